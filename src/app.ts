@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { createKeys, type Keys } from '../queue/keys.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { AuthService } from './auth/auth.service.js';
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import { docsRouter } from './http/docs.js';
+import { healthRoutes } from './http/health.routes.js';
+import { IdempotencyStore } from './http/idempotency.js';
+import { createMetrics, measureRequests, type Metrics } from './http/metrics.js';
+import { mountRoutes } from './http/mount.js';
+import { buildOpenApi } from './http/openapi.js';
+import { errorHandler, sendProblem } from './http/problem.js';
+import { RateLimiter } from './http/rate-limit.js';
+import type { AnyRoute } from './http/route.js';
+import type { AppRedis } from './infra/redis.js';
+import type { Logger } from './logger.js';
+import { AppError } from './shared/errors.js';
+
+/** What the process connects to; built by main.ts (or a test) and handed in. */
+export interface Infra {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  redis: AppRedis;
+}
+
+export interface Services {
+  auth: AuthService;
+}
+
+export interface App {
+  express: Express;
+  services: Services;
+  keys: Keys;
+  metrics: Metrics;
+  routes: AnyRoute[];
+}
+
+const webRoot = fileURLToPath(new URL('../web', import.meta.url));
+const REQUEST_ID = /^[\w.:-]{1,100}$/;
+
+/** The composition root: services from infrastructure, routes from services, Express around routes. */
+export function createApp(infra: Infra): App {
+  const { config, logger, database, redis } = infra;
+  const keys = createKeys(config.REDIS_PREFIX);
+  const services: Services = {
+    auth: new AuthService(database.db, config, logger),
+  };
+  const routes: AnyRoute[] = [...healthRoutes(database.sql, redis), ...authRoutes(services.auth, config)];
+  const metrics = createMetrics();
+  const app = express();
+
+  app.disable('x-powered-by');
+  // Behind nginx or a cloud load balancer: trust the first proxy's X-Forwarded-For for per-IP limits.
+  app.set('trust proxy', 1);
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    }),
+  );
+  app.use(measureRequests(metrics));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          // Swagger UI and the seat map set style attributes; no inline scripts are allowed.
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          fontSrc: ["'self'", 'data:'],
+          mediaSrc: ["'self'", 'data:'],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          ...(config.PUBLIC_URL.startsWith('https:') ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      hsts: config.PUBLIC_URL.startsWith('https:'),
+    }),
+  );
+  app.use(
+    cors({
+      origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'ETag', 'Idempotent-Replayed'],
+      maxAge: 600,
+    }),
+  );
+  app.use((req, res, next) => {
+    const timer = setTimeout(() => {
+      if (!res.headersSent) {
+        sendProblem(res, req, new AppError(503, 'request.timeout', `The request took longer than ${config.REQUEST_TIMEOUT_MS} ms.`, {
+          headers: { 'Retry-After': '1' },
+        }));
+      }
+    }, config.REQUEST_TIMEOUT_MS);
+    res.on('close', () => clearTimeout(timer));
+    next();
+  });
+  app.use(express.json({ limit: config.BODY_LIMIT, strict: false }));
+
+  const openapi = buildOpenApi(routes, { version: '0.1.0', serverUrl: config.PUBLIC_URL });
+  app.get('/v1/openapi.json', (_req, res) => void res.json(openapi));
+  app.get('/metrics', async (req, res) => {
+    if (config.METRICS_TOKEN && req.get('authorization') !== `Bearer ${config.METRICS_TOKEN}`) {
+      sendProblem(res, req, new AppError(401, 'auth.required', 'Metrics need the operator token.'));
+      return;
+    }
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/docs', (_req, res) => res.sendFile('docs.html', { root: webRoot }));
+  app.get('/docs/docs.js', (_req, res) => res.sendFile('docs.js', { root: webRoot }));
+  app.use('/docs', docsRouter(routes));
+
+  mountRoutes(app, routes, {
+    authenticate: (token) => services.auth.authenticate(token),
+    rateLimiter: new RateLimiter(redis, keys),
+    idempotency: new IdempotencyStore(database.db, {
+      waitMs: config.IDEMPOTENCY_WAIT_MS,
+      // A claim older than two request timeouts belongs to a request that can no longer finish.
+      staleAfterMs: config.REQUEST_TIMEOUT_MS * 2,
+    }),
+  });
+
+  app.use(express.static(webRoot, { extensions: ['html'], maxAge: config.NODE_ENV === 'production' ? '5m' : 0 }));
+  app.use((req, res) => {
+    sendProblem(res, req, new AppError(404, 'request.not_found', `No route for ${req.method} ${req.path}.`));
+  });
+  app.use(errorHandler());
+
+  return { express: app, services, keys, metrics, routes };
+}

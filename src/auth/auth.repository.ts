@@ -1,0 +1,90 @@
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../db/types.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { conflict } from '../shared/errors.js';
+import type { Role } from '../shared/vocabulary.js';
+import { emailVerifications, sessions, users } from './auth.table.js';
+
+export type UserRow = typeof users.$inferSelect;
+
+export async function insertUser(
+  db: Db,
+  values: { email: string; passwordHash: string; displayName: string; roles?: Role[]; emailVerifiedAt?: Date },
+): Promise<UserRow> {
+  try {
+    const [row] = await db.insert(users).values(values).returning();
+    return row!;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict('auth.email_taken', 'An account with this email already exists.');
+    throw err;
+  }
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.email, email));
+  return row;
+}
+
+export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.id, id));
+  return row;
+}
+
+export async function updateUser(db: Db, id: string, patch: Partial<typeof users.$inferInsert>): Promise<UserRow | undefined> {
+  const [row] = await db
+    .update(users)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(users.id, id))
+    .returning();
+  return row;
+}
+
+export async function insertSession(
+  db: Db,
+  values: { userId: string; tokenHash: string; expiresAt: Date; ip: string | null; userAgent: string | null },
+): Promise<{ id: string }> {
+  const [row] = await db.insert(sessions).values(values).returning({ id: sessions.id });
+  return row!;
+}
+
+/** The session and its account, expired or not: the caller tells the two apart. */
+export async function findSession(db: Db, tokenHash: string) {
+  const [row] = await db
+    .select({
+      sessionId: sessions.id,
+      expiresAt: sessions.expiresAt,
+      userId: users.id,
+      email: users.email,
+      displayName: users.displayName,
+      roles: users.roles,
+      emailVerifiedAt: users.emailVerifiedAt,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.tokenHash, tokenHash));
+  return row;
+}
+
+export async function deleteSession(db: Db, sessionId: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+export async function insertVerification(db: Db, values: { tokenHash: string; userId: string; expiresAt: Date }): Promise<void> {
+  await db.insert(emailVerifications).values(values);
+}
+
+/** Marks a verification token used, once; returns its account or nothing when unknown, used or expired. */
+export async function consumeVerification(db: Db, tokenHash: string): Promise<string | undefined> {
+  const [row] = await db
+    .update(emailVerifications)
+    .set({ usedAt: sql`now()` })
+    .where(
+      and(
+        eq(emailVerifications.tokenHash, tokenHash),
+        isNull(emailVerifications.usedAt),
+        gt(emailVerifications.expiresAt, sql`now()`),
+      ),
+    )
+    .returning({ userId: emailVerifications.userId });
+  return row?.userId;
+}

@@ -1,0 +1,109 @@
+
+import type { Config } from '../config.js';
+import { defineRoute, type AnyRoute, type RouteContext } from '../http/route.js';
+import type { AuthService, ClientMeta } from './auth.service.js';
+import { loginBody, me, profilePatch, registerBody, rolesBody, session, userIdParams, verifyEmailBody } from './auth.schemas.js';
+
+const tag = 'Accounts';
+
+function clientMeta(ctx: RouteContext<unknown, unknown, unknown>): ClientMeta {
+  return { ip: ctx.ip, userAgent: ctx.requestHeader('user-agent')?.slice(0, 300) ?? null };
+}
+
+export function authRoutes(auth: AuthService, config: Config): AnyRoute[] {
+  const window = config.AUTH_LIMIT_WINDOW_SECONDS;
+  const perIp = (bucket: string, ip: string) => ({ bucket, subject: ip, limit: config.AUTH_LIMIT_PER_IP, windowSeconds: window });
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/auth/register',
+      summary: 'Create an account and sign in',
+      tag,
+      access: 'public',
+      body: registerBody,
+      response: { status: 201, schema: session, description: 'The new account and its session' },
+      errors: ['auth.email_taken', 'rate_limited'],
+      rateLimits: ({ ip }) => [perIp('register-ip', ip)],
+      handler: (ctx) => auth.register(ctx.body, clientMeta(ctx)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/auth/login',
+      summary: 'Sign in with email and password',
+      tag,
+      access: 'public',
+      body: loginBody,
+      response: { status: 200, schema: session },
+      errors: ['auth.invalid_credentials', 'rate_limited'],
+      rateLimits: ({ ip, body }) => [
+        perIp('login-ip', ip),
+        { bucket: 'login-account', subject: body.email, limit: config.LOGIN_LIMIT_PER_ACCOUNT, windowSeconds: window },
+      ],
+      handler: (ctx) => auth.login(ctx.body, clientMeta(ctx)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/auth/logout',
+      summary: 'End this session',
+      tag,
+      access: 'user',
+      response: { status: 204, description: 'Signed out' },
+      handler: (ctx) => auth.logout(ctx.user),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/auth/verify-email',
+      summary: 'Confirm an email address with the token from the mail',
+      tag,
+      access: 'public',
+      body: verifyEmailBody,
+      response: { status: 200, schema: me },
+      errors: ['auth.verification_invalid'],
+      handler: (ctx) => auth.verifyEmail(ctx.body.token),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/auth/resend-verification',
+      summary: 'Send the verification mail again',
+      tag,
+      access: 'user',
+      response: { status: 202, description: 'Queued' },
+      errors: ['auth.already_verified'],
+      rateLimits: ({ principal }) => [{ bucket: 'verify-mail', subject: principal!.userId, limit: 5, windowSeconds: 3600 }],
+      handler: (ctx) => auth.resendVerification(ctx.user),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/me',
+      summary: 'My account and profile',
+      tag,
+      access: 'user',
+      response: { status: 200, schema: me },
+      handler: (ctx) => auth.me(ctx.user),
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/v1/me',
+      summary: 'Update my profile (interests, home, accessibility needs, budget)',
+      tag,
+      access: 'user',
+      body: profilePatch,
+      response: { status: 200, schema: me },
+      handler: (ctx) => auth.updateProfile(ctx.user, ctx.body),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/v1/users/:id/roles',
+      summary: "Set an account's roles (admins)",
+      tag,
+      access: { roles: ['admin'] },
+      params: userIdParams,
+      body: rolesBody,
+      response: { status: 200, schema: me },
+      errors: ['auth.forbidden', 'auth.user_not_found'],
+      handler: (ctx) => auth.setRoles(ctx.params.id, ctx.body.roles),
+    }),
+  ];
+}
+

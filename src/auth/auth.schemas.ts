@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { accessibilityFeatures, categories, roles } from '../shared/vocabulary.js';
+
+export const email = z
+  .email({ message: 'must be an email address' })
+  .max(254)
+  .transform((v) => v.trim().toLowerCase());
+
+export const registerBody = z.object({
+  email,
+  // Length, not composition rules (NIST SP 800-63B): 10 characters or a passphrase.
+  password: z.string().min(10, 'must be at least 10 characters').max(200),
+  displayName: z.string().trim().min(1).max(80),
+});
+
+export const loginBody = z.object({
+  email,
+  password: z.string().min(1).max(200),
+});
+
+export const verifyEmailBody = z.object({ token: z.string().min(10).max(200) });
+
+export const homeLocation = z.object({
+  label: z.string().trim().max(120).optional(),
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+});
+
+export const profilePatch = z
+  .object({
+    displayName: z.string().trim().min(1).max(80),
+    interests: z.array(z.enum(categories)).max(25),
+    home: homeLocation.nullable(),
+    accessibilityNeeds: z.array(z.enum(accessibilityFeatures)).max(accessibilityFeatures.length),
+    budgetCents: z.number().int().min(0).max(100_000_000).nullable(),
+  })
+  .partial()
+  .strict();
+
+export const rolesBody = z.object({ roles: z.array(z.enum(roles)).min(1).max(roles.length) });
+export const userIdParams = z.object({ id: z.uuid() });
+
+export const me = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  displayName: z.string(),
+  roles: z.array(z.enum(roles)),
+  emailVerified: z.boolean(),
+  interests: z.array(z.string()),
+  home: homeLocation.nullable(),
+  accessibilityNeeds: z.array(z.string()),
+  budgetCents: z.number().int().nullable(),
+  createdAt: z.iso.datetime(),
+});
+
+export const session = z.object({
+  token: z.string().describe('Send as `Authorization: Bearer <token>`.'),
+  expiresAt: z.iso.datetime(),
+  user: me,
+});

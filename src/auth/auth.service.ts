@@ -1,0 +1,168 @@
+import type { z } from 'zod';
+import type { Config } from '../config.js';
+import type { Db } from '../db/types.js';
+import type { Logger } from '../logger.js';
+import { enqueueEmail } from '../notifications/outbox.repository.js';
+import { AppError, badRequest, notFound, unauthorized } from '../shared/errors.js';
+import { hashSecret, newSecret } from '../shared/tokens.js';
+import type { Role } from '../shared/vocabulary.js';
+import * as repo from './auth.repository.js';
+import type { me, profilePatch } from './auth.schemas.js';
+import { hashPassword, verifyPassword } from './password.js';
+import type { Principal } from './principal.js';
+
+export type Me = z.input<typeof me>;
+export interface SessionGrant {
+  token: string;
+  expiresAt: string;
+  user: Me;
+}
+export interface ClientMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** Verification links stay valid for two days: long enough for a fan who signs up on a Friday night. */
+const VERIFICATION_TTL_MS = 48 * 3600_000;
+
+export function presentUser(user: repo.UserRow): Me {
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    roles: user.roles as Role[],
+    emailVerified: user.emailVerifiedAt !== null,
+    interests: user.interests,
+    home:
+      user.homeLat !== null && user.homeLng !== null
+        ? { lat: user.homeLat, lng: user.homeLng, ...(user.homeLabel ? { label: user.homeLabel } : {}) }
+        : null,
+    accessibilityNeeds: user.accessibilityNeeds,
+    budgetCents: user.budgetCents,
+    createdAt: user.createdAt.toISOString(),
+  };
+}
+
+export class AuthService {
+  /** Compared against when the email is unknown, so a miss costs as long as a hit. */
+  private decoyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly config: Pick<Config, 'SESSION_TTL_HOURS' | 'PASSWORD_SCRYPT_LOG_N' | 'PUBLIC_URL'>,
+    private readonly logger: Logger,
+  ) {}
+
+  async register(input: { email: string; password: string; displayName: string }, meta: ClientMeta): Promise<SessionGrant> {
+    const passwordHash = await hashPassword(input.password, this.config.PASSWORD_SCRYPT_LOG_N);
+    const verification = newSecret('fdv');
+    const user = await this.db.transaction(async (tx) => {
+      const created = await repo.insertUser(tx, { email: input.email, passwordHash, displayName: input.displayName });
+      await this.queueVerification(tx, created, verification);
+      return created;
+    });
+    this.logger.info({ userId: user.id }, 'account registered');
+    return this.openSession(user, meta);
+  }
+
+  async login(input: { email: string; password: string }, meta: ClientMeta): Promise<SessionGrant> {
+    const user = await repo.findUserByEmail(this.db, input.email);
+    const ok = await verifyPassword(input.password, user?.passwordHash ?? (await this.decoy()));
+    if (!user || !ok) throw unauthorized('auth.invalid_credentials', 'Email or password is wrong.');
+    return this.openSession(user, meta);
+  }
+
+  async logout(principal: Principal): Promise<void> {
+    await repo.deleteSession(this.db, principal.sessionId);
+  }
+
+  /** Resolves a bearer token to its account. */
+  async authenticate(token: string): Promise<Principal> {
+    const row = await repo.findSession(this.db, hashSecret(token));
+    if (!row) throw unauthorized('auth.session_invalid', 'This session is not valid; sign in again.');
+    if (row.expiresAt.getTime() <= Date.now()) {
+      throw unauthorized('auth.session_expired', 'This session has expired; sign in again.');
+    }
+    return {
+      userId: row.userId,
+      sessionId: row.sessionId,
+      email: row.email,
+      displayName: row.displayName,
+      roles: row.roles as Role[],
+      emailVerified: row.emailVerifiedAt !== null,
+    };
+  }
+
+  async verifyEmail(token: string): Promise<Me> {
+    const user = await this.db.transaction(async (tx) => {
+      const userId = await repo.consumeVerification(tx, hashSecret(token));
+      if (!userId) throw badRequest('auth.verification_invalid', 'This verification link is unknown, used or expired.');
+      return repo.updateUser(tx, userId, { emailVerifiedAt: new Date() });
+    });
+    return presentUser(user!);
+  }
+
+  async resendVerification(principal: Principal): Promise<void> {
+    if (principal.emailVerified) throw new AppError(409, 'auth.already_verified', 'This email address is already verified.');
+    const user = await this.getUser(principal.userId);
+    await this.db.transaction((tx) => this.queueVerification(tx, user, newSecret('fdv')));
+  }
+
+  async me(principal: Principal): Promise<Me> {
+    return presentUser(await this.getUser(principal.userId));
+  }
+
+  async updateProfile(principal: Principal, patch: z.output<typeof profilePatch>): Promise<Me> {
+    const { home, ...rest } = patch;
+    const user = await repo.updateUser(this.db, principal.userId, {
+      ...rest,
+      ...(home === undefined
+        ? {}
+        : { homeLat: home?.lat ?? null, homeLng: home?.lng ?? null, homeLabel: home?.label ?? null }),
+    });
+    if (!user) throw notFound('auth.user_not_found', 'This account no longer exists.');
+    return presentUser(user);
+  }
+
+  async setRoles(userId: string, roles: Role[]): Promise<Me> {
+    const user = await repo.updateUser(this.db, userId, { roles: [...new Set(roles)] });
+    if (!user) throw notFound('auth.user_not_found', 'No account has this id.');
+    this.logger.info({ userId, roles }, 'roles changed');
+    return presentUser(user);
+  }
+
+  private async getUser(userId: string): Promise<repo.UserRow> {
+    const user = await repo.findUserById(this.db, userId);
+    if (!user) throw notFound('auth.user_not_found', 'This account no longer exists.');
+    return user;
+  }
+
+  private async openSession(user: repo.UserRow, meta: ClientMeta): Promise<SessionGrant> {
+    const token = newSecret('fds');
+    const expiresAt = new Date(Date.now() + this.config.SESSION_TTL_HOURS * 3600_000);
+    await repo.insertSession(this.db, { userId: user.id, tokenHash: hashSecret(token), expiresAt, ...meta });
+    return { token, expiresAt: expiresAt.toISOString(), user: presentUser(user) };
+  }
+
+  private async queueVerification(db: Db, user: repo.UserRow, token: string): Promise<void> {
+    await repo.insertVerification(db, {
+      tokenHash: hashSecret(token),
+      userId: user.id,
+      expiresAt: new Date(Date.now() + VERIFICATION_TTL_MS),
+    });
+    const link = `${this.config.PUBLIC_URL}/verify-email.html#token=${token}`;
+    await enqueueEmail(db, {
+      userId: user.id,
+      kind: 'auth.verify_email',
+      to: user.email,
+      subject: 'Confirm your email for Fairdrop',
+      body: `Hello ${user.displayName},\n\nConfirm your email address to join waiting rooms:\n${link}\n\nThe link works for 48 hours.`,
+      payload: { token, link },
+    });
+  }
+
+  private decoy(): Promise<string> {
+    this.decoyHash ??= hashPassword('decoy password that never matches', this.config.PASSWORD_SCRYPT_LOG_N);
+    return this.decoyHash;
+  }
+}

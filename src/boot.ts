@@ -1,0 +1,84 @@
+import { resolve } from 'node:path';
+import type { Infra } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { connectDatabase } from './db/client.js';
+import { runMigrations } from './db/migrate.js';
+import { startEmbeddedPostgres, type LocalService } from './infra/embedded-postgres.js';
+import { startLocalRedis } from './infra/local-redis.js';
+import { connectRedis } from './infra/redis.js';
+import { createLogger, type Logger } from './logger.js';
+
+/**
+ * Shared start-up for every entry point (server, worker, CLI): parse the config, start the
+ * local services it lacks, connect, migrate. `shutdown` undoes all of it in reverse.
+ */
+export interface Booted {
+  infra: Infra;
+  shutdown(): Promise<void>;
+}
+
+export function configOrExit(env: Record<string, string | undefined>): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}
+
+export async function boot(config: Config, logger: Logger = createLogger(config)): Promise<Booted> {
+  const local: LocalService[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres(resolve(config.DATA_DIR, 'pg'), logger);
+      local.push(pg);
+      databaseUrl = pg.url;
+    }
+    let redisUrl = config.REDIS_URL;
+    if (!redisUrl) {
+      const redis = await startLocalRedis(resolve(config.DATA_DIR, 'redis'), logger);
+      local.push(redis);
+      redisUrl = redis.url;
+    }
+    const database = connectDatabase(databaseUrl);
+    stops.push(() => database.close());
+    const redis = connectRedis(redisUrl);
+    stops.push(async () => void (await redis.quit()));
+    await runMigrations(databaseUrl);
+    return {
+      infra: { config: { ...config, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }, logger, database, redis },
+      shutdown: async () => {
+        for (const stop of [...stops.reverse(), ...local.reverse().map((s) => s.stop)]) {
+          await stop().catch((err: unknown) => logger.warn({ err }, 'error while shutting down'));
+        }
+      },
+    };
+  } catch (err) {
+    for (const service of local.reverse()) await service.stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Runs `shutdown` once on SIGINT or SIGTERM, then exits. */
+export function onSignals(logger: Logger, shutdown: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    shutdown().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/**
+ * The whole configuration, parsed once at boot. Nothing else in the code base reads
+ * `process.env`: entry points call `loadConfig(process.env)` and pass the result down.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const csv = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Where the zero-setup start keeps its embedded Postgres and Redis data. */
+  DATA_DIR: z.string().min(1).default('./.fairdrop'),
+  /** Absent: `npm start` runs an embedded PostgreSQL in DATA_DIR/pg. */
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  /** Absent: `npm start` spawns `redis-server` from the PATH with its data in DATA_DIR/redis. */
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  /** Every Redis key (waiting room, rate limits, BullMQ) starts with this; lets tests share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9:_-]*$/i, 'letters, digits, ":", "_" and "-" only (no "{", which would break hash tags)')
+    .default('fd:'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: int(0, 65535).default(3000),
+  /** The address fans reach; used in mails, receipts and problem type URIs. */
+  PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Origins allowed to call the API from a browser; the pages in web/ are same-origin and need none. */
+  CORS_ORIGINS: csv.default([]),
+  /** JSON bodies are small (a hold names at most a few dozen seats); 100 kB leaves room and stops abuse. */
+  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb').default('100kb'),
+  /** A request still running after this is answered 503; the slowest honest path (card authorize) takes ~2 s. */
+  REQUEST_TIMEOUT_MS: int(1000, 300_000).default(15_000),
+  /** How long shutdown waits for in-flight requests before closing their sockets. */
+  SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+  /** 30 days: long enough that a fan who signed up weeks before a drop is still signed in on the day. */
+  SESSION_TTL_HOURS: int(1, 24 * 365).default(24 * 30),
+  /**
+   * scrypt cost as log2(N), r=8, p=1. 15 is 32 MiB and ~60 ms per hash on one core, OWASP's floor;
+   * tests and the drop simulator lower it to create thousands of accounts quickly. The cost is
+   * stored in each hash, so raising it later keeps old passwords working.
+   */
+  PASSWORD_SCRYPT_LOG_N: int(10, 20).default(15),
+  /** Login tries per account per window: slows password guessing without locking out a fan who mistypes. */
+  LOGIN_LIMIT_PER_ACCOUNT: int(1, 10_000).default(10),
+  /** Login and register calls per IP per window: a venue's shared Wi-Fi still fits under 60 a minute. */
+  AUTH_LIMIT_PER_IP: int(1, 100_000).default(60),
+  AUTH_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(60),
+  /** A concurrent duplicate of an idempotent request waits this long for the first to finish, then gets 409. */
+  IDEMPOTENCY_WAIT_MS: int(0, 60_000).default(5_000),
+  /** Ed25519 private key (PKCS#8 PEM or base64 DER) that signs receipts; generated and kept in DATA_DIR when absent outside production. */
+  SIGNING_KEY: z.string().min(1).optional(),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must start with sk_test_, sk_live_, rk_test_ or rk_live_').optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, 'must start with whsec_').optional(),
+  STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_/, 'must start with pk_test_ or pk_live_').optional(),
+  /** Lets tests point the real Stripe SDK at a local fake; never set in production. */
+  STRIPE_API_BASE: url(['http:', 'https:']).optional(),
+  /** When set, /metrics asks for `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Load the demo catalogue and accounts on the first start (empty database). */
+  SEED_DEMO: bool.default(true),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}\n` +
+        'See the configuration table in README.md.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; empty strings count as unset. Throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(
+    Object.keys(configSchema.shape)
+      .map((k) => [k, env[k]] as const)
+      .filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })),
+    );
+  }
+  const config = parsed.data;
+  if (config.NODE_ENV === 'production') {
+    const missing = (['DATABASE_URL', 'REDIS_URL', 'SIGNING_KEY'] as const).filter((k) => !config[k]);
+    if (missing.length > 0) {
+      throw new ConfigError(missing.map((variable) => ({ variable, message: 'required when NODE_ENV=production' })));
+    }
+  }
+  return config;
+}
+
+/** The variables and their meaning, for the README table and `--help`. */
+export const configVariables = Object.keys(configSchema.shape);

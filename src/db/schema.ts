@@ -1,0 +1,4 @@
+// Every table, for drizzle's query builder and for drizzle-kit. Each lives beside its capability.
+export * from '../auth/auth.table.js';
+export * from '../notifications/outbox.table.js';
+export * from '../http/idempotency.table.js';

@@ -1,0 +1,121 @@
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import type { Logger } from '../logger.js';
+import { AppError, unauthorized, type FieldProblem } from '../shared/errors.js';
+import type { Role } from '../shared/vocabulary.js';
+import type { Principal } from '../auth/principal.js';
+
+/**
+ * A route is declared once, as data: its schemas validate the request, document it in the
+ * OpenAPI file, and type the handler. Handlers receive parsed input and return a body; they
+ * never touch Express, so the pipeline around them (auth, rate limits, idempotency,
+ * validation, problem answers) is the same for every endpoint.
+ */
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** `public`: anyone; `optional`: a session is used when present; `user`: any signed-in account; roles: one of them. */
+export type Access = 'public' | 'optional' | 'user' | { roles: readonly Role[] };
+
+type Schema = z.ZodType;
+type Out<S> = S extends Schema ? z.output<S> : undefined;
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** The caller's account, or null on public routes without a session. */
+  principal: Principal | null;
+  /** The caller's account; throws 401 when there is none (use on `user` and role routes). */
+  readonly user: Principal;
+  ip: string;
+  requestId: string;
+  log: Logger;
+  requestHeader(name: string): string | undefined;
+  setHeader(name: string, value: string): void;
+}
+
+export interface RateLimitRule {
+  /** A name for the limit (`auth-ip`); part of the Redis key. */
+  bucket: string;
+  subject: string;
+  limit: number;
+  windowSeconds: number;
+}
+
+/** A handler's answer when it needs a status or headers other than the route's default. */
+export class Reply<T = unknown> {
+  constructor(
+    readonly status: number,
+    readonly body: T,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+export interface RouteSpec<P extends Schema | undefined = Schema | undefined, Q extends Schema | undefined = Schema | undefined, B extends Schema | undefined = Schema | undefined, R extends Schema | undefined = Schema | undefined> {
+  method: Method;
+  /** Express path syntax (`/v1/events/:id`). */
+  path: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Success status and body schema; responses are parsed through it, so no field leaks by accident. */
+  response: { status: number; schema?: R; description?: string };
+  /** Problem codes this route may answer with, for the reference. */
+  errors?: readonly string[];
+  /** `required`: a mutating call without an Idempotency-Key header is refused. Default: honoured when sent. */
+  idempotency?: 'optional' | 'required' | 'off';
+  rateLimits?: (ctx: { ip: string; principal: Principal | null; body: Out<B> }) => RateLimitRule[];
+  handler(ctx: RouteContext<Out<P>, Out<Q>, Out<B>>): Promise<(R extends Schema ? z.input<R> : void) | Reply>;
+}
+
+export type AnyRoute = RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined, Schema | undefined>;
+
+export function defineRoute<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined, R extends Schema | undefined = undefined>(
+  spec: RouteSpec<P, Q, B, R>,
+): AnyRoute {
+  return spec as unknown as AnyRoute;
+}
+
+/** Turns zod issues into the problem document's `errors[]`, one entry per bad field. */
+export function fieldProblems(where: FieldProblem['in'], error: z.ZodError): FieldProblem[] {
+  return error.issues.map((issue) => ({
+    in: where,
+    field: issue.path.map(String).join('.'),
+    code: issue.code,
+    message: issue.message,
+  }));
+}
+
+export function parsePart<S extends Schema>(where: FieldProblem['in'], schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const errors = fieldProblems(where, parsed.error);
+    const named = errors.map((e) => (e.field ? `${where}.${e.field}` : where)).join(', ');
+    throw new AppError(400, 'request.invalid', `Invalid ${named}.`, { errors });
+  }
+  return parsed.data;
+}
+
+export function makeContext<P, Q, B>(
+  req: Request,
+  res: Response,
+  parts: { params: P; query: Q; body: B; principal: Principal | null },
+  log: Logger,
+): RouteContext<P, Q, B> {
+  return {
+    ...parts,
+    get user(): Principal {
+      if (!parts.principal) throw unauthorized('auth.required', 'Sign in to do this.');
+      return parts.principal;
+    },
+    ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+    requestId: String(req.id),
+    log,
+    requestHeader: (name) => req.get(name),
+    setHeader: (name, value) => void res.setHeader(name, value),
+  };
+}

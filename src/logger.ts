@@ -1,0 +1,19 @@
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.js';
+
+export type { Logger };
+
+export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>): Logger {
+  return pino({
+    level: config.LOG_LEVEL,
+    base: { service: 'fairdrop' },
+    // People read the zero-setup start in a terminal; machines read JSON everywhere else.
+    ...(config.NODE_ENV === 'development' && process.stdout.isTTY
+      ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,service', translateTime: 'HH:MM:ss' } } }
+      : {}),
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'password', '*.password', 'token', '*.token'],
+      censor: '[redacted]',
+    },
+  });
+}

@@ -1,0 +1,43 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type App, type Infra } from './app.js';
+
+export interface RunningServer {
+  app: App;
+  http: Server;
+  port: number;
+  url: string;
+  /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), then closes. */
+  close(): Promise<void>;
+}
+
+export async function startServer(infra: Infra): Promise<RunningServer> {
+  const app = createApp(infra);
+  const http = createServer(app.express);
+  // Slow-loris guard: headers must arrive within 10 s, a whole request within the API timeout plus a margin.
+  http.headersTimeout = 10_000;
+  http.requestTimeout = infra.config.REQUEST_TIMEOUT_MS + 5_000;
+  // Longer than a typical load balancer's idle timeout (60 s), so the balancer closes first.
+  http.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(infra.config.PORT, infra.config.HOST, () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  const host = infra.config.HOST === '0.0.0.0' || infra.config.HOST === '::' ? 'localhost' : infra.config.HOST;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= new Promise<void>((resolve) => {
+      const force = setTimeout(() => http.closeAllConnections(), infra.config.SHUTDOWN_TIMEOUT_MS);
+      http.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      // Keep-alive sockets with no request in flight would hold close() open.
+      http.closeIdleConnections();
+    }));
+
+  return { app, http, port, url: `http://${host}:${port}`, close };
+}
