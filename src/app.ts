@@ -21,6 +21,7 @@ import type { AnyRoute } from './http/route.js';
 import type { AppRedis } from './infra/redis.js';
 import type { Logger } from './logger.js';
 import { AppError } from './shared/errors.js';
+import type { PlatformSigner } from './shared/signing.js';
 
 /** What the process connects to; built by main.ts (or a test) and handed in. */
 export interface Infra {
@@ -28,6 +29,8 @@ export interface Infra {
   logger: Logger;
   database: Database;
   redis: AppRedis;
+  /** The platform key that signs receipts. */
+  signer: PlatformSigner;
 }
 
 export interface Services {

@@ -7,6 +7,7 @@ import { startEmbeddedPostgres, type LocalService } from './infra/embedded-postg
 import { startLocalRedis } from './infra/local-redis.js';
 import { connectRedis } from './infra/redis.js';
 import { createLogger, type Logger } from './logger.js';
+import { loadOrCreateSigningKey, parseSigningKey, signerFromKey } from './shared/signing.js';
 
 /**
  * Shared start-up for every entry point (server, worker, CLI): parse the config, start the
@@ -50,8 +51,11 @@ export async function boot(config: Config, logger: Logger = createLogger(config)
     const redis = connectRedis(redisUrl);
     stops.push(async () => void (await redis.quit()));
     await runMigrations(databaseUrl);
+    const signer = signerFromKey(
+      config.SIGNING_KEY ? parseSigningKey(config.SIGNING_KEY) : await loadOrCreateSigningKey(resolve(config.DATA_DIR, 'signing-key.pem')),
+    );
     return {
-      infra: { config: { ...config, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }, logger, database, redis },
+      infra: { config: { ...config, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }, logger, database, redis, signer },
       shutdown: async () => {
         for (const stop of [...stops.reverse(), ...local.reverse().map((s) => s.stop)]) {
           await stop().catch((err: unknown) => logger.warn({ err }, 'error while shutting down'));

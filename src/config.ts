@@ -74,6 +74,8 @@ const configSchema = z.object({
   STRIPE_API_BASE: url(['http:', 'https:']).optional(),
   /** When set, /metrics asks for `Authorization: Bearer <token>`. */
   METRICS_TOKEN: z.string().min(16).optional(),
+  /** Run the background jobs inside the API process (zero-setup); turn off on API nodes when a worker process runs them. */
+  RUN_WORKERS: bool.default(true),
   /** Load the demo catalogue and accounts on the first start (empty database). */
   SEED_DEMO: bool.default(true),
 });

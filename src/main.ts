@@ -4,6 +4,8 @@ import { demoAccounts, DEMO_PASSWORD } from './seed/accounts.js';
 import { seedDemo } from './seed/index.js';
 import { startServer } from './server.js';
 import { users } from './auth/auth.table.js';
+import { jobModules } from './jobs/index.js';
+import { startJobModules } from './jobs/runtime.js';
 
 /** `npm start`: the whole product on one machine, with local services when none are configured. */
 const config = configOrExit(process.env);
@@ -16,8 +18,10 @@ try {
     if (existing.length === 0) await seedDemo(infra.database.db, infra.config, logger);
   }
   const server = await startServer(infra);
+  const stopJobs = config.RUN_WORKERS ? await startJobModules(infra, jobModules) : async () => {};
   onSignals(logger, async () => {
     await server.close();
+    await stopJobs();
     await shutdown();
   });
   logger.info(

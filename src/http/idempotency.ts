@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, lt } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
+import { canonicalJson } from '../shared/canonical-json.js';
 import { AppError } from '../shared/errors.js';
 import { idempotencyKeys } from './idempotency.table.js';
 
@@ -24,15 +25,6 @@ export function requestHash(method: string, url: string, body: unknown): string 
   return createHash('sha256').update(`${method} ${url}\n${canonicalJson(body)}`).digest('base64url');
 }
 
-/** JSON with object keys sorted, so `{a,b}` and `{b,a}` are the same request. */
-export function canonicalJson(value: unknown): string {
-  if (value === undefined) return '';
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
-}
 
 export class IdempotencyStore {
   constructor(

@@ -82,12 +82,14 @@ export function defineRoute<P extends Schema | undefined = undefined, Q extends 
 
 /** Turns zod issues into the problem document's `errors[]`, one entry per bad field. */
 export function fieldProblems(where: FieldProblem['in'], error: z.ZodError): FieldProblem[] {
-  return error.issues.map((issue) => ({
-    in: where,
-    field: issue.path.map(String).join('.'),
-    code: issue.code,
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    const path = issue.path.map(String);
+    // An unknown key is named as the field itself, so a client sees `role`, not the object around it.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ in: where, field: [...path, key].join('.'), code: 'unknown_field', message: 'is not a known field' }));
+    }
+    return [{ in: where, field: path.join('.'), code: issue.code, message: issue.message }];
+  });
 }
 
 export function parsePart<S extends Schema>(where: FieldProblem['in'], schema: S, value: unknown): z.output<S> {

@@ -1,0 +1,4 @@
+import type { JobModule } from './runtime.js';
+
+/** Every background module, in start order. */
+export const jobModules: JobModule[] = [];

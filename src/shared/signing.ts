@@ -1,0 +1,61 @@
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { canonicalJson } from './canonical-json.js';
+
+/**
+ * The platform's Ed25519 key: it signs receipts (timeline entries) and anything else a fan may
+ * show later as proof. The key id is a short hash of the public key, so a verifier can tell
+ * which key signed what after a rotation.
+ */
+export interface PlatformSigner {
+  keyId: string;
+  publicKeyPem: string;
+  /** Signs the canonical JSON of `payload`; returns base64url. */
+  sign(payload: unknown): string;
+  verify(payload: unknown, signature: string): boolean;
+}
+
+export function signerFromKey(privateKey: KeyObject): PlatformSigner {
+  const publicKey = createPublicKey(privateKey);
+  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const keyId = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 12);
+  return {
+    keyId,
+    publicKeyPem,
+    sign: (payload) => sign(null, Buffer.from(canonicalJson(payload)), privateKey).toString('base64url'),
+    verify: (payload, signature) => verifyWithPublicKey(publicKeyPem, payload, signature),
+  };
+}
+
+/** Offline verification: only the public key is needed. */
+export function verifyWithPublicKey(publicKeyPem: string, payload: unknown, signature: string): boolean {
+  try {
+    return verify(null, Buffer.from(canonicalJson(payload)), createPublicKey(publicKeyPem), Buffer.from(signature, 'base64url'));
+  } catch {
+    return false;
+  }
+}
+
+export function generateSigner(): PlatformSigner {
+  return signerFromKey(generateKeyPairSync('ed25519').privateKey);
+}
+
+/** SIGNING_KEY accepts a PKCS#8 PEM or its base64 DER (handy in one-line env files). */
+export function parseSigningKey(value: string): KeyObject {
+  const key = value.includes('BEGIN')
+    ? createPrivateKey(value)
+    : createPrivateKey({ key: Buffer.from(value, 'base64'), format: 'der', type: 'pkcs8' });
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error('SIGNING_KEY must be an Ed25519 private key');
+  return key;
+}
+
+/** For the zero-setup start: a key generated once and kept beside the local data. */
+export async function loadOrCreateSigningKey(path: string): Promise<KeyObject> {
+  if (existsSync(path)) return parseSigningKey(await readFile(path, 'utf8'));
+  const { privateKey } = generateKeyPairSync('ed25519');
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
+  return privateKey;
+}

@@ -1,0 +1,142 @@
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { users } from '../../src/auth/auth.table.js';
+import { errorHandler } from '../../src/http/problem.js';
+import { pino } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { createTestEnv, type TestEnv } from '../support/env.js';
+import { signedIn } from '../support/fixtures.js';
+
+let env: TestEnv;
+beforeAll(async () => {
+  env = await createTestEnv({ BODY_LIMIT: '1kb', AUTH_LIMIT_PER_IP: '10000' });
+});
+afterAll(() => env?.close());
+
+function expectProblem(res: { status: number; contentType: string | null; body: any }, status: number, code: string) {
+  expect(res.status).toBe(status);
+  expect(res.contentType).toContain('application/problem+json');
+  expect(res.body).toMatchObject({ status, code, type: `/docs/problems#${code}` });
+  expect(typeof res.body.detail).toBe('string');
+  expect(typeof res.body.requestId).toBe('string');
+}
+
+describe('one error model', () => {
+  it('malformed JSON → 400 request.malformed_json', async () => {
+    const res = await env.api.post('/v1/auth/login', undefined, { raw: '{"email": "a@b.c",' });
+    expectProblem(res, 400, 'request.malformed_json');
+    expect(res.body.errors[0]).toMatchObject({ in: 'body', code: 'malformed_json' });
+  });
+
+  it('wrong types and missing fields → 400 request.invalid naming each field', async () => {
+    const res = await env.api.post('/v1/auth/register', { email: 42, password: 'short' });
+    expectProblem(res, 400, 'request.invalid');
+    const byField = Object.fromEntries(res.body.errors.map((e: any) => [e.field, e]));
+    expect(Object.keys(byField).sort()).toEqual(['displayName', 'email', 'password']);
+    expect(byField.email.in).toBe('body');
+    expect(byField.password.code).toBe('too_small');
+    expect(await env.infra.database.db.select().from(users)).toHaveLength(0);
+  });
+
+  it('a missing body → 400 naming the body', async () => {
+    const res = await env.api.post('/v1/auth/login');
+    expectProblem(res, 400, 'request.invalid');
+    expect(res.body.errors[0]).toMatchObject({ in: 'body', field: '' });
+  });
+
+  it('a body that is not JSON → 415', async () => {
+    const res = await env.api.post('/v1/auth/login', undefined, { raw: 'email=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expectProblem(res, 415, 'request.unsupported_media_type');
+  });
+
+  it('an oversized body → 413 request.too_large', async () => {
+    const res = await env.api.post('/v1/auth/login', { email: 'a@b.cd', password: 'x'.repeat(5000) });
+    expectProblem(res, 413, 'request.too_large');
+  });
+
+  it('bad path parameters → 400 naming the parameter', async () => {
+    const admin = await signedIn(env, ['admin']);
+    const res = await env.api.put('/v1/users/not-a-uuid/roles', { roles: ['fan'] }, { token: admin.token });
+    expectProblem(res, 400, 'request.invalid');
+    expect(res.body.errors[0]).toMatchObject({ in: 'params', field: 'id' });
+  });
+
+  it('unknown route → 404 request.not_found', async () => {
+    expectProblem(await env.api.get('/v1/nothing-here'), 404, 'request.not_found');
+    expectProblem(await env.api.post('/v1/nothing-here', {}), 404, 'request.not_found');
+  });
+
+  it('known route, wrong method → 405 with Allow', async () => {
+    const res = await env.api.delete('/v1/auth/login');
+    expectProblem(res, 405, 'request.method_not_allowed');
+    expect(res.headers.get('allow')).toBe('POST');
+    expect((await env.api.put('/v1/me', {})).headers.get('allow')).toBe('GET, HEAD, PATCH');
+  });
+
+  it('an unexpected error → 500 internal, logged with the request id, no internals leaked', async () => {
+    const lines: string[] = [];
+    const captured = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
+    const app = express();
+    app.use(pinoHttp({ logger: captured, genReqId: () => 'req-123' }));
+    app.get('/boom', () => {
+      throw new Error('secret connection string postgres://user:pw@db');
+    });
+    app.use(errorHandler());
+    let res: Response;
+    const server = app.listen(0);
+    try {
+      const port = (server.address() as { port: number }).port;
+      res = await fetch(`http://127.0.0.1:${port}/boom`);
+    } finally {
+      server.close();
+    }
+    const body = await res.json();
+    expect(res.status).toBe(500);
+    expect(body).toMatchObject({ status: 500, code: 'internal', requestId: 'req-123' });
+    expect(JSON.stringify(body)).not.toContain('postgres://');
+    expect(JSON.stringify(body)).not.toContain('secret');
+    expect(lines.join('')).toContain('secret connection string');
+  });
+
+  it('carries the caller’s X-Request-Id through', async () => {
+    const res = await env.api.get('/v1/nothing', { headers: { 'x-request-id': 'trace-abc-123' } });
+    expect(res.headers.get('x-request-id')).toBe('trace-abc-123');
+    expect(res.body.requestId).toBe('trace-abc-123');
+  });
+});
+
+describe('reference, health and metrics', () => {
+  it('serves the OpenAPI document generated from the route schemas, and the rendered reference', async () => {
+    const doc = await env.api.get('/v1/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toBe('3.1.0');
+    const register = doc.body.paths['/v1/auth/register'].post;
+    expect(register.requestBody.content['application/json'].schema.required).toEqual(['email', 'password', 'displayName']);
+    expect(register.responses['201']).toBeDefined();
+    expect(doc.body.paths['/v1/users/{id}/roles'].put.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
+    const page = await env.api.get('/docs');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('swagger-ui-bundle.js');
+    expect((await env.api.get('/docs/assets/swagger-ui-bundle.js')).status).toBe(200);
+    const problems = await env.api.get('/docs/problems');
+    expect(problems.body).toContain('id="auth.email_taken"');
+  });
+
+  it('answers /healthz and /readyz, and exposes Prometheus metrics', async () => {
+    expect((await env.api.get('/healthz')).body).toEqual({ status: 'ok' });
+    const ready = await env.api.get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks.postgres.status).toBe('up');
+    expect(ready.body.checks.redis.status).toBe('up');
+    const metrics = await env.api.get('/metrics');
+    expect(metrics.body).toContain('http_request_duration_seconds_bucket');
+    expect(metrics.body).toContain('route="/readyz"');
+  });
+
+  it('sends security headers with a content security policy', async () => {
+    const res = await env.api.get('/healthz');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+});
