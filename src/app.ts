@@ -22,6 +22,7 @@ import type { AppRedis } from './infra/redis.js';
 import type { Logger } from './logger.js';
 import { AppError } from './shared/errors.js';
 import type { PlatformSigner } from './shared/signing.js';
+import { timelineRoutes } from './timeline/timeline.routes.js';
 
 /** What the process connects to; built by main.ts (or a test) and handed in. */
 export interface Infra {
@@ -55,7 +56,11 @@ export function createApp(infra: Infra): App {
   const services: Services = {
     auth: new AuthService(database.db, config, logger),
   };
-  const routes: AnyRoute[] = [...healthRoutes(database.sql, redis), ...authRoutes(services.auth, config)];
+  const routes: AnyRoute[] = [
+    ...healthRoutes(database.sql, redis),
+    ...authRoutes(services.auth, config),
+    ...timelineRoutes(database.db, infra.signer),
+  ];
   const metrics = createMetrics();
   const app = express();
 

@@ -2,3 +2,4 @@
 export * from '../auth/auth.table.js';
 export * from '../notifications/outbox.table.js';
 export * from '../http/idempotency.table.js';
+export * from '../timeline/timeline.table.js';
