@@ -78,6 +78,16 @@ const configSchema = z.object({
   RUN_WORKERS: bool.default(true),
   /** Load the demo catalogue and accounts on the first start (empty database). */
   SEED_DEMO: bool.default(true),
+  /** The sandbox card processor (Stripe test numbers, no money); unset: on everywhere except production. */
+  SANDBOX_PAYMENTS: bool.optional(),
+  /** An order stuck between authorize and capture longer than this is resolved by the reconciler; twice the request timeout, so no live request still owns it. */
+  RECONCILE_AFTER_MS: int(0, 3_600_000).default(30_000),
+  /** How often the reconciler sweeps; a stuck authorization ties up seats until then. */
+  RECONCILE_EVERY_MS: int(100, 3_600_000).default(15_000),
+  /** Gift-card balance lookups per IP per minute: a fan checks a few cards, a guesser needs billions. */
+  GIFT_CARD_LOOKUPS_PER_MINUTE: int(1, 10_000).default(20),
+  /** Crash tests only (honoured when NODE_ENV=test): the process exits with 137 at this point of an order. */
+  FAULT_POINT: z.enum(['after_authorize', 'after_commit']).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
