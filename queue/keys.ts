@@ -6,7 +6,36 @@
 export interface Keys {
   readonly prefix: string;
   rateLimit(bucket: string, subject: string): string;
+  /** The waiting room of one event; every key carries the same `{ev:<id>}` hash tag. */
+  queue(eventId: string): QueueKeys;
 }
+
+/** The keys of one event's waiting room. Names are the field names, so scripts and tests agree. */
+export interface QueueKeys {
+  /** HASH: phase, soldout, seed, commitment, drawSize, cursor, token TTL and counters. */
+  readonly meta: string;
+  /** HASH accountId → entryId: one entry per account. */
+  readonly accounts: string;
+  /** HASH entryId → `<joinedAtMs>:<accountId>`. */
+  readonly entries: string;
+  /** LIST of entry ids that joined before the draw, in arrival order: the lottery's input. */
+  readonly prequeue: string;
+  /** LIST of the pre-queue's entry ids in ticket order (index 0 is ticket 1): the draw's output. */
+  readonly drawn: string;
+  /** LIST of entry ids that joined after the draw started, in arrival order (tickets N+1, N+2, …). */
+  readonly late: string;
+  /** HASH entryId → ticket number. */
+  readonly ticketOf: string;
+  /** HASH SHA-256(token) → entryId: purchase tokens are looked up by hash, never stored in clear. */
+  readonly tokens: string;
+  /** HASH entryId → `<state>:<expiresAtMs>:<nonce>`, the purchase token granted to an admitted entry. */
+  readonly grants: string;
+  /** ZSET entryId scored by token expiry: tokens issued and not yet claimed (they reserve seats). */
+  readonly outstanding: string;
+}
+
+/** Event ids become part of a hash tag, so they must not contain braces; the rest is free. */
+const EVENT_ID = /^[^{}\s]{1,100}$/;
 
 export function createKeys(prefix: string): Keys {
   if (prefix.includes('{') || prefix.includes('}')) {
@@ -15,5 +44,21 @@ export function createKeys(prefix: string): Keys {
   return {
     prefix,
     rateLimit: (bucket, subject) => `${prefix}rl:${bucket}:{${subject}}`,
+    queue: (eventId) => {
+      if (!EVENT_ID.test(eventId)) throw new Error(`invalid event id for a queue key: ${JSON.stringify(eventId)}`);
+      const base = `${prefix}q:{ev:${eventId}}:`;
+      return {
+        meta: `${base}meta`,
+        accounts: `${base}accounts`,
+        entries: `${base}entries`,
+        prequeue: `${base}prequeue`,
+        drawn: `${base}drawn`,
+        late: `${base}late`,
+        ticketOf: `${base}ticketOf`,
+        tokens: `${base}tokens`,
+        grants: `${base}grants`,
+        outstanding: `${base}outstanding`,
+      };
+    },
   };
 }

@@ -1,0 +1,137 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+
+/**
+ * The lottery, as pure functions shared by the engine that draws and by anyone who verifies.
+ *
+ * - seed: 32 random bytes, written as 64 hex chars; secret until the draw is finished.
+ * - commitment: SHA-256 of the seed's 32 bytes, hex; published when the pre-queue opens.
+ * - score(entry) = HMAC-SHA256(key = seed bytes, message = entry id as UTF-8).
+ * - ticket numbers 1..N go to the pre-queue entries in ascending score, comparing the 32-byte
+ *   scores as big-endian unsigned integers (equal scores, which never happen in practice,
+ *   fall back to comparing the entry ids).
+ * - orderDigest: SHA-256 over the entry ids in ticket order, each followed by "\n".
+ */
+
+const SEED_HEX = /^[0-9a-f]{64}$/;
+
+export function newSeed(): string {
+  return randomBytes(32).toString('hex');
+}
+
+function seedBytes(seed: string): Buffer {
+  if (!SEED_HEX.test(seed)) throw new Error('a lottery seed is 64 lowercase hex characters');
+  return Buffer.from(seed, 'hex');
+}
+
+export function commitmentOf(seed: string): string {
+  return createHash('sha256').update(seedBytes(seed)).digest('hex');
+}
+
+export function scoreOf(seed: string, entryId: string): Buffer {
+  return createHmac('sha256', seedBytes(seed)).update(entryId, 'utf8').digest();
+}
+
+export function orderDigest(idsInTicketOrder: Iterable<string>): string {
+  const hash = createHash('sha256');
+  for (const id of idsInTicketOrder) hash.update(`${id}\n`, 'utf8');
+  return hash.digest('hex');
+}
+
+/**
+ * The entry ids in ticket order (index 0 holds ticket 1).
+ *
+ * A comparator sort over a million 32-byte scores takes seconds; instead each score's top
+ * bits and the entry's index are packed into one float64 (exact below 2^53), the typed
+ * array is sorted natively, and only runs whose top bits tie are re-sorted on full scores.
+ */
+export function drawOrder(seed: string, entryIds: readonly string[]): string[] {
+  const key = seedBytes(seed);
+  const n = entryIds.length;
+  const scores = Buffer.allocUnsafe(n * 32);
+  for (let i = 0; i < n; i++) {
+    createHmac('sha256', key).update(entryIds[i] as string, 'utf8').digest().copy(scores, i * 32);
+  }
+  const indexBits = Math.max(1, Math.ceil(Math.log2(n + 1)));
+  const highBits = Math.min(48, 53 - indexBits);
+  const indexSpan = 2 ** indexBits;
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const high = Math.floor(scores.readUIntBE(i * 32, 6) / 2 ** (48 - highBits));
+    packed[i] = high * indexSpan + i;
+  }
+  packed.sort();
+
+  const order = new Array<number>(n);
+  for (let j = 0; j < n; j++) order[j] = (packed[j] as number) % indexSpan;
+  const fullCompare = (a: number, b: number): number =>
+    Buffer.compare(scores.subarray(a * 32, a * 32 + 32), scores.subarray(b * 32, b * 32 + 32)) ||
+    ((entryIds[a] as string) < (entryIds[b] as string) ? -1 : 1);
+  for (let start = 0; start < n; ) {
+    const high = Math.floor((packed[start] as number) / indexSpan);
+    let end = start + 1;
+    while (end < n && Math.floor((packed[end] as number) / indexSpan) === high) end++;
+    if (end - start > 1) {
+      const run = order.slice(start, end).sort(fullCompare);
+      for (let k = 0; k < run.length; k++) order[start + k] = run[k] as number;
+    }
+    start = end;
+  }
+  return order.map((i) => entryIds[i] as string);
+}
+
+/** The plain definition, slow but obviously right: used by tests to check the fast path. */
+export function drawOrderReference(seed: string, entryIds: readonly string[]): string[] {
+  return entryIds
+    .map((id) => ({ id, score: scoreOf(seed, id) }))
+    .sort((a, b) => Buffer.compare(a.score, b.score) || (a.id < b.id ? -1 : 1))
+    .map((e) => e.id);
+}
+
+export interface PublishedDraw {
+  seed: string;
+  commitment: string;
+  /** Every pre-queue entry with the ticket number the operator says it got. */
+  entries: readonly { entryId: string; ticketNumber: number }[];
+  /** When given, also checked against the recomputed order. */
+  orderDigest?: string;
+}
+
+export interface LotteryVerdict {
+  ok: boolean;
+  commitmentMatches: boolean;
+  /** null when no digest was given. */
+  digestMatches: boolean | null;
+  entries: number;
+  mismatchCount: number;
+  /** The first few entries whose published ticket differs from the recomputed one. */
+  mismatches: { entryId: string; published: number; expected: number | null }[];
+}
+
+/** Recomputes the draw from public data alone and says whether every published rank matches. */
+export function verifyLottery(draw: PublishedDraw, maxMismatches = 20): LotteryVerdict {
+  const commitmentMatches = SEED_HEX.test(draw.seed) && commitmentOf(draw.seed) === draw.commitment.toLowerCase();
+  const ids = draw.entries.map((e) => e.entryId);
+  const expected = new Map<string, number>();
+  const order = commitmentMatches ? drawOrder(draw.seed, ids) : [];
+  order.forEach((id, i) => expected.set(id, i + 1));
+  const duplicates = expected.size !== ids.length;
+
+  const mismatches: LotteryVerdict['mismatches'] = [];
+  let mismatchCount = 0;
+  for (const entry of draw.entries) {
+    const want = expected.get(entry.entryId) ?? null;
+    if (want !== entry.ticketNumber) {
+      mismatchCount++;
+      if (mismatches.length < maxMismatches) mismatches.push({ entryId: entry.entryId, published: entry.ticketNumber, expected: want });
+    }
+  }
+  const digestMatches = draw.orderDigest === undefined ? null : commitmentMatches && orderDigest(order) === draw.orderDigest;
+  return {
+    ok: commitmentMatches && !duplicates && mismatchCount === 0 && digestMatches !== false,
+    commitmentMatches,
+    digestMatches,
+    entries: ids.length,
+    mismatchCount,
+    mismatches,
+  };
+}

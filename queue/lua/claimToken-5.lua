@@ -1,0 +1,37 @@
+--[[
+  Claims a purchase token for a seat hold: single use, bound to the account, before expiry.
+
+  KEYS[1]  meta (hash)
+  KEYS[2]  tokens (hash tokenHash -> entryId)
+  KEYS[3]  grants (hash entryId -> state:expiresAt:nonce)
+  KEYS[4]  outstanding (zset entryId by expiry)
+  KEYS[5]  entries (hash entryId -> joinedAt:accountId)
+  ARGV[1]  SHA-256 of the presented token, hex
+  ARGV[2]  accountId of the caller
+
+  Returns {1, entryId, expiresAt}
+  Errors: -1 not open, -2 closed, -5 unknown token, -6 another account's token,
+          -7 expired, -8 already used
+]]
+--@include codes
+--@include clock
+--@include grants
+--@include entries
+--@include token
+local phase = redis.call('HGET', KEYS[1], 'phase')
+if not phase then return ERR_NOT_OPEN end
+if phase == 'closed' then return ERR_CLOSED end
+local entryId, grant = lookupToken(KEYS[2], KEYS[3], KEYS[5], ARGV[1], ARGV[2])
+if not grant then return entryId end
+if grant.state == 'claimed' then return ERR_TOKEN_USED end
+if grant.state == 'expired' then return ERR_TOKEN_EXPIRED end
+if nowMs() >= grant.expiresAt then
+  -- Expired but not swept yet: account for it now so its share of seats comes back.
+  writeGrant(KEYS[3], entryId, 'expired', grant.expiresAt, grant.nonce)
+  if redis.call('ZREM', KEYS[4], entryId) == 1 then redis.call('HINCRBY', KEYS[1], 'expiredTokens', 1) end
+  return ERR_TOKEN_EXPIRED
+end
+writeGrant(KEYS[3], entryId, 'claimed', grant.expiresAt, grant.nonce)
+redis.call('ZREM', KEYS[4], entryId)
+redis.call('HINCRBY', KEYS[1], 'claimedTokens', 1)
+return {1, entryId, grant.expiresAt}

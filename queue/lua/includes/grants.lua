@@ -1,0 +1,26 @@
+-- A purchase token granted to an entry is stored as `<state>:<expiresAtMs>:<nonce>` in the
+-- grants hash. state: issued (waiting to be claimed), claimed (a hold is using it) or expired.
+-- The nonce lets the engine re-derive the token for its owner; Redis alone cannot redeem it.
+local function readGrant(grantsKey, entryId)
+  local raw = redis.call('HGET', grantsKey, entryId)
+  if not raw then return nil end
+  local state, expiresAt, nonce = string.match(raw, '^(%a+):(%d+):(.*)$')
+  return { state = state, expiresAt = tonumber(expiresAt), nonce = nonce }
+end
+
+local function writeGrant(grantsKey, entryId, state, expiresAt, nonce)
+  redis.call('HSET', grantsKey, entryId, state .. ':' .. digits(expiresAt) .. ':' .. nonce)
+end
+
+-- Issued tokens past their expiry stop reserving seats: mark them expired and count them, at
+-- most `limit` per call so one sweep never blocks Redis for long.
+local function sweepExpired(metaKey, grantsKey, outstandingKey, now, limit)
+  local ids = redis.call('ZRANGE', outstandingKey, '-inf', digits(now), 'BYSCORE', 'LIMIT', 0, limit)
+  for _, id in ipairs(ids) do
+    local grant = readGrant(grantsKey, id)
+    if grant then writeGrant(grantsKey, id, 'expired', grant.expiresAt, grant.nonce) end
+    redis.call('ZREM', outstandingKey, id)
+  end
+  if #ids > 0 then redis.call('HINCRBY', metaKey, 'expiredTokens', #ids) end
+  return #ids
+end

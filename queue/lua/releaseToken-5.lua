@@ -1,0 +1,35 @@
+--[[
+  Gives a claimed token back to its owner after a hold failed for a reason the fan can fix
+  (a seat was just taken): it is usable again until its original expiry, never longer.
+
+  KEYS[1]  meta (hash)
+  KEYS[2]  tokens (hash tokenHash -> entryId)
+  KEYS[3]  grants (hash entryId -> state:expiresAt:nonce)
+  KEYS[4]  outstanding (zset entryId by expiry)
+  KEYS[5]  entries (hash entryId -> joinedAt:accountId)
+  ARGV[1]  SHA-256 of the token, hex
+  ARGV[2]  accountId of the caller
+
+  Returns {1, entryId, expiresAt}
+  Errors: -1 not open, -5 unknown token, -6 another account's token, -7 expired meanwhile,
+          -9 not claimed
+]]
+--@include codes
+--@include clock
+--@include grants
+--@include entries
+--@include token
+if redis.call('EXISTS', KEYS[1]) == 0 then return ERR_NOT_OPEN end
+local entryId, grant = lookupToken(KEYS[2], KEYS[3], KEYS[5], ARGV[1], ARGV[2])
+if not grant then return entryId end
+if grant.state ~= 'claimed' then return ERR_TOKEN_NOT_CLAIMED end
+redis.call('HINCRBY', KEYS[1], 'claimedTokens', -1)
+if nowMs() >= grant.expiresAt then
+  -- Too late to reuse: it expires here and gives its share back (it reserved nothing while claimed).
+  writeGrant(KEYS[3], entryId, 'expired', grant.expiresAt, grant.nonce)
+  redis.call('HINCRBY', KEYS[1], 'expiredTokens', 1)
+  return ERR_TOKEN_EXPIRED
+end
+writeGrant(KEYS[3], entryId, 'issued', grant.expiresAt, grant.nonce)
+redis.call('ZADD', KEYS[4], grant.expiresAt, entryId)
+return {1, entryId, grant.expiresAt}

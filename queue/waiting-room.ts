@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { runDraw, type DrawOptions, type DrawReport } from './draw.js';
+import { ENTRY_ID_TAKEN, queueError, unwrap } from './errors.js';
+import type { Keys, QueueKeys } from './keys.js';
+import { commitmentOf, newSeed } from './lottery.js';
+import type { RedisConnection, ScriptCommands } from './scripts.js';
+import { hashToken, looksLikeToken, mintTokens, tokenFromNonce } from './tokens.js';
+import type { Admission, AdmitResult, FanState, Joined, Opened, Phase, QueueStats, Reveal, StatusChange, TokenClaim } from './types.js';
+
+export type QueueRedis = RedisConnection & ScriptCommands;
+
+export interface WaitingRoomOptions {
+  /** 32+ random bytes from config; purchase tokens are derived with it (see tokens.ts). */
+  tokenSecret: Buffer;
+}
+
+/** Admitting more than this in one call would make the script long; callers loop instead. */
+export const MAX_ADMIT_PER_CALL = 2_000;
+const admitStatus = { 1: 'admitting', 2: 'paused', 3: 'soldout', 4: 'closed', 5: 'not_live' } as const;
+
+/**
+ * The waiting room of every event, over one Redis connection. Each method is one atomic
+ * script (the draw is a resumable series of them), so any number of API nodes and
+ * schedulers can share it.
+ */
+export class WaitingRoom {
+  constructor(
+    private readonly redis: QueueRedis,
+    private readonly keys: Keys,
+    private readonly options: WaitingRoomOptions,
+  ) {
+    if (options.tokenSecret.length < 32) throw new Error('the purchase-token secret needs at least 32 bytes');
+  }
+
+  /** Opens the pre-queue and publishes the lottery commitment; opening again returns the same commitment. */
+  async open(eventId: string, settings: { tokenTtlMs: number }): Promise<Opened> {
+    const seed = newSeed();
+    const [created, commitment, phase] = await this.redis.openQueue(this.k(eventId).meta, seed, commitmentOf(seed), settings.tokenTtlMs);
+    return { created: created === 1, commitment, phase: phase as Phase };
+  }
+
+  /** One entry per account: joining again answers the entry made the first time. */
+  async join(eventId: string, accountId: string): Promise<Joined> {
+    const k = this.k(eventId);
+    for (let attempt = 0; ; attempt++) {
+      // 128 random bits: ids never collide in practice, and the script refuses one that does.
+      const proposed = randomBytes(16).toString('base64url');
+      const reply = await this.redis.joinQueue(k.meta, k.accounts, k.entries, k.prequeue, k.late, k.ticketOf, accountId, proposed);
+      if (reply === ENTRY_ID_TAKEN && attempt < 3) continue;
+      const [created, entryId, joinedAt, ticket, phase, cursor] = unwrap(reply, { eventId });
+      return {
+        entryId, joinedAt, created: created === 1, phase: phase as Phase, cursor,
+        ticketNumber: ticket > 0 ? ticket : null,
+        position: ticket > 0 ? Math.max(0, ticket - cursor) : null,
+      };
+    }
+  }
+
+  /** Draws the lottery (or resumes a draw that stopped half way) and opens the sale. */
+  draw(eventId: string, options?: DrawOptions): Promise<DrawReport> {
+    return runDraw(this.redis, this.k(eventId), options);
+  }
+
+  /** The seed and what it must reproduce; refused before the draw is finished. */
+  async reveal(eventId: string): Promise<Reveal> {
+    const [seed, commitment, drawSize, orderDigest, drawnAt] = unwrap(await this.redis.revealSeed(this.k(eventId).meta), { eventId });
+    return { seed, commitment, drawSize, orderDigest, drawnAt };
+  }
+
+  /** Entry ids of tickets from..from+count-1 of the draw, for publishing the order page by page. */
+  async drawnEntries(eventId: string, fromTicket: number, count: number): Promise<string[]> {
+    return this.redis.lrange(this.k(eventId).drawn, fromTicket - 1, fromTicket + count - 2);
+  }
+
+  /**
+   * Admits up to `count` next ticket numbers and mints their purchase tokens. With
+   * `maxOutstanding`, tokens out and unclaimed never exceed it (the scheduler passes what the
+   * unsold seats can cover), checked in the same atomic step as the admission.
+   */
+  async admit(eventId: string, count: number, limits: { maxOutstanding?: number; tokenTtlMs?: number } = {}): Promise<AdmitResult> {
+    const k = this.k(eventId);
+    const n = Math.max(0, Math.min(Math.floor(count), MAX_ADMIT_PER_CALL));
+    const minted = mintTokens(this.options.tokenSecret, eventId, n);
+    const reply = await this.redis.admitNext(
+      k.meta, k.drawn, k.late, k.entries, k.tokens, k.grants, k.outstanding,
+      n, limits.maxOutstanding ?? -1, limits.tokenTtlMs ?? 0,
+      ...minted.flatMap((m) => [m.nonce, m.hash]),
+    );
+    const [status, cursor, expiresAt, ...pairs] = unwrap(reply, { eventId });
+    const first = cursor - pairs.length / 2 + 1;
+    const admitted: Admission[] = [];
+    for (let i = 0; i < pairs.length; i += 2) {
+      admitted.push({
+        entryId: pairs[i] as string, accountId: pairs[i + 1] as string, ticketNumber: first + i / 2,
+        token: (minted[i / 2] as { token: string }).token, expiresAt,
+      });
+    }
+    return { status: admitStatus[status as keyof typeof admitStatus], cursor, admitted };
+  }
+
+  /** Takes a token for a seat hold: single use, the owner's only, before expiry. */
+  async claim(eventId: string, token: string, accountId: string): Promise<TokenClaim> {
+    return this.tokenCall('claimToken', eventId, token, accountId);
+  }
+
+  /** Gives a claimed token back when the hold failed for a reason the fan can fix. */
+  async release(eventId: string, token: string, accountId: string): Promise<TokenClaim> {
+    return this.tokenCall('releaseToken', eventId, token, accountId);
+  }
+
+  pause(eventId: string): Promise<StatusChange> { return this.setStatus(eventId, 'pause'); }
+  resume(eventId: string): Promise<StatusChange> { return this.setStatus(eventId, 'resume'); }
+  close(eventId: string): Promise<StatusChange> { return this.setStatus(eventId, 'close'); }
+  /** Sold out stops admission; seats coming back (expired holds) clear it. */
+  setSoldOut(eventId: string, soldOut: boolean): Promise<StatusChange> {
+    return this.setStatus(eventId, soldOut ? 'soldout' : 'available');
+  }
+
+  async stats(eventId: string): Promise<QueueStats> {
+    const k = this.k(eventId);
+    const r = unwrap(await this.redis.readStats(k.meta, k.accounts, k.prequeue, k.drawn, k.late, k.outstanding), { eventId });
+    const [phase, soldout, entrants, prequeue, drawSize, drawWritten, late, cursor, outstanding, expiredTokens, claimedTokens, commitment, openedAt, drawnAt, revealedAt] = r;
+    return {
+      phase: phase as Phase, soldOut: soldout === '1', entrants, prequeue, drawSize, drawWritten, late,
+      cursor, admitted: cursor, waiting: Math.max(0, drawSize + late - cursor) + (phase === 'prequeue' ? prequeue : 0),
+      outstandingTokens: outstanding, expiredTokens, claimedTokens, commitment,
+      openedAt, drawnAt: drawnAt || null, revealedAt: revealedAt || null,
+    };
+  }
+
+  /** What one fan sees: their phase, ticket number, position and, once admitted, their token. */
+  async fanState(eventId: string, accountId: string): Promise<FanState> {
+    const k = this.k(eventId);
+    const reply = await this.redis.readFan(k.meta, k.accounts, k.entries, k.ticketOf, k.grants, accountId);
+    const [phase, soldout, cursor, , now, entryId, joinedAt, ticket, grantState, expiresAt, nonce] = unwrap(reply, { eventId });
+    const base = { phase: phase as Phase, soldOut: soldout === '1', cursor };
+    if (entryId === null || joinedAt === null) return { ...base, joined: false };
+    const ticketNumber = ticket > 0 ? ticket : null;
+    const entry = { ...base, joined: true as const, entryId, joinedAt, ticketNumber, position: ticketNumber === null ? null : Math.max(0, ticketNumber - cursor) };
+    if (grantState === null || nonce === null) return { ...entry, status: ticketNumber === null ? 'entered' : 'waiting' };
+    const expired = grantState === 'expired' || (grantState === 'issued' && now >= expiresAt);
+    if (expired) return { ...entry, status: 'expired', tokenExpiresAt: expiresAt };
+    return {
+      ...entry,
+      status: grantState === 'claimed' ? 'purchasing' : 'admitted',
+      token: tokenFromNonce(this.options.tokenSecret, eventId, nonce),
+      tokenExpiresAt: expiresAt,
+    };
+  }
+
+  /** Deletes every key of an event's room (after the event, or a benchmark's data). */
+  async destroy(eventId: string): Promise<void> {
+    // UNLINK frees big lists and hashes in a background thread instead of blocking Redis.
+    await this.redis.unlink(...Object.values(this.k(eventId)));
+  }
+
+  private async setStatus(eventId: string, action: string): Promise<StatusChange> {
+    const [changed, phase, soldout] = unwrap(await this.redis.changeStatus(this.k(eventId).meta, action), { eventId });
+    return { changed: changed === 1, phase: phase as Phase, soldOut: soldout === '1' };
+  }
+
+  private async tokenCall(script: 'claimToken' | 'releaseToken', eventId: string, token: string, accountId: string): Promise<TokenClaim> {
+    if (!looksLikeToken(token)) throw queueError(-5, { eventId });
+    const k = this.k(eventId);
+    const reply = await this.redis[script](k.meta, k.tokens, k.grants, k.outstanding, k.entries, hashToken(token), accountId);
+    const [, entryId, expiresAt] = unwrap(reply, { eventId });
+    return { entryId, expiresAt };
+  }
+
+  private k(eventId: string): QueueKeys {
+    return this.keys.queue(eventId);
+  }
+}
