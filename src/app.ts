@@ -22,6 +22,7 @@ import type { AppRedis } from './infra/redis.js';
 import type { Logger } from './logger.js';
 import { AppError } from './shared/errors.js';
 import type { PlatformSigner } from './shared/signing.js';
+import type { Broadcaster } from './realtime/broadcaster.js';
 import { timelineRoutes } from './timeline/timeline.routes.js';
 
 /** What the process connects to; built by main.ts (or a test) and handed in. */
@@ -32,6 +33,8 @@ export interface Infra {
   redis: AppRedis;
   /** The platform key that signs receipts. */
   signer: PlatformSigner;
+  /** socket.io events to users and event rooms, from any process. */
+  broadcaster: Broadcaster;
 }
 
 export interface Services {

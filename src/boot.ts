@@ -6,6 +6,8 @@ import { runMigrations } from './db/migrate.js';
 import { startEmbeddedPostgres, type LocalService } from './infra/embedded-postgres.js';
 import { startLocalRedis } from './infra/local-redis.js';
 import { connectRedis } from './infra/redis.js';
+import { createBroadcaster } from './realtime/broadcaster.js';
+import type { Redis } from 'ioredis';
 import { createLogger, type Logger } from './logger.js';
 import { loadOrCreateSigningKey, parseSigningKey, signerFromKey } from './shared/signing.js';
 
@@ -55,8 +57,9 @@ export async function boot(config: Config, logger: Logger = createLogger(config)
     const signer = signerFromKey(
       config.SIGNING_KEY ? parseSigningKey(config.SIGNING_KEY) : await loadOrCreateSigningKey(resolve(config.DATA_DIR, 'signing-key.pem')),
     );
+    const resolved = { ...config, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl };
     return {
-      infra: { config: { ...config, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }, logger, database, redis, signer },
+      infra: { config: resolved, logger, database, redis, signer, broadcaster: createBroadcaster(redis as Redis, resolved) },
       shutdown: async () => {
         for (const stop of [...stops.reverse(), ...local.reverse().map((s) => s.stop)]) {
           await stop().catch((err: unknown) => logger.warn({ err }, 'error while shutting down'));

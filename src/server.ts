@@ -1,10 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type Infra } from './app.js';
+import { attachGateway, type Gateway } from './realtime/gateway.js';
 
 export interface RunningServer {
   app: App;
   http: Server;
+  gateway: Gateway;
   port: number;
   url: string;
   /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), then closes. */
@@ -20,6 +22,12 @@ export async function startServer(infra: Infra): Promise<RunningServer> {
   // Longer than a typical load balancer's idle timeout (60 s), so the balancer closes first.
   http.keepAliveTimeout = 65_000;
 
+  const gateway = attachGateway(http, {
+    config: infra.config,
+    logger: infra.logger,
+    authenticate: (token) => app.services.auth.authenticate(token),
+  });
+
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(infra.config.PORT, infra.config.HOST, () => resolve());
@@ -33,11 +41,12 @@ export async function startServer(infra: Infra): Promise<RunningServer> {
       const force = setTimeout(() => http.closeAllConnections(), infra.config.SHUTDOWN_TIMEOUT_MS);
       http.close(() => {
         clearTimeout(force);
-        resolve();
+        gateway.close().then(resolve, resolve);
       });
-      // Keep-alive sockets with no request in flight would hold close() open.
+      // Open sockets and idle keep-alive connections would hold close() open; sockets reconnect to another node.
+      gateway.io.local.disconnectSockets(true);
       http.closeIdleConnections();
     }));
 
-  return { app, http, port, url: `http://${host}:${port}`, close };
+  return { app, http, gateway, port, url: `http://${host}:${port}`, close };
 }

@@ -8,6 +8,7 @@ import { runMigrations } from '../../src/db/migrate.js';
 import { connectRedis } from '../../src/infra/redis.js';
 import { createLogger } from '../../src/logger.js';
 import { generateSigner } from '../../src/shared/signing.js';
+import { createBroadcaster } from '../../src/realtime/broadcaster.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { ApiClient } from './api.js';
 
@@ -88,7 +89,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
   const logger = createLogger(config);
   const database = connectDatabase(db.url);
   const redis = connectRedis(TEST_REDIS);
-  const infra: Infra = { config, logger, database, redis, signer: generateSigner() };
+  const infra: Infra = { config, logger, database, redis, signer: generateSigner(), broadcaster: createBroadcaster(redis as Redis, config) };
   const server = await startServer(infra);
   return {
     config,

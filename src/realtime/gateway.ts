@@ -1,0 +1,96 @@
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import { Server, type Namespace } from 'socket.io';
+import type { Principal } from '../auth/principal.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { AppError } from '../shared/errors.js';
+import { eventRoom, subscribePayload, userRoom, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from './events.js';
+
+export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface Gateway {
+  io: RealtimeServer;
+  /** Applies the session check to another namespace (e.g. `/queue`) and returns it. */
+  namespace<C extends object, S extends object>(name: string, options: { requireUser: boolean }): Namespace<C, S, Record<string, never>, SocketData>;
+  /** Disconnects every local socket (clients reconnect to another node) and closes the adapter's Redis connections. */
+  close(): Promise<void>;
+}
+
+/** The socket.io channel prefix in Redis; the broadcaster in workers must use the same. */
+export const socketChannel = (config: Pick<Config, 'REDIS_PREFIX'>) => `${config.REDIS_PREFIX}sio`;
+
+/**
+ * socket.io on the API's HTTP server, with the Redis adapter so a broadcast from any node (or
+ * any worker, through the broadcaster) reaches sockets on every node. Nodes keep no state of
+ * their own beyond their sockets' room memberships.
+ */
+export function attachGateway(
+  http: HttpServer,
+  deps: { config: Config; logger: Logger; authenticate(token: string): Promise<Principal> },
+): Gateway {
+  const { config, logger } = deps;
+  const pub = new Redis(config.REDIS_URL!, { connectionName: 'fairdrop-sio-pub' });
+  const sub = pub.duplicate({ connectionName: 'fairdrop-sio-sub' });
+  const io: RealtimeServer = new Server(http, {
+    adapter: createAdapter(pub, sub, { key: socketChannel(config) }),
+    // Compression costs ~300 KB per socket in zlib state; our messages are a few dozen bytes.
+    perMessageDeflate: false,
+    cors: config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS } : undefined,
+    // A queue page is idle for long stretches; 25 s pings keep proxies from cutting it.
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+  });
+
+  const authenticateSocket = (requireUser: boolean) =>
+    async (socket: { handshake: { auth: Record<string, unknown> }; data: Partial<SocketData>; join(room: string): void }, next: (err?: Error) => void) => {
+      const token = socket.handshake.auth.token;
+      try {
+        if (typeof token === 'string' && token) {
+          const principal = await deps.authenticate(token);
+          socket.data.userId = principal.userId;
+          socket.join(userRoom(principal.userId));
+        } else if (requireUser) {
+          throw new AppError(401, 'auth.required', 'Sign in to connect.');
+        } else {
+          socket.data.userId = null;
+        }
+        next();
+      } catch (err) {
+        const code = err instanceof AppError ? err.code : 'internal';
+        // socket.io sends `message` and `data` of a middleware error to the client's connect_error.
+        next(Object.assign(new Error(err instanceof Error ? err.message : 'refused'), { data: { code } }));
+      }
+    };
+
+  io.use(authenticateSocket(false));
+  io.on('connection', (socket) => {
+    socket.on('subscribe', async (payload, ack) => {
+      const parsed = subscribePayload.safeParse(payload);
+      if (!parsed.success) return ack?.({ ok: false, code: 'request.invalid', detail: 'eventId must be a UUID' });
+      await socket.join(eventRoom(parsed.data.eventId));
+      ack?.({ ok: true });
+    });
+    socket.on('unsubscribe', async (payload, ack) => {
+      const parsed = subscribePayload.safeParse(payload);
+      if (!parsed.success) return ack?.({ ok: false, code: 'request.invalid', detail: 'eventId must be a UUID' });
+      await socket.leave(eventRoom(parsed.data.eventId));
+      ack?.({ ok: true });
+    });
+  });
+  logger.debug('realtime gateway attached');
+
+  return {
+    io,
+    namespace: (name, options) => {
+      const nsp = io.of(name) as unknown as Namespace<never, never, Record<string, never>, SocketData>;
+      nsp.use(authenticateSocket(options.requireUser));
+      return nsp as never;
+    },
+    close: async () => {
+      for (const nsp of io._nsps.values()) nsp.local.disconnectSockets(true);
+      await Promise.all([pub.quit().catch(() => undefined), sub.quit().catch(() => undefined)]);
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../src/realtime/events.js';
+import { eventRoom, userRoom } from '../../src/realtime/events.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { createTestEnv, type TestEnv } from '../support/env.js';
+import { signedIn } from '../support/fixtures.js';
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+let env: TestEnv;
+let nodes: RunningServer[];
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  // Three API nodes sharing one Redis (and database), each on its own port.
+  nodes = [env.server, await startServer(env.infra), await startServer(env.infra)];
+});
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await Promise.all(nodes.slice(1).map((n) => n.close()));
+  await env?.close();
+});
+
+function client(node: RunningServer, token?: string): Promise<Client> {
+  const socket: Client = connect(`http://127.0.0.1:${node.port}`, { transports: ['websocket'], auth: token ? { token } : {}, reconnection: false });
+  clients.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+const next = <E extends keyof ServerToClientEvents>(socket: Client, event: E) =>
+  new Promise<Parameters<ServerToClientEvents[E]>[0]>((resolve) => socket.once(event, ((payload: never) => resolve(payload)) as never));
+
+describe('realtime gateway across nodes', () => {
+  it("delivers a worker's broadcast to a fan's sockets on every node", async () => {
+    const fan = await signedIn(env);
+    const onB = await client(nodes[1]!, fan.token);
+    const onC = await client(nodes[2]!, fan.token);
+    const stranger = await client(nodes[1]!, (await signedIn(env)).token);
+    let strangerGot = false;
+    stranger.on('notification', () => (strangerGot = true));
+
+    const push = { id: 1, kind: 'test', title: 'Hello', body: 'across nodes', createdAt: new Date().toISOString(), data: {} };
+    const received = Promise.all([next(onB, 'notification'), next(onC, 'notification')]);
+    // Give the adapters a moment to register the room subscriptions before publishing.
+    await new Promise((r) => setTimeout(r, 100));
+    env.infra.broadcaster.toUser(fan.userId, 'notification', push);
+    expect(await received).toEqual([push, push]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(strangerGot).toBe(false);
+  });
+
+  it('lets any socket follow an event room, and a broadcast from node A reaches a socket on node C', async () => {
+    const eventId = crypto.randomUUID();
+    const anonymous = await client(nodes[2]!);
+    const ack = await anonymous.emitWithAck('subscribe', { eventId });
+    expect(ack).toEqual({ ok: true });
+    const got = next(anonymous, 'availability');
+    nodes[0]!.gateway.io.to(eventRoom(eventId)).emit('availability', { eventId, remaining: 7, status: 'on_sale' });
+    expect(await got).toEqual({ eventId, remaining: 7, status: 'on_sale' });
+    expect(userRoom('x')).toBe('user:x');
+  });
+
+  it('validates client payloads and refuses a bad session at the handshake', async () => {
+    const socket = await client(nodes[0]!);
+    expect(await socket.emitWithAck('subscribe', { eventId: 'nope' })).toMatchObject({ ok: false, code: 'request.invalid' });
+    await expect(client(nodes[0]!, 'fds_not-a-real-session')).rejects.toMatchObject({ data: { code: 'auth.session_invalid' } });
+  });
+});
