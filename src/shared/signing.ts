@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, hkdfSync, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -15,10 +15,17 @@ export interface PlatformSigner {
   /** Signs the canonical JSON of `payload`; returns base64url. */
   sign(payload: unknown): string;
   verify(payload: unknown, signature: string): boolean;
+  /**
+   * A secret derived from the platform key (HKDF-SHA256) for one purpose, e.g. an event's
+   * ticket-signing seed. Derived, not stored: nothing secret sits in the database.
+   */
+  derive(info: string, length?: number): Buffer;
 }
 
 export function signerFromKey(privateKey: KeyObject): PlatformSigner {
   const publicKey = createPublicKey(privateKey);
+  // The last 32 bytes of an Ed25519 PKCS#8 document are the key's seed.
+  const seed = privateKey.export({ type: 'pkcs8', format: 'der' }).subarray(-32);
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const keyId = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 12);
   return {
@@ -26,6 +33,7 @@ export function signerFromKey(privateKey: KeyObject): PlatformSigner {
     publicKeyPem,
     sign: (payload) => sign(null, Buffer.from(canonicalJson(payload)), privateKey).toString('base64url'),
     verify: (payload, signature) => verifyWithPublicKey(publicKeyPem, payload, signature),
+    derive: (info, length = 32) => Buffer.from(hkdfSync('sha256', seed, Buffer.alloc(0), info, length)),
   };
 }
 
@@ -49,6 +57,14 @@ export function parseSigningKey(value: string): KeyObject {
     : createPrivateKey({ key: Buffer.from(value, 'base64'), format: 'der', type: 'pkcs8' });
   if (key.asymmetricKeyType !== 'ed25519') throw new Error('SIGNING_KEY must be an Ed25519 private key');
   return key;
+}
+
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/** An Ed25519 private key from a 32-byte seed (for keys derived with `derive`). */
+export function ed25519FromSeed(seed: Buffer): KeyObject {
+  if (seed.length !== 32) throw new Error('an Ed25519 seed is 32 bytes');
+  return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
 }
 
 /** For the zero-setup start: a key generated once and kept beside the local data. */
