@@ -44,7 +44,7 @@ export function orderDigest(idsInTicketOrder: Iterable<string>): string {
  * bits and the entry's index are packed into one float64 (exact below 2^53), the typed
  * array is sorted natively, and only runs whose top bits tie are re-sorted on full scores.
  */
-export function drawOrder(seed: string, entryIds: readonly string[]): string[] {
+export function drawOrder(seed: string, entryIds: readonly string[], packedBits?: number): string[] {
   const key = seedBytes(seed);
   const n = entryIds.length;
   const scores = Buffer.allocUnsafe(n * 32);
@@ -52,7 +52,8 @@ export function drawOrder(seed: string, entryIds: readonly string[]): string[] {
     createHmac('sha256', key).update(entryIds[i] as string, 'utf8').digest().copy(scores, i * 32);
   }
   const indexBits = Math.max(1, Math.ceil(Math.log2(n + 1)));
-  const highBits = Math.min(48, 53 - indexBits);
+  // packedBits only changes the speed, never the order; tests lower it to force many ties.
+  const highBits = Math.min(48, 53 - indexBits, packedBits ?? 48);
   const indexSpan = 2 ** indexBits;
   const packed = new Float64Array(n);
   for (let i = 0; i < n; i++) {

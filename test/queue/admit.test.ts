@@ -1,0 +1,108 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Admission } from '../../queue/types.js';
+import { accounts, createRoomEnv, joinAll, newEventId, ticketsByEntry } from './support.js';
+
+const env = createRoomEnv();
+afterAll(() => env.close());
+const { room } = env;
+
+async function liveRoom(drawn: number, late = 0, tokenTtlMs = 60_000) {
+  const ev = newEventId();
+  await room.open(ev, { tokenTtlMs });
+  await joinAll(room, ev, accounts(drawn, 'd'));
+  await room.draw(ev);
+  const lateJoins = await joinAll(room, ev, accounts(late, 'l'));
+  return { ev, lateJoins };
+}
+
+describe('admission', () => {
+  it('follows ticket order across the drawn and the late entries, none skipped or twice', async () => {
+    const { ev, lateJoins } = await liveRoom(3_000, 500);
+    const tickets = await ticketsByEntry(room, ev, 3_000);
+    lateJoins.forEach((j) => tickets.set(j.entryId, j.ticketNumber!));
+
+    const admitted: Admission[] = [];
+    for (const k of [1, 7, 250, 1_000, 999, 2_000, 2_000]) {
+      const result = await room.admit(ev, k);
+      expect(result.status).toBe('admitting');
+      admitted.push(...result.admitted);
+    }
+    expect(admitted.map((a) => a.ticketNumber)).toEqual(Array.from({ length: 3_500 }, (_, i) => i + 1));
+    for (const a of admitted) expect(tickets.get(a.entryId)).toBe(a.ticketNumber);
+    expect(new Set(admitted.map((a) => a.accountId)).size).toBe(3_500);
+    expect(new Set(admitted.map((a) => a.token)).size).toBe(3_500);
+    expect(await room.admit(ev, 10)).toMatchObject({ status: 'admitting', cursor: 3_500, admitted: [] });
+    // Someone arriving now is next in line.
+    const newcomer = await room.join(ev, 'newcomer');
+    expect(newcomer).toMatchObject({ ticketNumber: 3_501, position: 1 });
+    expect((await room.admit(ev, 5)).admitted.map((a) => a.accountId)).toEqual(['newcomer']);
+  });
+
+  it('never admits a number twice or skips one when two schedulers race', async () => {
+    const { ev } = await liveRoom(6_000, 1_000);
+    const other = env.second();
+    const seen: number[] = [];
+    const scheduler = async (engine: typeof room, k: number) => {
+      for (;;) {
+        const { admitted } = await engine.admit(ev, k);
+        if (admitted.length === 0) return;
+        // Each call takes one contiguous run of numbers.
+        expect(admitted.map((a) => a.ticketNumber)).toEqual(admitted.map((_, i) => admitted[0]!.ticketNumber + i));
+        seen.push(...admitted.map((a) => a.ticketNumber));
+      }
+    };
+    await Promise.all([scheduler(room, 37), scheduler(other, 53), scheduler(room, 11), scheduler(other, 101)]);
+    expect(seen).toHaveLength(7_000);
+    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 7_000 }, (_, i) => i + 1));
+    expect((await room.stats(ev)).admitted).toBe(7_000);
+  });
+
+  it('caps outstanding tokens and lets expired ones give their share back', async () => {
+    const { ev } = await liveRoom(100, 0, 150);
+    const first = await room.admit(ev, 50, { maxOutstanding: 20 });
+    expect(first.admitted).toHaveLength(20);
+    expect(await room.admit(ev, 50, { maxOutstanding: 20 })).toMatchObject({ admitted: [] });
+    // A claimed token no longer reserves seats as a token (its hold does, in the sales tables).
+    await room.claim(ev, first.admitted[0]!.token, first.admitted[0]!.accountId);
+    expect((await room.admit(ev, 50, { maxOutstanding: 20 })).admitted).toHaveLength(1);
+
+    await new Promise((r) => setTimeout(r, 250));
+    const stats = await room.stats(ev);
+    expect(stats).toMatchObject({ outstandingTokens: 0, expiredTokens: 20, claimedTokens: 1, admitted: 21 });
+    const after = await room.admit(ev, 50, { maxOutstanding: 20, tokenTtlMs: 60_000 });
+    expect(after.admitted.map((a) => a.ticketNumber)).toEqual(Array.from({ length: 20 }, (_, i) => 22 + i));
+    expect(await room.stats(ev)).toMatchObject({ outstandingTokens: 20, expiredTokens: 20 });
+    expect(await room.fanState(ev, first.admitted[5]!.accountId)).toMatchObject({ status: 'expired', position: 0 });
+  });
+
+  it('stops while paused, sold out or closed, and resumes where it stopped', async () => {
+    const { ev } = await liveRoom(50);
+    expect((await room.admit(ev, 5)).cursor).toBe(5);
+    expect(await room.pause(ev)).toEqual({ changed: true, phase: 'paused', soldOut: false });
+    expect(await room.pause(ev)).toMatchObject({ changed: false });
+    expect(await room.admit(ev, 5)).toEqual({ status: 'paused', cursor: 5, admitted: [] });
+    // Fans can still join a paused room; they wait behind everyone.
+    expect((await room.join(ev, 'during-pause')).ticketNumber).toBe(51);
+    await room.resume(ev);
+
+    expect(await room.setSoldOut(ev, true)).toEqual({ changed: true, phase: 'live', soldOut: true });
+    expect(await room.admit(ev, 5)).toEqual({ status: 'soldout', cursor: 5, admitted: [] });
+    expect(await room.fanState(ev, 'during-pause')).toMatchObject({ soldOut: true, status: 'waiting', position: 46 });
+    expect(await room.setSoldOut(ev, false)).toMatchObject({ changed: true, soldOut: false });
+    expect((await room.admit(ev, 5)).admitted.map((a) => a.ticketNumber)).toEqual([6, 7, 8, 9, 10]);
+
+    await expect(room.resume(ev)).resolves.toMatchObject({ changed: false, phase: 'live' });
+    await room.close(ev);
+    expect(await room.admit(ev, 5)).toEqual({ status: 'closed', cursor: 10, admitted: [] });
+    await expect(room.resume(ev)).rejects.toMatchObject({ code: 'queue.closed' });
+  });
+
+  it('refuses to pause a room that is not live and admits nobody before the draw', async () => {
+    const ev = newEventId();
+    await room.open(ev, { tokenTtlMs: 1_000 });
+    await room.join(ev, 'early');
+    await expect(room.pause(ev)).rejects.toMatchObject({ code: 'queue.wrong_phase', status: 409 });
+    expect(await room.admit(ev, 5)).toEqual({ status: 'not_live', cursor: 0, admitted: [] });
+    await expect(room.admit(newEventId(), 5)).rejects.toMatchObject({ code: 'queue.not_open' });
+  });
+});
