@@ -24,6 +24,8 @@ import { AppError } from './shared/errors.js';
 import type { PlatformSigner } from './shared/signing.js';
 import type { Broadcaster } from './realtime/broadcaster.js';
 import { timelineRoutes } from './timeline/timeline.routes.js';
+import { notificationRoutes } from './notifications/notifications.routes.js';
+import { NotificationService } from './notifications/notifications.service.js';
 
 /** What the process connects to; built by main.ts (or a test) and handed in. */
 export interface Infra {
@@ -39,6 +41,7 @@ export interface Infra {
 
 export interface Services {
   auth: AuthService;
+  notifications: NotificationService;
 }
 
 export interface App {
@@ -58,11 +61,13 @@ export function createApp(infra: Infra): App {
   const keys = createKeys(config.REDIS_PREFIX);
   const services: Services = {
     auth: new AuthService(database.db, config, logger),
+    notifications: new NotificationService(database.db),
   };
   const routes: AnyRoute[] = [
     ...healthRoutes(database.sql, redis),
     ...authRoutes(services.auth, config),
     ...timelineRoutes(database.db, infra.signer),
+    ...notificationRoutes(services.notifications),
   ];
   const metrics = createMetrics();
   const app = express();

@@ -74,6 +74,11 @@ const configSchema = z.object({
   STRIPE_API_BASE: url(['http:', 'https:']).optional(),
   /** When set, /metrics asks for `Authorization: Bearer <token>`. */
   METRICS_TOKEN: z.string().min(16).optional(),
+  /** Where mail goes (smtp:// or smtps://). Unset: mails are written as JSON files to DATA_DIR/mail, for development. */
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().min(3).default('Fairdrop <no-reply@fairdrop.local>'),
+  /** The outbox dispatcher wakes on NOTIFY; this poll is only the safety net for a missed wake-up. */
+  OUTBOX_POLL_MS: int(100, 60_000).default(2_000),
   /** Run the background jobs inside the API process (zero-setup); turn off on API nodes when a worker process runs them. */
   RUN_WORKERS: bool.default(true),
   /** Load the demo catalogue and accounts on the first start (empty database). */

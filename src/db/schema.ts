@@ -7,3 +7,4 @@ export * from '../catalog/catalog.table.js';
 export * from '../sales/holds.table.js';
 export * from '../sales/inventory.table.js';
 export * from '../sales/onsale.table.js';
+export * from '../notifications/notifications.table.js';

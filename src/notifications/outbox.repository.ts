@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
+import { OUTBOX_CHANNEL } from './notify.js';
 import { outbox } from './outbox.table.js';
 
 export interface EmailMessage {
@@ -24,5 +26,6 @@ export async function enqueueEmail(db: Db, message: EmailMessage): Promise<numbe
       payload: message.payload ?? {},
     })
     .returning({ id: outbox.id });
+  await db.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
   return row!.id;
 }

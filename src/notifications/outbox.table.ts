@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../auth/auth.table.js';
 
@@ -18,9 +19,12 @@ export const outbox = pgTable(
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
     status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
+    /** Not before this time: a failed delivery backs off instead of hammering a broken SMTP server. */
+    availableAt: timestamp('available_at', { withTimezone: true }).notNull().defaultNow(),
+    lastError: text('last_error'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
-  // Serves the delivery worker's "oldest pending first" scan.
-  (t) => [index('outbox_pending_idx').on(t.status, t.id)],
+  // Serves the delivery worker's "oldest pending first" scan (only pending rows are indexed).
+  (t) => [index('outbox_pending_idx').on(t.availableAt, t.id).where(sql`${t.status} = 'pending'`)],
 );
