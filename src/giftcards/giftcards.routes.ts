@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { defineRoute, Reply, type AnyRoute } from '../http/route.js';
+import { cardTender, currency, toSource } from '../payments/payments.schemas.js';
+import { requireIdempotencyKey, type GiftCardService } from './giftcards.service.js';
+
+const tag = 'Gift cards';
+
+/** 5 to 500 in the currency's major unit: covers a ticket or a few; larger amounts are a fraud magnet. */
+const amountCents = z.number().int().min(500).max(50_000);
+
+const giftCard = z.object({
+  id: z.uuid(),
+  codeLast4: z.string(),
+  currency: z.string(),
+  initialCents: z.number().int(),
+  balanceCents: z.number().int(),
+  source: z.enum(['issued', 'purchased']),
+  createdAt: z.date().transform((d) => d.toISOString()),
+});
+
+const issued = giftCard.extend({
+  code: z.string().nullable().describe('Shown in this answer only and stored hashed; null when the request was a replay'),
+});
+
+export function giftCardRoutes(giftCards: GiftCardService, config: Config): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/gift-cards',
+      summary: 'Issue a gift card (organizers, admins); the code is shown once',
+      tag,
+      access: { roles: ['organizer'] },
+      body: z.strictObject({ amountCents, currency, note: z.string().max(500).optional() }),
+      // The generic replay store would keep the code; the service deduplicates Idempotency-Key itself.
+      idempotency: 'off',
+      response: { status: 201, schema: issued },
+      handler: (ctx) => giftCards.issue(ctx.user, ctx.body, ctx.requestHeader('idempotency-key')),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/gift-cards/purchase',
+      summary: 'Buy a gift card with a card (needs an Idempotency-Key); the code is shown once',
+      tag,
+      access: 'user',
+      body: z.strictObject({ amountCents, currency, payment: z.strictObject({ card: cardTender }) }),
+      idempotency: 'off',
+      response: {
+        status: 201,
+        schema: issued.extend({
+          payment: z.object({ provider: z.enum(['stripe', 'sandbox']), sandbox: z.boolean(), intentId: z.string() }).nullable(),
+        }),
+      },
+      errors: ['payments.card_declined', 'payments.insufficient_funds', 'payments.authentication_required', 'idempotency.key_required'],
+      handler: async (ctx) => {
+        const key = requireIdempotencyKey(ctx.requestHeader('idempotency-key'));
+        const card = await giftCards.purchase(ctx.user, { ...ctx.body, source: toSource(ctx.body.payment.card) }, key);
+        return new Reply(card.code ? 201 : 200, card);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/gift-cards/balance',
+      summary: 'The balance of a gift card (rate limited per IP)',
+      tag,
+      access: 'optional',
+      query: z.strictObject({ code: z.string().min(8).max(40) }),
+      response: { status: 200, schema: giftCard.omit({ initialCents: true, createdAt: true, source: true }) },
+      errors: ['giftcards.not_found', 'rate_limited'],
+      rateLimits: ({ ip }) => [{ bucket: 'giftcard-balance', subject: ip, limit: config.GIFT_CARD_LOOKUPS_PER_MINUTE, windowSeconds: 60 }],
+      handler: async (ctx) => {
+        ctx.setHeader('Cache-Control', 'no-store');
+        return giftCards.balance(ctx.query.code);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,110 @@
+import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Db } from '../db/types.js';
+import { paymentRefunds, payments } from './payments.table.js';
+
+export type PaymentRow = typeof payments.$inferSelect;
+export type PaymentStatus = PaymentRow['status'];
+export type RefundRow = typeof paymentRefunds.$inferSelect;
+
+export async function insertPayment(db: Db, values: typeof payments.$inferInsert): Promise<PaymentRow> {
+  const [row] = await db.insert(payments).values(values).returning();
+  return row!;
+}
+
+/** Moves a payment from one of `from` to `to`; returns null when another actor moved it first. */
+export async function transitionPayment(
+  db: Db,
+  id: string,
+  from: readonly PaymentStatus[],
+  to: PaymentStatus,
+  extra: Partial<Pick<PaymentRow, 'refundedCents'>> = {},
+): Promise<PaymentRow | null> {
+  const [row] = await db
+    .update(payments)
+    .set({ status: to, ...extra, updatedAt: sql`now()` })
+    .where(and(eq(payments.id, id), inArray(payments.status, [...from])))
+    .returning();
+  return row ?? null;
+}
+
+export async function paymentsOfOrder(db: Db, orderId: string): Promise<PaymentRow[]> {
+  return db.select().from(payments).where(eq(payments.orderId, orderId)).orderBy(asc(payments.createdAt), asc(payments.id));
+}
+
+export async function paymentByIntent(db: Db, intentId: string): Promise<PaymentRow | undefined> {
+  const [row] = await db.select().from(payments).where(eq(payments.intentId, intentId));
+  return row;
+}
+
+/** Adds to a payment's refunded amount; the table's CHECK refuses refunding more than was paid. */
+export async function addRefunded(db: Db, id: string, cents: number): Promise<PaymentRow> {
+  const [row] = await db
+    .update(payments)
+    .set({
+      refundedCents: sql`${payments.refundedCents} + ${cents}`,
+      status: sql`case when ${payments.refundedCents} + ${cents} >= ${payments.amountCents} then 'refunded' else 'partially_refunded' end`,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(payments.id, id))
+    .returning();
+  return row!;
+}
+
+export async function insertRefund(db: Db, values: { paymentId: string; orderId: string | null; amountCents: number }): Promise<RefundRow> {
+  const [row] = await db.insert(paymentRefunds).values(values).returning();
+  return row!;
+}
+
+export async function completeRefund(db: Db, id: string, status: 'succeeded' | 'failed', providerRefundId: string | null): Promise<void> {
+  await db
+    .update(paymentRefunds)
+    .set({ status, providerRefundId, completedAt: sql`now()` })
+    .where(and(eq(paymentRefunds.id, id), eq(paymentRefunds.status, 'pending')));
+}
+
+/** Card refunds written but not yet confirmed by the processor, oldest first. */
+export async function pendingRefunds(db: Db, olderThan: Date, limit = 100): Promise<(RefundRow & { intentId: string | null; provider: PaymentRow['provider'] })[]> {
+  return db
+    .select({
+      id: paymentRefunds.id,
+      paymentId: paymentRefunds.paymentId,
+      orderId: paymentRefunds.orderId,
+      amountCents: paymentRefunds.amountCents,
+      status: paymentRefunds.status,
+      providerRefundId: paymentRefunds.providerRefundId,
+      createdAt: paymentRefunds.createdAt,
+      completedAt: paymentRefunds.completedAt,
+      intentId: payments.intentId,
+      provider: payments.provider,
+    })
+    .from(paymentRefunds)
+    .innerJoin(payments, eq(payments.id, paymentRefunds.paymentId))
+    .where(and(eq(paymentRefunds.status, 'pending'), lt(paymentRefunds.createdAt, olderThan)))
+    .orderBy(asc(paymentRefunds.createdAt))
+    .limit(limit);
+}
+
+/** Card payments for gift cards left authorized by a crash between issuing and capturing. */
+export async function strandedGiftCardPayments(db: Db, olderThan: Date, limit = 100): Promise<PaymentRow[]> {
+  return db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.status, 'authorized'), sql`${payments.orderId} is null`, lt(payments.createdAt, olderThan)))
+    .limit(limit);
+}
+
+/** How a payment is shown: a sandbox payment always says so. */
+export function paymentView(row: PaymentRow) {
+  return {
+    id: row.id,
+    method: row.method,
+    provider: row.provider,
+    sandbox: row.provider === 'sandbox',
+    amountCents: row.amountCents,
+    refundedCents: row.refundedCents,
+    currency: row.currency,
+    status: row.status,
+    cardLast4: row.cardLast4,
+    giftCardId: row.giftCardId,
+  };
+}
