@@ -6,6 +6,14 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { createKeys, type Keys } from '../queue/keys.js';
 import { authRoutes } from './auth/auth.routes.js';
+import { catalogRoutes } from './catalog/catalog.routes.js';
+import { CatalogService } from './catalog/catalog.service.js';
+import { holdExpiryScheduler } from './sales/expiry.jobs.js';
+import { holdRoutes } from './sales/holds.routes.js';
+import { HoldService } from './sales/holds.service.js';
+import { onsaleRoutes } from './sales/onsale.routes.js';
+import { OnsaleService } from './sales/onsale.service.js';
+import { refuseAllPurchaseTokens } from './sales/purchase-gate.js';
 import { AuthService } from './auth/auth.service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
@@ -41,6 +49,9 @@ export interface Infra {
 
 export interface Services {
   auth: AuthService;
+  catalog: CatalogService;
+  onsale: OnsaleService;
+  holds: HoldService;
   notifications: NotificationService;
 }
 
@@ -61,12 +72,19 @@ export function createApp(infra: Infra): App {
   const keys = createKeys(config.REDIS_PREFIX);
   const services: Services = {
     auth: new AuthService(database.db, config, logger),
+    catalog: new CatalogService(database.db),
+    onsale: new OnsaleService(database.db),
+    // Queue-mode on-sales refuse every purchase token until the waiting room's gate replaces this one.
+    holds: new HoldService(database.db, infra.signer, { gate: refuseAllPurchaseTokens, expiry: holdExpiryScheduler(redis, config), logger }),
     notifications: new NotificationService(database.db),
   };
   const routes: AnyRoute[] = [
     ...healthRoutes(database.sql, redis),
     ...authRoutes(services.auth, config),
     ...timelineRoutes(database.db, infra.signer),
+    ...catalogRoutes(services.catalog),
+    ...onsaleRoutes(services.onsale),
+    ...holdRoutes(services.holds),
     ...notificationRoutes(services.notifications),
   ];
   const metrics = createMetrics();

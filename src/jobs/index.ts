@@ -1,5 +1,6 @@
 import { outboxDispatcher } from '../notifications/dispatcher.js';
+import { holdExpiryModule } from '../sales/expiry.jobs.js';
 import type { JobModule } from './runtime.js';
 
 /** Every background module, in start order. */
-export const jobModules: JobModule[] = [outboxDispatcher];
+export const jobModules: JobModule[] = [outboxDispatcher, holdExpiryModule()];

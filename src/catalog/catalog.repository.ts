@@ -1,0 +1,97 @@
+import { asc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/types.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { gaInventory, seats } from '../sales/inventory.table.js';
+import { catalogErrors } from './catalog.errors.js';
+import { events, priceTiers, venues } from './catalog.table.js';
+
+export type VenueRow = typeof venues.$inferSelect;
+export type EventRow = typeof events.$inferSelect;
+export type TierRow = typeof priceTiers.$inferSelect;
+export interface TierWithStock extends TierRow {
+  capacity: number;
+  available: number;
+}
+
+export async function insertVenue(db: Db, values: typeof venues.$inferInsert): Promise<VenueRow> {
+  const [row] = await db.insert(venues).values(values).returning();
+  return row!;
+}
+
+export async function updateVenue(db: Db, id: string, patch: Partial<typeof venues.$inferInsert>): Promise<VenueRow | undefined> {
+  const [row] = await db.update(venues).set({ ...patch, updatedAt: sql`now()` }).where(eq(venues.id, id)).returning();
+  return row;
+}
+
+export async function findVenue(db: Db, id: string): Promise<VenueRow | undefined> {
+  const [row] = await db.select().from(venues).where(eq(venues.id, id));
+  return row;
+}
+
+export async function insertEvent(db: Db, values: typeof events.$inferInsert): Promise<EventRow> {
+  const [row] = await db.insert(events).values(values).returning();
+  return row!;
+}
+
+export async function updateEvent(db: Db, id: string, patch: Partial<typeof events.$inferInsert>): Promise<EventRow | undefined> {
+  const [row] = await db.update(events).set({ ...patch, updatedAt: sql`now()` }).where(eq(events.id, id)).returning();
+  return row;
+}
+
+/** `forUpdate` serialises concurrent changes of one event (status transitions, tier currency). */
+export async function findEvent(db: Db, id: string, options: { forUpdate?: boolean } = {}): Promise<EventRow | undefined> {
+  const query = db.select().from(events).where(eq(events.id, id));
+  const [row] = options.forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+export async function insertTier(db: Db, values: typeof priceTiers.$inferInsert): Promise<TierRow> {
+  try {
+    const [row] = await db.insert(priceTiers).values(values).returning();
+    return row!;
+  } catch (err) {
+    if (isUniqueViolation(err, 'price_tiers_event_name_unique')) throw catalogErrors.tierNameTaken();
+    throw err;
+  }
+}
+
+export async function updateTier(db: Db, id: string, patch: Partial<typeof priceTiers.$inferInsert>): Promise<TierRow | undefined> {
+  try {
+    const [row] = await db.update(priceTiers).set(patch).where(eq(priceTiers.id, id)).returning();
+    return row;
+  } catch (err) {
+    if (isUniqueViolation(err, 'price_tiers_event_name_unique')) throw catalogErrors.tierNameTaken();
+    throw err;
+  }
+}
+
+export async function findTier(db: Db, eventId: string, tierId: string): Promise<TierRow | undefined> {
+  const [row] = await db.select().from(priceTiers).where(eq(priceTiers.id, tierId));
+  return row?.eventId === eventId ? row : undefined;
+}
+
+/** An event's tiers with live stock: seats not held or sold, or GA capacity minus held and sold. */
+export async function listTiersWithStock(db: Db, eventId: string): Promise<TierWithStock[]> {
+  const rows = await db
+    .select({
+      tier: priceTiers,
+      gaCapacity: gaInventory.capacity,
+      gaTaken: sql<number>`(${gaInventory.held} + ${gaInventory.sold})::int`,
+      seatCount: sql<number>`(select count(*)::int from ${seats} where ${seats.tierId} = ${priceTiers.id})`,
+      seatsFree: sql<number>`(select count(*)::int from ${seats} where ${seats.tierId} = ${priceTiers.id} and ${seats.status} = 'available')`,
+    })
+    .from(priceTiers)
+    .leftJoin(gaInventory, eq(gaInventory.tierId, priceTiers.id))
+    .where(eq(priceTiers.eventId, eventId))
+    .orderBy(asc(priceTiers.sortOrder), asc(priceTiers.createdAt));
+  return rows.map(({ tier, gaCapacity, gaTaken, seatCount, seatsFree }) =>
+    tier.kind === 'ga'
+      ? { ...tier, capacity: gaCapacity ?? 0, available: (gaCapacity ?? 0) - (gaTaken ?? 0) }
+      : { ...tier, capacity: seatCount, available: seatsFree },
+  );
+}
+
+export async function eventCurrency(db: Db, eventId: string): Promise<string | undefined> {
+  const [row] = await db.select({ currency: priceTiers.currency }).from(priceTiers).where(eq(priceTiers.eventId, eventId)).limit(1);
+  return row?.currency;
+}

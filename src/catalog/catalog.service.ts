@@ -1,0 +1,221 @@
+import type { z } from 'zod';
+import type { Principal } from '../auth/principal.js';
+import type { Db } from '../db/types.js';
+import { isForeignKeyViolation } from '../db/errors.js';
+import * as inventory from '../sales/inventory.repository.js';
+import { catalogErrors } from './catalog.errors.js';
+import * as repo from './catalog.repository.js';
+import type { event, eventBody, eventPatch, LayoutInput, seatMap, tier, tierBody, tierPatch, venue, venueBody, venuePatch } from './catalog.schemas.js';
+import type { EventStatus } from './catalog.table.js';
+import { assertEventOrganizer, canSeeEvent } from './guards.js';
+import { expandBlock, LayoutError, MAX_SEATS_PER_LAYOUT, parseLayoutString, type SeatSpec } from './layout.js';
+
+type Venue = z.input<typeof venue>;
+type EventView = z.input<typeof event>;
+type Tier = z.input<typeof tier>;
+
+/**
+ * Where an event may go next. Cancelled and completed are final: refunds and check-ins hang
+ * off them. Everything else can still be cancelled.
+ */
+const NEXT_STATUS: Record<EventStatus, readonly EventStatus[]> = {
+  draft: ['scheduled', 'cancelled'],
+  scheduled: ['on_sale', 'postponed', 'cancelled', 'completed'],
+  on_sale: ['sold_out', 'scheduled', 'postponed', 'cancelled', 'completed'],
+  sold_out: ['on_sale', 'postponed', 'cancelled', 'completed'],
+  postponed: ['scheduled', 'on_sale', 'cancelled'],
+  cancelled: [],
+  completed: [],
+};
+const CLOSED: readonly EventStatus[] = ['cancelled', 'completed'];
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function presentVenue(row: repo.VenueRow): Venue {
+  const { createdAt: _c, updatedAt: _u, ...rest } = row;
+  return rest;
+}
+
+function presentTier(row: repo.TierWithStock): Tier {
+  const { createdAt: _c, ...rest } = row;
+  return { ...rest, totalCents: row.priceCents + row.feeCents };
+}
+
+export class CatalogService {
+  constructor(private readonly db: Db) {}
+
+  async createVenue(principal: Principal, body: z.output<typeof venueBody>): Promise<Venue> {
+    return presentVenue(await repo.insertVenue(this.db, { ...body, ownerId: principal.userId }));
+  }
+
+  async updateVenue(principal: Principal, id: string, patch: z.output<typeof venuePatch>): Promise<Venue> {
+    const existing = await repo.findVenue(this.db, id);
+    if (!existing) throw catalogErrors.venueNotFound();
+    if (existing.ownerId !== principal.userId && !principal.roles.includes('admin')) throw catalogErrors.notVenueOwner();
+    const row = await repo.updateVenue(this.db, id, patch);
+    return presentVenue(row!);
+  }
+
+  async getVenue(id: string): Promise<Venue> {
+    const row = await repo.findVenue(this.db, id);
+    if (!row) throw catalogErrors.venueNotFound();
+    return presentVenue(row);
+  }
+
+  async createEvent(principal: Principal, body: z.output<typeof eventBody>): Promise<EventView> {
+    const { policies, ...fields } = body;
+    try {
+      const row = await repo.insertEvent(this.db, { ...fields, ...policies, organizerId: principal.userId });
+      return this.present(row);
+    } catch (err) {
+      if (isForeignKeyViolation(err, 'events_venue_id_venues_id_fk')) throw unknownVenue();
+      throw err;
+    }
+  }
+
+  async updateEvent(principal: Principal, id: string, patch: z.output<typeof eventPatch>): Promise<EventView> {
+    const row = await this.db.transaction(async (tx) => {
+      const current = await this.ownedEvent(tx, principal, id);
+      if (patch.status && patch.status !== current.status && !NEXT_STATUS[current.status].includes(patch.status)) {
+        throw catalogErrors.badStatusChange(current.status, patch.status);
+      }
+      if (CLOSED.includes(current.status) && Object.keys(patch).length > 0) throw catalogErrors.eventClosed(current.status);
+      const startsAt = patch.startsAt ?? current.startsAt;
+      const doorsAt = patch.doorsAt === undefined ? current.doorsAt : patch.doorsAt;
+      const endsAt = patch.endsAt === undefined ? current.endsAt : patch.endsAt;
+      const errors = [
+        ...(doorsAt && doorsAt > startsAt ? [{ in: 'body' as const, field: 'doorsAt', code: 'custom', message: 'must not be after startsAt' }] : []),
+        ...(endsAt && endsAt <= startsAt ? [{ in: 'body' as const, field: 'endsAt', code: 'custom', message: 'must be after startsAt' }] : []),
+      ];
+      if (errors.length > 0) throw catalogErrors.invalid(errors);
+      const { policies, ...fields } = patch;
+      try {
+        return await repo.updateEvent(tx, id, { ...fields, ...policies });
+      } catch (err) {
+        if (isForeignKeyViolation(err, 'events_venue_id_venues_id_fk')) throw unknownVenue();
+        throw err;
+      }
+    });
+    return this.present(row!);
+  }
+
+  async getEvent(principal: Principal | null, id: string): Promise<EventView> {
+    const row = await repo.findEvent(this.db, id);
+    if (!row || !canSeeEvent(principal, row)) throw catalogErrors.eventNotFound();
+    return this.present(row);
+  }
+
+  async createTier(principal: Principal, eventId: string, body: z.output<typeof tierBody>): Promise<Tier> {
+    return this.db.transaction(async (tx) => {
+      await this.openEvent(tx, principal, eventId);
+      const currency = await repo.eventCurrency(tx, eventId);
+      if (currency && currency !== body.currency) throw catalogErrors.currencyMismatch(currency);
+      const { capacity, ...fields } = body;
+      const row = await repo.insertTier(tx, { ...fields, eventId });
+      if (row.kind === 'ga') await inventory.insertGaInventory(tx, { tierId: row.id, eventId, capacity: capacity ?? 0 });
+      return this.tierView(tx, eventId, row.id);
+    });
+  }
+
+  async updateTier(principal: Principal, eventId: string, tierId: string, patch: z.output<typeof tierPatch>): Promise<Tier> {
+    return this.db.transaction(async (tx) => {
+      await this.openEvent(tx, principal, eventId);
+      const existing = await repo.findTier(tx, eventId, tierId);
+      if (!existing) throw catalogErrors.tierNotFound();
+      const { capacity, ...fields } = patch;
+      if (capacity !== undefined) {
+        if (existing.kind !== 'ga') throw catalogErrors.wrongTierKind('capacity', 'ga');
+        await inventory.setGaCapacity(tx, tierId, capacity);
+      }
+      if (Object.keys(fields).length > 0) await repo.updateTier(tx, tierId, fields);
+      return this.tierView(tx, eventId, tierId);
+    });
+  }
+
+  async listTiers(principal: Principal | null, eventId: string): Promise<Tier[]> {
+    await this.visibleEvent(principal, eventId);
+    return (await repo.listTiersWithStock(this.db, eventId)).map(presentTier);
+  }
+
+  /** Adds the seats of one or more layout blocks, all or none. */
+  async addSeats(principal: Principal, eventId: string, input: LayoutInput): Promise<{ created: number }> {
+    const blocks = input.blocks.map((block, i) => {
+      const field = `blocks.${i}`;
+      try {
+        const shape = 'layout' in block ? parseLayoutString(block.layout, `${field}.layout`) : block;
+        return { tierId: block.tierId, field, specs: expandBlock({ ...shape, accessible: block.accessible }, field) };
+      } catch (err) {
+        if (err instanceof LayoutError) throw catalogErrors.invalid([{ in: 'body', field: err.field, code: 'layout', message: err.message }]);
+        throw err;
+      }
+    });
+    const total = blocks.reduce((n, b) => n + b.specs.length, 0);
+    if (total > MAX_SEATS_PER_LAYOUT) {
+      throw catalogErrors.invalid([{ in: 'body', field: 'blocks', code: 'too_big', message: `at most ${MAX_SEATS_PER_LAYOUT} seats per request` }]);
+    }
+    return this.db.transaction(async (tx) => {
+      await this.openEvent(tx, principal, eventId);
+      let created = 0;
+      for (const block of blocks) {
+        const tierRow = await repo.findTier(tx, eventId, block.tierId);
+        if (!tierRow) throw catalogErrors.invalid([{ in: 'body', field: `${block.field}.tierId`, code: 'unknown_tier', message: 'is not a tier of this event' }]);
+        if (tierRow.kind !== 'reserved') throw catalogErrors.wrongTierKind(`${block.field}.tierId`, 'reserved');
+        created += await inventory.insertSeats(tx, eventId, block.tierId, block.specs satisfies SeatSpec[]);
+      }
+      return { created };
+    });
+  }
+
+  async seatMap(principal: Principal | null, eventId: string, tierId?: string): Promise<z.input<typeof seatMap>> {
+    await this.visibleEvent(principal, eventId);
+    return { seats: await inventory.seatMap(this.db, eventId, tierId) };
+  }
+
+  private async visibleEvent(principal: Principal | null, eventId: string): Promise<repo.EventRow> {
+    const row = await repo.findEvent(this.db, eventId);
+    if (!row || !canSeeEvent(principal, row)) throw catalogErrors.eventNotFound();
+    return row;
+  }
+
+  /** The event, locked for this transaction, after checking the caller organizes it. */
+  private async ownedEvent(tx: Db, principal: Principal, eventId: string): Promise<repo.EventRow> {
+    const row = await repo.findEvent(tx, eventId, { forUpdate: true });
+    if (!row) throw catalogErrors.eventNotFound();
+    assertEventOrganizer(principal, row);
+    return row;
+  }
+
+  private async openEvent(tx: Db, principal: Principal, eventId: string): Promise<repo.EventRow> {
+    const row = await this.ownedEvent(tx, principal, eventId);
+    if (CLOSED.includes(row.status)) throw catalogErrors.eventClosed(row.status);
+    return row;
+  }
+
+  private async tierView(db: Db, eventId: string, tierId: string): Promise<Tier> {
+    const tiers = await repo.listTiersWithStock(db, eventId);
+    return presentTier(tiers.find((t) => t.id === tierId)!);
+  }
+
+  private async present(row: repo.EventRow): Promise<EventView> {
+    const [venueRow, tiers] = await Promise.all([repo.findVenue(this.db, row.venueId), repo.listTiersWithStock(this.db, row.id)]);
+    return {
+      id: row.id,
+      organizerId: row.organizerId,
+      venue: presentVenue(venueRow!),
+      title: row.title,
+      description: row.description,
+      categories: row.categories,
+      performers: row.performers,
+      startsAt: row.startsAt.toISOString(),
+      doorsAt: iso(row.doorsAt),
+      endsAt: iso(row.endsAt),
+      status: row.status,
+      policies: { refundableUntil: iso(row.refundableUntil), transfersAllowed: row.transfersAllowed, perAccountLimit: row.perAccountLimit },
+      tiers: tiers.map(presentTier),
+    };
+  }
+}
+
+function unknownVenue() {
+  return catalogErrors.invalid([{ in: 'body', field: 'venueId', code: 'unknown_venue', message: 'is not a known venue' }]);
+}

@@ -1,0 +1,96 @@
+import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { events, priceTiers } from '../catalog/catalog.table.js';
+import type { Db } from '../db/types.js';
+import { holds } from './holds.table.js';
+import type { SeatRef } from './inventory.repository.js';
+import { seats } from './inventory.table.js';
+import { onsaleSettings } from './onsale.table.js';
+
+export type HoldRow = typeof holds.$inferSelect;
+
+export async function insertHold(
+  db: Db,
+  values: Omit<typeof holds.$inferInsert, 'expiresAt' | 'status'> & { ttlSeconds: number },
+): Promise<HoldRow> {
+  const { ttlSeconds, ...rest } = values;
+  // The expiry comes from the database clock, the same clock every expiry check compares with.
+  const [row] = await db
+    .insert(holds)
+    .values({ ...rest, expiresAt: sql`now() + make_interval(secs => ${ttlSeconds})` })
+    .returning();
+  return row!;
+}
+
+export async function findHold(db: Db, id: string): Promise<HoldRow | undefined> {
+  const [row] = await db.select().from(holds).where(eq(holds.id, id));
+  return row;
+}
+
+export async function findHoldByKey(db: Db, userId: string, key: string): Promise<HoldRow | undefined> {
+  const [row] = await db.select().from(holds).where(and(eq(holds.userId, userId), eq(holds.idempotencyKey, key)));
+  return row;
+}
+
+/*
+ * The three ways out of `active`. Each is one conditional UPDATE: only a hold that is still
+ * active (and, for expiry, due; for conversion, not yet due) moves, so running any of them
+ * twice, or two of them at once, changes a hold exactly once.
+ */
+
+export async function markReleased(db: Db, id: string): Promise<HoldRow | undefined> {
+  const [row] = await db
+    .update(holds)
+    .set({ status: 'released', endedAt: sql`now()` })
+    .where(and(eq(holds.id, id), eq(holds.status, 'active')))
+    .returning();
+  return row;
+}
+
+export async function markExpired(db: Db, id: string): Promise<HoldRow | undefined> {
+  const [row] = await db
+    .update(holds)
+    .set({ status: 'expired', endedAt: sql`now()` })
+    .where(and(eq(holds.id, id), eq(holds.status, 'active'), lte(holds.expiresAt, sql`now()`)))
+    .returning();
+  return row;
+}
+
+export async function markConverted(db: Db, id: string, userId: string): Promise<HoldRow | undefined> {
+  const [row] = await db
+    .update(holds)
+    .set({ status: 'converted', endedAt: sql`now()` })
+    .where(and(eq(holds.id, id), eq(holds.userId, userId), eq(holds.status, 'active'), gt(holds.expiresAt, sql`now()`)))
+    .returning();
+  return row;
+}
+
+/** Active holds past their expiry, oldest first (served by holds_active_expiry_idx). */
+export async function dueHoldIds(db: Db, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ id: holds.id })
+    .from(holds)
+    .where(and(eq(holds.status, 'active'), lte(holds.expiresAt, sql`now()`)))
+    .orderBy(asc(holds.expiresAt))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+/** Everything a hold request is checked against, in one round trip. */
+export async function findSaleContext(db: Db, eventId: string, tierId: string) {
+  const [row] = await db
+    .select({ event: events, tier: priceTiers, onsale: onsaleSettings })
+    .from(events)
+    .leftJoin(priceTiers, and(eq(priceTiers.id, tierId), eq(priceTiers.eventId, events.id)))
+    .leftJoin(onsaleSettings, eq(onsaleSettings.eventId, events.id))
+    .where(eq(events.id, eventId));
+  return row;
+}
+
+export async function seatsByIds(db: Db, ids: readonly string[]): Promise<SeatRef[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ id: seats.id, section: seats.section, row: seats.row, number: seats.number, accessible: seats.accessible })
+    .from(seats)
+    .where(inArray(seats.id, [...ids]));
+  return rows.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
+}

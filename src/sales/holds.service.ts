@@ -1,0 +1,243 @@
+import { createHash } from 'node:crypto';
+import { catalogErrors } from '../catalog/catalog.errors.js';
+import type { Db } from '../db/types.js';
+import { isUniqueViolation } from '../db/errors.js';
+import type { Logger } from '../logger.js';
+import type { PlatformSigner } from '../shared/signing.js';
+import { appendTimeline } from '../timeline/timeline.repository.js';
+import { releaseHold } from './hold-lifecycle.js';
+import * as holdsRepo from './holds.repository.js';
+import type { HoldRow } from './holds.repository.js';
+import type { HoldRequest, HoldView } from './holds.schemas.js';
+import * as inventory from './inventory.repository.js';
+import type { SeatRef } from './inventory.repository.js';
+import { countTowardsLimit, effectiveLimit, lockAccountEvent } from './limits.js';
+import type { PurchaseGate } from './purchase-gate.js';
+import { retryTransient } from './retry.js';
+import { isFanFixable, salesErrors } from './sales.errors.js';
+
+/** Schedules the per-hold expiry job (src/sales/expiry.jobs.ts); the sweeper covers a lost one. */
+export interface ExpiryScheduler {
+  schedule(holdId: string, expiresAt: Date): Promise<void>;
+}
+
+export interface HoldDeps {
+  gate: PurchaseGate;
+  expiry: ExpiryScheduler;
+  logger: Logger;
+}
+
+type Caller = { userId: string };
+type SaleContext = NonNullable<Awaited<ReturnType<typeof holdsRepo.findSaleContext>>>;
+
+/** How many runs of side-by-side seats to try before answering "not together". */
+const TOGETHER_CANDIDATES = 8;
+
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export function presentHold(row: HoldRow, seats: SeatRef[]): HoldView {
+  return {
+    id: row.id,
+    eventId: row.eventId,
+    tierId: row.tierId,
+    kind: row.kind,
+    status: row.status,
+    quantity: row.quantity,
+    seats,
+    unitPriceCents: row.unitPriceCents,
+    unitFeeCents: row.unitFeeCents,
+    totalCents: row.quantity * (row.unitPriceCents + row.unitFeeCents),
+    currency: row.currency,
+    expiresAt: row.expiresAt.toISOString(),
+    createdAt: row.createdAt.toISOString(),
+    endedAt: row.endedAt?.toISOString() ?? null,
+  };
+}
+
+export class HoldService {
+  constructor(
+    private readonly db: Db,
+    private readonly signer: PlatformSigner,
+    private readonly deps: HoldDeps,
+  ) {}
+
+  /**
+   * Holds inventory for a fan, all or nothing. Everything that decides happens in one
+   * transaction: the account's lock for this event, its limit, the purchase token, the
+   * conditional updates of seats or GA counter, the hold row and its receipt.
+   */
+  async create(caller: Caller, input: HoldRequest, idempotencyKey: string): Promise<HoldView> {
+    const context = await this.checkSale(input);
+    if (input.seats) await this.checkSeatsExist(input.eventId, input.tierId, input.seats);
+    const needsToken = context.onsale.mode === 'queue';
+    if (needsToken && !input.purchaseToken) throw salesErrors.tokenRequired();
+
+    let claimed = false;
+    try {
+      const { hold, seats } = await retryTransient(() =>
+        this.db.transaction(async (tx) => {
+          await lockAccountEvent(tx, caller.userId, input.eventId);
+          const existing = await holdsRepo.findHoldByKey(tx, caller.userId, idempotencyKey);
+          if (existing) return { hold: this.sameRequest(existing, input), seats: await holdsRepo.seatsByIds(tx, existing.seatIds) };
+          if (needsToken && !claimed) {
+            await this.deps.gate.claim(input.purchaseToken!, caller.userId, input.eventId);
+            claimed = true;
+          }
+          return this.reserve(tx, caller, input, context, idempotencyKey);
+        }),
+      );
+      if (hold.status === 'active') {
+        await this.deps.expiry.schedule(hold.id, hold.expiresAt).catch((err: unknown) => {
+          this.deps.logger.warn({ err, holdId: hold.id }, 'expiry job not scheduled; the sweeper will expire this hold');
+        });
+      }
+      return presentHold(hold, seats);
+    } catch (err) {
+      if (isUniqueViolation(err, 'holds_user_key_unique')) {
+        // The same key raced in for another event (a different lock): the first hold is the answer.
+        const existing = await holdsRepo.findHoldByKey(this.db, caller.userId, idempotencyKey);
+        if (existing) return presentHold(this.sameRequest(existing, input), await holdsRepo.seatsByIds(this.db, existing.seatIds));
+      }
+      if (claimed && isFanFixable(err)) {
+        await this.deps.gate.release(input.purchaseToken!, caller.userId, input.eventId).catch((releaseErr: unknown) => {
+          this.deps.logger.warn({ err: releaseErr }, 'purchase token not released after a refused hold');
+        });
+      }
+      if (isUniqueViolation(err, 'holds_token_unique')) throw salesErrors.tokenInvalid('This purchase token was already redeemed for a hold.');
+      throw err;
+    }
+  }
+
+  async get(caller: Caller, holdId: string): Promise<HoldView> {
+    const hold = await this.owned(caller, holdId);
+    return presentHold(hold, await holdsRepo.seatsByIds(this.db, hold.seatIds));
+  }
+
+  /** Lets go of a hold. Releasing a released hold again answers the same; expired and bought holds say so. */
+  async release(caller: Caller, holdId: string): Promise<HoldView> {
+    const hold = await this.owned(caller, holdId);
+    if (hold.status === 'expired') throw salesErrors.holdExpired();
+    if (hold.status === 'converted') throw salesErrors.holdNotActive(hold.status);
+    const released = await retryTransient(() =>
+      this.db.transaction((tx) => releaseHold(tx, holdId, { signer: this.signer, actorId: caller.userId, reason: 'fan' })),
+    );
+    const now = released ?? (await holdsRepo.findHold(this.db, holdId))!;
+    if (now.status === 'expired') throw salesErrors.holdExpired();
+    if (now.status === 'converted') throw salesErrors.holdNotActive(now.status);
+    return presentHold(now, await holdsRepo.seatsByIds(this.db, now.seatIds));
+  }
+
+  private async owned(caller: Caller, holdId: string): Promise<HoldRow> {
+    const hold = await holdsRepo.findHold(this.db, holdId);
+    // Another account's hold is answered exactly like a missing one.
+    if (!hold || hold.userId !== caller.userId) throw salesErrors.holdNotFound();
+    return hold;
+  }
+
+  private sameRequest(existing: HoldRow, input: HoldRequest): HoldRow {
+    if (existing.eventId !== input.eventId || existing.tierId !== input.tierId) throw salesErrors.keyReused();
+    return existing;
+  }
+
+  private async checkSale(input: HoldRequest): Promise<SaleContext & { tier: NonNullable<SaleContext['tier']>; onsale: NonNullable<SaleContext['onsale']> }> {
+    const context = await holdsRepo.findSaleContext(this.db, input.eventId, input.tierId);
+    if (!context || context.event.status === 'draft') throw catalogErrors.eventNotFound();
+    const { event, tier, onsale } = context;
+    if (!tier) throw catalogErrors.tierNotFound();
+    if (tier.kind === 'ga' && input.seats) throw salesErrors.wrongTierKind('ga');
+    if (event.status !== 'on_sale' && event.status !== 'scheduled') throw salesErrors.notOnSale(`This event is ${event.status.replace('_', ' ')}.`, { status: event.status });
+    if (!onsale) throw salesErrors.notOnSale('This event has no on-sale yet.');
+    const now = Date.now();
+    if (onsale.state !== 'scheduled') throw salesErrors.notOnSale(`The on-sale is ${onsale.state}.`, { state: onsale.state });
+    if (now < onsale.saleStartsAt.getTime()) throw salesErrors.notOnSale('The sale has not started yet.', { opensAt: onsale.saleStartsAt.toISOString() });
+    if (onsale.saleEndsAt && now >= onsale.saleEndsAt.getTime()) throw salesErrors.notOnSale('The sale has ended.', { endedAt: onsale.saleEndsAt.toISOString() });
+    return { event, tier, onsale };
+  }
+
+  private async checkSeatsExist(eventId: string, tierId: string, ids: readonly string[]): Promise<void> {
+    const known = await inventory.existingSeatIds(this.db, eventId, tierId, ids);
+    const unknown = ids.flatMap((id, i) => (known.has(id) ? [] : [i]));
+    if (unknown.length > 0) throw salesErrors.unknownSeats(unknown);
+  }
+
+  /** Inside the transaction, after the account lock: limit, inventory, hold row, receipt. */
+  private async reserve(tx: Db, caller: Caller, input: HoldRequest, context: Awaited<ReturnType<HoldService['checkSale']>>, idempotencyKey: string) {
+    const { event, tier, onsale } = context;
+    const quantity = input.seats?.length ?? input.quantity!;
+    const limit = effectiveLimit(event.perAccountLimit, onsale.perAccountLimit);
+    if (limit !== null) {
+      const counted = await countTowardsLimit(tx, caller.userId, input.eventId);
+      if (counted + quantity > limit) throw salesErrors.limitExceeded(limit, counted);
+    }
+    const seatIds = tier.kind === 'ga' ? [] : await this.lockSeats(tx, tier.id, input, quantity);
+    const hold = await holdsRepo.insertHold(tx, {
+      userId: caller.userId,
+      eventId: input.eventId,
+      tierId: tier.id,
+      kind: tier.kind === 'ga' ? 'ga' : 'seats',
+      quantity,
+      seatIds,
+      unitPriceCents: tier.priceCents,
+      unitFeeCents: tier.feeCents,
+      currency: tier.currency,
+      idempotencyKey,
+      purchaseTokenHash: input.purchaseToken && onsale.mode === 'queue' ? tokenHash(input.purchaseToken) : null,
+      ttlSeconds: onsale.holdTtlSeconds,
+    });
+    let seats: SeatRef[] = [];
+    if (tier.kind === 'ga') {
+      if (!(await inventory.holdGa(tx, tier.id, quantity))) throw await this.shortage(tx, tier.id, 'ga');
+    } else {
+      seats = await inventory.markSeatsHeld(tx, hold.id, seatIds);
+      // Unreachable while we hold the row locks; kept so a future change cannot make it silent.
+      if (seats.length !== seatIds.length) throw salesErrors.seatUnavailable(seatIds.filter((id) => !seats.some((s) => s.id === id)));
+      seats.sort((a, b) => seatIds.indexOf(a.id) - seatIds.indexOf(b.id));
+    }
+    await appendTimeline(tx, this.signer, [
+      {
+        userId: caller.userId,
+        kind: 'hold.created',
+        subjectType: 'hold',
+        subjectId: hold.id,
+        eventId: hold.eventId,
+        actorId: caller.userId,
+        data: {
+          holdId: hold.id,
+          tierId: hold.tierId,
+          quantity,
+          seats: seats.map((s) => ({ section: s.section, row: s.row, number: s.number })),
+          totalCents: quantity * (hold.unitPriceCents + hold.unitFeeCents),
+          currency: hold.currency,
+          expiresAt: hold.expiresAt.toISOString(),
+        },
+      },
+    ]);
+    return { hold, seats };
+  }
+
+  /** Locks the seats this request would take, or throws the refusal that says why it cannot. */
+  private async lockSeats(tx: Db, tierId: string, input: HoldRequest, quantity: number): Promise<string[]> {
+    if (input.seats) {
+      const locked = await inventory.lockSeatsById(tx, tierId, input.seats);
+      if (locked.length < input.seats.length) throw salesErrors.seatUnavailable(input.seats.filter((id) => !locked.includes(id)));
+      return locked;
+    }
+    if (!input.together || quantity === 1) {
+      const locked = await inventory.lockBestAvailable(tx, tierId, quantity);
+      if (locked.length < quantity) throw await this.shortage(tx, tierId, 'reserved');
+      return locked;
+    }
+    for (const run of await inventory.togetherCandidates(tx, tierId, quantity, TOGETHER_CANDIDATES)) {
+      const locked = await inventory.lockRunNoWait(tx, tierId, run);
+      if (locked.length === quantity) return locked;
+    }
+    const left = await inventory.remaining(tx, tierId, 'reserved');
+    if (left < quantity) throw await this.shortage(tx, tierId, 'reserved');
+    throw salesErrors.notEnoughTogether(quantity);
+  }
+
+  private async shortage(tx: Db, tierId: string, kind: 'reserved' | 'ga') {
+    const left = await inventory.remaining(tx, tierId, kind);
+    return left === 0 ? salesErrors.soldOut() : salesErrors.notEnoughSeats(left);
+  }
+}

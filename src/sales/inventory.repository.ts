@@ -1,0 +1,197 @@
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { catalogErrors } from '../catalog/catalog.errors.js';
+import type { SeatSpec } from '../catalog/layout.js';
+import type { Db } from '../db/types.js';
+import { isCheckViolation, isUniqueViolation } from '../db/errors.js';
+import { gaInventory, seats } from './inventory.table.js';
+
+/**
+ * Every change of a seat's or a GA counter's state is ONE conditional statement whose WHERE
+ * clause is the rule (`status = 'available'`, `held + sold + n <= capacity`); callers compare
+ * the number of rows it touched with what they asked for and roll back on a shortfall. Nothing
+ * here reads a state and then decides to write it.
+ */
+
+export type SeatRef = {
+  id: string;
+  section: string;
+  row: string;
+  number: number;
+  accessible: boolean;
+};
+
+/** Rows per INSERT: well under Postgres' 65,535 bind parameters (9 columns each). */
+const INSERT_CHUNK = 1000;
+
+export async function insertSeats(db: Db, eventId: string, tierId: string, specs: readonly SeatSpec[]): Promise<number> {
+  try {
+    for (let i = 0; i < specs.length; i += INSERT_CHUNK) {
+      await db.insert(seats).values(specs.slice(i, i + INSERT_CHUNK).map((s) => ({ ...s, eventId, tierId })));
+    }
+    return specs.length;
+  } catch (err) {
+    if (isUniqueViolation(err, 'seats_position_unique')) throw catalogErrors.seatExists();
+    throw err;
+  }
+}
+
+export async function insertGaInventory(db: Db, values: { tierId: string; eventId: string; capacity: number }): Promise<void> {
+  await db.insert(gaInventory).values(values);
+}
+
+/** The CHECK (held + sold <= capacity) refuses a capacity below what is already taken. */
+export async function setGaCapacity(db: Db, tierId: string, capacity: number): Promise<void> {
+  try {
+    await db.update(gaInventory).set({ capacity }).where(eq(gaInventory.tierId, tierId));
+  } catch (err) {
+    if (isCheckViolation(err, 'ga_inventory_within_capacity')) throw catalogErrors.capacityBelowTaken();
+    throw err;
+  }
+}
+
+export async function seatMap(db: Db, eventId: string, tierId?: string) {
+  return db
+    .select({
+      id: seats.id,
+      tierId: seats.tierId,
+      section: seats.section,
+      row: seats.row,
+      number: seats.number,
+      accessible: seats.accessible,
+      available: sql<boolean>`${seats.status} = 'available'`,
+    })
+    .from(seats)
+    .where(tierId ? and(eq(seats.eventId, eventId), eq(seats.tierId, tierId)) : eq(seats.eventId, eventId))
+    .orderBy(asc(seats.section), asc(seats.rowIndex), asc(seats.number));
+}
+
+/** Which of these ids are seats of this event and tier (the rest are unknown or another event's). */
+export async function existingSeatIds(db: Db, eventId: string, tierId: string, ids: readonly string[]): Promise<Set<string>> {
+  const rows = await db
+    .select({ id: seats.id })
+    .from(seats)
+    .where(and(inArray(seats.id, [...ids]), eq(seats.eventId, eventId), eq(seats.tierId, tierId)));
+  return new Set(rows.map((r) => r.id));
+}
+
+const bestFirst = sql`section, row_index, number`;
+const idList = (ids: readonly string[]) => sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
+
+async function lockIds(db: Db, query: SQL): Promise<string[]> {
+  const rows = await db.execute<{ id: string }>(query);
+  return [...rows].map((r) => r.id);
+}
+
+/**
+ * Locks those of these seats that are free, in seat order (two buyers wanting overlapping
+ * seats queue behind each other instead of deadlocking), waiting for seats another
+ * transaction holds: it may yet roll back.
+ */
+export function lockSeatsById(db: Db, tierId: string, ids: readonly string[]): Promise<string[]> {
+  return lockIds(db, sql`select id from seats where id in (${idList(ids)}) and tier_id = ${tierId} and status = 'available' order by ${bestFirst} for update`);
+}
+
+/**
+ * Locks the best `quantity` free seats of a tier. First without waiting (SKIP LOCKED: buyers
+ * racing for the front rows spread over different seats); if that comes up short, once more
+ * waiting for seats other transactions have locked, because those may yet roll back and a fan
+ * must not be told "sold out" while seats are about to come free.
+ */
+export async function lockBestAvailable(db: Db, tierId: string, quantity: number): Promise<string[]> {
+  const pick = (n: number, exclude: readonly string[], wait: boolean) =>
+    lockIds(
+      db,
+      sql`select id from seats where tier_id = ${tierId} and status = 'available'
+          ${exclude.length ? sql`and id not in (${idList(exclude)})` : sql``}
+          order by ${bestFirst} limit ${n} for update ${wait ? sql`` : sql`skip locked`}`,
+    );
+  const first = await pick(quantity, [], false);
+  if (first.length === quantity) return first;
+  return [...first, ...(await pick(quantity - first.length, first, true))];
+}
+
+/** Locks the free seats among `ids` without waiting for any; the caller wants all or none of them. */
+export function lockRunNoWait(db: Db, tierId: string, ids: readonly string[]): Promise<string[]> {
+  return lockIds(db, sql`select id from seats where id in (${idList(ids)}) and tier_id = ${tierId} and status = 'available' order by ${bestFirst} for update skip locked`);
+}
+
+/**
+ * The decision: marks these seats held by the hold, each only if it is still available.
+ * Returns the seats it changed; the caller compares the count with what it asked for.
+ */
+export async function markSeatsHeld(db: Db, holdId: string, ids: readonly string[]): Promise<SeatRef[]> {
+  return db
+    .update(seats)
+    .set({ status: 'held', holdId, updatedAt: sql`now()` })
+    .where(and(inArray(seats.id, [...ids]), eq(seats.status, 'available')))
+    .returning({ id: seats.id, section: seats.section, row: seats.row, number: seats.number, accessible: seats.accessible });
+}
+
+/**
+ * Up to `limit` runs of `quantity` consecutive free seats in one row, best first. Only a
+ * shortlist: each candidate is then taken with the conditional update, which decides.
+ */
+export async function togetherCandidates(db: Db, tierId: string, quantity: number, limit: number): Promise<string[][]> {
+  const rows = await db.execute<{ ids: string[] }>(sql`
+    with free as (
+      select id, section, row_index, number,
+             number - row_number() over (partition by section, row_index order by number) as run
+      from seats where tier_id = ${tierId} and status = 'available'
+    )
+    select (array_agg(id order by number))[1:${quantity}::int] as ids
+    from free group by section, row_index, run
+    having count(*) >= ${quantity}
+    order by section, row_index, min(number)
+    limit ${limit}`);
+  return [...rows].map((r) => r.ids);
+}
+
+/** Adds `quantity` to a GA tier's held count if it fits under capacity; false when it does not. */
+export async function holdGa(db: Db, tierId: string, quantity: number): Promise<boolean> {
+  const rows = await db
+    .update(gaInventory)
+    .set({ held: sql`${gaInventory.held} + ${quantity}` })
+    .where(and(eq(gaInventory.tierId, tierId), sql`${gaInventory.held} + ${gaInventory.sold} + ${quantity} <= ${gaInventory.capacity}`))
+    .returning({ tierId: gaInventory.tierId });
+  return rows.length === 1;
+}
+
+/** What is left right now: only used to word a refusal, never to decide one. */
+export async function remaining(db: Db, tierId: string, kind: 'reserved' | 'ga'): Promise<number> {
+  if (kind === 'ga') {
+    const [row] = await db.select({ left: sql<number>`(${gaInventory.capacity} - ${gaInventory.held} - ${gaInventory.sold})::int` }).from(gaInventory).where(eq(gaInventory.tierId, tierId));
+    return row?.left ?? 0;
+  }
+  const [row] = await db.select({ left: sql<number>`count(*)::int` }).from(seats).where(and(eq(seats.tierId, tierId), eq(seats.status, 'available')));
+  return row?.left ?? 0;
+}
+
+/** Gives a hold's inventory back: its held seats become available, or its GA quantity leaves `held`. */
+export async function releaseInventory(db: Db, hold: { id: string; kind: 'seats' | 'ga'; tierId: string; quantity: number }): Promise<number> {
+  if (hold.kind === 'ga') {
+    await db.update(gaInventory).set({ held: sql`${gaInventory.held} - ${hold.quantity}` }).where(eq(gaInventory.tierId, hold.tierId));
+    return hold.quantity;
+  }
+  const rows = await db
+    .update(seats)
+    .set({ status: 'available', holdId: null, updatedAt: sql`now()` })
+    .where(and(eq(seats.holdId, hold.id), eq(seats.status, 'held')))
+    .returning({ id: seats.id });
+  return rows.length;
+}
+
+/** Turns a hold's inventory into sold inventory; returns the seats (empty for GA). */
+export async function sellInventory(db: Db, hold: { id: string; kind: 'seats' | 'ga'; tierId: string; quantity: number }): Promise<SeatRef[]> {
+  if (hold.kind === 'ga') {
+    await db
+      .update(gaInventory)
+      .set({ held: sql`${gaInventory.held} - ${hold.quantity}`, sold: sql`${gaInventory.sold} + ${hold.quantity}` })
+      .where(eq(gaInventory.tierId, hold.tierId));
+    return [];
+  }
+  return db
+    .update(seats)
+    .set({ status: 'sold', updatedAt: sql`now()` })
+    .where(and(eq(seats.holdId, hold.id), eq(seats.status, 'held')))
+    .returning({ id: seats.id, section: seats.section, row: seats.row, number: seats.number, accessible: seats.accessible });
+}
