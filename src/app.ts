@@ -6,6 +6,10 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { createKeys, type Keys } from '../queue/keys.js';
 import { authRoutes } from './auth/auth.routes.js';
+import { giftCardRoutes } from './giftcards/giftcards.routes.js';
+import { createCommerce, type Commerce } from './orders/commerce.js';
+import { orderRoutes } from './orders/orders.routes.js';
+import { STRIPE_WEBHOOK_PATH, webhookRoutes } from './payments/webhooks.routes.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
 import { CatalogService } from './catalog/catalog.service.js';
 import { holdExpiryScheduler } from './sales/expiry.jobs.js';
@@ -49,6 +53,8 @@ export interface Infra {
 
 export interface Services {
   auth: AuthService;
+  /** Payments, gift cards, orders and the reconciler. */
+  commerce: Commerce;
   catalog: CatalogService;
   onsale: OnsaleService;
   holds: HoldService;
@@ -72,6 +78,7 @@ export function createApp(infra: Infra): App {
   const keys = createKeys(config.REDIS_PREFIX);
   const services: Services = {
     auth: new AuthService(database.db, config, logger),
+    commerce: createCommerce(infra),
     catalog: new CatalogService(database.db),
     onsale: new OnsaleService(database.db),
     // Queue-mode on-sales refuse every purchase token until the waiting room's gate replaces this one.
@@ -82,6 +89,9 @@ export function createApp(infra: Infra): App {
     ...healthRoutes(database.sql, redis),
     ...authRoutes(services.auth, config),
     ...timelineRoutes(database.db, infra.signer),
+    ...orderRoutes(services.commerce.orders),
+    ...giftCardRoutes(services.commerce.giftCards, config),
+    ...webhookRoutes(services.commerce.webhooks),
     ...catalogRoutes(services.catalog),
     ...onsaleRoutes(services.onsale),
     ...holdRoutes(services.holds),
@@ -147,6 +157,8 @@ export function createApp(infra: Infra): App {
     res.on('close', () => clearTimeout(timer));
     next();
   });
+  // Stripe signs the raw bytes: its webhook must get them before the JSON parser replaces them.
+  app.use(STRIPE_WEBHOOK_PATH, express.raw({ type: '*/*', limit: config.BODY_LIMIT }));
   app.use(express.json({ limit: config.BODY_LIMIT, strict: false }));
 
   const openapi = buildOpenApi(routes, { version: '0.1.0', serverUrl: config.PUBLIC_URL });

@@ -8,3 +8,8 @@ export * from '../sales/holds.table.js';
 export * from '../sales/inventory.table.js';
 export * from '../sales/onsale.table.js';
 export * from '../notifications/notifications.table.js';
+export * from '../payments/sandbox.table.js';
+export * from '../payments/payments.table.js';
+export * from '../giftcards/giftcards.table.js';
+export * from '../tickets/tickets.table.js';
+export * from '../orders/orders.table.js';

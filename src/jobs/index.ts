@@ -1,6 +1,7 @@
 import { outboxDispatcher } from '../notifications/dispatcher.js';
+import { reconcilerJobs } from '../orders/orders.jobs.js';
 import { holdExpiryModule } from '../sales/expiry.jobs.js';
 import type { JobModule } from './runtime.js';
 
 /** Every background module, in start order. */
-export const jobModules: JobModule[] = [outboxDispatcher, holdExpiryModule()];
+export const jobModules: JobModule[] = [outboxDispatcher, reconcilerJobs, holdExpiryModule()];

@@ -1,0 +1,12 @@
+import type { Db } from '../db/types.js';
+
+/**
+ * What orders need from the holds of src/sales: turn an active hold's seats into sold seats,
+ * or give them back, inside the order's own transaction. Injected by the composition root so
+ * the checkout stays independent of how holds are taken.
+ */
+export interface HoldPort {
+  /** Throws the sales problem (`sales.hold_expired`, `sales.hold_not_active`…) when it cannot. */
+  convert(tx: Db, holdId: string, userId: string, orderId: string): Promise<unknown>;
+  release(tx: Db, holdId: string): Promise<unknown>;
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { defineRoute, type AnyRoute } from '../http/route.js';
+import { toSource } from '../payments/payments.schemas.js';
+import { orderDetails, orderIdParams, orderSummary, orderTimeline, patchOrderBody, placeOrderBody } from './orders.schemas.js';
+import type { OrderService } from './orders.service.js';
+
+const tag = 'Orders';
+
+export function orderRoutes(orders: OrderService): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/orders',
+      summary: 'Buy a hold: gift cards first, a card for the rest; answers once the seats are guaranteed',
+      tag,
+      access: 'user',
+      body: placeOrderBody,
+      idempotency: 'required',
+      response: { status: 201, schema: orderDetails, description: 'The confirmed order, its payments and tickets' },
+      errors: [
+        'sales.hold_not_found', 'sales.hold_expired', 'sales.hold_not_active', 'orders.hold_already_ordered', 'orders.currency_mismatch',
+        'orders.attendees_mismatch', 'orders.payment_required', 'giftcards.invalid_code', 'giftcards.insufficient_balance',
+        'payments.card_declined', 'payments.insufficient_funds', 'payments.authentication_required', 'payments.sandbox_card_unknown',
+      ],
+      handler: (ctx) => {
+        const { payment, ...rest } = ctx.body;
+        return orders.place(ctx.user, { ...rest, card: payment.card ? toSource(payment.card) : undefined, giftCards: payment.giftCards });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/orders/:id',
+      summary: 'One of my orders, with its payments and tickets',
+      tag,
+      access: 'user',
+      params: orderIdParams,
+      response: { status: 200, schema: orderDetails },
+      errors: ['orders.not_found'],
+      handler: (ctx) => orders.get(ctx.user, ctx.params.id),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/me/orders',
+      summary: 'My orders, newest first',
+      tag,
+      access: 'user',
+      query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+      response: { status: 200, schema: z.object({ orders: z.array(orderSummary) }) },
+      handler: async (ctx) => ({ orders: await orders.mine(ctx.user, ctx.query.limit) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/orders/:id/timeline',
+      summary: "The order's signed receipts: placed, authorized, confirmed, tickets issued, captured…",
+      tag,
+      access: 'user',
+      params: orderIdParams,
+      response: { status: 200, schema: orderTimeline },
+      errors: ['orders.not_found'],
+      handler: async (ctx) => ({ receipts: await orders.timeline(ctx.user, ctx.params.id) }),
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/v1/orders/:id',
+      summary: 'Cancel some or all tickets (refunded, gift cards first) or exchange seats within the event',
+      tag,
+      access: 'user',
+      params: orderIdParams,
+      body: patchOrderBody,
+      idempotency: 'required',
+      response: { status: 200, schema: orderDetails },
+      errors: ['orders.not_found', 'orders.policy_forbids', 'orders.not_cancellable', 'orders.unknown_ticket', 'orders.exchange_price_differs', 'sales.hold_not_found'],
+      handler: (ctx) =>
+        'cancel' in ctx.body
+          ? orders.changes.cancel(ctx.user, ctx.params.id, ctx.body.cancel.ticketIds)
+          : orders.changes.exchange(ctx.user, ctx.params.id, ctx.body.exchange),
+    }),
+  ];
+}

@@ -1,0 +1,68 @@
+import { and, asc, eq, or, sql } from 'drizzle-orm';
+import type { Principal } from '../auth/principal.js';
+import { requireOwner } from '../auth/guards.js';
+import type { GiftCardService } from '../giftcards/giftcards.service.js';
+import { AppError } from '../shared/errors.js';
+import { toReceipt } from '../timeline/timeline.repository.js';
+import { timelineEntries } from '../timeline/timeline.table.js';
+import { Checkout, type PlaceOrderInput } from './orders.checkout.js';
+import { OrderChanges } from './orders.changes.js';
+import { Reconciler } from './orders.reconcile.js';
+import { findOrder, listOrders } from './orders.repository.js';
+import { Settlement, type SettlementDeps } from './orders.settlement.js';
+import { orderDetails, orderSummary } from './orders.view.js';
+
+/** The orders capability as routes, workers and tests use it. */
+export class OrderService {
+  readonly settlement: Settlement;
+  readonly checkout: Checkout;
+  readonly changes: OrderChanges;
+  readonly reconciler: Reconciler;
+
+  constructor(
+    private readonly deps: SettlementDeps,
+    giftCards: GiftCardService,
+  ) {
+    this.settlement = new Settlement(deps);
+    this.checkout = new Checkout(deps, this.settlement);
+    this.changes = new OrderChanges(deps);
+    this.reconciler = new Reconciler(deps, this.settlement, giftCards);
+  }
+
+  place(principal: Principal, input: PlaceOrderInput) {
+    return this.checkout.place(principal, input);
+  }
+
+  async get(principal: Principal, orderId: string) {
+    return orderDetails(this.deps.db, await this.owned(principal, orderId));
+  }
+
+  async mine(principal: Principal, limit: number) {
+    return (await listOrders(this.deps.db, principal.userId, limit)).map(orderSummary);
+  }
+
+  async timeline(principal: Principal, orderId: string) {
+    const order = await this.owned(principal, orderId);
+    // Receipts about the order and about its payments (which carry the order id), oldest first.
+    const rows = await this.deps.db
+      .select()
+      .from(timelineEntries)
+      .where(
+        and(
+          // The owner's chain (served by its (user_id, seq) index), then this order's entries in it.
+          eq(timelineEntries.userId, order.userId),
+          or(and(eq(timelineEntries.subjectType, 'order'), eq(timelineEntries.subjectId, order.id)), sql`${timelineEntries.data}->>'orderId' = ${order.id}`),
+        ),
+      )
+      .orderBy(asc(timelineEntries.id));
+    const receipts = rows.map(toReceipt);
+    return receipts;
+  }
+
+  private async owned(principal: Principal, orderId: string) {
+    const order = await findOrder(this.deps.db, orderId);
+    if (!order) throw new AppError(404, 'orders.not_found', 'No order with this id.');
+    requireOwner(principal, order.userId, 'orders.not_found', 'order');
+    return order;
+  }
+}

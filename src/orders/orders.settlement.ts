@@ -1,0 +1,223 @@
+import { and, eq } from 'drizzle-orm';
+import type { Config } from '../config.js';
+import type { Db } from '../db/types.js';
+import { creditGiftCard, debitGiftCard } from '../giftcards/giftcards.repository.js';
+import type { Logger } from '../logger.js';
+import { insertPayment, transitionPayment } from '../payments/payments.repository.js';
+import { payments } from '../payments/payments.table.js';
+import type { IntentSnapshot, ProviderRegistry } from '../payments/provider.js';
+import { AppError, conflict } from '../shared/errors.js';
+import type { PlatformSigner } from '../shared/signing.js';
+import { endTickets, issueTickets, ticketsOfOrder } from '../tickets/tickets.repository.js';
+import { appendTimeline, type TimelineEvent } from '../timeline/timeline.repository.js';
+import type { HoldPort } from './holds.port.js';
+import { findHold, findOrder, itemsOfOrder, lockOrder, returnSoldGa, returnSoldSeats, transitionOrder, type OrderRow } from './orders.repository.js';
+import { orderItems } from './orders.table.js';
+
+/** Processor idempotency keys, derived from the order id so every retry of a step is the same call. */
+export const stepKey = (orderId: string, step: 'authorize' | 'capture' | 'cancel') => `order:${orderId}:${step}`;
+
+export interface SettlementDeps {
+  db: Db;
+  providers: ProviderRegistry;
+  signer: PlatformSigner;
+  holds: HoldPort;
+  config: Config;
+  logger: Logger;
+}
+
+/**
+ * The steps between "card authorized" and "money captured", each safe to run again: the live
+ * request runs them in order, the reconciler and webhooks resume them after a crash. Each
+ * step is a conditional state change, so whoever comes second changes nothing.
+ */
+export class Settlement {
+  constructor(private readonly deps: SettlementDeps) {}
+
+  private receipt(order: OrderRow, kind: string, subjectType: string, subjectId: string, data: Record<string, unknown>): TimelineEvent {
+    return { userId: order.userId, kind, subjectType, subjectId, eventId: order.eventId, actorId: null, data: { orderId: order.id, ...data } };
+  }
+
+  /** pending → authorized, with the card payment row and its receipt. */
+  async recordAuthorization(order: OrderRow, intent: IntentSnapshot): Promise<OrderRow> {
+    return this.deps.db.transaction(async (tx) => {
+      const moved = await transitionOrder(tx, order.id, ['pending'], 'authorized', { intentId: intent.intentId });
+      if (!moved) throw conflict('orders.state_changed', 'The order changed while its card was being authorized.');
+      const payment = await insertPayment(tx, {
+        orderId: order.id,
+        userId: order.userId,
+        method: 'card',
+        provider: intent.provider,
+        intentId: intent.intentId,
+        amountCents: order.cardCents,
+        currency: order.currency,
+        status: 'authorized',
+        cardLast4: intent.cardLast4,
+      });
+      await appendTimeline(tx, this.deps.signer, [
+        this.receipt(order, 'payment.authorized', 'payment', payment.id, {
+          provider: intent.provider,
+          sandbox: intent.provider === 'sandbox',
+          amountCents: order.cardCents,
+          currency: order.currency,
+          intentId: intent.intentId,
+        }),
+      ]);
+      return moved;
+    });
+  }
+
+  /**
+   * The one transaction that makes the order real: held seats become sold, gift cards are
+   * debited, items, tender rows and tickets are written, and the receipts say "guaranteed".
+   * Throws the domain problem when the hold or a gift card no longer allows it.
+   */
+  async commit(orderId: string): Promise<OrderRow> {
+    return this.deps.db.transaction(async (tx) => {
+      const order = await lockOrder(tx, orderId);
+      if (!order) throw new AppError(404, 'orders.not_found', 'No order with this id.');
+      if (order.status === 'confirmed' || order.status === 'captured') return order;
+      const expected = order.cardCents > 0 ? 'authorized' : 'pending';
+      if (order.status !== expected) throw conflict('orders.state_changed', `The order is ${order.status} and can no longer be completed.`);
+
+      await this.deps.holds.convert(tx, order.holdId, order.userId, order.id);
+      const hold = (await findHold(tx, order.holdId))!;
+      const events: TimelineEvent[] = [];
+      for (const tender of order.plan.giftCards) {
+        await debitGiftCard(tx, tender.giftCardId, tender.amountCents, order.id);
+        const paid = await insertPayment(tx, {
+          orderId: order.id,
+          userId: order.userId,
+          method: 'gift_card',
+          provider: 'gift_card',
+          giftCardId: tender.giftCardId,
+          amountCents: tender.amountCents,
+          currency: order.currency,
+          status: 'captured',
+        });
+        events.push(this.receipt(order, 'payment.captured', 'payment', paid.id, { method: 'gift_card', giftCardId: tender.giftCardId, amountCents: tender.amountCents, currency: order.currency }));
+      }
+      const unit = hold.unitPriceCents + hold.unitFeeCents;
+      const places = hold.kind === 'seats' ? hold.seatIds.map((seatId) => ({ seatId })) : Array.from({ length: hold.quantity }, () => ({ seatId: null }));
+      const items = await tx
+        .insert(orderItems)
+        .values(places.map((p) => ({ orderId: order.id, tierId: hold.tierId, seatId: p.seatId, priceCents: unit })))
+        .returning();
+      const attendees = order.plan.attendees;
+      const tickets = await issueTickets(
+        tx,
+        items.map((item, i) => ({
+          orderId: order.id,
+          orderItemId: item.id,
+          eventId: order.eventId,
+          tierId: item.tierId,
+          seatId: item.seatId,
+          holderId: order.userId,
+          attendeeName: attendees?.[i]?.name ?? null,
+          attendeeEmail: attendees?.[i]?.email ?? null,
+        })),
+      );
+      const now = new Date();
+      const final = order.cardCents > 0 ? 'confirmed' : 'captured';
+      const moved = await transitionOrder(tx, order.id, [expected], final, { confirmedAt: now, ...(final === 'captured' ? { capturedAt: now } : {}) });
+      events.push(
+        this.receipt(order, 'order.confirmed', 'order', order.id, { guaranteed: true, holdId: order.holdId, totalCents: order.totalCents, currency: order.currency, tickets: tickets.length }),
+        this.receipt(order, 'tickets.issued', 'order', order.id, { ticketIds: tickets.map((t) => t.id), seatIds: tickets.flatMap((t) => (t.seatId ? [t.seatId] : [])) }),
+      );
+      await appendTimeline(tx, this.deps.signer, events);
+      return moved!;
+    });
+  }
+
+  /** confirmed → captured. A processor refusal is thrown (the reconciler then unwinds). */
+  async capture(orderId: string): Promise<OrderRow> {
+    const order = await findOrder(this.deps.db, orderId);
+    if (!order || order.status !== 'confirmed' || !order.provider || !order.intentId) return order!;
+    const intent = await this.deps.providers.get(order.provider).capture(order.intentId, stepKey(order.id, 'capture'));
+    return this.recordCapture(order, intent);
+  }
+
+  /** Records a capture the processor reports (from our own call or a re-fetch after a webhook). */
+  async recordCapture(order: OrderRow, intent: IntentSnapshot): Promise<OrderRow> {
+    if (intent.status !== 'succeeded') return order;
+    return this.deps.db.transaction(async (tx) => {
+      const moved = await transitionOrder(tx, order.id, ['confirmed'], 'captured', { capturedAt: new Date() });
+      if (!moved) return (await findOrder(tx, order.id))!;
+      const [payment] = await tx.select().from(payments).where(and(eq(payments.orderId, order.id), eq(payments.method, 'card')));
+      if (payment) await transitionPayment(tx, payment.id, ['authorized'], 'captured');
+      await appendTimeline(tx, this.deps.signer, [
+        this.receipt(order, 'payment.captured', 'payment', payment?.id ?? order.id, {
+          provider: intent.provider,
+          sandbox: intent.provider === 'sandbox',
+          amountCents: intent.amountCapturedCents,
+          currency: order.currency,
+        }),
+      ]);
+      return moved;
+    });
+  }
+
+  /**
+   * Ends an order that never committed: pending → failed or authorized → voided, then voids
+   * the card. The state moves first, so a commit that raced and won is never voided.
+   */
+  async abort(orderId: string, code: string, options: { releaseHold: boolean }): Promise<OrderRow | null> {
+    const ended = await this.deps.db.transaction(async (tx) => {
+      const order = await lockOrder(tx, orderId);
+      if (!order || (order.status !== 'pending' && order.status !== 'authorized')) return null;
+      const to = order.status === 'authorized' ? 'voided' : 'failed';
+      const moved = await transitionOrder(tx, order.id, [order.status], to, { failureCode: code });
+      if (options.releaseHold) {
+        const hold = await findHold(tx, order.holdId);
+        if (hold?.status === 'active') await this.deps.holds.release(tx, order.holdId);
+      }
+      await appendTimeline(tx, this.deps.signer, [this.receipt(order, `order.${to}`, 'order', order.id, { reason: code, holdReleased: options.releaseHold })]);
+      return moved;
+    });
+    if (ended?.intentId) await this.voidCard(ended);
+    return ended;
+  }
+
+  /** Cancels the authorization of an order that did not commit, and marks its card payment voided. */
+  async voidCard(order: OrderRow): Promise<void> {
+    if (!order.provider || !order.intentId) return;
+    await this.deps.providers.get(order.provider).cancel(order.intentId, stepKey(order.id, 'cancel'));
+    await this.deps.db.transaction(async (tx) => {
+      const [payment] = await tx.select().from(payments).where(eq(payments.intentId, order.intentId!));
+      if (!payment) return;
+      const moved = await transitionPayment(tx, payment.id, ['authorized'], 'voided');
+      if (moved) {
+        await appendTimeline(tx, this.deps.signer, [
+          this.receipt(order, 'payment.voided', 'payment', payment.id, { provider: order.provider, sandbox: order.provider === 'sandbox', amountCents: payment.amountCents }),
+        ]);
+      }
+    });
+  }
+
+  /**
+   * A committed order whose card can never be captured (the authorization was cancelled or
+   * expired at the processor): the seats go back on sale, tickets are revoked and gift cards
+   * are credited, so there are never seats without a path to payment.
+   */
+  async unwindUncapturable(orderId: string, reason: string): Promise<OrderRow | null> {
+    return this.deps.db.transaction(async (tx) => {
+      const order = await lockOrder(tx, orderId);
+      if (!order || order.status !== 'confirmed') return null;
+      const tickets = await ticketsOfOrder(tx, order.id);
+      await endTickets(tx, tickets.map((t) => t.id), 'revoked');
+      const items = await itemsOfOrder(tx, order.id);
+      await returnSoldSeats(tx, items.flatMap((i) => (i.seatId ? [i.seatId] : [])));
+      const ga = items.filter((i) => !i.seatId);
+      if (ga[0]) await returnSoldGa(tx, ga[0].tierId, ga.length);
+      await tx.update(orderItems).set({ status: 'cancelled' }).where(eq(orderItems.orderId, order.id));
+      for (const tender of order.plan.giftCards) await creditGiftCard(tx, tender.giftCardId, tender.amountCents, order.id);
+      await tx.update(payments).set({ status: 'voided' }).where(and(eq(payments.orderId, order.id), eq(payments.method, 'card')));
+      await tx.update(payments).set({ status: 'refunded', refundedCents: payments.amountCents }).where(and(eq(payments.orderId, order.id), eq(payments.method, 'gift_card')));
+      const moved = await transitionOrder(tx, order.id, ['confirmed'], 'voided', { failureCode: reason });
+      await appendTimeline(tx, this.deps.signer, [
+        this.receipt(order, 'order.voided', 'order', order.id, { reason, ticketsRevoked: tickets.length, giftCardsCredited: order.plan.giftCards.length }),
+      ]);
+      return moved;
+    });
+  }
+}
