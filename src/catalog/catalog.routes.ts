@@ -84,17 +84,6 @@ export function catalogRoutes(catalog: CatalogService): AnyRoute[] {
       handler: (ctx) => catalog.updateEvent(ctx.user, ctx.params.id, ctx.body),
     }),
     defineRoute({
-      method: 'get',
-      path: '/v1/events/:id',
-      summary: 'An event with its venue and price tiers (drafts only for their organizer)',
-      tag,
-      access: 'optional',
-      params: idParams,
-      response: { status: 200, schema: event },
-      errors: ['catalog.event_not_found'],
-      handler: (ctx) => catalog.getEvent(ctx.principal, ctx.params.id),
-    }),
-    defineRoute({
       method: 'post',
       path: '/v1/events/:id/tiers',
       summary: 'Add a price tier: reserved seating or general admission with a capacity',
