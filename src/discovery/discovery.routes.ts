@@ -1,0 +1,50 @@
+import { defineRoute, Reply, type AnyRoute } from '../http/route.js';
+import { detailQuery, eventDetail, eventParams, searchQuery, searchResult } from './discovery.schemas.js';
+import type { DiscoveryService } from './discovery.service.js';
+
+const tag = 'Discovery';
+
+/** True when the client's copy (If-None-Match) is the current representation. */
+function matches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  // If-None-Match uses the weak comparison (RFC 9110 §13.1.2): a W/ prefix does not matter.
+  return header.split(',').some((tag) => {
+    const candidate = tag.trim();
+    return candidate === '*' || candidate.replace(/^W\//, '') === etag;
+  });
+}
+
+export function discoveryRoutes(discovery: DiscoveryService): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/v1/events',
+      summary: 'Find events: by place, date, price, category, words, venue, accessibility and live availability; suggestions from the profile when signed in without filters',
+      tag,
+      access: 'optional',
+      query: searchQuery,
+      response: { status: 200, schema: searchResult },
+      errors: ['request.invalid'],
+      handler: (ctx) => discovery.search(ctx.principal, ctx.query),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/events/:id',
+      summary: 'An event with its tiers and the seat map with live per-seat availability (ETag, If-None-Match)',
+      tag,
+      access: 'optional',
+      params: eventParams,
+      query: detailQuery,
+      response: { status: 200, schema: eventDetail },
+      errors: ['discovery.event_not_found'],
+      handler: async (ctx) => {
+        const { body, etag } = await discovery.detail(ctx.principal, ctx.params.id, ctx.query.near);
+        // Availability is live: caches may keep a copy but must revalidate it (a 304 is cheap).
+        // A signed-in answer measures distance from the fan's home, so it is theirs alone.
+        const headers = { ETag: etag, 'Cache-Control': `${ctx.principal ? 'private' : 'public'}, no-cache`, Vary: 'Authorization' };
+        if (matches(ctx.requestHeader('if-none-match'), etag)) return new Reply(304, undefined, headers);
+        return new Reply(200, body, headers);
+      },
+    }),
+  ];
+}

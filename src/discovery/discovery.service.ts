@@ -1,0 +1,243 @@
+import { createHash } from 'node:crypto';
+import type { Principal } from '../auth/principal.js';
+import type { Db } from '../db/types.js';
+import { discoveryErrors } from './discovery.errors.js';
+import * as repo from './discovery.repository.js';
+import type { Cursor, EventRow, Order, ProfileWeights, SearchFilter } from './discovery.repository.js';
+import type { AvailabilityState, EventDetail, EventSummary, SearchQuery, SearchResult } from './discovery.schemas.js';
+import type { Point } from './geo.js';
+
+/** `near` without `radiusKm`: a city and its surroundings, what "near me" usually means. */
+export const DEFAULT_RADIUS_KM = 50;
+/** Suggestions from a home location stay within a day trip's reach. */
+export const SUGGEST_RADIUS_KM = 100;
+
+const ACCESSIBILITY_LABELS: Record<string, string> = {
+  wheelchair: 'wheelchair spaces',
+  step_free: 'step-free',
+  hearing_loop: 'hearing loop',
+  accessible_toilets: 'accessible toilets',
+  sensory_friendly: 'sensory-friendly',
+};
+
+interface Profile extends ProfileWeights {
+  /** Worth personalizing on: suggestions need a place or interests to start from. */
+  usable: boolean;
+}
+
+export interface DetailAnswer {
+  body: EventDetail;
+  /** Strong: a hash of the exact representation, live availability included. */
+  etag: string;
+}
+
+export class DiscoveryService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async search(principal: Principal | null, query: SearchQuery): Promise<SearchResult> {
+    const profile = principal ? await this.profile(principal.userId) : null;
+    const explicit = [query.near, query.radiusKm, query.from, query.to, query.minPrice, query.maxPrice, query.categories, query.q, query.venueId, query.accessibility, query.available].some(
+      (v) => v !== undefined,
+    );
+    const personalized = !explicit && query.sort === 'relevance' && profile?.usable === true;
+    const origin: (Point & { source: 'near' | 'home' }) | null = query.near
+      ? { ...query.near, source: 'near' }
+      : profile?.home
+        ? { ...profile.home, source: 'home' }
+        : null;
+    const order = resolveOrder(query, personalized, origin !== null);
+    const now = this.clock();
+
+    const filter: SearchFilter = {
+      origin,
+      radius: query.near ? { center: query.near, km: query.radiusKm ?? DEFAULT_RADIUS_KM } : null,
+      from: query.from ?? now,
+      to: query.to ?? null,
+      minPrice: query.minPrice ?? null,
+      maxPrice: query.maxPrice ?? null,
+      categories: query.categories ?? [],
+      accessibility: query.accessibility ?? [],
+      q: query.q ?? null,
+      venueId: query.venueId ?? null,
+      // Suggestions are things the fan can still get: nothing sold out, cancelled or postponed.
+      available: query.available ?? personalized,
+      order,
+      profile: personalized ? profile : null,
+      after: query.cursor ? decodeCursor(query.cursor, order) : null,
+      limit: query.limit + 1,
+    };
+    if (personalized && profile) {
+      // Candidates come through an index: the venues around home, else the fan's categories.
+      if (profile.home) filter.radius = { center: profile.home, km: SUGGEST_RADIUS_KM };
+      else filter.categories = profile.interests;
+    }
+
+    const rows = await repo.searchEvents(this.db, filter);
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      events: page.map((row) => summarize(row, now, profile, origin?.source === 'home')),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(order, last) : null,
+      sort: query.sort,
+      personalized,
+      origin,
+    };
+  }
+
+  async detail(principal: Principal | null, id: string, near: Point | undefined): Promise<DetailAnswer> {
+    const home = !near && principal ? (await this.profile(principal.userId))?.home : null;
+    const viewer = principal ? { userId: principal.userId, admin: principal.roles.includes('admin') } : null;
+    const row = await repo.findEvent(this.db, id, near ?? home ?? null, viewer);
+    if (!row) throw discoveryErrors.eventNotFound();
+    const [tiers, seats] = await Promise.all([repo.findTiers(this.db, id), repo.findSeats(this.db, id)]);
+    const body: EventDetail = {
+      ...summarize(row, this.clock(), null, false),
+      description: row.description,
+      doorsAt: row.doors_utc,
+      tiers: tiers.map((t) => ({
+        id: t.id,
+        name: t.name,
+        kind: t.kind,
+        priceCents: t.price_cents,
+        feeCents: t.fee_cents,
+        totalCents: t.price_cents + t.fee_cents,
+        currency: t.currency,
+        capacity: t.capacity,
+        remaining: t.remaining,
+      })),
+      seatMap: seatMap(seats),
+    };
+    const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 32)}"`;
+    return { body, etag };
+  }
+
+  private async profile(userId: string): Promise<Profile | null> {
+    const row = await repo.findProfile(this.db, userId);
+    if (!row) return null;
+    const home = row.home_lat !== null && row.home_lng !== null ? { lat: row.home_lat, lng: row.home_lng } : null;
+    return {
+      interests: row.interests,
+      home,
+      accessibilityNeeds: row.accessibility_needs,
+      budgetCents: row.budget_cents,
+      usable: home !== null || row.interests.length > 0,
+    };
+  }
+}
+
+function resolveOrder(query: SearchQuery, personalized: boolean, hasOrigin: boolean): Order {
+  switch (query.sort) {
+    case 'relevance':
+      return personalized ? 'profile' : query.q ? 'text' : 'date';
+    case 'distance':
+      if (!hasOrigin) throw discoveryErrors.sortNeedsPoint();
+      return 'distance';
+    default:
+      return query.sort;
+  }
+}
+
+/** Opaque to clients; it carries the order it belongs to, so a cursor of another sort is refused. */
+export function encodeCursor(order: Order, row: Pick<EventRow, 'sort_key' | 'cursor_starts_at' | 'id'>): string {
+  return Buffer.from(JSON.stringify([order, row.sort_key, row.cursor_starts_at, row.id])).toString('base64url');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const STAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+export function decodeCursor(text: string, order: Order): Cursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw discoveryErrors.badCursor();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 4) throw discoveryErrors.badCursor();
+  const [o, key, startsAt, id] = parsed as unknown[];
+  const keyOk = order === 'date' ? key === null : typeof key === 'number' && Number.isFinite(key);
+  if (o !== order || !keyOk || typeof startsAt !== 'string' || !STAMP.test(startsAt) || typeof id !== 'string' || !UUID.test(id)) {
+    throw discoveryErrors.badCursor();
+  }
+  return { order, key: key as number | null, startsAt, id };
+}
+
+function offset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** Metres: enough for "800 m" and for checking distances against a reference. */
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+export function availabilityOf(row: EventRow, now: Date): EventSummary['availability'] {
+  const remaining = row.available_seats + row.ga_remaining;
+  const capacity = row.total_seats + row.ga_capacity;
+  const queueOpensAt = row.onsale_mode === 'queue' ? (row.prequeue_opens_at ?? row.sale_starts_at) : null;
+  const onSaleAt = row.sale_starts_at;
+  const at = (state: AvailabilityState) => ({ state, remaining, capacity, queueOpensAt, onSaleAt });
+  const passed = (iso: string | null) => iso !== null && Date.parse(iso) <= now.getTime();
+
+  if (row.status === 'cancelled') return at('cancelled');
+  if (row.status === 'postponed') return at('postponed');
+  if (row.status === 'sold_out' || (capacity > 0 && remaining === 0)) return at('sold_out');
+  if (row.status === 'completed' || row.onsale_state === 'closed' || passed(row.sale_ends_at)) return at('sales_closed');
+  if (row.onsale_mode === 'queue') return at(passed(queueOpensAt) ? 'queue_open' : 'not_yet');
+  if (row.onsale_mode === 'open') return at(passed(onSaleAt) ? 'on_sale' : 'not_yet');
+  return at(row.status === 'on_sale' ? 'on_sale' : 'not_yet');
+}
+
+function reasonsFor(row: EventRow, profile: Profile | null, fromHome: boolean): string[] {
+  if (!profile) return [];
+  const reasons: string[] = [];
+  const matched = row.categories.filter((c) => profile.interests.includes(c));
+  if (matched.length > 0) reasons.push(`matches: ${matched.join(', ')}`);
+  if (fromHome && row.distance_km !== null && row.distance_km <= SUGGEST_RADIUS_KM) {
+    reasons.push(row.distance_km < 1 ? `${Math.round(row.distance_km * 1000)} m` : `${Math.round(row.distance_km)} km`);
+  }
+  for (const need of profile.accessibilityNeeds) {
+    if (row.venue_accessibility.includes(need)) reasons.push(ACCESSIBILITY_LABELS[need] ?? need);
+  }
+  if (profile.budgetCents !== null && row.min_price !== null && row.min_price <= profile.budgetCents) reasons.push('within budget');
+  return reasons;
+}
+
+function summarize(row: EventRow, now: Date, profile: Profile | null, fromHome: boolean): EventSummary {
+  return {
+    id: row.id,
+    title: row.title,
+    categories: row.categories,
+    performers: row.performers,
+    status: row.status,
+    startsAt: { utc: row.starts_utc, local: `${row.starts_local}${offset(row.offset_minutes)}`, timeZone: row.time_zone },
+    price: row.min_price !== null && row.max_price !== null && row.currency ? { min: row.min_price, max: row.max_price, currency: row.currency } : null,
+    availability: availabilityOf(row, now),
+    venue: {
+      id: row.venue_id,
+      name: row.venue_name,
+      city: row.venue_city,
+      country: row.venue_country,
+      lat: row.latitude,
+      lng: row.longitude,
+      distanceKm: row.distance_km === null ? null : round3(row.distance_km),
+    },
+    accessibility: row.venue_accessibility,
+    transit: row.transit,
+    reasons: reasonsFor(row, profile, fromHome),
+  };
+}
+
+function seatMap(seats: repo.SeatRow[]): EventDetail['seatMap'] {
+  const sections: EventDetail['seatMap']['sections'] = [];
+  for (const s of seats) {
+    let section = sections.at(-1);
+    if (section?.name !== s.section) sections.push((section = { name: s.section, rows: [] }));
+    let row = section.rows.at(-1);
+    if (row?.row !== s.row) section.rows.push((row = { row: s.row, seats: [] }));
+    row.seats.push({ id: s.id, number: s.number, status: s.status, accessible: s.accessible, tierId: s.tier_id });
+  }
+  return { sections };
+}
