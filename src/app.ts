@@ -22,6 +22,7 @@ import { AuthService } from './auth/auth.service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { docsRouter } from './http/docs.js';
+import { webAssets } from './http/web-assets.js';
 import { healthRoutes } from './http/health.routes.js';
 import { IdempotencyStore } from './http/idempotency.js';
 import { createMetrics, measureRequests, type Metrics } from './http/metrics.js';
@@ -184,7 +185,10 @@ export function createApp(infra: Infra): App {
     }),
   });
 
-  app.use(express.static(webRoot, { extensions: ['html'], maxAge: config.NODE_ENV === 'production' ? '5m' : 0 }));
+  app.use('/assets', webAssets({ production: config.NODE_ENV === 'production' }));
+  const pages = express.static(webRoot, { extensions: ['html'], maxAge: config.NODE_ENV === 'production' ? '5m' : 0 });
+  // web/src holds the pages' TypeScript sources; only their bundles (/assets) are served.
+  app.use((req, res, next) => (req.path.startsWith('/src/') ? next() : pages(req, res, next)));
   app.use((req, res) => {
     sendProblem(res, req, new AppError(404, 'request.not_found', `No route for ${req.method} ${req.path}.`));
   });

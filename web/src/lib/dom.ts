@@ -1,0 +1,31 @@
+/** Small DOM helpers; the pages are plain HTML enhanced by these scripts. */
+
+export function $<T extends Element = HTMLElement>(selector: string, root: ParentNode = document): T {
+  const el = root.querySelector<T>(selector);
+  if (!el) throw new Error(`missing element ${selector}`);
+  return el;
+}
+
+/** Builds an element: h('li', {class: 'x'}, 'text', child). Text is always set as text, never HTML. */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | boolean | undefined> = {},
+  ...children: (Node | string | null | undefined)[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === false) continue;
+    el.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children) if (child !== null && child !== undefined) el.append(child);
+  return el;
+}
+
+export function setStatus(el: HTMLElement, kind: 'ok' | 'bad' | 'busy' | '', text: string): void {
+  el.className = `status ${kind}`.trim();
+  el.textContent = text;
+}
+
+export function formValues(form: HTMLFormElement): Record<string, string> {
+  return Object.fromEntries([...new FormData(form).entries()].map(([k, v]) => [k, String(v)]));
+}
