@@ -1,6 +1,7 @@
 import type { QueueKeys } from './keys.js';
 import { unwrap, WRONG_PHASE } from './errors.js';
-import { drawOrder, orderDigest } from './lottery.js';
+import { orderByScores, orderDigest } from './lottery.js';
+import { defaultScoreThreads, PARALLEL_MIN_ENTRIES, startScorePool } from './score-pool.js';
 import type { RedisConnection, ScriptCommands } from './scripts.js';
 
 /**
@@ -16,6 +17,8 @@ export interface DrawOptions {
   readChunk?: number;
   /** Tickets written per script call; 5,000 keep a call near 5 ms on a small machine. */
   writeChunk?: number;
+  /** Worker threads hashing scores; default one per core but one (at least one, max 4); 0 hashes on the main thread, as small draws do. */
+  scoreThreads?: number;
   /** Called after each chunk is written (tests use it to simulate a crash mid-draw). */
   afterWrite?: (written: number, size: number) => void | Promise<void>;
 }
@@ -29,7 +32,13 @@ export interface DrawReport {
   redisCalls: number;
   /** Longest single Redis round trip of the draw, an upper bound on how long it blocked Redis. */
   maxCallMs: number;
-  /** Time spent hashing and sorting in Node. */
+  /** Which call that was (startDraw, lrange, llen, writeDraw, finishDraw). */
+  maxCallOp: string;
+  /** Reading the pre-queue (with hashing on workers alongside). */
+  readMs: number;
+  /** Writing the order, chunk by chunk. */
+  writeMs: number;
+  /** Time from the last entry read to the order being ready (the hashing not hidden behind reads, plus the sort). */
   computeMs: number;
   totalMs: number;
 }
@@ -40,42 +49,66 @@ export async function runDraw(redis: RedisConnection & ScriptCommands, keys: Que
   const started = performance.now();
   let redisCalls = 0;
   let maxCallMs = 0;
-  const timed = async <T>(call: () => Promise<T>): Promise<T> => {
+  let maxCallOp = '';
+  const timed = async <T>(op: string, call: () => Promise<T>): Promise<T> => {
     const t = performance.now();
     const result = await call();
-    maxCallMs = Math.max(maxCallMs, performance.now() - t);
+    const ms = performance.now() - t;
+    if (ms > maxCallMs) [maxCallMs, maxCallOp] = [ms, op];
     redisCalls++;
     return result;
   };
+  let readMs = 0;
+  let writeMs = 0;
   const report = (outcome: DrawReport['outcome'], size: number, digest: string | null, computeMs: number): DrawReport => ({
-    size, outcome, orderDigest: digest, redisCalls, maxCallMs, computeMs, totalMs: performance.now() - started,
+    size, outcome, orderDigest: digest, redisCalls, maxCallMs, maxCallOp, readMs, computeMs, writeMs, totalMs: performance.now() - started,
   });
 
-  const [status, size, seed] = unwrap(await timed(() => redis.startDraw(keys.meta, keys.prequeue)));
+  const [status, size, seed] = unwrap(await timed('startDraw', () => redis.startDraw(keys.meta, keys.prequeue)));
   if (status === 2) return report('done', size, await redis.hget(keys.meta, 'orderDigest'), 0);
 
   // The pre-queue stopped growing when the draw started; its first `size` ids are the input.
+  // Each chunk is hashed on a worker thread while the next one is being read.
+  const threads = size >= PARALLEL_MIN_ENTRIES ? (options.scoreThreads ?? defaultScoreThreads()) : 0;
+  const pool = startScorePool(seed, threads);
   const ids: string[] = [];
-  for (let from = 0; from < size; from += readChunk) {
-    const chunk = await timed(() => redis.lrange(keys.prequeue, from, Math.min(from + readChunk, size) - 1));
-    for (const id of chunk) ids.push(id);
+  const scoreParts: Promise<Buffer>[] = [];
+  let computeStart: number;
+  let order: string[];
+  try {
+    for (let from = 0; from < size; from += readChunk) {
+      const chunk = await timed('lrange', () => redis.lrange(keys.prequeue, from, Math.min(from + readChunk, size) - 1));
+      const part = pool.score(chunk);
+      // Awaited after the loop; until then a worker failure must not surface as an unhandled rejection.
+      part.catch(() => {});
+      scoreParts.push(part);
+      for (const id of chunk) ids.push(id);
+    }
+    computeStart = performance.now();
+    readMs = computeStart - started;
+    order = orderByScores(ids, Buffer.concat(await Promise.all(scoreParts)));
+  } finally {
+    await pool.close();
   }
-  const computeStart = performance.now();
-  const order = drawOrder(seed, ids);
   const digest = orderDigest(order);
   const computeMs = performance.now() - computeStart;
 
-  let written = await timed(() => redis.llen(keys.drawn));
+  const writeStart = performance.now();
+  let written = await timed('llen', () => redis.llen(keys.drawn));
   while (written < size) {
     const slice = order.slice(written, written + writeChunk);
-    const reply = await timed(() => redis.writeDraw(keys.meta, keys.drawn, keys.ticketOf, written, ...slice));
+    const reply = await timed('writeDraw', () => redis.writeDraw(keys.meta, keys.drawn, keys.ticketOf, written, ...slice));
     // A racing drawer may have finished the whole draw meanwhile: then there is nothing left to do.
-    if (reply === WRONG_PHASE && (await redis.hexists(keys.meta, 'drawnAt'))) return report('done', size, digest, computeMs);
+    if (reply === WRONG_PHASE && (await redis.hexists(keys.meta, 'drawnAt'))) {
+      writeMs = performance.now() - writeStart;
+      return report('done', size, digest, computeMs);
+    }
     const [, after] = unwrap(reply);
     // If another drawer got there first, `after` is where it stands; carry on from there.
     written = after;
     await options.afterWrite?.(written, size);
   }
-  unwrap(await timed(() => redis.finishDraw(keys.meta, keys.drawn, digest)));
+  writeMs = performance.now() - writeStart;
+  unwrap(await timed('finishDraw', () => redis.finishDraw(keys.meta, keys.drawn, digest)));
   return report(status === 1 ? 'started' : 'resumed', size, digest, computeMs);
 }

@@ -37,27 +37,39 @@ export function orderDigest(idsInTicketOrder: Iterable<string>): string {
   return hash.digest('hex');
 }
 
+/** The 32-byte scores of `entryIds`, back to back in one buffer (entry i at i*32). */
+export function scoreAll(seed: string, entryIds: readonly string[]): Buffer {
+  const key = seedBytes(seed);
+  const scores = Buffer.allocUnsafe(entryIds.length * 32);
+  for (let i = 0; i < entryIds.length; i++) {
+    createHmac('sha256', key).update(entryIds[i] as string, 'utf8').digest().copy(scores, i * 32);
+  }
+  return scores;
+}
+
+/** The entry ids in ticket order (index 0 holds ticket 1). */
+export function drawOrder(seed: string, entryIds: readonly string[], packedBits?: number): string[] {
+  return orderByScores(entryIds, scoreAll(seed, entryIds), packedBits);
+}
+
 /**
- * The entry ids in ticket order (index 0 holds ticket 1).
+ * Sorts entries by their scores (from scoreAll, or computed in parallel by the same rule).
  *
  * A comparator sort over a million 32-byte scores takes seconds; instead each score's top
  * bits and the entry's index are packed into one float64 (exact below 2^53), the typed
  * array is sorted natively, and only runs whose top bits tie are re-sorted on full scores.
  */
-export function drawOrder(seed: string, entryIds: readonly string[], packedBits?: number): string[] {
-  const key = seedBytes(seed);
+export function orderByScores(entryIds: readonly string[], scores: Buffer, packedBits?: number): string[] {
   const n = entryIds.length;
-  const scores = Buffer.allocUnsafe(n * 32);
-  for (let i = 0; i < n; i++) {
-    createHmac('sha256', key).update(entryIds[i] as string, 'utf8').digest().copy(scores, i * 32);
-  }
+  if (scores.length !== n * 32) throw new Error('one 32-byte score per entry is needed');
   const indexBits = Math.max(1, Math.ceil(Math.log2(n + 1)));
   // packedBits only changes the speed, never the order; tests lower it to force many ties.
   const highBits = Math.min(48, 53 - indexBits, packedBits ?? 48);
   const indexSpan = 2 ** indexBits;
+  const dropBits = 2 ** (48 - highBits);
   const packed = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const high = Math.floor(scores.readUIntBE(i * 32, 6) / 2 ** (48 - highBits));
+    const high = Math.floor(scores.readUIntBE(i * 32, 6) / dropBits);
     packed[i] = high * indexSpan + i;
   }
   packed.sort();
