@@ -1,5 +1,6 @@
 import { api, ApiError, session } from '../lib/api.js';
 import { $, formValues, setStatus } from '../lib/dom.js';
+import { renderHeader } from '../lib/layout.js';
 
 interface Me {
   displayName: string;
@@ -53,3 +54,4 @@ $('#signout').addEventListener('click', async () => {
   await showMe();
 });
 void showMe();
+void renderHeader();

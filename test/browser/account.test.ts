@@ -15,14 +15,14 @@ afterAll(async () => {
   await env?.close();
 });
 
-describe('home page', () => {
+describe('account page', () => {
   it('registers, shows the account, signs out; accessible and responsive', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(env.api.baseUrl);
-    await screenshots(page, 'home');
+    await page.goto(`${env.api.baseUrl}/account.html`);
+    await screenshots(page, 'account');
     expect(await seriousViolations(page)).toEqual([]);
 
     await page.fill('#register-name', 'Browser Fan');

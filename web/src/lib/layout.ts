@@ -1,0 +1,69 @@
+import { api, session } from './api.js';
+import { h } from './dom.js';
+
+export interface Me {
+  id: string;
+  displayName: string;
+  email: string;
+  roles: string[];
+  emailVerified: boolean;
+  interests: string[];
+  home: { lat: number; lng: number; label?: string } | null;
+}
+
+let me: Promise<Me | null> | undefined;
+
+/** The signed-in account, or null (a stale session is forgotten). Cached per page load. */
+export function currentUser(): Promise<Me | null> {
+  me ??= session.token()
+    ? api<Me>('GET', '/v1/me').catch(() => {
+        session.clear();
+        return null;
+      })
+    : Promise.resolve(null);
+  return me;
+}
+
+/** Fills the site header's navigation according to who is signed in. */
+export async function renderHeader(): Promise<void> {
+  const nav = document.querySelector('header.site nav');
+  if (!nav) return;
+  const user = await currentUser();
+  const links: [string, string][] = [['/', 'Discover']];
+  if (user) {
+    links.push(['/tickets.html', 'My tickets']);
+    if (user.roles.includes('organizer') || user.roles.includes('admin')) links.push(['/organizer.html', 'Organizer']);
+    if (user.roles.includes('staff') || user.roles.includes('admin')) links.push(['/scanner.html', 'Door scanner']);
+    links.push(['/account.html', user.displayName]);
+  } else {
+    links.push(['/account.html', 'Sign in']);
+  }
+  nav.replaceChildren(
+    ...links.map(([href, text]) => h('a', { href, 'aria-current': location.pathname === href || (href === '/' && location.pathname === '/index.html') ? 'page' : undefined }, text)),
+  );
+}
+
+export const money = (cents: number, currency: string) =>
+  new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
+
+/** A time in the venue's zone, e.g. "Fri 12 Dec, 20:00 (Europe/Berlin)". */
+export const localTime = (iso: string, timeZone: string) =>
+  `${new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone }).format(new Date(iso))}`;
+
+export const accessibilityLabels: Record<string, string> = {
+  wheelchair: 'Wheelchair spaces',
+  step_free: 'Step-free access',
+  hearing_loop: 'Hearing loop',
+  accessible_toilets: 'Accessible toilets',
+  sensory_friendly: 'Sensory-friendly',
+};
+
+export const availabilityLabels: Record<string, string> = {
+  on_sale: 'On sale',
+  queue_open: 'Waiting room open',
+  not_yet: 'Not on sale yet',
+  sold_out: 'Sold out',
+  sales_closed: 'Sales closed',
+  postponed: 'Postponed',
+  cancelled: 'Cancelled',
+};
