@@ -11,6 +11,11 @@ import type { Point } from './geo.js';
 export const DEFAULT_RADIUS_KM = 50;
 /** Suggestions from a home location stay within a day trip's reach. */
 export const SUGGEST_RADIUS_KM = 100;
+/**
+ * Suggestions look two months ahead: far enough to plan a night out, and it keeps the set of
+ * candidates scored per request to a few hundred even in a big city (4,000+ over a year).
+ */
+export const SUGGEST_HORIZON_DAYS = 60;
 
 const ACCESSIBILITY_LABELS: Record<string, string> = {
   wheelchair: 'wheelchair spaces',
@@ -73,6 +78,7 @@ export class DiscoveryService {
       // Candidates come through an index: the venues around home, else the fan's categories.
       if (profile.home) filter.radius = { center: profile.home, km: SUGGEST_RADIUS_KM };
       else filter.categories = profile.interests;
+      filter.to = new Date(now.getTime() + SUGGEST_HORIZON_DAYS * 86_400_000);
     }
 
     const rows = await repo.searchEvents(this.db, filter);
