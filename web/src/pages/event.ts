@@ -1,0 +1,139 @@
+import { api, ApiError, session } from '../lib/api.js';
+import { $, h, setStatus } from '../lib/dom.js';
+import { accessibilityLabels, availabilityLabels, currentUser, localTime, money, renderHeader } from '../lib/layout.js';
+import { renderSeatMap, type SeatMap, type SeatView } from '../lib/seatmap.js';
+
+interface Tier {
+  id: string;
+  name: string;
+  kind: 'reserved' | 'ga';
+  totalCents: number;
+  currency: string;
+  capacity: number;
+  remaining: number;
+}
+interface EventDetail {
+  id: string;
+  title: string;
+  description: string;
+  performers: string[];
+  status: string;
+  startsAt: { utc: string; timeZone: string };
+  doorsAt: string | null;
+  availability: { state: string; remaining: number; capacity: number; queueOpensAt: string | null; onSaleAt: string | null };
+  venue: { name: string; city: string; country: string };
+  accessibility: string[];
+  transit: { stops: { name: string; lines: string[]; walkingMinutes: number }[]; parking: string | null };
+  tiers: Tier[];
+  seatMap: SeatMap;
+  policies?: { refundableUntil: string | null; transfersAllowed: boolean; perAccountLimit: number | null };
+}
+
+const id = new URLSearchParams(location.search).get('id') ?? '';
+const status = $('#buy-status');
+const selected = new Map<string, string>();
+let event: EventDetail | undefined;
+let etag = '';
+
+async function load(): Promise<void> {
+  const res = await fetch(`/v1/events/${encodeURIComponent(id)}`, { headers: etag ? { 'if-none-match': etag } : {} });
+  if (res.status === 304) return;
+  if (!res.ok) {
+    $('#title').textContent = 'Event not found';
+    return;
+  }
+  etag = res.headers.get('etag') ?? '';
+  event = (await res.json()) as EventDetail;
+  render(event);
+}
+
+function render(e: EventDetail): void {
+  document.title = `${e.title} — Fairdrop`;
+  $('#title').textContent = e.title;
+  const a = e.availability;
+  $('#when').textContent = `${localTime(e.startsAt.utc, e.startsAt.timeZone)} (${e.startsAt.timeZone})${e.doorsAt ? ` · doors ${localTime(e.doorsAt, e.startsAt.timeZone)}` : ''}`;
+  $('#where').textContent = `${e.venue.name}, ${e.venue.city}`;
+  $('#state').replaceChildren(h('span', { class: `badge badge-${a.state}` }, availabilityLabels[a.state] ?? a.state), ` ${a.remaining.toLocaleString()} of ${a.capacity.toLocaleString()} tickets left`);
+  $('#description').textContent = e.description;
+  $('#performers').textContent = e.performers.join(', ');
+  $('#access').replaceChildren(...(e.accessibility.length ? e.accessibility.map((f) => h('li', {}, accessibilityLabels[f] ?? f)) : [h('li', {}, 'No accessibility information yet')]));
+  $('#transit').replaceChildren(
+    ...e.transit.stops.map((s) => h('li', {}, `${s.name} — ${s.lines.join(', ')} — ${s.walkingMinutes} min walk`)),
+    ...(e.transit.parking ? [h('li', {}, `Parking: ${e.transit.parking}`)] : []),
+  );
+  const queue = $<HTMLAnchorElement>('#join-queue');
+  queue.hidden = a.state !== 'queue_open';
+  queue.href = `/queue.html?event=${e.id}`;
+  const onSale = a.state === 'on_sale';
+  $('#buy').hidden = !onSale;
+  if (a.state === 'not_yet' && a.onSaleAt) $('#sale-note').textContent = `Tickets go on sale ${localTime(a.onSaleAt, e.startsAt.timeZone)}.`;
+  else if (a.state === 'queue_open') $('#sale-note').textContent = 'The waiting room is open: everyone who joins before the sale starts gets the same chance in the draw.';
+  else $('#sale-note').textContent = '';
+  const tierSelect = $<HTMLSelectElement>('#tier');
+  const current = tierSelect.value;
+  tierSelect.replaceChildren(...e.tiers.map((t) => h('option', { value: t.id, selected: t.id === current }, `${t.name} — ${money(t.totalCents, t.currency)} all-in (${t.remaining} left)`)));
+  renderSeats();
+}
+
+function renderSeats(): void {
+  if (!event) return;
+  const tier = event.tiers.find((t) => t.id === $<HTMLSelectElement>('#tier').value) ?? event.tiers[0];
+  const reserved = tier?.kind === 'reserved';
+  $('#seat-area').hidden = !reserved;
+  $('#quantity-area').hidden = false;
+  if (!reserved || !tier) return;
+  const map: SeatMap = { sections: event.seatMap.sections.map((s) => ({ ...s, rows: s.rows.map((r) => ({ ...r, seats: r.seats.filter((seat) => seat.tierId === tier.id) })).filter((r) => r.seats.length) })).filter((s) => s.rows.length) };
+  $('#seats').replaceChildren(
+    renderSeatMap(map, new Set(selected.keys()), (seat: SeatView, label: string) => {
+      if (selected.has(seat.id)) selected.delete(seat.id);
+      else selected.set(seat.id, label);
+      $('#choice').textContent = selected.size ? `Chosen: ${[...selected.values()].join('; ')}` : 'No seats chosen: we will pick the best available.';
+      renderSeats();
+      (document.querySelector(`[data-seat="${seat.id}"]`) as HTMLElement | null)?.focus();
+    }),
+  );
+}
+
+$('#tier').addEventListener('change', () => {
+  selected.clear();
+  renderSeats();
+});
+
+$<HTMLFormElement>('#buy').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  if (!(await currentUser())) {
+    location.href = `/account.html?next=${encodeURIComponent(location.pathname + location.search)}`;
+    return;
+  }
+  const tierId = $<HTMLSelectElement>('#tier').value;
+  const quantity = Number($<HTMLInputElement>('#quantity').value);
+  const body = selected.size
+    ? { eventId: id, tierId, seats: [...selected.keys()] }
+    : { eventId: id, tierId, quantity, ...($<HTMLInputElement>('#together').checked ? { together: true } : {}) };
+  setStatus(status, 'busy', 'Holding your tickets…');
+  try {
+    const hold = await api<{ id: string }>('POST', '/v1/holds', body);
+    location.href = `/checkout.html?hold=${hold.id}`;
+  } catch (err) {
+    setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
+    await load();
+  }
+});
+
+$('#watch').addEventListener('click', async () => {
+  if (!session.token()) {
+    location.href = '/account.html';
+    return;
+  }
+  try {
+    await api('POST', `/v1/events/${id}/watch`);
+    setStatus($('#watch-status'), 'ok', 'Watching: we will tell you when the waiting room opens or tickets come back.');
+  } catch (err) {
+    setStatus($('#watch-status'), 'bad', err instanceof ApiError ? err.describe() : 'Network error.');
+  }
+});
+
+void renderHeader();
+await load();
+// Cheap while nothing changes: the API answers 304 to the ETag.
+setInterval(() => void load(), 5000);
