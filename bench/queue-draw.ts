@@ -3,7 +3,7 @@
  * Redis call of the draw, both as a round trip seen by the client (an upper bound that also
  * counts network and CPU scheduling) and as Redis's own execution time from SLOWLOG.
  *
- *   npm run bench:queue-draw [-- --entries 1000000 --rounds 3 --threads N --write-chunk 5000]
+ *   npm run bench:queue-draw [-- --entries 1000000 --rounds 3 --threads N --write-chunk 2500]
  *
  * Targets on the 2-core dev machine: 1,000,000 entries in ≤ 10 s, no call over ~50 ms.
  * The pre-queue is filled once through the real join script; each further round resets the
@@ -24,8 +24,8 @@ const { values } = parseArgs({
     entries: { type: 'string', default: '1000000' },
     rounds: { type: 'string', default: '3' },
     threads: { type: 'string' },
-    'write-chunk': { type: 'string', default: '5000' },
-    'read-chunk': { type: 'string', default: '20000' },
+    'write-chunk': { type: 'string', default: '2500' },
+    'read-chunk': { type: 'string', default: '10000' },
     redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
   },
 });

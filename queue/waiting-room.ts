@@ -108,6 +108,17 @@ export class WaitingRoom {
     return this.tokenCall('releaseToken', eventId, token, accountId);
   }
 
+  /**
+   * The purchase gate the hold service expects (src/sales/purchase-gate.ts): argument order
+   * (token, account, event), resolving to nothing. Errors are this module's queue.* errors.
+   */
+  purchaseGate(): { claim(token: string, userId: string, eventId: string): Promise<void>; release(token: string, userId: string, eventId: string): Promise<void> } {
+    return {
+      claim: async (token, userId, eventId) => void (await this.claim(eventId, token, userId)),
+      release: async (token, userId, eventId) => void (await this.release(eventId, token, userId)),
+    };
+  }
+
   pause(eventId: string): Promise<StatusChange> { return this.setStatus(eventId, 'pause'); }
   resume(eventId: string): Promise<StatusChange> { return this.setStatus(eventId, 'resume'); }
   close(eventId: string): Promise<StatusChange> { return this.setStatus(eventId, 'close'); }
