@@ -2,9 +2,11 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../logger.js';
 import { seedAccounts } from './accounts.js';
+import { seedCatalog } from './catalog.js';
 
 /** Loads the demo data; idempotent, so running it twice changes nothing. */
 export async function seedDemo(db: Db, config: Config, logger: Logger): Promise<void> {
   const accounts = await seedAccounts(db, config);
-  logger.info({ accounts }, 'demo data loaded');
+  const events = await seedCatalog(db);
+  logger.info({ accounts, events }, 'demo data loaded');
 }
