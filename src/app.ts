@@ -21,6 +21,8 @@ import { refuseAllPurchaseTokens } from './sales/purchase-gate.js';
 import { AuthService } from './auth/auth.service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
+import { discoveryRoutes } from './discovery/discovery.routes.js';
+import { DiscoveryService } from './discovery/discovery.service.js';
 import { docsRouter } from './http/docs.js';
 import { webAssets } from './http/web-assets.js';
 import { healthRoutes } from './http/health.routes.js';
@@ -93,6 +95,8 @@ export function createApp(infra: Infra): App {
     ...orderRoutes(services.commerce.orders),
     ...giftCardRoutes(services.commerce.giftCards, config),
     ...webhookRoutes(services.commerce.webhooks),
+    // Before the catalog's: discovery answers GET /v1/events/:id (the fan's event page).
+    ...discoveryRoutes(new DiscoveryService(database.db)),
     ...catalogRoutes(services.catalog),
     ...onsaleRoutes(services.onsale),
     ...holdRoutes(services.holds),
