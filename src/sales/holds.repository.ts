@@ -94,3 +94,19 @@ export async function seatsByIds(db: Db, ids: readonly string[]): Promise<SeatRe
     .where(inArray(seats.id, [...ids]));
   return rows.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
 }
+
+/**
+ * One round trip at the start of a hold transaction: the hold this idempotency key already
+ * made (if any), and how much of the tier is free by committed state. A refusal may be decided
+ * from the second number (nothing free is nothing free); a hold never is.
+ */
+export async function probe(db: Db, userId: string, key: string, tierId: string, kind: 'reserved' | 'ga'): Promise<{ existingId: string | null; available: number }> {
+  const free =
+    kind === 'ga'
+      ? sql`(select capacity - held - sold from ga_inventory where tier_id = ${tierId})`
+      : sql`(select count(*) from seats where tier_id = ${tierId} and status = 'available')`;
+  const [row] = await db.execute<{ existing_id: string | null; available: number }>(sql`
+    select (select id from holds where user_id = ${userId} and idempotency_key = ${key}) as existing_id,
+           coalesce(${free}, 0)::int as available`);
+  return { existingId: row?.existing_id ?? null, available: row?.available ?? 0 };
+}

@@ -71,19 +71,27 @@ export class HoldService {
     if (input.seats) await this.checkSeatsExist(input.eventId, input.tierId, input.seats);
     const needsToken = context.onsale.mode === 'queue';
     if (needsToken && !input.purchaseToken) throw salesErrors.tokenRequired();
+    const quantity = input.seats?.length ?? input.quantity!;
+    const limit = effectiveLimit(context.event.perAccountLimit, context.onsale.perAccountLimit);
 
     let claimed = false;
     try {
       const { hold, seats } = await retryTransient(() =>
         this.db.transaction(async (tx) => {
+          // Serialises this account's requests for this event: the limit count, the token claim
+          // and the idempotency-key lookup below all assume no twin request runs beside them.
           await lockAccountEvent(tx, caller.userId, input.eventId);
-          const existing = await holdsRepo.findHoldByKey(tx, caller.userId, idempotencyKey);
-          if (existing) return { hold: this.sameRequest(existing, input), seats: await holdsRepo.seatsByIds(tx, existing.seatIds) };
+          const { existingId, available } = await holdsRepo.probe(tx, caller.userId, idempotencyKey, context.tier.id, context.tier.kind);
+          if (existingId) {
+            const existing = (await holdsRepo.findHold(tx, existingId))!;
+            return { hold: this.sameRequest(existing, input), seats: await holdsRepo.seatsByIds(tx, existing.seatIds) };
+          }
+          if (available < quantity) throw available === 0 ? salesErrors.soldOut() : salesErrors.notEnoughSeats(available);
           if (needsToken && !claimed) {
             await this.deps.gate.claim(input.purchaseToken!, caller.userId, input.eventId);
             claimed = true;
           }
-          return this.reserve(tx, caller, input, context, idempotencyKey);
+          return this.reserve(tx, caller, input, context, idempotencyKey, limit);
         }),
       );
       if (hold.status === 'active') {
@@ -161,10 +169,9 @@ export class HoldService {
   }
 
   /** Inside the transaction, after the account lock: limit, inventory, hold row, receipt. */
-  private async reserve(tx: Db, caller: Caller, input: HoldRequest, context: Awaited<ReturnType<HoldService['checkSale']>>, idempotencyKey: string) {
-    const { event, tier, onsale } = context;
+  private async reserve(tx: Db, caller: Caller, input: HoldRequest, context: Awaited<ReturnType<HoldService['checkSale']>>, idempotencyKey: string, limit: number | null) {
+    const { tier, onsale } = context;
     const quantity = input.seats?.length ?? input.quantity!;
-    const limit = effectiveLimit(event.perAccountLimit, onsale.perAccountLimit);
     if (limit !== null) {
       const counted = await countTowardsLimit(tx, caller.userId, input.eventId);
       if (counted + quantity > limit) throw salesErrors.limitExceeded(limit, counted);
@@ -185,9 +192,7 @@ export class HoldService {
       ttlSeconds: onsale.holdTtlSeconds,
     });
     let seats: SeatRef[] = [];
-    if (tier.kind === 'ga') {
-      if (!(await inventory.holdGa(tx, tier.id, quantity))) throw await this.shortage(tx, tier.id, 'ga');
-    } else {
+    if (tier.kind !== 'ga') {
       seats = await inventory.markSeatsHeld(tx, hold.id, seatIds);
       // Unreachable while we hold the row locks; kept so a future change cannot make it silent.
       if (seats.length !== seatIds.length) throw salesErrors.seatUnavailable(seatIds.filter((id) => !seats.some((s) => s.id === id)));
@@ -212,6 +217,9 @@ export class HoldService {
         },
       },
     ]);
+    // GA last: every buyer of the tier queues on its one counter row, so the row lock is taken
+    // as late as possible and held only until the commit that follows.
+    if (tier.kind === 'ga' && !(await inventory.holdGa(tx, tier.id, quantity))) throw await this.shortage(tx, tier.id, 'ga');
     return { hold, seats };
   }
 
