@@ -5,8 +5,18 @@ import type { Db } from '../db/types.js';
  * or give them back, inside the order's own transaction. Injected by the composition root so
  * the checkout stays independent of how holds are taken.
  */
+/** What a converted hold sold, at the prices shown when it was held. */
+export interface ConvertedHold {
+  tierId: string;
+  kind: 'seats' | 'ga';
+  quantity: number;
+  unitPriceCents: number;
+  unitFeeCents: number;
+  seats: { id: string }[];
+}
+
 export interface HoldPort {
   /** Throws the sales problem (`sales.hold_expired`, `sales.hold_not_active`…) when it cannot. */
-  convert(tx: Db, holdId: string, userId: string, orderId: string): Promise<unknown>;
+  convert(tx: Db, holdId: string, userId: string, orderId: string): Promise<ConvertedHold>;
   release(tx: Db, holdId: string): Promise<unknown>;
 }

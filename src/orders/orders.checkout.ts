@@ -6,7 +6,7 @@ import { declined, type PaymentSource } from '../payments/provider.js';
 import { salesErrors } from '../sales/sales.errors.js';
 import { AppError, conflict } from '../shared/errors.js';
 import { appendTimeline } from '../timeline/timeline.repository.js';
-import { findHold, findOrder, insertOrder, type HoldRow, type OrderRow } from './orders.repository.js';
+import { findHold, insertOrder, type HoldRow, type OrderRow } from './orders.repository.js';
 import { stepKey, type Settlement, type SettlementDeps } from './orders.settlement.js';
 import type { OrderPlan } from './orders.table.js';
 import { orderDetails, type OrderDetails } from './orders.view.js';
@@ -101,20 +101,21 @@ export class Checkout {
       await this.settlement.recordAuthorization(order, intent);
     }
 
+    let settled: OrderRow;
     try {
-      await this.settlement.commit(order.id);
+      settled = await this.settlement.commit(order.id);
     } catch (err) {
       if (err instanceof AppError && err.status < 500) await this.settlement.abort(order.id, err.code, { releaseHold: false });
       throw err;
     }
     faultPoint(this.deps.config, 'after_commit');
     try {
-      await this.settlement.capture(order.id);
+      settled = await this.settlement.capture(settled);
     } catch (err) {
       // The seats are committed and the authorization stands; the reconciler retries the capture.
       this.deps.logger.warn({ err, orderId: order.id }, 'capture failed; left to the reconciler');
     }
-    return orderDetails(db, (await findOrder(db, order.id))!);
+    return orderDetails(db, settled);
   }
 
   /** Gift cards first, each for what it can cover (or the amount asked), the card for the rest. */

@@ -62,6 +62,24 @@ export async function transitionOrder(
   return row ?? null;
 }
 
+/**
+ * The commit's state change in one statement: authorized → confirmed for a card order,
+ * pending → captured for one paid wholly by gift cards. Null when the order was elsewhere.
+ */
+export async function confirmOrder(tx: Db, id: string): Promise<OrderRow | null> {
+  const [row] = await tx
+    .update(orders)
+    .set({
+      status: sql`case when ${orders.cardCents} > 0 then 'confirmed' else 'captured' end`,
+      confirmedAt: sql`now()`,
+      capturedAt: sql`case when ${orders.cardCents} > 0 then null else now() end`,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(orders.id, id), sql`${orders.status} = case when ${orders.cardCents} > 0 then 'authorized' else 'pending' end`))
+    .returning();
+  return row ?? null;
+}
+
 export async function listOrders(db: Db, userId: string, limit: number): Promise<OrderRow[]> {
   return db.select().from(orders).where(eq(orders.userId, userId)).orderBy(desc(orders.createdAt)).limit(limit);
 }

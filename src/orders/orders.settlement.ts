@@ -11,7 +11,7 @@ import type { PlatformSigner } from '../shared/signing.js';
 import { endTickets, issueTickets, ticketsOfOrder } from '../tickets/tickets.repository.js';
 import { appendTimeline, type TimelineEvent } from '../timeline/timeline.repository.js';
 import type { HoldPort } from './holds.port.js';
-import { findHold, findOrder, itemsOfOrder, lockOrder, returnSoldGa, returnSoldSeats, transitionOrder, type OrderRow } from './orders.repository.js';
+import { confirmOrder, findHold, findOrder, itemsOfOrder, lockOrder, returnSoldGa, returnSoldSeats, transitionOrder, type OrderRow } from './orders.repository.js';
 import { orderItems } from './orders.table.js';
 
 /** Processor idempotency keys, derived from the order id so every retry of a step is the same call. */
@@ -74,14 +74,17 @@ export class Settlement {
    */
   async commit(orderId: string): Promise<OrderRow> {
     return this.deps.db.transaction(async (tx) => {
-      const order = await lockOrder(tx, orderId);
-      if (!order) throw new AppError(404, 'orders.not_found', 'No order with this id.');
-      if (order.status === 'confirmed' || order.status === 'captured') return order;
-      const expected = order.cardCents > 0 ? 'authorized' : 'pending';
-      if (order.status !== expected) throw conflict('orders.state_changed', `The order is ${order.status} and can no longer be completed.`);
+      // The state change comes first: its row lock serialises this commit against a racing
+      // reconciler or abort, and if anything below fails the transaction undoes it.
+      const order = await confirmOrder(tx, orderId);
+      if (!order) {
+        const current = await findOrder(tx, orderId);
+        if (!current) throw new AppError(404, 'orders.not_found', 'No order with this id.');
+        if (current.status === 'confirmed' || current.status === 'captured') return current;
+        throw conflict('orders.state_changed', `The order is ${current.status} and can no longer be completed.`);
+      }
 
-      await this.deps.holds.convert(tx, order.holdId, order.userId, order.id);
-      const hold = (await findHold(tx, order.holdId))!;
+      const hold = await this.deps.holds.convert(tx, order.holdId, order.userId, order.id);
       const events: TimelineEvent[] = [];
       for (const tender of order.plan.giftCards) {
         await debitGiftCard(tx, tender.giftCardId, tender.amountCents, order.id);
@@ -98,7 +101,7 @@ export class Settlement {
         events.push(this.receipt(order, 'payment.captured', 'payment', paid.id, { method: 'gift_card', giftCardId: tender.giftCardId, amountCents: tender.amountCents, currency: order.currency }));
       }
       const unit = hold.unitPriceCents + hold.unitFeeCents;
-      const places = hold.kind === 'seats' ? hold.seatIds.map((seatId) => ({ seatId })) : Array.from({ length: hold.quantity }, () => ({ seatId: null }));
+      const places = hold.kind === 'seats' ? hold.seats.map((seat) => ({ seatId: seat.id })) : Array.from({ length: hold.quantity }, () => ({ seatId: null }));
       const items = await tx
         .insert(orderItems)
         .values(places.map((p) => ({ orderId: order.id, tierId: hold.tierId, seatId: p.seatId, priceCents: unit })))
@@ -117,22 +120,20 @@ export class Settlement {
           attendeeEmail: attendees?.[i]?.email ?? null,
         })),
       );
-      const now = new Date();
-      const final = order.cardCents > 0 ? 'confirmed' : 'captured';
-      const moved = await transitionOrder(tx, order.id, [expected], final, { confirmedAt: now, ...(final === 'captured' ? { capturedAt: now } : {}) });
       events.push(
         this.receipt(order, 'order.confirmed', 'order', order.id, { guaranteed: true, holdId: order.holdId, totalCents: order.totalCents, currency: order.currency, tickets: tickets.length }),
         this.receipt(order, 'tickets.issued', 'order', order.id, { ticketIds: tickets.map((t) => t.id), seatIds: tickets.flatMap((t) => (t.seatId ? [t.seatId] : [])) }),
       );
       await appendTimeline(tx, this.deps.signer, events);
-      return moved!;
+      return order;
     });
   }
 
   /** confirmed → captured. A processor refusal is thrown (the reconciler then unwinds). */
-  async capture(orderId: string): Promise<OrderRow> {
-    const order = await findOrder(this.deps.db, orderId);
-    if (!order || order.status !== 'confirmed' || !order.provider || !order.intentId) return order!;
+  async capture(orderOrId: string | OrderRow): Promise<OrderRow> {
+    const order = typeof orderOrId === 'string' ? await findOrder(this.deps.db, orderOrId) : orderOrId;
+    if (!order) throw new AppError(404, 'orders.not_found', 'No order with this id.');
+    if (order.status !== 'confirmed' || !order.provider || !order.intentId) return order;
     const intent = await this.deps.providers.get(order.provider).capture(order.intentId, stepKey(order.id, 'capture'));
     return this.recordCapture(order, intent);
   }
@@ -143,8 +144,11 @@ export class Settlement {
     return this.deps.db.transaction(async (tx) => {
       const moved = await transitionOrder(tx, order.id, ['confirmed'], 'captured', { capturedAt: new Date() });
       if (!moved) return (await findOrder(tx, order.id))!;
-      const [payment] = await tx.select().from(payments).where(and(eq(payments.orderId, order.id), eq(payments.method, 'card')));
-      if (payment) await transitionPayment(tx, payment.id, ['authorized'], 'captured');
+      const [payment] = await tx
+        .update(payments)
+        .set({ status: 'captured', updatedAt: new Date() })
+        .where(and(eq(payments.orderId, order.id), eq(payments.method, 'card'), eq(payments.status, 'authorized')))
+        .returning({ id: payments.id });
       await appendTimeline(tx, this.deps.signer, [
         this.receipt(order, 'payment.captured', 'payment', payment?.id ?? order.id, {
           provider: intent.provider,

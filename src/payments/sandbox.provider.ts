@@ -37,8 +37,6 @@ export class SandboxProvider implements PaymentProvider {
   constructor(private readonly db: Db) {}
 
   async authorize(request: AuthorizeRequest): Promise<IntentSnapshot> {
-    const existing = await this.byKey(request.idempotencyKey);
-    if (existing) return snapshot(existing);
     if (request.source.type !== 'sandbox_card') {
       throw new AppError(422, 'payments.provider_unavailable', 'The sandbox takes test card numbers, not Stripe payment methods.');
     }
@@ -62,7 +60,7 @@ export class SandboxProvider implements PaymentProvider {
     }
     const status =
       outcome === 'success' ? 'requires_capture' : outcome === 'authentication_required' ? 'requires_action' : 'requires_payment_method';
-    await this.db
+    const [created] = await this.db
       .insert(sandboxIntents)
       .values({
         id: id('pi'),
@@ -74,9 +72,10 @@ export class SandboxProvider implements PaymentProvider {
         cardLast4: digits.slice(-4),
         metadata: request.metadata,
       })
-      // A concurrent replay of the same key lost the race: both answer with the one row.
-      .onConflictDoNothing({ target: sandboxIntents.idempotencyKey });
-    return snapshot((await this.byKey(request.idempotencyKey))!);
+      // A replay of the same key (or a concurrent one that lost the race) answers with the first row.
+      .onConflictDoNothing({ target: sandboxIntents.idempotencyKey })
+      .returning();
+    return snapshot(created ?? (await this.byKey(request.idempotencyKey))!);
   }
 
   async recover(request: Pick<AuthorizeRequest, 'idempotencyKey'>): Promise<IntentSnapshot | null> {

@@ -67,10 +67,10 @@ describe('POST /v1/orders', () => {
   });
 
   it.each([
-    ['declined', CARDS.declined, 'payments.card_declined'],
-    ['insufficient funds', CARDS.insufficient, 'payments.insufficient_funds'],
-    ['requires authentication', CARDS.authentication, 'payments.authentication_required'],
-  ])('a %s card answers 402 %s, sells nothing and leaves the hold to retry', async (_label, card, code) => {
+    ['declined', 'payments.card_declined', CARDS.declined],
+    ['insufficient funds', 'payments.insufficient_funds', CARDS.insufficient],
+    ['requires authentication', 'payments.authentication_required', CARDS.authentication],
+  ] as const)('a %s card answers 402 %s, sells nothing and leaves the hold to retry', async (_label, code, card) => {
     const fan = await signedIn(env);
     const holdId = await holdDirect(env, sale, fan.userId, { seatIds: freshSeats(1) });
     const before = await commerceCounts(env);
