@@ -1,5 +1,6 @@
-import { and, eq, gt, or, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
+import { tickets } from '../tickets/tickets.table.js';
 import { holds } from './holds.table.js';
 
 /**
@@ -8,7 +9,8 @@ import { holds } from './holds.table.js';
  *   1. `await lockAccountEvent(tx, userId, eventId)` — serialises that account's changes for
  *      that event, so two concurrent requests cannot both see room for one more;
  *   2. `await countTowardsLimit(tx, userId, eventId)` and refuse when count + wanted > limit.
- * The lock is transaction-scoped and released at commit or rollback.
+ * The lock is transaction-scoped and released at commit or rollback. Moving a ticket between
+ * accounts (transfer, gift) locks and counts the receiving account.
  */
 
 export async function lockAccountEvent(tx: Db, userId: string, eventId: string): Promise<void> {
@@ -17,26 +19,22 @@ export async function lockAccountEvent(tx: Db, userId: string, eventId: string):
 
 /**
  * What counts against the limit: tickets in the account's live holds (active and not yet past
- * expiry; an expired hold cannot be paid for, even before the sweeper gets to it) plus tickets
- * it bought (converted holds).
- *
- * TO EXTEND when src/tickets lands: "bought" should become "owned" — count the `tickets` rows
- * with holder_user_id = userId, event_id = eventId and a status that can still enter, instead of
- * converted holds, so that transfers, gifts and refunds move the count to the right account.
- * Keep the active-hold half as it is.
+ * expiry; an expired hold cannot be paid for, even before the sweeper gets to it) plus the
+ * valid tickets it holds for the event (bought, or received by transfer or gift; refunded,
+ * exchanged and revoked tickets no longer count). A converted hold is not counted: its
+ * tickets are, from the same transaction that converted it.
  */
 export async function countTowardsLimit(tx: Db, userId: string, eventId: string): Promise<number> {
-  const [row] = await tx
-    .select({ count: sql<number>`coalesce(sum(${holds.quantity}), 0)::int` })
-    .from(holds)
-    .where(
-      and(
-        eq(holds.userId, userId),
-        eq(holds.eventId, eventId),
-        or(and(eq(holds.status, 'active'), gt(holds.expiresAt, sql`now()`)), eq(holds.status, 'converted')),
-      ),
-    );
-  return row?.count ?? 0;
+  const [row] = await tx.execute<{ count: number }>(sql`
+    select (
+      select coalesce(sum(${holds.quantity}), 0) from ${holds}
+      where ${holds.userId} = ${userId} and ${holds.eventId} = ${eventId}
+        and ${holds.status} = 'active' and ${holds.expiresAt} > now()
+    ) + (
+      select count(*) from ${tickets}
+      where ${tickets.holderId} = ${userId} and ${tickets.eventId} = ${eventId} and ${tickets.status} = 'valid'
+    ) as count`);
+  return Number(row?.count ?? 0);
 }
 
 /** The tighter of the event's policy and the on-sale's setting; null when neither sets one. */

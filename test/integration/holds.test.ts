@@ -9,6 +9,7 @@ import { gaInventory, seats } from '../../src/sales/inventory.table.js';
 import type { PurchaseGate } from '../../src/sales/purchase-gate.js';
 import { salesErrors } from '../../src/sales/sales.errors.js';
 import { sweepExpiredHolds } from '../../src/sales/expiry.jobs.js';
+import { tickets } from '../../src/tickets/tickets.table.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn } from '../support/fixtures.js';
 import { createSale, idemKey, inventoryState } from '../support/sales.js';
@@ -165,6 +166,18 @@ describe('POST /v1/holds', () => {
     await env.api.delete(`/v1/holds/${won[0]!.body.id}`, { token: a.token });
     expect((await post(a.token, { eventId: sale.eventId, tierId: sale.gaTierId, quantity: 1 })).status).toBe(201);
     expect((await post(a.token, { eventId: sale.eventId, tierId: sale.gaTierId, quantity: 1 })).body.code).toBe('sales.limit_exceeded');
+  });
+});
+
+describe('per-account limit counts owned tickets', () => {
+  it('counts valid tickets the account holds, not cancelled ones', async () => {
+    const sale = await createSale(env, organizer.userId, { eventLimit: 2 });
+    const a = await fan();
+    const ticket = (status: 'valid' | 'cancelled') => ({ orderId: randomUUID(), orderItemId: randomUUID(), eventId: sale.eventId, tierId: sale.gaTierId, holderId: a.userId, status });
+    await db().insert(tickets).values([ticket('valid'), ticket('cancelled'), ticket('cancelled')]);
+    const two = await post(a.token, { eventId: sale.eventId, tierId: sale.gaTierId, quantity: 2 });
+    expect({ status: two.status, code: two.body.code, counted: two.body.counted }).toEqual({ status: 409, code: 'sales.limit_exceeded', counted: 1 });
+    expect((await post(a.token, { eventId: sale.eventId, tierId: sale.gaTierId, quantity: 1 })).status).toBe(201);
   });
 });
 
