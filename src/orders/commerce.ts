@@ -2,6 +2,7 @@ import type { Infra } from '../app.js';
 import { GiftCardService } from '../giftcards/giftcards.service.js';
 import { ProviderRegistry, type PaymentProvider, type ProviderName } from '../payments/provider.js';
 import { SandboxProvider } from '../payments/sandbox.provider.js';
+import { notifyOrderConfirmed } from '../tickets/order-notices.js';
 import { createStripeClient, StripeProvider } from '../payments/stripe.provider.js';
 import { StripeWebhooks } from '../payments/webhooks.service.js';
 import { convertHold, releaseHold } from '../sales/hold-lifecycle.js';
@@ -32,7 +33,7 @@ export function createCommerce(infra: Infra): Commerce {
     release: (tx, holdId) => releaseHold(tx, holdId, { signer, reason: 'order_not_completed' }),
   };
   const giftCards = new GiftCardService(database.db, providers, signer, logger);
-  const orders = new OrderService({ db: database.db, providers, signer, holds, config, logger }, giftCards);
+  const orders = new OrderService({ db: database.db, providers, signer, holds, config, logger, onConfirmed: notifyOrderConfirmed }, giftCards);
   const webhooks = new StripeWebhooks(database.db, stripe, config.STRIPE_WEBHOOK_SECRET, orders.reconciler, logger);
   return { providers, giftCards, orders, webhooks };
 }

@@ -24,6 +24,8 @@ export interface SettlementDeps {
   holds: HoldPort;
   config: Config;
   logger: Logger;
+  /** Runs inside the commit transaction once the order is confirmed (the order-confirmed notification). */
+  onConfirmed?: (tx: Db, order: OrderRow) => Promise<void>;
 }
 
 /**
@@ -125,6 +127,7 @@ export class Settlement {
         this.receipt(order, 'tickets.issued', 'order', order.id, { ticketIds: tickets.map((t) => t.id), seatIds: tickets.flatMap((t) => (t.seatId ? [t.seatId] : [])) }),
       );
       await appendTimeline(tx, this.deps.signer, events);
+      await this.deps.onConfirmed?.(tx, order);
       return order;
     });
   }
