@@ -35,7 +35,11 @@ export function giftCardRoutes(giftCards: GiftCardService, config: Config): AnyR
       // The generic replay store would keep the code; the service deduplicates Idempotency-Key itself.
       idempotency: 'off',
       response: { status: 201, schema: issued },
-      handler: (ctx) => giftCards.issue(ctx.user, ctx.body, ctx.requestHeader('idempotency-key')),
+      handler: async (ctx) => {
+        const card = await giftCards.issue(ctx.user, ctx.body, ctx.requestHeader('idempotency-key'));
+        // A replay answers 200 with the first card and no code.
+        return new Reply(card.code ? 201 : 200, card);
+      },
     }),
     defineRoute({
       method: 'post',

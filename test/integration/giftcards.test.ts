@@ -119,10 +119,10 @@ describe('gift cards', () => {
     expect(ok).toHaveLength(7);
     expect(new Set(refused.map((r) => `${r.status} ${r.body.code}`))).toEqual(new Set(['409 giftcards.insufficient_balance']));
     expect(await ledgerSum(env.infra.database.db, card.body.id)).toEqual({ ledger: 500, balance: 500 });
-    const [{ n }] = await env.infra.database.sql`select count(*)::int as n from gift_cards where balance_cents < 0`;
+    const [{ n }] = (await env.infra.database.sql`select count(*)::int as n from gift_cards where balance_cents < 0`) as any[];
     expect(n).toBe(0);
     // The refused orders sold nothing: their holds are still active for another payment.
-    const [{ sold }] = await env.infra.database.sql`select count(*)::int as sold from tickets where order_id in (select id from orders where status in ('failed','voided'))`;
+    const [{ sold }] = (await env.infra.database.sql`select count(*)::int as sold from tickets where order_id in (select id from orders where status in ('failed','voided'))`) as any[];
     expect(sold).toBe(0);
   });
 });

@@ -93,8 +93,8 @@ async function state(holdId: string) {
   const [order] = await sql`select id, status, card_cents from orders where hold_id = ${holdId}`;
   const [hold] = await sql`select status from holds where id = ${holdId}`;
   const intents = await sql`select status, amount_captured_cents from sandbox_payment_intents where metadata->>'holdId' = ${holdId}`;
-  const [{ sold }] = await sql`select count(*)::int as sold from seats where hold_id = ${holdId} and status = 'sold'`;
-  const [{ tickets }] = await sql`select count(*)::int as tickets from tickets where order_id = ${order?.id ?? null} and status = 'valid'`;
+  const [{ sold }] = (await sql`select count(*)::int as sold from seats where hold_id = ${holdId} and status = 'sold'`) as any[];
+  const [{ tickets }] = (await sql`select count(*)::int as tickets from tickets where order_id = ${order?.id ?? null} and status = 'valid'`) as any[];
   return { order: order!, hold: hold!.status as string, intents, sold: sold as number, tickets: tickets as number };
 }
 
@@ -138,13 +138,13 @@ describe('crash between the steps of an order', () => {
     expect(c!.sold).toBe(0);
     expect(c!.tickets).toBe(0);
     expect(['expired', 'released']).toContain(c!.hold);
-    const [{ free }] = await env.infra.database.sql`select count(*)::int as free from seats where id = any(${sale.seatIds.slice(4, 6)}) and status = 'available'`;
+    const [{ free }] = (await env.infra.database.sql`select count(*)::int as free from seats where id = any(${sale.seatIds.slice(4, 6)}) and status = 'available'`) as any[];
     expect(free).toBe(2);
     // Never a charge without seats: no intent is left captured without a captured order, nor authorized at all.
-    const [{ dangling }] = await env.infra.database.sql`
+    const [{ dangling }] = (await env.infra.database.sql`
       select count(*)::int as dangling from sandbox_payment_intents i
       left join orders o on o.id::text = i.metadata->>'orderId'
-      where i.status = 'requires_capture' or (i.status = 'succeeded' and o.status <> 'captured')`;
+      where i.status = 'requires_capture' or (i.status = 'succeeded' and o.status <> 'captured')`) as any[];
     expect(dangling).toBe(0);
     restarted.process.kill('SIGTERM');
     await restarted.exited;

@@ -101,7 +101,7 @@ describe('per-account limit under concurrent holds and orders from one account',
     const more = await env.api.post('/v1/holds', { eventId: sale.eventId, tierId: sale.seatedTierId, quantity: 1 }, { token: fan.token, headers: { 'idempotency-key': idem() } });
     expect(more.status).toBe(409);
     expect(more.body.code).toBe('sales.limit_exceeded');
-    const [{ n }] = await env.infra.database.sql`select count(*)::int as n from tickets where holder_id = ${fan.userId} and event_id = ${sale.eventId} and status = 'valid'`;
+    const [{ n }] = (await env.infra.database.sql`select count(*)::int as n from tickets where holder_id = ${fan.userId} and event_id = ${sale.eventId} and status = 'valid'`) as any[];
     expect(n).toBe(4);
   });
 });

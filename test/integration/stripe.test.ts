@@ -80,7 +80,7 @@ describe('Stripe adapter (real SDK against a local fake)', () => {
     expect(res.body.code).toBe(code);
     const after = await commerceCounts(env);
     expect([after.sold_seats, after.tickets, after.payments]).toEqual([before.sold_seats, before.tickets, before.payments]);
-    const [{ id }] = await env.infra.database.sql`select id from orders where hold_id = ${holdId}`;
+    const [{ id }] = (await env.infra.database.sql`select id from orders where hold_id = ${holdId}`) as any[];
     const intent = [...fake.intents.values()].find((i) => i.metadata.orderId === id)!;
     expect(['requires_payment_method', 'canceled']).toContain(intent.status);
   });
@@ -109,7 +109,7 @@ describe('Stripe webhooks', () => {
     const res = await deliver(payload, 'whsec_wrong');
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('webhooks.invalid_signature');
-    const [{ n }] = await env.infra.database.sql`select count(*)::int as n from stripe_events`;
+    const [{ n }] = (await env.infra.database.sql`select count(*)::int as n from stripe_events`) as any[];
     expect(n).toBe(0);
   });
 
@@ -135,7 +135,7 @@ describe('Stripe webhooks', () => {
     const kinds = await receipts(res.body.id, fan.token);
     expect(kinds.filter((k) => k === 'order.confirmed')).toHaveLength(1);
     expect(kinds.filter((k) => k === 'payment.captured')).toHaveLength(1);
-    const [{ n }] = await env.infra.database.sql`select count(*)::int as n from stripe_events where intent_id = ${intent.id}`;
+    const [{ n }] = (await env.infra.database.sql`select count(*)::int as n from stripe_events where intent_id = ${intent.id}`) as any[];
     expect(n).toBe(3);
   });
 
