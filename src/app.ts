@@ -41,6 +41,14 @@ import type { Broadcaster } from './realtime/broadcaster.js';
 import { timelineRoutes } from './timeline/timeline.routes.js';
 import { notificationRoutes } from './notifications/notifications.routes.js';
 import { NotificationService } from './notifications/notifications.service.js';
+import { cancellationQueue } from './cancellations/cancellations.jobs.js';
+import { cancellationRoutes } from './cancellations/cancellations.routes.js';
+import { CancellationService } from './cancellations/cancellations.service.js';
+import { checkinRoutes } from './checkin/checkin.routes.js';
+import { CheckinService } from './checkin/checkin.service.js';
+import { ticketRoutes } from './tickets/tickets.routes.js';
+import { TicketService } from './tickets/tickets.service.js';
+import { TransferService } from './tickets/transfers.service.js';
 
 /** What the process connects to; built by main.ts (or a test) and handed in. */
 export interface Infra {
@@ -62,6 +70,10 @@ export interface Services {
   onsale: OnsaleService;
   holds: HoldService;
   notifications: NotificationService;
+  tickets: TicketService;
+  transfers: TransferService;
+  checkin: CheckinService;
+  cancellations: CancellationService;
 }
 
 export interface App {
@@ -87,6 +99,15 @@ export function createApp(infra: Infra): App {
     // Queue-mode on-sales refuse every purchase token until the waiting room's gate replaces this one.
     holds: new HoldService(database.db, infra.signer, { gate: refuseAllPurchaseTokens, expiry: holdExpiryScheduler(redis, config), logger }),
     notifications: new NotificationService(database.db),
+    tickets: new TicketService(database.db, infra.signer),
+    transfers: new TransferService({
+      db: database.db,
+      signer: infra.signer,
+      publicUrl: config.PUBLIC_URL,
+      register: (input, meta) => services.auth.register(input, meta),
+    }),
+    checkin: new CheckinService(database.db, infra.signer),
+    cancellations: new CancellationService(database.db, infra.signer, cancellationQueue(redis, config)),
   };
   const routes: AnyRoute[] = [
     ...healthRoutes(database.sql, redis),
@@ -101,6 +122,9 @@ export function createApp(infra: Infra): App {
     ...onsaleRoutes(services.onsale),
     ...holdRoutes(services.holds),
     ...notificationRoutes(services.notifications),
+    ...ticketRoutes(services.tickets, services.transfers),
+    ...checkinRoutes(services.checkin),
+    ...cancellationRoutes(services.cancellations),
   ];
   const metrics = createMetrics();
   const app = express();

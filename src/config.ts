@@ -89,6 +89,8 @@ const configSchema = z.object({
   RECONCILE_AFTER_MS: int(0, 3_600_000).default(30_000),
   /** How often the reconciler sweeps; a stuck authorization ties up seats until then. */
   RECONCILE_EVERY_MS: int(100, 3_600_000).default(15_000),
+  /** How often unfinished event cancellations are re-enqueued; refund jobs retry on their own, this catches jobs lost with a worker or Redis. */
+  CANCELLATION_SWEEP_MS: int(100, 3_600_000).default(30_000),
   /** Gift-card balance lookups per IP per minute: a fan checks a few cards, a guesser needs billions. */
   GIFT_CARD_LOOKUPS_PER_MINUTE: int(1, 10_000).default(20),
   /** Crash tests only (honoured when NODE_ENV=test): the process exits with 137 at this point of an order. */

@@ -13,3 +13,7 @@ export * from '../payments/payments.table.js';
 export * from '../giftcards/giftcards.table.js';
 export * from '../tickets/tickets.table.js';
 export * from '../orders/orders.table.js';
+export * from '../tickets/ticket-settings.table.js';
+export * from '../tickets/transfers.table.js';
+export * from '../checkin/checkin.table.js';
+export * from '../cancellations/cancellations.table.js';

@@ -1,7 +1,8 @@
+import { cancellationModule } from '../cancellations/cancellations.jobs.js';
 import { outboxDispatcher } from '../notifications/dispatcher.js';
 import { reconcilerJobs } from '../orders/orders.jobs.js';
 import { holdExpiryModule } from '../sales/expiry.jobs.js';
 import type { JobModule } from './runtime.js';
 
 /** Every background module, in start order. */
-export const jobModules: JobModule[] = [outboxDispatcher, reconcilerJobs, holdExpiryModule()];
+export const jobModules: JobModule[] = [outboxDispatcher, reconcilerJobs, holdExpiryModule(), cancellationModule()];

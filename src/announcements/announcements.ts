@@ -1,0 +1,103 @@
+import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
+import { users } from '../auth/auth.table.js';
+import { events } from '../catalog/catalog.table.js';
+import type { Db } from '../db/types.js';
+import { watches } from '../notifications/notifications.table.js';
+import { notify, type Notice } from '../notifications/notify.js';
+import { tickets } from '../tickets/tickets.table.js';
+
+/**
+ * News about an event for the people it concerns: ticket holders and watchers, each once per
+ * cause (the dedupe key names the cause and the person), written in batches of transactions
+ * so a 50,000-holder event does not become one giant transaction. A batch that fails is
+ * simply run again by its caller: the dedupe keys make the rerun notify only the rest.
+ */
+
+/** Notices per transaction: ~1,000 inserts, a fraction of a second; a crash loses at most one batch of progress. */
+const BATCH = 500;
+
+export type Audience = 'holders' | 'watchers' | 'holders_and_watchers';
+
+export interface Announcement {
+  kind: 'event.cancelled' | 'event.postponed' | 'event.changed' | 'event.prequeue_opened' | 'event.tickets_released';
+  /** Names this cause: the dedupe key is `<kind>:<causeKey>:<userId>`. */
+  causeKey: string;
+  title: string;
+  body: string;
+  data?: Record<string, unknown>;
+  /** Mail it too (cancellations and changes matter enough; a watched pre-queue opening does too). */
+  mail: boolean;
+}
+
+function audienceFilter(eventId: string, audience: Audience) {
+  // Holders of revoked tickets count: a cancellation revokes them before anyone is told.
+  const holders = sql`${users.id} in (select ${tickets.holderId} from ${tickets} where ${tickets.eventId} = ${eventId} and ${tickets.status} in ('valid', 'revoked'))`;
+  const watchers = sql`${users.id} in (select ${watches.userId} from ${watches} where ${watches.eventId} = ${eventId})`;
+  return audience === 'holders' ? holders : audience === 'watchers' ? watchers : or(holders, watchers);
+}
+
+/** Notifies everyone in the audience once; returns how many notices were new. */
+export async function announce(db: Db, eventId: string, audience: Audience, a: Announcement): Promise<number> {
+  let after = '00000000-0000-0000-0000-000000000000';
+  let written = 0;
+  for (;;) {
+    const people = await db
+      .select({ id: users.id, email: users.email })
+      .from(users)
+      .where(and(gt(users.id, after), audienceFilter(eventId, audience)))
+      .orderBy(asc(users.id))
+      .limit(BATCH);
+    if (people.length === 0) return written;
+    const notices: Notice[] = people.map((p) => ({
+      userId: p.id,
+      kind: a.kind,
+      title: a.title,
+      body: a.body,
+      data: { eventId, ...a.data },
+      dedupeKey: `${a.kind}:${a.causeKey}:${p.id}`,
+      ...(a.mail ? { email: p.email } : {}),
+    }));
+    written += (await db.transaction((tx) => notify(tx, notices))).length;
+    after = people.at(-1)!.id;
+  }
+}
+
+async function eventTitle(db: Db, eventId: string): Promise<{ title: string; startsAt: Date } | undefined> {
+  const [row] = await db.select({ title: events.title, startsAt: events.startsAt }).from(events).where(eq(events.id, eventId));
+  return row;
+}
+
+/**
+ * For the waiting room: call when an event's pre-queue opens. Watchers are told once per
+ * event, however often this is called.
+ */
+export async function announcePrequeueOpened(db: Db, eventId: string, saleStartsAt: Date): Promise<number> {
+  const event = await eventTitle(db, eventId);
+  if (!event) return 0;
+  return announce(db, eventId, 'watchers', {
+    kind: 'event.prequeue_opened',
+    causeKey: eventId,
+    title: `The waiting room for ${event.title} is open`,
+    body: `Join before ${saleStartsAt.toISOString()}: everyone who joins before the sale opens has the same chance in the draw.`,
+    data: { saleStartsAt: saleStartsAt.toISOString() },
+    mail: true,
+  });
+}
+
+/**
+ * For the sales side: call when tickets come back for a sold-out event (expired holds,
+ * cancellations). `releaseKey` names the release (e.g. the minute, or the hold id): watchers
+ * hear once per release, not once per seat.
+ */
+export async function announceTicketsReleased(db: Db, eventId: string, releaseKey: string, count: number): Promise<number> {
+  const event = await eventTitle(db, eventId);
+  if (!event) return 0;
+  return announce(db, eventId, 'watchers', {
+    kind: 'event.tickets_released',
+    causeKey: `${eventId}:${releaseKey}`,
+    title: `Tickets are back for ${event.title}`,
+    body: `${count} ticket${count === 1 ? '' : 's'} just came back on sale.`,
+    data: { count, releaseKey },
+    mail: false,
+  });
+}

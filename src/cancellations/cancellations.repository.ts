@@ -1,0 +1,104 @@
+import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { Db } from '../db/types.js';
+import { orders } from '../orders/orders.table.js';
+import { paymentRefunds, payments } from '../payments/payments.table.js';
+import { tickets } from '../tickets/tickets.table.js';
+import { cancellationRefunds, eventCancellations } from './cancellations.table.js';
+
+export type CancellationRow = typeof eventCancellations.$inferSelect;
+export type RefundOutcome = 'refunded' | 'voided' | 'skipped';
+
+/** Orders that may hold money or seats: everything but those that never completed. */
+const LIVE_ORDER_STATUSES = ['pending', 'authorized', 'confirmed', 'captured'] as const;
+
+export async function findCancellation(db: Db, eventId: string): Promise<CancellationRow | undefined> {
+  const [row] = await db.select().from(eventCancellations).where(eq(eventCancellations.eventId, eventId));
+  return row;
+}
+
+export async function insertCancellation(tx: Db, values: typeof eventCancellations.$inferInsert): Promise<void> {
+  await tx.insert(eventCancellations).values(values);
+}
+
+/** Revokes every valid ticket of the event in one statement (the version bump kills offline codes too). */
+export async function revokeEventTickets(tx: Db, eventId: string): Promise<number> {
+  const rows = await tx
+    .update(tickets)
+    .set({ status: 'revoked', version: sql`${tickets.version} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(tickets.eventId, eventId), eq(tickets.status, 'valid')))
+    .returning({ id: tickets.id });
+  return rows.length;
+}
+
+/** Adds every live order of the event to the work list; orders already listed are left as they are. */
+export async function listOrdersToRefund(tx: Db, eventId: string): Promise<number> {
+  const rows = await tx.execute<{ order_id: string }>(sql`
+    insert into ${cancellationRefunds} (event_id, order_id)
+    select ${orders.eventId}, ${orders.id} from ${orders}
+    where ${orders.eventId} = ${eventId} and ${orders.status} in (${sql.join(LIVE_ORDER_STATUSES.map((s) => sql`${s}`), sql`, `)})
+    on conflict do nothing
+    returning order_id`);
+  return rows.length;
+}
+
+export async function pendingOrderIds(db: Db, eventId: string, afterOrderId: string | null, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ orderId: cancellationRefunds.orderId })
+    .from(cancellationRefunds)
+    .where(and(eq(cancellationRefunds.eventId, eventId), eq(cancellationRefunds.status, 'pending'), afterOrderId ? sql`${cancellationRefunds.orderId} > ${afterOrderId}` : undefined))
+    .orderBy(asc(cancellationRefunds.orderId))
+    .limit(limit);
+  return rows.map((r) => r.orderId);
+}
+
+/** Leaves `pending` once; the caller's transaction is the one that moved the money. */
+export async function finishRefund(tx: Db, eventId: string, orderId: string, status: RefundOutcome, refundedCents: number): Promise<boolean> {
+  const rows = await tx
+    .update(cancellationRefunds)
+    .set({ status, refundedCents, finishedAt: sql`now()`, attempts: sql`${cancellationRefunds.attempts} + 1` })
+    .where(and(eq(cancellationRefunds.eventId, eventId), eq(cancellationRefunds.orderId, orderId), eq(cancellationRefunds.status, 'pending')))
+    .returning({ orderId: cancellationRefunds.orderId });
+  return rows.length > 0;
+}
+
+export async function progressOf(db: Db, eventId: string) {
+  const rows = await db
+    .select({ status: cancellationRefunds.status, n: sql<number>`count(*)::int`, cents: sql<number>`coalesce(sum(${cancellationRefunds.refundedCents}), 0)::int` })
+    .from(cancellationRefunds)
+    .where(eq(cancellationRefunds.eventId, eventId))
+    .groupBy(cancellationRefunds.status);
+  const count = (s: string) => rows.find((r) => r.status === s)?.n ?? 0;
+  return {
+    pending: count('pending'),
+    refunded: count('refunded'),
+    voided: count('voided'),
+    skipped: count('skipped'),
+    refundedCents: rows.reduce((sum, r) => sum + r.cents, 0),
+  };
+}
+
+export async function markAnnounced(db: Db, eventId: string): Promise<void> {
+  await db.update(eventCancellations).set({ announcedAt: sql`now()` }).where(eq(eventCancellations.eventId, eventId));
+}
+
+export async function openCancellations(db: Db): Promise<CancellationRow[]> {
+  return db.select().from(eventCancellations).where(or(isNull(eventCancellations.completedAt), isNull(eventCancellations.announcedAt)));
+}
+
+export async function completeCancellation(db: Db, eventId: string): Promise<boolean> {
+  const rows = await db
+    .update(eventCancellations)
+    .set({ completedAt: sql`now()` })
+    .where(and(eq(eventCancellations.eventId, eventId), isNull(eventCancellations.completedAt), sql`not exists (select 1 from ${cancellationRefunds} where ${cancellationRefunds.eventId} = ${eventId} and ${cancellationRefunds.status} = 'pending')`))
+    .returning({ eventId: eventCancellations.eventId });
+  return rows.length > 0;
+}
+
+/** Card refunds of an order written but not yet confirmed by the processor (a crash came between). */
+export async function unsentCardRefunds(db: Db, orderId: string) {
+  return db
+    .select({ id: paymentRefunds.id, amountCents: paymentRefunds.amountCents, intentId: payments.intentId, provider: payments.provider })
+    .from(paymentRefunds)
+    .innerJoin(payments, eq(payments.id, paymentRefunds.paymentId))
+    .where(and(eq(paymentRefunds.orderId, orderId), eq(paymentRefunds.status, 'pending'), inArray(payments.provider, ['stripe', 'sandbox'])));
+}

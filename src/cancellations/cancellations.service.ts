@@ -1,0 +1,180 @@
+import { eq, sql } from 'drizzle-orm';
+import { announce } from '../announcements/announcements.js';
+import type { Principal } from '../auth/principal.js';
+import { findEvent, updateEvent, type EventRow } from '../catalog/catalog.repository.js';
+import { events, venues } from '../catalog/catalog.table.js';
+import { assertEventOrganizer } from '../catalog/guards.js';
+import type { Db } from '../db/types.js';
+import { AppError, conflict, notFound } from '../shared/errors.js';
+import type { PlatformSigner } from '../shared/signing.js';
+import { cancelPendingTransfersOfEvent } from '../tickets/transfers.repository.js';
+import { appendTimeline } from '../timeline/timeline.repository.js';
+import { findCancellation, insertCancellation, listOrdersToRefund, progressOf, revokeEventTickets } from './cancellations.repository.js';
+import { eventChanges } from './cancellations.table.js';
+
+export interface CancellationProgress {
+  eventId: string;
+  reason: string;
+  cancelledAt: string;
+  completedAt: string | null;
+  ordersTotal: number;
+  ticketsRevoked: number;
+  pending: number;
+  refunded: number;
+  voided: number;
+  skipped: number;
+  refundedCents: number;
+}
+
+/** Starts the refund fan-out (BullMQ in production; the tests may pass their own). */
+export interface CancellationQueue {
+  start(eventId: string): Promise<void>;
+}
+
+const DAY_MS = 24 * 3600_000;
+const eventNotFound = () => notFound('catalog.event_not_found', 'No event with this id.');
+
+/**
+ * Cancelling, postponing and changing an event. Cancelling is one transaction that makes
+ * the event cancelled, revokes every ticket and lists every order to refund; the refunds
+ * themselves are jobs (one per order), so the organizer's request returns at once and a
+ * crash loses nothing: the list is in Postgres.
+ */
+export class CancellationService {
+  constructor(
+    private readonly db: Db,
+    private readonly signer: PlatformSigner,
+    private readonly queue: CancellationQueue,
+  ) {}
+
+  async cancel(principal: Principal, eventId: string, reason: string): Promise<CancellationProgress> {
+    await this.db.transaction(async (tx) => {
+      const event = await findEvent(tx, eventId, { forUpdate: true });
+      if (!event) throw eventNotFound();
+      assertEventOrganizer(principal, event);
+      // A second call (a retry, a double click) is an answer, not an error: the cancellation is under way.
+      if (event.status === 'cancelled') return;
+      if (event.status === 'completed') throw conflict('cancellations.event_completed', 'This event has already taken place.');
+      await updateEvent(tx, eventId, { status: 'cancelled', updatedAt: new Date() });
+      const ticketsRevoked = await revokeEventTickets(tx, eventId);
+      await cancelPendingTransfersOfEvent(tx, eventId);
+      const ordersTotal = await listOrdersToRefund(tx, eventId);
+      await insertCancellation(tx, { eventId, reason, requestedBy: principal.userId, ordersTotal, ticketsRevoked });
+      await appendTimeline(tx, this.signer, [
+        { userId: principal.userId, kind: 'event.cancelled', subjectType: 'event', subjectId: eventId, eventId, actorId: principal.userId, data: { reason, ordersTotal, ticketsRevoked } },
+      ]);
+    });
+    // Also on a repeated call: if the first enqueue was lost (Redis down, crash), this one starts it; the job id makes it once.
+    await this.queue.start(eventId);
+    return this.progress(principal, eventId);
+  }
+
+  async progress(principal: Principal, eventId: string): Promise<CancellationProgress> {
+    const event = await findEvent(this.db, eventId);
+    if (!event) throw eventNotFound();
+    assertEventOrganizer(principal, event);
+    const row = await findCancellation(this.db, eventId);
+    if (!row) throw notFound('cancellations.not_found', 'This event has not been cancelled.');
+    return {
+      eventId,
+      reason: row.reason,
+      cancelledAt: row.createdAt.toISOString(),
+      completedAt: row.completedAt?.toISOString() ?? null,
+      ordersTotal: row.ordersTotal,
+      ticketsRevoked: row.ticketsRevoked,
+      ...(await progressOf(this.db, eventId)),
+    };
+  }
+
+  /**
+   * Moves the event; tickets stay valid. Holders may cancel for a refund through the normal
+   * order cancellation (PATCH /v1/orders/:id) until the window closes: the event's refund
+   * deadline is pushed to at least then.
+   */
+  async postpone(principal: Principal, eventId: string, input: { newStartsAt: Date; refundWindowDays: number; note?: string | undefined }) {
+    return this.change(principal, eventId, 'postponed', { startsAt: input.newStartsAt }, input.note ?? null, input.refundWindowDays);
+  }
+
+  /** A change of time, doors or venue, announced to holders and watchers. */
+  async reschedule(principal: Principal, eventId: string, input: { startsAt?: Date | undefined; doorsAt?: Date | null | undefined; venueId?: string | undefined; note?: string | undefined }) {
+    return this.change(principal, eventId, 'changed', input, input.note ?? null, null);
+  }
+
+  private async change(
+    principal: Principal,
+    eventId: string,
+    kind: 'postponed' | 'changed',
+    patch: { startsAt?: Date | undefined; doorsAt?: Date | null | undefined; venueId?: string | undefined },
+    note: string | null,
+    refundWindowDays: number | null,
+  ) {
+    const result = await this.db.transaction(async (tx) => {
+      const event = await findEvent(tx, eventId, { forUpdate: true });
+      if (!event) throw eventNotFound();
+      assertEventOrganizer(principal, event);
+      if (event.status === 'cancelled' || event.status === 'completed') throw conflict('cancellations.event_closed', `A ${event.status} event cannot be moved.`);
+      const next = this.moved(event, patch);
+      if (next.venueId !== event.venueId) {
+        const [venue] = await tx.select({ id: venues.id }).from(venues).where(eq(venues.id, next.venueId));
+        if (!venue) throw notFound('catalog.venue_not_found', 'No venue with this id.');
+      }
+      const refundUntil = refundWindowDays !== null ? new Date(Date.now() + refundWindowDays * DAY_MS) : null;
+      await tx
+        .update(events)
+        .set({
+          startsAt: next.startsAt,
+          doorsAt: next.doorsAt,
+          endsAt: next.endsAt,
+          venueId: next.venueId,
+          ...(kind === 'postponed' ? { status: 'postponed' as const } : {}),
+          // Never shorten a refund deadline the fans already had.
+          ...(refundUntil ? { refundableUntil: sql`greatest(${events.refundableUntil}, ${refundUntil.toISOString()}::timestamptz)` } : {}),
+          updatedAt: new Date(),
+        })
+        .where(eq(events.id, eventId));
+      const iso = (d: Date | null) => d?.toISOString() ?? null;
+      const before = { startsAt: iso(event.startsAt), doorsAt: iso(event.doorsAt), venueId: event.venueId };
+      const after = { startsAt: iso(next.startsAt), doorsAt: iso(next.doorsAt), venueId: next.venueId };
+      const [row] = await tx.insert(eventChanges).values({ eventId, kind, before, after, refundUntil, note, createdBy: principal.userId }).returning();
+      await appendTimeline(tx, this.signer, [
+        { userId: principal.userId, kind: `event.${kind}`, subjectType: 'event', subjectId: eventId, eventId, actorId: principal.userId, data: { changeId: row!.id, before, after, refundUntil: iso(refundUntil) } },
+      ]);
+      return { change: row!, title: event.title };
+    });
+    const { change, title } = result;
+    const when = change.after.startsAt ?? '';
+    await announce(this.db, eventId, 'holders_and_watchers', {
+      kind: `event.${kind}`,
+      causeKey: change.id,
+      title: kind === 'postponed' ? `${title} is postponed` : `${title} has changed`,
+      body:
+        kind === 'postponed'
+          ? `New date: ${when}. Your tickets stay valid.${change.refundUntil ? ` If you cannot come, you can cancel for a refund until ${change.refundUntil.toISOString()}.` : ''}`
+          : `New details: starts ${when}${change.after.doorsAt ? `, doors ${change.after.doorsAt}` : ''}.${change.before.venueId !== change.after.venueId ? ' The venue has changed.' : ''}${change.note ? `\n\n${change.note}` : ''}`,
+      data: { changeId: change.id, before: change.before, after: change.after, refundUntil: change.refundUntil?.toISOString() ?? null },
+      mail: true,
+    });
+    return {
+      id: change.id,
+      eventId,
+      kind: change.kind,
+      before: change.before,
+      after: change.after,
+      refundUntil: change.refundUntil?.toISOString() ?? null,
+      note: change.note,
+      createdAt: change.createdAt.toISOString(),
+    };
+  }
+
+  /** The new times: doors and end move with the start unless given, so the event's CHECKs keep holding. */
+  private moved(event: EventRow, patch: { startsAt?: Date | undefined; doorsAt?: Date | null | undefined; venueId?: string | undefined }) {
+    const startsAt = patch.startsAt ?? event.startsAt;
+    const shift = startsAt.getTime() - event.startsAt.getTime();
+    const doorsAt = patch.doorsAt !== undefined ? patch.doorsAt : event.doorsAt ? new Date(event.doorsAt.getTime() + shift) : null;
+    const endsAt = event.endsAt ? new Date(event.endsAt.getTime() + shift) : null;
+    if (doorsAt && doorsAt > startsAt) {
+      throw new AppError(400, 'request.invalid', 'Doors must open before the start.', { errors: [{ in: 'body', field: 'doorsAt', code: 'after_start', message: 'must not be after startsAt' }] });
+    }
+    return { startsAt, doorsAt, endsAt, venueId: patch.venueId ?? event.venueId };
+  }
+}

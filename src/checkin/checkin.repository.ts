@@ -1,0 +1,104 @@
+import { and, asc, eq, ne, or, sql } from 'drizzle-orm';
+import { users } from '../auth/auth.table.js';
+import type { Db } from '../db/types.js';
+import { tickets } from '../tickets/tickets.table.js';
+import { checkins, eventStaff, type ScanResult } from './checkin.table.js';
+
+export type CheckinRow = typeof checkins.$inferSelect;
+
+export async function isEventStaff(db: Db, eventId: string, userId: string): Promise<boolean> {
+  const [row] = await db.select({ userId: eventStaff.userId }).from(eventStaff).where(and(eq(eventStaff.eventId, eventId), eq(eventStaff.userId, userId)));
+  return row !== undefined;
+}
+
+export async function addStaff(db: Db, eventId: string, userId: string, addedBy: string): Promise<void> {
+  await db.insert(eventStaff).values({ eventId, userId, addedBy }).onConflictDoNothing();
+}
+
+export async function removeStaff(db: Db, eventId: string, userId: string): Promise<boolean> {
+  const rows = await db.delete(eventStaff).where(and(eq(eventStaff.eventId, eventId), eq(eventStaff.userId, userId))).returning({ userId: eventStaff.userId });
+  return rows.length > 0;
+}
+
+export async function listStaff(db: Db, eventId: string) {
+  return db
+    .select({ userId: eventStaff.userId, email: users.email, displayName: users.displayName, since: eventStaff.createdAt })
+    .from(eventStaff)
+    .innerJoin(users, eq(users.id, eventStaff.userId))
+    .where(eq(eventStaff.eventId, eventId))
+    .orderBy(asc(eventStaff.createdAt));
+}
+
+export async function findByNonce(db: Db, nonce: string): Promise<CheckinRow | undefined> {
+  const [row] = await db.select().from(checkins).where(eq(checkins.nonce, nonce));
+  return row;
+}
+
+export async function firstAdmission(db: Db, ticketId: string): Promise<CheckinRow | undefined> {
+  const [row] = await db.select().from(checkins).where(and(eq(checkins.ticketId, ticketId), eq(checkins.result, 'admitted')));
+  return row;
+}
+
+export interface ScanRecord {
+  ticketId: string | null;
+  eventId: string | null;
+  ticketVersion: number | null;
+  gate: string;
+  nonce: string;
+  staffId: string;
+  scannedAt: Date;
+  offline: boolean;
+}
+
+/**
+ * The exactly-once step, in one statement: an admitted row is written only if the ticket is
+ * still valid at the scanned version, and the partial unique index refuses a second admitted
+ * row for the ticket (as it does a reused nonce). Concurrent scans queue on the index entry;
+ * all but one insert nothing. Returns the row when this scan admitted the ticket.
+ */
+export async function tryAdmit(tx: Db, scan: ScanRecord & { ticketId: string; ticketVersion: number }): Promise<CheckinRow | undefined> {
+  const rows = await tx.execute<{ id: number }>(sql`
+    insert into ${checkins} (ticket_id, event_id, ticket_version, result, gate, nonce, staff_id, scanned_at, offline)
+    select ${tickets.id}, ${tickets.eventId}, ${tickets.version}, 'admitted', ${scan.gate}, ${scan.nonce}, ${scan.staffId}, ${scan.scannedAt.toISOString()}, ${scan.offline}
+    from ${tickets}
+    where ${tickets.id} = ${scan.ticketId} and ${tickets.version} = ${scan.ticketVersion} and ${tickets.status} = 'valid'
+    on conflict do nothing
+    returning id`);
+  const id = rows[0]?.id;
+  if (id === undefined) return undefined;
+  const [row] = await tx.select().from(checkins).where(eq(checkins.id, Number(id)));
+  return row;
+}
+
+/** Records a refused scan; a nonce already recorded keeps its first answer. */
+export async function recordRefusal(db: Db, scan: ScanRecord, result: Exclude<ScanResult, 'admitted'>): Promise<CheckinRow> {
+  const [row] = await db.insert(checkins).values({ ...scan, result }).onConflictDoNothing().returning();
+  return row ?? (await findByNonce(db, scan.nonce))!;
+}
+
+/** What an offline scanner must know beyond signatures: dead versions and tickets already inside. */
+export async function revocationsOf(db: Db, eventId: string): Promise<{ ticketId: string; minVersion: number | null }[]> {
+  const rows = await db
+    .select({ id: tickets.id, status: tickets.status, version: tickets.version })
+    .from(tickets)
+    .where(and(eq(tickets.eventId, eventId), or(ne(tickets.status, 'valid'), sql`${tickets.version} > 1`)))
+    .orderBy(tickets.id);
+  return rows.map((r) => ({ ticketId: r.id, minVersion: r.status === 'valid' ? r.version : null }));
+}
+
+export async function admittedOf(db: Db, eventId: string): Promise<{ ticketId: string; firstUsedAt: string; firstGate: string }[]> {
+  const rows = await db
+    .select({ ticketId: checkins.ticketId, scannedAt: checkins.scannedAt, gate: checkins.gate })
+    .from(checkins)
+    .where(and(eq(checkins.eventId, eventId), eq(checkins.result, 'admitted')))
+    .orderBy(checkins.id);
+  return rows.map((r) => ({ ticketId: r.ticketId!, firstUsedAt: r.scannedAt.toISOString(), firstGate: r.gate }));
+}
+
+export async function ticketForScan(db: Db, ticketId: string) {
+  const [row] = await db
+    .select({ id: tickets.id, eventId: tickets.eventId, holderId: tickets.holderId, version: tickets.version, status: tickets.status, attendeeName: tickets.attendeeName })
+    .from(tickets)
+    .where(eq(tickets.id, ticketId));
+  return row;
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { email } from '../auth/auth.schemas.js';
+import { defineRoute, type AnyRoute } from '../http/route.js';
+import { scanResults } from './checkin.table.js';
+import type { CheckinService } from './checkin.service.js';
+
+const tag = 'Check-in';
+const idParams = z.object({ id: z.uuid() });
+const code = z.string().min(1).max(400);
+const gate = z.string().trim().min(1).max(40);
+/** Chosen by the scanner per scan (a UUID); the same nonce is the same scan, however often it is sent. */
+const nonce = z.string().min(8).max(100);
+
+const answer = z.object({
+  result: z.enum(scanResults),
+  ticket: z.object({ id: z.uuid(), eventId: z.uuid(), version: z.number().int(), attendeeName: z.string().nullable() }).nullable(),
+  seat: z.string().nullable(),
+  firstUsedAt: z.iso.datetime().nullable(),
+  firstGate: z.string().nullable(),
+});
+
+const bundle = z.object({
+  bundle: z.object({
+    eventId: z.uuid(),
+    keys: z.array(z.object({ keyId: z.string(), publicKeyPem: z.string() })),
+    rotationKey: z.string(),
+    printedAllowed: z.boolean(),
+    revocations: z.array(z.object({ ticketId: z.uuid(), minVersion: z.number().int().nullable() })),
+  }),
+  admitted: z.array(z.object({ ticketId: z.uuid(), firstUsedAt: z.iso.datetime(), firstGate: z.string() })),
+  issuedAt: z.iso.datetime(),
+  signature: z.string(),
+  keyId: z.string(),
+});
+
+const staffList = z.object({ staff: z.array(z.object({ userId: z.uuid(), email: z.string(), displayName: z.string(), since: z.iso.datetime() })) });
+
+export function checkinRoutes(service: CheckinService): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/checkin',
+      summary: 'Scan a ticket code at a gate: admitted exactly once, or why not',
+      tag,
+      access: 'user',
+      body: z.strictObject({ code, gate, nonce, eventId: z.uuid().optional().describe('The event this scanner admits to; default: the event the code names') }),
+      response: { status: 200, schema: answer },
+      errors: ['checkin.not_staff'],
+      handler: (ctx) => service.scan(ctx.user, ctx.body),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/events/:id/checkin/bundle',
+      summary: 'Offline bundle for staff scanners: public keys, rotation key, revocations, admitted tickets, signed by the platform key',
+      tag,
+      access: 'user',
+      params: idParams,
+      response: { status: 200, schema: bundle },
+      errors: ['checkin.not_staff'],
+      handler: async (ctx) => {
+        ctx.setHeader('Cache-Control', 'no-store');
+        return service.bundle(ctx.user, ctx.params.id);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/events/:id/checkin/sync',
+      summary: 'Upload scans made offline (idempotent by nonce); reports tickets admitted at two gates',
+      tag,
+      access: 'user',
+      params: idParams,
+      body: z.strictObject({
+        gate,
+        scans: z
+          .array(z.strictObject({ code, nonce, scannedAt: z.iso.datetime().transform((v) => new Date(v)), localResult: z.enum(scanResults).default('admitted') }))
+          .min(1)
+          .max(1000),
+      }),
+      response: {
+        status: 200,
+        schema: z.object({
+          results: z.array(answer.extend({ nonce: z.string() })),
+          conflicts: z.array(z.object({ ticketId: z.uuid(), nonce: z.string(), gate: z.string(), scannedAt: z.iso.datetime(), firstGate: z.string(), firstUsedAt: z.iso.datetime() })),
+        }),
+      },
+      errors: ['checkin.not_staff'],
+      handler: (ctx) => service.sync(ctx.user, ctx.params.id, ctx.body.gate, ctx.body.scans),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/events/:id/staff',
+      summary: "The event's door staff (organizer)",
+      tag,
+      access: { roles: ['organizer'] },
+      params: idParams,
+      response: { status: 200, schema: staffList },
+      handler: async (ctx) => ({ staff: await service.staff(ctx.user, ctx.params.id) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/events/:id/staff',
+      summary: 'Add door staff by email (organizer)',
+      tag,
+      access: { roles: ['organizer'] },
+      params: idParams,
+      body: z.strictObject({ email }),
+      response: { status: 200, schema: staffList },
+      errors: ['checkin.unknown_account', 'catalog.not_organizer'],
+      handler: async (ctx) => ({ staff: await service.addStaff(ctx.user, ctx.params.id, ctx.body.email) }),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/v1/events/:id/staff/:userId',
+      summary: 'Remove door staff (organizer)',
+      tag,
+      access: { roles: ['organizer'] },
+      params: z.object({ id: z.uuid(), userId: z.uuid() }),
+      response: { status: 204 },
+      errors: ['checkin.staff_not_found'],
+      handler: (ctx) => service.removeStaff(ctx.user, ctx.params.id, ctx.params.userId),
+    }),
+  ];
+}

@@ -1,0 +1,81 @@
+import { and, desc, eq, or, sql } from 'drizzle-orm';
+import { checkins } from '../checkin/checkin.table.js';
+import type { Db } from '../db/types.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { ticketErrors } from './tickets.errors.js';
+import { tickets } from './tickets.table.js';
+import { ticketTransfers, type TransferStatus } from './transfers.table.js';
+
+export type TransferRow = typeof ticketTransfers.$inferSelect;
+
+export async function insertTransfer(tx: Db, values: typeof ticketTransfers.$inferInsert): Promise<TransferRow> {
+  try {
+    const [row] = await tx.insert(ticketTransfers).values(values).returning();
+    return row!;
+  } catch (err) {
+    if (isUniqueViolation(err, 'ticket_transfers_pending_unique')) throw ticketErrors.pendingExists();
+    throw err;
+  }
+}
+
+export async function lockTransfer(tx: Db, id: string): Promise<TransferRow | undefined> {
+  const [row] = await tx.select().from(ticketTransfers).where(eq(ticketTransfers.id, id)).for('update');
+  return row;
+}
+
+export async function finishTransfer(tx: Db, id: string, status: Exclude<TransferStatus, 'pending'>, toUserId: string | null): Promise<TransferRow | undefined> {
+  const [row] = await tx
+    .update(ticketTransfers)
+    .set({ status, toUserId, decidedAt: sql`now()` })
+    .where(and(eq(ticketTransfers.id, id), eq(ticketTransfers.status, 'pending')))
+    .returning();
+  return row;
+}
+
+/** Withdraws every open offer of an event (it was cancelled); returns how many. */
+export async function cancelPendingTransfersOfEvent(tx: Db, eventId: string): Promise<number> {
+  const rows = await tx
+    .update(ticketTransfers)
+    .set({ status: 'cancelled', decidedAt: sql`now()` })
+    .where(and(eq(ticketTransfers.eventId, eventId), eq(ticketTransfers.status, 'pending')))
+    .returning({ id: ticketTransfers.id });
+  return rows.length;
+}
+
+export async function transfersOf(db: Db, userId: string, email: string, limit: number): Promise<TransferRow[]> {
+  return db
+    .select()
+    .from(ticketTransfers)
+    .where(or(eq(ticketTransfers.fromUserId, userId), eq(ticketTransfers.toUserId, userId), and(eq(ticketTransfers.toEmail, email), eq(ticketTransfers.status, 'pending'))))
+    .orderBy(desc(ticketTransfers.createdAt))
+    .limit(limit);
+}
+
+/** The ticket row, locked: a transfer, a check-in and a cancellation of one ticket take turns. */
+export async function lockTicket(tx: Db, id: string) {
+  const [row] = await tx
+    .select({ id: tickets.id, eventId: tickets.eventId, orderId: tickets.orderId, holderId: tickets.holderId, version: tickets.version, status: tickets.status, attendeeEmail: tickets.attendeeEmail })
+    .from(tickets)
+    .where(eq(tickets.id, id))
+    .for('update');
+  return row;
+}
+
+/** Hands a ticket to its new holder: the version bump kills every code of the old one (online at once, offline at the next sync). */
+export async function changeHolder(tx: Db, ticketId: string, fromVersion: number, to: { userId: string; name: string; email: string }): Promise<number | null> {
+  const [row] = await tx
+    .update(tickets)
+    .set({ holderId: to.userId, attendeeName: to.name, attendeeEmail: to.email, version: sql`${tickets.version} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(tickets.id, ticketId), eq(tickets.version, fromVersion), eq(tickets.status, 'valid')))
+    .returning({ version: tickets.version });
+  return row?.version ?? null;
+}
+
+export async function isCheckedIn(db: Db, ticketId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: checkins.id })
+    .from(checkins)
+    .where(and(eq(checkins.ticketId, ticketId), eq(checkins.result, 'admitted')))
+    .limit(1);
+  return row !== undefined;
+}

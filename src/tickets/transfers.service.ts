@@ -1,0 +1,202 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { findUserByEmail, findUserById } from '../auth/auth.repository.js';
+import type { Principal } from '../auth/principal.js';
+import { requireOwner } from '../auth/guards.js';
+import type { ClientMeta, SessionGrant } from '../auth/auth.service.js';
+import { findEvent } from '../catalog/catalog.repository.js';
+import type { Db } from '../db/types.js';
+import { notify } from '../notifications/notify.js';
+import { enqueueEmail } from '../notifications/outbox.repository.js';
+import { orders } from '../orders/orders.table.js';
+import { countTowardsLimit, effectiveLimit, lockAccountEvent } from '../sales/limits.js';
+import { onsaleSettings } from '../sales/onsale.table.js';
+import { salesErrors } from '../sales/sales.errors.js';
+import type { PlatformSigner } from '../shared/signing.js';
+import { hashSecret, newSecret } from '../shared/tokens.js';
+import { appendTimeline } from '../timeline/timeline.repository.js';
+import { countValidTickets } from './tickets.repository.js';
+import { ticketErrors } from './tickets.errors.js';
+import { tickets } from './tickets.table.js';
+import { ticketTransfers } from './transfers.table.js';
+import { changeHolder, finishTransfer, insertTransfer, isCheckedIn, lockTicket, lockTransfer, transfersOf, type TransferRow } from './transfers.repository.js';
+
+export interface TransferView {
+  id: string;
+  ticketId: string;
+  eventId: string;
+  fromUserId: string;
+  toEmail: string;
+  toUserId: string | null;
+  message: string | null;
+  status: TransferRow['status'];
+  createdAt: string;
+  decidedAt: string | null;
+}
+
+export const presentTransfer = (t: TransferRow): TransferView => ({
+  id: t.id,
+  ticketId: t.ticketId,
+  eventId: t.eventId,
+  fromUserId: t.fromUserId,
+  toEmail: t.toEmail,
+  toUserId: t.toUserId,
+  message: t.message,
+  status: t.status,
+  createdAt: t.createdAt.toISOString(),
+  decidedAt: t.decidedAt?.toISOString() ?? null,
+});
+
+export interface TransferDeps {
+  db: Db;
+  signer: PlatformSigner;
+  publicUrl: string;
+  /** Creates an account for a recipient who had none (AuthService.register). */
+  register(input: { email: string; password: string; displayName: string }, meta: ClientMeta): Promise<SessionGrant>;
+}
+
+type Sender = Pick<Principal, 'userId' | 'email' | 'displayName'>;
+
+/**
+ * Gifts and transfers at face value to a named person: offered by email, accepted by the
+ * account with that address (or one created from the invitation), cancellable until then.
+ */
+export class TransferService {
+  constructor(private readonly deps: TransferDeps) {}
+
+  async offer(principal: Principal, ticketId: string, input: { toEmail: string; message?: string | undefined }): Promise<TransferView> {
+    return this.deps.db.transaction(async (tx) => presentTransfer(await this.offerInTx(tx, principal, ticketId, input.toEmail, input.message ?? null)));
+  }
+
+  /** A group buyer sends every ticket of an order to the attendee named on it, all or none. */
+  async offerOrderToAttendees(principal: Principal, orderId: string, message: string | null): Promise<TransferView[]> {
+    const [order] = await this.deps.db.select({ userId: orders.userId }).from(orders).where(eq(orders.id, orderId));
+    if (!order) throw ticketErrors.notFound();
+    requireOwner(principal, order.userId, 'orders.not_found', 'order');
+    return this.deps.db.transaction(async (tx) => {
+      const rows = await tx
+        .select({ id: tickets.id, attendeeEmail: tickets.attendeeEmail })
+        .from(tickets)
+        .where(and(eq(tickets.orderId, orderId), eq(tickets.holderId, principal.userId), eq(tickets.status, 'valid')))
+        .orderBy(tickets.id);
+      const open = await tx
+        .select({ ticketId: ticketTransfers.ticketId })
+        .from(ticketTransfers)
+        .where(and(inArray(ticketTransfers.ticketId, rows.length ? rows.map((r) => r.id) : ['00000000-0000-0000-0000-000000000000']), eq(ticketTransfers.status, 'pending')));
+      const offered = new Set(open.map((o) => o.ticketId));
+      // The buyer's own ticket, unnamed tickets and tickets already on offer stay as they are.
+      const targets = rows.filter((r) => r.attendeeEmail && r.attendeeEmail.toLowerCase() !== principal.email.toLowerCase() && !offered.has(r.id));
+      if (targets.length === 0) throw ticketErrors.noAttendees();
+      const out: TransferView[] = [];
+      for (const t of targets) out.push(presentTransfer(await this.offerInTx(tx, principal, t.id, t.attendeeEmail!.toLowerCase(), message)));
+      return out;
+    });
+  }
+
+  async cancel(principal: Principal, transferId: string): Promise<TransferView> {
+    return this.deps.db.transaction(async (tx) => {
+      const transfer = await lockTransfer(tx, transferId);
+      if (!transfer) throw ticketErrors.transferNotFound();
+      requireOwner(principal, transfer.fromUserId, 'transfers.not_found', 'transfer');
+      if (transfer.status !== 'pending') throw ticketErrors.notPending(transfer.status);
+      const done = (await finishTransfer(tx, transfer.id, 'cancelled', null))!;
+      await appendTimeline(tx, this.deps.signer, [
+        { userId: transfer.fromUserId, kind: 'ticket.transfer_cancelled', subjectType: 'ticket', subjectId: transfer.ticketId, eventId: transfer.eventId, actorId: principal.userId, data: { transferId: transfer.id, toEmail: transfer.toEmail } },
+      ]);
+      return presentTransfer(done);
+    });
+  }
+
+  /** The recipient, signed in with the address the ticket was offered to, takes it. */
+  async accept(principal: Principal, transferId: string, token: string): Promise<TransferView> {
+    return this.deps.db.transaction(async (tx) => presentTransfer(await this.acceptInTx(tx, { userId: principal.userId, email: principal.email, displayName: principal.displayName }, transferId, token)));
+  }
+
+  /** A recipient without an account creates one from the invitation (the token proves the address) and takes the ticket. */
+  async claim(transferId: string, input: { token: string; password: string; displayName: string }, meta: ClientMeta): Promise<{ session: SessionGrant; transfer: TransferView }> {
+    const [transfer] = await this.deps.db.select().from(ticketTransfers).where(eq(ticketTransfers.id, transferId));
+    if (!transfer) throw ticketErrors.transferNotFound();
+    if (transfer.tokenHash !== hashSecret(input.token)) throw ticketErrors.badToken();
+    if (transfer.status !== 'pending') throw ticketErrors.notPending(transfer.status);
+    if (await findUserByEmail(this.deps.db, transfer.toEmail)) throw ticketErrors.accountExists();
+    const session = await this.deps.register({ email: transfer.toEmail, password: input.password, displayName: input.displayName }, meta);
+    const accepted = await this.deps.db.transaction((tx) => this.acceptInTx(tx, { userId: session.user.id, email: session.user.email, displayName: session.user.displayName }, transferId, input.token));
+    return { session, transfer: presentTransfer(accepted) };
+  }
+
+  async list(principal: Principal, limit: number): Promise<TransferView[]> {
+    return (await transfersOf(this.deps.db, principal.userId, principal.email.toLowerCase(), limit)).map(presentTransfer);
+  }
+
+  private async offerInTx(tx: Db, sender: Sender, ticketId: string, toEmail: string, message: string | null): Promise<TransferRow> {
+    const ticket = await lockTicket(tx, ticketId);
+    if (!ticket || ticket.holderId !== sender.userId) throw ticketErrors.notFound();
+    if (toEmail === sender.email.toLowerCase()) throw ticketErrors.toSelf();
+    if (ticket.status !== 'valid') throw ticketErrors.notValid(ticket.status);
+    await this.assertTransferable(tx, ticket.eventId, ticket.id);
+    const token = newSecret('fdx');
+    const transfer = await insertTransfer(tx, { ticketId, eventId: ticket.eventId, fromUserId: sender.userId, toEmail, message, tokenHash: hashSecret(token), ticketVersion: ticket.version });
+    const event = (await findEvent(tx, ticket.eventId))!;
+    const link = `${this.deps.publicUrl}/transfer.html#id=${transfer.id}&token=${token}`;
+    const body = `${sender.displayName} sends you a ticket for ${event.title} (${event.startsAt.toISOString()}).${message ? `\n\n“${message}”` : ''}\n\nAccept it here: ${link}\n\nTransfers on Fairdrop are free: never pay anyone for this ticket.`;
+    const recipient = await findUserByEmail(tx, toEmail);
+    if (recipient) {
+      await notify(tx, [
+        { userId: recipient.id, kind: 'transfer.received', title: `${sender.displayName} sent you a ticket`, body, email: recipient.email, dedupeKey: `transfer.received:${transfer.id}`, data: { transferId: transfer.id, ticketId, eventId: ticket.eventId, token } },
+      ]);
+    } else {
+      // No account yet: only a mail can reach them; it carries the token that lets them create one.
+      await enqueueEmail(tx, { userId: null, kind: 'transfer.received', to: toEmail, subject: `${sender.displayName} sent you a ticket`, body, payload: { transferId: transfer.id, token } });
+    }
+    await appendTimeline(tx, this.deps.signer, [
+      { userId: sender.userId, kind: 'ticket.transfer_offered', subjectType: 'ticket', subjectId: ticketId, eventId: ticket.eventId, actorId: sender.userId, data: { transferId: transfer.id, toEmail, version: ticket.version } },
+    ]);
+    return transfer;
+  }
+
+  private async acceptInTx(tx: Db, recipient: { userId: string; email: string; displayName: string }, transferId: string, token: string): Promise<TransferRow> {
+    const transfer = await lockTransfer(tx, transferId);
+    if (!transfer) throw ticketErrors.transferNotFound();
+    if (transfer.tokenHash !== hashSecret(token)) throw ticketErrors.badToken();
+    if (transfer.status !== 'pending') throw ticketErrors.notPending(transfer.status);
+    if (transfer.toEmail !== recipient.email.toLowerCase()) throw ticketErrors.wrongRecipient();
+    const ticket = await lockTicket(tx, transfer.ticketId);
+    if (!ticket || ticket.status !== 'valid' || ticket.version !== transfer.ticketVersion || ticket.holderId !== transfer.fromUserId) throw ticketErrors.stale();
+    await this.assertTransferable(tx, ticket.eventId, ticket.id);
+    await this.assertWithinLimit(tx, recipient.userId, ticket.eventId);
+    const version = await changeHolder(tx, ticket.id, ticket.version, { userId: recipient.userId, name: recipient.displayName, email: recipient.email.toLowerCase() });
+    if (version === null) throw ticketErrors.stale();
+    const done = (await finishTransfer(tx, transfer.id, 'accepted', recipient.userId))!;
+    await appendTimeline(tx, this.deps.signer, [
+      { userId: transfer.fromUserId, kind: 'ticket.transferred', subjectType: 'ticket', subjectId: ticket.id, eventId: ticket.eventId, actorId: recipient.userId, data: { transferId: transfer.id, toUserId: recipient.userId, fromVersion: ticket.version, version } },
+      { userId: recipient.userId, kind: 'ticket.received', subjectType: 'ticket', subjectId: ticket.id, eventId: ticket.eventId, actorId: recipient.userId, data: { transferId: transfer.id, fromUserId: transfer.fromUserId, version } },
+    ]);
+    const sender = await findUserById(tx, transfer.fromUserId);
+    await notify(tx, [
+      { userId: transfer.fromUserId, email: sender?.email, kind: 'transfer.accepted', title: `${recipient.displayName} accepted your ticket`, body: `The ticket now belongs to ${recipient.displayName}; your code for it no longer works.`, dedupeKey: `transfer.accepted:${transfer.id}`, data: { transferId: transfer.id, ticketId: ticket.id, eventId: ticket.eventId } },
+    ]);
+    return done;
+  }
+
+  private async assertTransferable(tx: Db, eventId: string, ticketId: string): Promise<void> {
+    const event = await findEvent(tx, eventId);
+    if (!event) throw ticketErrors.notFound();
+    if (event.status === 'cancelled' || event.status === 'completed') throw ticketErrors.eventClosed(event.status);
+    if (!event.transfersAllowed) throw ticketErrors.transfersDisabled();
+    if (await isCheckedIn(tx, ticketId)) throw ticketErrors.alreadyUsed();
+  }
+
+  /**
+   * The per-account limit applies to received tickets too (src/sales/limits.ts protocol: lock,
+   * count, refuse). Until limits.ts counts owned tickets, the larger of "holds and purchases"
+   * and "valid tickets held" is what the account has.
+   */
+  private async assertWithinLimit(tx: Db, userId: string, eventId: string): Promise<void> {
+    const event = (await findEvent(tx, eventId))!;
+    const [onsale] = await tx.select({ limit: onsaleSettings.perAccountLimit }).from(onsaleSettings).where(eq(onsaleSettings.eventId, eventId));
+    const limit = effectiveLimit(event.perAccountLimit, onsale?.limit);
+    if (limit === null) return;
+    await lockAccountEvent(tx, userId, eventId);
+    const counted = Math.max(await countTowardsLimit(tx, userId, eventId), await countValidTickets(tx, userId, eventId));
+    if (counted + 1 > limit) throw salesErrors.limitExceeded(limit, counted);
+  }
+}
