@@ -161,4 +161,47 @@ describe('bad input leaves the database unchanged', () => {
     expect(peek.status).toBe(404);
     expect(peek.body.code).toBe('orders.not_found');
   });
+
+  it('PATCH /v1/orders/:id and the gift-card endpoints refuse bad input the same way', async () => {
+    const fan = await signedIn(env);
+    const stranger = await signedIn(env);
+    const holdId = await holdDirect(env, sale, fan.userId, { seatIds: freshSeats(1) });
+    const bought = await order(env, fan.token, { holdId, payment: { card: CARDS.ok } });
+    const strangersHold = await holdDirect(env, sale, stranger.userId, { seatIds: freshSeats(1) });
+    const id = bought.body.id;
+    const organizer = sale.organizer.token;
+    const cases: [string, string, string, { body?: unknown; raw?: string; token?: string; key?: string | null }, number, string][] = [
+      ['malformed JSON', 'PATCH', `/v1/orders/${id}`, { raw: '{"cancel":' }, 400, 'request.malformed_json'],
+      ['cancel and exchange at once', 'PATCH', `/v1/orders/${id}`, { body: { cancel: {}, exchange: { ticketIds: [crypto.randomUUID()], holdId } } }, 400, 'request.invalid'],
+      ['ticket ids of the wrong type', 'PATCH', `/v1/orders/${id}`, { body: { cancel: { ticketIds: [7] } } }, 400, 'request.invalid'],
+      ['an order id that is not a uuid', 'PATCH', '/v1/orders/42', { body: { cancel: {} } }, 400, 'request.invalid'],
+      ['no Idempotency-Key', 'PATCH', `/v1/orders/${id}`, { body: { cancel: {} }, key: null }, 400, 'idempotency.key_required'],
+      ['an unknown order', 'PATCH', `/v1/orders/${crypto.randomUUID()}`, { body: { cancel: {} } }, 404, 'orders.not_found'],
+      ["another account's order", 'PATCH', `/v1/orders/${id}`, { body: { cancel: {} }, token: stranger.token }, 404, 'orders.not_found'],
+      ['a ticket of another order', 'PATCH', `/v1/orders/${id}`, { body: { cancel: { ticketIds: [crypto.randomUUID()] } } }, 422, 'orders.unknown_ticket'],
+      ["exchange into another account's hold", 'PATCH', `/v1/orders/${id}`, { body: { exchange: { ticketIds: [bought.body.tickets[0].id], holdId: strangersHold } } }, 404, 'sales.hold_not_found'],
+      ['gift card: negative amount', 'POST', '/v1/gift-cards', { body: { amountCents: -100, currency: 'EUR' }, token: organizer }, 400, 'request.invalid'],
+      ['gift card: huge amount', 'POST', '/v1/gift-cards', { body: { amountCents: 1e9, currency: 'EUR' }, token: organizer }, 400, 'request.invalid'],
+      ['gift card: not a currency', 'POST', '/v1/gift-cards', { body: { amountCents: 1000, currency: 'EURO' }, token: organizer }, 400, 'request.invalid'],
+      ['gift card: malformed JSON', 'POST', '/v1/gift-cards', { raw: '{"amountCents"', token: organizer }, 400, 'request.malformed_json'],
+      ['gift card: a fan may not issue', 'POST', '/v1/gift-cards', { body: { amountCents: 1000, currency: 'EUR' } }, 403, 'auth.forbidden'],
+      ['gift card purchase: wrong types', 'POST', '/v1/gift-cards/purchase', { body: { amountCents: '10', currency: 'EUR', payment: { card: CARDS.ok } } }, 400, 'request.invalid'],
+      ['gift card purchase: declined card', 'POST', '/v1/gift-cards/purchase', { body: { amountCents: 1000, currency: 'EUR', payment: { card: CARDS.declined } } }, 402, 'payments.card_declined'],
+      ['gift card balance: no code', 'GET', '/v1/gift-cards/balance', {}, 400, 'request.invalid'],
+    ];
+    const snapshot = async () => ({
+      counts: await commerceCounts(env),
+      order: (await env.infra.database.sql`select status, refunded_cents from orders where id = ${id}`)[0],
+      cards: (await env.infra.database.sql`select count(*)::int as n from gift_cards`)[0],
+    });
+    for (const [label, method, path, c, status, code] of cases) {
+      const before = await snapshot();
+      const headers: Record<string, string> = c.key === null || method === 'GET' ? {} : { 'idempotency-key': c.key ?? idem() };
+      const res = await env.api.call(method, path, c.body, { raw: c.raw, token: c.token ?? fan.token, headers });
+      expect([label, res.status, res.body.code]).toEqual([label, status, code]);
+      const after = await snapshot();
+      // A declined card leaves its sandbox intent (that is the processor's record), nothing of ours.
+      expect([label, { ...after.counts, intents: 0 }, after.order, after.cards]).toEqual([label, { ...before.counts, intents: 0 }, before.order, before.cards]);
+    }
+  });
 });
