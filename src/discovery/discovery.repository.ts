@@ -258,21 +258,35 @@ export interface Viewer {
   admin: boolean;
 }
 
+/** What only the event page carries: its end, its policies and who organizes it. */
+export interface DetailRow extends EventRow {
+  ends_utc: string | null;
+  organizer_id: string;
+  refundable_until: string | null;
+  transfers_allowed: boolean;
+  per_account_limit: number | null;
+}
+
 /** One event with the same decoration as a search result; a draft only for its organizer. */
-export async function findEvent(db: Db, id: string, origin: Point | null, viewer: Viewer | null): Promise<EventRow | undefined> {
+export async function findEvent(db: Db, id: string, origin: Point | null, viewer: Viewer | null): Promise<DetailRow | undefined> {
   const visible = viewer
     ? sql`(e.status <> 'draft' or ${viewer.admin}::boolean or e.organizer_id = ${viewer.userId}::uuid)`
     : sql`e.status <> 'draft'`;
   const distance = origin ? distanceSql(origin) : sql`null::float8`;
-  const rows = await db.execute<EventRow & Record<string, unknown>>(sql`with one as (
+  // The page-only columns are joined around the shared decoration, so search keeps its shape.
+  const rows = await db.execute<DetailRow & Record<string, unknown>>(sql`with one as (
       select e.id, e.title, e.description, e.categories, e.performers, e.status, e.starts_at, e.doors_at,
         v.id as venue_id, v.name as venue_name, v.city as venue_city, v.country as venue_country,
         v.latitude, v.longitude, v.time_zone, v.accessibility as venue_accessibility, v.transit,
         ${distance} as distance_km, null::float8 as sort_key
       from events e join venues v on v.id = e.venue_id
       where e.id = ${id}::uuid and ${visible}
+    ), decorated as (
+      ${decorate(sql`one p`, sql`p.id`)}
     )
-    ${decorate(sql`one p`, sql`p.id`)}`);
+    select d.*, ${utc(sql`e.ends_at`)} as ends_utc, e.organizer_id, ${utc(sql`e.refundable_until`)} as refundable_until,
+      e.transfers_allowed, e.per_account_limit
+    from decorated d join events e on e.id = d.id`);
   return rows[0];
 }
 

@@ -137,6 +137,18 @@ const seat = z.object({
 export const eventDetail = eventSummary.extend({
   description: z.string(),
   doorsAt: z.string().nullable(),
+  endsAt: z.string().nullable(),
+  policies: z.object({
+    refundableUntil: z.string().nullable().describe('Until then a fan may cancel an order for a refund; null: not refundable by the fan.'),
+    transfersAllowed: z.boolean(),
+    perAccountLimit: z.number().int().nullable().describe('Tickets one account may hold for this event across its orders; null: no event-wide limit.'),
+  }),
+  manage: z
+    .object({
+      draft: z.boolean().describe('Not published yet: nobody else can see it.'),
+    })
+    .nullable()
+    .describe("Present only for the event's organizer and admins; null for everyone else."),
   tiers: z.array(
     z.object({
       id: z.uuid(),

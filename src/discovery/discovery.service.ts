@@ -99,10 +99,16 @@ export class DiscoveryService {
     const row = await repo.findEvent(this.db, id, near ?? home ?? null, viewer);
     if (!row) throw discoveryErrors.eventNotFound();
     const [tiers, seats] = await Promise.all([repo.findTiers(this.db, id), repo.findSeats(this.db, id)]);
+    const manages = viewer !== null && (viewer.admin || viewer.userId === row.organizer_id);
+    // The body is the whole representation, viewer-specific parts included, so the ETag below
+    // (a hash of it) differs between an organizer's copy and a fan's.
     const body: EventDetail = {
       ...summarize(row, this.clock(), null, false),
       description: row.description,
       doorsAt: row.doors_utc,
+      endsAt: row.ends_utc,
+      policies: { refundableUntil: row.refundable_until, transfersAllowed: row.transfers_allowed, perAccountLimit: row.per_account_limit },
+      manage: manages ? { draft: row.status === 'draft' } : null,
       tiers: tiers.map((t) => ({
         id: t.id,
         name: t.name,

@@ -1,7 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../src/auth/auth.table.js';
-import type { events } from '../../src/catalog/catalog.table.js';
+import { events } from '../../src/catalog/catalog.table.js';
 import { gaInventory, seats } from '../../src/sales/inventory.table.js';
 import { event, gaTier, north, onsale, referenceKm, seatedTier, takeSeats, venue } from '../support/discovery.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
@@ -15,6 +15,7 @@ const base = Date.now() + day;
 const at = (days: number) => new Date(base + days * day);
 const ids: Record<string, string> = {};
 let fan: { token: string; userId: string };
+let organizer: { token: string; userId: string };
 let seatIds: string[] = [];
 let seatTierId = '';
 
@@ -29,6 +30,7 @@ beforeAll(async () => {
   env = await createTestEnv();
   const db = env.infra.database.db;
   const org = await signedIn(env, ['fan', 'organizer']);
+  organizer = org;
   fan = await signedIn(env);
   const o = org.userId;
 
@@ -392,6 +394,45 @@ describe('GET /v1/events/:id', () => {
     const changed = await env.api.get(`/v1/events/${id}`, { headers: { 'If-None-Match': etag } });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);
+  });
+
+  it('carries end time and policies; the organizer and admins also get the draft state, and the ETag tells the copies apart', async () => {
+    const db = env.infra.database.db;
+    const id = ids['Jazz Night']!;
+    const refundableUntil = new Date('2030-01-01T12:00:00Z');
+    const endsAt = new Date(at(1).getTime() + 3 * hour);
+    await db.update(events).set({ refundableUntil, transfersAllowed: false, perAccountLimit: 4, endsAt }).where(eq(events.id, id));
+    const [other, admin] = await Promise.all([signedIn(env, ['organizer']), signedIn(env, ['admin'])]);
+
+    const anonymous = await env.api.get(`/v1/events/${id}`);
+    expect(anonymous.body).toMatchObject({
+      endsAt: endsAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      policies: { refundableUntil: '2030-01-01T12:00:00Z', transfersAllowed: false, perAccountLimit: 4 },
+      manage: null,
+    });
+    const asFan = await env.api.get(`/v1/events/${id}`, { token: fan.token });
+    const asOther = await env.api.get(`/v1/events/${id}`, { token: other.token });
+    const asOrganizer = await env.api.get(`/v1/events/${id}`, { token: organizer.token });
+    const asAdmin = await env.api.get(`/v1/events/${id}`, { token: admin.token });
+    expect([asFan, asOther].map((r) => r.body.manage)).toEqual([null, null]);
+    expect([asOrganizer, asAdmin].map((r) => r.body.manage)).toEqual([{ draft: false }, { draft: false }]);
+    // Same availability, different representation: a cache must not hand the organizer's copy to a fan.
+    expect(asOrganizer.headers.get('etag')).not.toBe(anonymous.headers.get('etag'));
+    expect(asOrganizer.headers.get('cache-control')).toContain('private');
+    expect((await env.api.get(`/v1/events/${id}`, { headers: { 'If-None-Match': asOrganizer.headers.get('etag')! } })).status).toBe(200);
+    expect((await env.api.get(`/v1/events/${id}`, { token: organizer.token, headers: { 'If-None-Match': asOrganizer.headers.get('etag')! } })).status).toBe(304);
+
+    // A policy change is a new representation.
+    await db.update(events).set({ transfersAllowed: true }).where(eq(events.id, id));
+    const changed = await env.api.get(`/v1/events/${id}`, { headers: { 'If-None-Match': anonymous.headers.get('etag')! } });
+    expect(changed.status).toBe(200);
+    expect(changed.body.policies.transfersAllowed).toBe(true);
+
+    const draft = ids['Secret Draft']!;
+    expect((await env.api.get(`/v1/events/${draft}`, { token: organizer.token })).body).toMatchObject({ status: 'draft', manage: { draft: true } });
+    expect((await env.api.get(`/v1/events/${draft}`, { token: admin.token })).body.manage).toEqual({ draft: true });
+    expect((await env.api.get(`/v1/events/${draft}`, { token: other.token })).status).toBe(404);
+    expect((await env.api.get(`/v1/events/${draft}`, { token: fan.token })).status).toBe(404);
   });
 
   it('answers 404 for drafts and unknown ids', async () => {
