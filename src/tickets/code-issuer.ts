@@ -7,10 +7,16 @@ import { seatLabel, type TicketDetail } from './ticket-views.repository.js';
 
 /** Codes stop admitting a day after the event ends (or starts, when no end is set): late shows, after-parties. */
 const VALID_AFTER_END_MS = 24 * 3600_000;
+/**
+ * Without a check-in opening time a code is valid from a day before the event was created:
+ * no real restriction, and an offline scanner whose clock runs behind never calls a brand-new
+ * ticket "not yet valid".
+ */
+const VALID_BEFORE_CREATION_MS = 24 * 3600_000;
 
 /** The claims signed into a ticket's code; deterministic, so a printed code stays the same until the ticket changes. */
 export function claimsFor(ticket: TicketDetail, settings: TicketSettings, keyId: string): TicketClaims {
-  const from = settings.checkinOpensAt ?? ticket.event.createdAt;
+  const from = settings.checkinOpensAt ?? new Date(ticket.event.createdAt.getTime() - VALID_BEFORE_CREATION_MS);
   const until = (ticket.event.endsAt ?? ticket.event.startsAt).getTime() + VALID_AFTER_END_MS;
   return {
     ticketId: ticket.id,
