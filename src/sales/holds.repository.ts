@@ -75,16 +75,31 @@ export async function dueHoldIds(db: Db, limit: number): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-/** Everything a hold request is checked against, in one round trip. */
-export async function findSaleContext(db: Db, eventId: string, tierId: string) {
+/**
+ * Everything a hold request is checked against, in one round trip at the start of its
+ * transaction (after the account lock, so a twin request's hold is visible): the event, the
+ * tier if it belongs to the event, the on-sale, the hold this idempotency key already made,
+ * and how much of the tier is free by committed state. A refusal may be decided from that
+ * last number (nothing free is nothing free); a hold never is.
+ */
+export async function saleSnapshot(db: Db, q: { eventId: string; tierId: string; userId: string; key: string }) {
   const [row] = await db
-    .select({ event: events, tier: priceTiers, onsale: onsaleSettings })
+    .select({
+      event: events,
+      tier: priceTiers,
+      onsale: onsaleSettings,
+      existingId: sql<string | null>`(select h.id from holds h where h.user_id = ${q.userId} and h.idempotency_key = ${q.key})`,
+      available: sql<number>`coalesce(case when ${priceTiers.kind} = 'ga'
+        then (select g.capacity - g.held - g.sold from ga_inventory g where g.tier_id = ${priceTiers.id})
+        else (select count(*) from seats s where s.tier_id = ${priceTiers.id} and s.status = 'available') end, 0)::int`,
+    })
     .from(events)
-    .leftJoin(priceTiers, and(eq(priceTiers.id, tierId), eq(priceTiers.eventId, events.id)))
+    .leftJoin(priceTiers, and(eq(priceTiers.id, q.tierId), eq(priceTiers.eventId, events.id)))
     .leftJoin(onsaleSettings, eq(onsaleSettings.eventId, events.id))
-    .where(eq(events.id, eventId));
+    .where(eq(events.id, q.eventId));
   return row;
 }
+export type SaleSnapshot = NonNullable<Awaited<ReturnType<typeof saleSnapshot>>>;
 
 export async function seatsByIds(db: Db, ids: readonly string[]): Promise<SeatRef[]> {
   if (ids.length === 0) return [];
@@ -95,18 +110,3 @@ export async function seatsByIds(db: Db, ids: readonly string[]): Promise<SeatRe
   return rows.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
 }
 
-/**
- * One round trip at the start of a hold transaction: the hold this idempotency key already
- * made (if any), and how much of the tier is free by committed state. A refusal may be decided
- * from the second number (nothing free is nothing free); a hold never is.
- */
-export async function probe(db: Db, userId: string, key: string, tierId: string, kind: 'reserved' | 'ga'): Promise<{ existingId: string | null; available: number }> {
-  const free =
-    kind === 'ga'
-      ? sql`(select capacity - held - sold from ga_inventory where tier_id = ${tierId})`
-      : sql`(select count(*) from seats where tier_id = ${tierId} and status = 'available')`;
-  const [row] = await db.execute<{ existing_id: string | null; available: number }>(sql`
-    select (select id from holds where user_id = ${userId} and idempotency_key = ${key}) as existing_id,
-           coalesce(${free}, 0)::int as available`);
-  return { existingId: row?.existing_id ?? null, available: row?.available ?? 0 };
-}

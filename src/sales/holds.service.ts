@@ -7,7 +7,7 @@ import type { PlatformSigner } from '../shared/signing.js';
 import { appendTimeline } from '../timeline/timeline.repository.js';
 import { releaseHold } from './hold-lifecycle.js';
 import * as holdsRepo from './holds.repository.js';
-import type { HoldRow } from './holds.repository.js';
+import type { HoldRow, SaleSnapshot } from './holds.repository.js';
 import type { HoldRequest, HoldView } from './holds.schemas.js';
 import * as inventory from './inventory.repository.js';
 import type { SeatRef } from './inventory.repository.js';
@@ -28,7 +28,7 @@ export interface HoldDeps {
 }
 
 type Caller = { userId: string };
-type SaleContext = NonNullable<Awaited<ReturnType<typeof holdsRepo.findSaleContext>>>;
+type SaleContext = Omit<SaleSnapshot, 'tier' | 'onsale'> & { tier: NonNullable<SaleSnapshot['tier']>; onsale: NonNullable<SaleSnapshot['onsale']> };
 
 /** How many runs of side-by-side seats to try before answering "not together". */
 const TOGETHER_CANDIDATES = 8;
@@ -67,13 +67,7 @@ export class HoldService {
    * conditional updates of seats or GA counter, the hold row and its receipt.
    */
   async create(caller: Caller, input: HoldRequest, idempotencyKey: string): Promise<HoldView> {
-    const context = await this.checkSale(input);
-    if (input.seats) await this.checkSeatsExist(input.eventId, input.tierId, input.seats);
-    const needsToken = context.onsale.mode === 'queue';
-    if (needsToken && !input.purchaseToken) throw salesErrors.tokenRequired();
     const quantity = input.seats?.length ?? input.quantity!;
-    const limit = effectiveLimit(context.event.perAccountLimit, context.onsale.perAccountLimit);
-
     let claimed = false;
     try {
       const { hold, seats } = await retryTransient(() =>
@@ -81,17 +75,21 @@ export class HoldService {
           // Serialises this account's requests for this event: the limit count, the token claim
           // and the idempotency-key lookup below all assume no twin request runs beside them.
           await lockAccountEvent(tx, caller.userId, input.eventId);
-          const { existingId, available } = await holdsRepo.probe(tx, caller.userId, idempotencyKey, context.tier.id, context.tier.kind);
-          if (existingId) {
-            const existing = (await holdsRepo.findHold(tx, existingId))!;
+          const snapshot = await holdsRepo.saleSnapshot(tx, { ...input, userId: caller.userId, key: idempotencyKey });
+          if (snapshot?.existingId) {
+            const existing = (await holdsRepo.findHold(tx, snapshot.existingId))!;
             return { hold: this.sameRequest(existing, input), seats: await holdsRepo.seatsByIds(tx, existing.seatIds) };
           }
-          if (available < quantity) throw available === 0 ? salesErrors.soldOut() : salesErrors.notEnoughSeats(available);
+          const context = this.checkSale(snapshot, input);
+          if (input.seats) await this.checkSeatsExist(tx, input.eventId, input.tierId, input.seats);
+          const needsToken = context.onsale.mode === 'queue';
+          if (needsToken && !input.purchaseToken) throw salesErrors.tokenRequired();
+          if (context.available < quantity) throw context.available === 0 ? salesErrors.soldOut() : salesErrors.notEnoughSeats(context.available);
           if (needsToken && !claimed) {
             await this.deps.gate.claim(input.purchaseToken!, caller.userId, input.eventId);
             claimed = true;
           }
-          return this.reserve(tx, caller, input, context, idempotencyKey, limit);
+          return this.reserve(tx, caller, input, context, idempotencyKey);
         }),
       );
       if (hold.status === 'active') {
@@ -147,10 +145,9 @@ export class HoldService {
     return existing;
   }
 
-  private async checkSale(input: HoldRequest): Promise<SaleContext & { tier: NonNullable<SaleContext['tier']>; onsale: NonNullable<SaleContext['onsale']> }> {
-    const context = await holdsRepo.findSaleContext(this.db, input.eventId, input.tierId);
-    if (!context || context.event.status === 'draft') throw catalogErrors.eventNotFound();
-    const { event, tier, onsale } = context;
+  private checkSale(snapshot: SaleSnapshot | undefined, input: HoldRequest): SaleContext {
+    if (!snapshot || snapshot.event.status === 'draft') throw catalogErrors.eventNotFound();
+    const { event, tier, onsale } = snapshot;
     if (!tier) throw catalogErrors.tierNotFound();
     if (tier.kind === 'ga' && input.seats) throw salesErrors.wrongTierKind('ga');
     if (event.status !== 'on_sale' && event.status !== 'scheduled') throw salesErrors.notOnSale(`This event is ${event.status.replace('_', ' ')}.`, { status: event.status });
@@ -159,18 +156,19 @@ export class HoldService {
     if (onsale.state !== 'scheduled') throw salesErrors.notOnSale(`The on-sale is ${onsale.state}.`, { state: onsale.state });
     if (now < onsale.saleStartsAt.getTime()) throw salesErrors.notOnSale('The sale has not started yet.', { opensAt: onsale.saleStartsAt.toISOString() });
     if (onsale.saleEndsAt && now >= onsale.saleEndsAt.getTime()) throw salesErrors.notOnSale('The sale has ended.', { endedAt: onsale.saleEndsAt.toISOString() });
-    return { event, tier, onsale };
+    return { ...snapshot, tier, onsale };
   }
 
-  private async checkSeatsExist(eventId: string, tierId: string, ids: readonly string[]): Promise<void> {
-    const known = await inventory.existingSeatIds(this.db, eventId, tierId, ids);
+  private async checkSeatsExist(tx: Db, eventId: string, tierId: string, ids: readonly string[]): Promise<void> {
+    const known = await inventory.existingSeatIds(tx, eventId, tierId, ids);
     const unknown = ids.flatMap((id, i) => (known.has(id) ? [] : [i]));
     if (unknown.length > 0) throw salesErrors.unknownSeats(unknown);
   }
 
   /** Inside the transaction, after the account lock: limit, inventory, hold row, receipt. */
-  private async reserve(tx: Db, caller: Caller, input: HoldRequest, context: Awaited<ReturnType<HoldService['checkSale']>>, idempotencyKey: string, limit: number | null) {
-    const { tier, onsale } = context;
+  private async reserve(tx: Db, caller: Caller, input: HoldRequest, context: SaleContext, idempotencyKey: string) {
+    const { event, tier, onsale } = context;
+    const limit = effectiveLimit(event.perAccountLimit, onsale.perAccountLimit);
     const quantity = input.seats?.length ?? input.quantity!;
     if (limit !== null) {
       const counted = await countTowardsLimit(tx, caller.userId, input.eventId);
