@@ -26,5 +26,9 @@ export const catalogErrors = {
     new AppError(409, 'catalog.status_change_refused', `An event cannot go from ${from} to ${to}.`, {
       errors: [{ in: 'body', field: 'status', code: 'transition', message: `not allowed from ${from}` }],
     }),
+  adminScopeOnly: () =>
+    new AppError(403, 'catalog.admin_scope_only', "Only an admin may list every organizer's events and venues.", {
+      errors: [{ in: 'query', field: 'scope', code: 'admin_only', message: 'must be mine unless you are an admin' }],
+    }),
   invalid: (errors: FieldProblem[]) => badRequest('request.invalid', `Invalid ${errors.map((e) => `${e.in}.${e.field}`).join(', ')}.`, errors),
 };

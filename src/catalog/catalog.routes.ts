@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import type { CatalogService } from './catalog.service.js';
 import {
+  consoleEvents,
+  consoleQuery,
+  consoleVenues,
   event,
   eventBody,
   eventPatch,
@@ -19,6 +22,7 @@ import {
 } from './catalog.schemas.js';
 
 const tag = 'Catalog';
+// Admins pass every role check (src/http/mount.ts), so they can open the console too.
 const organizer = { roles: ['organizer'] } as const;
 // Changing an existing event is open to any account at the door; the service lets only its
 // organizer (or an admin) through, so a fan and another organizer get the same 403.
@@ -26,6 +30,28 @@ const eventOwner = 'user' as const;
 
 export function catalogRoutes(catalog: CatalogService): AnyRoute[] {
   return [
+    defineRoute({
+      method: 'get',
+      path: '/v1/organizer/events',
+      summary: 'The organizer console: my events, drafts included, with tiers, capacity, held, sold, remaining and the on-sale window (admins: scope=all for everyone’s)',
+      tag,
+      access: organizer,
+      query: consoleQuery,
+      response: { status: 200, schema: consoleEvents },
+      errors: ['auth.forbidden', 'catalog.admin_scope_only'],
+      handler: (ctx) => catalog.consoleEvents(ctx.user, ctx.query),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/organizer/venues',
+      summary: 'The organizer console: the venues I created (admins: scope=all for every venue)',
+      tag,
+      access: organizer,
+      query: consoleQuery,
+      response: { status: 200, schema: consoleVenues },
+      errors: ['auth.forbidden', 'catalog.admin_scope_only'],
+      handler: (ctx) => catalog.consoleVenues(ctx.user, ctx.query),
+    }),
     defineRoute({
       method: 'post',
       path: '/v1/venues',

@@ -184,3 +184,35 @@ export const seatView = z.object({
 });
 export const seatMap = z.object({ seats: z.array(seatView) });
 export const seatsCreated = z.object({ created: z.number().int() });
+
+/** The organizer console's lists. `scope=all` is for admins: every organizer's, not only their own. */
+export const consoleQuery = z.strictObject({
+  scope: z.enum(['mine', 'all']).default('mine').describe('`all` (admins only): every organizer’s, not only the caller’s.'),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+});
+
+export const consoleEvent = z.object({
+  id: z.uuid(),
+  organizerId: z.uuid(),
+  title: z.string(),
+  status: z.enum(eventStatuses),
+  startsAt: z.iso.datetime(),
+  venue: z.object({ id: z.uuid(), name: z.string(), city: z.string(), timeZone: z.string() }),
+  tiers: z.number().int().describe('How many price tiers it has.'),
+  capacity: z.number().int().describe('Seats plus GA capacity.'),
+  held: z.number().int().describe('In fans’ holds right now, not paid yet.'),
+  sold: z.number().int(),
+  remaining: z.number().int().describe('capacity − held − sold'),
+  onsale: z
+    .object({
+      mode: z.enum(['queue', 'open']),
+      state: z.enum(['scheduled', 'paused', 'closed']),
+      prequeueOpensAt: z.iso.datetime().nullable(),
+      saleStartsAt: z.iso.datetime(),
+      saleEndsAt: z.iso.datetime().nullable(),
+    })
+    .nullable()
+    .describe('null until the on-sale window is set.'),
+});
+export const consoleEvents = z.object({ events: z.array(consoleEvent) });
+export const consoleVenues = z.object({ venues: z.array(venue) });

@@ -5,8 +5,9 @@ import { isForeignKeyViolation } from '../db/errors.js';
 import * as inventory from '../sales/inventory.repository.js';
 import { catalogErrors } from './catalog.errors.js';
 import * as repo from './catalog.repository.js';
-import type { event, eventBody, eventPatch, LayoutInput, seatMap, tier, tierBody, tierPatch, venue, venueBody, venuePatch } from './catalog.schemas.js';
+import type { consoleEvents, consoleQuery, consoleVenues, event, eventBody, eventPatch, LayoutInput, seatMap, tier, tierBody, tierPatch, venue, venueBody, venuePatch } from './catalog.schemas.js';
 import type { EventStatus } from './catalog.table.js';
+import { listConsoleEvents, listConsoleVenues, type ConsoleEventRow } from './console.repository.js';
 import { assertEventOrganizer, canSeeEvent } from './guards.js';
 import { expandBlock, LayoutError, MAX_SEATS_PER_LAYOUT, parseLayoutString, type SeatSpec } from './layout.js';
 
@@ -171,6 +172,28 @@ export class CatalogService {
     return { seats: await inventory.seatMap(this.db, eventId, tierId) };
   }
 
+  /**
+   * The console's "my events", drafts included, with stock and on-sale. An admin sees their
+   * own like anyone else (an admin who organizes wants their console uncluttered) and asks for
+   * `scope=all` to see every organizer's.
+   */
+  async consoleEvents(principal: Principal, query: z.output<typeof consoleQuery>): Promise<z.input<typeof consoleEvents>> {
+    const rows = await listConsoleEvents(this.db, this.consoleOwner(principal, query.scope), query.limit);
+    return { events: rows.map(presentConsoleEvent) };
+  }
+
+  /** The venues the caller created (or, for an admin with `scope=all`, every venue), for the console's forms. */
+  async consoleVenues(principal: Principal, query: z.output<typeof consoleQuery>): Promise<z.input<typeof consoleVenues>> {
+    const rows = await listConsoleVenues(this.db, this.consoleOwner(principal, query.scope));
+    return { venues: rows.slice(0, query.limit).map(presentVenue) };
+  }
+
+  private consoleOwner(principal: Principal, scope: 'mine' | 'all'): string | null {
+    if (scope === 'mine') return principal.userId;
+    if (!principal.roles.includes('admin')) throw catalogErrors.adminScopeOnly();
+    return null;
+  }
+
   private async visibleEvent(principal: Principal | null, eventId: string): Promise<repo.EventRow> {
     const row = await repo.findEvent(this.db, eventId);
     if (!row || !canSeeEvent(principal, row)) throw catalogErrors.eventNotFound();
@@ -214,6 +237,26 @@ export class CatalogService {
       tiers: tiers.map(presentTier),
     };
   }
+}
+
+function presentConsoleEvent(row: ConsoleEventRow): z.input<typeof consoleEvents>['events'][number] {
+  return {
+    id: row.id,
+    organizerId: row.organizer_id,
+    title: row.title,
+    status: row.status as EventStatus,
+    startsAt: row.starts_utc,
+    venue: { id: row.venue_id, name: row.venue_name, city: row.venue_city, timeZone: row.time_zone },
+    tiers: row.tier_count,
+    capacity: row.capacity,
+    held: row.held,
+    sold: row.sold,
+    remaining: row.capacity - row.held - row.sold,
+    onsale:
+      row.onsale_mode && row.onsale_state && row.sale_starts_at
+        ? { mode: row.onsale_mode, state: row.onsale_state, prequeueOpensAt: row.prequeue_opens_at, saleStartsAt: row.sale_starts_at, saleEndsAt: row.sale_ends_at }
+        : null,
+  };
 }
 
 function unknownVenue() {
