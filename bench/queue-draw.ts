@@ -3,7 +3,7 @@
  * Redis call of the draw, both as a round trip seen by the client (an upper bound that also
  * counts network and CPU scheduling) and as Redis's own execution time from SLOWLOG.
  *
- *   npm run bench:queue-draw [-- --entries 1000000 --rounds 3 --threads N --write-chunk 2500]
+ *   npm run bench:queue-draw [-- --entries 1000000 --rounds 3 --threads N --write-chunk 2500 --window 1]
  *
  * Targets on the 2-core dev machine: 1,000,000 entries in ≤ 10 s, no call over ~50 ms.
  * The pre-queue is filled once through the real join script; each further round resets the
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     entries: { type: 'string', default: '1000000' },
     rounds: { type: 'string', default: '3' },
     threads: { type: 'string' },
+    window: { type: 'string', default: '1' },
     'write-chunk': { type: 'string', default: '2500' },
     'read-chunk': { type: 'string', default: '10000' },
     redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
@@ -58,7 +59,7 @@ try {
   const joinMs = performance.now() - joinStart;
   console.error(`joined ${entries} entries in ${(joinMs / 1000).toFixed(1)} s`);
 
-  const results: (DrawReport & { redisMaxExecMs: number | null; overThreshold: number })[] = [];
+  const results: (DrawReport & { redisMaxExecMs: number | null; redisMaxExecCommand: string | null; overThreshold: number })[] = [];
   let thresholdMs = 10;
   for (let round = 0; round < rounds; round++) {
     if (round > 0) await resetDraw();
@@ -66,6 +67,7 @@ try {
     const report = await room.draw(eventId, {
       writeChunk: Number(values['write-chunk']),
       readChunk: Number(values['read-chunk']),
+      writeWindow: Number(values.window),
       ...(values.threads === undefined ? {} : { scoreThreads: Number(values.threads) }),
     });
     const log = await slowlog.read();
@@ -74,7 +76,7 @@ try {
     if (stats.drawWritten !== entries || stats.phase !== 'live') throw new Error(`draw incomplete: ${JSON.stringify(stats)}`);
     // Redis's own execution time of the slowest draw call; below the slowlog threshold if none was logged.
     const redisMaxExecMs = log.slowest[0]?.ms ?? null;
-    results.push({ ...report, redisMaxExecMs, overThreshold: log.slowest.length });
+    results.push({ ...report, redisMaxExecMs, redisMaxExecCommand: log.slowest[0]?.command ?? null, overThreshold: log.slowest.length });
     console.error(
       `round ${round + 1}: ${(report.totalMs / 1000).toFixed(2)} s (read ${(report.readMs / 1000).toFixed(2)}, hash+sort after read ${(report.computeMs / 1000).toFixed(2)}, write ${(report.writeMs / 1000).toFixed(2)}), ` +
         `${report.redisCalls} calls, longest round trip ${report.maxCallMs.toFixed(1)} ms (${report.maxCallOp}), longest inside Redis ${redisMaxExecMs ?? `< ${thresholdMs}`} ms`,
@@ -98,6 +100,7 @@ try {
     maxCallMs: round2(maxCallMs),
     maxCallOp: results.find((r) => r.maxCallMs === maxCallMs)?.maxCallOp,
     redisMaxExecMs,
+    redisMaxExecCommand: results.find((r) => r.redisMaxExecMs === redisMaxExecMs)?.redisMaxExecCommand ?? null,
     redisSlowlogThresholdMs: thresholdMs,
     redisCallsOverThreshold: results.reduce((s, r) => s + r.overThreshold, 0),
     setupJoinMs: Math.round(joinMs),
