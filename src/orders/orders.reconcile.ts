@@ -1,11 +1,11 @@
-import { and, eq, inArray, lt } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt, notExists, sql } from 'drizzle-orm';
 import type { GiftCardService } from '../giftcards/giftcards.service.js';
-import { completeRefund, paymentByIntent, pendingRefunds, strandedGiftCardPayments } from '../payments/payments.repository.js';
+import { completeRefund, pendingRefunds, strandedGiftCardPayments } from '../payments/payments.repository.js';
 import { payments } from '../payments/payments.table.js';
 import type { IntentSnapshot } from '../payments/provider.js';
 import { AppError } from '../shared/errors.js';
 import { authorizeMetadata } from './orders.checkout.js';
-import { findOrder, unsettledOrders, type OrderRow } from './orders.repository.js';
+import { findOrder, orderByIntent, unsettledOrders, type OrderRow } from './orders.repository.js';
 import { stepKey, type Settlement, type SettlementDeps } from './orders.settlement.js';
 import { orders } from './orders.table.js';
 
@@ -56,7 +56,6 @@ export class Reconciler {
       }
       order = (await findOrder(this.deps.db, order.id))!;
     }
-    if ((order.status === 'voided' || order.status === 'failed') && order.intentId) await this.settlement.voidCard(order);
     return order.status;
   }
 
@@ -89,9 +88,8 @@ export class Reconciler {
    * flight is left to its request and, failing that, to the sweep.
    */
   async reconcileIntent(intentId: string): Promise<void> {
-    const payment = await paymentByIntent(this.deps.db, intentId);
-    if (!payment?.orderId) return;
-    const order = await findOrder(this.deps.db, payment.orderId);
+    // The order knows its intent from the authorization on (its payment row only from the commit).
+    const order = await orderByIntent(this.deps.db, intentId);
     if (!order?.provider) return;
     const intent: IntentSnapshot = await this.deps.providers.get(order.provider).retrieve(intentId);
     if (order.status === 'confirmed' && intent.status === 'succeeded') await this.settlement.recordCapture(order, intent);
@@ -118,11 +116,18 @@ export class Reconciler {
         this.deps.logger.error({ err, orderId: order.id }, 'reconcile failed; will retry on the next sweep');
       }
     }
+    // Orders ended before their authorization was cancelled (a crash between the two): no voided card payment yet.
     const unvoided = await this.deps.db
       .select({ orderId: orders.id })
-      .from(payments)
-      .innerJoin(orders, eq(orders.id, payments.orderId))
-      .where(and(eq(payments.status, 'authorized'), inArray(orders.status, ['voided', 'failed']), lt(orders.updatedAt, cutoff)))
+      .from(orders)
+      .where(
+        and(
+          inArray(orders.status, ['voided', 'failed']),
+          isNotNull(orders.intentId),
+          lt(orders.updatedAt, cutoff),
+          notExists(this.deps.db.select({ one: sql`1` }).from(payments).where(and(eq(payments.intentId, orders.intentId), eq(payments.status, 'voided')))),
+        ),
+      )
       .limit(100);
     for (const { orderId } of unvoided) {
       const order = (await findOrder(this.deps.db, orderId))!;

@@ -38,6 +38,11 @@ export async function lockOrder(tx: Db, id: string): Promise<OrderRow | undefine
   return row;
 }
 
+export async function orderByIntent(db: Db, intentId: string): Promise<OrderRow | undefined> {
+  const [row] = await db.select().from(orders).where(eq(orders.intentId, intentId));
+  return row;
+}
+
 export async function liveOrderForHold(db: Db, holdId: string): Promise<OrderRow | undefined> {
   const [row] = await db
     .select()
@@ -52,7 +57,7 @@ export async function transitionOrder(
   id: string,
   from: readonly OrderStatus[],
   to: OrderStatus,
-  patch: Partial<Pick<OrderRow, 'provider' | 'intentId' | 'failureCode' | 'confirmedAt' | 'capturedAt' | 'refundedCents'>> = {},
+  patch: Partial<Pick<OrderRow, 'provider' | 'intentId' | 'cardLast4' | 'failureCode' | 'confirmedAt' | 'capturedAt' | 'refundedCents'>> = {},
 ): Promise<OrderRow | null> {
   const [row] = await db
     .update(orders)

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/types.js';
 import { creditGiftCard, debitGiftCard } from '../giftcards/giftcards.repository.js';
 import type { Logger } from '../logger.js';
-import { insertPayment, transitionPayment } from '../payments/payments.repository.js';
+import { insertPayment } from '../payments/payments.repository.js';
 import { payments } from '../payments/payments.table.js';
 import type { IntentSnapshot, ProviderRegistry } from '../payments/provider.js';
 import { AppError, conflict } from '../shared/errors.js';
@@ -33,6 +33,16 @@ export interface SettlementDeps {
  * request runs them in order, the reconciler and webhooks resume them after a crash. Each
  * step is a conditional state change, so whoever comes second changes nothing.
  */
+/** An authorized card payment row of this intent, now voided; undefined when there was none to move. */
+async function transitionPaymentByIntent(tx: Db, intentId: string): Promise<{ id: string } | undefined> {
+  const [row] = await tx
+    .update(payments)
+    .set({ status: 'voided', updatedAt: new Date() })
+    .where(and(eq(payments.intentId, intentId), eq(payments.status, 'authorized')))
+    .returning({ id: payments.id });
+  return row;
+}
+
 export class Settlement {
   constructor(private readonly deps: SettlementDeps) {}
 
@@ -40,33 +50,15 @@ export class Settlement {
     return { userId: order.userId, kind, subjectType, subjectId, eventId: order.eventId, actorId: null, data: { orderId: order.id, ...data } };
   }
 
-  /** pending → authorized, with the card payment row and its receipt. */
+  /**
+   * pending → authorized: one statement recording which intent holds the money, so a crash
+   * from here on is resolved from our own row. The card's payment row and its receipt are
+   * written by the commit, in the same transaction as the seats they pay for.
+   */
   async recordAuthorization(order: OrderRow, intent: IntentSnapshot): Promise<OrderRow> {
-    return this.deps.db.transaction(async (tx) => {
-      const moved = await transitionOrder(tx, order.id, ['pending'], 'authorized', { intentId: intent.intentId });
-      if (!moved) throw conflict('orders.state_changed', 'The order changed while its card was being authorized.');
-      const payment = await insertPayment(tx, {
-        orderId: order.id,
-        userId: order.userId,
-        method: 'card',
-        provider: intent.provider,
-        intentId: intent.intentId,
-        amountCents: order.cardCents,
-        currency: order.currency,
-        status: 'authorized',
-        cardLast4: intent.cardLast4,
-      });
-      await appendTimeline(tx, this.deps.signer, [
-        this.receipt(order, 'payment.authorized', 'payment', payment.id, {
-          provider: intent.provider,
-          sandbox: intent.provider === 'sandbox',
-          amountCents: order.cardCents,
-          currency: order.currency,
-          intentId: intent.intentId,
-        }),
-      ]);
-      return moved;
-    });
+    const moved = await transitionOrder(this.deps.db, order.id, ['pending'], 'authorized', { intentId: intent.intentId, cardLast4: intent.cardLast4 });
+    if (!moved) throw conflict('orders.state_changed', 'The order changed while its card was being authorized.');
+    return moved;
   }
 
   /**
@@ -88,6 +80,28 @@ export class Settlement {
 
       const hold = await this.deps.holds.convert(tx, order.holdId, order.userId, order.id);
       const events: TimelineEvent[] = [];
+      if (order.cardCents > 0 && order.provider && order.intentId) {
+        const card = await insertPayment(tx, {
+          orderId: order.id,
+          userId: order.userId,
+          method: 'card',
+          provider: order.provider,
+          intentId: order.intentId,
+          amountCents: order.cardCents,
+          currency: order.currency,
+          status: 'authorized',
+          cardLast4: order.cardLast4,
+        });
+        events.push(
+          this.receipt(order, 'payment.authorized', 'payment', card.id, {
+            provider: order.provider,
+            sandbox: order.provider === 'sandbox',
+            amountCents: order.cardCents,
+            currency: order.currency,
+            intentId: order.intentId,
+          }),
+        );
+      }
       for (const tender of order.plan.giftCards) {
         await debitGiftCard(tx, tender.giftCardId, tender.amountCents, order.id);
         const paid = await insertPayment(tx, {
@@ -185,17 +199,34 @@ export class Settlement {
     return ended;
   }
 
-  /** Cancels the authorization of an order that did not commit, and marks its card payment voided. */
+  /**
+   * Cancels the authorization of an order that did not commit and records the voided card
+   * payment (the commit that would have written it never happened). Its row is also how the
+   * sweep knows the cancel went through.
+   */
   async voidCard(order: OrderRow): Promise<void> {
     if (!order.provider || !order.intentId) return;
     await this.deps.providers.get(order.provider).cancel(order.intentId, stepKey(order.id, 'cancel'));
     await this.deps.db.transaction(async (tx) => {
-      const [payment] = await tx.select().from(payments).where(eq(payments.intentId, order.intentId!));
-      if (!payment) return;
-      const moved = await transitionPayment(tx, payment.id, ['authorized'], 'voided');
-      if (moved) {
+      const [inserted] = await tx
+        .insert(payments)
+        .values({
+          orderId: order.id,
+          userId: order.userId,
+          method: 'card',
+          provider: order.provider!,
+          intentId: order.intentId,
+          amountCents: order.cardCents,
+          currency: order.currency,
+          status: 'voided',
+          cardLast4: order.cardLast4,
+        })
+        .onConflictDoNothing()
+        .returning({ id: payments.id });
+      const payment = inserted ?? (await transitionPaymentByIntent(tx, order.intentId!));
+      if (payment) {
         await appendTimeline(tx, this.deps.signer, [
-          this.receipt(order, 'payment.voided', 'payment', payment.id, { provider: order.provider, sandbox: order.provider === 'sandbox', amountCents: payment.amountCents }),
+          this.receipt(order, 'payment.voided', 'payment', payment.id, { provider: order.provider, sandbox: order.provider === 'sandbox', amountCents: order.cardCents, intentId: order.intentId }),
         ]);
       }
     });

@@ -45,6 +45,8 @@ export const orders = pgTable(
     /** Which processor holds the card authorization, and its intent once known. */
     provider: text('provider', { enum: ['stripe', 'sandbox'] }),
     intentId: text('intent_id'),
+    /** From the authorization, for the card payment row the commit writes. */
+    cardLast4: text('card_last4'),
     /** A Stripe payment method id, kept so the reconciler can replay a crashed authorize; never card numbers. */
     paymentMethodId: text('payment_method_id'),
     plan: jsonb('plan').$type<OrderPlan>().notNull(),
@@ -59,6 +61,8 @@ export const orders = pgTable(
     uniqueIndex('orders_live_hold_unique').on(t.holdId).where(sql`${t.status} not in ('failed', 'voided')`),
     // Serves the reconciler: `status in (pending, authorized, confirmed) and updated_at < $1`.
     index('orders_unsettled_idx').on(t.updatedAt).where(sql`${t.status} in ('pending', 'authorized', 'confirmed')`),
+    // Serves the webhook's "which order is this intent" before the commit has written the payment row.
+    uniqueIndex('orders_intent_unique').on(t.intentId).where(sql`${t.intentId} is not null`),
     // Serves GET /v1/me/orders (newest first).
     index('orders_user_created_idx').on(t.userId, t.createdAt),
     check('orders_status_valid', sql`${t.status} in ('pending','authorized','confirmed','captured','failed','voided','cancelled')`),

@@ -138,6 +138,8 @@ describe('crash between the steps of an order', () => {
     expect(c!.sold).toBe(0);
     expect(c!.tickets).toBe(0);
     expect(['expired', 'released']).toContain(c!.hold);
+    const voided = await env.infra.database.sql`select method, status from payments where order_id = ${c!.order.id}`;
+    expect(voided).toEqual([{ method: 'card', status: 'voided' }]);
     const [{ free }] = (await env.infra.database.sql`select count(*)::int as free from seats where id = any(${sale.seatIds.slice(4, 6)}) and status = 'available'`) as any[];
     expect(free).toBe(2);
     // Never a charge without seats: no intent is left captured without a captured order, nor authorized at all.
@@ -148,5 +150,6 @@ describe('crash between the steps of an order', () => {
     expect(dangling).toBe(0);
     restarted.process.kill('SIGTERM');
     await restarted.exited;
-  });
+    // Four node processes start one after the other; on a loaded 2-core machine each boot takes seconds.
+  }, 240_000);
 });

@@ -43,7 +43,7 @@ describe('POST /v1/orders', () => {
     const timeline = await env.api.get(`/v1/orders/${res.body.id}/timeline`, { token: fan.token });
     expect(timeline.status).toBe(200);
     const kinds = timeline.body.receipts.map((r: any) => r.kind);
-    expect(kinds).toEqual(['order.placed', 'payment.authorized', 'hold.converted', 'order.confirmed', 'tickets.issued', 'payment.captured']);
+    expect(kinds).toEqual(['order.placed', 'hold.converted', 'payment.authorized', 'order.confirmed', 'tickets.issued', 'payment.captured']);
     expect(timeline.body.receipts.find((r: any) => r.kind === 'order.confirmed').data.guaranteed).toBe(true);
   });
 
