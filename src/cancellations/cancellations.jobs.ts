@@ -24,8 +24,12 @@ export const CANCELLATION_QUEUE = 'event-cancellation';
 
 /** Orders read and enqueued per page in a fan-out: one addBulk round trip each. */
 const FANOUT_PAGE = 500;
-/** Refund jobs in parallel per worker: each holds one pooled connection at a time (the pool has 10). */
-const REFUND_CONCURRENCY = 6;
+/**
+ * Refund jobs in parallel per worker. A job is ~20 short round trips to Postgres and one to
+ * the processor, so it mostly waits; 8 keeps the pool (10 connections) busy and leaves two
+ * for the outbox dispatcher and the announcement running beside it.
+ */
+const REFUND_CONCURRENCY = 8;
 /**
  * A killed worker's active jobs are retried once their lock lapses: 15 s (not BullMQ's 30)
  * brings a crashed cancellation back sooner; a refund job takes well under a second, and

@@ -2,9 +2,9 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
 import { creditGiftCard } from '../giftcards/giftcards.repository.js';
 import type { Logger } from '../logger.js';
-import { findOrder, lockOrder, transitionOrder } from '../orders/orders.repository.js';
+import { lockOrder, transitionOrder } from '../orders/orders.repository.js';
 import type { Settlement } from '../orders/orders.settlement.js';
-import { orderItems } from '../orders/orders.table.js';
+import { orderItems, type OrderStatus } from '../orders/orders.table.js';
 import { addRefunded, completeRefund, insertRefund, paymentsOfOrder } from '../payments/payments.repository.js';
 import type { ProviderRegistry } from '../payments/provider.js';
 import type { PlatformSigner } from '../shared/signing.js';
@@ -32,35 +32,50 @@ export interface RefundDeps {
  * The seats are not put back on sale: the event is cancelled.
  */
 export async function refundForCancellation(deps: RefundDeps, eventId: string, orderId: string): Promise<RefundOutcome> {
-  const order = await findOrder(deps.db, orderId);
+  const captured = await refundCaptured(deps, eventId, orderId);
+  if (captured.refunded) {
+    // The common case: send what this run wrote, without reading it back.
+    for (const r of captured.cardRefunds) await sendCardRefund(deps, r);
+    return 'refunded';
+  }
   let outcome: RefundOutcome = 'skipped';
-  if (order?.status === 'captured') {
-    outcome = (await refundCaptured(deps, eventId, orderId)) ?? 'skipped';
-  } else if (order?.status === 'confirmed') {
+  if (captured.status === 'confirmed') {
     const unwound = await deps.settlement.unwindUncapturable(orderId, 'event.cancelled');
     if (unwound) await deps.settlement.voidCard(unwound);
     outcome = 'voided';
-  } else if (order?.status === 'pending' || order?.status === 'authorized') {
+  } else if (captured.status === 'pending' || captured.status === 'authorized') {
     await deps.settlement.abort(orderId, 'event.cancelled', { releaseHold: true });
     outcome = 'voided';
   }
   // An earlier run may have died between its commit and the processor: send what it wrote.
-  await sendCardRefunds(deps, orderId);
-  if (outcome !== 'refunded') await finishRefund(deps.db, eventId, orderId, outcome, 0);
+  for (const r of await unsentCardRefunds(deps.db, orderId)) await sendCardRefund(deps, r);
+  await finishRefund(deps.db, eventId, orderId, outcome, 0);
   return outcome;
 }
 
-async function refundCaptured(deps: RefundDeps, eventId: string, orderId: string): Promise<RefundOutcome | null> {
+interface CardRefund {
+  id: string;
+  amountCents: number;
+  intentId: string | null;
+  provider: 'stripe' | 'sandbox' | 'gift_card';
+}
+
+type Captured = { refunded: true; cardRefunds: CardRefund[] } | { refunded: false; status: OrderStatus | null };
+
+async function refundCaptured(deps: RefundDeps, eventId: string, orderId: string): Promise<Captured> {
   return deps.db.transaction(async (tx) => {
     const order = await lockOrder(tx, orderId);
     // Someone else (a fan's own cancellation, an earlier run) got here first.
-    if (!order || order.status !== 'captured') return null;
+    if (!order || order.status !== 'captured') return { refunded: false, status: order?.status ?? null };
     const tickets = await ticketsOfOrder(tx, orderId);
-    await endTickets(tx, tickets.map((t) => t.id), 'revoked');
+    // Normally already revoked by the cancellation itself; a ticket issued since is revoked here.
+    const stillValid = tickets.filter((t) => t.status === 'valid').map((t) => t.id);
+    if (stillValid.length > 0) await endTickets(tx, stillValid, 'revoked');
     await tx.update(orderItems).set({ status: 'cancelled' }).where(and(eq(orderItems.orderId, orderId), eq(orderItems.status, 'active')));
     let due = order.totalCents - order.refundedCents;
     const refunded = due;
     const receipts: TimelineEvent[] = [];
+    const cardRefunds: CardRefund[] = [];
     const receipt = (kind: string, subjectId: string, data: Record<string, unknown>): TimelineEvent => ({
       userId: order.userId, kind, subjectType: 'payment', subjectId, eventId, actorId: null, data: { orderId, currency: order.currency, reason: 'event_cancelled', ...data },
     });
@@ -76,6 +91,7 @@ async function refundCaptured(deps: RefundDeps, eventId: string, orderId: string
         receipts.push(receipt('payment.refunded', tender.id, { method: 'gift_card', giftCardId: tender.giftCardId, amountCents: amount }));
       } else {
         const row = await insertRefund(tx, { paymentId: tender.id, orderId, amountCents: amount });
+        cardRefunds.push({ id: row.id, amountCents: amount, intentId: tender.intentId, provider: tender.provider });
         receipts.push(receipt('payment.refund_requested', tender.id, { method: 'card', provider: tender.provider, sandbox: tender.provider === 'sandbox', amountCents: amount, refundId: row.id }));
       }
     }
@@ -87,15 +103,13 @@ async function refundCaptured(deps: RefundDeps, eventId: string, orderId: string
       ...receipts,
       { userId: order.userId, kind: 'order.cancelled', subjectType: 'order', subjectId: orderId, eventId, actorId: null, data: { refundedCents: total, reason: 'event_cancelled' } },
     ]);
-    return 'refunded' as const;
+    return { refunded: true as const, cardRefunds };
   });
 }
 
-/** Sends an order's written-but-unsent card refunds; the key per refund row makes a resend a no-op at the processor. */
-async function sendCardRefunds(deps: RefundDeps, orderId: string): Promise<void> {
-  for (const r of await unsentCardRefunds(deps.db, orderId)) {
-    if (!r.intentId || r.provider === 'gift_card') continue;
-    const sent = await deps.providers.get(r.provider).refund(r.intentId, r.amountCents, `refund:${r.id}`);
-    await completeRefund(deps.db, r.id, sent.status === 'failed' ? 'failed' : 'succeeded', sent.refundId);
-  }
+/** Sends one card refund; the key per refund row makes a resend a no-op at the processor. */
+async function sendCardRefund(deps: RefundDeps, r: CardRefund): Promise<void> {
+  if (!r.intentId || r.provider === 'gift_card') return;
+  const sent = await deps.providers.get(r.provider).refund(r.intentId, r.amountCents, `refund:${r.id}`);
+  await completeRefund(deps.db, r.id, sent.status === 'failed' ? 'failed' : 'succeeded', sent.refundId);
 }
