@@ -3,7 +3,7 @@
  * Redis call of the draw, both as a round trip seen by the client (an upper bound that also
  * counts network and CPU scheduling) and as Redis's own execution time from SLOWLOG.
  *
- *   npm run bench:queue-draw [-- --entries 1000000 --rounds 3 --threads N --write-chunk 2500 --window 1]
+ *   npm run bench:queue-draw [-- --entries 1000000 --rounds 3 --write-chunk 2500 --window 1]
  *
  * Targets on the 2-core dev machine: 1,000,000 entries in ≤ 10 s, no call over ~50 ms.
  * The pre-queue is filled once through the real join script; each further round resets the
@@ -23,7 +23,6 @@ const { values } = parseArgs({
   options: {
     entries: { type: 'string', default: '1000000' },
     rounds: { type: 'string', default: '3' },
-    threads: { type: 'string' },
     window: { type: 'string', default: '1' },
     'write-chunk': { type: 'string', default: '2500' },
     'read-chunk': { type: 'string', default: '10000' },
@@ -68,7 +67,6 @@ try {
       writeChunk: Number(values['write-chunk']),
       readChunk: Number(values['read-chunk']),
       writeWindow: Number(values.window),
-      ...(values.threads === undefined ? {} : { scoreThreads: Number(values.threads) }),
     });
     const log = await slowlog.read();
     thresholdMs = log.thresholdMs;
@@ -78,7 +76,7 @@ try {
     const redisMaxExecMs = log.slowest[0]?.ms ?? null;
     results.push({ ...report, redisMaxExecMs, redisMaxExecCommand: log.slowest[0]?.command ?? null, overThreshold: log.slowest.length });
     console.error(
-      `round ${round + 1}: ${(report.totalMs / 1000).toFixed(2)} s (read ${(report.readMs / 1000).toFixed(2)}, hash+sort after read ${(report.computeMs / 1000).toFixed(2)}, write ${(report.writeMs / 1000).toFixed(2)}), ` +
+      `round ${round + 1}: ${(report.totalMs / 1000).toFixed(2)} s (read+hash ${(report.readMs / 1000).toFixed(2)}, sort ${(report.computeMs / 1000).toFixed(2)}, write ${(report.writeMs / 1000).toFixed(2)}), ` +
         `${report.redisCalls} calls, longest round trip ${report.maxCallMs.toFixed(1)} ms (${report.maxCallOp}), longest inside Redis ${redisMaxExecMs ?? `< ${thresholdMs}`} ms`,
     );
   }
@@ -93,8 +91,8 @@ try {
     rounds,
     drawMs: Math.round(median.totalMs),
     drawMsEachRound: results.map((r) => Math.round(r.totalMs)),
-    readMs: Math.round(median.readMs),
-    computeAfterReadMs: Math.round(median.computeMs),
+    readAndHashMs: Math.round(median.readMs),
+    sortMs: Math.round(median.computeMs),
     writeMs: Math.round(median.writeMs),
     redisCallsPerDraw: median.redisCalls,
     maxCallMs: round2(maxCallMs),

@@ -1,7 +1,6 @@
 import type { QueueKeys } from './keys.js';
 import { unwrap, WRONG_PHASE } from './errors.js';
-import { orderByScores, orderDigest } from './lottery.js';
-import { defaultScoreThreads, PARALLEL_MIN_ENTRIES, startScorePool } from './score-pool.js';
+import { orderByScores, orderDigest, scoreAll } from './lottery.js';
 import type { RedisConnection, ScriptCommands } from './scripts.js';
 
 /**
@@ -19,8 +18,6 @@ export interface DrawOptions {
   writeChunk?: number;
   /** Chunks sent before waiting for their replies; the default 1 measures each call's round trip alone. */
   writeWindow?: number;
-  /** Worker threads hashing scores; default one per core but one (at least one, max 4); 0 hashes on the main thread, as small draws do. */
-  scoreThreads?: number;
   /** Called after each chunk is written (tests use it to simulate a crash mid-draw). */
   afterWrite?: (written: number, size: number) => void | Promise<void>;
 }
@@ -39,11 +36,11 @@ export interface DrawReport {
   maxCallMs: number;
   /** Which call that was (startDraw, lrange, llen, writeDraw, finishDraw). */
   maxCallOp: string;
-  /** Reading the pre-queue (with hashing on workers alongside). */
+  /** Reading the pre-queue and hashing each chunk as it arrives. */
   readMs: number;
   /** Writing the order, chunk by chunk. */
   writeMs: number;
-  /** Time from the last entry read to the order being ready (the hashing not hidden behind reads, plus the sort). */
+  /** Sorting by score and digesting the order, after the last chunk was read and hashed. */
   computeMs: number;
   totalMs: number;
 }
@@ -74,28 +71,17 @@ export async function runDraw(redis: RedisConnection & ScriptCommands, keys: Que
   if (status === 2) return report('done', size, await redis.hget(keys.meta, 'orderDigest'), 0);
 
   // The pre-queue stopped growing when the draw started; its first `size` ids are the input.
-  // Each chunk is hashed on a worker thread while the next one is being read.
-  const threads = size >= PARALLEL_MIN_ENTRIES ? (options.scoreThreads ?? defaultScoreThreads()) : 0;
-  const pool = startScorePool(seed, threads);
+  // Each chunk is hashed as it arrives (between calls, so no round trip waits on the hashing).
   const ids: string[] = [];
-  const scoreParts: Promise<Buffer>[] = [];
-  let computeStart: number;
-  let order: string[];
-  try {
-    for (let from = 0; from < size; from += readChunk) {
-      const chunk = await timed('lrange', () => redis.lrange(keys.prequeue, from, Math.min(from + readChunk, size) - 1));
-      const part = pool.score(chunk);
-      // Awaited after the loop; until then a worker failure must not surface as an unhandled rejection.
-      part.catch(() => {});
-      scoreParts.push(part);
-      for (const id of chunk) ids.push(id);
-    }
-    computeStart = performance.now();
-    readMs = computeStart - started;
-    order = orderByScores(ids, Buffer.concat(await Promise.all(scoreParts)));
-  } finally {
-    await pool.close();
+  const scores = Buffer.allocUnsafe(size * 32);
+  for (let from = 0; from < size; from += readChunk) {
+    const chunk = await timed('lrange', () => redis.lrange(keys.prequeue, from, Math.min(from + readChunk, size) - 1));
+    scoreAll(seed, chunk, scores, from * 32);
+    for (const id of chunk) ids.push(id);
   }
+  const computeStart = performance.now();
+  readMs = computeStart - started;
+  const order = orderByScores(ids, scores);
   const digest = orderDigest(order);
   const computeMs = performance.now() - computeStart;
 

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { newSeed, scoreAll, verifyLottery } from '../../queue/lottery.js';
-import { startScorePool } from '../../queue/score-pool.js';
+import { verifyLottery } from '../../queue/lottery.js';
 import { openSlowlogWindow } from '../../queue/slowlog.js';
 import { accounts, createRoomEnv, joinAll, newEventId, ticketsByEntry } from './support.js';
 
@@ -10,18 +8,6 @@ afterAll(() => env.close());
 const { room } = env;
 
 describe('a large draw', () => {
-  it('scores on worker threads exactly as on the main thread', async () => {
-    const seed = newSeed();
-    const ids = Array.from({ length: 30_000 }, () => randomBytes(16).toString('base64url'));
-    const pool = startScorePool(seed, 2);
-    try {
-      const parts = await Promise.all([pool.score(ids.slice(0, 10_000)), pool.score(ids.slice(10_000, 20_000)), pool.score(ids.slice(20_000))]);
-      expect(Buffer.concat(parts).equals(scoreAll(seed, ids))).toBe(true);
-    } finally {
-      await pool.close();
-    }
-  });
-
   it('draws 200,000 entries without any single call keeping Redis busy for 50 ms', async () => {
     const N = 200_000;
     const ev = newEventId();
