@@ -5,9 +5,8 @@ import { connectDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { startEmbeddedPostgres, type LocalService } from './infra/embedded-postgres.js';
 import { startLocalRedis } from './infra/local-redis.js';
-import { connectRedis } from './infra/redis.js';
+import { connectRedis, redisTarget } from './infra/redis.js';
 import { createBroadcaster } from './realtime/broadcaster.js';
-import type { Redis } from 'ioredis';
 import { createLogger, type Logger } from './logger.js';
 import { loadOrCreateSigningKey, parseSigningKey, signerFromKey } from './shared/signing.js';
 
@@ -38,7 +37,7 @@ export async function boot(config: Config, logger: Logger = createLogger(config)
   try {
     // Redis first: it starts in milliseconds, and a missing redis-server is reported before Postgres spends seconds starting.
     let redisUrl = config.REDIS_URL;
-    if (!redisUrl) {
+    if (!redisUrl && !config.REDIS_CLUSTER_NODES) {
       const redis = await startLocalRedis(resolve(config.DATA_DIR, 'redis'), logger);
       local.push(redis);
       redisUrl = redis.url;
@@ -51,15 +50,17 @@ export async function boot(config: Config, logger: Logger = createLogger(config)
     }
     const database = connectDatabase(databaseUrl);
     stops.push(() => database.close());
-    const redis = connectRedis(redisUrl);
+    const resolved = { ...config, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl };
+    const redis = connectRedis(redisTarget(resolved));
     stops.push(async () => void (await redis.quit()));
+    const broadcaster = createBroadcaster(redis, resolved);
+    stops.push(() => broadcaster.close());
     await runMigrations(databaseUrl);
     const signer = signerFromKey(
       config.SIGNING_KEY ? parseSigningKey(config.SIGNING_KEY) : await loadOrCreateSigningKey(resolve(config.DATA_DIR, 'signing-key.pem')),
     );
-    const resolved = { ...config, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl };
     return {
-      infra: { config: resolved, logger, database, redis, signer, broadcaster: createBroadcaster(redis as Redis, resolved) },
+      infra: { config: resolved, logger, database, redis, signer, broadcaster },
       shutdown: async () => {
         for (const stop of [...stops.reverse(), ...local.reverse().map((s) => s.stop)]) {
           await stop().catch((err: unknown) => logger.warn({ err }, 'error while shutting down'));

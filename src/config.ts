@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -32,11 +33,21 @@ const configSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   /** Absent: `npm start` spawns `redis-server` from the PATH with its data in DATA_DIR/redis. */
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  /**
+   * Redis Cluster seed nodes, `host:port` (or `redis://user:pass@host:port`, `rediss://…` for TLS), comma-separated;
+   * the client learns the rest of the cluster from them. Set instead of REDIS_URL: every key of one event shares a
+   * hash tag, so each event lives on one shard while events spread across shards.
+   */
+  REDIS_CLUSTER_NODES: csv
+    .pipe(z.array(z.string().regex(/^(rediss?:\/\/[^\s,]+|[^\s:/,]+:\d{1,5})$/, 'each node as host:port or a redis:// URL')).min(1, 'at least one host:port'))
+    .optional(),
   /** Every Redis key (waiting room, rate limits, BullMQ) starts with this; lets tests share one Redis. */
   REDIS_PREFIX: z
     .string()
     .regex(/^[a-z0-9:_-]*$/i, 'letters, digits, ":", "_" and "-" only (no "{", which would break hash tags)')
     .default('fd:'),
+  /** Names this process in the `X-Fairdrop-Node` response header and its logs, so a response behind a load balancer says which node answered. */
+  NODE_ID: z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, ".", ":", "_" and "-", at most 64').default(`${hostname()}:${process.pid}`),
   HOST: z.string().default('0.0.0.0'),
   PORT: int(0, 65535).default(3000),
   /** The address fans reach; used in mails, receipts and problem type URIs. */
@@ -123,8 +134,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const config = parsed.data;
+  if (config.REDIS_URL && config.REDIS_CLUSTER_NODES) {
+    throw new ConfigError([{ variable: 'REDIS_CLUSTER_NODES', message: 'set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both' }]);
+  }
   if (config.NODE_ENV === 'production') {
-    const missing = (['DATABASE_URL', 'REDIS_URL', 'SIGNING_KEY'] as const).filter((k) => !config[k]);
+    const missing = (['DATABASE_URL', 'REDIS_URL', 'SIGNING_KEY'] as const).filter(
+      (k) => !config[k] && !(k === 'REDIS_URL' && config.REDIS_CLUSTER_NODES),
+    );
     if (missing.length > 0) {
       throw new ConfigError(missing.map((variable) => ({ variable, message: 'required when NODE_ENV=production' })));
     }

@@ -3,10 +3,11 @@ import type { Config } from './config.js';
 
 export type { Logger };
 
-export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>): Logger {
+export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'> & Partial<Pick<Config, 'NODE_ID'>>): Logger {
   return pino({
     level: config.LOG_LEVEL,
-    base: { service: 'fairdrop' },
+    // `node` tells apart the interleaved lines of several API nodes (npm run cluster, docker compose logs).
+    base: { service: 'fairdrop', ...(config.NODE_ID ? { node: config.NODE_ID } : {}) },
     // People read the zero-setup start in a terminal; machines read JSON everywhere else.
     ...(config.NODE_ENV === 'development' && process.stdout.isTTY
       ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,service', translateTime: 'HH:MM:ss' } } }

@@ -1,13 +1,14 @@
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Config } from '../config.js';
+import { openRedis, redisTarget } from '../infra/redis.js';
 
 /**
  * BullMQ needs its own connections (workers block on them) with unlimited retries.
- * All its keys share one hash tag so a Redis Cluster keeps each queue's keys on one slot.
+ * All its keys share one hash tag so a Redis Cluster keeps each queue's keys on one slot;
+ * with REDIS_CLUSTER_NODES the connection is a Cluster client (BullMQ supports both).
  */
-export function bullConnection(config: Pick<Config, 'REDIS_URL'>): Redis {
-  if (!config.REDIS_URL) throw new Error('REDIS_URL must be resolved before BullMQ connects');
-  return new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, connectionName: 'fairdrop-bullmq' });
+export function bullConnection(config: Pick<Config, 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>): Redis | Cluster {
+  return openRedis(redisTarget(config), { connectionName: 'fairdrop-bullmq', maxRetriesPerRequest: null });
 }
 
 export function bullPrefix(config: Pick<Config, 'REDIS_PREFIX'>): string {

@@ -1,8 +1,20 @@
+import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Emitter } from '@socket.io/redis-emitter';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { Server } from 'socket.io';
 import type { Config } from '../config.js';
+import { openRedis, redisTarget, type RedisTarget } from '../infra/redis.js';
+import type { RedisConnection } from '../../queue/scripts.js';
 import { socketChannel } from './gateway.js';
 import { eventRoom, userRoom, type ServerToClientEvents } from './events.js';
+
+type Args<S, E extends keyof S> = S[E] extends (...args: infer A) => unknown ? A : never;
+
+/** Emits one namespace's events, typed by its server-to-client event map. */
+export interface NamespaceEmitter<S extends object> {
+  emit<E extends keyof S & string>(event: E, ...args: Args<S, E>): void;
+  to(room: string): { emit<E extends keyof S & string>(event: E, ...args: Args<S, E>): void };
+}
 
 /**
  * Sends socket.io events from any process — API node or worker — through Redis, without a
@@ -12,14 +24,72 @@ export interface Broadcaster {
   toUser<E extends keyof ServerToClientEvents>(userId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
   toEvent<E extends keyof ServerToClientEvents>(eventId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
   /** A typed emitter for another namespace (`/queue`). */
-  namespace<S extends object>(name: string): Emitter<S>;
+  namespace<S extends object>(name: string): NamespaceEmitter<S>;
+  /** Closes the connections the broadcaster opened itself (only in Redis Cluster mode); the shared one stays open. */
+  close(): Promise<void>;
 }
 
-export function createBroadcaster(redis: Redis, config: Pick<Config, 'REDIS_PREFIX'>): Broadcaster {
-  const emitter = new Emitter<ServerToClientEvents>(redis, { key: socketChannel(config) });
+/** Where a broadcast goes: a namespace, optionally one room, an event and its arguments. */
+type Send = (nsp: string, room: string | null, event: string, args: unknown[]) => void;
+
+/**
+ * One Redis: @socket.io/redis-emitter PUBLISHes in the format of the classic adapter the gateway
+ * uses. Redis Cluster: the gateway uses the sharded adapter (SSUBSCRIBE per room, so a message
+ * travels only to the shard that owns its channel instead of every node of the cluster), whose
+ * wire format the emitter cannot speak — it only PUBLISHes. There the broadcaster is a socket.io
+ * Server with no HTTP server and the same sharded adapter: `io.to(room).emit()` becomes the exact
+ * SPUBLISH the API nodes' adapters listen to, with socket.io's own encoding rather than a copy.
+ */
+export function createBroadcaster(
+  redis: RedisConnection,
+  config: Pick<Config, 'REDIS_PREFIX'> & Partial<Pick<Config, 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>>,
+): Broadcaster {
+  const cluster = Boolean(config.REDIS_CLUSTER_NODES?.length);
+  const { send, close } = cluster
+    ? shardedSender(redis as Cluster, redisTarget({ REDIS_URL: config.REDIS_URL, REDIS_CLUSTER_NODES: config.REDIS_CLUSTER_NODES }), socketChannel(config))
+    : emitterSender(redis as Redis, socketChannel(config));
+  const namespace = <S extends object>(name: string): NamespaceEmitter<S> => {
+    const nsp = name.startsWith('/') ? name : `/${name}`;
+    return {
+      emit: (event, ...args) => send(nsp, null, event, args),
+      to: (room) => ({ emit: (event, ...args) => send(nsp, room, event, args) }),
+    };
+  };
   return {
-    toUser: (userId, event, ...args) => void emitter.to(userRoom(userId)).emit(event, ...args),
-    toEvent: (eventId, event, ...args) => void emitter.to(eventRoom(eventId)).emit(event, ...args),
-    namespace: <S extends object>(name: string) => emitter.of(name) as unknown as Emitter<S>,
+    toUser: (userId, event, ...args) => send('/', userRoom(userId), event, args),
+    toEvent: (eventId, event, ...args) => send('/', eventRoom(eventId), event, args),
+    namespace,
+    close,
+  };
+}
+
+function emitterSender(redis: Redis, key: string): { send: Send; close(): Promise<void> } {
+  const root = new Emitter(redis, { key });
+  const byNamespace = new Map<string, Emitter>([['/', root]]);
+  return {
+    send: (nsp, room, event, args) => {
+      let emitter = byNamespace.get(nsp);
+      if (!emitter) byNamespace.set(nsp, (emitter = root.of(nsp)));
+      (room === null ? emitter : emitter.to(room)).emit(event, ...args);
+    },
+    close: async () => {},
+  };
+}
+
+function shardedSender(pub: Cluster, target: RedisTarget, channelPrefix: string): { send: Send; close(): Promise<void> } {
+  // The adapter subscribes to its namespace's channels even when, as here, it has no sockets;
+  // ioredis routes each SSUBSCRIBE to the shard owning the channel only with shardedSubscribers.
+  const sub = openRedis(target, { connectionName: 'fairdrop-broadcast-sub', maxRetriesPerRequest: null, shardedSubscribers: true });
+  const io = new Server({ adapter: createShardedAdapter(pub, sub, { channelPrefix }), serveClient: false });
+  return {
+    send: (nsp, room, event, args) => {
+      const namespace = io.of(nsp);
+      const target: { emit(event: string, ...args: unknown[]): boolean } = room === null ? namespace : namespace.to(room);
+      target.emit(event, ...args);
+    },
+    close: async () => {
+      await Promise.allSettled([...io._nsps.values()].map((nsp) => nsp.adapter.close()));
+      await sub.quit().catch(() => undefined);
+    },
   };
 }

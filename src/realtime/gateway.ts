@@ -1,9 +1,9 @@
 import type { Server as HttpServer } from 'node:http';
-import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server, type Namespace } from 'socket.io';
 import type { Principal } from '../auth/principal.js';
 import type { Config } from '../config.js';
+import { openRedis, redisTarget } from '../infra/redis.js';
 import type { Logger } from '../logger.js';
 import { AppError } from '../shared/errors.js';
 import { eventRoom, subscribePayload, userRoom, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from './events.js';
@@ -31,10 +31,17 @@ export function attachGateway(
   deps: { config: Config; logger: Logger; authenticate(token: string): Promise<Principal> },
 ): Gateway {
   const { config, logger } = deps;
-  const pub = new Redis(config.REDIS_URL!, { connectionName: 'fairdrop-sio-pub' });
-  const sub = pub.duplicate({ connectionName: 'fairdrop-sio-sub' });
+  const target = redisTarget(config);
+  const cluster = target.kind === 'cluster';
+  // ioredis's default of 20 retries: a publish waits out a short Redis blip instead of failing at once.
+  const pub = openRedis(target, { connectionName: 'fairdrop-sio-pub', maxRetriesPerRequest: 20 });
+  const sub = openRedis(target, { connectionName: 'fairdrop-sio-sub', maxRetriesPerRequest: null, shardedSubscribers: cluster });
   const io: RealtimeServer = new Server(http, {
-    adapter: createAdapter(pub, sub, { key: socketChannel(config) }),
+    // On a Redis Cluster, classic PUBLISH is copied to every node of the cluster; sharded pub/sub
+    // (Redis 7) sends each room's channel to one shard only, so the fan-out grows with the shards.
+    adapter: cluster
+      ? createShardedAdapter(pub, sub, { channelPrefix: socketChannel(config) })
+      : createAdapter(pub, sub, { key: socketChannel(config) }),
     // Compression costs ~300 KB per socket in zlib state; our messages are a few dozen bytes.
     perMessageDeflate: false,
     cors: config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS } : undefined,
