@@ -1,0 +1,131 @@
+import { ApiError } from './api.js';
+import { h, setStatus } from './dom.js';
+
+/**
+ * Problem answers name the wrong field (`errors[].field`, a dotted path such as
+ * `policies.perAccountLimit` or `blocks.0.layout`); these helpers put each message next to
+ * that field. Inputs are found by `name`, or by `data-field` (a space-separated list of paths
+ * the element answers for); a deeper path lands on its nearest named ancestor
+ * (`transit.stops.2.walkingMinutes` on the `transit.stops` textarea, as "line 3: …").
+ */
+
+export interface FieldMessage {
+  field: string;
+  message: string;
+}
+
+function findField(form: HTMLFormElement, path: string): { el: HTMLElement; rest: string[] } | null {
+  const segments = path.split('.');
+  for (let n = segments.length; n > 0; n--) {
+    const candidate = segments.slice(0, n).join('.');
+    const el =
+      [...form.querySelectorAll<HTMLElement>('[data-field]')].find((e) => e.dataset.field!.split(' ').includes(candidate)) ??
+      form.querySelector<HTMLElement>(`[name="${CSS.escape(candidate)}"]`);
+    if (el) return { el, rest: segments.slice(n) };
+  }
+  return null;
+}
+
+/** Checkboxes and radios of a group carry their error on the fieldset around them. */
+function anchorOf(el: HTMLElement): HTMLElement {
+  if (el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio')) return el.closest('fieldset') ?? el;
+  return el;
+}
+
+function describe(rest: string[], message: string, lines: boolean): string {
+  if (rest.length === 0) return message;
+  const [first, ...more] = rest;
+  if (lines && /^\d+$/.test(first!)) return `line ${Number(first) + 1}${more.length ? ` (${more.join('.')})` : ''}: ${message}`;
+  return `${rest.join('.')}: ${message}`;
+}
+
+export function clearErrors(form: HTMLFormElement): void {
+  for (const p of form.querySelectorAll('.field-error')) p.remove();
+  for (const el of form.querySelectorAll<HTMLElement>('[aria-describedby*="-error"]')) {
+    el.removeAttribute('aria-invalid');
+    const ids = (el.getAttribute('aria-describedby') ?? '').split(' ').filter((id) => id && !id.endsWith('-error'));
+    if (ids.length) el.setAttribute('aria-describedby', ids.join(' '));
+    else el.removeAttribute('aria-describedby');
+  }
+}
+
+/**
+ * Shows each message beside its field (aria-invalid + aria-describedby, so a screen reader
+ * reads it on focus) and focuses the first one; messages with no field go to `status`.
+ */
+export function showFieldErrors(form: HTMLFormElement, status: HTMLElement, summary: string, messages: FieldMessage[]): void {
+  clearErrors(form);
+  const loose: string[] = [];
+  const grouped = new Map<HTMLElement, string[]>();
+  for (const { field, message } of messages) {
+    const found = field ? findField(form, field) : null;
+    if (!found) {
+      loose.push(field ? `${field}: ${message}` : message);
+      continue;
+    }
+    const anchor = anchorOf(found.el);
+    grouped.set(anchor, [...(grouped.get(anchor) ?? []), describe(found.rest, message, found.el.dataset.lines !== undefined)]);
+  }
+  let first: HTMLElement | undefined;
+  for (const [anchor, texts] of grouped) {
+    const id = `${anchor.id || anchor.getAttribute('name') || 'field'}-error`.replace(/[^\w-]/g, '-');
+    const note = h('p', { class: 'field-error', id }, texts.join(' · '));
+    if (anchor.tagName === 'FIELDSET') anchor.append(note);
+    else anchor.insertAdjacentElement('afterend', note);
+    // aria-invalid belongs on controls (and their group); a plain paragraph only gets the note.
+    if (anchor.matches('input, select, textarea, fieldset')) anchor.setAttribute('aria-invalid', 'true');
+    anchor.setAttribute('aria-describedby', [anchor.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
+    first ??= anchor.tagName === 'FIELDSET' ? (anchor.querySelector<HTMLElement>('input, select, textarea') ?? anchor) : anchor;
+  }
+  const fixCount = grouped.size ? `Fix the ${grouped.size === 1 ? 'highlighted field' : `${grouped.size} highlighted fields`}.` : '';
+  setStatus(status, 'bad', [summary, fixCount, ...loose].filter(Boolean).join(' '));
+  first?.focus();
+}
+
+/** An API failure beside its fields; anything else (network) in the status line. */
+export function showError(form: HTMLFormElement, status: HTMLElement, err: unknown): void {
+  if (err instanceof ApiError) {
+    const errors = (err.problem.errors ?? []).map((e) => ({ field: e.field, message: e.message }));
+    showFieldErrors(form, status, err.problem.detail, errors);
+  } else {
+    clearErrors(form);
+    setStatus(status, 'bad', 'Could not reach Fairdrop. Check your connection and try again.');
+  }
+}
+
+/**
+ * One Idempotency-Key per form until it succeeds or is edited: a double click or a retry after
+ * a dropped connection replays the first answer instead of creating a second venue.
+ */
+export function formKey(form: HTMLFormElement): { current(): string; reset(): void } {
+  let key = crypto.randomUUID();
+  const reset = () => void (key = crypto.randomUUID());
+  form.addEventListener('input', reset);
+  return { current: () => key, reset };
+}
+
+/** A text field's number, or undefined when empty (the API then names the field as missing). */
+export function numberOf(form: HTMLFormElement, name: string): number | undefined {
+  const raw = (form.elements.namedItem(name) as HTMLInputElement | null)?.value.trim() ?? '';
+  return raw === '' ? undefined : Number(raw);
+}
+
+export function textOf(form: HTMLFormElement, name: string): string {
+  return ((form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement | null)?.value ?? '').trim();
+}
+
+export function checkedValues(form: HTMLFormElement, name: string): string[] {
+  return [...form.querySelectorAll<HTMLInputElement>(`input[name="${CSS.escape(name)}"]:checked`)].map((i) => i.value);
+}
+
+/** "45.50" in a currency → minor units, using the currency's own decimals (JPY has none). */
+export function toMinorUnits(text: string, currency: string): number | undefined {
+  if (text.trim() === '') return undefined;
+  let digits = 2;
+  try {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    // An unknown currency code: the API will name the currency field; keep cents meanwhile.
+  }
+  return Math.round(Number(text.replace(',', '.')) * 10 ** digits);
+}

@@ -1,0 +1,73 @@
+/** The API shapes the console reads (see GET /v1/organizer/*, GET /v1/events/:id, GET …/onsale). */
+
+export interface ConsoleEvent {
+  id: string;
+  title: string;
+  status: string;
+  startsAt: string;
+  venue: { id: string; name: string; city: string; timeZone: string };
+  tiers: number;
+  capacity: number;
+  held: number;
+  sold: number;
+  remaining: number;
+  onsale: { mode: 'queue' | 'open'; state: string; prequeueOpensAt: string | null; saleStartsAt: string; saleEndsAt: string | null } | null;
+}
+
+export interface Venue {
+  id: string;
+  name: string;
+  city: string;
+  timeZone: string;
+}
+
+export interface Tier {
+  id: string;
+  name: string;
+  kind: 'reserved' | 'ga';
+  priceCents: number;
+  feeCents: number;
+  totalCents: number;
+  currency: string;
+  capacity: number;
+  remaining: number;
+}
+
+export interface EventDetail {
+  id: string;
+  title: string;
+  description: string;
+  categories: string[];
+  performers: string[];
+  status: string;
+  startsAt: { utc: string; timeZone: string };
+  doorsAt: string | null;
+  endsAt: string | null;
+  venue: { id: string; name: string; city: string };
+  policies: { refundableUntil: string | null; transfersAllowed: boolean; perAccountLimit: number | null };
+  manage: { draft: boolean } | null;
+  tiers: Tier[];
+  seatMap: { sections: { name: string; rows: { row: string; seats: { tierId: string }[] }[] }[] };
+}
+
+export interface Onsale {
+  mode: 'queue' | 'open';
+  prequeueOpensAt: string | null;
+  saleStartsAt: string;
+  saleEndsAt: string | null;
+  admitPerMinute: number | null;
+  purchaseTokenTtlSeconds: number;
+  holdTtlSeconds: number;
+  perAccountLimit: number | null;
+  state: string;
+}
+
+export const statusLabels: Record<string, string> = {
+  draft: 'Draft',
+  scheduled: 'Scheduled',
+  on_sale: 'On sale',
+  sold_out: 'Sold out',
+  postponed: 'Postponed',
+  cancelled: 'Cancelled',
+  completed: 'Completed',
+};

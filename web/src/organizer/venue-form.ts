@@ -1,0 +1,72 @@
+import { api } from '../lib/api.js';
+import { $, h, setStatus } from '../lib/dom.js';
+import { checkedValues, clearErrors, formKey, numberOf, showError, showFieldErrors, textOf, type FieldMessage } from '../lib/forms.js';
+import { accessibilityLabels } from '../lib/layout.js';
+import type { Venue } from './types.js';
+
+/** "Hôtel de Ville; A, C; 5" per line → transit stops; unreadable lines are named like API errors. */
+function parseStops(text: string): { stops: { name: string; lines: string[]; walkingMinutes: number }[]; problems: FieldMessage[] } {
+  const problems: FieldMessage[] = [];
+  const stops = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line, i) => {
+      const [name = '', lines = '', minutes = ''] = line.split(';').map((p) => p.trim());
+      if (!/^\d+$/.test(minutes)) problems.push({ field: `transit.stops.${i}`, message: 'needs name; lines; minutes on foot (a whole number)' });
+      return { name, lines: lines.split(',').map((l) => l.trim()).filter(Boolean), walkingMinutes: Number(minutes) };
+    });
+  return { stops, problems };
+}
+
+export function setupVenueForm(onCreated: (venue: Venue) => void): void {
+  const form = $<HTMLFormElement>('#venue-form');
+  const status = $('.status', form);
+  const key = formKey(form);
+
+  const zones = $<HTMLSelectElement>('#venue-tz');
+  const here = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // The browser's list leaves out aliases such as UTC; keep the organizer's own zone selectable.
+  const known = Intl.supportedValuesOf('timeZone');
+  const list = known.includes(here) ? known : [here, ...known];
+  zones.replaceChildren(...list.map((tz) => h('option', { value: tz, selected: tz === here }, tz)));
+  $('#venue-access-options').replaceChildren(
+    ...Object.entries(accessibilityLabels).map(([value, label]) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'accessibility', value }), label)),
+  );
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const { stops, problems } = parseStops(textOf(form, 'transit.stops'));
+    if (problems.length) {
+      showFieldErrors(form, status, 'Some transit stops cannot be read.', problems);
+      return;
+    }
+    const body = {
+      name: textOf(form, 'name'),
+      address: textOf(form, 'address'),
+      city: textOf(form, 'city'),
+      country: textOf(form, 'country').toUpperCase(),
+      latitude: numberOf(form, 'latitude'),
+      longitude: numberOf(form, 'longitude'),
+      timeZone: textOf(form, 'timeZone'),
+      accessibility: checkedValues(form, 'accessibility'),
+      transit: { stops, parking: textOf(form, 'transit.parking') || null },
+    };
+    const button = $<HTMLButtonElement>('button[type=submit]', form);
+    button.disabled = true;
+    setStatus(status, 'busy', 'Creating the venue…');
+    try {
+      const venue = await api<Venue>('POST', '/v1/venues', body, { idempotencyKey: key.current() });
+      key.reset();
+      clearErrors(form);
+      form.reset();
+      zones.value = here;
+      setStatus(status, 'ok', `Venue “${venue.name}” created. It is selected for your next event below.`);
+      onCreated(venue);
+    } catch (err) {
+      showError(form, status, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
