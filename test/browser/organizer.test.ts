@@ -111,6 +111,9 @@ describe('organizer console', () => {
     await page.click('#tier-form button[type=submit]');
     await page.waitForSelector('#tier-form .status.ok');
     await page.selectOption('#seats-tier', { label: 'Stalls' });
+    await page.fill('#seats-layout', 'rows everywhere');
+    await page.click('#seats-form button[type=submit]');
+    await page.waitForSelector('#seats-layout + .field-error'); // the API's blocks.0.layout, beside the layout
     await page.fill('#seats-layout', 'section A rows 1-3 seats 1-10');
     await page.fill('#seats-accessible', '1-2');
     expect(await page.textContent('#seats-preview')).toBe('Adds 30 seats in 3 rows, 6 accessible.');
@@ -127,6 +130,9 @@ describe('organizer console', () => {
 
     // An open sale that started an hour ago (Paris time) and ends before the show.
     const saleStart = parisWallClock(-60);
+    await page.fill('#onsale-start', saleStart);
+    await page.click('#onsale-form button[type=submit]'); // a queue needs its waiting-room opening
+    await page.waitForSelector('#onsale-prequeue + .field-error');
     await page.check('#onsale-form input[value="open"]');
     expect(await page.isHidden('#onsale-prequeue')).toBe(true);
     await page.fill('#onsale-start', saleStart);
@@ -135,6 +141,7 @@ describe('organizer console', () => {
     await page.fill('#onsale-limit', '4');
     await page.click('#onsale-form button[type=submit]');
     await page.waitForSelector('#onsale-form .status.ok');
+    expect(await page.locator('#onsale-form .field-error').count()).toBe(0);
 
     await page.click('#publish-onsale');
     await page.waitForSelector('#publish-form .status.ok');
