@@ -8,7 +8,7 @@ import type { AppRedis } from '../infra/redis.js';
 import { bullConnection, bullPrefix } from '../jobs/connection.js';
 import type { JobModule } from '../jobs/runtime.js';
 import { createCommerce } from '../orders/commerce.js';
-import { completeCancellation, findCancellation, markAnnounced, listOrdersToRefund, openCancellations, pendingOrderIds, revokeEventTickets } from './cancellations.repository.js';
+import { addToTotals, adoptUntrackedCancellations, completeCancellation, findCancellation, markAnnounced, listOrdersToRefund, openCancellations, pendingOrderIds, revokeEventTickets } from './cancellations.repository.js';
 import type { CancellationQueue } from './cancellations.service.js';
 import { refundForCancellation, type RefundDeps } from './refund-order.js';
 
@@ -123,16 +123,17 @@ export function cancellationModule(options: { sweepEveryMs?: number } = {}): Job
       };
 
       /**
-       * Every unfinished cancellation: adopt orders that committed after it (a checkout in
-       * flight at that moment), revoke their tickets, re-enqueue what is pending, finish an
+       * Every unfinished cancellation (and events cancelled through the catalog's PATCH): adopt
+       * orders that committed after it (a checkout in flight at that moment), revoke their tickets, re-enqueue what is pending, finish an
        * announcement a crash interrupted, close it when nothing is left.
        */
       const sweep = async () => {
         let enqueued = 0;
+        await adoptUntrackedCancellations(db);
         for (const c of await openCancellations(db)) {
           await db.transaction(async (tx) => {
-            await revokeEventTickets(tx, c.eventId);
-            await listOrdersToRefund(tx, c.eventId);
+            const tickets = await revokeEventTickets(tx, c.eventId);
+            await addToTotals(tx, c.eventId, await listOrdersToRefund(tx, c.eventId), tickets);
           });
           enqueued += await enqueueAll(c.eventId);
           await announceCancelled(c.eventId);

@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { events } from '../catalog/catalog.table.js';
 import type { Db } from '../db/types.js';
 import { orders } from '../orders/orders.table.js';
 import { paymentRefunds, payments } from '../payments/payments.table.js';
@@ -75,6 +76,31 @@ export async function progressOf(db: Db, eventId: string) {
     skipped: count('skipped'),
     refundedCents: rows.reduce((sum, r) => sum + r.cents, 0),
   };
+}
+
+/**
+ * Events cancelled some other way (the catalog's PATCH status) get a cancellation too, so
+ * their orders are refunded and their holders told; only events that sold something.
+ */
+export async function adoptUntrackedCancellations(db: Db): Promise<number> {
+  const rows = await db.execute<{ event_id: string }>(sql`
+    insert into ${eventCancellations} (event_id, reason, requested_by, orders_total, tickets_revoked)
+    select ${events.id}, 'Cancelled by the organizer', ${events.organizerId}, 0, 0 from ${events}
+    where ${events.status} = 'cancelled'
+      and not exists (select 1 from ${eventCancellations} c where c.event_id = ${events.id})
+      and exists (select 1 from ${orders} o where o.event_id = ${events.id})
+    on conflict do nothing
+    returning event_id`);
+  return rows.length;
+}
+
+/** Counts orders and tickets a sweep added to a cancellation (late commits, adopted events). */
+export async function addToTotals(db: Db, eventId: string, orders: number, tickets: number): Promise<void> {
+  if (orders === 0 && tickets === 0) return;
+  await db
+    .update(eventCancellations)
+    .set({ ordersTotal: sql`${eventCancellations.ordersTotal} + ${orders}`, ticketsRevoked: sql`${eventCancellations.ticketsRevoked} + ${tickets}` })
+    .where(eq(eventCancellations.eventId, eventId));
 }
 
 export async function markAnnounced(db: Db, eventId: string): Promise<void> {

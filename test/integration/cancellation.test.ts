@@ -103,6 +103,23 @@ describe('cancelling an event', () => {
   });
 });
 
+describe('an event cancelled through the catalog', () => {
+  it('is adopted by the sweeper: refunded, revoked and announced like a cancellation', async () => {
+    const sale = await createSale(env, { seats: 5 });
+    const fan = await signedIn(env);
+    await buySeats(env, sale, fan, 2);
+    const patched = await env.api.patch(`/v1/events/${sale.eventId}`, { status: 'cancelled' }, { token: sale.organizer.token });
+    expect(patched.status).toBe(200);
+    await until(async () => (await env.api.get(`/v1/events/${sale.eventId}/cancellation`, { token: sale.organizer.token })).body.completedAt != null, 15_000);
+    const progress = await env.api.get(`/v1/events/${sale.eventId}/cancellation`, { token: sale.organizer.token });
+    expect(progress.body).toMatchObject({ ordersTotal: 1, ticketsRevoked: 2, refunded: 1, pending: 0, reason: 'Cancelled by the organizer' });
+    const [row] = await sql()`select o.status, (select count(*)::int from tickets t where t.event_id = o.event_id and t.status = 'revoked') as revoked,
+      (select count(*)::int from notifications n where n.user_id = o.user_id and n.kind = 'event.cancelled') as told
+      from orders o where o.event_id = ${sale.eventId}`;
+    expect(row).toEqual({ status: 'cancelled', revoked: 2, told: 1 });
+  });
+});
+
 describe('postponing and changing an event', () => {
   it('postponing keeps tickets valid, opens a refund window, and tells holders and watchers', async () => {
     const sale = await createSale(env, { seats: 5, refundable: false });
