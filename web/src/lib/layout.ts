@@ -47,8 +47,12 @@ export const money = (cents: number, currency: string) =>
   new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
 
 /** A time in the venue's zone, e.g. "Fri 12 Dec, 20:00 (Europe/Berlin)". */
-export const localTime = (iso: string, timeZone: string) =>
-  `${new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone }).format(new Date(iso))}`;
+export const localTime = (iso: string, timeZone: string) => {
+  const date = new Date(iso);
+  // The year only when it is not this one: "Fri 12 Dec, 20:00" reads better, "2028" must not be missed.
+  const year = date.getUTCFullYear() !== new Date().getUTCFullYear() ? { year: 'numeric' as const } : {};
+  return new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', ...year, hour: '2-digit', minute: '2-digit', timeZone }).format(date);
+};
 
 export const accessibilityLabels: Record<string, string> = {
   wheelchair: 'Wheelchair spaces',

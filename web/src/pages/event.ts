@@ -55,6 +55,12 @@ function render(e: EventDetail): void {
   $('#where').textContent = `${e.venue.name}, ${e.venue.city}`;
   $('#state').replaceChildren(h('span', { class: `badge badge-${a.state}` }, availabilityLabels[a.state] ?? a.state), ` ${a.remaining.toLocaleString()} of ${a.capacity.toLocaleString()} tickets left`);
   $('#description').textContent = e.description;
+  const p = e.policies;
+  $('#policies').replaceChildren(
+    h('li', {}, p?.refundableUntil ? `Refunds until ${localTime(p.refundableUntil, e.startsAt.timeZone)}` : 'No refunds once bought (unless the event is cancelled)'),
+    h('li', {}, p?.transfersAllowed ? 'Tickets can be transferred or gifted to a named person, at face value' : 'Tickets cannot be transferred'),
+    ...(p?.perAccountLimit ? [h('li', {}, `At most ${p.perAccountLimit} tickets per account`)] : []),
+  );
   $('#performers').textContent = e.performers.join(', ');
   $('#access').replaceChildren(...(e.accessibility.length ? e.accessibility.map((f) => h('li', {}, accessibilityLabels[f] ?? f)) : [h('li', {}, 'No accessibility information yet')]));
   $('#transit').replaceChildren(
