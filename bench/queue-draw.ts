@@ -38,6 +38,13 @@ const room = new WaitingRoom(redis, keys, { tokenSecret: randomBytes(32) });
 const eventId = 'bench';
 const k = keys.queue(eventId);
 
+/** CPU seconds Redis's main thread has used; other clients' commands count too, so a delta over-estimates ours. */
+async function redisMainThreadCpuMs(): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  return (field('used_cpu_user_main_thread') + field('used_cpu_sys_main_thread')) * 1000;
+}
+
 /** Puts the room back to its pre-queue with a fresh seed (benchmark only: a real draw happens once). */
 async function resetDraw(): Promise<void> {
   const seed = newSeed();
@@ -58,26 +65,32 @@ try {
   const joinMs = performance.now() - joinStart;
   console.error(`joined ${entries} entries in ${(joinMs / 1000).toFixed(1)} s`);
 
-  const results: (DrawReport & { redisMaxExecMs: number | null; redisMaxExecCommand: string | null; overThreshold: number })[] = [];
+  const results: (DrawReport & { redisMaxExecMs: number | null; redisMaxExecCommand: string | null; overThreshold: number; nodeCpuMs: number; redisCpuMs: number })[] = [];
   let thresholdMs = 10;
   for (let round = 0; round < rounds; round++) {
     if (round > 0) await resetDraw();
     const slowlog = await openSlowlogWindow(redis, prefix);
+    const cpuBefore = process.cpuUsage();
+    const redisCpuBefore = await redisMainThreadCpuMs();
     const report = await room.draw(eventId, {
       writeChunk: Number(values['write-chunk']),
       readChunk: Number(values['read-chunk']),
       writeWindow: Number(values.window),
     });
+    const cpu = process.cpuUsage(cpuBefore);
+    const redisCpuMs = (await redisMainThreadCpuMs()) - redisCpuBefore;
+    const nodeCpuMs = (cpu.user + cpu.system) / 1000;
     const log = await slowlog.read();
     thresholdMs = log.thresholdMs;
     const stats = await room.stats(eventId);
     if (stats.drawWritten !== entries || stats.phase !== 'live') throw new Error(`draw incomplete: ${JSON.stringify(stats)}`);
     // Redis's own execution time of the slowest draw call; below the slowlog threshold if none was logged.
     const redisMaxExecMs = log.slowest[0]?.ms ?? null;
-    results.push({ ...report, redisMaxExecMs, redisMaxExecCommand: log.slowest[0]?.command ?? null, overThreshold: log.slowest.length });
+    results.push({ ...report, redisMaxExecMs, redisMaxExecCommand: log.slowest[0]?.command ?? null, overThreshold: log.slowest.length, nodeCpuMs, redisCpuMs });
     console.error(
       `round ${round + 1}: ${(report.totalMs / 1000).toFixed(2)} s (read+hash ${(report.readMs / 1000).toFixed(2)}, sort ${(report.computeMs / 1000).toFixed(2)}, write ${(report.writeMs / 1000).toFixed(2)}), ` +
-        `${report.redisCalls} calls, longest round trip ${report.maxCallMs.toFixed(1)} ms (${report.maxCallOp}), longest inside Redis ${redisMaxExecMs ?? `< ${thresholdMs}`} ms`,
+        `${report.redisCalls} calls, round trip p50 ${report.p50CallMs.toFixed(1)} ms, p99 ${report.p99CallMs.toFixed(1)} ms, longest ${report.maxCallMs.toFixed(1)} ms (${report.maxCallOp}), longest inside Redis ${redisMaxExecMs ?? `< ${thresholdMs}`} ms; ` +
+        `CPU used: node ${(nodeCpuMs / 1000).toFixed(2)} s, Redis ≤ ${(redisCpuMs / 1000).toFixed(2)} s`,
     );
   }
 
@@ -95,12 +108,17 @@ try {
     sortMs: Math.round(median.computeMs),
     writeMs: Math.round(median.writeMs),
     redisCallsPerDraw: median.redisCalls,
+    p50CallMs: round2(median.p50CallMs),
+    p99CallMs: round2(median.p99CallMs),
     maxCallMs: round2(maxCallMs),
     maxCallOp: results.find((r) => r.maxCallMs === maxCallMs)?.maxCallOp,
     redisMaxExecMs,
     redisMaxExecCommand: results.find((r) => r.redisMaxExecMs === redisMaxExecMs)?.redisMaxExecCommand ?? null,
     redisSlowlogThresholdMs: thresholdMs,
     redisCallsOverThreshold: results.reduce((s, r) => s + r.overThreshold, 0),
+    // CPU the draw consumed (Redis's figure includes other clients): what an idle machine would need, roughly.
+    nodeCpuMs: Math.round(median.nodeCpuMs),
+    redisCpuMsAtMost: Math.round(median.redisCpuMs),
     setupJoinMs: Math.round(joinMs),
     setupJoinsPerSec: Math.round(entries / (joinMs / 1000)),
     loadAverage1m: (await import('node:os')).loadavg()[0],

@@ -36,6 +36,9 @@ export interface DrawReport {
   maxCallMs: number;
   /** Which call that was (startDraw, lrange, llen, writeDraw, finishDraw). */
   maxCallOp: string;
+  /** Median and 99th percentile of the round trips, to tell a typical call from an outlier. */
+  p50CallMs: number;
+  p99CallMs: number;
   /** Reading the pre-queue and hashing each chunk as it arrives. */
   readMs: number;
   /** Writing the order, chunk by chunk. */
@@ -53,18 +56,25 @@ export async function runDraw(redis: RedisConnection & ScriptCommands, keys: Que
   let redisCalls = 0;
   let maxCallMs = 0;
   let maxCallOp = '';
+  const durations: number[] = [];
   const timed = async <T>(op: string, call: () => Promise<T>): Promise<T> => {
     const t = performance.now();
     const result = await call();
     const ms = performance.now() - t;
     if (ms > maxCallMs) [maxCallMs, maxCallOp] = [ms, op];
+    durations.push(ms);
     redisCalls++;
     return result;
   };
   let readMs = 0;
   let writeMs = 0;
+  const percentile = (q: number): number => {
+    const sorted = [...durations].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  };
   const report = (outcome: DrawReport['outcome'], size: number, digest: string | null, computeMs: number): DrawReport => ({
-    size, outcome, orderDigest: digest, redisCalls, maxCallMs, maxCallOp, readMs, computeMs, writeMs, totalMs: performance.now() - started,
+    size, outcome, orderDigest: digest, redisCalls, maxCallMs, maxCallOp, p50CallMs: percentile(0.5), p99CallMs: percentile(0.99),
+    readMs, computeMs, writeMs, totalMs: performance.now() - started,
   });
 
   const [status, size, seed] = unwrap(await timed('startDraw', () => redis.startDraw(keys.meta, keys.prequeue)));

@@ -32,9 +32,11 @@ export function scoreOf(seed: string, entryId: string): Buffer {
   return createHmac('sha256', seedBytes(seed)).update(entryId, 'utf8').digest();
 }
 
-export function orderDigest(idsInTicketOrder: Iterable<string>): string {
+export function orderDigest(idsInTicketOrder: readonly string[]): string {
+  // One join and one update: a million update() calls cost more than the hashing itself.
+  // Same bytes as hashing each id followed by "\n".
   const hash = createHash('sha256');
-  for (const id of idsInTicketOrder) hash.update(`${id}\n`, 'utf8');
+  if (idsInTicketOrder.length > 0) hash.update(`${idsInTicketOrder.join('\n')}\n`, 'utf8');
   return hash.digest('hex');
 }
 

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { commitmentOf, drawOrder, drawOrderReference, newSeed, verifyLottery } from '../../queue/lottery.js';
+import { commitmentOf, drawOrder, drawOrderReference, newSeed, orderDigest, verifyLottery } from '../../queue/lottery.js';
 import { accounts, createRoomEnv, joinAll, newEventId, ticketsByEntry } from './support.js';
 
 const env = createRoomEnv();
@@ -37,6 +37,14 @@ describe('the lottery draw', () => {
     const verdict = verifyLottery({ seed: revealed.seed, commitment: opened.commitment, orderDigest: revealed.orderDigest, entries });
     expect(verdict).toMatchObject({ ok: true, commitmentMatches: true, digestMatches: true, mismatchCount: 0, entries: 10_000 });
     expect((await room.stats(ev)).revealedAt).not.toBeNull();
+  });
+
+  it('publishes a digest and commitment by the documented rule', () => {
+    // The rule verifiers implement on their own (queue/README.md): each id followed by a newline.
+    expect(orderDigest(['b', 'a'])).toBe(createHash('sha256').update('b\na\n').digest('hex'));
+    expect(orderDigest([])).toBe(createHash('sha256').digest('hex'));
+    const seed = newSeed();
+    expect(commitmentOf(seed)).toBe(createHash('sha256').update(Buffer.from(seed, 'hex')).digest('hex'));
   });
 
   it('lets the verifier catch a swapped pair, a wrong seed and a wrong digest', async () => {
