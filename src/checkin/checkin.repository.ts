@@ -54,7 +54,10 @@ export interface ScanRecord {
  * The exactly-once step, in one statement: an admitted row is written only if the ticket is
  * still valid at the scanned version, and the partial unique index refuses a second admitted
  * row for the ticket (as it does a reused nonce). Concurrent scans queue on the index entry;
- * all but one insert nothing. Returns the row when this scan admitted the ticket.
+ * all but one insert nothing. FOR SHARE keeps a transfer or cancellation of the ticket waiting
+ * until this commits (it then sees the check-in), and makes this wait for one already under
+ * way (the WHERE is then re-checked against the new version). Returns the row when this scan
+ * admitted the ticket.
  */
 export async function tryAdmit(tx: Db, scan: ScanRecord & { ticketId: string; ticketVersion: number }): Promise<CheckinRow | undefined> {
   const rows = await tx.execute<{ id: number }>(sql`
@@ -62,6 +65,7 @@ export async function tryAdmit(tx: Db, scan: ScanRecord & { ticketId: string; ti
     select ${tickets.id}, ${tickets.eventId}, ${tickets.version}, 'admitted', ${scan.gate}, ${scan.nonce}, ${scan.staffId}, ${scan.scannedAt.toISOString()}, ${scan.offline}
     from ${tickets}
     where ${tickets.id} = ${scan.ticketId} and ${tickets.version} = ${scan.ticketVersion} and ${tickets.status} = 'valid'
+    for share
     on conflict do nothing
     returning id`);
   const id = rows[0]?.id;
