@@ -86,6 +86,9 @@ export interface App {
 
 const webRoot = fileURLToPath(new URL('../web', import.meta.url));
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
+/** Query values that are secrets; they never reach a log line. */
+const SECRET_PARAMS = /([?&](?:code|token)=)[^&]*/gi;
+const redactQuery = (url: string) => url.replace(SECRET_PARAMS, '$1[redacted]');
 
 /** The composition root: services from infrastructure, routes from services, Express around routes. */
 export function createApp(infra: Infra): App {
@@ -142,6 +145,12 @@ export function createApp(infra: Infra): App {
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      // Method, path and request id only: query strings can carry secrets (a gift-card code on the
+      // balance lookup), and headers carry the session.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactQuery(req.url) }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
     }),
   );
   app.use(measureRequests(metrics));

@@ -140,3 +140,20 @@ describe('reference, health and metrics', () => {
     expect(res.headers.get('x-powered-by')).toBeNull();
   });
 });
+
+describe('logs', () => {
+  it('carry the request id and never a secret from the query string or the session header', async () => {
+    const lines: string[] = [];
+    const logged = await createTestEnv({}, { logLines: lines });
+    try {
+      await logged.api.get('/v1/gift-cards/balance?code=FD-SECRET-CODE-123&x=1', { headers: { 'x-request-id': 'trace-log-1', authorization: 'Bearer fds_secret_session' } });
+      const text = lines.join('');
+      expect(text).toContain('trace-log-1');
+      expect(text).toContain('code=[redacted]');
+      expect(text).not.toContain('FD-SECRET-CODE-123');
+      expect(text).not.toContain('fds_secret_session');
+    } finally {
+      await logged.close();
+    }
+  });
+});
