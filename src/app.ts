@@ -125,7 +125,7 @@ export function createApp(infra: Infra): App {
     ...onsaleRoutes(services.onsale),
     ...holdRoutes(services.holds),
     ...notificationRoutes(services.notifications),
-    ...ticketRoutes(services.tickets, services.transfers),
+    ...ticketRoutes(services.tickets, services.transfers, config),
     ...checkinRoutes(services.checkin),
     ...cancellationRoutes(services.cancellations),
   ];

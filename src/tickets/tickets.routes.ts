@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Config } from '../config.js';
 import { defineRoute, Reply, type AnyRoute } from '../http/route.js';
 import type { TicketService } from './tickets.service.js';
 import type { TransferService } from './transfers.service.js';
@@ -8,7 +9,7 @@ const tag = 'Tickets';
 const idParams = z.object({ id: z.uuid() });
 const settingsOut = (s: { printedCodesAllowed: boolean; keyGeneration: number; checkinOpensAt: Date | null }) => ({ ...s, checkinOpensAt: s.checkinOpensAt?.toISOString() ?? null });
 
-export function ticketRoutes(tickets: TicketService, transfers: TransferService): AnyRoute[] {
+export function ticketRoutes(tickets: TicketService, transfers: TransferService, config: Pick<Config, 'AUTH_LIMIT_PER_IP' | 'AUTH_LIMIT_WINDOW_SECONDS'>): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',
@@ -122,7 +123,7 @@ export function ticketRoutes(tickets: TicketService, transfers: TransferService)
       params: idParams,
       body: acceptBody,
       response: { status: 200, schema: transferView },
-      errors: ['transfers.not_found', 'transfers.invalid_token', 'transfers.wrong_recipient', 'transfers.not_pending', 'transfers.stale', 'sales.limit_exceeded'],
+      errors: ['transfers.not_found', 'transfers.invalid_token', 'transfers.wrong_recipient', 'transfers.not_pending', 'transfers.stale', 'transfers.already_used', 'transfers.not_allowed', 'transfers.event_closed', 'sales.limit_exceeded'],
       handler: (ctx) => transfers.accept(ctx.user, ctx.params.id, ctx.body.token),
     }),
     defineRoute({
@@ -134,7 +135,9 @@ export function ticketRoutes(tickets: TicketService, transfers: TransferService)
       params: idParams,
       body: claimBody,
       response: { status: 201, schema: z.object({ token: z.string(), expiresAt: z.iso.datetime(), userId: z.uuid(), transfer: transferView }) },
-      errors: ['transfers.account_exists', 'transfers.invalid_token'],
+      errors: ['transfers.account_exists', 'transfers.invalid_token', 'transfers.not_pending', 'transfers.stale', 'auth.email_taken'],
+      // It creates an account: the same per-IP budget as registering.
+      rateLimits: ({ ip }) => [{ bucket: 'register-ip', subject: ip, limit: config.AUTH_LIMIT_PER_IP, windowSeconds: config.AUTH_LIMIT_WINDOW_SECONDS }],
       handler: async (ctx) => {
         const { session, transfer } = await transfers.claim(ctx.params.id, ctx.body, { ip: ctx.ip, userAgent: ctx.requestHeader('user-agent') ?? null });
         return new Reply(201, { token: session.token, expiresAt: session.expiresAt, userId: session.user.id, transfer });
