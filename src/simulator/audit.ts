@@ -1,0 +1,221 @@
+import type postgres from 'postgres';
+
+/**
+ * The oversell audit: what Postgres says about one event after a drop, checked against the
+ * promises the product makes (no seat sold twice, nothing sold beyond capacity, every payment
+ * has tickets and every ticket a payment, gift-card ledgers balance). It reads only committed
+ * rows, so it must run once the drop has settled (no order between authorize and commit).
+ *
+ * The constraints already forbid some of these states (a second valid ticket for a seat is a
+ * unique-index violation); the audit checks them anyway, because it is the evidence a drop
+ * report shows, and a migration that dropped a constraint would otherwise go unnoticed.
+ */
+
+export interface AuditCheck {
+  name: string;
+  description: string;
+  ok: boolean;
+  violations: number;
+  /** Up to ten offending rows, rendered for a human. */
+  samples: string[];
+}
+
+export interface TierAudit {
+  tierId: string;
+  name: string;
+  kind: 'reserved' | 'ga';
+  capacity: number;
+  sold: number;
+}
+
+export interface AuditResult {
+  eventId: string;
+  clean: boolean;
+  checks: AuditCheck[];
+  tiers: TierAudit[];
+  totals: {
+    capacity: number;
+    ticketsValid: number;
+    ordersPaid: number;
+    capturedCents: number;
+    giftCardsChecked: number;
+  };
+}
+
+const SAMPLES = 10;
+
+function check(name: string, description: string, offending: string[]): AuditCheck {
+  return { name, description, ok: offending.length === 0, violations: offending.length, samples: offending.slice(0, SAMPLES) };
+}
+
+/**
+ * Reads the event's state from Postgres and checks every invariant. Read-only; one repeatable
+ * read transaction so all checks see the same snapshot even if something still writes.
+ */
+export async function auditEvent(sql: postgres.Sql, eventId: string): Promise<AuditResult> {
+  const run = async (tx: postgres.TransactionSql): Promise<AuditResult> => {
+    const tiers = await tx<{ id: string; name: string; kind: 'reserved' | 'ga'; capacity: number; sold: number }[]>`
+      select t.id, t.name, t.kind,
+        case when t.kind = 'ga' then coalesce(g.capacity, 0)
+             else (select count(*) from seats s where s.tier_id = t.id) end::int as capacity,
+        (select count(*) from tickets k where k.tier_id = t.id and k.status = 'valid')::int as sold
+      from price_tiers t left join ga_inventory g on g.tier_id = t.id
+      where t.event_id = ${eventId}
+      order by t.sort_order, t.name`;
+    const overCapacity = tiers.filter((t) => t.sold > t.capacity).map((t) => `tier ${t.name} (${t.id}): ${t.sold} valid tickets for ${t.capacity} places`);
+
+    // The GA counter is what the hold path trusts; it must agree with the tickets it sold.
+    const gaCounters = await tx<{ tier_id: string; capacity: number; held: number; sold: number; tickets: number }[]>`
+      select g.tier_id, g.capacity, g.held, g.sold,
+        (select count(*) from tickets k where k.tier_id = g.tier_id and k.status = 'valid')::int as tickets
+      from ga_inventory g where g.event_id = ${eventId}`;
+    const gaMismatch = gaCounters
+      .filter((g) => g.sold !== g.tickets || g.held + g.sold > g.capacity)
+      .map((g) => `GA tier ${g.tier_id}: counter sold ${g.sold}, held ${g.held}, capacity ${g.capacity}; ${g.tickets} valid tickets`);
+
+    const seatTwice = await tx<{ seat_id: string; n: number }[]>`
+      select seat_id, count(*)::int as n from tickets
+      where event_id = ${eventId} and status = 'valid' and seat_id is not null
+      group by seat_id having count(*) > 1`;
+    // A sold seat without its valid ticket is a sale nobody can use; a valid ticket on a seat
+    // that is not sold means the seat can be sold again.
+    const seatState = await tx<{ seat_id: string; status: string; tickets: number }[]>`
+      select s.id as seat_id, s.status,
+        (select count(*) from tickets k where k.seat_id = s.id and k.status = 'valid')::int as tickets
+      from seats s where s.event_id = ${eventId}
+        and ((s.status = 'sold') <> exists (select 1 from tickets k where k.seat_id = s.id and k.status = 'valid'))`;
+
+    // Card payments captured (money taken) and gift-card debits: the order must hold tickets.
+    const paidWithoutTickets = await tx<{ payment_id: string; order_id: string; method: string; status: string; amount_cents: number; order_status: string }[]>`
+      select p.id as payment_id, p.order_id, p.method, p.status, p.amount_cents, o.status as order_status
+      from payments p join orders o on o.id = p.order_id
+      where o.event_id = ${eventId} and p.status in ('captured', 'partially_refunded')
+        and p.amount_cents > p.refunded_cents
+        and not exists (select 1 from tickets k where k.order_id = o.id and k.status = 'valid')`;
+
+    const ticketsUnpaid = await tx<{ ticket_id: string; order_id: string; order_status: string | null }[]>`
+      select k.id as ticket_id, k.order_id, o.status as order_status
+      from tickets k left join orders o on o.id = k.order_id
+      where k.event_id = ${eventId} and k.status = 'valid'
+        and (o.id is null or o.status not in ('captured', 'confirmed'))`;
+
+    // The tenders of a paid order add up to what it charged: the card for card_cents (authorized
+    // until captured), the gift cards for gift_card_cents.
+    const tendersShort = await tx<{ order_id: string; status: string; total_cents: number; card: number; gift: number; card_cents: number; gift_card_cents: number }[]>`
+      select o.id as order_id, o.status, o.total_cents, o.card_cents, o.gift_card_cents,
+        coalesce(sum(p.amount_cents) filter (where p.method = 'card' and p.status in ('authorized', 'captured', 'partially_refunded', 'refunded')), 0)::int as card,
+        coalesce(sum(p.amount_cents) filter (where p.method = 'gift_card'), 0)::int as gift
+      from orders o left join payments p on p.order_id = o.id
+      where o.event_id = ${eventId} and o.status in ('captured', 'confirmed')
+      group by o.id
+      having coalesce(sum(p.amount_cents) filter (where p.method = 'card' and p.status in ('authorized', 'captured', 'partially_refunded', 'refunded')), 0) <> o.card_cents
+          or coalesce(sum(p.amount_cents) filter (where p.method = 'gift_card'), 0) <> o.gift_card_cents`;
+
+    // Every gift card this event's orders touched: its ledger sums to its balance, its credits
+    // to its initial value plus refunds, and each debit for an order has that order's payment.
+    const ledgers = await tx<{ id: string; last4: string; balance: number; initial: number; ledger: number; credits: number; refunds: number }[]>`
+      with touched as (
+        select distinct l.gift_card_id as id from gift_card_ledger l join orders o on o.id = l.order_id where o.event_id = ${eventId}
+        union
+        select distinct p.gift_card_id from payments p join orders o on o.id = p.order_id where o.event_id = ${eventId} and p.gift_card_id is not null
+      )
+      select g.id, g.code_last4 as last4, g.balance_cents as balance, g.initial_cents as initial,
+        coalesce((select sum(amount_cents) from gift_card_ledger l where l.gift_card_id = g.id), 0)::int as ledger,
+        coalesce((select sum(amount_cents) from gift_card_ledger l where l.gift_card_id = g.id and l.kind in ('issue', 'purchase')), 0)::int as credits,
+        coalesce((select sum(amount_cents) from gift_card_ledger l where l.gift_card_id = g.id and l.kind = 'refund'), 0)::int as refunds
+      from gift_cards g join touched t on t.id = g.id`;
+    const ledgerBad = ledgers
+      .filter((g) => g.ledger !== g.balance || g.credits !== g.initial)
+      .map((g) => `gift card …${g.last4} (${g.id}): balance ${g.balance}, ledger sums to ${g.ledger}; initial ${g.initial}, credits ${g.credits}`);
+    const debitsUnmatched = await tx<{ gift_card_id: string; order_id: string; debited: number; paid: number }[]>`
+      select l.gift_card_id, l.order_id, (-sum(l.amount_cents))::int as debited,
+        coalesce((select sum(p.amount_cents) from payments p where p.order_id = l.order_id and p.gift_card_id = l.gift_card_id), 0)::int as paid
+      from gift_card_ledger l join orders o on o.id = l.order_id
+      where o.event_id = ${eventId} and l.kind = 'debit'
+      group by l.gift_card_id, l.order_id
+      having (-sum(l.amount_cents)) <> coalesce((select sum(p.amount_cents) from payments p where p.order_id = l.order_id and p.gift_card_id = l.gift_card_id), 0)`;
+
+    const [totals] = await tx<{ orders_paid: number; captured_cents: number }[]>`
+      select count(*) filter (where o.status in ('captured', 'confirmed'))::int as orders_paid,
+        coalesce((select sum(p.amount_cents - p.refunded_cents) from payments p join orders o2 on o2.id = p.order_id
+                  where o2.event_id = ${eventId} and p.status in ('captured', 'partially_refunded')), 0)::int as captured_cents
+      from orders o where o.event_id = ${eventId}`;
+
+    const checks = [
+      check('sold_within_capacity', 'Valid tickets per tier ≤ its capacity (seats of a reserved tier, the GA capacity)', overCapacity),
+      check('ga_counter_matches', 'Each GA counter: sold equals its valid tickets, held + sold ≤ capacity', gaMismatch),
+      check('no_seat_sold_twice', 'At most one valid ticket per seat', seatTwice.map((s) => `seat ${s.seat_id}: ${s.n} valid tickets`)),
+      check('seat_status_matches_tickets', 'A seat is sold exactly when it has a valid ticket', seatState.map((s) => `seat ${s.seat_id}: status ${s.status}, ${s.tickets} valid tickets`)),
+      check(
+        'captured_payments_have_tickets',
+        'Every captured payment (card or gift card) belongs to an order holding valid tickets',
+        paidWithoutTickets.map((p) => `${p.method} payment ${p.payment_id} (${p.status}, ${p.amount_cents}) of order ${p.order_id} (${p.order_status}) has no valid ticket`),
+      ),
+      check(
+        'valid_tickets_paid',
+        'Every valid ticket belongs to an order that is captured or confirmed',
+        ticketsUnpaid.map((t) => `ticket ${t.ticket_id}: order ${t.order_id} is ${t.order_status ?? 'missing'}`),
+      ),
+      check(
+        'order_tenders_add_up',
+        "A paid order's card and gift-card payments equal its card and gift-card amounts",
+        tendersShort.map((o) => `order ${o.order_id} (${o.status}): card ${o.card}/${o.card_cents}, gift cards ${o.gift}/${o.gift_card_cents}`),
+      ),
+      check('gift_card_ledgers_balance', "Each gift card's ledger sums to its balance and its credits to its initial value", ledgerBad),
+      check(
+        'gift_card_debits_paid',
+        "Each gift-card debit for an order equals that order's gift-card payment from the card",
+        debitsUnmatched.map((d) => `gift card ${d.gift_card_id}, order ${d.order_id}: debited ${d.debited}, payment ${d.paid}`),
+      ),
+    ];
+    return {
+      eventId,
+      clean: checks.every((c) => c.ok),
+      checks,
+      tiers: tiers.map((t) => ({ tierId: t.id, name: t.name, kind: t.kind, capacity: t.capacity, sold: t.sold })),
+      totals: {
+        capacity: tiers.reduce((n, t) => n + t.capacity, 0),
+        ticketsValid: tiers.reduce((n, t) => n + t.sold, 0),
+        ordersPaid: totals?.orders_paid ?? 0,
+        capturedCents: totals?.captured_cents ?? 0,
+        giftCardsChecked: ledgers.length,
+      },
+    };
+  };
+  return (await sql.begin('isolation level repeatable read read only', run)) as AuditResult;
+}
+
+/**
+ * Queue mode: every join the API acknowledged has its entry in Redis, once. `acknowledged`
+ * maps account id → entry id as the join answers returned them; the entries hash and the
+ * accounts hash come from the waiting room's keys (queue/keys.ts).
+ */
+export interface QueueAuditInput {
+  acknowledged: ReadonlyMap<string, string>;
+  /** HGETALL of the room's `accounts` hash: account id → entry id. */
+  accounts: Record<string, string>;
+  /** HGETALL of the room's `entries` hash: entry id → `<joinedAtMs>:<accountId>`. */
+  entries: Record<string, string>;
+}
+
+export function auditQueueEntries(input: QueueAuditInput): AuditCheck[] {
+  const lost: string[] = [];
+  const changed: string[] = [];
+  for (const [account, entry] of input.acknowledged) {
+    const stored = input.accounts[account];
+    if (stored !== undefined && stored !== entry) changed.push(`account ${account}: acknowledged entry ${entry}, Redis holds ${stored}`);
+    else if (stored === undefined || input.entries[entry] === undefined) lost.push(`account ${account}: acknowledged entry ${entry} is not in Redis`);
+  }
+  // One entry per account: two entry ids naming the same account would be a duplicate.
+  const byAccount = new Map<string, number>();
+  for (const value of Object.values(input.entries)) {
+    const account = value.slice(value.indexOf(':') + 1);
+    byAccount.set(account, (byAccount.get(account) ?? 0) + 1);
+  }
+  const duplicated = [...byAccount].filter(([, n]) => n > 1).map(([account, n]) => `account ${account}: ${n} entries`);
+  return [
+    check('no_queue_entry_lost', 'Every join the API acknowledged has its entry in Redis', lost),
+    check('queue_entry_stable', 'Each account keeps the entry id its join was answered with', changed),
+    check('no_queue_entry_duplicated', 'At most one entry per account', duplicated),
+  ];
+}

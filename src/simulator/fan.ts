@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import { io, type Socket } from 'socket.io-client';
+import type { AdmissionStrategy, FanHandle } from './admission.js';
+import type { ApiClient } from './http.js';
+import type { Persona } from './plan.js';
+import type { Account, Counters, DropTarget, ErrorCounts, FanRecord, LatencyMetric, Samples, TierInfo } from './types.js';
+
+/**
+ * One simulated fan (or bot) going through a drop the way the pages do: open the event page,
+ * get admitted, think, hold, maybe walk away, pay (a declined card first for some, then a
+ * retry or not), with a gift card and attendees when the plan says so. Every call goes through
+ * the public API; outcomes, latencies and problem codes are recorded for the report.
+ */
+
+export const CARDS = {
+  ok: { number: '4242 4242 4242 4242', expMonth: 12, expYear: 2034, cvc: '123' },
+  declined: { number: '4000 0000 0000 0002', expMonth: 12, expYear: 2034, cvc: '123' },
+};
+
+export interface FanEnv {
+  api: ApiClient;
+  target: DropTarget;
+  admission: AdmissionStrategy;
+  giftCards: string[];
+  startAt: number;
+  deadline: number;
+  samples: Samples;
+  errors: ErrorCounts;
+  counters: Counters;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+const HOLD_ATTEMPTS = 5;
+const RETRYABLE = (status: number) => status === 0 || status === 429 || status >= 500;
+
+interface HoldView {
+  id: string;
+  quantity: number;
+  totalCents: number;
+}
+
+interface SeatMap {
+  seats: { id: string; available: boolean }[];
+}
+
+interface OrderView {
+  id: string;
+  status: string;
+  tickets: { id: string }[];
+  createdAt: string;
+}
+
+export function newRecord(p: Persona): FanRecord {
+  return {
+    index: p.index, kind: p.kind, botStyle: p.botStyle, outcome: 'timeout', tickets: 0, arrivedAt: null, joinedAt: null, admittedAt: null,
+    heldAt: null, boughtAt: null, orderId: null, ticketNumber: null, entryId: null, declines: 0, usedGiftCard: false, lastError: null,
+  };
+}
+
+export async function runFan(p: Persona, account: Account, env: FanEnv, record: FanRecord): Promise<FanRecord> {
+  const { api, target } = env;
+  const latency = (metric: LatencyMetric, ms: number) => env.samples[metric].push(Math.round(ms * 10) / 10);
+  const error = (endpoint: string, code: string) => {
+    env.errors[`${endpoint} ${code}`] = (env.errors[`${endpoint} ${code}`] ?? 0) + 1;
+    env.counters.errors++;
+    record.lastError = code;
+  };
+  const handle: FanHandle = { api, token: account.token, userId: account.userId, eventId: target.eventId, record, deadline: env.deadline, latency, error };
+  const finish = (outcome: FanRecord['outcome']) => {
+    record.outcome = outcome;
+    return record;
+  };
+
+  await sleep(env.startAt + p.arrivalMs - Date.now());
+  if (Date.now() >= env.deadline) return finish('timeout');
+  record.arrivedAt = Date.now();
+  env.counters.arrived++;
+  env.counters.active++;
+  let socket: Socket | null = null;
+  try {
+    // The event page: its JSON, and a socket for availability and "order confirmed" pushes.
+    const page = await api.call('GET', `/v1/events/${target.eventId}`, undefined, { token: account.token });
+    latency('page', page.ms);
+    if (page.code) error('page', page.code);
+    if (target.mode === 'open' && p.kind === 'fan') socket = openSocket(api.baseUrl, account.token, target.eventId, latency);
+
+    if (target.mode === 'queue') {
+      if (!(await env.admission.join(handle))) return finish('not_admitted');
+      env.counters.joined++;
+    }
+    const admission = await env.admission.admit(handle);
+    if (!admission.admitted) return finish(admission.reason === 'sold_out' ? 'sold_out' : admission.reason === 'timeout' ? 'timeout' : 'not_admitted');
+    env.counters.admitted++;
+
+    // A `multi` bot fires several purchases at once with one account and one token.
+    const attempts = await Promise.all(Array.from({ length: p.parallel }, () => purchase(p, account, env, record, admission.purchaseToken, latency, error)));
+    const bought = attempts.find((a) => a === 'bought');
+    if (bought) {
+      // Give the confirmation push a moment to arrive; it is measured, not waited on for long.
+      if (socket) await sleep(Math.min(1_500, env.deadline - Date.now()));
+      return finish('bought');
+    }
+    return finish(attempts[0] ?? 'error');
+  } finally {
+    socket?.close();
+    env.admission.leave(handle);
+    env.counters.active--;
+    env.counters.done++;
+  }
+}
+
+function openSocket(baseUrl: string, token: string, eventId: string, latency: (m: LatencyMetric, ms: number) => void): Socket {
+  const socket = io(baseUrl, { transports: ['websocket'], auth: { token }, forceNew: true, reconnection: true, reconnectionAttempts: 5 });
+  socket.on('connect', () => socket.emit('subscribe', { eventId }));
+  // "Order confirmed" is written in the commit and pushed by the outbox dispatcher: its
+  // createdAt → arrival is the push path's latency (one machine, one clock).
+  socket.on('notification', (push: { kind: string; createdAt: string }) => {
+    if (push.kind === 'order.confirmed') latency('push', Date.now() - Date.parse(push.createdAt));
+  });
+  return socket;
+}
+
+type Attempt = FanRecord['outcome'];
+
+async function purchase(
+  p: Persona,
+  account: Account,
+  env: FanEnv,
+  record: FanRecord,
+  purchaseToken: string | null,
+  latency: (m: LatencyMetric, ms: number) => void,
+  error: (endpoint: string, code: string) => void,
+): Promise<Attempt> {
+  const { api, target } = env;
+  const token = account.token;
+  await sleep(Math.min(p.thinkMs, env.deadline - Date.now()));
+
+  // Hold: preferred tier first, the other when it is gone; named seats for some, best available otherwise.
+  const tiers: TierInfo[] = p.tier === 'reserved' ? [target.tiers.reserved, target.tiers.ga] : [target.tiers.ga, target.tiers.reserved];
+  let tierIndex = 0;
+  let quantity = p.quantity;
+  let choose = p.chooseSeats;
+  let hold: HoldView | null = null;
+  let tier = tiers[0]!;
+  for (let attempt = 0; attempt < HOLD_ATTEMPTS && !hold; attempt++) {
+    if (Date.now() >= env.deadline) return 'timeout';
+    tier = tiers[tierIndex]!;
+    const body: Record<string, unknown> = { eventId: target.eventId, tierId: tier.id };
+    if (choose && tier.kind === 'reserved') {
+      const map = await api.call<SeatMap>('GET', `/v1/events/${target.eventId}/seats`, undefined, { token });
+      latency('seatmap', map.ms);
+      const free = map.status === 200 ? map.body.seats.filter((s) => s.available) : [];
+      if (free.length < quantity) {
+        choose = false;
+        body.quantity = quantity;
+      } else {
+        // A fan clicks seats near each other: a random run of the free list.
+        const start = Math.floor(Math.random() * (free.length - quantity + 1));
+        body.seats = free.slice(start, start + quantity).map((s) => s.id);
+      }
+    } else {
+      body.quantity = quantity;
+    }
+    if (purchaseToken) body.purchaseToken = purchaseToken;
+    const res = await api.call<HoldView>('POST', '/v1/holds', body, { token, idempotencyKey: true });
+    latency('hold', res.ms);
+    if (res.status === 201) {
+      hold = res.body;
+      break;
+    }
+    const code = res.code ?? `http_${res.status}`;
+    error('hold', code);
+    switch (code) {
+      case 'sales.seat_unavailable':
+      case 'sales.not_enough_together':
+        choose = false; // someone was faster on those seats: take what is best now
+        break;
+      case 'sales.sold_out':
+      case 'sales.not_enough_seats':
+      case 'sales.wrong_tier_kind':
+        if (tierIndex === 0) tierIndex = 1;
+        else if (quantity > 1) {
+          quantity = 1; // a group settles for one ticket rather than none
+          tierIndex = 0;
+        } else return 'sold_out';
+        break;
+      case 'sales.limit_exceeded':
+        return 'limit';
+      case 'sales.not_on_sale':
+        await sleep(300); // opened a second early: refresh
+        break;
+      case 'sales.purchase_token_invalid':
+      case 'sales.purchase_token_required':
+        return 'not_admitted';
+      default:
+        if (!RETRYABLE(res.status)) return 'error';
+        await sleep(200 * 2 ** attempt);
+    }
+  }
+  if (!hold) return record.lastError === 'sales.not_on_sale' ? 'timeout' : 'sold_out';
+  record.heldAt ??= Date.now();
+  env.counters.holds++;
+
+  if (p.abandon !== 'none') {
+    env.counters.abandons++;
+    if (p.abandon === 'release') {
+      await sleep(Math.min(p.thinkMs, env.deadline - Date.now()));
+      const res = await api.call('DELETE', `/v1/holds/${hold.id}`, undefined, { token });
+      if (res.code) error('release', res.code);
+    }
+    // walk_away: the hold expires on its own (worker job and sweeper).
+    return 'abandoned';
+  }
+
+  // Checkout: card details, attendees, maybe a gift card.
+  await sleep(Math.min(p.thinkMs, env.deadline - Date.now()));
+  const attendees = p.attendees
+    ? Array.from({ length: hold.quantity }, (_, i) => ({ name: `Guest ${i + 1} of fan ${p.index}`, email: `guest${i + 1}.fan${p.index}@drop.example.com` }))
+    : undefined;
+  let card = p.declineFirst ? CARDS.declined : CARDS.ok;
+  let giftCode = p.giftCard !== null ? env.giftCards[p.giftCard] ?? null : null;
+  let key = randomUUID();
+  for (let attempt = 0; attempt < 4; attempt++) {
+    if (Date.now() >= env.deadline) return 'timeout';
+    const payment = { card, giftCards: giftCode ? [{ code: giftCode }] : [] };
+    const res = await api.call<OrderView>('POST', '/v1/orders', { holdId: hold.id, payment, ...(attendees ? { attendees } : {}) }, { token, idempotencyKey: key });
+    latency('order', res.ms);
+    if (res.status === 201 || res.status === 200) {
+      record.boughtAt = Date.now();
+      record.orderId = res.body.id;
+      record.tickets += res.body.tickets.length;
+      record.usedGiftCard ||= giftCode !== null;
+      env.counters.orders++;
+      env.counters.tickets += res.body.tickets.length;
+      return 'bought';
+    }
+    const code = res.code ?? `http_${res.status}`;
+    error('order', code);
+    switch (code) {
+      case 'payments.card_declined':
+      case 'payments.insufficient_funds':
+        record.declines++;
+        env.counters.declines++;
+        if (!p.retryAfterDecline) {
+          const released = await api.call('DELETE', `/v1/holds/${hold.id}`, undefined, { token });
+          if (released.code) error('release', released.code);
+          return 'declined';
+        }
+        // Another card, another attempt: a new key, since the first request has its (failed) answer.
+        await sleep(Math.min(p.thinkMs, env.deadline - Date.now()));
+        card = CARDS.ok;
+        key = randomUUID();
+        break;
+      case 'giftcards.insufficient_balance':
+      case 'giftcards.invalid_code':
+        giftCode = null;
+        key = randomUUID();
+        break;
+      case 'sales.hold_expired':
+      case 'sales.hold_not_active':
+      case 'sales.hold_not_found':
+        return 'expired';
+      case 'idempotency.in_progress':
+        await sleep(500); // the first request still runs: ask again with the same key
+        break;
+      default:
+        if (!RETRYABLE(res.status)) return 'error';
+        // Same key: if the first attempt went through, the retry answers with that order.
+        await sleep(300 * 2 ** attempt);
+    }
+  }
+  return 'error';
+}

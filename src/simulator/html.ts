@@ -1,0 +1,155 @@
+import type { DropReport } from './report.js';
+
+/**
+ * The report as one self-contained HTML page: inline CSS and SVG drawn here, no script, no
+ * CDN, so it opens from a file, from a CI artifact or from docs/ without a network.
+ */
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const num = (v: number) => v.toLocaleString('en-US');
+
+interface Line {
+  label: string;
+  color: string;
+  values: (number | null)[];
+}
+
+const W = 640;
+const H = 220;
+const PAD = { left: 56, right: 12, top: 14, bottom: 30 };
+
+function niceMax(max: number): number {
+  if (max <= 0) return 1;
+  const p = 10 ** Math.floor(Math.log10(max));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= max) return m * p;
+  return 10 * p;
+}
+
+/** A line chart over seconds since the sale opened; null points break the line. */
+function lineChart(title: string, lines: Line[], xLabel = 'seconds since the sale opened'): string {
+  const length = Math.max(1, ...lines.map((l) => l.values.length));
+  const max = niceMax(Math.max(0, ...lines.flatMap((l) => l.values.filter((v): v is number => v !== null))));
+  const x = (i: number) => PAD.left + (length === 1 ? 0 : (i / (length - 1)) * (W - PAD.left - PAD.right));
+  const y = (v: number) => H - PAD.bottom - (v / max) * (H - PAD.top - PAD.bottom);
+  const grid = [0, 0.25, 0.5, 0.75, 1]
+    .map((f) => `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(max * f)}" y2="${y(max * f)}" class="grid"/><text x="${PAD.left - 6}" y="${y(max * f) + 4}" class="tick" text-anchor="end">${num(Math.round(max * f))}</text>`)
+    .join('');
+  const xticks = Array.from({ length: 6 }, (_, k) => Math.round((k / 5) * (length - 1)))
+    .map((i) => `<text x="${x(i)}" y="${H - PAD.bottom + 16}" class="tick" text-anchor="middle">${i}</text>`)
+    .join('');
+  const paths = lines
+    .map((l) => {
+      let d = '';
+      let pen = false;
+      l.values.forEach((v, i) => {
+        if (v === null) return void (pen = false);
+        d += `${pen ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
+        pen = true;
+      });
+      return d ? `<path d="${d}" fill="none" stroke="${l.color}" stroke-width="2"><title>${esc(l.label)}</title></path>` : '';
+    })
+    .join('');
+  const legend = lines.map((l) => `<span class="key"><span class="swatch" style="background:${l.color}"></span>${esc(l.label)}</span>`).join('');
+  return `<figure><figcaption>${esc(title)}</figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}">${grid}${xticks}${paths}<text x="${(W + PAD.left) / 2}" y="${H - 2}" class="tick" text-anchor="middle">${esc(xLabel)}</text></svg><div class="legend">${legend}</div></figure>`;
+}
+
+function histogramChart(title: string, bounds: (number | null)[], counts: number[]): string {
+  const max = niceMax(Math.max(0, ...counts));
+  const bw = (W - PAD.left - PAD.right) / counts.length;
+  const y = (v: number) => H - PAD.bottom - (v / max) * (H - PAD.top - PAD.bottom);
+  const bars = counts
+    .map((c, i) => {
+      const label = bounds[i] === null ? `> ${num(bounds[i - 1] ?? 0)}` : `≤ ${num(bounds[i]!)}`;
+      return `<rect x="${(PAD.left + i * bw + 2).toFixed(1)}" y="${y(c).toFixed(1)}" width="${(bw - 4).toFixed(1)}" height="${(H - PAD.bottom - y(c)).toFixed(1)}" class="bar"><title>${esc(`${label} ms: ${num(c)}`)}</title></rect>` +
+        `<text x="${(PAD.left + i * bw + bw / 2).toFixed(1)}" y="${H - PAD.bottom + 16}" class="tick" text-anchor="middle">${esc(label.replace('≤ ', ''))}</text>`;
+    })
+    .join('');
+  const grid = [0, 0.5, 1]
+    .map((f) => `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(max * f)}" y2="${y(max * f)}" class="grid"/><text x="${PAD.left - 6}" y="${y(max * f) + 4}" class="tick" text-anchor="end">${num(Math.round(max * f))}</text>`)
+    .join('');
+  return `<figure><figcaption>${esc(title)}</figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}">${grid}${bars}<text x="${(W + PAD.left) / 2}" y="${H - 2}" class="tick" text-anchor="middle">milliseconds (upper bound of each bucket)</text></svg></figure>`;
+}
+
+const row = (cells: (string | number)[], head = false) => `<tr>${cells.map((c) => (head ? `<th>${esc(String(c))}</th>` : `<td>${esc(String(c))}</td>`)).join('')}</tr>`;
+
+export function renderHtml(r: DropReport): string {
+  const s = r.sale;
+  const o = r.options;
+  const charts: string[] = [
+    lineChart('Sales over time', [
+      { label: 'tickets sold (cumulative)', color: '#1f6feb', values: r.series.ticketsCumulative },
+      { label: 'places remaining (API)', color: '#d1242f', values: r.series.remaining },
+    ]),
+    lineChart('Per second', [
+      { label: 'arrivals', color: '#8250df', values: r.series.arrivals },
+      { label: 'holds', color: '#bf8700', values: r.series.holds },
+      { label: 'tickets sold', color: '#1a7f37', values: r.series.tickets },
+    ]),
+  ];
+  if (r.series.queueWaiting.some((v) => v !== null)) {
+    charts.push(
+      lineChart('Queue', [
+        { label: 'waiting', color: '#d1242f', values: r.series.queueWaiting },
+        { label: 'admitted (cumulative)', color: '#1a7f37', values: r.series.queueAdmitted },
+      ]),
+    );
+  }
+  charts.push(lineChart('Fans active at once', [{ label: 'active', color: '#57606a', values: r.series.active }]));
+  const histograms = Object.entries(r.histograms)
+    .filter(([m]) => r.latency[m as keyof typeof r.latency].count > 0)
+    .map(([m, h]) => histogramChart(`${m} latency`, h.bounds, h.counts));
+
+  const checks = [...(r.audit?.checks ?? []), ...(r.queueChecks ?? [])];
+  const verdict = r.audit ? (r.clean ? '<p class="ok">Audit clean: no oversell, every payment has its tickets, every ticket its payment.</p>' : '<p class="fail">Audit found violations (below).</p>') : `<p class="fail">Audit skipped: ${esc(r.auditSkipped ?? '')}</p>`;
+
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Drop report ${esc(r.runId)}</title>
+<style>
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0 auto;max-width:1360px;padding:24px;color:#1f2328;background:#fff}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
+.meta{color:#57606a}.grid-2{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:16px}
+figure{margin:0;border:1px solid #d0d7de;border-radius:6px;padding:8px 10px}figcaption{font-weight:600;margin-bottom:4px}
+svg{width:100%;height:auto}.grid{stroke:#eaeef2}.tick{font-size:11px;fill:#57606a}.bar{fill:#1f6feb}
+.legend{display:flex;gap:14px;flex-wrap:wrap;font-size:12px;color:#57606a}.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums}td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:right}th{background:#f6f8fa}td:first-child,th:first-child{text-align:left}
+.ok{color:#1a7f37;font-weight:600}.fail{color:#d1242f;font-weight:600}.cards{display:flex;gap:12px;flex-wrap:wrap}.card{border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;min-width:150px}.card b{display:block;font-size:20px}
+</style></head><body>
+<h1>Drop report</h1>
+<p class="meta">Run ${esc(r.runId)} · ${esc(r.generatedAt)} · ${num(o.fans)} clients (${num(o.bots)} bots) for ${num(r.capacity.total)} places · ${esc(o.mode)} mode · ${esc(o.arrival)} arrivals over ${o.arrivalSeconds} s · ${r.target.urls.length} API node(s) · seed ${o.seed}</p>
+${verdict}
+<div class="cards">
+<div class="card">tickets sold<b>${num(s.ticketsSold)}</b>of ${num(r.capacity.total)}</div>
+<div class="card">${s.soldOut ? 'sold out after' : 'last sale at'}<b>${s.soldOut ? s.sellOutSeconds : (s.lastSaleSeconds ?? '–')} s</b>${s.theoreticalMinSeconds !== null ? `minimum ${s.theoreticalMinSeconds} s` : 'open sale'}</div>
+<div class="card">throughput<b>${s.ticketsPerSecond}/s</b>tickets (${s.ordersPerSecond} orders/s)</div>
+<div class="card">fairness ρ<b>${r.fairness.spearman ?? 'n/a'}</b>${esc(r.fairness.mode === 'queue' ? 'join vs ticket number' : 'arrival vs purchase')}</div>
+<div class="card">fans / bots success<b>${(r.success.fans.rate * 100).toFixed(1)}% / ${(r.success.bots.rate * 100).toFixed(1)}%</b>${num(r.success.fans.bought)} / ${num(r.success.bots.bought)} buyers</div>
+</div>
+<h2>Over time</h2><div class="grid-2">${charts.join('')}</div>
+<h2>Latency</h2>
+<table>${row(['metric', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'mean ms'], true)}${Object.entries(r.latency)
+    .filter(([, p]) => p.count > 0)
+    .map(([m, p]) => row([m, num(p.count), p.p50, p.p90, p.p99, p.max, p.mean]))
+    .join('')}</table>
+<div class="grid-2" style="margin-top:12px">${histograms.join('')}</div>
+<h2>Fairness</h2><p>${esc(r.fairness.note)}</p>
+<table>${row(['measure', 'value'], true)}${row(['Spearman ρ', r.fairness.spearman ?? 'n/a'])}${row(['pairs', num(r.fairness.pairs)])}${r.fairness.fifoViolations !== null ? row(['FIFO violations after the draw', `${r.fairness.fifoViolations} of ${num(r.fairness.fifoChecked)}`]) : ''}</table>
+<h2>Fans and bots</h2>
+<table>${row(['group', 'clients', 'bought', 'success', 'tickets'], true)}${[['fans', r.success.fans] as const, ['bots', r.success.bots] as const, ...Object.entries(r.success.botsByStyle).map(([k, g]) => [`bots: ${k}`, g] as const)]
+    .map(([k, g]) => row([k, num(g.clients), num(g.bought), `${(g.rate * 100).toFixed(1)}%`, num(g.tickets)]))
+    .join('')}</table>
+<h2>Outcomes</h2>
+<table>${row(['outcome', 'clients'], true)}${Object.entries(r.outcomes).sort((a, b) => b[1] - a[1]).map(([k, v]) => row([k, num(v)])).join('')}</table>
+<h2>Errors by problem code</h2>
+${r.errors.length ? `<table>${row(['endpoint', 'code', 'count'], true)}${r.errors.map((e) => row([e.endpoint, e.code, num(e.count)])).join('')}</table>` : '<p>None.</p>'}
+<h2>Oversell audit (read from Postgres)</h2>
+${r.audit ? `<p>${num(r.audit.totals.ticketsValid)} valid tickets for ${num(r.audit.totals.capacity)} places; ${num(r.audit.totals.ordersPaid)} paid orders; ${num(r.audit.totals.giftCardsChecked)} gift cards checked.</p>
+<table>${row(['tier', 'kind', 'capacity', 'sold'], true)}${r.audit.tiers.map((t) => row([t.name, t.kind, num(t.capacity), num(t.sold)])).join('')}</table>` : ''}
+<table style="margin-top:12px">${row(['check', 'result', 'violations', 'what it means'], true)}${checks
+    .map((c) => `<tr><td>${esc(c.name)}</td><td class="${c.ok ? 'ok' : 'fail'}">${c.ok ? 'ok' : 'FAIL'}</td><td>${c.violations}</td><td style="text-align:left">${esc(c.description)}${c.samples.length ? `<br><small>${c.samples.map(esc).join('<br>')}</small>` : ''}</td></tr>`)
+    .join('')}</table>
+<h2>Run</h2>
+<table>${row(['phase', 'seconds'], true)}${row(['setup (deployment, event, seats, gift cards)', r.durations.setupSeconds])}${row(['registration', r.durations.registerSeconds])}${row(['drop', r.durations.driveSeconds])}</table>
+</body></html>
+`;
+}

@@ -1,0 +1,127 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+/**
+ * The drop simulator's options. Every count and duration is bounded: the simulator creates
+ * real accounts, sockets and orders, and a typo (a million fans, a week-long drop) must be
+ * refused rather than fill the disk. Targets are localhost only: this is a rehearsal tool,
+ * never a way to load somebody else's servers.
+ */
+
+export const arrivalPatterns = ['burst', 'ramp', 'steady'] as const;
+export type ArrivalPattern = (typeof arrivalPatterns)[number];
+export const dropModes = ['open', 'queue'] as const;
+export type DropMode = (typeof dropModes)[number];
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+const fraction = z.coerce.number().min(0).max(1);
+const count = (max: number) => z.coerce.number().int().min(0).max(max);
+
+const schema = z
+  .object({
+    fans: count(200_000).min(1).default(2_000),
+    seats: count(50_000).min(2).default(200),
+    nodes: count(8).min(1).default(1),
+    arrival: z.enum(arrivalPatterns).default('burst'),
+    /** Seconds over which fans arrive (ramp, steady); a burst lands in the first tenth of it. */
+    arrivalSeconds: z.coerce.number().min(0.1).max(600).default(10),
+    abandon: fraction.default(0.1),
+    decline: fraction.default(0.05),
+    bots: count(50_000).default(0),
+    /** How many gift cards the organizer issues before the sale; each goes to one fan. */
+    giftCards: count(50_000).default(0),
+    /** Share of fans buying for a group (2–6 tickets) with an attendee per ticket. */
+    groups: fraction.default(0.1),
+    mode: z.enum(dropModes).default('open'),
+    target: z
+      .url()
+      .refine((v) => ['http:', 'https:'].includes(new URL(v).protocol) && LOCAL_HOSTS.has(new URL(v).hostname), 'must be an http(s) URL on localhost (127.0.0.1, ::1)')
+      .optional(),
+    reportDir: z.string().min(1).optional(),
+    seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(1),
+    /** Hard cap on the drop itself (from sale start); fans still busy then are stopped. */
+    duration: z.coerce.number().min(5).max(3_600).default(300),
+    /** Mean think time between steps, in ms (each fan draws around it). */
+    thinkMs: z.coerce.number().int().min(0).max(60_000).default(800),
+    threads: count(16).min(1).default(2),
+    /** Tickets one account may hold for the event (the on-sale's per-account limit). */
+    perAccount: count(50).min(1).default(8),
+    /** With --target: an organizer account of that deployment, `email:password`. */
+    organizer: z.string().regex(/^[^:\s]+@[^:\s]+:.+$/, 'email:password').default('organizer@fairdrop.local:fairdrop-demo'),
+    /** With --target: Postgres of that deployment, for the audit (no other use). */
+    databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+    /** Queue mode, self-started deployments: admissions per minute. */
+    admitPerMinute: count(100_000).min(1).default(6_000),
+    keep: z.boolean().default(false),
+    quiet: z.boolean().default(false),
+  })
+  .superRefine((v, ctx) => {
+    if (v.bots > v.fans) ctx.addIssue({ code: 'custom', path: ['bots'], message: 'cannot exceed --fans (bots are part of the crowd)' });
+    if (v.giftCards > v.fans) ctx.addIssue({ code: 'custom', path: ['giftCards'], message: 'cannot exceed --fans' });
+    if (v.target && v.nodes !== 1) ctx.addIssue({ code: 'custom', path: ['nodes'], message: 'applies to self-started deployments, not --target' });
+  });
+
+export type DropOptions = z.output<typeof schema>;
+
+export class OptionsError extends Error {
+  override name = 'OptionsError';
+}
+
+export const usage = `npm run drop -- [options]
+
+  --fans N            simulated accounts, bots included (default 2000, at most 200000)
+  --seats N           places on sale: ~70% reserved seats, the rest general admission (default 200)
+  --nodes N           API processes of a self-started deployment (default 1)
+  --arrival P         burst | ramp | steady (default burst)
+  --arrival-seconds S arrival window (default 10)
+  --abandon F         share of fans who give up after holding (default 0.1)
+  --decline F         share of fans whose first card is declined (default 0.05)
+  --bots N            bot clients among the fans: late, many tries, shared accounts (default 0)
+  --gift-cards N      gift cards issued by the organizer, one per fan who gets one (default 0)
+  --groups F          share of fans buying 2-6 tickets with attendees (default 0.1)
+  --mode M            open | queue (default open)
+  --target URL        drive an existing deployment on localhost through its public API
+  --database-url URL  with --target: its Postgres, read by the oversell audit only
+  --organizer E:P     with --target: an organizer account (default the demo organizer)
+  --report-dir DIR    where summary.txt, report.json and report.html go
+  --seed N            seeds every random choice (default 1)
+  --duration S        cap on the drop in seconds (default 300)
+  --think-ms MS       mean think time (default 800)
+  --threads N         worker threads running the fans (default 2)
+  --per-account N     per-account ticket limit of the on-sale (default 8)
+  --admit-per-minute N  queue mode: admission rate of a self-started on-sale (default 6000)
+  --keep              keep the self-started deployment's data directory
+  --quiet             no progress display
+`;
+
+const flags = {
+  fans: 'string', seats: 'string', nodes: 'string', arrival: 'string', 'arrival-seconds': 'string', abandon: 'string',
+  decline: 'string', bots: 'string', 'gift-cards': 'string', groups: 'string', mode: 'string', target: 'string',
+  'database-url': 'string', organizer: 'string', 'report-dir': 'string', seed: 'string', duration: 'string',
+  'think-ms': 'string', threads: 'string', 'per-account': 'string', 'admit-per-minute': 'string', keep: 'boolean', quiet: 'boolean', help: 'boolean',
+} as const;
+
+const camel = (flag: string) => flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+
+/** Parses argv (without node and script); null when --help was asked. Throws OptionsError naming each bad flag. */
+export function parseDropOptions(argv: string[]): DropOptions | null {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: argv, options: Object.fromEntries(Object.entries(flags).map(([k, type]) => [k, { type }])), strict: true }).values as Record<string, string | boolean | undefined>;
+  } catch (err) {
+    throw new OptionsError(`${(err as Error).message}\n\n${usage}`);
+  }
+  if (values.help) return null;
+  return dropOptions(Object.fromEntries(Object.entries(values).map(([k, v]) => [camel(k), v])));
+}
+
+/** Validates options given as an object (tests build them this way). */
+export function dropOptions(input: Record<string, unknown>): DropOptions {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const kebab = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new OptionsError(parsed.error.issues.map((i) => `${kebab(String(i.path[0] ?? '?'))}: ${i.message}`).join('\n'));
+  }
+  return parsed.data;
+}

@@ -1,0 +1,272 @@
+import type { AuditCheck, AuditResult } from './audit.js';
+import type { DropOptions } from './options.js';
+import { cumulative, descents, histogram, percentiles, perSecond, spearman, type Histogram, type Percentiles } from './stats.js';
+import { latencyMetrics, type Counters, type ErrorCounts, type FanRecord, type LatencyMetric, type Outcome, type Samples } from './types.js';
+
+/**
+ * The drop report as data: built once from what the threads recorded, the sampler saw and the
+ * audit read, then written as JSON, rendered as HTML and summarized in the terminal.
+ */
+
+export interface Sample {
+  /** Seconds since the sale opened. */
+  t: number;
+  remaining: number | null;
+  queueWaiting: number | null;
+  queueAdmitted: number | null;
+  active: number;
+}
+
+export interface RunFacts {
+  options: DropOptions;
+  runId: string;
+  target: { urls: string[]; selfStarted: boolean; eventId: string };
+  capacity: { reserved: number; ga: number; total: number };
+  startedAt: number;
+  saleStartsAt: number;
+  finishedAt: number;
+  setupSeconds: number;
+  registerSeconds: number;
+  records: FanRecord[];
+  samples: Samples;
+  registerSamples: number[];
+  errors: ErrorCounts;
+  counters: Counters;
+  timeline: Sample[];
+  audit: AuditResult | null;
+  auditSkipped: string | null;
+  queueChecks: AuditCheck[] | null;
+}
+
+export interface GroupSuccess {
+  clients: number;
+  bought: number;
+  rate: number;
+  tickets: number;
+}
+
+export interface DropReport {
+  version: 1;
+  runId: string;
+  generatedAt: string;
+  options: DropOptions;
+  target: RunFacts['target'];
+  capacity: RunFacts['capacity'];
+  durations: { setupSeconds: number; registerSeconds: number; driveSeconds: number };
+  sale: {
+    ticketsSold: number;
+    orders: number;
+    soldOut: boolean;
+    /** Seconds from the sale opening to the last place sold (null when not sold out). */
+    sellOutSeconds: number | null;
+    /** Seconds from the sale opening to the last sale, sold out or not. */
+    lastSaleSeconds: number | null;
+    ticketsPerSecond: number;
+    ordersPerSecond: number;
+    /** Queue mode: seats ÷ admission rate (one ticket per admitted fan), and with the measured tickets per buyer. */
+    theoreticalMinSeconds: number | null;
+    theoreticalMinSecondsByGroup: number | null;
+  };
+  fairness: {
+    mode: 'queue' | 'open';
+    /** Queue: ρ(join order, ticket number) over the pre-queue (≈ 0 is fair). Open: ρ(arrival, purchase) among buyers (≈ 1 is first come, first served). */
+    spearman: number | null;
+    pairs: number;
+    /** Queue: late joiners whose ticket number is below the one joining just before them. */
+    fifoViolations: number | null;
+    fifoChecked: number;
+    note: string;
+  };
+  success: { fans: GroupSuccess; bots: GroupSuccess; botsByStyle: Record<string, GroupSuccess> };
+  outcomes: Record<Outcome, number>;
+  latency: Record<LatencyMetric, Percentiles>;
+  histograms: Record<LatencyMetric, Histogram>;
+  errors: { endpoint: string; code: string; count: number }[];
+  series: {
+    seconds: number[];
+    arrivals: number[];
+    holds: number[];
+    tickets: number[];
+    ticketsCumulative: number[];
+    remaining: (number | null)[];
+    queueWaiting: (number | null)[];
+    queueAdmitted: (number | null)[];
+    active: number[];
+  };
+  audit: AuditResult | null;
+  auditSkipped: string | null;
+  queueChecks: AuditCheck[] | null;
+  /** True when the audit ran and every check (queue checks included) passed. */
+  clean: boolean;
+}
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function success(records: FanRecord[]): GroupSuccess {
+  const bought = records.filter((r) => r.outcome === 'bought').length;
+  return { clients: records.length, bought, rate: records.length ? round(bought / records.length, 4) : 0, tickets: records.reduce((n, r) => n + r.tickets, 0) };
+}
+
+export function buildReport(facts: RunFacts): DropReport {
+  const { records, options, saleStartsAt: t0 } = facts;
+  const ticketsSold = records.reduce((n, r) => n + r.tickets, 0);
+  const orders = records.filter((r) => r.outcome === 'bought').length;
+  const boughtTimes = records.filter((r) => r.boughtAt !== null).map((r) => r.boughtAt!);
+  const lastSale = boughtTimes.length ? boughtTimes.reduce((a, b) => Math.max(a, b)) : null;
+  // Sold out: every place sold (the audit's valid tickets when available; the clients' count otherwise).
+  const sold = facts.audit?.totals.ticketsValid ?? ticketsSold;
+  const soldOut = sold >= facts.capacity.total;
+  const lastSaleSeconds = lastSale !== null ? round((lastSale - t0) / 1000, 2) : null;
+  const sellingSeconds = Math.max(0.001, lastSaleSeconds ?? (facts.finishedAt - t0) / 1000);
+
+  const admissionPerSecond = options.mode === 'queue' ? options.admitPerMinute / 60 : null;
+  const ticketsPerBuyer = orders ? ticketsSold / orders : 1;
+
+  // Fairness.
+  let fairness: DropReport['fairness'];
+  if (options.mode === 'queue') {
+    const drawn = records.filter((r) => r.joinedAt !== null && r.ticketNumber !== null);
+    const pre = drawn.filter((r) => r.joinedAt! < t0);
+    const late = drawn.filter((r) => r.joinedAt! >= t0).sort((a, b) => a.joinedAt! - b.joinedAt!);
+    fairness = {
+      mode: 'queue',
+      spearman: spearman(pre.map((r) => r.joinedAt!), pre.map((r) => r.ticketNumber!)),
+      pairs: pre.length,
+      fifoViolations: descents(late.map((r) => r.ticketNumber!)),
+      fifoChecked: late.length,
+      note: 'Pre-queue: ρ(join order, ticket number) should be near 0 (|ρ| < ~3/√n). After the draw: ticket numbers follow join order.',
+    };
+  } else {
+    const buyers = records.filter((r) => r.arrivedAt !== null && r.boughtAt !== null);
+    fairness = {
+      mode: 'open',
+      spearman: spearman(buyers.map((r) => r.arrivedAt!), buyers.map((r) => r.boughtAt!)),
+      pairs: buyers.length,
+      fifoViolations: null,
+      fifoChecked: 0,
+      note: 'Open sale: ρ(arrival, purchase time) among buyers; near 1 means first come, first served (fast clients win).',
+    };
+  }
+
+  const bots = records.filter((r) => r.kind === 'bot');
+  const botsByStyle: Record<string, GroupSuccess> = {};
+  for (const style of ['late', 'multi', 'shared']) {
+    const group = bots.filter((r) => r.botStyle === style);
+    if (group.length) botsByStyle[style] = success(group);
+  }
+
+  const outcomes = {} as Record<Outcome, number>;
+  for (const r of records) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+
+  const samples: Samples = { ...facts.samples, register: facts.registerSamples };
+  const latency = Object.fromEntries(latencyMetrics.map((m) => [m, percentiles(samples[m])])) as Record<LatencyMetric, Percentiles>;
+  const histograms = Object.fromEntries(latencyMetrics.map((m) => [m, histogram(samples[m])])) as Record<LatencyMetric, Histogram>;
+
+  const errors = Object.entries(facts.errors)
+    .map(([key, count]) => {
+      const space = key.indexOf(' ');
+      return { endpoint: key.slice(0, space), code: key.slice(space + 1), count };
+    })
+    .sort((a, b) => b.count - a.count);
+
+  // Time series, one bucket per second of the sale.
+  const seconds = Math.max(1, Math.ceil((facts.finishedAt - t0) / 1000));
+  const at = (pick: (r: FanRecord) => number | null) => records.map(pick).filter((t): t is number => t !== null);
+  const ticketsSeries = perSecond(
+    records.filter((r) => r.boughtAt !== null).map((r) => r.boughtAt!),
+    t0,
+    seconds,
+    records.filter((r) => r.boughtAt !== null).map((r) => r.tickets),
+  );
+  const bySecond = <T>(pick: (s: Sample) => T, fallback: T): T[] => {
+    const out = new Array<T>(seconds).fill(fallback);
+    for (const s of facts.timeline) if (s.t >= 0 && s.t < seconds) out[Math.floor(s.t)] = pick(s);
+    return out;
+  };
+
+  const queueChecks = facts.queueChecks;
+  const clean = facts.audit !== null && facts.audit.clean && (queueChecks ?? []).every((c) => c.ok);
+  return {
+    version: 1,
+    runId: facts.runId,
+    generatedAt: new Date(facts.finishedAt).toISOString(),
+    options,
+    target: facts.target,
+    capacity: facts.capacity,
+    durations: { setupSeconds: round(facts.setupSeconds, 2), registerSeconds: round(facts.registerSeconds, 2), driveSeconds: round((facts.finishedAt - t0) / 1000, 2) },
+    sale: {
+      ticketsSold,
+      orders,
+      soldOut,
+      sellOutSeconds: soldOut ? lastSaleSeconds : null,
+      lastSaleSeconds,
+      ticketsPerSecond: round(ticketsSold / sellingSeconds, 1),
+      ordersPerSecond: round(orders / sellingSeconds, 1),
+      theoreticalMinSeconds: admissionPerSecond ? round(facts.capacity.total / admissionPerSecond, 2) : null,
+      theoreticalMinSecondsByGroup: admissionPerSecond ? round(facts.capacity.total / (admissionPerSecond * ticketsPerBuyer), 2) : null,
+    },
+    fairness,
+    success: { fans: success(records.filter((r) => r.kind === 'fan')), bots: success(bots), botsByStyle },
+    outcomes,
+    latency,
+    histograms,
+    errors,
+    series: {
+      seconds: Array.from({ length: seconds }, (_, i) => i),
+      arrivals: perSecond(at((r) => r.arrivedAt), t0, seconds),
+      holds: perSecond(at((r) => r.heldAt), t0, seconds),
+      tickets: ticketsSeries,
+      ticketsCumulative: cumulative(ticketsSeries),
+      remaining: bySecond<number | null>((s) => s.remaining, null),
+      queueWaiting: bySecond<number | null>((s) => s.queueWaiting, null),
+      queueAdmitted: bySecond<number | null>((s) => s.queueAdmitted, null),
+      active: bySecond((s) => s.active, 0),
+    },
+    audit: facts.audit,
+    auditSkipped: facts.auditSkipped,
+    queueChecks,
+    clean,
+  };
+}
+
+const n = (v: number) => v.toLocaleString('en-US');
+
+/** The terminal summary: what an operator reads first. */
+export function summaryText(r: DropReport): string {
+  const lines: string[] = [];
+  const o = r.options;
+  lines.push(`Drop ${r.runId}: ${n(o.fans)} clients (${n(o.bots)} bots), ${n(r.capacity.total)} places (${n(r.capacity.reserved)} reserved, ${n(r.capacity.ga)} standing), ${o.mode} mode, ${o.arrival} arrivals over ${o.arrivalSeconds} s, ${r.target.urls.length} API node(s)${r.target.selfStarted ? ' started for the run' : ` at ${r.target.urls[0]}`}`);
+  lines.push(`  setup ${r.durations.setupSeconds} s, ${n(o.fans)} registrations ${r.durations.registerSeconds} s, drop ${r.durations.driveSeconds} s`);
+  lines.push('');
+  const s = r.sale;
+  lines.push(`Sale: ${n(s.ticketsSold)} tickets in ${n(s.orders)} orders; ${s.soldOut ? `sold out after ${s.sellOutSeconds} s` : `not sold out (last sale at ${s.lastSaleSeconds ?? '-'} s)`}`);
+  lines.push(`  throughput ${s.ticketsPerSecond} tickets/s, ${s.ordersPerSecond} orders/s`);
+  if (s.theoreticalMinSeconds !== null) {
+    lines.push(`  theoretical minimum ${s.theoreticalMinSeconds} s (seats ÷ admission rate), ${s.theoreticalMinSecondsByGroup} s at the measured tickets per buyer`);
+  }
+  const f = r.fairness;
+  lines.push(`Fairness: Spearman ρ = ${f.spearman ?? 'n/a'} over ${n(f.pairs)} ${f.mode === 'queue' ? 'pre-queue entries' : 'buyers (arrival vs purchase)'}${f.fifoViolations !== null ? `; FIFO after the draw: ${f.fifoViolations} out of order in ${n(f.fifoChecked)}` : ''}`);
+  lines.push(`Success: fans ${pct(r.success.fans.rate)} (${n(r.success.fans.bought)}/${n(r.success.fans.clients)}), bots ${r.success.bots.clients ? `${pct(r.success.bots.rate)} (${n(r.success.bots.bought)}/${n(r.success.bots.clients)})` : 'none'}` +
+    Object.entries(r.success.botsByStyle).map(([style, g]) => `; ${style} ${pct(g.rate)}`).join(''));
+  lines.push(`Outcomes: ${Object.entries(r.outcomes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${n(v)}`).join(', ')}`);
+  lines.push('');
+  lines.push(`${'latency (ms)'.padEnd(14)}${'count'.padStart(9)}${'p50'.padStart(9)}${'p90'.padStart(9)}${'p99'.padStart(9)}${'max'.padStart(10)}`);
+  for (const [metric, p] of Object.entries(r.latency)) {
+    if (p.count === 0) continue;
+    lines.push(`${metric.padEnd(14)}${n(p.count).padStart(9)}${p.p50.toFixed(1).padStart(9)}${p.p90.toFixed(1).padStart(9)}${p.p99.toFixed(1).padStart(9)}${p.max.toFixed(1).padStart(10)}`);
+  }
+  lines.push('');
+  lines.push(r.errors.length ? `Errors by code: ${r.errors.slice(0, 12).map((e) => `${e.endpoint} ${e.code} ×${n(e.count)}`).join(', ')}` : 'Errors by code: none');
+  lines.push('');
+  if (r.audit) {
+    lines.push(`Oversell audit (Postgres): ${r.audit.clean ? 'CLEAN' : 'VIOLATIONS'} — ${n(r.audit.totals.ticketsValid)} valid tickets for ${n(r.audit.totals.capacity)} places, ${n(r.audit.totals.ordersPaid)} paid orders, ${n(r.audit.totals.giftCardsChecked)} gift cards checked`);
+    for (const c of [...r.audit.checks, ...(r.queueChecks ?? [])]) {
+      lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}${c.ok ? '' : ` (${c.violations}): ${c.samples.slice(0, 3).join('; ')}`}`);
+    }
+  } else {
+    lines.push(`Oversell audit: skipped (${r.auditSkipped ?? 'no database'})`);
+  }
+  return lines.join('\n');
+}
+
+const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`;

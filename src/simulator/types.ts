@@ -1,0 +1,107 @@
+import type { DropMode } from './options.js';
+import type { Persona } from './plan.js';
+
+/** What the runner, the worker threads and the report exchange. Plain data: it crosses thread boundaries. */
+
+export const latencyMetrics = ['register', 'page', 'join', 'push', 'seatmap', 'hold', 'order'] as const;
+export type LatencyMetric = (typeof latencyMetrics)[number];
+
+export type Outcome =
+  | 'bought'
+  | 'sold_out'
+  | 'abandoned'
+  | 'declined'
+  | 'expired'
+  | 'limit'
+  | 'not_admitted'
+  | 'error'
+  | 'timeout';
+
+export interface FanRecord {
+  index: number;
+  kind: Persona['kind'];
+  botStyle: Persona['botStyle'];
+  outcome: Outcome;
+  tickets: number;
+  /** Epoch ms. */
+  arrivedAt: number | null;
+  joinedAt: number | null;
+  admittedAt: number | null;
+  heldAt: number | null;
+  boughtAt: number | null;
+  orderId: string | null;
+  /** Queue mode: the ticket number the waiting room gave this fan. */
+  ticketNumber: number | null;
+  /** Queue mode: the entry id the join answered with (checked against Redis by the audit). */
+  entryId: string | null;
+  declines: number;
+  usedGiftCard: boolean;
+  lastError: string | null;
+}
+
+export interface Account {
+  token: string;
+  userId: string;
+}
+
+export interface TierInfo {
+  id: string;
+  kind: 'reserved' | 'ga';
+  totalCents: number;
+  capacity: number;
+}
+
+export interface DropTarget {
+  /** One API base URL per node; fan i talks to node i mod n, as a load balancer would spread them. */
+  urls: string[];
+  eventId: string;
+  currency: string;
+  tiers: { reserved: TierInfo; ga: TierInfo };
+  mode: DropMode;
+}
+
+export interface Counters {
+  registered: number;
+  arrived: number;
+  active: number;
+  joined: number;
+  admitted: number;
+  holds: number;
+  orders: number;
+  tickets: number;
+  declines: number;
+  abandons: number;
+  soldOut: number;
+  errors: number;
+  done: number;
+}
+
+export const emptyCounters = (): Counters => ({
+  registered: 0, arrived: 0, active: 0, joined: 0, admitted: 0, holds: 0, orders: 0, tickets: 0, declines: 0, abandons: 0, soldOut: 0, errors: 0, done: 0,
+});
+
+/** Errors by endpoint and problem code: `hold sales.sold_out` → count. */
+export type ErrorCounts = Record<string, number>;
+
+export type Samples = Record<LatencyMetric, number[]>;
+export const emptySamples = (): Samples => Object.fromEntries(latencyMetrics.map((m) => [m, [] as number[]])) as unknown as Samples;
+
+export type ToWorker =
+  | { type: 'register'; urls: string[]; from: number; to: number; runId: string }
+  | {
+      type: 'run';
+      target: DropTarget;
+      personas: Persona[];
+      accounts: Record<number, Account>;
+      giftCards: string[];
+      /** Epoch ms at which arrivals are counted from. */
+      startAt: number;
+      deadline: number;
+    }
+  | { type: 'stop' };
+
+export type FromWorker =
+  | { type: 'registered'; accounts: [number, Account][]; samples: number[]; errors: ErrorCounts }
+  | { type: 'progress'; counters: Counters }
+  | { type: 'done'; records: FanRecord[]; samples: Samples; errors: ErrorCounts; counters: Counters }
+  | { type: 'failed'; message: string };

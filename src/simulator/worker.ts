@@ -1,0 +1,118 @@
+import { parentPort } from 'node:worker_threads';
+import { openAdmission, queueAdmission, type AdmissionStrategy } from './admission.js';
+import { newRecord, runFan, type FanEnv } from './fan.js';
+import { ApiClient } from './http.js';
+import { emptyCounters, emptySamples, type Account, type ErrorCounts, type FanRecord, type FromWorker, type ToWorker } from './types.js';
+
+/**
+ * A worker thread running a share of the crowd: registering its accounts, then playing its
+ * fans. Each thread has its own keep-alive agents, so the threads spread both the client-side
+ * JSON work and the sockets over the cores.
+ */
+
+const port = parentPort;
+if (!port) throw new Error('src/simulator/worker.ts runs as a worker thread');
+
+const send = (message: FromWorker) => port.postMessage(message);
+const clients = new Map<string, ApiClient>();
+const client = (url: string) => {
+  let c = clients.get(url);
+  if (!c) clients.set(url, (c = new ApiClient(url)));
+  return c;
+};
+let stopped = false;
+
+/** Runs `task` over `items` with at most `limit` in flight. */
+async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length && !stopped) await task(items[next++]!);
+    }),
+  );
+}
+
+export const FAN_PASSWORD = 'drop simulator passphrase';
+
+async function register(urls: string[], from: number, to: number, runId: string): Promise<void> {
+  const accounts: [number, Account][] = [];
+  const samples: number[] = [];
+  const errors: ErrorCounts = {};
+  const counters = emptyCounters();
+  const ticker = setInterval(() => send({ type: 'progress', counters: { ...counters } }), 250);
+  const indexes = Array.from({ length: to - from }, (_, i) => from + i);
+  await pool(indexes, 24, async (i) => {
+    const api = client(urls[i % urls.length]!);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const res = await api.call<{ token: string; user: { id: string } }>('POST', '/v1/auth/register', {
+        email: `fan${i}.${runId}@drop.example.com`,
+        password: FAN_PASSWORD,
+        displayName: `Drop fan ${i}`,
+      });
+      samples.push(Math.round(res.ms * 10) / 10);
+      if (res.status === 201) {
+        accounts.push([i, { token: res.body.token, userId: res.body.user.id }]);
+        counters.registered++;
+        return;
+      }
+      const key = `register ${res.code ?? `http_${res.status}`}`;
+      errors[key] = (errors[key] ?? 0) + 1;
+      if (res.status !== 0 && res.status !== 429 && res.status < 500) return;
+      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+    }
+  });
+  clearInterval(ticker);
+  send({ type: 'registered', accounts, samples, errors });
+}
+
+async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
+  const counters = emptyCounters();
+  const samples = emptySamples();
+  const errors: ErrorCounts = {};
+  const { target } = message;
+  const urlOf = (index: number) => target.urls[index % target.urls.length]!;
+  const admission: AdmissionStrategy = target.mode === 'queue' ? queueAdmission((fan) => urlOf(fan.record.index)) : openAdmission;
+  const ticker = setInterval(() => send({ type: 'progress', counters: { ...counters } }), 250);
+  const records: FanRecord[] = [];
+  await Promise.all(
+    message.personas.map(async (persona) => {
+      const record = newRecord(persona);
+      records.push(record);
+      const account = message.accounts[persona.account];
+      if (!account) {
+        record.outcome = 'error';
+        record.lastError = 'account_not_registered';
+        return;
+      }
+      const env: FanEnv = {
+        api: client(urlOf(persona.index)),
+        target,
+        admission,
+        giftCards: message.giftCards,
+        startAt: message.startAt,
+        deadline: message.deadline,
+        samples,
+        errors,
+        counters,
+      };
+      try {
+        await runFan(persona, account, env, record);
+      } catch (err) {
+        record.outcome = 'error';
+        record.lastError = err instanceof Error ? err.message : String(err);
+      }
+    }),
+  );
+  clearInterval(ticker);
+  send({ type: 'done', records, samples, errors, counters: { ...counters } });
+}
+
+port.on('message', (message: ToWorker) => {
+  const task = message.type === 'register' ? register(message.urls, message.from, message.to, message.runId) : message.type === 'run' ? run(message) : null;
+  if (message.type === 'stop') {
+    stopped = true;
+    for (const c of clients.values()) c.close();
+    return;
+  }
+  task?.catch((err: unknown) => send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
+});
