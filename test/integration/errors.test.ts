@@ -157,3 +157,25 @@ describe('logs', () => {
     }
   });
 });
+
+describe('request timeout', () => {
+  it('answers 503 request.timeout when a request runs past REQUEST_TIMEOUT_MS', async () => {
+    const slow = await createTestEnv({ REQUEST_TIMEOUT_MS: '1000', IDEMPOTENCY_WAIT_MS: '4000' });
+    try {
+      const fan = await signedIn(slow);
+      const key = `timeout-${crypto.randomUUID()}`;
+      const { idempotencyKeys } = await import('../../src/http/idempotency.table.js');
+      const { requestHash } = await import('../../src/http/idempotency.js');
+      // A claim held by a request still running: the duplicate waits on it longer than the timeout.
+      await slow.infra.database.db.insert(idempotencyKeys).values({ scope: `user:${fan.userId}`, key, requestHash: requestHash('patch', '/v1/me', { displayName: 'Slow' }) });
+      const started = Date.now();
+      const res = await slow.api.patch('/v1/me', { displayName: 'Slow' }, { token: fan.token, headers: { 'idempotency-key': key } });
+      expect(res.status).toBe(503);
+      expect(res.body.code).toBe('request.timeout');
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await slow.close();
+    }
+  });
+});
