@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { QueueKeys } from './keys.js';
 import { unwrap, WRONG_PHASE } from './errors.js';
-import { orderByScores, orderDigest, scoreAll } from './lottery.js';
+import { drawKeyOf, orderByScores, orderDigest, scoreAll } from './lottery.js';
 import type { RedisConnection, ScriptCommands } from './scripts.js';
 
 /**
@@ -39,11 +40,11 @@ export interface DrawReport {
   /** Median and 99th percentile of the round trips, to tell a typical call from an outlier. */
   p50CallMs: number;
   p99CallMs: number;
-  /** Reading the pre-queue and hashing each chunk as it arrives. */
+  /** Reading the pre-queue (and feeding the join-order digest as each chunk arrives). */
   readMs: number;
   /** Writing the order, chunk by chunk. */
   writeMs: number;
-  /** Sorting by score and digesting the order, after the last chunk was read and hashed. */
+  /** Deriving the draw key, scoring, sorting and digesting the order, after the last chunk was read. */
   computeMs: number;
   totalMs: number;
 }
@@ -81,16 +82,19 @@ export async function runDraw(redis: RedisConnection & ScriptCommands, keys: Que
   if (status === 2) return report('done', size, await redis.hget(keys.meta, 'orderDigest'), 0);
 
   // The pre-queue stopped growing when the draw started; its first `size` ids are the input.
-  // Each chunk is hashed as it arrives (between calls, so no round trip waits on the hashing).
+  // The draw key depends on the whole list (lottery.ts), so each chunk only feeds the list's
+  // digest as it arrives; scoring waits for the last chunk.
   const ids: string[] = [];
-  const scores = Buffer.allocUnsafe(size * 32);
+  const listHash = createHash('sha256');
   for (let from = 0; from < size; from += readChunk) {
     const chunk = await timed('lrange', () => redis.lrange(keys.prequeue, from, Math.min(from + readChunk, size) - 1));
-    scoreAll(seed, chunk, scores, from * 32);
+    if (chunk.length > 0) listHash.update(`${chunk.join('\n')}\n`, 'utf8');
     for (const id of chunk) ids.push(id);
   }
   const computeStart = performance.now();
   readMs = computeStart - started;
+  const entriesDigest = listHash.digest('hex');
+  const scores = scoreAll(drawKeyOf(seed, entriesDigest), ids);
   const order = orderByScores(ids, scores);
   const digest = orderDigest(order);
   const computeMs = performance.now() - computeStart;
@@ -118,6 +122,6 @@ export async function runDraw(redis: RedisConnection & ScriptCommands, keys: Que
     }
   }
   writeMs = performance.now() - writeStart;
-  unwrap(await timed('finishDraw', () => redis.finishDraw(keys.meta, keys.drawn, digest)));
+  unwrap(await timed('finishDraw', () => redis.finishDraw(keys.meta, keys.drawn, digest, entriesDigest)));
   return report(status === 1 ? 'started' : 'resumed', size, digest, computeMs);
 }

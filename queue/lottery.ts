@@ -6,11 +6,19 @@ import { hmacSha256Batch } from './hmac-batch.js';
  *
  * - seed: 32 random bytes, written as 64 hex chars; secret until the draw is finished.
  * - commitment: SHA-256 of the seed's 32 bytes, hex; published when the pre-queue opens.
- * - score(entry) = HMAC-SHA256(key = seed bytes, message = entry id as UTF-8).
+ * - entriesDigest: SHA-256 over the pre-queue's entry ids in JOIN order, each followed by "\n".
+ * - drawKey = HMAC-SHA256(key = seed bytes, message = the 32 bytes of entriesDigest).
+ * - score(entry) = HMAC-SHA256(key = drawKey, message = entry id as UTF-8).
  * - ticket numbers 1..N go to the pre-queue entries in ascending score, comparing the 32-byte
  *   scores as big-endian unsigned integers (equal scores, which never happen in practice,
  *   fall back to comparing the entry ids).
  * - orderDigest: SHA-256 over the entry ids in ticket order, each followed by "\n".
+ *
+ * Why the draw key: the operator knows the seed while entries arrive and makes the entry ids.
+ * Scoring with the seed alone would let it try ids until one scores well and give that id to
+ * a favoured account. With the key bound to the whole final list, an entry's score is unknown
+ * until the pre-queue is frozen, and any change to the list (one more entry, another id)
+ * reshuffles every rank. See queue/README.md for what this does and does not rule out.
  */
 
 const SEED_HEX = /^[0-9a-f]{64}$/;
@@ -28,8 +36,20 @@ export function commitmentOf(seed: string): string {
   return createHash('sha256').update(seedBytes(seed)).digest('hex');
 }
 
-export function scoreOf(seed: string, entryId: string): Buffer {
-  return createHmac('sha256', seedBytes(seed)).update(entryId, 'utf8').digest();
+/** The draw key (hex) of a seed and the digest of the pre-queue in join order. */
+export function drawKeyOf(seed: string, entriesDigestHex: string): string {
+  if (!SEED_HEX.test(entriesDigestHex)) throw new Error('an entries digest is 64 lowercase hex characters');
+  return createHmac('sha256', seedBytes(seed)).update(Buffer.from(entriesDigestHex, 'hex')).digest('hex');
+}
+
+/** SHA-256 over the pre-queue's ids in join order (the same byte rule as orderDigest). */
+export function entriesDigest(idsInJoinOrder: readonly string[]): string {
+  return orderDigest(idsInJoinOrder);
+}
+
+/** One entry's score under a draw key (drawKeyOf). */
+export function scoreOf(drawKey: string, entryId: string): Buffer {
+  return createHmac('sha256', seedBytes(drawKey)).update(entryId, 'utf8').digest();
 }
 
 export function orderDigest(idsInTicketOrder: readonly string[]): string {
@@ -41,27 +61,28 @@ export function orderDigest(idsInTicketOrder: readonly string[]): string {
 }
 
 /**
- * The 32-byte scores of `entryIds`, back to back (entry i at i*32), written into `out` from
- * `outOffset` when given. Uses the batch HMAC (hmac-batch.ts), which the tests hold to
+ * The 32-byte scores of `entryIds` under a draw key (64 hex chars, from drawKeyOf), back to
+ * back (entry i at i*32), written into `out` from `outOffset` when given. Uses the batch HMAC (hmac-batch.ts), which the tests hold to
  * node:crypto byte for byte.
  */
-export function scoreAll(seed: string, entryIds: readonly string[], out?: Buffer, outOffset = 0): Buffer {
+export function scoreAll(drawKey: string, entryIds: readonly string[], out?: Buffer, outOffset = 0): Buffer {
   const target = out ?? Buffer.allocUnsafe(entryIds.length * 32);
-  hmacSha256Batch(seedBytes(seed), entryIds, target, outOffset);
+  hmacSha256Batch(seedBytes(drawKey), entryIds, target, outOffset);
   return target;
 }
 
 /** The same scores through node:crypto: slower, and independent of the engine's own code. */
-export function scoreAllReference(seed: string, entryIds: readonly string[]): Buffer {
-  const key = seedBytes(seed);
+export function scoreAllReference(drawKey: string, entryIds: readonly string[]): Buffer {
+  const key = seedBytes(drawKey);
   const scores = Buffer.allocUnsafe(entryIds.length * 32);
   entryIds.forEach((id, i) => createHmac('sha256', key).update(id, 'utf8').digest().copy(scores, i * 32));
   return scores;
 }
 
-/** The entry ids in ticket order (index 0 holds ticket 1). */
-export function drawOrder(seed: string, entryIds: readonly string[], packedBits?: number): string[] {
-  return orderByScores(entryIds, scoreAll(seed, entryIds), packedBits);
+/** The entry ids in ticket order (index 0 holds ticket 1), from the pre-queue in join order. */
+export function drawOrder(seed: string, idsInJoinOrder: readonly string[], packedBits?: number): string[] {
+  const key = drawKeyOf(seed, entriesDigest(idsInJoinOrder));
+  return orderByScores(idsInJoinOrder, scoreAll(key, idsInJoinOrder), packedBits);
 }
 
 /**
@@ -105,9 +126,12 @@ export function orderByScores(entryIds: readonly string[], scores: Buffer, packe
 }
 
 /** The plain definition, slow but obviously right: used by tests to check the fast path. */
-export function drawOrderReference(seed: string, entryIds: readonly string[]): string[] {
-  return entryIds
-    .map((id) => ({ id, score: scoreOf(seed, id) }))
+export function drawOrderReference(seed: string, idsInJoinOrder: readonly string[]): string[] {
+  const hash = createHash('sha256');
+  for (const id of idsInJoinOrder) hash.update(`${id}\n`, 'utf8');
+  const key = createHmac('sha256', seedBytes(seed)).update(hash.digest()).digest('hex');
+  return idsInJoinOrder
+    .map((id) => ({ id, score: scoreOf(key, id) }))
     .sort((a, b) => Buffer.compare(a.score, b.score) || (a.id < b.id ? -1 : 1))
     .map((e) => e.id);
 }
@@ -115,8 +139,10 @@ export function drawOrderReference(seed: string, entryIds: readonly string[]): s
 export interface PublishedDraw {
   seed: string;
   commitment: string;
-  /** Every pre-queue entry with the ticket number the operator says it got. */
+  /** Every pre-queue entry IN JOIN ORDER, with the ticket number the operator says it got. */
   entries: readonly { entryId: string; ticketNumber: number }[];
+  /** When given, checked against the digest of the entries in the order given. */
+  entriesDigest?: string;
   /** When given, also checked against the recomputed order. */
   orderDigest?: string;
 }
@@ -126,6 +152,8 @@ export interface LotteryVerdict {
   commitmentMatches: boolean;
   /** null when no digest was given. */
   digestMatches: boolean | null;
+  /** Whether the published join-order digest matches the list as given; null when none was given. */
+  entriesDigestMatches: boolean | null;
   entries: number;
   mismatchCount: number;
   /** The first few entries whose published ticket differs from the recomputed one. */
@@ -136,9 +164,10 @@ export interface LotteryVerdict {
 export function verifyLottery(draw: PublishedDraw, maxMismatches = 20): LotteryVerdict {
   const commitmentMatches = SEED_HEX.test(draw.seed) && commitmentOf(draw.seed) === draw.commitment.toLowerCase();
   const ids = draw.entries.map((e) => e.entryId);
+  const listDigest = entriesDigest(ids);
   const expected = new Map<string, number>();
   // node:crypto rather than the engine's batch HMAC: the check does not rest on the code it checks.
-  const order = commitmentMatches ? orderByScores(ids, scoreAllReference(draw.seed, ids)) : [];
+  const order = commitmentMatches ? orderByScores(ids, scoreAllReference(drawKeyOf(draw.seed, listDigest), ids)) : [];
   order.forEach((id, i) => expected.set(id, i + 1));
   const duplicates = expected.size !== ids.length;
 
@@ -152,10 +181,12 @@ export function verifyLottery(draw: PublishedDraw, maxMismatches = 20): LotteryV
     }
   }
   const digestMatches = draw.orderDigest === undefined ? null : commitmentMatches && orderDigest(order) === draw.orderDigest;
+  const entriesDigestMatches = draw.entriesDigest === undefined ? null : listDigest === draw.entriesDigest.toLowerCase();
   return {
-    ok: commitmentMatches && !duplicates && mismatchCount === 0 && digestMatches !== false,
+    ok: commitmentMatches && !duplicates && mismatchCount === 0 && digestMatches !== false && entriesDigestMatches !== false,
     commitmentMatches,
     digestMatches,
+    entriesDigestMatches,
     entries: ids.length,
     mismatchCount,
     mismatches,

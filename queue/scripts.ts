@@ -37,8 +37,8 @@ export interface ScriptCommands {
   joinQueue(...keysThenArgs: [string, string, string, string, string, string, string, string]): Promise<Refusal | [number, string, number, number, string, number]>;
   startDraw(meta: string, prequeue: string): Promise<Refusal | [number, number, string]>;
   writeDraw(meta: string, drawn: string, ticketOf: string, offset: number, ...entryIds: string[]): Promise<Refusal | [number, number]>;
-  finishDraw(meta: string, drawn: string, orderDigest: string): Promise<Refusal>;
-  revealSeed(meta: string): Promise<Refusal | [string, string, number, string, number]>;
+  finishDraw(meta: string, drawn: string, orderDigest: string, entriesDigest: string): Promise<Refusal>;
+  revealSeed(meta: string): Promise<Refusal | [string, string, number, string, number, string]>;
   admitNext(...keysThenArgs: Arg[]): Promise<Refusal | [number, number, number, ...string[]]>;
   claimToken(...keysThenArgs: [string, string, string, string, string, string, string]): Promise<Refusal | [number, string, number]>;
   releaseToken(...keysThenArgs: [string, string, string, string, string, string, string]): Promise<Refusal | [number, string, number]>;

@@ -30,6 +30,8 @@ export interface Reveal {
   drawSize: number;
   orderDigest: string;
   drawnAt: number;
+  /** SHA-256 of the pre-queue's entry ids in join order: with the seed, it gives the draw key. */
+  entriesDigest: string;
 }
 
 export interface Admission {

@@ -63,13 +63,30 @@ export class WaitingRoom {
 
   /** The seed and what it must reproduce; refused before the draw is finished. */
   async reveal(eventId: string): Promise<Reveal> {
-    const [seed, commitment, drawSize, orderDigest, drawnAt] = unwrap(await this.redis.revealSeed(this.k(eventId).meta), { eventId });
-    return { seed, commitment, drawSize, orderDigest, drawnAt };
+    const [seed, commitment, drawSize, orderDigest, drawnAt, entriesDigest] = unwrap(await this.redis.revealSeed(this.k(eventId).meta), { eventId });
+    return { seed, commitment, drawSize, orderDigest, drawnAt, entriesDigest };
   }
 
   /** Entry ids of tickets from..from+count-1 of the draw, for publishing the order page by page. */
   async drawnEntries(eventId: string, fromTicket: number, count: number): Promise<string[]> {
     return this.redis.lrange(this.k(eventId).drawn, fromTicket - 1, fromTicket + count - 2);
+  }
+
+  /** Pre-queue entry ids in join order, from index `from` (0-based): the lottery's input, page by page. */
+  async prequeueEntries(eventId: string, from: number, count: number): Promise<string[]> {
+    return this.redis.lrange(this.k(eventId).prequeue, from, from + count - 1);
+  }
+
+  /** Ticket numbers of some entries (null for an entry without one), in the order asked. */
+  async ticketsOf(eventId: string, entryIds: readonly string[]): Promise<(number | null)[]> {
+    if (entryIds.length === 0) return [];
+    const raw = await this.redis.hmget(this.k(eventId).ticketOf, ...entryIds);
+    return raw.map((t) => (t === null ? null : Number(t)));
+  }
+
+  /** Entry ids that joined after the draw started (tickets drawSize+1+from, …), in arrival order. */
+  async lateEntries(eventId: string, from: number, count: number): Promise<string[]> {
+    return this.redis.lrange(this.k(eventId).late, from, from + count - 1);
   }
 
   /**

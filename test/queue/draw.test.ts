@@ -1,11 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { commitmentOf, drawOrder, drawOrderReference, newSeed, orderDigest, verifyLottery } from '../../queue/lottery.js';
+import { commitmentOf, drawKeyOf, drawOrder, drawOrderReference, entriesDigest, newSeed, orderDigest, scoreOf, verifyLottery } from '../../queue/lottery.js';
+import type { Joined } from '../../queue/types.js';
 import { accounts, createRoomEnv, joinAll, newEventId, ticketsByEntry } from './support.js';
 
 const env = createRoomEnv();
 afterAll(() => env.close());
 const { room } = env;
+
+/** The published draw as a verifier receives it: pre-queue entries in join order, each with its ticket. */
+const inJoinOrder = (joined: readonly Joined[], tickets: Map<string, number>) =>
+  joined.map((j) => ({ entryId: j.entryId, ticketNumber: tickets.get(j.entryId)! }));
 
 async function openWith(n: number, tag = 'f') {
   const ev = newEventId();
@@ -33,9 +38,10 @@ describe('the lottery draw', () => {
     const revealed = await room.reveal(ev);
     expect(revealed.commitment).toBe(opened.commitment);
     expect(commitmentOf(revealed.seed)).toBe(opened.commitment);
-    const entries = [...tickets].map(([entryId, ticketNumber]) => ({ entryId, ticketNumber }));
-    const verdict = verifyLottery({ seed: revealed.seed, commitment: opened.commitment, orderDigest: revealed.orderDigest, entries });
-    expect(verdict).toMatchObject({ ok: true, commitmentMatches: true, digestMatches: true, mismatchCount: 0, entries: 10_000 });
+    const entries = inJoinOrder(joined, tickets);
+    expect(revealed.entriesDigest).toBe(entriesDigest(joined.map((j) => j.entryId)));
+    const verdict = verifyLottery({ seed: revealed.seed, commitment: opened.commitment, orderDigest: revealed.orderDigest, entriesDigest: revealed.entriesDigest, entries });
+    expect(verdict).toMatchObject({ ok: true, commitmentMatches: true, digestMatches: true, entriesDigestMatches: true, mismatchCount: 0, entries: 10_000 });
     expect((await room.stats(ev)).revealedAt).not.toBeNull();
   });
 
@@ -50,7 +56,8 @@ describe('the lottery draw', () => {
   it('lets the verifier catch a swapped pair, a wrong seed and a wrong digest', async () => {
     const seed = newSeed();
     const ids = Array.from({ length: 2_000 }, () => randomBytes(16).toString('base64url'));
-    const entries = drawOrder(seed, ids).map((entryId, i) => ({ entryId, ticketNumber: i + 1 }));
+    const rank = new Map(drawOrder(seed, ids).map((entryId, i) => [entryId, i + 1]));
+    const entries = ids.map((entryId) => ({ entryId, ticketNumber: rank.get(entryId)! }));
     const commitment = commitmentOf(seed);
     expect(verifyLottery({ seed, commitment, entries }).ok).toBe(true);
 
@@ -74,8 +81,32 @@ describe('the lottery draw', () => {
     expect(drawOrder(seed, ['only'])).toEqual(['only']);
   });
 
+  it('binds the draw to the final entry list, so an id cannot be ground to rank well before the list is frozen', () => {
+    const seed = newSeed();
+    const ids = Array.from({ length: 5_000 }, () => randomBytes(16).toString('base64url'));
+    const favoured = ids[0]!;
+    // The score the operator could compute while entries arrive (seed alone) is not the one that counts.
+    const key = drawKeyOf(seed, entriesDigest(ids));
+    expect(scoreOf(key, favoured).equals(scoreOf(seed, favoured))).toBe(false);
+    // One more entry at the end changes the key, and with it every rank: about 1 in N keep their number.
+    const before = drawOrder(seed, ids);
+    const after = drawOrder(seed, [...ids, 'one-more']);
+    const rankBefore = new Map(before.map((id, i) => [id, i]));
+    const unchanged = after.filter((id, i) => rankBefore.get(id) === i).length;
+    expect(unchanged).toBeLessThan(20);
+    // Join order is part of the input: the same ids in another order draw differently…
+    expect(drawOrder(seed, [...ids].reverse())).not.toEqual(before);
+    // …and a published list given in another order, or with its digest misreported, fails verification.
+    const rank = new Map(before.map((id, i) => [id, i + 1]));
+    const entries = ids.map((entryId) => ({ entryId, ticketNumber: rank.get(entryId)! }));
+    const commitment = commitmentOf(seed);
+    expect(verifyLottery({ seed, commitment, entries, entriesDigest: entriesDigest(ids) })).toMatchObject({ ok: true, entriesDigestMatches: true });
+    expect(verifyLottery({ seed, commitment, entries: [...entries].reverse() }).ok).toBe(false);
+    expect(verifyLottery({ seed, commitment, entries, entriesDigest: entriesDigest([...ids].reverse()) })).toMatchObject({ ok: false, entriesDigestMatches: false });
+  });
+
   it('resumes a draw whose process died half way, with no ticket written twice', async () => {
-    const { ev } = await openWith(12_000);
+    const { ev, joined } = await openWith(12_000);
     const crash = new Error('killed mid-draw');
     await expect(room.draw(ev, { writeChunk: 1_000, afterWrite: (written) => { if (written >= 5_000) throw crash; } })).rejects.toBe(crash);
     const half = await room.stats(ev);
@@ -87,13 +118,13 @@ describe('the lottery draw', () => {
     const tickets = await ticketsByEntry(room, ev, 12_000);
     expect(tickets.size).toBe(12_000);
     const { seed, commitment, orderDigest } = await room.reveal(ev);
-    const verdict = verifyLottery({ seed, commitment, orderDigest, entries: [...tickets].map(([entryId, ticketNumber]) => ({ entryId, ticketNumber })) });
+    const verdict = verifyLottery({ seed, commitment, orderDigest, entries: inJoinOrder(joined, tickets) });
     expect(verdict.ok).toBe(true);
     expect(await room.draw(ev)).toMatchObject({ outcome: 'done', orderDigest });
   });
 
   it('lets two schedulers draw at once and still writes each ticket once', async () => {
-    const { ev } = await openWith(15_000);
+    const { ev, joined } = await openWith(15_000);
     const reports = await Promise.all([room.draw(ev, { writeChunk: 700 }), env.second().draw(ev, { writeChunk: 1_100 })]);
     // One of them started it; the other resumed it or found it done.
     expect(reports.filter((r) => r.outcome === 'started')).toHaveLength(1);
@@ -103,7 +134,7 @@ describe('the lottery draw', () => {
     const tickets = await ticketsByEntry(room, ev, 15_000);
     expect(tickets.size).toBe(15_000);
     const { seed, commitment } = await room.reveal(ev);
-    expect(verifyLottery({ seed, commitment, entries: [...tickets].map(([entryId, ticketNumber]) => ({ entryId, ticketNumber })) }).ok).toBe(true);
+    expect(verifyLottery({ seed, commitment, entries: inJoinOrder(joined, tickets) }).ok).toBe(true);
   });
 
   it('draws an empty pre-queue and then serves arrivals first come, first served', async () => {
