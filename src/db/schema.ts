@@ -17,3 +17,4 @@ export * from '../tickets/ticket-settings.table.js';
 export * from '../tickets/transfers.table.js';
 export * from '../checkin/checkin.table.js';
 export * from '../cancellations/cancellations.table.js';
+export * from '../waitingroom/waitingroom.table.js';
