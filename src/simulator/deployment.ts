@@ -1,24 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { openSync, closeSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import postgres from 'postgres';
 import { Redis } from 'ioredis';
 import { boot, type Booted } from '../boot.js';
+import { startLocalCluster, type LocalCluster } from '../cluster/local-cluster.js';
 import { loadConfig } from '../config.js';
-import { freePort } from '../infra/processes.js';
 import { createLogger } from '../logger.js';
 import { DEMO_PASSWORD, demoAccounts, seedAccounts } from '../seed/accounts.js';
 
 /**
  * Where the drop runs. Self-started: local services through boot() (embedded Postgres and a
  * local redis-server, or a fresh database and Redis prefix on the Postgres and Redis that
- * DATABASE_URL / REDIS_URL name), N API processes and one worker as child processes, all torn
- * down afterwards. --target: somebody's running deployment, reached through its public API
+ * DATABASE_URL / REDIS_URL name), N API processes and one worker started by the cluster
+ * launcher (src/cluster/local-cluster.ts), all torn down afterwards. --target: somebody's running deployment, reached through its public API
  * (and its Postgres only if given, for the audit).
  */
 
@@ -31,70 +27,9 @@ export interface Deployment {
   redis: { url: string; prefix: string } | null;
   selfStarted: boolean;
   organizer: { email: string; password: string };
-  /** Where the child processes write their logs. */
-  logDir: string | null;
+  /** Self-started: the round-robin proxy in front of the nodes (fans talk to the nodes directly). */
+  proxyUrl: string | null;
   stop(): Promise<void>;
-}
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/**
- * Starts Node processes of this code base. A seam for the multi-process launcher of
- * `npm run cluster` (src/cli/cluster.ts): once it exists, an adapter with this shape replaces
- * the spawning below and the simulator's --nodes runs on it unchanged.
- */
-export interface ProcessLauncher {
-  start(spec: { name: string; entry: string; env: Record<string, string>; logFile: string }): Promise<ChildHandle>;
-}
-
-export interface ChildHandle {
-  name: string;
-  pid: number | undefined;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
-  stop(graceMs?: number): Promise<void>;
-  exited(): boolean;
-}
-
-export const nodeLauncher: ProcessLauncher = {
-  async start({ name, entry, env, logFile }) {
-    const fd = openSync(logFile, 'a');
-    let child: ChildProcess;
-    try {
-      child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, entry)], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
-    } finally {
-      closeSync(fd); // the child has its own copy of the descriptor
-    }
-    await once(child, 'spawn');
-    const exited = () => child.exitCode !== null || child.signalCode !== null;
-    return {
-      name,
-      pid: child.pid,
-      exited,
-      stop: async (graceMs = 15_000) => {
-        if (exited()) return;
-        const gone = once(child, 'exit');
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        await gone;
-        clearTimeout(timer);
-      },
-    };
-  },
-};
-
-async function waitReady(url: string, child: ChildHandle, timeoutMs = 90_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (child.exited()) throw new Error(`${child.name} exited during start-up; see its log`);
-    try {
-      const res = await fetch(`${url}/readyz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${child.name} was not ready after ${timeoutMs / 1000} s`);
 }
 
 export interface StartOptions {
@@ -102,7 +37,6 @@ export interface StartOptions {
   /** Environment of the simulator: DATABASE_URL / REDIS_URL say which services to reuse. */
   env: Record<string, string | undefined>;
   keep: boolean;
-  launcher?: ProcessLauncher;
   /** Extra variables for every child (tests lower timeouts here). */
   childEnv?: Record<string, string>;
   log?(line: string): void;
@@ -110,19 +44,16 @@ export interface StartOptions {
 
 export async function startDeployment(options: StartOptions): Promise<Deployment> {
   const log = options.log ?? (() => {});
-  const launcher = options.launcher ?? nodeLauncher;
   const runId = randomBytes(5).toString('hex');
   const dataDir = await mkdtemp(join(tmpdir(), 'fairdrop-drop-'));
-  const logDir = join(dataDir, 'logs');
-  await mkdir(logDir, { recursive: true });
   const prefix = `fddrop:${runId}:`;
   const undo: (() => Promise<void>)[] = [];
-  const children: ChildHandle[] = [];
   let booted: Booted | undefined;
+  let cluster: LocalCluster | undefined;
 
   const stop = async () => {
-    // API nodes first (they drain in-flight requests), then the worker, then the services.
-    for (const child of children) await child.stop().catch(() => undefined);
+    // The nodes first (they drain in-flight requests), then the worker, then the services.
+    await cluster?.stop().catch(() => undefined);
     await booted?.shutdown();
     for (const step of undo.reverse()) await step().catch(() => undefined);
     if (!options.keep) await rm(dataDir, { recursive: true, force: true });
@@ -149,55 +80,37 @@ export async function startDeployment(options: StartOptions): Promise<Deployment
     if (redisUrl) undo.push(() => deletePrefix(redisUrl, prefix));
 
     log(`starting services in ${dataDir}${databaseUrl ? ' (Postgres and Redis from the environment)' : ''}`);
-    const base = {
+    const base: Record<string, string> = {
       NODE_ENV: 'development',
       DATA_DIR: dataDir,
       REDIS_PREFIX: prefix,
+      HOST: '127.0.0.1',
+      PORT: '0',
       LOG_LEVEL: 'warn',
       // Thousands of accounts are registered before the sale; the cost is a parameter, the path the same.
       PASSWORD_SCRYPT_LOG_N: '10',
       SEED_DEMO: 'false',
+      // Every fan registers from 127.0.0.1: a per-IP limit meant for one venue's Wi-Fi would stop the rehearsal.
+      AUTH_LIMIT_PER_IP: '100000',
+      GIFT_CARD_LOOKUPS_PER_MINUTE: '10000',
     };
     const config = loadConfig({ ...base, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl });
-    booted = await boot(config, createLogger({ LOG_LEVEL: 'error', NODE_ENV: 'production' }));
+    const quiet = createLogger({ LOG_LEVEL: 'error', NODE_ENV: 'production' });
+    // Our own boot: it starts the local services (when no URL is given), and its connection is
+    // the audit's; the demo organizer (and admin) exist only in development seeds, and the drop
+    // needs one to create its event through the API as any organizer would.
+    booted = await boot(config, quiet);
     const resolved = booted.infra.config;
-    // The demo organizer (and admin) exist only in development seeds: the drop needs one to
-    // create its event through the API like any organizer would.
     await seedAccounts(booted.infra.database.db, resolved);
     const organizer = demoAccounts.find((a) => a.roles.includes('organizer'))!;
 
-    const childEnv = (nodeId: string, port: number): Record<string, string> => {
-      const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-      return {
-        ...env,
-        ...base,
-        DATABASE_URL: resolved.DATABASE_URL!,
-        REDIS_URL: resolved.REDIS_URL!,
-        REDIS_CLUSTER_NODES: '',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
-        NODE_ID: nodeId,
-        // Every fan registers from 127.0.0.1: a per-IP limit meant for one venue's Wi-Fi would stop the rehearsal.
-        AUTH_LIMIT_PER_IP: '100000',
-        GIFT_CARD_LOOKUPS_PER_MINUTE: '10000',
-        // A worker process runs the jobs, as in a scaled deployment.
-        RUN_WORKERS: 'false',
-        ...options.childEnv,
-      };
-    };
-
-    const urls: string[] = [];
-    for (let i = 1; i <= options.nodes; i++) {
-      const port = await freePort();
-      const child = await launcher.start({ name: `api-${i}`, entry: 'src/main.ts', env: childEnv(`api-${i}`, port), logFile: join(logDir, `api-${i}.log`) });
-      children.push(child);
-      urls.push(`http://127.0.0.1:${port}`);
-    }
-    const worker = await launcher.start({ name: 'worker', entry: 'src/worker.ts', env: childEnv('worker-1', 0), logFile: join(logDir, 'worker.log') });
-    children.push(worker);
-    await Promise.all(urls.map((url, i) => waitReady(url, children[i]!)));
+    // The nodes and the worker: `npm run cluster`'s launcher, handed the services just started.
+    const env: Record<string, string | undefined> = { ...options.env, ...base, REDIS_CLUSTER_NODES: '', ...options.childEnv };
+    const clusterConfig = loadConfig({ ...base, DATABASE_URL: resolved.DATABASE_URL, REDIS_URL: resolved.REDIS_URL });
+    cluster = await startLocalCluster(clusterConfig, { nodes: options.nodes, port: 0, env, logger: quiet, output: 'ignore' });
+    // Fans spread over the nodes themselves, as a load balancer would: the launcher's proxy
+    // runs in this process, and the simulator's own event loop must not sit in every request.
+    const urls = cluster.nodes.map((n) => `http://127.0.0.1:${n.port}`);
     log(`${options.nodes} API node${options.nodes > 1 ? 's' : ''} and a worker are up: ${urls.join(', ')}`);
 
     return {
@@ -206,7 +119,7 @@ export async function startDeployment(options: StartOptions): Promise<Deployment
       redis: { url: resolved.REDIS_URL!, prefix },
       selfStarted: true,
       organizer: { email: organizer.email, password: DEMO_PASSWORD },
-      logDir,
+      proxyUrl: cluster.url,
       stop,
     };
   } catch (err) {
@@ -224,7 +137,7 @@ export function targetDeployment(url: string, organizer: string, databaseUrl: st
     redis: null,
     selfStarted: false,
     organizer: { email: organizer.slice(0, colon), password: organizer.slice(colon + 1) },
-    logDir: null,
+    proxyUrl: null,
     stop: async () => void (await sql?.end({ timeout: 5 })),
   };
 }

@@ -52,7 +52,7 @@ interface OrderView {
 
 export function newRecord(p: Persona): FanRecord {
   return {
-    index: p.index, kind: p.kind, botStyle: p.botStyle, outcome: 'timeout', tickets: 0, arrivedAt: null, joinedAt: null, admittedAt: null,
+    index: p.index, kind: p.kind, botStyle: p.botStyle, outcome: 'timeout', tickets: 0, orders: 0, arrivedAt: null, joinedAt: null, admittedAt: null,
     heldAt: null, boughtAt: null, orderId: null, ticketNumber: null, entryId: null, declines: 0, usedGiftCard: false, lastError: null,
   };
 }
@@ -229,6 +229,7 @@ async function purchase(
       record.boughtAt = Date.now();
       record.orderId = res.body.id;
       record.tickets += res.body.tickets.length;
+      record.orders++;
       record.usedGiftCard ||= giftCode !== null;
       env.counters.orders++;
       env.counters.tickets += res.body.tickets.length;

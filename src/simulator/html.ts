@@ -7,6 +7,8 @@ import type { DropReport } from './report.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const num = (v: number) => v.toLocaleString('en-US');
+/** 1, 500, 2k, 30k: bucket labels short enough not to collide under narrow bars. */
+const short = (v: number) => (v >= 1000 ? `${v / 1000}k` : String(v));
 
 interface Line {
   label: string;
@@ -59,9 +61,9 @@ function histogramChart(title: string, bounds: (number | null)[], counts: number
   const y = (v: number) => H - PAD.bottom - (v / max) * (H - PAD.top - PAD.bottom);
   const bars = counts
     .map((c, i) => {
-      const label = bounds[i] === null ? `> ${num(bounds[i - 1] ?? 0)}` : `≤ ${num(bounds[i]!)}`;
-      return `<rect x="${(PAD.left + i * bw + 2).toFixed(1)}" y="${y(c).toFixed(1)}" width="${(bw - 4).toFixed(1)}" height="${(H - PAD.bottom - y(c)).toFixed(1)}" class="bar"><title>${esc(`${label} ms: ${num(c)}`)}</title></rect>` +
-        `<text x="${(PAD.left + i * bw + bw / 2).toFixed(1)}" y="${H - PAD.bottom + 16}" class="tick" text-anchor="middle">${esc(label.replace('≤ ', ''))}</text>`;
+      const label = bounds[i] === null ? `>${short(bounds[i - 1] ?? 0)}` : short(bounds[i]!);
+      return `<rect x="${(PAD.left + i * bw + 2).toFixed(1)}" y="${y(c).toFixed(1)}" width="${(bw - 4).toFixed(1)}" height="${(H - PAD.bottom - y(c)).toFixed(1)}" class="bar"><title>${esc(`${bounds[i] === null ? label : `≤ ${label}`} ms: ${num(c)}`)}</title></rect>` +
+        `<text x="${(PAD.left + i * bw + bw / 2).toFixed(1)}" y="${H - PAD.bottom + 16}" class="tick" text-anchor="middle">${esc(label)}</text>`;
     })
     .join('');
   const grid = [0, 0.5, 1]

@@ -14,7 +14,7 @@ export interface Sample {
   remaining: number | null;
   queueWaiting: number | null;
   queueAdmitted: number | null;
-  active: number;
+  active: number | null;
 }
 
 export interface RunFacts {
@@ -91,7 +91,7 @@ export interface DropReport {
     remaining: (number | null)[];
     queueWaiting: (number | null)[];
     queueAdmitted: (number | null)[];
-    active: number[];
+    active: (number | null)[];
   };
   audit: AuditResult | null;
   auditSkipped: string | null;
@@ -110,7 +110,7 @@ function success(records: FanRecord[]): GroupSuccess {
 export function buildReport(facts: RunFacts): DropReport {
   const { records, options, saleStartsAt: t0 } = facts;
   const ticketsSold = records.reduce((n, r) => n + r.tickets, 0);
-  const orders = records.filter((r) => r.outcome === 'bought').length;
+  const orders = records.reduce((n, r) => n + r.orders, 0);
   const boughtTimes = records.filter((r) => r.boughtAt !== null).map((r) => r.boughtAt!);
   const lastSale = boughtTimes.length ? boughtTimes.reduce((a, b) => Math.max(a, b)) : null;
   // Sold out: every place sold (the audit's valid tickets when available; the clients' count otherwise).
@@ -120,7 +120,8 @@ export function buildReport(facts: RunFacts): DropReport {
   const sellingSeconds = Math.max(0.001, lastSaleSeconds ?? (facts.finishedAt - t0) / 1000);
 
   const admissionPerSecond = options.mode === 'queue' ? options.admitPerMinute / 60 : null;
-  const ticketsPerBuyer = orders ? ticketsSold / orders : 1;
+  const buyers = records.filter((r) => r.outcome === 'bought').length;
+  const ticketsPerBuyer = buyers ? ticketsSold / buyers : 1;
 
   // Fairness.
   let fairness: DropReport['fairness'];
@@ -137,11 +138,11 @@ export function buildReport(facts: RunFacts): DropReport {
       note: 'Pre-queue: ρ(join order, ticket number) should be near 0 (|ρ| < ~3/√n). After the draw: ticket numbers follow join order.',
     };
   } else {
-    const buyers = records.filter((r) => r.arrivedAt !== null && r.boughtAt !== null);
+    const bought = records.filter((r) => r.arrivedAt !== null && r.boughtAt !== null);
     fairness = {
       mode: 'open',
-      spearman: spearman(buyers.map((r) => r.arrivedAt!), buyers.map((r) => r.boughtAt!)),
-      pairs: buyers.length,
+      spearman: spearman(bought.map((r) => r.arrivedAt!), bought.map((r) => r.boughtAt!)),
+      pairs: bought.length,
       fifoViolations: null,
       fifoChecked: 0,
       note: 'Open sale: ρ(arrival, purchase time) among buyers; near 1 means first come, first served (fast clients win).',
@@ -178,9 +179,15 @@ export function buildReport(facts: RunFacts): DropReport {
     seconds,
     records.filter((r) => r.boughtAt !== null).map((r) => r.tickets),
   );
-  const bySecond = <T>(pick: (s: Sample) => T, fallback: T): T[] => {
-    const out = new Array<T>(seconds).fill(fallback);
-    for (const s of facts.timeline) if (s.t >= 0 && s.t < seconds) out[Math.floor(s.t)] = pick(s);
+  // Samples land when the probe answers (slowly under load): each second shows the last value
+  // known by then, and nothing before the first.
+  const bySecond = (pick: (s: Sample) => number | null): (number | null)[] => {
+    const out = new Array<number | null>(seconds).fill(null);
+    for (const s of facts.timeline) {
+      const v = pick(s);
+      if (v !== null && s.t < seconds) out[Math.max(0, Math.floor(s.t))] = v;
+    }
+    for (let i = 1; i < out.length; i++) out[i] ??= out[i - 1]!;
     return out;
   };
 
@@ -217,10 +224,10 @@ export function buildReport(facts: RunFacts): DropReport {
       holds: perSecond(at((r) => r.heldAt), t0, seconds),
       tickets: ticketsSeries,
       ticketsCumulative: cumulative(ticketsSeries),
-      remaining: bySecond<number | null>((s) => s.remaining, null),
-      queueWaiting: bySecond<number | null>((s) => s.queueWaiting, null),
-      queueAdmitted: bySecond<number | null>((s) => s.queueAdmitted, null),
-      active: bySecond((s) => s.active, 0),
+      remaining: bySecond((s) => s.remaining),
+      queueWaiting: bySecond((s) => s.queueWaiting),
+      queueAdmitted: bySecond((s) => s.queueAdmitted),
+      active: bySecond((s) => s.active),
     },
     audit: facts.audit,
     auditSkipped: facts.auditSkipped,

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { createKeys } from '../../queue/keys.js';
 import { auditEvent, auditQueueEntries, type AuditCheck, type AuditResult } from './audit.js';
-import { startDeployment, targetDeployment, type Deployment, type ProcessLauncher } from './deployment.js';
+import { startDeployment, targetDeployment, type Deployment } from './deployment.js';
 import { renderHtml } from './html.js';
 import { ApiClient } from './http.js';
 import type { DropOptions } from './options.js';
@@ -24,7 +24,6 @@ export interface RunContext {
   /** The simulator's environment: DATABASE_URL / REDIS_URL select the services a self-started deployment reuses. */
   env: Record<string, string | undefined>;
   reporter: Reporter;
-  launcher?: ProcessLauncher;
   childEnv?: Record<string, string>;
   /** Called with the deployment's stop, so a signal handler can tear it down. */
   onDeployment?(stop: () => Promise<void>): void;
@@ -58,7 +57,7 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
 
   const deployment: Deployment = options.target
     ? targetDeployment(options.target, options.organizer, options.databaseUrl ?? undefined)
-    : await startDeployment({ nodes: options.nodes, env: ctx.env, keep: options.keep, launcher: ctx.launcher, childEnv: ctx.childEnv, log: (l) => reporter.info(l) });
+    : await startDeployment({ nodes: options.nodes, env: ctx.env, keep: options.keep, childEnv: ctx.childEnv, log: (l) => reporter.info(l) });
   ctx.onDeployment?.(() => deployment.stop());
   const threads: FanThread[] = [];
   let sampler: NodeJS.Timeout | undefined;
@@ -126,6 +125,8 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     let remaining: number | null = null;
     let sampling = false;
     sampler = setInterval(() => {
+      // Fans active: from the threads' counters, every second whatever the API's speed.
+      timeline.push({ t: (Date.now() - saleStartsAt) / 1000, remaining: null, queueWaiting: null, queueAdmitted: null, active: sumCounters(latest).active });
       if (sampling) return; // a slow answer under load must not pile up probes
       sampling = true;
       void (async () => {
@@ -141,7 +142,7 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
           queueAdmitted = Number(cursor ?? 0);
           queueWaiting = Math.max(0, entrants - queueAdmitted);
         }
-        timeline.push({ t, remaining, queueWaiting, queueAdmitted, active: sumCounters(latest).active });
+        timeline.push({ t, remaining, queueWaiting, queueAdmitted, active: null });
       })()
         .catch(() => undefined)
         .finally(() => (sampling = false));

@@ -23,6 +23,8 @@ export interface FanRecord {
   botStyle: Persona['botStyle'];
   outcome: Outcome;
   tickets: number;
+  /** Orders this client completed: more than one when a `multi` bot's parallel attempts all got through. */
+  orders: number;
   /** Epoch ms. */
   arrivedAt: number | null;
   joinedAt: number | null;
