@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import type { ApiClient } from './http.js';
 import type { FanRecord, LatencyMetric } from './types.js';
@@ -8,10 +7,11 @@ import type { FanRecord, LatencyMetric } from './types.js';
  * wait on the `/queue` socket namespace for the admission push (with a poll of `queue/me` as
  * the fallback a real page has), and hold with the purchase token it delivers.
  *
- * The queue strategy is written against the waiting-room contract as announced for the
- * integration (POST /v1/events/:id/queue, GET /v1/events/:id/queue/me, the `/queue` namespace
- * with `admitted` and `soldout`); the field names it reads are gathered in `QueueWire` below so
- * adjusting to the routes as they land touches this file only.
+ * The queue strategy follows the waiting-room contract of the integration: POST
+ * /v1/events/:id/queue to join, the `/queue` namespace (`watch` for a snapshot, `admitted` with
+ * the token, `drawn`, `soldout`/`available`, `closed`), GET /v1/events/:id/queue/me as the
+ * poll. The shapes it reads are restated below, so following the routes as they settle
+ * touches this file only.
  */
 
 export interface FanHandle {
@@ -44,70 +44,119 @@ export const openAdmission: AdmissionStrategy = {
   leave: () => {},
 };
 
-/** The waiting room's answers as the simulator reads them. */
-interface QueueWire {
-  join: { entryId: string; ticketNumber: number | null; position: number | null; joinedAt: number };
-  me: { entryId: string; ticketNumber: number | null; admitted?: boolean; purchaseToken?: string | null; phase?: string; soldOut?: boolean };
-  admitted: { entryId?: string; ticketNumber?: number; token: string; expiresAt?: number; emittedAt?: number };
+/**
+ * The waiting room's wire as the simulator reads it: a subset of QueueSnapshot and the pushes
+ * of the `/queue` namespace (src/realtime/events.ts), restated here so the simulator depends on
+ * the wire, not on the server's modules.
+ */
+interface QueueSnapshotWire {
+  entryId: string | null;
+  ticketNumber: number | null;
+  status: string;
+  token: string | null;
+  soldOut: boolean;
+  phase: string;
 }
+interface QueueJoinWire {
+  entryId: string;
+  joinedAt?: number;
+  ticketNumber: number | null;
+}
+interface QueueAdmittedWire {
+  eventId: string;
+  entryId: string;
+  ticketNumber: number;
+  token: string;
+  expiresAt: number;
+  emittedAt: number;
+}
+type WatchAnswer = { ok: true; snapshot: QueueSnapshotWire } | { ok: false; code: string; detail: string };
 
-const POLL_MS = 2_000;
+const POLL_MS = 5_000;
+/** A fan told "sold out" lingers this long for seats coming back (`available`) before leaving. */
+const SOLD_OUT_LINGER_MS = 10_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+interface FanQueueState {
+  socket: Socket;
+  token: string | null;
+  soldOutSince: number | null;
+  closed: boolean;
+}
+
 export function queueAdmission(socketUrl: (fan: FanHandle) => string): AdmissionStrategy {
-  const sockets = new Map<number, Socket>();
-  const pushed = new Map<number, QueueWire['admitted']>();
-  const soldOut = new Set<number>();
+  const states = new Map<number, FanQueueState>();
+
+  /** The page's `watch`: joins the event's room and answers where the fan stands (ticket number, token). */
+  const watch = (fan: FanHandle, state: FanQueueState) => {
+    state.socket.emit('watch', { eventId: fan.eventId }, (answer: WatchAnswer) => {
+      if (!answer.ok) return fan.error('queue_watch', answer.code);
+      const snap = answer.snapshot;
+      if (snap.ticketNumber !== null) fan.record.ticketNumber = snap.ticketNumber;
+      if (snap.token) state.token ??= snap.token;
+      if (snap.soldOut) state.soldOutSince ??= Date.now();
+    });
+  };
 
   return {
     async join(fan) {
       const path = `/v1/events/${fan.eventId}/queue`;
-      // A join is idempotent per account: a retry after a lost answer finds the same entry.
+      // A join is idempotent per account (one entry each): a retry after a lost answer finds the same entry.
       for (let attempt = 0; attempt < 4 && Date.now() < fan.deadline; attempt++) {
-        const res = await fan.api.call<QueueWire['join']>('POST', path, {}, { token: fan.token, idempotencyKey: `join-${fan.userId}` });
+        const res = await fan.api.call<QueueJoinWire>('POST', path, {}, { token: fan.token, idempotencyKey: true });
         fan.latency('join', res.ms);
         if (res.status === 200 || res.status === 201) {
-          fan.record.joinedAt = res.body.joinedAt ?? Date.now();
-          fan.record.entryId = res.body.entryId;
-          fan.record.ticketNumber = res.body.ticketNumber;
+          // A bot joining many times must get its first entry back, never a second one.
+          if (fan.record.entryId !== null && fan.record.entryId !== res.body.entryId) fan.error('join', 'simulator.second_entry_for_account');
+          fan.record.joinedAt ??= res.body.joinedAt ?? Date.now();
+          fan.record.entryId ??= res.body.entryId;
+          fan.record.ticketNumber ??= res.body.ticketNumber;
+          if (states.has(fan.record.index)) return true;
           const socket = io(`${socketUrl(fan)}/queue`, { transports: ['websocket'], auth: { token: fan.token }, forceNew: true, reconnection: true });
-          socket.on('admitted', (push: QueueWire['admitted']) => {
-            const received = Date.now();
-            if (push.emittedAt) fan.latency('push', received - push.emittedAt);
-            pushed.set(fan.record.index, push);
+          const state: FanQueueState = { socket, token: null, soldOutSince: null, closed: false };
+          states.set(fan.record.index, state);
+          // Every (re)connect asks again: a push missed while disconnected is in the snapshot.
+          socket.on('connect', () => watch(fan, state));
+          socket.on('admitted', (push: QueueAdmittedWire) => {
+            if (push.eventId !== fan.eventId) return;
+            fan.latency('push', Date.now() - push.emittedAt);
+            fan.record.ticketNumber = push.ticketNumber;
+            state.token ??= push.token;
           });
-          socket.on('soldout', () => soldOut.add(fan.record.index));
-          sockets.set(fan.record.index, socket);
+          // The draw gave every pre-queue entry its number: ask for ours, as the page does.
+          socket.on('drawn', () => watch(fan, state));
+          socket.on('soldout', () => void (state.soldOutSince ??= Date.now()));
+          socket.on('available', () => void (state.soldOutSince = null));
+          socket.on('closed', () => void (state.closed = true));
           return true;
         }
         fan.error('join', res.code ?? `http_${res.status}`);
-        if (res.status < 500 && res.status !== 0 && res.status !== 429) return false;
+        if (res.status !== 0 && res.status !== 429 && res.status < 500) return false;
         await sleep(250 * 2 ** attempt);
       }
       return false;
     },
 
     async admit(fan) {
+      const state = states.get(fan.record.index);
+      if (!state) return { admitted: false, reason: 'refused' };
       const me = `/v1/events/${fan.eventId}/queue/me`;
-      let lastPoll = performance.now();
+      let lastPoll = Date.now();
       while (Date.now() < fan.deadline) {
-        const push = pushed.get(fan.record.index);
-        if (push) {
+        if (state.token) {
           fan.record.admittedAt = Date.now();
-          if (push.ticketNumber !== undefined) fan.record.ticketNumber = push.ticketNumber;
-          return { admitted: true, purchaseToken: push.token };
+          return { admitted: true, purchaseToken: state.token };
         }
-        if (soldOut.has(fan.record.index)) return { admitted: false, reason: 'sold_out' };
-        // The fallback a real page has when its socket drops: ask where it stands.
-        if (performance.now() - lastPoll > POLL_MS) {
-          lastPoll = performance.now();
-          const res = await fan.api.call<QueueWire['me']>('GET', me, undefined, { token: fan.token });
+        if (state.closed) return { admitted: false, reason: 'refused' };
+        if (state.soldOutSince !== null && Date.now() - state.soldOutSince > SOLD_OUT_LINGER_MS) return { admitted: false, reason: 'sold_out' };
+        // The fallback a page has when its socket is down: ask where it stands.
+        if (!state.socket.connected && Date.now() - lastPoll > POLL_MS) {
+          lastPoll = Date.now();
+          const res = await fan.api.call<QueueSnapshotWire>('GET', me, undefined, { token: fan.token });
           if (res.status === 200) {
-            if (res.body.purchaseToken) {
-              fan.record.admittedAt = Date.now();
-              return { admitted: true, purchaseToken: res.body.purchaseToken };
-            }
-            if (res.body.soldOut) return { admitted: false, reason: 'sold_out' };
+            if (res.body.ticketNumber !== null) fan.record.ticketNumber = res.body.ticketNumber;
+            if (res.body.token) state.token ??= res.body.token;
+            if (res.body.soldOut) state.soldOutSince ??= Date.now();
           } else {
             fan.error('queue_me', res.code ?? `http_${res.status}`);
           }
@@ -118,9 +167,8 @@ export function queueAdmission(socketUrl: (fan: FanHandle) => string): Admission
     },
 
     leave(fan) {
-      sockets.get(fan.record.index)?.close();
-      sockets.delete(fan.record.index);
-      pushed.delete(fan.record.index);
+      states.get(fan.record.index)?.socket.close();
+      states.delete(fan.record.index);
     },
   };
 }

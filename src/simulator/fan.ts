@@ -85,7 +85,9 @@ export async function runFan(p: Persona, account: Account, env: FanEnv, record: 
     if (target.mode === 'open' && p.kind === 'fan') socket = openSocket(api.baseUrl, account.token, target.eventId, latency);
 
     if (target.mode === 'queue') {
-      if (!(await env.admission.join(handle))) return finish('not_admitted');
+      // A `multi` bot joins several times at once: the room must keep one entry for the account.
+      const joins = await Promise.all(Array.from({ length: p.parallel }, () => env.admission.join(handle)));
+      if (!joins.some(Boolean)) return finish('not_admitted');
       env.counters.joined++;
     }
     const admission = await env.admission.admit(handle);

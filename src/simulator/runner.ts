@@ -65,6 +65,7 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
   try {
     const prepared = await prepareDrop(deployment.urls, deployment.organizer, options, (l) => reporter.info(l));
     const { target } = prepared;
+    if (options.mode === 'queue') await requireWaitingRoom(deployment.urls[0]!, target.eventId, prepared.organizerToken);
     const setupSeconds = (Date.now() - startedAt) / 1000;
     const plan = buildPlan(options);
 
@@ -226,5 +227,18 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     clearInterval(display);
     await Promise.all(threads.map((t) => t.terminate().catch(() => undefined)));
     await deployment.stop();
+  }
+}
+
+/** Queue mode needs the waiting-room routes; a deployment without them is told so before any fan is registered. */
+async function requireWaitingRoom(url: string, eventId: string, token: string): Promise<void> {
+  const api = new ApiClient(url, 1);
+  try {
+    const res = await api.call('GET', `/v1/events/${eventId}/queue/me`, undefined, { token });
+    if (res.code === 'request.not_found') {
+      throw new Error(`--mode queue: ${url} has no waiting-room routes (GET /v1/events/:id/queue/me answered request.not_found); run --mode open or a build with the waiting room`);
+    }
+  } finally {
+    api.close();
   }
 }
