@@ -1,0 +1,145 @@
+import { api } from '../lib/api.js';
+import { parseTicketCode, verifyTicketCode, type OfflineBundle } from '../lib/ticket-verify.js';
+
+/**
+ * The scanner's offline store, per event, in localStorage (it survives a reload or a dead
+ * battery swap while the network is down): the signed bundle from GET …/checkin/bundle, the
+ * tickets this device knows are inside, and the scans waiting to be uploaded.
+ */
+
+export type ScanResult = 'admitted' | 'already_used' | 'revoked' | 'wrong_event' | 'invalid' | 'not_yet_valid' | 'expired_code';
+
+export interface SignedBundle {
+  bundle: OfflineBundle;
+  admitted: { ticketId: string; firstUsedAt: string; firstGate: string }[];
+  issuedAt: string;
+  signature: string;
+  keyId: string;
+}
+
+export interface QueuedScan {
+  code: string;
+  nonce: string;
+  scannedAt: string;
+  gate: string;
+  localResult: ScanResult;
+}
+
+export interface LocalAnswer {
+  result: ScanResult;
+  seat: string | null;
+  firstUsedAt: string | null;
+  firstGate: string | null;
+  ticketId: string | null;
+}
+
+export interface SyncReport {
+  results: { nonce: string; result: ScanResult; seat: string | null; firstGate: string | null; firstUsedAt: string | null }[];
+  conflicts: { ticketId: string; nonce: string; gate: string; scannedAt: string; firstGate: string; firstUsedAt: string }[];
+}
+
+/** The sync endpoint takes up to 1,000 scans per call. */
+const SYNC_BATCH = 1000;
+
+const key = (eventId: string, what: 'bundle' | 'queue' | 'inside') => `fairdrop.scanner.${eventId}.${what}`;
+
+function read<T>(name: string, fallback: T): T {
+  try {
+    const raw = localStorage.getItem(name);
+    return raw ? (JSON.parse(raw) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+const write = (name: string, value: unknown) => localStorage.setItem(name, JSON.stringify(value));
+
+export class OfflineStore {
+  constructor(readonly eventId: string) {}
+
+  bundle(): SignedBundle | null {
+    return read<SignedBundle | null>(key(this.eventId, 'bundle'), null);
+  }
+
+  /** Downloads a fresh bundle (staff only: it holds the rotation key); tickets admitted since are merged in. */
+  async download(): Promise<SignedBundle> {
+    const fresh = await api<SignedBundle>('GET', `/v1/events/${this.eventId}/checkin/bundle`);
+    write(key(this.eventId, 'bundle'), fresh);
+    for (const a of fresh.admitted) this.markInside(a.ticketId, a.firstUsedAt, a.firstGate);
+    return fresh;
+  }
+
+  queue(): QueuedScan[] {
+    return read<QueuedScan[]>(key(this.eventId, 'queue'), []);
+  }
+
+  /** Tickets known to be inside: from the bundle, online admissions and this device's offline ones. */
+  private inside(): Record<string, { at: string; gate: string }> {
+    return read<Record<string, { at: string; gate: string }>>(key(this.eventId, 'inside'), {});
+  }
+
+  markInside(ticketId: string, at: string, gate: string): void {
+    const inside = this.inside();
+    if (inside[ticketId]) return; // the first admission is the one a second scan must name
+    inside[ticketId] = { at, gate };
+    write(key(this.eventId, 'inside'), inside);
+  }
+
+  /**
+   * Decides a scan on this device: the code's signature, version, validity and step by
+   * ticket-verify.ts (as the server would), then "already inside?" from what this device knows.
+   * Every scan is queued for upload; the server has the last word at sync.
+   */
+  async decide(code: string, gate: string, nowMs = Date.now()): Promise<LocalAnswer> {
+    const signed = this.bundle();
+    if (!signed) throw new Error('no offline bundle');
+    const check = await verifyTicketCode(code, signed.bundle, nowMs);
+    const scannedAt = new Date(nowMs).toISOString();
+    let answer: LocalAnswer;
+    if (!check.ok) {
+      answer = { result: check.reason, seat: check.claims?.seat ?? null, firstUsedAt: null, firstGate: null, ticketId: check.claims?.ticketId ?? null };
+    } else {
+      const first = this.inside()[check.claims.ticketId];
+      answer = first
+        ? { result: 'already_used', seat: check.claims.seat, firstUsedAt: first.at, firstGate: first.gate, ticketId: check.claims.ticketId }
+        : { result: 'admitted', seat: check.claims.seat, firstUsedAt: scannedAt, firstGate: gate, ticketId: check.claims.ticketId };
+      if (!first) this.markInside(check.claims.ticketId, scannedAt, gate);
+    }
+    write(key(this.eventId, 'queue'), [...this.queue(), { code: code.trim(), nonce: crypto.randomUUID(), scannedAt, gate, localResult: answer.result }]);
+    return answer;
+  }
+
+  /**
+   * Uploads the queue, one call per gate and batch (idempotent by nonce, so a sync cut off
+   * halfway is simply sent again); each scan leaves the queue once the server has answered it.
+   */
+  async sync(): Promise<{ sent: number; conflicts: SyncReport['conflicts']; overruled: (QueuedScan & { serverResult: ScanResult })[] }> {
+    const queued = this.queue();
+    const conflicts: SyncReport['conflicts'] = [];
+    const overruled: (QueuedScan & { serverResult: ScanResult })[] = [];
+    let sent = 0;
+    const gates = [...new Set(queued.map((q) => q.gate))];
+    for (const gate of gates) {
+      const scans = queued.filter((q) => q.gate === gate);
+      for (let i = 0; i < scans.length; i += SYNC_BATCH) {
+        const batch = scans.slice(i, i + SYNC_BATCH);
+        const report = await api<SyncReport>('POST', `/v1/events/${this.eventId}/checkin/sync`, {
+          gate,
+          scans: batch.map(({ code, nonce, scannedAt, localResult }) => ({ code, nonce, scannedAt, localResult })),
+        });
+        conflicts.push(...report.conflicts);
+        for (const r of report.results) {
+          const mine = batch.find((q) => q.nonce === r.nonce);
+          // A code admitted here that the server refuses for another reason than a double entry (a transfer after the bundle, say).
+          if (mine && mine.localResult === 'admitted' && r.result !== 'admitted' && r.result !== 'already_used') overruled.push({ ...mine, serverResult: r.result });
+        }
+        const done = new Set(report.results.map((r) => r.nonce));
+        write(key(this.eventId, 'queue'), this.queue().filter((q) => !done.has(q.nonce)));
+        sent += done.size;
+      }
+    }
+    return { sent, conflicts, overruled };
+  }
+}
+
+/** The ticket id a code names, if it reads as one of ours at all (for remembering online admissions). */
+export const ticketIdOf = (code: string) => parseTicketCode(code)?.claims.ticketId ?? null;

@@ -1,0 +1,107 @@
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, NotificationPush, ServerToClientEvents } from '../../../src/realtime/events.js';
+import { api, session } from '../lib/api.js';
+import { $, h } from '../lib/dom.js';
+import { at, shortId } from './shared.js';
+import type { FeedItem, Receipt } from './types.js';
+
+/**
+ * Notifications (the unread list, and live pushes on socket.io announced through a polite
+ * live region) and the signed receipts timeline.
+ */
+
+export interface Feed {
+  items: FeedItem[];
+  unread: number;
+}
+
+function notificationItem(n: FeedItem): HTMLElement {
+  return h('li', { class: `notice${n.read ? '' : ' unread'}`, 'data-notification': String(n.id) },
+    h('p', {}, n.read ? null : h('span', { class: 'badge badge-new' }, 'New'), n.read ? null : ' ', h('strong', {}, n.title)),
+    h('p', { class: 'notice-body' }, n.body),
+    h('p', { class: 'hint' }, at(n.createdAt, null)));
+}
+
+export function renderFeed(feed: Feed): void {
+  $('#unread-count').textContent = feed.unread ? `${feed.unread} unread` : 'all read';
+  $<HTMLButtonElement>('#mark-read').hidden = feed.unread === 0;
+  $('#notifications').replaceChildren(...(feed.items.length ? feed.items.map(notificationItem) : [h('li', { class: 'muted' }, 'Nothing yet. Order confirmations, transfers and event changes appear here.')]));
+}
+
+export async function loadFeed(): Promise<Feed> {
+  const { items, unread } = await api<{ items: FeedItem[]; unread: number }>('GET', '/v1/me/notifications?limit=20');
+  return { items, unread };
+}
+
+export function bindMarkRead(feed: Feed): void {
+  $('#mark-read').addEventListener('click', async () => {
+    await api('POST', '/v1/me/notifications/read', { all: true }).catch(() => undefined);
+    feed.items = feed.items.map((i) => ({ ...i, read: true }));
+    feed.unread = 0;
+    renderFeed(feed);
+    $('#notifications-title').focus();
+  });
+}
+
+/**
+ * Live pushes: each one joins the list and is read out once through the polite region (no
+ * interrupting, no repeats); `onNews` lets the page refresh what the news is about.
+ */
+export function connectLive(feed: Feed, onNews: (push: NotificationPush) => void): Socket<ServerToClientEvents, ClientToServerEvents> {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ auth: { token: session.token() ?? '' } });
+  const state = $('#live-state');
+  socket.on('connect', () => void (state.textContent = 'Live updates on.'));
+  socket.on('disconnect', () => void (state.textContent = 'Live updates paused; reconnecting…'));
+  socket.on('connect_error', () => void (state.textContent = 'Live updates paused; reconnecting…'));
+  socket.on('notification', (push) => {
+    if (feed.items.some((i) => i.id === push.id)) return;
+    feed.items = [{ ...push, read: false }, ...feed.items].slice(0, 50);
+    feed.unread += 1;
+    renderFeed(feed);
+    $('#live-news').textContent = `${push.title}. ${push.body.split('\n')[0] ?? ''}`;
+    onNews(push);
+  });
+  return socket;
+}
+
+const RECEIPT_WORDS: Record<string, string> = {
+  'queue.joined': 'Joined the waiting room',
+  'queue.drawn': 'Drawn in the lottery',
+  'queue.admitted': 'Admitted to buy',
+  'hold.created': 'Seats held',
+  'order.placed': 'Order placed',
+  'payment.authorized': 'Payment authorised',
+  'order.confirmed': 'Order confirmed: guaranteed',
+  'tickets.issued': 'Tickets issued',
+  'payment.captured': 'Payment taken',
+  'order.cancelled': 'Order cancelled',
+  'tickets.cancelled': 'Tickets cancelled',
+  'tickets.revoked': 'Tickets revoked',
+  'payment.refund_requested': 'Card refund requested',
+  'payment.refunded': 'Refunded',
+  'ticket.transfer_offered': 'Ticket offered to someone',
+  'ticket.transfer_cancelled': 'Ticket offer cancelled',
+  'ticket.transferred': 'Ticket passed on',
+  'ticket.received': 'Ticket received',
+  'ticket.checked_in': 'Checked in at the door',
+  'event.cancelled': 'Event cancelled',
+  'event.postponed': 'Event postponed',
+};
+
+/** "ticket.transfer_offered" → "Ticket transfer offered" for kinds this page has no words for. */
+const words = (kind: string) => RECEIPT_WORDS[kind] ?? kind.replace(/[._]/g, ' ').replace(/^./, (c) => c.toUpperCase());
+
+/** The newest receipts first; each names its hash (chained) and carries its signature on hover. */
+export async function renderTimeline(): Promise<void> {
+  const { receipts } = await api<{ receipts: Receipt[] }>('GET', '/v1/me/timeline?limit=200');
+  const newest = receipts.slice(-30).reverse();
+  $('#timeline').replaceChildren(
+    ...(newest.length
+      ? newest.map((r) =>
+          h('li', { 'data-seq': String(r.seq) },
+            h('span', { class: 'receipt-kind' }, words(r.kind)), ' ',
+            h('span', { class: 'hint' }, `#${r.seq} · ${at(r.occurredAt, null)} · ${r.subjectType} ${shortId(r.subjectId)} · hash `),
+            h('code', { title: `Signature ${r.signature} (key ${r.keyId})` }, r.hash.slice(0, 12))))
+      : [h('li', { class: 'muted' }, 'No receipts yet.')]),
+  );
+}
