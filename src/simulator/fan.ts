@@ -79,9 +79,11 @@ export async function runFan(p: Persona, account: Account, env: FanEnv, record: 
   let socket: Socket | null = null;
   try {
     // The event page: its JSON, and a socket for availability and "order confirmed" pushes.
-    const page = await api.call('GET', `/v1/events/${target.eventId}`, undefined, { token: account.token });
+    const page = await api.call<{ availability?: { remaining: number } }>('GET', `/v1/events/${target.eventId}`, undefined, { token: account.token });
     latency('page', page.ms);
     if (page.code) error('page', page.code);
+    // A page that says "sold out" sends a fan home (open mode; a queue can still hand back returns).
+    if (target.mode === 'open' && Date.now() >= env.startAt && page.status === 200 && page.body.availability?.remaining === 0) return finish('sold_out');
     if (target.mode === 'open' && p.kind === 'fan') socket = openSocket(api.baseUrl, account.token, target.eventId, latency);
 
     if (target.mode === 'queue') {
@@ -178,6 +180,10 @@ async function purchase(
         choose = false; // someone was faster on those seats: take what is best now
         break;
       case 'sales.sold_out':
+        // Gone: the other tier once, then home. No retries against an empty tier.
+        if (tierIndex === 0) tierIndex = 1;
+        else return 'sold_out';
+        break;
       case 'sales.not_enough_seats':
       case 'sales.wrong_tier_kind':
         if (tierIndex === 0) tierIndex = 1;
