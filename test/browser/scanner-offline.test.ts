@@ -94,4 +94,42 @@ describe('door scanner without a network', () => {
     await page.waitForFunction(() => !/offline/.test(document.querySelector('#result')?.textContent ?? '') && document.querySelector('#result')?.getAttribute('data-result') === 'already_used');
     expect(errors).toEqual([]);
   });
+  it('reports a conflict when another gate admitted the ticket while this one was offline', async () => {
+    const sale = await createSale(env, { seats: 4 });
+    const fan = await signedIn(env);
+    const { ticketIds } = await buySeats(env, sale, fan, 1);
+    const staff = await doorStaff(env, sale);
+    const page = await browser.newPage();
+    const errors = watchErrors(page, /status of (400|403|404)|ERR_INTERNET_DISCONNECTED/);
+    await asUser(page, staff.token);
+    await page.goto(`${env.api.baseUrl}/scanner.html?event=${sale.eventId}`);
+    await page.waitForSelector(`#event option[value="${sale.eventId}"]`, { state: 'attached' });
+    await page.fill('#gate', 'North');
+    await page.click('#setup-form button[type=submit]');
+    await page.waitForSelector('#station:not([hidden])');
+
+    await page.context().setOffline(true);
+    await page.waitForSelector('#connection.is-offline');
+    await page.fill('#code', await codeOf(env, fan.token, ticketIds[0]!));
+    await page.click('#manual button[type=submit]');
+    await page.waitForSelector('#result.result-ok');
+
+    // Meanwhile the South gate, online, admits the same ticket first.
+    const south = await env.api.post('/v1/checkin', { code: await codeOf(env, fan.token, ticketIds[0]!), gate: 'South', nonce: `south-${Date.now()}`, eventId: sale.eventId }, { token: staff.token });
+    expect(south.body.result).toBe('admitted');
+
+    await page.context().setOffline(false);
+    await page.waitForSelector('#sync-status.bad');
+    expect(await textOf(page, '#sync-status')).toBe('Synced 1 scan. 1 conflict.');
+    expect(await textOf(page, '#sync-report')).toMatch(/let in here at .* while offline, but gate South had admitted it at /);
+    expect(await page.textContent('#pending-count')).toBe('0');
+    await screenshots(page, 'scanner-conflict');
+    expect(await seriousViolations(page)).toEqual([]);
+    const rows = await env.infra.database.db.select().from(checkins).where(eq(checkins.ticketId, ticketIds[0]!)).orderBy(checkins.id);
+    expect(rows.map((r) => [r.result, r.gate, r.offline])).toEqual([
+      ['admitted', 'South', false],
+      ['already_used', 'North', true],
+    ]);
+    expect(errors).toEqual([]);
+  });
 });

@@ -6,10 +6,11 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkins } from '../../src/checkin/checkin.table.js';
 import { outboxDispatcher } from '../../src/notifications/dispatcher.js';
+import { orders } from '../../src/orders/orders.table.js';
 import { tickets } from '../../src/tickets/tickets.table.js';
 import { createSale } from '../support/commerce.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
-import { signedIn } from '../support/fixtures.js';
+import { signedIn, uniqueEmail } from '../support/fixtures.js';
 import { buySeats, codeOf, doorStaff, emailOf, until } from '../support/tickets-fixtures.js';
 import { launch, screenshots, seriousViolations } from './browser.js';
 import { asUser, textOf, watchErrors } from './session.js';
@@ -155,5 +156,81 @@ describe('My tickets, a transfer, and the door', () => {
     expect(fanErrors).toEqual([]);
     expect(recipientErrors).toEqual([]);
     expect(doorErrors).toEqual([]);
+  });
+  it('cancels an order for a refund behind a confirm step, where the policy allows', async () => {
+    const sale = await createSale(env, { seats: 10 });
+    const fan = await signedIn(env);
+    const { orderId, ticketIds } = await buySeats(env, sale, fan, 2);
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await asUser(page, fan.token);
+    await page.goto(`${env.api.baseUrl}/tickets.html`);
+    await page.click(`[data-cancel-order="${orderId}"]`);
+    await page.waitForSelector(`[data-confirm-cancel="${orderId}"]`);
+    expect(await textOf(page, `[data-order="${orderId}"] .confirm`)).toMatch(/Cancel all 2 valid tickets of this order\?/);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-confirm-cancel'))).toBe(orderId);
+    await screenshots(page, 'tickets-order-cancel-confirm');
+    await page.click(`[data-confirm-cancel="${orderId}"]`);
+    await page.waitForSelector(`[data-ticket="${ticketIds[0]}"].ticket-refunded`);
+    expect(await textOf(page, `[data-order="${orderId}"]`)).toMatch(/Cancelled.*€90\.00 refunded/);
+    expect(await textOf(page, `[data-ticket="${ticketIds[1]}"]`)).toMatch(/Refunded/);
+    const [o] = await env.infra.database.db.select().from(orders).where(eq(orders.id, orderId));
+    expect(o).toMatchObject({ status: 'cancelled', refundedCents: 9000 });
+    expect(errors).toEqual([]);
+
+    // An event whose policy has no refunds says so and offers no button.
+    const strict = await createSale(env, { seats: 2, refundable: false });
+    const other = await buySeats(env, strict, fan, 1);
+    await page.reload();
+    await page.waitForSelector(`[data-order="${other.orderId}"]`);
+    expect(await textOf(page, `[data-order="${other.orderId}"]`)).toMatch(/Not refundable under the organizer’s policy/);
+    expect(await page.$(`[data-cancel-order="${other.orderId}"]`)).toBeNull();
+  });
+
+  it('lets a recipient without an account create it from the invitation and get the ticket; the QR then rotates on its step', async () => {
+    const sale = await createSale(env, { seats: 10 });
+    const fan = await signedIn(env);
+    const { ticketIds } = await buySeats(env, sale, fan, 1);
+    const newcomer = uniqueEmail('newcomer');
+    const offer = await env.api.post(`/v1/tickets/${ticketIds[0]}/transfers`, { toEmail: newcomer }, { token: fan.token });
+    expect(offer.status).toBe(201);
+    const [mail] = await env.infra.database.sql`select body from notification_outbox where kind = 'transfer.received' and channel = 'email' and recipient = ${newcomer}`;
+    const link = /https?:\/\/[^/\s]+(\/transfer\.html#id=[^\s&]+&token=\S+)/.exec(mail!.body as string)!;
+
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${env.api.baseUrl}${link[1]}`);
+    await page.waitForSelector('#invite-claim');
+    await page.fill('#claim-name', 'Nora Newcomer');
+    await page.fill('#claim-password', 'short');
+    await page.click('#invite-claim button[type=submit]');
+    // The browser holds a too-short password back (minlength), before any request.
+    expect(await page.$eval('#claim-password', (el) => (el as HTMLInputElement).validity.tooShort)).toBe(true);
+    await page.fill('#claim-password', 'a long enough passphrase');
+    await page.click('#invite-claim button[type=submit]');
+    await page.waitForSelector(`[data-ticket="${ticketIds[0]}"] .ticket-qr img[data-step]`);
+    expect(new URL(page.url()).hash).toBe('');
+    const [row] = await env.infra.database.sql`select t.version, u.email, u.display_name from tickets t join users u on u.id = t.holder_id where t.id = ${ticketIds[0]!}`;
+    expect(row).toMatchObject({ version: 2, email: newcomer, display_name: 'Nora Newcomer' });
+
+    // The code changes on its 30-second step without a reload.
+    const step = Number(await page.getAttribute(`[data-ticket="${ticketIds[0]}"] .ticket-qr img`, 'data-step'));
+    const before = await page.textContent(`[data-ticket="${ticketIds[0]}"] .code-text`);
+    await page.waitForFunction(
+      ([id, s]) => Number(document.querySelector(`[data-ticket="${id}"] .ticket-qr img`)?.getAttribute('data-step')) === s,
+      [ticketIds[0]!, step + 1] as const,
+      { timeout: 35_000 },
+    );
+    expect(await page.textContent(`[data-ticket="${ticketIds[0]}"] .code-text`)).not.toBe(before);
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('has a readable stop-over page for the invitation link when scripts do not run', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${env.api.baseUrl}/transfer.html#id=x&token=y`);
+    expect(await textOf(page, 'main')).toMatch(/Opening your invitation.*My tickets/);
+    await screenshots(page, 'transfer');
+    await context.close();
   });
 });
