@@ -36,7 +36,14 @@ export interface DetailAnswer {
   etag: string;
 }
 
+/** How stale the seat map of GET /v1/events/:id may be; the issue asks for "within a few seconds". */
+export const INVENTORY_CACHE_MS = 1000;
+
+type Inventory = { tiers: Awaited<ReturnType<typeof repo.findTiers>>; seats: Awaited<ReturnType<typeof repo.findSeats>> };
+
 export class DiscoveryService {
+  private readonly inventoryCache = new Map<string, { at: number; value: Promise<Inventory> }>();
+
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date = () => new Date(),
@@ -98,7 +105,7 @@ export class DiscoveryService {
     const viewer = principal ? { userId: principal.userId, admin: principal.roles.includes('admin') } : null;
     const row = await repo.findEvent(this.db, id, near ?? home ?? null, viewer);
     if (!row) throw discoveryErrors.eventNotFound();
-    const [tiers, seats] = await Promise.all([repo.findTiers(this.db, id), repo.findSeats(this.db, id)]);
+    const { tiers, seats } = await this.inventory(id);
     const manages = viewer !== null && (viewer.admin || viewer.userId === row.organizer_id);
     // The body is the whole representation, viewer-specific parts included, so the ETag below
     // (a hash of it) differs between an organizer's copy and a fan's.
@@ -124,6 +131,23 @@ export class DiscoveryService {
     };
     const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 32)}"`;
     return { body, etag };
+  }
+
+  /**
+   * Tiers and seats of an event, shared by every viewer for INVENTORY_CACHE_MS. At a drop,
+   * thousands of fans open the same event page within seconds; one query per second serves
+   * them all (single flight), and the page is still live to within a second.
+   */
+  private inventory(id: string): Promise<Inventory> {
+    const now = Date.now();
+    const cached = this.inventoryCache.get(id);
+    if (cached && cached.at > now - INVENTORY_CACHE_MS) return cached.value;
+    const value = Promise.all([repo.findTiers(this.db, id), repo.findSeats(this.db, id)]).then(([tiers, seats]) => ({ tiers, seats }));
+    this.inventoryCache.set(id, { at: now, value });
+    value.catch(() => this.inventoryCache.delete(id));
+    // Bounded: a crawler walking every event cannot grow it without end.
+    if (this.inventoryCache.size > 1000) this.inventoryCache.delete(this.inventoryCache.keys().next().value!);
+    return value;
   }
 
   private async profile(userId: string): Promise<Profile | null> {
