@@ -32,6 +32,12 @@ export interface QueueKeys {
   readonly grants: string;
   /** ZSET entryId scored by token expiry: tokens issued and not yet claimed (they reserve seats). */
   readonly outstanding: string;
+  /** STRING: the admission scheduler's lock for this event (owner token, with a TTL). */
+  readonly lock: string;
+  /** HASH: the scheduler's own state for this event (rate carry, last batch, last cursor sent). */
+  readonly plan: string;
+  /** LIST of `<ms>:<cursor>` samples, newest first: the measured admission rate behind ETAs. */
+  readonly pace: string;
 }
 
 /** Event ids become part of a hash tag, so they must not contain braces; the rest is free. */
@@ -58,6 +64,9 @@ export function createKeys(prefix: string): Keys {
         tokens: `${base}tokens`,
         grants: `${base}grants`,
         outstanding: `${base}outstanding`,
+        lock: `${base}lock`,
+        plan: `${base}plan`,
+        pace: `${base}pace`,
       };
     },
   };

@@ -20,6 +20,7 @@ const scriptFiles = [
   'changeStatus-1',
   'readFan-5',
   'readStats-6',
+  'releaseLock-1',
 ] as const;
 export type ScriptFile = (typeof scriptFiles)[number];
 type ScriptName = ScriptFile extends `${infer Name}-${number}` ? Name : never;
@@ -46,6 +47,7 @@ export interface ScriptCommands {
   changeStatus(meta: string, action: string): Promise<Refusal | [number, string, string]>;
   readFan(...keysThenArgs: [string, string, string, string, string, string]): Promise<Refusal | FanReply>;
   readStats(...keys: [string, string, string, string, string, string]): Promise<Refusal | StatsReply>;
+  releaseLock(lock: string, owner: string): Promise<number>;
 }
 
 export type FanReply = [string, string, number, number, number, string | null, number | null, number, string | null, number, string | null];

@@ -17,7 +17,6 @@ import { holdRoutes } from './sales/holds.routes.js';
 import { HoldService } from './sales/holds.service.js';
 import { onsaleRoutes } from './sales/onsale.routes.js';
 import { OnsaleService } from './sales/onsale.service.js';
-import { refuseAllPurchaseTokens } from './sales/purchase-gate.js';
 import { AuthService } from './auth/auth.service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
@@ -49,6 +48,10 @@ import { CheckinService } from './checkin/checkin.service.js';
 import { ticketRoutes } from './tickets/tickets.routes.js';
 import { TicketService } from './tickets/tickets.service.js';
 import { TransferService } from './tickets/transfers.service.js';
+import type { QueueServerToClient } from './realtime/events.js';
+import { createWaitingRoom } from './waitingroom/room.js';
+import { waitingRoomRoutes } from './waitingroom/waitingroom.routes.js';
+import { WaitingRoomService } from './waitingroom/waitingroom.service.js';
 
 /** What the process connects to; built by main.ts (or a test) and handed in. */
 export interface Infra {
@@ -74,6 +77,8 @@ export interface Services {
   transfers: TransferService;
   checkin: CheckinService;
   cancellations: CancellationService;
+  /** Join, position, lottery proof and organizer controls of queue-mode on-sales. */
+  waitingRoom: WaitingRoomService;
 }
 
 export interface App {
@@ -94,13 +99,24 @@ const redactQuery = (url: string) => url.replace(SECRET_PARAMS, '$1[redacted]');
 export function createApp(infra: Infra): App {
   const { config, logger, database, redis } = infra;
   const keys = createKeys(config.REDIS_PREFIX);
+  const room = createWaitingRoom(redis, keys, infra.signer);
+  const waitingRoom = new WaitingRoomService({
+    db: database.db,
+    redis,
+    keys,
+    room,
+    signer: infra.signer,
+    sockets: infra.broadcaster.namespace<QueueServerToClient>('/queue'),
+    logger,
+  });
   const services: Services = {
     auth: new AuthService(database.db, config, logger),
     commerce: createCommerce(infra),
     catalog: new CatalogService(database.db),
-    onsale: new OnsaleService(database.db),
-    // Queue-mode on-sales refuse every purchase token until the waiting room's gate replaces this one.
-    holds: new HoldService(database.db, infra.signer, { gate: refuseAllPurchaseTokens, expiry: holdExpiryScheduler(redis, config), logger }),
+    // A PUT whose pre-queue time has already come opens the room at once instead of at the next tick.
+    onsale: new OnsaleService(database.db, { changed: (eventId) => waitingRoom.onsaleChanged(eventId) }),
+    // Queue-mode on-sales hold seats only with a purchase token the waiting room issued (queue.token_* refusals).
+    holds: new HoldService(database.db, infra.signer, { gate: room.purchaseGate(), expiry: holdExpiryScheduler(redis, config), logger }),
     notifications: new NotificationService(database.db),
     tickets: new TicketService(database.db, infra.signer),
     transfers: new TransferService({
@@ -111,6 +127,7 @@ export function createApp(infra: Infra): App {
     }),
     checkin: new CheckinService(database.db, infra.signer),
     cancellations: new CancellationService(database.db, infra.signer, cancellationQueue(redis, config)),
+    waitingRoom,
   };
   const routes: AnyRoute[] = [
     ...healthRoutes(database.sql, redis),
@@ -123,6 +140,7 @@ export function createApp(infra: Infra): App {
     ...discoveryRoutes(new DiscoveryService(database.db)),
     ...catalogRoutes(services.catalog),
     ...onsaleRoutes(services.onsale),
+    ...waitingRoomRoutes(services.waitingRoom, config),
     ...holdRoutes(services.holds),
     ...notificationRoutes(services.notifications),
     ...ticketRoutes(services.tickets, services.transfers, config),

@@ -104,6 +104,22 @@ const configSchema = z.object({
   CANCELLATION_SWEEP_MS: int(100, 3_600_000).default(30_000),
   /** Gift-card balance lookups per IP per minute: a fan checks a few cards, a guesser needs billions. */
   GIFT_CARD_LOOKUPS_PER_MINUTE: int(1, 10_000).default(20),
+  /**
+   * The admission scheduler's tick: every tick admits the next batch and publishes one cursor
+   * message per event. 1 s: fans see their position move smoothly, and it is one BullMQ job and
+   * a few Redis calls per event per second.
+   */
+  QUEUE_TICK_MS: int(100, 60_000).default(1_000),
+  /**
+   * Tickets an admitted fan is expected to buy: outstanding tokens × this is what admission sets
+   * aside of the unsold seats. 2: most fans buy a pair; a low guess admits more fans than the
+   * seats can serve (they meet "sold out"), a high one admits too slowly at the end.
+   */
+  QUEUE_TICKETS_PER_FAN: z.coerce.number().min(1).max(50).default(2),
+  /** Joins per IP per minute: a venue's or a campus's shared address still fits; a bot farm behind one IP does not. */
+  QUEUE_JOIN_LIMIT_PER_IP: int(1, 1_000_000).default(120),
+  /** Joins per account per minute: a page that retries a lost answer a few times; joining again returns the same entry anyway. */
+  QUEUE_JOIN_LIMIT_PER_ACCOUNT: int(1, 10_000).default(10),
   /** Crash tests only (honoured when NODE_ENV=test): the process exits with 137 at this point of an order. */
   FAULT_POINT: z.enum(['after_authorize', 'after_commit']).optional(),
 });

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type Infra } from './app.js';
 import { attachGateway, type Gateway } from './realtime/gateway.js';
+import { attachQueueNamespace } from './waitingroom/socket.js';
 
 export interface RunningServer {
   app: App;
@@ -31,6 +32,7 @@ export async function startServer(infra: Infra): Promise<RunningServer> {
     logger: infra.logger,
     authenticate: (token) => app.services.auth.authenticate(token),
   });
+  attachQueueNamespace(gateway, app.services.waitingRoom, infra.logger);
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

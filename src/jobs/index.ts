@@ -2,7 +2,8 @@ import { cancellationModule } from '../cancellations/cancellations.jobs.js';
 import { outboxDispatcher } from '../notifications/dispatcher.js';
 import { reconcilerJobs } from '../orders/orders.jobs.js';
 import { holdExpiryModule } from '../sales/expiry.jobs.js';
+import { admissionModule } from '../waitingroom/scheduler.jobs.js';
 import type { JobModule } from './runtime.js';
 
 /** Every background module, in start order. */
-export const jobModules: JobModule[] = [outboxDispatcher, reconcilerJobs, holdExpiryModule(), cancellationModule()];
+export const jobModules: JobModule[] = [outboxDispatcher, reconcilerJobs, holdExpiryModule(), cancellationModule(), admissionModule()];

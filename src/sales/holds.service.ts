@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { queueError } from '../../queue/errors.js';
 import { catalogErrors } from '../catalog/catalog.errors.js';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -109,7 +110,8 @@ export class HoldService {
           this.deps.logger.warn({ err: releaseErr }, 'purchase token not released after a refused hold');
         });
       }
-      if (isUniqueViolation(err, 'holds_token_unique')) throw salesErrors.tokenInvalid('This purchase token was already redeemed for a hold.');
+      // The gate's own refusal for a spent token, so the fan sees one code for it (queue/errors.ts).
+      if (isUniqueViolation(err, 'holds_token_unique')) throw queueError(-8, { eventId: input.eventId });
       throw err;
     }
   }

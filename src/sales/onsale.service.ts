@@ -38,15 +38,23 @@ function auditable(view: OnsaleView): Record<string, unknown> {
   return rest;
 }
 
+/** Told after an on-sale changed and committed (the waiting room opens a room whose time has come). */
+export interface OnsaleHooks {
+  changed?(eventId: string): Promise<void>;
+}
+
 export class OnsaleService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly hooks: OnsaleHooks = {},
+  ) {}
 
   /**
    * Creates or replaces an event's on-sale settings. Once fans could see the on-sale (its
    * pre-queue opened), every change also writes an audit row with the settings before and after.
    */
   async put(principal: Principal, eventId: string, input: OnsaleInput, now = new Date()): Promise<OnsaleView> {
-    return this.db.transaction(async (tx) => {
+    const view = await this.db.transaction(async (tx) => {
       // Locking the event row serialises concurrent PUTs, so each audit row's "before" is exact.
       const event = await catalog.findEvent(tx, eventId, { forUpdate: true });
       if (!event) throw catalogErrors.eventNotFound();
@@ -84,6 +92,9 @@ export class OnsaleService {
       }
       return presentOnsale(row);
     });
+    // After the commit, and not fatal: the admission scheduler does the same on its next tick.
+    await this.hooks.changed?.(eventId).catch(() => undefined);
+    return view;
   }
 
   async get(principal: Principal | null, eventId: string): Promise<OnsaleView> {

@@ -11,8 +11,9 @@ import { salesErrors } from './sales.errors.js';
 export interface PurchaseGate {
   /**
    * Redeems `token` for this account and event, once. Resolves when the token is valid, unused,
-   * unexpired and bound to `userId` and `eventId`; otherwise throws an AppError, normally
-   * 403 `sales.purchase_token_invalid` (its detail may say which: expired, used, not yours).
+   * unexpired and bound to `userId` and `eventId`; otherwise throws an AppError. The waiting
+   * room's gate answers queue/errors.ts codes: 403 `queue.token_invalid`, 403
+   * `queue.token_wrong_account`, 410 `queue.token_expired`, 409 `queue.token_used`.
    */
   claim(token: string, userId: string, eventId: string): Promise<void>;
   /** Makes a claimed token usable again (never past its original expiry). Best effort: errors are logged, not shown. */

@@ -182,14 +182,14 @@ describe('per-account limit counts owned tickets', () => {
 });
 
 describe('queue-mode on-sales and the purchase gate', () => {
-  it('asks for a purchase token, and the default gate refuses every token', async () => {
+  it('asks for a purchase token, and the waiting room refuses one it never issued', async () => {
     const sale = await createSale(env, organizer.userId, { onsale: { mode: 'queue', prequeueOpensAt: new Date(Date.now() - 7200_000), admitPerMinute: 100 } });
     const a = await fan();
     const before = await inventoryState(db(), sale.eventId);
     const missing = await post(a.token, { eventId: sale.eventId, tierId: sale.gaTierId, quantity: 1 });
     expect({ status: missing.status, code: missing.body.code }).toEqual({ status: 403, code: 'sales.purchase_token_required' });
     const refused = await post(a.token, { eventId: sale.eventId, tierId: sale.gaTierId, quantity: 1, purchaseToken: 'a-token-the-queue-never-issued' });
-    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 403, code: 'sales.purchase_token_invalid' });
+    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 403, code: 'queue.token_invalid' });
     expect(await inventoryState(db(), sale.eventId)).toEqual(before);
   });
 

@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import type { Keys, QueueKeys } from '../../queue/keys.js';
+import type { QueueStats } from '../../queue/types.js';
+import { MAX_ADMIT_PER_CALL, type WaitingRoom } from '../../queue/waiting-room.js';
+import { announceTicketsReleased } from '../announcements/announcements.js';
+import type { Db } from '../db/types.js';
+import type { AppRedis } from '../infra/redis.js';
+import type { Logger } from '../logger.js';
+import type { NamespaceEmitter } from '../realtime/broadcaster.js';
+import { eventRoom, userRoom, type QueueServerToClient } from '../realtime/events.js';
+import { AppError } from '../shared/errors.js';
+import { measuredRate, recordPace } from './pace.js';
+import * as repo from './waitingroom.repository.js';
+import type { QueueSale } from './waitingroom.repository.js';
+import type { WaitingRoomService } from './waitingroom.service.js';
+
+export interface SchedulerDeps {
+  db: Db;
+  redis: AppRedis;
+  keys: Keys;
+  room: WaitingRoom;
+  service: WaitingRoomService;
+  sockets: NamespaceEmitter<QueueServerToClient>;
+  logger: Logger;
+  /** Names this scheduler in the per-event lock and in tick reports (node id). */
+  nodeId: string;
+}
+
+export interface SchedulerOptions {
+  tickMs: number;
+  ticketsPerFan: number;
+}
+
+/** What one tick did for one event; tests and logs read it. */
+export interface EventTick {
+  eventId: string;
+  node: string;
+  outcome: 'locked' | 'waiting' | 'opened' | 'closed' | 'paused' | 'idle' | 'admitted' | 'soldout' | 'error';
+  drew?: number;
+  /** Ticket numbers admitted by this tick, first..last (inclusive). */
+  admitted?: { first: number; last: number; count: number };
+  cursor?: number;
+  unsold?: number;
+}
+
+/** A cursor message at least this often while live, even if it did not move: ETAs and "still alive". */
+const CURSOR_HEARTBEAT_MS = 5_000;
+/** A rate quota may catch up this many ticks after a gap (a slow tick, a failover), not more. */
+const MAX_CATCH_UP_TICKS = 5;
+
+const isCode = (err: unknown, code: string) => err instanceof AppError && err.code === code;
+
+/**
+ * The admission scheduler's work for one tick, over every queue on-sale that needs it: open
+ * pre-queues when their time comes, draw at sale start, admit the next tickets at the on-sale's
+ * rate capped by the seats still unsold, publish one cursor per event, follow sell-outs both
+ * ways, close at sale end. BullMQ runs one tick at a time across the cluster; the per-event
+ * lock below also keeps an overlapping tick (a slow one, a second scheduler) off the same event.
+ */
+export class AdmissionScheduler {
+  private readonly owner: string;
+  private readonly lockMs: number;
+
+  constructor(
+    private readonly deps: SchedulerDeps,
+    private readonly options: SchedulerOptions,
+  ) {
+    this.owner = `${deps.nodeId}:${randomUUID()}`;
+    // Two ticks: a scheduler that dies holding the lock delays its successor by two ticks at most.
+    this.lockMs = Math.max(1_000, 2 * options.tickMs);
+  }
+
+  async tick(now = Date.now()): Promise<EventTick[]> {
+    const sales = await repo.activeQueueSales(this.deps.db, new Date(now));
+    return Promise.all(
+      sales.map((sale) =>
+        this.tickEvent(sale, now).catch((err: unknown): EventTick => {
+          this.deps.logger.error({ err, eventId: sale.eventId }, 'admission tick failed');
+          return { eventId: sale.eventId, node: this.deps.nodeId, outcome: 'error' };
+        }),
+      ),
+    );
+  }
+
+  async tickEvent(sale: QueueSale, now = Date.now()): Promise<EventTick> {
+    const k = this.deps.keys.queue(sale.eventId);
+    const taken = await this.deps.redis.set(k.lock, this.owner, 'PX', this.lockMs, 'NX');
+    if (taken !== 'OK') return this.report(sale, 'locked');
+    try {
+      return await this.run(sale, k, now);
+    } finally {
+      await this.deps.redis.releaseLock(k.lock, this.owner);
+    }
+  }
+
+  private report(sale: QueueSale, outcome: EventTick['outcome'], extra: Partial<EventTick> = {}): EventTick {
+    return { eventId: sale.eventId, node: this.deps.nodeId, outcome, ...extra };
+  }
+
+  private async run(sale: QueueSale, k: QueueKeys, now: number): Promise<EventTick> {
+    const { room, service } = this.deps;
+    let stats: QueueStats;
+    try {
+      stats = await room.stats(sale.eventId);
+    } catch (err) {
+      if (!isCode(err, 'queue.not_open')) throw err;
+      if (!(await service.openIfDue(sale, now))) return this.report(sale, 'waiting');
+      return this.report(sale, 'opened');
+    }
+
+    if (sale.saleEndsAt && now >= sale.saleEndsAt.getTime()) {
+      await this.deps.db.transaction((tx) => repo.changeOnsaleState(tx, sale.eventId, 'closed', { action: 'closed', actorId: null, data: { reason: 'sale_ended' } }));
+      service.forget(sale.eventId);
+      await service.applyState(sale.eventId, 'closed');
+      return this.report(sale, 'closed');
+    }
+    if (sale.state === 'paused') {
+      await service.applyState(sale.eventId, 'paused');
+      return this.report(sale, 'paused');
+    }
+    if (stats.phase === 'paused') {
+      await service.applyState(sale.eventId, 'scheduled');
+      stats = await room.stats(sale.eventId);
+    }
+
+    let drew: number | undefined;
+    if ((stats.phase === 'prequeue' || stats.phase === 'drawing') && now >= sale.saleStartsAt.getTime()) {
+      // A big draw takes seconds: keep the lock alive chunk by chunk so no second scheduler joins in.
+      const report = await room.draw(sale.eventId, { afterWrite: async () => void (await this.deps.redis.pexpire(k.lock, this.lockMs)) });
+      await room.reveal(sale.eventId);
+      await repo.moveEventStatus(this.deps.db, sale.eventId, ['scheduled'], 'on_sale');
+      drew = report.size;
+      this.deps.sockets.to(eventRoom(sale.eventId)).emit('drawn', { eventId: sale.eventId, phase: 'live', soldOut: false, at: Date.now(), drawSize: report.size });
+      this.deps.logger.info({ eventId: sale.eventId, size: report.size, ms: Math.round(report.totalMs) }, 'lottery drawn');
+      stats = await room.stats(sale.eventId);
+    }
+    if (stats.phase !== 'live') return this.report(sale, 'idle', { drew });
+    return this.admit(sale, k, stats, now, drew);
+  }
+
+  private async admit(sale: QueueSale, k: QueueKeys, stats: QueueStats, now: number, drew?: number): Promise<EventTick> {
+    const { room, redis, db, sockets } = this.deps;
+    const eventId = sale.eventId;
+    const unsold = await repo.unsoldCount(db, eventId);
+
+    if (unsold === 0) {
+      if (!stats.soldOut) {
+        const change = await room.setSoldOut(eventId, true);
+        if (change.changed) sockets.to(eventRoom(eventId)).emit('soldout', { eventId, phase: change.phase, soldOut: true, at: Date.now() });
+        await repo.moveEventStatus(db, eventId, ['scheduled', 'on_sale'], 'sold_out');
+      }
+      await this.publishCursor(sale, k, stats.cursor, now, true);
+      return this.report(sale, 'soldout', { drew, cursor: stats.cursor, unsold });
+    }
+    if (stats.soldOut) {
+      // Seats came back (holds expired, orders cancelled): admission resumes and watchers hear it.
+      const change = await room.setSoldOut(eventId, false);
+      if (change.changed) {
+        sockets.to(eventRoom(eventId)).emit('available', { eventId, phase: change.phase, soldOut: false, at: Date.now() });
+        await repo.moveEventStatus(db, eventId, ['sold_out'], 'on_sale');
+        void announceTicketsReleased(db, eventId, `${Math.floor(now / 60_000)}`, unsold).catch((err: unknown) =>
+          this.deps.logger.warn({ err, eventId }, 'tickets released not announced'),
+        );
+      }
+    }
+
+    const quota = await this.quota(sale, k, now);
+    // Tokens out and unclaimed may each still buy ~ticketsPerFan seats: never promise more than remain.
+    const maxOutstanding = Math.ceil(unsold / this.options.ticketsPerFan);
+    const tokenTtlMs = sale.purchaseTokenTtlSeconds * 1000;
+    let cursor = stats.cursor;
+    let count = 0;
+    const first = cursor + 1;
+    while (count < quota) {
+      const result = await room.admit(eventId, Math.min(quota - count, MAX_ADMIT_PER_CALL), { maxOutstanding, tokenTtlMs });
+      cursor = result.cursor;
+      const emittedAt = Date.now();
+      for (const a of result.admitted) {
+        sockets.to(userRoom(a.accountId)).emit('admitted', { eventId, entryId: a.entryId, ticketNumber: a.ticketNumber, token: a.token, expiresAt: a.expiresAt, emittedAt });
+      }
+      count += result.admitted.length;
+      if (result.status !== 'admitting' || result.admitted.length === 0) break;
+      await redis.pexpire(k.lock, this.lockMs);
+    }
+    // An unused quota is not banked: a room that could not admit (nobody waiting, cap reached)
+    // must not release a burst when it can again.
+    if (count < quota) await redis.hset(k.plan, 'carry', '0');
+    await recordPace(redis, k, now, cursor);
+    await this.publishCursor(sale, k, cursor, now, false);
+    return this.report(sale, count > 0 ? 'admitted' : 'idle', { drew, cursor, unsold, ...(count > 0 ? { admitted: { first, last: cursor, count } } : {}) });
+  }
+
+  /** How many to admit this tick: the rate with its fractional carry, or a whole batch every tickSeconds. */
+  private async quota(sale: QueueSale, k: QueueKeys, now: number): Promise<number> {
+    const [lastTickAt, carry, lastBatchAt] = await this.deps.redis.hmget(k.plan, 'lastTickAt', 'carry', 'lastBatchAt');
+    if (sale.batchSize !== null && sale.tickSeconds !== null) {
+      // A little slack: BullMQ's ticks wander by some milliseconds, and a batch must not slip a whole tick.
+      const due = lastBatchAt === null || now - Number(lastBatchAt) >= sale.tickSeconds * 1000 - this.options.tickMs / 2;
+      if (due) await this.deps.redis.hset(k.plan, 'lastBatchAt', String(now), 'lastTickAt', String(now));
+      return due ? sale.batchSize : 0;
+    }
+    const perMinute = sale.admitPerMinute ?? 0;
+    const elapsed = lastTickAt === null ? this.options.tickMs : Math.min(Math.max(0, now - Number(lastTickAt)), MAX_CATCH_UP_TICKS * this.options.tickMs);
+    const total = Number(carry ?? 0) + (perMinute * elapsed) / 60_000;
+    const quota = Math.floor(total);
+    await this.deps.redis.hset(k.plan, 'lastTickAt', String(now), 'carry', String(total - quota));
+    return quota;
+  }
+
+  /** ONE cursor message per event per tick, and only when it says something new (or as a heartbeat). */
+  private async publishCursor(sale: QueueSale, k: QueueKeys, cursor: number, now: number, soldOut: boolean): Promise<void> {
+    const [lastCursor, lastAt, lastSoldOut] = await this.deps.redis.hmget(k.plan, 'cursor', 'cursorAt', 'soldOut');
+    const changed = lastCursor !== String(cursor) || lastSoldOut !== (soldOut ? '1' : '0');
+    if (!changed && lastAt !== null && now - Number(lastAt) < CURSOR_HEARTBEAT_MS) return;
+    const ratePerMinute = await measuredRate(this.deps.redis, k, now);
+    this.deps.sockets
+      .to(eventRoom(sale.eventId))
+      .emit('cursor', { eventId: sale.eventId, cursor, ratePerMinute: Math.round(ratePerMinute * 10) / 10, phase: 'live', soldOut, at: now });
+    await this.deps.redis.hset(k.plan, 'cursor', String(cursor), 'cursorAt', String(now), 'soldOut', soldOut ? '1' : '0');
+  }
+}

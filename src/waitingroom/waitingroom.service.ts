@@ -1,0 +1,294 @@
+import type { z } from 'zod';
+import type { Keys } from '../../queue/keys.js';
+import type { Phase, QueueStats } from '../../queue/types.js';
+import type { WaitingRoom } from '../../queue/waiting-room.js';
+import { announcePrequeueOpened } from '../announcements/announcements.js';
+import type { Principal } from '../auth/principal.js';
+import { catalogErrors } from '../catalog/catalog.errors.js';
+import * as catalog from '../catalog/catalog.repository.js';
+import { assertEventOrganizer } from '../catalog/guards.js';
+import type { Db } from '../db/types.js';
+import type { AppRedis } from '../infra/redis.js';
+import type { Logger } from '../logger.js';
+import type { NamespaceEmitter } from '../realtime/broadcaster.js';
+import { eventRoom, type QueueServerToClient, type QueueSnapshot } from '../realtime/events.js';
+import type { OnsaleState } from '../sales/onsale.table.js';
+import { AppError } from '../shared/errors.js';
+import type { PlatformSigner } from '../shared/signing.js';
+import { etaSeconds, measuredRate } from './pace.js';
+import { checkProof, issueChallenge, type Challenge } from './pow.js';
+import * as repo from './waitingroom.repository.js';
+import type { QueueSale } from './waitingroom.repository.js';
+import { CHALLENGE_SECRET } from './room.js';
+import { waitingRoomErrors } from './waitingroom.errors.js';
+import type { entriesPage, JoinBody, joinReceipt, lifecycleResult, lottery, queueStats } from './waitingroom.schemas.js';
+
+export interface WaitingRoomDeps {
+  db: Db;
+  redis: AppRedis;
+  keys: Keys;
+  room: WaitingRoom;
+  signer: PlatformSigner;
+  /** The `/queue` socket namespace, reachable from any process. */
+  sockets: NamespaceEmitter<QueueServerToClient>;
+  logger: Logger;
+}
+
+type JoinReceipt = z.input<typeof joinReceipt>;
+
+/**
+ * Join answers read the on-sale from memory for this long: a burst of joins must not become a
+ * burst of identical Postgres reads. Pause and close also act on Redis at once, so the cache
+ * only delays what Redis does not know (a new difficulty, new times) by a second.
+ */
+const SALE_CACHE_MS = 1_000;
+/** 5 minutes to solve a challenge: a slow phone needs seconds at the difficulties allowed. */
+const CHALLENGE_TTL_MS = 5 * 60_000;
+
+const isCode = (err: unknown, code: string) => err instanceof AppError && err.code === code;
+
+/** The waiting room's use cases for HTTP and sockets: join, where am I, public figures, lottery proof, pause/resume/close. */
+export class WaitingRoomService {
+  private readonly sales = new Map<string, { sale: QueueSale; at: number }>();
+  private readonly challengeSecret: Buffer;
+
+  constructor(private readonly deps: WaitingRoomDeps) {
+    this.challengeSecret = deps.signer.derive(CHALLENGE_SECRET);
+  }
+
+  get room(): WaitingRoom {
+    return this.deps.room;
+  }
+
+  /** The event's on-sale (cached briefly); 404 for an unknown or draft event, or one without on-sale. */
+  async sale(eventId: string, fresh = false): Promise<QueueSale> {
+    const cached = this.sales.get(eventId);
+    if (!fresh && cached && Date.now() - cached.at < SALE_CACHE_MS) return cached.sale;
+    const sale = await repo.findQueueSale(this.deps.db, eventId);
+    if (!sale) {
+      if (!(await catalog.findEvent(this.deps.db, eventId))) throw catalogErrors.eventNotFound();
+      throw waitingRoomErrors.noOnsale();
+    }
+    this.sales.set(eventId, { sale, at: Date.now() });
+    return sale;
+  }
+
+  forget(eventId: string): void {
+    this.sales.delete(eventId);
+  }
+
+  /** After a PUT of the on-sale: drop the cached copy, and open the room if its time has come. */
+  async onsaleChanged(eventId: string): Promise<void> {
+    this.forget(eventId);
+    await this.openIfDue(await this.sale(eventId, true));
+  }
+
+  /**
+   * Opens the event's room once its pre-queue time has come (the scheduler, a PUT of the on-sale
+   * and a join all call this; the engine keeps the first seed). Watchers hear about it once.
+   */
+  async openIfDue(sale: QueueSale, now = Date.now()): Promise<boolean> {
+    if (sale.mode !== 'queue' || sale.state === 'closed' || !sale.prequeueOpensAt || sale.prequeueOpensAt.getTime() > now) return false;
+    const opened = await this.deps.room.open(sale.eventId, { tokenTtlMs: sale.purchaseTokenTtlSeconds * 1000 });
+    if (opened.created) {
+      this.deps.logger.info({ eventId: sale.eventId, commitment: opened.commitment }, 'waiting room opened');
+      // Telling watchers can take a while for a popular event; the room is open regardless.
+      void announcePrequeueOpened(this.deps.db, sale.eventId, sale.saleStartsAt).catch((err: unknown) =>
+        this.deps.logger.warn({ err, eventId: sale.eventId }, 'pre-queue opening not announced'),
+      );
+    }
+    return true;
+  }
+
+  challenge(user: Principal, eventId: string): Promise<Challenge> {
+    return this.sale(eventId).then((sale) => {
+      if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
+      return issueChallenge(this.challengeSecret, { eventId, userId: user.userId, difficulty: sale.powDifficulty, ttlMs: CHALLENGE_TTL_MS });
+    });
+  }
+
+  /** One entry per account; a signed receipt either way (`created` says whether this call made the entry). */
+  async join(user: Principal, eventId: string, body: JoinBody, now = Date.now()): Promise<{ created: boolean; receipt: JoinReceipt }> {
+    const sale = await this.sale(eventId);
+    if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
+    if (sale.state === 'closed') throw waitingRoomErrors.closed('the organizer closed it');
+    if (sale.saleEndsAt && sale.saleEndsAt.getTime() <= now) throw waitingRoomErrors.closed('the sale has ended');
+    if (!sale.prequeueOpensAt || sale.prequeueOpensAt.getTime() > now) throw waitingRoomErrors.notOpen(sale.prequeueOpensAt);
+    if (sale.powDifficulty > 0) {
+      // Before the entry exists: an unsolved join costs the server one HMAC and one SHA-256.
+      if (!body?.challenge || !body.nonce) throw waitingRoomErrors.powRequired(sale.powDifficulty);
+      const refused = checkProof(this.challengeSecret, { challenge: body.challenge, nonce: body.nonce }, { eventId, userId: user.userId, difficulty: sale.powDifficulty }, now);
+      if (refused) throw waitingRoomErrors.powInvalid(refused);
+    }
+    let joined;
+    try {
+      joined = await this.deps.room.join(eventId, user.userId);
+    } catch (err) {
+      // The time has come but no scheduler tick has opened the room yet: open it here.
+      if (!isCode(err, 'queue.not_open') || !(await this.openIfDue(sale, now))) throw err;
+      joined = await this.deps.room.join(eventId, user.userId);
+    }
+    // A pre-queue entry has no number before the draw, so no ETA either: skip the rate read.
+    const eta = joined.position === null ? null : etaSeconds(joined.position, await measuredRate(this.deps.redis, this.k(eventId), now));
+    const fields = {
+      eventId,
+      userId: user.userId,
+      entryId: joined.entryId,
+      joinedAt: joined.joinedAt,
+      phase: joined.phase,
+      ticketNumber: joined.ticketNumber,
+      position: joined.position,
+      eta,
+    };
+    const signature = this.deps.signer.sign({ v: 1, kind: 'queue.joined', ...fields });
+    return { created: joined.created, receipt: { ...fields, signature, keyId: this.deps.signer.keyId } };
+  }
+
+  /** Where this fan stands: the socket snapshot and the HTTP fallback answer the same. */
+  async snapshot(userId: string, eventId: string, now = Date.now()): Promise<QueueSnapshot> {
+    const sale = await this.sale(eventId);
+    if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
+    let state;
+    try {
+      state = await this.deps.room.fanState(eventId, userId);
+    } catch (err) {
+      if (!isCode(err, 'queue.not_open')) throw err;
+      throw waitingRoomErrors.notOpen(sale.prequeueOpensAt);
+    }
+    const base = { eventId, phase: state.phase as QueueSnapshot['phase'], cursor: state.cursor, soldOut: state.soldOut };
+    if (!state.joined) {
+      return { ...base, joined: false, entryId: null, ticketNumber: null, position: null, eta: null, status: 'not_joined', token: null, tokenExpiresAt: null };
+    }
+    const waiting = state.status === 'waiting';
+    const eta = waiting ? etaSeconds(state.position, await measuredRate(this.deps.redis, this.k(eventId), now)) : state.status === 'entered' ? null : 0;
+    const token = state.status === 'admitted' || state.status === 'purchasing' ? state.token : null;
+    const tokenExpiresAt = 'tokenExpiresAt' in state ? state.tokenExpiresAt : null;
+    return {
+      ...base,
+      joined: true,
+      entryId: state.entryId,
+      ticketNumber: state.ticketNumber,
+      position: state.position,
+      eta,
+      status: state.status,
+      token,
+      tokenExpiresAt,
+    };
+  }
+
+  async stats(eventId: string, now = Date.now()): Promise<z.input<typeof queueStats>> {
+    const sale = await this.sale(eventId);
+    if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
+    const stats = await this.roomStats(sale);
+    const [rate, figures] = await Promise.all([measuredRate(this.deps.redis, this.k(eventId), now), repo.salesFigures(this.deps.db, eventId)]);
+    return {
+      eventId,
+      phase: stats.phase,
+      soldOut: stats.soldOut,
+      entrants: stats.entrants,
+      prequeue: stats.prequeue,
+      drawSize: stats.drawSize,
+      admitted: stats.admitted,
+      cursor: stats.cursor,
+      waiting: stats.waiting,
+      ratePerMinute: Math.round(rate * 10) / 10,
+      outstandingTokens: stats.outstandingTokens,
+      ...figures,
+    };
+  }
+
+  /** The lottery's public record: the commitment from the opening; the seed and digests once drawn. */
+  async lottery(eventId: string): Promise<z.input<typeof lottery>> {
+    const sale = await this.sale(eventId);
+    if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
+    const stats = await this.roomStats(sale);
+    const drawn = stats.drawnAt !== null;
+    const reveal = drawn ? await this.deps.room.reveal(eventId) : null;
+    return {
+      eventId,
+      rule: 'fairdrop-lottery-v2',
+      phase: stats.phase,
+      commitment: stats.commitment,
+      openedAt: stats.openedAt,
+      prequeueSize: stats.prequeue,
+      drawSize: drawn || stats.phase === 'drawing' ? stats.drawSize : null,
+      drawnAt: stats.drawnAt,
+      seed: reveal?.seed ?? null,
+      entriesDigest: reveal?.entriesDigest ?? null,
+      orderDigest: reveal?.orderDigest ?? null,
+      entriesPath: `/v1/events/${eventId}/lottery/entries`,
+    };
+  }
+
+  /** The pre-queue in join order, a page at a time, with each entry's join time and (once drawn) ticket. */
+  async lotteryEntries(eventId: string, from: number, limit: number): Promise<z.input<typeof entriesPage>> {
+    const sale = await this.sale(eventId);
+    if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
+    const stats = await this.roomStats(sale);
+    // Once the draw has started the input is frozen at drawSize; before, the list still grows.
+    const total = stats.phase === 'prequeue' ? stats.prequeue : stats.drawSize;
+    const ids = from < total ? await this.deps.room.prequeueEntries(eventId, from, Math.min(limit, total - from)) : [];
+    const k = this.k(eventId);
+    const [raw, tickets] = await Promise.all([
+      ids.length > 0 ? this.deps.redis.hmget(k.entries, ...ids) : Promise.resolve([] as (string | null)[]),
+      this.deps.room.ticketsOf(eventId, ids),
+    ]);
+    const entries = ids.map((entryId, i) => ({ entryId, joinedAt: Number((raw[i] ?? '0').split(':')[0]), ticketNumber: tickets[i] ?? null }));
+    const next = from + ids.length;
+    return { eventId, from, total, entries, next: next < total ? next : null };
+  }
+
+  /** Organizer controls. Postgres records the decision (and its audit row) first; Redis and the fans follow. */
+  async changeState(principal: Principal, eventId: string, action: 'pause' | 'resume' | 'close'): Promise<z.input<typeof lifecycleResult>> {
+    const event = await catalog.findEvent(this.deps.db, eventId);
+    if (!event) throw catalogErrors.eventNotFound();
+    assertEventOrganizer(principal, event);
+    const sale = await this.sale(eventId, true);
+    if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
+    const to: OnsaleState = action === 'pause' ? 'paused' : action === 'resume' ? 'scheduled' : 'closed';
+    if (action === 'pause' && sale.state !== 'scheduled') throw waitingRoomErrors.wrongState(sale.state, 'only a running on-sale can be paused');
+    if (action === 'resume' && sale.state !== 'paused') throw waitingRoomErrors.wrongState(sale.state, 'only a paused on-sale can be resumed');
+    const audited = { pause: 'paused', resume: 'resumed', close: 'closed' }[action];
+    await this.deps.db.transaction((tx) => repo.changeOnsaleState(tx, eventId, to, { action: audited, actorId: principal.userId }));
+    this.forget(eventId);
+    const status = await this.applyState(eventId, to);
+    return { eventId, state: to, phase: status?.phase ?? null, soldOut: status?.soldOut ?? false };
+  }
+
+  /**
+   * Makes Redis follow the on-sale's state and tells the room. The scheduler calls it too, so
+   * a change whose Redis half failed is applied on the next tick.
+   */
+  async applyState(eventId: string, state: OnsaleState): Promise<{ phase: Phase; soldOut: boolean } | null> {
+    const room = this.deps.room;
+    try {
+      const stats = await room.stats(eventId);
+      let change = null;
+      if (state === 'closed' && stats.phase !== 'closed') change = { event: 'closed' as const, result: await room.close(eventId) };
+      else if (state === 'paused' && stats.phase === 'live') change = { event: 'paused' as const, result: await room.pause(eventId) };
+      else if (state === 'scheduled' && stats.phase === 'paused') change = { event: 'resumed' as const, result: await room.resume(eventId) };
+      if (change?.result.changed) {
+        this.deps.sockets.to(eventRoom(eventId)).emit(change.event, { eventId, phase: change.result.phase, soldOut: change.result.soldOut, at: Date.now() });
+      }
+      return change ? { phase: change.result.phase, soldOut: change.result.soldOut } : { phase: stats.phase, soldOut: stats.soldOut };
+    } catch (err) {
+      // A room that never opened has nothing to pause or close; the on-sale state stops it opening.
+      if (isCode(err, 'queue.not_open')) return null;
+      throw err;
+    }
+  }
+
+  private async roomStats(sale: QueueSale): Promise<QueueStats> {
+    try {
+      return await this.deps.room.stats(sale.eventId);
+    } catch (err) {
+      if (!isCode(err, 'queue.not_open')) throw err;
+      if (await this.openIfDue(sale)) return this.deps.room.stats(sale.eventId);
+      throw waitingRoomErrors.notOpen(sale.prequeueOpensAt);
+    }
+  }
+
+  private k(eventId: string) {
+    return this.deps.keys.queue(eventId);
+  }
+}

@@ -1,0 +1,215 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { events } from '../../src/catalog/catalog.table.js';
+import { onsaleAudit } from '../../src/sales/onsale.table.js';
+import { verifyReceiptChain } from '../../src/timeline/receipt.js';
+import type { EventTick } from '../../src/waitingroom/scheduler.js';
+import { admissionModule } from '../../src/waitingroom/scheduler.jobs.js';
+import { solveChallenge } from '../../src/waitingroom/pow.js';
+import { createTestEnv, type TestEnv } from '../support/env.js';
+import { signedIn } from '../support/fixtures.js';
+import { bulkAccounts, createSale, idemKey, type SaleSetup } from '../support/sales.js';
+import { queueSale, queueSocket, waitUntil, type QueueClient } from '../support/waitingroom.js';
+
+const run = promisify(execFile);
+const TICK_MS = 200;
+
+let env: TestEnv;
+let organizer: { userId: string; token: string };
+let running: { close(): Promise<void> } | undefined;
+const ticks: EventTick[] = [];
+const sockets: QueueClient[] = [];
+
+beforeAll(async () => {
+  env = await createTestEnv({ QUEUE_JOIN_LIMIT_PER_IP: '100000', AUTH_LIMIT_PER_IP: '100000', QUEUE_TICK_MS: String(TICK_MS) });
+  organizer = await signedIn(env, ['organizer']);
+  running = await admissionModule({ onTick: (t) => ticks.push(...t) }).start(env.infra);
+});
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  await running?.close();
+  await env?.close();
+});
+
+const db = () => env.infra.database.db;
+const join = (eventId: string, token: string, body?: unknown) => env.api.post(`/v1/events/${eventId}/queue`, body, { token });
+const stats = async (eventId: string) => (await env.api.get(`/v1/events/${eventId}/queue/stats`)).body;
+const hold = (token: string, body: Record<string, unknown>, key = idemKey()) => env.api.post('/v1/holds', body, { token, headers: { 'idempotency-key': key } });
+
+/** Ticket numbers admitted for one event, in the order the ticks admitted them. */
+function admittedSequence(eventId: string): number[] {
+  return ticks
+    .filter((t) => t.eventId === eventId && t.admitted)
+    .flatMap((t) => Array.from({ length: t.admitted!.count }, (_, i) => t.admitted!.first + i));
+}
+
+describe('the waiting room over HTTP', () => {
+  it('refuses a join before the pre-queue opens, naming the opening time; asks for a proof of work when set', async () => {
+    const opensAt = new Date(Date.now() + 3_600_000);
+    const sale = await createSale(env, organizer.userId, {
+      onsale: { mode: 'queue', prequeueOpensAt: opensAt, saleStartsAt: new Date(Date.now() + 7_200_000), admitPerMinute: 60 },
+    });
+    const [fan] = await bulkAccounts(db(), 1);
+    const early = await join(sale.eventId, fan!.token);
+    expect(early.status).toBe(409);
+    expect(early.body).toMatchObject({ code: 'queue.not_open', opensAt: opensAt.toISOString() });
+
+    const pow = await queueSale(env, organizer.userId, { onsale: { powDifficulty: 8 } });
+    expect((await join(pow.eventId, fan!.token)).body.code).toBe('queue.pow_required');
+    const { body: challenge } = await env.api.get(`/v1/events/${pow.eventId}/queue/challenge`, { token: fan!.token });
+    expect(challenge).toMatchObject({ difficulty: 8 });
+    expect((await join(pow.eventId, fan!.token, { challenge: challenge.challenge, nonce: 'wrong' })).body.code).toBe('queue.pow_invalid');
+    const [other] = await bulkAccounts(db(), 1);
+    const nonce = solveChallenge(challenge.challenge, 8);
+    // Bound to the account that asked for it: a solved challenge does not enter a second account.
+    expect((await join(pow.eventId, other!.token, { challenge: challenge.challenge, nonce })).body.code).toBe('queue.pow_invalid');
+    expect((await join(pow.eventId, fan!.token, { challenge: challenge.challenge, nonce })).status).toBe(201);
+  });
+
+  it('runs a drop: pre-queue joins, the draw at sale start, a permutation 1..N, later joiners after, admission in ticket order; the CLI agrees', async () => {
+    const sale = await queueSale(env, organizer.userId, { startsInMs: 3_000, admitPerMinute: 6_000, gaCapacity: 200 });
+    const fans = await bulkAccounts(db(), 60);
+    const pre = fans.slice(0, 50);
+    const joins = await Promise.all(pre.map((f) => join(sale.eventId, f.token)));
+    expect(joins.map((j) => j.status)).toEqual(pre.map(() => 201));
+    expect(joins.every((j) => j.body.phase === 'prequeue' && j.body.ticketNumber === null)).toBe(true);
+    const { signature, keyId, ...fields } = joins[0]!.body;
+    expect(keyId).toBe(env.infra.signer.keyId);
+    expect(env.infra.signer.verify({ v: 1, kind: 'queue.joined', ...fields }, signature)).toBe(true);
+    const again = await join(sale.eventId, pre[0]!.token);
+    expect(again.status).toBe(200);
+    expect(again.body.entryId).toBe(joins[0]!.body.entryId);
+
+    const before = (await env.api.get(`/v1/events/${sale.eventId}/lottery`)).body;
+    expect(before).toMatchObject({ seed: null, phase: 'prequeue', prequeueSize: 50 });
+    expect(before.commitment).toMatch(/^[0-9a-f]{64}$/);
+
+    await waitUntil(async () => (await env.api.get(`/v1/events/${sale.eventId}/lottery`)).body.seed !== null, 15_000, 'the draw');
+    const [event] = await db().select({ status: events.status }).from(events).where(eq(events.id, sale.eventId));
+    expect(event!.status).toBe('on_sale');
+    const late = [];
+    for (const f of fans.slice(50)) late.push((await join(sale.eventId, f.token)).body);
+    expect(late.map((j) => j.ticketNumber)).toEqual([51, 52, 53, 54, 55, 56, 57, 58, 59, 60]);
+
+    await waitUntil(async () => (await stats(sale.eventId)).cursor === 60, 15_000, 'everyone admitted');
+    const page = (await env.api.get(`/v1/events/${sale.eventId}/lottery/entries?limit=100`)).body;
+    expect(page).toMatchObject({ total: 50, next: null });
+    expect(page.entries.map((e: { ticketNumber: number }) => e.ticketNumber).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(new Set(page.entries.map((e: { entryId: string }) => e.entryId))).toEqual(new Set(joins.map((j) => j.body.entryId)));
+    expect(admittedSequence(sale.eventId)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+
+    const me = await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: pre[3]!.token });
+    expect(me.body).toMatchObject({ status: 'admitted', position: 0, joined: true });
+    expect(me.body.token).toMatch(/^pt_/);
+    const etag = me.headers.get('etag')!;
+    const unchanged = await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: pre[3]!.token, headers: { 'if-none-match': etag } });
+    expect(unchanged.status).toBe(304);
+    expect(await stats(sale.eventId)).toMatchObject({ phase: 'live', entrants: 60, admitted: 60, drawSize: 50, sold: 0, remaining: 250 });
+
+    const { stdout } = await run('npx', ['tsx', 'src/cli/verify-lottery.ts', '--event', sale.eventId, '--url', env.server.url], { timeout: 60_000 });
+    const verdict = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(verdict).toMatchObject({ ok: true, commitmentMatches: true, entriesDigestMatches: true, digestMatches: true, entries: 50 });
+
+    // Receipts follow in batches: joined, drawn, admitted on each fan's chain, in that order.
+    await waitUntil(async () => (await env.api.get('/v1/me/timeline', { token: pre[7]!.token })).body.receipts?.length >= 3, 20_000, 'receipts');
+    const chain = (await env.api.get('/v1/me/timeline', { token: pre[7]!.token })).body.receipts;
+    expect(chain.map((r: { kind: string }) => r.kind)).toEqual(['queue.joined', 'queue.drawn', 'queue.admitted']);
+    expect(verifyReceiptChain(chain, env.infra.signer.publicKeyPem)).toEqual({ ok: true, entries: 3 });
+    await waitUntil(async () => (await env.api.get('/v1/me/timeline', { token: fans[55]!.token })).body.receipts?.length >= 2, 20_000, 'late receipts');
+    const lateChain = (await env.api.get('/v1/me/timeline', { token: fans[55]!.token })).body.receipts;
+    expect(lateChain.map((r: { kind: string; data: { ticketNumber?: number } }) => [r.kind, r.data.ticketNumber])).toEqual([['queue.joined', 56], ['queue.admitted', 56]]);
+
+    // Tokens: single use, bound to their account, expiring; a fixable refusal gives the token back.
+    const tokenOf = async (i: number) => (await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: fans[i]!.token })).body.token as string;
+    const seats = (ids: string[]) => ({ eventId: sale.eventId, tierId: sale.reservedTierId, seats: ids });
+    expect((await hold(fans[0]!.token, seats([sale.seatIds[0]!]))).body.code).toBe('sales.purchase_token_required');
+    const key = idemKey();
+    const first = await hold(fans[0]!.token, { ...seats([sale.seatIds[0]!]), purchaseToken: await tokenOf(0) }, key);
+    expect(first.status).toBe(201);
+    const retried = await hold(fans[0]!.token, { ...seats([sale.seatIds[0]!]), purchaseToken: await tokenOf(0) }, key);
+    expect(retried.body.id).toBe(first.body.id);
+    const second = await hold(fans[0]!.token, { ...seats([sale.seatIds[1]!]), purchaseToken: await tokenOf(0) });
+    expect([second.status, second.body.code]).toEqual([409, 'queue.token_used']);
+    const stolen = await hold(fans[1]!.token, { ...seats([sale.seatIds[2]!]), purchaseToken: await tokenOf(2) });
+    expect([stolen.status, stolen.body.code]).toEqual([403, 'queue.token_wrong_account']);
+    const taken = await hold(fans[3]!.token, { ...seats([sale.seatIds[0]!]), purchaseToken: await tokenOf(3) });
+    expect(taken.body.code).toBe('sales.seat_unavailable');
+    expect((await hold(fans[3]!.token, { ...seats([sale.seatIds[3]!]), purchaseToken: await tokenOf(3) })).status).toBe(201);
+    // Expire fan 4's token in Redis, as time would.
+    const k = env.server.app.keys.queue(sale.eventId);
+    const entry4 = (await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: fans[4]!.token })).body.entryId;
+    const token4 = await tokenOf(4);
+    const [, , nonce] = (await env.infra.redis.hget(k.grants, entry4))!.split(':');
+    await env.infra.redis.hset(k.grants, entry4, `issued:${Date.now() - 1000}:${nonce}`);
+    await env.infra.redis.zadd(k.outstanding, Date.now() - 1000, entry4);
+    const expired = await hold(fans[4]!.token, { ...seats([sale.seatIds[4]!]), purchaseToken: token4 });
+    expect([expired.status, expired.body.code]).toEqual([410, 'queue.token_expired']);
+  });
+
+  it('stops admission when the last seat sells, tells waiting fans at once, and resumes when seats return', async () => {
+    const sale: SaleSetup = await queueSale(env, organizer.userId, { startsInMs: 1_500, admitPerMinute: 6_000, layout: 'section A rows 1-1 seats 1-2', gaCapacity: 1 });
+    const fans = await bulkAccounts(db(), 6);
+    for (const f of fans) expect((await join(sale.eventId, f.token)).status).toBe(201);
+    const pushes = new Map<number, string[]>();
+    await Promise.all(
+      fans.map(async (f, i) => {
+        const socket = await queueSocket(env.server.port, f.token, sockets);
+        pushes.set(i, []);
+        for (const name of ['soldout', 'available', 'admitted'] as const) socket.on(name, () => pushes.get(i)!.push(name));
+        const ack = await socket.emitWithAck('watch', { eventId: sale.eventId });
+        expect(ack).toMatchObject({ ok: true, snapshot: { joined: true, status: 'entered' } });
+      }),
+    );
+    // 3 places, 2 expected per fan: two tokens out at most.
+    await waitUntil(async () => (await stats(sale.eventId)).cursor === 2, 15_000, 'two admitted');
+    const admittedFans = await Promise.all(fans.map(async (f) => (await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: f.token })).body));
+    const [a, b] = admittedFans.flatMap((m, i) => (m.status === 'admitted' ? [i] : []));
+    const holdA = await hold(fans[a!]!.token, { eventId: sale.eventId, tierId: sale.reservedTierId, quantity: 2, purchaseToken: admittedFans[a!].token });
+    expect(holdA.status).toBe(201);
+    expect((await hold(fans[b!]!.token, { eventId: sale.eventId, tierId: sale.gaTierId, quantity: 1, purchaseToken: admittedFans[b!].token })).status).toBe(201);
+
+    const waiting = [...pushes.keys()].filter((i) => i !== a && i !== b);
+    await waitUntil(() => waiting.every((i) => pushes.get(i)!.includes('soldout')), 10_000, 'soldout pushes');
+    const [event] = await db().select({ status: events.status }).from(events).where(eq(events.id, sale.eventId));
+    expect(event!.status).toBe('sold_out');
+    await new Promise((r) => setTimeout(r, 4 * TICK_MS));
+    expect(await stats(sale.eventId)).toMatchObject({ cursor: 2, soldOut: true, remaining: 0 });
+
+    expect((await env.api.delete(`/v1/holds/${holdA.body.id}`, { token: fans[a!]!.token })).status).toBe(200);
+    await waitUntil(async () => (await stats(sale.eventId)).cursor === 3, 10_000, 'admission resumed');
+    expect(waiting.every((i) => pushes.get(i)!.includes('available'))).toBe(true);
+    const third = waiting.find((i) => pushes.get(i)!.includes('admitted'));
+    expect(third).toBeDefined();
+    const [after] = await db().select({ status: events.status }).from(events).where(eq(events.id, sale.eventId));
+    expect(after!.status).toBe('on_sale');
+  });
+
+  it('pauses, resumes and closes on the organizer’s word, audited and told to the room', async () => {
+    const sale = await queueSale(env, organizer.userId, { startsInMs: 500, admitPerMinute: 60 });
+    const [fan] = await bulkAccounts(db(), 1);
+    await join(sale.eventId, fan!.token);
+    const socket = await queueSocket(env.server.port, fan!.token, sockets);
+    const heard: string[] = [];
+    for (const name of ['paused', 'resumed', 'closed'] as const) socket.on(name, () => heard.push(name));
+    await socket.emitWithAck('watch', { eventId: sale.eventId });
+    await waitUntil(async () => (await stats(sale.eventId)).phase === 'live', 10_000, 'live');
+
+    expect((await env.api.post(`/v1/events/${sale.eventId}/onsale/pause`, undefined, { token: fan!.token })).body.code).toBe('catalog.not_organizer');
+    expect((await env.api.post(`/v1/events/${sale.eventId}/onsale/pause`, undefined, { token: organizer.token })).body).toMatchObject({ state: 'paused', phase: 'paused' });
+    expect((await env.api.post(`/v1/events/${sale.eventId}/onsale/pause`, undefined, { token: organizer.token })).body.code).toBe('queue.wrong_state');
+    expect((await env.api.post(`/v1/events/${sale.eventId}/onsale/resume`, undefined, { token: organizer.token })).body).toMatchObject({ state: 'scheduled', phase: 'live' });
+    expect((await env.api.post(`/v1/events/${sale.eventId}/onsale/close`, undefined, { token: organizer.token })).body).toMatchObject({ state: 'closed', phase: 'closed' });
+    await waitUntil(() => heard.length === 3, 5_000, 'status pushes');
+    expect(heard).toEqual(['paused', 'resumed', 'closed']);
+    const [late] = await bulkAccounts(db(), 1);
+    expect([(await join(sale.eventId, late!.token)).status, (await join(sale.eventId, late!.token)).body.code]).toEqual([409, 'queue.closed']);
+    const audit = await db().select({ action: onsaleAudit.action, actorId: onsaleAudit.actorId }).from(onsaleAudit).where(eq(onsaleAudit.eventId, sale.eventId));
+    expect(audit.filter((r) => r.action !== 'settings.updated')).toEqual([
+      { action: 'paused', actorId: organizer.userId },
+      { action: 'resumed', actorId: organizer.userId },
+      { action: 'closed', actorId: organizer.userId },
+    ]);
+  });
+});
