@@ -30,6 +30,16 @@ interface EventDetail {
 }
 
 const id = new URLSearchParams(location.search).get('id') ?? '';
+
+/** The purchase token the waiting room page stored when this fan was admitted, while it lasts. */
+function purchasePass(): { token: string; expiresAt: number } | null {
+  try {
+    const pass = JSON.parse(sessionStorage.getItem(`fairdrop.token.${id}`) ?? 'null') as { token: string; expiresAt: number } | null;
+    return pass && pass.expiresAt > Date.now() ? pass : null;
+  } catch {
+    return null;
+  }
+}
 const status = $('#buy-status');
 const selected = new Map<string, string>();
 let event: EventDetail | undefined;
@@ -70,8 +80,12 @@ function render(e: EventDetail): void {
   const queue = $<HTMLAnchorElement>('#join-queue');
   queue.hidden = a.state !== 'queue_open';
   queue.href = `/queue.html?event=${e.id}`;
-  const onSale = a.state === 'on_sale';
-  $('#buy').hidden = !onSale;
+  const pass = purchasePass();
+  // A queue sale sells only to fans whose number came up: they arrive here with a pass.
+  const onSale = a.state === 'on_sale' && (!pass ? a.queueOpensAt === null : true);
+  $('#buy').hidden = !(onSale || pass);
+  $('#pass-note').textContent = pass ? `Your pass from the waiting room is valid until ${new Date(pass.expiresAt).toLocaleTimeString()}.` : '';
+  if (a.state === 'on_sale' && a.queueOpensAt !== null && !pass) queue.hidden = false;
   if (a.state === 'not_yet' && a.onSaleAt) $('#sale-note').textContent = `Tickets go on sale ${localTime(a.onSaleAt, e.startsAt.timeZone)}.`;
   else if (a.state === 'queue_open') $('#sale-note').textContent = 'The waiting room is open: everyone who joins before the sale starts gets the same chance in the draw.';
   else $('#sale-note').textContent = '';
@@ -113,9 +127,13 @@ $<HTMLFormElement>('#buy').addEventListener('submit', async (e) => {
   }
   const tierId = $<HTMLSelectElement>('#tier').value;
   const quantity = Number($<HTMLInputElement>('#quantity').value);
-  const body = selected.size
-    ? { eventId: id, tierId, seats: [...selected.keys()] }
-    : { eventId: id, tierId, quantity, ...($<HTMLInputElement>('#together').checked ? { together: true } : {}) };
+  const pass = purchasePass();
+  const body = {
+    eventId: id,
+    tierId,
+    ...(selected.size ? { seats: [...selected.keys()] } : { quantity, ...($<HTMLInputElement>('#together').checked ? { together: true } : {}) }),
+    ...(pass ? { purchaseToken: pass.token } : {}),
+  };
   setStatus(status, 'busy', 'Holding your tickets…');
   try {
     const hold = await api<{ id: string }>('POST', '/v1/holds', body);
