@@ -9,7 +9,7 @@ import type { Principal } from '../../src/auth/principal.js';
 import { CatalogService } from '../../src/catalog/catalog.service.js';
 import { connectDatabase } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
-import { connectRedis } from '../../src/infra/redis.js';
+import { connectRedis, type AppRedis } from '../../src/infra/redis.js';
 import { createBroadcaster } from '../../src/realtime/broadcaster.js';
 import { eventRoom, type QueueServerToClient } from '../../src/realtime/events.js';
 import { OnsaleService } from '../../src/sales/onsale.service.js';
@@ -154,7 +154,7 @@ async function benchJoin(o: Options, spawn: Spawn, stop: (c: ChildProcess) => vo
   };
 }
 
-async function benchSockets(o: Options, spawn: Spawn, stop: (c: ChildProcess) => void, apiEnv: Record<string, string>, eventId: string, tokens: string[], redis: Redis | import('ioredis').Cluster, prefix: string) {
+async function benchSockets(o: Options, spawn: Spawn, stop: (c: ChildProcess) => void, apiEnv: Record<string, string>, eventId: string, tokens: string[], redis: AppRedis, prefix: string) {
   const clients = await Promise.all(Array.from({ length: o.clientProcs }, () => spawn('clients')));
   const connectAll = async (urls: string[], list: string[]) => {
     const per = Math.ceil(list.length / clients.length);

@@ -6,6 +6,7 @@
  * Both the API and the bare Express baseline are driven by this same code. Plain JavaScript:
  * worker threads do not inherit tsx's loader.
  */
+/* global fetch, performance */
 import { parentPort, workerData } from 'node:worker_threads';
 
 /** @type {{ url: string, tokens: string[], concurrency: number, durationMs: number }} */
