@@ -105,8 +105,9 @@ export class DiscoveryService {
     const viewer = principal ? { userId: principal.userId, admin: principal.roles.includes('admin') } : null;
     const row = await repo.findEvent(this.db, id, near ?? home ?? null, viewer);
     if (!row) throw discoveryErrors.eventNotFound();
-    const { tiers, seats } = await this.inventory(id);
     const manages = viewer !== null && (viewer.admin || viewer.userId === row.organizer_id);
+    // The organizer editing the event sees every change at once; fans share the one-second copy.
+    const { tiers, seats } = await this.inventory(id, manages);
     // The body is the whole representation, viewer-specific parts included, so the ETag below
     // (a hash of it) differs between an organizer's copy and a fan's.
     const body: EventDetail = {
@@ -138,10 +139,10 @@ export class DiscoveryService {
    * thousands of fans open the same event page within seconds; one query per second serves
    * them all (single flight), and the page is still live to within a second.
    */
-  private inventory(id: string): Promise<Inventory> {
+  private inventory(id: string, fresh: boolean): Promise<Inventory> {
     const now = Date.now();
     const cached = this.inventoryCache.get(id);
-    if (cached && cached.at > now - INVENTORY_CACHE_MS) return cached.value;
+    if (!fresh && cached && cached.at > now - INVENTORY_CACHE_MS) return cached.value;
     const value = Promise.all([repo.findTiers(this.db, id), repo.findSeats(this.db, id)]).then(([tiers, seats]) => ({ tiers, seats }));
     this.inventoryCache.set(id, { at: now, value });
     value.catch(() => this.inventoryCache.delete(id));

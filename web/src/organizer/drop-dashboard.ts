@@ -1,0 +1,122 @@
+import { api, ApiError } from '../lib/api.js';
+import { $, h, setStatus } from '../lib/dom.js';
+import type { Onsale } from './types.js';
+
+/**
+ * The live drop dashboard: entrants, admitted, cursor, sold, remaining and the measured
+ * admission rate, with charts over the last minutes, and pause/resume. Polls the public stats
+ * every second while the page is visible (one small query; the queue page is the one that
+ * must scale, through socket pushes).
+ */
+
+interface QueueStats {
+  phase: string;
+  soldOut: boolean;
+  entrants: number;
+  admitted: number;
+  cursor: number;
+  waiting: number;
+  ratePerMinute: number;
+  outstandingTokens: number;
+  sold: number;
+  remaining: number;
+}
+
+const HISTORY = 300;
+const root = $('#drop-dashboard');
+let timer: ReturnType<typeof setInterval> | undefined;
+let history: { at: number; stats: QueueStats }[] = [];
+
+function spark(values: number[], label: string): SVGSVGElement {
+  const width = 300;
+  const height = 60;
+  const max = Math.max(1, ...values);
+  const points = values.map((v, i) => `${((i / Math.max(1, values.length - 1)) * width).toFixed(1)},${(height - (v / max) * (height - 4) - 2).toFixed(1)}`).join(' ');
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', `${label}: ${values.at(-1) ?? 0} now, ${max} at most in the last ${values.length} s`);
+  svg.classList.add('spark');
+  const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
+  line.setAttribute('points', points);
+  svg.append(line);
+  return svg;
+}
+
+function render(eventId: string, stats: QueueStats | null, error?: string): void {
+  if (!stats) {
+    root.replaceChildren(h('h3', {}, 'Live drop'), h('p', { class: 'muted' }, error ?? 'No waiting room for this event (open sale, or not opened yet).'));
+    return;
+  }
+  const series = (pick: (s: QueueStats) => number) => history.map((p) => pick(p.stats));
+  const tile = (label: string, value: string) => h('div', { class: 'tile' }, h('span', { class: 'tile-label' }, label), h('strong', { class: 'tile-value' }, value));
+  const paused = stats.phase === 'paused';
+  const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const toggle = h('button', { type: 'button', class: 'secondary' }, paused ? 'Resume admission' : 'Pause admission');
+  toggle.addEventListener('click', async () => {
+    try {
+      await api('POST', `/v1/events/${eventId}/onsale/${paused ? 'resume' : 'pause'}`);
+      setStatus(status, 'ok', paused ? 'Admission resumed.' : 'Admission paused: fans keep their places.');
+      await poll(eventId);
+    } catch (err) {
+      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error.');
+    }
+  });
+  root.replaceChildren(
+    h('h3', {}, 'Live drop'),
+    h('p', {}, h('span', { class: `badge badge-${stats.soldOut ? 'sold_out' : paused ? 'postponed' : 'on_sale'}` }, stats.soldOut ? 'Sold out' : stats.phase)),
+    h('div', { class: 'tiles' },
+      tile('Entrants', stats.entrants.toLocaleString()),
+      tile('Admitted', stats.admitted.toLocaleString()),
+      tile('Serving number', stats.cursor.toLocaleString()),
+      tile('Waiting', stats.waiting.toLocaleString()),
+      tile('Sold', stats.sold.toLocaleString()),
+      tile('Remaining', stats.remaining.toLocaleString()),
+      tile('Admissions / min', stats.ratePerMinute.toFixed(0)),
+      tile('Passes out', stats.outstandingTokens.toLocaleString())),
+    h('div', { class: 'charts' },
+      h('figure', {}, spark(series((s) => s.admitted), 'Admitted'), h('figcaption', {}, 'Admitted')),
+      h('figure', {}, spark(series((s) => s.sold), 'Sold'), h('figcaption', {}, 'Sold')),
+      h('figure', {}, spark(series((s) => s.waiting), 'Waiting'), h('figcaption', {}, 'Waiting'))),
+    toggle,
+    status,
+  );
+}
+
+async function poll(eventId: string): Promise<void> {
+  try {
+    const stats = await api<QueueStats>('GET', `/v1/events/${eventId}/queue/stats`);
+    history.push({ at: Date.now(), stats });
+    if (history.length > HISTORY) history = history.slice(-HISTORY);
+    render(eventId, stats);
+  } catch (err) {
+    render(eventId, null, err instanceof ApiError && err.problem.status === 404 ? undefined : 'Could not read the drop statistics.');
+  }
+}
+
+/**
+ * Only a queue-mode on-sale whose waiting room has opened has statistics to show. The on-sale
+ * is read again every few seconds, so saving the window in the form above shows up here.
+ */
+function start(eventId: string): void {
+  let onsale: Onsale | null = null;
+  let ticks = 0;
+  const tick = async () => {
+    if (document.visibilityState !== 'visible') return;
+    if (ticks++ % 5 === 0 || !onsale) onsale = await api<Onsale>('GET', `/v1/events/${eventId}/onsale`).catch(() => null);
+    if (!onsale) return render(eventId, null, 'No on-sale window set yet.');
+    if (onsale.mode !== 'queue') return render(eventId, null, 'No waiting room for this event: it sells openly.');
+    const opensAt = onsale.prequeueOpensAt ? Date.parse(onsale.prequeueOpensAt) : 0;
+    if (Date.now() < opensAt) return render(eventId, null, `The waiting room opens ${new Date(opensAt).toLocaleString()}.`);
+    await poll(eventId);
+  };
+  void tick();
+  timer = setInterval(() => void tick(), 1000);
+}
+
+document.addEventListener('organizer:event-selected', (ev) => {
+  const { eventId } = (ev as CustomEvent<{ eventId: string }>).detail;
+  history = [];
+  clearInterval(timer);
+  start(eventId);
+});
