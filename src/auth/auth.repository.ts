@@ -48,8 +48,15 @@ export async function insertSession(
 }
 
 /** The session and its account, expired or not: the caller tells the two apart. */
-export async function findSession(db: Db, tokenHash: string) {
-  const [row] = await db
+/**
+ * Every authenticated request runs this lookup, so it is prepared once per database handle:
+ * building the drizzle query each time cost ~0.4 ms of CPU per request, more than Postgres
+ * spends answering it (measured with the waiting room's join, the hottest authenticated path).
+ */
+const sessionLookups = new WeakMap<Db, ReturnType<typeof prepareSessionLookup>>();
+
+function prepareSessionLookup(db: Db) {
+  return db
     .select({
       sessionId: sessions.id,
       expiresAt: sessions.expiresAt,
@@ -61,7 +68,14 @@ export async function findSession(db: Db, tokenHash: string) {
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.tokenHash, tokenHash));
+    .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
+    .prepare('find_session');
+}
+
+export async function findSession(db: Db, tokenHash: string) {
+  let lookup = sessionLookups.get(db);
+  if (!lookup) sessionLookups.set(db, (lookup = prepareSessionLookup(db)));
+  const [row] = await lookup.execute({ tokenHash });
   return row;
 }
 
