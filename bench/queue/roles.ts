@@ -84,6 +84,20 @@ export async function runRole(role: string): Promise<void> {
   throw new Error(`unknown role ${role}`);
 }
 
+/**
+ * A broadcast is the same text on every socket: parse it once per process. Thousands of sockets
+ * share this process's CPU, where a real page would parse its one copy on its own device.
+ */
+let lastText = '';
+let lastAt = 0;
+function cursorAt(text: string): number {
+  if (text !== lastText) {
+    lastText = text;
+    lastAt = (JSON.parse(text.slice('42/queue,'.length)) as [string, { at: number }])[1].at;
+  }
+  return lastAt;
+}
+
 /** One raw socket.io client over a websocket: open, CONNECT /queue with the token, watch, answer pings. */
 function connectOne(url: string, token: string, eventId: string, onCursor: (at: number) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -100,10 +114,7 @@ function connectOne(url: string, token: string, eventId: string, onCursor: (at: 
         const ack = JSON.parse(text.slice('43/queue,1'.length)) as [{ ok: boolean }];
         return ack[0].ok ? resolve(ws) : reject(new Error(`watch refused: ${text}`));
       }
-      if (text.startsWith('42/queue,["cursor"')) {
-        const [, push] = JSON.parse(text.slice('42/queue,'.length)) as [string, { at: number }];
-        onCursor(push.at);
-      }
+      if (text.startsWith('42/queue,["cursor"')) onCursor(cursorAt(text));
     });
     ws.on('error', (err) => {
       clearTimeout(timer);
