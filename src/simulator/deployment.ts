@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -46,6 +46,9 @@ export async function startDeployment(options: StartOptions): Promise<Deployment
   const log = options.log ?? (() => {});
   const runId = randomBytes(5).toString('hex');
   const dataDir = await mkdtemp(join(tmpdir(), 'fairdrop-drop-'));
+  // mkdtemp makes it 0700; run as root, embedded Postgres drops to the `postgres` user, which
+  // must be able to enter it to create its own data folder inside.
+  await chmod(dataDir, 0o755);
   const prefix = `fddrop:${runId}:`;
   const undo: (() => Promise<void>)[] = [];
   let booted: Booted | undefined;
@@ -93,6 +96,8 @@ export async function startDeployment(options: StartOptions): Promise<Deployment
       // Every fan registers from 127.0.0.1: a per-IP limit meant for one venue's Wi-Fi would stop the rehearsal.
       AUTH_LIMIT_PER_IP: '100000',
       GIFT_CARD_LOOKUPS_PER_MINUTE: '10000',
+      // Likewise the waiting room's per-IP join limit: the whole crowd joins from one address.
+      QUEUE_JOIN_LIMIT_PER_IP: '1000000',
     };
     const config = loadConfig({ ...base, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl });
     const quiet = createLogger({ LOG_LEVEL: 'error', NODE_ENV: 'production' });

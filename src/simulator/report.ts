@@ -36,6 +36,8 @@ export interface RunFacts {
   audit: AuditResult | null;
   auditSkipped: string | null;
   queueChecks: AuditCheck[] | null;
+  /** Queue mode: when the draw happened (the lottery's drawnAt); joins after it are FIFO, before it drawn. */
+  drawnAt?: number | null;
 }
 
 export interface GroupSuccess {
@@ -127,8 +129,13 @@ export function buildReport(facts: RunFacts): DropReport {
   let fairness: DropReport['fairness'];
   if (options.mode === 'queue') {
     const drawn = records.filter((r) => r.joinedAt !== null && r.ticketNumber !== null);
-    const pre = drawn.filter((r) => r.joinedAt! < t0);
-    const late = drawn.filter((r) => r.joinedAt! >= t0).sort((a, b) => a.joinedAt! - b.joinedAt!);
+    // The draw runs on the first scheduler tick after sale start: joins up to it are in the lottery.
+    const boundary = facts.drawnAt ?? t0;
+    const pre = drawn.filter((r) => r.joinedAt! < boundary);
+    const late = drawn.filter((r) => r.joinedAt! >= boundary)
+      // Redis stamps joins in whole ms: joins within one ms have no observable order, so ties
+      // count as in order; a later ms with a smaller number is a FIFO violation.
+      .sort((a, b) => a.joinedAt! - b.joinedAt! || a.ticketNumber! - b.ticketNumber!);
     fairness = {
       mode: 'queue',
       spearman: spearman(pre.map((r) => r.joinedAt!), pre.map((r) => r.ticketNumber!)),

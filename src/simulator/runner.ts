@@ -101,7 +101,9 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     // The sale opens LEAD_MS from now; in queue mode the pre-queue is open from now and the
     // draw (sale start) comes after most of the arrival window, so most fans join before it.
     const startAt = Date.now() + LEAD_MS;
-    const saleStartsAt = options.mode === 'queue' ? startAt + options.arrivalSeconds * 800 : startAt;
+    const leadMs = options.arrivalSeconds * 800;
+    if (options.mode === 'queue') lateJoiners(plan.personas, leadMs, options.arrivalSeconds * 1000);
+    const saleStartsAt = options.mode === 'queue' ? startAt + leadMs : startAt;
     await openSale(deployment.urls, prepared, new Date(saleStartsAt));
     const deadline = saleStartsAt + options.duration * 1000;
 
@@ -193,6 +195,7 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       queueChecks = auditQueueEntries({ acknowledged, accounts: await queueRedis.hgetall(queueKeys.accounts), entries: await queueRedis.hgetall(queueKeys.entries) });
     }
     await queueRedis?.quit();
+    const drawnAt = options.mode === 'queue' ? await lotteryDrawnAt(deployment.urls[0]!, target.eventId) : null;
 
     const report = buildReport({
       options,
@@ -213,6 +216,7 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       audit,
       auditSkipped,
       queueChecks,
+      drawnAt,
     });
     await mkdir(reportDir, { recursive: true });
     const files = { json: join(reportDir, 'report.json'), html: join(reportDir, 'report.html'), summary: join(reportDir, 'summary.txt') };
@@ -238,6 +242,35 @@ async function requireWaitingRoom(url: string, eventId: string, token: string): 
     if (res.code === 'request.not_found') {
       throw new Error(`--mode queue: ${url} has no waiting-room routes (GET /v1/events/:id/queue/me answered request.not_found); run --mode open or a build with the waiting room`);
     }
+  } finally {
+    api.close();
+  }
+}
+
+/** Share of fans who arrive after the draw in queue mode: they test the FIFO half of the queue. */
+const LATE_SHARE = 0.15;
+
+/**
+ * Queue mode: the draw comes at 80% of the arrival window, so the crowd is in the pre-queue
+ * (a real pre-queue opens well before the sale); a fixed share of the fans — every n-th, so the
+ * choice is seeded by the plan — come only after the start, spread over half a window, and
+ * join a FIFO line behind everyone drawn.
+ */
+export function lateJoiners(personas: Persona[], leadMs: number, windowMs: number): void {
+  const every = Math.round(1 / LATE_SHARE);
+  let k = 0;
+  for (const p of personas) {
+    if (p.kind !== 'fan' || p.index % every !== 3) continue;
+    // Golden-ratio spacing: evenly spread, no extra random stream to keep in step with the plan.
+    p.arrivalMs = leadMs + 250 + ((k++ * 0.618_034) % 1) * windowMs * 0.5;
+  }
+}
+/** The lottery's public record says when the draw happened (null if it never did). */
+async function lotteryDrawnAt(url: string, eventId: string): Promise<number | null> {
+  const api = new ApiClient(url, 1);
+  try {
+    const res = await api.call<{ drawnAt: number | null }>('GET', `/v1/events/${eventId}/lottery`);
+    return res.status === 200 ? res.body.drawnAt : null;
   } finally {
     api.close();
   }
