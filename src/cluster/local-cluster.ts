@@ -46,6 +46,10 @@ export interface LocalCluster {
   worker: ClusterProcess;
   /** Stops the proxy, then every child (SIGTERM, SIGKILL after the shutdown timeout), then the local services. */
   stop(): Promise<void>;
+  /** Fault injection (the drop simulator): signals one child, SIGKILL by default as a crash would, and waits for it to exit. */
+  kill(id: string, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts another worker process under `id` (a replacement after a kill); resolves once it runs. */
+  startWorker(id: string): Promise<ClusterProcess>;
 }
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -125,11 +129,25 @@ export async function startLocalCluster(config: Config, options: LocalClusterOpt
     const targets: ProxyTarget[] = nodes.map((n) => ({ id: n.id, host: '127.0.0.1', port: n.port! }));
     proxy = await startProxy({ host: config.HOST, port: basePort, targets, logger });
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+    const kill = async (id: string, signal: NodeJS.Signals = 'SIGKILL') => {
+      const target = children.find((c) => c.id === id && c.process.exitCode === null && c.process.signalCode === null);
+      if (!target) throw new Error(`no running cluster process ${id}`);
+      const exited = once(target.process, 'exit');
+      target.process.kill(signal);
+      await exited;
+    };
+    const startWorker = async (id: string): Promise<ClusterProcess> => {
+      const child = spawnChild(id, 'worker.ts', {});
+      await once(child, 'spawn');
+      return { id, pid: child.pid! };
+    };
     return {
       url: `http://${host}:${proxy.port}`,
       nodes,
       worker,
       stop,
+      kill,
+      startWorker,
     };
   } catch (err) {
     await stop().catch(() => undefined);

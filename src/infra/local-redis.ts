@@ -21,7 +21,7 @@ export class RedisServerMissing extends Error {
  * `redis-server` from the PATH for the zero-setup start, with its append-only file in `dir`
  * (queue entries survive a restart). A server left running by a SIGKILLed parent is stopped.
  */
-export async function startLocalRedis(dir: string, logger: Logger): Promise<LocalService> {
+export async function startLocalRedis(dir: string, logger: Logger, options: { port?: number } = {}): Promise<LocalService> {
   const dataDir = resolve(dir);
   const log = logger.child({ component: 'local-redis' });
   await mkdir(dataDir, { recursive: true });
@@ -29,7 +29,8 @@ export async function startLocalRedis(dir: string, logger: Logger): Promise<Loca
   const previous = await clearPidFile(pidFile, 'redis-server', 'SIGTERM');
   if (previous !== 'none') log.warn({ previous }, 'recovered from an earlier run that did not stop cleanly');
 
-  const port = await freePort();
+  // A given port: a restart (the drop simulator's fault) comes back where the clients reconnect to.
+  const port = options.port ?? (await freePort());
   const child = spawn(
     'redis-server',
     [

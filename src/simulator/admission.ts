@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ApiClient } from './http.js';
+import type { Api } from './http.js';
 import type { FanRecord, LatencyMetric } from './types.js';
 
 /**
@@ -15,7 +15,7 @@ import type { FanRecord, LatencyMetric } from './types.js';
  */
 
 export interface FanHandle {
-  api: ApiClient;
+  api: Api;
   token: string;
   userId: string;
   eventId: string;
@@ -77,14 +77,21 @@ const POLL_MS = 5_000;
 const SOLD_OUT_LINGER_MS = 10_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Pause before a socket tries the next node: a dead node refuses at once, and a tight loop would spin. */
+const SOCKET_FAILOVER_MS = 500;
+
 interface FanQueueState {
   socket: Socket;
+  /** Connections tried so far; the URL function picks a node from it (the next one after a failure). */
+  attempt: number;
   token: string | null;
   soldOutSince: number | null;
   closed: boolean;
+  /** The fan is done: no more reconnects. */
+  left: boolean;
 }
 
-export function queueAdmission(socketUrl: (fan: FanHandle) => string): AdmissionStrategy {
+export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => string): AdmissionStrategy {
   const states = new Map<number, FanQueueState>();
 
   /** The page's `watch`: joins the event's room and answers where the fan stands (ticket number, token). */
@@ -95,6 +102,44 @@ export function queueAdmission(socketUrl: (fan: FanHandle) => string): Admission
       if (snap.ticketNumber !== null) fan.record.ticketNumber = snap.ticketNumber;
       if (snap.token) state.token ??= snap.token;
       if (snap.soldOut) state.soldOutSince ??= Date.now();
+    });
+  };
+
+  const connect = (fan: FanHandle, attempt: number) =>
+    // No built-in reconnection: it would knock on the same (maybe dead) node; listen() moves on.
+    io(`${socketUrl(fan, attempt)}/queue`, { transports: ['websocket'], auth: { token: fan.token }, forceNew: true, reconnection: false });
+
+  /** The page's socket: pushes in, and a new connection — to the next node — whenever this one drops. */
+  const listen = (fan: FanHandle, state: FanQueueState) => {
+    const { socket } = state;
+    // Every (re)connect asks again: a push missed while disconnected is in the snapshot.
+    socket.on('connect', () => watch(fan, state));
+    socket.on('admitted', (push: QueueAdmittedWire) => {
+      if (push.eventId !== fan.eventId) return;
+      fan.latency('push', Date.now() - push.emittedAt);
+      fan.record.ticketNumber = push.ticketNumber;
+      state.token ??= push.token;
+    });
+    // The draw gave every pre-queue entry its number: ask for ours, as the page does.
+    socket.on('drawn', () => watch(fan, state));
+    socket.on('soldout', () => void (state.soldOutSince ??= Date.now()));
+    socket.on('available', () => void (state.soldOutSince = null));
+    socket.on('closed', () => void (state.closed = true));
+    const failover = () => {
+      socket.removeAllListeners();
+      socket.close();
+      if (state.left) return;
+      setTimeout(() => {
+        if (state.left) return;
+        state.attempt++;
+        state.socket = connect(fan, state.attempt);
+        listen(fan, state);
+      }, SOCKET_FAILOVER_MS);
+    };
+    socket.on('connect_error', failover);
+    socket.on('disconnect', (reason) => {
+      // The server or the network dropped us (a node died): another node. Our own close() is not a failure.
+      if (reason !== 'io client disconnect') failover();
     });
   };
 
@@ -112,22 +157,9 @@ export function queueAdmission(socketUrl: (fan: FanHandle) => string): Admission
           fan.record.entryId ??= res.body.entryId;
           fan.record.ticketNumber ??= res.body.ticketNumber;
           if (states.has(fan.record.index)) return true;
-          const socket = io(`${socketUrl(fan)}/queue`, { transports: ['websocket'], auth: { token: fan.token }, forceNew: true, reconnection: true });
-          const state: FanQueueState = { socket, token: null, soldOutSince: null, closed: false };
+          const state: FanQueueState = { socket: connect(fan, 0), attempt: 0, token: null, soldOutSince: null, closed: false, left: false };
           states.set(fan.record.index, state);
-          // Every (re)connect asks again: a push missed while disconnected is in the snapshot.
-          socket.on('connect', () => watch(fan, state));
-          socket.on('admitted', (push: QueueAdmittedWire) => {
-            if (push.eventId !== fan.eventId) return;
-            fan.latency('push', Date.now() - push.emittedAt);
-            fan.record.ticketNumber = push.ticketNumber;
-            state.token ??= push.token;
-          });
-          // The draw gave every pre-queue entry its number: ask for ours, as the page does.
-          socket.on('drawn', () => watch(fan, state));
-          socket.on('soldout', () => void (state.soldOutSince ??= Date.now()));
-          socket.on('available', () => void (state.soldOutSince = null));
-          socket.on('closed', () => void (state.closed = true));
+          listen(fan, state);
           return true;
         }
         fan.error('join', res.code ?? `http_${res.status}`);
@@ -167,7 +199,9 @@ export function queueAdmission(socketUrl: (fan: FanHandle) => string): Admission
     },
 
     leave(fan) {
-      states.get(fan.record.index)?.socket.close();
+      const state = states.get(fan.record.index);
+      if (state) state.left = true;
+      state?.socket.close();
       states.delete(fan.record.index);
     },
   };

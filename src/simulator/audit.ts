@@ -219,3 +219,29 @@ export function auditQueueEntries(input: QueueAuditInput): AuditCheck[] {
     check('no_queue_entry_duplicated', 'At most one entry per account', duplicated),
   ];
 }
+
+/**
+ * What the clients were told against what Postgres holds: every order a fan was answered 201
+ * for is captured with exactly the tickets the answer listed, and Postgres has no paid order
+ * that no client knows of (a purchase whose answer was lost, e.g. when a node died mid-request
+ * and the retry did not find it). This is "every paying fan has tickets" from the fans' side.
+ */
+export async function auditClientOrders(sql: postgres.Sql, eventId: string, told: { orderId: string; tickets: number }[]): Promise<AuditCheck[]> {
+  const rows = await sql<{ id: string; status: string; tickets: number }[]>`
+    select o.id, o.status,
+      (select count(*) from tickets k where k.order_id = o.id and k.status = 'valid')::int as tickets
+    from orders o where o.event_id = ${eventId} and o.status = 'captured'`;
+  const inDb = new Map(rows.map((r) => [r.id, r]));
+  const known = new Set(told.map((t) => t.orderId));
+  const missing: string[] = [];
+  for (const t of told) {
+    const row = inDb.get(t.orderId);
+    if (!row) missing.push(`order ${t.orderId}: answered 201 to the fan, not captured in Postgres`);
+    else if (row.tickets !== t.tickets) missing.push(`order ${t.orderId}: fan was told ${t.tickets} tickets, Postgres holds ${row.tickets} valid`);
+  }
+  const unknown = rows.filter((r) => !known.has(r.id)).map((r) => `order ${r.id}: captured with ${r.tickets} tickets, no client got its answer`);
+  return [
+    check('paying_fans_have_tickets', 'Every order a fan was told succeeded is captured with the tickets it was told', missing),
+    check('no_unanswered_purchase', 'No captured order that no fan was told about (a lost answer)', unknown),
+  ];
+}

@@ -9,6 +9,9 @@ import { startLocalCluster, type LocalCluster } from '../cluster/local-cluster.j
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { DEMO_PASSWORD, demoAccounts, seedAccounts } from '../seed/accounts.js';
+import type { LocalService } from '../infra/embedded-postgres.js';
+import { startLocalRedis } from '../infra/local-redis.js';
+import type { DropFault } from './options.js';
 
 /**
  * Where the drop runs. Self-started: local services through boot() (embedded Postgres and a
@@ -29,8 +32,29 @@ export interface Deployment {
   organizer: { email: string; password: string };
   /** Self-started: the round-robin proxy in front of the nodes (fans talk to the nodes directly). */
   proxyUrl: string | null;
+  /** Fault injection; null for --target (the simulator never kills what it did not start). */
+  faults: FaultControls | null;
   stop(): Promise<void>;
 }
+
+/** What an injected fault did, for the report. Times are epoch ms. */
+export interface FaultOutcome {
+  kind: DropFault;
+  target: string;
+  at: number;
+  /** When the service was back (a worker restarted, Redis answering again); null when nothing comes back (a killed node stays dead). */
+  recoveredAt: number | null;
+  detail: string;
+}
+
+export interface FaultControls {
+  /** Why this deployment cannot take `kind`, or null when it can (checked before any fan is registered). */
+  refuse(kind: DropFault): string | null;
+  inject(kind: DropFault): Promise<FaultOutcome>;
+}
+
+/** A supervisor's restart delay: the worker is down this long before its replacement starts. */
+const WORKER_RESTART_MS = 2_000;
 
 export interface StartOptions {
   nodes: number;
@@ -79,8 +103,17 @@ export async function startDeployment(options: StartOptions): Promise<Deployment
         await drop.end();
       });
     }
-    const redisUrl = options.env.REDIS_URL || undefined;
-    if (redisUrl) undo.push(() => deletePrefix(redisUrl, prefix));
+    let redisUrl = options.env.REDIS_URL || undefined;
+    if (redisUrl) undo.push(() => deletePrefix(redisUrl!, prefix));
+    // No REDIS_URL: the simulator starts redis-server itself (append-only, as boot() would), so
+    // it holds the handle that the restart-redis fault needs. A shared service is never restarted.
+    let ownRedis: LocalService | null = null;
+    const redisDir = join(dataDir, 'redis');
+    if (!redisUrl) {
+      ownRedis = await startLocalRedis(redisDir, createLogger({ LOG_LEVEL: 'error', NODE_ENV: 'production' }));
+      redisUrl = ownRedis.url;
+      undo.push(() => ownRedis!.stop());
+    }
 
     log(`starting services in ${dataDir}${databaseUrl ? ' (Postgres and Redis from the environment)' : ''}`);
     const base: Record<string, string> = {
@@ -118,6 +151,34 @@ export async function startDeployment(options: StartOptions): Promise<Deployment
     const urls = cluster.nodes.map((n) => `http://127.0.0.1:${n.port}`);
     log(`${options.nodes} API node${options.nodes > 1 ? 's' : ''} and a worker are up: ${urls.join(', ')}`);
 
+    const running = cluster;
+    const faults: FaultControls = {
+      refuse: (kind) => {
+        if (kind === 'kill-api' && running.nodes.length < 2) return 'kill-api needs 2 or more nodes';
+        if (kind === 'restart-redis' && !ownRedis) return 'restart-redis needs the simulator’s own Redis; REDIS_URL names a shared service, which a rehearsal must not restart (unset it)';
+        return null;
+      },
+      inject: async (kind) => {
+        const at = Date.now();
+        if (kind === 'kill-api') {
+          // The last node: fans of every node keep going, those of this one move to the others.
+          const node = running.nodes[running.nodes.length - 1]!;
+          await running.kill(node.id);
+          return { kind, target: `${node.id} (127.0.0.1:${node.port})`, at, recoveredAt: null, detail: 'SIGKILL; stays down, its fans fail over to the other nodes' };
+        }
+        if (kind === 'kill-worker') {
+          await running.kill('worker');
+          await new Promise((r) => setTimeout(r, WORKER_RESTART_MS));
+          const replacement = await running.startWorker('worker-2');
+          return { kind, target: 'worker', at, recoveredAt: Date.now(), detail: `SIGKILL; the admission scheduler stops until worker-2 (pid ${replacement.pid}) starts ${WORKER_RESTART_MS / 1000} s later` };
+        }
+        // restart-redis: SIGTERM (Redis writes its append-only file out), then the same port and dir.
+        const port = Number(new URL(ownRedis!.url).port);
+        await ownRedis!.stop();
+        ownRedis = await startLocalRedis(redisDir, createLogger({ LOG_LEVEL: 'error', NODE_ENV: 'production' }), { port });
+        return { kind, target: `redis-server 127.0.0.1:${port}`, at, recoveredAt: Date.now(), detail: 'SIGTERM and restart on the same port from its append-only file (appendonly yes, appendfsync everysec)' };
+      },
+    };
     return {
       urls,
       sql: booted.infra.database.sql,
@@ -125,6 +186,7 @@ export async function startDeployment(options: StartOptions): Promise<Deployment
       selfStarted: true,
       organizer: { email: organizer.email, password: DEMO_PASSWORD },
       proxyUrl: cluster.url,
+      faults,
       stop,
     };
   } catch (err) {
@@ -143,6 +205,7 @@ export function targetDeployment(url: string, organizer: string, databaseUrl: st
     selfStarted: false,
     organizer: { email: organizer.slice(0, colon), password: organizer.slice(colon + 1) },
     proxyUrl: null,
+    faults: null,
     stop: async () => void (await sql?.end({ timeout: 5 })),
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { AdmissionStrategy, FanHandle } from './admission.js';
-import type { ApiClient } from './http.js';
+import type { Api } from './http.js';
 import type { Persona } from './plan.js';
 import type { Account, Counters, DropTarget, ErrorCounts, FanRecord, LatencyMetric, Samples, TierInfo } from './types.js';
 
@@ -18,7 +18,7 @@ export const CARDS = {
 };
 
 export interface FanEnv {
-  api: ApiClient;
+  api: Api;
   target: DropTarget;
   admission: AdmissionStrategy;
   giftCards: string[];
@@ -53,7 +53,7 @@ interface OrderView {
 export function newRecord(p: Persona): FanRecord {
   return {
     index: p.index, kind: p.kind, botStyle: p.botStyle, outcome: 'timeout', tickets: 0, orders: 0, arrivedAt: null, joinedAt: null, admittedAt: null,
-    heldAt: null, boughtAt: null, orderId: null, ticketNumber: null, entryId: null, declines: 0, usedGiftCard: false, lastError: null,
+    heldAt: null, boughtAt: null, orderId: null, purchases: [], ticketNumber: null, entryId: null, declines: 0, usedGiftCard: false, lastError: null,
   };
 }
 
@@ -236,6 +236,7 @@ async function purchase(
     if (res.status === 201 || res.status === 200) {
       record.boughtAt = Date.now();
       record.orderId = res.body.id;
+      record.purchases.push([res.body.id, res.body.tickets.length]);
       record.tickets += res.body.tickets.length;
       record.orders++;
       record.usedGiftCard ||= giftCode !== null;

@@ -101,7 +101,7 @@ export function renderHtml(r: DropReport): string {
     .filter(([m]) => r.latency[m as keyof typeof r.latency].count > 0)
     .map(([m, h]) => histogramChart(`${m} latency`, h.bounds, h.counts));
 
-  const checks = [...(r.audit?.checks ?? []), ...(r.queueChecks ?? [])];
+  const checks = [...(r.audit?.checks ?? []), ...(r.queueChecks ?? []), ...(r.clientChecks ?? [])];
   const verdict = r.audit ? (r.clean ? '<p class="ok">Audit clean: no oversell, every payment has its tickets, every ticket its payment.</p>' : '<p class="fail">Audit found violations (below).</p>') : `<p class="fail">Audit skipped: ${esc(r.auditSkipped ?? '')}</p>`;
 
   return `<!doctype html>
@@ -120,6 +120,7 @@ table{border-collapse:collapse;font-variant-numeric:tabular-nums}td,th{border:1p
 <h1>Drop report</h1>
 <p class="meta">Run ${esc(r.runId)} · ${esc(r.generatedAt)} · ${num(o.fans)} clients (${num(o.bots)} bots) for ${num(r.capacity.total)} places · ${esc(o.mode)} mode · ${esc(o.arrival)} arrivals over ${o.arrivalSeconds} s · ${r.target.urls.length} API node(s) · seed ${o.seed}</p>
 ${verdict}
+${r.faults.map((f) => `<p class="meta">Fault injected: <b>${esc(f.kind)}</b> of ${esc(f.target)} at ${f.atSeconds} s — ${esc(f.detail)}${f.recoveredAfterSeconds !== null ? `; back after ${f.recoveredAfterSeconds} s` : ''}</p>`).join('\n')}
 <div class="cards">
 <div class="card">tickets sold<b>${num(s.ticketsSold)}</b>of ${num(r.capacity.total)}</div>
 <div class="card">${s.soldOut ? 'sold out after' : 'last sale at'}<b>${s.soldOut ? s.sellOutSeconds : (s.lastSaleSeconds ?? '–')} s</b>${s.theoreticalMinSeconds !== null ? `minimum ${s.theoreticalMinSeconds} s` : 'open sale'}</div>

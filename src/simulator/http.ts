@@ -24,6 +24,9 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** What a fan calls: one node's client, or a failover view over several. */
+export type Api = Pick<ApiClient, 'call' | 'baseUrl'>;
+
 export class ApiClient {
   private readonly agent: HttpAgent;
   private readonly url: URL;
@@ -85,5 +88,77 @@ export class ApiClient {
 
   close(): void {
     this.agent.destroy();
+  }
+}
+
+/** How long a node that refused a connection is skipped before it is tried again. */
+const DOWN_MS = 5_000;
+/** How long a request whose first try died with its node waits for that try's claim to go stale. */
+const IN_PROGRESS_PATIENCE_MS = 45_000;
+
+/**
+ * The fans' view of several nodes behind a load balancer: calls go to the fan's own node and,
+ * when it gives no answer at all (refused, reset: the node died), to the next one, as a
+ * balancer's health check would route them. The idempotency key is fixed before the first try,
+ * so a request that reached the dead node before it died is answered once, from the stored reply.
+ */
+export class FailoverClient {
+  private readonly down = new Map<string, number>();
+
+  constructor(private readonly clients: ApiClient[]) {}
+
+  /** The client whose node `preferred` is, for a fan pinned there. */
+  pinned(preferred: number): Api {
+    return {
+      baseUrl: this.clients[preferred % this.clients.length]!.baseUrl,
+      call: <T>(method: string, path: string, body?: unknown, options: CallOptions = {}) => this.call<T>(preferred, method, path, body, options),
+    };
+  }
+
+  /** Node index to use now for a fan pinned to `preferred`: its own unless that one is down. */
+  live(preferred: number): number {
+    const n = this.clients.length;
+    for (let step = 0; step < n; step++) {
+      const i = (preferred + step) % n;
+      if ((this.down.get(this.clients[i]!.baseUrl) ?? 0) <= Date.now()) return i;
+    }
+    return preferred % n;
+  }
+
+  urlOf(index: number): string {
+    return this.clients[index % this.clients.length]!.baseUrl;
+  }
+
+  private async call<T>(preferred: number, method: string, path: string, body: unknown, options: CallOptions): Promise<ApiAnswer<T>> {
+    const fixed: CallOptions = { ...options, idempotencyKey: options.idempotencyKey === true ? randomUUID() : options.idempotencyKey };
+    let answer: ApiAnswer<T> | undefined;
+    let ms = 0;
+    let failedOver = false;
+    const until = Date.now() + IN_PROGRESS_PATIENCE_MS;
+    for (let tries = 0; tries < this.clients.length + 64; tries++) {
+      const i = this.live(preferred);
+      const client = this.clients[i]!;
+      answer = await client.call<T>(method, path, body, fixed);
+      ms += answer.ms;
+      if (answer.status === 0) {
+        this.down.set(client.baseUrl, Date.now() + DOWN_MS);
+        failedOver = true;
+        if (tries < this.clients.length - 1) continue;
+        break;
+      }
+      // The dead node claimed the key and will never finish: the claim is taken over once stale
+      // (2 × REQUEST_TIMEOUT_MS); until then the API answers 409 + Retry-After, which we honour.
+      if (failedOver && answer.code === 'idempotency.in_progress' && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 1_000));
+        continue;
+      }
+      break;
+    }
+    // The fan waited for every try: that is the latency it saw.
+    return { ...answer!, ms };
+  }
+
+  close(): void {
+    for (const c of this.clients) c.close();
   }
 }

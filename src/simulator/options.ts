@@ -12,6 +12,8 @@ export const arrivalPatterns = ['burst', 'ramp', 'steady'] as const;
 export type ArrivalPattern = (typeof arrivalPatterns)[number];
 export const dropModes = ['open', 'queue'] as const;
 export type DropMode = (typeof dropModes)[number];
+export const dropFaults = ['kill-api', 'kill-worker', 'restart-redis'] as const;
+export type DropFault = (typeof dropFaults)[number];
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
@@ -53,6 +55,10 @@ const schema = z
     databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
     /** Queue mode, self-started deployments: admissions per minute. */
     admitPerMinute: count(100_000).min(1).default(6_000),
+    /** One fault injected mid-drop into a self-started deployment. */
+    fault: z.enum(dropFaults).optional(),
+    /** Seconds after sale start at which the fault strikes. */
+    faultAt: z.coerce.number().min(0).max(3_600).default(3),
     keep: z.boolean().default(false),
     quiet: z.boolean().default(false),
   })
@@ -60,6 +66,10 @@ const schema = z
     if (v.bots > v.fans) ctx.addIssue({ code: 'custom', path: ['bots'], message: 'cannot exceed --fans (bots are part of the crowd)' });
     if (v.giftCards > v.fans) ctx.addIssue({ code: 'custom', path: ['giftCards'], message: 'cannot exceed --fans' });
     if (v.target && v.nodes !== 1) ctx.addIssue({ code: 'custom', path: ['nodes'], message: 'applies to self-started deployments, not --target' });
+    // Faults kill and restart processes: only ones this run started itself.
+    if (v.target && v.fault) ctx.addIssue({ code: 'custom', path: ['fault'], message: 'applies to self-started deployments, not --target' });
+    // The fans of a killed node move to the others: there must be others.
+    if (v.fault === 'kill-api' && v.nodes < 2) ctx.addIssue({ code: 'custom', path: ['fault'], message: 'kill-api needs --nodes 2 or more' });
   });
 
 export type DropOptions = z.output<typeof schema>;
@@ -91,6 +101,9 @@ export const usage = `npm run drop -- [options]
   --threads N         worker threads running the fans (default 2)
   --per-account N     per-account ticket limit of the on-sale (default 8)
   --admit-per-minute N  queue mode: admission rate of a self-started on-sale (default 6000)
+  --fault F           kill-api | kill-worker | restart-redis, once, mid-drop (self-started only;
+                      restart-redis only with the simulator's own Redis, not a REDIS_URL service)
+  --fault-at S        seconds after sale start for the fault (default 3)
   --keep              keep the self-started deployment's data directory
   --quiet             no progress display
 `;
@@ -99,7 +112,7 @@ const flags = {
   fans: 'string', seats: 'string', nodes: 'string', arrival: 'string', 'arrival-seconds': 'string', abandon: 'string',
   decline: 'string', bots: 'string', 'gift-cards': 'string', groups: 'string', mode: 'string', target: 'string',
   'database-url': 'string', organizer: 'string', 'report-dir': 'string', seed: 'string', duration: 'string',
-  'think-ms': 'string', threads: 'string', 'per-account': 'string', 'admit-per-minute': 'string', keep: 'boolean', quiet: 'boolean', help: 'boolean',
+  'think-ms': 'string', threads: 'string', 'per-account': 'string', 'admit-per-minute': 'string', fault: 'string', 'fault-at': 'string', keep: 'boolean', quiet: 'boolean', help: 'boolean',
 } as const;
 
 const camel = (flag: string) => flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());

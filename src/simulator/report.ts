@@ -1,3 +1,4 @@
+import type { FaultOutcome } from './deployment.js';
 import type { AuditCheck, AuditResult } from './audit.js';
 import type { DropOptions } from './options.js';
 import { cumulative, descents, histogram, percentiles, perSecond, spearman, type Histogram, type Percentiles } from './stats.js';
@@ -38,6 +39,9 @@ export interface RunFacts {
   queueChecks: AuditCheck[] | null;
   /** Queue mode: when the draw happened (the lottery's drawnAt); joins after it are FIFO, before it drawn. */
   drawnAt?: number | null;
+  /** Clients' answers against Postgres (auditClientOrders); null without a database. */
+  clientChecks?: AuditCheck[] | null;
+  faults?: FaultOutcome[];
 }
 
 export interface GroupSuccess {
@@ -98,7 +102,10 @@ export interface DropReport {
   audit: AuditResult | null;
   auditSkipped: string | null;
   queueChecks: AuditCheck[] | null;
-  /** True when the audit ran and every check (queue checks included) passed. */
+  clientChecks: AuditCheck[] | null;
+  /** Faults injected during the drop, seconds relative to sale start. */
+  faults: { kind: string; target: string; atSeconds: number; recoveredAfterSeconds: number | null; detail: string }[];
+  /** True when the audit ran and every check (queue and client checks included) passed. */
   clean: boolean;
 }
 
@@ -199,7 +206,8 @@ export function buildReport(facts: RunFacts): DropReport {
   };
 
   const queueChecks = facts.queueChecks;
-  const clean = facts.audit !== null && facts.audit.clean && (queueChecks ?? []).every((c) => c.ok);
+  const clientChecks = facts.clientChecks ?? null;
+  const clean = facts.audit !== null && facts.audit.clean && [...(queueChecks ?? []), ...(clientChecks ?? [])].every((c) => c.ok);
   return {
     version: 1,
     runId: facts.runId,
@@ -239,6 +247,14 @@ export function buildReport(facts: RunFacts): DropReport {
     audit: facts.audit,
     auditSkipped: facts.auditSkipped,
     queueChecks,
+    clientChecks,
+    faults: (facts.faults ?? []).map((f) => ({
+      kind: f.kind,
+      target: f.target,
+      atSeconds: round((f.at - t0) / 1000, 2),
+      recoveredAfterSeconds: f.recoveredAt === null ? null : round((f.recoveredAt - f.at) / 1000, 2),
+      detail: f.detail,
+    })),
     clean,
   };
 }
@@ -258,6 +274,9 @@ export function summaryText(r: DropReport): string {
   if (s.theoreticalMinSeconds !== null) {
     lines.push(`  theoretical minimum ${s.theoreticalMinSeconds} s (seats ÷ admission rate), ${s.theoreticalMinSecondsByGroup} s at the measured tickets per buyer`);
   }
+  for (const fault of r.faults) {
+    lines.push(`Fault: ${fault.kind} of ${fault.target} at ${fault.atSeconds} s — ${fault.detail}${fault.recoveredAfterSeconds !== null ? `; back after ${fault.recoveredAfterSeconds} s` : ''}`);
+  }
   const f = r.fairness;
   lines.push(`Fairness: Spearman ρ = ${f.spearman ?? 'n/a'} over ${n(f.pairs)} ${f.mode === 'queue' ? 'pre-queue entries' : 'buyers (arrival vs purchase)'}${f.fifoViolations !== null ? `; FIFO after the draw: ${f.fifoViolations} out of order in ${n(f.fifoChecked)}` : ''}`);
   lines.push(`Success: fans ${pct(r.success.fans.rate)} (${n(r.success.fans.bought)}/${n(r.success.fans.clients)}), bots ${r.success.bots.clients ? `${pct(r.success.bots.rate)} (${n(r.success.bots.bought)}/${n(r.success.bots.clients)})` : 'none'}` +
@@ -274,7 +293,7 @@ export function summaryText(r: DropReport): string {
   lines.push('');
   if (r.audit) {
     lines.push(`Oversell audit (Postgres): ${r.audit.clean ? 'CLEAN' : 'VIOLATIONS'} — ${n(r.audit.totals.ticketsValid)} valid tickets for ${n(r.audit.totals.capacity)} places, ${n(r.audit.totals.ordersPaid)} paid orders, ${n(r.audit.totals.giftCardsChecked)} gift cards checked`);
-    for (const c of [...r.audit.checks, ...(r.queueChecks ?? [])]) {
+    for (const c of [...r.audit.checks, ...(r.queueChecks ?? []), ...(r.clientChecks ?? [])]) {
       lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}${c.ok ? '' : ` (${c.violations}): ${c.samples.slice(0, 3).join('; ')}`}`);
     }
   } else {

@@ -3,8 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { createKeys } from '../../queue/keys.js';
-import { auditEvent, auditQueueEntries, type AuditCheck, type AuditResult } from './audit.js';
-import { startDeployment, targetDeployment, type Deployment } from './deployment.js';
+import { auditClientOrders, auditEvent, auditQueueEntries, type AuditCheck, type AuditResult } from './audit.js';
+import { startDeployment, targetDeployment, type Deployment, type FaultOutcome } from './deployment.js';
 import { renderHtml } from './html.js';
 import { ApiClient } from './http.js';
 import type { DropOptions } from './options.js';
@@ -63,6 +63,10 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
   let sampler: NodeJS.Timeout | undefined;
   let display: NodeJS.Timeout | undefined;
   try {
+    if (options.fault) {
+      const refused = deployment.faults ? deployment.faults.refuse(options.fault) : 'faults apply to self-started deployments only';
+      if (refused) throw new Error(`--fault ${options.fault}: ${refused}`);
+    }
     const prepared = await prepareDrop(deployment.urls, deployment.organizer, options, (l) => reporter.info(l));
     const { target } = prepared;
     if (options.mode === 'queue') await requireWaitingRoom(deployment.urls[0]!, target.eventId, prepared.organizerToken);
@@ -120,6 +124,19 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       return answer;
     });
 
+    // The fault strikes once, mid-drop; the drop goes on while it does its damage.
+    let faultRun: Promise<FaultOutcome | string> | null = null;
+    if (options.fault && deployment.faults) {
+      const { fault } = options;
+      const controls = deployment.faults;
+      faultRun = new Promise<void>((r) => setTimeout(r, Math.max(0, saleStartsAt + options.faultAt * 1000 - Date.now())))
+        .then(() => {
+          reporter.info(`\nfault: ${fault} at ${((Date.now() - saleStartsAt) / 1000).toFixed(1)} s`);
+          return controls.inject(fault);
+        })
+        .catch((err: unknown) => `the fault could not be injected: ${err instanceof Error ? err.message : String(err)}`);
+    }
+
     // Live display and the server-side timeline (remaining places; queue figures in queue mode).
     const timeline: Sample[] = [];
     const probe = new ApiClient(deployment.urls[0]!, 2);
@@ -168,6 +185,8 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     clearInterval(display);
     const finishedAt = Date.now();
     probe.close();
+    const fault = faultRun ? await faultRun : null;
+    if (typeof fault === 'string') throw new Error(fault);
     reporter.info(`drop finished after ${((finishedAt - saleStartsAt) / 1000).toFixed(1)} s`);
 
     const records: FanRecord[] = [];
@@ -182,7 +201,12 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     // The audit reads Postgres once every fan has its answer (nothing is between authorize and commit).
     let audit: AuditResult | null = null;
     let auditSkipped: string | null = null;
-    if (deployment.sql) audit = await auditEvent(deployment.sql, target.eventId);
+    let clientChecks: AuditCheck[] | null = null;
+    if (deployment.sql) {
+      audit = await auditEvent(deployment.sql, target.eventId);
+      const told = records.flatMap((r) => r.purchases.map(([orderId, tickets]) => ({ orderId, tickets })));
+      clientChecks = await auditClientOrders(deployment.sql, target.eventId, told);
+    }
     else auditSkipped = 'no database for this target: pass --database-url';
     let queueChecks: AuditCheck[] | null = null;
     if (options.mode === 'queue' && queueRedis && queueKeys) {
@@ -217,6 +241,8 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       auditSkipped,
       queueChecks,
       drawnAt,
+      clientChecks,
+      faults: fault ? [fault] : [],
     });
     await mkdir(reportDir, { recursive: true });
     const files = { json: join(reportDir, 'report.json'), html: join(reportDir, 'report.html'), summary: join(reportDir, 'summary.txt') };

@@ -32,6 +32,8 @@ export interface FanRecord {
   heldAt: number | null;
   boughtAt: number | null;
   orderId: string | null;
+  /** Every order this client was answered 201 for, with the tickets the answer listed (audited against Postgres). */
+  purchases: [orderId: string, tickets: number][];
   /** Queue mode: the ticket number the waiting room gave this fan. */
   ticketNumber: number | null;
   /** Queue mode: the entry id the join answered with (checked against Redis by the audit). */

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { openAdmission, queueAdmission, type AdmissionStrategy } from './admission.js';
 import { newRecord, runFan, type FanEnv } from './fan.js';
-import { ApiClient } from './http.js';
+import { ApiClient, FailoverClient } from './http.js';
 import { emptyCounters, emptySamples, type Account, type ErrorCounts, type FanRecord, type FromWorker, type ToWorker } from './types.js';
 
 /**
@@ -70,8 +70,10 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const samples = emptySamples();
   const errors: ErrorCounts = {};
   const { target } = message;
-  const urlOf = (index: number) => target.urls[index % target.urls.length]!;
-  const admission: AdmissionStrategy = target.mode === 'queue' ? queueAdmission((fan) => urlOf(fan.record.index)) : openAdmission;
+  // Fan i belongs to node i mod n, as a balancer spreads them; a dead node's fans move on.
+  const nodes = new FailoverClient(target.urls.map((url) => client(url)));
+  const admission: AdmissionStrategy =
+    target.mode === 'queue' ? queueAdmission((fan, attempt) => nodes.urlOf(nodes.live(fan.record.index) + attempt)) : openAdmission;
   const ticker = setInterval(() => send({ type: 'progress', counters: { ...counters } }), 250);
   const records: FanRecord[] = [];
   await Promise.all(
@@ -85,7 +87,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
         return;
       }
       const env: FanEnv = {
-        api: client(urlOf(persona.index)),
+        api: nodes.pinned(persona.index),
         target,
         admission,
         giftCards: message.giftCards,
