@@ -6,6 +6,8 @@ import { admissionModule } from '../../src/waitingroom/scheduler.jobs.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn, uniqueEmail } from '../support/fixtures.js';
 import { holdDirect, type SaleFixture } from '../support/commerce.js';
+import { codeOf, doorStaff, emailOf } from '../support/tickets-fixtures.js';
+import { asUser } from './session.js';
 import { queueSale } from '../support/waitingroom.js';
 import { launch, screenshots, seriousViolations } from './browser.js';
 
@@ -37,7 +39,7 @@ async function signUp(page: Page, name: string): Promise<void> {
 }
 
 describe('the waiting room page', () => {
-  it('joins, shows the draw and the number, alerts when admitted, and the pass buys seats that end guaranteed', async () => {
+  it('the whole fan journey: sign up, join, the draw, admitted, hold, pay with 4242, guaranteed, QR, transfer accepted, the door admits once', async () => {
     const organizer = await signedIn(env, ['organizer']);
     const sale = await queueSale(env, organizer.userId, { startsInMs: 6_000, admitPerMinute: 600, gaCapacity: 20 });
     const page = await browser.newPage();
@@ -88,6 +90,50 @@ describe('the waiting room page', () => {
     const orderId = (await page.textContent('#confirmation code'))!;
     const [order] = await env.infra.database.db.select().from(orders).where(eq(orders.id, orderId));
     expect(order).toMatchObject({ status: 'captured', eventId: sale.eventId });
+
+    // The rest of the journey: the ticket's QR, a transfer the recipient accepts, the door.
+    await page.click('#confirmation a[href="/tickets.html"]');
+    await page.waitForSelector('.ticket-qr img[data-step]');
+    const ticketId = (await page.getAttribute('[data-ticket]', 'data-ticket'))!;
+    const fanToken = (await page.evaluate(() => localStorage.getItem('fairdrop.session')))!;
+    const oldCode = await codeOf(env, fanToken, ticketId);
+    const recipient = await signedIn(env);
+    const recipientEmail = await emailOf(env, recipient.userId);
+    await page.click(`[data-ticket="${ticketId}"] details.transfer summary`);
+    await page.fill(`[data-ticket="${ticketId}"] input[name=toEmail]`, recipientEmail);
+    await page.click(`[data-ticket="${ticketId}"] .transfer-form button[type=submit]`);
+    await page.waitForSelector(`[data-ticket="${ticketId}"] .pending-offer`);
+    const [mail] = await env.infra.database.sql`select body from notification_outbox where kind = 'transfer.received' and channel = 'email' and recipient = ${recipientEmail}`;
+    const link = /https?:\/\/[^/\s]+(\/transfer\.html#id=[^\s&]+&token=\S+)/.exec(mail!.body as string)![1]!;
+    const recipientPage = await browser.newPage();
+    await asUser(recipientPage, recipient.token);
+    await recipientPage.goto(`${env.api.baseUrl}${link}`);
+    await recipientPage.waitForSelector('#accept-transfer');
+    await recipientPage.click('#accept-transfer');
+    await recipientPage.waitForSelector(`[data-ticket="${ticketId}"] .ticket-qr img[data-step]`);
+
+    const staff = await doorStaff(env, { eventId: sale.eventId, organizer } as SaleFixture);
+    const door = await browser.newPage();
+    await asUser(door, staff.token);
+    await door.goto(`${env.api.baseUrl}/scanner.html?event=${sale.eventId}`);
+    await door.waitForSelector(`#event option[value="${sale.eventId}"]`, { state: 'attached' });
+    await door.fill('#gate', '3');
+    await door.click('#setup-form button[type=submit]');
+    await door.waitForSelector('#station:not([hidden])');
+    const scan = async (code: string, outcome: 'ok' | 'bad') => {
+      await door.fill('#code', code);
+      await door.click('#manual button[type=submit]');
+      await door.waitForSelector(`#result.result-${outcome}`);
+      const text = (await door.textContent('#result'))!;
+      await door.evaluate(() => document.querySelector('#result')?.setAttribute('class', ''));
+      return text;
+    };
+    expect(await scan(oldCode, 'bad')).toMatch(/Revoked/i);
+    const newCode = await codeOf(env, recipient.token, ticketId);
+    expect(await scan(newCode, 'ok')).toMatch(/Admitted/i);
+    expect(await scan(newCode, 'bad')).toMatch(/Already used.*gate 3/i);
+    const [row] = await env.infra.database.sql`select count(*)::int as admitted from checkins where ticket_id = ${ticketId} and result = 'admitted'`;
+    expect(row!.admitted).toBe(1);
     expect(errors).toEqual([]);
   });
 
