@@ -122,6 +122,12 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
     });
     // The draw gave every pre-queue entry its number: ask for ours, as the page does.
     socket.on('drawn', () => watch(fan, state));
+    // The cursor has passed our number and no `admitted` came (a push lost while Redis or a
+    // node restarted): ask where we stand, as the page does, instead of waiting forever.
+    socket.on('cursor', (push: { eventId: string; cursor: number }) => {
+      const mine = fan.record.ticketNumber;
+      if (push.eventId === fan.eventId && !state.token && mine !== null && mine > 0 && push.cursor >= mine) watch(fan, state);
+    });
     socket.on('soldout', () => void (state.soldOutSince ??= Date.now()));
     socket.on('available', () => void (state.soldOutSince = null));
     socket.on('closed', () => void (state.closed = true));

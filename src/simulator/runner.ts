@@ -141,6 +141,8 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     const timeline: Sample[] = [];
     const probe = new ApiClient(deployment.urls[0]!, 2);
     const queueRedis = options.mode === 'queue' && deployment.redis ? new Redis(deployment.redis.url) : null;
+    // A restart-redis fault drops this connection too; it reconnects, the sampler skips a beat.
+    queueRedis?.on('error', () => undefined);
     const queueKeys = deployment.redis ? createKeys(deployment.redis.prefix).queue(target.eventId) : null;
     let remaining: number | null = null;
     let sampling = false;
