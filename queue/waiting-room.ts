@@ -12,6 +12,11 @@ export type QueueRedis = RedisConnection & ScriptCommands;
 export interface WaitingRoomOptions {
   /** 32+ random bytes from config; purchase tokens are derived with it (see tokens.ts). */
   tokenSecret: Buffer;
+  /**
+   * How long a claimed token keeps counting as outstanding while its hold commits (see
+   * claimToken-5.lua). Default 15 s, the API's request timeout: no hold takes longer.
+   */
+  claimWindowMs?: number;
 }
 
 /** Admitting more than this in one call would make the script long; callers loop instead. */
@@ -190,7 +195,7 @@ export class WaitingRoom {
   private async tokenCall(script: 'claimToken' | 'releaseToken', eventId: string, token: string, accountId: string): Promise<TokenClaim> {
     if (!looksLikeToken(token)) throw queueError(-5, { eventId });
     const k = this.k(eventId);
-    const reply = await this.redis[script](k.meta, k.tokens, k.grants, k.outstanding, k.entries, hashToken(token), accountId);
+    const reply = await this.redis[script](k.meta, k.tokens, k.grants, k.outstanding, k.entries, hashToken(token), accountId, this.options.claimWindowMs ?? 15_000);
     const [, entryId, expiresAt] = unwrap(reply, { eventId });
     return { entryId, expiresAt };
   }

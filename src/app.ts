@@ -99,7 +99,7 @@ const redactQuery = (url: string) => url.replace(SECRET_PARAMS, '$1[redacted]');
 export function createApp(infra: Infra): App {
   const { config, logger, database, redis } = infra;
   const keys = createKeys(config.REDIS_PREFIX);
-  const room = createWaitingRoom(redis, keys, infra.signer);
+  const room = createWaitingRoom(redis, keys, infra.signer, config);
   const waitingRoom = new WaitingRoomService({
     db: database.db,
     redis,

@@ -109,6 +109,12 @@ const configSchema = z.object({
    * message per event. 1 s: fans see their position move smoothly, and it is one BullMQ job and
    * a few Redis calls per event per second.
    */
+  /**
+   * How long a claimed purchase token keeps counting against unsold seats while its hold
+   * commits: without it a tick could admit a fan for seats that are about to be held. 15 s is
+   * the request timeout, so no hold takes longer; seats freed later resume admission this late.
+   */
+  QUEUE_CLAIM_WINDOW_MS: int(100, 60_000).default(15_000),
   QUEUE_TICK_MS: int(100, 60_000).default(1_000),
   /**
    * Tickets an admitted fan is expected to buy: outstanding tokens × this is what admission sets

@@ -8,6 +8,7 @@
   KEYS[5]  entries (hash entryId -> joinedAt:accountId)
   ARGV[1]  SHA-256 of the presented token, hex
   ARGV[2]  accountId of the caller
+  ARGV[3]  claim window, ms: how long the claimed token keeps its share while its hold commits
 
   Returns {1, entryId, expiresAt}
   Errors: -1 not open, -2 closed, -5 unknown token, -6 another account's token,
@@ -32,6 +33,10 @@ if nowMs() >= grant.expiresAt then
   return ERR_TOKEN_EXPIRED
 end
 writeGrant(KEYS[3], entryId, 'claimed', grant.expiresAt, grant.nonce)
-redis.call('ZREM', KEYS[4], entryId)
+-- A claimed token keeps its share of the unsold seats for as long as its hold can take to
+-- commit (the API's request timeout): a tick in that window sees neither the token nor the
+-- held seats, and would admit a fan for seats that are about to be gone. Once the hold has
+-- committed, Postgres counts the seats; the sweep then drops the entry without expiring it.
+redis.call('ZADD', KEYS[4], nowMs() + tonumber(ARGV[3]), entryId)
 redis.call('HINCRBY', KEYS[1], 'claimedTokens', 1)
 return {1, entryId, grant.expiresAt}

@@ -23,7 +23,7 @@ const ticks: EventTick[] = [];
 const sockets: QueueClient[] = [];
 
 beforeAll(async () => {
-  env = await createTestEnv({ QUEUE_JOIN_LIMIT_PER_IP: '100000', AUTH_LIMIT_PER_IP: '100000', QUEUE_TICK_MS: String(TICK_MS) });
+  env = await createTestEnv({ QUEUE_JOIN_LIMIT_PER_IP: '100000', AUTH_LIMIT_PER_IP: '100000', QUEUE_TICK_MS: String(TICK_MS), QUEUE_CLAIM_WINDOW_MS: '1000' });
   organizer = await signedIn(env, ['organizer']);
   running = await admissionModule({ onTick: (t) => ticks.push(...t) }).start(env.infra);
 });

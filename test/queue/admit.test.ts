@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Admission } from '../../queue/types.js';
-import { accounts, createRoomEnv, joinAll, newEventId, ticketsByEntry } from './support.js';
+import { accounts, CLAIM_WINDOW_MS, createRoomEnv, joinAll, newEventId, ticketsByEntry } from './support.js';
 
 const env = createRoomEnv();
 afterAll(() => env.close());
@@ -58,15 +58,19 @@ describe('admission', () => {
   });
 
   it('caps outstanding tokens and lets expired ones give their share back', async () => {
-    const { ev } = await liveRoom(100, 0, 150);
+    // Tokens live 400 ms: long enough to outlast the claim window below, short enough to expire here.
+    const { ev } = await liveRoom(100, 0, 400);
     const first = await room.admit(ev, 50, { maxOutstanding: 20 });
     expect(first.admitted).toHaveLength(20);
     expect(await room.admit(ev, 50, { maxOutstanding: 20 })).toMatchObject({ admitted: [] });
-    // A claimed token no longer reserves seats as a token (its hold does, in the sales tables).
+    // A claimed token keeps its share while its hold commits (a tick in between must not admit
+    // someone for seats about to be held); after the claim window its hold counts instead.
     await room.claim(ev, first.admitted[0]!.token, first.admitted[0]!.accountId);
+    expect((await room.admit(ev, 50, { maxOutstanding: 20 })).admitted).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, CLAIM_WINDOW_MS + 20));
     expect((await room.admit(ev, 50, { maxOutstanding: 20 })).admitted).toHaveLength(1);
 
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 500));
     const stats = await room.stats(ev);
     expect(stats).toMatchObject({ outstandingTokens: 0, expiredTokens: 20, claimedTokens: 1, admitted: 21 });
     const after = await room.admit(ev, 50, { maxOutstanding: 20, tokenTtlMs: 60_000 });

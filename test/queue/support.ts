@@ -7,6 +7,9 @@ import type { Joined } from '../../queue/types.js';
 import { dropRedisPrefix, TEST_REDIS } from '../support/env.js';
 
 /** A waiting room over the real Redis, under a key prefix of its own; close() deletes every key. */
+
+/** Short, so tests see a claimed token stop counting as outstanding without waiting 15 s. */
+export const CLAIM_WINDOW_MS = 100;
 export interface RoomEnv {
   redis: AppRedis;
   keys: Keys;
@@ -27,11 +30,11 @@ export function createRoomEnv(): RoomEnv {
     redis,
     keys,
     prefix,
-    room: new WaitingRoom(redis, keys, { tokenSecret }),
+    room: new WaitingRoom(redis, keys, { tokenSecret, claimWindowMs: CLAIM_WINDOW_MS }),
     second: () => {
       const other = connectRedis(TEST_REDIS);
       extra.push(other);
-      return new WaitingRoom(other, keys, { tokenSecret });
+      return new WaitingRoom(other, keys, { tokenSecret, claimWindowMs: CLAIM_WINDOW_MS });
     },
     close: async () => {
       await Promise.all([redis, ...extra].map((r) => r.quit()));

@@ -16,11 +16,16 @@ end
 -- most `limit` per call so one sweep never blocks Redis for long.
 local function sweepExpired(metaKey, grantsKey, outstandingKey, now, limit)
   local ids = redis.call('ZRANGE', outstandingKey, '-inf', digits(now), 'BYSCORE', 'LIMIT', 0, limit)
+  local expired = 0
   for _, id in ipairs(ids) do
     local grant = readGrant(grantsKey, id)
-    if grant then writeGrant(grantsKey, id, 'expired', grant.expiresAt, grant.nonce) end
+    -- A claimed token only waited for its hold to commit (claimToken): it leaves, it did not expire.
+    if grant and grant.state ~= 'claimed' then
+      writeGrant(grantsKey, id, 'expired', grant.expiresAt, grant.nonce)
+      expired = expired + 1
+    end
     redis.call('ZREM', outstandingKey, id)
   end
-  if #ids > 0 then redis.call('HINCRBY', metaKey, 'expiredTokens', #ids) end
+  if expired > 0 then redis.call('HINCRBY', metaKey, 'expiredTokens', expired) end
   return #ids
 end
