@@ -1,9 +1,8 @@
 import { boot, configOrExit, onSignals } from './boot.js';
 import { createLogger } from './logger.js';
-import { demoAccounts, DEMO_PASSWORD } from './seed/accounts.js';
-import { seedDemo } from './seed/index.js';
+import { demoAccounts, DEMO_PASSWORD, seedAccounts } from './seed/accounts.js';
+import { seedCatalog } from './seed/catalog.js';
 import { startServer } from './server.js';
-import { users } from './auth/auth.table.js';
 import { jobModules } from './jobs/index.js';
 import { startJobModules } from './jobs/runtime.js';
 
@@ -13,11 +12,18 @@ const logger = createLogger(config);
 
 try {
   const { infra, shutdown } = await boot(config, logger);
-  if (config.SEED_DEMO && config.NODE_ENV !== 'production') {
-    const existing = await infra.database.db.select({ id: users.id }).from(users).limit(1);
-    if (existing.length === 0) await seedDemo(infra.database.db, infra.config, logger);
-  }
+  const demo = config.SEED_DEMO && config.NODE_ENV !== 'production';
+  // The accounts first (a second), so the banner's logins work at once; the catalogue (tens of
+  // thousands of seats) loads after the server answers. Both are idempotent, so a first start
+  // killed half-way finishes the job on the next one.
+  if (demo) await seedAccounts(infra.database.db, infra.config);
   const server = await startServer(infra);
+  if (demo) {
+    void seedCatalog(infra.database.db).then(
+      (events) => logger.info({ events }, 'demo catalogue loaded'),
+      (err: unknown) => logger.error({ err }, 'demo catalogue could not be loaded'),
+    );
+  }
   const stopJobs = config.RUN_WORKERS ? await startJobModules(infra, jobModules) : async () => {};
   onSignals(logger, async () => {
     await server.close();
