@@ -18,15 +18,17 @@ try {
   // killed half-way finishes the job on the next one.
   if (demo) await seedAccounts(infra.database.db, infra.config);
   const server = await startServer(infra);
-  if (demo) {
-    void seedCatalog(infra.database.db).then(
-      (events) => logger.info({ events }, 'demo catalogue loaded'),
-      (err: unknown) => logger.error({ err }, 'demo catalogue could not be loaded'),
-    );
-  }
+  const seeding = demo
+    ? seedCatalog(infra.database.db).then(
+        (events) => logger.info({ events }, 'demo catalogue loaded'),
+        (err: unknown) => logger.error({ err }, 'demo catalogue could not be loaded'),
+      )
+    : Promise.resolve();
   const stopJobs = config.RUN_WORKERS ? await startJobModules(infra, jobModules) : async () => {};
   onSignals(logger, async () => {
     await server.close();
+    // Let the catalogue finish rather than cut its connection mid-statement (it is idempotent anyway).
+    await seeding;
     await stopJobs();
     await shutdown();
   });

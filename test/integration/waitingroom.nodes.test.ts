@@ -40,7 +40,9 @@ const startScheduler = async (node: (typeof nodes)[number]) => {
 };
 
 describe('the waiting room across three API nodes', () => {
-  it('pushes admissions made by the scheduler on node A to a fan on node B, and survives losing the scheduler’s node', async () => {
+  // Three nodes, each running the scheduler, on a 2-core machine shared with the rest of the
+  // suite: the waits inside are what the test checks; the overall budget only bounds it.
+  it('pushes admissions made by the scheduler on node A to a fan on node B, and survives losing the scheduler’s node', { timeout: 180_000 }, async () => {
     const organizer = await signedIn(env, ['organizer']);
     const sale = await queueSale(env, organizer.userId, { startsInMs: 1_500, admitPerMinute: 400, gaCapacity: 500 });
     const fans = await bulkAccounts(env.infra.database.db, 40);
