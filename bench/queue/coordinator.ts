@@ -75,7 +75,8 @@ export async function main(o: Options): Promise<void> {
     const signer = signerFromKey(parseSigningKey(db.signingKey));
     const eventId = await createQueueEvent(database.db);
     // Opened here, so neither side's first join pays for opening the room.
-    await createWaitingRoom(redis, createKeys(prefix), signer).open(eventId, { tokenTtlMs: 600_000 });
+    // Opening needs no claim window; the default stands in for the config the API nodes load.
+    await createWaitingRoom(redis, createKeys(prefix), signer, { QUEUE_CLAIM_WINDOW_MS: 15_000 }).open(eventId, { tokenTtlMs: 600_000 });
     const joinBudget = o.only === 'sockets' ? 0 : 120_000;
     const accounts = Math.max(o.only === 'join' ? 0 : o.sockets, joinBudget);
     log(`creating ${accounts} accounts with sessions…`);
