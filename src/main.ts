@@ -24,14 +24,17 @@ try {
         (err: unknown) => logger.error({ err }, 'demo catalogue could not be loaded'),
       )
     : Promise.resolve();
-  const stopJobs = config.RUN_WORKERS ? await startJobModules(infra, jobModules) : async () => {};
+  // Signals are handled from here on: a SIGTERM while the background jobs are still starting
+  // waits for them to start, then stops them, before Redis and Postgres go away under them.
+  const jobs = config.RUN_WORKERS ? startJobModules(infra, jobModules) : Promise.resolve(async () => {});
   onSignals(logger, async () => {
     await server.close();
     // Let the catalogue finish rather than cut its connection mid-statement (it is idempotent anyway).
     await seeding;
-    await stopJobs();
+    await (await jobs.catch(() => async () => {}))();
     await shutdown();
   });
+  await jobs;
   logger.info(
     {
       url: server.url,

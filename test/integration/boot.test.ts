@@ -93,7 +93,9 @@ describe('zero-setup start', () => {
     expect(((await again.json()) as { user: { id: string } }).user.id).toBe(user.id); // same data, not re-seeded
 
     second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
+    const code = await second.exited;
+    if (code !== 0) console.error(second.output.join('').slice(-3000));
+    expect(code).toBe(0);
     const redisPid = Number((await readFile(join(dataDir, 'redis', 'redis.pid'), 'utf8').catch(() => '0')).trim());
     expect(redisPid === 0 || !isAlive(redisPid)).toBe(true);
   });
