@@ -10,6 +10,7 @@
  * per purchase, each buyer its own seats (no contention: the race tests cover that). Uses its
  * own database and Redis prefix and drops them afterwards. Ends with one line of JSON.
  */
+import { poster } from './support.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -111,16 +112,7 @@ try {
   const infra: Infra = { config, logger: createLogger(config), database, redis, signer: generateSigner(), broadcaster: createBroadcaster(redis as unknown as Redis, config) };
   server = await startServer(infra);
   const base = `http://127.0.0.1:${server.port}`;
-  const call = async (path: string, body: unknown, token?: string) => {
-    const res = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
-    const json = (await res.json()) as Record<string, unknown>;
-    if (res.status !== 201) throw new Error(`${path} answered ${res.status}: ${JSON.stringify(json)}`);
-    return json;
-  };
+  const call = poster(base);
 
   // One event, two reserved tiers: one for the API run, one for the baseline, a seat per operation each.
   const db = database.db;

@@ -12,6 +12,7 @@
  *
  * Uses its own database (dropped afterwards) and its own Redis. Ends with one line of JSON.
  */
+import { poster } from './support.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -249,16 +250,7 @@ try {
   const http = await startServer(infra);
   cleanups.push(() => http.close());
   const base = `http://127.0.0.1:${http.port}`;
-  const call = async (path: string, body: unknown, token?: string) => {
-    const res = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
-    const json = (await res.json()) as Record<string, unknown>;
-    if (res.status !== 201) throw new Error(`${path} answered ${res.status}: ${JSON.stringify(json)}`);
-    return json;
-  };
+  const call = poster(base);
   const sql = database.sql;
   const tableSizes = async () => {
     const tables = await sql<{ name: string; bytes: string }[]>`
