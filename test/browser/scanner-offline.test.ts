@@ -7,7 +7,7 @@ import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn } from '../support/fixtures.js';
 import { buySeats, codeOf, doorStaff } from '../support/tickets-fixtures.js';
 import { launch, screenshots, seriousViolations } from './browser.js';
-import { asUser, textOf, watchErrors } from './session.js';
+import { asUser, openScannerStation, textOf, watchErrors } from './session.js';
 
 let env: TestEnv;
 let browser: Browser;
@@ -38,11 +38,7 @@ describe('door scanner without a network', () => {
     // Offline, every request the page tries fails on purpose: Chromium logs those as errors.
     const errors = watchErrors(page, /status of (400|403|404)|ERR_INTERNET_DISCONNECTED/);
     await asUser(page, staff.token);
-    await page.goto(`${env.api.baseUrl}/scanner.html?event=${sale.eventId}`);
-    await page.waitForSelector(`#event option[value="${sale.eventId}"]`, { state: 'attached' });
-    await page.fill('#gate', 'North');
-    await page.click('#setup-form button[type=submit]');
-    await page.waitForSelector('#station:not([hidden])');
+    await openScannerStation(page, env.api.baseUrl, sale.eventId, 'North');
     expect(await textOf(page, '#bundle-state')).toMatch(/Offline bundle from .*: 0 revoked, 0 already inside then/);
     const stored = await page.evaluate((id) => localStorage.getItem(`fairdrop.scanner.${id}.bundle`), sale.eventId);
     expect(JSON.parse(stored!).bundle.eventId).toBe(sale.eventId);
@@ -102,11 +98,7 @@ describe('door scanner without a network', () => {
     const page = await browser.newPage();
     const errors = watchErrors(page, /status of (400|403|404)|ERR_INTERNET_DISCONNECTED/);
     await asUser(page, staff.token);
-    await page.goto(`${env.api.baseUrl}/scanner.html?event=${sale.eventId}`);
-    await page.waitForSelector(`#event option[value="${sale.eventId}"]`, { state: 'attached' });
-    await page.fill('#gate', 'North');
-    await page.click('#setup-form button[type=submit]');
-    await page.waitForSelector('#station:not([hidden])');
+    await openScannerStation(page, env.api.baseUrl, sale.eventId, 'North');
 
     await page.context().setOffline(true);
     await page.waitForSelector('#connection.is-offline');

@@ -17,3 +17,12 @@ export function watchErrors(page: Page, allowed: RegExp = /status of (400|403|40
 export async function textOf(page: Page, selector: string): Promise<string> {
   return ((await page.textContent(selector)) ?? '').replace(/\s+/g, ' ').trim();
 }
+
+/** Opens the door scanner on an event and gate, as door staff does before the first scan. */
+export async function openScannerStation(page: Page, baseUrl: string, eventId: string, gate: string): Promise<void> {
+  await page.goto(`${baseUrl}/scanner.html?event=${eventId}`);
+  await page.waitForSelector(`#event option[value="${eventId}"]`, { state: 'attached' });
+  await page.fill('#gate', gate);
+  await page.click('#setup-form button[type=submit]');
+  await page.waitForSelector('#station:not([hidden])');
+}

@@ -206,6 +206,7 @@ cameraButton.addEventListener('click', async () => {
   try {
     video.hidden = false;
     camera = await startCamera(video, scan);
+    video.dataset.decoder = camera.decoder;
     cameraButton.textContent = 'Stop the camera';
   } catch (err) {
     video.hidden = true;
@@ -278,9 +279,9 @@ if (!me) {
 } else {
   $('#setup').hidden = false;
   setStatus(pageStatus, '', '');
-  if (!(await cameraScanningAvailable())) {
+  if (!cameraScanningAvailable()) {
     cameraButton.hidden = true;
-    $('#camera-note').textContent = 'This browser cannot read QR codes with the camera: type or paste the code, or use a USB/Bluetooth scanner (it types into the field).';
+    $('#camera-note').textContent = 'This browser cannot use a camera here: type or paste the code, or use a USB/Bluetooth scanner (it types into the field).';
   }
   const remembered = JSON.parse(localStorage.getItem(REMEMBERED) ?? 'null') as { eventId: string; gate: string } | null;
   const wanted = new URLSearchParams(location.search).get('event') ?? remembered?.eventId ?? null;
