@@ -50,7 +50,8 @@ export async function startServer(infra: Infra): Promise<RunningServer> {
         gateway.close().then(resolve, resolve);
       });
       // Open sockets and idle keep-alive connections would hold close() open; sockets reconnect to another node.
-      gateway.io.local.disconnectSockets(true);
+      // Every namespace (`/queue` too): an upgraded connection is beyond closeAllConnections(), so one left open holds close() for ever.
+      for (const nsp of gateway.io._nsps.values()) nsp.local.disconnectSockets(true);
       http.closeIdleConnections();
     }));
 
