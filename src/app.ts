@@ -172,17 +172,20 @@ export function createApp(infra: Infra): App {
     }),
   );
   app.use(measureRequests(metrics));
+  // Stripe Elements (only when Stripe takes the cards): its script, its card/3-D Secure frames, its API.
+  const stripe = config.STRIPE_SECRET_KEY && config.STRIPE_PUBLISHABLE_KEY;
   app.use(
     helmet({
       contentSecurityPolicy: {
         useDefaults: false,
         directives: {
           defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
+          scriptSrc: ["'self'", ...(stripe ? ['https://js.stripe.com'] : [])],
+          ...(stripe ? { frameSrc: ['https://js.stripe.com', 'https://hooks.stripe.com'] } : {}),
           // Swagger UI and the seat map set style attributes; no inline scripts are allowed.
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
+          connectSrc: ["'self'", 'ws:', 'wss:', ...(stripe ? ['https://api.stripe.com'] : [])],
           fontSrc: ["'self'", 'data:'],
           mediaSrc: ["'self'", 'data:'],
           objectSrc: ["'none'"],
