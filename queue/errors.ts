@@ -1,4 +1,5 @@
-import { AppError } from '../src/shared/errors.js';
+import { AppError, tooManyRequests } from '../src/shared/errors.js';
+import type { RateLimited } from './scripts.js';
 
 /**
  * The one place where a script's negative return code becomes a named error. The numbers
@@ -16,21 +17,31 @@ const refusals: Record<number, { status: number; code: string; detail: string }>
   [-8]: { status: 409, code: 'queue.token_used', detail: 'This purchase token has already been used.' },
   [-9]: { status: 409, code: 'queue.token_not_claimed', detail: 'This purchase token is not claimed by a hold.' },
   [-10]: { status: 409, code: 'queue.draw_incomplete', detail: 'The lottery draw has not written every ticket yet.' },
+  // The API's one code for every rate limit, so clients handle a busy join like any other 429.
+  [-11]: { status: 429, code: 'rate_limited', detail: 'Too many joins in a short time.' },
 };
 
 /** Codes the engine handles itself instead of throwing. */
 export const ENTRY_ID_TAKEN = -4;
 export const WRONG_PHASE = -3;
+/** The one refusal that comes with details: `{-11, retryAfterMs, scope}`. */
+export const RATE_LIMITED = -11;
 
 /** The error for a script refusal; an unknown code is a bug, reported as a 500 with the number. */
 export function queueError(code: number, context?: Record<string, unknown>): AppError {
   const known = refusals[code];
   if (!known) return new AppError(500, 'queue.script_failed', `A queue script answered the unknown code ${code}.`);
+  if (code === RATE_LIMITED) {
+    const retryAfterMs = Number(context?.retryAfterMs ?? 1000);
+    const scope = typeof context?.scope === 'string' ? ` from this ${context.scope}` : '';
+    return tooManyRequests(known.code, `${known.detail.slice(0, -1)}${scope}; try again in ${Math.ceil(retryAfterMs / 1000)} s.`, retryAfterMs / 1000);
+  }
   return new AppError(known.status, known.code, known.detail, context ? { data: context } : {});
 }
 
 /** A script's reply, or the named error when it is a negative code. */
-export function unwrap<T>(reply: number | T, context?: Record<string, unknown>): T {
+export function unwrap<T>(reply: number | RateLimited | T, context?: Record<string, unknown>): T {
   if (typeof reply === 'number' && reply < 0) throw queueError(reply, context);
+  if (Array.isArray(reply) && reply[0] === RATE_LIMITED) throw queueError(RATE_LIMITED, { retryAfterMs: reply[1], scope: reply[2] });
   return reply as T;
 }

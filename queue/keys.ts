@@ -8,6 +8,12 @@ export interface Keys {
   rateLimit(bucket: string, subject: string): string;
   /** The waiting room of one event; every key carries the same `{ev:<id>}` hash tag. */
   queue(eventId: string): QueueKeys;
+  /**
+   * STRING: joins counted in the current rate-limit window for one event, per `address:<ip>` or
+   * `account:<id>`, under the event's hash tag (the join script counts them). They expire with
+   * their window, so they are not part of the room's keys.
+   */
+  joinCounter(eventId: string, subject: string): string;
 }
 
 /** The keys of one event's waiting room. Names are the field names, so scripts and tests agree. */
@@ -43,6 +49,11 @@ export interface QueueKeys {
 /** Event ids become part of a hash tag, so they must not contain braces; the rest is free. */
 const EVENT_ID = /^[^{}\s]{1,100}$/;
 
+function queueBase(prefix: string, eventId: string): string {
+  if (!EVENT_ID.test(eventId)) throw new Error(`invalid event id for a queue key: ${JSON.stringify(eventId)}`);
+  return `${prefix}q:{ev:${eventId}}:`;
+}
+
 export function createKeys(prefix: string): Keys {
   if (prefix.includes('{') || prefix.includes('}')) {
     throw new Error('the Redis key prefix must not contain braces: they would override the hash tags');
@@ -50,9 +61,9 @@ export function createKeys(prefix: string): Keys {
   return {
     prefix,
     rateLimit: (bucket, subject) => `${prefix}rl:${bucket}:{${subject}}`,
+    joinCounter: (eventId, subject) => `${queueBase(prefix, eventId)}joins:${subject}`,
     queue: (eventId) => {
-      if (!EVENT_ID.test(eventId)) throw new Error(`invalid event id for a queue key: ${JSON.stringify(eventId)}`);
-      const base = `${prefix}q:{ev:${eventId}}:`;
+      const base = queueBase(prefix, eventId);
       return {
         meta: `${base}meta`,
         accounts: `${base}accounts`,

@@ -9,7 +9,7 @@ import type { Redis, Cluster } from 'ioredis';
 const scriptFiles = [
   'hitLimit-1',
   'openQueue-1',
-  'joinQueue-6',
+  'joinQueue-8',
   'startDraw-2',
   'writeDraw-3',
   'finishDraw-2',
@@ -29,13 +29,15 @@ export type RedisConnection = Redis | Cluster;
 
 /** A script answers a negative integer for a refusal (see queue/lua/includes/codes.lua). */
 type Refusal = number;
+/** The one refusal with details: `{-11, retryAfterMs, scope}` (see joinQueue-8.lua). */
+export type RateLimited = [-11, number, string];
 type Arg = string | number;
 
 /** Typed wrappers of the scripts; each script's header says what the positions mean. */
 export interface ScriptCommands {
   hitLimit(key: string, limit: number, windowMs: number): Promise<[number, number, number]>;
   openQueue(meta: string, seed: string, commitment: string, tokenTtlMs: number): Promise<[number, string, string]>;
-  joinQueue(...keysThenArgs: [string, string, string, string, string, string, string, string]): Promise<Refusal | [number, string, number, number, string, number]>;
+  joinQueue(...keysThenArgs: Arg[]): Promise<Refusal | RateLimited | [number, string, number, number, string, number]>;
   startDraw(meta: string, prequeue: string): Promise<Refusal | [number, number, string]>;
   writeDraw(meta: string, drawn: string, ticketOf: string, offset: number, ...entryIds: string[]): Promise<Refusal | [number, number]>;
   finishDraw(meta: string, drawn: string, orderDigest: string, entriesDigest: string): Promise<Refusal>;

@@ -9,6 +9,14 @@ import type { Admission, AdmitResult, FanState, Joined, Opened, Phase, QueueStat
 
 export type QueueRedis = RedisConnection & ScriptCommands;
 
+/** Joins allowed per window from one address and by one account. */
+export interface JoinLimits {
+  address: string;
+  perAddress: number;
+  perAccount: number;
+  windowMs: number;
+}
+
 export interface WaitingRoomOptions {
   /** 32+ random bytes from config; purchase tokens are derived with it (see tokens.ts). */
   tokenSecret: Buffer;
@@ -44,13 +52,19 @@ export class WaitingRoom {
     return { created: created === 1, commitment, phase: phase as Phase };
   }
 
-  /** One entry per account: joining again answers the entry made the first time. */
-  async join(eventId: string, accountId: string): Promise<Joined> {
+  /**
+   * One entry per account: joining again answers the entry made the first time. With `limits`,
+   * the same script first counts the join against the caller's address and account (429
+   * `rate_limited` when either is over), so a join stays one round trip to Redis.
+   */
+  async join(eventId: string, accountId: string, limits?: JoinLimits): Promise<Joined> {
     const k = this.k(eventId);
+    const counters = [this.keys.joinCounter(eventId, `address:${limits?.address ?? '-'}`), this.keys.joinCounter(eventId, `account:${accountId}`)];
+    const limitArgs = limits ? [limits.perAddress, limits.perAccount, limits.windowMs] : [0, 0, 0];
     for (let attempt = 0; ; attempt++) {
       // 128 random bits: ids never collide in practice, and the script refuses one that does.
       const proposed = randomBytes(16).toString('base64url');
-      const reply = await this.redis.joinQueue(k.meta, k.accounts, k.entries, k.prequeue, k.late, k.ticketOf, accountId, proposed);
+      const reply = await this.redis.joinQueue(k.meta, k.accounts, k.entries, k.prequeue, k.late, k.ticketOf, ...counters, accountId, proposed, ...limitArgs);
       if (reply === ENTRY_ID_TAKEN && attempt < 3) continue;
       const [created, entryId, joinedAt, ticket, phase, cursor] = unwrap(reply, { eventId });
       return {

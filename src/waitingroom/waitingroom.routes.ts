@@ -37,12 +37,10 @@ export function waitingRoomRoutes(service: WaitingRoomService, config: Pick<Conf
       body: joinBody,
       response: { status: 201, schema: joinReceipt, description: '201 for a new entry, 200 for the account’s existing one' },
       errors: [...tokenErrors, 'queue.pow_required', 'queue.pow_invalid', 'rate_limited'],
-      rateLimits: ({ ip, principal }) => [
-        { bucket: 'queue-join-ip', subject: ip, limit: config.QUEUE_JOIN_LIMIT_PER_IP, windowSeconds: 60 },
-        ...(principal ? [{ bucket: 'queue-join-account', subject: principal.userId, limit: config.QUEUE_JOIN_LIMIT_PER_ACCOUNT, windowSeconds: 60 }] : []),
-      ],
+      // Per address and per account, counted by the join script itself (one Redis call per join).
       handler: async (ctx) => {
-        const { created, receipt } = await service.join(ctx.user, ctx.params.id, ctx.body);
+        const limits = { address: ctx.ip, perAddress: config.QUEUE_JOIN_LIMIT_PER_IP, perAccount: config.QUEUE_JOIN_LIMIT_PER_ACCOUNT, windowMs: 60_000 };
+        const { created, receipt } = await service.join(ctx.user, ctx.params.id, ctx.body, limits);
         return new Reply(created ? 201 : 200, receipt);
       },
     }),

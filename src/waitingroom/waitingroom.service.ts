@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Keys } from '../../queue/keys.js';
 import type { Phase, QueueStats } from '../../queue/types.js';
-import type { WaitingRoom } from '../../queue/waiting-room.js';
+import type { JoinLimits, WaitingRoom } from '../../queue/waiting-room.js';
 import { announcePrequeueOpened } from '../announcements/announcements.js';
 import type { Principal } from '../auth/principal.js';
 import { catalogErrors } from '../catalog/catalog.errors.js';
@@ -108,7 +108,7 @@ export class WaitingRoomService {
   }
 
   /** One entry per account; a signed receipt either way (`created` says whether this call made the entry). */
-  async join(user: Principal, eventId: string, body: JoinBody, now = Date.now()): Promise<{ created: boolean; receipt: JoinReceipt }> {
+  async join(user: Principal, eventId: string, body: JoinBody, limits: JoinLimits, now = Date.now()): Promise<{ created: boolean; receipt: JoinReceipt }> {
     const sale = await this.sale(eventId);
     if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
     if (sale.state === 'closed') throw waitingRoomErrors.closed('the organizer closed it');
@@ -122,11 +122,12 @@ export class WaitingRoomService {
     }
     let joined;
     try {
-      joined = await this.deps.room.join(eventId, user.userId);
+      joined = await this.deps.room.join(eventId, user.userId, limits);
     } catch (err) {
-      // The time has come but no scheduler tick has opened the room yet: open it here.
+      // The time has come but no scheduler tick has opened the room yet: open it here (a room
+      // that was not open counted nothing against the limits).
       if (!isCode(err, 'queue.not_open') || !(await this.openIfDue(sale, now))) throw err;
-      joined = await this.deps.room.join(eventId, user.userId);
+      joined = await this.deps.room.join(eventId, user.userId, limits);
     }
     // A pre-queue entry has no number before the draw, so no ETA either: skip the rate read.
     const eta = joined.position === null ? null : etaSeconds(joined.position, await measuredRate(this.deps.redis, this.k(eventId), now));

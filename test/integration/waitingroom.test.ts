@@ -68,6 +68,20 @@ describe('the waiting room over HTTP', () => {
     expect((await join(pow.eventId, fan!.token, { challenge: challenge.challenge, nonce })).status).toBe(201);
   });
 
+  it('limits joins per account: the 11th call in a minute is a 429 problem with Retry-After, and the entry is the same one', async () => {
+    const sale = await queueSale(env, organizer.userId, { startsInMs: 3_600_000 });
+    const [fan] = await bulkAccounts(db(), 1);
+    const answers = [];
+    for (let i = 0; i < 11; i++) answers.push(await join(sale.eventId, fan!.token));
+    expect(answers.map((a) => a.status)).toEqual([201, ...Array(9).fill(200), 429]);
+    const refused = answers[10]!;
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.body).toMatchObject({ status: 429, code: 'rate_limited' });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(new Set(answers.slice(0, 10).map((a) => a.body.entryId)).size).toBe(1);
+    expect(await stats(sale.eventId)).toMatchObject({ entrants: 1 });
+  });
+
   it('runs a drop: pre-queue joins, the draw at sale start, a permutation 1..N, later joiners after, admission in ticket order; the CLI agrees', async () => {
     const sale = await queueSale(env, organizer.userId, { startsInMs: 3_000, admitPerMinute: 6_000, gaCapacity: 200 });
     const fans = await bulkAccounts(db(), 60);

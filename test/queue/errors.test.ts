@@ -11,7 +11,7 @@ describe('script refusals', () => {
     for (const code of declared) {
       const error = queueError(code);
       expect(error).toBeInstanceOf(AppError);
-      expect(error.code).toMatch(/^queue\.[a-z_]+$/);
+      expect(error.code).toMatch(/^(queue\.[a-z_]+|rate_limited)$/);
       expect(error.status).not.toBe(500);
     }
     expect(queueError(-99)).toMatchObject({ status: 500, code: 'queue.script_failed' });
@@ -23,11 +23,15 @@ describe('script refusals', () => {
     expect(queueError(-8)).toMatchObject({ code: 'queue.token_used', status: 409 });
     expect(queueError(-1)).toMatchObject({ code: 'queue.not_open', status: 409 });
     expect(queueError(-2)).toMatchObject({ code: 'queue.closed', status: 409 });
+    expect(queueError(-11, { retryAfterMs: 2500, scope: 'account' })).toMatchObject({
+      code: 'rate_limited', status: 429, message: 'Too many joins in a short time from this account; try again in 3 s.', extra: { headers: { 'Retry-After': '3' } },
+    });
   });
 
   it('pass replies through and throw on negative codes only', () => {
     expect(unwrap([1, 'x'])).toEqual([1, 'x']);
     expect(unwrap(0)).toBe(0);
     expect(() => unwrap(-2, { eventId: 'e' })).toThrow(expect.objectContaining({ code: 'queue.closed', extra: { data: { eventId: 'e' } } }));
+    expect(() => unwrap([-11, 900, 'address'])).toThrow(expect.objectContaining({ code: 'rate_limited', status: 429 }));
   });
 });

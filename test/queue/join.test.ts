@@ -33,6 +33,27 @@ describe('joining the waiting room', () => {
     expect(stats.prequeue).toBe(1);
   });
 
+  it('counts joins per address and per account in the same script: over either limit is a 429 and makes no entry', async () => {
+    const ev = newEventId();
+    const limits = { address: '203.0.113.7', perAddress: 3, perAccount: 2, windowMs: 60_000 };
+    // A room that is not open counts nothing.
+    await expect(room.join(ev, 'a1', limits)).rejects.toMatchObject({ code: 'queue.not_open' });
+    await room.open(ev, { tokenTtlMs: 60_000 });
+    await room.join(ev, 'a1', limits);
+    await room.join(ev, 'a1', limits);
+    // The account's third call in the window is refused, with the time left in the window.
+    const refused = await room.join(ev, 'a1', limits).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'rate_limited', status: 429 });
+    const retryAfter = Number((refused as { extra: { headers: Record<string, string> } }).extra.headers['Retry-After']);
+    expect(retryAfter).toBeGreaterThanOrEqual(59);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    // The address has used 3 of 3 (the refused call counted against it too): a new account from it is refused.
+    await expect(room.join(ev, 'a2', limits)).rejects.toMatchObject({ code: 'rate_limited', status: 429 });
+    expect((await room.stats(ev)).entrants).toBe(1);
+    // Another address is not affected.
+    expect(await room.join(ev, 'a2', { ...limits, address: '203.0.113.8' })).toMatchObject({ created: true });
+  });
+
   it('gives joiners after the draw the next numbers in arrival order, each once', async () => {
     const ev = newEventId();
     await room.open(ev, { tokenTtlMs: 60_000 });
@@ -72,7 +93,7 @@ describe('joining the waiting room', () => {
   });
 
   it('keeps every key of an event under one hash tag, so a cluster keeps it on one shard', () => {
-    const names = Object.values(env.keys.queue('evt-42'));
+    const names = [...Object.values(env.keys.queue('evt-42')), env.keys.joinCounter('evt-42', 'address:::1'), env.keys.joinCounter('evt-42', 'account:a')];
     expect(names.length).toBeGreaterThan(5);
     for (const name of names) {
       // The hash tag is the text between the first "{" and the next "}".

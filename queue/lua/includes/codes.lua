@@ -9,3 +9,4 @@ local ERR_TOKEN_EXPIRED = -7
 local ERR_TOKEN_USED = -8
 local ERR_TOKEN_NOT_CLAIMED = -9 -- release of a token that is not currently claimed
 local ERR_DRAW_INCOMPLETE = -10  -- finishing a draw before every ticket was written
+local ERR_RATE_LIMITED = -11     -- too many calls in the current window (answered as {-11, retryAfterMs, scope})
