@@ -1,4 +1,4 @@
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { Infra } from '../app.js';
 import { createKeys } from '../../queue/keys.js';
 import { bullConnection, bullPrefix } from '../jobs/connection.js';
@@ -26,8 +26,22 @@ export interface AdmissionModuleOptions {
   tickMs?: number;
   /** Off: no receipt writer (a test that checks admission alone). */
   receipts?: boolean;
-  /** Called with every tick's per-event reports (tests use it to see which node admitted what). */
-  onTick?: (ticks: EventTick[]) => void;
+  /**
+   * Called with every tick's per-event reports (tests use it to see which node admitted what)
+   * and the slot the tick was due at: BullMQ's schedule, so a takeover is counted in ticks of
+   * the schedule rather than in wall-clock time that a loaded machine stretches.
+   */
+  onTick?: (ticks: EventTick[], run: { dueAt: number }) => void;
+}
+
+/**
+ * The slot a job scheduler's iteration was due at: BullMQ names each iteration
+ * `repeat:<scheduler id>:<slot ms>` (its delay is zeroed once it is promoted to run); any other
+ * job was due at its creation plus its delay.
+ */
+export function dueAt(job: Pick<Job, 'id' | 'timestamp' | 'delay'>): number {
+  const slot = /^repeat:.+:(\d+)$/.exec(job.id ?? '')?.[1];
+  return slot === undefined ? job.timestamp + job.delay : Number(slot);
 }
 
 export function admissionModule(options: AdmissionModuleOptions = {}): JobModule {
@@ -50,7 +64,7 @@ export function admissionModule(options: AdmissionModuleOptions = {}): JobModule
       const connection = bullConnection(config);
       const prefix = bullPrefix(config);
       const closers: (() => Promise<unknown>)[] = [];
-      const schedule = async (name: string, every: number, work: () => Promise<unknown>) => {
+      const schedule = async (name: string, every: number, work: (job: Job) => Promise<unknown>) => {
         const queue = new Queue(name, { connection, prefix });
         // Upserting the same id from every process is idempotent: one schedule, whoever wrote it last.
         await queue.upsertJobScheduler('tick', { every }, { name: 'tick', opts: { removeOnComplete: true, removeOnFail: 100 } });
@@ -61,9 +75,9 @@ export function admissionModule(options: AdmissionModuleOptions = {}): JobModule
         closers.push(() => worker.close(), () => queue.close());
       };
 
-      await schedule(ADMISSION_QUEUE, tickMs, async () => {
+      await schedule(ADMISSION_QUEUE, tickMs, async (job) => {
         const ticks = await scheduler.tick();
-        options.onTick?.(ticks);
+        options.onTick?.(ticks, { dueAt: dueAt(job) });
         return ticks.length;
       });
       if (options.receipts !== false) {
