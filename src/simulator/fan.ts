@@ -23,7 +23,10 @@ export interface FanEnv {
   admission: AdmissionStrategy;
   giftCards: string[];
   startAt: number;
-  deadline: number;
+  /** Read at each step: in queue mode it moves when the sale opens (the runner's `sale` message). */
+  readonly deadline: number;
+  /** Queue mode: resolves with the draw's time once the lottery is drawn (late joiners wait for it). */
+  drawn: Promise<number>;
   samples: Samples;
   errors: ErrorCounts;
   counters: Counters;
@@ -65,14 +68,29 @@ export async function runFan(p: Persona, account: Account, env: FanEnv, record: 
     env.counters.errors++;
     record.lastError = code;
   };
-  const handle: FanHandle = { api, token: account.token, userId: account.userId, eventId: target.eventId, record, deadline: env.deadline, latency, error };
+  const handle: FanHandle = {
+    api, token: account.token, userId: account.userId, eventId: target.eventId, record, latency, error,
+    get deadline() {
+      return env.deadline;
+    },
+  };
   const finish = (outcome: FanRecord['outcome']) => {
     record.outcome = outcome;
     return record;
   };
 
-  await sleep(env.startAt + p.arrivalMs - Date.now());
-  if (Date.now() >= env.deadline) return finish('timeout');
+  // A pre-queue fan tells the runner when its join is settled, whatever became of it: the sale opens once all have.
+  let queued = target.mode !== 'queue' || p.afterDraw;
+  const settle = () => {
+    if (!queued) env.counters.queued++;
+    queued = true;
+  };
+  const base = p.afterDraw ? await env.drawn : env.startAt;
+  await sleep(base + p.arrivalMs - Date.now());
+  if (Date.now() >= env.deadline) {
+    settle();
+    return finish('timeout');
+  }
   record.arrivedAt = Date.now();
   env.counters.arrived++;
   env.counters.active++;
@@ -89,8 +107,9 @@ export async function runFan(p: Persona, account: Account, env: FanEnv, record: 
     if (target.mode === 'queue') {
       // A `multi` bot joins several times at once: the room must keep one entry for the account.
       const joins = await Promise.all(Array.from({ length: p.parallel }, () => env.admission.join(handle)));
+      if (joins.some(Boolean)) env.counters.joined++;
+      settle();
       if (!joins.some(Boolean)) return finish('not_admitted');
-      env.counters.joined++;
     }
     const admission = await env.admission.admit(handle);
     if (!admission.admitted) return finish(admission.reason === 'sold_out' ? 'sold_out' : admission.reason === 'timeout' ? 'timeout' : 'not_admitted');
@@ -106,6 +125,7 @@ export async function runFan(p: Persona, account: Account, env: FanEnv, record: 
     }
     return finish(attempts[0] ?? 'error');
   } finally {
+    settle();
     socket?.close();
     env.admission.leave(handle);
     env.counters.active--;

@@ -27,8 +27,10 @@ export interface Persona {
   botStyle: BotStyle | null;
   /** Index into the account list; bots with style `shared` share one with other bots. */
   account: number;
-  /** Milliseconds after the sale opens (queue mode: after the pre-queue opens, see the runner). */
+  /** Milliseconds after the sale opens (queue mode: after the pre-queue opens, or after the draw when `afterDraw`; see the runner). */
   arrivalMs: number;
+  /** Queue mode: this fan comes only after the draw and joins the FIFO line behind the drawn pre-queue. */
+  afterDraw: boolean;
   thinkMs: number;
   tier: 'reserved' | 'ga';
   quantity: number;
@@ -90,6 +92,7 @@ export function buildPlan(options: DropOptions): DropPlan {
       botStyle: null,
       account: i,
       arrivalMs: times[i]!,
+      afterDraw: false,
       thinkMs: Math.round(options.thinkMs * (0.5 + random())),
       tier: random() < 0.7 ? 'reserved' : 'ga',
       quantity: group ? 2 + Math.floor(random() * (maxGroup - 1)) : 1 + Math.floor(random() * Math.min(2, options.perAccount)),
@@ -126,6 +129,7 @@ export function buildPlan(options: DropOptions): DropPlan {
       account: botAccount,
       // Scripts fire at the opening; late joiners come in when the crowd is already waiting.
       arrivalMs: style === 'late' ? windowMs * (0.5 + random() * 0.5) : random() * 200,
+      afterDraw: false,
       thinkMs: 0,
       tier: random() < 0.7 ? 'reserved' : 'ga',
       quantity: options.perAccount > 1 ? Math.min(options.perAccount, 4) : 1,

@@ -18,6 +18,19 @@ export interface Sample {
   active: number | null;
 }
 
+/** Queue mode: how the pre-queue filled before the sale opened. */
+export interface PrequeueFacts {
+  /** Pre-queue fans (not the late joiners) with an account. */
+  expected: number;
+  /** Of those, how many had their join settled (joined, refused or given up) when the sale opened. */
+  settled: number;
+  joined: number;
+  /** From the first arrival to the sale opening. */
+  seconds: number;
+  /** True when the sale opened at the cap (arrival window + --duration) rather than on a settled pre-queue. */
+  capped: boolean;
+}
+
 export interface RunFacts {
   options: DropOptions;
   runId: string;
@@ -42,6 +55,7 @@ export interface RunFacts {
   /** Clients' answers against Postgres (auditClientOrders); null without a database. */
   clientChecks?: AuditCheck[] | null;
   faults?: FaultOutcome[];
+  prequeue?: PrequeueFacts | null;
 }
 
 export interface GroupSuccess {
@@ -103,6 +117,8 @@ export interface DropReport {
   auditSkipped: string | null;
   queueChecks: AuditCheck[] | null;
   clientChecks: AuditCheck[] | null;
+  /** Queue mode: the pre-queue as the sale opened; null in open mode. */
+  prequeue: PrequeueFacts | null;
   /** Faults injected during the drop, seconds relative to sale start. */
   faults: { kind: string; target: string; atSeconds: number; recoveredAfterSeconds: number | null; detail: string }[];
   /** True when the audit ran and every check (queue and client checks included) passed. */
@@ -248,6 +264,7 @@ export function buildReport(facts: RunFacts): DropReport {
     auditSkipped: facts.auditSkipped,
     queueChecks,
     clientChecks,
+    prequeue: facts.prequeue ?? null,
     faults: (facts.faults ?? []).map((f) => ({
       kind: f.kind,
       target: f.target,
@@ -267,6 +284,10 @@ export function summaryText(r: DropReport): string {
   const o = r.options;
   lines.push(`Drop ${r.runId}: ${n(o.fans)} clients (${n(o.bots)} bots), ${n(r.capacity.total)} places (${n(r.capacity.reserved)} reserved, ${n(r.capacity.ga)} standing), ${o.mode} mode, ${o.arrival} arrivals over ${o.arrivalSeconds} s, ${r.target.urls.length} API node(s)${r.target.selfStarted ? ' started for the run' : ` at ${r.target.urls[0]}`}`);
   lines.push(`  setup ${r.durations.setupSeconds} s, ${n(o.fans)} registrations ${r.durations.registerSeconds} s, drop ${r.durations.driveSeconds} s`);
+  if (r.prequeue) {
+    const q = r.prequeue;
+    lines.push(`  pre-queue: ${n(q.joined)} joined, ${n(q.settled)}/${n(q.expected)} settled in ${q.seconds} s before the sale opened${q.capped ? ' (capped: not every join had settled)' : ''}`);
+  }
   lines.push('');
   const s = r.sale;
   lines.push(`Sale: ${n(s.ticketsSold)} tickets in ${n(s.orders)} orders; ${s.soldOut ? `sold out after ${s.sellOutSeconds} s` : `not sold out (last sale at ${s.lastSaleSeconds ?? '-'} s)`}`);

@@ -9,7 +9,7 @@ import { renderHtml } from './html.js';
 import { ApiClient } from './http.js';
 import type { DropOptions } from './options.js';
 import { buildPlan, type Persona } from './plan.js';
-import { buildReport, summaryText, type DropReport, type Sample } from './report.js';
+import { buildReport, summaryText, type DropReport, type PrequeueFacts, type Sample } from './report.js';
 import type { Reporter } from './reporter.js';
 import { openSale, prepareDrop } from './setup.js';
 import { startFanThread, type FanThread } from './threads.js';
@@ -38,6 +38,12 @@ export interface DropResult {
 const LEAD_MS = 2_000;
 /** After the deadline, threads get this long to return their fans' last answers. */
 const GRACE_MS = 45_000;
+/** Queue mode: while the pre-queue fills, the sale start is parked this far ahead (then moved to when it has). */
+const PREQUEUE_HORIZON_MS = 4 * 3_600_000;
+/** Queue mode: the room opens on its first read once the pre-queue is due; it has this long. */
+const ROOM_OPEN_TIMEOUT_MS = 30_000;
+/** Queue mode: the draw (a scheduler tick after sale start, seconds for a large pre-queue) has this long. */
+const DRAW_TIMEOUT_MS = 120_000;
 
 const sumCounters = (all: Counters[]): Counters => {
   const out = emptyCounters();
@@ -102,14 +108,23 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     if (accounts.size === 0) throw new Error(`no account could be registered: ${JSON.stringify(errors)}`);
     reporter.info(`${accounts.size.toLocaleString('en-US')} accounts registered in ${registerSeconds.toFixed(1)} s`);
 
-    // The sale opens LEAD_MS from now; in queue mode the pre-queue is open from now and the
-    // draw (sale start) comes after most of the arrival window, so most fans join before it.
+    // Open mode: the sale opens LEAD_MS from now, when the threads have their fans. Queue mode:
+    // the pre-queue is open from now on, as a real one opens well before the sale; the sale
+    // starts (and the lottery draws) only once every pre-queue fan has joined, however long
+    // the joins take on this machine, and the late joiners come after the draw.
     const startAt = Date.now() + LEAD_MS;
-    const leadMs = options.arrivalSeconds * 800;
-    if (options.mode === 'queue') lateJoiners(plan.personas, leadMs, options.arrivalSeconds * 1000);
-    const saleStartsAt = options.mode === 'queue' ? startAt + leadMs : startAt;
-    await openSale(deployment.urls, prepared, new Date(saleStartsAt));
-    const deadline = saleStartsAt + options.duration * 1000;
+    let saleStartsAt = startAt;
+    let deadline = startAt + options.duration * 1000;
+    const queueMode = options.mode === 'queue';
+    if (queueMode) {
+      lateJoiners(plan.personas, options.arrivalSeconds * 1000);
+      await openSale(deployment.urls, prepared, new Date(Date.now() + PREQUEUE_HORIZON_MS));
+      await waitForRoom(deployment.urls[0]!, target.eventId, ROOM_OPEN_TIMEOUT_MS);
+      // Provisional: the `sale` message moves it to sale start + duration.
+      deadline = startAt + PREQUEUE_HORIZON_MS + options.duration * 1000;
+    } else {
+      await openSale(deployment.urls, prepared, new Date(saleStartsAt));
+    }
 
     const shares: Persona[][] = threads.map(() => []);
     plan.personas.forEach((p, i) => shares[i % threads.length]!.push(p));
@@ -124,6 +139,25 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       return answer;
     });
 
+    let prequeue: PrequeueFacts | null = null;
+    if (queueMode) {
+      // Fans of a thread that has no account never run: they do not count.
+      const expected = plan.personas.filter((p) => !p.afterDraw && accounts.has(p.account)).length;
+      const capAt = startAt + (options.arrivalSeconds + options.duration) * 1000;
+      display = setInterval(() => {
+        const c = sumCounters(latest);
+        reporter.progress(`[pre-queue ${((Date.now() - startAt) / 1000).toFixed(1).padStart(6)} s] arrived ${c.arrived.toLocaleString('en-US')} · joined ${c.joined.toLocaleString('en-US')} · settled ${c.queued.toLocaleString('en-US')}/${expected.toLocaleString('en-US')}`);
+      }, 250);
+      const settledAll = await waitUntil(() => sumCounters(latest).queued >= expected, capAt);
+      clearInterval(display);
+      const settled = sumCounters(latest);
+      prequeue = { expected, settled: settled.queued, joined: settled.joined, seconds: Math.round((Date.now() - startAt) / 100) / 10, capped: !settledAll };
+      reporter.info(`pre-queue: ${settled.joined.toLocaleString('en-US')} joined, ${settled.queued.toLocaleString('en-US')}/${expected.toLocaleString('en-US')} settled after ${prequeue.seconds} s${settledAll ? '' : ' (capped at the arrival window + --duration)'}; the sale opens`);
+      saleStartsAt = Date.now() + LEAD_MS;
+      deadline = saleStartsAt + options.duration * 1000;
+      await openSale(deployment.urls, prepared, new Date(saleStartsAt));
+    }
+
     // The fault strikes once, mid-drop; the drop goes on while it does its damage.
     let faultRun: Promise<FaultOutcome | string> | null = null;
     if (options.fault && deployment.faults) {
@@ -135,6 +169,14 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
           return controls.inject(fault);
         })
         .catch((err: unknown) => `the fault could not be injected: ${err instanceof Error ? err.message : String(err)}`);
+    }
+
+    let drawnAt: number | null = null;
+    if (queueMode) {
+      // Late joiners arrive after the draw: tell the threads when it happened, and the real deadline.
+      drawnAt = await waitForDraw(deployment.urls[0]!, target.eventId, saleStartsAt + DRAW_TIMEOUT_MS);
+      reporter.info(`lottery drawn ${((drawnAt - saleStartsAt) / 1000).toFixed(1)} s after the sale opened`);
+      for (const t of threads) t.send({ type: 'sale', saleStartsAt, drawnAt, deadline });
     }
 
     // Live display and the server-side timeline (remaining places; queue figures in queue mode).
@@ -221,7 +263,6 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       queueChecks = auditQueueEntries({ acknowledged, accounts: await queueRedis.hgetall(queueKeys.accounts), entries: await queueRedis.hgetall(queueKeys.entries) });
     }
     await queueRedis?.quit();
-    const drawnAt = options.mode === 'queue' ? await lotteryDrawnAt(deployment.urls[0]!, target.eventId) : null;
 
     const report = buildReport({
       options,
@@ -245,6 +286,7 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       drawnAt,
       clientChecks,
       faults: fault ? [fault] : [],
+      prequeue,
     });
     await mkdir(reportDir, { recursive: true });
     const files = { json: join(reportDir, 'report.json'), html: join(reportDir, 'report.html'), summary: join(reportDir, 'summary.txt') };
@@ -279,27 +321,61 @@ async function requireWaitingRoom(url: string, eventId: string, token: string): 
 const LATE_SHARE = 0.15;
 
 /**
- * Queue mode: the draw comes at 80% of the arrival window, so the crowd is in the pre-queue
- * (a real pre-queue opens well before the sale); a fixed share of the fans — every n-th, so the
- * choice is seeded by the plan — come only after the start, spread over half a window, and
- * join a FIFO line behind everyone drawn.
+ * Queue mode: the crowd joins the pre-queue (a real one opens well before the sale); a fixed
+ * share of the fans — every n-th, so the choice is seeded by the plan — come only after the
+ * draw, spread over half an arrival window from it, and join a FIFO line behind everyone drawn.
  */
-export function lateJoiners(personas: Persona[], leadMs: number, windowMs: number): void {
+export function lateJoiners(personas: Persona[], windowMs: number): void {
   const every = Math.round(1 / LATE_SHARE);
   let k = 0;
   for (const p of personas) {
     if (p.kind !== 'fan' || p.index % every !== 3) continue;
+    p.afterDraw = true;
     // Golden-ratio spacing: evenly spread, no extra random stream to keep in step with the plan.
-    p.arrivalMs = leadMs + 250 + ((k++ * 0.618_034) % 1) * windowMs * 0.5;
+    p.arrivalMs = 250 + ((k++ * 0.618_034) % 1) * windowMs * 0.5;
   }
 }
-/** The lottery's public record says when the draw happened (null if it never did). */
-async function lotteryDrawnAt(url: string, eventId: string): Promise<number | null> {
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `done` until it holds (true) or `until` (epoch ms) passes (false). */
+async function waitUntil(done: () => boolean, until: number, everyMs = 250): Promise<boolean> {
+  while (!done()) {
+    if (Date.now() >= until) return false;
+    await sleep(everyMs);
+  }
+  return true;
+}
+
+interface LotteryWire {
+  phase: string;
+  drawnAt: number | null;
+}
+
+/** Polls the lottery's public record until `ready` accepts it; throws with `what` after `until`. */
+async function pollLottery(url: string, eventId: string, until: number, what: string, ready: (l: LotteryWire) => boolean): Promise<LotteryWire> {
   const api = new ApiClient(url, 1);
   try {
-    const res = await api.call<{ drawnAt: number | null }>('GET', `/v1/events/${eventId}/lottery`);
-    return res.status === 200 ? res.body.drawnAt : null;
+    let last = 'no answer yet';
+    while (Date.now() < until) {
+      const res = await api.call<LotteryWire>('GET', `/v1/events/${eventId}/lottery`, undefined, { timeoutMs: 10_000 });
+      if (res.status === 200 && ready(res.body)) return res.body;
+      last = res.status === 200 ? `phase ${res.body.phase}` : `${res.status} ${res.code ?? ''}`;
+      await sleep(250);
+    }
+    throw new Error(`${what}: the waiting room did not get there in time (last answer: ${last})`);
   } finally {
     api.close();
   }
+}
+
+/** The pre-queue is open (the room opens on its first read once it is due). */
+async function waitForRoom(url: string, eventId: string, timeoutMs: number): Promise<void> {
+  await pollLottery(url, eventId, Date.now() + timeoutMs, 'opening the pre-queue', (l) => l.phase === 'prequeue');
+}
+
+/** The draw's time, once the scheduler has drawn after sale start. */
+async function waitForDraw(url: string, eventId: string, until: number): Promise<number> {
+  const l = await pollLottery(url, eventId, until, 'the lottery draw', (r) => r.drawnAt !== null);
+  return l.drawnAt!;
 }

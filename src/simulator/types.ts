@@ -68,6 +68,8 @@ export interface Counters {
   registered: number;
   arrived: number;
   active: number;
+  /** Queue mode: pre-queue fans whose join is settled (joined, refused or given up); the runner opens the sale on it. */
+  queued: number;
   joined: number;
   admitted: number;
   holds: number;
@@ -81,7 +83,7 @@ export interface Counters {
 }
 
 export const emptyCounters = (): Counters => ({
-  registered: 0, arrived: 0, active: 0, joined: 0, admitted: 0, holds: 0, orders: 0, tickets: 0, declines: 0, abandons: 0, soldOut: 0, errors: 0, done: 0,
+  registered: 0, arrived: 0, active: 0, queued: 0, joined: 0, admitted: 0, holds: 0, orders: 0, tickets: 0, declines: 0, abandons: 0, soldOut: 0, errors: 0, done: 0,
 });
 
 /** Errors by endpoint and problem code: `hold sales.sold_out` → count. */
@@ -100,8 +102,14 @@ export type ToWorker =
       giftCards: string[];
       /** Epoch ms at which arrivals are counted from. */
       startAt: number;
+      /** Provisional in queue mode: the `sale` message sets the real one when the sale opens. */
       deadline: number;
     }
+  /**
+   * Queue mode: the pre-queue has settled, the sale opened and the lottery is drawn. Fans who
+   * come after the draw (Persona.afterDraw) arrive relative to `drawnAt`.
+   */
+  | { type: 'sale'; saleStartsAt: number; drawnAt: number; deadline: number }
   | { type: 'stop' };
 
 export type FromWorker =

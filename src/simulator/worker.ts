@@ -21,6 +21,8 @@ const client = (url: string) => {
   return c;
 };
 let stopped = false;
+/** Queue mode: the sale's real timing, set by the runner's `sale` message once the lottery is drawn. */
+let onSale: ((message: Extract<ToWorker, { type: 'sale' }>) => void) | null = null;
 
 /** Runs `task` over `items` with at most `limit` in flight. */
 async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
@@ -76,6 +78,14 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     target.mode === 'queue' ? queueAdmission((fan, attempt) => nodes.urlOf(nodes.live(fan.record.index) + attempt)) : openAdmission;
   const ticker = setInterval(() => send({ type: 'progress', counters: { ...counters } }), 250);
   const records: FanRecord[] = [];
+  // One clock for every fan of the thread: the deadline moves when the sale opens.
+  const timing = { deadline: message.deadline };
+  const drawn = new Promise<number>((resolve) => {
+    onSale = (sale) => {
+      timing.deadline = sale.deadline;
+      resolve(sale.drawnAt);
+    };
+  });
   await Promise.all(
     message.personas.map(async (persona) => {
       const record = newRecord(persona);
@@ -92,7 +102,10 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
         admission,
         giftCards: message.giftCards,
         startAt: message.startAt,
-        deadline: message.deadline,
+        get deadline() {
+          return timing.deadline;
+        },
+        drawn,
         samples,
         errors,
         counters,
@@ -110,6 +123,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
 }
 
 port.on('message', (message: ToWorker) => {
+  if (message.type === 'sale') return onSale?.(message);
   const task = message.type === 'register' ? register(message.urls, message.from, message.to, message.runId) : message.type === 'run' ? run(message) : null;
   if (message.type === 'stop') {
     stopped = true;
