@@ -5,7 +5,7 @@ import { payments } from '../payments/payments.table.js';
 import type { IntentSnapshot } from '../payments/provider.js';
 import { AppError } from '../shared/errors.js';
 import { authorizeMetadata } from './orders.checkout.js';
-import { findOrder, orderByIntent, unsettledOrders, type OrderRow } from './orders.repository.js';
+import { findHold, findOrder, orderByIntent, unsettledOrders, type OrderRow } from './orders.repository.js';
 import { stepKey, type Settlement, type SettlementDeps } from './orders.settlement.js';
 import { orders } from './orders.table.js';
 
@@ -66,15 +66,23 @@ export class Reconciler {
       return (await findOrder(this.deps.db, order.id))!;
     }
     const provider = this.deps.providers.get(order.provider);
-    const intent = await provider.recover({
-      amountCents: order.cardCents,
-      currency: order.currency,
-      idempotencyKey: stepKey(order.id, 'authorize'),
-      metadata: authorizeMetadata(order),
-      description: `Fairdrop order ${order.id}`,
-      source: order.paymentMethodId ? { type: 'payment_method', paymentMethodId: order.paymentMethodId } : null,
-    });
+    // A pending order that knows its intent is waiting for 3-D Secure: read that intent's state.
+    const intent = order.intentId
+      ? await provider.retrieve(order.intentId)
+      : await provider.recover({
+          amountCents: order.cardCents,
+          currency: order.currency,
+          idempotencyKey: stepKey(order.id, 'authorize'),
+          metadata: authorizeMetadata(order),
+          description: `Fairdrop order ${order.id}`,
+          source: order.paymentMethodId ? { type: 'payment_method', paymentMethodId: order.paymentMethodId } : null,
+        });
     if (intent?.status === 'requires_capture') return this.settlement.recordAuthorization(order, intent);
+    if (intent?.status === 'requires_action') {
+      // The fan may still be answering their bank: left to the page while the hold stands.
+      const hold = await findHold(this.deps.db, order.holdId);
+      if (hold?.status === 'active' && hold.expiresAt.getTime() > Date.now()) return order;
+    }
     await this.settlement.abort(order.id, intent?.failureCode ?? 'reconciler.not_authorized', { releaseHold: true });
     if (intent && intent.status !== 'canceled' && intent.status !== 'succeeded') {
       await provider.cancel(intent.intentId, stepKey(order.id, 'cancel')).catch(() => undefined);
