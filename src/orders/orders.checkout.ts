@@ -2,11 +2,11 @@ import type { Principal } from '../auth/principal.js';
 import { hashGiftCardCode } from '../giftcards/giftcards.code.js';
 import { findByCodeHash } from '../giftcards/giftcards.repository.js';
 import { faultPoint } from '../payments/faults.js';
-import { declined, type PaymentSource } from '../payments/provider.js';
+import { declined, requiresAction, type IntentSnapshot, type PaymentProvider, type PaymentSource, type ProviderName } from '../payments/provider.js';
 import { salesErrors } from '../sales/sales.errors.js';
 import { AppError, conflict } from '../shared/errors.js';
 import { appendTimeline } from '../timeline/timeline.repository.js';
-import { findHold, insertOrder, type HoldRow, type OrderRow } from './orders.repository.js';
+import { findHold, findOrder, insertOrder, transitionOrder, type HoldRow, type OrderRow } from './orders.repository.js';
 import { stepKey, type Settlement, type SettlementDeps } from './orders.settlement.js';
 import type { OrderPlan } from './orders.table.js';
 import { orderDetails, type OrderDetails } from './orders.view.js';
@@ -76,23 +76,55 @@ export class Checkout {
       return row;
     });
 
-    if (provider && source) {
-      let intent;
-      try {
-        intent = await provider.authorize({
-          amountCents: cardCents,
-          currency: order.currency,
-          source,
-          idempotencyKey: stepKey(order.id, 'authorize'),
-          metadata: authorizeMetadata(order),
-          description: `Fairdrop order ${order.id}`,
-        });
-      } catch (err) {
-        // A refusal before any authorization exists (bad card number…): the order simply failed.
-        if (err instanceof AppError && err.status < 500) await this.settlement.abort(order.id, err.code, { releaseHold: false });
-        throw err;
-      }
-      faultPoint(this.deps.config, 'after_authorize');
+    if (!provider || !source) return this.settle(order, null, null);
+    let intent;
+    try {
+      intent = await provider.authorize({
+        amountCents: cardCents,
+        currency: order.currency,
+        source,
+        idempotencyKey: stepKey(order.id, 'authorize'),
+        metadata: authorizeMetadata(order),
+        description: `Fairdrop order ${order.id}`,
+      });
+    } catch (err) {
+      // A refusal before any authorization exists (bad card number…): the order simply failed.
+      if (err instanceof AppError && err.status < 500) await this.settlement.abort(order.id, err.code, { releaseHold: false });
+      throw err;
+    }
+    faultPoint(this.deps.config, 'after_authorize');
+    if (intent.status === 'requires_action' && intent.clientSecret) {
+      // 3-D Secure: the order stays pending (its hold too) and remembers its intent, so the
+      // page's completion and the reconciler read the processor's state instead of guessing.
+      await transitionOrder(db, order.id, ['pending'], 'pending', { intentId: intent.intentId });
+      throw requiresAction(order.id, intent);
+    }
+    return this.settle(order, provider, intent);
+  }
+
+  /**
+   * POST /v1/orders/:id/complete, after the fan's browser ran the card's 3-D Secure step: the
+   * intent is re-read from the processor (never taken from the browser) and the order is
+   * settled exactly as an immediate authorization would be.
+   */
+  async complete(principal: Principal, orderId: string): Promise<OrderDetails> {
+    const { db } = this.deps;
+    const order = await findOrder(db, orderId);
+    if (!order || order.userId !== principal.userId) throw new AppError(404, 'orders.not_found', 'No order with this id.');
+    if (order.status === 'confirmed' || order.status === 'captured') return orderDetails(db, order);
+    if (order.status !== 'pending' || !order.provider || !order.intentId) {
+      throw conflict('orders.not_completable', `The order is ${order.status} and has no payment step waiting.`, { status: order.status });
+    }
+    const provider = this.deps.providers.get(order.provider);
+    const intent = await provider.retrieve(order.intentId);
+    if (intent.status === 'requires_action' && intent.clientSecret) throw requiresAction(order.id, intent);
+    return this.settle(order, provider, intent);
+  }
+
+  /** From an authorization (or none, for gift cards alone) to committed seats and captured money. */
+  private async settle(order: OrderRow, provider: PaymentProvider | null, intent: IntentSnapshot | null): Promise<OrderDetails> {
+    const { db } = this.deps;
+    if (provider && intent) {
       if (intent.status !== 'requires_capture') {
         await this.settlement.abort(order.id, intent.failureCode ?? 'card_declined', { releaseHold: false });
         if (intent.status !== 'canceled') await provider.cancel(intent.intentId, stepKey(order.id, 'cancel')).catch(() => undefined);
@@ -116,6 +148,16 @@ export class Checkout {
       this.deps.logger.warn({ err, orderId: order.id }, 'capture failed; left to the reconciler');
     }
     return orderDetails(db, settled);
+  }
+
+  /**
+   * How this server takes cards, for the checkout page: Stripe Elements when Stripe is set up
+   * with a publishable key, else the labelled sandbox, else none (gift cards only).
+   */
+  paymentOptions(): { provider: ProviderName | null; publishableKey?: string } {
+    const key = this.deps.config.STRIPE_PUBLISHABLE_KEY;
+    if (key && this.deps.providers.has('stripe')) return { provider: 'stripe', publishableKey: key };
+    return { provider: this.deps.providers.has('sandbox') ? 'sandbox' : null };
   }
 
   /** Gift cards first, each for what it can cover (or the amount asked), the card for the rest. */

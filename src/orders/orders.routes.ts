@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { toSource } from '../payments/payments.schemas.js';
-import { orderDetails, orderIdParams, orderSummary, orderTimeline, patchOrderBody, placeOrderBody } from './orders.schemas.js';
+import { orderDetails, orderIdParams, orderSummary, orderTimeline, patchOrderBody, paymentOptions, placeOrderBody } from './orders.schemas.js';
 import type { OrderService } from './orders.service.js';
 
 const tag = 'Orders';
@@ -21,11 +21,36 @@ export function orderRoutes(orders: OrderService): AnyRoute[] {
         'sales.hold_not_found', 'sales.hold_expired', 'sales.hold_not_active', 'orders.hold_already_ordered', 'orders.currency_mismatch',
         'orders.attendees_mismatch', 'orders.payment_required', 'giftcards.invalid_code', 'giftcards.insufficient_balance',
         'payments.card_declined', 'payments.insufficient_funds', 'payments.authentication_required', 'payments.sandbox_card_unknown',
+        'payments.requires_action', 'payments.raw_card_refused', 'payments.invalid_payment_method', 'payments.provider_unavailable',
       ],
       handler: (ctx) => {
         const { payment, ...rest } = ctx.body;
         return orders.place(ctx.user, { ...rest, card: payment.card ? toSource(payment.card) : undefined, giftCards: payment.giftCards });
       },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/orders/:id/complete',
+      summary: "Finish an order whose card asked for 3-D Secure, once the fan's browser has run it (the processor's state decides)",
+      tag,
+      access: 'user',
+      params: orderIdParams,
+      idempotency: 'required',
+      response: { status: 200, schema: orderDetails, description: 'The confirmed order, its payments and tickets' },
+      errors: [
+        'orders.not_found', 'orders.not_completable', 'payments.requires_action', 'payments.card_declined', 'payments.insufficient_funds',
+        'payments.authentication_required', 'sales.hold_expired', 'sales.hold_not_active',
+      ],
+      handler: (ctx) => orders.checkout.complete(ctx.user, ctx.params.id),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/payments/config',
+      summary: 'How the checkout takes cards: Stripe Elements (with the publishable key), the sandbox, or none',
+      tag,
+      access: 'public',
+      response: { status: 200, schema: paymentOptions },
+      handler: async () => orders.checkout.paymentOptions(),
     }),
     defineRoute({
       method: 'get',

@@ -64,4 +64,9 @@ export const orderSummary = z.object({
 
 export const orderDetails = orderSummary.extend({ payments: z.array(paymentView), tickets: z.array(ticketView) });
 
+export const paymentOptions = z.object({
+  provider: z.enum(['stripe', 'sandbox']).nullable().describe('stripe: mount Stripe Elements with publishableKey; sandbox: test card numbers, no money moves; null: gift cards only'),
+  publishableKey: z.string().optional(),
+});
+
 export const orderTimeline = z.object({ receipts: z.array(receiptSchema) });

@@ -30,6 +30,11 @@ export interface IntentSnapshot {
   /** Why the processor refused (`card_declined`, `insufficient_funds`, `authentication_required`), else null. */
   failureCode: string | null;
   cardLast4: string | null;
+  /**
+   * What Stripe.js needs to run the card's next action (3-D Secure) in the fan's browser; only
+   * passed on to the owner of the order while it waits for that action. Null from the sandbox.
+   */
+  clientSecret: string | null;
 }
 
 export interface RefundSnapshot {
@@ -91,6 +96,17 @@ export function declined(snapshot: Pick<IntentSnapshot, 'failureCode' | 'provide
         ? 'The card has insufficient funds.'
         : 'The card was declined.';
   return new AppError(402, code, detail, { data: { declineCode: reason, provider: snapshot.provider } });
+}
+
+/**
+ * Not a refusal: the card's bank asks the fan to authenticate (3-D Secure) before it authorizes.
+ * The order stays pending with its hold; the page runs the action with Stripe.js and then calls
+ * POST /v1/orders/:id/complete. Only the order's owner ever sees the client secret.
+ */
+export function requiresAction(orderId: string, snapshot: Pick<IntentSnapshot, 'provider' | 'clientSecret'>): AppError {
+  return new AppError(402, 'payments.requires_action', 'Your bank asks you to confirm this payment (3-D Secure). Your seats stay held while you do.', {
+    data: { orderId, provider: snapshot.provider, clientSecret: snapshot.clientSecret },
+  });
 }
 
 export class ProviderRegistry {

@@ -28,6 +28,7 @@ function snapshot(row: Row): IntentSnapshot {
     amountRefundedCents: row.amountRefundedCents,
     failureCode: row.failureCode,
     cardLast4: row.cardLast4,
+    clientSecret: null,
   };
 }
 

@@ -50,6 +50,7 @@ function toSnapshot(intent: Stripe.PaymentIntent, failureCode: string | null = n
       failureCode ??
       (status === 'requires_action' ? 'authentication_required' : (lastError?.decline_code ?? lastError?.code ?? null)),
     cardLast4: charge?.payment_method_details?.card?.last4 ?? null,
+    clientSecret: intent.client_secret ?? null,
   };
 }
 

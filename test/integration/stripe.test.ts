@@ -70,7 +70,6 @@ describe('Stripe adapter (real SDK against a local fake)', () => {
   it.each([
     ['pm_card_chargeDeclined', 'payments.card_declined'],
     ['pm_card_chargeDeclinedInsufficientFunds', 'payments.insufficient_funds'],
-    ['pm_card_authenticationRequired', 'payments.authentication_required'],
   ])('%s → 402 %s, nothing sold, no authorization left standing', async (pm, code) => {
     const fan = await signedIn(env);
     const holdId = await holdDirect(env, sale, fan.userId, { seatIds: freshSeats(1) });
