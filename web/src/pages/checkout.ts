@@ -1,6 +1,7 @@
 import { api, ApiError } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import { currentUser, money, renderHeader } from '../lib/layout.js';
+import { loadStripe, type StripeCardElement, type StripeJs } from '../lib/stripe.js';
 
 interface Hold {
   id: string;
@@ -32,11 +33,19 @@ interface Receipt {
   signature: string;
 }
 
+interface PaymentOptions {
+  provider: 'stripe' | 'sandbox' | null;
+  publishableKey?: string;
+}
+
+/** A refusal from Stripe.js itself (a mistyped number, a failed 3-D Secure), said as Stripe words it. */
+class CardError extends Error {}
+
 const holdId = new URLSearchParams(location.search).get('hold') ?? '';
 const status = $('#pay-status');
 // One key per checkout attempt, kept across reloads: paying twice by reloading is impossible.
 const keyName = `fairdrop.checkout.${holdId}`;
-const idempotencyKey = sessionStorage.getItem(keyName) ?? crypto.randomUUID();
+let idempotencyKey = sessionStorage.getItem(keyName) ?? crypto.randomUUID();
 sessionStorage.setItem(keyName, idempotencyKey);
 
 function countdown(until: Date): void {
@@ -91,35 +100,84 @@ async function showConfirmation(order: Order): Promise<void> {
   );
 }
 
+let stripe: { js: StripeJs; card: StripeCardElement } | null = null;
+
+/** Shows the way this server takes cards: Stripe's Card Element, the sandbox's test numbers, or none. */
+async function setUpPayment(): Promise<void> {
+  const options = await api<PaymentOptions>('GET', '/v1/payments/config');
+  if (options.provider === 'sandbox') return; // the page's default
+  // Stripe or none: the sandbox fields go away (disabled, so the form does not ask for them).
+  $('#sandbox-card').hidden = true;
+  for (const input of document.querySelectorAll<HTMLInputElement>('#sandbox-card input')) input.disabled = true;
+  if (options.provider !== 'stripe' || !options.publishableKey) {
+    $('#no-card').hidden = false;
+    return;
+  }
+  const js = await loadStripe(options.publishableKey);
+  const card = js.elements().create('card', { style: { base: { fontSize: '16px' } } });
+  card.mount('#stripe-card-element');
+  $('#stripe-card').hidden = false;
+  stripe = { js, card };
+}
+
+async function cardTender(): Promise<Record<string, unknown> | undefined> {
+  if (stripe) {
+    setStatus(status, 'busy', 'Sending your card to Stripe…');
+    const { paymentMethod, error } = await stripe.js.createPaymentMethod({ type: 'card', card: stripe.card });
+    if (!paymentMethod) throw new CardError(error?.message ?? 'Stripe could not read the card.');
+    return { stripePaymentMethodId: paymentMethod.id };
+  }
+  if ($('#sandbox-card').hidden) return undefined;
+  const [expMonth, expYear] = $<HTMLInputElement>('#exp').value.split('/').map((v) => Number(v.trim()));
+  return { number: $<HTMLInputElement>('#card').value, expMonth, expYear: (expYear ?? 0) < 100 ? 2000 + (expYear ?? 0) : expYear, cvc: $<HTMLInputElement>('#cvc').value };
+}
+
+/**
+ * The bank asked for 3-D Secure: Stripe.js runs it, then the server reads the outcome from Stripe
+ * and finishes (or ends) the order. A failed authentication is reported to the server too, so the
+ * authorization is released at once rather than by the reconciler.
+ */
+async function authenticate(problem: { orderId?: unknown; clientSecret?: unknown }): Promise<Order> {
+  if (!stripe || typeof problem.orderId !== 'string' || typeof problem.clientSecret !== 'string') throw new CardError('This payment needs a confirmation this page cannot run.');
+  setStatus(status, 'busy', 'Your bank asks you to confirm the payment…');
+  const { error } = await stripe.js.handleNextAction({ clientSecret: problem.clientSecret });
+  setStatus(status, 'busy', 'Confirming your seats…');
+  try {
+    return await api<Order>('POST', `/v1/orders/${problem.orderId}/complete`);
+  } catch (err) {
+    if (error?.message) throw new CardError(error.message);
+    throw err;
+  }
+}
+
 $<HTMLFormElement>('#checkout').addEventListener('submit', async (e) => {
   e.preventDefault();
-  const [expMonth, expYear] = $<HTMLInputElement>('#exp').value.split('/').map((v) => Number(v.trim()));
   const giftCode = $<HTMLInputElement>('#gift-code').value.trim();
   const attendees = [...document.querySelectorAll<HTMLInputElement>('[id^="att-name-"]')].map((input, i) => ({
     name: input.value,
     email: $<HTMLInputElement>(`#att-email-${i}`).value,
   }));
-  setStatus(status, 'busy', 'Authorising your card…');
   try {
-    const order = await api<Order>(
-      'POST',
-      '/v1/orders',
-      {
-        holdId,
-        payment: {
-          card: { number: $<HTMLInputElement>('#card').value, expMonth, expYear: (expYear ?? 0) < 100 ? 2000 + (expYear ?? 0) : expYear, cvc: $<HTMLInputElement>('#cvc').value },
-          giftCards: giftCode ? [{ code: giftCode }] : [],
-        },
-        ...(attendees.length ? { attendees } : {}),
-      },
-      { idempotencyKey },
-    );
+    const card = await cardTender();
+    setStatus(status, 'busy', 'Authorising your card…');
+    const body = { holdId, payment: { ...(card ? { card } : {}), giftCards: giftCode ? [{ code: giftCode }] : [] }, ...(attendees.length ? { attendees } : {}) };
+    let order: Order;
+    try {
+      order = await api<Order>('POST', '/v1/orders', body, { idempotencyKey });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.problem.code === 'payments.requires_action')) throw err;
+      order = await authenticate({ orderId: err.problem.orderId, clientSecret: err.problem.clientSecret });
+    }
     setStatus(status, '', '');
     await showConfirmation(order);
   } catch (err) {
-    setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error: your card was not charged twice; press Pay again.');
+    const message = err instanceof CardError ? err.message : err instanceof ApiError ? err.describe() : 'Network error: your card was not charged twice; press Pay again.';
+    setStatus(status, 'bad', message);
     // A refusal is final for this key; a new attempt needs a new one.
-    if (err instanceof ApiError) sessionStorage.setItem(keyName, crypto.randomUUID());
+    if (err instanceof ApiError || err instanceof CardError) {
+      idempotencyKey = crypto.randomUUID();
+      sessionStorage.setItem(keyName, idempotencyKey);
+    }
   }
 });
 
@@ -133,6 +191,7 @@ if (!(await currentUser())) location.href = '/account.html';
 try {
   const hold = await api<Hold>('GET', `/v1/holds/${encodeURIComponent(holdId)}`);
   showHold(hold);
+  await setUpPayment();
   if (hold.status === 'active') countdown(new Date(hold.expiresAt));
   else setStatus(status, 'bad', `This hold is ${hold.status}.`);
 } catch (err) {
