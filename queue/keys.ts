@@ -6,6 +6,10 @@
 export interface Keys {
   readonly prefix: string;
   rateLimit(bucket: string, subject: string): string;
+  /** STRING: a session's account, cached by the SHA-256 of its bearer token (src/auth/session-cache.ts). */
+  session(tokenHash: string): string;
+  /** HASH sessionId → token hash: an account's cached sessions, to forget them all when it changes. */
+  accountSessions(userId: string): string;
   /** The waiting room of one event; every key carries the same `{ev:<id>}` hash tag. */
   queue(eventId: string): QueueKeys;
   /**
@@ -61,6 +65,8 @@ export function createKeys(prefix: string): Keys {
   return {
     prefix,
     rateLimit: (bucket, subject) => `${prefix}rl:${bucket}:{${subject}}`,
+    session: (tokenHash) => `${prefix}sess:{${tokenHash}}`,
+    accountSessions: (userId) => `${prefix}sessions:{u:${userId}}`,
     joinCounter: (eventId, subject) => `${queueBase(prefix, eventId)}joins:${subject}`,
     queue: (eventId) => {
       const base = queueBase(prefix, eventId);

@@ -18,6 +18,7 @@ import { HoldService } from './sales/holds.service.js';
 import { onsaleRoutes } from './sales/onsale.routes.js';
 import { OnsaleService } from './sales/onsale.service.js';
 import { AuthService } from './auth/auth.service.js';
+import { SessionCache } from './auth/session-cache.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { discoveryRoutes } from './discovery/discovery.routes.js';
@@ -110,7 +111,7 @@ export function createApp(infra: Infra): App {
     logger,
   });
   const services: Services = {
-    auth: new AuthService(database.db, config, logger),
+    auth: new AuthService(database.db, new SessionCache(redis, keys), config, logger),
     commerce: createCommerce(infra),
     catalog: new CatalogService(database.db),
     // A PUT whose pre-queue time has already come opens the room at once instead of at the next tick.

@@ -1,6 +1,7 @@
 
 import type { Config } from '../config.js';
 import { defineRoute, type AnyRoute, type RouteContext } from '../http/route.js';
+import { bearerToken } from '../http/mount.js';
 import type { AuthService, ClientMeta } from './auth.service.js';
 import { loginBody, me, profilePatch, registerBody, rolesBody, session, userIdParams, verifyEmailBody } from './auth.schemas.js';
 
@@ -49,7 +50,7 @@ export function authRoutes(auth: AuthService, config: Config): AnyRoute[] {
       tag,
       access: 'user',
       response: { status: 204, description: 'Signed out' },
-      handler: (ctx) => auth.logout(ctx.user),
+      handler: (ctx) => auth.logout(ctx.user, bearerToken(ctx.requestHeader('authorization'))!),
     }),
     defineRoute({
       method: 'post',

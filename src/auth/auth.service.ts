@@ -10,6 +10,7 @@ import * as repo from './auth.repository.js';
 import type { me, profilePatch } from './auth.schemas.js';
 import { hashPassword, verifyPassword } from './password.js';
 import type { Principal } from './principal.js';
+import type { SessionCache } from './session-cache.js';
 
 export type Me = z.input<typeof me>;
 export interface SessionGrant {
@@ -43,12 +44,21 @@ export function presentUser(user: repo.UserRow): Me {
   };
 }
 
+const sessionInvalid = () => unauthorized('auth.session_invalid', 'This session is not valid; sign in again.');
+
+/** The principal of a session that has not expired; a 401 problem for one that has. */
+function live(principal: Principal, expiresAt: Date): Principal {
+  if (expiresAt.getTime() <= Date.now()) throw unauthorized('auth.session_expired', 'This session has expired; sign in again.');
+  return principal;
+}
+
 export class AuthService {
   /** Compared against when the email is unknown, so a miss costs as long as a hit. */
   private decoyHash: Promise<string> | undefined;
 
   constructor(
     private readonly db: Db,
+    private readonly sessions: SessionCache,
     private readonly config: Pick<Config, 'SESSION_TTL_HOURS' | 'PASSWORD_SCRYPT_LOG_N' | 'PUBLIC_URL'>,
     private readonly logger: Logger,
   ) {}
@@ -72,18 +82,20 @@ export class AuthService {
     return this.openSession(user, meta);
   }
 
-  async logout(principal: Principal): Promise<void> {
+  async logout(principal: Principal, token: string): Promise<void> {
     await repo.deleteSession(this.db, principal.sessionId);
+    await this.sessions.revoke(hashSecret(token), principal);
   }
 
-  /** Resolves a bearer token to its account. */
+  /** Resolves a bearer token to its account: from the session cache, else from Postgres (then cached). */
   async authenticate(token: string): Promise<Principal> {
-    const row = await repo.findSession(this.db, hashSecret(token));
-    if (!row) throw unauthorized('auth.session_invalid', 'This session is not valid; sign in again.');
-    if (row.expiresAt.getTime() <= Date.now()) {
-      throw unauthorized('auth.session_expired', 'This session has expired; sign in again.');
-    }
-    return {
+    const tokenHash = hashSecret(token);
+    const cached = await this.sessions.get(tokenHash);
+    if (cached === 'revoked') throw sessionInvalid();
+    if (cached) return live(cached.principal, cached.expiresAt);
+    const row = await repo.findSession(this.db, tokenHash);
+    if (!row) throw sessionInvalid();
+    const principal: Principal = {
       userId: row.userId,
       sessionId: row.sessionId,
       email: row.email,
@@ -91,6 +103,9 @@ export class AuthService {
       roles: row.roles as Role[],
       emailVerified: row.emailVerifiedAt !== null,
     };
+    live(principal, row.expiresAt);
+    await this.sessions.put(tokenHash, principal, row.expiresAt, 'fill');
+    return principal;
   }
 
   async verifyEmail(token: string): Promise<Me> {
@@ -99,6 +114,7 @@ export class AuthService {
       if (!userId) throw badRequest('auth.verification_invalid', 'This verification link is unknown, used or expired.');
       return repo.updateUser(tx, userId, { emailVerifiedAt: new Date() });
     });
+    await this.sessions.forgetAccount(user!.id);
     return presentUser(user!);
   }
 
@@ -121,12 +137,14 @@ export class AuthService {
         : { homeLat: home?.lat ?? null, homeLng: home?.lng ?? null, homeLabel: home?.label ?? null }),
     });
     if (!user) throw notFound('auth.user_not_found', 'This account no longer exists.');
+    await this.sessions.forgetAccount(user.id);
     return presentUser(user);
   }
 
   async setRoles(userId: string, roles: Role[]): Promise<Me> {
     const user = await repo.updateUser(this.db, userId, { roles: [...new Set(roles)] });
     if (!user) throw notFound('auth.user_not_found', 'No account has this id.');
+    await this.sessions.forgetAccount(userId);
     this.logger.info({ userId, roles }, 'roles changed');
     return presentUser(user);
   }
@@ -140,7 +158,9 @@ export class AuthService {
   private async openSession(user: repo.UserRow, meta: ClientMeta): Promise<SessionGrant> {
     const token = newSecret('fds');
     const expiresAt = new Date(Date.now() + this.config.SESSION_TTL_HOURS * 3600_000);
-    await repo.insertSession(this.db, { userId: user.id, tokenHash: hashSecret(token), expiresAt, ...meta });
+    const { id: sessionId } = await repo.insertSession(this.db, { userId: user.id, tokenHash: hashSecret(token), expiresAt, ...meta });
+    const principal: Principal = { userId: user.id, sessionId, email: user.email, displayName: user.displayName, roles: user.roles as Role[], emailVerified: user.emailVerifiedAt !== null };
+    await this.sessions.put(hashSecret(token), principal, expiresAt, 'open');
     return { token, expiresAt: expiresAt.toISOString(), user: presentUser(user) };
   }
 

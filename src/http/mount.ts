@@ -15,8 +15,8 @@ export interface Pipeline {
 
 const mutating = new Set(['post', 'put', 'patch', 'delete']);
 
-function bearer(req: Request): string | null {
-  const header = req.get('authorization');
+/** The bearer token of an `Authorization` header; null without one, a 401 problem for a malformed one. */
+export function bearerToken(header: string | undefined): string | null {
   if (!header) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match?.[1]) throw unauthorized('auth.malformed_header', 'Send the session as "Authorization: Bearer <token>".');
@@ -24,7 +24,7 @@ function bearer(req: Request): string | null {
 }
 
 async function resolvePrincipal(route: AnyRoute, req: Request, pipeline: Pipeline): Promise<Principal | null> {
-  const token = bearer(req);
+  const token = bearerToken(req.get('authorization'));
   if (route.access === 'public') return null;
   const principal = token ? await pipeline.authenticate(token) : null;
   if (route.access === 'optional') return principal;

@@ -2,6 +2,9 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailVerifications, sessions, users } from '../../src/auth/auth.table.js';
 import { outbox } from '../../src/notifications/outbox.table.js';
+import { createKeys } from '../../queue/keys.js';
+import { SessionCache } from '../../src/auth/session-cache.js';
+import { hashSecret } from '../../src/shared/tokens.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn, uniqueEmail } from '../support/fixtures.js';
 
@@ -10,6 +13,8 @@ beforeAll(async () => {
   env = await createTestEnv({ AUTH_LIMIT_PER_IP: '1000', LOGIN_LIMIT_PER_ACCOUNT: '5' });
 });
 afterAll(() => env?.close());
+const keys = () => createKeys(env.infra.config.REDIS_PREFIX);
+const cache = () => new SessionCache(env.infra.redis, keys());
 
 describe('accounts and sessions', () => {
   it('registers, reads /v1/me, and logs out', async () => {
@@ -54,6 +59,8 @@ describe('accounts and sessions', () => {
   it('refuses an expired session', async () => {
     const { token, userId } = await signedIn(env);
     await env.infra.database.db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.userId, userId));
+    // Time passing would also have dropped the cached copy (it never outlives the session).
+    await cache().forgetAccount(userId);
     const res = await env.api.get('/v1/me', { token });
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('auth.session_expired');
@@ -119,6 +126,41 @@ describe('accounts and sessions', () => {
 
     const cleared = await env.api.patch('/v1/me', { home: null }, { token });
     expect(cleared.body.home).toBeNull();
+  });
+});
+
+describe('the session cache', () => {
+  const venue = { name: 'Hall', address: '1 Road', city: 'Lyon', country: 'FR', latitude: 45.76, longitude: 4.83, timeZone: 'Europe/Paris' };
+
+  it('serves a session from Redis once signed in, and from Postgres again when Redis lost it', async () => {
+    const { token, userId } = await signedIn(env);
+    const key = keys().session(hashSecret(token));
+    expect(JSON.parse((await env.infra.redis.get(key))!)).toMatchObject({ userId, roles: ['fan'] });
+    await env.infra.redis.del(key);
+    expect((await env.api.get('/v1/me', { token })).status).toBe(200);
+    expect(JSON.parse((await env.infra.redis.get(key))!)).toMatchObject({ userId });
+  });
+
+  it('applies a role change to sessions already cached, at once', async () => {
+    const target = await signedIn(env);
+    expect((await env.api.post('/v1/venues', venue, { token: target.token, headers: { 'idempotency-key': crypto.randomUUID() } })).status).toBe(403);
+    const admin = await signedIn(env, ['admin']);
+    expect((await env.api.put(`/v1/users/${target.userId}/roles`, { roles: ['fan', 'organizer'] }, { token: admin.token })).status).toBe(200);
+    expect((await env.api.post('/v1/venues', venue, { token: target.token, headers: { 'idempotency-key': crypto.randomUUID() } })).status).toBe(201);
+  });
+
+  it('keeps a logged-out session out even when a request that read it a moment before caches it late', async () => {
+    const { token, userId } = await signedIn(env);
+    const before = await env.api.get('/v1/me', { token });
+    expect(before.status).toBe(200);
+    const [session] = await env.infra.database.db.select().from(sessions).where(eq(sessions.userId, userId));
+    expect((await env.api.post('/v1/auth/logout', undefined, { token })).status).toBe(204);
+    // The late fill of a request that found the session in Postgres just before the logout.
+    const principal = { userId, sessionId: session!.id, email: before.body.email, displayName: before.body.displayName, roles: ['fan' as const], emailVerified: false };
+    await cache().put(hashSecret(token), principal, session!.expiresAt, 'fill');
+    const after = await env.api.get('/v1/me', { token });
+    expect(after.status).toBe(401);
+    expect(after.body.code).toBe('auth.session_invalid');
   });
 });
 
