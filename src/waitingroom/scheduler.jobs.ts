@@ -6,7 +6,7 @@ import type { JobModule } from '../jobs/runtime.js';
 import type { QueueServerToClient } from '../realtime/events.js';
 import { QueueReceiptWriter } from './receipts.js';
 import { createWaitingRoom } from './room.js';
-import { AdmissionScheduler, type EventTick } from './scheduler.js';
+import { AdmissionScheduler, type EventTick, type SchedulerOptions, type TickRun } from './scheduler.js';
 import { receiptSales } from './waitingroom.repository.js';
 import { WaitingRoomService } from './waitingroom.service.js';
 
@@ -28,10 +28,12 @@ export interface AdmissionModuleOptions {
   receipts?: boolean;
   /**
    * Called with every tick's per-event reports (tests use it to see which node admitted what)
-   * and the slot the tick was due at: BullMQ's schedule, so a takeover is counted in ticks of
-   * the schedule rather than in wall-clock time that a loaded machine stretches.
+   * and the slot of the schedule the tick was due at, so a takeover is counted in ticks of the
+   * schedule rather than in wall-clock time that a loaded machine stretches.
    */
-  onTick?: (ticks: EventTick[], run: { dueAt: number }) => void;
+  onTick?: (ticks: EventTick[], run: TickRun) => void;
+  /** Crash tests only: see SchedulerOptions.fault. */
+  fault?: SchedulerOptions['fault'];
 }
 
 /**
@@ -57,7 +59,7 @@ export function admissionModule(options: AdmissionModuleOptions = {}): JobModule
       const service = new WaitingRoomService({ db, redis: infra.redis, keys, room, signer: infra.signer, sockets, logger });
       const scheduler = new AdmissionScheduler(
         { db, redis: infra.redis, keys, room, service, sockets, logger, nodeId: config.NODE_ID },
-        { tickMs, ticketsPerFan: config.QUEUE_TICKETS_PER_FAN },
+        { tickMs, ticketsPerFan: config.QUEUE_TICKETS_PER_FAN, fault: options.fault },
       );
       const writer = new QueueReceiptWriter({ db, redis: infra.redis, keys, room, signer: infra.signer });
 
@@ -76,8 +78,9 @@ export function admissionModule(options: AdmissionModuleOptions = {}): JobModule
       };
 
       await schedule(ADMISSION_QUEUE, tickMs, async (job) => {
-        const ticks = await scheduler.tick();
-        options.onTick?.(ticks, { dueAt: dueAt(job) });
+        const run = { dueAt: dueAt(job) };
+        const ticks = await scheduler.tick(Date.now(), run);
+        options.onTick?.(ticks, run);
         return ticks.length;
       });
       if (options.receipts !== false) {

@@ -29,7 +29,19 @@ export interface SchedulerDeps {
 export interface SchedulerOptions {
   tickMs: number;
   ticketsPerFan: number;
+  /**
+   * Crash tests only: called inside a tick at a named point (after an admission batch, with the
+   * lock held and the cursor published to no one yet); a test's hook kills the process there.
+   */
+  fault?: (point: SchedulerFaultPoint, at: TickRun & { eventId: string; admitted: { first: number; last: number } }) => void;
 }
+
+/** Which run of the schedule a tick is: the slot it was due at. */
+export interface TickRun {
+  dueAt: number;
+}
+
+export type SchedulerFaultPoint = 'after_admit_batch';
 
 /** What one tick did for one event; tests and logs read it. */
 export interface EventTick {
@@ -59,22 +71,40 @@ const isCode = (err: unknown, code: string) => err instanceof AppError && err.co
  */
 export class AdmissionScheduler {
   private readonly owner: string;
-  private readonly lockMs: number;
 
   constructor(
     private readonly deps: SchedulerDeps,
     private readonly options: SchedulerOptions,
   ) {
     this.owner = `${deps.nodeId}:${randomUUID()}`;
-    // Two ticks: a scheduler that dies holding the lock delays its successor by two ticks at most.
-    this.lockMs = Math.max(1_000, 2 * options.tickMs);
   }
 
-  async tick(now = Date.now()): Promise<EventTick[]> {
+  /**
+   * How long the per-event lock lives from `now` unless renewed: until half a tick past the
+   * schedule's next slot after `now`. The next slot's tick (another node's, a slow tick's
+   * overlap) finds it held; the slot after finds it free even when this process died holding it,
+   * however late this tick started — so a scheduler killed mid-tick delays admission by two
+   * ticks at most. (A TTL counted from the moment of locking, as before, lapsed after the second
+   * slot whenever the dead tick had started later in its slot than its successor did, and was a
+   * whole second whatever the tick.) `dueAt` is the slot this tick was scheduled for; a clock
+   * behind the scheduler's counts as on time.
+   */
+  lockTtlMs(dueAt: number, now: number): number {
+    const tickMs = this.options.tickMs;
+    const nextSlot = dueAt + (Math.floor(Math.max(0, now - dueAt) / tickMs) + 1) * tickMs;
+    return Math.max(1, Math.round(nextSlot + tickMs / 2 - now));
+  }
+
+  private async holdLock(k: QueueKeys, dueAt: number): Promise<void> {
+    await this.deps.redis.pexpire(k.lock, this.lockTtlMs(dueAt, Date.now()));
+  }
+
+  /** One tick over every active queue on-sale; `dueAt` is the slot of the schedule it runs for (default: now). */
+  async tick(now = Date.now(), run: TickRun = { dueAt: now }): Promise<EventTick[]> {
     const sales = await repo.activeQueueSales(this.deps.db, new Date(now));
     return Promise.all(
       sales.map((sale) =>
-        this.tickEvent(sale, now).catch((err: unknown): EventTick => {
+        this.tickEvent(sale, now, run).catch((err: unknown): EventTick => {
           this.deps.logger.error({ err, eventId: sale.eventId }, 'admission tick failed');
           return { eventId: sale.eventId, node: this.deps.nodeId, outcome: 'error' };
         }),
@@ -82,12 +112,12 @@ export class AdmissionScheduler {
     );
   }
 
-  async tickEvent(sale: QueueSale, now = Date.now()): Promise<EventTick> {
+  async tickEvent(sale: QueueSale, now = Date.now(), run: TickRun = { dueAt: now }): Promise<EventTick> {
     const k = this.deps.keys.queue(sale.eventId);
-    const taken = await this.deps.redis.set(k.lock, this.owner, 'PX', this.lockMs, 'NX');
+    const taken = await this.deps.redis.set(k.lock, this.owner, 'PX', this.lockTtlMs(run.dueAt, Date.now()), 'NX');
     if (taken !== 'OK') return this.report(sale, 'locked');
     try {
-      return await this.run(sale, k, now);
+      return await this.run(sale, k, now, run);
     } finally {
       await this.deps.redis.releaseLock(k.lock, this.owner);
     }
@@ -97,7 +127,7 @@ export class AdmissionScheduler {
     return { eventId: sale.eventId, node: this.deps.nodeId, outcome, ...extra };
   }
 
-  private async run(sale: QueueSale, k: QueueKeys, now: number): Promise<EventTick> {
+  private async run(sale: QueueSale, k: QueueKeys, now: number, tickRun: TickRun): Promise<EventTick> {
     const { room, service } = this.deps;
     let stats: QueueStats;
     try {
@@ -126,7 +156,7 @@ export class AdmissionScheduler {
     let drew: number | undefined;
     if ((stats.phase === 'prequeue' || stats.phase === 'drawing') && now >= sale.saleStartsAt.getTime()) {
       // A big draw takes seconds: keep the lock alive chunk by chunk so no second scheduler joins in.
-      const report = await room.draw(sale.eventId, { afterWrite: async () => void (await this.deps.redis.pexpire(k.lock, this.lockMs)) });
+      const report = await room.draw(sale.eventId, { afterWrite: () => this.holdLock(k, tickRun.dueAt) });
       await room.reveal(sale.eventId);
       await repo.moveEventStatus(this.deps.db, sale.eventId, ['scheduled'], 'on_sale');
       drew = report.size;
@@ -135,10 +165,10 @@ export class AdmissionScheduler {
       stats = await room.stats(sale.eventId);
     }
     if (stats.phase !== 'live') return this.report(sale, 'idle', { drew });
-    return this.admit(sale, k, stats, now, drew);
+    return this.admit(sale, k, stats, now, tickRun, drew);
   }
 
-  private async admit(sale: QueueSale, k: QueueKeys, stats: QueueStats, now: number, drew?: number): Promise<EventTick> {
+  private async admit(sale: QueueSale, k: QueueKeys, stats: QueueStats, now: number, tickRun: TickRun, drew?: number): Promise<EventTick> {
     const { room, redis, db, sockets } = this.deps;
     const eventId = sale.eventId;
     const unsold = await repo.unsoldCount(db, eventId);
@@ -179,8 +209,9 @@ export class AdmissionScheduler {
         sockets.to(userRoom(a.accountId)).emit('admitted', { eventId, entryId: a.entryId, ticketNumber: a.ticketNumber, token: a.token, expiresAt: a.expiresAt, emittedAt });
       }
       count += result.admitted.length;
+      if (count > 0) this.options.fault?.('after_admit_batch', { eventId, ...tickRun, admitted: { first, last: cursor } });
       if (result.status !== 'admitting' || result.admitted.length === 0) break;
-      await redis.pexpire(k.lock, this.lockMs);
+      await this.holdLock(k, tickRun.dueAt);
     }
     // An unused quota is not banked: a room that could not admit (nobody waiting, cap reached)
     // must not release a burst when it can again.

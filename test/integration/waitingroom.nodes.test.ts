@@ -125,8 +125,13 @@ describe('the waiting room across three API nodes', () => {
 
     await waitUntil(() => ofSale().some((t) => t.node !== 'node-a' && t.dueAt > victim.dueAt && t.outcome !== 'locked'), 30_000, 'a tick on node B or C after node A stopped');
     const successor = ofSale().find((t) => t.node !== 'node-a' && t.dueAt > victim.dueAt && t.outcome !== 'locked')!;
-    // Within two ticks of the schedule: the successor ran the first or second slot after A's last.
-    expect(successor.dueAt - victim.dueAt, `node A's last tick was due at ${victim.dueAt}, the next by another node at ${successor.dueAt}`).toBeLessThanOrEqual(2 * TICK_MS);
+    // Within two ticks: at most one tick of the schedule ran between A's last and the successor's
+    // (slots, not wall-clock time: a loaded machine delays runs, not the schedule).
+    const between = ofSale().filter((t) => t.dueAt > victim.dueAt && t.dueAt < successor.dueAt);
+    expect(
+      new Set(between.map((t) => t.dueAt)).size,
+      `node A's last tick was due at ${victim.dueAt}; ticks since: ${ofSale().filter((t) => t.dueAt > victim.dueAt).map((t) => `+${t.dueAt - victim.dueAt} ms ${t.node} ${t.outcome}`).join(', ')}`,
+    ).toBeLessThanOrEqual(1);
 
     await waitUntil(() => ofSale().some((t) => t.admitted?.last === FANS), 60_000, `all ${FANS} numbers admitted`);
     await waitUntil(() => [...pushes.values()].every((p) => p.length > 0), 15_000, 'an admitted push for every fan on node B');
