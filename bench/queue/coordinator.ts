@@ -10,6 +10,7 @@ import { CatalogService } from '../../src/catalog/catalog.service.js';
 import { connectDatabase } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
 import { connectRedis, type AppRedis } from '../../src/infra/redis.js';
+import { SessionCache } from '../../src/auth/session-cache.js';
 import { createBroadcaster } from '../../src/realtime/broadcaster.js';
 import { eventRoom, type QueueServerToClient } from '../../src/realtime/events.js';
 import { OnsaleService } from '../../src/sales/onsale.service.js';
@@ -80,7 +81,7 @@ export async function main(o: Options): Promise<void> {
     const joinBudget = o.only === 'sockets' ? 0 : 120_000;
     const accounts = Math.max(o.only === 'join' ? 0 : o.sockets, joinBudget);
     log(`creating ${accounts} accounts with sessions…`);
-    const tokens = await bulkSessions(database.db, accounts);
+    const tokens = await bulkSessions(database.db, new SessionCache(redis, createKeys(prefix)), accounts);
     const apiEnv = {
       DATABASE_URL: db.url,
       REDIS_URL: o.redis,
@@ -256,17 +257,24 @@ async function createQueueEvent(db: ReturnType<typeof connectDatabase>['db']): P
   return event.id;
 }
 
-/** Accounts with live sessions, written directly (5,000 per INSERT): the bench measures joins, not sign-ups. */
-async function bulkSessions(db: ReturnType<typeof connectDatabase>['db'], count: number): Promise<string[]> {
+/**
+ * Accounts with live sessions, written directly (5,000 per INSERT): the bench measures joins,
+ * not sign-ups. Each session is left as a sign-in leaves it: in Postgres and in the session cache.
+ */
+async function bulkSessions(db: ReturnType<typeof connectDatabase>['db'], cache: SessionCache, count: number): Promise<string[]> {
   const tokens: string[] = [];
   for (let i = 0; i < count; i += 5_000) {
     const n = Math.min(5_000, count - i);
     const rows = await db
       .insert(users)
       .values(Array.from({ length: n }, (_, j) => ({ email: `fan.${i + j}.${randomUUID()}@example.test`, passwordHash: 'x', displayName: `Fan ${i + j}`, roles: ['fan'] })))
-      .returning({ id: users.id });
+      .returning({ id: users.id, email: users.email, displayName: users.displayName });
     const batch = rows.map(() => newSecret('fds'));
-    await db.insert(sessions).values(rows.map((r, j) => ({ userId: r.id, tokenHash: hashSecret(batch[j]!), expiresAt: new Date(Date.now() + 86_400_000) })));
+    const expiresAt = new Date(Date.now() + 86_400_000);
+    const opened = await db.insert(sessions).values(rows.map((r, j) => ({ userId: r.id, tokenHash: hashSecret(batch[j]!), expiresAt }))).returning({ id: sessions.id });
+    await Promise.all(rows.map((r, j) =>
+      cache.put(hashSecret(batch[j]!), { userId: r.id, sessionId: opened[j]!.id, email: r.email, displayName: r.displayName, roles: ['fan'], emailVerified: false }, expiresAt, 'open'),
+    ));
     tokens.push(...batch);
   }
   return tokens;
