@@ -17,6 +17,7 @@ const scriptFiles = [
   'admitNext-7',
   'claimToken-5',
   'releaseToken-5',
+  'settleToken-5',
   'changeStatus-1',
   'readFan-5',
   'readStats-6',
@@ -45,6 +46,7 @@ export interface ScriptCommands {
   admitNext(...keysThenArgs: Arg[]): Promise<Refusal | [number, number, number, ...string[]]>;
   claimToken(...keysThenArgs: [string, string, string, string, string, string, string, number]): Promise<Refusal | [number, string, number]>;
   releaseToken(...keysThenArgs: [string, string, string, string, string, string, string]): Promise<Refusal | [number, string, number]>;
+  settleToken(...keysThenArgs: [string, string, string, string, string, string, string]): Promise<Refusal | [number, string]>;
   // Not `setStatus`: ioredis has a private method of that name, and the intersection type would collapse.
   changeStatus(meta: string, action: string): Promise<Refusal | [number, string, string]>;
   readFan(...keysThenArgs: [string, string, string, string, string, string]): Promise<Refusal | FanReply>;

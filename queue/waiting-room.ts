@@ -148,10 +148,23 @@ export class WaitingRoom {
    * The purchase gate the hold service expects (src/sales/purchase-gate.ts): argument order
    * (token, account, event), resolving to nothing. Errors are this module's queue.* errors.
    */
-  purchaseGate(): { claim(token: string, userId: string, eventId: string): Promise<void>; release(token: string, userId: string, eventId: string): Promise<void> } {
+  /**
+   * The hold of a claimed token has committed: the token stops reserving its share of the seats
+   * now (Postgres counts them) rather than at the end of its claim window. Answers whether the
+   * window was still open.
+   */
+  async settle(eventId: string, token: string, accountId: string): Promise<boolean> {
+    if (!looksLikeToken(token)) throw queueError(-5, { eventId });
+    const k = this.k(eventId);
+    const [settled] = unwrap(await this.redis.settleToken(k.meta, k.tokens, k.grants, k.outstanding, k.entries, hashToken(token), accountId), { eventId });
+    return settled === 1;
+  }
+
+  purchaseGate(): { claim(token: string, userId: string, eventId: string): Promise<void>; release(token: string, userId: string, eventId: string): Promise<void>; settle(token: string, userId: string, eventId: string): Promise<void> } {
     return {
       claim: async (token, userId, eventId) => void (await this.claim(eventId, token, userId)),
       release: async (token, userId, eventId) => void (await this.release(eventId, token, userId)),
+      settle: async (token, userId, eventId) => void (await this.settle(eventId, token, userId)),
     };
   }
 

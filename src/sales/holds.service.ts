@@ -94,9 +94,15 @@ export class HoldService {
         }),
       );
       if (hold.status === 'active') {
-        await this.deps.expiry.schedule(hold.id, hold.expiresAt).catch((err: unknown) => {
-          this.deps.logger.warn({ err, holdId: hold.id }, 'expiry job not scheduled; the sweeper will expire this hold');
-        });
+        await Promise.all([
+          this.deps.expiry.schedule(hold.id, hold.expiresAt).catch((err: unknown) => {
+            this.deps.logger.warn({ err, holdId: hold.id }, 'expiry job not scheduled; the sweeper will expire this hold');
+          }),
+          claimed &&
+            this.deps.gate.settle(input.purchaseToken!, caller.userId, input.eventId).catch((err: unknown) => {
+              this.deps.logger.warn({ err, holdId: hold.id }, 'purchase token not settled; its claim window will end on its own');
+            }),
+        ]);
       }
       return presentHold(hold, seats);
     } catch (err) {

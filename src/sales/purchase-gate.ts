@@ -18,6 +18,12 @@ export interface PurchaseGate {
   claim(token: string, userId: string, eventId: string): Promise<void>;
   /** Makes a claimed token usable again (never past its original expiry). Best effort: errors are logged, not shown. */
   release(token: string, userId: string, eventId: string): Promise<void>;
+  /**
+   * The token's hold has committed: its seats are counted by Postgres now, so the waiting room
+   * stops reserving them for the token at once instead of at the end of its claim window.
+   * Best effort: if it fails, the window still ends on its own.
+   */
+  settle(token: string, userId: string, eventId: string): Promise<void>;
 }
 
 /**
@@ -29,4 +35,5 @@ export const refuseAllPurchaseTokens: PurchaseGate = {
     throw salesErrors.tokenInvalid('Purchase tokens cannot be redeemed yet: the waiting room is not connected.');
   },
   release: async () => {},
+  settle: async () => {},
 };

@@ -200,6 +200,7 @@ describe('queue-mode on-sales and the purchase gate', () => {
     const state = new Map<string, 'issued' | 'claimed'>([['token-for-fan-a-0001', 'issued'], ['token-for-fan-b-0001', 'issued']]);
     const owner = new Map([['token-for-fan-a-0001', a.userId], ['token-for-fan-b-0001', b.userId]]);
     const released: string[] = [];
+    const settled: string[] = [];
     const gate: PurchaseGate = {
       claim: async (token, userId) => {
         if (state.get(token) !== 'issued' || owner.get(token) !== userId) throw salesErrors.tokenInvalid();
@@ -209,6 +210,7 @@ describe('queue-mode on-sales and the purchase gate', () => {
         released.push(token);
         state.set(token, 'issued');
       },
+      settle: async (token) => void settled.push(token),
     };
     const service = new HoldService(db(), env.infra.signer, { gate, expiry: { schedule: async () => {} }, logger: env.infra.logger });
     const seat = sale.seatIds[0]!;
@@ -223,6 +225,8 @@ describe('queue-mode on-sales and the purchase gate', () => {
     expect(released).toEqual(['token-for-fan-b-0001']);
     const retry = await service.create(b, { eventId: sale.eventId, tierId: sale.reservedTierId, quantity: 1, purchaseToken: 'token-for-fan-b-0001' }, idemKey());
     expect(retry.status).toBe('active');
+    // Each committed hold settles its token once; a refused one does not.
+    expect(settled).toEqual(['token-for-fan-a-0001', 'token-for-fan-b-0001']);
     const rows = await db().select({ hash: holds.purchaseTokenHash }).from(holds).where(eq(holds.eventId, sale.eventId));
     expect(rows.every((r) => r.hash && /^[0-9a-f]{64}$/.test(r.hash))).toBe(true);
   });

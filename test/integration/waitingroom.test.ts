@@ -142,6 +142,9 @@ describe('the waiting room over HTTP', () => {
     const key = idemKey();
     const first = await hold(fans[0]!.token, { ...seats([sale.seatIds[0]!]), purchaseToken: await tokenOf(0) }, key);
     expect(first.status).toBe(201);
+    // The hold committed: Postgres counts its seat, so the token no longer reserves a share in Redis.
+    const entry0 = (await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: fans[0]!.token })).body.entryId;
+    expect(await env.infra.redis.zscore(env.server.app.keys.queue(sale.eventId).outstanding, entry0)).toBeNull();
     const retried = await hold(fans[0]!.token, { ...seats([sale.seatIds[0]!]), purchaseToken: await tokenOf(0) }, key);
     expect(retried.body.id).toBe(first.body.id);
     const second = await hold(fans[0]!.token, { ...seats([sale.seatIds[1]!]), purchaseToken: await tokenOf(0) });

@@ -79,6 +79,23 @@ describe('admission', () => {
     expect(await room.fanState(ev, first.admitted[5]!.accountId)).toMatchObject({ status: 'expired', position: 0 });
   });
 
+  it('lets a settled token stop reserving its share at once, before its claim window ends', async () => {
+    const { ev } = await liveRoom(10, 0, 60_000);
+    const [first] = (await room.admit(ev, 1, { maxOutstanding: 1 })).admitted;
+    // Claimed through an API node whose claim window is a minute long.
+    await env.second({ claimWindowMs: 60_000 }).claim(ev, first!.token, first!.accountId);
+    expect((await room.admit(ev, 5, { maxOutstanding: 1 })).admitted).toHaveLength(0);
+    // Another account cannot settle it; an unclaimed token has nothing to settle.
+    await expect(room.settle(ev, first!.token, 'someone-else')).rejects.toMatchObject({ code: 'queue.token_wrong_account' });
+    expect(await room.settle(ev, first!.token, first!.accountId)).toBe(true);
+    expect(await room.settle(ev, first!.token, first!.accountId)).toBe(false);
+    // Inside the claim window: the next admission already has the share back.
+    const next = await room.admit(ev, 5, { maxOutstanding: 1 });
+    expect(next.admitted.map((a) => a.ticketNumber)).toEqual([2]);
+    await expect(room.settle(ev, next.admitted[0]!.token, next.admitted[0]!.accountId)).rejects.toMatchObject({ code: 'queue.token_not_claimed' });
+    expect(await room.stats(ev)).toMatchObject({ claimedTokens: 1, outstandingTokens: 1 });
+  });
+
   it('stops while paused, sold out or closed, and resumes where it stopped', async () => {
     const { ev } = await liveRoom(50);
     expect((await room.admit(ev, 5)).cursor).toBe(5);

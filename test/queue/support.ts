@@ -16,7 +16,7 @@ export interface RoomEnv {
   room: WaitingRoom;
   prefix: string;
   /** Another connection and engine over the same keys, as a second API node or scheduler would have. */
-  second(): WaitingRoom;
+  second(options?: { claimWindowMs?: number }): WaitingRoom;
   close(): Promise<void>;
 }
 
@@ -31,10 +31,10 @@ export function createRoomEnv(): RoomEnv {
     keys,
     prefix,
     room: new WaitingRoom(redis, keys, { tokenSecret, claimWindowMs: CLAIM_WINDOW_MS }),
-    second: () => {
+    second: (options) => {
       const other = connectRedis(TEST_REDIS);
       extra.push(other);
-      return new WaitingRoom(other, keys, { tokenSecret, claimWindowMs: CLAIM_WINDOW_MS });
+      return new WaitingRoom(other, keys, { tokenSecret, claimWindowMs: options?.claimWindowMs ?? CLAIM_WINDOW_MS });
     },
     close: async () => {
       await Promise.all([redis, ...extra].map((r) => r.quit()));
