@@ -28,8 +28,9 @@ export function createCommerce(infra: Infra): Commerce {
   if (stripe) available.stripe = new StripeProvider(stripe);
   const providers = new ProviderRegistry(available);
   const holds: HoldPort = {
-    // The hold's own receipt (hold.converted / hold.released) goes in the same transaction as the order's.
-    convert: (tx, holdId, userId, orderId) => convertHold(tx, holdId, userId, { signer, orderId }),
+    // The hold's own receipt (hold.converted / hold.released) goes in the same transaction as the
+    // order's: convert returns it for the order code to append with its own receipts.
+    convert: (tx, holdId, userId, orderId) => convertHold(tx, holdId, userId, { orderId }),
     release: (tx, holdId) => releaseHold(tx, holdId, { signer, reason: 'order_not_completed' }),
   };
   const giftCards = new GiftCardService(database.db, providers, signer, logger);

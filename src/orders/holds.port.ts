@@ -1,4 +1,5 @@
 import type { Db } from '../db/types.js';
+import type { TimelineEvent } from '../timeline/timeline.repository.js';
 
 /**
  * What orders need from the holds of src/sales: turn an active hold's seats into sold seats,
@@ -13,6 +14,8 @@ export interface ConvertedHold {
   unitPriceCents: number;
   unitFeeCents: number;
   seats: { id: string }[];
+  /** The hold's `hold.converted` receipt, for the caller to append in `tx` with its own (one append per change). */
+  receipt: TimelineEvent;
 }
 
 export interface HoldPort {

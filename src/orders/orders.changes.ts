@@ -108,7 +108,7 @@ export class OrderChanges {
         if (item.priceCents !== unit) throw conflict('orders.exchange_price_differs', 'The new seats must cost the same as the old ones.');
       }
       // New seats first (held → sold), then the old ones back on sale: the fan is never without a seat.
-      await this.deps.holds.convert(tx, hold.id, principal.userId, order.id);
+      const converted = await this.deps.holds.convert(tx, hold.id, principal.userId, order.id);
       const moved = [];
       for (const [i, t] of valid.entries()) {
         const oldItem = items.find((it) => it.seatId === t.seatId && it.status === 'active')!;
@@ -118,6 +118,7 @@ export class OrderChanges {
       }
       await returnSoldSeats(tx, valid.map((t) => t.seatId!));
       await appendTimeline(tx, this.deps.signer, [
+        converted.receipt,
         { userId: order.userId, kind: 'tickets.exchanged', subjectType: 'order', subjectId: order.id, eventId: order.eventId, actorId: principal.userId, data: { holdId: hold.id, moved } },
       ]);
     });

@@ -79,7 +79,8 @@ export class Settlement {
       }
 
       const hold = await this.deps.holds.convert(tx, order.holdId, order.userId, order.id);
-      const events: TimelineEvent[] = [];
+      // Every receipt of the commit in one append (one lock and head read for the account).
+      const events: TimelineEvent[] = [hold.receipt];
       if (order.cardCents > 0 && order.provider && order.intentId) {
         const card = await insertPayment(tx, {
           orderId: order.id,

@@ -13,8 +13,9 @@
  *     409 sales.hold_expired     past its expiry (whether or not the sweeper got there yet)
  *     409 sales.hold_not_active  released or already converted (`data.status` says which)
  *   Converting does not change the per-account count (src/sales/limits.ts): the tickets were
- *   already counted while held. Pass `signer` to write the `hold.converted` receipt in `tx`;
- *   the order flow should, next to its own `order.confirmed` receipt.
+ *   already counted while held. The `hold.converted` receipt comes back as `receipt`: pass
+ *   `signer` to have it written in `tx` here, or (what the order flow does) append it in `tx`
+ *   yourself together with your own receipts, one timeline append for the whole change.
  *   Call it before capturing any payment: if it throws, the caller's transaction must roll back.
  *
  * releaseHold(tx, holdId, { signer?, actorId?, reason? }) → HoldRow | undefined
@@ -28,7 +29,7 @@
  */
 import type { Db } from '../db/types.js';
 import type { PlatformSigner } from '../shared/signing.js';
-import { appendTimeline } from '../timeline/timeline.repository.js';
+import { appendTimeline, type TimelineEvent } from '../timeline/timeline.repository.js';
 import * as holdsRepo from './holds.repository.js';
 import type { HoldRow } from './holds.repository.js';
 import { releaseInventory, sellInventory, type SeatRef } from './inventory.repository.js';
@@ -47,6 +48,8 @@ export interface HeldItems {
   currency: string;
   /** The sold seats; empty for general admission. */
   seats: SeatRef[];
+  /** The `hold.converted` receipt; already appended when a signer was passed, else the caller's to append in `tx`. */
+  receipt: TimelineEvent;
 }
 
 export interface ReceiptOptions {
@@ -55,19 +58,21 @@ export interface ReceiptOptions {
   actorId?: string | null;
 }
 
+function holdEvent(hold: HoldRow, kind: string, actorId: string | null | undefined, data: Record<string, unknown>): TimelineEvent {
+  return {
+    userId: hold.userId,
+    kind,
+    subjectType: 'hold',
+    subjectId: hold.id,
+    eventId: hold.eventId,
+    actorId: actorId ?? null,
+    data: { holdId: hold.id, tierId: hold.tierId, quantity: hold.quantity, ...data },
+  };
+}
+
 async function receipt(tx: Db, options: ReceiptOptions, hold: HoldRow, kind: string, data: Record<string, unknown> = {}) {
   if (!options.signer) return;
-  await appendTimeline(tx, options.signer, [
-    {
-      userId: hold.userId,
-      kind,
-      subjectType: 'hold',
-      subjectId: hold.id,
-      eventId: hold.eventId,
-      actorId: options.actorId ?? null,
-      data: { holdId: hold.id, tierId: hold.tierId, quantity: hold.quantity, ...data },
-    },
-  ]);
+  await appendTimeline(tx, options.signer, [holdEvent(hold, kind, options.actorId, data)]);
 }
 
 export async function convertHold(tx: Db, holdId: string, userId: string, options: ReceiptOptions & { orderId?: string } = {}): Promise<HeldItems> {
@@ -84,7 +89,8 @@ export async function convertHold(tx: Db, holdId: string, userId: string, option
     // Impossible while seats.hold_id and the CHECKs hold; failing loudly rolls the order back.
     throw new Error(`hold ${hold.id} had ${sold.length} held seats, expected ${hold.quantity}`);
   }
-  await receipt(tx, { actorId: userId, ...options }, hold, 'hold.converted', options.orderId ? { orderId: options.orderId } : {});
+  const converted = holdEvent(hold, 'hold.converted', options.actorId === undefined ? userId : options.actorId, options.orderId ? { orderId: options.orderId } : {});
+  if (options.signer) await appendTimeline(tx, options.signer, [converted]);
   return {
     holdId: hold.id,
     userId: hold.userId,
@@ -96,6 +102,7 @@ export async function convertHold(tx: Db, holdId: string, userId: string, option
     unitFeeCents: hold.unitFeeCents,
     currency: hold.currency,
     seats: sold.sort((a, b) => hold.seatIds.indexOf(a.id) - hold.seatIds.indexOf(b.id)),
+    receipt: converted,
   };
 }
 
