@@ -1,5 +1,5 @@
-import { defineRoute, Reply, type AnyRoute } from '../http/route.js';
-import { detailQuery, eventDetail, eventParams, searchQuery, searchResult } from './discovery.schemas.js';
+import { defineRoute, JsonText, Reply, type AnyRoute } from '../http/route.js';
+import { detailQuery, eventDetail, eventDetailHead, eventParams, searchQuery, searchResult } from './discovery.schemas.js';
 import type { DiscoveryService } from './discovery.service.js';
 
 const tag = 'Discovery';
@@ -38,12 +38,15 @@ export function discoveryRoutes(discovery: DiscoveryService): AnyRoute[] {
       response: { status: 200, schema: eventDetail },
       errors: ['discovery.event_not_found'],
       handler: async (ctx) => {
-        const { body, etag } = await discovery.detail(ctx.principal, ctx.params.id, ctx.query.near);
+        const { head, seatMap, etag } = await discovery.detail(ctx.principal, ctx.params.id, ctx.query.near);
         // Availability is live: caches may keep a copy but must revalidate it (a 304 is cheap).
         // A signed-in answer measures distance from the fan's home, so it is theirs alone.
         const headers = { ETag: etag, 'Cache-Control': `${ctx.principal ? 'private' : 'public'}, no-cache`, Vary: 'Authorization' };
         if (matches(ctx.requestHeader('if-none-match'), etag)) return new Reply(304, undefined, headers);
-        return new Reply(200, body, headers);
+        // The seat map (up to tens of thousands of seats) is serialized once per inventory
+        // snapshot; each answer only serializes and checks its own head, then appends it.
+        const text = `${JSON.stringify(eventDetailHead.parse(head)).slice(0, -1)},"seatMap":${seatMap.json}}`;
+        return new Reply(200, new JsonText(text), headers);
       },
     }),
   ];

@@ -167,3 +167,6 @@ export const eventDetail = eventSummary.extend({
   }),
 });
 export type EventDetail = z.input<typeof eventDetail>;
+/** The event detail without its seat map: the part that differs between viewers. */
+export const eventDetailHead = eventDetail.omit({ seatMap: true });
+export type EventDetailHead = z.input<typeof eventDetailHead>;

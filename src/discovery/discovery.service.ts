@@ -4,7 +4,7 @@ import type { Db } from '../db/types.js';
 import { discoveryErrors } from './discovery.errors.js';
 import * as repo from './discovery.repository.js';
 import type { Cursor, EventRow, Order, ProfileWeights, SearchFilter } from './discovery.repository.js';
-import type { AvailabilityState, EventDetail, EventSummary, SearchQuery, SearchResult } from './discovery.schemas.js';
+import { eventDetail, type AvailabilityState, type EventDetail, type EventDetailHead, type EventSummary, type SearchQuery, type SearchResult } from './discovery.schemas.js';
 import type { Point } from './geo.js';
 
 /** `near` without `radiusKm`: a city and its surroundings, what "near me" usually means. */
@@ -31,15 +31,24 @@ interface Profile extends ProfileWeights {
 }
 
 export interface DetailAnswer {
-  body: EventDetail;
+  /** Everything but the seat map; it differs between viewers (distance, organizer tools). */
+  head: EventDetailHead;
+  /** The seat map, rendered once per inventory snapshot and shared by every fan who reads it. */
+  seatMap: RenderedSeatMap;
   /** Strong: a hash of the exact representation, live availability included. */
   etag: string;
+}
+
+/** A seat map checked against its schema and serialized once: at a drop, thousands of fans read the same one. */
+export interface RenderedSeatMap {
+  json: string;
+  digest: string;
 }
 
 /** How stale the seat map of GET /v1/events/:id may be; the issue asks for "within a few seconds". */
 export const INVENTORY_CACHE_MS = 1000;
 
-type Inventory = { tiers: Awaited<ReturnType<typeof repo.findTiers>>; seats: Awaited<ReturnType<typeof repo.findSeats>> };
+type Inventory = { tiers: Awaited<ReturnType<typeof repo.findTiers>>; seatMap: RenderedSeatMap };
 
 export class DiscoveryService {
   private readonly inventoryCache = new Map<string, { at: number; value: Promise<Inventory> }>();
@@ -107,10 +116,8 @@ export class DiscoveryService {
     if (!row) throw discoveryErrors.eventNotFound();
     const manages = viewer !== null && (viewer.admin || viewer.userId === row.organizer_id);
     // The organizer editing the event sees every change at once; fans share the one-second copy.
-    const { tiers, seats } = await this.inventory(id, manages);
-    // The body is the whole representation, viewer-specific parts included, so the ETag below
-    // (a hash of it) differs between an organizer's copy and a fan's.
-    const body: EventDetail = {
+    const { tiers, seatMap } = await this.inventory(id, manages);
+    const head: EventDetailHead = {
       ...summarize(row, this.clock(), null, false),
       description: row.description,
       doorsAt: row.doors_utc,
@@ -128,10 +135,11 @@ export class DiscoveryService {
         capacity: t.capacity,
         remaining: t.remaining,
       })),
-      seatMap: seatMap(seats),
     };
-    const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 32)}"`;
-    return { body, etag };
+    // The ETag covers the whole representation, viewer-specific parts included, so an
+    // organizer's copy and a fan's differ; the seat map enters through its digest.
+    const etag = `"${createHash('sha256').update(JSON.stringify(head)).update(seatMap.digest).digest('base64url').slice(0, 32)}"`;
+    return { head, seatMap, etag };
   }
 
   /**
@@ -143,7 +151,7 @@ export class DiscoveryService {
     const now = Date.now();
     const cached = this.inventoryCache.get(id);
     if (!fresh && cached && cached.at > now - INVENTORY_CACHE_MS) return cached.value;
-    const value = Promise.all([repo.findTiers(this.db, id), repo.findSeats(this.db, id)]).then(([tiers, seats]) => ({ tiers, seats }));
+    const value = Promise.all([repo.findTiers(this.db, id), repo.findSeats(this.db, id)]).then(([tiers, seats]) => ({ tiers, seatMap: renderSeatMap(seats) }));
     this.inventoryCache.set(id, { at: now, value });
     value.catch(() => this.inventoryCache.delete(id));
     // Bounded: a crawler walking every event cannot grow it without end.
@@ -265,6 +273,11 @@ function summarize(row: EventRow, now: Date, profile: Profile | null, fromHome: 
     transit: row.transit,
     reasons: reasonsFor(row, profile, fromHome),
   };
+}
+
+function renderSeatMap(seats: repo.SeatRow[]): RenderedSeatMap {
+  const json = JSON.stringify(eventDetail.shape.seatMap.parse(seatMap(seats)));
+  return { json, digest: createHash('sha256').update(json).digest('base64url') };
 }
 
 function seatMap(seats: repo.SeatRow[]): EventDetail['seatMap'] {

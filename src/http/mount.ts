@@ -4,7 +4,7 @@ import { AppError, forbidden, unauthorized } from '../shared/errors.js';
 import { IDEMPOTENCY_KEY, requestHash, type IdempotencyStore } from './idempotency.js';
 import { problemDocument, sendProblem } from './problem.js';
 import type { RateLimiter } from './rate-limit.js';
-import { makeContext, parsePart, Reply, type AnyRoute } from './route.js';
+import { JsonText, makeContext, parsePart, Reply, type AnyRoute } from './route.js';
 
 export interface Pipeline {
   /** Resolves a bearer token to its account; throws a 401 problem for a bad or expired one. */
@@ -50,6 +50,7 @@ function readBody(route: AnyRoute, req: Request): unknown {
 function send(res: Response, status: number, body: unknown, headers: Record<string, string>): void {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   if (status === 204 || body === undefined) res.status(status).end();
+  else if (body instanceof JsonText) res.status(status).type('application/json').send(body.text);
   else res.status(status).json(body);
 }
 
@@ -93,7 +94,8 @@ async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipel
     const reply = result instanceof Reply ? result : new Reply(route.response.status, result);
     status = reply.status;
     headers = reply.headers;
-    payload = route.response.schema && reply.body !== undefined && status < 300 ? route.response.schema.parse(reply.body) : reply.body;
+    const checked = route.response.schema && reply.body !== undefined && status < 300 && !(reply.body instanceof JsonText);
+    payload = checked ? route.response.schema!.parse(reply.body) : reply.body;
   } catch (err) {
     if (key !== undefined) {
       if (err instanceof AppError && err.status < 500) {
@@ -105,7 +107,7 @@ async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipel
     }
     throw err;
   }
-  if (key !== undefined) await pipeline.idempotency.complete(scope, key, status, payload, headers);
+  if (key !== undefined) await pipeline.idempotency.complete(scope, key, status, payload instanceof JsonText ? JSON.parse(payload.text) : payload, headers);
   send(res, status, payload, headers);
 }
 

@@ -44,6 +44,14 @@ export interface RateLimitRule {
 }
 
 /** A handler's answer when it needs a status or headers other than the route's default. */
+/**
+ * A success body already serialized as JSON, sent as it is: for large bodies shared by many
+ * requests (an event's seat map), whose parts were checked against their schemas when built.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export class Reply<T = unknown> {
   constructor(
     readonly status: number,
