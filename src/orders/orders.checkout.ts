@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import type { Db } from '../db/types.js';
 import { hashGiftCardCode } from '../giftcards/giftcards.code.js';
 import { findByCodeHash } from '../giftcards/giftcards.repository.js';
 import { faultPoint } from '../payments/faults.js';
@@ -7,9 +8,9 @@ import { salesErrors } from '../sales/sales.errors.js';
 import { AppError, conflict } from '../shared/errors.js';
 import { appendTimeline } from '../timeline/timeline.repository.js';
 import { findHold, findOrder, insertOrder, transitionOrder, type HoldRow, type OrderRow } from './orders.repository.js';
-import { stepKey, type Settlement, type SettlementDeps } from './orders.settlement.js';
+import { stepKey, type Captured, type Committed, type Settlement, type SettlementDeps } from './orders.settlement.js';
 import type { OrderPlan } from './orders.table.js';
-import { orderDetails, type OrderDetails } from './orders.view.js';
+import { orderDetails, orderDetailsOf, type OrderDetails } from './orders.view.js';
 
 export interface PlaceOrderInput {
   holdId: string;
@@ -133,21 +134,37 @@ export class Checkout {
       await this.settlement.recordAuthorization(order, intent);
     }
 
-    let settled: OrderRow;
+    let committed: Committed;
     try {
-      settled = await this.settlement.commit(order.id);
+      committed = await this.settlement.commit(order.id);
     } catch (err) {
       if (err instanceof AppError && err.status < 500) await this.settlement.abort(order.id, err.code, { releaseHold: false });
       throw err;
     }
     faultPoint(this.deps.config, 'after_commit');
+    let captured: Captured = { order: committed.order, capturedPaymentId: null };
     try {
-      settled = await this.settlement.capture(settled);
+      captured = await this.settlement.capture(committed.order);
     } catch (err) {
       // The seats are committed and the authorization stands; the reconciler retries the capture.
       this.deps.logger.warn({ err, orderId: order.id }, 'capture failed; left to the reconciler');
     }
-    return orderDetails(db, settled);
+    return this.answer(db, committed, captured);
+  }
+
+  /**
+   * The response, from the rows the commit wrote when this request made every change since
+   * (the order is as committed, or this request's capture moved it and its card payment);
+   * read back from the database otherwise (a replayed commit, a capture someone else recorded).
+   */
+  private answer(db: Db, committed: Committed, captured: Captured): OrderDetails | Promise<OrderDetails> {
+    const { written } = committed;
+    if (!written) return orderDetails(db, captured.order);
+    if (captured.order === committed.order) return orderDetailsOf(committed.order, written.payments, written.tickets);
+    const card = written.payments.find((p) => p.method === 'card' && p.status === 'authorized');
+    if (!card || captured.capturedPaymentId !== card.id || captured.order.status !== 'captured') return orderDetails(db, captured.order);
+    const payments = written.payments.map((p) => (p === card ? { ...p, status: 'captured' as const } : p));
+    return orderDetailsOf(captured.order, payments, written.tickets);
   }
 
   /**

@@ -3,12 +3,12 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/types.js';
 import { creditGiftCard, debitGiftCard } from '../giftcards/giftcards.repository.js';
 import type { Logger } from '../logger.js';
-import { insertPayment } from '../payments/payments.repository.js';
+import { insertPayment, type PaymentRow } from '../payments/payments.repository.js';
 import { payments } from '../payments/payments.table.js';
 import type { IntentSnapshot, ProviderRegistry } from '../payments/provider.js';
 import { AppError, conflict } from '../shared/errors.js';
 import type { PlatformSigner } from '../shared/signing.js';
-import { endTickets, issueTickets, ticketsOfOrder } from '../tickets/tickets.repository.js';
+import { endTickets, issueTickets, ticketsOfOrder, type TicketView } from '../tickets/tickets.repository.js';
 import { appendTimeline, type TimelineEvent } from '../timeline/timeline.repository.js';
 import type { HoldPort } from './holds.port.js';
 import { confirmOrder, findHold, findOrder, itemsOfOrder, lockOrder, returnSoldGa, returnSoldSeats, transitionOrder, type OrderRow } from './orders.repository.js';
@@ -16,6 +16,19 @@ import { orderItems } from './orders.table.js';
 
 /** Processor idempotency keys, derived from the order id so every retry of a step is the same call. */
 export const stepKey = (orderId: string, step: 'authorize' | 'capture' | 'cancel') => `order:${orderId}:${step}`;
+
+/** What a commit leaves: the order, and the payment and ticket rows when this call wrote them. */
+export interface Committed {
+  order: OrderRow;
+  /** Null when the order had been committed before (a replay or a racing reconciler): nothing was written here. */
+  written: { payments: PaymentRow[]; tickets: TicketView[] } | null;
+}
+
+/** What a capture leaves: the order, and the card payment this call moved to `captured` (null when it moved none). */
+export interface Captured {
+  order: OrderRow;
+  capturedPaymentId: string | null;
+}
 
 export interface SettlementDeps {
   db: Db;
@@ -66,7 +79,7 @@ export class Settlement {
    * debited, items, tender rows and tickets are written, and the receipts say "guaranteed".
    * Throws the domain problem when the hold or a gift card no longer allows it.
    */
-  async commit(orderId: string): Promise<OrderRow> {
+  async commit(orderId: string): Promise<Committed> {
     return this.deps.db.transaction(async (tx) => {
       // The state change comes first: its row lock serialises this commit against a racing
       // reconciler or abort, and if anything below fails the transaction undoes it.
@@ -74,13 +87,14 @@ export class Settlement {
       if (!order) {
         const current = await findOrder(tx, orderId);
         if (!current) throw new AppError(404, 'orders.not_found', 'No order with this id.');
-        if (current.status === 'confirmed' || current.status === 'captured') return current;
+        if (current.status === 'confirmed' || current.status === 'captured') return { order: current, written: null };
         throw conflict('orders.state_changed', `The order is ${current.status} and can no longer be completed.`);
       }
 
       const hold = await this.deps.holds.convert(tx, order.holdId, order.userId, order.id);
       // Every receipt of the commit in one append (one lock and head read for the account).
       const events: TimelineEvent[] = [hold.receipt];
+      const written: PaymentRow[] = [];
       if (order.cardCents > 0 && order.provider && order.intentId) {
         const card = await insertPayment(tx, {
           orderId: order.id,
@@ -93,6 +107,7 @@ export class Settlement {
           status: 'authorized',
           cardLast4: order.cardLast4,
         });
+        written.push(card);
         events.push(
           this.receipt(order, 'payment.authorized', 'payment', card.id, {
             provider: order.provider,
@@ -115,6 +130,7 @@ export class Settlement {
           currency: order.currency,
           status: 'captured',
         });
+        written.push(paid);
         events.push(this.receipt(order, 'payment.captured', 'payment', paid.id, { method: 'gift_card', giftCardId: tender.giftCardId, amountCents: tender.amountCents, currency: order.currency }));
       }
       const unit = hold.unitPriceCents + hold.unitFeeCents;
@@ -143,25 +159,25 @@ export class Settlement {
       );
       await appendTimeline(tx, this.deps.signer, events);
       await this.deps.onConfirmed?.(tx, order);
-      return order;
+      return { order, written: { payments: written, tickets } };
     });
   }
 
   /** confirmed → captured. A processor refusal is thrown (the reconciler then unwinds). */
-  async capture(orderOrId: string | OrderRow): Promise<OrderRow> {
+  async capture(orderOrId: string | OrderRow): Promise<Captured> {
     const order = typeof orderOrId === 'string' ? await findOrder(this.deps.db, orderOrId) : orderOrId;
     if (!order) throw new AppError(404, 'orders.not_found', 'No order with this id.');
-    if (order.status !== 'confirmed' || !order.provider || !order.intentId) return order;
+    if (order.status !== 'confirmed' || !order.provider || !order.intentId) return { order, capturedPaymentId: null };
     const intent = await this.deps.providers.get(order.provider).capture(order.intentId, stepKey(order.id, 'capture'));
     return this.recordCapture(order, intent);
   }
 
   /** Records a capture the processor reports (from our own call or a re-fetch after a webhook). */
-  async recordCapture(order: OrderRow, intent: IntentSnapshot): Promise<OrderRow> {
-    if (intent.status !== 'succeeded') return order;
+  async recordCapture(order: OrderRow, intent: IntentSnapshot): Promise<Captured> {
+    if (intent.status !== 'succeeded') return { order, capturedPaymentId: null };
     return this.deps.db.transaction(async (tx) => {
       const moved = await transitionOrder(tx, order.id, ['confirmed'], 'captured', { capturedAt: new Date() });
-      if (!moved) return (await findOrder(tx, order.id))!;
+      if (!moved) return { order: (await findOrder(tx, order.id))!, capturedPaymentId: null };
       const [payment] = await tx
         .update(payments)
         .set({ status: 'captured', updatedAt: new Date() })
@@ -175,7 +191,7 @@ export class Settlement {
           currency: order.currency,
         }),
       ]);
-      return moved;
+      return { order: moved, capturedPaymentId: payment?.id ?? null };
     });
   }
 

@@ -1,6 +1,6 @@
 import type { Db } from '../db/types.js';
-import { paymentsOfOrder, paymentView } from '../payments/payments.repository.js';
-import { ticketsOfOrder } from '../tickets/tickets.repository.js';
+import { paymentsOfOrder, paymentView, type PaymentRow } from '../payments/payments.repository.js';
+import { ticketsOfOrder, type TicketView } from '../tickets/tickets.repository.js';
 import type { OrderRow } from './orders.repository.js';
 
 /** Whether the fan may call the seats theirs: only once the order is committed. */
@@ -27,9 +27,22 @@ export function orderSummary(order: OrderRow) {
   };
 }
 
-export async function orderDetails(db: Db, order: OrderRow) {
-  const [payments, tickets] = await Promise.all([paymentsOfOrder(db, order.id), ticketsOfOrder(db, order.id)]);
-  return { ...orderSummary(order), payments: payments.map(paymentView), tickets };
+/** Oldest first, then by id: the order `paymentsOfOrder` and `ticketsOfOrder` read them in (uuids compare as their lowercase text). */
+const byTimeThenId = <T extends { id: string }>(at: (row: T) => Date) => (a: T, b: T) =>
+  at(a).getTime() - at(b).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The order as the API shows it, from rows already in hand (those of its payments and tickets). */
+export function orderDetailsOf(order: OrderRow, payments: readonly PaymentRow[], tickets: readonly TicketView[]) {
+  return {
+    ...orderSummary(order),
+    payments: [...payments].sort(byTimeThenId((p) => p.createdAt)).map(paymentView),
+    tickets: [...tickets].sort(byTimeThenId((t) => t.issuedAt)),
+  };
 }
 
-export type OrderDetails = Awaited<ReturnType<typeof orderDetails>>;
+export async function orderDetails(db: Db, order: OrderRow) {
+  const [payments, tickets] = await Promise.all([paymentsOfOrder(db, order.id), ticketsOfOrder(db, order.id)]);
+  return orderDetailsOf(order, payments, tickets);
+}
+
+export type OrderDetails = ReturnType<typeof orderDetailsOf>;

@@ -69,6 +69,8 @@ describe('gift cards', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'captured', totalCents: 2000, giftCardCents: 1500, cardCents: 500 });
     expect(res.body.payments.map((p: any) => [p.method, p.amountCents, p.status]).sort()).toEqual([['card', 500, 'captured'], ['gift_card', 1500, 'captured']]);
+    // Built from the rows the request wrote, in the order a read gives them.
+    expect((await env.api.get(`/v1/orders/${res.body.id}`, { token: fan.token })).body).toEqual(res.body);
     expect(await ledgerSum(env.infra.database.db, card.body.id)).toEqual({ ledger: 0, balance: 0 });
     // Cancel one of two tickets (1000): all of it goes back to the gift card.
     const one = res.body.tickets[0].id;
@@ -93,6 +95,7 @@ describe('gift cards', () => {
     const res = await order(env, fan.token, { holdId, payment: { giftCards: [{ code: card.body.code }] } });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'captured', cardCents: 0, giftCardCents: 2000, provider: null });
+    expect((await env.api.get(`/v1/orders/${res.body.id}`, { token: fan.token })).body).toEqual(res.body);
     expect(await ledgerSum(env.infra.database.db, card.body.id)).toEqual({ ledger: 3000, balance: 3000 });
   });
 

@@ -30,6 +30,8 @@ describe('POST /v1/orders', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'captured', guaranteed: true, sandbox: true, provider: 'sandbox', totalCents: 2 * sale.unitCents, cardCents: 2 * sale.unitCents });
     expect(res.body.payments).toEqual([expect.objectContaining({ method: 'card', provider: 'sandbox', sandbox: true, status: 'captured', cardLast4: '4242' })]);
+    // The answer is built from the rows the request wrote: exactly what a read of the order shows.
+    expect((await env.api.get(`/v1/orders/${res.body.id}`, { token: fan.token })).body).toEqual(res.body);
     expect(res.body.tickets.map((t: any) => [t.seatId, t.attendeeName, t.version, t.status]).sort()).toEqual(
       [[seatIds[0], 'Ada', 1, 'valid'], [seatIds[1], 'Bob', 1, 'valid']].sort(),
     );
@@ -55,6 +57,7 @@ describe('POST /v1/orders', () => {
     expect(res.status).toBe(201);
     expect(res.body.tickets).toHaveLength(3);
     expect(res.body.tickets.every((t: any) => t.seatId === null)).toBe(true);
+    expect((await env.api.get(`/v1/orders/${res.body.id}`, { token: fan.token })).body).toEqual(res.body);
     expect((await env.api.get(`/v1/orders/${res.body.id}`, { token: fan.token })).status).toBe(200);
     const other = await env.api.get(`/v1/orders/${res.body.id}`, { token: stranger.token });
     expect(other.status).toBe(404);
