@@ -82,7 +82,7 @@ export class HoldService {
             return { hold: this.sameRequest(existing, input), seats: await holdsRepo.seatsByIds(tx, existing.seatIds) };
           }
           const context = this.checkSale(snapshot, input);
-          if (input.seats) await this.checkSeatsExist(tx, input.eventId, input.tierId, input.seats);
+          const picked = input.seats ? await this.lockPicked(tx, input.eventId, context.tier.id, input.seats) : null;
           const needsToken = context.onsale.mode === 'queue';
           if (needsToken && !input.purchaseToken) throw salesErrors.tokenRequired();
           if (context.available < quantity) throw context.available === 0 ? salesErrors.soldOut() : salesErrors.notEnoughSeats(context.available);
@@ -90,7 +90,7 @@ export class HoldService {
             await this.deps.gate.claim(input.purchaseToken!, caller.userId, input.eventId);
             claimed = true;
           }
-          return this.reserve(tx, caller, input, context, idempotencyKey);
+          return this.reserve(tx, caller, input, context, idempotencyKey, picked);
         }),
       );
       if (hold.status === 'active') {
@@ -167,14 +167,23 @@ export class HoldService {
     return { ...snapshot, tier, onsale };
   }
 
-  private async checkSeatsExist(tx: Db, eventId: string, tierId: string, ids: readonly string[]): Promise<void> {
+  /**
+   * Locks those of the picked seats that are free, and refuses seats that are not this event's
+   * and tier's. A fan usually picks free seats, so one statement answers both; only when some
+   * did not lock does a second one tell unknown seats (refused here) from taken ones (refused
+   * by `lockSeats`, after the limit, as before: the order of refusals does not change).
+   */
+  private async lockPicked(tx: Db, eventId: string, tierId: string, ids: readonly string[]): Promise<string[]> {
+    const locked = await inventory.lockSeatsById(tx, eventId, tierId, ids);
+    if (locked.length === ids.length) return locked;
     const known = await inventory.existingSeatIds(tx, eventId, tierId, ids);
     const unknown = ids.flatMap((id, i) => (known.has(id) ? [] : [i]));
     if (unknown.length > 0) throw salesErrors.unknownSeats(unknown);
+    return locked;
   }
 
   /** Inside the transaction, after the account lock: limit, inventory, hold row, receipt. */
-  private async reserve(tx: Db, caller: Caller, input: HoldRequest, context: SaleContext, idempotencyKey: string) {
+  private async reserve(tx: Db, caller: Caller, input: HoldRequest, context: SaleContext, idempotencyKey: string, picked: string[] | null) {
     const { event, tier, onsale } = context;
     const limit = effectiveLimit(event.perAccountLimit, onsale.perAccountLimit);
     const quantity = input.seats?.length ?? input.quantity!;
@@ -182,7 +191,7 @@ export class HoldService {
       const counted = await countTowardsLimit(tx, caller.userId, input.eventId);
       if (counted + quantity > limit) throw salesErrors.limitExceeded(limit, counted);
     }
-    const seatIds = tier.kind === 'ga' ? [] : await this.lockSeats(tx, tier.id, input, quantity);
+    const seatIds = tier.kind === 'ga' ? [] : await this.lockSeats(tx, tier.id, input, quantity, picked);
     const hold = await holdsRepo.insertHold(tx, {
       userId: caller.userId,
       eventId: input.eventId,
@@ -229,12 +238,11 @@ export class HoldService {
     return { hold, seats };
   }
 
-  /** Locks the seats this request would take, or throws the refusal that says why it cannot. */
-  private async lockSeats(tx: Db, tierId: string, input: HoldRequest, quantity: number): Promise<string[]> {
-    if (input.seats) {
-      const locked = await inventory.lockSeatsById(tx, tierId, input.seats);
-      if (locked.length < input.seats.length) throw salesErrors.seatUnavailable(input.seats.filter((id) => !locked.includes(id)));
-      return locked;
+  /** Locks the seats this request would take (picked ones are locked already), or throws the refusal that says why it cannot. */
+  private async lockSeats(tx: Db, tierId: string, input: HoldRequest, quantity: number, picked: string[] | null): Promise<string[]> {
+    if (input.seats && picked) {
+      if (picked.length < input.seats.length) throw salesErrors.seatUnavailable(input.seats.filter((id) => !picked.includes(id)));
+      return picked;
     }
     if (!input.together || quantity === 1) {
       const locked = await inventory.lockBestAvailable(tx, tierId, quantity);

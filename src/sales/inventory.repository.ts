@@ -83,12 +83,15 @@ async function lockIds(db: Db, query: SQL): Promise<string[]> {
 }
 
 /**
- * Locks those of these seats that are free, in seat order (two buyers wanting overlapping
- * seats queue behind each other instead of deadlocking), waiting for seats another
- * transaction holds: it may yet roll back.
+ * Locks those of these seats of this event and tier that are free, in seat order (two buyers
+ * wanting overlapping seats queue behind each other instead of deadlocking), waiting for seats
+ * another transaction holds: it may yet roll back.
  */
-export function lockSeatsById(db: Db, tierId: string, ids: readonly string[]): Promise<string[]> {
-  return lockIds(db, sql`select id from seats where id in (${idList(ids)}) and tier_id = ${tierId} and status = 'available' order by ${bestFirst} for update`);
+export function lockSeatsById(db: Db, eventId: string, tierId: string, ids: readonly string[]): Promise<string[]> {
+  return lockIds(
+    db,
+    sql`select id from seats where id in (${idList(ids)}) and event_id = ${eventId} and tier_id = ${tierId} and status = 'available' order by ${bestFirst} for update`,
+  );
 }
 
 /**
