@@ -166,27 +166,40 @@ async function purchase(
   let choose = p.chooseSeats;
   let hold: HoldView | null = null;
   let tier = tiers[0]!;
+  // A hold with no definite answer (a timeout, a 5xx, a node gone) is sent again as it was,
+  // with the same Idempotency-Key, as a page retrying its click does: the server may have
+  // claimed the purchase token and held the seats after answering 503, and the retry must get
+  // that hold back rather than a new request's `queue.token_used`.
+  let resend: { body: Record<string, unknown>; key: string } | null = null;
   for (let attempt = 0; attempt < HOLD_ATTEMPTS && !hold; attempt++) {
     if (Date.now() >= env.deadline) return 'timeout';
-    tier = tiers[tierIndex]!;
-    const body: Record<string, unknown> = { eventId: target.eventId, tierId: tier.id };
-    if (choose && tier.kind === 'reserved') {
-      const map = await api.call<SeatMap>('GET', `/v1/events/${target.eventId}/seats`, undefined, { token });
-      latency('seatmap', map.ms);
-      const free = map.status === 200 ? map.body.seats.filter((s) => s.available) : [];
-      if (free.length < quantity) {
-        choose = false;
-        body.quantity = quantity;
-      } else {
-        // A fan clicks seats near each other: a random run of the free list.
-        const start = Math.floor(Math.random() * (free.length - quantity + 1));
-        body.seats = free.slice(start, start + quantity).map((s) => s.id);
-      }
+    let body: Record<string, unknown>;
+    let key: string;
+    if (resend) {
+      ({ body, key } = resend);
+      resend = null;
     } else {
-      body.quantity = quantity;
+      tier = tiers[tierIndex]!;
+      key = randomUUID();
+      body = { eventId: target.eventId, tierId: tier.id };
+      if (choose && tier.kind === 'reserved') {
+        const map = await api.call<SeatMap>('GET', `/v1/events/${target.eventId}/seats`, undefined, { token });
+        latency('seatmap', map.ms);
+        const free = map.status === 200 ? map.body.seats.filter((s) => s.available) : [];
+        if (free.length < quantity) {
+          choose = false;
+          body.quantity = quantity;
+        } else {
+          // A fan clicks seats near each other: a random run of the free list.
+          const start = Math.floor(Math.random() * (free.length - quantity + 1));
+          body.seats = free.slice(start, start + quantity).map((s) => s.id);
+        }
+      } else {
+        body.quantity = quantity;
+      }
+      if (purchaseToken) body.purchaseToken = purchaseToken;
     }
-    if (purchaseToken) body.purchaseToken = purchaseToken;
-    const res = await api.call<HoldView>('POST', '/v1/holds', body, { token, idempotencyKey: true });
+    const res = await api.call<HoldView>('POST', '/v1/holds', body, { token, idempotencyKey: key });
     latency('hold', res.ms);
     if (res.status === 201) {
       hold = res.body;
@@ -220,8 +233,14 @@ async function purchase(
       case 'sales.purchase_token_invalid':
       case 'sales.purchase_token_required':
         return 'not_admitted';
+      case 'idempotency.in_progress':
+        // The first attempt is still running on the server: ask again with the same key.
+        resend = { body, key };
+        await sleep(500);
+        break;
       default:
         if (!RETRYABLE(res.status)) return 'error';
+        resend = { body, key };
         await sleep(200 * 2 ** attempt);
     }
   }
