@@ -1,4 +1,6 @@
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
+import { users } from '../auth/auth.table.js';
+import { events } from '../catalog/catalog.table.js';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { holds } from '../sales/holds.table.js';
@@ -67,11 +69,20 @@ export async function transitionOrder(
   return row ?? null;
 }
 
+/** Who and what a confirmed order is about, for the notice written in the same transaction. */
+export interface ConfirmedFacts {
+  /** Null only if the account or the event row is gone. */
+  email: string | null;
+  eventTitle: string | null;
+}
+
 /**
  * The commit's state change in one statement: authorized → confirmed for a card order,
  * pending → captured for one paid wholly by gift cards. Null when the order was elsewhere.
+ * Also returns the account's email and the event's title (the confirmation notice needs
+ * them), so the commit does not read them in a statement of their own.
  */
-export async function confirmOrder(tx: Db, id: string): Promise<OrderRow | null> {
+export async function confirmOrder(tx: Db, id: string): Promise<{ order: OrderRow; facts: ConfirmedFacts } | null> {
   const [row] = await tx
     .update(orders)
     .set({
@@ -81,8 +92,14 @@ export async function confirmOrder(tx: Db, id: string): Promise<OrderRow | null>
       updatedAt: sql`now()`,
     })
     .where(and(eq(orders.id, id), sql`${orders.status} = case when ${orders.cardCents} > 0 then 'authorized' else 'pending' end`))
-    .returning();
-  return row ?? null;
+    .returning({
+      ...getTableColumns(orders),
+      factEmail: sql<string | null>`(select ${users.email} from ${users} where ${users.id} = ${orders.userId})`,
+      factEventTitle: sql<string | null>`(select ${events.title} from ${events} where ${events.id} = ${orders.eventId})`,
+    });
+  if (!row) return null;
+  const { factEmail, factEventTitle, ...order } = row;
+  return { order, facts: { email: factEmail, eventTitle: factEventTitle } };
 }
 
 export async function listOrders(db: Db, userId: string, limit: number): Promise<OrderRow[]> {

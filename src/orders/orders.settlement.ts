@@ -11,7 +11,7 @@ import type { PlatformSigner } from '../shared/signing.js';
 import { endTickets, issueTickets, ticketsOfOrder, type TicketView } from '../tickets/tickets.repository.js';
 import { appendTimeline, type TimelineEvent } from '../timeline/timeline.repository.js';
 import type { HoldPort } from './holds.port.js';
-import { confirmOrder, findHold, findOrder, itemsOfOrder, lockOrder, returnSoldGa, returnSoldSeats, transitionOrder, type OrderRow } from './orders.repository.js';
+import { confirmOrder, findHold, type ConfirmedFacts, findOrder, itemsOfOrder, lockOrder, returnSoldGa, returnSoldSeats, transitionOrder, type OrderRow } from './orders.repository.js';
 import { orderItems } from './orders.table.js';
 
 /** Processor idempotency keys, derived from the order id so every retry of a step is the same call. */
@@ -38,7 +38,7 @@ export interface SettlementDeps {
   config: Config;
   logger: Logger;
   /** Runs inside the commit transaction once the order is confirmed (the order-confirmed notification). */
-  onConfirmed?: (tx: Db, order: OrderRow) => Promise<void>;
+  onConfirmed?: (tx: Db, order: OrderRow, facts: ConfirmedFacts) => Promise<void>;
 }
 
 /**
@@ -83,13 +83,14 @@ export class Settlement {
     return this.deps.db.transaction(async (tx) => {
       // The state change comes first: its row lock serialises this commit against a racing
       // reconciler or abort, and if anything below fails the transaction undoes it.
-      const order = await confirmOrder(tx, orderId);
-      if (!order) {
+      const confirmed = await confirmOrder(tx, orderId);
+      if (!confirmed) {
         const current = await findOrder(tx, orderId);
         if (!current) throw new AppError(404, 'orders.not_found', 'No order with this id.');
         if (current.status === 'confirmed' || current.status === 'captured') return { order: current, written: null };
         throw conflict('orders.state_changed', `The order is ${current.status} and can no longer be completed.`);
       }
+      const { order } = confirmed;
 
       const hold = await this.deps.holds.convert(tx, order.holdId, order.userId, order.id);
       // Every receipt of the commit in one append (one lock and head read for the account).
@@ -158,7 +159,7 @@ export class Settlement {
         this.receipt(order, 'tickets.issued', 'order', order.id, { ticketIds: tickets.map((t) => t.id), seatIds: tickets.flatMap((t) => (t.seatId ? [t.seatId] : [])) }),
       );
       await appendTimeline(tx, this.deps.signer, events);
-      await this.deps.onConfirmed?.(tx, order);
+      await this.deps.onConfirmed?.(tx, order, confirmed.facts);
       return { order, written: { payments: written, tickets } };
     });
   }
