@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { clientOf } from '../db/prepared.js';
 import type { Db } from '../db/types.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { GENESIS, receiptHash, type Receipt, type ReceiptPayload } from './receipt.js';
@@ -15,27 +16,40 @@ export interface TimelineEvent {
   data?: Record<string, unknown>;
 }
 
+/** The insert's column list, in the order `receiptRow` gives the values. */
+const insertColumns = sql.raw(
+  [
+    timelineEntries.userId, timelineEntries.seq, timelineEntries.kind, timelineEntries.subjectType, timelineEntries.subjectId, timelineEntries.eventId,
+    timelineEntries.actorId, timelineEntries.data, timelineEntries.occurredAt, timelineEntries.prevHash, timelineEntries.hash, timelineEntries.signature,
+    timelineEntries.keyId,
+  ]
+    .map((c) => `"${c.name}"`)
+    .join(', '),
+);
+
+const receiptRow = (r: Receipt) =>
+  sql`(${r.userId}, ${r.seq}, ${r.kind}, ${r.subjectType}, ${r.subjectId}, ${r.eventId}, ${r.actorId}, ${JSON.stringify(r.data)}::jsonb, ${r.occurredAt}::timestamptz, ${r.prevHash}, ${r.hash}, ${r.signature}, ${r.keyId})`;
+
 /**
  * Appends receipts inside the caller's transaction, so a state change and its receipt commit
  * together or not at all. Appends for one account are serialised by a transaction-scoped
  * advisory lock (taken in sorted order when several accounts are involved, so two
  * transactions never wait on each other in a cycle).
+ *
+ * The locks and the head reads are sent together, in that order, in one round trip: Postgres
+ * runs them in the order sent and each read takes its snapshot when it starts, after the locks
+ * before it are held, so it sees the last receipt any earlier holder of the lock committed.
  */
 export async function appendTimeline(tx: Db, signer: PlatformSigner, events: readonly TimelineEvent[]): Promise<Receipt[]> {
   const accounts = [...new Set(events.map((e) => e.userId))].sort();
-  for (const userId of accounts) {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`timeline:${userId}`}, 0))`);
-  }
+  const client = clientOf(tx);
+  const locks = accounts.map((userId) => client`select pg_advisory_xact_lock(hashtextextended(${`timeline:${userId}`}, 0))`.execute());
+  const reads = accounts.map((userId) =>
+    client<{ seq: number; hash: string }[]>`select seq, hash from timeline_entries where user_id = ${userId} order by seq desc limit 1`.execute(),
+  );
+  const [, lasts] = await Promise.all([Promise.all(locks), Promise.all(reads)]);
   const heads = new Map<string, { seq: number; hash: string }>();
-  for (const userId of accounts) {
-    const [last] = await tx
-      .select({ seq: timelineEntries.seq, hash: timelineEntries.hash })
-      .from(timelineEntries)
-      .where(eq(timelineEntries.userId, userId))
-      .orderBy(desc(timelineEntries.seq))
-      .limit(1);
-    heads.set(userId, last ?? { seq: 0, hash: GENESIS });
-  }
+  accounts.forEach((userId, i) => heads.set(userId, lasts[i]![0] ?? { seq: 0, hash: GENESIS }));
   // Millisecond precision: what Postgres stores is exactly what was signed.
   const occurredAt = new Date(Math.floor(Date.now())).toISOString();
   const receipts: Receipt[] = events.map((event) => {
@@ -58,23 +72,9 @@ export async function appendTimeline(tx: Db, signer: PlatformSigner, events: rea
     return { ...payload, hash, signature: signer.sign(payload), keyId: signer.keyId };
   });
   if (receipts.length > 0) {
-    await tx.insert(timelineEntries).values(
-      receipts.map((r) => ({
-        userId: r.userId,
-        seq: r.seq,
-        kind: r.kind,
-        subjectType: r.subjectType,
-        subjectId: r.subjectId,
-        eventId: r.eventId,
-        actorId: r.actorId,
-        data: r.data,
-        occurredAt: new Date(r.occurredAt),
-        prevHash: r.prevHash,
-        hash: r.hash,
-        signature: r.signature,
-        keyId: r.keyId,
-      })),
-    );
+    // A plain statement rather than drizzle's insert builder: this runs for every state change,
+    // and building the insert cost more CPU than Postgres spends on it.
+    await tx.execute(sql`insert into ${timelineEntries} (${insertColumns}) values ${sql.join(receipts.map(receiptRow), sql`, `)}`);
   }
   return receipts;
 }
