@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
 import { users } from '../auth/auth.table.js';
 import { events } from '../catalog/catalog.table.js';
+import { preparedOnce } from '../db/prepared.js';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { holds } from '../sales/holds.table.js';
@@ -12,8 +13,14 @@ export type OrderRow = typeof orders.$inferSelect;
 export type OrderItemRow = typeof orderItems.$inferSelect;
 export type HoldRow = typeof holds.$inferSelect;
 
+/*
+ * The statements of every purchase are prepared once (preparedOnce): building them with
+ * drizzle on each call cost more CPU than Postgres spends running them.
+ */
+const holdById = preparedOnce((db) => db.select().from(holds).where(eq(holds.id, sql.placeholder('id'))).prepare('order_hold_by_id'));
+
 export async function findHold(db: Db, holdId: string): Promise<HoldRow | undefined> {
-  const [row] = await db.select().from(holds).where(eq(holds.id, holdId));
+  const [row] = await holdById(db).execute({ id: holdId });
   return row;
 }
 
@@ -53,19 +60,36 @@ export async function liveOrderForHold(db: Db, holdId: string): Promise<OrderRow
   return row;
 }
 
+type TransitionPatch = Partial<Pick<OrderRow, 'provider' | 'intentId' | 'cardLast4' | 'failureCode' | 'confirmedAt' | 'capturedAt' | 'refundedCents'>>;
+
+/** One prepared transition per shape (how many `from` states, which fields patched): a handful in all. */
+const transitions = new Map<string, ReturnType<typeof prepareTransition>>();
+
+function prepareTransition(fromCount: number, fields: readonly (keyof TransitionPatch)[]) {
+  return preparedOnce((db) =>
+    db
+      .update(orders)
+      // Placeholders inside sql``: drizzle's set() takes no bare placeholder (values are sent as
+      // given, so transitionOrder turns dates into ISO text itself).
+      .set({ status: sql`${sql.placeholder('to')}`, ...Object.fromEntries(fields.map((f) => [f, sql`${sql.placeholder(f)}`])), updatedAt: sql`now()` })
+      .where(and(eq(orders.id, sql.placeholder('id')), inArray(orders.status, Array.from({ length: fromCount }, (_, i) => sql.placeholder(`from${i}`)))))
+      .returning()
+      .prepare('order_transition'),
+  );
+}
+
 /** One arrow of the state machine; null when the order was not in `from` (someone else moved it). */
-export async function transitionOrder(
-  db: Db,
-  id: string,
-  from: readonly OrderStatus[],
-  to: OrderStatus,
-  patch: Partial<Pick<OrderRow, 'provider' | 'intentId' | 'cardLast4' | 'failureCode' | 'confirmedAt' | 'capturedAt' | 'refundedCents'>> = {},
-): Promise<OrderRow | null> {
-  const [row] = await db
-    .update(orders)
-    .set({ status: to, ...patch, updatedAt: sql`now()` })
-    .where(and(eq(orders.id, id), inArray(orders.status, [...from])))
-    .returning();
+export async function transitionOrder(db: Db, id: string, from: readonly OrderStatus[], to: OrderStatus, patch: TransitionPatch = {}): Promise<OrderRow | null> {
+  const fields = (Object.keys(patch) as (keyof TransitionPatch)[]).filter((f) => patch[f] !== undefined).sort();
+  const shape = `${from.length}:${fields.join(',')}`;
+  let transition = transitions.get(shape);
+  if (!transition) transitions.set(shape, (transition = prepareTransition(from.length, fields)));
+  const values: Record<string, unknown> = { id, to, ...Object.fromEntries(from.map((status, i) => [`from${i}`, status])) };
+  for (const f of fields) {
+    const value = patch[f];
+    values[f] = value instanceof Date ? value.toISOString() : value;
+  }
+  const [row] = await transition(db).execute(values);
   return row ?? null;
 }
 
@@ -82,8 +106,8 @@ export interface ConfirmedFacts {
  * Also returns the account's email and the event's title (the confirmation notice needs
  * them), so the commit does not read them in a statement of their own.
  */
-export async function confirmOrder(tx: Db, id: string): Promise<{ order: OrderRow; facts: ConfirmedFacts } | null> {
-  const [row] = await tx
+const confirmation = preparedOnce((db) =>
+  db
     .update(orders)
     .set({
       status: sql`case when ${orders.cardCents} > 0 then 'confirmed' else 'captured' end`,
@@ -91,12 +115,17 @@ export async function confirmOrder(tx: Db, id: string): Promise<{ order: OrderRo
       capturedAt: sql`case when ${orders.cardCents} > 0 then null else now() end`,
       updatedAt: sql`now()`,
     })
-    .where(and(eq(orders.id, id), sql`${orders.status} = case when ${orders.cardCents} > 0 then 'authorized' else 'pending' end`))
+    .where(and(eq(orders.id, sql.placeholder('id')), sql`${orders.status} = case when ${orders.cardCents} > 0 then 'authorized' else 'pending' end`))
     .returning({
       ...getTableColumns(orders),
       factEmail: sql<string | null>`(select ${users.email} from ${users} where ${users.id} = ${orders.userId})`,
       factEventTitle: sql<string | null>`(select ${events.title} from ${events} where ${events.id} = ${orders.eventId})`,
-    });
+    })
+    .prepare('order_confirm'),
+);
+
+export async function confirmOrder(tx: Db, id: string): Promise<{ order: OrderRow; facts: ConfirmedFacts } | null> {
+  const [row] = await confirmation(tx).execute({ id });
   if (!row) return null;
   const { factEmail, factEventTitle, ...order } = row;
   return { order, facts: { email: factEmail, eventTitle: factEventTitle } };
