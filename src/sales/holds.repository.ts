@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { events, priceTiers } from '../catalog/catalog.table.js';
+import { preparedOnce } from '../db/prepared.js';
 import type { Db } from '../db/types.js';
 import { holds } from './holds.table.js';
 import type { SeatRef } from './inventory.repository.js';
@@ -8,16 +9,27 @@ import { onsaleSettings } from './onsale.table.js';
 
 export type HoldRow = typeof holds.$inferSelect;
 
-export async function insertHold(
-  db: Db,
-  values: Omit<typeof holds.$inferInsert, 'expiresAt' | 'status'> & { ttlSeconds: number },
-): Promise<HoldRow> {
-  const { ttlSeconds, ...rest } = values;
-  // The expiry comes from the database clock, the same clock every expiry check compares with.
-  const [row] = await db
+type NewHold = Pick<
+  typeof holds.$inferInsert,
+  'userId' | 'eventId' | 'tierId' | 'kind' | 'quantity' | 'seatIds' | 'unitPriceCents' | 'unitFeeCents' | 'currency' | 'idempotencyKey' | 'purchaseTokenHash'
+>;
+const newHoldFields = ['userId', 'eventId', 'tierId', 'kind', 'quantity', 'seatIds', 'unitPriceCents', 'unitFeeCents', 'currency', 'idempotencyKey', 'purchaseTokenHash'] as const;
+
+/** Every hold runs it: prepared once (see preparedOnce), every field a placeholder. */
+const holdInsert = preparedOnce((db) =>
+  db
     .insert(holds)
-    .values({ ...rest, expiresAt: sql`now() + make_interval(secs => ${ttlSeconds})` })
-    .returning();
+    .values({
+      ...(Object.fromEntries(newHoldFields.map((f) => [f, sql.placeholder(f)])) as Record<keyof NewHold, ReturnType<typeof sql.placeholder>>),
+      // The expiry comes from the database clock, the same clock every expiry check compares with.
+      expiresAt: sql`now() + make_interval(secs => ${sql.placeholder('ttlSeconds')})`,
+    })
+    .returning()
+    .prepare('hold_insert'),
+);
+
+export async function insertHold(db: Db, values: Required<NewHold> & { ttlSeconds: number }): Promise<HoldRow> {
+  const [row] = await holdInsert(db).execute(values);
   return row!;
 }
 
@@ -55,12 +67,18 @@ export async function markExpired(db: Db, id: string): Promise<HoldRow | undefin
   return row;
 }
 
-export async function markConverted(db: Db, id: string, userId: string): Promise<HoldRow | undefined> {
-  const [row] = await db
+/** Every purchase runs it: prepared once (see preparedOnce). */
+const conversion = preparedOnce((db) =>
+  db
     .update(holds)
     .set({ status: 'converted', endedAt: sql`now()` })
-    .where(and(eq(holds.id, id), eq(holds.userId, userId), eq(holds.status, 'active'), gt(holds.expiresAt, sql`now()`)))
-    .returning();
+    .where(and(eq(holds.id, sql.placeholder('id')), eq(holds.userId, sql.placeholder('userId')), eq(holds.status, 'active'), gt(holds.expiresAt, sql`now()`)))
+    .returning()
+    .prepare('hold_convert'),
+);
+
+export async function markConverted(db: Db, id: string, userId: string): Promise<HoldRow | undefined> {
+  const [row] = await conversion(db).execute({ id, userId });
   return row;
 }
 
@@ -82,21 +100,27 @@ export async function dueHoldIds(db: Db, limit: number): Promise<string[]> {
  * and how much of the tier is free by committed state. A refusal may be decided from that
  * last number (nothing free is nothing free); a hold never is.
  */
-export async function saleSnapshot(db: Db, q: { eventId: string; tierId: string; userId: string; key: string }) {
-  const [row] = await db
+const snapshotQuery = preparedOnce((db) =>
+  db
     .select({
       event: events,
       tier: priceTiers,
       onsale: onsaleSettings,
-      existingId: sql<string | null>`(select h.id from holds h where h.user_id = ${q.userId} and h.idempotency_key = ${q.key})`,
+      existingId: sql<string | null>`(select h.id from holds h where h.user_id = ${sql.placeholder('userId')} and h.idempotency_key = ${sql.placeholder('key')})`,
       available: sql<number>`coalesce(case when ${priceTiers.kind} = 'ga'
         then (select g.capacity - g.held - g.sold from ga_inventory g where g.tier_id = ${priceTiers.id})
         else (select count(*) from seats s where s.tier_id = ${priceTiers.id} and s.status = 'available') end, 0)::int`,
     })
     .from(events)
-    .leftJoin(priceTiers, and(eq(priceTiers.id, q.tierId), eq(priceTiers.eventId, events.id)))
+    .leftJoin(priceTiers, and(eq(priceTiers.id, sql.placeholder('tierId')), eq(priceTiers.eventId, events.id)))
     .leftJoin(onsaleSettings, eq(onsaleSettings.eventId, events.id))
-    .where(eq(events.id, q.eventId));
+    .where(eq(events.id, sql.placeholder('eventId')))
+    // The widest statement of a hold (three tables' columns): built once, not on every request.
+    .prepare('sale_snapshot'),
+);
+
+export async function saleSnapshot(db: Db, q: { eventId: string; tierId: string; userId: string; key: string }) {
+  const [row] = await snapshotQuery(db).execute(q);
   return row;
 }
 export type SaleSnapshot = NonNullable<Awaited<ReturnType<typeof saleSnapshot>>>;
