@@ -24,9 +24,25 @@ export async function findHold(db: Db, holdId: string): Promise<HoldRow | undefi
   return row;
 }
 
-export async function insertOrder(db: Db, values: typeof orders.$inferInsert): Promise<OrderRow> {
+/** What checkout decides for a new order; status, amounts refunded and timestamps come from the table's defaults. */
+export type NewOrder = Pick<
+  typeof orders.$inferInsert,
+  'userId' | 'holdId' | 'eventId' | 'currency' | 'totalCents' | 'giftCardCents' | 'cardCents' | 'provider' | 'paymentMethodId' | 'plan'
+>;
+const newOrderFields = ['userId', 'holdId', 'eventId', 'currency', 'totalCents', 'giftCardCents', 'cardCents', 'provider', 'paymentMethodId', 'plan'] as const;
+
+const orderInsert = preparedOnce((db) =>
+  db
+    .insert(orders)
+    .values(Object.fromEntries(newOrderFields.map((f) => [f, sql.placeholder(f)])) as Record<keyof NewOrder, ReturnType<typeof sql.placeholder>>)
+    .returning()
+    .prepare('order_insert'),
+);
+
+export async function insertOrder(db: Db, values: NewOrder): Promise<OrderRow> {
   try {
-    const [row] = await db.insert(orders).values(values).returning();
+    // The fields left out are null, which is also what those columns default to.
+    const [row] = await orderInsert(db).execute(Object.fromEntries(newOrderFields.map((f) => [f, values[f] ?? null])));
     return row!;
   } catch (err) {
     if (isUniqueViolation(err, 'orders_live_hold_unique')) {

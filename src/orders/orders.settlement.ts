@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/types.js';
 import { creditGiftCard, debitGiftCard } from '../giftcards/giftcards.repository.js';
 import type { Logger } from '../logger.js';
-import { insertPayment, type PaymentRow } from '../payments/payments.repository.js';
+import { captureCardPayment, insertPayment, type PaymentRow } from '../payments/payments.repository.js';
 import { payments } from '../payments/payments.table.js';
 import type { IntentSnapshot, ProviderRegistry } from '../payments/provider.js';
 import { AppError, conflict } from '../shared/errors.js';
@@ -179,11 +179,7 @@ export class Settlement {
     return this.deps.db.transaction(async (tx) => {
       const moved = await transitionOrder(tx, order.id, ['confirmed'], 'captured', { capturedAt: new Date() });
       if (!moved) return { order: (await findOrder(tx, order.id))!, capturedPaymentId: null };
-      const [payment] = await tx
-        .update(payments)
-        .set({ status: 'captured', updatedAt: new Date() })
-        .where(and(eq(payments.orderId, order.id), eq(payments.method, 'card'), eq(payments.status, 'authorized')))
-        .returning({ id: payments.id });
+      const payment = await captureCardPayment(tx, order.id);
       await appendTimeline(tx, this.deps.signer, [
         this.receipt(order, 'payment.captured', 'payment', payment?.id ?? order.id, {
           provider: intent.provider,

@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { preparedOnce } from '../db/prepared.js';
 import type { Db } from '../db/types.js';
 import { paymentRefunds, payments } from './payments.table.js';
 
@@ -6,8 +7,22 @@ export type PaymentRow = typeof payments.$inferSelect;
 export type PaymentStatus = PaymentRow['status'];
 export type RefundRow = typeof paymentRefunds.$inferSelect;
 
-export async function insertPayment(db: Db, values: typeof payments.$inferInsert): Promise<PaymentRow> {
-  const [row] = await db.insert(payments).values(values).returning();
+/** What a new tender row says; the rest (id, refunded amount, timestamps) comes from the table's defaults. */
+export type NewPayment = Pick<typeof payments.$inferInsert, 'orderId' | 'userId' | 'method' | 'provider' | 'intentId' | 'giftCardId' | 'amountCents' | 'currency' | 'status' | 'cardLast4'>;
+const newPaymentFields = ['orderId', 'userId', 'method', 'provider', 'intentId', 'giftCardId', 'amountCents', 'currency', 'status', 'cardLast4'] as const;
+
+/** Every purchase writes one or more: prepared once (see preparedOnce), every field a placeholder. */
+const paymentInsert = preparedOnce((db) =>
+  db
+    .insert(payments)
+    .values(Object.fromEntries(newPaymentFields.map((f) => [f, sql.placeholder(f)])) as Record<keyof NewPayment, ReturnType<typeof sql.placeholder>>)
+    .returning()
+    .prepare('payment_insert'),
+);
+
+export async function insertPayment(db: Db, values: NewPayment): Promise<PaymentRow> {
+  // The fields left out are null, which is also what those columns default to.
+  const [row] = await paymentInsert(db).execute(Object.fromEntries(newPaymentFields.map((f) => [f, values[f] ?? null])));
   return row!;
 }
 
@@ -25,6 +40,21 @@ export async function transitionPayment(
     .where(and(eq(payments.id, id), inArray(payments.status, [...from])))
     .returning();
   return row ?? null;
+}
+
+const cardCapture = preparedOnce((db) =>
+  db
+    .update(payments)
+    .set({ status: 'captured', updatedAt: sql`now()` })
+    .where(and(eq(payments.orderId, sql.placeholder('orderId')), eq(payments.method, 'card'), eq(payments.status, 'authorized')))
+    .returning({ id: payments.id })
+    .prepare('payment_card_capture'),
+);
+
+/** authorized → captured for the order's card payment; undefined when it had none in that state. */
+export async function captureCardPayment(db: Db, orderId: string): Promise<{ id: string } | undefined> {
+  const [row] = await cardCapture(db).execute({ orderId });
+  return row;
 }
 
 export async function paymentsOfOrder(db: Db, orderId: string): Promise<PaymentRow[]> {

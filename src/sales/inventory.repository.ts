@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { catalogErrors } from '../catalog/catalog.errors.js';
 import type { SeatSpec } from '../catalog/layout.js';
+import { preparedOnce } from '../db/prepared.js';
 import type { Db } from '../db/types.js';
 import { isCheckViolation, isUniqueViolation } from '../db/errors.js';
 import { gaInventory, seats } from './inventory.table.js';
@@ -183,6 +184,16 @@ export async function releaseInventory(db: Db, hold: { id: string; kind: 'seats'
   return rows.length;
 }
 
+/** Every seated purchase runs it: prepared once (see preparedOnce). */
+const seatSale = preparedOnce((db) =>
+  db
+    .update(seats)
+    .set({ status: 'sold', updatedAt: sql`now()` })
+    .where(and(eq(seats.holdId, sql.placeholder('holdId')), eq(seats.status, 'held')))
+    .returning({ id: seats.id, section: seats.section, row: seats.row, number: seats.number, accessible: seats.accessible })
+    .prepare('seats_sell'),
+);
+
 /** Turns a hold's inventory into sold inventory; returns the seats (empty for GA). */
 export async function sellInventory(db: Db, hold: { id: string; kind: 'seats' | 'ga'; tierId: string; quantity: number }): Promise<SeatRef[]> {
   if (hold.kind === 'ga') {
@@ -192,9 +203,5 @@ export async function sellInventory(db: Db, hold: { id: string; kind: 'seats' | 
       .where(eq(gaInventory.tierId, hold.tierId));
     return [];
   }
-  return db
-    .update(seats)
-    .set({ status: 'sold', updatedAt: sql`now()` })
-    .where(and(eq(seats.holdId, hold.id), eq(seats.status, 'held')))
-    .returning({ id: seats.id, section: seats.section, row: seats.row, number: seats.number, accessible: seats.accessible });
+  return seatSale(db).execute({ holdId: hold.id });
 }
