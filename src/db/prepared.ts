@@ -1,3 +1,5 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Sql } from 'postgres';
 import type { Db } from './types.js';
 
@@ -34,4 +36,24 @@ export function preparedOnce<Q extends Executable>(build: (db: Db) => Q): (db: D
  */
 export function clientOf(db: Db): Sql {
   return (db as unknown as { session: { client: Sql } }).session.client;
+}
+
+/**
+ * `insert into <table> (<fields>) values (<placeholders>) returning *`, prepared once. The
+ * returned function sends a value for every field, null for one left out (so callers leave
+ * out only nullable columns whose default is null); `computed` adds columns written by SQL,
+ * whose own placeholders take their values from the same object.
+ */
+export function preparedInsert<T extends PgTable, F extends keyof T['$inferInsert'] & string>(table: T, fields: readonly F[], name: string, computed: Record<string, SQL> = {}) {
+  const query = preparedOnce((db) =>
+    db
+      .insert(table)
+      .values({ ...Object.fromEntries(fields.map((f) => [f, sql.placeholder(f)])), ...computed } as T['$inferInsert'])
+      .returning()
+      .prepare(name),
+  );
+  return async (db: Db, values: Partial<Record<F, unknown>> & Record<string, unknown>): Promise<T['$inferSelect']> => {
+    const rows = (await query(db).execute({ ...values, ...Object.fromEntries(fields.map((f) => [f, values[f] ?? null])) })) as T['$inferSelect'][];
+    return rows[0]!;
+  };
 }

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
 import { users } from '../auth/auth.table.js';
 import { events } from '../catalog/catalog.table.js';
-import { preparedOnce } from '../db/prepared.js';
+import { preparedInsert, preparedOnce } from '../db/prepared.js';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { holds } from '../sales/holds.table.js';
@@ -29,21 +29,15 @@ export type NewOrder = Pick<
   typeof orders.$inferInsert,
   'userId' | 'holdId' | 'eventId' | 'currency' | 'totalCents' | 'giftCardCents' | 'cardCents' | 'provider' | 'paymentMethodId' | 'plan'
 >;
-const newOrderFields = ['userId', 'holdId', 'eventId', 'currency', 'totalCents', 'giftCardCents', 'cardCents', 'provider', 'paymentMethodId', 'plan'] as const;
-
-const orderInsert = preparedOnce((db) =>
-  db
-    .insert(orders)
-    .values(Object.fromEntries(newOrderFields.map((f) => [f, sql.placeholder(f)])) as Record<keyof NewOrder, ReturnType<typeof sql.placeholder>>)
-    .returning()
-    .prepare('order_insert'),
+const orderInsert = preparedInsert(
+  orders,
+  ['userId', 'holdId', 'eventId', 'currency', 'totalCents', 'giftCardCents', 'cardCents', 'provider', 'paymentMethodId', 'plan'],
+  'order_insert',
 );
 
 export async function insertOrder(db: Db, values: NewOrder): Promise<OrderRow> {
   try {
-    // The fields left out are null, which is also what those columns default to.
-    const [row] = await orderInsert(db).execute(Object.fromEntries(newOrderFields.map((f) => [f, values[f] ?? null])));
-    return row!;
+    return await orderInsert(db, values);
   } catch (err) {
     if (isUniqueViolation(err, 'orders_live_hold_unique')) {
       throw conflict('orders.hold_already_ordered', 'This hold already has an order; open it from your orders.', { holdId: values.holdId });

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
-import { preparedOnce } from '../db/prepared.js';
+import { preparedInsert, preparedOnce } from '../db/prepared.js';
 import type { Db } from '../db/types.js';
 import { paymentRefunds, payments } from './payments.table.js';
 
@@ -9,21 +9,15 @@ export type RefundRow = typeof paymentRefunds.$inferSelect;
 
 /** What a new tender row says; the rest (id, refunded amount, timestamps) comes from the table's defaults. */
 export type NewPayment = Pick<typeof payments.$inferInsert, 'orderId' | 'userId' | 'method' | 'provider' | 'intentId' | 'giftCardId' | 'amountCents' | 'currency' | 'status' | 'cardLast4'>;
-const newPaymentFields = ['orderId', 'userId', 'method', 'provider', 'intentId', 'giftCardId', 'amountCents', 'currency', 'status', 'cardLast4'] as const;
-
-/** Every purchase writes one or more: prepared once (see preparedOnce), every field a placeholder. */
-const paymentInsert = preparedOnce((db) =>
-  db
-    .insert(payments)
-    .values(Object.fromEntries(newPaymentFields.map((f) => [f, sql.placeholder(f)])) as Record<keyof NewPayment, ReturnType<typeof sql.placeholder>>)
-    .returning()
-    .prepare('payment_insert'),
+/** Every purchase writes one or more: prepared once (see preparedInsert). */
+const paymentInsert = preparedInsert(
+  payments,
+  ['orderId', 'userId', 'method', 'provider', 'intentId', 'giftCardId', 'amountCents', 'currency', 'status', 'cardLast4'],
+  'payment_insert',
 );
 
-export async function insertPayment(db: Db, values: NewPayment): Promise<PaymentRow> {
-  // The fields left out are null, which is also what those columns default to.
-  const [row] = await paymentInsert(db).execute(Object.fromEntries(newPaymentFields.map((f) => [f, values[f] ?? null])));
-  return row!;
+export function insertPayment(db: Db, values: NewPayment): Promise<PaymentRow> {
+  return paymentInsert(db, values);
 }
 
 /** Moves a payment from one of `from` to `to`; returns null when another actor moved it first. */

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { events, priceTiers } from '../catalog/catalog.table.js';
-import { preparedOnce } from '../db/prepared.js';
+import { preparedInsert, preparedOnce } from '../db/prepared.js';
 import type { Db } from '../db/types.js';
 import { holds } from './holds.table.js';
 import type { SeatRef } from './inventory.repository.js';
@@ -13,24 +13,17 @@ type NewHold = Pick<
   typeof holds.$inferInsert,
   'userId' | 'eventId' | 'tierId' | 'kind' | 'quantity' | 'seatIds' | 'unitPriceCents' | 'unitFeeCents' | 'currency' | 'idempotencyKey' | 'purchaseTokenHash'
 >;
-const newHoldFields = ['userId', 'eventId', 'tierId', 'kind', 'quantity', 'seatIds', 'unitPriceCents', 'unitFeeCents', 'currency', 'idempotencyKey', 'purchaseTokenHash'] as const;
-
-/** Every hold runs it: prepared once (see preparedOnce), every field a placeholder. */
-const holdInsert = preparedOnce((db) =>
-  db
-    .insert(holds)
-    .values({
-      ...(Object.fromEntries(newHoldFields.map((f) => [f, sql.placeholder(f)])) as Record<keyof NewHold, ReturnType<typeof sql.placeholder>>),
-      // The expiry comes from the database clock, the same clock every expiry check compares with.
-      expiresAt: sql`now() + make_interval(secs => ${sql.placeholder('ttlSeconds')})`,
-    })
-    .returning()
-    .prepare('hold_insert'),
+/** Every hold runs it: prepared once (see preparedInsert). */
+const holdInsert = preparedInsert(
+  holds,
+  ['userId', 'eventId', 'tierId', 'kind', 'quantity', 'seatIds', 'unitPriceCents', 'unitFeeCents', 'currency', 'idempotencyKey', 'purchaseTokenHash'],
+  'hold_insert',
+  // The expiry comes from the database clock, the same clock every expiry check compares with.
+  { expiresAt: sql`now() + make_interval(secs => ${sql.placeholder('ttlSeconds')})` },
 );
 
-export async function insertHold(db: Db, values: Required<NewHold> & { ttlSeconds: number }): Promise<HoldRow> {
-  const [row] = await holdInsert(db).execute(values);
-  return row!;
+export function insertHold(db: Db, values: Required<NewHold> & { ttlSeconds: number }): Promise<HoldRow> {
+  return holdInsert(db, values);
 }
 
 export async function findHold(db: Db, id: string): Promise<HoldRow | undefined> {
