@@ -34,6 +34,8 @@ export interface FanEnv {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const HOLD_ATTEMPTS = 5;
+/** How long after the deadline a fan whose order went unanswered keeps looking for it in "My orders" (the runner's grace is longer). */
+const ORDER_LOOKUP_MS = 30_000;
 const RETRYABLE = (status: number) => status === 0 || status === 429 || status >= 500;
 
 interface HoldView {
@@ -267,22 +269,46 @@ async function purchase(
   let card = p.declineFirst ? CARDS.declined : CARDS.ok;
   let giftCode = p.giftCard !== null ? env.giftCards[p.giftCard] ?? null : null;
   let key = randomUUID();
+  const bought = (order: OrderView): Attempt => {
+    record.boughtAt = Date.now();
+    record.orderId = order.id;
+    record.purchases.push([order.id, order.tickets.length]);
+    record.tickets += order.tickets.length;
+    record.orders++;
+    record.usedGiftCard ||= giftCode !== null;
+    env.counters.orders++;
+    env.counters.tickets += order.tickets.length;
+    return 'bought';
+  };
+  // An attempt without a definite answer (a timeout, a 5xx, a node gone, still in progress)
+  // may have paid: before giving up, the fan opens "My orders", as the page sends them.
+  let unanswered = false;
+  const lookUp = async (): Promise<Attempt | null> => {
+    if (!unanswered) return null;
+    const until = Math.max(env.deadline, Date.now()) + ORDER_LOOKUP_MS;
+    for (let pause = 500; Date.now() < until; pause = Math.min(pause * 2, 4_000)) {
+      const mine = await api.call<{ orders: { id: string; holdId: string; status: string }[] }>('GET', '/v1/me/orders?limit=50', undefined, { token });
+      const found = mine.status === 200 ? mine.body.orders.find((o) => o.holdId === hold.id) : undefined;
+      if (mine.status !== 200) error('my_orders', mine.code ?? `http_${mine.status}`);
+      if (found && ['failed', 'voided', 'cancelled'].includes(found.status)) return null;
+      if (found && (found.status === 'captured' || found.status === 'confirmed')) {
+        const detail = await api.call<OrderView>('GET', `/v1/orders/${found.id}`, undefined, { token });
+        if (detail.status === 200) {
+          error('order', 'simulator.answer_lost_found_in_my_orders');
+          return bought(detail.body);
+        }
+      }
+      // Not there yet (the first request still runs) or not final: look again.
+      await sleep(pause);
+    }
+    return null;
+  };
   for (let attempt = 0; attempt < 4; attempt++) {
-    if (Date.now() >= env.deadline) return 'timeout';
+    if (Date.now() >= env.deadline) return (await lookUp()) ?? 'timeout';
     const payment = { card, giftCards: giftCode ? [{ code: giftCode }] : [] };
     const res = await api.call<OrderView>('POST', '/v1/orders', { holdId: hold.id, payment, ...(attendees ? { attendees } : {}) }, { token, idempotencyKey: key });
     latency('order', res.ms);
-    if (res.status === 201 || res.status === 200) {
-      record.boughtAt = Date.now();
-      record.orderId = res.body.id;
-      record.purchases.push([res.body.id, res.body.tickets.length]);
-      record.tickets += res.body.tickets.length;
-      record.orders++;
-      record.usedGiftCard ||= giftCode !== null;
-      env.counters.orders++;
-      env.counters.tickets += res.body.tickets.length;
-      return 'bought';
-    }
+    if (res.status === 201 || res.status === 200) return bought(res.body);
     const code = res.code ?? `http_${res.status}`;
     error('order', code);
     switch (code) {
@@ -308,15 +334,22 @@ async function purchase(
       case 'sales.hold_expired':
       case 'sales.hold_not_active':
       case 'sales.hold_not_found':
-        return 'expired';
+        // After an unanswered attempt, "not active" may mean our own order converted it.
+        return (await lookUp()) ?? 'expired';
+      case 'orders.hold_already_ordered':
+        // Our hold has an order: a retry that took over a stale claim met the one the first attempt made.
+        unanswered = true;
+        return (await lookUp()) ?? 'error';
       case 'idempotency.in_progress':
+        unanswered = true;
         await sleep(500); // the first request still runs: ask again with the same key
         break;
       default:
         if (!RETRYABLE(res.status)) return 'error';
+        unanswered = true;
         // Same key: if the first attempt went through, the retry answers with that order.
         await sleep(300 * 2 ** attempt);
     }
   }
-  return 'error';
+  return (await lookUp()) ?? 'error';
 }
