@@ -21,25 +21,30 @@ export interface Notice {
  * Records notices in the caller's transaction: the feed row, a push and (optionally) a mail
  * in the outbox, and a NOTIFY that wakes the dispatcher when the transaction commits. Returns
  * the ids of the notices written (a dedupe key already used writes nothing).
+ *
+ * One statement per notice: the feed row's insert, the outbox rows made from what it returned
+ * (none when ON CONFLICT skipped it) and the NOTIFY (only then too), as data-modifying CTEs.
+ * Several NOTIFYs of one transaction on one channel reach listeners as one.
  */
 export async function notify(tx: Db, notices: readonly Notice[]): Promise<number[]> {
   const ids: number[] = [];
-  // One statement per notice: with ON CONFLICT skipping some rows, RETURNING could not be
-  // matched back to the notices (and their mail addresses) reliably in a single insert.
   for (const notice of notices) {
-    const [row] = await tx
-      .insert(notifications)
-      .values({ userId: notice.userId, kind: notice.kind, title: notice.title, body: notice.body, data: notice.data ?? {}, dedupeKey: notice.dedupeKey ?? null })
-      .onConflictDoNothing({ target: notifications.dedupeKey })
-      .returning({ id: notifications.id });
-    if (!row) continue;
-    const message = { userId: notice.userId, kind: notice.kind, subject: notice.title, body: notice.body, payload: { notificationId: row.id, data: notice.data ?? {} } };
-    await tx.insert(outbox).values([
-      { ...message, channel: 'push', recipient: notice.userId },
-      ...(notice.email ? [{ ...message, channel: 'email' as const, recipient: notice.email }] : []),
-    ]);
-    ids.push(row.id);
+    const data = JSON.stringify(notice.data ?? {});
+    const rows = await tx.execute<{ id: number | string }>(sql`
+      with feed as (
+        insert into ${notifications} (user_id, kind, title, body, data, dedupe_key)
+        values (${notice.userId}, ${notice.kind}, ${notice.title}, ${notice.body}, ${data}::jsonb, ${notice.dedupeKey ?? null})
+        on conflict (dedupe_key) do nothing
+        returning id
+      ), queued as (
+        insert into ${outbox} (user_id, kind, channel, recipient, subject, body, payload)
+        select ${notice.userId}::uuid, ${notice.kind}, c.channel, c.recipient, ${notice.title}, ${notice.body}, jsonb_build_object('notificationId', feed.id, 'data', ${data}::jsonb)
+        from feed cross join (values ('push', ${notice.userId}::text), ('email', ${notice.email ?? null}::text)) as c(channel, recipient)
+        where c.recipient is not null
+        returning 1
+      )
+      select feed.id, pg_notify(${OUTBOX_CHANNEL}, '')::text as woke from feed`);
+    ids.push(...[...rows].map((r) => Number(r.id)));
   }
-  if (ids.length > 0) await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
   return ids;
 }
