@@ -75,8 +75,12 @@ export class HoldService {
         this.db.transaction(async (tx) => {
           // Serialises this account's requests for this event: the limit count, the token claim
           // and the idempotency-key lookup below all assume no twin request runs beside them.
-          await lockAccountEvent(tx, caller.userId, input.eventId);
-          const snapshot = await holdsRepo.saleSnapshot(tx, { ...input, userId: caller.userId, key: idempotencyKey });
+          // The snapshot goes out right behind the lock (one round trip): Postgres runs it once
+          // the lock is held, with a snapshot of its own that sees a twin request's hold.
+          const [, snapshot] = await Promise.all([
+            lockAccountEvent(tx, caller.userId, input.eventId),
+            holdsRepo.saleSnapshot(tx, { ...input, userId: caller.userId, key: idempotencyKey }),
+          ]);
           if (snapshot?.existingId) {
             const existing = (await holdsRepo.findHold(tx, snapshot.existingId))!;
             return { hold: this.sameRequest(existing, input), seats: await holdsRepo.seatsByIds(tx, existing.seatIds) };

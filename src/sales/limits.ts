@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { clientOf } from '../db/prepared.js';
 import type { Db } from '../db/types.js';
 import { tickets } from '../tickets/tickets.table.js';
 import { holds } from './holds.table.js';
@@ -13,8 +14,13 @@ import { holds } from './holds.table.js';
  * accounts (transfer, gift) locks and counts the receiving account.
  */
 
-export async function lockAccountEvent(tx: Db, userId: string, eventId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`limit:${userId}:${eventId}`}, 0))`);
+/**
+ * Sent at once, not when awaited: a statement issued after this call (before awaiting it) goes
+ * out behind it on the transaction's connection and so runs with the lock held (one round trip
+ * for both; the hold sends its sale snapshot this way).
+ */
+export function lockAccountEvent(tx: Db, userId: string, eventId: string): Promise<unknown> {
+  return clientOf(tx)`select pg_advisory_xact_lock(hashtextextended(${`limit:${userId}:${eventId}`}, 0))`.execute();
 }
 
 /**
