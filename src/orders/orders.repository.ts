@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
 import { users } from '../auth/auth.table.js';
 import { events } from '../catalog/catalog.table.js';
-import { preparedInsert, preparedOnce } from '../db/prepared.js';
+import { clientOf, preparedInsert, preparedOnce } from '../db/prepared.js';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { holds } from '../sales/holds.table.js';
@@ -44,6 +44,26 @@ export async function insertOrder(db: Db, values: NewOrder): Promise<OrderRow> {
     }
     throw err;
   }
+}
+
+export interface NewOrderItem {
+  id: string;
+  orderId: string;
+  tierId: string;
+  seatId: string | null;
+  priceCents: number;
+}
+
+/**
+ * Writes an order's items, with ids chosen by the caller so that what refers to them (the
+ * tickets) can be sent right behind without waiting for a RETURNING. Sent at once, not when
+ * awaited (see clientOf): a statement issued after this call runs after it.
+ */
+export function insertOrderItems(tx: Db, items: readonly NewOrderItem[]): Promise<unknown> {
+  if (items.length === 0) return Promise.resolve();
+  const client = clientOf(tx);
+  const rows = items.map((i) => ({ id: i.id, order_id: i.orderId, tier_id: i.tierId, seat_id: i.seatId, price_cents: i.priceCents }));
+  return client`insert into order_items ${client(rows)}`.execute();
 }
 
 export async function findOrder(db: Db, id: string): Promise<OrderRow | undefined> {

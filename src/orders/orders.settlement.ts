@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import type { Db } from '../db/types.js';
@@ -11,7 +12,7 @@ import type { PlatformSigner } from '../shared/signing.js';
 import { endTickets, issueTickets, ticketsOfOrder, type TicketView } from '../tickets/tickets.repository.js';
 import { appendTimeline, type TimelineEvent } from '../timeline/timeline.repository.js';
 import type { HoldPort } from './holds.port.js';
-import { confirmOrder, findHold, type ConfirmedFacts, findOrder, itemsOfOrder, lockOrder, returnSoldGa, returnSoldSeats, transitionOrder, type OrderRow } from './orders.repository.js';
+import { confirmOrder, findHold, insertOrderItems, type ConfirmedFacts, findOrder, itemsOfOrder, lockOrder, returnSoldGa, returnSoldSeats, transitionOrder, type OrderRow } from './orders.repository.js';
 import { orderItems } from './orders.table.js';
 
 /** Processor idempotency keys, derived from the order id so every retry of a step is the same call. */
@@ -136,24 +137,25 @@ export class Settlement {
       }
       const unit = hold.unitPriceCents + hold.unitFeeCents;
       const places = hold.kind === 'seats' ? hold.seats.map((seat) => ({ seatId: seat.id })) : Array.from({ length: hold.quantity }, () => ({ seatId: null }));
-      const items = await tx
-        .insert(orderItems)
-        .values(places.map((p) => ({ orderId: order.id, tierId: hold.tierId, seatId: p.seatId, priceCents: unit })))
-        .returning();
+      const items = places.map((p) => ({ id: randomUUID(), orderId: order.id, tierId: hold.tierId, seatId: p.seatId, priceCents: unit }));
       const attendees = order.plan.attendees;
-      const tickets = await issueTickets(
-        tx,
-        items.map((item, i) => ({
-          orderId: order.id,
-          orderItemId: item.id,
-          eventId: order.eventId,
-          tierId: item.tierId,
-          seatId: item.seatId,
-          holderId: order.userId,
-          attendeeName: attendees?.[i]?.name ?? null,
-          attendeeEmail: attendees?.[i]?.email ?? null,
-        })),
-      );
+      // The items go out at once and their tickets right behind them: one round trip, same order.
+      const [, tickets] = await Promise.all([
+        insertOrderItems(tx, items),
+        issueTickets(
+          tx,
+          items.map((item, i) => ({
+            orderId: order.id,
+            orderItemId: item.id,
+            eventId: order.eventId,
+            tierId: item.tierId,
+            seatId: item.seatId,
+            holderId: order.userId,
+            attendeeName: attendees?.[i]?.name ?? null,
+            attendeeEmail: attendees?.[i]?.email ?? null,
+          })),
+        ),
+      ]);
       events.push(
         this.receipt(order, 'order.confirmed', 'order', order.id, { guaranteed: true, holdId: order.holdId, totalCents: order.totalCents, currency: order.currency, tickets: tickets.length }),
         this.receipt(order, 'tickets.issued', 'order', order.id, { ticketIds: tickets.map((t) => t.id), seatIds: tickets.flatMap((t) => (t.seatId ? [t.seatId] : [])) }),
