@@ -121,8 +121,14 @@ describe('crash between the steps of an order', () => {
     const restarted = await startApi({});
     const settled = ['captured', 'voided', 'failed'];
     const deadline = Date.now() + 30_000;
+    // Settled means the money too: a voided order's authorization is cancelled, and its voided
+    // payment row written, just after the order itself changes state.
+    const paymentsOf = (orderId: string) => env.infra.database.sql`select method, status from payments where order_id = ${orderId}`;
+    const done = async (states: Awaited<ReturnType<typeof state>>[]) =>
+      states.every((s) => settled.includes(s.order.status) && s.intents.every((i: { status: string }) => i.status !== 'requires_capture')) &&
+      (await paymentsOf(states[2]!.order.id)).some((p) => p.status === 'voided');
     let all = await Promise.all([holdA, holdB, holdC].map(state));
-    while (!all.every((s) => settled.includes(s.order.status)) && Date.now() < deadline) {
+    while (!(await done(all)) && Date.now() < deadline) {
       await sleep(250);
       all = await Promise.all([holdA, holdB, holdC].map(state));
     }
@@ -138,7 +144,7 @@ describe('crash between the steps of an order', () => {
     expect(c!.sold).toBe(0);
     expect(c!.tickets).toBe(0);
     expect(['expired', 'released']).toContain(c!.hold);
-    const voided = await env.infra.database.sql`select method, status from payments where order_id = ${c!.order.id}`;
+    const voided = await paymentsOf(c!.order.id);
     expect(voided).toEqual([{ method: 'card', status: 'voided' }]);
     const [{ free }] = (await env.infra.database.sql`select count(*)::int as free from seats where id = any(${sale.seatIds.slice(4, 6)}) and status = 'available'`) as any[];
     expect(free).toBe(2);
