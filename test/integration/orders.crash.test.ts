@@ -125,7 +125,7 @@ describe('crash between the steps of an order', () => {
     // payment row written, just after the order itself changes state.
     const paymentsOf = (orderId: string) => env.infra.database.sql`select method, status from payments where order_id = ${orderId}`;
     const done = async (states: Awaited<ReturnType<typeof state>>[]) =>
-      states.every((s) => settled.includes(s.order.status) && s.intents.every((i: { status: string }) => i.status !== 'requires_capture')) &&
+      states.every((s) => settled.includes(s.order.status) && s.intents.every((i) => i.status !== 'requires_capture')) &&
       (await paymentsOf(states[2]!.order.id)).some((p) => p.status === 'voided');
     let all = await Promise.all([holdA, holdB, holdC].map(state));
     while (!(await done(all)) && Date.now() < deadline) {
