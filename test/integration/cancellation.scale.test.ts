@@ -129,5 +129,5 @@ describe('cancelling an event with 5,000 orders', () => {
 
     second.process.kill('SIGTERM');
     await second.exited;
-  }, 180_000);
+  }, 300_000); // its own waits add up to 250 s; the suite runs it beside the in-suite drop on 2 cores
 });
