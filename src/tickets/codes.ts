@@ -1,4 +1,5 @@
 import { createHmac, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { ACCEPTED_STEP_LAG, MAC_BYTES, PREFIX, ROTATION_STEP_SECONDS, SIGNATURE_BYTES, stepAt, type CodeCheck, type OfflineBundle, type TicketClaims } from './code-format.js';
 
 /**
  * Ticket codes. Pure functions: `verifyTicketCode` needs only an offline bundle (public keys,
@@ -12,37 +13,7 @@ import { createHmac, createPublicKey, sign, timingSafeEqual, verify, type KeyObj
  *   rotation key, ticket id ‖ version). A screenshot stops working once its step is 2 behind.
  */
 
-export const ROTATION_STEP_SECONDS = 30;
-/** The current and the previous step are accepted: room for clock skew and a slow scan, no more. */
-const ACCEPTED_STEP_LAG = 1;
-const PREFIX = 'FD1';
-const SIGNATURE_BYTES = 64;
-const MAC_BYTES = 10;
-
-export interface TicketClaims {
-  ticketId: string;
-  eventId: string;
-  version: number;
-  /** Unix seconds. */
-  validFrom: number;
-  validUntil: number;
-  /** 8 base64url characters (6 bytes) naming the event key that signed it. */
-  keyId: string;
-  seat: string;
-}
-
-export type CodeRefusal = 'invalid' | 'wrong_event' | 'revoked' | 'not_yet_valid' | 'expired_code';
-
-export interface OfflineBundle {
-  eventId: string;
-  keys: { keyId: string; publicKeyPem: string }[];
-  /** base64url; staff devices only: it turns a static code into the current rotating one. */
-  rotationKey: string;
-  /** Whether static (printed) codes are accepted at this event. */
-  printedAllowed: boolean;
-  /** Tickets whose codes are dead: `minVersion` null means every version (refunded, revoked). */
-  revocations: { ticketId: string; minVersion: number | null }[];
-}
+export { ROTATION_STEP_SECONDS, type CodeCheck, type OfflineBundle, type TicketClaims } from './code-format.js';
 
 const uuidToBytes = (uuid: string) => Buffer.from(uuid.replace(/-/g, ''), 'hex');
 const bytesToUuid = (b: Buffer) => {
@@ -98,8 +69,6 @@ function stepMac(secret: Buffer, step: number): Buffer {
   return createHmac('sha256', secret).update(s).digest().subarray(0, MAC_BYTES);
 }
 
-export const stepAt = (nowMs: number) => Math.floor(nowMs / 1000 / ROTATION_STEP_SECONDS);
-
 /** The code a fan's screen shows now, and when it changes. */
 export function rotatingCode(staticCode: string, secret: Buffer, nowMs: number): { code: string; step: number; refreshAt: Date } {
   const step = stepAt(nowMs);
@@ -134,8 +103,6 @@ export function parseTicketCode(code: string): ParsedCode | null {
   }
   return { claims, payload, signature: blob.subarray(blob.length - SIGNATURE_BYTES), rotation };
 }
-
-export type CodeCheck = { ok: true; claims: TicketClaims; printed: boolean } | { ok: false; reason: CodeRefusal; claims: TicketClaims | null };
 
 /** Everything a scanner can decide alone. Whether the ticket was already used is the server's (or the sync's) call. */
 export function verifyTicketCode(code: string, bundle: OfflineBundle, nowMs: number): CodeCheck {

@@ -4,36 +4,11 @@
  * browser. It must decide exactly as the server does — a code the server refuses must never
  * admit anyone at an offline gate — so every step mirrors codes.ts in the same order, down to
  * Buffer's lenient base64url decoding; test/unit/ticket-verify.test.ts runs both on the same
- * codes. Formats are documented in codes.ts.
+ * codes. Formats are documented in codes.ts; constants and types come from code-format.ts.
  */
+import { ACCEPTED_STEP_LAG, MAC_BYTES, PREFIX, SIGNATURE_BYTES, stepAt, type CodeCheck, type OfflineBundle, type TicketClaims } from '../../../src/tickets/code-format.js';
 
-export const ROTATION_STEP_SECONDS = 30;
-const ACCEPTED_STEP_LAG = 1;
-const PREFIX = 'FD1';
-const SIGNATURE_BYTES = 64;
-const MAC_BYTES = 10;
-
-export interface TicketClaims {
-  ticketId: string;
-  eventId: string;
-  version: number;
-  validFrom: number;
-  validUntil: number;
-  keyId: string;
-  seat: string;
-}
-
-export type CodeRefusal = 'invalid' | 'wrong_event' | 'revoked' | 'not_yet_valid' | 'expired_code';
-
-export interface OfflineBundle {
-  eventId: string;
-  keys: { keyId: string; publicKeyPem: string }[];
-  rotationKey: string;
-  printedAllowed: boolean;
-  revocations: { ticketId: string; minVersion: number | null }[];
-}
-
-export type CodeCheck = { ok: true; claims: TicketClaims; printed: boolean } | { ok: false; reason: CodeRefusal; claims: TicketClaims | null };
+export type { OfflineBundle } from '../../../src/tickets/code-format.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const SIXTETS = new Map<string, number>([...ALPHABET].map((c, i) => [c, i]));
@@ -124,8 +99,6 @@ export function parseTicketCode(code: string): ParsedCode | null {
   }
   return { claims, payload, signature: blob.slice(blob.length - SIGNATURE_BYTES), rotation };
 }
-
-export const stepAt = (nowMs: number) => Math.floor(nowMs / 1000 / ROTATION_STEP_SECONDS);
 
 // Importing a key is the slow part of a check; a gate sees one event's key thousands of times.
 const publicKeys = new Map<string, Promise<CryptoKey>>();
