@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { leadingZeroBits } from '../shared/leading-zero-bits.js';
 
 /**
  * Hashcash-style proof of work for joining, stateless: the challenge carries its own terms
@@ -32,19 +33,6 @@ export function issueChallenge(secret: Buffer, terms: { eventId: string; userId:
     JSON.stringify({ e: terms.eventId, u: terms.userId, d: terms.difficulty, x: expires, r: randomBytes(8).toString('base64url') } satisfies Terms),
   ).toString('base64url');
   return { challenge: `${VERSION}.${body}.${mac(secret, body)}`, difficulty: terms.difficulty, expiresAt: new Date(expires).toISOString() };
-}
-
-/** Leading zero bits of a digest. */
-export function leadingZeroBits(digest: Buffer): number {
-  let bits = 0;
-  for (const byte of digest) {
-    if (byte === 0) {
-      bits += 8;
-      continue;
-    }
-    return bits + Math.clz32(byte) - 24;
-  }
-  return bits;
 }
 
 export const powDigest = (challenge: string, nonce: string) => createHash('sha256').update(`${challenge}:${nonce}`).digest();

@@ -3,17 +3,7 @@
  * SHA-256(challenge + ":" + nonce) starts with `difficulty` zero bits (src/waitingroom/pow.ts).
  * Yields to the page every batch so the countdown keeps ticking.
  */
-function leadingZeroBits(digest: Uint8Array): number {
-  let bits = 0;
-  for (const byte of digest) {
-    if (byte === 0) {
-      bits += 8;
-      continue;
-    }
-    return bits + Math.clz32(byte) - 24;
-  }
-  return bits;
-}
+import { leadingZeroBits } from '../../../src/shared/leading-zero-bits.js';
 
 export async function solve(challenge: string, difficulty: number): Promise<string> {
   const encoder = new TextEncoder();
