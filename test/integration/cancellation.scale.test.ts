@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnv, TEST_REDIS, type TestEnv } from '../support/env.js';
+import { childEnv, createTestEnv, type TestEnv } from '../support/env.js';
 import { createSale, type SaleFixture } from '../support/commerce.js';
 import { bulkPaidOrders, bulkWatchers } from '../support/cancellation-bulk.js';
 
@@ -41,18 +41,8 @@ afterAll(async () => {
 function startWorker(): { process: ChildProcess; exited: Promise<NodeJS.Signals | number | null>; output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
     cwd: process.cwd(),
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      DATABASE_URL: env.db.url,
-      REDIS_URL: TEST_REDIS,
-      // The API's prefix: the worker serves the very queue the API enqueued into.
-      REDIS_PREFIX: env.config.REDIS_PREFIX,
-      DATA_DIR: dataDir,
-      SEED_DEMO: 'false',
-      LOG_LEVEL: 'warn',
-      CANCELLATION_SWEEP_MS: '2000',
-    },
+    // The API's prefix (childEnv's default): the worker serves the very queue the API enqueued into.
+    env: childEnv(env, dataDir, { CANCELLATION_SWEEP_MS: '2000' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

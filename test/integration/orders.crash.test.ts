@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api.js';
-import { createTestEnv, TEST_REDIS, type TestEnv } from '../support/env.js';
+import { childEnv, createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn } from '../support/fixtures.js';
 import { CARDS, createSale, holdDirect, idem, type SaleFixture } from '../support/commerce.js';
 
@@ -41,22 +41,17 @@ interface Child {
 async function startApi(extra: Record<string, string>): Promise<Child> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: process.cwd(),
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      DATABASE_URL: env.db.url,
-      REDIS_URL: TEST_REDIS,
+    env: childEnv(env, dataDir, {
       REDIS_PREFIX: `${env.config.REDIS_PREFIX}child:`,
       HOST: '127.0.0.1',
       PORT: '0',
-      DATA_DIR: dataDir,
-      SEED_DEMO: 'false',
+      // Info: the test reads the URL from the "listening" line.
       LOG_LEVEL: 'info',
       // Resolve anything older than half a second, every half second: the test waits seconds, not minutes.
       RECONCILE_AFTER_MS: '500',
       RECONCILE_EVERY_MS: '500',
       ...extra,
-    },
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Infra } from '../../src/app.js';
 import type { EventTick } from '../../src/waitingroom/scheduler.js';
 import { admissionModule } from '../../src/waitingroom/scheduler.jobs.js';
-import { createTestEnv, TEST_REDIS, type TestEnv } from '../support/env.js';
+import { childEnv, createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn } from '../support/fixtures.js';
 import { bulkAccounts } from '../support/sales.js';
 import { queueSale, waitUntil } from '../support/waitingroom.js';
@@ -55,19 +55,8 @@ afterAll(async () => {
 function startChild(): { exited: Promise<NodeJS.Signals | number | null> } {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'test/support/scheduler-node.ts'], {
     cwd: process.cwd(),
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      NODE_ID: 'node-k',
-      DATABASE_URL: env.db.url,
-      REDIS_URL: TEST_REDIS,
-      // The same prefix as this process: the same queue keys and the same BullMQ schedule.
-      REDIS_PREFIX: env.config.REDIS_PREFIX,
-      DATA_DIR: dataDir,
-      SEED_DEMO: 'false',
-      LOG_LEVEL: 'warn',
-      QUEUE_TICK_MS: String(TICK_MS),
-    },
+    // The same prefix as this process (childEnv's default): the same queue keys and the same BullMQ schedule.
+    env: childEnv(env, dataDir, { NODE_ID: 'node-k', QUEUE_TICK_MS: String(TICK_MS) }),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   child = proc;

@@ -108,3 +108,22 @@ export async function createTestEnv(overrides: Record<string, string> = {}, opti
     },
   };
 }
+
+/**
+ * The environment of a product process (`src/main.ts`, `src/worker.ts`, a test's own script)
+ * that a test spawns on its database and Redis: the test's key prefix unless `overrides` says
+ * otherwise, its own data folder, no demo data, warnings only.
+ */
+export function childEnv(env: TestEnv, dataDir: string, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    DATABASE_URL: env.db.url,
+    REDIS_URL: TEST_REDIS,
+    REDIS_PREFIX: env.config.REDIS_PREFIX,
+    DATA_DIR: dataDir,
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'warn',
+    ...overrides,
+  };
+}
