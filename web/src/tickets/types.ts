@@ -1,24 +1,15 @@
 /** The API shapes My tickets reads (GET /v1/me/tickets, /v1/tickets/:id/code, /v1/me/transfers, /v1/me/orders, /v1/events/:id). */
 
-export type TicketStatus = 'valid' | 'used' | 'revoked' | 'refunded';
+// The server's own view types (type-only imports: nothing of the server reaches the bundle),
+// so a field renamed there fails the typecheck here instead of at a fan's screen.
+import type { FeedItem } from '../../../src/notifications/notifications.service.js';
+import type { TicketView } from '../../../src/tickets/tickets.service.js';
+import type { TransferView } from '../../../src/tickets/transfers.service.js';
 
-export interface Ticket {
-  id: string;
-  orderId: string;
-  eventId: string;
-  event: { title: string; startsAt: string; doorsAt: string | null; status: string; venue: string };
-  tier: string;
-  seat: { section: string; row: string; number: number; label: string } | null;
-  seatLabel: string;
-  attendeeName: string | null;
-  version: number;
-  status: TicketStatus;
-  issuedAt: string;
-  firstUsedAt: string | null;
-  firstGate: string | null;
-  transferable: boolean;
-  pendingTransferId: string | null;
-}
+export type { FeedItem };
+export type Ticket = TicketView;
+export type TicketStatus = TicketView['status'];
+export type Transfer = TransferView;
 
 export interface TicketCode {
   ticketId: string;
@@ -28,19 +19,6 @@ export interface TicketCode {
   refreshAt: string;
   qrSvg: string;
   printed: { code: string; qrSvg: string } | null;
-}
-
-export interface Transfer {
-  id: string;
-  ticketId: string;
-  eventId: string;
-  fromUserId: string;
-  toEmail: string;
-  toUserId: string | null;
-  message: string | null;
-  status: 'pending' | 'accepted' | 'cancelled';
-  createdAt: string;
-  decidedAt: string | null;
 }
 
 export interface Order {
@@ -64,16 +42,6 @@ export interface EventInfo {
   startsAt: { utc: string; timeZone: string };
   venue: { name: string; city: string };
   policies?: { refundableUntil: string | null; transfersAllowed: boolean; perAccountLimit: number | null };
-}
-
-export interface FeedItem {
-  id: number;
-  kind: string;
-  title: string;
-  body: string;
-  data: Record<string, unknown>;
-  read: boolean;
-  createdAt: string;
 }
 
 export interface Receipt {
