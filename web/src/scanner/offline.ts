@@ -1,5 +1,7 @@
 import { api } from '../lib/api.js';
-import { parseTicketCode, verifyTicketCode, type OfflineBundle } from '../lib/ticket-verify.js';
+import type { SignedBundle } from '../../../src/checkin/bundle.js';
+import type { scanResults } from '../../../src/checkin/checkin.table.js';
+import { parseTicketCode, verifyTicketCode } from '../lib/ticket-verify.js';
 
 /**
  * The scanner's offline store, per event, in localStorage (it survives a reload or a dead
@@ -7,15 +9,8 @@ import { parseTicketCode, verifyTicketCode, type OfflineBundle } from '../lib/ti
  * tickets this device knows are inside, and the scans waiting to be uploaded.
  */
 
-export type ScanResult = 'admitted' | 'already_used' | 'revoked' | 'wrong_event' | 'invalid' | 'not_yet_valid' | 'expired_code';
-
-export interface SignedBundle {
-  bundle: OfflineBundle;
-  admitted: { ticketId: string; firstUsedAt: string; firstGate: string }[];
-  issuedAt: string;
-  signature: string;
-  keyId: string;
-}
+export type ScanResult = (typeof scanResults)[number];
+export type { SignedBundle };
 
 export interface QueuedScan {
   code: string;
