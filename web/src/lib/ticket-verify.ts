@@ -8,7 +8,6 @@
  */
 import { ACCEPTED_STEP_LAG, MAC_BYTES, PREFIX, SIGNATURE_BYTES, stepAt, type CodeCheck, type OfflineBundle, type TicketClaims } from '../../../src/tickets/code-format.js';
 
-
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const SIXTETS = new Map<string, number>([...ALPHABET].map((c, i) => [c, i]));
 for (const [c, v] of [['+', 62], ['-', 62], ['/', 63], ['_', 63]] as const) SIXTETS.set(c, v);
