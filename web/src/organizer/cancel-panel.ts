@@ -4,6 +4,7 @@ import { clearErrors, showError } from '../lib/forms.js';
 import { localTime, money } from '../lib/layout.js';
 import { isoToZoned, zonedToIso } from '../lib/zoned-time.js';
 import type { EventDetail } from './types.js';
+import type { CancellationProgress } from '../../../src/cancellations/cancellations.service.js';
 
 /**
  * The console's cancel/postpone panel (#cancel-panel). Cancelling takes a reason and a second,
@@ -12,19 +13,7 @@ import type { EventDetail } from './types.js';
  * at the venue and a refund window.
  */
 
-interface Progress {
-  eventId: string;
-  reason: string;
-  cancelledAt: string;
-  completedAt: string | null;
-  ordersTotal: number;
-  ticketsRevoked: number;
-  pending: number;
-  refunded: number;
-  voided: number;
-  skipped: number;
-  refundedCents: number;
-}
+type Progress = CancellationProgress;
 
 /** Refund jobs finish in well under a second each: 1.5 s polls show movement without loading the API. */
 const POLL_MS = 1500;
