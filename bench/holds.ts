@@ -14,7 +14,7 @@ import { poster } from './support.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import postgres from 'postgres';
 import type { Infra } from '../src/app.js';
 import { users } from '../src/auth/auth.table.js';
@@ -24,7 +24,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import type { Database } from '../src/db/client.js';
 import * as schema from '../src/db/schema.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { connectRedis } from '../src/infra/redis.js';
+import { connectRedis, deleteKeysUnder } from '../src/infra/redis.js';
 import { createLogger } from '../src/logger.js';
 import { createBroadcaster } from '../src/realtime/broadcaster.js';
 import { holds } from '../src/sales/holds.table.js';
@@ -187,16 +187,7 @@ try {
   await baseline.end({ timeout: 5 });
   await database.close();
   await redis.quit();
-  const cleanup = new Redis(values.redis);
-  for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await cleanup.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await cleanup.del(...keys);
-    } while (cursor !== '0');
-  }
-  await cleanup.quit();
+  await deleteKeysUnder(values.redis, prefix);
   await admin.unsafe(`drop database if exists ${dbName} with (force)`);
   await admin.end();
 }

@@ -35,7 +35,7 @@ import { connectDatabase } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { RateLimiter } from '../src/http/rate-limit.js';
 import { freePort } from '../src/infra/processes.js';
-import { connectRedis } from '../src/infra/redis.js';
+import { connectRedis, deleteKeysUnder } from '../src/infra/redis.js';
 import { createLogger } from '../src/logger.js';
 import { createBroadcaster } from '../src/realtime/broadcaster.js';
 import { holdExpiryScheduler } from '../src/sales/expiry.jobs.js';
@@ -342,16 +342,7 @@ try {
   console.log(JSON.stringify({ bench: 'sizing', node, redis: redisFigures, postgres: pg }));
 } finally {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  const cleanup = new Redis(values.redis);
-  for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
-    let cursor = '0';
-    do {
-      const [next, found] = await cleanup.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (found.length) await cleanup.del(...found);
-    } while (cursor !== '0');
-  }
-  await cleanup.quit();
+  await deleteKeysUnder(values.redis, prefix);
   await admin.unsafe(`drop database if exists ${dbName} with (force)`);
   await admin.end();
 }

@@ -2,14 +2,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { Redis } from 'ioredis';
 import { createKeys } from '../../queue/keys.js';
 import { sessions, users } from '../../src/auth/auth.table.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { CatalogService } from '../../src/catalog/catalog.service.js';
 import { connectDatabase } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
-import { connectRedis, type AppRedis } from '../../src/infra/redis.js';
+import { connectRedis, deleteKeysUnder, type AppRedis } from '../../src/infra/redis.js';
 import { SessionCache } from '../../src/auth/session-cache.js';
 import { createBroadcaster } from '../../src/realtime/broadcaster.js';
 import { eventRoom, type QueueServerToClient } from '../../src/realtime/events.js';
@@ -105,7 +104,7 @@ export async function main(o: Options): Promise<void> {
     for (const child of [...children]) child.kill('SIGKILL');
     await redis.quit();
     await database.close();
-    await dropPrefix(o.redis, prefix);
+    await deleteKeysUnder(o.redis, prefix);
     await db.drop();
   }
   process.stdout.write(`${JSON.stringify({ bench: 'queue', ...result })}\n`);
@@ -278,17 +277,4 @@ async function bulkSessions(db: ReturnType<typeof connectDatabase>['db'], cache:
     tokens.push(...batch);
   }
   return tokens;
-}
-
-async function dropPrefix(url: string, prefix: string): Promise<void> {
-  const r = new Redis(url);
-  for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await r.unlink(...keys);
-    } while (cursor !== '0');
-  }
-  await r.quit();
 }

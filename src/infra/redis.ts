@@ -64,3 +64,24 @@ export function parseClusterNodes(entries: readonly string[]): { nodes: ClusterN
   });
   return { nodes, auth };
 }
+
+/**
+ * Deletes every key of one deployment or test namespace on a single Redis server: the keys under
+ * `prefix`, and BullMQ's, which sit under `{<prefix>bull}` (src/jobs/connection.ts). UNLINK, so
+ * large lists and hashes are freed off Redis's main thread.
+ */
+export async function deleteKeysUnder(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await redis.unlink(...keys);
+      } while (cursor !== '0');
+    }
+  } finally {
+    await redis.quit();
+  }
+}

@@ -3,7 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { Redis } from 'ioredis';
+import { deleteKeysUnder } from '../infra/redis.js';
 import { boot, type Booted } from '../boot.js';
 import { startLocalCluster, type LocalCluster } from '../cluster/local-cluster.js';
 import { loadConfig } from '../config.js';
@@ -104,7 +104,7 @@ export async function startDeployment(options: StartOptions): Promise<Deployment
       });
     }
     let redisUrl = options.env.REDIS_URL || undefined;
-    if (redisUrl) undo.push(() => deletePrefix(redisUrl!, prefix));
+    if (redisUrl) undo.push(() => deleteKeysUnder(redisUrl!, prefix));
     // No REDIS_URL: the simulator starts redis-server itself (append-only, as boot() would), so
     // it holds the handle that the restart-redis fault needs. A shared service is never restarted.
     let ownRedis: LocalService | null = null;
@@ -208,18 +208,4 @@ export function targetDeployment(url: string, organizer: string, databaseUrl: st
     faults: null,
     stop: async () => void (await sql?.end({ timeout: 5 })),
   };
-}
-
-async function deletePrefix(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  // BullMQ's keys sit under `{<prefix>bull}` (src/jobs/connection.ts).
-  for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  }
-  await redis.quit();
 }

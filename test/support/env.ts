@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Infra } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { connectDatabase } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
-import { connectRedis } from '../../src/infra/redis.js';
+import { connectRedis, deleteKeysUnder } from '../../src/infra/redis.js';
 import { createLogger } from '../../src/logger.js';
 import { generateSigner } from '../../src/shared/signing.js';
 import { createBroadcaster } from '../../src/realtime/broadcaster.js';
@@ -43,19 +43,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /** Deletes every key under a prefix (the test's own namespace in the shared Redis). */
-export async function dropRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS);
-  // BullMQ's keys sit under `{<prefix>bull}` (see src/jobs/connection.ts).
-  for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  }
-  await redis.quit();
-}
+export const dropRedisPrefix = (prefix: string): Promise<void> => deleteKeysUnder(TEST_REDIS, prefix);
 
 export interface TestEnv {
   config: Config;
