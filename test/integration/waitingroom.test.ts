@@ -102,8 +102,10 @@ describe('the waiting room over HTTP', () => {
     expect(before.commitment).toMatch(/^[0-9a-f]{64}$/);
 
     await waitUntil(async () => (await env.api.get(`/v1/events/${sale.eventId}/lottery`)).body.seed !== null, 15_000, 'the draw');
-    const [event] = await db().select({ status: events.status }).from(events).where(eq(events.id, sale.eventId));
-    expect(event!.status).toBe('on_sale');
+    // The same tick reveals the seed, then puts the event on sale: wait for the second step too.
+    const status = async () => (await db().select({ status: events.status }).from(events).where(eq(events.id, sale.eventId)))[0]!.status;
+    await waitUntil(async () => (await status()) !== 'scheduled', 5_000, 'the event put on sale');
+    expect(await status()).toBe('on_sale');
     const late = [];
     for (const f of fans.slice(50)) late.push((await join(sale.eventId, f.token)).body);
     expect(late.map((j) => j.ticketNumber)).toEqual([51, 52, 53, 54, 55, 56, 57, 58, 59, 60]);
