@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import { createKeys, type Keys } from '../queue/keys.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { giftCardRoutes } from './giftcards/giftcards.routes.js';
@@ -28,6 +26,7 @@ import { webAssets } from './http/web-assets.js';
 import { healthRoutes } from './http/health.routes.js';
 import { IdempotencyStore } from './http/idempotency.js';
 import { createMetrics, measureRequests, type Metrics } from './http/metrics.js';
+import { requestLogging } from './http/request-log.js';
 import { mountRoutes } from './http/mount.js';
 import { buildOpenApi } from './http/openapi.js';
 import { errorHandler, sendProblem } from './http/problem.js';
@@ -91,10 +90,6 @@ export interface App {
 }
 
 const webRoot = fileURLToPath(new URL('../web', import.meta.url));
-const REQUEST_ID = /^[\w.:-]{1,100}$/;
-/** Query values that are secrets; they never reach a log line. */
-const SECRET_PARAMS = /([?&](?:code|token)=)[^&]*/gi;
-const redactQuery = (url: string) => url.replace(SECRET_PARAMS, '$1[redacted]');
 
 /** The composition root: services from infrastructure, routes from services, Express around routes. */
 export function createApp(infra: Infra): App {
@@ -154,24 +149,7 @@ export function createApp(infra: Infra): App {
   app.disable('x-powered-by');
   // Behind nginx or a cloud load balancer: trust the first proxy's X-Forwarded-For for per-IP limits.
   app.set('trust proxy', 1);
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-      // Method, path and request id only: query strings can carry secrets (a gift-card code on the
-      // balance lookup), and headers carry the session.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactQuery(req.url) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(requestLogging(logger));
   app.use(measureRequests(metrics));
   // Stripe Elements (only when Stripe takes the cards): its script, its card/3-D Secure frames, its API.
   const stripe = config.STRIPE_SECRET_KEY && config.STRIPE_PUBLISHABLE_KEY;

@@ -2,8 +2,8 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../src/auth/auth.table.js';
 import { errorHandler } from '../../src/http/problem.js';
+import { requestLogging } from '../../src/http/request-log.js';
 import { pino } from 'pino';
-import { pinoHttp } from 'pino-http';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn } from '../support/fixtures.js';
 
@@ -77,7 +77,7 @@ describe('one error model', () => {
     const lines: string[] = [];
     const captured = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
     const app = express();
-    app.use(pinoHttp({ logger: captured, genReqId: () => 'req-123' }));
+    app.use(requestLogging(captured));
     app.get('/boom', () => {
       throw new Error('secret connection string postgres://user:pw@db');
     });
@@ -86,7 +86,7 @@ describe('one error model', () => {
     const server = app.listen(0);
     try {
       const port = (server.address() as { port: number }).port;
-      res = await fetch(`http://127.0.0.1:${port}/boom`);
+      res = await fetch(`http://127.0.0.1:${port}/boom`, { headers: { 'x-request-id': 'req-123' } });
     } finally {
       server.close();
     }
