@@ -53,6 +53,10 @@ function ask<T>(child: ChildProcess, message: Record<string, unknown>, reply: st
   });
 }
 const rssOf = async (child: ChildProcess) => (await ask<{ bytes: number }>(child, { cmd: 'rss' }, 'rss')).bytes;
+const cpuOf = async (child: ChildProcess) => {
+  const { user, system } = await ask<{ user: number; system: number }>(child, { cmd: 'cpu' }, 'cpu');
+  return user + system;
+};
 
 export async function main(o: Options): Promise<void> {
   const children: ChildProcess[] = [];
@@ -126,10 +130,23 @@ async function benchJoin(o: Options, spawn: Spawn, stop: (c: ChildProcess) => vo
   const slice = Math.floor(fresh.length / o.rounds);
   const bareRuns: LoadResult[] = [];
   const apiRuns: LoadResult[] = [];
+  // The server's own CPU time per answered request: unlike throughput, it hardly moves with
+  // whatever else the machine is doing, so it tells where the ratio comes from.
+  const cpuPerRequest = async (server: ChildProcess, load: () => Promise<LoadResult>) => {
+    const before = await cpuOf(server);
+    const result = await load();
+    return { result, cpuUs: Math.round((await cpuOf(server)) - before) / Math.max(1, result.ok + result.failed) };
+  };
+  const bareCpu: number[] = [];
+  const apiCpu: number[] = [];
   for (let r = 0; r < o.rounds; r++) {
-    bareRuns.push(await o.runLoad(`http://127.0.0.1:${bare.port}${path}`, fresh, o.threads, o.concurrency, ms));
-    apiRuns.push(await o.runLoad(`http://127.0.0.1:${api.port}${path}`, fresh.slice(r * slice, (r + 1) * slice), o.threads, o.concurrency, ms));
-    log(`join round ${r + 1}: bare ${bareRuns.at(-1)!.throughput}/s, api ${apiRuns.at(-1)!.throughput}/s ${JSON.stringify(apiRuns.at(-1)!.statuses)}`);
+    const b = await cpuPerRequest(bare.child, () => o.runLoad(`http://127.0.0.1:${bare.port}${path}`, fresh, o.threads, o.concurrency, ms));
+    const a = await cpuPerRequest(api.child, () => o.runLoad(`http://127.0.0.1:${api.port}${path}`, fresh.slice(r * slice, (r + 1) * slice), o.threads, o.concurrency, ms));
+    bareRuns.push(b.result);
+    apiRuns.push(a.result);
+    bareCpu.push(b.cpuUs);
+    apiCpu.push(a.cpuUs);
+    log(`join round ${r + 1}: bare ${b.result.throughput}/s (${Math.round(b.cpuUs)} µs CPU each), api ${a.result.throughput}/s (${Math.round(a.cpuUs)} µs CPU each) ${JSON.stringify(a.result.statuses)}`);
   }
   stop(bare.child);
   stop(api.child);
@@ -150,6 +167,8 @@ async function benchJoin(o: Options, spawn: Spawn, stop: (c: ChildProcess) => vo
     apiP50Ms: median(apiRuns.map((r) => r.p50Ms)),
     apiP99Ms: median(apiRuns.map((r) => r.p99Ms)),
     bareP50Ms: median(bareRuns.map((r) => r.p50Ms)),
+    apiCpuUsPerJoin: Math.round(median(apiCpu)),
+    bareCpuUsPerRequest: Math.round(median(bareCpu)),
     apiStatuses: apiRuns.map((r) => r.statuses),
     freshJoins,
   };

@@ -1,7 +1,8 @@
 /**
  * The child processes of `npm run bench:queue`, one role each (argv: --role <name>), talking
  * to the coordinator over IPC. Each server role reports its port once listening and answers
- * `{ cmd: 'rss' }` with its RSS after a full GC (children run with --expose-gc).
+ * `{ cmd: 'rss' }` with its RSS after a full GC (children run with --expose-gc), and `{ cmd: 'cpu' }`
+ * with the CPU time it has used (user and system, µs).
  *
  *   api      a real Fairdrop API node (boot + startServer, RUN_WORKERS=false)
  *   bare-http  Express 5 with one JSON endpoint: the HTTP baseline
@@ -30,6 +31,7 @@ async function rss(): Promise<number> {
 function onCommand(handler: (m: Message) => Promise<void> | void): void {
   process.on('message', (m: Message) => {
     if (m.cmd === 'rss') void rss().then((bytes) => send({ cmd: 'rss', bytes }));
+    else if (m.cmd === 'cpu') send({ cmd: 'cpu', ...process.cpuUsage() });
     else if (m.cmd === 'exit') process.exit(0);
     else void handler(m);
   });
