@@ -21,8 +21,20 @@ export interface FanHandle {
   eventId: string;
   record: FanRecord;
   deadline: number;
+  /** Queue mode: this fan waits on a websocket; without one it polls GET …/queue/me. */
+  socket: boolean;
+  /** Resolves with the sale's announced start (the on-sale's saleStartsAt, as the page shows it). */
+  saleStart: Promise<number>;
   latency(metric: LatencyMetric, ms: number): void;
   error(endpoint: string, code: string): void;
+  /** Counts a poll of queue/me: answered 200, 304 (unchanged) or otherwise. */
+  polled(status: number): void;
+}
+
+/** How polling fans pace themselves: the slowest pause, and the purchase-token TTL (to time an admission seen by a poll). */
+export interface PollPacing {
+  maxMs: number;
+  tokenTtlMs: number;
 }
 
 export type AdmissionResult =
@@ -54,8 +66,12 @@ interface QueueSnapshotWire {
   ticketNumber: number | null;
   status: string;
   token: string | null;
+  tokenExpiresAt: number | null;
   soldOut: boolean;
   phase: string;
+  position: number | null;
+  /** Seconds until admission at the measured rate; null when nothing moves yet. */
+  eta: number | null;
 }
 interface QueueJoinWire {
   entryId: string;
@@ -72,7 +88,12 @@ interface QueueAdmittedWire {
 }
 type WatchAnswer = { ok: true; snapshot: QueueSnapshotWire } | { ok: false; code: string; detail: string };
 
+/** A socket fan whose socket is down polls this often (the page's fallback), as does a polling fan near the front. */
 const POLL_MS = 5_000;
+/** A polling fan asks again after this share of its ETA: sooner as the front comes nearer. */
+const POLL_ETA_SHARE = 1 / 3;
+/** ± this share of random jitter on every pause, so pollers do not fall into step. */
+const POLL_JITTER = 0.2;
 /** A fan told "sold out" lingers this long for seats coming back (`available`) before leaving. */
 const SOLD_OUT_LINGER_MS = 10_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -81,7 +102,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const SOCKET_FAILOVER_MS = 500;
 
 interface FanQueueState {
-  socket: Socket;
+  /** Null for a polling fan (over the sockets budget). */
+  socket: Socket | null;
+  /** The last queue/me answer and its ETag (sent back as If-None-Match; a 304 means `last` still holds). */
+  etag: string | null;
+  last: QueueSnapshotWire | null;
   /** Connections tried so far; the URL function picks a node from it (the next one after a failure). */
   attempt: number;
   token: string | null;
@@ -91,12 +116,31 @@ interface FanQueueState {
   left: boolean;
 }
 
-export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => string): AdmissionStrategy {
+/**
+ * The pause before a polling fan's next queue/me: a page that knows it is far back asks
+ * rarely, one near the front every few seconds. Retry-After or a Cache-Control max-age from
+ * the server lengthen it (the API sends `private, no-cache` today, so they do not).
+ */
+export function nextPollMs(snap: Pick<QueueSnapshotWire, 'position' | 'eta'> | null, headers: Record<string, string | string[] | undefined>, maxMs: number, random: () => number = Math.random): number {
+  let ms: number;
+  if (!snap || snap.position === null) ms = maxMs;
+  else if (snap.position <= 0) ms = POLL_MS;
+  else if (snap.eta === null) ms = Math.min(maxMs, 6 * POLL_MS);
+  else ms = Math.min(maxMs, Math.max(POLL_MS, snap.eta * 1000 * POLL_ETA_SHARE));
+  ms *= 1 - POLL_JITTER + 2 * POLL_JITTER * random();
+  const retryAfter = Number(headers['retry-after']);
+  if (Number.isFinite(retryAfter) && retryAfter > 0) ms = Math.max(ms, retryAfter * 1000);
+  const maxAge = /max-age=(\d+)/.exec(String(headers['cache-control'] ?? ''));
+  if (maxAge) ms = Math.max(ms, Number(maxAge[1]) * 1000);
+  return ms;
+}
+
+export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => string, pacing: PollPacing): AdmissionStrategy {
   const states = new Map<number, FanQueueState>();
 
   /** The page's `watch`: joins the event's room and answers where the fan stands (ticket number, token). */
   const watch = (fan: FanHandle, state: FanQueueState) => {
-    state.socket.emit('watch', { eventId: fan.eventId }, (answer: WatchAnswer) => {
+    state.socket?.emit('watch', { eventId: fan.eventId }, (answer: WatchAnswer) => {
       if (!answer.ok) return fan.error('queue_watch', answer.code);
       const snap = answer.snapshot;
       if (snap.ticketNumber !== null) fan.record.ticketNumber = snap.ticketNumber;
@@ -111,7 +155,7 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
 
   /** The page's socket: pushes in, and a new connection — to the next node — whenever this one drops. */
   const listen = (fan: FanHandle, state: FanQueueState) => {
-    const { socket } = state;
+    const socket = state.socket!;
     // Every (re)connect asks again: a push missed while disconnected is in the snapshot.
     socket.on('connect', () => watch(fan, state));
     socket.on('admitted', (push: QueueAdmittedWire) => {
@@ -149,6 +193,83 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
     });
   };
 
+  /** One GET …/queue/me, as the page's fallback does: If-None-Match, and whatever it says taken in. */
+  const poll = async (fan: FanHandle, state: FanQueueState): Promise<{ snap: QueueSnapshotWire | null; headers: Record<string, string | string[] | undefined> }> => {
+    const res = await fan.api.call<QueueSnapshotWire>('GET', `/v1/events/${fan.eventId}/queue/me`, undefined, { token: fan.token, headers: state.etag ? { 'if-none-match': state.etag } : {} });
+    fan.polled(res.status);
+    fan.latency('queueMe', res.ms);
+    if (res.status === 304) return { snap: state.last, headers: res.headers };
+    if (res.status !== 200) {
+      fan.error('queue_me', res.code ?? `http_${res.status}`);
+      return { snap: null, headers: res.headers };
+    }
+    const snap = res.body;
+    state.last = snap;
+    const etag = res.headers.etag;
+    state.etag = typeof etag === 'string' ? etag : null;
+    if (snap.ticketNumber !== null) fan.record.ticketNumber = snap.ticketNumber;
+    if (snap.token && !state.token) {
+      state.token = snap.token;
+      // Admission → the fan knows: the token was minted a TTL before it expires (one machine, one clock).
+      if (snap.tokenExpiresAt !== null) fan.latency('poll', Math.max(0, Date.now() - (snap.tokenExpiresAt - pacing.tokenTtlMs)));
+    }
+    if (snap.soldOut) state.soldOutSince ??= Date.now();
+    else state.soldOutSince = null;
+    if (snap.phase === 'closed') state.closed = true;
+    return { snap, headers: res.headers };
+  };
+
+  const verdict = (fan: FanHandle, state: FanQueueState): AdmissionResult | null => {
+    if (state.token) {
+      fan.record.admittedAt = Date.now();
+      return { admitted: true, purchaseToken: state.token };
+    }
+    if (state.closed) return { admitted: false, reason: 'refused' };
+    if (state.soldOutSince !== null && Date.now() - state.soldOutSince > SOLD_OUT_LINGER_MS) return { admitted: false, reason: 'sold_out' };
+    return null;
+  };
+
+  /** A socket fan: pushes in; while its socket is down, the page's poll every POLL_MS. */
+  const waitOnSocket = async (fan: FanHandle, state: FanQueueState): Promise<AdmissionResult> => {
+    let lastPoll = Date.now();
+    while (Date.now() < fan.deadline) {
+      const done = verdict(fan, state);
+      if (done) return done;
+      if (!state.socket!.connected && Date.now() - lastPoll > POLL_MS) {
+        lastPoll = Date.now();
+        await poll(fan, state);
+      }
+      await sleep(50);
+    }
+    return { admitted: false, reason: 'timeout' };
+  };
+
+  /**
+   * A fan over the sockets budget: it knows from its join that it is in the pre-queue and when
+   * the sale opens (the page shows the time), so it first asks once the sale has opened,
+   * spread over a pause; then as its ETA says (nextPollMs), until it has its token, is told
+   * sold out or the room closes.
+   */
+  const waitByPolling = async (fan: FanHandle, state: FanQueueState): Promise<AdmissionResult> => {
+    let wait: number;
+    if (fan.record.ticketNumber === null) {
+      const opensAt = await Promise.race([fan.saleStart, sleep(fan.deadline - Date.now()).then(() => fan.deadline)]);
+      wait = opensAt - Date.now() + Math.random() * pacing.maxMs;
+    } else {
+      wait = 0; // joined after the draw: the page asks where it stands at once
+    }
+    while (Date.now() < fan.deadline) {
+      await sleep(Math.min(wait, fan.deadline - Date.now()));
+      if (Date.now() >= fan.deadline) break;
+      const { snap, headers } = await poll(fan, state);
+      const done = verdict(fan, state);
+      if (done) return done;
+      // Told sold out: one more look after the linger (seats may come back), then home.
+      wait = state.soldOutSince !== null ? SOLD_OUT_LINGER_MS + 100 : nextPollMs(snap, headers, pacing.maxMs);
+    }
+    return verdict(fan, state) ?? { admitted: false, reason: 'timeout' };
+  };
+
   return {
     async join(fan) {
       const path = `/v1/events/${fan.eventId}/queue`;
@@ -163,9 +284,9 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
           fan.record.entryId ??= res.body.entryId;
           fan.record.ticketNumber ??= res.body.ticketNumber;
           if (states.has(fan.record.index)) return true;
-          const state: FanQueueState = { socket: connect(fan, 0), attempt: 0, token: null, soldOutSince: null, closed: false, left: false };
+          const state: FanQueueState = { socket: fan.socket ? connect(fan, 0) : null, etag: null, last: null, attempt: 0, token: null, soldOutSince: null, closed: false, left: false };
           states.set(fan.record.index, state);
-          listen(fan, state);
+          if (fan.socket) listen(fan, state);
           return true;
         }
         fan.error('join', res.code ?? `http_${res.status}`);
@@ -178,36 +299,13 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
     async admit(fan) {
       const state = states.get(fan.record.index);
       if (!state) return { admitted: false, reason: 'refused' };
-      const me = `/v1/events/${fan.eventId}/queue/me`;
-      let lastPoll = Date.now();
-      while (Date.now() < fan.deadline) {
-        if (state.token) {
-          fan.record.admittedAt = Date.now();
-          return { admitted: true, purchaseToken: state.token };
-        }
-        if (state.closed) return { admitted: false, reason: 'refused' };
-        if (state.soldOutSince !== null && Date.now() - state.soldOutSince > SOLD_OUT_LINGER_MS) return { admitted: false, reason: 'sold_out' };
-        // The fallback a page has when its socket is down: ask where it stands.
-        if (!state.socket.connected && Date.now() - lastPoll > POLL_MS) {
-          lastPoll = Date.now();
-          const res = await fan.api.call<QueueSnapshotWire>('GET', me, undefined, { token: fan.token });
-          if (res.status === 200) {
-            if (res.body.ticketNumber !== null) fan.record.ticketNumber = res.body.ticketNumber;
-            if (res.body.token) state.token ??= res.body.token;
-            if (res.body.soldOut) state.soldOutSince ??= Date.now();
-          } else {
-            fan.error('queue_me', res.code ?? `http_${res.status}`);
-          }
-        }
-        await sleep(50);
-      }
-      return { admitted: false, reason: 'timeout' };
+      return state.socket ? waitOnSocket(fan, state) : waitByPolling(fan, state);
     },
 
     leave(fan) {
       const state = states.get(fan.record.index);
       if (state) state.left = true;
-      state?.socket.close();
+      state?.socket?.close();
       states.delete(fan.record.index);
     },
   };

@@ -27,6 +27,8 @@ export interface FanEnv {
   readonly deadline: number;
   /** Queue mode: resolves with the draw's time once the lottery is drawn (late joiners wait for it). */
   drawn: Promise<number>;
+  /** Queue mode: resolves with the sale's start once it is set (polling fans first ask after it). */
+  saleStart: Promise<number>;
   samples: Samples;
   errors: ErrorCounts;
   counters: Counters;
@@ -58,7 +60,7 @@ interface OrderView {
 export function newRecord(p: Persona): FanRecord {
   return {
     index: p.index, kind: p.kind, botStyle: p.botStyle, outcome: 'timeout', tickets: 0, orders: 0, arrivedAt: null, joinedAt: null, admittedAt: null,
-    heldAt: null, boughtAt: null, orderId: null, purchases: [], ticketNumber: null, entryId: null, declines: 0, usedGiftCard: false, lastError: null,
+    heldAt: null, boughtAt: null, orderId: null, purchases: [], ticketNumber: null, entryId: null, declines: 0, usedGiftCard: false, lastError: null, waitedBy: null,
   };
 }
 
@@ -72,8 +74,15 @@ export async function runFan(p: Persona, account: Account, env: FanEnv, record: 
   };
   const handle: FanHandle = {
     api, token: account.token, userId: account.userId, eventId: target.eventId, record, latency, error,
+    socket: p.socket,
+    saleStart: env.saleStart,
     get deadline() {
       return env.deadline;
+    },
+    polled: (status) => {
+      env.counters.polls++;
+      if (status === 304) env.counters.pollsNotModified++;
+      else if (status !== 200) env.counters.pollsFailed++;
     },
   };
   const finish = (outcome: FanRecord['outcome']) => {
@@ -98,18 +107,33 @@ export async function runFan(p: Persona, account: Account, env: FanEnv, record: 
   env.counters.active++;
   let socket: Socket | null = null;
   try {
-    // The event page: its JSON, and a socket for availability and "order confirmed" pushes.
-    const page = await api.call<{ availability?: { remaining: number } }>('GET', `/v1/events/${target.eventId}`, undefined, { token: account.token });
-    latency('page', page.ms);
-    if (page.code) error('page', page.code);
-    // A page that says "sold out" sends a fan home (open mode; a queue can still hand back returns).
-    if (target.mode === 'open' && Date.now() >= env.startAt && page.status === 200 && page.body.availability?.remaining === 0) return finish('sold_out');
-    if (target.mode === 'open' && p.kind === 'fan') socket = openSocket(api.baseUrl, account.token, target.eventId, latency);
+    if (target.mode === 'queue' && !(p.chooseSeats && p.tier === 'reserved')) {
+      // The queue page: the waiting room's public record (seed commitment, phase). A fan who
+      // will take the best available seats has no use for the seat map, which for 7,000 seats
+      // is ~1 MB of JSON per load; the event page with it is for those who pick their seats.
+      const page = await api.call('GET', `/v1/events/${target.eventId}/lottery`, undefined, { token: account.token, discardBody: true });
+      latency('queuePage', page.ms);
+      if (page.code) error('queue_page', page.code);
+    } else {
+      // The event page with its seat map, and in open mode a socket for availability and "order confirmed" pushes.
+      // Queue mode does not read it (the hold fetches the seat map it picks from): drained, not parsed.
+      const page = await api.call<{ availability?: { remaining: number } }>('GET', `/v1/events/${target.eventId}`, undefined, { token: account.token, discardBody: target.mode === 'queue' });
+      latency('page', page.ms);
+      if (page.code) error('page', page.code);
+      // A page that says "sold out" sends a fan home (open mode; a queue can still hand back returns).
+      if (target.mode === 'open' && Date.now() >= env.startAt && page.status === 200 && page.body.availability?.remaining === 0) return finish('sold_out');
+    }
+    if (target.mode === 'open' && p.kind === 'fan' && p.socket) socket = openSocket(api.baseUrl, account.token, target.eventId, latency);
 
     if (target.mode === 'queue') {
       // A `multi` bot joins several times at once: the room must keep one entry for the account.
       const joins = await Promise.all(Array.from({ length: p.parallel }, () => env.admission.join(handle)));
-      if (joins.some(Boolean)) env.counters.joined++;
+      if (joins.some(Boolean)) {
+        env.counters.joined++;
+        record.waitedBy = p.socket ? 'socket' : 'poll';
+        if (p.socket) env.counters.socketFans++;
+        else env.counters.pollingFans++;
+      }
       settle();
       if (!joins.some(Boolean)) return finish('not_admitted');
     }

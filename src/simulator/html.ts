@@ -143,6 +143,10 @@ ${r.faults.map((f) => `<p class="meta">Fault injected: <b>${esc(f.kind)}</b> of 
     .join('')}</table>
 <h2>Outcomes</h2>
 <table>${row(['outcome', 'clients'], true)}${Object.entries(r.outcomes).sort((a, b) => b[1] - a[1]).map(([k, v]) => row([k, num(v)])).join('')}</table>
+${o.mode === 'queue' ? `<h2>How fans waited</h2>
+<p>Each API node takes at most ${num(r.waiting.socketsPerNode)} websockets (open-file budget); ${num(r.waiting.socketClients)} clients were given one, the others poll <code>GET …/queue/me</code> (If-None-Match; pauses from 5 s near the front to ${r.waiting.pollMaxSeconds} s, from their ETA, ±20% jitter; purchase tokens last ${r.waiting.tokenTtlSeconds} s). Fans ran in ${r.waiting.processes} processes.</p>
+<table>${row(['waited', 'fans joined', 'bought', 'latency p50 ms', 'p99 ms'], true)}${row(['on a websocket (push)', num(r.waiting.socketFans.joined), num(r.waiting.socketFans.bought), r.latency.push.p50, r.latency.push.p99])}${row(['by polling (admission → seen)', num(r.waiting.pollingFans.joined), num(r.waiting.pollingFans.bought), r.latency.poll.p50, r.latency.poll.p99])}</table>
+<p>${num(r.waiting.polls)} polls: ${num(r.waiting.pollsNotModified)} answered 304, ${num(r.waiting.pollsFailed)} failed.</p>` : ''}
 <h2>Errors by problem code</h2>
 ${r.errors.length ? `<table>${row(['endpoint', 'code', 'count'], true)}${r.errors.map((e) => row([e.endpoint, e.code, num(e.count)])).join('')}</table>` : '<p>None.</p>'}
 <h2>Oversell audit (read from Postgres)</h2>
@@ -152,7 +156,7 @@ ${r.audit ? `<p>${num(r.audit.totals.ticketsValid)} valid tickets for ${num(r.au
     .map((c) => `<tr><td>${esc(c.name)}</td><td class="${c.ok ? 'ok' : 'fail'}">${c.ok ? 'ok' : 'FAIL'}</td><td>${c.violations}</td><td style="text-align:left">${esc(c.description)}${c.samples.length ? `<br><small>${c.samples.map(esc).join('<br>')}</small>` : ''}</td></tr>`)
     .join('')}</table>
 <h2>Run</h2>
-<table>${row(['phase', 'seconds'], true)}${row(['setup (deployment, event, seats, gift cards)', r.durations.setupSeconds])}${row(['registration', r.durations.registerSeconds])}${row(['drop', r.durations.driveSeconds])}</table>
+<table>${row(['phase', 'seconds'], true)}${row(['setup (deployment, event, seats, gift cards)', r.durations.setupSeconds])}${row([`registration: ${num(r.registration.api)} accounts through the API`, r.durations.registerSeconds])}${r.registration.seeded ? row([`${num(r.registration.seeded.accounts)} accounts seeded in Postgres (one shared scrypt hash, log2 N = ${r.registration.seeded.scryptLogN}; not through the API)`, r.registration.seeded.seconds]) : ''}${row(['drop', r.durations.driveSeconds])}</table>
 </body></html>
 `;
 }

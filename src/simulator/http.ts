@@ -15,6 +15,8 @@ export interface ApiAnswer<T = unknown> {
   /** The problem document's `code`, `http_<status>` for another error body, `network_<errno>` when no answer came. */
   code: string | null;
   ms: number;
+  /** Response headers, lower-cased (ETag, Cache-Control, Retry-After are read by pollers). */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface CallOptions {
@@ -22,6 +24,10 @@ export interface CallOptions {
   /** Sent as Idempotency-Key; a fresh one when `true`. */
   idempotencyKey?: string | true;
   timeoutMs?: number;
+  /** Extra request headers (If-None-Match). */
+  headers?: Record<string, string>;
+  /** Drain the body without parsing it: a page whose JSON the simulator does not read (a seat map of ~1 MB). */
+  discardBody?: boolean;
 }
 
 /** What a fan calls: one node's client, or a failover view over several. */
@@ -31,7 +37,7 @@ export class ApiClient {
   private readonly agent: HttpAgent;
   private readonly url: URL;
 
-  constructor(baseUrl: string, maxSockets = 256) {
+  constructor(baseUrl: string, maxSockets = 128) {
     this.url = new URL(baseUrl);
     const options = { keepAlive: true, maxSockets, keepAliveMsecs: 10_000 };
     this.agent = this.url.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
@@ -43,7 +49,7 @@ export class ApiClient {
 
   call<T = unknown>(method: string, path: string, body?: unknown, options: CallOptions = {}): Promise<ApiAnswer<T>> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: Record<string, string | number> = { accept: 'application/json' };
+    const headers: Record<string, string | number> = { accept: 'application/json', ...options.headers };
     if (payload) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = payload.length;
@@ -53,13 +59,16 @@ export class ApiClient {
     const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
     const started = performance.now();
     return new Promise((resolve) => {
+      let responseHeaders: ApiAnswer['headers'] = {};
       const done = (status: number, parsed: unknown, code: string | null) =>
-        resolve({ status, body: parsed as T, code, ms: performance.now() - started });
+        resolve({ status, body: parsed as T, code, ms: performance.now() - started, headers: responseHeaders });
       const req = send(
         { host: this.url.hostname, port: this.url.port, path, method, headers, agent: this.agent, timeout: options.timeoutMs ?? 30_000 },
         (res) => {
+          responseHeaders = res.headers;
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          const keep = !options.discardBody || (res.statusCode ?? 0) >= 400;
+          res.on('data', (c: Buffer) => void (keep && chunks.push(c)));
           res.on('error', (err: NodeJS.ErrnoException) => done(0, undefined, `network_${err.code ?? 'error'}`));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');

@@ -46,7 +46,28 @@ const schema = z
     duration: z.coerce.number().min(5).max(3_600).default(300),
     /** Mean think time between steps, in ms (each fan draws around it). */
     thinkMs: z.coerce.number().int().min(0).max(60_000).default(800),
-    threads: count(16).min(1).default(2),
+    /**
+     * Child processes running the fans (0: one per 10,000 fans, at least 2). Each process holds
+     * its fans' sockets, and every process has the same hard open-file limit (20,000 here).
+     */
+    processes: count(32).default(0),
+    /**
+     * Waiting fans per API node that hold a websocket; the rest of the crowd polls
+     * GET …/queue/me. An API node has one open-file limit too: 15,000 sockets leave room for its
+     * HTTP, Postgres and Redis connections under 20,000. With kill-api the budget is cut by
+     * (nodes − 1) / nodes, so the survivors can take the dead node's sockets.
+     */
+    socketsPerNode: count(100_000).default(15_000),
+    /** Longest pause between two polls of a fan without a socket (its ETA shortens it, 5 s at least). */
+    pollMaxSeconds: z.coerce.number().min(5).max(600).default(60),
+    /**
+     * Accounts registered through POST /v1/auth/register; the rest (self-started deployments
+     * only) are created directly in Postgres with one shared password hash, before the drop.
+     * Default: all through the API.
+     */
+    register: count(200_000).optional(),
+    /** The on-sale's purchase-token TTL (seconds): a polling fan must see its token before it lapses. */
+    tokenTtl: count(3_600).min(60).default(60),
     /** Tickets one account may hold for the event (the on-sale's per-account limit). */
     perAccount: count(50).min(1).default(8),
     /** With --target: an organizer account of that deployment, `email:password`. */
@@ -69,6 +90,7 @@ const schema = z
     // Faults kill and restart processes: only ones this run started itself.
     if (v.target && v.fault) ctx.addIssue({ code: 'custom', path: ['fault'], message: 'applies to self-started deployments, not --target' });
     // The fans of a killed node move to the others: there must be others.
+    if (v.target && v.register !== undefined && v.register < v.fans) ctx.addIssue({ code: 'custom', path: ['register'], message: 'accounts can be seeded in self-started deployments only' });
     if (v.fault === 'kill-api' && v.nodes < 2) ctx.addIssue({ code: 'custom', path: ['fault'], message: 'kill-api needs --nodes 2 or more' });
   });
 
@@ -98,7 +120,13 @@ export const usage = `npm run drop -- [options]
   --seed N            seeds every random choice (default 1)
   --duration S        cap on the drop in seconds (default 300)
   --think-ms MS       mean think time (default 800)
-  --threads N         worker threads running the fans (default 2)
+  --processes N       child processes running the fans (default one per 10,000 fans, at least 2)
+  --sockets-per-node N  waiting fans per API node on a websocket; the others poll queue/me
+                      (default 15000; cut by (nodes-1)/nodes with kill-api)
+  --poll-max-seconds S  longest pause between a polling fan's queue/me requests (default 60)
+  --register N        accounts registered through the API; the rest are seeded in Postgres
+                      (self-started only; default all through the API)
+  --token-ttl S       queue mode: purchase-token TTL of the on-sale (default 60)
   --per-account N     per-account ticket limit of the on-sale (default 8)
   --admit-per-minute N  queue mode: admission rate of a self-started on-sale (default 6000)
   --fault F           kill-api | kill-worker | restart-redis, once, mid-drop (self-started only;
@@ -112,7 +140,7 @@ const flags = {
   fans: 'string', seats: 'string', nodes: 'string', arrival: 'string', 'arrival-seconds': 'string', abandon: 'string',
   decline: 'string', bots: 'string', 'gift-cards': 'string', groups: 'string', mode: 'string', target: 'string',
   'database-url': 'string', organizer: 'string', 'report-dir': 'string', seed: 'string', duration: 'string',
-  'think-ms': 'string', threads: 'string', 'per-account': 'string', 'admit-per-minute': 'string', fault: 'string', 'fault-at': 'string', keep: 'boolean', quiet: 'boolean', help: 'boolean',
+  'think-ms': 'string', processes: 'string', 'sockets-per-node': 'string', 'poll-max-seconds': 'string', register: 'string', 'token-ttl': 'string', 'per-account': 'string', 'admit-per-minute': 'string', fault: 'string', 'fault-at': 'string', keep: 'boolean', quiet: 'boolean', help: 'boolean',
 } as const;
 
 const camel = (flag: string) => flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());

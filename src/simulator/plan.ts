@@ -3,7 +3,7 @@ import type { ArrivalPattern, DropOptions } from './options.js';
 /**
  * Who the simulated crowd is, decided up front from the seed: every fan's arrival, patience,
  * card and group, every bot's trick. The plan is pure data, so a run can be replayed with the
- * same seed and the worker threads only execute it.
+ * same seed and the fan processes only execute it.
  */
 
 /** mulberry32: tiny, fast and good enough for choosing behaviours; not for anything secret. */
@@ -45,11 +45,36 @@ export interface Persona {
   giftCard: number | null;
   /** Bots of style `multi` fire this many concurrent attempts with one account. */
   parallel: number;
+  /** Waits on a websocket (within the sockets budget); otherwise polls queue/me. */
+  socket: boolean;
 }
 
 export interface DropPlan {
   personas: Persona[];
   accounts: number;
+  /** Websockets allowed per API node (socketBudget) and how many clients got one. */
+  socketsPerNode: number;
+  socketClients: number;
+}
+
+/**
+ * Websockets per API node: --sockets-per-node, cut by (nodes − 1) / nodes with kill-api, so
+ * the nodes that survive can take the dead one's sockets and stay under their open-file limit.
+ */
+export function socketBudget(options: Pick<DropOptions, 'socketsPerNode' | 'nodes' | 'fault'>): number {
+  if (options.fault === 'kill-api' && options.nodes > 1) return Math.floor((options.socketsPerNode * (options.nodes - 1)) / options.nodes);
+  return options.socketsPerNode;
+}
+
+/** Gives sockets to an evenly spread share of the clients (so every node and every arrival time gets its share). */
+function assignSockets(personas: Persona[], sockets: number): number {
+  const share = Math.min(1, sockets / Math.max(1, personas.length));
+  let given = 0;
+  for (const p of personas) {
+    p.socket = Math.floor((p.index + 1) * share) > Math.floor(p.index * share);
+    if (p.socket) given++;
+  }
+  return given;
 }
 
 /** Offsets in ms for n arrivals over a window. Sorted, so index order is arrival order within a thread. */
@@ -103,6 +128,7 @@ export function buildPlan(options: DropOptions): DropPlan {
       retryAfterDecline: random() < 0.7,
       giftCard,
       parallel: 1,
+      socket: true,
     });
   }
   // Bots: a third each of late joiners, many-times joiners and account sharers.
@@ -140,7 +166,10 @@ export function buildPlan(options: DropOptions): DropPlan {
       retryAfterDecline: true,
       giftCard: null,
       parallel: style === 'multi' ? 3 : 1,
+      socket: true,
     });
   }
-  return { personas, accounts: account };
+  const socketsPerNode = socketBudget(options);
+  const socketClients = assignSockets(personas, socketsPerNode * options.nodes);
+  return { personas, accounts: account, socketsPerNode, socketClients };
 }

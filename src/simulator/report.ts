@@ -31,6 +31,13 @@ export interface PrequeueFacts {
   capped: boolean;
 }
 
+/** Accounts created in Postgres instead of through the API (--register below the crowd). */
+export interface SeedingFacts {
+  accounts: number;
+  seconds: number;
+  scryptLogN: number;
+}
+
 export interface RunFacts {
   options: DropOptions;
   runId: string;
@@ -56,6 +63,29 @@ export interface RunFacts {
   clientChecks?: AuditCheck[] | null;
   faults?: FaultOutcome[];
   prequeue?: PrequeueFacts | null;
+  seeding?: SeedingFacts | null;
+  /** Accounts registered through the API. */
+  registeredViaApi?: number;
+  processes?: number;
+  socketsPerNode?: number;
+  socketClients?: number;
+}
+
+/** How the crowd waited for admission (queue mode), and how it was run. */
+export interface WaitingFacts {
+  /** Fan processes of the simulator (each under its own open-file limit). */
+  processes: number;
+  /** Websockets allowed per API node, and clients given one. */
+  socketsPerNode: number;
+  socketClients: number;
+  /** Fans that joined and waited on a socket / by polling, and how many of each bought. */
+  socketFans: { joined: number; bought: number };
+  pollingFans: { joined: number; bought: number };
+  polls: number;
+  pollsNotModified: number;
+  pollsFailed: number;
+  pollMaxSeconds: number;
+  tokenTtlSeconds: number;
 }
 
 export interface GroupSuccess {
@@ -73,6 +103,9 @@ export interface DropReport {
   target: RunFacts['target'];
   capacity: RunFacts['capacity'];
   durations: { setupSeconds: number; registerSeconds: number; driveSeconds: number };
+  /** Accounts: through POST /v1/auth/register, and seeded in Postgres (null when none was). */
+  registration: { api: number; seeded: SeedingFacts | null };
+  waiting: WaitingFacts;
   sale: {
     ticketsSold: number;
     orders: number;
@@ -126,6 +159,11 @@ export interface DropReport {
 }
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function waited(records: FanRecord[], by: 'socket' | 'poll'): { joined: number; bought: number } {
+  const group = records.filter((r) => r.waitedBy === by);
+  return { joined: group.length, bought: group.filter((r) => r.outcome === 'bought').length };
+}
 
 function success(records: FanRecord[]): GroupSuccess {
   const bought = records.filter((r) => r.outcome === 'bought').length;
@@ -232,6 +270,19 @@ export function buildReport(facts: RunFacts): DropReport {
     target: facts.target,
     capacity: facts.capacity,
     durations: { setupSeconds: round(facts.setupSeconds, 2), registerSeconds: round(facts.registerSeconds, 2), driveSeconds: round((facts.finishedAt - t0) / 1000, 2) },
+    registration: { api: facts.registeredViaApi ?? facts.records.length, seeded: facts.seeding ?? null },
+    waiting: {
+      processes: facts.processes ?? 0,
+      socketsPerNode: facts.socketsPerNode ?? 0,
+      socketClients: facts.socketClients ?? 0,
+      socketFans: waited(records, 'socket'),
+      pollingFans: waited(records, 'poll'),
+      polls: facts.counters.polls,
+      pollsNotModified: facts.counters.pollsNotModified,
+      pollsFailed: facts.counters.pollsFailed,
+      pollMaxSeconds: options.pollMaxSeconds,
+      tokenTtlSeconds: options.tokenTtl,
+    },
     sale: {
       ticketsSold,
       orders,
@@ -283,7 +334,13 @@ export function summaryText(r: DropReport): string {
   const lines: string[] = [];
   const o = r.options;
   lines.push(`Drop ${r.runId}: ${n(o.fans)} clients (${n(o.bots)} bots), ${n(r.capacity.total)} places (${n(r.capacity.reserved)} reserved, ${n(r.capacity.ga)} standing), ${o.mode} mode, ${o.arrival} arrivals over ${o.arrivalSeconds} s, ${r.target.urls.length} API node(s)${r.target.selfStarted ? ' started for the run' : ` at ${r.target.urls[0]}`}`);
-  lines.push(`  setup ${r.durations.setupSeconds} s, ${n(o.fans)} registrations ${r.durations.registerSeconds} s, drop ${r.durations.driveSeconds} s`);
+  const seeded = r.registration.seeded;
+  lines.push(`  setup ${r.durations.setupSeconds} s, ${n(r.registration.api)} registrations through the API ${r.durations.registerSeconds} s${seeded ? `, ${n(seeded.accounts)} accounts seeded in Postgres ${seeded.seconds} s (one shared scrypt hash, log2 N = ${seeded.scryptLogN})` : ''}, drop ${r.durations.driveSeconds} s`);
+  const w = r.waiting;
+  lines.push(`  ${w.processes} fan processes; websockets: ${n(w.socketClients)} clients (${n(w.socketsPerNode)} per node)`);
+  if (o.mode === 'queue') {
+    lines.push(`  waited on a socket: ${n(w.socketFans.joined)} fans (${n(w.socketFans.bought)} bought); by polling queue/me: ${n(w.pollingFans.joined)} fans (${n(w.pollingFans.bought)} bought), ${n(w.polls)} polls (${n(w.pollsNotModified)} × 304, ${n(w.pollsFailed)} failed), pauses up to ${w.pollMaxSeconds} s, token TTL ${w.tokenTtlSeconds} s`);
+  }
   if (r.prequeue) {
     const q = r.prequeue;
     lines.push(`  pre-queue: ${n(q.joined)} joined, ${n(q.settled)}/${n(q.expected)} settled in ${q.seconds} s before the sale opened${q.capped ? ' (capped: not every join had settled)' : ''}`);

@@ -9,10 +9,11 @@ import { renderHtml } from './html.js';
 import { ApiClient } from './http.js';
 import type { DropOptions } from './options.js';
 import { buildPlan, type Persona } from './plan.js';
-import { buildReport, summaryText, type DropReport, type PrequeueFacts, type Sample } from './report.js';
+import { buildReport, summaryText, type DropReport, type PrequeueFacts, type Sample, type SeedingFacts } from './report.js';
 import type { Reporter } from './reporter.js';
 import { openSale, prepareDrop } from './setup.js';
-import { startFanThread, type FanThread } from './threads.js';
+import { seedFanAccounts } from './accounts.js';
+import { startFanProcess, type FanProcess } from './fan-process.js';
 import { emptyCounters, emptySamples, latencyMetrics, type Account, type Counters, type ErrorCounts, type FanRecord, type Samples } from './types.js';
 
 /**
@@ -34,9 +35,9 @@ export interface DropResult {
   files: { json: string; html: string; summary: string };
 }
 
-/** Lead time between handing the threads their fans and the sale opening: they must be waiting. */
+/** Lead time between handing the fan processes their fans and the sale opening: they must be waiting. */
 const LEAD_MS = 2_000;
-/** After the deadline, threads get this long to return their fans' last answers. */
+/** After the deadline, the fan processes get this long to return their fans' last answers. */
 const GRACE_MS = 45_000;
 /** Queue mode: while the pre-queue fills, the sale start is parked this far ahead (then moved to when it has). */
 const PREQUEUE_HORIZON_MS = 4 * 3_600_000;
@@ -65,7 +66,7 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     ? targetDeployment(options.target, options.organizer, options.databaseUrl ?? undefined)
     : await startDeployment({ nodes: options.nodes, env: ctx.env, keep: options.keep, childEnv: ctx.childEnv, log: (l) => reporter.info(l) });
   ctx.onDeployment?.(() => deployment.stop());
-  const threads: FanThread[] = [];
+  const threads: FanProcess[] = [];
   let sampler: NodeJS.Timeout | undefined;
   let display: NodeJS.Timeout | undefined;
   try {
@@ -79,19 +80,24 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     const setupSeconds = (Date.now() - startedAt) / 1000;
     const plan = buildPlan(options);
 
-    for (let i = 0; i < Math.min(options.threads, plan.personas.length); i++) threads.push(startFanThread());
+    const processes = fanProcessCount(options.processes, plan.personas.length);
+    for (let i = 0; i < processes; i++) threads.push(startFanProcess());
     const latest: Counters[] = threads.map(() => emptyCounters());
     threads.forEach((t, i) => t.onProgress((m) => (latest[i] = m.counters)));
+    reporter.info(`${processes} fan processes; ${plan.socketClients.toLocaleString('en-US')} of ${plan.personas.length.toLocaleString('en-US')} clients wait on a websocket (${plan.socketsPerNode.toLocaleString('en-US')} per node), the others poll queue/me`);
 
-    // Registration, split in contiguous slices across the threads.
+    // Registration through the API, split in contiguous slices across the fan processes;
+    // the accounts beyond --register are seeded in Postgres (self-started deployments only).
+    const viaApi = Math.min(plan.accounts, options.register ?? plan.accounts);
+    if (viaApi < plan.accounts && (!deployment.sql || !deployment.selfStarted || deployment.scryptLogN === null)) throw new Error('--register below the number of accounts needs a self-started deployment');
     const registerStart = Date.now();
-    reporter.info(`registering ${plan.accounts.toLocaleString('en-US')} accounts…`);
-    display = setInterval(() => reporter.progress(`registering: ${sumCounters(latest).registered.toLocaleString('en-US')}/${plan.accounts.toLocaleString('en-US')}`), 250);
-    const slice = Math.ceil(plan.accounts / threads.length);
+    reporter.info(`registering ${viaApi.toLocaleString('en-US')} accounts through the API${viaApi < plan.accounts ? `, seeding ${(plan.accounts - viaApi).toLocaleString('en-US')} in Postgres` : ''}…`);
+    display = setInterval(() => reporter.progress(`registering: ${sumCounters(latest).registered.toLocaleString('en-US')}/${viaApi.toLocaleString('en-US')}`), 250);
+    const slice = Math.ceil(viaApi / threads.length);
     const registered = await Promise.all(
       threads.map((t, i) => {
         const answer = t.next('registered');
-        t.send({ type: 'register', urls: deployment.urls, from: i * slice, to: Math.min(plan.accounts, (i + 1) * slice), runId });
+        t.send({ type: 'register', urls: deployment.urls, from: Math.min(viaApi, i * slice), to: Math.min(viaApi, (i + 1) * slice), runId });
         return answer;
       }),
     );
@@ -105,8 +111,17 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       mergeErrors(errors, r.errors);
     }
     const registerSeconds = (Date.now() - registerStart) / 1000;
+    reporter.info(`${accounts.size.toLocaleString('en-US')} accounts registered through the API in ${registerSeconds.toFixed(1)} s`);
+    const registeredViaApi = accounts.size;
+    let seeding: SeedingFacts | null = null;
+    if (viaApi < plan.accounts) {
+      const seedStart = Date.now();
+      const indexes = Array.from({ length: plan.accounts - viaApi }, (_, k) => viaApi + k);
+      for (const [i, a] of await seedFanAccounts(deployment.sql!, indexes, runId, deployment.scryptLogN!)) accounts.set(i, a);
+      seeding = { accounts: indexes.length, seconds: Math.round((Date.now() - seedStart) / 100) / 10, scryptLogN: deployment.scryptLogN! };
+      reporter.info(`${indexes.length.toLocaleString('en-US')} accounts seeded in Postgres in ${seeding.seconds} s`);
+    }
     if (accounts.size === 0) throw new Error(`no account could be registered: ${JSON.stringify(errors)}`);
-    reporter.info(`${accounts.size.toLocaleString('en-US')} accounts registered in ${registerSeconds.toFixed(1)} s`);
 
     // Open mode: the sale opens LEAD_MS from now, when the threads have their fans. Queue mode:
     // the pre-queue is open from now on, as a real one opens well before the sale; the sale
@@ -173,7 +188,7 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
 
     let drawnAt: number | null = null;
     if (queueMode) {
-      // Late joiners arrive after the draw: tell the threads when it happened, and the real deadline.
+      // Late joiners arrive after the draw: tell the fan processes when it happened, and the real deadline.
       drawnAt = await waitForDraw(deployment.urls[0]!, target.eventId, saleStartsAt + DRAW_TIMEOUT_MS);
       reporter.info(`lottery drawn ${((drawnAt - saleStartsAt) / 1000).toFixed(1)} s after the sale opened`);
       for (const t of threads) t.send({ type: 'sale', saleStartsAt, drawnAt, deadline });
@@ -189,15 +204,21 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     let remaining: number | null = null;
     let sampling = false;
     sampler = setInterval(() => {
-      // Fans active: from the threads' counters, every second whatever the API's speed.
+      // Fans active: from the fan processes' counters, every second whatever the API's speed.
       timeline.push({ t: (Date.now() - saleStartsAt) / 1000, remaining: null, queueWaiting: null, queueAdmitted: null, active: sumCounters(latest).active });
       if (sampling) return; // a slow answer under load must not pile up probes
       sampling = true;
       void (async () => {
         const t = (Date.now() - saleStartsAt) / 1000;
-        // The fans' own event page: its availability is what a fan is shown.
-        const page = await probe.call<{ availability?: { remaining: number } }>('GET', `/v1/events/${target.eventId}`);
-        remaining = page.status === 200 && page.body.availability ? page.body.availability.remaining : remaining;
+        // What a fan is shown: the event page's availability (open mode), the waiting room's public
+        // figures (queue mode; the event page carries a seat map of up to ~1 MB).
+        if (options.mode === 'queue') {
+          const stats = await probe.call<{ remaining?: number }>('GET', `/v1/events/${target.eventId}/queue/stats`);
+          remaining = stats.status === 200 && typeof stats.body.remaining === 'number' ? stats.body.remaining : remaining;
+        } else {
+          const page = await probe.call<{ availability?: { remaining: number } }>('GET', `/v1/events/${target.eventId}`);
+          remaining = page.status === 200 && page.body.availability ? page.body.availability.remaining : remaining;
+        }
         let queueWaiting: number | null = null;
         let queueAdmitted: number | null = null;
         if (queueRedis && queueKeys) {
@@ -214,7 +235,7 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     display = setInterval(() => {
       const c = sumCounters(latest);
       const t = ((Date.now() - saleStartsAt) / 1000).toFixed(1);
-      const queue = options.mode === 'queue' ? ` · joined ${c.joined.toLocaleString('en-US')} · admitted ${c.admitted.toLocaleString('en-US')}` : '';
+      const queue = options.mode === 'queue' ? ` · joined ${c.joined.toLocaleString('en-US')} · admitted ${c.admitted.toLocaleString('en-US')} · polls ${c.polls.toLocaleString('en-US')}` : '';
       reporter.progress(
         `[${t.padStart(6)} s] arrived ${c.arrived.toLocaleString('en-US')}/${plan.personas.length.toLocaleString('en-US')} · active ${c.active.toLocaleString('en-US')}${queue} · holds ${c.holds.toLocaleString('en-US')} · ` +
           `tickets ${c.tickets.toLocaleString('en-US')}/${(target.tiers.reserved.capacity + target.tiers.ga.capacity).toLocaleString('en-US')} · declines ${c.declines} · errors ${c.errors} · left ${remaining ?? '?'}`,
@@ -223,7 +244,7 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
 
     const results = await Promise.race([
       Promise.all(done),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the fan threads did not finish after the deadline')), deadline - Date.now() + GRACE_MS).unref()),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the fan processes did not finish after the deadline')), deadline - Date.now() + GRACE_MS).unref()),
     ]);
     clearInterval(sampler);
     clearInterval(display);
@@ -287,6 +308,11 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       clientChecks,
       faults: fault ? [fault] : [],
       prequeue,
+      seeding,
+      registeredViaApi,
+      processes,
+      socketsPerNode: plan.socketsPerNode,
+      socketClients: plan.socketClients,
     });
     await mkdir(reportDir, { recursive: true });
     const files = { json: join(reportDir, 'report.json'), html: join(reportDir, 'report.html'), summary: join(reportDir, 'summary.txt') };
@@ -302,6 +328,12 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     await Promise.all(threads.map((t) => t.terminate().catch(() => undefined)));
     await deployment.stop();
   }
+}
+
+/** Fan processes: as asked, or one per 10,000 clients (their sockets stay well under a process' 20,000 open files), at least 2. */
+export function fanProcessCount(asked: number, clients: number): number {
+  const n = asked > 0 ? asked : Math.max(2, Math.ceil(clients / 10_000));
+  return Math.max(1, Math.min(n, clients));
 }
 
 /** Queue mode needs the waiting-room routes; a deployment without them is told so before any fan is registered. */

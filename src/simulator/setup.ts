@@ -115,6 +115,8 @@ export async function prepareDrop(urls: string[], organizer: { email: string; pa
         eventId: event.id,
         currency: CURRENCY,
         mode: options.mode,
+        tokenTtlMs: options.tokenTtl * 1000,
+        pollMaxMs: options.pollMaxSeconds * 1000,
         tiers: { reserved: tier(reserved.id, 'reserved', RESERVED_PRICE, reservedCount), ga: tier(ga.id, 'ga', GA_PRICE, gaCount) },
       },
       organizerToken: token,
@@ -135,11 +137,12 @@ function onsaleBody(options: DropOptions, saleStartsAt: Date): Record<string, un
     ...common,
     prequeueOpensAt: new Date().toISOString(),
     admitPerMinute: options.admitPerMinute,
-    purchaseTokenTtlSeconds: 60,
+    // 60 s by default; a crowd that polls (over the sockets budget) needs more than its longest pause.
+    purchaseTokenTtlSeconds: options.tokenTtl,
   };
 }
 
-/** Moves the sale start to `at` (the crowd is registered and the threads are ready). */
+/** Moves the sale start to `at` (the crowd is registered and the fan processes are ready). */
 export async function openSale(urls: string[], prepared: PreparedDrop, at: Date): Promise<void> {
   const api = new ApiClient(urls[0]!, 2);
   try {

@@ -1,9 +1,14 @@
 import type { DropMode } from './options.js';
 import type { Persona } from './plan.js';
 
-/** What the runner, the worker threads and the report exchange. Plain data: it crosses thread boundaries. */
+/** What the runner, the fan processes and the report exchange. Plain data: it crosses process boundaries. */
 
-export const latencyMetrics = ['register', 'page', 'join', 'push', 'seatmap', 'hold', 'order'] as const;
+/**
+ * page: the event page with its seat map (fans who pick their seats); queuePage: the waiting
+ * room's public record that the queue page loads (everyone else); push: admission emitted →
+ * received on the socket; poll: admission → seen by a queue/me poll; queueMe: that request.
+ */
+export const latencyMetrics = ['register', 'page', 'queuePage', 'join', 'push', 'poll', 'queueMe', 'seatmap', 'hold', 'order'] as const;
 export type LatencyMetric = (typeof latencyMetrics)[number];
 
 export type Outcome =
@@ -41,6 +46,8 @@ export interface FanRecord {
   declines: number;
   usedGiftCard: boolean;
   lastError: string | null;
+  /** Queue mode: how the fan waited for admission, on a websocket or by polling queue/me (over the sockets budget). */
+  waitedBy: 'socket' | 'poll' | null;
 }
 
 export interface Account {
@@ -62,6 +69,10 @@ export interface DropTarget {
   currency: string;
   tiers: { reserved: TierInfo; ga: TierInfo };
   mode: DropMode;
+  /** Queue mode: the on-sale's purchase-token TTL. */
+  tokenTtlMs: number;
+  /** Queue mode: the slowest pause between a polling fan's queue/me requests. */
+  pollMaxMs: number;
 }
 
 export interface Counters {
@@ -80,10 +91,17 @@ export interface Counters {
   soldOut: number;
   errors: number;
   done: number;
+  /** Fans that joined and waited on a socket / by polling, and the polls: answered 200, 304, anything else. */
+  socketFans: number;
+  pollingFans: number;
+  polls: number;
+  pollsNotModified: number;
+  pollsFailed: number;
 }
 
 export const emptyCounters = (): Counters => ({
   registered: 0, arrived: 0, active: 0, queued: 0, joined: 0, admitted: 0, holds: 0, orders: 0, tickets: 0, declines: 0, abandons: 0, soldOut: 0, errors: 0, done: 0,
+  socketFans: 0, pollingFans: 0, polls: 0, pollsNotModified: 0, pollsFailed: 0,
 });
 
 /** Errors by endpoint and problem code: `hold sales.sold_out` → count. */

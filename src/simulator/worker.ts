@@ -1,19 +1,17 @@
-import { parentPort } from 'node:worker_threads';
+import { FAN_PASSWORD, fanEmail, fanName } from './accounts.js';
 import { openAdmission, queueAdmission, type AdmissionStrategy } from './admission.js';
 import { newRecord, runFan, type FanEnv } from './fan.js';
 import { ApiClient, FailoverClient } from './http.js';
 import { emptyCounters, emptySamples, type Account, type ErrorCounts, type FanRecord, type FromWorker, type ToWorker } from './types.js';
 
 /**
- * A worker thread running a share of the crowd: registering its accounts, then playing its
- * fans. Each thread has its own keep-alive agents, so the threads spread both the client-side
- * JSON work and the sockets over the cores.
+ * A fan process (started by fan-process.ts) running a share of the crowd: registering its
+ * accounts, then playing its fans. Each process has its own keep-alive agents, sockets and
+ * open-file limit, so the processes spread both the client-side work and the descriptors.
  */
 
-const port = parentPort;
-if (!port) throw new Error('src/simulator/worker.ts runs as a worker thread');
-
-const send = (message: FromWorker) => port.postMessage(message);
+if (!process.send) throw new Error('src/simulator/worker.ts runs as a forked fan process');
+const send = (message: FromWorker) => void process.send?.(message);
 const clients = new Map<string, ApiClient>();
 const client = (url: string) => {
   let c = clients.get(url);
@@ -34,8 +32,6 @@ async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<voi
   );
 }
 
-export const FAN_PASSWORD = 'drop simulator passphrase';
-
 async function register(urls: string[], from: number, to: number, runId: string): Promise<void> {
   const accounts: [number, Account][] = [];
   const samples: number[] = [];
@@ -47,9 +43,9 @@ async function register(urls: string[], from: number, to: number, runId: string)
     const api = client(urls[i % urls.length]!);
     for (let attempt = 0; attempt < 5; attempt++) {
       const res = await api.call<{ token: string; user: { id: string } }>('POST', '/v1/auth/register', {
-        email: `fan${i}.${runId}@drop.example.com`,
+        email: fanEmail(i, runId),
         password: FAN_PASSWORD,
-        displayName: `Drop fan ${i}`,
+        displayName: fanName(i),
       });
       samples.push(Math.round(res.ms * 10) / 10);
       if (res.status === 201) {
@@ -75,17 +71,24 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   // Fan i belongs to node i mod n, as a balancer spreads them; a dead node's fans move on.
   const nodes = new FailoverClient(target.urls.map((url) => client(url)));
   const admission: AdmissionStrategy =
-    target.mode === 'queue' ? queueAdmission((fan, attempt) => nodes.urlOf(nodes.live(fan.record.index) + attempt)) : openAdmission;
+    target.mode === 'queue'
+      ? queueAdmission((fan, attempt) => nodes.urlOf(nodes.live(fan.record.index) + attempt), { maxMs: target.pollMaxMs, tokenTtlMs: target.tokenTtlMs })
+      : openAdmission;
   const ticker = setInterval(() => send({ type: 'progress', counters: { ...counters } }), 250);
   const records: FanRecord[] = [];
-  // One clock for every fan of the thread: the deadline moves when the sale opens.
+  // One clock for every fan of the process: the deadline moves when the sale opens.
   const timing = { deadline: message.deadline };
+  let started: (at: number) => void = () => {};
+  const saleStart = new Promise<number>((resolve) => (started = resolve));
   const drawn = new Promise<number>((resolve) => {
     onSale = (sale) => {
       timing.deadline = sale.deadline;
+      started(sale.saleStartsAt);
       resolve(sale.drawnAt);
     };
   });
+  // Open mode: the sale starts at the start.
+  if (target.mode === 'open') started(message.startAt);
   await Promise.all(
     message.personas.map(async (persona) => {
       const record = newRecord(persona);
@@ -106,6 +109,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
           return timing.deadline;
         },
         drawn,
+        saleStart,
         samples,
         errors,
         counters,
@@ -122,13 +126,15 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   send({ type: 'done', records, samples, errors, counters: { ...counters } });
 }
 
-port.on('message', (message: ToWorker) => {
+// The simulator went away (crashed, killed): nothing is left to report to.
+process.on('disconnect', () => process.exit(0));
+process.on('message', (message: ToWorker) => {
   if (message.type === 'sale') return onSale?.(message);
   const task = message.type === 'register' ? register(message.urls, message.from, message.to, message.runId) : message.type === 'run' ? run(message) : null;
   if (message.type === 'stop') {
     stopped = true;
     for (const c of clients.values()) c.close();
-    return;
+    process.exit(0);
   }
   task?.catch((err: unknown) => send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
 });

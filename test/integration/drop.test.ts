@@ -41,7 +41,7 @@ describe('npm run drop --mode queue --fault kill-api (2,000 fans, 200 places, 2 
 
   it('sells through the waiting room while a node dies; the audit is clean, the draw fair', { timeout: TEST_TIMEOUT_MS }, async () => {
     const options = dropOptions({
-      fans: FANS, seats: CAPACITY, nodes: 2, threads: 2, mode: 'queue', arrival: 'burst', arrivalSeconds: 10, thinkMs: 200,
+      fans: FANS, seats: CAPACITY, nodes: 2, processes: 2, mode: 'queue', arrival: 'burst', arrivalSeconds: 10, thinkMs: 200,
       decline: 0.05, groups: 0.1, bots: 30, abandon: 0.05, duration: 60, seed: 11, admitPerMinute: 3_000,
       fault: 'kill-api', faultAt: 2, reportDir, quiet: true,
     });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dropOptions, OptionsError, parseDropOptions } from '../../src/simulator/options.js';
-import { arrivals, buildPlan, rng } from '../../src/simulator/plan.js';
+import { nextPollMs } from '../../src/simulator/admission.js';
+import { arrivals, buildPlan, rng, socketBudget } from '../../src/simulator/plan.js';
+import { fanProcessCount } from '../../src/simulator/runner.js';
 import { descents, histogram, percentiles, spearman } from '../../src/simulator/stats.js';
 
 describe('drop simulator: statistics', () => {
@@ -57,5 +59,40 @@ describe('drop simulator: plan and options', () => {
     expect(() => parseDropOptions(['--fanz', '10'])).toThrow(OptionsError);
     expect(parseDropOptions(['--target', 'http://127.0.0.1:3000', '--gift-cards', '3'])).toMatchObject({ target: 'http://127.0.0.1:3000', giftCards: 3 });
     expect(parseDropOptions(['--help'])).toBeNull();
+  });
+});
+
+describe('drop simulator: sockets budget and polling', () => {
+  it('gives websockets to an even share of the crowd within the per-node budget, less with kill-api', () => {
+    const options = dropOptions({ fans: 10_000, seats: 100, nodes: 3, socketsPerNode: 1_000 });
+    const plan = buildPlan(options);
+    expect(plan.socketClients).toBe(3_000);
+    expect(plan.personas.filter((p) => p.socket)).toHaveLength(3_000);
+    // Even across the nodes (fan i talks to node i mod 3) and across arrival order.
+    for (let node = 0; node < 3; node++) expect(Math.abs(plan.personas.filter((p) => p.socket && p.index % 3 === node).length - 1_000)).toBeLessThanOrEqual(10);
+    expect(plan.personas.slice(0, 5_000).filter((p) => p.socket)).toHaveLength(1_500);
+    expect(socketBudget(dropOptions({ fans: 10, seats: 10, nodes: 3, socketsPerNode: 15_000, fault: 'kill-api' }))).toBe(10_000);
+    expect(buildPlan(dropOptions({ fans: 500, seats: 10 })).personas.every((p) => p.socket)).toBe(true);
+  });
+
+  it('fan processes: one per 10,000 clients, at least 2, or as asked', () => {
+    expect(fanProcessCount(0, 2_000)).toBe(2);
+    expect(fanProcessCount(0, 100_000)).toBe(10);
+    expect(fanProcessCount(4, 100_000)).toBe(4);
+    expect(fanProcessCount(0, 1)).toBe(1);
+  });
+
+  it('a polling fan asks rarely when far back, every few seconds near the front, never before Retry-After', () => {
+    const mid = () => 0.5; // no jitter
+    expect(nextPollMs(null, {}, 60_000, mid)).toBe(60_000);
+    expect(nextPollMs({ position: 0, eta: 0 }, {}, 60_000, mid)).toBe(5_000);
+    expect(nextPollMs({ position: 10, eta: 6 }, {}, 60_000, mid)).toBe(5_000);
+    expect(nextPollMs({ position: 500, eta: 90 }, {}, 60_000, mid)).toBe(30_000);
+    expect(nextPollMs({ position: 50_000, eta: 9_000 }, {}, 60_000, mid)).toBe(60_000);
+    expect(nextPollMs({ position: 500, eta: 90 }, { 'retry-after': '45' }, 60_000, mid)).toBe(45_000);
+    expect(nextPollMs({ position: 500, eta: 90 }, { 'cache-control': 'private, max-age=40' }, 60_000, mid)).toBe(40_000);
+    // ±20% jitter.
+    expect(nextPollMs(null, {}, 60_000, () => 0)).toBe(48_000);
+    expect(nextPollMs(null, {}, 60_000, () => 1)).toBeCloseTo(72_000);
   });
 });
