@@ -7,7 +7,7 @@ import { declined, requiresAction, type IntentSnapshot, type PaymentProvider, ty
 import { salesErrors } from '../sales/sales.errors.js';
 import { AppError, conflict } from '../shared/errors.js';
 import { appendTimeline } from '../timeline/timeline.repository.js';
-import { findHold, findOrder, insertOrder, transitionOrder, type HoldRow, type OrderRow } from './orders.repository.js';
+import { findHold, findOrder, findOrderPlacedWith, insertOrder, transitionOrder, type HoldRow, type OrderRow } from './orders.repository.js';
 import { stepKey, type Captured, type Committed, type Settlement, type SettlementDeps } from './orders.settlement.js';
 import type { OrderPlan } from './orders.table.js';
 import { orderDetails, orderDetailsOf, type OrderDetails } from './orders.view.js';
@@ -18,7 +18,12 @@ export interface PlaceOrderInput {
   card?: PaymentSource | undefined;
   giftCards: { code: string; amountCents?: number | undefined }[];
   attendees?: { name: string; email: string }[] | undefined;
+  /** The request's Idempotency-Key, kept on the order (see `answerRetry`). */
+  idempotencyKey?: string | undefined;
 }
+
+/** Refusals a retry of an order that was in fact placed runs into: the hold is bought, or no longer active, because of it. */
+const PLACED_ALREADY = new Set(['orders.hold_already_ordered', 'sales.hold_not_active', 'sales.hold_expired']);
 
 const unprocessable = (code: string, detail: string, field: string) =>
   new AppError(422, code, detail, { errors: [{ in: 'body', field, code: code.split('.')[1]!, message: detail }] });
@@ -39,6 +44,31 @@ export class Checkout {
   ) {}
 
   async place(principal: Principal, input: PlaceOrderInput): Promise<OrderDetails> {
+    try {
+      return await this.placeNew(principal, input);
+    } catch (err) {
+      if (!input.idempotencyKey || !(err instanceof AppError) || !PLACED_ALREADY.has(err.code)) throw err;
+      const previous = await findOrderPlacedWith(this.deps.db, principal.userId, input.holdId, input.idempotencyKey);
+      if (!previous) throw err;
+      return this.answerRetry(previous);
+    }
+  }
+
+  /**
+   * The same request again, after the first attempt placed its order but its answer was lost
+   * with the key's claim (the process died, or it failed on our side after the order existed):
+   * the order as it stands now, or the same 3-D Secure step if the card is still waiting for it.
+   * The reconciler settles an order a crash left pending; a read shows its progress.
+   */
+  private async answerRetry(order: OrderRow): Promise<OrderDetails> {
+    if (order.status === 'pending' && order.provider && order.intentId) {
+      const intent = await this.deps.providers.get(order.provider).retrieve(order.intentId);
+      if (intent.status === 'requires_action' && intent.clientSecret) throw requiresAction(order.id, intent);
+    }
+    return orderDetails(this.deps.db, order);
+  }
+
+  private async placeNew(principal: Principal, input: PlaceOrderInput): Promise<OrderDetails> {
     const { db } = this.deps;
     const hold = await findHold(db, input.holdId);
     if (!hold || hold.userId !== principal.userId) throw salesErrors.holdNotFound();
@@ -70,6 +100,7 @@ export class Checkout {
         provider: provider?.name ?? null,
         paymentMethodId: source?.type === 'payment_method' ? source.paymentMethodId : null,
         plan,
+        idempotencyKey: input.idempotencyKey ?? null,
       });
       await appendTimeline(tx, this.deps.signer, [
         { userId: row.userId, kind: 'order.placed', subjectType: 'order', subjectId: row.id, eventId: row.eventId, actorId: principal.userId, data: { holdId: hold.id, totalCents: total, currency: hold.currency, giftCardCents: row.giftCardCents, cardCents } },

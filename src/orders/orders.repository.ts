@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import { users } from '../auth/auth.table.js';
 import { events } from '../catalog/catalog.table.js';
 import { clientOf, preparedInsert, preparedOnce } from '../db/prepared.js';
@@ -27,11 +27,11 @@ export async function findHold(db: Db, holdId: string): Promise<HoldRow | undefi
 /** What checkout decides for a new order; status, amounts refunded and timestamps come from the table's defaults. */
 export type NewOrder = Pick<
   typeof orders.$inferInsert,
-  'userId' | 'holdId' | 'eventId' | 'currency' | 'totalCents' | 'giftCardCents' | 'cardCents' | 'provider' | 'paymentMethodId' | 'plan'
+  'userId' | 'holdId' | 'eventId' | 'currency' | 'totalCents' | 'giftCardCents' | 'cardCents' | 'provider' | 'paymentMethodId' | 'plan' | 'idempotencyKey'
 >;
 const orderInsert = preparedInsert(
   orders,
-  ['userId', 'holdId', 'eventId', 'currency', 'totalCents', 'giftCardCents', 'cardCents', 'provider', 'paymentMethodId', 'plan'],
+  ['userId', 'holdId', 'eventId', 'currency', 'totalCents', 'giftCardCents', 'cardCents', 'provider', 'paymentMethodId', 'plan', 'idempotencyKey'],
   'order_insert',
 );
 
@@ -68,6 +68,16 @@ export function insertOrderItems(tx: Db, items: readonly NewOrderItem[]): Promis
 
 export async function findOrder(db: Db, id: string): Promise<OrderRow | undefined> {
   const [row] = await db.select().from(orders).where(eq(orders.id, id));
+  return row;
+}
+
+/** The hold's live order (not failed or voided), if this account placed it with this Idempotency-Key. */
+export async function findOrderPlacedWith(db: Db, userId: string, holdId: string, idempotencyKey: string): Promise<OrderRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(orders)
+    // The status test lets Postgres use orders_live_hold_unique: at most one row.
+    .where(and(eq(orders.holdId, holdId), notInArray(orders.status, ['failed', 'voided']), eq(orders.userId, userId), eq(orders.idempotencyKey, idempotencyKey)));
   return row;
 }
 

@@ -25,7 +25,12 @@ export function orderRoutes(orders: OrderService): AnyRoute[] {
       ],
       handler: (ctx) => {
         const { payment, ...rest } = ctx.body;
-        return orders.place(ctx.user, { ...rest, card: payment.card ? toSource(payment.card) : undefined, giftCards: payment.giftCards });
+        return orders.place(ctx.user, {
+          ...rest,
+          card: payment.card ? toSource(payment.card) : undefined,
+          giftCards: payment.giftCards,
+          idempotencyKey: ctx.requestHeader('idempotency-key'),
+        });
       },
     }),
     defineRoute({

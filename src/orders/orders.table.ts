@@ -51,6 +51,12 @@ export const orders = pgTable(
     paymentMethodId: text('payment_method_id'),
     plan: jsonb('plan').$type<OrderPlan>().notNull(),
     failureCode: text('failure_code'),
+    /**
+     * The Idempotency-Key of the request that placed it. A retry whose key claim is gone (its
+     * first attempt's process died, or it failed on our side and let go of the key) finds the
+     * order by it and answers it, instead of refusing the hold as already ordered.
+     */
+    idempotencyKey: text('idempotency_key'),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     confirmedAt: timestamp('confirmed_at', { withTimezone: true, precision: 3 }),

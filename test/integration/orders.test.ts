@@ -116,6 +116,26 @@ describe('POST /v1/orders', () => {
     expect(again.body.code).toBe('orders.hold_already_ordered');
     expect(await commerceCounts(env)).toEqual(before);
   });
+
+  it('a retry whose key claim is gone (first process died, or failed on our side) answers the order the first attempt placed', async () => {
+    const fan = await signedIn(env);
+    const holdId = await holdDirect(env, sale, fan.userId, { seatIds: freshSeats(1) });
+    const key = idem();
+    const first = await order(env, fan.token, { holdId, payment: { card: CARDS.ok } }, key);
+    expect(first.status).toBe(201);
+    // What a takeover or a release leaves: the order exists, the stored answer does not.
+    await env.infra.database.sql`delete from idempotency_keys where key = ${key}`;
+    const before = await commerceCounts(env);
+    const retry = await order(env, fan.token, { holdId, payment: { card: CARDS.ok } }, key);
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual(first.body);
+    expect(await commerceCounts(env)).toEqual(before);
+    const [row] = await env.infra.database.sql`select count(*)::int as n from orders where hold_id = ${holdId}`;
+    expect(row!.n).toBe(1);
+    // Another account's key does not open somebody else's order.
+    const stranger = await signedIn(env);
+    expect((await order(env, stranger.token, { holdId, payment: { card: CARDS.ok } }, key)).status).toBe(404);
+  });
 });
 
 describe('bad input leaves the database unchanged', () => {
