@@ -130,6 +130,7 @@ try {
     return { id: row!.id, seatIds: ids.map((s) => s.id) };
   };
   const apiTier = await tier('API');
+  const holdTier = await tier('Holds');
   const baseTier = await tier('Baseline');
 
   const fans: string[] = [];
@@ -152,6 +153,14 @@ try {
   counting = false;
   const statementsPerPurchase = Math.round((statements / (buyers * rounds)) * 10) / 10;
 
+  // The hold alone (the request that issues the conditional UPDATE), to show what the order adds.
+  for (let w = 0; w < 20; w++) await call('/v1/holds', { eventId: event!.id, tierId: holdTier.id, seats: [holdTier.seatIds[buyers * rounds + w]!] }, fans[w % fans.length]!);
+  statements = 0;
+  counting = true;
+  const holdOnly = await measure((b, r) => call('/v1/holds', { eventId: event!.id, tierId: holdTier.id, seats: [holdTier.seatIds[b * rounds + r]!] }, fans[b]!).then(() => undefined));
+  counting = false;
+  const statementsPerHold = Math.round((statements / (buyers * rounds)) * 10) / 10;
+
   // The baseline's holds exist beforehand (the seats' hold_id must point at one), one per buyer.
   const baseHolds = await db
     .insert(holds)
@@ -173,15 +182,18 @@ try {
   });
 
   const ratio = Math.round((api.throughput / base_.throughput) * 1000) / 1000;
+  const holdRatio = Math.round((holdOnly.throughput / base_.throughput) * 1000) / 1000;
   const line = (name: string, r: Run) =>
     `${name.padEnd(38)} ${String(r.ops).padStart(6)} ${r.seconds.toFixed(1).padStart(8)} ${r.throughput.toFixed(1).padStart(10)} ${r.p50Ms.toFixed(1).padStart(9)} ${r.p99Ms.toFixed(1).padStart(9)}`;
   console.log(`\n${buyers} concurrent buyers × ${rounds} rounds, one event, ${pool} Postgres connections on each side\n`);
   console.log(`${'path'.padEnd(38)} ${'ops'.padStart(6)} ${'seconds'.padStart(8)} ${'ops/s'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)}`);
   console.log(line('API: POST /v1/holds + POST /v1/orders', api));
+  console.log(line('API: POST /v1/holds alone', holdOnly));
   console.log(line('baseline: conditional UPDATE (postgres)', base_));
   console.log(`\nAPI / baseline throughput: ${(ratio * 100).toFixed(1)}% (target ≥ ${TARGET * 100}%)`);
-  console.log(`SQL statements per API purchase: ${statementsPerPurchase} (baseline: 1)\n`);
-  console.log(JSON.stringify({ bench: 'holds', buyers, rounds, pool, api: { ...api, statementsPerOp: statementsPerPurchase }, baseline: { ...base_, statementsPerOp: 1 }, ratio, target: TARGET, meetsTarget: ratio >= TARGET }));
+  console.log(`hold alone / baseline: ${(holdRatio * 100).toFixed(1)}%`);
+  console.log(`SQL statements per API purchase: ${statementsPerPurchase}, per hold: ${statementsPerHold} (baseline: 1)\n`);
+  console.log(JSON.stringify({ bench: 'holds', buyers, rounds, pool, api: { ...api, statementsPerOp: statementsPerPurchase }, holdOnly: { ...holdOnly, statementsPerOp: statementsPerHold, ratio: holdRatio }, baseline: { ...base_, statementsPerOp: 1 }, ratio, target: TARGET, meetsTarget: ratio >= TARGET }));
 } finally {
   await server?.close();
   await baseline.end({ timeout: 5 });
