@@ -185,20 +185,34 @@ async function benchSockets(o: Options, spawn: Spawn, stop: (c: ChildProcess) =>
     );
     return { connected: replies.reduce((s, r) => s + r.connected, 0), failed: replies.reduce((s, r) => s + r.failed, 0), firstError: replies.find((r) => r.firstError)?.firstError ?? '', ms: Math.max(...replies.map((r) => r.ms)) };
   };
-  /** Broadcasts `times` cursors; for each, the time by which 99% of `expected` sockets had it (null if fewer got it). */
-  const broadcastTimes = async (send: () => void, expected: number, times = 3) => {
+  const cpuSum = async (children: ChildProcess[]) => (await Promise.all(children.map(cpuOf))).reduce((a, b) => a + b, 0);
+  /**
+   * Broadcasts `times` cursors; for each, the time by which 99% of `expected` sockets had it
+   * (null if fewer got it), the median, and the CPU the servers and the clients spent per
+   * delivered message (over the 3 s window, so pings and timers count too).
+   */
+  const broadcastTimes = async (send: () => void, servers: ChildProcess[], expected: number, times = 3) => {
     const out: (number | null)[] = [];
     const got: number[] = [];
+    const p50: number[] = [];
+    const serverUs: number[] = [];
+    const clientUs: number[] = [];
+    const clientProcs = clients.map((c) => c.child);
     for (let i = 0; i < times; i++) {
       await Promise.all(clients.map((c) => ask(c.child, { cmd: 'latencies' }, 'latencies')));
+      const [server0, client0] = [await cpuSum(servers), await cpuSum(clientProcs)];
       send();
       await sleep(3_000);
+      const [server1, client1] = [await cpuSum(servers), await cpuSum(clientProcs)];
       const lat = (await Promise.all(clients.map((c) => ask<{ latencies: number[] }>(c.child, { cmd: 'latencies' }, 'latencies')))).flatMap((r) => r.latencies).sort((a, b) => a - b);
       const need = Math.ceil(expected * 0.99);
       got.push(lat.length);
       out.push(lat.length >= need ? lat[need - 1]! : null);
+      p50.push(lat[Math.floor(lat.length / 2)] ?? 0);
+      serverUs.push(round1((server1 - server0) / Math.max(1, lat.length)));
+      clientUs.push(round1((client1 - client0) / Math.max(1, lat.length)));
     }
-    return { p99Ms: out, received: got };
+    return { p99Ms: out, p50Ms: p50, received: got, serverCpuUsPerMessage: median(serverUs), clientCpuUsPerMessage: median(clientUs) };
   };
   const perNode = Math.ceil(o.sockets / o.nodes);
 
@@ -208,8 +222,8 @@ async function benchSockets(o: Options, spawn: Spawn, stop: (c: ChildProcess) =>
   const bareConn = await connectAll([`ws://127.0.0.1:${bare.port}`], tokens.slice(0, perNode));
   const bareAfter = await rssOf(bare.child);
   const bareKb = (bareAfter - bareBefore) / KB / Math.max(1, bareConn.connected);
-  const bareCast = await broadcastTimes(() => bare.child.send({ cmd: 'broadcast', eventId }), bareConn.connected);
-  log(`bare socket.io: ${bareConn.connected} sockets, ${round1(bareKb)} KB each, broadcast to 99% in ${JSON.stringify(bareCast.p99Ms)} ms`);
+  const bareCast = await broadcastTimes(() => bare.child.send({ cmd: 'broadcast', eventId }), [bare.child], bareConn.connected);
+  log(`bare socket.io: ${bareConn.connected} sockets, ${round1(bareKb)} KB each, broadcast to 99% in ${JSON.stringify(bareCast.p99Ms)} ms (50% in ${JSON.stringify(bareCast.p50Ms)}); CPU per message: server ${bareCast.serverCpuUsPerMessage} µs, clients ${bareCast.clientCpuUsPerMessage} µs`);
   await Promise.all(clients.map((c) => ask(c.child, { cmd: 'close' }, 'closed')));
   stop(bare.child);
 
@@ -225,6 +239,7 @@ async function benchSockets(o: Options, spawn: Spawn, stop: (c: ChildProcess) =>
   const sockets = broadcaster.namespace<QueueServerToClient>('/queue');
   const cast = await broadcastTimes(
     () => sockets.to(eventRoom(eventId)).emit('cursor', { eventId, cursor: 1, ratePerMinute: 0, phase: 'live', soldOut: false, at: Date.now() }),
+    nodes.map((n) => n.child),
     conn.connected,
   );
   await broadcaster.close();
@@ -232,7 +247,8 @@ async function benchSockets(o: Options, spawn: Spawn, stop: (c: ChildProcess) =>
   const castMs = median(cast.p99Ms.map((m) => m ?? Infinity));
   const bareCastMs = median(bareCast.p99Ms.map((m) => m ?? Infinity));
   log(`queue sockets: ${conn.connected} over ${o.nodes} nodes, ${apiKb} KB each (per node ${JSON.stringify(perNodeKb)}) vs bare ${round1(bareKb)} KB (target ≤ 20 KB)`);
-  log(`cursor broadcast to 99% of ${conn.connected}: ${JSON.stringify(cast.p99Ms)} ms (median ${castMs}) vs bare io.to(room).emit to ${bareConn.connected}: ${bareCastMs} ms (target ≤ 1000 ms)`);
+  log(`cursor broadcast to 99% of ${conn.connected}: ${JSON.stringify(cast.p99Ms)} ms (median ${castMs}; 50% in ${JSON.stringify(cast.p50Ms)}) vs bare io.to(room).emit to ${bareConn.connected}: ${bareCastMs} ms (target ≤ 1000 ms)`);
+  log(`CPU per delivered cursor: API nodes ${cast.serverCpuUsPerMessage} µs, clients ${cast.clientCpuUsPerMessage} µs (bare: ${bareCast.serverCpuUsPerMessage} µs, ${bareCast.clientCpuUsPerMessage} µs)`);
   return {
     requested: o.sockets,
     connected: conn.connected,
@@ -249,6 +265,11 @@ async function benchSockets(o: Options, spawn: Spawn, stop: (c: ChildProcess) =>
     broadcastP99Ms: castMs,
     broadcastRunsMs: cast.p99Ms,
     broadcastReceived: cast.received,
+    broadcastP50Ms: cast.p50Ms,
+    serverCpuUsPerMessage: cast.serverCpuUsPerMessage,
+    clientCpuUsPerMessage: cast.clientCpuUsPerMessage,
+    bareServerCpuUsPerMessage: bareCast.serverCpuUsPerMessage,
+    bareClientCpuUsPerMessage: bareCast.clientCpuUsPerMessage,
     bareBroadcastP99Ms: bareCastMs,
     broadcastTargetMs: 1000,
     broadcastMet: castMs <= 1000,
