@@ -35,6 +35,8 @@ export interface FanHandle {
 export interface PollPacing {
   maxMs: number;
   tokenTtlMs: number;
+  /** Joins carry an Idempotency-Key (the web page's do; the join is idempotent per account without). */
+  joinKey: boolean;
 }
 
 export type AdmissionResult =
@@ -275,7 +277,7 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
       const path = `/v1/events/${fan.eventId}/queue`;
       // A join is idempotent per account (one entry each): a retry after a lost answer finds the same entry.
       for (let attempt = 0; attempt < 4 && Date.now() < fan.deadline; attempt++) {
-        const res = await fan.api.call<QueueJoinWire>('POST', path, {}, { token: fan.token, idempotencyKey: true });
+        const res = await fan.api.call<QueueJoinWire>('POST', path, {}, { token: fan.token, ...(pacing.joinKey ? { idempotencyKey: true } : {}) });
         fan.latency('join', res.ms);
         if (res.status === 200 || res.status === 201) {
           // A bot joining many times must get its first entry back, never a second one.

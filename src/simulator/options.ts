@@ -66,6 +66,13 @@ const schema = z
      * Default: all through the API.
      */
     register: count(200_000).optional(),
+    /**
+     * Whether a join carries an Idempotency-Key, as the web page sends on every mutation. The
+     * join needs none (one entry per account: joining again answers the same entry), and the
+     * API stores every key in Postgres, so with keys the Redis-only join is bound by the nodes'
+     * Postgres pools; `no` plays a client that relies on the join's own idempotency.
+     */
+    joinKey: z.enum(['yes', 'no']).default('yes'),
     /** The on-sale's purchase-token TTL (seconds): a polling fan must see its token before it lapses. */
     tokenTtl: count(3_600).min(60).default(60),
     /** Tickets one account may hold for the event (the on-sale's per-account limit). */
@@ -127,6 +134,8 @@ export const usage = `npm run drop -- [options]
   --register N        accounts registered through the API; the rest are seeded in Postgres
                       (self-started only; default all through the API)
   --token-ttl S       queue mode: purchase-token TTL of the on-sale (default 60)
+  --join-key yes|no   queue mode: send an Idempotency-Key with each join, as the web page does
+                      (default yes; the join is idempotent per account without one)
   --per-account N     per-account ticket limit of the on-sale (default 8)
   --admit-per-minute N  queue mode: admission rate of a self-started on-sale (default 6000)
   --fault F           kill-api | kill-worker | restart-redis, once, mid-drop (self-started only;
@@ -140,7 +149,7 @@ const flags = {
   fans: 'string', seats: 'string', nodes: 'string', arrival: 'string', 'arrival-seconds': 'string', abandon: 'string',
   decline: 'string', bots: 'string', 'gift-cards': 'string', groups: 'string', mode: 'string', target: 'string',
   'database-url': 'string', organizer: 'string', 'report-dir': 'string', seed: 'string', duration: 'string',
-  'think-ms': 'string', processes: 'string', 'sockets-per-node': 'string', 'poll-max-seconds': 'string', register: 'string', 'token-ttl': 'string', 'per-account': 'string', 'admit-per-minute': 'string', fault: 'string', 'fault-at': 'string', keep: 'boolean', quiet: 'boolean', help: 'boolean',
+  'think-ms': 'string', processes: 'string', 'sockets-per-node': 'string', 'poll-max-seconds': 'string', register: 'string', 'token-ttl': 'string', 'join-key': 'string', 'per-account': 'string', 'admit-per-minute': 'string', fault: 'string', 'fault-at': 'string', keep: 'boolean', quiet: 'boolean', help: 'boolean',
 } as const;
 
 const camel = (flag: string) => flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());

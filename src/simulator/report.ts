@@ -86,6 +86,8 @@ export interface WaitingFacts {
   pollsFailed: number;
   pollMaxSeconds: number;
   tokenTtlSeconds: number;
+  /** Joins carried an Idempotency-Key. */
+  joinKey: boolean;
 }
 
 export interface GroupSuccess {
@@ -282,6 +284,7 @@ export function buildReport(facts: RunFacts): DropReport {
       pollsFailed: facts.counters.pollsFailed,
       pollMaxSeconds: options.pollMaxSeconds,
       tokenTtlSeconds: options.tokenTtl,
+      joinKey: options.joinKey === 'yes',
     },
     sale: {
       ticketsSold,
@@ -339,7 +342,7 @@ export function summaryText(r: DropReport): string {
   const w = r.waiting;
   lines.push(`  ${w.processes} fan processes; websockets: ${n(w.socketClients)} clients (${n(w.socketsPerNode)} per node)`);
   if (o.mode === 'queue') {
-    lines.push(`  waited on a socket: ${n(w.socketFans.joined)} fans (${n(w.socketFans.bought)} bought); by polling queue/me: ${n(w.pollingFans.joined)} fans (${n(w.pollingFans.bought)} bought), ${n(w.polls)} polls (${n(w.pollsNotModified)} × 304, ${n(w.pollsFailed)} failed), pauses up to ${w.pollMaxSeconds} s, token TTL ${w.tokenTtlSeconds} s`);
+    lines.push(`  waited on a socket: ${n(w.socketFans.joined)} fans (${n(w.socketFans.bought)} bought); by polling queue/me: ${n(w.pollingFans.joined)} fans (${n(w.pollingFans.bought)} bought), ${n(w.polls)} polls (${n(w.pollsNotModified)} × 304, ${n(w.pollsFailed)} failed), pauses up to ${w.pollMaxSeconds} s, token TTL ${w.tokenTtlSeconds} s; joins ${w.joinKey ? 'with' : 'without'} an Idempotency-Key`);
   }
   if (r.prequeue) {
     const q = r.prequeue;

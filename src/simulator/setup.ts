@@ -117,6 +117,7 @@ export async function prepareDrop(urls: string[], organizer: { email: string; pa
         mode: options.mode,
         tokenTtlMs: options.tokenTtl * 1000,
         pollMaxMs: options.pollMaxSeconds * 1000,
+        joinKey: options.joinKey === 'yes',
         tiers: { reserved: tier(reserved.id, 'reserved', RESERVED_PRICE, reservedCount), ga: tier(ga.id, 'ga', GA_PRICE, gaCount) },
       },
       organizerToken: token,

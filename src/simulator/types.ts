@@ -73,6 +73,8 @@ export interface DropTarget {
   tokenTtlMs: number;
   /** Queue mode: the slowest pause between a polling fan's queue/me requests. */
   pollMaxMs: number;
+  /** Queue mode: joins carry an Idempotency-Key (as the web page's do). */
+  joinKey: boolean;
 }
 
 export interface Counters {

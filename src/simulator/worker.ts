@@ -72,7 +72,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const nodes = new FailoverClient(target.urls.map((url) => client(url)));
   const admission: AdmissionStrategy =
     target.mode === 'queue'
-      ? queueAdmission((fan, attempt) => nodes.urlOf(nodes.live(fan.record.index) + attempt), { maxMs: target.pollMaxMs, tokenTtlMs: target.tokenTtlMs })
+      ? queueAdmission((fan, attempt) => nodes.urlOf(nodes.live(fan.record.index) + attempt), { maxMs: target.pollMaxMs, tokenTtlMs: target.tokenTtlMs, joinKey: target.joinKey })
       : openAdmission;
   const ticker = setInterval(() => send({ type: 'progress', counters: { ...counters } }), 250);
   const records: FanRecord[] = [];
