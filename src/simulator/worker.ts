@@ -11,7 +11,8 @@ import { emptyCounters, emptySamples, type Account, type ErrorCounts, type FanRe
  */
 
 if (!process.send) throw new Error('src/simulator/worker.ts runs as a forked fan process');
-const send = (message: FromWorker) => void process.send?.(message);
+// A parent that went away (EPIPE) leaves nobody to report to: the 'disconnect' handler below exits.
+const send = (message: FromWorker) => void (process.connected && process.send?.(message, undefined, {}, () => undefined));
 const clients = new Map<string, ApiClient>();
 const client = (url: string) => {
   let c = clients.get(url);
