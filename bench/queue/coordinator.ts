@@ -187,7 +187,7 @@ async function benchSockets(o: Options, spawn: Spawn, stop: (c: ChildProcess) =>
   };
   const cpuSum = async (children: ChildProcess[]) => (await Promise.all(children.map(cpuOf))).reduce((a, b) => a + b, 0);
   /**
-   * Broadcasts `times` cursors; for each, the time by which 99% of `expected` sockets had it
+   * Broadcasts `times` cursors after a warm-up one; for each, the time by which 99% of `expected` sockets had it
    * (null if fewer got it), the median, and the CPU the servers and the clients spent per
    * delivered message (over the 3 s window, so pings and timers count too).
    */
@@ -198,6 +198,10 @@ async function benchSockets(o: Options, spawn: Spawn, stop: (c: ChildProcess) =>
     const serverUs: number[] = [];
     const clientUs: number[] = [];
     const clientProcs = clients.map((c) => c.child);
+    // One unmeasured broadcast first, as the join runs are warmed up: the first pass through
+    // the broadcast path on every process (JIT, first-time allocations) is not the steady state.
+    send();
+    await sleep(3_000);
     for (let i = 0; i < times; i++) {
       await Promise.all(clients.map((c) => ask(c.child, { cmd: 'latencies' }, 'latencies')));
       const [server0, client0] = [await cpuSum(servers), await cpuSum(clientProcs)];
