@@ -7,6 +7,7 @@
  * worker threads do not inherit tsx's loader.
  */
 /* global fetch, performance */
+import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 
 /** @type {{ url: string, tokens: string[], concurrency: number, durationMs: number }} */
@@ -26,7 +27,9 @@ await Promise.all(
       const token = tokens[next++ % tokens.length];
       const t0 = performance.now();
       try {
-        const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+        // As the queue page sends it: a key per attempt (the join checks its form, keeps no copy).
+        const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() };
+        const res = await fetch(url, { method: 'POST', headers, body: '{}' });
         await res.arrayBuffer();
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         if (res.status < 300) ok++;

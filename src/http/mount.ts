@@ -75,8 +75,10 @@ async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipel
     });
   }
   const scope = principal ? `user:${principal.userId}` : 'anon';
-  if (key !== undefined) {
-    const claim = await pipeline.idempotency.claim(scope, key, requestHash(route.method, req.originalUrl, body));
+  // A `natural` route's own operation answers a retry: its key is checked above, not stored.
+  const stored = route.idempotency === 'natural' ? undefined : key;
+  if (stored !== undefined) {
+    const claim = await pipeline.idempotency.claim(scope, stored, requestHash(route.method, req.originalUrl, body));
     if (claim.kind === 'replay') {
       res.setHeader('Idempotent-Replayed', 'true');
       if (claim.status >= 400) res.type('application/problem+json');
@@ -97,17 +99,17 @@ async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipel
     const checked = route.response.schema && reply.body !== undefined && status < 300 && !(reply.body instanceof JsonText);
     payload = checked ? route.response.schema!.parse(reply.body) : reply.body;
   } catch (err) {
-    if (key !== undefined) {
+    if (stored !== undefined) {
       if (err instanceof AppError && err.status < 500) {
         // A refusal is the request's answer: a retry gets the same one.
-        await pipeline.idempotency.complete(scope, key, err.status, problemDocument(err, req), err.extra.headers ?? {});
+        await pipeline.idempotency.complete(scope, stored, err.status, problemDocument(err, req), err.extra.headers ?? {});
       } else {
-        await pipeline.idempotency.release(scope, key);
+        await pipeline.idempotency.release(scope, stored);
       }
     }
     throw err;
   }
-  if (key !== undefined) await pipeline.idempotency.complete(scope, key, status, payload instanceof JsonText ? JSON.parse(payload.text) : payload, headers);
+  if (stored !== undefined) await pipeline.idempotency.complete(scope, stored, status, payload instanceof JsonText ? JSON.parse(payload.text) : payload, headers);
   send(res, status, payload, headers);
 }
 

@@ -79,7 +79,9 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { version: strin
               name: 'Idempotency-Key',
               in: 'header',
               required: route.idempotency === 'required',
-              description: 'A fresh UUID per logical attempt; a retry with the same key returns the first answer.',
+              description: route.idempotency === 'natural'
+                ? 'A fresh UUID per logical attempt; the operation is idempotent by itself, so a retry gets the same outcome (with 200 where the first answer was 201).'
+                : 'A fresh UUID per logical attempt; a retry with the same key returns the first answer.',
               schema: { type: 'string', minLength: 8, maxLength: 255 },
             }]
           : []),

@@ -74,8 +74,14 @@ export interface RouteSpec<P extends Schema | undefined = Schema | undefined, Q 
   response: { status: number; schema?: R; description?: string };
   /** Problem codes this route may answer with, for the reference. */
   errors?: readonly string[];
-  /** `required`: a mutating call without an Idempotency-Key header is refused. Default: honoured when sent. */
-  idempotency?: 'optional' | 'required' | 'off';
+  /**
+   * `required`: a mutating call without an Idempotency-Key header is refused. Default: honoured
+   * when sent (the first answer stored in Postgres and replayed). `natural`: the operation is
+   * idempotent by itself (a retry gets the same outcome from the service), so a key is checked
+   * for form but not stored: for the hottest writes, where two Postgres writes per call would
+   * be the bottleneck. `off`: the route deduplicates in its own way.
+   */
+  idempotency?: 'optional' | 'required' | 'natural' | 'off';
   rateLimits?: (ctx: { ip: string; principal: Principal | null; body: Out<B> }) => RateLimitRule[];
   handler(ctx: RouteContext<Out<P>, Out<Q>, Out<B>>): Promise<(R extends Schema ? z.input<R> : void) | Reply>;
 }

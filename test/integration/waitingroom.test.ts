@@ -82,6 +82,22 @@ describe('the waiting room over HTTP', () => {
     expect(await stats(sale.eventId)).toMatchObject({ entrants: 1 });
   });
 
+  it('answers a retry with the same Idempotency-Key from the entry itself, without a Postgres write; refuses a malformed key', async () => {
+    const sale = await queueSale(env, organizer.userId, { startsInMs: 3_600_000 });
+    const [fan] = await bulkAccounts(db(), 1);
+    const key = idemKey();
+    const send = (k: string) => env.api.post(`/v1/events/${sale.eventId}/queue`, {}, { token: fan!.token, headers: { 'idempotency-key': k } });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => send(key)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 201]);
+    expect(new Set(answers.map((a) => a.body.entryId)).size).toBe(1);
+    const [stored] = await env.infra.database.sql`select count(*)::int as n from idempotency_keys where key = ${key}`;
+    expect(stored!.n).toBe(0);
+    const bad = await send('short');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'idempotency.invalid_key', errors: [{ in: 'header', field: 'Idempotency-Key' }] });
+    expect(await stats(sale.eventId)).toMatchObject({ entrants: 1 });
+  });
+
   it('runs a drop: pre-queue joins, the draw at sale start, a permutation 1..N, later joiners after, admission in ticket order; the CLI agrees', async () => {
     // Accounts first: the 6 s before sale start only has to hold the joins, even on a loaded machine.
     const fans = await bulkAccounts(db(), 60);
