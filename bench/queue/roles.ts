@@ -7,14 +7,14 @@
  *   api      a real Fairdrop API node (boot + startServer, RUN_WORKERS=false)
  *   bare-http  Express 5 with one JSON endpoint: the HTTP baseline
  *   bare-io  socket.io with a `/queue` namespace that joins a room on `watch`: the socket baseline
- *   clients  N raw engine.io/socket.io websocket clients (protocol v4, no socket.io-client
- *            objects, so the client side stays small): connect, authenticate, watch, time cursors
+ *   clients  N raw socket.io clients (protocol v4 over websocket frames written by hand on TCP
+ *            sockets, so the client side stays small): connect, authenticate, watch, time cursors
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { connect, type AddressInfo } from 'node:net';
 import express from 'express';
 import { Server } from 'socket.io';
-import WebSocket from 'ws';
 
 type Message = { cmd: string; [key: string]: unknown };
 const send = (m: Record<string, unknown>) => process.send?.(m);
@@ -103,33 +103,107 @@ function cursorAt(frame: Buffer): number {
   return lastAt;
 }
 
-/** One raw socket.io client over a websocket: open, CONNECT /queue with the token, watch, answer pings. */
-function connectOne(url: string, token: string, eventId: string, onCursor: (at: number) => void): Promise<WebSocket> {
+const startsWith = (data: Buffer, start: number, end: number, prefix: Buffer) =>
+  end - start >= prefix.length && data.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
+
+/** A client-to-server websocket text frame (RFC 6455 §5.2): FIN, masked as clients must. */
+function textFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const head = payload.length < 126 ? 2 : 4;
+  const frame = Buffer.alloc(head + 4 + payload.length);
+  frame[0] = 0x81;
+  if (head === 2) frame[1] = 0x80 | payload.length;
+  else {
+    frame[1] = 0x80 | 126;
+    frame.writeUInt16BE(payload.length, 2);
+  }
+  const mask = randomBytes(4);
+  mask.copy(frame, head);
+  for (let i = 0; i < payload.length; i++) frame[head + 4 + i] = payload[i]! ^ mask[i % 4]!;
+  return frame;
+}
+
+/**
+ * One socket.io client (protocol v4) over a websocket spoken by hand on a TCP socket: upgrade,
+ * CONNECT /queue with the token, watch, answer pings. No websocket library, no stream between
+ * the socket and the frame reader: 12,500 of these share one process and the two cores with
+ * the servers being measured, so a client costs little more than the kernel's read.
+ */
+function connectOne(url: string, token: string, eventId: string, onCursor: (at: number) => void): Promise<{ close(): void }> {
+  const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${url}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false, skipUTF8Validation: true });
-    const timer = setTimeout(() => reject(new Error('connect timeout')), 120_000);
-    ws.on('message', (data: Buffer) => {
-      if (data.length >= CURSOR_PREFIX.length && data.compare(CURSOR_PREFIX, 0, CURSOR_PREFIX.length, 0, CURSOR_PREFIX.length) === 0) return onCursor(cursorAt(data));
-      const text = data.toString();
-      if (text === '2') return void ws.send('3');
-      if (text.startsWith('0')) return void ws.send(`40/queue,${JSON.stringify({ token })}`);
-      if (text.startsWith('40/queue,')) return void ws.send(`42/queue,1${JSON.stringify(['watch', { eventId }])}`);
-      if (text.startsWith('44/queue,')) return reject(new Error(`refused: ${text}`));
-      if (text.startsWith('43/queue,1')) {
-        clearTimeout(timer);
-        const ack = JSON.parse(text.slice('43/queue,1'.length)) as [{ ok: boolean }];
-        return ack[0].ok ? resolve(ws) : reject(new Error(`watch refused: ${text}`));
-      }
-    });
-    ws.on('error', (err) => {
+    const socket = connect(Number(port), hostname);
+    socket.setNoDelay(true);
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
+      socket.destroy();
       reject(err);
+    };
+    const timer = setTimeout(() => fail(new Error('connect timeout')), 120_000);
+    const send = (text: string) => void socket.write(textFrame(text));
+    const onText = (data: Buffer, start: number, end: number) => {
+      if (startsWith(data, start, end, CURSOR_PREFIX)) return onCursor(cursorAt(data.subarray(start, end)));
+      const text = data.toString('utf8', start, end);
+      if (text === '2') return send('3');
+      if (text.startsWith('0')) return send(`40/queue,${JSON.stringify({ token })}`);
+      if (text.startsWith('40/queue,')) return send(`42/queue,1${JSON.stringify(['watch', { eventId }])}`);
+      if (text.startsWith('44/queue,')) return fail(new Error(`refused: ${text}`));
+      if (text.startsWith('43/queue,1')) {
+        const ack = JSON.parse(text.slice('43/queue,1'.length)) as [{ ok: boolean }];
+        if (!ack[0].ok) return fail(new Error(`watch refused: ${text}`));
+        settled = true;
+        clearTimeout(timer);
+        resolve({ close: () => socket.destroy() });
+      }
+    };
+    let upgraded = false;
+    let rest: Buffer | null = null;
+    socket.on('connect', () =>
+      socket.write(`GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`),
+    );
+    socket.on('data', (chunk: Buffer) => {
+      let data = rest ? Buffer.concat([rest, chunk]) : chunk;
+      rest = null;
+      if (!upgraded) {
+        const headEnd = data.indexOf('\r\n\r\n');
+        if (headEnd < 0) return void (rest = data);
+        if (!data.toString('latin1', 0, 12).startsWith('HTTP/1.1 101')) return fail(new Error(`upgrade refused: ${data.toString('latin1', 0, headEnd)}`));
+        upgraded = true;
+        data = data.subarray(headEnd + 4);
+      }
+      // Server frames are unmasked; a chunk may end inside one, which waits for the next chunk.
+      let at = 0;
+      while (data.length - at >= 2) {
+        const opcode = data[at]! & 0x0f;
+        let length = data[at + 1]! & 0x7f;
+        let head = 2;
+        if (length === 126) {
+          if (data.length - at < 4) break;
+          length = data.readUInt16BE(at + 2);
+          head = 4;
+        } else if (length === 127) {
+          if (data.length - at < 10) break;
+          length = Number(data.readBigUInt64BE(at + 2));
+          head = 10;
+        }
+        if (data.length - at < head + length) break;
+        const start = at + head;
+        at = start + length;
+        if (opcode === 0x8) return fail(new Error('closed by the server'));
+        if (opcode === 0x1) onText(data, start, at);
+      }
+      if (at < data.length) rest = data.subarray(at);
     });
+    socket.on('error', fail);
+    socket.on('close', () => fail(new Error('connection closed')));
   });
 }
 
 async function runClients(): Promise<void> {
-  const sockets: WebSocket[] = [];
+  const sockets: { close(): void }[] = [];
   let latencies: number[] = [];
   onCommand(async (m) => {
     if (m.cmd === 'connect') {
@@ -156,7 +230,7 @@ async function runClients(): Promise<void> {
       send({ cmd: 'latencies', latencies });
       latencies = [];
     } else if (m.cmd === 'close') {
-      for (const s of sockets) s.terminate();
+      for (const s of sockets) s.close();
       sockets.length = 0;
       send({ cmd: 'closed' });
     }
