@@ -7,7 +7,8 @@ import { signedIn, uniqueEmail } from '../support/fixtures.js';
 
 let env: TestEnv;
 beforeAll(async () => {
-  env = await createTestEnv({ AUTH_LIMIT_PER_IP: '10000', IDEMPOTENCY_WAIT_MS: '300' });
+  // Long enough for a registration's scrypt on a loaded machine: the duplicates wait for the first.
+  env = await createTestEnv({ AUTH_LIMIT_PER_IP: '10000', IDEMPOTENCY_WAIT_MS: '3000' });
 });
 afterAll(() => env?.close());
 
