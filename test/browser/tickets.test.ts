@@ -50,8 +50,14 @@ describe('My tickets, a transfer, and the door', () => {
     expect(img.alt).toMatch(/Door code for .*Row 1 · Seat 1/);
     expect(img.width).toBeGreaterThan(0); // the SVG decoded (CSP allows data: images)
     expect(await textOf(fanPage, `[data-ticket="${ticketId}"]`)).toMatch(/Valid.*Seat\s*A, row 1, seat 1/);
-    // The code shown is the one the API gives now (same step).
-    expect(await fanPage.textContent(`[data-ticket="${ticketId}"] .code-text`)).toBe(await codeOf(env, fan.token, ticketId));
+    // The code shown is the one the API gives now (same step; a read that straddles a rotation
+    // on a loaded machine is read again once the page has rotated too).
+    await expect
+      .poll(async () => {
+        const shown = await fanPage.textContent(`[data-ticket="${ticketId}"] .code-text`);
+        return shown === (await codeOf(env, fan.token, ticketId));
+      }, { timeout: 20_000 })
+      .toBe(true);
     expect(await textOf(fanPage, `[data-order="${orderId}"]`)).toMatch(/Paid: your seats are guaranteed/);
     expect(await fanPage.isVisible(`[data-cancel-order="${orderId}"]`)).toBe(true); // refundable under the fixture's policy
     await fanPage.waitForSelector('#timeline li[data-seq]');
