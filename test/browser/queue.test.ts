@@ -57,9 +57,10 @@ describe('the waiting room page', () => {
     await page.click('#join-button');
     await page.waitForFunction(() => document.querySelector('#where')?.textContent?.includes('You are in'));
 
-    // A reload keeps the place: the server is the memory, not the tab.
+    // A reload keeps the place: the server is the memory, not the tab. (On a loaded machine the
+    // sale may have started meanwhile, and the place be the turn already.)
     await page.reload();
-    await page.waitForFunction(() => document.querySelector('#where')?.textContent?.includes('You are in'));
+    await page.waitForFunction(() => /You are in|It's your turn/.test(document.querySelector('#where')?.textContent ?? ''));
 
     // The draw at sale start, then admission: the page is told without polling.
     await page.waitForSelector('#admitted:not([hidden])', { timeout: 30_000 });
