@@ -94,6 +94,8 @@ type WatchAnswer = { ok: true; snapshot: QueueSnapshotWire } | { ok: false; code
 const POLL_MS = 5_000;
 /** A polling fan asks again after this share of its ETA: sooner as the front comes nearer. */
 const POLL_ETA_SHARE = 1 / 3;
+/** A socket fan re-checks its linger, deadline and socket this often when no push wakes it. */
+const SOCKET_WAIT_TICK_MS = 1_000;
 /** ± this share of random jitter on every pause, so pollers do not fall into step. */
 const POLL_JITTER = 0.2;
 /** A fan told "sold out" lingers this long for seats coming back (`available`) before leaving. */
@@ -116,6 +118,8 @@ interface FanQueueState {
   closed: boolean;
   /** The fan is done: no more reconnects. */
   left: boolean;
+  /** Wakes the waiting fan when a push changed its state (see waitOnSocket). */
+  wake: (() => void) | null;
 }
 
 /**
@@ -148,6 +152,7 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
       if (snap.ticketNumber !== null) fan.record.ticketNumber = snap.ticketNumber;
       if (snap.token) state.token ??= snap.token;
       if (snap.soldOut) state.soldOutSince ??= Date.now();
+      state.wake?.();
     });
   };
 
@@ -165,6 +170,7 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
       fan.latency('push', Date.now() - push.emittedAt);
       fan.record.ticketNumber = push.ticketNumber;
       state.token ??= push.token;
+      state.wake?.();
     });
     // The draw gave every pre-queue entry its number: ask for ours, as the page does.
     socket.on('drawn', () => watch(fan, state));
@@ -176,7 +182,10 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
     });
     socket.on('soldout', () => void (state.soldOutSince ??= Date.now()));
     socket.on('available', () => void (state.soldOutSince = null));
-    socket.on('closed', () => void (state.closed = true));
+    socket.on('closed', () => {
+      state.closed = true;
+      state.wake?.();
+    });
     const failover = () => {
       socket.removeAllListeners();
       socket.close();
@@ -237,11 +246,24 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
     while (Date.now() < fan.deadline) {
       const done = verdict(fan, state);
       if (done) return done;
-      if (!state.socket!.connected && Date.now() - lastPoll > POLL_MS) {
+      if (!state.socket?.connected && Date.now() - lastPoll > POLL_MS) {
         lastPoll = Date.now();
         await poll(fan, state);
       }
-      await sleep(50);
+      // Woken by a push that changed something (token, closed), else once a second for the
+      // linger, the deadline and a dropped socket. A 50 ms loop per fan cost tens of thousands
+      // of timer wake-ups a second per fan process at 100,000 fans and starved the purchases.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          state.wake = null;
+          resolve();
+        }, SOCKET_WAIT_TICK_MS);
+        state.wake = () => {
+          clearTimeout(timer);
+          state.wake = null;
+          resolve();
+        };
+      });
     }
     return { admitted: false, reason: 'timeout' };
   };
@@ -286,7 +308,7 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
           fan.record.entryId ??= res.body.entryId;
           fan.record.ticketNumber ??= res.body.ticketNumber;
           if (states.has(fan.record.index)) return true;
-          const state: FanQueueState = { socket: fan.socket ? connect(fan, 0) : null, etag: null, last: null, attempt: 0, token: null, soldOutSince: null, closed: false, left: false };
+          const state: FanQueueState = { socket: fan.socket ? connect(fan, 0) : null, etag: null, last: null, attempt: 0, token: null, soldOutSince: null, closed: false, left: false, wake: null };
           states.set(fan.record.index, state);
           if (fan.socket) listen(fan, state);
           return true;
