@@ -33,14 +33,26 @@ export interface CallOptions {
 /** What a fan calls: one node's client, or a failover view over several. */
 export type Api = Pick<ApiClient, 'call' | 'baseUrl'>;
 
+/**
+ * Requests of a fan who was admitted: seat map, holds, orders, "My orders". They get their own
+ * pool: in a shared one, at 100,000 fans, an order queued in the client behind hundreds of
+ * polls and joins waiting on a slow node, and every hold expired (60 s) before its order left
+ * the simulator. A real fan's browser has its own connections; the crowd's pools must not
+ * serialize one fan's purchase behind other fans' waiting.
+ */
+const PURCHASE_PATH = /^\/v1\/(holds|orders|me\/orders)|\/seats$/;
+
 export class ApiClient {
   private readonly agent: HttpAgent;
+  private readonly purchaseAgent: HttpAgent;
   private readonly url: URL;
 
   constructor(baseUrl: string, maxSockets = 128) {
     this.url = new URL(baseUrl);
     const options = { keepAlive: true, maxSockets, keepAliveMsecs: 10_000 };
-    this.agent = this.url.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
+    const make = () => (this.url.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options));
+    this.agent = make();
+    this.purchaseAgent = make();
   }
 
   get baseUrl(): string {
@@ -63,7 +75,7 @@ export class ApiClient {
       const done = (status: number, parsed: unknown, code: string | null) =>
         resolve({ status, body: parsed as T, code, ms: performance.now() - started, headers: responseHeaders });
       const req = send(
-        { host: this.url.hostname, port: this.url.port, path, method, headers, agent: this.agent, timeout: options.timeoutMs ?? 30_000 },
+        { host: this.url.hostname, port: this.url.port, path, method, headers, agent: PURCHASE_PATH.test(path) ? this.purchaseAgent : this.agent, timeout: options.timeoutMs ?? 30_000 },
         (res) => {
           responseHeaders = res.headers;
           const chunks: Buffer[] = [];
@@ -97,6 +109,7 @@ export class ApiClient {
 
   close(): void {
     this.agent.destroy();
+    this.purchaseAgent.destroy();
   }
 }
 
