@@ -191,7 +191,7 @@ async function benchSockets(o: Options, spawn: Spawn, stop: (c: ChildProcess) =>
    * (null if fewer got it), the median, and the CPU the servers and the clients spent per
    * delivered message (over the 3 s window, so pings and timers count too).
    */
-  const broadcastTimes = async (send: () => void, servers: ChildProcess[], expected: number, times = 3) => {
+  const broadcastTimes = async (send: (at: number) => void, servers: ChildProcess[], expected: number, times = 3) => {
     const out: (number | null)[] = [];
     const got: number[] = [];
     const p50: number[] = [];
@@ -200,15 +200,17 @@ async function benchSockets(o: Options, spawn: Spawn, stop: (c: ChildProcess) =>
     const clientProcs = clients.map((c) => c.child);
     // One unmeasured broadcast first, as the join runs are warmed up: the first pass through
     // the broadcast path on every process (JIT, first-time allocations) is not the steady state.
-    send();
+    send(Date.now());
     await sleep(3_000);
     for (let i = 0; i < times; i++) {
       await Promise.all(clients.map((c) => ask(c.child, { cmd: 'latencies' }, 'latencies')));
       const [server0, client0] = [await cpuSum(servers), await cpuSum(clientProcs)];
-      send();
+      const at = Date.now();
+      send(at);
       await sleep(3_000);
       const [server1, client1] = [await cpuSum(servers), await cpuSum(clientProcs)];
-      const lat = (await Promise.all(clients.map((c) => ask<{ latencies: number[] }>(c.child, { cmd: 'latencies' }, 'latencies')))).flatMap((r) => r.latencies).sort((a, b) => a - b);
+      const replies = await Promise.all(clients.map((c) => ask<{ latencies: [number, number[]][] }>(c.child, { cmd: 'latencies' }, 'latencies')));
+      const lat = replies.flatMap((r) => r.latencies.find(([sent]) => sent === at)?.[1] ?? []).sort((a, b) => a - b);
       const need = Math.ceil(expected * 0.99);
       got.push(lat.length);
       out.push(lat.length >= need ? lat[need - 1]! : null);
@@ -226,7 +228,7 @@ async function benchSockets(o: Options, spawn: Spawn, stop: (c: ChildProcess) =>
   const bareConn = await connectAll([`ws://127.0.0.1:${bare.port}`], tokens.slice(0, perNode));
   const bareAfter = await rssOf(bare.child);
   const bareKb = (bareAfter - bareBefore) / KB / Math.max(1, bareConn.connected);
-  const bareCast = await broadcastTimes(() => bare.child.send({ cmd: 'broadcast', eventId }), [bare.child], bareConn.connected);
+  const bareCast = await broadcastTimes((at) => bare.child.send({ cmd: 'broadcast', eventId, at }), [bare.child], bareConn.connected);
   log(`bare socket.io: ${bareConn.connected} sockets, ${round1(bareKb)} KB each, broadcast to 99% in ${JSON.stringify(bareCast.p99Ms)} ms (50% in ${JSON.stringify(bareCast.p50Ms)}); CPU per message: server ${bareCast.serverCpuUsPerMessage} µs, clients ${bareCast.clientCpuUsPerMessage} µs`);
   await Promise.all(clients.map((c) => ask(c.child, { cmd: 'close' }, 'closed')));
   stop(bare.child);
@@ -242,7 +244,7 @@ async function benchSockets(o: Options, spawn: Spawn, stop: (c: ChildProcess) =>
   const broadcaster = createBroadcaster(redis, { REDIS_PREFIX: prefix, REDIS_URL: o.redis });
   const sockets = broadcaster.namespace<QueueServerToClient>('/queue');
   const cast = await broadcastTimes(
-    () => sockets.to(eventRoom(eventId)).emit('cursor', { eventId, cursor: 1, ratePerMinute: 0, phase: 'live', soldOut: false, at: Date.now() }),
+    (at) => sockets.to(eventRoom(eventId)).emit('cursor', { eventId, cursor: 1, ratePerMinute: 0, phase: 'live', soldOut: false, at }),
     nodes.map((n) => n.child),
     conn.connected,
   );

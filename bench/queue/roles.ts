@@ -75,7 +75,7 @@ export async function runRole(role: string): Promise<void> {
     });
     http.listen(0, '127.0.0.1', () => send({ cmd: 'ready', port: (http.address() as AddressInfo).port }));
     onCommand((m) => {
-      if (m.cmd === 'broadcast') io.of('/queue').to(`event:${String(m.eventId)}`).emit('cursor', { eventId: m.eventId, cursor: 1, at: Date.now() });
+      if (m.cmd === 'broadcast') io.of('/queue').to(`event:${String(m.eventId)}`).emit('cursor', { eventId: m.eventId, cursor: 1, at: Number(m.at) });
     });
     return;
   }
@@ -204,7 +204,13 @@ function connectOne(url: string, token: string, eventId: string, onCursor: (at: 
 
 async function runClients(): Promise<void> {
   const sockets: { close(): void }[] = [];
-  let latencies: number[] = [];
+  // Delivery times by broadcast (its `at`): a late copy of one broadcast never counts for the next.
+  let latencies = new Map<number, number[]>();
+  const received = (at: number) => {
+    let list = latencies.get(at);
+    if (!list) latencies.set(at, (list = []));
+    list.push(Date.now() - at);
+  };
   onCommand(async (m) => {
     if (m.cmd === 'connect') {
       const { urls, tokens, eventId, parallel } = m as unknown as { urls: string[]; tokens: string[]; eventId: string; parallel: number };
@@ -217,7 +223,7 @@ async function runClients(): Promise<void> {
           while (next < tokens.length) {
             const i = next++;
             try {
-              sockets.push(await connectOne(urls[i % urls.length]!, tokens[i]!, eventId, (at) => latencies.push(Date.now() - at)));
+              sockets.push(await connectOne(urls[i % urls.length]!, tokens[i]!, eventId, received));
             } catch (err) {
               failed++;
               firstError ||= (err as Error).message;
@@ -227,8 +233,8 @@ async function runClients(): Promise<void> {
       );
       send({ cmd: 'connected', connected: sockets.length, failed, firstError, ms: Date.now() - started });
     } else if (m.cmd === 'latencies') {
-      send({ cmd: 'latencies', latencies });
-      latencies = [];
+      send({ cmd: 'latencies', latencies: [...latencies] });
+      latencies = new Map();
     } else if (m.cmd === 'close') {
       for (const s of sockets) s.close();
       sockets.length = 0;
