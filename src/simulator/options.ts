@@ -68,9 +68,9 @@ const schema = z
     register: count(200_000).optional(),
     /**
      * Whether a join carries an Idempotency-Key, as the web page sends on every mutation. The
-     * join needs none (one entry per account: joining again answers the same entry), and the
-     * API stores every key in Postgres, so with keys the Redis-only join is bound by the nodes'
-     * Postgres pools; `no` plays a client that relies on the join's own idempotency.
+     * join needs none (one entry per account: joining again answers the same entry); `no` plays
+     * a client that relies on that. Until dbf4316 the API stored join keys in Postgres, which
+     * bound the Redis-only join by the nodes' Postgres pools (docs/drops/README.md).
      */
     joinKey: z.enum(['yes', 'no']).default('yes'),
     /** The on-sale's purchase-token TTL (seconds): a polling fan must see its token before it lapses. */

@@ -37,8 +37,13 @@ export interface DropResult {
 
 /** Lead time between handing the fan processes their fans and the sale opening: they must be waiting. */
 const LEAD_MS = 2_000;
-/** After the deadline, the fan processes get this long to return their fans' last answers. */
-const GRACE_MS = 45_000;
+/**
+ * After the deadline, the fan processes get this long to return their fans' last answers: a
+ * request sent just before it may take its full 30 s client timeout, and a fan whose order went
+ * unanswered then looks in "My orders" for 30 s more. 45 s was too short at 100,000 fans on an
+ * overloaded machine (the run failed without a report).
+ */
+const GRACE_MS = 120_000;
 /** Queue mode: while the pre-queue fills, the sale start is parked this far ahead (then moved to when it has). */
 const PREQUEUE_HORIZON_MS = 4 * 3_600_000;
 /** Queue mode: the room opens on its first read once the pre-queue is due; it has this long. */
