@@ -21,23 +21,12 @@ export interface OpenOptions {
   maxRetriesPerRequest: number | null;
   /** Subscriber connections of the sharded socket.io adapter: SSUBSCRIBE must reach the shard that owns each channel. */
   shardedSubscribers?: boolean;
-  /**
-   * Commands issued during one turn of the event loop leave in one write (ioredis'
-   * auto-pipelining): under a burst, hundreds of requests' session reads and joins cost Redis
-   * and this process a few syscalls instead of one each. Only for request paths: BullMQ and
-   * subscribers issue blocking or ordered commands of their own.
-   */
-  autoPipelining?: boolean;
 }
 
 /** A plain connection (no scripts): one Redis, or a Cluster client that routes each command by its key's slot. */
 export function openRedis(target: RedisTarget | string, options: OpenOptions): Redis | Cluster {
   const resolved: RedisTarget = typeof target === 'string' ? { kind: 'single', url: target } : target;
-  const redisOptions: RedisOptions = {
-    connectionName: options.connectionName,
-    maxRetriesPerRequest: options.maxRetriesPerRequest,
-    enableAutoPipelining: options.autoPipelining ?? false,
-  };
+  const redisOptions: RedisOptions = { connectionName: options.connectionName, maxRetriesPerRequest: options.maxRetriesPerRequest };
   if (resolved.kind === 'single') return new Redis(resolved.url, redisOptions);
   const { nodes, auth } = parseClusterNodes(resolved.nodes);
   return new Cluster(nodes, {
@@ -47,13 +36,12 @@ export function openRedis(target: RedisTarget | string, options: OpenOptions): R
     scaleReads: 'master',
     // BullMQ and the adapter's subscribers queue commands until the slot map is known, as a single Redis client would.
     enableOfflineQueue: true,
-    enableAutoPipelining: options.autoPipelining ?? false,
   });
 }
 
 /** A connection for request paths: a few quick retries, then the request fails with a 5xx rather than hanging. */
 export function connectRedis(target: RedisTarget | string): AppRedis {
-  return registerScripts(openRedis(target, { connectionName: 'fairdrop', maxRetriesPerRequest: 2, autoPipelining: true }));
+  return registerScripts(openRedis(target, { connectionName: 'fairdrop', maxRetriesPerRequest: 2 }));
 }
 
 /**
