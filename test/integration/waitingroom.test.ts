@@ -1,7 +1,14 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeys } from '../../queue/keys.js';
+import * as schema from '../../src/db/schema.js';
+import type { QueueServerToClient } from '../../src/realtime/events.js';
+import { createWaitingRoom } from '../../src/waitingroom/room.js';
+import { WaitingRoomService } from '../../src/waitingroom/waitingroom.service.js';
 import { events } from '../../src/catalog/catalog.table.js';
 import { onsaleAudit } from '../../src/sales/onsale.table.js';
 import { verifyReceiptChain } from '../../src/timeline/receipt.js';
@@ -80,6 +87,34 @@ describe('the waiting room over HTTP', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(new Set(answers.slice(0, 10).map((a) => a.body.entryId)).size).toBe(1);
     expect(await stats(sale.eventId)).toMatchObject({ entrants: 1 });
+  });
+
+  it('reads the on-sale once per node while a refresh is under way, however many requests ask at once', async () => {
+    const sale = await queueSale(env, organizer.userId, { startsInMs: 3_600_000 });
+    // The service over its own Postgres client, whose statements are counted.
+    let statements = 0;
+    const sql = postgres(env.infra.config.DATABASE_URL!, { max: 4, onnotice: () => {}, debug: () => void statements++ });
+    try {
+      await sql`select 1`; // the client's own first-connection queries are not the service's
+      statements = 0;
+      const keys = createKeys(env.infra.config.REDIS_PREFIX);
+      const service = new WaitingRoomService({
+        db: drizzle(sql, { schema }),
+        redis: env.infra.redis,
+        keys,
+        room: createWaitingRoom(env.infra.redis, keys, env.infra.signer, env.infra.config),
+        signer: env.infra.signer,
+        sockets: env.infra.broadcaster.namespace<QueueServerToClient>('/queue'),
+        logger: env.infra.logger,
+      });
+      const answers = await Promise.all(Array.from({ length: 20 }, () => service.sale(sale.eventId)));
+      expect(new Set(answers.map((a) => a.eventId))).toEqual(new Set([sale.eventId]));
+      expect(statements).toBe(1);
+      await service.sale(sale.eventId, true);
+      expect(statements).toBe(2);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
   });
 
   it('answers a retry with the same Idempotency-Key from the entry itself, without a Postgres write; refuses a malformed key', async () => {
