@@ -10,11 +10,15 @@
  *      one node's share. Target ≤ 20 KB; 50,000 sockets over 3 nodes. Clients are raw
  *      engine.io websockets spread over several processes (the open-file limit is per process).
  *   3. time for one cursor broadcast (through Redis, from a process without sockets, as the
- *      scheduler sends it) to reach 99% of them vs `io.to(room).emit` in the bare server.
- *      Target ≤ 1 s.
+ *      scheduler sends it) to reach 99% of them vs `io.to(room).emit` in bare socket.io: one
+ *      server holding one node's share, and as many bare servers as API nodes holding all the
+ *      sockets, emitting at the same moment (the same scale). Target ≤ 1 s.
  *
  *   npm run bench:queue [-- --sockets 50000 --nodes 3 --client-procs 4 --seconds 8 --rounds 2
- *                         --concurrency 32 --threads 2 --only join|sockets]
+ *                         --concurrency 32 --threads 2 --only join|sockets --profile DIR]
+ *
+ * --profile DIR writes a CPU profile of every socket server and client process over the measured
+ * broadcasts into DIR (the figures of such a run are slowed by the profiler).
  *
  * Localhost only, bounded (its own database and Redis prefix, dropped at the end; every child
  * process is stopped). Ends with one line of JSON.
@@ -38,6 +42,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     threads: { type: 'string', default: '2' },
     only: { type: 'string', default: '' },
+    profile: { type: 'string', default: '' },
     postgres: { type: 'string', default: process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
     redis: { type: 'string', default: process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' },
   },
@@ -56,6 +61,7 @@ if (values.role) {
     concurrency: Number(values.concurrency),
     threads: Number(values.threads),
     only: values.only,
+    profileDir: values.profile,
     postgres: values.postgres,
     redis: values.redis,
     spawnRole,

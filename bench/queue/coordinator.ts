@@ -8,15 +8,15 @@ import type { Principal } from '../../src/auth/principal.js';
 import { CatalogService } from '../../src/catalog/catalog.service.js';
 import { connectDatabase } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
-import { connectRedis, deleteKeysUnder, type AppRedis } from '../../src/infra/redis.js';
+import { connectRedis, deleteKeysUnder } from '../../src/infra/redis.js';
 import { SessionCache } from '../../src/auth/session-cache.js';
-import { createBroadcaster } from '../../src/realtime/broadcaster.js';
-import { eventRoom, type QueueServerToClient } from '../../src/realtime/events.js';
 import { OnsaleService } from '../../src/sales/onsale.service.js';
 import { parseSigningKey, signerFromKey } from '../../src/shared/signing.js';
 import { hashSecret, newSecret } from '../../src/shared/tokens.js';
 import { createWaitingRoom } from '../../src/waitingroom/room.js';
 import type { LoadResult } from '../queue.js';
+import { cpuOf, log, median, round1, type Spawn } from './ipc.js';
+import { benchSockets } from './sockets.js';
 
 interface Options {
   sockets: number;
@@ -27,36 +27,14 @@ interface Options {
   concurrency: number;
   threads: number;
   only: string;
+  /** A directory: CPU profiles of every server and client process over the measured broadcasts. */
+  profileDir: string;
   postgres: string;
   redis: string;
-  spawnRole(role: string, env?: Record<string, string>): Promise<{ child: ChildProcess; port: number }>;
+  spawnRole: Spawn;
   runLoad(url: string, tokens: string[], threads: number, concurrency: number, ms: number): Promise<LoadResult>;
   createDatabaseNamed(admin: string): Promise<{ url: string; signingKey: string; drop(): Promise<void> }>;
 }
-
-const KB = 1024;
-const round1 = (n: number) => Math.round(n * 10) / 10;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const log = (line: string) => process.stderr.write(`${line}\n`);
-
-/** Asks a child something over IPC and waits for the answer with the same cmd. */
-function ask<T>(child: ChildProcess, message: Record<string, unknown>, reply: string): Promise<T> {
-  return new Promise((resolve) => {
-    const on = (m: { cmd: string }) => {
-      if (m.cmd !== reply) return;
-      child.off('message', on);
-      resolve(m as T);
-    };
-    child.on('message', on);
-    child.send(message);
-  });
-}
-const rssOf = async (child: ChildProcess) => (await ask<{ bytes: number }>(child, { cmd: 'rss' }, 'rss')).bytes;
-const cpuOf = async (child: ChildProcess) => {
-  const { user, system } = await ask<{ user: number; system: number }>(child, { cmd: 'cpu' }, 'cpu');
-  return user + system;
-};
 
 export async function main(o: Options): Promise<void> {
   const children: ChildProcess[] = [];
@@ -115,8 +93,6 @@ export async function main(o: Options): Promise<void> {
   process.exit(0);
 }
 
-type Spawn = (role: string, env?: Record<string, string>) => Promise<{ child: ChildProcess; port: number }>;
-
 async function benchJoin(o: Options, spawn: Spawn, stop: (c: ChildProcess) => void, apiEnv: Record<string, string>, eventId: string, tokens: string[]) {
   const bare = await spawn('bare-http');
   const api = await spawn('api', apiEnv);
@@ -171,114 +147,6 @@ async function benchJoin(o: Options, spawn: Spawn, stop: (c: ChildProcess) => vo
     bareCpuUsPerRequest: Math.round(median(bareCpu)),
     apiStatuses: apiRuns.map((r) => r.statuses),
     freshJoins,
-  };
-}
-
-async function benchSockets(o: Options, spawn: Spawn, stop: (c: ChildProcess) => void, apiEnv: Record<string, string>, eventId: string, tokens: string[], redis: AppRedis, prefix: string) {
-  const clients = await Promise.all(Array.from({ length: o.clientProcs }, () => spawn('clients')));
-  const connectAll = async (urls: string[], list: string[]) => {
-    const per = Math.ceil(list.length / clients.length);
-    const replies = await Promise.all(
-      clients.map((c, i) =>
-        ask<{ connected: number; failed: number; firstError: string; ms: number }>(c.child, { cmd: 'connect', urls, tokens: list.slice(i * per, (i + 1) * per), eventId, parallel: 100 }, 'connected'),
-      ),
-    );
-    return { connected: replies.reduce((s, r) => s + r.connected, 0), failed: replies.reduce((s, r) => s + r.failed, 0), firstError: replies.find((r) => r.firstError)?.firstError ?? '', ms: Math.max(...replies.map((r) => r.ms)) };
-  };
-  const cpuSum = async (children: ChildProcess[]) => (await Promise.all(children.map(cpuOf))).reduce((a, b) => a + b, 0);
-  /**
-   * Broadcasts `times` cursors after a warm-up one; for each, the time by which 99% of `expected` sockets had it
-   * (null if fewer got it), the median, and the CPU the servers and the clients spent per
-   * delivered message (over the 3 s window, so pings and timers count too).
-   */
-  const broadcastTimes = async (send: (at: number) => void, servers: ChildProcess[], expected: number, times = 3) => {
-    const out: (number | null)[] = [];
-    const got: number[] = [];
-    const p50: number[] = [];
-    const serverUs: number[] = [];
-    const clientUs: number[] = [];
-    const clientProcs = clients.map((c) => c.child);
-    // One unmeasured broadcast first, as the join runs are warmed up: the first pass through
-    // the broadcast path on every process (JIT, first-time allocations) is not the steady state.
-    send(Date.now());
-    await sleep(3_000);
-    for (let i = 0; i < times; i++) {
-      await Promise.all(clients.map((c) => ask(c.child, { cmd: 'latencies' }, 'latencies')));
-      const [server0, client0] = [await cpuSum(servers), await cpuSum(clientProcs)];
-      const at = Date.now();
-      send(at);
-      await sleep(3_000);
-      const [server1, client1] = [await cpuSum(servers), await cpuSum(clientProcs)];
-      const replies = await Promise.all(clients.map((c) => ask<{ latencies: [number, number[]][] }>(c.child, { cmd: 'latencies' }, 'latencies')));
-      const lat = replies.flatMap((r) => r.latencies.find(([sent]) => sent === at)?.[1] ?? []).sort((a, b) => a - b);
-      const need = Math.ceil(expected * 0.99);
-      got.push(lat.length);
-      out.push(lat.length >= need ? lat[need - 1]! : null);
-      p50.push(lat[Math.floor(lat.length / 2)] ?? 0);
-      serverUs.push(round1((server1 - server0) / Math.max(1, lat.length)));
-      clientUs.push(round1((client1 - client0) / Math.max(1, lat.length)));
-    }
-    return { p99Ms: out, p50Ms: p50, received: got, serverCpuUsPerMessage: median(serverUs), clientCpuUsPerMessage: median(clientUs) };
-  };
-  const perNode = Math.ceil(o.sockets / o.nodes);
-
-  // Baseline: a bare socket.io server holding one node's share.
-  const bare = await spawn('bare-io');
-  const bareBefore = await rssOf(bare.child);
-  const bareConn = await connectAll([`ws://127.0.0.1:${bare.port}`], tokens.slice(0, perNode));
-  const bareAfter = await rssOf(bare.child);
-  const bareKb = (bareAfter - bareBefore) / KB / Math.max(1, bareConn.connected);
-  const bareCast = await broadcastTimes((at) => bare.child.send({ cmd: 'broadcast', eventId, at }), [bare.child], bareConn.connected);
-  log(`bare socket.io: ${bareConn.connected} sockets, ${round1(bareKb)} KB each, broadcast to 99% in ${JSON.stringify(bareCast.p99Ms)} ms (50% in ${JSON.stringify(bareCast.p50Ms)}); CPU per message: server ${bareCast.serverCpuUsPerMessage} µs, clients ${bareCast.clientCpuUsPerMessage} µs`);
-  await Promise.all(clients.map((c) => ask(c.child, { cmd: 'close' }, 'closed')));
-  stop(bare.child);
-
-  // The API nodes, each holding its share of authenticated, watching queue sockets.
-  const nodes = [];
-  for (let i = 0; i < o.nodes; i++) nodes.push(await spawn('api', { ...apiEnv, NODE_ID: `bench-${i}` }));
-  const before = await Promise.all(nodes.map((n) => rssOf(n.child)));
-  const conn = await connectAll(nodes.map((n) => `ws://127.0.0.1:${n.port}`), tokens);
-  log(`API nodes: ${conn.connected} sockets connected in ${round1(conn.ms / 1000)} s (${conn.failed} failed${conn.firstError ? `: ${conn.firstError}` : ''})`);
-  const after = await Promise.all(nodes.map((n) => rssOf(n.child)));
-  const perNodeKb = nodes.map((_, i) => round1((after[i]! - before[i]!) / KB / Math.max(1, conn.connected / o.nodes)));
-  const broadcaster = createBroadcaster(redis, { REDIS_PREFIX: prefix, REDIS_URL: o.redis });
-  const sockets = broadcaster.namespace<QueueServerToClient>('/queue');
-  const cast = await broadcastTimes(
-    (at) => sockets.to(eventRoom(eventId)).emit('cursor', { eventId, cursor: 1, ratePerMinute: 0, phase: 'live', soldOut: false, at }),
-    nodes.map((n) => n.child),
-    conn.connected,
-  );
-  await broadcaster.close();
-  const apiKb = median(perNodeKb);
-  const castMs = median(cast.p99Ms.map((m) => m ?? Infinity));
-  const bareCastMs = median(bareCast.p99Ms.map((m) => m ?? Infinity));
-  log(`queue sockets: ${conn.connected} over ${o.nodes} nodes, ${apiKb} KB each (per node ${JSON.stringify(perNodeKb)}) vs bare ${round1(bareKb)} KB (target ≤ 20 KB)`);
-  log(`cursor broadcast to 99% of ${conn.connected}: ${JSON.stringify(cast.p99Ms)} ms (median ${castMs}; 50% in ${JSON.stringify(cast.p50Ms)}) vs bare io.to(room).emit to ${bareConn.connected}: ${bareCastMs} ms (target ≤ 1000 ms)`);
-  log(`CPU per delivered cursor: API nodes ${cast.serverCpuUsPerMessage} µs, clients ${cast.clientCpuUsPerMessage} µs (bare: ${bareCast.serverCpuUsPerMessage} µs, ${bareCast.clientCpuUsPerMessage} µs)`);
-  return {
-    requested: o.sockets,
-    connected: conn.connected,
-    failed: conn.failed,
-    nodes: o.nodes,
-    clientProcesses: o.clientProcs,
-    connectSeconds: round1(conn.ms / 1000),
-    rssKbPerSocket: apiKb,
-    rssKbPerSocketByNode: perNodeKb,
-    bareRssKbPerSocket: round1(bareKb),
-    bareSockets: bareConn.connected,
-    rssTargetKb: 20,
-    rssMet: apiKb <= 20,
-    broadcastP99Ms: castMs,
-    broadcastRunsMs: cast.p99Ms,
-    broadcastReceived: cast.received,
-    broadcastP50Ms: cast.p50Ms,
-    serverCpuUsPerMessage: cast.serverCpuUsPerMessage,
-    clientCpuUsPerMessage: cast.clientCpuUsPerMessage,
-    bareServerCpuUsPerMessage: bareCast.serverCpuUsPerMessage,
-    bareClientCpuUsPerMessage: bareCast.clientCpuUsPerMessage,
-    bareBroadcastP99Ms: bareCastMs,
-    broadcastTargetMs: 1000,
-    broadcastMet: castMs <= 1000,
   };
 }
 

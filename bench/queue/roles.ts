@@ -12,6 +12,8 @@
  */
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { connect, type AddressInfo } from 'node:net';
 import express from 'express';
 import { Server } from 'socket.io';
@@ -28,10 +30,30 @@ async function rss(): Promise<number> {
   return process.memoryUsage().rss;
 }
 
+/** The V8 sampling profiler of this process, between `profile-start` and `profile-stop` (bench:queue --profile). */
+let profiler: Session | null = null;
+async function profile(m: Message): Promise<void> {
+  if (m.cmd === 'profile-start') {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    // 200 µs: a broadcast spends tens of µs per socket, the default 1 ms would see too few samples.
+    await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+    await profiler.post('Profiler.start');
+  } else if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    await writeFile(String(m.file), JSON.stringify(profile));
+    profiler.disconnect();
+    profiler = null;
+  }
+  send({ cmd: m.cmd });
+}
+
 function onCommand(handler: (m: Message) => Promise<void> | void): void {
   process.on('message', (m: Message) => {
     if (m.cmd === 'rss') void rss().then((bytes) => send({ cmd: 'rss', bytes }));
     else if (m.cmd === 'cpu') send({ cmd: 'cpu', ...process.cpuUsage() });
+    else if (m.cmd === 'profile-start' || m.cmd === 'profile-stop') void profile(m);
     else if (m.cmd === 'exit') process.exit(0);
     else void handler(m);
   });
@@ -75,7 +97,11 @@ export async function runRole(role: string): Promise<void> {
     });
     http.listen(0, '127.0.0.1', () => send({ cmd: 'ready', port: (http.address() as AddressInfo).port }));
     onCommand((m) => {
-      if (m.cmd === 'broadcast') io.of('/queue').to(`event:${String(m.eventId)}`).emit('cursor', { eventId: m.eventId, cursor: 1, at: Number(m.at) });
+      // Nothing but the emit, of the payload the API nodes send.
+      if (m.cmd === 'broadcast') {
+        const push = m.push as { eventId: string };
+        io.of('/queue').to(`event:${push.eventId}`).emit('cursor', push);
+      }
     });
     return;
   }
