@@ -30,7 +30,7 @@ export function discoveryRoutes(discovery: DiscoveryService): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/v1/events/:id',
-      summary: 'An event with its tiers and the seat map with live per-seat availability (ETag, If-None-Match)',
+      summary: 'An event with its tiers and live availability; with include=seats also the seat map with live per-seat status (ETag, If-None-Match)',
       tag,
       access: 'optional',
       params: eventParams,
@@ -38,15 +38,16 @@ export function discoveryRoutes(discovery: DiscoveryService): AnyRoute[] {
       response: { status: 200, schema: eventDetail },
       errors: ['discovery.event_not_found'],
       handler: async (ctx) => {
-        const { head, seatMap, etag } = await discovery.detail(ctx.principal, ctx.params.id, ctx.query.near);
+        const seats = ctx.query.include?.includes('seats') ?? false;
+        const { head, seatMap, etag } = await discovery.detail(ctx.principal, ctx.params.id, ctx.query.near, { seats });
         // Availability is live: caches may keep a copy but must revalidate it (a 304 is cheap).
         // A signed-in answer measures distance from the fan's home, so it is theirs alone.
         const headers = { ETag: etag, 'Cache-Control': `${ctx.principal ? 'private' : 'public'}, no-cache`, Vary: 'Authorization' };
         if (matches(ctx.requestHeader('if-none-match'), etag)) return new Reply(304, undefined, headers);
         // The seat map (up to tens of thousands of seats) is serialized once per inventory
         // snapshot; each answer only serializes and checks its own head, then appends it.
-        const text = `${JSON.stringify(eventDetailHead.parse(head)).slice(0, -1)},"seatMap":${seatMap.json}}`;
-        return new Reply(200, new JsonText(text), headers);
+        const text = JSON.stringify(eventDetailHead.parse(head));
+        return new Reply(200, new JsonText(seatMap ? `${text.slice(0, -1)},"seatMap":${seatMap.json}}` : text), headers);
       },
     }),
   ];

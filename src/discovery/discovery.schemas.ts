@@ -68,7 +68,14 @@ export const searchQuery = z
 export type SearchQuery = z.output<typeof searchQuery>;
 
 export const eventParams = z.object({ id: z.uuid() });
-export const detailQuery = z.strictObject({ near: point.optional().describe('Measure the distance from this point: "lat,lng".') });
+/** What `include` can add to an event; anything else is refused, naming the field. */
+export const detailIncludes = ['seats'] as const;
+export const detailQuery = z.strictObject({
+  near: point.optional().describe('Measure the distance from this point: "lat,lng".'),
+  include: vocabularyList(detailIncludes, 'include')
+    .optional()
+    .describe('Comma list. `seats`: add `seatMap`, every seat with its live status (about 150 bytes a seat: ~1 MB at 7,000 seats); only a page that draws the seat map needs it.'),
+});
 
 export const availabilityStates = ['on_sale', 'queue_open', 'not_yet', 'sold_out', 'sales_closed', 'postponed', 'cancelled'] as const;
 export type AvailabilityState = (typeof availabilityStates)[number];
@@ -134,7 +141,13 @@ const seat = z.object({
   tierId: z.uuid(),
 });
 
-export const eventDetail = eventSummary.extend({
+export const seatMap = z.object({
+  sections: z.array(z.object({ name: z.string(), rows: z.array(z.object({ row: z.string(), seats: z.array(seat) })) })),
+});
+export type SeatMap = z.input<typeof seatMap>;
+
+/** The event page's event: everything but the seat map, which differs between viewers (distance, organizer tools). */
+export const eventDetailHead = eventSummary.extend({
   description: z.string(),
   doorsAt: z.string().nullable(),
   endsAt: z.string().nullable(),
@@ -162,11 +175,9 @@ export const eventDetail = eventSummary.extend({
       remaining: z.number().int(),
     }),
   ),
-  seatMap: z.object({
-    sections: z.array(z.object({ name: z.string(), rows: z.array(z.object({ row: z.string(), seats: z.array(seat) })) })),
-  }),
+});
+export type EventDetailHead = z.input<typeof eventDetailHead>;
+export const eventDetail = eventDetailHead.extend({
+  seatMap: seatMap.optional().describe('Only with `include=seats`.'),
 });
 export type EventDetail = z.input<typeof eventDetail>;
-/** The event detail without its seat map: the part that differs between viewers. */
-export const eventDetailHead = eventDetail.omit({ seatMap: true });
-export type EventDetailHead = z.input<typeof eventDetailHead>;

@@ -4,7 +4,7 @@ import type { Db } from '../db/types.js';
 import { discoveryErrors } from './discovery.errors.js';
 import * as repo from './discovery.repository.js';
 import type { Cursor, EventRow, Order, ProfileWeights, SearchFilter } from './discovery.repository.js';
-import { eventDetail, type AvailabilityState, type EventDetail, type EventDetailHead, type EventSummary, type SearchQuery, type SearchResult } from './discovery.schemas.js';
+import { seatMap as seatMapSchema, type AvailabilityState, type EventDetailHead, type EventSummary, type SearchQuery, type SearchResult, type SeatMap } from './discovery.schemas.js';
 import type { Point } from './geo.js';
 
 /** `near` without `radiusKm`: a city and its surroundings, what "near me" usually means. */
@@ -33,9 +33,9 @@ interface Profile extends ProfileWeights {
 export interface DetailAnswer {
   /** Everything but the seat map; it differs between viewers (distance, organizer tools). */
   head: EventDetailHead;
-  /** The seat map, rendered once per inventory snapshot and shared by every fan who reads it. */
-  seatMap: RenderedSeatMap;
-  /** Strong: a hash of the exact representation, live availability included. */
+  /** Asked for (`include=seats`): rendered once per inventory snapshot and shared by every fan who reads it. */
+  seatMap: RenderedSeatMap | null;
+  /** Strong: a hash of the exact representation, live availability (and the seat map, when included) included. */
   etag: string;
 }
 
@@ -45,13 +45,16 @@ export interface RenderedSeatMap {
   digest: string;
 }
 
-/** How stale the seat map of GET /v1/events/:id may be; the issue asks for "within a few seconds". */
+/** How stale the tiers and seat map of GET /v1/events/:id may be; the issue asks for "within a few seconds". */
 export const INVENTORY_CACHE_MS = 1000;
 
-type Inventory = { tiers: Awaited<ReturnType<typeof repo.findTiers>>; seatMap: RenderedSeatMap };
+type SharedCopies<T> = Map<string, { at: number; value: Promise<T> }>;
 
 export class DiscoveryService {
-  private readonly inventoryCache = new Map<string, { at: number; value: Promise<Inventory> }>();
+  // Apart, so the many pages that show an event without its seats (the waiting room) never
+  // read or render a seat map.
+  private readonly tiersCache: SharedCopies<repo.TierRow[]> = new Map();
+  private readonly seatMapCache: SharedCopies<RenderedSeatMap> = new Map();
 
   constructor(
     private readonly db: Db,
@@ -109,14 +112,17 @@ export class DiscoveryService {
     };
   }
 
-  async detail(principal: Principal | null, id: string, near: Point | undefined): Promise<DetailAnswer> {
+  async detail(principal: Principal | null, id: string, near: Point | undefined, include: { seats: boolean } = { seats: false }): Promise<DetailAnswer> {
     const home = !near && principal ? (await this.profile(principal.userId))?.home : null;
     const viewer = principal ? { userId: principal.userId, admin: principal.roles.includes('admin') } : null;
     const row = await repo.findEvent(this.db, id, near ?? home ?? null, viewer);
     if (!row) throw discoveryErrors.eventNotFound();
     const manages = viewer !== null && (viewer.admin || viewer.userId === row.organizer_id);
     // The organizer editing the event sees every change at once; fans share the one-second copy.
-    const { tiers, seatMap } = await this.inventory(id, manages);
+    const [tiers, seatMap] = await Promise.all([
+      shared(this.tiersCache, id, manages, () => repo.findTiers(this.db, id)),
+      include.seats ? shared(this.seatMapCache, id, manages, async () => renderSeatMap(await repo.findSeats(this.db, id))) : null,
+    ]);
     const head: EventDetailHead = {
       ...summarize(row, this.clock(), null, false),
       description: row.description,
@@ -137,26 +143,10 @@ export class DiscoveryService {
       })),
     };
     // The ETag covers the whole representation, viewer-specific parts included, so an
-    // organizer's copy and a fan's differ; the seat map enters through its digest.
-    const etag = `"${createHash('sha256').update(JSON.stringify(head)).update(seatMap.digest).digest('base64url').slice(0, 32)}"`;
-    return { head, seatMap, etag };
-  }
-
-  /**
-   * Tiers and seats of an event, shared by every viewer for INVENTORY_CACHE_MS. At a drop,
-   * thousands of fans open the same event page within seconds; one query per second serves
-   * them all (single flight), and the page is still live to within a second.
-   */
-  private inventory(id: string, fresh: boolean): Promise<Inventory> {
-    const now = Date.now();
-    const cached = this.inventoryCache.get(id);
-    if (!fresh && cached && cached.at > now - INVENTORY_CACHE_MS) return cached.value;
-    const value = Promise.all([repo.findTiers(this.db, id), repo.findSeats(this.db, id)]).then(([tiers, seats]) => ({ tiers, seatMap: renderSeatMap(seats) }));
-    this.inventoryCache.set(id, { at: now, value });
-    value.catch(() => this.inventoryCache.delete(id));
-    // Bounded: a crawler walking every event cannot grow it without end.
-    if (this.inventoryCache.size > 1000) this.inventoryCache.delete(this.inventoryCache.keys().next().value!);
-    return value;
+    // organizer's copy and a fan's differ; the seat map, when included, enters through its
+    // digest, and the two forms never share a tag.
+    const hash = createHash('sha256').update(JSON.stringify(head)).update(seatMap ? `seats:${seatMap.digest}` : 'light');
+    return { head, seatMap, etag: `"${hash.digest('base64url').slice(0, 32)}"` };
   }
 
   private async profile(userId: string): Promise<Profile | null> {
@@ -275,13 +265,33 @@ function summarize(row: EventRow, now: Date, profile: Profile | null, fromHome: 
   };
 }
 
+/**
+ * An event's tiers or seat map, shared by every viewer for INVENTORY_CACHE_MS. At a drop,
+ * thousands of fans open the same event within seconds; one query per second serves them all
+ * (single flight), and the page is still live to within a second. `fresh`: the organizer
+ * editing the event reads (and refreshes) it at once.
+ */
+function shared<T>(cache: SharedCopies<T>, id: string, fresh: boolean, load: () => Promise<T>): Promise<T> {
+  const now = Date.now();
+  const cached = cache.get(id);
+  if (!fresh && cached && cached.at > now - INVENTORY_CACHE_MS) return cached.value;
+  const value = load();
+  cache.set(id, { at: now, value });
+  value.catch(() => {
+    if (cache.get(id)?.value === value) cache.delete(id);
+  });
+  // Bounded: a crawler walking every event cannot grow it without end.
+  if (cache.size > 1000) cache.delete(cache.keys().next().value!);
+  return value;
+}
+
 function renderSeatMap(seats: repo.SeatRow[]): RenderedSeatMap {
-  const json = JSON.stringify(eventDetail.shape.seatMap.parse(seatMap(seats)));
+  const json = JSON.stringify(seatMapSchema.parse(seatMap(seats)));
   return { json, digest: createHash('sha256').update(json).digest('base64url') };
 }
 
-function seatMap(seats: repo.SeatRow[]): EventDetail['seatMap'] {
-  const sections: EventDetail['seatMap']['sections'] = [];
+function seatMap(seats: repo.SeatRow[]): SeatMap {
+  const sections: SeatMap['sections'] = [];
   for (const s of seats) {
     let section = sections.at(-1);
     if (section?.name !== s.section) sections.push((section = { name: s.section, rows: [] }));

@@ -45,10 +45,20 @@ describe('the waiting room page', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // Every load of the event resource: which page asked, in which form, and what came back.
+    const eventLoads: Promise<{ page: string; query: string; seatMap: boolean }>[] = [];
+    page.on('response', (res) => {
+      const url = new URL(res.url());
+      if (url.pathname !== `/v1/events/${sale.eventId}` || res.status() !== 200) return;
+      const from = new URL(page.url()).pathname;
+      eventLoads.push(res.json().then((body: object) => ({ page: from, query: url.search, seatMap: 'seatMap' in body })));
+    });
     await signUp(page, 'Queue Fan');
 
     await page.goto(`${env.api.baseUrl}/queue.html?event=${sale.eventId}`);
     await page.waitForSelector('#join:not([hidden])');
+    // The waiting room shows the event without its seat map (~1 MB at 7,000 seats, per fan).
+    expect(await Promise.all(eventLoads)).toEqual([{ page: '/queue.html', query: '', seatMap: false }]);
     expect(await page.textContent('#step-prequeue')).toContain('Waiting room');
     expect(await page.getAttribute('#step-prequeue', 'aria-current')).toBe('step');
     expect(await page.textContent('#commitment')).toMatch(/^[0-9a-f]{64}$/);
@@ -74,6 +84,10 @@ describe('the waiting room page', () => {
     await page.click('#choose-seats');
     await page.waitForSelector('#buy:not([hidden])');
     expect(await page.textContent('#pass-note')).toContain('Your pass from the waiting room');
+    // The page that sells, with a pass in hand, loads the seats to pick from.
+    const loads = await Promise.all(eventLoads);
+    expect(loads.filter((l) => l.page === '/queue.html').every((l) => l.query === '' && !l.seatMap)).toBe(true);
+    expect(loads.filter((l) => l.page === '/event.html')[0]).toEqual({ page: '/event.html', query: '?include=seats', seatMap: true });
     await page.selectOption('#tier', sale.gaTierId);
     await page.fill('#quantity', '2');
     await page.click('#buy button[type=submit]');

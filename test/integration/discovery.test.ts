@@ -372,7 +372,8 @@ describe('suggestions from the profile', () => {
 describe('GET /v1/events/:id', () => {
   it('has tiers and the seat map with live per-seat status, a strong ETag and 304 on If-None-Match', async () => {
     const id = ids['Symphony No. 9']!;
-    const res = await env.api.get(`/v1/events/${id}`);
+    // The seat map comes when asked for (include=seats): the page that sells asks.
+    const res = await env.api.get(`/v1/events/${id}?include=seats`);
     expect(res.status).toBe(200);
     const etag = res.headers.get('etag')!;
     expect(etag).toMatch(/^"[\w-]+"$/);
@@ -386,7 +387,7 @@ describe('GET /v1/events/:id', () => {
     expect(section.rows[0].seats[0].accessible).toBe(true);
     expect(res.body.availability.remaining).toBe(statuses.filter((s: string) => s === 'available').length);
 
-    const again = await env.api.get(`/v1/events/${id}`, { headers: { 'If-None-Match': etag } });
+    const again = await env.api.get(`/v1/events/${id}?include=seats`, { headers: { 'If-None-Match': etag } });
     expect(again.status).toBe(304);
     expect(again.body).toBeUndefined();
     expect(again.headers.get('etag')).toBe(etag);
@@ -394,9 +395,58 @@ describe('GET /v1/events/:id', () => {
     await takeSeats(env.infra.database.db, fan.userId, id, seatTierId, [seatIds[9]!], 'sold');
     // The seat map is shared by every viewer for up to a second (a drop's thundering herd).
     await new Promise((r) => setTimeout(r, INVENTORY_CACHE_MS + 50));
-    const changed = await env.api.get(`/v1/events/${id}`, { headers: { 'If-None-Match': etag } });
+    const changed = await env.api.get(`/v1/events/${id}?include=seats`, { headers: { 'If-None-Match': etag } });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);
+  });
+
+  it('is light by default: the seat map only with include=seats; each form has its own ETag (a 7,000-seat event, sizes)', async () => {
+    const db = env.infra.database.db;
+    // In the past, so no search above or below lists it. 7,000 seats: the reserved part of the
+    // simulator's 10,000-place drop, whose event page weighed ~1.1 MB with its seat map.
+    const id = (await event(db, organizer.userId, ids.philharmonie!, { title: 'Arena', startsAt: at(-5) })).id;
+    await seatedTier(db, id, { price: 5000, fee: 500, rows: 70, perRow: 100 });
+    const get = async (query: string, etag?: string) => {
+      const res = await fetch(`${env.api.baseUrl}/v1/events/${id}${query}`, { headers: etag ? { 'if-none-match': etag } : {} });
+      const text = await res.text();
+      return { status: res.status, etag: res.headers.get('etag')!, bytes: Buffer.byteLength(text), body: text ? JSON.parse(text) : undefined };
+    };
+
+    const light = await get('');
+    const full = await get('?include=seats');
+    expect([light.status, full.status]).toEqual([200, 200]);
+    expect(light.body).not.toHaveProperty('seatMap');
+    expect(full.body.seatMap.sections[0].rows).toHaveLength(70);
+    expect(full.body.seatMap.sections[0].rows.flatMap((r: any) => r.seats)).toHaveLength(7000);
+    // Everything else is the same: tiers, live availability, policies.
+    const { seatMap: _seatMap, ...head } = full.body;
+    expect(head).toEqual(light.body);
+    expect(light.body.availability).toMatchObject({ remaining: 7000, capacity: 7000 });
+    // Measured: 1,040 bytes without the seat map, 1,024,127 with it (146 bytes a seat).
+    expect(light.bytes).toBeLessThan(2_000);
+    expect(full.bytes).toBeGreaterThan(1_000_000);
+    expect(full.bytes - light.bytes).toBeGreaterThan(7000 * 140);
+
+    // The two forms are two representations: a tag revalidates only its own.
+    expect(light.etag).toMatch(/^"[\w-]+"$/);
+    expect(light.etag).not.toBe(full.etag);
+    expect(await get('', light.etag)).toMatchObject({ status: 304, etag: light.etag, bytes: 0 });
+    expect(await get('?include=seats', full.etag)).toMatchObject({ status: 304, etag: full.etag, bytes: 0 });
+    expect((await get('', full.etag)).status).toBe(200);
+    expect((await get('?include=seats', light.etag)).status).toBe(200);
+  });
+
+  it('include names only what it knows: 400 naming include', async () => {
+    const id = ids['Symphony No. 9']!;
+    for (const query of ['include=seatmap', 'include=seats,tiers', 'include=seats&include=seats']) {
+      const res = await env.api.get(`/v1/events/${id}?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(res.contentType).toContain('application/problem+json');
+      expect(res.body.code).toBe('request.invalid');
+      expect(res.body.errors).toEqual([expect.objectContaining({ in: 'query', field: 'include' })]);
+    }
+    // Words may repeat or carry spaces, as in the search's comma lists.
+    expect((await env.api.get(`/v1/events/${id}?include=seats,%20seats`)).body.seatMap.sections).toHaveLength(1);
   });
 
   it('carries end time and policies; the organizer and admins also get the draft state, and the ETag tells the copies apart', async () => {

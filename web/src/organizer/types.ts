@@ -1,4 +1,4 @@
-/** The API shapes the console reads (see GET /v1/organizer/*, GET /v1/events/:id, GET …/onsale). */
+/** The API shapes the console reads (see GET /v1/organizer/*, GET /v1/events/:id?include=seats, GET …/onsale). */
 
 export interface ConsoleEvent {
   id: string;
@@ -47,7 +47,8 @@ export interface EventDetail {
   policies: { refundableUntil: string | null; transfersAllowed: boolean; perAccountLimit: number | null };
   manage: { draft: boolean } | null;
   tiers: Tier[];
-  seatMap: { sections: { name: string; rows: { row: string; seats: { tierId: string }[] }[] }[] };
+  /** Only when asked for with `include=seats` (the workspace does; the cancel panel does not). */
+  seatMap?: { sections: { name: string; rows: { row: string; seats: { tierId: string }[] }[] }[] };
 }
 
 export interface Onsale {

@@ -165,8 +165,9 @@ export function setupWorkspace(reload: (eventId: string) => Promise<void>): Work
   }
 
   function renderTiers(e: EventDetail): void {
+    const sections = e.seatMap?.sections ?? [];
     const seatsByTier = new Map<string, number>();
-    for (const s of e.seatMap.sections) for (const r of s.rows) for (const seat of r.seats) seatsByTier.set(seat.tierId, (seatsByTier.get(seat.tierId) ?? 0) + 1);
+    for (const s of sections) for (const r of s.rows) for (const seat of r.seats) seatsByTier.set(seat.tierId, (seatsByTier.get(seat.tierId) ?? 0) + 1);
     $('#tier-list').replaceChildren(
       ...(e.tiers.length
         ? e.tiers.map((t) =>
@@ -187,8 +188,8 @@ export function setupWorkspace(reload: (eventId: string) => Promise<void>): Work
       ...(reserved.length ? reserved.map((t) => h('option', { value: t.id, selected: t.id === current }, t.name)) : [h('option', { value: '' }, 'Add a reserved tier first')]),
     );
     $('#section-list').replaceChildren(
-      ...(e.seatMap.sections.length
-        ? e.seatMap.sections.map((s) => {
+      ...(sections.length
+        ? sections.map((s) => {
             const count = s.rows.reduce((n, r) => n + r.seats.length, 0);
             return h('li', {}, h('strong', {}, `Section ${s.name}`), ` — ${s.rows.length} rows, ${count.toLocaleString()} seats`);
           })

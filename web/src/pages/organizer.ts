@@ -83,7 +83,8 @@ async function loadEvents(): Promise<boolean> {
 async function select(eventId: string, options: { quiet?: boolean } = {}): Promise<void> {
   try {
     const [detail, onsale] = await Promise.all([
-      api<EventDetail>('GET', `/v1/events/${eventId}`),
+      // The workspace lists the event's sections, rows and seats: the one console view that needs the seat map.
+      api<EventDetail>('GET', `/v1/events/${eventId}?include=seats`),
       api<Onsale>('GET', `/v1/events/${eventId}/onsale`).catch((err: unknown) => {
         if (err instanceof ApiError && err.problem.code === 'sales.onsale_not_found') return null;
         throw err;
