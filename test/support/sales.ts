@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { users } from '../../src/auth/auth.table.js';
+import { insertBulkAccounts, type BulkAccount } from '../../src/auth/bulk-accounts.js';
+import { hashPassword } from '../../src/auth/password.js';
 import type { Principal } from '../../src/auth/principal.js';
+import type { Config } from '../../src/config.js';
 import type { Db } from '../../src/db/types.js';
 import { holds } from '../../src/sales/holds.table.js';
 import { gaInventory, seats } from '../../src/sales/inventory.table.js';
 import type { OnsaleInput } from '../../src/sales/onsale.schemas.js';
-import { hashSecret, newSecret } from '../../src/shared/tokens.js';
-import { sessions } from '../../src/auth/auth.table.js';
 import type { Role } from '../../src/shared/vocabulary.js';
-import type { TestEnv } from './env.js';
+import { TEST_POSTGRES, testConfig, type TestEnv } from './env.js';
 
 /** Sale fixtures built through the services (fast), so HTTP tests spend their time on what they test. */
 
@@ -17,15 +17,18 @@ export function principalOf(userId: string, roles: Role[] = ['fan']): Principal 
   return { userId, sessionId: randomUUID(), email: `${userId}@example.test`, displayName: 'Test', roles, emailVerified: true };
 }
 
-/** Many accounts with sessions, inserted directly: the race tests need hundreds. */
-export async function bulkAccounts(db: Db, count: number, roles: Role[] = ['fan']): Promise<{ userId: string; token: string }[]> {
-  const rows = await db
-    .insert(users)
-    .values(Array.from({ length: count }, (_, i) => ({ email: `bulk.${randomUUID()}.${i}@example.test`, passwordHash: 'x', displayName: `Buyer ${i}`, roles })))
-    .returning({ id: users.id });
-  const tokens = rows.map(() => newSecret('fds'));
-  await db.insert(sessions).values(rows.map((r, i) => ({ userId: r.id, tokenHash: hashSecret(tokens[i]!), expiresAt: new Date(Date.now() + 3600_000) })));
-  return rows.map((r, i) => ({ userId: r.id, token: tokens[i]! }));
+/** Every bulk account's password: they can sign in like a registered fan. */
+export const BULK_PASSWORD = 'bulk account passphrase';
+/** The settings a test server starts from (session lifetime, scrypt cost), unless its test overrides them. */
+const testDefaults = testConfig(TEST_POSTGRES, 'fdt:');
+const bulkPasswordHashes = new Map<number, Promise<string>>();
+
+/** Many accounts with sessions, inserted directly as registration writes them: the race tests need hundreds. */
+export async function bulkAccounts(db: Db, count: number, roles: Role[] = ['fan'], config: Pick<Config, 'SESSION_TTL_HOURS' | 'PASSWORD_SCRYPT_LOG_N'> = testDefaults): Promise<BulkAccount[]> {
+  const logN = config.PASSWORD_SCRYPT_LOG_N;
+  if (!bulkPasswordHashes.has(logN)) bulkPasswordHashes.set(logN, hashPassword(BULK_PASSWORD, logN));
+  const accounts = Array.from({ length: count }, (_, i) => ({ email: `bulk.${randomUUID()}.${i}@example.test`, displayName: `Buyer ${i}` }));
+  return insertBulkAccounts(db, config, { accounts, passwordHash: await bulkPasswordHashes.get(logN)!, roles });
 }
 
 export interface SaleSetup {
