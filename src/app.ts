@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import cors from 'cors';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import { createKeys, type Keys } from '../queue/keys.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { giftCardRoutes } from './giftcards/giftcards.routes.js';
@@ -27,6 +26,7 @@ import { healthRoutes } from './http/health.routes.js';
 import { IdempotencyStore } from './http/idempotency.js';
 import { createMetrics, measureRequests, type Metrics } from './http/metrics.js';
 import { requestLogging } from './http/request-log.js';
+import { securityHeaders } from './http/security-headers.js';
 import { mountRoutes } from './http/mount.js';
 import { buildOpenApi } from './http/openapi.js';
 import { errorHandler, sendProblem } from './http/problem.js';
@@ -149,12 +149,12 @@ export function createApp(infra: Infra): App {
   app.disable('x-powered-by');
   // Behind nginx or a cloud load balancer: trust the first proxy's X-Forwarded-For for per-IP limits.
   app.set('trust proxy', 1);
-  app.use(requestLogging(logger));
+  app.use(requestLogging(app, logger));
   app.use(measureRequests(metrics));
   // Stripe Elements (only when Stripe takes the cards): its script, its card/3-D Secure frames, its API.
   const stripe = config.STRIPE_SECRET_KEY && config.STRIPE_PUBLISHABLE_KEY;
   app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: {
         useDefaults: false,
         directives: {

@@ -1,5 +1,13 @@
+import { performance } from 'node:perf_hooks';
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+declare module 'http' {
+  interface IncomingMessage {
+    /** The pattern of the API route that answered (`/v1/events/:id/queue`), set by mountRoutes. */
+    routePattern?: string;
+  }
+}
 
 export interface Metrics {
   registry: Registry;
@@ -21,13 +29,17 @@ export function createMetrics(): Metrics {
   return { registry, httpDuration };
 }
 
+/**
+ * Times every request into the histogram. One closure and one observation per request, where
+ * prom-client's `startTimer` adds two closures and a merged labels object.
+ */
 export function measureRequests(metrics: Metrics): RequestHandler {
   return (req, res, next) => {
-    const stop = metrics.httpDuration.startTimer();
-    res.on('finish', () => {
+    const started = performance.now();
+    res.once('finish', () => {
       // The route pattern, not the URL, so ids do not explode the label space.
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      stop({ method: req.method, route, status: String(res.statusCode) });
+      const route = req.routePattern ?? (req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched');
+      metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, (performance.now() - started) / 1000);
     });
     next();
   };

@@ -1,10 +1,11 @@
-import { Router, type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import type { Principal } from '../auth/principal.js';
 import { AppError, forbidden, unauthorized } from '../shared/errors.js';
 import { IDEMPOTENCY_KEY, requestHash, type IdempotencyStore } from './idempotency.js';
 import { problemDocument, sendProblem } from './problem.js';
 import type { RateLimiter } from './rate-limit.js';
-import { JsonText, makeContext, parsePart, Reply, type AnyRoute } from './route.js';
+import { JsonText, parsePart, Reply, RequestContext, type AnyRoute } from './route.js';
+import { pathSegments, RouteTable } from './route-table.js';
 
 export interface Pipeline {
   /** Resolves a bearer token to its account; throws a 401 problem for a bad or expired one. */
@@ -47,11 +48,23 @@ function readBody(route: AnyRoute, req: Request): unknown {
   return req.body;
 }
 
-function send(res: Response, status: number, body: unknown, headers: Record<string, string>): void {
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  if (status === 204 || body === undefined) res.status(status).end();
-  else if (body instanceof JsonText) res.status(status).type('application/json').send(body.text);
-  else res.status(status).json(body);
+/**
+ * Writes the answer. GET and HEAD go through Express' `res.send`, for its ETag and 304 on a
+ * matching `If-None-Match`; any other method's answer is never revalidated, so its JSON is
+ * written as it is, without hashing the body for an ETag no client can use.
+ */
+function send(req: Request, res: Response, status: number, body: unknown, headers: Record<string, string>): void {
+  for (const name in headers) res.setHeader(name, headers[name]!);
+  res.statusCode = status;
+  if (status === 204 || body === undefined) {
+    res.end();
+    return;
+  }
+  // A replayed refusal has set application/problem+json already.
+  if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  const text = body instanceof JsonText ? body.text : JSON.stringify(body);
+  if (req.method === 'GET' || req.method === 'HEAD') res.send(text);
+  else res.end(text);
 }
 
 async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipeline): Promise<void> {
@@ -59,7 +72,8 @@ async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipel
   const params = route.params ? parsePart('params', route.params, req.params) : undefined;
   const query = route.query ? parsePart('query', route.query, req.query) : undefined;
   const body = route.body ? parsePart('body', route.body, readBody(route, req)) : undefined;
-  const ip = req.ip ?? 'unknown';
+  // Computed once: with `trust proxy`, each read of req.ip parses X-Forwarded-For again.
+  const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
   if (route.rateLimits) await pipeline.rateLimiter.hit(route.rateLimits({ ip, principal, body }));
 
@@ -82,7 +96,7 @@ async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipel
     if (claim.kind === 'replay') {
       res.setHeader('Idempotent-Replayed', 'true');
       if (claim.status >= 400) res.type('application/problem+json');
-      send(res, claim.status, claim.body, claim.headers);
+      send(req, res, claim.status, claim.body, claim.headers);
       return;
     }
   }
@@ -91,7 +105,7 @@ async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipel
   let payload: unknown;
   let headers: Record<string, string> = {};
   try {
-    const ctx = makeContext(req, res, { params, query, body, principal }, req.log);
+    const ctx = new RequestContext(req, res, { params, query, body, principal, ip });
     const result = await route.handler(ctx);
     const reply = result instanceof Reply ? result : new Reply(route.response.status, result);
     status = reply.status;
@@ -110,61 +124,60 @@ async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipel
     throw err;
   }
   if (stored !== undefined) await pipeline.idempotency.complete(scope, stored, status, payload instanceof JsonText ? JSON.parse(payload.text) : payload, headers);
-  send(res, status, payload, headers);
+  send(req, res, status, payload, headers);
 }
 
-/** Path segments of a route pattern or a request path; a trailing slash does not count (routing is not strict). */
-const depth = (path: string) => (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).split('/').length;
+/** The 405 answer for a known path called with another method (204 with `Allow` for OPTIONS). */
+function notAllowed(req: Request, res: Response, allow: string): void {
+  if (req.method === 'OPTIONS') {
+    res.setHeader('Allow', allow).status(204).end();
+    return;
+  }
+  sendProblem(res, req, new AppError(405, 'request.method_not_allowed', `${req.method} is not allowed here; use ${allow}.`, {
+    headers: { Allow: allow },
+  }));
+}
 
 /**
  * Registers every route, then answers 405 with `Allow` for a known path called with another method.
  *
- * Express tries its layers one by one, a regular expression each: with ~80 routes and their 405
- * handlers in one list, finding the join route was a visible share of a join's CPU in
- * bench:queue's profile (about 0.1 ms). A pattern without wildcards only matches paths of
- * its own depth, so the routes go into one router per method and depth (registration order
- * kept inside each), and the 405 handlers into one per depth, tried after; a request walks one
- * short list. Which route answers a request is unchanged.
+ * One Express layer finds the route in a table by method and depth (see route-table.ts) and
+ * runs it. Express' own routing tries a regular expression per layer and dispatches through a
+ * nested router and route with closures per request at each level: with ~80 routes that was a
+ * visible share of a join's CPU in bench:queue's profile (about 0.1 ms with one router, still
+ * tens of µs with a router per method and depth). Which route answers a request is unchanged:
+ * the first registered whose pattern matches; a GET route answers HEAD too, as in Express.
  */
 export function mountRoutes(app: Express, routes: readonly AnyRoute[], pipeline: Pipeline): void {
-  const routers = new Map<string, Router>();
-  const routerFor = (key: string) => {
-    let router = routers.get(key);
-    if (!router) routers.set(key, (router = Router()));
-    return router;
-  };
+  // A route, or for the 405 entries the methods its path allows.
+  const table = new RouteTable<AnyRoute | string>();
   const methodsByPath = new Map<string, Set<string>>();
   for (const route of routes) {
-    if (route.path.includes('*')) throw new Error(`${route.path}: wildcard routes would match paths of another depth`);
-    routerFor(`${route.method}:${depth(route.path)}`)[route.method](route.path, (req: Request, res: Response) => run(route, req, res, pipeline));
+    table.add(route.method, route.path, route);
     const methods = methodsByPath.get(route.path) ?? new Set<string>();
     methods.add(route.method.toUpperCase());
     if (route.method === 'get') methods.add('HEAD');
     methodsByPath.set(route.path, methods);
   }
-  for (const [path, methods] of methodsByPath) {
-    const allow = [...methods].join(', ');
-    routerFor(`405:${depth(path)}`).all(path, (req: Request, res: Response) => {
-      if (req.method === 'OPTIONS') {
-        res.setHeader('Allow', allow).status(204).end();
-        return;
-      }
-      sendProblem(res, req, new AppError(405, 'request.method_not_allowed', `${req.method} is not allowed here; use ${allow}.`, {
-        headers: { Allow: allow },
-      }));
-    });
-  }
+  for (const [path, methods] of methodsByPath) table.add('405', path, [...methods].join(', '));
+
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const n = depth(req.path);
-    // A GET route answers HEAD too, as Express does.
-    const routes = routers.get(`${req.method === 'HEAD' ? 'get' : req.method.toLowerCase()}:${n}`);
-    const notAllowed = routers.get(`405:${n}`);
-    const afterRoutes = (err?: unknown) => {
-      if (err) next(err);
-      else if (notAllowed) notAllowed(req, res, next);
-      else next();
-    };
-    if (routes) routes(req, res, afterRoutes);
-    else afterRoutes();
+    const parts = pathSegments(req.path);
+    const method = req.method === 'HEAD' ? 'get' : req.method.toLowerCase();
+    let match;
+    try {
+      match = table.find(method, parts) ?? table.find('405', parts);
+    } catch (err) {
+      next(err);
+      return;
+    }
+    if (!match) {
+      next();
+      return;
+    }
+    req.params = match.params;
+    req.routePattern = match.pattern;
+    if (typeof match.value === 'string') notAllowed(req, res, match.value);
+    else run(match.value, req, res, pipeline).catch(next);
   });
 }

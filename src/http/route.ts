@@ -116,22 +116,43 @@ export function parsePart<S extends Schema>(where: FieldProblem['in'], schema: S
   return parsed.data;
 }
 
-export function makeContext<P, Q, B>(
-  req: Request,
-  res: Response,
-  parts: { params: P; query: Q; body: B; principal: Principal | null },
-  log: Logger,
-): RouteContext<P, Q, B> {
-  return {
-    ...parts,
-    get user(): Principal {
-      if (!parts.principal) throw unauthorized('auth.required', 'Sign in to do this.');
-      return parts.principal;
-    },
-    ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
-    requestId: String(req.id),
-    log,
-    requestHeader: (name) => req.get(name),
-    setHeader: (name, value) => void res.setHeader(name, value),
-  };
+/** A handler's view of its request: one object per request, its methods on the prototype. */
+export class RequestContext<P, Q, B> implements RouteContext<P, Q, B> {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly principal: Principal | null;
+  readonly ip: string;
+  readonly requestId: string;
+
+  constructor(
+    private readonly req: Request,
+    private readonly res: Response,
+    parts: { params: P; query: Q; body: B; principal: Principal | null; ip: string },
+  ) {
+    this.params = parts.params;
+    this.query = parts.query;
+    this.body = parts.body;
+    this.principal = parts.principal;
+    this.ip = parts.ip;
+    this.requestId = String(req.id);
+  }
+
+  get user(): Principal {
+    if (!this.principal) throw unauthorized('auth.required', 'Sign in to do this.');
+    return this.principal;
+  }
+
+  /** Made on first use, as `req.log` is. */
+  get log(): Logger {
+    return this.req.log;
+  }
+
+  requestHeader(name: string): string | undefined {
+    return this.req.get(name);
+  }
+
+  setHeader(name: string, value: string): void {
+    this.res.setHeader(name, value);
+  }
 }

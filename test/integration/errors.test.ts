@@ -77,7 +77,7 @@ describe('one error model', () => {
     const lines: string[] = [];
     const captured = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
     const app = express();
-    app.use(requestLogging(captured));
+    app.use(requestLogging(app, captured));
     app.get('/boom', () => {
       throw new Error('secret connection string postgres://user:pw@db');
     });

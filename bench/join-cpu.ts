@@ -1,0 +1,182 @@
+/**
+ * CPU time an API node spends per HTTP join, beside a bare Express 5 JSON endpoint's per
+ * request: the figure behind bench:queue's join ratio, measured small enough to run while
+ * other work shares the machine. Wall-clock throughput moves with the neighbours' load; a
+ * server's own CPU clock per answered request hardly does.
+ *
+ * Both servers are bench:queue's own roles (`--role api` and `--role bare-http`, child processes
+ * of bench/queue.ts), sent the same requests as its load generator (bench/queue/load-worker.mjs),
+ * a fresh account for every measured join.
+ *
+ *   npx tsx bench/join-cpu.ts [--joins 2000 --rounds 5 --concurrency 16 --profile DIR --against TREE]
+ *
+ * --profile DIR writes a V8 CPU profile of the API node (its whole life, set-up included) to DIR.
+ * --against TREE runs a second API node from another checkout (say a `git worktree` of the
+ * commit before a change), measured in the same rounds: a before/after on equal terms.
+ * Localhost only; its own database and Redis prefix, dropped at the end. Ends with one JSON line.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createKeys } from '../queue/keys.js';
+import { sessions, users } from '../src/auth/auth.table.js';
+import { SessionCache } from '../src/auth/session-cache.js';
+import { connectDatabase, type Database } from '../src/db/client.js';
+import { onsaleSettings } from '../src/sales/onsale.table.js';
+import { events, venues } from '../src/catalog/catalog.table.js';
+import { connectRedis, deleteKeysUnder } from '../src/infra/redis.js';
+import { hashSecret, newSecret } from '../src/shared/tokens.js';
+import { createTestDatabase } from '../test/support/env.js';
+
+const { values } = parseArgs({
+  options: {
+    joins: { type: 'string', default: '2000' },
+    rounds: { type: 'string', default: '5' },
+    concurrency: { type: 'string', default: '16' },
+    profile: { type: 'string' },
+    against: { type: 'string' },
+    redis: { type: 'string', default: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379' },
+  },
+});
+const joins = Number(values.joins);
+const rounds = Math.max(1, Number(values.rounds));
+const concurrency = Number(values.concurrency);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+/** A bench:queue role in a child process; resolves once it listens. */
+function spawnRole(role: string, env: Record<string, string>, execArgv: string[] = [], tree?: string): Promise<{ child: ChildProcess; port: number }> {
+  const script = tree ? resolve(tree, 'bench/queue.ts') : fileURLToPath(new URL('./queue.ts', import.meta.url));
+  const child = fork(script, ['--role', role], {
+    env: { ...process.env, ...env },
+    execArgv: [...process.execArgv, ...execArgv],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+    child.once('message', (m: { cmd: string; port: number }) => (m.cmd === 'ready' ? resolve({ child, port: m.port }) : reject(new Error(`unexpected ${m.cmd}`))));
+  });
+}
+
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const on = (m: { cmd: string; user: number; system: number }) => {
+      if (m.cmd !== 'cpu') return;
+      child.off('message', on);
+      resolve(m.user + m.system);
+    };
+    child.on('message', on);
+    child.send({ cmd: 'cpu' });
+  });
+}
+
+/**
+ * Sends one join per token, `concurrency` at a time, with the headers bench:queue's load
+ * generator sends, and returns the server's CPU µs per answered request. A fixed count rather
+ * than the load generator's fixed time: on a machine shared with a drop simulation a few
+ * seconds may hold only a hundred joins, too few to average out timers and GC.
+ */
+async function measure(server: ChildProcess, url: string, tokens: string[]): Promise<{ cpuUs: number; statuses: Record<string, number> }> {
+  const statuses: Record<string, number> = {};
+  let next = 0;
+  const before = await cpuOf(server);
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < tokens.length) {
+      const headers = { authorization: `Bearer ${tokens[next++]}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() };
+      const res = await fetch(url, { method: 'POST', headers, body: '{}' });
+      await res.arrayBuffer();
+      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+    }
+  }));
+  const used = (await cpuOf(server)) - before;
+  return { cpuUs: used / tokens.length, statuses };
+}
+
+/** An event whose queue-mode pre-queue is open now, written straight into its tables: the join reads no more of it. */
+async function queueEvent(database: Database): Promise<string> {
+  const { db } = database;
+  const [org] = await db.insert(users).values({ email: `org.${randomUUID()}@example.test`, passwordHash: 'x', displayName: 'Org', roles: ['organizer'] }).returning({ id: users.id });
+  const [venue] = await db.insert(venues)
+    .values({ ownerId: org!.id, name: 'Arena', address: '1 Road', city: 'Lyon', country: 'FR', latitude: 45.76, longitude: 4.83, timeZone: 'Europe/Paris' })
+    .returning({ id: venues.id });
+  const [event] = await db.insert(events)
+    .values({ organizerId: org!.id, venueId: venue!.id, title: 'Join CPU', startsAt: new Date(Date.now() + 30 * 86_400_000), status: 'scheduled' })
+    .returning({ id: events.id });
+  await db.insert(onsaleSettings).values({
+    eventId: event!.id, mode: 'queue', prequeueOpensAt: new Date(Date.now() - 60_000), saleStartsAt: new Date(Date.now() + 3_600_000), admitPerMinute: 1_000,
+  });
+  return event!.id;
+}
+
+/** `count` fan accounts signed in as a sign-in leaves them: the session in Postgres and in the cache. */
+async function signedInFans(database: Database, cache: SessionCache, count: number): Promise<string[]> {
+  const tokens: string[] = [];
+  const expiresAt = new Date(Date.now() + 86_400_000);
+  while (tokens.length < count) {
+    const n = Math.min(5_000, count - tokens.length);
+    const fans = await database.db.insert(users)
+      .values(Array.from({ length: n }, () => ({ email: `fan.${randomUUID()}@example.test`, passwordHash: 'x', displayName: 'Fan', roles: ['fan' as const] })))
+      .returning({ id: users.id, email: users.email });
+    const secrets = fans.map(() => newSecret('fds'));
+    const opened = await database.db.insert(sessions).values(fans.map((f, i) => ({ userId: f.id, tokenHash: hashSecret(secrets[i]!), expiresAt }))).returning({ id: sessions.id });
+    await Promise.all(fans.map((f, i) =>
+      cache.put(hashSecret(secrets[i]!), { userId: f.id, sessionId: opened[i]!.id, email: f.email, displayName: 'Fan', roles: ['fan'], emailVerified: false }, expiresAt, 'open'),
+    ));
+    tokens.push(...secrets);
+  }
+  return tokens;
+}
+
+// A database of its own with the migrations applied (the tests' helper; TEST_POSTGRES_URL moves it).
+const db = await createTestDatabase();
+const prefix = `fdbench:joincpu:${randomBytes(4).toString('hex')}:`;
+const database = connectDatabase(db.url);
+const redis = connectRedis(values.redis);
+const children: ChildProcess[] = [];
+try {
+  const eventId = await queueEvent(database);
+  const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
+  const apiEnv = {
+    DATABASE_URL: db.url, REDIS_URL: values.redis, REDIS_PREFIX: prefix, SIGNING_KEY: signingKey, NODE_ENV: 'development',
+    RUN_WORKERS: 'false', SEED_DEMO: 'false', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', DATA_DIR: `/tmp/${prefix.replaceAll(':', '_')}`,
+    QUEUE_JOIN_LIMIT_PER_IP: '1000000', QUEUE_JOIN_LIMIT_PER_ACCOUNT: '10000',
+  };
+  const servers: { name: string; child: ChildProcess; port: number; runs: number[] }[] = [];
+  const start = async (name: string, role: string, env: Record<string, string>, options: { execArgv?: string[]; tree?: string } = {}) => {
+    const s = await spawnRole(role, env, options.execArgv, options.tree);
+    children.push(s.child);
+    servers.push({ name, ...s, runs: [] });
+  };
+  await start('api', 'api', apiEnv, { execArgv: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [] });
+  if (values.against) await start('against', 'api', apiEnv, { tree: values.against });
+  await start('bare', 'bare-http', {});
+  const warmCount = 2_000;
+  const tokens = await signedInFans(database, new SessionCache(redis, createKeys(prefix)), servers.length * (warmCount + joins * rounds));
+  let used = 0;
+  const take = (n: number) => tokens.slice(used, (used += n));
+  const path = `/v1/events/${eventId}/queue`;
+  // Warm-up (JIT, pools, script cache) on accounts kept apart from the measured ones.
+  for (const server of servers) await measure(server.child, `http://127.0.0.1:${server.port}${path}`, take(warmCount));
+  // Rounds alternate the servers, so a burst of load elsewhere on the machine hits each alike.
+  for (let r = 0; r < rounds; r++) {
+    const line: string[] = [];
+    for (const server of servers) {
+      const m = await measure(server.child, `http://127.0.0.1:${server.port}${path}`, take(joins));
+      server.runs.push(m.cpuUs);
+      line.push(`${server.name} ${Math.round(m.cpuUs)} µs ${JSON.stringify(m.statuses)}`);
+    }
+    log(`round ${r + 1}: ${line.join(', ')}`);
+  }
+  const figures = Object.fromEntries(servers.map((server) => [server.name, { cpuUsPerRequest: Math.round(median(server.runs)), runs: server.runs.map(Math.round) }]));
+  process.stdout.write(`${JSON.stringify({ bench: 'join-cpu', joins, rounds, concurrency, ...figures })}\n`);
+} finally {
+  // 'exit' lets the API node end normally, so --cpu-prof writes its profile.
+  for (const child of children) child.send({ cmd: 'exit' });
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+  await redis.quit();
+  await database.close();
+  await deleteKeysUnder(values.redis, prefix);
+  await db.drop();
+}
