@@ -108,16 +108,18 @@ export async function runFan(p: Persona, account: Account, env: FanEnv, record: 
   let socket: Socket | null = null;
   try {
     if (target.mode === 'queue' && !(p.chooseSeats && p.tier === 'reserved')) {
-      // The queue page: the waiting room's public record (seed commitment, phase). A fan who
-      // will take the best available seats has no use for the seat map, which for 7,000 seats
-      // is ~1 MB of JSON per load; the event page with it is for those who pick their seats.
-      const page = await api.call('GET', `/v1/events/${target.eventId}/lottery`, undefined, { token: account.token, discardBody: true });
-      latency('queuePage', page.ms);
-      if (page.code) error('queue_page', page.code);
+      // The queue page: the event without its seat map (~1 KB) and the waiting room's public
+      // record (seed commitment, phase), as web/src/pages/queue.ts loads them.
+      for (const path of [`/v1/events/${target.eventId}`, `/v1/events/${target.eventId}/lottery`]) {
+        const page = await api.call('GET', path, undefined, { token: account.token, discardBody: true });
+        latency('queuePage', page.ms);
+        if (page.code) error('queue_page', page.code);
+      }
     } else {
-      // The event page with its seat map, and in open mode a socket for availability and "order confirmed" pushes.
-      // Queue mode does not read it (the hold fetches the seat map it picks from): drained, not parsed.
-      const page = await api.call<{ availability?: { remaining: number } }>('GET', `/v1/events/${target.eventId}`, undefined, { token: account.token, discardBody: target.mode === 'queue' });
+      // The event page with its seat map (~1 MB for 7,000 seats), and in open mode a socket for
+      // availability and "order confirmed" pushes. Queue mode does not read it (the hold fetches
+      // the seat map it picks from): drained, not parsed.
+      const page = await api.call<{ availability?: { remaining: number } }>('GET', `/v1/events/${target.eventId}?include=seats`, undefined, { token: account.token, discardBody: target.mode === 'queue' });
       latency('page', page.ms);
       if (page.code) error('page', page.code);
       // A page that says "sold out" sends a fan home (open mode; a queue can still hand back returns).

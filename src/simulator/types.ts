@@ -4,8 +4,9 @@ import type { Persona } from './plan.js';
 /** What the runner, the fan processes and the report exchange. Plain data: it crosses process boundaries. */
 
 /**
- * page: the event page with its seat map (fans who pick their seats); queuePage: the waiting
- * room's public record that the queue page loads (everyone else); push: admission emitted →
+ * page: the event page with its seat map (fans who pick their seats); queuePage: each of the
+ * queue page's two loads, the event without its seat map and the waiting room's public record
+ * (everyone else); push: admission emitted →
  * received on the socket; poll: admission → seen by a queue/me poll; queueMe: that request.
  */
 export const latencyMetrics = ['register', 'page', 'queuePage', 'join', 'push', 'poll', 'queueMe', 'seatmap', 'hold', 'order'] as const;
