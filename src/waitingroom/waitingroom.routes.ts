@@ -62,19 +62,25 @@ export function waitingRoomRoutes(service: WaitingRoomService, config: Pick<Conf
     defineRoute({
       method: 'get',
       path: '/v1/events/:id/queue/me',
-      summary: 'Where I stand: phase, ticket number, cursor, position, ETA, and my purchase token once admitted (ETag; 304 when unchanged)',
+      summary: 'Where I stand: phase, ticket number, cursor, position, ETA, and my purchase token once admitted (ETag; 304 when unchanged; poll again after Retry-After / pollAfter seconds)',
       tag,
       access: 'user',
       params: idParams,
-      response: { status: 200, schema: fanView },
+      response: {
+        status: 200,
+        schema: fanView,
+        description:
+          'Where the fan stands. `Retry-After` (on 200 and 304) and `pollAfter` say how many seconds to wait before asking again: a quarter of the ETA (or of the time to the draw in the pre-queue), at least 2 and at most 60; 2 once admitted or during the draw, 15 while paused or with no measured admission rate, 60 when nothing will change (not joined, token expired, sold out, closed). The socket pushes changes as they happen; this is the fallback.',
+      },
       errors: ['queue.not_open', 'queue.not_queue_mode', 'queue.no_onsale', 'catalog.event_not_found'],
       handler: async (ctx) => {
-        const view = await service.snapshot(ctx.user.userId, ctx.params.id);
+        const { pollAfter, ...view } = await service.fanView(ctx.user.userId, ctx.params.id);
+        // Over the snapshot alone: pollAfter follows the clock before the draw, and a 304 carries the current Retry-After anyway.
         const etag = etagOf(view);
         // Private: the answer carries a purchase token. no-cache: revalidate every time, cheaply.
-        const headers = { ETag: etag, 'Cache-Control': 'private, no-cache', Vary: 'Authorization' };
+        const headers = { ETag: etag, 'Cache-Control': 'private, no-cache', Vary: 'Authorization', 'Retry-After': String(pollAfter) };
         if (ctx.requestHeader('if-none-match') === etag) return new Reply(304, undefined, headers);
-        return new Reply(200, view, headers);
+        return new Reply(200, { ...view, pollAfter }, headers);
       },
     }),
     defineRoute({

@@ -46,6 +46,12 @@ export const fanView = z.object({
   token: z.string().nullable(),
   tokenExpiresAt: z.number().int().nullable(),
   soldOut: z.boolean(),
+  pollAfter: z
+    .number()
+    .int()
+    .describe(
+      'Seconds to wait before asking again (also sent as Retry-After, which a 304 carries too): a quarter of the time until something changes for you, 2 to 60; 2 once admitted or at the front, 15 while nothing moves, 60 when nothing will change.',
+    ),
 });
 
 export const queueStats = z.object({

@@ -47,6 +47,35 @@ const CHALLENGE_TTL_MS = 5 * 60_000;
 
 const isCode = (err: unknown, code: string) => err instanceof AppError && err.code === code;
 
+/**
+ * Pacing of `GET …/queue/me` pollers (clients without websockets), in seconds: a quarter of
+ * the time left before something changes for the fan, within [POLL_MIN_S, POLL_MAX_S].
+ * 2 s at the least: the scheduler ticks every second, and a fan at the front or holding a
+ * purchase token should not learn of it much later than a socket would tell them. 60 s at the
+ * most: a fan an hour away still sees the queue move now and then, and a room that reopens
+ * (seats returned, pause lifted) is noticed within a minute. 15 s while nothing measurable
+ * moves (paused, no admission rate yet): what the page polled at before it was told.
+ */
+export const POLL_MIN_S = 2;
+export const POLL_MAX_S = 60;
+export const POLL_UNKNOWN_S = 15;
+
+const clampPoll = (seconds: number) => Math.min(POLL_MAX_S, Math.max(POLL_MIN_S, Math.ceil(seconds)));
+
+/** Seconds a poller should wait before asking again where this fan stands. */
+export function pollAfterSeconds(view: QueueSnapshot, saleStartsAt: Date, now: number): number {
+  if (view.phase === 'closed') return POLL_MAX_S;
+  // Admitted: the token is the fan's to use; the next change is theirs (or its expiry).
+  if (view.status === 'admitted' || view.status === 'purchasing') return POLL_MIN_S;
+  // Nothing will change for them by waiting: not in the room, token expired, or nothing left to sell.
+  if (view.status === 'not_joined' || view.status === 'expired' || view.soldOut) return POLL_MAX_S;
+  if (view.phase === 'drawing') return POLL_MIN_S;
+  if (view.phase === 'paused') return POLL_UNKNOWN_S;
+  // In the pre-queue the next change is the draw at the sale's start.
+  if (view.status === 'entered') return clampPoll((saleStartsAt.getTime() - now) / 1000 / 4);
+  return view.eta === null ? POLL_UNKNOWN_S : clampPoll(view.eta / 4);
+}
+
 /** The waiting room's use cases for HTTP and sockets: join, where am I, public figures, lottery proof, pause/resume/close. */
 export class WaitingRoomService {
   private readonly sales = new Map<string, { sale: QueueSale; at: number }>();
@@ -191,6 +220,13 @@ export class WaitingRoomService {
       token,
       tokenExpiresAt,
     };
+  }
+
+  /** The HTTP fallback's answer: the snapshot, and when to ask again (see pollAfterSeconds). */
+  async fanView(userId: string, eventId: string, now = Date.now()): Promise<QueueSnapshot & { pollAfter: number }> {
+    const view = await this.snapshot(userId, eventId, now);
+    const sale = await this.sale(eventId);
+    return { ...view, pollAfter: pollAfterSeconds(view, sale.saleStartsAt, now) };
   }
 
   async stats(eventId: string, now = Date.now()): Promise<z.input<typeof queueStats>> {

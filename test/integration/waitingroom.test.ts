@@ -117,6 +117,30 @@ describe('the waiting room over HTTP', () => {
     }
   });
 
+  it('paces pollers of GET …/queue/me: Retry-After and pollAfter from the time until something changes, kept on a 304', async () => {
+    const me = (eventId: string, token: string, headers: Record<string, string> = {}) => env.api.get(`/v1/events/${eventId}/queue/me`, { token, headers });
+    const [fan, stranger] = await bulkAccounts(db(), 2);
+    // An hour before the draw: a quarter of that is past the 60 s ceiling.
+    const far = await queueSale(env, organizer.userId, { startsInMs: 3_600_000 });
+    expect((await join(far.eventId, fan!.token)).status).toBe(201);
+    const first = await me(far.eventId, fan!.token);
+    expect(first.body).toMatchObject({ status: 'entered', pollAfter: 60 });
+    expect(first.headers.get('retry-after')).toBe('60');
+    const again = await me(far.eventId, fan!.token, { 'if-none-match': first.headers.get('etag')! });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('retry-after')).toBe('60');
+    // Not in the room: nothing changes by asking.
+    expect((await me(far.eventId, stranger!.token)).body).toMatchObject({ status: 'not_joined', pollAfter: 60 });
+
+    // 20 s before the draw: a quarter of the time left (5 s, less as the clock runs), never under 2.
+    const near = await queueSale(env, organizer.userId, { startsInMs: 20_000 });
+    await join(near.eventId, fan!.token);
+    const soon = await me(near.eventId, fan!.token);
+    expect(soon.body.pollAfter).toBeGreaterThanOrEqual(2);
+    expect(soon.body.pollAfter).toBeLessThanOrEqual(5);
+    expect(soon.headers.get('retry-after')).toBe(String(soon.body.pollAfter));
+  });
+
   it('answers a retry with the same Idempotency-Key from the entry itself, without a Postgres write; refuses a malformed key', async () => {
     const sale = await queueSale(env, organizer.userId, { startsInMs: 3_600_000 });
     const [fan] = await bulkAccounts(db(), 1);
@@ -171,9 +195,13 @@ describe('the waiting room over HTTP', () => {
     const me = await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: pre[3]!.token });
     expect(me.body).toMatchObject({ status: 'admitted', position: 0, joined: true });
     expect(me.body.token).toMatch(/^pt_/);
+    // Admitted: the shortest pace, on the 200 and on the 304 alike.
+    expect(me.body.pollAfter).toBe(2);
+    expect(me.headers.get('retry-after')).toBe('2');
     const etag = me.headers.get('etag')!;
     const unchanged = await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: pre[3]!.token, headers: { 'if-none-match': etag } });
     expect(unchanged.status).toBe(304);
+    expect(unchanged.headers.get('retry-after')).toBe('2');
     expect(await stats(sale.eventId)).toMatchObject({ phase: 'live', entrants: 60, admitted: 60, drawSize: 50, sold: 0, remaining: 250 });
 
     const { stdout } = await run('npx', ['tsx', 'src/cli/verify-lottery.ts', '--event', sale.eventId, '--url', env.server.url], { timeout: 60_000 });

@@ -275,16 +275,24 @@ if (!(await currentUser())) {
     setStatus($('#where'), 'bad', err instanceof ApiError ? err.describe() : 'Network error.');
   }
 }
-// A page that lost its socket for good still shows the current state.
-setInterval(async () => {
-  if (document.visibilityState !== 'visible') return;
+// A page that lost its socket for good still shows the current state. Every 15 s at most (the
+// socket is the main path), and never sooner than the server's pollAfter: it stretches to a
+// minute for a fan far back or when nothing will change.
+const POLL_FLOOR_S = 15;
+async function poll(): Promise<void> {
+  let waitS = POLL_FLOOR_S;
   try {
-    const fresh = await api<QueueSnapshot>('GET', `/v1/events/${eventId}/queue/me`);
-    if (!snapshot || fresh.cursor !== snapshot.cursor || fresh.status !== snapshot.status) {
-      snapshot = fresh;
-      render();
+    if (document.visibilityState === 'visible') {
+      const fresh = await api<QueueSnapshot & { pollAfter?: number }>('GET', `/v1/events/${eventId}/queue/me`);
+      waitS = Math.max(POLL_FLOOR_S, fresh.pollAfter ?? 0);
+      if (!snapshot || fresh.cursor !== snapshot.cursor || fresh.status !== snapshot.status) {
+        snapshot = fresh;
+        render();
+      }
     }
   } catch {
     // the socket path is the main one; this is only the fallback
   }
-}, 15_000);
+  setTimeout(() => void poll(), waitS * 1000);
+}
+setTimeout(() => void poll(), POLL_FLOOR_S * 1000);
