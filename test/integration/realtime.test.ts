@@ -23,8 +23,8 @@ afterAll(async () => {
   await env?.close();
 });
 
-function client(node: RunningServer, token?: string): Promise<Client> {
-  const socket: Client = connect(`http://127.0.0.1:${node.port}`, { transports: ['websocket'], auth: token ? { token } : {}, reconnection: false });
+function client(node: RunningServer, token?: string, transport: 'websocket' | 'polling' = 'websocket'): Promise<Client> {
+  const socket: Client = connect(`http://127.0.0.1:${node.port}`, { transports: [transport], auth: token ? { token } : {}, reconnection: false });
   clients.push(socket);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
@@ -63,6 +63,28 @@ describe('realtime gateway across nodes', () => {
     nodes[0]!.gateway.io.to(eventRoom(eventId)).emit('availability', { eventId, remaining: 7, status: 'on_sale' });
     expect(await got).toEqual({ eventId, remaining: 7, status: 'on_sale' });
     expect(userRoom('x')).toBe('user:x');
+  });
+
+  it('delivers room broadcasts whole and in order to websocket and long-polling clients alike (one pre-built frame per websocket)', async () => {
+    const eventId = crypto.randomUUID();
+    const ws = await client(nodes[1]!);
+    const polling = await client(nodes[1]!, undefined, 'polling');
+    for (const socket of [ws, polling]) expect(await socket.emitWithAck('subscribe', { eventId })).toEqual({ ok: true });
+    // Multi-byte text and a payload past 125 bytes: the frame header must count bytes, in its longer form.
+    const pushes = [
+      { eventId, remaining: 3, status: 'presque épuisé ✓' },
+      { eventId, remaining: 2, status: 'x'.repeat(200) },
+      { eventId, remaining: 1, status: 'on_sale' },
+    ];
+    const collect = (socket: Client) =>
+      new Promise<unknown[]>((resolve) => {
+        const got: unknown[] = [];
+        socket.on('availability', (push) => got.push(push) === pushes.length && resolve(got));
+      });
+    const received = Promise.all([collect(ws), collect(polling)]);
+    await new Promise((r) => setTimeout(r, 100));
+    for (const push of pushes) env.infra.broadcaster.toEvent(eventId, 'availability', push);
+    expect(await received).toEqual([pushes, pushes]);
   });
 
   it('validates client payloads and refuses a bad session at the handshake', async () => {
