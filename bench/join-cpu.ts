@@ -170,7 +170,11 @@ try {
     log(`round ${r + 1}: ${line.join(', ')}`);
   }
   const figures = Object.fromEntries(servers.map((server) => [server.name, { cpuUsPerRequest: Math.round(median(server.runs)), runs: server.runs.map(Math.round) }]));
-  process.stdout.write(`${JSON.stringify({ bench: 'join-cpu', joins, rounds, concurrency, ...figures })}\n`);
+  // Per-round ratios, paired: a burst of load elsewhere moves both sides of a round alike.
+  const [api, against, bare] = [servers[0]!, servers.find((s) => s.name === 'against'), servers.at(-1)!];
+  const paired = (other: typeof api) => Math.round(median(api.runs.map((us, i) => us / other.runs[i]!)) * 1000) / 1000;
+  const ratios = { apiVsBare: paired(bare), ...(against ? { apiVsAgainst: paired(against) } : {}) };
+  process.stdout.write(`${JSON.stringify({ bench: 'join-cpu', joins, rounds, concurrency, ...figures, ratios })}\n`);
 } finally {
   // 'exit' lets the API node end normally, so --cpu-prof writes its profile.
   for (const child of children) child.send({ cmd: 'exit' });

@@ -177,13 +177,16 @@ export function createApp(infra: Infra): App {
       hsts: config.PUBLIC_URL.startsWith('https:'),
     }),
   );
-  app.use(
-    cors({
-      origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
-      exposedHeaders: ['X-Request-Id', 'Retry-After', 'ETag', 'Idempotent-Replayed'],
-      maxAge: 600,
-    }),
-  );
+  // Without allowed origins cors() sets nothing and answers nothing (origin: false): no layer at all then.
+  if (config.CORS_ORIGINS.length > 0) {
+    app.use(
+      cors({
+        origin: config.CORS_ORIGINS,
+        exposedHeaders: ['X-Request-Id', 'Retry-After', 'ETag', 'Idempotent-Replayed'],
+        maxAge: 600,
+      }),
+    );
+  }
   app.use((req, res, next) => {
     const timer = setTimeout(() => {
       if (!res.headersSent) {

@@ -61,16 +61,24 @@ export class RouteTable<T> {
     const list = this.lists.get(`${key}:${parts.length}`);
     if (!list) return null;
     for (const entry of list) {
-      if (entry.segments.every((s, i) => matches(s, parts[i]!))) {
-        const params: Record<string, string> = {};
-        entry.segments.forEach((s, i) => {
-          if ('param' in s) params[s.param] = decodeParam(s.param, parts[i]!);
-        });
-        return { value: entry.value, pattern: entry.pattern, params };
+      if (!matchesAll(entry.segments, parts)) continue;
+      const params: Record<string, string> = {};
+      for (let i = 0; i < parts.length; i++) {
+        const segment = entry.segments[i]!;
+        if ('param' in segment) params[segment.param] = decodeParam(segment.param, parts[i]!);
       }
+      return { value: entry.value, pattern: entry.pattern, params };
     }
     return null;
   }
+}
+
+/** Plain loops: this runs for every API request, against each pattern of the request's depth. */
+function matchesAll(segments: readonly Segment[], parts: readonly string[]): boolean {
+  for (let i = 0; i < parts.length; i++) {
+    if (!matches(segments[i]!, parts[i]!)) return false;
+  }
+  return true;
 }
 
 function matches(segment: Segment, part: string): boolean {

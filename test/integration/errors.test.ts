@@ -141,6 +141,26 @@ describe('reference, health and metrics', () => {
   });
 });
 
+describe('CORS', () => {
+  it('answers other origins only when CORS_ORIGINS names them', async () => {
+    const origin = { origin: 'https://a.example' };
+    const closed = await env.api.get('/v1/receipts/key', { headers: origin });
+    expect(closed.status).toBe(200);
+    expect(closed.headers.get('access-control-allow-origin')).toBeNull();
+
+    const open = await createTestEnv({ CORS_ORIGINS: 'https://a.example' });
+    try {
+      const res = await open.api.get('/v1/receipts/key', { headers: origin });
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://a.example');
+      expect(res.headers.get('access-control-expose-headers')).toContain('Retry-After');
+      const other = await open.api.get('/v1/receipts/key', { headers: { origin: 'https://b.example' } });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await open.close();
+    }
+  });
+});
+
 describe('logs', () => {
   it('carry the request id and never a secret from the query string or the session header', async () => {
     const lines: string[] = [];
