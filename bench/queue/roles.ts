@@ -121,13 +121,16 @@ export async function runRole(role: string): Promise<void> {
 const CURSOR_PREFIX = Buffer.from('42/queue,["cursor"');
 let lastCursor = Buffer.alloc(0);
 let lastAt = 0;
-function cursorAt(frame: Buffer): number {
-  if (!frame.equals(lastCursor)) {
-    lastCursor = Buffer.from(frame);
-    lastAt = (JSON.parse(frame.toString('utf8', '42/queue,'.length)) as [string, { at: number }])[1].at;
+function cursorAt(data: Buffer, start: number, end: number): number {
+  if (end - start !== lastCursor.length || data.compare(lastCursor, 0, lastCursor.length, start, end) !== 0) {
+    lastCursor = Buffer.from(data.subarray(start, end));
+    lastAt = (JSON.parse(lastCursor.toString('utf8', '42/queue,'.length)) as [string, { at: number }])[1].at;
   }
   return lastAt;
 }
+
+/** Every client socket of this process reads into this buffer (see connectOne): 64 KB takes any burst a server sends. */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
 const startsWith = (data: Buffer, start: number, end: number, prefix: Buffer) =>
   end - start >= prefix.length && data.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
@@ -158,7 +161,16 @@ function textFrame(text: string): Buffer {
 function connectOne(url: string, token: string, eventId: string, onCursor: (at: number) => void): Promise<{ close(): void }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
+    // Reads land in the process's one read buffer and are handled before the next read: no
+    // buffer allocated per read, no stream or 'data' event between the kernel and the frame reader.
+    const onread = {
+      buffer: readBuffer,
+      callback: (n: number, buf: Uint8Array) => {
+        onBytes(buf as Buffer, n);
+        return true;
+      },
+    };
+    const socket = connect({ port: Number(port), host: hostname, onread });
     socket.setNoDelay(true);
     let settled = false;
     const fail = (err: Error) => {
@@ -171,7 +183,7 @@ function connectOne(url: string, token: string, eventId: string, onCursor: (at: 
     const timer = setTimeout(() => fail(new Error('connect timeout')), 120_000);
     const send = (text: string) => void socket.write(textFrame(text));
     const onText = (data: Buffer, start: number, end: number) => {
-      if (startsWith(data, start, end, CURSOR_PREFIX)) return onCursor(cursorAt(data.subarray(start, end)));
+      if (startsWith(data, start, end, CURSOR_PREFIX)) return onCursor(cursorAt(data, start, end));
       const text = data.toString('utf8', start, end);
       if (text === '2') return send('3');
       if (text.startsWith('0')) return send(`40/queue,${JSON.stringify({ token })}`);
@@ -190,39 +202,46 @@ function connectOne(url: string, token: string, eventId: string, onCursor: (at: 
     socket.on('connect', () =>
       socket.write(`GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`),
     );
-    socket.on('data', (chunk: Buffer) => {
-      let data = rest ? Buffer.concat([rest, chunk]) : chunk;
-      rest = null;
+    const onBytes = (buf: Buffer, n: number) => {
+      // The bytes are data[at, end): the read buffer itself, unless an earlier read left a partial frame.
+      let data = buf;
+      let end = n;
+      let at = 0;
+      if (rest) {
+        data = Buffer.concat([rest, buf.subarray(0, n)]);
+        end = data.length;
+        rest = null;
+      }
       if (!upgraded) {
-        const headEnd = data.indexOf('\r\n\r\n');
-        if (headEnd < 0) return void (rest = data);
+        const headEnd = data.subarray(0, end).indexOf('\r\n\r\n');
+        if (headEnd < 0) return void (rest = Buffer.from(data.subarray(0, end)));
         if (!data.toString('latin1', 0, 12).startsWith('HTTP/1.1 101')) return fail(new Error(`upgrade refused: ${data.toString('latin1', 0, headEnd)}`));
         upgraded = true;
-        data = data.subarray(headEnd + 4);
+        at = headEnd + 4;
       }
       // Server frames are unmasked; a chunk may end inside one, which waits for the next chunk.
-      let at = 0;
-      while (data.length - at >= 2) {
+      while (end - at >= 2) {
         const opcode = data[at]! & 0x0f;
         let length = data[at + 1]! & 0x7f;
         let head = 2;
         if (length === 126) {
-          if (data.length - at < 4) break;
+          if (end - at < 4) break;
           length = data.readUInt16BE(at + 2);
           head = 4;
         } else if (length === 127) {
-          if (data.length - at < 10) break;
+          if (end - at < 10) break;
           length = Number(data.readBigUInt64BE(at + 2));
           head = 10;
         }
-        if (data.length - at < head + length) break;
+        if (end - at < head + length) break;
         const start = at + head;
         at = start + length;
         if (opcode === 0x8) return fail(new Error('closed by the server'));
         if (opcode === 0x1) onText(data, start, at);
       }
-      if (at < data.length) rest = data.subarray(at);
-    });
+      // A copy: the read buffer is overwritten by the next socket's read.
+      if (at < end) rest = Buffer.from(data.subarray(at, end));
+    };
     socket.on('error', fail);
     socket.on('close', () => fail(new Error('connection closed')));
   });
