@@ -21,13 +21,13 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createKeys } from '../queue/keys.js';
-import { sessions, users } from '../src/auth/auth.table.js';
+import { users } from '../src/auth/auth.table.js';
+import { insertBulkAccounts } from '../src/auth/bulk-accounts.js';
 import { SessionCache } from '../src/auth/session-cache.js';
 import { connectDatabase, type Database } from '../src/db/client.js';
 import { onsaleSettings } from '../src/sales/onsale.table.js';
 import { events, venues } from '../src/catalog/catalog.table.js';
 import { connectRedis, deleteKeysUnder } from '../src/infra/redis.js';
-import { hashSecret, newSecret } from '../src/shared/tokens.js';
 import { createTestDatabase } from '../test/support/env.js';
 
 const { values } = parseArgs({
@@ -112,21 +112,10 @@ async function queueEvent(database: Database): Promise<string> {
 
 /** `count` fan accounts signed in as a sign-in leaves them: the session in Postgres and in the cache. */
 async function signedInFans(database: Database, cache: SessionCache, count: number): Promise<string[]> {
-  const tokens: string[] = [];
-  const expiresAt = new Date(Date.now() + 86_400_000);
-  while (tokens.length < count) {
-    const n = Math.min(5_000, count - tokens.length);
-    const fans = await database.db.insert(users)
-      .values(Array.from({ length: n }, () => ({ email: `fan.${randomUUID()}@example.test`, passwordHash: 'x', displayName: 'Fan', roles: ['fan' as const] })))
-      .returning({ id: users.id, email: users.email });
-    const secrets = fans.map(() => newSecret('fds'));
-    const opened = await database.db.insert(sessions).values(fans.map((f, i) => ({ userId: f.id, tokenHash: hashSecret(secrets[i]!), expiresAt }))).returning({ id: sessions.id });
-    await Promise.all(fans.map((f, i) =>
-      cache.put(hashSecret(secrets[i]!), { userId: f.id, sessionId: opened[i]!.id, email: f.email, displayName: 'Fan', roles: ['fan'], emailVerified: false }, expiresAt, 'open'),
-    ));
-    tokens.push(...secrets);
-  }
-  return tokens;
+  const accounts = Array.from({ length: count }, () => ({ email: `fan.${randomUUID()}@example.test`, displayName: 'Fan' }));
+  // The password is never used: these accounts only present their tokens.
+  const fans = await insertBulkAccounts(database.db, { SESSION_TTL_HOURS: 24 }, { accounts, passwordHash: 'x', sessionCache: cache });
+  return fans.map((f) => f.token);
 }
 
 // A database of its own with the migrations applied (the tests' helper; TEST_POSTGRES_URL moves it).
