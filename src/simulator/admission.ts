@@ -124,8 +124,8 @@ interface FanQueueState {
 
 /**
  * The pause before a polling fan's next queue/me: a page that knows it is far back asks
- * rarely, one near the front every few seconds. Retry-After or a Cache-Control max-age from
- * the server lengthen it (the API sends `private, no-cache` today, so they do not).
+ * rarely, one near the front every few seconds, never sooner than the server's Retry-After
+ * (the API's own pacing, 2–60 s from the ETA, since 6f131a0) or a Cache-Control max-age.
  */
 export function nextPollMs(snap: Pick<QueueSnapshotWire, 'position' | 'eta'> | null, headers: Record<string, string | string[] | undefined>, maxMs: number, random: () => number = Math.random): number {
   let ms: number;
