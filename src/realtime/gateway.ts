@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { openRedis, redisTarget } from '../infra/redis.js';
 import type { Logger } from '../logger.js';
 import { AppError } from '../shared/errors.js';
-import { withSingleFrame } from './single-frame.js';
+import { withDirectFrames } from './direct-frames.js';
 import { eventRoom, subscribePayload, userRoom, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from './events.js';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -41,8 +41,8 @@ export function attachGateway(
     // On a Redis Cluster, classic PUBLISH is copied to every node of the cluster; sharded pub/sub
     // (Redis 7) sends each room's channel to one shard only, so the fan-out grows with the shards.
     adapter: cluster
-      ? withSingleFrame(createShardedAdapter(pub, sub, { channelPrefix: socketChannel(config) }))
-      : withSingleFrame(createAdapter(pub, sub, { key: socketChannel(config) })),
+      ? withDirectFrames(createShardedAdapter(pub, sub, { channelPrefix: socketChannel(config) }))
+      : withDirectFrames(createAdapter(pub, sub, { key: socketChannel(config) })),
     // Compression costs ~300 KB per socket in zlib state; our messages are a few dozen bytes.
     perMessageDeflate: false,
     cors: config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS } : undefined,

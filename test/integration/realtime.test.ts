@@ -87,6 +87,29 @@ describe('realtime gateway across nodes', () => {
     expect(await received).toEqual([pushes, pushes]);
   });
 
+  it("keeps a socket's own messages and room broadcasts in the order the server sent them (a broadcast's frame may skip engine.io)", async () => {
+    const eventId = crypto.randomUUID();
+    const node = nodes[2]!;
+    const ws = await client(node);
+    expect(await ws.emitWithAck('subscribe', { eventId })).toEqual({ ok: true });
+    const mine = node.gateway.io.sockets.sockets.get(ws.id!)!;
+    const push = (remaining: number) => ({ eventId, remaining, status: 'on_sale' });
+    const got = new Promise<number[]>((resolve) => {
+      const seen: number[] = [];
+      ws.on('availability', (p) => seen.push(p.remaining) === 6 && resolve(seen));
+    });
+    // Interleaved in one tick: the socket's own emits go through engine.io, which is busy after the first.
+    mine.emit('availability', push(1));
+    node.gateway.io.to(eventRoom(eventId)).emit('availability', push(2));
+    mine.emit('availability', push(3));
+    node.gateway.io.to(eventRoom(eventId)).emit('availability', push(4));
+    await new Promise((r) => setTimeout(r, 20));
+    // Idle again: the broadcast is written first-hand, the emit after it.
+    node.gateway.io.to(eventRoom(eventId)).emit('availability', push(5));
+    mine.emit('availability', push(6));
+    expect(await got).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('validates client payloads and refuses a bad session at the handshake', async () => {
     const socket = await client(nodes[0]!);
     expect(await socket.emitWithAck('subscribe', { eventId: 'nope' })).toMatchObject({ ok: false, code: 'request.invalid' });
