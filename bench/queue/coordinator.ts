@@ -3,7 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { createKeys } from '../../queue/keys.js';
-import { sessions, users } from '../../src/auth/auth.table.js';
+import { users } from '../../src/auth/auth.table.js';
+import { insertBulkAccounts } from '../../src/auth/bulk-accounts.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { CatalogService } from '../../src/catalog/catalog.service.js';
 import { connectDatabase } from '../../src/db/client.js';
@@ -12,7 +13,6 @@ import { connectRedis, deleteKeysUnder } from '../../src/infra/redis.js';
 import { SessionCache } from '../../src/auth/session-cache.js';
 import { OnsaleService } from '../../src/sales/onsale.service.js';
 import { parseSigningKey, signerFromKey } from '../../src/shared/signing.js';
-import { hashSecret, newSecret } from '../../src/shared/tokens.js';
 import { createWaitingRoom } from '../../src/waitingroom/room.js';
 import type { LoadResult } from '../queue.js';
 import { cpuOf, log, median, round1, type Spawn } from './ipc.js';
@@ -171,24 +171,13 @@ async function createQueueEvent(db: ReturnType<typeof connectDatabase>['db']): P
 }
 
 /**
- * Accounts with live sessions, written directly (5,000 per INSERT): the bench measures joins,
- * not sign-ups. Each session is left as a sign-in leaves it: in Postgres and in the session cache.
+ * Accounts with live sessions, written directly by the shared bulk seeder: the bench measures
+ * joins and sockets, not sign-ups. Each session is left as a sign-in leaves it: in Postgres and
+ * in the session cache. No account signs in with a password here, so none needs a real hash.
  */
 async function bulkSessions(db: ReturnType<typeof connectDatabase>['db'], cache: SessionCache, count: number): Promise<string[]> {
-  const tokens: string[] = [];
-  for (let i = 0; i < count; i += 5_000) {
-    const n = Math.min(5_000, count - i);
-    const rows = await db
-      .insert(users)
-      .values(Array.from({ length: n }, (_, j) => ({ email: `fan.${i + j}.${randomUUID()}@example.test`, passwordHash: 'x', displayName: `Fan ${i + j}`, roles: ['fan'] })))
-      .returning({ id: users.id, email: users.email, displayName: users.displayName });
-    const batch = rows.map(() => newSecret('fds'));
-    const expiresAt = new Date(Date.now() + 86_400_000);
-    const opened = await db.insert(sessions).values(rows.map((r, j) => ({ userId: r.id, tokenHash: hashSecret(batch[j]!), expiresAt }))).returning({ id: sessions.id });
-    await Promise.all(rows.map((r, j) =>
-      cache.put(hashSecret(batch[j]!), { userId: r.id, sessionId: opened[j]!.id, email: r.email, displayName: r.displayName, roles: ['fan'], emailVerified: false }, expiresAt, 'open'),
-    ));
-    tokens.push(...batch);
-  }
-  return tokens;
+  const run = randomUUID();
+  const accounts = Array.from({ length: count }, (_, i) => ({ email: `fan.${i}.${run}@example.test`, displayName: `Fan ${i}` }));
+  const created = await insertBulkAccounts(db, { SESSION_TTL_HOURS: 24 }, { accounts, passwordHash: 'x', sessionCache: cache });
+  return created.map((a) => a.token);
 }
