@@ -44,8 +44,8 @@ export interface ScriptCommands {
   finishDraw(meta: string, drawn: string, orderDigest: string, entriesDigest: string): Promise<Refusal>;
   revealSeed(meta: string): Promise<Refusal | [string, string, number, string, number, string]>;
   admitNext(...keysThenArgs: Arg[]): Promise<Refusal | [number, number, number, ...string[]]>;
-  claimToken(...keysThenArgs: [string, string, string, string, string, string, string, number]): Promise<Refusal | [number, string, number]>;
-  releaseToken(...keysThenArgs: [string, string, string, string, string, string, string]): Promise<Refusal | [number, string, number]>;
+  claimToken(...keysThenArgs: [string, string, string, string, string, string, string, string]): Promise<Refusal | [number, string, number]>;
+  releaseToken(...keysThenArgs: [string, string, string, string, string, string, string, string]): Promise<Refusal | [number, string, number]>;
   settleToken(...keysThenArgs: [string, string, string, string, string, string, string]): Promise<Refusal | [number, string]>;
   // Not `setStatus`: ioredis has a private method of that name, and the intersection type would collapse.
   changeStatus(meta: string, action: string): Promise<Refusal | [number, string, string]>;

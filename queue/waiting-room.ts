@@ -136,12 +136,16 @@ export class WaitingRoom {
 
   /** Takes a token for a seat hold: single use, the owner's only, before expiry. */
   async claim(eventId: string, token: string, accountId: string): Promise<TokenClaim> {
-    return this.tokenCall('claimToken', eventId, token, accountId);
+    return this.tokenCall('claimToken', eventId, token, accountId, String(this.options.claimWindowMs ?? 15_000));
   }
 
-  /** Gives a claimed token back when the hold failed for a reason the fan can fix. */
-  async release(eventId: string, token: string, accountId: string): Promise<TokenClaim> {
-    return this.tokenCall('releaseToken', eventId, token, accountId);
+  /**
+   * Gives a claimed token back when the hold failed for a reason the fan can fix. `keepShare:
+   * false` when the hold found nothing left: the token stays usable but stops reserving seats
+   * (releaseToken-5.lua), so seats that come back are not kept for a fan who was told sold out.
+   */
+  async release(eventId: string, token: string, accountId: string, { keepShare = true }: { keepShare?: boolean } = {}): Promise<TokenClaim> {
+    return this.tokenCall('releaseToken', eventId, token, accountId, keepShare ? '1' : '0');
   }
 
   /**
@@ -160,10 +164,10 @@ export class WaitingRoom {
     return settled === 1;
   }
 
-  purchaseGate(): { claim(token: string, userId: string, eventId: string): Promise<void>; release(token: string, userId: string, eventId: string): Promise<void>; settle(token: string, userId: string, eventId: string): Promise<void> } {
+  purchaseGate(): { claim(token: string, userId: string, eventId: string): Promise<void>; release(token: string, userId: string, eventId: string, options: { keepShare: boolean }): Promise<void>; settle(token: string, userId: string, eventId: string): Promise<void> } {
     return {
       claim: async (token, userId, eventId) => void (await this.claim(eventId, token, userId)),
-      release: async (token, userId, eventId) => void (await this.release(eventId, token, userId)),
+      release: async (token, userId, eventId, options) => void (await this.release(eventId, token, userId, options)),
       settle: async (token, userId, eventId) => void (await this.settle(eventId, token, userId)),
     };
   }
@@ -219,10 +223,11 @@ export class WaitingRoom {
     return { changed: changed === 1, phase: phase as Phase, soldOut: soldout === '1' };
   }
 
-  private async tokenCall(script: 'claimToken' | 'releaseToken', eventId: string, token: string, accountId: string): Promise<TokenClaim> {
+  /** `arg`: claimToken's claim window (ms), releaseToken's keep-share flag. */
+  private async tokenCall(script: 'claimToken' | 'releaseToken', eventId: string, token: string, accountId: string, arg: string): Promise<TokenClaim> {
     if (!looksLikeToken(token)) throw queueError(-5, { eventId });
     const k = this.k(eventId);
-    const reply = await this.redis[script](k.meta, k.tokens, k.grants, k.outstanding, k.entries, hashToken(token), accountId, this.options.claimWindowMs ?? 15_000);
+    const reply = await this.redis[script](k.meta, k.tokens, k.grants, k.outstanding, k.entries, hashToken(token), accountId, arg);
     const [, entryId, expiresAt] = unwrap(reply, { eventId });
     return { entryId, expiresAt };
   }

@@ -1,6 +1,11 @@
 --[[
   Gives a claimed token back to its owner after a hold failed for a reason the fan can fix
   (a seat was just taken): it is usable again until its original expiry, never longer.
+  With ARGV[3] = '1' it also reserves its share of the unsold seats again, as when it was
+  issued. With '0' (the hold found nothing left to sell) it stays usable but reserves nothing:
+  seats that come back then go to the next fans in line as well, instead of waiting, unsold,
+  for a token whose fan was told "sold out" and may have gone. Such a token, if it lapses
+  unclaimed, is not counted in expiredTokens (it left the outstanding set here).
 
   KEYS[1]  meta (hash)
   KEYS[2]  tokens (hash tokenHash -> entryId)
@@ -9,6 +14,7 @@
   KEYS[5]  entries (hash entryId -> joinedAt:accountId)
   ARGV[1]  SHA-256 of the token, hex
   ARGV[2]  accountId of the caller
+  ARGV[3]  '1' keep reserving its share of the seats, '0' not
 
   Returns {1, entryId, expiresAt}
   Errors: -1 not open, -5 unknown token, -6 another account's token, -7 expired meanwhile,
@@ -32,5 +38,9 @@ if nowMs() >= grant.expiresAt then
   return ERR_TOKEN_EXPIRED
 end
 writeGrant(KEYS[3], entryId, 'issued', grant.expiresAt, grant.nonce)
-redis.call('ZADD', KEYS[4], grant.expiresAt, entryId)
+if ARGV[3] == '1' then
+  redis.call('ZADD', KEYS[4], grant.expiresAt, entryId)
+else
+  redis.call('ZREM', KEYS[4], entryId) -- its claim window (claimToken-5)
+end
 return {1, entryId, grant.expiresAt}

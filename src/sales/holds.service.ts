@@ -15,7 +15,7 @@ import type { SeatRef } from './inventory.repository.js';
 import { countTowardsLimit, effectiveLimit, lockAccountEvent } from './limits.js';
 import type { PurchaseGate } from './purchase-gate.js';
 import { retryTransient } from './retry.js';
-import { isFanFixable, salesErrors } from './sales.errors.js';
+import { isFanFixable, isNothingLeft, salesErrors } from './sales.errors.js';
 
 /** Schedules the per-hold expiry job (src/sales/expiry.jobs.ts); the sweeper covers a lost one. */
 export interface ExpiryScheduler {
@@ -89,11 +89,14 @@ export class HoldService {
           const picked = input.seats ? await this.lockPicked(tx, input.eventId, context.tier.id, input.seats) : null;
           const needsToken = context.onsale.mode === 'queue';
           if (needsToken && !input.purchaseToken) throw salesErrors.tokenRequired();
-          if (context.available < quantity) throw context.available === 0 ? salesErrors.soldOut() : salesErrors.notEnoughSeats(context.available);
+          // The token is claimed before the seats are counted, so a refusal for lack of seats
+          // gives it back through the catch below: usable again, and after "sold out" no longer
+          // reserving seats that may come back for the next fans in line.
           if (needsToken && !claimed) {
             await this.deps.gate.claim(input.purchaseToken!, caller.userId, input.eventId);
             claimed = true;
           }
+          if (context.available < quantity) throw context.available === 0 ? salesErrors.soldOut() : salesErrors.notEnoughSeats(context.available);
           return this.reserve(tx, caller, input, context, idempotencyKey, picked);
         }),
       );
@@ -116,7 +119,7 @@ export class HoldService {
         if (existing) return presentHold(this.sameRequest(existing, input), await holdsRepo.seatsByIds(this.db, existing.seatIds));
       }
       if (claimed && isFanFixable(err)) {
-        await this.deps.gate.release(input.purchaseToken!, caller.userId, input.eventId).catch((releaseErr: unknown) => {
+        await this.deps.gate.release(input.purchaseToken!, caller.userId, input.eventId, { keepShare: !isNothingLeft(err) }).catch((releaseErr: unknown) => {
           this.deps.logger.warn({ err: releaseErr }, 'purchase token not released after a refused hold');
         });
       }

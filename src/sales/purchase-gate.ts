@@ -16,8 +16,12 @@ export interface PurchaseGate {
    * `queue.token_wrong_account`, 410 `queue.token_expired`, 409 `queue.token_used`.
    */
   claim(token: string, userId: string, eventId: string): Promise<void>;
-  /** Makes a claimed token usable again (never past its original expiry). Best effort: errors are logged, not shown. */
-  release(token: string, userId: string, eventId: string): Promise<void>;
+  /**
+   * Makes a claimed token usable again (never past its original expiry). `keepShare: false`
+   * when the hold found nothing left to sell: the token stops reserving seats, so seats that
+   * come back are offered to the next fans in line too. Best effort: errors are logged, not shown.
+   */
+  release(token: string, userId: string, eventId: string, options: { keepShare: boolean }): Promise<void>;
   /**
    * The token's hold has committed: its seats are counted by Postgres now, so the waiting room
    * stops reserving them for the token at once instead of at the end of its claim window.

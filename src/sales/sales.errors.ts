@@ -48,3 +48,8 @@ const FAN_FIXABLE = new Set([
 export function isFanFixable(err: unknown): boolean {
   return err instanceof AppError && FAN_FIXABLE.has(err.code);
 }
+
+/** The tier had nothing left for the hold: its fan was told so and may leave (the token stops reserving seats). */
+export function isNothingLeft(err: unknown): boolean {
+  return err instanceof AppError && err.code === 'sales.sold_out';
+}

@@ -283,6 +283,15 @@ describe('the waiting room over HTTP', () => {
     expect(third).toBeDefined();
     const [after] = await db().select({ status: events.status }).from(events).where(eq(events.id, sale.eventId));
     expect(after!.status).toBe('on_sale');
+
+    // The third fan tries the standing tier, which b holds: "sold out". Its token stays usable
+    // but no longer reserves the 2 seats that came back, so the next fan in line is let in too.
+    const thirdToken = (await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: fans[third!]!.token })).body.token as string;
+    const refused = await hold(fans[third!]!.token, { eventId: sale.eventId, tierId: sale.gaTierId, quantity: 1, purchaseToken: thirdToken });
+    expect([refused.status, refused.body.code]).toEqual([409, 'sales.sold_out']);
+    await waitUntil(async () => (await stats(sale.eventId)).cursor === 4, 10_000, 'the next fan admitted for the seats the refused token no longer reserves');
+    const held = await hold(fans[third!]!.token, { eventId: sale.eventId, tierId: sale.reservedTierId, quantity: 2, purchaseToken: thirdToken });
+    expect(held.status).toBe(201);
   });
 
   it('pauses, resumes and closes on the organizer’s word, audited and told to the room', async () => {

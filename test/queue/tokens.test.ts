@@ -90,6 +90,18 @@ describe('purchase tokens', () => {
     expect(await room.stats(ev)).toMatchObject({ expiredTokens: 1, claimedTokens: 0, outstandingTokens: 0 });
   });
 
+  it('released after a hold found nothing left, stay usable but stop reserving seats', async () => {
+    const { ev, list } = await admitted(2);
+    const [a] = list;
+    await room.claim(ev, a!.token, a!.accountId);
+    await room.release(ev, a!.token, a!.accountId, { keepShare: false });
+    expect(await room.stats(ev)).toMatchObject({ outstandingTokens: 1, claimedTokens: 0 }); // b's alone
+    expect(await room.fanState(ev, a!.accountId)).toMatchObject({ status: 'admitted', token: a!.token });
+    await expect(room.claim(ev, a!.token, a!.accountId)).resolves.toEqual({ entryId: a!.entryId, expiresAt: a!.expiresAt });
+    await room.release(ev, a!.token, a!.accountId);
+    expect(await room.stats(ev)).toMatchObject({ outstandingTokens: 2 }); // a fixable refusal keeps the share
+  });
+
   it('cannot be claimed once the room is closed', async () => {
     const { ev, list } = await admitted(1);
     await room.close(ev);
