@@ -105,6 +105,8 @@ export function rowsFor(result: Json): Row[] {
       if (Object.keys(s).length) {
         rows.push(row(b, `RSS per queue socket, KB (${String(s.connected)} over ${String(s.nodes)} nodes)`, s.rssKbPerSocket, s.bareRssKbPerSocket, div(num(s.rssKbPerSocket), num(s.bareRssKbPerSocket)), `≤ ${String(s.rssTargetKb)} KB`, typeof s.rssMet === 'boolean' ? s.rssMet : null));
         rows.push(row(b, 'cursor broadcast to 99% of sockets, ms', s.broadcastP99Ms ?? 'fewer than 99% reached', s.bareBroadcastP99Ms, div(num(s.broadcastP99Ms), num(s.bareBroadcastP99Ms)), `≤ ${String(s.broadcastTargetMs)} ms`, typeof s.broadcastMet === 'boolean' ? s.broadcastMet : null));
+        const same = obj(s.bareSameScale);
+        if (Object.keys(same).length) rows.push(row(b, `… vs bare socket.io at the same scale (${String(same.processes)} processes), ms`, s.broadcastP99Ms ?? 'fewer than 99% reached', same.broadcastP99Ms ?? 'fewer than 99% reached', r3(num(s.broadcastRatioVsBareSameScale)), '–', null));
       }
       return rows;
     }
