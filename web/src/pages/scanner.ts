@@ -243,6 +243,7 @@ async function sync(): Promise<void> {
       ...conflicts.map((c) => h('li', {}, `Ticket ${c.ticketId.slice(0, 8)}: let in here at ${clock(c.scannedAt)} while offline, but gate ${c.firstGate} had admitted it at ${clock(c.firstUsedAt)}.`)),
       ...overruled.map((o) => h('li', {}, `A code let in here at ${clock(o.scannedAt)} was ${RESULT_WORDS[o.serverResult][0].toLowerCase()} on the server.`)),
     );
+    renderOffline(); // the queue count goes with the report, not after the download below
     await store.download().catch(() => undefined); // fresh revocations and admissions from other gates
   } catch (err) {
     setStatus($('#sync-status'), 'bad', err instanceof ApiError ? err.describe() : 'Still offline: the scans stay queued on this device.');
