@@ -21,14 +21,12 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createKeys } from '../queue/keys.js';
-import { users } from '../src/auth/auth.table.js';
-import { insertBulkAccounts } from '../src/auth/bulk-accounts.js';
 import { SessionCache } from '../src/auth/session-cache.js';
-import { connectDatabase, type Database } from '../src/db/client.js';
-import { onsaleSettings } from '../src/sales/onsale.table.js';
-import { events, venues } from '../src/catalog/catalog.table.js';
+import { connectDatabase } from '../src/db/client.js';
 import { connectRedis, deleteKeysUnder } from '../src/infra/redis.js';
 import { createTestDatabase } from '../test/support/env.js';
+import { apiNodeEnv, bulkSessions, createQueueEvent } from './queue/fixtures.js';
+import { cpuOf, log, median } from './queue/ipc.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,8 +41,6 @@ const { values } = parseArgs({
 const joins = Number(values.joins);
 const rounds = Math.max(1, Number(values.rounds));
 const concurrency = Number(values.concurrency);
-const log = (line: string) => process.stderr.write(`${line}\n`);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /** A bench:queue role in a child process; resolves once it listens. */
 function spawnRole(role: string, env: Record<string, string>, execArgv: string[] = [], tree?: string): Promise<{ child: ChildProcess; port: number }> {
@@ -57,18 +53,6 @@ function spawnRole(role: string, env: Record<string, string>, execArgv: string[]
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
     child.once('message', (m: { cmd: string; port: number }) => (m.cmd === 'ready' ? resolve({ child, port: m.port }) : reject(new Error(`unexpected ${m.cmd}`))));
-  });
-}
-
-function cpuOf(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    const on = (m: { cmd: string; user: number; system: number }) => {
-      if (m.cmd !== 'cpu') return;
-      child.off('message', on);
-      resolve(m.user + m.system);
-    };
-    child.on('message', on);
-    child.send({ cmd: 'cpu' });
   });
 }
 
@@ -94,30 +78,6 @@ async function measure(server: ChildProcess, url: string, tokens: string[]): Pro
   return { cpuUs: used / tokens.length, statuses };
 }
 
-/** An event whose queue-mode pre-queue is open now, written straight into its tables: the join reads no more of it. */
-async function queueEvent(database: Database): Promise<string> {
-  const { db } = database;
-  const [org] = await db.insert(users).values({ email: `org.${randomUUID()}@example.test`, passwordHash: 'x', displayName: 'Org', roles: ['organizer'] }).returning({ id: users.id });
-  const [venue] = await db.insert(venues)
-    .values({ ownerId: org!.id, name: 'Arena', address: '1 Road', city: 'Lyon', country: 'FR', latitude: 45.76, longitude: 4.83, timeZone: 'Europe/Paris' })
-    .returning({ id: venues.id });
-  const [event] = await db.insert(events)
-    .values({ organizerId: org!.id, venueId: venue!.id, title: 'Join CPU', startsAt: new Date(Date.now() + 30 * 86_400_000), status: 'scheduled' })
-    .returning({ id: events.id });
-  await db.insert(onsaleSettings).values({
-    eventId: event!.id, mode: 'queue', prequeueOpensAt: new Date(Date.now() - 60_000), saleStartsAt: new Date(Date.now() + 3_600_000), admitPerMinute: 1_000,
-  });
-  return event!.id;
-}
-
-/** `count` fan accounts signed in as a sign-in leaves them: the session in Postgres and in the cache. */
-async function signedInFans(database: Database, cache: SessionCache, count: number): Promise<string[]> {
-  const accounts = Array.from({ length: count }, () => ({ email: `fan.${randomUUID()}@example.test`, displayName: 'Fan' }));
-  // The password is never used: these accounts only present their tokens.
-  const fans = await insertBulkAccounts(database.db, { SESSION_TTL_HOURS: 24 }, { accounts, passwordHash: 'x', sessionCache: cache });
-  return fans.map((f) => f.token);
-}
-
 // A database of its own with the migrations applied (the tests' helper; TEST_POSTGRES_URL moves it).
 const db = await createTestDatabase();
 const prefix = `fdbench:joincpu:${randomBytes(4).toString('hex')}:`;
@@ -125,13 +85,9 @@ const database = connectDatabase(db.url);
 const redis = connectRedis(values.redis);
 const children: ChildProcess[] = [];
 try {
-  const eventId = await queueEvent(database);
+  const eventId = await createQueueEvent(database.db);
   const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
-  const apiEnv = {
-    DATABASE_URL: db.url, REDIS_URL: values.redis, REDIS_PREFIX: prefix, SIGNING_KEY: signingKey, NODE_ENV: 'development',
-    RUN_WORKERS: 'false', SEED_DEMO: 'false', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', DATA_DIR: `/tmp/${prefix.replaceAll(':', '_')}`,
-    QUEUE_JOIN_LIMIT_PER_IP: '1000000', QUEUE_JOIN_LIMIT_PER_ACCOUNT: '10000',
-  };
+  const apiEnv = apiNodeEnv({ databaseUrl: db.url, redisUrl: values.redis, prefix, signingKey });
   const servers: { name: string; child: ChildProcess; port: number; runs: number[] }[] = [];
   const start = async (name: string, role: string, env: Record<string, string>, options: { execArgv?: string[]; tree?: string } = {}) => {
     const s = await spawnRole(role, env, options.execArgv, options.tree);
@@ -142,7 +98,7 @@ try {
   if (values.against) await start('against', 'api', apiEnv, { tree: values.against });
   await start('bare', 'bare-http', {});
   const warmCount = 2_000;
-  const tokens = await signedInFans(database, new SessionCache(redis, createKeys(prefix)), servers.length * (warmCount + joins * rounds));
+  const tokens = await bulkSessions(database.db, new SessionCache(redis, createKeys(prefix)), servers.length * (warmCount + joins * rounds));
   let used = 0;
   const take = (n: number) => tokens.slice(used, (used += n));
   const path = `/v1/events/${eventId}/queue`;
