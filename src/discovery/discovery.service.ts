@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
 import type { Db } from '../db/types.js';
+import { SharedCopies } from '../shared/shared-copies.js';
 import { discoveryErrors } from './discovery.errors.js';
 import * as repo from './discovery.repository.js';
 import type { Cursor, EventRow, Order, ProfileWeights, SearchFilter } from './discovery.repository.js';
@@ -48,13 +49,11 @@ export interface RenderedSeatMap {
 /** How stale the tiers and seat map of GET /v1/events/:id may be; the issue asks for "within a few seconds". */
 export const INVENTORY_CACHE_MS = 1000;
 
-type SharedCopies<T> = Map<string, { at: number; value: Promise<T> }>;
-
 export class DiscoveryService {
   // Apart, so the many pages that show an event without its seats (the waiting room) never
   // read or render a seat map.
-  private readonly tiersCache: SharedCopies<repo.TierRow[]> = new Map();
-  private readonly seatMapCache: SharedCopies<RenderedSeatMap> = new Map();
+  private readonly tiersCache = new SharedCopies<repo.TierRow[]>(INVENTORY_CACHE_MS);
+  private readonly seatMapCache = new SharedCopies<RenderedSeatMap>(INVENTORY_CACHE_MS);
 
   constructor(
     private readonly db: Db,
@@ -120,8 +119,8 @@ export class DiscoveryService {
     const manages = viewer !== null && (viewer.admin || viewer.userId === row.organizer_id);
     // The organizer editing the event sees every change at once; fans share the one-second copy.
     const [tiers, seatMap] = await Promise.all([
-      shared(this.tiersCache, id, manages, () => repo.findTiers(this.db, id)),
-      include.seats ? shared(this.seatMapCache, id, manages, async () => renderSeatMap(await repo.findSeats(this.db, id))) : null,
+      this.tiersCache.get(id, () => repo.findTiers(this.db, id), manages),
+      include.seats ? this.seatMapCache.get(id, async () => renderSeatMap(await repo.findSeats(this.db, id)), manages) : null,
     ]);
     const head: EventDetailHead = {
       ...summarize(row, this.clock(), null, false),
@@ -263,26 +262,6 @@ function summarize(row: EventRow, now: Date, profile: Profile | null, fromHome: 
     transit: row.transit,
     reasons: reasonsFor(row, profile, fromHome),
   };
-}
-
-/**
- * An event's tiers or seat map, shared by every viewer for INVENTORY_CACHE_MS. At a drop,
- * thousands of fans open the same event within seconds; one query per second serves them all
- * (single flight), and the page is still live to within a second. `fresh`: the organizer
- * editing the event reads (and refreshes) it at once.
- */
-function shared<T>(cache: SharedCopies<T>, id: string, fresh: boolean, load: () => Promise<T>): Promise<T> {
-  const now = Date.now();
-  const cached = cache.get(id);
-  if (!fresh && cached && cached.at > now - INVENTORY_CACHE_MS) return cached.value;
-  const value = load();
-  cache.set(id, { at: now, value });
-  value.catch(() => {
-    if (cache.get(id)?.value === value) cache.delete(id);
-  });
-  // Bounded: a crawler walking every event cannot grow it without end.
-  if (cache.size > 1000) cache.delete(cache.keys().next().value!);
-  return value;
 }
 
 function renderSeatMap(seats: repo.SeatRow[]): RenderedSeatMap {

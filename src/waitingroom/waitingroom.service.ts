@@ -19,6 +19,7 @@ import { etaSeconds, measuredRate } from './pace.js';
 import { checkProof, issueChallenge, type Challenge } from './pow.js';
 import * as repo from './waitingroom.repository.js';
 import type { QueueSale } from './waitingroom.repository.js';
+import { SharedCopies } from '../shared/shared-copies.js';
 import { CHALLENGE_SECRET } from './room.js';
 import { waitingRoomErrors } from './waitingroom.errors.js';
 import type { entriesPage, JoinBody, joinReceipt, lifecycleResult, lottery, queueStats } from './waitingroom.schemas.js';
@@ -78,8 +79,7 @@ export function pollAfterSeconds(view: QueueSnapshot, saleStartsAt: Date, now: n
 
 /** The waiting room's use cases for HTTP and sockets: join, where am I, public figures, lottery proof, pause/resume/close. */
 export class WaitingRoomService {
-  private readonly sales = new Map<string, { sale: QueueSale; at: number }>();
-  private readonly reading = new Map<string, Promise<QueueSale>>();
+  private readonly sales = new SharedCopies<QueueSale>(SALE_CACHE_MS);
   private readonly challengeSecret: Buffer;
 
   constructor(private readonly deps: WaitingRoomDeps) {
@@ -91,21 +91,13 @@ export class WaitingRoomService {
   }
 
   /**
-   * The event's on-sale (cached briefly); 404 for an unknown or draft event, or one without
-   * on-sale. Requests that find the copy stale while a read is under way share that read: in a
-   * drop every request of the second would otherwise send the same query (a 100,000-fan sale
-   * had 5–11 of a node's 10 connections running it). `fresh` (after a change) reads anew.
+   * The event's on-sale, a copy shared for SALE_CACHE_MS and while it loads (in a drop every
+   * request of the second would otherwise send the same query: a 100,000-fan sale had 5–11 of
+   * a node's 10 connections running it); 404 for an unknown or draft event, or one without
+   * on-sale. `fresh` (after a change) reads anew.
    */
   sale(eventId: string, fresh = false): Promise<QueueSale> {
-    const cached = this.sales.get(eventId);
-    if (!fresh && cached && Date.now() - cached.at < SALE_CACHE_MS) return Promise.resolve(cached.sale);
-    if (fresh) return this.readSale(eventId);
-    let reading = this.reading.get(eventId);
-    if (!reading) {
-      reading = this.readSale(eventId).finally(() => this.reading.delete(eventId));
-      this.reading.set(eventId, reading);
-    }
-    return reading;
+    return this.sales.get(eventId, () => this.readSale(eventId), fresh);
   }
 
   private async readSale(eventId: string): Promise<QueueSale> {
@@ -114,12 +106,11 @@ export class WaitingRoomService {
       if (!(await catalog.findEvent(this.deps.db, eventId))) throw catalogErrors.eventNotFound();
       throw waitingRoomErrors.noOnsale();
     }
-    this.sales.set(eventId, { sale, at: Date.now() });
     return sale;
   }
 
   forget(eventId: string): void {
-    this.sales.delete(eventId);
+    this.sales.forget(eventId);
   }
 
   /** After a PUT of the on-sale: drop the cached copy, and open the room if its time has come. */
