@@ -50,8 +50,22 @@ const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const r3 = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
 const div = (a: number | null, b: number | null) => (a !== null && b !== null && b !== 0 ? r3(a / b) : null);
-const row = (benchmark: string, figure: string, value: unknown, baseline: unknown, ratio: number | null, target: string | null, met: boolean | null): Row => ({
-  benchmark, figure, value: num(value) ?? (typeof value === 'string' ? value : null), baseline: num(baseline) ?? (typeof baseline === 'string' ? baseline : null), ratio, target, met,
+const row = (
+  benchmark: string,
+  figure: string,
+  value: unknown,
+  baseline: unknown,
+  ratio: number | null,
+  target: string | null,
+  met: boolean | null,
+): Row => ({
+  benchmark,
+  figure,
+  value: num(value) ?? (typeof value === 'string' ? value : null),
+  baseline: num(baseline) ?? (typeof baseline === 'string' ? baseline : null),
+  ratio,
+  target,
+  met,
 });
 
 /** The table rows of one benchmark's final JSON line: its headline figures, baselines and targets as it printed them. */
@@ -65,16 +79,48 @@ export function rowsFor(result: Json): Row[] {
       const worstRatio = entries.find(([, s]) => s.ratioP95 === result.worstRatioP95);
       const t = obj(result.target);
       return [
-        row(b, `worst API p95, ms (${worstP95?.[0] ?? '?'})`, result.worstApiP95, worstP95?.[1].sqlP95, div(num(result.worstApiP95), num(worstP95?.[1].sqlP95)), `≤ ${String(t.apiP95Ms)} ms`, num(result.worstApiP95) !== null ? num(result.worstApiP95)! <= Number(t.apiP95Ms) : null),
-        row(b, `worst API / SQL p95 (${worstRatio?.[0] ?? '?'})`, worstRatio?.[1].apiP95, worstRatio?.[1].sqlP95, num(result.worstRatioP95), `≤ ${String(t.ratioP95)}×`, num(result.worstRatioP95) !== null ? num(result.worstRatioP95)! <= Number(t.ratioP95) : null),
+        row(
+          b,
+          `worst API p95, ms (${worstP95?.[0] ?? '?'})`,
+          result.worstApiP95,
+          worstP95?.[1].sqlP95,
+          div(num(result.worstApiP95), num(worstP95?.[1].sqlP95)),
+          `≤ ${String(t.apiP95Ms)} ms`,
+          num(result.worstApiP95) !== null ? num(result.worstApiP95)! <= Number(t.apiP95Ms) : null,
+        ),
+        row(
+          b,
+          `worst API / SQL p95 (${worstRatio?.[0] ?? '?'})`,
+          worstRatio?.[1].apiP95,
+          worstRatio?.[1].sqlP95,
+          num(result.worstRatioP95),
+          `≤ ${String(t.ratioP95)}×`,
+          num(result.worstRatioP95) !== null ? num(result.worstRatioP95)! <= Number(t.ratioP95) : null,
+        ),
       ];
     }
     case 'holds': {
       const api = obj(result.api);
       const base = obj(result.baseline);
       return [
-        row(b, 'purchases/s through the API (hold + order)', api.throughput, base.throughput, r3(num(result.ratio)), `≥ ${String(result.target)}× the bare UPDATE`, typeof result.meetsTarget === 'boolean' ? result.meetsTarget : null),
-        row(b, 'SQL statements per purchase', api.statementsPerOp, base.statementsPerOp, div(num(api.statementsPerOp), num(base.statementsPerOp)), null, null),
+        row(
+          b,
+          'purchases/s through the API (hold + order)',
+          api.throughput,
+          base.throughput,
+          r3(num(result.ratio)),
+          `≥ ${String(result.target)}× the bare UPDATE`,
+          typeof result.meetsTarget === 'boolean' ? result.meetsTarget : null,
+        ),
+        row(
+          b,
+          'SQL statements per purchase',
+          api.statementsPerOp,
+          base.statementsPerOp,
+          div(num(api.statementsPerOp), num(base.statementsPerOp)),
+          null,
+          null,
+        ),
       ];
     }
     case 'queue-join': {
@@ -82,8 +128,24 @@ export function rowsFor(result: Json): Row[] {
       const t = obj(result.target);
       const ratio = num(ratios.ioredisVsRedisBenchmark);
       return [
-        row(b, 'join script via ioredis, joins/s', result.ioredisJoinsPerSec, result.redisBenchmarkEvalshaPerSec, ratio, `≥ ${String(t.ioredisVsRedisBenchmark)}× redis-benchmark`, ratio === null ? null : ratio >= Number(t.ioredisVsRedisBenchmark)),
-        row(b, 'WaitingRoom.join, joins/s', result.waitingRoomJoinsPerSec, result.redisBenchmarkEvalshaPerSec, num(ratios.waitingRoomVsRedisBenchmark), null, null),
+        row(
+          b,
+          'join script via ioredis, joins/s',
+          result.ioredisJoinsPerSec,
+          result.redisBenchmarkEvalshaPerSec,
+          ratio,
+          `≥ ${String(t.ioredisVsRedisBenchmark)}× redis-benchmark`,
+          ratio === null ? null : ratio >= Number(t.ioredisVsRedisBenchmark),
+        ),
+        row(
+          b,
+          'WaitingRoom.join, joins/s',
+          result.waitingRoomJoinsPerSec,
+          result.redisBenchmarkEvalshaPerSec,
+          num(ratios.waitingRoomVsRedisBenchmark),
+          null,
+          null,
+        ),
       ];
     }
     case 'queue-draw': {
@@ -92,21 +154,87 @@ export function rowsFor(result: Json): Row[] {
       const exec = num(result.redisMaxExecMs);
       const call = num(result.maxCallMs);
       return [
-        row(b, `draw of ${String(result.entries)} entries, ms`, draw, null, null, `≤ ${String(t.drawMs)} ms`, draw === null ? null : draw <= Number(t.drawMs)),
-        row(b, 'longest call inside Redis (SLOWLOG), ms', exec ?? `< ${String(result.redisSlowlogThresholdMs)} (none logged)`, null, null, `≤ ${String(t.maxCallMs)} ms`, exec === null ? true : exec <= Number(t.maxCallMs)),
-        row(b, 'longest round trip of a draw call, ms', call, null, null, `≤ ${String(t.maxCallMs)} ms`, call === null ? null : call <= Number(t.maxCallMs)),
+        row(
+          b,
+          `draw of ${String(result.entries)} entries, ms`,
+          draw,
+          null,
+          null,
+          `≤ ${String(t.drawMs)} ms`,
+          draw === null ? null : draw <= Number(t.drawMs),
+        ),
+        row(
+          b,
+          'longest call inside Redis (SLOWLOG), ms',
+          exec ?? `< ${String(result.redisSlowlogThresholdMs)} (none logged)`,
+          null,
+          null,
+          `≤ ${String(t.maxCallMs)} ms`,
+          exec === null ? true : exec <= Number(t.maxCallMs),
+        ),
+        row(
+          b,
+          'longest round trip of a draw call, ms',
+          call,
+          null,
+          null,
+          `≤ ${String(t.maxCallMs)} ms`,
+          call === null ? null : call <= Number(t.maxCallMs),
+        ),
       ];
     }
     case 'queue': {
       const rows: Row[] = [];
       const join = obj(result.join);
-      if (Object.keys(join).length) rows.push(row(b, 'HTTP join, joins/s', join.apiJoinsPerSecond, join.bareExpressPerSecond, r3(num(join.ratio)), `≥ ${String(join.target)}× bare Express`, typeof join.met === 'boolean' ? join.met : null));
+      if (Object.keys(join).length)
+        rows.push(
+          row(
+            b,
+            'HTTP join, joins/s',
+            join.apiJoinsPerSecond,
+            join.bareExpressPerSecond,
+            r3(num(join.ratio)),
+            `≥ ${String(join.target)}× bare Express`,
+            typeof join.met === 'boolean' ? join.met : null,
+          ),
+        );
       const s = obj(result.sockets);
       if (Object.keys(s).length) {
-        rows.push(row(b, `RSS per queue socket, KB (${String(s.connected)} over ${String(s.nodes)} nodes)`, s.rssKbPerSocket, s.bareRssKbPerSocket, div(num(s.rssKbPerSocket), num(s.bareRssKbPerSocket)), `≤ ${String(s.rssTargetKb)} KB`, typeof s.rssMet === 'boolean' ? s.rssMet : null));
-        rows.push(row(b, 'cursor broadcast to 99% of sockets, ms', s.broadcastP99Ms ?? 'fewer than 99% reached', s.bareBroadcastP99Ms, div(num(s.broadcastP99Ms), num(s.bareBroadcastP99Ms)), `≤ ${String(s.broadcastTargetMs)} ms`, typeof s.broadcastMet === 'boolean' ? s.broadcastMet : null));
+        rows.push(
+          row(
+            b,
+            `RSS per queue socket, KB (${String(s.connected)} over ${String(s.nodes)} nodes)`,
+            s.rssKbPerSocket,
+            s.bareRssKbPerSocket,
+            div(num(s.rssKbPerSocket), num(s.bareRssKbPerSocket)),
+            `≤ ${String(s.rssTargetKb)} KB`,
+            typeof s.rssMet === 'boolean' ? s.rssMet : null,
+          ),
+        );
+        rows.push(
+          row(
+            b,
+            'cursor broadcast to 99% of sockets, ms',
+            s.broadcastP99Ms ?? 'fewer than 99% reached',
+            s.bareBroadcastP99Ms,
+            div(num(s.broadcastP99Ms), num(s.bareBroadcastP99Ms)),
+            `≤ ${String(s.broadcastTargetMs)} ms`,
+            typeof s.broadcastMet === 'boolean' ? s.broadcastMet : null,
+          ),
+        );
         const same = obj(s.bareSameScale);
-        if (Object.keys(same).length) rows.push(row(b, `… vs bare socket.io at the same scale (${String(same.processes)} processes), ms`, s.broadcastP99Ms ?? 'fewer than 99% reached', same.broadcastP99Ms ?? 'fewer than 99% reached', r3(num(s.broadcastRatioVsBareSameScale)), '–', null));
+        if (Object.keys(same).length)
+          rows.push(
+            row(
+              b,
+              `… vs bare socket.io at the same scale (${String(same.processes)} processes), ms`,
+              s.broadcastP99Ms ?? 'fewer than 99% reached',
+              same.broadcastP99Ms ?? 'fewer than 99% reached',
+              r3(num(s.broadcastRatioVsBareSameScale)),
+              '–',
+              null,
+            ),
+          );
       }
       return rows;
     }
@@ -117,32 +245,81 @@ export function rowsFor(result: Json): Row[] {
       return [
         row(b, 'bytes per socket.io connection (API node)', node.bytesPerSocket, null, null, null, null),
         row(b, 'bytes per drawn queue entry (Redis)', redis.bytesPerEntryDrawn, null, null, null, null),
-        row(b, 'bytes per one-seat purchase (Postgres, all tables)', pg.bytesPerPurchaseAllTables, null, null, null, null),
+        row(
+          b,
+          'bytes per one-seat purchase (Postgres, all tables)',
+          pg.bytesPerPurchaseAllTables,
+          null,
+          null,
+          null,
+          null,
+        ),
       ];
     }
     default: {
       // A benchmark this table does not know yet: its top-level ratio / target / met, if any.
-      const met = typeof result.met === 'boolean' ? result.met : typeof result.meetsTarget === 'boolean' ? result.meetsTarget : typeof result.pass === 'boolean' ? result.pass : null;
-      return [row(b, 'see its JSON', null, null, num(result.ratio), result.target === undefined ? null : JSON.stringify(result.target), met)];
+      const met =
+        typeof result.met === 'boolean'
+          ? result.met
+          : typeof result.meetsTarget === 'boolean'
+            ? result.meetsTarget
+            : typeof result.pass === 'boolean'
+              ? result.pass
+              : null;
+      return [
+        row(
+          b,
+          'see its JSON',
+          null,
+          null,
+          num(result.ratio),
+          result.target === undefined ? null : JSON.stringify(result.target),
+          met,
+        ),
+      ];
     }
   }
 }
 
-const cell = (v: Row[keyof Row]) => (v === null ? '–' : typeof v === 'boolean' ? (v ? 'yes' : 'NO') : typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: 3 }) : v);
+const cell = (v: Row[keyof Row]) =>
+  v === null
+    ? '–'
+    : typeof v === 'boolean'
+      ? v
+        ? 'yes'
+        : 'NO'
+      : typeof v === 'number'
+        ? v.toLocaleString('en-US', { maximumFractionDigits: 3 })
+        : v;
 
 /** The one table, in aligned columns. */
 export function renderTable(rows: Row[]): string {
   const head = ['benchmark', 'figure', 'value', 'baseline', 'ratio', 'target', 'met'];
-  const cells = rows.map((r) => [r.benchmark, r.figure, cell(r.value), cell(r.baseline), cell(r.ratio), cell(r.target), cell(r.met)]);
+  const cells = rows.map((r) => [
+    r.benchmark,
+    r.figure,
+    cell(r.value),
+    cell(r.baseline),
+    cell(r.ratio),
+    cell(r.target),
+    cell(r.met),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const right = new Set([2, 3, 4]);
-  const line = (c: string[]) => c.map((v, i) => (right.has(i) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => (right.has(i) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
 /** The last line of `stdout` that is a JSON object with a `bench` field, or null. */
 export function finalJson(stdout: string): Json | null {
-  const lines = stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{'));
+  const lines = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('{'));
   for (let i = lines.length - 1; i >= 0; i--) {
     try {
       const parsed = JSON.parse(lines[i]!) as unknown;
@@ -166,10 +343,19 @@ interface Run {
   result: Json | null;
 }
 
-function runScript(script: string, args: string[], env: Record<string, string>, timeoutS: number): Promise<{ code: number | null; stdout: string; timedOut: boolean }> {
+function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutS: number,
+): Promise<{ code: number | null; stdout: string; timedOut: boolean }> {
   return new Promise((resolve) => {
     // Its own process group, so a timeout stops the benchmark and every child it started.
-    const child = spawn('npm', ['run', '--silent', script, '--', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    const child = spawn('npm', ['run', '--silent', script, '--', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    });
     let stdout = '';
     let timedOut = false;
     child.stdout.on('data', (chunk: Buffer) => {
@@ -212,28 +398,57 @@ async function main(): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write(`npm run bench [-- --full] [--only a,b] [--args 'name=--flag value'] [--timeout S] [--replay file.jsonl]\n`);
+    process.stdout.write(
+      `npm run bench [-- --full] [--only a,b] [--args 'name=--flag value'] [--timeout S] [--replay file.jsonl]\n`,
+    );
     return 0;
   }
   let runs: Run[];
   if (values.replay) {
-    runs = readFileSync(values.replay, 'utf8').split('\n').map((l) => finalJson(l)).filter((j): j is Json => j !== null).map((result) => ({
-      benchmark: String(result.bench), script: `bench:${String(result.bench)}`, args: [], seconds: 0, exitCode: 0, failure: null, loadAverage1m: { start: 0, end: 0 }, result,
-    }));
+    runs = readFileSync(values.replay, 'utf8')
+      .split('\n')
+      .map((l) => finalJson(l))
+      .filter((j): j is Json => j !== null)
+      .map((result) => ({
+        benchmark: String(result.bench),
+        script: `bench:${String(result.bench)}`,
+        args: [],
+        seconds: 0,
+        exitCode: 0,
+        failure: null,
+        loadAverage1m: { start: 0, end: 0 },
+        result,
+      }));
   } else {
-    const scripts = (JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { scripts: Record<string, string> }).scripts;
-    let names = Object.keys(scripts).filter((s) => s.startsWith('bench:')).map((s) => s.slice('bench:'.length));
+    const scripts = (
+      JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    let names = Object.keys(scripts)
+      .filter((s) => s.startsWith('bench:'))
+      .map((s) => s.slice('bench:'.length));
     if (values.only) {
-      const wanted = values.only.split(',').map((s) => s.trim()).filter(Boolean);
+      const wanted = values.only
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const unknown = wanted.filter((w) => !names.includes(w));
-      if (unknown.length) throw new Error(`--only: no script bench:${unknown.join(', bench:')} (there are: ${names.join(', ')})`);
+      if (unknown.length)
+        throw new Error(`--only: no script bench:${unknown.join(', bench:')} (there are: ${names.join(', ')})`);
       names = names.filter((n) => wanted.includes(n));
     }
     const extra = new Map<string, string[]>();
     for (const a of values.args) {
       const eq = a.indexOf('=');
       if (eq < 1) throw new Error(`--args ${a}: expected name=flags`);
-      extra.set(a.slice(0, eq), a.slice(eq + 1).split(/\s+/).filter(Boolean));
+      extra.set(
+        a.slice(0, eq),
+        a
+          .slice(eq + 1)
+          .split(/\s+/)
+          .filter(Boolean),
+      );
     }
     const timeoutS = Number(values.timeout);
     if (!(timeoutS > 0)) throw new Error('--timeout: seconds > 0');
@@ -241,23 +456,49 @@ async function main(): Promise<number> {
     for (const name of names) {
       const small = values.full ? { args: [] } : (SMALL[name] ?? { args: [] });
       const args = [...small.args, ...(extra.get(name) ?? [])];
-      process.stderr.write(`\n=== npm run bench:${name}${args.length ? ` -- ${args.join(' ')}` : ''}${small.env ? ` (${Object.entries(small.env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}\n`);
+      process.stderr.write(
+        `\n=== npm run bench:${name}${args.length ? ` -- ${args.join(' ')}` : ''}${
+          small.env
+            ? ` (${Object.entries(small.env)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' ')})`
+            : ''
+        }\n`,
+      );
       const load0 = loadavg()[0]!;
       const started = Date.now();
       const out = await runScript(`bench:${name}`, args, small.env ?? {}, timeoutS);
       const result = finalJson(out.stdout);
-      const failure = out.timedOut ? `killed after ${timeoutS} s` : out.code !== 0 ? `exit code ${out.code}` : result ? null : 'no JSON line on stdout';
+      const failure = out.timedOut
+        ? `killed after ${timeoutS} s`
+        : out.code !== 0
+          ? `exit code ${out.code}`
+          : result
+            ? null
+            : 'no JSON line on stdout';
       runs.push({
-        benchmark: name, script: `bench:${name}`, args, seconds: Math.round((Date.now() - started) / 100) / 10, exitCode: out.code, failure: result && out.code === 0 ? null : failure,
-        loadAverage1m: { start: Math.round(load0 * 10) / 10, end: Math.round(loadavg()[0]! * 10) / 10 }, result,
+        benchmark: name,
+        script: `bench:${name}`,
+        args,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+        exitCode: out.code,
+        failure: result && out.code === 0 ? null : failure,
+        loadAverage1m: { start: Math.round(load0 * 10) / 10, end: Math.round(loadavg()[0]! * 10) / 10 },
+        result,
       });
     }
   }
 
-  const rows = runs.flatMap((r) => (r.result && !r.failure ? rowsFor(r.result) : [row(r.benchmark, `FAILED: ${r.failure ?? 'no result'}`, null, null, null, null, null)]));
+  const rows = runs.flatMap((r) =>
+    r.result && !r.failure
+      ? rowsFor(r.result)
+      : [row(r.benchmark, `FAILED: ${r.failure ?? 'no result'}`, null, null, null, null, null)],
+  );
   process.stdout.write(`\n${renderTable(rows)}\n\n`);
   if (!values.replay) {
-    process.stdout.write(`${runs.map((r) => `${r.benchmark}: ${r.seconds} s, load ${r.loadAverage1m.start} → ${r.loadAverage1m.end}`).join('; ')}\n\n`);
+    process.stdout.write(
+      `${runs.map((r) => `${r.benchmark}: ${r.seconds} s, load ${r.loadAverage1m.start} → ${r.loadAverage1m.end}`).join('; ')}\n\n`,
+    );
   }
   process.stdout.write(`${JSON.stringify({ bench: 'all', full: values.full, rows, runs })}\n`);
   return runs.every((r) => !r.failure) ? 0 : 1;

@@ -43,7 +43,12 @@ const rounds = Math.max(1, Number(values.rounds));
 const concurrency = Number(values.concurrency);
 
 /** A bench:queue role in a child process; resolves once it listens. */
-function spawnRole(role: string, env: Record<string, string>, execArgv: string[] = [], tree?: string): Promise<{ child: ChildProcess; port: number }> {
+function spawnRole(
+  role: string,
+  env: Record<string, string>,
+  execArgv: string[] = [],
+  tree?: string,
+): Promise<{ child: ChildProcess; port: number }> {
   const script = tree ? resolve(tree, 'bench/queue.ts') : fileURLToPath(new URL('./queue.ts', import.meta.url));
   const child = fork(script, ['--role', role], {
     env: { ...process.env, ...env },
@@ -52,7 +57,9 @@ function spawnRole(role: string, env: Record<string, string>, execArgv: string[]
   });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
-    child.once('message', (m: { cmd: string; port: number }) => (m.cmd === 'ready' ? resolve({ child, port: m.port }) : reject(new Error(`unexpected ${m.cmd}`))));
+    child.once('message', (m: { cmd: string; port: number }) =>
+      m.cmd === 'ready' ? resolve({ child, port: m.port }) : reject(new Error(`unexpected ${m.cmd}`)),
+    );
   });
 }
 
@@ -62,18 +69,28 @@ function spawnRole(role: string, env: Record<string, string>, execArgv: string[]
  * than the load generator's fixed time: on a machine shared with a drop simulation a few
  * seconds may hold only a hundred joins, too few to average out timers and GC.
  */
-async function measure(server: ChildProcess, url: string, tokens: string[]): Promise<{ cpuUs: number; statuses: Record<string, number> }> {
+async function measure(
+  server: ChildProcess,
+  url: string,
+  tokens: string[],
+): Promise<{ cpuUs: number; statuses: Record<string, number> }> {
   const statuses: Record<string, number> = {};
   let next = 0;
   const before = await cpuOf(server);
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < tokens.length) {
-      const headers = { authorization: `Bearer ${tokens[next++]}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() };
-      const res = await fetch(url, { method: 'POST', headers, body: '{}' });
-      await res.arrayBuffer();
-      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < tokens.length) {
+        const headers = {
+          authorization: `Bearer ${tokens[next++]}`,
+          'content-type': 'application/json',
+          'idempotency-key': randomUUID(),
+        };
+        const res = await fetch(url, { method: 'POST', headers, body: '{}' });
+        await res.arrayBuffer();
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      }
+    }),
+  );
   const used = (await cpuOf(server)) - before;
   return { cpuUs: used / tokens.length, statuses };
 }
@@ -86,19 +103,32 @@ const redis = connectRedis(values.redis);
 const children: ChildProcess[] = [];
 try {
   const eventId = await createQueueEvent(database.db);
-  const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
+  const signingKey = generateKeyPairSync('ed25519')
+    .privateKey.export({ type: 'pkcs8', format: 'der' })
+    .toString('base64');
   const apiEnv = apiNodeEnv({ databaseUrl: db.url, redisUrl: values.redis, prefix, signingKey });
   const servers: { name: string; child: ChildProcess; port: number; runs: number[] }[] = [];
-  const start = async (name: string, role: string, env: Record<string, string>, options: { execArgv?: string[]; tree?: string } = {}) => {
+  const start = async (
+    name: string,
+    role: string,
+    env: Record<string, string>,
+    options: { execArgv?: string[]; tree?: string } = {},
+  ) => {
     const s = await spawnRole(role, env, options.execArgv, options.tree);
     children.push(s.child);
     servers.push({ name, ...s, runs: [] });
   };
-  await start('api', 'api', apiEnv, { execArgv: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [] });
+  await start('api', 'api', apiEnv, {
+    execArgv: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [],
+  });
   if (values.against) await start('against', 'api', apiEnv, { tree: values.against });
   await start('bare', 'bare-http', {});
   const warmCount = 2_000;
-  const tokens = await bulkSessions(database.db, new SessionCache(redis, createKeys(prefix)), servers.length * (warmCount + joins * rounds));
+  const tokens = await bulkSessions(
+    database.db,
+    new SessionCache(redis, createKeys(prefix)),
+    servers.length * (warmCount + joins * rounds),
+  );
   let used = 0;
   const take = (n: number) => tokens.slice(used, (used += n));
   const path = `/v1/events/${eventId}/queue`;
@@ -114,7 +144,12 @@ try {
     }
     log(`round ${r + 1}: ${line.join(', ')}`);
   }
-  const figures = Object.fromEntries(servers.map((server) => [server.name, { cpuUsPerRequest: Math.round(median(server.runs)), runs: server.runs.map(Math.round) }]));
+  const figures = Object.fromEntries(
+    servers.map((server) => [
+      server.name,
+      { cpuUsPerRequest: Math.round(median(server.runs)), runs: server.runs.map(Math.round) },
+    ]),
+  );
   // Per-round ratios, paired: a burst of load elsewhere moves both sides of a round alike.
   const [api, against, bare] = [servers[0]!, servers.find((s) => s.name === 'against'), servers.at(-1)!];
   const paired = (other: typeof api) => Math.round(median(api.runs.map((us, i) => us / other.runs[i]!)) * 1000) / 1000;

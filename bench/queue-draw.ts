@@ -65,7 +65,13 @@ try {
   const joinMs = performance.now() - joinStart;
   console.error(`joined ${entries} entries in ${(joinMs / 1000).toFixed(1)} s`);
 
-  const results: (DrawReport & { redisMaxExecMs: number | null; redisMaxExecCommand: string | null; overThreshold: number; nodeCpuMs: number; redisCpuMs: number })[] = [];
+  const results: (DrawReport & {
+    redisMaxExecMs: number | null;
+    redisMaxExecCommand: string | null;
+    overThreshold: number;
+    nodeCpuMs: number;
+    redisCpuMs: number;
+  })[] = [];
   let thresholdMs = 10;
   for (let round = 0; round < rounds; round++) {
     if (round > 0) await resetDraw();
@@ -83,10 +89,18 @@ try {
     const log = await slowlog.read();
     thresholdMs = log.thresholdMs;
     const stats = await room.stats(eventId);
-    if (stats.drawWritten !== entries || stats.phase !== 'live') throw new Error(`draw incomplete: ${JSON.stringify(stats)}`);
+    if (stats.drawWritten !== entries || stats.phase !== 'live')
+      throw new Error(`draw incomplete: ${JSON.stringify(stats)}`);
     // Redis's own execution time of the slowest draw call; below the slowlog threshold if none was logged.
     const redisMaxExecMs = log.slowest[0]?.ms ?? null;
-    results.push({ ...report, redisMaxExecMs, redisMaxExecCommand: log.slowest[0]?.command ?? null, overThreshold: log.slowest.length, nodeCpuMs, redisCpuMs });
+    results.push({
+      ...report,
+      redisMaxExecMs,
+      redisMaxExecCommand: log.slowest[0]?.command ?? null,
+      overThreshold: log.slowest.length,
+      nodeCpuMs,
+      redisCpuMs,
+    });
     console.error(
       `round ${round + 1}: ${(report.totalMs / 1000).toFixed(2)} s (read+hash ${(report.readMs / 1000).toFixed(2)}, sort ${(report.computeMs / 1000).toFixed(2)}, write ${(report.writeMs / 1000).toFixed(2)}), ` +
         `${report.redisCalls} calls, round trip p50 ${report.p50CallMs.toFixed(1)} ms, p99 ${report.p99CallMs.toFixed(1)} ms, longest ${report.maxCallMs.toFixed(1)} ms (${report.maxCallOp}), longest inside Redis ${redisMaxExecMs ?? `< ${thresholdMs}`} ms; ` +
@@ -94,37 +108,45 @@ try {
     );
   }
 
-  const median = [...results].sort((a, b) => a.totalMs - b.totalMs)[Math.floor(results.length / 2)] as (typeof results)[number];
+  const median = [...results].sort((a, b) => a.totalMs - b.totalMs)[
+    Math.floor(results.length / 2)
+  ] as (typeof results)[number];
   const maxCallMs = Math.max(...results.map((r) => r.maxCallMs));
   const redisMaxExecMs = Math.max(0, ...results.map((r) => r.redisMaxExecMs ?? 0)) || null;
   const round2 = (x: number) => Math.round(x * 100) / 100;
-  console.log(JSON.stringify({
-    bench: 'queue-draw',
-    entries,
-    rounds,
-    drawMs: Math.round(median.totalMs),
-    drawMsEachRound: results.map((r) => Math.round(r.totalMs)),
-    readAndHashMs: Math.round(median.readMs),
-    sortMs: Math.round(median.computeMs),
-    writeMs: Math.round(median.writeMs),
-    redisCallsPerDraw: median.redisCalls,
-    p50CallMs: round2(median.p50CallMs),
-    p99CallMs: round2(median.p99CallMs),
-    maxCallMs: round2(maxCallMs),
-    maxCallOp: results.find((r) => r.maxCallMs === maxCallMs)?.maxCallOp,
-    redisMaxExecMs,
-    redisMaxExecCommand: results.find((r) => r.redisMaxExecMs === redisMaxExecMs)?.redisMaxExecCommand ?? null,
-    redisSlowlogThresholdMs: thresholdMs,
-    redisCallsOverThreshold: results.reduce((s, r) => s + r.overThreshold, 0),
-    // CPU the draw consumed (Redis's figure includes other clients): what an idle machine would need, roughly.
-    nodeCpuMs: Math.round(median.nodeCpuMs),
-    redisCpuMsAtMost: Math.round(median.redisCpuMs),
-    setupJoinMs: Math.round(joinMs),
-    setupJoinsPerSec: Math.round(entries / (joinMs / 1000)),
-    loadAverage1m: (await import('node:os')).loadavg()[0],
-    targets: { drawMs: 10_000, maxCallMs: 50 },
-    ratios: { drawVsTarget: round2(median.totalMs / 10_000), maxCallVsTarget: round2(maxCallMs / 50), redisExecVsTarget: round2((redisMaxExecMs ?? thresholdMs) / 50) },
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'queue-draw',
+      entries,
+      rounds,
+      drawMs: Math.round(median.totalMs),
+      drawMsEachRound: results.map((r) => Math.round(r.totalMs)),
+      readAndHashMs: Math.round(median.readMs),
+      sortMs: Math.round(median.computeMs),
+      writeMs: Math.round(median.writeMs),
+      redisCallsPerDraw: median.redisCalls,
+      p50CallMs: round2(median.p50CallMs),
+      p99CallMs: round2(median.p99CallMs),
+      maxCallMs: round2(maxCallMs),
+      maxCallOp: results.find((r) => r.maxCallMs === maxCallMs)?.maxCallOp,
+      redisMaxExecMs,
+      redisMaxExecCommand: results.find((r) => r.redisMaxExecMs === redisMaxExecMs)?.redisMaxExecCommand ?? null,
+      redisSlowlogThresholdMs: thresholdMs,
+      redisCallsOverThreshold: results.reduce((s, r) => s + r.overThreshold, 0),
+      // CPU the draw consumed (Redis's figure includes other clients): what an idle machine would need, roughly.
+      nodeCpuMs: Math.round(median.nodeCpuMs),
+      redisCpuMsAtMost: Math.round(median.redisCpuMs),
+      setupJoinMs: Math.round(joinMs),
+      setupJoinsPerSec: Math.round(entries / (joinMs / 1000)),
+      loadAverage1m: (await import('node:os')).loadavg()[0],
+      targets: { drawMs: 10_000, maxCallMs: 50 },
+      ratios: {
+        drawVsTarget: round2(median.totalMs / 10_000),
+        maxCallVsTarget: round2(maxCallMs / 50),
+        redisExecVsTarget: round2((redisMaxExecMs ?? thresholdMs) / 50),
+      },
+    }),
+  );
 } finally {
   await room.destroy(eventId);
   await redis.quit();

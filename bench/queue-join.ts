@@ -48,9 +48,11 @@ async function freshEvent(label: string): Promise<string> {
 async function drive(join: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;
   const start = performance.now();
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (next < requests) await join(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < requests) await join(next++);
+    }),
+  );
   return requests / ((performance.now() - start) / 1000);
 }
 
@@ -63,7 +65,21 @@ const LIMIT_ARGS = [LIMITS.perAddress, LIMITS.perAccount, LIMITS.windowMs];
 async function viaIoredis(): Promise<number> {
   const eventId = await freshEvent('io');
   const k = keys.queue(eventId);
-  return drive((i) => redis.joinQueue(k.meta, k.accounts, k.entries, k.prequeue, k.late, k.ticketOf, keys.joinCounter(eventId, `address:${ADDRESS}`), keys.joinCounter(eventId, `account:acct:${i}`), `acct:${i}`, `entry${i}`, ...LIMIT_ARGS));
+  return drive((i) =>
+    redis.joinQueue(
+      k.meta,
+      k.accounts,
+      k.entries,
+      k.prequeue,
+      k.late,
+      k.ticketOf,
+      keys.joinCounter(eventId, `address:${ADDRESS}`),
+      keys.joinCounter(eventId, `account:acct:${i}`),
+      `acct:${i}`,
+      `entry${i}`,
+      ...LIMIT_ARGS,
+    ),
+  );
 }
 
 async function viaWaitingRoom(): Promise<number> {
@@ -75,11 +91,34 @@ async function viaRedisBenchmark(sha: string): Promise<number> {
   const eventId = await freshEvent('rb');
   const k = keys.queue(eventId);
   const { stdout } = await promisify(execFile)('redis-benchmark', [
-    '-h', url.hostname, '-p', url.port || '6379', '-n', String(requests), '-c', String(clients), '-P', '1',
+    '-h',
+    url.hostname,
+    '-p',
+    url.port || '6379',
+    '-n',
+    String(requests),
+    '-c',
+    String(clients),
+    '-P',
+    '1',
     // Each __rand_int__ is replaced independently; with 10^8 values the accounts are all but always new.
-    '-r', '100000000', '--csv',
-    'EVALSHA', sha, '8', k.meta, k.accounts, k.entries, k.prequeue, k.late, k.ticketOf, keys.joinCounter(eventId, `address:${ADDRESS}`), keys.joinCounter(eventId, 'account:acct:__rand_int__'),
-    'acct:__rand_int__', 'entry__rand_int__x__rand_int__', ...LIMIT_ARGS.map(String),
+    '-r',
+    '100000000',
+    '--csv',
+    'EVALSHA',
+    sha,
+    '8',
+    k.meta,
+    k.accounts,
+    k.entries,
+    k.prequeue,
+    k.late,
+    k.ticketOf,
+    keys.joinCounter(eventId, `address:${ADDRESS}`),
+    keys.joinCounter(eventId, 'account:acct:__rand_int__'),
+    'acct:__rand_int__',
+    'entry__rand_int__x__rand_int__',
+    ...LIMIT_ARGS.map(String),
   ]);
   const row = stdout.trim().split('\n').at(-1) ?? '';
   const rps = Number(row.split('","')[1]);
@@ -101,29 +140,33 @@ try {
     io.push(await viaIoredis());
     rb.push(await viaRedisBenchmark(sha));
     wr.push(await viaWaitingRoom());
-    console.error(`round ${round + 1}: ioredis ${Math.round(io.at(-1)!)}/s, redis-benchmark ${Math.round(rb.at(-1)!)}/s, WaitingRoom.join ${Math.round(wr.at(-1)!)}/s`);
+    console.error(
+      `round ${round + 1}: ioredis ${Math.round(io.at(-1)!)}/s, redis-benchmark ${Math.round(rb.at(-1)!)}/s, WaitingRoom.join ${Math.round(wr.at(-1)!)}/s`,
+    );
     for (const eventId of events) await room.destroy(eventId);
   }
   const ioredisPerSec = median(io);
   const redisBenchmarkPerSec = median(rb);
   const waitingRoomPerSec = median(wr);
   const round3 = (x: number) => Math.round(x * 1000) / 1000;
-  console.log(JSON.stringify({
-    bench: 'queue-join',
-    requests,
-    clients,
-    rounds,
-    ioredisJoinsPerSec: Math.round(ioredisPerSec),
-    redisBenchmarkEvalshaPerSec: Math.round(redisBenchmarkPerSec),
-    waitingRoomJoinsPerSec: Math.round(waitingRoomPerSec),
-    eachRound: { ioredis: io.map(Math.round), redisBenchmark: rb.map(Math.round), waitingRoom: wr.map(Math.round) },
-    loadAverage1m: loadavg()[0],
-    target: { ioredisVsRedisBenchmark: 0.5 },
-    ratios: {
-      ioredisVsRedisBenchmark: round3(ioredisPerSec / redisBenchmarkPerSec),
-      waitingRoomVsRedisBenchmark: round3(waitingRoomPerSec / redisBenchmarkPerSec),
-    },
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'queue-join',
+      requests,
+      clients,
+      rounds,
+      ioredisJoinsPerSec: Math.round(ioredisPerSec),
+      redisBenchmarkEvalshaPerSec: Math.round(redisBenchmarkPerSec),
+      waitingRoomJoinsPerSec: Math.round(waitingRoomPerSec),
+      eachRound: { ioredis: io.map(Math.round), redisBenchmark: rb.map(Math.round), waitingRoom: wr.map(Math.round) },
+      loadAverage1m: loadavg()[0],
+      target: { ioredisVsRedisBenchmark: 0.5 },
+      ratios: {
+        ioredisVsRedisBenchmark: round3(ioredisPerSec / redisBenchmarkPerSec),
+        waitingRoomVsRedisBenchmark: round3(waitingRoomPerSec / redisBenchmarkPerSec),
+      },
+    }),
+  );
 } finally {
   for (const eventId of [...events, 'warmup']) await room.destroy(eventId);
   await redis.quit();

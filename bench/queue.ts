@@ -43,8 +43,17 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     only: { type: 'string', default: '' },
     profile: { type: 'string', default: '' },
-    postgres: { type: 'string', default: process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
-    redis: { type: 'string', default: process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    postgres: {
+      type: 'string',
+      default:
+        process.env.BENCH_POSTGRES_URL ??
+        process.env.TEST_POSTGRES_URL ??
+        'postgres://postgres@127.0.0.1:5432/postgres',
+    },
+    redis: {
+      type: 'string',
+      default: process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    },
   },
 });
 
@@ -79,7 +88,9 @@ function spawnRole(role: string, env: Record<string, string> = {}): Promise<{ ch
   });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
-    child.once('message', (m: { cmd: string; port: number }) => (m.cmd === 'ready' ? resolve({ child, port: m.port }) : reject(new Error(`unexpected ${m.cmd}`))));
+    child.once('message', (m: { cmd: string; port: number }) =>
+      m.cmd === 'ready' ? resolve({ child, port: m.port }) : reject(new Error(`unexpected ${m.cmd}`)),
+    );
   });
 }
 
@@ -94,23 +105,38 @@ export interface LoadResult {
 }
 
 /** The load generator: `threads` worker threads × `concurrency` loops against one URL for `ms`. */
-async function runLoad(url: string, tokens: string[], threads: number, concurrency: number, ms: number): Promise<LoadResult> {
+async function runLoad(
+  url: string,
+  tokens: string[],
+  threads: number,
+  concurrency: number,
+  ms: number,
+): Promise<LoadResult> {
   const per = Math.ceil(tokens.length / threads);
   const started = performance.now();
   const results = await Promise.all(
-    Array.from({ length: threads }, (_, t) =>
-      new Promise<{ ok: number; failed: number; statuses: Record<string, number>; latencies: number[]; fresh: number }>((resolve, reject) => {
-        const worker = new Worker(new URL('./queue/load-worker.mjs', import.meta.url), {
-          workerData: { url, tokens: tokens.slice(t * per, (t + 1) * per), concurrency, durationMs: ms },
-        });
-        worker.once('message', resolve);
-        worker.once('error', reject);
-      }),
+    Array.from(
+      { length: threads },
+      (_, t) =>
+        new Promise<{
+          ok: number;
+          failed: number;
+          statuses: Record<string, number>;
+          latencies: number[];
+          fresh: number;
+        }>((resolve, reject) => {
+          const worker = new Worker(new URL('./queue/load-worker.mjs', import.meta.url), {
+            workerData: { url, tokens: tokens.slice(t * per, (t + 1) * per), concurrency, durationMs: ms },
+          });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
     ),
   );
   const seconds = (performance.now() - started) / 1000;
   const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
-  const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
+  const at = (q: number) =>
+    Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
   const statuses: Record<string, number> = {};
   for (const r of results) for (const [s, n] of Object.entries(r.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
   const ok = results.reduce((s, r) => s + r.ok, 0);
@@ -132,7 +158,9 @@ async function createDatabaseNamed(admin: string): Promise<{ url: string; signin
   await sql.end();
   const url = new URL(admin);
   url.pathname = `/${name}`;
-  const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
+  const signingKey = generateKeyPairSync('ed25519')
+    .privateKey.export({ type: 'pkcs8', format: 'der' })
+    .toString('base64');
   return {
     url: url.toString(),
     signingKey,

@@ -31,8 +31,14 @@ interface Search {
 }
 
 const searches: Search[] = [
-  { name: 'city, next 30 days, by date', query: { near: '52.52,13.405', radiusKm: '10', to: inDays(30), sort: 'date' } },
-  { name: 'city, available, by price', query: { near: '48.8566,2.3522', radiusKm: '15', available: 'true', to: inDays(30), sort: 'price' } },
+  {
+    name: 'city, next 30 days, by date',
+    query: { near: '52.52,13.405', radiusKm: '10', to: inDays(30), sort: 'date' },
+  },
+  {
+    name: 'city, available, by price',
+    query: { near: '48.8566,2.3522', radiusKm: '15', available: 'true', to: inDays(30), sort: 'price' },
+  },
   { name: 'full text "jazz", relevance', query: { q: 'jazz' } },
   { name: 'full text performer', query: { q: 'nina okafor' } },
   { name: 'categories + max price, 60 days', query: { categories: 'jazz,rock', maxPrice: '4000', to: inDays(60) } },
@@ -45,7 +51,8 @@ interface Statement {
   params: unknown[];
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 const ms = (n: number) => Math.round(n * 100) / 100;
 
 const env = await createTestEnv();
@@ -59,17 +66,41 @@ try {
   const fan = await env.api.register('bench-fan@example.test');
   await env.infra.database.db
     .update(users)
-    .set({ interests: ['jazz', 'rock'], homeLat: 52.52, homeLng: 13.405, accessibilityNeeds: ['step_free'], budgetCents: 4000 })
+    .set({
+      interests: ['jazz', 'rock'],
+      homeLat: 52.52,
+      homeLng: 13.405,
+      accessibilityNeeds: ['step_free'],
+      budgetCents: 4000,
+    })
     .where(eq(users.id, fan.userId));
   const [me] = await sql<{ id: string; email: string }[]>`select id, email from users where id = ${fan.userId}`;
-  const principal = { userId: me!.id, sessionId: 'bench', email: me!.email, displayName: 'Bench', roles: ['fan' as const], emailVerified: true };
+  const principal = {
+    userId: me!.id,
+    sessionId: 'bench',
+    email: me!.email,
+    displayName: 'Bench',
+    roles: ['fan' as const],
+    emailVerified: true,
+  };
 
   // The service as the API runs it, but on a drizzle handle that records every statement.
   let recorded: Statement[] = [];
-  const recordingDb = drizzle(sql, { schema, logger: { logQuery: (text, params) => void recorded.push({ text, params }) } }) as unknown as Db;
+  const recordingDb = drizzle(sql, {
+    schema,
+    logger: { logQuery: (text, params) => void recorded.push({ text, params }) },
+  }) as unknown as Db;
   const recorder = new DiscoveryService(recordingDb);
 
-  const rows: { name: string; apiP50: number; apiP95: number; bareP50: number; bareP95: number; ratioP95: number; results: number }[] = [];
+  const rows: {
+    name: string;
+    apiP50: number;
+    apiP95: number;
+    bareP50: number;
+    bareP95: number;
+    ratioP95: number;
+    results: number;
+  }[] = [];
   for (const search of searches) {
     const qs = new URLSearchParams(search.query).toString();
     const path = `/v1/events${qs ? `?${qs}` : ''}`;
@@ -79,7 +110,9 @@ try {
     const token = search.signedIn ? fan.token : undefined;
 
     const api = async () => {
-      const res = await fetch(`${env.api.baseUrl}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      const res = await fetch(`${env.api.baseUrl}${path}`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
       const body = (await res.json()) as { events: unknown[] };
       if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
       return body.events.length;
@@ -91,10 +124,12 @@ try {
         const s = statements[i]!;
         if (s.text === PLANNER_SETTINGS) {
           const next = statements[++i]!;
-          n = (await sql.begin(async (tx) => {
-            await tx.unsafe(s.text);
-            return tx.unsafe(next.text, next.params as never[]);
-          })).length;
+          n = (
+            await sql.begin(async (tx) => {
+              await tx.unsafe(s.text);
+              return tx.unsafe(next.text, next.params as never[]);
+            })
+          ).length;
         } else {
           n = (await sql.unsafe(s.text, s.params as never[])).length;
         }
@@ -131,21 +166,32 @@ try {
   }
 
   const pad = (s: string | number, n: number) => String(s).padStart(n);
-  console.log(`\n${'search'.padEnd(36)}${pad('results', 8)}${pad('api p50', 10)}${pad('api p95', 10)}${pad('sql p50', 10)}${pad('sql p95', 10)}${pad('p95 ×', 8)}`);
+  console.log(
+    `\n${'search'.padEnd(36)}${pad('results', 8)}${pad('api p50', 10)}${pad('api p95', 10)}${pad('sql p50', 10)}${pad('sql p95', 10)}${pad('p95 ×', 8)}`,
+  );
   for (const r of rows) {
-    console.log(`${r.name.padEnd(36)}${pad(r.results, 8)}${pad(r.apiP50, 10)}${pad(r.apiP95, 10)}${pad(r.bareP50, 10)}${pad(r.bareP95, 10)}${pad(r.ratioP95, 8)}`);
+    console.log(
+      `${r.name.padEnd(36)}${pad(r.results, 8)}${pad(r.apiP50, 10)}${pad(r.apiP95, 10)}${pad(r.bareP50, 10)}${pad(r.bareP95, 10)}${pad(r.ratioP95, 8)}`,
+    );
   }
   const worstApiP95 = Math.max(...rows.map((r) => r.apiP95));
   const worstRatio = Math.max(...rows.map((r) => r.ratioP95));
   const pass = worstApiP95 <= 50 && worstRatio <= 3;
-  console.log(`\nlatencies in ms, ${ITERATIONS} runs each after ${WARMUP} warm-up; target: api p95 ≤ 50 ms and ≤ 3× the bare SQL → ${pass ? 'met' : 'NOT met'}`);
+  console.log(
+    `\nlatencies in ms, ${ITERATIONS} runs each after ${WARMUP} warm-up; target: api p95 ≤ 50 ms and ≤ 3× the bare SQL → ${pass ? 'met' : 'NOT met'}`,
+  );
   console.log(
     JSON.stringify({
       bench: 'search',
       events: EVENTS,
       iterations: ITERATIONS,
       unit: 'ms',
-      searches: Object.fromEntries(rows.map((r) => [r.name, { apiP50: r.apiP50, apiP95: r.apiP95, sqlP50: r.bareP50, sqlP95: r.bareP95, ratioP95: r.ratioP95 }])),
+      searches: Object.fromEntries(
+        rows.map((r) => [
+          r.name,
+          { apiP50: r.apiP50, apiP95: r.apiP95, sqlP50: r.bareP50, sqlP95: r.bareP95, ratioP95: r.ratioP95 },
+        ]),
+      ),
       worstApiP95,
       worstRatioP95: worstRatio,
       target: { apiP95Ms: 50, ratioP95: 3 },

@@ -51,8 +51,17 @@ const { values } = parseArgs({
     sockets: { type: 'string', default: '2000' },
     seats: { type: 'string', default: '20000' },
     purchases: { type: 'string', default: '2000' },
-    postgres: { type: 'string', default: process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
-    redis: { type: 'string', default: process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    postgres: {
+      type: 'string',
+      default:
+        process.env.BENCH_POSTGRES_URL ??
+        process.env.TEST_POSTGRES_URL ??
+        'postgres://postgres@127.0.0.1:5432/postgres',
+    },
+    redis: {
+      type: 'string',
+      default: process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    },
   },
 });
 const ENTRIES = Number(values.entries);
@@ -76,7 +85,8 @@ const cleanups: (() => Promise<unknown>)[] = [];
 
 /** Resident set size of a process and, separately, of its descendants (tsx's esbuild service). */
 async function rss(pid: number): Promise<{ self: number; children: number }> {
-  const kb = async (p: number) => Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  const kb = async (p: number) =>
+    Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) * 1024;
   const parents = new Map<number, number>();
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -84,7 +94,8 @@ async function rss(pid: number): Promise<{ self: number; children: number }> {
     const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     if (ppid) parents.set(Number(entry), ppid);
   }
-  const descendants = (p: number): number[] => [...parents].filter(([, pp]) => pp === p).flatMap(([c]) => [c, ...descendants(c)]);
+  const descendants = (p: number): number[] =>
+    [...parents].filter(([, pp]) => pp === p).flatMap(([c]) => [c, ...descendants(c)]);
   let children = 0;
   for (const c of descendants(pid)) children += await kb(c).catch(() => 0);
   return { self: await kb(pid), children };
@@ -93,7 +104,10 @@ async function rss(pid: number): Promise<{ self: number; children: number }> {
 async function waitReady(port: number, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await sleep(100);
   }
@@ -115,15 +129,36 @@ try {
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
   const port = await freePort();
   const env = {
-    ...process.env, NODE_ENV: 'test', DATABASE_URL: dbUrl.toString(), REDIS_URL: values.redis, REDIS_PREFIX: prefix,
-    DATA_DIR: dataDir, LOG_LEVEL: 'warn', SEED_DEMO: 'false', HOST: '127.0.0.1',
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: values.redis,
+    REDIS_PREFIX: prefix,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    SEED_DEMO: 'false',
+    HOST: '127.0.0.1',
   };
-  const api = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...env, PORT: String(port), RUN_WORKERS: 'false', NODE_ID: 'sizing-api' }, stdio: ['ignore', 'ignore', 'inherit'] });
-  const worker = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], { cwd: root, env: { ...env, NODE_ID: 'sizing-worker' }, stdio: ['ignore', 'ignore', 'inherit'] });
-  cleanups.push(() => stopChild(api), () => stopChild(worker));
+  const api = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { ...env, PORT: String(port), RUN_WORKERS: 'false', NODE_ID: 'sizing-api' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const worker = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+    cwd: root,
+    env: { ...env, NODE_ID: 'sizing-worker' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  cleanups.push(
+    () => stopChild(api),
+    () => stopChild(worker),
+  );
   await waitReady(port, api);
   // Touch the common routes once, so the figure is a warmed node rather than a fresh one.
-  for (let i = 0; i < 50; i++) await fetch(`http://127.0.0.1:${port}/${['readyz', 'v1/events?limit=5', 'healthz'][i % 3]}`).then((r) => r.arrayBuffer());
+  for (let i = 0; i < 50; i++)
+    await fetch(`http://127.0.0.1:${port}/${['readyz', 'v1/events?limit=5', 'healthz'][i % 3]}`).then((r) =>
+      r.arrayBuffer(),
+    );
   await sleep(3_000);
   const apiIdle = await rss(api.pid!);
   const workerIdle = await rss(worker.pid!);
@@ -133,7 +168,11 @@ try {
   for (let i = 0; i < SOCKETS; i += 200) {
     await Promise.all(
       Array.from({ length: Math.min(200, SOCKETS - i) }, async () => {
-        const s = connectSocket(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, forceNew: true });
+        const s = connectSocket(`http://127.0.0.1:${port}`, {
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+        });
         sockets.push(s);
         await new Promise<void>((resolve, reject) => {
           s.once('connect', resolve);
@@ -162,7 +201,11 @@ try {
   const redisDir = await mkdtemp(join(tmpdir(), 'fd-sizing-redis-'));
   cleanups.push(() => rm(redisDir, { recursive: true, force: true }));
   const redisPort = await freePort();
-  const server = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], { stdio: 'ignore' });
+  const server = spawn(
+    'redis-server',
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir],
+    { stdio: 'ignore' },
+  );
   cleanups.push(() => stopChild(server));
   const shardUrl = `redis://127.0.0.1:${redisPort}`;
   let probe: Redis | undefined;
@@ -196,7 +239,9 @@ try {
   const m0 = await usedMemory();
   await waiting.open(eventId, { tokenTtlMs: 600_000 });
   for (let i = 0; i < ENTRIES; i += 5_000) {
-    await Promise.all(Array.from({ length: Math.min(5_000, ENTRIES - i) }, (_, j) => waiting.join(eventId, `acct-${i + j}`)));
+    await Promise.all(
+      Array.from({ length: Math.min(5_000, ENTRIES - i) }, (_, j) => waiting.join(eventId, `acct-${i + j}`)),
+    );
   }
   const m1 = await usedMemory();
   const k1 = await memoryOf(queueKeys);
@@ -204,20 +249,29 @@ try {
   await waiting.draw(eventId);
   const m2 = await usedMemory();
   const k2 = await memoryOf(queueKeys);
-  for (let admitted = 0; admitted < TOKENS; ) admitted += (await waiting.admit(eventId, Math.min(2_000, TOKENS - admitted))).admitted.length;
+  for (let admitted = 0; admitted < TOKENS;)
+    admitted += (await waiting.admit(eventId, Math.min(2_000, TOKENS - admitted))).admitted.length;
   const m3 = await usedMemory();
   const k3 = await memoryOf(queueKeys);
 
   const limiter = new RateLimiter(shard, keys);
   const m4 = await usedMemory();
   for (let i = 0; i < 10_000; i += 1_000) {
-    await Promise.all(Array.from({ length: 1_000 }, (_, j) => limiter.hit([{ bucket: 'auth-ip', subject: `10.${(i + j) >> 8 & 255}.${(i + j) & 255}.1`, limit: 60, windowSeconds: 60 }])));
+    await Promise.all(
+      Array.from({ length: 1_000 }, (_, j) =>
+        limiter.hit([
+          { bucket: 'auth-ip', subject: `10.${((i + j) >> 8) & 255}.${(i + j) & 255}.1`, limit: 60, windowSeconds: 60 },
+        ]),
+      ),
+    );
   }
   const m5 = await usedMemory();
 
   const scheduler = holdExpiryScheduler(shard, { REDIS_PREFIX: prefix });
   for (let i = 0; i < 10_000; i += 1_000) {
-    await Promise.all(Array.from({ length: 1_000 }, () => scheduler.schedule(randomUUID(), new Date(Date.now() + 600_000))));
+    await Promise.all(
+      Array.from({ length: 1_000 }, () => scheduler.schedule(randomUUID(), new Date(Date.now() + 600_000))),
+    );
   }
   const m6 = await usedMemory();
   const redisFigures = {
@@ -239,14 +293,29 @@ try {
 
   // ───────────── 3. Postgres: seats, then purchases through the API ─────────────
   const config = loadConfig({
-    NODE_ENV: 'test', DATABASE_URL: dbUrl.toString(), REDIS_URL: values.redis, REDIS_PREFIX: prefix, HOST: '127.0.0.1', PORT: '0',
-    LOG_LEVEL: 'silent', PASSWORD_SCRYPT_LOG_N: '10', AUTH_LIMIT_PER_IP: '100000', REQUEST_TIMEOUT_MS: '60000',
+    NODE_ENV: 'test',
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: values.redis,
+    REDIS_PREFIX: prefix,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    PASSWORD_SCRYPT_LOG_N: '10',
+    AUTH_LIMIT_PER_IP: '100000',
+    REQUEST_TIMEOUT_MS: '60000',
   });
   const database = connectDatabase(dbUrl.toString());
   cleanups.push(() => database.close());
   const redis = connectRedis(values.redis);
   cleanups.push(() => redis.quit());
-  const infra: Infra = { config, logger: createLogger(config), database, redis, signer: generateSigner(), broadcaster: createBroadcaster(redis, config) };
+  const infra: Infra = {
+    config,
+    logger: createLogger(config),
+    database,
+    redis,
+    signer: generateSigner(),
+    broadcaster: createBroadcaster(redis, config),
+  };
   const http = await startServer(infra);
   cleanups.push(() => http.close());
   const base = `http://127.0.0.1:${http.port}`;
@@ -259,30 +328,81 @@ try {
       where c.relkind = 'r' and n.nspname = 'public'`;
     const out = new Map<string, { rows: number; bytes: number }>();
     for (const t of tables) {
-      const [{ count }] = (await sql.unsafe(`select count(*)::int as count from "${t.name}"`)) as unknown as [{ count: number }];
+      const [{ count }] = (await sql.unsafe(`select count(*)::int as count from "${t.name}"`)) as unknown as [
+        { count: number },
+      ];
       out.set(t.name, { rows: count, bytes: Number(t.bytes) });
     }
     return out;
   };
 
   const db = database.db;
-  const [organizer] = await db.insert(users).values({ email: `sizing-${randomBytes(3).toString('hex')}@example.test`, passwordHash: 'x', displayName: 'Sizing', roles: ['organizer'] }).returning();
-  const [venue] = await db.insert(venues).values({ ownerId: organizer!.id, name: 'Sizing Hall', address: '1 Bench St', city: 'Paris', country: 'FR', latitude: 48.8, longitude: 2.3, timeZone: 'Europe/Paris' }).returning();
-  const [event] = await db.insert(events).values({ organizerId: organizer!.id, venueId: venue!.id, title: 'Sizing night', startsAt: new Date(Date.now() + 30 * 86_400_000), status: 'on_sale' }).returning();
-  await db.insert(onsaleSettings).values({ eventId: event!.id, mode: 'open', saleStartsAt: new Date(Date.now() - 60_000) });
-  const [tier] = await db.insert(priceTiers).values({ eventId: event!.id, name: 'Floor', kind: 'reserved', priceCents: 5000, feeCents: 500, currency: 'EUR' }).returning();
+  const [organizer] = await db
+    .insert(users)
+    .values({
+      email: `sizing-${randomBytes(3).toString('hex')}@example.test`,
+      passwordHash: 'x',
+      displayName: 'Sizing',
+      roles: ['organizer'],
+    })
+    .returning();
+  const [venue] = await db
+    .insert(venues)
+    .values({
+      ownerId: organizer!.id,
+      name: 'Sizing Hall',
+      address: '1 Bench St',
+      city: 'Paris',
+      country: 'FR',
+      latitude: 48.8,
+      longitude: 2.3,
+      timeZone: 'Europe/Paris',
+    })
+    .returning();
+  const [event] = await db
+    .insert(events)
+    .values({
+      organizerId: organizer!.id,
+      venueId: venue!.id,
+      title: 'Sizing night',
+      startsAt: new Date(Date.now() + 30 * 86_400_000),
+      status: 'on_sale',
+    })
+    .returning();
+  await db
+    .insert(onsaleSettings)
+    .values({ eventId: event!.id, mode: 'open', saleStartsAt: new Date(Date.now() - 60_000) });
+  const [tier] = await db
+    .insert(priceTiers)
+    .values({ eventId: event!.id, name: 'Floor', kind: 'reserved', priceCents: 5000, feeCents: 500, currency: 'EUR' })
+    .returning();
   const seatIds: string[] = [];
   for (let i = 0; i < SEATS; i += 5_000) {
     const rows = await db
       .insert(seats)
-      .values(Array.from({ length: Math.min(5_000, SEATS - i) }, (_, j) => ({ eventId: event!.id, tierId: tier!.id, section: 'Floor', row: String(Math.floor((i + j) / 50) + 1), rowIndex: Math.floor((i + j) / 50) + 1, number: ((i + j) % 50) + 1 })))
+      .values(
+        Array.from({ length: Math.min(5_000, SEATS - i) }, (_, j) => ({
+          eventId: event!.id,
+          tierId: tier!.id,
+          section: 'Floor',
+          row: String(Math.floor((i + j) / 50) + 1),
+          rowIndex: Math.floor((i + j) / 50) + 1,
+          number: ((i + j) % 50) + 1,
+        })),
+      )
       .returning({ id: seats.id });
     seatIds.push(...rows.map((r) => r.id));
   }
   const fans: string[] = [];
   for (let i = 0; i < PURCHASES; i += 50) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(50, PURCHASES - i) }, (_, j) => call('/v1/auth/register', { email: `fan${i + j}.${randomBytes(3).toString('hex')}@example.test`, password: 'sizing passphrase', displayName: 'Fan' })),
+      Array.from({ length: Math.min(50, PURCHASES - i) }, (_, j) =>
+        call('/v1/auth/register', {
+          email: `fan${i + j}.${randomBytes(3).toString('hex')}@example.test`,
+          password: 'sizing passphrase',
+          displayName: 'Fan',
+        }),
+      ),
     );
     fans.push(...batch.map((b) => b.token as string));
   }
@@ -302,7 +422,13 @@ try {
   const after = await tableSizes();
   const pgRows = [...after]
     .filter(([, t]) => t.rows > 0)
-    .map(([name, t]) => ({ table: name, rows: t.rows, bytes: t.bytes, bytesPerRow: per(t.bytes, t.rows), grewBy: t.bytes - (before.get(name)?.bytes ?? 0) }))
+    .map(([name, t]) => ({
+      table: name,
+      rows: t.rows,
+      bytes: t.bytes,
+      bytesPerRow: per(t.bytes, t.rows),
+      grewBy: t.bytes - (before.get(name)?.bytes ?? 0),
+    }))
     .sort((a, b) => b.bytes - a.bytes);
   const purchaseBytes = pgRows.reduce((sum, t) => sum + Math.max(0, t.grewBy), 0);
   const pick = (name: string) => pgRows.find((t) => t.table === name);
@@ -319,7 +445,8 @@ try {
   };
 
   // ───────────── report ─────────────
-  const row = (label: string, value: string | number) => console.log(`  ${label.padEnd(58)} ${String(value).padStart(12)}`);
+  const row = (label: string, value: string | number) =>
+    console.log(`  ${label.padEnd(58)} ${String(value).padStart(12)}`);
   console.log('\nOne API node (separate process, tsx, NODE_ENV=test)');
   row('idle API node RSS, MiB', node.apiIdleRssMiB);
   row('idle worker RSS, MiB', node.workerIdleRssMiB);
@@ -334,9 +461,12 @@ try {
   row(`bytes per issued purchase token (${TOKENS} admitted)`, redisFigures.bytesPerToken);
   row('bytes per rate-limit counter', redisFigures.bytesPerRateLimitKey);
   row('bytes per pending hold-expiry job (BullMQ)', redisFigures.bytesPerPendingExpiryJob);
-  console.log(`\nPostgres (${SEATS} seats, ${PURCHASES} one-seat purchases through the API; vacuumed; table + indexes + TOAST)`);
+  console.log(
+    `\nPostgres (${SEATS} seats, ${PURCHASES} one-seat purchases through the API; vacuumed; table + indexes + TOAST)`,
+  );
   console.log(`  ${'table'.padEnd(30)} ${'rows'.padStart(8)} ${'bytes/row'.padStart(10)}`);
-  for (const t of pgRows) console.log(`  ${t.table.padEnd(30)} ${String(t.rows).padStart(8)} ${String(t.bytesPerRow).padStart(10)}`);
+  for (const t of pgRows)
+    console.log(`  ${t.table.padEnd(30)} ${String(t.rows).padStart(8)} ${String(t.bytesPerRow).padStart(10)}`);
   row('bytes per purchase, all tables that grew', pg.bytesPerPurchaseAllTables);
   console.log('');
   console.log(JSON.stringify({ bench: 'sizing', node, redis: redisFigures, postgres: pg }));

@@ -49,7 +49,11 @@ export interface DrawReport {
   totalMs: number;
 }
 
-export async function runDraw(redis: RedisConnection & ScriptCommands, keys: QueueKeys, options: DrawOptions = {}): Promise<DrawReport> {
+export async function runDraw(
+  redis: RedisConnection & ScriptCommands,
+  keys: QueueKeys,
+  options: DrawOptions = {},
+): Promise<DrawReport> {
   const readChunk = options.readChunk ?? 10_000;
   const writeChunk = options.writeChunk ?? 2_500;
   const writeWindow = Math.max(1, options.writeWindow ?? 1);
@@ -73,9 +77,24 @@ export async function runDraw(redis: RedisConnection & ScriptCommands, keys: Que
     const sorted = [...durations].sort((a, b) => a - b);
     return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
   };
-  const report = (outcome: DrawReport['outcome'], size: number, digest: string | null, computeMs: number): DrawReport => ({
-    size, outcome, orderDigest: digest, redisCalls, maxCallMs, maxCallOp, p50CallMs: percentile(0.5), p99CallMs: percentile(0.99),
-    readMs, computeMs, writeMs, totalMs: performance.now() - started,
+  const report = (
+    outcome: DrawReport['outcome'],
+    size: number,
+    digest: string | null,
+    computeMs: number,
+  ): DrawReport => ({
+    size,
+    outcome,
+    orderDigest: digest,
+    redisCalls,
+    maxCallMs,
+    maxCallOp,
+    p50CallMs: percentile(0.5),
+    p99CallMs: percentile(0.99),
+    readMs,
+    computeMs,
+    writeMs,
+    totalMs: performance.now() - started,
   });
 
   const [status, size, seed] = unwrap(await timed('startDraw', () => redis.startDraw(keys.meta, keys.prequeue)));

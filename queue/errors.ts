@@ -12,7 +12,11 @@ const refusals: Record<number, { status: number; code: string; detail: string }>
   [-3]: { status: 409, code: 'queue.wrong_phase', detail: 'The waiting room is not in a phase that allows this.' },
   [-4]: { status: 409, code: 'queue.entry_id_taken', detail: 'The proposed entry id is taken.' },
   [-5]: { status: 403, code: 'queue.token_invalid', detail: 'This purchase token is not valid for this event.' },
-  [-6]: { status: 403, code: 'queue.token_wrong_account', detail: 'This purchase token was issued to another account.' },
+  [-6]: {
+    status: 403,
+    code: 'queue.token_wrong_account',
+    detail: 'This purchase token was issued to another account.',
+  },
   [-7]: { status: 410, code: 'queue.token_expired', detail: 'This purchase token has expired.' },
   [-8]: { status: 409, code: 'queue.token_used', detail: 'This purchase token has already been used.' },
   [-9]: { status: 409, code: 'queue.token_not_claimed', detail: 'This purchase token is not claimed by a hold.' },
@@ -34,7 +38,11 @@ export function queueError(code: number, context?: Record<string, unknown>): App
   if (code === RATE_LIMITED) {
     const retryAfterMs = Number(context?.retryAfterMs ?? 1000);
     const scope = typeof context?.scope === 'string' ? ` from this ${context.scope}` : '';
-    return tooManyRequests(known.code, `${known.detail.slice(0, -1)}${scope}; try again in ${Math.ceil(retryAfterMs / 1000)} s.`, retryAfterMs / 1000);
+    return tooManyRequests(
+      known.code,
+      `${known.detail.slice(0, -1)}${scope}; try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
+      retryAfterMs / 1000,
+    );
   }
   return new AppError(known.status, known.code, known.detail, context ? { data: context } : {});
 }
@@ -42,6 +50,7 @@ export function queueError(code: number, context?: Record<string, unknown>): App
 /** A script's reply, or the named error when it is a negative code. */
 export function unwrap<T>(reply: number | RateLimited | T, context?: Record<string, unknown>): T {
   if (typeof reply === 'number' && reply < 0) throw queueError(reply, context);
-  if (Array.isArray(reply) && reply[0] === RATE_LIMITED) throw queueError(RATE_LIMITED, { retryAfterMs: reply[1], scope: reply[2] });
+  if (Array.isArray(reply) && reply[0] === RATE_LIMITED)
+    throw queueError(RATE_LIMITED, { retryAfterMs: reply[1], scope: reply[2] });
   return reply as T;
 }

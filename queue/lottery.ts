@@ -75,7 +75,12 @@ export function scoreAll(drawKey: string, entryIds: readonly string[], out?: Buf
 export function scoreAllReference(drawKey: string, entryIds: readonly string[]): Buffer {
   const key = seedBytes(drawKey);
   const scores = Buffer.allocUnsafe(entryIds.length * 32);
-  entryIds.forEach((id, i) => createHmac('sha256', key).update(id, 'utf8').digest().copy(scores, i * 32));
+  entryIds.forEach((id, i) =>
+    createHmac('sha256', key)
+      .update(id, 'utf8')
+      .digest()
+      .copy(scores, i * 32),
+  );
   return scores;
 }
 
@@ -112,7 +117,7 @@ export function orderByScores(entryIds: readonly string[], scores: Buffer, packe
   const fullCompare = (a: number, b: number): number =>
     Buffer.compare(scores.subarray(a * 32, a * 32 + 32), scores.subarray(b * 32, b * 32 + 32)) ||
     ((entryIds[a] as string) < (entryIds[b] as string) ? -1 : 1);
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     const high = Math.floor((packed[start] as number) / indexSpan);
     let end = start + 1;
     while (end < n && Math.floor((packed[end] as number) / indexSpan) === high) end++;
@@ -177,13 +182,21 @@ export function verifyLottery(draw: PublishedDraw, maxMismatches = 20): LotteryV
     const want = expected.get(entry.entryId) ?? null;
     if (want !== entry.ticketNumber) {
       mismatchCount++;
-      if (mismatches.length < maxMismatches) mismatches.push({ entryId: entry.entryId, published: entry.ticketNumber, expected: want });
+      if (mismatches.length < maxMismatches)
+        mismatches.push({ entryId: entry.entryId, published: entry.ticketNumber, expected: want });
     }
   }
-  const digestMatches = draw.orderDigest === undefined ? null : commitmentMatches && orderDigest(order) === draw.orderDigest;
-  const entriesDigestMatches = draw.entriesDigest === undefined ? null : listDigest === draw.entriesDigest.toLowerCase();
+  const digestMatches =
+    draw.orderDigest === undefined ? null : commitmentMatches && orderDigest(order) === draw.orderDigest;
+  const entriesDigestMatches =
+    draw.entriesDigest === undefined ? null : listDigest === draw.entriesDigest.toLowerCase();
   return {
-    ok: commitmentMatches && !duplicates && mismatchCount === 0 && digestMatches !== false && entriesDigestMatches !== false,
+    ok:
+      commitmentMatches &&
+      !duplicates &&
+      mismatchCount === 0 &&
+      digestMatches !== false &&
+      entriesDigestMatches !== false,
     commitmentMatches,
     digestMatches,
     entriesDigestMatches,

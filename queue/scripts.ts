@@ -40,13 +40,25 @@ export interface ScriptCommands {
   openQueue(meta: string, seed: string, commitment: string, tokenTtlMs: number): Promise<[number, string, string]>;
   joinQueue(...keysThenArgs: Arg[]): Promise<Refusal | RateLimited | [number, string, number, number, string, number]>;
   startDraw(meta: string, prequeue: string): Promise<Refusal | [number, number, string]>;
-  writeDraw(meta: string, drawn: string, ticketOf: string, offset: number, ...entryIds: string[]): Promise<Refusal | [number, number]>;
+  writeDraw(
+    meta: string,
+    drawn: string,
+    ticketOf: string,
+    offset: number,
+    ...entryIds: string[]
+  ): Promise<Refusal | [number, number]>;
   finishDraw(meta: string, drawn: string, orderDigest: string, entriesDigest: string): Promise<Refusal>;
   revealSeed(meta: string): Promise<Refusal | [string, string, number, string, number, string]>;
   admitNext(...keysThenArgs: Arg[]): Promise<Refusal | [number, number, number, ...string[]]>;
-  claimToken(...keysThenArgs: [string, string, string, string, string, string, string, string]): Promise<Refusal | [number, string, number]>;
-  releaseToken(...keysThenArgs: [string, string, string, string, string, string, string, string]): Promise<Refusal | [number, string, number]>;
-  settleToken(...keysThenArgs: [string, string, string, string, string, string, string]): Promise<Refusal | [number, string]>;
+  claimToken(
+    ...keysThenArgs: [string, string, string, string, string, string, string, string]
+  ): Promise<Refusal | [number, string, number]>;
+  releaseToken(
+    ...keysThenArgs: [string, string, string, string, string, string, string, string]
+  ): Promise<Refusal | [number, string, number]>;
+  settleToken(
+    ...keysThenArgs: [string, string, string, string, string, string, string]
+  ): Promise<Refusal | [number, string]>;
   // Not `setStatus`: ioredis has a private method of that name, and the intersection type would collapse.
   changeStatus(meta: string, action: string): Promise<Refusal | [number, string, string]>;
   readFan(...keysThenArgs: [string, string, string, string, string, string]): Promise<Refusal | FanReply>;
@@ -54,8 +66,36 @@ export interface ScriptCommands {
   releaseLock(lock: string, owner: string): Promise<number>;
 }
 
-export type FanReply = [string, string, number, number, number, string | null, number | null, number, string | null, number, string | null];
-export type StatsReply = [string, string, number, number, number, number, number, number, number, number, number, string, number, number, number];
+export type FanReply = [
+  string,
+  string,
+  number,
+  number,
+  number,
+  string | null,
+  number | null,
+  number,
+  string | null,
+  number,
+  string | null,
+];
+export type StatsReply = [
+  string,
+  string,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  string,
+  number,
+  number,
+  number,
+];
 
 /** A script's source with its `--@include name` lines replaced by queue/lua/includes/<name>.lua. */
 export function scriptSource(file: ScriptFile): string {

@@ -20,7 +20,10 @@ export async function openSlowlogWindow(redis: RedisConnection, marker: string):
       const entries = (await redis.call('SLOWLOG', 'GET', '-1')) as [number, number, number, string[]][];
       const mine = entries
         .filter(([id, , , args]) => id > sinceId && args.some((a) => a.includes(marker)))
-        .map(([, , micros, args]) => ({ command: `${args[0]} ${args.find((a) => a.includes(marker)) ?? ''}`, ms: micros / 1000 }))
+        .map(([, , micros, args]) => ({
+          command: `${args[0]} ${args.find((a) => a.includes(marker)) ?? ''}`,
+          ms: micros / 1000,
+        }))
         .sort((a, b) => b.ms - a.ms);
       return { thresholdMs: Number(threshold) / 1000, slowest: mine };
     },

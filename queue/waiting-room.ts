@@ -5,7 +5,18 @@ import type { Keys, QueueKeys } from './keys.js';
 import { commitmentOf, newSeed } from './lottery.js';
 import type { RedisConnection, ScriptCommands } from './scripts.js';
 import { hashToken, looksLikeToken, mintTokens, tokenFromNonce } from './tokens.js';
-import type { Admission, AdmitResult, FanState, Joined, Opened, Phase, QueueStats, Reveal, StatusChange, TokenClaim } from './types.js';
+import type {
+  Admission,
+  AdmitResult,
+  FanState,
+  Joined,
+  Opened,
+  Phase,
+  QueueStats,
+  Reveal,
+  StatusChange,
+  TokenClaim,
+} from './types.js';
 
 export type QueueRedis = RedisConnection & ScriptCommands;
 
@@ -48,7 +59,12 @@ export class WaitingRoom {
   /** Opens the pre-queue and publishes the lottery commitment; opening again returns the same commitment. */
   async open(eventId: string, settings: { tokenTtlMs: number }): Promise<Opened> {
     const seed = newSeed();
-    const [created, commitment, phase] = await this.redis.openQueue(this.k(eventId).meta, seed, commitmentOf(seed), settings.tokenTtlMs);
+    const [created, commitment, phase] = await this.redis.openQueue(
+      this.k(eventId).meta,
+      seed,
+      commitmentOf(seed),
+      settings.tokenTtlMs,
+    );
     return { created: created === 1, commitment, phase: phase as Phase };
   }
 
@@ -59,16 +75,34 @@ export class WaitingRoom {
    */
   async join(eventId: string, accountId: string, limits?: JoinLimits): Promise<Joined> {
     const k = this.k(eventId);
-    const counters = [this.keys.joinCounter(eventId, `address:${limits?.address ?? '-'}`), this.keys.joinCounter(eventId, `account:${accountId}`)];
+    const counters = [
+      this.keys.joinCounter(eventId, `address:${limits?.address ?? '-'}`),
+      this.keys.joinCounter(eventId, `account:${accountId}`),
+    ];
     const limitArgs = limits ? [limits.perAddress, limits.perAccount, limits.windowMs] : [0, 0, 0];
     for (let attempt = 0; ; attempt++) {
       // 128 random bits: ids never collide in practice, and the script refuses one that does.
       const proposed = randomBytes(16).toString('base64url');
-      const reply = await this.redis.joinQueue(k.meta, k.accounts, k.entries, k.prequeue, k.late, k.ticketOf, ...counters, accountId, proposed, ...limitArgs);
+      const reply = await this.redis.joinQueue(
+        k.meta,
+        k.accounts,
+        k.entries,
+        k.prequeue,
+        k.late,
+        k.ticketOf,
+        ...counters,
+        accountId,
+        proposed,
+        ...limitArgs,
+      );
       if (reply === ENTRY_ID_TAKEN && attempt < 3) continue;
       const [created, entryId, joinedAt, ticket, phase, cursor] = unwrap(reply, { eventId });
       return {
-        entryId, joinedAt, created: created === 1, phase: phase as Phase, cursor,
+        entryId,
+        joinedAt,
+        created: created === 1,
+        phase: phase as Phase,
+        cursor,
         ticketNumber: ticket > 0 ? ticket : null,
         position: ticket > 0 ? Math.max(0, ticket - cursor) : null,
       };
@@ -82,7 +116,10 @@ export class WaitingRoom {
 
   /** The seed and what it must reproduce; refused before the draw is finished. */
   async reveal(eventId: string): Promise<Reveal> {
-    const [seed, commitment, drawSize, orderDigest, drawnAt, entriesDigest] = unwrap(await this.redis.revealSeed(this.k(eventId).meta), { eventId });
+    const [seed, commitment, drawSize, orderDigest, drawnAt, entriesDigest] = unwrap(
+      await this.redis.revealSeed(this.k(eventId).meta),
+      { eventId },
+    );
     return { seed, commitment, drawSize, orderDigest, drawnAt, entriesDigest };
   }
 
@@ -113,13 +150,25 @@ export class WaitingRoom {
    * `maxOutstanding`, tokens out and unclaimed never exceed it (the scheduler passes what the
    * unsold seats can cover), checked in the same atomic step as the admission.
    */
-  async admit(eventId: string, count: number, limits: { maxOutstanding?: number; tokenTtlMs?: number } = {}): Promise<AdmitResult> {
+  async admit(
+    eventId: string,
+    count: number,
+    limits: { maxOutstanding?: number; tokenTtlMs?: number } = {},
+  ): Promise<AdmitResult> {
     const k = this.k(eventId);
     const n = Math.max(0, Math.min(Math.floor(count), MAX_ADMIT_PER_CALL));
     const minted = mintTokens(this.options.tokenSecret, eventId, n);
     const reply = await this.redis.admitNext(
-      k.meta, k.drawn, k.late, k.entries, k.tokens, k.grants, k.outstanding,
-      n, limits.maxOutstanding ?? -1, limits.tokenTtlMs ?? 0,
+      k.meta,
+      k.drawn,
+      k.late,
+      k.entries,
+      k.tokens,
+      k.grants,
+      k.outstanding,
+      n,
+      limits.maxOutstanding ?? -1,
+      limits.tokenTtlMs ?? 0,
       ...minted.flatMap((m) => [m.nonce, m.hash]),
     );
     const [status, cursor, expiresAt, ...pairs] = unwrap(reply, { eventId });
@@ -127,8 +176,11 @@ export class WaitingRoom {
     const admitted: Admission[] = [];
     for (let i = 0; i < pairs.length; i += 2) {
       admitted.push({
-        entryId: pairs[i] as string, accountId: pairs[i + 1] as string, ticketNumber: first + i / 2,
-        token: (minted[i / 2] as { token: string }).token, expiresAt,
+        entryId: pairs[i] as string,
+        accountId: pairs[i + 1] as string,
+        ticketNumber: first + i / 2,
+        token: (minted[i / 2] as { token: string }).token,
+        expiresAt,
       });
     }
     return { status: admitStatus[status as keyof typeof admitStatus], cursor, admitted };
@@ -144,7 +196,12 @@ export class WaitingRoom {
    * false` when the hold found nothing left: the token stays usable but stops reserving seats
    * (releaseToken-5.lua), so seats that come back are not kept for a fan who was told sold out.
    */
-  async release(eventId: string, token: string, accountId: string, { keepShare = true }: { keepShare?: boolean } = {}): Promise<TokenClaim> {
+  async release(
+    eventId: string,
+    token: string,
+    accountId: string,
+    { keepShare = true }: { keepShare?: boolean } = {},
+  ): Promise<TokenClaim> {
     return this.tokenCall('releaseToken', eventId, token, accountId, keepShare ? '1' : '0');
   }
 
@@ -160,11 +217,18 @@ export class WaitingRoom {
   async settle(eventId: string, token: string, accountId: string): Promise<boolean> {
     if (!looksLikeToken(token)) throw queueError(-5, { eventId });
     const k = this.k(eventId);
-    const [settled] = unwrap(await this.redis.settleToken(k.meta, k.tokens, k.grants, k.outstanding, k.entries, hashToken(token), accountId), { eventId });
+    const [settled] = unwrap(
+      await this.redis.settleToken(k.meta, k.tokens, k.grants, k.outstanding, k.entries, hashToken(token), accountId),
+      { eventId },
+    );
     return settled === 1;
   }
 
-  purchaseGate(): { claim(token: string, userId: string, eventId: string): Promise<void>; release(token: string, userId: string, eventId: string, options: { keepShare: boolean }): Promise<void>; settle(token: string, userId: string, eventId: string): Promise<void> } {
+  purchaseGate(): {
+    claim(token: string, userId: string, eventId: string): Promise<void>;
+    release(token: string, userId: string, eventId: string, options: { keepShare: boolean }): Promise<void>;
+    settle(token: string, userId: string, eventId: string): Promise<void>;
+  } {
     return {
       claim: async (token, userId, eventId) => void (await this.claim(eventId, token, userId)),
       release: async (token, userId, eventId, options) => void (await this.release(eventId, token, userId, options)),
@@ -172,9 +236,15 @@ export class WaitingRoom {
     };
   }
 
-  pause(eventId: string): Promise<StatusChange> { return this.setStatus(eventId, 'pause'); }
-  resume(eventId: string): Promise<StatusChange> { return this.setStatus(eventId, 'resume'); }
-  close(eventId: string): Promise<StatusChange> { return this.setStatus(eventId, 'close'); }
+  pause(eventId: string): Promise<StatusChange> {
+    return this.setStatus(eventId, 'pause');
+  }
+  resume(eventId: string): Promise<StatusChange> {
+    return this.setStatus(eventId, 'resume');
+  }
+  close(eventId: string): Promise<StatusChange> {
+    return this.setStatus(eventId, 'close');
+  }
   /** Sold out stops admission; seats coming back (expired holds) clear it. */
   setSoldOut(eventId: string, soldOut: boolean): Promise<StatusChange> {
     return this.setStatus(eventId, soldOut ? 'soldout' : 'available');
@@ -182,13 +252,44 @@ export class WaitingRoom {
 
   async stats(eventId: string): Promise<QueueStats> {
     const k = this.k(eventId);
-    const r = unwrap(await this.redis.readStats(k.meta, k.accounts, k.prequeue, k.drawn, k.late, k.outstanding), { eventId });
-    const [phase, soldout, entrants, prequeue, drawSize, drawWritten, late, cursor, outstanding, expiredTokens, claimedTokens, commitment, openedAt, drawnAt, revealedAt] = r;
+    const r = unwrap(await this.redis.readStats(k.meta, k.accounts, k.prequeue, k.drawn, k.late, k.outstanding), {
+      eventId,
+    });
+    const [
+      phase,
+      soldout,
+      entrants,
+      prequeue,
+      drawSize,
+      drawWritten,
+      late,
+      cursor,
+      outstanding,
+      expiredTokens,
+      claimedTokens,
+      commitment,
+      openedAt,
+      drawnAt,
+      revealedAt,
+    ] = r;
     return {
-      phase: phase as Phase, soldOut: soldout === '1', entrants, prequeue, drawSize, drawWritten, late,
-      cursor, admitted: cursor, waiting: Math.max(0, drawSize + late - cursor) + (phase === 'prequeue' ? prequeue : 0),
-      outstandingTokens: outstanding, expiredTokens, claimedTokens, commitment,
-      openedAt, drawnAt: drawnAt || null, revealedAt: revealedAt || null,
+      phase: phase as Phase,
+      soldOut: soldout === '1',
+      entrants,
+      prequeue,
+      drawSize,
+      drawWritten,
+      late,
+      cursor,
+      admitted: cursor,
+      waiting: Math.max(0, drawSize + late - cursor) + (phase === 'prequeue' ? prequeue : 0),
+      outstandingTokens: outstanding,
+      expiredTokens,
+      claimedTokens,
+      commitment,
+      openedAt,
+      drawnAt: drawnAt || null,
+      revealedAt: revealedAt || null,
     };
   }
 
@@ -196,12 +297,22 @@ export class WaitingRoom {
   async fanState(eventId: string, accountId: string): Promise<FanState> {
     const k = this.k(eventId);
     const reply = await this.redis.readFan(k.meta, k.accounts, k.entries, k.ticketOf, k.grants, accountId);
-    const [phase, soldout, cursor, , now, entryId, joinedAt, ticket, grantState, expiresAt, nonce] = unwrap(reply, { eventId });
+    const [phase, soldout, cursor, , now, entryId, joinedAt, ticket, grantState, expiresAt, nonce] = unwrap(reply, {
+      eventId,
+    });
     const base = { phase: phase as Phase, soldOut: soldout === '1', cursor };
     if (entryId === null || joinedAt === null) return { ...base, joined: false };
     const ticketNumber = ticket > 0 ? ticket : null;
-    const entry = { ...base, joined: true as const, entryId, joinedAt, ticketNumber, position: ticketNumber === null ? null : Math.max(0, ticketNumber - cursor) };
-    if (grantState === null || nonce === null) return { ...entry, status: ticketNumber === null ? 'entered' : 'waiting' };
+    const entry = {
+      ...base,
+      joined: true as const,
+      entryId,
+      joinedAt,
+      ticketNumber,
+      position: ticketNumber === null ? null : Math.max(0, ticketNumber - cursor),
+    };
+    if (grantState === null || nonce === null)
+      return { ...entry, status: ticketNumber === null ? 'entered' : 'waiting' };
     const expired = grantState === 'expired' || (grantState === 'issued' && now >= expiresAt);
     if (expired) return { ...entry, status: 'expired', tokenExpiresAt: expiresAt };
     return {
@@ -224,10 +335,25 @@ export class WaitingRoom {
   }
 
   /** `arg`: claimToken's claim window (ms), releaseToken's keep-share flag. */
-  private async tokenCall(script: 'claimToken' | 'releaseToken', eventId: string, token: string, accountId: string, arg: string): Promise<TokenClaim> {
+  private async tokenCall(
+    script: 'claimToken' | 'releaseToken',
+    eventId: string,
+    token: string,
+    accountId: string,
+    arg: string,
+  ): Promise<TokenClaim> {
     if (!looksLikeToken(token)) throw queueError(-5, { eventId });
     const k = this.k(eventId);
-    const reply = await this.redis[script](k.meta, k.tokens, k.grants, k.outstanding, k.entries, hashToken(token), accountId, arg);
+    const reply = await this.redis[script](
+      k.meta,
+      k.tokens,
+      k.grants,
+      k.outstanding,
+      k.entries,
+      hashToken(token),
+      accountId,
+      arg,
+    );
     const [, entryId, expiresAt] = unwrap(reply, { eventId });
     return { entryId, expiresAt };
   }

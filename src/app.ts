@@ -112,7 +112,11 @@ export function createApp(infra: Infra): App {
     // A PUT whose pre-queue time has already come opens the room at once instead of at the next tick.
     onsale: new OnsaleService(database.db, { changed: (eventId) => waitingRoom.onsaleChanged(eventId) }),
     // Queue-mode on-sales hold seats only with a purchase token the waiting room issued (queue.token_* refusals).
-    holds: new HoldService(database.db, infra.signer, { gate: room.purchaseGate(), expiry: holdExpiryScheduler(redis, config), logger }),
+    holds: new HoldService(database.db, infra.signer, {
+      gate: room.purchaseGate(),
+      expiry: holdExpiryScheduler(redis, config),
+      logger,
+    }),
     notifications: new NotificationService(database.db),
     tickets: new TicketService(database.db, infra.signer),
     transfers: new TransferService({
@@ -190,9 +194,13 @@ export function createApp(infra: Infra): App {
   app.use((req, res, next) => {
     const timer = setTimeout(() => {
       if (!res.headersSent) {
-        sendProblem(res, req, new AppError(503, 'request.timeout', `The request took longer than ${config.REQUEST_TIMEOUT_MS} ms.`, {
-          headers: { 'Retry-After': '1' },
-        }));
+        sendProblem(
+          res,
+          req,
+          new AppError(503, 'request.timeout', `The request took longer than ${config.REQUEST_TIMEOUT_MS} ms.`, {
+            headers: { 'Retry-After': '1' },
+          }),
+        );
       }
     }, config.REQUEST_TIMEOUT_MS);
     res.on('close', () => clearTimeout(timer));

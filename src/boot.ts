@@ -57,7 +57,9 @@ export async function boot(config: Config, logger: Logger = createLogger(config)
     stops.push(() => broadcaster.close());
     await runMigrations(databaseUrl);
     const signer = signerFromKey(
-      config.SIGNING_KEY ? parseSigningKey(config.SIGNING_KEY) : await loadOrCreateSigningKey(resolve(config.DATA_DIR, 'signing-key.pem')),
+      config.SIGNING_KEY
+        ? parseSigningKey(config.SIGNING_KEY)
+        : await loadOrCreateSigningKey(resolve(config.DATA_DIR, 'signing-key.pem')),
     );
     return {
       infra: { config: resolved, logger, database, redis, signer, broadcaster },

@@ -12,18 +12,24 @@ const bool = z
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-const csv = z
-  .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 const url = (protocols: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
 
 const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -39,7 +45,13 @@ const configSchema = z.object({
    * hash tag, so each event lives on one shard while events spread across shards.
    */
   REDIS_CLUSTER_NODES: csv
-    .pipe(z.array(z.string().regex(/^(rediss?:\/\/[^\s,]+|[^\s:/,]+:\d{1,5})$/, 'each node as host:port or a redis:// URL')).min(1, 'at least one host:port'))
+    .pipe(
+      z
+        .array(
+          z.string().regex(/^(rediss?:\/\/[^\s,]+|[^\s:/,]+:\d{1,5})$/, 'each node as host:port or a redis:// URL'),
+        )
+        .min(1, 'at least one host:port'),
+    )
     .optional(),
   /** Every Redis key (waiting room, rate limits, BullMQ) starts with this; lets tests share one Redis. */
   REDIS_PREFIX: z
@@ -47,7 +59,10 @@ const configSchema = z.object({
     .regex(/^[a-z0-9:_-]*$/i, 'letters, digits, ":", "_" and "-" only (no "{", which would break hash tags)')
     .default('fd:'),
   /** Names this process in the `X-Fairdrop-Node` response header and its logs, so a response behind a load balancer says which node answered. */
-  NODE_ID: z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, ".", ":", "_" and "-", at most 64').default(`${hostname()}:${process.pid}`),
+  NODE_ID: z
+    .string()
+    .regex(/^[\w.:-]{1,64}$/, 'letters, digits, ".", ":", "_" and "-", at most 64')
+    .default(`${hostname()}:${process.pid}`),
   HOST: z.string().default('0.0.0.0'),
   PORT: int(0, 65535).default(3000),
   /** The address fans reach; used in mails, receipts and problem type URIs. */
@@ -56,7 +71,10 @@ const configSchema = z.object({
   /** Origins allowed to call the API from a browser; the pages in web/ are same-origin and need none. */
   CORS_ORIGINS: csv.default([]),
   /** JSON bodies are small (a hold names at most a few dozen seats); 100 kB leaves room and stops abuse. */
-  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb').default('100kb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb')
+    .default('100kb'),
   /** A request still running after this is answered 503; the slowest honest path (card authorize) takes ~2 s. */
   REQUEST_TIMEOUT_MS: int(1000, 300_000).default(15_000),
   /** How long shutdown waits for in-flight requests before closing their sockets. */
@@ -78,9 +96,18 @@ const configSchema = z.object({
   IDEMPOTENCY_WAIT_MS: int(0, 60_000).default(5_000),
   /** Ed25519 private key (PKCS#8 PEM or base64 DER) that signs receipts; generated and kept in DATA_DIR when absent outside production. */
   SIGNING_KEY: z.string().min(1).optional(),
-  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must start with sk_test_, sk_live_, rk_test_ or rk_live_').optional(),
-  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, 'must start with whsec_').optional(),
-  STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_/, 'must start with pk_test_ or pk_live_').optional(),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_/, 'must start with sk_test_, sk_live_, rk_test_ or rk_live_')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_/, 'must start with whsec_')
+    .optional(),
+  STRIPE_PUBLISHABLE_KEY: z
+    .string()
+    .regex(/^pk_(test|live)_/, 'must start with pk_test_ or pk_live_')
+    .optional(),
   /** Lets tests point the real Stripe SDK at a local fake; never set in production. */
   STRIPE_API_BASE: url(['http:', 'https:']).optional(),
   /** When set, /metrics asks for `Authorization: Bearer <token>`. */
@@ -151,13 +178,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   );
   const parsed = configSchema.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })),
-    );
+    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })));
   }
   const config = parsed.data;
   if (config.REDIS_URL && config.REDIS_CLUSTER_NODES) {
-    throw new ConfigError([{ variable: 'REDIS_CLUSTER_NODES', message: 'set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both' }]);
+    throw new ConfigError([
+      {
+        variable: 'REDIS_CLUSTER_NODES',
+        message: 'set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both',
+      },
+    ]);
   }
   if (config.NODE_ENV === 'production') {
     const missing = (['DATABASE_URL', 'REDIS_URL', 'SIGNING_KEY'] as const).filter(

@@ -31,7 +31,9 @@ try {
     await server.close();
     // Let the catalogue finish rather than cut its connection mid-statement (it is idempotent anyway).
     await seeding;
-    await (await jobs.catch(() => async () => {}))();
+    await (
+      await jobs.catch(() => async () => {})
+    )();
     await shutdown();
   });
   await jobs;

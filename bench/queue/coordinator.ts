@@ -54,15 +54,19 @@ export async function main(o: Options): Promise<void> {
     const eventId = await createQueueEvent(database.db);
     // Opened here, so neither side's first join pays for opening the room.
     // Opening needs no claim window; the default stands in for the config the API nodes load.
-    await createWaitingRoom(redis, createKeys(prefix), signer, { QUEUE_CLAIM_WINDOW_MS: 15_000 }).open(eventId, { tokenTtlMs: 600_000 });
+    await createWaitingRoom(redis, createKeys(prefix), signer, { QUEUE_CLAIM_WINDOW_MS: 15_000 }).open(eventId, {
+      tokenTtlMs: 600_000,
+    });
     const joinBudget = o.only === 'sockets' ? 0 : 120_000;
     const accounts = Math.max(o.only === 'join' ? 0 : o.sockets, joinBudget);
     log(`creating ${accounts} accounts with sessions…`);
     const tokens = await bulkSessions(database.db, new SessionCache(redis, createKeys(prefix)), accounts);
     const apiEnv = apiNodeEnv({ databaseUrl: db.url, redisUrl: o.redis, prefix, signingKey: db.signingKey });
 
-    if (o.only !== 'sockets') result.join = await benchJoin(o, spawn, stop, apiEnv, eventId, tokens.slice(0, joinBudget));
-    if (o.only !== 'join') result.sockets = await benchSockets(o, spawn, stop, apiEnv, eventId, tokens.slice(0, o.sockets), redis, prefix);
+    if (o.only !== 'sockets')
+      result.join = await benchJoin(o, spawn, stop, apiEnv, eventId, tokens.slice(0, joinBudget));
+    if (o.only !== 'join')
+      result.sockets = await benchSockets(o, spawn, stop, apiEnv, eventId, tokens.slice(0, o.sockets), redis, prefix);
   } finally {
     for (const child of [...children]) child.kill('SIGKILL');
     await redis.quit();
@@ -74,7 +78,14 @@ export async function main(o: Options): Promise<void> {
   process.exit(0);
 }
 
-async function benchJoin(o: Options, spawn: Spawn, stop: (c: ChildProcess) => void, apiEnv: Record<string, string>, eventId: string, tokens: string[]) {
+async function benchJoin(
+  o: Options,
+  spawn: Spawn,
+  stop: (c: ChildProcess) => void,
+  apiEnv: Record<string, string>,
+  eventId: string,
+  tokens: string[],
+) {
   const bare = await spawn('bare-http');
   const api = await spawn('api', apiEnv);
   const path = `/v1/events/${eventId}/queue`;
@@ -97,13 +108,25 @@ async function benchJoin(o: Options, spawn: Spawn, stop: (c: ChildProcess) => vo
   const bareCpu: number[] = [];
   const apiCpu: number[] = [];
   for (let r = 0; r < o.rounds; r++) {
-    const b = await cpuPerRequest(bare.child, () => o.runLoad(`http://127.0.0.1:${bare.port}${path}`, fresh, o.threads, o.concurrency, ms));
-    const a = await cpuPerRequest(api.child, () => o.runLoad(`http://127.0.0.1:${api.port}${path}`, fresh.slice(r * slice, (r + 1) * slice), o.threads, o.concurrency, ms));
+    const b = await cpuPerRequest(bare.child, () =>
+      o.runLoad(`http://127.0.0.1:${bare.port}${path}`, fresh, o.threads, o.concurrency, ms),
+    );
+    const a = await cpuPerRequest(api.child, () =>
+      o.runLoad(
+        `http://127.0.0.1:${api.port}${path}`,
+        fresh.slice(r * slice, (r + 1) * slice),
+        o.threads,
+        o.concurrency,
+        ms,
+      ),
+    );
     bareRuns.push(b.result);
     apiRuns.push(a.result);
     bareCpu.push(b.cpuUs);
     apiCpu.push(a.cpuUs);
-    log(`join round ${r + 1}: bare ${b.result.throughput}/s (${Math.round(b.cpuUs)} µs CPU each), api ${a.result.throughput}/s (${Math.round(a.cpuUs)} µs CPU each) ${JSON.stringify(a.result.statuses)}`);
+    log(
+      `join round ${r + 1}: bare ${b.result.throughput}/s (${Math.round(b.cpuUs)} µs CPU each), api ${a.result.throughput}/s (${Math.round(a.cpuUs)} µs CPU each) ${JSON.stringify(a.result.statuses)}`,
+    );
   }
   stop(bare.child);
   stop(api.child);
@@ -111,7 +134,9 @@ async function benchJoin(o: Options, spawn: Spawn, stop: (c: ChildProcess) => vo
   const apiTp = median(apiRuns.map((r) => r.throughput));
   const ratio = Math.round((apiTp / bareTp) * 1000) / 1000;
   const freshJoins = apiRuns.reduce((s, r) => s + Math.min(r.fresh, r.ok), 0);
-  log(`HTTP join: ${apiTp}/s (p50 ${apiRuns[0]!.p50Ms} ms, p99 ${apiRuns[0]!.p99Ms} ms) vs bare Express ${bareTp}/s → ${Math.round(ratio * 100)}% (target ≥ 60%)`);
+  log(
+    `HTTP join: ${apiTp}/s (p50 ${apiRuns[0]!.p50Ms} ms, p99 ${apiRuns[0]!.p99Ms} ms) vs bare Express ${bareTp}/s → ${Math.round(ratio * 100)}% (target ≥ 60%)`,
+  );
   return {
     apiJoinsPerSecond: apiTp,
     bareExpressPerSecond: bareTp,

@@ -9,7 +9,12 @@ import type { connectDatabase } from '../../src/db/client.js';
 import { OnsaleService } from '../../src/sales/onsale.service.js';
 
 /** The environment of an API node under bench: its own database and Redis prefix, quiet, no workers. */
-export function apiNodeEnv(o: { databaseUrl: string; redisUrl: string; prefix: string; signingKey: string }): Record<string, string> {
+export function apiNodeEnv(o: {
+  databaseUrl: string;
+  redisUrl: string;
+  prefix: string;
+  signingKey: string;
+}): Record<string, string> {
   return {
     DATABASE_URL: o.databaseUrl,
     REDIS_URL: o.redisUrl,
@@ -30,21 +35,67 @@ export function apiNodeEnv(o: { databaseUrl: string; redisUrl: string; prefix: s
 
 /** An event whose queue-mode pre-queue is open now (the sale an hour away), made through the services. */
 export async function createQueueEvent(db: ReturnType<typeof connectDatabase>['db']): Promise<string> {
-  const [org] = await db.insert(users).values({ email: `bench.${randomUUID()}@example.test`, passwordHash: 'x', displayName: 'Bench organizer', roles: ['organizer'] }).returning({ id: users.id });
-  const organizer: Principal = { userId: org!.id, sessionId: randomUUID(), email: 'bench@example.test', displayName: 'Bench', roles: ['organizer'], emailVerified: true };
+  const [org] = await db
+    .insert(users)
+    .values({
+      email: `bench.${randomUUID()}@example.test`,
+      passwordHash: 'x',
+      displayName: 'Bench organizer',
+      roles: ['organizer'],
+    })
+    .returning({ id: users.id });
+  const organizer: Principal = {
+    userId: org!.id,
+    sessionId: randomUUID(),
+    email: 'bench@example.test',
+    displayName: 'Bench',
+    roles: ['organizer'],
+    emailVerified: true,
+  };
   const catalog = new CatalogService(db);
   const venue = await catalog.createVenue(organizer, {
-    name: 'Bench Arena', address: '1 Bench Road', city: 'Lyon', country: 'FR', latitude: 45.76, longitude: 4.83, timeZone: 'Europe/Paris', accessibility: [],
+    name: 'Bench Arena',
+    address: '1 Bench Road',
+    city: 'Lyon',
+    country: 'FR',
+    latitude: 45.76,
+    longitude: 4.83,
+    timeZone: 'Europe/Paris',
+    accessibility: [],
     transit: { stops: [], parking: null },
   });
   const event = await catalog.createEvent(organizer, {
-    venueId: venue.id, title: 'Bench Drop', description: '', categories: ['rock'], performers: [], startsAt: new Date(Date.now() + 30 * 86_400_000),
-    doorsAt: null, endsAt: null, status: 'scheduled', policies: { perAccountLimit: null },
+    venueId: venue.id,
+    title: 'Bench Drop',
+    description: '',
+    categories: ['rock'],
+    performers: [],
+    startsAt: new Date(Date.now() + 30 * 86_400_000),
+    doorsAt: null,
+    endsAt: null,
+    status: 'scheduled',
+    policies: { perAccountLimit: null },
   });
-  await catalog.createTier(organizer, event.id, { name: 'Floor', kind: 'ga', priceCents: 5000, feeCents: 500, currency: 'EUR', sortOrder: 0, capacity: 1_000_000 });
+  await catalog.createTier(organizer, event.id, {
+    name: 'Floor',
+    kind: 'ga',
+    priceCents: 5000,
+    feeCents: 500,
+    currency: 'EUR',
+    sortOrder: 0,
+    capacity: 1_000_000,
+  });
   await new OnsaleService(db).put(organizer, event.id, {
-    mode: 'queue', prequeueOpensAt: new Date(Date.now() - 60_000), saleStartsAt: new Date(Date.now() + 3_600_000), saleEndsAt: null,
-    admitPerMinute: 1_000, purchaseTokenTtlSeconds: 600, holdTtlSeconds: 480, perAccountLimit: null, powDifficulty: 0, state: 'scheduled',
+    mode: 'queue',
+    prequeueOpensAt: new Date(Date.now() - 60_000),
+    saleStartsAt: new Date(Date.now() + 3_600_000),
+    saleEndsAt: null,
+    admitPerMinute: 1_000,
+    purchaseTokenTtlSeconds: 600,
+    holdTtlSeconds: 480,
+    perAccountLimit: null,
+    powDifficulty: 0,
+    state: 'scheduled',
   });
   return event.id;
 }
@@ -54,9 +105,20 @@ export async function createQueueEvent(db: ReturnType<typeof connectDatabase>['d
  * joins and sockets, not sign-ups. Each session is left as a sign-in leaves it: in Postgres and
  * in the session cache. No account signs in with a password here, so none needs a real hash.
  */
-export async function bulkSessions(db: ReturnType<typeof connectDatabase>['db'], cache: SessionCache, count: number): Promise<string[]> {
+export async function bulkSessions(
+  db: ReturnType<typeof connectDatabase>['db'],
+  cache: SessionCache,
+  count: number,
+): Promise<string[]> {
   const run = randomUUID();
-  const accounts = Array.from({ length: count }, (_, i) => ({ email: `fan.${i}.${run}@example.test`, displayName: `Fan ${i}` }));
-  const created = await insertBulkAccounts(db, { SESSION_TTL_HOURS: 24 }, { accounts, passwordHash: 'x', sessionCache: cache });
+  const accounts = Array.from({ length: count }, (_, i) => ({
+    email: `fan.${i}.${run}@example.test`,
+    displayName: `Fan ${i}`,
+  }));
+  const created = await insertBulkAccounts(
+    db,
+    { SESSION_TTL_HOURS: 24 },
+    { accounts, passwordHash: 'x', sessionCache: cache },
+  );
   return created.map((a) => a.token);
 }

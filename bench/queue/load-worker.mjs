@@ -28,7 +28,11 @@ await Promise.all(
       const t0 = performance.now();
       try {
         // As the queue page sends it: a key per attempt (the join checks its form, keeps no copy).
-        const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() };
+        const headers = {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'idempotency-key': randomUUID(),
+        };
         const res = await fetch(url, { method: 'POST', headers, body: '{}' });
         await res.arrayBuffer();
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;

@@ -77,7 +77,17 @@ export async function runRole(role: string): Promise<void> {
     app.use(express.json());
     // About the size of a join receipt, so both sides write similar bodies.
     app.post('/v1/events/:id/queue', (req, res) => {
-      res.status(201).json({ eventId: req.params.id, entryId: 'x'.repeat(22), joinedAt: Date.now(), phase: 'prequeue', ticketNumber: null, position: null, eta: null, signature: 's'.repeat(86), keyId: 'k'.repeat(12) });
+      res.status(201).json({
+        eventId: req.params.id,
+        entryId: 'x'.repeat(22),
+        joinedAt: Date.now(),
+        phase: 'prequeue',
+        ticketNumber: null,
+        position: null,
+        eta: null,
+        signature: 's'.repeat(86),
+        keyId: 'k'.repeat(12),
+      });
     });
     const http = createServer(app);
     http.keepAliveTimeout = 65_000;
@@ -158,7 +168,12 @@ function textFrame(text: string): Buffer {
  * the socket and the frame reader: 12,500 of these share one process and the two cores with
  * the servers being measured, so a client costs little more than the kernel's read.
  */
-function connectOne(url: string, token: string, eventId: string, onCursor: (at: number) => void): Promise<{ close(): void }> {
+function connectOne(
+  url: string,
+  token: string,
+  eventId: string,
+  onCursor: (at: number) => void,
+): Promise<{ close(): void }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     // Reads land in the process's one read buffer and are handled before the next read: no
@@ -200,7 +215,9 @@ function connectOne(url: string, token: string, eventId: string, onCursor: (at: 
     let upgraded = false;
     let rest: Buffer | null = null;
     socket.on('connect', () =>
-      socket.write(`GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`),
+      socket.write(
+        `GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      ),
     );
     const onBytes = (buf: Buffer, n: number) => {
       // The bytes are data[at, end): the read buffer itself, unless an earlier read left a partial frame.
@@ -215,7 +232,8 @@ function connectOne(url: string, token: string, eventId: string, onCursor: (at: 
       if (!upgraded) {
         const headEnd = data.subarray(0, end).indexOf('\r\n\r\n');
         if (headEnd < 0) return void (rest = Buffer.from(data.subarray(0, end)));
-        if (!data.toString('latin1', 0, 12).startsWith('HTTP/1.1 101')) return fail(new Error(`upgrade refused: ${data.toString('latin1', 0, headEnd)}`));
+        if (!data.toString('latin1', 0, 12).startsWith('HTTP/1.1 101'))
+          return fail(new Error(`upgrade refused: ${data.toString('latin1', 0, headEnd)}`));
         upgraded = true;
         at = headEnd + 4;
       }
@@ -258,7 +276,12 @@ async function runClients(): Promise<void> {
   };
   onCommand(async (m) => {
     if (m.cmd === 'connect') {
-      const { urls, tokens, eventId, parallel } = m as unknown as { urls: string[]; tokens: string[]; eventId: string; parallel: number };
+      const { urls, tokens, eventId, parallel } = m as unknown as {
+        urls: string[];
+        tokens: string[];
+        eventId: string;
+        parallel: number;
+      };
       let next = 0;
       let failed = 0;
       let firstError = '';

@@ -36,27 +36,57 @@ interface Cast {
 }
 
 const p99Of = (cast: Cast) => median(cast.p99Ms.map((m) => m ?? Infinity));
-const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? Math.round((a / b) * 100) / 100 : null);
+const ratio = (a: number, b: number) =>
+  Number.isFinite(a) && Number.isFinite(b) && b > 0 ? Math.round((a / b) * 100) / 100 : null;
 
-export async function benchSockets(o: SocketBenchOptions, spawn: Spawn, stop: (c: ChildProcess) => void, apiEnv: Record<string, string>, eventId: string, tokens: string[], redis: AppRedis, prefix: string) {
+export async function benchSockets(
+  o: SocketBenchOptions,
+  spawn: Spawn,
+  stop: (c: ChildProcess) => void,
+  apiEnv: Record<string, string>,
+  eventId: string,
+  tokens: string[],
+  redis: AppRedis,
+  prefix: string,
+) {
   const clients = await Promise.all(Array.from({ length: o.clientProcs }, () => spawn('clients')));
   const clientProcs = clients.map((c) => c.child);
   const connectAll = async (urls: string[], list: string[]) => {
     const per = Math.ceil(list.length / clients.length);
     const replies = await Promise.all(
       clients.map((c, i) =>
-        ask<{ connected: number; failed: number; firstError: string; ms: number }>(c.child, { cmd: 'connect', urls, tokens: list.slice(i * per, (i + 1) * per), eventId, parallel: 100 }, 'connected'),
+        ask<{ connected: number; failed: number; firstError: string; ms: number }>(
+          c.child,
+          { cmd: 'connect', urls, tokens: list.slice(i * per, (i + 1) * per), eventId, parallel: 100 },
+          'connected',
+        ),
       ),
     );
-    return { connected: replies.reduce((s, r) => s + r.connected, 0), failed: replies.reduce((s, r) => s + r.failed, 0), firstError: replies.find((r) => r.firstError)?.firstError ?? '', ms: Math.max(...replies.map((r) => r.ms)) };
+    return {
+      connected: replies.reduce((s, r) => s + r.connected, 0),
+      failed: replies.reduce((s, r) => s + r.failed, 0),
+      firstError: replies.find((r) => r.firstError)?.firstError ?? '',
+      ms: Math.max(...replies.map((r) => r.ms)),
+    };
   };
   const closeAll = () => Promise.all(clients.map((c) => ask(c.child, { cmd: 'close' }, 'closed')));
-  const cpuSum = async (children: ChildProcess[]) => (await Promise.all(children.map(cpuOf))).reduce((a, b) => a + b, 0);
+  const cpuSum = async (children: ChildProcess[]) =>
+    (await Promise.all(children.map(cpuOf))).reduce((a, b) => a + b, 0);
   // The same payload everywhere: the API nodes' cursor as the scheduler builds it.
-  const cursor = (at: number): QueueCursorPush => ({ eventId, cursor: 1, ratePerMinute: 0, phase: 'live', soldOut: false, at });
+  const cursor = (at: number): QueueCursorPush => ({
+    eventId,
+    cursor: 1,
+    ratePerMinute: 0,
+    phase: 'live',
+    soldOut: false,
+    at,
+  });
   const profile = async (label: string, servers: ChildProcess[], cmd: 'profile-start' | 'profile-stop') => {
     if (!o.profileDir) return;
-    const all = [...servers.map((c, i) => [c, `${label}-server-${i}`] as const), ...clientProcs.map((c, i) => [c, `${label}-clients-${i}`] as const)];
+    const all = [
+      ...servers.map((c, i) => [c, `${label}-server-${i}`] as const),
+      ...clientProcs.map((c, i) => [c, `${label}-clients-${i}`] as const),
+    ];
     await Promise.all(all.map(([c, name]) => ask(c, { cmd, file: `${o.profileDir}/${name}.cpuprofile` }, cmd)));
   };
 
@@ -65,7 +95,13 @@ export async function benchSockets(o: SocketBenchOptions, spawn: Spawn, stop: (c
    * (null if fewer got it), the median, and the CPU the servers and the clients spent per
    * delivered message (over the 3 s window, so pings and timers count too).
    */
-  const broadcastTimes = async (label: string, send: (push: QueueCursorPush) => void, servers: ChildProcess[], expected: number, times = 3): Promise<Cast> => {
+  const broadcastTimes = async (
+    label: string,
+    send: (push: QueueCursorPush) => void,
+    servers: ChildProcess[],
+    expected: number,
+    times = 3,
+  ): Promise<Cast> => {
     const out: (number | null)[] = [];
     const got: number[] = [];
     const p50: number[] = [];
@@ -83,7 +119,9 @@ export async function benchSockets(o: SocketBenchOptions, spawn: Spawn, stop: (c
       send(cursor(at));
       await sleep(3_000);
       const [server1, client1] = [await cpuSum(servers), await cpuSum(clientProcs)];
-      const replies = await Promise.all(clients.map((c) => ask<{ latencies: [number, number[]][] }>(c.child, { cmd: 'latencies' }, 'latencies')));
+      const replies = await Promise.all(
+        clients.map((c) => ask<{ latencies: [number, number[]][] }>(c.child, { cmd: 'latencies' }, 'latencies')),
+      );
       const lat = replies.flatMap((r) => r.latencies.find(([sent]) => sent === at)?.[1] ?? []).sort((a, b) => a - b);
       const need = Math.ceil(expected * 0.99);
       got.push(lat.length);
@@ -93,7 +131,13 @@ export async function benchSockets(o: SocketBenchOptions, spawn: Spawn, stop: (c
       clientUs.push(round1((client1 - client0) / Math.max(1, lat.length)));
     }
     await profile(label, servers, 'profile-stop');
-    return { p99Ms: out, p50Ms: p50, received: got, serverCpuUsPerMessage: median(serverUs), clientCpuUsPerMessage: median(clientUs) };
+    return {
+      p99Ms: out,
+      p50Ms: p50,
+      received: got,
+      serverCpuUsPerMessage: median(serverUs),
+      clientCpuUsPerMessage: median(clientUs),
+    };
   };
   const describe = (cast: Cast) =>
     `to 99% in ${JSON.stringify(cast.p99Ms)} ms (50% in ${JSON.stringify(cast.p50Ms)}); CPU per message: servers ${cast.serverCpuUsPerMessage} µs, clients ${cast.clientCpuUsPerMessage} µs`;
@@ -103,12 +147,24 @@ export async function benchSockets(o: SocketBenchOptions, spawn: Spawn, stop: (c
   const bareRun = async (label: string, count: number, list: string[]) => {
     const bare = await Promise.all(Array.from({ length: count }, () => spawn('bare-io')));
     const before = await Promise.all(bare.map((b) => rssOf(b.child)));
-    const conn = await connectAll(bare.map((b) => `ws://127.0.0.1:${b.port}`), list);
+    const conn = await connectAll(
+      bare.map((b) => `ws://127.0.0.1:${b.port}`),
+      list,
+    );
     const after = await Promise.all(bare.map((b) => rssOf(b.child)));
     const kb = median(bare.map((_, i) => (after[i]! - before[i]!) / KB / Math.max(1, conn.connected / count)));
     // The coordinator tells every process in the same tick: they emit at the same moment.
-    const cast = await broadcastTimes(label, (push) => { for (const b of bare) b.child.send({ cmd: 'broadcast', push }); }, bare.map((b) => b.child), conn.connected);
-    log(`bare socket.io, ${count} process(es): ${conn.connected} sockets, ${round1(kb)} KB each, broadcast ${describe(cast)}`);
+    const cast = await broadcastTimes(
+      label,
+      (push) => {
+        for (const b of bare) b.child.send({ cmd: 'broadcast', push });
+      },
+      bare.map((b) => b.child),
+      conn.connected,
+    );
+    log(
+      `bare socket.io, ${count} process(es): ${conn.connected} sockets, ${round1(kb)} KB each, broadcast ${describe(cast)}`,
+    );
     await closeAll();
     for (const b of bare) stop(b.child);
     return { connected: conn.connected, kb, cast };
@@ -121,26 +177,40 @@ export async function benchSockets(o: SocketBenchOptions, spawn: Spawn, stop: (c
   const nodes = [];
   for (let i = 0; i < o.nodes; i++) nodes.push(await spawn('api', { ...apiEnv, NODE_ID: `bench-${i}` }));
   const before = await Promise.all(nodes.map((n) => rssOf(n.child)));
-  const conn = await connectAll(nodes.map((n) => `ws://127.0.0.1:${n.port}`), tokens);
-  log(`API nodes: ${conn.connected} sockets connected in ${round1(conn.ms / 1000)} s (${conn.failed} failed${conn.firstError ? `: ${conn.firstError}` : ''})`);
+  const conn = await connectAll(
+    nodes.map((n) => `ws://127.0.0.1:${n.port}`),
+    tokens,
+  );
+  log(
+    `API nodes: ${conn.connected} sockets connected in ${round1(conn.ms / 1000)} s (${conn.failed} failed${conn.firstError ? `: ${conn.firstError}` : ''})`,
+  );
   const after = await Promise.all(nodes.map((n) => rssOf(n.child)));
   const perNodeKb = nodes.map((_, i) => round1((after[i]! - before[i]!) / KB / Math.max(1, conn.connected / o.nodes)));
   const broadcaster = createBroadcaster(redis, { REDIS_PREFIX: prefix, REDIS_URL: o.redis });
   const sockets = broadcaster.namespace<QueueServerToClient>('/queue');
-  const cast = await broadcastTimes('api', (push) => sockets.to(eventRoom(eventId)).emit('cursor', push), nodes.map((n) => n.child), conn.connected);
+  const cast = await broadcastTimes(
+    'api',
+    (push) => sockets.to(eventRoom(eventId)).emit('cursor', push),
+    nodes.map((n) => n.child),
+    conn.connected,
+  );
   await broadcaster.close();
 
   const apiKb = median(perNodeKb);
   const castMs = p99Of(cast);
   const bareOneMs = p99Of(bareOne.cast);
   const bareAllMs = p99Of(bareAll.cast);
-  log(`queue sockets: ${conn.connected} over ${o.nodes} nodes, ${apiKb} KB each (per node ${JSON.stringify(perNodeKb)}) vs bare ${round1(bareOne.kb)} KB (target ≤ 20 KB)`);
+  log(
+    `queue sockets: ${conn.connected} over ${o.nodes} nodes, ${apiKb} KB each (per node ${JSON.stringify(perNodeKb)}) vs bare ${round1(bareOne.kb)} KB (target ≤ 20 KB)`,
+  );
   log(`cursor broadcast, API nodes: ${describe(cast)}`);
-  log(table([
-    ['Fairdrop API nodes (through Redis)', conn.connected, o.nodes, castMs, null, cast],
-    ['bare socket.io, same scale', bareAll.connected, o.nodes, bareAllMs, ratio(castMs, bareAllMs), bareAll.cast],
-    ["bare socket.io, one node's share", bareOne.connected, 1, bareOneMs, ratio(castMs, bareOneMs), bareOne.cast],
-  ]));
+  log(
+    table([
+      ['Fairdrop API nodes (through Redis)', conn.connected, o.nodes, castMs, null, cast],
+      ['bare socket.io, same scale', bareAll.connected, o.nodes, bareAllMs, ratio(castMs, bareAllMs), bareAll.cast],
+      ["bare socket.io, one node's share", bareOne.connected, 1, bareOneMs, ratio(castMs, bareOneMs), bareOne.cast],
+    ]),
+  );
   return {
     requested: o.sockets,
     connected: conn.connected,
@@ -185,7 +255,15 @@ type TableRow = [name: string, sockets: number, processes: number, p99Ms: number
 
 /** The broadcast figures side by side: ours, then each baseline with ours divided by it. */
 function table(rows: TableRow[]): string {
-  const head = ['cursor broadcast', 'sockets', 'processes', 'to 99%, ms (median of runs)', 'ours ÷ this', 'servers µs/msg', 'clients µs/msg'];
+  const head = [
+    'cursor broadcast',
+    'sockets',
+    'processes',
+    'to 99%, ms (median of runs)',
+    'ours ÷ this',
+    'servers µs/msg',
+    'clients µs/msg',
+  ];
   const cells = rows.map(([name, sockets, processes, ms, r, cast]) => [
     name,
     sockets.toLocaleString('en-US'),

@@ -72,15 +72,33 @@ export async function announce(db: Db, eventId: string, audience: Audience, a: A
 async function notifyBatch(tx: Db, notices: readonly (Notice & { dedupeKey: string })[]): Promise<number> {
   const written = await tx
     .insert(notifications)
-    .values(notices.map((n) => ({ userId: n.userId, kind: n.kind, title: n.title, body: n.body, data: n.data ?? {}, dedupeKey: n.dedupeKey })))
+    .values(
+      notices.map((n) => ({
+        userId: n.userId,
+        kind: n.kind,
+        title: n.title,
+        body: n.body,
+        data: n.data ?? {},
+        dedupeKey: n.dedupeKey,
+      })),
+    )
     .onConflictDoNothing({ target: notifications.dedupeKey })
     .returning({ id: notifications.id, dedupeKey: notifications.dedupeKey });
   if (written.length === 0) return 0;
   const byKey = new Map(notices.map((n) => [n.dedupeKey, n]));
   const rows = written.flatMap(({ id, dedupeKey }) => {
     const n = byKey.get(dedupeKey!)!;
-    const message = { userId: n.userId, kind: n.kind, subject: n.title, body: n.body, payload: { notificationId: id, data: n.data ?? {} } };
-    return [{ ...message, channel: 'push' as const, recipient: n.userId }, ...(n.email ? [{ ...message, channel: 'email' as const, recipient: n.email }] : [])];
+    const message = {
+      userId: n.userId,
+      kind: n.kind,
+      subject: n.title,
+      body: n.body,
+      payload: { notificationId: id, data: n.data ?? {} },
+    };
+    return [
+      { ...message, channel: 'push' as const, recipient: n.userId },
+      ...(n.email ? [{ ...message, channel: 'email' as const, recipient: n.email }] : []),
+    ];
   });
   await tx.insert(outbox).values(rows);
   await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
@@ -88,7 +106,10 @@ async function notifyBatch(tx: Db, notices: readonly (Notice & { dedupeKey: stri
 }
 
 async function eventTitle(db: Db, eventId: string): Promise<{ title: string; startsAt: Date } | undefined> {
-  const [row] = await db.select({ title: events.title, startsAt: events.startsAt }).from(events).where(eq(events.id, eventId));
+  const [row] = await db
+    .select({ title: events.title, startsAt: events.startsAt })
+    .from(events)
+    .where(eq(events.id, eventId));
   return row;
 }
 
@@ -114,7 +135,12 @@ export async function announcePrequeueOpened(db: Db, eventId: string, saleStarts
  * cancellations). `releaseKey` names the release (e.g. the minute, or the hold id): watchers
  * hear once per release, not once per seat.
  */
-export async function announceTicketsReleased(db: Db, eventId: string, releaseKey: string, count: number): Promise<number> {
+export async function announceTicketsReleased(
+  db: Db,
+  eventId: string,
+  releaseKey: string,
+  count: number,
+): Promise<number> {
   const event = await eventTitle(db, eventId);
   if (!event) return 0;
   return announce(db, eventId, 'watchers', {

@@ -30,7 +30,11 @@ export async function findUserById(db: Db, id: string): Promise<UserRow | undefi
   return row;
 }
 
-export async function updateUser(db: Db, id: string, patch: Partial<typeof users.$inferInsert>): Promise<UserRow | undefined> {
+export async function updateUser(
+  db: Db,
+  id: string,
+  patch: Partial<typeof users.$inferInsert>,
+): Promise<UserRow | undefined> {
   const [row] = await db
     .update(users)
     .set({ ...patch, updatedAt: sql`now()` })
@@ -83,7 +87,10 @@ export async function deleteSession(db: Db, sessionId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sessionId));
 }
 
-export async function insertVerification(db: Db, values: { tokenHash: string; userId: string; expiresAt: Date }): Promise<void> {
+export async function insertVerification(
+  db: Db,
+  values: { tokenHash: string; userId: string; expiresAt: Date },
+): Promise<void> {
   await db.insert(emailVerifications).values(values);
 }
 

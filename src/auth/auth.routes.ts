@@ -1,9 +1,17 @@
-
 import type { Config } from '../config.js';
 import { defineRoute, type AnyRoute, type RouteContext } from '../http/route.js';
 import { bearerToken } from '../http/mount.js';
 import type { AuthService, ClientMeta } from './auth.service.js';
-import { loginBody, me, profilePatch, registerBody, rolesBody, session, userIdParams, verifyEmailBody } from './auth.schemas.js';
+import {
+  loginBody,
+  me,
+  profilePatch,
+  registerBody,
+  rolesBody,
+  session,
+  userIdParams,
+  verifyEmailBody,
+} from './auth.schemas.js';
 
 const tag = 'Accounts';
 
@@ -13,7 +21,12 @@ function clientMeta(ctx: RouteContext<unknown, unknown, unknown>): ClientMeta {
 
 export function authRoutes(auth: AuthService, config: Config): AnyRoute[] {
   const window = config.AUTH_LIMIT_WINDOW_SECONDS;
-  const perIp = (bucket: string, ip: string) => ({ bucket, subject: ip, limit: config.AUTH_LIMIT_PER_IP, windowSeconds: window });
+  const perIp = (bucket: string, ip: string) => ({
+    bucket,
+    subject: ip,
+    limit: config.AUTH_LIMIT_PER_IP,
+    windowSeconds: window,
+  });
 
   return [
     defineRoute({
@@ -71,7 +84,9 @@ export function authRoutes(auth: AuthService, config: Config): AnyRoute[] {
       access: 'user',
       response: { status: 202, description: 'Queued' },
       errors: ['auth.already_verified'],
-      rateLimits: ({ principal }) => [{ bucket: 'verify-mail', subject: principal!.userId, limit: 5, windowSeconds: 3600 }],
+      rateLimits: ({ principal }) => [
+        { bucket: 'verify-mail', subject: principal!.userId, limit: 5, windowSeconds: 3600 },
+      ],
       handler: (ctx) => auth.resendVerification(ctx.user),
     }),
     defineRoute({
@@ -107,4 +122,3 @@ export function authRoutes(auth: AuthService, config: Config): AnyRoute[] {
     }),
   ];
 }
-

@@ -48,7 +48,8 @@ const sessionInvalid = () => unauthorized('auth.session_invalid', 'This session 
 
 /** The principal of a session that has not expired; a 401 problem for one that has. */
 function live(principal: Principal, expiresAt: Date): Principal {
-  if (expiresAt.getTime() <= Date.now()) throw unauthorized('auth.session_expired', 'This session has expired; sign in again.');
+  if (expiresAt.getTime() <= Date.now())
+    throw unauthorized('auth.session_expired', 'This session has expired; sign in again.');
   return principal;
 }
 
@@ -63,7 +64,10 @@ export class AuthService {
     private readonly logger: Logger,
   ) {}
 
-  async register(input: { email: string; password: string; displayName: string }, meta: ClientMeta): Promise<SessionGrant> {
+  async register(
+    input: { email: string; password: string; displayName: string },
+    meta: ClientMeta,
+  ): Promise<SessionGrant> {
     const passwordHash = await hashPassword(input.password, this.config.PASSWORD_SCRYPT_LOG_N);
     const verification = newSecret('fdv');
     const user = await this.db.transaction(async (tx) => {
@@ -119,7 +123,8 @@ export class AuthService {
   }
 
   async resendVerification(principal: Principal): Promise<void> {
-    if (principal.emailVerified) throw new AppError(409, 'auth.already_verified', 'This email address is already verified.');
+    if (principal.emailVerified)
+      throw new AppError(409, 'auth.already_verified', 'This email address is already verified.');
     const user = await this.getUser(principal.userId);
     await this.db.transaction((tx) => this.queueVerification(tx, user, newSecret('fdv')));
   }
@@ -158,8 +163,20 @@ export class AuthService {
   private async openSession(user: repo.UserRow, meta: ClientMeta): Promise<SessionGrant> {
     const token = newSecret('fds');
     const expiresAt = new Date(Date.now() + this.config.SESSION_TTL_HOURS * 3600_000);
-    const { id: sessionId } = await repo.insertSession(this.db, { userId: user.id, tokenHash: hashSecret(token), expiresAt, ...meta });
-    const principal: Principal = { userId: user.id, sessionId, email: user.email, displayName: user.displayName, roles: user.roles as Role[], emailVerified: user.emailVerifiedAt !== null };
+    const { id: sessionId } = await repo.insertSession(this.db, {
+      userId: user.id,
+      tokenHash: hashSecret(token),
+      expiresAt,
+      ...meta,
+    });
+    const principal: Principal = {
+      userId: user.id,
+      sessionId,
+      email: user.email,
+      displayName: user.displayName,
+      roles: user.roles as Role[],
+      emailVerified: user.emailVerifiedAt !== null,
+    };
     await this.sessions.put(hashSecret(token), principal, expiresAt, 'open');
     return { token, expiresAt: expiresAt.toISOString(), user: presentUser(user) };
   }

@@ -7,13 +7,22 @@ export const users = pgTable('users', {
   email: text('email').notNull().unique(),
   passwordHash: text('password_hash').notNull(),
   displayName: text('display_name').notNull(),
-  roles: text('roles').array().notNull().default(sql`'{fan}'::text[]`),
+  roles: text('roles')
+    .array()
+    .notNull()
+    .default(sql`'{fan}'::text[]`),
   emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
-  interests: text('interests').array().notNull().default(sql`'{}'::text[]`),
+  interests: text('interests')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
   homeLabel: text('home_label'),
   homeLat: doublePrecision('home_lat'),
   homeLng: doublePrecision('home_lng'),
-  accessibilityNeeds: text('accessibility_needs').array().notNull().default(sql`'{}'::text[]`),
+  accessibilityNeeds: text('accessibility_needs')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
   /** The most a fan wants to pay for one ticket, all-in, in minor units; used by suggestions. */
   budgetCents: integer('budget_cents'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

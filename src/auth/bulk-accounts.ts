@@ -51,7 +51,11 @@ export interface BulkAccountsInput {
 export const BULK_ACCOUNTS_BATCH = 2_000;
 
 /** The accounts in the order given; an address already taken fails its whole batch (unique violation). */
-export async function insertBulkAccounts(db: Db, config: Pick<Config, 'SESSION_TTL_HOURS'>, input: BulkAccountsInput): Promise<BulkAccount[]> {
+export async function insertBulkAccounts(
+  db: Db,
+  config: Pick<Config, 'SESSION_TTL_HOURS'>,
+  input: BulkAccountsInput,
+): Promise<BulkAccount[]> {
   const out: BulkAccount[] = [];
   for (let from = 0; from < input.accounts.length; from += BULK_ACCOUNTS_BATCH) {
     out.push(...(await insertBatch(db, config, input, input.accounts.slice(from, from + BULK_ACCOUNTS_BATCH))));
@@ -59,12 +63,24 @@ export async function insertBulkAccounts(db: Db, config: Pick<Config, 'SESSION_T
   return out;
 }
 
-async function insertBatch(db: Db, config: Pick<Config, 'SESSION_TTL_HOURS'>, input: BulkAccountsInput, batch: readonly BulkAccountSpec[]): Promise<BulkAccount[]> {
+async function insertBatch(
+  db: Db,
+  config: Pick<Config, 'SESSION_TTL_HOURS'>,
+  input: BulkAccountsInput,
+  batch: readonly BulkAccountSpec[],
+): Promise<BulkAccount[]> {
   if (batch.length === 0) return [];
   const roles = input.roles ? { roles: [...input.roles] } : {};
   const created = await db
     .insert(users)
-    .values(batch.map((a) => ({ email: a.email.trim().toLowerCase(), passwordHash: input.passwordHash, displayName: a.displayName.trim(), ...roles })))
+    .values(
+      batch.map((a) => ({
+        email: a.email.trim().toLowerCase(),
+        passwordHash: input.passwordHash,
+        displayName: a.displayName.trim(),
+        ...roles,
+      })),
+    )
     .returning({ id: users.id, email: users.email, displayName: users.displayName, roles: users.roles });
   // Matched by address, not by position: RETURNING promises no order.
   const byEmail = new Map(created.map((u) => [u.email, u]));
@@ -76,12 +92,26 @@ async function insertBatch(db: Db, config: Pick<Config, 'SESSION_TTL_HOURS'>, in
     .values(rows.map((u, i) => ({ userId: u.id, tokenHash: hashSecret(tokens[i]!), expiresAt })))
     .returning({ id: sessions.id, userId: sessions.userId });
   const sessionOf = new Map(opened.map((s) => [s.userId, s.id]));
-  const accounts = rows.map((u, i) => ({ userId: u.id, sessionId: sessionOf.get(u.id)!, email: u.email, displayName: u.displayName, token: tokens[i]!, expiresAt }));
+  const accounts = rows.map((u, i) => ({
+    userId: u.id,
+    sessionId: sessionOf.get(u.id)!,
+    email: u.email,
+    displayName: u.displayName,
+    token: tokens[i]!,
+    expiresAt,
+  }));
   const cache = input.sessionCache;
   if (cache) {
     await Promise.all(
       accounts.map((a, i) => {
-        const principal: Principal = { userId: a.userId, sessionId: a.sessionId, email: a.email, displayName: a.displayName, roles: rows[i]!.roles as Role[], emailVerified: false };
+        const principal: Principal = {
+          userId: a.userId,
+          sessionId: a.sessionId,
+          email: a.email,
+          displayName: a.displayName,
+          roles: rows[i]!.roles as Role[],
+          emailVerified: false,
+        };
         return cache.put(hashSecret(a.token), principal, expiresAt, 'open');
       }),
     );

@@ -16,6 +16,12 @@ export function requireRole(principal: Principal, role: Role): void {
  * The caller must own the thing (or be an admin). A stranger gets the same 404 as for a
  * thing that does not exist, so ids cannot be probed.
  */
-export function requireOwner(principal: Principal, ownerId: string | null | undefined, code: string, what: string): void {
-  if (ownerId !== principal.userId && !principal.roles.includes('admin')) throw notFound(code, `No ${what} with this id.`);
+export function requireOwner(
+  principal: Principal,
+  ownerId: string | null | undefined,
+  code: string,
+  what: string,
+): void {
+  if (ownerId !== principal.userId && !principal.roles.includes('admin'))
+    throw notFound(code, `No ${what} with this id.`);
 }

@@ -8,7 +8,17 @@ import type { AppRedis } from '../infra/redis.js';
 import { bullConnection, bullPrefix } from '../jobs/connection.js';
 import type { JobModule } from '../jobs/runtime.js';
 import { createCommerce } from '../orders/commerce.js';
-import { addToTotals, adoptUntrackedCancellations, completeCancellation, findCancellation, markAnnounced, listOrdersToRefund, openCancellations, pendingOrderIds, revokeEventTickets } from './cancellations.repository.js';
+import {
+  addToTotals,
+  adoptUntrackedCancellations,
+  completeCancellation,
+  findCancellation,
+  markAnnounced,
+  listOrdersToRefund,
+  openCancellations,
+  pendingOrderIds,
+  revokeEventTickets,
+} from './cancellations.repository.js';
 import type { CancellationQueue } from './cancellations.service.js';
 import { refundForCancellation, type RefundDeps } from './refund-order.js';
 
@@ -50,7 +60,11 @@ const jobOptions = {
   removeOnFail: 1000,
 };
 
-const refundJob = (eventId: string, orderId: string) => ({ name: 'refund', data: { eventId, orderId }, opts: { ...jobOptions, jobId: `refund-${orderId}` } });
+const refundJob = (eventId: string, orderId: string) => ({
+  name: 'refund',
+  data: { eventId, orderId },
+  opts: { ...jobOptions, jobId: `refund-${orderId}` },
+});
 
 /** The producer the API uses: the fan-out job of an event, once per event while it exists. */
 export function cancellationQueue(redis: AppRedis, config: Pick<Config, 'REDIS_PREFIX'>): CancellationQueue {
@@ -68,7 +82,13 @@ export function cancellationModule(options: { sweepEveryMs?: number } = {}): Job
     async start(infra: Infra) {
       const { db } = infra.database;
       const { orders, providers } = createCommerce(infra);
-      const deps: RefundDeps = { db, providers, signer: infra.signer, settlement: orders.settlement, logger: infra.logger };
+      const deps: RefundDeps = {
+        db,
+        providers,
+        signer: infra.signer,
+        settlement: orders.settlement,
+        logger: infra.logger,
+      };
       const prefix = bullPrefix(infra.config);
       const queueConnection = bullConnection(infra.config);
       const workerConnection = bullConnection(infra.config);
@@ -142,7 +162,11 @@ export function cancellationModule(options: { sweepEveryMs?: number } = {}): Job
         return { enqueued };
       };
 
-      await queue.upsertJobScheduler('sweep', { every: options.sweepEveryMs ?? infra.config.CANCELLATION_SWEEP_MS }, { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } });
+      await queue.upsertJobScheduler(
+        'sweep',
+        { every: options.sweepEveryMs ?? infra.config.CANCELLATION_SWEEP_MS },
+        { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } },
+      );
       const worker = new Worker(CANCELLATION_QUEUE, handle, {
         connection: workerConnection,
         prefix,
@@ -150,7 +174,9 @@ export function cancellationModule(options: { sweepEveryMs?: number } = {}): Job
         lockDuration: LOCK_MS,
         stalledInterval: STALLED_CHECK_MS,
       });
-      worker.on('failed', (job, err) => infra.logger.warn({ err, jobId: job?.id, name: job?.name }, 'cancellation job failed'));
+      worker.on('failed', (job, err) =>
+        infra.logger.warn({ err, jobId: job?.id, name: job?.name }, 'cancellation job failed'),
+      );
       return {
         close: async () => {
           await worker.close();

@@ -36,35 +36,65 @@ export async function listOrdersToRefund(tx: Db, eventId: string): Promise<numbe
   const rows = await tx.execute<{ order_id: string }>(sql`
     insert into ${cancellationRefunds} (event_id, order_id)
     select ${orders.eventId}, ${orders.id} from ${orders}
-    where ${orders.eventId} = ${eventId} and ${orders.status} in (${sql.join(LIVE_ORDER_STATUSES.map((s) => sql`${s}`), sql`, `)})
+    where ${orders.eventId} = ${eventId} and ${orders.status} in (${sql.join(
+      LIVE_ORDER_STATUSES.map((s) => sql`${s}`),
+      sql`, `,
+    )})
     on conflict do nothing
     returning order_id`);
   return rows.length;
 }
 
-export async function pendingOrderIds(db: Db, eventId: string, afterOrderId: string | null, limit: number): Promise<string[]> {
+export async function pendingOrderIds(
+  db: Db,
+  eventId: string,
+  afterOrderId: string | null,
+  limit: number,
+): Promise<string[]> {
   const rows = await db
     .select({ orderId: cancellationRefunds.orderId })
     .from(cancellationRefunds)
-    .where(and(eq(cancellationRefunds.eventId, eventId), eq(cancellationRefunds.status, 'pending'), afterOrderId ? sql`${cancellationRefunds.orderId} > ${afterOrderId}` : undefined))
+    .where(
+      and(
+        eq(cancellationRefunds.eventId, eventId),
+        eq(cancellationRefunds.status, 'pending'),
+        afterOrderId ? sql`${cancellationRefunds.orderId} > ${afterOrderId}` : undefined,
+      ),
+    )
     .orderBy(asc(cancellationRefunds.orderId))
     .limit(limit);
   return rows.map((r) => r.orderId);
 }
 
 /** Leaves `pending` once; the caller's transaction is the one that moved the money. */
-export async function finishRefund(tx: Db, eventId: string, orderId: string, status: RefundOutcome, refundedCents: number): Promise<boolean> {
+export async function finishRefund(
+  tx: Db,
+  eventId: string,
+  orderId: string,
+  status: RefundOutcome,
+  refundedCents: number,
+): Promise<boolean> {
   const rows = await tx
     .update(cancellationRefunds)
     .set({ status, refundedCents, finishedAt: sql`now()`, attempts: sql`${cancellationRefunds.attempts} + 1` })
-    .where(and(eq(cancellationRefunds.eventId, eventId), eq(cancellationRefunds.orderId, orderId), eq(cancellationRefunds.status, 'pending')))
+    .where(
+      and(
+        eq(cancellationRefunds.eventId, eventId),
+        eq(cancellationRefunds.orderId, orderId),
+        eq(cancellationRefunds.status, 'pending'),
+      ),
+    )
     .returning({ orderId: cancellationRefunds.orderId });
   return rows.length > 0;
 }
 
 export async function progressOf(db: Db, eventId: string) {
   const rows = await db
-    .select({ status: cancellationRefunds.status, n: sql<number>`count(*)::int`, cents: sql<number>`coalesce(sum(${cancellationRefunds.refundedCents}), 0)::int` })
+    .select({
+      status: cancellationRefunds.status,
+      n: sql<number>`count(*)::int`,
+      cents: sql<number>`coalesce(sum(${cancellationRefunds.refundedCents}), 0)::int`,
+    })
     .from(cancellationRefunds)
     .where(eq(cancellationRefunds.eventId, eventId))
     .groupBy(cancellationRefunds.status);
@@ -99,23 +129,38 @@ export async function addToTotals(db: Db, eventId: string, orders: number, ticke
   if (orders === 0 && tickets === 0) return;
   await db
     .update(eventCancellations)
-    .set({ ordersTotal: sql`${eventCancellations.ordersTotal} + ${orders}`, ticketsRevoked: sql`${eventCancellations.ticketsRevoked} + ${tickets}` })
+    .set({
+      ordersTotal: sql`${eventCancellations.ordersTotal} + ${orders}`,
+      ticketsRevoked: sql`${eventCancellations.ticketsRevoked} + ${tickets}`,
+    })
     .where(eq(eventCancellations.eventId, eventId));
 }
 
 export async function markAnnounced(db: Db, eventId: string): Promise<void> {
-  await db.update(eventCancellations).set({ announcedAt: sql`now()` }).where(eq(eventCancellations.eventId, eventId));
+  await db
+    .update(eventCancellations)
+    .set({ announcedAt: sql`now()` })
+    .where(eq(eventCancellations.eventId, eventId));
 }
 
 export async function openCancellations(db: Db): Promise<CancellationRow[]> {
-  return db.select().from(eventCancellations).where(or(isNull(eventCancellations.completedAt), isNull(eventCancellations.announcedAt)));
+  return db
+    .select()
+    .from(eventCancellations)
+    .where(or(isNull(eventCancellations.completedAt), isNull(eventCancellations.announcedAt)));
 }
 
 export async function completeCancellation(db: Db, eventId: string): Promise<boolean> {
   const rows = await db
     .update(eventCancellations)
     .set({ completedAt: sql`now()` })
-    .where(and(eq(eventCancellations.eventId, eventId), isNull(eventCancellations.completedAt), sql`not exists (select 1 from ${cancellationRefunds} where ${cancellationRefunds.eventId} = ${eventId} and ${cancellationRefunds.status} = 'pending')`))
+    .where(
+      and(
+        eq(eventCancellations.eventId, eventId),
+        isNull(eventCancellations.completedAt),
+        sql`not exists (select 1 from ${cancellationRefunds} where ${cancellationRefunds.eventId} = ${eventId} and ${cancellationRefunds.status} = 'pending')`,
+      ),
+    )
     .returning({ eventId: eventCancellations.eventId });
   return rows.length > 0;
 }
@@ -123,8 +168,19 @@ export async function completeCancellation(db: Db, eventId: string): Promise<boo
 /** Card refunds of an order written but not yet confirmed by the processor (a crash came between). */
 export async function unsentCardRefunds(db: Db, orderId: string) {
   return db
-    .select({ id: paymentRefunds.id, amountCents: paymentRefunds.amountCents, intentId: payments.intentId, provider: payments.provider })
+    .select({
+      id: paymentRefunds.id,
+      amountCents: paymentRefunds.amountCents,
+      intentId: payments.intentId,
+      provider: payments.provider,
+    })
     .from(paymentRefunds)
     .innerJoin(payments, eq(payments.id, paymentRefunds.paymentId))
-    .where(and(eq(paymentRefunds.orderId, orderId), eq(paymentRefunds.status, 'pending'), inArray(payments.provider, ['stripe', 'sandbox'])));
+    .where(
+      and(
+        eq(paymentRefunds.orderId, orderId),
+        eq(paymentRefunds.status, 'pending'),
+        inArray(payments.provider, ['stripe', 'sandbox']),
+      ),
+    );
 }

@@ -4,7 +4,10 @@ import type { CancellationService } from './cancellations.service.js';
 
 const tag = 'Cancellations';
 const idParams = z.object({ id: z.uuid() });
-const future = z.iso.datetime().transform((v) => new Date(v)).refine((d) => d.getTime() > Date.now(), 'must be in the future');
+const future = z.iso
+  .datetime()
+  .transform((v) => new Date(v))
+  .refine((d) => d.getTime() > Date.now(), 'must be in the future');
 
 const progress = z.object({
   eventId: z.uuid(),
@@ -36,7 +39,8 @@ export function cancellationRoutes(service: CancellationService): AnyRoute[] {
     defineRoute({
       method: 'post',
       path: '/v1/events/:id/cancel',
-      summary: 'Cancel the event: tickets revoked now, every order refunded by background jobs, holders and watchers told',
+      summary:
+        'Cancel the event: tickets revoked now, every order refunded by background jobs, holders and watchers told',
       tag,
       access: { roles: ['organizer'] },
       params: idParams,
@@ -63,7 +67,11 @@ export function cancellationRoutes(service: CancellationService): AnyRoute[] {
       tag,
       access: { roles: ['organizer'] },
       params: idParams,
-      body: z.strictObject({ newStartsAt: future, refundWindowDays: z.number().int().min(1).max(365), note: z.string().trim().max(1000).optional() }),
+      body: z.strictObject({
+        newStartsAt: future,
+        refundWindowDays: z.number().int().min(1).max(365),
+        note: z.string().trim().max(1000).optional(),
+      }),
       response: { status: 200, schema: change },
       errors: ['catalog.not_organizer', 'cancellations.event_closed'],
       handler: (ctx) => service.postpone(ctx.user, ctx.params.id, ctx.body),
@@ -78,11 +86,18 @@ export function cancellationRoutes(service: CancellationService): AnyRoute[] {
       body: z
         .strictObject({
           startsAt: future.optional(),
-          doorsAt: z.iso.datetime().transform((v) => new Date(v)).nullable().optional(),
+          doorsAt: z.iso
+            .datetime()
+            .transform((v) => new Date(v))
+            .nullable()
+            .optional(),
           venueId: z.uuid().optional(),
           note: z.string().trim().max(1000).optional(),
         })
-        .refine((b) => b.startsAt !== undefined || b.doorsAt !== undefined || b.venueId !== undefined, 'change at least one of startsAt, doorsAt, venueId'),
+        .refine(
+          (b) => b.startsAt !== undefined || b.doorsAt !== undefined || b.venueId !== undefined,
+          'change at least one of startsAt, doorsAt, venueId',
+        ),
       response: { status: 200, schema: change },
       errors: ['catalog.not_organizer', 'cancellations.event_closed', 'catalog.venue_not_found'],
       handler: (ctx) => service.reschedule(ctx.user, ctx.params.id, ctx.body),

@@ -9,7 +9,13 @@ import { AppError, conflict, notFound } from '../shared/errors.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { cancelPendingTransfersOfEvent } from '../tickets/transfers.repository.js';
 import { appendTimeline } from '../timeline/timeline.repository.js';
-import { findCancellation, insertCancellation, listOrdersToRefund, progressOf, revokeEventTickets } from './cancellations.repository.js';
+import {
+  findCancellation,
+  insertCancellation,
+  listOrdersToRefund,
+  progressOf,
+  revokeEventTickets,
+} from './cancellations.repository.js';
 import { eventChanges } from './cancellations.table.js';
 
 export interface CancellationProgress {
@@ -54,14 +60,23 @@ export class CancellationService {
       assertEventOrganizer(principal, event);
       // A second call (a retry, a double click) is an answer, not an error: the cancellation is under way.
       if (event.status === 'cancelled') return;
-      if (event.status === 'completed') throw conflict('cancellations.event_completed', 'This event has already taken place.');
+      if (event.status === 'completed')
+        throw conflict('cancellations.event_completed', 'This event has already taken place.');
       await updateEvent(tx, eventId, { status: 'cancelled', updatedAt: new Date() });
       const ticketsRevoked = await revokeEventTickets(tx, eventId);
       await cancelPendingTransfersOfEvent(tx, eventId);
       const ordersTotal = await listOrdersToRefund(tx, eventId);
       await insertCancellation(tx, { eventId, reason, requestedBy: principal.userId, ordersTotal, ticketsRevoked });
       await appendTimeline(tx, this.signer, [
-        { userId: principal.userId, kind: 'event.cancelled', subjectType: 'event', subjectId: eventId, eventId, actorId: principal.userId, data: { reason, ordersTotal, ticketsRevoked } },
+        {
+          userId: principal.userId,
+          kind: 'event.cancelled',
+          subjectType: 'event',
+          subjectId: eventId,
+          eventId,
+          actorId: principal.userId,
+          data: { reason, ordersTotal, ticketsRevoked },
+        },
       ]);
     });
     // Also on a repeated call: if the first enqueue was lost (Redis down, crash), this one starts it; the job id makes it once.
@@ -91,12 +106,32 @@ export class CancellationService {
    * order cancellation (PATCH /v1/orders/:id) until the window closes: the event's refund
    * deadline is pushed to at least then.
    */
-  async postpone(principal: Principal, eventId: string, input: { newStartsAt: Date; refundWindowDays: number; note?: string | undefined }) {
-    return this.change(principal, eventId, 'postponed', { startsAt: input.newStartsAt }, input.note ?? null, input.refundWindowDays);
+  async postpone(
+    principal: Principal,
+    eventId: string,
+    input: { newStartsAt: Date; refundWindowDays: number; note?: string | undefined },
+  ) {
+    return this.change(
+      principal,
+      eventId,
+      'postponed',
+      { startsAt: input.newStartsAt },
+      input.note ?? null,
+      input.refundWindowDays,
+    );
   }
 
   /** A change of time, doors or venue, announced to holders and watchers. */
-  async reschedule(principal: Principal, eventId: string, input: { startsAt?: Date | undefined; doorsAt?: Date | null | undefined; venueId?: string | undefined; note?: string | undefined }) {
+  async reschedule(
+    principal: Principal,
+    eventId: string,
+    input: {
+      startsAt?: Date | undefined;
+      doorsAt?: Date | null | undefined;
+      venueId?: string | undefined;
+      note?: string | undefined;
+    },
+  ) {
     return this.change(principal, eventId, 'changed', input, input.note ?? null, null);
   }
 
@@ -112,7 +147,8 @@ export class CancellationService {
       const event = await findEvent(tx, eventId, { forUpdate: true });
       if (!event) throw eventNotFound();
       assertEventOrganizer(principal, event);
-      if (event.status === 'cancelled' || event.status === 'completed') throw conflict('cancellations.event_closed', `A ${event.status} event cannot be moved.`);
+      if (event.status === 'cancelled' || event.status === 'completed')
+        throw conflict('cancellations.event_closed', `A ${event.status} event cannot be moved.`);
       const next = this.moved(event, patch);
       if (next.venueId !== event.venueId) {
         const [venue] = await tx.select({ id: venues.id }).from(venues).where(eq(venues.id, next.venueId));
@@ -128,16 +164,29 @@ export class CancellationService {
           venueId: next.venueId,
           ...(kind === 'postponed' ? { status: 'postponed' as const } : {}),
           // Never shorten a refund deadline the fans already had.
-          ...(refundUntil ? { refundableUntil: sql`greatest(${events.refundableUntil}, ${refundUntil.toISOString()}::timestamptz)` } : {}),
+          ...(refundUntil
+            ? { refundableUntil: sql`greatest(${events.refundableUntil}, ${refundUntil.toISOString()}::timestamptz)` }
+            : {}),
           updatedAt: new Date(),
         })
         .where(eq(events.id, eventId));
       const iso = (d: Date | null) => d?.toISOString() ?? null;
       const before = { startsAt: iso(event.startsAt), doorsAt: iso(event.doorsAt), venueId: event.venueId };
       const after = { startsAt: iso(next.startsAt), doorsAt: iso(next.doorsAt), venueId: next.venueId };
-      const [row] = await tx.insert(eventChanges).values({ eventId, kind, before, after, refundUntil, note, createdBy: principal.userId }).returning();
+      const [row] = await tx
+        .insert(eventChanges)
+        .values({ eventId, kind, before, after, refundUntil, note, createdBy: principal.userId })
+        .returning();
       await appendTimeline(tx, this.signer, [
-        { userId: principal.userId, kind: `event.${kind}`, subjectType: 'event', subjectId: eventId, eventId, actorId: principal.userId, data: { changeId: row!.id, before, after, refundUntil: iso(refundUntil) } },
+        {
+          userId: principal.userId,
+          kind: `event.${kind}`,
+          subjectType: 'event',
+          subjectId: eventId,
+          eventId,
+          actorId: principal.userId,
+          data: { changeId: row!.id, before, after, refundUntil: iso(refundUntil) },
+        },
       ]);
       return { change: row!, title: event.title };
     });
@@ -151,7 +200,12 @@ export class CancellationService {
         kind === 'postponed'
           ? `New date: ${when}. Your tickets stay valid.${change.refundUntil ? ` If you cannot come, you can cancel for a refund until ${change.refundUntil.toISOString()}.` : ''}`
           : `New details: starts ${when}${change.after.doorsAt ? `, doors ${change.after.doorsAt}` : ''}.${change.before.venueId !== change.after.venueId ? ' The venue has changed.' : ''}${change.note ? `\n\n${change.note}` : ''}`,
-      data: { changeId: change.id, before: change.before, after: change.after, refundUntil: change.refundUntil?.toISOString() ?? null },
+      data: {
+        changeId: change.id,
+        before: change.before,
+        after: change.after,
+        refundUntil: change.refundUntil?.toISOString() ?? null,
+      },
       mail: true,
     });
     return {
@@ -167,13 +221,19 @@ export class CancellationService {
   }
 
   /** The new times: doors and end move with the start unless given, so the event's CHECKs keep holding. */
-  private moved(event: EventRow, patch: { startsAt?: Date | undefined; doorsAt?: Date | null | undefined; venueId?: string | undefined }) {
+  private moved(
+    event: EventRow,
+    patch: { startsAt?: Date | undefined; doorsAt?: Date | null | undefined; venueId?: string | undefined },
+  ) {
     const startsAt = patch.startsAt ?? event.startsAt;
     const shift = startsAt.getTime() - event.startsAt.getTime();
-    const doorsAt = patch.doorsAt !== undefined ? patch.doorsAt : event.doorsAt ? new Date(event.doorsAt.getTime() + shift) : null;
+    const doorsAt =
+      patch.doorsAt !== undefined ? patch.doorsAt : event.doorsAt ? new Date(event.doorsAt.getTime() + shift) : null;
     const endsAt = event.endsAt ? new Date(event.endsAt.getTime() + shift) : null;
     if (doorsAt && doorsAt > startsAt) {
-      throw new AppError(400, 'request.invalid', 'Doors must open before the start.', { errors: [{ in: 'body', field: 'doorsAt', code: 'after_start', message: 'must not be after startsAt' }] });
+      throw new AppError(400, 'request.invalid', 'Doors must open before the start.', {
+        errors: [{ in: 'body', field: 'doorsAt', code: 'after_start', message: 'must not be after startsAt' }],
+      });
     }
     return { startsAt, doorsAt, endsAt, venueId: patch.venueId ?? event.venueId };
   }

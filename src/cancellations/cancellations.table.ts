@@ -34,7 +34,9 @@ export const cancellationRefunds = pgTable(
     eventId: uuid('event_id').notNull(),
     orderId: uuid('order_id').notNull(),
     /** refunded: money went back; voided: the card was never captured; skipped: nothing was paid or it was already refunded. */
-    status: text('status', { enum: ['pending', 'refunded', 'voided', 'skipped'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'refunded', 'voided', 'skipped'] })
+      .notNull()
+      .default('pending'),
     refundedCents: integer('refunded_cents').notNull().default(0),
     attempts: integer('attempts').notNull().default(0),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
@@ -42,7 +44,9 @@ export const cancellationRefunds = pgTable(
   (t) => [
     primaryKey({ columns: [t.eventId, t.orderId] }),
     // Serves the sweeper's "pending orders of this event" and the progress counts.
-    index('cancellation_refunds_pending_idx').on(t.eventId).where(sql`${t.status} = 'pending'`),
+    index('cancellation_refunds_pending_idx')
+      .on(t.eventId)
+      .where(sql`${t.status} = 'pending'`),
     check('cancellation_refunds_status_valid', sql`${t.status} in ('pending','refunded','voided','skipped')`),
   ],
 );

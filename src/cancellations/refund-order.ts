@@ -31,7 +31,11 @@ export interface RefundDeps {
  *   - anything else: nothing was paid, or it was refunded already.
  * The seats are not put back on sale: the event is cancelled.
  */
-export async function refundForCancellation(deps: RefundDeps, eventId: string, orderId: string): Promise<RefundOutcome> {
+export async function refundForCancellation(
+  deps: RefundDeps,
+  eventId: string,
+  orderId: string,
+): Promise<RefundOutcome> {
   const captured = await refundCaptured(deps, eventId, orderId);
   if (captured.refunded) {
     // The common case: send what this run wrote, without reading it back.
@@ -71,16 +75,27 @@ async function refundCaptured(deps: RefundDeps, eventId: string, orderId: string
     // Normally already revoked by the cancellation itself; a ticket issued since is revoked here.
     const stillValid = tickets.filter((t) => t.status === 'valid').map((t) => t.id);
     if (stillValid.length > 0) await endTickets(tx, stillValid, 'revoked');
-    await tx.update(orderItems).set({ status: 'cancelled' }).where(and(eq(orderItems.orderId, orderId), eq(orderItems.status, 'active')));
+    await tx
+      .update(orderItems)
+      .set({ status: 'cancelled' })
+      .where(and(eq(orderItems.orderId, orderId), eq(orderItems.status, 'active')));
     let due = order.totalCents - order.refundedCents;
     const refunded = due;
     const receipts: TimelineEvent[] = [];
     const cardRefunds: CardRefund[] = [];
     const receipt = (kind: string, subjectId: string, data: Record<string, unknown>): TimelineEvent => ({
-      userId: order.userId, kind, subjectType: 'payment', subjectId, eventId, actorId: null, data: { orderId, currency: order.currency, reason: 'event_cancelled', ...data },
+      userId: order.userId,
+      kind,
+      subjectType: 'payment',
+      subjectId,
+      eventId,
+      actorId: null,
+      data: { orderId, currency: order.currency, reason: 'event_cancelled', ...data },
     });
     // Gift cards first, as the fan's own cancellation does: a card refund takes days, a gift card is instant.
-    const tenders = (await paymentsOfOrder(tx, orderId)).sort((a, b) => (a.method === b.method ? 0 : a.method === 'gift_card' ? -1 : 1));
+    const tenders = (await paymentsOfOrder(tx, orderId)).sort((a, b) =>
+      a.method === b.method ? 0 : a.method === 'gift_card' ? -1 : 1,
+    );
     for (const tender of tenders) {
       const amount = Math.min(due, tender.amountCents - tender.refundedCents);
       if (amount <= 0 || (tender.status !== 'captured' && tender.status !== 'partially_refunded')) continue;
@@ -88,20 +103,50 @@ async function refundCaptured(deps: RefundDeps, eventId: string, orderId: string
       await addRefunded(tx, tender.id, amount);
       if (tender.method === 'gift_card') {
         await creditGiftCard(tx, tender.giftCardId!, amount, orderId);
-        receipts.push(receipt('payment.refunded', tender.id, { method: 'gift_card', giftCardId: tender.giftCardId, amountCents: amount }));
+        receipts.push(
+          receipt('payment.refunded', tender.id, {
+            method: 'gift_card',
+            giftCardId: tender.giftCardId,
+            amountCents: amount,
+          }),
+        );
       } else {
         const row = await insertRefund(tx, { paymentId: tender.id, orderId, amountCents: amount });
         cardRefunds.push({ id: row.id, amountCents: amount, intentId: tender.intentId, provider: tender.provider });
-        receipts.push(receipt('payment.refund_requested', tender.id, { method: 'card', provider: tender.provider, sandbox: tender.provider === 'sandbox', amountCents: amount, refundId: row.id }));
+        receipts.push(
+          receipt('payment.refund_requested', tender.id, {
+            method: 'card',
+            provider: tender.provider,
+            sandbox: tender.provider === 'sandbox',
+            amountCents: amount,
+            refundId: row.id,
+          }),
+        );
       }
     }
     const total = order.refundedCents + refunded - due;
     await transitionOrder(tx, orderId, ['captured'], 'cancelled', { refundedCents: total });
     await finishRefund(tx, eventId, orderId, 'refunded', refunded - due);
     await appendTimeline(tx, deps.signer, [
-      { userId: order.userId, kind: 'tickets.revoked', subjectType: 'order', subjectId: orderId, eventId, actorId: null, data: { ticketIds: tickets.map((t) => t.id), reason: 'event_cancelled' } },
+      {
+        userId: order.userId,
+        kind: 'tickets.revoked',
+        subjectType: 'order',
+        subjectId: orderId,
+        eventId,
+        actorId: null,
+        data: { ticketIds: tickets.map((t) => t.id), reason: 'event_cancelled' },
+      },
       ...receipts,
-      { userId: order.userId, kind: 'order.cancelled', subjectType: 'order', subjectId: orderId, eventId, actorId: null, data: { refundedCents: total, reason: 'event_cancelled' } },
+      {
+        userId: order.userId,
+        kind: 'order.cancelled',
+        subjectType: 'order',
+        subjectId: orderId,
+        eventId,
+        actorId: null,
+        data: { refundedCents: total, reason: 'event_cancelled' },
+      },
     ]);
     return { refunded: true as const, cardRefunds };
   });

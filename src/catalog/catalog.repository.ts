@@ -18,8 +18,16 @@ export async function insertVenue(db: Db, values: typeof venues.$inferInsert): P
   return row!;
 }
 
-export async function updateVenue(db: Db, id: string, patch: Partial<typeof venues.$inferInsert>): Promise<VenueRow | undefined> {
-  const [row] = await db.update(venues).set({ ...patch, updatedAt: sql`now()` }).where(eq(venues.id, id)).returning();
+export async function updateVenue(
+  db: Db,
+  id: string,
+  patch: Partial<typeof venues.$inferInsert>,
+): Promise<VenueRow | undefined> {
+  const [row] = await db
+    .update(venues)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(venues.id, id))
+    .returning();
   return row;
 }
 
@@ -33,13 +41,25 @@ export async function insertEvent(db: Db, values: typeof events.$inferInsert): P
   return row!;
 }
 
-export async function updateEvent(db: Db, id: string, patch: Partial<typeof events.$inferInsert>): Promise<EventRow | undefined> {
-  const [row] = await db.update(events).set({ ...patch, updatedAt: sql`now()` }).where(eq(events.id, id)).returning();
+export async function updateEvent(
+  db: Db,
+  id: string,
+  patch: Partial<typeof events.$inferInsert>,
+): Promise<EventRow | undefined> {
+  const [row] = await db
+    .update(events)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(events.id, id))
+    .returning();
   return row;
 }
 
 /** `forUpdate` serialises concurrent changes of one event (status transitions, tier currency). */
-export async function findEvent(db: Db, id: string, options: { forUpdate?: boolean } = {}): Promise<EventRow | undefined> {
+export async function findEvent(
+  db: Db,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<EventRow | undefined> {
   const query = db.select().from(events).where(eq(events.id, id));
   const [row] = options.forUpdate ? await query.for('update') : await query;
   return row;
@@ -55,7 +75,11 @@ export async function insertTier(db: Db, values: typeof priceTiers.$inferInsert)
   }
 }
 
-export async function updateTier(db: Db, id: string, patch: Partial<typeof priceTiers.$inferInsert>): Promise<TierRow | undefined> {
+export async function updateTier(
+  db: Db,
+  id: string,
+  patch: Partial<typeof priceTiers.$inferInsert>,
+): Promise<TierRow | undefined> {
   try {
     const [row] = await db.update(priceTiers).set(patch).where(eq(priceTiers.id, id)).returning();
     return row;
@@ -92,6 +116,10 @@ export async function listTiersWithStock(db: Db, eventId: string): Promise<TierW
 }
 
 export async function eventCurrency(db: Db, eventId: string): Promise<string | undefined> {
-  const [row] = await db.select({ currency: priceTiers.currency }).from(priceTiers).where(eq(priceTiers.eventId, eventId)).limit(1);
+  const [row] = await db
+    .select({ currency: priceTiers.currency })
+    .from(priceTiers)
+    .where(eq(priceTiers.eventId, eventId))
+    .limit(1);
   return row?.currency;
 }

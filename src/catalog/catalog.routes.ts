@@ -33,7 +33,8 @@ export function catalogRoutes(catalog: CatalogService): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/v1/organizer/events',
-      summary: 'The organizer console: my events, drafts included, with tiers, capacity, held, sold, remaining and the on-sale window (admins: scope=all for everyone’s)',
+      summary:
+        'The organizer console: my events, drafts included, with tiers, capacity, held, sold, remaining and the on-sale window (admins: scope=all for everyone’s)',
       tag,
       access: organizer,
       query: consoleQuery,
@@ -106,7 +107,12 @@ export function catalogRoutes(catalog: CatalogService): AnyRoute[] {
       params: idParams,
       body: eventPatch,
       response: { status: 200, schema: event },
-      errors: ['catalog.event_not_found', 'catalog.not_organizer', 'catalog.status_change_refused', 'catalog.event_closed'],
+      errors: [
+        'catalog.event_not_found',
+        'catalog.not_organizer',
+        'catalog.status_change_refused',
+        'catalog.event_closed',
+      ],
       handler: (ctx) => catalog.updateEvent(ctx.user, ctx.params.id, ctx.body),
     }),
     defineRoute({
@@ -130,7 +136,12 @@ export function catalogRoutes(catalog: CatalogService): AnyRoute[] {
       params: tierParams,
       body: tierPatch,
       response: { status: 200, schema: tier },
-      errors: ['catalog.not_organizer', 'catalog.tier_not_found', 'catalog.capacity_below_taken', 'catalog.wrong_tier_kind'],
+      errors: [
+        'catalog.not_organizer',
+        'catalog.tier_not_found',
+        'catalog.capacity_below_taken',
+        'catalog.wrong_tier_kind',
+      ],
       handler: (ctx) => catalog.updateTier(ctx.user, ctx.params.id, ctx.params.tierId, ctx.body),
     }),
     defineRoute({

@@ -18,12 +18,22 @@ const timeZone = z.string().refine((tz) => {
   }
 }, 'must be an IANA time zone such as Europe/Paris');
 
-const transit = z.object({
-  stops: z
-    .array(z.object({ name: label(120), lines: z.array(label(40)).max(30), walkingMinutes: z.number().int().min(0).max(120) }).strict())
-    .max(20),
-  parking: z.string().trim().max(500).nullable(),
-}).strict();
+const transit = z
+  .object({
+    stops: z
+      .array(
+        z
+          .object({
+            name: label(120),
+            lines: z.array(label(40)).max(30),
+            walkingMinutes: z.number().int().min(0).max(120),
+          })
+          .strict(),
+      )
+      .max(20),
+    parking: z.string().trim().max(500).nullable(),
+  })
+  .strict();
 
 export const venueBody = z
   .object({
@@ -77,8 +87,10 @@ const eventFields = z.object({
 
 /** Doors open before the start; the end comes after it. Named by field so a form can point at it. */
 function timesInOrder(v: { startsAt?: Date; doorsAt?: Date | null; endsAt?: Date | null }, ctx: z.RefinementCtx) {
-  if (v.startsAt && v.doorsAt && v.doorsAt > v.startsAt) ctx.addIssue({ code: 'custom', path: ['doorsAt'], message: 'must not be after startsAt' });
-  if (v.startsAt && v.endsAt && v.endsAt <= v.startsAt) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after startsAt' });
+  if (v.startsAt && v.doorsAt && v.doorsAt > v.startsAt)
+    ctx.addIssue({ code: 'custom', path: ['doorsAt'], message: 'must not be after startsAt' });
+  if (v.startsAt && v.endsAt && v.endsAt <= v.startsAt)
+    ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after startsAt' });
 }
 
 export const eventBody = eventFields
@@ -108,9 +120,14 @@ export const tierBody = z
   })
   .strict()
   .superRefine((v, ctx) => {
-    if (v.kind === 'ga' && v.capacity === undefined) ctx.addIssue({ code: 'custom', path: ['capacity'], message: 'is required for general admission' });
+    if (v.kind === 'ga' && v.capacity === undefined)
+      ctx.addIssue({ code: 'custom', path: ['capacity'], message: 'is required for general admission' });
     if (v.kind === 'reserved' && v.capacity !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['capacity'], message: 'comes from the seats of a reserved tier; add a seat layout instead' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['capacity'],
+        message: 'comes from the seats of a reserved tier; add a seat layout instead',
+      });
     }
   });
 export const tierPatch = z
@@ -150,7 +167,11 @@ export const event = z.object({
   doorsAt: z.iso.datetime().nullable(),
   endsAt: z.iso.datetime().nullable(),
   status: z.enum(eventStatuses),
-  policies: z.object({ refundableUntil: z.iso.datetime().nullable(), transfersAllowed: z.boolean(), perAccountLimit: z.number().int().nullable() }),
+  policies: z.object({
+    refundableUntil: z.iso.datetime().nullable(),
+    transfersAllowed: z.boolean(),
+    perAccountLimit: z.number().int().nullable(),
+  }),
   tiers: z.array(tier),
 });
 
@@ -170,7 +191,14 @@ const layoutString = z
     accessible: z.array(label(100)).max(100).optional(),
   })
   .strict();
-export const layoutBody = z.object({ blocks: z.array(z.union([layoutObject, layoutString])).min(1).max(200) }).strict();
+export const layoutBody = z
+  .object({
+    blocks: z
+      .array(z.union([layoutObject, layoutString]))
+      .min(1)
+      .max(200),
+  })
+  .strict();
 export type LayoutInput = z.output<typeof layoutBody>;
 
 export const seatView = z.object({
@@ -187,7 +215,10 @@ export const seatsCreated = z.object({ created: z.number().int() });
 
 /** The organizer console's lists. `scope=all` is for admins: every organizer's, not only their own. */
 export const consoleQuery = z.strictObject({
-  scope: z.enum(['mine', 'all']).default('mine').describe('`all` (admins only): every organizer’s, not only the caller’s.'),
+  scope: z
+    .enum(['mine', 'all'])
+    .default('mine')
+    .describe('`all` (admins only): every organizer’s, not only the caller’s.'),
   limit: z.coerce.number().int().min(1).max(500).default(200),
 });
 

@@ -5,7 +5,22 @@ import { isForeignKeyViolation } from '../db/errors.js';
 import * as inventory from '../sales/inventory.repository.js';
 import { catalogErrors } from './catalog.errors.js';
 import * as repo from './catalog.repository.js';
-import type { consoleEvents, consoleQuery, consoleVenues, event, eventBody, eventPatch, LayoutInput, seatMap, tier, tierBody, tierPatch, venue, venueBody, venuePatch } from './catalog.schemas.js';
+import type {
+  consoleEvents,
+  consoleQuery,
+  consoleVenues,
+  event,
+  eventBody,
+  eventPatch,
+  LayoutInput,
+  seatMap,
+  tier,
+  tierBody,
+  tierPatch,
+  venue,
+  venueBody,
+  venuePatch,
+} from './catalog.schemas.js';
 import type { EventStatus } from './catalog.table.js';
 import { listConsoleEvents, listConsoleVenues, type ConsoleEventRow } from './console.repository.js';
 import { assertEventOrganizer, canSeeEvent } from './guards.js';
@@ -52,7 +67,8 @@ export class CatalogService {
   async updateVenue(principal: Principal, id: string, patch: z.output<typeof venuePatch>): Promise<Venue> {
     const existing = await repo.findVenue(this.db, id);
     if (!existing) throw catalogErrors.venueNotFound();
-    if (existing.ownerId !== principal.userId && !principal.roles.includes('admin')) throw catalogErrors.notVenueOwner();
+    if (existing.ownerId !== principal.userId && !principal.roles.includes('admin'))
+      throw catalogErrors.notVenueOwner();
     const row = await repo.updateVenue(this.db, id, patch);
     return presentVenue(row!);
   }
@@ -80,13 +96,18 @@ export class CatalogService {
       if (patch.status && patch.status !== current.status && !NEXT_STATUS[current.status].includes(patch.status)) {
         throw catalogErrors.badStatusChange(current.status, patch.status);
       }
-      if (CLOSED.includes(current.status) && Object.keys(patch).length > 0) throw catalogErrors.eventClosed(current.status);
+      if (CLOSED.includes(current.status) && Object.keys(patch).length > 0)
+        throw catalogErrors.eventClosed(current.status);
       const startsAt = patch.startsAt ?? current.startsAt;
       const doorsAt = patch.doorsAt === undefined ? current.doorsAt : patch.doorsAt;
       const endsAt = patch.endsAt === undefined ? current.endsAt : patch.endsAt;
       const errors = [
-        ...(doorsAt && doorsAt > startsAt ? [{ in: 'body' as const, field: 'doorsAt', code: 'custom', message: 'must not be after startsAt' }] : []),
-        ...(endsAt && endsAt <= startsAt ? [{ in: 'body' as const, field: 'endsAt', code: 'custom', message: 'must be after startsAt' }] : []),
+        ...(doorsAt && doorsAt > startsAt
+          ? [{ in: 'body' as const, field: 'doorsAt', code: 'custom', message: 'must not be after startsAt' }]
+          : []),
+        ...(endsAt && endsAt <= startsAt
+          ? [{ in: 'body' as const, field: 'endsAt', code: 'custom', message: 'must be after startsAt' }]
+          : []),
       ];
       if (errors.length > 0) throw catalogErrors.invalid(errors);
       const { policies, ...fields } = patch;
@@ -113,12 +134,18 @@ export class CatalogService {
       if (currency && currency !== body.currency) throw catalogErrors.currencyMismatch(currency);
       const { capacity, ...fields } = body;
       const row = await repo.insertTier(tx, { ...fields, eventId });
-      if (row.kind === 'ga') await inventory.insertGaInventory(tx, { tierId: row.id, eventId, capacity: capacity ?? 0 });
+      if (row.kind === 'ga')
+        await inventory.insertGaInventory(tx, { tierId: row.id, eventId, capacity: capacity ?? 0 });
       return this.tierView(tx, eventId, row.id);
     });
   }
 
-  async updateTier(principal: Principal, eventId: string, tierId: string, patch: z.output<typeof tierPatch>): Promise<Tier> {
+  async updateTier(
+    principal: Principal,
+    eventId: string,
+    tierId: string,
+    patch: z.output<typeof tierPatch>,
+  ): Promise<Tier> {
     return this.db.transaction(async (tx) => {
       await this.openEvent(tx, principal, eventId);
       const existing = await repo.findTier(tx, eventId, tierId);
@@ -146,20 +173,31 @@ export class CatalogService {
         const shape = 'layout' in block ? parseLayoutString(block.layout, `${field}.layout`) : block;
         return { tierId: block.tierId, field, specs: expandBlock({ ...shape, accessible: block.accessible }, field) };
       } catch (err) {
-        if (err instanceof LayoutError) throw catalogErrors.invalid([{ in: 'body', field: err.field, code: 'layout', message: err.message }]);
+        if (err instanceof LayoutError)
+          throw catalogErrors.invalid([{ in: 'body', field: err.field, code: 'layout', message: err.message }]);
         throw err;
       }
     });
     const total = blocks.reduce((n, b) => n + b.specs.length, 0);
     if (total > MAX_SEATS_PER_LAYOUT) {
-      throw catalogErrors.invalid([{ in: 'body', field: 'blocks', code: 'too_big', message: `at most ${MAX_SEATS_PER_LAYOUT} seats per request` }]);
+      throw catalogErrors.invalid([
+        { in: 'body', field: 'blocks', code: 'too_big', message: `at most ${MAX_SEATS_PER_LAYOUT} seats per request` },
+      ]);
     }
     return this.db.transaction(async (tx) => {
       await this.openEvent(tx, principal, eventId);
       let created = 0;
       for (const block of blocks) {
         const tierRow = await repo.findTier(tx, eventId, block.tierId);
-        if (!tierRow) throw catalogErrors.invalid([{ in: 'body', field: `${block.field}.tierId`, code: 'unknown_tier', message: 'is not a tier of this event' }]);
+        if (!tierRow)
+          throw catalogErrors.invalid([
+            {
+              in: 'body',
+              field: `${block.field}.tierId`,
+              code: 'unknown_tier',
+              message: 'is not a tier of this event',
+            },
+          ]);
         if (tierRow.kind !== 'reserved') throw catalogErrors.wrongTierKind(`${block.field}.tierId`, 'reserved');
         created += await inventory.insertSeats(tx, eventId, block.tierId, block.specs satisfies SeatSpec[]);
       }
@@ -177,13 +215,19 @@ export class CatalogService {
    * own like anyone else (an admin who organizes wants their console uncluttered) and asks for
    * `scope=all` to see every organizer's.
    */
-  async consoleEvents(principal: Principal, query: z.output<typeof consoleQuery>): Promise<z.input<typeof consoleEvents>> {
+  async consoleEvents(
+    principal: Principal,
+    query: z.output<typeof consoleQuery>,
+  ): Promise<z.input<typeof consoleEvents>> {
     const rows = await listConsoleEvents(this.db, this.consoleOwner(principal, query.scope), query.limit);
     return { events: rows.map(presentConsoleEvent) };
   }
 
   /** The venues the caller created (or, for an admin with `scope=all`, every venue), for the console's forms. */
-  async consoleVenues(principal: Principal, query: z.output<typeof consoleQuery>): Promise<z.input<typeof consoleVenues>> {
+  async consoleVenues(
+    principal: Principal,
+    query: z.output<typeof consoleQuery>,
+  ): Promise<z.input<typeof consoleVenues>> {
     const rows = await listConsoleVenues(this.db, this.consoleOwner(principal, query.scope));
     return { venues: rows.slice(0, query.limit).map(presentVenue) };
   }
@@ -220,7 +264,10 @@ export class CatalogService {
   }
 
   private async present(row: repo.EventRow): Promise<EventView> {
-    const [venueRow, tiers] = await Promise.all([repo.findVenue(this.db, row.venueId), repo.listTiersWithStock(this.db, row.id)]);
+    const [venueRow, tiers] = await Promise.all([
+      repo.findVenue(this.db, row.venueId),
+      repo.listTiersWithStock(this.db, row.id),
+    ]);
     return {
       id: row.id,
       organizerId: row.organizerId,
@@ -233,7 +280,11 @@ export class CatalogService {
       doorsAt: iso(row.doorsAt),
       endsAt: iso(row.endsAt),
       status: row.status,
-      policies: { refundableUntil: iso(row.refundableUntil), transfersAllowed: row.transfersAllowed, perAccountLimit: row.perAccountLimit },
+      policies: {
+        refundableUntil: iso(row.refundableUntil),
+        transfersAllowed: row.transfersAllowed,
+        perAccountLimit: row.perAccountLimit,
+      },
       tiers: tiers.map(presentTier),
     };
   }
@@ -254,11 +305,19 @@ function presentConsoleEvent(row: ConsoleEventRow): z.input<typeof consoleEvents
     remaining: row.capacity - row.held - row.sold,
     onsale:
       row.onsale_mode && row.onsale_state && row.sale_starts_at
-        ? { mode: row.onsale_mode, state: row.onsale_state, prequeueOpensAt: row.prequeue_opens_at, saleStartsAt: row.sale_starts_at, saleEndsAt: row.sale_ends_at }
+        ? {
+            mode: row.onsale_mode,
+            state: row.onsale_state,
+            prequeueOpensAt: row.prequeue_opens_at,
+            saleStartsAt: row.sale_starts_at,
+            saleEndsAt: row.sale_ends_at,
+          }
         : null,
   };
 }
 
 function unknownVenue() {
-  return catalogErrors.invalid([{ in: 'body', field: 'venueId', code: 'unknown_venue', message: 'is not a known venue' }]);
+  return catalogErrors.invalid([
+    { in: 'body', field: 'venueId', code: 'unknown_venue', message: 'is not a known venue' },
+  ]);
 }

@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { users } from '../auth/auth.table.js';
 
 /** How to get to a venue; shown with every discovery result. */
@@ -8,7 +20,15 @@ export interface Transit {
   parking: string | null;
 }
 
-export const eventStatuses = ['draft', 'scheduled', 'on_sale', 'sold_out', 'postponed', 'cancelled', 'completed'] as const;
+export const eventStatuses = [
+  'draft',
+  'scheduled',
+  'on_sale',
+  'sold_out',
+  'postponed',
+  'cancelled',
+  'completed',
+] as const;
 export type EventStatus = (typeof eventStatuses)[number];
 export const tierKinds = ['reserved', 'ga'] as const;
 export type TierKind = (typeof tierKinds)[number];
@@ -30,7 +50,10 @@ export const venues = pgTable(
     longitude: doublePrecision('longitude').notNull(),
     /** IANA zone (Europe/Paris): event times are stored in UTC and shown in the venue's local time. */
     timeZone: text('time_zone').notNull(),
-    accessibility: text('accessibility').array().notNull().default(sql`'{}'::text[]`),
+    accessibility: text('accessibility')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     transit: jsonb('transit').$type<Transit>().notNull().default({ stops: [], parking: null }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -55,8 +78,14 @@ export const events = pgTable(
       .references(() => venues.id),
     title: text('title').notNull(),
     description: text('description').notNull().default(''),
-    categories: text('categories').array().notNull().default(sql`'{}'::text[]`),
-    performers: text('performers').array().notNull().default(sql`'{}'::text[]`),
+    categories: text('categories')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    performers: text('performers')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
     doorsAt: timestamp('doors_at', { withTimezone: true }),
     endsAt: timestamp('ends_at', { withTimezone: true }),
@@ -78,7 +107,10 @@ export const events = pgTable(
     index('events_venue_idx').on(t.venueId),
     // Serves the organizer console's "my events".
     index('events_organizer_idx').on(t.organizerId),
-    check('events_status_valid', sql`${t.status} in ('draft','scheduled','on_sale','sold_out','postponed','cancelled','completed')`),
+    check(
+      'events_status_valid',
+      sql`${t.status} in ('draft','scheduled','on_sale','sold_out','postponed','cancelled','completed')`,
+    ),
     check('events_doors_before_start', sql`${t.doorsAt} is null or ${t.doorsAt} <= ${t.startsAt}`),
     check('events_ends_after_start', sql`${t.endsAt} is null or ${t.endsAt} > ${t.startsAt}`),
     check('events_limit_positive', sql`${t.perAccountLimit} is null or ${t.perAccountLimit} > 0`),

@@ -29,7 +29,8 @@ export interface ConsoleEventRow {
   sale_ends_at: string | null;
 }
 
-const utc = (column: ReturnType<typeof sql>) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+const utc = (column: ReturnType<typeof sql>) =>
+  sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 
 /** `organizerId` null: every organizer's events (admins). Upcoming first by start, then past, latest first. */
 export async function listConsoleEvents(db: Db, organizerId: string | null, limit: number): Promise<ConsoleEventRow[]> {
@@ -62,5 +63,7 @@ export async function listConsoleEvents(db: Db, organizerId: string | null, limi
 /** Venues an organizer created (every venue for `null`), by name. Served by a scan: venues stay few. */
 export async function listConsoleVenues(db: Db, ownerId: string | null): Promise<VenueRow[]> {
   const query = db.select().from(venues);
-  return ownerId === null ? query.orderBy(asc(venues.name)) : query.where(eq(venues.ownerId, ownerId)).orderBy(asc(venues.name));
+  return ownerId === null
+    ? query.orderBy(asc(venues.name))
+    : query.where(eq(venues.ownerId, ownerId)).orderBy(asc(venues.name));
 }

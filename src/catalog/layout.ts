@@ -63,24 +63,31 @@ export function expandLabels(spec: string, field: string, numericOnly = false): 
     const [from, to = from] = [range[1]!, range[2]];
     const numeric = /^\d+$/.test(from);
     if (numeric !== /^\d+$/.test(to)) throw new LayoutError(field, `"${part.trim()}" mixes numbers and letters`);
-    if (numericOnly && !numeric) throw new LayoutError(field, 'seat numbers must be numbers, so that neighbours are known');
+    if (numericOnly && !numeric)
+      throw new LayoutError(field, 'seat numbers must be numbers, so that neighbours are known');
     const [a, b] = [rowIndexOf(from), rowIndexOf(to)];
     if (a < 1 || b < a) throw new LayoutError(field, `"${part.trim()}" must run upwards from 1 or more`);
     if (b > MAX_SEAT_NUMBER) throw new LayoutError(field, `numbers go up to ${MAX_SEAT_NUMBER}`);
     for (let i = a; i <= b; i++) labels.push(numeric ? String(i) : letterLabel(i));
-    if (labels.length > MAX_SEATS_PER_LAYOUT) throw new LayoutError(field, `a layout adds at most ${MAX_SEATS_PER_LAYOUT} seats`);
+    if (labels.length > MAX_SEATS_PER_LAYOUT)
+      throw new LayoutError(field, `a layout adds at most ${MAX_SEATS_PER_LAYOUT} seats`);
   }
   if (new Set(labels).size !== labels.length) throw new LayoutError(field, 'names a row or seat twice');
   return labels;
 }
 
-function accessibleTest(entries: readonly string[], rows: readonly string[], field: string): (row: string, seat: number) => boolean {
+function accessibleTest(
+  entries: readonly string[],
+  rows: readonly string[],
+  field: string,
+): (row: string, seat: number) => boolean {
   const tests = entries.map((entry, i) => {
     const where = `${field}.${i}`;
     const rowMatch = ROW_ACCESSIBLE.exec(entry);
     if (rowMatch) {
       const rowSet = new Set(expandLabels(rowMatch[1]!, where).map((r) => r.toUpperCase()));
-      for (const r of rowSet) if (!rows.some((row) => row.toUpperCase() === r)) throw new LayoutError(where, `row ${r} is not in this block`);
+      for (const r of rowSet)
+        if (!rows.some((row) => row.toUpperCase() === r)) throw new LayoutError(where, `row ${r} is not in this block`);
       const seatSet = rowMatch[2] ? new Set(expandLabels(rowMatch[2], where, true).map(Number)) : null;
       return (row: string, seat: number) => rowSet.has(row.toUpperCase()) && (seatSet === null || seatSet.has(seat));
     }

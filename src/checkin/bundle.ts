@@ -29,7 +29,13 @@ export interface SignedBundle {
 }
 
 /** The offline bundle for staff devices: it contains the rotation key, so it is served to the event's staff only. */
-export async function signedBundle(db: Db, signer: PlatformSigner, eventId: string, settings: TicketSettings, now = new Date()): Promise<SignedBundle> {
+export async function signedBundle(
+  db: Db,
+  signer: PlatformSigner,
+  eventId: string,
+  settings: TicketSettings,
+  now = new Date(),
+): Promise<SignedBundle> {
   const bundle = { ...keyBundle(signer, eventId, settings), revocations: await revocationsOf(db, eventId) };
   const admitted = await admittedOf(db, eventId);
   const issuedAt = now.toISOString();

@@ -7,7 +7,10 @@ import { checkins, eventStaff, type ScanResult } from './checkin.table.js';
 export type CheckinRow = typeof checkins.$inferSelect;
 
 export async function isEventStaff(db: Db, eventId: string, userId: string): Promise<boolean> {
-  const [row] = await db.select({ userId: eventStaff.userId }).from(eventStaff).where(and(eq(eventStaff.eventId, eventId), eq(eventStaff.userId, userId)));
+  const [row] = await db
+    .select({ userId: eventStaff.userId })
+    .from(eventStaff)
+    .where(and(eq(eventStaff.eventId, eventId), eq(eventStaff.userId, userId)));
   return row !== undefined;
 }
 
@@ -16,13 +19,21 @@ export async function addStaff(db: Db, eventId: string, userId: string, addedBy:
 }
 
 export async function removeStaff(db: Db, eventId: string, userId: string): Promise<boolean> {
-  const rows = await db.delete(eventStaff).where(and(eq(eventStaff.eventId, eventId), eq(eventStaff.userId, userId))).returning({ userId: eventStaff.userId });
+  const rows = await db
+    .delete(eventStaff)
+    .where(and(eq(eventStaff.eventId, eventId), eq(eventStaff.userId, userId)))
+    .returning({ userId: eventStaff.userId });
   return rows.length > 0;
 }
 
 export async function listStaff(db: Db, eventId: string) {
   return db
-    .select({ userId: eventStaff.userId, email: users.email, displayName: users.displayName, since: eventStaff.createdAt })
+    .select({
+      userId: eventStaff.userId,
+      email: users.email,
+      displayName: users.displayName,
+      since: eventStaff.createdAt,
+    })
     .from(eventStaff)
     .innerJoin(users, eq(users.id, eventStaff.userId))
     .where(eq(eventStaff.eventId, eventId))
@@ -35,7 +46,10 @@ export async function findByNonce(db: Db, nonce: string): Promise<CheckinRow | u
 }
 
 export async function firstAdmission(db: Db, ticketId: string): Promise<CheckinRow | undefined> {
-  const [row] = await db.select().from(checkins).where(and(eq(checkins.ticketId, ticketId), eq(checkins.result, 'admitted')));
+  const [row] = await db
+    .select()
+    .from(checkins)
+    .where(and(eq(checkins.ticketId, ticketId), eq(checkins.result, 'admitted')));
   return row;
 }
 
@@ -59,7 +73,10 @@ export interface ScanRecord {
  * way (the WHERE is then re-checked against the new version). Returns the row when this scan
  * admitted the ticket.
  */
-export async function tryAdmit(tx: Db, scan: ScanRecord & { ticketId: string; ticketVersion: number }): Promise<CheckinRow | undefined> {
+export async function tryAdmit(
+  tx: Db,
+  scan: ScanRecord & { ticketId: string; ticketVersion: number },
+): Promise<CheckinRow | undefined> {
   const rows = await tx.execute<{ id: number }>(sql`
     insert into ${checkins} (ticket_id, event_id, ticket_version, result, gate, nonce, staff_id, scanned_at, offline)
     select ${tickets.id}, ${tickets.eventId}, ${tickets.version}, 'admitted', ${scan.gate}, ${scan.nonce}, ${scan.staffId}, ${scan.scannedAt.toISOString()}, ${scan.offline}
@@ -70,18 +87,32 @@ export async function tryAdmit(tx: Db, scan: ScanRecord & { ticketId: string; ti
     returning id`);
   const id = rows[0]?.id;
   if (id === undefined) return undefined;
-  const [row] = await tx.select().from(checkins).where(eq(checkins.id, Number(id)));
+  const [row] = await tx
+    .select()
+    .from(checkins)
+    .where(eq(checkins.id, Number(id)));
   return row;
 }
 
 /** Records a refused scan; a nonce already recorded keeps its first answer. */
-export async function recordRefusal(db: Db, scan: ScanRecord, result: Exclude<ScanResult, 'admitted'>): Promise<CheckinRow> {
-  const [row] = await db.insert(checkins).values({ ...scan, result }).onConflictDoNothing().returning();
+export async function recordRefusal(
+  db: Db,
+  scan: ScanRecord,
+  result: Exclude<ScanResult, 'admitted'>,
+): Promise<CheckinRow> {
+  const [row] = await db
+    .insert(checkins)
+    .values({ ...scan, result })
+    .onConflictDoNothing()
+    .returning();
   return row ?? (await findByNonce(db, scan.nonce))!;
 }
 
 /** What an offline scanner must know beyond signatures: dead versions and tickets already inside. */
-export async function revocationsOf(db: Db, eventId: string): Promise<{ ticketId: string; minVersion: number | null }[]> {
+export async function revocationsOf(
+  db: Db,
+  eventId: string,
+): Promise<{ ticketId: string; minVersion: number | null }[]> {
   const rows = await db
     .select({ id: tickets.id, status: tickets.status, version: tickets.version })
     .from(tickets)
@@ -90,7 +121,10 @@ export async function revocationsOf(db: Db, eventId: string): Promise<{ ticketId
   return rows.map((r) => ({ ticketId: r.id, minVersion: r.status === 'valid' ? r.version : null }));
 }
 
-export async function admittedOf(db: Db, eventId: string): Promise<{ ticketId: string; firstUsedAt: string; firstGate: string }[]> {
+export async function admittedOf(
+  db: Db,
+  eventId: string,
+): Promise<{ ticketId: string; firstUsedAt: string; firstGate: string }[]> {
   const rows = await db
     .select({ ticketId: checkins.ticketId, scannedAt: checkins.scannedAt, gate: checkins.gate })
     .from(checkins)
@@ -101,7 +135,14 @@ export async function admittedOf(db: Db, eventId: string): Promise<{ ticketId: s
 
 export async function ticketForScan(db: Db, ticketId: string) {
   const [row] = await db
-    .select({ id: tickets.id, eventId: tickets.eventId, holderId: tickets.holderId, version: tickets.version, status: tickets.status, attendeeName: tickets.attendeeName })
+    .select({
+      id: tickets.id,
+      eventId: tickets.eventId,
+      holderId: tickets.holderId,
+      version: tickets.version,
+      status: tickets.status,
+      attendeeName: tickets.attendeeName,
+    })
     .from(tickets)
     .where(eq(tickets.id, ticketId));
   return row;

@@ -13,7 +13,9 @@ const nonce = z.string().min(8).max(100);
 
 const answer = z.object({
   result: z.enum(scanResults),
-  ticket: z.object({ id: z.uuid(), eventId: z.uuid(), version: z.number().int(), attendeeName: z.string().nullable() }).nullable(),
+  ticket: z
+    .object({ id: z.uuid(), eventId: z.uuid(), version: z.number().int(), attendeeName: z.string().nullable() })
+    .nullable(),
   seat: z.string().nullable(),
   firstUsedAt: z.iso.datetime().nullable(),
   firstGate: z.string().nullable(),
@@ -33,7 +35,9 @@ const bundle = z.object({
   keyId: z.string(),
 });
 
-const staffList = z.object({ staff: z.array(z.object({ userId: z.uuid(), email: z.string(), displayName: z.string(), since: z.iso.datetime() })) });
+const staffList = z.object({
+  staff: z.array(z.object({ userId: z.uuid(), email: z.string(), displayName: z.string(), since: z.iso.datetime() })),
+});
 
 export function checkinRoutes(service: CheckinService): AnyRoute[] {
   return [
@@ -43,7 +47,12 @@ export function checkinRoutes(service: CheckinService): AnyRoute[] {
       summary: 'Scan a ticket code at a gate: admitted exactly once, or why not',
       tag,
       access: 'user',
-      body: z.strictObject({ code, gate, nonce, eventId: z.uuid().optional().describe('The event this scanner admits to; default: the event the code names') }),
+      body: z.strictObject({
+        code,
+        gate,
+        nonce,
+        eventId: z.uuid().optional().describe('The event this scanner admits to; default: the event the code names'),
+      }),
       response: { status: 200, schema: answer },
       errors: ['checkin.not_staff'],
       handler: (ctx) => service.scan(ctx.user, ctx.body),
@@ -51,7 +60,8 @@ export function checkinRoutes(service: CheckinService): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/v1/events/:id/checkin/bundle',
-      summary: 'Offline bundle for staff scanners: public keys, rotation key, revocations, admitted tickets, signed by the platform key',
+      summary:
+        'Offline bundle for staff scanners: public keys, rotation key, revocations, admitted tickets, signed by the platform key',
       tag,
       access: 'user',
       params: idParams,
@@ -72,7 +82,14 @@ export function checkinRoutes(service: CheckinService): AnyRoute[] {
       body: z.strictObject({
         gate,
         scans: z
-          .array(z.strictObject({ code, nonce, scannedAt: z.iso.datetime().transform((v) => new Date(v)), localResult: z.enum(scanResults).default('admitted') }))
+          .array(
+            z.strictObject({
+              code,
+              nonce,
+              scannedAt: z.iso.datetime().transform((v) => new Date(v)),
+              localResult: z.enum(scanResults).default('admitted'),
+            }),
+          )
           .min(1)
           .max(1000),
       }),
@@ -80,7 +97,16 @@ export function checkinRoutes(service: CheckinService): AnyRoute[] {
         status: 200,
         schema: z.object({
           results: z.array(answer.extend({ nonce: z.string() })),
-          conflicts: z.array(z.object({ ticketId: z.uuid(), nonce: z.string(), gate: z.string(), scannedAt: z.iso.datetime(), firstGate: z.string(), firstUsedAt: z.iso.datetime() })),
+          conflicts: z.array(
+            z.object({
+              ticketId: z.uuid(),
+              nonce: z.string(),
+              gate: z.string(),
+              scannedAt: z.iso.datetime(),
+              firstGate: z.string(),
+              firstUsedAt: z.iso.datetime(),
+            }),
+          ),
         }),
       },
       errors: ['checkin.not_staff'],

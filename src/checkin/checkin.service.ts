@@ -10,7 +10,19 @@ import { findTicketDetail, seatLabel } from '../tickets/ticket-views.repository.
 import { appendTimeline } from '../timeline/timeline.repository.js';
 import { keyBundle, signedBundle, type SignedBundle } from './bundle.js';
 import { checkinErrors } from './checkin.errors.js';
-import { addStaff, findByNonce, firstAdmission, isEventStaff, listStaff, recordRefusal, removeStaff, ticketForScan, tryAdmit, type CheckinRow, type ScanRecord } from './checkin.repository.js';
+import {
+  addStaff,
+  findByNonce,
+  firstAdmission,
+  isEventStaff,
+  listStaff,
+  recordRefusal,
+  removeStaff,
+  ticketForScan,
+  tryAdmit,
+  type CheckinRow,
+  type ScanRecord,
+} from './checkin.repository.js';
 import type { ScanResult } from './checkin.table.js';
 
 export interface ScanAnswer {
@@ -31,7 +43,14 @@ export interface OfflineScan {
 
 export interface SyncReport {
   results: (ScanAnswer & { nonce: string })[];
-  conflicts: { ticketId: string; nonce: string; gate: string; scannedAt: string; firstGate: string; firstUsedAt: string }[];
+  conflicts: {
+    ticketId: string;
+    nonce: string;
+    gate: string;
+    scannedAt: string;
+    firstGate: string;
+    firstUsedAt: string;
+  }[];
 }
 
 /** Offline scanners' clocks drift; a scan claiming to be from the future by more than this is taken as now. */
@@ -48,7 +67,11 @@ export class CheckinService {
     private readonly signer: PlatformSigner,
   ) {}
 
-  async scan(principal: Principal, input: { code: string; gate: string; nonce: string; eventId?: string | undefined }, nowMs = Date.now()): Promise<ScanAnswer> {
+  async scan(
+    principal: Principal,
+    input: { code: string; gate: string; nonce: string; eventId?: string | undefined },
+    nowMs = Date.now(),
+  ): Promise<ScanAnswer> {
     const claims = parseTicketCode(input.code)?.claims ?? null;
     let eventId: string;
     if (input.eventId) {
@@ -58,23 +81,54 @@ export class CheckinService {
       eventId = claims.eventId;
     } else {
       // No event named and the code is not one of the caller's events: an answer, but nothing to record against.
-      return { result: claims ? 'wrong_event' : 'invalid', ticket: null, seat: null, firstUsedAt: null, firstGate: null };
+      return {
+        result: claims ? 'wrong_event' : 'invalid',
+        ticket: null,
+        seat: null,
+        firstUsedAt: null,
+        firstGate: null,
+      };
     }
-    return this.decide(principal.userId, eventId, { code: input.code, nonce: input.nonce, gate: input.gate, scannedAt: new Date(nowMs), offline: false });
+    return this.decide(principal.userId, eventId, {
+      code: input.code,
+      nonce: input.nonce,
+      gate: input.gate,
+      scannedAt: new Date(nowMs),
+      offline: false,
+    });
   }
 
   /** Uploads an offline scanner's scans in the order they happened; a re-upload answers the same. */
-  async sync(principal: Principal, eventId: string, gate: string, scans: OfflineScan[], nowMs = Date.now()): Promise<SyncReport> {
+  async sync(
+    principal: Principal,
+    eventId: string,
+    gate: string,
+    scans: OfflineScan[],
+    nowMs = Date.now(),
+  ): Promise<SyncReport> {
     await this.requireDoor(principal, eventId);
     const report: SyncReport = { results: [], conflicts: [] };
     const ordered = [...scans].sort((a, b) => a.scannedAt.getTime() - b.scannedAt.getTime());
     for (const scan of ordered) {
       const scannedAt = new Date(Math.min(scan.scannedAt.getTime(), nowMs + MAX_CLOCK_AHEAD_MS));
-      const answer = await this.decide(principal.userId, eventId, { code: scan.code, nonce: scan.nonce, gate, scannedAt, offline: true });
+      const answer = await this.decide(principal.userId, eventId, {
+        code: scan.code,
+        nonce: scan.nonce,
+        gate,
+        scannedAt,
+        offline: true,
+      });
       report.results.push({ nonce: scan.nonce, ...answer });
       // The gate let someone in while offline, but another gate had already admitted this ticket.
       if (scan.localResult === 'admitted' && answer.result === 'already_used' && answer.ticket) {
-        report.conflicts.push({ ticketId: answer.ticket.id, nonce: scan.nonce, gate, scannedAt: scannedAt.toISOString(), firstGate: answer.firstGate!, firstUsedAt: answer.firstUsedAt! });
+        report.conflicts.push({
+          ticketId: answer.ticket.id,
+          nonce: scan.nonce,
+          gate,
+          scannedAt: scannedAt.toISOString(),
+          firstGate: answer.firstGate!,
+          firstUsedAt: answer.firstUsedAt!,
+        });
       }
     }
     return report;
@@ -103,7 +157,11 @@ export class CheckinService {
     return (await listStaff(this.db, eventId)).map((s) => ({ ...s, since: s.since.toISOString() }));
   }
 
-  private async decide(staffId: string, eventId: string, scan: { code: string; nonce: string; gate: string; scannedAt: Date; offline: boolean }): Promise<ScanAnswer> {
+  private async decide(
+    staffId: string,
+    eventId: string,
+    scan: { code: string; nonce: string; gate: string; scannedAt: Date; offline: boolean },
+  ): Promise<ScanAnswer> {
     const replay = await findByNonce(this.db, scan.nonce);
     if (replay) return this.answerFor(replay);
     const settings = await ticketSettings(this.db, eventId);
@@ -124,14 +182,30 @@ export class CheckinService {
     if (!check.ok || !claims || !ticket) {
       const reason = check.ok ? 'invalid' : check.reason;
       // Only a genuine code of this event names a ticket worth linking (a forged id may not exist).
-      const known = reason !== 'invalid' && reason !== 'wrong_event' && claims ? await ticketForScan(this.db, claims.ticketId) : undefined;
+      const known =
+        reason !== 'invalid' && reason !== 'wrong_event' && claims
+          ? await ticketForScan(this.db, claims.ticketId)
+          : undefined;
       return this.answerFor(await recordRefusal(this.db, { ...record, ticketId: known?.id ?? null }, reason));
     }
     const admitted = await this.db.transaction(async (tx) => {
       const row = await tryAdmit(tx, { ...record, ticketId: ticket.id, ticketVersion: claims.version });
       if (row) {
         await appendTimeline(tx, this.signer, [
-          { userId: ticket.holderId, kind: 'ticket.checked_in', subjectType: 'ticket', subjectId: ticket.id, eventId, actorId: staffId, data: { gate: scan.gate, version: claims.version, scannedAt: scan.scannedAt.toISOString(), offline: scan.offline } },
+          {
+            userId: ticket.holderId,
+            kind: 'ticket.checked_in',
+            subjectType: 'ticket',
+            subjectId: ticket.id,
+            eventId,
+            actorId: staffId,
+            data: {
+              gate: scan.gate,
+              version: claims.version,
+              scannedAt: scan.scannedAt.toISOString(),
+              offline: scan.offline,
+            },
+          },
         ]);
       }
       return row;
@@ -147,11 +221,19 @@ export class CheckinService {
 
   private async answerFor(row: CheckinRow): Promise<ScanAnswer> {
     const ticket = row.ticketId ? await ticketForScan(this.db, row.ticketId) : undefined;
-    const first = row.result === 'admitted' ? row : row.ticketId ? await firstAdmission(this.db, row.ticketId) : undefined;
+    const first =
+      row.result === 'admitted' ? row : row.ticketId ? await firstAdmission(this.db, row.ticketId) : undefined;
     const seat = ticket ? await this.seatOf(ticket.id) : null;
     return {
       result: row.result,
-      ticket: ticket ? { id: ticket.id, eventId: ticket.eventId, version: row.ticketVersion ?? ticket.version, attendeeName: ticket.attendeeName } : null,
+      ticket: ticket
+        ? {
+            id: ticket.id,
+            eventId: ticket.eventId,
+            version: row.ticketVersion ?? ticket.version,
+            attendeeName: ticket.attendeeName,
+          }
+        : null,
       seat,
       firstUsedAt: first?.scannedAt.toISOString() ?? null,
       firstGate: first?.gate ?? null,

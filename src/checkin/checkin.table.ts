@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { users } from '../auth/auth.table.js';
 import { events } from '../catalog/catalog.table.js';
 import { tickets } from '../tickets/tickets.table.js';
@@ -21,7 +33,15 @@ export const eventStaff = pgTable(
   (t) => [primaryKey({ columns: [t.eventId, t.userId] }), index('event_staff_user_idx').on(t.userId)],
 );
 
-export const scanResults = ['admitted', 'already_used', 'revoked', 'wrong_event', 'invalid', 'not_yet_valid', 'expired_code'] as const;
+export const scanResults = [
+  'admitted',
+  'already_used',
+  'revoked',
+  'wrong_event',
+  'invalid',
+  'not_yet_valid',
+  'expired_code',
+] as const;
 export type ScanResult = (typeof scanResults)[number];
 
 /**
@@ -49,10 +69,15 @@ export const checkins = pgTable(
     offline: boolean('offline').notNull().default(false),
   },
   (t) => [
-    uniqueIndex('checkins_admitted_once').on(t.ticketId).where(sql`${t.result} = 'admitted'`),
+    uniqueIndex('checkins_admitted_once')
+      .on(t.ticketId)
+      .where(sql`${t.result} = 'admitted'`),
     uniqueIndex('checkins_nonce_unique').on(t.nonce),
     // Serves an event's admitted list in the offline bundle and the door report.
     index('checkins_event_idx').on(t.eventId, t.result),
-    check('checkins_result_valid', sql`${t.result} in ('admitted','already_used','revoked','wrong_event','invalid','not_yet_valid','expired_code')`),
+    check(
+      'checkins_result_valid',
+      sql`${t.result} in ('admitted','already_used','revoked','wrong_event','invalid','not_yet_valid','expired_code')`,
+    ),
   ],
 );

@@ -20,7 +20,14 @@ const config = configOrExit(process.env);
 const logger = createLogger({ ...config, NODE_ID: 'cluster' });
 const nodes = Number(values.nodes);
 const port = values.port === undefined ? config.PORT : Number(values.port);
-if (!Number.isInteger(nodes) || nodes < 1 || nodes > 64 || !Number.isInteger(port) || port < 0 || port > 65535 - nodes) {
+if (
+  !Number.isInteger(nodes) ||
+  nodes < 1 ||
+  nodes > 64 ||
+  !Number.isInteger(port) ||
+  port < 0 ||
+  port > 65535 - nodes
+) {
   process.stderr.write('usage: npm run cluster -- --nodes <1..64> [--port <port>] [--json]\n');
   process.exit(64); // EX_USAGE
 }
@@ -29,10 +36,17 @@ try {
   const cluster = await startLocalCluster(config, { nodes, port, env: process.env, logger });
   onSignals(logger, cluster.stop);
   logger.info(
-    { url: cluster.url, nodes: cluster.nodes.map((n) => `${n.id} :${n.port} (pid ${n.pid})`), worker: `pid ${cluster.worker.pid}` },
+    {
+      url: cluster.url,
+      nodes: cluster.nodes.map((n) => `${n.id} :${n.port} (pid ${n.pid})`),
+      worker: `pid ${cluster.worker.pid}`,
+    },
     `Fairdrop cluster of ${nodes} API nodes and a worker is serving on ${cluster.url}`,
   );
-  if (values.json) process.stdout.write(`${JSON.stringify({ cluster: { url: cluster.url, nodes: cluster.nodes, worker: cluster.worker } })}\n`);
+  if (values.json)
+    process.stdout.write(
+      `${JSON.stringify({ cluster: { url: cluster.url, nodes: cluster.nodes, worker: cluster.worker } })}\n`,
+    );
 } catch (err) {
   logger.fatal({ err }, (err as Error).message);
   process.exit(1);

@@ -38,7 +38,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 try {
-  const { report } = await runDrop(options, { env: process.env, reporter, onDeployment: (stop) => (stopDeployment = stop) });
+  const { report } = await runDrop(options, {
+    env: process.env,
+    reporter,
+    onDeployment: (stop) => (stopDeployment = stop),
+  });
   process.exit(report.clean ? 0 : 1);
 } catch (err) {
   process.stderr.write(`drop failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -42,26 +42,33 @@ async function getJson<T>(url: URL, schema: z.ZodType<T>): Promise<T> {
   return parsed.data;
 }
 
-const { values } = parseArgs({ options: { event: { type: 'string' }, url: { type: 'string', default: 'http://localhost:3000' } } });
+const { values } = parseArgs({
+  options: { event: { type: 'string' }, url: { type: 'string', default: 'http://localhost:3000' } },
+});
 if (!values.event) stop('usage: npm run verify-lottery -- --event <id> [--url http://localhost:3000]');
 const base = values.url;
 const eventId = values.event;
 
 const record = await getJson(new URL(`/v1/events/${eventId}/lottery`, base), lotteryRecord);
 if (record.rule !== 'fairdrop-lottery-v2') stop(`unknown lottery rule ${record.rule}`);
-if (!record.seed || record.drawSize === null) stop('the lottery has not been drawn yet: the seed is revealed after the draw');
+if (!record.seed || record.drawSize === null)
+  stop('the lottery has not been drawn yet: the seed is revealed after the draw');
 
 const entries: { entryId: string; ticketNumber: number }[] = [];
 let unnumbered = 0;
-for (let from: number | null = 0; from !== null; ) {
-  const p: z.output<typeof page> = await getJson(new URL(`/v1/events/${eventId}/lottery/entries?from=${from}&limit=10000`, base), page);
+for (let from: number | null = 0; from !== null;) {
+  const p: z.output<typeof page> = await getJson(
+    new URL(`/v1/events/${eventId}/lottery/entries?from=${from}&limit=10000`, base),
+    page,
+  );
   for (const e of p.entries) {
     if (e.ticketNumber === null) unnumbered++;
     entries.push({ entryId: e.entryId, ticketNumber: e.ticketNumber ?? 0 });
   }
   from = p.next;
 }
-if (entries.length !== record.drawSize) stop(`the server lists ${entries.length} pre-queue entries but drew ${record.drawSize}`, 1);
+if (entries.length !== record.drawSize)
+  stop(`the server lists ${entries.length} pre-queue entries but drew ${record.drawSize}`, 1);
 
 const verdict = verifyLottery({
   seed: record.seed,
@@ -79,7 +86,9 @@ process.stdout.write(
     `  order digest (ticket order):                 ${yes(verdict.digestMatches)}`,
     `  ticket numbers recomputed:                   ${verdict.mismatchCount === 0 && unnumbered === 0 ? 'all match' : `${verdict.mismatchCount} differ`}`,
     ...verdict.mismatches.map((m) => `    ${m.entryId}: published ${m.published}, recomputed ${m.expected ?? 'none'}`),
-    verdict.ok ? 'The published order is exactly what the committed seed and the entry list give.' : 'The published order does NOT match.',
+    verdict.ok
+      ? 'The published order is exactly what the committed seed and the entry list give.'
+      : 'The published order does NOT match.',
   ].join('\n') + '\n',
 );
 process.stdout.write(`${JSON.stringify({ ...verdict, eventId, mismatches: verdict.mismatches.length })}\n`);

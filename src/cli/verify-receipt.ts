@@ -30,7 +30,9 @@ const receipt = z.object({
 const file = z.union([z.array(receipt), z.object({ receipts: z.array(receipt) }).transform((f) => f.receipts)]);
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run verify-receipt -- --file receipts.json [--key key.pem | --url http://host:port]\n`);
+  process.stderr.write(
+    `${message}\nusage: npm run verify-receipt -- --file receipts.json [--key key.pem | --url http://host:port]\n`,
+  );
   process.exit(2);
 }
 
@@ -44,7 +46,9 @@ async function publicKey(options: { key?: string | undefined; url?: string | und
   return usage('give --key or --url');
 }
 
-const { values } = parseArgs({ options: { file: { type: 'string' }, key: { type: 'string' }, url: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { file: { type: 'string' }, key: { type: 'string' }, url: { type: 'string' } },
+});
 if (!values.file) usage('give --file');
 const parsed = file.safeParse(JSON.parse(await readFile(values.file, 'utf8')));
 if (!parsed.success) usage(`not a receipt file: ${parsed.error.issues[0]?.message ?? 'unknown shape'}`);

@@ -57,7 +57,8 @@ const entry = (file: string) => resolve(root, 'src', file);
 
 export async function startLocalCluster(config: Config, options: LocalClusterOptions): Promise<LocalCluster> {
   const { logger } = options;
-  if (!Number.isInteger(options.nodes) || options.nodes < 1) throw new Error('--nodes must be a whole number of at least 1');
+  if (!Number.isInteger(options.nodes) || options.nodes < 1)
+    throw new Error('--nodes must be a whole number of at least 1');
   const booted = await boot(config, logger);
   const children: { process: ChildProcess; id: string }[] = [];
   let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
@@ -95,7 +96,9 @@ export async function startLocalCluster(config: Config, options: LocalClusterOpt
     const shared: Record<string, string | undefined> = {
       ...options.env,
       DATABASE_URL: infra.config.DATABASE_URL,
-      ...(infra.config.REDIS_CLUSTER_NODES ? { REDIS_CLUSTER_NODES: infra.config.REDIS_CLUSTER_NODES.join(',') } : { REDIS_URL: infra.config.REDIS_URL }),
+      ...(infra.config.REDIS_CLUSTER_NODES
+        ? { REDIS_CLUSTER_NODES: infra.config.REDIS_CLUSTER_NODES.join(',') }
+        : { REDIS_URL: infra.config.REDIS_URL }),
       // Absolute, so every child finds the signing key the supervisor's boot created, whatever its cwd.
       DATA_DIR: resolve(config.DATA_DIR),
       SEED_DEMO: 'false',
@@ -158,7 +161,8 @@ export async function startLocalCluster(config: Config, options: LocalClusterOpt
 async function waitReady(node: ClusterProcess, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${node.id} exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${node.id} exited (${child.exitCode ?? child.signalCode}) before it was ready`);
     try {
       const answer = await fetch(`http://127.0.0.1:${node.port}/readyz`, { signal: AbortSignal.timeout(2_000) });
       if (answer.ok) return;

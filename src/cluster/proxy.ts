@@ -1,4 +1,11 @@
-import { Agent, createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.js';
@@ -27,12 +34,25 @@ export interface RunningProxy {
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+]);
 /** Longer than socket.io's ping interval plus timeout (45 s): a live polling session is seen at least that often. */
 const SESSION_IDLE_MS = 120_000;
 const DOWN_FOR_MS = 1_000;
 
-export async function startProxy(options: { host: string; port: number; targets: readonly ProxyTarget[]; logger: Logger }): Promise<RunningProxy> {
+export async function startProxy(options: {
+  host: string;
+  port: number;
+  targets: readonly ProxyTarget[];
+  logger: Logger;
+}): Promise<RunningProxy> {
   const { targets, logger } = options;
   if (targets.length === 0) throw new Error('the proxy needs at least one target');
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -66,29 +86,40 @@ export async function startProxy(options: { host: string; port: number; targets:
     return previous ? `${String(previous)}, ${client}` : client;
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse, target: ProxyTarget, handshake: boolean, retries: number) => {
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: ProxyTarget,
+    handshake: boolean,
+    retries: number,
+  ) => {
     const headers: OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+    for (const [name, value] of Object.entries(req.headers))
+      if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
     headers['x-forwarded-for'] = forwarded(req);
     headers['x-forwarded-proto'] = 'http';
     headers['x-forwarded-host'] = req.headers.host ?? '';
-    const upstream = request({ host: target.host, port: target.port, method: req.method, path: req.url, headers, agent }, (answer) => {
-      const raw: string[] = [];
-      for (let i = 0; i < answer.rawHeaders.length; i += 2) {
-        if (!HOP_BY_HOP.has(answer.rawHeaders[i]!.toLowerCase())) raw.push(answer.rawHeaders[i]!, answer.rawHeaders[i + 1]!);
-      }
-      res.writeHead(answer.statusCode ?? 502, raw);
-      if (handshake && answer.statusCode === 200) {
-        // The polling handshake answers `0{"sid":"…",…}`: remember which node owns that session.
-        let head = '';
-        answer.on('data', (chunk: Buffer) => {
-          if (head.length < 512) head += chunk.toString('latin1');
-          const sid = /"sid":"([^"]+)"/.exec(head)?.[1];
-          if (sid && !sessions.has(sid)) sessions.set(sid, { target, seen: Date.now() });
-        });
-      }
-      answer.pipe(res);
-    });
+    const upstream = request(
+      { host: target.host, port: target.port, method: req.method, path: req.url, headers, agent },
+      (answer) => {
+        const raw: string[] = [];
+        for (let i = 0; i < answer.rawHeaders.length; i += 2) {
+          if (!HOP_BY_HOP.has(answer.rawHeaders[i]!.toLowerCase()))
+            raw.push(answer.rawHeaders[i]!, answer.rawHeaders[i + 1]!);
+        }
+        res.writeHead(answer.statusCode ?? 502, raw);
+        if (handshake && answer.statusCode === 200) {
+          // The polling handshake answers `0{"sid":"…",…}`: remember which node owns that session.
+          let head = '';
+          answer.on('data', (chunk: Buffer) => {
+            if (head.length < 512) head += chunk.toString('latin1');
+            const sid = /"sid":"([^"]+)"/.exec(head)?.[1];
+            if (sid && !sessions.has(sid)) sessions.set(sid, { target, seen: Date.now() });
+          });
+        }
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ECONNREFUSED') downUntil.set(target, Date.now() + DOWN_FOR_MS);
       // A request with a body was streamed already; only a bodiless one is safe to send again.
@@ -97,7 +128,8 @@ export async function startProxy(options: { host: string; port: number; targets:
         return forward(req, res, pick(), handshake, retries - 1);
       }
       logger.warn({ err, node: target.id, url: req.url }, 'proxy: node did not answer');
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('bad gateway: the node did not answer\n');
+      if (!res.headersSent)
+        res.writeHead(502, { 'content-type': 'text/plain' }).end('bad gateway: the node did not answer\n');
       else res.destroy();
     });
     req.pipe(upstream);
@@ -123,7 +155,8 @@ export async function startProxy(options: { host: string; port: number; targets:
     upstream.once('connect', () => {
       const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
-        if (req.rawHeaders[i]!.toLowerCase() !== 'x-forwarded-for') lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+        if (req.rawHeaders[i]!.toLowerCase() !== 'x-forwarded-for')
+          lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
       }
       lines.push(`X-Forwarded-For: ${forwarded(req)}`, '', '');
       upstream.write(lines.join('\r\n'));

@@ -44,7 +44,12 @@ export function clientOf(db: Db): Sql {
  * out only nullable columns whose default is null); `computed` adds columns written by SQL,
  * whose own placeholders take their values from the same object.
  */
-export function preparedInsert<T extends PgTable, F extends keyof T['$inferInsert'] & string>(table: T, fields: readonly F[], name: string, computed: Record<string, SQL> = {}) {
+export function preparedInsert<T extends PgTable, F extends keyof T['$inferInsert'] & string>(
+  table: T,
+  fields: readonly F[],
+  name: string,
+  computed: Record<string, SQL> = {},
+) {
   const query = preparedOnce((db) =>
     db
       .insert(table)
@@ -53,7 +58,10 @@ export function preparedInsert<T extends PgTable, F extends keyof T['$inferInser
       .prepare(name),
   );
   return async (db: Db, values: Partial<Record<F, unknown>> & Record<string, unknown>): Promise<T['$inferSelect']> => {
-    const rows = (await query(db).execute({ ...values, ...Object.fromEntries(fields.map((f) => [f, values[f] ?? null])) })) as T['$inferSelect'][];
+    const rows = (await query(db).execute({
+      ...values,
+      ...Object.fromEntries(fields.map((f) => [f, values[f] ?? null])),
+    })) as T['$inferSelect'][];
     return rows[0]!;
   };
 }

@@ -9,5 +9,6 @@ const badQuery = (field: string, code: string, message: string) =>
 export const discoveryErrors = {
   eventNotFound: () => notFound('discovery.event_not_found', 'No published event with this id.'),
   badCursor: () => badQuery('cursor', 'invalid_cursor', 'is not a cursor of this search (start again without it)'),
-  sortNeedsPoint: () => badQuery('sort', 'needs_point', 'distance needs near=lat,lng, or a home location in your profile'),
+  sortNeedsPoint: () =>
+    badQuery('sort', 'needs_point', 'distance needs near=lat,lng, or a home location in your profile'),
 };

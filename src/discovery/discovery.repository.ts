@@ -268,7 +268,12 @@ export interface DetailRow extends EventRow {
 }
 
 /** One event with the same decoration as a search result; a draft only for its organizer. */
-export async function findEvent(db: Db, id: string, origin: Point | null, viewer: Viewer | null): Promise<DetailRow | undefined> {
+export async function findEvent(
+  db: Db,
+  id: string,
+  origin: Point | null,
+  viewer: Viewer | null,
+): Promise<DetailRow | undefined> {
   const visible = viewer
     ? sql`(e.status <> 'draft' or ${viewer.admin}::boolean or e.organizer_id = ${viewer.userId}::uuid)`
     : sql`e.status <> 'draft'`;

@@ -1,5 +1,12 @@
 import { defineRoute, JsonText, Reply, type AnyRoute } from '../http/route.js';
-import { detailQuery, eventDetail, eventDetailHead, eventParams, searchQuery, searchResult } from './discovery.schemas.js';
+import {
+  detailQuery,
+  eventDetail,
+  eventDetailHead,
+  eventParams,
+  searchQuery,
+  searchResult,
+} from './discovery.schemas.js';
 import type { DiscoveryService } from './discovery.service.js';
 
 const tag = 'Discovery';
@@ -19,7 +26,8 @@ export function discoveryRoutes(discovery: DiscoveryService): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/v1/events',
-      summary: 'Find events: by place, date, price, category, words, venue, accessibility and live availability; suggestions from the profile when signed in without filters',
+      summary:
+        'Find events: by place, date, price, category, words, venue, accessibility and live availability; suggestions from the profile when signed in without filters',
       tag,
       access: 'optional',
       query: searchQuery,
@@ -30,7 +38,8 @@ export function discoveryRoutes(discovery: DiscoveryService): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/v1/events/:id',
-      summary: 'An event with its tiers and live availability; with include=seats also the seat map with live per-seat status (ETag, If-None-Match)',
+      summary:
+        'An event with its tiers and live availability; with include=seats also the seat map with live per-seat status (ETag, If-None-Match)',
       tag,
       access: 'optional',
       params: eventParams,
@@ -42,12 +51,20 @@ export function discoveryRoutes(discovery: DiscoveryService): AnyRoute[] {
         const { head, seatMap, etag } = await discovery.detail(ctx.principal, ctx.params.id, ctx.query.near, { seats });
         // Availability is live: caches may keep a copy but must revalidate it (a 304 is cheap).
         // A signed-in answer measures distance from the fan's home, so it is theirs alone.
-        const headers = { ETag: etag, 'Cache-Control': `${ctx.principal ? 'private' : 'public'}, no-cache`, Vary: 'Authorization' };
+        const headers = {
+          ETag: etag,
+          'Cache-Control': `${ctx.principal ? 'private' : 'public'}, no-cache`,
+          Vary: 'Authorization',
+        };
         if (matches(ctx.requestHeader('if-none-match'), etag)) return new Reply(304, undefined, headers);
         // The seat map (up to tens of thousands of seats) is serialized once per inventory
         // snapshot; each answer only serializes and checks its own head, then appends it.
         const text = JSON.stringify(eventDetailHead.parse(head));
-        return new Reply(200, new JsonText(seatMap ? `${text.slice(0, -1)},"seatMap":${seatMap.json}}` : text), headers);
+        return new Reply(
+          200,
+          new JsonText(seatMap ? `${text.slice(0, -1)},"seatMap":${seatMap.json}}` : text),
+          headers,
+        );
       },
     }),
   ];

@@ -10,10 +10,20 @@ export type Sort = (typeof sorts)[number];
 function vocabularyList<const T extends readonly string[]>(vocabulary: T, what: string) {
   const known = new Set<string>(vocabulary);
   return z.string().transform((text, ctx): T[number][] => {
-    const words = [...new Set(text.split(',').map((w) => w.trim()).filter(Boolean))];
+    const words = [
+      ...new Set(
+        text
+          .split(',')
+          .map((w) => w.trim())
+          .filter(Boolean),
+      ),
+    ];
     const unknown = words.filter((w) => !known.has(w));
     if (unknown.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `unknown ${what}: ${unknown.join(', ')} (known: ${vocabulary.join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown ${what}: ${unknown.join(', ')} (known: ${vocabulary.join(', ')})`,
+      });
       return z.NEVER;
     }
     return words as T[number][];
@@ -40,16 +50,27 @@ const cents = z.coerce.number().int().min(0).max(100_000_000);
 export const searchQuery = z
   .strictObject({
     near: point.optional().describe('Search around this point: "lat,lng".'),
-    radiusKm: z.coerce.number().positive().max(20_000).optional().describe('Only events within this distance of `near` (default 50 km when `near` is given).'),
+    radiusKm: z.coerce
+      .number()
+      .positive()
+      .max(20_000)
+      .optional()
+      .describe('Only events within this distance of `near` (default 50 km when `near` is given).'),
     from: instant.optional().describe('Events starting at or after this instant (default: now).'),
     to: instant.optional().describe('Events starting before this instant.'),
     minPrice: cents.optional().describe('Some ticket costs at least this, all-in, in minor units.'),
     maxPrice: cents.optional().describe('Some ticket costs at most this, all-in, in minor units.'),
     categories: vocabularyList(categories, 'category').optional().describe('Comma list; any of them matches.'),
-    accessibility: vocabularyList(accessibilityFeatures, 'accessibility feature').optional().describe('Comma list; the venue must have all of them.'),
+    accessibility: vocabularyList(accessibilityFeatures, 'accessibility feature')
+      .optional()
+      .describe('Comma list; the venue must have all of them.'),
     q: z.string().trim().min(1).max(200).optional().describe('Words to find in title, performers and description.'),
     venueId: z.uuid().optional(),
-    available: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('Only events with tickets left to buy or queue for.'),
+    available: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional()
+      .describe('Only events with tickets left to buy or queue for.'),
     sort: z.enum(sorts).default('relevance'),
     cursor: z.string().max(400).optional().describe('`nextCursor` of the previous page.'),
     limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -74,10 +95,20 @@ export const detailQuery = z.strictObject({
   near: point.optional().describe('Measure the distance from this point: "lat,lng".'),
   include: vocabularyList(detailIncludes, 'include')
     .optional()
-    .describe('Comma list. `seats`: add `seatMap`, every seat with its live status (about 150 bytes a seat: ~1 MB at 7,000 seats); only a page that draws the seat map needs it.'),
+    .describe(
+      'Comma list. `seats`: add `seatMap`, every seat with its live status (about 150 bytes a seat: ~1 MB at 7,000 seats); only a page that draws the seat map needs it.',
+    ),
 });
 
-export const availabilityStates = ['on_sale', 'queue_open', 'not_yet', 'sold_out', 'sales_closed', 'postponed', 'cancelled'] as const;
+export const availabilityStates = [
+  'on_sale',
+  'queue_open',
+  'not_yet',
+  'sold_out',
+  'sales_closed',
+  'postponed',
+  'cancelled',
+] as const;
 export type AvailabilityState = (typeof availabilityStates)[number];
 
 const availability = z.object({
@@ -106,7 +137,10 @@ export const eventSummary = z.object({
     local: z.string().describe("ISO 8601 with the venue's offset."),
     timeZone: z.string().describe('IANA zone of the venue.'),
   }),
-  price: z.object({ min: z.number().int(), max: z.number().int(), currency: z.string() }).nullable().describe('All-in (price + fee), minor units.'),
+  price: z
+    .object({ min: z.number().int(), max: z.number().int(), currency: z.string() })
+    .nullable()
+    .describe('All-in (price + fee), minor units.'),
   availability,
   venue: z.object({
     id: z.uuid(),
@@ -152,9 +186,16 @@ export const eventDetailHead = eventSummary.extend({
   doorsAt: z.string().nullable(),
   endsAt: z.string().nullable(),
   policies: z.object({
-    refundableUntil: z.string().nullable().describe('Until then a fan may cancel an order for a refund; null: not refundable by the fan.'),
+    refundableUntil: z
+      .string()
+      .nullable()
+      .describe('Until then a fan may cancel an order for a refund; null: not refundable by the fan.'),
     transfersAllowed: z.boolean(),
-    perAccountLimit: z.number().int().nullable().describe('Tickets one account may hold for this event across its orders; null: no event-wide limit.'),
+    perAccountLimit: z
+      .number()
+      .int()
+      .nullable()
+      .describe('Tickets one account may hold for this event across its orders; null: no event-wide limit.'),
   }),
   manage: z
     .object({

@@ -5,7 +5,15 @@ import { SharedCopies } from '../shared/shared-copies.js';
 import { discoveryErrors } from './discovery.errors.js';
 import * as repo from './discovery.repository.js';
 import type { Cursor, EventRow, Order, ProfileWeights, SearchFilter } from './discovery.repository.js';
-import { seatMap as seatMapSchema, type AvailabilityState, type EventDetailHead, type EventSummary, type SearchQuery, type SearchResult, type SeatMap } from './discovery.schemas.js';
+import {
+  seatMap as seatMapSchema,
+  type AvailabilityState,
+  type EventDetailHead,
+  type EventSummary,
+  type SearchQuery,
+  type SearchResult,
+  type SeatMap,
+} from './discovery.schemas.js';
 import type { Point } from './geo.js';
 
 /** `near` without `radiusKm`: a city and its surroundings, what "near me" usually means. */
@@ -62,9 +70,19 @@ export class DiscoveryService {
 
   async search(principal: Principal | null, query: SearchQuery): Promise<SearchResult> {
     const profile = principal ? await this.profile(principal.userId) : null;
-    const explicit = [query.near, query.radiusKm, query.from, query.to, query.minPrice, query.maxPrice, query.categories, query.q, query.venueId, query.accessibility, query.available].some(
-      (v) => v !== undefined,
-    );
+    const explicit = [
+      query.near,
+      query.radiusKm,
+      query.from,
+      query.to,
+      query.minPrice,
+      query.maxPrice,
+      query.categories,
+      query.q,
+      query.venueId,
+      query.accessibility,
+      query.available,
+    ].some((v) => v !== undefined);
     const personalized = !explicit && query.sort === 'relevance' && profile?.usable === true;
     const origin: (Point & { source: 'near' | 'home' }) | null = query.near
       ? { ...query.near, source: 'near' }
@@ -111,7 +129,12 @@ export class DiscoveryService {
     };
   }
 
-  async detail(principal: Principal | null, id: string, near: Point | undefined, include: { seats: boolean } = { seats: false }): Promise<DetailAnswer> {
+  async detail(
+    principal: Principal | null,
+    id: string,
+    near: Point | undefined,
+    include: { seats: boolean } = { seats: false },
+  ): Promise<DetailAnswer> {
     const home = !near && principal ? (await this.profile(principal.userId))?.home : null;
     const viewer = principal ? { userId: principal.userId, admin: principal.roles.includes('admin') } : null;
     const row = await repo.findEvent(this.db, id, near ?? home ?? null, viewer);
@@ -120,14 +143,20 @@ export class DiscoveryService {
     // The organizer editing the event sees every change at once; fans share the one-second copy.
     const [tiers, seatMap] = await Promise.all([
       this.tiersCache.get(id, () => repo.findTiers(this.db, id), manages),
-      include.seats ? this.seatMapCache.get(id, async () => renderSeatMap(await repo.findSeats(this.db, id)), manages) : null,
+      include.seats
+        ? this.seatMapCache.get(id, async () => renderSeatMap(await repo.findSeats(this.db, id)), manages)
+        : null,
     ]);
     const head: EventDetailHead = {
       ...summarize(row, this.clock(), null, false),
       description: row.description,
       doorsAt: row.doors_utc,
       endsAt: row.ends_utc,
-      policies: { refundableUntil: row.refundable_until, transfersAllowed: row.transfers_allowed, perAccountLimit: row.per_account_limit },
+      policies: {
+        refundableUntil: row.refundable_until,
+        transfersAllowed: row.transfers_allowed,
+        perAccountLimit: row.per_account_limit,
+      },
       manage: manages ? { draft: row.status === 'draft' } : null,
       tiers: tiers.map((t) => ({
         id: t.id,
@@ -144,7 +173,9 @@ export class DiscoveryService {
     // The ETag covers the whole representation, viewer-specific parts included, so an
     // organizer's copy and a fan's differ; the seat map, when included, enters through its
     // digest, and the two forms never share a tag.
-    const hash = createHash('sha256').update(JSON.stringify(head)).update(seatMap ? `seats:${seatMap.digest}` : 'light');
+    const hash = createHash('sha256')
+      .update(JSON.stringify(head))
+      .update(seatMap ? `seats:${seatMap.digest}` : 'light');
     return { head, seatMap, etag: `"${hash.digest('base64url').slice(0, 32)}"` };
   }
 
@@ -192,7 +223,14 @@ export function decodeCursor(text: string, order: Order): Cursor {
   if (!Array.isArray(parsed) || parsed.length !== 4) throw discoveryErrors.badCursor();
   const [o, key, startsAt, id] = parsed as unknown[];
   const keyOk = order === 'date' ? key === null : typeof key === 'number' && Number.isFinite(key);
-  if (o !== order || !keyOk || typeof startsAt !== 'string' || !STAMP.test(startsAt) || typeof id !== 'string' || !UUID.test(id)) {
+  if (
+    o !== order ||
+    !keyOk ||
+    typeof startsAt !== 'string' ||
+    !STAMP.test(startsAt) ||
+    typeof id !== 'string' ||
+    !UUID.test(id)
+  ) {
     throw discoveryErrors.badCursor();
   }
   return { order, key: key as number | null, startsAt, id };
@@ -218,7 +256,8 @@ export function availabilityOf(row: EventRow, now: Date): EventSummary['availabi
   if (row.status === 'cancelled') return at('cancelled');
   if (row.status === 'postponed') return at('postponed');
   if (row.status === 'sold_out' || (capacity > 0 && remaining === 0)) return at('sold_out');
-  if (row.status === 'completed' || row.onsale_state === 'closed' || passed(row.sale_ends_at)) return at('sales_closed');
+  if (row.status === 'completed' || row.onsale_state === 'closed' || passed(row.sale_ends_at))
+    return at('sales_closed');
   if (row.onsale_mode === 'queue') return at(passed(queueOpensAt) ? 'queue_open' : 'not_yet');
   if (row.onsale_mode === 'open') return at(passed(onSaleAt) ? 'on_sale' : 'not_yet');
   return at(row.status === 'on_sale' ? 'on_sale' : 'not_yet');
@@ -235,7 +274,8 @@ function reasonsFor(row: EventRow, profile: Profile | null, fromHome: boolean): 
   for (const need of profile.accessibilityNeeds) {
     if (row.venue_accessibility.includes(need)) reasons.push(ACCESSIBILITY_LABELS[need] ?? need);
   }
-  if (profile.budgetCents !== null && row.min_price !== null && row.min_price <= profile.budgetCents) reasons.push('within budget');
+  if (profile.budgetCents !== null && row.min_price !== null && row.min_price <= profile.budgetCents)
+    reasons.push('within budget');
   return reasons;
 }
 
@@ -246,8 +286,15 @@ function summarize(row: EventRow, now: Date, profile: Profile | null, fromHome: 
     categories: row.categories,
     performers: row.performers,
     status: row.status,
-    startsAt: { utc: row.starts_utc, local: `${row.starts_local}${offset(row.offset_minutes)}`, timeZone: row.time_zone },
-    price: row.min_price !== null && row.max_price !== null && row.currency ? { min: row.min_price, max: row.max_price, currency: row.currency } : null,
+    startsAt: {
+      utc: row.starts_utc,
+      local: `${row.starts_local}${offset(row.offset_minutes)}`,
+      timeZone: row.time_zone,
+    },
+    price:
+      row.min_price !== null && row.max_price !== null && row.currency
+        ? { min: row.min_price, max: row.max_price, currency: row.currency }
+        : null,
     availability: availabilityOf(row, now),
     venue: {
       id: row.venue_id,

@@ -47,7 +47,23 @@ export function boundingBox(center: Point, radiusKm: number): BoundingBox {
   const halfWidth = deg(Math.asin(Math.sin(angular) / Math.cos(rad(center.lat))));
   const west = center.lng - halfWidth;
   const east = center.lng + halfWidth;
-  if (west < -180) return { minLat, maxLat, lngRanges: [[west + 360 - slack, 180], [-180, east + slack]] };
-  if (east > 180) return { minLat, maxLat, lngRanges: [[west - slack, 180], [-180, east - 360 + slack]] };
+  if (west < -180)
+    return {
+      minLat,
+      maxLat,
+      lngRanges: [
+        [west + 360 - slack, 180],
+        [-180, east + slack],
+      ],
+    };
+  if (east > 180)
+    return {
+      minLat,
+      maxLat,
+      lngRanges: [
+        [west - slack, 180],
+        [-180, east - 360 + slack],
+      ],
+    };
   return { minLat, maxLat, lngRanges: [[west - slack, east + slack]] };
 }

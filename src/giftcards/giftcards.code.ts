@@ -15,11 +15,7 @@ export function newGiftCardCode(): string {
 
 /** Upper case, no spaces or dashes, O→0 and I/L→1 as Crockford reads them. */
 export function normalizeGiftCardCode(code: string): string {
-  return code
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  return code.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
 }
 
 export function hashGiftCardCode(code: string): string {

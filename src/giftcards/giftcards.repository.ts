@@ -20,13 +20,26 @@ export type GiftCardView = { [K in keyof typeof publicColumns]: GiftCardRow[K] }
 
 export async function insertGiftCard(
   db: Db,
-  values: { codeHash: string; codeLast4: string; currency: string; amountCents: number; source: 'issued' | 'purchased'; createdBy: string; note?: string | null; requestKey: string | null },
+  values: {
+    codeHash: string;
+    codeLast4: string;
+    currency: string;
+    amountCents: number;
+    source: 'issued' | 'purchased';
+    createdBy: string;
+    note?: string | null;
+    requestKey: string | null;
+  },
 ): Promise<GiftCardView> {
   const [row] = await db
     .insert(giftCards)
     .values({ ...values, initialCents: values.amountCents, balanceCents: values.amountCents })
     .returning(publicColumns);
-  await db.insert(giftCardLedger).values({ giftCardId: row!.id, amountCents: values.amountCents, kind: values.source === 'issued' ? 'issue' : 'purchase' });
+  await db.insert(giftCardLedger).values({
+    giftCardId: row!.id,
+    amountCents: values.amountCents,
+    kind: values.source === 'issued' ? 'issue' : 'purchase',
+  });
   return row!;
 }
 
@@ -52,17 +65,28 @@ export async function debitGiftCard(tx: Db, giftCardId: string, amountCents: num
       .set({ balanceCents: sql`${giftCards.balanceCents} - ${amountCents}` })
       .where(and(eq(giftCards.id, giftCardId), gte(giftCards.balanceCents, amountCents)))
       .returning({ balanceCents: giftCards.balanceCents });
-    if (!row) throw conflict('giftcards.insufficient_balance', 'A gift card no longer has enough balance for this order.', { giftCardId });
+    if (!row)
+      throw conflict('giftcards.insufficient_balance', 'A gift card no longer has enough balance for this order.', {
+        giftCardId,
+      });
     await tx.insert(giftCardLedger).values({ giftCardId, amountCents: -amountCents, kind: 'debit', orderId });
     return row.balanceCents;
   } catch (err) {
-    if (isCheckViolation(err)) throw conflict('giftcards.insufficient_balance', 'A gift card no longer has enough balance for this order.', { giftCardId });
+    if (isCheckViolation(err))
+      throw conflict('giftcards.insufficient_balance', 'A gift card no longer has enough balance for this order.', {
+        giftCardId,
+      });
     throw err;
   }
 }
 
 /** Puts a refund back on the card it came from, in the caller's transaction. */
-export async function creditGiftCard(tx: Db, giftCardId: string, amountCents: number, orderId: string | null): Promise<void> {
+export async function creditGiftCard(
+  tx: Db,
+  giftCardId: string,
+  amountCents: number,
+  orderId: string | null,
+): Promise<void> {
   await tx
     .update(giftCards)
     .set({ balanceCents: sql`${giftCards.balanceCents} + ${amountCents}` })
@@ -76,6 +100,9 @@ export async function ledgerSum(db: Db, giftCardId: string): Promise<{ ledger: n
     .select({ total: sql<string>`coalesce(sum(${giftCardLedger.amountCents}), 0)` })
     .from(giftCardLedger)
     .where(eq(giftCardLedger.giftCardId, giftCardId));
-  const [card] = await db.select({ balance: giftCards.balanceCents }).from(giftCards).where(eq(giftCards.id, giftCardId));
+  const [card] = await db
+    .select({ balance: giftCards.balanceCents })
+    .from(giftCards)
+    .where(eq(giftCards.id, giftCardId));
   return { ledger: Number(sum?.total ?? 0), balance: card?.balance ?? 0 };
 }

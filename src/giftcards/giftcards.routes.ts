@@ -20,7 +20,10 @@ const giftCard = z.object({
 });
 
 const issued = giftCard.extend({
-  code: z.string().nullable().describe('Shown in this answer only and stored hashed; null when the request was a replay'),
+  code: z
+    .string()
+    .nullable()
+    .describe('Shown in this answer only and stored hashed; null when the request was a replay'),
 });
 
 export function giftCardRoutes(giftCards: GiftCardService, config: Config): AnyRoute[] {
@@ -52,10 +55,17 @@ export function giftCardRoutes(giftCards: GiftCardService, config: Config): AnyR
       response: {
         status: 201,
         schema: issued.extend({
-          payment: z.object({ provider: z.enum(['stripe', 'sandbox']), sandbox: z.boolean(), intentId: z.string() }).nullable(),
+          payment: z
+            .object({ provider: z.enum(['stripe', 'sandbox']), sandbox: z.boolean(), intentId: z.string() })
+            .nullable(),
         }),
       },
-      errors: ['payments.card_declined', 'payments.insufficient_funds', 'payments.authentication_required', 'idempotency.key_required'],
+      errors: [
+        'payments.card_declined',
+        'payments.insufficient_funds',
+        'payments.authentication_required',
+        'idempotency.key_required',
+      ],
       handler: async (ctx) => {
         const key = requireIdempotencyKey(ctx.requestHeader('idempotency-key'));
         const card = await giftCards.purchase(ctx.user, { ...ctx.body, source: toSource(ctx.body.payment.card) }, key);
@@ -71,7 +81,9 @@ export function giftCardRoutes(giftCards: GiftCardService, config: Config): AnyR
       query: z.strictObject({ code: z.string().min(8).max(40) }),
       response: { status: 200, schema: giftCard.omit({ initialCents: true, createdAt: true, source: true }) },
       errors: ['giftcards.not_found', 'rate_limited'],
-      rateLimits: ({ ip }) => [{ bucket: 'giftcard-balance', subject: ip, limit: config.GIFT_CARD_LOOKUPS_PER_MINUTE, windowSeconds: 60 }],
+      rateLimits: ({ ip }) => [
+        { bucket: 'giftcard-balance', subject: ip, limit: config.GIFT_CARD_LOOKUPS_PER_MINUTE, windowSeconds: 60 },
+      ],
       handler: async (ctx) => {
         ctx.setHeader('Cache-Control', 'no-store');
         return giftCards.balance(ctx.query.code);

@@ -35,7 +35,11 @@ export class GiftCardService {
   ) {}
 
   /** An organizer or admin creates a card (a prize, a goodwill gesture); no payment is involved. */
-  async issue(principal: Principal, input: { amountCents: number; currency: string; note?: string | undefined }, idempotencyKey: string | undefined): Promise<IssuedGiftCard> {
+  async issue(
+    principal: Principal,
+    input: { amountCents: number; currency: string; note?: string | undefined },
+    idempotencyKey: string | undefined,
+  ): Promise<IssuedGiftCard> {
     const requestKey = idempotencyKey ? `${principal.userId}:${idempotencyKey}` : null;
     return this.create(requestKey, (code) =>
       this.db.transaction((tx) =>
@@ -58,7 +62,11 @@ export class GiftCardService {
    * transaction, then capture. If the write fails the authorization is cancelled; a crash
    * before capture leaves an authorized payment the reconciler captures.
    */
-  async purchase(principal: Principal, input: { amountCents: number; currency: string; source: PaymentSource }, idempotencyKey: string): Promise<IssuedGiftCard & { payment: PurchasePayment | null }> {
+  async purchase(
+    principal: Principal,
+    input: { amountCents: number; currency: string; source: PaymentSource },
+    idempotencyKey: string,
+  ): Promise<IssuedGiftCard & { payment: PurchasePayment | null }> {
     const requestKey = `${principal.userId}:${idempotencyKey}`;
     const replay = await findByRequestKey(this.db, requestKey);
     if (replay) return { ...replay, code: null, payment: null };
@@ -77,10 +85,15 @@ export class GiftCardService {
       if (prior) return { ...prior, code: null, payment: null };
     }
     if (intent.status !== 'requires_capture') {
-      if (intent.status !== 'canceled') await provider.cancel(intent.intentId, `giftcard:${requestKey}:cancel`).catch(() => undefined);
+      if (intent.status !== 'canceled')
+        await provider.cancel(intent.intentId, `giftcard:${requestKey}:cancel`).catch(() => undefined);
       throw declined(intent);
     }
-    const payment: PurchasePayment = { provider: provider.name, sandbox: provider.name === 'sandbox', intentId: intent.intentId };
+    const payment: PurchasePayment = {
+      provider: provider.name,
+      sandbox: provider.name === 'sandbox',
+      intentId: intent.intentId,
+    };
     let paymentId: string | null = null;
     let card: IssuedGiftCard;
     try {
@@ -107,14 +120,30 @@ export class GiftCardService {
           });
           paymentId = paid.id;
           await appendTimeline(tx, this.signer, [
-            { userId: principal.userId, kind: 'payment.authorized', subjectType: 'payment', subjectId: paid.id, actorId: principal.userId, data: { ...payment, amountCents: input.amountCents, currency: input.currency, for: 'gift_card' } },
-            { userId: principal.userId, kind: 'giftcard.purchased', subjectType: 'gift_card', subjectId: row.id, actorId: principal.userId, data: { amountCents: input.amountCents, currency: input.currency, last4: row.codeLast4 } },
+            {
+              userId: principal.userId,
+              kind: 'payment.authorized',
+              subjectType: 'payment',
+              subjectId: paid.id,
+              actorId: principal.userId,
+              data: { ...payment, amountCents: input.amountCents, currency: input.currency, for: 'gift_card' },
+            },
+            {
+              userId: principal.userId,
+              kind: 'giftcard.purchased',
+              subjectType: 'gift_card',
+              subjectId: row.id,
+              actorId: principal.userId,
+              data: { amountCents: input.amountCents, currency: input.currency, last4: row.codeLast4 },
+            },
           ]);
           return row;
         }),
       );
     } catch (err) {
-      await provider.cancel(intent.intentId, `giftcard:${requestKey}:cancel`).catch((e: unknown) => this.logger.error({ err: e }, 'could not void a gift-card authorization'));
+      await provider
+        .cancel(intent.intentId, `giftcard:${requestKey}:cancel`)
+        .catch((e: unknown) => this.logger.error({ err: e }, 'could not void a gift-card authorization'));
       throw err;
     }
     if (paymentId) await this.capture(principal.userId, paymentId, intent.intentId, provider.name);
@@ -122,13 +151,29 @@ export class GiftCardService {
   }
 
   /** Captures a gift-card purchase and records it; the reconciler calls this for stranded ones. */
-  async capture(userId: string, paymentId: string, intentId: string, providerName: 'stripe' | 'sandbox'): Promise<void> {
+  async capture(
+    userId: string,
+    paymentId: string,
+    intentId: string,
+    providerName: 'stripe' | 'sandbox',
+  ): Promise<void> {
     await this.providers.get(providerName).capture(intentId, `payment:${paymentId}:capture`);
     await this.db.transaction(async (tx) => {
       const moved = await transitionPayment(tx, paymentId, ['authorized'], 'captured');
       if (moved) {
         await appendTimeline(tx, this.signer, [
-          { userId, kind: 'payment.captured', subjectType: 'payment', subjectId: paymentId, data: { provider: providerName, sandbox: providerName === 'sandbox', amountCents: moved.amountCents, currency: moved.currency } },
+          {
+            userId,
+            kind: 'payment.captured',
+            subjectType: 'payment',
+            subjectId: paymentId,
+            data: {
+              provider: providerName,
+              sandbox: providerName === 'sandbox',
+              amountCents: moved.amountCents,
+              currency: moved.currency,
+            },
+          },
         ]);
       }
     });
@@ -141,7 +186,10 @@ export class GiftCardService {
   }
 
   /** Runs `write` with a fresh code; a replay of the same request returns the first card without its code. */
-  private async create(requestKey: string | null, write: (code: string) => Promise<GiftCardView>): Promise<IssuedGiftCard> {
+  private async create(
+    requestKey: string | null,
+    write: (code: string) => Promise<GiftCardView>,
+  ): Promise<IssuedGiftCard> {
     if (requestKey) {
       const prior = await findByRequestKey(this.db, requestKey);
       if (prior) return { ...prior, code: null };
@@ -161,13 +209,20 @@ export class GiftCardService {
 
 export function requireIdempotencyKey(key: string | undefined): string {
   if (key === undefined) {
-    throw new AppError(400, 'idempotency.key_required', 'This request needs an Idempotency-Key header (a fresh UUID per attempt).', {
-      errors: [{ in: 'header', field: 'Idempotency-Key', code: 'required', message: 'required' }],
-    });
+    throw new AppError(
+      400,
+      'idempotency.key_required',
+      'This request needs an Idempotency-Key header (a fresh UUID per attempt).',
+      {
+        errors: [{ in: 'header', field: 'Idempotency-Key', code: 'required', message: 'required' }],
+      },
+    );
   }
   if (!/^[\x21-\x7e]{8,255}$/.test(key)) {
     throw new AppError(400, 'idempotency.invalid_key', 'Idempotency-Key must be 8 to 255 printable ASCII characters.', {
-      errors: [{ in: 'header', field: 'Idempotency-Key', code: 'invalid', message: '8 to 255 printable ASCII characters' }],
+      errors: [
+        { in: 'header', field: 'Idempotency-Key', code: 'invalid', message: '8 to 255 printable ASCII characters' },
+      ],
     });
   }
   return key;

@@ -41,14 +41,19 @@ export function docsRouter(routes: readonly AnyRoute[]): Router {
     }
     const rows = [...byCode.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([code, notes]) => `<dt id="${escape(code)}"><code>${escape(code)}</code></dt><dd>${notes.map(escape).join('<br>')}</dd>`)
+      .map(
+        ([code, notes]) =>
+          `<dt id="${escape(code)}"><code>${escape(code)}</code></dt><dd>${notes.map(escape).join('<br>')}</dd>`,
+      )
       .join('\n');
-    res.type('html').send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-        `<title>Fairdrop problem codes</title><link rel="stylesheet" href="/styles.css"></head><body><main class="page">` +
-        `<h1>Problem codes</h1><p>Every error is an <code>application/problem+json</code> document (RFC 9457) whose ` +
-        `<code>code</code> is one of these. Match on the code, not on the text.</p><dl class="problems">${rows}</dl></main></body></html>`,
-    );
+    res
+      .type('html')
+      .send(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+          `<title>Fairdrop problem codes</title><link rel="stylesheet" href="/styles.css"></head><body><main class="page">` +
+          `<h1>Problem codes</h1><p>Every error is an <code>application/problem+json</code> document (RFC 9457) whose ` +
+          `<code>code</code> is one of these. Match on the code, not on the text.</p><dl class="problems">${rows}</dl></main></body></html>`,
+      );
   });
   return router;
 }

@@ -4,12 +4,18 @@ import type { AppRedis } from '../infra/redis.js';
 import { defineRoute, Reply, type AnyRoute } from './route.js';
 
 const check = z.object({ status: z.enum(['up', 'down']), latencyMs: z.number(), error: z.string().optional() });
-const readiness = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.object({ postgres: check, redis: check }) });
+const readiness = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.object({ postgres: check, redis: check }),
+});
 
 async function probe(run: () => Promise<unknown>): Promise<z.infer<typeof check>> {
   const started = performance.now();
   try {
-    await Promise.race([run(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2 s')), 2000).unref())]);
+    await Promise.race([
+      run(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2 s')), 2000).unref()),
+    ]);
     return { status: 'up', latencyMs: Math.round(performance.now() - started) };
   } catch (err) {
     return { status: 'down', latencyMs: Math.round(performance.now() - started), error: (err as Error).message };
@@ -37,7 +43,10 @@ export function healthRoutes(sql: postgres.Sql, redis: AppRedis): AnyRoute[] {
       handler: async () => {
         const [pg, rd] = await Promise.all([probe(() => sql`select 1`), probe(() => redis.ping())]);
         const ready = pg.status === 'up' && rd.status === 'up';
-        const body = { status: ready ? ('ready' as const) : ('not_ready' as const), checks: { postgres: pg, redis: rd } };
+        const body = {
+          status: ready ? ('ready' as const) : ('not_ready' as const),
+          checks: { postgres: pg, redis: rd },
+        };
         return ready ? body : new Reply(503, body);
       },
     }),

@@ -8,7 +8,9 @@ export const idempotencyKeys = pgTable(
     key: text('key').notNull(),
     /** SHA-256 of method, path and canonical body: the same key with another request is refused. */
     requestHash: text('request_hash').notNull(),
-    state: text('state', { enum: ['pending', 'done'] }).notNull().default('pending'),
+    state: text('state', { enum: ['pending', 'done'] })
+      .notNull()
+      .default('pending'),
     responseStatus: integer('response_status'),
     responseBody: jsonb('response_body'),
     responseHeaders: jsonb('response_headers').$type<Record<string, string>>(),

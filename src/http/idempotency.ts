@@ -16,15 +16,15 @@ import { idempotencyKeys } from './idempotency.table.js';
  */
 
 export type Claim =
-  | { kind: 'proceed' }
-  | { kind: 'replay'; status: number; body: unknown; headers: Record<string, string> };
+  { kind: 'proceed' } | { kind: 'replay'; status: number; body: unknown; headers: Record<string, string> };
 
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,255}$/;
 
 export function requestHash(method: string, url: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${url}\n${canonicalJson(body)}`).digest('base64url');
+  return createHash('sha256')
+    .update(`${method} ${url}\n${canonicalJson(body)}`)
+    .digest('base64url');
 }
-
 
 export class IdempotencyStore {
   constructor(
@@ -49,11 +49,18 @@ export class IdempotencyStore {
       if (!row) continue; // the first request failed and let go of the key: try again to claim it
       if (row.requestHash !== hash) {
         throw new AppError(422, 'idempotency.key_reused', 'This Idempotency-Key was used for a different request.', {
-          errors: [{ in: 'header', field: 'Idempotency-Key', code: 'key_reused', message: 'already used for another request' }],
+          errors: [
+            { in: 'header', field: 'Idempotency-Key', code: 'key_reused', message: 'already used for another request' },
+          ],
         });
       }
       if (row.state === 'done') {
-        return { kind: 'replay', status: row.responseStatus ?? 200, body: row.responseBody, headers: row.responseHeaders ?? {} };
+        return {
+          kind: 'replay',
+          status: row.responseStatus ?? 200,
+          body: row.responseBody,
+          headers: row.responseHeaders ?? {},
+        };
       }
       if (row.lockedAt.getTime() < Date.now() - this.options.staleAfterMs) {
         const taken = await this.db
@@ -71,15 +78,26 @@ export class IdempotencyStore {
         if (taken.length > 0) return { kind: 'proceed' };
       }
       if (Date.now() >= deadline) {
-        throw new AppError(409, 'idempotency.in_progress', 'A request with this Idempotency-Key is still being processed.', {
-          headers: { 'Retry-After': '1' },
-        });
+        throw new AppError(
+          409,
+          'idempotency.in_progress',
+          'A request with this Idempotency-Key is still being processed.',
+          {
+            headers: { 'Retry-After': '1' },
+          },
+        );
       }
       await sleep(pause);
     }
   }
 
-  async complete(scope: string, key: string, status: number, body: unknown, headers: Record<string, string>): Promise<void> {
+  async complete(
+    scope: string,
+    key: string,
+    status: number,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<void> {
     await this.db
       .update(idempotencyKeys)
       .set({ state: 'done', responseStatus: status, responseBody: body ?? null, responseHeaders: headers })

@@ -39,7 +39,10 @@ export function measureRequests(metrics: Metrics): RequestHandler {
     res.once('finish', () => {
       // The route pattern, not the URL, so ids do not explode the label space.
       const route = req.routePattern ?? (req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched');
-      metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, (performance.now() - started) / 1000);
+      metrics.httpDuration.observe(
+        { method: req.method, route, status: String(res.statusCode) },
+        (performance.now() - started) / 1000,
+      );
     });
     next();
   };

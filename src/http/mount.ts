@@ -42,7 +42,9 @@ function readBody(route: AnyRoute, req: Request): unknown {
   const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
   if (hasBody && !req.is('application/json')) {
     throw new AppError(415, 'request.unsupported_media_type', 'Send the body as application/json.', {
-      errors: [{ in: 'header', field: 'Content-Type', code: 'unsupported_media_type', message: 'must be application/json' }],
+      errors: [
+        { in: 'header', field: 'Content-Type', code: 'unsupported_media_type', message: 'must be application/json' },
+      ],
     });
   }
   return req.body;
@@ -80,13 +82,20 @@ async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipel
   const key = mutating.has(route.method) && route.idempotency !== 'off' ? req.get('idempotency-key') : undefined;
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw new AppError(400, 'idempotency.invalid_key', 'Idempotency-Key must be 8 to 255 printable ASCII characters.', {
-      errors: [{ in: 'header', field: 'Idempotency-Key', code: 'invalid', message: '8 to 255 printable ASCII characters' }],
+      errors: [
+        { in: 'header', field: 'Idempotency-Key', code: 'invalid', message: '8 to 255 printable ASCII characters' },
+      ],
     });
   }
   if (key === undefined && route.idempotency === 'required') {
-    throw new AppError(400, 'idempotency.key_required', 'This request needs an Idempotency-Key header (a fresh UUID per attempt).', {
-      errors: [{ in: 'header', field: 'Idempotency-Key', code: 'required', message: 'required' }],
-    });
+    throw new AppError(
+      400,
+      'idempotency.key_required',
+      'This request needs an Idempotency-Key header (a fresh UUID per attempt).',
+      {
+        errors: [{ in: 'header', field: 'Idempotency-Key', code: 'required', message: 'required' }],
+      },
+    );
   }
   const scope = principal ? `user:${principal.userId}` : 'anon';
   // A `natural` route's own operation answers a retry: its key is checked above, not stored.
@@ -110,20 +119,34 @@ async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipel
     const reply = result instanceof Reply ? result : new Reply(route.response.status, result);
     status = reply.status;
     headers = reply.headers;
-    const checked = route.response.schema && reply.body !== undefined && status < 300 && !(reply.body instanceof JsonText);
+    const checked =
+      route.response.schema && reply.body !== undefined && status < 300 && !(reply.body instanceof JsonText);
     payload = checked ? route.response.schema!.parse(reply.body) : reply.body;
   } catch (err) {
     if (stored !== undefined) {
       if (err instanceof AppError && err.status < 500) {
         // A refusal is the request's answer: a retry gets the same one.
-        await pipeline.idempotency.complete(scope, stored, err.status, problemDocument(err, req), err.extra.headers ?? {});
+        await pipeline.idempotency.complete(
+          scope,
+          stored,
+          err.status,
+          problemDocument(err, req),
+          err.extra.headers ?? {},
+        );
       } else {
         await pipeline.idempotency.release(scope, stored);
       }
     }
     throw err;
   }
-  if (stored !== undefined) await pipeline.idempotency.complete(scope, stored, status, payload instanceof JsonText ? JSON.parse(payload.text) : payload, headers);
+  if (stored !== undefined)
+    await pipeline.idempotency.complete(
+      scope,
+      stored,
+      status,
+      payload instanceof JsonText ? JSON.parse(payload.text) : payload,
+      headers,
+    );
   send(req, res, status, payload, headers);
 }
 
@@ -133,9 +156,13 @@ function notAllowed(req: Request, res: Response, allow: string): void {
     res.setHeader('Allow', allow).status(204).end();
     return;
   }
-  sendProblem(res, req, new AppError(405, 'request.method_not_allowed', `${req.method} is not allowed here; use ${allow}.`, {
-    headers: { Allow: allow },
-  }));
+  sendProblem(
+    res,
+    req,
+    new AppError(405, 'request.method_not_allowed', `${req.method} is not allowed here; use ${allow}.`, {
+      headers: { Allow: allow },
+    }),
+  );
 }
 
 /**

@@ -6,7 +6,11 @@ import type { AnyRoute } from './route.js';
 type JsonSchema = Record<string, unknown>;
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as JsonSchema;
   return rest;
 }
 
@@ -75,19 +79,27 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { version: strin
         ...parameters('path', route.params),
         ...parameters('query', route.query),
         ...(mutating && route.idempotency !== 'off'
-          ? [{
-              name: 'Idempotency-Key',
-              in: 'header',
-              required: route.idempotency === 'required',
-              description: route.idempotency === 'natural'
-                ? 'A fresh UUID per logical attempt; the operation is idempotent by itself, so a retry gets the same outcome (with 200 where the first answer was 201).'
-                : 'A fresh UUID per logical attempt; a retry with the same key returns the first answer.',
-              schema: { type: 'string', minLength: 8, maxLength: 255 },
-            }]
+          ? [
+              {
+                name: 'Idempotency-Key',
+                in: 'header',
+                required: route.idempotency === 'required',
+                description:
+                  route.idempotency === 'natural'
+                    ? 'A fresh UUID per logical attempt; the operation is idempotent by itself, so a retry gets the same outcome (with 200 where the first answer was 201).'
+                    : 'A fresh UUID per logical attempt; a retry with the same key returns the first answer.',
+                schema: { type: 'string', minLength: 8, maxLength: 255 },
+              },
+            ]
           : []),
       ],
       ...(route.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+            },
+          }
         : {}),
       responses,
     };
@@ -102,7 +114,9 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { version: strin
     servers: [{ url: info.serverUrl }],
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The token from /v1/auth/login or /v1/auth/register.' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'The token from /v1/auth/login or /v1/auth/register.' },
+      },
       schemas: { Problem: problem },
     },
     paths,

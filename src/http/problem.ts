@@ -33,7 +33,10 @@ export function problemDocument(err: AppError, req: Request): ProblemDocument {
 
 export function sendProblem(res: Response, req: Request, err: AppError): void {
   for (const [name, value] of Object.entries(err.extra.headers ?? {})) res.setHeader(name, value);
-  res.status(err.status).type('application/problem+json').send(JSON.stringify(problemDocument(err, req)));
+  res
+    .status(err.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(problemDocument(err, req)));
 }
 
 /** Maps the errors thrown by Express' own body parser onto our codes. */
@@ -72,7 +75,11 @@ export function errorHandler(): ErrorRequestHandler {
     sendProblem(
       res,
       req,
-      new AppError(500, 'internal', `Something went wrong on our side. Quote request id ${String(req.id)} if you contact us.`),
+      new AppError(
+        500,
+        'internal',
+        `Something went wrong on our side. Quote request id ${String(req.id)} if you contact us.`,
+      ),
     );
   };
 }

@@ -54,7 +54,12 @@ export function requestLogging(app: Express, logger: Logger): RequestHandler {
     const { method, url } = req;
     res.once('close', () => {
       const status = res.headersSent ? res.statusCode : 0;
-      const line = { reqId: id, req: { method, url: redactQuery(url) }, res: { statusCode: status }, responseTime: Math.round(performance.now() - started) };
+      const line = {
+        reqId: id,
+        req: { method, url: redactQuery(url) },
+        res: { statusCode: status },
+        responseTime: Math.round(performance.now() - started),
+      };
       if (!res.writableFinished) logger.warn(line, 'request aborted');
       else if (status >= 500) logger.error(line, 'request failed');
       else logger.info(line, 'request completed');

@@ -30,7 +30,8 @@ export function pathSegments(path: string): string[] {
 function compile(pattern: string): Segment[] {
   const segments = pathSegments(pattern);
   for (const s of segments) {
-    if (!SEGMENT.test(s)) throw new Error(`${pattern}: only literal and :name segments are supported (${JSON.stringify(s)})`);
+    if (!SEGMENT.test(s))
+      throw new Error(`${pattern}: only literal and :name segments are supported (${JSON.stringify(s)})`);
   }
   return segments.map((s) => (s.startsWith(':') ? { param: s.slice(1) } : { literal: s.toLowerCase() }));
 }

@@ -60,7 +60,12 @@ export class Reply<T = unknown> {
   ) {}
 }
 
-export interface RouteSpec<P extends Schema | undefined = Schema | undefined, Q extends Schema | undefined = Schema | undefined, B extends Schema | undefined = Schema | undefined, R extends Schema | undefined = Schema | undefined> {
+export interface RouteSpec<
+  P extends Schema | undefined = Schema | undefined,
+  Q extends Schema | undefined = Schema | undefined,
+  B extends Schema | undefined = Schema | undefined,
+  R extends Schema | undefined = Schema | undefined,
+> {
   method: Method;
   /** Express path syntax (`/v1/events/:id`). */
   path: string;
@@ -88,9 +93,12 @@ export interface RouteSpec<P extends Schema | undefined = Schema | undefined, Q 
 
 export type AnyRoute = RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined, Schema | undefined>;
 
-export function defineRoute<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined, R extends Schema | undefined = undefined>(
-  spec: RouteSpec<P, Q, B, R>,
-): AnyRoute {
+export function defineRoute<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+  R extends Schema | undefined = undefined,
+>(spec: RouteSpec<P, Q, B, R>): AnyRoute {
   return spec as unknown as AnyRoute;
 }
 
@@ -100,7 +108,12 @@ export function fieldProblems(where: FieldProblem['in'], error: z.ZodError): Fie
     const path = issue.path.map(String);
     // An unknown key is named as the field itself, so a client sees `role`, not the object around it.
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ in: where, field: [...path, key].join('.'), code: 'unknown_field', message: 'is not a known field' }));
+      return issue.keys.map((key) => ({
+        in: where,
+        field: [...path, key].join('.'),
+        code: 'unknown_field',
+        message: 'is not a known field',
+      }));
     }
     return [{ in: where, field: path.join('.'), code: issue.code, message: issue.message }];
   });

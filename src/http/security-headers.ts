@@ -25,7 +25,8 @@ function holdsFunction(value: unknown): boolean {
 }
 
 function headersOf(options: HelmetOptions): [string, string][] {
-  if (holdsFunction(options)) throw new Error('security headers: helmet options with a function (a per-request value) cannot be computed once');
+  if (holdsFunction(options))
+    throw new Error('security headers: helmet options with a function (a per-request value) cannot be computed once');
   const headers: [string, string][] = [];
   const response = {
     setHeader(name: string, value: string) {

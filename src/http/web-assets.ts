@@ -34,7 +34,11 @@ async function bundle(production: boolean): Promise<Map<string, Asset>> {
   const assets = new Map<string, Asset>();
   for (const file of result.outputFiles) {
     const etag = `"${createHash('sha256').update(file.contents).digest('base64url').slice(0, 16)}"`;
-    assets.set(file.path.replace(/^\/assets\//, ''), { body: file.contents, etag, type: 'text/javascript; charset=utf-8' });
+    assets.set(file.path.replace(/^\/assets\//, ''), {
+      body: file.contents,
+      etag,
+      type: 'text/javascript; charset=utf-8',
+    });
   }
   return assets;
 }

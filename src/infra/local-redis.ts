@@ -21,7 +21,11 @@ export class RedisServerMissing extends Error {
  * `redis-server` from the PATH for the zero-setup start, with its append-only file in `dir`
  * (queue entries survive a restart). A server left running by a SIGKILLed parent is stopped.
  */
-export async function startLocalRedis(dir: string, logger: Logger, options: { port?: number } = {}): Promise<LocalService> {
+export async function startLocalRedis(
+  dir: string,
+  logger: Logger,
+  options: { port?: number } = {},
+): Promise<LocalService> {
   const dataDir = resolve(dir);
   const log = logger.child({ component: 'local-redis' });
   await mkdir(dataDir, { recursive: true });
@@ -34,16 +38,25 @@ export async function startLocalRedis(dir: string, logger: Logger, options: { po
   const child = spawn(
     'redis-server',
     [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--dir', dataDir,
-      '--appendonly', 'yes',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dataDir,
+      '--appendonly',
+      'yes',
       // fsync once a second: at most one second of joins is lost if the machine (not the process) dies.
-      '--appendfsync', 'everysec',
-      '--save', '',
-      '--pidfile', pidFile,
-      '--daemonize', 'no',
-      '--logfile', resolve(dataDir, 'redis.log'),
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+      '--pidfile',
+      pidFile,
+      '--daemonize',
+      'no',
+      '--logfile',
+      resolve(dataDir, 'redis.log'),
     ],
     { stdio: 'ignore' },
   );
@@ -71,7 +84,13 @@ async function waitForRedis(port: number, child: ReturnType<typeof spawn>): Prom
   const { Redis } = await import('ioredis');
   for (let attempt = 0; attempt < 100; attempt++) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}; see its redis.log`);
-    const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const probe = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     probe.on('error', () => {}); // refusals are expected until it listens
     try {
       await probe.connect();

@@ -11,7 +11,9 @@ export function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -39,7 +41,11 @@ async function commandName(pid: number): Promise<string | null> {
  * and the child outlived it) the process is stopped; when it is gone, or the pid now belongs
  * to something else, the file is removed. Either way the service can start again.
  */
-export async function clearPidFile(pidFile: string, expectedCommand: string, signal: NodeJS.Signals): Promise<'none' | 'stale' | 'stopped'> {
+export async function clearPidFile(
+  pidFile: string,
+  expectedCommand: string,
+  signal: NodeJS.Signals,
+): Promise<'none' | 'stale' | 'stopped'> {
   let pid: number;
   try {
     pid = Number.parseInt((await readFile(pidFile, 'utf8')).split('\n')[0] ?? '', 10);

@@ -26,7 +26,10 @@ export interface OpenOptions {
 /** A plain connection (no scripts): one Redis, or a Cluster client that routes each command by its key's slot. */
 export function openRedis(target: RedisTarget | string, options: OpenOptions): Redis | Cluster {
   const resolved: RedisTarget = typeof target === 'string' ? { kind: 'single', url: target } : target;
-  const redisOptions: RedisOptions = { connectionName: options.connectionName, maxRetriesPerRequest: options.maxRetriesPerRequest };
+  const redisOptions: RedisOptions = {
+    connectionName: options.connectionName,
+    maxRetriesPerRequest: options.maxRetriesPerRequest,
+  };
   if (resolved.kind === 'single') return new Redis(resolved.url, redisOptions);
   const { nodes, auth } = parseClusterNodes(resolved.nodes);
   return new Cluster(nodes, {
@@ -49,7 +52,10 @@ export function connectRedis(target: RedisTarget | string): AppRedis {
  * TLS apply to every node (a cluster's nodes share them; the client reaches nodes it discovers
  * with the same options).
  */
-export function parseClusterNodes(entries: readonly string[]): { nodes: ClusterNode[]; auth: Pick<RedisOptions, 'username' | 'password' | 'tls'> } {
+export function parseClusterNodes(entries: readonly string[]): {
+  nodes: ClusterNode[];
+  auth: Pick<RedisOptions, 'username' | 'password' | 'tls'>;
+} {
   const auth: Pick<RedisOptions, 'username' | 'password' | 'tls'> = {};
   const nodes = entries.map((entry) => {
     if (!/^rediss?:\/\//.test(entry)) {

@@ -6,4 +6,10 @@ import { admissionModule } from '../waitingroom/scheduler.jobs.js';
 import type { JobModule } from './runtime.js';
 
 /** Every background module, in start order. */
-export const jobModules: JobModule[] = [outboxDispatcher, reconcilerJobs, holdExpiryModule(), cancellationModule(), admissionModule()];
+export const jobModules: JobModule[] = [
+  outboxDispatcher,
+  reconcilerJobs,
+  holdExpiryModule(),
+  cancellationModule(),
+  admissionModule(),
+];

@@ -18,7 +18,9 @@ export async function startJobModules(infra: Infra, modules: readonly JobModule[
   }
   return async () => {
     for (const r of running.reverse()) {
-      await r.close().catch((err: unknown) => infra.logger.warn({ err, module: r.name }, 'job module did not stop cleanly'));
+      await r
+        .close()
+        .catch((err: unknown) => infra.logger.warn({ err, module: r.name }, 'job module did not stop cleanly'));
     }
   };
 }

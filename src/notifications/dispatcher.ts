@@ -56,7 +56,10 @@ export async function deliverOutbox(infra: Infra, mailer: Mailer): Promise<numbe
       }
     }
     if (sent.length > 0) {
-      await tx.update(outbox).set({ status: 'sent', sentAt: sql`now()`, attempts: sql`${outbox.attempts} + 1` }).where(inArray(outbox.id, sent));
+      await tx
+        .update(outbox)
+        .set({ status: 'sent', sentAt: sql`now()`, attempts: sql`${outbox.attempts} + 1` })
+        .where(inArray(outbox.id, sent));
     }
     return rows.length;
   });

@@ -23,12 +23,27 @@ export function notificationRoutes(service: NotificationService): AnyRoute[] {
       tag,
       access: 'user',
       query: z.object({
-        unread: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+        unread: z
+          .enum(['true', 'false'])
+          .default('false')
+          .transform((v) => v === 'true'),
         before: z.coerce.number().int().positive().optional(),
         limit: z.coerce.number().int().min(1).max(100).default(30),
       }),
-      response: { status: 200, schema: z.object({ items: z.array(feedItem), unread: z.number().int(), nextBefore: z.number().int().nullable() }) },
-      handler: (ctx) => service.feed(ctx.user.userId, { unreadOnly: ctx.query.unread, before: ctx.query.before, limit: ctx.query.limit }),
+      response: {
+        status: 200,
+        schema: z.object({
+          items: z.array(feedItem),
+          unread: z.number().int(),
+          nextBefore: z.number().int().nullable(),
+        }),
+      },
+      handler: (ctx) =>
+        service.feed(ctx.user.userId, {
+          unreadOnly: ctx.query.unread,
+          before: ctx.query.before,
+          limit: ctx.query.limit,
+        }),
     }),
     defineRoute({
       method: 'post',
@@ -36,9 +51,14 @@ export function notificationRoutes(service: NotificationService): AnyRoute[] {
       summary: 'Mark notifications read',
       tag,
       access: 'user',
-      body: z.union([z.object({ ids: z.array(z.number().int().positive()).min(1).max(500) }), z.object({ all: z.literal(true) })]),
+      body: z.union([
+        z.object({ ids: z.array(z.number().int().positive()).min(1).max(500) }),
+        z.object({ all: z.literal(true) }),
+      ]),
       response: { status: 200, schema: z.object({ marked: z.number().int() }) },
-      handler: async (ctx) => ({ marked: await service.markRead(ctx.user.userId, 'ids' in ctx.body ? ctx.body.ids : 'all') }),
+      handler: async (ctx) => ({
+        marked: await service.markRead(ctx.user.userId, 'ids' in ctx.body ? ctx.body.ids : 'all'),
+      }),
     }),
     defineRoute({
       method: 'post',
@@ -69,7 +89,17 @@ export function notificationRoutes(service: NotificationService): AnyRoute[] {
       access: 'user',
       response: {
         status: 200,
-        schema: z.object({ watches: z.array(z.object({ eventId: z.uuid(), title: z.string(), startsAt: z.iso.datetime(), status: z.string(), since: z.iso.datetime() })) }),
+        schema: z.object({
+          watches: z.array(
+            z.object({
+              eventId: z.uuid(),
+              title: z.string(),
+              startsAt: z.iso.datetime(),
+              status: z.string(),
+              since: z.iso.datetime(),
+            }),
+          ),
+        }),
       },
       handler: async (ctx) => ({ watches: await service.watching(ctx.user.userId) }),
     }),

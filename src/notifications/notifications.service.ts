@@ -17,7 +17,10 @@ export interface FeedItem {
 export class NotificationService {
   constructor(private readonly db: Db) {}
 
-  async feed(userId: string, options: { unreadOnly: boolean; before?: number; limit: number }): Promise<{ items: FeedItem[]; unread: number; nextBefore: number | null }> {
+  async feed(
+    userId: string,
+    options: { unreadOnly: boolean; before?: number; limit: number },
+  ): Promise<{ items: FeedItem[]; unread: number; nextBefore: number | null }> {
     const rows = await this.db
       .select()
       .from(notifications)
@@ -35,7 +38,15 @@ export class NotificationService {
       .from(notifications)
       .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
     return {
-      items: rows.map((r) => ({ id: r.id, kind: r.kind, title: r.title, body: r.body, data: r.data, read: r.readAt !== null, createdAt: r.createdAt.toISOString() })),
+      items: rows.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        title: r.title,
+        body: r.body,
+        data: r.data,
+        read: r.readAt !== null,
+        createdAt: r.createdAt.toISOString(),
+      })),
       unread: count?.unread ?? 0,
       nextBefore: rows.length === options.limit ? rows.at(-1)!.id : null,
     };
@@ -46,13 +57,22 @@ export class NotificationService {
     const updated = await this.db
       .update(notifications)
       .set({ readAt: sql`now()` })
-      .where(and(eq(notifications.userId, userId), isNull(notifications.readAt), ids === 'all' ? undefined : inArray(notifications.id, ids)))
+      .where(
+        and(
+          eq(notifications.userId, userId),
+          isNull(notifications.readAt),
+          ids === 'all' ? undefined : inArray(notifications.id, ids),
+        ),
+      )
       .returning({ id: notifications.id });
     return updated.length;
   }
 
   async watch(userId: string, eventId: string): Promise<void> {
-    const [event] = await this.db.select({ id: events.id }).from(events).where(and(eq(events.id, eventId), ne(events.status, 'draft')));
+    const [event] = await this.db
+      .select({ id: events.id })
+      .from(events)
+      .where(and(eq(events.id, eventId), ne(events.status, 'draft')));
     if (!event) throw notFound('catalog.event_not_found', 'No event with this id.');
     await this.db.insert(watches).values({ userId, eventId }).onConflictDoNothing();
   }
@@ -61,9 +81,17 @@ export class NotificationService {
     await this.db.delete(watches).where(and(eq(watches.userId, userId), eq(watches.eventId, eventId)));
   }
 
-  async watching(userId: string): Promise<{ eventId: string; title: string; startsAt: string; status: string; since: string }[]> {
+  async watching(
+    userId: string,
+  ): Promise<{ eventId: string; title: string; startsAt: string; status: string; since: string }[]> {
     const rows = await this.db
-      .select({ eventId: watches.eventId, title: events.title, startsAt: events.startsAt, status: events.status, since: watches.createdAt })
+      .select({
+        eventId: watches.eventId,
+        title: events.title,
+        startsAt: events.startsAt,
+        status: events.status,
+        since: watches.createdAt,
+      })
       .from(watches)
       .innerJoin(events, eq(events.id, watches.eventId))
       .where(eq(watches.userId, userId))

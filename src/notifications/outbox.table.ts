@@ -17,7 +17,9 @@ export const outbox = pgTable(
     subject: text('subject').notNull(),
     body: text('body').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
-    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     /** Not before this time: a failed delivery backs off instead of hammering a broken SMTP server. */
     availableAt: timestamp('available_at', { withTimezone: true }).notNull().defaultNow(),
@@ -26,5 +28,9 @@ export const outbox = pgTable(
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
   // Serves the delivery worker's "oldest pending first" scan (only pending rows are indexed).
-  (t) => [index('outbox_pending_idx').on(t.availableAt, t.id).where(sql`${t.status} = 'pending'`)],
+  (t) => [
+    index('outbox_pending_idx')
+      .on(t.availableAt, t.id)
+      .where(sql`${t.status} = 'pending'`),
+  ],
 );

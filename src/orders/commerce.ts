@@ -22,7 +22,9 @@ export interface Commerce {
  */
 export function createCommerce(infra: Infra): Commerce {
   const { config, database, signer, logger } = infra;
-  const stripe = config.STRIPE_SECRET_KEY ? createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }) : null;
+  const stripe = config.STRIPE_SECRET_KEY
+    ? createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE })
+    : null;
   const available: Partial<Record<ProviderName, PaymentProvider>> = {};
   if (config.SANDBOX_PAYMENTS ?? config.NODE_ENV !== 'production') available.sandbox = new SandboxProvider(database.db);
   if (stripe) available.stripe = new StripeProvider(stripe);
@@ -34,7 +36,10 @@ export function createCommerce(infra: Infra): Commerce {
     release: (tx, holdId) => releaseHold(tx, holdId, { signer, reason: 'order_not_completed' }),
   };
   const giftCards = new GiftCardService(database.db, providers, signer, logger);
-  const orders = new OrderService({ db: database.db, providers, signer, holds, config, logger, onConfirmed: notifyOrderConfirmed }, giftCards);
+  const orders = new OrderService(
+    { db: database.db, providers, signer, holds, config, logger, onConfirmed: notifyOrderConfirmed },
+    giftCards,
+  );
   const webhooks = new StripeWebhooks(database.db, stripe, config.STRIPE_WEBHOOK_SECRET, orders.reconciler, logger);
   return { providers, giftCards, orders, webhooks };
 }

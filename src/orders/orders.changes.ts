@@ -9,7 +9,16 @@ import { salesErrors } from '../sales/sales.errors.js';
 import { AppError, conflict } from '../shared/errors.js';
 import { endTickets, moveTicket, ticketsOfOrder } from '../tickets/tickets.repository.js';
 import { appendTimeline } from '../timeline/timeline.repository.js';
-import { findHold, findOrder, itemsOfOrder, lockOrder, returnSoldGa, returnSoldSeats, transitionOrder, type OrderRow } from './orders.repository.js';
+import {
+  findHold,
+  findOrder,
+  itemsOfOrder,
+  lockOrder,
+  returnSoldGa,
+  returnSoldSeats,
+  transitionOrder,
+  type OrderRow,
+} from './orders.repository.js';
 import type { SettlementDeps } from './orders.settlement.js';
 import { orderItems } from './orders.table.js';
 import { orderDetails, type OrderDetails } from './orders.view.js';
@@ -28,28 +37,54 @@ export class OrderChanges {
     const { db } = this.deps;
     const order = await this.owned(principal, orderId);
     await this.requirePolicy(db, order, 'refund');
-    const pendingCardRefunds: { id: string; intentId: string; provider: 'stripe' | 'sandbox'; amountCents: number }[] = [];
+    const pendingCardRefunds: { id: string; intentId: string; provider: 'stripe' | 'sandbox'; amountCents: number }[] =
+      [];
     await db.transaction(async (tx) => {
       const locked = (await lockOrder(tx, order.id))!;
-      if (locked.status !== 'captured') throw conflict('orders.not_cancellable', `A ${locked.status} order cannot be cancelled.`);
+      if (locked.status !== 'captured')
+        throw conflict('orders.not_cancellable', `A ${locked.status} order cannot be cancelled.`);
       const valid = (await ticketsOfOrder(tx, order.id)).filter((t) => t.status === 'valid');
       const chosen = ticketIds ? valid.filter((t) => ticketIds.includes(t.id)) : valid;
       if (ticketIds && chosen.length !== new Set(ticketIds).size) {
         throw new AppError(422, 'orders.unknown_ticket', 'Some tickets are not valid tickets of this order.', {
-          errors: [{ in: 'body', field: 'cancel.ticketIds', code: 'unknown_ticket', message: 'not a valid ticket of this order' }],
+          errors: [
+            {
+              in: 'body',
+              field: 'cancel.ticketIds',
+              code: 'unknown_ticket',
+              message: 'not a valid ticket of this order',
+            },
+          ],
         });
       }
       if (chosen.length === 0) throw conflict('orders.nothing_to_cancel', 'This order has no valid tickets left.');
-      const ended = await endTickets(tx, chosen.map((t) => t.id), 'cancelled');
+      const ended = await endTickets(
+        tx,
+        chosen.map((t) => t.id),
+        'cancelled',
+      );
       const endedItems = new Set(ended.map((t) => t.orderItemId));
       const cancelledItems = (await itemsOfOrder(tx, order.id)).filter((i) => endedItems.has(i.id));
       const gaCount = cancelledItems.filter((i) => !i.seatId).length;
-      await tx.update(orderItems).set({ status: 'cancelled' }).where(inArray(orderItems.id, cancelledItems.map((i) => i.id)));
-      await returnSoldSeats(tx, cancelledItems.flatMap((i) => (i.seatId ? [i.seatId] : [])));
+      await tx
+        .update(orderItems)
+        .set({ status: 'cancelled' })
+        .where(
+          inArray(
+            orderItems.id,
+            cancelledItems.map((i) => i.id),
+          ),
+        );
+      await returnSoldSeats(
+        tx,
+        cancelledItems.flatMap((i) => (i.seatId ? [i.seatId] : [])),
+      );
       if (gaCount > 0) await returnSoldGa(tx, cancelledItems.find((i) => !i.seatId)!.tierId, gaCount);
 
       let refund = cancelledItems.reduce((sum, i) => sum + i.priceCents, 0);
-      const tenders = (await paymentsOfOrder(tx, order.id)).sort((a, b) => (a.method === b.method ? 0 : a.method === 'gift_card' ? -1 : 1));
+      const tenders = (await paymentsOfOrder(tx, order.id)).sort((a, b) =>
+        a.method === b.method ? 0 : a.method === 'gift_card' ? -1 : 1,
+      );
       const receipts = [];
       for (const tender of tenders) {
         const amount = Math.min(refund, tender.amountCents - tender.refundedCents);
@@ -58,20 +93,69 @@ export class OrderChanges {
         await addRefunded(tx, tender.id, amount);
         if (tender.method === 'gift_card') {
           await creditGiftCard(tx, tender.giftCardId!, amount, order.id);
-          receipts.push({ kind: 'payment.refunded', subjectId: tender.id, data: { method: 'gift_card', giftCardId: tender.giftCardId, amountCents: amount } });
+          receipts.push({
+            kind: 'payment.refunded',
+            subjectId: tender.id,
+            data: { method: 'gift_card', giftCardId: tender.giftCardId, amountCents: amount },
+          });
         } else {
           const row = await insertRefund(tx, { paymentId: tender.id, orderId: order.id, amountCents: amount });
-          pendingCardRefunds.push({ id: row.id, intentId: tender.intentId!, provider: tender.provider as 'stripe' | 'sandbox', amountCents: amount });
-          receipts.push({ kind: 'payment.refund_requested', subjectId: tender.id, data: { method: 'card', provider: tender.provider, sandbox: tender.provider === 'sandbox', amountCents: amount, refundId: row.id } });
+          pendingCardRefunds.push({
+            id: row.id,
+            intentId: tender.intentId!,
+            provider: tender.provider as 'stripe' | 'sandbox',
+            amountCents: amount,
+          });
+          receipts.push({
+            kind: 'payment.refund_requested',
+            subjectId: tender.id,
+            data: {
+              method: 'card',
+              provider: tender.provider,
+              sandbox: tender.provider === 'sandbox',
+              amountCents: amount,
+              refundId: row.id,
+            },
+          });
         }
       }
       const refunded = locked.refundedCents + cancelledItems.reduce((sum, i) => sum + i.priceCents, 0) - refund;
       const allGone = valid.length === ended.length;
-      await transitionOrder(tx, order.id, ['captured'], allGone ? 'cancelled' : 'captured', { refundedCents: refunded });
+      await transitionOrder(tx, order.id, ['captured'], allGone ? 'cancelled' : 'captured', {
+        refundedCents: refunded,
+      });
       await appendTimeline(tx, this.deps.signer, [
-        { userId: order.userId, kind: 'tickets.cancelled', subjectType: 'order', subjectId: order.id, eventId: order.eventId, actorId: principal.userId, data: { ticketIds: ended.map((t) => t.id) } },
-        ...receipts.map((r) => ({ userId: order.userId, kind: r.kind, subjectType: 'payment', subjectId: r.subjectId, eventId: order.eventId, actorId: principal.userId, data: { orderId: order.id, currency: order.currency, ...r.data } })),
-        ...(allGone ? [{ userId: order.userId, kind: 'order.cancelled', subjectType: 'order', subjectId: order.id, eventId: order.eventId, actorId: principal.userId, data: { refundedCents: refunded } }] : []),
+        {
+          userId: order.userId,
+          kind: 'tickets.cancelled',
+          subjectType: 'order',
+          subjectId: order.id,
+          eventId: order.eventId,
+          actorId: principal.userId,
+          data: { ticketIds: ended.map((t) => t.id) },
+        },
+        ...receipts.map((r) => ({
+          userId: order.userId,
+          kind: r.kind,
+          subjectType: 'payment',
+          subjectId: r.subjectId,
+          eventId: order.eventId,
+          actorId: principal.userId,
+          data: { orderId: order.id, currency: order.currency, ...r.data },
+        })),
+        ...(allGone
+          ? [
+              {
+                userId: order.userId,
+                kind: 'order.cancelled',
+                subjectType: 'order',
+                subjectId: order.id,
+                eventId: order.eventId,
+                actorId: principal.userId,
+                data: { refundedCents: refunded },
+              },
+            ]
+          : []),
       ]);
     });
     // After commit: the card refunds, each under its own idempotency key; the reconciler resends any that fail here.
@@ -86,26 +170,36 @@ export class OrderChanges {
     return orderDetails(db, (await findOrder(db, order.id))!);
   }
 
-  async exchange(principal: Principal, orderId: string, input: { ticketIds: string[]; holdId: string }): Promise<OrderDetails> {
+  async exchange(
+    principal: Principal,
+    orderId: string,
+    input: { ticketIds: string[]; holdId: string },
+  ): Promise<OrderDetails> {
     const { db } = this.deps;
     const order = await this.owned(principal, orderId);
     await this.requirePolicy(db, order, 'exchange');
     const hold = await findHold(db, input.holdId);
     if (!hold || hold.userId !== principal.userId) throw salesErrors.holdNotFound();
-    if (hold.eventId !== order.eventId) throw new AppError(422, 'orders.exchange_other_event', 'Seats can only be exchanged within the same event.');
+    if (hold.eventId !== order.eventId)
+      throw new AppError(422, 'orders.exchange_other_event', 'Seats can only be exchanged within the same event.');
     if (hold.kind !== 'seats' || hold.quantity !== input.ticketIds.length) {
       throw new AppError(422, 'orders.exchange_mismatch', 'Hold exactly one new seat per ticket to exchange.');
     }
     await db.transaction(async (tx) => {
       const locked = (await lockOrder(tx, order.id))!;
-      if (locked.status !== 'captured') throw conflict('orders.not_exchangeable', `A ${locked.status} order cannot be changed.`);
-      const valid = (await ticketsOfOrder(tx, order.id)).filter((t) => t.status === 'valid' && input.ticketIds.includes(t.id) && t.seatId);
-      if (valid.length !== new Set(input.ticketIds).size) throw new AppError(422, 'orders.unknown_ticket', 'Some tickets are not valid seated tickets of this order.');
+      if (locked.status !== 'captured')
+        throw conflict('orders.not_exchangeable', `A ${locked.status} order cannot be changed.`);
+      const valid = (await ticketsOfOrder(tx, order.id)).filter(
+        (t) => t.status === 'valid' && input.ticketIds.includes(t.id) && t.seatId,
+      );
+      if (valid.length !== new Set(input.ticketIds).size)
+        throw new AppError(422, 'orders.unknown_ticket', 'Some tickets are not valid seated tickets of this order.');
       const items = await itemsOfOrder(tx, order.id);
       const unit = hold.unitPriceCents + hold.unitFeeCents;
       for (const t of valid) {
         const item = items.find((i) => i.seatId === t.seatId && i.status === 'active')!;
-        if (item.priceCents !== unit) throw conflict('orders.exchange_price_differs', 'The new seats must cost the same as the old ones.');
+        if (item.priceCents !== unit)
+          throw conflict('orders.exchange_price_differs', 'The new seats must cost the same as the old ones.');
       }
       // New seats first (held → sold), then the old ones back on sale: the fan is never without a seat.
       const converted = await this.deps.holds.convert(tx, hold.id, principal.userId, order.id);
@@ -113,13 +207,32 @@ export class OrderChanges {
       for (const [i, t] of valid.entries()) {
         const oldItem = items.find((it) => it.seatId === t.seatId && it.status === 'active')!;
         await tx.update(orderItems).set({ status: 'exchanged' }).where(eq(orderItems.id, oldItem.id));
-        const [newItem] = await tx.insert(orderItems).values({ orderId: order.id, tierId: hold.tierId, seatId: hold.seatIds[i]!, priceCents: unit }).returning();
-        moved.push({ ticketId: t.id, from: t.seatId, to: newItem!.seatId, version: (await moveTicket(tx, t.id, newItem!.seatId!, newItem!.id, hold.tierId))!.version });
+        const [newItem] = await tx
+          .insert(orderItems)
+          .values({ orderId: order.id, tierId: hold.tierId, seatId: hold.seatIds[i]!, priceCents: unit })
+          .returning();
+        moved.push({
+          ticketId: t.id,
+          from: t.seatId,
+          to: newItem!.seatId,
+          version: (await moveTicket(tx, t.id, newItem!.seatId!, newItem!.id, hold.tierId))!.version,
+        });
       }
-      await returnSoldSeats(tx, valid.map((t) => t.seatId!));
+      await returnSoldSeats(
+        tx,
+        valid.map((t) => t.seatId!),
+      );
       await appendTimeline(tx, this.deps.signer, [
         converted.receipt,
-        { userId: order.userId, kind: 'tickets.exchanged', subjectType: 'order', subjectId: order.id, eventId: order.eventId, actorId: principal.userId, data: { holdId: hold.id, moved } },
+        {
+          userId: order.userId,
+          kind: 'tickets.exchanged',
+          subjectType: 'order',
+          subjectId: order.id,
+          eventId: order.eventId,
+          actorId: principal.userId,
+          data: { holdId: hold.id, moved },
+        },
       ]);
     });
     return orderDetails(db, (await findOrder(db, order.id))!);
@@ -134,11 +247,25 @@ export class OrderChanges {
 
   /** The event's policy: fans cancel until `refundable_until`, and change seats until the doors open. */
   private async requirePolicy(db: Db, order: OrderRow, change: 'refund' | 'exchange'): Promise<void> {
-    const [event] = await db.select({ status: events.status, refundableUntil: events.refundableUntil, startsAt: events.startsAt, doorsAt: events.doorsAt }).from(events).where(eq(events.id, order.eventId));
-    if (!event || event.status === 'cancelled' || event.status === 'completed') throw conflict('orders.policy_forbids', 'This event no longer takes changes.');
+    const [event] = await db
+      .select({
+        status: events.status,
+        refundableUntil: events.refundableUntil,
+        startsAt: events.startsAt,
+        doorsAt: events.doorsAt,
+      })
+      .from(events)
+      .where(eq(events.id, order.eventId));
+    if (!event || event.status === 'cancelled' || event.status === 'completed')
+      throw conflict('orders.policy_forbids', 'This event no longer takes changes.');
     const deadline = change === 'refund' ? event.refundableUntil : (event.doorsAt ?? event.startsAt);
     if (!deadline || deadline.getTime() <= Date.now()) {
-      throw conflict('orders.policy_forbids', change === 'refund' ? 'This event does not refund cancellations (any more).' : 'Seats can no longer be changed for this event.');
+      throw conflict(
+        'orders.policy_forbids',
+        change === 'refund'
+          ? 'This event does not refund cancellations (any more).'
+          : 'Seats can no longer be changed for this event.',
+      );
     }
   }
 }

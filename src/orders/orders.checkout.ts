@@ -3,11 +3,26 @@ import type { Db } from '../db/types.js';
 import { hashGiftCardCode } from '../giftcards/giftcards.code.js';
 import { findByCodeHash } from '../giftcards/giftcards.repository.js';
 import { faultPoint } from '../payments/faults.js';
-import { declined, requiresAction, type IntentSnapshot, type PaymentProvider, type PaymentSource, type ProviderName } from '../payments/provider.js';
+import {
+  declined,
+  requiresAction,
+  type IntentSnapshot,
+  type PaymentProvider,
+  type PaymentSource,
+  type ProviderName,
+} from '../payments/provider.js';
 import { salesErrors } from '../sales/sales.errors.js';
 import { AppError, conflict } from '../shared/errors.js';
 import { appendTimeline } from '../timeline/timeline.repository.js';
-import { findHold, findOrder, findOrderPlacedWith, insertOrder, transitionOrder, type HoldRow, type OrderRow } from './orders.repository.js';
+import {
+  findHold,
+  findOrder,
+  findOrderPlacedWith,
+  insertOrder,
+  transitionOrder,
+  type HoldRow,
+  type OrderRow,
+} from './orders.repository.js';
 import { stepKey, type Captured, type Committed, type Settlement, type SettlementDeps } from './orders.settlement.js';
 import type { OrderPlan } from './orders.table.js';
 import { orderDetails, orderDetailsOf, type OrderDetails } from './orders.view.js';
@@ -29,7 +44,11 @@ const unprocessable = (code: string, detail: string, field: string) =>
   new AppError(422, code, detail, { errors: [{ in: 'body', field, code: code.split('.')[1]!, message: detail }] });
 
 /** Metadata sent with the authorization; deterministic, so a replayed create matches the first one exactly. */
-export const authorizeMetadata = (order: OrderRow) => ({ orderId: order.id, userId: order.userId, holdId: order.holdId });
+export const authorizeMetadata = (order: OrderRow) => ({
+  orderId: order.id,
+  userId: order.userId,
+  holdId: order.holdId,
+});
 
 /**
  * POST /v1/orders: price the hold, plan the tenders (gift cards first, the card for the rest),
@@ -72,7 +91,8 @@ export class Checkout {
     const { db } = this.deps;
     const hold = await findHold(db, input.holdId);
     if (!hold || hold.userId !== principal.userId) throw salesErrors.holdNotFound();
-    if (hold.status === 'converted') throw conflict('orders.hold_already_ordered', 'This hold has already been bought.', { holdId: hold.id });
+    if (hold.status === 'converted')
+      throw conflict('orders.hold_already_ordered', 'This hold has already been bought.', { holdId: hold.id });
     if (hold.status !== 'active') throw salesErrors.holdNotActive(hold.status);
     if (hold.expiresAt.getTime() <= Date.now()) throw salesErrors.holdExpired();
     if (input.currency && input.currency !== hold.currency) {
@@ -84,7 +104,12 @@ export class Checkout {
     const total = (hold.unitPriceCents + hold.unitFeeCents) * hold.quantity;
     const plan = await this.planTenders(hold, total, input);
     const cardCents = total - plan.giftCards.reduce((sum, g) => sum + g.amountCents, 0);
-    if (cardCents > 0 && !input.card) throw unprocessable('orders.payment_required', 'The gift cards do not cover the total; add a card.', 'payment.card');
+    if (cardCents > 0 && !input.card)
+      throw unprocessable(
+        'orders.payment_required',
+        'The gift cards do not cover the total; add a card.',
+        'payment.card',
+      );
     const source = cardCents > 0 ? input.card! : null;
     const provider = source ? this.deps.providers.forSource(source) : null;
 
@@ -103,7 +128,21 @@ export class Checkout {
         idempotencyKey: input.idempotencyKey ?? null,
       });
       await appendTimeline(tx, this.deps.signer, [
-        { userId: row.userId, kind: 'order.placed', subjectType: 'order', subjectId: row.id, eventId: row.eventId, actorId: principal.userId, data: { holdId: hold.id, totalCents: total, currency: hold.currency, giftCardCents: row.giftCardCents, cardCents } },
+        {
+          userId: row.userId,
+          kind: 'order.placed',
+          subjectType: 'order',
+          subjectId: row.id,
+          eventId: row.eventId,
+          actorId: principal.userId,
+          data: {
+            holdId: hold.id,
+            totalCents: total,
+            currency: hold.currency,
+            giftCardCents: row.giftCardCents,
+            cardCents,
+          },
+        },
       ]);
       return row;
     });
@@ -121,7 +160,8 @@ export class Checkout {
       });
     } catch (err) {
       // A refusal before any authorization exists (bad card number…): the order simply failed.
-      if (err instanceof AppError && err.status < 500) await this.settlement.abort(order.id, err.code, { releaseHold: false });
+      if (err instanceof AppError && err.status < 500)
+        await this.settlement.abort(order.id, err.code, { releaseHold: false });
       throw err;
     }
     faultPoint(this.deps.config, 'after_authorize');
@@ -142,10 +182,13 @@ export class Checkout {
   async complete(principal: Principal, orderId: string): Promise<OrderDetails> {
     const { db } = this.deps;
     const order = await findOrder(db, orderId);
-    if (!order || order.userId !== principal.userId) throw new AppError(404, 'orders.not_found', 'No order with this id.');
+    if (!order || order.userId !== principal.userId)
+      throw new AppError(404, 'orders.not_found', 'No order with this id.');
     if (order.status === 'confirmed' || order.status === 'captured') return orderDetails(db, order);
     if (order.status !== 'pending' || !order.provider || !order.intentId) {
-      throw conflict('orders.not_completable', `The order is ${order.status} and has no payment step waiting.`, { status: order.status });
+      throw conflict('orders.not_completable', `The order is ${order.status} and has no payment step waiting.`, {
+        status: order.status,
+      });
     }
     const provider = this.deps.providers.get(order.provider);
     const intent = await provider.retrieve(order.intentId);
@@ -154,12 +197,17 @@ export class Checkout {
   }
 
   /** From an authorization (or none, for gift cards alone) to committed seats and captured money. */
-  private async settle(order: OrderRow, provider: PaymentProvider | null, intent: IntentSnapshot | null): Promise<OrderDetails> {
+  private async settle(
+    order: OrderRow,
+    provider: PaymentProvider | null,
+    intent: IntentSnapshot | null,
+  ): Promise<OrderDetails> {
     const { db } = this.deps;
     if (provider && intent) {
       if (intent.status !== 'requires_capture') {
         await this.settlement.abort(order.id, intent.failureCode ?? 'card_declined', { releaseHold: false });
-        if (intent.status !== 'canceled') await provider.cancel(intent.intentId, stepKey(order.id, 'cancel')).catch(() => undefined);
+        if (intent.status !== 'canceled')
+          await provider.cancel(intent.intentId, stepKey(order.id, 'cancel')).catch(() => undefined);
         throw declined(intent);
       }
       await this.settlement.recordAuthorization(order, intent);
@@ -169,7 +217,8 @@ export class Checkout {
     try {
       committed = await this.settlement.commit(order.id);
     } catch (err) {
-      if (err instanceof AppError && err.status < 500) await this.settlement.abort(order.id, err.code, { releaseHold: false });
+      if (err instanceof AppError && err.status < 500)
+        await this.settlement.abort(order.id, err.code, { releaseHold: false });
       throw err;
     }
     faultPoint(this.deps.config, 'after_commit');
@@ -193,7 +242,8 @@ export class Checkout {
     if (!written) return orderDetails(db, captured.order);
     if (captured.order === committed.order) return orderDetailsOf(committed.order, written.payments, written.tickets);
     const card = written.payments.find((p) => p.method === 'card' && p.status === 'authorized');
-    if (!card || captured.capturedPaymentId !== card.id || captured.order.status !== 'captured') return orderDetails(db, captured.order);
+    if (!card || captured.capturedPaymentId !== card.id || captured.order.status !== 'captured')
+      return orderDetails(db, captured.order);
     const payments = written.payments.map((p) => (p === card ? { ...p, status: 'captured' as const } : p));
     return orderDetailsOf(captured.order, payments, written.tickets);
   }
@@ -216,11 +266,25 @@ export class Checkout {
       const field = `payment.giftCards.${i}`;
       const card = await findByCodeHash(this.deps.db, hashGiftCardCode(wanted.code));
       if (!card) throw unprocessable('giftcards.invalid_code', 'No gift card with this code.', `${field}.code`);
-      if (giftCards.some((g) => g.giftCardId === card.id)) throw unprocessable('giftcards.duplicate', 'The same gift card is listed twice.', `${field}.code`);
-      if (card.currency !== hold.currency) throw unprocessable('giftcards.currency_mismatch', `This gift card is in ${card.currency}; the order is in ${hold.currency}.`, `${field}.code`);
-      if (wanted.amountCents !== undefined && wanted.amountCents > remaining) throw unprocessable('orders.overpayment', 'The gift cards add up to more than the total.', `${field}.amountCents`);
+      if (giftCards.some((g) => g.giftCardId === card.id))
+        throw unprocessable('giftcards.duplicate', 'The same gift card is listed twice.', `${field}.code`);
+      if (card.currency !== hold.currency)
+        throw unprocessable(
+          'giftcards.currency_mismatch',
+          `This gift card is in ${card.currency}; the order is in ${hold.currency}.`,
+          `${field}.code`,
+        );
+      if (wanted.amountCents !== undefined && wanted.amountCents > remaining)
+        throw unprocessable(
+          'orders.overpayment',
+          'The gift cards add up to more than the total.',
+          `${field}.amountCents`,
+        );
       const amount = wanted.amountCents ?? Math.min(card.balanceCents, remaining);
-      if (amount > card.balanceCents) throw conflict('giftcards.insufficient_balance', 'This gift card does not have that much left.', { giftCardId: card.id });
+      if (amount > card.balanceCents)
+        throw conflict('giftcards.insufficient_balance', 'This gift card does not have that much left.', {
+          giftCardId: card.id,
+        });
       if (amount > 0) giftCards.push({ giftCardId: card.id, amountCents: amount });
       remaining -= amount;
     }

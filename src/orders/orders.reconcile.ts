@@ -100,10 +100,14 @@ export class Reconciler {
     const order = await orderByIntent(this.deps.db, intentId);
     if (!order?.provider) return;
     const intent: IntentSnapshot = await this.deps.providers.get(order.provider).retrieve(intentId);
-    if (order.status === 'confirmed' && intent.status === 'succeeded') await this.settlement.recordCapture(order, intent);
-    else if (order.status === 'confirmed' && intent.status === 'canceled') await this.settlement.unwindUncapturable(order.id, 'payments.authorization_canceled');
-    else if (order.status === 'authorized' && intent.status === 'canceled') await this.settlement.abort(order.id, 'payments.authorization_canceled', { releaseHold: true });
-    else if ((order.status === 'voided' || order.status === 'failed') && intent.status === 'requires_capture') await this.settlement.voidCard(order);
+    if (order.status === 'confirmed' && intent.status === 'succeeded')
+      await this.settlement.recordCapture(order, intent);
+    else if (order.status === 'confirmed' && intent.status === 'canceled')
+      await this.settlement.unwindUncapturable(order.id, 'payments.authorization_canceled');
+    else if (order.status === 'authorized' && intent.status === 'canceled')
+      await this.settlement.abort(order.id, 'payments.authorization_canceled', { releaseHold: true });
+    else if ((order.status === 'voided' || order.status === 'failed') && intent.status === 'requires_capture')
+      await this.settlement.voidCard(order);
     else if (order.status === 'confirmed' && this.isStale(order)) await this.reconcileOrder(order.id);
     // Anything else (captured, cancelled, refunded orders) is already settled: the webhook changes nothing.
   }
@@ -133,7 +137,12 @@ export class Reconciler {
           inArray(orders.status, ['voided', 'failed']),
           isNotNull(orders.intentId),
           lt(orders.updatedAt, cutoff),
-          notExists(this.deps.db.select({ one: sql`1` }).from(payments).where(and(eq(payments.intentId, orders.intentId), eq(payments.status, 'voided')))),
+          notExists(
+            this.deps.db
+              .select({ one: sql`1` })
+              .from(payments)
+              .where(and(eq(payments.intentId, orders.intentId), eq(payments.status, 'voided'))),
+          ),
         ),
       )
       .limit(100);
@@ -147,7 +156,9 @@ export class Reconciler {
     for (const refund of await pendingRefunds(this.deps.db, cutoff)) {
       try {
         if (!refund.intentId || refund.provider === 'gift_card') continue;
-        const sent = await this.deps.providers.get(refund.provider).refund(refund.intentId, refund.amountCents, `refund:${refund.id}`);
+        const sent = await this.deps.providers
+          .get(refund.provider)
+          .refund(refund.intentId, refund.amountCents, `refund:${refund.id}`);
         await completeRefund(this.deps.db, refund.id, sent.status === 'failed' ? 'failed' : 'succeeded', sent.refundId);
         report.refundsSent++;
       } catch (err) {
@@ -157,10 +168,12 @@ export class Reconciler {
     }
     for (const payment of await strandedGiftCardPayments(this.deps.db, cutoff)) {
       if (payment.provider === 'gift_card' || !payment.intentId) continue;
-      await this.giftCards.capture(payment.userId, payment.id, payment.intentId, payment.provider).catch((err: unknown) => {
-        report.errors++;
-        this.deps.logger.error({ err, paymentId: payment.id }, 'gift-card capture failed; will retry');
-      });
+      await this.giftCards
+        .capture(payment.userId, payment.id, payment.intentId, payment.provider)
+        .catch((err: unknown) => {
+          report.errors++;
+          this.deps.logger.error({ err, paymentId: payment.id }, 'gift-card capture failed; will retry');
+        });
     }
     return report;
   }

@@ -17,7 +17,13 @@ export type HoldRow = typeof holds.$inferSelect;
  * The statements of every purchase are prepared once (preparedOnce): building them with
  * drizzle on each call cost more CPU than Postgres spends running them.
  */
-const holdById = preparedOnce((db) => db.select().from(holds).where(eq(holds.id, sql.placeholder('id'))).prepare('order_hold_by_id'));
+const holdById = preparedOnce((db) =>
+  db
+    .select()
+    .from(holds)
+    .where(eq(holds.id, sql.placeholder('id')))
+    .prepare('order_hold_by_id'),
+);
 
 export async function findHold(db: Db, holdId: string): Promise<HoldRow | undefined> {
   const [row] = await holdById(db).execute({ id: holdId });
@@ -27,11 +33,33 @@ export async function findHold(db: Db, holdId: string): Promise<HoldRow | undefi
 /** What checkout decides for a new order; status, amounts refunded and timestamps come from the table's defaults. */
 export type NewOrder = Pick<
   typeof orders.$inferInsert,
-  'userId' | 'holdId' | 'eventId' | 'currency' | 'totalCents' | 'giftCardCents' | 'cardCents' | 'provider' | 'paymentMethodId' | 'plan' | 'idempotencyKey'
+  | 'userId'
+  | 'holdId'
+  | 'eventId'
+  | 'currency'
+  | 'totalCents'
+  | 'giftCardCents'
+  | 'cardCents'
+  | 'provider'
+  | 'paymentMethodId'
+  | 'plan'
+  | 'idempotencyKey'
 >;
 const orderInsert = preparedInsert(
   orders,
-  ['userId', 'holdId', 'eventId', 'currency', 'totalCents', 'giftCardCents', 'cardCents', 'provider', 'paymentMethodId', 'plan', 'idempotencyKey'],
+  [
+    'userId',
+    'holdId',
+    'eventId',
+    'currency',
+    'totalCents',
+    'giftCardCents',
+    'cardCents',
+    'provider',
+    'paymentMethodId',
+    'plan',
+    'idempotencyKey',
+  ],
   'order_insert',
 );
 
@@ -40,7 +68,9 @@ export async function insertOrder(db: Db, values: NewOrder): Promise<OrderRow> {
     return await orderInsert(db, values);
   } catch (err) {
     if (isUniqueViolation(err, 'orders_live_hold_unique')) {
-      throw conflict('orders.hold_already_ordered', 'This hold already has an order; open it from your orders.', { holdId: values.holdId });
+      throw conflict('orders.hold_already_ordered', 'This hold already has an order; open it from your orders.', {
+        holdId: values.holdId,
+      });
     }
     throw err;
   }
@@ -62,7 +92,13 @@ export interface NewOrderItem {
 export function insertOrderItems(tx: Db, items: readonly NewOrderItem[]): Promise<unknown> {
   if (items.length === 0) return Promise.resolve();
   const client = clientOf(tx);
-  const rows = items.map((i) => ({ id: i.id, order_id: i.orderId, tier_id: i.tierId, seat_id: i.seatId, price_cents: i.priceCents }));
+  const rows = items.map((i) => ({
+    id: i.id,
+    order_id: i.orderId,
+    tier_id: i.tierId,
+    seat_id: i.seatId,
+    price_cents: i.priceCents,
+  }));
   return client`insert into order_items ${client(rows)}`.execute();
 }
 
@@ -72,12 +108,24 @@ export async function findOrder(db: Db, id: string): Promise<OrderRow | undefine
 }
 
 /** The hold's live order (not failed or voided), if this account placed it with this Idempotency-Key. */
-export async function findOrderPlacedWith(db: Db, userId: string, holdId: string, idempotencyKey: string): Promise<OrderRow | undefined> {
+export async function findOrderPlacedWith(
+  db: Db,
+  userId: string,
+  holdId: string,
+  idempotencyKey: string,
+): Promise<OrderRow | undefined> {
   const [row] = await db
     .select()
     .from(orders)
     // The status test lets Postgres use orders_live_hold_unique: at most one row.
-    .where(and(eq(orders.holdId, holdId), notInArray(orders.status, ['failed', 'voided']), eq(orders.userId, userId), eq(orders.idempotencyKey, idempotencyKey)));
+    .where(
+      and(
+        eq(orders.holdId, holdId),
+        notInArray(orders.status, ['failed', 'voided']),
+        eq(orders.userId, userId),
+        eq(orders.idempotencyKey, idempotencyKey),
+      ),
+    );
   return row;
 }
 
@@ -100,7 +148,9 @@ export async function liveOrderForHold(db: Db, holdId: string): Promise<OrderRow
   return row;
 }
 
-type TransitionPatch = Partial<Pick<OrderRow, 'provider' | 'intentId' | 'cardLast4' | 'failureCode' | 'confirmedAt' | 'capturedAt' | 'refundedCents'>>;
+type TransitionPatch = Partial<
+  Pick<OrderRow, 'provider' | 'intentId' | 'cardLast4' | 'failureCode' | 'confirmedAt' | 'capturedAt' | 'refundedCents'>
+>;
 
 /** One prepared transition per shape (how many `from` states, which fields patched): a handful in all. */
 const transitions = new Map<string, ReturnType<typeof prepareTransition>>();
@@ -111,20 +161,42 @@ function prepareTransition(fromCount: number, fields: readonly (keyof Transition
       .update(orders)
       // Placeholders inside sql``: drizzle's set() takes no bare placeholder (values are sent as
       // given, so transitionOrder turns dates into ISO text itself).
-      .set({ status: sql`${sql.placeholder('to')}`, ...Object.fromEntries(fields.map((f) => [f, sql`${sql.placeholder(f)}`])), updatedAt: sql`now()` })
-      .where(and(eq(orders.id, sql.placeholder('id')), inArray(orders.status, Array.from({ length: fromCount }, (_, i) => sql.placeholder(`from${i}`)))))
+      .set({
+        status: sql`${sql.placeholder('to')}`,
+        ...Object.fromEntries(fields.map((f) => [f, sql`${sql.placeholder(f)}`])),
+        updatedAt: sql`now()`,
+      })
+      .where(
+        and(
+          eq(orders.id, sql.placeholder('id')),
+          inArray(
+            orders.status,
+            Array.from({ length: fromCount }, (_, i) => sql.placeholder(`from${i}`)),
+          ),
+        ),
+      )
       .returning()
       .prepare('order_transition'),
   );
 }
 
 /** One arrow of the state machine; null when the order was not in `from` (someone else moved it). */
-export async function transitionOrder(db: Db, id: string, from: readonly OrderStatus[], to: OrderStatus, patch: TransitionPatch = {}): Promise<OrderRow | null> {
+export async function transitionOrder(
+  db: Db,
+  id: string,
+  from: readonly OrderStatus[],
+  to: OrderStatus,
+  patch: TransitionPatch = {},
+): Promise<OrderRow | null> {
   const fields = (Object.keys(patch) as (keyof TransitionPatch)[]).filter((f) => patch[f] !== undefined).sort();
   const shape = `${from.length}:${fields.join(',')}`;
   let transition = transitions.get(shape);
   if (!transition) transitions.set(shape, (transition = prepareTransition(from.length, fields)));
-  const values: Record<string, unknown> = { id, to, ...Object.fromEntries(from.map((status, i) => [`from${i}`, status])) };
+  const values: Record<string, unknown> = {
+    id,
+    to,
+    ...Object.fromEntries(from.map((status, i) => [`from${i}`, status])),
+  };
   for (const f of fields) {
     const value = patch[f];
     values[f] = value instanceof Date ? value.toISOString() : value;
@@ -155,11 +227,18 @@ const confirmation = preparedOnce((db) =>
       capturedAt: sql`case when ${orders.cardCents} > 0 then null else now() end`,
       updatedAt: sql`now()`,
     })
-    .where(and(eq(orders.id, sql.placeholder('id')), sql`${orders.status} = case when ${orders.cardCents} > 0 then 'authorized' else 'pending' end`))
+    .where(
+      and(
+        eq(orders.id, sql.placeholder('id')),
+        sql`${orders.status} = case when ${orders.cardCents} > 0 then 'authorized' else 'pending' end`,
+      ),
+    )
     .returning({
       ...getTableColumns(orders),
       factEmail: sql<string | null>`(select ${users.email} from ${users} where ${users.id} = ${orders.userId})`,
-      factEventTitle: sql<string | null>`(select ${events.title} from ${events} where ${events.id} = ${orders.eventId})`,
+      factEventTitle: sql<
+        string | null
+      >`(select ${events.title} from ${events} where ${events.id} = ${orders.eventId})`,
     })
     .prepare('order_confirm'),
 );

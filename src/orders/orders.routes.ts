@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { toSource } from '../payments/payments.schemas.js';
-import { orderDetails, orderIdParams, orderSummary, orderTimeline, patchOrderBody, paymentOptions, placeOrderBody } from './orders.schemas.js';
+import {
+  orderDetails,
+  orderIdParams,
+  orderSummary,
+  orderTimeline,
+  patchOrderBody,
+  paymentOptions,
+  placeOrderBody,
+} from './orders.schemas.js';
 import type { OrderService } from './orders.service.js';
 
 const tag = 'Orders';
@@ -18,10 +26,23 @@ export function orderRoutes(orders: OrderService): AnyRoute[] {
       idempotency: 'required',
       response: { status: 201, schema: orderDetails, description: 'The confirmed order, its payments and tickets' },
       errors: [
-        'sales.hold_not_found', 'sales.hold_expired', 'sales.hold_not_active', 'orders.hold_already_ordered', 'orders.currency_mismatch',
-        'orders.attendees_mismatch', 'orders.payment_required', 'giftcards.invalid_code', 'giftcards.insufficient_balance',
-        'payments.card_declined', 'payments.insufficient_funds', 'payments.authentication_required', 'payments.sandbox_card_unknown',
-        'payments.requires_action', 'payments.raw_card_refused', 'payments.invalid_payment_method', 'payments.provider_unavailable',
+        'sales.hold_not_found',
+        'sales.hold_expired',
+        'sales.hold_not_active',
+        'orders.hold_already_ordered',
+        'orders.currency_mismatch',
+        'orders.attendees_mismatch',
+        'orders.payment_required',
+        'giftcards.invalid_code',
+        'giftcards.insufficient_balance',
+        'payments.card_declined',
+        'payments.insufficient_funds',
+        'payments.authentication_required',
+        'payments.sandbox_card_unknown',
+        'payments.requires_action',
+        'payments.raw_card_refused',
+        'payments.invalid_payment_method',
+        'payments.provider_unavailable',
       ],
       handler: (ctx) => {
         const { payment, ...rest } = ctx.body;
@@ -36,15 +57,22 @@ export function orderRoutes(orders: OrderService): AnyRoute[] {
     defineRoute({
       method: 'post',
       path: '/v1/orders/:id/complete',
-      summary: "Finish an order whose card asked for 3-D Secure, once the fan's browser has run it (the processor's state decides)",
+      summary:
+        "Finish an order whose card asked for 3-D Secure, once the fan's browser has run it (the processor's state decides)",
       tag,
       access: 'user',
       params: orderIdParams,
       idempotency: 'required',
       response: { status: 200, schema: orderDetails, description: 'The confirmed order, its payments and tickets' },
       errors: [
-        'orders.not_found', 'orders.not_completable', 'payments.requires_action', 'payments.card_declined', 'payments.insufficient_funds',
-        'payments.authentication_required', 'sales.hold_expired', 'sales.hold_not_active',
+        'orders.not_found',
+        'orders.not_completable',
+        'payments.requires_action',
+        'payments.card_declined',
+        'payments.insufficient_funds',
+        'payments.authentication_required',
+        'sales.hold_expired',
+        'sales.hold_not_active',
       ],
       handler: (ctx) => orders.checkout.complete(ctx.user, ctx.params.id),
     }),
@@ -99,7 +127,14 @@ export function orderRoutes(orders: OrderService): AnyRoute[] {
       body: patchOrderBody,
       idempotency: 'required',
       response: { status: 200, schema: orderDetails },
-      errors: ['orders.not_found', 'orders.policy_forbids', 'orders.not_cancellable', 'orders.unknown_ticket', 'orders.exchange_price_differs', 'sales.hold_not_found'],
+      errors: [
+        'orders.not_found',
+        'orders.policy_forbids',
+        'orders.not_cancellable',
+        'orders.unknown_ticket',
+        'orders.exchange_price_differs',
+        'sales.hold_not_found',
+      ],
       handler: (ctx) =>
         'cancel' in ctx.body
           ? orders.changes.cancel(ctx.user, ctx.params.id, ctx.body.cancel.ticketIds)

@@ -15,7 +15,12 @@ export const placeOrderBody = z.strictObject({
   payment: z.strictObject({
     card: cardTender.optional(),
     giftCards: z
-      .array(z.strictObject({ code: z.string().min(8).max(40), amountCents: z.number().int().min(1).max(10_000_000).optional() }))
+      .array(
+        z.strictObject({
+          code: z.string().min(8).max(40),
+          amountCents: z.number().int().min(1).max(10_000_000).optional(),
+        }),
+      )
       .max(5)
       .default([]),
   }),
@@ -65,7 +70,12 @@ export const orderSummary = z.object({
 export const orderDetails = orderSummary.extend({ payments: z.array(paymentView), tickets: z.array(ticketView) });
 
 export const paymentOptions = z.object({
-  provider: z.enum(['stripe', 'sandbox']).nullable().describe('stripe: mount Stripe Elements with publishableKey; sandbox: test card numbers, no money moves; null: gift cards only'),
+  provider: z
+    .enum(['stripe', 'sandbox'])
+    .nullable()
+    .describe(
+      'stripe: mount Stripe Elements with publishableKey; sandbox: test card numbers, no money moves; null: gift cards only',
+    ),
   publishableKey: z.string().optional(),
 });
 

@@ -51,7 +51,10 @@ export class OrderService {
         and(
           // The owner's chain (served by its (user_id, seq) index), then this order's entries in it.
           eq(timelineEntries.userId, order.userId),
-          or(and(eq(timelineEntries.subjectType, 'order'), eq(timelineEntries.subjectId, order.id)), sql`${timelineEntries.data}->>'orderId' = ${order.id}`),
+          or(
+            and(eq(timelineEntries.subjectType, 'order'), eq(timelineEntries.subjectId, order.id)),
+            sql`${timelineEntries.data}->>'orderId' = ${order.id}`,
+          ),
         ),
       )
       .orderBy(asc(timelineEntries.id));

@@ -12,7 +12,19 @@ import type { PlatformSigner } from '../shared/signing.js';
 import { endTickets, issueTickets, ticketsOfOrder, type TicketView } from '../tickets/tickets.repository.js';
 import { appendTimeline, type TimelineEvent } from '../timeline/timeline.repository.js';
 import type { HoldPort } from './holds.port.js';
-import { confirmOrder, findHold, insertOrderItems, type ConfirmedFacts, findOrder, itemsOfOrder, lockOrder, returnSoldGa, returnSoldSeats, transitionOrder, type OrderRow } from './orders.repository.js';
+import {
+  confirmOrder,
+  findHold,
+  insertOrderItems,
+  type ConfirmedFacts,
+  findOrder,
+  itemsOfOrder,
+  lockOrder,
+  returnSoldGa,
+  returnSoldSeats,
+  transitionOrder,
+  type OrderRow,
+} from './orders.repository.js';
 import { orderItems } from './orders.table.js';
 
 /** Processor idempotency keys, derived from the order id so every retry of a step is the same call. */
@@ -60,8 +72,22 @@ async function transitionPaymentByIntent(tx: Db, intentId: string): Promise<{ id
 export class Settlement {
   constructor(private readonly deps: SettlementDeps) {}
 
-  private receipt(order: OrderRow, kind: string, subjectType: string, subjectId: string, data: Record<string, unknown>): TimelineEvent {
-    return { userId: order.userId, kind, subjectType, subjectId, eventId: order.eventId, actorId: null, data: { orderId: order.id, ...data } };
+  private receipt(
+    order: OrderRow,
+    kind: string,
+    subjectType: string,
+    subjectId: string,
+    data: Record<string, unknown>,
+  ): TimelineEvent {
+    return {
+      userId: order.userId,
+      kind,
+      subjectType,
+      subjectId,
+      eventId: order.eventId,
+      actorId: null,
+      data: { orderId: order.id, ...data },
+    };
   }
 
   /**
@@ -70,7 +96,10 @@ export class Settlement {
    * written by the commit, in the same transaction as the seats they pay for.
    */
   async recordAuthorization(order: OrderRow, intent: IntentSnapshot): Promise<OrderRow> {
-    const moved = await transitionOrder(this.deps.db, order.id, ['pending'], 'authorized', { intentId: intent.intentId, cardLast4: intent.cardLast4 });
+    const moved = await transitionOrder(this.deps.db, order.id, ['pending'], 'authorized', {
+      intentId: intent.intentId,
+      cardLast4: intent.cardLast4,
+    });
     if (!moved) throw conflict('orders.state_changed', 'The order changed while its card was being authorized.');
     return moved;
   }
@@ -133,11 +162,27 @@ export class Settlement {
           status: 'captured',
         });
         written.push(paid);
-        events.push(this.receipt(order, 'payment.captured', 'payment', paid.id, { method: 'gift_card', giftCardId: tender.giftCardId, amountCents: tender.amountCents, currency: order.currency }));
+        events.push(
+          this.receipt(order, 'payment.captured', 'payment', paid.id, {
+            method: 'gift_card',
+            giftCardId: tender.giftCardId,
+            amountCents: tender.amountCents,
+            currency: order.currency,
+          }),
+        );
       }
       const unit = hold.unitPriceCents + hold.unitFeeCents;
-      const places = hold.kind === 'seats' ? hold.seats.map((seat) => ({ seatId: seat.id })) : Array.from({ length: hold.quantity }, () => ({ seatId: null }));
-      const items = places.map((p) => ({ id: randomUUID(), orderId: order.id, tierId: hold.tierId, seatId: p.seatId, priceCents: unit }));
+      const places =
+        hold.kind === 'seats'
+          ? hold.seats.map((seat) => ({ seatId: seat.id }))
+          : Array.from({ length: hold.quantity }, () => ({ seatId: null }));
+      const items = places.map((p) => ({
+        id: randomUUID(),
+        orderId: order.id,
+        tierId: hold.tierId,
+        seatId: p.seatId,
+        priceCents: unit,
+      }));
       const attendees = order.plan.attendees;
       // The items go out at once and their tickets right behind them: one round trip, same order.
       const [, tickets] = await Promise.all([
@@ -157,8 +202,17 @@ export class Settlement {
         ),
       ]);
       events.push(
-        this.receipt(order, 'order.confirmed', 'order', order.id, { guaranteed: true, holdId: order.holdId, totalCents: order.totalCents, currency: order.currency, tickets: tickets.length }),
-        this.receipt(order, 'tickets.issued', 'order', order.id, { ticketIds: tickets.map((t) => t.id), seatIds: tickets.flatMap((t) => (t.seatId ? [t.seatId] : [])) }),
+        this.receipt(order, 'order.confirmed', 'order', order.id, {
+          guaranteed: true,
+          holdId: order.holdId,
+          totalCents: order.totalCents,
+          currency: order.currency,
+          tickets: tickets.length,
+        }),
+        this.receipt(order, 'tickets.issued', 'order', order.id, {
+          ticketIds: tickets.map((t) => t.id),
+          seatIds: tickets.flatMap((t) => (t.seatId ? [t.seatId] : [])),
+        }),
       );
       await appendTimeline(tx, this.deps.signer, events);
       await this.deps.onConfirmed?.(tx, order, confirmed.facts);
@@ -208,7 +262,9 @@ export class Settlement {
         const hold = await findHold(tx, order.holdId);
         if (hold?.status === 'active') await this.deps.holds.release(tx, order.holdId);
       }
-      await appendTimeline(tx, this.deps.signer, [this.receipt(order, `order.${to}`, 'order', order.id, { reason: code, holdReleased: options.releaseHold })]);
+      await appendTimeline(tx, this.deps.signer, [
+        this.receipt(order, `order.${to}`, 'order', order.id, { reason: code, holdReleased: options.releaseHold }),
+      ]);
       return moved;
     });
     if (ended?.intentId) await this.voidCard(ended);
@@ -242,7 +298,12 @@ export class Settlement {
       const payment = inserted ?? (await transitionPaymentByIntent(tx, order.intentId!));
       if (payment) {
         await appendTimeline(tx, this.deps.signer, [
-          this.receipt(order, 'payment.voided', 'payment', payment.id, { provider: order.provider, sandbox: order.provider === 'sandbox', amountCents: order.cardCents, intentId: order.intentId }),
+          this.receipt(order, 'payment.voided', 'payment', payment.id, {
+            provider: order.provider,
+            sandbox: order.provider === 'sandbox',
+            amountCents: order.cardCents,
+            intentId: order.intentId,
+          }),
         ]);
       }
     });
@@ -258,18 +319,36 @@ export class Settlement {
       const order = await lockOrder(tx, orderId);
       if (!order || order.status !== 'confirmed') return null;
       const tickets = await ticketsOfOrder(tx, order.id);
-      await endTickets(tx, tickets.map((t) => t.id), 'revoked');
+      await endTickets(
+        tx,
+        tickets.map((t) => t.id),
+        'revoked',
+      );
       const items = await itemsOfOrder(tx, order.id);
-      await returnSoldSeats(tx, items.flatMap((i) => (i.seatId ? [i.seatId] : [])));
+      await returnSoldSeats(
+        tx,
+        items.flatMap((i) => (i.seatId ? [i.seatId] : [])),
+      );
       const ga = items.filter((i) => !i.seatId);
       if (ga[0]) await returnSoldGa(tx, ga[0].tierId, ga.length);
       await tx.update(orderItems).set({ status: 'cancelled' }).where(eq(orderItems.orderId, order.id));
-      for (const tender of order.plan.giftCards) await creditGiftCard(tx, tender.giftCardId, tender.amountCents, order.id);
-      await tx.update(payments).set({ status: 'voided' }).where(and(eq(payments.orderId, order.id), eq(payments.method, 'card')));
-      await tx.update(payments).set({ status: 'refunded', refundedCents: payments.amountCents }).where(and(eq(payments.orderId, order.id), eq(payments.method, 'gift_card')));
+      for (const tender of order.plan.giftCards)
+        await creditGiftCard(tx, tender.giftCardId, tender.amountCents, order.id);
+      await tx
+        .update(payments)
+        .set({ status: 'voided' })
+        .where(and(eq(payments.orderId, order.id), eq(payments.method, 'card')));
+      await tx
+        .update(payments)
+        .set({ status: 'refunded', refundedCents: payments.amountCents })
+        .where(and(eq(payments.orderId, order.id), eq(payments.method, 'gift_card')));
       const moved = await transitionOrder(tx, order.id, ['confirmed'], 'voided', { failureCode: reason });
       await appendTimeline(tx, this.deps.signer, [
-        this.receipt(order, 'order.voided', 'order', order.id, { reason, ticketsRevoked: tickets.length, giftCardsCredited: order.plan.giftCards.length }),
+        this.receipt(order, 'order.voided', 'order', order.id, {
+          reason,
+          ticketsRevoked: tickets.length,
+          giftCardsCredited: order.plan.giftCards.length,
+        }),
       ]);
       return moved;
     });

@@ -15,7 +15,15 @@ import { seats } from '../sales/inventory.table.js';
  *
  * A gift-card-only order goes pending ─commit─▶ captured in one transaction.
  */
-export const orderStatuses = ['pending', 'authorized', 'confirmed', 'captured', 'failed', 'voided', 'cancelled'] as const;
+export const orderStatuses = [
+  'pending',
+  'authorized',
+  'confirmed',
+  'captured',
+  'failed',
+  'voided',
+  'cancelled',
+] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
 export interface OrderPlan {
@@ -64,15 +72,27 @@ export const orders = pgTable(
   },
   (t) => [
     // One live order per hold: a second checkout of the same hold (another key, another tab) is refused.
-    uniqueIndex('orders_live_hold_unique').on(t.holdId).where(sql`${t.status} not in ('failed', 'voided')`),
+    uniqueIndex('orders_live_hold_unique')
+      .on(t.holdId)
+      .where(sql`${t.status} not in ('failed', 'voided')`),
     // Serves the reconciler: `status in (pending, authorized, confirmed) and updated_at < $1`.
-    index('orders_unsettled_idx').on(t.updatedAt).where(sql`${t.status} in ('pending', 'authorized', 'confirmed')`),
+    index('orders_unsettled_idx')
+      .on(t.updatedAt)
+      .where(sql`${t.status} in ('pending', 'authorized', 'confirmed')`),
     // Serves the webhook's "which order is this intent" before the commit has written the payment row.
-    uniqueIndex('orders_intent_unique').on(t.intentId).where(sql`${t.intentId} is not null`),
+    uniqueIndex('orders_intent_unique')
+      .on(t.intentId)
+      .where(sql`${t.intentId} is not null`),
     // Serves GET /v1/me/orders (newest first).
     index('orders_user_created_idx').on(t.userId, t.createdAt),
-    check('orders_status_valid', sql`${t.status} in ('pending','authorized','confirmed','captured','failed','voided','cancelled')`),
-    check('orders_amounts', sql`${t.totalCents} >= 0 and ${t.giftCardCents} >= 0 and ${t.cardCents} >= 0 and ${t.giftCardCents} + ${t.cardCents} = ${t.totalCents}`),
+    check(
+      'orders_status_valid',
+      sql`${t.status} in ('pending','authorized','confirmed','captured','failed','voided','cancelled')`,
+    ),
+    check(
+      'orders_amounts',
+      sql`${t.totalCents} >= 0 and ${t.giftCardCents} >= 0 and ${t.cardCents} >= 0 and ${t.giftCardCents} + ${t.cardCents} = ${t.totalCents}`,
+    ),
     check('orders_refund_bounded', sql`${t.refundedCents} between 0 and ${t.totalCents}`),
   ],
 );
@@ -91,7 +111,9 @@ export const orderItems = pgTable(
     seatId: uuid('seat_id').references(() => seats.id),
     /** All-in: face value plus fee. */
     priceCents: integer('price_cents').notNull(),
-    status: text('status', { enum: ['active', 'cancelled', 'exchanged'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'cancelled', 'exchanged'] })
+      .notNull()
+      .default('active'),
   },
   // Serves an order's items.
   (t) => [index('order_items_order_idx').on(t.orderId), check('order_items_price', sql`${t.priceCents} >= 0`)],

@@ -28,8 +28,10 @@ export function orderSummary(order: OrderRow) {
 }
 
 /** Oldest first, then by id: the order `paymentsOfOrder` and `ticketsOfOrder` read them in (uuids compare as their lowercase text). */
-const byTimeThenId = <T extends { id: string }>(at: (row: T) => Date) => (a: T, b: T) =>
-  at(a).getTime() - at(b).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byTimeThenId =
+  <T extends { id: string }>(at: (row: T) => Date) =>
+  (a: T, b: T) =>
+    at(a).getTime() - at(b).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** The order as the API shows it, from rows already in hand (those of its payments and tickets). */
 export function orderDetailsOf(order: OrderRow, payments: readonly PaymentRow[], tickets: readonly TicketView[]) {

@@ -8,11 +8,34 @@ export type PaymentStatus = PaymentRow['status'];
 export type RefundRow = typeof paymentRefunds.$inferSelect;
 
 /** What a new tender row says; the rest (id, refunded amount, timestamps) comes from the table's defaults. */
-export type NewPayment = Pick<typeof payments.$inferInsert, 'orderId' | 'userId' | 'method' | 'provider' | 'intentId' | 'giftCardId' | 'amountCents' | 'currency' | 'status' | 'cardLast4'>;
+export type NewPayment = Pick<
+  typeof payments.$inferInsert,
+  | 'orderId'
+  | 'userId'
+  | 'method'
+  | 'provider'
+  | 'intentId'
+  | 'giftCardId'
+  | 'amountCents'
+  | 'currency'
+  | 'status'
+  | 'cardLast4'
+>;
 /** Every purchase writes one or more: prepared once (see preparedInsert). */
 const paymentInsert = preparedInsert(
   payments,
-  ['orderId', 'userId', 'method', 'provider', 'intentId', 'giftCardId', 'amountCents', 'currency', 'status', 'cardLast4'],
+  [
+    'orderId',
+    'userId',
+    'method',
+    'provider',
+    'intentId',
+    'giftCardId',
+    'amountCents',
+    'currency',
+    'status',
+    'cardLast4',
+  ],
   'payment_insert',
 );
 
@@ -40,7 +63,13 @@ const cardCapture = preparedOnce((db) =>
   db
     .update(payments)
     .set({ status: 'captured', updatedAt: sql`now()` })
-    .where(and(eq(payments.orderId, sql.placeholder('orderId')), eq(payments.method, 'card'), eq(payments.status, 'authorized')))
+    .where(
+      and(
+        eq(payments.orderId, sql.placeholder('orderId')),
+        eq(payments.method, 'card'),
+        eq(payments.status, 'authorized'),
+      ),
+    )
     .returning({ id: payments.id })
     .prepare('payment_card_capture'),
 );
@@ -52,7 +81,11 @@ export async function captureCardPayment(db: Db, orderId: string): Promise<{ id:
 }
 
 export async function paymentsOfOrder(db: Db, orderId: string): Promise<PaymentRow[]> {
-  return db.select().from(payments).where(eq(payments.orderId, orderId)).orderBy(asc(payments.createdAt), asc(payments.id));
+  return db
+    .select()
+    .from(payments)
+    .where(eq(payments.orderId, orderId))
+    .orderBy(asc(payments.createdAt), asc(payments.id));
 }
 
 export async function paymentByIntent(db: Db, intentId: string): Promise<PaymentRow | undefined> {
@@ -74,12 +107,20 @@ export async function addRefunded(db: Db, id: string, cents: number): Promise<Pa
   return row!;
 }
 
-export async function insertRefund(db: Db, values: { paymentId: string; orderId: string | null; amountCents: number }): Promise<RefundRow> {
+export async function insertRefund(
+  db: Db,
+  values: { paymentId: string; orderId: string | null; amountCents: number },
+): Promise<RefundRow> {
   const [row] = await db.insert(paymentRefunds).values(values).returning();
   return row!;
 }
 
-export async function completeRefund(db: Db, id: string, status: 'succeeded' | 'failed', providerRefundId: string | null): Promise<void> {
+export async function completeRefund(
+  db: Db,
+  id: string,
+  status: 'succeeded' | 'failed',
+  providerRefundId: string | null,
+): Promise<void> {
   await db
     .update(paymentRefunds)
     .set({ status, providerRefundId, completedAt: sql`now()` })
@@ -87,7 +128,11 @@ export async function completeRefund(db: Db, id: string, status: 'succeeded' | '
 }
 
 /** Card refunds written but not yet confirmed by the processor, oldest first. */
-export async function pendingRefunds(db: Db, olderThan: Date, limit = 100): Promise<(RefundRow & { intentId: string | null; provider: PaymentRow['provider'] })[]> {
+export async function pendingRefunds(
+  db: Db,
+  olderThan: Date,
+  limit = 100,
+): Promise<(RefundRow & { intentId: string | null; provider: PaymentRow['provider'] })[]> {
   return db
     .select({
       id: paymentRefunds.id,

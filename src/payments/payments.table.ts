@@ -33,7 +33,9 @@ export const payments = pgTable(
     check('payments_amount_positive', sql`${t.amountCents} > 0`),
     check('payments_refund_bounded', sql`${t.refundedCents} between 0 and ${t.amountCents}`),
     // Serves the webhook's "which payment is this intent" and makes one row per intent.
-    uniqueIndex('payments_intent_unique').on(t.intentId).where(sql`${t.intentId} is not null`),
+    uniqueIndex('payments_intent_unique')
+      .on(t.intentId)
+      .where(sql`${t.intentId} is not null`),
     // Serves an order's tenders (order page, refunds).
     index('payments_order_idx').on(t.orderId),
   ],
@@ -53,7 +55,9 @@ export const paymentRefunds = pgTable(
       .references(() => payments.id),
     orderId: uuid('order_id'),
     amountCents: integer('amount_cents').notNull(),
-    status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'succeeded', 'failed'] })
+      .notNull()
+      .default('pending'),
     providerRefundId: text('provider_refund_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),

@@ -12,12 +12,7 @@ export type ProviderName = 'stripe' | 'sandbox';
 
 /** Stripe's PaymentIntent statuses we act on; the sandbox uses the same words. */
 export type IntentStatus =
-  | 'requires_payment_method'
-  | 'requires_action'
-  | 'requires_capture'
-  | 'processing'
-  | 'succeeded'
-  | 'canceled';
+  'requires_payment_method' | 'requires_action' | 'requires_capture' | 'processing' | 'succeeded' | 'canceled';
 
 export interface IntentSnapshot {
   provider: ProviderName;
@@ -52,7 +47,8 @@ export interface SandboxCard {
   cvc: string;
 }
 
-export type PaymentSource = { type: 'sandbox_card'; card: SandboxCard } | { type: 'payment_method'; paymentMethodId: string };
+export type PaymentSource =
+  { type: 'sandbox_card'; card: SandboxCard } | { type: 'payment_method'; paymentMethodId: string };
 
 export interface AuthorizeRequest {
   amountCents: number;
@@ -104,9 +100,14 @@ export function declined(snapshot: Pick<IntentSnapshot, 'failureCode' | 'provide
  * POST /v1/orders/:id/complete. Only the order's owner ever sees the client secret.
  */
 export function requiresAction(orderId: string, snapshot: Pick<IntentSnapshot, 'provider' | 'clientSecret'>): AppError {
-  return new AppError(402, 'payments.requires_action', 'Your bank asks you to confirm this payment (3-D Secure). Your seats stay held while you do.', {
-    data: { orderId, provider: snapshot.provider, clientSecret: snapshot.clientSecret },
-  });
+  return new AppError(
+    402,
+    'payments.requires_action',
+    'Your bank asks you to confirm this payment (3-D Secure). Your seats stay held while you do.',
+    {
+      data: { orderId, provider: snapshot.provider, clientSecret: snapshot.clientSecret },
+    },
+  );
 }
 
 export class ProviderRegistry {
@@ -115,7 +116,11 @@ export class ProviderRegistry {
   get(name: ProviderName): PaymentProvider {
     const provider = this.providers[name];
     if (!provider) {
-      throw new AppError(422, 'payments.provider_unavailable', `Payments through ${name} are not configured on this server.`);
+      throw new AppError(
+        422,
+        'payments.provider_unavailable',
+        `Payments through ${name} are not configured on this server.`,
+      );
     }
     return provider;
   }

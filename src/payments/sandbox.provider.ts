@@ -39,7 +39,11 @@ export class SandboxProvider implements PaymentProvider {
 
   async authorize(request: AuthorizeRequest): Promise<IntentSnapshot> {
     if (request.source.type !== 'sandbox_card') {
-      throw new AppError(422, 'payments.provider_unavailable', 'The sandbox takes test card numbers, not Stripe payment methods.');
+      throw new AppError(
+        422,
+        'payments.provider_unavailable',
+        'The sandbox takes test card numbers, not Stripe payment methods.',
+      );
     }
     const card = request.source.card;
     const digits = normalizeCardNumber(card.number);
@@ -55,12 +59,28 @@ export class SandboxProvider implements PaymentProvider {
     }
     const outcome = testCardOutcome(card);
     if (!outcome) {
-      throw new AppError(422, 'payments.sandbox_card_unknown', 'The sandbox accepts Stripe test card numbers only (e.g. 4242 4242 4242 4242).', {
-        errors: [{ in: 'body', field: 'payment.card.number', code: 'not_a_test_card', message: 'use a Stripe test card number' }],
-      });
+      throw new AppError(
+        422,
+        'payments.sandbox_card_unknown',
+        'The sandbox accepts Stripe test card numbers only (e.g. 4242 4242 4242 4242).',
+        {
+          errors: [
+            {
+              in: 'body',
+              field: 'payment.card.number',
+              code: 'not_a_test_card',
+              message: 'use a Stripe test card number',
+            },
+          ],
+        },
+      );
     }
     const status =
-      outcome === 'success' ? 'requires_capture' : outcome === 'authentication_required' ? 'requires_action' : 'requires_payment_method';
+      outcome === 'success'
+        ? 'requires_capture'
+        : outcome === 'authentication_required'
+          ? 'requires_action'
+          : 'requires_payment_method';
     const [created] = await this.db
       .insert(sandboxIntents)
       .values({
@@ -123,11 +143,19 @@ export class SandboxProvider implements PaymentProvider {
         .returning();
       if (!inserted) {
         const [prior] = await tx.select().from(sandboxRefunds).where(eq(sandboxRefunds.idempotencyKey, idempotencyKey));
-        return { refundId: prior!.id, intentId: prior!.intentId, amountCents: prior!.amountCents, status: 'succeeded' as const };
+        return {
+          refundId: prior!.id,
+          intentId: prior!.intentId,
+          amountCents: prior!.amountCents,
+          status: 'succeeded' as const,
+        };
       }
       const [updated] = await tx
         .update(sandboxIntents)
-        .set({ amountRefundedCents: sql`${sandboxIntents.amountRefundedCents} + ${amountCents}`, updatedAt: sql`now()` })
+        .set({
+          amountRefundedCents: sql`${sandboxIntents.amountRefundedCents} + ${amountCents}`,
+          updatedAt: sql`now()`,
+        })
         .where(
           and(
             eq(sandboxIntents.id, intentId),
@@ -136,7 +164,12 @@ export class SandboxProvider implements PaymentProvider {
           ),
         )
         .returning({ id: sandboxIntents.id });
-      if (!updated) throw new AppError(409, 'payments.refund_exceeds_capture', 'The refund is larger than what is left of the payment.');
+      if (!updated)
+        throw new AppError(
+          409,
+          'payments.refund_exceeds_capture',
+          'The refund is larger than what is left of the payment.',
+        );
       return { refundId: inserted.id, intentId, amountCents, status: 'succeeded' as const };
     });
   }

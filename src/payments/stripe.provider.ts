@@ -1,6 +1,13 @@
 import Stripe from 'stripe';
 import { AppError } from '../shared/errors.js';
-import type { AuthorizeRequest, IntentSnapshot, IntentStatus, PaymentProvider, PaymentSource, RefundSnapshot } from './provider.js';
+import type {
+  AuthorizeRequest,
+  IntentSnapshot,
+  IntentStatus,
+  PaymentProvider,
+  PaymentSource,
+  RefundSnapshot,
+} from './provider.js';
 
 /**
  * Stripe PaymentIntents with manual capture. Every call carries an idempotency key made from
@@ -31,11 +38,20 @@ export function createStripeClient(settings: StripeSettings): Stripe {
   });
 }
 
-const known: readonly IntentStatus[] = ['requires_payment_method', 'requires_action', 'requires_capture', 'processing', 'succeeded', 'canceled'];
+const known: readonly IntentStatus[] = [
+  'requires_payment_method',
+  'requires_action',
+  'requires_capture',
+  'processing',
+  'succeeded',
+  'canceled',
+];
 
 function toSnapshot(intent: Stripe.PaymentIntent, failureCode: string | null = null): IntentSnapshot {
   // Newer statuses (e.g. requires_confirmation) mean "not authorized" to us.
-  const status = (known as readonly string[]).includes(intent.status) ? (intent.status as IntentStatus) : 'requires_payment_method';
+  const status = (known as readonly string[]).includes(intent.status)
+    ? (intent.status as IntentStatus)
+    : 'requires_payment_method';
   const charge = typeof intent.latest_charge === 'object' && intent.latest_charge ? intent.latest_charge : null;
   const lastError = intent.last_payment_error;
   return {
@@ -60,7 +76,12 @@ function isStripeError(err: unknown): err is Stripe.errors.StripeError {
 
 /** Turns a Stripe failure on capture/cancel/refund into our problem; network trouble stays a 5xx. */
 function mapError(err: unknown, action: string): never {
-  if (isStripeError(err) && err.statusCode !== undefined && err.statusCode < 500 && err.type !== 'StripeRateLimitError') {
+  if (
+    isStripeError(err) &&
+    err.statusCode !== undefined &&
+    err.statusCode < 500 &&
+    err.type !== 'StripeRateLimitError'
+  ) {
     throw new AppError(409, `payments.${action}_refused`, `Stripe refused to ${action}: ${err.code ?? err.type}.`, {
       data: { stripeCode: err.code ?? null },
     });
@@ -77,7 +98,9 @@ export class StripeProvider implements PaymentProvider {
     return this.create(request, request.source);
   }
 
-  async recover(request: Omit<AuthorizeRequest, 'source'> & { source: PaymentSource | null }): Promise<IntentSnapshot | null> {
+  async recover(
+    request: Omit<AuthorizeRequest, 'source'> & { source: PaymentSource | null },
+  ): Promise<IntentSnapshot | null> {
     // Stripe cannot be searched by idempotency key; replaying the create with the same key
     // returns the intent the crashed request made (or makes it now, and the caller cancels it).
     if (!request.source) return null;
@@ -86,7 +109,9 @@ export class StripeProvider implements PaymentProvider {
 
   async capture(intentId: string, idempotencyKey: string): Promise<IntentSnapshot> {
     try {
-      return toSnapshot(await this.stripe.paymentIntents.capture(intentId, { expand: ['latest_charge'] }, { idempotencyKey }));
+      return toSnapshot(
+        await this.stripe.paymentIntents.capture(intentId, { expand: ['latest_charge'] }, { idempotencyKey }),
+      );
     } catch (err) {
       // Already captured (a retry after a lost answer): read the truth instead of failing.
       if (isStripeError(err) && err.code === 'payment_intent_unexpected_state') {
@@ -99,7 +124,9 @@ export class StripeProvider implements PaymentProvider {
 
   async cancel(intentId: string, idempotencyKey: string): Promise<IntentSnapshot> {
     try {
-      return toSnapshot(await this.stripe.paymentIntents.cancel(intentId, { expand: ['latest_charge'] }, { idempotencyKey }));
+      return toSnapshot(
+        await this.stripe.paymentIntents.cancel(intentId, { expand: ['latest_charge'] }, { idempotencyKey }),
+      );
     } catch (err) {
       if (isStripeError(err) && err.code === 'payment_intent_unexpected_state') {
         const current = await this.retrieve(intentId);
@@ -111,8 +138,16 @@ export class StripeProvider implements PaymentProvider {
 
   async refund(intentId: string, amountCents: number, idempotencyKey: string): Promise<RefundSnapshot> {
     try {
-      const refund = await this.stripe.refunds.create({ payment_intent: intentId, amount: amountCents }, { idempotencyKey });
-      const status = refund.status === 'succeeded' ? 'succeeded' : refund.status === 'failed' || refund.status === 'canceled' ? 'failed' : 'pending';
+      const refund = await this.stripe.refunds.create(
+        { payment_intent: intentId, amount: amountCents },
+        { idempotencyKey },
+      );
+      const status =
+        refund.status === 'succeeded'
+          ? 'succeeded'
+          : refund.status === 'failed' || refund.status === 'canceled'
+            ? 'failed'
+            : 'pending';
       return { refundId: refund.id, intentId, amountCents: refund.amount, status };
     } catch (err) {
       return mapError(err, 'refund');
@@ -125,7 +160,11 @@ export class StripeProvider implements PaymentProvider {
 
   private async create(request: Omit<AuthorizeRequest, 'source'>, source: PaymentSource): Promise<IntentSnapshot> {
     if (source.type !== 'payment_method') {
-      throw new AppError(422, 'payments.raw_card_refused', 'Stripe takes a payment method id from Stripe.js; raw card numbers go to the sandbox only.');
+      throw new AppError(
+        422,
+        'payments.raw_card_refused',
+        'Stripe takes a payment method id from Stripe.js; raw card numbers go to the sandbox only.',
+      );
     }
     try {
       const intent = await this.stripe.paymentIntents.create(
@@ -150,10 +189,16 @@ export class StripeProvider implements PaymentProvider {
         return toSnapshot(err.payment_intent, err.decline_code ?? err.code ?? 'card_declined');
       }
       if (isStripeError(err) && err.type === 'StripeCardError') {
-        throw new AppError(402, 'payments.card_declined', 'The card was declined.', { data: { declineCode: err.decline_code ?? err.code ?? null, provider: 'stripe' } });
+        throw new AppError(402, 'payments.card_declined', 'The card was declined.', {
+          data: { declineCode: err.decline_code ?? err.code ?? null, provider: 'stripe' },
+        });
       }
       if (isStripeError(err) && err.type === 'StripeInvalidRequestError') {
-        throw new AppError(422, 'payments.invalid_payment_method', `Stripe refused the payment method: ${err.code ?? 'invalid request'}.`);
+        throw new AppError(
+          422,
+          'payments.invalid_payment_method',
+          `Stripe refused the payment method: ${err.code ?? 'invalid request'}.`,
+        );
       }
       throw err;
     }

@@ -34,7 +34,8 @@ export class StripeWebhooks {
   ) {}
 
   async receive(raw: Buffer, signature: string | undefined): Promise<{ received: true; duplicate: boolean }> {
-    if (!this.stripe || !this.secret) throw new AppError(404, 'webhooks.not_configured', 'Stripe webhooks are not configured on this server.');
+    if (!this.stripe || !this.secret)
+      throw new AppError(404, 'webhooks.not_configured', 'Stripe webhooks are not configured on this server.');
     let event: Stripe.Event;
     try {
       event = this.stripe.webhooks.constructEvent(raw, signature ?? '', this.secret);
@@ -50,12 +51,18 @@ export class StripeWebhooks {
       .onConflictDoNothing({ target: stripeEvents.id })
       .returning({ id: stripeEvents.id });
     if (inserted.length === 0) {
-      const [prior] = await this.db.select({ processedAt: stripeEvents.processedAt }).from(stripeEvents).where(eq(stripeEvents.id, event.id));
+      const [prior] = await this.db
+        .select({ processedAt: stripeEvents.processedAt })
+        .from(stripeEvents)
+        .where(eq(stripeEvents.id, event.id));
       // Processed before: acknowledge. Stored but unprocessed (the first delivery failed midway): process now.
       if (prior?.processedAt) return { received: true, duplicate: true };
     }
     if (intentId) await this.reconciler.reconcileIntent(intentId);
-    await this.db.update(stripeEvents).set({ processedAt: sql`now()` }).where(eq(stripeEvents.id, event.id));
+    await this.db
+      .update(stripeEvents)
+      .set({ processedAt: sql`now()` })
+      .where(eq(stripeEvents.id, event.id));
     this.logger.debug({ eventId: event.id, type: event.type, intentId }, 'stripe webhook processed');
     return { received: true, duplicate: false };
   }

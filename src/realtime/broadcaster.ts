@@ -21,8 +21,16 @@ export interface NamespaceEmitter<S extends object> {
  * socket server of its own. Services depend on this, never on socket.io itself.
  */
 export interface Broadcaster {
-  toUser<E extends keyof ServerToClientEvents>(userId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
-  toEvent<E extends keyof ServerToClientEvents>(eventId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
+  toUser<E extends keyof ServerToClientEvents>(
+    userId: string,
+    event: E,
+    ...args: Parameters<ServerToClientEvents[E]>
+  ): void;
+  toEvent<E extends keyof ServerToClientEvents>(
+    eventId: string,
+    event: E,
+    ...args: Parameters<ServerToClientEvents[E]>
+  ): void;
   /** A typed emitter for another namespace (`/queue`). */
   namespace<S extends object>(name: string): NamespaceEmitter<S>;
   /** Closes the connections the broadcaster opened itself (only in Redis Cluster mode); the shared one stays open. */
@@ -46,7 +54,11 @@ export function createBroadcaster(
 ): Broadcaster {
   const cluster = Boolean(config.REDIS_CLUSTER_NODES?.length);
   const { send, close } = cluster
-    ? shardedSender(redis as Cluster, redisTarget({ REDIS_URL: config.REDIS_URL, REDIS_CLUSTER_NODES: config.REDIS_CLUSTER_NODES }), socketChannel(config))
+    ? shardedSender(
+        redis as Cluster,
+        redisTarget({ REDIS_URL: config.REDIS_URL, REDIS_CLUSTER_NODES: config.REDIS_CLUSTER_NODES }),
+        socketChannel(config),
+      )
     : emitterSender(redis as Redis, socketChannel(config));
   const namespace = <S extends object>(name: string): NamespaceEmitter<S> => {
     const nsp = name.startsWith('/') ? name : `/${name}`;
@@ -76,15 +88,24 @@ function emitterSender(redis: Redis, key: string): { send: Send; close(): Promis
   };
 }
 
-function shardedSender(pub: Cluster, target: RedisTarget, channelPrefix: string): { send: Send; close(): Promise<void> } {
+function shardedSender(
+  pub: Cluster,
+  target: RedisTarget,
+  channelPrefix: string,
+): { send: Send; close(): Promise<void> } {
   // The adapter subscribes to its namespace's channels even when, as here, it has no sockets;
   // ioredis routes each SSUBSCRIBE to the shard owning the channel only with shardedSubscribers.
-  const sub = openRedis(target, { connectionName: 'fairdrop-broadcast-sub', maxRetriesPerRequest: null, shardedSubscribers: true });
+  const sub = openRedis(target, {
+    connectionName: 'fairdrop-broadcast-sub',
+    maxRetriesPerRequest: null,
+    shardedSubscribers: true,
+  });
   const io = new Server({ adapter: createShardedAdapter(pub, sub, { channelPrefix }), serveClient: false });
   return {
     send: (nsp, room, event, args) => {
       const namespace = io.of(nsp);
-      const target: { emit(event: string, ...args: unknown[]): boolean } = room === null ? namespace : namespace.to(room);
+      const target: { emit(event: string, ...args: unknown[]): boolean } =
+        room === null ? namespace : namespace.to(room);
       target.emit(event, ...args);
     },
     close: async () => {

@@ -50,7 +50,14 @@ function writeDirect(socket: BroadcastSocket, frame: Frame): boolean {
   const conn = socket.client.conn;
   const transport = conn.transport;
   const sender = transport.socket?._sender;
-  if (conn.readyState !== 'open' || transport.name !== 'websocket' || !transport.writable || transport.perMessageDeflate || conn.writeBuffer.length > 0) return false;
+  if (
+    conn.readyState !== 'open' ||
+    transport.name !== 'websocket' ||
+    !transport.writable ||
+    transport.perMessageDeflate ||
+    conn.writeBuffer.length > 0
+  )
+    return false;
   if (transport.socket?.readyState !== WS_OPEN || typeof sender?.sendFrame !== 'function') return false;
   sender.sendFrame(frame);
   return true;

@@ -109,7 +109,9 @@ export interface QueueServerToClient {
 }
 
 export const watchPayload = z.object({ eventId: z.uuid() }).strict();
-export type WatchAck = (answer: { ok: true; snapshot: QueueSnapshot } | { ok: false; code: string; detail: string }) => void;
+export type WatchAck = (
+  answer: { ok: true; snapshot: QueueSnapshot } | { ok: false; code: string; detail: string },
+) => void;
 
 export interface QueueClientToServer {
   /** Follow one event's waiting room: joins `event:<id>` and answers a snapshot of where I stand. */

@@ -7,14 +7,24 @@ import { openRedis, redisTarget } from '../infra/redis.js';
 import type { Logger } from '../logger.js';
 import { AppError } from '../shared/errors.js';
 import { withDirectFrames } from './direct-frames.js';
-import { eventRoom, subscribePayload, userRoom, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from './events.js';
+import {
+  eventRoom,
+  subscribePayload,
+  userRoom,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type SocketData,
+} from './events.js';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface Gateway {
   io: RealtimeServer;
   /** Applies the session check to another namespace (e.g. `/queue`) and returns it. */
-  namespace<C extends object, S extends object>(name: string, options: { requireUser: boolean }): Namespace<C, S, Record<string, never>, SocketData>;
+  namespace<C extends object, S extends object>(
+    name: string,
+    options: { requireUser: boolean },
+  ): Namespace<C, S, Record<string, never>, SocketData>;
   /** Disconnects every local socket (clients reconnect to another node) and closes the adapter's Redis connections. */
   close(): Promise<void>;
 }
@@ -36,7 +46,11 @@ export function attachGateway(
   const cluster = target.kind === 'cluster';
   // ioredis's default of 20 retries: a publish waits out a short Redis blip instead of failing at once.
   const pub = openRedis(target, { connectionName: 'fairdrop-sio-pub', maxRetriesPerRequest: 20 });
-  const sub = openRedis(target, { connectionName: 'fairdrop-sio-sub', maxRetriesPerRequest: null, shardedSubscribers: cluster });
+  const sub = openRedis(target, {
+    connectionName: 'fairdrop-sio-sub',
+    maxRetriesPerRequest: null,
+    shardedSubscribers: cluster,
+  });
   const io: RealtimeServer = new Server(http, {
     // On a Redis Cluster, classic PUBLISH is copied to every node of the cluster; sharded pub/sub
     // (Redis 7) sends each room's channel to one shard only, so the fan-out grows with the shards.
@@ -51,8 +65,12 @@ export function attachGateway(
     pingTimeout: 20_000,
   });
 
-  const authenticateSocket = (requireUser: boolean) =>
-    async (socket: { handshake: { auth: Record<string, unknown> }; data: Partial<SocketData>; join(room: string): void }, next: (err?: Error) => void) => {
+  const authenticateSocket =
+    (requireUser: boolean) =>
+    async (
+      socket: { handshake: { auth: Record<string, unknown> }; data: Partial<SocketData>; join(room: string): void },
+      next: (err?: Error) => void,
+    ) => {
       const token = socket.handshake.auth.token;
       try {
         if (typeof token === 'string' && token) {

@@ -89,7 +89,9 @@ export function holdExpiryModule(options: HoldExpiryOptions = {}): JobModule {
             const parsed = payload.safeParse(job.data);
             if (!parsed.success) throw new UnrecoverableError(`bad hold-expiry payload: ${parsed.error.message}`);
             const { holdId } = parsed.data;
-            const expired = await retryTransient(() => db.transaction((tx) => expireHold(tx, holdId, { signer: infra.signer })));
+            const expired = await retryTransient(() =>
+              db.transaction((tx) => expireHold(tx, holdId, { signer: infra.signer })),
+            );
             if (expired) return 'expired';
             const hold = await findHold(db, holdId);
             if (hold?.status === 'active' && hold.expiresAt.getTime() > Date.now() - FIRE_MARGIN_MS) {
@@ -109,7 +111,11 @@ export function holdExpiryModule(options: HoldExpiryOptions = {}): JobModule {
       closers.push(() => sweepQueue.close());
       if (sweeper) {
         // A job scheduler: one sweep per interval across all worker processes, not one per process.
-        await sweepQueue.upsertJobScheduler('sweep', { every: sweepEveryMs }, { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } });
+        await sweepQueue.upsertJobScheduler(
+          'sweep',
+          { every: sweepEveryMs },
+          { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } },
+        );
         const worker = new Worker(
           HOLD_SWEEP_QUEUE,
           async () => {

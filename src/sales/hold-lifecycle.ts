@@ -58,7 +58,12 @@ export interface ReceiptOptions {
   actorId?: string | null;
 }
 
-function holdEvent(hold: HoldRow, kind: string, actorId: string | null | undefined, data: Record<string, unknown>): TimelineEvent {
+function holdEvent(
+  hold: HoldRow,
+  kind: string,
+  actorId: string | null | undefined,
+  data: Record<string, unknown>,
+): TimelineEvent {
   return {
     userId: hold.userId,
     kind,
@@ -70,12 +75,23 @@ function holdEvent(hold: HoldRow, kind: string, actorId: string | null | undefin
   };
 }
 
-async function receipt(tx: Db, options: ReceiptOptions, hold: HoldRow, kind: string, data: Record<string, unknown> = {}) {
+async function receipt(
+  tx: Db,
+  options: ReceiptOptions,
+  hold: HoldRow,
+  kind: string,
+  data: Record<string, unknown> = {},
+) {
   if (!options.signer) return;
   await appendTimeline(tx, options.signer, [holdEvent(hold, kind, options.actorId, data)]);
 }
 
-export async function convertHold(tx: Db, holdId: string, userId: string, options: ReceiptOptions & { orderId?: string } = {}): Promise<HeldItems> {
+export async function convertHold(
+  tx: Db,
+  holdId: string,
+  userId: string,
+  options: ReceiptOptions & { orderId?: string } = {},
+): Promise<HeldItems> {
   const hold = await holdsRepo.markConverted(tx, holdId, userId);
   if (!hold) {
     const existing = await holdsRepo.findHold(tx, holdId);
@@ -89,7 +105,12 @@ export async function convertHold(tx: Db, holdId: string, userId: string, option
     // Impossible while seats.hold_id and the CHECKs hold; failing loudly rolls the order back.
     throw new Error(`hold ${hold.id} had ${sold.length} held seats, expected ${hold.quantity}`);
   }
-  const converted = holdEvent(hold, 'hold.converted', options.actorId === undefined ? userId : options.actorId, options.orderId ? { orderId: options.orderId } : {});
+  const converted = holdEvent(
+    hold,
+    'hold.converted',
+    options.actorId === undefined ? userId : options.actorId,
+    options.orderId ? { orderId: options.orderId } : {},
+  );
   if (options.signer) await appendTimeline(tx, options.signer, [converted]);
   return {
     holdId: hold.id,
@@ -106,7 +127,11 @@ export async function convertHold(tx: Db, holdId: string, userId: string, option
   };
 }
 
-export async function releaseHold(tx: Db, holdId: string, options: ReceiptOptions & { reason?: string } = {}): Promise<HoldRow | undefined> {
+export async function releaseHold(
+  tx: Db,
+  holdId: string,
+  options: ReceiptOptions & { reason?: string } = {},
+): Promise<HoldRow | undefined> {
   const hold = await holdsRepo.markReleased(tx, holdId);
   if (!hold) return undefined;
   await releaseInventory(tx, hold);
@@ -114,10 +139,16 @@ export async function releaseHold(tx: Db, holdId: string, options: ReceiptOption
   return hold;
 }
 
-export async function expireHold(tx: Db, holdId: string, options: Pick<ReceiptOptions, 'signer'> = {}): Promise<HoldRow | undefined> {
+export async function expireHold(
+  tx: Db,
+  holdId: string,
+  options: Pick<ReceiptOptions, 'signer'> = {},
+): Promise<HoldRow | undefined> {
   const hold = await holdsRepo.markExpired(tx, holdId);
   if (!hold) return undefined;
   await releaseInventory(tx, hold);
-  await receipt(tx, { signer: options.signer, actorId: null }, hold, 'hold.expired', { expiredAt: hold.expiresAt.toISOString() });
+  await receipt(tx, { signer: options.signer, actorId: null }, hold, 'hold.expired', {
+    expiredAt: hold.expiresAt.toISOString(),
+  });
   return hold;
 }

@@ -11,12 +11,34 @@ export type HoldRow = typeof holds.$inferSelect;
 
 type NewHold = Pick<
   typeof holds.$inferInsert,
-  'userId' | 'eventId' | 'tierId' | 'kind' | 'quantity' | 'seatIds' | 'unitPriceCents' | 'unitFeeCents' | 'currency' | 'idempotencyKey' | 'purchaseTokenHash'
+  | 'userId'
+  | 'eventId'
+  | 'tierId'
+  | 'kind'
+  | 'quantity'
+  | 'seatIds'
+  | 'unitPriceCents'
+  | 'unitFeeCents'
+  | 'currency'
+  | 'idempotencyKey'
+  | 'purchaseTokenHash'
 >;
 /** Every hold runs it: prepared once (see preparedInsert). */
 const holdInsert = preparedInsert(
   holds,
-  ['userId', 'eventId', 'tierId', 'kind', 'quantity', 'seatIds', 'unitPriceCents', 'unitFeeCents', 'currency', 'idempotencyKey', 'purchaseTokenHash'],
+  [
+    'userId',
+    'eventId',
+    'tierId',
+    'kind',
+    'quantity',
+    'seatIds',
+    'unitPriceCents',
+    'unitFeeCents',
+    'currency',
+    'idempotencyKey',
+    'purchaseTokenHash',
+  ],
   'hold_insert',
   // The expiry comes from the database clock, the same clock every expiry check compares with.
   { expiresAt: sql`now() + make_interval(secs => ${sql.placeholder('ttlSeconds')})` },
@@ -32,7 +54,10 @@ export async function findHold(db: Db, id: string): Promise<HoldRow | undefined>
 }
 
 export async function findHoldByKey(db: Db, userId: string, key: string): Promise<HoldRow | undefined> {
-  const [row] = await db.select().from(holds).where(and(eq(holds.userId, userId), eq(holds.idempotencyKey, key)));
+  const [row] = await db
+    .select()
+    .from(holds)
+    .where(and(eq(holds.userId, userId), eq(holds.idempotencyKey, key)));
   return row;
 }
 
@@ -65,7 +90,14 @@ const conversion = preparedOnce((db) =>
   db
     .update(holds)
     .set({ status: 'converted', endedAt: sql`now()` })
-    .where(and(eq(holds.id, sql.placeholder('id')), eq(holds.userId, sql.placeholder('userId')), eq(holds.status, 'active'), gt(holds.expiresAt, sql`now()`)))
+    .where(
+      and(
+        eq(holds.id, sql.placeholder('id')),
+        eq(holds.userId, sql.placeholder('userId')),
+        eq(holds.status, 'active'),
+        gt(holds.expiresAt, sql`now()`),
+      ),
+    )
     .returning()
     .prepare('hold_convert'),
 );
@@ -99,7 +131,9 @@ const snapshotQuery = preparedOnce((db) =>
       event: events,
       tier: priceTiers,
       onsale: onsaleSettings,
-      existingId: sql<string | null>`(select h.id from holds h where h.user_id = ${sql.placeholder('userId')} and h.idempotency_key = ${sql.placeholder('key')})`,
+      existingId: sql<
+        string | null
+      >`(select h.id from holds h where h.user_id = ${sql.placeholder('userId')} and h.idempotency_key = ${sql.placeholder('key')})`,
       available: sql<number>`coalesce(case when ${priceTiers.kind} = 'ga'
         then (select g.capacity - g.held - g.sold from ga_inventory g where g.tier_id = ${priceTiers.id})
         else (select count(*) from seats s where s.tier_id = ${priceTiers.id} and s.status = 'available') end, 0)::int`,
@@ -121,9 +155,14 @@ export type SaleSnapshot = NonNullable<Awaited<ReturnType<typeof saleSnapshot>>>
 export async function seatsByIds(db: Db, ids: readonly string[]): Promise<SeatRef[]> {
   if (ids.length === 0) return [];
   const rows = await db
-    .select({ id: seats.id, section: seats.section, row: seats.row, number: seats.number, accessible: seats.accessible })
+    .select({
+      id: seats.id,
+      section: seats.section,
+      row: seats.row,
+      number: seats.number,
+      accessible: seats.accessible,
+    })
     .from(seats)
     .where(inArray(seats.id, [...ids]));
   return rows.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
 }
-

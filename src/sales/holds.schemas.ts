@@ -27,7 +27,8 @@ export const holdBody = z
     if (v.together !== undefined && v.quantity === undefined) {
       ctx.addIssue({ code: 'custom', path: ['together'], message: 'goes with quantity (best available)' });
     }
-    if (v.seats && new Set(v.seats).size !== v.seats.length) ctx.addIssue({ code: 'custom', path: ['seats'], message: 'names a seat twice' });
+    if (v.seats && new Set(v.seats).size !== v.seats.length)
+      ctx.addIssue({ code: 'custom', path: ['seats'], message: 'names a seat twice' });
   });
 export type HoldRequest = z.output<typeof holdBody>;
 
@@ -40,7 +41,9 @@ export const hold = z.object({
   kind: z.enum(['seats', 'ga']),
   status: z.enum(['active', 'released', 'expired', 'converted']),
   quantity: z.number().int(),
-  seats: z.array(z.object({ id: z.uuid(), section: z.string(), row: z.string(), number: z.number().int(), accessible: z.boolean() })),
+  seats: z.array(
+    z.object({ id: z.uuid(), section: z.string(), row: z.string(), number: z.number().int(), accessible: z.boolean() }),
+  ),
   unitPriceCents: z.number().int(),
   unitFeeCents: z.number().int(),
   totalCents: z.number().int().describe('quantity × (price + fee): what the order will charge'),

@@ -29,7 +29,10 @@ export interface HoldDeps {
 }
 
 type Caller = { userId: string };
-type SaleContext = Omit<SaleSnapshot, 'tier' | 'onsale'> & { tier: NonNullable<SaleSnapshot['tier']>; onsale: NonNullable<SaleSnapshot['onsale']> };
+type SaleContext = Omit<SaleSnapshot, 'tier' | 'onsale'> & {
+  tier: NonNullable<SaleSnapshot['tier']>;
+  onsale: NonNullable<SaleSnapshot['onsale']>;
+};
 
 /** How many runs of side-by-side seats to try before answering "not together". */
 const TOGETHER_CANDIDATES = 8;
@@ -96,18 +99,25 @@ export class HoldService {
             await this.deps.gate.claim(input.purchaseToken!, caller.userId, input.eventId);
             claimed = true;
           }
-          if (context.available < quantity) throw context.available === 0 ? salesErrors.soldOut() : salesErrors.notEnoughSeats(context.available);
+          if (context.available < quantity)
+            throw context.available === 0 ? salesErrors.soldOut() : salesErrors.notEnoughSeats(context.available);
           return this.reserve(tx, caller, input, context, idempotencyKey, picked);
         }),
       );
       if (hold.status === 'active') {
         await Promise.all([
           this.deps.expiry.schedule(hold.id, hold.expiresAt).catch((err: unknown) => {
-            this.deps.logger.warn({ err, holdId: hold.id }, 'expiry job not scheduled; the sweeper will expire this hold');
+            this.deps.logger.warn(
+              { err, holdId: hold.id },
+              'expiry job not scheduled; the sweeper will expire this hold',
+            );
           }),
           claimed &&
             this.deps.gate.settle(input.purchaseToken!, caller.userId, input.eventId).catch((err: unknown) => {
-              this.deps.logger.warn({ err, holdId: hold.id }, 'purchase token not settled; its claim window will end on its own');
+              this.deps.logger.warn(
+                { err, holdId: hold.id },
+                'purchase token not settled; its claim window will end on its own',
+              );
             }),
         ]);
       }
@@ -116,12 +126,15 @@ export class HoldService {
       if (isUniqueViolation(err, 'holds_user_key_unique')) {
         // The same key raced in for another event (a different lock): the first hold is the answer.
         const existing = await holdsRepo.findHoldByKey(this.db, caller.userId, idempotencyKey);
-        if (existing) return presentHold(this.sameRequest(existing, input), await holdsRepo.seatsByIds(this.db, existing.seatIds));
+        if (existing)
+          return presentHold(this.sameRequest(existing, input), await holdsRepo.seatsByIds(this.db, existing.seatIds));
       }
       if (claimed && isFanFixable(err)) {
-        await this.deps.gate.release(input.purchaseToken!, caller.userId, input.eventId, { keepShare: !isNothingLeft(err) }).catch((releaseErr: unknown) => {
-          this.deps.logger.warn({ err: releaseErr }, 'purchase token not released after a refused hold');
-        });
+        await this.deps.gate
+          .release(input.purchaseToken!, caller.userId, input.eventId, { keepShare: !isNothingLeft(err) })
+          .catch((releaseErr: unknown) => {
+            this.deps.logger.warn({ err: releaseErr }, 'purchase token not released after a refused hold');
+          });
       }
       // The gate's own refusal for a spent token, so the fan sees one code for it (queue/errors.ts).
       if (isUniqueViolation(err, 'holds_token_unique')) throw queueError(-8, { eventId: input.eventId });
@@ -140,7 +153,9 @@ export class HoldService {
     if (hold.status === 'expired') throw salesErrors.holdExpired();
     if (hold.status === 'converted') throw salesErrors.holdNotActive(hold.status);
     const released = await retryTransient(() =>
-      this.db.transaction((tx) => releaseHold(tx, holdId, { signer: this.signer, actorId: caller.userId, reason: 'fan' })),
+      this.db.transaction((tx) =>
+        releaseHold(tx, holdId, { signer: this.signer, actorId: caller.userId, reason: 'fan' }),
+      ),
     );
     const now = released ?? (await holdsRepo.findHold(this.db, holdId))!;
     if (now.status === 'expired') throw salesErrors.holdExpired();
@@ -165,12 +180,16 @@ export class HoldService {
     const { event, tier, onsale } = snapshot;
     if (!tier) throw catalogErrors.tierNotFound();
     if (tier.kind === 'ga' && input.seats) throw salesErrors.wrongTierKind('ga');
-    if (event.status !== 'on_sale' && event.status !== 'scheduled') throw salesErrors.notOnSale(`This event is ${event.status.replace('_', ' ')}.`, { status: event.status });
+    if (event.status !== 'on_sale' && event.status !== 'scheduled')
+      throw salesErrors.notOnSale(`This event is ${event.status.replace('_', ' ')}.`, { status: event.status });
     if (!onsale) throw salesErrors.notOnSale('This event has no on-sale yet.');
     const now = Date.now();
-    if (onsale.state !== 'scheduled') throw salesErrors.notOnSale(`The on-sale is ${onsale.state}.`, { state: onsale.state });
-    if (now < onsale.saleStartsAt.getTime()) throw salesErrors.notOnSale('The sale has not started yet.', { opensAt: onsale.saleStartsAt.toISOString() });
-    if (onsale.saleEndsAt && now >= onsale.saleEndsAt.getTime()) throw salesErrors.notOnSale('The sale has ended.', { endedAt: onsale.saleEndsAt.toISOString() });
+    if (onsale.state !== 'scheduled')
+      throw salesErrors.notOnSale(`The on-sale is ${onsale.state}.`, { state: onsale.state });
+    if (now < onsale.saleStartsAt.getTime())
+      throw salesErrors.notOnSale('The sale has not started yet.', { opensAt: onsale.saleStartsAt.toISOString() });
+    if (onsale.saleEndsAt && now >= onsale.saleEndsAt.getTime())
+      throw salesErrors.notOnSale('The sale has ended.', { endedAt: onsale.saleEndsAt.toISOString() });
     return { ...snapshot, tier, onsale };
   }
 
@@ -190,7 +209,14 @@ export class HoldService {
   }
 
   /** Inside the transaction, after the account lock: limit, inventory, hold row, receipt. */
-  private async reserve(tx: Db, caller: Caller, input: HoldRequest, context: SaleContext, idempotencyKey: string, picked: string[] | null) {
+  private async reserve(
+    tx: Db,
+    caller: Caller,
+    input: HoldRequest,
+    context: SaleContext,
+    idempotencyKey: string,
+    picked: string[] | null,
+  ) {
     const { event, tier, onsale } = context;
     const limit = effectiveLimit(event.perAccountLimit, onsale.perAccountLimit);
     const quantity = input.seats?.length ?? input.quantity!;
@@ -217,7 +243,8 @@ export class HoldService {
     if (tier.kind !== 'ga') {
       seats = await inventory.markSeatsHeld(tx, hold.id, seatIds);
       // Unreachable while we hold the row locks; kept so a future change cannot make it silent.
-      if (seats.length !== seatIds.length) throw salesErrors.seatUnavailable(seatIds.filter((id) => !seats.some((s) => s.id === id)));
+      if (seats.length !== seatIds.length)
+        throw salesErrors.seatUnavailable(seatIds.filter((id) => !seats.some((s) => s.id === id)));
       seats.sort((a, b) => seatIds.indexOf(a.id) - seatIds.indexOf(b.id));
     }
     await appendTimeline(tx, this.signer, [
@@ -241,14 +268,22 @@ export class HoldService {
     ]);
     // GA last: every buyer of the tier queues on its one counter row, so the row lock is taken
     // as late as possible and held only until the commit that follows.
-    if (tier.kind === 'ga' && !(await inventory.holdGa(tx, tier.id, quantity))) throw await this.shortage(tx, tier.id, 'ga');
+    if (tier.kind === 'ga' && !(await inventory.holdGa(tx, tier.id, quantity)))
+      throw await this.shortage(tx, tier.id, 'ga');
     return { hold, seats };
   }
 
   /** Locks the seats this request would take (picked ones are locked already), or throws the refusal that says why it cannot. */
-  private async lockSeats(tx: Db, tierId: string, input: HoldRequest, quantity: number, picked: string[] | null): Promise<string[]> {
+  private async lockSeats(
+    tx: Db,
+    tierId: string,
+    input: HoldRequest,
+    quantity: number,
+    picked: string[] | null,
+  ): Promise<string[]> {
     if (input.seats && picked) {
-      if (picked.length < input.seats.length) throw salesErrors.seatUnavailable(input.seats.filter((id) => !picked.includes(id)));
+      if (picked.length < input.seats.length)
+        throw salesErrors.seatUnavailable(input.seats.filter((id) => !picked.includes(id)));
       return picked;
     }
     if (!input.together || quantity === 1) {

@@ -27,7 +27,10 @@ export const holds = pgTable(
     kind: text('kind', { enum: ['seats', 'ga'] }).notNull(),
     quantity: integer('quantity').notNull(),
     /** The seats at the time of holding; kept after release so the fan's history still says which. */
-    seatIds: uuid('seat_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    seatIds: uuid('seat_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     /** Price per ticket when held: what the fan was shown is what the order charges. */
     unitPriceCents: integer('unit_price_cents').notNull(),
     unitFeeCents: integer('unit_fee_cents').notNull(),
@@ -46,11 +49,17 @@ export const holds = pgTable(
     // Natural idempotency of POST /v1/holds: one hold per account and key, whatever the races.
     uniqueIndex('holds_user_key_unique').on(t.userId, t.idempotencyKey),
     // A purchase token buys one hold, even if the waiting room's single-use check were bypassed.
-    uniqueIndex('holds_token_unique').on(t.purchaseTokenHash).where(sql`${t.purchaseTokenHash} is not null`),
+    uniqueIndex('holds_token_unique')
+      .on(t.purchaseTokenHash)
+      .where(sql`${t.purchaseTokenHash} is not null`),
     // Serves the expiry sweeper: `status = 'active' and expires_at <= now() order by expires_at`.
-    index('holds_active_expiry_idx').on(t.expiresAt).where(sql`${t.status} = 'active'`),
+    index('holds_active_expiry_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.status} = 'active'`),
     // Serves the per-account limit count (src/sales/limits.ts): an account's live holds for one event.
-    index('holds_user_event_idx').on(t.userId, t.eventId).where(sql`${t.status} in ('active', 'converted')`),
+    index('holds_user_event_idx')
+      .on(t.userId, t.eventId)
+      .where(sql`${t.status} in ('active', 'converted')`),
     check('holds_status_valid', sql`${t.status} in ('active','released','expired','converted')`),
     check('holds_kind_valid', sql`${t.kind} in ('seats','ga')`),
     check('holds_quantity_positive', sql`${t.quantity} > 0`),

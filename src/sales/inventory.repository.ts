@@ -24,7 +24,12 @@ export type SeatRef = {
 /** Rows per INSERT: well under Postgres' 65,535 bind parameters (9 columns each). */
 const INSERT_CHUNK = 1000;
 
-export async function insertSeats(db: Db, eventId: string, tierId: string, specs: readonly SeatSpec[]): Promise<number> {
+export async function insertSeats(
+  db: Db,
+  eventId: string,
+  tierId: string,
+  specs: readonly SeatSpec[],
+): Promise<number> {
   try {
     for (let i = 0; i < specs.length; i += INSERT_CHUNK) {
       await db.insert(seats).values(specs.slice(i, i + INSERT_CHUNK).map((s) => ({ ...s, eventId, tierId })));
@@ -36,7 +41,10 @@ export async function insertSeats(db: Db, eventId: string, tierId: string, specs
   }
 }
 
-export async function insertGaInventory(db: Db, values: { tierId: string; eventId: string; capacity: number }): Promise<void> {
+export async function insertGaInventory(
+  db: Db,
+  values: { tierId: string; eventId: string; capacity: number },
+): Promise<void> {
   await db.insert(gaInventory).values(values);
 }
 
@@ -67,7 +75,12 @@ export async function seatMap(db: Db, eventId: string, tierId?: string) {
 }
 
 /** Which of these ids are seats of this event and tier (the rest are unknown or another event's). */
-export async function existingSeatIds(db: Db, eventId: string, tierId: string, ids: readonly string[]): Promise<Set<string>> {
+export async function existingSeatIds(
+  db: Db,
+  eventId: string,
+  tierId: string,
+  ids: readonly string[],
+): Promise<Set<string>> {
   const rows = await db
     .select({ id: seats.id })
     .from(seats)
@@ -76,7 +89,11 @@ export async function existingSeatIds(db: Db, eventId: string, tierId: string, i
 }
 
 const bestFirst = sql`section, row_index, number`;
-const idList = (ids: readonly string[]) => sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
+const idList = (ids: readonly string[]) =>
+  sql.join(
+    ids.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
 
 async function lockIds(db: Db, query: SQL): Promise<string[]> {
   const rows = await db.execute<{ id: string }>(query);
@@ -116,7 +133,10 @@ export async function lockBestAvailable(db: Db, tierId: string, quantity: number
 
 /** Locks the free seats among `ids` without waiting for any; the caller wants all or none of them. */
 export function lockRunNoWait(db: Db, tierId: string, ids: readonly string[]): Promise<string[]> {
-  return lockIds(db, sql`select id from seats where id in (${idList(ids)}) and tier_id = ${tierId} and status = 'available' order by ${bestFirst} for update skip locked`);
+  return lockIds(
+    db,
+    sql`select id from seats where id in (${idList(ids)}) and tier_id = ${tierId} and status = 'available' order by ${bestFirst} for update skip locked`,
+  );
 }
 
 /**
@@ -128,7 +148,13 @@ export async function markSeatsHeld(db: Db, holdId: string, ids: readonly string
     .update(seats)
     .set({ status: 'held', holdId, updatedAt: sql`now()` })
     .where(and(inArray(seats.id, [...ids]), eq(seats.status, 'available')))
-    .returning({ id: seats.id, section: seats.section, row: seats.row, number: seats.number, accessible: seats.accessible });
+    .returning({
+      id: seats.id,
+      section: seats.section,
+      row: seats.row,
+      number: seats.number,
+      accessible: seats.accessible,
+    });
 }
 
 /**
@@ -155,7 +181,12 @@ export async function holdGa(db: Db, tierId: string, quantity: number): Promise<
   const rows = await db
     .update(gaInventory)
     .set({ held: sql`${gaInventory.held} + ${quantity}` })
-    .where(and(eq(gaInventory.tierId, tierId), sql`${gaInventory.held} + ${gaInventory.sold} + ${quantity} <= ${gaInventory.capacity}`))
+    .where(
+      and(
+        eq(gaInventory.tierId, tierId),
+        sql`${gaInventory.held} + ${gaInventory.sold} + ${quantity} <= ${gaInventory.capacity}`,
+      ),
+    )
     .returning({ tierId: gaInventory.tierId });
   return rows.length === 1;
 }
@@ -163,17 +194,29 @@ export async function holdGa(db: Db, tierId: string, quantity: number): Promise<
 /** What is left right now: only used to word a refusal, never to decide one. */
 export async function remaining(db: Db, tierId: string, kind: 'reserved' | 'ga'): Promise<number> {
   if (kind === 'ga') {
-    const [row] = await db.select({ left: sql<number>`(${gaInventory.capacity} - ${gaInventory.held} - ${gaInventory.sold})::int` }).from(gaInventory).where(eq(gaInventory.tierId, tierId));
+    const [row] = await db
+      .select({ left: sql<number>`(${gaInventory.capacity} - ${gaInventory.held} - ${gaInventory.sold})::int` })
+      .from(gaInventory)
+      .where(eq(gaInventory.tierId, tierId));
     return row?.left ?? 0;
   }
-  const [row] = await db.select({ left: sql<number>`count(*)::int` }).from(seats).where(and(eq(seats.tierId, tierId), eq(seats.status, 'available')));
+  const [row] = await db
+    .select({ left: sql<number>`count(*)::int` })
+    .from(seats)
+    .where(and(eq(seats.tierId, tierId), eq(seats.status, 'available')));
   return row?.left ?? 0;
 }
 
 /** Gives a hold's inventory back: its held seats become available, or its GA quantity leaves `held`. */
-export async function releaseInventory(db: Db, hold: { id: string; kind: 'seats' | 'ga'; tierId: string; quantity: number }): Promise<number> {
+export async function releaseInventory(
+  db: Db,
+  hold: { id: string; kind: 'seats' | 'ga'; tierId: string; quantity: number },
+): Promise<number> {
   if (hold.kind === 'ga') {
-    await db.update(gaInventory).set({ held: sql`${gaInventory.held} - ${hold.quantity}` }).where(eq(gaInventory.tierId, hold.tierId));
+    await db
+      .update(gaInventory)
+      .set({ held: sql`${gaInventory.held} - ${hold.quantity}` })
+      .where(eq(gaInventory.tierId, hold.tierId));
     return hold.quantity;
   }
   const rows = await db
@@ -190,12 +233,21 @@ const seatSale = preparedOnce((db) =>
     .update(seats)
     .set({ status: 'sold', updatedAt: sql`now()` })
     .where(and(eq(seats.holdId, sql.placeholder('holdId')), eq(seats.status, 'held')))
-    .returning({ id: seats.id, section: seats.section, row: seats.row, number: seats.number, accessible: seats.accessible })
+    .returning({
+      id: seats.id,
+      section: seats.section,
+      row: seats.row,
+      number: seats.number,
+      accessible: seats.accessible,
+    })
     .prepare('seats_sell'),
 );
 
 /** Turns a hold's inventory into sold inventory; returns the seats (empty for GA). */
-export async function sellInventory(db: Db, hold: { id: string; kind: 'seats' | 'ga'; tierId: string; quantity: number }): Promise<SeatRef[]> {
+export async function sellInventory(
+  db: Db,
+  hold: { id: string; kind: 'seats' | 'ga'; tierId: string; quantity: number },
+): Promise<SeatRef[]> {
   if (hold.kind === 'ga') {
     await db
       .update(gaInventory)

@@ -37,9 +37,13 @@ export const seats = pgTable(
     // Also serves the seat map of an event (`where event_id = $1`, its leading column).
     unique('seats_position_unique').on(t.eventId, t.section, t.row, t.number),
     // Serves best-available picking: `tier_id = $1 and status = 'available' order by section, row_index, number`.
-    index('seats_available_idx').on(t.tierId, t.section, t.rowIndex, t.number).where(sql`${t.status} = 'available'`),
+    index('seats_available_idx')
+      .on(t.tierId, t.section, t.rowIndex, t.number)
+      .where(sql`${t.status} = 'available'`),
     // Serves release, expiry and conversion: `where hold_id = $1`.
-    index('seats_hold_idx').on(t.holdId).where(sql`${t.holdId} is not null`),
+    index('seats_hold_idx')
+      .on(t.holdId)
+      .where(sql`${t.holdId} is not null`),
     check('seats_status_valid', sql`${t.status} in ('available','held','sold')`),
     check('seats_hold_matches_status', sql`(${t.status} = 'available') = (${t.holdId} is null)`),
     check('seats_number_positive', sql`${t.number} > 0 and ${t.rowIndex} > 0`),

@@ -8,7 +8,7 @@ export function onsaleRoutes(service: OnsaleService): AnyRoute[] {
     defineRoute({
       method: 'put',
       path: '/v1/events/:id/onsale',
-      summary: "Set how an event goes on sale: queue or open, times, admission rate, hold and token TTLs, limits",
+      summary: 'Set how an event goes on sale: queue or open, times, admission rate, hold and token TTLs, limits',
       tag: 'On-sale',
       // Any account may knock; only the event's organizer (or an admin) gets past the service.
       access: 'user',

@@ -31,14 +31,16 @@ export const onsaleBody = z
   .strict()
   .superRefine((v, ctx) => {
     const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
-    if (v.prequeueOpensAt && v.prequeueOpensAt > v.saleStartsAt) issue('prequeueOpensAt', 'must not be after saleStartsAt');
+    if (v.prequeueOpensAt && v.prequeueOpensAt > v.saleStartsAt)
+      issue('prequeueOpensAt', 'must not be after saleStartsAt');
     if (v.saleEndsAt && v.saleEndsAt <= v.saleStartsAt) issue('saleEndsAt', 'must be after saleStartsAt');
     const rate = v.admitPerMinute !== undefined;
     const batch = v.batchSize !== undefined || v.tickSeconds !== undefined;
     if (v.mode === 'queue') {
       if (!v.prequeueOpensAt) issue('prequeueOpensAt', 'is required for a queue on-sale');
       if (rate && batch) issue('admitPerMinute', 'give either admitPerMinute or batchSize with tickSeconds, not both');
-      else if (!rate && !batch) issue('admitPerMinute', 'is required for a queue on-sale (or batchSize with tickSeconds)');
+      else if (!rate && !batch)
+        issue('admitPerMinute', 'is required for a queue on-sale (or batchSize with tickSeconds)');
       else if (batch && v.batchSize === undefined) issue('batchSize', 'is required with tickSeconds');
       else if (batch && v.tickSeconds === undefined) issue('tickSeconds', 'is required with batchSize');
     } else {

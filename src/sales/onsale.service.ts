@@ -61,7 +61,9 @@ export class OnsaleService {
       assertEventOrganizer(principal, event);
       if (event.status === 'cancelled' || event.status === 'completed') throw catalogErrors.eventClosed(event.status);
       if (input.saleStartsAt >= event.startsAt) {
-        throw catalogErrors.invalid([{ in: 'body', field: 'saleStartsAt', code: 'custom', message: 'must be before the event starts' }]);
+        throw catalogErrors.invalid([
+          { in: 'body', field: 'saleStartsAt', code: 'custom', message: 'must be before the event starts' },
+        ]);
       }
       const before = await repo.findOnsale(tx, eventId);
       const row = await repo.upsertOnsale(tx, {

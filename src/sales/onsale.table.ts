@@ -41,7 +41,10 @@ export const onsaleSettings = pgTable(
   (t) => [
     check('onsale_mode_valid', sql`${t.mode} in ('queue','open')`),
     check('onsale_state_valid', sql`${t.state} in ('scheduled','paused','closed')`),
-    check('onsale_times_ordered', sql`(${t.prequeueOpensAt} is null or ${t.prequeueOpensAt} <= ${t.saleStartsAt}) and (${t.saleEndsAt} is null or ${t.saleEndsAt} > ${t.saleStartsAt})`),
+    check(
+      'onsale_times_ordered',
+      sql`(${t.prequeueOpensAt} is null or ${t.prequeueOpensAt} <= ${t.saleStartsAt}) and (${t.saleEndsAt} is null or ${t.saleEndsAt} > ${t.saleStartsAt})`,
+    ),
     check('onsale_ttls_positive', sql`${t.holdTtlSeconds} > 0 and ${t.purchaseTokenTtlSeconds} > 0`),
     check('onsale_pow_range', sql`${t.powDifficulty} between 0 and 32`),
     check('onsale_limit_positive', sql`${t.perAccountLimit} is null or ${t.perAccountLimit} > 0`),

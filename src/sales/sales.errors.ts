@@ -8,29 +8,63 @@ export const salesErrors = {
   notOnSale: (detail: string, data?: Record<string, unknown>) => conflict('sales.not_on_sale', detail, data),
   unknownSeats: (indexes: number[]) =>
     new AppError(400, 'sales.unknown_seat', 'Some seats are not seats of this event and tier.', {
-      errors: indexes.map((i) => ({ in: 'body' as const, field: `seats.${i}`, code: 'unknown_seat', message: 'is not a seat of this event and tier' })),
+      errors: indexes.map((i) => ({
+        in: 'body' as const,
+        field: `seats.${i}`,
+        code: 'unknown_seat',
+        message: 'is not a seat of this event and tier',
+      })),
     }),
   wrongTierKind: (kind: 'reserved' | 'ga') =>
-    new AppError(400, 'sales.wrong_tier_kind', kind === 'ga' ? 'General admission has no seats to pick; send a quantity.' : 'Reserved tiers need seats or a quantity.', {
-      errors: [{ in: 'body', field: kind === 'ga' ? 'seats' : 'quantity', code: 'wrong_tier_kind', message: `not for a ${kind} tier` }],
-    }),
+    new AppError(
+      400,
+      'sales.wrong_tier_kind',
+      kind === 'ga'
+        ? 'General admission has no seats to pick; send a quantity.'
+        : 'Reserved tiers need seats or a quantity.',
+      {
+        errors: [
+          {
+            in: 'body',
+            field: kind === 'ga' ? 'seats' : 'quantity',
+            code: 'wrong_tier_kind',
+            message: `not for a ${kind} tier`,
+          },
+        ],
+      },
+    ),
   seatUnavailable: (seatIds: string[]) =>
     conflict('sales.seat_unavailable', 'One or more of these seats were just taken; pick others.', { seatIds }),
   soldOut: () => conflict('sales.sold_out', 'This tier is sold out.'),
   notEnoughSeats: (available: number) =>
     conflict('sales.not_enough_seats', `Only ${available} left in this tier right now.`, { available }),
   notEnoughTogether: (quantity: number) =>
-    conflict('sales.not_enough_together', `No ${quantity} seats side by side in one row are free in this tier; try without "together".`),
+    conflict(
+      'sales.not_enough_together',
+      `No ${quantity} seats side by side in one row are free in this tier; try without "together".`,
+    ),
   limitExceeded: (limit: number, counted: number) =>
-    conflict('sales.limit_exceeded', `This event allows ${limit} tickets per account; you already hold or own ${counted}.`, { limit, counted }),
-  tokenRequired: () => forbidden('sales.purchase_token_required', 'This on-sale runs a waiting room: hold seats with the purchase token you get when admitted.'),
-  tokenInvalid: (detail = 'This purchase token is unknown, expired, already used or not yours.') => forbidden('sales.purchase_token_invalid', detail),
+    conflict(
+      'sales.limit_exceeded',
+      `This event allows ${limit} tickets per account; you already hold or own ${counted}.`,
+      { limit, counted },
+    ),
+  tokenRequired: () =>
+    forbidden(
+      'sales.purchase_token_required',
+      'This on-sale runs a waiting room: hold seats with the purchase token you get when admitted.',
+    ),
+  tokenInvalid: (detail = 'This purchase token is unknown, expired, already used or not yours.') =>
+    forbidden('sales.purchase_token_invalid', detail),
   holdNotFound: () => notFound('sales.hold_not_found', 'No hold with this id.'),
   holdExpired: () => conflict('sales.hold_expired', 'This hold has expired and its seats went back on sale.'),
-  holdNotActive: (status: string) => conflict('sales.hold_not_active', `This hold is ${status}, not active.`, { status }),
+  holdNotActive: (status: string) =>
+    conflict('sales.hold_not_active', `This hold is ${status}, not active.`, { status }),
   keyReused: () =>
     new AppError(422, 'sales.idempotency_key_reused', 'This Idempotency-Key already made a different hold.', {
-      errors: [{ in: 'header', field: 'Idempotency-Key', code: 'key_reused', message: 'already used for another hold' }],
+      errors: [
+        { in: 'header', field: 'Idempotency-Key', code: 'key_reused', message: 'already used for another hold' },
+      ],
     }),
 };
 

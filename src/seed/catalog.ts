@@ -5,7 +5,16 @@ import { events, priceTiers, venues, type EventStatus } from '../catalog/catalog
 import type { Db } from '../db/types.js';
 import { gaInventory } from '../sales/inventory.table.js';
 import { onsaleSettings } from '../sales/onsale.table.js';
-import { demoCities, ENSEMBLES, FIRST_NAMES, LAST_NAMES, programme, TITLE_WORDS, transitOf, type DemoVenue } from './catalog-data.js';
+import {
+  demoCities,
+  ENSEMBLES,
+  FIRST_NAMES,
+  LAST_NAMES,
+  programme,
+  TITLE_WORDS,
+  transitOf,
+  type DemoVenue,
+} from './catalog-data.js';
 
 /**
  * The demo catalog: 340 events over 8 cities, with seat maps, GA counters, sold-out,
@@ -43,7 +52,15 @@ function idOf(name: string): string {
 /** The UTC instant of a wall-clock time in a zone (two passes settle DST edges). */
 function zonedTime(day: Date, hour: number, timeZone: string): Date {
   const wanted = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), hour);
-  const fmt = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+  const fmt = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  });
   let guess = wanted;
   for (let i = 0; i < 2; i++) {
     const p = Object.fromEntries(fmt.formatToParts(new Date(guess)).map((x) => [x.type, x.value]));
@@ -77,9 +94,17 @@ export async function seedCatalog(db: Db, now: Date = new Date()): Promise<numbe
       const id = idOf(`venue:${venue.name}`);
       all.push({ venue, id, city });
       venueRows.push({
-        id, ownerId: organizer.id, name: venue.name, address: venue.address, city: city.city, country: city.country,
-        latitude: venue.lat, longitude: venue.lng, timeZone: city.timeZone,
-        accessibility: rnd.pick(programme[venue.kind].accessibility), transit: transitOf(venue),
+        id,
+        ownerId: organizer.id,
+        name: venue.name,
+        address: venue.address,
+        city: city.city,
+        country: city.country,
+        latitude: venue.lat,
+        longitude: venue.lng,
+        timeZone: city.timeZone,
+        accessibility: rnd.pick(programme[venue.kind].accessibility),
+        transit: transitOf(venue),
       });
     }
   }
@@ -97,14 +122,36 @@ export async function seedCatalog(db: Db, now: Date = new Date()): Promise<numbe
     const ensemble = `${rnd.pick(LAST_NAMES)} ${rnd.pick(ENSEMBLES)}`;
     const show = rnd.pick(TITLE_WORDS[cats[0]!] ?? ['Live']);
     const id = idOf(`event:${i}`);
-    const startsAt = zonedTime(new Date(today.getTime() + rnd.int(1, 180) * DAY), rnd.pick([18, 19, 20, 21]), city.timeZone);
+    const startsAt = zonedTime(
+      new Date(today.getTime() + rnd.int(1, 180) * DAY),
+      rnd.pick([18, 19, 20, 21]),
+      city.timeZone,
+    );
     // ~4 % cancelled, ~4 % postponed, ~4 % sold out, ~12 % on sale soon through the queue, 2 % drafts.
     const roll = rnd.next();
-    const status: EventStatus = roll < 0.04 ? 'cancelled' : roll < 0.08 ? 'postponed' : roll < 0.12 ? 'sold_out' : roll < 0.24 ? 'scheduled' : roll < 0.26 ? 'draft' : 'on_sale';
+    const status: EventStatus =
+      roll < 0.04
+        ? 'cancelled'
+        : roll < 0.08
+          ? 'postponed'
+          : roll < 0.12
+            ? 'sold_out'
+            : roll < 0.24
+              ? 'scheduled'
+              : roll < 0.26
+                ? 'draft'
+                : 'on_sale';
     eventRows.push({
-      id, organizerId: organizer.id, venueId, title: `${show}: ${performer}`,
+      id,
+      organizerId: organizer.id,
+      venueId,
+      title: `${show}: ${performer}`,
       description: `${show} with ${performer} and the ${ensemble} at ${venue.name}, ${city.city}.`,
-      categories: cats, performers: [performer, ensemble], startsAt, doorsAt: new Date(startsAt.getTime() - 3_600_000), status,
+      categories: cats,
+      performers: [performer, ensemble],
+      startsAt,
+      doorsAt: new Date(startsAt.getTime() - 3_600_000),
+      status,
     });
     const base = venue.kind === 'arena' ? rnd.int(45, 120) : venue.kind === 'club' ? rnd.int(15, 40) : rnd.int(25, 90);
     const fee = (price: number) => Math.round(price * 0.12) * 100;
@@ -112,31 +159,82 @@ export async function seedCatalog(db: Db, now: Date = new Date()): Promise<numbe
     if (venue.kind === 'club') {
       const tier = idOf(`tier:${i}:ga`);
       const capacity = rnd.int(150, 600);
-      tierRows.push({ id: tier, eventId: id, name: 'General admission', kind: 'ga', priceCents: base * 100, feeCents: fee(base), currency: city.currency, sortOrder: 1 });
-      gaRows.push({ tierId: tier, eventId: id, capacity, sold: soldOut ? capacity : Math.floor(capacity * rnd.next() * 0.8) });
+      tierRows.push({
+        id: tier,
+        eventId: id,
+        name: 'General admission',
+        kind: 'ga',
+        priceCents: base * 100,
+        feeCents: fee(base),
+        currency: city.currency,
+        sortOrder: 1,
+      });
+      gaRows.push({
+        tierId: tier,
+        eventId: id,
+        capacity,
+        sold: soldOut ? capacity : Math.floor(capacity * rnd.next() * 0.8),
+      });
     } else {
       const sections = venue.kind === 'arena' ? ['Block A', 'Block B'] : ['Stalls', 'Balcony'];
       sections.forEach((section, s) => {
         const tier = idOf(`tier:${i}:${s}`);
         const price = s === 0 ? Math.round(base * 1.6) : base;
-        tierRows.push({ id: tier, eventId: id, name: section, kind: 'reserved', priceCents: price * 100, feeCents: fee(price), currency: city.currency, sortOrder: s + 1 });
+        tierRows.push({
+          id: tier,
+          eventId: id,
+          name: section,
+          kind: 'reserved',
+          priceCents: price * 100,
+          feeCents: fee(price),
+          currency: city.currency,
+          sortOrder: s + 1,
+        });
         blocks.push({ event: id, tier, section, rows: rnd.int(6, 12), perRow: rnd.int(10, 20) });
         soldTiers.push({ tier, percent: soldOut ? 100 : rnd.int(0, 70) });
       });
       if (venue.kind === 'arena') {
         const tier = idOf(`tier:${i}:floor`);
         const capacity = rnd.int(500, 2000);
-        tierRows.push({ id: tier, eventId: id, name: 'Standing floor', kind: 'ga', priceCents: base * 100, feeCents: fee(base), currency: city.currency, sortOrder: 0 });
-        gaRows.push({ tierId: tier, eventId: id, capacity, sold: soldOut ? capacity : Math.floor(capacity * rnd.next() * 0.9) });
+        tierRows.push({
+          id: tier,
+          eventId: id,
+          name: 'Standing floor',
+          kind: 'ga',
+          priceCents: base * 100,
+          feeCents: fee(base),
+          currency: city.currency,
+          sortOrder: 0,
+        });
+        gaRows.push({
+          tierId: tier,
+          eventId: id,
+          capacity,
+          sold: soldOut ? capacity : Math.floor(capacity * rnd.next() * 0.9),
+        });
       }
     }
     if (status === 'scheduled') {
       // Queue-mode drops opening within the next three days, the waiting room an hour earlier.
       const saleStartsAt = new Date(now.getTime() + rnd.int(1, 72) * 3_600_000);
-      onsales.push({ eventId: id, mode: 'queue', prequeueOpensAt: new Date(saleStartsAt.getTime() - 3_600_000), saleStartsAt, admitPerMinute: 200, perAccountLimit: 4 });
+      onsales.push({
+        eventId: id,
+        mode: 'queue',
+        prequeueOpensAt: new Date(saleStartsAt.getTime() - 3_600_000),
+        saleStartsAt,
+        admitPerMinute: 200,
+        perAccountLimit: 4,
+      });
     } else if (status === 'on_sale' && venue.kind === 'arena' && rnd.next() < 0.5) {
       // A big show whose queue is running now.
-      onsales.push({ eventId: id, mode: 'queue', prequeueOpensAt: new Date(now.getTime() - 2 * 3_600_000), saleStartsAt: new Date(now.getTime() - 3_600_000), admitPerMinute: 500, perAccountLimit: 6 });
+      onsales.push({
+        eventId: id,
+        mode: 'queue',
+        prequeueOpensAt: new Date(now.getTime() - 2 * 3_600_000),
+        saleStartsAt: new Date(now.getTime() - 3_600_000),
+        admitPerMinute: 500,
+        perAccountLimit: 6,
+      });
     } else if (status !== 'draft') {
       onsales.push({ eventId: id, mode: 'open', saleStartsAt: new Date(today.getTime() - 7 * DAY) });
     }
@@ -151,7 +249,14 @@ export async function seedCatalog(db: Db, now: Date = new Date()): Promise<numbe
     // The demo fan lives in Berlin and likes jazz, so signed-in suggestions have something to say.
     await tx
       .update(users)
-      .set({ interests: ['jazz', 'classical'], homeLabel: 'Berlin Mitte', homeLat: 52.52, homeLng: 13.405, accessibilityNeeds: ['step_free'], budgetCents: 6000 })
+      .set({
+        interests: ['jazz', 'classical'],
+        homeLabel: 'Berlin Mitte',
+        homeLat: 52.52,
+        homeLng: 13.405,
+        accessibilityNeeds: ['step_free'],
+        budgetCents: 6000,
+      })
       .where(eq(users.id, fan.id));
     // Every seat in one statement: the blocks go as one JSON parameter and Postgres expands rows × seats.
     await tx.execute(sql`

@@ -1,4 +1,13 @@
-import { createHash, hkdfSync, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  hkdfSync,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -27,7 +36,10 @@ export function signerFromKey(privateKey: KeyObject): PlatformSigner {
   // The last 32 bytes of an Ed25519 PKCS#8 document are the key's seed.
   const seed = privateKey.export({ type: 'pkcs8', format: 'der' }).subarray(-32);
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const keyId = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 12);
+  const keyId = createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64url')
+    .slice(0, 12);
   return {
     keyId,
     publicKeyPem,
@@ -40,7 +52,12 @@ export function signerFromKey(privateKey: KeyObject): PlatformSigner {
 /** Offline verification: only the public key is needed. */
 export function verifyWithPublicKey(publicKeyPem: string, payload: unknown, signature: string): boolean {
   try {
-    return verify(null, Buffer.from(canonicalJson(payload)), createPublicKey(publicKeyPem), Buffer.from(signature, 'base64url'));
+    return verify(
+      null,
+      Buffer.from(canonicalJson(payload)),
+      createPublicKey(publicKeyPem),
+      Buffer.from(signature, 'base64url'),
+    );
   } catch {
     return false;
   }

@@ -10,9 +10,31 @@ export const accessibilityFeatures = [
 export type AccessibilityFeature = (typeof accessibilityFeatures)[number];
 
 export const categories = [
-  'music', 'rock', 'pop', 'jazz', 'classical', 'electronic', 'hip_hop', 'folk', 'metal', 'indie',
-  'theatre', 'musical', 'opera', 'dance', 'comedy', 'film', 'talks', 'arts',
-  'sports', 'football', 'basketball', 'tennis', 'family', 'festival', 'food',
+  'music',
+  'rock',
+  'pop',
+  'jazz',
+  'classical',
+  'electronic',
+  'hip_hop',
+  'folk',
+  'metal',
+  'indie',
+  'theatre',
+  'musical',
+  'opera',
+  'dance',
+  'comedy',
+  'film',
+  'talks',
+  'arts',
+  'sports',
+  'football',
+  'basketball',
+  'tennis',
+  'family',
+  'festival',
+  'food',
 ] as const;
 export type Category = (typeof categories)[number];
 

@@ -127,7 +127,12 @@ interface FanQueueState {
  * rarely, one near the front every few seconds, never sooner than the server's Retry-After
  * (the API's own pacing, 2–60 s from the ETA, since 6f131a0) or a Cache-Control max-age.
  */
-export function nextPollMs(snap: Pick<QueueSnapshotWire, 'position' | 'eta'> | null, headers: Record<string, string | string[] | undefined>, maxMs: number, random: () => number = Math.random): number {
+export function nextPollMs(
+  snap: Pick<QueueSnapshotWire, 'position' | 'eta'> | null,
+  headers: Record<string, string | string[] | undefined>,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   let ms: number;
   if (!snap || snap.position === null) ms = maxMs;
   else if (snap.position <= 0) ms = POLL_MS;
@@ -141,7 +146,10 @@ export function nextPollMs(snap: Pick<QueueSnapshotWire, 'position' | 'eta'> | n
   return ms;
 }
 
-export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => string, pacing: PollPacing): AdmissionStrategy {
+export function queueAdmission(
+  socketUrl: (fan: FanHandle, attempt: number) => string,
+  pacing: PollPacing,
+): AdmissionStrategy {
   const states = new Map<number, FanQueueState>();
 
   /** The page's `watch`: joins the event's room and answers where the fan stands (ticket number, token). */
@@ -158,7 +166,12 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
 
   const connect = (fan: FanHandle, attempt: number) =>
     // No built-in reconnection: it would knock on the same (maybe dead) node; listen() moves on.
-    io(`${socketUrl(fan, attempt)}/queue`, { transports: ['websocket'], auth: { token: fan.token }, forceNew: true, reconnection: false });
+    io(`${socketUrl(fan, attempt)}/queue`, {
+      transports: ['websocket'],
+      auth: { token: fan.token },
+      forceNew: true,
+      reconnection: false,
+    });
 
   /** The page's socket: pushes in, and a new connection — to the next node — whenever this one drops. */
   const listen = (fan: FanHandle, state: FanQueueState) => {
@@ -178,7 +191,8 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
     // node restarted): ask where we stand, as the page does, instead of waiting forever.
     socket.on('cursor', (push: { eventId: string; cursor: number }) => {
       const mine = fan.record.ticketNumber;
-      if (push.eventId === fan.eventId && !state.token && mine !== null && mine > 0 && push.cursor >= mine) watch(fan, state);
+      if (push.eventId === fan.eventId && !state.token && mine !== null && mine > 0 && push.cursor >= mine)
+        watch(fan, state);
     });
     socket.on('soldout', () => void (state.soldOutSince ??= Date.now()));
     socket.on('available', () => void (state.soldOutSince = null));
@@ -205,8 +219,14 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
   };
 
   /** One GET …/queue/me, as the page's fallback does: If-None-Match, and whatever it says taken in. */
-  const poll = async (fan: FanHandle, state: FanQueueState): Promise<{ snap: QueueSnapshotWire | null; headers: Record<string, string | string[] | undefined> }> => {
-    const res = await fan.api.call<QueueSnapshotWire>('GET', `/v1/events/${fan.eventId}/queue/me`, undefined, { token: fan.token, headers: state.etag ? { 'if-none-match': state.etag } : {} });
+  const poll = async (
+    fan: FanHandle,
+    state: FanQueueState,
+  ): Promise<{ snap: QueueSnapshotWire | null; headers: Record<string, string | string[] | undefined> }> => {
+    const res = await fan.api.call<QueueSnapshotWire>('GET', `/v1/events/${fan.eventId}/queue/me`, undefined, {
+      token: fan.token,
+      headers: state.etag ? { 'if-none-match': state.etag } : {},
+    });
     fan.polled(res.status);
     fan.latency('queueMe', res.ms);
     if (res.status === 304) return { snap: state.last, headers: res.headers };
@@ -222,7 +242,8 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
     if (snap.token && !state.token) {
       state.token = snap.token;
       // Admission → the fan knows: the token was minted a TTL before it expires (one machine, one clock).
-      if (snap.tokenExpiresAt !== null) fan.latency('poll', Math.max(0, Date.now() - (snap.tokenExpiresAt - pacing.tokenTtlMs)));
+      if (snap.tokenExpiresAt !== null)
+        fan.latency('poll', Math.max(0, Date.now() - (snap.tokenExpiresAt - pacing.tokenTtlMs)));
     }
     if (snap.soldOut) state.soldOutSince ??= Date.now();
     else state.soldOutSince = null;
@@ -236,7 +257,8 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
       return { admitted: true, purchaseToken: state.token };
     }
     if (state.closed) return { admitted: false, reason: 'refused' };
-    if (state.soldOutSince !== null && Date.now() - state.soldOutSince > SOLD_OUT_LINGER_MS) return { admitted: false, reason: 'sold_out' };
+    if (state.soldOutSince !== null && Date.now() - state.soldOutSince > SOLD_OUT_LINGER_MS)
+      return { admitted: false, reason: 'sold_out' };
     return null;
   };
 
@@ -299,16 +321,32 @@ export function queueAdmission(socketUrl: (fan: FanHandle, attempt: number) => s
       const path = `/v1/events/${fan.eventId}/queue`;
       // A join is idempotent per account (one entry each): a retry after a lost answer finds the same entry.
       for (let attempt = 0; attempt < 4 && Date.now() < fan.deadline; attempt++) {
-        const res = await fan.api.call<QueueJoinWire>('POST', path, {}, { token: fan.token, ...(pacing.joinKey ? { idempotencyKey: true } : {}) });
+        const res = await fan.api.call<QueueJoinWire>(
+          'POST',
+          path,
+          {},
+          { token: fan.token, ...(pacing.joinKey ? { idempotencyKey: true } : {}) },
+        );
         fan.latency('join', res.ms);
         if (res.status === 200 || res.status === 201) {
           // A bot joining many times must get its first entry back, never a second one.
-          if (fan.record.entryId !== null && fan.record.entryId !== res.body.entryId) fan.error('join', 'simulator.second_entry_for_account');
+          if (fan.record.entryId !== null && fan.record.entryId !== res.body.entryId)
+            fan.error('join', 'simulator.second_entry_for_account');
           fan.record.joinedAt ??= res.body.joinedAt ?? Date.now();
           fan.record.entryId ??= res.body.entryId;
           fan.record.ticketNumber ??= res.body.ticketNumber;
           if (states.has(fan.record.index)) return true;
-          const state: FanQueueState = { socket: fan.socket ? connect(fan, 0) : null, etag: null, last: null, attempt: 0, token: null, soldOutSince: null, closed: false, left: false, wake: null };
+          const state: FanQueueState = {
+            socket: fan.socket ? connect(fan, 0) : null,
+            etag: null,
+            last: null,
+            attempt: 0,
+            token: null,
+            soldOutSince: null,
+            closed: false,
+            left: false,
+            wake: null,
+          };
           states.set(fan.record.index, state);
           if (fan.socket) listen(fan, state);
           return true;

@@ -45,7 +45,13 @@ export interface AuditResult {
 const SAMPLES = 10;
 
 function check(name: string, description: string, offending: string[]): AuditCheck {
-  return { name, description, ok: offending.length === 0, violations: offending.length, samples: offending.slice(0, SAMPLES) };
+  return {
+    name,
+    description,
+    ok: offending.length === 0,
+    violations: offending.length,
+    samples: offending.slice(0, SAMPLES),
+  };
 }
 
 /**
@@ -62,7 +68,9 @@ export async function auditEvent(sql: postgres.Sql, eventId: string): Promise<Au
       from price_tiers t left join ga_inventory g on g.tier_id = t.id
       where t.event_id = ${eventId}
       order by t.sort_order, t.name`;
-    const overCapacity = tiers.filter((t) => t.sold > t.capacity).map((t) => `tier ${t.name} (${t.id}): ${t.sold} valid tickets for ${t.capacity} places`);
+    const overCapacity = tiers
+      .filter((t) => t.sold > t.capacity)
+      .map((t) => `tier ${t.name} (${t.id}): ${t.sold} valid tickets for ${t.capacity} places`);
 
     // The GA counter is what the hold path trusts; it must agree with the tickets it sold.
     const gaCounters = await tx<{ tier_id: string; capacity: number; held: number; sold: number; tickets: number }[]>`
@@ -71,7 +79,10 @@ export async function auditEvent(sql: postgres.Sql, eventId: string): Promise<Au
       from ga_inventory g where g.event_id = ${eventId}`;
     const gaMismatch = gaCounters
       .filter((g) => g.sold !== g.tickets || g.held + g.sold > g.capacity)
-      .map((g) => `GA tier ${g.tier_id}: counter sold ${g.sold}, held ${g.held}, capacity ${g.capacity}; ${g.tickets} valid tickets`);
+      .map(
+        (g) =>
+          `GA tier ${g.tier_id}: counter sold ${g.sold}, held ${g.held}, capacity ${g.capacity}; ${g.tickets} valid tickets`,
+      );
 
     const seatTwice = await tx<{ seat_id: string; n: number }[]>`
       select seat_id, count(*)::int as n from tickets
@@ -86,7 +97,16 @@ export async function auditEvent(sql: postgres.Sql, eventId: string): Promise<Au
         and ((s.status = 'sold') <> exists (select 1 from tickets k where k.seat_id = s.id and k.status = 'valid'))`;
 
     // Card payments captured (money taken) and gift-card debits: the order must hold tickets.
-    const paidWithoutTickets = await tx<{ payment_id: string; order_id: string; method: string; status: string; amount_cents: number; order_status: string }[]>`
+    const paidWithoutTickets = await tx<
+      {
+        payment_id: string;
+        order_id: string;
+        method: string;
+        status: string;
+        amount_cents: number;
+        order_status: string;
+      }[]
+    >`
       select p.id as payment_id, p.order_id, p.method, p.status, p.amount_cents, o.status as order_status
       from payments p join orders o on o.id = p.order_id
       where o.event_id = ${eventId} and p.status in ('captured', 'partially_refunded')
@@ -101,7 +121,17 @@ export async function auditEvent(sql: postgres.Sql, eventId: string): Promise<Au
 
     // The tenders of a paid order add up to what it charged: the card for card_cents (authorized
     // until captured), the gift cards for gift_card_cents.
-    const tendersShort = await tx<{ order_id: string; status: string; total_cents: number; card: number; gift: number; card_cents: number; gift_card_cents: number }[]>`
+    const tendersShort = await tx<
+      {
+        order_id: string;
+        status: string;
+        total_cents: number;
+        card: number;
+        gift: number;
+        card_cents: number;
+        gift_card_cents: number;
+      }[]
+    >`
       select o.id as order_id, o.status, o.total_cents, o.card_cents, o.gift_card_cents,
         coalesce(sum(p.amount_cents) filter (where p.method = 'card' and p.status in ('authorized', 'captured', 'partially_refunded', 'refunded')), 0)::int as card,
         coalesce(sum(p.amount_cents) filter (where p.method = 'gift_card'), 0)::int as gift
@@ -113,7 +143,17 @@ export async function auditEvent(sql: postgres.Sql, eventId: string): Promise<Au
 
     // Every gift card this event's orders touched: its ledger sums to its balance, its credits
     // to its initial value plus refunds, and each debit for an order has that order's payment.
-    const ledgers = await tx<{ id: string; last4: string; balance: number; initial: number; ledger: number; credits: number; refunds: number }[]>`
+    const ledgers = await tx<
+      {
+        id: string;
+        last4: string;
+        balance: number;
+        initial: number;
+        ledger: number;
+        credits: number;
+        refunds: number;
+      }[]
+    >`
       with touched as (
         select distinct l.gift_card_id as id from gift_card_ledger l join orders o on o.id = l.order_id where o.event_id = ${eventId}
         union
@@ -126,7 +166,10 @@ export async function auditEvent(sql: postgres.Sql, eventId: string): Promise<Au
       from gift_cards g join touched t on t.id = g.id`;
     const ledgerBad = ledgers
       .filter((g) => g.ledger !== g.balance || g.credits !== g.initial)
-      .map((g) => `gift card …${g.last4} (${g.id}): balance ${g.balance}, ledger sums to ${g.ledger}; initial ${g.initial}, credits ${g.credits}`);
+      .map(
+        (g) =>
+          `gift card …${g.last4} (${g.id}): balance ${g.balance}, ledger sums to ${g.ledger}; initial ${g.initial}, credits ${g.credits}`,
+      );
     const debitsUnmatched = await tx<{ gift_card_id: string; order_id: string; debited: number; paid: number }[]>`
       select l.gift_card_id, l.order_id, (-sum(l.amount_cents))::int as debited,
         coalesce((select sum(p.amount_cents) from payments p where p.order_id = l.order_id and p.gift_card_id = l.gift_card_id), 0)::int as paid
@@ -142,14 +185,29 @@ export async function auditEvent(sql: postgres.Sql, eventId: string): Promise<Au
       from orders o where o.event_id = ${eventId}`;
 
     const checks = [
-      check('sold_within_capacity', 'Valid tickets per tier ≤ its capacity (seats of a reserved tier, the GA capacity)', overCapacity),
+      check(
+        'sold_within_capacity',
+        'Valid tickets per tier ≤ its capacity (seats of a reserved tier, the GA capacity)',
+        overCapacity,
+      ),
       check('ga_counter_matches', 'Each GA counter: sold equals its valid tickets, held + sold ≤ capacity', gaMismatch),
-      check('no_seat_sold_twice', 'At most one valid ticket per seat', seatTwice.map((s) => `seat ${s.seat_id}: ${s.n} valid tickets`)),
-      check('seat_status_matches_tickets', 'A seat is sold exactly when it has a valid ticket', seatState.map((s) => `seat ${s.seat_id}: status ${s.status}, ${s.tickets} valid tickets`)),
+      check(
+        'no_seat_sold_twice',
+        'At most one valid ticket per seat',
+        seatTwice.map((s) => `seat ${s.seat_id}: ${s.n} valid tickets`),
+      ),
+      check(
+        'seat_status_matches_tickets',
+        'A seat is sold exactly when it has a valid ticket',
+        seatState.map((s) => `seat ${s.seat_id}: status ${s.status}, ${s.tickets} valid tickets`),
+      ),
       check(
         'captured_payments_have_tickets',
         'Every captured payment (card or gift card) belongs to an order holding valid tickets',
-        paidWithoutTickets.map((p) => `${p.method} payment ${p.payment_id} (${p.status}, ${p.amount_cents}) of order ${p.order_id} (${p.order_status}) has no valid ticket`),
+        paidWithoutTickets.map(
+          (p) =>
+            `${p.method} payment ${p.payment_id} (${p.status}, ${p.amount_cents}) of order ${p.order_id} (${p.order_status}) has no valid ticket`,
+        ),
       ),
       check(
         'valid_tickets_paid',
@@ -159,13 +217,22 @@ export async function auditEvent(sql: postgres.Sql, eventId: string): Promise<Au
       check(
         'order_tenders_add_up',
         "A paid order's card and gift-card payments equal its card and gift-card amounts",
-        tendersShort.map((o) => `order ${o.order_id} (${o.status}): card ${o.card}/${o.card_cents}, gift cards ${o.gift}/${o.gift_card_cents}`),
+        tendersShort.map(
+          (o) =>
+            `order ${o.order_id} (${o.status}): card ${o.card}/${o.card_cents}, gift cards ${o.gift}/${o.gift_card_cents}`,
+        ),
       ),
-      check('gift_card_ledgers_balance', "Each gift card's ledger sums to its balance and its credits to its initial value", ledgerBad),
+      check(
+        'gift_card_ledgers_balance',
+        "Each gift card's ledger sums to its balance and its credits to its initial value",
+        ledgerBad,
+      ),
       check(
         'gift_card_debits_paid',
         "Each gift-card debit for an order equals that order's gift-card payment from the card",
-        debitsUnmatched.map((d) => `gift card ${d.gift_card_id}, order ${d.order_id}: debited ${d.debited}, payment ${d.paid}`),
+        debitsUnmatched.map(
+          (d) => `gift card ${d.gift_card_id}, order ${d.order_id}: debited ${d.debited}, payment ${d.paid}`,
+        ),
       ),
     ];
     return {
@@ -203,8 +270,10 @@ export function auditQueueEntries(input: QueueAuditInput): AuditCheck[] {
   const changed: string[] = [];
   for (const [account, entry] of input.acknowledged) {
     const stored = input.accounts[account];
-    if (stored !== undefined && stored !== entry) changed.push(`account ${account}: acknowledged entry ${entry}, Redis holds ${stored}`);
-    else if (stored === undefined || input.entries[entry] === undefined) lost.push(`account ${account}: acknowledged entry ${entry} is not in Redis`);
+    if (stored !== undefined && stored !== entry)
+      changed.push(`account ${account}: acknowledged entry ${entry}, Redis holds ${stored}`);
+    else if (stored === undefined || input.entries[entry] === undefined)
+      lost.push(`account ${account}: acknowledged entry ${entry} is not in Redis`);
   }
   // One entry per account: two entry ids naming the same account would be a duplicate.
   const byAccount = new Map<string, number>();
@@ -226,7 +295,11 @@ export function auditQueueEntries(input: QueueAuditInput): AuditCheck[] {
  * that no client knows of (a purchase whose answer was lost, e.g. when a node died mid-request
  * and the retry did not find it). This is "every paying fan has tickets" from the fans' side.
  */
-export async function auditClientOrders(sql: postgres.Sql, eventId: string, told: { orderId: string; tickets: number }[]): Promise<AuditCheck[]> {
+export async function auditClientOrders(
+  sql: postgres.Sql,
+  eventId: string,
+  told: { orderId: string; tickets: number }[],
+): Promise<AuditCheck[]> {
   const rows = await sql<{ id: string; status: string; tickets: number }[]>`
     select o.id, o.status,
       (select count(*) from tickets k where k.order_id = o.id and k.status = 'valid')::int as tickets
@@ -237,11 +310,18 @@ export async function auditClientOrders(sql: postgres.Sql, eventId: string, told
   for (const t of told) {
     const row = inDb.get(t.orderId);
     if (!row) missing.push(`order ${t.orderId}: answered 201 to the fan, not captured in Postgres`);
-    else if (row.tickets !== t.tickets) missing.push(`order ${t.orderId}: fan was told ${t.tickets} tickets, Postgres holds ${row.tickets} valid`);
+    else if (row.tickets !== t.tickets)
+      missing.push(`order ${t.orderId}: fan was told ${t.tickets} tickets, Postgres holds ${row.tickets} valid`);
   }
-  const unknown = rows.filter((r) => !known.has(r.id)).map((r) => `order ${r.id}: captured with ${r.tickets} tickets, no client got its answer`);
+  const unknown = rows
+    .filter((r) => !known.has(r.id))
+    .map((r) => `order ${r.id}: captured with ${r.tickets} tickets, no client got its answer`);
   return [
-    check('paying_fans_have_tickets', 'Every order a fan was told succeeded is captured with the tickets it was told', missing),
+    check(
+      'paying_fans_have_tickets',
+      'Every order a fan was told succeeded is captured with the tickets it was told',
+      missing,
+    ),
     check('no_unanswered_purchase', 'No captured order that no fan was told about (a lost answer)', unknown),
   ];
 }

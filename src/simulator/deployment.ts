@@ -149,9 +149,20 @@ export async function startDeployment(options: StartOptions): Promise<Deployment
     const organizer = demoAccounts.find((a) => a.roles.includes('organizer'))!;
 
     // The nodes and the worker: `npm run cluster`'s launcher, handed the services just started.
-    const env: Record<string, string | undefined> = { ...options.env, ...base, REDIS_CLUSTER_NODES: '', ...options.childEnv };
+    const env: Record<string, string | undefined> = {
+      ...options.env,
+      ...base,
+      REDIS_CLUSTER_NODES: '',
+      ...options.childEnv,
+    };
     const clusterConfig = loadConfig({ ...base, DATABASE_URL: resolved.DATABASE_URL, REDIS_URL: resolved.REDIS_URL });
-    cluster = await startLocalCluster(clusterConfig, { nodes: options.nodes, port: 0, env, logger: quiet, output: 'ignore' });
+    cluster = await startLocalCluster(clusterConfig, {
+      nodes: options.nodes,
+      port: 0,
+      env,
+      logger: quiet,
+      output: 'ignore',
+    });
     // Fans spread over the nodes themselves, as a load balancer would: the launcher's proxy
     // runs in this process, and the simulator's own event loop must not sit in every request.
     const urls = cluster.nodes.map((n) => `http://127.0.0.1:${n.port}`);
@@ -161,7 +172,8 @@ export async function startDeployment(options: StartOptions): Promise<Deployment
     const faults: FaultControls = {
       refuse: (kind) => {
         if (kind === 'kill-api' && running.nodes.length < 2) return 'kill-api needs 2 or more nodes';
-        if (kind === 'restart-redis' && !ownRedis) return 'restart-redis needs the simulator’s own Redis; REDIS_URL names a shared service, which a rehearsal must not restart (unset it)';
+        if (kind === 'restart-redis' && !ownRedis)
+          return 'restart-redis needs the simulator’s own Redis; REDIS_URL names a shared service, which a rehearsal must not restart (unset it)';
         return null;
       },
       inject: async (kind) => {
@@ -170,19 +182,40 @@ export async function startDeployment(options: StartOptions): Promise<Deployment
           // The last node: fans of every node keep going, those of this one move to the others.
           const node = running.nodes[running.nodes.length - 1]!;
           await running.kill(node.id);
-          return { kind, target: `${node.id} (127.0.0.1:${node.port})`, at, recoveredAt: null, detail: 'SIGKILL; stays down, its fans fail over to the other nodes' };
+          return {
+            kind,
+            target: `${node.id} (127.0.0.1:${node.port})`,
+            at,
+            recoveredAt: null,
+            detail: 'SIGKILL; stays down, its fans fail over to the other nodes',
+          };
         }
         if (kind === 'kill-worker') {
           await running.kill('worker');
           await new Promise((r) => setTimeout(r, WORKER_RESTART_MS));
           const replacement = await running.startWorker('worker-2');
-          return { kind, target: 'worker', at, recoveredAt: Date.now(), detail: `SIGKILL; the admission scheduler stops until worker-2 (pid ${replacement.pid}) starts ${WORKER_RESTART_MS / 1000} s later` };
+          return {
+            kind,
+            target: 'worker',
+            at,
+            recoveredAt: Date.now(),
+            detail: `SIGKILL; the admission scheduler stops until worker-2 (pid ${replacement.pid}) starts ${WORKER_RESTART_MS / 1000} s later`,
+          };
         }
         // restart-redis: SIGTERM (Redis writes its append-only file out), then the same port and dir.
         const port = Number(new URL(ownRedis!.url).port);
         await ownRedis!.stop();
-        ownRedis = await startLocalRedis(redisDir, createLogger({ LOG_LEVEL: 'error', NODE_ENV: 'production' }), { port });
-        return { kind, target: `redis-server 127.0.0.1:${port}`, at, recoveredAt: Date.now(), detail: 'SIGTERM and restart on the same port from its append-only file (appendonly yes, appendfsync everysec)' };
+        ownRedis = await startLocalRedis(redisDir, createLogger({ LOG_LEVEL: 'error', NODE_ENV: 'production' }), {
+          port,
+        });
+        return {
+          kind,
+          target: `redis-server 127.0.0.1:${port}`,
+          at,
+          recoveredAt: Date.now(),
+          detail:
+            'SIGTERM and restart on the same port from its append-only file (appendonly yes, appendfsync everysec)',
+        };
       },
     };
     return {

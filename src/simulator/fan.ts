@@ -3,7 +3,16 @@ import { io, type Socket } from 'socket.io-client';
 import type { AdmissionStrategy, FanHandle } from './admission.js';
 import type { Api } from './http.js';
 import type { Persona } from './plan.js';
-import type { Account, Counters, DropTarget, ErrorCounts, FanRecord, LatencyMetric, Samples, TierInfo } from './types.js';
+import type {
+  Account,
+  Counters,
+  DropTarget,
+  ErrorCounts,
+  FanRecord,
+  LatencyMetric,
+  Samples,
+  TierInfo,
+} from './types.js';
 
 /**
  * One simulated fan (or bot) going through a drop the way the pages do: open the event page,
@@ -59,8 +68,25 @@ interface OrderView {
 
 export function newRecord(p: Persona): FanRecord {
   return {
-    index: p.index, kind: p.kind, botStyle: p.botStyle, outcome: 'timeout', tickets: 0, orders: 0, arrivedAt: null, joinedAt: null, admittedAt: null,
-    heldAt: null, boughtAt: null, orderId: null, purchases: [], ticketNumber: null, entryId: null, declines: 0, usedGiftCard: false, lastError: null, waitedBy: null,
+    index: p.index,
+    kind: p.kind,
+    botStyle: p.botStyle,
+    outcome: 'timeout',
+    tickets: 0,
+    orders: 0,
+    arrivedAt: null,
+    joinedAt: null,
+    admittedAt: null,
+    heldAt: null,
+    boughtAt: null,
+    orderId: null,
+    purchases: [],
+    ticketNumber: null,
+    entryId: null,
+    declines: 0,
+    usedGiftCard: false,
+    lastError: null,
+    waitedBy: null,
   };
 }
 
@@ -73,7 +99,13 @@ export async function runFan(p: Persona, account: Account, env: FanEnv, record: 
     record.lastError = code;
   };
   const handle: FanHandle = {
-    api, token: account.token, userId: account.userId, eventId: target.eventId, record, latency, error,
+    api,
+    token: account.token,
+    userId: account.userId,
+    eventId: target.eventId,
+    record,
+    latency,
+    error,
     socket: p.socket,
     saleStart: env.saleStart,
     get deadline() {
@@ -119,13 +151,25 @@ export async function runFan(p: Persona, account: Account, env: FanEnv, record: 
       // The event page with its seat map (~1 MB for 7,000 seats), and in open mode a socket for
       // availability and "order confirmed" pushes. Queue mode does not read it (the hold fetches
       // the seat map it picks from): drained, not parsed.
-      const page = await api.call<{ availability?: { remaining: number } }>('GET', `/v1/events/${target.eventId}?include=seats`, undefined, { token: account.token, discardBody: target.mode === 'queue' });
+      const page = await api.call<{ availability?: { remaining: number } }>(
+        'GET',
+        `/v1/events/${target.eventId}?include=seats`,
+        undefined,
+        { token: account.token, discardBody: target.mode === 'queue' },
+      );
       latency('page', page.ms);
       if (page.code) error('page', page.code);
       // A page that says "sold out" sends a fan home (open mode; a queue can still hand back returns).
-      if (target.mode === 'open' && Date.now() >= env.startAt && page.status === 200 && page.body.availability?.remaining === 0) return finish('sold_out');
+      if (
+        target.mode === 'open' &&
+        Date.now() >= env.startAt &&
+        page.status === 200 &&
+        page.body.availability?.remaining === 0
+      )
+        return finish('sold_out');
     }
-    if (target.mode === 'open' && p.kind === 'fan' && p.socket) socket = openSocket(api.baseUrl, account.token, target.eventId, latency);
+    if (target.mode === 'open' && p.kind === 'fan' && p.socket)
+      socket = openSocket(api.baseUrl, account.token, target.eventId, latency);
 
     if (target.mode === 'queue') {
       // A `multi` bot joins several times at once: the room must keep one entry for the account.
@@ -140,11 +184,18 @@ export async function runFan(p: Persona, account: Account, env: FanEnv, record: 
       if (!joins.some(Boolean)) return finish('not_admitted');
     }
     const admission = await env.admission.admit(handle);
-    if (!admission.admitted) return finish(admission.reason === 'sold_out' ? 'sold_out' : admission.reason === 'timeout' ? 'timeout' : 'not_admitted');
+    if (!admission.admitted)
+      return finish(
+        admission.reason === 'sold_out' ? 'sold_out' : admission.reason === 'timeout' ? 'timeout' : 'not_admitted',
+      );
     env.counters.admitted++;
 
     // A `multi` bot fires several purchases at once with one account and one token.
-    const attempts = await Promise.all(Array.from({ length: p.parallel }, () => purchase(p, account, env, record, admission.purchaseToken, latency, error)));
+    const attempts = await Promise.all(
+      Array.from({ length: p.parallel }, () =>
+        purchase(p, account, env, record, admission.purchaseToken, latency, error),
+      ),
+    );
     const bought = attempts.find((a) => a === 'bought');
     if (bought) {
       // Give the confirmation push a moment to arrive; it is measured, not waited on for long.
@@ -161,8 +212,19 @@ export async function runFan(p: Persona, account: Account, env: FanEnv, record: 
   }
 }
 
-function openSocket(baseUrl: string, token: string, eventId: string, latency: (m: LatencyMetric, ms: number) => void): Socket {
-  const socket = io(baseUrl, { transports: ['websocket'], auth: { token }, forceNew: true, reconnection: true, reconnectionAttempts: 5 });
+function openSocket(
+  baseUrl: string,
+  token: string,
+  eventId: string,
+  latency: (m: LatencyMetric, ms: number) => void,
+): Socket {
+  const socket = io(baseUrl, {
+    transports: ['websocket'],
+    auth: { token },
+    forceNew: true,
+    reconnection: true,
+    reconnectionAttempts: 5,
+  });
   socket.on('connect', () => socket.emit('subscribe', { eventId }));
   // "Order confirmed" is written in the commit and pushed by the outbox dispatcher: its
   // createdAt → arrival is the push path's latency (one machine, one clock).
@@ -188,7 +250,8 @@ async function purchase(
   await sleep(Math.min(p.thinkMs, env.deadline - Date.now()));
 
   // Hold: preferred tier first, the other when it is gone; named seats for some, best available otherwise.
-  const tiers: TierInfo[] = p.tier === 'reserved' ? [target.tiers.reserved, target.tiers.ga] : [target.tiers.ga, target.tiers.reserved];
+  const tiers: TierInfo[] =
+    p.tier === 'reserved' ? [target.tiers.reserved, target.tiers.ga] : [target.tiers.ga, target.tiers.reserved];
   let tierIndex = 0;
   let quantity = p.quantity;
   let choose = p.chooseSeats;
@@ -290,10 +353,13 @@ async function purchase(
   // Checkout: card details, attendees, maybe a gift card.
   await sleep(Math.min(p.thinkMs, env.deadline - Date.now()));
   const attendees = p.attendees
-    ? Array.from({ length: hold.quantity }, (_, i) => ({ name: `Guest ${i + 1} of fan ${p.index}`, email: `guest${i + 1}.fan${p.index}@drop.example.com` }))
+    ? Array.from({ length: hold.quantity }, (_, i) => ({
+        name: `Guest ${i + 1} of fan ${p.index}`,
+        email: `guest${i + 1}.fan${p.index}@drop.example.com`,
+      }))
     : undefined;
   let card = p.declineFirst ? CARDS.declined : CARDS.ok;
-  let giftCode = p.giftCard !== null ? env.giftCards[p.giftCard] ?? null : null;
+  let giftCode = p.giftCard !== null ? (env.giftCards[p.giftCard] ?? null) : null;
   let key = randomUUID();
   const bought = (order: OrderView): Attempt => {
     record.boughtAt = Date.now();
@@ -313,7 +379,12 @@ async function purchase(
     if (!unanswered) return null;
     const until = Math.max(env.deadline, Date.now()) + ORDER_LOOKUP_MS;
     for (let pause = 500; Date.now() < until; pause = Math.min(pause * 2, 4_000)) {
-      const mine = await api.call<{ orders: { id: string; holdId: string; status: string }[] }>('GET', '/v1/me/orders?limit=50', undefined, { token });
+      const mine = await api.call<{ orders: { id: string; holdId: string; status: string }[] }>(
+        'GET',
+        '/v1/me/orders?limit=50',
+        undefined,
+        { token },
+      );
       const found = mine.status === 200 ? mine.body.orders.find((o) => o.holdId === hold.id) : undefined;
       if (mine.status !== 200) error('my_orders', mine.code ?? `http_${mine.status}`);
       if (found && ['failed', 'voided', 'cancelled'].includes(found.status)) return null;
@@ -332,7 +403,12 @@ async function purchase(
   for (let attempt = 0; attempt < 4; attempt++) {
     if (Date.now() >= env.deadline) return (await lookUp()) ?? 'timeout';
     const payment = { card, giftCards: giftCode ? [{ code: giftCode }] : [] };
-    const res = await api.call<OrderView>('POST', '/v1/orders', { holdId: hold.id, payment, ...(attendees ? { attendees } : {}) }, { token, idempotencyKey: key });
+    const res = await api.call<OrderView>(
+      'POST',
+      '/v1/orders',
+      { holdId: hold.id, payment, ...(attendees ? { attendees } : {}) },
+      { token, idempotencyKey: key },
+    );
     latency('order', res.ms);
     if (res.status === 201 || res.status === 200) return bought(res.body);
     const code = res.code ?? `http_${res.status}`;

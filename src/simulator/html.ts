@@ -34,7 +34,10 @@ function lineChart(title: string, lines: Line[], xLabel = 'seconds since the sal
   const x = (i: number) => PAD.left + (length === 1 ? 0 : (i / (length - 1)) * (W - PAD.left - PAD.right));
   const y = (v: number) => H - PAD.bottom - (v / max) * (H - PAD.top - PAD.bottom);
   const grid = [0, 0.25, 0.5, 0.75, 1]
-    .map((f) => `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(max * f)}" y2="${y(max * f)}" class="grid"/><text x="${PAD.left - 6}" y="${y(max * f) + 4}" class="tick" text-anchor="end">${num(Math.round(max * f))}</text>`)
+    .map(
+      (f) =>
+        `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(max * f)}" y2="${y(max * f)}" class="grid"/><text x="${PAD.left - 6}" y="${y(max * f) + 4}" class="tick" text-anchor="end">${num(Math.round(max * f))}</text>`,
+    )
     .join('');
   const xticks = Array.from({ length: 6 }, (_, k) => Math.round((k / 5) * (length - 1)))
     .map((i) => `<text x="${x(i)}" y="${H - PAD.bottom + 16}" class="tick" text-anchor="middle">${i}</text>`)
@@ -48,10 +51,14 @@ function lineChart(title: string, lines: Line[], xLabel = 'seconds since the sal
         d += `${pen ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
         pen = true;
       });
-      return d ? `<path d="${d}" fill="none" stroke="${l.color}" stroke-width="2"><title>${esc(l.label)}</title></path>` : '';
+      return d
+        ? `<path d="${d}" fill="none" stroke="${l.color}" stroke-width="2"><title>${esc(l.label)}</title></path>`
+        : '';
     })
     .join('');
-  const legend = lines.map((l) => `<span class="key"><span class="swatch" style="background:${l.color}"></span>${esc(l.label)}</span>`).join('');
+  const legend = lines
+    .map((l) => `<span class="key"><span class="swatch" style="background:${l.color}"></span>${esc(l.label)}</span>`)
+    .join('');
   return `<figure><figcaption>${esc(title)}</figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}">${grid}${xticks}${paths}<text x="${(W + PAD.left) / 2}" y="${H - 2}" class="tick" text-anchor="middle">${esc(xLabel)}</text></svg><div class="legend">${legend}</div></figure>`;
 }
 
@@ -62,17 +69,23 @@ function histogramChart(title: string, bounds: (number | null)[], counts: number
   const bars = counts
     .map((c, i) => {
       const label = bounds[i] === null ? `>${short(bounds[i - 1] ?? 0)}` : short(bounds[i]!);
-      return `<rect x="${(PAD.left + i * bw + 2).toFixed(1)}" y="${y(c).toFixed(1)}" width="${(bw - 4).toFixed(1)}" height="${(H - PAD.bottom - y(c)).toFixed(1)}" class="bar"><title>${esc(`${bounds[i] === null ? label : `≤ ${label}`} ms: ${num(c)}`)}</title></rect>` +
-        `<text x="${(PAD.left + i * bw + bw / 2).toFixed(1)}" y="${H - PAD.bottom + 16}" class="tick" text-anchor="middle">${esc(label)}</text>`;
+      return (
+        `<rect x="${(PAD.left + i * bw + 2).toFixed(1)}" y="${y(c).toFixed(1)}" width="${(bw - 4).toFixed(1)}" height="${(H - PAD.bottom - y(c)).toFixed(1)}" class="bar"><title>${esc(`${bounds[i] === null ? label : `≤ ${label}`} ms: ${num(c)}`)}</title></rect>` +
+        `<text x="${(PAD.left + i * bw + bw / 2).toFixed(1)}" y="${H - PAD.bottom + 16}" class="tick" text-anchor="middle">${esc(label)}</text>`
+      );
     })
     .join('');
   const grid = [0, 0.5, 1]
-    .map((f) => `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(max * f)}" y2="${y(max * f)}" class="grid"/><text x="${PAD.left - 6}" y="${y(max * f) + 4}" class="tick" text-anchor="end">${num(Math.round(max * f))}</text>`)
+    .map(
+      (f) =>
+        `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(max * f)}" y2="${y(max * f)}" class="grid"/><text x="${PAD.left - 6}" y="${y(max * f) + 4}" class="tick" text-anchor="end">${num(Math.round(max * f))}</text>`,
+    )
     .join('');
   return `<figure><figcaption>${esc(title)}</figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}">${grid}${bars}<text x="${(W + PAD.left) / 2}" y="${H - 2}" class="tick" text-anchor="middle">milliseconds (upper bound of each bucket)</text></svg></figure>`;
 }
 
-const row = (cells: (string | number)[], head = false) => `<tr>${cells.map((c) => (head ? `<th>${esc(String(c))}</th>` : `<td>${esc(String(c))}</td>`)).join('')}</tr>`;
+const row = (cells: (string | number)[], head = false) =>
+  `<tr>${cells.map((c) => (head ? `<th>${esc(String(c))}</th>` : `<td>${esc(String(c))}</td>`)).join('')}</tr>`;
 
 export function renderHtml(r: DropReport): string {
   const s = r.sale;
@@ -102,7 +115,11 @@ export function renderHtml(r: DropReport): string {
     .map(([m, h]) => histogramChart(`${m} latency`, h.bounds, h.counts));
 
   const checks = [...(r.audit?.checks ?? []), ...(r.queueChecks ?? []), ...(r.clientChecks ?? [])];
-  const verdict = r.audit ? (r.clean ? '<p class="ok">Audit clean: no oversell, every payment has its tickets, every ticket its payment.</p>' : '<p class="fail">Audit found violations (below).</p>') : `<p class="fail">Audit skipped: ${esc(r.auditSkipped ?? '')}</p>`;
+  const verdict = r.audit
+    ? r.clean
+      ? '<p class="ok">Audit clean: no oversell, every payment has its tickets, every ticket its payment.</p>'
+      : '<p class="fail">Audit found violations (below).</p>'
+    : `<p class="fail">Audit skipped: ${esc(r.auditSkipped ?? '')}</p>`;
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -138,22 +155,40 @@ ${r.faults.map((f) => `<p class="meta">Fault injected: <b>${esc(f.kind)}</b> of 
 <h2>Fairness</h2><p>${esc(r.fairness.note)}</p>
 <table>${row(['measure', 'value'], true)}${row(['Spearman ρ', r.fairness.spearman ?? 'n/a'])}${row(['pairs', num(r.fairness.pairs)])}${r.fairness.fifoViolations !== null ? row(['FIFO violations after the draw', `${r.fairness.fifoViolations} of ${num(r.fairness.fifoChecked)}`]) : ''}</table>
 <h2>Fans and bots</h2>
-<table>${row(['group', 'clients', 'bought', 'success', 'tickets'], true)}${[['fans', r.success.fans] as const, ['bots', r.success.bots] as const, ...Object.entries(r.success.botsByStyle).map(([k, g]) => [`bots: ${k}`, g] as const)]
+<table>${row(['group', 'clients', 'bought', 'success', 'tickets'], true)}${[
+    ['fans', r.success.fans] as const,
+    ['bots', r.success.bots] as const,
+    ...Object.entries(r.success.botsByStyle).map(([k, g]) => [`bots: ${k}`, g] as const),
+  ]
     .map(([k, g]) => row([k, num(g.clients), num(g.bought), `${(g.rate * 100).toFixed(1)}%`, num(g.tickets)]))
     .join('')}</table>
 <h2>Outcomes</h2>
-<table>${row(['outcome', 'clients'], true)}${Object.entries(r.outcomes).sort((a, b) => b[1] - a[1]).map(([k, v]) => row([k, num(v)])).join('')}</table>
-${o.mode === 'queue' ? `<h2>How fans waited</h2>
+<table>${row(['outcome', 'clients'], true)}${Object.entries(r.outcomes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => row([k, num(v)]))
+    .join('')}</table>
+${
+  o.mode === 'queue'
+    ? `<h2>How fans waited</h2>
 <p>Each API node takes at most ${num(r.waiting.socketsPerNode)} websockets (open-file budget); ${num(r.waiting.socketClients)} clients were given one, the others poll <code>GET …/queue/me</code> (If-None-Match; pauses from 5 s near the front to ${r.waiting.pollMaxSeconds} s, from their ETA, ±20% jitter; purchase tokens last ${r.waiting.tokenTtlSeconds} s). Joins were sent ${r.waiting.joinKey ? 'with an Idempotency-Key, as the web page sends them' : 'without an Idempotency-Key (the join is idempotent per account; the web page sends one)'}. Fans ran in ${r.waiting.processes} processes.</p>
 <table>${row(['waited', 'fans joined', 'bought', 'latency p50 ms', 'p99 ms'], true)}${row(['on a websocket (push)', num(r.waiting.socketFans.joined), num(r.waiting.socketFans.bought), r.latency.push.p50, r.latency.push.p99])}${row(['by polling (admission → seen)', num(r.waiting.pollingFans.joined), num(r.waiting.pollingFans.bought), r.latency.poll.p50, r.latency.poll.p99])}</table>
-<p>${num(r.waiting.polls)} polls: ${num(r.waiting.pollsNotModified)} answered 304, ${num(r.waiting.pollsFailed)} failed.</p>` : ''}
+<p>${num(r.waiting.polls)} polls: ${num(r.waiting.pollsNotModified)} answered 304, ${num(r.waiting.pollsFailed)} failed.</p>`
+    : ''
+}
 <h2>Errors by problem code</h2>
 ${r.errors.length ? `<table>${row(['endpoint', 'code', 'count'], true)}${r.errors.map((e) => row([e.endpoint, e.code, num(e.count)])).join('')}</table>` : '<p>None.</p>'}
 <h2>Oversell audit (read from Postgres)</h2>
-${r.audit ? `<p>${num(r.audit.totals.ticketsValid)} valid tickets for ${num(r.audit.totals.capacity)} places; ${num(r.audit.totals.ordersPaid)} paid orders; ${num(r.audit.totals.giftCardsChecked)} gift cards checked.</p>
-<table>${row(['tier', 'kind', 'capacity', 'sold'], true)}${r.audit.tiers.map((t) => row([t.name, t.kind, num(t.capacity), num(t.sold)])).join('')}</table>` : ''}
+${
+  r.audit
+    ? `<p>${num(r.audit.totals.ticketsValid)} valid tickets for ${num(r.audit.totals.capacity)} places; ${num(r.audit.totals.ordersPaid)} paid orders; ${num(r.audit.totals.giftCardsChecked)} gift cards checked.</p>
+<table>${row(['tier', 'kind', 'capacity', 'sold'], true)}${r.audit.tiers.map((t) => row([t.name, t.kind, num(t.capacity), num(t.sold)])).join('')}</table>`
+    : ''
+}
 <table style="margin-top:12px">${row(['check', 'result', 'violations', 'what it means'], true)}${checks
-    .map((c) => `<tr><td>${esc(c.name)}</td><td class="${c.ok ? 'ok' : 'fail'}">${c.ok ? 'ok' : 'FAIL'}</td><td>${c.violations}</td><td style="text-align:left">${esc(c.description)}${c.samples.length ? `<br><small>${c.samples.map(esc).join('<br>')}</small>` : ''}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr><td>${esc(c.name)}</td><td class="${c.ok ? 'ok' : 'fail'}">${c.ok ? 'ok' : 'FAIL'}</td><td>${c.violations}</td><td style="text-align:left">${esc(c.description)}${c.samples.length ? `<br><small>${c.samples.map(esc).join('<br>')}</small>` : ''}</td></tr>`,
+    )
     .join('')}</table>
 <h2>Run</h2>
 <table>${row(['phase', 'seconds'], true)}${row(['setup (deployment, event, seats, gift cards)', r.durations.setupSeconds])}${row([`registration: ${num(r.registration.api)} accounts through the API`, r.durations.registerSeconds])}${r.registration.seeded ? row([`${num(r.registration.seeded.accounts)} accounts seeded in Postgres (one shared scrypt hash, log2 N = ${r.registration.seeded.scryptLogN}; not through the API)`, r.registration.seeded.seconds]) : ''}${row(['drop', r.durations.driveSeconds])}</table>

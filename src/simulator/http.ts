@@ -67,7 +67,8 @@ export class ApiClient {
       headers['content-length'] = payload.length;
     }
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey === true ? randomUUID() : options.idempotencyKey;
+    if (options.idempotencyKey)
+      headers['idempotency-key'] = options.idempotencyKey === true ? randomUUID() : options.idempotencyKey;
     const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
     const started = performance.now();
     return new Promise((resolve) => {
@@ -75,7 +76,15 @@ export class ApiClient {
       const done = (status: number, parsed: unknown, code: string | null) =>
         resolve({ status, body: parsed as T, code, ms: performance.now() - started, headers: responseHeaders });
       const req = send(
-        { host: this.url.hostname, port: this.url.port, path, method, headers, agent: PURCHASE_PATH.test(path) ? this.purchaseAgent : this.agent, timeout: options.timeoutMs ?? 30_000 },
+        {
+          host: this.url.hostname,
+          port: this.url.port,
+          path,
+          method,
+          headers,
+          agent: PURCHASE_PATH.test(path) ? this.purchaseAgent : this.agent,
+          timeout: options.timeoutMs ?? 30_000,
+        },
         (res) => {
           responseHeaders = res.headers;
           const chunks: Buffer[] = [];
@@ -133,7 +142,8 @@ export class FailoverClient {
   pinned(preferred: number): Api {
     return {
       baseUrl: this.clients[preferred % this.clients.length]!.baseUrl,
-      call: <T>(method: string, path: string, body?: unknown, options: CallOptions = {}) => this.call<T>(preferred, method, path, body, options),
+      call: <T>(method: string, path: string, body?: unknown, options: CallOptions = {}) =>
+        this.call<T>(preferred, method, path, body, options),
     };
   }
 
@@ -151,8 +161,17 @@ export class FailoverClient {
     return this.clients[index % this.clients.length]!.baseUrl;
   }
 
-  private async call<T>(preferred: number, method: string, path: string, body: unknown, options: CallOptions): Promise<ApiAnswer<T>> {
-    const fixed: CallOptions = { ...options, idempotencyKey: options.idempotencyKey === true ? randomUUID() : options.idempotencyKey };
+  private async call<T>(
+    preferred: number,
+    method: string,
+    path: string,
+    body: unknown,
+    options: CallOptions,
+  ): Promise<ApiAnswer<T>> {
+    const fixed: CallOptions = {
+      ...options,
+      idempotencyKey: options.idempotencyKey === true ? randomUUID() : options.idempotencyKey,
+    };
     let answer: ApiAnswer<T> | undefined;
     let ms = 0;
     let failedOver = false;

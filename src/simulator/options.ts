@@ -38,10 +38,18 @@ const schema = z
     mode: z.enum(dropModes).default('open'),
     target: z
       .url()
-      .refine((v) => ['http:', 'https:'].includes(new URL(v).protocol) && LOCAL_HOSTS.has(new URL(v).hostname), 'must be an http(s) URL on localhost (127.0.0.1, ::1)')
+      .refine(
+        (v) => ['http:', 'https:'].includes(new URL(v).protocol) && LOCAL_HOSTS.has(new URL(v).hostname),
+        'must be an http(s) URL on localhost (127.0.0.1, ::1)',
+      )
       .optional(),
     reportDir: z.string().min(1).optional(),
-    seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(1),
+    seed: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(1),
     /** Hard cap on the drop itself (from sale start); fans still busy then are stopped. */
     duration: z.coerce.number().min(5).max(3_600).default(300),
     /** Mean think time between steps, in ms (each fan draws around it). */
@@ -78,9 +86,15 @@ const schema = z
     /** Tickets one account may hold for the event (the on-sale's per-account limit). */
     perAccount: count(50).min(1).default(8),
     /** With --target: an organizer account of that deployment, `email:password`. */
-    organizer: z.string().regex(/^[^:\s]+@[^:\s]+:.+$/, 'email:password').default('organizer@fairdrop.local:fairdrop-demo'),
+    organizer: z
+      .string()
+      .regex(/^[^:\s]+@[^:\s]+:.+$/, 'email:password')
+      .default('organizer@fairdrop.local:fairdrop-demo'),
     /** With --target: Postgres of that deployment, for the audit (no other use). */
-    databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+      .optional(),
     /** Queue mode, self-started deployments: admissions per minute. */
     admitPerMinute: count(100_000).min(1).default(6_000),
     /** One fault injected mid-drop into a self-started deployment. */
@@ -91,14 +105,23 @@ const schema = z
     quiet: z.boolean().default(false),
   })
   .superRefine((v, ctx) => {
-    if (v.bots > v.fans) ctx.addIssue({ code: 'custom', path: ['bots'], message: 'cannot exceed --fans (bots are part of the crowd)' });
+    if (v.bots > v.fans)
+      ctx.addIssue({ code: 'custom', path: ['bots'], message: 'cannot exceed --fans (bots are part of the crowd)' });
     if (v.giftCards > v.fans) ctx.addIssue({ code: 'custom', path: ['giftCards'], message: 'cannot exceed --fans' });
-    if (v.target && v.nodes !== 1) ctx.addIssue({ code: 'custom', path: ['nodes'], message: 'applies to self-started deployments, not --target' });
+    if (v.target && v.nodes !== 1)
+      ctx.addIssue({ code: 'custom', path: ['nodes'], message: 'applies to self-started deployments, not --target' });
     // Faults kill and restart processes: only ones this run started itself.
-    if (v.target && v.fault) ctx.addIssue({ code: 'custom', path: ['fault'], message: 'applies to self-started deployments, not --target' });
+    if (v.target && v.fault)
+      ctx.addIssue({ code: 'custom', path: ['fault'], message: 'applies to self-started deployments, not --target' });
     // The fans of a killed node move to the others: there must be others.
-    if (v.target && v.register !== undefined && v.register < v.fans) ctx.addIssue({ code: 'custom', path: ['register'], message: 'accounts can be seeded in self-started deployments only' });
-    if (v.fault === 'kill-api' && v.nodes < 2) ctx.addIssue({ code: 'custom', path: ['fault'], message: 'kill-api needs --nodes 2 or more' });
+    if (v.target && v.register !== undefined && v.register < v.fans)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['register'],
+        message: 'accounts can be seeded in self-started deployments only',
+      });
+    if (v.fault === 'kill-api' && v.nodes < 2)
+      ctx.addIssue({ code: 'custom', path: ['fault'], message: 'kill-api needs --nodes 2 or more' });
   });
 
 export type DropOptions = z.output<typeof schema>;
@@ -146,10 +169,37 @@ export const usage = `npm run drop -- [options]
 `;
 
 const flags = {
-  fans: 'string', seats: 'string', nodes: 'string', arrival: 'string', 'arrival-seconds': 'string', abandon: 'string',
-  decline: 'string', bots: 'string', 'gift-cards': 'string', groups: 'string', mode: 'string', target: 'string',
-  'database-url': 'string', organizer: 'string', 'report-dir': 'string', seed: 'string', duration: 'string',
-  'think-ms': 'string', processes: 'string', 'sockets-per-node': 'string', 'poll-max-seconds': 'string', register: 'string', 'token-ttl': 'string', 'join-key': 'string', 'per-account': 'string', 'admit-per-minute': 'string', fault: 'string', 'fault-at': 'string', keep: 'boolean', quiet: 'boolean', help: 'boolean',
+  fans: 'string',
+  seats: 'string',
+  nodes: 'string',
+  arrival: 'string',
+  'arrival-seconds': 'string',
+  abandon: 'string',
+  decline: 'string',
+  bots: 'string',
+  'gift-cards': 'string',
+  groups: 'string',
+  mode: 'string',
+  target: 'string',
+  'database-url': 'string',
+  organizer: 'string',
+  'report-dir': 'string',
+  seed: 'string',
+  duration: 'string',
+  'think-ms': 'string',
+  processes: 'string',
+  'sockets-per-node': 'string',
+  'poll-max-seconds': 'string',
+  register: 'string',
+  'token-ttl': 'string',
+  'join-key': 'string',
+  'per-account': 'string',
+  'admit-per-minute': 'string',
+  fault: 'string',
+  'fault-at': 'string',
+  keep: 'boolean',
+  quiet: 'boolean',
+  help: 'boolean',
 } as const;
 
 const camel = (flag: string) => flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
@@ -158,7 +208,11 @@ const camel = (flag: string) => flag.replace(/-(\w)/g, (_, c: string) => c.toUpp
 export function parseDropOptions(argv: string[]): DropOptions | null {
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: argv, options: Object.fromEntries(Object.entries(flags).map(([k, type]) => [k, { type }])), strict: true }).values as Record<string, string | boolean | undefined>;
+    values = parseArgs({
+      args: argv,
+      options: Object.fromEntries(Object.entries(flags).map(([k, type]) => [k, { type }])),
+      strict: true,
+    }).values as Record<string, string | boolean | undefined>;
   } catch (err) {
     throw new OptionsError(`${(err as Error).message}\n\n${usage}`);
   }
@@ -171,7 +225,9 @@ export function dropOptions(input: Record<string, unknown>): DropOptions {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const kebab = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    throw new OptionsError(parsed.error.issues.map((i) => `${kebab(String(i.path[0] ?? '?'))}: ${i.message}`).join('\n'));
+    throw new OptionsError(
+      parsed.error.issues.map((i) => `${kebab(String(i.path[0] ?? '?'))}: ${i.message}`).join('\n'),
+    );
   }
   return parsed.data;
 }

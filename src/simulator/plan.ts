@@ -62,7 +62,8 @@ export interface DropPlan {
  * the nodes that survive can take the dead one's sockets and stay under their open-file limit.
  */
 export function socketBudget(options: Pick<DropOptions, 'socketsPerNode' | 'nodes' | 'fault'>): number {
-  if (options.fault === 'kill-api' && options.nodes > 1) return Math.floor((options.socketsPerNode * (options.nodes - 1)) / options.nodes);
+  if (options.fault === 'kill-api' && options.nodes > 1)
+    return Math.floor((options.socketsPerNode * (options.nodes - 1)) / options.nodes);
   return options.socketsPerNode;
 }
 
@@ -120,7 +121,9 @@ export function buildPlan(options: DropOptions): DropPlan {
       afterDraw: false,
       thinkMs: Math.round(options.thinkMs * (0.5 + random())),
       tier: random() < 0.7 ? 'reserved' : 'ga',
-      quantity: group ? 2 + Math.floor(random() * (maxGroup - 1)) : 1 + Math.floor(random() * Math.min(2, options.perAccount)),
+      quantity: group
+        ? 2 + Math.floor(random() * (maxGroup - 1))
+        : 1 + Math.floor(random() * Math.min(2, options.perAccount)),
       chooseSeats: random() < 0.2,
       attendees: group,
       abandon: abandons ? (random() < 0.7 ? 'release' : 'walk_away') : 'none',

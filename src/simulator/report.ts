@@ -1,8 +1,25 @@
 import type { FaultOutcome } from './deployment.js';
 import type { AuditCheck, AuditResult } from './audit.js';
 import type { DropOptions } from './options.js';
-import { cumulative, descents, histogram, percentiles, perSecond, spearman, type Histogram, type Percentiles } from './stats.js';
-import { latencyMetrics, type Counters, type ErrorCounts, type FanRecord, type LatencyMetric, type Outcome, type Samples } from './types.js';
+import {
+  cumulative,
+  descents,
+  histogram,
+  percentiles,
+  perSecond,
+  spearman,
+  type Histogram,
+  type Percentiles,
+} from './stats.js';
+import {
+  latencyMetrics,
+  type Counters,
+  type ErrorCounts,
+  type FanRecord,
+  type LatencyMetric,
+  type Outcome,
+  type Samples,
+} from './types.js';
 
 /**
  * The drop report as data: built once from what the threads recorded, the sampler saw and the
@@ -169,7 +186,12 @@ function waited(records: FanRecord[], by: 'socket' | 'poll'): { joined: number; 
 
 function success(records: FanRecord[]): GroupSuccess {
   const bought = records.filter((r) => r.outcome === 'bought').length;
-  return { clients: records.length, bought, rate: records.length ? round(bought / records.length, 4) : 0, tickets: records.reduce((n, r) => n + r.tickets, 0) };
+  return {
+    clients: records.length,
+    bought,
+    rate: records.length ? round(bought / records.length, 4) : 0,
+    tickets: records.reduce((n, r) => n + r.tickets, 0),
+  };
 }
 
 export function buildReport(facts: RunFacts): DropReport {
@@ -195,13 +217,17 @@ export function buildReport(facts: RunFacts): DropReport {
     // The draw runs on the first scheduler tick after sale start: joins up to it are in the lottery.
     const boundary = facts.drawnAt ?? t0;
     const pre = drawn.filter((r) => r.joinedAt! < boundary);
-    const late = drawn.filter((r) => r.joinedAt! >= boundary)
+    const late = drawn
+      .filter((r) => r.joinedAt! >= boundary)
       // Redis stamps joins in whole ms: joins within one ms have no observable order, so ties
       // count as in order; a later ms with a smaller number is a FIFO violation.
       .sort((a, b) => a.joinedAt! - b.joinedAt! || a.ticketNumber! - b.ticketNumber!);
     fairness = {
       mode: 'queue',
-      spearman: spearman(pre.map((r) => r.joinedAt!), pre.map((r) => r.ticketNumber!)),
+      spearman: spearman(
+        pre.map((r) => r.joinedAt!),
+        pre.map((r) => r.ticketNumber!),
+      ),
       pairs: pre.length,
       fifoViolations: descents(late.map((r) => r.ticketNumber!)),
       fifoChecked: late.length,
@@ -211,7 +237,10 @@ export function buildReport(facts: RunFacts): DropReport {
     const bought = records.filter((r) => r.arrivedAt !== null && r.boughtAt !== null);
     fairness = {
       mode: 'open',
-      spearman: spearman(bought.map((r) => r.arrivedAt!), bought.map((r) => r.boughtAt!)),
+      spearman: spearman(
+        bought.map((r) => r.arrivedAt!),
+        bought.map((r) => r.boughtAt!),
+      ),
       pairs: bought.length,
       fifoViolations: null,
       fifoChecked: 0,
@@ -230,8 +259,14 @@ export function buildReport(facts: RunFacts): DropReport {
   for (const r of records) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
 
   const samples: Samples = { ...facts.samples, register: facts.registerSamples };
-  const latency = Object.fromEntries(latencyMetrics.map((m) => [m, percentiles(samples[m])])) as Record<LatencyMetric, Percentiles>;
-  const histograms = Object.fromEntries(latencyMetrics.map((m) => [m, histogram(samples[m])])) as Record<LatencyMetric, Histogram>;
+  const latency = Object.fromEntries(latencyMetrics.map((m) => [m, percentiles(samples[m])])) as Record<
+    LatencyMetric,
+    Percentiles
+  >;
+  const histograms = Object.fromEntries(latencyMetrics.map((m) => [m, histogram(samples[m])])) as Record<
+    LatencyMetric,
+    Histogram
+  >;
 
   const errors = Object.entries(facts.errors)
     .map(([key, count]) => {
@@ -263,7 +298,8 @@ export function buildReport(facts: RunFacts): DropReport {
 
   const queueChecks = facts.queueChecks;
   const clientChecks = facts.clientChecks ?? null;
-  const clean = facts.audit !== null && facts.audit.clean && [...(queueChecks ?? []), ...(clientChecks ?? [])].every((c) => c.ok);
+  const clean =
+    facts.audit !== null && facts.audit.clean && [...(queueChecks ?? []), ...(clientChecks ?? [])].every((c) => c.ok);
   return {
     version: 1,
     runId: facts.runId,
@@ -271,7 +307,11 @@ export function buildReport(facts: RunFacts): DropReport {
     options,
     target: facts.target,
     capacity: facts.capacity,
-    durations: { setupSeconds: round(facts.setupSeconds, 2), registerSeconds: round(facts.registerSeconds, 2), driveSeconds: round((facts.finishedAt - t0) / 1000, 2) },
+    durations: {
+      setupSeconds: round(facts.setupSeconds, 2),
+      registerSeconds: round(facts.registerSeconds, 2),
+      driveSeconds: round((facts.finishedAt - t0) / 1000, 2),
+    },
     registration: { api: facts.registeredViaApi ?? facts.records.length, seeded: facts.seeding ?? null },
     waiting: {
       processes: facts.processes ?? 0,
@@ -295,7 +335,9 @@ export function buildReport(facts: RunFacts): DropReport {
       ticketsPerSecond: round(ticketsSold / sellingSeconds, 1),
       ordersPerSecond: round(orders / sellingSeconds, 1),
       theoreticalMinSeconds: admissionPerSecond ? round(facts.capacity.total / admissionPerSecond, 2) : null,
-      theoreticalMinSecondsByGroup: admissionPerSecond ? round(facts.capacity.total / (admissionPerSecond * ticketsPerBuyer), 2) : null,
+      theoreticalMinSecondsByGroup: admissionPerSecond
+        ? round(facts.capacity.total / (admissionPerSecond * ticketsPerBuyer), 2)
+        : null,
     },
     fairness,
     success: { fans: success(records.filter((r) => r.kind === 'fan')), bots: success(bots), botsByStyle },
@@ -305,8 +347,16 @@ export function buildReport(facts: RunFacts): DropReport {
     errors,
     series: {
       seconds: Array.from({ length: seconds }, (_, i) => i),
-      arrivals: perSecond(at((r) => r.arrivedAt), t0, seconds),
-      holds: perSecond(at((r) => r.heldAt), t0, seconds),
+      arrivals: perSecond(
+        at((r) => r.arrivedAt),
+        t0,
+        seconds,
+      ),
+      holds: perSecond(
+        at((r) => r.heldAt),
+        t0,
+        seconds,
+      ),
       tickets: ticketsSeries,
       ticketsCumulative: cumulative(ticketsSeries),
       remaining: bySecond((s) => s.remaining),
@@ -336,46 +386,88 @@ const n = (v: number) => v.toLocaleString('en-US');
 export function summaryText(r: DropReport): string {
   const lines: string[] = [];
   const o = r.options;
-  lines.push(`Drop ${r.runId}: ${n(o.fans)} clients (${n(o.bots)} bots), ${n(r.capacity.total)} places (${n(r.capacity.reserved)} reserved, ${n(r.capacity.ga)} standing), ${o.mode} mode, ${o.arrival} arrivals over ${o.arrivalSeconds} s, ${r.target.urls.length} API node(s)${r.target.selfStarted ? ' started for the run' : ` at ${r.target.urls[0]}`}`);
+  lines.push(
+    `Drop ${r.runId}: ${n(o.fans)} clients (${n(o.bots)} bots), ${n(r.capacity.total)} places (${n(r.capacity.reserved)} reserved, ${n(r.capacity.ga)} standing), ${o.mode} mode, ${o.arrival} arrivals over ${o.arrivalSeconds} s, ${r.target.urls.length} API node(s)${r.target.selfStarted ? ' started for the run' : ` at ${r.target.urls[0]}`}`,
+  );
   const seeded = r.registration.seeded;
-  lines.push(`  setup ${r.durations.setupSeconds} s, ${n(r.registration.api)} registrations through the API ${r.durations.registerSeconds} s${seeded ? `, ${n(seeded.accounts)} accounts seeded in Postgres ${seeded.seconds} s (one shared scrypt hash, log2 N = ${seeded.scryptLogN})` : ''}, drop ${r.durations.driveSeconds} s`);
+  lines.push(
+    `  setup ${r.durations.setupSeconds} s, ${n(r.registration.api)} registrations through the API ${r.durations.registerSeconds} s${seeded ? `, ${n(seeded.accounts)} accounts seeded in Postgres ${seeded.seconds} s (one shared scrypt hash, log2 N = ${seeded.scryptLogN})` : ''}, drop ${r.durations.driveSeconds} s`,
+  );
   const w = r.waiting;
-  lines.push(`  ${w.processes} fan processes; websockets: ${n(w.socketClients)} clients (${n(w.socketsPerNode)} per node)`);
+  lines.push(
+    `  ${w.processes} fan processes; websockets: ${n(w.socketClients)} clients (${n(w.socketsPerNode)} per node)`,
+  );
   if (o.mode === 'queue') {
-    lines.push(`  waited on a socket: ${n(w.socketFans.joined)} fans (${n(w.socketFans.bought)} bought); by polling queue/me: ${n(w.pollingFans.joined)} fans (${n(w.pollingFans.bought)} bought), ${n(w.polls)} polls (${n(w.pollsNotModified)} × 304, ${n(w.pollsFailed)} failed), pauses up to ${w.pollMaxSeconds} s, token TTL ${w.tokenTtlSeconds} s; joins ${w.joinKey ? 'with' : 'without'} an Idempotency-Key`);
+    lines.push(
+      `  waited on a socket: ${n(w.socketFans.joined)} fans (${n(w.socketFans.bought)} bought); by polling queue/me: ${n(w.pollingFans.joined)} fans (${n(w.pollingFans.bought)} bought), ${n(w.polls)} polls (${n(w.pollsNotModified)} × 304, ${n(w.pollsFailed)} failed), pauses up to ${w.pollMaxSeconds} s, token TTL ${w.tokenTtlSeconds} s; joins ${w.joinKey ? 'with' : 'without'} an Idempotency-Key`,
+    );
   }
   if (r.prequeue) {
     const q = r.prequeue;
-    lines.push(`  pre-queue: ${n(q.joined)} joined, ${n(q.settled)}/${n(q.expected)} settled in ${q.seconds} s before the sale opened${q.capped ? ' (capped: not every join had settled)' : ''}`);
+    lines.push(
+      `  pre-queue: ${n(q.joined)} joined, ${n(q.settled)}/${n(q.expected)} settled in ${q.seconds} s before the sale opened${q.capped ? ' (capped: not every join had settled)' : ''}`,
+    );
   }
   lines.push('');
   const s = r.sale;
-  lines.push(`Sale: ${n(s.ticketsSold)} tickets in ${n(s.orders)} orders; ${s.soldOut ? `sold out after ${s.sellOutSeconds} s` : `not sold out (last sale at ${s.lastSaleSeconds ?? '-'} s)`}`);
+  lines.push(
+    `Sale: ${n(s.ticketsSold)} tickets in ${n(s.orders)} orders; ${s.soldOut ? `sold out after ${s.sellOutSeconds} s` : `not sold out (last sale at ${s.lastSaleSeconds ?? '-'} s)`}`,
+  );
   lines.push(`  throughput ${s.ticketsPerSecond} tickets/s, ${s.ordersPerSecond} orders/s`);
   if (s.theoreticalMinSeconds !== null) {
-    lines.push(`  theoretical minimum ${s.theoreticalMinSeconds} s (seats ÷ admission rate), ${s.theoreticalMinSecondsByGroup} s at the measured tickets per buyer`);
+    lines.push(
+      `  theoretical minimum ${s.theoreticalMinSeconds} s (seats ÷ admission rate), ${s.theoreticalMinSecondsByGroup} s at the measured tickets per buyer`,
+    );
   }
   for (const fault of r.faults) {
-    lines.push(`Fault: ${fault.kind} of ${fault.target} at ${fault.atSeconds} s — ${fault.detail}${fault.recoveredAfterSeconds !== null ? `; back after ${fault.recoveredAfterSeconds} s` : ''}`);
+    lines.push(
+      `Fault: ${fault.kind} of ${fault.target} at ${fault.atSeconds} s — ${fault.detail}${fault.recoveredAfterSeconds !== null ? `; back after ${fault.recoveredAfterSeconds} s` : ''}`,
+    );
   }
   const f = r.fairness;
-  lines.push(`Fairness: Spearman ρ = ${f.spearman ?? 'n/a'} over ${n(f.pairs)} ${f.mode === 'queue' ? 'pre-queue entries' : 'buyers (arrival vs purchase)'}${f.fifoViolations !== null ? `; FIFO after the draw: ${f.fifoViolations} out of order in ${n(f.fifoChecked)}` : ''}`);
-  lines.push(`Success: fans ${pct(r.success.fans.rate)} (${n(r.success.fans.bought)}/${n(r.success.fans.clients)}), bots ${r.success.bots.clients ? `${pct(r.success.bots.rate)} (${n(r.success.bots.bought)}/${n(r.success.bots.clients)})` : 'none'}` +
-    Object.entries(r.success.botsByStyle).map(([style, g]) => `; ${style} ${pct(g.rate)}`).join(''));
-  lines.push(`Outcomes: ${Object.entries(r.outcomes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${n(v)}`).join(', ')}`);
+  lines.push(
+    `Fairness: Spearman ρ = ${f.spearman ?? 'n/a'} over ${n(f.pairs)} ${f.mode === 'queue' ? 'pre-queue entries' : 'buyers (arrival vs purchase)'}${f.fifoViolations !== null ? `; FIFO after the draw: ${f.fifoViolations} out of order in ${n(f.fifoChecked)}` : ''}`,
+  );
+  lines.push(
+    `Success: fans ${pct(r.success.fans.rate)} (${n(r.success.fans.bought)}/${n(r.success.fans.clients)}), bots ${r.success.bots.clients ? `${pct(r.success.bots.rate)} (${n(r.success.bots.bought)}/${n(r.success.bots.clients)})` : 'none'}` +
+      Object.entries(r.success.botsByStyle)
+        .map(([style, g]) => `; ${style} ${pct(g.rate)}`)
+        .join(''),
+  );
+  lines.push(
+    `Outcomes: ${Object.entries(r.outcomes)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(', ')}`,
+  );
   lines.push('');
-  lines.push(`${'latency (ms)'.padEnd(14)}${'count'.padStart(9)}${'p50'.padStart(9)}${'p90'.padStart(9)}${'p99'.padStart(9)}${'max'.padStart(10)}`);
+  lines.push(
+    `${'latency (ms)'.padEnd(14)}${'count'.padStart(9)}${'p50'.padStart(9)}${'p90'.padStart(9)}${'p99'.padStart(9)}${'max'.padStart(10)}`,
+  );
   for (const [metric, p] of Object.entries(r.latency)) {
     if (p.count === 0) continue;
-    lines.push(`${metric.padEnd(14)}${n(p.count).padStart(9)}${p.p50.toFixed(1).padStart(9)}${p.p90.toFixed(1).padStart(9)}${p.p99.toFixed(1).padStart(9)}${p.max.toFixed(1).padStart(10)}`);
+    lines.push(
+      `${metric.padEnd(14)}${n(p.count).padStart(9)}${p.p50.toFixed(1).padStart(9)}${p.p90.toFixed(1).padStart(9)}${p.p99.toFixed(1).padStart(9)}${p.max.toFixed(1).padStart(10)}`,
+    );
   }
   lines.push('');
-  lines.push(r.errors.length ? `Errors by code: ${r.errors.slice(0, 12).map((e) => `${e.endpoint} ${e.code} ×${n(e.count)}`).join(', ')}` : 'Errors by code: none');
+  lines.push(
+    r.errors.length
+      ? `Errors by code: ${r.errors
+          .slice(0, 12)
+          .map((e) => `${e.endpoint} ${e.code} ×${n(e.count)}`)
+          .join(', ')}`
+      : 'Errors by code: none',
+  );
   lines.push('');
   if (r.audit) {
-    lines.push(`Oversell audit (Postgres): ${r.audit.clean ? 'CLEAN' : 'VIOLATIONS'} — ${n(r.audit.totals.ticketsValid)} valid tickets for ${n(r.audit.totals.capacity)} places, ${n(r.audit.totals.ordersPaid)} paid orders, ${n(r.audit.totals.giftCardsChecked)} gift cards checked`);
+    lines.push(
+      `Oversell audit (Postgres): ${r.audit.clean ? 'CLEAN' : 'VIOLATIONS'} — ${n(r.audit.totals.ticketsValid)} valid tickets for ${n(r.audit.totals.capacity)} places, ${n(r.audit.totals.ordersPaid)} paid orders, ${n(r.audit.totals.giftCardsChecked)} gift cards checked`,
+    );
     for (const c of [...r.audit.checks, ...(r.queueChecks ?? []), ...(r.clientChecks ?? [])]) {
-      lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}${c.ok ? '' : ` (${c.violations}): ${c.samples.slice(0, 3).join('; ')}`}`);
+      lines.push(
+        `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}${c.ok ? '' : ` (${c.violations}): ${c.samples.slice(0, 3).join('; ')}`}`,
+      );
     }
   } else {
     lines.push(`Oversell audit: skipped (${r.auditSkipped ?? 'no database'})`);

@@ -19,7 +19,10 @@ export interface Output {
   columns?: number;
 }
 
-export function terminalReporter(out: Output = process.stdout, options: { quiet?: boolean; everyMs?: number } = {}): Reporter {
+export function terminalReporter(
+  out: Output = process.stdout,
+  options: { quiet?: boolean; everyMs?: number } = {},
+): Reporter {
   const tty = Boolean(out.isTTY);
   const everyMs = options.everyMs ?? 5_000;
   let showing = false;

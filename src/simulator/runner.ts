@@ -9,12 +9,28 @@ import { renderHtml } from './html.js';
 import { ApiClient } from './http.js';
 import type { DropOptions } from './options.js';
 import { buildPlan, type Persona } from './plan.js';
-import { buildReport, summaryText, type DropReport, type PrequeueFacts, type Sample, type SeedingFacts } from './report.js';
+import {
+  buildReport,
+  summaryText,
+  type DropReport,
+  type PrequeueFacts,
+  type Sample,
+  type SeedingFacts,
+} from './report.js';
 import type { Reporter } from './reporter.js';
 import { openSale, prepareDrop } from './setup.js';
 import { seedFanAccounts } from './accounts.js';
 import { startFanProcess, type FanProcess } from './fan-process.js';
-import { emptyCounters, emptySamples, latencyMetrics, type Account, type Counters, type ErrorCounts, type FanRecord, type Samples } from './types.js';
+import {
+  emptyCounters,
+  emptySamples,
+  latencyMetrics,
+  type Account,
+  type Counters,
+  type ErrorCounts,
+  type FanRecord,
+  type Samples,
+} from './types.js';
 
 /**
  * One drop, end to end: deployment, organizer setup, registration, the sale, the audit, the
@@ -65,23 +81,35 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
   const { reporter } = ctx;
   const runId = randomBytes(4).toString('hex');
   const startedAt = Date.now();
-  const reportDir = resolve(options.reportDir ?? join('.fairdrop', 'drops', `${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}-${runId}`));
+  const reportDir = resolve(
+    options.reportDir ??
+      join('.fairdrop', 'drops', `${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}-${runId}`),
+  );
 
   const deployment: Deployment = options.target
     ? targetDeployment(options.target, options.organizer, options.databaseUrl ?? undefined)
-    : await startDeployment({ nodes: options.nodes, env: ctx.env, keep: options.keep, childEnv: ctx.childEnv, log: (l) => reporter.info(l) });
+    : await startDeployment({
+        nodes: options.nodes,
+        env: ctx.env,
+        keep: options.keep,
+        childEnv: ctx.childEnv,
+        log: (l) => reporter.info(l),
+      });
   ctx.onDeployment?.(() => deployment.stop());
   const threads: FanProcess[] = [];
   let sampler: NodeJS.Timeout | undefined;
   let display: NodeJS.Timeout | undefined;
   try {
     if (options.fault) {
-      const refused = deployment.faults ? deployment.faults.refuse(options.fault) : 'faults apply to self-started deployments only';
+      const refused = deployment.faults
+        ? deployment.faults.refuse(options.fault)
+        : 'faults apply to self-started deployments only';
       if (refused) throw new Error(`--fault ${options.fault}: ${refused}`);
     }
     const prepared = await prepareDrop(deployment.urls, deployment.organizer, options, (l) => reporter.info(l));
     const { target } = prepared;
-    if (options.mode === 'queue') await requireWaitingRoom(deployment.urls[0]!, target.eventId, prepared.organizerToken);
+    if (options.mode === 'queue')
+      await requireWaitingRoom(deployment.urls[0]!, target.eventId, prepared.organizerToken);
     const setupSeconds = (Date.now() - startedAt) / 1000;
     const plan = buildPlan(options);
 
@@ -89,20 +117,37 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     for (let i = 0; i < processes; i++) threads.push(startFanProcess());
     const latest: Counters[] = threads.map(() => emptyCounters());
     threads.forEach((t, i) => t.onProgress((m) => (latest[i] = m.counters)));
-    reporter.info(`${processes} fan processes; ${plan.socketClients.toLocaleString('en-US')} of ${plan.personas.length.toLocaleString('en-US')} clients wait on a websocket (${plan.socketsPerNode.toLocaleString('en-US')} per node), the others poll queue/me`);
+    reporter.info(
+      `${processes} fan processes; ${plan.socketClients.toLocaleString('en-US')} of ${plan.personas.length.toLocaleString('en-US')} clients wait on a websocket (${plan.socketsPerNode.toLocaleString('en-US')} per node), the others poll queue/me`,
+    );
 
     // Registration through the API, split in contiguous slices across the fan processes;
     // the accounts beyond --register are seeded in Postgres (self-started deployments only).
     const viaApi = Math.min(plan.accounts, options.register ?? plan.accounts);
-    if (viaApi < plan.accounts && (!deployment.sql || !deployment.selfStarted || deployment.scryptLogN === null)) throw new Error('--register below the number of accounts needs a self-started deployment');
+    if (viaApi < plan.accounts && (!deployment.sql || !deployment.selfStarted || deployment.scryptLogN === null))
+      throw new Error('--register below the number of accounts needs a self-started deployment');
     const registerStart = Date.now();
-    reporter.info(`registering ${viaApi.toLocaleString('en-US')} accounts through the API${viaApi < plan.accounts ? `, seeding ${(plan.accounts - viaApi).toLocaleString('en-US')} in Postgres` : ''}…`);
-    display = setInterval(() => reporter.progress(`registering: ${sumCounters(latest).registered.toLocaleString('en-US')}/${viaApi.toLocaleString('en-US')}`), 250);
+    reporter.info(
+      `registering ${viaApi.toLocaleString('en-US')} accounts through the API${viaApi < plan.accounts ? `, seeding ${(plan.accounts - viaApi).toLocaleString('en-US')} in Postgres` : ''}…`,
+    );
+    display = setInterval(
+      () =>
+        reporter.progress(
+          `registering: ${sumCounters(latest).registered.toLocaleString('en-US')}/${viaApi.toLocaleString('en-US')}`,
+        ),
+      250,
+    );
     const slice = Math.ceil(viaApi / threads.length);
     const registered = await Promise.all(
       threads.map((t, i) => {
         const answer = t.next('registered');
-        t.send({ type: 'register', urls: deployment.urls, from: Math.min(viaApi, i * slice), to: Math.min(viaApi, (i + 1) * slice), runId });
+        t.send({
+          type: 'register',
+          urls: deployment.urls,
+          from: Math.min(viaApi, i * slice),
+          to: Math.min(viaApi, (i + 1) * slice),
+          runId,
+        });
         return answer;
       }),
     );
@@ -116,14 +161,21 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       mergeErrors(errors, r.errors);
     }
     const registerSeconds = (Date.now() - registerStart) / 1000;
-    reporter.info(`${accounts.size.toLocaleString('en-US')} accounts registered through the API in ${registerSeconds.toFixed(1)} s`);
+    reporter.info(
+      `${accounts.size.toLocaleString('en-US')} accounts registered through the API in ${registerSeconds.toFixed(1)} s`,
+    );
     const registeredViaApi = accounts.size;
     let seeding: SeedingFacts | null = null;
     if (viaApi < plan.accounts) {
       const seedStart = Date.now();
       const indexes = Array.from({ length: plan.accounts - viaApi }, (_, k) => viaApi + k);
-      for (const [i, a] of await seedFanAccounts(deployment.sql!, indexes, runId, deployment.scryptLogN!)) accounts.set(i, a);
-      seeding = { accounts: indexes.length, seconds: Math.round((Date.now() - seedStart) / 100) / 10, scryptLogN: deployment.scryptLogN! };
+      for (const [i, a] of await seedFanAccounts(deployment.sql!, indexes, runId, deployment.scryptLogN!))
+        accounts.set(i, a);
+      seeding = {
+        accounts: indexes.length,
+        seconds: Math.round((Date.now() - seedStart) / 100) / 10,
+        scryptLogN: deployment.scryptLogN!,
+      };
       reporter.info(`${indexes.length.toLocaleString('en-US')} accounts seeded in Postgres in ${seeding.seconds} s`);
     }
     if (accounts.size === 0) throw new Error(`no account could be registered: ${JSON.stringify(errors)}`);
@@ -155,7 +207,15 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
         const a = accounts.get(p.account);
         if (a) mine[p.account] = a;
       }
-      t.send({ type: 'run', target, personas: shares[i]!, accounts: mine, giftCards: prepared.giftCards, startAt, deadline });
+      t.send({
+        type: 'run',
+        target,
+        personas: shares[i]!,
+        accounts: mine,
+        giftCards: prepared.giftCards,
+        startAt,
+        deadline,
+      });
       return answer;
     });
 
@@ -166,13 +226,23 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       const capAt = startAt + (options.arrivalSeconds + options.duration) * 1000;
       display = setInterval(() => {
         const c = sumCounters(latest);
-        reporter.progress(`[pre-queue ${((Date.now() - startAt) / 1000).toFixed(1).padStart(6)} s] arrived ${c.arrived.toLocaleString('en-US')} · joined ${c.joined.toLocaleString('en-US')} · settled ${c.queued.toLocaleString('en-US')}/${expected.toLocaleString('en-US')}`);
+        reporter.progress(
+          `[pre-queue ${((Date.now() - startAt) / 1000).toFixed(1).padStart(6)} s] arrived ${c.arrived.toLocaleString('en-US')} · joined ${c.joined.toLocaleString('en-US')} · settled ${c.queued.toLocaleString('en-US')}/${expected.toLocaleString('en-US')}`,
+        );
       }, 250);
       const settledAll = await waitUntil(() => sumCounters(latest).queued >= expected, capAt);
       clearInterval(display);
       const settled = sumCounters(latest);
-      prequeue = { expected, settled: settled.queued, joined: settled.joined, seconds: Math.round((Date.now() - startAt) / 100) / 10, capped: !settledAll };
-      reporter.info(`pre-queue: ${settled.joined.toLocaleString('en-US')} joined, ${settled.queued.toLocaleString('en-US')}/${expected.toLocaleString('en-US')} settled after ${prequeue.seconds} s${settledAll ? '' : ' (capped at the arrival window + --duration)'}; the sale opens`);
+      prequeue = {
+        expected,
+        settled: settled.queued,
+        joined: settled.joined,
+        seconds: Math.round((Date.now() - startAt) / 100) / 10,
+        capped: !settledAll,
+      };
+      reporter.info(
+        `pre-queue: ${settled.joined.toLocaleString('en-US')} joined, ${settled.queued.toLocaleString('en-US')}/${expected.toLocaleString('en-US')} settled after ${prequeue.seconds} s${settledAll ? '' : ' (capped at the arrival window + --duration)'}; the sale opens`,
+      );
       saleStartsAt = Date.now() + LEAD_MS;
       deadline = saleStartsAt + options.duration * 1000;
       await openSale(deployment.urls, prepared, new Date(saleStartsAt));
@@ -183,12 +253,16 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     if (options.fault && deployment.faults) {
       const { fault } = options;
       const controls = deployment.faults;
-      faultRun = new Promise<void>((r) => setTimeout(r, Math.max(0, saleStartsAt + options.faultAt * 1000 - Date.now())))
+      faultRun = new Promise<void>((r) =>
+        setTimeout(r, Math.max(0, saleStartsAt + options.faultAt * 1000 - Date.now())),
+      )
         .then(() => {
           reporter.info(`\nfault: ${fault} at ${((Date.now() - saleStartsAt) / 1000).toFixed(1)} s`);
           return controls.inject(fault);
         })
-        .catch((err: unknown) => `the fault could not be injected: ${err instanceof Error ? err.message : String(err)}`);
+        .catch(
+          (err: unknown) => `the fault could not be injected: ${err instanceof Error ? err.message : String(err)}`,
+        );
     }
 
     let drawnAt: number | null = null;
@@ -210,7 +284,13 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     let sampling = false;
     sampler = setInterval(() => {
       // Fans active: from the fan processes' counters, every second whatever the API's speed.
-      timeline.push({ t: (Date.now() - saleStartsAt) / 1000, remaining: null, queueWaiting: null, queueAdmitted: null, active: sumCounters(latest).active });
+      timeline.push({
+        t: (Date.now() - saleStartsAt) / 1000,
+        remaining: null,
+        queueWaiting: null,
+        queueAdmitted: null,
+        active: sumCounters(latest).active,
+      });
       if (sampling) return; // a slow answer under load must not pile up probes
       sampling = true;
       void (async () => {
@@ -219,9 +299,13 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
         // figures (queue mode; the event page carries a seat map of up to ~1 MB).
         if (options.mode === 'queue') {
           const stats = await probe.call<{ remaining?: number }>('GET', `/v1/events/${target.eventId}/queue/stats`);
-          remaining = stats.status === 200 && typeof stats.body.remaining === 'number' ? stats.body.remaining : remaining;
+          remaining =
+            stats.status === 200 && typeof stats.body.remaining === 'number' ? stats.body.remaining : remaining;
         } else {
-          const page = await probe.call<{ availability?: { remaining: number } }>('GET', `/v1/events/${target.eventId}`);
+          const page = await probe.call<{ availability?: { remaining: number } }>(
+            'GET',
+            `/v1/events/${target.eventId}`,
+          );
           remaining = page.status === 200 && page.body.availability ? page.body.availability.remaining : remaining;
         }
         let queueWaiting: number | null = null;
@@ -240,7 +324,10 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     display = setInterval(() => {
       const c = sumCounters(latest);
       const t = ((Date.now() - saleStartsAt) / 1000).toFixed(1);
-      const queue = options.mode === 'queue' ? ` · joined ${c.joined.toLocaleString('en-US')} · admitted ${c.admitted.toLocaleString('en-US')} · polls ${c.polls.toLocaleString('en-US')}` : '';
+      const queue =
+        options.mode === 'queue'
+          ? ` · joined ${c.joined.toLocaleString('en-US')} · admitted ${c.admitted.toLocaleString('en-US')} · polls ${c.polls.toLocaleString('en-US')}`
+          : '';
       reporter.progress(
         `[${t.padStart(6)} s] arrived ${c.arrived.toLocaleString('en-US')}/${plan.personas.length.toLocaleString('en-US')} · active ${c.active.toLocaleString('en-US')}${queue} · holds ${c.holds.toLocaleString('en-US')} · ` +
           `tickets ${c.tickets.toLocaleString('en-US')}/${(target.tiers.reserved.capacity + target.tiers.ga.capacity).toLocaleString('en-US')} · declines ${c.declines} · errors ${c.errors} · left ${remaining ?? '?'}`,
@@ -249,7 +336,12 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
 
     const results = await Promise.race([
       Promise.all(done),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the fan processes did not finish after the deadline')), deadline - Date.now() + GRACE_MS).unref()),
+      new Promise<never>((_, reject) =>
+        setTimeout(
+          () => reject(new Error('the fan processes did not finish after the deadline')),
+          deadline - Date.now() + GRACE_MS,
+        ).unref(),
+      ),
     ]);
     clearInterval(sampler);
     clearInterval(display);
@@ -276,8 +368,7 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       audit = await auditEvent(deployment.sql, target.eventId);
       const told = records.flatMap((r) => r.purchases.map(([orderId, tickets]) => ({ orderId, tickets })));
       clientChecks = await auditClientOrders(deployment.sql, target.eventId, told);
-    }
-    else auditSkipped = 'no database for this target: pass --database-url';
+    } else auditSkipped = 'no database for this target: pass --database-url';
     let queueChecks: AuditCheck[] | null = null;
     if (options.mode === 'queue' && queueRedis && queueKeys) {
       const byIndex = new Map(plan.personas.map((p) => [p.index, p]));
@@ -286,7 +377,11 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
         const account = accounts.get(byIndex.get(r.index)!.account);
         if (r.entryId && account) acknowledged.set(account.userId, r.entryId);
       }
-      queueChecks = auditQueueEntries({ acknowledged, accounts: await queueRedis.hgetall(queueKeys.accounts), entries: await queueRedis.hgetall(queueKeys.entries) });
+      queueChecks = auditQueueEntries({
+        acknowledged,
+        accounts: await queueRedis.hgetall(queueKeys.accounts),
+        entries: await queueRedis.hgetall(queueKeys.entries),
+      });
     }
     await queueRedis?.quit();
 
@@ -294,7 +389,11 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       options,
       runId,
       target: { urls: deployment.urls, selfStarted: deployment.selfStarted, eventId: target.eventId },
-      capacity: { reserved: target.tiers.reserved.capacity, ga: target.tiers.ga.capacity, total: target.tiers.reserved.capacity + target.tiers.ga.capacity },
+      capacity: {
+        reserved: target.tiers.reserved.capacity,
+        ga: target.tiers.ga.capacity,
+        total: target.tiers.reserved.capacity + target.tiers.ga.capacity,
+      },
       startedAt,
       saleStartsAt,
       finishedAt,
@@ -320,7 +419,11 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       socketClients: plan.socketClients,
     });
     await mkdir(reportDir, { recursive: true });
-    const files = { json: join(reportDir, 'report.json'), html: join(reportDir, 'report.html'), summary: join(reportDir, 'summary.txt') };
+    const files = {
+      json: join(reportDir, 'report.json'),
+      html: join(reportDir, 'report.html'),
+      summary: join(reportDir, 'summary.txt'),
+    };
     const summary = summaryText(report);
     await writeFile(files.json, `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(files.html, renderHtml(report));
@@ -347,7 +450,9 @@ async function requireWaitingRoom(url: string, eventId: string, token: string): 
   try {
     const res = await api.call('GET', `/v1/events/${eventId}/queue/me`, undefined, { token });
     if (res.code === 'request.not_found') {
-      throw new Error(`--mode queue: ${url} has no waiting-room routes (GET /v1/events/:id/queue/me answered request.not_found); run --mode open or a build with the waiting room`);
+      throw new Error(
+        `--mode queue: ${url} has no waiting-room routes (GET /v1/events/:id/queue/me answered request.not_found); run --mode open or a build with the waiting room`,
+      );
     }
   } finally {
     api.close();
@@ -390,7 +495,13 @@ interface LotteryWire {
 }
 
 /** Polls the lottery's public record until `ready` accepts it; throws with `what` after `until`. */
-async function pollLottery(url: string, eventId: string, until: number, what: string, ready: (l: LotteryWire) => boolean): Promise<LotteryWire> {
+async function pollLottery(
+  url: string,
+  eventId: string,
+  until: number,
+  what: string,
+  ready: (l: LotteryWire) => boolean,
+): Promise<LotteryWire> {
   const api = new ApiClient(url, 1);
   try {
     let last = 'no answer yet';

@@ -14,7 +14,8 @@ export class SetupError extends Error {
 }
 
 function expect<T>(res: ApiAnswer<T>, what: string, ...ok: number[]): T {
-  if (!ok.includes(res.status)) throw new SetupError(`${what} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
+  if (!ok.includes(res.status))
+    throw new SetupError(`${what} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
   return res.body;
 }
 
@@ -32,12 +33,22 @@ export interface PreparedDrop {
   onsale: Record<string, unknown>;
 }
 
-export async function prepareDrop(urls: string[], organizer: { email: string; password: string }, options: DropOptions, log: (line: string) => void): Promise<PreparedDrop> {
+export async function prepareDrop(
+  urls: string[],
+  organizer: { email: string; password: string },
+  options: DropOptions,
+  log: (line: string) => void,
+): Promise<PreparedDrop> {
   const api = new ApiClient(urls[0]!, 16);
   try {
-    const session = expect(await api.call<{ token: string }>('POST', '/v1/auth/login', organizer), `signing in as ${organizer.email}`, 200);
+    const session = expect(
+      await api.call<{ token: string }>('POST', '/v1/auth/login', organizer),
+      `signing in as ${organizer.email}`,
+      200,
+    );
     const token = session.token;
-    const call = <T>(method: string, path: string, body: unknown) => api.call<T>(method, path, body, { token, idempotencyKey: true });
+    const call = <T>(method: string, path: string, body: unknown) =>
+      api.call<T>(method, path, body, { token, idempotencyKey: true });
 
     const venue = expect(
       await call<{ id: string }>('POST', '/v1/venues', {
@@ -68,12 +79,25 @@ export async function prepareDrop(urls: string[], organizer: { email: string; pa
     const reservedCount = Math.max(1, Math.round(options.seats * 0.7));
     const gaCount = options.seats - reservedCount;
     const reserved = expect(
-      await call<{ id: string }>('POST', `/v1/events/${event.id}/tiers`, { name: 'Reserved', kind: 'reserved', ...RESERVED_PRICE, currency: CURRENCY, sortOrder: 0 }),
+      await call<{ id: string }>('POST', `/v1/events/${event.id}/tiers`, {
+        name: 'Reserved',
+        kind: 'reserved',
+        ...RESERVED_PRICE,
+        currency: CURRENCY,
+        sortOrder: 0,
+      }),
       'creating the reserved tier',
       201,
     );
     const ga = expect(
-      await call<{ id: string }>('POST', `/v1/events/${event.id}/tiers`, { name: 'Standing', kind: 'ga', ...GA_PRICE, currency: CURRENCY, sortOrder: 1, capacity: gaCount }),
+      await call<{ id: string }>('POST', `/v1/events/${event.id}/tiers`, {
+        name: 'Standing',
+        kind: 'ga',
+        ...GA_PRICE,
+        currency: CURRENCY,
+        sortOrder: 1,
+        capacity: gaCount,
+      }),
       'creating the general-admission tier',
       201,
     );
@@ -85,9 +109,21 @@ export async function prepareDrop(urls: string[], organizer: { email: string; pa
       const end = (section + 1) * SECTION_ROWS;
       const lastFull = Math.min(fullRows, end);
       const blocks: Record<string, unknown>[] = [];
-      if (lastFull >= first) blocks.push({ tierId: reserved.id, section: `S${section + 1}`, rows: first === lastFull ? String(first) : `${first}-${lastFull}`, seats: `1-${ROW}` });
+      if (lastFull >= first)
+        blocks.push({
+          tierId: reserved.id,
+          section: `S${section + 1}`,
+          rows: first === lastFull ? String(first) : `${first}-${lastFull}`,
+          seats: `1-${ROW}`,
+        });
       // The partial row goes with the section it falls in.
-      if (rest > 0 && fullRows + 1 >= first && fullRows + 1 <= end) blocks.push({ tierId: reserved.id, section: `S${section + 1}`, rows: String(fullRows + 1), seats: `1-${rest}` });
+      if (rest > 0 && fullRows + 1 >= first && fullRows + 1 <= end)
+        blocks.push({
+          tierId: reserved.id,
+          section: `S${section + 1}`,
+          rows: String(fullRows + 1),
+          seats: `1-${rest}`,
+        });
       expect(await call('POST', `/v1/events/${event.id}/seats`, { blocks }), 'adding seats', 201, 200);
     }
     const onsale = onsaleBody(options, new Date(Date.now() + 3_600_000));
@@ -99,15 +135,29 @@ export async function prepareDrop(urls: string[], organizer: { email: string; pa
     for (let i = 0; i < options.giftCards; i += 8) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(8, options.giftCards - i) }, () =>
-          call<{ code: string }>('POST', '/v1/gift-cards', { amountCents: 1_000 + 500 * Math.floor(random() * 29), currency: CURRENCY, note: 'drop rehearsal' }),
+          call<{ code: string }>('POST', '/v1/gift-cards', {
+            amountCents: 1_000 + 500 * Math.floor(random() * 29),
+            currency: CURRENCY,
+            note: 'drop rehearsal',
+          }),
         ),
       );
       giftCards.push(...batch.map((b) => expect(b, 'issuing a gift card', 201).code));
     }
-    log(`event ${event.id}: ${reservedCount} reserved seats, ${gaCount} standing places, ${giftCards.length} gift cards`);
+    log(
+      `event ${event.id}: ${reservedCount} reserved seats, ${gaCount} standing places, ${giftCards.length} gift cards`,
+    );
 
-    const tier = (id: string, kind: 'reserved' | 'ga', price: { priceCents: number; feeCents: number }, capacity: number): TierInfo => ({
-      id, kind, totalCents: price.priceCents + price.feeCents, capacity,
+    const tier = (
+      id: string,
+      kind: 'reserved' | 'ga',
+      price: { priceCents: number; feeCents: number },
+      capacity: number,
+    ): TierInfo => ({
+      id,
+      kind,
+      totalCents: price.priceCents + price.feeCents,
+      capacity,
     });
     return {
       target: {
@@ -118,7 +168,10 @@ export async function prepareDrop(urls: string[], organizer: { email: string; pa
         tokenTtlMs: options.tokenTtl * 1000,
         pollMaxMs: options.pollMaxSeconds * 1000,
         joinKey: options.joinKey === 'yes',
-        tiers: { reserved: tier(reserved.id, 'reserved', RESERVED_PRICE, reservedCount), ga: tier(ga.id, 'ga', GA_PRICE, gaCount) },
+        tiers: {
+          reserved: tier(reserved.id, 'reserved', RESERVED_PRICE, reservedCount),
+          ga: tier(ga.id, 'ga', GA_PRICE, gaCount),
+        },
       },
       organizerToken: token,
       giftCards,
@@ -149,7 +202,15 @@ export async function openSale(urls: string[], prepared: PreparedDrop, at: Date)
   try {
     const body = { ...prepared.onsale, saleStartsAt: at.toISOString() };
     if ('prequeueOpensAt' in body) body.prequeueOpensAt = new Date(Math.min(Date.now(), at.getTime())).toISOString();
-    expect(await api.call('PUT', `/v1/events/${prepared.target.eventId}/onsale`, body, { token: prepared.organizerToken, idempotencyKey: true }), 'opening the sale', 200, 201);
+    expect(
+      await api.call('PUT', `/v1/events/${prepared.target.eventId}/onsale`, body, {
+        token: prepared.organizerToken,
+        idempotencyKey: true,
+      }),
+      'opening the sale',
+      200,
+      201,
+    );
   } finally {
     api.close();
   }

@@ -17,14 +17,21 @@ export function percentiles(values: readonly number[]): Percentiles {
   const round = (n: number) => Math.round(n * 10) / 10;
   let sum = 0;
   for (const v of sorted) sum += v;
-  return { count: sorted.length, p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(sorted[sorted.length - 1]!), mean: round(sum / sorted.length) };
+  return {
+    count: sorted.length,
+    p50: round(at(0.5)),
+    p90: round(at(0.9)),
+    p99: round(at(0.99)),
+    max: round(sorted[sorted.length - 1]!),
+    mean: round(sum / sorted.length),
+  };
 }
 
 /** Ranks 1..n with ties given their average rank (as Spearman's ρ requires). */
 export function ranks(values: readonly number[]): number[] {
   const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const out = new Array<number>(values.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
     const rank = (i + j) / 2 + 1;
@@ -87,7 +94,12 @@ export function histogram(values: readonly number[]): Histogram {
 }
 
 /** Counts per second since `start`, `seconds` buckets long (events at or after the end go to the last). */
-export function perSecond(times: readonly number[], start: number, seconds: number, weights?: readonly number[]): number[] {
+export function perSecond(
+  times: readonly number[],
+  start: number,
+  seconds: number,
+  weights?: readonly number[],
+): number[] {
   const out = new Array<number>(Math.max(1, seconds)).fill(0);
   times.forEach((t, i) => {
     const s = Math.min(out.length - 1, Math.max(0, Math.floor((t - start) / 1000)));

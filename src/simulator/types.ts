@@ -9,19 +9,22 @@ import type { Persona } from './plan.js';
  * (everyone else); push: admission emitted →
  * received on the socket; poll: admission → seen by a queue/me poll; queueMe: that request.
  */
-export const latencyMetrics = ['register', 'page', 'queuePage', 'join', 'push', 'poll', 'queueMe', 'seatmap', 'hold', 'order'] as const;
+export const latencyMetrics = [
+  'register',
+  'page',
+  'queuePage',
+  'join',
+  'push',
+  'poll',
+  'queueMe',
+  'seatmap',
+  'hold',
+  'order',
+] as const;
 export type LatencyMetric = (typeof latencyMetrics)[number];
 
 export type Outcome =
-  | 'bought'
-  | 'sold_out'
-  | 'abandoned'
-  | 'declined'
-  | 'expired'
-  | 'limit'
-  | 'not_admitted'
-  | 'error'
-  | 'timeout';
+  'bought' | 'sold_out' | 'abandoned' | 'declined' | 'expired' | 'limit' | 'not_admitted' | 'error' | 'timeout';
 
 export interface FanRecord {
   index: number;
@@ -103,15 +106,33 @@ export interface Counters {
 }
 
 export const emptyCounters = (): Counters => ({
-  registered: 0, arrived: 0, active: 0, queued: 0, joined: 0, admitted: 0, holds: 0, orders: 0, tickets: 0, declines: 0, abandons: 0, soldOut: 0, errors: 0, done: 0,
-  socketFans: 0, pollingFans: 0, polls: 0, pollsNotModified: 0, pollsFailed: 0,
+  registered: 0,
+  arrived: 0,
+  active: 0,
+  queued: 0,
+  joined: 0,
+  admitted: 0,
+  holds: 0,
+  orders: 0,
+  tickets: 0,
+  declines: 0,
+  abandons: 0,
+  soldOut: 0,
+  errors: 0,
+  done: 0,
+  socketFans: 0,
+  pollingFans: 0,
+  polls: 0,
+  pollsNotModified: 0,
+  pollsFailed: 0,
 });
 
 /** Errors by endpoint and problem code: `hold sales.sold_out` → count. */
 export type ErrorCounts = Record<string, number>;
 
 export type Samples = Record<LatencyMetric, number[]>;
-export const emptySamples = (): Samples => Object.fromEntries(latencyMetrics.map((m) => [m, [] as number[]])) as unknown as Samples;
+export const emptySamples = (): Samples =>
+  Object.fromEntries(latencyMetrics.map((m) => [m, [] as number[]])) as unknown as Samples;
 
 export type ToWorker =
   | { type: 'register'; urls: string[]; from: number; to: number; runId: string }

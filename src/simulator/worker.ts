@@ -2,7 +2,15 @@ import { FAN_PASSWORD, fanEmail, fanName } from './accounts.js';
 import { openAdmission, queueAdmission, type AdmissionStrategy } from './admission.js';
 import { newRecord, runFan, type FanEnv } from './fan.js';
 import { ApiClient, FailoverClient } from './http.js';
-import { emptyCounters, emptySamples, type Account, type ErrorCounts, type FanRecord, type FromWorker, type ToWorker } from './types.js';
+import {
+  emptyCounters,
+  emptySamples,
+  type Account,
+  type ErrorCounts,
+  type FanRecord,
+  type FromWorker,
+  type ToWorker,
+} from './types.js';
 
 /**
  * A fan process (started by fan-process.ts) running a share of the crowd: registering its
@@ -12,7 +20,8 @@ import { emptyCounters, emptySamples, type Account, type ErrorCounts, type FanRe
 
 if (!process.send) throw new Error('src/simulator/worker.ts runs as a forked fan process');
 // A parent that went away (EPIPE) leaves nobody to report to: the 'disconnect' handler below exits.
-const send = (message: FromWorker) => void (process.connected && process.send?.(message, undefined, {}, () => undefined));
+const send = (message: FromWorker) =>
+  void (process.connected && process.send?.(message, undefined, {}, () => undefined));
 const clients = new Map<string, ApiClient>();
 const client = (url: string) => {
   let c = clients.get(url);
@@ -73,7 +82,11 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const nodes = new FailoverClient(target.urls.map((url) => client(url)));
   const admission: AdmissionStrategy =
     target.mode === 'queue'
-      ? queueAdmission((fan, attempt) => nodes.urlOf(nodes.live(fan.record.index) + attempt), { maxMs: target.pollMaxMs, tokenTtlMs: target.tokenTtlMs, joinKey: target.joinKey })
+      ? queueAdmission((fan, attempt) => nodes.urlOf(nodes.live(fan.record.index) + attempt), {
+          maxMs: target.pollMaxMs,
+          tokenTtlMs: target.tokenTtlMs,
+          joinKey: target.joinKey,
+        })
       : openAdmission;
   const ticker = setInterval(() => send({ type: 'progress', counters: { ...counters } }), 250);
   const records: FanRecord[] = [];
@@ -131,11 +144,18 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
 process.on('disconnect', () => process.exit(0));
 process.on('message', (message: ToWorker) => {
   if (message.type === 'sale') return onSale?.(message);
-  const task = message.type === 'register' ? register(message.urls, message.from, message.to, message.runId) : message.type === 'run' ? run(message) : null;
+  const task =
+    message.type === 'register'
+      ? register(message.urls, message.from, message.to, message.runId)
+      : message.type === 'run'
+        ? run(message)
+        : null;
   if (message.type === 'stop') {
     stopped = true;
     for (const c of clients.values()) c.close();
     process.exit(0);
   }
-  task?.catch((err: unknown) => send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
+  task?.catch((err: unknown) =>
+    send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+  );
 });

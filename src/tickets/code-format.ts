@@ -37,7 +37,9 @@ export interface OfflineBundle {
   revocations: { ticketId: string; minVersion: number | null }[];
 }
 
-export type CodeCheck = { ok: true; claims: TicketClaims; printed: boolean } | { ok: false; reason: CodeRefusal; claims: TicketClaims | null };
+export type CodeCheck =
+  | { ok: true; claims: TicketClaims; printed: boolean }
+  | { ok: false; reason: CodeRefusal; claims: TicketClaims | null };
 
 /** The rotation step a moment falls in. */
 export const stepAt = (nowMs: number) => Math.floor(nowMs / 1000 / ROTATION_STEP_SECONDS);

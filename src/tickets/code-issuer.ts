@@ -41,7 +41,12 @@ export interface IssuedCode {
 const qr = (text: string) => qrToString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 
 /** The code a holder's screen shows now (and the printable one, when the event allows it). */
-export async function issueCode(signer: PlatformSigner, ticket: TicketDetail, settings: TicketSettings, nowMs: number): Promise<IssuedCode> {
+export async function issueCode(
+  signer: PlatformSigner,
+  ticket: TicketDetail,
+  settings: TicketSettings,
+  nowMs: number,
+): Promise<IssuedCode> {
   const keys = eventKeys(signer, ticket.eventId, settings.keyGeneration);
   const staticCode = signTicketCode(claimsFor(ticket, settings, keys.keyId), keys.privateKey);
   const secret = ticketSecret(Buffer.from(keys.rotationKey, 'base64url'), ticket.id, ticket.version);

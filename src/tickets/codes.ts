@@ -1,5 +1,15 @@
 import { createHmac, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
-import { ACCEPTED_STEP_LAG, MAC_BYTES, PREFIX, ROTATION_STEP_SECONDS, SIGNATURE_BYTES, stepAt, type CodeCheck, type OfflineBundle, type TicketClaims } from './code-format.js';
+import {
+  ACCEPTED_STEP_LAG,
+  MAC_BYTES,
+  PREFIX,
+  ROTATION_STEP_SECONDS,
+  SIGNATURE_BYTES,
+  stepAt,
+  type CodeCheck,
+  type OfflineBundle,
+  type TicketClaims,
+} from './code-format.js';
 
 /**
  * Ticket codes. Pure functions: `verifyTicketCode` needs only an offline bundle (public keys,
@@ -70,7 +80,11 @@ function stepMac(secret: Buffer, step: number): Buffer {
 }
 
 /** The code a fan's screen shows now, and when it changes. */
-export function rotatingCode(staticCode: string, secret: Buffer, nowMs: number): { code: string; step: number; refreshAt: Date } {
+export function rotatingCode(
+  staticCode: string,
+  secret: Buffer,
+  nowMs: number,
+): { code: string; step: number; refreshAt: Date } {
   const step = stepAt(nowMs);
   return {
     code: `${staticCode}.${step.toString(36)}.${stepMac(secret, step).toString('base64url')}`,
@@ -120,7 +134,8 @@ export function verifyTicketCode(code: string, bundle: OfflineBundle, nowMs: num
   if (claims.eventId !== bundle.eventId) return { ok: false, reason: 'wrong_event', claims };
   if (!signed) return { ok: false, reason: 'invalid', claims };
   const revoked = bundle.revocations.find((r) => r.ticketId === claims.ticketId);
-  if (revoked && (revoked.minVersion === null || claims.version < revoked.minVersion)) return { ok: false, reason: 'revoked', claims };
+  if (revoked && (revoked.minVersion === null || claims.version < revoked.minVersion))
+    return { ok: false, reason: 'revoked', claims };
   const now = Math.floor(nowMs / 1000);
   if (now < claims.validFrom) return { ok: false, reason: 'not_yet_valid', claims };
   if (now > claims.validUntil) return { ok: false, reason: 'expired_code', claims };
@@ -130,6 +145,7 @@ export function verifyTicketCode(code: string, bundle: OfflineBundle, nowMs: num
   const lag = stepAt(nowMs) - parsed.rotation.step;
   if (lag > ACCEPTED_STEP_LAG || lag < -ACCEPTED_STEP_LAG) return { ok: false, reason: 'expired_code', claims };
   const secret = ticketSecret(Buffer.from(bundle.rotationKey, 'base64url'), claims.ticketId, claims.version);
-  if (!timingSafeEqual(stepMac(secret, parsed.rotation.step), parsed.rotation.mac)) return { ok: false, reason: 'invalid', claims };
+  if (!timingSafeEqual(stepMac(secret, parsed.rotation.step), parsed.rotation.mac))
+    return { ok: false, reason: 'invalid', claims };
   return { ok: true, claims, printed: false };
 }

@@ -12,7 +12,11 @@ const DEFAULTS: TicketSettings = { printedCodesAllowed: false, keyGeneration: 1,
 
 export async function ticketSettings(db: Db, eventId: string): Promise<TicketSettings> {
   const [row] = await db
-    .select({ printedCodesAllowed: eventTicketSettings.printedCodesAllowed, keyGeneration: eventTicketSettings.keyGeneration, checkinOpensAt: eventTicketSettings.checkinOpensAt })
+    .select({
+      printedCodesAllowed: eventTicketSettings.printedCodesAllowed,
+      keyGeneration: eventTicketSettings.keyGeneration,
+      checkinOpensAt: eventTicketSettings.checkinOpensAt,
+    })
     .from(eventTicketSettings)
     .where(eq(eventTicketSettings.eventId, eventId));
   return row ?? DEFAULTS;
@@ -22,7 +26,11 @@ export async function ticketSettings(db: Db, eventId: string): Promise<TicketSet
 export async function saveTicketSettings(
   db: Db,
   eventId: string,
-  patch: { printedCodesAllowed?: boolean | undefined; checkinOpensAt?: Date | null | undefined; rotateKeys?: boolean | undefined },
+  patch: {
+    printedCodesAllowed?: boolean | undefined;
+    checkinOpensAt?: Date | null | undefined;
+    rotateKeys?: boolean | undefined;
+  },
 ): Promise<TicketSettings> {
   const set = {
     ...(patch.printedCodesAllowed !== undefined ? { printedCodesAllowed: patch.printedCodesAllowed } : {}),
@@ -39,6 +47,10 @@ export async function saveTicketSettings(
       keyGeneration: patch.rotateKeys ? 2 : 1,
     })
     .onConflictDoUpdate({ target: eventTicketSettings.eventId, set })
-    .returning({ printedCodesAllowed: eventTicketSettings.printedCodesAllowed, keyGeneration: eventTicketSettings.keyGeneration, checkinOpensAt: eventTicketSettings.checkinOpensAt });
+    .returning({
+      printedCodesAllowed: eventTicketSettings.printedCodesAllowed,
+      keyGeneration: eventTicketSettings.keyGeneration,
+      checkinOpensAt: eventTicketSettings.checkinOpensAt,
+    });
   return row!;
 }

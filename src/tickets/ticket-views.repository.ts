@@ -18,7 +18,16 @@ export interface TicketDetail {
   version: number;
   status: 'valid' | 'cancelled' | 'exchanged' | 'revoked';
   issuedAt: Date;
-  event: { title: string; startsAt: Date; doorsAt: Date | null; endsAt: Date | null; createdAt: Date; status: string; transfersAllowed: boolean; venueName: string };
+  event: {
+    title: string;
+    startsAt: Date;
+    doorsAt: Date | null;
+    endsAt: Date | null;
+    createdAt: Date;
+    status: string;
+    transfersAllowed: boolean;
+    venueName: string;
+  };
   tierName: string;
   seat: { section: string; row: string; number: number } | null;
   firstUsedAt: Date | null;
@@ -79,9 +88,21 @@ async function select(db: Db, where: SQL | undefined, limit: number): Promise<Ti
     version: r.version,
     status: r.status,
     issuedAt: r.issuedAt,
-    event: { title: r.eventTitle, startsAt: r.startsAt, doorsAt: r.doorsAt, endsAt: r.endsAt, createdAt: r.eventCreatedAt, status: r.eventStatus, transfersAllowed: r.transfersAllowed, venueName: r.venueName },
+    event: {
+      title: r.eventTitle,
+      startsAt: r.startsAt,
+      doorsAt: r.doorsAt,
+      endsAt: r.endsAt,
+      createdAt: r.eventCreatedAt,
+      status: r.eventStatus,
+      transfersAllowed: r.transfersAllowed,
+      venueName: r.venueName,
+    },
     tierName: r.tierName,
-    seat: r.section !== null && r.row !== null && r.number !== null ? { section: r.section, row: r.row, number: r.number } : null,
+    seat:
+      r.section !== null && r.row !== null && r.number !== null
+        ? { section: r.section, row: r.row, number: r.number }
+        : null,
     firstUsedAt: r.firstUsedAt,
     firstGate: r.firstGate,
     pendingTransferId: r.pendingTransferId,
@@ -93,8 +114,16 @@ export async function findTicketDetail(db: Db, id: string): Promise<TicketDetail
 }
 
 /** An account's tickets, soonest event last; ended ones only when asked (a fan's history). */
-export async function ticketsOfHolder(db: Db, holderId: string, options: { includeEnded: boolean; limit: number }): Promise<TicketDetail[]> {
-  return select(db, and(eq(tickets.holderId, holderId), options.includeEnded ? undefined : eq(tickets.status, 'valid')), options.limit);
+export async function ticketsOfHolder(
+  db: Db,
+  holderId: string,
+  options: { includeEnded: boolean; limit: number },
+): Promise<TicketDetail[]> {
+  return select(
+    db,
+    and(eq(tickets.holderId, holderId), options.includeEnded ? undefined : eq(tickets.status, 'valid')),
+    options.limit,
+  );
 }
 
 export async function ticketsOfOrderDetailed(db: Db, orderId: string): Promise<TicketDetail[]> {
@@ -103,7 +132,9 @@ export async function ticketsOfOrderDetailed(db: Db, orderId: string): Promise<T
 
 /** The label printed in a code and shown at the door: "A · Row 3 · Seat 12", or the tier for general admission. */
 export function seatLabel(t: Pick<TicketDetail, 'seat' | 'tierName'>): string {
-  const label = t.seat ? `${t.seat.section} · Row ${t.seat.row} · Seat ${t.seat.number}` : `${t.tierName} · General admission`;
+  const label = t.seat
+    ? `${t.seat.section} · Row ${t.seat.row} · Seat ${t.seat.number}`
+    : `${t.tierName} · General admission`;
   // The code format carries at most 60 bytes of label; cut on a character boundary.
   let out = label;
   while (Buffer.byteLength(out, 'utf8') > 60) out = out.slice(0, -1);
@@ -111,7 +142,9 @@ export function seatLabel(t: Pick<TicketDetail, 'seat' | 'tierName'>): string {
 }
 
 /** What a fan sees as the ticket's state: a valid ticket already scanned is "used"; a fan's own cancellation was refunded. */
-export function presentedStatus(t: Pick<TicketDetail, 'status' | 'firstUsedAt'>): 'valid' | 'used' | 'refunded' | 'revoked' {
+export function presentedStatus(
+  t: Pick<TicketDetail, 'status' | 'firstUsedAt'>,
+): 'valid' | 'used' | 'refunded' | 'revoked' {
   if (t.status === 'valid') return t.firstUsedAt ? 'used' : 'valid';
   return t.status === 'cancelled' ? 'refunded' : 'revoked';
 }

@@ -29,17 +29,26 @@ export async function issueTickets(tx: Db, values: (typeof tickets.$inferInsert)
   try {
     return await tx.insert(tickets).values(values).returning(ticketColumns);
   } catch (err) {
-    if (isUniqueViolation(err, 'tickets_valid_seat_unique')) throw conflict('sales.seat_unavailable', 'A seat in this order already has a ticket.');
+    if (isUniqueViolation(err, 'tickets_valid_seat_unique'))
+      throw conflict('sales.seat_unavailable', 'A seat in this order already has a ticket.');
     throw err;
   }
 }
 
 export async function ticketsOfOrder(db: Db, orderId: string): Promise<TicketView[]> {
-  return db.select(ticketColumns).from(tickets).where(eq(tickets.orderId, orderId)).orderBy(asc(tickets.issuedAt), asc(tickets.id));
+  return db
+    .select(ticketColumns)
+    .from(tickets)
+    .where(eq(tickets.orderId, orderId))
+    .orderBy(asc(tickets.issuedAt), asc(tickets.id));
 }
 
 /** Ends valid tickets (cancelled, revoked); returns those that were still valid. */
-export async function endTickets(tx: Db, ids: readonly string[], status: Exclude<TicketStatus, 'valid'>): Promise<TicketView[]> {
+export async function endTickets(
+  tx: Db,
+  ids: readonly string[],
+  status: Exclude<TicketStatus, 'valid'>,
+): Promise<TicketView[]> {
   if (ids.length === 0) return [];
   return tx
     .update(tickets)
@@ -49,7 +58,13 @@ export async function endTickets(tx: Db, ids: readonly string[], status: Exclude
 }
 
 /** Moves a ticket to another seat; the version bump kills every code signed for the old seat. */
-export async function moveTicket(tx: Db, id: string, seatId: string, orderItemId: string, tierId: string): Promise<TicketView | undefined> {
+export async function moveTicket(
+  tx: Db,
+  id: string,
+  seatId: string,
+  orderItemId: string,
+  tierId: string,
+): Promise<TicketView | undefined> {
   const [row] = await tx
     .update(tickets)
     .set({ seatId, orderItemId, tierId, version: sql`${tickets.version} + 1`, updatedAt: sql`now()` })

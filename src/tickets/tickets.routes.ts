@@ -3,13 +3,30 @@ import type { Config } from '../config.js';
 import { defineRoute, Reply, type AnyRoute } from '../http/route.js';
 import type { TicketService } from './tickets.service.js';
 import type { TransferService } from './transfers.service.js';
-import { acceptBody, claimBody, orderTransferBody, ticketCode, ticketSettingsPatch, ticketSettingsView, ticketView, transferBody, transferView } from './tickets.schemas.js';
+import {
+  acceptBody,
+  claimBody,
+  orderTransferBody,
+  ticketCode,
+  ticketSettingsPatch,
+  ticketSettingsView,
+  ticketView,
+  transferBody,
+  transferView,
+} from './tickets.schemas.js';
 
 const tag = 'Tickets';
 const idParams = z.object({ id: z.uuid() });
-const settingsOut = (s: { printedCodesAllowed: boolean; keyGeneration: number; checkinOpensAt: Date | null }) => ({ ...s, checkinOpensAt: s.checkinOpensAt?.toISOString() ?? null });
+const settingsOut = (s: { printedCodesAllowed: boolean; keyGeneration: number; checkinOpensAt: Date | null }) => ({
+  ...s,
+  checkinOpensAt: s.checkinOpensAt?.toISOString() ?? null,
+});
 
-export function ticketRoutes(tickets: TicketService, transfers: TransferService, config: Pick<Config, 'AUTH_LIMIT_PER_IP' | 'AUTH_LIMIT_WINDOW_SECONDS'>): AnyRoute[] {
+export function ticketRoutes(
+  tickets: TicketService,
+  transfers: TransferService,
+  config: Pick<Config, 'AUTH_LIMIT_PER_IP' | 'AUTH_LIMIT_WINDOW_SECONDS'>,
+): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',
@@ -17,9 +34,17 @@ export function ticketRoutes(tickets: TicketService, transfers: TransferService,
       summary: 'My tickets (valid and used; ended ones with ?all=true)',
       tag,
       access: 'user',
-      query: z.object({ all: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'), limit: z.coerce.number().int().min(1).max(500).default(200) }),
+      query: z.object({
+        all: z
+          .enum(['true', 'false'])
+          .default('false')
+          .transform((v) => v === 'true'),
+        limit: z.coerce.number().int().min(1).max(500).default(200),
+      }),
       response: { status: 200, schema: z.object({ tickets: z.array(ticketView) }) },
-      handler: async (ctx) => ({ tickets: await tickets.mine(ctx.user, { includeEnded: ctx.query.all, limit: ctx.query.limit }) }),
+      handler: async (ctx) => ({
+        tickets: await tickets.mine(ctx.user, { includeEnded: ctx.query.all, limit: ctx.query.limit }),
+      }),
     }),
     defineRoute({
       method: 'get',
@@ -55,7 +80,20 @@ export function ticketRoutes(tickets: TicketService, transfers: TransferService,
       tag,
       access: 'public',
       params: idParams,
-      response: { status: 200, schema: z.object({ eventId: z.uuid(), keys: z.array(z.object({ keyId: z.string(), algorithm: z.literal('Ed25519'), publicKeyPem: z.string(), generation: z.number().int() })) }) },
+      response: {
+        status: 200,
+        schema: z.object({
+          eventId: z.uuid(),
+          keys: z.array(
+            z.object({
+              keyId: z.string(),
+              algorithm: z.literal('Ed25519'),
+              publicKeyPem: z.string(),
+              generation: z.number().int(),
+            }),
+          ),
+        }),
+      },
       handler: (ctx) => tickets.publicKeys(ctx.params.id),
     }),
     defineRoute({
@@ -89,7 +127,14 @@ export function ticketRoutes(tickets: TicketService, transfers: TransferService,
       params: idParams,
       body: transferBody,
       response: { status: 201, schema: transferView },
-      errors: ['tickets.not_found', 'transfers.not_allowed', 'transfers.already_used', 'transfers.pending_exists', 'transfers.to_self', 'transfers.event_closed'],
+      errors: [
+        'tickets.not_found',
+        'transfers.not_allowed',
+        'transfers.already_used',
+        'transfers.pending_exists',
+        'transfers.to_self',
+        'transfers.event_closed',
+      ],
       handler: (ctx) => transfers.offer(ctx.user, ctx.params.id, ctx.body),
     }),
     defineRoute({
@@ -102,7 +147,9 @@ export function ticketRoutes(tickets: TicketService, transfers: TransferService,
       body: orderTransferBody,
       response: { status: 201, schema: z.object({ transfers: z.array(transferView) }) },
       errors: ['transfers.no_attendees'],
-      handler: async (ctx) => ({ transfers: await transfers.offerOrderToAttendees(ctx.user, ctx.params.id, ctx.body.message ?? null) }),
+      handler: async (ctx) => ({
+        transfers: await transfers.offerOrderToAttendees(ctx.user, ctx.params.id, ctx.body.message ?? null),
+      }),
     }),
     defineRoute({
       method: 'get',
@@ -123,7 +170,17 @@ export function ticketRoutes(tickets: TicketService, transfers: TransferService,
       params: idParams,
       body: acceptBody,
       response: { status: 200, schema: transferView },
-      errors: ['transfers.not_found', 'transfers.invalid_token', 'transfers.wrong_recipient', 'transfers.not_pending', 'transfers.stale', 'transfers.already_used', 'transfers.not_allowed', 'transfers.event_closed', 'sales.limit_exceeded'],
+      errors: [
+        'transfers.not_found',
+        'transfers.invalid_token',
+        'transfers.wrong_recipient',
+        'transfers.not_pending',
+        'transfers.stale',
+        'transfers.already_used',
+        'transfers.not_allowed',
+        'transfers.event_closed',
+        'sales.limit_exceeded',
+      ],
       handler: (ctx) => transfers.accept(ctx.user, ctx.params.id, ctx.body.token),
     }),
     defineRoute({
@@ -134,13 +191,37 @@ export function ticketRoutes(tickets: TicketService, transfers: TransferService,
       access: 'public',
       params: idParams,
       body: claimBody,
-      response: { status: 201, schema: z.object({ token: z.string(), expiresAt: z.iso.datetime(), userId: z.uuid(), transfer: transferView }) },
-      errors: ['transfers.account_exists', 'transfers.invalid_token', 'transfers.not_pending', 'transfers.stale', 'auth.email_taken'],
+      response: {
+        status: 201,
+        schema: z.object({ token: z.string(), expiresAt: z.iso.datetime(), userId: z.uuid(), transfer: transferView }),
+      },
+      errors: [
+        'transfers.account_exists',
+        'transfers.invalid_token',
+        'transfers.not_pending',
+        'transfers.stale',
+        'auth.email_taken',
+      ],
       // It creates an account: the same per-IP budget as registering.
-      rateLimits: ({ ip }) => [{ bucket: 'register-ip', subject: ip, limit: config.AUTH_LIMIT_PER_IP, windowSeconds: config.AUTH_LIMIT_WINDOW_SECONDS }],
+      rateLimits: ({ ip }) => [
+        {
+          bucket: 'register-ip',
+          subject: ip,
+          limit: config.AUTH_LIMIT_PER_IP,
+          windowSeconds: config.AUTH_LIMIT_WINDOW_SECONDS,
+        },
+      ],
       handler: async (ctx) => {
-        const { session, transfer } = await transfers.claim(ctx.params.id, ctx.body, { ip: ctx.ip, userAgent: ctx.requestHeader('user-agent') ?? null });
-        return new Reply(201, { token: session.token, expiresAt: session.expiresAt, userId: session.user.id, transfer });
+        const { session, transfer } = await transfers.claim(ctx.params.id, ctx.body, {
+          ip: ctx.ip,
+          userAgent: ctx.requestHeader('user-agent') ?? null,
+        });
+        return new Reply(201, {
+          token: session.token,
+          expiresAt: session.expiresAt,
+          userId: session.user.id,
+          transfer,
+        });
       },
     }),
     defineRoute({

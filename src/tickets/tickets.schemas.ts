@@ -5,7 +5,13 @@ export const ticketView = z.object({
   id: z.uuid(),
   orderId: z.uuid(),
   eventId: z.uuid(),
-  event: z.object({ title: z.string(), startsAt: z.iso.datetime(), doorsAt: z.iso.datetime().nullable(), status: z.string(), venue: z.string() }),
+  event: z.object({
+    title: z.string(),
+    startsAt: z.iso.datetime(),
+    doorsAt: z.iso.datetime().nullable(),
+    status: z.string(),
+    venue: z.string(),
+  }),
   tier: z.string(),
   seat: z.object({ section: z.string(), row: z.string(), number: z.number().int(), label: z.string() }).nullable(),
   seatLabel: z.string(),
@@ -22,19 +28,35 @@ export const ticketView = z.object({
 export const ticketCode = z.object({
   ticketId: z.uuid(),
   version: z.number().int(),
-  code: z.string().describe('Rotating: the signed part plus a 30-second HMAC step; show it as the QR, refresh at refreshAt'),
+  code: z
+    .string()
+    .describe('Rotating: the signed part plus a 30-second HMAC step; show it as the QR, refresh at refreshAt'),
   step: z.number().int(),
   refreshAt: z.iso.datetime(),
   qrSvg: z.string(),
-  printed: z.object({ code: z.string(), qrSvg: z.string() }).nullable().describe('Static code for printing; only when the event allows printed codes'),
+  printed: z
+    .object({ code: z.string(), qrSvg: z.string() })
+    .nullable()
+    .describe('Static code for printing; only when the event allows printed codes'),
 });
 
-export const ticketSettingsView = z.object({ printedCodesAllowed: z.boolean(), keyGeneration: z.number().int(), checkinOpensAt: z.iso.datetime().nullable() });
+export const ticketSettingsView = z.object({
+  printedCodesAllowed: z.boolean(),
+  keyGeneration: z.number().int(),
+  checkinOpensAt: z.iso.datetime().nullable(),
+});
 
 export const ticketSettingsPatch = z.strictObject({
   printedCodesAllowed: z.boolean().optional(),
-  checkinOpensAt: z.iso.datetime().transform((v) => new Date(v)).nullable().optional(),
-  rotateKeys: z.literal(true).optional().describe('Retire the current signing key: every code issued so far stops working'),
+  checkinOpensAt: z.iso
+    .datetime()
+    .transform((v) => new Date(v))
+    .nullable()
+    .optional(),
+  rotateKeys: z
+    .literal(true)
+    .optional()
+    .describe('Retire the current signing key: every code issued so far stops working'),
 });
 
 export const transferView = z.object({

@@ -8,7 +8,13 @@ import { issueCode, type IssuedCode } from './code-issuer.js';
 import { eventKeys } from './event-keys.js';
 import { ticketErrors } from './tickets.errors.js';
 import { saveTicketSettings, ticketSettings, type TicketSettings } from './ticket-settings.repository.js';
-import { findTicketDetail, presentedStatus, seatLabel, ticketsOfHolder, type TicketDetail } from './ticket-views.repository.js';
+import {
+  findTicketDetail,
+  presentedStatus,
+  seatLabel,
+  ticketsOfHolder,
+  type TicketDetail,
+} from './ticket-views.repository.js';
 
 export interface TicketView {
   id: string;
@@ -34,7 +40,13 @@ export function presentTicket(t: TicketDetail): TicketView {
     id: t.id,
     orderId: t.orderId,
     eventId: t.eventId,
-    event: { title: t.event.title, startsAt: t.event.startsAt.toISOString(), doorsAt: t.event.doorsAt?.toISOString() ?? null, status: t.event.status, venue: t.event.venueName },
+    event: {
+      title: t.event.title,
+      startsAt: t.event.startsAt.toISOString(),
+      doorsAt: t.event.doorsAt?.toISOString() ?? null,
+      status: t.event.status,
+      venue: t.event.venueName,
+    },
     tier: t.tierName,
     seat: t.seat ? { ...t.seat, label: seatLabel(t) } : null,
     seatLabel: seatLabel(t),
@@ -44,7 +56,8 @@ export function presentTicket(t: TicketDetail): TicketView {
     issuedAt: t.issuedAt.toISOString(),
     firstUsedAt: t.firstUsedAt?.toISOString() ?? null,
     firstGate: t.firstGate,
-    transferable: status === 'valid' && t.event.transfersAllowed && t.event.status !== 'cancelled' && !t.pendingTransferId,
+    transferable:
+      status === 'valid' && t.event.transfersAllowed && t.event.status !== 'cancelled' && !t.pendingTransferId,
     pendingTransferId: t.pendingTransferId,
   };
 }
@@ -65,10 +78,15 @@ export class TicketService {
   }
 
   /** The rotating code now, when it changes, and its QR; a used ticket still shows it (the door answers "already used"). */
-  async code(principal: Principal, ticketId: string, nowMs = Date.now()): Promise<IssuedCode & { ticketId: string; version: number }> {
+  async code(
+    principal: Principal,
+    ticketId: string,
+    nowMs = Date.now(),
+  ): Promise<IssuedCode & { ticketId: string; version: number }> {
     const ticket = await this.held(principal, ticketId);
     const status = presentedStatus(ticket);
-    if (status === 'revoked' || status === 'refunded' || ticket.event.status === 'cancelled') throw ticketErrors.notValid(status === 'valid' ? 'revoked' : status);
+    if (status === 'revoked' || status === 'refunded' || ticket.event.status === 'cancelled')
+      throw ticketErrors.notValid(status === 'valid' ? 'revoked' : status);
     const issued = await issueCode(this.signer, ticket, await ticketSettings(this.db, ticket.eventId), nowMs);
     return { ticketId: ticket.id, version: ticket.version, ...issued };
   }
@@ -81,19 +99,29 @@ export class TicketService {
   async updateSettings(
     principal: Principal,
     eventId: string,
-    patch: { printedCodesAllowed?: boolean | undefined; checkinOpensAt?: Date | null | undefined; rotateKeys?: boolean | undefined },
+    patch: {
+      printedCodesAllowed?: boolean | undefined;
+      checkinOpensAt?: Date | null | undefined;
+      rotateKeys?: boolean | undefined;
+    },
   ): Promise<TicketSettings> {
     await this.organized(principal, eventId);
     return saveTicketSettings(this.db, eventId, patch);
   }
 
   /** The event's current public key: enough to check a code's signature (not its rotation) anywhere. */
-  async publicKeys(eventId: string): Promise<{ eventId: string; keys: { keyId: string; algorithm: 'Ed25519'; publicKeyPem: string; generation: number }[] }> {
+  async publicKeys(eventId: string): Promise<{
+    eventId: string;
+    keys: { keyId: string; algorithm: 'Ed25519'; publicKeyPem: string; generation: number }[];
+  }> {
     const event = await findEvent(this.db, eventId);
     if (!event || event.status === 'draft') throw ticketErrors.eventNotFound();
     const { keyGeneration } = await ticketSettings(this.db, eventId);
     const keys = eventKeys(this.signer, eventId, keyGeneration);
-    return { eventId, keys: [{ keyId: keys.keyId, algorithm: 'Ed25519', publicKeyPem: keys.publicKeyPem, generation: keyGeneration }] };
+    return {
+      eventId,
+      keys: [{ keyId: keys.keyId, algorithm: 'Ed25519', publicKeyPem: keys.publicKeyPem, generation: keyGeneration }],
+    };
   }
 
   private async held(principal: Principal, ticketId: string): Promise<TicketDetail> {

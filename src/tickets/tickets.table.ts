@@ -37,7 +37,9 @@ export const tickets = pgTable(
   },
   (t) => [
     // A seat has at most one valid ticket: a second sale of a seat is a constraint violation.
-    uniqueIndex('tickets_valid_seat_unique').on(t.seatId).where(sql`${t.status} = 'valid' and ${t.seatId} is not null`),
+    uniqueIndex('tickets_valid_seat_unique')
+      .on(t.seatId)
+      .where(sql`${t.status} = 'valid' and ${t.seatId} is not null`),
     // Serves "my tickets" and the per-account count.
     index('tickets_holder_event_idx').on(t.holderId, t.eventId),
     // Serves an order's tickets.

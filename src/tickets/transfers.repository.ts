@@ -23,7 +23,12 @@ export async function lockTransfer(tx: Db, id: string): Promise<TransferRow | un
   return row;
 }
 
-export async function finishTransfer(tx: Db, id: string, status: Exclude<TransferStatus, 'pending'>, toUserId: string | null): Promise<TransferRow | undefined> {
+export async function finishTransfer(
+  tx: Db,
+  id: string,
+  status: Exclude<TransferStatus, 'pending'>,
+  toUserId: string | null,
+): Promise<TransferRow | undefined> {
   const [row] = await tx
     .update(ticketTransfers)
     .set({ status, toUserId, decidedAt: sql`now()` })
@@ -46,7 +51,13 @@ export async function transfersOf(db: Db, userId: string, email: string, limit: 
   return db
     .select()
     .from(ticketTransfers)
-    .where(or(eq(ticketTransfers.fromUserId, userId), eq(ticketTransfers.toUserId, userId), and(eq(ticketTransfers.toEmail, email), eq(ticketTransfers.status, 'pending'))))
+    .where(
+      or(
+        eq(ticketTransfers.fromUserId, userId),
+        eq(ticketTransfers.toUserId, userId),
+        and(eq(ticketTransfers.toEmail, email), eq(ticketTransfers.status, 'pending')),
+      ),
+    )
     .orderBy(desc(ticketTransfers.createdAt))
     .limit(limit);
 }
@@ -54,7 +65,15 @@ export async function transfersOf(db: Db, userId: string, email: string, limit: 
 /** The ticket row, locked: a transfer, a check-in and a cancellation of one ticket take turns. */
 export async function lockTicket(tx: Db, id: string) {
   const [row] = await tx
-    .select({ id: tickets.id, eventId: tickets.eventId, orderId: tickets.orderId, holderId: tickets.holderId, version: tickets.version, status: tickets.status, attendeeEmail: tickets.attendeeEmail })
+    .select({
+      id: tickets.id,
+      eventId: tickets.eventId,
+      orderId: tickets.orderId,
+      holderId: tickets.holderId,
+      version: tickets.version,
+      status: tickets.status,
+      attendeeEmail: tickets.attendeeEmail,
+    })
     .from(tickets)
     .where(eq(tickets.id, id))
     .for('update');
@@ -62,10 +81,21 @@ export async function lockTicket(tx: Db, id: string) {
 }
 
 /** Hands a ticket to its new holder: the version bump kills every code of the old one (online at once, offline at the next sync). */
-export async function changeHolder(tx: Db, ticketId: string, fromVersion: number, to: { userId: string; name: string; email: string }): Promise<number | null> {
+export async function changeHolder(
+  tx: Db,
+  ticketId: string,
+  fromVersion: number,
+  to: { userId: string; name: string; email: string },
+): Promise<number | null> {
   const [row] = await tx
     .update(tickets)
-    .set({ holderId: to.userId, attendeeName: to.name, attendeeEmail: to.email, version: sql`${tickets.version} + 1`, updatedAt: sql`now()` })
+    .set({
+      holderId: to.userId,
+      attendeeName: to.name,
+      attendeeEmail: to.email,
+      version: sql`${tickets.version} + 1`,
+      updatedAt: sql`now()`,
+    })
     .where(and(eq(tickets.id, ticketId), eq(tickets.version, fromVersion), eq(tickets.status, 'valid')))
     .returning({ version: tickets.version });
   return row?.version ?? null;

@@ -18,7 +18,16 @@ import { countValidTickets } from './tickets.repository.js';
 import { ticketErrors } from './tickets.errors.js';
 import { tickets } from './tickets.table.js';
 import { ticketTransfers } from './transfers.table.js';
-import { changeHolder, finishTransfer, insertTransfer, isCheckedIn, lockTicket, lockTransfer, transfersOf, type TransferRow } from './transfers.repository.js';
+import {
+  changeHolder,
+  finishTransfer,
+  insertTransfer,
+  isCheckedIn,
+  lockTicket,
+  lockTransfer,
+  transfersOf,
+  type TransferRow,
+} from './transfers.repository.js';
 
 export interface TransferView {
   id: string;
@@ -63,8 +72,14 @@ type Sender = Pick<Principal, 'userId' | 'email' | 'displayName'>;
 export class TransferService {
   constructor(private readonly deps: TransferDeps) {}
 
-  async offer(principal: Principal, ticketId: string, input: { toEmail: string; message?: string | undefined }): Promise<TransferView> {
-    return this.deps.db.transaction(async (tx) => presentTransfer(await this.offerInTx(tx, principal, ticketId, input.toEmail, input.message ?? null)));
+  async offer(
+    principal: Principal,
+    ticketId: string,
+    input: { toEmail: string; message?: string | undefined },
+  ): Promise<TransferView> {
+    return this.deps.db.transaction(async (tx) =>
+      presentTransfer(await this.offerInTx(tx, principal, ticketId, input.toEmail, input.message ?? null)),
+    );
   }
 
   /** A group buyer sends every ticket of an order to the attendee named on it, all or none. */
@@ -81,13 +96,24 @@ export class TransferService {
       const open = await tx
         .select({ ticketId: ticketTransfers.ticketId })
         .from(ticketTransfers)
-        .where(and(inArray(ticketTransfers.ticketId, rows.length ? rows.map((r) => r.id) : ['00000000-0000-0000-0000-000000000000']), eq(ticketTransfers.status, 'pending')));
+        .where(
+          and(
+            inArray(
+              ticketTransfers.ticketId,
+              rows.length ? rows.map((r) => r.id) : ['00000000-0000-0000-0000-000000000000'],
+            ),
+            eq(ticketTransfers.status, 'pending'),
+          ),
+        );
       const offered = new Set(open.map((o) => o.ticketId));
       // The buyer's own ticket, unnamed tickets and tickets already on offer stay as they are.
-      const targets = rows.filter((r) => r.attendeeEmail && r.attendeeEmail.toLowerCase() !== principal.email.toLowerCase() && !offered.has(r.id));
+      const targets = rows.filter(
+        (r) => r.attendeeEmail && r.attendeeEmail.toLowerCase() !== principal.email.toLowerCase() && !offered.has(r.id),
+      );
       if (targets.length === 0) throw ticketErrors.noAttendees();
       const out: TransferView[] = [];
-      for (const t of targets) out.push(presentTransfer(await this.offerInTx(tx, principal, t.id, t.attendeeEmail!.toLowerCase(), message)));
+      for (const t of targets)
+        out.push(presentTransfer(await this.offerInTx(tx, principal, t.id, t.attendeeEmail!.toLowerCase(), message)));
       return out;
     });
   }
@@ -100,7 +126,15 @@ export class TransferService {
       if (transfer.status !== 'pending') throw ticketErrors.notPending(transfer.status);
       const done = (await finishTransfer(tx, transfer.id, 'cancelled', null))!;
       await appendTimeline(tx, this.deps.signer, [
-        { userId: transfer.fromUserId, kind: 'ticket.transfer_cancelled', subjectType: 'ticket', subjectId: transfer.ticketId, eventId: transfer.eventId, actorId: principal.userId, data: { transferId: transfer.id, toEmail: transfer.toEmail } },
+        {
+          userId: transfer.fromUserId,
+          kind: 'ticket.transfer_cancelled',
+          subjectType: 'ticket',
+          subjectId: transfer.ticketId,
+          eventId: transfer.eventId,
+          actorId: principal.userId,
+          data: { transferId: transfer.id, toEmail: transfer.toEmail },
+        },
       ]);
       return presentTransfer(done);
     });
@@ -108,71 +142,172 @@ export class TransferService {
 
   /** The recipient, signed in with the address the ticket was offered to, takes it. */
   async accept(principal: Principal, transferId: string, token: string): Promise<TransferView> {
-    return this.deps.db.transaction(async (tx) => presentTransfer(await this.acceptInTx(tx, { userId: principal.userId, email: principal.email, displayName: principal.displayName }, transferId, token)));
+    return this.deps.db.transaction(async (tx) =>
+      presentTransfer(
+        await this.acceptInTx(
+          tx,
+          { userId: principal.userId, email: principal.email, displayName: principal.displayName },
+          transferId,
+          token,
+        ),
+      ),
+    );
   }
 
   /** A recipient without an account creates one from the invitation (the token proves the address) and takes the ticket. */
-  async claim(transferId: string, input: { token: string; password: string; displayName: string }, meta: ClientMeta): Promise<{ session: SessionGrant; transfer: TransferView }> {
+  async claim(
+    transferId: string,
+    input: { token: string; password: string; displayName: string },
+    meta: ClientMeta,
+  ): Promise<{ session: SessionGrant; transfer: TransferView }> {
     const [transfer] = await this.deps.db.select().from(ticketTransfers).where(eq(ticketTransfers.id, transferId));
     if (!transfer) throw ticketErrors.transferNotFound();
     if (transfer.tokenHash !== hashSecret(input.token)) throw ticketErrors.badToken();
     if (transfer.status !== 'pending') throw ticketErrors.notPending(transfer.status);
     if (await findUserByEmail(this.deps.db, transfer.toEmail)) throw ticketErrors.accountExists();
-    const session = await this.deps.register({ email: transfer.toEmail, password: input.password, displayName: input.displayName }, meta);
-    const accepted = await this.deps.db.transaction((tx) => this.acceptInTx(tx, { userId: session.user.id, email: session.user.email, displayName: session.user.displayName }, transferId, input.token));
+    const session = await this.deps.register(
+      { email: transfer.toEmail, password: input.password, displayName: input.displayName },
+      meta,
+    );
+    const accepted = await this.deps.db.transaction((tx) =>
+      this.acceptInTx(
+        tx,
+        { userId: session.user.id, email: session.user.email, displayName: session.user.displayName },
+        transferId,
+        input.token,
+      ),
+    );
     return { session, transfer: presentTransfer(accepted) };
   }
 
   async list(principal: Principal, limit: number): Promise<TransferView[]> {
-    return (await transfersOf(this.deps.db, principal.userId, principal.email.toLowerCase(), limit)).map(presentTransfer);
+    return (await transfersOf(this.deps.db, principal.userId, principal.email.toLowerCase(), limit)).map(
+      presentTransfer,
+    );
   }
 
-  private async offerInTx(tx: Db, sender: Sender, ticketId: string, toEmail: string, message: string | null): Promise<TransferRow> {
+  private async offerInTx(
+    tx: Db,
+    sender: Sender,
+    ticketId: string,
+    toEmail: string,
+    message: string | null,
+  ): Promise<TransferRow> {
     const ticket = await lockTicket(tx, ticketId);
     if (!ticket || ticket.holderId !== sender.userId) throw ticketErrors.notFound();
     if (toEmail === sender.email.toLowerCase()) throw ticketErrors.toSelf();
     if (ticket.status !== 'valid') throw ticketErrors.notValid(ticket.status);
     await this.assertTransferable(tx, ticket.eventId, ticket.id);
     const token = newSecret('fdx');
-    const transfer = await insertTransfer(tx, { ticketId, eventId: ticket.eventId, fromUserId: sender.userId, toEmail, message, tokenHash: hashSecret(token), ticketVersion: ticket.version });
+    const transfer = await insertTransfer(tx, {
+      ticketId,
+      eventId: ticket.eventId,
+      fromUserId: sender.userId,
+      toEmail,
+      message,
+      tokenHash: hashSecret(token),
+      ticketVersion: ticket.version,
+    });
     const event = (await findEvent(tx, ticket.eventId))!;
     const link = `${this.deps.publicUrl}/transfer.html#id=${transfer.id}&token=${token}`;
     const body = `${sender.displayName} sends you a ticket for ${event.title} (${event.startsAt.toISOString()}).${message ? `\n\n“${message}”` : ''}\n\nAccept it here: ${link}\n\nTransfers on Fairdrop are free: never pay anyone for this ticket.`;
     const recipient = await findUserByEmail(tx, toEmail);
     if (recipient) {
       await notify(tx, [
-        { userId: recipient.id, kind: 'transfer.received', title: `${sender.displayName} sent you a ticket`, body, email: recipient.email, dedupeKey: `transfer.received:${transfer.id}`, data: { transferId: transfer.id, ticketId, eventId: ticket.eventId, token } },
+        {
+          userId: recipient.id,
+          kind: 'transfer.received',
+          title: `${sender.displayName} sent you a ticket`,
+          body,
+          email: recipient.email,
+          dedupeKey: `transfer.received:${transfer.id}`,
+          data: { transferId: transfer.id, ticketId, eventId: ticket.eventId, token },
+        },
       ]);
     } else {
       // No account yet: only a mail can reach them; it carries the token that lets them create one.
-      await enqueueEmail(tx, { userId: null, kind: 'transfer.received', to: toEmail, subject: `${sender.displayName} sent you a ticket`, body, payload: { transferId: transfer.id, token } });
+      await enqueueEmail(tx, {
+        userId: null,
+        kind: 'transfer.received',
+        to: toEmail,
+        subject: `${sender.displayName} sent you a ticket`,
+        body,
+        payload: { transferId: transfer.id, token },
+      });
     }
     await appendTimeline(tx, this.deps.signer, [
-      { userId: sender.userId, kind: 'ticket.transfer_offered', subjectType: 'ticket', subjectId: ticketId, eventId: ticket.eventId, actorId: sender.userId, data: { transferId: transfer.id, toEmail, version: ticket.version } },
+      {
+        userId: sender.userId,
+        kind: 'ticket.transfer_offered',
+        subjectType: 'ticket',
+        subjectId: ticketId,
+        eventId: ticket.eventId,
+        actorId: sender.userId,
+        data: { transferId: transfer.id, toEmail, version: ticket.version },
+      },
     ]);
     return transfer;
   }
 
-  private async acceptInTx(tx: Db, recipient: { userId: string; email: string; displayName: string }, transferId: string, token: string): Promise<TransferRow> {
+  private async acceptInTx(
+    tx: Db,
+    recipient: { userId: string; email: string; displayName: string },
+    transferId: string,
+    token: string,
+  ): Promise<TransferRow> {
     const transfer = await lockTransfer(tx, transferId);
     if (!transfer) throw ticketErrors.transferNotFound();
     if (transfer.tokenHash !== hashSecret(token)) throw ticketErrors.badToken();
     if (transfer.status !== 'pending') throw ticketErrors.notPending(transfer.status);
     if (transfer.toEmail !== recipient.email.toLowerCase()) throw ticketErrors.wrongRecipient();
     const ticket = await lockTicket(tx, transfer.ticketId);
-    if (!ticket || ticket.status !== 'valid' || ticket.version !== transfer.ticketVersion || ticket.holderId !== transfer.fromUserId) throw ticketErrors.stale();
+    if (
+      !ticket ||
+      ticket.status !== 'valid' ||
+      ticket.version !== transfer.ticketVersion ||
+      ticket.holderId !== transfer.fromUserId
+    )
+      throw ticketErrors.stale();
     await this.assertTransferable(tx, ticket.eventId, ticket.id);
     await this.assertWithinLimit(tx, recipient.userId, ticket.eventId);
-    const version = await changeHolder(tx, ticket.id, ticket.version, { userId: recipient.userId, name: recipient.displayName, email: recipient.email.toLowerCase() });
+    const version = await changeHolder(tx, ticket.id, ticket.version, {
+      userId: recipient.userId,
+      name: recipient.displayName,
+      email: recipient.email.toLowerCase(),
+    });
     if (version === null) throw ticketErrors.stale();
     const done = (await finishTransfer(tx, transfer.id, 'accepted', recipient.userId))!;
     await appendTimeline(tx, this.deps.signer, [
-      { userId: transfer.fromUserId, kind: 'ticket.transferred', subjectType: 'ticket', subjectId: ticket.id, eventId: ticket.eventId, actorId: recipient.userId, data: { transferId: transfer.id, toUserId: recipient.userId, fromVersion: ticket.version, version } },
-      { userId: recipient.userId, kind: 'ticket.received', subjectType: 'ticket', subjectId: ticket.id, eventId: ticket.eventId, actorId: recipient.userId, data: { transferId: transfer.id, fromUserId: transfer.fromUserId, version } },
+      {
+        userId: transfer.fromUserId,
+        kind: 'ticket.transferred',
+        subjectType: 'ticket',
+        subjectId: ticket.id,
+        eventId: ticket.eventId,
+        actorId: recipient.userId,
+        data: { transferId: transfer.id, toUserId: recipient.userId, fromVersion: ticket.version, version },
+      },
+      {
+        userId: recipient.userId,
+        kind: 'ticket.received',
+        subjectType: 'ticket',
+        subjectId: ticket.id,
+        eventId: ticket.eventId,
+        actorId: recipient.userId,
+        data: { transferId: transfer.id, fromUserId: transfer.fromUserId, version },
+      },
     ]);
     const sender = await findUserById(tx, transfer.fromUserId);
     await notify(tx, [
-      { userId: transfer.fromUserId, email: sender?.email, kind: 'transfer.accepted', title: `${recipient.displayName} accepted your ticket`, body: `The ticket now belongs to ${recipient.displayName}; your code for it no longer works.`, dedupeKey: `transfer.accepted:${transfer.id}`, data: { transferId: transfer.id, ticketId: ticket.id, eventId: ticket.eventId } },
+      {
+        userId: transfer.fromUserId,
+        email: sender?.email,
+        kind: 'transfer.accepted',
+        title: `${recipient.displayName} accepted your ticket`,
+        body: `The ticket now belongs to ${recipient.displayName}; your code for it no longer works.`,
+        dedupeKey: `transfer.accepted:${transfer.id}`,
+        data: { transferId: transfer.id, ticketId: ticket.id, eventId: ticket.eventId },
+      },
     ]);
     return done;
   }
@@ -192,11 +327,17 @@ export class TransferService {
    */
   private async assertWithinLimit(tx: Db, userId: string, eventId: string): Promise<void> {
     const event = (await findEvent(tx, eventId))!;
-    const [onsale] = await tx.select({ limit: onsaleSettings.perAccountLimit }).from(onsaleSettings).where(eq(onsaleSettings.eventId, eventId));
+    const [onsale] = await tx
+      .select({ limit: onsaleSettings.perAccountLimit })
+      .from(onsaleSettings)
+      .where(eq(onsaleSettings.eventId, eventId));
     const limit = effectiveLimit(event.perAccountLimit, onsale?.limit);
     if (limit === null) return;
     await lockAccountEvent(tx, userId, eventId);
-    const counted = Math.max(await countTowardsLimit(tx, userId, eventId), await countValidTickets(tx, userId, eventId));
+    const counted = Math.max(
+      await countTowardsLimit(tx, userId, eventId),
+      await countValidTickets(tx, userId, eventId),
+    );
     if (counted + 1 > limit) throw salesErrors.limitExceeded(limit, counted);
   }
 }

@@ -36,11 +36,15 @@ export const ticketTransfers = pgTable(
   },
   (t) => [
     // One open offer per ticket: a second one while the first is pending is a conflict, not a race.
-    uniqueIndex('ticket_transfers_pending_unique').on(t.ticketId).where(sql`${t.status} = 'pending'`),
+    uniqueIndex('ticket_transfers_pending_unique')
+      .on(t.ticketId)
+      .where(sql`${t.status} = 'pending'`),
     // Serves "transfers I sent".
     index('ticket_transfers_from_idx').on(t.fromUserId, t.createdAt),
     // Serves "transfers offered to me" (by address, since the account may come later).
-    index('ticket_transfers_to_email_idx').on(t.toEmail).where(sql`${t.status} = 'pending'`),
+    index('ticket_transfers_to_email_idx')
+      .on(t.toEmail)
+      .where(sql`${t.status} = 'pending'`),
     check('ticket_transfers_status_valid', sql`${t.status} in ('pending','accepted','cancelled')`),
   ],
 );

@@ -41,7 +41,8 @@ export function payloadOf(receipt: Receipt): ReceiptPayload {
   return payload;
 }
 
-export type ChainCheck = { ok: true; entries: number } | { ok: false; brokenAt: number; reason: 'hash' | 'signature' | 'link' | 'sequence' };
+export type ChainCheck =
+  { ok: true; entries: number } | { ok: false; brokenAt: number; reason: 'hash' | 'signature' | 'link' | 'sequence' };
 
 /**
  * Checks every entry's hash, signature and link to the one before. A slice of a chain may
@@ -56,7 +57,8 @@ export function verifyReceiptChain(receipts: readonly Receipt[], publicKeyPem: s
     const expectedPrev = before ? before.hash : receipt.seq === 1 ? GENESIS : payload.prevHash;
     if (payload.prevHash !== expectedPrev) return { ok: false, brokenAt: receipt.seq, reason: 'link' };
     if (receiptHash(payload) !== receipt.hash) return { ok: false, brokenAt: receipt.seq, reason: 'hash' };
-    if (!verifyWithPublicKey(publicKeyPem, payload, receipt.signature)) return { ok: false, brokenAt: receipt.seq, reason: 'signature' };
+    if (!verifyWithPublicKey(publicKeyPem, payload, receipt.signature))
+      return { ok: false, brokenAt: receipt.seq, reason: 'signature' };
   }
   return { ok: true, entries: receipts.length };
 }

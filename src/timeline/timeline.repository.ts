@@ -19,8 +19,18 @@ export interface TimelineEvent {
 /** The insert's column list, in the order `receiptRow` gives the values. */
 const insertColumns = sql.raw(
   [
-    timelineEntries.userId, timelineEntries.seq, timelineEntries.kind, timelineEntries.subjectType, timelineEntries.subjectId, timelineEntries.eventId,
-    timelineEntries.actorId, timelineEntries.data, timelineEntries.occurredAt, timelineEntries.prevHash, timelineEntries.hash, timelineEntries.signature,
+    timelineEntries.userId,
+    timelineEntries.seq,
+    timelineEntries.kind,
+    timelineEntries.subjectType,
+    timelineEntries.subjectId,
+    timelineEntries.eventId,
+    timelineEntries.actorId,
+    timelineEntries.data,
+    timelineEntries.occurredAt,
+    timelineEntries.prevHash,
+    timelineEntries.hash,
+    timelineEntries.signature,
     timelineEntries.keyId,
   ]
     .map((c) => `"${c.name}"`)
@@ -40,12 +50,20 @@ const receiptRow = (r: Receipt) =>
  * runs them in the order sent and each read takes its snapshot when it starts, after the locks
  * before it are held, so it sees the last receipt any earlier holder of the lock committed.
  */
-export async function appendTimeline(tx: Db, signer: PlatformSigner, events: readonly TimelineEvent[]): Promise<Receipt[]> {
+export async function appendTimeline(
+  tx: Db,
+  signer: PlatformSigner,
+  events: readonly TimelineEvent[],
+): Promise<Receipt[]> {
   const accounts = [...new Set(events.map((e) => e.userId))].sort();
   const client = clientOf(tx);
-  const locks = accounts.map((userId) => client`select pg_advisory_xact_lock(hashtextextended(${`timeline:${userId}`}, 0))`.execute());
+  const locks = accounts.map((userId) =>
+    client`select pg_advisory_xact_lock(hashtextextended(${`timeline:${userId}`}, 0))`.execute(),
+  );
   const reads = accounts.map((userId) =>
-    client<{ seq: number; hash: string }[]>`select seq, hash from timeline_entries where user_id = ${userId} order by seq desc limit 1`.execute(),
+    client<
+      { seq: number; hash: string }[]
+    >`select seq, hash from timeline_entries where user_id = ${userId} order by seq desc limit 1`.execute(),
   );
   const [, lasts] = await Promise.all([Promise.all(locks), Promise.all(reads)]);
   const heads = new Map<string, { seq: number; hash: string }>();
@@ -74,7 +92,9 @@ export async function appendTimeline(tx: Db, signer: PlatformSigner, events: rea
   if (receipts.length > 0) {
     // A plain statement rather than drizzle's insert builder: this runs for every state change,
     // and building the insert cost more CPU than Postgres spends on it.
-    await tx.execute(sql`insert into ${timelineEntries} (${insertColumns}) values ${sql.join(receipts.map(receiptRow), sql`, `)}`);
+    await tx.execute(
+      sql`insert into ${timelineEntries} (${insertColumns}) values ${sql.join(receipts.map(receiptRow), sql`, `)}`,
+    );
   }
   return receipts;
 }
@@ -100,7 +120,11 @@ export function toReceipt(row: Row): Receipt {
   };
 }
 
-export async function listTimeline(db: Db, userId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<Receipt[]> {
+export async function listTimeline(
+  db: Db,
+  userId: string,
+  options: { afterSeq?: number; limit?: number } = {},
+): Promise<Receipt[]> {
   const rows = await db
     .select()
     .from(timelineEntries)

@@ -33,7 +33,10 @@ export function timelineRoutes(db: Db, signer: PlatformSigner): AnyRoute[] {
         afterSeq: z.coerce.number().int().min(0).default(0),
         limit: z.coerce.number().int().min(1).max(500).default(200),
       }),
-      response: { status: 200, schema: z.object({ receipts: z.array(receiptSchema), nextAfterSeq: z.number().int().nullable() }) },
+      response: {
+        status: 200,
+        schema: z.object({ receipts: z.array(receiptSchema), nextAfterSeq: z.number().int().nullable() }),
+      },
       handler: async (ctx) => {
         const receipts = await listTimeline(db, ctx.user.userId, ctx.query);
         const last = receipts.at(-1);
@@ -46,7 +49,10 @@ export function timelineRoutes(db: Db, signer: PlatformSigner): AnyRoute[] {
       summary: 'The platform public key that signs receipts',
       tag: 'Receipts',
       access: 'public',
-      response: { status: 200, schema: z.object({ keyId: z.string(), algorithm: z.literal('Ed25519'), publicKeyPem: z.string() }) },
+      response: {
+        status: 200,
+        schema: z.object({ keyId: z.string(), algorithm: z.literal('Ed25519'), publicKeyPem: z.string() }),
+      },
       handler: async (ctx) => {
         ctx.setHeader('Cache-Control', 'public, max-age=3600');
         return { keyId: signer.keyId, algorithm: 'Ed25519' as const, publicKeyPem: signer.publicKeyPem };

@@ -13,7 +13,11 @@ const SAMPLES = 120;
 const WINDOW_MS = 60_000;
 
 export async function recordPace(redis: AppRedis, k: QueueKeys, now: number, cursor: number): Promise<void> {
-  await redis.multi().lpush(k.pace, `${now}:${cursor}`).ltrim(k.pace, 0, SAMPLES - 1).exec();
+  await redis
+    .multi()
+    .lpush(k.pace, `${now}:${cursor}`)
+    .ltrim(k.pace, 0, SAMPLES - 1)
+    .exec();
 }
 
 /** Admissions per minute over the last minute (or since the first sample, if younger). */

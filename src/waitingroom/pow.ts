@@ -27,15 +27,30 @@ const VERSION = 'c1';
 
 const mac = (secret: Buffer, body: string) => createHmac('sha256', secret).update(body).digest('base64url');
 
-export function issueChallenge(secret: Buffer, terms: { eventId: string; userId: string; difficulty: number; ttlMs: number }, now = Date.now()): Challenge {
+export function issueChallenge(
+  secret: Buffer,
+  terms: { eventId: string; userId: string; difficulty: number; ttlMs: number },
+  now = Date.now(),
+): Challenge {
   const expires = now + terms.ttlMs;
   const body = Buffer.from(
-    JSON.stringify({ e: terms.eventId, u: terms.userId, d: terms.difficulty, x: expires, r: randomBytes(8).toString('base64url') } satisfies Terms),
+    JSON.stringify({
+      e: terms.eventId,
+      u: terms.userId,
+      d: terms.difficulty,
+      x: expires,
+      r: randomBytes(8).toString('base64url'),
+    } satisfies Terms),
   ).toString('base64url');
-  return { challenge: `${VERSION}.${body}.${mac(secret, body)}`, difficulty: terms.difficulty, expiresAt: new Date(expires).toISOString() };
+  return {
+    challenge: `${VERSION}.${body}.${mac(secret, body)}`,
+    difficulty: terms.difficulty,
+    expiresAt: new Date(expires).toISOString(),
+  };
 }
 
-export const powDigest = (challenge: string, nonce: string) => createHash('sha256').update(`${challenge}:${nonce}`).digest();
+export const powDigest = (challenge: string, nonce: string) =>
+  createHash('sha256').update(`${challenge}:${nonce}`).digest();
 
 /** Why the proof is refused, or null when it is good for this event, account and difficulty. */
 export function checkProof(
@@ -60,7 +75,8 @@ export function checkProof(
   if (terms.x < now) return 'the challenge has expired';
   // A challenge fetched before the organizer raised the difficulty is not enough afterwards.
   if (terms.d < expected.difficulty) return 'the challenge is easier than this waiting room asks';
-  if (leadingZeroBits(powDigest(proof.challenge, proof.nonce)) < terms.d) return 'the nonce does not solve the challenge';
+  if (leadingZeroBits(powDigest(proof.challenge, proof.nonce)) < terms.d)
+    return 'the nonce does not solve the challenge';
   return null;
 }
 

@@ -65,7 +65,11 @@ export class QueueReceiptWriter {
   }
 
   /** Picks the first stream with work whose prerequisites are written, and writes one batch of it. */
-  private async nextBatch(eventId: string, stats: QueueStats, at: (s: Stream) => number): Promise<{ stream: Stream; to: number; count: number } | null> {
+  private async nextBatch(
+    eventId: string,
+    stats: QueueStats,
+    at: (s: Stream) => number,
+  ): Promise<{ stream: Stream; to: number; count: number } | null> {
     const drawStarted = stats.phase !== 'prequeue';
     const preTotal = drawStarted ? stats.drawSize : stats.prequeue;
     const drawn = stats.drawnAt !== null;
@@ -74,14 +78,26 @@ export class QueueReceiptWriter {
       const from = at('joined_pre');
       const ids = await this.deps.room.prequeueEntries(eventId, from, Math.min(BATCH, preTotal - from));
       return this.write(eventId, 'joined_pre', from, ids, async (raw) =>
-        ids.map((entryId, i) => this.event(eventId, raw[i], 'queue.joined', entryId, { entryId, joinedAt: joinedAtOf(raw[i]), phase: 'prequeue' })),
+        ids.map((entryId, i) =>
+          this.event(eventId, raw[i], 'queue.joined', entryId, {
+            entryId,
+            joinedAt: joinedAtOf(raw[i]),
+            phase: 'prequeue',
+          }),
+        ),
       );
     }
     if (drawn && at('drawn') < stats.drawSize) {
       const from = at('drawn');
       const ids = await this.deps.room.drawnEntries(eventId, from + 1, Math.min(BATCH, stats.drawSize - from));
       return this.write(eventId, 'drawn', from, ids, async (raw) =>
-        ids.map((entryId, i) => this.event(eventId, raw[i], 'queue.drawn', entryId, { entryId, ticketNumber: from + i + 1, of: stats.drawSize })),
+        ids.map((entryId, i) =>
+          this.event(eventId, raw[i], 'queue.drawn', entryId, {
+            entryId,
+            ticketNumber: from + i + 1,
+            of: stats.drawSize,
+          }),
+        ),
       );
     }
     if (drawStarted && at('joined_late') < stats.late) {
@@ -89,7 +105,12 @@ export class QueueReceiptWriter {
       const ids = await this.deps.room.lateEntries(eventId, from, Math.min(BATCH, stats.late - from));
       return this.write(eventId, 'joined_late', from, ids, async (raw) =>
         ids.map((entryId, i) =>
-          this.event(eventId, raw[i], 'queue.joined', entryId, { entryId, joinedAt: joinedAtOf(raw[i]), phase: 'live', ticketNumber: stats.drawSize + from + i + 1 }),
+          this.event(eventId, raw[i], 'queue.joined', entryId, {
+            entryId,
+            joinedAt: joinedAtOf(raw[i]),
+            phase: 'live',
+            ticketNumber: stats.drawSize + from + i + 1,
+          }),
         ),
       );
     }
@@ -103,7 +124,11 @@ export class QueueReceiptWriter {
       return this.write(eventId, 'admitted', from, ids, async (raw) =>
         ids.map((entryId, i) => {
           const expiresAt = Number((grants[i] ?? '').split(':')[1] ?? 0);
-          return this.event(eventId, raw[i], 'queue.admitted', entryId, { entryId, ticketNumber: from + i + 1, tokenExpiresAt: new Date(expiresAt).toISOString() });
+          return this.event(eventId, raw[i], 'queue.admitted', entryId, {
+            entryId,
+            ticketNumber: from + i + 1,
+            tokenExpiresAt: new Date(expiresAt).toISOString(),
+          });
         }),
       );
     }
@@ -113,7 +138,8 @@ export class QueueReceiptWriter {
   /** Entry ids of tickets first..last, from the drawn list and then the late list. */
   private async entriesByTicket(eventId: string, drawSize: number, first: number, last: number): Promise<string[]> {
     const ids: string[] = [];
-    if (first <= drawSize) ids.push(...(await this.deps.room.drawnEntries(eventId, first, Math.min(last, drawSize) - first + 1)));
+    if (first <= drawSize)
+      ids.push(...(await this.deps.room.drawnEntries(eventId, first, Math.min(last, drawSize) - first + 1)));
     if (last > drawSize) {
       const from = Math.max(first, drawSize + 1) - drawSize - 1;
       ids.push(...(await this.deps.room.lateEntries(eventId, from, last - drawSize - from)));
@@ -121,8 +147,22 @@ export class QueueReceiptWriter {
     return ids;
   }
 
-  private event(eventId: string, raw: string | null | undefined, kind: string, entryId: string, data: Record<string, unknown>): TimelineEvent {
-    return { userId: accountOf(raw), kind, subjectType: 'queue_entry', subjectId: entryId, eventId, actorId: null, data };
+  private event(
+    eventId: string,
+    raw: string | null | undefined,
+    kind: string,
+    entryId: string,
+    data: Record<string, unknown>,
+  ): TimelineEvent {
+    return {
+      userId: accountOf(raw),
+      kind,
+      subjectType: 'queue_entry',
+      subjectId: entryId,
+      eventId,
+      actorId: null,
+      data,
+    };
   }
 
   private async write(

@@ -13,6 +13,14 @@ export const PURCHASE_TOKEN_SECRET = 'fairdrop/queue/purchase-tokens/v1';
 export const CHALLENGE_SECRET = 'fairdrop/queue/join-challenge/v1';
 
 /** The one way this process builds the engine: same keys, same token secret everywhere. */
-export function createWaitingRoom(redis: AppRedis, keys: Keys, signer: PlatformSigner, config: Pick<Config, 'QUEUE_CLAIM_WINDOW_MS'>): WaitingRoom {
-  return new WaitingRoom(redis, keys, { tokenSecret: signer.derive(PURCHASE_TOKEN_SECRET), claimWindowMs: config.QUEUE_CLAIM_WINDOW_MS });
+export function createWaitingRoom(
+  redis: AppRedis,
+  keys: Keys,
+  signer: PlatformSigner,
+  config: Pick<Config, 'QUEUE_CLAIM_WINDOW_MS'>,
+): WaitingRoom {
+  return new WaitingRoom(redis, keys, {
+    tokenSecret: signer.derive(PURCHASE_TOKEN_SECRET),
+    claimWindowMs: config.QUEUE_CLAIM_WINDOW_MS,
+  });
 }

@@ -56,7 +56,15 @@ export function admissionModule(options: AdmissionModuleOptions = {}): JobModule
       const room = createWaitingRoom(infra.redis, keys, infra.signer, infra.config);
       const sockets = infra.broadcaster.namespace<QueueServerToClient>('/queue');
       const db = infra.database.db;
-      const service = new WaitingRoomService({ db, redis: infra.redis, keys, room, signer: infra.signer, sockets, logger });
+      const service = new WaitingRoomService({
+        db,
+        redis: infra.redis,
+        keys,
+        room,
+        signer: infra.signer,
+        sockets,
+        logger,
+      });
       const scheduler = new AdmissionScheduler(
         { db, redis: infra.redis, keys, room, service, sockets, logger, nodeId: config.NODE_ID },
         { tickMs, ticketsPerFan: config.QUEUE_TICKETS_PER_FAN, fault: options.fault },
@@ -69,12 +77,19 @@ export function admissionModule(options: AdmissionModuleOptions = {}): JobModule
       const schedule = async (name: string, every: number, work: (job: Job) => Promise<unknown>) => {
         const queue = new Queue(name, { connection, prefix });
         // Upserting the same id from every process is idempotent: one schedule, whoever wrote it last.
-        await queue.upsertJobScheduler('tick', { every }, { name: 'tick', opts: { removeOnComplete: true, removeOnFail: 100 } });
+        await queue.upsertJobScheduler(
+          'tick',
+          { every },
+          { name: 'tick', opts: { removeOnComplete: true, removeOnFail: 100 } },
+        );
         // Concurrency 1: this process never runs two ticks at once.
         const worker = new Worker(name, work, { connection, prefix, concurrency: 1 });
         worker.on('failed', (job, err) => logger.warn({ err, jobId: job?.id, queue: name }, 'waiting-room job failed'));
         worker.on('error', (err) => logger.warn({ err, queue: name }, 'waiting-room worker error'));
-        closers.push(() => worker.close(), () => queue.close());
+        closers.push(
+          () => worker.close(),
+          () => queue.close(),
+        );
       };
 
       await schedule(ADMISSION_QUEUE, tickMs, async (job) => {

@@ -33,7 +33,10 @@ export interface SchedulerOptions {
    * Crash tests only: called inside a tick at a named point (after an admission batch, with the
    * lock held and the cursor published to no one yet); a test's hook kills the process there.
    */
-  fault?: (point: SchedulerFaultPoint, at: TickRun & { eventId: string; admitted: { first: number; last: number } }) => void;
+  fault?: (
+    point: SchedulerFaultPoint,
+    at: TickRun & { eventId: string; admitted: { first: number; last: number } },
+  ) => void;
 }
 
 /** Which run of the schedule a tick is: the slot it was due at. */
@@ -139,7 +142,13 @@ export class AdmissionScheduler {
     }
 
     if (sale.saleEndsAt && now >= sale.saleEndsAt.getTime()) {
-      await this.deps.db.transaction((tx) => repo.changeOnsaleState(tx, sale.eventId, 'closed', { action: 'closed', actorId: null, data: { reason: 'sale_ended' } }));
+      await this.deps.db.transaction((tx) =>
+        repo.changeOnsaleState(tx, sale.eventId, 'closed', {
+          action: 'closed',
+          actorId: null,
+          data: { reason: 'sale_ended' },
+        }),
+      );
       service.forget(sale.eventId);
       await service.applyState(sale.eventId, 'closed');
       return this.report(sale, 'closed');
@@ -160,15 +169,27 @@ export class AdmissionScheduler {
       await room.reveal(sale.eventId);
       await repo.moveEventStatus(this.deps.db, sale.eventId, ['scheduled'], 'on_sale');
       drew = report.size;
-      this.deps.sockets.to(eventRoom(sale.eventId)).emit('drawn', { eventId: sale.eventId, phase: 'live', soldOut: false, at: Date.now(), drawSize: report.size });
-      this.deps.logger.info({ eventId: sale.eventId, size: report.size, ms: Math.round(report.totalMs) }, 'lottery drawn');
+      this.deps.sockets
+        .to(eventRoom(sale.eventId))
+        .emit('drawn', { eventId: sale.eventId, phase: 'live', soldOut: false, at: Date.now(), drawSize: report.size });
+      this.deps.logger.info(
+        { eventId: sale.eventId, size: report.size, ms: Math.round(report.totalMs) },
+        'lottery drawn',
+      );
       stats = await room.stats(sale.eventId);
     }
     if (stats.phase !== 'live') return this.report(sale, 'idle', { drew });
     return this.admit(sale, k, stats, now, tickRun, drew);
   }
 
-  private async admit(sale: QueueSale, k: QueueKeys, stats: QueueStats, now: number, tickRun: TickRun, drew?: number): Promise<EventTick> {
+  private async admit(
+    sale: QueueSale,
+    k: QueueKeys,
+    stats: QueueStats,
+    now: number,
+    tickRun: TickRun,
+    drew?: number,
+  ): Promise<EventTick> {
     const { room, redis, db, sockets } = this.deps;
     const eventId = sale.eventId;
     const unsold = await repo.unsoldCount(db, eventId);
@@ -176,7 +197,10 @@ export class AdmissionScheduler {
     if (unsold === 0) {
       if (!stats.soldOut) {
         const change = await room.setSoldOut(eventId, true);
-        if (change.changed) sockets.to(eventRoom(eventId)).emit('soldout', { eventId, phase: change.phase, soldOut: true, at: Date.now() });
+        if (change.changed)
+          sockets
+            .to(eventRoom(eventId))
+            .emit('soldout', { eventId, phase: change.phase, soldOut: true, at: Date.now() });
         await repo.moveEventStatus(db, eventId, ['scheduled', 'on_sale'], 'sold_out');
       }
       await this.publishCursor(sale, k, stats.cursor, now, true);
@@ -186,7 +210,9 @@ export class AdmissionScheduler {
       // Seats came back (holds expired, orders cancelled): admission resumes and watchers hear it.
       const change = await room.setSoldOut(eventId, false);
       if (change.changed) {
-        sockets.to(eventRoom(eventId)).emit('available', { eventId, phase: change.phase, soldOut: false, at: Date.now() });
+        sockets
+          .to(eventRoom(eventId))
+          .emit('available', { eventId, phase: change.phase, soldOut: false, at: Date.now() });
         await repo.moveEventStatus(db, eventId, ['sold_out'], 'on_sale');
         void announceTicketsReleased(db, eventId, `${Math.floor(now / 60_000)}`, unsold).catch((err: unknown) =>
           this.deps.logger.warn({ err, eventId }, 'tickets released not announced'),
@@ -202,14 +228,25 @@ export class AdmissionScheduler {
     let count = 0;
     const first = cursor + 1;
     while (count < quota) {
-      const result = await room.admit(eventId, Math.min(quota - count, MAX_ADMIT_PER_CALL), { maxOutstanding, tokenTtlMs });
+      const result = await room.admit(eventId, Math.min(quota - count, MAX_ADMIT_PER_CALL), {
+        maxOutstanding,
+        tokenTtlMs,
+      });
       cursor = result.cursor;
       const emittedAt = Date.now();
       for (const a of result.admitted) {
-        sockets.to(userRoom(a.accountId)).emit('admitted', { eventId, entryId: a.entryId, ticketNumber: a.ticketNumber, token: a.token, expiresAt: a.expiresAt, emittedAt });
+        sockets.to(userRoom(a.accountId)).emit('admitted', {
+          eventId,
+          entryId: a.entryId,
+          ticketNumber: a.ticketNumber,
+          token: a.token,
+          expiresAt: a.expiresAt,
+          emittedAt,
+        });
       }
       count += result.admitted.length;
-      if (count > 0) this.options.fault?.('after_admit_batch', { eventId, ...tickRun, admitted: { first, last: cursor } });
+      if (count > 0)
+        this.options.fault?.('after_admit_batch', { eventId, ...tickRun, admitted: { first, last: cursor } });
       if (result.status !== 'admitting' || result.admitted.length === 0) break;
       await this.holdLock(k, tickRun.dueAt);
     }
@@ -218,7 +255,12 @@ export class AdmissionScheduler {
     if (count < quota) await redis.hset(k.plan, 'carry', '0');
     await recordPace(redis, k, now, cursor);
     await this.publishCursor(sale, k, cursor, now, false);
-    return this.report(sale, count > 0 ? 'admitted' : 'idle', { drew, cursor, unsold, ...(count > 0 ? { admitted: { first, last: cursor, count } } : {}) });
+    return this.report(sale, count > 0 ? 'admitted' : 'idle', {
+      drew,
+      cursor,
+      unsold,
+      ...(count > 0 ? { admitted: { first, last: cursor, count } } : {}),
+    });
   }
 
   /** How many to admit this tick: the rate with its fractional carry, or a whole batch every tickSeconds. */
@@ -226,12 +268,16 @@ export class AdmissionScheduler {
     const [lastTickAt, carry, lastBatchAt] = await this.deps.redis.hmget(k.plan, 'lastTickAt', 'carry', 'lastBatchAt');
     if (sale.batchSize !== null && sale.tickSeconds !== null) {
       // A little slack: BullMQ's ticks wander by some milliseconds, and a batch must not slip a whole tick.
-      const due = lastBatchAt === null || now - Number(lastBatchAt) >= sale.tickSeconds * 1000 - this.options.tickMs / 2;
+      const due =
+        lastBatchAt === null || now - Number(lastBatchAt) >= sale.tickSeconds * 1000 - this.options.tickMs / 2;
       if (due) await this.deps.redis.hset(k.plan, 'lastBatchAt', String(now), 'lastTickAt', String(now));
       return due ? sale.batchSize : 0;
     }
     const perMinute = sale.admitPerMinute ?? 0;
-    const elapsed = lastTickAt === null ? this.options.tickMs : Math.min(Math.max(0, now - Number(lastTickAt)), MAX_CATCH_UP_TICKS * this.options.tickMs);
+    const elapsed =
+      lastTickAt === null
+        ? this.options.tickMs
+        : Math.min(Math.max(0, now - Number(lastTickAt)), MAX_CATCH_UP_TICKS * this.options.tickMs);
     const total = Number(carry ?? 0) + (perMinute * elapsed) / 60_000;
     const quota = Math.floor(total);
     await this.deps.redis.hset(k.plan, 'lastTickAt', String(now), 'carry', String(total - quota));
@@ -239,14 +285,33 @@ export class AdmissionScheduler {
   }
 
   /** ONE cursor message per event per tick, and only when it says something new (or as a heartbeat). */
-  private async publishCursor(sale: QueueSale, k: QueueKeys, cursor: number, now: number, soldOut: boolean): Promise<void> {
+  private async publishCursor(
+    sale: QueueSale,
+    k: QueueKeys,
+    cursor: number,
+    now: number,
+    soldOut: boolean,
+  ): Promise<void> {
     const [lastCursor, lastAt, lastSoldOut] = await this.deps.redis.hmget(k.plan, 'cursor', 'cursorAt', 'soldOut');
     const changed = lastCursor !== String(cursor) || lastSoldOut !== (soldOut ? '1' : '0');
     if (!changed && lastAt !== null && now - Number(lastAt) < CURSOR_HEARTBEAT_MS) return;
     const ratePerMinute = await measuredRate(this.deps.redis, k, now);
-    this.deps.sockets
-      .to(eventRoom(sale.eventId))
-      .emit('cursor', { eventId: sale.eventId, cursor, ratePerMinute: Math.round(ratePerMinute * 10) / 10, phase: 'live', soldOut, at: now });
-    await this.deps.redis.hset(k.plan, 'cursor', String(cursor), 'cursorAt', String(now), 'soldOut', soldOut ? '1' : '0');
+    this.deps.sockets.to(eventRoom(sale.eventId)).emit('cursor', {
+      eventId: sale.eventId,
+      cursor,
+      ratePerMinute: Math.round(ratePerMinute * 10) / 10,
+      phase: 'live',
+      soldOut,
+      at: now,
+    });
+    await this.deps.redis.hset(
+      k.plan,
+      'cursor',
+      String(cursor),
+      'cursorAt',
+      String(now),
+      'soldOut',
+      soldOut ? '1' : '0',
+    );
   }
 }

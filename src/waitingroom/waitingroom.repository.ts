@@ -98,7 +98,12 @@ export async function salesFigures(db: Db, eventId: string): Promise<{ sold: num
 }
 
 /** Moves the event's status only from one of `from`: never revives a cancelled or postponed event. */
-export async function moveEventStatus(db: Db, eventId: string, from: readonly ('scheduled' | 'on_sale' | 'sold_out')[], to: 'on_sale' | 'sold_out'): Promise<boolean> {
+export async function moveEventStatus(
+  db: Db,
+  eventId: string,
+  from: readonly ('scheduled' | 'on_sale' | 'sold_out')[],
+  to: 'on_sale' | 'sold_out',
+): Promise<boolean> {
   const rows = await db
     .update(events)
     .set({ status: to })
@@ -114,10 +119,17 @@ export async function changeOnsaleState(
   to: OnsaleState,
   audit: { action: string; actorId: string | null; data?: Record<string, unknown> },
 ): Promise<OnsaleState | undefined> {
-  const [before] = await tx.select({ state: onsaleSettings.state }).from(onsaleSettings).where(eq(onsaleSettings.eventId, eventId)).for('update');
+  const [before] = await tx
+    .select({ state: onsaleSettings.state })
+    .from(onsaleSettings)
+    .where(eq(onsaleSettings.eventId, eventId))
+    .for('update');
   if (!before) return undefined;
   if (before.state !== to) {
-    await tx.update(onsaleSettings).set({ state: to, updatedAt: sql`now()` }).where(eq(onsaleSettings.eventId, eventId));
+    await tx
+      .update(onsaleSettings)
+      .set({ state: to, updatedAt: sql`now()` })
+      .where(eq(onsaleSettings.eventId, eventId));
   }
   await tx.insert(onsaleAudit).values({
     eventId,
@@ -130,7 +142,10 @@ export async function changeOnsaleState(
 }
 
 export async function receiptProgress(db: Db, eventId: string): Promise<Map<string, number>> {
-  const rows = await db.select({ stream: queueReceiptProgress.stream, done: queueReceiptProgress.done }).from(queueReceiptProgress).where(eq(queueReceiptProgress.eventId, eventId));
+  const rows = await db
+    .select({ stream: queueReceiptProgress.stream, done: queueReceiptProgress.done })
+    .from(queueReceiptProgress)
+    .where(eq(queueReceiptProgress.eventId, eventId));
   return new Map(rows.map((r) => [r.stream, r.done]));
 }
 
@@ -138,15 +153,31 @@ export async function receiptProgress(db: Db, eventId: string): Promise<Map<stri
  * Moves a stream's mark from `from` to `to`, in the receipts' transaction. Answers false when
  * the mark was not at `from` (another writer got there first): the caller rolls back.
  */
-export async function advanceReceipts(tx: Db, eventId: string, stream: string, from: number, to: number): Promise<boolean> {
+export async function advanceReceipts(
+  tx: Db,
+  eventId: string,
+  stream: string,
+  from: number,
+  to: number,
+): Promise<boolean> {
   if (from === 0) {
-    const inserted = await tx.insert(queueReceiptProgress).values({ eventId, stream, done: to }).onConflictDoNothing().returning({ done: queueReceiptProgress.done });
+    const inserted = await tx
+      .insert(queueReceiptProgress)
+      .values({ eventId, stream, done: to })
+      .onConflictDoNothing()
+      .returning({ done: queueReceiptProgress.done });
     if (inserted.length > 0) return true;
   }
   const rows = await tx
     .update(queueReceiptProgress)
     .set({ done: to, updatedAt: sql`now()` })
-    .where(and(eq(queueReceiptProgress.eventId, eventId), eq(queueReceiptProgress.stream, stream), eq(queueReceiptProgress.done, from)))
+    .where(
+      and(
+        eq(queueReceiptProgress.eventId, eventId),
+        eq(queueReceiptProgress.stream, stream),
+        eq(queueReceiptProgress.done, from),
+      ),
+    )
     .returning({ done: queueReceiptProgress.done });
   return rows.length > 0;
 }

@@ -2,16 +2,36 @@ import { createHash } from 'node:crypto';
 import { idParams } from '../catalog/catalog.schemas.js';
 import type { Config } from '../config.js';
 import { defineRoute, Reply, type AnyRoute } from '../http/route.js';
-import { challenge, entriesPage, entriesQuery, fanView, joinBody, joinReceipt, lifecycleResult, lottery, queueStats } from './waitingroom.schemas.js';
+import {
+  challenge,
+  entriesPage,
+  entriesQuery,
+  fanView,
+  joinBody,
+  joinReceipt,
+  lifecycleResult,
+  lottery,
+  queueStats,
+} from './waitingroom.schemas.js';
 import type { WaitingRoomService } from './waitingroom.service.js';
 
 const tag = 'Waiting room';
-const tokenErrors = ['queue.not_open', 'queue.closed', 'queue.not_queue_mode', 'queue.no_onsale', 'catalog.event_not_found'] as const;
+const tokenErrors = [
+  'queue.not_open',
+  'queue.closed',
+  'queue.not_queue_mode',
+  'queue.no_onsale',
+  'catalog.event_not_found',
+] as const;
 
 /** A weak validator of the JSON body: a client polling faster than the queue moves gets 304s. */
-const etagOf = (body: unknown) => `W/"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 22)}"`;
+const etagOf = (body: unknown) =>
+  `W/"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 22)}"`;
 
-export function waitingRoomRoutes(service: WaitingRoomService, config: Pick<Config, 'QUEUE_JOIN_LIMIT_PER_IP' | 'QUEUE_JOIN_LIMIT_PER_ACCOUNT'>): AnyRoute[] {
+export function waitingRoomRoutes(
+  service: WaitingRoomService,
+  config: Pick<Config, 'QUEUE_JOIN_LIMIT_PER_IP' | 'QUEUE_JOIN_LIMIT_PER_ACCOUNT'>,
+): AnyRoute[] {
   const lifecycle = (action: 'pause' | 'resume' | 'close', summary: string) =>
     defineRoute({
       method: 'post',
@@ -22,7 +42,14 @@ export function waitingRoomRoutes(service: WaitingRoomService, config: Pick<Conf
       access: 'user',
       params: idParams,
       response: { status: 200, schema: lifecycleResult },
-      errors: ['catalog.event_not_found', 'catalog.not_organizer', 'queue.no_onsale', 'queue.not_queue_mode', 'queue.wrong_state', 'queue.closed'],
+      errors: [
+        'catalog.event_not_found',
+        'catalog.not_organizer',
+        'queue.no_onsale',
+        'queue.not_queue_mode',
+        'queue.wrong_state',
+        'queue.closed',
+      ],
       handler: (ctx) => service.changeState(ctx.user, ctx.params.id, action),
     });
 
@@ -30,12 +57,17 @@ export function waitingRoomRoutes(service: WaitingRoomService, config: Pick<Conf
     defineRoute({
       method: 'post',
       path: '/v1/events/:id/queue',
-      summary: 'Join the waiting room (one entry per account; joining again answers the same entry) and get a signed receipt',
+      summary:
+        'Join the waiting room (one entry per account; joining again answers the same entry) and get a signed receipt',
       tag,
       access: 'user',
       params: idParams,
       body: joinBody,
-      response: { status: 201, schema: joinReceipt, description: '201 for a new entry, 200 for the account’s existing one' },
+      response: {
+        status: 201,
+        schema: joinReceipt,
+        description: '201 for a new entry, 200 for the account’s existing one',
+      },
       errors: [...tokenErrors, 'queue.pow_required', 'queue.pow_invalid', 'rate_limited'],
       // One entry per account: a retry gets the same entry from the join script itself. Storing
       // the key in Postgres as well cost two writes per join and held a 20,000-fan pre-queue
@@ -43,7 +75,12 @@ export function waitingRoomRoutes(service: WaitingRoomService, config: Pick<Conf
       idempotency: 'natural',
       // Per address and per account, counted by the join script itself (one Redis call per join).
       handler: async (ctx) => {
-        const limits = { address: ctx.ip, perAddress: config.QUEUE_JOIN_LIMIT_PER_IP, perAccount: config.QUEUE_JOIN_LIMIT_PER_ACCOUNT, windowMs: 60_000 };
+        const limits = {
+          address: ctx.ip,
+          perAddress: config.QUEUE_JOIN_LIMIT_PER_IP,
+          perAccount: config.QUEUE_JOIN_LIMIT_PER_ACCOUNT,
+          windowMs: 60_000,
+        };
         const { created, receipt } = await service.join(ctx.user, ctx.params.id, ctx.body, limits);
         return new Reply(created ? 201 : 200, receipt);
       },
@@ -51,7 +88,8 @@ export function waitingRoomRoutes(service: WaitingRoomService, config: Pick<Conf
     defineRoute({
       method: 'get',
       path: '/v1/events/:id/queue/challenge',
-      summary: 'A proof-of-work challenge for joining (stateless, bound to my account; difficulty 0 when the on-sale asks for none)',
+      summary:
+        'A proof-of-work challenge for joining (stateless, bound to my account; difficulty 0 when the on-sale asks for none)',
       tag,
       access: 'user',
       params: idParams,
@@ -62,7 +100,8 @@ export function waitingRoomRoutes(service: WaitingRoomService, config: Pick<Conf
     defineRoute({
       method: 'get',
       path: '/v1/events/:id/queue/me',
-      summary: 'Where I stand: phase, ticket number, cursor, position, ETA, and my purchase token once admitted (ETag; 304 when unchanged; poll again after Retry-After / pollAfter seconds)',
+      summary:
+        'Where I stand: phase, ticket number, cursor, position, ETA, and my purchase token once admitted (ETag; 304 when unchanged; poll again after Retry-After / pollAfter seconds)',
       tag,
       access: 'user',
       params: idParams,
@@ -78,7 +117,12 @@ export function waitingRoomRoutes(service: WaitingRoomService, config: Pick<Conf
         // Over the snapshot alone: pollAfter follows the clock before the draw, and a 304 carries the current Retry-After anyway.
         const etag = etagOf(view);
         // Private: the answer carries a purchase token. no-cache: revalidate every time, cheaply.
-        const headers = { ETag: etag, 'Cache-Control': 'private, no-cache', Vary: 'Authorization', 'Retry-After': String(pollAfter) };
+        const headers = {
+          ETag: etag,
+          'Cache-Control': 'private, no-cache',
+          Vary: 'Authorization',
+          'Retry-After': String(pollAfter),
+        };
         if (ctx.requestHeader('if-none-match') === etag) return new Reply(304, undefined, headers);
         return new Reply(200, { ...view, pollAfter }, headers);
       },
@@ -86,18 +130,21 @@ export function waitingRoomRoutes(service: WaitingRoomService, config: Pick<Conf
     defineRoute({
       method: 'get',
       path: '/v1/events/:id/queue/stats',
-      summary: 'Public figures of the waiting room: entrants, admitted, cursor, measured rate, phase, sold and remaining',
+      summary:
+        'Public figures of the waiting room: entrants, admitted, cursor, measured rate, phase, sold and remaining',
       tag,
       access: 'public',
       params: idParams,
       response: { status: 200, schema: queueStats },
       errors: ['queue.not_open', 'queue.not_queue_mode', 'queue.no_onsale', 'catalog.event_not_found'],
-      handler: async (ctx) => new Reply(200, await service.stats(ctx.params.id), { 'Cache-Control': 'public, max-age=1' }),
+      handler: async (ctx) =>
+        new Reply(200, await service.stats(ctx.params.id), { 'Cache-Control': 'public, max-age=1' }),
     }),
     defineRoute({
       method: 'get',
       path: '/v1/events/:id/lottery',
-      summary: "The lottery's public record: seed commitment from the opening; seed, entries digest and order digest after the draw",
+      summary:
+        "The lottery's public record: seed commitment from the opening; seed, entries digest and order digest after the draw",
       tag,
       access: 'public',
       params: idParams,

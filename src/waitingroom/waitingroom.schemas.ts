@@ -100,7 +100,9 @@ export const entriesPage = z.object({
   from: z.number().int(),
   /** Entries in the pre-queue (the draw's input once it is frozen). */
   total: z.number().int(),
-  entries: z.array(z.object({ entryId: z.string(), joinedAt: z.number().int(), ticketNumber: z.number().int().nullable() })),
+  entries: z.array(
+    z.object({ entryId: z.string(), joinedAt: z.number().int(), ticketNumber: z.number().int().nullable() }),
+  ),
   next: z.number().int().nullable(),
 });
 

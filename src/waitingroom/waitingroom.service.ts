@@ -22,7 +22,14 @@ import type { QueueSale } from './waitingroom.repository.js';
 import { SharedCopies } from '../shared/shared-copies.js';
 import { CHALLENGE_SECRET } from './room.js';
 import { waitingRoomErrors } from './waitingroom.errors.js';
-import type { entriesPage, JoinBody, joinReceipt, lifecycleResult, lottery, queueStats } from './waitingroom.schemas.js';
+import type {
+  entriesPage,
+  JoinBody,
+  joinReceipt,
+  lifecycleResult,
+  lottery,
+  queueStats,
+} from './waitingroom.schemas.js';
 
 export interface WaitingRoomDeps {
   db: Db;
@@ -124,7 +131,13 @@ export class WaitingRoomService {
    * and a join all call this; the engine keeps the first seed). Watchers hear about it once.
    */
   async openIfDue(sale: QueueSale, now = Date.now()): Promise<boolean> {
-    if (sale.mode !== 'queue' || sale.state === 'closed' || !sale.prequeueOpensAt || sale.prequeueOpensAt.getTime() > now) return false;
+    if (
+      sale.mode !== 'queue' ||
+      sale.state === 'closed' ||
+      !sale.prequeueOpensAt ||
+      sale.prequeueOpensAt.getTime() > now
+    )
+      return false;
     const opened = await this.deps.room.open(sale.eventId, { tokenTtlMs: sale.purchaseTokenTtlSeconds * 1000 });
     if (opened.created) {
       this.deps.logger.info({ eventId: sale.eventId, commitment: opened.commitment }, 'waiting room opened');
@@ -139,21 +152,38 @@ export class WaitingRoomService {
   challenge(user: Principal, eventId: string): Promise<Challenge> {
     return this.sale(eventId).then((sale) => {
       if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
-      return issueChallenge(this.challengeSecret, { eventId, userId: user.userId, difficulty: sale.powDifficulty, ttlMs: CHALLENGE_TTL_MS });
+      return issueChallenge(this.challengeSecret, {
+        eventId,
+        userId: user.userId,
+        difficulty: sale.powDifficulty,
+        ttlMs: CHALLENGE_TTL_MS,
+      });
     });
   }
 
   /** One entry per account; a signed receipt either way (`created` says whether this call made the entry). */
-  async join(user: Principal, eventId: string, body: JoinBody, limits: JoinLimits, now = Date.now()): Promise<{ created: boolean; receipt: JoinReceipt }> {
+  async join(
+    user: Principal,
+    eventId: string,
+    body: JoinBody,
+    limits: JoinLimits,
+    now = Date.now(),
+  ): Promise<{ created: boolean; receipt: JoinReceipt }> {
     const sale = await this.sale(eventId);
     if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
     if (sale.state === 'closed') throw waitingRoomErrors.closed('the organizer closed it');
     if (sale.saleEndsAt && sale.saleEndsAt.getTime() <= now) throw waitingRoomErrors.closed('the sale has ended');
-    if (!sale.prequeueOpensAt || sale.prequeueOpensAt.getTime() > now) throw waitingRoomErrors.notOpen(sale.prequeueOpensAt);
+    if (!sale.prequeueOpensAt || sale.prequeueOpensAt.getTime() > now)
+      throw waitingRoomErrors.notOpen(sale.prequeueOpensAt);
     if (sale.powDifficulty > 0) {
       // Before the entry exists: an unsolved join costs the server one HMAC and one SHA-256.
       if (!body?.challenge || !body.nonce) throw waitingRoomErrors.powRequired(sale.powDifficulty);
-      const refused = checkProof(this.challengeSecret, { challenge: body.challenge, nonce: body.nonce }, { eventId, userId: user.userId, difficulty: sale.powDifficulty }, now);
+      const refused = checkProof(
+        this.challengeSecret,
+        { challenge: body.challenge, nonce: body.nonce },
+        { eventId, userId: user.userId, difficulty: sale.powDifficulty },
+        now,
+      );
       if (refused) throw waitingRoomErrors.powInvalid(refused);
     }
     let joined;
@@ -166,7 +196,10 @@ export class WaitingRoomService {
       joined = await this.deps.room.join(eventId, user.userId, limits);
     }
     // A pre-queue entry has no number before the draw, so no ETA either: skip the rate read.
-    const eta = joined.position === null ? null : etaSeconds(joined.position, await measuredRate(this.deps.redis, this.k(eventId), now));
+    const eta =
+      joined.position === null
+        ? null
+        : etaSeconds(joined.position, await measuredRate(this.deps.redis, this.k(eventId), now));
     const fields = {
       eventId,
       userId: user.userId,
@@ -192,12 +225,31 @@ export class WaitingRoomService {
       if (!isCode(err, 'queue.not_open')) throw err;
       throw waitingRoomErrors.notOpen(sale.prequeueOpensAt);
     }
-    const base = { eventId, phase: state.phase as QueueSnapshot['phase'], cursor: state.cursor, soldOut: state.soldOut };
+    const base = {
+      eventId,
+      phase: state.phase as QueueSnapshot['phase'],
+      cursor: state.cursor,
+      soldOut: state.soldOut,
+    };
     if (!state.joined) {
-      return { ...base, joined: false, entryId: null, ticketNumber: null, position: null, eta: null, status: 'not_joined', token: null, tokenExpiresAt: null };
+      return {
+        ...base,
+        joined: false,
+        entryId: null,
+        ticketNumber: null,
+        position: null,
+        eta: null,
+        status: 'not_joined',
+        token: null,
+        tokenExpiresAt: null,
+      };
     }
     const waiting = state.status === 'waiting';
-    const eta = waiting ? etaSeconds(state.position, await measuredRate(this.deps.redis, this.k(eventId), now)) : state.status === 'entered' ? null : 0;
+    const eta = waiting
+      ? etaSeconds(state.position, await measuredRate(this.deps.redis, this.k(eventId), now))
+      : state.status === 'entered'
+        ? null
+        : 0;
     const token = state.status === 'admitted' || state.status === 'purchasing' ? state.token : null;
     const tokenExpiresAt = 'tokenExpiresAt' in state ? state.tokenExpiresAt : null;
     return {
@@ -224,7 +276,10 @@ export class WaitingRoomService {
     const sale = await this.sale(eventId);
     if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
     const stats = await this.roomStats(sale);
-    const [rate, figures] = await Promise.all([measuredRate(this.deps.redis, this.k(eventId), now), repo.salesFigures(this.deps.db, eventId)]);
+    const [rate, figures] = await Promise.all([
+      measuredRate(this.deps.redis, this.k(eventId), now),
+      repo.salesFigures(this.deps.db, eventId),
+    ]);
     return {
       eventId,
       phase: stats.phase,
@@ -277,23 +332,35 @@ export class WaitingRoomService {
       ids.length > 0 ? this.deps.redis.hmget(k.entries, ...ids) : Promise.resolve([] as (string | null)[]),
       this.deps.room.ticketsOf(eventId, ids),
     ]);
-    const entries = ids.map((entryId, i) => ({ entryId, joinedAt: Number((raw[i] ?? '0').split(':')[0]), ticketNumber: tickets[i] ?? null }));
+    const entries = ids.map((entryId, i) => ({
+      entryId,
+      joinedAt: Number((raw[i] ?? '0').split(':')[0]),
+      ticketNumber: tickets[i] ?? null,
+    }));
     const next = from + ids.length;
     return { eventId, from, total, entries, next: next < total ? next : null };
   }
 
   /** Organizer controls. Postgres records the decision (and its audit row) first; Redis and the fans follow. */
-  async changeState(principal: Principal, eventId: string, action: 'pause' | 'resume' | 'close'): Promise<z.input<typeof lifecycleResult>> {
+  async changeState(
+    principal: Principal,
+    eventId: string,
+    action: 'pause' | 'resume' | 'close',
+  ): Promise<z.input<typeof lifecycleResult>> {
     const event = await catalog.findEvent(this.deps.db, eventId);
     if (!event) throw catalogErrors.eventNotFound();
     assertEventOrganizer(principal, event);
     const sale = await this.sale(eventId, true);
     if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
     const to: OnsaleState = action === 'pause' ? 'paused' : action === 'resume' ? 'scheduled' : 'closed';
-    if (action === 'pause' && sale.state !== 'scheduled') throw waitingRoomErrors.wrongState(sale.state, 'only a running on-sale can be paused');
-    if (action === 'resume' && sale.state !== 'paused') throw waitingRoomErrors.wrongState(sale.state, 'only a paused on-sale can be resumed');
+    if (action === 'pause' && sale.state !== 'scheduled')
+      throw waitingRoomErrors.wrongState(sale.state, 'only a running on-sale can be paused');
+    if (action === 'resume' && sale.state !== 'paused')
+      throw waitingRoomErrors.wrongState(sale.state, 'only a paused on-sale can be resumed');
     const audited = { pause: 'paused', resume: 'resumed', close: 'closed' }[action];
-    await this.deps.db.transaction((tx) => repo.changeOnsaleState(tx, eventId, to, { action: audited, actorId: principal.userId }));
+    await this.deps.db.transaction((tx) =>
+      repo.changeOnsaleState(tx, eventId, to, { action: audited, actorId: principal.userId }),
+    );
     this.forget(eventId);
     const status = await this.applyState(eventId, to);
     return { eventId, state: to, phase: status?.phase ?? null, soldOut: status?.soldOut ?? false };
@@ -308,13 +375,20 @@ export class WaitingRoomService {
     try {
       const stats = await room.stats(eventId);
       let change = null;
-      if (state === 'closed' && stats.phase !== 'closed') change = { event: 'closed' as const, result: await room.close(eventId) };
-      else if (state === 'paused' && stats.phase === 'live') change = { event: 'paused' as const, result: await room.pause(eventId) };
-      else if (state === 'scheduled' && stats.phase === 'paused') change = { event: 'resumed' as const, result: await room.resume(eventId) };
+      if (state === 'closed' && stats.phase !== 'closed')
+        change = { event: 'closed' as const, result: await room.close(eventId) };
+      else if (state === 'paused' && stats.phase === 'live')
+        change = { event: 'paused' as const, result: await room.pause(eventId) };
+      else if (state === 'scheduled' && stats.phase === 'paused')
+        change = { event: 'resumed' as const, result: await room.resume(eventId) };
       if (change?.result.changed) {
-        this.deps.sockets.to(eventRoom(eventId)).emit(change.event, { eventId, phase: change.result.phase, soldOut: change.result.soldOut, at: Date.now() });
+        this.deps.sockets
+          .to(eventRoom(eventId))
+          .emit(change.event, { eventId, phase: change.result.phase, soldOut: change.result.soldOut, at: Date.now() });
       }
-      return change ? { phase: change.result.phase, soldOut: change.result.soldOut } : { phase: stats.phase, soldOut: stats.soldOut };
+      return change
+        ? { phase: change.result.phase, soldOut: change.result.soldOut }
+        : { phase: stats.phase, soldOut: stats.soldOut };
     } catch (err) {
       // A room that never opened has nothing to pause or close; the on-sale state stops it opening.
       if (isCode(err, 'queue.not_open')) return null;

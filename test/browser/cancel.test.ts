@@ -19,7 +19,11 @@ let env: TestEnv;
 let browser: Browser;
 const running: { close(): Promise<void> }[] = [];
 beforeAll(async () => {
-  env = await createTestEnv({ AUTH_LIMIT_PER_IP: '100000', DATA_DIR: await mkdtemp(join(tmpdir(), 'fairdrop-cancel-ui-')), CANCELLATION_SWEEP_MS: '500' });
+  env = await createTestEnv({
+    AUTH_LIMIT_PER_IP: '100000',
+    DATA_DIR: await mkdtemp(join(tmpdir(), 'fairdrop-cancel-ui-')),
+    CANCELLATION_SWEEP_MS: '500',
+  });
   // The refund jobs run as in production's worker.
   running.push(await cancellationModule().start(env.infra));
   browser = await launch();
@@ -63,7 +67,10 @@ describe('cancel and postpone from the organizer console', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('cancel-confirm-yes');
     // "Keep the event" really keeps it.
     await page.click('#cancel-confirm-no');
-    const [still] = await env.infra.database.db.select({ status: events.status }).from(events).where(eq(events.id, sale.eventId));
+    const [still] = await env.infra.database.db
+      .select({ status: events.status })
+      .from(events)
+      .where(eq(events.id, sale.eventId));
     expect(still!.status).toBe('on_sale');
 
     await page.click('#cancel-form button[type=submit]');
@@ -74,8 +81,12 @@ describe('cancel and postpone from the organizer console', () => {
     await page.click('#cancel-confirm-yes');
     await page.waitForSelector('.cancel-progress');
     await page.waitForSelector('.cancel-progress[data-done="true"]', { timeout: 30_000 });
-    expect(await textOf(page, '#refund-counts')).toMatch(/^3 of 3 orders settled: 3 refunded, 0 voided before capture, 0 needed nothing; 0 to go\./);
-    expect(await textOf(page, '#cancel-panel')).toMatch(/Tickets revoked\s*6.*Refunded\s*€270\.00.*Every order is settled/);
+    expect(await textOf(page, '#refund-counts')).toMatch(
+      /^3 of 3 orders settled: 3 refunded, 0 voided before capture, 0 needed nothing; 0 to go\./,
+    );
+    expect(await textOf(page, '#cancel-panel')).toMatch(
+      /Tickets revoked\s*6.*Refunded\s*€270\.00.*Every order is settled/,
+    );
     expect(await page.getAttribute('#refund-progress', 'value')).toBe('3');
     await screenshots(page, 'organizer-cancel-done');
     await panelShots(page, 'organizer-cancel-panel-done');
@@ -84,7 +95,10 @@ describe('cancel and postpone from the organizer console', () => {
     for (const b of bought) {
       const [o] = await env.infra.database.db.select().from(orders).where(eq(orders.id, b.orderId));
       expect(o).toMatchObject({ status: 'cancelled', refundedCents: o!.totalCents });
-      const revoked = await env.infra.database.db.select({ status: tickets.status }).from(tickets).where(eq(tickets.orderId, b.orderId));
+      const revoked = await env.infra.database.db
+        .select({ status: tickets.status })
+        .from(tickets)
+        .where(eq(tickets.orderId, b.orderId));
       expect(revoked.every((t) => t.status === 'revoked')).toBe(true);
     }
 
@@ -103,13 +117,24 @@ describe('cancel and postpone from the organizer console', () => {
     await page.goto(`${env.api.baseUrl}/organizer.html?event=${sale.eventId}`);
     await page.waitForSelector('#postpone-form');
     const later = new Date(Date.now() + 60 * 24 * 3600_000);
-    const paris = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(later).replace(' ', 'T');
+    const paris = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'Europe/Paris',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    })
+      .format(later)
+      .replace(' ', 'T');
     await page.fill('#postpone-date', paris);
     await page.fill('#postpone-window', '10');
     await page.click('#postpone-form button[type=submit]');
     await page.waitForSelector('#postpone-form .status.ok');
     await panelShots(page, 'organizer-postpone-panel');
-    expect(await textOf(page, '#postpone-form .status')).toMatch(/Postponed to .*Holders may cancel for a refund until/);
+    expect(await textOf(page, '#postpone-form .status')).toMatch(
+      /Postponed to .*Holders may cancel for a refund until/,
+    );
     const [row] = await env.infra.database.db.select().from(events).where(eq(events.id, sale.eventId));
     expect(row!.status).toBe('postponed');
     expect(Math.abs(row!.startsAt.getTime() - Math.floor(later.getTime() / 60_000) * 60_000)).toBeLessThan(1000);

@@ -19,7 +19,12 @@ let browser: Browser;
 let sale: SaleFixture;
 beforeAll(async () => {
   fake = await startFakeStripe();
-  env = await createTestEnv({ STRIPE_SECRET_KEY: 'sk_test_fairdrop', STRIPE_PUBLISHABLE_KEY: 'pk_test_fairdrop', STRIPE_API_BASE: fake.url, AUTH_LIMIT_PER_IP: '100000' });
+  env = await createTestEnv({
+    STRIPE_SECRET_KEY: 'sk_test_fairdrop',
+    STRIPE_PUBLISHABLE_KEY: 'pk_test_fairdrop',
+    STRIPE_API_BASE: fake.url,
+    AUTH_LIMIT_PER_IP: '100000',
+  });
   sale = await createSale(env, { seats: 12 });
   browser = await launch();
 });
@@ -33,7 +38,9 @@ let nextSeat = 0;
 const freshSeats = (n: number) => sale.seatIds.slice(nextSeat, (nextSeat += n));
 
 /** A fan with a hold on fresh seats, on the checkout page with Stripe's card element mounted. */
-async function atCheckout(n: number): Promise<{ page: Page; holdId: string; seatIds: string[]; errors: string[]; csp: string }> {
+async function atCheckout(
+  n: number,
+): Promise<{ page: Page; holdId: string; seatIds: string[]; errors: string[]; csp: string }> {
   const fan = await signedIn(env);
   const seatIds = freshSeats(n);
   const holdId = await holdDirect(env, sale, fan.userId, { seatIds });
@@ -61,8 +68,8 @@ async function orderOfHold(holdId: string) {
 describe('checkout with Stripe Elements (fake Stripe.js and API at the boundary)', () => {
   it('mounts the card element instead of the sandbox, pays with a PaymentMethod made in the browser, and says guaranteed once committed', async () => {
     const { page, holdId, seatIds, errors, csp } = await atCheckout(2);
-    expect(csp).toContain('script-src \'self\' https://js.stripe.com');
-    expect(csp).toContain('connect-src \'self\' ws: wss: https://api.stripe.com');
+    expect(csp).toContain("script-src 'self' https://js.stripe.com");
+    expect(csp).toContain("connect-src 'self' ws: wss: https://api.stripe.com");
     expect(csp).toContain('frame-src https://js.stripe.com https://hooks.stripe.com');
     expect(await page.isHidden('#sandbox-card')).toBe(true);
     expect(await page.innerText('main')).not.toMatch(/sandbox/i); // visible text only
@@ -83,16 +90,23 @@ describe('checkout with Stripe Elements (fake Stripe.js and API at the boundary)
     await screenshots(page, 'confirmation-stripe');
 
     // The card number went to "Stripe" only; our API got a payment method id.
-    const pm = fake.calls.find((c) => c.path === '/v1/payment_methods' && c.body['card[number]'] === '4242 4242 4242 4242');
+    const pm = fake.calls.find(
+      (c) => c.path === '/v1/payment_methods' && c.body['card[number]'] === '4242 4242 4242 4242',
+    );
     expect(pm?.body.key).toBe('pk_test_fairdrop');
     const order = await orderOfHold(holdId);
     expect(order).toMatchObject({ id: orderId, status: 'captured', provider: 'stripe', cardLast4: '4242' });
     expect(order.paymentMethodId).toMatch(/^pm_/);
     const intent = fake.intents.get(order.intentId!)!;
-    expect(intent).toMatchObject({ status: 'succeeded', capture_method: 'manual', amount_received: 2 * sale.unitCents });
+    expect(intent).toMatchObject({
+      status: 'succeeded',
+      capture_method: 'manual',
+      amount_received: 2 * sale.unitCents,
+    });
     const issued = await env.infra.database.db.select().from(tickets).where(eq(tickets.orderId, order.id));
     expect(issued.map((t) => t.attendeeName).sort()).toEqual(['Ada', 'Grace']);
-    for (const id of seatIds) expect((await env.infra.database.db.select().from(seats).where(eq(seats.id, id)))[0]!.status).toBe('sold');
+    for (const id of seatIds)
+      expect((await env.infra.database.db.select().from(seats).where(eq(seats.id, id)))[0]!.status).toBe('sold');
     expect(errors).toEqual([]);
   });
 
@@ -133,7 +147,9 @@ describe('checkout with Stripe Elements (fake Stripe.js and API at the boundary)
     await fillCard(page, '4000 0027 6000 3184');
     await page.click('#pay-button');
     await page.click('#fake-3ds button[data-outcome=fail]');
-    await page.waitForFunction(() => /unable to authenticate/.test(document.querySelector('#pay-status')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /unable to authenticate/.test(document.querySelector('#pay-status')?.textContent ?? ''),
+    );
     expect(await page.getAttribute('#pay-status', 'class')).toContain('bad');
     expect(await page.isHidden('#confirmation')).toBe(true);
     await screenshots(page, 'checkout-stripe-declined');

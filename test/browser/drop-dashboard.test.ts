@@ -23,7 +23,8 @@ afterAll(async () => {
   await env?.close();
 });
 
-const tile = (text: string, label: string) => Number(new RegExp(`${label}([\\d,]+)`).exec(text)?.[1]?.replace(/,/g, '') ?? NaN);
+const tile = (text: string, label: string) =>
+  Number(new RegExp(`${label}([\\d,]+)`).exec(text)?.[1]?.replace(/,/g, '') ?? NaN);
 
 describe('live drop dashboard', () => {
   it('shows entrants, the draw and admissions moving during a small drop, and pauses admission', async () => {
@@ -40,7 +41,11 @@ describe('live drop dashboard', () => {
     await page.waitForFunction(() => /Entrants30/.test(document.querySelector('#drop-dashboard')?.textContent ?? ''));
 
     // The draw at the start, then admissions: the numbers climb while the organizer watches.
-    await waitUntil(async () => tile((await page.textContent('#drop-dashboard')) ?? '', 'Admitted') >= 5, 30_000, 'admissions on the dashboard');
+    await waitUntil(
+      async () => tile((await page.textContent('#drop-dashboard')) ?? '', 'Admitted') >= 5,
+      30_000,
+      'admissions on the dashboard',
+    );
     const moving = (await page.textContent('#drop-dashboard'))!;
     expect(tile(moving, 'Serving number')).toBeGreaterThanOrEqual(5);
     expect(await page.locator('#drop-dashboard svg.spark').count()).toBe(3);
@@ -53,7 +58,11 @@ describe('live drop dashboard', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(tile((await page.textContent('#drop-dashboard'))!, 'Admitted')).toBe(paused);
     await page.click('#drop-dashboard button:has-text("Resume admission")');
-    await waitUntil(async () => tile((await page.textContent('#drop-dashboard')) ?? '', 'Admitted') > paused, 20_000, 'admission to resume');
+    await waitUntil(
+      async () => tile((await page.textContent('#drop-dashboard')) ?? '', 'Admitted') > paused,
+      20_000,
+      'admission to resume',
+    );
     expect(errors).toEqual([]);
   });
 });

@@ -6,7 +6,11 @@ import QRCode from 'qrcode';
  * code, drawn black on white in the middle of a grey frame, as YUV4MPEG2 (a text header, then
  * per frame "FRAME\n" and the Y, U and V planes of 4:2:0). No encoder needed.
  */
-export async function writeQrVideo(path: string, text: string, options: { width?: number; height?: number; frames?: number; modulePx?: number } = {}): Promise<void> {
+export async function writeQrVideo(
+  path: string,
+  text: string,
+  options: { width?: number; height?: number; frames?: number; modulePx?: number } = {},
+): Promise<void> {
   const width = options.width ?? 640;
   const height = options.height ?? 480;
   const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });

@@ -92,7 +92,9 @@ export const FAKE_STRIPE_JS = String.raw`
 
 /** Serves the fake Stripe.js for js.stripe.com and sends the page's api.stripe.com calls to the fake server. */
 export async function serveFakeStripe(page: Page, fake: FakeStripe): Promise<void> {
-  await page.route('https://js.stripe.com/v3/**', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: FAKE_STRIPE_JS }));
+  await page.route('https://js.stripe.com/v3/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/javascript', body: FAKE_STRIPE_JS }),
+  );
   await page.route('https://api.stripe.com/**', async (route) => {
     const url = new URL(route.request().url());
     await route.fulfill({ response: await route.fetch({ url: `${fake.url}${url.pathname}${url.search}` }) });

@@ -25,7 +25,11 @@ const PASSWORD = 'correct horse battery';
 /** An account made through the API (roles set as an admin would), signed in through the account page. */
 async function signIn(page: Page, roles: ('fan' | 'organizer')[]): Promise<string> {
   const email = uniqueEmail(roles.at(-1));
-  const { userId } = await env.api.register(email, PASSWORD, roles.includes('organizer') ? 'Olga Organizer' : 'Fran Fan');
+  const { userId } = await env.api.register(
+    email,
+    PASSWORD,
+    roles.includes('organizer') ? 'Olga Organizer' : 'Fran Fan',
+  );
   await env.infra.database.db.update(users).set({ roles }).where(eq(users.id, userId));
   await page.goto(`${env.api.baseUrl}/account.html`);
   await page.fill('#signin-email', email);
@@ -38,7 +42,14 @@ async function signIn(page: Page, roles: ('fan' | 'organizer')[]): Promise<strin
 /** "YYYY-MM-DDTHH:mm" as a wall clock in Paris, `minutesFromNow` from now (for datetime-local inputs). */
 function parisWallClock(minutesFromNow: number): string {
   const at = new Date(Math.floor(Date.now() / 60_000) * 60_000 + minutesFromNow * 60_000);
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Europe/Paris',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  })
     .format(at)
     .replace(' ', 'T');
 }
@@ -152,7 +163,9 @@ describe('organizer console', () => {
     expect(card).toMatch(/Capacity\s*230/);
     expect(await page.getAttribute('#drop-dashboard', 'data-event-id')).toMatch(/^[0-9a-f-]{36}$/);
     // An open sale has no waiting room: the live dashboard says so instead of showing empty numbers.
-    await page.waitForFunction(() => document.querySelector('#drop-dashboard')?.textContent?.includes('it sells openly'));
+    await page.waitForFunction(() =>
+      document.querySelector('#drop-dashboard')?.textContent?.includes('it sells openly'),
+    );
     await screenshots(page, 'organizer');
     expect(await seriousViolations(page)).toEqual([]);
     // Usable at 320 px: nothing wider than the screen, so nothing needs sideways scrolling.
@@ -172,7 +185,13 @@ describe('organizer console', () => {
       longitude: 4.8299,
       timeZone: 'Europe/Paris',
       accessibility: ['wheelchair', 'hearing_loop'],
-      transit: { stops: [{ name: 'Hôtel de Ville', lines: ['A', 'C'], walkingMinutes: 5 }, { name: 'Cordeliers', lines: ['A'], walkingMinutes: 8 }], parking: 'Parking Terreaux, 300 m' },
+      transit: {
+        stops: [
+          { name: 'Hôtel de Ville', lines: ['A', 'C'], walkingMinutes: 5 },
+          { name: 'Cordeliers', lines: ['A'], walkingMinutes: 8 },
+        ],
+        parking: 'Parking Terreaux, 300 m',
+      },
     });
     const [event] = await db.select().from(events).where(eq(events.organizerId, organizerId));
     expect(event).toMatchObject({
@@ -190,15 +209,26 @@ describe('organizer console', () => {
       perAccountLimit: 6,
       status: 'on_sale',
     });
-    const tiers = await db.select().from(priceTiers).where(eq(priceTiers.eventId, event!.id)).orderBy(priceTiers.createdAt);
+    const tiers = await db
+      .select()
+      .from(priceTiers)
+      .where(eq(priceTiers.eventId, event!.id))
+      .orderBy(priceTiers.createdAt);
     expect(tiers.map((t) => [t.name, t.kind, t.priceCents, t.feeCents, t.currency])).toEqual([
       ['Stalls', 'reserved', 4500, 500, 'EUR'],
       ['Floor', 'ga', 3000, 0, 'EUR'],
     ]);
     const seatRows = await db.select().from(seats).where(eq(seats.eventId, event!.id));
     expect(seatRows).toHaveLength(30);
-    expect(new Set(seatRows.map((s) => `${s.tierId}|${s.section}|${s.status}`))).toEqual(new Set([`${tiers[0]!.id}|A|available`]));
-    expect(seatRows.filter((s) => s.accessible).map((s) => `${s.row}-${s.number}`).sort()).toEqual(['1-1', '1-2', '2-1', '2-2', '3-1', '3-2']);
+    expect(new Set(seatRows.map((s) => `${s.tierId}|${s.section}|${s.status}`))).toEqual(
+      new Set([`${tiers[0]!.id}|A|available`]),
+    );
+    expect(
+      seatRows
+        .filter((s) => s.accessible)
+        .map((s) => `${s.row}-${s.number}`)
+        .sort(),
+    ).toEqual(['1-1', '1-2', '2-1', '2-2', '3-1', '3-2']);
     const [ga] = await db.select().from(gaInventory).where(eq(gaInventory.tierId, tiers[1]!.id));
     expect(ga).toMatchObject({ capacity: 200, held: 0, sold: 0 });
     const [onsale] = await db.select().from(onsaleSettings).where(eq(onsaleSettings.eventId, event!.id));
@@ -211,7 +241,9 @@ describe('organizer console', () => {
       perAccountLimit: 4,
       state: 'scheduled',
     });
-    expect(Math.abs(onsale!.saleStartsAt.getTime() - (Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000))).toBeLessThanOrEqual(60_000);
+    expect(
+      Math.abs(onsale!.saleStartsAt.getTime() - (Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000)),
+    ).toBeLessThanOrEqual(60_000);
 
     // Reloading keeps the selected event, filled in from the API.
     await page.reload();

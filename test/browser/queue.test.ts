@@ -51,7 +51,9 @@ describe('the waiting room page', () => {
       const url = new URL(res.url());
       if (url.pathname !== `/v1/events/${sale.eventId}` || res.status() !== 200) return;
       const from = new URL(page.url()).pathname;
-      eventLoads.push(res.json().then((body: object) => ({ page: from, query: url.search, seatMap: 'seatMap' in body })));
+      eventLoads.push(
+        res.json().then((body: object) => ({ page: from, query: url.search, seatMap: 'seatMap' in body })),
+      );
     });
     await signUp(page, 'Queue Fan');
 
@@ -70,7 +72,9 @@ describe('the waiting room page', () => {
     // A reload keeps the place: the server is the memory, not the tab. (On a loaded machine the
     // sale may have started meanwhile, and the place be the turn already.)
     await page.reload();
-    await page.waitForFunction(() => /You are in|It's your turn/.test(document.querySelector('#where')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /You are in|It's your turn/.test(document.querySelector('#where')?.textContent ?? ''),
+    );
 
     // The draw at sale start, then admission: the page is told without polling.
     await page.waitForSelector('#admitted:not([hidden])', { timeout: 30_000 });
@@ -87,7 +91,11 @@ describe('the waiting room page', () => {
     // The page that sells, with a pass in hand, loads the seats to pick from.
     const loads = await Promise.all(eventLoads);
     expect(loads.filter((l) => l.page === '/queue.html').every((l) => l.query === '' && !l.seatMap)).toBe(true);
-    expect(loads.filter((l) => l.page === '/event.html')[0]).toEqual({ page: '/event.html', query: '?include=seats', seatMap: true });
+    expect(loads.filter((l) => l.page === '/event.html')[0]).toEqual({
+      page: '/event.html',
+      query: '?include=seats',
+      seatMap: true,
+    });
     await page.selectOption('#tier', sale.gaTierId);
     await page.fill('#quantity', '2');
     await page.click('#buy button[type=submit]');
@@ -118,7 +126,8 @@ describe('the waiting room page', () => {
     await page.fill(`[data-ticket="${ticketId}"] input[name=toEmail]`, recipientEmail);
     await page.click(`[data-ticket="${ticketId}"] .transfer-form button[type=submit]`);
     await page.waitForSelector(`[data-ticket="${ticketId}"] .pending-offer`);
-    const [mail] = await env.infra.database.sql`select body from notification_outbox where kind = 'transfer.received' and channel = 'email' and recipient = ${recipientEmail}`;
+    const [mail] = await env.infra.database
+      .sql`select body from notification_outbox where kind = 'transfer.received' and channel = 'email' and recipient = ${recipientEmail}`;
     const link = /https?:\/\/[^/\s]+(\/transfer\.html#id=[^\s&]+&token=\S+)/.exec(mail!.body as string)![1]!;
     const recipientPage = await browser.newPage();
     await asUser(recipientPage, recipient.token);
@@ -147,14 +156,20 @@ describe('the waiting room page', () => {
     const newCode = await codeOf(env, recipient.token, ticketId);
     expect(await scan(newCode, 'ok')).toMatch(/Admitted/i);
     expect(await scan(newCode, 'bad')).toMatch(/Already used.*gate 3/i);
-    const [row] = await env.infra.database.sql`select count(*)::int as admitted from checkins where ticket_id = ${ticketId} and result = 'admitted'`;
+    const [row] = await env.infra.database
+      .sql`select count(*)::int as admitted from checkins where ticket_id = ${ticketId} and result = 'admitted'`;
     expect(row!.admitted).toBe(1);
     expect(errors).toEqual([]);
   });
 
   it('tells a waiting fan when everything is taken, instead of leaving them waiting', async () => {
     const organizer = await signedIn(env, ['organizer']);
-    const sale = await queueSale(env, organizer.userId, { startsInMs: 5_000, admitPerMinute: 600, gaCapacity: 1, layout: 'section A rows 1-1 seats 1-2' });
+    const sale = await queueSale(env, organizer.userId, {
+      startsInMs: 5_000,
+      admitPerMinute: 600,
+      gaCapacity: 1,
+      layout: 'section A rows 1-1 seats 1-2',
+    });
     const page = await browser.newPage();
     await signUp(page, 'Hopeful Fan');
     await page.goto(`${env.api.baseUrl}/queue.html?event=${sale.eventId}`);
@@ -163,10 +178,19 @@ describe('the waiting room page', () => {
     await page.waitForFunction(() => document.querySelector('#where')?.textContent?.includes('You are in'));
     // Every place is taken (held by others, the way the sales core holds) before this fan's turn.
     const other = await signedIn(env);
-    const fixture = { eventId: sale.eventId, seatedTierId: sale.reservedTierId, gaTierId: sale.gaTierId, priceCents: 5000, feeCents: 450, currency: 'EUR' } as SaleFixture;
+    const fixture = {
+      eventId: sale.eventId,
+      seatedTierId: sale.reservedTierId,
+      gaTierId: sale.gaTierId,
+      priceCents: 5000,
+      feeCents: 450,
+      currency: 'EUR',
+    } as SaleFixture;
     await holdDirect(env, fixture, other.userId, { seatIds: sale.seatIds });
     await holdDirect(env, fixture, other.userId, { quantity: 1 });
-    await page.waitForFunction(() => document.querySelector('#where')?.textContent?.includes('Sold out'), undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('#where')?.textContent?.includes('Sold out'), undefined, {
+      timeout: 30_000,
+    });
     expect(await page.isHidden('#admitted')).toBe(true);
     await screenshots(page, 'queue-soldout');
     expect(await seriousViolations(page)).toEqual([]);

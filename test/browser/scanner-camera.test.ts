@@ -38,7 +38,11 @@ describe('door scanner with the camera', () => {
     const code = await codeOf(env, fan.token, ticketId);
     const video = join(dir, 'ticket.y4m');
     await writeQrVideo(video, code);
-    browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
+    browser = await launch([
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ]);
 
     const page = await browser.newPage();
     const errors = watchErrors(page);
@@ -62,8 +66,18 @@ describe('door scanner with the camera', () => {
     await page.click('#camera-toggle');
     expect(await textOf(page, '#camera-toggle')).toBe('Use the camera');
 
-    const rows = await env.infra.database.db.select().from(checkins).where(eq(checkins.ticketId, ticketId)).orderBy(asc(checkins.id));
-    expect(rows[0]).toMatchObject({ result: 'admitted', gate: 'East', offline: false, staffId: staff.userId, eventId: sale.eventId });
+    const rows = await env.infra.database.db
+      .select()
+      .from(checkins)
+      .where(eq(checkins.ticketId, ticketId))
+      .orderBy(asc(checkins.id));
+    expect(rows[0]).toMatchObject({
+      result: 'admitted',
+      gate: 'East',
+      offline: false,
+      staffId: staff.userId,
+      eventId: sale.eventId,
+    });
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(rows.slice(1).every((r) => r.result === 'already_used' && r.gate === 'East')).toBe(true);
     expect(errors).toEqual([]);

@@ -77,7 +77,11 @@ describe('door scanner without a network', () => {
     expect(await textOf(page, '#connection')).toMatch(/^Online/);
     await screenshots(page, 'scanner-synced');
 
-    const rows = await env.infra.database.db.select().from(checkins).where(eq(checkins.eventId, sale.eventId)).orderBy(checkins.scannedAt);
+    const rows = await env.infra.database.db
+      .select()
+      .from(checkins)
+      .where(eq(checkins.eventId, sale.eventId))
+      .orderBy(checkins.scannedAt);
     expect(rows.map((r) => [r.result, r.ticketId, r.gate, r.offline, r.staffId])).toEqual([
       ['admitted', ticketId, 'North', true, staff.userId],
       ['invalid', null, 'North', true, staff.userId],
@@ -87,7 +91,11 @@ describe('door scanner without a network', () => {
     // Online again, the server decides: the ticket is inside.
     await page.fill('#code', await codeOf(env, fan.token, ticketId));
     await page.click('#manual button[type=submit]');
-    await page.waitForFunction(() => !/offline/.test(document.querySelector('#result')?.textContent ?? '') && document.querySelector('#result')?.getAttribute('data-result') === 'already_used');
+    await page.waitForFunction(
+      () =>
+        !/offline/.test(document.querySelector('#result')?.textContent ?? '') &&
+        document.querySelector('#result')?.getAttribute('data-result') === 'already_used',
+    );
     expect(errors).toEqual([]);
   });
   it('reports a conflict when another gate admitted the ticket while this one was offline', async () => {
@@ -107,17 +115,32 @@ describe('door scanner without a network', () => {
     await page.waitForSelector('#result.result-ok');
 
     // Meanwhile the South gate, online, admits the same ticket first.
-    const south = await env.api.post('/v1/checkin', { code: await codeOf(env, fan.token, ticketIds[0]!), gate: 'South', nonce: `south-${Date.now()}`, eventId: sale.eventId }, { token: staff.token });
+    const south = await env.api.post(
+      '/v1/checkin',
+      {
+        code: await codeOf(env, fan.token, ticketIds[0]!),
+        gate: 'South',
+        nonce: `south-${Date.now()}`,
+        eventId: sale.eventId,
+      },
+      { token: staff.token },
+    );
     expect(south.body.result).toBe('admitted');
 
     await page.context().setOffline(false);
     await page.waitForSelector('#sync-status.bad');
     expect(await textOf(page, '#sync-status')).toBe('Synced 1 scan. 1 conflict.');
-    expect(await textOf(page, '#sync-report')).toMatch(/let in here at .* while offline, but gate South had admitted it at /);
+    expect(await textOf(page, '#sync-report')).toMatch(
+      /let in here at .* while offline, but gate South had admitted it at /,
+    );
     expect(await page.textContent('#pending-count')).toBe('0');
     await screenshots(page, 'scanner-conflict');
     expect(await seriousViolations(page)).toEqual([]);
-    const rows = await env.infra.database.db.select().from(checkins).where(eq(checkins.ticketId, ticketIds[0]!)).orderBy(checkins.id);
+    const rows = await env.infra.database.db
+      .select()
+      .from(checkins)
+      .where(eq(checkins.ticketId, ticketIds[0]!))
+      .orderBy(checkins.id);
     expect(rows.map((r) => [r.result, r.gate, r.offline])).toEqual([
       ['admitted', 'South', false],
       ['already_used', 'North', true],

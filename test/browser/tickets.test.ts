@@ -20,7 +20,11 @@ let browser: Browser;
 const running: { close(): Promise<void> }[] = [];
 beforeAll(async () => {
   // The outbox dispatcher pushes notifications to the pages' sockets, as the worker does in production.
-  env = await createTestEnv({ AUTH_LIMIT_PER_IP: '100000', DATA_DIR: await mkdtemp(join(tmpdir(), 'fairdrop-tickets-')), OUTBOX_POLL_MS: '100' });
+  env = await createTestEnv({
+    AUTH_LIMIT_PER_IP: '100000',
+    DATA_DIR: await mkdtemp(join(tmpdir(), 'fairdrop-tickets-')),
+    OUTBOX_POLL_MS: '100',
+  });
   running.push(await outboxDispatcher.start(env.infra));
   browser = await launch();
 });
@@ -45,7 +49,11 @@ describe('My tickets, a transfer, and the door', () => {
     await asUser(fanPage, fan.token);
     await fanPage.goto(`${env.api.baseUrl}/tickets.html`);
     await fanPage.waitForSelector(`[data-ticket="${ticketId}"] .ticket-qr img[data-step]`);
-    const img = await fanPage.$eval(`[data-ticket="${ticketId}"] .ticket-qr img`, (el) => ({ src: (el as HTMLImageElement).src, alt: (el as HTMLImageElement).alt, width: (el as HTMLImageElement).naturalWidth }));
+    const img = await fanPage.$eval(`[data-ticket="${ticketId}"] .ticket-qr img`, (el) => ({
+      src: (el as HTMLImageElement).src,
+      alt: (el as HTMLImageElement).alt,
+      width: (el as HTMLImageElement).naturalWidth,
+    }));
     expect(img.src).toMatch(/^data:image\/svg\+xml/);
     expect(img.alt).toMatch(/Door code for .*Row 1 · Seat 1/);
     expect(img.width).toBeGreaterThan(0); // the SVG decoded (CSP allows data: images)
@@ -53,10 +61,13 @@ describe('My tickets, a transfer, and the door', () => {
     // The code shown is the one the API gives now (same step; a read that straddles a rotation
     // on a loaded machine is read again once the page has rotated too).
     await expect
-      .poll(async () => {
-        const shown = await fanPage.textContent(`[data-ticket="${ticketId}"] .code-text`);
-        return shown === (await codeOf(env, fan.token, ticketId));
-      }, { timeout: 20_000 })
+      .poll(
+        async () => {
+          const shown = await fanPage.textContent(`[data-ticket="${ticketId}"] .code-text`);
+          return shown === (await codeOf(env, fan.token, ticketId));
+        },
+        { timeout: 20_000 },
+      )
       .toBe(true);
     expect(await textOf(fanPage, `[data-order="${orderId}"]`)).toMatch(/Paid: your seats are guaranteed/);
     expect(await fanPage.isVisible(`[data-cancel-order="${orderId}"]`)).toBe(true); // refundable under the fixture's policy
@@ -75,12 +86,15 @@ describe('My tickets, a transfer, and the door', () => {
     await fanPage.fill(`[data-ticket="${ticketId}"] textarea[name=message]`, 'Happy birthday!');
     await fanPage.click(`[data-ticket="${ticketId}"] .transfer-form button[type=submit]`);
     await fanPage.waitForSelector(`[data-ticket="${ticketId}"] .pending-offer`);
-    expect(await textOf(fanPage, `[data-ticket="${ticketId}"] .pending-offer`)).toContain(`Offered to ${recipientEmail}`);
+    expect(await textOf(fanPage, `[data-ticket="${ticketId}"] .pending-offer`)).toContain(
+      `Offered to ${recipientEmail}`,
+    );
     expect(await textOf(fanPage, '#transfers')).toContain('waiting for them to accept');
     await screenshots(fanPage, 'tickets-transfer-pending');
 
     // The invitation mail's link, opened signed out: sign in on the page, then accept.
-    const [mail] = await env.infra.database.sql`select body from notification_outbox where kind = 'transfer.received' and channel = 'email' and recipient = ${recipientEmail}`;
+    const [mail] = await env.infra.database
+      .sql`select body from notification_outbox where kind = 'transfer.received' and channel = 'email' and recipient = ${recipientEmail}`;
     const link = /https?:\/\/[^/\s]+(\/transfer\.html#id=[^\s&]+&token=\S+)/.exec(mail!.body as string);
     expect(link).not.toBeNull();
     const recipientPage = await browser.newPage();
@@ -94,7 +108,9 @@ describe('My tickets, a transfer, and the door', () => {
     await recipientPage.fill('#invite-password', 'correct horse battery');
     await recipientPage.click('#invite-signin button[type=submit]');
     await recipientPage.waitForSelector('#accept-transfer');
-    expect(await textOf(recipientPage, '#invitation')).toMatch(/A ticket for Show .* is offered to you.*Happy birthday!/);
+    expect(await textOf(recipientPage, '#invitation')).toMatch(
+      /A ticket for Show .* is offered to you.*Happy birthday!/,
+    );
     await screenshots(recipientPage, 'tickets-invitation');
     expect(await seriousViolations(recipientPage)).toEqual([]);
     await recipientPage.click('#accept-transfer');
@@ -106,7 +122,9 @@ describe('My tickets, a transfer, and the door', () => {
     expect(row).toMatchObject({ holderId: recipient.userId, version: 2, status: 'valid' });
 
     // The giver is told live (polite region), and the ticket shows as transferred.
-    await fanPage.waitForFunction(() => /accepted your ticket/.test(document.querySelector('#live-news')?.textContent ?? ''));
+    await fanPage.waitForFunction(() =>
+      /accepted your ticket/.test(document.querySelector('#live-news')?.textContent ?? ''),
+    );
     await fanPage.waitForSelector(`[data-ticket="${ticketId}"].ticket-transferred`);
     expect(await fanPage.$(`[data-ticket="${ticketId}"] .ticket-qr`)).toBeNull();
     expect(await textOf(fanPage, '#notifications')).toMatch(/New.*accepted your ticket/);
@@ -145,19 +163,28 @@ describe('My tickets, a transfer, and the door', () => {
     expect(await textOf(door, '#result')).toMatch(/Already used at \d\d:\d\d( [AP]M)? by gate 3/);
     await screenshots(door, 'scanner-refused');
 
-    const rows = await env.infra.database.db.select().from(checkins).where(eq(checkins.ticketId, ticketId)).orderBy(checkins.id);
+    const rows = await env.infra.database.db
+      .select()
+      .from(checkins)
+      .where(eq(checkins.ticketId, ticketId))
+      .orderBy(checkins.id);
     expect(rows.map((r) => [r.result, r.ticketVersion, r.gate, r.staffId, r.offline])).toEqual([
       ['revoked', 1, '3', staff.userId, false],
       ['admitted', 2, '3', staff.userId, false],
       ['already_used', 2, '3', staff.userId, false],
     ]);
-    const admitted = await env.infra.database.db.select().from(checkins).where(and(eq(checkins.ticketId, ticketId), eq(checkins.result, 'admitted')));
+    const admitted = await env.infra.database.db
+      .select()
+      .from(checkins)
+      .where(and(eq(checkins.ticketId, ticketId), eq(checkins.result, 'admitted')));
     expect(admitted).toHaveLength(1);
 
     // The new holder's page shows the ticket as used, with the gate.
     await recipientPage.reload();
     await until(async () => /Used/.test(await textOf(recipientPage, `[data-ticket="${ticketId}"]`)));
-    expect(await textOf(recipientPage, `[data-ticket="${ticketId}"]`)).toMatch(/Checked in at \d\d:\d\d( [AP]M)?, gate 3/);
+    expect(await textOf(recipientPage, `[data-ticket="${ticketId}"]`)).toMatch(
+      /Checked in at \d\d:\d\d( [AP]M)?, gate 3/,
+    );
 
     expect(fanErrors).toEqual([]);
     expect(recipientErrors).toEqual([]);
@@ -173,7 +200,9 @@ describe('My tickets, a transfer, and the door', () => {
     await page.goto(`${env.api.baseUrl}/tickets.html`);
     await page.click(`[data-cancel-order="${orderId}"]`);
     await page.waitForSelector(`[data-confirm-cancel="${orderId}"]`);
-    expect(await textOf(page, `[data-order="${orderId}"] .confirm`)).toMatch(/Cancel all 2 valid tickets of this order\?/);
+    expect(await textOf(page, `[data-order="${orderId}"] .confirm`)).toMatch(
+      /Cancel all 2 valid tickets of this order\?/,
+    );
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-confirm-cancel'))).toBe(orderId);
     await screenshots(page, 'tickets-order-cancel-confirm');
     await page.click(`[data-confirm-cancel="${orderId}"]`);
@@ -189,7 +218,9 @@ describe('My tickets, a transfer, and the door', () => {
     const other = await buySeats(env, strict, fan, 1);
     await page.reload();
     await page.waitForSelector(`[data-order="${other.orderId}"]`);
-    expect(await textOf(page, `[data-order="${other.orderId}"]`)).toMatch(/Not refundable under the organizer’s policy/);
+    expect(await textOf(page, `[data-order="${other.orderId}"]`)).toMatch(
+      /Not refundable under the organizer’s policy/,
+    );
     expect(await page.$(`[data-cancel-order="${other.orderId}"]`)).toBeNull();
   });
 
@@ -198,9 +229,14 @@ describe('My tickets, a transfer, and the door', () => {
     const fan = await signedIn(env);
     const { ticketIds } = await buySeats(env, sale, fan, 1);
     const newcomer = uniqueEmail('newcomer');
-    const offer = await env.api.post(`/v1/tickets/${ticketIds[0]}/transfers`, { toEmail: newcomer }, { token: fan.token });
+    const offer = await env.api.post(
+      `/v1/tickets/${ticketIds[0]}/transfers`,
+      { toEmail: newcomer },
+      { token: fan.token },
+    );
     expect(offer.status).toBe(201);
-    const [mail] = await env.infra.database.sql`select body from notification_outbox where kind = 'transfer.received' and channel = 'email' and recipient = ${newcomer}`;
+    const [mail] = await env.infra.database
+      .sql`select body from notification_outbox where kind = 'transfer.received' and channel = 'email' and recipient = ${newcomer}`;
     const link = /https?:\/\/[^/\s]+(\/transfer\.html#id=[^\s&]+&token=\S+)/.exec(mail!.body as string)!;
 
     const page = await browser.newPage();
@@ -216,14 +252,16 @@ describe('My tickets, a transfer, and the door', () => {
     await page.click('#invite-claim button[type=submit]');
     await page.waitForSelector(`[data-ticket="${ticketIds[0]}"] .ticket-qr img[data-step]`);
     expect(new URL(page.url()).hash).toBe('');
-    const [row] = await env.infra.database.sql`select t.version, u.email, u.display_name from tickets t join users u on u.id = t.holder_id where t.id = ${ticketIds[0]!}`;
+    const [row] = await env.infra.database
+      .sql`select t.version, u.email, u.display_name from tickets t join users u on u.id = t.holder_id where t.id = ${ticketIds[0]!}`;
     expect(row).toMatchObject({ version: 2, email: newcomer, display_name: 'Nora Newcomer' });
 
     // The code changes on its 30-second step without a reload.
     const step = Number(await page.getAttribute(`[data-ticket="${ticketIds[0]}"] .ticket-qr img`, 'data-step'));
     const before = await page.textContent(`[data-ticket="${ticketIds[0]}"] .code-text`);
     await page.waitForFunction(
-      ([id, s]) => Number(document.querySelector(`[data-ticket="${id}"] .ticket-qr img`)?.getAttribute('data-step')) === s,
+      ([id, s]) =>
+        Number(document.querySelector(`[data-ticket="${id}"] .ticket-qr img`)?.getAttribute('data-step')) === s,
       [ticketIds[0]!, step + 1] as const,
       { timeout: 35_000 },
     );

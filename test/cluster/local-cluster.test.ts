@@ -34,20 +34,24 @@ let output = '';
 beforeAll(async () => {
   db = await createTestDatabase();
   dataDir = await mkdtemp(join(tmpdir(), 'fd-cluster-'));
-  supervisor = spawn(process.execPath, ['--import', 'tsx', 'src/cli/cluster.ts', '--nodes', '3', '--port', '0', '--json'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS,
-      REDIS_PREFIX: prefix,
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      PASSWORD_SCRYPT_LOG_N: '10',
+  supervisor = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/cluster.ts', '--nodes', '3', '--port', '0', '--json'],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        DATABASE_URL: db.url,
+        REDIS_URL: TEST_REDIS,
+        REDIS_PREFIX: prefix,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        PASSWORD_SCRYPT_LOG_N: '10',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   supervisor.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const lines = createInterface({ input: supervisor.stdout! });
   cluster = await new Promise<Described>((resolve, reject) => {
@@ -55,14 +59,17 @@ beforeAll(async () => {
       output += `${line}\n`;
       if (line.startsWith('{"cluster":')) resolve((JSON.parse(line) as { cluster: Described }).cluster);
     });
-    supervisor.once('exit', (code) => reject(new Error(`the cluster exited with ${code} before it was ready:\n${output}`)));
+    supervisor.once('exit', (code) =>
+      reject(new Error(`the cluster exited with ${code} before it was ready:\n${output}`)),
+    );
   });
 }, 120_000);
 
 afterAll(async () => {
   if (supervisor && supervisor.exitCode === null && supervisor.signalCode === null) {
     supervisor.kill('SIGKILL');
-    for (const p of [...(cluster?.nodes ?? []), ...(cluster ? [cluster.worker] : [])]) if (isAlive(p.pid)) process.kill(p.pid, 'SIGKILL');
+    for (const p of [...(cluster?.nodes ?? []), ...(cluster ? [cluster.worker] : [])])
+      if (isAlive(p.pid)) process.kill(p.pid, 'SIGKILL');
   }
   await dropRedisPrefix(prefix);
   await db?.drop();
@@ -105,7 +112,8 @@ describe('npm run cluster', () => {
           socket.once('connect', resolve);
           socket.once('connect_error', reject);
         });
-        if (socket.io.engine.transport.name !== 'websocket') await new Promise((resolve) => socket.io.engine.once('upgrade', resolve));
+        if (socket.io.engine.transport.name !== 'websocket')
+          await new Promise((resolve) => socket.io.engine.once('upgrade', resolve));
         expect(socket.io.engine.transport.name).toBe('websocket');
       }
       const ws = connect(cluster.url, { transports: ['websocket'], reconnection: false });

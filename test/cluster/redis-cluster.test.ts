@@ -50,7 +50,12 @@ const keyslot = async (key: string) => Number(await asCluster().call('CLUSTER', 
 
 /** slot → `host:port` of the master that owns it, from CLUSTER SLOTS. */
 async function slotOwners(): Promise<(slot: number) => string> {
-  const ranges = (await asCluster().call('CLUSTER', 'SLOTS')) as [number, number, [string, number, ...unknown[]], ...unknown[]][];
+  const ranges = (await asCluster().call('CLUSTER', 'SLOTS')) as [
+    number,
+    number,
+    [string, number, ...unknown[]],
+    ...unknown[],
+  ][];
   return (slot) => {
     const range = ranges.find(([from, to]) => slot >= from && slot <= to);
     if (!range) throw new Error(`slot ${slot} is not served`);
@@ -90,7 +95,9 @@ describe('Redis Cluster', () => {
       if (!byShard.has(shard)) byShard.set(shard, id);
     }
     const events = [...byShard.values()];
-    expect(new Set(await Promise.all(events.map(async (id) => owner(await keyslot(keys.queue(id).meta)))))).toHaveProperty('size', 3);
+    expect(
+      new Set(await Promise.all(events.map(async (id) => owner(await keyslot(keys.queue(id).meta))))),
+    ).toHaveProperty('size', 3);
 
     for (const eventId of events) {
       const slots = await Promise.all(Object.values(keys.queue(eventId)).map(keyslot));
@@ -118,11 +125,22 @@ describe('Redis Cluster', () => {
         expect(admitted.map((a) => a.ticketNumber)).toEqual([1, 2, 3, 4, 5]);
 
         const [first, second] = admitted;
-        await expect(room.claim(eventId, first!.token, first!.accountId)).resolves.toMatchObject({ entryId: first!.entryId });
-        await expect(room.claim(eventId, first!.token, first!.accountId)).rejects.toMatchObject({ code: 'queue.token_used' });
-        await expect(room.claim(eventId, second!.token, first!.accountId)).rejects.toMatchObject({ code: 'queue.token_wrong_account' });
-        await expect(room.release(eventId, first!.token, first!.accountId)).resolves.toMatchObject({ entryId: first!.entryId });
-        expect(await room.fanState(eventId, second!.accountId)).toMatchObject({ status: 'admitted', token: second!.token });
+        await expect(room.claim(eventId, first!.token, first!.accountId)).resolves.toMatchObject({
+          entryId: first!.entryId,
+        });
+        await expect(room.claim(eventId, first!.token, first!.accountId)).rejects.toMatchObject({
+          code: 'queue.token_used',
+        });
+        await expect(room.claim(eventId, second!.token, first!.accountId)).rejects.toMatchObject({
+          code: 'queue.token_wrong_account',
+        });
+        await expect(room.release(eventId, first!.token, first!.accountId)).resolves.toMatchObject({
+          entryId: first!.entryId,
+        });
+        expect(await room.fanState(eventId, second!.accountId)).toMatchObject({
+          status: 'admitted',
+          token: second!.token,
+        });
 
         expect((await room.pause(eventId)).phase).toBeDefined();
         await room.resume(eventId);
@@ -148,7 +166,10 @@ describe('Redis Cluster', () => {
     const queueConnection = bullConnection(config);
     const workerConnection = bullConnection(config);
     const queue = new Queue<{ n: number }, number>('cluster-check', { connection: queueConnection, prefix });
-    const worker = new Worker<{ n: number }, number>('cluster-check', async (job) => job.data.n * 2, { connection: workerConnection, prefix });
+    const worker = new Worker<{ n: number }, number>('cluster-check', async (job) => job.data.n * 2, {
+      connection: workerConnection,
+      prefix,
+    });
     try {
       const done = new Promise<number>((resolve, reject) => {
         worker.on('completed', (_job, result) => resolve(result));
@@ -181,7 +202,14 @@ describe('Redis Cluster', () => {
             config,
             logger: createLogger(config),
             // The token is the user id: authentication is not what this test is about.
-            authenticate: async (token) => ({ userId: token, sessionId: 's', email: `${token}@example.test`, displayName: token, roles: [], emailVerified: true }),
+            authenticate: async (token) => ({
+              userId: token,
+              sessionId: 's',
+              email: `${token}@example.test`,
+              displayName: token,
+              roles: [],
+              emailVerified: true,
+            }),
           }),
         );
         await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -199,7 +227,11 @@ describe('Redis Cluster', () => {
 
     function client(node: number, token?: string): Promise<Client> {
       const port = (servers[node]!.address() as AddressInfo).port;
-      const socket: Client = connect(`http://127.0.0.1:${port}`, { transports: ['websocket'], auth: token ? { token } : {}, reconnection: false });
+      const socket: Client = connect(`http://127.0.0.1:${port}`, {
+        transports: ['websocket'],
+        auth: token ? { token } : {},
+        reconnection: false,
+      });
       clients.push(socket);
       return new Promise((resolve, reject) => {
         socket.once('connect', () => resolve(socket));
@@ -208,7 +240,9 @@ describe('Redis Cluster', () => {
     }
 
     const next = <E extends keyof ServerToClientEvents>(socket: Client, event: E) =>
-      new Promise<Parameters<ServerToClientEvents[E]>[0]>((resolve) => socket.once(event, ((payload: never) => resolve(payload)) as never));
+      new Promise<Parameters<ServerToClientEvents[E]>[0]>((resolve) =>
+        socket.once(event, ((payload: never) => resolve(payload)) as never),
+      );
 
     /** Waits until `count` adapters subscribe to a room's sharded channel (SSUBSCRIBE is asynchronous). */
     async function subscribed(room: string, count: number): Promise<void> {
@@ -243,7 +277,14 @@ describe('Redis Cluster', () => {
       let strangerGot = false;
       stranger.on('notification', () => (strangerGot = true));
       await subscribed(userRoom(userId), 2);
-      const push = { id: 1, kind: 'test', title: 'Hello', body: 'across shards', createdAt: new Date().toISOString(), data: {} };
+      const push = {
+        id: 1,
+        kind: 'test',
+        title: 'Hello',
+        body: 'across shards',
+        createdAt: new Date().toISOString(),
+        data: {},
+      };
       const received = Promise.all([next(onA, 'notification'), next(onB, 'notification')]);
       broadcaster.toUser(userId, 'notification', push);
       expect(await received).toEqual([push, push]);

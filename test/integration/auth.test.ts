@@ -19,7 +19,11 @@ const cache = () => new SessionCache(env.infra.redis, keys());
 describe('accounts and sessions', () => {
   it('registers, reads /v1/me, and logs out', async () => {
     const email = uniqueEmail();
-    const reg = await env.api.post('/v1/auth/register', { email: email.toUpperCase(), password: 'a long passphrase', displayName: 'Ada' });
+    const reg = await env.api.post('/v1/auth/register', {
+      email: email.toUpperCase(),
+      password: 'a long passphrase',
+      displayName: 'Ada',
+    });
     expect(reg.status).toBe(201);
     expect(reg.body.user).toMatchObject({ email, displayName: 'Ada', roles: ['fan'], emailVerified: false });
     expect(reg.body.token).toMatch(/^fds_/);
@@ -58,7 +62,10 @@ describe('accounts and sessions', () => {
 
   it('refuses an expired session', async () => {
     const { token, userId } = await signedIn(env);
-    await env.infra.database.db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.userId, userId));
+    await env.infra.database.db
+      .update(sessions)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(sessions.userId, userId));
     // Time passing would also have dropped the cached copy (it never outlives the session).
     await cache().forgetAccount(userId);
     const res = await env.api.get('/v1/me', { token });
@@ -77,7 +84,11 @@ describe('accounts and sessions', () => {
   it('refuses a second account with the same email, whatever its case', async () => {
     const email = uniqueEmail();
     await env.api.register(email);
-    const again = await env.api.post('/v1/auth/register', { email: email.toUpperCase(), password: 'another passphrase', displayName: 'X' });
+    const again = await env.api.post('/v1/auth/register', {
+      email: email.toUpperCase(),
+      password: 'another passphrase',
+      displayName: 'X',
+    });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('auth.email_taken');
     expect(await env.infra.database.db.select().from(users).where(eq(users.email, email))).toHaveLength(1);
@@ -96,7 +107,10 @@ describe('accounts and sessions', () => {
     const reused = await env.api.post('/v1/auth/verify-email', { token: verifyToken });
     expect(reused.status).toBe(400);
     expect(reused.body.code).toBe('auth.verification_invalid');
-    const [row] = await env.infra.database.db.select().from(emailVerifications).where(eq(emailVerifications.userId, userId));
+    const [row] = await env.infra.database.db
+      .select()
+      .from(emailVerifications)
+      .where(eq(emailVerifications.userId, userId));
     expect(row!.usedAt).not.toBeNull();
     const again = await env.api.post('/v1/auth/resend-verification', undefined, { token });
     expect(again.body.code).toBe('auth.already_verified');
@@ -104,18 +118,30 @@ describe('accounts and sessions', () => {
 
   it('updates the profile and validates it field by field', async () => {
     const { token, userId } = await signedIn(env);
-    const ok = await env.api.patch('/v1/me', {
-      interests: ['jazz', 'comedy'],
-      home: { label: 'Kreuzberg', lat: 52.49, lng: 13.42 },
-      accessibilityNeeds: ['step_free'],
-      budgetCents: 6000,
-    }, { token });
+    const ok = await env.api.patch(
+      '/v1/me',
+      {
+        interests: ['jazz', 'comedy'],
+        home: { label: 'Kreuzberg', lat: 52.49, lng: 13.42 },
+        accessibilityNeeds: ['step_free'],
+        budgetCents: 6000,
+      },
+      { token },
+    );
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ interests: ['jazz', 'comedy'], home: { lat: 52.49, lng: 13.42, label: 'Kreuzberg' }, budgetCents: 6000 });
+    expect(ok.body).toMatchObject({
+      interests: ['jazz', 'comedy'],
+      home: { lat: 52.49, lng: 13.42, label: 'Kreuzberg' },
+      budgetCents: 6000,
+    });
     const [row] = await env.infra.database.db.select().from(users).where(eq(users.id, userId));
     expect(row).toMatchObject({ homeLat: 52.49, homeLng: 13.42, accessibilityNeeds: ['step_free'] });
 
-    const bad = await env.api.patch('/v1/me', { interests: ['knitting'], home: { lat: 123, lng: 0 }, role: 'admin' }, { token });
+    const bad = await env.api.patch(
+      '/v1/me',
+      { interests: ['knitting'], home: { lat: 123, lng: 0 }, role: 'admin' },
+      { token },
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('request.invalid');
     const fields = bad.body.errors.map((e: { field: string }) => e.field).sort();
@@ -130,7 +156,15 @@ describe('accounts and sessions', () => {
 });
 
 describe('the session cache', () => {
-  const venue = { name: 'Hall', address: '1 Road', city: 'Lyon', country: 'FR', latitude: 45.76, longitude: 4.83, timeZone: 'Europe/Paris' };
+  const venue = {
+    name: 'Hall',
+    address: '1 Road',
+    city: 'Lyon',
+    country: 'FR',
+    latitude: 45.76,
+    longitude: 4.83,
+    timeZone: 'Europe/Paris',
+  };
 
   it('serves a session from Redis once signed in, and from Postgres again when Redis lost it', async () => {
     const { token, userId } = await signedIn(env);
@@ -143,10 +177,27 @@ describe('the session cache', () => {
 
   it('applies a role change to sessions already cached, at once', async () => {
     const target = await signedIn(env);
-    expect((await env.api.post('/v1/venues', venue, { token: target.token, headers: { 'idempotency-key': crypto.randomUUID() } })).status).toBe(403);
+    expect(
+      (
+        await env.api.post('/v1/venues', venue, {
+          token: target.token,
+          headers: { 'idempotency-key': crypto.randomUUID() },
+        })
+      ).status,
+    ).toBe(403);
     const admin = await signedIn(env, ['admin']);
-    expect((await env.api.put(`/v1/users/${target.userId}/roles`, { roles: ['fan', 'organizer'] }, { token: admin.token })).status).toBe(200);
-    expect((await env.api.post('/v1/venues', venue, { token: target.token, headers: { 'idempotency-key': crypto.randomUUID() } })).status).toBe(201);
+    expect(
+      (await env.api.put(`/v1/users/${target.userId}/roles`, { roles: ['fan', 'organizer'] }, { token: admin.token }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await env.api.post('/v1/venues', venue, {
+          token: target.token,
+          headers: { 'idempotency-key': crypto.randomUUID() },
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('keeps a logged-out session out even when a request that read it a moment before caches it late', async () => {
@@ -156,7 +207,14 @@ describe('the session cache', () => {
     const [session] = await env.infra.database.db.select().from(sessions).where(eq(sessions.userId, userId));
     expect((await env.api.post('/v1/auth/logout', undefined, { token })).status).toBe(204);
     // The late fill of a request that found the session in Postgres just before the logout.
-    const principal = { userId, sessionId: session!.id, email: before.body.email, displayName: before.body.displayName, roles: ['fan' as const], emailVerified: false };
+    const principal = {
+      userId,
+      sessionId: session!.id,
+      email: before.body.email,
+      displayName: before.body.displayName,
+      roles: ['fan' as const],
+      emailVerified: false,
+    };
     await cache().put(hashSecret(token), principal, session!.expiresAt, 'fill');
     const after = await env.api.get('/v1/me', { token });
     expect(after.status).toBe(401);
@@ -168,17 +226,29 @@ describe('roles', () => {
   it('keeps fans out of admin routes and lets an admin grant roles', async () => {
     const fan = await signedIn(env);
     const target = await signedIn(env);
-    const denied = await env.api.put(`/v1/users/${target.userId}/roles`, { roles: ['organizer'] }, { token: fan.token });
+    const denied = await env.api.put(
+      `/v1/users/${target.userId}/roles`,
+      { roles: ['organizer'] },
+      { token: fan.token },
+    );
     expect(denied.status).toBe(403);
     expect(denied.body.code).toBe('auth.forbidden');
 
     const admin = await signedIn(env, ['admin']);
-    const granted = await env.api.put(`/v1/users/${target.userId}/roles`, { roles: ['fan', 'organizer'] }, { token: admin.token });
+    const granted = await env.api.put(
+      `/v1/users/${target.userId}/roles`,
+      { roles: ['fan', 'organizer'] },
+      { token: admin.token },
+    );
     expect(granted.status).toBe(200);
     const [row] = await env.infra.database.db.select().from(users).where(eq(users.id, target.userId));
     expect(row!.roles).toEqual(['fan', 'organizer']);
 
-    const unknown = await env.api.put('/v1/users/00000000-0000-4000-8000-000000000000/roles', { roles: ['fan'] }, { token: admin.token });
+    const unknown = await env.api.put(
+      '/v1/users/00000000-0000-4000-8000-000000000000/roles',
+      { roles: ['fan'] },
+      { token: admin.token },
+    );
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('auth.user_not_found');
   });
@@ -208,7 +278,15 @@ describe('rate limits', () => {
     try {
       const codes: number[] = [];
       for (let i = 0; i < 5; i++) {
-        codes.push((await tight.api.post('/v1/auth/register', { email: uniqueEmail(), password: 'a long passphrase', displayName: 'X' })).status);
+        codes.push(
+          (
+            await tight.api.post('/v1/auth/register', {
+              email: uniqueEmail(),
+              password: 'a long passphrase',
+              displayName: 'X',
+            })
+          ).status,
+        );
       }
       expect(codes).toEqual([201, 201, 201, 429, 429]);
       expect(await tight.infra.database.db.select().from(users)).toHaveLength(3);

@@ -74,7 +74,8 @@ describe('zero-setup start', () => {
     const readyMs = await waitReady(port, first.child, first.output);
     expect(readyMs).toBeLessThan(60_000);
     // The banner follows readiness by a moment (background jobs start in between).
-    for (let i = 0; i < 100 && !first.output.join('').includes('organizer@fairdrop.local'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && !first.output.join('').includes('organizer@fairdrop.local'); i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(first.output.join('')).toContain('organizer@fairdrop.local');
     const session = await login(port);
     expect(session.status).toBe(200);

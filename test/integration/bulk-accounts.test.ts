@@ -30,7 +30,10 @@ describe('insertBulkAccounts', () => {
   it('writes the rows registration writes, across batches, in the order given; each token and the password work through the API', async () => {
     const count = BULK_ACCOUNTS_BATCH + 7;
     const prefix = uniqueEmail('crowd').split('@')[0];
-    const specs = Array.from({ length: count }, (_, i) => ({ email: ` ${prefix}.${i}@Example.TEST `, displayName: ` Fan ${i} ` }));
+    const specs = Array.from({ length: count }, (_, i) => ({
+      email: ` ${prefix}.${i}@Example.TEST `,
+      displayName: ` Fan ${i} `,
+    }));
     const before = Date.now();
     const accounts = await insertBulkAccounts(db(), env.config, { accounts: specs, passwordHash });
     expect(accounts).toHaveLength(count);
@@ -44,17 +47,46 @@ describe('insertBulkAccounts', () => {
     const [referenceSession] = await db().select().from(sessions).where(eq(sessions.userId, registered.userId));
 
     const sample = [accounts[0]!, accounts[BULK_ACCOUNTS_BATCH]!, accounts.at(-1)!];
-    const rows = await db().select().from(users).where(inArray(users.id, sample.map((a) => a.userId)));
+    const rows = await db()
+      .select()
+      .from(users)
+      .where(
+        inArray(
+          users.id,
+          sample.map((a) => a.userId),
+        ),
+      );
     for (const row of rows) {
       const account = sample.find((a) => a.userId === row.id)!;
-      expect(row).toMatchObject({ email: account.email, displayName: account.displayName, roles: reference!.roles, emailVerifiedAt: null, interests: [], homeLat: null, budgetCents: null });
+      expect(row).toMatchObject({
+        email: account.email,
+        displayName: account.displayName,
+        roles: reference!.roles,
+        emailVerifiedAt: null,
+        interests: [],
+        homeLat: null,
+        budgetCents: null,
+      });
       expect(row.displayName).toMatch(/^Fan \d+$/);
     }
-    const opened = await db().select().from(sessions).where(inArray(sessions.userId, sample.map((a) => a.userId)));
+    const opened = await db()
+      .select()
+      .from(sessions)
+      .where(
+        inArray(
+          sessions.userId,
+          sample.map((a) => a.userId),
+        ),
+      );
     expect(opened).toHaveLength(3);
     for (const session of opened) {
       const account = sample.find((a) => a.userId === session.userId)!;
-      expect(session).toMatchObject({ id: account.sessionId, tokenHash: hashSecret(account.token), ip: null, userAgent: null });
+      expect(session).toMatchObject({
+        id: account.sessionId,
+        tokenHash: hashSecret(account.token),
+        ip: null,
+        userAgent: null,
+      });
       // SESSION_TTL_HOURS (5 here), as a sign-in sets it: not a lifetime of its own.
       expect(session.expiresAt.getTime()).toBe(account.expiresAt.getTime());
       expect(session.expiresAt.getTime() - before).toBeGreaterThanOrEqual(5 * hour);
@@ -82,7 +114,14 @@ describe('insertBulkAccounts', () => {
     });
     const cached = await cache.get(hashSecret(organizer!.token));
     expect(cached).toEqual({
-      principal: { userId: organizer!.userId, sessionId: organizer!.sessionId, email: organizer!.email, displayName: 'Org', roles: ['fan', 'organizer'], emailVerified: false },
+      principal: {
+        userId: organizer!.userId,
+        sessionId: organizer!.sessionId,
+        email: organizer!.email,
+        displayName: 'Org',
+        roles: ['fan', 'organizer'],
+        emailVerified: false,
+      },
       expiresAt: organizer!.expiresAt,
     });
     expect((await env.api.get('/v1/organizer/events', { token: organizer!.token })).status).toBe(200);
@@ -92,8 +131,17 @@ describe('insertBulkAccounts', () => {
     const taken = uniqueEmail('taken');
     await env.api.register(taken, PASSWORD, 'First');
     const fresh = uniqueEmail('fresh');
-    const attempt = insertBulkAccounts(db(), env.config, { accounts: [{ email: fresh, displayName: 'Fresh' }, { email: taken.toUpperCase(), displayName: 'Second' }], passwordHash });
-    const err: unknown = await attempt.then(() => null, (e: unknown) => e);
+    const attempt = insertBulkAccounts(db(), env.config, {
+      accounts: [
+        { email: fresh, displayName: 'Fresh' },
+        { email: taken.toUpperCase(), displayName: 'Second' },
+      ],
+      passwordHash,
+    });
+    const err: unknown = await attempt.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isUniqueViolation(err)).toBe(true);
     expect(await db().select({ id: users.id }).from(users).where(eq(users.email, fresh))).toEqual([]);
   });
@@ -106,11 +154,19 @@ describe('insertBulkAccounts', () => {
 describe('the drop simulator’s seed (seedFanAccounts)', () => {
   it('gives each fan index its account, which signs in with the simulator’s password', async () => {
     const runId = `t${Date.now().toString(36)}`;
-    const seeded = await seedFanAccounts(env.infra.database.sql, [7, 3, 11], runId, env.config.PASSWORD_SCRYPT_LOG_N, env.config);
+    const seeded = await seedFanAccounts(
+      env.infra.database.sql,
+      [7, 3, 11],
+      runId,
+      env.config.PASSWORD_SCRYPT_LOG_N,
+      env.config,
+    );
     expect(seeded.map(([i]) => i)).toEqual([7, 3, 11]);
     const [i, account] = seeded[1]!;
     const me = await env.api.get('/v1/me', { token: account.token });
     expect(me.body).toMatchObject({ id: account.userId, email: fanEmail(i, runId) });
-    expect((await env.api.post('/v1/auth/login', { email: fanEmail(i, runId), password: FAN_PASSWORD })).status).toBe(200);
+    expect((await env.api.post('/v1/auth/login', { email: fanEmail(i, runId), password: FAN_PASSWORD })).status).toBe(
+      200,
+    );
   });
 });

@@ -38,7 +38,11 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-function startWorker(): { process: ChildProcess; exited: Promise<NodeJS.Signals | number | null>; output: () => string } {
+function startWorker(): {
+  process: ChildProcess;
+  exited: Promise<NodeJS.Signals | number | null>;
+  output: () => string;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
     cwd: process.cwd(),
     // The API's prefix (childEnv's default): the worker serves the very queue the API enqueued into.
@@ -49,11 +53,14 @@ function startWorker(): { process: ChildProcess; exited: Promise<NodeJS.Signals 
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(signal ?? code)),
+  );
   return { process: child, exited, output: () => output };
 }
 
-const progress = async () => (await env.api.get(`/v1/events/${sale.eventId}/cancellation`, { token: sale.organizer.token })).body;
+const progress = async () =>
+  (await env.api.get(`/v1/events/${sale.eventId}/cancellation`, { token: sale.organizer.token })).body;
 
 async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, ms: number, what: string): Promise<T> {
   const end = Date.now() + ms;
@@ -69,7 +76,11 @@ describe('cancelling an event with 5,000 orders', () => {
   it('refunds every order exactly once across a SIGKILLed worker, revokes every ticket, tells everyone once', async () => {
     const sql = env.infra.database.sql;
     const started = Date.now();
-    const res = await env.api.post(`/v1/events/${sale.eventId}/cancel`, { reason: 'Storm warning' }, { token: sale.organizer.token });
+    const res = await env.api.post(
+      `/v1/events/${sale.eventId}/cancel`,
+      { reason: 'Storm warning' },
+      { token: sale.organizer.token },
+    );
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ ordersTotal: ORDERS, ticketsRevoked: ORDERS, pending: ORDERS });
     const cancelMs = Date.now() - started;
@@ -84,24 +95,50 @@ describe('cancelling an event with 5,000 orders', () => {
     expect(halfway).toBeLessThan(ORDERS);
 
     const second = startWorker();
-    const final = await waitFor(progress, (p) => p.completedAt !== null, 100_000, `completion (worker output: ${second.output().slice(-2000)})`);
+    const final = await waitFor(
+      progress,
+      (p) => p.completedAt !== null,
+      100_000,
+      `completion (worker output: ${second.output().slice(-2000)})`,
+    );
     // A job killed between its commit and the processor call is rerun when its lock lapses; wait for those sends too.
-    await waitFor(async () => (await sql`select count(*)::int as n from payment_refunds where status = 'pending'`)[0]!.n as number, (n) => n === 0, 60_000, 'unsent card refunds');
+    await waitFor(
+      async () => (await sql`select count(*)::int as n from payment_refunds where status = 'pending'`)[0]!.n as number,
+      (n) => n === 0,
+      60_000,
+      'unsent card refunds',
+    );
     const doneMs = Date.now() - started;
-    console.log(`cancel request ${cancelMs} ms; worker killed at ${killedAt} ms with ${atKill.refunded} refunded; all ${ORDERS} refunded at ${doneMs} ms`);
+    console.log(
+      `cancel request ${cancelMs} ms; worker killed at ${killedAt} ms with ${atKill.refunded} refunded; all ${ORDERS} refunded at ${doneMs} ms`,
+    );
 
-    expect(final).toMatchObject({ pending: 0, refunded: ORDERS, voided: 0, skipped: 0, refundedCents: ORDERS * sale.unitCents });
-    const [orders] = await sql`select count(*) filter (where status = 'cancelled' and refunded_cents = total_cents)::int as refunded, count(*)::int as n from orders where event_id = ${sale.eventId}`;
+    expect(final).toMatchObject({
+      pending: 0,
+      refunded: ORDERS,
+      voided: 0,
+      skipped: 0,
+      refundedCents: ORDERS * sale.unitCents,
+    });
+    const [orders] =
+      await sql`select count(*) filter (where status = 'cancelled' and refunded_cents = total_cents)::int as refunded, count(*)::int as n from orders where event_id = ${sale.eventId}`;
     expect(orders).toEqual({ refunded: ORDERS, n: ORDERS });
     // At the processor: one refund per payment, for exactly what was captured; never a second.
     const [processor] = await sql`
       select count(*)::int as refunds, count(distinct intent_id)::int as intents, sum(amount_cents)::bigint as cents,
              (select count(*)::int from sandbox_payment_intents where amount_refunded_cents <> amount_captured_cents) as mismatched
       from sandbox_refunds`;
-    expect(processor).toEqual({ refunds: ORDERS, intents: ORDERS, cents: String(ORDERS * sale.unitCents), mismatched: 0 });
-    const [ours] = await sql`select count(*)::int as n, count(distinct payment_id)::int as payments, count(*) filter (where status = 'succeeded')::int as ok from payment_refunds`;
+    expect(processor).toEqual({
+      refunds: ORDERS,
+      intents: ORDERS,
+      cents: String(ORDERS * sale.unitCents),
+      mismatched: 0,
+    });
+    const [ours] =
+      await sql`select count(*)::int as n, count(distinct payment_id)::int as payments, count(*) filter (where status = 'succeeded')::int as ok from payment_refunds`;
     expect(ours).toEqual({ n: ORDERS, payments: ORDERS, ok: ORDERS });
-    const [tickets] = await sql`select count(*) filter (where status = 'revoked')::int as revoked, count(*)::int as n from tickets where event_id = ${sale.eventId}`;
+    const [tickets] =
+      await sql`select count(*) filter (where status = 'revoked')::int as revoked, count(*)::int as n from tickets where event_id = ${sale.eventId}`;
     expect(tickets).toEqual({ revoked: ORDERS, n: ORDERS });
 
     // Every holder and every watcher, once: 5,000 holders + 100 watchers (50 more watchers also hold tickets).
@@ -110,7 +147,12 @@ describe('cancelling an event with 5,000 orders', () => {
              (select count(*)::int from notification_outbox where kind = 'event.cancelled' and channel = 'push') as pushes,
              (select count(*)::int from notification_outbox where kind = 'event.cancelled' and channel = 'email') as mails
       from notifications where kind = 'event.cancelled'`;
-    expect(told).toEqual({ notices: ORDERS + WATCHERS, people: ORDERS + WATCHERS, pushes: ORDERS + WATCHERS, mails: ORDERS + WATCHERS });
+    expect(told).toEqual({
+      notices: ORDERS + WATCHERS,
+      people: ORDERS + WATCHERS,
+      pushes: ORDERS + WATCHERS,
+      mails: ORDERS + WATCHERS,
+    });
     const [missed] = await sql`
       select count(*)::int as n from (
         select holder_id as id from tickets where event_id = ${sale.eventId} union select user_id from watches where event_id = ${sale.eventId}) audience

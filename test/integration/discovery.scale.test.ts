@@ -95,7 +95,13 @@ describe('EXPLAIN at 100,000 events', () => {
 
   it('suggestions around home go through venues_lat_lng_idx', async () => {
     const profile = { interests: ['jazz', 'rock'], home: berlin, accessibilityNeeds: ['step_free'], budgetCents: 4000 };
-    const text = await plan({ order: 'profile', profile, origin: berlin, radius: { center: berlin, km: 100 }, available: true });
+    const text = await plan({
+      order: 'profile',
+      profile,
+      origin: berlin,
+      radius: { center: berlin, km: 100 },
+      available: true,
+    });
     expect(text).toMatch(/venues_lat_lng_idx/);
     expect(text).not.toMatch(/Seq Scan on events/);
   });

@@ -17,7 +17,9 @@ const counts = async (sql: postgres.Sql) => {
   return row!;
 };
 const fingerprint = async (sql: postgres.Sql) =>
-  (await sql`select id, title, status, categories from events order by id`).map((r) => `${r.id}|${r.title}|${r.status}|${r.categories}`).join('\n');
+  (await sql`select id, title, status, categories from events order by id`)
+    .map((r) => `${r.id}|${r.title}|${r.status}|${r.categories}`)
+    .join('\n');
 
 beforeAll(async () => {
   env = await createTestEnv();
@@ -39,11 +41,13 @@ describe('demo catalog seed', () => {
     expect(c.tiers).toBeGreaterThan(c.events);
     const statuses = await env.infra.database.sql`select status, count(*)::int as n from events group by status`;
     const by = Object.fromEntries(statuses.map((r) => [r.status, r.n]));
-    for (const s of ['sold_out', 'postponed', 'cancelled', 'on_sale', 'scheduled']) expect(by[s], s).toBeGreaterThanOrEqual(3);
+    for (const s of ['sold_out', 'postponed', 'cancelled', 'on_sale', 'scheduled'])
+      expect(by[s], s).toBeGreaterThanOrEqual(3);
     const [soon] = await env.infra.database.sql`
       select count(*)::int as n from onsale_settings where mode = 'queue' and prequeue_opens_at between now() and now() + interval '3 days'`;
     expect(soon!.n).toBeGreaterThanOrEqual(5);
-    const [kinds] = await env.infra.database.sql`select count(*) filter (where kind = 'ga')::int as ga, count(*) filter (where kind = 'reserved')::int as reserved from price_tiers`;
+    const [kinds] = await env.infra.database
+      .sql`select count(*) filter (where kind = 'ga')::int as ga, count(*) filter (where kind = 'reserved')::int as reserved from price_tiers`;
     expect(kinds!.ga).toBeGreaterThan(50);
     expect(kinds!.reserved).toBeGreaterThan(50);
   });
@@ -77,7 +81,8 @@ describe('demo catalog seed', () => {
       cursor = page.body.nextCursor;
     } while (cursor);
     const states = new Set(all.map((e) => e.availability.state));
-    for (const s of ['on_sale', 'queue_open', 'not_yet', 'sold_out', 'postponed', 'cancelled']) expect(states, s).toContain(s);
+    for (const s of ['on_sale', 'queue_open', 'not_yet', 'sold_out', 'postponed', 'cancelled'])
+      expect(states, s).toContain(s);
     const soldOut = all.find((e) => e.availability.state === 'sold_out');
     expect(soldOut.availability.remaining).toBe(0);
     const detail = await env.api.get(`/v1/events/${soldOut.id}`);

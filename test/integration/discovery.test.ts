@@ -35,11 +35,41 @@ beforeAll(async () => {
   fan = await signedIn(env);
   const o = org.userId;
 
-  const philharmonie = await venue(db, o, { name: 'Philharmonie', latitude: 52.5098, longitude: 13.37, accessibility: ['wheelchair', 'step_free', 'hearing_loop'] });
-  const alex = await venue(db, o, { name: 'Alexanderplatz Hall', latitude: 52.5219, longitude: 13.4132, accessibility: ['step_free'] });
-  const potsdam = await venue(db, o, { name: 'Potsdam Theater', city: 'Potsdam', latitude: 52.3906, longitude: 13.0645 });
-  const london = await venue(db, o, { name: 'Barbican', city: 'London', country: 'GB', timeZone: 'Europe/London', latitude: 51.5202, longitude: -0.0938, accessibility: ['wheelchair'] });
-  const nyc = await venue(db, o, { name: 'Garden', city: 'New York', country: 'US', timeZone: 'America/New_York', latitude: 40.7505, longitude: -73.9934 });
+  const philharmonie = await venue(db, o, {
+    name: 'Philharmonie',
+    latitude: 52.5098,
+    longitude: 13.37,
+    accessibility: ['wheelchair', 'step_free', 'hearing_loop'],
+  });
+  const alex = await venue(db, o, {
+    name: 'Alexanderplatz Hall',
+    latitude: 52.5219,
+    longitude: 13.4132,
+    accessibility: ['step_free'],
+  });
+  const potsdam = await venue(db, o, {
+    name: 'Potsdam Theater',
+    city: 'Potsdam',
+    latitude: 52.3906,
+    longitude: 13.0645,
+  });
+  const london = await venue(db, o, {
+    name: 'Barbican',
+    city: 'London',
+    country: 'GB',
+    timeZone: 'Europe/London',
+    latitude: 51.5202,
+    longitude: -0.0938,
+    accessibility: ['wheelchair'],
+  });
+  const nyc = await venue(db, o, {
+    name: 'Garden',
+    city: 'New York',
+    country: 'US',
+    timeZone: 'America/New_York',
+    latitude: 40.7505,
+    longitude: -73.9934,
+  });
   const inside = await venue(db, o, { name: 'Just Inside', ...latLng(north(berlin, 9.98)) });
   const outside = await venue(db, o, { name: 'Just Outside', ...latLng(north(berlin, 10.02)) });
   ids.philharmonie = philharmonie.id;
@@ -50,8 +80,15 @@ beforeAll(async () => {
     ids[key] = row.id;
     return row.id;
   };
-  await gaTier(db, await add('Jazz Night', philharmonie.id, 1, { categories: ['jazz', 'music'], performers: ['Miles Quartet'] }), { price: 3000, fee: 300, capacity: 100 });
-  const rock = await add('Rock Warmup', alex.id, 3, { categories: ['rock'], description: 'Loud guitars until midnight' });
+  await gaTier(
+    db,
+    await add('Jazz Night', philharmonie.id, 1, { categories: ['jazz', 'music'], performers: ['Miles Quartet'] }),
+    { price: 3000, fee: 300, capacity: 100 },
+  );
+  const rock = await add('Rock Warmup', alex.id, 3, {
+    categories: ['rock'],
+    description: 'Loud guitars until midnight',
+  });
   await gaTier(db, rock, { price: 5000, fee: 500, capacity: 50, name: 'Front' });
   await gaTier(db, rock, { price: 8000, fee: 800, capacity: 50, name: 'VIP' });
   const symphony = await add('Symphony No. 9', philharmonie.id, 5, { categories: ['classical'] });
@@ -61,18 +98,49 @@ beforeAll(async () => {
   await takeSeats(db, fan.userId, symphony, seated.tier.id, seatIds.slice(0, 2), 'held');
   await takeSeats(db, fan.userId, symphony, seated.tier.id, seatIds.slice(2, 5), 'sold');
   await gaTier(db, await add('Comedy Club', potsdam.id, 2, { categories: ['comedy'] }), { price: 1500, capacity: 40 });
-  await gaTier(db, await add('London Jazz Fest', london.id, 4, { categories: ['jazz', 'festival'] }), { price: 9000, fee: 1000, capacity: 500, currency: 'GBP' });
-  await gaTier(db, await add('Broadway Musical', nyc.id, 6, { categories: ['musical', 'theatre'] }), { price: 12000, capacity: 300, currency: 'USD' });
-  await gaTier(db, await add('Secret Draft', philharmonie.id, 1.5, { categories: ['jazz'], status: 'draft' }), { price: 100, capacity: 10 });
-  await gaTier(db, await add('Cancelled Gig', alex.id, 7, { categories: ['rock'], status: 'cancelled' }), { price: 2000, capacity: 10 });
-  await gaTier(db, await add('Postponed Pop', alex.id, 8, { categories: ['pop'], status: 'postponed' }), { price: 2500, capacity: 10 });
-  await gaTier(db, await add('Sold Out Pop', philharmonie.id, 9, { categories: ['pop'] }), { price: 4000, capacity: 10, sold: 8, held: 2 });
+  await gaTier(db, await add('London Jazz Fest', london.id, 4, { categories: ['jazz', 'festival'] }), {
+    price: 9000,
+    fee: 1000,
+    capacity: 500,
+    currency: 'GBP',
+  });
+  await gaTier(db, await add('Broadway Musical', nyc.id, 6, { categories: ['musical', 'theatre'] }), {
+    price: 12000,
+    capacity: 300,
+    currency: 'USD',
+  });
+  await gaTier(db, await add('Secret Draft', philharmonie.id, 1.5, { categories: ['jazz'], status: 'draft' }), {
+    price: 100,
+    capacity: 10,
+  });
+  await gaTier(db, await add('Cancelled Gig', alex.id, 7, { categories: ['rock'], status: 'cancelled' }), {
+    price: 2000,
+    capacity: 10,
+  });
+  await gaTier(db, await add('Postponed Pop', alex.id, 8, { categories: ['pop'], status: 'postponed' }), {
+    price: 2500,
+    capacity: 10,
+  });
+  await gaTier(db, await add('Sold Out Pop', philharmonie.id, 9, { categories: ['pop'] }), {
+    price: 4000,
+    capacity: 10,
+    sold: 8,
+    held: 2,
+  });
   const soon = await add('Rave Soon', alex.id, 10, { categories: ['electronic'], status: 'scheduled' });
   await gaTier(db, soon, { price: 3500, capacity: 1000 });
-  await onsale(db, soon, { mode: 'queue', prequeueOpensAt: new Date(Date.now() + hour), saleStartsAt: new Date(Date.now() + 2 * hour) });
+  await onsale(db, soon, {
+    mode: 'queue',
+    prequeueOpensAt: new Date(Date.now() + hour),
+    saleStartsAt: new Date(Date.now() + 2 * hour),
+  });
   const queueing = await add('Rave Queue', alex.id, 11, { categories: ['electronic'], status: 'scheduled' });
   await gaTier(db, queueing, { price: 3500, capacity: 1000 });
-  await onsale(db, queueing, { mode: 'queue', prequeueOpensAt: new Date(Date.now() - hour), saleStartsAt: new Date(Date.now() + hour) });
+  await onsale(db, queueing, {
+    mode: 'queue',
+    prequeueOpensAt: new Date(Date.now() - hour),
+    saleStartsAt: new Date(Date.now() + hour),
+  });
   await gaTier(db, await add('Yesterday', alex.id, -2.5, { categories: ['rock'] }), { price: 1000, capacity: 10 });
   await gaTier(db, await add('Edge In', inside.id, 12, { categories: ['folk'] }), { price: 1000, capacity: 10 });
   await gaTier(db, await add('Edge Out', outside.id, 12, { categories: ['folk'] }), { price: 1000, capacity: 10 });
@@ -89,7 +157,21 @@ function latLng(p: { lat: number; lng: number }) {
   return { latitude: p.lat, longitude: p.lng };
 }
 
-const upcoming = ['Jazz Night', 'Comedy Club', 'Rock Warmup', 'London Jazz Fest', 'Symphony No. 9', 'Broadway Musical', 'Cancelled Gig', 'Postponed Pop', 'Sold Out Pop', 'Rave Soon', 'Rave Queue', 'Edge In', 'Edge Out'];
+const upcoming = [
+  'Jazz Night',
+  'Comedy Club',
+  'Rock Warmup',
+  'London Jazz Fest',
+  'Symphony No. 9',
+  'Broadway Musical',
+  'Cancelled Gig',
+  'Postponed Pop',
+  'Sold Out Pop',
+  'Rave Soon',
+  'Rave Queue',
+  'Edge In',
+  'Edge Out',
+];
 const nearFuture = `to=${at(13).toISOString()}`;
 
 describe('GET /v1/events filters', () => {
@@ -142,7 +224,11 @@ describe('GET /v1/events filters', () => {
     const cheap = titles(await list(`maxPrice=3300&${nearFuture}&limit=100`));
     expect(cheap.slice(0, 4)).toEqual(['Jazz Night', 'Comedy Club', 'Cancelled Gig', 'Postponed Pop']);
     expect(cheap.slice(4).sort()).toEqual(['Edge In', 'Edge Out']);
-    expect(titles(await list(`maxPrice=3299&minPrice=1500&${nearFuture}`))).toEqual(['Comedy Club', 'Cancelled Gig', 'Postponed Pop']);
+    expect(titles(await list(`maxPrice=3299&minPrice=1500&${nearFuture}`))).toEqual([
+      'Comedy Club',
+      'Cancelled Gig',
+      'Postponed Pop',
+    ]);
     // Rock Warmup has tiers at 5500 and 8800: a range between them matches neither.
     expect(titles(await list(`minPrice=5600&maxPrice=8700&${nearFuture}`))).toEqual(['Symphony No. 9']);
     expect(titles(await list(`minPrice=8800&maxPrice=8800&${nearFuture}`))).toEqual(['Rock Warmup']);
@@ -182,9 +268,13 @@ describe('GET /v1/events filters', () => {
   });
 
   it('filters combine', async () => {
-    const body = await list(`near=${berlin.lat},${berlin.lng}&radiusKm=10&categories=jazz,classical,pop&maxPrice=7000&accessibility=step_free&available=true&q=symphony`);
+    const body = await list(
+      `near=${berlin.lat},${berlin.lng}&radiusKm=10&categories=jazz,classical,pop&maxPrice=7000&accessibility=step_free&available=true&q=symphony`,
+    );
     expect(titles(body)).toEqual(['Symphony No. 9']);
-    const two = await list(`near=${berlin.lat},${berlin.lng}&radiusKm=10&categories=jazz,classical,pop&available=true&from=${at(0).toISOString()}&to=${at(6).toISOString()}`);
+    const two = await list(
+      `near=${berlin.lat},${berlin.lng}&radiusKm=10&categories=jazz,classical,pop&available=true&from=${at(0).toISOString()}&to=${at(6).toISOString()}`,
+    );
     expect(titles(two)).toEqual(['Jazz Night', 'Symphony No. 9']);
   });
 });
@@ -229,7 +319,9 @@ describe('sorting and pagination', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const page: Awaited<ReturnType<typeof list>> = await list(`${query}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        const page: Awaited<ReturnType<typeof list>> = await list(
+          `${query}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         seen.push(...page.events.map((e) => e.id));
         cursor = page.nextCursor;
         pages++;
@@ -255,11 +347,22 @@ describe('sorting and pagination', () => {
   });
 });
 
-async function profiled(p: { interests?: string[]; home?: { lat: number; lng: number }; needs?: string[]; budget?: number }) {
+async function profiled(p: {
+  interests?: string[];
+  home?: { lat: number; lng: number };
+  needs?: string[];
+  budget?: number;
+}) {
   const account = await signedIn(env);
   await env.infra.database.db
     .update(users)
-    .set({ interests: p.interests ?? [], homeLat: p.home?.lat ?? null, homeLng: p.home?.lng ?? null, accessibilityNeeds: p.needs ?? [], budgetCents: p.budget ?? null })
+    .set({
+      interests: p.interests ?? [],
+      homeLat: p.home?.lat ?? null,
+      homeLng: p.home?.lng ?? null,
+      accessibilityNeeds: p.needs ?? [],
+      budgetCents: p.budget ?? null,
+    })
     .where(eq(users.id, account.userId));
   return account.token;
 }
@@ -300,9 +403,17 @@ describe('result contents', () => {
   it('start time in UTC and in the venue’s zone with its offset', async () => {
     const body = await list('from=2030-01-01');
     const winter = body.events.find((e) => e.title === 'Winter NYC');
-    expect(winter.startsAt).toEqual({ utc: '2030-01-15T01:30:00Z', local: '2030-01-14T20:30:00-05:00', timeZone: 'America/New_York' });
+    expect(winter.startsAt).toEqual({
+      utc: '2030-01-15T01:30:00Z',
+      local: '2030-01-14T20:30:00-05:00',
+      timeZone: 'America/New_York',
+    });
     const summer = body.events.find((e) => e.title === 'Summer Berlin');
-    expect(summer.startsAt).toEqual({ utc: '2030-07-01T18:00:00Z', local: '2030-07-01T20:00:00+02:00', timeZone: 'Europe/Berlin' });
+    expect(summer.startsAt).toEqual({
+      utc: '2030-07-01T18:00:00Z',
+      local: '2030-07-01T20:00:00+02:00',
+      timeZone: 'Europe/Berlin',
+    });
     expect(summer.price).toBeNull();
   });
 
@@ -347,7 +458,15 @@ describe('suggestions from the profile', () => {
     expect(first.reasons).toEqual(['matches: jazz', `${km} km`, 'step-free', 'within budget']);
     const names = titles(body);
     // Suggestions are near home and bookable: no London, nothing cancelled, postponed or sold out.
-    for (const gone of ['London Jazz Fest', 'Cancelled Gig', 'Postponed Pop', 'Sold Out Pop', 'Secret Draft', 'Broadway Musical']) expect(names).not.toContain(gone);
+    for (const gone of [
+      'London Jazz Fest',
+      'Cancelled Gig',
+      'Postponed Pop',
+      'Sold Out Pop',
+      'Secret Draft',
+      'Broadway Musical',
+    ])
+      expect(names).not.toContain(gone);
     // Without an interest match, a venue with the fan's need outranks one without (Potsdam has none).
     expect(names.indexOf('Rock Warmup')).toBeLessThan(names.indexOf('Comedy Club'));
   });
@@ -377,12 +496,16 @@ describe('GET /v1/events/:id', () => {
     expect(res.status).toBe(200);
     const etag = res.headers.get('etag')!;
     expect(etag).toMatch(/^"[\w-]+"$/);
-    expect(res.body.tiers).toEqual([expect.objectContaining({ kind: 'reserved', priceCents: 6000, feeCents: 600, totalCents: 6600, capacity: 10 })]);
+    expect(res.body.tiers).toEqual([
+      expect.objectContaining({ kind: 'reserved', priceCents: 6000, feeCents: 600, totalCents: 6600, capacity: 10 }),
+    ]);
     const [section] = res.body.seatMap.sections;
     expect(section.name).toBe('A');
     expect(section.rows.map((r: any) => r.row)).toEqual(['1', '2']);
     const statuses = section.rows.flatMap((r: any) => r.seats.map((s: any) => s.status));
-    const expected = (await env.infra.database.db.select().from(seats).where(inArray(seats.id, seatIds))).sort((a, b) => a.rowIndex - b.rowIndex || a.number - b.number);
+    const expected = (await env.infra.database.db.select().from(seats).where(inArray(seats.id, seatIds))).sort(
+      (a, b) => a.rowIndex - b.rowIndex || a.number - b.number,
+    );
     expect(statuses).toEqual(expected.map((s) => s.status));
     expect(section.rows[0].seats[0].accessible).toBe(true);
     expect(res.body.availability.remaining).toBe(statuses.filter((s: string) => s === 'available').length);
@@ -407,9 +530,16 @@ describe('GET /v1/events/:id', () => {
     const id = (await event(db, organizer.userId, ids.philharmonie!, { title: 'Arena', startsAt: at(-5) })).id;
     await seatedTier(db, id, { price: 5000, fee: 500, rows: 70, perRow: 100 });
     const get = async (query: string, etag?: string) => {
-      const res = await fetch(`${env.api.baseUrl}/v1/events/${id}${query}`, { headers: etag ? { 'if-none-match': etag } : {} });
+      const res = await fetch(`${env.api.baseUrl}/v1/events/${id}${query}`, {
+        headers: etag ? { 'if-none-match': etag } : {},
+      });
       const text = await res.text();
-      return { status: res.status, etag: res.headers.get('etag')!, bytes: Buffer.byteLength(text), body: text ? JSON.parse(text) : undefined };
+      return {
+        status: res.status,
+        etag: res.headers.get('etag')!,
+        bytes: Buffer.byteLength(text),
+        body: text ? JSON.parse(text) : undefined,
+      };
     };
 
     const light = await get('');
@@ -454,7 +584,10 @@ describe('GET /v1/events/:id', () => {
     const id = ids['Jazz Night']!;
     const refundableUntil = new Date('2030-01-01T12:00:00Z');
     const endsAt = new Date(at(1).getTime() + 3 * hour);
-    await db.update(events).set({ refundableUntil, transfersAllowed: false, perAccountLimit: 4, endsAt }).where(eq(events.id, id));
+    await db
+      .update(events)
+      .set({ refundableUntil, transfersAllowed: false, perAccountLimit: 4, endsAt })
+      .where(eq(events.id, id));
     const [other, admin] = await Promise.all([signedIn(env, ['organizer']), signedIn(env, ['admin'])]);
 
     const anonymous = await env.api.get(`/v1/events/${id}`);
@@ -472,17 +605,32 @@ describe('GET /v1/events/:id', () => {
     // Same availability, different representation: a cache must not hand the organizer's copy to a fan.
     expect(asOrganizer.headers.get('etag')).not.toBe(anonymous.headers.get('etag'));
     expect(asOrganizer.headers.get('cache-control')).toContain('private');
-    expect((await env.api.get(`/v1/events/${id}`, { headers: { 'If-None-Match': asOrganizer.headers.get('etag')! } })).status).toBe(200);
-    expect((await env.api.get(`/v1/events/${id}`, { token: organizer.token, headers: { 'If-None-Match': asOrganizer.headers.get('etag')! } })).status).toBe(304);
+    expect(
+      (await env.api.get(`/v1/events/${id}`, { headers: { 'If-None-Match': asOrganizer.headers.get('etag')! } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await env.api.get(`/v1/events/${id}`, {
+          token: organizer.token,
+          headers: { 'If-None-Match': asOrganizer.headers.get('etag')! },
+        })
+      ).status,
+    ).toBe(304);
 
     // A policy change is a new representation.
     await db.update(events).set({ transfersAllowed: true }).where(eq(events.id, id));
-    const changed = await env.api.get(`/v1/events/${id}`, { headers: { 'If-None-Match': anonymous.headers.get('etag')! } });
+    const changed = await env.api.get(`/v1/events/${id}`, {
+      headers: { 'If-None-Match': anonymous.headers.get('etag')! },
+    });
     expect(changed.status).toBe(200);
     expect(changed.body.policies.transfersAllowed).toBe(true);
 
     const draft = ids['Secret Draft']!;
-    expect((await env.api.get(`/v1/events/${draft}`, { token: organizer.token })).body).toMatchObject({ status: 'draft', manage: { draft: true } });
+    expect((await env.api.get(`/v1/events/${draft}`, { token: organizer.token })).body).toMatchObject({
+      status: 'draft',
+      manage: { draft: true },
+    });
     expect((await env.api.get(`/v1/events/${draft}`, { token: admin.token })).body.manage).toEqual({ draft: true });
     expect((await env.api.get(`/v1/events/${draft}`, { token: other.token })).status).toBe(404);
     expect((await env.api.get(`/v1/events/${draft}`, { token: fan.token })).status).toBe(404);
@@ -490,6 +638,8 @@ describe('GET /v1/events/:id', () => {
 
   it('answers 404 for drafts and unknown ids', async () => {
     expect((await env.api.get(`/v1/events/${ids['Secret Draft']}`)).status).toBe(404);
-    expect((await env.api.get('/v1/events/00000000-0000-4000-8000-000000000000')).body.code).toBe('discovery.event_not_found');
+    expect((await env.api.get('/v1/events/00000000-0000-4000-8000-000000000000')).body.code).toBe(
+      'discovery.event_not_found',
+    );
   });
 });

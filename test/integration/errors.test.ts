@@ -45,7 +45,10 @@ describe('one error model', () => {
   });
 
   it('a body that is not JSON → 415', async () => {
-    const res = await env.api.post('/v1/auth/login', undefined, { raw: 'email=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await env.api.post('/v1/auth/login', undefined, {
+      raw: 'email=a',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expectProblem(res, 415, 'request.unsupported_media_type');
   });
 
@@ -111,9 +114,17 @@ describe('reference, health and metrics', () => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
     const register = doc.body.paths['/v1/auth/register'].post;
-    expect(register.requestBody.content['application/json'].schema.required).toEqual(['email', 'password', 'displayName']);
+    expect(register.requestBody.content['application/json'].schema.required).toEqual([
+      'email',
+      'password',
+      'displayName',
+    ]);
     expect(register.responses['201']).toBeDefined();
-    expect(doc.body.paths['/v1/users/{id}/roles'].put.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
+    expect(doc.body.paths['/v1/users/{id}/roles'].put.parameters[0]).toMatchObject({
+      name: 'id',
+      in: 'path',
+      required: true,
+    });
     const page = await env.api.get('/docs');
     expect(page.status).toBe(200);
     expect(page.body).toContain('swagger-ui-bundle.js');
@@ -166,7 +177,9 @@ describe('logs', () => {
     const lines: string[] = [];
     const logged = await createTestEnv({}, { logLines: lines });
     try {
-      await logged.api.get('/v1/gift-cards/balance?code=FD-SECRET-CODE-123&x=1', { headers: { 'x-request-id': 'trace-log-1', authorization: 'Bearer fds_secret_session' } });
+      await logged.api.get('/v1/gift-cards/balance?code=FD-SECRET-CODE-123&x=1', {
+        headers: { 'x-request-id': 'trace-log-1', authorization: 'Bearer fds_secret_session' },
+      });
       const text = lines.join('');
       expect(text).toContain('trace-log-1');
       expect(text).toContain('code=[redacted]');
@@ -187,9 +200,17 @@ describe('request timeout', () => {
       const { idempotencyKeys } = await import('../../src/http/idempotency.table.js');
       const { requestHash } = await import('../../src/http/idempotency.js');
       // A claim held by a request still running: the duplicate waits on it longer than the timeout.
-      await slow.infra.database.db.insert(idempotencyKeys).values({ scope: `user:${fan.userId}`, key, requestHash: requestHash('patch', '/v1/me', { displayName: 'Slow' }) });
+      await slow.infra.database.db.insert(idempotencyKeys).values({
+        scope: `user:${fan.userId}`,
+        key,
+        requestHash: requestHash('patch', '/v1/me', { displayName: 'Slow' }),
+      });
       const started = Date.now();
-      const res = await slow.api.patch('/v1/me', { displayName: 'Slow' }, { token: fan.token, headers: { 'idempotency-key': key } });
+      const res = await slow.api.patch(
+        '/v1/me',
+        { displayName: 'Slow' },
+        { token: fan.token, headers: { 'idempotency-key': key } },
+      );
       expect(res.status).toBe(503);
       expect(res.body.code).toBe('request.timeout');
       expect(res.headers.get('retry-after')).toBe('1');

@@ -35,8 +35,16 @@ async function shortSale(): Promise<SaleSetup> {
 }
 
 async function holdOver(sale: SaleSetup, token: string) {
-  const seat = await env.api.post('/v1/holds', { eventId: sale.eventId, tierId: sale.reservedTierId, quantity: 2 }, { token, headers: { 'idempotency-key': idemKey() } });
-  const ga = await env.api.post('/v1/holds', { eventId: sale.eventId, tierId: sale.gaTierId, quantity: 3 }, { token, headers: { 'idempotency-key': idemKey() } });
+  const seat = await env.api.post(
+    '/v1/holds',
+    { eventId: sale.eventId, tierId: sale.reservedTierId, quantity: 2 },
+    { token, headers: { 'idempotency-key': idemKey() } },
+  );
+  const ga = await env.api.post(
+    '/v1/holds',
+    { eventId: sale.eventId, tierId: sale.gaTierId, quantity: 3 },
+    { token, headers: { 'idempotency-key': idemKey() } },
+  );
   expect([seat.status, ga.status]).toEqual([201, 201]);
   return [seat.body.id as string, ga.body.id as string];
 }
@@ -50,13 +58,20 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs = 15_000): Pro
 }
 
 const statuses = async (ids: string[]) =>
-  (await db().select({ id: holds.id, status: holds.status }).from(holds).where(sql`${holds.id} in ${ids}`)).map((r) => r.status);
+  (
+    await db()
+      .select({ id: holds.id, status: holds.status })
+      .from(holds)
+      .where(sql`${holds.id} in ${ids}`)
+  ).map((r) => r.status);
 
 async function expectAllBack(sale: SaleSetup, holdIds: string[]) {
   const state = await inventoryState(db(), sale.eventId);
   expect(state.seats.every((s) => s.status === 'available' && s.holdId === null)).toBe(true);
   expect(state.ga[0]).toMatchObject({ held: 0, sold: 0 });
-  const [{ n }] = (await db().execute(sql`select count(*)::int as n from timeline_entries where kind = 'hold.expired' and subject_id in ${holdIds}`)) as unknown as [{ n: number }];
+  const [{ n }] = (await db().execute(
+    sql`select count(*)::int as n from timeline_entries where kind = 'hold.expired' and subject_id in ${holdIds}`,
+  )) as unknown as [{ n: number }];
   expect(n).toBe(holdIds.length);
 }
 
@@ -108,7 +123,10 @@ describe('hold expiry', () => {
     const sale = await shortSale();
     const fan = await signedIn(env);
     const ids = await holdOver(sale, fan.token);
-    await db().update(holds).set({ expiresAt: new Date(Date.now() - 1000) }).where(sql`${holds.id} in ${ids}`);
+    await db()
+      .update(holds)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(sql`${holds.id} in ${ids}`);
     const { signer } = env.infra;
     const results = await Promise.all([
       ...ids.map((id) => db().transaction((tx) => expireHold(tx, id, { signer }))),

@@ -28,7 +28,12 @@ const GA = 40;
  * 100 connections shared with other suites; 40 was measured twice as slow as 16 here.
  */
 const CONNECTIONS = 16;
-const LOSER_CODES = new Set(['sales.seat_unavailable', 'sales.sold_out', 'sales.not_enough_seats', 'sales.not_enough_together']);
+const LOSER_CODES = new Set([
+  'sales.seat_unavailable',
+  'sales.sold_out',
+  'sales.not_enough_seats',
+  'sales.not_enough_together',
+]);
 
 let env: TestEnv;
 let buyersDb: Database;
@@ -74,13 +79,18 @@ function buyerRequests(sale: SaleSetup, random: () => number): HoldRequest[] {
   for (let i = 0; i < 150; i++) {
     const first = pick();
     const second = pick();
-    requests.push({ ...base, tierId: sale.reservedTierId, seats: random() < 0.5 || first === second ? [first] : [first, second] });
+    requests.push({
+      ...base,
+      tierId: sale.reservedTierId,
+      seats: random() < 0.5 || first === second ? [first] : [first, second],
+    });
   }
   for (let i = 0; i < 100; i++) requests.push({ ...base, tierId: sale.reservedTierId, quantity: 1 });
   for (let i = 0; i < 50; i++) requests.push({ ...base, tierId: sale.reservedTierId, quantity: 2, together: true });
   for (let i = 0; i < 50; i++) requests.push({ ...base, tierId: sale.reservedTierId, quantity: 2 });
   for (let i = 0; i < 60; i++) requests.push({ ...base, tierId: sale.gaTierId, quantity: 1 });
-  for (let i = 0; i < 90; i++) requests.push({ ...base, tierId: sale.gaTierId, quantity: 1 + Math.floor(random() * 3) });
+  for (let i = 0; i < 90; i++)
+    requests.push({ ...base, tierId: sale.gaTierId, quantity: 1 + Math.floor(random() * 3) });
   return shuffle(requests, random);
 }
 
@@ -97,9 +107,15 @@ async function assertRound(sale: SaleSetup, outcomes: Outcome[], seed: number) {
   const wonSeats = won.flatMap((w) => w.seatIds);
   expect(new Set(wonSeats).size, `seed ${seed}: a seat was answered twice`).toBe(wonSeats.length);
   expect(wonSeats.length, `seed ${seed}`).toBe(SEATS);
-  expect(won.reduce((n, w) => n + w.quantity, 0), `seed ${seed}`).toBe(SEATS + GA);
+  expect(
+    won.reduce((n, w) => n + w.quantity, 0),
+    `seed ${seed}`,
+  ).toBe(SEATS + GA);
 
-  const seatRows = await db.select({ status: seats.status, holdId: seats.holdId }).from(seats).where(eq(seats.eventId, sale.eventId));
+  const seatRows = await db
+    .select({ status: seats.status, holdId: seats.holdId })
+    .from(seats)
+    .where(eq(seats.eventId, sale.eventId));
   expect(seatRows.filter((s) => s.status === 'held')).toHaveLength(SEATS);
   const [counter] = await db.select().from(gaInventory).where(eq(gaInventory.tierId, sale.gaTierId));
   expect(counter).toMatchObject({ capacity: GA, held: GA, sold: 0 });
@@ -121,7 +137,11 @@ async function assertRound(sale: SaleSetup, outcomes: Outcome[], seed: number) {
 
 describe('the oversell race', () => {
   it(`${BUYERS} buyers on separate connections, ${ROUNDS} seeded interleavings: exactly the capacity held, never a place twice`, async () => {
-    const service = new HoldService(buyersDb.db, env.infra.signer, { gate: refuseAllPurchaseTokens, expiry: { schedule: async () => {} }, logger: env.infra.logger });
+    const service = new HoldService(buyersDb.db, env.infra.signer, {
+      gate: refuseAllPurchaseTokens,
+      expiry: { schedule: async () => {} },
+      logger: env.infra.logger,
+    });
     const started = Date.now();
     for (let seed = 1; seed <= ROUNDS; seed++) {
       const sale = await createSale(env, organizer.userId, { layout: 'section A rows 1-6 seats 1-10', gaCapacity: GA });
@@ -151,10 +171,13 @@ describe('the oversell race', () => {
     const requests = buyerRequests(sale, random);
     const started = Date.now();
     const responses = await Promise.all(
-      requests.map((request, i) => env.api.post('/v1/holds', request, { token: accounts[i]!.token, headers: { 'idempotency-key': idemKey() } })),
+      requests.map((request, i) =>
+        env.api.post('/v1/holds', request, { token: accounts[i]!.token, headers: { 'idempotency-key': idemKey() } }),
+      ),
     );
     const outcomes = responses.map((res): Outcome => {
-      if (res.status === 201) return { ok: true, quantity: res.body.quantity, seatIds: res.body.seats.map((s: any) => s.id) };
+      if (res.status === 201)
+        return { ok: true, quantity: res.body.quantity, seatIds: res.body.seats.map((s: any) => s.id) };
       expect(res.contentType).toContain('application/problem+json');
       return { ok: false, status: res.status, code: res.body.code };
     });

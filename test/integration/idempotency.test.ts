@@ -44,8 +44,16 @@ describe('Idempotency-Key', () => {
   it('treats reordered JSON keys as the same request', async () => {
     const k = key();
     const { email, password, displayName } = registration();
-    const a = await env.api.post('/v1/auth/register', { email, password, displayName }, { headers: { 'idempotency-key': k } });
-    const b = await env.api.post('/v1/auth/register', { displayName, password, email }, { headers: { 'idempotency-key': k } });
+    const a = await env.api.post(
+      '/v1/auth/register',
+      { email, password, displayName },
+      { headers: { 'idempotency-key': k } },
+    );
+    const b = await env.api.post(
+      '/v1/auth/register',
+      { displayName, password, email },
+      { headers: { 'idempotency-key': k } },
+    );
     expect(b.status).toBe(201);
     expect(b.body.user.id).toBe(a.body.user.id);
   });
@@ -69,9 +77,15 @@ describe('Idempotency-Key', () => {
     await env.infra.database.db.insert(idempotencyKeys).values({
       scope: `user:${fan.userId}`,
       key: k,
-      requestHash: (await import('../../src/http/idempotency.js')).requestHash('patch', '/v1/me', { displayName: 'Busy' }),
+      requestHash: (await import('../../src/http/idempotency.js')).requestHash('patch', '/v1/me', {
+        displayName: 'Busy',
+      }),
     });
-    const busy = await env.api.patch('/v1/me', { displayName: 'Busy' }, { token: fan.token, headers: { 'idempotency-key': k } });
+    const busy = await env.api.patch(
+      '/v1/me',
+      { displayName: 'Busy' },
+      { token: fan.token, headers: { 'idempotency-key': k } },
+    );
     expect(busy.status).toBe(409);
     expect(busy.body.code).toBe('idempotency.in_progress');
     expect(busy.headers.get('retry-after')).toBe('1');
@@ -83,8 +97,16 @@ describe('Idempotency-Key', () => {
     const a = await signedIn(env);
     const b = await signedIn(env);
     const k = key();
-    const ra = await env.api.patch('/v1/me', { displayName: 'A' }, { token: a.token, headers: { 'idempotency-key': k } });
-    const rb = await env.api.patch('/v1/me', { displayName: 'B' }, { token: b.token, headers: { 'idempotency-key': k } });
+    const ra = await env.api.patch(
+      '/v1/me',
+      { displayName: 'A' },
+      { token: a.token, headers: { 'idempotency-key': k } },
+    );
+    const rb = await env.api.patch(
+      '/v1/me',
+      { displayName: 'B' },
+      { token: b.token, headers: { 'idempotency-key': k } },
+    );
     expect(ra.body.displayName).toBe('A');
     expect(rb.body.displayName).toBe('B');
   });

@@ -25,7 +25,11 @@ afterAll(async () => {
 });
 
 async function listen(token: string): Promise<NotificationPush[]> {
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(env.api.baseUrl, { transports: ['websocket'], auth: { token }, reconnection: false });
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(env.api.baseUrl, {
+    transports: ['websocket'],
+    auth: { token },
+    reconnection: false,
+  });
   sockets.push(socket);
   const got: NotificationPush[] = [];
   socket.on('notification', (push) => got.push(push));
@@ -45,8 +49,29 @@ const until = async (check: () => boolean | Promise<boolean>, ms = 5000) => {
 async function publicEvent() {
   const organizer = await signedIn(env, ['organizer']);
   const { db } = env.infra.database;
-  const [venue] = await db.insert(venues).values({ ownerId: organizer.userId, name: 'Hall', address: '1 Road', city: 'Berlin', country: 'DE', latitude: 52.5, longitude: 13.4, timeZone: 'Europe/Berlin' }).returning();
-  const [event] = await db.insert(events).values({ organizerId: organizer.userId, venueId: venue!.id, title: 'Night', startsAt: new Date(Date.now() + 86_400_000), status: 'scheduled' }).returning();
+  const [venue] = await db
+    .insert(venues)
+    .values({
+      ownerId: organizer.userId,
+      name: 'Hall',
+      address: '1 Road',
+      city: 'Berlin',
+      country: 'DE',
+      latitude: 52.5,
+      longitude: 13.4,
+      timeZone: 'Europe/Berlin',
+    })
+    .returning();
+  const [event] = await db
+    .insert(events)
+    .values({
+      organizerId: organizer.userId,
+      venueId: venue!.id,
+      title: 'Night',
+      startsAt: new Date(Date.now() + 86_400_000),
+      status: 'scheduled',
+    })
+    .returning();
   return event!;
 }
 
@@ -57,14 +82,33 @@ describe('notifications', () => {
     const stop = await outboxDispatcher.start(env.infra);
     try {
       const ids = await env.infra.database.db.transaction((tx) =>
-        notify(tx, [{ userId: fan.userId, kind: 'order.confirmed', title: 'Your tickets are guaranteed', body: 'Order 1', data: { orderId: 'o1' }, dedupeKey: `order.confirmed:o1`, email: 'fan@example.test' }]),
+        notify(tx, [
+          {
+            userId: fan.userId,
+            kind: 'order.confirmed',
+            title: 'Your tickets are guaranteed',
+            body: 'Order 1',
+            data: { orderId: 'o1' },
+            dedupeKey: `order.confirmed:o1`,
+            email: 'fan@example.test',
+          },
+        ]),
       );
       expect(ids).toHaveLength(1);
       await until(() => pushes.length === 1);
-      expect(pushes[0]).toMatchObject({ id: ids[0], kind: 'order.confirmed', title: 'Your tickets are guaranteed', data: { orderId: 'o1' } });
+      expect(pushes[0]).toMatchObject({
+        id: ids[0],
+        kind: 'order.confirmed',
+        title: 'Your tickets are guaranteed',
+        data: { orderId: 'o1' },
+      });
 
       const rows = await env.infra.database.db.select().from(outbox).where(eq(outbox.userId, fan.userId));
-      await until(async () => (await env.infra.database.db.select().from(outbox).where(eq(outbox.userId, fan.userId))).every((r) => r.status === 'sent'));
+      await until(async () =>
+        (await env.infra.database.db.select().from(outbox).where(eq(outbox.userId, fan.userId))).every(
+          (r) => r.status === 'sent',
+        ),
+      );
       const mailRow = rows.find((r) => r.channel === 'email' && r.kind === 'order.confirmed')!;
       const mail = JSON.parse(await readFile(join(env.config.DATA_DIR, 'mail', `${mailRow.id}.json`), 'utf8'));
       expect(mail.subject).toBe('Your tickets are guaranteed');
@@ -72,7 +116,9 @@ describe('notifications', () => {
 
       // The same cause again (a job run twice) notifies nobody twice.
       const again = await env.infra.database.db.transaction((tx) =>
-        notify(tx, [{ userId: fan.userId, kind: 'order.confirmed', title: 'x', body: 'y', dedupeKey: `order.confirmed:o1` }]),
+        notify(tx, [
+          { userId: fan.userId, kind: 'order.confirmed', title: 'x', body: 'y', dedupeKey: `order.confirmed:o1` },
+        ]),
       );
       expect(again).toEqual([]);
       await new Promise((r) => setTimeout(r, 300));
@@ -86,10 +132,17 @@ describe('notifications', () => {
     const fan = await signedIn(env);
     const pushes = await listen(fan.token);
     await env.infra.database.db.transaction((tx) =>
-      notify(tx, Array.from({ length: 30 }, (_, i) => ({ userId: fan.userId, kind: 'test', title: `n${i}`, body: 'b' }))),
+      notify(
+        tx,
+        Array.from({ length: 30 }, (_, i) => ({ userId: fan.userId, kind: 'test', title: `n${i}`, body: 'b' })),
+      ),
     );
     const mailer = createMailer(env.config);
-    await Promise.all([deliverOutbox(env.infra, mailer), deliverOutbox(env.infra, mailer), deliverOutbox(env.infra, mailer)]);
+    await Promise.all([
+      deliverOutbox(env.infra, mailer),
+      deliverOutbox(env.infra, mailer),
+      deliverOutbox(env.infra, mailer),
+    ]);
     await until(() => pushes.length >= 30);
     await new Promise((r) => setTimeout(r, 200));
     expect(pushes.map((p) => p.title).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `n${i}`).sort());
@@ -104,16 +157,22 @@ describe('notifications', () => {
         { userId: other.userId, kind: 'a', title: 'theirs', body: '' },
       ]),
     );
-    await env.infra.database.db.transaction((tx) => notify(tx, [{ userId: fan.userId, kind: 'b', title: 'second', body: '' }]));
+    await env.infra.database.db.transaction((tx) =>
+      notify(tx, [{ userId: fan.userId, kind: 'b', title: 'second', body: '' }]),
+    );
     const feed = await env.api.get('/v1/me/notifications', { token: fan.token });
     expect(feed.body.items.map((i: any) => i.title)).toEqual(['second', 'first']);
     expect(feed.body.unread).toBe(2);
-    const theirs = (await env.infra.database.db.select().from(notifications).where(eq(notifications.userId, other.userId)))[0]!;
+    const theirs = (
+      await env.infra.database.db.select().from(notifications).where(eq(notifications.userId, other.userId))
+    )[0]!;
     const marked = await env.api.post('/v1/me/notifications/read', { ids: [mine!, theirs.id] }, { token: fan.token });
     expect(marked.body.marked).toBe(1);
     const [still] = await env.infra.database.db.select().from(notifications).where(eq(notifications.id, theirs.id));
     expect(still!.readAt).toBeNull();
-    expect((await env.api.get('/v1/me/notifications?unread=true', { token: fan.token })).body.items.map((i: any) => i.title)).toEqual(['second']);
+    expect(
+      (await env.api.get('/v1/me/notifications?unread=true', { token: fan.token })).body.items.map((i: any) => i.title),
+    ).toEqual(['second']);
     expect((await env.api.post('/v1/me/notifications/read', { ids: [] }, { token: fan.token })).status).toBe(400);
   });
 
@@ -123,7 +182,9 @@ describe('notifications', () => {
     expect((await env.api.post(`/v1/events/${event.id}/watch`, undefined, { token: fan.token })).status).toBe(204);
     expect((await env.api.post(`/v1/events/${event.id}/watch`, undefined, { token: fan.token })).status).toBe(204); // twice is fine
     const list = await env.api.get('/v1/me/watches', { token: fan.token });
-    expect(list.body.watches).toEqual([expect.objectContaining({ eventId: event.id, title: 'Night', status: 'scheduled' })]);
+    expect(list.body.watches).toEqual([
+      expect.objectContaining({ eventId: event.id, title: 'Night', status: 'scheduled' }),
+    ]);
     expect(await env.infra.database.db.select().from(watches).where(eq(watches.userId, fan.userId))).toHaveLength(1);
     const missing = await env.api.post(`/v1/events/${crypto.randomUUID()}/watch`, undefined, { token: fan.token });
     expect(missing.status).toBe(404);

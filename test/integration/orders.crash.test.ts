@@ -73,11 +73,18 @@ async function startApi(extra: Record<string, string>): Promise<Child> {
   return { process: child, api: new ApiClient(url), exited, output: () => output };
 }
 
-async function crashDuringOrder(fault: 'after_authorize' | 'after_commit', token: string, holdId: string): Promise<void> {
+async function crashDuringOrder(
+  fault: 'after_authorize' | 'after_commit',
+  token: string,
+  holdId: string,
+): Promise<void> {
   const child = await startApi({ FAULT_POINT: fault });
   const attempt = child.api
     .post('/v1/orders', { holdId, payment: { card: CARDS.ok } }, { token, headers: { 'idempotency-key': idem() } })
-    .then((r) => `${r.status} ${JSON.stringify(r.body)}`, () => 'connection lost');
+    .then(
+      (r) => `${r.status} ${JSON.stringify(r.body)}`,
+      () => 'connection lost',
+    );
   // If the process answered instead of dying, the assertion shows what it answered.
   expect(await attempt).toBe('connection lost');
   expect(await Promise.race([child.exited, sleep(10_000).then(() => `still running:\n${child.output()}`)])).toBe(137);
@@ -87,9 +94,12 @@ async function state(holdId: string) {
   const sql = env.infra.database.sql;
   const [order] = await sql`select id, status, card_cents from orders where hold_id = ${holdId}`;
   const [hold] = await sql`select status from holds where id = ${holdId}`;
-  const intents = await sql`select status, amount_captured_cents from sandbox_payment_intents where metadata->>'holdId' = ${holdId}`;
-  const [{ sold }] = (await sql`select count(*)::int as sold from seats where hold_id = ${holdId} and status = 'sold'`) as any[];
-  const [{ tickets }] = (await sql`select count(*)::int as tickets from tickets where order_id = ${order?.id ?? null} and status = 'valid'`) as any[];
+  const intents =
+    await sql`select status, amount_captured_cents from sandbox_payment_intents where metadata->>'holdId' = ${holdId}`;
+  const [{ sold }] =
+    (await sql`select count(*)::int as sold from seats where hold_id = ${holdId} and status = 'sold'`) as any[];
+  const [{ tickets }] =
+    (await sql`select count(*)::int as tickets from tickets where order_id = ${order?.id ?? null} and status = 'valid'`) as any[];
   return { order: order!, hold: hold!.status as string, intents, sold: sold as number, tickets: tickets as number };
 }
 
@@ -105,7 +115,12 @@ describe('crash between the steps of an order', () => {
     // B: dies after the commit, before the capture: seats sold, card only authorized.
     const holdB = await holdDirect(env, sale, fans[1].userId, { seatIds: sale.seatIds.slice(2, 4) });
     await crashDuringOrder('after_commit', fans[1].token, holdB);
-    expect(await state(holdB)).toMatchObject({ order: { status: 'confirmed' }, sold: 2, tickets: 2, intents: [{ status: 'requires_capture' }] });
+    expect(await state(holdB)).toMatchObject({
+      order: { status: 'confirmed' },
+      sold: 2,
+      tickets: 2,
+      intents: [{ status: 'requires_capture' }],
+    });
 
     // C: dies after authorizing, and its hold runs out before anyone comes back.
     const holdC = await holdDirect(env, sale, fans[2].userId, { seatIds: sale.seatIds.slice(4, 6) });
@@ -118,10 +133,12 @@ describe('crash between the steps of an order', () => {
     const deadline = Date.now() + 30_000;
     // Settled means the money too: a voided order's authorization is cancelled, and its voided
     // payment row written, just after the order itself changes state.
-    const paymentsOf = (orderId: string) => env.infra.database.sql`select method, status from payments where order_id = ${orderId}`;
+    const paymentsOf = (orderId: string) =>
+      env.infra.database.sql`select method, status from payments where order_id = ${orderId}`;
     const done = async (states: Awaited<ReturnType<typeof state>>[]) =>
-      states.every((s) => settled.includes(s.order.status) && s.intents.every((i) => i.status !== 'requires_capture')) &&
-      (await paymentsOf(states[2]!.order.id)).some((p) => p.status === 'voided');
+      states.every(
+        (s) => settled.includes(s.order.status) && s.intents.every((i) => i.status !== 'requires_capture'),
+      ) && (await paymentsOf(states[2]!.order.id)).some((p) => p.status === 'voided');
     let all = await Promise.all([holdA, holdB, holdC].map(state));
     while (!(await done(all)) && Date.now() < deadline) {
       await sleep(250);
@@ -141,7 +158,8 @@ describe('crash between the steps of an order', () => {
     expect(['expired', 'released']).toContain(c!.hold);
     const voided = await paymentsOf(c!.order.id);
     expect(voided).toEqual([{ method: 'card', status: 'voided' }]);
-    const [{ free }] = (await env.infra.database.sql`select count(*)::int as free from seats where id = any(${sale.seatIds.slice(4, 6)}) and status = 'available'`) as any[];
+    const [{ free }] = (await env.infra.database
+      .sql`select count(*)::int as free from seats where id = any(${sale.seatIds.slice(4, 6)}) and status = 'available'`) as any[];
     expect(free).toBe(2);
     // Never a charge without seats: no intent is left captured without a captured order, nor authorized at all.
     const [{ dangling }] = (await env.infra.database.sql`

@@ -15,7 +15,12 @@ beforeAll(async () => {
 });
 afterAll(() => env?.close());
 
-const LOSER_CODES = new Set(['sales.seat_unavailable', 'sales.sold_out', 'sales.not_enough_seats', 'sales.not_enough_together']);
+const LOSER_CODES = new Set([
+  'sales.seat_unavailable',
+  'sales.sold_out',
+  'sales.not_enough_seats',
+  'sales.not_enough_together',
+]);
 
 function shuffle<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
@@ -29,11 +34,23 @@ describe('500 buyers, 100 places: hold and buy', () => {
   it('sells exactly the capacity, each seat once, with a charge for every ticket and none without', async () => {
     const sale = await createSale(env, { seats: 60, gaCapacity: 40, priceCents: 2000, feeCents: 250 });
     const fans = [];
-    for (let i = 0; i < 500; i += 50) fans.push(...(await Promise.all(Array.from({ length: 50 }, () => signedIn(env)))));
+    for (let i = 0; i < 500; i += 50)
+      fans.push(...(await Promise.all(Array.from({ length: 50 }, () => signedIn(env)))));
     const holdRequest = (i: number) => {
       const kind = i % 3;
-      if (kind === 0) return { eventId: sale.eventId, tierId: sale.seatedTierId, seats: shuffle([...sale.seatIds]).slice(0, 1 + (i % 2)) };
-      if (kind === 1) return { eventId: sale.eventId, tierId: sale.seatedTierId, quantity: 1 + (i % 2), ...(i % 4 === 1 ? { together: true } : {}) };
+      if (kind === 0)
+        return {
+          eventId: sale.eventId,
+          tierId: sale.seatedTierId,
+          seats: shuffle([...sale.seatIds]).slice(0, 1 + (i % 2)),
+        };
+      if (kind === 1)
+        return {
+          eventId: sale.eventId,
+          tierId: sale.seatedTierId,
+          quantity: 1 + (i % 2),
+          ...(i % 4 === 1 ? { together: true } : {}),
+        };
       return { eventId: sale.eventId, tierId: sale.gaTierId, quantity: 1 + (i % 2) };
     };
     const buy = async (token: string, holdId: string, i: number) => {
@@ -45,10 +62,18 @@ describe('500 buyers, 100 places: hold and buy', () => {
       return order(env, token, { holdId, payment: { card: CARDS.ok } });
     };
     const attempt = async (fan: { token: string }, i: number) => {
-      const held = await env.api.post('/v1/holds', holdRequest(i), { token: fan.token, headers: { 'idempotency-key': idem() } });
+      const held = await env.api.post('/v1/holds', holdRequest(i), {
+        token: fan.token,
+        headers: { 'idempotency-key': idem() },
+      });
       if (held.status !== 201) return { held: held.status, code: held.body.code as string };
       const bought = await buy(fan.token, held.body.id, i);
-      return { held: 201, bought: bought.status, code: bought.body.code as string, quantity: held.body.quantity as number };
+      return {
+        held: 201,
+        bought: bought.status,
+        code: bought.body.code as string,
+        quantity: held.body.quantity as number,
+      };
     };
     const results = await Promise.all(shuffle(fans.map((f, i) => [f, i] as const)).map(([f, i]) => attempt(f, i)));
     for (const r of results.filter((x) => x.held !== 201)) {
@@ -61,7 +86,11 @@ describe('500 buyers, 100 places: hold and buy', () => {
     for (const tierId of [sale.seatedTierId, sale.gaTierId]) {
       for (let i = 0; ; i++) {
         const fan = fans[i % fans.length]!;
-        const held = await env.api.post('/v1/holds', { eventId: sale.eventId, tierId, quantity: 1 }, { token: fan.token, headers: { 'idempotency-key': idem() } });
+        const held = await env.api.post(
+          '/v1/holds',
+          { eventId: sale.eventId, tierId, quantity: 1 },
+          { token: fan.token, headers: { 'idempotency-key': idem() } },
+        );
         if (held.status !== 201) {
           expect(held.body.code).toMatch(/^sales\.(sold_out|not_enough_seats)$/);
           break;
@@ -71,11 +100,13 @@ describe('500 buyers, 100 places: hold and buy', () => {
     }
 
     const sql = env.infra.database.sql;
-    const [seats] = await sql`select count(*) filter (where status = 'sold')::int as sold, count(*) filter (where status <> 'sold')::int as other from seats where event_id = ${sale.eventId}`;
+    const [seats] =
+      await sql`select count(*) filter (where status = 'sold')::int as sold, count(*) filter (where status <> 'sold')::int as other from seats where event_id = ${sale.eventId}`;
     expect(seats).toEqual({ sold: 60, other: 0 });
     const [ga] = await sql`select held, sold, capacity from ga_inventory where tier_id = ${sale.gaTierId}`;
     expect(ga).toEqual({ held: 0, sold: 40, capacity: 40 });
-    const [tickets] = await sql`select count(*)::int as n, count(distinct seat_id)::int as seats, count(*) filter (where seat_id is null)::int as ga from tickets where event_id = ${sale.eventId} and status = 'valid'`;
+    const [tickets] =
+      await sql`select count(*)::int as n, count(distinct seat_id)::int as seats, count(*) filter (where seat_id is null)::int as ga from tickets where event_id = ${sale.eventId} and status = 'valid'`;
     expect(tickets).toEqual({ n: 100, seats: 60, ga: 40 });
     // Every ticket is paid for exactly once, and every charge has its tickets.
     const [money] = await sql`
@@ -91,17 +122,32 @@ describe('per-account limit under concurrent holds and orders from one account',
     const sale = await createSale(env, { seats: 20, gaCapacity: 50, perAccountLimit: 4 });
     const fan = await signedIn(env);
     const holds = await Promise.all(
-      Array.from({ length: 8 }, () => env.api.post('/v1/holds', { eventId: sale.eventId, tierId: sale.gaTierId, quantity: 1 }, { token: fan.token, headers: { 'idempotency-key': idem() } })),
+      Array.from({ length: 8 }, () =>
+        env.api.post(
+          '/v1/holds',
+          { eventId: sale.eventId, tierId: sale.gaTierId, quantity: 1 },
+          { token: fan.token, headers: { 'idempotency-key': idem() } },
+        ),
+      ),
     );
     const won = holds.filter((h) => h.status === 201);
     expect(won).toHaveLength(4);
-    expect(new Set(holds.filter((h) => h.status !== 201).map((h) => h.body.code))).toEqual(new Set(['sales.limit_exceeded']));
-    const orders = await Promise.all(won.map((h) => order(env, fan.token, { holdId: h.body.id, payment: { card: CARDS.ok } })));
+    expect(new Set(holds.filter((h) => h.status !== 201).map((h) => h.body.code))).toEqual(
+      new Set(['sales.limit_exceeded']),
+    );
+    const orders = await Promise.all(
+      won.map((h) => order(env, fan.token, { holdId: h.body.id, payment: { card: CARDS.ok } })),
+    );
     expect(orders.map((o) => o.status)).toEqual([201, 201, 201, 201]);
-    const more = await env.api.post('/v1/holds', { eventId: sale.eventId, tierId: sale.seatedTierId, quantity: 1 }, { token: fan.token, headers: { 'idempotency-key': idem() } });
+    const more = await env.api.post(
+      '/v1/holds',
+      { eventId: sale.eventId, tierId: sale.seatedTierId, quantity: 1 },
+      { token: fan.token, headers: { 'idempotency-key': idem() } },
+    );
     expect(more.status).toBe(409);
     expect(more.body.code).toBe('sales.limit_exceeded');
-    const [{ n }] = (await env.infra.database.sql`select count(*)::int as n from tickets where holder_id = ${fan.userId} and event_id = ${sale.eventId} and status = 'valid'`) as any[];
+    const [{ n }] = (await env.infra.database
+      .sql`select count(*)::int as n from tickets where holder_id = ${fan.userId} and event_id = ${sale.eventId} and status = 'valid'`) as any[];
     expect(n).toBe(4);
   });
 });

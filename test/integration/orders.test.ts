@@ -25,15 +25,36 @@ describe('POST /v1/orders', () => {
     const res = await order(env, fan.token, {
       holdId,
       payment: { card: CARDS.ok },
-      attendees: [{ name: 'Ada', email: 'ada@example.test' }, { name: 'Bob', email: 'bob@example.test' }],
+      attendees: [
+        { name: 'Ada', email: 'ada@example.test' },
+        { name: 'Bob', email: 'bob@example.test' },
+      ],
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ status: 'captured', guaranteed: true, sandbox: true, provider: 'sandbox', totalCents: 2 * sale.unitCents, cardCents: 2 * sale.unitCents });
-    expect(res.body.payments).toEqual([expect.objectContaining({ method: 'card', provider: 'sandbox', sandbox: true, status: 'captured', cardLast4: '4242' })]);
+    expect(res.body).toMatchObject({
+      status: 'captured',
+      guaranteed: true,
+      sandbox: true,
+      provider: 'sandbox',
+      totalCents: 2 * sale.unitCents,
+      cardCents: 2 * sale.unitCents,
+    });
+    expect(res.body.payments).toEqual([
+      expect.objectContaining({
+        method: 'card',
+        provider: 'sandbox',
+        sandbox: true,
+        status: 'captured',
+        cardLast4: '4242',
+      }),
+    ]);
     // The answer is built from the rows the request wrote: exactly what a read of the order shows.
     expect((await env.api.get(`/v1/orders/${res.body.id}`, { token: fan.token })).body).toEqual(res.body);
     expect(res.body.tickets.map((t: any) => [t.seatId, t.attendeeName, t.version, t.status]).sort()).toEqual(
-      [[seatIds[0], 'Ada', 1, 'valid'], [seatIds[1], 'Bob', 1, 'valid']].sort(),
+      [
+        [seatIds[0], 'Ada', 1, 'valid'],
+        [seatIds[1], 'Bob', 1, 'valid'],
+      ].sort(),
     );
     const sold = await env.infra.database.db.select().from(seats).where(eq(seats.holdId, holdId));
     expect(sold.map((s) => s.status)).toEqual(['sold', 'sold']);
@@ -45,7 +66,14 @@ describe('POST /v1/orders', () => {
     const timeline = await env.api.get(`/v1/orders/${res.body.id}/timeline`, { token: fan.token });
     expect(timeline.status).toBe(200);
     const kinds = timeline.body.receipts.map((r: any) => r.kind);
-    expect(kinds).toEqual(['order.placed', 'hold.converted', 'payment.authorized', 'order.confirmed', 'tickets.issued', 'payment.captured']);
+    expect(kinds).toEqual([
+      'order.placed',
+      'hold.converted',
+      'payment.authorized',
+      'order.confirmed',
+      'tickets.issued',
+      'payment.captured',
+    ]);
     expect(timeline.body.receipts.find((r: any) => r.kind === 'order.confirmed').data.guaranteed).toBe(true);
   });
 
@@ -81,7 +109,12 @@ describe('POST /v1/orders', () => {
     expect(res.status).toBe(402);
     expect(res.body.code).toBe(code);
     const after = await commerceCounts(env);
-    expect(after).toMatchObject({ sold_seats: before.sold_seats, tickets: before.tickets, payments: before.payments, converted: before.converted });
+    expect(after).toMatchObject({
+      sold_seats: before.sold_seats,
+      tickets: before.tickets,
+      payments: before.payments,
+      converted: before.converted,
+    });
     const [hold] = await env.infra.database.db.select().from(holds).where(eq(holds.id, holdId));
     expect(hold!.status).toBe('active');
     const retry = await order(env, fan.token, { holdId, payment: { card: CARDS.ok } });
@@ -102,7 +135,8 @@ describe('POST /v1/orders', () => {
     expect(after.orders - before.orders).toBe(1);
     expect(after.intents - before.intents).toBe(1);
     expect(after.tickets - before.tickets).toBe(2);
-    const [charge] = await env.infra.database.sql`select count(*)::int as n, sum(amount_captured_cents)::int as captured from sandbox_payment_intents where metadata->>'holdId' = ${holdId}`;
+    const [charge] = await env.infra.database
+      .sql`select count(*)::int as n, sum(amount_captured_cents)::int as captured from sandbox_payment_intents where metadata->>'holdId' = ${holdId}`;
     expect(charge).toEqual({ n: 1, captured: 2 * sale.unitCents });
   });
 
@@ -151,9 +185,24 @@ describe('bad input leaves the database unchanged', () => {
       ['malformed JSON', { raw: '{"holdId": ' }, 400, 'request.malformed_json'],
       ['holdId of the wrong type', { body: { holdId: 42, payment: { card } } }, 400, 'request.invalid'],
       ['unknown field', { body: { holdId, payment: { card }, price: 1 } }, 400, 'request.invalid'],
-      ['card expiry month out of range', { body: { holdId, payment: { card: { ...card, expMonth: 13 } } } }, 400, 'request.invalid'],
-      ['negative gift-card amount', { body: { holdId, payment: { card, giftCards: [{ code: 'FD-0000-0000-0000-0000', amountCents: -5 }] } } }, 400, 'request.invalid'],
-      ['huge gift-card amount', { body: { holdId, payment: { card, giftCards: [{ code: 'FD-0000-0000-0000-0000', amountCents: 1e12 }] } } }, 400, 'request.invalid'],
+      [
+        'card expiry month out of range',
+        { body: { holdId, payment: { card: { ...card, expMonth: 13 } } } },
+        400,
+        'request.invalid',
+      ],
+      [
+        'negative gift-card amount',
+        { body: { holdId, payment: { card, giftCards: [{ code: 'FD-0000-0000-0000-0000', amountCents: -5 }] } } },
+        400,
+        'request.invalid',
+      ],
+      [
+        'huge gift-card amount',
+        { body: { holdId, payment: { card, giftCards: [{ code: 'FD-0000-0000-0000-0000', amountCents: 1e12 }] } } },
+        400,
+        'request.invalid',
+      ],
       ['no Idempotency-Key', { body: { holdId, payment: { card } }, key: null }, 400, 'idempotency.key_required'],
       ['not signed in', { body: { holdId, payment: { card } }, token: '' }, 401, 'auth.required'],
       ['unknown hold', { body: { holdId: crypto.randomUUID(), payment: { card } } }, 404, 'sales.hold_not_found'],
@@ -161,26 +210,80 @@ describe('bad input leaves the database unchanged', () => {
       ['expired hold', { body: { holdId: expiredHold, payment: { card } } }, 409, 'sales.hold_expired'],
       ['wrong currency', { body: { holdId, currency: 'USD', payment: { card } } }, 422, 'orders.currency_mismatch'],
       ['no card for the rest', { body: { holdId, payment: {} } }, 422, 'orders.payment_required'],
-      ['unknown gift card', { body: { holdId, payment: { card, giftCards: [{ code: 'FD-0000-0000-0000-0000' }] } } }, 422, 'giftcards.invalid_code'],
-      ['too many attendees', { body: { holdId, payment: { card }, attendees: [{ name: 'A', email: 'a@x.test' }, { name: 'B', email: 'b@x.test' }] } }, 422, 'orders.attendees_mismatch'],
-      ['a real-looking card in the sandbox', { body: { holdId, payment: { card: { ...card, number: '4111 1111 1111 1111' } } } }, 422, 'payments.sandbox_card_unknown'],
-      ['an invalid card number', { body: { holdId, payment: { card: { ...card, number: '4242 4242 4242 4241' } } } }, 422, 'payments.card_invalid'],
-      ['an expired card', { body: { holdId, payment: { card: { ...card, expYear: 2020 } } } }, 422, 'payments.card_expired'],
-      ['Stripe when it is not configured', { body: { holdId, payment: { card: { stripePaymentMethodId: 'pm_card_visa' } } } }, 422, 'payments.provider_unavailable'],
+      [
+        'unknown gift card',
+        { body: { holdId, payment: { card, giftCards: [{ code: 'FD-0000-0000-0000-0000' }] } } },
+        422,
+        'giftcards.invalid_code',
+      ],
+      [
+        'too many attendees',
+        {
+          body: {
+            holdId,
+            payment: { card },
+            attendees: [
+              { name: 'A', email: 'a@x.test' },
+              { name: 'B', email: 'b@x.test' },
+            ],
+          },
+        },
+        422,
+        'orders.attendees_mismatch',
+      ],
+      [
+        'a real-looking card in the sandbox',
+        { body: { holdId, payment: { card: { ...card, number: '4111 1111 1111 1111' } } } },
+        422,
+        'payments.sandbox_card_unknown',
+      ],
+      [
+        'an invalid card number',
+        { body: { holdId, payment: { card: { ...card, number: '4242 4242 4242 4241' } } } },
+        422,
+        'payments.card_invalid',
+      ],
+      [
+        'an expired card',
+        { body: { holdId, payment: { card: { ...card, expYear: 2020 } } } },
+        422,
+        'payments.card_expired',
+      ],
+      [
+        'Stripe when it is not configured',
+        { body: { holdId, payment: { card: { stripePaymentMethodId: 'pm_card_visa' } } } },
+        422,
+        'payments.provider_unavailable',
+      ],
     ];
     for (const [label, c, status, code] of cases) {
       const before = await commerceCounts(env);
       const headers: Record<string, string> = c.key === null ? {} : { 'idempotency-key': c.key ?? idem() };
-      const res = await env.api.call('POST', '/v1/orders', c.body, { raw: c.raw, token: c.token ?? fan.token, headers });
+      const res = await env.api.call('POST', '/v1/orders', c.body, {
+        raw: c.raw,
+        token: c.token ?? fan.token,
+        headers,
+      });
       expect([label, res.status, res.body.code]).toEqual([label, status, code]);
       const after = await commerceCounts(env);
       // A refused card may leave a failed order row behind (its receipt says why), never a sale or a payment.
-      expect([label, after.sold_seats, after.tickets, after.payments, after.converted, after.ledger]).toEqual([label, before.sold_seats, before.tickets, before.payments, before.converted, before.ledger]);
+      expect([label, after.sold_seats, after.tickets, after.payments, after.converted, after.ledger]).toEqual([
+        label,
+        before.sold_seats,
+        before.tickets,
+        before.payments,
+        before.converted,
+        before.ledger,
+      ]);
     }
     // Another account's order: 404, no existence leak.
     const bought = await order(env, fan.token, { holdId, payment: { card } });
     expect(bought.status).toBe(201);
-    const peek = await env.api.patch(`/v1/orders/${bought.body.id}`, { cancel: {} }, { token: stranger.token, headers: { 'idempotency-key': idem() } });
+    const peek = await env.api.patch(
+      `/v1/orders/${bought.body.id}`,
+      { cancel: {} },
+      { token: stranger.token, headers: { 'idempotency-key': idem() } },
+    );
     expect(peek.status).toBe(404);
     expect(peek.body.code).toBe('orders.not_found');
   });
@@ -193,23 +296,128 @@ describe('bad input leaves the database unchanged', () => {
     const strangersHold = await holdDirect(env, sale, stranger.userId, { seatIds: freshSeats(1) });
     const id = bought.body.id;
     const organizer = sale.organizer.token;
-    const cases: [string, string, string, { body?: unknown; raw?: string; token?: string; key?: string | null }, number, string][] = [
+    const cases: [
+      string,
+      string,
+      string,
+      { body?: unknown; raw?: string; token?: string; key?: string | null },
+      number,
+      string,
+    ][] = [
       ['malformed JSON', 'PATCH', `/v1/orders/${id}`, { raw: '{"cancel":' }, 400, 'request.malformed_json'],
-      ['cancel and exchange at once', 'PATCH', `/v1/orders/${id}`, { body: { cancel: {}, exchange: { ticketIds: [crypto.randomUUID()], holdId } } }, 400, 'request.invalid'],
-      ['ticket ids of the wrong type', 'PATCH', `/v1/orders/${id}`, { body: { cancel: { ticketIds: [7] } } }, 400, 'request.invalid'],
+      [
+        'cancel and exchange at once',
+        'PATCH',
+        `/v1/orders/${id}`,
+        { body: { cancel: {}, exchange: { ticketIds: [crypto.randomUUID()], holdId } } },
+        400,
+        'request.invalid',
+      ],
+      [
+        'ticket ids of the wrong type',
+        'PATCH',
+        `/v1/orders/${id}`,
+        { body: { cancel: { ticketIds: [7] } } },
+        400,
+        'request.invalid',
+      ],
       ['an order id that is not a uuid', 'PATCH', '/v1/orders/42', { body: { cancel: {} } }, 400, 'request.invalid'],
-      ['no Idempotency-Key', 'PATCH', `/v1/orders/${id}`, { body: { cancel: {} }, key: null }, 400, 'idempotency.key_required'],
-      ['an unknown order', 'PATCH', `/v1/orders/${crypto.randomUUID()}`, { body: { cancel: {} } }, 404, 'orders.not_found'],
-      ["another account's order", 'PATCH', `/v1/orders/${id}`, { body: { cancel: {} }, token: stranger.token }, 404, 'orders.not_found'],
-      ['a ticket of another order', 'PATCH', `/v1/orders/${id}`, { body: { cancel: { ticketIds: [crypto.randomUUID()] } } }, 422, 'orders.unknown_ticket'],
-      ["exchange into another account's hold", 'PATCH', `/v1/orders/${id}`, { body: { exchange: { ticketIds: [bought.body.tickets[0].id], holdId: strangersHold } } }, 404, 'sales.hold_not_found'],
-      ['gift card: negative amount', 'POST', '/v1/gift-cards', { body: { amountCents: -100, currency: 'EUR' }, token: organizer }, 400, 'request.invalid'],
-      ['gift card: huge amount', 'POST', '/v1/gift-cards', { body: { amountCents: 1e9, currency: 'EUR' }, token: organizer }, 400, 'request.invalid'],
-      ['gift card: not a currency', 'POST', '/v1/gift-cards', { body: { amountCents: 1000, currency: 'EURO' }, token: organizer }, 400, 'request.invalid'],
-      ['gift card: malformed JSON', 'POST', '/v1/gift-cards', { raw: '{"amountCents"', token: organizer }, 400, 'request.malformed_json'],
-      ['gift card: a fan may not issue', 'POST', '/v1/gift-cards', { body: { amountCents: 1000, currency: 'EUR' } }, 403, 'auth.forbidden'],
-      ['gift card purchase: wrong types', 'POST', '/v1/gift-cards/purchase', { body: { amountCents: '10', currency: 'EUR', payment: { card: CARDS.ok } } }, 400, 'request.invalid'],
-      ['gift card purchase: declined card', 'POST', '/v1/gift-cards/purchase', { body: { amountCents: 1000, currency: 'EUR', payment: { card: CARDS.declined } } }, 402, 'payments.card_declined'],
+      [
+        'no Idempotency-Key',
+        'PATCH',
+        `/v1/orders/${id}`,
+        { body: { cancel: {} }, key: null },
+        400,
+        'idempotency.key_required',
+      ],
+      [
+        'an unknown order',
+        'PATCH',
+        `/v1/orders/${crypto.randomUUID()}`,
+        { body: { cancel: {} } },
+        404,
+        'orders.not_found',
+      ],
+      [
+        "another account's order",
+        'PATCH',
+        `/v1/orders/${id}`,
+        { body: { cancel: {} }, token: stranger.token },
+        404,
+        'orders.not_found',
+      ],
+      [
+        'a ticket of another order',
+        'PATCH',
+        `/v1/orders/${id}`,
+        { body: { cancel: { ticketIds: [crypto.randomUUID()] } } },
+        422,
+        'orders.unknown_ticket',
+      ],
+      [
+        "exchange into another account's hold",
+        'PATCH',
+        `/v1/orders/${id}`,
+        { body: { exchange: { ticketIds: [bought.body.tickets[0].id], holdId: strangersHold } } },
+        404,
+        'sales.hold_not_found',
+      ],
+      [
+        'gift card: negative amount',
+        'POST',
+        '/v1/gift-cards',
+        { body: { amountCents: -100, currency: 'EUR' }, token: organizer },
+        400,
+        'request.invalid',
+      ],
+      [
+        'gift card: huge amount',
+        'POST',
+        '/v1/gift-cards',
+        { body: { amountCents: 1e9, currency: 'EUR' }, token: organizer },
+        400,
+        'request.invalid',
+      ],
+      [
+        'gift card: not a currency',
+        'POST',
+        '/v1/gift-cards',
+        { body: { amountCents: 1000, currency: 'EURO' }, token: organizer },
+        400,
+        'request.invalid',
+      ],
+      [
+        'gift card: malformed JSON',
+        'POST',
+        '/v1/gift-cards',
+        { raw: '{"amountCents"', token: organizer },
+        400,
+        'request.malformed_json',
+      ],
+      [
+        'gift card: a fan may not issue',
+        'POST',
+        '/v1/gift-cards',
+        { body: { amountCents: 1000, currency: 'EUR' } },
+        403,
+        'auth.forbidden',
+      ],
+      [
+        'gift card purchase: wrong types',
+        'POST',
+        '/v1/gift-cards/purchase',
+        { body: { amountCents: '10', currency: 'EUR', payment: { card: CARDS.ok } } },
+        400,
+        'request.invalid',
+      ],
+      [
+        'gift card purchase: declined card',
+        'POST',
+        '/v1/gift-cards/purchase',
+        { body: { amountCents: 1000, currency: 'EUR', payment: { card: CARDS.declined } } },
+        402,
+        'payments.card_declined',
+      ],
       ['gift card balance: no code', 'GET', '/v1/gift-cards/balance', {}, 400, 'request.invalid'],
     ];
     const snapshot = async () => ({
@@ -219,12 +427,18 @@ describe('bad input leaves the database unchanged', () => {
     });
     for (const [label, method, path, c, status, code] of cases) {
       const before = await snapshot();
-      const headers: Record<string, string> = c.key === null || method === 'GET' ? {} : { 'idempotency-key': c.key ?? idem() };
+      const headers: Record<string, string> =
+        c.key === null || method === 'GET' ? {} : { 'idempotency-key': c.key ?? idem() };
       const res = await env.api.call(method, path, c.body, { raw: c.raw, token: c.token ?? fan.token, headers });
       expect([label, res.status, res.body.code]).toEqual([label, status, code]);
       const after = await snapshot();
       // A declined card leaves its sandbox intent (that is the processor's record), nothing of ours.
-      expect([label, { ...after.counts, intents: 0 }, after.order, after.cards]).toEqual([label, { ...before.counts, intents: 0 }, before.order, before.cards]);
+      expect([label, { ...after.counts, intents: 0 }, after.order, after.cards]).toEqual([
+        label,
+        { ...before.counts, intents: 0 },
+        before.order,
+        before.cards,
+      ]);
     }
   });
 });

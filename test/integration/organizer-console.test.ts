@@ -31,17 +31,35 @@ beforeAll(async () => {
   ids.arena = arena.id;
   ids.theirs = theirs.id;
 
-  const show = await event(db, organizer.userId, hall.id, { title: 'Busy Show', startsAt: inDays(10), status: 'on_sale' });
+  const show = await event(db, organizer.userId, hall.id, {
+    title: 'Busy Show',
+    startsAt: inDays(10),
+    status: 'on_sale',
+  });
   const seated = await seatedTier(db, show.id, { price: 5000, rows: 2, perRow: 5 });
   await gaTier(db, show.id, { price: 3000, capacity: 100, held: 7, sold: 13 });
   await takeSeats(db, fan.userId, show.id, seated.tier.id, seated.seatIds.slice(0, 2), 'held');
   await takeSeats(db, fan.userId, show.id, seated.tier.id, seated.seatIds.slice(2, 5), 'sold');
-  await onsale(db, show.id, { mode: 'queue', prequeueOpensAt: inDays(1), saleStartsAt: inDays(2), saleEndsAt: inDays(9), admitPerMinute: 300 });
+  await onsale(db, show.id, {
+    mode: 'queue',
+    prequeueOpensAt: inDays(1),
+    saleStartsAt: inDays(2),
+    saleEndsAt: inDays(9),
+    admitPerMinute: 300,
+  });
   ids.show = show.id;
-  ids.draft = (await event(db, organizer.userId, arena.id, { title: 'Draft Later', startsAt: inDays(20), status: 'draft' })).id;
-  ids.past = (await event(db, organizer.userId, hall.id, { title: 'Last Year', startsAt: inDays(-300), status: 'completed' })).id;
-  ids.soon = (await event(db, organizer.userId, hall.id, { title: 'Soon', startsAt: inDays(3), status: 'scheduled' })).id;
-  ids.theirEvent = (await event(db, other.userId, theirs.id, { title: 'Not Mine', startsAt: inDays(5), status: 'draft' })).id;
+  ids.draft = (
+    await event(db, organizer.userId, arena.id, { title: 'Draft Later', startsAt: inDays(20), status: 'draft' })
+  ).id;
+  ids.past = (
+    await event(db, organizer.userId, hall.id, { title: 'Last Year', startsAt: inDays(-300), status: 'completed' })
+  ).id;
+  ids.soon = (
+    await event(db, organizer.userId, hall.id, { title: 'Soon', startsAt: inDays(3), status: 'scheduled' })
+  ).id;
+  ids.theirEvent = (
+    await event(db, other.userId, theirs.id, { title: 'Not Mine', startsAt: inDays(5), status: 'draft' })
+  ).id;
 });
 afterAll(() => env?.close());
 
@@ -63,10 +81,24 @@ describe('GET /v1/organizer/events', () => {
       held: 2 + 7,
       sold: 3 + 13,
       remaining: 110 - 9 - 16,
-      onsale: { mode: 'queue', state: 'scheduled', prequeueOpensAt: expect.any(String), saleStartsAt: expect.any(String), saleEndsAt: expect.any(String) },
+      onsale: {
+        mode: 'queue',
+        state: 'scheduled',
+        prequeueOpensAt: expect.any(String),
+        saleStartsAt: expect.any(String),
+        saleEndsAt: expect.any(String),
+      },
     });
     const draft = res.body.events.find((e: any) => e.id === ids.draft);
-    expect(draft).toMatchObject({ status: 'draft', tiers: 0, capacity: 0, held: 0, sold: 0, remaining: 0, onsale: null });
+    expect(draft).toMatchObject({
+      status: 'draft',
+      tiers: 0,
+      capacity: 0,
+      held: 0,
+      sold: 0,
+      remaining: 0,
+      onsale: null,
+    });
   });
 
   it('another organizer sees only theirs; a fan gets 403 and an anonymous caller 401', async () => {
@@ -81,7 +113,9 @@ describe('GET /v1/organizer/events', () => {
   it('an admin sees their own by default and everyone’s with scope=all; scope=all is refused to organizers, naming the field', async () => {
     expect((await env.api.get('/v1/organizer/events', as(admin))).body.events).toEqual([]);
     const all = await env.api.get('/v1/organizer/events?scope=all', as(admin));
-    expect(all.body.events.map((e: any) => e.id).sort()).toEqual([ids.show, ids.draft, ids.past, ids.soon, ids.theirEvent].sort());
+    expect(all.body.events.map((e: any) => e.id).sort()).toEqual(
+      [ids.show, ids.draft, ids.past, ids.soon, ids.theirEvent].sort(),
+    );
     const refused = await env.api.get('/v1/organizer/events?scope=all', as(organizer));
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('catalog.admin_scope_only');
@@ -98,8 +132,15 @@ describe('GET /v1/organizer/venues', () => {
     const mine = await env.api.get('/v1/organizer/venues', as(organizer));
     expect(mine.status).toBe(200);
     expect(mine.body.venues.map((v: any) => v.name)).toEqual(['Arena A', 'Hall B']);
-    expect(mine.body.venues[0]).toMatchObject({ id: ids.arena, ownerId: organizer.userId, timeZone: 'Europe/Berlin', transit: expect.any(Object) });
-    expect((await env.api.get('/v1/organizer/venues', as(other))).body.venues.map((v: any) => v.id)).toEqual([ids.theirs]);
+    expect(mine.body.venues[0]).toMatchObject({
+      id: ids.arena,
+      ownerId: organizer.userId,
+      timeZone: 'Europe/Berlin',
+      transit: expect.any(Object),
+    });
+    expect((await env.api.get('/v1/organizer/venues', as(other))).body.venues.map((v: any) => v.id)).toEqual([
+      ids.theirs,
+    ]);
     expect((await env.api.get('/v1/organizer/venues', as(fan))).status).toBe(403);
     expect((await env.api.get('/v1/organizer/venues?scope=all', as(admin))).body.venues).toHaveLength(3);
   });

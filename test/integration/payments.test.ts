@@ -21,29 +21,72 @@ const commerce = () => env.server.app.services.commerce;
 describe('sandbox provider', () => {
   it("answers Stripe's test cards as Stripe test mode does, and says it is a sandbox", async () => {
     const sandbox = new SandboxProvider(env.infra.database.db);
-    const authorize = (c: (typeof CARDS)[keyof typeof CARDS]) => sandbox.authorize({ amountCents: 1000, currency: 'EUR', source: card(c), idempotencyKey: idem(), metadata: {} });
-    expect(await authorize(CARDS.ok)).toMatchObject({ provider: 'sandbox', status: 'requires_capture', failureCode: null, cardLast4: '4242' });
-    expect(await authorize(CARDS.declined)).toMatchObject({ status: 'requires_payment_method', failureCode: 'card_declined' });
-    expect(await authorize(CARDS.insufficient)).toMatchObject({ status: 'requires_payment_method', failureCode: 'insufficient_funds' });
-    expect(await authorize(CARDS.authentication)).toMatchObject({ status: 'requires_action', failureCode: 'authentication_required' });
+    const authorize = (c: (typeof CARDS)[keyof typeof CARDS]) =>
+      sandbox.authorize({ amountCents: 1000, currency: 'EUR', source: card(c), idempotencyKey: idem(), metadata: {} });
+    expect(await authorize(CARDS.ok)).toMatchObject({
+      provider: 'sandbox',
+      status: 'requires_capture',
+      failureCode: null,
+      cardLast4: '4242',
+    });
+    expect(await authorize(CARDS.declined)).toMatchObject({
+      status: 'requires_payment_method',
+      failureCode: 'card_declined',
+    });
+    expect(await authorize(CARDS.insufficient)).toMatchObject({
+      status: 'requires_payment_method',
+      failureCode: 'insufficient_funds',
+    });
+    expect(await authorize(CARDS.authentication)).toMatchObject({
+      status: 'requires_action',
+      failureCode: 'authentication_required',
+    });
   });
 
   it('keeps real state across restarts: replayed keys, capture, partial refunds, cancel', async () => {
     const key = idem();
-    const first = await new SandboxProvider(env.infra.database.db).authorize({ amountCents: 3000, currency: 'EUR', source: card(CARDS.ok), idempotencyKey: key, metadata: {} });
+    const first = await new SandboxProvider(env.infra.database.db).authorize({
+      amountCents: 3000,
+      currency: 'EUR',
+      source: card(CARDS.ok),
+      idempotencyKey: key,
+      metadata: {},
+    });
     // A "restarted" provider (a new instance, nothing in memory) sees the same intent.
     const restarted = new SandboxProvider(env.infra.database.db);
     expect((await restarted.recover({ idempotencyKey: key }))!.intentId).toBe(first.intentId);
-    expect((await restarted.authorize({ amountCents: 3000, currency: 'EUR', source: card(CARDS.ok), idempotencyKey: key, metadata: {} })).intentId).toBe(first.intentId);
+    expect(
+      (
+        await restarted.authorize({
+          amountCents: 3000,
+          currency: 'EUR',
+          source: card(CARDS.ok),
+          idempotencyKey: key,
+          metadata: {},
+        })
+      ).intentId,
+    ).toBe(first.intentId);
     await restarted.capture(first.intentId);
     expect((await restarted.capture(first.intentId)).amountCapturedCents).toBe(3000);
     const refundKey = idem();
     await restarted.refund(first.intentId, 1000, refundKey);
     await restarted.refund(first.intentId, 1000, refundKey);
-    expect(await restarted.retrieve(first.intentId)).toMatchObject({ status: 'succeeded', amountCapturedCents: 3000, amountRefundedCents: 1000 });
-    await expect(restarted.refund(first.intentId, 2500, idem())).rejects.toMatchObject({ code: 'payments.refund_exceeds_capture' });
+    expect(await restarted.retrieve(first.intentId)).toMatchObject({
+      status: 'succeeded',
+      amountCapturedCents: 3000,
+      amountRefundedCents: 1000,
+    });
+    await expect(restarted.refund(first.intentId, 2500, idem())).rejects.toMatchObject({
+      code: 'payments.refund_exceeds_capture',
+    });
     await expect(restarted.cancel(first.intentId)).rejects.toMatchObject({ code: 'payments.not_cancelable' });
-    const other = await restarted.authorize({ amountCents: 500, currency: 'EUR', source: card(CARDS.ok), idempotencyKey: idem(), metadata: {} });
+    const other = await restarted.authorize({
+      amountCents: 500,
+      currency: 'EUR',
+      source: card(CARDS.ok),
+      idempotencyKey: idem(),
+      metadata: {},
+    });
     expect((await restarted.cancel(other.intentId)).status).toBe('canceled');
     await expect(restarted.capture(other.intentId)).rejects.toMatchObject({ code: 'payments.not_capturable' });
   });
@@ -56,13 +99,17 @@ describe('reconciler, in process', () => {
     const holdId = await holdDirect(env, sale, fan.userId, { seatIds });
     const placed = await order(env, fan.token, { holdId, payment: { card: CARDS.ok } });
     // Pretend the capture never happened and the authorization was then voided at the processor.
-    await env.infra.database.sql`update orders set status = 'confirmed', captured_at = null where id = ${placed.body.id}`;
+    await env.infra.database
+      .sql`update orders set status = 'confirmed', captured_at = null where id = ${placed.body.id}`;
     await env.infra.database.sql`update payments set status = 'authorized' where order_id = ${placed.body.id}`;
-    await env.infra.database.sql`update sandbox_payment_intents set status = 'canceled', amount_captured_cents = 0 where metadata->>'orderId' = ${placed.body.id}`;
+    await env.infra.database
+      .sql`update sandbox_payment_intents set status = 'canceled', amount_captured_cents = 0 where metadata->>'orderId' = ${placed.body.id}`;
     expect(await commerce().orders.reconciler.reconcileOrder(placed.body.id)).toBe('voided');
-    const [seats] = await env.infra.database.sql`select count(*)::int as n from seats where id = any(${seatIds}) and status = 'available'`;
+    const [seats] = await env.infra.database
+      .sql`select count(*)::int as n from seats where id = any(${seatIds}) and status = 'available'`;
     expect(seats!.n).toBe(2);
-    const [tickets] = await env.infra.database.sql`select array_agg(status) as s from tickets where order_id = ${placed.body.id}`;
+    const [tickets] = await env.infra.database
+      .sql`select array_agg(status) as s from tickets where order_id = ${placed.body.id}`;
     expect(tickets!.s).toEqual(['revoked', 'revoked']);
     // Running it again changes nothing.
     expect(await commerce().orders.reconciler.reconcileOrder(placed.body.id)).toBe('voided');
@@ -72,7 +119,8 @@ describe('reconciler, in process', () => {
     const fan = await signedIn(env);
     const holdId = await holdDirect(env, sale, fan.userId, { seatIds: freshSeats(1) });
     const placed = await order(env, fan.token, { holdId, payment: { card: CARDS.ok } });
-    await env.infra.database.sql`update orders set status = 'confirmed', captured_at = null where id = ${placed.body.id}`;
+    await env.infra.database
+      .sql`update orders set status = 'confirmed', captured_at = null where id = ${placed.body.id}`;
     await env.infra.database.sql`update payments set status = 'authorized' where order_id = ${placed.body.id}`;
     expect((await commerce().orders.reconciler.sweep()).examined).toBe(0);
     await env.infra.database.sql`update orders set updated_at = now() - interval '1 hour' where id = ${placed.body.id}`;
@@ -89,11 +137,18 @@ describe('exchange seats within the event', () => {
     const placed = await order(env, fan.token, { holdId, payment: { card: CARDS.ok } });
     const ticket = placed.body.tickets[0];
     const newHold = await holdDirect(env, sale, fan.userId, { seatIds: [newSeat!] });
-    const res = await env.api.patch(`/v1/orders/${placed.body.id}`, { exchange: { ticketIds: [ticket.id], holdId: newHold } }, { token: fan.token, headers: { 'idempotency-key': idem() } });
+    const res = await env.api.patch(
+      `/v1/orders/${placed.body.id}`,
+      { exchange: { ticketIds: [ticket.id], holdId: newHold } },
+      { token: fan.token, headers: { 'idempotency-key': idem() } },
+    );
     expect(res.status).toBe(200);
     expect(res.body.tickets[0]).toMatchObject({ id: ticket.id, seatId: newSeat, version: 2, status: 'valid' });
     const rows = await env.infra.database.sql`select id, status from seats where id = any(${[oldSeat!, newSeat!]})`;
-    expect(Object.fromEntries(rows.map((r) => [r.id, r.status]))).toEqual({ [oldSeat!]: 'available', [newSeat!]: 'sold' });
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.status]))).toEqual({
+      [oldSeat!]: 'available',
+      [newSeat!]: 'sold',
+    });
     const timeline = await env.api.get(`/v1/orders/${placed.body.id}/timeline`, { token: fan.token });
     expect(timeline.body.receipts.map((r: any) => r.kind)).toContain('tickets.exchanged');
   });
@@ -103,7 +158,11 @@ describe('exchange seats within the event', () => {
     const fan = await signedIn(env);
     const holdId = await holdDirect(env, strict, fan.userId, { seatIds: strict.seatIds.slice(0, 1) });
     const placed = await order(env, fan.token, { holdId, payment: { card: CARDS.ok } });
-    const res = await env.api.patch(`/v1/orders/${placed.body.id}`, { cancel: {} }, { token: fan.token, headers: { 'idempotency-key': idem() } });
+    const res = await env.api.patch(
+      `/v1/orders/${placed.body.id}`,
+      { cancel: {} },
+      { token: fan.token, headers: { 'idempotency-key': idem() } },
+    );
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('orders.policy_forbids');
     const [row] = await env.infra.database.sql`select status, refunded_cents from orders where id = ${placed.body.id}`;

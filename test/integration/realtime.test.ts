@@ -23,8 +23,16 @@ afterAll(async () => {
   await env?.close();
 });
 
-function client(node: RunningServer, token?: string, transport: 'websocket' | 'polling' = 'websocket'): Promise<Client> {
-  const socket: Client = connect(`http://127.0.0.1:${node.port}`, { transports: [transport], auth: token ? { token } : {}, reconnection: false });
+function client(
+  node: RunningServer,
+  token?: string,
+  transport: 'websocket' | 'polling' = 'websocket',
+): Promise<Client> {
+  const socket: Client = connect(`http://127.0.0.1:${node.port}`, {
+    transports: [transport],
+    auth: token ? { token } : {},
+    reconnection: false,
+  });
   clients.push(socket);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
@@ -33,7 +41,9 @@ function client(node: RunningServer, token?: string, transport: 'websocket' | 'p
 }
 
 const next = <E extends keyof ServerToClientEvents>(socket: Client, event: E) =>
-  new Promise<Parameters<ServerToClientEvents[E]>[0]>((resolve) => socket.once(event, ((payload: never) => resolve(payload)) as never));
+  new Promise<Parameters<ServerToClientEvents[E]>[0]>((resolve) =>
+    socket.once(event, ((payload: never) => resolve(payload)) as never),
+  );
 
 describe('realtime gateway across nodes', () => {
   it("delivers a worker's broadcast to a fan's sockets on every node", async () => {
@@ -44,7 +54,14 @@ describe('realtime gateway across nodes', () => {
     let strangerGot = false;
     stranger.on('notification', () => (strangerGot = true));
 
-    const push = { id: 1, kind: 'test', title: 'Hello', body: 'across nodes', createdAt: new Date().toISOString(), data: {} };
+    const push = {
+      id: 1,
+      kind: 'test',
+      title: 'Hello',
+      body: 'across nodes',
+      createdAt: new Date().toISOString(),
+      data: {},
+    };
     const received = Promise.all([next(onB, 'notification'), next(onC, 'notification')]);
     // Give the adapters a moment to register the room subscriptions before publishing.
     await new Promise((r) => setTimeout(r, 100));
@@ -69,7 +86,8 @@ describe('realtime gateway across nodes', () => {
     const eventId = crypto.randomUUID();
     const ws = await client(nodes[1]!);
     const polling = await client(nodes[1]!, undefined, 'polling');
-    for (const socket of [ws, polling]) expect(await socket.emitWithAck('subscribe', { eventId })).toEqual({ ok: true });
+    for (const socket of [ws, polling])
+      expect(await socket.emitWithAck('subscribe', { eventId })).toEqual({ ok: true });
     // Multi-byte text and a payload past 125 bytes: the frame header must count bytes, in its longer form.
     const pushes = [
       { eventId, remaining: 3, status: 'presque épuisé ✓' },
@@ -112,7 +130,12 @@ describe('realtime gateway across nodes', () => {
 
   it('validates client payloads and refuses a bad session at the handshake', async () => {
     const socket = await client(nodes[0]!);
-    expect(await socket.emitWithAck('subscribe', { eventId: 'nope' })).toMatchObject({ ok: false, code: 'request.invalid' });
-    await expect(client(nodes[0]!, 'fds_not-a-real-session')).rejects.toMatchObject({ data: { code: 'auth.session_invalid' } });
+    expect(await socket.emitWithAck('subscribe', { eventId: 'nope' })).toMatchObject({
+      ok: false,
+      code: 'request.invalid',
+    });
+    await expect(client(nodes[0]!, 'fds_not-a-real-session')).rejects.toMatchObject({
+      data: { code: 'auth.session_invalid' },
+    });
   });
 });

@@ -32,7 +32,10 @@ describe('closing a node', () => {
 
     // The shutdown timeout is a minute: a close that only ends by that force would not finish within the deadline below.
     const closed = node.close().then(() => 'closed' as const);
-    const outcome = await Promise.race([closed, new Promise<'still open'>((r) => setTimeout(() => r('still open'), 15_000))]);
+    const outcome = await Promise.race([
+      closed,
+      new Promise<'still open'>((r) => setTimeout(() => r('still open'), 15_000)),
+    ]);
     expect(outcome, 'server.close() is still waiting for a connected /queue socket').toBe('closed');
     expect(await disconnected).toBe('io server disconnect');
   });

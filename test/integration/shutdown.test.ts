@@ -11,7 +11,11 @@ afterAll(() => env?.close());
 
 describe('graceful shutdown', () => {
   it('finishes the request in flight, then refuses new connections', async () => {
-    const inFlight = env.api.post('/v1/auth/register', { email: uniqueEmail(), password: 'a long passphrase', displayName: 'Late' });
+    const inFlight = env.api.post('/v1/auth/register', {
+      email: uniqueEmail(),
+      password: 'a long passphrase',
+      displayName: 'Late',
+    });
     await new Promise((r) => setTimeout(r, 30));
     const closed = env.server.close();
     const res = await inFlight;

@@ -11,7 +11,11 @@ import { CARDS, createSale, holdDirect, idem, order, type SaleFixture } from '..
 import { createTestEnv, TEST_POSTGRES, TEST_REDIS, type TestEnv } from '../support/env.js';
 import { signedIn } from '../support/fixtures.js';
 
-const failing = (audit: AuditResult) => audit.checks.filter((c) => !c.ok).map((c) => c.name).sort();
+const failing = (audit: AuditResult) =>
+  audit.checks
+    .filter((c) => !c.ok)
+    .map((c) => c.name)
+    .sort();
 
 describe('oversell audit', () => {
   let env: TestEnv;
@@ -24,7 +28,11 @@ describe('oversell audit', () => {
     sql = env.infra.database.sql;
     sale = await createSale(env, { seats: 6, gaCapacity: 3 });
     const fan = await signedIn(env);
-    const issued = await env.api.post('/v1/gift-cards', { amountCents: 6_000, currency: 'EUR' }, { token: sale.organizer.token, headers: { 'idempotency-key': idem() } });
+    const issued = await env.api.post(
+      '/v1/gift-cards',
+      { amountCents: 6_000, currency: 'EUR' },
+      { token: sale.organizer.token, headers: { 'idempotency-key': idem() } },
+    );
     expect(issued.status).toBe(201);
     ids.giftCard = issued.body.id;
     // Two seats by card; one GA place by gift card alone; two GA places part gift card, part card.
@@ -33,7 +41,10 @@ describe('oversell audit', () => {
     const giftHold = await holdDirect(env, sale, fan.userId, { quantity: 1 });
     const b = await order(env, fan.token, { holdId: giftHold, payment: { giftCards: [{ code: issued.body.code }] } });
     const gaHold = await holdDirect(env, sale, fan.userId, { quantity: 2 });
-    const c = await order(env, fan.token, { holdId: gaHold, payment: { card: CARDS.ok, giftCards: [{ code: issued.body.code }] } });
+    const c = await order(env, fan.token, {
+      holdId: gaHold,
+      payment: { card: CARDS.ok, giftCards: [{ code: issued.body.code }] },
+    });
     expect([a.status, b.status, c.status]).toEqual([201, 201, 201]);
     ids.seatOrder = a.body.id;
     ids.giftOrder = b.body.id;
@@ -58,7 +69,10 @@ describe('oversell audit', () => {
     expect(failing(audit)).toEqual([]);
     expect(audit.clean).toBe(true);
     expect(audit.totals).toMatchObject({ capacity: 9, ticketsValid: 5, ordersPaid: 3, giftCardsChecked: 1 });
-    expect(audit.tiers.map((t) => [t.kind, t.capacity, t.sold]).sort()).toEqual([['ga', 3, 3], ['reserved', 6, 2]]);
+    expect(audit.tiers.map((t) => [t.kind, t.capacity, t.sold]).sort()).toEqual([
+      ['ga', 3, 3],
+      ['reserved', 6, 2],
+    ]);
   });
 
   it('catches a captured payment whose order lost its tickets', async () => {
@@ -81,8 +95,10 @@ describe('oversell audit', () => {
 
   it('catches a gift-card debit that does not match the order’s payment', async () => {
     const audit = await auditBroken(
-      () => sql`update payments set amount_cents = amount_cents - 1 where order_id = ${ids.giftOrder} and method = 'gift_card'`,
-      () => sql`update payments set amount_cents = amount_cents + 1 where order_id = ${ids.giftOrder} and method = 'gift_card'`,
+      () =>
+        sql`update payments set amount_cents = amount_cents - 1 where order_id = ${ids.giftOrder} and method = 'gift_card'`,
+      () =>
+        sql`update payments set amount_cents = amount_cents + 1 where order_id = ${ids.giftOrder} and method = 'gift_card'`,
     );
     expect(failing(audit)).toEqual(['gift_card_debits_paid', 'order_tenders_add_up']);
   });
@@ -98,8 +114,10 @@ describe('oversell audit', () => {
 
   it('catches a card payment short of the card amount', async () => {
     const audit = await auditBroken(
-      () => sql`update payments set amount_cents = amount_cents - 50 where order_id = ${ids.gaOrder} and method = 'card'`,
-      () => sql`update payments set amount_cents = amount_cents + 50 where order_id = ${ids.gaOrder} and method = 'card'`,
+      () =>
+        sql`update payments set amount_cents = amount_cents - 50 where order_id = ${ids.gaOrder} and method = 'card'`,
+      () =>
+        sql`update payments set amount_cents = amount_cents + 50 where order_id = ${ids.gaOrder} and method = 'card'`,
     );
     expect(failing(audit)).toEqual(['order_tenders_add_up']);
   });
@@ -116,7 +134,9 @@ describe('oversell audit', () => {
   });
 
   it('catches a seat put back on sale while its ticket is valid (the state that lets a seat sell twice)', async () => {
-    const [seat] = await sql<{ id: string; hold_id: string }[]>`select s.id, s.hold_id from seats s join tickets k on k.seat_id = s.id where k.order_id = ${ids.seatOrder} limit 1`;
+    const [seat] = await sql<
+      { id: string; hold_id: string }[]
+    >`select s.id, s.hold_id from seats s join tickets k on k.seat_id = s.id where k.order_id = ${ids.seatOrder} limit 1`;
     const audit = await auditBroken(
       () => sql`update seats set status = 'available', hold_id = null where id = ${seat!.id}`,
       () => sql`update seats set status = 'sold', hold_id = ${seat!.hold_id} where id = ${seat!.id}`,
@@ -127,11 +147,19 @@ describe('oversell audit', () => {
 
   it('queue entries: a lost, a changed and a duplicated entry are each reported', () => {
     const checks = auditQueueEntries({
-      acknowledged: new Map([['acc-1', 'e1'], ['acc-2', 'e2'], ['acc-3', 'e3']]),
+      acknowledged: new Map([
+        ['acc-1', 'e1'],
+        ['acc-2', 'e2'],
+        ['acc-3', 'e3'],
+      ]),
       accounts: { 'acc-1': 'e1', 'acc-2': 'e9', 'acc-4': 'e4' },
       entries: { e1: '100:acc-1', e9: '101:acc-2', e4: '102:acc-4', e5: '103:acc-4' },
     });
-    expect(Object.fromEntries(checks.map((c) => [c.name, c.violations]))).toEqual({ no_queue_entry_lost: 1, queue_entry_stable: 1, no_queue_entry_duplicated: 1 });
+    expect(Object.fromEntries(checks.map((c) => [c.name, c.violations]))).toEqual({
+      no_queue_entry_lost: 1,
+      queue_entry_stable: 1,
+      no_queue_entry_duplicated: 1,
+    });
   });
 });
 
@@ -144,36 +172,56 @@ describe('npm run drop (open mode, small)', () => {
     await rm(reportDir, { recursive: true, force: true });
   });
 
-  it('sells 60 places to 300 clients with declines, gift cards, groups and bots; the audit is clean and the report files parse', { timeout: 150_000 }, async () => {
-    const options = dropOptions({
-      fans: 300, seats: 60, nodes: 1, threads: 2, arrival: 'burst', arrivalSeconds: 2, thinkMs: 150,
-      decline: 0.15, giftCards: 25, groups: 0.15, bots: 12, abandon: 0.1, duration: 60, seed: 7, reportDir,
-    });
-    const reporter = memoryReporter();
-    const { report, files } = await runDrop(options, { env: { DATABASE_URL: TEST_POSTGRES, REDIS_URL: TEST_REDIS }, reporter });
+  it(
+    'sells 60 places to 300 clients with declines, gift cards, groups and bots; the audit is clean and the report files parse',
+    { timeout: 150_000 },
+    async () => {
+      const options = dropOptions({
+        fans: 300,
+        seats: 60,
+        nodes: 1,
+        threads: 2,
+        arrival: 'burst',
+        arrivalSeconds: 2,
+        thinkMs: 150,
+        decline: 0.15,
+        giftCards: 25,
+        groups: 0.15,
+        bots: 12,
+        abandon: 0.1,
+        duration: 60,
+        seed: 7,
+        reportDir,
+      });
+      const reporter = memoryReporter();
+      const { report, files } = await runDrop(options, {
+        env: { DATABASE_URL: TEST_POSTGRES, REDIS_URL: TEST_REDIS },
+        reporter,
+      });
 
-    expect(report.audit, report.auditSkipped ?? '').not.toBeNull();
-    expect(report.audit!.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(report.clean).toBe(true);
-    expect(report.audit!.totals.ticketsValid).toBeLessThanOrEqual(60);
-    // The clients' own count of tickets equals what Postgres holds: no sale was lost or invented.
-    expect(report.sale.ticketsSold).toBe(report.audit!.totals.ticketsValid);
-    expect(report.sale.orders).toBe(report.audit!.totals.ordersPaid);
-    expect(report.sale.ticketsSold).toBeGreaterThan(30);
-    expect(report.outcomes.bought).toBeGreaterThan(0);
-    expect(Object.values(report.outcomes).reduce((a, b) => a + b, 0)).toBe(300);
-    expect(report.errors.some((e) => e.code === 'payments.card_declined')).toBe(true);
-    expect(report.latency.hold.count).toBeGreaterThan(0);
-    expect(report.latency.order.count).toBeGreaterThan(0);
-    expect(report.success.bots.clients).toBe(12);
+      expect(report.audit, report.auditSkipped ?? '').not.toBeNull();
+      expect(report.audit!.checks.filter((c) => !c.ok)).toEqual([]);
+      expect(report.clean).toBe(true);
+      expect(report.audit!.totals.ticketsValid).toBeLessThanOrEqual(60);
+      // The clients' own count of tickets equals what Postgres holds: no sale was lost or invented.
+      expect(report.sale.ticketsSold).toBe(report.audit!.totals.ticketsValid);
+      expect(report.sale.orders).toBe(report.audit!.totals.ordersPaid);
+      expect(report.sale.ticketsSold).toBeGreaterThan(30);
+      expect(report.outcomes.bought).toBeGreaterThan(0);
+      expect(Object.values(report.outcomes).reduce((a, b) => a + b, 0)).toBe(300);
+      expect(report.errors.some((e) => e.code === 'payments.card_declined')).toBe(true);
+      expect(report.latency.hold.count).toBeGreaterThan(0);
+      expect(report.latency.order.count).toBeGreaterThan(0);
+      expect(report.success.bots.clients).toBe(12);
 
-    const json = JSON.parse(await readFile(files.json, 'utf8'));
-    expect(json).toMatchObject({ version: 1, runId: report.runId, clean: true });
-    const html = await readFile(files.html, 'utf8');
-    expect(html).toMatch(/^<!doctype html>/);
-    expect(html).toContain('<svg');
-    // Self-contained: no script and nothing fetched from elsewhere.
-    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/i);
-    expect(await readFile(files.summary, 'utf8')).toContain('Oversell audit (Postgres): CLEAN');
-  });
+      const json = JSON.parse(await readFile(files.json, 'utf8'));
+      expect(json).toMatchObject({ version: 1, runId: report.runId, clean: true });
+      const html = await readFile(files.html, 'utf8');
+      expect(html).toMatch(/^<!doctype html>/);
+      expect(html).toContain('<svg');
+      // Self-contained: no script and nothing fetched from elsewhere.
+      expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/i);
+      expect(await readFile(files.summary, 'utf8')).toContain('Oversell audit (Postgres): CLEAN');
+    },
+  );
 });

@@ -44,11 +44,17 @@ describe('npm run verify-receipt', () => {
     const fan = await signedIn(env);
     const friend = await signedIn(env);
     const { ticketIds } = await buySeats(env, sale, fan, 2);
-    const sent = await env.api.post(`/v1/tickets/${ticketIds[0]}/transfers`, { toEmail: await emailOf(env, friend.userId) }, { token: fan.token });
+    const sent = await env.api.post(
+      `/v1/tickets/${ticketIds[0]}/transfers`,
+      { toEmail: await emailOf(env, friend.userId) },
+      { token: fan.token },
+    );
     expect(sent.status).toBe(201);
     const timeline = await env.api.get('/v1/me/timeline', { token: fan.token });
     const receipts = timeline.body.receipts;
-    expect(receipts.map((r: any) => r.kind)).toEqual(expect.arrayContaining(['order.confirmed', 'tickets.issued', 'ticket.transfer_offered']));
+    expect(receipts.map((r: any) => r.kind)).toEqual(
+      expect.arrayContaining(['order.confirmed', 'tickets.issued', 'ticket.transfer_offered']),
+    );
     const key = await env.api.get('/v1/receipts/key');
     const file = join(dir, 'receipts.json');
     const pem = join(dir, 'key.pem');
@@ -66,7 +72,11 @@ describe('npm run verify-receipt', () => {
     const broken = await verify(['--file', file, '--key', pem]);
     expect(broken.code).toBe(1);
     expect(broken.out).toBe(`broken at seq ${receipts[2].seq} (${receipts[2].kind}): hash does not verify\n`);
-    expect(verifyReceiptChain(altered, key.body.publicKeyPem)).toEqual({ ok: false, brokenAt: receipts[2].seq, reason: 'hash' });
+    expect(verifyReceiptChain(altered, key.body.publicKeyPem)).toEqual({
+      ok: false,
+      brokenAt: receipts[2].seq,
+      reason: 'hash',
+    });
 
     // A re-hashed forgery still fails: the signature is the platform's, not the forger's.
     const { receiptHash, payloadOf } = await import('../../src/timeline/receipt.js');
@@ -74,7 +84,9 @@ describe('npm run verify-receipt', () => {
     forged[1].data = { ...forged[1].data, amountCents: 1 };
     forged[1].hash = receiptHash(payloadOf(forged[1]));
     await writeFile(file, JSON.stringify(forged));
-    expect((await verify(['--file', file, '--key', pem])).out).toBe(`broken at seq ${receipts[1].seq} (${receipts[1].kind}): signature does not verify\n`);
+    expect((await verify(['--file', file, '--key', pem])).out).toBe(
+      `broken at seq ${receipts[1].seq} (${receipts[1].kind}): signature does not verify\n`,
+    );
 
     expect((await verify(['--file', file])).code).toBe(2);
   }, 60_000);

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTicketCode, rotatingCode, ROTATION_STEP_SECONDS, signTicketCode, ticketSecret, verifyTicketCode, type OfflineBundle } from '../../src/tickets/codes.js';
+import {
+  parseTicketCode,
+  rotatingCode,
+  ROTATION_STEP_SECONDS,
+  signTicketCode,
+  ticketSecret,
+  verifyTicketCode,
+  type OfflineBundle,
+} from '../../src/tickets/codes.js';
 import { eventKeys } from '../../src/tickets/event-keys.js';
 import { verifyWithPublicKey } from '../../src/shared/signing.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
@@ -23,7 +31,13 @@ async function downloadBundle(token: string, eventId = sale.eventId): Promise<Of
   expect(res.status).toBe(200);
   const key = await env.api.get('/v1/receipts/key');
   // The bundle is signed by the platform key: a scanner can tell it was not tampered with on the way.
-  expect(verifyWithPublicKey(key.body.publicKeyPem, { bundle: res.body.bundle, admitted: res.body.admitted, issuedAt: res.body.issuedAt }, res.body.signature)).toBe(true);
+  expect(
+    verifyWithPublicKey(
+      key.body.publicKeyPem,
+      { bundle: res.body.bundle, admitted: res.body.admitted, issuedAt: res.body.issuedAt },
+      res.body.signature,
+    ),
+  ).toBe(true);
   return res.body.bundle;
 }
 
@@ -35,7 +49,14 @@ describe('my tickets', () => {
     const mine = await env.api.get('/v1/me/tickets', { token: fan.token });
     expect(mine.status).toBe(200);
     expect(mine.body.tickets.map((t: any) => t.id).sort()).toEqual([...bought.ticketIds].sort());
-    expect(mine.body.tickets[0]).toMatchObject({ status: 'valid', version: 1, orderId: bought.orderId, transferable: true, tier: 'Stalls', seat: { section: 'A', row: '1' } });
+    expect(mine.body.tickets[0]).toMatchObject({
+      status: 'valid',
+      version: 1,
+      orderId: bought.orderId,
+      transferable: true,
+      tier: 'Stalls',
+      seat: { section: 'A', row: '1' },
+    });
     const one = await env.api.get(`/v1/tickets/${bought.ticketIds[0]}`, { token: fan.token });
     expect(one.status).toBe(200);
     expect(one.body.seatLabel).toMatch(/^A · Row 1 · Seat \d+$/);
@@ -56,16 +77,32 @@ describe('my tickets', () => {
     expect(res.body.qrSvg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
     expect(new Date(res.body.refreshAt).getTime() - Date.now()).toBeLessThanOrEqual(ROTATION_STEP_SECONDS * 1000);
     expect(res.body.printed).toBeNull();
-    expect(parseTicketCode(res.body.code)!.claims).toMatchObject({ ticketId: ticketIds[0], eventId: sale.eventId, version: 1 });
+    expect(parseTicketCode(res.body.code)!.claims).toMatchObject({
+      ticketId: ticketIds[0],
+      eventId: sale.eventId,
+      version: 1,
+    });
 
-    const forbidden = await env.api.patch(`/v1/events/${sale.eventId}/ticket-settings`, { printedCodesAllowed: true }, { token: fan.token });
+    const forbidden = await env.api.patch(
+      `/v1/events/${sale.eventId}/ticket-settings`,
+      { printedCodesAllowed: true },
+      { token: fan.token },
+    );
     expect(forbidden.status).toBe(403);
-    const on = await env.api.patch(`/v1/events/${sale.eventId}/ticket-settings`, { printedCodesAllowed: true }, { token: sale.organizer.token });
+    const on = await env.api.patch(
+      `/v1/events/${sale.eventId}/ticket-settings`,
+      { printedCodesAllowed: true },
+      { token: sale.organizer.token },
+    );
     expect(on.body).toMatchObject({ printedCodesAllowed: true, keyGeneration: 1 });
     const printed = await env.api.get(`/v1/tickets/${ticketIds[0]}/code`, { token: fan.token });
     expect(printed.body.printed.code).toBe(res.body.code.split('.').slice(0, 2).join('.'));
     expect(printed.body.printed.qrSvg).toContain('<svg');
-    await env.api.patch(`/v1/events/${sale.eventId}/ticket-settings`, { printedCodesAllowed: false }, { token: sale.organizer.token });
+    await env.api.patch(
+      `/v1/events/${sale.eventId}/ticket-settings`,
+      { printedCodesAllowed: false },
+      { token: sale.organizer.token },
+    );
   });
 
   it('publishes the public key; a code verifies offline from the bundle alone', async () => {
@@ -80,7 +117,11 @@ describe('my tickets', () => {
     const bundle = await downloadBundle(staff.token);
     // From here on: no API, no database — the function a scanner runs.
     const now = Date.now();
-    expect(verifyTicketCode(code, bundle, now)).toMatchObject({ ok: true, printed: false, claims: { ticketId: ticketIds[0], version: 1 } });
+    expect(verifyTicketCode(code, bundle, now)).toMatchObject({
+      ok: true,
+      printed: false,
+      claims: { ticketId: ticketIds[0], version: 1 },
+    });
   });
 
   it('refuses, offline, a tampered code, another event, an old version and a code two steps old', async () => {
@@ -93,10 +134,16 @@ describe('my tickets', () => {
     const otherCode = await codeOf(env, fan.token, otherTicket.ticketIds[0]!);
 
     // Version 1 is given away: the ticket is at version 2 and the bundle says so.
-    const offer = await env.api.post(`/v1/tickets/${ticketIds[0]}/transfers`, { toEmail: await emailOf(env, friend.userId) }, { token: fan.token });
+    const offer = await env.api.post(
+      `/v1/tickets/${ticketIds[0]}/transfers`,
+      { toEmail: await emailOf(env, friend.userId) },
+      { token: fan.token },
+    );
     expect(offer.status).toBe(201);
     const token = await transferToken(offer.body.id);
-    expect((await env.api.post(`/v1/transfers/${offer.body.id}/accept`, { token }, { token: friend.token })).status).toBe(200);
+    expect(
+      (await env.api.post(`/v1/transfers/${offer.body.id}/accept`, { token }, { token: friend.token })).status,
+    ).toBe(200);
     const bundle = await downloadBundle(staff.token);
     expect(bundle.revocations).toContainEqual({ ticketId: ticketIds[0], minVersion: 2 });
     const now = Date.now();
@@ -104,16 +151,25 @@ describe('my tickets', () => {
     const [prefix, blob, step, mac] = code.split('.');
     const bytes = Buffer.from(blob!, 'base64url');
     bytes[52] = bytes[52]! ^ 0x20; // one bit of the seat label
-    expect(verifyTicketCode([prefix, bytes.toString('base64url'), step, mac].join('.'), bundle, now)).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(verifyTicketCode([prefix, bytes.toString('base64url'), step, mac].join('.'), bundle, now)).toMatchObject({
+      ok: false,
+      reason: 'invalid',
+    });
     expect(verifyTicketCode(otherCode, bundle, now)).toMatchObject({ ok: false, reason: 'wrong_event' });
     expect(verifyTicketCode(code, bundle, now)).toMatchObject({ ok: false, reason: 'revoked' });
     const fresh = await codeOf(env, friend.token, ticketIds[0]!);
     expect(verifyTicketCode(fresh, bundle, now)).toMatchObject({ ok: true, claims: { version: 2 } });
     // The same code shown two 30-second steps later: a screenshot has stopped working.
     expect(verifyTicketCode(fresh, bundle, now + ROTATION_STEP_SECONDS * 1000)).toMatchObject({ ok: true });
-    expect(verifyTicketCode(fresh, bundle, now + 2 * ROTATION_STEP_SECONDS * 1000 + 1000)).toMatchObject({ ok: false, reason: 'expired_code' });
+    expect(verifyTicketCode(fresh, bundle, now + 2 * ROTATION_STEP_SECONDS * 1000 + 1000)).toMatchObject({
+      ok: false,
+      reason: 'expired_code',
+    });
     // A static (printed) code is refused while the event does not allow printed codes.
-    expect(verifyTicketCode(fresh.split('.').slice(0, 2).join('.'), bundle, now)).toMatchObject({ ok: false, reason: 'expired_code' });
+    expect(verifyTicketCode(fresh.split('.').slice(0, 2).join('.'), bundle, now)).toMatchObject({
+      ok: false,
+      reason: 'expired_code',
+    });
   });
 
   it('retiring the signing key kills every earlier code; check-in opening later makes codes not yet valid', async () => {
@@ -121,7 +177,11 @@ describe('my tickets', () => {
     const staff = await doorStaff(env, other);
     const { ticketIds } = await buySeats(env, other, fan, 1);
     const before = await codeOf(env, fan.token, ticketIds[0]!);
-    const rotated = await env.api.patch(`/v1/events/${other.eventId}/ticket-settings`, { rotateKeys: true, checkinOpensAt: new Date(Date.now() + 3600_000).toISOString() }, { token: other.organizer.token });
+    const rotated = await env.api.patch(
+      `/v1/events/${other.eventId}/ticket-settings`,
+      { rotateKeys: true, checkinOpensAt: new Date(Date.now() + 3600_000).toISOString() },
+      { token: other.organizer.token },
+    );
     expect(rotated.body).toMatchObject({ keyGeneration: 2 });
     const bundle = await downloadBundle(staff.token, other.eventId);
     expect(verifyTicketCode(before, bundle, Date.now())).toMatchObject({ ok: false, reason: 'invalid' });
@@ -131,15 +191,24 @@ describe('my tickets', () => {
     // The same key derivation a scanner cannot do (no platform key) agrees with what the API signs.
     const keys = eventKeys(env.infra.signer, other.eventId, 2);
     const claims = parseTicketCode(after)!.claims;
-    const regenerated = rotatingCode(signTicketCode(claims, keys.privateKey), ticketSecret(Buffer.from(keys.rotationKey, 'base64url'), claims.ticketId, claims.version), Date.now()).code;
+    const regenerated = rotatingCode(
+      signTicketCode(claims, keys.privateKey),
+      ticketSecret(Buffer.from(keys.rotationKey, 'base64url'), claims.ticketId, claims.version),
+      Date.now(),
+    ).code;
     expect(regenerated.split('.').slice(0, 2)).toEqual(after.split('.').slice(0, 2));
-    await env.api.patch(`/v1/events/${other.eventId}/ticket-settings`, { checkinOpensAt: null }, { token: other.organizer.token });
+    await env.api.patch(
+      `/v1/events/${other.eventId}/ticket-settings`,
+      { checkinOpensAt: null },
+      { token: other.organizer.token },
+    );
   });
 });
 
 /** The invitation token travels only by mail (or the push to an existing account): read it where it was written. */
 async function transferToken(transferId: string): Promise<string> {
-  const rows = await env.infra.database.sql`select payload from notification_outbox where kind = 'transfer.received' and payload->'data'->>'transferId' = ${transferId} or payload->>'transferId' = ${transferId} limit 1`;
+  const rows = await env.infra.database
+    .sql`select payload from notification_outbox where kind = 'transfer.received' and payload->'data'->>'transferId' = ${transferId} or payload->>'transferId' = ${transferId} limit 1`;
   const payload = rows[0]!.payload as { data?: { token?: string }; token?: string };
   return (payload.data?.token ?? payload.token)!;
 }

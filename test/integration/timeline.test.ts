@@ -23,7 +23,9 @@ describe('signed, chained receipts', () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         db.transaction((tx) =>
-          appendTimeline(tx, env.infra.signer, [{ userId: fan.userId, kind: 'test.step', subjectType: 'test', subjectId: String(i), data: { i } }]),
+          appendTimeline(tx, env.infra.signer, [
+            { userId: fan.userId, kind: 'test.step', subjectType: 'test', subjectId: String(i), data: { i } },
+          ]),
         ),
       ),
     );
@@ -37,7 +39,17 @@ describe('signed, chained receipts', () => {
   it('breaks verification at the entry that was altered', async () => {
     const fan = await signedIn(env);
     await env.infra.database.db.transaction((tx) =>
-      appendTimeline(tx, env.infra.signer, [1, 2, 3, 4].map((n) => ({ userId: fan.userId, kind: 'test.step', subjectType: 'test', subjectId: `s${n}`, data: { n } }))),
+      appendTimeline(
+        tx,
+        env.infra.signer,
+        [1, 2, 3, 4].map((n) => ({
+          userId: fan.userId,
+          kind: 'test.step',
+          subjectType: 'test',
+          subjectId: `s${n}`,
+          data: { n },
+        })),
+      ),
     );
     const receipts = await receiptsOf(fan.token);
     const key = env.infra.signer.publicKeyPem;

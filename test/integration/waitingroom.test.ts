@@ -30,7 +30,12 @@ const ticks: EventTick[] = [];
 const sockets: QueueClient[] = [];
 
 beforeAll(async () => {
-  env = await createTestEnv({ QUEUE_JOIN_LIMIT_PER_IP: '100000', AUTH_LIMIT_PER_IP: '100000', QUEUE_TICK_MS: String(TICK_MS), QUEUE_CLAIM_WINDOW_MS: '1000' });
+  env = await createTestEnv({
+    QUEUE_JOIN_LIMIT_PER_IP: '100000',
+    AUTH_LIMIT_PER_IP: '100000',
+    QUEUE_TICK_MS: String(TICK_MS),
+    QUEUE_CLAIM_WINDOW_MS: '1000',
+  });
   organizer = await signedIn(env, ['organizer']);
   running = await admissionModule({ onTick: (t) => ticks.push(...t) }).start(env.infra);
 });
@@ -41,9 +46,11 @@ afterAll(async () => {
 });
 
 const db = () => env.infra.database.db;
-const join = (eventId: string, token: string, body?: unknown) => env.api.post(`/v1/events/${eventId}/queue`, body, { token });
+const join = (eventId: string, token: string, body?: unknown) =>
+  env.api.post(`/v1/events/${eventId}/queue`, body, { token });
 const stats = async (eventId: string) => (await env.api.get(`/v1/events/${eventId}/queue/stats`)).body;
-const hold = (token: string, body: Record<string, unknown>, key = idemKey()) => env.api.post('/v1/holds', body, { token, headers: { 'idempotency-key': key } });
+const hold = (token: string, body: Record<string, unknown>, key = idemKey()) =>
+  env.api.post('/v1/holds', body, { token, headers: { 'idempotency-key': key } });
 
 /** Ticket numbers admitted for one event, in the order the ticks admitted them. */
 function admittedSequence(eventId: string): number[] {
@@ -56,7 +63,12 @@ describe('the waiting room over HTTP', () => {
   it('refuses a join before the pre-queue opens, naming the opening time; asks for a proof of work when set', async () => {
     const opensAt = new Date(Date.now() + 3_600_000);
     const sale = await createSale(env, organizer.userId, {
-      onsale: { mode: 'queue', prequeueOpensAt: opensAt, saleStartsAt: new Date(Date.now() + 7_200_000), admitPerMinute: 60 },
+      onsale: {
+        mode: 'queue',
+        prequeueOpensAt: opensAt,
+        saleStartsAt: new Date(Date.now() + 7_200_000),
+        admitPerMinute: 60,
+      },
     });
     const [fan] = await bulkAccounts(db(), 1);
     const early = await join(sale.eventId, fan!.token);
@@ -67,11 +79,15 @@ describe('the waiting room over HTTP', () => {
     expect((await join(pow.eventId, fan!.token)).body.code).toBe('queue.pow_required');
     const { body: challenge } = await env.api.get(`/v1/events/${pow.eventId}/queue/challenge`, { token: fan!.token });
     expect(challenge).toMatchObject({ difficulty: 8 });
-    expect((await join(pow.eventId, fan!.token, { challenge: challenge.challenge, nonce: 'wrong' })).body.code).toBe('queue.pow_invalid');
+    expect((await join(pow.eventId, fan!.token, { challenge: challenge.challenge, nonce: 'wrong' })).body.code).toBe(
+      'queue.pow_invalid',
+    );
     const [other] = await bulkAccounts(db(), 1);
     const nonce = solveChallenge(challenge.challenge, 8);
     // Bound to the account that asked for it: a solved challenge does not enter a second account.
-    expect((await join(pow.eventId, other!.token, { challenge: challenge.challenge, nonce })).body.code).toBe('queue.pow_invalid');
+    expect((await join(pow.eventId, other!.token, { challenge: challenge.challenge, nonce })).body.code).toBe(
+      'queue.pow_invalid',
+    );
     expect((await join(pow.eventId, fan!.token, { challenge: challenge.challenge, nonce })).status).toBe(201);
   });
 
@@ -93,7 +109,11 @@ describe('the waiting room over HTTP', () => {
     const sale = await queueSale(env, organizer.userId, { startsInMs: 3_600_000 });
     // The service over its own Postgres client, whose statements are counted.
     let statements = 0;
-    const sql = postgres(env.infra.config.DATABASE_URL!, { max: 4, onnotice: () => {}, debug: () => void statements++ });
+    const sql = postgres(env.infra.config.DATABASE_URL!, {
+      max: 4,
+      onnotice: () => {},
+      debug: () => void statements++,
+    });
     try {
       await sql`select 1`; // the client's own first-connection queries are not the service's
       statements = 0;
@@ -118,7 +138,8 @@ describe('the waiting room over HTTP', () => {
   });
 
   it('paces pollers of GET …/queue/me: Retry-After and pollAfter from the time until something changes, kept on a 304', async () => {
-    const me = (eventId: string, token: string, headers: Record<string, string> = {}) => env.api.get(`/v1/events/${eventId}/queue/me`, { token, headers });
+    const me = (eventId: string, token: string, headers: Record<string, string> = {}) =>
+      env.api.get(`/v1/events/${eventId}/queue/me`, { token, headers });
     const [fan, stranger] = await bulkAccounts(db(), 2);
     // An hour before the draw: a quarter of that is past the 60 s ceiling.
     const far = await queueSale(env, organizer.userId, { startsInMs: 3_600_000 });
@@ -145,7 +166,8 @@ describe('the waiting room over HTTP', () => {
     const sale = await queueSale(env, organizer.userId, { startsInMs: 3_600_000 });
     const [fan] = await bulkAccounts(db(), 1);
     const key = idemKey();
-    const send = (k: string) => env.api.post(`/v1/events/${sale.eventId}/queue`, {}, { token: fan!.token, headers: { 'idempotency-key': k } });
+    const send = (k: string) =>
+      env.api.post(`/v1/events/${sale.eventId}/queue`, {}, { token: fan!.token, headers: { 'idempotency-key': k } });
     const answers = await Promise.all(Array.from({ length: 5 }, () => send(key)));
     expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 201]);
     expect(new Set(answers.map((a) => a.body.entryId)).size).toBe(1);
@@ -153,7 +175,10 @@ describe('the waiting room over HTTP', () => {
     expect(stored!.n).toBe(0);
     const bad = await send('short');
     expect(bad.status).toBe(400);
-    expect(bad.body).toMatchObject({ code: 'idempotency.invalid_key', errors: [{ in: 'header', field: 'Idempotency-Key' }] });
+    expect(bad.body).toMatchObject({
+      code: 'idempotency.invalid_key',
+      errors: [{ in: 'header', field: 'Idempotency-Key' }],
+    });
     expect(await stats(sale.eventId)).toMatchObject({ entrants: 1 });
   });
 
@@ -176,9 +201,14 @@ describe('the waiting room over HTTP', () => {
     expect(before).toMatchObject({ seed: null, phase: 'prequeue', prequeueSize: 50 });
     expect(before.commitment).toMatch(/^[0-9a-f]{64}$/);
 
-    await waitUntil(async () => (await env.api.get(`/v1/events/${sale.eventId}/lottery`)).body.seed !== null, 15_000, 'the draw');
+    await waitUntil(
+      async () => (await env.api.get(`/v1/events/${sale.eventId}/lottery`)).body.seed !== null,
+      15_000,
+      'the draw',
+    );
     // The same tick reveals the seed, then puts the event on sale: wait for the second step too.
-    const status = async () => (await db().select({ status: events.status }).from(events).where(eq(events.id, sale.eventId)))[0]!.status;
+    const status = async () =>
+      (await db().select({ status: events.status }).from(events).where(eq(events.id, sale.eventId)))[0]!.status;
     await waitUntil(async () => (await status()) !== 'scheduled', 5_000, 'the event put on sale');
     expect(await status()).toBe('on_sale');
     const late = [];
@@ -188,8 +218,12 @@ describe('the waiting room over HTTP', () => {
     await waitUntil(async () => (await stats(sale.eventId)).cursor === 60, 15_000, 'everyone admitted');
     const page = (await env.api.get(`/v1/events/${sale.eventId}/lottery/entries?limit=100`)).body;
     expect(page).toMatchObject({ total: 50, next: null });
-    expect(page.entries.map((e: { ticketNumber: number }) => e.ticketNumber).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-    expect(new Set(page.entries.map((e: { entryId: string }) => e.entryId))).toEqual(new Set(joins.map((j) => j.body.entryId)));
+    expect(
+      page.entries.map((e: { ticketNumber: number }) => e.ticketNumber).sort((a: number, b: number) => a - b),
+    ).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(new Set(page.entries.map((e: { entryId: string }) => e.entryId))).toEqual(
+      new Set(joins.map((j) => j.body.entryId)),
+    );
     expect(admittedSequence(sale.eventId)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
 
     const me = await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: pre[3]!.token });
@@ -199,26 +233,60 @@ describe('the waiting room over HTTP', () => {
     expect(me.body.pollAfter).toBe(2);
     expect(me.headers.get('retry-after')).toBe('2');
     const etag = me.headers.get('etag')!;
-    const unchanged = await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: pre[3]!.token, headers: { 'if-none-match': etag } });
+    const unchanged = await env.api.get(`/v1/events/${sale.eventId}/queue/me`, {
+      token: pre[3]!.token,
+      headers: { 'if-none-match': etag },
+    });
     expect(unchanged.status).toBe(304);
     expect(unchanged.headers.get('retry-after')).toBe('2');
-    expect(await stats(sale.eventId)).toMatchObject({ phase: 'live', entrants: 60, admitted: 60, drawSize: 50, sold: 0, remaining: 250 });
+    expect(await stats(sale.eventId)).toMatchObject({
+      phase: 'live',
+      entrants: 60,
+      admitted: 60,
+      drawSize: 50,
+      sold: 0,
+      remaining: 250,
+    });
 
-    const { stdout } = await run('npx', ['tsx', 'src/cli/verify-lottery.ts', '--event', sale.eventId, '--url', env.server.url], { timeout: 60_000 });
+    const { stdout } = await run(
+      'npx',
+      ['tsx', 'src/cli/verify-lottery.ts', '--event', sale.eventId, '--url', env.server.url],
+      { timeout: 60_000 },
+    );
     const verdict = JSON.parse(stdout.trim().split('\n').at(-1)!);
-    expect(verdict).toMatchObject({ ok: true, commitmentMatches: true, entriesDigestMatches: true, digestMatches: true, entries: 50 });
+    expect(verdict).toMatchObject({
+      ok: true,
+      commitmentMatches: true,
+      entriesDigestMatches: true,
+      digestMatches: true,
+      entries: 50,
+    });
 
     // Receipts follow in batches: joined, drawn, admitted on each fan's chain, in that order.
-    await waitUntil(async () => (await env.api.get('/v1/me/timeline', { token: pre[7]!.token })).body.receipts?.length >= 3, 20_000, 'receipts');
+    await waitUntil(
+      async () => (await env.api.get('/v1/me/timeline', { token: pre[7]!.token })).body.receipts?.length >= 3,
+      20_000,
+      'receipts',
+    );
     const chain = (await env.api.get('/v1/me/timeline', { token: pre[7]!.token })).body.receipts;
     expect(chain.map((r: { kind: string }) => r.kind)).toEqual(['queue.joined', 'queue.drawn', 'queue.admitted']);
     expect(verifyReceiptChain(chain, env.infra.signer.publicKeyPem)).toEqual({ ok: true, entries: 3 });
-    await waitUntil(async () => (await env.api.get('/v1/me/timeline', { token: fans[55]!.token })).body.receipts?.length >= 2, 20_000, 'late receipts');
+    await waitUntil(
+      async () => (await env.api.get('/v1/me/timeline', { token: fans[55]!.token })).body.receipts?.length >= 2,
+      20_000,
+      'late receipts',
+    );
     const lateChain = (await env.api.get('/v1/me/timeline', { token: fans[55]!.token })).body.receipts;
-    expect(lateChain.map((r: { kind: string; data: { ticketNumber?: number } }) => [r.kind, r.data.ticketNumber])).toEqual([['queue.joined', 56], ['queue.admitted', 56]]);
+    expect(
+      lateChain.map((r: { kind: string; data: { ticketNumber?: number } }) => [r.kind, r.data.ticketNumber]),
+    ).toEqual([
+      ['queue.joined', 56],
+      ['queue.admitted', 56],
+    ]);
 
     // Tokens: single use, bound to their account, expiring; a fixable refusal gives the token back.
-    const tokenOf = async (i: number) => (await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: fans[i]!.token })).body.token as string;
+    const tokenOf = async (i: number) =>
+      (await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: fans[i]!.token })).body.token as string;
     const seats = (ids: string[]) => ({ eventId: sale.eventId, tierId: sale.reservedTierId, seats: ids });
     expect((await hold(fans[0]!.token, seats([sale.seatIds[0]!]))).body.code).toBe('sales.purchase_token_required');
     const key = idemKey();
@@ -235,7 +303,9 @@ describe('the waiting room over HTTP', () => {
     expect([stolen.status, stolen.body.code]).toEqual([403, 'queue.token_wrong_account']);
     const taken = await hold(fans[3]!.token, { ...seats([sale.seatIds[0]!]), purchaseToken: await tokenOf(3) });
     expect(taken.body.code).toBe('sales.seat_unavailable');
-    expect((await hold(fans[3]!.token, { ...seats([sale.seatIds[3]!]), purchaseToken: await tokenOf(3) })).status).toBe(201);
+    expect((await hold(fans[3]!.token, { ...seats([sale.seatIds[3]!]), purchaseToken: await tokenOf(3) })).status).toBe(
+      201,
+    );
     // Expire fan 4's token in Redis, as time would.
     const k = env.server.app.keys.queue(sale.eventId);
     const entry4 = (await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: fans[4]!.token })).body.entryId;
@@ -248,7 +318,12 @@ describe('the waiting room over HTTP', () => {
   });
 
   it('stops admission when the last seat sells, tells waiting fans at once, and resumes when seats return', async () => {
-    const sale: SaleSetup = await queueSale(env, organizer.userId, { startsInMs: 1_500, admitPerMinute: 6_000, layout: 'section A rows 1-1 seats 1-2', gaCapacity: 1 });
+    const sale: SaleSetup = await queueSale(env, organizer.userId, {
+      startsInMs: 1_500,
+      admitPerMinute: 6_000,
+      layout: 'section A rows 1-1 seats 1-2',
+      gaCapacity: 1,
+    });
     const fans = await bulkAccounts(db(), 6);
     for (const f of fans) expect((await join(sale.eventId, f.token)).status).toBe(201);
     const pushes = new Map<number, string[]>();
@@ -256,18 +331,35 @@ describe('the waiting room over HTTP', () => {
       fans.map(async (f, i) => {
         const socket = await queueSocket(env.server.port, f.token, sockets);
         pushes.set(i, []);
-        for (const name of ['soldout', 'available', 'admitted'] as const) socket.on(name, () => pushes.get(i)!.push(name));
+        for (const name of ['soldout', 'available', 'admitted'] as const)
+          socket.on(name, () => pushes.get(i)!.push(name));
         const ack = await socket.emitWithAck('watch', { eventId: sale.eventId });
         expect(ack).toMatchObject({ ok: true, snapshot: { joined: true, status: 'entered' } });
       }),
     );
     // 3 places, 2 expected per fan: two tokens out at most.
     await waitUntil(async () => (await stats(sale.eventId)).cursor === 2, 15_000, 'two admitted');
-    const admittedFans = await Promise.all(fans.map(async (f) => (await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: f.token })).body));
+    const admittedFans = await Promise.all(
+      fans.map(async (f) => (await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: f.token })).body),
+    );
     const [a, b] = admittedFans.flatMap((m, i) => (m.status === 'admitted' ? [i] : []));
-    const holdA = await hold(fans[a!]!.token, { eventId: sale.eventId, tierId: sale.reservedTierId, quantity: 2, purchaseToken: admittedFans[a!].token });
+    const holdA = await hold(fans[a!]!.token, {
+      eventId: sale.eventId,
+      tierId: sale.reservedTierId,
+      quantity: 2,
+      purchaseToken: admittedFans[a!].token,
+    });
     expect(holdA.status).toBe(201);
-    expect((await hold(fans[b!]!.token, { eventId: sale.eventId, tierId: sale.gaTierId, quantity: 1, purchaseToken: admittedFans[b!].token })).status).toBe(201);
+    expect(
+      (
+        await hold(fans[b!]!.token, {
+          eventId: sale.eventId,
+          tierId: sale.gaTierId,
+          quantity: 1,
+          purchaseToken: admittedFans[b!].token,
+        })
+      ).status,
+    ).toBe(201);
 
     const waiting = [...pushes.keys()].filter((i) => i !== a && i !== b);
     await waitUntil(() => waiting.every((i) => pushes.get(i)!.includes('soldout')), 10_000, 'soldout pushes');
@@ -286,11 +378,26 @@ describe('the waiting room over HTTP', () => {
 
     // The third fan tries the standing tier, which b holds: "sold out". Its token stays usable
     // but no longer reserves the 2 seats that came back, so the next fan in line is let in too.
-    const thirdToken = (await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: fans[third!]!.token })).body.token as string;
-    const refused = await hold(fans[third!]!.token, { eventId: sale.eventId, tierId: sale.gaTierId, quantity: 1, purchaseToken: thirdToken });
+    const thirdToken = (await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: fans[third!]!.token })).body
+      .token as string;
+    const refused = await hold(fans[third!]!.token, {
+      eventId: sale.eventId,
+      tierId: sale.gaTierId,
+      quantity: 1,
+      purchaseToken: thirdToken,
+    });
     expect([refused.status, refused.body.code]).toEqual([409, 'sales.sold_out']);
-    await waitUntil(async () => (await stats(sale.eventId)).cursor === 4, 10_000, 'the next fan admitted for the seats the refused token no longer reserves');
-    const held = await hold(fans[third!]!.token, { eventId: sale.eventId, tierId: sale.reservedTierId, quantity: 2, purchaseToken: thirdToken });
+    await waitUntil(
+      async () => (await stats(sale.eventId)).cursor === 4,
+      10_000,
+      'the next fan admitted for the seats the refused token no longer reserves',
+    );
+    const held = await hold(fans[third!]!.token, {
+      eventId: sale.eventId,
+      tierId: sale.reservedTierId,
+      quantity: 2,
+      purchaseToken: thirdToken,
+    });
     expect(held.status).toBe(201);
   });
 
@@ -304,16 +411,31 @@ describe('the waiting room over HTTP', () => {
     await socket.emitWithAck('watch', { eventId: sale.eventId });
     await waitUntil(async () => (await stats(sale.eventId)).phase === 'live', 10_000, 'live');
 
-    expect((await env.api.post(`/v1/events/${sale.eventId}/onsale/pause`, undefined, { token: fan!.token })).body.code).toBe('catalog.not_organizer');
-    expect((await env.api.post(`/v1/events/${sale.eventId}/onsale/pause`, undefined, { token: organizer.token })).body).toMatchObject({ state: 'paused', phase: 'paused' });
-    expect((await env.api.post(`/v1/events/${sale.eventId}/onsale/pause`, undefined, { token: organizer.token })).body.code).toBe('queue.wrong_state');
-    expect((await env.api.post(`/v1/events/${sale.eventId}/onsale/resume`, undefined, { token: organizer.token })).body).toMatchObject({ state: 'scheduled', phase: 'live' });
-    expect((await env.api.post(`/v1/events/${sale.eventId}/onsale/close`, undefined, { token: organizer.token })).body).toMatchObject({ state: 'closed', phase: 'closed' });
+    expect(
+      (await env.api.post(`/v1/events/${sale.eventId}/onsale/pause`, undefined, { token: fan!.token })).body.code,
+    ).toBe('catalog.not_organizer');
+    expect(
+      (await env.api.post(`/v1/events/${sale.eventId}/onsale/pause`, undefined, { token: organizer.token })).body,
+    ).toMatchObject({ state: 'paused', phase: 'paused' });
+    expect(
+      (await env.api.post(`/v1/events/${sale.eventId}/onsale/pause`, undefined, { token: organizer.token })).body.code,
+    ).toBe('queue.wrong_state');
+    expect(
+      (await env.api.post(`/v1/events/${sale.eventId}/onsale/resume`, undefined, { token: organizer.token })).body,
+    ).toMatchObject({ state: 'scheduled', phase: 'live' });
+    expect(
+      (await env.api.post(`/v1/events/${sale.eventId}/onsale/close`, undefined, { token: organizer.token })).body,
+    ).toMatchObject({ state: 'closed', phase: 'closed' });
     await waitUntil(() => heard.length === 3, 5_000, 'status pushes');
     expect(heard).toEqual(['paused', 'resumed', 'closed']);
     const [late] = await bulkAccounts(db(), 1);
-    expect([(await join(sale.eventId, late!.token)).status, (await join(sale.eventId, late!.token)).body.code]).toEqual([409, 'queue.closed']);
-    const audit = await db().select({ action: onsaleAudit.action, actorId: onsaleAudit.actorId }).from(onsaleAudit).where(eq(onsaleAudit.eventId, sale.eventId));
+    expect([(await join(sale.eventId, late!.token)).status, (await join(sale.eventId, late!.token)).body.code]).toEqual(
+      [409, 'queue.closed'],
+    );
+    const audit = await db()
+      .select({ action: onsaleAudit.action, actorId: onsaleAudit.actorId })
+      .from(onsaleAudit)
+      .where(eq(onsaleAudit.eventId, sale.eventId));
     expect(audit.filter((r) => r.action !== 'settings.updated')).toEqual([
       { action: 'paused', actorId: organizer.userId },
       { action: 'resumed', actorId: organizer.userId },

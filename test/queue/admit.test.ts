@@ -86,13 +86,17 @@ describe('admission', () => {
     await env.second({ claimWindowMs: 60_000 }).claim(ev, first!.token, first!.accountId);
     expect((await room.admit(ev, 5, { maxOutstanding: 1 })).admitted).toHaveLength(0);
     // Another account cannot settle it; an unclaimed token has nothing to settle.
-    await expect(room.settle(ev, first!.token, 'someone-else')).rejects.toMatchObject({ code: 'queue.token_wrong_account' });
+    await expect(room.settle(ev, first!.token, 'someone-else')).rejects.toMatchObject({
+      code: 'queue.token_wrong_account',
+    });
     expect(await room.settle(ev, first!.token, first!.accountId)).toBe(true);
     expect(await room.settle(ev, first!.token, first!.accountId)).toBe(false);
     // Inside the claim window: the next admission already has the share back.
     const next = await room.admit(ev, 5, { maxOutstanding: 1 });
     expect(next.admitted.map((a) => a.ticketNumber)).toEqual([2]);
-    await expect(room.settle(ev, next.admitted[0]!.token, next.admitted[0]!.accountId)).rejects.toMatchObject({ code: 'queue.token_not_claimed' });
+    await expect(room.settle(ev, next.admitted[0]!.token, next.admitted[0]!.accountId)).rejects.toMatchObject({
+      code: 'queue.token_not_claimed',
+    });
     expect(await room.stats(ev)).toMatchObject({ claimedTokens: 1, outstandingTokens: 1 });
   });
 

@@ -20,13 +20,20 @@ describe('a large draw', () => {
     const report = await room.draw(ev);
     const { slowest } = await slowlog.read();
     expect(report.size).toBe(N);
-    console.info(`200k draw: ${report.redisCalls} calls, slowest inside Redis ${slowest[0]?.ms ?? 0} ms, slowest round trip ${report.maxCallMs} ms`);
+    console.info(
+      `200k draw: ${report.redisCalls} calls, slowest inside Redis ${slowest[0]?.ms ?? 0} ms, slowest round trip ${report.maxCallMs} ms`,
+    );
     // Reads of at most 10,000 ids and writes of at most 2,500: many short calls, not a few long ones.
     expect(report.redisCalls).toBeGreaterThanOrEqual(N / 10_000 + N / 2_500);
 
     const tickets = await ticketsByEntry(room, ev, N);
     const { seed, commitment, orderDigest } = await room.reveal(ev);
-    const verdict = verifyLottery({ seed, commitment, orderDigest, entries: joined.map((j) => ({ entryId: j.entryId, ticketNumber: tickets.get(j.entryId)! })) });
+    const verdict = verifyLottery({
+      seed,
+      commitment,
+      orderDigest,
+      entries: joined.map((j) => ({ entryId: j.entryId, ticketNumber: tickets.get(j.entryId)! })),
+    });
     expect(verdict).toMatchObject({ ok: true, entries: N });
   });
 });

@@ -1,6 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { commitmentOf, drawKeyOf, drawOrder, drawOrderReference, entriesDigest, newSeed, orderDigest, scoreOf, verifyLottery } from '../../queue/lottery.js';
+import {
+  commitmentOf,
+  drawKeyOf,
+  drawOrder,
+  drawOrderReference,
+  entriesDigest,
+  newSeed,
+  orderDigest,
+  scoreOf,
+  verifyLottery,
+} from '../../queue/lottery.js';
 import type { Joined } from '../../queue/types.js';
 import { accounts, createRoomEnv, joinAll, newEventId, ticketsByEntry } from './support.js';
 
@@ -32,7 +42,11 @@ describe('the lottery draw', () => {
     // Each fan's own view agrees with the published order.
     for (const i of [0, 4_321, 9_999]) {
       const state = await room.fanState(ev, `f${i}`);
-      expect(state).toMatchObject({ joined: true, entryId: joined[i]!.entryId, ticketNumber: tickets.get(joined[i]!.entryId) });
+      expect(state).toMatchObject({
+        joined: true,
+        entryId: joined[i]!.entryId,
+        ticketNumber: tickets.get(joined[i]!.entryId),
+      });
     }
 
     const revealed = await room.reveal(ev);
@@ -40,8 +54,21 @@ describe('the lottery draw', () => {
     expect(commitmentOf(revealed.seed)).toBe(opened.commitment);
     const entries = inJoinOrder(joined, tickets);
     expect(revealed.entriesDigest).toBe(entriesDigest(joined.map((j) => j.entryId)));
-    const verdict = verifyLottery({ seed: revealed.seed, commitment: opened.commitment, orderDigest: revealed.orderDigest, entriesDigest: revealed.entriesDigest, entries });
-    expect(verdict).toMatchObject({ ok: true, commitmentMatches: true, digestMatches: true, entriesDigestMatches: true, mismatchCount: 0, entries: 10_000 });
+    const verdict = verifyLottery({
+      seed: revealed.seed,
+      commitment: opened.commitment,
+      orderDigest: revealed.orderDigest,
+      entriesDigest: revealed.entriesDigest,
+      entries,
+    });
+    expect(verdict).toMatchObject({
+      ok: true,
+      commitmentMatches: true,
+      digestMatches: true,
+      entriesDigestMatches: true,
+      mismatchCount: 0,
+      entries: 10_000,
+    });
     expect((await room.stats(ev)).revealedAt).not.toBeNull();
   });
 
@@ -67,7 +94,10 @@ describe('the lottery draw', () => {
 
     const other = newSeed();
     expect(verifyLottery({ seed: other, commitment, entries })).toMatchObject({ ok: false, commitmentMatches: false });
-    expect(verifyLottery({ seed, commitment, entries, orderDigest: '0'.repeat(64) })).toMatchObject({ ok: false, digestMatches: false });
+    expect(verifyLottery({ seed, commitment, entries, orderDigest: '0'.repeat(64) })).toMatchObject({
+      ok: false,
+      digestMatches: false,
+    });
   });
 
   it('sorts exactly like the plain definition, ties in the packed key included', () => {
@@ -100,15 +130,27 @@ describe('the lottery draw', () => {
     const rank = new Map(before.map((id, i) => [id, i + 1]));
     const entries = ids.map((entryId) => ({ entryId, ticketNumber: rank.get(entryId)! }));
     const commitment = commitmentOf(seed);
-    expect(verifyLottery({ seed, commitment, entries, entriesDigest: entriesDigest(ids) })).toMatchObject({ ok: true, entriesDigestMatches: true });
+    expect(verifyLottery({ seed, commitment, entries, entriesDigest: entriesDigest(ids) })).toMatchObject({
+      ok: true,
+      entriesDigestMatches: true,
+    });
     expect(verifyLottery({ seed, commitment, entries: [...entries].reverse() }).ok).toBe(false);
-    expect(verifyLottery({ seed, commitment, entries, entriesDigest: entriesDigest([...ids].reverse()) })).toMatchObject({ ok: false, entriesDigestMatches: false });
+    expect(
+      verifyLottery({ seed, commitment, entries, entriesDigest: entriesDigest([...ids].reverse()) }),
+    ).toMatchObject({ ok: false, entriesDigestMatches: false });
   });
 
   it('resumes a draw whose process died half way, with no ticket written twice', async () => {
     const { ev, joined } = await openWith(12_000);
     const crash = new Error('killed mid-draw');
-    await expect(room.draw(ev, { writeChunk: 1_000, afterWrite: (written) => { if (written >= 5_000) throw crash; } })).rejects.toBe(crash);
+    await expect(
+      room.draw(ev, {
+        writeChunk: 1_000,
+        afterWrite: (written) => {
+          if (written >= 5_000) throw crash;
+        },
+      }),
+    ).rejects.toBe(crash);
     const half = await room.stats(ev);
     expect(half).toMatchObject({ phase: 'drawing', drawWritten: 5_000 });
     await expect(room.admit(ev, 10)).resolves.toMatchObject({ status: 'not_live', admitted: [] });
@@ -125,10 +167,16 @@ describe('the lottery draw', () => {
 
   it('lets two schedulers draw at once and still writes each ticket once', async () => {
     const { ev, joined } = await openWith(15_000);
-    const reports = await Promise.all([room.draw(ev, { writeChunk: 700 }), env.second().draw(ev, { writeChunk: 1_100 })]);
+    const reports = await Promise.all([
+      room.draw(ev, { writeChunk: 700 }),
+      env.second().draw(ev, { writeChunk: 1_100 }),
+    ]);
     // One of them started it; the other resumed it or found it done.
     expect(reports.filter((r) => r.outcome === 'started')).toHaveLength(1);
-    expect(reports.map((r) => r.orderDigest).filter(Boolean)).toEqual([reports[0]!.orderDigest, reports[0]!.orderDigest]);
+    expect(reports.map((r) => r.orderDigest).filter(Boolean)).toEqual([
+      reports[0]!.orderDigest,
+      reports[0]!.orderDigest,
+    ]);
     const stats = await room.stats(ev);
     expect(stats).toMatchObject({ phase: 'live', drawSize: 15_000, drawWritten: 15_000 });
     const tickets = await ticketsByEntry(room, ev, 15_000);

@@ -24,14 +24,19 @@ describe('script refusals', () => {
     expect(queueError(-1)).toMatchObject({ code: 'queue.not_open', status: 409 });
     expect(queueError(-2)).toMatchObject({ code: 'queue.closed', status: 409 });
     expect(queueError(-11, { retryAfterMs: 2500, scope: 'account' })).toMatchObject({
-      code: 'rate_limited', status: 429, message: 'Too many joins in a short time from this account; try again in 3 s.', extra: { headers: { 'Retry-After': '3' } },
+      code: 'rate_limited',
+      status: 429,
+      message: 'Too many joins in a short time from this account; try again in 3 s.',
+      extra: { headers: { 'Retry-After': '3' } },
     });
   });
 
   it('pass replies through and throw on negative codes only', () => {
     expect(unwrap([1, 'x'])).toEqual([1, 'x']);
     expect(unwrap(0)).toBe(0);
-    expect(() => unwrap(-2, { eventId: 'e' })).toThrow(expect.objectContaining({ code: 'queue.closed', extra: { data: { eventId: 'e' } } }));
+    expect(() => unwrap(-2, { eventId: 'e' })).toThrow(
+      expect.objectContaining({ code: 'queue.closed', extra: { data: { eventId: 'e' } } }),
+    );
     expect(() => unwrap([-11, 900, 'address'])).toThrow(expect.objectContaining({ code: 'rate_limited', status: 429 }));
   });
 });

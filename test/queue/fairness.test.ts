@@ -37,7 +37,10 @@ describe('fairness of the pre-queue lottery', () => {
     const ticketInJoinOrder = joinOrder.map((j) => tickets.get(j.entryId)!);
     expect(new Set(ticketInJoinOrder).size).toBe(N);
 
-    const rho = spearman(joinOrder.map((_, i) => i + 1), ticketInJoinOrder);
+    const rho = spearman(
+      joinOrder.map((_, i) => i + 1),
+      ticketInJoinOrder,
+    );
     expect(Math.abs(rho)).toBeLessThan(0.05);
 
     // Ranks of a fair draw are uniform on 1..N: sd = sqrt((N²−1)/12) ≈ 5,774. Four standard
@@ -54,7 +57,9 @@ describe('fairness of the pre-queue lottery', () => {
     const startedAt = Number(await env.redis.hget(env.keys.queue(ev).meta, 'drawStartedAt'));
     const lastJoinAt = last.at(-1)!.joinedAt;
     expect(startedAt).toBeGreaterThanOrEqual(lastJoinAt);
-    const lastMs = joinOrder.map((j, i) => ({ j, ticket: ticketInJoinOrder[i]! })).filter(({ j }) => j.joinedAt >= lastJoinAt - 1);
+    const lastMs = joinOrder
+      .map((j, i) => ({ j, ticket: ticketInJoinOrder[i]! }))
+      .filter(({ j }) => j.joinedAt >= lastJoinAt - 1);
     expect(lastMs.length).toBeGreaterThan(0);
     const lastMsBound = 4 * sd * Math.sqrt(1 / lastMs.length + 1 / N);
     expect(mean(lastMs.map((e) => e.ticket))).toBeGreaterThan((N + 1) / 2 - lastMsBound);

@@ -11,14 +11,24 @@ describe('the batch HMAC-SHA256', () => {
     // 55/56 bytes: the last length that fits one block and the first that needs two; 119/120 likewise for three.
     const messages = Array.from({ length: 200 }, (_, n) => 'x'.repeat(n));
     const out = hmacSha256Batch(key, messages);
-    messages.forEach((m, i) => expect(Buffer.from(out.subarray(i * 32, i * 32 + 32)).equals(reference(key, m)), `length ${m.length}`).toBe(true));
+    messages.forEach((m, i) =>
+      expect(Buffer.from(out.subarray(i * 32, i * 32 + 32)).equals(reference(key, m)), `length ${m.length}`).toBe(true),
+    );
   });
 
   it('matches node:crypto on UTF-8, random ids and keys of other lengths', () => {
-    const messages = ['é', '☃ snow', '𝄞 clef', 'ünïcødé-ïd', ...Array.from({ length: 2_000 }, () => randomBytes(16).toString('base64url'))];
+    const messages = [
+      'é',
+      '☃ snow',
+      '𝄞 clef',
+      'ünïcødé-ïd',
+      ...Array.from({ length: 2_000 }, () => randomBytes(16).toString('base64url')),
+    ];
     for (const key of [randomBytes(32), randomBytes(1), randomBytes(64), Buffer.alloc(0)]) {
       const out = hmacSha256Batch(key, messages);
-      messages.forEach((m, i) => expect(Buffer.from(out.subarray(i * 32, i * 32 + 32)).equals(reference(key, m))).toBe(true));
+      messages.forEach((m, i) =>
+        expect(Buffer.from(out.subarray(i * 32, i * 32 + 32)).equals(reference(key, m))).toBe(true),
+      );
     }
     expect(() => hmacSha256Batch(randomBytes(65), ['a'])).toThrow();
   });

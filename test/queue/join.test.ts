@@ -16,7 +16,13 @@ describe('joining the waiting room', () => {
     const first = await room.join(ev, 'fan-1');
     const again = await room.join(ev, 'fan-1');
     expect(first.created).toBe(true);
-    expect(again).toMatchObject({ created: false, entryId: first.entryId, joinedAt: first.joinedAt, phase: 'prequeue', ticketNumber: null });
+    expect(again).toMatchObject({
+      created: false,
+      entryId: first.entryId,
+      joinedAt: first.joinedAt,
+      phase: 'prequeue',
+      ticketNumber: null,
+    });
     expect(await env.redis.llen(env.keys.queue(ev).prequeue)).toBe(1);
   });
 
@@ -25,7 +31,9 @@ describe('joining the waiting room', () => {
     await room.open(ev, { tokenTtlMs: 60_000 });
     // Two connections, as two API nodes would receive the hammering.
     const other = env.second();
-    const results = await Promise.all(Array.from({ length: 1_000 }, (_, i) => (i % 2 ? other : room).join(ev, 'hammer')));
+    const results = await Promise.all(
+      Array.from({ length: 1_000 }, (_, i) => (i % 2 ? other : room).join(ev, 'hammer')),
+    );
     expect(new Set(results.map((r) => r.entryId)).size).toBe(1);
     expect(results.filter((r) => r.created)).toHaveLength(1);
     const stats = await room.stats(ev);
@@ -76,7 +84,9 @@ describe('joining the waiting room', () => {
     const report = await room.draw(ev, {
       writeChunk: 2_000,
       // Fired between two chunks, while the phase is `drawing`.
-      afterWrite: (written) => { if (written === 2_000) during = joinAll(room, ev, accounts(50, 'mid')); },
+      afterWrite: (written) => {
+        if (written === 2_000) during = joinAll(room, ev, accounts(50, 'mid'));
+      },
     });
     const mid = (await during) as { ticketNumber: number }[];
     expect(report.size).toBe(20_000);
@@ -93,7 +103,11 @@ describe('joining the waiting room', () => {
   });
 
   it('keeps every key of an event under one hash tag, so a cluster keeps it on one shard', () => {
-    const names = [...Object.values(env.keys.queue('evt-42')), env.keys.joinCounter('evt-42', 'address:::1'), env.keys.joinCounter('evt-42', 'account:a')];
+    const names = [
+      ...Object.values(env.keys.queue('evt-42')),
+      env.keys.joinCounter('evt-42', 'address:::1'),
+      env.keys.joinCounter('evt-42', 'account:a'),
+    ];
     expect(names.length).toBeGreaterThan(5);
     for (const name of names) {
       // The hash tag is the text between the first "{" and the next "}".

@@ -54,7 +54,12 @@ export function newEventId(): string {
  * Joins accounts in the given order. Calls are issued without waiting in between on one
  * connection, and Redis runs them in the order they arrive, so arrival order = array order.
  */
-export async function joinAll(room: WaitingRoom, eventId: string, accountIds: readonly string[], batch = 5_000): Promise<Joined[]> {
+export async function joinAll(
+  room: WaitingRoom,
+  eventId: string,
+  accountIds: readonly string[],
+  batch = 5_000,
+): Promise<Joined[]> {
   const out: Joined[] = [];
   for (let i = 0; i < accountIds.length; i += batch) {
     const part = await Promise.all(accountIds.slice(i, i + batch).map((id) => room.join(eventId, id)));

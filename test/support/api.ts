@@ -16,7 +16,12 @@ export interface CallOptions {
 export class ApiClient {
   constructor(readonly baseUrl: string) {}
 
-  async call<T = any>(method: string, path: string, body?: unknown, options: CallOptions = {}): Promise<ApiResponse<T>> {
+  async call<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: CallOptions = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let payload: string | undefined = options.raw;
@@ -32,7 +37,12 @@ export class ApiClient {
     } catch {
       // not JSON: keep the text
     }
-    return { status: res.status, headers: res.headers, body: parsed as T, contentType: res.headers.get('content-type') };
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: parsed as T,
+      contentType: res.headers.get('content-type'),
+    };
   }
 
   get<T = any>(path: string, options?: CallOptions) {

@@ -34,7 +34,13 @@ export async function bulkPaidOrders(env: TestEnv, sale: SaleFixture, count: num
 }
 
 /** Accounts watching the event (some of them also holders, to show each person is told once). */
-export async function bulkWatchers(env: TestEnv, eventId: string, count: number, tag: string, alsoHolders: number): Promise<void> {
+export async function bulkWatchers(
+  env: TestEnv,
+  eventId: string,
+  count: number,
+  tag: string,
+  alsoHolders: number,
+): Promise<void> {
   const sql = env.infra.database.sql;
   await sql`with fresh as (
       insert into users (email, password_hash, display_name)

@@ -30,7 +30,15 @@ export interface SaleFixture {
 
 export async function createSale(
   env: TestEnv,
-  options: { seats?: number; gaCapacity?: number; priceCents?: number; feeCents?: number; currency?: string; refundable?: boolean; perAccountLimit?: number | null } = {},
+  options: {
+    seats?: number;
+    gaCapacity?: number;
+    priceCents?: number;
+    feeCents?: number;
+    currency?: string;
+    refundable?: boolean;
+    perAccountLimit?: number | null;
+  } = {},
 ): Promise<SaleFixture> {
   const db = env.infra.database.db;
   const organizer = await signedIn(env, ['organizer']);
@@ -39,7 +47,16 @@ export async function createSale(
   const currency = options.currency ?? 'EUR';
   const [venue] = await db
     .insert(venues)
-    .values({ ownerId: organizer.userId, name: 'Hall', address: '1 Main St', city: 'Paris', country: 'FR', latitude: 48.85, longitude: 2.35, timeZone: 'Europe/Paris' })
+    .values({
+      ownerId: organizer.userId,
+      name: 'Hall',
+      address: '1 Main St',
+      city: 'Paris',
+      country: 'FR',
+      latitude: 48.85,
+      longitude: 2.35,
+      timeZone: 'Europe/Paris',
+    })
     .returning();
   const day = 24 * 3600 * 1000;
   const [event] = await db
@@ -54,8 +71,14 @@ export async function createSale(
       perAccountLimit: options.perAccountLimit ?? null,
     })
     .returning();
-  const [seated] = await db.insert(priceTiers).values({ eventId: event!.id, name: 'Stalls', kind: 'reserved', priceCents, feeCents, currency }).returning();
-  const [ga] = await db.insert(priceTiers).values({ eventId: event!.id, name: 'Floor', kind: 'ga', priceCents, feeCents, currency }).returning();
+  const [seated] = await db
+    .insert(priceTiers)
+    .values({ eventId: event!.id, name: 'Stalls', kind: 'reserved', priceCents, feeCents, currency })
+    .returning();
+  const [ga] = await db
+    .insert(priceTiers)
+    .values({ eventId: event!.id, name: 'Floor', kind: 'ga', priceCents, feeCents, currency })
+    .returning();
   const n = options.seats ?? 20;
   const perRow = 10;
   const seatRows = Array.from({ length: n }, (_, i) => ({
@@ -68,8 +91,23 @@ export async function createSale(
   }));
   const inserted = n > 0 ? await db.insert(seats).values(seatRows).returning({ id: seats.id }) : [];
   await db.insert(gaInventory).values({ tierId: ga!.id, eventId: event!.id, capacity: options.gaCapacity ?? 50 });
-  await db.insert(onsaleSettings).values({ eventId: event!.id, mode: 'open', saleStartsAt: new Date(Date.now() - 3600_000), perAccountLimit: options.perAccountLimit ?? null });
-  return { organizer, eventId: event!.id, seatedTierId: seated!.id, gaTierId: ga!.id, seatIds: inserted.map((r) => r.id), unitCents: priceCents + feeCents, priceCents, feeCents, currency };
+  await db.insert(onsaleSettings).values({
+    eventId: event!.id,
+    mode: 'open',
+    saleStartsAt: new Date(Date.now() - 3600_000),
+    perAccountLimit: options.perAccountLimit ?? null,
+  });
+  return {
+    organizer,
+    eventId: event!.id,
+    seatedTierId: seated!.id,
+    gaTierId: ga!.id,
+    seatIds: inserted.map((r) => r.id),
+    unitCents: priceCents + feeCents,
+    priceCents,
+    feeCents,
+    currency,
+  };
 }
 
 /**
@@ -114,7 +152,12 @@ export async function holdDirect(
       const ok = await tx
         .update(gaInventory)
         .set({ held: sql`${gaInventory.held} + ${quantity}` })
-        .where(and(eq(gaInventory.tierId, sale.gaTierId), sql`${gaInventory.held} + ${gaInventory.sold} + ${quantity} <= ${gaInventory.capacity}`))
+        .where(
+          and(
+            eq(gaInventory.tierId, sale.gaTierId),
+            sql`${gaInventory.held} + ${gaInventory.sold} + ${quantity} <= ${gaInventory.capacity}`,
+          ),
+        )
         .returning({ tierId: gaInventory.tierId });
       if (ok.length !== 1) throw new Error('sold out');
     }

@@ -32,18 +32,126 @@ export const CITIES = [
 
 const WORDS = ['Night', 'Live', 'Festival', 'Session', 'Showcase', 'Tour', 'Gala', 'Weekender', 'Matinee', 'Marathon'];
 /** 40 × 60 = 2,400 performer names: a name word is in 1/40 or 1/60 of events, as in a real catalog. */
-const FIRST = ['Miles', 'Nina', 'Ella', 'Louis', 'Aretha', 'Björn', 'Chiara', 'Dmitri', 'Esme', 'Farid', 'Greta', 'Hiro', 'Ines', 'Jonas', 'Kemi', 'Lars', 'Mira', 'Noor', 'Oscar', 'Paloma', 'Quentin', 'Rosa', 'Sven', 'Tariq', 'Uma', 'Viktor', 'Wen', 'Ximena', 'Yusuf', 'Zoe', 'Amara', 'Bruno', 'Cleo', 'Dario', 'Elif', 'Felix', 'Gaia', 'Hugo', 'Ivy', 'Jules'];
-const LAST = ['Okafor', 'Lindqvist', 'Moreau', 'Tanaka', 'Rossi', 'Novak', 'Haddad', 'Schulz', 'Costa', 'Kowalski', 'Brennan', 'Dubois', 'Ferreira', 'Grant', 'Horvat', 'Ivanova', 'Jensen', 'Kaur', 'Larsen', 'Mendes', 'Nakamura', 'Olsen', 'Petrov', 'Quinn', 'Reyes', 'Sato', 'Torres', 'Ueda', 'Varga', 'Weber', 'Xu', 'Yilmaz', 'Zhang', 'Abbott', 'Becker', 'Castro', 'Diaz', 'Eriksen', 'Fischer', 'Garcia', 'Hansen', 'Ito', 'Jovanovic', 'Keller', 'Lopez', 'Meyer', 'Nilsson', 'Ortiz', 'Park', 'Ruiz', 'Silva', 'Tran', 'Vogel', 'Wagner', 'Young', 'Ziegler', 'Andersen', 'Bauer', 'Chen', 'Dahl'];
+const FIRST = [
+  'Miles',
+  'Nina',
+  'Ella',
+  'Louis',
+  'Aretha',
+  'Björn',
+  'Chiara',
+  'Dmitri',
+  'Esme',
+  'Farid',
+  'Greta',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kemi',
+  'Lars',
+  'Mira',
+  'Noor',
+  'Oscar',
+  'Paloma',
+  'Quentin',
+  'Rosa',
+  'Sven',
+  'Tariq',
+  'Uma',
+  'Viktor',
+  'Wen',
+  'Ximena',
+  'Yusuf',
+  'Zoe',
+  'Amara',
+  'Bruno',
+  'Cleo',
+  'Dario',
+  'Elif',
+  'Felix',
+  'Gaia',
+  'Hugo',
+  'Ivy',
+  'Jules',
+];
+const LAST = [
+  'Okafor',
+  'Lindqvist',
+  'Moreau',
+  'Tanaka',
+  'Rossi',
+  'Novak',
+  'Haddad',
+  'Schulz',
+  'Costa',
+  'Kowalski',
+  'Brennan',
+  'Dubois',
+  'Ferreira',
+  'Grant',
+  'Horvat',
+  'Ivanova',
+  'Jensen',
+  'Kaur',
+  'Larsen',
+  'Mendes',
+  'Nakamura',
+  'Olsen',
+  'Petrov',
+  'Quinn',
+  'Reyes',
+  'Sato',
+  'Torres',
+  'Ueda',
+  'Varga',
+  'Weber',
+  'Xu',
+  'Yilmaz',
+  'Zhang',
+  'Abbott',
+  'Becker',
+  'Castro',
+  'Diaz',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Hansen',
+  'Ito',
+  'Jovanovic',
+  'Keller',
+  'Lopez',
+  'Meyer',
+  'Nilsson',
+  'Ortiz',
+  'Park',
+  'Ruiz',
+  'Silva',
+  'Tran',
+  'Vogel',
+  'Wagner',
+  'Young',
+  'Ziegler',
+  'Andersen',
+  'Bauer',
+  'Chen',
+  'Dahl',
+];
 const list = (words: readonly string[]) => `array[${words.map((w) => `'${w}'`).join(',')}]`;
 
-export async function loadScaleCatalog(sql: postgres.Sql, o: { eventCount: number; venueCount: number }): Promise<{ organizerId: string }> {
+export async function loadScaleCatalog(
+  sql: postgres.Sql,
+  o: { eventCount: number; venueCount: number },
+): Promise<{ organizerId: string }> {
   const [org] = await sql<{ id: string }[]>`
     insert into users (email, password_hash, display_name, roles) values ('scale-organizer@example.test', 'x', 'Scale Organizer', '{fan,organizer}')
     returning id`;
   const organizerId = org!.id;
-  const cityValues = CITIES.map(([name, lat, lng, tz], i) => `(${i}, '${name.replace(/'/g, "''")}', ${lat}, ${lng}, '${tz}')`).join(',');
+  const cityValues = CITIES.map(
+    ([name, lat, lng, tz], i) => `(${i}, '${name.replace(/'/g, "''")}', ${lat}, ${lng}, '${tz}')`,
+  ).join(',');
   // Venues: spread over ±0.15° (±15 km) around their city, deterministic from the series number.
-  await sql.unsafe(`
+  await sql.unsafe(
+    `
     with city(i, name, lat, lng, tz) as (values ${cityValues})
     insert into venues (owner_id, name, address, city, country, latitude, longitude, time_zone, accessibility, transit)
     select $1::uuid, 'Venue ' || g, g || ' Main Street', city.name, 'XX',
@@ -53,10 +161,13 @@ export async function loadScaleCatalog(sql: postgres.Sql, o: { eventCount: numbe
       case g % 4 when 0 then array['wheelchair','step_free'] when 1 then array['step_free']
         when 2 then array['hearing_loop','wheelchair','step_free'] else array[]::text[] end,
       jsonb_build_object('stops', jsonb_build_array(jsonb_build_object('name', 'Stop ' || g, 'lines', jsonb_build_array('U' || (g % 9)), 'walkingMinutes', 1 + g % 12)), 'parking', null)
-    from generate_series(1, ${o.venueCount}) g join city on city.i = g % ${CITIES.length}`, [organizerId]);
+    from generate_series(1, ${o.venueCount}) g join city on city.i = g % ${CITIES.length}`,
+    [organizerId],
+  );
   const cats = list(categories);
   const words = list(WORDS);
-  await sql.unsafe(`
+  await sql.unsafe(
+    `
     with v as (select id, row_number() over (order by name) as n from venues),
     src as (select g, ${cats} as cats, ${words} as words, ${list(FIRST)} as first, ${list(LAST)} as last
       from generate_series(1, ${o.eventCount}) g)
@@ -68,7 +179,9 @@ export async function loadScaleCatalog(sql: postgres.Sql, o: { eventCount: numbe
       array[first[1 + g % 40] || ' ' || last[1 + (g / 40) % 60], first[1 + (g * 13) % 40] || ' ' || last[1 + (g * 7) % 60]],
       date_trunc('hour', now()) + (g % 365) * interval '1 day' + (g % 13) * interval '1 hour' + interval '1 hour',
       case when g % 50 = 0 then 'draft' when g % 97 = 0 then 'cancelled' when g % 89 = 0 then 'postponed' else 'on_sale' end
-    from src join v on v.n = 1 + g % ${o.venueCount}`, [organizerId]);
+    from src join v on v.n = 1 + g % ${o.venueCount}`,
+    [organizerId],
+  );
   await sql`
     insert into price_tiers (event_id, name, kind, price_cents, fee_cents, currency)
     select id, 'General admission', 'ga', 1000 + (abs(hashtext(id::text)) % 150) * 100, 250, 'EUR' from events`;

@@ -70,16 +70,28 @@ export function testConfig(databaseUrl: string, prefix: string, overrides: Recor
 }
 
 /** One database, one Redis prefix and one API server on a free port, for one test file. */
-export async function createTestEnv(overrides: Record<string, string> = {}, options: { logLines?: string[] } = {}): Promise<TestEnv> {
+export async function createTestEnv(
+  overrides: Record<string, string> = {},
+  options: { logLines?: string[] } = {},
+): Promise<TestEnv> {
   const db = await createTestDatabase();
   const prefix = `fdt:${db.name}:`;
   const config = testConfig(db.url, prefix, overrides);
   const { logLines } = options;
   // A test that reads the logs gets every line in `logLines`, through the same redaction as production.
-  const logger = logLines ? createLogger({ ...config, LOG_LEVEL: 'info' }, { write: (line: string) => void logLines.push(line) }) : createLogger(config);
+  const logger = logLines
+    ? createLogger({ ...config, LOG_LEVEL: 'info' }, { write: (line: string) => void logLines.push(line) })
+    : createLogger(config);
   const database = connectDatabase(db.url);
   const redis = connectRedis(TEST_REDIS);
-  const infra: Infra = { config, logger, database, redis, signer: generateSigner(), broadcaster: createBroadcaster(redis as Redis, config) };
+  const infra: Infra = {
+    config,
+    logger,
+    database,
+    redis,
+    signer: generateSigner(),
+    broadcaster: createBroadcaster(redis as Redis, config),
+  };
   const server = await startServer(infra);
   return {
     config,

@@ -62,21 +62,47 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   let loseCapture = false;
 
   const expandCharge = (intent: Json, expand: boolean): Json =>
-    expand && typeof intent.latest_charge === 'string' ? { ...intent, latest_charge: charges.get(intent.latest_charge) } : intent;
+    expand && typeof intent.latest_charge === 'string'
+      ? { ...intent, latest_charge: charges.get(intent.latest_charge) }
+      : intent;
 
   const error = (status: number, err: Json) => ({ status, body: { error: err } });
 
-  function handle(method: string, path: string, form: Record<string, string>, query: URLSearchParams): { status: number; body: Json } {
-    const expand = Object.entries(form).some(([k, v]) => k.startsWith('expand[') && v === 'latest_charge') || query.getAll('expand[]').includes('latest_charge') || query.getAll('expand[0]').includes('latest_charge');
+  function handle(
+    method: string,
+    path: string,
+    form: Record<string, string>,
+    query: URLSearchParams,
+  ): { status: number; body: Json } {
+    const expand =
+      Object.entries(form).some(([k, v]) => k.startsWith('expand[') && v === 'latest_charge') ||
+      query.getAll('expand[]').includes('latest_charge') ||
+      query.getAll('expand[0]').includes('latest_charge');
     let m: RegExpExecArray | null;
     if (method === 'POST' && path === '/v1/payment_intents') {
       const pm = form.payment_method ?? '';
       const outcome = outcomes[pm] ?? methods.get(pm)?.outcome;
-      if (!outcome) return error(400, { type: 'invalid_request_error', code: 'resource_missing', message: `No such PaymentMethod: '${pm}'`, param: 'payment_method' });
+      if (!outcome)
+        return error(400, {
+          type: 'invalid_request_error',
+          code: 'resource_missing',
+          message: `No such PaymentMethod: '${pm}'`,
+          param: 'payment_method',
+        });
       const last4 = methods.get(pm)?.last4 ?? (pm === 'pm_card_visa' ? '4242' : '4444');
-      const charge = { id: id('ch'), object: 'charge', amount: Number(form.amount), amount_refunded: 0, payment_method_details: { card: { last4 } } };
+      const charge = {
+        id: id('ch'),
+        object: 'charge',
+        amount: Number(form.amount),
+        amount_refunded: 0,
+        payment_method_details: { card: { last4 } },
+      };
       charges.set(charge.id, charge);
-      const metadata = Object.fromEntries(Object.entries(form).filter(([k]) => k.startsWith('metadata[')).map(([k, v]) => [k.slice(9, -1), v]));
+      const metadata = Object.fromEntries(
+        Object.entries(form)
+          .filter(([k]) => k.startsWith('metadata['))
+          .map(([k, v]) => [k.slice(9, -1), v]),
+      );
       const intent: Json = {
         id: id('pi'),
         object: 'payment_intent',
@@ -95,7 +121,13 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         intent.status = 'requires_payment_method';
         intent.last_payment_error = { type: 'card_error', code: 'card_declined', decline_code: outcome.decline };
         intents.set(intent.id, intent);
-        return error(402, { type: 'card_error', code: 'card_declined', decline_code: outcome.decline, message: 'Your card was declined.', payment_intent: expandCharge(intent, expand) });
+        return error(402, {
+          type: 'card_error',
+          code: 'card_declined',
+          decline_code: outcome.decline,
+          message: 'Your card was declined.',
+          payment_intent: expandCharge(intent, expand),
+        });
       }
       if (outcome.action) intent.status = 'requires_action';
       else intent.amount_capturable = intent.amount;
@@ -104,10 +136,20 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     }
     if ((m = /^\/v1\/payment_intents\/([\w]+)(?:\/(capture|cancel))?$/.exec(path))) {
       const intent = intents.get(m[1]!);
-      if (!intent) return error(404, { type: 'invalid_request_error', code: 'resource_missing', message: 'No such payment_intent' });
+      if (!intent)
+        return error(404, {
+          type: 'invalid_request_error',
+          code: 'resource_missing',
+          message: 'No such payment_intent',
+        });
       if (method === 'GET') return { status: 200, body: expandCharge(intent, expand) };
       if (m[2] === 'capture') {
-        if (intent.status !== 'requires_capture') return error(400, { type: 'invalid_request_error', code: 'payment_intent_unexpected_state', message: `status ${intent.status}` });
+        if (intent.status !== 'requires_capture')
+          return error(400, {
+            type: 'invalid_request_error',
+            code: 'payment_intent_unexpected_state',
+            message: `status ${intent.status}`,
+          });
         intent.status = 'succeeded';
         intent.amount_received = intent.amount;
         intent.amount_capturable = 0;
@@ -119,7 +161,11 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       }
       if (m[2] === 'cancel') {
         if (!['requires_capture', 'requires_payment_method', 'requires_action'].includes(intent.status)) {
-          return error(400, { type: 'invalid_request_error', code: 'payment_intent_unexpected_state', message: `status ${intent.status}` });
+          return error(400, {
+            type: 'invalid_request_error',
+            code: 'payment_intent_unexpected_state',
+            message: `status ${intent.status}`,
+          });
         }
         intent.status = 'canceled';
         intent.amount_capturable = 0;
@@ -129,32 +175,70 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     if (method === 'POST' && path === '/v1/payment_methods') {
       const number = (form['card[number]'] ?? '').replace(/\D/g, '');
       const outcome = testCards[number];
-      if (!outcome) return error(402, { type: 'card_error', code: 'incorrect_number', message: 'Your card number is incorrect.', param: 'number' });
-      const pm = { id: id('pm'), object: 'payment_method', type: 'card', card: { brand: 'visa', last4: number.slice(-4) } };
+      if (!outcome)
+        return error(402, {
+          type: 'card_error',
+          code: 'incorrect_number',
+          message: 'Your card number is incorrect.',
+          param: 'number',
+        });
+      const pm = {
+        id: id('pm'),
+        object: 'payment_method',
+        type: 'card',
+        card: { brand: 'visa', last4: number.slice(-4) },
+      };
       methods.set(pm.id, { outcome, last4: number.slice(-4) });
       return { status: 200, body: pm };
     }
     if (method === 'POST' && (m = /^\/v1\/payment_intents\/([\w]+)\/authenticate$/.exec(path))) {
       const intent = intents.get(m[1]!);
-      if (!intent || form.client_secret !== intent.client_secret) return error(404, { type: 'invalid_request_error', code: 'resource_missing', message: 'No such payment_intent' });
-      if (intent.status !== 'requires_action') return error(400, { type: 'invalid_request_error', code: 'payment_intent_unexpected_state', message: `status ${intent.status}` });
+      if (!intent || form.client_secret !== intent.client_secret)
+        return error(404, {
+          type: 'invalid_request_error',
+          code: 'resource_missing',
+          message: 'No such payment_intent',
+        });
+      if (intent.status !== 'requires_action')
+        return error(400, {
+          type: 'invalid_request_error',
+          code: 'payment_intent_unexpected_state',
+          message: `status ${intent.status}`,
+        });
       if (form.outcome === 'complete') {
         intent.status = 'requires_capture';
         intent.amount_capturable = intent.amount;
       } else {
         intent.status = 'requires_payment_method';
-        intent.last_payment_error = { type: 'invalid_request_error', code: 'payment_intent_authentication_failure', message: 'The customer failed 3-D Secure authentication.' };
+        intent.last_payment_error = {
+          type: 'invalid_request_error',
+          code: 'payment_intent_authentication_failure',
+          message: 'The customer failed 3-D Secure authentication.',
+        };
       }
-      return { status: 200, body: { id: intent.id, object: 'payment_intent', status: intent.status, last_payment_error: intent.last_payment_error } };
+      return {
+        status: 200,
+        body: {
+          id: intent.id,
+          object: 'payment_intent',
+          status: intent.status,
+          last_payment_error: intent.last_payment_error,
+        },
+      };
     }
     if (method === 'POST' && path === '/v1/refunds') {
       const intent = intents.get(form.payment_intent ?? '');
-      if (!intent || intent.status !== 'succeeded') return error(400, { type: 'invalid_request_error', code: 'charge_not_captured' });
+      if (!intent || intent.status !== 'succeeded')
+        return error(400, { type: 'invalid_request_error', code: 'charge_not_captured' });
       const charge = charges.get(intent.latest_charge)!;
       const amount = form.amount ? Number(form.amount) : intent.amount_received - charge.amount_refunded;
-      if (charge.amount_refunded + amount > intent.amount_received) return error(400, { type: 'invalid_request_error', code: 'amount_too_large' });
+      if (charge.amount_refunded + amount > intent.amount_received)
+        return error(400, { type: 'invalid_request_error', code: 'amount_too_large' });
       charge.amount_refunded += amount;
-      return { status: 200, body: { id: id('re'), object: 'refund', amount, payment_intent: intent.id, status: 'succeeded' } };
+      return {
+        status: 200,
+        body: { id: id('re'), object: 'refund', amount, payment_intent: intent.id, status: 'succeeded' },
+      };
     }
     return error(404, { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path})` });
   }
@@ -165,16 +249,22 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
     calls.push({ method: req.method ?? 'GET', path: url.pathname, idempotencyKey: key, body: form });
     let answer: { status: number; body: Json };
-    const browser = req.method === 'POST' && (url.pathname === '/v1/payment_methods' || url.pathname.endsWith('/authenticate'));
+    const browser =
+      req.method === 'POST' && (url.pathname === '/v1/payment_methods' || url.pathname.endsWith('/authenticate'));
     if (browser) {
-      answer = form.key?.startsWith('pk_test_') ? handle('POST', url.pathname, form, url.searchParams) : error(401, { type: 'invalid_request_error', message: 'Invalid publishable key provided' });
+      answer = form.key?.startsWith('pk_test_')
+        ? handle('POST', url.pathname, form, url.searchParams)
+        : error(401, { type: 'invalid_request_error', message: 'Invalid publishable key provided' });
     } else if (!String(req.headers.authorization ?? '').startsWith('Bearer sk_test_')) {
       answer = error(401, { type: 'invalid_request_error', message: 'Invalid API Key provided' });
     } else if (req.method === 'POST' && key) {
       const params = `${url.pathname} ${JSON.stringify(form)}`;
       const prior = replay.get(key);
       if (prior && prior.params !== params) {
-        answer = error(400, { type: 'idempotency_error', message: 'Keys for idempotent requests can only be used with the same parameters they were first used with.' });
+        answer = error(400, {
+          type: 'idempotency_error',
+          message: 'Keys for idempotent requests can only be used with the same parameters they were first used with.',
+        });
       } else if (prior && prior.status < 500) {
         answer = prior;
       } else {

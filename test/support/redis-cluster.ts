@@ -39,7 +39,13 @@ async function freeClusterPort(taken: Set<number>): Promise<number> {
 }
 
 async function clusterInfo(port: number): Promise<string> {
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const probe = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   probe.on('error', () => {});
   try {
     await probe.connect();
@@ -79,10 +85,24 @@ export async function startRedisCluster(masters = 3, timeoutMs = 20_000): Promis
       const child = spawn(
         'redis-server',
         [
-          '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
-          '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`),
-          '--cluster-node-timeout', '5000', '--save', '', '--appendonly', 'no',
-          '--logfile', join(dir, `redis-${port}.log`),
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--dir',
+          dir,
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, `nodes-${port}.conf`),
+          '--cluster-node-timeout',
+          '5000',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--logfile',
+          join(dir, `redis-${port}.log`),
         ],
         { stdio: 'ignore' },
       );
@@ -97,7 +117,11 @@ export async function startRedisCluster(masters = 3, timeoutMs = 20_000): Promis
       }
     }
     const nodes = ports.map((p) => `127.0.0.1:${p}`);
-    const create = spawnSync('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: timeoutMs });
+    const create = spawnSync(
+      'redis-cli',
+      ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'],
+      { encoding: 'utf8', timeout: timeoutMs },
+    );
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stderr || create.stdout}`);
     // Every node must see every slot covered before a client may rely on the slot map.
     for (const port of ports) {

@@ -14,7 +14,14 @@ import { TEST_POSTGRES, testConfig, type TestEnv } from './env.js';
 /** Sale fixtures built through the services (fast), so HTTP tests spend their time on what they test. */
 
 export function principalOf(userId: string, roles: Role[] = ['fan']): Principal {
-  return { userId, sessionId: randomUUID(), email: `${userId}@example.test`, displayName: 'Test', roles, emailVerified: true };
+  return {
+    userId,
+    sessionId: randomUUID(),
+    email: `${userId}@example.test`,
+    displayName: 'Test',
+    roles,
+    emailVerified: true,
+  };
 }
 
 /** Every bulk account's password: they can sign in like a registered fan. */
@@ -24,10 +31,18 @@ const testDefaults = testConfig(TEST_POSTGRES, 'fdt:');
 const bulkPasswordHashes = new Map<number, Promise<string>>();
 
 /** Many accounts with sessions, inserted directly as registration writes them: the race tests need hundreds. */
-export async function bulkAccounts(db: Db, count: number, roles: Role[] = ['fan'], config: Pick<Config, 'SESSION_TTL_HOURS' | 'PASSWORD_SCRYPT_LOG_N'> = testDefaults): Promise<BulkAccount[]> {
+export async function bulkAccounts(
+  db: Db,
+  count: number,
+  roles: Role[] = ['fan'],
+  config: Pick<Config, 'SESSION_TTL_HOURS' | 'PASSWORD_SCRYPT_LOG_N'> = testDefaults,
+): Promise<BulkAccount[]> {
   const logN = config.PASSWORD_SCRYPT_LOG_N;
   if (!bulkPasswordHashes.has(logN)) bulkPasswordHashes.set(logN, hashPassword(BULK_PASSWORD, logN));
-  const accounts = Array.from({ length: count }, (_, i) => ({ email: `bulk.${randomUUID()}.${i}@example.test`, displayName: `Buyer ${i}` }));
+  const accounts = Array.from({ length: count }, (_, i) => ({
+    email: `bulk.${randomUUID()}.${i}@example.test`,
+    displayName: `Buyer ${i}`,
+  }));
   return insertBulkAccounts(db, config, { accounts, passwordHash: await bulkPasswordHashes.get(logN)!, roles });
 }
 
@@ -76,9 +91,26 @@ export async function createSale(env: TestEnv, organizerId: string, options: Sal
     status: options.status ?? 'scheduled',
     policies: { perAccountLimit: options.eventLimit ?? null },
   });
-  const reserved = await catalog.createTier(organizer, event.id, { name: 'Stalls', kind: 'reserved', priceCents: 5000, feeCents: 450, currency: 'EUR', sortOrder: 0 });
-  const ga = await catalog.createTier(organizer, event.id, { name: 'Standing', kind: 'ga', priceCents: 3000, feeCents: 300, currency: 'EUR', sortOrder: 1, capacity: options.gaCapacity ?? 50 });
-  await catalog.addSeats(organizer, event.id, { blocks: [{ tierId: reserved.id, layout: options.layout ?? 'section A rows 1-5 seats 1-10' }] });
+  const reserved = await catalog.createTier(organizer, event.id, {
+    name: 'Stalls',
+    kind: 'reserved',
+    priceCents: 5000,
+    feeCents: 450,
+    currency: 'EUR',
+    sortOrder: 0,
+  });
+  const ga = await catalog.createTier(organizer, event.id, {
+    name: 'Standing',
+    kind: 'ga',
+    priceCents: 3000,
+    feeCents: 300,
+    currency: 'EUR',
+    sortOrder: 1,
+    capacity: options.gaCapacity ?? 50,
+  });
+  await catalog.addSeats(organizer, event.id, {
+    blocks: [{ tierId: reserved.id, layout: options.layout ?? 'section A rows 1-5 seats 1-10' }],
+  });
   await onsale.put(organizer, event.id, {
     mode: 'open',
     prequeueOpensAt: null,
@@ -96,7 +128,13 @@ export async function createSale(env: TestEnv, organizerId: string, options: Sal
     .from(seats)
     .where(eq(seats.eventId, event.id))
     .orderBy(seats.section, seats.rowIndex, seats.number);
-  return { eventId: event.id, venueId: venue.id, reservedTierId: reserved.id, gaTierId: ga.id, seatIds: seatRows.map((r) => r.id) };
+  return {
+    eventId: event.id,
+    venueId: venue.id,
+    reservedTierId: reserved.id,
+    gaTierId: ga.id,
+    seatIds: seatRows.map((r) => r.id),
+  };
 }
 
 /** The inventory and hold state of an event, for "the database did not change" assertions. */
@@ -112,7 +150,9 @@ export async function inventoryState(db: Db, eventId: string) {
     .from(holds)
     .where(eq(holds.eventId, eventId))
     .orderBy(holds.id);
-  const [timeline] = await db.execute<{ n: number }>(sql`select count(*)::int as n from timeline_entries where event_id = ${eventId}`);
+  const [timeline] = await db.execute<{ n: number }>(
+    sql`select count(*)::int as n from timeline_entries where event_id = ${eventId}`,
+  );
   return { seats: seatRows, ga, holds: holdRows, receipts: timeline?.n ?? 0 };
 }
 

@@ -17,7 +17,13 @@ export interface Bought {
 const seatCursor = new WeakMap<SaleFixture, number>();
 
 /** Buys `n` reserved seats (the next free ones of the fixture) with a sandbox card. */
-export async function buySeats(env: TestEnv, sale: SaleFixture, fan: { token: string; userId: string }, n = 1, attendees?: { name: string; email: string }[]): Promise<Bought> {
+export async function buySeats(
+  env: TestEnv,
+  sale: SaleFixture,
+  fan: { token: string; userId: string },
+  n = 1,
+  attendees?: { name: string; email: string }[],
+): Promise<Bought> {
   const from = seatCursor.get(sale) ?? 0;
   seatCursor.set(sale, from + n);
   const seatIds = sale.seatIds.slice(from, from + n);
@@ -31,8 +37,15 @@ export async function buySeats(env: TestEnv, sale: SaleFixture, fan: { token: st
 /** A staff account added to the event by its organizer (through the API). */
 export async function doorStaff(env: TestEnv, sale: SaleFixture) {
   const staff = await signedIn(env, ['staff'], 'staff');
-  const [row] = await env.infra.database.db.select({ email: users.email }).from(users).where(eq(users.id, staff.userId));
-  const res = await env.api.post(`/v1/events/${sale.eventId}/staff`, { email: row!.email }, { token: sale.organizer.token });
+  const [row] = await env.infra.database.db
+    .select({ email: users.email })
+    .from(users)
+    .where(eq(users.id, staff.userId));
+  const res = await env.api.post(
+    `/v1/events/${sale.eventId}/staff`,
+    { email: row!.email },
+    { token: sale.organizer.token },
+  );
   if (res.status !== 200) throw new Error(`add staff failed: ${res.status} ${JSON.stringify(res.body)}`);
   return staff;
 }
@@ -50,7 +63,11 @@ export async function emailOf(env: TestEnv, userId: string): Promise<string> {
 
 /** A socket.io client in the user's room, collecting `notification` pushes. */
 export async function listenAs(env: TestEnv, token: string, sockets: Socket[]): Promise<NotificationPush[]> {
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(env.api.baseUrl, { transports: ['websocket'], auth: { token }, reconnection: false });
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(env.api.baseUrl, {
+    transports: ['websocket'],
+    auth: { token },
+    reconnection: false,
+  });
   sockets.push(socket);
   const got: NotificationPush[] = [];
   socket.on('notification', (push) => got.push(push));

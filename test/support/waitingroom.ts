@@ -6,7 +6,11 @@ import { createSale, type SaleOptions, type SaleSetup } from './sales.js';
 export type QueueClient = Socket<QueueServerToClient, QueueClientToServer>;
 
 /** A queue-mode sale whose pre-queue is open now and whose sale starts `startsInMs` from now. */
-export async function queueSale(env: TestEnv, organizerId: string, options: SaleOptions & { startsInMs?: number; admitPerMinute?: number } = {}): Promise<SaleSetup> {
+export async function queueSale(
+  env: TestEnv,
+  organizerId: string,
+  options: SaleOptions & { startsInMs?: number; admitPerMinute?: number } = {},
+): Promise<SaleSetup> {
   const now = Date.now();
   return createSale(env, organizerId, {
     ...options,
@@ -20,7 +24,11 @@ export async function queueSale(env: TestEnv, organizerId: string, options: Sale
   });
 }
 
-export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+export async function waitUntil(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -30,7 +38,12 @@ export async function waitUntil(check: () => Promise<boolean> | boolean, timeout
 
 /** A `/queue` socket on a node, connected (or rejecting with the handshake's error). */
 export function queueSocket(port: number, token: string, sockets: QueueClient[]): Promise<QueueClient> {
-  const socket: QueueClient = connect(`http://127.0.0.1:${port}/queue`, { transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true });
+  const socket: QueueClient = connect(`http://127.0.0.1:${port}/queue`, {
+    transports: ['websocket'],
+    auth: { token },
+    reconnection: false,
+    forceNew: true,
+  });
   sockets.push(socket);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));

@@ -66,8 +66,13 @@ function checkDeployment(compose: Compose) {
   const names = Object.keys(compose.services);
   const vars = { FAIRDROP_SIGNING_KEY: 'test-key' };
   for (const [name, service] of fairdropServices(compose)) {
-    const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), vars)]));
-    expect(Object.keys(env).filter((k) => !configVariables.includes(k)), `${name}: unknown variables`).toEqual([]);
+    const env = Object.fromEntries(
+      Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), vars)]),
+    );
+    expect(
+      Object.keys(env).filter((k) => !configVariables.includes(k)),
+      `${name}: unknown variables`,
+    ).toEqual([]);
     expect(() => loadConfig(env), name).not.toThrow();
     expect(loadConfig(env).NODE_ENV).toBe('production');
   }
@@ -75,7 +80,8 @@ function checkDeployment(compose: Compose) {
     for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
       expect(names, `${name} depends on ${dependency}`).toContain(dependency);
       expect(['service_started', 'service_healthy', 'service_completed_successfully']).toContain(condition);
-      if (condition === 'service_healthy') expect(compose.services[dependency]!.healthcheck, `${dependency} needs a health check`).toBeDefined();
+      if (condition === 'service_healthy')
+        expect(compose.services[dependency]!.healthcheck, `${dependency} needs a health check`).toBeDefined();
     }
     for (const volume of service.volumes ?? []) {
       const [source] = volume.split(':') as [string];
@@ -90,7 +96,11 @@ describe('docker-compose.yml', () => {
 
   it('runs Postgres, Redis, two API nodes, a worker and nginx', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['api1', 'api2', 'nginx', 'postgres', 'redis', 'worker']);
-    expect(fairdropServices(compose).map(([n]) => n).sort()).toEqual(['api1', 'api2', 'worker']);
+    expect(
+      fairdropServices(compose)
+        .map(([n]) => n)
+        .sort(),
+    ).toEqual(['api1', 'api2', 'worker']);
     checkDeployment(compose);
   });
 
@@ -115,7 +125,10 @@ describe('docker-compose.yml', () => {
     expect(probe).toContain('http://127.0.0.1:3000/readyz');
     expect(loadConfig({}).PORT).toBe(3000);
     expect(read('src/http/health.routes.ts')).toContain("path: '/readyz'");
-    expect(compose.services.nginx!.depends_on).toEqual({ api1: { condition: 'service_healthy' }, api2: { condition: 'service_healthy' } });
+    expect(compose.services.nginx!.depends_on).toEqual({
+      api1: { condition: 'service_healthy' },
+      api2: { condition: 'service_healthy' },
+    });
   });
 
   it('has nginx balance the API services and pass WebSocket upgrades', () => {
@@ -137,12 +150,21 @@ describe('deploy/docker-compose.redis-cluster.yml', () => {
     expect(Object.keys(merged.services)).toEqual(expect.arrayContaining(['redis-1', 'redis-2', 'redis-3', 'redis']));
     checkDeployment(merged);
     for (const [name, service] of fairdropServices(merged)) {
-      const config = loadConfig(Object.fromEntries(Object.entries(service.environment!).map(([k, v]) => [k, interpolate(String(v), { FAIRDROP_SIGNING_KEY: 'k' })])));
+      const config = loadConfig(
+        Object.fromEntries(
+          Object.entries(service.environment!).map(([k, v]) => [
+            k,
+            interpolate(String(v), { FAIRDROP_SIGNING_KEY: 'k' }),
+          ]),
+        ),
+      );
       expect(config.REDIS_URL, name).toBeUndefined();
       expect(config.REDIS_CLUSTER_NODES, name).toEqual(['redis-1:6379', 'redis-2:6379', 'redis-3:6379']);
     }
     for (const node of ['redis-1', 'redis-2', 'redis-3']) {
-      expect(merged.services[node]!.command).toEqual(expect.arrayContaining(['--cluster-enabled', 'yes', '--appendonly', 'yes']));
+      expect(merged.services[node]!.command).toEqual(
+        expect.arrayContaining(['--cluster-enabled', 'yes', '--appendonly', 'yes']),
+      );
     }
     // The base `redis` becomes the cluster's creator and health gate.
     expect(merged.services.redis!.command!.join(' ')).toContain('redis-cli --cluster create');

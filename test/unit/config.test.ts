@@ -12,17 +12,30 @@ describe('config', () => {
 
   it('lists every bad variable at once', () => {
     try {
-      loadConfig({ PORT: '99999', LOG_LEVEL: 'loud', CORS_ORIGINS: 'https://a.example, https://b.example', STRIPE_SECRET_KEY: 'pk_live_x' });
+      loadConfig({
+        PORT: '99999',
+        LOG_LEVEL: 'loud',
+        CORS_ORIGINS: 'https://a.example, https://b.example',
+        STRIPE_SECRET_KEY: 'pk_live_x',
+      });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['LOG_LEVEL', 'PORT', 'STRIPE_SECRET_KEY']);
+      expect((err as ConfigError).problems.map((p) => p.variable).sort()).toEqual([
+        'LOG_LEVEL',
+        'PORT',
+        'STRIPE_SECRET_KEY',
+      ]);
       expect((err as Error).message).toContain('README');
     }
   });
 
   it('treats empty strings as unset and parses lists and booleans', () => {
-    const config = loadConfig({ DATABASE_URL: '', CORS_ORIGINS: 'https://a.example, https://b.example', SEED_DEMO: 'false' });
+    const config = loadConfig({
+      DATABASE_URL: '',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      SEED_DEMO: 'false',
+    });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
     expect(config.SEED_DEMO).toBe(false);
@@ -36,12 +49,23 @@ describe('config', () => {
     const config = loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001,rediss://u:p%40ss@redis-c:7002' });
     expect(config.REDIS_CLUSTER_NODES).toEqual(['10.0.0.1:7000', 'redis-b:7001', 'rediss://u:p%40ss@redis-c:7002']);
     expect(parseClusterNodes(config.REDIS_CLUSTER_NODES!)).toEqual({
-      nodes: [{ host: '10.0.0.1', port: 7000 }, { host: 'redis-b', port: 7001 }, { host: 'redis-c', port: 7002 }],
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: 'redis-b', port: 7001 },
+        { host: 'redis-c', port: 7002 },
+      ],
       auth: { username: 'u', password: 'p@ss', tls: {} },
     });
     expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis-a' })).toThrow(/REDIS_CLUSTER_NODES/);
     expect(() => loadConfig({ REDIS_URL: 'redis://r:6379', REDIS_CLUSTER_NODES: 'r:7000' })).toThrow(/not both/);
-    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', SIGNING_KEY: 'k', REDIS_CLUSTER_NODES: 'r:7000' })).not.toThrow();
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://db/x',
+        SIGNING_KEY: 'k',
+        REDIS_CLUSTER_NODES: 'r:7000',
+      }),
+    ).not.toThrow();
   });
 
   it('refuses a Redis prefix that would break hash tags', () => {

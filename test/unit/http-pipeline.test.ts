@@ -22,18 +22,31 @@ mountRoutes(
   app,
   [
     defineRoute({
-      method: 'get', path: '/v1/things/:id', summary: 'a thing', tag: 't', access: 'public',
+      method: 'get',
+      path: '/v1/things/:id',
+      summary: 'a thing',
+      tag: 't',
+      access: 'public',
       params: z.object({ id: z.string() }),
       response: { status: 200, schema: z.object({ id: z.string() }) },
       handler: async (ctx) => ({ id: ctx.params.id }),
     }),
     defineRoute({
-      method: 'get', path: '/v1/things/special', summary: 'registered after :id, so never reached', tag: 't', access: 'public',
+      method: 'get',
+      path: '/v1/things/special',
+      summary: 'registered after :id, so never reached',
+      tag: 't',
+      access: 'public',
       response: { status: 200 },
       handler: async () => new Reply(200, { special: true }),
     }),
     defineRoute({
-      method: 'post', path: '/v1/things/:id/notes', summary: 'a note', tag: 't', access: 'public', idempotency: 'off',
+      method: 'post',
+      path: '/v1/things/:id/notes',
+      summary: 'a note',
+      tag: 't',
+      access: 'public',
+      idempotency: 'off',
       params: z.object({ id: z.string() }),
       body: z.object({ text: z.string() }).strict(),
       response: { status: 201, schema: z.object({ id: z.string(), text: z.string() }) },
@@ -66,11 +79,18 @@ describe('mountRoutes', () => {
     const res = await fetch(`${base}/v1/things/%E0%A4%A`);
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    expect(await res.json()).toMatchObject({ code: 'request.invalid', errors: [{ in: 'params', field: 'id', code: 'malformed_encoding' }] });
+    expect(await res.json()).toMatchObject({
+      code: 'request.invalid',
+      errors: [{ in: 'params', field: 'id', code: 'malformed_encoding' }],
+    });
   });
 
   it('writes a POST answer with its length and no ETag; a GET keeps ETag and 304; HEAD has headers only', async () => {
-    const post = await fetch(`${base}/v1/things/7/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"hi"}' });
+    const post = await fetch(`${base}/v1/things/7/notes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"text":"hi"}',
+    });
     expect(post.status).toBe(201);
     expect(post.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(post.headers.get('content-length')).toBe(String('{"id":"7","text":"hi"}'.length));
@@ -81,7 +101,10 @@ describe('mountRoutes', () => {
     const etag = get.headers.get('etag');
     expect(etag).toBeTruthy();
     // fetch adds `Cache-Control: no-cache` to a conditional request unless told otherwise, and no-cache means no 304.
-    expect((await fetch(`${base}/v1/things/7`, { headers: { 'if-none-match': etag!, 'cache-control': 'max-age=0' } })).status).toBe(304);
+    expect(
+      (await fetch(`${base}/v1/things/7`, { headers: { 'if-none-match': etag!, 'cache-control': 'max-age=0' } }))
+        .status,
+    ).toBe(304);
     const head = await fetch(`${base}/v1/things/7`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
@@ -104,7 +127,15 @@ describe('mountRoutes', () => {
   });
 
   it('refuses route paths it cannot match segment by segment', () => {
-    const bad = defineRoute({ method: 'get', path: '/v1/files/*rest', summary: 'x', tag: 't', access: 'public', response: { status: 200 }, handler: async () => undefined });
+    const bad = defineRoute({
+      method: 'get',
+      path: '/v1/files/*rest',
+      summary: 'x',
+      tag: 't',
+      access: 'public',
+      response: { status: 200 },
+      handler: async () => undefined,
+    });
     expect(() => mountRoutes(express(), [bad], {} as Pipeline)).toThrow(/only literal and :name segments/);
   });
 });
@@ -112,7 +143,10 @@ describe('mountRoutes', () => {
 describe('securityHeaders', () => {
   it('sets exactly the headers helmet sets for the same options', async () => {
     const options = {
-      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], upgradeInsecureRequests: [] } },
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], upgradeInsecureRequests: [] },
+      },
       hsts: true,
     };
     const headersFrom = async (middleware: express.RequestHandler) => {
@@ -136,6 +170,8 @@ describe('securityHeaders', () => {
 
   it('refuses options whose value depends on the request', () => {
     const nonce = () => "'nonce-x'";
-    expect(() => securityHeaders({ contentSecurityPolicy: { directives: { scriptSrc: ["'self'", nonce] } } })).toThrow(/cannot be computed once/);
+    expect(() => securityHeaders({ contentSecurityPolicy: { directives: { scriptSrc: ["'self'", nonce] } } })).toThrow(
+      /cannot be computed once/,
+    );
   });
 });

@@ -5,8 +5,19 @@ import { POLL_MAX_S, POLL_MIN_S, POLL_UNKNOWN_S, pollAfterSeconds } from '../../
 const now = Date.parse('2026-11-27T12:00:00Z');
 const startsIn = (seconds: number) => new Date(now + seconds * 1000);
 const view = (over: Partial<QueueSnapshot>): QueueSnapshot => ({
-  eventId: '00000000-0000-4000-8000-000000000000', phase: 'live', joined: true, entryId: 'e', ticketNumber: 10, cursor: 5,
-  position: 5, eta: 40, status: 'waiting', token: null, tokenExpiresAt: null, soldOut: false, ...over,
+  eventId: '00000000-0000-4000-8000-000000000000',
+  phase: 'live',
+  joined: true,
+  entryId: 'e',
+  ticketNumber: 10,
+  cursor: 5,
+  position: 5,
+  eta: 40,
+  status: 'waiting',
+  token: null,
+  tokenExpiresAt: null,
+  soldOut: false,
+  ...over,
 });
 
 describe('pollAfterSeconds', () => {
@@ -31,11 +42,15 @@ describe('pollAfterSeconds', () => {
   it('is short once admitted or during the draw, long when nothing will change', () => {
     expect(pollAfterSeconds(view({ status: 'admitted', token: 'pt_x', eta: 0 }), startsIn(-60), now)).toBe(POLL_MIN_S);
     expect(pollAfterSeconds(view({ status: 'purchasing', eta: 0 }), startsIn(-60), now)).toBe(POLL_MIN_S);
-    expect(pollAfterSeconds(view({ phase: 'drawing', status: 'entered', eta: null }), startsIn(0), now)).toBe(POLL_MIN_S);
+    expect(pollAfterSeconds(view({ phase: 'drawing', status: 'entered', eta: null }), startsIn(0), now)).toBe(
+      POLL_MIN_S,
+    );
     expect(pollAfterSeconds(view({ phase: 'paused' }), startsIn(-60), now)).toBe(POLL_UNKNOWN_S);
     expect(pollAfterSeconds(view({ status: 'expired', eta: 0 }), startsIn(-60), now)).toBe(POLL_MAX_S);
     expect(pollAfterSeconds(view({ soldOut: true }), startsIn(-60), now)).toBe(POLL_MAX_S);
-    expect(pollAfterSeconds(view({ joined: false, status: 'not_joined', eta: null }), startsIn(-60), now)).toBe(POLL_MAX_S);
+    expect(pollAfterSeconds(view({ joined: false, status: 'not_joined', eta: null }), startsIn(-60), now)).toBe(
+      POLL_MAX_S,
+    );
     expect(pollAfterSeconds(view({ phase: 'closed', status: 'admitted' }), startsIn(-60), now)).toBe(POLL_MAX_S);
   });
 });

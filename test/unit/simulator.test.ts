@@ -8,11 +8,24 @@ import { descents, histogram, percentiles, spearman } from '../../src/simulator/
 describe('drop simulator: statistics', () => {
   it('Spearman: 1 for the same order, -1 reversed, ties averaged, ~0 for a shuffle', () => {
     const xs = Array.from({ length: 100 }, (_, i) => i);
-    expect(spearman(xs, xs.map((x) => x * 3 + 1))).toBe(1);
-    expect(spearman(xs, xs.map((x) => -x))).toBe(-1);
+    expect(
+      spearman(
+        xs,
+        xs.map((x) => x * 3 + 1),
+      ),
+    ).toBe(1);
+    expect(
+      spearman(
+        xs,
+        xs.map((x) => -x),
+      ),
+    ).toBe(-1);
     expect(spearman([1, 2, 2, 3], [1, 2, 2, 3])).toBe(1);
     const random = rng(3);
-    const shuffled = xs.map((x) => [random(), x] as const).sort((a, b) => a[0] - b[0]).map(([, x]) => x);
+    const shuffled = xs
+      .map((x) => [random(), x] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, x]) => x);
     expect(Math.abs(spearman(xs, shuffled)!)).toBeLessThan(0.3);
     expect(spearman([1, 2], [1, 2])).toBeNull();
   });
@@ -57,7 +70,10 @@ describe('drop simulator: plan and options', () => {
     expect(() => parseDropOptions(['--fans', '5000000'])).toThrow(/--fans/);
     expect(() => parseDropOptions(['--bots', '10', '--fans', '5'])).toThrow(/--bots/);
     expect(() => parseDropOptions(['--fanz', '10'])).toThrow(OptionsError);
-    expect(parseDropOptions(['--target', 'http://127.0.0.1:3000', '--gift-cards', '3'])).toMatchObject({ target: 'http://127.0.0.1:3000', giftCards: 3 });
+    expect(parseDropOptions(['--target', 'http://127.0.0.1:3000', '--gift-cards', '3'])).toMatchObject({
+      target: 'http://127.0.0.1:3000',
+      giftCards: 3,
+    });
     expect(parseDropOptions(['--help'])).toBeNull();
   });
 });
@@ -69,9 +85,14 @@ describe('drop simulator: sockets budget and polling', () => {
     expect(plan.socketClients).toBe(3_000);
     expect(plan.personas.filter((p) => p.socket)).toHaveLength(3_000);
     // Even across the nodes (fan i talks to node i mod 3) and across arrival order.
-    for (let node = 0; node < 3; node++) expect(Math.abs(plan.personas.filter((p) => p.socket && p.index % 3 === node).length - 1_000)).toBeLessThanOrEqual(10);
+    for (let node = 0; node < 3; node++)
+      expect(
+        Math.abs(plan.personas.filter((p) => p.socket && p.index % 3 === node).length - 1_000),
+      ).toBeLessThanOrEqual(10);
     expect(plan.personas.slice(0, 5_000).filter((p) => p.socket)).toHaveLength(1_500);
-    expect(socketBudget(dropOptions({ fans: 10, seats: 10, nodes: 3, socketsPerNode: 15_000, fault: 'kill-api' }))).toBe(10_000);
+    expect(
+      socketBudget(dropOptions({ fans: 10, seats: 10, nodes: 3, socketsPerNode: 15_000, fault: 'kill-api' })),
+    ).toBe(10_000);
     expect(buildPlan(dropOptions({ fans: 500, seats: 10 })).personas.every((p) => p.socket)).toBe(true);
   });
 
@@ -90,7 +111,9 @@ describe('drop simulator: sockets budget and polling', () => {
     expect(nextPollMs({ position: 500, eta: 90 }, {}, 60_000, mid)).toBe(30_000);
     expect(nextPollMs({ position: 50_000, eta: 9_000 }, {}, 60_000, mid)).toBe(60_000);
     expect(nextPollMs({ position: 500, eta: 90 }, { 'retry-after': '45' }, 60_000, mid)).toBe(45_000);
-    expect(nextPollMs({ position: 500, eta: 90 }, { 'cache-control': 'private, max-age=40' }, 60_000, mid)).toBe(40_000);
+    expect(nextPollMs({ position: 500, eta: 90 }, { 'cache-control': 'private, max-age=40' }, 60_000, mid)).toBe(
+      40_000,
+    );
     // ±20% jitter.
     expect(nextPollMs(null, {}, 60_000, () => 0)).toBe(48_000);
     expect(nextPollMs(null, {}, 60_000, () => 1)).toBeCloseTo(72_000);

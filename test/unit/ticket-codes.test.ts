@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { generateSigner } from '../../src/shared/signing.js';
-import { parseTicketCode, rotatingCode, ROTATION_STEP_SECONDS, signTicketCode, ticketSecret, verifyTicketCode, type OfflineBundle, type TicketClaims } from '../../src/tickets/codes.js';
+import {
+  parseTicketCode,
+  rotatingCode,
+  ROTATION_STEP_SECONDS,
+  signTicketCode,
+  ticketSecret,
+  verifyTicketCode,
+  type OfflineBundle,
+  type TicketClaims,
+} from '../../src/tickets/codes.js';
 import { eventKeys } from '../../src/tickets/event-keys.js';
 
 const signer = generateSigner();
@@ -25,7 +34,11 @@ const bundle = (over: Partial<OfflineBundle> = {}): OfflineBundle => ({
   ...over,
 });
 const live = (c: TicketClaims, at = now) =>
-  rotatingCode(signTicketCode(c, keys.privateKey), ticketSecret(Buffer.from(keys.rotationKey, 'base64url'), c.ticketId, c.version), at).code;
+  rotatingCode(
+    signTicketCode(c, keys.privateKey),
+    ticketSecret(Buffer.from(keys.rotationKey, 'base64url'), c.ticketId, c.version),
+    at,
+  ).code;
 
 describe('ticket codes (offline)', () => {
   it('round-trips the claims and verifies from the bundle alone', () => {
@@ -47,8 +60,14 @@ describe('ticket codes (offline)', () => {
     const bytes = Buffer.from(blob!, 'base64url');
     bytes[40] = bytes[40]! ^ 1; // flips a bit of validFrom
     expect(verifyTicketCode([prefix, bytes.toString('base64url'), step, mac].join('.'), bundle(), now).ok).toBe(false);
-    const otherSeat = signTicketCode({ ...claims, seat: 'Row 1 Seat 1' }, eventKeys(generateSigner(), eventId).privateKey);
-    expect(verifyTicketCode(otherSeat, bundle({ printedAllowed: true }), now)).toMatchObject({ ok: false, reason: 'invalid' });
+    const otherSeat = signTicketCode(
+      { ...claims, seat: 'Row 1 Seat 1' },
+      eventKeys(generateSigner(), eventId).privateKey,
+    );
+    expect(verifyTicketCode(otherSeat, bundle({ printedAllowed: true }), now)).toMatchObject({
+      ok: false,
+      reason: 'invalid',
+    });
     expect(verifyTicketCode('FD1.garbage', bundle(), now)).toMatchObject({ ok: false, reason: 'invalid' });
     const badMac = code.slice(0, -3) + (code.endsWith('AAA') ? 'BBB' : 'AAA');
     expect(verifyTicketCode(badMac, bundle(), now)).toMatchObject({ ok: false, reason: 'invalid' });
@@ -57,7 +76,11 @@ describe('ticket codes (offline)', () => {
   it("refuses another event's code as wrong_event", () => {
     const otherEvent = '99999999-8888-4777-8666-555555555555';
     const other = eventKeys(signer, otherEvent);
-    const code = rotatingCode(signTicketCode({ ...claims, eventId: otherEvent, keyId: other.keyId }, other.privateKey), Buffer.alloc(32), now).code;
+    const code = rotatingCode(
+      signTicketCode({ ...claims, eventId: otherEvent, keyId: other.keyId }, other.privateKey),
+      Buffer.alloc(32),
+      now,
+    ).code;
     expect(verifyTicketCode(code, bundle(), now)).toMatchObject({ ok: false, reason: 'wrong_event' });
   });
 
@@ -67,7 +90,9 @@ describe('ticket codes (offline)', () => {
     const after = bundle({ revocations: [{ ticketId: claims.ticketId, minVersion: 2 }] });
     expect(verifyTicketCode(old, after, now)).toMatchObject({ ok: false, reason: 'revoked' });
     expect(verifyTicketCode(transferred, after, now).ok).toBe(true);
-    expect(verifyTicketCode(transferred, bundle({ revocations: [{ ticketId: claims.ticketId, minVersion: null }] }), now)).toMatchObject({ ok: false, reason: 'revoked' });
+    expect(
+      verifyTicketCode(transferred, bundle({ revocations: [{ ticketId: claims.ticketId, minVersion: null }] }), now),
+    ).toMatchObject({ ok: false, reason: 'revoked' });
   });
 
   it('accepts the current and previous step, refuses a code two steps old', () => {
@@ -78,7 +103,10 @@ describe('ticket codes (offline)', () => {
   });
 
   it('honours the validity window and the printed-code setting', () => {
-    expect(verifyTicketCode(live(claims, now - 2 * 3600_000), bundle(), now - 2 * 3600_000)).toMatchObject({ ok: false, reason: 'not_yet_valid' });
+    expect(verifyTicketCode(live(claims, now - 2 * 3600_000), bundle(), now - 2 * 3600_000)).toMatchObject({
+      ok: false,
+      reason: 'not_yet_valid',
+    });
     const printed = signTicketCode(claims, keys.privateKey);
     expect(verifyTicketCode(printed, bundle(), now)).toMatchObject({ ok: false, reason: 'expired_code' });
     expect(verifyTicketCode(printed, bundle({ printedAllowed: true }), now)).toMatchObject({ ok: true, printed: true });

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateSigner } from '../../src/shared/signing.js';
-import { rotatingCode, ROTATION_STEP_SECONDS, signTicketCode, ticketSecret, verifyTicketCode, type OfflineBundle, type TicketClaims } from '../../src/tickets/codes.js';
+import {
+  rotatingCode,
+  ROTATION_STEP_SECONDS,
+  signTicketCode,
+  ticketSecret,
+  verifyTicketCode,
+  type OfflineBundle,
+  type TicketClaims,
+} from '../../src/tickets/codes.js';
 import { eventKeys } from '../../src/tickets/event-keys.js';
 import { base64urlDecode, verifyTicketCode as verifyInBrowser } from '../../web/src/lib/ticket-verify.js';
 
@@ -34,7 +42,12 @@ const bundle = (over: Partial<OfflineBundle> = {}): OfflineBundle => ({
   revocations: [],
   ...over,
 });
-const live = (c: TicketClaims, at = now, k = keys) => rotatingCode(signTicketCode(c, k.privateKey), ticketSecret(Buffer.from(k.rotationKey, 'base64url'), c.ticketId, c.version), at).code;
+const live = (c: TicketClaims, at = now, k = keys) =>
+  rotatingCode(
+    signTicketCode(c, k.privateKey),
+    ticketSecret(Buffer.from(k.rotationKey, 'base64url'), c.ticketId, c.version),
+    at,
+  ).code;
 
 async function agree(code: string, b: OfflineBundle, at = now) {
   const server = verifyTicketCode(code, b, at);
@@ -69,7 +82,12 @@ describe('the scanner verifies codes exactly as the server does', () => {
       [live(claims), bundle({ keys: [{ keyId: keys.keyId, publicKeyPem: 'not a key' }] }), now, 'invalid'],
       [live(claims), bundle({ rotationKey: otherKeys.rotationKey }), now, 'invalid'],
       // A code signed before a transfer, its MAC from the old version's secret: the server's revocation list catches it; without it the MAC still binds the version.
-      [live({ ...claims, version: 2 }), bundle({ revocations: [{ ticketId: claims.ticketId, minVersion: 3 }] }), now, 'revoked'],
+      [
+        live({ ...claims, version: 2 }),
+        bundle({ revocations: [{ ticketId: claims.ticketId, minVersion: 3 }] }),
+        now,
+        'revoked',
+      ],
       ['', bundle(), now, 'invalid'],
       ['FD1', bundle(), now, 'invalid'],
       ['FD2.' + live(claims).slice(4), bundle(), now, 'invalid'],
@@ -101,7 +119,9 @@ describe('the scanner verifies codes exactly as the server does', () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= !.\n';
     for (let n = 0; n < 500; n++) {
       const text = [...randomBytes(n % 40)].map((b) => alphabet[b % alphabet.length]).join('');
-      expect(Buffer.from(base64urlDecode(text)).toString('hex'), JSON.stringify(text)).toBe(Buffer.from(text, 'base64url').toString('hex'));
+      expect(Buffer.from(base64urlDecode(text)).toString('hex'), JSON.stringify(text)).toBe(
+        Buffer.from(text, 'base64url').toString('hex'),
+      );
     }
   });
 });

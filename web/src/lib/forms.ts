@@ -19,8 +19,9 @@ function findField(form: HTMLFormElement, path: string): { el: HTMLElement; rest
   for (let n = segments.length; n > 0; n--) {
     const candidate = segments.slice(0, n).join('.');
     const el =
-      [...form.querySelectorAll<HTMLElement>('[data-field]')].find((e) => e.dataset.field!.split(' ').includes(candidate)) ??
-      form.querySelector<HTMLElement>(`[name="${CSS.escape(candidate)}"]`);
+      [...form.querySelectorAll<HTMLElement>('[data-field]')].find((e) =>
+        e.dataset.field!.split(' ').includes(candidate),
+      ) ?? form.querySelector<HTMLElement>(`[name="${CSS.escape(candidate)}"]`);
     if (el) return { el, rest: segments.slice(n) };
   }
   return null;
@@ -28,14 +29,16 @@ function findField(form: HTMLFormElement, path: string): { el: HTMLElement; rest
 
 /** Checkboxes and radios of a group carry their error on the fieldset around them. */
 function anchorOf(el: HTMLElement): HTMLElement {
-  if (el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio')) return el.closest('fieldset') ?? el;
+  if (el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio'))
+    return el.closest('fieldset') ?? el;
   return el;
 }
 
 function describe(rest: string[], message: string, lines: boolean): string {
   if (rest.length === 0) return message;
   const [first, ...more] = rest;
-  if (lines && /^\d+$/.test(first!)) return `line ${Number(first) + 1}${more.length ? ` (${more.join('.')})` : ''}: ${message}`;
+  if (lines && /^\d+$/.test(first!))
+    return `line ${Number(first) + 1}${more.length ? ` (${more.join('.')})` : ''}: ${message}`;
   return `${rest.join('.')}: ${message}`;
 }
 
@@ -53,7 +56,12 @@ export function clearErrors(form: HTMLFormElement): void {
  * Shows each message beside its field (aria-invalid + aria-describedby, so a screen reader
  * reads it on focus) and focuses the first one; messages with no field go to `status`.
  */
-export function showFieldErrors(form: HTMLFormElement, status: HTMLElement, summary: string, messages: FieldMessage[]): void {
+export function showFieldErrors(
+  form: HTMLFormElement,
+  status: HTMLElement,
+  summary: string,
+  messages: FieldMessage[],
+): void {
   clearErrors(form);
   const loose: string[] = [];
   const grouped = new Map<HTMLElement, string[]>();
@@ -64,7 +72,10 @@ export function showFieldErrors(form: HTMLFormElement, status: HTMLElement, summ
       continue;
     }
     const anchor = anchorOf(found.el);
-    grouped.set(anchor, [...(grouped.get(anchor) ?? []), describe(found.rest, message, found.el.dataset.lines !== undefined)]);
+    grouped.set(anchor, [
+      ...(grouped.get(anchor) ?? []),
+      describe(found.rest, message, found.el.dataset.lines !== undefined),
+    ]);
   }
   let first: HTMLElement | undefined;
   for (const [anchor, texts] of grouped) {
@@ -75,9 +86,12 @@ export function showFieldErrors(form: HTMLFormElement, status: HTMLElement, summ
     // aria-invalid belongs on controls (and their group); a plain paragraph only gets the note.
     if (anchor.matches('input, select, textarea, fieldset')) anchor.setAttribute('aria-invalid', 'true');
     anchor.setAttribute('aria-describedby', [anchor.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
-    first ??= anchor.tagName === 'FIELDSET' ? (anchor.querySelector<HTMLElement>('input, select, textarea') ?? anchor) : anchor;
+    first ??=
+      anchor.tagName === 'FIELDSET' ? (anchor.querySelector<HTMLElement>('input, select, textarea') ?? anchor) : anchor;
   }
-  const fixCount = grouped.size ? `Fix the ${grouped.size === 1 ? 'highlighted field' : `${grouped.size} highlighted fields`}.` : '';
+  const fixCount = grouped.size
+    ? `Fix the ${grouped.size === 1 ? 'highlighted field' : `${grouped.size} highlighted fields`}.`
+    : '';
   setStatus(status, 'bad', [summary, fixCount, ...loose].filter(Boolean).join(' '));
   first?.focus();
 }
@@ -111,7 +125,9 @@ export function numberOf(form: HTMLFormElement, name: string): number | undefine
 }
 
 export function textOf(form: HTMLFormElement, name: string): string {
-  return ((form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement | null)?.value ?? '').trim();
+  return (
+    (form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement | null)?.value ?? ''
+  ).trim();
 }
 
 export function checkedValues(form: HTMLFormElement, name: string): string[] {

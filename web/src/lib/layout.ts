@@ -39,7 +39,17 @@ export async function renderHeader(): Promise<void> {
     links.push(['/account.html', 'Sign in']);
   }
   nav.replaceChildren(
-    ...links.map(([href, text]) => h('a', { href, 'aria-current': location.pathname === href || (href === '/' && location.pathname === '/index.html') ? 'page' : undefined }, text)),
+    ...links.map(([href, text]) =>
+      h(
+        'a',
+        {
+          href,
+          'aria-current':
+            location.pathname === href || (href === '/' && location.pathname === '/index.html') ? 'page' : undefined,
+        },
+        text,
+      ),
+    ),
   );
 }
 
@@ -51,7 +61,15 @@ export const localTime = (iso: string, timeZone: string) => {
   const date = new Date(iso);
   // The year only when it is not this one: "Fri 12 Dec, 20:00" reads better, "2028" must not be missed.
   const year = date.getUTCFullYear() !== new Date().getUTCFullYear() ? { year: 'numeric' as const } : {};
-  return new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', ...year, hour: '2-digit', minute: '2-digit', timeZone }).format(date);
+  return new Intl.DateTimeFormat(undefined, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    ...year,
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone,
+  }).format(date);
 };
 
 export const accessibilityLabels: Record<string, string> = {

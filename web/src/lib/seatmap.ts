@@ -22,13 +22,22 @@ const svg = (tag: string, attrs: Record<string, string | number>) => {
  * The seat map as SVG: one focusable button per available seat (keyboard and screen readers
  * can pick seats), sold and held seats drawn but inert. `onToggle` receives the seat id.
  */
-export function renderSeatMap(map: SeatMap, selected: ReadonlySet<string>, onToggle: (seat: SeatView, label: string) => void): Element {
+export function renderSeatMap(
+  map: SeatMap,
+  selected: ReadonlySet<string>,
+  onToggle: (seat: SeatView, label: string) => void,
+): Element {
   const wrap = h('div', { class: 'seatmap', role: 'group', 'aria-label': 'Seat map' });
   for (const section of map.sections) {
     const widest = Math.max(1, ...section.rows.map((r) => r.seats.length));
     const width = 40 + widest * 22;
     const height = 10 + section.rows.length * 22;
-    const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'presentation', class: 'seatmap-section' });
+    const root = svg('svg', {
+      viewBox: `0 0 ${width} ${height}`,
+      width: '100%',
+      role: 'presentation',
+      class: 'seatmap-section',
+    });
     section.rows.forEach((row, y) => {
       const label = svg('text', { x: 4, y: 22 + y * 22 - 6, class: 'row-label' });
       label.textContent = row.row;
@@ -70,11 +79,18 @@ export function renderSeatMap(map: SeatMap, selected: ReadonlySet<string>, onTog
     wrap.append(h('h4', {}, section.name), root);
   }
   wrap.append(
-    h('p', { class: 'legend' },
-      h('span', { class: 'key key-available' }), ' available ',
-      h('span', { class: 'key key-selected' }), ' your choice ',
-      h('span', { class: 'key key-held' }), ' being bought ',
-      h('span', { class: 'key key-sold' }), ' sold'),
+    h(
+      'p',
+      { class: 'legend' },
+      h('span', { class: 'key key-available' }),
+      ' available ',
+      h('span', { class: 'key key-selected' }),
+      ' your choice ',
+      h('span', { class: 'key key-held' }),
+      ' being bought ',
+      h('span', { class: 'key key-sold' }),
+      ' sold',
+    ),
   );
   return wrap;
 }

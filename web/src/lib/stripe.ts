@@ -14,8 +14,13 @@ export interface StripeCardElement {
 }
 export interface StripeJs {
   elements(): { create(type: 'card', options?: Record<string, unknown>): StripeCardElement };
-  createPaymentMethod(params: { type: 'card'; card: StripeCardElement }): Promise<{ paymentMethod?: { id: string }; error?: StripeError }>;
-  handleNextAction(params: { clientSecret: string }): Promise<{ paymentIntent?: { id: string; status: string }; error?: StripeError }>;
+  createPaymentMethod(params: {
+    type: 'card';
+    card: StripeCardElement;
+  }): Promise<{ paymentMethod?: { id: string }; error?: StripeError }>;
+  handleNextAction(params: {
+    clientSecret: string;
+  }): Promise<{ paymentIntent?: { id: string; status: string }; error?: StripeError }>;
 }
 type StripeFactory = (publishableKey: string) => StripeJs;
 

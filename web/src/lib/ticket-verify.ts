@@ -6,11 +6,26 @@
  * Buffer's lenient base64url decoding; test/unit/ticket-verify.test.ts runs both on the same
  * codes. Formats are documented in codes.ts; constants and types come from code-format.ts.
  */
-import { ACCEPTED_STEP_LAG, MAC_BYTES, PREFIX, SIGNATURE_BYTES, stepAt, type CodeCheck, type OfflineBundle, type TicketClaims } from '../../../src/tickets/code-format.js';
+import {
+  ACCEPTED_STEP_LAG,
+  MAC_BYTES,
+  PREFIX,
+  SIGNATURE_BYTES,
+  stepAt,
+  type CodeCheck,
+  type OfflineBundle,
+  type TicketClaims,
+} from '../../../src/tickets/code-format.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const SIXTETS = new Map<string, number>([...ALPHABET].map((c, i) => [c, i]));
-for (const [c, v] of [['+', 62], ['-', 62], ['/', 63], ['_', 63]] as const) SIXTETS.set(c, v);
+for (const [c, v] of [
+  ['+', 62],
+  ['-', 62],
+  ['/', 63],
+  ['_', 63],
+] as const)
+  SIXTETS.set(c, v);
 
 /**
  * Decodes like Node's `Buffer.from(text, 'base64url')`: both alphabets accepted, characters
@@ -148,13 +163,21 @@ export async function verifyTicketCode(code: string, bundle: OfflineBundle, nowM
   const key = bundle.keys.find((k) => k.keyId === claims.keyId);
   let signed = false;
   try {
-    signed = !!key && (await crypto.subtle.verify({ name: 'Ed25519' }, await publicKey(key.publicKeyPem), parsed.signature, parsed.payload));
+    signed =
+      !!key &&
+      (await crypto.subtle.verify(
+        { name: 'Ed25519' },
+        await publicKey(key.publicKeyPem),
+        parsed.signature,
+        parsed.payload,
+      ));
   } catch {
     signed = false;
   }
   if (!signed) return { ok: false, reason: 'invalid', claims };
   const revoked = bundle.revocations.find((r) => r.ticketId === claims.ticketId);
-  if (revoked && (revoked.minVersion === null || claims.version < revoked.minVersion)) return { ok: false, reason: 'revoked', claims };
+  if (revoked && (revoked.minVersion === null || claims.version < revoked.minVersion))
+    return { ok: false, reason: 'revoked', claims };
   const now = Math.floor(nowMs / 1000);
   if (now < claims.validFrom) return { ok: false, reason: 'not_yet_valid', claims };
   if (now > claims.validUntil) return { ok: false, reason: 'expired_code', claims };

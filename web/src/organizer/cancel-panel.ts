@@ -30,16 +30,44 @@ function stopPolling(): void {
 function progressView(p: Progress, currency: string | null): HTMLElement {
   const done = p.refunded + p.voided + p.skipped;
   const finished = p.completedAt !== null;
-  return h('div', { class: 'cancel-progress', 'data-done': finished ? 'true' : 'false' },
-    h('p', {}, h('strong', {}, 'Cancelled'), ` ${localTime(p.cancelledAt, Intl.DateTimeFormat().resolvedOptions().timeZone)}: “${p.reason}”`),
+  return h(
+    'div',
+    { class: 'cancel-progress', 'data-done': finished ? 'true' : 'false' },
+    h(
+      'p',
+      {},
+      h('strong', {}, 'Cancelled'),
+      ` ${localTime(p.cancelledAt, Intl.DateTimeFormat().resolvedOptions().timeZone)}: “${p.reason}”`,
+    ),
     h('label', { for: 'refund-progress' }, finished ? 'Refunds complete' : 'Refunding orders…'),
-    h('progress', { id: 'refund-progress', max: String(Math.max(1, p.ordersTotal)), value: String(p.ordersTotal === 0 ? 1 : done) }),
-    h('p', { id: 'refund-counts', 'aria-live': 'polite' },
-      `${done} of ${p.ordersTotal} orders settled: ${p.refunded} refunded, ${p.voided} voided before capture, ${p.skipped} needed nothing; ${p.pending} to go.`),
-    h('dl', { class: 'stats' },
+    h('progress', {
+      id: 'refund-progress',
+      max: String(Math.max(1, p.ordersTotal)),
+      value: String(p.ordersTotal === 0 ? 1 : done),
+    }),
+    h(
+      'p',
+      { id: 'refund-counts', 'aria-live': 'polite' },
+      `${done} of ${p.ordersTotal} orders settled: ${p.refunded} refunded, ${p.voided} voided before capture, ${p.skipped} needed nothing; ${p.pending} to go.`,
+    ),
+    h(
+      'dl',
+      { class: 'stats' },
       h('div', {}, h('dt', {}, 'Tickets revoked'), h('dd', {}, p.ticketsRevoked.toLocaleString())),
-      h('div', {}, h('dt', {}, 'Refunded'), h('dd', {}, currency ? money(p.refundedCents, currency) : (p.refundedCents / 100).toFixed(2)))),
-    finished ? h('p', { class: 'status ok' }, `Every order is settled (${localTime(p.completedAt!, Intl.DateTimeFormat().resolvedOptions().timeZone)}). Holders and watchers have been told.`) : null,
+      h(
+        'div',
+        {},
+        h('dt', {}, 'Refunded'),
+        h('dd', {}, currency ? money(p.refundedCents, currency) : (p.refundedCents / 100).toFixed(2)),
+      ),
+    ),
+    finished
+      ? h(
+          'p',
+          { class: 'status ok' },
+          `Every order is settled (${localTime(p.completedAt!, Intl.DateTimeFormat().resolvedOptions().timeZone)}). Holders and watchers have been told.`,
+        )
+      : null,
   );
 }
 
@@ -53,24 +81,50 @@ async function followProgress(eventId: string, currency: string | null): Promise
     box.replaceChildren(progressView(p, currency));
     if (!p.completedAt) poll = setTimeout(() => void followProgress(eventId, currency), POLL_MS);
   } catch (err) {
-    box.replaceChildren(h('p', { class: 'status bad' }, err instanceof ApiError ? err.describe() : 'Could not load the progress; retrying.'));
+    box.replaceChildren(
+      h(
+        'p',
+        { class: 'status bad' },
+        err instanceof ApiError ? err.describe() : 'Could not load the progress; retrying.',
+      ),
+    );
     if (!(err instanceof ApiError)) poll = setTimeout(() => void followProgress(eventId, currency), POLL_MS * 2);
   }
 }
 
 function cancelForm(e: EventDetail, currency: string | null): HTMLFormElement {
-  const form = h('form', { id: 'cancel-form', novalidate: true, 'aria-labelledby': 'cancel-title' },
+  const form = h(
+    'form',
+    { id: 'cancel-form', novalidate: true, 'aria-labelledby': 'cancel-title' },
     h('h4', { id: 'cancel-title' }, 'Cancel the event'),
-    h('p', { class: 'hint' }, 'Every ticket stops working at once, every order is refunded to the card and gift cards that paid it, and holders and watchers are told.'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Every ticket stops working at once, every order is refunded to the card and gift cards that paid it, and holders and watchers are told.',
+    ),
     h('label', { for: 'cancel-reason' }, 'Reason (shown to fans)'),
-    h('textarea', { id: 'cancel-reason', name: 'reason', rows: '2', required: true, minlength: '3', maxlength: '1000' }),
+    h('textarea', {
+      id: 'cancel-reason',
+      name: 'reason',
+      rows: '2',
+      required: true,
+      minlength: '3',
+      maxlength: '1000',
+    }),
     h('button', { type: 'submit', class: 'danger' }, 'Cancel event…'),
-    h('div', { id: 'cancel-confirm', class: 'confirm', role: 'group', 'aria-labelledby': 'cancel-confirm-text', hidden: true },
+    h(
+      'div',
+      { id: 'cancel-confirm', class: 'confirm', role: 'group', 'aria-labelledby': 'cancel-confirm-text', hidden: true },
       h('p', { id: 'cancel-confirm-text' }, `Cancel “${e.title}” for good? This cannot be undone.`),
-      h('div', { class: 'actions' },
+      h(
+        'div',
+        { class: 'actions' },
         h('button', { type: 'button', id: 'cancel-confirm-yes', class: 'danger' }, 'Yes, cancel and refund everyone'),
-        h('button', { type: 'button', id: 'cancel-confirm-no', class: 'secondary' }, 'Keep the event'))),
-    h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }));
+        h('button', { type: 'button', id: 'cancel-confirm-no', class: 'secondary' }, 'Keep the event'),
+      ),
+    ),
+    h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }),
+  );
   const status = $('.status', form);
   const confirmBox = $('#cancel-confirm', form);
   const submit = $<HTMLButtonElement>('button[type=submit]', form);
@@ -80,7 +134,16 @@ function cancelForm(e: EventDetail, currency: string | null): HTMLFormElement {
     ev.preventDefault();
     const reason = $<HTMLTextAreaElement>('#cancel-reason', form).value.trim();
     if (reason.length < 3) {
-      showError(form, status, new ApiError({ status: 400, code: 'request.invalid', detail: 'Say why the event is cancelled.', errors: [{ in: 'body', field: 'reason', code: 'too_small', message: 'at least 3 characters' }] }));
+      showError(
+        form,
+        status,
+        new ApiError({
+          status: 400,
+          code: 'request.invalid',
+          detail: 'Say why the event is cancelled.',
+          errors: [{ in: 'body', field: 'reason', code: 'too_small', message: 'at least 3 characters' }],
+        }),
+      );
       return;
     }
     clearErrors(form);
@@ -100,7 +163,12 @@ function cancelForm(e: EventDetail, currency: string | null): HTMLFormElement {
     yes.disabled = true;
     setStatus(status, 'busy', 'Cancelling…');
     try {
-      await api('POST', `/v1/events/${e.id}/cancel`, { reason: $<HTMLTextAreaElement>('#cancel-reason', form).value.trim() }, { idempotencyKey: key });
+      await api(
+        'POST',
+        `/v1/events/${e.id}/cancel`,
+        { reason: $<HTMLTextAreaElement>('#cancel-reason', form).value.trim() },
+        { idempotencyKey: key },
+      );
       setStatus(status, 'ok', 'Cancelled. Tickets are revoked; refunds are running.');
       form.hidden = true;
       $('#postpone-form', panel).hidden = true;
@@ -118,26 +186,58 @@ function cancelForm(e: EventDetail, currency: string | null): HTMLFormElement {
 
 function postponeForm(e: EventDetail): HTMLFormElement {
   const zone = e.startsAt.timeZone;
-  const form = h('form', { id: 'postpone-form', novalidate: true, 'aria-labelledby': 'postpone-title' },
+  const form = h(
+    'form',
+    { id: 'postpone-form', novalidate: true, 'aria-labelledby': 'postpone-title' },
     h('h4', { id: 'postpone-title' }, 'Postpone'),
-    h('p', { class: 'hint' }, 'Tickets stay valid for the new date; holders who cannot come may cancel for a refund within the window.'),
-    h('div', { class: 'row' },
-      h('div', { class: 'field time' },
+    h(
+      'p',
+      { class: 'hint' },
+      'Tickets stay valid for the new date; holders who cannot come may cancel for a refund within the window.',
+    ),
+    h(
+      'div',
+      { class: 'row' },
+      h(
+        'div',
+        { class: 'field time' },
         h('label', { for: 'postpone-date' }, `New start (${zone})`),
-        h('input', { id: 'postpone-date', name: 'newStartsAt', type: 'datetime-local', required: true, value: isoToZoned(e.startsAt.utc, zone) })),
-      h('div', { class: 'field' },
+        h('input', {
+          id: 'postpone-date',
+          name: 'newStartsAt',
+          type: 'datetime-local',
+          required: true,
+          value: isoToZoned(e.startsAt.utc, zone),
+        }),
+      ),
+      h(
+        'div',
+        { class: 'field' },
         h('label', { for: 'postpone-window' }, 'Refund window (days)'),
-        h('input', { id: 'postpone-window', name: 'refundWindowDays', type: 'number', min: '1', max: '365', value: '14', inputmode: 'numeric', required: true }))),
+        h('input', {
+          id: 'postpone-window',
+          name: 'refundWindowDays',
+          type: 'number',
+          min: '1',
+          max: '365',
+          value: '14',
+          inputmode: 'numeric',
+          required: true,
+        }),
+      ),
+    ),
     h('label', { for: 'postpone-note' }, 'Note to fans ', h('span', { class: 'muted' }, '(optional)')),
     h('textarea', { id: 'postpone-note', name: 'note', rows: '2', maxlength: '1000' }),
     h('button', { type: 'submit', class: 'secondary' }, 'Postpone and tell holders'),
-    h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }));
+    h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }),
+  );
   const status = $('.status', form);
   let key = crypto.randomUUID();
   form.addEventListener('input', () => void (key = crypto.randomUUID()));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement).value.trim();
+    const value = (name: string) =>
+      (form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement).value.trim();
     const days = value('refundWindowDays');
     const note = value('note');
     setStatus(status, 'busy', 'Postponing…');
@@ -145,10 +245,18 @@ function postponeForm(e: EventDetail): HTMLFormElement {
       const change = await api<{ after: Record<string, string | null>; refundUntil: string | null }>(
         'POST',
         `/v1/events/${e.id}/postpone`,
-        { newStartsAt: zonedToIso(value('newStartsAt'), zone), refundWindowDays: days === '' ? undefined : Number(days), ...(note ? { note } : {}) },
+        {
+          newStartsAt: zonedToIso(value('newStartsAt'), zone),
+          refundWindowDays: days === '' ? undefined : Number(days),
+          ...(note ? { note } : {}),
+        },
         { idempotencyKey: key },
       );
-      setStatus(status, 'ok', `Postponed to ${localTime(change.after.startsAt ?? '', zone)}. Holders may cancel for a refund until ${change.refundUntil ? localTime(change.refundUntil, zone) : 'the event'}.`);
+      setStatus(
+        status,
+        'ok',
+        `Postponed to ${localTime(change.after.startsAt ?? '', zone)}. Holders may cancel for a refund until ${change.refundUntil ? localTime(change.refundUntil, zone) : 'the event'}.`,
+      );
     } catch (err) {
       showError(form, status, err);
     }
@@ -174,9 +282,12 @@ async function show(eventId: string): Promise<void> {
       ...(closed ? [] : [postponeForm(e), cancelForm(e, currency)]),
     );
     if (e.status === 'cancelled') await followProgress(eventId, currency);
-    else if (e.status === 'completed') $('#cancel-state', panel).replaceChildren(h('p', {}, 'This event has taken place.'));
+    else if (e.status === 'completed')
+      $('#cancel-state', panel).replaceChildren(h('p', {}, 'This event has taken place.'));
   } catch (err) {
-    panel.replaceChildren(h('p', { class: 'status bad' }, err instanceof ApiError ? err.describe() : 'Could not load the event.'));
+    panel.replaceChildren(
+      h('p', { class: 'status bad' }, err instanceof ApiError ? err.describe() : 'Could not load the event.'),
+    );
   }
 }
 

@@ -31,7 +31,12 @@ function spark(values: number[], label: string): SVGSVGElement {
   const width = 300;
   const height = 60;
   const max = Math.max(1, ...values);
-  const points = values.map((v, i) => `${((i / Math.max(1, values.length - 1)) * width).toFixed(1)},${(height - (v / max) * (height - 4) - 2).toFixed(1)}`).join(' ');
+  const points = values
+    .map(
+      (v, i) =>
+        `${((i / Math.max(1, values.length - 1)) * width).toFixed(1)},${(height - (v / max) * (height - 4) - 2).toFixed(1)}`,
+    )
+    .join(' ');
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('role', 'img');
@@ -45,11 +50,15 @@ function spark(values: number[], label: string): SVGSVGElement {
 
 function render(eventId: string, stats: QueueStats | null, error?: string): void {
   if (!stats) {
-    root.replaceChildren(h('h3', {}, 'Live drop'), h('p', { class: 'muted' }, error ?? 'No waiting room for this event (open sale, or not opened yet).'));
+    root.replaceChildren(
+      h('h3', {}, 'Live drop'),
+      h('p', { class: 'muted' }, error ?? 'No waiting room for this event (open sale, or not opened yet).'),
+    );
     return;
   }
   const series = (pick: (s: QueueStats) => number) => history.map((p) => pick(p.stats));
-  const tile = (label: string, value: string) => h('div', { class: 'tile' }, h('span', { class: 'tile-label' }, label), h('strong', { class: 'tile-value' }, value));
+  const tile = (label: string, value: string) =>
+    h('div', { class: 'tile' }, h('span', { class: 'tile-label' }, label), h('strong', { class: 'tile-value' }, value));
   const paused = stats.phase === 'paused';
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const toggle = h('button', { type: 'button', class: 'secondary' }, paused ? 'Resume admission' : 'Pause admission');
@@ -64,8 +73,18 @@ function render(eventId: string, stats: QueueStats | null, error?: string): void
   });
   root.replaceChildren(
     h('h3', {}, 'Live drop'),
-    h('p', {}, h('span', { class: `badge badge-${stats.soldOut ? 'sold_out' : paused ? 'postponed' : 'on_sale'}` }, stats.soldOut ? 'Sold out' : stats.phase)),
-    h('div', { class: 'tiles' },
+    h(
+      'p',
+      {},
+      h(
+        'span',
+        { class: `badge badge-${stats.soldOut ? 'sold_out' : paused ? 'postponed' : 'on_sale'}` },
+        stats.soldOut ? 'Sold out' : stats.phase,
+      ),
+    ),
+    h(
+      'div',
+      { class: 'tiles' },
       tile('Entrants', stats.entrants.toLocaleString()),
       tile('Admitted', stats.admitted.toLocaleString()),
       tile('Serving number', stats.cursor.toLocaleString()),
@@ -73,11 +92,39 @@ function render(eventId: string, stats: QueueStats | null, error?: string): void
       tile('Sold', stats.sold.toLocaleString()),
       tile('Remaining', stats.remaining.toLocaleString()),
       tile('Admissions / min', stats.ratePerMinute.toFixed(0)),
-      tile('Passes out', stats.outstandingTokens.toLocaleString())),
-    h('div', { class: 'charts' },
-      h('figure', {}, spark(series((s) => s.admitted), 'Admitted'), h('figcaption', {}, 'Admitted')),
-      h('figure', {}, spark(series((s) => s.sold), 'Sold'), h('figcaption', {}, 'Sold')),
-      h('figure', {}, spark(series((s) => s.waiting), 'Waiting'), h('figcaption', {}, 'Waiting'))),
+      tile('Passes out', stats.outstandingTokens.toLocaleString()),
+    ),
+    h(
+      'div',
+      { class: 'charts' },
+      h(
+        'figure',
+        {},
+        spark(
+          series((s) => s.admitted),
+          'Admitted',
+        ),
+        h('figcaption', {}, 'Admitted'),
+      ),
+      h(
+        'figure',
+        {},
+        spark(
+          series((s) => s.sold),
+          'Sold',
+        ),
+        h('figcaption', {}, 'Sold'),
+      ),
+      h(
+        'figure',
+        {},
+        spark(
+          series((s) => s.waiting),
+          'Waiting',
+        ),
+        h('figcaption', {}, 'Waiting'),
+      ),
+    ),
     toggle,
     status,
   );
@@ -90,7 +137,11 @@ async function poll(eventId: string): Promise<void> {
     if (history.length > HISTORY) history = history.slice(-HISTORY);
     render(eventId, stats);
   } catch (err) {
-    render(eventId, null, err instanceof ApiError && err.problem.status === 404 ? undefined : 'Could not read the drop statistics.');
+    render(
+      eventId,
+      null,
+      err instanceof ApiError && err.problem.status === 404 ? undefined : 'Could not read the drop statistics.',
+    );
   }
 }
 
@@ -103,11 +154,13 @@ function start(eventId: string): void {
   let ticks = 0;
   const tick = async () => {
     if (document.visibilityState !== 'visible') return;
-    if (ticks++ % 5 === 0 || !onsale) onsale = await api<Onsale>('GET', `/v1/events/${eventId}/onsale`).catch(() => null);
+    if (ticks++ % 5 === 0 || !onsale)
+      onsale = await api<Onsale>('GET', `/v1/events/${eventId}/onsale`).catch(() => null);
     if (!onsale) return render(eventId, null, 'No on-sale window set yet.');
     if (onsale.mode !== 'queue') return render(eventId, null, 'No waiting room for this event: it sells openly.');
     const opensAt = onsale.prequeueOpensAt ? Date.parse(onsale.prequeueOpensAt) : 0;
-    if (Date.now() < opensAt) return render(eventId, null, `The waiting room opens ${new Date(opensAt).toLocaleString()}.`);
+    if (Date.now() < opensAt)
+      return render(eventId, null, `The waiting room opens ${new Date(opensAt).toLocaleString()}.`);
     await poll(eventId);
   };
   void tick();

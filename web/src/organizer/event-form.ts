@@ -26,7 +26,9 @@ export function setupEventForm(onSaved: (eventId: string) => Promise<void>): Eve
   let venues: Venue[] = [];
 
   $('#event-category-options').replaceChildren(
-    ...CATEGORIES.map((value) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'categories', value }), label(value))),
+    ...CATEGORIES.map((value) =>
+      h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'categories', value }), label(value)),
+    ),
   );
 
   const timeZone = () => venueSelect.selectedOptions[0]?.dataset.tz ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -51,7 +53,10 @@ export function setupEventForm(onSaved: (eventId: string) => Promise<void>): Eve
       title: textOf(form, 'title'),
       description: textOf(form, 'description'),
       categories: checkedValues(form, 'categories'),
-      performers: textOf(form, 'performers').split(',').map((p) => p.trim()).filter(Boolean),
+      performers: textOf(form, 'performers')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
       // An empty start is left out, so the API names it as missing.
       startsAt: time('startsAt') ?? undefined,
       doorsAt: time('doorsAt'),
@@ -67,11 +72,17 @@ export function setupEventForm(onSaved: (eventId: string) => Promise<void>): Eve
     setStatus(status, 'busy', editing ? 'Saving…' : 'Creating the event…');
     try {
       const saved = editing
-        ? await api<{ id: string; title: string }>('PATCH', `/v1/events/${editing}`, body, { idempotencyKey: key.current() })
+        ? await api<{ id: string; title: string }>('PATCH', `/v1/events/${editing}`, body, {
+            idempotencyKey: key.current(),
+          })
         : await api<{ id: string; title: string }>('POST', '/v1/events', body, { idempotencyKey: key.current() });
       key.reset();
       clearErrors(form);
-      setStatus(status, 'ok', editing ? 'Saved.' : `Draft “${saved.title}” created. Add its price tiers and seats below.`);
+      setStatus(
+        status,
+        'ok',
+        editing ? 'Saved.' : `Draft “${saved.title}” created. Add its price tiers and seats below.`,
+      );
       await onSaved(saved.id);
     } catch (err) {
       showError(form, status, err);
@@ -86,7 +97,9 @@ export function setupEventForm(onSaved: (eventId: string) => Promise<void>): Eve
       const current = select ?? venueSelect.value;
       venueSelect.replaceChildren(
         h('option', { value: '' }, venues.length ? 'Choose a venue' : 'Create a venue first'),
-        ...venues.map((v) => h('option', { value: v.id, 'data-tz': v.timeZone, selected: v.id === current }, `${v.name}, ${v.city}`)),
+        ...venues.map((v) =>
+          h('option', { value: v.id, 'data-tz': v.timeZone, selected: v.id === current }, `${v.name}, ${v.city}`),
+        ),
       );
       showZone();
     },
@@ -95,11 +108,15 @@ export function setupEventForm(onSaved: (eventId: string) => Promise<void>): Eve
       const zone = event.startsAt.timeZone;
       if (!venues.some((v) => v.id === event.venue.id)) {
         // Another organizer's venue (an admin editing): still listed, so the select keeps it.
-        this.setVenues([...venues, { id: event.venue.id, name: event.venue.name, city: event.venue.city, timeZone: zone }]);
+        this.setVenues([
+          ...venues,
+          { id: event.venue.id, name: event.venue.name, city: event.venue.city, timeZone: zone },
+        ]);
       }
       venueSelect.value = event.venue.id;
       showZone();
-      const set = (name: string, value: string) => void ((form.elements.namedItem(name) as HTMLInputElement).value = value);
+      const set = (name: string, value: string) =>
+        void ((form.elements.namedItem(name) as HTMLInputElement).value = value);
       set('title', event.title);
       set('description', event.description);
       set('performers', event.performers.join(', '));
@@ -107,9 +124,13 @@ export function setupEventForm(onSaved: (eventId: string) => Promise<void>): Eve
       set('doorsAt', isoToZoned(event.doorsAt, zone));
       set('endsAt', isoToZoned(event.endsAt, zone));
       set('policies.refundableUntil', isoToZoned(event.policies.refundableUntil, zone));
-      set('policies.perAccountLimit', event.policies.perAccountLimit === null ? '' : String(event.policies.perAccountLimit));
+      set(
+        'policies.perAccountLimit',
+        event.policies.perAccountLimit === null ? '' : String(event.policies.perAccountLimit),
+      );
       $<HTMLInputElement>('#event-transfers').checked = event.policies.transfersAllowed;
-      for (const box of form.querySelectorAll<HTMLInputElement>('input[name="categories"]')) box.checked = event.categories.includes(box.value);
+      for (const box of form.querySelectorAll<HTMLInputElement>('input[name="categories"]'))
+        box.checked = event.categories.includes(box.value);
       clearErrors(form);
       setStatus(status, '', '');
       setMode(event.title);

@@ -11,7 +11,13 @@ export interface ConsoleEvent {
   held: number;
   sold: number;
   remaining: number;
-  onsale: { mode: 'queue' | 'open'; state: string; prequeueOpensAt: string | null; saleStartsAt: string; saleEndsAt: string | null } | null;
+  onsale: {
+    mode: 'queue' | 'open';
+    state: string;
+    prequeueOpensAt: string | null;
+    saleStartsAt: string;
+    saleEndsAt: string | null;
+  } | null;
 }
 
 export interface Venue {

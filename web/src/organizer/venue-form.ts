@@ -1,11 +1,23 @@
 import { api } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
-import { checkedValues, clearErrors, formKey, numberOf, showError, showFieldErrors, textOf, type FieldMessage } from '../lib/forms.js';
+import {
+  checkedValues,
+  clearErrors,
+  formKey,
+  numberOf,
+  showError,
+  showFieldErrors,
+  textOf,
+  type FieldMessage,
+} from '../lib/forms.js';
 import { accessibilityLabels } from '../lib/layout.js';
 import type { Venue } from './types.js';
 
 /** "Hôtel de Ville; A, C; 5" per line → transit stops; unreadable lines are named like API errors. */
-function parseStops(text: string): { stops: { name: string; lines: string[]; walkingMinutes: number }[]; problems: FieldMessage[] } {
+function parseStops(text: string): {
+  stops: { name: string; lines: string[]; walkingMinutes: number }[];
+  problems: FieldMessage[];
+} {
   const problems: FieldMessage[] = [];
   const stops = text
     .split('\n')
@@ -13,8 +25,16 @@ function parseStops(text: string): { stops: { name: string; lines: string[]; wal
     .filter(Boolean)
     .map((line, i) => {
       const [name = '', lines = '', minutes = ''] = line.split(';').map((p) => p.trim());
-      if (!/^\d+$/.test(minutes)) problems.push({ field: `transit.stops.${i}`, message: 'needs name; lines; minutes on foot (a whole number)' });
-      return { name, lines: lines.split(',').map((l) => l.trim()).filter(Boolean), walkingMinutes: Number(minutes) };
+      if (!/^\d+$/.test(minutes))
+        problems.push({ field: `transit.stops.${i}`, message: 'needs name; lines; minutes on foot (a whole number)' });
+      return {
+        name,
+        lines: lines
+          .split(',')
+          .map((l) => l.trim())
+          .filter(Boolean),
+        walkingMinutes: Number(minutes),
+      };
     });
   return { stops, problems };
 }
@@ -31,7 +51,9 @@ export function setupVenueForm(onCreated: (venue: Venue) => void): void {
   const list = known.includes(here) ? known : [here, ...known];
   zones.replaceChildren(...list.map((tz) => h('option', { value: tz, selected: tz === here }, tz)));
   $('#venue-access-options').replaceChildren(
-    ...Object.entries(accessibilityLabels).map(([value, label]) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'accessibility', value }), label)),
+    ...Object.entries(accessibilityLabels).map(([value, label]) =>
+      h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'accessibility', value }), label),
+    ),
   );
 
   form.addEventListener('submit', async (e) => {

@@ -24,7 +24,11 @@ const STATUS_NOTES: Record<string, string> = {
   completed: 'Completed.',
 };
 
-const accessibleList = (text: string) => text.split(';').map((s) => s.trim()).filter(Boolean);
+const accessibleList = (text: string) =>
+  text
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export function setupWorkspace(reload: (eventId: string) => Promise<void>): Workspace {
   const section = $('#workspace');
@@ -36,7 +40,8 @@ export function setupWorkspace(reload: (eventId: string) => Promise<void>): Work
   const tierForm = $<HTMLFormElement>('#tier-form');
   const tierStatus = $('.status', tierForm);
   const tierKey = formKey(tierForm);
-  const kind = () => (tierForm.querySelector<HTMLInputElement>('input[name="kind"]:checked')?.value ?? 'reserved') as 'reserved' | 'ga';
+  const kind = () =>
+    (tierForm.querySelector<HTMLInputElement>('input[name="kind"]:checked')?.value ?? 'reserved') as 'reserved' | 'ga';
   const showCapacity = () => void ($('#tier-capacity-field').hidden = kind() !== 'ga');
   tierForm.addEventListener('change', showCapacity);
   tierForm.addEventListener('submit', async (e) => {
@@ -52,7 +57,9 @@ export function setupWorkspace(reload: (eventId: string) => Promise<void>): Work
       ...(kind() === 'ga' ? { capacity: numberOf(tierForm, 'capacity') } : {}),
     };
     await submit(tierForm, tierStatus, 'Adding the tier…', async () => {
-      const tier = await api<{ name: string }>('POST', `/v1/events/${event!.id}/tiers`, body, { idempotencyKey: tierKey.current() });
+      const tier = await api<{ name: string }>('POST', `/v1/events/${event!.id}/tiers`, body, {
+        idempotencyKey: tierKey.current(),
+      });
       tierKey.reset();
       tierForm.reset();
       $<HTMLInputElement>('#tier-currency').value = currency;
@@ -70,7 +77,13 @@ export function setupWorkspace(reload: (eventId: string) => Promise<void>): Work
     const layout = textOf(seatsForm, 'blocks.0.layout');
     if (!layout) return void (out.textContent = '');
     try {
-      const seats = expandBlock({ ...parseLayoutString(layout, 'layout'), accessible: accessibleList(textOf(seatsForm, 'blocks.0.accessible')) }, 'layout');
+      const seats = expandBlock(
+        {
+          ...parseLayoutString(layout, 'layout'),
+          accessible: accessibleList(textOf(seatsForm, 'blocks.0.accessible')),
+        },
+        'layout',
+      );
       const rows = new Set(seats.map((s) => s.row)).size;
       const accessible = seats.filter((s) => s.accessible).length;
       out.textContent = `Adds ${seats.length.toLocaleString()} seats in ${rows} row${rows === 1 ? '' : 's'}${accessible ? `, ${accessible} accessible` : ''}.`;
@@ -83,13 +96,25 @@ export function setupWorkspace(reload: (eventId: string) => Promise<void>): Work
     e.preventDefault();
     if (!event) return;
     const accessible = accessibleList(textOf(seatsForm, 'blocks.0.accessible'));
-    const body = { blocks: [{ tierId: textOf(seatsForm, 'blocks.0.tierId'), layout: textOf(seatsForm, 'blocks.0.layout'), ...(accessible.length ? { accessible } : {}) }] };
+    const body = {
+      blocks: [
+        {
+          tierId: textOf(seatsForm, 'blocks.0.tierId'),
+          layout: textOf(seatsForm, 'blocks.0.layout'),
+          ...(accessible.length ? { accessible } : {}),
+        },
+      ],
+    };
     if (!body.blocks[0]!.tierId) {
-      showFieldErrors(seatsForm, seatsStatus, 'Seats belong to a reserved tier.', [{ field: 'blocks.0.tierId', message: 'add a reserved tier first, then choose it here' }]);
+      showFieldErrors(seatsForm, seatsStatus, 'Seats belong to a reserved tier.', [
+        { field: 'blocks.0.tierId', message: 'add a reserved tier first, then choose it here' },
+      ]);
       return;
     }
     await submit(seatsForm, seatsStatus, 'Adding seats…', async () => {
-      const { created } = await api<{ created: number }>('POST', `/v1/events/${event!.id}/seats`, body, { idempotencyKey: seatsKey.current() });
+      const { created } = await api<{ created: number }>('POST', `/v1/events/${event!.id}/seats`, body, {
+        idempotencyKey: seatsKey.current(),
+      });
       seatsKey.reset();
       $<HTMLInputElement>('#seats-layout').value = '';
       $<HTMLInputElement>('#seats-accessible').value = '';
@@ -102,7 +127,8 @@ export function setupWorkspace(reload: (eventId: string) => Promise<void>): Work
   const onsaleForm = $<HTMLFormElement>('#onsale-form');
   const onsaleStatus = $('.status', onsaleForm);
   const onsaleKey = formKey(onsaleForm);
-  const mode = () => (onsaleForm.querySelector<HTMLInputElement>('input[name="mode"]:checked')?.value ?? 'queue') as 'queue' | 'open';
+  const mode = () =>
+    (onsaleForm.querySelector<HTMLInputElement>('input[name="mode"]:checked')?.value ?? 'queue') as 'queue' | 'open';
   const showQueueFields = () => {
     for (const el of onsaleForm.querySelectorAll<HTMLElement>('.queue-only')) el.hidden = mode() !== 'queue';
   };
@@ -115,7 +141,9 @@ export function setupWorkspace(reload: (eventId: string) => Promise<void>): Work
     const body = {
       mode: mode(),
       // Queue-only settings are left out of an open sale: the API refuses them there.
-      ...(queue ? { prequeueOpensAt: time('prequeueOpensAt'), admitPerMinute: numberOf(onsaleForm, 'admitPerMinute') } : {}),
+      ...(queue
+        ? { prequeueOpensAt: time('prequeueOpensAt'), admitPerMinute: numberOf(onsaleForm, 'admitPerMinute') }
+        : {}),
       saleStartsAt: time('saleStartsAt') ?? undefined,
       saleEndsAt: time('saleEndsAt'),
       purchaseTokenTtlSeconds: numberOf(onsaleForm, 'purchaseTokenTtlSeconds'),
@@ -147,7 +175,12 @@ export function setupWorkspace(reload: (eventId: string) => Promise<void>): Work
   });
 
   /** Runs one mutation with the form's button disabled, then reloads the event on success. */
-  async function submit(form: HTMLFormElement, status: HTMLElement, busy: string, run: () => Promise<string>): Promise<void> {
+  async function submit(
+    form: HTMLFormElement,
+    status: HTMLElement,
+    busy: string,
+    run: () => Promise<string>,
+  ): Promise<void> {
     const buttons = [...form.querySelectorAll<HTMLButtonElement>('button[type=submit]')];
     for (const b of buttons) b.disabled = true;
     setStatus(status, 'busy', busy);
@@ -167,15 +200,21 @@ export function setupWorkspace(reload: (eventId: string) => Promise<void>): Work
   function renderTiers(e: EventDetail): void {
     const sections = e.seatMap?.sections ?? [];
     const seatsByTier = new Map<string, number>();
-    for (const s of sections) for (const r of s.rows) for (const seat of r.seats) seatsByTier.set(seat.tierId, (seatsByTier.get(seat.tierId) ?? 0) + 1);
+    for (const s of sections)
+      for (const r of s.rows)
+        for (const seat of r.seats) seatsByTier.set(seat.tierId, (seatsByTier.get(seat.tierId) ?? 0) + 1);
     $('#tier-list').replaceChildren(
       ...(e.tiers.length
         ? e.tiers.map((t) =>
-            h('li', {},
-              h('strong', {}, t.name), ` — ${t.kind === 'ga' ? 'general admission' : 'reserved seats'} — ${money(t.totalCents, t.currency)} all-in`,
+            h(
+              'li',
+              {},
+              h('strong', {}, t.name),
+              ` — ${t.kind === 'ga' ? 'general admission' : 'reserved seats'} — ${money(t.totalCents, t.currency)} all-in`,
               t.feeCents ? ` (${money(t.priceCents, t.currency)} + ${money(t.feeCents, t.currency)} fee)` : '',
               ` — ${t.capacity.toLocaleString()} ${t.kind === 'ga' ? 'places' : 'seats'}, ${t.remaining.toLocaleString()} left`,
-              t.kind === 'reserved' && !seatsByTier.get(t.id) ? h('span', { class: 'muted' }, ' (no seats yet)') : null),
+              t.kind === 'reserved' && !seatsByTier.get(t.id) ? h('span', { class: 'muted' }, ' (no seats yet)') : null,
+            ),
           )
         : [h('li', { class: 'muted' }, 'No tiers yet.')]),
     );
@@ -185,23 +224,32 @@ export function setupWorkspace(reload: (eventId: string) => Promise<void>): Work
     const select = $<HTMLSelectElement>('#seats-tier');
     const current = select.value;
     select.replaceChildren(
-      ...(reserved.length ? reserved.map((t) => h('option', { value: t.id, selected: t.id === current }, t.name)) : [h('option', { value: '' }, 'Add a reserved tier first')]),
+      ...(reserved.length
+        ? reserved.map((t) => h('option', { value: t.id, selected: t.id === current }, t.name))
+        : [h('option', { value: '' }, 'Add a reserved tier first')]),
     );
     $('#section-list').replaceChildren(
       ...(sections.length
         ? sections.map((s) => {
             const count = s.rows.reduce((n, r) => n + r.seats.length, 0);
-            return h('li', {}, h('strong', {}, `Section ${s.name}`), ` — ${s.rows.length} rows, ${count.toLocaleString()} seats`);
+            return h(
+              'li',
+              {},
+              h('strong', {}, `Section ${s.name}`),
+              ` — ${s.rows.length} rows, ${count.toLocaleString()} seats`,
+            );
           })
         : [h('li', { class: 'muted' }, 'No seats yet.')]),
     );
   }
 
   function renderOnsale(o: Onsale | null): void {
-    const set = (name: string, value: string) => void ((onsaleForm.elements.namedItem(name) as HTMLInputElement).value = value);
+    const set = (name: string, value: string) =>
+      void ((onsaleForm.elements.namedItem(name) as HTMLInputElement).value = value);
     clearErrors(onsaleForm);
     if (o) {
-      for (const radio of onsaleForm.querySelectorAll<HTMLInputElement>('input[name="mode"]')) radio.checked = radio.value === o.mode;
+      for (const radio of onsaleForm.querySelectorAll<HTMLInputElement>('input[name="mode"]'))
+        radio.checked = radio.value === o.mode;
       set('prequeueOpensAt', isoToZoned(o.prequeueOpensAt, zone()));
       set('saleStartsAt', isoToZoned(o.saleStartsAt, zone()));
       set('saleEndsAt', isoToZoned(o.saleEndsAt, zone()));

@@ -21,7 +21,8 @@ async function showMe(): Promise<void> {
   }
   try {
     const me = await api<Me>('GET', '/v1/me');
-    $('#who').textContent = `${me.displayName} (${me.email}) — ${me.roles.join(', ')}${me.emailVerified ? '' : ' — email not verified yet'}`;
+    $('#who').textContent =
+      `${me.displayName} (${me.email}) — ${me.roles.join(', ')}${me.emailVerified ? '' : ' — email not verified yet'}`;
     panel.hidden = false;
   } catch {
     session.clear();

@@ -68,17 +68,36 @@ function countdown(until: Date): void {
 
 function showHold(hold: Hold): void {
   $('#summary').replaceChildren(
-    h('p', {}, `${hold.quantity} ticket${hold.quantity === 1 ? '' : 's'} · ${money(hold.totalCents, hold.currency)} all-in`),
-    hold.seats.length ? h('ul', {}, ...hold.seats.map((s) => h('li', {}, `${s.section}, row ${s.row}, seat ${s.number}`))) : h('p', {}, 'General admission'),
+    h(
+      'p',
+      {},
+      `${hold.quantity} ticket${hold.quantity === 1 ? '' : 's'} · ${money(hold.totalCents, hold.currency)} all-in`,
+    ),
+    hold.seats.length
+      ? h('ul', {}, ...hold.seats.map((s) => h('li', {}, `${s.section}, row ${s.row}, seat ${s.number}`)))
+      : h('p', {}, 'General admission'),
   );
   const attendees = $('#attendees');
   attendees.replaceChildren();
   if (hold.quantity > 1) {
     for (let i = 0; i < hold.quantity; i++) {
       attendees.append(
-        h('div', { class: 'row' },
-          h('div', { class: 'field' }, h('label', { for: `att-name-${i}` }, `Ticket ${i + 1}: name`), h('input', { id: `att-name-${i}`, required: true, autocomplete: 'off' })),
-          h('div', { class: 'field' }, h('label', { for: `att-email-${i}` }, 'email'), h('input', { id: `att-email-${i}`, type: 'email', required: true, autocomplete: 'off' }))),
+        h(
+          'div',
+          { class: 'row' },
+          h(
+            'div',
+            { class: 'field' },
+            h('label', { for: `att-name-${i}` }, `Ticket ${i + 1}: name`),
+            h('input', { id: `att-name-${i}`, required: true, autocomplete: 'off' }),
+          ),
+          h(
+            'div',
+            { class: 'field' },
+            h('label', { for: `att-email-${i}` }, 'email'),
+            h('input', { id: `att-email-${i}`, type: 'email', required: true, autocomplete: 'off' }),
+          ),
+        ),
       );
     }
   }
@@ -93,9 +112,24 @@ async function showConfirmation(order: Order): Promise<void> {
   done.replaceChildren(
     h('h2', {}, order.guaranteed ? 'Your tickets are guaranteed' : 'Payment received; confirming your seats…'),
     h('p', {}, 'Purchase id: ', h('code', {}, order.id)),
-    h('p', {}, `${money(order.totalCents, order.currency)} paid${order.giftCardCents ? ` (${money(order.giftCardCents, order.currency)} by gift card)` : ''}${order.sandbox ? ' — sandbox payment, no money moved' : ''}.`),
+    h(
+      'p',
+      {},
+      `${money(order.totalCents, order.currency)} paid${order.giftCardCents ? ` (${money(order.giftCardCents, order.currency)} by gift card)` : ''}${order.sandbox ? ' — sandbox payment, no money moved' : ''}.`,
+    ),
     h('h3', {}, 'Signed receipts'),
-    h('ol', { class: 'receipts' }, ...receipts.map((r) => h('li', {}, `${r.kind} — ${new Date(r.occurredAt).toLocaleString()} — `, h('code', { title: r.signature }, r.hash.slice(0, 16))))),
+    h(
+      'ol',
+      { class: 'receipts' },
+      ...receipts.map((r) =>
+        h(
+          'li',
+          {},
+          `${r.kind} — ${new Date(r.occurredAt).toLocaleString()} — `,
+          h('code', { title: r.signature }, r.hash.slice(0, 16)),
+        ),
+      ),
+    ),
     h('p', {}, h('a', { href: '/tickets.html', class: 'button' }, 'See my tickets')),
   );
 }
@@ -128,8 +162,15 @@ async function cardTender(): Promise<Record<string, unknown> | undefined> {
     return { stripePaymentMethodId: paymentMethod.id };
   }
   if ($('#sandbox-card').hidden) return undefined;
-  const [expMonth, expYear] = $<HTMLInputElement>('#exp').value.split('/').map((v) => Number(v.trim()));
-  return { number: $<HTMLInputElement>('#card').value, expMonth, expYear: (expYear ?? 0) < 100 ? 2000 + (expYear ?? 0) : expYear, cvc: $<HTMLInputElement>('#cvc').value };
+  const [expMonth, expYear] = $<HTMLInputElement>('#exp')
+    .value.split('/')
+    .map((v) => Number(v.trim()));
+  return {
+    number: $<HTMLInputElement>('#card').value,
+    expMonth,
+    expYear: (expYear ?? 0) < 100 ? 2000 + (expYear ?? 0) : expYear,
+    cvc: $<HTMLInputElement>('#cvc').value,
+  };
 }
 
 /**
@@ -138,7 +179,8 @@ async function cardTender(): Promise<Record<string, unknown> | undefined> {
  * authorization is released at once rather than by the reconciler.
  */
 async function authenticate(problem: { orderId?: unknown; clientSecret?: unknown }): Promise<Order> {
-  if (!stripe || typeof problem.orderId !== 'string' || typeof problem.clientSecret !== 'string') throw new CardError('This payment needs a confirmation this page cannot run.');
+  if (!stripe || typeof problem.orderId !== 'string' || typeof problem.clientSecret !== 'string')
+    throw new CardError('This payment needs a confirmation this page cannot run.');
   setStatus(status, 'busy', 'Your bank asks you to confirm the payment…');
   const { error } = await stripe.js.handleNextAction({ clientSecret: problem.clientSecret });
   setStatus(status, 'busy', 'Confirming your seats…');
@@ -160,7 +202,11 @@ $<HTMLFormElement>('#checkout').addEventListener('submit', async (e) => {
   try {
     const card = await cardTender();
     setStatus(status, 'busy', 'Authorising your card…');
-    const body = { holdId, payment: { ...(card ? { card } : {}), giftCards: giftCode ? [{ code: giftCode }] : [] }, ...(attendees.length ? { attendees } : {}) };
+    const body = {
+      holdId,
+      payment: { ...(card ? { card } : {}), giftCards: giftCode ? [{ code: giftCode }] : [] },
+      ...(attendees.length ? { attendees } : {}),
+    };
     let order: Order;
     try {
       order = await api<Order>('POST', '/v1/orders', body, { idempotencyKey });
@@ -171,7 +217,12 @@ $<HTMLFormElement>('#checkout').addEventListener('submit', async (e) => {
     setStatus(status, '', '');
     await showConfirmation(order);
   } catch (err) {
-    const message = err instanceof CardError ? err.message : err instanceof ApiError ? err.describe() : 'Network error: your card was not charged twice; press Pay again.';
+    const message =
+      err instanceof CardError
+        ? err.message
+        : err instanceof ApiError
+          ? err.describe()
+          : 'Network error: your card was not charged twice; press Pay again.';
     setStatus(status, 'bad', message);
     // A refusal is final for this key; a new attempt needs a new one.
     if (err instanceof ApiError || err instanceof CardError) {

@@ -9,7 +9,13 @@ interface EventSummary {
   performers: string[];
   startsAt: { utc: string; local: string; timeZone: string };
   price: { min: number; max: number; currency: string } | null;
-  availability: { state: string; remaining: number; capacity: number; queueOpensAt: string | null; onSaleAt: string | null };
+  availability: {
+    state: string;
+    remaining: number;
+    capacity: number;
+    queueOpensAt: string | null;
+    onSaleAt: string | null;
+  };
   venue: { id: string; name: string; city: string; distanceKm: number | null };
   accessibility: string[];
   transit: { stops: { name: string; lines: string[]; walkingMinutes: number }[]; parking: string | null };
@@ -48,17 +54,52 @@ function query(): URLSearchParams {
 function card(event: EventSummary): HTMLElement {
   const a = event.availability;
   const badge = h('span', { class: `badge badge-${a.state}` }, availabilityLabels[a.state] ?? a.state);
-  const remaining = a.state === 'on_sale' || a.state === 'queue_open' ? `${a.remaining.toLocaleString()} of ${a.capacity.toLocaleString()} left` : '';
-  const when = a.state === 'queue_open' && a.queueOpensAt ? `Waiting room opened ${localTime(a.queueOpensAt, event.startsAt.timeZone)}` : a.state === 'not_yet' && a.onSaleAt ? `On sale ${localTime(a.onSaleAt, event.startsAt.timeZone)}` : '';
+  const remaining =
+    a.state === 'on_sale' || a.state === 'queue_open'
+      ? `${a.remaining.toLocaleString()} of ${a.capacity.toLocaleString()} left`
+      : '';
+  const when =
+    a.state === 'queue_open' && a.queueOpensAt
+      ? `Waiting room opened ${localTime(a.queueOpensAt, event.startsAt.timeZone)}`
+      : a.state === 'not_yet' && a.onSaleAt
+        ? `On sale ${localTime(a.onSaleAt, event.startsAt.timeZone)}`
+        : '';
   const stop = event.transit.stops[0];
   return h(
     'li',
     { class: 'card event-card' },
     h('h3', {}, h('a', { href: `/event.html?id=${event.id}` }, event.title)),
-    h('p', { class: 'meta' }, `${localTime(event.startsAt.utc, event.startsAt.timeZone)} · ${event.venue.name}, ${event.venue.city}`, event.venue.distanceKm !== null ? ` · ${event.venue.distanceKm.toFixed(1)} km` : ''),
-    h('p', {}, badge, ' ', event.price ? `${money(event.price.min, event.price.currency)}${event.price.max !== event.price.min ? `–${money(event.price.max, event.price.currency)}` : ''} all-in` : '', remaining ? ` · ${remaining}` : '', when ? ` · ${when}` : ''),
-    event.accessibility.length ? h('p', { class: 'access' }, ...event.accessibility.map((f) => h('span', { class: 'chip' }, accessibilityLabels[f] ?? f))) : null,
-    stop ? h('p', { class: 'muted' }, `Getting there: ${stop.name} (${stop.lines.join(', ')}), ${stop.walkingMinutes} min walk${event.transit.parking ? ` · ${event.transit.parking}` : ''}`) : null,
+    h(
+      'p',
+      { class: 'meta' },
+      `${localTime(event.startsAt.utc, event.startsAt.timeZone)} · ${event.venue.name}, ${event.venue.city}`,
+      event.venue.distanceKm !== null ? ` · ${event.venue.distanceKm.toFixed(1)} km` : '',
+    ),
+    h(
+      'p',
+      {},
+      badge,
+      ' ',
+      event.price
+        ? `${money(event.price.min, event.price.currency)}${event.price.max !== event.price.min ? `–${money(event.price.max, event.price.currency)}` : ''} all-in`
+        : '',
+      remaining ? ` · ${remaining}` : '',
+      when ? ` · ${when}` : '',
+    ),
+    event.accessibility.length
+      ? h(
+          'p',
+          { class: 'access' },
+          ...event.accessibility.map((f) => h('span', { class: 'chip' }, accessibilityLabels[f] ?? f)),
+        )
+      : null,
+    stop
+      ? h(
+          'p',
+          { class: 'muted' },
+          `Getting there: ${stop.name} (${stop.lines.join(', ')}), ${stop.walkingMinutes} min walk${event.transit.parking ? ` · ${event.transit.parking}` : ''}`,
+        )
+      : null,
     event.reasons.length ? h('p', { class: 'muted' }, `Suggested: ${event.reasons.join(', ')}`) : null,
   );
 }
@@ -74,7 +115,13 @@ async function search(append: boolean): Promise<void> {
     cursor = result.nextCursor;
     more.hidden = !cursor;
     const shown = list.children.length;
-    setStatus(status, '', shown === 0 ? 'No events match. Try a wider search.' : `${shown} event${shown === 1 ? '' : 's'}${result.personalized ? ', chosen for you' : ''}.`);
+    setStatus(
+      status,
+      '',
+      shown === 0
+        ? 'No events match. Try a wider search.'
+        : `${shown} event${shown === 1 ? '' : 's'}${result.personalized ? ', chosen for you' : ''}.`,
+    );
   } catch (err) {
     setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
   }

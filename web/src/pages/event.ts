@@ -20,7 +20,13 @@ interface EventDetail {
   status: string;
   startsAt: { utc: string; timeZone: string };
   doorsAt: string | null;
-  availability: { state: string; remaining: number; capacity: number; queueOpensAt: string | null; onSaleAt: string | null };
+  availability: {
+    state: string;
+    remaining: number;
+    capacity: number;
+    queueOpensAt: string | null;
+    onSaleAt: string | null;
+  };
   venue: { name: string; city: string; country: string };
   accessibility: string[];
   transit: { stops: { name: string; lines: string[]; walkingMinutes: number }[]; parking: string | null };
@@ -35,7 +41,10 @@ const id = new URLSearchParams(location.search).get('id') ?? '';
 /** The purchase token the waiting room page stored when this fan was admitted, while it lasts. */
 function purchasePass(): { token: string; expiresAt: number } | null {
   try {
-    const pass = JSON.parse(sessionStorage.getItem(`fairdrop.token.${id}`) ?? 'null') as { token: string; expiresAt: number } | null;
+    const pass = JSON.parse(sessionStorage.getItem(`fairdrop.token.${id}`) ?? 'null') as {
+      token: string;
+      expiresAt: number;
+    } | null;
     return pass && pass.expiresAt > Date.now() ? pass : null;
   } catch {
     return null;
@@ -83,18 +92,38 @@ function render(e: EventDetail): void {
   document.title = `${e.title} — Fairdrop`;
   $('#title').textContent = e.title;
   const a = e.availability;
-  $('#when').textContent = `${localTime(e.startsAt.utc, e.startsAt.timeZone)} (${e.startsAt.timeZone})${e.doorsAt ? ` · doors ${localTime(e.doorsAt, e.startsAt.timeZone)}` : ''}`;
+  $('#when').textContent =
+    `${localTime(e.startsAt.utc, e.startsAt.timeZone)} (${e.startsAt.timeZone})${e.doorsAt ? ` · doors ${localTime(e.doorsAt, e.startsAt.timeZone)}` : ''}`;
   $('#where').textContent = `${e.venue.name}, ${e.venue.city}`;
-  $('#state').replaceChildren(h('span', { class: `badge badge-${a.state}` }, availabilityLabels[a.state] ?? a.state), ` ${a.remaining.toLocaleString()} of ${a.capacity.toLocaleString()} tickets left`);
+  $('#state').replaceChildren(
+    h('span', { class: `badge badge-${a.state}` }, availabilityLabels[a.state] ?? a.state),
+    ` ${a.remaining.toLocaleString()} of ${a.capacity.toLocaleString()} tickets left`,
+  );
   $('#description').textContent = e.description;
   const p = e.policies;
   $('#policies').replaceChildren(
-    h('li', {}, p?.refundableUntil ? `Refunds until ${localTime(p.refundableUntil, e.startsAt.timeZone)}` : 'No refunds once bought (unless the event is cancelled)'),
-    h('li', {}, p?.transfersAllowed ? 'Tickets can be transferred or gifted to a named person, at face value' : 'Tickets cannot be transferred'),
+    h(
+      'li',
+      {},
+      p?.refundableUntil
+        ? `Refunds until ${localTime(p.refundableUntil, e.startsAt.timeZone)}`
+        : 'No refunds once bought (unless the event is cancelled)',
+    ),
+    h(
+      'li',
+      {},
+      p?.transfersAllowed
+        ? 'Tickets can be transferred or gifted to a named person, at face value'
+        : 'Tickets cannot be transferred',
+    ),
     ...(p?.perAccountLimit ? [h('li', {}, `At most ${p.perAccountLimit} tickets per account`)] : []),
   );
   $('#performers').textContent = e.performers.join(', ');
-  $('#access').replaceChildren(...(e.accessibility.length ? e.accessibility.map((f) => h('li', {}, accessibilityLabels[f] ?? f)) : [h('li', {}, 'No accessibility information yet')]));
+  $('#access').replaceChildren(
+    ...(e.accessibility.length
+      ? e.accessibility.map((f) => h('li', {}, accessibilityLabels[f] ?? f))
+      : [h('li', {}, 'No accessibility information yet')]),
+  );
   $('#transit').replaceChildren(
     ...e.transit.stops.map((s) => h('li', {}, `${s.name} — ${s.lines.join(', ')} — ${s.walkingMinutes} min walk`)),
     ...(e.transit.parking ? [h('li', {}, `Parking: ${e.transit.parking}`)] : []),
@@ -104,14 +133,27 @@ function render(e: EventDetail): void {
   queue.href = `/queue.html?event=${e.id}`;
   const pass = purchasePass();
   $('#buy').hidden = !buyable(e, pass);
-  $('#pass-note').textContent = pass ? `Your pass from the waiting room is valid until ${new Date(pass.expiresAt).toLocaleTimeString()}.` : '';
+  $('#pass-note').textContent = pass
+    ? `Your pass from the waiting room is valid until ${new Date(pass.expiresAt).toLocaleTimeString()}.`
+    : '';
   if (a.state === 'on_sale' && a.queueOpensAt !== null && !pass) queue.hidden = false;
-  if (a.state === 'not_yet' && a.onSaleAt) $('#sale-note').textContent = `Tickets go on sale ${localTime(a.onSaleAt, e.startsAt.timeZone)}.`;
-  else if (a.state === 'queue_open') $('#sale-note').textContent = 'The waiting room is open: everyone who joins before the sale starts gets the same chance in the draw.';
+  if (a.state === 'not_yet' && a.onSaleAt)
+    $('#sale-note').textContent = `Tickets go on sale ${localTime(a.onSaleAt, e.startsAt.timeZone)}.`;
+  else if (a.state === 'queue_open')
+    $('#sale-note').textContent =
+      'The waiting room is open: everyone who joins before the sale starts gets the same chance in the draw.';
   else $('#sale-note').textContent = '';
   const tierSelect = $<HTMLSelectElement>('#tier');
   const current = tierSelect.value;
-  tierSelect.replaceChildren(...e.tiers.map((t) => h('option', { value: t.id, selected: t.id === current }, `${t.name} — ${money(t.totalCents, t.currency)} all-in (${t.remaining} left)`)));
+  tierSelect.replaceChildren(
+    ...e.tiers.map((t) =>
+      h(
+        'option',
+        { value: t.id, selected: t.id === current },
+        `${t.name} — ${money(t.totalCents, t.currency)} all-in (${t.remaining} left)`,
+      ),
+    ),
+  );
   renderSeats();
 }
 
@@ -126,12 +168,23 @@ function renderSeats(): void {
     $('#seats').replaceChildren(h('p', { class: 'muted' }, 'Loading the seat map…'));
     return;
   }
-  const map: SeatMap = { sections: event.seatMap.sections.map((s) => ({ ...s, rows: s.rows.map((r) => ({ ...r, seats: r.seats.filter((seat) => seat.tierId === tier.id) })).filter((r) => r.seats.length) })).filter((s) => s.rows.length) };
+  const map: SeatMap = {
+    sections: event.seatMap.sections
+      .map((s) => ({
+        ...s,
+        rows: s.rows
+          .map((r) => ({ ...r, seats: r.seats.filter((seat) => seat.tierId === tier.id) }))
+          .filter((r) => r.seats.length),
+      }))
+      .filter((s) => s.rows.length),
+  };
   $('#seats').replaceChildren(
     renderSeatMap(map, new Set(selected.keys()), (seat: SeatView, label: string) => {
       if (selected.has(seat.id)) selected.delete(seat.id);
       else selected.set(seat.id, label);
-      $('#choice').textContent = selected.size ? `Chosen: ${[...selected.values()].join('; ')}` : 'No seats chosen: we will pick the best available.';
+      $('#choice').textContent = selected.size
+        ? `Chosen: ${[...selected.values()].join('; ')}`
+        : 'No seats chosen: we will pick the best available.';
       renderSeats();
       (document.querySelector(`[data-seat="${seat.id}"]`) as HTMLElement | null)?.focus();
     }),
@@ -155,7 +208,9 @@ $<HTMLFormElement>('#buy').addEventListener('submit', async (e) => {
   const body = {
     eventId: id,
     tierId,
-    ...(selected.size ? { seats: [...selected.keys()] } : { quantity, ...($<HTMLInputElement>('#together').checked ? { together: true } : {}) }),
+    ...(selected.size
+      ? { seats: [...selected.keys()] }
+      : { quantity, ...($<HTMLInputElement>('#together').checked ? { together: true } : {}) }),
     ...(pass ? { purchaseToken: pass.token } : {}),
   };
   setStatus(status, 'busy', 'Holding your tickets…');

@@ -54,12 +54,30 @@ function renderEvents(list: ConsoleEvent[]): void {
   $('#events-empty').hidden = list.length > 0;
   $('#events').replaceChildren(
     ...list.map((e) =>
-      h('li', { class: 'card event-card console-event' },
+      h(
+        'li',
+        { class: 'card event-card console-event' },
         h('h3', {}, e.title, ' ', h('span', { class: `badge badge-${e.status}` }, statusLabels[e.status] ?? e.status)),
-        h('p', { class: 'meta' }, `${localTime(e.startsAt, e.venue.timeZone)} (${e.venue.timeZone}) · ${e.venue.name}, ${e.venue.city}`),
-        h('dl', { class: 'stats' }, stat('Tiers', e.tiers), stat('Capacity', e.capacity), stat('Sold', e.sold), stat('Held', e.held), stat('Remaining', e.remaining)),
+        h(
+          'p',
+          { class: 'meta' },
+          `${localTime(e.startsAt, e.venue.timeZone)} (${e.venue.timeZone}) · ${e.venue.name}, ${e.venue.city}`,
+        ),
+        h(
+          'dl',
+          { class: 'stats' },
+          stat('Tiers', e.tiers),
+          stat('Capacity', e.capacity),
+          stat('Sold', e.sold),
+          stat('Held', e.held),
+          stat('Remaining', e.remaining),
+        ),
         h('p', { class: 'meta' }, onsaleLine(e)),
-        h('button', { type: 'button', class: 'secondary', 'data-manage': e.id, 'aria-label': `Manage ${e.title}` }, 'Manage'),
+        h(
+          'button',
+          { type: 'button', class: 'secondary', 'data-manage': e.id, 'aria-label': `Manage ${e.title}` },
+          'Manage',
+        ),
       ),
     ),
   );
@@ -72,10 +90,16 @@ async function loadEvents(): Promise<boolean> {
     renderEvents(events);
     return true;
   } catch (err) {
-    if (err instanceof ApiError && err.problem.status === 401) gate('Sign in with an organizer account to use the console.', true);
+    if (err instanceof ApiError && err.problem.status === 401)
+      gate('Sign in with an organizer account to use the console.', true);
     else if (err instanceof ApiError && err.problem.status === 403) {
       gate('You need the organizer role to use the console. Ask a Fairdrop admin to add it to your account.', false);
-    } else setStatus(pageStatus, 'bad', err instanceof ApiError ? err.describe() : 'Could not reach Fairdrop. Reload to try again.');
+    } else
+      setStatus(
+        pageStatus,
+        'bad',
+        err instanceof ApiError ? err.describe() : 'Could not reach Fairdrop. Reload to try again.',
+      );
     return false;
   }
 }

@@ -1,5 +1,12 @@
 import { io, type Socket } from 'socket.io-client';
-import type { QueueAdmittedPush, QueueClientToServer, QueueCursorPush, QueueServerToClient, QueueSnapshot, QueueStatusPush } from '../../../src/realtime/events.js';
+import type {
+  QueueAdmittedPush,
+  QueueClientToServer,
+  QueueCursorPush,
+  QueueServerToClient,
+  QueueSnapshot,
+  QueueStatusPush,
+} from '../../../src/realtime/events.js';
 import { api, ApiError, session } from '../lib/api.js';
 import { $, setStatus } from '../lib/dom.js';
 import { currentUser, localTime, renderHeader } from '../lib/layout.js';
@@ -63,7 +70,8 @@ function countdown(el: HTMLElement, until: number, prefix: string): void {
 }
 
 const fmt = (n: number) => n.toLocaleString();
-const eta = (seconds: number | null) => (seconds === null ? 'unknown yet' : seconds < 60 ? 'under a minute' : `about ${Math.round(seconds / 60)} min`);
+const eta = (seconds: number | null) =>
+  seconds === null ? 'unknown yet' : seconds < 60 ? 'under a minute' : `about ${Math.round(seconds / 60)} min`;
 
 function render(): void {
   const s = snapshot;
@@ -74,7 +82,11 @@ function render(): void {
   $('#progress-wrap').hidden = true;
   if (!s) return;
   if (s.soldOut) {
-    setStatus(panel, 'bad', 'Sold out. Every ticket is taken or being paid for; if some come back, admission resumes and this page tells you.');
+    setStatus(
+      panel,
+      'bad',
+      'Sold out. Every ticket is taken or being paid for; if some come back, admission resumes and this page tells you.',
+    );
   } else if (s.phase === 'closed') {
     setStatus(panel, 'bad', 'This waiting room is closed.');
   } else if (s.phase === 'paused') {
@@ -82,13 +94,24 @@ function render(): void {
   }
   if (!s.joined) {
     markStep('prequeue');
-    if (!s.soldOut && s.phase !== 'closed' && s.phase !== 'paused') setStatus(panel, '', 'You are not in this waiting room yet.');
-    detail.textContent = s.phase === 'prequeue' ? 'Everyone who joins before the sale starts gets the same chance in the draw.' : 'The draw is done: joining now puts you after everyone who was in the draw, in order of arrival.';
+    if (!s.soldOut && s.phase !== 'closed' && s.phase !== 'paused')
+      setStatus(panel, '', 'You are not in this waiting room yet.');
+    detail.textContent =
+      s.phase === 'prequeue'
+        ? 'Everyone who joins before the sale starts gets the same chance in the draw.'
+        : 'The draw is done: joining now puts you after everyone who was in the draw, in order of arrival.';
     return;
   }
   if (s.ticketNumber === null) {
     markStep(s.phase === 'drawing' ? 'draw' : 'prequeue');
-    if (!s.soldOut && s.phase !== 'paused') setStatus(panel, 'ok', s.phase === 'drawing' ? 'The draw is running…' : 'You are in. When the sale starts, the draw gives you a number.');
+    if (!s.soldOut && s.phase !== 'paused')
+      setStatus(
+        panel,
+        'ok',
+        s.phase === 'drawing'
+          ? 'The draw is running…'
+          : 'You are in. When the sale starts, the draw gives you a number.',
+      );
     detail.textContent = `Entry ${s.entryId}. Arriving early does not help and refreshing does not help: every entry before the start has the same chance.`;
     return;
   }
@@ -102,7 +125,11 @@ function render(): void {
   markStep('number');
   const ahead = Math.max(0, (s.position ?? 0) - 1);
   if (!s.soldOut && s.phase !== 'paused') {
-    setStatus(panel, 'ok', `Your number is ${fmt(s.ticketNumber)}${drawSize ? ` of ${fmt(drawSize)} in the draw` : ''}. ${fmt(ahead)} ${ahead === 1 ? 'person is' : 'people are'} ahead of you.`);
+    setStatus(
+      panel,
+      'ok',
+      `Your number is ${fmt(s.ticketNumber)}${drawSize ? ` of ${fmt(drawSize)} in the draw` : ''}. ${fmt(ahead)} ${ahead === 1 ? 'person is' : 'people are'} ahead of you.`,
+    );
   }
   detail.textContent = `Estimated wait: ${eta(s.eta)}. Numbers are served in order; nobody can skip ahead.`;
   const wrap = $('#progress-wrap');
@@ -130,10 +157,14 @@ function alertAdmitted(push: { token: string; expiresAt: number }): void {
     on = !on;
     document.title = on ? "🔔 It's your turn!" : original;
   }, 800);
-  window.addEventListener('focus', () => {
-    clearInterval(titleTimer);
-    document.title = original;
-  }, { once: true });
+  window.addEventListener(
+    'focus',
+    () => {
+      clearInterval(titleTimer);
+      document.title = original;
+    },
+    { once: true },
+  );
   navigator.vibrate?.([300, 150, 300]);
   if (!muted) chime();
 }
@@ -169,14 +200,18 @@ async function loadLottery(): Promise<void> {
 }
 
 function connect(): void {
-  const socket: Socket<QueueServerToClient, QueueClientToServer> = io('/queue', { auth: { token: session.token() }, transports: ['websocket', 'polling'] });
+  const socket: Socket<QueueServerToClient, QueueClientToServer> = io('/queue', {
+    auth: { token: session.token() },
+    transports: ['websocket', 'polling'],
+  });
   const conn = $('#connection');
   const watch = async () => {
     const answer = await socket.emitWithAck('watch', { eventId });
     if (answer.ok) {
       const fresh = answer.snapshot;
       snapshot = fresh;
-      if (fresh.token && fresh.tokenExpiresAt && fresh.status === 'admitted') alertAdmitted({ token: fresh.token, expiresAt: fresh.tokenExpiresAt });
+      if (fresh.token && fresh.tokenExpiresAt && fresh.status === 'admitted')
+        alertAdmitted({ token: fresh.token, expiresAt: fresh.tokenExpiresAt });
       render();
     }
   };
@@ -228,7 +263,10 @@ $('#join-button').addEventListener('click', async () => {
   const status = $('#join-status');
   setStatus(status, 'busy', 'Joining…');
   try {
-    const challenge = await api<{ challenge: string; difficulty: number }>('GET', `/v1/events/${eventId}/queue/challenge`).catch(() => null);
+    const challenge = await api<{ challenge: string; difficulty: number }>(
+      'GET',
+      `/v1/events/${eventId}/queue/challenge`,
+    ).catch(() => null);
     let body = {};
     if (challenge && challenge.difficulty > 0) {
       setStatus(status, 'busy', 'Proving you are a person (a few seconds of work for your device)…');

@@ -25,14 +25,24 @@ interface EventChoice {
   venue: { name: string };
 }
 
-const RESULT_WORDS: Record<ScanResult, [string, (a: { firstUsedAt: string | null; firstGate: string | null }) => string]> = {
+const RESULT_WORDS: Record<
+  ScanResult,
+  [string, (a: { firstUsedAt: string | null; firstGate: string | null }) => string]
+> = {
   admitted: ['Admitted', () => 'Welcome in.'],
-  already_used: ['Already used', (a) => `Already used${a.firstUsedAt ? ` at ${clock(a.firstUsedAt)}` : ''}${a.firstGate ? ` by gate ${a.firstGate}` : ''}. Do not let in again.`],
+  already_used: [
+    'Already used',
+    (a) =>
+      `Already used${a.firstUsedAt ? ` at ${clock(a.firstUsedAt)}` : ''}${a.firstGate ? ` by gate ${a.firstGate}` : ''}. Do not let in again.`,
+  ],
   revoked: ['Revoked', () => 'This code no longer admits anyone: the ticket was transferred, refunded or cancelled.'],
   wrong_event: ['Wrong event', () => 'This ticket is for another event.'],
   invalid: ['Invalid', () => 'Not a Fairdrop ticket, or the code was altered.'],
   not_yet_valid: ['Not yet valid', () => 'Check-in for this ticket has not opened yet.'],
-  expired_code: ['Expired code', () => 'The code is too old (a screenshot?). Ask the holder to open the ticket live on their phone.'],
+  expired_code: [
+    'Expired code',
+    () => 'The code is too old (a screenshot?). Ask the holder to open the ticket live on their phone.',
+  ],
 };
 
 const REMEMBERED = 'fairdrop.scanner.station';
@@ -52,7 +62,13 @@ function addChoices(list: EventChoice[], select?: string): void {
   const current = select ?? eventSelect.value;
   eventSelect.replaceChildren(
     h('option', { value: '' }, choices.size ? 'Choose an event' : 'Search for the event first'),
-    ...[...choices.values()].map((e) => h('option', { value: e.id, selected: e.id === current }, `${e.title} — ${localTime(e.startsAt.utc, e.startsAt.timeZone)}, ${e.venue.name}`)),
+    ...[...choices.values()].map((e) =>
+      h(
+        'option',
+        { value: e.id, selected: e.id === current },
+        `${e.title} — ${localTime(e.startsAt.utc, e.startsAt.timeZone)}, ${e.venue.name}`,
+      ),
+    ),
   );
 }
 
@@ -66,9 +82,18 @@ $<HTMLFormElement>('#event-search-form').addEventListener('submit', async (e) =>
   const status = $('#search-status');
   setStatus(status, 'busy', 'Searching…');
   try {
-    const { events } = await api<{ events: EventChoice[] }>('GET', `/v1/events?sort=date&limit=20${q ? `&q=${encodeURIComponent(q)}` : ''}`);
+    const { events } = await api<{ events: EventChoice[] }>(
+      'GET',
+      `/v1/events?sort=date&limit=20${q ? `&q=${encodeURIComponent(q)}` : ''}`,
+    );
     addChoices(events, events[0]?.id);
-    setStatus(status, events.length ? 'ok' : 'bad', events.length ? `${events.length} event${events.length === 1 ? '' : 's'} found: choose below.` : 'No event matches.');
+    setStatus(
+      status,
+      events.length ? 'ok' : 'bad',
+      events.length
+        ? `${events.length} event${events.length === 1 ? '' : 's'} found: choose below.`
+        : 'No event matches.',
+    );
   } catch (err) {
     setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error.');
   }
@@ -80,7 +105,11 @@ $<HTMLFormElement>('#setup-form').addEventListener('submit', async (e) => {
   const eventId = eventSelect.value;
   gate = $<HTMLInputElement>('#gate').value.trim();
   if (!eventId || !gate) {
-    setStatus(status, 'bad', !eventId ? 'Choose the event you are admitting to.' : 'Name your gate (for example 3 or North).');
+    setStatus(
+      status,
+      'bad',
+      !eventId ? 'Choose the event you are admitting to.' : 'Name your gate (for example 3 or North).',
+    );
     (!eventId ? eventSelect : $<HTMLInputElement>('#gate')).focus();
     return;
   }
@@ -130,7 +159,10 @@ function showResult(answer: (ScanAnswer & { offline?: boolean }) | null): void {
   const box = $('#result');
   if (!answer) {
     box.className = 'scan-result idle';
-    box.replaceChildren(h('p', { class: 'result-word' }, 'Ready'), h('p', { class: 'result-reason' }, 'Scan a ticket or type its code.'));
+    box.replaceChildren(
+      h('p', { class: 'result-word' }, 'Ready'),
+      h('p', { class: 'result-reason' }, 'Scan a ticket or type its code.'),
+    );
     return;
   }
   const [word, reason] = RESULT_WORDS[answer.result];
@@ -156,10 +188,21 @@ async function scan(code: string): Promise<void> {
   setStatus(pageStatus, 'busy', 'Checking…');
   try {
     if (!navigator.onLine) throw new TypeError('offline');
-    const answer = await api<ScanAnswer>('POST', '/v1/checkin', { code: code.trim(), gate, nonce: crypto.randomUUID(), eventId: s.eventId });
+    const answer = await api<ScanAnswer>('POST', '/v1/checkin', {
+      code: code.trim(),
+      gate,
+      nonce: crypto.randomUUID(),
+      eventId: s.eventId,
+    });
     // Remembered for offline use: a ticket admitted online is "already used" if it comes back while the network is down.
     const id = answer.ticket?.id ?? ticketIdOf(code);
-    if (id && answer.firstUsedAt && answer.firstGate && (answer.result === 'admitted' || answer.result === 'already_used')) s.markInside(id, answer.firstUsedAt, answer.firstGate);
+    if (
+      id &&
+      answer.firstUsedAt &&
+      answer.firstGate &&
+      (answer.result === 'admitted' || answer.result === 'already_used')
+    )
+      s.markInside(id, answer.firstUsedAt, answer.firstGate);
     showResult(answer);
     setStatus(pageStatus, '', '');
   } catch (err) {
@@ -210,7 +253,8 @@ cameraButton.addEventListener('click', async () => {
     cameraButton.textContent = 'Stop the camera';
   } catch (err) {
     video.hidden = true;
-    $('#camera-note').textContent = `The camera could not start (${err instanceof Error ? err.message : 'refused'}). Type the code below.`;
+    $('#camera-note').textContent =
+      `The camera could not start (${err instanceof Error ? err.message : 'refused'}). Type the code below.`;
   }
 });
 
@@ -221,7 +265,9 @@ function renderOffline(): void {
   const bundle = store.bundle();
   const online = navigator.onLine;
   const connection = $('#connection');
-  connection.textContent = online ? 'Online: the server decides each scan.' : 'Offline: this device decides with the downloaded bundle.';
+  connection.textContent = online
+    ? 'Online: the server decides each scan.'
+    : 'Offline: this device decides with the downloaded bundle.';
   connection.className = `connection ${online ? 'is-online' : 'is-offline'}`;
   $('#bundle-state').textContent = bundle
     ? `Offline bundle from ${clock(bundle.issuedAt)}: ${bundle.bundle.revocations.length} revoked, ${bundle.admitted.length} already inside then.`
@@ -238,15 +284,35 @@ async function sync(): Promise<void> {
   setStatus($('#sync-status'), 'busy', 'Uploading offline scans…');
   try {
     const { sent, conflicts, overruled } = await store.sync();
-    setStatus($('#sync-status'), conflicts.length || overruled.length ? 'bad' : 'ok', `Synced ${sent} scan${sent === 1 ? '' : 's'}.${conflicts.length ? ` ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}.` : ''}`);
+    setStatus(
+      $('#sync-status'),
+      conflicts.length || overruled.length ? 'bad' : 'ok',
+      `Synced ${sent} scan${sent === 1 ? '' : 's'}.${conflicts.length ? ` ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}.` : ''}`,
+    );
     report.replaceChildren(
-      ...conflicts.map((c) => h('li', {}, `Ticket ${c.ticketId.slice(0, 8)}: let in here at ${clock(c.scannedAt)} while offline, but gate ${c.firstGate} had admitted it at ${clock(c.firstUsedAt)}.`)),
-      ...overruled.map((o) => h('li', {}, `A code let in here at ${clock(o.scannedAt)} was ${RESULT_WORDS[o.serverResult][0].toLowerCase()} on the server.`)),
+      ...conflicts.map((c) =>
+        h(
+          'li',
+          {},
+          `Ticket ${c.ticketId.slice(0, 8)}: let in here at ${clock(c.scannedAt)} while offline, but gate ${c.firstGate} had admitted it at ${clock(c.firstUsedAt)}.`,
+        ),
+      ),
+      ...overruled.map((o) =>
+        h(
+          'li',
+          {},
+          `A code let in here at ${clock(o.scannedAt)} was ${RESULT_WORDS[o.serverResult][0].toLowerCase()} on the server.`,
+        ),
+      ),
     );
     renderOffline(); // the queue count goes with the report, not after the download below
     await store.download().catch(() => undefined); // fresh revocations and admissions from other gates
   } catch (err) {
-    setStatus($('#sync-status'), 'bad', err instanceof ApiError ? err.describe() : 'Still offline: the scans stay queued on this device.');
+    setStatus(
+      $('#sync-status'),
+      'bad',
+      err instanceof ApiError ? err.describe() : 'Still offline: the scans stay queued on this device.',
+    );
   } finally {
     syncing = false;
     renderOffline();
@@ -260,7 +326,11 @@ $('#bundle-download').addEventListener('click', async () => {
     await store.download();
     setStatus($('#sync-status'), 'ok', 'Offline bundle updated.');
   } catch (err) {
-    setStatus($('#sync-status'), 'bad', err instanceof ApiError ? err.describe() : 'No connection: keeping the bundle this device has.');
+    setStatus(
+      $('#sync-status'),
+      'bad',
+      err instanceof ApiError ? err.describe() : 'No connection: keeping the bundle this device has.',
+    );
   }
   renderOffline();
 });
@@ -282,16 +352,26 @@ if (!me) {
   setStatus(pageStatus, '', '');
   if (!cameraScanningAvailable()) {
     cameraButton.hidden = true;
-    $('#camera-note').textContent = 'This browser cannot use a camera here: type or paste the code, or use a USB/Bluetooth scanner (it types into the field).';
+    $('#camera-note').textContent =
+      'This browser cannot use a camera here: type or paste the code, or use a USB/Bluetooth scanner (it types into the field).';
   }
   const remembered = JSON.parse(localStorage.getItem(REMEMBERED) ?? 'null') as { eventId: string; gate: string } | null;
   const wanted = new URLSearchParams(location.search).get('event') ?? remembered?.eventId ?? null;
-  const organized = me.roles.includes('organizer') || me.roles.includes('admin')
-    ? await api<{ events: { id: string; title: string; startsAt: string; venue: { name: string; timeZone: string } }[] }>('GET', '/v1/organizer/events').then(
-        (r) => r.events.map((e) => ({ id: e.id, title: e.title, startsAt: { utc: e.startsAt, timeZone: e.venue.timeZone }, venue: { name: e.venue.name } })),
-        () => [],
-      )
-    : [];
+  const organized =
+    me.roles.includes('organizer') || me.roles.includes('admin')
+      ? await api<{
+          events: { id: string; title: string; startsAt: string; venue: { name: string; timeZone: string } }[];
+        }>('GET', '/v1/organizer/events').then(
+          (r) =>
+            r.events.map((e) => ({
+              id: e.id,
+              title: e.title,
+              startsAt: { utc: e.startsAt, timeZone: e.venue.timeZone },
+              venue: { name: e.venue.name },
+            })),
+          () => [],
+        )
+      : [];
   const named = wanted && !organized.some((e) => e.id === wanted) ? await eventById(wanted) : null;
   addChoices([...(named ? [named] : []), ...organized], wanted ?? undefined);
   if (remembered?.gate) $<HTMLInputElement>('#gate').value = remembered.gate;

@@ -44,7 +44,8 @@ if (!me) {
           api<{ orders: Order[] }>('GET', '/v1/me/orders'),
         ]);
         const reload = () => void load();
-        $('#tickets-empty').hidden = tickets.length > 0 || transfers.some((t) => t.status === 'accepted' && t.fromUserId === me.id);
+        $('#tickets-empty').hidden =
+          tickets.length > 0 || transfers.some((t) => t.status === 'accepted' && t.fromUserId === me.id);
         await Promise.all([
           renderTickets($('#tickets'), tickets, transfers, me.id, reload),
           renderTransfers($('#transfers'), transfers, me, feed.items, reload),
@@ -54,7 +55,13 @@ if (!me) {
         if (invite && $('#invitation').hidden) await showInvitation(invite, me, transfers, reload);
         setStatus(pageStatus, '', '');
       } catch (err) {
-        setStatus(pageStatus, 'bad', err instanceof ApiError ? err.describe() : 'Could not reach Fairdrop. Your tickets will show when the connection is back.');
+        setStatus(
+          pageStatus,
+          'bad',
+          err instanceof ApiError
+            ? err.describe()
+            : 'Could not reach Fairdrop. Your tickets will show when the connection is back.',
+        );
       }
     })();
     await loading;

@@ -6,4 +6,6 @@
 const params = new URLSearchParams(location.hash.slice(1));
 const id = params.get('id');
 const token = params.get('token');
-location.replace(id && token ? `/tickets.html#transfer=${encodeURIComponent(id)}&token=${encodeURIComponent(token)}` : '/tickets.html');
+location.replace(
+  id && token ? `/tickets.html#transfer=${encodeURIComponent(id)}&token=${encodeURIComponent(token)}` : '/tickets.html',
+);

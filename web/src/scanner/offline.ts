@@ -29,8 +29,21 @@ export interface LocalAnswer {
 }
 
 export interface SyncReport {
-  results: { nonce: string; result: ScanResult; seat: string | null; firstGate: string | null; firstUsedAt: string | null }[];
-  conflicts: { ticketId: string; nonce: string; gate: string; scannedAt: string; firstGate: string; firstUsedAt: string }[];
+  results: {
+    nonce: string;
+    result: ScanResult;
+    seat: string | null;
+    firstGate: string | null;
+    firstUsedAt: string | null;
+  }[];
+  conflicts: {
+    ticketId: string;
+    nonce: string;
+    gate: string;
+    scannedAt: string;
+    firstGate: string;
+    firstUsedAt: string;
+  }[];
 }
 
 /** The sync endpoint takes up to 1,000 scans per call. */
@@ -91,15 +104,36 @@ export class OfflineStore {
     const scannedAt = new Date(nowMs).toISOString();
     let answer: LocalAnswer;
     if (!check.ok) {
-      answer = { result: check.reason, seat: check.claims?.seat ?? null, firstUsedAt: null, firstGate: null, ticketId: check.claims?.ticketId ?? null };
+      answer = {
+        result: check.reason,
+        seat: check.claims?.seat ?? null,
+        firstUsedAt: null,
+        firstGate: null,
+        ticketId: check.claims?.ticketId ?? null,
+      };
     } else {
       const first = this.inside()[check.claims.ticketId];
       answer = first
-        ? { result: 'already_used', seat: check.claims.seat, firstUsedAt: first.at, firstGate: first.gate, ticketId: check.claims.ticketId }
-        : { result: 'admitted', seat: check.claims.seat, firstUsedAt: scannedAt, firstGate: gate, ticketId: check.claims.ticketId };
+        ? {
+            result: 'already_used',
+            seat: check.claims.seat,
+            firstUsedAt: first.at,
+            firstGate: first.gate,
+            ticketId: check.claims.ticketId,
+          }
+        : {
+            result: 'admitted',
+            seat: check.claims.seat,
+            firstUsedAt: scannedAt,
+            firstGate: gate,
+            ticketId: check.claims.ticketId,
+          };
       if (!first) this.markInside(check.claims.ticketId, scannedAt, gate);
     }
-    write(key(this.eventId, 'queue'), [...this.queue(), { code: code.trim(), nonce: crypto.randomUUID(), scannedAt, gate, localResult: answer.result }]);
+    write(key(this.eventId, 'queue'), [
+      ...this.queue(),
+      { code: code.trim(), nonce: crypto.randomUUID(), scannedAt, gate, localResult: answer.result },
+    ]);
     return answer;
   }
 
@@ -107,7 +141,11 @@ export class OfflineStore {
    * Uploads the queue, one call per gate and batch (idempotent by nonce, so a sync cut off
    * halfway is simply sent again); each scan leaves the queue once the server has answered it.
    */
-  async sync(): Promise<{ sent: number; conflicts: SyncReport['conflicts']; overruled: (QueuedScan & { serverResult: ScanResult })[] }> {
+  async sync(): Promise<{
+    sent: number;
+    conflicts: SyncReport['conflicts'];
+    overruled: (QueuedScan & { serverResult: ScanResult })[];
+  }> {
     const queued = this.queue();
     const conflicts: SyncReport['conflicts'] = [];
     const overruled: (QueuedScan & { serverResult: ScanResult })[] = [];
@@ -125,10 +163,14 @@ export class OfflineStore {
         for (const r of report.results) {
           const mine = batch.find((q) => q.nonce === r.nonce);
           // A code admitted here that the server refuses for another reason than a double entry (a transfer after the bundle, say).
-          if (mine && mine.localResult === 'admitted' && r.result !== 'admitted' && r.result !== 'already_used') overruled.push({ ...mine, serverResult: r.result });
+          if (mine && mine.localResult === 'admitted' && r.result !== 'admitted' && r.result !== 'already_used')
+            overruled.push({ ...mine, serverResult: r.result });
         }
         const done = new Set(report.results.map((r) => r.nonce));
-        write(key(this.eventId, 'queue'), this.queue().filter((q) => !done.has(q.nonce)));
+        write(
+          key(this.eventId, 'queue'),
+          this.queue().filter((q) => !done.has(q.nonce)),
+        );
         sent += done.size;
       }
     }

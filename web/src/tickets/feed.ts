@@ -16,16 +16,29 @@ export interface Feed {
 }
 
 function notificationItem(n: FeedItem): HTMLElement {
-  return h('li', { class: `notice${n.read ? '' : ' unread'}`, 'data-notification': String(n.id) },
-    h('p', {}, n.read ? null : h('span', { class: 'badge badge-new' }, 'New'), n.read ? null : ' ', h('strong', {}, n.title)),
+  return h(
+    'li',
+    { class: `notice${n.read ? '' : ' unread'}`, 'data-notification': String(n.id) },
+    h(
+      'p',
+      {},
+      n.read ? null : h('span', { class: 'badge badge-new' }, 'New'),
+      n.read ? null : ' ',
+      h('strong', {}, n.title),
+    ),
     h('p', { class: 'notice-body' }, n.body),
-    h('p', { class: 'hint' }, at(n.createdAt, null)));
+    h('p', { class: 'hint' }, at(n.createdAt, null)),
+  );
 }
 
 export function renderFeed(feed: Feed): void {
   $('#unread-count').textContent = feed.unread ? `${feed.unread} unread` : 'all read';
   $<HTMLButtonElement>('#mark-read').hidden = feed.unread === 0;
-  $('#notifications').replaceChildren(...(feed.items.length ? feed.items.map(notificationItem) : [h('li', { class: 'muted' }, 'Nothing yet. Order confirmations, transfers and event changes appear here.')]));
+  $('#notifications').replaceChildren(
+    ...(feed.items.length
+      ? feed.items.map(notificationItem)
+      : [h('li', { class: 'muted' }, 'Nothing yet. Order confirmations, transfers and event changes appear here.')]),
+  );
 }
 
 export async function loadFeed(): Promise<Feed> {
@@ -47,7 +60,10 @@ export function bindMarkRead(feed: Feed): void {
  * Live pushes: each one joins the list and is read out once through the polite region (no
  * interrupting, no repeats); `onNews` lets the page refresh what the news is about.
  */
-export function connectLive(feed: Feed, onNews: (push: NotificationPush) => void): Socket<ServerToClientEvents, ClientToServerEvents> {
+export function connectLive(
+  feed: Feed,
+  onNews: (push: NotificationPush) => void,
+): Socket<ServerToClientEvents, ClientToServerEvents> {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ auth: { token: session.token() ?? '' } });
   const state = $('#live-state');
   socket.on('connect', () => void (state.textContent = 'Live updates on.'));
@@ -98,10 +114,19 @@ export async function renderTimeline(): Promise<void> {
   $('#timeline').replaceChildren(
     ...(newest.length
       ? newest.map((r) =>
-          h('li', { 'data-seq': String(r.seq) },
-            h('span', { class: 'receipt-kind' }, words(r.kind)), ' ',
-            h('span', { class: 'hint' }, `#${r.seq} · ${at(r.occurredAt, null)} · ${r.subjectType} ${shortId(r.subjectId)} · hash `),
-            h('code', { title: `Signature ${r.signature} (key ${r.keyId})` }, r.hash.slice(0, 12))))
+          h(
+            'li',
+            { 'data-seq': String(r.seq) },
+            h('span', { class: 'receipt-kind' }, words(r.kind)),
+            ' ',
+            h(
+              'span',
+              { class: 'hint' },
+              `#${r.seq} · ${at(r.occurredAt, null)} · ${r.subjectType} ${shortId(r.subjectId)} · hash `,
+            ),
+            h('code', { title: `Signature ${r.signature} (key ${r.keyId})` }, r.hash.slice(0, 12)),
+          ),
+        )
       : [h('li', { class: 'muted' }, 'No receipts yet.')]),
   );
 }

@@ -30,7 +30,11 @@ export async function acceptTransfer(transferId: string, token: string, status: 
   setStatus(status, 'busy', 'Accepting the ticket…');
   try {
     await api('POST', `/v1/transfers/${transferId}/accept`, { token });
-    setStatus(status, 'ok', 'The ticket is yours: its door code is in your tickets below. The sender’s code no longer works.');
+    setStatus(
+      status,
+      'ok',
+      'The ticket is yours: its door code is in your tickets below. The sender’s code no longer works.',
+    );
     return true;
   } catch (err) {
     setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
@@ -39,7 +43,12 @@ export async function acceptTransfer(transferId: string, token: string, status: 
 }
 
 /** Signed in: who sent it, for which event, and the accept button. */
-export async function showInvitation(invite: Invitation, me: Me, transfers: Transfer[], onAccepted: () => void): Promise<void> {
+export async function showInvitation(
+  invite: Invitation,
+  me: Me,
+  transfers: Transfer[],
+  onAccepted: () => void,
+): Promise<void> {
   const panel = $('#invitation');
   const transfer = transfers.find((t) => t.id === invite.transferId);
   const event = transfer ? await eventInfo(transfer.eventId) : null;
@@ -73,22 +82,41 @@ export async function showInvitation(invite: Invitation, me: Me, transfers: Tran
 /** Signed out: sign in (existing account) or create the account the ticket was offered to. */
 export function showSignedOutInvitation(invite: Invitation): void {
   const panel = $('#invitation');
-  const signIn = h('form', { id: 'invite-signin', class: 'invite-form' },
+  const signIn = h(
+    'form',
+    { id: 'invite-signin', class: 'invite-form' },
     h('h3', {}, 'I have a Fairdrop account'),
     h('label', { for: 'invite-email' }, 'Email'),
     h('input', { id: 'invite-email', name: 'email', type: 'email', required: true, autocomplete: 'email' }),
     h('label', { for: 'invite-password' }, 'Password'),
-    h('input', { id: 'invite-password', name: 'password', type: 'password', required: true, autocomplete: 'current-password' }),
+    h('input', {
+      id: 'invite-password',
+      name: 'password',
+      type: 'password',
+      required: true,
+      autocomplete: 'current-password',
+    }),
     h('button', { type: 'submit' }, 'Sign in and accept'),
-    h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }));
-  const claim = h('form', { id: 'invite-claim', class: 'invite-form' },
+    h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }),
+  );
+  const claim = h(
+    'form',
+    { id: 'invite-claim', class: 'invite-form' },
     h('h3', {}, 'I am new to Fairdrop'),
     h('label', { for: 'claim-name' }, 'Your name'),
     h('input', { id: 'claim-name', name: 'displayName', required: true, autocomplete: 'name' }),
     h('label', { for: 'claim-password' }, 'Choose a password (10 characters or more)'),
-    h('input', { id: 'claim-password', name: 'password', type: 'password', required: true, minlength: '10', autocomplete: 'new-password' }),
+    h('input', {
+      id: 'claim-password',
+      name: 'password',
+      type: 'password',
+      required: true,
+      minlength: '10',
+      autocomplete: 'new-password',
+    }),
     h('button', { type: 'submit' }, 'Create my account and accept'),
-    h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }));
+    h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }),
+  );
   const value = (form: HTMLFormElement, name: string) => (form.elements.namedItem(name) as HTMLInputElement).value;
 
   signIn.addEventListener('submit', async (e) => {
@@ -96,7 +124,10 @@ export function showSignedOutInvitation(invite: Invitation): void {
     const status = $('.status', signIn);
     setStatus(status, 'busy', 'Signing in…');
     try {
-      const grant = await api<{ token: string }>('POST', '/v1/auth/login', { email: value(signIn, 'email'), password: value(signIn, 'password') });
+      const grant = await api<{ token: string }>('POST', '/v1/auth/login', {
+        email: value(signIn, 'email'),
+        password: value(signIn, 'password'),
+      });
       session.set(grant.token);
       // Reloaded signed in, the fragment still holds the invitation: the page offers it with its details.
       location.reload();
@@ -123,7 +154,11 @@ export function showSignedOutInvitation(invite: Invitation): void {
   });
   panel.replaceChildren(
     h('h2', { id: 'invitation-title' }, 'Someone sent you a ticket'),
-    h('p', {}, 'Sign in with the address the invitation was sent to, or create your account: the ticket then becomes yours and its door code appears on this page.'),
+    h(
+      'p',
+      {},
+      'Sign in with the address the invitation was sent to, or create your account: the ticket then becomes yours and its door code appears on this page.',
+    ),
     h('div', { class: 'grid' }, signIn, claim),
   );
   panel.hidden = false;

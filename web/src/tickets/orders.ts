@@ -17,24 +17,45 @@ const ORDER_WORDS: Record<Order['status'], string> = {
 };
 
 /** Whether the fan may cancel now, and the sentence that says so (or why not). */
-function refundPolicy(order: Order, event: EventInfo | null, validTickets: number, now = Date.now()): { allowed: boolean; text: string } {
-  if (event?.status === 'cancelled') return { allowed: false, text: 'The event was cancelled: this order is refunded automatically.' };
+function refundPolicy(
+  order: Order,
+  event: EventInfo | null,
+  validTickets: number,
+  now = Date.now(),
+): { allowed: boolean; text: string } {
+  if (event?.status === 'cancelled')
+    return { allowed: false, text: 'The event was cancelled: this order is refunded automatically.' };
   if (order.status !== 'captured') return { allowed: false, text: '' };
   if (validTickets === 0) return { allowed: false, text: 'No valid tickets left in this order.' };
   const until = event?.policies?.refundableUntil;
-  if (!until) return { allowed: false, text: 'Not refundable under the organizer’s policy (unless the event is cancelled).' };
+  if (!until)
+    return { allowed: false, text: 'Not refundable under the organizer’s policy (unless the event is cancelled).' };
   if (Date.parse(until) < now) return { allowed: false, text: `Refunds closed ${at(until, event)}.` };
   return { allowed: true, text: `You can cancel for a refund until ${at(until, event)}.` };
 }
 
 function cancelControls(order: Order, validTickets: number, onChange: () => void): HTMLElement {
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
-  const start = h('button', { type: 'button', class: 'secondary', 'data-cancel-order': order.id }, 'Cancel for a refund…');
-  const confirmBox = h('div', { class: 'confirm', role: 'group', 'aria-label': 'Confirm cancellation', hidden: true },
-    h('p', {}, `Cancel ${validTickets === 1 ? 'your ticket' : `all ${validTickets} valid tickets`} of this order? The refund goes back to the gift card first, then to your card. This cannot be undone.`),
-    h('div', { class: 'actions' },
+  const start = h(
+    'button',
+    { type: 'button', class: 'secondary', 'data-cancel-order': order.id },
+    'Cancel for a refund…',
+  );
+  const confirmBox = h(
+    'div',
+    { class: 'confirm', role: 'group', 'aria-label': 'Confirm cancellation', hidden: true },
+    h(
+      'p',
+      {},
+      `Cancel ${validTickets === 1 ? 'your ticket' : `all ${validTickets} valid tickets`} of this order? The refund goes back to the gift card first, then to your card. This cannot be undone.`,
+    ),
+    h(
+      'div',
+      { class: 'actions' },
       h('button', { type: 'button', class: 'danger', 'data-confirm-cancel': order.id }, 'Yes, cancel and refund'),
-      h('button', { type: 'button', class: 'secondary' }, 'Keep my tickets')));
+      h('button', { type: 'button', class: 'secondary' }, 'Keep my tickets'),
+    ),
+  );
   const [yes, no] = [...confirmBox.querySelectorAll('button')] as HTMLButtonElement[];
   // One key for this confirmation: a double click or a retry after a dropped connection refunds once.
   let key = crypto.randomUUID();
@@ -59,27 +80,58 @@ function cancelControls(order: Order, validTickets: number, onChange: () => void
       onChange();
     } catch (err) {
       yes!.disabled = false;
-      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error: nothing was cancelled twice; try again.');
+      setStatus(
+        status,
+        'bad',
+        err instanceof ApiError ? err.describe() : 'Network error: nothing was cancelled twice; try again.',
+      );
     }
   });
   return h('div', { class: 'order-cancel' }, start, confirmBox, status);
 }
 
-export async function renderOrders(list: HTMLElement, orders: Order[], tickets: Ticket[], onChange: () => void): Promise<void> {
+export async function renderOrders(
+  list: HTMLElement,
+  orders: Order[],
+  tickets: Ticket[],
+  onChange: () => void,
+): Promise<void> {
   const infos = await Promise.all(orders.map((o) => eventInfo(o.eventId)));
   const items = orders.map((o, i) => {
     const event = infos[i] ?? null;
     const valid = tickets.filter((t) => t.orderId === o.id && t.status === 'valid').length;
     const policy = refundPolicy(o, event, valid);
-    const paid = [o.giftCardCents ? `${money(o.giftCardCents, o.currency)} gift card` : '', o.cardCents ? `${money(o.cardCents, o.currency)} card` : ''].filter(Boolean).join(' + ');
-    return h('li', { class: 'order', 'data-order': o.id },
-      h('h3', {}, event?.title ?? 'Order', ' ', h('span', { class: `badge order-${o.status}` }, ORDER_WORDS[o.status].split(':')[0]!)),
-      h('p', {}, ORDER_WORDS[o.status], o.sandbox ? h('span', { class: 'muted' }, ' (sandbox payment, no money moved)') : null),
-      h('p', { class: 'meta' },
+    const paid = [
+      o.giftCardCents ? `${money(o.giftCardCents, o.currency)} gift card` : '',
+      o.cardCents ? `${money(o.cardCents, o.currency)} card` : '',
+    ]
+      .filter(Boolean)
+      .join(' + ');
+    return h(
+      'li',
+      { class: 'order', 'data-order': o.id },
+      h(
+        'h3',
+        {},
+        event?.title ?? 'Order',
+        ' ',
+        h('span', { class: `badge order-${o.status}` }, ORDER_WORDS[o.status].split(':')[0]!),
+      ),
+      h(
+        'p',
+        {},
+        ORDER_WORDS[o.status],
+        o.sandbox ? h('span', { class: 'muted' }, ' (sandbox payment, no money moved)') : null,
+      ),
+      h(
+        'p',
+        { class: 'meta' },
         `Purchase ${shortId(o.id)} · ${at(o.createdAt, event)} · ${money(o.totalCents, o.currency)}${paid ? ` (${paid})` : ''}`,
-        o.refundedCents ? ` · ${money(o.refundedCents, o.currency)} refunded` : ''),
+        o.refundedCents ? ` · ${money(o.refundedCents, o.currency)} refunded` : '',
+      ),
       policy.text ? h('p', { class: 'hint' }, policy.text) : null,
-      policy.allowed ? cancelControls(o, valid, onChange) : null);
+      policy.allowed ? cancelControls(o, valid, onChange) : null,
+    );
   });
   list.replaceChildren(...(items.length ? items : [h('li', { class: 'muted' }, 'No orders yet.')]));
 }

@@ -10,9 +10,15 @@ import type { EventInfo, Ticket, TicketCode, TicketStatus, Transfer } from './ty
  */
 
 const STATUS_WORDS: Record<TicketStatus | 'transferred', [string, string]> = {
-  valid: ['Valid', 'Show this code at the door. It changes every 30 seconds, so a screenshot or a photo will not work.'],
+  valid: [
+    'Valid',
+    'Show this code at the door. It changes every 30 seconds, so a screenshot or a photo will not work.',
+  ],
   used: ['Used', 'This ticket has been checked in.'],
-  revoked: ['Revoked', 'This ticket no longer admits anyone: the event was cancelled or the ticket was replaced. Any refund is shown under your orders.'],
+  revoked: [
+    'Revoked',
+    'This ticket no longer admits anyone: the event was cancelled or the ticket was replaced. Any refund is shown under your orders.',
+  ],
   refunded: ['Refunded', 'You cancelled this ticket and its price was refunded.'],
   transferred: ['Transferred', 'This ticket now belongs to someone else; your code for it no longer works.'],
 };
@@ -34,7 +40,9 @@ export function stopCodes(): void {
 async function fetchCode(ticketId: string): Promise<TicketCode> {
   const token = session.token();
   const sent = Date.now();
-  const res = await fetch(`/v1/tickets/${ticketId}/code`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const res = await fetch(`/v1/tickets/${ticketId}/code`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
   const body: unknown = await res.json();
   if (!res.ok) throw new ApiError(body as Problem);
   const serverDate = Date.parse(res.headers.get('date') ?? '');
@@ -62,21 +70,31 @@ async function showCode(card: HTMLElement, ticket: Ticket, title: string): Promi
     wait = Math.min(MAX_WAIT_MS, Math.max(1000, Date.parse(code.refreshAt) - skewMs - Date.now() + AFTER_STEP_MS));
   } catch (err) {
     // The ticket changed under us (transferred, revoked): the list is redrawn by the caller's next load.
-    note.textContent = err instanceof ApiError ? err.describe() : 'Offline: the code will come back when the connection does.';
+    note.textContent =
+      err instanceof ApiError ? err.describe() : 'Offline: the code will come back when the connection does.';
     wait = 5000;
   }
   if (!card.isConnected) return;
-  timers.set(ticket.id, setTimeout(() => void showCode(card, ticket, title), wait));
+  timers.set(
+    ticket.id,
+    setTimeout(() => void showCode(card, ticket, title), wait),
+  );
 }
 
 function transferForm(ticket: Ticket, onChange: () => void): HTMLElement {
   const id = ticket.id.slice(0, 8);
-  const form = h('form', { class: 'transfer-form', novalidate: true },
+  const form = h(
+    'form',
+    { class: 'transfer-form', novalidate: true },
     h('label', { for: `to-${id}` }, 'Their email'),
     h('input', { id: `to-${id}`, name: 'toEmail', type: 'email', required: true, autocomplete: 'email' }),
     h('label', { for: `msg-${id}` }, 'Message ', h('span', { class: 'muted' }, '(optional)')),
     h('textarea', { id: `msg-${id}`, name: 'message', rows: '2', maxlength: '500' }),
-    h('p', { class: 'hint' }, 'Transfers are free and at face value: never pay anyone for a ticket. Your code stops working once they accept.'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Transfers are free and at face value: never pay anyone for a ticket. Your code stops working once they accept.',
+    ),
     h('button', { type: 'submit' }, 'Send ticket'),
     h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }),
   );
@@ -90,7 +108,12 @@ function transferForm(ticket: Ticket, onChange: () => void): HTMLElement {
     const message = (form.elements.namedItem('message') as HTMLTextAreaElement).value.trim();
     setStatus(status, 'busy', 'Sending…');
     try {
-      await api('POST', `/v1/tickets/${ticket.id}/transfers`, { toEmail, ...(message ? { message } : {}) }, { idempotencyKey: key });
+      await api(
+        'POST',
+        `/v1/tickets/${ticket.id}/transfers`,
+        { toEmail, ...(message ? { message } : {}) },
+        { idempotencyKey: key },
+      );
       setStatus(status, 'ok', `Sent to ${toEmail}. The ticket stays yours until they accept.`);
       onChange();
     } catch (err) {
@@ -112,53 +135,126 @@ function pendingOffer(transfer: Transfer, onChange: () => void): HTMLElement {
       setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
     }
   });
-  return h('div', { class: 'pending-offer' }, h('p', {}, `Offered to ${transfer.toEmail}; waiting for them to accept.`), cancel, status);
+  return h(
+    'div',
+    { class: 'pending-offer' },
+    h('p', {}, `Offered to ${transfer.toEmail}; waiting for them to accept.`),
+    cancel,
+    status,
+  );
 }
 
-function card(ticket: Ticket, event: EventInfo | null, pending: Transfer | undefined, onChange: () => void): HTMLElement {
+function card(
+  ticket: Ticket,
+  event: EventInfo | null,
+  pending: Transfer | undefined,
+  onChange: () => void,
+): HTMLElement {
   const [word, explanation] = STATUS_WORDS[ticket.status];
   const title = event?.title ?? ticket.event.title;
-  const used = ticket.status === 'used' && ticket.firstUsedAt ? ` Checked in at ${clock(ticket.firstUsedAt)}${ticket.firstGate ? `, gate ${ticket.firstGate}` : ''}.` : '';
+  const used =
+    ticket.status === 'used' && ticket.firstUsedAt
+      ? ` Checked in at ${clock(ticket.firstUsedAt)}${ticket.firstGate ? `, gate ${ticket.firstGate}` : ''}.`
+      : '';
   const showQr = ticket.status === 'valid';
-  return h('li', { class: `card ticket ticket-${ticket.status}`, 'data-ticket': ticket.id },
+  return h(
+    'li',
+    { class: `card ticket ticket-${ticket.status}`, 'data-ticket': ticket.id },
     showQr
-      ? h('div', { class: 'ticket-qr' },
+      ? h(
+          'div',
+          { class: 'ticket-qr' },
           h('img', { alt: 'Loading the door code…', width: '220', height: '220' }),
-          h('p', { class: 'qr-note hint' }, 'Loading the code…'))
+          h('p', { class: 'qr-note hint' }, 'Loading the code…'),
+        )
       : null,
-    h('div', { class: 'ticket-info' },
+    h(
+      'div',
+      { class: 'ticket-info' },
       h('h3', {}, title),
       h('p', { class: 'meta' }, `${at(ticket.event.startsAt, event)} · ${ticket.event.venue}`),
-      h('p', {}, h('span', { class: `badge ticket-badge-${ticket.status}` }, word), ' ', h('span', { class: 'ticket-explain' }, explanation + used)),
-      h('dl', { class: 'ticket-facts' },
-        h('div', {}, h('dt', {}, 'Seat'), h('dd', {}, ticket.seat ? `${ticket.seat.section}, row ${ticket.seat.row}, seat ${ticket.seat.number}` : 'General admission')),
+      h(
+        'p',
+        {},
+        h('span', { class: `badge ticket-badge-${ticket.status}` }, word),
+        ' ',
+        h('span', { class: 'ticket-explain' }, explanation + used),
+      ),
+      h(
+        'dl',
+        { class: 'ticket-facts' },
+        h(
+          'div',
+          {},
+          h('dt', {}, 'Seat'),
+          h(
+            'dd',
+            {},
+            ticket.seat
+              ? `${ticket.seat.section}, row ${ticket.seat.row}, seat ${ticket.seat.number}`
+              : 'General admission',
+          ),
+        ),
         h('div', {}, h('dt', {}, 'Ticket type'), h('dd', {}, ticket.tier)),
-        ticket.attendeeName ? h('div', {}, h('dt', {}, 'Name'), h('dd', {}, ticket.attendeeName)) : null),
-      showQr ? h('details', { class: 'code-details' }, h('summary', {}, 'Show the code as text'), h('code', { class: 'code-text' }, '…')) : null,
-      pending ? pendingOffer(pending, onChange) : ticket.transferable && ticket.status === 'valid' ? transferForm(ticket, onChange) : null,
+        ticket.attendeeName ? h('div', {}, h('dt', {}, 'Name'), h('dd', {}, ticket.attendeeName)) : null,
+      ),
+      showQr
+        ? h(
+            'details',
+            { class: 'code-details' },
+            h('summary', {}, 'Show the code as text'),
+            h('code', { class: 'code-text' }, '…'),
+          )
+        : null,
+      pending
+        ? pendingOffer(pending, onChange)
+        : ticket.transferable && ticket.status === 'valid'
+          ? transferForm(ticket, onChange)
+          : null,
     ),
   );
 }
 
 function transferredCard(transfer: Transfer, event: EventInfo | null): HTMLElement {
   const [word, explanation] = STATUS_WORDS.transferred;
-  return h('li', { class: 'card ticket ticket-transferred', 'data-ticket': transfer.ticketId },
-    h('div', { class: 'ticket-info' },
+  return h(
+    'li',
+    { class: 'card ticket ticket-transferred', 'data-ticket': transfer.ticketId },
+    h(
+      'div',
+      { class: 'ticket-info' },
       h('h3', {}, event?.title ?? 'A ticket you passed on'),
       event ? h('p', { class: 'meta' }, `${at(event.startsAt.utc, event)} · ${event.venue.name}`) : null,
-      h('p', {}, h('span', { class: 'badge ticket-badge-transferred' }, word), ' ', `${explanation} Accepted by ${transfer.toEmail}${transfer.decidedAt ? ` on ${at(transfer.decidedAt, event)}` : ''}.`),
+      h(
+        'p',
+        {},
+        h('span', { class: 'badge ticket-badge-transferred' }, word),
+        ' ',
+        `${explanation} Accepted by ${transfer.toEmail}${transfer.decidedAt ? ` on ${at(transfer.decidedAt, event)}` : ''}.`,
+      ),
     ),
   );
 }
 
 /** Draws every ticket (and those passed on), then starts each valid one's QR rotation. */
-export async function renderTickets(list: HTMLElement, tickets: Ticket[], transfers: Transfer[], myId: string, onChange: () => void): Promise<void> {
+export async function renderTickets(
+  list: HTMLElement,
+  tickets: Ticket[],
+  transfers: Transfer[],
+  myId: string,
+  onChange: () => void,
+): Promise<void> {
   stopCodes();
-  const pendingOf = new Map(transfers.filter((t) => t.status === 'pending' && t.fromUserId === myId).map((t) => [t.ticketId, t]));
+  const pendingOf = new Map(
+    transfers.filter((t) => t.status === 'pending' && t.fromUserId === myId).map((t) => [t.ticketId, t]),
+  );
   const held = new Set(tickets.map((t) => t.id));
   // A ticket I passed on and do not hold again (it can come back by another transfer).
   const passedOn = transfers.filter((t) => t.status === 'accepted' && t.fromUserId === myId && !held.has(t.ticketId));
-  const infos = await Promise.all([...tickets.map((t) => eventInfo(t.eventId)), ...passedOn.map((t) => eventInfo(t.eventId))]);
+  const infos = await Promise.all([
+    ...tickets.map((t) => eventInfo(t.eventId)),
+    ...passedOn.map((t) => eventInfo(t.eventId)),
+  ]);
   const cards = tickets.map((t, i) => card(t, infos[i] ?? null, pendingOf.get(t.id), onChange));
   list.replaceChildren(...cards, ...passedOn.map((t, i) => transferredCard(t, infos[tickets.length + i] ?? null)));
   tickets.forEach((t, i) => {
