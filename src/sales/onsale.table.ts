@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, check, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../auth/auth.table.js';
 import { events } from '../catalog/catalog.table.js';
 
@@ -33,6 +33,13 @@ export const onsaleSettings = pgTable(
     perAccountLimit: integer('per_account_limit'),
     /** Leading zero bits asked of the join proof-of-work; 0 turns it off. */
     powDifficulty: integer('pow_difficulty').notNull().default(0),
+    /**
+     * Queue mode: only accounts with a confirmed email address may join the waiting room, so a
+     * crowd of throwaway sign-ups cannot dilute the draw. The API writes it on every PUT (true
+     * unless the organizer says otherwise for a queue sale, false for an open one); the
+     * column's default is the safe side for a queue row written any other way.
+     */
+    requireVerifiedEmail: boolean('require_verified_email').notNull().default(true),
     state: text('state', { enum: onsaleStates }).notNull().default('scheduled'),
     updatedBy: uuid('updated_by').references(() => users.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
