@@ -23,16 +23,37 @@ export const giftCards = pgTable(
       .references(() => users.id),
     note: text('note'),
     /**
+     * The organizer whose events this card pays for; null for a platform card (issued by an
+     * admin, or bought with money), which pays for any event. An organizer's card is always
+     * scoped to them: it is their own inventory they give away, never platform money.
+     */
+    scopeOrganizerId: uuid('scope_organizer_id').references(() => users.id),
+    /**
      * `<account>:<Idempotency-Key>` of the request that created the card. The API's generic
      * replay store would keep the response, code included, so these routes deduplicate here
      * and a replay answers without the code.
      */
     requestKey: text('request_key').unique(),
+    /**
+     * `requestHash` (src/http/idempotency.ts) of the request that created the card: the same
+     * key with another request is refused instead of answered with this card.
+     */
+    requestHash: text('request_hash'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     check('gift_cards_balance_nonnegative', sql`${t.balanceCents} >= 0`),
     check('gift_cards_initial_positive', sql`${t.initialCents} > 0`),
+    // Money paid in (a purchase) spends anywhere; only a free card can be limited to an organizer.
+    check('gift_cards_scope_issued_only', sql`${t.scopeOrganizerId} is null or ${t.source} = 'issued'`),
+    // Serves GET /v1/gift-cards/issued for an organizer: their issuances, newest first.
+    index('gift_cards_issuer_idx')
+      .on(t.createdBy, t.createdAt, t.id)
+      .where(sql`${t.source} = 'issued'`),
+    // Serves GET /v1/gift-cards/issued for an admin: every issuance, newest first.
+    index('gift_cards_issued_idx')
+      .on(t.createdAt, t.id)
+      .where(sql`${t.source} = 'issued'`),
   ],
 );
 
