@@ -55,7 +55,11 @@ export const checkins = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     /** Null when the code could not be read as one of our tickets. */
     ticketId: uuid('ticket_id').references(() => tickets.id),
-    /** The event the code names; null when the code could not be read at all. */
+    /**
+     * The event the door was scanning for: the one named in the request, or the code's when a
+     * scan named none. A scan of another event's ticket is recorded here, at this door, so a
+     * nonce and the door report belong to the event whose staff made the scan.
+     */
     eventId: uuid('event_id'),
     ticketVersion: integer('ticket_version'),
     result: text('result', { enum: scanResults }).notNull(),
@@ -63,8 +67,13 @@ export const checkins = pgTable(
     /** The scanner's id for this scan: a retried request or a re-uploaded offline batch is the same scan. */
     nonce: text('nonce').notNull(),
     staffId: uuid('staff_id').notNull(),
-    /** When the scanner saw the code (its clock for offline scans); recordedAt is when we learnt of it. */
+    /**
+     * The time the scan was judged at: the server's clock for online scans; for offline ones the
+     * scanner's claim moved into its bundle's window (see claimedAt). recordedAt is when we learnt of it.
+     */
     scannedAt: timestamp('scanned_at', { withTimezone: true, precision: 3 }).notNull(),
+    /** Offline scans only: the time the scanner claimed, kept so a re-upload answers the same and the report can show a clock outside the window. */
+    claimedAt: timestamp('claimed_at', { withTimezone: true, precision: 3 }),
     recordedAt: timestamp('recorded_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     offline: boolean('offline').notNull().default(false),
   },
@@ -72,7 +81,9 @@ export const checkins = pgTable(
     uniqueIndex('checkins_admitted_once')
       .on(t.ticketId)
       .where(sql`${t.result} = 'admitted'`),
-    uniqueIndex('checkins_nonce_unique').on(t.nonce),
+    // A nonce is one scan at one event's doors: serves the retry lookup (findByNonce) and
+    // refuses a second row for a retried scan; another event's nonce is not visible here.
+    uniqueIndex('checkins_event_nonce_unique').on(t.eventId, t.nonce),
     // Serves an event's admitted list in the offline bundle and the door report.
     index('checkins_event_idx').on(t.eventId, t.result),
     check(
