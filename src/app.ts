@@ -24,7 +24,7 @@ import { docsRouter } from './http/docs.js';
 import { webAssets } from './http/web-assets.js';
 import { healthRoutes } from './http/health.routes.js';
 import { IdempotencyStore } from './http/idempotency.js';
-import { createMetrics, measureRequests, type Metrics } from './http/metrics.js';
+import { createMetrics, measureRequests, metricsOnPublicPort, serveMetrics, type Metrics } from './http/metrics.js';
 import { requestLogging } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import { mountRoutes } from './http/mount.js';
@@ -151,8 +151,8 @@ export function createApp(infra: Infra): App {
   const app = express();
 
   app.disable('x-powered-by');
-  // Behind nginx or a cloud load balancer: trust the first proxy's X-Forwarded-For for per-IP limits.
-  app.set('trust proxy', 1);
+  // Off unless configured: a node clients reach directly must not take their X-Forwarded-For as their address.
+  app.set('trust proxy', config.TRUST_PROXY);
   app.use(requestLogging(app, logger));
   app.use(measureRequests(metrics));
   // Stripe Elements (only when Stripe takes the cards): its script, its card/3-D Secure frames, its API.
@@ -212,13 +212,7 @@ export function createApp(infra: Infra): App {
 
   const openapi = buildOpenApi(routes, { version: '0.1.0', serverUrl: config.PUBLIC_URL });
   app.get('/v1/openapi.json', (_req, res) => void res.json(openapi));
-  app.get('/metrics', async (req, res) => {
-    if (config.METRICS_TOKEN && req.get('authorization') !== `Bearer ${config.METRICS_TOKEN}`) {
-      sendProblem(res, req, new AppError(401, 'auth.required', 'Metrics need the operator token.'));
-      return;
-    }
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  if (metricsOnPublicPort(config)) app.get('/metrics', serveMetrics(metrics, config.METRICS_TOKEN));
   app.get('/docs', (_req, res) => res.sendFile('docs.html', { root: webRoot }));
   app.get('/docs/docs.js', (_req, res) => res.sendFile('docs.js', { root: webRoot }));
   app.use('/docs', docsRouter(routes));

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 
@@ -30,6 +31,50 @@ const url = (protocols: string[]) =>
     },
     `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
   );
+
+/** Names `trust proxy` accepts for address ranges (proxy-addr's). */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address, a subnet (`10.0.0.0/8`, `10.0.0.0/255.0.0.0`, `fd00::/8`) or a range name. */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  if (/^\d{1,3}$/.test(bits)) return Number(bits) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(bits) === 4;
+}
+
+/**
+ * Express's `trust proxy`: `false`, `true`, a hop count, or a list of trusted addresses and
+ * subnets. Parsed here so a typo fails the boot instead of trusting nothing (or everything).
+ */
+const trustProxy = z.string().transform((raw, ctx): boolean | number | string[] => {
+  const value = raw.trim().toLowerCase();
+  if (value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) {
+    if (Number(value) <= 32) return Number(value);
+    ctx.addIssue({ code: 'custom', message: 'a hop count is at most 32' });
+    return z.NEVER;
+  }
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = entries.filter((e) => !isProxyEntry(e));
+  if (entries.length === 0 || bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'a hop count (1 = one proxy in front), true, false, or a comma list of addresses, subnets (10.0.0.0/8) and ' +
+        `loopback, linklocal, uniquelocal${bad.length > 0 ? `; not ${bad.join(', ')}` : ''}`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
 
 const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -94,6 +139,13 @@ const configSchema = z.object({
   AUTH_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(60),
   /** A concurrent duplicate of an idempotent request waits this long for the first to finish, then gets 409. */
   IDEMPOTENCY_WAIT_MS: int(0, 60_000).default(5_000),
+  /**
+   * How long a request's answer is kept for replay under its Idempotency-Key. A day: a client
+   * retries within seconds or minutes (a phone that lost its answer retries on reconnect, the
+   * next morning at worst), and an answer that carries a session token (register, login, a
+   * transfer claim) should not outlive that need. After it, the same key is a new request.
+   */
+  IDEMPOTENCY_TTL_HOURS: int(1, 24 * 30).default(24),
   /** Ed25519 private key (PKCS#8 PEM or base64 DER) that signs receipts; generated and kept in DATA_DIR when absent outside production. */
   SIGNING_KEY: z.string().min(1).optional(),
   STRIPE_SECRET_KEY: z
@@ -110,8 +162,25 @@ const configSchema = z.object({
     .optional(),
   /** Lets tests point the real Stripe SDK at a local fake; never set in production. */
   STRIPE_API_BASE: url(['http:', 'https:']).optional(),
-  /** When set, /metrics asks for `Authorization: Bearer <token>`. */
+  /**
+   * When set, /metrics asks for `Authorization: Bearer <token>` (on every listener). Unset in
+   * production: the public port does not serve /metrics at all (use METRICS_PORT instead);
+   * development and tests keep it open there.
+   */
   METRICS_TOKEN: z.string().min(16).optional(),
+  /** A second listener that serves only /metrics, for a scraper on a private network; when set, the public port serves /metrics only with METRICS_TOKEN. */
+  METRICS_PORT: int(0, 65535).optional(),
+  /** Where METRICS_PORT listens: loopback, so only this host (or a sidecar) can scrape; a private interface's address to scrape from elsewhere. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client's address (per-IP limits, session
+   * records). Unset: none, so the address is the socket's peer, right for a node clients reach
+   * directly (a bare `npm start`); a forged header then changes nothing. Behind proxies: the
+   * hop count (1 behind one nginx or load balancer), or their addresses and subnets (or
+   * loopback, linklocal, uniquelocal), comma-separated. `true` believes every hop: only for a
+   * node that nothing but the proxies can reach.
+   */
+  TRUST_PROXY: trustProxy.default(false),
   /** Where mail goes (smtp:// or smtps://). Unset: mails are written as JSON files to DATA_DIR/mail, for development. */
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).default('Fairdrop <no-reply@fairdrop.local>'),

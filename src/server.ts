@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type Infra } from './app.js';
+import { metricsApp, metricsDisabledHint } from './http/metrics.js';
 import { attachGateway, type Gateway } from './realtime/gateway.js';
 import { attachQueueNamespace } from './waitingroom/socket.js';
 
@@ -10,6 +11,8 @@ export interface RunningServer {
   gateway: Gateway;
   port: number;
   url: string;
+  /** The METRICS_PORT listener's port, when one runs. */
+  metricsPort?: number;
   /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), then closes. */
   close(): Promise<void>;
 }
@@ -40,11 +43,19 @@ export async function startServer(infra: Infra): Promise<RunningServer> {
   });
   const { port } = http.address() as AddressInfo;
   const host = infra.config.HOST === '0.0.0.0' || infra.config.HOST === '::' ? 'localhost' : infra.config.HOST;
+  const metrics = await startMetricsListener(app, infra).catch(async (err: unknown) => {
+    await gateway.close();
+    http.close();
+    throw err;
+  });
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= new Promise<void>((resolve) => {
       const force = setTimeout(() => http.closeAllConnections(), infra.config.SHUTDOWN_TIMEOUT_MS);
+      // A scrape is short and holds nothing: the metrics listener just stops.
+      metrics?.close();
+      metrics?.closeAllConnections();
       http.close(() => {
         clearTimeout(force);
         gateway.close().then(resolve, resolve);
@@ -55,5 +66,30 @@ export async function startServer(infra: Infra): Promise<RunningServer> {
       http.closeIdleConnections();
     }));
 
-  return { app, http, gateway, port, url: `http://${host}:${port}`, close };
+  return {
+    app,
+    http,
+    gateway,
+    port,
+    url: `http://${host}:${port}`,
+    ...(metrics ? { metricsPort: (metrics.address() as AddressInfo).port } : {}),
+    close,
+  };
+}
+
+/** The METRICS_PORT listener, when configured; otherwise says in the boot log how to get metrics if none are served. */
+async function startMetricsListener(app: App, infra: Infra): Promise<Server | null> {
+  const { config, logger } = infra;
+  if (config.METRICS_PORT === undefined) {
+    const hint = metricsDisabledHint(config);
+    if (hint) logger.warn(hint);
+    return null;
+  }
+  const server = createServer(metricsApp(app.metrics, config.METRICS_TOKEN, logger));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.METRICS_PORT, config.METRICS_HOST, () => resolve());
+  });
+  logger.info({ host: config.METRICS_HOST, port: (server.address() as AddressInfo).port }, 'metrics listener started');
+  return server;
 }

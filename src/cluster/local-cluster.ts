@@ -120,7 +120,15 @@ export async function startLocalCluster(config: Config, options: LocalClusterOpt
     const nodes: ClusterProcess[] = [];
     for (let i = 1; i <= options.nodes; i++) {
       const port = basePort + i;
-      const child = spawnChild(`api-${i}`, 'main.ts', { PORT: String(port), HOST: '127.0.0.1', RUN_WORKERS: 'false' });
+      const child = spawnChild(`api-${i}`, 'main.ts', {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        RUN_WORKERS: 'false',
+        // One hop: the proxy appends the client's socket address to X-Forwarded-For, and the
+        // nodes take that last entry. Not `loopback`: a client on this machine is loopback too,
+        // and would have its forged entries to the left believed.
+        TRUST_PROXY: '1',
+      });
       nodes.push({ id: `api-${i}`, pid: child.pid!, port });
     }
     const workerChild = spawnChild('worker', 'worker.ts', {});

@@ -1,6 +1,12 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { RequestHandler } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { AppError } from '../shared/errors.js';
+import { errorHandler, sendProblem } from './problem.js';
+import { requestLogging } from './request-log.js';
 
 declare module 'http' {
   interface IncomingMessage {
@@ -46,4 +52,54 @@ export function measureRequests(metrics: Metrics): RequestHandler {
     });
     next();
   };
+}
+
+type MetricsConfig = Pick<Config, 'NODE_ENV' | 'METRICS_TOKEN' | 'METRICS_PORT'>;
+
+/**
+ * Whether the public port answers /metrics. Metrics name every route with its latency and
+ * error rate, the process's memory and event-loop lag: an attacker's map of what to load. So
+ * in production it takes METRICS_TOKEN there, or it is served only on METRICS_PORT; development
+ * and tests keep it open on the public port while neither is set.
+ */
+export function metricsOnPublicPort(config: MetricsConfig): boolean {
+  if (config.METRICS_TOKEN) return true;
+  return config.NODE_ENV !== 'production' && config.METRICS_PORT === undefined;
+}
+
+/** What the boot log says when the public port does not serve /metrics and no metrics listener does either. */
+export function metricsDisabledHint(config: MetricsConfig): string | null {
+  if (metricsOnPublicPort(config) || config.METRICS_PORT !== undefined) return null;
+  return (
+    'metrics are not served: set METRICS_TOKEN (then scrape /metrics with "Authorization: Bearer <token>") ' +
+    'or METRICS_PORT (a listener for /metrics alone on METRICS_HOST, 127.0.0.1 by default)'
+  );
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** GET /metrics: the registry in Prometheus' text format, behind the bearer token when one is set. */
+export function serveMetrics(metrics: Metrics, token: string | undefined): RequestHandler {
+  // Compared as digests, in constant time: the answer's timing says nothing about the token.
+  const expected = token ? digest(`Bearer ${token}`) : null;
+  return async (req, res) => {
+    if (expected && !timingSafeEqual(digest(req.get('authorization') ?? ''), expected)) {
+      sendProblem(res, req, new AppError(401, 'auth.required', 'Metrics need the operator token.'));
+      return;
+    }
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  };
+}
+
+/** The METRICS_PORT listener's app: /metrics and nothing else. */
+export function metricsApp(metrics: Metrics, token: string | undefined, logger: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestLogging(app, logger));
+  app.get('/metrics', serveMetrics(metrics, token));
+  app.use((req, res) => {
+    sendProblem(res, req, new AppError(404, 'request.not_found', `No route for ${req.method} ${req.path}.`));
+  });
+  app.use(errorHandler());
+  return app;
 }

@@ -4,6 +4,7 @@ import { users } from '../../src/auth/auth.table.js';
 import { errorHandler } from '../../src/http/problem.js';
 import { requestLogging } from '../../src/http/request-log.js';
 import { pino } from 'pino';
+import { ApiClient } from '../support/api.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn } from '../support/fixtures.js';
 
@@ -217,6 +218,111 @@ describe('request timeout', () => {
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       await slow.close();
+    }
+  });
+});
+
+describe('the client address behind proxies', () => {
+  const lookup = (api: TestEnv['api'], forwardedFor: string) =>
+    api.get('/v1/gift-cards/balance?code=FD-NOT-A-CARD-00', { headers: { 'x-forwarded-for': forwardedFor } });
+
+  it('ignores X-Forwarded-For without TRUST_PROXY: a forged header gives no new rate-limit bucket', async () => {
+    const limit = env.config.GIFT_CARD_LOOKUPS_PER_MINUTE;
+    for (let i = 0; i < limit; i++) expect((await lookup(env.api, `198.51.100.${i}`)).status).not.toBe(429);
+    const refused = await lookup(env.api, '203.0.113.99');
+    expectProblem(refused, 429, 'rate_limited');
+    // Sessions record the socket's address, not the header's.
+    const fan = await env.api.post(
+      '/v1/auth/register',
+      { email: `xff.${Date.now()}@example.test`, password: 'a long passphrase', displayName: 'Xff' },
+      { headers: { 'x-forwarded-for': '203.0.113.7' } },
+    );
+    const [session] = await env.infra.database.sql`select ip from sessions where user_id = ${fan.body.user.id}`;
+    expect(session!.ip).toMatch(/127\.0\.0\.1$/);
+  });
+
+  it('honours the header from a trusted proxy (TRUST_PROXY=loopback), and behind the cluster proxy (1) only the hop it adds', async () => {
+    const trusting = await createTestEnv({ TRUST_PROXY: 'loopback', GIFT_CARD_LOOKUPS_PER_MINUTE: '2' });
+    const behindProxy = await createTestEnv({ TRUST_PROXY: '1', GIFT_CARD_LOOKUPS_PER_MINUTE: '2' });
+    const { startProxy } = await import('../../src/cluster/proxy.js');
+    const proxy = await startProxy({
+      host: '127.0.0.1',
+      port: 0,
+      targets: [{ id: 'api', host: '127.0.0.1', port: behindProxy.server.port }],
+      logger: behindProxy.infra.logger,
+    });
+    try {
+      // Each forwarded address has its own bucket: the test's loopback socket is a trusted proxy.
+      for (let i = 0; i < 5; i++) expect((await lookup(trusting.api, `198.51.100.${i}`)).status).not.toBe(429);
+      expect((await lookup(trusting.api, '198.51.100.9')).status).not.toBe(429);
+      expect((await lookup(trusting.api, '198.51.100.9')).status).not.toBe(429);
+      expectProblem(await lookup(trusting.api, '198.51.100.9'), 429, 'rate_limited');
+
+      // Through the cluster's proxy the node takes the address the proxy saw; a forged entry to its left is ignored.
+      const viaProxy = new ApiClient(`http://127.0.0.1:${proxy.port}`);
+      expect((await lookup(viaProxy, '198.51.100.1')).status).not.toBe(429);
+      expect((await lookup(viaProxy, '198.51.100.2')).status).not.toBe(429);
+      expectProblem(await lookup(viaProxy, '198.51.100.3'), 429, 'rate_limited');
+    } finally {
+      await proxy.close();
+      await behindProxy.close();
+      await trusting.close();
+    }
+  });
+});
+
+describe('metrics in production', () => {
+  const production = { NODE_ENV: 'production', SIGNING_KEY: 'unused: the test env signs with its own key' };
+  const token = 'metrics-token-for-the-test-0123';
+
+  it('are not served on the public port without METRICS_TOKEN, and the boot log says how to enable them', async () => {
+    const lines: string[] = [];
+    const bare = await createTestEnv(production, { logLines: lines });
+    try {
+      expectProblem(await bare.api.get('/metrics'), 404, 'request.not_found');
+      expectProblem(
+        await bare.api.get('/metrics', { headers: { authorization: `Bearer ${token}` } }),
+        404,
+        'request.not_found',
+      );
+      expect(lines.join('')).toMatch(/metrics are not served: set METRICS_TOKEN.*METRICS_PORT/);
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('need the bearer token with METRICS_TOKEN; METRICS_PORT serves them on a listener of its own', async () => {
+    const guarded = await createTestEnv({ ...production, METRICS_TOKEN: token, METRICS_PORT: '0' });
+    try {
+      expectProblem(await guarded.api.get('/metrics'), 401, 'auth.required');
+      expectProblem(
+        await guarded.api.get('/metrics', { headers: { authorization: 'Bearer wrong' } }),
+        401,
+        'auth.required',
+      );
+      const scraped = await guarded.api.get('/metrics', { headers: { authorization: `Bearer ${token}` } });
+      expect(scraped.status).toBe(200);
+      expect(scraped.body).toContain('http_request_duration_seconds_bucket');
+
+      expect(guarded.server.metricsPort).toBeGreaterThan(0);
+      const listener = new ApiClient(`http://127.0.0.1:${guarded.server.metricsPort}`);
+      expectProblem(await listener.get('/metrics'), 401, 'auth.required');
+      const fromListener = await listener.get('/metrics', { headers: { authorization: `Bearer ${token}` } });
+      expect(fromListener.status).toBe(200);
+      expect(fromListener.body).toContain('http_request_duration_seconds_bucket');
+      // Only metrics there: not the API.
+      expectProblem(await listener.get('/v1/receipts/key'), 404, 'request.not_found');
+    } finally {
+      await guarded.close();
+    }
+    const portOnly = await createTestEnv({ ...production, METRICS_PORT: '0' });
+    try {
+      expectProblem(await portOnly.api.get('/metrics'), 404, 'request.not_found');
+      const open = await new ApiClient(`http://127.0.0.1:${portOnly.server.metricsPort}`).get('/metrics');
+      expect(open.status).toBe(200);
+      expect(open.body).toContain('process_cpu_seconds_total');
+    } finally {
+      await portOnly.close();
     }
   });
 });

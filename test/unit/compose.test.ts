@@ -141,6 +141,25 @@ describe('docker-compose.yml', () => {
     expect(nginx).toMatch(/proxy_set_header X-Forwarded-For/);
     expect(compose.services.nginx!.volumes).toContain('./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro');
   });
+
+  it('has the API nodes believe exactly the one hop nginx adds to X-Forwarded-For', () => {
+    // nginx appends the address it saw; the nodes take that last entry and nothing to its left.
+    expect(read('deploy/nginx.conf')).toMatch(/proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;/);
+    for (const name of ['api1', 'api2']) {
+      const env = Object.fromEntries(
+        Object.entries(compose.services[name]!.environment!).map(([k, v]) => [
+          k,
+          interpolate(String(v), { FAIRDROP_SIGNING_KEY: 'k' }),
+        ]),
+      );
+      expect(loadConfig(env).TRUST_PROXY, name).toBe(1);
+      // Production without a token: /metrics is not served on the public port (nginx forwards it).
+      expect(loadConfig(env).METRICS_TOKEN, name).toBeUndefined();
+    }
+    expect(compose.services.nginx!.ports).toEqual(['8080:80']);
+    // The API nodes are reached only through nginx: none publishes a port of its own.
+    for (const [name, service] of fairdropServices(compose)) expect(service.ports, name).toBeUndefined();
+  });
 });
 
 describe('deploy/docker-compose.redis-cluster.yml', () => {

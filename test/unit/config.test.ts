@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { parseClusterNodes } from '../../src/infra/redis.js';
+import { metricsDisabledHint, metricsOnPublicPort } from '../../src/http/metrics.js';
 
 describe('config', () => {
   it('has working defaults for the zero-setup start', () => {
@@ -66,6 +67,51 @@ describe('config', () => {
         REDIS_CLUSTER_NODES: 'r:7000',
       }),
     ).not.toThrow();
+  });
+
+  it('trusts no proxy unless told; takes a hop count, true, or addresses, subnets and range names', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(
+      loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, 172.16.0.0/255.240.0.0, fd00::/8, 192.0.2.7' }).TRUST_PROXY,
+    ).toEqual(['loopback', '10.0.0.0/8', '172.16.0.0/255.240.0.0', 'fd00::/8', '192.0.2.7']);
+    for (const bad of ['lopback', '10.0.0.0/33', '300.1.1.1', 'yes', '64', ',']) {
+      try {
+        loadConfig({ TRUST_PROXY: bad });
+        expect.unreachable(bad);
+      } catch (err) {
+        expect(err, bad).toBeInstanceOf(ConfigError);
+        expect((err as ConfigError).problems.map((p) => p.variable)).toEqual(['TRUST_PROXY']);
+      }
+    }
+  });
+
+  it('keeps idempotent answers a day and metrics on loopback unless told otherwise', () => {
+    const config = loadConfig({});
+    expect(config.IDEMPOTENCY_TTL_HOURS).toBe(24);
+    expect(config.METRICS_PORT).toBeUndefined();
+    expect(config.METRICS_HOST).toBe('127.0.0.1');
+    expect(() => loadConfig({ IDEMPOTENCY_TTL_HOURS: '0' })).toThrow(/IDEMPOTENCY_TTL_HOURS/);
+  });
+
+  it('serves /metrics on the public port in production only with a token', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/x',
+      REDIS_URL: 'redis://r',
+      SIGNING_KEY: 'k',
+    };
+    const token = 'a-metrics-token-of-some-length';
+    expect(metricsOnPublicPort(loadConfig(production))).toBe(false);
+    expect(metricsDisabledHint(loadConfig(production))).toMatch(/METRICS_TOKEN[\s\S]*METRICS_PORT/);
+    expect(metricsOnPublicPort(loadConfig({ ...production, METRICS_TOKEN: token }))).toBe(true);
+    expect(metricsOnPublicPort(loadConfig({ ...production, METRICS_PORT: '9464' }))).toBe(false);
+    expect(metricsDisabledHint(loadConfig({ ...production, METRICS_PORT: '9464' }))).toBeNull();
+    // Development keeps the convenience, until metrics get a port of their own.
+    expect(metricsOnPublicPort(loadConfig({}))).toBe(true);
+    expect(metricsOnPublicPort(loadConfig({ METRICS_PORT: '9464' }))).toBe(false);
   });
 
   it('refuses a Redis prefix that would break hash tags', () => {
