@@ -1,4 +1,6 @@
-import { and, eq, gte, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { users } from '../auth/auth.table.js';
 import type { Db } from '../db/types.js';
 import { isCheckViolation } from '../db/errors.js';
 import { conflict } from '../shared/errors.js';
@@ -13,6 +15,7 @@ export const publicColumns = {
   initialCents: giftCards.initialCents,
   balanceCents: giftCards.balanceCents,
   source: giftCards.source,
+  scopeOrganizerId: giftCards.scopeOrganizerId,
   createdAt: giftCards.createdAt,
 };
 
@@ -27,8 +30,10 @@ export async function insertGiftCard(
     amountCents: number;
     source: 'issued' | 'purchased';
     createdBy: string;
+    scopeOrganizerId: string | null;
     note?: string | null;
     requestKey: string | null;
+    requestHash: string | null;
   },
 ): Promise<GiftCardView> {
   const [row] = await db
@@ -48,9 +53,73 @@ export async function findByCodeHash(db: Db, codeHash: string): Promise<GiftCard
   return row;
 }
 
-export async function findByRequestKey(db: Db, requestKey: string): Promise<GiftCardView | undefined> {
-  const [row] = await db.select(publicColumns).from(giftCards).where(eq(giftCards.requestKey, requestKey));
+const scopeOrganizer = alias(users, 'scope_organizer');
+
+/** A card with the name of the organizer it is scoped to (null for a platform card). */
+export async function findWithScopeByCodeHash(
+  db: Db,
+  codeHash: string,
+): Promise<(GiftCardView & { scopeOrganizerName: string | null }) | undefined> {
+  const [row] = await db
+    .select({ ...publicColumns, scopeOrganizerName: scopeOrganizer.displayName })
+    .from(giftCards)
+    .leftJoin(scopeOrganizer, eq(scopeOrganizer.id, giftCards.scopeOrganizerId))
+    .where(eq(giftCards.codeHash, codeHash));
   return row;
+}
+
+/** The card a request key created, with the hash of that request (null for cards from before it was kept). */
+export async function findByRequestKey(
+  db: Db,
+  requestKey: string,
+): Promise<(GiftCardView & { requestHash: string | null }) | undefined> {
+  const [row] = await db
+    .select({ ...publicColumns, requestHash: giftCards.requestHash })
+    .from(giftCards)
+    .where(eq(giftCards.requestKey, requestKey));
+  return row;
+}
+
+export interface IssuedRow extends GiftCardView {
+  note: string | null;
+  issuerId: string;
+  issuerName: string;
+  scopeOrganizerName: string | null;
+  /** `created_at` to the microsecond, for the next page's cursor (a Date keeps milliseconds only). */
+  cursorAt: string;
+}
+
+const issuer = alias(users, 'issuer');
+
+/**
+ * Issued cards, newest first: one issuer's (`issuerId`) or everyone's (null, for admins), after
+ * the keyset position `after`. Served by gift_cards_issuer_idx and gift_cards_issued_idx.
+ */
+export async function listIssued(
+  db: Db,
+  params: { issuerId: string | null; after: { at: string; id: string } | null; limit: number },
+): Promise<IssuedRow[]> {
+  const where: SQL[] = [eq(giftCards.source, 'issued')];
+  if (params.issuerId !== null) where.push(eq(giftCards.createdBy, params.issuerId));
+  if (params.after)
+    where.push(
+      sql`(${giftCards.createdAt}, ${giftCards.id}) < (${params.after.at}::timestamptz, ${params.after.id}::uuid)`,
+    );
+  return db
+    .select({
+      ...publicColumns,
+      note: giftCards.note,
+      issuerId: giftCards.createdBy,
+      issuerName: issuer.displayName,
+      scopeOrganizerName: scopeOrganizer.displayName,
+      cursorAt: sql<string>`to_char(${giftCards.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    })
+    .from(giftCards)
+    .innerJoin(issuer, eq(issuer.id, giftCards.createdBy))
+    .leftJoin(scopeOrganizer, eq(scopeOrganizer.id, giftCards.scopeOrganizerId))
+    .where(and(...where))
+    .orderBy(desc(giftCards.createdAt), desc(giftCards.id))
+    .limit(params.limit);
 }
 
 /**

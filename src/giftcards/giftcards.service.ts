@@ -1,16 +1,25 @@
+import { createHash } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { Logger } from '../logger.js';
 import { insertPayment, transitionPayment } from '../payments/payments.repository.js';
 import { declined, type PaymentSource, type ProviderRegistry } from '../payments/provider.js';
-import { AppError, notFound } from '../shared/errors.js';
+import { AppError } from '../shared/errors.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { appendTimeline } from '../timeline/timeline.repository.js';
 import { codeLast4, hashGiftCardCode, newGiftCardCode } from './giftcards.code.js';
-import { findByCodeHash, findByRequestKey, insertGiftCard, type GiftCardView } from './giftcards.repository.js';
+import { giftCardErrors } from './giftcards.errors.js';
+import {
+  findByRequestKey,
+  findWithScopeByCodeHash,
+  insertGiftCard,
+  listIssued,
+  type GiftCardView,
+} from './giftcards.repository.js';
+import { issuedScope, scopeView, type CardScope } from './giftcards.scope.js';
 
-export interface IssuedGiftCard extends GiftCardView {
+export interface IssuedGiftCard extends GiftCardView, CardScope {
   /** The code, in this one answer only; null on a replay of the same request. */
   code: string | null;
 }
@@ -26,6 +35,20 @@ export interface GiftCardTender {
   amountCents: number;
 }
 
+/** The request's Idempotency-Key (if sent) and its `requestHash` (method, path, canonical body). */
+export interface CardRequest {
+  key: string | undefined;
+  hash: string;
+}
+
+/** A card bought with money pays for any event. */
+const platform = scopeView(null, null);
+
+export interface IssuedEntry extends GiftCardView, CardScope {
+  note: string | null;
+  issuer: { id: string; name: string };
+}
+
 export class GiftCardService {
   constructor(
     private readonly db: Db,
@@ -34,27 +57,52 @@ export class GiftCardService {
     private readonly logger: Logger,
   ) {}
 
-  /** An organizer or admin creates a card (a prize, a goodwill gesture); no payment is involved. */
+  /**
+   * An organizer or admin creates a card (a prize, a goodwill gesture); no payment is involved.
+   * An admin's card is a platform card; an organizer's pays only for their own events.
+   */
   async issue(
     principal: Principal,
     input: { amountCents: number; currency: string; note?: string | undefined },
-    idempotencyKey: string | undefined,
+    request: CardRequest,
   ): Promise<IssuedGiftCard> {
-    const requestKey = idempotencyKey ? `${principal.userId}:${idempotencyKey}` : null;
-    return this.create(requestKey, (code) =>
-      this.db.transaction((tx) =>
-        insertGiftCard(tx, {
+    const requestKey = request.key === undefined ? null : `${principal.userId}:${checkKey(request.key)}`;
+    const scopeOrganizerId = issuedScope(principal);
+    const card = await this.create(requestKey, request.hash, (code) =>
+      this.db.transaction(async (tx) => {
+        const row = await insertGiftCard(tx, {
           codeHash: hashGiftCardCode(code),
           codeLast4: codeLast4(code),
           currency: input.currency,
           amountCents: input.amountCents,
           source: 'issued',
           createdBy: principal.userId,
+          scopeOrganizerId,
           note: input.note ?? null,
           requestKey,
-        }),
-      ),
+          requestHash: request.hash,
+        });
+        await appendTimeline(tx, this.signer, [
+          {
+            userId: principal.userId,
+            kind: 'giftcard.issued',
+            subjectType: 'gift_card',
+            subjectId: row.id,
+            actorId: principal.userId,
+            data: {
+              amountCents: input.amountCents,
+              currency: input.currency,
+              last4: row.codeLast4,
+              scopeOrganizerId,
+              note: input.note ?? null,
+            },
+          },
+        ]);
+        return row;
+      }),
     );
+    // The only organizer an issuer's card can be scoped to is the issuer.
+    return { ...card, ...scopeView(card.scopeOrganizerId, principal.displayName) };
   }
 
   /**
@@ -65,28 +113,30 @@ export class GiftCardService {
   async purchase(
     principal: Principal,
     input: { amountCents: number; currency: string; source: PaymentSource },
-    idempotencyKey: string,
+    request: CardRequest,
   ): Promise<IssuedGiftCard & { payment: PurchasePayment | null }> {
-    const requestKey = `${principal.userId}:${idempotencyKey}`;
+    const requestKey = `${principal.userId}:${requireIdempotencyKey(request.key)}`;
     const replay = await findByRequestKey(this.db, requestKey);
-    if (replay) return { ...replay, code: null, payment: null };
+    if (replay) return { ...replayOf(replay, request.hash), ...platform, payment: null };
+    // Keyed by the request as well as its key: another body under the same key never shares an authorization.
+    const stepKey = `giftcard:${createHash('sha256').update(`${requestKey}\n${request.hash}`).digest('base64url')}`;
     const provider = this.providers.forSource(input.source);
     const intent = await provider.authorize({
       amountCents: input.amountCents,
       currency: input.currency,
       source: input.source,
-      idempotencyKey: `giftcard:${requestKey}:authorize`,
+      idempotencyKey: `${stepKey}:authorize`,
       metadata: { purpose: 'gift_card', userId: principal.userId },
       description: 'Fairdrop gift card',
     });
     if (intent.status === 'succeeded') {
       // A concurrent duplicate of this request already issued and captured.
       const prior = await findByRequestKey(this.db, requestKey);
-      if (prior) return { ...prior, code: null, payment: null };
+      if (prior) return { ...replayOf(prior, request.hash), ...platform, payment: null };
     }
     if (intent.status !== 'requires_capture') {
       if (intent.status !== 'canceled')
-        await provider.cancel(intent.intentId, `giftcard:${requestKey}:cancel`).catch(() => undefined);
+        await provider.cancel(intent.intentId, `${stepKey}:cancel`).catch(() => undefined);
       throw declined(intent);
     }
     const payment: PurchasePayment = {
@@ -95,9 +145,9 @@ export class GiftCardService {
       intentId: intent.intentId,
     };
     let paymentId: string | null = null;
-    let card: IssuedGiftCard;
+    let card: Omit<IssuedGiftCard, keyof CardScope>;
     try {
-      card = await this.create(requestKey, (code) =>
+      card = await this.create(requestKey, request.hash, (code) =>
         this.db.transaction(async (tx) => {
           const row = await insertGiftCard(tx, {
             codeHash: hashGiftCardCode(code),
@@ -106,7 +156,9 @@ export class GiftCardService {
             amountCents: input.amountCents,
             source: 'purchased',
             createdBy: principal.userId,
+            scopeOrganizerId: null,
             requestKey,
+            requestHash: request.hash,
           });
           const paid = await insertPayment(tx, {
             userId: principal.userId,
@@ -142,12 +194,12 @@ export class GiftCardService {
       );
     } catch (err) {
       await provider
-        .cancel(intent.intentId, `giftcard:${requestKey}:cancel`)
+        .cancel(intent.intentId, `${stepKey}:cancel`)
         .catch((e: unknown) => this.logger.error({ err: e }, 'could not void a gift-card authorization'));
       throw err;
     }
     if (paymentId) await this.capture(principal.userId, paymentId, intent.intentId, provider.name);
-    return { ...card, payment };
+    return { ...card, ...platform, payment };
   }
 
   /** Captures a gift-card purchase and records it; the reconciler calls this for stranded ones. */
@@ -179,20 +231,47 @@ export class GiftCardService {
     });
   }
 
-  async balance(code: string): Promise<GiftCardView> {
-    const card = await findByCodeHash(this.db, hashGiftCardCode(code));
-    if (!card) throw notFound('giftcards.not_found', 'No gift card with this code.');
-    return card;
+  /** The balance lookup, with what the card pays for so a fan is not surprised at checkout. */
+  async balance(code: string): Promise<GiftCardView & CardScope> {
+    const card = await findWithScopeByCodeHash(this.db, hashGiftCardCode(code));
+    if (!card) throw giftCardErrors.notFound();
+    return { ...card, ...scopeView(card.scopeOrganizerId, card.scopeOrganizerName) };
   }
 
-  /** Runs `write` with a fresh code; a replay of the same request returns the first card without its code. */
+  /** The issuance audit: an organizer sees the cards they issued, an admin every issued card. */
+  async listIssued(
+    principal: Principal,
+    query: { cursor?: string | undefined; limit: number },
+  ): Promise<{ items: IssuedEntry[]; nextCursor: string | null }> {
+    const rows = await listIssued(this.db, {
+      issuerId: principal.roles.includes('admin') ? null : principal.userId,
+      after: query.cursor === undefined ? null : decodeCursor(query.cursor),
+      limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(({ issuerId, issuerName, scopeOrganizerName, cursorAt: _, ...card }) => ({
+        ...card,
+        ...scopeView(card.scopeOrganizerId, scopeOrganizerName),
+        issuer: { id: issuerId, name: issuerName },
+      })),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last.cursorAt, last.id) : null,
+    };
+  }
+
+  /**
+   * Runs `write` with a fresh code. A replay of the same request returns the first card without
+   * its code; the same key with another request is refused (422 idempotency.key_reused).
+   */
   private async create(
     requestKey: string | null,
+    hash: string,
     write: (code: string) => Promise<GiftCardView>,
-  ): Promise<IssuedGiftCard> {
+  ): Promise<Omit<IssuedGiftCard, keyof CardScope>> {
     if (requestKey) {
       const prior = await findByRequestKey(this.db, requestKey);
-      if (prior) return { ...prior, code: null };
+      if (prior) return replayOf(prior, hash);
     }
     const code = newGiftCardCode();
     try {
@@ -200,11 +279,53 @@ export class GiftCardService {
     } catch (err) {
       if (requestKey && isUniqueViolation(err)) {
         const prior = await findByRequestKey(this.db, requestKey);
-        if (prior) return { ...prior, code: null };
+        if (prior) return replayOf(prior, hash);
       }
       throw err;
     }
   }
+}
+
+/** The first card of a request key, without its code; refused when this request is another one. */
+function replayOf(prior: GiftCardView & { requestHash: string | null }, hash: string) {
+  // Cards from before the hash was kept have none: they replay as they always did.
+  if (prior.requestHash !== null && prior.requestHash !== hash) throw giftCardErrors.keyReused();
+  const { requestHash: _, ...card } = prior;
+  return { ...card, code: null };
+}
+
+const STAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Opaque to clients: the last row's creation time (to the microsecond) and id. */
+function encodeCursor(at: string, id: string): string {
+  return Buffer.from(JSON.stringify([at, id])).toString('base64url');
+}
+
+function decodeCursor(text: string): { at: string; id: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw giftCardErrors.badCursor();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw giftCardErrors.badCursor();
+  const [at, id] = parsed as unknown[];
+  if (typeof at !== 'string' || !STAMP.test(at) || typeof id !== 'string' || !UUID.test(id))
+    throw giftCardErrors.badCursor();
+  return { at, id };
+}
+
+/** An Idempotency-Key sent to a route that deduplicates itself: the API's usual form rule. */
+function checkKey(key: string): string {
+  if (!/^[\x21-\x7e]{8,255}$/.test(key)) {
+    throw new AppError(400, 'idempotency.invalid_key', 'Idempotency-Key must be 8 to 255 printable ASCII characters.', {
+      errors: [
+        { in: 'header', field: 'Idempotency-Key', code: 'invalid', message: '8 to 255 printable ASCII characters' },
+      ],
+    });
+  }
+  return key;
 }
 
 export function requireIdempotencyKey(key: string | undefined): string {
@@ -218,12 +339,5 @@ export function requireIdempotencyKey(key: string | undefined): string {
       },
     );
   }
-  if (!/^[\x21-\x7e]{8,255}$/.test(key)) {
-    throw new AppError(400, 'idempotency.invalid_key', 'Idempotency-Key must be 8 to 255 printable ASCII characters.', {
-      errors: [
-        { in: 'header', field: 'Idempotency-Key', code: 'invalid', message: '8 to 255 printable ASCII characters' },
-      ],
-    });
-  }
-  return key;
+  return checkKey(key);
 }

@@ -1,7 +1,10 @@
 import type { Principal } from '../auth/principal.js';
 import type { Db } from '../db/types.js';
+import { findEvent } from '../catalog/catalog.repository.js';
 import { hashGiftCardCode } from '../giftcards/giftcards.code.js';
+import { giftCardErrors } from '../giftcards/giftcards.errors.js';
 import { findByCodeHash } from '../giftcards/giftcards.repository.js';
+import { paysFor } from '../giftcards/giftcards.scope.js';
 import { faultPoint } from '../payments/faults.js';
 import {
   declined,
@@ -262,10 +265,16 @@ export class Checkout {
   private async planTenders(hold: HoldRow, total: number, input: PlaceOrderInput): Promise<OrderPlan> {
     const giftCards: OrderPlan['giftCards'] = [];
     let remaining = total;
+    // Read once, and only when a card is limited to one organizer's events.
+    let event: { organizerId: string } | undefined;
     for (const [i, wanted] of input.giftCards.entries()) {
       const field = `payment.giftCards.${i}`;
       const card = await findByCodeHash(this.deps.db, hashGiftCardCode(wanted.code));
       if (!card) throw unprocessable('giftcards.invalid_code', 'No gift card with this code.', `${field}.code`);
+      if (card.scopeOrganizerId !== null) {
+        event ??= await findEvent(this.deps.db, hold.eventId);
+        if (!event || !paysFor(card, event)) throw giftCardErrors.notValidForEvent(`${field}.code`);
+      }
       if (giftCards.some((g) => g.giftCardId === card.id))
         throw unprocessable('giftcards.duplicate', 'The same gift card is listed twice.', `${field}.code`);
       if (card.currency !== hold.currency)

@@ -35,6 +35,7 @@ export function orderRoutes(orders: OrderService): AnyRoute[] {
         'orders.payment_required',
         'giftcards.invalid_code',
         'giftcards.insufficient_balance',
+        'giftcards.not_valid_for_event',
         'payments.card_declined',
         'payments.insufficient_funds',
         'payments.authentication_required',
