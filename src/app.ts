@@ -123,7 +123,7 @@ export function createApp(infra: Infra): App {
       db: database.db,
       signer: infra.signer,
       publicUrl: config.PUBLIC_URL,
-      register: (input, meta) => services.auth.register(input, meta),
+      registerVerified: (input, meta) => services.auth.register(input, meta, { verified: true }),
     }),
     checkin: new CheckinService(database.db, infra.signer),
     cancellations: new CancellationService(database.db, infra.signer, cancellationQueue(redis, config)),

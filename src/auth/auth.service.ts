@@ -64,15 +64,22 @@ export class AuthService {
     private readonly logger: Logger,
   ) {}
 
+  /** `verified`: the caller already proved the address (a transfer's mailed token): no verification mail then. */
   async register(
     input: { email: string; password: string; displayName: string },
     meta: ClientMeta,
+    options: { verified?: boolean } = {},
   ): Promise<SessionGrant> {
     const passwordHash = await hashPassword(input.password, this.config.PASSWORD_SCRYPT_LOG_N);
     const verification = newSecret('fdv');
     const user = await this.db.transaction(async (tx) => {
-      const created = await repo.insertUser(tx, { email: input.email, passwordHash, displayName: input.displayName });
-      await this.queueVerification(tx, created, verification);
+      const created = await repo.insertUser(tx, {
+        email: input.email,
+        passwordHash,
+        displayName: input.displayName,
+        ...(options.verified ? { emailVerifiedAt: new Date() } : {}),
+      });
+      if (!options.verified) await this.queueVerification(tx, created, verification);
       return created;
     });
     this.logger.info({ userId: user.id }, 'account registered');

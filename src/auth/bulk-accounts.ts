@@ -12,7 +12,8 @@ import type { SessionCache } from './session-cache.js';
  * the API, a scrypt hash and three writes per account, would take longer than what they
  * measure. The rows are those AuthService.register and openSession write, without the e-mail
  * verification: a `users` row with its address trimmed and lower-cased, the given roles and no
- * verified address; a `sessions` row expiring SESSION_TTL_HOURS from now, with no IP or user
+ * verified address (or, with `verified`, the address confirmed now, as the verification link
+ * leaves it: queue-mode waiting rooms admit only such accounts by default); a `sessions` row expiring SESSION_TTL_HOURS from now, with no IP or user
  * agent. One password hash, made once by the caller at the deployment's scrypt cost, serves
  * every account, so each can also sign in; each bearer token resolves like any other.
  */
@@ -39,6 +40,8 @@ export interface BulkAccountsInput {
   passwordHash: string;
   /** Default: the column's own default (`fan`), as registration leaves it. */
   roles?: readonly Role[];
+  /** Marks each address confirmed (`email_verified_at` now), as the mailed link would; default false, as registration leaves it. */
+  verified?: boolean;
   /**
    * Given: each session is also put in the session cache, as a sign-in does ('open'), so the
    * first request of each token does not go to Postgres (the queue bench measures joins, not
@@ -71,6 +74,7 @@ async function insertBatch(
 ): Promise<BulkAccount[]> {
   if (batch.length === 0) return [];
   const roles = input.roles ? { roles: [...input.roles] } : {};
+  const verifiedAt = input.verified ? { emailVerifiedAt: new Date() } : {};
   const created = await db
     .insert(users)
     .values(
@@ -79,6 +83,7 @@ async function insertBatch(
         passwordHash: input.passwordHash,
         displayName: a.displayName.trim(),
         ...roles,
+        ...verifiedAt,
       })),
     )
     .returning({ id: users.id, email: users.email, displayName: users.displayName, roles: users.roles });
@@ -110,7 +115,7 @@ async function insertBatch(
           email: a.email,
           displayName: a.displayName,
           roles: rows[i]!.roles as Role[],
-          emailVerified: false,
+          emailVerified: input.verified === true,
         };
         return cache.put(hashSecret(a.token), principal, expiresAt, 'open');
       }),

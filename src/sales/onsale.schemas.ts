@@ -26,6 +26,12 @@ export const onsaleBody = z
     holdTtlSeconds: z.number().int().min(60).max(1800).default(480),
     perAccountLimit: z.number().int().min(1).max(50).nullable().default(null),
     powDifficulty: z.number().int().min(0).max(24).default(0),
+    /**
+     * Queue mode: only accounts with a confirmed email address may join. Left out, it is on
+     * for a queue sale (throwaway sign-ups would otherwise dilute the draw) and off for an
+     * open one, which has no waiting room.
+     */
+    requireVerifiedEmail: z.boolean().optional(),
     state: z.enum(onsaleStates).default('scheduled'),
   })
   .strict()
@@ -49,6 +55,7 @@ export const onsaleBody = z
       }
       if (v.prequeueOpensAt) issue('prequeueOpensAt', 'applies only to a queue on-sale');
       if (v.powDifficulty > 0) issue('powDifficulty', 'applies only to a queue on-sale');
+      if (v.requireVerifiedEmail) issue('requireVerifiedEmail', 'applies only to a queue on-sale');
     }
   });
 export type OnsaleInput = z.output<typeof onsaleBody>;
@@ -66,6 +73,7 @@ export const onsale = z.object({
   holdTtlSeconds: z.number().int(),
   perAccountLimit: z.number().int().nullable(),
   powDifficulty: z.number().int(),
+  requireVerifiedEmail: z.boolean(),
   state: z.enum(onsaleStates),
   updatedAt: z.iso.datetime(),
 });

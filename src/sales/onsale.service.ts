@@ -24,6 +24,7 @@ export function presentOnsale(row: repo.OnsaleRow): OnsaleView {
     holdTtlSeconds: row.holdTtlSeconds,
     perAccountLimit: row.perAccountLimit,
     powDifficulty: row.powDifficulty,
+    requireVerifiedEmail: row.requireVerifiedEmail,
     state: row.state,
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -79,6 +80,7 @@ export class OnsaleService {
         holdTtlSeconds: input.holdTtlSeconds,
         perAccountLimit: input.perAccountLimit,
         powDifficulty: input.powDifficulty,
+        requireVerifiedEmail: input.requireVerifiedEmail ?? input.mode === 'queue',
         state: input.state,
         updatedBy: principal.userId,
       });

@@ -23,6 +23,11 @@ export const ticketErrors = {
     }),
   wrongRecipient: () => forbidden('transfers.wrong_recipient', 'This transfer was offered to another address.'),
   badToken: () => forbidden('transfers.invalid_token', 'This invitation link is not valid for this transfer.'),
+  emailUnverified: () =>
+    forbidden(
+      'transfers.email_unverified',
+      'Confirm your email address first: open the link in the mail we sent you (or ask for a new one from your account), then accept the ticket.',
+    ),
   accountExists: () => conflict('transfers.account_exists', 'An account with this address exists: sign in to accept.'),
   noAttendees: () =>
     new AppError(422, 'transfers.no_attendees', 'No ticket of this order names an attendee other than you.'),

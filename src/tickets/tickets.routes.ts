@@ -164,7 +164,8 @@ export function ticketRoutes(
     defineRoute({
       method: 'post',
       path: '/v1/transfers/:id/accept',
-      summary: 'Accept a ticket offered to my address (the token comes with the invitation)',
+      summary:
+        'Accept a ticket offered to my address, once the address is confirmed (the invitation token is optional; a wrong one is refused)',
       tag,
       access: 'user',
       params: idParams,
@@ -174,6 +175,7 @@ export function ticketRoutes(
         'transfers.not_found',
         'transfers.invalid_token',
         'transfers.wrong_recipient',
+        'transfers.email_unverified',
         'transfers.not_pending',
         'transfers.stale',
         'transfers.already_used',
@@ -181,12 +183,13 @@ export function ticketRoutes(
         'transfers.event_closed',
         'sales.limit_exceeded',
       ],
-      handler: (ctx) => transfers.accept(ctx.user, ctx.params.id, ctx.body.token),
+      handler: (ctx) => transfers.accept(ctx.user, ctx.params.id, ctx.body?.token),
     }),
     defineRoute({
       method: 'post',
       path: '/v1/transfers/:id/claim',
-      summary: 'Create an account from the invitation and accept the ticket',
+      summary:
+        'Create an account from the invitation and accept the ticket (the mailed token proves the address: the account starts confirmed)',
       tag,
       access: 'public',
       params: idParams,

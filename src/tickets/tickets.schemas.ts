@@ -77,7 +77,8 @@ const message = z.string().trim().min(1).max(500);
 /** Strict: there is no price field, and an unknown field (a price) is refused, not ignored. */
 export const transferBody = z.strictObject({ toEmail: email, message: message.optional() });
 export const orderTransferBody = z.strictObject({ message: message.optional() });
-export const acceptBody = z.strictObject({ token: z.string().min(10).max(200) });
+/** The token is optional: a verified account with the offer's address is proof enough; a wrong one given is refused. */
+export const acceptBody = z.strictObject({ token: z.string().min(10).max(200).optional() }).optional();
 export const claimBody = z.strictObject({
   token: z.string().min(10).max(200),
   password: z.string().min(10, 'must be at least 10 characters').max(200),

@@ -59,15 +59,25 @@ export interface TransferDeps {
   db: Db;
   signer: PlatformSigner;
   publicUrl: string;
-  /** Creates an account for a recipient who had none (AuthService.register). */
-  register(input: { email: string; password: string; displayName: string }, meta: ClientMeta): Promise<SessionGrant>;
+  /**
+   * Creates an account for a recipient who had none, its address already confirmed: the
+   * invitation token came by mail to that address (AuthService.register with `verified`).
+   */
+  registerVerified(
+    input: { email: string; password: string; displayName: string },
+    meta: ClientMeta,
+  ): Promise<SessionGrant>;
 }
 
 type Sender = Pick<Principal, 'userId' | 'email' | 'displayName'>;
+type Recipient = Pick<Principal, 'userId' | 'email' | 'displayName' | 'emailVerified'>;
 
 /**
  * Gifts and transfers at face value to a named person: offered by email, accepted by the
- * account with that address (or one created from the invitation), cancellable until then.
+ * account with that address once the address is confirmed (or by one created from the
+ * invitation, whose token proves the mailbox), cancellable until then. The token travels only
+ * in the mail to that address: an account that merely claims the address (registered with
+ * it, never confirmed) sees the offer in the app but cannot take it.
  */
 export class TransferService {
   constructor(private readonly deps: TransferDeps) {}
@@ -140,17 +150,13 @@ export class TransferService {
     });
   }
 
-  /** The recipient, signed in with the address the ticket was offered to, takes it. */
-  async accept(principal: Principal, transferId: string, token: string): Promise<TransferView> {
+  /**
+   * The recipient, signed in with the confirmed address the ticket was offered to, takes it.
+   * The invitation token is not needed then; given, it must be this transfer's.
+   */
+  async accept(principal: Principal, transferId: string, token: string | undefined): Promise<TransferView> {
     return this.deps.db.transaction(async (tx) =>
-      presentTransfer(
-        await this.acceptInTx(
-          tx,
-          { userId: principal.userId, email: principal.email, displayName: principal.displayName },
-          transferId,
-          token,
-        ),
-      ),
+      presentTransfer(await this.acceptInTx(tx, principal, transferId, token)),
     );
   }
 
@@ -165,14 +171,19 @@ export class TransferService {
     if (transfer.tokenHash !== hashSecret(input.token)) throw ticketErrors.badToken();
     if (transfer.status !== 'pending') throw ticketErrors.notPending(transfer.status);
     if (await findUserByEmail(this.deps.db, transfer.toEmail)) throw ticketErrors.accountExists();
-    const session = await this.deps.register(
+    const session = await this.deps.registerVerified(
       { email: transfer.toEmail, password: input.password, displayName: input.displayName },
       meta,
     );
     const accepted = await this.deps.db.transaction((tx) =>
       this.acceptInTx(
         tx,
-        { userId: session.user.id, email: session.user.email, displayName: session.user.displayName },
+        {
+          userId: session.user.id,
+          email: session.user.email,
+          displayName: session.user.displayName,
+          emailVerified: session.user.emailVerified,
+        },
         transferId,
         input.token,
       ),
@@ -209,31 +220,34 @@ export class TransferService {
       ticketVersion: ticket.version,
     });
     const event = (await findEvent(tx, ticket.eventId))!;
-    const link = `${this.deps.publicUrl}/transfer.html#id=${transfer.id}&token=${token}`;
-    const body = `${sender.displayName} sends you a ticket for ${event.title} (${event.startsAt.toISOString()}).${message ? `\n\n“${message}”` : ''}\n\nAccept it here: ${link}\n\nTransfers on Fairdrop are free: never pay anyone for this ticket.`;
+    const title = `${sender.displayName} sent you a ticket`;
+    const body = (link: string, action: string) =>
+      `${sender.displayName} sends you a ticket for ${event.title} (${event.startsAt.toISOString()}).${message ? `\n\n“${message}”` : ''}\n\n${action}: ${link}\n\nTransfers on Fairdrop are free: never pay anyone for this ticket.`;
     const recipient = await findUserByEmail(tx, toEmail);
+    // The mail goes to the address itself, the one place the token may travel: it proves the
+    // mailbox (to create an account from it) and nothing else needs it.
+    await enqueueEmail(tx, {
+      userId: recipient?.id ?? null,
+      kind: 'transfer.received',
+      to: toEmail,
+      subject: title,
+      body: body(`${this.deps.publicUrl}/transfer.html#id=${transfer.id}&token=${token}`, 'Accept it here'),
+      payload: { transferId: transfer.id, token },
+    });
     if (recipient) {
+      // In the app, only the offer: whoever registered this address sees it, and the account
+      // takes it once the address is confirmed. No token here (the feed and the push are read
+      // by the account, not the mailbox).
       await notify(tx, [
         {
           userId: recipient.id,
           kind: 'transfer.received',
-          title: `${sender.displayName} sent you a ticket`,
-          body,
-          email: recipient.email,
+          title,
+          body: body(`${this.deps.publicUrl}/transfer.html#id=${transfer.id}`, 'See it here'),
           dedupeKey: `transfer.received:${transfer.id}`,
-          data: { transferId: transfer.id, ticketId, eventId: ticket.eventId, token },
+          data: { transferId: transfer.id, ticketId, eventId: ticket.eventId },
         },
       ]);
-    } else {
-      // No account yet: only a mail can reach them; it carries the token that lets them create one.
-      await enqueueEmail(tx, {
-        userId: null,
-        kind: 'transfer.received',
-        to: toEmail,
-        subject: `${sender.displayName} sent you a ticket`,
-        body,
-        payload: { transferId: transfer.id, token },
-      });
     }
     await appendTimeline(tx, this.deps.signer, [
       {
@@ -251,15 +265,17 @@ export class TransferService {
 
   private async acceptInTx(
     tx: Db,
-    recipient: { userId: string; email: string; displayName: string },
+    recipient: Recipient,
     transferId: string,
-    token: string,
+    token: string | undefined,
   ): Promise<TransferRow> {
     const transfer = await lockTransfer(tx, transferId);
     if (!transfer) throw ticketErrors.transferNotFound();
-    if (transfer.tokenHash !== hashSecret(token)) throw ticketErrors.badToken();
+    if (token !== undefined && transfer.tokenHash !== hashSecret(token)) throw ticketErrors.badToken();
     if (transfer.status !== 'pending') throw ticketErrors.notPending(transfer.status);
     if (transfer.toEmail !== recipient.email.toLowerCase()) throw ticketErrors.wrongRecipient();
+    // Registering with an address proves nothing: only a confirmed one (or the mailed token, in claim) does.
+    if (!recipient.emailVerified) throw ticketErrors.emailUnverified();
     const ticket = await lockTicket(tx, transfer.ticketId);
     if (
       !ticket ||

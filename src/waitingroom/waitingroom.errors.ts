@@ -1,4 +1,4 @@
-import { AppError, conflict } from '../shared/errors.js';
+import { AppError, conflict, forbidden } from '../shared/errors.js';
 
 /**
  * Refusals of the waiting room's HTTP side. The engine's own refusals (queue.closed,
@@ -36,6 +36,11 @@ export const waitingRoomErrors = {
     new AppError(400, 'queue.pow_invalid', `The proof of work was refused: ${why}.`, {
       errors: [{ in: 'body', field: 'nonce', code: 'invalid', message: why }],
     }),
+  emailUnverified: () =>
+    forbidden(
+      'queue.email_unverified',
+      'Confirm your email address to join this waiting room: open the link in the mail we sent you, or ask for a new link (POST /v1/auth/resend-verification).',
+    ),
   wrongState: (state: string, wanted: string) =>
     conflict('queue.wrong_state', `The on-sale is ${state}; ${wanted}.`, { state }),
 };

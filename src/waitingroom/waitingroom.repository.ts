@@ -20,6 +20,8 @@ export interface QueueSale {
   tickSeconds: number | null;
   purchaseTokenTtlSeconds: number;
   powDifficulty: number;
+  /** Only accounts with a confirmed email address may join (checked per join from this cached copy). */
+  requireVerifiedEmail: boolean;
 }
 
 const saleColumns = {
@@ -36,6 +38,7 @@ const saleColumns = {
   tickSeconds: onsaleSettings.tickSeconds,
   purchaseTokenTtlSeconds: onsaleSettings.purchaseTokenTtlSeconds,
   powDifficulty: onsaleSettings.powDifficulty,
+  requireVerifiedEmail: onsaleSettings.requireVerifiedEmail,
 };
 
 /** The event and its on-sale; undefined when either is missing or the event is a draft. */

@@ -68,7 +68,7 @@ export function waitingRoomRoutes(
         schema: joinReceipt,
         description: '201 for a new entry, 200 for the account’s existing one',
       },
-      errors: [...tokenErrors, 'queue.pow_required', 'queue.pow_invalid', 'rate_limited'],
+      errors: [...tokenErrors, 'queue.email_unverified', 'queue.pow_required', 'queue.pow_invalid', 'rate_limited'],
       // One entry per account: a retry gets the same entry from the join script itself. Storing
       // the key in Postgres as well cost two writes per join and held a 20,000-fan pre-queue
       // to ~60 joins/s; here it is checked for form only.
@@ -94,7 +94,7 @@ export function waitingRoomRoutes(
       access: 'user',
       params: idParams,
       response: { status: 200, schema: challenge },
-      errors: ['queue.not_queue_mode', 'queue.no_onsale', 'catalog.event_not_found'],
+      errors: ['queue.not_queue_mode', 'queue.email_unverified', 'queue.no_onsale', 'catalog.event_not_found'],
       handler: (ctx) => service.challenge(ctx.user, ctx.params.id),
     }),
     defineRoute({

@@ -152,6 +152,8 @@ export class WaitingRoomService {
   challenge(user: Principal, eventId: string): Promise<Challenge> {
     return this.sale(eventId).then((sale) => {
       if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
+      // A challenge is the first step of a join: an account that may not join is told now, before it solves anything.
+      if (sale.requireVerifiedEmail && !user.emailVerified) throw waitingRoomErrors.emailUnverified();
       return issueChallenge(this.challengeSecret, {
         eventId,
         userId: user.userId,
@@ -173,6 +175,8 @@ export class WaitingRoomService {
     if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
     if (sale.state === 'closed') throw waitingRoomErrors.closed('the organizer closed it');
     if (sale.saleEndsAt && sale.saleEndsAt.getTime() <= now) throw waitingRoomErrors.closed('the sale has ended');
+    // From the cached on-sale and the session's principal: no query of its own on the hot path.
+    if (sale.requireVerifiedEmail && !user.emailVerified) throw waitingRoomErrors.emailUnverified();
     if (!sale.prequeueOpensAt || sale.prequeueOpensAt.getTime() > now)
       throw waitingRoomErrors.notOpen(sale.prequeueOpensAt);
     if (sale.powDifficulty > 0) {

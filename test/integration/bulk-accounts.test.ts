@@ -127,6 +127,21 @@ describe('insertBulkAccounts', () => {
     expect((await env.api.get('/v1/organizer/events', { token: organizer!.token })).status).toBe(200);
   });
 
+  it('with verified, each address is confirmed: in Postgres, in the session cache, and for GET /v1/me', async () => {
+    const cache = new SessionCache(env.infra.redis, createKeys(env.config.REDIS_PREFIX));
+    const before = Date.now();
+    const [fan] = await insertBulkAccounts(db(), env.config, {
+      accounts: [{ email: uniqueEmail('confirmed'), displayName: 'Confirmed' }],
+      passwordHash,
+      verified: true,
+      sessionCache: cache,
+    });
+    const [row] = await db().select().from(users).where(eq(users.id, fan!.userId));
+    expect(row!.emailVerifiedAt!.getTime()).toBeGreaterThanOrEqual(before - 1_000);
+    expect(await cache.get(hashSecret(fan!.token))).toMatchObject({ principal: { emailVerified: true } });
+    expect((await env.api.get('/v1/me', { token: fan!.token })).body).toMatchObject({ emailVerified: true });
+  });
+
   it('an address already taken fails its batch: no account of it is left behind', async () => {
     const taken = uniqueEmail('taken');
     await env.api.register(taken, PASSWORD, 'First');
@@ -164,7 +179,8 @@ describe('the drop simulator’s seed (seedFanAccounts)', () => {
     expect(seeded.map(([i]) => i)).toEqual([7, 3, 11]);
     const [i, account] = seeded[1]!;
     const me = await env.api.get('/v1/me', { token: account.token });
-    expect(me.body).toMatchObject({ id: account.userId, email: fanEmail(i, runId) });
+    // Confirmed, as a queue-mode waiting room asks of every fan by default.
+    expect(me.body).toMatchObject({ id: account.userId, email: fanEmail(i, runId), emailVerified: true });
     expect((await env.api.post('/v1/auth/login', { email: fanEmail(i, runId), password: FAN_PASSWORD })).status).toBe(
       200,
     );

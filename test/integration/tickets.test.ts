@@ -11,7 +11,8 @@ import {
 import { eventKeys } from '../../src/tickets/event-keys.js';
 import { verifyWithPublicKey } from '../../src/shared/signing.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
-import { signedIn } from '../support/fixtures.js';
+import { signedIn, signedInVerified } from '../support/fixtures.js';
+import { transferToken } from '../support/mail.js';
 import { createSale, type SaleFixture } from '../support/commerce.js';
 import { buySeats, codeOf, doorStaff, emailOf } from '../support/tickets-fixtures.js';
 
@@ -126,7 +127,7 @@ describe('my tickets', () => {
 
   it('refuses, offline, a tampered code, another event, an old version and a code two steps old', async () => {
     const fan = await signedIn(env);
-    const friend = await signedIn(env);
+    const friend = await signedInVerified(env);
     const staff = await doorStaff(env, sale);
     const { ticketIds } = await buySeats(env, sale, fan, 1);
     const otherTicket = await buySeats(env, other, fan, 1);
@@ -140,7 +141,7 @@ describe('my tickets', () => {
       { token: fan.token },
     );
     expect(offer.status).toBe(201);
-    const token = await transferToken(offer.body.id);
+    const token = await transferToken(env, offer.body.id);
     expect(
       (await env.api.post(`/v1/transfers/${offer.body.id}/accept`, { token }, { token: friend.token })).status,
     ).toBe(200);
@@ -204,11 +205,3 @@ describe('my tickets', () => {
     );
   });
 });
-
-/** The invitation token travels only by mail (or the push to an existing account): read it where it was written. */
-async function transferToken(transferId: string): Promise<string> {
-  const rows = await env.infra.database
-    .sql`select payload from notification_outbox where kind = 'transfer.received' and payload->'data'->>'transferId' = ${transferId} or payload->>'transferId' = ${transferId} limit 1`;
-  const payload = rows[0]!.payload as { data?: { token?: string }; token?: string };
-  return (payload.data?.token ?? payload.token)!;
-}

@@ -30,12 +30,17 @@ export const BULK_PASSWORD = 'bulk account passphrase';
 const testDefaults = testConfig(TEST_POSTGRES, 'fdt:');
 const bulkPasswordHashes = new Map<number, Promise<string>>();
 
-/** Many accounts with sessions, inserted directly as registration writes them: the race tests need hundreds. */
+/**
+ * Many accounts with sessions, inserted directly as registration writes them: the race tests
+ * need hundreds. Their addresses are confirmed unless `verified: false`: a crowd stands for fans
+ * who followed their verification link, which a queue-mode waiting room asks for by default.
+ */
 export async function bulkAccounts(
   db: Db,
   count: number,
   roles: Role[] = ['fan'],
   config: Pick<Config, 'SESSION_TTL_HOURS' | 'PASSWORD_SCRYPT_LOG_N'> = testDefaults,
+  { verified = true }: { verified?: boolean } = {},
 ): Promise<BulkAccount[]> {
   const logN = config.PASSWORD_SCRYPT_LOG_N;
   if (!bulkPasswordHashes.has(logN)) bulkPasswordHashes.set(logN, hashPassword(BULK_PASSWORD, logN));
@@ -43,7 +48,12 @@ export async function bulkAccounts(
     email: `bulk.${randomUUID()}.${i}@example.test`,
     displayName: `Buyer ${i}`,
   }));
-  return insertBulkAccounts(db, config, { accounts, passwordHash: await bulkPasswordHashes.get(logN)!, roles });
+  return insertBulkAccounts(db, config, {
+    accounts,
+    passwordHash: await bulkPasswordHashes.get(logN)!,
+    roles,
+    verified,
+  });
 }
 
 export interface SaleSetup {
