@@ -224,6 +224,7 @@ export function createApp(infra: Infra): App {
       waitMs: config.IDEMPOTENCY_WAIT_MS,
       // A claim older than two request timeouts belongs to a request that can no longer finish.
       staleAfterMs: config.REQUEST_TIMEOUT_MS * 2,
+      ttlMs: config.IDEMPOTENCY_TTL_HOURS * 3_600_000,
     }),
   });
 

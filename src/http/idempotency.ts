@@ -1,22 +1,36 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
 import { canonicalJson } from '../shared/canonical-json.js';
 import { AppError } from '../shared/errors.js';
+import { open, seal } from '../shared/sealed.js';
 import { idempotencyKeys } from './idempotency.table.js';
+import { JsonText } from './route.js';
 
 /**
  * `Idempotency-Key` for every mutating request. The first request with a key claims a row;
  * a retry with the same key and request gets the stored answer; the same key with another
  * request is refused (422); a retry that arrives while the first is still running waits for
  * it, then answers 409 with Retry-After. A claim whose process died is taken over after
- * `staleAfterMs`. Domain operations keep their own natural idempotency as well (a hold per
- * key, an order per hold), so even a takeover never holds or charges twice.
+ * `staleAfterMs`; an answer older than `ttlMs` is forgotten, and its key is a new request.
+ * Domain operations keep their own natural idempotency as well (a hold per key, an order per
+ * hold), so even a takeover never holds or charges twice.
+ *
+ * The raw key is never stored. An answer can carry a secret (register, login and a transfer
+ * claim answer with a session token), so the row holds only what the key derives (HKDF-SHA256,
+ * salted with the scope): its id, the answer sealed with a key only the raw key gives
+ * (src/shared/sealed.ts), and the request's hash under a MAC keyed the same way. Only the
+ * client that holds the key can have the answer replayed; a copy of the table yields no
+ * answer, and no fast hash of a request body (a login's holds the password) to guess against.
+ * Derived from the key rather than from a platform secret: nothing to leak beside the dump,
+ * and the key is the client's own UUID (IDEMPOTENCY_KEY asks for 8 printable characters;
+ * the docs ask for a fresh UUID per attempt).
  */
 
+/** A replay's body is the stored JSON text, written back as it is. */
 export type Claim =
-  { kind: 'proceed' } | { kind: 'replay'; status: number; body: unknown; headers: Record<string, string> };
+  { kind: 'proceed' } | { kind: 'replay'; status: number; body: JsonText | null; headers: Record<string, string> };
 
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,255}$/;
 
@@ -26,28 +40,89 @@ export function requestHash(method: string, url: string, body: unknown): string 
     .digest('base64url');
 }
 
+interface Derived {
+  /** The row's `key` column. */
+  id: string;
+  /** Seals the stored answer. */
+  answerKey: Buffer;
+  /** Keys the MAC stored for the request's hash. */
+  requestKey: Buffer;
+}
+
+function derive(scope: string, key: string): Derived {
+  const bytes = Buffer.from(hkdfSync('sha256', key, scope, 'fairdrop idempotency v1', 96));
+  return {
+    id: bytes.subarray(0, 32).toString('base64url'),
+    answerKey: bytes.subarray(32, 64),
+    requestKey: bytes.subarray(64, 96),
+  };
+}
+
+const requestMac = (derived: Derived, hash: string) =>
+  createHmac('sha256', derived.requestKey).update(hash).digest('base64url');
+
+/** A claim as the first request makes it: for tests that stand in for a request still running. */
+export function claimValues(scope: string, key: string, hash: string) {
+  const derived = derive(scope, key);
+  return { scope, key: derived.id, requestHash: requestMac(derived, hash) };
+}
+
+/**
+ * Deletes answers older than `before`, `batch` rows per statement (each a short lock on few
+ * rows, so claims are never held up behind a long delete); returns how many went.
+ */
+export async function deleteExpiredIdempotencyKeys(db: Db, before: Date, batch = 1_000): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const rows = await db.execute(sql`
+      delete from ${idempotencyKeys}
+      where (scope, key) in (
+        select scope, key from ${idempotencyKeys} where ${idempotencyKeys.createdAt} < ${before} limit ${batch}
+      )
+      returning 1`);
+    deleted += rows.length;
+    if (rows.length < batch) return deleted;
+  }
+}
+
 export class IdempotencyStore {
   constructor(
     private readonly db: Db,
-    private readonly options: { waitMs: number; staleAfterMs: number },
+    private readonly options: { waitMs: number; staleAfterMs: number; ttlMs: number },
   ) {}
 
   async claim(scope: string, key: string, hash: string): Promise<Claim> {
+    const derived = derive(scope, key);
+    const id = derived.id;
+    const mac = requestMac(derived, hash);
     const deadline = Date.now() + this.options.waitMs;
     for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
+      // One statement claims a new key or one whose answer has expired (not yet swept).
       const inserted = await this.db
         .insert(idempotencyKeys)
-        .values({ scope, key, requestHash: hash })
-        .onConflictDoNothing()
+        .values({ scope, key: id, requestHash: mac })
+        .onConflictDoUpdate({
+          target: [idempotencyKeys.scope, idempotencyKeys.key],
+          set: {
+            requestHash: mac,
+            state: 'pending',
+            responseStatus: null,
+            responseBody: null,
+            responseHeaders: null,
+            lockedAt: sql`now()`,
+            createdAt: sql`now()`,
+          },
+          setWhere: lt(idempotencyKeys.createdAt, new Date(Date.now() - this.options.ttlMs)),
+        })
         .returning({ key: idempotencyKeys.key });
       if (inserted.length > 0) return { kind: 'proceed' };
 
       const [row] = await this.db
         .select()
         .from(idempotencyKeys)
-        .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+        .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, id)));
       if (!row) continue; // the first request failed and let go of the key: try again to claim it
-      if (row.requestHash !== hash) {
+      if (row.requestHash !== mac) {
         throw new AppError(422, 'idempotency.key_reused', 'This Idempotency-Key was used for a different request.', {
           errors: [
             { in: 'header', field: 'Idempotency-Key', code: 'key_reused', message: 'already used for another request' },
@@ -58,7 +133,7 @@ export class IdempotencyStore {
         return {
           kind: 'replay',
           status: row.responseStatus ?? 200,
-          body: row.responseBody,
+          body: row.responseBody === null ? null : new JsonText(open(derived.answerKey, row.responseBody, id)),
           headers: row.responseHeaders ?? {},
         };
       }
@@ -69,7 +144,7 @@ export class IdempotencyStore {
           .where(
             and(
               eq(idempotencyKeys.scope, scope),
-              eq(idempotencyKeys.key, key),
+              eq(idempotencyKeys.key, id),
               eq(idempotencyKeys.state, 'pending'),
               lt(idempotencyKeys.lockedAt, new Date(Date.now() - this.options.staleAfterMs)),
             ),
@@ -98,16 +173,28 @@ export class IdempotencyStore {
     body: unknown,
     headers: Record<string, string>,
   ): Promise<void> {
+    const derived = derive(scope, key);
     await this.db
       .update(idempotencyKeys)
-      .set({ state: 'done', responseStatus: status, responseBody: body ?? null, responseHeaders: headers })
-      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+      .set({
+        state: 'done',
+        responseStatus: status,
+        responseBody: seal(
+          derived.answerKey,
+          body instanceof JsonText ? body.text : JSON.stringify(body ?? null),
+          derived.id,
+        ),
+        // Location, Retry-After, ETag: never a secret, so kept as they are.
+        responseHeaders: headers,
+      })
+      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, derived.id)));
   }
 
   /** The request failed on our side: free the key so the client's retry runs it again. */
   async release(scope: string, key: string): Promise<void> {
+    const { id } = derive(scope, key);
     await this.db
       .delete(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key), eq(idempotencyKeys.state, 'pending')));
+      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, id), eq(idempotencyKeys.state, 'pending')));
   }
 }

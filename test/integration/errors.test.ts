@@ -199,13 +199,11 @@ describe('request timeout', () => {
       const fan = await signedIn(slow);
       const key = `timeout-${crypto.randomUUID()}`;
       const { idempotencyKeys } = await import('../../src/http/idempotency.table.js');
-      const { requestHash } = await import('../../src/http/idempotency.js');
+      const { claimValues, requestHash } = await import('../../src/http/idempotency.js');
       // A claim held by a request still running: the duplicate waits on it longer than the timeout.
-      await slow.infra.database.db.insert(idempotencyKeys).values({
-        scope: `user:${fan.userId}`,
-        key,
-        requestHash: requestHash('patch', '/v1/me', { displayName: 'Slow' }),
-      });
+      await slow.infra.database.db
+        .insert(idempotencyKeys)
+        .values(claimValues(`user:${fan.userId}`, key, requestHash('patch', '/v1/me', { displayName: 'Slow' })));
       const started = Date.now();
       const res = await slow.api.patch(
         '/v1/me',

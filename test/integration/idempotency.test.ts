@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessions, users } from '../../src/auth/auth.table.js';
+import { claimValues, requestHash } from '../../src/http/idempotency.js';
 import { idempotencyKeys } from '../../src/http/idempotency.table.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn, uniqueEmail } from '../support/fixtures.js';
@@ -74,13 +75,9 @@ describe('Idempotency-Key', () => {
     const fan = await signedIn(env);
     const k = key();
     // A claim held by a request that is still running (inserted as the first request would).
-    await env.infra.database.db.insert(idempotencyKeys).values({
-      scope: `user:${fan.userId}`,
-      key: k,
-      requestHash: (await import('../../src/http/idempotency.js')).requestHash('patch', '/v1/me', {
-        displayName: 'Busy',
-      }),
-    });
+    await env.infra.database.db
+      .insert(idempotencyKeys)
+      .values(claimValues(`user:${fan.userId}`, k, requestHash('patch', '/v1/me', { displayName: 'Busy' })));
     const busy = await env.api.patch(
       '/v1/me',
       { displayName: 'Busy' },
