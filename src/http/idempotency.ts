@@ -77,7 +77,7 @@ export async function deleteExpiredIdempotencyKeys(db: Db, before: Date, batch =
     const rows = await db.execute(sql`
       delete from ${idempotencyKeys}
       where (scope, key) in (
-        select scope, key from ${idempotencyKeys} where ${idempotencyKeys.createdAt} < ${before} limit ${batch}
+        select scope, key from ${idempotencyKeys} where ${idempotencyKeys.createdAt} < ${before.toISOString()} limit ${batch}
       )
       returning 1`);
     deleted += rows.length;

@@ -1,10 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessions, users } from '../../src/auth/auth.table.js';
-import { claimValues, requestHash } from '../../src/http/idempotency.js';
+import { claimValues, deleteExpiredIdempotencyKeys, requestHash } from '../../src/http/idempotency.js';
+import { retentionModule } from '../../src/jobs/retention.jobs.js';
 import { idempotencyKeys } from '../../src/http/idempotency.table.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn, uniqueEmail } from '../support/fixtures.js';
+import { until } from '../support/tickets-fixtures.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -119,6 +121,78 @@ describe('Idempotency-Key', () => {
     expect(again.status).toBe(409);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.contentType).toContain('application/problem+json');
+  });
+
+  it('keeps nothing a copy of the table could replay: no raw key, no token, no plain hash of the body', async () => {
+    const k = key();
+    const body = registration();
+    const first = await env.api.post('/v1/auth/register', body, { headers: { 'idempotency-key': k } });
+    expect(first.status).toBe(201);
+    const rows = await env.infra.database.sql`select * from idempotency_keys where scope = 'anon'`;
+    const text = JSON.stringify(rows);
+    expect(text).not.toContain(k);
+    expect(text).not.toContain(first.body.token);
+    expect(text).not.toContain(body.password);
+    expect(text).not.toContain(requestHash('post', '/v1/auth/register', body));
+    // The client that holds the key still gets its answer back.
+    const again = await env.api.post('/v1/auth/register', body, { headers: { 'idempotency-key': k } });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+  });
+
+  it('forgets an answer after IDEMPOTENCY_TTL_HOURS: a retry then runs again, and the sweep deletes it', async () => {
+    const fan = await signedIn(env);
+    const k = key();
+    const rename = (displayName: string, headers: Record<string, string> = {}) =>
+      env.api.patch('/v1/me', { displayName }, { token: fan.token, headers });
+    expect((await rename('First', { 'idempotency-key': k })).status).toBe(200);
+    expect((await rename('Changed since')).status).toBe(200);
+    const scope = `user:${fan.userId}`;
+    const { key: id } = claimValues(scope, k, '');
+    const age = async (hours: number) =>
+      env.infra.database
+        .sql`update idempotency_keys set created_at = now() - make_interval(hours => ${hours}) where scope = ${scope} and key = ${id}`;
+    const displayName = async () =>
+      (await env.infra.database.sql`select display_name from users where id = ${fan.userId}`)[0]!.display_name;
+
+    // Inside the TTL: the stored answer, and the work is not done again.
+    await age(23);
+    const replayed = await rename('First', { 'idempotency-key': k });
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(await displayName()).toBe('Changed since');
+
+    // Past it: a new request, run again (before any sweep).
+    await age(25);
+    const rerun = await rename('First', { 'idempotency-key': k });
+    expect(rerun.status).toBe(200);
+    expect(rerun.headers.get('idempotent-replayed')).toBeNull();
+    expect(await displayName()).toBe('First');
+
+    // The retention job deletes what has expired, and only that.
+    await age(25);
+    const fresh = key();
+    expect((await rename('Fresh', { 'idempotency-key': fresh })).status).toBe(200);
+    const keys = async () =>
+      (await env.infra.database.sql`select key from idempotency_keys where scope = ${scope}`).map((r) => r.key);
+    const sweeper = await retentionModule().start(env.infra);
+    try {
+      await until(async () => !(await keys()).includes(id));
+    } finally {
+      await sweeper.close();
+    }
+    expect(await keys()).toEqual([claimValues(scope, fresh, '').key]);
+  });
+
+  it('sweeps in batches until nothing expired is left', async () => {
+    const scope = `sweep-test:${crypto.randomUUID()}`;
+    await env.infra.database.sql`
+      insert into idempotency_keys (scope, key, request_hash, created_at)
+      select ${scope}, 'k' || i, 'h', now() - interval '2 days' from generate_series(1, 25) as i`;
+    await env.infra.database
+      .sql`insert into idempotency_keys (scope, key, request_hash) values (${scope}, 'live', 'h')`;
+    expect(await deleteExpiredIdempotencyKeys(env.infra.database.db, new Date(Date.now() - 3_600_000), 10)).toBe(25);
+    const left = await env.infra.database.sql`select key from idempotency_keys where scope = ${scope}`;
+    expect(left.map((r) => r.key)).toEqual(['live']);
   });
 
   it('refuses a malformed key', async () => {
