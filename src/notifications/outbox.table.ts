@@ -17,6 +17,12 @@ export const outbox = pgTable(
     subject: text('subject').notNull(),
     body: text('body').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * A mail that may carry a secret (enqueueEmail): its text and payload, sealed under a key
+     * derived from the platform key; `body` is empty then and `payload` holds only ids. Cleared
+     * once the mail is sent or has failed for good.
+     */
+    sealed: text('sealed'),
     status: text('status', { enum: ['pending', 'sent', 'failed'] })
       .notNull()
       .default('pending'),
