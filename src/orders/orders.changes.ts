@@ -7,7 +7,13 @@ import { creditGiftCard } from '../giftcards/giftcards.repository.js';
 import { addRefunded, completeRefund, insertRefund, paymentsOfOrder } from '../payments/payments.repository.js';
 import { salesErrors } from '../sales/sales.errors.js';
 import { AppError, conflict } from '../shared/errors.js';
-import { endTickets, moveTicket, ticketsOfOrder } from '../tickets/tickets.repository.js';
+import {
+  endTickets,
+  lockTicketsOfOrder,
+  moveTicket,
+  ticketsOfOrdersWithStanding,
+  type TicketWithStanding,
+} from '../tickets/tickets.repository.js';
 import { appendTimeline } from '../timeline/timeline.repository.js';
 import {
   findHold,
@@ -22,13 +28,21 @@ import {
 import type { SettlementDeps } from './orders.settlement.js';
 import { orderItems } from './orders.table.js';
 import { orderDetails, type OrderDetails } from './orders.view.js';
+import { refuseChange, standingOf, type TicketStanding } from './ticket-standing.js';
 
 const notFound = () => new AppError(404, 'orders.not_found', 'No order with this id.');
+
+type Standing = TicketWithStanding & { standing: TicketStanding };
 
 /**
  * PATCH /v1/orders/:id: cancel some or all tickets (refund to the original tenders, gift cards
  * first), or exchange seats within the event (the new seats are already held; converting them
  * and giving the old ones back happen in one transaction).
+ *
+ * Only the tickets the buyer still holds, unused and not on offer, can be changed (see
+ * ticket-standing.ts). Both changes lock the order row, then its tickets by id, and judge each
+ * ticket under those locks: a transfer being accepted, an offer or a scan of one of them either
+ * finished first (and is seen) or waits and then finds the ticket ended or moved.
  */
 export class OrderChanges {
   constructor(private readonly deps: SettlementDeps) {}
@@ -43,21 +57,8 @@ export class OrderChanges {
       const locked = (await lockOrder(tx, order.id))!;
       if (locked.status !== 'captured')
         throw conflict('orders.not_cancellable', `A ${locked.status} order cannot be cancelled.`);
-      const valid = (await ticketsOfOrder(tx, order.id)).filter((t) => t.status === 'valid');
-      const chosen = ticketIds ? valid.filter((t) => ticketIds.includes(t.id)) : valid;
-      if (ticketIds && chosen.length !== new Set(ticketIds).size) {
-        throw new AppError(422, 'orders.unknown_ticket', 'Some tickets are not valid tickets of this order.', {
-          errors: [
-            {
-              in: 'body',
-              field: 'cancel.ticketIds',
-              code: 'unknown_ticket',
-              message: 'not a valid ticket of this order',
-            },
-          ],
-        });
-      }
-      if (chosen.length === 0) throw conflict('orders.nothing_to_cancel', 'This order has no valid tickets left.');
+      const valid = await this.lockTickets(tx, order);
+      const chosen = ticketIds ? named(valid, ticketIds, 'cancel.ticketIds') : everythingHeld(valid);
       const ended = await endTickets(
         tx,
         chosen.map((t) => t.id),
@@ -189,11 +190,7 @@ export class OrderChanges {
       const locked = (await lockOrder(tx, order.id))!;
       if (locked.status !== 'captured')
         throw conflict('orders.not_exchangeable', `A ${locked.status} order cannot be changed.`);
-      const valid = (await ticketsOfOrder(tx, order.id)).filter(
-        (t) => t.status === 'valid' && input.ticketIds.includes(t.id) && t.seatId,
-      );
-      if (valid.length !== new Set(input.ticketIds).size)
-        throw new AppError(422, 'orders.unknown_ticket', 'Some tickets are not valid seated tickets of this order.');
+      const valid = named(await this.lockTickets(tx, order), input.ticketIds, 'exchange.ticketIds');
       const items = await itemsOfOrder(tx, order.id);
       const unit = hold.unitPriceCents + hold.unitFeeCents;
       for (const t of valid) {
@@ -238,6 +235,14 @@ export class OrderChanges {
     return orderDetails(db, (await findOrder(db, order.id))!);
   }
 
+  /** Locks the order's tickets (the caller holds the order row) and judges the valid ones under those locks. */
+  private async lockTickets(tx: Db, order: OrderRow): Promise<Standing[]> {
+    await lockTicketsOfOrder(tx, order.id);
+    return (await ticketsOfOrdersWithStanding(tx, [order.id]))
+      .filter((t) => t.status === 'valid')
+      .map((t) => ({ ...t, standing: standingOf(order.userId, t) }));
+  }
+
   private async owned(principal: Principal, orderId: string): Promise<OrderRow> {
     const order = await findOrder(this.deps.db, orderId);
     if (!order) throw notFound();
@@ -268,4 +273,38 @@ export class OrderChanges {
       );
     }
   }
+}
+
+/**
+ * The tickets a change names: each a valid ticket of the order (seated, for an exchange), and
+ * each still the buyer's to change.
+ */
+function named(valid: readonly Standing[], ids: readonly string[], field: 'cancel.ticketIds' | 'exchange.ticketIds') {
+  const wanted = new Set(ids);
+  const seated = field === 'exchange.ticketIds';
+  const chosen = valid.filter((t) => wanted.has(t.id) && (!seated || t.seatId));
+  if (chosen.length !== wanted.size) {
+    const what = seated ? 'valid seated tickets' : 'valid tickets';
+    throw new AppError(422, 'orders.unknown_ticket', `Some tickets are not ${what} of this order.`, {
+      errors: [{ in: 'body', field, code: 'unknown_ticket', message: `not one of the ${what} of this order` }],
+    });
+  }
+  const blocked = chosen.filter((t) => t.standing !== 'changeable');
+  if (blocked.length > 0) throw refuseChange(field, blocked);
+  return chosen;
+}
+
+/**
+ * A cancel naming no tickets: every ticket the buyer still holds and has not used. A ticket on
+ * offer stops it: cancelling it would pull it from under a recipient who may be accepting it
+ * right now, and quietly keeping it would leave a buyer who asked to cancel the order with a
+ * ticket. The buyer withdraws the offer first, or names the other tickets.
+ */
+function everythingHeld(valid: readonly Standing[]): Standing[] {
+  if (valid.length === 0) throw conflict('orders.nothing_to_cancel', 'This order has no valid tickets left.');
+  const offered = valid.filter((t) => t.standing === 'offered');
+  if (offered.length > 0) throw refuseChange('cancel', offered);
+  const chosen = valid.filter((t) => t.standing === 'changeable');
+  if (chosen.length === 0) throw refuseChange('cancel', valid);
+  return chosen;
 }

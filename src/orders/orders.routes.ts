@@ -11,6 +11,7 @@ import {
   placeOrderBody,
 } from './orders.schemas.js';
 import type { OrderService } from './orders.service.js';
+import { standingCodes } from './ticket-standing.js';
 
 const tag = 'Orders';
 
@@ -121,7 +122,8 @@ export function orderRoutes(orders: OrderService): AnyRoute[] {
     defineRoute({
       method: 'patch',
       path: '/v1/orders/:id',
-      summary: 'Cancel some or all tickets (refunded, gift cards first) or exchange seats within the event',
+      summary:
+        'Cancel some or all tickets (refunded, gift cards first) or exchange seats within the event; only tickets the buyer still holds, unused and not on offer',
       tag,
       access: 'user',
       params: orderIdParams,
@@ -132,7 +134,12 @@ export function orderRoutes(orders: OrderService): AnyRoute[] {
         'orders.not_found',
         'orders.policy_forbids',
         'orders.not_cancellable',
+        'orders.not_exchangeable',
+        'orders.nothing_to_cancel',
         'orders.unknown_ticket',
+        ...standingCodes,
+        'orders.exchange_other_event',
+        'orders.exchange_mismatch',
         'orders.exchange_price_differs',
         'sales.hold_not_found',
       ],

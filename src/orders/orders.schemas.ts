@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { receiptSchema } from '../timeline/timeline.routes.js';
 import { cardTender, currency, paymentView } from '../payments/payments.schemas.js';
+import { ticketStandings } from './ticket-standing.js';
 
 const iso = z.date().transform((d) => d.toISOString());
+
+const ticketStanding = z
+  .enum(ticketStandings)
+  .describe(
+    'changeable: the buyer may still cancel or exchange it; offered: on offer to someone (withdraw the offer first); ' +
+      'used: admitted at the door; transferred: it belongs to someone else now; ended: cancelled, exchanged or revoked',
+  );
 
 export const orderIdParams = z.strictObject({ id: z.uuid() });
 
@@ -40,13 +48,29 @@ export const ticketView = z.object({
   eventId: z.uuid(),
   tierId: z.uuid(),
   seatId: z.uuid().nullable(),
-  holderId: z.uuid(),
-  attendeeName: z.string().nullable(),
-  attendeeEmail: z.string().nullable(),
+  holderId: z.uuid().nullable().describe('the buyer while they hold it; null once it is someone else’s'),
+  attendeeName: z.string().nullable().describe('null once someone else holds the ticket'),
+  attendeeEmail: z.string().nullable().describe('null once someone else holds the ticket'),
   version: z.number().int(),
   status: z.enum(['valid', 'cancelled', 'exchanged', 'revoked']),
   issuedAt: iso,
+  standing: ticketStanding,
+  usedAt: iso.nullable().describe('when the door first admitted it (the buyer’s own tickets only)'),
+  transfer: z
+    .object({
+      id: z.uuid(),
+      toEmail: z.string(),
+      status: z.enum(['pending', 'accepted']),
+      at: iso.nullable().describe('when it was offered (pending) or accepted'),
+    })
+    .nullable()
+    .describe('the buyer’s open offer of it, or the accepted one that made it someone else’s'),
 });
+
+const count = z.number().int();
+export const ticketCounts = z
+  .object({ changeable: count, offered: count, used: count, transferred: count, ended: count })
+  .describe('how many of the order’s tickets stand where; a cancel without ticketIds takes the changeable ones');
 
 export const orderSummary = z.object({
   id: z.uuid(),
@@ -65,6 +89,7 @@ export const orderSummary = z.object({
   createdAt: iso,
   confirmedAt: iso.nullable(),
   capturedAt: iso.nullable(),
+  ticketCounts,
 });
 
 export const orderDetails = orderSummary.extend({ payments: z.array(paymentView), tickets: z.array(ticketView) });

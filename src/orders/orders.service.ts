@@ -10,7 +10,7 @@ import { OrderChanges } from './orders.changes.js';
 import { Reconciler } from './orders.reconcile.js';
 import { findOrder, listOrders } from './orders.repository.js';
 import { Settlement, type SettlementDeps } from './orders.settlement.js';
-import { orderDetails, orderSummary } from './orders.view.js';
+import { orderDetails, orderSummaries } from './orders.view.js';
 
 /** The orders capability as routes, workers and tests use it. */
 export class OrderService {
@@ -38,7 +38,7 @@ export class OrderService {
   }
 
   async mine(principal: Principal, limit: number) {
-    return (await listOrders(this.deps.db, principal.userId, limit)).map(orderSummary);
+    return orderSummaries(this.deps.db, await listOrders(this.deps.db, principal.userId, limit));
   }
 
   async timeline(principal: Principal, orderId: string) {

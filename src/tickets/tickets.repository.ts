@@ -1,8 +1,11 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { checkins } from '../checkin/checkin.table.js';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { conflict } from '../shared/errors.js';
 import { tickets, type TicketStatus } from './tickets.table.js';
+import { ticketTransfers } from './transfers.table.js';
 
 export type TicketRow = typeof tickets.$inferSelect;
 
@@ -80,4 +83,97 @@ export async function countValidTickets(db: Db, holderId: string, eventId: strin
     .from(tickets)
     .where(and(eq(tickets.holderId, holderId), eq(tickets.eventId, eventId), eq(tickets.status, 'valid')));
   return row?.n ?? 0;
+}
+
+/**
+ * An order's tickets, locked for the rest of the caller's transaction in id order: after the
+ * order row, this is the order every change of several tickets takes its locks in, so two of
+ * them never wait on each other. A transfer, an offer or a scan of one ticket waits here.
+ */
+export async function lockTicketsOfOrder(tx: Db, orderId: string): Promise<string[]> {
+  const rows = await tx
+    .select({ id: tickets.id })
+    .from(tickets)
+    .where(eq(tickets.orderId, orderId))
+    .orderBy(asc(tickets.id))
+    .for('update');
+  return rows.map((r) => r.id);
+}
+
+/** A ticket with what decides whether its buyer may still change it. */
+export interface TicketWithStanding extends TicketView {
+  /** The first admitted scan; null while unused. */
+  admittedAt: Date | null;
+  /** The open offer of it, whoever made it (at most one: ticket_transfers_pending_unique). */
+  pendingOffer: { id: string; fromUserId: string; toEmail: string; createdAt: Date } | null;
+}
+
+const admission = alias(checkins, 'admission');
+const openOffer = alias(ticketTransfers, 'open_offer');
+
+/**
+ * The tickets of these orders with their first admission and open offer, in one statement
+ * (tickets_order_idx, then checkins_admitted_once and ticket_transfers_pending_unique, each at
+ * most one row per ticket). Read after lockTicketsOfOrder, it sees every scan and offer that
+ * committed before the lock was granted.
+ */
+export async function ticketsOfOrdersWithStanding(db: Db, orderIds: readonly string[]): Promise<TicketWithStanding[]> {
+  if (orderIds.length === 0) return [];
+  const rows = await db
+    .select({
+      ...ticketColumns,
+      admittedAt: admission.scannedAt,
+      offerId: openOffer.id,
+      offerFrom: openOffer.fromUserId,
+      offerTo: openOffer.toEmail,
+      offeredAt: openOffer.createdAt,
+    })
+    .from(tickets)
+    .leftJoin(admission, and(eq(admission.ticketId, tickets.id), eq(admission.result, 'admitted')))
+    .leftJoin(openOffer, and(eq(openOffer.ticketId, tickets.id), eq(openOffer.status, 'pending')))
+    .where(inArray(tickets.orderId, [...orderIds]))
+    .orderBy(asc(tickets.issuedAt), asc(tickets.id));
+  return rows.map(({ offerId, offerFrom, offerTo, offeredAt, ...t }) => ({
+    ...t,
+    pendingOffer:
+      offerId && offerFrom && offerTo && offeredAt
+        ? { id: offerId, fromUserId: offerFrom, toEmail: offerTo, createdAt: offeredAt }
+        : null,
+  }));
+}
+
+/** One of a buyer's accepted offers: where a ticket went, as far as the buyer was told. */
+export interface AcceptedOffer {
+  id: string;
+  ticketId: string;
+  toEmail: string;
+  decidedAt: Date | null;
+}
+
+/**
+ * The offers this account made of these tickets that were accepted, newest first (served by
+ * ticket_transfers_from_idx: an account's own transfers are few).
+ */
+export async function acceptedOffersBy(
+  db: Db,
+  fromUserId: string,
+  ticketIds: readonly string[],
+): Promise<AcceptedOffer[]> {
+  if (ticketIds.length === 0) return [];
+  return db
+    .select({
+      id: ticketTransfers.id,
+      ticketId: ticketTransfers.ticketId,
+      toEmail: ticketTransfers.toEmail,
+      decidedAt: ticketTransfers.decidedAt,
+    })
+    .from(ticketTransfers)
+    .where(
+      and(
+        eq(ticketTransfers.fromUserId, fromUserId),
+        inArray(ticketTransfers.ticketId, [...ticketIds]),
+        eq(ticketTransfers.status, 'accepted'),
+      ),
+    )
+    .orderBy(desc(ticketTransfers.createdAt));
 }
