@@ -125,7 +125,9 @@ export function createApp(infra: Infra): App {
       publicUrl: config.PUBLIC_URL,
       registerVerified: (input, meta) => services.auth.register(input, meta, { verified: true }),
     }),
-    checkin: new CheckinService(database.db, infra.signer),
+    checkin: new CheckinService(database.db, infra.signer, {
+      bundleValidMs: config.CHECKIN_BUNDLE_VALID_MINUTES * 60_000,
+    }),
     cancellations: new CancellationService(database.db, infra.signer, cancellationQueue(redis, config)),
     waitingRoom,
   };

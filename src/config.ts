@@ -198,6 +198,13 @@ const configSchema = z.object({
   RECONCILE_EVERY_MS: int(100, 3_600_000).default(15_000),
   /** How often unfinished event cancellations are re-enqueued; refund jobs retry on their own, this catches jobs lost with a worker or Redis. */
   CANCELLATION_SWEEP_MS: int(100, 3_600_000).default(30_000),
+  /**
+   * How long a door scanner's offline bundle is valid. An offline scan is judged at a time inside
+   * [bundle issued, min(upload, bundle expiry)], so this is also how far a dishonest scanner could
+   * backdate a screenshot: 12 h covers one event day of doors on one download; shorten it for
+   * events whose scanners stay online.
+   */
+  CHECKIN_BUNDLE_VALID_MINUTES: int(5, 7 * 24 * 60).default(12 * 60),
   /** Gift-card balance lookups per IP per minute: a fan checks a few cards, a guesser needs billions. */
   GIFT_CARD_LOOKUPS_PER_MINUTE: int(1, 10_000).default(20),
   /**

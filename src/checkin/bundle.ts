@@ -3,6 +3,7 @@ import type { PlatformSigner } from '../shared/signing.js';
 import type { OfflineBundle } from '../tickets/codes.js';
 import { eventKeys } from '../tickets/event-keys.js';
 import type { TicketSettings } from '../tickets/ticket-settings.repository.js';
+import { signWindow, type BundleWindow } from './bundle-window.js';
 import { admittedOf, revocationsOf } from './checkin.repository.js';
 
 /** Keys, rotation key and printed flag: all a scanner needs to check a code's signature and step. */
@@ -26,6 +27,8 @@ export interface SignedBundle {
   /** Ed25519 by the platform key (GET /v1/receipts/key) over the canonical JSON of { bundle, admitted, issuedAt }. */
   signature: string;
   keyId: string;
+  /** When offline scans made with this bundle may have happened; the scanner sends it back with their upload. */
+  window: BundleWindow;
 }
 
 /** The offline bundle for staff devices: it contains the rotation key, so it is served to the event's staff only. */
@@ -34,10 +37,18 @@ export async function signedBundle(
   signer: PlatformSigner,
   eventId: string,
   settings: TicketSettings,
+  validMs: number,
   now = new Date(),
 ): Promise<SignedBundle> {
   const bundle = { ...keyBundle(signer, eventId, settings), revocations: await revocationsOf(db, eventId) };
   const admitted = await admittedOf(db, eventId);
   const issuedAt = now.toISOString();
-  return { bundle, admitted, issuedAt, signature: signer.sign({ bundle, admitted, issuedAt }), keyId: signer.keyId };
+  return {
+    bundle,
+    admitted,
+    issuedAt,
+    signature: signer.sign({ bundle, admitted, issuedAt }),
+    keyId: signer.keyId,
+    window: signWindow(signer, eventId, now, validMs),
+  };
 }

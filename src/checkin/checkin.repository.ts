@@ -40,8 +40,12 @@ export async function listStaff(db: Db, eventId: string) {
     .orderBy(asc(eventStaff.createdAt));
 }
 
-export async function findByNonce(db: Db, nonce: string): Promise<CheckinRow | undefined> {
-  const [row] = await db.select().from(checkins).where(eq(checkins.nonce, nonce));
+/** A scan already recorded at this event's doors under this nonce; another event's scans are not visible. */
+export async function findByNonce(db: Db, eventId: string, nonce: string): Promise<CheckinRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(checkins)
+    .where(and(eq(checkins.eventId, eventId), eq(checkins.nonce, nonce)));
   return row;
 }
 
@@ -55,19 +59,21 @@ export async function firstAdmission(db: Db, ticketId: string): Promise<CheckinR
 
 export interface ScanRecord {
   ticketId: string | null;
-  eventId: string | null;
+  /** The event the door scans for (not necessarily the code's). */
+  eventId: string;
   ticketVersion: number | null;
   gate: string;
   nonce: string;
   staffId: string;
   scannedAt: Date;
+  claimedAt: Date | null;
   offline: boolean;
 }
 
 /**
  * The exactly-once step, in one statement: an admitted row is written only if the ticket is
- * still valid at the scanned version, and the partial unique index refuses a second admitted
- * row for the ticket (as it does a reused nonce). Concurrent scans queue on the index entry;
+ * still valid at the scanned version and belongs to the door's event, and the partial unique
+ * index refuses a second admitted row for the ticket (as the nonce index does a retried scan). Concurrent scans queue on the index entry;
  * all but one insert nothing. FOR SHARE keeps a transfer or cancellation of the ticket waiting
  * until this commits (it then sees the check-in), and makes this wait for one already under
  * way (the WHERE is then re-checked against the new version). Returns the row when this scan
@@ -78,10 +84,11 @@ export async function tryAdmit(
   scan: ScanRecord & { ticketId: string; ticketVersion: number },
 ): Promise<CheckinRow | undefined> {
   const rows = await tx.execute<{ id: number }>(sql`
-    insert into ${checkins} (ticket_id, event_id, ticket_version, result, gate, nonce, staff_id, scanned_at, offline)
-    select ${tickets.id}, ${tickets.eventId}, ${tickets.version}, 'admitted', ${scan.gate}, ${scan.nonce}, ${scan.staffId}, ${scan.scannedAt.toISOString()}, ${scan.offline}
+    insert into ${checkins} (ticket_id, event_id, ticket_version, result, gate, nonce, staff_id, scanned_at, claimed_at, offline)
+    select ${tickets.id}, ${tickets.eventId}, ${tickets.version}, 'admitted', ${scan.gate}, ${scan.nonce}, ${scan.staffId}, ${scan.scannedAt.toISOString()}, ${scan.claimedAt?.toISOString() ?? null}::timestamptz, ${scan.offline}
     from ${tickets}
-    where ${tickets.id} = ${scan.ticketId} and ${tickets.version} = ${scan.ticketVersion} and ${tickets.status} = 'valid'
+    where ${tickets.id} = ${scan.ticketId} and ${tickets.eventId} = ${scan.eventId}
+      and ${tickets.version} = ${scan.ticketVersion} and ${tickets.status} = 'valid'
     for share
     on conflict do nothing
     returning id`);
@@ -105,7 +112,7 @@ export async function recordRefusal(
     .values({ ...scan, result })
     .onConflictDoNothing()
     .returning();
-  return row ?? (await findByNonce(db, scan.nonce))!;
+  return row ?? (await findByNonce(db, scan.eventId, scan.nonce))!;
 }
 
 /** What an offline scanner must know beyond signatures: dead versions and tickets already inside. */

@@ -21,6 +21,13 @@ const answer = z.object({
   firstGate: z.string().nullable(),
 });
 
+/** An offline bundle's validity window, as signed into the bundle; a scanner sends it back with the scans it made. */
+const bundleWindow = z.object({
+  issuedAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+  signature: z.string().min(1).max(200),
+});
+
 const bundle = z.object({
   bundle: z.object({
     eventId: z.uuid(),
@@ -33,6 +40,7 @@ const bundle = z.object({
   issuedAt: z.iso.datetime(),
   signature: z.string(),
   keyId: z.string(),
+  window: bundleWindow,
 });
 
 const staffList = z.object({
@@ -75,18 +83,25 @@ export function checkinRoutes(service: CheckinService): AnyRoute[] {
     defineRoute({
       method: 'post',
       path: '/v1/events/:id/checkin/sync',
-      summary: 'Upload scans made offline (idempotent by nonce); reports tickets admitted at two gates',
+      summary:
+        'Upload scans made offline with one bundle (idempotent by nonce): each is judged at its claimed time moved into the bundle window, and tickets admitted at two gates are reported',
       tag,
       access: 'user',
       params: idParams,
       body: z.strictObject({
         gate,
+        window: z
+          .strictObject(bundleWindow.shape)
+          .describe('The `window` of the bundle these scans were made with, exactly as GET …/checkin/bundle gave it'),
         scans: z
           .array(
             z.strictObject({
               code,
               nonce,
-              scannedAt: z.iso.datetime().transform((v) => new Date(v)),
+              scannedAt: z.iso
+                .datetime()
+                .transform((v) => new Date(v))
+                .describe("The scanner's clock; scans in the order they were made"),
               localResult: z.enum(scanResults).default('admitted'),
             }),
           )
@@ -96,7 +111,18 @@ export function checkinRoutes(service: CheckinService): AnyRoute[] {
       response: {
         status: 200,
         schema: z.object({
-          results: z.array(answer.extend({ nonce: z.string() })),
+          results: z.array(
+            answer.extend({
+              nonce: z.string(),
+              scannedAt: z.iso.datetime().describe('The time the scan was judged at'),
+              claimedAt: z.iso.datetime().describe("The scanner's claim, as first uploaded"),
+              clock: z
+                .enum(['in_window', 'before_window', 'after_window'])
+                .describe(
+                  "Outside the bundle's window (before it was issued, after the upload or its expiry) the scan was judged at the bound",
+                ),
+            }),
+          ),
           conflicts: z.array(
             z.object({
               ticketId: z.uuid(),
@@ -109,8 +135,8 @@ export function checkinRoutes(service: CheckinService): AnyRoute[] {
           ),
         }),
       },
-      errors: ['checkin.not_staff'],
-      handler: (ctx) => service.sync(ctx.user, ctx.params.id, ctx.body.gate, ctx.body.scans),
+      errors: ['checkin.not_staff', 'checkin.bundle_window_invalid', 'checkin.scans_out_of_order'],
+      handler: (ctx) => service.sync(ctx.user, ctx.params.id, ctx.body),
     }),
     defineRoute({
       method: 'get',

@@ -9,6 +9,7 @@ import { ticketSettings } from '../tickets/ticket-settings.repository.js';
 import { findTicketDetail, seatLabel } from '../tickets/ticket-views.repository.js';
 import { appendTimeline } from '../timeline/timeline.repository.js';
 import { keyBundle, signedBundle, type SignedBundle } from './bundle.js';
+import { clockVerdict, judgedAt, verifyWindow, type BundleWindow, type ClockVerdict } from './bundle-window.js';
 import { checkinErrors } from './checkin.errors.js';
 import {
   addStaff,
@@ -36,13 +37,20 @@ export interface ScanAnswer {
 export interface OfflineScan {
   code: string;
   nonce: string;
+  /** The scanner's claim, judged against its bundle's window. */
   scannedAt: Date;
   /** What the offline device told the person at the gate. */
   localResult: ScanResult;
 }
 
 export interface SyncReport {
-  results: (ScanAnswer & { nonce: string })[];
+  results: (ScanAnswer & {
+    nonce: string;
+    /** The time the scan was judged at; differs from claimedAt when the claim fell outside the window. */
+    scannedAt: string;
+    claimedAt: string;
+    clock: ClockVerdict;
+  })[];
   conflicts: {
     ticketId: string;
     nonce: string;
@@ -53,9 +61,6 @@ export interface SyncReport {
   }[];
 }
 
-/** Offline scanners' clocks drift; a scan claiming to be from the future by more than this is taken as now. */
-const MAX_CLOCK_AHEAD_MS = 60_000;
-
 /**
  * The door: online scans, offline uploads, staff of an event. Whether a code is genuine is
  * decided by the same pure function an offline scanner runs; whether it was already used is
@@ -65,6 +70,8 @@ export class CheckinService {
   constructor(
     private readonly db: Db,
     private readonly signer: PlatformSigner,
+    /** bundleValidMs: how long an offline bundle's window lasts (config CHECKIN_BUNDLE_VALID_MINUTES). */
+    private readonly options: { bundleValidMs: number },
   ) {}
 
   async scan(
@@ -89,43 +96,58 @@ export class CheckinService {
         firstGate: null,
       };
     }
-    return this.decide(principal.userId, eventId, {
+    const row = await this.decide(principal.userId, eventId, {
       code: input.code,
       nonce: input.nonce,
       gate: input.gate,
       scannedAt: new Date(nowMs),
+      claimedAt: null,
       offline: false,
     });
+    return this.answerFor(row);
   }
 
-  /** Uploads an offline scanner's scans in the order they happened; a re-upload answers the same. */
+  /**
+   * Uploads an offline scanner's scans, made with the bundle whose signed window it sends back:
+   * each claimed time is judged inside that window (bundle-window.ts). A re-upload answers the
+   * same: a nonce already recorded at this event answers from its row, whatever the new claim.
+   */
   async sync(
     principal: Principal,
     eventId: string,
-    gate: string,
-    scans: OfflineScan[],
+    input: { gate: string; window: BundleWindow; scans: OfflineScan[] },
     nowMs = Date.now(),
   ): Promise<SyncReport> {
     await this.requireDoor(principal, eventId);
+    const window = verifyWindow(this.signer, eventId, input.window);
+    // In the order they were made: the first of two scans of one ticket is the one that admits.
+    const outOfOrder = input.scans.findIndex((s, i) => i > 0 && s.scannedAt < input.scans[i - 1]!.scannedAt);
+    if (outOfOrder > 0) throw checkinErrors.scansOutOfOrder(outOfOrder);
     const report: SyncReport = { results: [], conflicts: [] };
-    const ordered = [...scans].sort((a, b) => a.scannedAt.getTime() - b.scannedAt.getTime());
-    for (const scan of ordered) {
-      const scannedAt = new Date(Math.min(scan.scannedAt.getTime(), nowMs + MAX_CLOCK_AHEAD_MS));
-      const answer = await this.decide(principal.userId, eventId, {
+    for (const scan of input.scans) {
+      const row = await this.decide(principal.userId, eventId, {
         code: scan.code,
         nonce: scan.nonce,
-        gate,
-        scannedAt,
+        gate: input.gate,
+        scannedAt: new Date(judgedAt(scan.scannedAt.getTime(), window, nowMs)),
+        claimedAt: scan.scannedAt,
         offline: true,
       });
-      report.results.push({ nonce: scan.nonce, ...answer });
+      const answer = await this.answerFor(row);
+      report.results.push({
+        nonce: scan.nonce,
+        ...answer,
+        scannedAt: row.scannedAt.toISOString(),
+        claimedAt: (row.claimedAt ?? row.scannedAt).toISOString(),
+        clock: clockVerdict(row),
+      });
       // The gate let someone in while offline, but another gate had already admitted this ticket.
       if (scan.localResult === 'admitted' && answer.result === 'already_used' && answer.ticket) {
         report.conflicts.push({
           ticketId: answer.ticket.id,
           nonce: scan.nonce,
-          gate,
-          scannedAt: scannedAt.toISOString(),
+          gate: row.gate,
+          scannedAt: row.scannedAt.toISOString(),
           firstGate: answer.firstGate!,
           firstUsedAt: answer.firstUsedAt!,
         });
@@ -134,9 +156,11 @@ export class CheckinService {
     return report;
   }
 
-  async bundle(principal: Principal, eventId: string): Promise<SignedBundle> {
+  /** nowMs: when the bundle is issued (tests date it back to exercise its window). */
+  async bundle(principal: Principal, eventId: string, nowMs = Date.now()): Promise<SignedBundle> {
     await this.requireDoor(principal, eventId);
-    return signedBundle(this.db, this.signer, eventId, await ticketSettings(this.db, eventId));
+    const settings = await ticketSettings(this.db, eventId);
+    return signedBundle(this.db, this.signer, eventId, settings, this.options.bundleValidMs, new Date(nowMs));
   }
 
   async addStaff(principal: Principal, eventId: string, email: string) {
@@ -157,25 +181,31 @@ export class CheckinService {
     return (await listStaff(this.db, eventId)).map((s) => ({ ...s, since: s.since.toISOString() }));
   }
 
+  /**
+   * Records one scan at the doors of `eventId` and returns its row; a nonce already recorded
+   * there returns the first row (a retry). Nonces are per event: another event's scan with the
+   * same nonce is not this scan and is never answered here.
+   */
   private async decide(
     staffId: string,
     eventId: string,
-    scan: { code: string; nonce: string; gate: string; scannedAt: Date; offline: boolean },
-  ): Promise<ScanAnswer> {
-    const replay = await findByNonce(this.db, scan.nonce);
-    if (replay) return this.answerFor(replay);
+    scan: { code: string; nonce: string; gate: string; scannedAt: Date; claimedAt: Date | null; offline: boolean },
+  ): Promise<CheckinRow> {
+    const replay = await findByNonce(this.db, eventId, scan.nonce);
+    if (replay) return replay;
     const settings = await ticketSettings(this.db, eventId);
     // Revocations are not needed here: the database's ticket row (status, version) is the live list.
     const check = verifyTicketCode(scan.code, keyBundle(this.signer, eventId, settings), scan.scannedAt.getTime());
     const claims = check.claims;
     const record: ScanRecord = {
       ticketId: null,
-      eventId: claims?.eventId ?? eventId,
+      eventId,
       ticketVersion: claims?.version ?? null,
       gate: scan.gate,
       nonce: scan.nonce,
       staffId,
       scannedAt: scan.scannedAt,
+      claimedAt: scan.claimedAt,
       offline: scan.offline,
     };
     const ticket = claims && check.ok ? await ticketForScan(this.db, claims.ticketId) : undefined;
@@ -186,7 +216,7 @@ export class CheckinService {
         reason !== 'invalid' && reason !== 'wrong_event' && claims
           ? await ticketForScan(this.db, claims.ticketId)
           : undefined;
-      return this.answerFor(await recordRefusal(this.db, { ...record, ticketId: known?.id ?? null }, reason));
+      return recordRefusal(this.db, { ...record, ticketId: known?.id ?? null }, reason);
     }
     const admitted = await this.db.transaction(async (tx) => {
       const row = await tryAdmit(tx, { ...record, ticketId: ticket.id, ticketVersion: claims.version });
@@ -210,13 +240,13 @@ export class CheckinService {
       }
       return row;
     });
-    if (admitted) return this.answerFor(admitted);
+    if (admitted) return admitted;
     // Not admitted: the same nonce raced us, the ticket changed, or another scan admitted it first.
-    const raced = await findByNonce(this.db, scan.nonce);
-    if (raced) return this.answerFor(raced);
+    const raced = await findByNonce(this.db, eventId, scan.nonce);
+    if (raced) return raced;
     const now = await ticketForScan(this.db, ticket.id);
     const result = !now || now.status !== 'valid' || now.version !== claims.version ? 'revoked' : 'already_used';
-    return this.answerFor(await recordRefusal(this.db, { ...record, ticketId: ticket.id }, result));
+    return recordRefusal(this.db, { ...record, ticketId: ticket.id }, result);
   }
 
   private async answerFor(row: CheckinRow): Promise<ScanAnswer> {

@@ -147,4 +147,45 @@ describe('door scanner without a network', () => {
     ]);
     expect(errors).toEqual([]);
   });
+
+  it("says in words when the server judged a scan outside the bundle's window (this device's clock was behind)", async () => {
+    const sale = await createSale(env, { seats: 4 });
+    const fan = await signedIn(env);
+    const { ticketIds } = await buySeats(env, sale, fan, 1);
+    const staff = await doorStaff(env, sale);
+    const page = await browser.newPage();
+    const errors = watchErrors(page, /status of (400|403|404)|ERR_INTERNET_DISCONNECTED/);
+    await asUser(page, staff.token);
+    await openScannerStation(page, env.api.baseUrl, sale.eventId, 'North');
+    const stored = await page.evaluate((id) => localStorage.getItem(`fairdrop.scanner.${id}.bundle`), sale.eventId);
+    const { window } = JSON.parse(stored!);
+
+    await page.context().setOffline(true);
+    await page.waitForSelector('#connection.is-offline');
+    // The scanner's clock is five minutes behind: its scan is dated before the bundle it decides with.
+    await page.clock.setSystemTime(Date.parse(window.issuedAt) - 5 * 60_000);
+    await page.fill('#code', await codeOf(env, fan.token, ticketIds[0]!));
+    await page.click('#manual button[type=submit]');
+    await page.waitForSelector('#result.result-ok');
+
+    await page.context().setOffline(false);
+    await page.waitForSelector('#sync-status.bad');
+    expect(await textOf(page, '#sync-status')).toBe(
+      "Synced 1 scan. 1 outside the offline bundle's time window: check this device's clock.",
+    );
+    expect(await textOf(page, '#sync-report')).toMatch(
+      /^A scan this device dated .*, before this offline bundle was downloaded, was judged at .* instead: admitted\.$/,
+    );
+    await screenshots(page, 'scanner-outside-window');
+    expect(await seriousViolations(page)).toEqual([]);
+    const rows = await env.infra.database.db.select().from(checkins).where(eq(checkins.ticketId, ticketIds[0]!));
+    // Recorded at the bundle's issue time, with the device's claim (about five minutes earlier) kept beside it.
+    expect(rows.map((r) => [r.result, r.offline, r.scannedAt.toISOString()])).toEqual([
+      ['admitted', true, window.issuedAt],
+    ]);
+    const behind = Date.parse(window.issuedAt) - rows[0]!.claimedAt!.getTime();
+    expect(behind).toBeGreaterThan(4 * 60_000);
+    expect(behind).toBeLessThanOrEqual(5 * 60_000);
+    expect(errors).toEqual([]);
+  });
 });

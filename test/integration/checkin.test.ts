@@ -152,17 +152,17 @@ describe('offline scanners', () => {
     const fan = await signedIn(env);
     const { ticketIds } = await buySeats(env, sale, fan, 2);
     const [a, b] = [await codeOf(env, fan.token, ticketIds[0]!), await codeOf(env, fan.token, ticketIds[1]!)];
-    const t0 = Date.now() - 10_000;
+    // Each upload names the bundle its scans were made with; scans inside its window keep their times.
+    const { window } = (await env.api.get(`/v1/events/${sale.eventId}/checkin/bundle`, { token: staff.token })).body;
+    const t0 = Date.parse(window.issuedAt);
     const east = [
       { code: a, nonce: randomUUID(), scannedAt: new Date(t0).toISOString(), localResult: 'admitted' },
-      { code: b, nonce: randomUUID(), scannedAt: new Date(t0 + 1000).toISOString(), localResult: 'admitted' },
+      { code: b, nonce: randomUUID(), scannedAt: new Date(t0 + 1).toISOString(), localResult: 'admitted' },
     ];
-    const west = [
-      { code: a, nonce: randomUUID(), scannedAt: new Date(t0 + 2000).toISOString(), localResult: 'admitted' },
-    ];
+    const west = [{ code: a, nonce: randomUUID(), scannedAt: new Date(t0 + 2).toISOString(), localResult: 'admitted' }];
     const first = await env.api.post(
       `/v1/events/${sale.eventId}/checkin/sync`,
-      { gate: 'East', scans: east },
+      { gate: 'East', window, scans: east },
       { token: staff.token },
     );
     expect(first.status).toBe(200);
@@ -170,10 +170,16 @@ describe('offline scanners', () => {
     expect(first.body.conflicts).toEqual([]);
     const second = await env.api.post(
       `/v1/events/${sale.eventId}/checkin/sync`,
-      { gate: 'West', scans: west },
+      { gate: 'West', window, scans: west },
       { token: staff.token },
     );
-    expect(second.body.results[0]).toMatchObject({ result: 'already_used', firstGate: 'East' });
+    expect(second.body.results[0]).toMatchObject({
+      result: 'already_used',
+      firstGate: 'East',
+      clock: 'in_window',
+      scannedAt: west[0]!.scannedAt,
+      claimedAt: west[0]!.scannedAt,
+    });
     expect(second.body.conflicts).toEqual([
       {
         ticketId: ticketIds[0],
@@ -187,7 +193,7 @@ describe('offline scanners', () => {
     // A re-upload (the scanner did not get the answer) changes nothing and answers the same.
     const again = await env.api.post(
       `/v1/events/${sale.eventId}/checkin/sync`,
-      { gate: 'West', scans: west },
+      { gate: 'West', window, scans: west },
       { token: staff.token },
     );
     expect(again.body).toEqual(second.body);

@@ -2,7 +2,14 @@ import { api, ApiError } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import { currentUser, localTime, renderHeader } from '../lib/layout.js';
 import { cameraScanningAvailable, startCamera, type Camera } from '../scanner/camera.js';
-import { OfflineStore, ticketIdOf, type ScanResult } from '../scanner/offline.js';
+import {
+  BundleExpiredError,
+  OfflineStore,
+  ticketIdOf,
+  type LocalAnswer,
+  type OutsideWindow,
+  type ScanResult,
+} from '../scanner/offline.js';
 
 /**
  * The door scanner: pick the event and gate, scan with the camera or type a code, see a big
@@ -214,7 +221,18 @@ async function scan(code: string): Promise<void> {
       setStatus(pageStatus, 'bad', 'No connection, and no offline bundle: download it while online.');
       return;
     }
-    const local = await s.decide(code, gate);
+    let local: LocalAnswer;
+    try {
+      local = await s.decide(code, gate);
+    } catch (expired) {
+      if (!(expired instanceof BundleExpiredError)) throw expired;
+      setStatus(
+        pageStatus,
+        'bad',
+        `No connection, and the offline bundle expired at ${clock(expired.expiresAt)}: download a fresh one while online.`,
+      );
+      return;
+    }
     showResult({ ...local, ticket: null, offline: true });
     setStatus(pageStatus, '', '');
     renderOffline();
@@ -269,11 +287,23 @@ function renderOffline(): void {
     ? 'Online: the server decides each scan.'
     : 'Offline: this device decides with the downloaded bundle.';
   connection.className = `connection ${online ? 'is-online' : 'is-offline'}`;
-  $('#bundle-state').textContent = bundle
-    ? `Offline bundle from ${clock(bundle.issuedAt)}: ${bundle.bundle.revocations.length} revoked, ${bundle.admitted.length} already inside then.`
-    : 'No offline bundle on this device yet.';
+  const expired = bundle && Date.now() > Date.parse(bundle.window.expiresAt);
+  $('#bundle-state').textContent = !bundle
+    ? 'No offline bundle on this device yet.'
+    : expired
+      ? `Offline bundle from ${clock(bundle.issuedAt)} expired at ${clock(bundle.window.expiresAt)}: download a fresh one before scanning offline.`
+      : `Offline bundle from ${clock(bundle.issuedAt)} (valid until ${clock(bundle.window.expiresAt)}): ${bundle.bundle.revocations.length} revoked, ${bundle.admitted.length} already inside then.`;
   $('#pending-count').textContent = String(store.queue().length);
   $<HTMLButtonElement>('#sync-now').disabled = !online || store.queue().length === 0;
+}
+
+/** Why the server did not take this device's time for a scan, and what it decided instead. */
+function outsideWindowWords(o: OutsideWindow): string {
+  const when =
+    o.clock === 'before_window'
+      ? 'before this offline bundle was downloaded'
+      : 'after the upload or after the offline bundle expired';
+  return `A scan this device dated ${clock(o.scannedAt)}, ${when}, was judged at ${clock(o.judgedAt)} instead: ${RESULT_WORDS[o.serverResult][0].toLowerCase()}.`;
 }
 
 let syncing = false;
@@ -283,11 +313,14 @@ async function sync(): Promise<void> {
   const report = $('#sync-report');
   setStatus($('#sync-status'), 'busy', 'Uploading offline scans…');
   try {
-    const { sent, conflicts, overruled } = await store.sync();
+    const { sent, conflicts, overruled, outsideWindow } = await store.sync();
     setStatus(
       $('#sync-status'),
-      conflicts.length || overruled.length ? 'bad' : 'ok',
-      `Synced ${sent} scan${sent === 1 ? '' : 's'}.${conflicts.length ? ` ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}.` : ''}`,
+      conflicts.length || overruled.length || outsideWindow.length ? 'bad' : 'ok',
+      `Synced ${sent} scan${sent === 1 ? '' : 's'}.${conflicts.length ? ` ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}.` : ''}` +
+        (outsideWindow.length
+          ? ` ${outsideWindow.length} outside the offline bundle's time window: check this device's clock.`
+          : ''),
     );
     report.replaceChildren(
       ...conflicts.map((c) =>
@@ -304,6 +337,7 @@ async function sync(): Promise<void> {
           `A code let in here at ${clock(o.scannedAt)} was ${RESULT_WORDS[o.serverResult][0].toLowerCase()} on the server.`,
         ),
       ),
+      ...outsideWindow.map((o) => h('li', {}, outsideWindowWords(o))),
     );
     renderOffline(); // the queue count goes with the report, not after the download below
     await store.download().catch(() => undefined); // fresh revocations and admissions from other gates

@@ -1,5 +1,6 @@
 import { api } from '../lib/api.js';
 import type { SignedBundle } from '../../../src/checkin/bundle.js';
+import type { BundleWindow, ClockVerdict } from '../../../src/checkin/bundle-window.js';
 import type { scanResults } from '../../../src/checkin/checkin.table.js';
 import { parseTicketCode, verifyTicketCode } from '../lib/ticket-verify.js';
 
@@ -10,14 +11,31 @@ import { parseTicketCode, verifyTicketCode } from '../lib/ticket-verify.js';
  */
 
 export type ScanResult = (typeof scanResults)[number];
-export type { SignedBundle };
+export type { SignedBundle, ClockVerdict };
 
 export interface QueuedScan {
   code: string;
   nonce: string;
+  /** This device's clock when the code was scanned. */
   scannedAt: string;
   gate: string;
   localResult: ScanResult;
+  /** The window of the bundle that decided it: the server judges the scan's time inside it. Absent on scans queued by an older page. */
+  window?: BundleWindow;
+}
+
+/** A scan whose time, by this device's clock, fell outside its bundle's window: the server judged it at the bound. */
+export type OutsideWindow = QueuedScan & {
+  clock: Exclude<ClockVerdict, 'in_window'>;
+  judgedAt: string;
+  serverResult: ScanResult;
+};
+
+/** Offline decisions stop when the bundle's window has closed: the server would judge every later scan at its end. */
+export class BundleExpiredError extends Error {
+  constructor(readonly expiresAt: string) {
+    super('offline bundle expired');
+  }
 }
 
 export interface LocalAnswer {
@@ -35,6 +53,8 @@ export interface SyncReport {
     seat: string | null;
     firstGate: string | null;
     firstUsedAt: string | null;
+    scannedAt: string;
+    clock: ClockVerdict;
   }[];
   conflicts: {
     ticketId: string;
@@ -64,8 +84,10 @@ const write = (name: string, value: unknown) => localStorage.setItem(name, JSON.
 export class OfflineStore {
   constructor(readonly eventId: string) {}
 
+  /** The stored bundle; one from before bundles had a window counts as none (the server would refuse its scans). */
   bundle(): SignedBundle | null {
-    return read<SignedBundle | null>(key(this.eventId, 'bundle'), null);
+    const stored = read<SignedBundle | null>(key(this.eventId, 'bundle'), null);
+    return stored?.window ? stored : null;
   }
 
   /** Downloads a fresh bundle (staff only: it holds the rotation key); tickets admitted since are merged in. */
@@ -95,12 +117,15 @@ export class OfflineStore {
   /**
    * Decides a scan on this device: the code's signature, version, validity and step by
    * ticket-verify.ts (as the server would), then "already inside?" from what this device knows.
-   * Every scan is queued for upload; the server has the last word at sync.
+   * Every scan is queued for upload with its bundle's window; the server has the last word at
+   * sync. As the server does, a clock behind the bundle's issue is judged at the issue time; a
+   * clock past its expiry decides nothing (BundleExpiredError): download a fresh bundle.
    */
   async decide(code: string, gate: string, nowMs = Date.now()): Promise<LocalAnswer> {
     const signed = this.bundle();
     if (!signed) throw new Error('no offline bundle');
-    const check = await verifyTicketCode(code, signed.bundle, nowMs);
+    if (nowMs > Date.parse(signed.window.expiresAt)) throw new BundleExpiredError(signed.window.expiresAt);
+    const check = await verifyTicketCode(code, signed.bundle, Math.max(nowMs, Date.parse(signed.window.issuedAt)));
     const scannedAt = new Date(nowMs).toISOString();
     let answer: LocalAnswer;
     if (!check.ok) {
@@ -132,38 +157,63 @@ export class OfflineStore {
     }
     write(key(this.eventId, 'queue'), [
       ...this.queue(),
-      { code: code.trim(), nonce: crypto.randomUUID(), scannedAt, gate, localResult: answer.result },
+      {
+        code: code.trim(),
+        nonce: crypto.randomUUID(),
+        scannedAt,
+        gate,
+        localResult: answer.result,
+        window: signed.window,
+      },
     ]);
     return answer;
   }
 
   /**
-   * Uploads the queue, one call per gate and batch (idempotent by nonce, so a sync cut off
-   * halfway is simply sent again); each scan leaves the queue once the server has answered it.
+   * Uploads the queue, one call per gate, bundle and batch, each in the order the scans were
+   * made (idempotent by nonce, so a sync cut off halfway is simply sent again); each scan leaves
+   * the queue once the server has answered it. Scans queued by an older page, without a window,
+   * go with the current bundle's: the server judges them at its issue time and says so.
    */
   async sync(): Promise<{
     sent: number;
     conflicts: SyncReport['conflicts'];
     overruled: (QueuedScan & { serverResult: ScanResult })[];
+    outsideWindow: OutsideWindow[];
   }> {
-    const queued = this.queue();
+    const current = this.bundle()?.window;
+    const queued = this.queue().flatMap((q) => {
+      const window = q.window ?? current;
+      return window ? [{ ...q, window }] : [];
+    });
     const conflicts: SyncReport['conflicts'] = [];
     const overruled: (QueuedScan & { serverResult: ScanResult })[] = [];
+    const outsideWindow: OutsideWindow[] = [];
     let sent = 0;
-    const gates = [...new Set(queued.map((q) => q.gate))];
-    for (const gate of gates) {
-      const scans = queued.filter((q) => q.gate === gate);
+    const groups = new Map<string, (QueuedScan & { window: BundleWindow })[]>();
+    for (const q of queued) {
+      const group = `${q.gate}\n${q.window.signature}`;
+      groups.set(group, [...(groups.get(group) ?? []), q]);
+    }
+    for (const group of groups.values()) {
+      // Sorted by this device's clock: the server takes a batch only in time order (a clock set back mid-queue).
+      const scans = [...group].sort((x, y) => Date.parse(x.scannedAt) - Date.parse(y.scannedAt));
+      const { gate, window } = scans[0]!;
       for (let i = 0; i < scans.length; i += SYNC_BATCH) {
         const batch = scans.slice(i, i + SYNC_BATCH);
         const report = await api<SyncReport>('POST', `/v1/events/${this.eventId}/checkin/sync`, {
           gate,
+          window,
           scans: batch.map(({ code, nonce, scannedAt, localResult }) => ({ code, nonce, scannedAt, localResult })),
         });
         conflicts.push(...report.conflicts);
         for (const r of report.results) {
           const mine = batch.find((q) => q.nonce === r.nonce);
+          if (!mine) continue;
+          if (r.clock !== 'in_window')
+            outsideWindow.push({ ...mine, clock: r.clock, judgedAt: r.scannedAt, serverResult: r.result });
           // A code admitted here that the server refuses for another reason than a double entry (a transfer after the bundle, say).
-          if (mine && mine.localResult === 'admitted' && r.result !== 'admitted' && r.result !== 'already_used')
+          else if (mine.localResult === 'admitted' && r.result !== 'admitted' && r.result !== 'already_used')
             overruled.push({ ...mine, serverResult: r.result });
         }
         const done = new Set(report.results.map((r) => r.nonce));
@@ -174,7 +224,7 @@ export class OfflineStore {
         sent += done.size;
       }
     }
-    return { sent, conflicts, overruled };
+    return { sent, conflicts, overruled, outsideWindow };
   }
 }
 
