@@ -90,7 +90,10 @@ const schema = z
       .string()
       .regex(/^[^:\s]+@[^:\s]+:.+$/, 'email:password')
       .default('organizer@fairdrop.local:fairdrop-demo'),
-    /** With --target: Postgres of that deployment, for the audit (no other use). */
+    /**
+     * With --target: Postgres of that deployment, for the audit and for the fans' verification
+     * mails (a queue-mode waiting room takes confirmed addresses; --mode queue needs it).
+     */
     databaseUrl: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
@@ -144,7 +147,8 @@ export const usage = `npm run drop -- [options]
   --groups F          share of fans buying 2-6 tickets with attendees (default 0.1)
   --mode M            open | queue (default open)
   --target URL        drive an existing deployment on localhost through its public API
-  --database-url URL  with --target: its Postgres, read by the oversell audit only
+  --database-url URL  with --target: its Postgres, read by the oversell audit and for the
+                      fans' verification mails (needed with --mode queue)
   --organizer E:P     with --target: an organizer account (default the demo organizer)
   --report-dir DIR    where summary.txt, report.json and report.html go
   --seed N            seeds every random choice (default 1)

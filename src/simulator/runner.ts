@@ -19,7 +19,7 @@ import {
 } from './report.js';
 import type { Reporter } from './reporter.js';
 import { openSale, prepareDrop } from './setup.js';
-import { seedFanAccounts } from './accounts.js';
+import { confirmAddresses, seedFanAccounts } from './accounts.js';
 import { startFanProcess, type FanProcess } from './fan-process.js';
 import {
   emptyCounters,
@@ -126,6 +126,11 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
     const viaApi = Math.min(plan.accounts, options.register ?? plan.accounts);
     if (viaApi < plan.accounts && (!deployment.sql || !deployment.selfStarted || deployment.scryptLogN === null))
       throw new Error('--register below the number of accounts needs a self-started deployment');
+    // A queue-mode waiting room takes confirmed addresses: the fans read their verification mail in Postgres.
+    if (options.mode === 'queue' && viaApi > 0 && !deployment.sql)
+      throw new Error(
+        "--mode queue with --target needs --database-url: fans confirm their address with the mail's token",
+      );
     const registerStart = Date.now();
     reporter.info(
       `registering ${viaApi.toLocaleString('en-US')} accounts through the API${viaApi < plan.accounts ? `, seeding ${(plan.accounts - viaApi).toLocaleString('en-US')} in Postgres` : ''}…`,
@@ -165,6 +170,13 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       `${accounts.size.toLocaleString('en-US')} accounts registered through the API in ${registerSeconds.toFixed(1)} s`,
     );
     const registeredViaApi = accounts.size;
+    if (registeredViaApi > 0 && deployment.sql) {
+      const confirmStart = Date.now();
+      const confirmed = await confirmAddresses(deployment.sql, deployment.urls, [...accounts.values()], errors);
+      reporter.info(
+        `${confirmed.toLocaleString('en-US')} of ${registeredViaApi.toLocaleString('en-US')} addresses confirmed through the API in ${((Date.now() - confirmStart) / 1000).toFixed(1)} s`,
+      );
+    }
     let seeding: SeedingFacts | null = null;
     if (viaApi < plan.accounts) {
       const seedStart = Date.now();

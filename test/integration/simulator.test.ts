@@ -3,13 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { confirmAddresses } from '../../src/simulator/accounts.js';
 import { auditEvent, auditQueueEntries, type AuditResult } from '../../src/simulator/audit.js';
 import { dropOptions } from '../../src/simulator/options.js';
 import { memoryReporter } from '../../src/simulator/reporter.js';
 import { runDrop } from '../../src/simulator/runner.js';
 import { CARDS, createSale, holdDirect, idem, order, type SaleFixture } from '../support/commerce.js';
 import { createTestEnv, TEST_POSTGRES, TEST_REDIS, type TestEnv } from '../support/env.js';
-import { signedIn } from '../support/fixtures.js';
+import { signedIn, uniqueEmail } from '../support/fixtures.js';
 
 const failing = (audit: AuditResult) =>
   audit.checks
@@ -163,6 +164,29 @@ describe('oversell audit', () => {
   });
 });
 
+describe('the drop simulator’s registered fans confirm their address (confirmAddresses)', () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv({ AUTH_LIMIT_PER_IP: '100000' });
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('through POST /v1/auth/verify-email with the token of each account’s mail; an account without one is counted', async () => {
+    const fans = await Promise.all([1, 2, 3].map(() => env.api.register(uniqueEmail('sim'))));
+    const stranger = { token: 'none', userId: '00000000-0000-4000-8000-000000000000' };
+    const errors: Record<string, number> = {};
+    const sql = env.infra.database.sql;
+    expect(await confirmAddresses(sql, [env.api.baseUrl], [...fans, stranger], errors)).toBe(3);
+    expect(errors).toEqual({ 'verify no_mail': 1 });
+    for (const fan of fans)
+      expect((await env.api.get('/v1/me', { token: fan.token })).body).toMatchObject({ emailVerified: true });
+    const used = await sql`select count(*)::int as n from email_verifications where used_at is not null`;
+    expect(used[0]!.n).toBe(3);
+  });
+});
+
 describe('npm run drop (open mode, small)', () => {
   let reportDir: string;
   beforeAll(async () => {
@@ -213,6 +237,9 @@ describe('npm run drop (open mode, small)', () => {
       expect(report.latency.hold.count).toBeGreaterThan(0);
       expect(report.latency.order.count).toBeGreaterThan(0);
       expect(report.success.bots.clients).toBe(12);
+      // Every account registered through the API confirmed its address with its mail's token.
+      expect(report.errors.filter((e) => e.endpoint === 'verify')).toEqual([]);
+      expect(reporter.lines.find((l) => l.includes('addresses confirmed'))).toMatch(/^(\S+) of \1 addresses confirmed/);
 
       const json = JSON.parse(await readFile(files.json, 'utf8'));
       expect(json).toMatchObject({ version: 1, runId: report.runId, clean: true });
