@@ -4,7 +4,11 @@ import { money } from '../lib/layout.js';
 import { at, eventInfo, shortId } from './shared.js';
 import type { EventInfo, Order, Ticket } from './types.js';
 
-/** My orders with their state in words and, where the event's policy allows, cancel for a refund (with a confirm step). */
+/**
+ * My orders with their state in words and, where the event's policy allows, cancel for a refund
+ * (with a confirm step) of the tickets that are still the fan's: not those transferred, used, or
+ * on offer (the server refuses those too; the page says why instead of offering the button).
+ */
 
 const ORDER_WORDS: Record<Order['status'], string> = {
   pending: 'Payment pending',
@@ -16,25 +20,70 @@ const ORDER_WORDS: Record<Order['status'], string> = {
   cancelled: 'Cancelled',
 };
 
-/** Whether the fan may cancel now, and the sentence that says so (or why not). */
+/**
+ * Why some tickets of the order are no longer the fan's to cancel, in words: a transferred
+ * ticket is its new holder's, a used one is spent, and one on offer must be withdrawn first.
+ */
+function standingNotes(order: Order, held: Ticket[]): string[] {
+  const { transferred, used, offered } = order.ticketCounts;
+  const notes: string[] = [];
+  if (transferred === 1)
+    notes.push(
+      'One ticket you transferred belongs to its new holder: it stays valid for them and you can no longer cancel it.',
+    );
+  if (transferred > 1)
+    notes.push(
+      `${transferred} tickets you transferred belong to their new holders: they stay valid for them and you can no longer cancel them.`,
+    );
+  if (used === 1) notes.push('One ticket was used at the door: it is not refundable.');
+  if (used > 1) notes.push(`${used} tickets were used at the door: they are not refundable.`);
+  if (offered > 0) {
+    const seats = held.filter((t) => t.pendingTransferId).map((t) => t.seatLabel);
+    const which = seats.length ? ` (${seats.join(', ')})` : '';
+    notes.push(
+      offered === 1
+        ? `One ticket${which} is on offer to someone: use “Cancel transfer” on it before cancelling the order.`
+        : `${offered} tickets${which} are on offer to someone: use “Cancel transfer” on them before cancelling the order.`,
+    );
+  }
+  return notes;
+}
+
+/** Whether the fan may cancel now, and the sentences that say so (or why not). */
 function refundPolicy(
   order: Order,
   event: EventInfo | null,
-  validTickets: number,
+  held: Ticket[],
   now = Date.now(),
 ): { allowed: boolean; text: string } {
   if (event?.status === 'cancelled')
     return { allowed: false, text: 'The event was cancelled: this order is refunded automatically.' };
   if (order.status !== 'captured') return { allowed: false, text: '' };
-  if (validTickets === 0) return { allowed: false, text: 'No valid tickets left in this order.' };
+  const { changeable, offered } = order.ticketCounts;
+  const notes = standingNotes(order, held);
+  if (changeable === 0 && offered === 0)
+    return { allowed: false, text: [...notes, 'No tickets of this order are left for you to cancel.'].join(' ') };
   const until = event?.policies?.refundableUntil;
   if (!until)
     return { allowed: false, text: 'Not refundable under the organizer’s policy (unless the event is cancelled).' };
   if (Date.parse(until) < now) return { allowed: false, text: `Refunds closed ${at(until, event)}.` };
-  return { allowed: true, text: `You can cancel for a refund until ${at(until, event)}.` };
+  return {
+    allowed: offered === 0,
+    text: [...notes, `You can cancel for a refund until ${at(until, event)}.`].join(' '),
+  };
 }
 
-function cancelControls(order: Order, validTickets: number, onChange: () => void): HTMLElement {
+/** What the confirm step asks: all of the order, or only the tickets the fan still holds. */
+function confirmQuestion(order: Order): string {
+  const { changeable, transferred, used } = order.ticketCounts;
+  const kept = transferred + used;
+  const these = changeable === 1 ? 'the ticket' : `the ${changeable} tickets`;
+  if (kept === 0)
+    return `Cancel ${changeable === 1 ? 'your ticket' : `all ${changeable} valid tickets`} of this order?`;
+  return `Cancel ${these} you still hold? ${kept === 1 ? 'The other one stays as it is' : 'The others stay as they are'}, with no refund.`;
+}
+
+function cancelControls(order: Order, onChange: () => void): HTMLElement {
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const start = h(
     'button',
@@ -47,7 +96,7 @@ function cancelControls(order: Order, validTickets: number, onChange: () => void
     h(
       'p',
       {},
-      `Cancel ${validTickets === 1 ? 'your ticket' : `all ${validTickets} valid tickets`} of this order? The refund goes back to the gift card first, then to your card. This cannot be undone.`,
+      `${confirmQuestion(order)} The refund goes back to the gift card first, then to your card. This cannot be undone.`,
     ),
     h(
       'div',
@@ -99,8 +148,11 @@ export async function renderOrders(
   const infos = await Promise.all(orders.map((o) => eventInfo(o.eventId)));
   const items = orders.map((o, i) => {
     const event = infos[i] ?? null;
-    const valid = tickets.filter((t) => t.orderId === o.id && t.status === 'valid').length;
-    const policy = refundPolicy(o, event, valid);
+    const policy = refundPolicy(
+      o,
+      event,
+      tickets.filter((t) => t.orderId === o.id),
+    );
     const paid = [
       o.giftCardCents ? `${money(o.giftCardCents, o.currency)} gift card` : '',
       o.cardCents ? `${money(o.cardCents, o.currency)} card` : '',
@@ -130,7 +182,7 @@ export async function renderOrders(
         o.refundedCents ? ` · ${money(o.refundedCents, o.currency)} refunded` : '',
       ),
       policy.text ? h('p', { class: 'hint' }, policy.text) : null,
-      policy.allowed ? cancelControls(o, valid, onChange) : null,
+      policy.allowed ? cancelControls(o, onChange) : null,
     );
   });
   list.replaceChildren(...(items.length ? items : [h('li', { class: 'muted' }, 'No orders yet.')]));

@@ -5,11 +5,13 @@
 import type { FeedItem } from '../../../src/notifications/notifications.service.js';
 import type { TicketView } from '../../../src/tickets/tickets.service.js';
 import type { TransferView } from '../../../src/tickets/transfers.service.js';
+import type { TicketCounts } from '../../../src/orders/orders.view.js';
 
 export type { FeedItem };
 export type Ticket = TicketView;
 export type TicketStatus = TicketView['status'];
 export type Transfer = TransferView;
+export type { TicketCounts };
 
 export interface TicketCode {
   ticketId: string;
@@ -33,6 +35,8 @@ export interface Order {
   refundedCents: number;
   sandbox: boolean;
   createdAt: string;
+  /** How many of its tickets the buyer may still cancel, and why the others not (src/orders/ticket-standing.ts). */
+  ticketCounts: TicketCounts;
 }
 
 export interface EventInfo {
