@@ -100,28 +100,94 @@ export function rowsFor(result: Json): Row[] {
       ];
     }
     case 'holds': {
+      // Issue #15's rows: the API against the bare HTTP purchase (reserved seat, GA tier), the
+      // statement counts, and the older comparison with the bare UPDATE (no target). A path the
+      // run did not measure (--only) has no row; a line from before the bare HTTP purchase
+      // keeps only the rows it has figures for.
       const api = obj(result.api);
-      const base = obj(result.baseline);
+      const hold = obj(result.holdOnly);
+      const bare = obj(result.bareHttp);
+      const update = obj(result.baseline);
+      const ga = obj(result.ga);
+      const t = obj(result.targets);
+      const met = obj(result.met);
+      const verdict = (v: unknown) => (typeof v === 'boolean' ? v : null);
+      const yesNo = (v: unknown) => (typeof v === 'boolean' ? (v ? 'yes' : 'no') : null);
+      const goal = (v: unknown, say: (n: number) => string) => (num(v) === null ? null : say(num(v)!));
       return [
         row(
           b,
-          'purchases/s through the API (hold + order)',
+          'purchases/s through the API, reserved seat (hold + order)',
           api.throughput,
-          base.throughput,
-          r3(num(result.ratio)),
-          `≥ ${String(result.target)}× the bare UPDATE`,
-          typeof result.meetsTarget === 'boolean' ? result.meetsTarget : null,
+          bare.throughput,
+          r3(num(result.ratioVsBareHttp)),
+          goal(t.ratioVsBareHttp, (n) => `≥ ${n}× bare HTTP purchase`),
+          verdict(met.ratioVsBareHttp),
         ),
         row(
           b,
-          'SQL statements per purchase',
-          api.statementsPerOp,
-          base.statementsPerOp,
-          div(num(api.statementsPerOp), num(base.statementsPerOp)),
+          'API purchase p99, ms, reserved seat',
+          api.p99Ms,
+          bare.p99Ms,
+          div(num(api.p99Ms), num(bare.p99Ms)),
+          goal(t.p99Ms, (n) => `≤ ${n} ms`),
+          verdict(met.p99Ms),
+        ),
+        row(
+          b,
+          'purchases/s through the API, GA tier (hold + order)',
+          ga.throughput,
+          ga.bareHttpThroughput,
+          r3(num(ga.ratioVsBareHttp)),
+          goal(t.gaRatioVsBareHttp, (n) => `≥ ${n}× bare HTTP purchase`),
+          verdict(met.gaRatioVsBareHttp),
+        ),
+        row(
+          b,
+          'bare HTTP purchases/s, GA tier vs reserved seat (one counter row)',
+          ga.bareHttpThroughput,
+          bare.throughput,
+          r3(num(ga.bareHttpVsReservedBareHttp)),
           null,
           null,
         ),
-      ];
+        row(
+          b,
+          'GA counter row is the limit (≥ half the busy connections wait on a lock)',
+          yesNo(ga.counterRowIsLimit),
+          yesNo(ga.bareHttpCounterRowIsLimit),
+          null,
+          null,
+          null,
+        ),
+        row(
+          b,
+          'SQL statements per API purchase (vs bare HTTP)',
+          api.statementsPerOp,
+          bare.statementsPerOp,
+          div(num(api.statementsPerOp), num(bare.statementsPerOp)),
+          goal(t.statementsPerPurchase, (n) => `≤ ${n}`),
+          verdict(met.statementsPerPurchase),
+        ),
+        row(
+          b,
+          'SQL statements per API hold (vs bare HTTP hold)',
+          hold.statementsPerOp,
+          num(hold.statementsPerOp) === null ? null : 1,
+          div(num(hold.statementsPerOp), 1),
+          goal(t.statementsPerHold, (n) => `≤ ${n}`),
+          verdict(met.statementsPerHold),
+        ),
+        row(
+          b,
+          'purchases/s through the API vs the bare UPDATE',
+          api.throughput,
+          update.throughput,
+          r3(num(result.ratio)),
+          null,
+          null,
+        ),
+      ].filter((r) => r.value !== null);
     }
     case 'queue-join': {
       const ratios = obj(result.ratios);

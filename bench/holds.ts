@@ -1,43 +1,51 @@
 /**
- * Hold + order throughput through the HTTP API, next to a baseline measured in the same run:
- * the sales core's conditional UPDATE (`update seats set status = 'held' … where id in (…) and
- * status = 'available'`) issued directly through `postgres`, no HTTP, no service code.
+ * The purchase path (hold + order) through the HTTP API against a bare HTTP purchase, for a
+ * reserved seat and for a general-admission tier, on the same Postgres, driver and pool size,
+ * with the same buyers and the same load generator (issue #15).
  *
  *   npm run bench:holds [-- --buyers 100 --rounds 5 --pool 10]
+ *                       [--only reserved,holdOnly,update,bare,ga,gaBare] [--trace]
  *
- * Both sides get the same number of Postgres connections (--pool, the API process's default),
- * so the ratio measures what the API adds per purchase, not a bigger pool. One event, one seat
- * per purchase, each buyer its own seats (no contention: the race tests cover that). Uses its
- * own database and Redis prefix and drops them afterwards. Ends with one line of JSON.
+ * Paths (--only picks some; all by default):
+ *   reserved  POST /v1/holds { seats: [id] } + POST /v1/orders (sandbox card) through the API
+ *   holdOnly  POST /v1/holds alone, to show what the order adds
+ *   update    the conditional seat UPDATE alone through `postgres`, no HTTP (the older baseline)
+ *   bare      the bare HTTP purchase of a reserved seat (bench/holds/bare-app.ts)
+ *   ga        POST /v1/holds { quantity: 1 } + POST /v1/orders on a GA tier through the API
+ *   gaBare    the bare HTTP purchase of one GA place
+ * --trace     before measuring, one purchase through the API (reserved, and GA when measured)
+ *             with every statement of its hold and its order printed, numbered
+ *
+ * Fair by construction: every pool has --pool connections (the API process's default) on the
+ * same database; the API server and the bare app both listen on 127.0.0.1 in this process,
+ * beside the load generator, so they share its CPU alike; every path runs the same buyers
+ * (`buyers` loops of `rounds` purchases) through the same `measure()` after concurrent warm-up
+ * purchases, each on its own tier, one seat or place per purchase, each buyer its own seats
+ * (no contention between buyers for reserved seats; a GA tier's buyers all share its
+ * counter, which is the point of measuring it). Statements are counted on each pool with
+ * postgres.js `debug`; lock waits are sampled from pg_stat_activity. Uses its own database
+ * and Redis prefix and drops them afterwards. Ends with one line of JSON.
  */
-import { poster } from './support.js';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { Redis } from 'ioredis';
-import postgres from 'postgres';
-import type { Infra } from '../src/app.js';
-import { users } from '../src/auth/auth.table.js';
-import { events, priceTiers, venues } from '../src/catalog/catalog.table.js';
-import { loadConfig } from '../src/config.js';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import type { Database } from '../src/db/client.js';
-import * as schema from '../src/db/schema.js';
-import { runMigrations } from '../src/db/migrate.js';
-import { connectRedis, deleteKeysUnder } from '../src/infra/redis.js';
-import { createLogger } from '../src/logger.js';
-import { createBroadcaster } from '../src/realtime/broadcaster.js';
 import { holds } from '../src/sales/holds.table.js';
-import { seats } from '../src/sales/inventory.table.js';
-import { onsaleSettings } from '../src/sales/onsale.table.js';
-import { startServer } from '../src/server.js';
-import { generateSigner } from '../src/shared/signing.js';
+import { startBareApp } from './holds/bare-app.js';
+import { lockSampler, measurer } from './holds/measure.js';
+import { printReport, resultLine, type Measured, type Path } from './holds/report.js';
+import { benchDatabase, benchEvent, countedPool, PRICE, registerFans, startApi } from './holds/setup.js';
+import { StatementLog, traceLines } from './holds/statements.js';
+import { poster } from './support.js';
+
+const PARTS = ['reserved', 'holdOnly', 'update', 'bare', 'ga', 'gaBare'] as const;
+type Part = (typeof PARTS)[number];
 
 const { values } = parseArgs({
   options: {
     buyers: { type: 'string', default: '100' },
     rounds: { type: 'string', default: '5' },
     pool: { type: 'string', default: '10' },
+    only: { type: 'string' },
+    trace: { type: 'boolean', default: false },
     postgres: {
       type: 'string',
       default:
@@ -54,262 +62,195 @@ const { values } = parseArgs({
 const buyers = Number(values.buyers);
 const rounds = Number(values.rounds);
 const pool = Number(values.pool);
-const TARGET = 0.4;
+const wanted = values.only?.split(',').map((s) => s.trim()) ?? [...PARTS];
+const unknown = wanted.filter((p) => !(PARTS as readonly string[]).includes(p));
+if (unknown.length) throw new Error(`--only: unknown ${unknown.join(', ')} (there are: ${PARTS.join(', ')})`);
+const parts = new Set(wanted as Part[]);
 const CARD = { number: '4242 4242 4242 4242', expMonth: 12, expYear: 2034, cvc: '123' };
+/** Concurrent warm-up purchases per path: at least two per connection, so every one opens. */
+const WARM_UP = Math.max(20, 2 * pool);
+/** Seats (or GA places) per tier: one per measured purchase, the warm-ups, the traced purchases. */
+const perTier = buyers * rounds + WARM_UP + 10;
+const spare = (w: number) => buyers * rounds + w;
 
-interface Run {
-  ops: number;
-  seconds: number;
-  throughput: number;
-  p50Ms: number;
-  p99Ms: number;
-}
-
-function summarize(latencies: number[], seconds: number): Run {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  const round = (n: number) => Math.round(n * 10) / 10;
-  return {
-    ops: latencies.length,
-    seconds: round(seconds),
-    throughput: round(latencies.length / seconds),
-    p50Ms: round(at(0.5)),
-    p99Ms: round(at(0.99)),
-  };
-}
-
-/** `buyers` concurrent loops of `rounds` operations each; latency per operation, wall time for all. */
-async function measure(op: (buyer: number, round: number) => Promise<void>): Promise<Run> {
-  const latencies: number[] = [];
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: buyers }, async (_, b) => {
-      for (let r = 0; r < rounds; r++) {
-        const t0 = performance.now();
-        await op(b, r);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return summarize(latencies, (performance.now() - start) / 1000);
-}
-
-const dbName = `fd_bench_${randomBytes(5).toString('hex')}`;
-const admin = postgres(values.postgres, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${dbName}`);
-const dbUrl = new URL(values.postgres);
-dbUrl.pathname = `/${dbName}`;
-const prefix = `fdbench:holds:${randomBytes(4).toString('hex')}:`;
-const config = loadConfig({
-  NODE_ENV: 'test',
-  DATABASE_URL: dbUrl.toString(),
-  REDIS_URL: values.redis,
-  REDIS_PREFIX: prefix,
-  HOST: '127.0.0.1',
-  PORT: '0',
-  LOG_LEVEL: 'silent',
-  PASSWORD_SCRYPT_LOG_N: '10',
-  AUTH_LIMIT_PER_IP: '100000',
-  REQUEST_TIMEOUT_MS: '60000',
-});
-// The API's pool as connectDatabase builds it, plus a statement counter: the ratio below is
-// mostly "statements per purchase", so the output says how many there were.
-let counting = false;
-let statements = 0;
-const apiSql = postgres(dbUrl.toString(), {
-  max: pool,
-  onnotice: () => {},
-  connection: { application_name: 'fairdrop' },
-  debug: () => void (counting && statements++),
-});
-const database: Database = { db: drizzle(apiSql, { schema }), sql: apiSql, close: () => apiSql.end({ timeout: 5 }) };
-const redis = connectRedis(values.redis);
-const baseline = postgres(dbUrl.toString(), { max: pool, onnotice: () => {} });
-let server: Awaited<ReturnType<typeof startServer>> | undefined;
+const database = await benchDatabase(values.postgres);
+const closers: (() => Promise<void>)[] = [];
 
 try {
-  await runMigrations(dbUrl.toString());
-  const infra: Infra = {
-    config,
-    logger: createLogger(config),
-    database,
-    redis,
-    signer: generateSigner(),
-    broadcaster: createBroadcaster(redis as unknown as Redis, config),
-  };
-  server = await startServer(infra);
-  const base = `http://127.0.0.1:${server.port}`;
-  const call = poster(base);
+  const api = await startApi(database.url, values.redis, pool);
+  closers.push(api.close);
+  const event = await benchEvent(api.database, api.prefix);
+  const fans = await registerFans(api.call, buyers, api.prefix);
+  const measure = measurer(buyers, rounds);
 
-  // One event, two reserved tiers: one for the API run, one for the baseline, a seat per operation each.
-  const db = database.db;
-  const [organizer] = await db
-    .insert(users)
-    .values({ email: `bench-${prefix}@example.test`, passwordHash: 'x', displayName: 'Bench', roles: ['organizer'] })
-    .returning();
-  const [venue] = await db
-    .insert(venues)
-    .values({
-      ownerId: organizer!.id,
-      name: 'Bench Hall',
-      address: '1 Bench St',
-      city: 'Paris',
-      country: 'FR',
-      latitude: 48.8,
-      longitude: 2.3,
-      timeZone: 'Europe/Paris',
-    })
-    .returning();
-  const [event] = await db
-    .insert(events)
-    .values({
-      organizerId: organizer!.id,
-      venueId: venue!.id,
-      title: 'Bench night',
-      startsAt: new Date(Date.now() + 30 * 86_400_000),
-      status: 'on_sale',
-    })
-    .returning();
-  await db
-    .insert(onsaleSettings)
-    .values({ eventId: event!.id, mode: 'open', saleStartsAt: new Date(Date.now() - 60_000) });
-  const perTier = buyers * rounds + 50;
-  const tier = async (name: string) => {
-    const [row] = await db
-      .insert(priceTiers)
-      .values({ eventId: event!.id, name, kind: 'reserved', priceCents: 5000, feeCents: 500, currency: 'EUR' })
-      .returning();
-    const ids = await db
-      .insert(seats)
-      .values(
-        Array.from({ length: perTier }, (_, i) => ({
-          eventId: event!.id,
-          tierId: row!.id,
-          section: name,
-          row: String(Math.floor(i / 50) + 1),
-          rowIndex: Math.floor(i / 50) + 1,
-          number: (i % 50) + 1,
-        })),
-      )
-      .returning({ id: seats.id });
-    return { id: row!.id, seatIds: ids.map((s) => s.id) };
+  /** `op` measured with its pool's statements counted and its lock waits sampled, after warm-ups. */
+  const measurePath = async (
+    applicationName: string,
+    log: StatementLog,
+    op: (buyer: number, round: number) => Promise<void>,
+    warmUp: (w: number) => Promise<void>,
+  ): Promise<Path> => {
+    // JIT and prepared statements; concurrent, so every connection of the pool is open
+    // before counting (a new connection's own statements would count against the path).
+    await Promise.all(Array.from({ length: WARM_UP }, (_, w) => warmUp(w)));
+    const stop = lockSampler(database.admin, database.name, applicationName);
+    try {
+      const { result, perOp } = await log.perOp(buyers * rounds, () => measure(op));
+      return { ...result, statementsPerOp: perOp, locks: stop() };
+    } finally {
+      stop();
+    }
   };
-  const apiTier = await tier('API');
-  const holdTier = await tier('Holds');
-  const baseTier = await tier('Baseline');
 
-  const fans: string[] = [];
-  for (let i = 0; i < buyers; i += 20) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(20, buyers - i) }, (_, j) =>
-        call('/v1/auth/register', {
-          email: `fan${i + j}.${prefix.replace(/:/g, '')}@example.test`,
-          password: 'bench passphrase',
-          displayName: 'Fan',
-        }),
-      ),
-    );
-    fans.push(...batch.map((b) => b.token as string));
+  const apiHold = (token: string, body: Record<string, unknown>) =>
+    api.call('/v1/holds', { eventId: event.eventId, ...body }, token);
+  const apiPurchase = async (token: string, body: Record<string, unknown>) => {
+    const hold = await apiHold(token, body);
+    await api.call('/v1/orders', { holdId: hold.id, payment: { card: CARD } }, token);
+  };
+  const reservedTier = parts.has('reserved') || values.trace ? await event.reservedTier('API', perTier) : null;
+  const gaTier = parts.has('ga') ? await event.gaTier('GA API', perTier) : null;
+
+  if (values.trace) {
+    // One purchase untraced first, so caches and prepared statements are as a warm node has
+    // them; 300 ms after the order's answer, so whatever the request left running still shows.
+    const traceOne = async (title: string, body: Record<string, unknown>, warmBody: Record<string, unknown>) => {
+      const fan = fans[0]!;
+      await apiPurchase(fan.token, warmBody);
+      let holdId = '';
+      const hold = await api.statements.trace(async () => {
+        holdId = (await apiHold(fan.token, body)).id as string;
+      });
+      const order = await api.statements.trace(async () => {
+        await api.call('/v1/orders', { holdId, payment: { card: CARD } }, fan.token);
+        await new Promise((r) => setTimeout(r, 300));
+      });
+      console.log(`\n${traceLines(`${title}: POST /v1/holds`, hold)}`);
+      console.log(`${traceLines(`${title}: POST /v1/orders (and 300 ms after its answer)`, order)}`);
+    };
+    const seat = (w: number) => ({ tierId: reservedTier!.id, seats: [reservedTier!.seatIds[spare(w)]!] });
+    await traceOne('reserved seat', seat(WARM_UP), seat(WARM_UP + 1));
+    if (gaTier) await traceOne('GA place', { tierId: gaTier.id, quantity: 1 }, { tierId: gaTier.id, quantity: 1 });
   }
 
-  const purchase = async (token: string, seatId: string) => {
-    const hold = await call('/v1/holds', { eventId: event!.id, tierId: apiTier.id, seats: [seatId] }, token);
-    await call('/v1/orders', { holdId: hold.id, payment: { card: CARD } }, token);
-  };
-  // Warm-up: JIT, connection pools, prepared statements.
-  for (let w = 0; w < 20; w++) await purchase(fans[w % fans.length]!, apiTier.seatIds[buyers * rounds + w]!);
+  const measured: Measured = { buyers, rounds, pool, parts: PARTS.filter((p) => parts.has(p)) };
 
-  counting = true;
-  const api = await measure((b, r) => purchase(fans[b]!, apiTier.seatIds[b * rounds + r]!));
-  counting = false;
-  const statementsPerPurchase = Math.round((statements / (buyers * rounds)) * 10) / 10;
-
-  // The hold alone (the request that issues the conditional UPDATE), to show what the order adds.
-  for (let w = 0; w < 20; w++)
-    await call(
-      '/v1/holds',
-      { eventId: event!.id, tierId: holdTier.id, seats: [holdTier.seatIds[buyers * rounds + w]!] },
-      fans[w % fans.length]!,
+  if (reservedTier && parts.has('reserved')) {
+    const seat = (i: number) => reservedTier.seatIds[i]!;
+    measured.api = await measurePath(
+      'fairdrop',
+      api.statements,
+      (b, r) => apiPurchase(fans[b]!.token, { tierId: reservedTier.id, seats: [seat(b * rounds + r)] }),
+      (w) => apiPurchase(fans[w % buyers]!.token, { tierId: reservedTier.id, seats: [seat(spare(w))] }),
     );
-  statements = 0;
-  counting = true;
-  const holdOnly = await measure((b, r) =>
-    call(
-      '/v1/holds',
-      { eventId: event!.id, tierId: holdTier.id, seats: [holdTier.seatIds[b * rounds + r]!] },
-      fans[b]!,
-    ).then(() => undefined),
-  );
-  counting = false;
-  const statementsPerHold = Math.round((statements / (buyers * rounds)) * 10) / 10;
+  }
 
-  // The baseline's holds exist beforehand (the seats' hold_id must point at one), one per buyer.
-  const baseHolds = await db
-    .insert(holds)
-    .values(
-      Array.from({ length: buyers }, (_, b) => ({
-        userId: organizer!.id,
-        eventId: event!.id,
-        tierId: baseTier.id,
-        kind: 'seats' as const,
-        quantity: 1,
-        seatIds: [baseTier.seatIds[b * rounds]!],
-        unitPriceCents: 5000,
-        unitFeeCents: 500,
-        currency: 'EUR',
-        expiresAt: new Date(Date.now() + 3_600_000),
-        idempotencyKey: randomUUID(),
-      })),
-    )
-    .returning({ id: holds.id });
-  const update = (holdId: string, seatId: string) =>
-    baseline`update seats set status = 'held', hold_id = ${holdId}, updated_at = now()
-             where id in (${seatId}) and status = 'available'
-             returning id, section, row, number, accessible`;
-  for (let w = 0; w < 20; w++) await update(baseHolds[0]!.id, baseTier.seatIds[buyers * rounds + w]!);
-  const base_ = await measure(async (b, r) => {
-    const rows = await update(baseHolds[b]!.id, baseTier.seatIds[b * rounds + r]!);
-    if (rows.length !== 1) throw new Error('baseline update missed its seat');
-  });
+  if (parts.has('holdOnly')) {
+    const tier = await event.reservedTier('Holds', perTier);
+    const hold = (token: string, i: number) =>
+      apiHold(token, { tierId: tier.id, seats: [tier.seatIds[i]!] }).then(() => undefined);
+    measured.holdOnly = await measurePath(
+      'fairdrop',
+      api.statements,
+      (b, r) => hold(fans[b]!.token, b * rounds + r),
+      (w) => hold(fans[w % buyers]!.token, spare(w)),
+    );
+  }
 
-  const ratio = Math.round((api.throughput / base_.throughput) * 1000) / 1000;
-  const holdRatio = Math.round((holdOnly.throughput / base_.throughput) * 1000) / 1000;
-  const line = (name: string, r: Run) =>
-    `${name.padEnd(38)} ${String(r.ops).padStart(6)} ${r.seconds.toFixed(1).padStart(8)} ${r.throughput.toFixed(1).padStart(10)} ${r.p50Ms.toFixed(1).padStart(9)} ${r.p99Ms.toFixed(1).padStart(9)}`;
-  console.log(
-    `\n${buyers} concurrent buyers × ${rounds} rounds, one event, ${pool} Postgres connections on each side\n`,
-  );
-  console.log(
-    `${'path'.padEnd(38)} ${'ops'.padStart(6)} ${'seconds'.padStart(8)} ${'ops/s'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)}`,
-  );
-  console.log(line('API: POST /v1/holds + POST /v1/orders', api));
-  console.log(line('API: POST /v1/holds alone', holdOnly));
-  console.log(line('baseline: conditional UPDATE (postgres)', base_));
-  console.log(`\nAPI / baseline throughput: ${(ratio * 100).toFixed(1)}% (target ≥ ${TARGET * 100}%)`);
-  console.log(`hold alone / baseline: ${(holdRatio * 100).toFixed(1)}%`);
-  console.log(
-    `SQL statements per API purchase: ${statementsPerPurchase}, per hold: ${statementsPerHold} (baseline: 1)\n`,
-  );
-  console.log(
-    JSON.stringify({
-      bench: 'holds',
-      buyers,
-      rounds,
-      pool,
-      api: { ...api, statementsPerOp: statementsPerPurchase },
-      holdOnly: { ...holdOnly, statementsPerOp: statementsPerHold, ratio: holdRatio },
-      baseline: { ...base_, statementsPerOp: 1 },
-      ratio,
-      target: TARGET,
-      meetsTarget: ratio >= TARGET,
-    }),
-  );
+  if (parts.has('update')) {
+    const tier = await event.reservedTier('Baseline', perTier);
+    const log = new StatementLog();
+    const sql = countedPool(database.url, pool, 'fairdrop-update', log);
+    closers.push(() => sql.end({ timeout: 5 }));
+    // The seats' hold_id must point at a hold: one per buyer, written beforehand.
+    const baseHolds = await api.database.db
+      .insert(holds)
+      .values(
+        Array.from({ length: buyers }, (_, b) => ({
+          userId: fans[b]!.userId,
+          eventId: event.eventId,
+          tierId: tier.id,
+          kind: 'seats' as const,
+          quantity: 1,
+          seatIds: [tier.seatIds[b * rounds]!],
+          unitPriceCents: PRICE.priceCents,
+          unitFeeCents: PRICE.feeCents,
+          currency: PRICE.currency,
+          expiresAt: new Date(Date.now() + 3_600_000),
+          idempotencyKey: randomUUID(),
+        })),
+      )
+      .returning({ id: holds.id });
+    const update = async (holdId: string, seatId: string) => {
+      const rows = await sql`update seats set status = 'held', hold_id = ${holdId}, updated_at = now()
+                             where id in (${seatId}) and status = 'available'
+                             returning id, section, row, number, accessible`;
+      if (rows.length !== 1) throw new Error('baseline update missed its seat');
+    };
+    measured.update = await measurePath(
+      'fairdrop-update',
+      log,
+      (b, r) => update(baseHolds[b]!.id, tier.seatIds[b * rounds + r]!),
+      (w) => update(baseHolds[0]!.id, tier.seatIds[spare(w)]!),
+    );
+  }
+
+  // The bare app and its pool, started for the first bare path that runs.
+  let barePurchase: ((path: '' | '/ga', userId: string, body: Record<string, unknown>) => Promise<void>) | null = null;
+  const bareLog = new StatementLog();
+  const bare = async () => {
+    if (!barePurchase) {
+      const sql = countedPool(database.url, pool, 'fairdrop-bare', bareLog);
+      closers.push(() => sql.end({ timeout: 5 }));
+      const app = await startBareApp(sql);
+      closers.push(app.close);
+      const call = poster(app.base);
+      barePurchase = async (path, userId, body) => {
+        const hold = await call(`${path}/hold`, { userId, ...body });
+        await call(`${path}/order`, { userId, holdId: hold.id });
+      };
+    }
+    return barePurchase;
+  };
+
+  if (parts.has('bare')) {
+    const tier = await event.reservedTier('Bare HTTP', perTier);
+    const purchase = await bare();
+    const buy = (userId: string, i: number) => purchase('', userId, { tierId: tier.id, seats: [tier.seatIds[i]!] });
+    measured.bareHttp = await measurePath(
+      'fairdrop-bare',
+      bareLog,
+      (b, r) => buy(fans[b]!.userId, b * rounds + r),
+      (w) => buy(fans[w % buyers]!.userId, spare(w)),
+    );
+  }
+
+  if (gaTier) {
+    const buy = (token: string) => apiPurchase(token, { tierId: gaTier.id, quantity: 1 });
+    measured.ga = await measurePath(
+      'fairdrop',
+      api.statements,
+      (b) => buy(fans[b]!.token),
+      (w) => buy(fans[w % buyers]!.token),
+    );
+  }
+
+  if (parts.has('gaBare')) {
+    const tier = await event.gaTier('GA bare HTTP', perTier);
+    const purchase = await bare();
+    const buy = (userId: string) => purchase('/ga', userId, { tierId: tier.id, quantity: 1 });
+    measured.gaBareHttp = await measurePath(
+      'fairdrop-bare',
+      bareLog,
+      (b) => buy(fans[b]!.userId),
+      (w) => buy(fans[w % buyers]!.userId),
+    );
+  }
+
+  const result = resultLine(measured);
+  printReport(measured, result);
+  console.log(JSON.stringify(result));
 } finally {
-  await server?.close();
-  await baseline.end({ timeout: 5 });
-  await database.close();
-  await redis.quit();
-  await deleteKeysUnder(values.redis, prefix);
-  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  for (const close of closers.reverse()) await close();
+  await database.drop();
 }

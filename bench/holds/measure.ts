@@ -1,0 +1,87 @@
+import { performance } from 'node:perf_hooks';
+import type postgres from 'postgres';
+
+/** One measured path: wall time for all operations, latency per operation. */
+export interface Run {
+  ops: number;
+  seconds: number;
+  throughput: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export const round1 = (n: number) => Math.round(n * 10) / 10;
+export const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+function summarize(latencies: number[], seconds: number): Run {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return {
+    ops: latencies.length,
+    seconds: round1(seconds),
+    throughput: round1(latencies.length / seconds),
+    p50Ms: round1(at(0.5)),
+    p99Ms: round1(at(0.99)),
+  };
+}
+
+/**
+ * The load generator every path shares: `buyers` concurrent loops of `rounds` operations each,
+ * an operation started as soon as the buyer's previous one ended.
+ */
+export function measurer(buyers: number, rounds: number) {
+  return async (op: (buyer: number, round: number) => Promise<void>): Promise<Run> => {
+    const latencies: number[] = [];
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: buyers }, async (_, b) => {
+        for (let r = 0; r < rounds; r++) {
+          const t0 = performance.now();
+          await op(b, r);
+          latencies.push(performance.now() - t0);
+        }
+      }),
+    );
+    return summarize(latencies, (performance.now() - start) / 1000);
+  };
+}
+
+/** How many of a pool's connections were running a statement, and how many of those waited on a lock. */
+export interface LockWaits {
+  samples: number;
+  avgBusy: number;
+  avgWaiting: number;
+  maxWaiting: number;
+}
+
+/**
+ * Samples pg_stat_activity every 100 ms for one pool (by its application_name) while a path is
+ * measured: the way to see a hot row (the GA counter) without guessing from throughput. One
+ * small query on its own connection, skipped while the previous one is still out.
+ */
+export function lockSampler(admin: postgres.Sql, dbName: string, applicationName: string) {
+  const seen: { busy: number; waiting: number }[] = [];
+  let inFlight = false;
+  const timer = setInterval(() => {
+    if (inFlight) return;
+    inFlight = true;
+    admin<{ busy: number; waiting: number }[]>`
+      select count(*) filter (where state = 'active')::int as busy,
+             count(*) filter (where state = 'active' and wait_event_type = 'Lock')::int as waiting
+      from pg_stat_activity where datname = ${dbName} and application_name = ${applicationName}`
+      .then(([row]) => void (row && seen.push(row)))
+      .catch(() => {})
+      .finally(() => (inFlight = false));
+  }, 100);
+  return (): LockWaits => {
+    clearInterval(timer);
+    const avg = (f: (s: { busy: number; waiting: number }) => number) =>
+      seen.length ? round1(seen.reduce((sum, s) => sum + f(s), 0) / seen.length) : 0;
+    return {
+      samples: seen.length,
+      avgBusy: avg((s) => s.busy),
+      avgWaiting: avg((s) => s.waiting),
+      maxWaiting: Math.max(0, ...seen.map((s) => s.waiting)),
+    };
+  };
+}
