@@ -106,7 +106,7 @@ export function createApp(infra: Infra): App {
     logger,
   });
   const services: Services = {
-    auth: new AuthService(database.db, new SessionCache(redis, keys), config, logger),
+    auth: new AuthService(database.db, new SessionCache(redis, keys), config, logger, infra.signer),
     commerce: createCommerce(infra),
     catalog: new CatalogService(database.db),
     // A PUT whose pre-queue time has already come opens the room at once instead of at the next tick.

@@ -4,6 +4,7 @@ import type { Db } from '../db/types.js';
 import type { Logger } from '../logger.js';
 import { enqueueEmail } from '../notifications/outbox.repository.js';
 import { AppError, badRequest, notFound, unauthorized } from '../shared/errors.js';
+import type { PlatformSigner } from '../shared/signing.js';
 import { hashSecret, newSecret } from '../shared/tokens.js';
 import type { Role } from '../shared/vocabulary.js';
 import * as repo from './auth.repository.js';
@@ -62,6 +63,8 @@ export class AuthService {
     private readonly sessions: SessionCache,
     private readonly config: Pick<Config, 'SESSION_TTL_HOURS' | 'PASSWORD_SCRYPT_LOG_N' | 'PUBLIC_URL'>,
     private readonly logger: Logger,
+    /** Seals the verification mail at rest (the platform key's derivation). */
+    private readonly mailKeys: Pick<PlatformSigner, 'derive'>,
   ) {}
 
   /** `verified`: the caller already proved the address (a transfer's mailed token): no verification mail then. */
@@ -195,7 +198,7 @@ export class AuthService {
       expiresAt: new Date(Date.now() + VERIFICATION_TTL_MS),
     });
     const link = `${this.config.PUBLIC_URL}/verify-email.html#token=${token}`;
-    await enqueueEmail(db, {
+    await enqueueEmail(db, this.mailKeys, {
       userId: user.id,
       kind: 'auth.verify_email',
       to: user.email,

@@ -3,6 +3,7 @@ import type { Infra } from '../app.js';
 import type { JobModule } from '../jobs/runtime.js';
 import { createMailer, type Mailer } from './mailer.js';
 import { OUTBOX_CHANNEL } from './notify.js';
+import { openMail } from './outbox.repository.js';
 import { outbox } from './outbox.table.js';
 
 /** Five tries over ~half an hour, then the row is left `failed` for an operator to see. */
@@ -38,19 +39,24 @@ export async function deliverOutbox(infra: Infra, mailer: Mailer): Promise<numbe
             data: (row.payload.data as Record<string, unknown> | undefined) ?? {},
           });
         } else {
-          await mailer.send({ to: row.recipient, subject: row.subject, text: row.body }, row.id);
+          // A sealed mail is opened here, just before it leaves, and nowhere else.
+          const text = row.sealed === null ? row.body : openMail(infra.signer, { ...row, sealed: row.sealed }).body;
+          await mailer.send({ to: row.recipient, subject: row.subject, text }, row.id);
         }
         sent.push(row.id);
       } catch (err) {
         const attempts = row.attempts + 1;
+        const failed = attempts >= MAX_ATTEMPTS;
         infra.logger.warn({ err, outboxId: row.id, attempts }, 'delivery failed');
         await tx
           .update(outbox)
           .set({
             attempts,
             lastError: (err as Error).message.slice(0, 500),
-            status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
+            status: failed ? 'failed' : 'pending',
             availableAt: new Date(Date.now() + backoffMs(attempts)),
+            // Failed for good: the link it carried is of no use to anyone now.
+            ...(failed ? { sealed: null } : {}),
           })
           .where(eq(outbox.id, row.id));
       }
@@ -58,7 +64,8 @@ export async function deliverOutbox(infra: Infra, mailer: Mailer): Promise<numbe
     if (sent.length > 0) {
       await tx
         .update(outbox)
-        .set({ status: 'sent', sentAt: sql`now()`, attempts: sql`${outbox.attempts} + 1` })
+        // Delivered: the secret it carried now lives only in the recipient's mailbox.
+        .set({ status: 'sent', sentAt: sql`now()`, attempts: sql`${outbox.attempts} + 1`, sealed: null })
         .where(inArray(outbox.id, sent));
     }
     return rows.length;

@@ -13,7 +13,10 @@ export interface Notice {
   data?: Record<string, unknown>;
   /** Makes the notice once-only per cause and person; omit for notices that may repeat. */
   dedupeKey?: string;
-  /** Also mail it to this address (the account's email). */
+  /**
+   * Also mail it to this address (the account's email). The mail's text is the notice's, kept
+   * in clear like the feed row: a mail that carries a secret goes through enqueueEmail, which seals it.
+   */
   email?: string;
 }
 

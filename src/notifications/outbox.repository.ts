@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
+import { open, seal } from '../shared/sealed.js';
+import type { PlatformSigner } from '../shared/signing.js';
 import { OUTBOX_CHANNEL } from './notify.js';
 import { outbox } from './outbox.table.js';
 
@@ -8,12 +10,43 @@ export interface EmailMessage {
   kind: string;
   to: string;
   subject: string;
+  /** Sealed at rest: it may carry a secret (a verification or invitation link). */
   body: string;
+  /** Sealed with the body: what tools may need of the mail (its token, its link). */
   payload?: Record<string, unknown>;
+  /** Stored in clear to find the mail by (`transferId`): ids only, never a secret. */
+  refs?: Record<string, string>;
 }
 
-/** Queues a mail in the caller's transaction; the delivery worker sends it after commit. */
-export async function enqueueEmail(db: Db, message: EmailMessage): Promise<number> {
+/** What a mail row keeps sealed until it is delivered. */
+export interface SealedMail {
+  body: string;
+  payload: Record<string, unknown>;
+}
+
+/** The key that seals mail at rest: derived from the platform key, so nothing beside the database holds it. */
+type MailKeys = Pick<PlatformSigner, 'derive'>;
+const derivedKeys = new WeakMap<MailKeys, Buffer>();
+const mailKey = (keys: MailKeys): Buffer => {
+  let key = derivedKeys.get(keys);
+  if (!key) derivedKeys.set(keys, (key = keys.derive('fairdrop outbox mail v1')));
+  return key;
+};
+/** Bound as additional data: a sealed mail opens only on a row of its kind and recipient. */
+const mailContext = (row: { kind: string; recipient: string }) => `${row.kind}\0${row.recipient}`;
+
+/**
+ * Queues a mail in the caller's transaction; the delivery worker sends it after commit.
+ *
+ * A mail's text and payload are sealed at rest (AES-256-GCM under a key derived from the
+ * platform key, src/shared/sealed.ts): a verification or transfer link in a row, a backup or a
+ * replica would sign in to an account or take a ticket. The row keeps in clear only who, what
+ * kind, the subject and `refs`; the dispatcher opens the seal just before sending and drops
+ * it once the mail is sent or has failed for good. Notices mailed through notify() are not
+ * sealed: their text is the feed row's, which the account reads in the app anyway.
+ */
+export async function enqueueEmail(db: Db, keys: MailKeys, message: EmailMessage): Promise<number> {
+  const content: SealedMail = { body: message.body, payload: message.payload ?? {} };
   const [row] = await db
     .insert(outbox)
     .values({
@@ -22,10 +55,16 @@ export async function enqueueEmail(db: Db, message: EmailMessage): Promise<numbe
       channel: 'email',
       recipient: message.to,
       subject: message.subject,
-      body: message.body,
-      payload: message.payload ?? {},
+      body: '',
+      payload: message.refs ?? {},
+      sealed: seal(mailKey(keys), JSON.stringify(content), mailContext({ kind: message.kind, recipient: message.to })),
     })
     .returning({ id: outbox.id });
   await db.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
   return row!.id;
+}
+
+/** A sealed mail's text and payload; throws if it was sealed under another platform key. */
+export function openMail(keys: MailKeys, row: { kind: string; recipient: string; sealed: string }): SealedMail {
+  return JSON.parse(open(mailKey(keys), row.sealed, mailContext(row))) as SealedMail;
 }

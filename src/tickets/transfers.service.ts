@@ -226,13 +226,14 @@ export class TransferService {
     const recipient = await findUserByEmail(tx, toEmail);
     // The mail goes to the address itself, the one place the token may travel: it proves the
     // mailbox (to create an account from it) and nothing else needs it.
-    await enqueueEmail(tx, {
+    await enqueueEmail(tx, this.deps.signer, {
       userId: recipient?.id ?? null,
       kind: 'transfer.received',
       to: toEmail,
       subject: title,
       body: body(`${this.deps.publicUrl}/transfer.html#id=${transfer.id}&token=${token}`, 'Accept it here'),
-      payload: { transferId: transfer.id, token },
+      payload: { token },
+      refs: { transferId: transfer.id },
     });
     if (recipient) {
       // In the app, only the offer: whoever registered this address sees it, and the account

@@ -5,6 +5,7 @@ import { orders } from '../../src/orders/orders.table.js';
 import { admissionModule } from '../../src/waitingroom/scheduler.jobs.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn, uniqueEmail } from '../support/fixtures.js';
+import { mailText } from '../support/mail.js';
 import { holdDirect, type SaleFixture } from '../support/commerce.js';
 import { codeOf, doorStaff, emailOf } from '../support/tickets-fixtures.js';
 import { asUser } from './session.js';
@@ -126,9 +127,8 @@ describe('the waiting room page', () => {
     await page.fill(`[data-ticket="${ticketId}"] input[name=toEmail]`, recipientEmail);
     await page.click(`[data-ticket="${ticketId}"] .transfer-form button[type=submit]`);
     await page.waitForSelector(`[data-ticket="${ticketId}"] .pending-offer`);
-    const [mail] = await env.infra.database
-      .sql`select body from notification_outbox where kind = 'transfer.received' and channel = 'email' and recipient = ${recipientEmail}`;
-    const link = /https?:\/\/[^/\s]+(\/transfer\.html#id=[^\s&]+&token=\S+)/.exec(mail!.body as string)![1]!;
+    const mail = await mailText(env, 'transfer.received', recipientEmail);
+    const link = /https?:\/\/[^/\s]+(\/transfer\.html#id=[^\s&]+&token=\S+)/.exec(mail)![1]!;
     const recipientPage = await browser.newPage();
     await asUser(recipientPage, recipient.token);
     await recipientPage.goto(`${env.api.baseUrl}${link}`);

@@ -11,6 +11,7 @@ import { tickets } from '../../src/tickets/tickets.table.js';
 import { createSale } from '../support/commerce.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn, uniqueEmail } from '../support/fixtures.js';
+import { mailText } from '../support/mail.js';
 import { buySeats, codeOf, doorStaff, emailOf, until } from '../support/tickets-fixtures.js';
 import { launch, screenshots, seriousViolations } from './browser.js';
 import { asUser, textOf, watchErrors } from './session.js';
@@ -93,9 +94,8 @@ describe('My tickets, a transfer, and the door', () => {
     await screenshots(fanPage, 'tickets-transfer-pending');
 
     // The invitation mail's link, opened signed out: sign in on the page, then accept.
-    const [mail] = await env.infra.database
-      .sql`select body from notification_outbox where kind = 'transfer.received' and channel = 'email' and recipient = ${recipientEmail}`;
-    const link = /https?:\/\/[^/\s]+(\/transfer\.html#id=[^\s&]+&token=\S+)/.exec(mail!.body as string);
+    const mail = await mailText(env, 'transfer.received', recipientEmail);
+    const link = /https?:\/\/[^/\s]+(\/transfer\.html#id=[^\s&]+&token=\S+)/.exec(mail);
     expect(link).not.toBeNull();
     const recipientPage = await browser.newPage();
     const recipientErrors = watchErrors(recipientPage);
@@ -235,9 +235,8 @@ describe('My tickets, a transfer, and the door', () => {
       { token: fan.token },
     );
     expect(offer.status).toBe(201);
-    const [mail] = await env.infra.database
-      .sql`select body from notification_outbox where kind = 'transfer.received' and channel = 'email' and recipient = ${newcomer}`;
-    const link = /https?:\/\/[^/\s]+(\/transfer\.html#id=[^\s&]+&token=\S+)/.exec(mail!.body as string)!;
+    const mail = await mailText(env, 'transfer.received', newcomer);
+    const link = /https?:\/\/[^/\s]+(\/transfer\.html#id=[^\s&]+&token=\S+)/.exec(mail)!;
 
     const page = await browser.newPage();
     const errors = watchErrors(page);

@@ -9,10 +9,13 @@ import { deliverOutbox, outboxDispatcher } from '../../src/notifications/dispatc
 import { createMailer } from '../../src/notifications/mailer.js';
 import { notify } from '../../src/notifications/notify.js';
 import { outbox } from '../../src/notifications/outbox.table.js';
+import { enqueueEmail } from '../../src/notifications/outbox.repository.js';
+import { generateSigner } from '../../src/shared/signing.js';
 import { notifications, watches } from '../../src/notifications/notifications.table.js';
 import type { ClientToServerEvents, NotificationPush, ServerToClientEvents } from '../../src/realtime/events.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn } from '../support/fixtures.js';
+import { verificationToken } from '../support/mail.js';
 
 let env: TestEnv;
 const sockets: Socket[] = [];
@@ -126,6 +129,48 @@ describe('notifications', () => {
     } finally {
       await stop.close();
     }
+  });
+
+  it('keeps a mail that carries a secret sealed at rest, opens it only to send it, and drops the seal after', async () => {
+    const fan = await signedIn(env);
+    const mailer = createMailer(env.config);
+    const mailRow = async (id: number) =>
+      (await env.infra.database.db.select().from(outbox).where(eq(outbox.id, id)))[0]!;
+    const [queued] = await env.infra.database.db.select().from(outbox).where(eq(outbox.userId, fan.userId));
+    const token = await verificationToken(env, fan.userId);
+    // At rest: no link, no token, only who and what.
+    expect(queued).toMatchObject({ kind: 'auth.verify_email', channel: 'email', body: '', payload: {} });
+    expect(queued!.sealed).toMatch(/^v1\./);
+    expect(JSON.stringify(queued)).not.toContain(token);
+
+    // Sealed under another platform key (a rotated SIGNING_KEY): never sent, in clear or otherwise.
+    const stranger = await enqueueEmail(env.infra.database.db, generateSigner(), {
+      userId: null,
+      kind: 'auth.verify_email',
+      to: 'stranger@example.test',
+      subject: 'Confirm',
+      body: 'https://x.example/verify-email.html#token=fdv_foreign',
+    });
+
+    await deliverOutbox(env.infra, mailer);
+    const sent = await mailRow(queued!.id);
+    expect(sent).toMatchObject({ status: 'sent', sealed: null, body: '' });
+    const file = JSON.parse(await readFile(join(env.config.DATA_DIR, 'mail', `${queued!.id}.json`), 'utf8'));
+    expect(file.text).toContain(`#token=${token}`);
+    // The token from the inbox confirms the address.
+    expect((await env.api.post('/v1/auth/verify-email', { token })).status).toBe(200);
+
+    const refused = await mailRow(stranger);
+    expect(refused).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(refused.sealed).not.toBeNull();
+    await expect(readFile(join(env.config.DATA_DIR, 'mail', `${stranger}.json`))).rejects.toThrow();
+    // Failed for good: the seal goes too.
+    await env.infra.database.db
+      .update(outbox)
+      .set({ attempts: 4, availableAt: new Date(0) })
+      .where(eq(outbox.id, stranger));
+    await deliverOutbox(env.infra, mailer);
+    expect(await mailRow(stranger)).toMatchObject({ status: 'failed', attempts: 5, sealed: null });
   });
 
   it('never delivers a row twice when two dispatchers drain at once', async () => {
