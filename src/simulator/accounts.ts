@@ -1,9 +1,13 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
 import { insertBulkAccounts } from '../auth/bulk-accounts.js';
 import { hashPassword } from '../auth/password.js';
 import { loadConfig, type Config } from '../config.js';
 import * as schema from '../db/schema.js';
+import { openMail } from '../notifications/outbox.repository.js';
+import type { PlatformSigner } from '../shared/signing.js';
 import { ApiClient } from './http.js';
 import type { Account, ErrorCounts } from './types.js';
 
@@ -53,17 +57,53 @@ const TOKEN_READ_BATCH = 10_000;
 const CONFIRM_CONCURRENCY = 24;
 
 /**
- * The token of each account's verification mail, read where the API wrote it (the outbox),
- * as the fan would find it in their inbox. The newest mail of an account wins.
+ * How the simulator reads the fans' mail. The outbox keeps a mail sealed until it is sent
+ * (src/notifications/outbox.repository.ts), then drops the seal: a mail still waiting is
+ * opened with the platform key, a delivered one is read from the development mail transport's
+ * folder (the fans' inbox).
  */
-export async function verificationTokens(sql: postgres.Sql, userIds: string[]): Promise<Map<string, string>> {
+export interface Mailbox {
+  /** The deployment's platform key; null when the simulator does not have it. */
+  keys: Pick<PlatformSigner, 'derive'> | null;
+  /** DATA_DIR/mail of a deployment that writes mail to files; null when mail goes out by SMTP. */
+  dir: string | null;
+}
+
+interface MailRow {
+  id: number | string;
+  userId: string;
+  kind: string;
+  recipient: string;
+  sealed: string | null;
+  status: string;
+}
+
+async function mailText(mailbox: Mailbox, row: MailRow): Promise<string | null> {
+  if (row.sealed) return mailbox.keys ? openMail(mailbox.keys, { ...row, sealed: row.sealed }).body : null;
+  if (row.status !== 'sent' || !mailbox.dir) return null;
+  const file = await readFile(join(mailbox.dir, `${row.id}.json`), 'utf8').catch(() => null);
+  return file === null ? null : ((JSON.parse(file) as { text?: string }).text ?? null);
+}
+
+/**
+ * The token of each account's verification mail (the link's `#token=`), read as the fan would
+ * find it in their inbox. The newest mail of an account wins.
+ */
+export async function verificationTokens(
+  sql: postgres.Sql,
+  mailbox: Mailbox,
+  userIds: string[],
+): Promise<Map<string, string>> {
   const tokens = new Map<string, string>();
   for (let from = 0; from < userIds.length; from += TOKEN_READ_BATCH) {
-    const rows = await sql<{ userId: string; token: string | null }[]>`
-      select user_id as "userId", payload->>'token' as token from notification_outbox
+    const rows = await sql<MailRow[]>`
+      select id, user_id as "userId", kind, recipient, sealed, status from notification_outbox
       where kind = 'auth.verify_email' and channel = 'email' and user_id in ${sql(userIds.slice(from, from + TOKEN_READ_BATCH))}
       order by id`;
-    for (const r of rows) if (r.token) tokens.set(r.userId, r.token);
+    for (const r of rows) {
+      const token = /[#&]token=([\w-]+)/.exec((await mailText(mailbox, r)) ?? '')?.[1];
+      if (token) tokens.set(r.userId, token);
+    }
   }
   return tokens;
 }
@@ -76,12 +116,14 @@ export async function verificationTokens(sql: postgres.Sql, userIds: string[]): 
  */
 export async function confirmAddresses(
   sql: postgres.Sql,
+  mailbox: Mailbox,
   urls: string[],
   accounts: Account[],
   errors: ErrorCounts,
 ): Promise<number> {
   const tokens = await verificationTokens(
     sql,
+    mailbox,
     accounts.map((a) => a.userId),
   );
   const clients = urls.map((url) => new ApiClient(url, CONFIRM_CONCURRENCY));

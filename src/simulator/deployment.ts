@@ -11,6 +11,8 @@ import { createLogger } from '../logger.js';
 import { DEMO_PASSWORD, demoAccounts, seedAccounts } from '../seed/accounts.js';
 import type { LocalService } from '../infra/embedded-postgres.js';
 import { startLocalRedis } from '../infra/local-redis.js';
+import { signerFromKey, parseSigningKey } from '../shared/signing.js';
+import type { Mailbox } from './accounts.js';
 import type { DropFault } from './options.js';
 
 /**
@@ -26,6 +28,8 @@ export interface Deployment {
   urls: string[];
   /** Read by the audit; null when the target's database was not given. */
   sql: postgres.Sql | null;
+  /** Where the fans' verification mails are read (with `sql`); null for a --target without SIGNING_KEY. */
+  mailbox: Mailbox | null;
   /** The Redis the deployment uses and its key prefix (queue audit); null for --target. */
   redis: { url: string; prefix: string } | null;
   selfStarted: boolean;
@@ -221,6 +225,8 @@ export async function startDeployment(options: StartOptions): Promise<Deployment
     return {
       urls,
       sql: booted.infra.database.sql,
+      // The nodes share this boot's signing key (the same DATA_DIR); the worker writes mail files there.
+      mailbox: { keys: booted.infra.signer, dir: join(dataDir, 'mail') },
       redis: { url: resolved.REDIS_URL!, prefix },
       selfStarted: true,
       scryptLogN: DROP_SCRYPT_LOG_N,
@@ -235,12 +241,19 @@ export async function startDeployment(options: StartOptions): Promise<Deployment
   }
 }
 
-export function targetDeployment(url: string, organizer: string, databaseUrl: string | undefined): Deployment {
+/** `signingKey`: the target's SIGNING_KEY, to open the verification mails still in its outbox. */
+export function targetDeployment(
+  url: string,
+  organizer: string,
+  databaseUrl: string | undefined,
+  signingKey?: string,
+): Deployment {
   const sql = databaseUrl ? postgres(databaseUrl, { max: 2, onnotice: () => {} }) : null;
   const colon = organizer.indexOf(':');
   return {
     urls: [new URL(url).origin],
     sql,
+    mailbox: signingKey ? { keys: signerFromKey(parseSigningKey(signingKey)), dir: null } : null,
     redis: null,
     selfStarted: false,
     scryptLogN: null,

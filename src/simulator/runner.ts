@@ -87,7 +87,7 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
   );
 
   const deployment: Deployment = options.target
-    ? targetDeployment(options.target, options.organizer, options.databaseUrl ?? undefined)
+    ? targetDeployment(options.target, options.organizer, options.databaseUrl ?? undefined, ctx.env.SIGNING_KEY)
     : await startDeployment({
         nodes: options.nodes,
         env: ctx.env,
@@ -170,9 +170,15 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       `${accounts.size.toLocaleString('en-US')} accounts registered through the API in ${registerSeconds.toFixed(1)} s`,
     );
     const registeredViaApi = accounts.size;
-    if (registeredViaApi > 0 && deployment.sql) {
+    if (registeredViaApi > 0 && deployment.sql && deployment.mailbox) {
       const confirmStart = Date.now();
-      const confirmed = await confirmAddresses(deployment.sql, deployment.urls, [...accounts.values()], errors);
+      const confirmed = await confirmAddresses(
+        deployment.sql,
+        deployment.mailbox,
+        deployment.urls,
+        [...accounts.values()],
+        errors,
+      );
       reporter.info(
         `${confirmed.toLocaleString('en-US')} of ${registeredViaApi.toLocaleString('en-US')} addresses confirmed through the API in ${((Date.now() - confirmStart) / 1000).toFixed(1)} s`,
       );

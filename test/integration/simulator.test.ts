@@ -178,7 +178,9 @@ describe('the drop simulator’s registered fans confirm their address (confirmA
     const stranger = { token: 'none', userId: '00000000-0000-4000-8000-000000000000' };
     const errors: Record<string, number> = {};
     const sql = env.infra.database.sql;
-    expect(await confirmAddresses(sql, [env.api.baseUrl], [...fans, stranger], errors)).toBe(3);
+    // Still in the outbox (no dispatcher here): sealed, opened with the platform key.
+    const mailbox = { keys: env.infra.signer, dir: null };
+    expect(await confirmAddresses(sql, mailbox, [env.api.baseUrl], [...fans, stranger], errors)).toBe(3);
     expect(errors).toEqual({ 'verify no_mail': 1 });
     for (const fan of fans)
       expect((await env.api.get('/v1/me', { token: fan.token })).body).toMatchObject({ emailVerified: true });
