@@ -144,6 +144,15 @@ export function rowsFor(result: Json): Row[] {
         ),
         row(
           b,
+          'API purchases/s, GA tier vs reserved seat (one counter row)',
+          ga.throughput,
+          api.throughput,
+          r3(num(ga.vsReserved)),
+          null,
+          null,
+        ),
+        row(
+          b,
           'bare HTTP purchases/s, GA tier vs reserved seat (one counter row)',
           ga.bareHttpThroughput,
           bare.throughput,
@@ -153,7 +162,7 @@ export function rowsFor(result: Json): Row[] {
         ),
         row(
           b,
-          'GA counter row is the limit (≥ half the busy connections wait on a lock)',
+          'GA counter row is the limit (API vs bare HTTP; lock waits and GA ÷ reserved)',
           yesNo(ga.counterRowIsLimit),
           yesNo(ga.bareHttpCounterRowIsLimit),
           null,

@@ -52,6 +52,8 @@ export interface LockWaits {
   avgBusy: number;
   avgWaiting: number;
   maxWaiting: number;
+  /** avgWaiting ÷ avgBusy: the share of the work spent queued behind a row lock; null when never busy. */
+  waitingShare: number | null;
 }
 
 /**
@@ -77,11 +79,13 @@ export function lockSampler(admin: postgres.Sql, dbName: string, applicationName
     clearInterval(timer);
     const avg = (f: (s: { busy: number; waiting: number }) => number) =>
       seen.length ? round1(seen.reduce((sum, s) => sum + f(s), 0) / seen.length) : 0;
+    const busy = seen.reduce((sum, s) => sum + s.busy, 0);
     return {
       samples: seen.length,
       avgBusy: avg((s) => s.busy),
       avgWaiting: avg((s) => s.waiting),
       maxWaiting: Math.max(0, ...seen.map((s) => s.waiting)),
+      waitingShare: busy > 0 ? round3(seen.reduce((sum, s) => sum + s.waiting, 0) / busy) : null,
     };
   };
 }

@@ -35,8 +35,18 @@ export interface Measured {
 }
 
 const ratio = (a?: Run, b?: Run) => (a && b && b.throughput > 0 ? round3(a.throughput / b.throughput) : null);
-/** Most of the pool's busy connections were waiting on a lock: a hot row, not the work, sets the pace. */
-const lockBound = (p?: Path) => (p && p.locks.avgBusy > 0 ? p.locks.avgWaiting / p.locks.avgBusy >= 0.5 : null);
+/**
+ * The counter row is the limit when both say so: at least half of the pool's busy connections
+ * were queued on a lock, and GA purchases ran more than 10% slower than reserved ones on the
+ * same side (where the work is otherwise the same). Queued connections alone are not enough:
+ * on a loaded machine the HTTP side may set the pace while Postgres connections still queue
+ * behind the row. Without the reserved figure, the lock waits alone decide.
+ */
+const lockBound = (p: Path | undefined, vsReserved: number | null) => {
+  const share = p?.locks.waitingShare;
+  if (share === null || share === undefined) return null;
+  return share >= 0.5 && (vsReserved === null || vsReserved < 0.9);
+};
 const atMost = (v: number | null | undefined, t: number) => (v === null || v === undefined ? null : v <= t);
 const atLeast = (v: number | null | undefined, t: number) => (v === null || v === undefined ? null : v >= t);
 
@@ -44,6 +54,8 @@ const atLeast = (v: number | null | undefined, t: number) => (v === null || v ==
 export function resultLine(m: Measured) {
   const ratioVsBareHttp = ratio(m.api, m.bareHttp);
   const gaRatio = ratio(m.ga, m.gaBareHttp);
+  const gaVsReserved = ratio(m.ga, m.api);
+  const gaBareVsReserved = ratio(m.gaBareHttp, m.bareHttp);
   const met = {
     statementsPerPurchase: atMost(m.api?.statementsPerOp, TARGETS.statementsPerPurchase),
     statementsPerHold: atMost(m.holdOnly?.statementsPerOp, TARGETS.statementsPerHold),
@@ -73,16 +85,17 @@ export function resultLine(m: Measured) {
             p99Ms: m.ga?.p99Ms ?? null,
             statementsPerOp: m.ga?.statementsPerOp ?? null,
             locks: m.ga?.locks ?? null,
-            counterRowIsLimit: lockBound(m.ga),
+            counterRowIsLimit: lockBound(m.ga, gaVsReserved),
             bareHttpThroughput: m.gaBareHttp?.throughput ?? null,
             bareHttpP50Ms: m.gaBareHttp?.p50Ms ?? null,
             bareHttpP99Ms: m.gaBareHttp?.p99Ms ?? null,
             bareHttpStatementsPerOp: m.gaBareHttp?.statementsPerOp ?? null,
             bareHttpLocks: m.gaBareHttp?.locks ?? null,
-            bareHttpCounterRowIsLimit: lockBound(m.gaBareHttp),
+            bareHttpCounterRowIsLimit: lockBound(m.gaBareHttp, gaBareVsReserved),
             ratioVsBareHttp: gaRatio,
-            /** GA bare ÷ reserved bare: what one counter row costs where the work is otherwise the same. */
-            bareHttpVsReservedBareHttp: ratio(m.gaBareHttp, m.bareHttp),
+            /** GA ÷ reserved seat, on each side: what one counter row costs where the work is otherwise the same. */
+            vsReserved: gaVsReserved,
+            bareHttpVsReservedBareHttp: gaBareVsReserved,
           }
         : null,
     targets: TARGETS,
@@ -158,13 +171,17 @@ export function printReport(m: Measured, r: ReturnType<typeof resultLine>): void
     r.met.gaRatioVsBareHttp,
   );
   if (r.ga) {
-    const said = (bound: boolean | null) =>
-      bound === null ? 'not measured' : bound ? 'the counter row is the limit' : 'the counter row is not the limit';
+    const side = (name: string, p: Path | undefined, vsReserved: number | null, bound: boolean | null) =>
+      `  ${name.padEnd(10)} GA ÷ reserved purchases/s ${fixed(vsReserved, 3)}; ` +
+      `${fixed(p?.locks.avgWaiting)} of ${fixed(p?.locks.avgBusy)} busy connections waiting on a lock ` +
+      `(max ${p?.locks.maxWaiting ?? '–'}): ` +
+      (bound === null ? 'not measured' : bound ? 'the counter row is the limit' : 'the counter row is not the limit');
     out.push(
       '',
-      'GA counter row (one ga_inventory row for the tier; "limit" = at least half the busy connections waiting on a lock)',
-      `  API:       ${fixed(m.ga?.locks.avgWaiting)} of ${fixed(m.ga?.locks.avgBusy)} busy connections waiting on a lock on average (max ${m.ga?.locks.maxWaiting ?? '–'}): ${said(r.ga.counterRowIsLimit)}`,
-      `  bare HTTP: ${fixed(m.gaBareHttp?.locks.avgWaiting)} of ${fixed(m.gaBareHttp?.locks.avgBusy)} (max ${m.gaBareHttp?.locks.maxWaiting ?? '–'}): ${said(r.ga.bareHttpCounterRowIsLimit)}; GA ÷ reserved bare HTTP purchases/s: ${fixed(r.ga.bareHttpVsReservedBareHttp, 3)}`,
+      'GA counter row (one ga_inventory row per tier; the limit when ≥ half the busy connections wait on a lock' +
+        ' and GA runs > 10% slower than reserved)',
+      side('API:', m.ga, r.ga.vsReserved, r.ga.counterRowIsLimit),
+      side('bare HTTP:', m.gaBareHttp, r.ga.bareHttpVsReservedBareHttp, r.ga.bareHttpCounterRowIsLimit),
     );
   }
   console.log(`${out.join('\n')}\n`);
