@@ -144,8 +144,11 @@ describe('organizer console', () => {
     await page.fill('#onsale-start', saleStart);
     await page.click('#onsale-form button[type=submit]'); // a queue needs its waiting-room opening
     await page.waitForSelector('#onsale-prequeue + .field-error');
+    // A waiting room takes confirmed addresses unless the organizer unticks it; an open sale has none.
+    expect(await page.isChecked('#onsale-verified')).toBe(true);
     await page.check('#onsale-form input[value="open"]');
     expect(await page.isHidden('#onsale-prequeue')).toBe(true);
+    expect(await page.isHidden('#onsale-verified')).toBe(true);
     await page.fill('#onsale-start', saleStart);
     await page.fill('#onsale-end', '2031-06-20T12:00');
     await page.fill('#onsale-hold', '300');
@@ -239,6 +242,7 @@ describe('organizer console', () => {
       saleEndsAt: new Date('2031-06-20T10:00:00Z'),
       holdTtlSeconds: 300,
       perAccountLimit: 4,
+      requireVerifiedEmail: false,
       state: 'scheduled',
     });
     expect(

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orders } from '../../src/orders/orders.table.js';
 import { admissionModule } from '../../src/waitingroom/scheduler.jobs.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
-import { signedIn, uniqueEmail } from '../support/fixtures.js';
+import { signedIn, signedInVerified, uniqueEmail, verifyEmail } from '../support/fixtures.js';
 import { mailText } from '../support/mail.js';
 import { holdDirect, type SaleFixture } from '../support/commerce.js';
 import { codeOf, doorStaff, emailOf } from '../support/tickets-fixtures.js';
@@ -39,13 +39,38 @@ async function signUp(page: Page, name: string): Promise<void> {
   await page.waitForSelector('#signed-in:not([hidden])');
 }
 
+/** The signed-in page's account opens the link of its verification mail (read where the mail was written). */
+async function confirmEmail(page: Page): Promise<void> {
+  const token = (await page.evaluate(() => localStorage.getItem('fairdrop.session')))!;
+  const me = await env.api.get('/v1/me', { token });
+  await verifyEmail(env, me.body.id as string);
+}
+
 describe('the waiting room page', () => {
   it('the whole fan journey: sign up, join, the draw, admitted, hold, pay with 4242, guaranteed, QR, transfer accepted, the door admits once', async () => {
     const organizer = await signedIn(env, ['organizer']);
-    const sale = await queueSale(env, organizer.userId, { startsInMs: 6_000, admitPerMinute: 600, gaCapacity: 20 });
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    await signUp(page, 'Queue Fan');
+
+    // Not confirmed yet, and the room asks for a confirmed address (the default): the event page
+    // and the waiting room say so, in words, with the link to send again, before any join.
+    const early = await queueSale(env, organizer.userId);
+    await page.goto(`${env.api.baseUrl}/event.html?id=${early.eventId}`);
+    await page.waitForSelector('#verify-first:not([hidden])');
+    expect(await page.textContent('#verify-first')).toMatch(/Confirm your email first/);
+    await page.goto(`${env.api.baseUrl}/queue.html?event=${early.eventId}`);
+    await page.waitForSelector('#verify-first:not([hidden])');
+    expect(await page.textContent('#verify-first')).toMatch(/Confirm your email first.*To join this waiting room/);
+    expect(await page.isDisabled('#join-button')).toBe(true);
+    await page.click('#verify-first [data-action="resend-verification"]');
+    await page.waitForFunction(() => /on its way/.test(document.querySelector('#verify-first')?.textContent ?? ''));
+    await screenshots(page, 'queue-verify-first');
+    expect(await seriousViolations(page)).toEqual([]);
+    await confirmEmail(page);
+
+    const sale = await queueSale(env, organizer.userId, { startsInMs: 6_000, admitPerMinute: 600, gaCapacity: 20 });
     // Every load of the event resource: which page asked, in which form, and what came back.
     const eventLoads: Promise<{ page: string; query: string; seatMap: boolean }>[] = [];
     page.on('response', (res) => {
@@ -56,10 +81,9 @@ describe('the waiting room page', () => {
         res.json().then((body: object) => ({ page: from, query: url.search, seatMap: 'seatMap' in body })),
       );
     });
-    await signUp(page, 'Queue Fan');
-
     await page.goto(`${env.api.baseUrl}/queue.html?event=${sale.eventId}`);
     await page.waitForSelector('#join:not([hidden])');
+    expect(await page.isHidden('#verify-first')).toBe(true);
     // The waiting room shows the event without its seat map (~1 MB at 7,000 seats, per fan).
     expect(await Promise.all(eventLoads)).toEqual([{ page: '/queue.html', query: '', seatMap: false }]);
     expect(await page.textContent('#step-prequeue')).toContain('Waiting room');
@@ -121,7 +145,7 @@ describe('the waiting room page', () => {
     const ticketId = (await page.getAttribute('[data-ticket]', 'data-ticket'))!;
     const fanToken = (await page.evaluate(() => localStorage.getItem('fairdrop.session')))!;
     const oldCode = await codeOf(env, fanToken, ticketId);
-    const recipient = await signedIn(env);
+    const recipient = await signedInVerified(env);
     const recipientEmail = await emailOf(env, recipient.userId);
     await page.click(`[data-ticket="${ticketId}"] details.transfer summary`);
     await page.fill(`[data-ticket="${ticketId}"] input[name=toEmail]`, recipientEmail);
@@ -164,14 +188,15 @@ describe('the waiting room page', () => {
 
   it('tells a waiting fan when everything is taken, instead of leaving them waiting', async () => {
     const organizer = await signedIn(env, ['organizer']);
+    const page = await browser.newPage();
+    await signUp(page, 'Hopeful Fan');
+    await confirmEmail(page);
     const sale = await queueSale(env, organizer.userId, {
       startsInMs: 5_000,
       admitPerMinute: 600,
       gaCapacity: 1,
       layout: 'section A rows 1-1 seats 1-2',
     });
-    const page = await browser.newPage();
-    await signUp(page, 'Hopeful Fan');
     await page.goto(`${env.api.baseUrl}/queue.html?event=${sale.eventId}`);
     await page.waitForSelector('#join:not([hidden])');
     await page.click('#join-button');

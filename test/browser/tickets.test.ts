@@ -10,7 +10,7 @@ import { orders } from '../../src/orders/orders.table.js';
 import { tickets } from '../../src/tickets/tickets.table.js';
 import { createSale } from '../support/commerce.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
-import { signedIn, uniqueEmail } from '../support/fixtures.js';
+import { signedIn, signedInVerified, uniqueEmail, verifyEmail } from '../support/fixtures.js';
 import { mailText } from '../support/mail.js';
 import { buySeats, codeOf, doorStaff, emailOf, until } from '../support/tickets-fixtures.js';
 import { launch, screenshots, seriousViolations } from './browser.js';
@@ -41,7 +41,7 @@ describe('My tickets, a transfer, and the door', () => {
     const fan = await signedIn(env);
     const { ticketIds, orderId } = await buySeats(env, sale, fan, 1);
     const ticketId = ticketIds[0]!;
-    const recipient = await signedIn(env);
+    const recipient = await signedInVerified(env);
     const recipientEmail = await emailOf(env, recipient.userId);
 
     // The fan's page: the ticket with its QR, status in words, seat, the order and its receipts.
@@ -190,6 +190,54 @@ describe('My tickets, a transfer, and the door', () => {
     expect(recipientErrors).toEqual([]);
     expect(doorErrors).toEqual([]);
   });
+  it('an unconfirmed recipient is asked to confirm their email first, with the link to send again; confirmed, they accept from the in-app link without a token', async () => {
+    const sale = await createSale(env, { seats: 10 });
+    const fan = await signedIn(env);
+    const { ticketIds } = await buySeats(env, sale, fan, 1);
+    const recipient = await signedIn(env);
+    const offer = await env.api.post(
+      `/v1/tickets/${ticketIds[0]}/transfers`,
+      { toEmail: await emailOf(env, recipient.userId) },
+      { token: fan.token },
+    );
+    expect(offer.status).toBe(201);
+    const transferId = offer.body.id as string;
+
+    // The in-app notice's link (no token), opened signed in with the unconfirmed address.
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await asUser(page, recipient.token);
+    await page.goto(`${env.api.baseUrl}/transfer.html#id=${transferId}`);
+    await page.waitForURL(/\/tickets\.html#transfer=/);
+    await page.waitForSelector('#invitation [data-notice="verify-email"]');
+    expect(await textOf(page, '#invitation')).toMatch(/is offered to you.*Confirm your email first/);
+    expect(await page.isHidden('#accept-transfer')).toBe(true);
+    // The list of transfers says the same, without an accept button.
+    await page.waitForSelector(`[data-transfer="${transferId}"] [data-notice="verify-email"]`);
+    expect(await page.$(`[data-transfer="${transferId}"] button:text("Accept this ticket")`)).toBeNull();
+    await page.click('#invitation [data-action="resend-verification"]');
+    await page.waitForFunction(() => /on its way/.test(document.querySelector('#invitation')?.textContent ?? ''));
+    const mails = await env.infra.database
+      .sql`select count(*)::int as n from notification_outbox where kind = 'auth.verify_email' and user_id = ${recipient.userId}`;
+    expect(mails[0]!.n).toBe(2);
+    await screenshots(page, 'tickets-invitation-verify-first');
+    expect(await seriousViolations(page)).toEqual([]);
+    const [untouched] = await env.infra.database
+      .sql`select holder_id, version from tickets where id = ${ticketIds[0]!}`;
+    expect(untouched).toMatchObject({ holder_id: fan.userId, version: 1 });
+
+    // The link from the verification mail is opened; back on the page, the ticket can be taken.
+    await verifyEmail(env, recipient.userId);
+    await page.goto(`${env.api.baseUrl}/transfer.html#id=${transferId}`);
+    await page.waitForSelector('#accept-transfer:not([hidden])');
+    expect(await page.$('#invitation [data-notice="verify-email"]')).toBeNull();
+    await page.click('#accept-transfer');
+    await page.waitForSelector(`[data-ticket="${ticketIds[0]}"] .ticket-qr img[data-step]`);
+    const [row] = await env.infra.database.sql`select holder_id, version from tickets where id = ${ticketIds[0]!}`;
+    expect(row).toMatchObject({ holder_id: recipient.userId, version: 2 });
+    expect(errors).toEqual([]);
+  });
+
   it('cancels an order for a refund behind a confirm step, where the policy allows', async () => {
     const sale = await createSale(env, { seats: 10 });
     const fan = await signedIn(env);

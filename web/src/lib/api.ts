@@ -40,7 +40,9 @@ export async function api<T>(
   if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.status === 204) return undefined as T;
-  const data: unknown = await res.json();
+  // A 202 may come without a body (POST /v1/auth/resend-verification: "queued").
+  const text = await res.text();
+  const data: unknown = text ? JSON.parse(text) : undefined;
   if (!res.ok) throw new ApiError(data as Problem);
   return data as T;
 }

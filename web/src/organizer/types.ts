@@ -66,6 +66,8 @@ export interface Onsale {
   purchaseTokenTtlSeconds: number;
   holdTtlSeconds: number;
   perAccountLimit: number | null;
+  /** Queue mode: only accounts with a confirmed email address may join. */
+  requireVerifiedEmail: boolean;
   state: string;
 }
 

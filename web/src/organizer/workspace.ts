@@ -132,6 +132,7 @@ export function setupWorkspace(reload: (eventId: string) => Promise<void>): Work
   const showQueueFields = () => {
     for (const el of onsaleForm.querySelectorAll<HTMLElement>('.queue-only')) el.hidden = mode() !== 'queue';
   };
+  const verifiedOnly = () => onsaleForm.elements.namedItem('requireVerifiedEmail') as HTMLInputElement;
   onsaleForm.addEventListener('change', showQueueFields);
   onsaleForm.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -142,7 +143,11 @@ export function setupWorkspace(reload: (eventId: string) => Promise<void>): Work
       mode: mode(),
       // Queue-only settings are left out of an open sale: the API refuses them there.
       ...(queue
-        ? { prequeueOpensAt: time('prequeueOpensAt'), admitPerMinute: numberOf(onsaleForm, 'admitPerMinute') }
+        ? {
+            prequeueOpensAt: time('prequeueOpensAt'),
+            admitPerMinute: numberOf(onsaleForm, 'admitPerMinute'),
+            requireVerifiedEmail: verifiedOnly().checked,
+          }
         : {}),
       saleStartsAt: time('saleStartsAt') ?? undefined,
       saleEndsAt: time('saleEndsAt'),
@@ -257,6 +262,8 @@ export function setupWorkspace(reload: (eventId: string) => Promise<void>): Work
       set('purchaseTokenTtlSeconds', String(o.purchaseTokenTtlSeconds));
       set('holdTtlSeconds', String(o.holdTtlSeconds));
       set('perAccountLimit', o.perAccountLimit === null ? '' : String(o.perAccountLimit));
+      // An open sale has no waiting room: switching it to a queue starts from the recommended setting.
+      verifiedOnly().checked = o.mode === 'queue' ? o.requireVerifiedEmail : true;
     } else {
       onsaleForm.reset();
     }

@@ -2,6 +2,7 @@ import { api, ApiError, session } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import { accessibilityLabels, availabilityLabels, currentUser, localTime, money, renderHeader } from '../lib/layout.js';
 import { renderSeatMap, type SeatMap, type SeatView } from '../lib/seatmap.js';
+import { verifyFirstNotice } from '../lib/verify-first.js';
 
 interface Tier {
   id: string;
@@ -88,6 +89,27 @@ async function load(): Promise<void> {
   if (!event.seatMap && needsSeats(event)) await load();
 }
 
+let verifyAsked = false;
+/**
+ * A signed-in fan whose address is not confirmed, on an event whose waiting room asks for a
+ * confirmed one, is told here, before going to join (the waiting room would refuse them).
+ * Asked once per page, and only by such a fan.
+ */
+async function verifyFirstIfNeeded(): Promise<void> {
+  if (verifyAsked) return;
+  verifyAsked = true;
+  const me = await currentUser();
+  if (!me || me.emailVerified) return;
+  const onsale = await api<{ requireVerifiedEmail?: boolean }>(
+    'GET',
+    `/v1/events/${encodeURIComponent(id)}/onsale`,
+  ).catch(() => null);
+  if (!onsale?.requireVerifiedEmail) return;
+  const slot = $('#verify-first');
+  slot.replaceChildren(verifyFirstNotice(me, 'join the waiting room'));
+  slot.hidden = $('#join-queue').hidden;
+}
+
 function render(e: EventDetail): void {
   document.title = `${e.title} — Fairdrop`;
   $('#title').textContent = e.title;
@@ -137,6 +159,9 @@ function render(e: EventDetail): void {
     ? `Your pass from the waiting room is valid until ${new Date(pass.expiresAt).toLocaleTimeString()}.`
     : '';
   if (a.state === 'on_sale' && a.queueOpensAt !== null && !pass) queue.hidden = false;
+  const verify = $('#verify-first');
+  verify.hidden = queue.hidden || verify.childElementCount === 0;
+  if (!queue.hidden) void verifyFirstIfNeeded();
   if (a.state === 'not_yet' && a.onSaleAt)
     $('#sale-note').textContent = `Tickets go on sale ${localTime(a.onSaleAt, e.startsAt.timeZone)}.`;
   else if (a.state === 'queue_open')

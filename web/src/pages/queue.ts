@@ -9,8 +9,9 @@ import type {
 } from '../../../src/realtime/events.js';
 import { api, ApiError, session } from '../lib/api.js';
 import { $, setStatus } from '../lib/dom.js';
-import { currentUser, localTime, renderHeader } from '../lib/layout.js';
+import { currentUser, localTime, renderHeader, type Me } from '../lib/layout.js';
 import { solve } from '../lib/pow.js';
+import { verifyFirstNotice } from '../lib/verify-first.js';
 
 /**
  * The waiting room: where the fan stands, what happens next, what is guaranteed. State comes
@@ -220,8 +221,16 @@ function connect(): void {
     conn.className = 'conn live';
     void watch();
   });
-  socket.on('disconnect', () => {
+  socket.on('disconnect', (reason) => {
     conn.textContent = 'Reconnecting… you keep your place';
+    conn.className = 'conn reconnecting';
+    // The server ends the socket when the account changes (roles, a confirmed address) or its
+    // sign-in ends: connect again, with the session as it is now (a signed-out one is refused).
+    if (reason === 'io server disconnect') socket.connect();
+  });
+  socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+    if (!err.data?.code?.startsWith('auth.')) return;
+    conn.textContent = 'Signed out: sign in again to keep your place';
     conn.className = 'conn reconnecting';
   });
   socket.on('cursor', (push: QueueCursorPush) => {
@@ -259,6 +268,15 @@ function connect(): void {
   });
 }
 
+/** An unconfirmed account cannot join a room that asks for a confirmed address: say so, and offer the link again. */
+function verifyFirst(me: Me): void {
+  const slot = $('#verify-first');
+  if (!slot.hidden) return;
+  slot.replaceChildren(verifyFirstNotice(me, 'join this waiting room'));
+  slot.hidden = false;
+  $<HTMLButtonElement>('#join-button').disabled = true;
+}
+
 $('#join-button').addEventListener('click', async () => {
   const status = $('#join-status');
   setStatus(status, 'busy', 'Joining…');
@@ -278,6 +296,11 @@ $('#join-button').addEventListener('click', async () => {
     render();
     void loadLottery();
   } catch (err) {
+    if (err instanceof ApiError && err.problem.code === 'queue.email_unverified') {
+      setStatus(status, '', '');
+      const me = await currentUser();
+      if (me) return verifyFirst(me);
+    }
     setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
   }
 });
@@ -292,9 +315,15 @@ $('#mute').textContent = muted ? 'Sound off' : 'Sound on';
 $('#mute').setAttribute('aria-pressed', String(!muted));
 
 void renderHeader();
-if (!(await currentUser())) {
+const me = await currentUser();
+if (!me) {
   location.href = `/account.html`;
 } else {
+  // Only an unconfirmed account asks whether this room wants a confirmed address: the crowd does not pay for it.
+  if (!me.emailVerified)
+    void api<{ requireVerifiedEmail?: boolean }>('GET', `/v1/events/${encodeURIComponent(eventId)}/onsale`)
+      .then((onsale) => onsale.requireVerifiedEmail && verifyFirst(me))
+      .catch(() => undefined);
   try {
     event = await api<EventInfo>('GET', `/v1/events/${encodeURIComponent(eventId)}`);
     $('#title').textContent = event.title;

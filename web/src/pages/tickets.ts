@@ -48,7 +48,7 @@ if (!me) {
           tickets.length > 0 || transfers.some((t) => t.status === 'accepted' && t.fromUserId === me.id);
         await Promise.all([
           renderTickets($('#tickets'), tickets, transfers, me.id, reload),
-          renderTransfers($('#transfers'), transfers, me, feed.items, reload),
+          renderTransfers($('#transfers'), transfers, me, reload),
           renderOrders($('#orders'), orders, tickets, reload),
           renderTimeline(),
         ]);

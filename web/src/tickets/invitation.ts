@@ -1,35 +1,38 @@
 import { api, ApiError, session } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import type { Me } from '../lib/layout.js';
+import { verifyFirstNotice } from '../lib/verify-first.js';
 import { at, eventInfo } from './shared.js';
 import type { Transfer } from './types.js';
 
 /**
- * A ticket offered to me. The invitation mail links to /transfer.html#id=…&token=…, which
- * forwards here as #transfer=…&token=… (fragments never reach a server log or a Referer).
- * Signed in, the recipient accepts with the token; signed out, they sign in here or create
- * their account from the invitation (POST /v1/transfers/:id/claim), without losing the link.
+ * A ticket offered to me. The invitation mail links to /transfer.html#id=…&token=…, the in-app
+ * notice to /transfer.html#id=…; either forwards here as #transfer=…[&token=…] (fragments never
+ * reach a server log or a Referer). Signed in with a confirmed address, the recipient accepts
+ * (the token is not needed then); with an unconfirmed one, they are asked to confirm it first.
+ * Signed out, they sign in here or, with the mail's token, create their account from the
+ * invitation (POST /v1/transfers/:id/claim), without losing the link.
  */
 
 export interface Invitation {
   transferId: string;
-  token: string;
+  /** The mail's token; the in-app link carries none. */
+  token: string | null;
 }
 
 export function invitationFromHash(): Invitation | null {
   const params = new URLSearchParams(location.hash.slice(1));
   const transferId = params.get('transfer');
-  const token = params.get('token');
-  return transferId && token ? { transferId, token } : null;
+  return transferId ? { transferId, token: params.get('token') } : null;
 }
 
 const forget = () => history.replaceState(null, '', location.pathname + location.search);
 
-/** Accepts with the token; true when the ticket is now mine. */
-export async function acceptTransfer(transferId: string, token: string, status: HTMLElement): Promise<boolean> {
+/** Accepts (with the mail's token when the page has it); true when the ticket is now mine. */
+export async function acceptTransfer(transferId: string, token: string | null, status: HTMLElement): Promise<boolean> {
   setStatus(status, 'busy', 'Accepting the ticket…');
   try {
-    await api('POST', `/v1/transfers/${transferId}/accept`, { token });
+    await api('POST', `/v1/transfers/${transferId}/accept`, token ? { token } : undefined);
     setStatus(
       status,
       'ok',
@@ -60,6 +63,9 @@ export async function showInvitation(
     : `This invitation is not addressed to ${me.email}. If it was sent to another address of yours, sign out and sign in with that one.`;
   const accept = h('button', { type: 'button', id: 'accept-transfer' }, 'Accept this ticket');
   accept.hidden = transfer?.status !== undefined && transfer.status !== 'pending';
+  // An unconfirmed address cannot take the ticket: the page says what to do instead of offering a button that fails.
+  const verifyFirst = transfer?.status === 'pending' && !me.emailVerified;
+  if (verifyFirst) accept.hidden = true;
   accept.addEventListener('click', async () => {
     accept.disabled = true;
     if (await acceptTransfer(invite.transferId, invite.token, status)) {
@@ -73,6 +79,7 @@ export async function showInvitation(
     h('p', {}, intro),
     ...(transfer?.message ? [h('blockquote', { class: 'gift-message' }, transfer.message)] : []),
     h('p', { class: 'hint' }, 'Transfers on Fairdrop are free. Never pay anyone for a ticket sent this way.'),
+    ...(verifyFirst ? [verifyFirstNotice(me, 'accept this ticket')] : []),
     accept,
     status,
   );
@@ -138,6 +145,7 @@ export function showSignedOutInvitation(invite: Invitation): void {
   claim.addEventListener('submit', async (e) => {
     e.preventDefault();
     const status = $('.status', claim);
+    if (!invite.token) return;
     setStatus(status, 'busy', 'Creating your account…');
     try {
       const grant = await api<{ token: string }>('POST', `/v1/transfers/${invite.transferId}/claim`, {
@@ -157,9 +165,12 @@ export function showSignedOutInvitation(invite: Invitation): void {
     h(
       'p',
       {},
-      'Sign in with the address the invitation was sent to, or create your account: the ticket then becomes yours and its door code appears on this page.',
+      invite.token
+        ? 'Sign in with the address the invitation was sent to, or create your account: the ticket then becomes yours and its door code appears on this page.'
+        : 'Sign in with the address the ticket was sent to. New to Fairdrop? Open the link in the invitation mail: it lets you create your account.',
     ),
-    h('div', { class: 'grid' }, signIn, claim),
+    // Creating an account needs the mail's token (it proves the address); the in-app link has none.
+    h('div', { class: 'grid' }, signIn, invite.token ? claim : null),
   );
   panel.hidden = false;
 }

@@ -1,26 +1,22 @@
 import { api, ApiError } from '../lib/api.js';
 import { h, setStatus } from '../lib/dom.js';
 import type { Me } from '../lib/layout.js';
+import { verifyFirstNotice } from '../lib/verify-first.js';
 import { acceptTransfer } from './invitation.js';
 import { at, eventInfo } from './shared.js';
-import type { FeedItem, Transfer } from './types.js';
+import type { Transfer } from './types.js';
 
 /**
- * Transfers I sent and received. An offer to me can be accepted here as well as from the mail:
- * the in-app `transfer.received` notification carries the same token as the invitation link.
+ * Transfers I sent and received. An offer to me can be accepted here as well as from the mail,
+ * once my address is confirmed (that is the proof; no token is needed); before that, the page
+ * says to confirm it.
  */
 export async function renderTransfers(
   list: HTMLElement,
   transfers: Transfer[],
   me: Me,
-  notifications: FeedItem[],
   onChange: () => void,
 ): Promise<void> {
-  const tokens = new Map<string, string>();
-  for (const n of notifications) {
-    if (n.kind === 'transfer.received' && typeof n.data.transferId === 'string' && typeof n.data.token === 'string')
-      tokens.set(n.data.transferId, n.data.token);
-  }
   const infos = await Promise.all(transfers.map((t) => eventInfo(t.eventId)));
   const items = transfers.map((t, i) => {
     const event = infos[i] ?? null;
@@ -55,13 +51,12 @@ export async function renderTransfers(
           : t.status === 'accepted'
             ? `You received ${what}.`
             : `An offer of ${what} to you was cancelled by the sender.`;
-      const token = tokens.get(t.id);
-      if (t.status === 'pending' && token) {
+      if (t.status === 'pending' && me.emailVerified) {
         action = h('button', { type: 'button' }, 'Accept this ticket');
         action.addEventListener('click', async () => {
-          if (await acceptTransfer(t.id, token, status)) onChange();
+          if (await acceptTransfer(t.id, null, status)) onChange();
         });
-      } else if (t.status === 'pending') line += ' Open the link in the invitation mail to accept it.';
+      } else if (t.status === 'pending') action = verifyFirstNotice(me, 'accept it');
     }
     return h(
       'li',
