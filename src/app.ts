@@ -16,6 +16,7 @@ import { onsaleRoutes } from './sales/onsale.routes.js';
 import { OnsaleService } from './sales/onsale.service.js';
 import { AuthService } from './auth/auth.service.js';
 import { SessionCache } from './auth/session-cache.js';
+import { LoginAttempts } from './auth/login-attempts.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { discoveryRoutes } from './discovery/discovery.routes.js';
@@ -106,7 +107,15 @@ export function createApp(infra: Infra): App {
     logger,
   });
   const services: Services = {
-    auth: new AuthService(database.db, new SessionCache(redis, keys), config, logger, infra.signer),
+    auth: new AuthService({
+      db: database.db,
+      sessions: new SessionCache(redis, keys),
+      config,
+      logger,
+      mailKeys: infra.signer,
+      attempts: new LoginAttempts({ redis, keys, limits: config }),
+      sockets: infra.broadcaster,
+    }),
     commerce: createCommerce(infra),
     catalog: new CatalogService(database.db),
     // A PUT whose pre-queue time has already come opens the room at once instead of at the next tick.

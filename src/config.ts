@@ -132,8 +132,18 @@ const configSchema = z.object({
    * stored in each hash, so raising it later keeps old passwords working.
    */
   PASSWORD_SCRYPT_LOG_N: int(10, 20).default(15),
-  /** Login tries per account per window: slows password guessing without locking out a fan who mistypes. */
-  LOGIN_LIMIT_PER_ACCOUNT: int(1, 10_000).default(10),
+  /**
+   * Failed sign-ins one address may make to one account per LOGIN_FAILURE_WINDOW_SECONDS before
+   * that address is refused (429) for that account; the owner on any other address is not. A
+   * fan who mistypes stays far below 10, and a success clears the count.
+   */
+  LOGIN_FAILURES_PER_ACCOUNT_IP: int(1, 10_000).default(10),
+  /** 15 minutes: one address gets under 1,000 guesses a day at one account, and a fan who forgot their password is let back in after a coffee. */
+  LOGIN_FAILURE_WINDOW_SECONDS: int(1, 86_400).default(900),
+  /** Failed sign-ins to one account, from all addresses, in the window before each attempt on it waits: past what one address may make, several are guessing. */
+  LOGIN_BACKOFF_AFTER_FAILURES: int(1, 1_000_000).default(10),
+  /** The longest such wait (it doubles from 1/16 of this per failure): slows a guesser, costs the owner at most 2 s and never refuses them. */
+  LOGIN_BACKOFF_MAX_MS: int(0, 10_000).default(2_000),
   /** Login and register calls per IP per window: a venue's shared Wi-Fi still fits under 60 a minute. */
   AUTH_LIMIT_PER_IP: int(1, 100_000).default(60),
   AUTH_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(60),

@@ -33,7 +33,7 @@ export async function startServer(infra: Infra): Promise<RunningServer> {
   const gateway = attachGateway(http, {
     config: infra.config,
     logger: infra.logger,
-    authenticate: (token) => app.services.auth.authenticate(token),
+    authenticate: (token) => app.services.auth.authenticateSession(token),
   });
   attachQueueNamespace(gateway, app.services.waitingRoom, infra.logger);
 

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { conflict } from '../shared/errors.js';
@@ -85,6 +85,43 @@ export async function findSession(db: Db, tokenHash: string) {
 
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+/** An account's sessions that have not expired, newest first (served by sessions_user_idx). */
+export async function listSessions(db: Db, userId: string) {
+  return db
+    .select({
+      id: sessions.id,
+      createdAt: sessions.createdAt,
+      expiresAt: sessions.expiresAt,
+      ip: sessions.ip,
+      userAgent: sessions.userAgent,
+    })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, sql`now()`)))
+    .orderBy(desc(sessions.createdAt));
+}
+
+export interface EndedSession {
+  id: string;
+  tokenHash: string;
+}
+
+/** Deletes one session of this account; nothing when the id is unknown or another account's. */
+export async function deleteSessionOf(db: Db, userId: string, sessionId: string): Promise<EndedSession | undefined> {
+  const [row] = await db
+    .delete(sessions)
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))
+    .returning({ id: sessions.id, tokenHash: sessions.tokenHash });
+  return row;
+}
+
+/** Deletes every session of this account, but `keep` when given. */
+export async function deleteSessionsOf(db: Db, userId: string, keep?: string): Promise<EndedSession[]> {
+  return db
+    .delete(sessions)
+    .where(and(eq(sessions.userId, userId), keep ? ne(sessions.id, keep) : undefined))
+    .returning({ id: sessions.id, tokenHash: sessions.tokenHash });
 }
 
 export async function insertVerification(

@@ -3,12 +3,16 @@ import { defineRoute, type AnyRoute, type RouteContext } from '../http/route.js'
 import { bearerToken } from '../http/mount.js';
 import type { AuthService, ClientMeta } from './auth.service.js';
 import {
+  endedSessions,
+  endSessionsQuery,
   loginBody,
   me,
   profilePatch,
   registerBody,
   rolesBody,
   session,
+  sessionIdParams,
+  sessionList,
   userIdParams,
   verifyEmailBody,
 } from './auth.schemas.js';
@@ -50,10 +54,8 @@ export function authRoutes(auth: AuthService, config: Config): AnyRoute[] {
       body: loginBody,
       response: { status: 200, schema: session },
       errors: ['auth.invalid_credentials', 'rate_limited'],
-      rateLimits: ({ ip, body }) => [
-        perIp('login-ip', ip),
-        { bucket: 'login-account', subject: body.email, limit: config.LOGIN_LIMIT_PER_ACCOUNT, windowSeconds: window },
-      ],
+      // Failed sign-ins per account and address are counted by the service (LoginAttempts): only it knows which failed.
+      rateLimits: ({ ip }) => [perIp('login-ip', ip)],
       handler: (ctx) => auth.login(ctx.body, clientMeta(ctx)),
     }),
     defineRoute({
@@ -64,6 +66,38 @@ export function authRoutes(auth: AuthService, config: Config): AnyRoute[] {
       access: 'user',
       response: { status: 204, description: 'Signed out' },
       handler: (ctx) => auth.logout(ctx.user, bearerToken(ctx.requestHeader('authorization'))!),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/me/sessions',
+      summary: 'Where my account is signed in (never the tokens)',
+      tag,
+      access: 'user',
+      response: { status: 200, schema: sessionList },
+      handler: async (ctx) => ({ sessions: await auth.listSessions(ctx.user) }),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/v1/me/sessions/:id',
+      summary: 'Sign out one session: its requests and live connections end at once',
+      tag,
+      access: 'user',
+      params: sessionIdParams,
+      response: { status: 204, description: 'Signed out' },
+      errors: ['auth.session_not_found'],
+      handler: (ctx) => auth.revokeSession(ctx.user, ctx.params.id),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/v1/me/sessions',
+      summary: 'Sign out everywhere (`?keep=current`: everywhere but here)',
+      tag,
+      access: 'user',
+      query: endSessionsQuery,
+      response: { status: 200, schema: endedSessions, description: 'How many sessions ended' },
+      handler: async (ctx) => ({
+        ended: await auth.endSessions(ctx.user, { keepCurrent: ctx.query.keep === 'current' }),
+      }),
     }),
     defineRoute({
       method: 'post',

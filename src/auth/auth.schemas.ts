@@ -58,3 +58,24 @@ export const session = z.object({
   expiresAt: z.iso.datetime(),
   user: me,
 });
+
+export const sessionIdParams = z.object({ id: z.uuid() });
+
+export const endSessionsQuery = z
+  .object({
+    keep: z.enum(['current']).optional().describe('`current`: end every session but the one making this call.'),
+  })
+  .strict();
+
+/** One sign-in of my account, as the account page lists it: never its token. */
+export const sessionInfo = z.object({
+  id: z.uuid(),
+  createdAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+  ip: z.string().nullable().describe('The address it signed in from.'),
+  userAgent: z.string().nullable().describe('The browser or app it signed in with.'),
+  current: z.boolean().describe('The session making this call.'),
+});
+
+export const sessionList = z.object({ sessions: z.array(sessionInfo) });
+export const endedSessions = z.object({ ended: z.number().int().min(0) });

@@ -2,18 +2,21 @@ import type { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../logger.js';
+import type { Broadcaster } from '../realtime/broadcaster.js';
 import { enqueueEmail } from '../notifications/outbox.repository.js';
 import { AppError, badRequest, notFound, unauthorized } from '../shared/errors.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { hashSecret, newSecret } from '../shared/tokens.js';
 import type { Role } from '../shared/vocabulary.js';
 import * as repo from './auth.repository.js';
-import type { me, profilePatch } from './auth.schemas.js';
+import type { me, profilePatch, sessionInfo } from './auth.schemas.js';
+import type { LoginAttempts } from './login-attempts.js';
 import { hashPassword, verifyPassword } from './password.js';
 import type { Principal } from './principal.js';
 import type { SessionCache } from './session-cache.js';
 
 export type Me = z.input<typeof me>;
+export type SessionInfo = z.input<typeof sessionInfo>;
 export interface SessionGrant {
   token: string;
   expiresAt: string;
@@ -22,6 +25,24 @@ export interface SessionGrant {
 export interface ClientMeta {
   ip: string | null;
   userAgent: string | null;
+}
+/** A bearer token resolved: its account, and when its session ends. */
+export interface AuthenticatedSession {
+  principal: Principal;
+  expiresAt: Date;
+}
+
+export interface AuthServiceDeps {
+  db: Db;
+  sessions: SessionCache;
+  config: Pick<Config, 'SESSION_TTL_HOURS' | 'PASSWORD_SCRYPT_LOG_N' | 'PUBLIC_URL'>;
+  logger: Logger;
+  /** Seals the verification mail at rest (the platform key's derivation). */
+  mailKeys: Pick<PlatformSigner, 'derive'>;
+  /** Failed sign-ins, limited per account and address. */
+  attempts: LoginAttempts;
+  /** Disconnects sockets on every node when their session ends or their account changes. */
+  sockets: Pick<Broadcaster, 'disconnectSession' | 'disconnectUser'>;
 }
 
 /** Verification links stay valid for two days: long enough for a fan who signs up on a Friday night. */
@@ -48,24 +69,33 @@ export function presentUser(user: repo.UserRow): Me {
 const sessionInvalid = () => unauthorized('auth.session_invalid', 'This session is not valid; sign in again.');
 
 /** The principal of a session that has not expired; a 401 problem for one that has. */
-function live(principal: Principal, expiresAt: Date): Principal {
+function live(principal: Principal, expiresAt: Date): AuthenticatedSession {
   if (expiresAt.getTime() <= Date.now())
     throw unauthorized('auth.session_expired', 'This session has expired; sign in again.');
-  return principal;
+  return { principal, expiresAt };
 }
 
 export class AuthService {
   /** Compared against when the email is unknown, so a miss costs as long as a hit. */
   private decoyHash: Promise<string> | undefined;
 
-  constructor(
-    private readonly db: Db,
-    private readonly sessions: SessionCache,
-    private readonly config: Pick<Config, 'SESSION_TTL_HOURS' | 'PASSWORD_SCRYPT_LOG_N' | 'PUBLIC_URL'>,
-    private readonly logger: Logger,
-    /** Seals the verification mail at rest (the platform key's derivation). */
-    private readonly mailKeys: Pick<PlatformSigner, 'derive'>,
-  ) {}
+  private readonly db: Db;
+  private readonly sessions: SessionCache;
+  private readonly config: AuthServiceDeps['config'];
+  private readonly logger: Logger;
+  private readonly mailKeys: AuthServiceDeps['mailKeys'];
+  private readonly attempts: LoginAttempts;
+  private readonly sockets: AuthServiceDeps['sockets'];
+
+  constructor(deps: AuthServiceDeps) {
+    this.db = deps.db;
+    this.sessions = deps.sessions;
+    this.config = deps.config;
+    this.logger = deps.logger;
+    this.mailKeys = deps.mailKeys;
+    this.attempts = deps.attempts;
+    this.sockets = deps.sockets;
+  }
 
   /** `verified`: the caller already proved the address (a transfer's mailed token): no verification mail then. */
   async register(
@@ -89,20 +119,65 @@ export class AuthService {
     return this.openSession(user, meta);
   }
 
+  /** Refused (429) for an address that failed too often on this account, slowed when many did: see LoginAttempts. */
   async login(input: { email: string; password: string }, meta: ClientMeta): Promise<SessionGrant> {
+    const ip = meta.ip ?? 'unknown';
+    await this.attempts.admit(input.email, ip);
     const user = await repo.findUserByEmail(this.db, input.email);
     const ok = await verifyPassword(input.password, user?.passwordHash ?? (await this.decoy()));
-    if (!user || !ok) throw unauthorized('auth.invalid_credentials', 'Email or password is wrong.');
+    if (!user || !ok) {
+      if (await this.attempts.failed(input.email))
+        this.logger.warn({ userId: user?.id ?? null }, 'many failed sign-ins to one account: attempts now wait');
+      throw unauthorized('auth.invalid_credentials', 'Email or password is wrong.');
+    }
+    await this.attempts.succeeded(input.email, ip);
     return this.openSession(user, meta);
   }
 
   async logout(principal: Principal, token: string): Promise<void> {
     await repo.deleteSession(this.db, principal.sessionId);
-    await this.sessions.revoke(hashSecret(token), principal);
+    await this.ended([{ id: principal.sessionId, tokenHash: hashSecret(token) }], principal.userId);
+  }
+
+  /** My account's sessions that have not expired, newest first, the caller's own marked. */
+  async listSessions(principal: Principal): Promise<SessionInfo[]> {
+    const rows = await repo.listSessions(this.db, principal.userId);
+    return rows.map((row) => ({
+      id: row.id,
+      createdAt: row.createdAt.toISOString(),
+      expiresAt: row.expiresAt.toISOString(),
+      ip: row.ip,
+      userAgent: row.userAgent,
+      current: row.id === principal.sessionId,
+    }));
+  }
+
+  /** Ends one of my sessions (this one too, if named): a stranger's id is as unknown as a made-up one. */
+  async revokeSession(principal: Principal, sessionId: string): Promise<void> {
+    const ended = await repo.deleteSessionOf(this.db, principal.userId, sessionId);
+    if (!ended) throw notFound('auth.session_not_found', 'None of your sessions has this id.');
+    await this.ended([ended], principal.userId);
+  }
+
+  /** Signs out everywhere, or everywhere but here (`keepCurrent`); answers how many sessions ended. */
+  async endSessions(principal: Principal, options: { keepCurrent: boolean }): Promise<number> {
+    const ended = await repo.deleteSessionsOf(
+      this.db,
+      principal.userId,
+      options.keepCurrent ? principal.sessionId : undefined,
+    );
+    await this.ended(ended, principal.userId);
+    this.logger.info({ userId: principal.userId, ended: ended.length }, 'sessions ended');
+    return ended.length;
   }
 
   /** Resolves a bearer token to its account: from the session cache, else from Postgres (then cached). */
   async authenticate(token: string): Promise<Principal> {
+    return (await this.authenticateSession(token)).principal;
+  }
+
+  /** As authenticate, with when the session expires (a socket is disconnected then). */
+  async authenticateSession(token: string): Promise<AuthenticatedSession> {
     const tokenHash = hashSecret(token);
     const cached = await this.sessions.get(tokenHash);
     if (cached === 'revoked') throw sessionInvalid();
@@ -117,9 +192,9 @@ export class AuthService {
       roles: row.roles as Role[],
       emailVerified: row.emailVerifiedAt !== null,
     };
-    live(principal, row.expiresAt);
+    const session = live(principal, row.expiresAt);
     await this.sessions.put(tokenHash, principal, row.expiresAt, 'fill');
-    return principal;
+    return session;
   }
 
   async verifyEmail(token: string): Promise<Me> {
@@ -128,7 +203,7 @@ export class AuthService {
       if (!userId) throw badRequest('auth.verification_invalid', 'This verification link is unknown, used or expired.');
       return repo.updateUser(tx, userId, { emailVerifiedAt: new Date() });
     });
-    await this.sessions.forgetAccount(user!.id);
+    await this.accountChanged(user!.id);
     return presentUser(user!);
   }
 
@@ -152,6 +227,7 @@ export class AuthService {
         : { homeLat: home?.lat ?? null, homeLng: home?.lng ?? null, homeLabel: home?.label ?? null }),
     });
     if (!user) throw notFound('auth.user_not_found', 'This account no longer exists.');
+    // Sessions read the new name; sockets stay: nothing a socket may do depends on the profile.
     await this.sessions.forgetAccount(user.id);
     return presentUser(user);
   }
@@ -159,9 +235,28 @@ export class AuthService {
   async setRoles(userId: string, roles: Role[]): Promise<Me> {
     const user = await repo.updateUser(this.db, userId, { roles: [...new Set(roles)] });
     if (!user) throw notFound('auth.user_not_found', 'No account has this id.');
-    await this.sessions.forgetAccount(userId);
+    await this.accountChanged(userId);
     this.logger.info({ userId, roles }, 'roles changed');
     return presentUser(user);
+  }
+
+  /**
+   * Sessions ended (their rows already deleted): requests with their tokens fail at once on
+   * every node (the cache's tombstones), then their sockets are disconnected everywhere, in that
+   * order, so a socket that reconnects at once meets the tombstone.
+   */
+  private async ended(sessions: readonly repo.EndedSession[], userId: string): Promise<void> {
+    await Promise.all(sessions.map((s) => this.sessions.revoke(s.tokenHash, { userId, sessionId: s.id })));
+    for (const s of sessions) this.sockets.disconnectSession(s.id);
+  }
+
+  /**
+   * The account's roles or verified address changed: its sessions are read again from Postgres,
+   * and its sockets, on every node, are disconnected so that they reconnect with the new facts.
+   */
+  private async accountChanged(userId: string): Promise<void> {
+    await this.sessions.forgetAccount(userId);
+    this.sockets.disconnectUser(userId);
   }
 
   private async getUser(userId: string): Promise<repo.UserRow> {

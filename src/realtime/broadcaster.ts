@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { openRedis, redisTarget, type RedisTarget } from '../infra/redis.js';
 import type { RedisConnection } from '../../queue/scripts.js';
 import { socketChannel } from './gateway.js';
-import { eventRoom, userRoom, type ServerToClientEvents } from './events.js';
+import { eventRoom, sessionNamespaces, sessionRoom, userRoom, type ServerToClientEvents } from './events.js';
 
 type Args<S, E extends keyof S> = S[E] extends (...args: infer A) => unknown ? A : never;
 
@@ -33,12 +33,31 @@ export interface Broadcaster {
   ): void;
   /** A typed emitter for another namespace (`/queue`). */
   namespace<S extends object>(name: string): NamespaceEmitter<S>;
+  /** Disconnects, on every node and in every namespace, the sockets opened with this sign-in (it ended). */
+  disconnectSession(sessionId: string): void;
+  /**
+   * Disconnects, on every node and in every namespace, every socket of this account (its roles or
+   * facts changed): a client that reconnects is authenticated again with what is true now.
+   */
+  disconnectUser(userId: string): void;
   /** Closes the connections the broadcaster opened itself (only in Redis Cluster mode); the shared one stays open. */
   close(): Promise<void>;
 }
 
 /** Where a broadcast goes: a namespace, optionally one room, an event and its arguments. */
 type Send = (nsp: string, room: string | null, event: string, args: unknown[]) => void;
+/**
+ * Disconnects a room's sockets of one namespace on every node. `close`: the whole connection
+ * goes, as a sign-out should (a client multiplexing namespaces on it loses them all, each of
+ * which belongs to the same session), and the client sees "io server disconnect".
+ */
+type Disconnect = (nsp: string, room: string) => void;
+
+interface Sender {
+  send: Send;
+  disconnect: Disconnect;
+  close(): Promise<void>;
+}
 
 /**
  * One Redis: @socket.io/redis-emitter PUBLISHes in the format of the classic adapter the gateway
@@ -53,7 +72,7 @@ export function createBroadcaster(
   config: Pick<Config, 'REDIS_PREFIX'> & Partial<Pick<Config, 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>>,
 ): Broadcaster {
   const cluster = Boolean(config.REDIS_CLUSTER_NODES?.length);
-  const { send, close } = cluster
+  const { send, disconnect, close } = cluster
     ? shardedSender(
         redis as Cluster,
         redisTarget({ REDIS_URL: config.REDIS_URL, REDIS_CLUSTER_NODES: config.REDIS_CLUSTER_NODES }),
@@ -71,28 +90,32 @@ export function createBroadcaster(
     toUser: (userId, event, ...args) => send('/', userRoom(userId), event, args),
     toEvent: (eventId, event, ...args) => send('/', eventRoom(eventId), event, args),
     namespace,
+    disconnectSession: (sessionId) => sessionNamespaces.forEach((nsp) => disconnect(nsp, sessionRoom(sessionId))),
+    disconnectUser: (userId) => sessionNamespaces.forEach((nsp) => disconnect(nsp, userRoom(userId))),
     close,
   };
 }
 
-function emitterSender(redis: Redis, key: string): { send: Send; close(): Promise<void> } {
+function emitterSender(redis: Redis, key: string): Sender {
   const root = new Emitter(redis, { key });
   const byNamespace = new Map<string, Emitter>([['/', root]]);
+  const of = (nsp: string) => {
+    let emitter = byNamespace.get(nsp);
+    if (!emitter) byNamespace.set(nsp, (emitter = root.of(nsp)));
+    return emitter;
+  };
   return {
     send: (nsp, room, event, args) => {
-      let emitter = byNamespace.get(nsp);
-      if (!emitter) byNamespace.set(nsp, (emitter = root.of(nsp)));
+      const emitter = of(nsp);
       (room === null ? emitter : emitter.to(room)).emit(event, ...args);
     },
+    // A request every node's classic adapter answers by disconnecting its own sockets in the room.
+    disconnect: (nsp, room) => of(nsp).in(room).disconnectSockets(true),
     close: async () => {},
   };
 }
 
-function shardedSender(
-  pub: Cluster,
-  target: RedisTarget,
-  channelPrefix: string,
-): { send: Send; close(): Promise<void> } {
+function shardedSender(pub: Cluster, target: RedisTarget, channelPrefix: string): Sender {
   // The adapter subscribes to its namespace's channels even when, as here, it has no sockets;
   // ioredis routes each SSUBSCRIBE to the shard owning the channel only with shardedSubscribers.
   const sub = openRedis(target, {
@@ -108,6 +131,8 @@ function shardedSender(
         room === null ? namespace : namespace.to(room);
       target.emit(event, ...args);
     },
+    // The sharded adapter publishes the disconnect to every node (this server has no sockets of its own).
+    disconnect: (nsp, room) => io.of(nsp).in(room).disconnectSockets(true),
     close: async () => {
       await Promise.allSettled([...io._nsps.values()].map((nsp) => nsp.adapter.close()));
       await sub.quit().catch(() => undefined);

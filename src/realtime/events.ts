@@ -2,12 +2,20 @@ import { z } from 'zod';
 
 /**
  * The socket.io contract, shared by the server, the workers that broadcast, and the pages.
- * Rooms: `user:<accountId>` (a fan's own news, every tab and device) and `event:<eventId>`
- * (what everyone looking at one event sees). Payloads from clients are zod-parsed like HTTP bodies.
+ * Rooms: `user:<accountId>` (a fan's own news, every tab and device), `session:<sessionId>` (the
+ * sockets opened with one sign-in, disconnected when it ends) and `event:<eventId>` (what
+ * everyone looking at one event sees). Payloads from clients are zod-parsed like HTTP bodies.
  */
 
 export const userRoom = (userId: string) => `user:${userId}`;
+export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 export const eventRoom = (eventId: string) => `event:${eventId}`;
+
+/**
+ * The namespaces whose handshake reads the session (`/` optionally, `/queue` always): a session
+ * that ends, or an account that changes, disconnects its sockets in each of them.
+ */
+export const sessionNamespaces = ['/', '/queue'] as const;
 
 export interface NotificationPush {
   id: number;
@@ -40,6 +48,9 @@ export interface ClientToServerEvents {
 
 export interface SocketData {
   userId: string | null;
+  /** The sign-in the socket was opened with, and when it expires (ms since the epoch); null for an anonymous socket. */
+  sessionId: string | null;
+  expiresAt: number | null;
 }
 
 /**

@@ -9,6 +9,7 @@ import { AppError } from '../shared/errors.js';
 import { withDirectFrames } from './direct-frames.js';
 import {
   eventRoom,
+  sessionRoom,
   subscribePayload,
   userRoom,
   type ClientToServerEvents,
@@ -29,6 +30,23 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** What a handshake learns from a bearer token: the account, and when its session ends. */
+export interface SocketSession {
+  principal: Principal;
+  expiresAt: Date;
+}
+
+/** setTimeout's longest delay (2^31 - 1 ms, about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A connected socket of any namespace, as far as its session's end concerns it. */
+interface SessionSocket {
+  handshake: { auth: Record<string, unknown> };
+  data: Partial<SocketData>;
+  disconnect(close: boolean): unknown;
+  once(event: 'disconnect', listener: () => void): unknown;
+}
+
 /** The socket.io channel prefix in Redis; the broadcaster in workers must use the same. */
 export const socketChannel = (config: Pick<Config, 'REDIS_PREFIX'>) => `${config.REDIS_PREFIX}sio`;
 
@@ -39,7 +57,7 @@ export const socketChannel = (config: Pick<Config, 'REDIS_PREFIX'>) => `${config
  */
 export function attachGateway(
   http: HttpServer,
-  deps: { config: Config; logger: Logger; authenticate(token: string): Promise<Principal> },
+  deps: { config: Config; logger: Logger; authenticate(token: string): Promise<SocketSession> },
 ): Gateway {
   const { config, logger } = deps;
   const target = redisTarget(config);
@@ -65,22 +83,30 @@ export function attachGateway(
     pingTimeout: 20_000,
   });
 
+  /**
+   * The handshake resolves the session and puts the socket in its account's room (news for the
+   * fan) and its session's room (so ending that sign-in, on any node, disconnects it).
+   */
   const authenticateSocket =
     (requireUser: boolean) =>
     async (
-      socket: { handshake: { auth: Record<string, unknown> }; data: Partial<SocketData>; join(room: string): void },
+      socket: { handshake: { auth: Record<string, unknown> }; data: Partial<SocketData>; join(rooms: string[]): void },
       next: (err?: Error) => void,
     ) => {
       const token = socket.handshake.auth.token;
       try {
         if (typeof token === 'string' && token) {
-          const principal = await deps.authenticate(token);
-          socket.data.userId = principal.userId;
-          socket.join(userRoom(principal.userId));
+          const { principal, expiresAt } = await deps.authenticate(token);
+          Object.assign(socket.data, {
+            userId: principal.userId,
+            sessionId: principal.sessionId,
+            expiresAt: expiresAt.getTime(),
+          } satisfies SocketData);
+          socket.join([userRoom(principal.userId), sessionRoom(principal.sessionId)]);
         } else if (requireUser) {
           throw new AppError(401, 'auth.required', 'Sign in to connect.');
         } else {
-          socket.data.userId = null;
+          Object.assign(socket.data, { userId: null, sessionId: null, expiresAt: null } satisfies SocketData);
         }
         next();
       } catch (err) {
@@ -90,8 +116,31 @@ export function attachGateway(
       }
     };
 
+  /**
+   * A signed-in socket lives no longer than its session: it is disconnected when the session
+   * expires (or after setTimeout's longest delay, when the client reconnects and is checked
+   * again). Once connected it also reads the session once more: a sign-out that ran during the
+   * handshake sent its disconnect before this socket counted as connected, and so missed it;
+   * the sign-out's tombstone, written before that disconnect, is what this read finds.
+   */
+  const bindToSession = (socket: SessionSocket) => {
+    const { sessionId, expiresAt } = socket.data;
+    if (!sessionId || expiresAt === null || expiresAt === undefined) return;
+    const timer = setTimeout(
+      () => socket.disconnect(true),
+      Math.min(Math.max(0, expiresAt - Date.now()), MAX_TIMER_MS),
+    );
+    timer.unref();
+    socket.once('disconnect', () => clearTimeout(timer));
+    deps.authenticate(socket.handshake.auth.token as string).catch((err: unknown) => {
+      if (err instanceof AppError) socket.disconnect(true);
+      else logger.warn({ err }, 'socket session re-check failed');
+    });
+  };
+
   io.use(authenticateSocket(false));
   io.on('connection', (socket) => {
+    bindToSession(socket);
     socket.on('subscribe', async (payload, ack) => {
       const parsed = subscribePayload.safeParse(payload);
       if (!parsed.success) return ack?.({ ok: false, code: 'request.invalid', detail: 'eventId must be a UUID' });
@@ -112,6 +161,7 @@ export function attachGateway(
     namespace: (name, options) => {
       const nsp = io.of(name) as unknown as Namespace<never, never, Record<string, never>, SocketData>;
       nsp.use(authenticateSocket(options.requireUser));
+      nsp.on('connection', bindToSession);
       return nsp as never;
     },
     close: async () => {

@@ -201,14 +201,17 @@ describe('Redis Cluster', () => {
           attachGateway(http, {
             config,
             logger: createLogger(config),
-            // The token is the user id: authentication is not what this test is about.
+            // The token is the user id (and names the session): authentication is not what this test is about.
             authenticate: async (token) => ({
-              userId: token,
-              sessionId: 's',
-              email: `${token}@example.test`,
-              displayName: token,
-              roles: [],
-              emailVerified: true,
+              principal: {
+                userId: token,
+                sessionId: `s-${token}`,
+                email: `${token}@example.test`,
+                displayName: token,
+                roles: [],
+                emailVerified: true,
+              },
+              expiresAt: new Date(Date.now() + 3_600_000),
             }),
           }),
         );
@@ -290,6 +293,23 @@ describe('Redis Cluster', () => {
       expect(await received).toEqual([push, push]);
       await new Promise((r) => setTimeout(r, 100));
       expect(strangerGot).toBe(false);
+    });
+
+    it("disconnects a session's and an account's sockets on both gateways from a worker's broadcaster", async () => {
+      const userId = `u-${randomBytes(4).toString('hex')}`;
+      const [onA, onB] = await Promise.all([client(0, userId), client(1, userId)]);
+      const stranger = await client(1, 'someone-else');
+      const gone = (socket: Client) => new Promise<string>((resolve) => socket.once('disconnect', resolve));
+      const ended = Promise.all([gone(onA), gone(onB)]);
+      broadcaster.disconnectSession(`s-${userId}`);
+      expect(await ended).toEqual(['io server disconnect', 'io server disconnect']);
+
+      const [againA, againB] = await Promise.all([client(0, userId), client(1, userId)]);
+      const changed = Promise.all([gone(againA), gone(againB)]);
+      broadcaster.disconnectUser(userId);
+      await changed;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(stranger.connected).toBe(true);
     });
   });
 });

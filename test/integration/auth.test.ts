@@ -11,7 +11,7 @@ import { mailText, verificationToken } from '../support/mail.js';
 
 let env: TestEnv;
 beforeAll(async () => {
-  env = await createTestEnv({ AUTH_LIMIT_PER_IP: '1000', LOGIN_LIMIT_PER_ACCOUNT: '5' });
+  env = await createTestEnv({ AUTH_LIMIT_PER_IP: '1000', LOGIN_FAILURES_PER_ACCOUNT_IP: '5', TRUST_PROXY: 'loopback' });
 });
 afterAll(() => env?.close());
 const keys = () => createKeys(env.infra.config.REDIS_PREFIX);
@@ -256,22 +256,38 @@ describe('roles', () => {
 });
 
 describe('rate limits', () => {
-  it('limits login attempts per account with 429 and Retry-After', async () => {
+  it('limits failed logins per account and address with 429 and Retry-After, for that address only', async () => {
     const email = uniqueEmail();
     await env.api.register(email);
+    const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) {
-      const res = await env.api.post('/v1/auth/login', { email, password: 'not the password' });
+      const res = await env.api.post('/v1/auth/login', { email, password: 'not the password' }, from('192.0.2.1'));
       statuses.push(res.status);
       if (res.status === 429) {
         expect(res.body.code).toBe('rate_limited');
         expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-        expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(env.config.AUTH_LIMIT_WINDOW_SECONDS);
+        expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(env.config.LOGIN_FAILURE_WINDOW_SECONDS);
       }
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
-    // Even the right password waits out the window: the limit protects the account, not the guesser.
-    expect((await env.api.post('/v1/auth/login', { email, password: 'correct horse battery' })).status).toBe(429);
+    // Even the right password waits out the window from that address: it is the guesser's...
+    const right = { email, password: 'correct horse battery' };
+    expect((await env.api.post('/v1/auth/login', right, from('192.0.2.1'))).status).toBe(429);
+    // ...not the owner's, who signs in from elsewhere.
+    expect((await env.api.post('/v1/auth/login', right, from('192.0.2.2'))).status).toBe(200);
+  });
+
+  it('forgives an address its failures once it signs in', async () => {
+    const email = uniqueEmail();
+    await env.api.register(email);
+    const attempt = (password: string) =>
+      env.api.post('/v1/auth/login', { email, password }, { headers: { 'x-forwarded-for': '192.0.2.9' } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await attempt('a typo of mine')).status);
+    statuses.push((await attempt('correct horse battery')).status);
+    for (let i = 0; i < 4; i++) statuses.push((await attempt('a typo of mine')).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 200, 401, 401, 401, 401]);
   });
 
   it('limits register calls per IP', async () => {
