@@ -25,8 +25,9 @@ describe('account page', () => {
     await screenshots(page, 'account');
     expect(await seriousViolations(page)).toEqual([]);
 
+    const email = uniqueEmail('browser');
     await page.fill('#register-name', 'Browser Fan');
-    await page.fill('#register-email', uniqueEmail('browser'));
+    await page.fill('#register-email', email);
     await page.fill('#register-password', 'short');
     await page.click('#register button[type=submit]');
     // The browser's own validation stops a short password before the API sees it.
@@ -38,6 +39,24 @@ describe('account page', () => {
     expect(await page.textContent('#who')).toContain('Browser Fan');
     await page.reload();
     await page.waitForSelector('#signed-in:not([hidden])'); // the session survives a reload
+    await page.waitForSelector('#sessions li:has-text("(this device)")');
+
+    // Another device signs in: the page lists it, and signs it out.
+    const phone = await env.api.post(
+      '/v1/auth/login',
+      { email, password: 'a long enough passphrase' },
+      { headers: { 'user-agent': 'Mozilla/5.0 (Android 14; Mobile; rv:126.0) Gecko/126.0 Firefox/126.0' } },
+    );
+    expect(phone.status).toBe(200);
+    await page.reload();
+    await page.waitForSelector('#sessions li:has-text("Firefox on Android")');
+    await screenshots(page, 'account-sessions');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.click('#sessions li:has-text("Firefox on Android") button');
+    await page.waitForSelector('#sessions li:has-text("Firefox on Android")', { state: 'detached' });
+    expect((await env.api.get('/v1/me', { token: phone.body.token })).body.code).toBe('auth.session_invalid');
+    expect(await page.locator('#sessions li').count()).toBe(1);
+
     await page.click('#signout');
     await page.waitForSelector('#signed-in[hidden]', { state: 'attached' });
     expect(errors).toEqual([]);

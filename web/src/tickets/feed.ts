@@ -67,8 +67,16 @@ export function connectLive(
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ auth: { token: session.token() ?? '' } });
   const state = $('#live-state');
   socket.on('connect', () => void (state.textContent = 'Live updates on.'));
-  socket.on('disconnect', () => void (state.textContent = 'Live updates paused; reconnecting…'));
-  socket.on('connect_error', () => void (state.textContent = 'Live updates paused; reconnecting…'));
+  socket.on('disconnect', (reason) => {
+    state.textContent = 'Live updates paused; reconnecting…';
+    // The server ends the socket when the account changes or its sign-in ends: connect again, as the session is now.
+    if (reason === 'io server disconnect') socket.connect();
+  });
+  socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+    state.textContent = err.data?.code?.startsWith('auth.')
+      ? 'Live updates off: sign in again.'
+      : 'Live updates paused; reconnecting…';
+  });
   socket.on('notification', (push) => {
     if (feed.items.some((i) => i.id === push.id)) return;
     feed.items = [{ ...push, read: false }, ...feed.items].slice(0, 50);
