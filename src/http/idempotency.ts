@@ -69,15 +69,17 @@ export function claimValues(scope: string, key: string, hash: string) {
 
 /**
  * Deletes answers older than `before`, `batch` rows per statement (each a short lock on few
- * rows, so claims are never held up behind a long delete); returns how many went.
+ * rows, so claims are never held up behind a long delete); returns how many went. The outer
+ * condition is checked again on a row a claim took over meanwhile, which then stays.
  */
 export async function deleteExpiredIdempotencyKeys(db: Db, before: Date, batch = 1_000): Promise<number> {
+  const cutoff = before.toISOString();
   let deleted = 0;
   for (;;) {
     const rows = await db.execute(sql`
       delete from ${idempotencyKeys}
-      where (scope, key) in (
-        select scope, key from ${idempotencyKeys} where ${idempotencyKeys.createdAt} < ${before.toISOString()} limit ${batch}
+      where ${idempotencyKeys.createdAt} < ${cutoff} and (scope, key) in (
+        select scope, key from ${idempotencyKeys} where ${idempotencyKeys.createdAt} < ${cutoff} limit ${batch}
       )
       returning 1`);
     deleted += rows.length;
