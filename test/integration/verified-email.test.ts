@@ -14,7 +14,7 @@ import { createWaitingRoom } from '../../src/waitingroom/room.js';
 import { WaitingRoomService } from '../../src/waitingroom/waitingroom.service.js';
 import { createSale as createShopSale, type SaleFixture } from '../support/commerce.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
-import { signedIn, uniqueEmail, verifyEmail } from '../support/fixtures.js';
+import { signedIn, signedInVerified, uniqueEmail, verifyEmail } from '../support/fixtures.js';
 import { transferToken } from '../support/mail.js';
 import { createSale, principalOf } from '../support/sales.js';
 import { buySeats, emailOf, listenAs, until } from '../support/tickets-fixtures.js';
@@ -127,6 +127,22 @@ describe('transfers go to a confirmed address', () => {
     expect(taken.status).toBe(200);
     expect(taken.body).toMatchObject({ status: 'accepted', toUserId: recipient.userId });
     expect(await ticketRow(ticketId)).toMatchObject({ holder_id: recipient.userId, version: 2, status: 'valid' });
+  });
+
+  it('accepts raced without a token: one takes the ticket, the others are told it is taken; one change of holder', async () => {
+    const sender = await signedIn(env);
+    const recipient = await signedInVerified(env);
+    const { ticketIds } = await buySeats(env, shop, sender, 1);
+    const sent = await offer(sender.token, ticketIds[0]!, await emailOf(env, recipient.userId));
+    const answers = await Promise.all(Array.from({ length: 6 }, () => accept(sent.body.id, recipient.token)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
+    expect(new Set(answers.filter((a) => a.status === 409).map((a) => a.body.code))).toEqual(
+      new Set(['transfers.not_pending']),
+    );
+    expect(await ticketRow(ticketIds[0]!)).toMatchObject({ holder_id: recipient.userId, version: 2 });
+    const moves =
+      await sql()`select count(*)::int as n from timeline_entries where kind = 'ticket.received' and subject_id = ${ticketIds[0]!}`;
+    expect(moves[0]!.n).toBe(1);
   });
 
   it('the mailed token creates the recipient’s account already confirmed (no verification mail), and takes the ticket', async () => {
