@@ -14,7 +14,8 @@ import { onsaleAudit } from '../../src/sales/onsale.table.js';
 import { verifyReceiptChain } from '../../src/timeline/receipt.js';
 import type { EventTick } from '../../src/waitingroom/scheduler.js';
 import { admissionModule } from '../../src/waitingroom/scheduler.jobs.js';
-import { solveChallenge } from '../../src/waitingroom/pow.js';
+import { powDigest, solveChallenge } from '../../src/waitingroom/pow.js';
+import { leadingZeroBits } from '../../src/shared/leading-zero-bits.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn } from '../support/fixtures.js';
 import { bulkAccounts, createSale, idemKey, type SaleSetup } from '../support/sales.js';
@@ -79,7 +80,9 @@ describe('the waiting room over HTTP', () => {
     expect((await join(pow.eventId, fan!.token)).body.code).toBe('queue.pow_required');
     const { body: challenge } = await env.api.get(`/v1/events/${pow.eventId}/queue/challenge`, { token: fan!.token });
     expect(challenge).toMatchObject({ difficulty: 8 });
-    expect((await join(pow.eventId, fan!.token, { challenge: challenge.challenge, nonce: 'wrong' })).body.code).toBe(
+    // A nonce chosen to fail: a fixed word would solve 1 challenge in 256 by chance.
+    const wrong = ['w', 'x', 'y', 'z'].find((n) => leadingZeroBits(powDigest(challenge.challenge, n)) < 8)!;
+    expect((await join(pow.eventId, fan!.token, { challenge: challenge.challenge, nonce: wrong })).body.code).toBe(
       'queue.pow_invalid',
     );
     const [other] = await bulkAccounts(db(), 1);
