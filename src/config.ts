@@ -249,7 +249,7 @@ export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
     super(
       `Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}\n` +
-        'See the configuration table in README.md.',
+        'See docs/configuration.md (linked from the README).',
     );
     this.name = 'ConfigError';
   }
