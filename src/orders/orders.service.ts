@@ -1,10 +1,8 @@
-import { and, asc, eq, or, sql } from 'drizzle-orm';
 import type { Principal } from '../auth/principal.js';
 import { requireOwner } from '../auth/guards.js';
 import type { GiftCardService } from '../giftcards/giftcards.service.js';
 import { AppError } from '../shared/errors.js';
-import { toReceipt } from '../timeline/timeline.repository.js';
-import { timelineEntries } from '../timeline/timeline.table.js';
+import { listOrderTimeline } from '../timeline/timeline.repository.js';
 import { Checkout, type PlaceOrderInput } from './orders.checkout.js';
 import { OrderChanges } from './orders.changes.js';
 import { Reconciler } from './orders.reconcile.js';
@@ -43,23 +41,7 @@ export class OrderService {
 
   async timeline(principal: Principal, orderId: string) {
     const order = await this.owned(principal, orderId);
-    // Receipts about the order and about its payments (which carry the order id), oldest first.
-    const rows = await this.deps.db
-      .select()
-      .from(timelineEntries)
-      .where(
-        and(
-          // The owner's chain (served by its (user_id, seq) index), then this order's entries in it.
-          eq(timelineEntries.userId, order.userId),
-          or(
-            and(eq(timelineEntries.subjectType, 'order'), eq(timelineEntries.subjectId, order.id)),
-            sql`${timelineEntries.data}->>'orderId' = ${order.id}`,
-          ),
-        ),
-      )
-      .orderBy(asc(timelineEntries.id));
-    const receipts = rows.map(toReceipt);
-    return receipts;
+    return listOrderTimeline(this.deps.db, this.deps.signer, order);
   }
 
   private async owned(principal: Principal, orderId: string) {

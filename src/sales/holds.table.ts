@@ -39,6 +39,8 @@ export const holds = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
     /** The client's Idempotency-Key: a retried POST /v1/holds finds its first hold instead of holding twice. */
     idempotencyKey: text('idempotency_key').notNull(),
+    /** What the request asked for (canonical JSON's SHA-256): the same key with another request is refused. Null on holds made before it was kept. */
+    requestHash: text('request_hash'),
     /** SHA-256 of the purchase token redeemed for this hold (queue-mode on-sales). */
     purchaseTokenHash: text('purchase_token_hash'),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),

@@ -1,5 +1,5 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
-import { clientOf } from '../db/prepared.js';
+import { and, asc, eq, or, sql } from 'drizzle-orm';
+import { clientOf } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { GENESIS, receiptHash, type Receipt, type ReceiptPayload } from './receipt.js';
@@ -101,8 +101,13 @@ export async function appendTimeline(
 
 type Row = typeof timelineEntries.$inferSelect;
 
-export function toReceipt(row: Row): Receipt {
-  return {
+/**
+ * A receipt as a fan gets it. An entry the purchase path wrote is chained at once but signed
+ * just after its commit (receipt-signer.ts); one read before that is signed here. Ed25519 is
+ * deterministic, so this is the very signature the signer stores.
+ */
+export function toReceipt(row: Row, signer: PlatformSigner): Receipt {
+  const payload: ReceiptPayload = {
     v: 1,
     userId: row.userId,
     seq: row.seq,
@@ -114,14 +119,18 @@ export function toReceipt(row: Row): Receipt {
     data: row.data,
     occurredAt: row.occurredAt.toISOString(),
     prevHash: row.prevHash,
+  };
+  return {
+    ...payload,
     hash: row.hash,
-    signature: row.signature,
-    keyId: row.keyId,
+    signature: row.signature ?? signer.sign(payload),
+    keyId: row.signature ? row.keyId! : signer.keyId,
   };
 }
 
 export async function listTimeline(
   db: Db,
+  signer: PlatformSigner,
   userId: string,
   options: { afterSeq?: number; limit?: number } = {},
 ): Promise<Receipt[]> {
@@ -131,15 +140,28 @@ export async function listTimeline(
     .where(and(eq(timelineEntries.userId, userId), sql`${timelineEntries.seq} > ${options.afterSeq ?? 0}`))
     .orderBy(asc(timelineEntries.seq))
     .limit(options.limit ?? 200);
-  return rows.map(toReceipt);
+  return rows.map((row) => toReceipt(row, signer));
 }
 
-/** Receipts about one thing (an order, a hold), possibly across several accounts (a transfer). */
-export async function listTimelineForSubject(db: Db, subjectType: string, subjectId: string): Promise<Receipt[]> {
+/** An order's receipts, oldest first: those about the order and about its payments (which carry the order id). */
+export async function listOrderTimeline(
+  db: Db,
+  signer: PlatformSigner,
+  order: { id: string; userId: string },
+): Promise<Receipt[]> {
   const rows = await db
     .select()
     .from(timelineEntries)
-    .where(and(eq(timelineEntries.subjectType, subjectType), eq(timelineEntries.subjectId, subjectId)))
+    .where(
+      and(
+        // The owner's chain (served by its (user_id, seq) index), then this order's entries in it.
+        eq(timelineEntries.userId, order.userId),
+        or(
+          and(eq(timelineEntries.subjectType, 'order'), eq(timelineEntries.subjectId, order.id)),
+          sql`${timelineEntries.data}->>'orderId' = ${order.id}`,
+        ),
+      ),
+    )
     .orderBy(asc(timelineEntries.id));
-  return rows.map(toReceipt);
+  return rows.map((row) => toReceipt(row, signer));
 }

@@ -38,7 +38,7 @@ export function timelineRoutes(db: Db, signer: PlatformSigner): AnyRoute[] {
         schema: z.object({ receipts: z.array(receiptSchema), nextAfterSeq: z.number().int().nullable() }),
       },
       handler: async (ctx) => {
-        const receipts = await listTimeline(db, ctx.user.userId, ctx.query);
+        const receipts = await listTimeline(db, signer, ctx.user.userId, ctx.query);
         const last = receipts.at(-1);
         return { receipts, nextAfterSeq: receipts.length === ctx.query.limit && last ? last.seq : null };
       },

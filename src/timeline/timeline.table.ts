@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigserial, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../auth/auth.table.js';
 
@@ -25,12 +26,21 @@ export const timelineEntries = pgTable(
     occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
-    signature: text('signature').notNull(),
-    keyId: text('key_id').notNull(),
+    /**
+     * Null for a moment after a purchase-path function wrote the entry: its hash chains it at
+     * once, and the process that made it signs it right after the commit (src/timeline/receipt-signer.ts;
+     * the worker's sweep signs any a crash left, and a read signs what it finds unsigned).
+     */
+    signature: text('signature'),
+    keyId: text('key_id'),
   },
   (t) => [
     unique('timeline_user_seq_unique').on(t.userId, t.seq),
     // Serves GET /v1/orders/:id/timeline and friends.
     index('timeline_subject_idx').on(t.subjectType, t.subjectId),
+    // Serves the sweep that signs receipts a crash left unsigned (normally empty).
+    index('timeline_unsigned_idx')
+      .on(t.id)
+      .where(sql`${t.signature} is null`),
   ],
 );
