@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import { users } from '../auth/auth.table.js';
 import { events } from '../catalog/catalog.table.js';
-import { clientOf, preparedInsert, preparedOnce } from '../db/prepared.js';
+import { clientOf, preparedInsert, preparedOnce } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { holds } from '../sales/holds.table.js';

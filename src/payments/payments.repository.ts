@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
-import { preparedInsert, preparedOnce } from '../db/prepared.js';
+import { preparedInsert, preparedOnce } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
 import { paymentRefunds, payments } from './payments.table.js';
 

@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { openRedis, redisTarget } from '../infra/redis.js';
 import type { Logger } from '../logger.js';
 import { AppError } from '../shared/errors.js';
-import { withDirectFrames } from './direct-frames.js';
+import { withDirectFrames } from '../platform/direct-frames.js';
 import {
   eventRoom,
   sessionRoom,

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { events, priceTiers } from '../catalog/catalog.table.js';
-import { preparedInsert, preparedOnce } from '../db/prepared.js';
+import { preparedInsert, preparedOnce } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
 import { holds } from './holds.table.js';
 import type { SeatRef } from './inventory.repository.js';

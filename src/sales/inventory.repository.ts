@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { catalogErrors } from '../catalog/catalog.errors.js';
 import type { SeatSpec } from '../catalog/layout.js';
-import { preparedOnce } from '../db/prepared.js';
+import { preparedOnce } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
 import { isCheckViolation, isUniqueViolation } from '../db/errors.js';
 import { gaInventory, seats } from './inventory.table.js';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { clientOf } from '../db/prepared.js';
+import { clientOf } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
 import { tickets } from '../tickets/tickets.table.js';
 import { holds } from './holds.table.js';

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Sql } from 'postgres';
-import type { Db } from './types.js';
+import type { Db } from '../db/types.js';
 
 interface Executable {
   execute(placeholderValues?: Record<string, unknown>): Promise<unknown>;
