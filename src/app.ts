@@ -23,6 +23,7 @@ import { discoveryRoutes } from './discovery/discovery.routes.js';
 import { DiscoveryService } from './discovery/discovery.service.js';
 import { docsRouter } from './http/docs.js';
 import { webAssets } from './http/web-assets.js';
+import { webPages } from './http/web-pages.js';
 import { healthRoutes } from './http/health.routes.js';
 import { IdempotencyStore } from './http/idempotency.js';
 import { createMetrics, measureRequests, metricsOnPublicPort, serveMetrics, type Metrics } from './http/metrics.js';
@@ -240,9 +241,11 @@ export function createApp(infra: Infra): App {
   });
 
   app.use('/assets', webAssets({ production: config.NODE_ENV === 'production' }));
-  const pages = express.static(webRoot, { extensions: ['html'], maxAge: config.NODE_ENV === 'production' ? '5m' : 0 });
-  // web/src holds the pages' TypeScript sources; only their bundles (/assets) are served.
-  app.use((req, res, next) => (req.path.startsWith('/src/') ? next() : pages(req, res, next)));
+  app.use(webPages({ production: config.NODE_ENV === 'production' }));
+  const files = express.static(webRoot, { maxAge: config.NODE_ENV === 'production' ? '5m' : 0 });
+  // web/src and web/pages hold the pages' sources: only their bundles (/assets) and the pages
+  // in their layout (webPages) are served, never the sources themselves.
+  app.use((req, res, next) => (/^\/(src|pages)\//.test(req.path) ? next() : files(req, res, next)));
   app.use((req, res) => {
     sendProblem(res, req, new AppError(404, 'request.not_found', `No route for ${req.method} ${req.path}.`));
   });

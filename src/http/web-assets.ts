@@ -7,7 +7,8 @@ import type { RequestHandler } from 'express';
 /**
  * The pages' TypeScript (web/src/pages/*.ts) bundled by esbuild when the process starts —
  * typed against the same socket.io event interfaces as the server, with no build output to
- * commit or forget. Served at /assets/<page>.js with a content hash ETag.
+ * commit or forget. Served at /assets/<page>.js with a content hash ETag; the page
+ * web/pages/<page>.html loads it through the layout (web-pages.ts).
  */
 const pagesDir = fileURLToPath(new URL('../../web/src/pages', import.meta.url));
 

@@ -1,5 +1,8 @@
 import { api, ApiError } from '../lib/api.js';
 import { $, setStatus } from '../lib/dom.js';
+import { renderHeader } from '../lib/layout.js';
+
+void renderHeader();
 
 // The token arrives in the URL fragment, so it never reaches a server log or a Referer header.
 const token = new URLSearchParams(location.hash.slice(1)).get('token');

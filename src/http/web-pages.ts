@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { access, readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { RequestHandler } from 'express';
+
+/**
+ * The pages, put together on the server: web/pages/<name>.html holds one page's <main> and,
+ * on its first line, its title (`<!-- title: Your account -->`); web/pages/_layout.html wraps
+ * every page in the same head (meta, title pattern, favicon, stylesheet, the page's script)
+ * and the same site header. The script is the page's bundle, /assets/<name>.js, included when
+ * web/src/pages/<name>.ts exists (see web-assets.ts).
+ *
+ * Served at /<name>.html and /<name>, the index page also at /. Rendered here rather than by
+ * a script in the browser, so a page arrives whole: its words read before its script runs, and
+ * without scripts at all (the transfer invitation's stop-over page relies on that). Production
+ * renders every page once and keeps the result; elsewhere each request reads the files again,
+ * so an edited page shows on reload.
+ */
+const webDir = fileURLToPath(new URL('../../web', import.meta.url));
+const pagesDir = `${webDir}/pages`;
+const scriptsDir = `${webDir}/src/pages`;
+
+/** A page's name: lower-case words and dashes. `_layout` is not one, so it is never served. */
+const PAGE_NAME = /^[a-z0-9-]+$/;
+const TITLE_LINE = /^<!--\s*title:\s*(.+?)\s*-->\r?\n/;
+
+interface Page {
+  body: Buffer;
+  etag: string;
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+/** One page in the layout: the layout's {{title}}, {{script}} and {{main}} filled in. */
+export function renderPage(layout: string, page: { name: string; source: string; hasScript: boolean }): string {
+  const title = TITLE_LINE.exec(page.source);
+  if (!title) throw new Error(`web/pages/${page.name}.html must start with <!-- title: … -->`);
+  const script = `<script type="module" src="/assets/${page.name}.js"></script>`;
+  // Functions as replacements: a `$` in a page is text, not a replacement pattern.
+  return layout
+    .replace('{{title}}', () => escapeHtml(title[1]!))
+    .replace(/^([ \t]*)\{\{script\}\}\n/m, (_line, indent: string) => (page.hasScript ? `${indent}${script}\n` : ''))
+    .replace('{{main}}', () => page.source.slice(title[0].length).trimEnd());
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+async function load(name: string, layout: string): Promise<Page | null> {
+  const source = await readFile(`${pagesDir}/${name}.html`, 'utf8').catch(() => null);
+  if (source === null) return null;
+  const html = renderPage(layout, { name, source, hasScript: await exists(`${scriptsDir}/${name}.ts`) });
+  const body = Buffer.from(html);
+  return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` };
+}
+
+const readLayout = () => readFile(`${pagesDir}/_layout.html`, 'utf8');
+
+async function loadAll(): Promise<Map<string, Page>> {
+  const layout = await readLayout();
+  const names = (await readdir(pagesDir))
+    .filter((f) => f.endsWith('.html'))
+    .map((f) => f.slice(0, -'.html'.length))
+    .filter((name) => PAGE_NAME.test(name));
+  const pages = new Map<string, Page>();
+  for (const name of names) pages.set(name, (await load(name, layout))!);
+  return pages;
+}
+
+/** "/" → index, "/account.html" and "/account" → account; anything else is not a page. */
+function pageName(path: string): string | null {
+  if (path === '/') return 'index';
+  const name = /^\/([^/]+?)(?:\.html)?$/.exec(path)?.[1];
+  return name && PAGE_NAME.test(name) ? name : null;
+}
+
+export function webPages(options: { production: boolean }): RequestHandler {
+  let rendered: Promise<Map<string, Page>> | undefined;
+  const find = async (name: string): Promise<Page | null> => {
+    if (!options.production) return load(name, await readLayout());
+    rendered ??= loadAll();
+    return (await rendered).get(name) ?? null;
+  };
+  return async (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const name = pageName(req.path);
+    const page = name ? await find(name) : null;
+    if (!page) return next();
+    res.setHeader('ETag', page.etag);
+    // As the static files: five minutes in production, always revalidated elsewhere.
+    res.setHeader('Cache-Control', `public, max-age=${options.production ? 300 : 0}`);
+    if (req.headers['if-none-match'] === page.etag) {
+      res.status(304).end();
+      return;
+    }
+    res.type('html').send(page.body);
+  };
+}
