@@ -99,7 +99,12 @@ export function cancellationRoutes(service: CancellationService): AnyRoute[] {
           'change at least one of startsAt, doorsAt, venueId',
         ),
       response: { status: 200, schema: change },
-      errors: ['catalog.not_organizer', 'cancellations.event_closed', 'catalog.venue_not_found'],
+      errors: [
+        'catalog.not_organizer',
+        'cancellations.event_closed',
+        'catalog.venue_not_found',
+        'catalog.not_venue_owner',
+      ],
       handler: (ctx) => service.reschedule(ctx.user, ctx.params.id, ctx.body),
     }),
   ];

@@ -3,7 +3,7 @@ import { announce } from '../announcements/announcements.js';
 import type { Principal } from '../auth/principal.js';
 import { findEvent, updateEvent, type EventRow } from '../catalog/catalog.repository.js';
 import { events, venues } from '../catalog/catalog.table.js';
-import { assertEventOrganizer } from '../catalog/guards.js';
+import { assertEventOrganizer, assertVenueOfOrganizer } from '../catalog/guards.js';
 import type { Db } from '../db/types.js';
 import { AppError, conflict, notFound } from '../shared/errors.js';
 import type { PlatformSigner } from '../shared/signing.js';
@@ -151,8 +151,12 @@ export class CancellationService {
         throw conflict('cancellations.event_closed', `A ${event.status} event cannot be moved.`);
       const next = this.moved(event, patch);
       if (next.venueId !== event.venueId) {
-        const [venue] = await tx.select({ id: venues.id }).from(venues).where(eq(venues.id, next.venueId));
+        const [venue] = await tx
+          .select({ id: venues.id, ownerId: venues.ownerId })
+          .from(venues)
+          .where(eq(venues.id, next.venueId));
         if (!venue) throw notFound('catalog.venue_not_found', 'No venue with this id.');
+        assertVenueOfOrganizer(principal, venue, event.organizerId);
       }
       const refundUntil = refundWindowDays !== null ? new Date(Date.now() + refundWindowDays * DAY_MS) : null;
       await tx

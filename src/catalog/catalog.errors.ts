@@ -42,6 +42,50 @@ export const catalogErrors = {
     new AppError(409, 'catalog.status_change_refused', `An event cannot go from ${from} to ${to}.`, {
       errors: [{ in: 'body', field: 'status', code: 'transition', message: `not allowed from ${from}` }],
     }),
+  /** A published event's time or place moves through POST …/changes or …/postpone, which tell its holders. */
+  announceChanges: (fields: readonly string[]) =>
+    new AppError(
+      409,
+      'catalog.change_needs_announcement',
+      'A published event is moved (start, doors, venue) with POST /v1/events/:id/changes or /postpone, which tells its ticket holders and watchers.',
+      {
+        errors: fields.map((field) => ({
+          in: 'body' as const,
+          field,
+          code: 'needs_announcement',
+          message: 'changes through POST /v1/events/:id/changes or /postpone',
+        })),
+      },
+    ),
+  refundDeadlineShortened: () =>
+    new AppError(
+      409,
+      'catalog.refund_deadline_shortened',
+      'Fans bought under the refund deadline a published event showed them: it can be extended, not shortened or removed.',
+      {
+        errors: [
+          {
+            in: 'body',
+            field: 'policies.refundableUntil',
+            code: 'shortened',
+            message: 'must not be earlier than the current deadline',
+          },
+        ],
+      },
+    ),
+  completedTooEarly: () =>
+    new AppError(409, 'catalog.status_change_refused', 'An event can be marked completed only once it has started.', {
+      errors: [{ in: 'body', field: 'status', code: 'not_started', message: 'not before the event starts' }],
+    }),
+  venueNotYours: () =>
+    new AppError(
+      403,
+      'catalog.not_venue_owner',
+      "An event takes place at a venue its organizer created: another organizer's venue can change under it.",
+      {
+        errors: [{ in: 'body', field: 'venueId', code: 'not_venue_owner', message: "is another organizer's venue" }],
+      },
+    ),
   adminScopeOnly: () =>
     new AppError(403, 'catalog.admin_scope_only', "Only an admin may list every organizer's events and venues.", {
       errors: [{ in: 'query', field: 'scope', code: 'admin_only', message: 'must be mine unless you are an admin' }],

@@ -23,7 +23,7 @@ import type {
 } from './catalog.schemas.js';
 import type { EventStatus } from './catalog.table.js';
 import { listConsoleEvents, listConsoleVenues, type ConsoleEventRow } from './console.repository.js';
-import { assertEventOrganizer, canSeeEvent } from './guards.js';
+import { assertEventOrganizer, assertVenueOfOrganizer, canSeeEvent } from './guards.js';
 import { expandBlock, LayoutError, MAX_SEATS_PER_LAYOUT, parseLayoutString, type SeatSpec } from './layout.js';
 
 type Venue = z.input<typeof venue>;
@@ -81,6 +81,7 @@ export class CatalogService {
 
   async createEvent(principal: Principal, body: z.output<typeof eventBody>): Promise<EventView> {
     const { policies, ...fields } = body;
+    await this.usableVenue(this.db, principal, principal.userId, body.venueId);
     try {
       const row = await repo.insertEvent(this.db, { ...fields, ...policies, organizerId: principal.userId });
       return this.present(row);
@@ -98,6 +99,12 @@ export class CatalogService {
       }
       if (CLOSED.includes(current.status) && Object.keys(patch).length > 0)
         throw catalogErrors.eventClosed(current.status);
+      // "Completed" ends refunds, cancellation and transfers: it cannot come before the show.
+      if (patch.status === 'completed' && current.status !== 'completed' && current.startsAt.getTime() > Date.now())
+        throw catalogErrors.completedTooEarly();
+      if (current.status !== 'draft') assertKeepsPromises(current, patch);
+      if (patch.venueId !== undefined && patch.venueId !== current.venueId)
+        await this.usableVenue(tx, principal, current.organizerId, patch.venueId);
       const startsAt = patch.startsAt ?? current.startsAt;
       const doorsAt = patch.doorsAt === undefined ? current.doorsAt : patch.doorsAt;
       const endsAt = patch.endsAt === undefined ? current.endsAt : patch.endsAt;
@@ -258,6 +265,13 @@ export class CatalogService {
     return row;
   }
 
+  /** The venue exists and belongs to the event's organizer (or the caller is an admin). */
+  private async usableVenue(db: Db, principal: Principal, organizerId: string, venueId: string): Promise<void> {
+    const venueRow = await repo.findVenue(db, venueId);
+    if (!venueRow) throw unknownVenue();
+    assertVenueOfOrganizer(principal, venueRow, organizerId);
+  }
+
   private async tierView(db: Db, eventId: string, tierId: string): Promise<Tier> {
     const tiers = await repo.listTiersWithStock(db, eventId);
     return presentTier(tiers.find((t) => t.id === tierId)!);
@@ -314,6 +328,27 @@ function presentConsoleEvent(row: ConsoleEventRow): z.input<typeof consoleEvents
           }
         : null,
   };
+}
+
+const sameInstant = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
+
+/**
+ * What fans of a published event bought under stays as they saw it unless they are told: its
+ * start, doors and venue move through POST …/changes or …/postpone (which announce it and, for
+ * a postponement, reopen refunds), and its refund deadline can only be extended. A form that
+ * sends the unchanged values back is not a change.
+ */
+function assertKeepsPromises(current: repo.EventRow, patch: z.output<typeof eventPatch>): void {
+  const moved = [
+    patch.startsAt !== undefined && !sameInstant(patch.startsAt, current.startsAt) ? 'startsAt' : null,
+    patch.doorsAt !== undefined && !sameInstant(patch.doorsAt, current.doorsAt) ? 'doorsAt' : null,
+    patch.venueId !== undefined && patch.venueId !== current.venueId ? 'venueId' : null,
+  ].filter((field): field is string => field !== null);
+  if (moved.length > 0) throw catalogErrors.announceChanges(moved);
+  const until = patch.policies?.refundableUntil;
+  if (until === undefined || current.refundableUntil === null) return;
+  if (until === null || until.getTime() < current.refundableUntil.getTime())
+    throw catalogErrors.refundDeadlineShortened();
 }
 
 function unknownVenue() {

@@ -1,7 +1,7 @@
 import { findUserByEmail } from '../auth/auth.repository.js';
 import type { Principal } from '../auth/principal.js';
 import { findEvent } from '../catalog/catalog.repository.js';
-import { assertEventOrganizer } from '../catalog/guards.js';
+import { assertEventOrganizer, managesEvent } from '../catalog/guards.js';
 import type { Db } from '../db/types.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { parseTicketCode, verifyTicketCode } from '../tickets/codes.js';
@@ -275,12 +275,12 @@ export class CheckinService {
     return detail ? seatLabel(detail) : null;
   }
 
-  /** Staff of the event, its organizer, or an admin. */
+  /** Staff of the event, its organizer (while an organizer), or an admin. */
   private async canDoor(principal: Principal, eventId: string): Promise<boolean> {
     if (principal.roles.includes('admin')) return true;
     if (await isEventStaff(this.db, eventId, principal.userId)) return true;
     const event = await findEvent(this.db, eventId);
-    return event?.organizerId === principal.userId;
+    return event !== undefined && managesEvent(principal, event);
   }
 
   private async requireDoor(principal: Principal, eventId: string): Promise<void> {
