@@ -21,7 +21,16 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
-export function setStatus(el: HTMLElement, kind: 'ok' | 'bad' | 'busy' | '', text: string): void {
+export type StatusKind = 'ok' | 'bad' | 'busy' | '';
+
+/** A status line's words and tone, as a page's state holds it. */
+export interface StatusLine {
+  kind: StatusKind;
+  text: string;
+}
+export const silent: StatusLine = { kind: '', text: '' };
+
+export function setStatus(el: HTMLElement, kind: StatusKind, text: string): void {
   el.className = `status ${kind}`.trim();
   el.textContent = text;
 }

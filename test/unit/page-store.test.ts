@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { QueueSnapshot } from '../../src/realtime/events.js';
+import { createStore } from '../../web/src/lib/store.js';
+import { actions, initialState } from '../../web/src/queue/state.js';
+
+/** The pages' state-and-render helper (web/src/lib/store.ts), and the waiting room's actions on it. */
+
+describe('createStore', () => {
+  const counter = () =>
+    createStore(
+      { count: 0, label: 'a', items: [1, 2] },
+      {
+        add: (s, n: number) => ({ ...s, count: s.count + n }),
+        rename: (s, label: string) => (label === s.label ? s : { ...s, label }),
+        nothing: (s) => s,
+      },
+    );
+
+  it('renders a view at once, then only when the part of the state it picks changes', () => {
+    const store = counter();
+    const seen: number[] = [];
+    store.view(
+      (s) => s.count,
+      (count) => seen.push(count),
+    );
+    store.actions.add(2);
+    store.actions.rename('b'); // another part of the state
+    store.actions.nothing();
+    store.actions.add(0); // a new object, the same count
+    store.actions.add(1);
+    expect(seen).toEqual([0, 2, 3]);
+    expect(store.state).toEqual({ count: 3, label: 'b', items: [1, 2] });
+  });
+
+  it('compares a picked array item by item', () => {
+    const store = counter();
+    const seen: string[] = [];
+    store.view(
+      (s) => [s.label, s.items] as const,
+      ([label]) => seen.push(label),
+    );
+    store.actions.add(1);
+    store.actions.rename('z');
+    expect(seen).toEqual(['a', 'z']);
+  });
+
+  it('refuses an action called while a view renders', () => {
+    const store = counter();
+    store.view(
+      (s) => s.count,
+      (count) => count === 1 && store.actions.add(1),
+    );
+    expect(() => store.actions.add(1)).toThrow(/action "add" called while rendering/);
+  });
+});
+
+describe('the waiting room actions', () => {
+  const snapshot: QueueSnapshot = {
+    eventId: 'e',
+    phase: 'live',
+    joined: true,
+    entryId: 'x',
+    ticketNumber: 120,
+    cursor: 20,
+    position: 100,
+    eta: 600,
+    status: 'waiting',
+    token: null,
+    tokenExpiresAt: null,
+    soldOut: false,
+  };
+  const push = { eventId: 'e', cursor: 60, ratePerMinute: 30, phase: 'live' as const, soldOut: false, at: 0 };
+
+  it('moves the position and the wait with the cursor', () => {
+    const s = actions.cursorMoved(actions.snapshotReceived(initialState('e', false, 0), snapshot), push);
+    expect(s.snapshot).toMatchObject({ cursor: 60, position: 60, eta: 120 });
+  });
+
+  it('changes nothing on a push that comes before the first snapshot', () => {
+    const empty = initialState('e', false, 0);
+    expect(actions.cursorMoved(empty, push)).toBe(empty);
+    expect(actions.phaseChanged(empty, 'paused', false)).toBe(empty);
+  });
+
+  it('takes a polled snapshot only when it says something new', () => {
+    const s = actions.snapshotReceived(initialState('e', false, 0), snapshot);
+    expect(actions.snapshotPolled(s, { ...snapshot })).toBe(s);
+    expect(actions.snapshotPolled(s, { ...snapshot, cursor: 21 }).snapshot?.cursor).toBe(21);
+  });
+});
