@@ -7,6 +7,17 @@ export const checkinErrors = {
     new AppError(422, 'checkin.unknown_account', 'No account has this email; ask them to sign up first.', {
       errors: [{ in: 'body', field: 'email', code: 'unknown_account', message: 'no account with this address' }],
     }),
+  staffUnverified: () =>
+    new AppError(
+      422,
+      'checkin.staff_unverified',
+      'This account has not confirmed its email address, so it may not belong to whoever owns it: ask them to confirm it first.',
+      {
+        errors: [
+          { in: 'body', field: 'email', code: 'unverified', message: 'the account has not confirmed this address' },
+        ],
+      },
+    ),
   staffNotFound: () => notFound('checkin.staff_not_found', 'This account is not staff of this event.'),
   bundleWindowInvalid: () =>
     new AppError(

@@ -1,4 +1,4 @@
-import { and, asc, eq, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, ne, or, sql } from 'drizzle-orm';
 import { users } from '../auth/auth.table.js';
 import type { Db } from '../db/types.js';
 import { tickets } from '../tickets/tickets.table.js';
@@ -6,11 +6,17 @@ import { checkins, eventStaff, type ScanResult } from './checkin.table.js';
 
 export type CheckinRow = typeof checkins.$inferSelect;
 
+/**
+ * Door rights follow the address the organizer named: an account that no longer holds it
+ * confirmed (it was released by its owner, or was added before confirmation was required)
+ * does not scan.
+ */
 export async function isEventStaff(db: Db, eventId: string, userId: string): Promise<boolean> {
   const [row] = await db
     .select({ userId: eventStaff.userId })
     .from(eventStaff)
-    .where(and(eq(eventStaff.eventId, eventId), eq(eventStaff.userId, userId)));
+    .innerJoin(users, eq(users.id, eventStaff.userId))
+    .where(and(eq(eventStaff.eventId, eventId), eq(eventStaff.userId, userId), isNotNull(users.emailVerifiedAt)));
   return row !== undefined;
 }
 

@@ -157,7 +157,7 @@ export function checkinRoutes(service: CheckinService): AnyRoute[] {
       params: idParams,
       body: z.strictObject({ email }),
       response: { status: 200, schema: staffList },
-      errors: ['checkin.unknown_account', 'catalog.not_organizer'],
+      errors: ['checkin.unknown_account', 'checkin.staff_unverified', 'catalog.not_organizer'],
       handler: async (ctx) => ({ staff: await service.addStaff(ctx.user, ctx.params.id, ctx.body.email) }),
     }),
     defineRoute({

@@ -167,6 +167,8 @@ export class CheckinService {
     await this.organized(principal, eventId);
     const user = await findUserByEmail(this.db, email);
     if (!user) throw checkinErrors.unknownAccount();
+    // The organizer means the owner of this address: an unconfirmed account may be anyone who typed it.
+    if (!user.emailVerifiedAt) throw checkinErrors.staffUnverified();
     await addStaff(this.db, eventId, user.id, principal.userId);
     return this.staff(principal, eventId);
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSale, idem } from '../support/commerce.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
-import { signedIn } from '../support/fixtures.js';
+import { signedIn, signedInVerified, uniqueEmail } from '../support/fixtures.js';
 import { buySeats, codeOf } from '../support/tickets-fixtures.js';
 
 /**
@@ -252,5 +252,32 @@ describe("another organizer's venue", () => {
       as(admin),
     );
     expect(byAdmin.status).toBe(201);
+  });
+});
+
+describe('door staff', () => {
+  it('is added only with a confirmed address: whoever registered the address unconfirmed gets no door rights', async () => {
+    const sale = await createSale(env, { seats: 1 });
+    const address = uniqueEmail('doorperson');
+    const squatter = await env.api.register(address);
+    const before = await eventState(sale.eventId);
+
+    const added = await env.api.post(`/v1/events/${sale.eventId}/staff`, { email: address }, as(sale.organizer));
+    expect(added.status).toBe(422);
+    expect(added.body.code).toBe('checkin.staff_unverified');
+    expect(added.body.errors).toEqual([expect.objectContaining({ field: 'email', code: 'unverified' })]);
+    expect(await eventState(sale.eventId)).toEqual(before);
+    expect((await env.api.get(`/v1/events/${sale.eventId}/checkin/bundle`, as(squatter))).status).toBe(403);
+
+    // A row added before the rule (or whose account no longer holds its address confirmed) opens no door.
+    await sql()`insert into event_staff (event_id, user_id, added_by) values (${sale.eventId}, ${squatter.userId}, ${sale.organizer.userId})`;
+    const legacy = await env.api.get(`/v1/events/${sale.eventId}/checkin/bundle`, as(squatter));
+    expect(legacy.status).toBe(403);
+    expect(legacy.body.code).toBe('checkin.not_staff');
+
+    const confirmed = await signedInVerified(env, ['staff'], 'staff');
+    const email = (await sql()`select email from users where id = ${confirmed.userId}`)[0]!.email as string;
+    expect((await env.api.post(`/v1/events/${sale.eventId}/staff`, { email }, as(sale.organizer))).status).toBe(200);
+    expect((await env.api.get(`/v1/events/${sale.eventId}/checkin/bundle`, as(confirmed))).status).toBe(200);
   });
 });

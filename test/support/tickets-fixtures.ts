@@ -4,7 +4,7 @@ import { users } from '../../src/auth/auth.table.js';
 import type { ClientToServerEvents, NotificationPush, ServerToClientEvents } from '../../src/realtime/events.js';
 import { CARDS, holdDirect, order, type SaleFixture } from './commerce.js';
 import type { TestEnv } from './env.js';
-import { signedIn } from './fixtures.js';
+import { signedInVerified } from './fixtures.js';
 
 /** Fixtures for tickets, transfers, check-in and cancellation tests: buy through the real order API. */
 
@@ -34,9 +34,9 @@ export async function buySeats(
   return { orderId: res.body.id, ticketIds: res.body.tickets.map((t: { id: string }) => t.id) };
 }
 
-/** A staff account added to the event by its organizer (through the API). */
+/** A staff account (its address confirmed) added to the event by its organizer (through the API). */
 export async function doorStaff(env: TestEnv, sale: SaleFixture) {
-  const staff = await signedIn(env, ['staff'], 'staff');
+  const staff = await signedInVerified(env, ['staff'], 'staff');
   const [row] = await env.infra.database.db
     .select({ email: users.email })
     .from(users)
