@@ -5,6 +5,7 @@ export const ticketErrors = {
   notFound: () => notFound('tickets.not_found', 'No ticket with this id.'),
   notValid: (status: string) =>
     conflict('tickets.not_valid', `This ticket is ${status}; it has no code to show.`, { status }),
+  orderNotFound: () => notFound('orders.not_found', 'No order with this id.'),
   eventNotFound: () => notFound('catalog.event_not_found', 'No event with this id.'),
   transferNotFound: () => notFound('transfers.not_found', 'No transfer with this id.'),
   transfersDisabled: () => conflict('transfers.not_allowed', "This event's organizer does not allow transfers."),

@@ -146,7 +146,7 @@ export function ticketRoutes(
       params: idParams,
       body: orderTransferBody,
       response: { status: 201, schema: z.object({ transfers: z.array(transferView) }) },
-      errors: ['transfers.no_attendees'],
+      errors: ['orders.not_found', 'transfers.no_attendees'],
       handler: async (ctx) => ({
         transfers: await transfers.offerOrderToAttendees(ctx.user, ctx.params.id, ctx.body.message ?? null),
       }),

@@ -95,7 +95,8 @@ export class TransferService {
   /** A group buyer sends every ticket of an order to the attendee named on it, all or none. */
   async offerOrderToAttendees(principal: Principal, orderId: string, message: string | null): Promise<TransferView[]> {
     const [order] = await this.deps.db.select({ userId: orders.userId }).from(orders).where(eq(orders.id, orderId));
-    if (!order) throw ticketErrors.notFound();
+    // A stranger's order answers as a missing one does: the same code, so ids cannot be probed.
+    if (!order) throw ticketErrors.orderNotFound();
     requireOwner(principal, order.userId, 'orders.not_found', 'order');
     return this.deps.db.transaction(async (tx) => {
       const rows = await tx

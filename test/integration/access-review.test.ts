@@ -281,3 +281,23 @@ describe('door staff', () => {
     expect((await env.api.get(`/v1/events/${sale.eventId}/checkin/bundle`, as(confirmed))).status).toBe(200);
   });
 });
+
+describe('sending an order’s tickets to its attendees', () => {
+  it("answers a stranger's order exactly as a missing one, and sends nothing", async () => {
+    const sale = await createSale(env, { seats: 2 });
+    const buyer = await signedIn(env);
+    const stranger = await signedIn(env);
+    const bought = await buySeats(env, sale, buyer, 2, [
+      { name: 'Buyer', email: 'buyer@example.test' },
+      { name: 'Friend', email: 'friend@example.test' },
+    ]);
+    const theirs = await env.api.post(`/v1/orders/${bought.orderId}/transfers`, {}, as(stranger));
+    const missing = await env.api.post(`/v1/orders/${randomUUID()}/transfers`, {}, as(stranger));
+    for (const res of [theirs, missing]) {
+      expect(res.status).toBe(404);
+      expect(res.body.code).toBe('orders.not_found');
+    }
+    expect(theirs.body.detail).toBe(missing.body.detail);
+    expect(await sql()`select id from ticket_transfers`).toEqual([]);
+  });
+});
