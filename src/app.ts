@@ -39,6 +39,7 @@ import type { Logger } from './logger.js';
 import { AppError } from './shared/errors.js';
 import type { PlatformSigner } from './shared/signing.js';
 import type { Broadcaster } from './realtime/broadcaster.js';
+import { ReceiptSigner } from './timeline/receipt-signer.js';
 import { timelineRoutes } from './timeline/timeline.routes.js';
 import { notificationRoutes } from './notifications/notifications.routes.js';
 import { NotificationService } from './notifications/notifications.service.js';
@@ -86,6 +87,8 @@ export interface Services {
 export interface App {
   express: Express;
   services: Services;
+  /** Signs the purchase path's receipts after their commit; flushed when the server closes. */
+  receipts: ReceiptSigner;
   keys: Keys;
   metrics: Metrics;
   routes: AnyRoute[];
@@ -107,6 +110,7 @@ export function createApp(infra: Infra): App {
     sockets: infra.broadcaster.namespace<QueueServerToClient>('/queue'),
     logger,
   });
+  const receipts = new ReceiptSigner({ db: database.db, signer: infra.signer, logger });
   const services: Services = {
     auth: new AuthService({
       db: database.db,
@@ -125,6 +129,7 @@ export function createApp(infra: Infra): App {
     holds: new HoldService(database.db, infra.signer, {
       gate: room.purchaseGate(),
       expiry: holdExpiryScheduler(redis, config),
+      receipts,
       logger,
     }),
     notifications: new NotificationService(database.db),
@@ -251,5 +256,5 @@ export function createApp(infra: Infra): App {
   });
   app.use(errorHandler());
 
-  return { express: app, services, keys, metrics, routes };
+  return { express: app, services, receipts, keys, metrics, routes };
 }

@@ -58,7 +58,11 @@ export async function startServer(infra: Infra): Promise<RunningServer> {
       metrics?.closeAllConnections();
       http.close(() => {
         clearTimeout(force);
-        gateway.close().then(resolve, resolve);
+        // The last requests' receipt signatures, then the sockets.
+        void app.receipts
+          .flush()
+          .then(() => gateway.close())
+          .then(resolve, resolve);
       });
       // Open sockets and idle keep-alive connections would hold close() open; sockets reconnect to another node.
       // Every namespace (`/queue` too): an upgraded connection is beyond closeAllConnections(), so one left open holds close() for ever.

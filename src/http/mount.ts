@@ -87,7 +87,7 @@ async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipel
       ],
     });
   }
-  if (key === undefined && route.idempotency === 'required') {
+  if (key === undefined && (route.idempotency === 'required' || route.idempotency === 'natural-required')) {
     throw new AppError(
       400,
       'idempotency.key_required',
@@ -99,7 +99,7 @@ async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipel
   }
   const scope = principal ? `user:${principal.userId}` : 'anon';
   // A `natural` route's own operation answers a retry: its key is checked above, not stored.
-  const stored = route.idempotency === 'natural' ? undefined : key;
+  const stored = route.idempotency === 'natural' || route.idempotency === 'natural-required' ? undefined : key;
   if (stored !== undefined) {
     const claim = await pipeline.idempotency.claim(scope, stored, requestHash(route.method, req.originalUrl, body));
     if (claim.kind === 'replay') {

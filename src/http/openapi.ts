@@ -83,7 +83,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { version: strin
               {
                 name: 'Idempotency-Key',
                 in: 'header',
-                required: route.idempotency === 'required',
+                required: route.idempotency === 'required' || route.idempotency === 'natural-required',
                 description:
                   route.idempotency === 'natural'
                     ? 'A fresh UUID per logical attempt; the operation is idempotent by itself, so a retry gets the same outcome (with 200 where the first answer was 201).'

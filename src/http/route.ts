@@ -84,9 +84,10 @@ export interface RouteSpec<
    * when sent (the first answer stored in Postgres and replayed). `natural`: the operation is
    * idempotent by itself (a retry gets the same outcome from the service), so a key is checked
    * for form but not stored: for the hottest writes, where two Postgres writes per call would
-   * be the bottleneck. `off`: the route deduplicates in its own way.
+   * be the bottleneck; `natural-required` is the same with the key required (the operation is
+   * keyed by it: a hold, an order). `off`: the route deduplicates in its own way.
    */
-  idempotency?: 'optional' | 'required' | 'natural' | 'off';
+  idempotency?: 'optional' | 'required' | 'natural' | 'natural-required' | 'off';
   rateLimits?: (ctx: { ip: string; principal: Principal | null; body: Out<B> }) => RateLimitRule[];
   handler(ctx: RouteContext<Out<P>, Out<Q>, Out<B>>): Promise<(R extends Schema ? z.input<R> : void) | Reply>;
 }

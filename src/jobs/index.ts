@@ -3,6 +3,7 @@ import { outboxDispatcher } from '../notifications/dispatcher.js';
 import { reconcilerJobs } from '../orders/orders.jobs.js';
 import { holdExpiryModule } from '../sales/expiry.jobs.js';
 import { admissionModule } from '../waitingroom/scheduler.jobs.js';
+import { receiptSweepModule } from '../timeline/receipts.jobs.js';
 import { retentionModule } from './retention.jobs.js';
 import type { JobModule } from './runtime.js';
 
@@ -14,4 +15,5 @@ export const jobModules: JobModule[] = [
   cancellationModule(),
   admissionModule(),
   retentionModule(),
+  receiptSweepModule(),
 ];

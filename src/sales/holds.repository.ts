@@ -1,11 +1,12 @@
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { events, priceTiers } from '../catalog/catalog.table.js';
-import { preparedInsert, preparedOnce } from '../platform/prepared.js';
+import { clientOf, preparedInsert, preparedOnce } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
 import { holds } from './holds.table.js';
 import type { SeatRef } from './inventory.repository.js';
 import { seats } from './inventory.table.js';
 import { onsaleSettings } from './onsale.table.js';
+import type { WrittenReceipt } from '../timeline/receipt-signer.js';
 
 export type HoldRow = typeof holds.$inferSelect;
 
@@ -165,4 +166,71 @@ export async function seatsByIds(db: Db, ids: readonly string[]): Promise<SeatRe
     .from(seats)
     .where(inArray(seats.id, [...ids]));
   return rows.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
+}
+
+/** What `createHold` answers: the hold (this request's, or the one its key made before), its seats, its receipts to sign. */
+export interface CreatedHold {
+  replay: boolean;
+  hold: HoldRow;
+  seats: SeatRef[];
+  receipts: WrittenReceipt[];
+}
+
+/** A `holds` row as `to_jsonb` writes it, back into the shape drizzle reads. */
+export function holdFromJson(j: Record<string, unknown>): HoldRow {
+  const date = (v: unknown) => (v === null ? null : new Date(v as string));
+  return {
+    id: j.id as string,
+    userId: j.user_id as string,
+    eventId: j.event_id as string,
+    tierId: j.tier_id as string,
+    kind: j.kind as HoldRow['kind'],
+    quantity: j.quantity as number,
+    seatIds: j.seat_ids as string[],
+    unitPriceCents: j.unit_price_cents as number,
+    unitFeeCents: j.unit_fee_cents as number,
+    currency: j.currency as string,
+    status: j.status as HoldRow['status'],
+    expiresAt: date(j.expires_at)!,
+    idempotencyKey: j.idempotency_key as string,
+    requestHash: j.request_hash as string | null,
+    purchaseTokenHash: j.purchase_token_hash as string | null,
+    createdAt: date(j.created_at)!,
+    endedAt: date(j.ended_at),
+  };
+}
+
+/**
+ * POST /v1/holds in one statement: `fd_hold_create` (drizzle/0018) takes the account's lock,
+ * answers a replayed key, checks the sale and the token's verdict, counts the limit, takes the
+ * seats or the GA places, writes the hold and its receipt, or raises the refusal
+ * (src/sales/refusals.ts) and writes nothing.
+ */
+export async function createHold(
+  db: Db,
+  q: {
+    userId: string;
+    eventId: string;
+    tierId: string;
+    quantity: number;
+    seats: readonly string[] | null;
+    together: boolean;
+    key: string;
+    requestHash: string;
+    tokenHash: string | null;
+    tokenRefused: boolean;
+  },
+): Promise<CreatedHold> {
+  const seatList = q.seats ? `{${q.seats.join(',')}}` : null;
+  const [row] = await clientOf(db)<{ r: Record<string, unknown> }[]>`
+    select fd_hold_create(${q.userId}::uuid, ${q.eventId}::uuid, ${q.tierId}::uuid, ${q.quantity}::int,
+      ${seatList}::uuid[], ${q.together}::boolean, ${q.key}::text, ${q.requestHash}::text, ${q.tokenHash}::text,
+      ${q.tokenRefused}::boolean) as r`;
+  const r = row!.r;
+  return {
+    replay: r.replay as boolean,
+    hold: holdFromJson(r.hold as Record<string, unknown>),
+    seats: r.seats as SeatRef[],
+    receipts: r.receipts as WrittenReceipt[],
+  };
 }

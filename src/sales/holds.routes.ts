@@ -13,8 +13,9 @@ export function holdRoutes(holds: HoldService): AnyRoute[] {
       tag,
       access: 'user',
       body: holdBody,
-      // A retried hold must find the first one, never take a second set of seats.
-      idempotency: 'required',
+      // A retried hold must find the first one, never take a second set of seats: the hold is
+      // keyed by (account, key) and its statement answers a retry (another request → 422).
+      idempotency: 'natural-required',
       response: { status: 201, schema: hold, description: 'The hold, with its seats and expiry' },
       errors: [
         'sales.seat_unavailable',
@@ -33,6 +34,7 @@ export function holdRoutes(holds: HoldService): AnyRoute[] {
         'queue.token_used',
         'catalog.event_not_found',
         'catalog.tier_not_found',
+        'sales.idempotency_key_reused',
       ],
       handler: (ctx) => holds.create(ctx.user, ctx.body, ctx.requestHeader('idempotency-key')!),
     }),

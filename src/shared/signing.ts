@@ -23,6 +23,8 @@ export interface PlatformSigner {
   publicKeyPem: string;
   /** Signs the canonical JSON of `payload`; returns base64url. */
   sign(payload: unknown): string;
+  /** Signs text that already is canonical JSON (what `sign` would serialize); returns base64url. */
+  signText(canonical: string): string;
   verify(payload: unknown, signature: string): boolean;
   /**
    * A secret derived from the platform key (HKDF-SHA256) for one purpose, e.g. an event's
@@ -44,6 +46,7 @@ export function signerFromKey(privateKey: KeyObject): PlatformSigner {
     keyId,
     publicKeyPem,
     sign: (payload) => sign(null, Buffer.from(canonicalJson(payload)), privateKey).toString('base64url'),
+    signText: (canonical) => sign(null, Buffer.from(canonical), privateKey).toString('base64url'),
     verify: (payload, signature) => verifyWithPublicKey(publicKeyPem, payload, signature),
     derive: (info, length = 32) => Buffer.from(hkdfSync('sha256', seed, Buffer.alloc(0), info, length)),
   };

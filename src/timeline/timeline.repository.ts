@@ -1,4 +1,4 @@
-import { and, asc, eq, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { clientOf } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
 import type { PlatformSigner } from '../shared/signing.js';
@@ -164,4 +164,19 @@ export async function listOrderTimeline(
     )
     .orderBy(asc(timelineEntries.id));
   return rows.map((row) => toReceipt(row, signer));
+}
+
+/** Receipts still unsigned after `olderThanMs` (served by timeline_unsigned_idx). */
+export async function unsignedReceipts(db: Db, options: { olderThanMs: number; limit: number }): Promise<Row[]> {
+  return db
+    .select()
+    .from(timelineEntries)
+    .where(
+      and(
+        isNull(timelineEntries.signature),
+        lt(timelineEntries.occurredAt, new Date(Date.now() - options.olderThanMs)),
+      ),
+    )
+    .orderBy(asc(timelineEntries.id))
+    .limit(options.limit);
 }

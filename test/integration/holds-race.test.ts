@@ -140,6 +140,7 @@ describe('the oversell race', () => {
     const service = new HoldService(buyersDb.db, env.infra.signer, {
       gate: refuseAllPurchaseTokens,
       expiry: { schedule: async () => {} },
+      receipts: env.server.app.receipts,
       logger: env.infra.logger,
     });
     const started = Date.now();

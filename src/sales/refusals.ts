@@ -1,0 +1,38 @@
+import { catalogErrors } from '../catalog/catalog.errors.js';
+import { sqlRefusal } from '../db/errors.js';
+import type { AppError } from '../shared/errors.js';
+import { salesErrors } from './sales.errors.js';
+
+type Details = Record<string, unknown>;
+
+/**
+ * The refusals the purchase path's SQL functions raise (drizzle/: `fd_refuse(code, details)`),
+ * turned into the same problems the API has always answered. One table, so a code the SQL
+ * raises and nobody maps is found by `refusalFrom` in a test, not by a fan.
+ */
+const refusals: Record<string, (d: Details) => AppError> = {
+  'catalog.event_not_found': () => catalogErrors.eventNotFound(),
+  'catalog.tier_not_found': () => catalogErrors.tierNotFound(),
+  'sales.wrong_tier_kind': () => salesErrors.wrongTierKind('ga'),
+  'sales.not_on_sale': (d) => salesErrors.notOnSale(String(d.detail), d.data as Details | undefined),
+  'sales.unknown_seat': (d) => salesErrors.unknownSeats(d.indexes as number[]),
+  'sales.seat_unavailable': (d) => salesErrors.seatUnavailable(d.seatIds as string[]),
+  'sales.sold_out': () => salesErrors.soldOut(),
+  'sales.not_enough_seats': (d) => salesErrors.notEnoughSeats(Number(d.available)),
+  'sales.not_enough_together': (d) => salesErrors.notEnoughTogether(Number(d.quantity)),
+  'sales.limit_exceeded': (d) => salesErrors.limitExceeded(Number(d.limit), Number(d.counted)),
+  'sales.purchase_token_required': () => salesErrors.tokenRequired(),
+  'sales.idempotency_key_reused': () => salesErrors.keyReused(),
+};
+
+/** The problem a SQL refusal stands for; null when `err` is not one of ours (rethrow it as it is). */
+export function refusalFrom(err: unknown): AppError | null {
+  const refusal = sqlRefusal(err);
+  if (!refusal) return null;
+  const make = refusals[refusal.code];
+  if (!make) throw new Error(`SQL refusal ${refusal.code} has no problem mapped in src/sales/refusals.ts`);
+  return make(refusal.details);
+}
+
+/** Codes the SQL may raise that the caller answers itself (the waiting room's own token refusal). */
+export const TOKEN_REFUSED = 'sales.purchase_token_refused';
