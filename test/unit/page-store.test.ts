@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { QueueSnapshot } from '../../src/realtime/events.js';
 import { createStore } from '../../web/src/lib/store.js';
 import { actions, initialState } from '../../web/src/queue/state.js';
+import { actions as door, initialState as doorStart } from '../../web/src/scanner/state.js';
 
-/** The pages' state-and-render helper (web/src/lib/store.ts), and the waiting room's actions on it. */
+/** The pages' state-and-render helper (web/src/lib/store.ts), and the waiting room's and door scanner's actions. */
 
 describe('createStore', () => {
   const counter = () =>
@@ -86,5 +87,29 @@ describe('the waiting room actions', () => {
     const s = actions.snapshotReceived(initialState('e', false, 0), snapshot);
     expect(actions.snapshotPolled(s, { ...snapshot })).toBe(s);
     expect(actions.snapshotPolled(s, { ...snapshot, cursor: 21 }).snapshot?.cursor).toBe(21);
+  });
+});
+
+describe('the door scanner actions', () => {
+  const event = (id: string, title: string) => ({
+    id,
+    title,
+    startsAt: { utc: '2030-01-01T20:00:00Z', timeZone: 'UTC' },
+    venue: { name: 'Hall' },
+  });
+
+  it('adds found events to the list in the order first found, selecting the one asked for', () => {
+    let s = door.choicesFound(doorStart, [event('a', 'A'), event('b', 'B')], 'a');
+    s = door.choicesFound(s, [event('c', 'C'), event('a', 'A again')]);
+    expect(s.choices.map((e) => e.title)).toEqual(['A again', 'B', 'C']);
+    expect(s.chosen).toBe('a');
+  });
+
+  it('sums a sync up in one line, bad when the server disagreed with this device', () => {
+    const clean = door.synced(doorStart, { sent: 3, conflicts: [], overruled: [], outsideWindow: [] });
+    expect(clean.sync).toEqual({ kind: 'ok', text: 'Synced 3 scans.' });
+    const conflict = { ticketId: 't', nonce: 'n', gate: 'North', scannedAt: '', firstGate: 'South', firstUsedAt: '' };
+    const disputed = door.synced(doorStart, { sent: 1, conflicts: [conflict], overruled: [], outsideWindow: [] });
+    expect(disputed.sync).toEqual({ kind: 'bad', text: 'Synced 1 scan. 1 conflict.' });
   });
 });
