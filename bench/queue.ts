@@ -29,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import postgres from 'postgres';
+import type { LoadResult } from './queue/ipc.js';
 import { runRole } from './queue/roles.js';
 
 const { values } = parseArgs({
@@ -92,16 +93,6 @@ function spawnRole(role: string, env: Record<string, string> = {}): Promise<{ ch
       m.cmd === 'ready' ? resolve({ child, port: m.port }) : reject(new Error(`unexpected ${m.cmd}`)),
     );
   });
-}
-
-export interface LoadResult {
-  ok: number;
-  failed: number;
-  throughput: number;
-  p50Ms: number;
-  p99Ms: number;
-  statuses: Record<string, number>;
-  fresh: number;
 }
 
 /** The load generator: `threads` worker threads × `concurrency` loops against one URL for `ms`. */

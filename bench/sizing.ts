@@ -27,7 +27,7 @@ import postgres from 'postgres';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { createKeys } from '../queue/keys.js';
 import { WaitingRoom } from '../queue/waiting-room.js';
-import type { Infra } from '../src/app.js';
+import type { Infra } from '../src/infra/types.js';
 import { users } from '../src/auth/auth.table.js';
 import { events, priceTiers, venues } from '../src/catalog/catalog.table.js';
 import { loadConfig } from '../src/config.js';

@@ -17,8 +17,6 @@ import { OnsaleService } from './sales/onsale.service.js';
 import { AuthService } from './auth/auth.service.js';
 import { SessionCache } from './auth/session-cache.js';
 import { LoginAttempts } from './auth/login-attempts.js';
-import type { Config } from './config.js';
-import type { Database } from './db/client.js';
 import { discoveryRoutes } from './discovery/discovery.routes.js';
 import { DiscoveryService } from './discovery/discovery.service.js';
 import { docsRouter } from './http/docs.js';
@@ -34,11 +32,8 @@ import { buildOpenApi } from './http/openapi.js';
 import { errorHandler, sendProblem } from './http/problem.js';
 import { RateLimiter } from './http/rate-limit.js';
 import type { AnyRoute } from './http/route.js';
-import type { AppRedis } from './infra/redis.js';
-import type { Logger } from './logger.js';
+import type { Infra } from './infra/types.js';
 import { AppError } from './shared/errors.js';
-import type { PlatformSigner } from './shared/signing.js';
-import type { Broadcaster } from './realtime/broadcaster.js';
 import { ReceiptSigner } from './timeline/receipt-signer.js';
 import { timelineRoutes } from './timeline/timeline.routes.js';
 import { notificationRoutes } from './notifications/notifications.routes.js';
@@ -55,18 +50,6 @@ import type { QueueServerToClient } from './realtime/events.js';
 import { createWaitingRoom } from './waitingroom/room.js';
 import { waitingRoomRoutes } from './waitingroom/waitingroom.routes.js';
 import { WaitingRoomService } from './waitingroom/waitingroom.service.js';
-
-/** What the process connects to; built by main.ts (or a test) and handed in. */
-export interface Infra {
-  config: Config;
-  logger: Logger;
-  database: Database;
-  redis: AppRedis;
-  /** The platform key that signs receipts. */
-  signer: PlatformSigner;
-  /** socket.io events to users and event rooms, from any process. */
-  broadcaster: Broadcaster;
-}
 
 export interface Services {
   auth: AuthService;

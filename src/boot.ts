@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Infra } from './app.js';
+import type { Infra } from './infra/types.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { connectDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp, type App, type Infra } from './app.js';
+import { createApp, type App } from './app.js';
+import type { Infra } from './infra/types.js';
 import { metricsApp, metricsDisabledHint } from './http/metrics.js';
 import { attachGateway, type Gateway } from './realtime/gateway.js';
 import { attachQueueNamespace } from './waitingroom/socket.js';

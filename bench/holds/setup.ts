@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
-import type { Infra } from '../../src/app.js';
+import type { Infra } from '../../src/infra/types.js';
 import { users } from '../../src/auth/auth.table.js';
 import { CatalogService } from '../../src/catalog/catalog.service.js';
 import { events, priceTiers, venues } from '../../src/catalog/catalog.table.js';

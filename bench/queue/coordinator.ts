@@ -9,8 +9,7 @@ import { connectRedis, deleteKeysUnder } from '../../src/infra/redis.js';
 import { SessionCache } from '../../src/auth/session-cache.js';
 import { parseSigningKey, signerFromKey } from '../../src/shared/signing.js';
 import { createWaitingRoom } from '../../src/waitingroom/room.js';
-import type { LoadResult } from '../queue.js';
-import { cpuOf, log, median, round1, type Spawn } from './ipc.js';
+import { cpuOf, log, median, round1, type LoadResult, type Spawn } from './ipc.js';
 import { apiNodeEnv, bulkSessions, createQueueEvent } from './fixtures.js';
 import { benchSockets } from './sockets.js';
 

@@ -26,4 +26,15 @@ export const cpuOf = async (child: ChildProcess) => {
   return user + system;
 };
 
+/** What the load generator (bench/queue.ts runLoad) reports for one round against one URL. */
+export interface LoadResult {
+  ok: number;
+  failed: number;
+  throughput: number;
+  p50Ms: number;
+  p99Ms: number;
+  statuses: Record<string, number>;
+  fresh: number;
+}
+
 export type Spawn = (role: string, env?: Record<string, string>) => Promise<{ child: ChildProcess; port: number }>;

@@ -1,7 +1,7 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
 import { announce } from '../announcements/announcements.js';
-import type { Infra } from '../app.js';
+import type { Infra } from '../infra/types.js';
 import { findEvent } from '../catalog/catalog.repository.js';
 import type { Config } from '../config.js';
 import type { AppRedis } from '../infra/redis.js';

@@ -1,5 +1,5 @@
 import { Queue, Worker } from 'bullmq';
-import type { Infra } from '../app.js';
+import type { Infra } from '../infra/types.js';
 import { deleteExpiredIdempotencyKeys } from '../http/idempotency.js';
 import { bullConnection, bullPrefix } from './connection.js';
 import type { JobModule } from './runtime.js';

@@ -1,4 +1,4 @@
-import type { Infra } from '../app.js';
+import type { Infra } from '../infra/types.js';
 
 /**
  * A background capability (hold expiry, admission scheduler, refunds, mail delivery). Each

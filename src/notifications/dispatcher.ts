@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
-import type { Infra } from '../app.js';
+import type { Infra } from '../infra/types.js';
 import type { JobModule } from '../jobs/runtime.js';
 import { createMailer, type Mailer } from './mailer.js';
 import { OUTBOX_CHANNEL } from './notify.js';

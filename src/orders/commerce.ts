@@ -1,4 +1,4 @@
-import type { Infra } from '../app.js';
+import type { Infra } from '../infra/types.js';
 import { GiftCardService } from '../giftcards/giftcards.service.js';
 import { ProviderRegistry, type PaymentProvider, type ProviderName } from '../payments/provider.js';
 import { SandboxProvider } from '../payments/sandbox.provider.js';

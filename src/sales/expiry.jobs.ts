@@ -1,6 +1,6 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
-import type { Infra } from '../app.js';
+import type { Infra } from '../infra/types.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/types.js';
 import type { AppRedis } from '../infra/redis.js';

@@ -1,5 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import type { Infra } from '../app.js';
+import type { Infra } from '../infra/types.js';
 import { createKeys } from '../../queue/keys.js';
 import { bullConnection, bullPrefix } from '../jobs/connection.js';
 import type { JobModule } from '../jobs/runtime.js';

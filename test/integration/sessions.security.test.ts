@@ -3,7 +3,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeys } from '../../queue/keys.js';
 import { sessions, users } from '../../src/auth/auth.table.js';
-import type { Infra } from '../../src/app.js';
+import type { Infra } from '../../src/infra/types.js';
 import {
   userRoom,
   type ClientToServerEvents,

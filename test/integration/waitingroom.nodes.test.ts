@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Infra } from '../../src/app.js';
+import type { Infra } from '../../src/infra/types.js';
 import type { QueueAdmittedPush } from '../../src/realtime/events.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { EventTick } from '../../src/waitingroom/scheduler.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Infra } from '../../src/app.js';
+import type { Infra } from '../../src/infra/types.js';
 import type { EventTick } from '../../src/waitingroom/scheduler.js';
 import { admissionModule } from '../../src/waitingroom/scheduler.jobs.js';
 import { childEnv, createTestEnv, type TestEnv } from '../support/env.js';
