@@ -24,7 +24,7 @@ import { createKeys } from '../queue/keys.js';
 import { SessionCache } from '../src/auth/session-cache.js';
 import { connectDatabase } from '../src/db/client.js';
 import { connectRedis, deleteKeysUnder } from '../src/infra/redis.js';
-import { createTestDatabase } from '../test/support/env.js';
+import { createScratchDatabase, LOCAL_POSTGRES } from '../tools/local/scratch.js';
 import { apiNodeEnv, bulkSessions, createQueueEvent } from './queue/fixtures.js';
 import { cpuOf, log, median } from './queue/ipc.js';
 
@@ -95,8 +95,8 @@ async function measure(
   return { cpuUs: used / tokens.length, statuses };
 }
 
-// A database of its own with the migrations applied (the tests' helper; TEST_POSTGRES_URL moves it).
-const db = await createTestDatabase();
+// A database of its own with the migrations applied (BENCH_POSTGRES_URL or TEST_POSTGRES_URL moves it).
+const db = await createScratchDatabase(LOCAL_POSTGRES, 'fd_bench_joincpu');
 const prefix = `fdbench:joincpu:${randomBytes(4).toString('hex')}:`;
 const database = connectDatabase(db.url);
 const redis = connectRedis(values.redis);

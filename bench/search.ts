@@ -15,8 +15,9 @@ import type { Db } from '../src/db/types.js';
 import { PLANNER_SETTINGS } from '../src/discovery/discovery.repository.js';
 import { searchQuery } from '../src/discovery/discovery.schemas.js';
 import { DiscoveryService } from '../src/discovery/discovery.service.js';
-import { loadScaleCatalog } from '../test/support/discovery-scale.js';
-import { createTestEnv } from '../test/support/env.js';
+import { startScratchNode } from '../tools/local/scratch.js';
+import { loadScaleCatalog } from '../tools/seed/scale-catalog.js';
+import { poster } from './support.js';
 
 const EVENTS = 100_000;
 const ITERATIONS = Number(process.env.ITERATIONS ?? 200);
@@ -55,7 +56,7 @@ const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 const ms = (n: number) => Math.round(n * 100) / 100;
 
-const env = await createTestEnv();
+const env = await startScratchNode();
 try {
   const { sql } = env.infra.database;
   process.stdout.write(`loading ${EVENTS.toLocaleString('en')} events… `);
@@ -63,7 +64,12 @@ try {
   await loadScaleCatalog(sql, { eventCount: EVENTS, venueCount: 2_000 });
   process.stdout.write(`${Math.round(performance.now() - started)} ms\n`);
 
-  const fan = await env.api.register('bench-fan@example.test');
+  const registered = await poster(env.url)('/v1/auth/register', {
+    email: 'bench-fan@example.test',
+    password: 'correct horse battery',
+    displayName: 'Bench Fan',
+  });
+  const fan = { token: registered.token as string, userId: (registered.user as { id: string }).id };
   await env.infra.database.db
     .update(users)
     .set({
@@ -110,7 +116,7 @@ try {
     const token = search.signedIn ? fan.token : undefined;
 
     const api = async () => {
-      const res = await fetch(`${env.api.baseUrl}${path}`, {
+      const res = await fetch(`${env.url}${path}`, {
         headers: token ? { authorization: `Bearer ${token}` } : {},
       });
       const body = (await res.json()) as { events: unknown[] };

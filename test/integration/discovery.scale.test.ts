@@ -2,7 +2,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLANNER_SETTINGS, searchSql, type SearchFilter } from '../../src/discovery/discovery.repository.js';
-import { loadScaleCatalog } from '../support/discovery-scale.js';
+import { loadScaleCatalog } from '../../tools/seed/scale-catalog.js';
 import { createTestDatabase, type TestDatabase } from '../support/env.js';
 
 /** With 100,000 events, the typical searches go through the indexes (the exact SQL the service runs). */

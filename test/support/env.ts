@@ -1,15 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
 import type { Redis } from 'ioredis';
 import type { Infra } from '../../src/infra/types.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { connectDatabase } from '../../src/db/client.js';
-import { runMigrations } from '../../src/db/migrate.js';
 import { connectRedis, deleteKeysUnder } from '../../src/infra/redis.js';
 import { createLogger } from '../../src/logger.js';
 import { generateSigner } from '../../src/shared/signing.js';
 import { createBroadcaster } from '../../src/realtime/broadcaster.js';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { createScratchDatabase } from '../../tools/local/scratch.js';
 import { ApiClient } from './api.js';
 
 /** The real services the tests use; CI and this machine run them on the standard ports. */
@@ -23,24 +21,7 @@ export interface TestDatabase {
 }
 
 /** A fresh database with the committed migrations applied, exactly as production applies them. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `fd_test_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(TEST_POSTGRES, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(TEST_POSTGRES);
-  url.pathname = `/${name}`;
-  await runMigrations(url.toString());
-  return {
-    name,
-    url: url.toString(),
-    drop: async () => {
-      const sql = postgres(TEST_POSTGRES, { max: 1, onnotice: () => {} });
-      await sql.unsafe(`drop database if exists ${name} with (force)`);
-      await sql.end();
-    },
-  };
-}
+export const createTestDatabase = (): Promise<TestDatabase> => createScratchDatabase(TEST_POSTGRES, 'fd_test');
 
 /** Deletes every key under a prefix (the test's own namespace in the shared Redis). */
 export const dropRedisPrefix = (prefix: string): Promise<void> => deleteKeysUnder(TEST_REDIS, prefix);

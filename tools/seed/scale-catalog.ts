@@ -4,7 +4,8 @@ import { categories } from '../../src/shared/vocabulary.js';
 /**
  * A large synthetic catalog written with a few INSERT … SELECT generate_series statements
  * (seconds, not minutes): `venueCount` venues clustered around real cities and `eventCount`
- * events over the next year, each with a GA tier. Used by the EXPLAIN test and the bench.
+ * events over the next year, each with a GA tier. Used by bench:search and the EXPLAIN test
+ * (test/integration/discovery.scale.test.ts).
  */
 
 export const CITIES = [
