@@ -3,8 +3,10 @@ import type { QueueSnapshot } from '../../src/realtime/events.js';
 import { createStore } from '../../web/src/lib/store.js';
 import { actions, initialState } from '../../web/src/queue/state.js';
 import { actions as door, initialState as doorStart } from '../../web/src/scanner/state.js';
+import { actions as workspace, initialState as workspaceStart } from '../../web/src/organizer/workspace/state.js';
+import type { EventDetail, Onsale } from '../../web/src/organizer/types.js';
 
-/** The pages' state-and-render helper (web/src/lib/store.ts), and the waiting room's and door scanner's actions. */
+/** The pages' state-and-render helper (web/src/lib/store.ts), and the waiting room's door scanner's and event workspace's actions. */
 
 describe('createStore', () => {
   const counter = () =>
@@ -111,5 +113,26 @@ describe('the door scanner actions', () => {
     const conflict = { ticketId: 't', nonce: 'n', gate: 'North', scannedAt: '', firstGate: 'South', firstUsedAt: '' };
     const disputed = door.synced(doorStart, { sent: 1, conflicts: [conflict], overruled: [], outsideWindow: [] });
     expect(disputed.sync).toEqual({ kind: 'bad', text: 'Synced 1 scan. 1 conflict.' });
+  });
+});
+
+describe('the event workspace actions', () => {
+  const show = (id: string) => ({ id, title: id, startsAt: { utc: '', timeZone: 'UTC' } }) as EventDetail;
+  const open = { mode: 'open' } as Onsale;
+
+  it('keeps the forms’ words when the same event is reloaded, and quiets them for another event', () => {
+    let s = workspace.eventShown(workspaceStart, show('a'), null);
+    s = workspace.submitting(s, 'tier', 'Adding the tier…');
+    expect(s.busy).toBe('tier');
+    s = workspace.submitted(workspace.eventShown(s, show('a'), open), 'tier', 'Tier added.');
+    expect([s.busy, s.feedback.tier.text, s.saleMode]).toEqual([null, 'Tier added.', 'queue']);
+    s = workspace.eventShown(s, show('b'), open);
+    expect([s.feedback.tier.text, s.saleMode]).toEqual(['', 'open']);
+  });
+
+  it('leaves another form busy when one is refused', () => {
+    const s = workspace.submitting(workspace.eventShown(workspaceStart, show('a'), null), 'onsale', 'Saving…');
+    const refused = workspace.refused(s, 'seats', { kind: 'bad', text: 'Seats belong to a reserved tier.' });
+    expect([refused.busy, refused.feedback.seats.kind]).toEqual(['onsale', 'bad']);
   });
 });

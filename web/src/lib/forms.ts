@@ -1,5 +1,5 @@
 import { ApiError } from './api.js';
-import { h, setStatus } from './dom.js';
+import { h, setStatus, type StatusLine } from './dom.js';
 
 /**
  * Problem answers name the wrong field (`errors[].field`, a dotted path such as
@@ -96,15 +96,29 @@ export function showFieldErrors(
   first?.focus();
 }
 
+/** A form's outcome as a page's state holds it: its status line and, when refused, what to put beside its fields. */
+export interface Feedback extends StatusLine {
+  errors?: FieldMessage[];
+}
+
+/** What a failed submit says: an API refusal beside its fields, anything else (network) in the status line. */
+export function failureFeedback(err: unknown): Feedback {
+  if (!(err instanceof ApiError))
+    return { kind: 'bad', text: 'Could not reach Fairdrop. Check your connection and try again.', errors: [] };
+  const errors = (err.problem.errors ?? []).map((e) => ({ field: e.field, message: e.message }));
+  return { kind: 'bad', text: err.problem.detail, errors };
+}
+
+/** Draws a form's feedback: a refusal beside its fields; busy keeps the last messages until the answer comes. */
+export function renderFeedback(form: HTMLFormElement, status: HTMLElement, feedback: Feedback): void {
+  if (feedback.kind === 'bad') return showFieldErrors(form, status, feedback.text, feedback.errors ?? []);
+  if (feedback.kind !== 'busy') clearErrors(form);
+  setStatus(status, feedback.kind, feedback.text);
+}
+
 /** An API failure beside its fields; anything else (network) in the status line. */
 export function showError(form: HTMLFormElement, status: HTMLElement, err: unknown): void {
-  if (err instanceof ApiError) {
-    const errors = (err.problem.errors ?? []).map((e) => ({ field: e.field, message: e.message }));
-    showFieldErrors(form, status, err.problem.detail, errors);
-  } else {
-    clearErrors(form);
-    setStatus(status, 'bad', 'Could not reach Fairdrop. Check your connection and try again.');
-  }
+  renderFeedback(form, status, failureFeedback(err));
 }
 
 /**

@@ -1,0 +1,163 @@
+import { api } from '../../lib/api.js';
+import { $ } from '../../lib/dom.js';
+import { failureFeedback, formKey, numberOf, textOf, toMinorUnits } from '../../lib/forms.js';
+import type { Store } from '../../lib/store.js';
+import { zonedToIso } from '../../lib/zoned-time.js';
+import type { EventDetail } from '../types.js';
+import { accessibleList, type actions, type WorkspaceForm, type WorkspaceState } from './state.js';
+
+/**
+ * The workspace's effects: each form sends its change to the API, then the event is loaded
+ * again (`reload`, from the console) so every view shows what the server now holds.
+ */
+
+type WorkspaceStore = Store<WorkspaceState, typeof actions>;
+type Reload = (eventId: string) => Promise<void>;
+
+const checked = (form: HTMLFormElement, name: string) =>
+  form.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)?.value;
+
+export function bindWorkspaceForms(store: WorkspaceStore, reload: Reload): void {
+  const { actions } = store;
+
+  /** Runs one change for a form: busy while it runs, the event reloaded on success, the refusal beside the fields. */
+  async function submit(
+    form: WorkspaceForm,
+    busy: string,
+    change: (event: EventDetail) => Promise<string>,
+  ): Promise<void> {
+    const event = store.state.event;
+    if (!event) return;
+    actions.submitting(form, busy);
+    try {
+      const done = await change(event);
+      await reload(event.id);
+      actions.submitted(form, done);
+    } catch (err) {
+      actions.refused(form, failureFeedback(err));
+    }
+  }
+
+  bindTierForm(store, submit);
+  bindSeatsForm(store, submit);
+  bindOnsaleForm(store, submit);
+  bindPublishForm(submit);
+}
+
+type Submit = (form: WorkspaceForm, busy: string, change: (event: EventDetail) => Promise<string>) => Promise<void>;
+
+function bindTierForm(store: WorkspaceStore, submit: Submit): void {
+  const form = $<HTMLFormElement>('#tier-form');
+  const key = formKey(form);
+  const kind = () => (checked(form, 'kind') ?? 'reserved') as 'reserved' | 'ga';
+  form.addEventListener('change', () => store.actions.tierKindChosen(kind()));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const currency = textOf(form, 'currency').toUpperCase();
+    const body = {
+      name: textOf(form, 'name'),
+      kind: kind(),
+      priceCents: toMinorUnits(textOf(form, 'priceCents'), currency),
+      feeCents: toMinorUnits(textOf(form, 'feeCents'), currency),
+      currency,
+      ...(kind() === 'ga' ? { capacity: numberOf(form, 'capacity') } : {}),
+    };
+    void submit('tier', 'Adding the tier…', async (event) => {
+      const tier = await api<{ name: string }>('POST', `/v1/events/${event.id}/tiers`, body, {
+        idempotencyKey: key.current(),
+      });
+      key.reset();
+      form.reset();
+      $<HTMLInputElement>('#tier-currency').value = currency;
+      store.actions.tierKindChosen(kind());
+      return `Tier “${tier.name}” added.${body.kind === 'reserved' ? ' Now add its seats from a layout.' : ''}`;
+    });
+  });
+}
+
+function bindSeatsForm(store: WorkspaceStore, submit: Submit): void {
+  const form = $<HTMLFormElement>('#seats-form');
+  const key = formKey(form);
+  const typed = () => store.actions.layoutTyped(textOf(form, 'blocks.0.layout'), textOf(form, 'blocks.0.accessible'));
+  form.addEventListener('input', typed);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (!store.state.event) return;
+    const accessible = accessibleList(textOf(form, 'blocks.0.accessible'));
+    const block = {
+      tierId: textOf(form, 'blocks.0.tierId'),
+      layout: textOf(form, 'blocks.0.layout'),
+      ...(accessible.length ? { accessible } : {}),
+    };
+    if (!block.tierId) {
+      store.actions.refused('seats', {
+        kind: 'bad',
+        text: 'Seats belong to a reserved tier.',
+        errors: [{ field: 'blocks.0.tierId', message: 'add a reserved tier first, then choose it here' }],
+      });
+      return;
+    }
+    void submit('seats', 'Adding seats…', async (event) => {
+      const { created } = await api<{ created: number }>(
+        'POST',
+        `/v1/events/${event.id}/seats`,
+        { blocks: [block] },
+        { idempotencyKey: key.current() },
+      );
+      key.reset();
+      $<HTMLInputElement>('#seats-layout').value = '';
+      $<HTMLInputElement>('#seats-accessible').value = '';
+      typed();
+      return `${created.toLocaleString()} seats added.`;
+    });
+  });
+}
+
+function bindOnsaleForm(store: WorkspaceStore, submit: Submit): void {
+  const form = $<HTMLFormElement>('#onsale-form');
+  const key = formKey(form);
+  const mode = () => (checked(form, 'mode') ?? 'queue') as 'queue' | 'open';
+  form.addEventListener('change', () => store.actions.saleModeChosen(mode()));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const { event, onsale } = store.state;
+    if (!event) return;
+    const time = (name: string) => zonedToIso(textOf(form, name), event.startsAt.timeZone);
+    const body = {
+      mode: mode(),
+      // Queue-only settings are left out of an open sale: the API refuses them there.
+      ...(mode() === 'queue'
+        ? {
+            prequeueOpensAt: time('prequeueOpensAt'),
+            admitPerMinute: numberOf(form, 'admitPerMinute'),
+            requireVerifiedEmail: (form.elements.namedItem('requireVerifiedEmail') as HTMLInputElement).checked,
+          }
+        : {}),
+      saleStartsAt: time('saleStartsAt') ?? undefined,
+      saleEndsAt: time('saleEndsAt'),
+      purchaseTokenTtlSeconds: numberOf(form, 'purchaseTokenTtlSeconds'),
+      holdTtlSeconds: numberOf(form, 'holdTtlSeconds'),
+      perAccountLimit: numberOf(form, 'perAccountLimit') ?? null,
+      // Saving the window must not resume a sale the live dashboard paused or closed.
+      state: onsale?.state ?? 'scheduled',
+    };
+    void submit('onsale', 'Saving the on-sale window…', async (event) => {
+      await api('PUT', `/v1/events/${event.id}/onsale`, body, { idempotencyKey: key.current() });
+      key.reset();
+      return 'On-sale window saved.';
+    });
+  });
+}
+
+function bindPublishForm(submit: Submit): void {
+  $<HTMLFormElement>('#publish-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const target = ((e as SubmitEvent).submitter as HTMLButtonElement | null)?.value ?? 'scheduled';
+    void submit('publish', 'Publishing…', async (event) => {
+      // A draft reaches on_sale through scheduled: the API allows one step at a time.
+      const steps = event.status === 'draft' && target === 'on_sale' ? ['scheduled', 'on_sale'] : [target];
+      for (const status of steps) await api('PATCH', `/v1/events/${event.id}`, { status });
+      return target === 'on_sale' ? 'Published and on sale.' : 'Published.';
+    });
+  });
+}
