@@ -131,6 +131,38 @@ export async function insertVerification(
   await db.insert(emailVerifications).values(values);
 }
 
+/** The account a verification token is for, while the token is unused and unexpired. */
+export async function verificationAccount(db: Db, tokenHash: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ userId: emailVerifications.userId })
+    .from(emailVerifications)
+    .where(
+      and(
+        eq(emailVerifications.tokenHash, tokenHash),
+        isNull(emailVerifications.usedAt),
+        gt(emailVerifications.expiresAt, sql`now()`),
+      ),
+    );
+  return row?.userId;
+}
+
+/**
+ * The account, its row locked for the caller's transaction: confirming and releasing an
+ * address take this lock first, then the token's, so the two never wait on each other.
+ */
+export async function lockUser(db: Db, id: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.id, id)).for('update');
+  return row;
+}
+
+/** Marks every unused verification token of an account used: none may confirm it any more. */
+export async function retireVerifications(db: Db, userId: string): Promise<void> {
+  await db
+    .update(emailVerifications)
+    .set({ usedAt: sql`now()` })
+    .where(and(eq(emailVerifications.userId, userId), isNull(emailVerifications.usedAt)));
+}
+
 /** Marks a verification token used, once; returns its account or nothing when unknown, used or expired. */
 export async function consumeVerification(db: Db, tokenHash: string): Promise<string | undefined> {
   const [row] = await db

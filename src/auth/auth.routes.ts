@@ -9,11 +9,13 @@ import {
   me,
   profilePatch,
   registerBody,
+  releasedEmail,
   rolesBody,
   session,
   sessionIdParams,
   sessionList,
   userIdParams,
+  verificationAccount,
   verifyEmailBody,
 } from './auth.schemas.js';
 
@@ -109,6 +111,33 @@ export function authRoutes(auth: AuthService, config: Config): AnyRoute[] {
       response: { status: 200, schema: me },
       errors: ['auth.verification_invalid'],
       handler: (ctx) => auth.verifyEmail(ctx.body.token),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/auth/verify-email/account',
+      summary: 'Whose account a verification link confirms (name, creation time), before its reader chooses',
+      tag,
+      access: 'public',
+      body: verifyEmailBody,
+      // A read: POST only keeps the token out of URLs and logs.
+      idempotency: 'natural',
+      response: { status: 200, schema: verificationAccount },
+      errors: ['auth.verification_invalid', 'rate_limited'],
+      rateLimits: ({ ip }) => [perIp('verify-ip', ip)],
+      handler: (ctx) => auth.verificationAccount(ctx.body.token),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/auth/verify-email/decline',
+      summary:
+        '"This wasn\'t me": release the address from an unconfirmed account someone else registered with it (its sessions end)',
+      tag,
+      access: 'public',
+      body: verifyEmailBody,
+      response: { status: 200, schema: releasedEmail },
+      errors: ['auth.verification_invalid', 'auth.already_verified', 'rate_limited'],
+      rateLimits: ({ ip }) => [perIp('verify-ip', ip)],
+      handler: (ctx) => auth.declineVerification(ctx.body.token),
     }),
     defineRoute({
       method: 'post',

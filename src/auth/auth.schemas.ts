@@ -20,6 +20,18 @@ export const loginBody = z.object({
 
 export const verifyEmailBody = z.object({ token: z.string().min(10).max(200) });
 
+/** Whose account a verification link is for: what its reader needs to say "yes, mine" or "this wasn't me". */
+export const verificationAccount = z.object({
+  email: z.string().describe('The address the link was sent to.'),
+  displayName: z.string().describe('The name the account was registered with.'),
+  createdAt: z.iso.datetime().describe('When the account was created.'),
+  emailVerified: z.boolean().describe('Already confirmed (with another link of the same account).'),
+});
+
+export const releasedEmail = z.object({
+  email: z.string().describe('The address, now free: register with it, or claim a ticket sent to it.'),
+});
+
 export const homeLocation = z.object({
   label: z.string().trim().max(120).optional(),
   lat: z.number().min(-90).max(90),

@@ -8,8 +8,9 @@ import { AppError, badRequest, notFound, unauthorized } from '../shared/errors.j
 import type { PlatformSigner } from '../shared/signing.js';
 import { hashSecret, newSecret } from '../shared/tokens.js';
 import type { Role } from '../shared/vocabulary.js';
+import { appendTimeline } from '../timeline/timeline.repository.js';
 import * as repo from './auth.repository.js';
-import type { me, profilePatch, sessionInfo } from './auth.schemas.js';
+import type { me, profilePatch, sessionInfo, verificationAccount } from './auth.schemas.js';
 import type { LoginAttempts } from './login-attempts.js';
 import { hashPassword, verifyPassword } from './password.js';
 import type { Principal } from './principal.js';
@@ -17,6 +18,7 @@ import type { SessionCache } from './session-cache.js';
 
 export type Me = z.input<typeof me>;
 export type SessionInfo = z.input<typeof sessionInfo>;
+export type VerificationAccount = z.input<typeof verificationAccount>;
 export interface SessionGrant {
   token: string;
   expiresAt: string;
@@ -37,8 +39,8 @@ export interface AuthServiceDeps {
   sessions: SessionCache;
   config: Pick<Config, 'SESSION_TTL_HOURS' | 'PASSWORD_SCRYPT_LOG_N' | 'PUBLIC_URL'>;
   logger: Logger;
-  /** Seals the verification mail at rest (the platform key's derivation). */
-  mailKeys: Pick<PlatformSigner, 'derive'>;
+  /** The platform key: seals the verification mail at rest and signs the account's receipts. */
+  mailKeys: PlatformSigner;
   /** Failed sign-ins, limited per account and address. */
   attempts: LoginAttempts;
   /** Disconnects sockets on every node when their session ends or their account changes. */
@@ -47,6 +49,15 @@ export interface AuthServiceDeps {
 
 /** Verification links stay valid for two days: long enough for a fan who signs up on a Friday night. */
 const VERIFICATION_TTL_MS = 48 * 3600_000;
+
+/**
+ * The address an account gets when the owner of its address says "this wasn't me": in the
+ * `.invalid` top-level domain (RFC 2606), so no mail can ever reach it, and unique per account.
+ */
+export const releasedAddress = (userId: string) => `released.${userId}@fairdrop.invalid`;
+
+const verificationInvalid = () =>
+  badRequest('auth.verification_invalid', 'This verification link is unknown, used or expired.');
 
 export function presentUser(user: repo.UserRow): Me {
   return {
@@ -197,14 +208,63 @@ export class AuthService {
     return session;
   }
 
+  /** Confirms the address with the mailed token; the page asks first whether the account is theirs. */
   async verifyEmail(token: string): Promise<Me> {
     const user = await this.db.transaction(async (tx) => {
-      const userId = await repo.consumeVerification(tx, hashSecret(token));
-      if (!userId) throw badRequest('auth.verification_invalid', 'This verification link is unknown, used or expired.');
-      return repo.updateUser(tx, userId, { emailVerifiedAt: new Date() });
+      const account = await this.lockAccountOf(tx, token);
+      // Under the account's lock: a "this wasn't me" that ran first retired this token.
+      if (!(await repo.consumeVerification(tx, hashSecret(token)))) throw verificationInvalid();
+      return repo.updateUser(tx, account.id, { emailVerifiedAt: account.emailVerifiedAt ?? new Date() });
     });
     await this.accountChanged(user!.id);
     return presentUser(user!);
+  }
+
+  /** Whose account a verification link confirms, so its reader can tell whether it is theirs before choosing. */
+  async verificationAccount(token: string): Promise<VerificationAccount> {
+    const userId = await repo.verificationAccount(this.db, hashSecret(token));
+    const user = userId ? await repo.findUserById(this.db, userId) : undefined;
+    if (!user) throw verificationInvalid();
+    return {
+      email: user.email,
+      displayName: user.displayName,
+      createdAt: user.createdAt.toISOString(),
+      emailVerified: user.emailVerifiedAt !== null,
+    };
+  }
+
+  /**
+   * "This wasn't me": the owner of an address (the token came to their mailbox) releases it from
+   * an account someone else registered with it and never confirmed. The account keeps its
+   * password and purchases but gets an unroutable address; its sessions end (requests and
+   * sockets, on every node); every verification token it had is spent; a receipt records it.
+   * The owner may then register with the address or claim a ticket sent to it. A confirmed
+   * account is refused (409): its owner already proved the mailbox.
+   */
+  async declineVerification(token: string): Promise<{ email: string }> {
+    const { email, userId, ended } = await this.db.transaction(async (tx) => {
+      const account = await this.lockAccountOf(tx, token);
+      if (account.emailVerifiedAt)
+        throw new AppError(409, 'auth.already_verified', 'This account has already confirmed this email address.');
+      if (!(await repo.consumeVerification(tx, hashSecret(token)))) throw verificationInvalid();
+      await repo.retireVerifications(tx, account.id);
+      await repo.updateUser(tx, account.id, { email: releasedAddress(account.id) });
+      const sessions = await repo.deleteSessionsOf(tx, account.id);
+      await appendTimeline(tx, this.mailKeys, [
+        {
+          userId: account.id,
+          kind: 'account.email_released',
+          subjectType: 'account',
+          subjectId: account.id,
+          data: { reason: 'declined_by_address_owner', sessionsEnded: sessions.length },
+        },
+      ]);
+      return { email: account.email, userId: account.id, ended: sessions };
+    });
+    await this.ended(ended, userId);
+    await this.accountChanged(userId);
+    this.logger.info({ userId, sessionsEnded: ended.length }, 'email address released by its owner');
+    return { email };
   }
 
   async resendVerification(principal: Principal): Promise<void> {
@@ -259,6 +319,14 @@ export class AuthService {
     this.sockets.disconnectUser(userId);
   }
 
+  /** The account a live verification token is for, locked for this transaction. */
+  private async lockAccountOf(tx: Db, token: string): Promise<repo.UserRow> {
+    const userId = await repo.verificationAccount(tx, hashSecret(token));
+    const account = userId ? await repo.lockUser(tx, userId) : undefined;
+    if (!account) throw verificationInvalid();
+    return account;
+  }
+
   private async getUser(userId: string): Promise<repo.UserRow> {
     const user = await repo.findUserById(this.db, userId);
     if (!user) throw notFound('auth.user_not_found', 'This account no longer exists.');
@@ -293,12 +361,28 @@ export class AuthService {
       expiresAt: new Date(Date.now() + VERIFICATION_TTL_MS),
     });
     const link = `${this.config.PUBLIC_URL}/verify-email.html#token=${token}`;
+    // Whoever registered may not own this mailbox: the mail says whose account it is, and the
+    // page it links to asks before confirming, with "This wasn't me" beside it.
     await enqueueEmail(db, this.mailKeys, {
       userId: user.id,
       kind: 'auth.verify_email',
       to: user.email,
       subject: 'Confirm your email for Fairdrop',
-      body: `Hello ${user.displayName},\n\nConfirm your email address to join waiting rooms:\n${link}\n\nThe link works for 48 hours.`,
+      body: [
+        `Hello,`,
+        ``,
+        `A Fairdrop account was created with this email address:`,
+        `  name: ${user.displayName}`,
+        `  created: ${user.createdAt.toISOString().replace('T', ' ').slice(0, 16)} UTC`,
+        ``,
+        `If this is your account, confirm your address to join waiting rooms and receive tickets:`,
+        link,
+        ``,
+        `If you did not create this account, choose 'This wasn't me' on the same page: the address is`,
+        `taken off that account, and you can use it for your own.`,
+        ``,
+        `The link works for 48 hours.`,
+      ].join('\n'),
       payload: { token, link },
     });
   }
