@@ -203,6 +203,9 @@ export function ticketRoutes(
         'transfers.invalid_token',
         'transfers.not_pending',
         'transfers.stale',
+        'transfers.not_allowed',
+        'transfers.event_closed',
+        'transfers.already_used',
         'auth.email_taken',
       ],
       // It creates an account: the same per-IP budget as registering.

@@ -172,6 +172,9 @@ export class TransferService {
     if (transfer.tokenHash !== hashSecret(input.token)) throw ticketErrors.badToken();
     if (transfer.status !== 'pending') throw ticketErrors.notPending(transfer.status);
     if (await findUserByEmail(this.deps.db, transfer.toEmail)) throw ticketErrors.accountExists();
+    // Before the account exists: an offer that can no longer be taken (stale, event closed,
+    // transfers off, ticket used) is refused without leaving an account behind.
+    await this.deps.db.transaction((tx) => this.offeredTicket(tx, transfer));
     const session = await this.deps.registerVerified(
       { email: transfer.toEmail, password: input.password, displayName: input.displayName },
       meta,
@@ -278,15 +281,7 @@ export class TransferService {
     if (transfer.toEmail !== recipient.email.toLowerCase()) throw ticketErrors.wrongRecipient();
     // Registering with an address proves nothing: only a confirmed one (or the mailed token, in claim) does.
     if (!recipient.emailVerified) throw ticketErrors.emailUnverified();
-    const ticket = await lockTicket(tx, transfer.ticketId);
-    if (
-      !ticket ||
-      ticket.status !== 'valid' ||
-      ticket.version !== transfer.ticketVersion ||
-      ticket.holderId !== transfer.fromUserId
-    )
-      throw ticketErrors.stale();
-    await this.assertTransferable(tx, ticket.eventId, ticket.id);
+    const ticket = await this.offeredTicket(tx, transfer);
     await this.assertWithinLimit(tx, recipient.userId, ticket.eventId);
     const version = await changeHolder(tx, ticket.id, ticket.version, {
       userId: recipient.userId,
@@ -328,6 +323,20 @@ export class TransferService {
       },
     ]);
     return done;
+  }
+
+  /** The offered ticket, locked, if it is still the one offered and may still change hands. */
+  private async offeredTicket(tx: Db, transfer: TransferRow) {
+    const ticket = await lockTicket(tx, transfer.ticketId);
+    if (
+      !ticket ||
+      ticket.status !== 'valid' ||
+      ticket.version !== transfer.ticketVersion ||
+      ticket.holderId !== transfer.fromUserId
+    )
+      throw ticketErrors.stale();
+    await this.assertTransferable(tx, ticket.eventId, ticket.id);
+    return ticket;
   }
 
   private async assertTransferable(tx: Db, eventId: string, ticketId: string): Promise<void> {

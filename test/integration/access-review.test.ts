@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSale, idem } from '../support/commerce.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn, signedInVerified, uniqueEmail } from '../support/fixtures.js';
+import { transferToken } from '../support/mail.js';
 import { buySeats, codeOf } from '../support/tickets-fixtures.js';
 
 /**
@@ -299,5 +300,37 @@ describe('sending an order’s tickets to its attendees', () => {
     }
     expect(theirs.body.detail).toBe(missing.body.detail);
     expect(await sql()`select id from ticket_transfers`).toEqual([]);
+  });
+});
+
+describe('claiming a ticket with a new account', () => {
+  it('refuses an offer that can no longer be taken before creating the account', async () => {
+    const sale = await createSale(env, { seats: 2 });
+    const sender = await signedIn(env);
+    const { ticketIds } = await buySeats(env, sale, sender, 1);
+    const address = uniqueEmail('newcomer');
+    const offered = await env.api.post(`/v1/tickets/${ticketIds[0]}/transfers`, { toEmail: address }, as(sender));
+    expect(offered.status).toBe(201);
+    const token = await transferToken(env, offered.body.id);
+    await env.api.patch(`/v1/events/${sale.eventId}`, { policies: { transfersAllowed: false } }, as(sale.organizer));
+    const accounts = () => sql()`select id from users where email = ${address}`;
+
+    const claim = () =>
+      env.api.post(`/v1/transfers/${offered.body.id}/claim`, {
+        token,
+        password: 'a long enough passphrase',
+        displayName: 'Newcomer',
+      });
+    const refused = await claim();
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('transfers.not_allowed');
+    expect(await accounts()).toEqual([]);
+    expect((await sql()`select holder_id from tickets where id = ${ticketIds[0]!}`)[0]!.holder_id).toBe(sender.userId);
+
+    // Allowed again, the same invitation creates the account and takes the ticket.
+    await env.api.patch(`/v1/events/${sale.eventId}`, { policies: { transfersAllowed: true } }, as(sale.organizer));
+    const claimed = await claim();
+    expect(claimed.status).toBe(201);
+    expect(await accounts()).toEqual([{ id: claimed.body.userId }]);
   });
 });
