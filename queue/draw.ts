@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { QueueKeys } from './keys.js';
-import { unwrap, WRONG_PHASE } from './errors.js';
+import { unwrap, WRONG_PHASE, type Refuse } from './errors.js';
 import { drawKeyOf, orderByScores, orderDigest, scoreAll } from './lottery.js';
 import type { RedisConnection, ScriptCommands } from './scripts.js';
 
@@ -21,6 +21,8 @@ export interface DrawOptions {
   writeWindow?: number;
   /** Called after each chunk is written (tests use it to simulate a crash mid-draw). */
   afterWrite?: (written: number, size: number) => void | Promise<void>;
+  /** How a refusal is thrown (see WaitingRoomOptions.refuse); the engine's QueueError by default. */
+  refuse?: Refuse;
 }
 
 export interface DrawReport {
@@ -97,7 +99,11 @@ export async function runDraw(
     totalMs: performance.now() - started,
   });
 
-  const [status, size, seed] = unwrap(await timed('startDraw', () => redis.startDraw(keys.meta, keys.prequeue)));
+  const [status, size, seed] = unwrap(
+    await timed('startDraw', () => redis.startDraw(keys.meta, keys.prequeue)),
+    undefined,
+    options.refuse,
+  );
   if (status === 2) return report('done', size, await redis.hget(keys.meta, 'orderDigest'), 0);
 
   // The pre-queue stopped growing when the draw started; its first `size` ids are the input.
@@ -136,11 +142,15 @@ export async function runDraw(
       }
       // Replies come in order; a chunk skipped because another drawer got there first answers
       // where the list stands, and the next round carries on from there.
-      written = unwrap(reply)[1];
+      written = unwrap(reply, undefined, options.refuse)[1];
       await options.afterWrite?.(written, size);
     }
   }
   writeMs = performance.now() - writeStart;
-  unwrap(await timed('finishDraw', () => redis.finishDraw(keys.meta, keys.drawn, digest, entriesDigest)));
+  unwrap(
+    await timed('finishDraw', () => redis.finishDraw(keys.meta, keys.drawn, digest, entriesDigest)),
+    undefined,
+    options.refuse,
+  );
   return report(status === 1 ? 'started' : 'resumed', size, digest, computeMs);
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { runDraw, type DrawOptions, type DrawReport } from './draw.js';
-import { ENTRY_ID_TAKEN, queueError, unwrap } from './errors.js';
+import { asQueueError, ENTRY_ID_TAKEN, queueError, unwrap, type Refuse } from './errors.js';
 import type { Keys, QueueKeys } from './keys.js';
 import { commitmentOf, newSeed } from './lottery.js';
 import type { RedisConnection, ScriptCommands } from './scripts.js';
@@ -36,6 +36,11 @@ export interface WaitingRoomOptions {
    * claimToken-5.lua). Default 15 s, the API's request timeout: no hold takes longer.
    */
   claimWindowMs?: number;
+  /**
+   * How a refusal is thrown. By default as the engine's QueueError (a code and a detail, no
+   * HTTP status); the API passes one that makes its own problem from it (src/waitingroom/refusals.ts).
+   */
+  refuse?: Refuse;
 }
 
 /** Admitting more than this in one call would make the script long; callers loop instead. */
@@ -54,6 +59,14 @@ export class WaitingRoom {
     private readonly options: WaitingRoomOptions,
   ) {
     if (options.tokenSecret.length < 32) throw new Error('the purchase-token secret needs at least 32 bytes');
+    this.refuse = options.refuse ?? asQueueError;
+  }
+
+  private readonly refuse: Refuse;
+
+  /** A script's reply, or its refusal thrown the way this room was told to. */
+  private unwrap<T>(reply: Parameters<typeof unwrap<T>>[0], context?: Record<string, unknown>): T {
+    return unwrap(reply, context, this.refuse);
   }
 
   /** Opens the pre-queue and publishes the lottery commitment; opening again returns the same commitment. */
@@ -96,7 +109,7 @@ export class WaitingRoom {
         ...limitArgs,
       );
       if (reply === ENTRY_ID_TAKEN && attempt < 3) continue;
-      const [created, entryId, joinedAt, ticket, phase, cursor] = unwrap(reply, { eventId });
+      const [created, entryId, joinedAt, ticket, phase, cursor] = this.unwrap(reply, { eventId });
       return {
         entryId,
         joinedAt,
@@ -111,12 +124,12 @@ export class WaitingRoom {
 
   /** Draws the lottery (or resumes a draw that stopped half way) and opens the sale. */
   draw(eventId: string, options?: DrawOptions): Promise<DrawReport> {
-    return runDraw(this.redis, this.k(eventId), options);
+    return runDraw(this.redis, this.k(eventId), { ...options, refuse: this.refuse });
   }
 
   /** The seed and what it must reproduce; refused before the draw is finished. */
   async reveal(eventId: string): Promise<Reveal> {
-    const [seed, commitment, drawSize, orderDigest, drawnAt, entriesDigest] = unwrap(
+    const [seed, commitment, drawSize, orderDigest, drawnAt, entriesDigest] = this.unwrap(
       await this.redis.revealSeed(this.k(eventId).meta),
       { eventId },
     );
@@ -171,7 +184,7 @@ export class WaitingRoom {
       limits.tokenTtlMs ?? 0,
       ...minted.flatMap((m) => [m.nonce, m.hash]),
     );
-    const [status, cursor, expiresAt, ...pairs] = unwrap(reply, { eventId });
+    const [status, cursor, expiresAt, ...pairs] = this.unwrap(reply, { eventId });
     const first = cursor - pairs.length / 2 + 1;
     const admitted: Admission[] = [];
     for (let i = 0; i < pairs.length; i += 2) {
@@ -215,9 +228,9 @@ export class WaitingRoom {
    * window was still open.
    */
   async settle(eventId: string, token: string, accountId: string): Promise<boolean> {
-    if (!looksLikeToken(token)) throw queueError(-5, { eventId });
+    if (!looksLikeToken(token)) throw this.refuse(queueError(-5, { eventId }));
     const k = this.k(eventId);
-    const [settled] = unwrap(
+    const [settled] = this.unwrap(
       await this.redis.settleToken(k.meta, k.tokens, k.grants, k.outstanding, k.entries, hashToken(token), accountId),
       { eventId },
     );
@@ -252,7 +265,7 @@ export class WaitingRoom {
 
   async stats(eventId: string): Promise<QueueStats> {
     const k = this.k(eventId);
-    const r = unwrap(await this.redis.readStats(k.meta, k.accounts, k.prequeue, k.drawn, k.late, k.outstanding), {
+    const r = this.unwrap(await this.redis.readStats(k.meta, k.accounts, k.prequeue, k.drawn, k.late, k.outstanding), {
       eventId,
     });
     const [
@@ -297,9 +310,12 @@ export class WaitingRoom {
   async fanState(eventId: string, accountId: string): Promise<FanState> {
     const k = this.k(eventId);
     const reply = await this.redis.readFan(k.meta, k.accounts, k.entries, k.ticketOf, k.grants, accountId);
-    const [phase, soldout, cursor, , now, entryId, joinedAt, ticket, grantState, expiresAt, nonce] = unwrap(reply, {
-      eventId,
-    });
+    const [phase, soldout, cursor, , now, entryId, joinedAt, ticket, grantState, expiresAt, nonce] = this.unwrap(
+      reply,
+      {
+        eventId,
+      },
+    );
     const base = { phase: phase as Phase, soldOut: soldout === '1', cursor };
     if (entryId === null || joinedAt === null) return { ...base, joined: false };
     const ticketNumber = ticket > 0 ? ticket : null;
@@ -330,7 +346,9 @@ export class WaitingRoom {
   }
 
   private async setStatus(eventId: string, action: string): Promise<StatusChange> {
-    const [changed, phase, soldout] = unwrap(await this.redis.changeStatus(this.k(eventId).meta, action), { eventId });
+    const [changed, phase, soldout] = this.unwrap(await this.redis.changeStatus(this.k(eventId).meta, action), {
+      eventId,
+    });
     return { changed: changed === 1, phase: phase as Phase, soldOut: soldout === '1' };
   }
 
@@ -342,7 +360,7 @@ export class WaitingRoom {
     accountId: string,
     arg: string,
   ): Promise<TokenClaim> {
-    if (!looksLikeToken(token)) throw queueError(-5, { eventId });
+    if (!looksLikeToken(token)) throw this.refuse(queueError(-5, { eventId }));
     const k = this.k(eventId);
     const reply = await this.redis[script](
       k.meta,
@@ -354,7 +372,7 @@ export class WaitingRoom {
       accountId,
       arg,
     );
-    const [, entryId, expiresAt] = unwrap(reply, { eventId });
+    const [, entryId, expiresAt] = this.unwrap(reply, { eventId });
     return { entryId, expiresAt };
   }
 

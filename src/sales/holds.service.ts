@@ -3,7 +3,7 @@ import type { Db } from '../db/types.js';
 import { isUniqueViolation, sqlRefusal } from '../db/errors.js';
 import type { Logger } from '../logger.js';
 import type { PlatformSigner } from '../shared/signing.js';
-import { queueError } from '../../queue/errors.js';
+import { queueProblem } from '../waitingroom/refusals.js';
 import { AppError } from '../shared/errors.js';
 import { canonicalJson } from '../shared/canonical-json.js';
 import type { ReceiptSigner } from '../timeline/receipt-signer.js';
@@ -146,7 +146,7 @@ export class HoldService {
         return salesErrors.keyReused();
     }
     // The gate's own refusal for a spent token, so the fan sees one code for it (queue/errors.ts).
-    if (isUniqueViolation(err, 'holds_token_unique')) return queueError(-8, { eventId: input.eventId });
+    if (isUniqueViolation(err, 'holds_token_unique')) return queueProblem(-8, { eventId: input.eventId });
     const problem = refusalFrom(err) ?? err;
     if (claimed && problem instanceof AppError && problem.status < 500)
       await this.releaseToken(caller, input, { keepShare: !isNothingLeft(problem) });

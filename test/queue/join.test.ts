@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { QueueError } from '../../queue/errors.js';
 import { accounts, createRoomEnv, joinAll, newEventId } from './support.js';
 
 const env = createRoomEnv();
@@ -7,7 +8,7 @@ const { room } = env;
 
 describe('joining the waiting room', () => {
   it('refuses before the room is open', async () => {
-    await expect(room.join(newEventId(), 'fan')).rejects.toMatchObject({ code: 'queue.not_open', status: 409 });
+    await expect(room.join(newEventId(), 'fan')).rejects.toMatchObject({ code: 'queue.not_open' });
   });
 
   it('answers the same entry when an account joins again', async () => {
@@ -51,12 +52,12 @@ describe('joining the waiting room', () => {
     await room.join(ev, 'a1', limits);
     // The account's third call in the window is refused, with the time left in the window.
     const refused = await room.join(ev, 'a1', limits).catch((e: unknown) => e);
-    expect(refused).toMatchObject({ code: 'rate_limited', status: 429 });
-    const retryAfter = Number((refused as { extra: { headers: Record<string, string> } }).extra.headers['Retry-After']);
+    expect(refused).toMatchObject({ code: 'rate_limited' });
+    const retryAfter = Math.ceil((refused as QueueError).retryAfterMs! / 1000);
     expect(retryAfter).toBeGreaterThanOrEqual(59);
     expect(retryAfter).toBeLessThanOrEqual(60);
     // The address has used 3 of 3 (the refused call counted against it too): a new account from it is refused.
-    await expect(room.join(ev, 'a2', limits)).rejects.toMatchObject({ code: 'rate_limited', status: 429 });
+    await expect(room.join(ev, 'a2', limits)).rejects.toMatchObject({ code: 'rate_limited' });
     expect((await room.stats(ev)).entrants).toBe(1);
     // Another address is not affected.
     expect(await room.join(ev, 'a2', { ...limits, address: '203.0.113.8' })).toMatchObject({ created: true });
@@ -98,7 +99,7 @@ describe('joining the waiting room', () => {
     await room.open(ev, { tokenTtlMs: 60_000 });
     const entry = await room.join(ev, 'in-time');
     await room.close(ev);
-    await expect(room.join(ev, 'too-late')).rejects.toMatchObject({ code: 'queue.closed', status: 409 });
+    await expect(room.join(ev, 'too-late')).rejects.toMatchObject({ code: 'queue.closed' });
     expect((await room.join(ev, 'in-time')).entryId).toBe(entry.entryId);
   });
 

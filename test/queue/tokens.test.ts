@@ -42,7 +42,6 @@ describe('purchase tokens', () => {
     });
     await expect(room.claim(ev, a!.token, a!.accountId)).rejects.toMatchObject({
       code: 'queue.token_used',
-      status: 409,
     });
     expect(await room.fanState(ev, a!.accountId)).toMatchObject({ status: 'purchasing' });
   });
@@ -63,7 +62,6 @@ describe('purchase tokens', () => {
     const [a, b] = list;
     await expect(room.claim(ev, a!.token, b!.accountId)).rejects.toMatchObject({
       code: 'queue.token_wrong_account',
-      status: 403,
     });
     // Even once used, another account learns only that it is not theirs.
     await room.claim(ev, a!.token, a!.accountId);
@@ -77,7 +75,6 @@ describe('purchase tokens', () => {
     const t = first.list[0]!;
     await expect(room.claim(second.ev, t.token, t.accountId)).rejects.toMatchObject({
       code: 'queue.token_invalid',
-      status: 403,
     });
     await expect(room.claim(first.ev, 'pt_nope', t.accountId)).rejects.toMatchObject({ code: 'queue.token_invalid' });
     await expect(room.claim(first.ev, `pt_${'A'.repeat(43)}`, t.accountId)).rejects.toMatchObject({
@@ -90,7 +87,6 @@ describe('purchase tokens', () => {
     await sleep(200);
     await expect(room.claim(ev, list[0]!.token, list[0]!.accountId)).rejects.toMatchObject({
       code: 'queue.token_expired',
-      status: 410,
     });
     await expect(room.claim(ev, list[0]!.token, list[0]!.accountId)).rejects.toMatchObject({
       code: 'queue.token_expired',
@@ -111,14 +107,12 @@ describe('purchase tokens', () => {
     expect(await room.stats(ev)).toMatchObject({ outstandingTokens: 1, claimedTokens: 0 });
     await expect(room.release(ev, a!.token, a!.accountId)).rejects.toMatchObject({
       code: 'queue.token_not_claimed',
-      status: 409,
     });
     await room.claim(ev, a!.token, a!.accountId);
     await sleep(Math.max(0, a!.expiresAt - Date.now()) + 100);
     // The second hold failed too, but the token's time is up: it does not come back.
     await expect(room.release(ev, a!.token, a!.accountId)).rejects.toMatchObject({
       code: 'queue.token_expired',
-      status: 410,
     });
     await expect(room.claim(ev, a!.token, a!.accountId)).rejects.toMatchObject({ code: 'queue.token_expired' });
     expect(await room.stats(ev)).toMatchObject({ expiredTokens: 1, claimedTokens: 0, outstandingTokens: 0 });
@@ -144,7 +138,6 @@ describe('purchase tokens', () => {
     await room.close(ev);
     await expect(room.claim(ev, list[0]!.token, list[0]!.accountId)).rejects.toMatchObject({
       code: 'queue.closed',
-      status: 409,
     });
   });
 });
