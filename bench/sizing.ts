@@ -34,7 +34,7 @@ import { loadConfig } from '../src/config.js';
 import { connectDatabase } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { RateLimiter } from '../src/http/rate-limit.js';
-import { freePort } from '../src/infra/processes.js';
+import { freePort } from '../tools/local/processes.js';
 import { connectRedis, deleteKeysUnder } from '../src/infra/redis.js';
 import { createLogger } from '../src/logger.js';
 import { createBroadcaster } from '../src/realtime/broadcaster.js';

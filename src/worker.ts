@@ -1,19 +1,12 @@
-import { boot, configOrExit, onSignals } from './boot.js';
-import { jobModules } from './jobs/index.js';
-import { startJobModules } from './jobs/runtime.js';
+import { boot, configOrExit } from './boot.js';
 import { createLogger } from './logger.js';
+import { runWorkerNode } from './node.js';
 
-/** `npm run worker`: a process that runs only the background jobs (scale these apart from API nodes). */
-const config = configOrExit(process.env);
+/** `npm run worker`: a process that runs only the background jobs, on the configured PostgreSQL and Redis. */
+const config = configOrExit(process.env, { services: 'configured' });
 const logger = createLogger(config);
 try {
-  const { infra, shutdown } = await boot(config, logger);
-  const stopJobs = await startJobModules(infra, jobModules);
-  onSignals(logger, async () => {
-    await stopJobs();
-    await shutdown();
-  });
-  logger.info({ modules: jobModules.map((m) => m.name) }, 'worker running');
+  await runWorkerNode(await boot(config, logger));
 } catch (err) {
   logger.fatal({ err }, (err as Error).message);
   process.exit(1);

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive } from '../../src/infra/processes.js';
+import { isAlive } from '../../tools/local/processes.js';
 import { ApiClient } from '../support/api.js';
 import { createTestDatabase, dropRedisPrefix, TEST_REDIS, type TestDatabase } from '../support/env.js';
 
@@ -36,7 +36,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'fd-cluster-'));
   supervisor = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/cluster.ts', '--nodes', '3', '--port', '0', '--json'],
+    ['--import', 'tsx', 'tools/cli/cluster.ts', '--nodes', '3', '--port', '0', '--json'],
     {
       cwd: root,
       env: {

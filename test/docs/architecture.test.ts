@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
 /** Inline code only: fenced blocks (SQL, diagrams) hold no file pointers. */
 const prose = doc.replace(/^```[^\n]*\n[\s\S]*?^```\s*$/gm, '');
-const CODE_DIRS = /^(src|queue|web|test|bench|drizzle|deploy)\//;
+const CODE_DIRS = /^(src|queue|tools|web|test|bench|drizzle|deploy)\//;
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -50,7 +50,7 @@ export function titleReferences(markdown: string): { file: string; title: string
 }
 
 describe('docs/architecture.md pointers', () => {
-  it('every path it names under src/, queue/, web/, test/, bench/, drizzle/ and deploy/ exists', () => {
+  it('every path it names under src/, queue/, tools/, web/, test/, bench/, drizzle/ and deploy/ exists', () => {
     const paths = pathsIn(prose);
     expect(paths.length).toBeGreaterThan(50);
     const missing = paths.filter((p) => {

@@ -3,12 +3,13 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, isAlive } from '../../src/infra/processes.js';
+import { freePort, isAlive } from '../../tools/local/processes.js';
 
 /**
- * The README's first command, from the outside: `npm start` with no DATABASE_URL or REDIS_URL
- * must serve the product on an embedded PostgreSQL and a spawned Redis, keep its data across
- * restarts, and survive being SIGKILLed.
+ * The README's first command, from the outside: `npm start` (tools/start.ts) with no
+ * DATABASE_URL or REDIS_URL must serve the product on an embedded PostgreSQL and a spawned
+ * Redis, keep its data across restarts, and survive being SIGKILLed. The product's own entry
+ * (src/main.ts, the Docker image's) starts nothing of its own: it asks for its services.
  */
 
 const dataDir = await mkdtemp(join(tmpdir(), 'fairdrop-boot-'));
@@ -18,15 +19,15 @@ const children: ChildProcess[] = [];
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   // Stop whatever a SIGKILLed parent left behind, then remove the data.
-  const { clearPidFile } = await import('../../src/infra/processes.js');
+  const { clearPidFile } = await import('../../tools/local/processes.js');
   await clearPidFile(join(dataDir, 'pg', 'postmaster.pid'), 'postgres', 'SIGINT');
   await clearPidFile(join(dataDir, 'redis', 'redis.pid'), 'redis-server', 'SIGTERM');
   await rm(dataDir, { recursive: true, force: true });
 });
 
-function start(env: Record<string, string>, port?: number) {
+function start(env: Record<string, string>, port?: number, entry = 'tools/start.ts') {
   const output: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/root',
@@ -108,6 +109,15 @@ describe('zero-setup start', () => {
     const text = run.output.join('');
     expect(text).toContain('apt-get install redis-server');
     expect(text).toContain('docker compose up');
+  });
+
+  it('the product entry (src/main.ts) starts no service of its own: it names the ones it lacks', async () => {
+    const run = start({}, undefined, 'src/main.ts');
+    expect(await run.exited).toBe(78);
+    const text = run.output.join('');
+    expect(text).toContain('DATABASE_URL');
+    expect(text).toContain('REDIS_URL');
+    expect(text).toContain('npm start');
   });
 
   it('refuses to boot with bad configuration, naming every bad variable', async () => {

@@ -7,7 +7,7 @@ import { SessionCache } from '../../src/auth/session-cache.js';
 import { createKeys } from '../../queue/keys.js';
 import { isUniqueViolation } from '../../src/db/errors.js';
 import { hashSecret } from '../../src/shared/tokens.js';
-import { fanEmail, FAN_PASSWORD, seedFanAccounts } from '../../src/simulator/accounts.js';
+import { fanEmail, FAN_PASSWORD, seedFanAccounts } from '../../tools/simulator/accounts.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { uniqueEmail } from '../support/fixtures.js';
 

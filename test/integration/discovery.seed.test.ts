@@ -2,7 +2,7 @@ import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
-import { seedDemo } from '../../src/seed/index.js';
+import { seedDemo } from '../../tools/seed/index.js';
 import { createTestDatabase, createTestEnv, type TestDatabase, type TestEnv } from '../support/env.js';
 
 let env: TestEnv;

@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropOptions } from '../../src/simulator/options.js';
-import type { DropReport } from '../../src/simulator/report.js';
-import { memoryReporter } from '../../src/simulator/reporter.js';
-import { runDrop } from '../../src/simulator/runner.js';
+import { dropOptions } from '../../tools/simulator/options.js';
+import type { DropReport } from '../../tools/simulator/report.js';
+import { memoryReporter } from '../../tools/simulator/reporter.js';
+import { runDrop } from '../../tools/simulator/runner.js';
 import { TEST_POSTGRES, TEST_REDIS } from '../support/env.js';
 
 /**

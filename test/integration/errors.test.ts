@@ -242,7 +242,7 @@ describe('the client address behind proxies', () => {
   it('honours the header from a trusted proxy (TRUST_PROXY=loopback), and behind the cluster proxy (1) only the hop it adds', async () => {
     const trusting = await createTestEnv({ TRUST_PROXY: 'loopback', GIFT_CARD_LOOKUPS_PER_MINUTE: '2' });
     const behindProxy = await createTestEnv({ TRUST_PROXY: '1', GIFT_CARD_LOOKUPS_PER_MINUTE: '2' });
-    const { startProxy } = await import('../../src/cluster/proxy.js');
+    const { startProxy } = await import('../../tools/cluster/proxy.js');
     const proxy = await startProxy({
       host: '127.0.0.1',
       port: 0,

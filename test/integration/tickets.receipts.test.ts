@@ -29,7 +29,7 @@ afterAll(async () => {
 async function verify(args: string[], viaNpm = false): Promise<{ code: number; out: string }> {
   const [cmd, argv] = viaNpm
     ? ['npm', ['run', '-s', 'verify-receipt', '--', ...args]]
-    : [process.execPath, ['--import', 'tsx', 'src/cli/verify-receipt.ts', ...args]];
+    : [process.execPath, ['--import', 'tsx', 'tools/cli/verify-receipt.ts', ...args]];
   try {
     const { stdout } = await run(cmd, argv, { cwd: process.cwd() });
     return { code: 0, out: stdout };

@@ -253,7 +253,7 @@ describe('the waiting room over HTTP', () => {
 
     const { stdout } = await run(
       'npx',
-      ['tsx', 'src/cli/verify-lottery.ts', '--event', sale.eventId, '--url', env.server.url],
+      ['tsx', 'tools/cli/verify-lottery.ts', '--event', sale.eventId, '--url', env.server.url],
       { timeout: 60_000 },
     );
     const verdict = JSON.parse(stdout.trim().split('\n').at(-1)!);

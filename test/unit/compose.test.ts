@@ -116,6 +116,8 @@ describe('docker-compose.yml', () => {
     expect(read('Dockerfile')).toMatch(/CMD \["node", "--import", "tsx", "src\/main\.ts"\]/);
     // Everything the processes read at run time is in the image.
     for (const dir of ['src', 'queue', 'web', 'drizzle']) expect(read('Dockerfile')).toContain(`COPY ${dir} ./${dir}`);
+    // The product only: tools/ (local services, demo data, simulator, CLIs) stays out of the image.
+    expect(read('Dockerfile')).not.toMatch(/COPY (\. |tools)/);
     // tsx runs the sources in production, so it must be a runtime dependency.
     expect(JSON.parse(read('package.json')).dependencies).toHaveProperty('tsx');
   });

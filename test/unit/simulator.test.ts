@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { dropOptions, OptionsError, parseDropOptions } from '../../src/simulator/options.js';
-import { nextPollMs } from '../../src/simulator/admission.js';
-import { arrivals, buildPlan, rng, socketBudget } from '../../src/simulator/plan.js';
-import { fanProcessCount } from '../../src/simulator/runner.js';
-import { descents, histogram, percentiles, spearman } from '../../src/simulator/stats.js';
+import { dropOptions, OptionsError, parseDropOptions } from '../../tools/simulator/options.js';
+import { nextPollMs } from '../../tools/simulator/admission.js';
+import { arrivals, buildPlan, rng, socketBudget } from '../../tools/simulator/plan.js';
+import { fanProcessCount } from '../../tools/simulator/runner.js';
+import { descents, histogram, percentiles, spearman } from '../../tools/simulator/stats.js';
 
 describe('drop simulator: statistics', () => {
   it('Spearman: 1 for the same order, -1 reversed, ties averaged, ~0 for a shuffle', () => {

@@ -5,7 +5,7 @@ import type { FromWorker, ToWorker } from './types.js';
 
 /**
  * Starts a fan process: a child of the simulator running a share of the crowd
- * (src/simulator/worker.ts). Processes rather than worker threads because every process has
+ * (tools/simulator/worker.ts). Processes rather than worker threads because every process has
  * its own open-file limit (a hard 20,000 on the development machine): 100,000 fans' sockets
  * in one process, however many threads, would not fit. A `.ts` entry runs through tsx
  * (`--import tsx`, which does reach a forked child, unlike a worker thread); a compiled `.js`

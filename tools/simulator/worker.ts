@@ -18,7 +18,7 @@ import {
  * open-file limit, so the processes spread both the client-side work and the descriptors.
  */
 
-if (!process.send) throw new Error('src/simulator/worker.ts runs as a forked fan process');
+if (!process.send) throw new Error('tools/simulator/worker.ts runs as a forked fan process');
 // A parent that went away (EPIPE) leaves nobody to report to: the 'disconnect' handler below exits.
 const send = (message: FromWorker) =>
   void (process.connected && process.send?.(message, undefined, {}, () => undefined));

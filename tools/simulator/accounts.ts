@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
-import { insertBulkAccounts } from '../auth/bulk-accounts.js';
-import { hashPassword } from '../auth/password.js';
-import { loadConfig, type Config } from '../config.js';
-import * as schema from '../db/schema.js';
-import { openMail } from '../notifications/outbox.repository.js';
-import type { PlatformSigner } from '../shared/signing.js';
+import { insertBulkAccounts } from '../../src/auth/bulk-accounts.js';
+import { hashPassword } from '../../src/auth/password.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import * as schema from '../../src/db/schema.js';
+import { openMail } from '../../src/notifications/outbox.repository.js';
+import type { PlatformSigner } from '../../src/shared/signing.js';
 import { ApiClient } from './http.js';
 import type { Account, ErrorCounts } from './types.js';
 

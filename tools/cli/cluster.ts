@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { configOrExit, onSignals } from '../boot.js';
+import { configOrExit, onSignals } from '../../src/boot.js';
 import { startLocalCluster } from '../cluster/local-cluster.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../../src/logger.js';
 
 /**
  * `npm run cluster -- --nodes 3 [--port 3000] [--json]`: N API processes and one worker behind a

@@ -4,10 +4,10 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { users } from '../auth/auth.table.js';
-import { boot } from '../boot.js';
-import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
+import { users } from '../../src/auth/auth.table.js';
+import type { Config } from '../../src/config.js';
+import type { Logger } from '../../src/logger.js';
+import { bootLocal } from '../local/services.js';
 import { seedDemo } from '../seed/index.js';
 import { startProxy, type ProxyTarget } from './proxy.js';
 
@@ -59,7 +59,7 @@ export async function startLocalCluster(config: Config, options: LocalClusterOpt
   const { logger } = options;
   if (!Number.isInteger(options.nodes) || options.nodes < 1)
     throw new Error('--nodes must be a whole number of at least 1');
-  const booted = await boot(config, logger);
+  const booted = await bootLocal(config, logger);
   const children: { process: ChildProcess; id: string }[] = [];
   let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
   let stopping = false;

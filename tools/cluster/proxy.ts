@@ -8,7 +8,7 @@ import {
 } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../src/logger.js';
 
 /**
  * A small round-robin HTTP and WebSocket proxy for the local multi-process mode: what nginx

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { once } from 'node:events';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../src/logger.js';
 import type { LocalService } from './embedded-postgres.js';
 import { clearPidFile, freePort } from './processes.js';
 

@@ -3,23 +3,24 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { deleteKeysUnder } from '../infra/redis.js';
-import { boot, type Booted } from '../boot.js';
+import { deleteKeysUnder } from '../../src/infra/redis.js';
+import type { Booted } from '../../src/boot.js';
 import { startLocalCluster, type LocalCluster } from '../cluster/local-cluster.js';
-import { loadConfig } from '../config.js';
-import { createLogger } from '../logger.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
 import { DEMO_PASSWORD, demoAccounts, seedAccounts } from '../seed/accounts.js';
-import type { LocalService } from '../infra/embedded-postgres.js';
-import { startLocalRedis } from '../infra/local-redis.js';
-import { signerFromKey, parseSigningKey } from '../shared/signing.js';
+import type { LocalService } from '../local/embedded-postgres.js';
+import { startLocalRedis } from '../local/local-redis.js';
+import { bootLocal } from '../local/services.js';
+import { signerFromKey, parseSigningKey } from '../../src/shared/signing.js';
 import type { Mailbox } from './accounts.js';
 import type { DropFault } from './options.js';
 
 /**
- * Where the drop runs. Self-started: local services through boot() (embedded Postgres and a
+ * Where the drop runs. Self-started: local services through bootLocal() (embedded Postgres and a
  * local redis-server, or a fresh database and Redis prefix on the Postgres and Redis that
  * DATABASE_URL / REDIS_URL name), N API processes and one worker started by the cluster
- * launcher (src/cluster/local-cluster.ts), all torn down afterwards. --target: somebody's running deployment, reached through its public API
+ * launcher (tools/cluster/local-cluster.ts), all torn down afterwards. --target: somebody's running deployment, reached through its public API
  * (and its Postgres only if given, for the audit).
  */
 
@@ -114,7 +115,7 @@ export async function startDeployment(options: StartOptions): Promise<Deployment
     }
     let redisUrl = options.env.REDIS_URL || undefined;
     if (redisUrl) undo.push(() => deleteKeysUnder(redisUrl!, prefix));
-    // No REDIS_URL: the simulator starts redis-server itself (append-only, as boot() would), so
+    // No REDIS_URL: the simulator starts redis-server itself (append-only, as `npm start` would), so
     // it holds the handle that the restart-redis fault needs. A shared service is never restarted.
     let ownRedis: LocalService | null = null;
     const redisDir = join(dataDir, 'redis');
@@ -147,7 +148,7 @@ export async function startDeployment(options: StartOptions): Promise<Deployment
     // Our own boot: it starts the local services (when no URL is given), and its connection is
     // the audit's; the demo organizer (and admin) exist only in development seeds, and the drop
     // needs one to create its event through the API as any organizer would.
-    booted = await boot(config, quiet);
+    booted = await bootLocal(config, quiet);
     const resolved = booted.infra.config;
     await seedAccounts(booted.infra.database.db, resolved);
     const organizer = demoAccounts.find((a) => a.roles.includes('organizer'))!;

