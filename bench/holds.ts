@@ -28,13 +28,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { holds } from '../src/sales/holds.table.js';
+import { schema } from '../src/db/index.js';
 import { startBareApp } from './holds/bare-app.js';
 import { lockSampler, measurer } from './holds/measure.js';
 import { printReport, resultLine, type Measured, type Path } from './holds/report.js';
 import { benchDatabase, benchEvent, countedPool, PRICE, registerFans, startApi } from './holds/setup.js';
 import { StatementLog, traceLines } from './holds/statements.js';
 import { poster } from './support.js';
+
+const { holds } = schema;
 
 const PARTS = ['reserved', 'holdOnly', 'update', 'bare', 'ga', 'gaBare'] as const;
 type Part = (typeof PARTS)[number];

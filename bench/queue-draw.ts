@@ -17,7 +17,7 @@ import { createKeys } from '../queue/keys.js';
 import { commitmentOf, newSeed } from '../queue/lottery.js';
 import { openSlowlogWindow } from '../queue/slowlog.js';
 import { WaitingRoom } from '../queue/waiting-room.js';
-import { connectRedis } from '../src/infra/redis.js';
+import { connectRedis } from '../src/infra/index.js';
 
 const { values } = parseArgs({
   options: {

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { createKeys } from '../queue/keys.js';
 import { scriptSource } from '../queue/scripts.js';
 import { WaitingRoom } from '../queue/waiting-room.js';
-import { connectRedis } from '../src/infra/redis.js';
+import { connectRedis } from '../src/infra/index.js';
 
 const { values } = parseArgs({
   options: {

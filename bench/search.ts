@@ -9,15 +9,13 @@
 import { performance } from 'node:perf_hooks';
 import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
-import { users } from '../src/auth/auth.table.js';
-import * as schema from '../src/db/schema.js';
-import type { Db } from '../src/db/types.js';
-import { PLANNER_SETTINGS } from '../src/discovery/discovery.repository.js';
-import { searchQuery } from '../src/discovery/discovery.schemas.js';
-import { DiscoveryService } from '../src/discovery/discovery.service.js';
+import { type Db, schema } from '../src/db/index.js';
+import { DiscoveryService, PLANNER_SETTINGS, searchQuery } from '../src/discovery/index.js';
 import { startScratchNode } from '../tools/local/scratch.js';
 import { loadScaleCatalog } from '../tools/seed/scale-catalog.js';
 import { poster } from './support.js';
+
+const { users } = schema;
 
 const EVENTS = 100_000;
 const ITERATIONS = Number(process.env.ITERATIONS ?? 200);

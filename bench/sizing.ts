@@ -27,22 +27,18 @@ import postgres from 'postgres';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { createKeys } from '../queue/keys.js';
 import { WaitingRoom } from '../queue/waiting-room.js';
-import type { Infra } from '../src/infra/types.js';
-import { users } from '../src/auth/auth.table.js';
-import { events, priceTiers, venues } from '../src/catalog/catalog.table.js';
+import { connectRedis, deleteKeysUnder, type Infra } from '../src/infra/index.js';
+import { connectDatabase, runMigrations, schema } from '../src/db/index.js';
 import { loadConfig } from '../src/config.js';
-import { connectDatabase } from '../src/db/client.js';
-import { runMigrations } from '../src/db/migrate.js';
-import { RateLimiter } from '../src/http/rate-limit.js';
+import { RateLimiter } from '../src/http/index.js';
 import { freePort } from '../tools/local/processes.js';
-import { connectRedis, deleteKeysUnder } from '../src/infra/redis.js';
 import { createLogger } from '../src/logger.js';
-import { createBroadcaster } from '../src/realtime/broadcaster.js';
-import { holdExpiryScheduler } from '../src/sales/expiry.jobs.js';
-import { seats } from '../src/sales/inventory.table.js';
-import { onsaleSettings } from '../src/sales/onsale.table.js';
+import { createBroadcaster } from '../src/realtime/index.js';
+import { holdExpiryScheduler } from '../src/sales/index.js';
 import { startServer } from '../src/server.js';
-import { generateSigner } from '../src/shared/signing.js';
+import { generateSigner } from '../src/shared/index.js';
+
+const { events, onsaleSettings, priceTiers, seats, users, venues } = schema;
 
 const { values } = parseArgs({
   options: {

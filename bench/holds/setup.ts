@@ -9,23 +9,18 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
-import type { Infra } from '../../src/infra/types.js';
-import { users } from '../../src/auth/auth.table.js';
-import { CatalogService } from '../../src/catalog/catalog.service.js';
-import { events, priceTiers, venues } from '../../src/catalog/catalog.table.js';
+import { connectRedis, deleteKeysUnder, type Infra } from '../../src/infra/index.js';
+import { type Database, runMigrations, schema } from '../../src/db/index.js';
+import { CatalogService } from '../../src/catalog/index.js';
 import { loadConfig } from '../../src/config.js';
-import type { Database } from '../../src/db/client.js';
-import { runMigrations } from '../../src/db/migrate.js';
-import * as schema from '../../src/db/schema.js';
-import { connectRedis, deleteKeysUnder } from '../../src/infra/redis.js';
 import { createLogger } from '../../src/logger.js';
-import { createBroadcaster } from '../../src/realtime/broadcaster.js';
-import { seats } from '../../src/sales/inventory.table.js';
-import { onsaleSettings } from '../../src/sales/onsale.table.js';
+import { createBroadcaster } from '../../src/realtime/index.js';
 import { startServer } from '../../src/server.js';
-import { generateSigner } from '../../src/shared/signing.js';
+import { generateSigner } from '../../src/shared/index.js';
 import { poster } from '../support.js';
 import { StatementLog } from './statements.js';
+
+const { events, onsaleSettings, priceTiers, seats, users, venues } = schema;
 
 export const PRICE = { priceCents: 5000, feeCents: 500, currency: 'EUR' };
 

@@ -1,12 +1,11 @@
 /** What bench:queue and bench/join-cpu.ts set up alike: a queue-mode event, signed-in fans, the API nodes' environment. */
 import { randomUUID } from 'node:crypto';
-import { users } from '../../src/auth/auth.table.js';
-import { insertBulkAccounts } from '../../src/auth/bulk-accounts.js';
-import type { Principal } from '../../src/auth/principal.js';
-import type { SessionCache } from '../../src/auth/session-cache.js';
-import { CatalogService } from '../../src/catalog/catalog.service.js';
-import type { connectDatabase } from '../../src/db/client.js';
-import { OnsaleService } from '../../src/sales/onsale.service.js';
+import { type connectDatabase, schema } from '../../src/db/index.js';
+import { insertBulkAccounts, type Principal, type SessionCache } from '../../src/auth/index.js';
+import { CatalogService } from '../../src/catalog/index.js';
+import { OnsaleService } from '../../src/sales/index.js';
+
+const { users } = schema;
 
 /** The environment of an API node under bench: its own database and Redis prefix, quiet, no workers. */
 export function apiNodeEnv(o: {

@@ -14,9 +14,8 @@
  * (profiling slows them: those figures are for the profiles, not for comparison).
  */
 import type { ChildProcess } from 'node:child_process';
-import type { AppRedis } from '../../src/infra/redis.js';
-import { createBroadcaster } from '../../src/realtime/broadcaster.js';
-import { eventRoom, type QueueCursorPush, type QueueServerToClient } from '../../src/realtime/events.js';
+import type { AppRedis } from '../../src/infra/index.js';
+import { createBroadcaster, eventRoom, type QueueCursorPush, type QueueServerToClient } from '../../src/realtime/index.js';
 import { ask, cpuOf, KB, log, median, round1, rssOf, sleep, type Spawn } from './ipc.js';
 
 export interface SocketBenchOptions {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { verifyReceiptChain, type Receipt } from '../../src/timeline/receipt.js';
+import { type Receipt, verifyReceiptChain } from '../../src/timeline/index.js';
 
 /**
  * `npm run verify-receipt -- --file receipts.json [--key key.pem | --url https://fairdrop.example]`

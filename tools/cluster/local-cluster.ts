@@ -4,12 +4,14 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { users } from '../../src/auth/auth.table.js';
+import { schema } from '../../src/db/index.js';
 import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
 import { bootLocal } from '../local/services.js';
 import { seedDemo } from '../seed/index.js';
 import { startProxy, type ProxyTarget } from './proxy.js';
+
+const { users } = schema;
 
 /**
  * Several API processes and one worker on one machine, behind a round-robin proxy: the shape of

@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { loadConfig, type Config } from '../../src/config.js';
-import { connectDatabase } from '../../src/db/client.js';
-import { runMigrations } from '../../src/db/migrate.js';
-import { connectRedis, deleteKeysUnder } from '../../src/infra/redis.js';
-import type { Infra } from '../../src/infra/types.js';
+import { connectDatabase, runMigrations } from '../../src/db/index.js';
+import { connectRedis, deleteKeysUnder, type Infra } from '../../src/infra/index.js';
 import { createLogger } from '../../src/logger.js';
-import { createBroadcaster } from '../../src/realtime/broadcaster.js';
+import { createBroadcaster } from '../../src/realtime/index.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { generateSigner } from '../../src/shared/signing.js';
+import { generateSigner } from '../../src/shared/index.js';
 
 /**
  * Throwaway product instances for benchmarks and tests: a database of their own on an existing

@@ -1,8 +1,7 @@
 import type { Config } from '../../src/config.js';
-import type { Db } from '../../src/db/types.js';
-import { findUserByEmail, insertUser } from '../../src/auth/auth.repository.js';
-import { hashPassword } from '../../src/auth/password.js';
-import type { Role } from '../../src/shared/vocabulary.js';
+import type { Db } from '../../src/db/index.js';
+import { findUserByEmail, hashPassword, insertUser } from '../../src/auth/index.js';
+import type { Role } from '../../src/shared/index.js';
 
 /** Demo accounts for the zero-setup start; printed at boot. Never created in production. */
 export const DEMO_PASSWORD = 'fairdrop-demo';

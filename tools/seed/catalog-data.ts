@@ -1,5 +1,5 @@
-import type { Transit } from '../../src/catalog/catalog.table.js';
-import type { AccessibilityFeature, Category } from '../../src/shared/vocabulary.js';
+import type { Transit } from '../../src/catalog/index.js';
+import type { AccessibilityFeature, Category } from '../../src/shared/index.js';
 
 /** Real venues (approximate coordinates) for the demo catalog; kinds decide seating and programme. */
 

@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { users } from '../../src/auth/auth.table.js';
-import { events, priceTiers, venues, type EventStatus } from '../../src/catalog/catalog.table.js';
-import type { Db } from '../../src/db/types.js';
-import { gaInventory } from '../../src/sales/inventory.table.js';
-import { onsaleSettings } from '../../src/sales/onsale.table.js';
+import { type Db, schema } from '../../src/db/index.js';
+import type { EventStatus } from '../../src/catalog/index.js';
 import {
   demoCities,
   ENSEMBLES,
@@ -15,6 +12,8 @@ import {
   transitOf,
   type DemoVenue,
 } from './catalog-data.js';
+
+const { events, gaInventory, onsaleSettings, priceTiers, users, venues } = schema;
 
 /**
  * The demo catalog: 340 events over 8 cities, with seat maps, GA counters, sold-out,

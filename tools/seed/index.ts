@@ -1,5 +1,5 @@
 import type { Config } from '../../src/config.js';
-import type { Db } from '../../src/db/types.js';
+import type { Db } from '../../src/db/index.js';
 import type { Logger } from '../../src/logger.js';
 import { seedAccounts } from './accounts.js';
 import { seedCatalog } from './catalog.js';

@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { categories } from '../../src/shared/vocabulary.js';
+import { categories } from '../../src/shared/index.js';
 
 /**
  * A large synthetic catalog written with a few INSERT … SELECT generate_series statements

@@ -2,12 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
-import { insertBulkAccounts } from '../../src/auth/bulk-accounts.js';
-import { hashPassword } from '../../src/auth/password.js';
+import { hashPassword, insertBulkAccounts } from '../../src/auth/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import * as schema from '../../src/db/schema.js';
-import { openMail } from '../../src/notifications/outbox.repository.js';
-import type { PlatformSigner } from '../../src/shared/signing.js';
+import { schema } from '../../src/db/index.js';
+import { openMail } from '../../src/notifications/index.js';
+import type { PlatformSigner } from '../../src/shared/index.js';
 import { ApiClient } from './http.js';
 import type { Account, ErrorCounts } from './types.js';
 

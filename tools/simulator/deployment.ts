@@ -3,7 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { deleteKeysUnder } from '../../src/infra/redis.js';
+import { deleteKeysUnder } from '../../src/infra/index.js';
 import type { Booted } from '../../src/boot.js';
 import { startLocalCluster, type LocalCluster } from '../cluster/local-cluster.js';
 import { loadConfig } from '../../src/config.js';
@@ -12,7 +12,7 @@ import { DEMO_PASSWORD, demoAccounts, seedAccounts } from '../seed/accounts.js';
 import type { LocalService } from '../local/embedded-postgres.js';
 import { startLocalRedis } from '../local/local-redis.js';
 import { bootLocal } from '../local/services.js';
-import { signerFromKey, parseSigningKey } from '../../src/shared/signing.js';
+import { parseSigningKey, signerFromKey } from '../../src/shared/index.js';
 import type { Mailbox } from './accounts.js';
 import type { DropFault } from './options.js';
 
