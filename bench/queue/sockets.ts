@@ -15,7 +15,12 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { AppRedis } from '../../src/infra/index.js';
-import { createBroadcaster, eventRoom, type QueueCursorPush, type QueueServerToClient } from '../../src/realtime/index.js';
+import {
+  createBroadcaster,
+  eventRoom,
+  type QueueCursorPush,
+  type QueueServerToClient,
+} from '../../src/realtime/index.js';
 import { ask, cpuOf, KB, log, median, round1, rssOf, sleep, type Spawn } from './ipc.js';
 
 export interface SocketBenchOptions {
