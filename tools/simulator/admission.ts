@@ -146,222 +146,27 @@ export function nextPollMs(
   return ms;
 }
 
-export function queueAdmission(
-  socketUrl: (fan: FanHandle, attempt: number) => string,
-  pacing: PollPacing,
-): AdmissionStrategy {
+/** Where a fan's socket connects on its `attempt`-th try (the next node after a failure). */
+type SocketUrl = (fan: FanHandle, attempt: number) => string;
+
+/**
+ * Queue mode: each fan joins once (join), then waits for its purchase token (admit) on its
+ * socket or by polling, and lets go of its socket when done (leave). The steps are the
+ * functions below, in the page's order.
+ */
+export function queueAdmission(socketUrl: SocketUrl, pacing: PollPacing): AdmissionStrategy {
   const states = new Map<number, FanQueueState>();
-
-  /** The page's `watch`: joins the event's room and answers where the fan stands (ticket number, token). */
-  const watch = (fan: FanHandle, state: FanQueueState) => {
-    state.socket?.emit('watch', { eventId: fan.eventId }, (answer: WatchAnswer) => {
-      if (!answer.ok) return fan.error('queue_watch', answer.code);
-      const snap = answer.snapshot;
-      if (snap.ticketNumber !== null) fan.record.ticketNumber = snap.ticketNumber;
-      if (snap.token) state.token ??= snap.token;
-      if (snap.soldOut) state.soldOutSince ??= Date.now();
-      state.wake?.();
-    });
-  };
-
-  const connect = (fan: FanHandle, attempt: number) =>
-    // No built-in reconnection: it would knock on the same (maybe dead) node; listen() moves on.
-    io(`${socketUrl(fan, attempt)}/queue`, {
-      transports: ['websocket'],
-      auth: { token: fan.token },
-      forceNew: true,
-      reconnection: false,
-    });
-
-  /** The page's socket: pushes in, and a new connection — to the next node — whenever this one drops. */
-  const listen = (fan: FanHandle, state: FanQueueState) => {
-    const socket = state.socket!;
-    // Every (re)connect asks again: a push missed while disconnected is in the snapshot.
-    socket.on('connect', () => watch(fan, state));
-    socket.on('admitted', (push: QueueAdmittedWire) => {
-      if (push.eventId !== fan.eventId) return;
-      fan.latency('push', Date.now() - push.emittedAt);
-      fan.record.ticketNumber = push.ticketNumber;
-      state.token ??= push.token;
-      state.wake?.();
-    });
-    // The draw gave every pre-queue entry its number: ask for ours, as the page does.
-    socket.on('drawn', () => watch(fan, state));
-    // The cursor has passed our number and no `admitted` came (a push lost while Redis or a
-    // node restarted): ask where we stand, as the page does, instead of waiting forever.
-    socket.on('cursor', (push: { eventId: string; cursor: number }) => {
-      const mine = fan.record.ticketNumber;
-      if (push.eventId === fan.eventId && !state.token && mine !== null && mine > 0 && push.cursor >= mine)
-        watch(fan, state);
-    });
-    socket.on('soldout', () => void (state.soldOutSince ??= Date.now()));
-    socket.on('available', () => void (state.soldOutSince = null));
-    socket.on('closed', () => {
-      state.closed = true;
-      state.wake?.();
-    });
-    const failover = () => {
-      socket.removeAllListeners();
-      socket.close();
-      if (state.left) return;
-      setTimeout(() => {
-        if (state.left) return;
-        state.attempt++;
-        state.socket = connect(fan, state.attempt);
-        listen(fan, state);
-      }, SOCKET_FAILOVER_MS);
-    };
-    socket.on('connect_error', failover);
-    socket.on('disconnect', (reason) => {
-      // The server or the network dropped us (a node died): another node. Our own close() is not a failure.
-      if (reason !== 'io client disconnect') failover();
-    });
-  };
-
-  /** One GET …/queue/me, as the page's fallback does: If-None-Match, and whatever it says taken in. */
-  const poll = async (
-    fan: FanHandle,
-    state: FanQueueState,
-  ): Promise<{ snap: QueueSnapshotWire | null; headers: Record<string, string | string[] | undefined> }> => {
-    const res = await fan.api.call<QueueSnapshotWire>('GET', `/v1/events/${fan.eventId}/queue/me`, undefined, {
-      token: fan.token,
-      headers: state.etag ? { 'if-none-match': state.etag } : {},
-    });
-    fan.polled(res.status);
-    fan.latency('queueMe', res.ms);
-    if (res.status === 304) return { snap: state.last, headers: res.headers };
-    if (res.status !== 200) {
-      fan.error('queue_me', res.code ?? `http_${res.status}`);
-      return { snap: null, headers: res.headers };
-    }
-    const snap = res.body;
-    state.last = snap;
-    const etag = res.headers.etag;
-    state.etag = typeof etag === 'string' ? etag : null;
-    if (snap.ticketNumber !== null) fan.record.ticketNumber = snap.ticketNumber;
-    if (snap.token && !state.token) {
-      state.token = snap.token;
-      // Admission → the fan knows: the token was minted a TTL before it expires (one machine, one clock).
-      if (snap.tokenExpiresAt !== null)
-        fan.latency('poll', Math.max(0, Date.now() - (snap.tokenExpiresAt - pacing.tokenTtlMs)));
-    }
-    if (snap.soldOut) state.soldOutSince ??= Date.now();
-    else state.soldOutSince = null;
-    if (snap.phase === 'closed') state.closed = true;
-    return { snap, headers: res.headers };
-  };
-
-  const verdict = (fan: FanHandle, state: FanQueueState): AdmissionResult | null => {
-    if (state.token) {
-      fan.record.admittedAt = Date.now();
-      return { admitted: true, purchaseToken: state.token };
-    }
-    if (state.closed) return { admitted: false, reason: 'refused' };
-    if (state.soldOutSince !== null && Date.now() - state.soldOutSince > SOLD_OUT_LINGER_MS)
-      return { admitted: false, reason: 'sold_out' };
-    return null;
-  };
-
-  /** A socket fan: pushes in; while its socket is down, the page's poll every POLL_MS. */
-  const waitOnSocket = async (fan: FanHandle, state: FanQueueState): Promise<AdmissionResult> => {
-    let lastPoll = Date.now();
-    while (Date.now() < fan.deadline) {
-      const done = verdict(fan, state);
-      if (done) return done;
-      if (!state.socket?.connected && Date.now() - lastPoll > POLL_MS) {
-        lastPoll = Date.now();
-        await poll(fan, state);
-      }
-      // Woken by a push that changed something (token, closed), else once a second for the
-      // linger, the deadline and a dropped socket. A 50 ms loop per fan cost tens of thousands
-      // of timer wake-ups a second per fan process at 100,000 fans and starved the purchases.
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          state.wake = null;
-          resolve();
-        }, SOCKET_WAIT_TICK_MS);
-        state.wake = () => {
-          clearTimeout(timer);
-          state.wake = null;
-          resolve();
-        };
-      });
-    }
-    return { admitted: false, reason: 'timeout' };
-  };
-
-  /**
-   * A fan over the sockets budget: it knows from its join that it is in the pre-queue and when
-   * the sale opens (the page shows the time), so it first asks once the sale has opened,
-   * spread over a pause; then as its ETA says (nextPollMs), until it has its token, is told
-   * sold out or the room closes.
-   */
-  const waitByPolling = async (fan: FanHandle, state: FanQueueState): Promise<AdmissionResult> => {
-    let wait: number;
-    if (fan.record.ticketNumber === null) {
-      const opensAt = await Promise.race([fan.saleStart, sleep(fan.deadline - Date.now()).then(() => fan.deadline)]);
-      wait = opensAt - Date.now() + Math.random() * pacing.maxMs;
-    } else {
-      wait = 0; // joined after the draw: the page asks where it stands at once
-    }
-    while (Date.now() < fan.deadline) {
-      await sleep(Math.min(wait, fan.deadline - Date.now()));
-      if (Date.now() >= fan.deadline) break;
-      const { snap, headers } = await poll(fan, state);
-      const done = verdict(fan, state);
-      if (done) return done;
-      // Told sold out: one more look after the linger (seats may come back), then home.
-      wait = state.soldOutSince !== null ? SOLD_OUT_LINGER_MS + 100 : nextPollMs(snap, headers, pacing.maxMs);
-    }
-    return verdict(fan, state) ?? { admitted: false, reason: 'timeout' };
-  };
-
   return {
     async join(fan) {
-      const path = `/v1/events/${fan.eventId}/queue`;
-      // A join is idempotent per account (one entry each): a retry after a lost answer finds the same entry.
-      for (let attempt = 0; attempt < 4 && Date.now() < fan.deadline; attempt++) {
-        const res = await fan.api.call<QueueJoinWire>(
-          'POST',
-          path,
-          {},
-          { token: fan.token, ...(pacing.joinKey ? { idempotencyKey: true } : {}) },
-        );
-        fan.latency('join', res.ms);
-        if (res.status === 200 || res.status === 201) {
-          // A bot joining many times must get its first entry back, never a second one.
-          if (fan.record.entryId !== null && fan.record.entryId !== res.body.entryId)
-            fan.error('join', 'simulator.second_entry_for_account');
-          fan.record.joinedAt ??= res.body.joinedAt ?? Date.now();
-          fan.record.entryId ??= res.body.entryId;
-          fan.record.ticketNumber ??= res.body.ticketNumber;
-          if (states.has(fan.record.index)) return true;
-          const state: FanQueueState = {
-            socket: fan.socket ? connect(fan, 0) : null,
-            etag: null,
-            last: null,
-            attempt: 0,
-            token: null,
-            soldOutSince: null,
-            closed: false,
-            left: false,
-            wake: null,
-          };
-          states.set(fan.record.index, state);
-          if (fan.socket) listen(fan, state);
-          return true;
-        }
-        fan.error('join', res.code ?? `http_${res.status}`);
-        if (res.status !== 0 && res.status !== 429 && res.status < 500) return false;
-        await sleep(250 * 2 ** attempt);
-      }
-      return false;
+      const joined = await joinQueue(fan, pacing);
+      if (joined && !states.has(fan.record.index)) states.set(fan.record.index, followQueue(socketUrl, fan));
+      return joined;
     },
 
     async admit(fan) {
       const state = states.get(fan.record.index);
       if (!state) return { admitted: false, reason: 'refused' };
-      return state.socket ? waitOnSocket(fan, state) : waitByPolling(fan, state);
+      return state.socket ? waitOnSocket(fan, state, pacing) : waitByPolling(fan, state, pacing);
     },
 
     leave(fan) {
@@ -371,4 +176,215 @@ export function queueAdmission(
       states.delete(fan.record.index);
     },
   };
+}
+
+/** POST …/queue until it answers; a join is idempotent per account (one entry each), so a retry after a lost answer finds the same entry. */
+async function joinQueue(fan: FanHandle, pacing: PollPacing): Promise<boolean> {
+  const path = `/v1/events/${fan.eventId}/queue`;
+  for (let attempt = 0; attempt < 4 && Date.now() < fan.deadline; attempt++) {
+    const res = await fan.api.call<QueueJoinWire>(
+      'POST',
+      path,
+      {},
+      { token: fan.token, ...(pacing.joinKey ? { idempotencyKey: true } : {}) },
+    );
+    fan.latency('join', res.ms);
+    if (res.status === 200 || res.status === 201) {
+      // A bot joining many times must get its first entry back, never a second one.
+      if (fan.record.entryId !== null && fan.record.entryId !== res.body.entryId)
+        fan.error('join', 'simulator.second_entry_for_account');
+      fan.record.joinedAt ??= res.body.joinedAt ?? Date.now();
+      fan.record.entryId ??= res.body.entryId;
+      fan.record.ticketNumber ??= res.body.ticketNumber;
+      return true;
+    }
+    fan.error('join', res.code ?? `http_${res.status}`);
+    if (res.status !== 0 && res.status !== 429 && res.status < 500) return false;
+    await sleep(250 * 2 ** attempt);
+  }
+  return false;
+}
+
+/** A joined fan's waiting state; a socket fan's socket connects and listens from here on. */
+function followQueue(socketUrl: SocketUrl, fan: FanHandle): FanQueueState {
+  const state: FanQueueState = {
+    socket: fan.socket ? connect(socketUrl, fan, 0) : null,
+    etag: null,
+    last: null,
+    attempt: 0,
+    token: null,
+    soldOutSince: null,
+    closed: false,
+    left: false,
+    wake: null,
+  };
+  if (fan.socket) listen(socketUrl, fan, state);
+  return state;
+}
+
+/** The page's `watch`: joins the event's room and answers where the fan stands (ticket number, token). */
+function watch(fan: FanHandle, state: FanQueueState): void {
+  state.socket?.emit('watch', { eventId: fan.eventId }, (answer: WatchAnswer) => {
+    if (!answer.ok) return fan.error('queue_watch', answer.code);
+    const snap = answer.snapshot;
+    if (snap.ticketNumber !== null) fan.record.ticketNumber = snap.ticketNumber;
+    if (snap.token) state.token ??= snap.token;
+    if (snap.soldOut) state.soldOutSince ??= Date.now();
+    state.wake?.();
+  });
+}
+
+function connect(socketUrl: SocketUrl, fan: FanHandle, attempt: number): Socket {
+  // No built-in reconnection: it would knock on the same (maybe dead) node; listen() moves on.
+  return io(`${socketUrl(fan, attempt)}/queue`, {
+    transports: ['websocket'],
+    auth: { token: fan.token },
+    forceNew: true,
+    reconnection: false,
+  });
+}
+
+/** The page's socket: pushes in, and a new connection — to the next node — whenever this one drops. */
+function listen(socketUrl: SocketUrl, fan: FanHandle, state: FanQueueState): void {
+  const socket = state.socket!;
+  // Every (re)connect asks again: a push missed while disconnected is in the snapshot.
+  socket.on('connect', () => watch(fan, state));
+  socket.on('admitted', (push: QueueAdmittedWire) => {
+    if (push.eventId !== fan.eventId) return;
+    fan.latency('push', Date.now() - push.emittedAt);
+    fan.record.ticketNumber = push.ticketNumber;
+    state.token ??= push.token;
+    state.wake?.();
+  });
+  // The draw gave every pre-queue entry its number: ask for ours, as the page does.
+  socket.on('drawn', () => watch(fan, state));
+  // The cursor has passed our number and no `admitted` came (a push lost while Redis or a
+  // node restarted): ask where we stand, as the page does, instead of waiting forever.
+  socket.on('cursor', (push: { eventId: string; cursor: number }) => {
+    const mine = fan.record.ticketNumber;
+    if (push.eventId === fan.eventId && !state.token && mine !== null && mine > 0 && push.cursor >= mine)
+      watch(fan, state);
+  });
+  socket.on('soldout', () => void (state.soldOutSince ??= Date.now()));
+  socket.on('available', () => void (state.soldOutSince = null));
+  socket.on('closed', () => {
+    state.closed = true;
+    state.wake?.();
+  });
+  const failover = () => {
+    socket.removeAllListeners();
+    socket.close();
+    if (state.left) return;
+    setTimeout(() => {
+      if (state.left) return;
+      state.attempt++;
+      state.socket = connect(socketUrl, fan, state.attempt);
+      listen(socketUrl, fan, state);
+    }, SOCKET_FAILOVER_MS);
+  };
+  socket.on('connect_error', failover);
+  socket.on('disconnect', (reason) => {
+    // The server or the network dropped us (a node died): another node. Our own close() is not a failure.
+    if (reason !== 'io client disconnect') failover();
+  });
+}
+
+/** One GET …/queue/me, as the page's fallback does: If-None-Match, and whatever it says taken in. */
+async function poll(
+  fan: FanHandle,
+  state: FanQueueState,
+  pacing: PollPacing,
+): Promise<{ snap: QueueSnapshotWire | null; headers: Record<string, string | string[] | undefined> }> {
+  const res = await fan.api.call<QueueSnapshotWire>('GET', `/v1/events/${fan.eventId}/queue/me`, undefined, {
+    token: fan.token,
+    headers: state.etag ? { 'if-none-match': state.etag } : {},
+  });
+  fan.polled(res.status);
+  fan.latency('queueMe', res.ms);
+  if (res.status === 304) return { snap: state.last, headers: res.headers };
+  if (res.status !== 200) {
+    fan.error('queue_me', res.code ?? `http_${res.status}`);
+    return { snap: null, headers: res.headers };
+  }
+  const snap = res.body;
+  state.last = snap;
+  const etag = res.headers.etag;
+  state.etag = typeof etag === 'string' ? etag : null;
+  if (snap.ticketNumber !== null) fan.record.ticketNumber = snap.ticketNumber;
+  if (snap.token && !state.token) {
+    state.token = snap.token;
+    // Admission → the fan knows: the token was minted a TTL before it expires (one machine, one clock).
+    if (snap.tokenExpiresAt !== null)
+      fan.latency('poll', Math.max(0, Date.now() - (snap.tokenExpiresAt - pacing.tokenTtlMs)));
+  }
+  if (snap.soldOut) state.soldOutSince ??= Date.now();
+  else state.soldOutSince = null;
+  if (snap.phase === 'closed') state.closed = true;
+  return { snap, headers: res.headers };
+}
+
+/** Admitted (with its token), refused (the room closed), sold out past the linger, or null: keep waiting. */
+function verdict(fan: FanHandle, state: FanQueueState): AdmissionResult | null {
+  if (state.token) {
+    fan.record.admittedAt = Date.now();
+    return { admitted: true, purchaseToken: state.token };
+  }
+  if (state.closed) return { admitted: false, reason: 'refused' };
+  if (state.soldOutSince !== null && Date.now() - state.soldOutSince > SOLD_OUT_LINGER_MS)
+    return { admitted: false, reason: 'sold_out' };
+  return null;
+}
+
+/** A socket fan: pushes in; while its socket is down, the page's poll every POLL_MS. */
+async function waitOnSocket(fan: FanHandle, state: FanQueueState, pacing: PollPacing): Promise<AdmissionResult> {
+  let lastPoll = Date.now();
+  while (Date.now() < fan.deadline) {
+    const done = verdict(fan, state);
+    if (done) return done;
+    if (!state.socket?.connected && Date.now() - lastPoll > POLL_MS) {
+      lastPoll = Date.now();
+      await poll(fan, state, pacing);
+    }
+    // Woken by a push that changed something (token, closed), else once a second for the
+    // linger, the deadline and a dropped socket. A 50 ms loop per fan cost tens of thousands
+    // of timer wake-ups a second per fan process at 100,000 fans and starved the purchases.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        state.wake = null;
+        resolve();
+      }, SOCKET_WAIT_TICK_MS);
+      state.wake = () => {
+        clearTimeout(timer);
+        state.wake = null;
+        resolve();
+      };
+    });
+  }
+  return { admitted: false, reason: 'timeout' };
+}
+
+/**
+ * A fan over the sockets budget: it knows from its join that it is in the pre-queue and when
+ * the sale opens (the page shows the time), so it first asks once the sale has opened,
+ * spread over a pause; then as its ETA says (nextPollMs), until it has its token, is told
+ * sold out or the room closes.
+ */
+async function waitByPolling(fan: FanHandle, state: FanQueueState, pacing: PollPacing): Promise<AdmissionResult> {
+  let wait: number;
+  if (fan.record.ticketNumber === null) {
+    const opensAt = await Promise.race([fan.saleStart, sleep(fan.deadline - Date.now()).then(() => fan.deadline)]);
+    wait = opensAt - Date.now() + Math.random() * pacing.maxMs;
+  } else {
+    wait = 0; // joined after the draw: the page asks where it stands at once
+  }
+  while (Date.now() < fan.deadline) {
+    await sleep(Math.min(wait, fan.deadline - Date.now()));
+    if (Date.now() >= fan.deadline) break;
+    const { snap, headers } = await poll(fan, state, pacing);
+    const done = verdict(fan, state);
+    if (done) return done;
+    // Told sold out: one more look after the linger (seats may come back), then home.
+    wait = state.soldOutSince !== null ? SOLD_OUT_LINGER_MS + 100 : nextPollMs(snap, headers, pacing.maxMs);
+  }
+  return verdict(fan, state) ?? { admitted: false, reason: 'timeout' };
 }

@@ -236,6 +236,17 @@ function openSocket(
 
 type Attempt = FanRecord['outcome'];
 
+/** One purchase attempt's fan, account and recorders (a `multi` bot runs several at once). */
+interface Buyer {
+  p: Persona;
+  token: string;
+  env: FanEnv;
+  record: FanRecord;
+  latency: (m: LatencyMetric, ms: number) => void;
+  error: (endpoint: string, code: string) => void;
+}
+
+/** Think, hold, then walk away or pay: the outcome of one attempt. */
 async function purchase(
   p: Persona,
   account: Account,
@@ -245,112 +256,158 @@ async function purchase(
   latency: (m: LatencyMetric, ms: number) => void,
   error: (endpoint: string, code: string) => void,
 ): Promise<Attempt> {
-  const { api, target } = env;
-  const token = account.token;
+  const buyer: Buyer = { p, token: account.token, env, record, latency, error };
   await sleep(Math.min(p.thinkMs, env.deadline - Date.now()));
-
-  // Hold: preferred tier first, the other when it is gone; named seats for some, best available otherwise.
-  const tiers: TierInfo[] =
-    p.tier === 'reserved' ? [target.tiers.reserved, target.tiers.ga] : [target.tiers.ga, target.tiers.reserved];
-  let tierIndex = 0;
-  let quantity = p.quantity;
-  let choose = p.chooseSeats;
-  let hold: HoldView | null = null;
-  let tier = tiers[0]!;
-  // A hold with no definite answer (a timeout, a 5xx, a node gone) is sent again as it was,
-  // with the same Idempotency-Key, as a page retrying its click does: the server may have
-  // claimed the purchase token and held the seats after answering 503, and the retry must get
-  // that hold back rather than a new request's `queue.token_used`.
-  let resend: { body: Record<string, unknown>; key: string } | null = null;
-  for (let attempt = 0; attempt < HOLD_ATTEMPTS && !hold; attempt++) {
-    if (Date.now() >= env.deadline) return 'timeout';
-    let body: Record<string, unknown>;
-    let key: string;
-    if (resend) {
-      ({ body, key } = resend);
-      resend = null;
-    } else {
-      tier = tiers[tierIndex]!;
-      key = randomUUID();
-      body = { eventId: target.eventId, tierId: tier.id };
-      if (choose && tier.kind === 'reserved') {
-        const map = await api.call<SeatMap>('GET', `/v1/events/${target.eventId}/seats`, undefined, { token });
-        latency('seatmap', map.ms);
-        const free = map.status === 200 ? map.body.seats.filter((s) => s.available) : [];
-        if (free.length < quantity) {
-          choose = false;
-          body.quantity = quantity;
-        } else {
-          // A fan clicks seats near each other: a random run of the free list.
-          const start = Math.floor(Math.random() * (free.length - quantity + 1));
-          body.seats = free.slice(start, start + quantity).map((s) => s.id);
-        }
-      } else {
-        body.quantity = quantity;
-      }
-      if (purchaseToken) body.purchaseToken = purchaseToken;
-    }
-    const res = await api.call<HoldView>('POST', '/v1/holds', body, { token, idempotencyKey: key });
-    latency('hold', res.ms);
-    if (res.status === 201) {
-      hold = res.body;
-      break;
-    }
-    const code = res.code ?? `http_${res.status}`;
-    error('hold', code);
-    switch (code) {
-      case 'sales.seat_unavailable':
-      case 'sales.not_enough_together':
-        choose = false; // someone was faster on those seats: take what is best now
-        break;
-      case 'sales.sold_out':
-        // Gone: the other tier once, then home. No retries against an empty tier.
-        if (tierIndex === 0) tierIndex = 1;
-        else return 'sold_out';
-        break;
-      case 'sales.not_enough_seats':
-      case 'sales.wrong_tier_kind':
-        if (tierIndex === 0) tierIndex = 1;
-        else if (quantity > 1) {
-          quantity = 1; // a group settles for one ticket rather than none
-          tierIndex = 0;
-        } else return 'sold_out';
-        break;
-      case 'sales.limit_exceeded':
-        return 'limit';
-      case 'sales.not_on_sale':
-        await sleep(300); // opened a second early: refresh
-        break;
-      case 'sales.purchase_token_invalid':
-      case 'sales.purchase_token_required':
-        return 'not_admitted';
-      case 'idempotency.in_progress':
-        // The first attempt is still running on the server: ask again with the same key.
-        resend = { body, key };
-        await sleep(500);
-        break;
-      default:
-        if (!RETRYABLE(res.status)) return 'error';
-        resend = { body, key };
-        await sleep(200 * 2 ** attempt);
-    }
-  }
-  if (!hold) return record.lastError === 'sales.not_on_sale' ? 'timeout' : 'sold_out';
+  const hold = await takeHold(buyer, purchaseToken);
+  if (typeof hold === 'string') return hold;
   record.heldAt ??= Date.now();
   env.counters.holds++;
+  if (p.abandon !== 'none') return abandon(buyer, hold);
+  return checkout(buyer, hold);
+}
 
-  if (p.abandon !== 'none') {
-    env.counters.abandons++;
-    if (p.abandon === 'release') {
-      await sleep(Math.min(p.thinkMs, env.deadline - Date.now()));
-      const res = await api.call('DELETE', `/v1/holds/${hold.id}`, undefined, { token });
-      if (res.code) error('release', res.code);
-    }
-    // walk_away: the hold expires on its own (worker job and sweeper).
-    return 'abandoned';
+/** What a fan is trying to hold, changed by each refusal. */
+interface HoldState {
+  tiers: TierInfo[];
+  tierIndex: number;
+  quantity: number;
+  /** Named seats from the seat map (reserved tier), or best available. */
+  choose: boolean;
+  /**
+   * A hold with no definite answer (a timeout, a 5xx, a node gone) is sent again as it was,
+   * with the same Idempotency-Key, as a page retrying its click does: the server may have
+   * claimed the purchase token and held the seats after answering 503, and the retry must get
+   * that hold back rather than a new request's `queue.token_used`.
+   */
+  resend: { body: Record<string, unknown>; key: string } | null;
+}
+
+/** Hold: preferred tier first, the other when it is gone; named seats for some, best available otherwise. */
+async function takeHold(buyer: Buyer, purchaseToken: string | null): Promise<HoldView | Attempt> {
+  const { p, env, record } = buyer;
+  const { target } = env;
+  const state: HoldState = {
+    tiers: p.tier === 'reserved' ? [target.tiers.reserved, target.tiers.ga] : [target.tiers.ga, target.tiers.reserved],
+    tierIndex: 0,
+    quantity: p.quantity,
+    choose: p.chooseSeats,
+    resend: null,
+  };
+  for (let attempt = 0; attempt < HOLD_ATTEMPTS; attempt++) {
+    if (Date.now() >= env.deadline) return 'timeout';
+    const { body, key } = state.resend ?? (await holdRequest(buyer, state, purchaseToken));
+    state.resend = null;
+    const res = await env.api.call<HoldView>('POST', '/v1/holds', body, { token: buyer.token, idempotencyKey: key });
+    buyer.latency('hold', res.ms);
+    if (res.status === 201) return res.body;
+    const code = res.code ?? `http_${res.status}`;
+    buyer.error('hold', code);
+    const outcome = await afterHoldRefusal(state, code, res.status, attempt, { body, key });
+    if (outcome) return outcome;
   }
+  return record.lastError === 'sales.not_on_sale' ? 'timeout' : 'sold_out';
+}
 
-  // Checkout: card details, attendees, maybe a gift card.
+/** A new hold request for the current tier: named seats from the seat map when the fan picks them and enough are free. */
+async function holdRequest(
+  { env, token, latency }: Buyer,
+  state: HoldState,
+  purchaseToken: string | null,
+): Promise<{ body: Record<string, unknown>; key: string }> {
+  const tier = state.tiers[state.tierIndex]!;
+  const body: Record<string, unknown> = { eventId: env.target.eventId, tierId: tier.id };
+  if (state.choose && tier.kind === 'reserved') {
+    const map = await env.api.call<SeatMap>('GET', `/v1/events/${env.target.eventId}/seats`, undefined, { token });
+    latency('seatmap', map.ms);
+    const free = map.status === 200 ? map.body.seats.filter((s) => s.available) : [];
+    if (free.length < state.quantity) {
+      state.choose = false;
+      body.quantity = state.quantity;
+    } else {
+      // A fan clicks seats near each other: a random run of the free list.
+      const start = Math.floor(Math.random() * (free.length - state.quantity + 1));
+      body.seats = free.slice(start, start + state.quantity).map((s) => s.id);
+    }
+  } else {
+    body.quantity = state.quantity;
+  }
+  if (purchaseToken) body.purchaseToken = purchaseToken;
+  return { body, key: randomUUID() };
+}
+
+/** How a fan reacts to a refused hold: an outcome to stop with, or null to try again (the state says how). */
+async function afterHoldRefusal(
+  state: HoldState,
+  code: string,
+  status: number,
+  attempt: number,
+  sent: { body: Record<string, unknown>; key: string },
+): Promise<Attempt | null> {
+  switch (code) {
+    case 'sales.seat_unavailable':
+    case 'sales.not_enough_together':
+      state.choose = false; // someone was faster on those seats: take what is best now
+      return null;
+    case 'sales.sold_out':
+      // Gone: the other tier once, then home. No retries against an empty tier.
+      if (state.tierIndex !== 0) return 'sold_out';
+      state.tierIndex = 1;
+      return null;
+    case 'sales.not_enough_seats':
+    case 'sales.wrong_tier_kind':
+      if (state.tierIndex === 0) state.tierIndex = 1;
+      else if (state.quantity > 1) {
+        state.quantity = 1; // a group settles for one ticket rather than none
+        state.tierIndex = 0;
+      } else return 'sold_out';
+      return null;
+    case 'sales.limit_exceeded':
+      return 'limit';
+    case 'sales.not_on_sale':
+      await sleep(300); // opened a second early: refresh
+      return null;
+    case 'sales.purchase_token_invalid':
+    case 'sales.purchase_token_required':
+      return 'not_admitted';
+    case 'idempotency.in_progress':
+      // The first attempt is still running on the server: ask again with the same key.
+      state.resend = sent;
+      await sleep(500);
+      return null;
+    default:
+      if (!RETRYABLE(status)) return 'error';
+      state.resend = sent;
+      await sleep(200 * 2 ** attempt);
+      return null;
+  }
+}
+
+/** The fan leaves the hold: released after a moment (`release`), or left to expire (`walk_away`: worker job and sweeper). */
+async function abandon({ p, env, token, error }: Buyer, hold: HoldView): Promise<Attempt> {
+  env.counters.abandons++;
+  if (p.abandon === 'release') {
+    await sleep(Math.min(p.thinkMs, env.deadline - Date.now()));
+    const res = await env.api.call('DELETE', `/v1/holds/${hold.id}`, undefined, { token });
+    if (res.code) error('release', res.code);
+  }
+  return 'abandoned';
+}
+
+/** What a fan pays with, changed by each refusal. */
+interface CheckoutState {
+  card: (typeof CARDS)[keyof typeof CARDS];
+  giftCode: string | null;
+  key: string;
+  /**
+   * An attempt without a definite answer (a timeout, a 5xx, a node gone, still in progress)
+   * may have paid: before giving up, the fan opens "My orders", as the page sends them.
+   */
+  unanswered: boolean;
+}
+
+/** Checkout: card details, attendees, maybe a gift card; a declined card retried or not, as the plan says. */
+async function checkout(buyer: Buyer, hold: HoldView): Promise<Attempt> {
+  const { p, env, record, token } = buyer;
   await sleep(Math.min(p.thinkMs, env.deadline - Date.now()));
   const attendees = p.attendees
     ? Array.from({ length: hold.quantity }, (_, i) => ({
@@ -358,80 +415,45 @@ async function purchase(
         email: `guest${i + 1}.fan${p.index}@drop.example.com`,
       }))
     : undefined;
-  let card = p.declineFirst ? CARDS.declined : CARDS.ok;
-  let giftCode = p.giftCard !== null ? (env.giftCards[p.giftCard] ?? null) : null;
-  let key = randomUUID();
-  const bought = (order: OrderView): Attempt => {
-    record.boughtAt = Date.now();
-    record.orderId = order.id;
-    record.purchases.push([order.id, order.tickets.length]);
-    record.tickets += order.tickets.length;
-    record.orders++;
-    record.usedGiftCard ||= giftCode !== null;
-    env.counters.orders++;
-    env.counters.tickets += order.tickets.length;
-    return 'bought';
+  const state: CheckoutState = {
+    card: p.declineFirst ? CARDS.declined : CARDS.ok,
+    giftCode: p.giftCard !== null ? (env.giftCards[p.giftCard] ?? null) : null,
+    key: randomUUID(),
+    unanswered: false,
   };
-  // An attempt without a definite answer (a timeout, a 5xx, a node gone, still in progress)
-  // may have paid: before giving up, the fan opens "My orders", as the page sends them.
-  let unanswered = false;
-  const lookUp = async (): Promise<Attempt | null> => {
-    if (!unanswered) return null;
-    const until = Math.max(env.deadline, Date.now()) + ORDER_LOOKUP_MS;
-    for (let pause = 500; Date.now() < until; pause = Math.min(pause * 2, 4_000)) {
-      const mine = await api.call<{ orders: { id: string; holdId: string; status: string }[] }>(
-        'GET',
-        '/v1/me/orders?limit=50',
-        undefined,
-        { token },
-      );
-      const found = mine.status === 200 ? mine.body.orders.find((o) => o.holdId === hold.id) : undefined;
-      if (mine.status !== 200) error('my_orders', mine.code ?? `http_${mine.status}`);
-      if (found && ['failed', 'voided', 'cancelled'].includes(found.status)) return null;
-      if (found && (found.status === 'captured' || found.status === 'confirmed')) {
-        const detail = await api.call<OrderView>('GET', `/v1/orders/${found.id}`, undefined, { token });
-        if (detail.status === 200) {
-          error('order', 'simulator.answer_lost_found_in_my_orders');
-          return bought(detail.body);
-        }
-      }
-      // Not there yet (the first request still runs) or not final: look again.
-      await sleep(pause);
-    }
-    return null;
-  };
+  const lookUp = () => (state.unanswered ? findInMyOrders(buyer, hold, state) : Promise.resolve(null));
   for (let attempt = 0; attempt < 4; attempt++) {
     if (Date.now() >= env.deadline) return (await lookUp()) ?? 'timeout';
-    const payment = { card, giftCards: giftCode ? [{ code: giftCode }] : [] };
-    const res = await api.call<OrderView>(
+    const payment = { card: state.card, giftCards: state.giftCode ? [{ code: state.giftCode }] : [] };
+    const res = await env.api.call<OrderView>(
       'POST',
       '/v1/orders',
       { holdId: hold.id, payment, ...(attendees ? { attendees } : {}) },
-      { token, idempotencyKey: key },
+      { token, idempotencyKey: state.key },
     );
-    latency('order', res.ms);
-    if (res.status === 201 || res.status === 200) return bought(res.body);
+    buyer.latency('order', res.ms);
+    if (res.status === 201 || res.status === 200) return bought(buyer, res.body, state.giftCode !== null);
     const code = res.code ?? `http_${res.status}`;
-    error('order', code);
+    buyer.error('order', code);
     switch (code) {
       case 'payments.card_declined':
       case 'payments.insufficient_funds':
         record.declines++;
         env.counters.declines++;
         if (!p.retryAfterDecline) {
-          const released = await api.call('DELETE', `/v1/holds/${hold.id}`, undefined, { token });
-          if (released.code) error('release', released.code);
+          const released = await env.api.call('DELETE', `/v1/holds/${hold.id}`, undefined, { token });
+          if (released.code) buyer.error('release', released.code);
           return 'declined';
         }
         // Another card, another attempt: a new key, since the first request has its (failed) answer.
         await sleep(Math.min(p.thinkMs, env.deadline - Date.now()));
-        card = CARDS.ok;
-        key = randomUUID();
+        state.card = CARDS.ok;
+        state.key = randomUUID();
         break;
       case 'giftcards.insufficient_balance':
       case 'giftcards.invalid_code':
-        giftCode = null;
-        key = randomUUID();
+        state.giftCode = null;
+        state.key = randomUUID();
         break;
       case 'sales.hold_expired':
       case 'sales.hold_not_active':
@@ -440,18 +462,58 @@ async function purchase(
         return (await lookUp()) ?? 'expired';
       case 'orders.hold_already_ordered':
         // Our hold has an order: a retry that took over a stale claim met the one the first attempt made.
-        unanswered = true;
+        state.unanswered = true;
         return (await lookUp()) ?? 'error';
       case 'idempotency.in_progress':
-        unanswered = true;
+        state.unanswered = true;
         await sleep(500); // the first request still runs: ask again with the same key
         break;
       default:
         if (!RETRYABLE(res.status)) return 'error';
-        unanswered = true;
+        state.unanswered = true;
         // Same key: if the first attempt went through, the retry answers with that order.
         await sleep(300 * 2 ** attempt);
     }
   }
   return (await lookUp()) ?? 'error';
+}
+
+/** Records a completed order on the fan's record and the counters. */
+function bought({ record, env }: Buyer, order: OrderView, usedGiftCard: boolean): Attempt {
+  record.boughtAt = Date.now();
+  record.orderId = order.id;
+  record.purchases.push([order.id, order.tickets.length]);
+  record.tickets += order.tickets.length;
+  record.orders++;
+  record.usedGiftCard ||= usedGiftCard;
+  env.counters.orders++;
+  env.counters.tickets += order.tickets.length;
+  return 'bought';
+}
+
+/** After an unanswered order: looks in "My orders" until a while past the deadline for the hold's order, bought or failed. */
+async function findInMyOrders(buyer: Buyer, hold: HoldView, state: CheckoutState): Promise<Attempt | null> {
+  const { env, token, error } = buyer;
+  const until = Math.max(env.deadline, Date.now()) + ORDER_LOOKUP_MS;
+  for (let pause = 500; Date.now() < until; pause = Math.min(pause * 2, 4_000)) {
+    const mine = await env.api.call<{ orders: { id: string; holdId: string; status: string }[] }>(
+      'GET',
+      '/v1/me/orders?limit=50',
+      undefined,
+      { token },
+    );
+    const found = mine.status === 200 ? mine.body.orders.find((o) => o.holdId === hold.id) : undefined;
+    if (mine.status !== 200) error('my_orders', mine.code ?? `http_${mine.status}`);
+    if (found && ['failed', 'voided', 'cancelled'].includes(found.status)) return null;
+    if (found && (found.status === 'captured' || found.status === 'confirmed')) {
+      const detail = await env.api.call<OrderView>('GET', `/v1/orders/${found.id}`, undefined, { token });
+      if (detail.status === 200) {
+        error('order', 'simulator.answer_lost_found_in_my_orders');
+        return bought(buyer, detail.body, state.giftCode !== null);
+      }
+    }
+    // Not there yet (the first request still runs) or not final: look again.
+    await sleep(pause);
+  }
+  return null;
 }

@@ -194,7 +194,74 @@ function success(records: FanRecord[]): GroupSuccess {
   };
 }
 
+/** The report of a run: each section below is computed by a function of its own from the run's facts. */
 export function buildReport(facts: RunFacts): DropReport {
+  const { records, options, saleStartsAt: t0 } = facts;
+  const queueChecks = facts.queueChecks;
+  const clientChecks = facts.clientChecks ?? null;
+  const bots = records.filter((r) => r.kind === 'bot');
+  return {
+    version: 1,
+    runId: facts.runId,
+    generatedAt: new Date(facts.finishedAt).toISOString(),
+    options,
+    target: facts.target,
+    capacity: facts.capacity,
+    durations: {
+      setupSeconds: round(facts.setupSeconds, 2),
+      registerSeconds: round(facts.registerSeconds, 2),
+      driveSeconds: round((facts.finishedAt - t0) / 1000, 2),
+    },
+    registration: { api: facts.registeredViaApi ?? facts.records.length, seeded: facts.seeding ?? null },
+    waiting: waitingOf(facts),
+    sale: saleOf(facts),
+    fairness: options.mode === 'queue' ? queueFairness(facts) : openFairness(facts),
+    success: {
+      fans: success(records.filter((r) => r.kind === 'fan')),
+      bots: success(bots),
+      botsByStyle: byStyle(bots),
+    },
+    outcomes: outcomesOf(records),
+    ...latencyOf(facts),
+    errors: errorsOf(facts),
+    series: seriesOf(facts),
+    audit: facts.audit,
+    auditSkipped: facts.auditSkipped,
+    queueChecks,
+    clientChecks,
+    prequeue: facts.prequeue ?? null,
+    faults: (facts.faults ?? []).map((f) => ({
+      kind: f.kind,
+      target: f.target,
+      atSeconds: round((f.at - t0) / 1000, 2),
+      recoveredAfterSeconds: f.recoveredAt === null ? null : round((f.recoveredAt - f.at) / 1000, 2),
+      detail: f.detail,
+    })),
+    clean:
+      facts.audit !== null && facts.audit.clean && [...(queueChecks ?? []), ...(clientChecks ?? [])].every((c) => c.ok),
+  };
+}
+
+/** How the crowd waited for admission, and how the run was set up for it. */
+function waitingOf(facts: RunFacts): WaitingFacts {
+  const { records, options } = facts;
+  return {
+    processes: facts.processes ?? 0,
+    socketsPerNode: facts.socketsPerNode ?? 0,
+    socketClients: facts.socketClients ?? 0,
+    socketFans: waited(records, 'socket'),
+    pollingFans: waited(records, 'poll'),
+    polls: facts.counters.polls,
+    pollsNotModified: facts.counters.pollsNotModified,
+    pollsFailed: facts.counters.pollsFailed,
+    pollMaxSeconds: options.pollMaxSeconds,
+    tokenTtlSeconds: options.tokenTtl,
+    joinKey: options.joinKey === 'yes',
+  };
+}
+
+/** Tickets and orders sold, how fast, and (queue mode) the fastest the admission rate allows. */
+function saleOf(facts: RunFacts): DropReport['sale'] {
   const { records, options, saleStartsAt: t0 } = facts;
   const ticketsSold = records.reduce((n, r) => n + r.tickets, 0);
   const orders = records.reduce((n, r) => n + r.orders, 0);
@@ -205,59 +272,81 @@ export function buildReport(facts: RunFacts): DropReport {
   const soldOut = sold >= facts.capacity.total;
   const lastSaleSeconds = lastSale !== null ? round((lastSale - t0) / 1000, 2) : null;
   const sellingSeconds = Math.max(0.001, lastSaleSeconds ?? (facts.finishedAt - t0) / 1000);
-
   const admissionPerSecond = options.mode === 'queue' ? options.admitPerMinute / 60 : null;
   const buyers = records.filter((r) => r.outcome === 'bought').length;
   const ticketsPerBuyer = buyers ? ticketsSold / buyers : 1;
+  return {
+    ticketsSold,
+    orders,
+    soldOut,
+    sellOutSeconds: soldOut ? lastSaleSeconds : null,
+    lastSaleSeconds,
+    ticketsPerSecond: round(ticketsSold / sellingSeconds, 1),
+    ordersPerSecond: round(orders / sellingSeconds, 1),
+    theoreticalMinSeconds: admissionPerSecond ? round(facts.capacity.total / admissionPerSecond, 2) : null,
+    theoreticalMinSecondsByGroup: admissionPerSecond
+      ? round(facts.capacity.total / (admissionPerSecond * ticketsPerBuyer), 2)
+      : null,
+  };
+}
 
-  // Fairness.
-  let fairness: DropReport['fairness'];
-  if (options.mode === 'queue') {
-    const drawn = records.filter((r) => r.joinedAt !== null && r.ticketNumber !== null);
-    // The draw runs on the first scheduler tick after sale start: joins up to it are in the lottery.
-    const boundary = facts.drawnAt ?? t0;
-    const pre = drawn.filter((r) => r.joinedAt! < boundary);
-    const late = drawn
-      .filter((r) => r.joinedAt! >= boundary)
-      // Redis stamps joins in whole ms: joins within one ms have no observable order, so ties
-      // count as in order; a later ms with a smaller number is a FIFO violation.
-      .sort((a, b) => a.joinedAt! - b.joinedAt! || a.ticketNumber! - b.ticketNumber!);
-    fairness = {
-      mode: 'queue',
-      spearman: spearman(
-        pre.map((r) => r.joinedAt!),
-        pre.map((r) => r.ticketNumber!),
-      ),
-      pairs: pre.length,
-      fifoViolations: descents(late.map((r) => r.ticketNumber!)),
-      fifoChecked: late.length,
-      note: 'Pre-queue: ρ(join order, ticket number) should be near 0 (|ρ| < ~3/√n). After the draw: ticket numbers follow join order.',
-    };
-  } else {
-    const bought = records.filter((r) => r.arrivedAt !== null && r.boughtAt !== null);
-    fairness = {
-      mode: 'open',
-      spearman: spearman(
-        bought.map((r) => r.arrivedAt!),
-        bought.map((r) => r.boughtAt!),
-      ),
-      pairs: bought.length,
-      fifoViolations: null,
-      fifoChecked: 0,
-      note: 'Open sale: ρ(arrival, purchase time) among buyers; near 1 means first come, first served (fast clients win).',
-    };
-  }
+/** Queue mode: the lottery's independence from join order over the pre-queue, and FIFO after the draw. */
+function queueFairness(facts: RunFacts): DropReport['fairness'] {
+  const drawn = facts.records.filter((r) => r.joinedAt !== null && r.ticketNumber !== null);
+  // The draw runs on the first scheduler tick after sale start: joins up to it are in the lottery.
+  const boundary = facts.drawnAt ?? facts.saleStartsAt;
+  const pre = drawn.filter((r) => r.joinedAt! < boundary);
+  const late = drawn
+    .filter((r) => r.joinedAt! >= boundary)
+    // Redis stamps joins in whole ms: joins within one ms have no observable order, so ties
+    // count as in order; a later ms with a smaller number is a FIFO violation.
+    .sort((a, b) => a.joinedAt! - b.joinedAt! || a.ticketNumber! - b.ticketNumber!);
+  return {
+    mode: 'queue',
+    spearman: spearman(
+      pre.map((r) => r.joinedAt!),
+      pre.map((r) => r.ticketNumber!),
+    ),
+    pairs: pre.length,
+    fifoViolations: descents(late.map((r) => r.ticketNumber!)),
+    fifoChecked: late.length,
+    note: 'Pre-queue: ρ(join order, ticket number) should be near 0 (|ρ| < ~3/√n). After the draw: ticket numbers follow join order.',
+  };
+}
 
-  const bots = records.filter((r) => r.kind === 'bot');
-  const botsByStyle: Record<string, GroupSuccess> = {};
+/** Open mode: how closely purchase order follows arrival order among buyers. */
+function openFairness(facts: RunFacts): DropReport['fairness'] {
+  const bought = facts.records.filter((r) => r.arrivedAt !== null && r.boughtAt !== null);
+  return {
+    mode: 'open',
+    spearman: spearman(
+      bought.map((r) => r.arrivedAt!),
+      bought.map((r) => r.boughtAt!),
+    ),
+    pairs: bought.length,
+    fifoViolations: null,
+    fifoChecked: 0,
+    note: 'Open sale: ρ(arrival, purchase time) among buyers; near 1 means first come, first served (fast clients win).',
+  };
+}
+
+function byStyle(bots: FanRecord[]): Record<string, GroupSuccess> {
+  const out: Record<string, GroupSuccess> = {};
   for (const style of ['late', 'multi', 'shared']) {
     const group = bots.filter((r) => r.botStyle === style);
-    if (group.length) botsByStyle[style] = success(group);
+    if (group.length) out[style] = success(group);
   }
+  return out;
+}
 
+function outcomesOf(records: FanRecord[]): Record<Outcome, number> {
   const outcomes = {} as Record<Outcome, number>;
   for (const r of records) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+  return outcomes;
+}
 
+/** Percentiles and histograms of every latency the fans recorded (registration's from the registering step). */
+function latencyOf(facts: RunFacts): Pick<DropReport, 'latency' | 'histograms'> {
   const samples: Samples = { ...facts.samples, register: facts.registerSamples };
   const latency = Object.fromEntries(latencyMetrics.map((m) => [m, percentiles(samples[m])])) as Record<
     LatencyMetric,
@@ -267,15 +356,22 @@ export function buildReport(facts: RunFacts): DropReport {
     LatencyMetric,
     Histogram
   >;
+  return { latency, histograms };
+}
 
-  const errors = Object.entries(facts.errors)
+/** Problem codes by endpoint, most frequent first (the keys are `<endpoint> <code>`). */
+function errorsOf(facts: RunFacts): DropReport['errors'] {
+  return Object.entries(facts.errors)
     .map(([key, count]) => {
       const space = key.indexOf(' ');
       return { endpoint: key.slice(0, space), code: key.slice(space + 1), count };
     })
     .sort((a, b) => b.count - a.count);
+}
 
-  // Time series, one bucket per second of the sale.
+/** Time series, one bucket per second of the sale. */
+function seriesOf(facts: RunFacts): DropReport['series'] {
+  const { records, saleStartsAt: t0 } = facts;
   const seconds = Math.max(1, Math.ceil((facts.finishedAt - t0) / 1000));
   const at = (pick: (r: FanRecord) => number | null) => records.map(pick).filter((t): t is number => t !== null);
   const ticketsSeries = perSecond(
@@ -295,88 +391,24 @@ export function buildReport(facts: RunFacts): DropReport {
     for (let i = 1; i < out.length; i++) out[i] ??= out[i - 1]!;
     return out;
   };
-
-  const queueChecks = facts.queueChecks;
-  const clientChecks = facts.clientChecks ?? null;
-  const clean =
-    facts.audit !== null && facts.audit.clean && [...(queueChecks ?? []), ...(clientChecks ?? [])].every((c) => c.ok);
   return {
-    version: 1,
-    runId: facts.runId,
-    generatedAt: new Date(facts.finishedAt).toISOString(),
-    options,
-    target: facts.target,
-    capacity: facts.capacity,
-    durations: {
-      setupSeconds: round(facts.setupSeconds, 2),
-      registerSeconds: round(facts.registerSeconds, 2),
-      driveSeconds: round((facts.finishedAt - t0) / 1000, 2),
-    },
-    registration: { api: facts.registeredViaApi ?? facts.records.length, seeded: facts.seeding ?? null },
-    waiting: {
-      processes: facts.processes ?? 0,
-      socketsPerNode: facts.socketsPerNode ?? 0,
-      socketClients: facts.socketClients ?? 0,
-      socketFans: waited(records, 'socket'),
-      pollingFans: waited(records, 'poll'),
-      polls: facts.counters.polls,
-      pollsNotModified: facts.counters.pollsNotModified,
-      pollsFailed: facts.counters.pollsFailed,
-      pollMaxSeconds: options.pollMaxSeconds,
-      tokenTtlSeconds: options.tokenTtl,
-      joinKey: options.joinKey === 'yes',
-    },
-    sale: {
-      ticketsSold,
-      orders,
-      soldOut,
-      sellOutSeconds: soldOut ? lastSaleSeconds : null,
-      lastSaleSeconds,
-      ticketsPerSecond: round(ticketsSold / sellingSeconds, 1),
-      ordersPerSecond: round(orders / sellingSeconds, 1),
-      theoreticalMinSeconds: admissionPerSecond ? round(facts.capacity.total / admissionPerSecond, 2) : null,
-      theoreticalMinSecondsByGroup: admissionPerSecond
-        ? round(facts.capacity.total / (admissionPerSecond * ticketsPerBuyer), 2)
-        : null,
-    },
-    fairness,
-    success: { fans: success(records.filter((r) => r.kind === 'fan')), bots: success(bots), botsByStyle },
-    outcomes,
-    latency,
-    histograms,
-    errors,
-    series: {
-      seconds: Array.from({ length: seconds }, (_, i) => i),
-      arrivals: perSecond(
-        at((r) => r.arrivedAt),
-        t0,
-        seconds,
-      ),
-      holds: perSecond(
-        at((r) => r.heldAt),
-        t0,
-        seconds,
-      ),
-      tickets: ticketsSeries,
-      ticketsCumulative: cumulative(ticketsSeries),
-      remaining: bySecond((s) => s.remaining),
-      queueWaiting: bySecond((s) => s.queueWaiting),
-      queueAdmitted: bySecond((s) => s.queueAdmitted),
-      active: bySecond((s) => s.active),
-    },
-    audit: facts.audit,
-    auditSkipped: facts.auditSkipped,
-    queueChecks,
-    clientChecks,
-    prequeue: facts.prequeue ?? null,
-    faults: (facts.faults ?? []).map((f) => ({
-      kind: f.kind,
-      target: f.target,
-      atSeconds: round((f.at - t0) / 1000, 2),
-      recoveredAfterSeconds: f.recoveredAt === null ? null : round((f.recoveredAt - f.at) / 1000, 2),
-      detail: f.detail,
-    })),
-    clean,
+    seconds: Array.from({ length: seconds }, (_, i) => i),
+    arrivals: perSecond(
+      at((r) => r.arrivedAt),
+      t0,
+      seconds,
+    ),
+    holds: perSecond(
+      at((r) => r.heldAt),
+      t0,
+      seconds,
+    ),
+    tickets: ticketsSeries,
+    ticketsCumulative: cumulative(ticketsSeries),
+    remaining: bySecond((s) => s.remaining),
+    queueWaiting: bySecond((s) => s.queueWaiting),
+    queueAdmitted: bySecond((s) => s.queueAdmitted),
+    active: bySecond((s) => s.active),
   };
 }
 
