@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    // Product code logs through pino with request ids; the console is for tests and benchmarks.
+    // Product code logs through pino with request ids; the console is for tests, tools and benchmarks.
     files: ['src/**/*.ts', 'queue/**/*.ts'],
     rules: { 'no-console': 'error' },
   },
@@ -26,5 +26,10 @@ export default tseslint.config(
   {
     files: ['web/**/*.js'],
     languageOptions: { globals: globals.browser },
+  },
+  {
+    // Tool configs in CommonJS (.dependency-cruiser.cjs): `module.exports` under Node.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
   },
 );
