@@ -161,5 +161,8 @@ module.exports = {
     // Type-only imports count: a cycle through types is still a cycle, and a table's row type still couples.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
+    // node_modules/x stays node_modules/x even where node_modules is a symlink (a worktree, a CI cache),
+    // so the rules and the known violations name the same paths everywhere.
+    preserveSymlinks: true,
   },
 };
