@@ -104,7 +104,7 @@ export function createApp(infra: Infra): App {
       attempts: new LoginAttempts({ redis, keys, limits: config }),
       sockets: infra.broadcaster,
     }),
-    commerce: createCommerce(infra),
+    commerce: createCommerce(infra, receipts),
     catalog: new CatalogService(database.db),
     // A PUT whose pre-queue time has already come opens the room at once instead of at the next tick.
     onsale: new OnsaleService(database.db, { changed: (eventId) => waitingRoom.onsaleChanged(eventId) }),

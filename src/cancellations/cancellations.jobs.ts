@@ -81,7 +81,7 @@ export function cancellationModule(options: { sweepEveryMs?: number } = {}): Job
     name: 'event-cancellation',
     async start(infra: Infra) {
       const { db } = infra.database;
-      const { orders, providers } = createCommerce(infra);
+      const { orders, providers, receipts } = createCommerce(infra);
       const deps: RefundDeps = {
         db,
         providers,
@@ -181,6 +181,7 @@ export function cancellationModule(options: { sweepEveryMs?: number } = {}): Job
         close: async () => {
           await worker.close();
           await queue.close();
+          await receipts.flush();
           await Promise.allSettled([queueConnection.quit(), workerConnection.quit()]);
         },
       };

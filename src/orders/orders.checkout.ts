@@ -213,15 +213,20 @@ export class Checkout {
           await provider.cancel(intent.intentId, stepKey(order.id, 'cancel')).catch(() => undefined);
         throw declined(intent);
       }
-      await this.settlement.recordAuthorization(order, intent);
     }
 
+    // The authorization is recorded by the commit itself (one statement); only a refused commit
+    // records it apart, so the abort that follows voids the card.
+    const authorization = intent ? { intentId: intent.intentId, cardLast4: intent.cardLast4 } : null;
     let committed: Committed;
     try {
-      committed = await this.settlement.commit(order.id);
+      committed = await this.settlement.commit(order.id, authorization);
     } catch (err) {
-      if (err instanceof AppError && err.status < 500)
+      if (err instanceof AppError && err.status < 500) {
+        if (intent && order.status === 'pending')
+          await this.settlement.recordAuthorization(order, intent).catch(() => undefined);
         await this.settlement.abort(order.id, err.code, { releaseHold: false });
+      }
       throw err;
     }
     faultPoint(this.deps.config, 'after_commit');

@@ -14,7 +14,7 @@ const QUEUE = 'payments-reconcile';
 export const reconcilerJobs: JobModule = {
   name: 'payments-reconciler',
   async start(infra) {
-    const { orders } = createCommerce(infra);
+    const { orders, receipts } = createCommerce(infra);
     const prefix = bullPrefix(infra.config);
     const queueConnection = bullConnection(infra.config);
     const workerConnection = bullConnection(infra.config);
@@ -41,6 +41,7 @@ export const reconcilerJobs: JobModule = {
       close: async () => {
         await worker.close();
         await queue.close();
+        await receipts.flush();
         await Promise.allSettled([queueConnection.quit(), workerConnection.quit()]);
       },
     };

@@ -7,6 +7,9 @@ import { isUniqueViolation } from '../db/errors.js';
 import { holds } from '../sales/holds.table.js';
 import { gaInventory, seats } from '../sales/inventory.table.js';
 import { conflict } from '../shared/errors.js';
+import type { PaymentRow } from '../payments/payments.repository.js';
+import type { TicketView } from '../tickets/tickets.repository.js';
+import type { WrittenReceipt } from '../timeline/receipt-signer.js';
 import { orderItems, orders, type OrderStatus } from './orders.table.js';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -288,4 +291,111 @@ export async function returnSoldGa(tx: Db, tierId: string, quantity: number): Pr
     .update(gaInventory)
     .set({ sold: sql`${gaInventory.sold} - ${quantity}` })
     .where(and(eq(gaInventory.tierId, tierId), sql`${gaInventory.sold} >= ${quantity}`));
+}
+
+const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+
+/** An `orders` row as `to_jsonb` writes it, back into the shape drizzle reads. */
+export function orderFromJson(j: Record<string, unknown>): OrderRow {
+  return {
+    id: j.id as string,
+    userId: j.user_id as string,
+    holdId: j.hold_id as string,
+    eventId: j.event_id as string,
+    status: j.status as OrderRow['status'],
+    currency: j.currency as string,
+    totalCents: j.total_cents as number,
+    giftCardCents: j.gift_card_cents as number,
+    cardCents: j.card_cents as number,
+    refundedCents: j.refunded_cents as number,
+    provider: j.provider as OrderRow['provider'],
+    intentId: j.intent_id as string | null,
+    cardLast4: j.card_last4 as string | null,
+    paymentMethodId: j.payment_method_id as string | null,
+    plan: j.plan as OrderRow['plan'],
+    failureCode: j.failure_code as string | null,
+    idempotencyKey: j.idempotency_key as string | null,
+    createdAt: date(j.created_at)!,
+    updatedAt: date(j.updated_at)!,
+    confirmedAt: date(j.confirmed_at),
+    capturedAt: date(j.captured_at),
+  };
+}
+
+function paymentFromJson(j: Record<string, unknown>): PaymentRow {
+  return {
+    id: j.id as string,
+    orderId: j.order_id as string | null,
+    userId: j.user_id as string,
+    method: j.method as PaymentRow['method'],
+    provider: j.provider as PaymentRow['provider'],
+    intentId: j.intent_id as string | null,
+    giftCardId: j.gift_card_id as string | null,
+    amountCents: j.amount_cents as number,
+    currency: j.currency as string,
+    status: j.status as PaymentRow['status'],
+    refundedCents: j.refunded_cents as number,
+    cardLast4: j.card_last4 as string | null,
+    createdAt: date(j.created_at)!,
+    updatedAt: date(j.updated_at)!,
+  };
+}
+
+const ticketFromJson = (j: Record<string, unknown>): TicketView =>
+  ({ ...j, issuedAt: date(j.issuedAt)! }) as unknown as TicketView;
+
+/** What the commit statement answers: the order, and what it wrote (null when it had been committed before). */
+export interface CommittedRows {
+  order: OrderRow;
+  written: { payments: PaymentRow[]; tickets: TicketView[] } | null;
+  receipts: WrittenReceipt[];
+}
+
+/**
+ * The commit in one statement (`fd_order_commit`, drizzle/0019): the order confirmed with the
+ * card's authorization, the hold converted and its inventory sold, payments and gift-card
+ * debits, items, tickets, receipts and the "guaranteed" notice, or the refusal and nothing.
+ */
+export async function commitOrder(
+  db: Db,
+  orderId: string,
+  authorization: { intentId: string; cardLast4: string | null } | null,
+): Promise<CommittedRows> {
+  try {
+    const [row] = await clientOf(db)<{ r: Record<string, unknown> }[]>`
+      select fd_order_commit(${orderId}::uuid, ${authorization?.intentId ?? null}::text,
+        ${authorization?.cardLast4 ?? null}::text) as r`;
+    const r = row!.r;
+    const order = orderFromJson(r.order as Record<string, unknown>);
+    if (!r.written) return { order, written: null, receipts: [] };
+    return {
+      order,
+      written: {
+        payments: (r.payments as Record<string, unknown>[]).map(paymentFromJson),
+        tickets: (r.tickets as Record<string, unknown>[]).map(ticketFromJson),
+      },
+      receipts: r.receipts as WrittenReceipt[],
+    };
+  } catch (err) {
+    if (isUniqueViolation(err, 'tickets_valid_seat_unique'))
+      throw conflict('sales.seat_unavailable', 'A seat in this order already has a ticket.');
+    throw err;
+  }
+}
+
+/** confirmed → captured with its card payment and receipt, in one statement (`fd_order_captured`). */
+export async function recordCaptured(
+  db: Db,
+  orderId: string,
+  capture: { provider: string; amountCents: number },
+): Promise<{ moved: boolean; order: OrderRow; paymentId: string | null; receipts: WrittenReceipt[] }> {
+  const [row] = await clientOf(db)<{ r: Record<string, unknown> }[]>`
+    select fd_order_captured(${orderId}::uuid, ${capture.provider}::text, ${capture.amountCents}::int) as r`;
+  const r = row!.r;
+  return {
+    moved: r.moved as boolean,
+    order: orderFromJson(r.order as Record<string, unknown>),
+    paymentId: (r.paymentId as string | null) ?? null,
+    receipts: (r.receipts as WrittenReceipt[] | undefined) ?? [],
+  };
 }

@@ -1,30 +1,30 @@
-import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import type { Db } from '../db/types.js';
-import { creditGiftCard, debitGiftCard } from '../giftcards/giftcards.repository.js';
+import { creditGiftCard } from '../giftcards/giftcards.repository.js';
 import type { Logger } from '../logger.js';
-import { captureCardPayment, insertPayment, type PaymentRow } from '../payments/payments.repository.js';
+import { type PaymentRow } from '../payments/payments.repository.js';
 import { payments } from '../payments/payments.table.js';
 import type { IntentSnapshot, ProviderRegistry } from '../payments/provider.js';
 import { AppError, conflict } from '../shared/errors.js';
 import type { PlatformSigner } from '../shared/signing.js';
-import { endTickets, issueTickets, ticketsOfOrder, type TicketView } from '../tickets/tickets.repository.js';
+import { endTickets, ticketsOfOrder, type TicketView } from '../tickets/tickets.repository.js';
 import { appendTimeline, type TimelineEvent } from '../timeline/timeline.repository.js';
 import type { HoldPort } from './holds.port.js';
 import {
-  confirmOrder,
+  commitOrder,
   findHold,
-  insertOrderItems,
-  type ConfirmedFacts,
   findOrder,
   itemsOfOrder,
   lockOrder,
+  recordCaptured,
   returnSoldGa,
   returnSoldSeats,
   transitionOrder,
   type OrderRow,
 } from './orders.repository.js';
+import { refusalFrom } from '../sales/refusals.js';
+import type { ReceiptSigner } from '../timeline/receipt-signer.js';
 import { orderItems } from './orders.table.js';
 
 /** Processor idempotency keys, derived from the order id so every retry of a step is the same call. */
@@ -50,8 +50,8 @@ export interface SettlementDeps {
   holds: HoldPort;
   config: Config;
   logger: Logger;
-  /** Runs inside the commit transaction once the order is confirmed (the order-confirmed notification). */
-  onConfirmed?: (tx: Db, order: OrderRow, facts: ConfirmedFacts) => Promise<void>;
+  /** Signs the receipts the commit and capture statements wrote, once they have committed. */
+  receipts: ReceiptSigner;
 }
 
 /**
@@ -105,119 +105,24 @@ export class Settlement {
   }
 
   /**
-   * The one transaction that makes the order real: held seats become sold, gift cards are
-   * debited, items, tender rows and tickets are written, and the receipts say "guaranteed".
-   * Throws the domain problem when the hold or a gift card no longer allows it.
+   * The one transaction that makes the order real, as one statement (`commitOrder`): held seats
+   * become sold, gift cards are debited, items, tender rows and tickets are written, the
+   * receipts say "guaranteed" and the fan is told. `authorization` is the card's, when this call
+   * is the one that got it (an order the reconciler moved to `authorized` knows its intent
+   * already). Throws the domain problem when the hold or a gift card no longer allows it.
    */
-  async commit(orderId: string): Promise<Committed> {
-    return this.deps.db.transaction(async (tx) => {
-      // The state change comes first: its row lock serialises this commit against a racing
-      // reconciler or abort, and if anything below fails the transaction undoes it.
-      const confirmed = await confirmOrder(tx, orderId);
-      if (!confirmed) {
-        const current = await findOrder(tx, orderId);
-        if (!current) throw new AppError(404, 'orders.not_found', 'No order with this id.');
-        if (current.status === 'confirmed' || current.status === 'captured') return { order: current, written: null };
-        throw conflict('orders.state_changed', `The order is ${current.status} and can no longer be completed.`);
-      }
-      const { order } = confirmed;
-
-      const hold = await this.deps.holds.convert(tx, order.holdId, order.userId, order.id);
-      // Every receipt of the commit in one append (one lock and head read for the account).
-      const events: TimelineEvent[] = [hold.receipt];
-      const written: PaymentRow[] = [];
-      if (order.cardCents > 0 && order.provider && order.intentId) {
-        const card = await insertPayment(tx, {
-          orderId: order.id,
-          userId: order.userId,
-          method: 'card',
-          provider: order.provider,
-          intentId: order.intentId,
-          amountCents: order.cardCents,
-          currency: order.currency,
-          status: 'authorized',
-          cardLast4: order.cardLast4,
-        });
-        written.push(card);
-        events.push(
-          this.receipt(order, 'payment.authorized', 'payment', card.id, {
-            provider: order.provider,
-            sandbox: order.provider === 'sandbox',
-            amountCents: order.cardCents,
-            currency: order.currency,
-            intentId: order.intentId,
-          }),
-        );
-      }
-      for (const tender of order.plan.giftCards) {
-        await debitGiftCard(tx, tender.giftCardId, tender.amountCents, order.id);
-        const paid = await insertPayment(tx, {
-          orderId: order.id,
-          userId: order.userId,
-          method: 'gift_card',
-          provider: 'gift_card',
-          giftCardId: tender.giftCardId,
-          amountCents: tender.amountCents,
-          currency: order.currency,
-          status: 'captured',
-        });
-        written.push(paid);
-        events.push(
-          this.receipt(order, 'payment.captured', 'payment', paid.id, {
-            method: 'gift_card',
-            giftCardId: tender.giftCardId,
-            amountCents: tender.amountCents,
-            currency: order.currency,
-          }),
-        );
-      }
-      const unit = hold.unitPriceCents + hold.unitFeeCents;
-      const places =
-        hold.kind === 'seats'
-          ? hold.seats.map((seat) => ({ seatId: seat.id }))
-          : Array.from({ length: hold.quantity }, () => ({ seatId: null }));
-      const items = places.map((p) => ({
-        id: randomUUID(),
-        orderId: order.id,
-        tierId: hold.tierId,
-        seatId: p.seatId,
-        priceCents: unit,
-      }));
-      const attendees = order.plan.attendees;
-      // The items go out at once and their tickets right behind them: one round trip, same order.
-      const [, tickets] = await Promise.all([
-        insertOrderItems(tx, items),
-        issueTickets(
-          tx,
-          items.map((item, i) => ({
-            orderId: order.id,
-            orderItemId: item.id,
-            eventId: order.eventId,
-            tierId: item.tierId,
-            seatId: item.seatId,
-            holderId: order.userId,
-            attendeeName: attendees?.[i]?.name ?? null,
-            attendeeEmail: attendees?.[i]?.email ?? null,
-          })),
-        ),
-      ]);
-      events.push(
-        this.receipt(order, 'order.confirmed', 'order', order.id, {
-          guaranteed: true,
-          holdId: order.holdId,
-          totalCents: order.totalCents,
-          currency: order.currency,
-          tickets: tickets.length,
-        }),
-        this.receipt(order, 'tickets.issued', 'order', order.id, {
-          ticketIds: tickets.map((t) => t.id),
-          seatIds: tickets.flatMap((t) => (t.seatId ? [t.seatId] : [])),
-        }),
-      );
-      await appendTimeline(tx, this.deps.signer, events);
-      await this.deps.onConfirmed?.(tx, order, confirmed.facts);
-      return { order, written: { payments: written, tickets } };
-    });
+  async commit(
+    orderId: string,
+    authorization: { intentId: string; cardLast4: string | null } | null = null,
+  ): Promise<Committed> {
+    let committed;
+    try {
+      committed = await commitOrder(this.deps.db, orderId, authorization);
+    } catch (err) {
+      throw refusalFrom(err) ?? err;
+    }
+    this.deps.receipts.add(committed.receipts);
+    return { order: committed.order, written: committed.written };
   }
 
   /** confirmed → captured. A processor refusal is thrown (the reconciler then unwinds). */
@@ -232,20 +137,12 @@ export class Settlement {
   /** Records a capture the processor reports (from our own call or a re-fetch after a webhook). */
   async recordCapture(order: OrderRow, intent: IntentSnapshot): Promise<Captured> {
     if (intent.status !== 'succeeded') return { order, capturedPaymentId: null };
-    return this.deps.db.transaction(async (tx) => {
-      const moved = await transitionOrder(tx, order.id, ['confirmed'], 'captured', { capturedAt: new Date() });
-      if (!moved) return { order: (await findOrder(tx, order.id))!, capturedPaymentId: null };
-      const payment = await captureCardPayment(tx, order.id);
-      await appendTimeline(tx, this.deps.signer, [
-        this.receipt(order, 'payment.captured', 'payment', payment?.id ?? order.id, {
-          provider: intent.provider,
-          sandbox: intent.provider === 'sandbox',
-          amountCents: intent.amountCapturedCents,
-          currency: order.currency,
-        }),
-      ]);
-      return { order: moved, capturedPaymentId: payment?.id ?? null };
+    const captured = await recordCaptured(this.deps.db, order.id, {
+      provider: intent.provider,
+      amountCents: intent.amountCapturedCents,
     });
+    this.deps.receipts.add(captured.receipts);
+    return { order: captured.order, capturedPaymentId: captured.moved ? captured.paymentId : null };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { catalogErrors } from '../catalog/catalog.errors.js';
 import { sqlRefusal } from '../db/errors.js';
-import type { AppError } from '../shared/errors.js';
+import { AppError, conflict } from '../shared/errors.js';
 import { salesErrors } from './sales.errors.js';
 
 type Details = Record<string, unknown>;
@@ -23,6 +23,16 @@ const refusals: Record<string, (d: Details) => AppError> = {
   'sales.limit_exceeded': (d) => salesErrors.limitExceeded(Number(d.limit), Number(d.counted)),
   'sales.purchase_token_required': () => salesErrors.tokenRequired(),
   'sales.idempotency_key_reused': () => salesErrors.keyReused(),
+  'sales.hold_not_found': () => salesErrors.holdNotFound(),
+  'sales.hold_expired': () => salesErrors.holdExpired(),
+  'sales.hold_not_active': (d) => salesErrors.holdNotActive(String(d.status)),
+  'orders.not_found': () => new AppError(404, 'orders.not_found', 'No order with this id.'),
+  'orders.state_changed': (d) =>
+    conflict('orders.state_changed', `The order is ${String(d.status)} and can no longer be completed.`),
+  'giftcards.insufficient_balance': (d) =>
+    conflict('giftcards.insufficient_balance', 'A gift card no longer has enough balance for this order.', {
+      giftCardId: d.giftCardId,
+    }),
 };
 
 /** The problem a SQL refusal stands for; null when `err` is not one of ours (rethrow it as it is). */
