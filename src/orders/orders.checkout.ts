@@ -1,10 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Principal } from '../auth/principal.js';
 import type { Db } from '../db/types.js';
-import { findEvent } from '../catalog/catalog.repository.js';
 import { hashGiftCardCode } from '../giftcards/giftcards.code.js';
-import { giftCardErrors } from '../giftcards/giftcards.errors.js';
-import { findByCodeHash } from '../giftcards/giftcards.repository.js';
-import { paysFor } from '../giftcards/giftcards.scope.js';
 import { faultPoint } from '../payments/faults.js';
 import {
   declined,
@@ -14,20 +11,11 @@ import {
   type PaymentSource,
   type ProviderName,
 } from '../payments/provider.js';
-import { salesErrors } from '../sales/sales.errors.js';
+import { refusalFrom } from '../sales/refusals.js';
 import { AppError, conflict } from '../shared/errors.js';
-import { appendTimeline } from '../timeline/timeline.repository.js';
-import {
-  findHold,
-  findOrder,
-  findOrderPlacedWith,
-  insertOrder,
-  transitionOrder,
-  type HoldRow,
-  type OrderRow,
-} from './orders.repository.js';
+import { keyedHash } from '../shared/keyed-hash.js';
+import { findOrder, placeOrder, transitionOrder, type OrderRow } from './orders.repository.js';
 import { stepKey, type Captured, type Committed, type Settlement, type SettlementDeps } from './orders.settlement.js';
-import type { OrderPlan } from './orders.table.js';
 import { orderDetails, orderDetailsOf, type OrderDetails } from './orders.view.js';
 
 export interface PlaceOrderInput {
@@ -36,15 +24,21 @@ export interface PlaceOrderInput {
   card?: PaymentSource | undefined;
   giftCards: { code: string; amountCents?: number | undefined }[];
   attendees?: { name: string; email: string }[] | undefined;
-  /** The request's Idempotency-Key, kept on the order (see `answerRetry`). */
-  idempotencyKey?: string | undefined;
+  /** The request's Idempotency-Key: the order is keyed by it (a retry is answered by `answerRetry`). */
+  idempotencyKey: string;
 }
 
-/** Refusals a retry of an order that was in fact placed runs into: the hold is bought, or no longer active, because of it. */
-const PLACED_ALREADY = new Set(['orders.hold_already_ordered', 'sales.hold_not_active', 'sales.hold_expired']);
-
-const unprocessable = (code: string, detail: string, field: string) =>
-  new AppError(422, code, detail, { errors: [{ in: 'body', field, code: code.split('.')[1]!, message: detail }] });
+/** The answer to a retry of an order that failed: the refusal its first attempt got, as near as its failure code says. */
+function failedOrderProblem(order: OrderRow): AppError {
+  const code = order.failureCode ?? 'unknown';
+  const decline = code.replace(/^payments\./, '');
+  if (['card_declined', 'insufficient_funds', 'authentication_required'].includes(decline))
+    return declined({ failureCode: decline, provider: order.provider ?? 'sandbox' });
+  return conflict('orders.failed', `This order was not completed (${code}); place a new one.`, {
+    orderId: order.id,
+    failureCode: code,
+  });
+}
 
 /** Metadata sent with the authorization; deterministic, so a replayed create matches the first one exactly. */
 export const authorizeMetadata = (order: OrderRow) => ({
@@ -66,14 +60,33 @@ export class Checkout {
   ) {}
 
   async place(principal: Principal, input: PlaceOrderInput): Promise<OrderDetails> {
+    const source = input.card ?? null;
+    const provider = source ? this.deps.providers.forSource(source) : null;
+    let placed;
     try {
-      return await this.placeNew(principal, input);
+      placed = await placeOrder(this.deps.db, {
+        userId: principal.userId,
+        holdId: input.holdId,
+        key: input.idempotencyKey,
+        requestHash: keyedHash(input.idempotencyKey, { ...input, idempotencyKey: undefined }),
+        currency: input.currency ?? null,
+        attendees: input.attendees ?? null,
+        giftCards: input.giftCards.map((g) => ({
+          codeHash: hashGiftCardCode(g.code),
+          amountCents: g.amountCents ?? null,
+        })),
+        hasCard: source !== null,
+        provider: provider?.name ?? null,
+        paymentMethodId: source?.type === 'payment_method' ? source.paymentMethodId : null,
+      });
     } catch (err) {
-      if (!input.idempotencyKey || !(err instanceof AppError) || !PLACED_ALREADY.has(err.code)) throw err;
-      const previous = await findOrderPlacedWith(this.deps.db, principal.userId, input.holdId, input.idempotencyKey);
-      if (!previous) throw err;
-      return this.answerRetry(previous);
+      throw refusalFrom(err) ?? err;
     }
+    if (placed.replay) return this.answerRetry(placed.order);
+    this.deps.receipts.add(placed.receipts);
+    const order = placed.order;
+    if (order.cardCents === 0 || !provider || !source) return this.settle(order, null, null);
+    return this.authorizeAndSettle(order, provider, source);
   }
 
   /**
@@ -82,75 +95,48 @@ export class Checkout {
    * the order as it stands now, or the same 3-D Secure step if the card is still waiting for it.
    * The reconciler settles an order a crash left pending; a read shows its progress.
    */
-  private async answerRetry(order: OrderRow): Promise<OrderDetails> {
+  private async answerRetry(first: OrderRow): Promise<OrderDetails> {
+    const order = await this.settled(first);
     if (order.status === 'pending' && order.provider && order.intentId) {
       const intent = await this.deps.providers.get(order.provider).retrieve(order.intentId);
       if (intent.status === 'requires_action' && intent.clientSecret) throw requiresAction(order.id, intent);
     }
+    if (order.status === 'pending' && !order.intentId) {
+      throw new AppError(
+        409,
+        'idempotency.in_progress',
+        'A request with this Idempotency-Key is still being processed.',
+        {
+          headers: { 'Retry-After': '1' },
+        },
+      );
+    }
+    if (order.status === 'failed' || order.status === 'voided') throw failedOrderProblem(order);
     return orderDetails(this.deps.db, order);
   }
 
-  private async placeNew(principal: Principal, input: PlaceOrderInput): Promise<OrderDetails> {
-    const { db } = this.deps;
-    const hold = await findHold(db, input.holdId);
-    if (!hold || hold.userId !== principal.userId) throw salesErrors.holdNotFound();
-    if (hold.status === 'converted')
-      throw conflict('orders.hold_already_ordered', 'This hold has already been bought.', { holdId: hold.id });
-    if (hold.status !== 'active') throw salesErrors.holdNotActive(hold.status);
-    if (hold.expiresAt.getTime() <= Date.now()) throw salesErrors.holdExpired();
-    if (input.currency && input.currency !== hold.currency) {
-      throw unprocessable('orders.currency_mismatch', `This hold is priced in ${hold.currency}.`, 'currency');
+  /**
+   * A twin request placed this order and may still be paying for it: wait, as long as a
+   * duplicate request waits for its twin (IDEMPOTENCY_WAIT_MS), for it to leave `pending`.
+   */
+  private async settled(order: OrderRow): Promise<OrderRow> {
+    const deadline = Date.now() + this.deps.config.IDEMPOTENCY_WAIT_MS;
+    let current = order;
+    for (let pause = 10; current.status === 'pending' && !current.intentId && Date.now() < deadline;) {
+      await sleep(pause);
+      pause = Math.min(pause * 2, 200);
+      current = (await findOrder(this.deps.db, order.id)) ?? current;
     }
-    if (input.attendees && input.attendees.length !== hold.quantity) {
-      throw unprocessable('orders.attendees_mismatch', `Name one attendee per ticket (${hold.quantity}).`, 'attendees');
-    }
-    const total = (hold.unitPriceCents + hold.unitFeeCents) * hold.quantity;
-    const plan = await this.planTenders(hold, total, input);
-    const cardCents = total - plan.giftCards.reduce((sum, g) => sum + g.amountCents, 0);
-    if (cardCents > 0 && !input.card)
-      throw unprocessable(
-        'orders.payment_required',
-        'The gift cards do not cover the total; add a card.',
-        'payment.card',
-      );
-    const source = cardCents > 0 ? input.card! : null;
-    const provider = source ? this.deps.providers.forSource(source) : null;
+    return current;
+  }
 
-    const order = await db.transaction(async (tx) => {
-      const row = await insertOrder(tx, {
-        userId: principal.userId,
-        holdId: hold.id,
-        eventId: hold.eventId,
-        currency: hold.currency,
-        totalCents: total,
-        giftCardCents: total - cardCents,
-        cardCents,
-        provider: provider?.name ?? null,
-        paymentMethodId: source?.type === 'payment_method' ? source.paymentMethodId : null,
-        plan,
-        idempotencyKey: input.idempotencyKey ?? null,
-      });
-      await appendTimeline(tx, this.deps.signer, [
-        {
-          userId: row.userId,
-          kind: 'order.placed',
-          subjectType: 'order',
-          subjectId: row.id,
-          eventId: row.eventId,
-          actorId: principal.userId,
-          data: {
-            holdId: hold.id,
-            totalCents: total,
-            currency: hold.currency,
-            giftCardCents: row.giftCardCents,
-            cardCents,
-          },
-        },
-      ]);
-      return row;
-    });
-
-    if (!provider || !source) return this.settle(order, null, null);
+  /** Authorizes the card for the pending order, then settles it (or leaves it to 3-D Secure). */
+  private async authorizeAndSettle(
+    order: OrderRow,
+    provider: PaymentProvider,
+    source: PaymentSource,
+  ): Promise<OrderDetails> {
+    const cardCents = order.cardCents;
     let intent;
     try {
       intent = await provider.authorize({
@@ -171,7 +157,7 @@ export class Checkout {
     if (intent.status === 'requires_action' && intent.clientSecret) {
       // 3-D Secure: the order stays pending (its hold too) and remembers its intent, so the
       // page's completion and the reconciler read the processor's state instead of guessing.
-      await transitionOrder(db, order.id, ['pending'], 'pending', { intentId: intent.intentId });
+      await transitionOrder(this.deps.db, order.id, ['pending'], 'pending', { intentId: intent.intentId });
       throw requiresAction(order.id, intent);
     }
     return this.settle(order, provider, intent);
@@ -264,44 +250,5 @@ export class Checkout {
     const key = this.deps.config.STRIPE_PUBLISHABLE_KEY;
     if (key && this.deps.providers.has('stripe')) return { provider: 'stripe', publishableKey: key };
     return { provider: this.deps.providers.has('sandbox') ? 'sandbox' : null };
-  }
-
-  /** Gift cards first, each for what it can cover (or the amount asked), the card for the rest. */
-  private async planTenders(hold: HoldRow, total: number, input: PlaceOrderInput): Promise<OrderPlan> {
-    const giftCards: OrderPlan['giftCards'] = [];
-    let remaining = total;
-    // Read once, and only when a card is limited to one organizer's events.
-    let event: { organizerId: string } | undefined;
-    for (const [i, wanted] of input.giftCards.entries()) {
-      const field = `payment.giftCards.${i}`;
-      const card = await findByCodeHash(this.deps.db, hashGiftCardCode(wanted.code));
-      if (!card) throw unprocessable('giftcards.invalid_code', 'No gift card with this code.', `${field}.code`);
-      if (card.scopeOrganizerId !== null) {
-        event ??= await findEvent(this.deps.db, hold.eventId);
-        if (!event || !paysFor(card, event)) throw giftCardErrors.notValidForEvent(`${field}.code`);
-      }
-      if (giftCards.some((g) => g.giftCardId === card.id))
-        throw unprocessable('giftcards.duplicate', 'The same gift card is listed twice.', `${field}.code`);
-      if (card.currency !== hold.currency)
-        throw unprocessable(
-          'giftcards.currency_mismatch',
-          `This gift card is in ${card.currency}; the order is in ${hold.currency}.`,
-          `${field}.code`,
-        );
-      if (wanted.amountCents !== undefined && wanted.amountCents > remaining)
-        throw unprocessable(
-          'orders.overpayment',
-          'The gift cards add up to more than the total.',
-          `${field}.amountCents`,
-        );
-      const amount = wanted.amountCents ?? Math.min(card.balanceCents, remaining);
-      if (amount > card.balanceCents)
-        throw conflict('giftcards.insufficient_balance', 'This gift card does not have that much left.', {
-          giftCardId: card.id,
-        });
-      if (amount > 0) giftCards.push({ giftCardId: card.id, amountCents: amount });
-      remaining -= amount;
-    }
-    return { giftCards, attendees: input.attendees ?? null };
   }
 }

@@ -315,6 +315,7 @@ export function orderFromJson(j: Record<string, unknown>): OrderRow {
     plan: j.plan as OrderRow['plan'],
     failureCode: j.failure_code as string | null,
     idempotencyKey: j.idempotency_key as string | null,
+    requestHash: j.request_hash as string | null,
     createdAt: date(j.created_at)!,
     updatedAt: date(j.updated_at)!,
     confirmedAt: date(j.confirmed_at),
@@ -398,4 +399,46 @@ export async function recordCaptured(
     paymentId: (r.paymentId as string | null) ?? null,
     receipts: (r.receipts as WrittenReceipt[] | undefined) ?? [],
   };
+}
+
+/**
+ * POST /v1/orders up to the card, in one statement (`fd_order_place`, drizzle/0021): the order
+ * this key already placed, or the hold checked, the tenders planned and the order written
+ * pending with its receipt; otherwise the refusal and nothing written.
+ */
+export async function placeOrder(
+  db: Db,
+  q: {
+    userId: string;
+    holdId: string;
+    key: string;
+    requestHash: string;
+    currency: string | null;
+    attendees: { name: string; email: string }[] | null;
+    giftCards: { codeHash: string; amountCents: number | null }[];
+    hasCard: boolean;
+    provider: string | null;
+    paymentMethodId: string | null;
+  },
+): Promise<{ replay: boolean; order: OrderRow; receipts: WrittenReceipt[] }> {
+  const client = clientOf(db);
+  try {
+    const [row] = await client<{ r: Record<string, unknown> }[]>`
+      select fd_order_place(${q.userId}::uuid, ${q.holdId}::uuid, ${q.key}::text, ${q.requestHash}::text,
+        ${q.currency}::text, ${q.attendees === null ? null : JSON.stringify(q.attendees)}::jsonb,
+        ${JSON.stringify(q.giftCards)}::jsonb, ${q.hasCard}::boolean, ${q.provider}::text,
+        ${q.paymentMethodId}::text) as r`;
+    const r = row!.r;
+    return {
+      replay: r.replay as boolean,
+      order: orderFromJson(r.order as Record<string, unknown>),
+      receipts: r.receipts as WrittenReceipt[],
+    };
+  } catch (err) {
+    if (isUniqueViolation(err, 'orders_live_hold_unique'))
+      throw conflict('orders.hold_already_ordered', 'This hold already has an order; open it from your orders.', {
+        holdId: q.holdId,
+      });
+    throw err;
+  }
 }

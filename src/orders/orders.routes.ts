@@ -24,7 +24,8 @@ export function orderRoutes(orders: OrderService): AnyRoute[] {
       tag,
       access: 'user',
       body: placeOrderBody,
-      idempotency: 'required',
+      // The order is keyed by (account, key): its statement answers a retry, another request → 422.
+      idempotency: 'natural-required',
       response: { status: 201, schema: orderDetails, description: 'The confirmed order, its payments and tickets' },
       errors: [
         'sales.hold_not_found',
@@ -45,6 +46,10 @@ export function orderRoutes(orders: OrderService): AnyRoute[] {
         'payments.raw_card_refused',
         'payments.invalid_payment_method',
         'payments.provider_unavailable',
+        'orders.failed',
+        'idempotency.key_reused',
+        'idempotency.in_progress',
+        'sales.not_on_sale',
       ],
       handler: (ctx) => {
         const { payment, ...rest } = ctx.body;
@@ -52,7 +57,7 @@ export function orderRoutes(orders: OrderService): AnyRoute[] {
           ...rest,
           card: payment.card ? toSource(payment.card) : undefined,
           giftCards: payment.giftCards,
-          idempotencyKey: ctx.requestHeader('idempotency-key'),
+          idempotencyKey: ctx.requestHeader('idempotency-key')!,
         });
       },
     }),

@@ -65,6 +65,8 @@ export const orders = pgTable(
      * order by it and answers it, instead of refusing the hold as already ordered.
      */
     idempotencyKey: text('idempotency_key'),
+    /** What the placing request asked for (keyed by its Idempotency-Key): the same key with another request is refused. */
+    requestHash: text('request_hash'),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     confirmedAt: timestamp('confirmed_at', { withTimezone: true, precision: 3 }),
@@ -83,6 +85,10 @@ export const orders = pgTable(
     uniqueIndex('orders_intent_unique')
       .on(t.intentId)
       .where(sql`${t.intentId} is not null`),
+    // POST /v1/orders is keyed by (account, Idempotency-Key): a retry finds its order, and a key places one order only.
+    uniqueIndex('orders_user_key_unique')
+      .on(t.userId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
     // Serves GET /v1/me/orders (newest first).
     index('orders_user_created_idx').on(t.userId, t.createdAt),
     check(

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { queueProblem } from '../waitingroom/refusals.js';
 import { AppError } from '../shared/errors.js';
-import { canonicalJson } from '../shared/canonical-json.js';
+import { keyedHash } from '../shared/keyed-hash.js';
 import type { ReceiptSigner } from '../timeline/receipt-signer.js';
 import { releaseHold } from './hold-lifecycle.js';
 import * as holdsRepo from './holds.repository.js';
@@ -32,12 +32,6 @@ export interface HoldDeps {
 
 type Caller = { userId: string };
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
-
-/** What a hold request asks for, the token aside (it is kept as its own hash): the same key with another request is refused. */
-const holdRequestHash = (input: HoldRequest) =>
-  createHash('sha256')
-    .update(canonicalJson({ ...input, purchaseToken: undefined }))
-    .digest('base64url');
 
 export function presentHold(row: HoldRow, seats: SeatRef[]): HoldView {
   return {
@@ -99,7 +93,7 @@ export class HoldService {
           seats: input.seats ?? null,
           together: input.together ?? false,
           key: idempotencyKey,
-          requestHash: holdRequestHash(input),
+          requestHash: keyedHash(idempotencyKey, { ...input, purchaseToken: undefined }),
           tokenHash: claimed ? tokenHash(token!) : null,
           tokenRefused: tokenRefusal !== null,
         }),

@@ -1,6 +1,7 @@
 import { catalogErrors } from '../catalog/catalog.errors.js';
 import { sqlRefusal } from '../db/errors.js';
 import { AppError, conflict } from '../shared/errors.js';
+import { giftCardErrors } from '../giftcards/giftcards.errors.js';
 import { salesErrors } from './sales.errors.js';
 
 type Details = Record<string, unknown>;
@@ -30,16 +31,35 @@ const refusals: Record<string, (d: Details) => AppError> = {
   'orders.state_changed': (d) =>
     conflict('orders.state_changed', `The order is ${String(d.status)} and can no longer be completed.`),
   'giftcards.insufficient_balance': (d) =>
-    conflict('giftcards.insufficient_balance', 'A gift card no longer has enough balance for this order.', {
-      giftCardId: d.giftCardId,
+    conflict(
+      'giftcards.insufficient_balance',
+      typeof d.detail === 'string' ? d.detail : 'A gift card no longer has enough balance for this order.',
+      { giftCardId: d.giftCardId },
+    ),
+  'giftcards.not_valid_for_event': (d) => giftCardErrors.notValidForEvent(String(d.field)),
+  'orders.hold_already_ordered': (d) =>
+    conflict('orders.hold_already_ordered', 'This hold has already been bought.', { holdId: d.holdId }),
+  'idempotency.key_reused': () =>
+    new AppError(422, 'idempotency.key_reused', 'This Idempotency-Key was used for a different request.', {
+      errors: [
+        { in: 'header', field: 'Idempotency-Key', code: 'key_reused', message: 'already used for another request' },
+      ],
     }),
 };
+
+/** `fd_refuse_field`: a refusal of one request field (its status, detail and field are in the details). */
+const fieldRefusal = (code: string, d: Details) =>
+  new AppError(Number(d.status), code, String(d.detail), {
+    errors: [{ in: 'body', field: String(d.field), code: code.split('.')[1]!, message: String(d.detail) }],
+  });
 
 /** The problem a SQL refusal stands for; null when `err` is not one of ours (rethrow it as it is). */
 export function refusalFrom(err: unknown): AppError | null {
   const refusal = sqlRefusal(err);
   if (!refusal) return null;
-  const make = refusals[refusal.code];
+  const make =
+    refusals[refusal.code] ??
+    (refusal.details.field && refusal.details.status ? fieldRefusal.bind(null, refusal.code) : undefined);
   if (!make) throw new Error(`SQL refusal ${refusal.code} has no problem mapped in src/sales/refusals.ts`);
   return make(refusal.details);
 }

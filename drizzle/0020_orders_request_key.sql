@@ -1,0 +1,2 @@
+ALTER TABLE "orders" ADD COLUMN "request_hash" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "orders_user_key_unique" ON "orders" USING btree ("user_id","idempotency_key") WHERE "orders"."idempotency_key" is not null;
