@@ -51,6 +51,34 @@ export async function insertSession(
   return row!;
 }
 
+/** Many accounts in one INSERT (bulk-accounts.ts); RETURNING gives no order, so callers match rows by address. */
+export async function insertUserBatch(
+  db: Db,
+  values: readonly {
+    email: string;
+    passwordHash: string;
+    displayName: string;
+    roles?: Role[];
+    emailVerifiedAt?: Date;
+  }[],
+): Promise<{ id: string; email: string; displayName: string; roles: string[] }[]> {
+  return db
+    .insert(users)
+    .values([...values])
+    .returning({ id: users.id, email: users.email, displayName: users.displayName, roles: users.roles });
+}
+
+/** Many sessions in one INSERT, with no IP or user agent (bulk-accounts.ts). */
+export async function insertSessionBatch(
+  db: Db,
+  values: readonly { userId: string; tokenHash: string; expiresAt: Date }[],
+): Promise<{ id: string; userId: string }[]> {
+  return db
+    .insert(sessions)
+    .values([...values])
+    .returning({ id: sessions.id, userId: sessions.userId });
+}
+
 /** The session and its account, expired or not: the caller tells the two apart. */
 /**
  * Every authenticated request runs this lookup, so it is prepared once per database handle:

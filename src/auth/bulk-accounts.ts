@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/types.js';
 import type { Role } from '../shared/vocabulary.js';
 import { hashSecret, newSecret } from '../shared/tokens.js';
-import { sessions, users } from './auth.table.js';
+import { insertSessionBatch, insertUserBatch } from './auth.repository.js';
 import type { Principal } from './principal.js';
 import type { SessionCache } from './session-cache.js';
 
@@ -75,27 +75,25 @@ async function insertBatch(
   if (batch.length === 0) return [];
   const roles = input.roles ? { roles: [...input.roles] } : {};
   const verifiedAt = input.verified ? { emailVerifiedAt: new Date() } : {};
-  const created = await db
-    .insert(users)
-    .values(
-      batch.map((a) => ({
-        email: a.email.trim().toLowerCase(),
-        passwordHash: input.passwordHash,
-        displayName: a.displayName.trim(),
-        ...roles,
-        ...verifiedAt,
-      })),
-    )
-    .returning({ id: users.id, email: users.email, displayName: users.displayName, roles: users.roles });
+  const created = await insertUserBatch(
+    db,
+    batch.map((a) => ({
+      email: a.email.trim().toLowerCase(),
+      passwordHash: input.passwordHash,
+      displayName: a.displayName.trim(),
+      ...roles,
+      ...verifiedAt,
+    })),
+  );
   // Matched by address, not by position: RETURNING promises no order.
   const byEmail = new Map(created.map((u) => [u.email, u]));
   const rows = batch.map((a) => byEmail.get(a.email.trim().toLowerCase())!);
   const tokens = rows.map(() => newSecret('fds'));
   const expiresAt = new Date(Date.now() + config.SESSION_TTL_HOURS * 3600_000);
-  const opened = await db
-    .insert(sessions)
-    .values(rows.map((u, i) => ({ userId: u.id, tokenHash: hashSecret(tokens[i]!), expiresAt })))
-    .returning({ id: sessions.id, userId: sessions.userId });
+  const opened = await insertSessionBatch(
+    db,
+    rows.map((u, i) => ({ userId: u.id, tokenHash: hashSecret(tokens[i]!), expiresAt })),
+  );
   const sessionOf = new Map(opened.map((s) => [s.userId, s.id]));
   const accounts = rows.map((u, i) => ({
     userId: u.id,
