@@ -6,7 +6,9 @@
  *     <module>/   one capability each (auth, catalog, sales, orders, tickets, waitingroom, …),
  *                 layered routes → service → repository → table. A module's tables are read and
  *                 written only by its own repositories; other modules call its service or
- *                 repository, never its tables.
+ *                 repository, never its tables. The one exception is named by the owner: the
+ *                 tables in its <module>.joinable.ts, which other modules' repositories may read
+ *                 inside one of their own statements (JOINABLE below).
  *     db/         the connection, migrations and the schema (every table, for drizzle-kit).
  *     platform/   the few speed-ups that reach into a dependency's private internals, each with a
  *                 canary test in test/platform/ (see src/platform/README.md).
@@ -45,6 +47,17 @@ const BROWSER_SAFE = [
  */
 const PUBLIC = ['^src/[^/]+/index\\.ts$', '^src/(config|logger|boot|node|server)\\.ts$'];
 
+/**
+ * A module's <module>.joinable.ts re-exports the few of its tables that other modules' repositories
+ * may read inside one SQL statement of their own: a read model's join (a ticket with its event and
+ * venue), a subquery (a staff member's confirmed address), an atomic conditional write (admit a
+ * scan only if the ticket is still valid: INSERT … SELECT … FOR SHARE). Splitting those into calls
+ * to the owner's repository would cost round trips or the atomicity itself. Writing to another
+ * module's table is never joinable: call the owner's repository. A read the owner's repository
+ * already answers in one statement is not joinable either: call it.
+ */
+const JOINABLE = '^src/[^/]+/[^/]+\\.joinable\\.ts$';
+
 /** The folders that hold the schema and may see every table: src/db/ (schema, migrations). */
 const SCHEMA = '^src/db/';
 
@@ -72,19 +85,41 @@ module.exports = {
     {
       name: 'tables-stay-in-their-module',
       comment:
-        "A module's *.table.ts is its own: another module calls its service or repository instead. Tables may " +
-        'import other tables (foreign keys), and src/db/ gathers them all into the schema.',
+        "A module's *.table.ts is its own: another module calls its service or repository instead, or, to read " +
+        "a table inside one statement of its own, imports it from the owner's <module>.joinable.ts (JOINABLE " +
+        'above). Tables may import other tables (foreign keys), and src/db/ gathers them all into the schema.',
       severity: 'error',
       from: { path: '^src/([^/]+)/', pathNot: ['\\.table\\.ts$', SCHEMA] },
       to: { path: '^src/[^/]+/.+\\.table\\.ts$', pathNot: ['^src/$1/'] },
     },
     {
+      name: 'joinable-tables-in-repositories',
+      comment:
+        "A module's <module>.joinable.ts (JOINABLE above) is read by repositories only, its own module's or " +
+        "another's: a service, a route or a helper calls a repository function instead.",
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['\\.repository\\.ts$', SCHEMA] },
+      to: { path: JOINABLE },
+    },
+    {
+      name: 'joinable-lists-own-tables',
+      comment:
+        'A <module>.joinable.ts re-exports tables of its own module, nothing else: each module decides which of ' +
+        'its tables others may join, and nobody else does.',
+      severity: 'error',
+      from: { path: '^src/([^/]+)/[^/]+\\.joinable\\.ts$' },
+      to: { pathNot: ['^src/$1/[^/]+\\.table\\.ts$'] },
+    },
+    {
       name: 'tables-through-the-repository',
       comment:
-        "Inside a module, only its repositories (and its index.ts) use its tables' values; a service may use " +
-        'their row types.',
+        "Inside a module, only its repositories (and its index.ts and joinable.ts) use its tables' values; a " +
+        'service may use their row types.',
       severity: 'error',
-      from: { path: '^src/([^/]+)/', pathNot: ['\\.repository\\.ts$', '\\.table\\.ts$', '/index\\.ts$', SCHEMA] },
+      from: {
+        path: '^src/([^/]+)/',
+        pathNot: ['\\.repository\\.ts$', '\\.table\\.ts$', '\\.joinable\\.ts$', '/index\\.ts$', SCHEMA],
+      },
       to: { path: '^src/$1/.+\\.table\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {

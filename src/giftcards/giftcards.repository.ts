@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { users } from '../auth/auth.table.js';
+import { users } from '../auth/auth.joinable.js';
 import type { Db } from '../db/types.js';
 import { isCheckViolation } from '../db/errors.js';
 import { conflict } from '../shared/errors.js';
