@@ -3,7 +3,7 @@
  *   - one API node: resident memory of an idle node (and of an idle worker), then per open
  *     socket.io connection following an event room;
  *   - one Redis shard: memory and keys per waiting-room entry after N joins, after the draw and
- *     per issued purchase token, per rate-limit counter and per pending hold-expiry job (BullMQ),
+ *     per issued purchase token and per rate-limit counter,
  *     on a redis-server of its own so nothing else is counted;
  *   - Postgres: bytes per row (table + indexes + TOAST, pg_total_relation_size) of every table
  *     after inserting seats and buying through the API, and bytes per purchase in total.
@@ -34,7 +34,6 @@ import { RateLimiter } from '../src/http/index.js';
 import { freePort } from '../tools/local/processes.js';
 import { createLogger } from '../src/logger.js';
 import { createBroadcaster } from '../src/realtime/index.js';
-import { holdExpiryScheduler } from '../src/sales/index.js';
 import { startServer } from '../src/server.js';
 import { generateSigner } from '../src/shared/index.js';
 
@@ -262,14 +261,6 @@ try {
     );
   }
   const m5 = await usedMemory();
-
-  const scheduler = holdExpiryScheduler(shard, { REDIS_PREFIX: prefix });
-  for (let i = 0; i < 10_000; i += 1_000) {
-    await Promise.all(
-      Array.from({ length: 1_000 }, () => scheduler.schedule(randomUUID(), new Date(Date.now() + 600_000))),
-    );
-  }
-  const m6 = await usedMemory();
   const redisFigures = {
     entries: ENTRIES,
     keysPerEvent: queueKeys.length,
@@ -284,7 +275,6 @@ try {
     bytesPerToken: per(m3 - m2, TOKENS),
     bytesPerTokenKeysOnly: per(k3 - k2, TOKENS),
     bytesPerRateLimitKey: per(m5 - m4, 10_000),
-    bytesPerPendingExpiryJob: per(m6 - m5, 10_000),
   };
 
   // ───────────── 3. Postgres: seats, then purchases through the API ─────────────
@@ -456,7 +446,6 @@ try {
   row('MiB per 100,000 drawn entries', redisFigures.mibPer100kDrawn);
   row(`bytes per issued purchase token (${TOKENS} admitted)`, redisFigures.bytesPerToken);
   row('bytes per rate-limit counter', redisFigures.bytesPerRateLimitKey);
-  row('bytes per pending hold-expiry job (BullMQ)', redisFigures.bytesPerPendingExpiryJob);
   console.log(
     `\nPostgres (${SEATS} seats, ${PURCHASES} one-seat purchases through the API; vacuumed; table + indexes + TOAST)`,
   );

@@ -9,7 +9,6 @@ import { orderRoutes } from './orders/orders.routes.js';
 import { STRIPE_WEBHOOK_PATH, webhookRoutes } from './payments/webhooks.routes.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
 import { CatalogService } from './catalog/catalog.service.js';
-import { holdExpiryScheduler } from './sales/expiry.jobs.js';
 import { holdRoutes } from './sales/holds.routes.js';
 import { HoldService } from './sales/holds.service.js';
 import { onsaleRoutes } from './sales/onsale.routes.js';
@@ -111,7 +110,6 @@ export function createApp(infra: Infra): App {
     // Queue-mode on-sales hold seats only with a purchase token the waiting room issued (queue.token_* refusals).
     holds: new HoldService(database.db, infra.signer, {
       gate: room.purchaseGate(),
-      expiry: holdExpiryScheduler(redis, config),
       receipts,
       logger,
     }),

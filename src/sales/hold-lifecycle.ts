@@ -25,7 +25,7 @@
  *   check: the caller decides who may release (the DELETE route checks the owner).
  *
  * expireHold(tx, holdId, { signer? }) → HoldRow | undefined
- *   The same, for the expiry job and sweeper: only a hold that is active AND due moves.
+ *   The same, for the expiry sweep: only a hold that is active AND due moves.
  */
 import type { Db } from '../db/types.js';
 import type { PlatformSigner } from '../shared/signing.js';

@@ -17,14 +17,8 @@ import { retryTransient } from './retry.js';
 import { refusalFrom, TOKEN_REFUSED } from './refusals.js';
 import { isNothingLeft, salesErrors } from './sales.errors.js';
 
-/** Schedules the per-hold expiry job (src/sales/expiry.jobs.ts); the sweeper covers a lost one. */
-export interface ExpiryScheduler {
-  schedule(holdId: string, expiresAt: Date): Promise<void>;
-}
-
 export interface HoldDeps {
   gate: PurchaseGate;
-  expiry: ExpiryScheduler;
   /** Signs the receipts the hold statement wrote, once it has committed. */
   receipts: ReceiptSigner;
   logger: Logger;
@@ -108,18 +102,14 @@ export class HoldService {
       return presentHold(hold, seats);
     }
     this.deps.receipts.add(created.receipts);
-    await Promise.all([
-      this.deps.expiry.schedule(hold.id, hold.expiresAt).catch((err: unknown) => {
-        this.deps.logger.warn({ err, holdId: hold.id }, 'expiry job not scheduled; the sweeper will expire this hold');
-      }),
-      claimed &&
-        this.deps.gate.settle(token!, caller.userId, input.eventId).catch((err: unknown) => {
-          this.deps.logger.warn(
-            { err, holdId: hold.id },
-            'purchase token not settled; its claim window will end on its own',
-          );
-        }),
-    ]);
+    if (claimed) {
+      await this.deps.gate.settle(token!, caller.userId, input.eventId).catch((err: unknown) => {
+        this.deps.logger.warn(
+          { err, holdId: hold.id },
+          'purchase token not settled; its claim window will end on its own',
+        );
+      });
+    }
     return presentHold(hold, seats);
   }
 

@@ -1,3 +1,2 @@
-/** Sales, as tools and benchmarks use them: on-sale settings and the hold-expiry scheduler. */
-export { holdExpiryScheduler } from './expiry.jobs.js';
+/** Sales, as tools and benchmarks use them: on-sale settings. */
 export { OnsaleService } from './onsale.service.js';

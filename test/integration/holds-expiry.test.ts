@@ -1,9 +1,7 @@
-import { Queue } from 'bullmq';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bullConnection, bullPrefix } from '../../src/jobs/connection.js';
 import { expireHold, releaseHold } from '../../src/sales/hold-lifecycle.js';
-import { HOLD_EXPIRY_QUEUE, holdExpiryModule, sweepExpiredHolds } from '../../src/sales/expiry.jobs.js';
+import { holdExpiryModule, sweepExpiredHolds } from '../../src/sales/expiry.jobs.js';
 import { holds } from '../../src/sales/holds.table.js';
 import { gaInventory } from '../../src/sales/inventory.table.js';
 import { onsaleSettings } from '../../src/sales/onsale.table.js';
@@ -76,50 +74,27 @@ async function expectAllBack(sale: SaleSetup, holdIds: string[]) {
 }
 
 describe('hold expiry', () => {
-  it('the delayed job alone expires holds and returns their seats and GA places', async () => {
+  it('the sweep returns seats and GA places within a second of the expiry, and not before it', async () => {
     const sale = await shortSale();
     const fan = await signedIn(env);
     const ids = await holdOver(sale, fan.token);
-    running = await holdExpiryModule({ sweeper: false }).start(env.infra);
+    running = await holdExpiryModule().start(env.infra);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await statuses(ids)).toEqual(['active', 'active']);
     await waitUntil(async () => (await statuses(ids)).every((s) => s === 'expired'));
     await expectAllBack(sale, ids);
+    const late = await db().execute<{ ms: number }>(sql`
+      select extract(epoch from (t.occurred_at - h.expires_at)) * 1000 as ms
+      from timeline_entries t join holds h on h.id::text = t.subject_id
+      where t.kind = 'hold.expired' and t.subject_id in ${ids}`);
+    expect(late).toHaveLength(2);
+    for (const { ms } of late) {
+      expect(Number(ms)).toBeGreaterThanOrEqual(0);
+      expect(Number(ms)).toBeLessThan(1000);
+    }
   });
 
-  it('a job that fires before the expiry comes back later instead of expiring early', async () => {
-    const sale = await shortSale();
-    const fan = await signedIn(env);
-    const [id] = await holdOver(sale, fan.token);
-    const connection = bullConnection(env.config);
-    const queue = new Queue(HOLD_EXPIRY_QUEUE, { connection, prefix: bullPrefix(env.config) });
-    // Only the early job: the one scheduled at hold time is taken out of the way.
-    await queue.remove(`hold-${id}`);
-    await queue.add('expire', { holdId: id }, { jobId: `early-${id}` });
-    running = await holdExpiryModule({ sweeper: false }).start(env.infra);
-    await new Promise((r) => setTimeout(r, 800));
-    expect(await statuses([id!])).toEqual(['active']);
-    expect(await queue.getJobState(`early-${id}`)).toBe('delayed');
-    await waitUntil(async () => (await statuses([id!]))[0] === 'expired');
-    await waitUntil(async () => (await queue.getJobState(`early-${id}`)) === 'completed');
-    await queue.close();
-    await connection.quit();
-  });
-
-  it('the sweeper alone expires holds whose jobs never run', async () => {
-    const sale = await shortSale();
-    const fan = await signedIn(env);
-    const ids = await holdOver(sale, fan.token);
-    running = await holdExpiryModule({ delayed: false, sweepEveryMs: 500 }).start(env.infra);
-    await waitUntil(async () => (await statuses(ids)).every((s) => s === 'expired'));
-    await expectAllBack(sale, ids);
-    // The per-hold jobs are still waiting: nobody ran them.
-    const connection = bullConnection(env.config);
-    const queue = new Queue(HOLD_EXPIRY_QUEUE, { connection, prefix: bullPrefix(env.config) });
-    for (const id of ids) expect(await queue.getJobState(`hold-${id}`)).toMatch(/delayed|waiting/);
-    await queue.close();
-    await connection.quit();
-  });
-
-  it('expiring or releasing twice, by job, sweeper and fan, changes a hold once', async () => {
+  it('expiring or releasing twice, by sweeps, direct calls and the fan, changes a hold once', async () => {
     const sale = await shortSale();
     const fan = await signedIn(env);
     const ids = await holdOver(sale, fan.token);

@@ -139,7 +139,6 @@ describe('the oversell race', () => {
   it(`${BUYERS} buyers on separate connections, ${ROUNDS} seeded interleavings: exactly the capacity held, never a place twice`, async () => {
     const service = new HoldService(buyersDb.db, env.infra.signer, {
       gate: refuseAllPurchaseTokens,
-      expiry: { schedule: async () => {} },
       receipts: env.server.app.receipts,
       logger: env.infra.logger,
     });

@@ -308,7 +308,6 @@ describe('queue-mode on-sales and the purchase gate', () => {
     };
     const service = new HoldService(db(), env.infra.signer, {
       gate,
-      expiry: { schedule: async () => {} },
       receipts: env.server.app.receipts,
       logger: env.infra.logger,
     });
