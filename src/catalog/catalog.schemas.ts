@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { accessibilityFeatures, categories } from '../shared/vocabulary.js';
-import { eventStatuses, tierKinds } from './catalog.table.js';
+import { eventStatuses, tierKinds } from './vocabulary.js';
 
 /** Timestamps travel as ISO 8601 with an offset; Postgres stores them in UTC. */
 const instant = z.iso.datetime({ offset: true }).transform((v) => new Date(v));

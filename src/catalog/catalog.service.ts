@@ -21,7 +21,7 @@ import type {
   venueBody,
   venuePatch,
 } from './catalog.schemas.js';
-import type { EventStatus } from './catalog.table.js';
+import type { EventStatus } from './vocabulary.js';
 import { listConsoleEvents, listConsoleVenues, type ConsoleEventRow } from './console.repository.js';
 import { assertEventOrganizer, assertVenueOfOrganizer, canSeeEvent } from './guards.js';
 import { expandBlock, LayoutError, MAX_SEATS_PER_LAYOUT, parseLayoutString, type SeatSpec } from './layout.js';

@@ -13,25 +13,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { users } from '../auth/auth.table.js';
-
-/** How to get to a venue; shown with every discovery result. */
-export interface Transit {
-  stops: { name: string; lines: string[]; walkingMinutes: number }[];
-  parking: string | null;
-}
-
-export const eventStatuses = [
-  'draft',
-  'scheduled',
-  'on_sale',
-  'sold_out',
-  'postponed',
-  'cancelled',
-  'completed',
-] as const;
-export type EventStatus = (typeof eventStatuses)[number];
-export const tierKinds = ['reserved', 'ga'] as const;
-export type TierKind = (typeof tierKinds)[number];
+import { eventStatuses, tierKinds, type Transit } from './vocabulary.js';
 
 export const venues = pgTable(
   'venues',

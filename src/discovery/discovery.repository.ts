@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
-import type { Transit } from '../catalog/catalog.table.js';
+import type { Transit } from '../catalog/vocabulary.js';
 import { boundingBox, EARTH_RADIUS_KM, type Point } from './geo.js';
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inArray } from 'drizzle-orm';
-import { events, priceTiers, venues, type Transit } from '../../src/catalog/catalog.table.js';
+import { events, priceTiers, venues } from '../../src/catalog/catalog.table.js';
+import type { Transit } from '../../src/catalog/vocabulary.js';
 import type { Db } from '../../src/db/types.js';
 import { holds } from '../../src/sales/holds.table.js';
 import { gaInventory, seats } from '../../src/sales/inventory.table.js';
