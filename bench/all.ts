@@ -101,7 +101,7 @@ export function rowsFor(result: Json): Row[] {
     }
     case 'holds': {
       // Issue #15's rows: the API against the bare HTTP purchase (reserved seat, GA tier), the
-      // statement counts, and the older comparison with the bare UPDATE (no target). A path the
+      // statement counts, and the comparison with the bare UPDATE (no target). A path the
       // run did not measure (--only) has no row; a line from before the bare HTTP purchase
       // keeps only the rows it has figures for.
       const api = obj(result.api);

@@ -9,7 +9,8 @@
  * Paths (--only picks some; all by default):
  *   reserved  POST /v1/holds { seats: [id] } + POST /v1/orders (sandbox card) through the API
  *   holdOnly  POST /v1/holds alone, to show what the order adds
- *   update    the conditional seat UPDATE alone through `postgres`, no HTTP (the older baseline)
+ *   update    the conditional seat UPDATE alone through `postgres`, no HTTP (a comparison
+ *             without a target)
  *   bare      the bare HTTP purchase of a reserved seat (bench/holds/bare-app.ts)
  *   ga        POST /v1/holds { quantity: 1 } + POST /v1/orders on a GA tier through the API
  *   gaBare    the bare HTTP purchase of one GA place

@@ -50,7 +50,7 @@ const lockBound = (p: Path | undefined, vsReserved: number | null) => {
 const atMost = (v: number | null | undefined, t: number) => (v === null || v === undefined ? null : v <= t);
 const atLeast = (v: number | null | undefined, t: number) => (v === null || v === undefined ? null : v >= t);
 
-/** The final JSON line: the issue's fields, the old rows' fields, the targets and whether each was met. */
+/** The final JSON line: issue #15's fields, the comparison with the bare UPDATE, the targets and whether each was met. */
 export function resultLine(m: Measured) {
   const ratioVsBareHttp = ratio(m.api, m.bareHttp);
   const gaRatio = ratio(m.ga, m.gaBareHttp);
@@ -73,7 +73,7 @@ export function resultLine(m: Measured) {
     api: m.api ?? null,
     holdOnly: m.holdOnly ? { ...m.holdOnly, ratio: ratio(m.holdOnly, m.update) } : null,
     baseline: m.update ?? null,
-    /** API purchase ÷ the bare UPDATE: the old headline, kept for comparison with older runs. */
+    /** API purchase ÷ the bare UPDATE: the ratio docs/architecture.md reports, so every run's line compares with it. */
     ratio: ratio(m.api, m.update),
     bareHttp: m.bareHttp ?? null,
     ratioVsBareHttp,

@@ -125,7 +125,7 @@ interface FanQueueState {
 /**
  * The pause before a polling fan's next queue/me: a page that knows it is far back asks
  * rarely, one near the front every few seconds, never sooner than the server's Retry-After
- * (the API's own pacing, 2–60 s from the ETA, since 6f131a0) or a Cache-Control max-age.
+ * (the API's own pacing, 2–60 s from the ETA) or a Cache-Control max-age.
  */
 export function nextPollMs(
   snap: Pick<QueueSnapshotWire, 'position' | 'eta'> | null,
@@ -346,8 +346,8 @@ async function waitOnSocket(fan: FanHandle, state: FanQueueState, pacing: PollPa
       await poll(fan, state, pacing);
     }
     // Woken by a push that changed something (token, closed), else once a second for the
-    // linger, the deadline and a dropped socket. A 50 ms loop per fan cost tens of thousands
-    // of timer wake-ups a second per fan process at 100,000 fans and starved the purchases.
+    // linger, the deadline and a dropped socket. A 50 ms loop per fan would cost tens of
+    // thousands of timer wake-ups a second per fan process at 100,000 fans, starving the purchases.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         state.wake = null;

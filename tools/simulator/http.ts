@@ -35,9 +35,9 @@ export type Api = Pick<ApiClient, 'call' | 'baseUrl'>;
 
 /**
  * Requests of a fan who was admitted: seat map, holds, orders, "My orders". They get their own
- * pool: in a shared one, at 100,000 fans, an order queued in the client behind hundreds of
- * polls and joins waiting on a slow node, and every hold expired (60 s) before its order left
- * the simulator. A real fan's browser has its own connections; the crowd's pools must not
+ * pool: in a shared one, at 100,000 fans, an order would queue in the client behind hundreds
+ * of polls and joins waiting on a slow node, and every hold would expire (60 s) before its
+ * order left the simulator. A real fan's browser has its own connections; the crowd's pools must not
  * serialize one fan's purchase behind other fans' waiting.
  */
 const PURCHASE_PATH = /^\/v1\/(holds|orders|me\/orders)|\/seats$/;

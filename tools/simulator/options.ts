@@ -77,8 +77,7 @@ const schema = z
     /**
      * Whether a join carries an Idempotency-Key, as the web page sends on every mutation. The
      * join needs none (one entry per account: joining again answers the same entry); `no` plays
-     * a client that relies on that. Until dbf4316 the API stored join keys in Postgres, which
-     * bound the Redis-only join by the nodes' Postgres pools (docs/drops/README.md).
+     * a client that relies on that.
      */
     joinKey: z.enum(['yes', 'no']).default('yes'),
     /** The on-sale's purchase-token TTL (seconds): a polling fan must see its token before it lapses. */

@@ -47,8 +47,9 @@ export interface DropResult {
 /**
  * After the deadline, the fan processes get this long to return their fans' last answers: a
  * request sent just before it may take its full 30 s client timeout, and a fan whose order went
- * unanswered then looks in "My orders" for 30 s more. 45 s was too short at 100,000 fans on an
- * overloaded machine (the run failed without a report).
+ * unanswered then looks in "My orders" for 30 s more. Twice that: at 100,000 fans on an
+ * overloaded machine the last answers come late, and a run that stops waiting for them ends
+ * without a report.
  */
 const GRACE_MS = 120_000;
 
