@@ -4,7 +4,8 @@ import type { OfflineBundle } from '../tickets/codes.js';
 import { eventKeys } from '../tickets/event-keys.js';
 import type { TicketSettings } from '../tickets/ticket-settings.repository.js';
 import { signWindow, type BundleWindow } from './bundle-window.js';
-import { admittedOf, revocationsOf } from './checkin.repository.js';
+import { revocationsOf } from '../tickets/tickets.repository.js';
+import { admittedOf } from './checkin.repository.js';
 
 /** Keys, rotation key and printed flag: all a scanner needs to check a code's signature and step. */
 export function keyBundle(signer: PlatformSigner, eventId: string, settings: TicketSettings): OfflineBundle {

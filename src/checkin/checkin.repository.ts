@@ -1,8 +1,9 @@
-import { and, asc, eq, isNotNull, ne, or, sql } from 'drizzle-orm';
-import { users } from '../auth/auth.table.js';
+import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
+import { users } from '../auth/auth.joinable.js';
 import type { Db } from '../db/types.js';
-import { tickets } from '../tickets/tickets.table.js';
-import { checkins, eventStaff, type ScanResult } from './checkin.table.js';
+import { tickets } from '../tickets/tickets.joinable.js';
+import { checkins, eventStaff } from './checkin.table.js';
+import type { ScanResult } from './vocabulary.js';
 
 export type CheckinRow = typeof checkins.$inferSelect;
 
@@ -53,6 +54,16 @@ export async function findByNonce(db: Db, eventId: string, nonce: string): Promi
     .from(checkins)
     .where(and(eq(checkins.eventId, eventId), eq(checkins.nonce, nonce)));
   return row;
+}
+
+/** Whether the ticket has been admitted at its event's doors (at most one admitted row: checkins_admitted_once). */
+export async function isCheckedIn(db: Db, ticketId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: checkins.id })
+    .from(checkins)
+    .where(and(eq(checkins.ticketId, ticketId), eq(checkins.result, 'admitted')))
+    .limit(1);
+  return row !== undefined;
 }
 
 export async function firstAdmission(db: Db, ticketId: string): Promise<CheckinRow | undefined> {
@@ -121,19 +132,6 @@ export async function recordRefusal(
   return row ?? (await findByNonce(db, scan.eventId, scan.nonce))!;
 }
 
-/** What an offline scanner must know beyond signatures: dead versions and tickets already inside. */
-export async function revocationsOf(
-  db: Db,
-  eventId: string,
-): Promise<{ ticketId: string; minVersion: number | null }[]> {
-  const rows = await db
-    .select({ id: tickets.id, status: tickets.status, version: tickets.version })
-    .from(tickets)
-    .where(and(eq(tickets.eventId, eventId), or(ne(tickets.status, 'valid'), sql`${tickets.version} > 1`)))
-    .orderBy(tickets.id);
-  return rows.map((r) => ({ ticketId: r.id, minVersion: r.status === 'valid' ? r.version : null }));
-}
-
 export async function admittedOf(
   db: Db,
   eventId: string,
@@ -144,19 +142,4 @@ export async function admittedOf(
     .where(and(eq(checkins.eventId, eventId), eq(checkins.result, 'admitted')))
     .orderBy(checkins.id);
   return rows.map((r) => ({ ticketId: r.ticketId!, firstUsedAt: r.scannedAt.toISOString(), firstGate: r.gate }));
-}
-
-export async function ticketForScan(db: Db, ticketId: string) {
-  const [row] = await db
-    .select({
-      id: tickets.id,
-      eventId: tickets.eventId,
-      holderId: tickets.holderId,
-      version: tickets.version,
-      status: tickets.status,
-      attendeeName: tickets.attendeeName,
-    })
-    .from(tickets)
-    .where(eq(tickets.id, ticketId));
-  return row;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { email } from '../auth/auth.schemas.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
-import { scanResults } from './checkin.table.js';
+import { scanResults } from './vocabulary.js';
 import type { CheckinService } from './checkin.service.js';
 
 const tag = 'Check-in';

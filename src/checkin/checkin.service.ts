@@ -7,6 +7,7 @@ import type { PlatformSigner } from '../shared/signing.js';
 import { parseTicketCode, verifyTicketCode } from '../tickets/codes.js';
 import { ticketSettings } from '../tickets/ticket-settings.repository.js';
 import { findTicketDetail, seatLabel } from '../tickets/ticket-views.repository.js';
+import { ticketForScan } from '../tickets/tickets.repository.js';
 import { appendTimeline } from '../timeline/timeline.repository.js';
 import { keyBundle, signedBundle, type SignedBundle } from './bundle.js';
 import { clockVerdict, judgedAt, verifyWindow, type BundleWindow, type ClockVerdict } from './bundle-window.js';
@@ -19,12 +20,11 @@ import {
   listStaff,
   recordRefusal,
   removeStaff,
-  ticketForScan,
   tryAdmit,
   type CheckinRow,
   type ScanRecord,
 } from './checkin.repository.js';
-import type { ScanResult } from './checkin.table.js';
+import type { ScanResult } from './vocabulary.js';
 
 export interface ScanAnswer {
   result: ScanResult;

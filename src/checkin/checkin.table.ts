@@ -15,6 +15,7 @@ import {
 import { users } from '../auth/auth.table.js';
 import { events } from '../catalog/catalog.table.js';
 import { tickets } from '../tickets/tickets.table.js';
+import { scanResults } from './vocabulary.js';
 
 /** Door staff of one event: added by its organizer, they may scan and download its offline bundle. */
 export const eventStaff = pgTable(
@@ -32,17 +33,6 @@ export const eventStaff = pgTable(
   // The key serves "is this account staff of this event"; the second index serves "my events" on a scanner.
   (t) => [primaryKey({ columns: [t.eventId, t.userId] }), index('event_staff_user_idx').on(t.userId)],
 );
-
-export const scanResults = [
-  'admitted',
-  'already_used',
-  'revoked',
-  'wrong_event',
-  'invalid',
-  'not_yet_valid',
-  'expired_code',
-] as const;
-export type ScanResult = (typeof scanResults)[number];
 
 /**
  * Every scan, admitted or refused, online or uploaded from an offline scanner. The partial

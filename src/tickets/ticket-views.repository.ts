@@ -1,7 +1,7 @@
 import { and, desc, eq, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { checkins } from '../checkin/checkin.table.js';
-import { events, priceTiers, venues } from '../catalog/catalog.table.js';
+import { events, priceTiers, venues } from '../catalog/catalog.joinable.js';
+import { checkins } from '../checkin/checkin.joinable.js';
 import type { Db } from '../db/types.js';
 import { seats } from '../sales/inventory.table.js';
 import { tickets } from './tickets.table.js';

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { checkins } from '../checkin/checkin.table.js';
+import { checkins } from '../checkin/checkin.joinable.js';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { conflict } from '../shared/errors.js';
@@ -74,6 +74,38 @@ export async function moveTicket(
     .where(and(eq(tickets.id, id), eq(tickets.status, 'valid')))
     .returning(ticketColumns);
   return row;
+}
+
+/** The ticket as a door judges a scan of it: its event, holder, version and status. */
+export async function ticketForScan(db: Db, ticketId: string) {
+  const [row] = await db
+    .select({
+      id: tickets.id,
+      eventId: tickets.eventId,
+      holderId: tickets.holderId,
+      version: tickets.version,
+      status: tickets.status,
+      attendeeName: tickets.attendeeName,
+    })
+    .from(tickets)
+    .where(eq(tickets.id, ticketId));
+  return row;
+}
+
+/**
+ * What an offline scanner must know of an event's tickets beyond signatures: those ended (no
+ * version passes) and those re-issued (codes below the current version are dead).
+ */
+export async function revocationsOf(
+  db: Db,
+  eventId: string,
+): Promise<{ ticketId: string; minVersion: number | null }[]> {
+  const rows = await db
+    .select({ id: tickets.id, status: tickets.status, version: tickets.version })
+    .from(tickets)
+    .where(and(eq(tickets.eventId, eventId), or(ne(tickets.status, 'valid'), sql`${tickets.version} > 1`)))
+    .orderBy(tickets.id);
+  return rows.map((r) => ({ ticketId: r.id, minVersion: r.status === 'valid' ? r.version : null }));
 }
 
 /** Valid tickets an account holds for an event (the per-account limit's other half). */

@@ -1,5 +1,4 @@
 import { and, desc, eq, or, sql } from 'drizzle-orm';
-import { checkins } from '../checkin/checkin.table.js';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { ticketErrors } from './tickets.errors.js';
@@ -99,13 +98,4 @@ export async function changeHolder(
     .where(and(eq(tickets.id, ticketId), eq(tickets.version, fromVersion), eq(tickets.status, 'valid')))
     .returning({ version: tickets.version });
   return row?.version ?? null;
-}
-
-export async function isCheckedIn(db: Db, ticketId: string): Promise<boolean> {
-  const [row] = await db
-    .select({ id: checkins.id })
-    .from(checkins)
-    .where(and(eq(checkins.ticketId, ticketId), eq(checkins.result, 'admitted')))
-    .limit(1);
-  return row !== undefined;
 }

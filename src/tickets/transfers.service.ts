@@ -4,6 +4,7 @@ import type { Principal } from '../auth/principal.js';
 import { requireOwner } from '../auth/guards.js';
 import type { ClientMeta, SessionGrant } from '../auth/auth.service.js';
 import { findEvent } from '../catalog/catalog.repository.js';
+import { isCheckedIn } from '../checkin/checkin.repository.js';
 import type { Db } from '../db/types.js';
 import { notify } from '../notifications/notify.js';
 import { enqueueEmail } from '../notifications/outbox.repository.js';
@@ -22,7 +23,6 @@ import {
   changeHolder,
   finishTransfer,
   insertTransfer,
-  isCheckedIn,
   lockTicket,
   lockTransfer,
   transfersOf,

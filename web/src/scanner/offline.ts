@@ -1,7 +1,7 @@
 import { api } from '../lib/api.js';
 import type { SignedBundle } from '../../../src/checkin/bundle.js';
 import type { BundleWindow, ClockVerdict } from '../../../src/checkin/bundle-window.js';
-import type { scanResults } from '../../../src/checkin/checkin.table.js';
+import type { scanResults } from '../../../src/checkin/vocabulary.js';
 import { parseTicketCode, verifyTicketCode } from '../lib/ticket-verify.js';
 
 /**
