@@ -1,9 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
+import { Batcher } from '../shared/batcher.js';
 import { AppError } from '../shared/errors.js';
 import type { AuthorizeRequest, IntentSnapshot, PaymentProvider, RefundSnapshot } from './provider.js';
-import { sandboxIntents, sandboxRefunds } from './sandbox.table.js';
+import {
+  cancelIntent,
+  captureIntents,
+  createIntents,
+  intentById,
+  intentByKey,
+  refundIntent,
+  type IntentRow,
+  type NewIntent,
+} from './sandbox.repository.js';
 import { cardExpired, luhnValid, normalizeCardNumber, testCardOutcome } from './test-cards.js';
 
 /**
@@ -11,13 +20,15 @@ import { cardExpired, luhnValid, normalizeCardNumber, testCardOutcome } from './
  * refunds) over a Postgres table, answering Stripe's test card numbers the way Stripe test
  * mode does. Every snapshot it returns says `provider: 'sandbox'`, and the API shows
  * `sandbox: true` wherever a payment appears, so nobody mistakes it for money.
+ *
+ * Its bookkeeping stays off the purchase path's round trips: the authorizations (and the
+ * captures) that concurrent purchases ask for are written together, one statement per batch
+ * (`Batcher`), each caller answered only once its row is written.
  */
-
-type Row = typeof sandboxIntents.$inferSelect;
 
 const id = (prefix: string) => `${prefix}_sbx_${randomBytes(12).toString('base64url')}`;
 
-function snapshot(row: Row): IntentSnapshot {
+function snapshot(row: IntentRow): IntentSnapshot {
   return {
     provider: 'sandbox',
     intentId: row.id,
@@ -34,6 +45,12 @@ function snapshot(row: Row): IntentSnapshot {
 
 export class SandboxProvider implements PaymentProvider {
   readonly name = 'sandbox' as const;
+
+  private readonly authorizations = new Batcher<NewIntent, IntentRow>((intents) => createIntents(this.db, intents));
+  private readonly captures = new Batcher<string, IntentRow | undefined>(async (ids) => {
+    const captured = new Map((await captureIntents(this.db, ids)).map((row) => [row.id, row]));
+    return ids.map((id) => captured.get(id));
+  });
 
   constructor(private readonly db: Db) {}
 
@@ -81,35 +98,27 @@ export class SandboxProvider implements PaymentProvider {
         : outcome === 'authentication_required'
           ? 'requires_action'
           : 'requires_payment_method';
-    const [created] = await this.db
-      .insert(sandboxIntents)
-      .values({
-        id: id('pi'),
-        idempotencyKey: request.idempotencyKey,
-        amountCents: request.amountCents,
-        currency: request.currency,
-        status,
-        failureCode: outcome === 'success' ? null : outcome,
-        cardLast4: digits.slice(-4),
-        metadata: request.metadata,
-      })
-      // A replay of the same key (or a concurrent one that lost the race) answers with the first row.
-      .onConflictDoNothing({ target: sandboxIntents.idempotencyKey })
-      .returning();
-    return snapshot(created ?? (await this.byKey(request.idempotencyKey))!);
+    const row = await this.authorizations.run({
+      id: id('pi'),
+      idempotencyKey: request.idempotencyKey,
+      amountCents: request.amountCents,
+      currency: request.currency,
+      status,
+      failureCode: outcome === 'success' ? null : outcome,
+      cardLast4: digits.slice(-4),
+      metadata: request.metadata,
+    });
+    // A replay of the same key (or a concurrent one that lost the race) answers with the first row.
+    return snapshot(row);
   }
 
   async recover(request: Pick<AuthorizeRequest, 'idempotencyKey'>): Promise<IntentSnapshot | null> {
-    const row = await this.byKey(request.idempotencyKey);
+    const row = await intentByKey(this.db, request.idempotencyKey);
     return row ? snapshot(row) : null;
   }
 
   async capture(intentId: string): Promise<IntentSnapshot> {
-    const [updated] = await this.db
-      .update(sandboxIntents)
-      .set({ status: 'succeeded', amountCapturedCents: sql`${sandboxIntents.amountCents}`, updatedAt: sql`now()` })
-      .where(and(eq(sandboxIntents.id, intentId), eq(sandboxIntents.status, 'requires_capture')))
-      .returning();
+    const updated = await this.captures.run(intentId);
     if (updated) return snapshot(updated);
     const row = await this.row(intentId);
     // Capturing twice is a no-op, as with Stripe's idempotent retry.
@@ -118,16 +127,11 @@ export class SandboxProvider implements PaymentProvider {
   }
 
   async cancel(intentId: string): Promise<IntentSnapshot> {
-    const [updated] = await this.db
-      .update(sandboxIntents)
-      .set({ status: 'canceled', updatedAt: sql`now()` })
-      .where(
-        and(
-          eq(sandboxIntents.id, intentId),
-          inArray(sandboxIntents.status, ['requires_capture', 'requires_payment_method', 'requires_action']),
-        ),
-      )
-      .returning();
+    const updated = await cancelIntent(this.db, intentId, [
+      'requires_capture',
+      'requires_payment_method',
+      'requires_action',
+    ]);
     if (updated) return snapshot(updated);
     const row = await this.row(intentId);
     if (row.status === 'canceled') return snapshot(row);
@@ -135,56 +139,29 @@ export class SandboxProvider implements PaymentProvider {
   }
 
   async refund(intentId: string, amountCents: number, idempotencyKey: string): Promise<RefundSnapshot> {
-    return this.db.transaction(async (tx) => {
-      const [inserted] = await tx
-        .insert(sandboxRefunds)
-        .values({ id: id('re'), intentId, idempotencyKey, amountCents })
-        .onConflictDoNothing({ target: sandboxRefunds.idempotencyKey })
-        .returning();
-      if (!inserted) {
-        const [prior] = await tx.select().from(sandboxRefunds).where(eq(sandboxRefunds.idempotencyKey, idempotencyKey));
-        return {
-          refundId: prior!.id,
-          intentId: prior!.intentId,
-          amountCents: prior!.amountCents,
-          status: 'succeeded' as const,
-        };
-      }
-      const [updated] = await tx
-        .update(sandboxIntents)
-        .set({
-          amountRefundedCents: sql`${sandboxIntents.amountRefundedCents} + ${amountCents}`,
-          updatedAt: sql`now()`,
-        })
-        .where(
-          and(
-            eq(sandboxIntents.id, intentId),
-            eq(sandboxIntents.status, 'succeeded'),
-            sql`${sandboxIntents.amountRefundedCents} + ${amountCents} <= ${sandboxIntents.amountCapturedCents}`,
-          ),
-        )
-        .returning({ id: sandboxIntents.id });
-      if (!updated)
-        throw new AppError(
-          409,
-          'payments.refund_exceeds_capture',
-          'The refund is larger than what is left of the payment.',
-        );
-      return { refundId: inserted.id, intentId, amountCents, status: 'succeeded' as const };
-    });
+    const outcome = await refundIntent(this.db, { id: id('re'), intentId, idempotencyKey, amountCents });
+    if (outcome.kind === 'exceeds_capture')
+      throw new AppError(
+        409,
+        'payments.refund_exceeds_capture',
+        'The refund is larger than what is left of the payment.',
+      );
+    if (outcome.kind === 'replayed')
+      return {
+        refundId: outcome.refundId,
+        intentId: outcome.intentId,
+        amountCents: outcome.amountCents,
+        status: 'succeeded',
+      };
+    return { refundId: outcome.refundId, intentId, amountCents, status: 'succeeded' };
   }
 
   async retrieve(intentId: string): Promise<IntentSnapshot> {
     return snapshot(await this.row(intentId));
   }
 
-  private async byKey(key: string): Promise<Row | undefined> {
-    const [row] = await this.db.select().from(sandboxIntents).where(eq(sandboxIntents.idempotencyKey, key));
-    return row;
-  }
-
-  private async row(intentId: string): Promise<Row> {
-    const [row] = await this.db.select().from(sandboxIntents).where(eq(sandboxIntents.id, intentId));
+  private async row(intentId: string): Promise<IntentRow> {
+    const row = await intentById(this.db, intentId);
     if (!row) throw new AppError(404, 'payments.intent_not_found', `No sandbox payment ${intentId}.`);
     return row;
   }

@@ -1,4 +1,7 @@
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schema } from '../../src/db/index.js';
 import { SandboxProvider } from '../../src/payments/sandbox.provider.js';
 import { sandboxCard } from '../../src/payments/payments.schemas.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
@@ -89,6 +92,44 @@ describe('sandbox provider', () => {
     });
     expect((await restarted.cancel(other.intentId)).status).toBe('canceled');
     await expect(restarted.capture(other.intentId)).rejects.toMatchObject({ code: 'payments.not_capturable' });
+  });
+  it('writes concurrent authorizations and captures together, each caller answered with its own intent', async () => {
+    let statements = 0;
+    const sql = postgres(env.db.url, { max: 10, onnotice: () => {}, debug: () => void statements++ });
+    try {
+      const sandbox = new SandboxProvider(drizzle(sql, { schema }));
+      const keys = Array.from({ length: 40 }, () => idem());
+      const authorize = (key: string, amountCents: number) =>
+        sandbox.authorize({ amountCents, currency: 'EUR', source: card(CARDS.ok), idempotencyKey: key, metadata: {} });
+      // 40 purchases at once, and a twin of the first 5 (the same key) among them.
+      const intents = await Promise.all([
+        ...keys.map((key, i) => authorize(key, 100 + i)),
+        ...keys.slice(0, 5).map((key, i) => authorize(key, 100 + i)),
+      ]);
+      expect(statements).toBeLessThanOrEqual(4);
+      expect(intents.slice(0, 40).map((i) => i.amountCents)).toEqual(keys.map((_, i) => 100 + i));
+      expect(intents.slice(40).map((i) => i.intentId)).toEqual(intents.slice(0, 5).map((i) => i.intentId));
+      const rows =
+        await sql`select idempotency_key, amount_cents from sandbox_payment_intents where idempotency_key = any(${keys})`;
+      expect(rows).toHaveLength(40);
+
+      statements = 0;
+      const ids = intents.slice(0, 40).map((i) => i.intentId);
+      const captured = await Promise.all([...ids, ids[0]!].map((id) => sandbox.capture(id)));
+      expect(statements).toBeLessThanOrEqual(4);
+      expect(captured.every((c) => c.status === 'succeeded')).toBe(true);
+      expect(captured.map((c) => c.intentId)).toEqual([...ids, ids[0]]);
+      const [{ n }] = (await sql`select count(*)::int as n from sandbox_payment_intents
+        where id = any(${ids}) and status = 'succeeded' and amount_captured_cents = amount_cents`) as unknown as [
+        { n: number },
+      ];
+      expect(n).toBe(40);
+      // A bad item in a batch fails only its own caller.
+      const mixed = await Promise.allSettled([authorize(idem(), 700), authorize(idem(), 0), authorize(idem(), 800)]);
+      expect(mixed.map((m) => m.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    } finally {
+      await sql.end();
+    }
   });
 });
 
