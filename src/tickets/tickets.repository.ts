@@ -108,6 +108,19 @@ export async function revocationsOf(
   return rows.map((r) => ({ ticketId: r.id, minVersion: r.status === 'valid' ? r.version : null }));
 }
 
+/** The valid tickets of an order that this account holds, with the attendee each was named for, in id order. */
+export async function validTicketsOfHolderInOrder(
+  db: Db,
+  orderId: string,
+  holderId: string,
+): Promise<{ id: string; attendeeEmail: string | null }[]> {
+  return db
+    .select({ id: tickets.id, attendeeEmail: tickets.attendeeEmail })
+    .from(tickets)
+    .where(and(eq(tickets.orderId, orderId), eq(tickets.holderId, holderId), eq(tickets.status, 'valid')))
+    .orderBy(tickets.id);
+}
+
 /** Valid tickets an account holds for an event (the per-account limit's other half). */
 export async function countValidTickets(db: Db, holderId: string, eventId: string): Promise<number> {
   const [row] = await db

@@ -1,4 +1,4 @@
-import { and, desc, eq, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { ticketErrors } from './tickets.errors.js';
@@ -15,6 +15,26 @@ export async function insertTransfer(tx: Db, values: typeof ticketTransfers.$inf
     if (isUniqueViolation(err, 'ticket_transfers_pending_unique')) throw ticketErrors.pendingExists();
     throw err;
   }
+}
+
+export async function findTransfer(db: Db, id: string): Promise<TransferRow | undefined> {
+  const [row] = await db.select().from(ticketTransfers).where(eq(ticketTransfers.id, id));
+  return row;
+}
+
+/** Which of these tickets are on offer now (at most one open offer each: ticket_transfers_pending_unique). */
+export async function pendingOfferTicketIds(db: Db, ticketIds: readonly string[]): Promise<string[]> {
+  // `in ()` is not SQL: with no tickets, an id no ticket has stands in for the empty list.
+  const rows = await db
+    .select({ ticketId: ticketTransfers.ticketId })
+    .from(ticketTransfers)
+    .where(
+      and(
+        inArray(ticketTransfers.ticketId, ticketIds.length ? [...ticketIds] : ['00000000-0000-0000-0000-000000000000']),
+        eq(ticketTransfers.status, 'pending'),
+      ),
+    );
+  return rows.map((r) => r.ticketId);
 }
 
 export async function lockTransfer(tx: Db, id: string): Promise<TransferRow | undefined> {

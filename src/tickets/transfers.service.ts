@@ -1,4 +1,3 @@
-import { and, eq, inArray } from 'drizzle-orm';
 import { findUserByEmail, findUserById } from '../auth/auth.repository.js';
 import type { Principal } from '../auth/principal.js';
 import { requireOwner } from '../auth/guards.js';
@@ -8,23 +7,23 @@ import { isCheckedIn } from '../checkin/checkin.repository.js';
 import type { Db } from '../db/types.js';
 import { notify } from '../notifications/notify.js';
 import { enqueueEmail } from '../notifications/outbox.repository.js';
-import { orders } from '../orders/orders.table.js';
+import { findOrder } from '../orders/orders.repository.js';
 import { countTowardsLimit, effectiveLimit, lockAccountEvent } from '../sales/limits.js';
-import { onsaleSettings } from '../sales/onsale.table.js';
+import { findOnsale } from '../sales/onsale.repository.js';
 import { salesErrors } from '../sales/sales.errors.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { hashSecret, newSecret } from '../shared/tokens.js';
 import { appendTimeline } from '../timeline/timeline.repository.js';
-import { countValidTickets } from './tickets.repository.js';
+import { countValidTickets, validTicketsOfHolderInOrder } from './tickets.repository.js';
 import { ticketErrors } from './tickets.errors.js';
-import { tickets } from './tickets.table.js';
-import { ticketTransfers } from './transfers.table.js';
 import {
   changeHolder,
+  findTransfer,
   finishTransfer,
   insertTransfer,
   lockTicket,
   lockTransfer,
+  pendingOfferTicketIds,
   transfersOf,
   type TransferRow,
 } from './transfers.repository.js';
@@ -94,29 +93,14 @@ export class TransferService {
 
   /** A group buyer sends every ticket of an order to the attendee named on it, all or none. */
   async offerOrderToAttendees(principal: Principal, orderId: string, message: string | null): Promise<TransferView[]> {
-    const [order] = await this.deps.db.select({ userId: orders.userId }).from(orders).where(eq(orders.id, orderId));
+    const order = await findOrder(this.deps.db, orderId);
     // A stranger's order answers as a missing one does: the same code, so ids cannot be probed.
     if (!order) throw ticketErrors.orderNotFound();
     requireOwner(principal, order.userId, 'orders.not_found', 'order');
     return this.deps.db.transaction(async (tx) => {
-      const rows = await tx
-        .select({ id: tickets.id, attendeeEmail: tickets.attendeeEmail })
-        .from(tickets)
-        .where(and(eq(tickets.orderId, orderId), eq(tickets.holderId, principal.userId), eq(tickets.status, 'valid')))
-        .orderBy(tickets.id);
-      const open = await tx
-        .select({ ticketId: ticketTransfers.ticketId })
-        .from(ticketTransfers)
-        .where(
-          and(
-            inArray(
-              ticketTransfers.ticketId,
-              rows.length ? rows.map((r) => r.id) : ['00000000-0000-0000-0000-000000000000'],
-            ),
-            eq(ticketTransfers.status, 'pending'),
-          ),
-        );
-      const offered = new Set(open.map((o) => o.ticketId));
+      const rows = await validTicketsOfHolderInOrder(tx, orderId, principal.userId);
+      const ticketIds = rows.map((r) => r.id);
+      const offered = new Set(await pendingOfferTicketIds(tx, ticketIds));
       // The buyer's own ticket, unnamed tickets and tickets already on offer stay as they are.
       const targets = rows.filter(
         (r) => r.attendeeEmail && r.attendeeEmail.toLowerCase() !== principal.email.toLowerCase() && !offered.has(r.id),
@@ -167,7 +151,7 @@ export class TransferService {
     input: { token: string; password: string; displayName: string },
     meta: ClientMeta,
   ): Promise<{ session: SessionGrant; transfer: TransferView }> {
-    const [transfer] = await this.deps.db.select().from(ticketTransfers).where(eq(ticketTransfers.id, transferId));
+    const transfer = await findTransfer(this.deps.db, transferId);
     if (!transfer) throw ticketErrors.transferNotFound();
     if (transfer.tokenHash !== hashSecret(input.token)) throw ticketErrors.badToken();
     if (transfer.status !== 'pending') throw ticketErrors.notPending(transfer.status);
@@ -354,11 +338,8 @@ export class TransferService {
    */
   private async assertWithinLimit(tx: Db, userId: string, eventId: string): Promise<void> {
     const event = (await findEvent(tx, eventId))!;
-    const [onsale] = await tx
-      .select({ limit: onsaleSettings.perAccountLimit })
-      .from(onsaleSettings)
-      .where(eq(onsaleSettings.eventId, eventId));
-    const limit = effectiveLimit(event.perAccountLimit, onsale?.limit);
+    const onsale = await findOnsale(tx, eventId);
+    const limit = effectiveLimit(event.perAccountLimit, onsale?.perAccountLimit);
     if (limit === null) return;
     await lockAccountEvent(tx, userId, eventId);
     const counted = Math.max(
