@@ -2,9 +2,8 @@ import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
 import { users } from '../auth/auth.table.js';
 import { events } from '../catalog/catalog.table.js';
 import type { Db } from '../db/types.js';
-import { notifications, watches } from '../notifications/notifications.table.js';
-import { OUTBOX_CHANNEL, type Notice } from '../notifications/notify.js';
-import { outbox } from '../notifications/outbox.table.js';
+import { watches } from '../notifications/notifications.table.js';
+import { notifyBatch } from '../notifications/notifications.repository.js';
 import { tickets } from '../tickets/tickets.table.js';
 
 /**
@@ -61,48 +60,6 @@ export async function announce(db: Db, eventId: string, audience: Audience, a: A
     written += await db.transaction((tx) => notifyBatch(tx, notices));
     after = people.at(-1)!.id;
   }
-}
-
-/**
- * What notify() does (feed row, push, optional mail, NOTIFY; a used dedupe key writes
- * nothing), as two statements for a whole batch instead of two per person: a cancellation
- * tells thousands. Rows are matched back by their dedupe key, which is unique, so every
- * mail goes to the person whose notice was new. Every notice here has a dedupe key.
- */
-async function notifyBatch(tx: Db, notices: readonly (Notice & { dedupeKey: string })[]): Promise<number> {
-  const written = await tx
-    .insert(notifications)
-    .values(
-      notices.map((n) => ({
-        userId: n.userId,
-        kind: n.kind,
-        title: n.title,
-        body: n.body,
-        data: n.data ?? {},
-        dedupeKey: n.dedupeKey,
-      })),
-    )
-    .onConflictDoNothing({ target: notifications.dedupeKey })
-    .returning({ id: notifications.id, dedupeKey: notifications.dedupeKey });
-  if (written.length === 0) return 0;
-  const byKey = new Map(notices.map((n) => [n.dedupeKey, n]));
-  const rows = written.flatMap(({ id, dedupeKey }) => {
-    const n = byKey.get(dedupeKey!)!;
-    const message = {
-      userId: n.userId,
-      kind: n.kind,
-      subject: n.title,
-      body: n.body,
-      payload: { notificationId: id, data: n.data ?? {} },
-    };
-    return [
-      { ...message, channel: 'push' as const, recipient: n.userId },
-      ...(n.email ? [{ ...message, channel: 'email' as const, recipient: n.email }] : []),
-    ];
-  });
-  await tx.insert(outbox).values(rows);
-  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
-  return written.length;
 }
 
 async function eventTitle(db: Db, eventId: string): Promise<{ title: string; startsAt: Date } | undefined> {

@@ -1,10 +1,7 @@
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Infra } from '../infra/types.js';
 import type { JobModule } from '../jobs/runtime.js';
 import { createMailer, type Mailer } from './mailer.js';
-import { OUTBOX_CHANNEL } from './notify.js';
-import { openMail } from './outbox.repository.js';
-import { outbox } from './outbox.table.js';
+import { claimDue, markSent, openMail, OUTBOX_CHANNEL, recordFailedDelivery } from './outbox.repository.js';
 
 /** Five tries over ~half an hour, then the row is left `failed` for an operator to see. */
 const MAX_ATTEMPTS = 5;
@@ -19,13 +16,7 @@ const BATCH = 100;
 export async function deliverOutbox(infra: Infra, mailer: Mailer): Promise<number> {
   const { db } = infra.database;
   return db.transaction(async (tx) => {
-    const rows = await tx
-      .select()
-      .from(outbox)
-      .where(and(eq(outbox.status, 'pending'), lte(outbox.availableAt, sql`now()`)))
-      .orderBy(asc(outbox.availableAt), asc(outbox.id))
-      .limit(BATCH)
-      .for('update', { skipLocked: true });
+    const rows = await claimDue(tx, BATCH);
     const sent: number[] = [];
     for (const row of rows) {
       try {
@@ -48,26 +39,15 @@ export async function deliverOutbox(infra: Infra, mailer: Mailer): Promise<numbe
         const attempts = row.attempts + 1;
         const failed = attempts >= MAX_ATTEMPTS;
         infra.logger.warn({ err, outboxId: row.id, attempts }, 'delivery failed');
-        await tx
-          .update(outbox)
-          .set({
-            attempts,
-            lastError: (err as Error).message.slice(0, 500),
-            status: failed ? 'failed' : 'pending',
-            availableAt: new Date(Date.now() + backoffMs(attempts)),
-            // Failed for good: the link it carried is of no use to anyone now.
-            ...(failed ? { sealed: null } : {}),
-          })
-          .where(eq(outbox.id, row.id));
+        await recordFailedDelivery(tx, row.id, {
+          attempts,
+          lastError: (err as Error).message.slice(0, 500),
+          failed,
+          availableAt: new Date(Date.now() + backoffMs(attempts)),
+        });
       }
     }
-    if (sent.length > 0) {
-      await tx
-        .update(outbox)
-        // Delivered: the secret it carried now lives only in the recipient's mailbox.
-        .set({ status: 'sent', sentAt: sql`now()`, attempts: sql`${outbox.attempts} + 1`, sealed: null })
-        .where(inArray(outbox.id, sent));
-    }
+    if (sent.length > 0) await markSent(tx, sent);
     return rows.length;
   });
 }

@@ -1,8 +1,7 @@
-import { and, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
-import { events } from '../catalog/catalog.table.js';
+import { findEvent } from '../catalog/catalog.repository.js';
 import type { Db } from '../db/types.js';
 import { notFound } from '../shared/errors.js';
-import { notifications, watches } from './notifications.table.js';
+import { addWatch, countUnread, feedPage, markRead, removeWatch, watchedEvents } from './notifications.repository.js';
 
 export interface FeedItem {
   id: number;
@@ -21,22 +20,8 @@ export class NotificationService {
     userId: string,
     options: { unreadOnly: boolean; before?: number; limit: number },
   ): Promise<{ items: FeedItem[]; unread: number; nextBefore: number | null }> {
-    const rows = await this.db
-      .select()
-      .from(notifications)
-      .where(
-        and(
-          eq(notifications.userId, userId),
-          options.unreadOnly ? isNull(notifications.readAt) : undefined,
-          options.before ? lt(notifications.id, options.before) : undefined,
-        ),
-      )
-      .orderBy(desc(notifications.id))
-      .limit(options.limit);
-    const [count] = await this.db
-      .select({ unread: sql<number>`count(*)::int` })
-      .from(notifications)
-      .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
+    const rows = await feedPage(this.db, userId, options);
+    const unread = await countUnread(this.db, userId);
     return {
       items: rows.map((r) => ({
         id: r.id,
@@ -47,55 +32,31 @@ export class NotificationService {
         read: r.readAt !== null,
         createdAt: r.createdAt.toISOString(),
       })),
-      unread: count?.unread ?? 0,
+      unread,
       nextBefore: rows.length === options.limit ? rows.at(-1)!.id : null,
     };
   }
 
   /** Marks the given notices (or all) read; another account's ids are silently not touched. */
   async markRead(userId: string, ids: number[] | 'all'): Promise<number> {
-    const updated = await this.db
-      .update(notifications)
-      .set({ readAt: sql`now()` })
-      .where(
-        and(
-          eq(notifications.userId, userId),
-          isNull(notifications.readAt),
-          ids === 'all' ? undefined : inArray(notifications.id, ids),
-        ),
-      )
-      .returning({ id: notifications.id });
-    return updated.length;
+    return markRead(this.db, userId, ids);
   }
 
   async watch(userId: string, eventId: string): Promise<void> {
-    const [event] = await this.db
-      .select({ id: events.id })
-      .from(events)
-      .where(and(eq(events.id, eventId), ne(events.status, 'draft')));
-    if (!event) throw notFound('catalog.event_not_found', 'No event with this id.');
-    await this.db.insert(watches).values({ userId, eventId }).onConflictDoNothing();
+    const event = await findEvent(this.db, eventId);
+    // A draft is not public yet: watching it answers as a missing event does.
+    if (!event || event.status === 'draft') throw notFound('catalog.event_not_found', 'No event with this id.');
+    await addWatch(this.db, userId, eventId);
   }
 
   async unwatch(userId: string, eventId: string): Promise<void> {
-    await this.db.delete(watches).where(and(eq(watches.userId, userId), eq(watches.eventId, eventId)));
+    await removeWatch(this.db, userId, eventId);
   }
 
   async watching(
     userId: string,
   ): Promise<{ eventId: string; title: string; startsAt: string; status: string; since: string }[]> {
-    const rows = await this.db
-      .select({
-        eventId: watches.eventId,
-        title: events.title,
-        startsAt: events.startsAt,
-        status: events.status,
-        since: watches.createdAt,
-      })
-      .from(watches)
-      .innerJoin(events, eq(events.id, watches.eventId))
-      .where(eq(watches.userId, userId))
-      .orderBy(events.startsAt);
+    const rows = await watchedEvents(this.db, userId);
     return rows.map((r) => ({ ...r, startsAt: r.startsAt.toISOString(), since: r.since.toISOString() }));
   }
 }

@@ -1,9 +1,13 @@
-import { sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
 import { open, seal } from '../shared/sealed.js';
 import type { PlatformSigner } from '../shared/signing.js';
-import { OUTBOX_CHANNEL } from './notify.js';
 import { outbox } from './outbox.table.js';
+
+/** The channel a write to the outbox NOTIFYs and the dispatcher LISTENs on. */
+export const OUTBOX_CHANNEL = 'fairdrop_outbox';
+
+export type OutboxRow = typeof outbox.$inferSelect;
 
 export interface EmailMessage {
   userId: string | null;
@@ -67,4 +71,46 @@ export async function enqueueEmail(db: Db, keys: MailKeys, message: EmailMessage
 /** A sealed mail's text and payload; throws if it was sealed under another platform key. */
 export function openMail(keys: MailKeys, row: { kind: string; recipient: string; sealed: string }): SealedMail {
   return JSON.parse(open(mailKey(keys), row.sealed, mailContext(row))) as SealedMail;
+}
+
+/**
+ * Claims up to `limit` rows due for delivery, oldest first, for the rest of the caller's
+ * transaction. SKIP LOCKED lets any number of dispatchers share the work: each claims rows no
+ * other holds (served by outbox_pending_idx).
+ */
+export async function claimDue(tx: Db, limit: number): Promise<OutboxRow[]> {
+  return tx
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.status, 'pending'), lte(outbox.availableAt, sql`now()`)))
+    .orderBy(asc(outbox.availableAt), asc(outbox.id))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+}
+
+/** A failed delivery: tried again from `availableAt`, or, once `failed`, never (its seal dropped). */
+export async function recordFailedDelivery(
+  tx: Db,
+  id: number,
+  failure: { attempts: number; lastError: string; failed: boolean; availableAt: Date },
+): Promise<void> {
+  await tx
+    .update(outbox)
+    .set({
+      attempts: failure.attempts,
+      lastError: failure.lastError,
+      status: failure.failed ? 'failed' : 'pending',
+      availableAt: failure.availableAt,
+      // Failed for good: the link it carried is of no use to anyone now.
+      ...(failure.failed ? { sealed: null } : {}),
+    })
+    .where(eq(outbox.id, id));
+}
+
+export async function markSent(tx: Db, ids: readonly number[]): Promise<void> {
+  await tx
+    .update(outbox)
+    // Delivered: the secret it carried now lives only in the recipient's mailbox.
+    .set({ status: 'sent', sentAt: sql`now()`, attempts: sql`${outbox.attempts} + 1`, sealed: null })
+    .where(inArray(outbox.id, [...ids]));
 }

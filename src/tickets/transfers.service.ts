@@ -5,7 +5,7 @@ import type { ClientMeta, SessionGrant } from '../auth/auth.service.js';
 import { findEvent } from '../catalog/catalog.repository.js';
 import { isCheckedIn } from '../checkin/checkin.repository.js';
 import type { Db } from '../db/types.js';
-import { notify } from '../notifications/notify.js';
+import { notify } from '../notifications/notifications.repository.js';
 import { enqueueEmail } from '../notifications/outbox.repository.js';
 import { findOrder } from '../orders/orders.repository.js';
 import { countTowardsLimit, effectiveLimit, lockAccountEvent } from '../sales/limits.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, venues } from '../../src/catalog/catalog.table.js';
 import { deliverOutbox, outboxDispatcher } from '../../src/notifications/dispatcher.js';
 import { createMailer } from '../../src/notifications/mailer.js';
-import { notify } from '../../src/notifications/notify.js';
+import { notify } from '../../src/notifications/notifications.repository.js';
 import { outbox } from '../../src/notifications/outbox.table.js';
 import { enqueueEmail } from '../../src/notifications/outbox.repository.js';
 import { generateSigner } from '../../src/shared/signing.js';

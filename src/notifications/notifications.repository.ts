@@ -1,0 +1,168 @@
+import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { events } from '../catalog/catalog.joinable.js';
+import type { Db } from '../db/types.js';
+import { notifications, watches } from './notifications.table.js';
+import { OUTBOX_CHANNEL } from './outbox.repository.js';
+import { outbox } from './outbox.table.js';
+
+export type NotificationRow = typeof notifications.$inferSelect;
+
+export interface Notice {
+  userId: string;
+  kind: string;
+  title: string;
+  body: string;
+  data?: Record<string, unknown>;
+  /** Makes the notice once-only per cause and person; omit for notices that may repeat. */
+  dedupeKey?: string;
+  /**
+   * Also mail it to this address (the account's email). The mail's text is the notice's, kept
+   * in clear like the feed row: a mail that carries a secret goes through enqueueEmail, which seals it.
+   */
+  email?: string;
+}
+
+/**
+ * Records notices in the caller's transaction: the feed row, a push and (optionally) a mail
+ * in the outbox, and a NOTIFY that wakes the dispatcher when the transaction commits. Returns
+ * the ids of the notices written (a dedupe key already used writes nothing).
+ *
+ * One statement per notice: the feed row's insert, the outbox rows made from what it returned
+ * (none when ON CONFLICT skipped it) and the NOTIFY (only then too), as data-modifying CTEs.
+ * Several NOTIFYs of one transaction on one channel reach listeners as one.
+ */
+export async function notify(tx: Db, notices: readonly Notice[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const notice of notices) {
+    const data = JSON.stringify(notice.data ?? {});
+    const rows = await tx.execute<{ id: number | string }>(sql`
+      with feed as (
+        insert into ${notifications} (user_id, kind, title, body, data, dedupe_key)
+        values (${notice.userId}, ${notice.kind}, ${notice.title}, ${notice.body}, ${data}::jsonb, ${notice.dedupeKey ?? null})
+        on conflict (dedupe_key) do nothing
+        returning id
+      ), queued as (
+        insert into ${outbox} (user_id, kind, channel, recipient, subject, body, payload)
+        select ${notice.userId}::uuid, ${notice.kind}, c.channel, c.recipient, ${notice.title}, ${notice.body}, jsonb_build_object('notificationId', feed.id, 'data', ${data}::jsonb)
+        from feed cross join (values ('push', ${notice.userId}::text), ('email', ${notice.email ?? null}::text)) as c(channel, recipient)
+        where c.recipient is not null
+        returning 1
+      )
+      select feed.id, pg_notify(${OUTBOX_CHANNEL}, '')::text as woke from feed`);
+    ids.push(...[...rows].map((r) => Number(r.id)));
+  }
+  return ids;
+}
+
+/**
+ * What notify() does (feed row, push, optional mail, NOTIFY; a used dedupe key writes
+ * nothing), as two statements for a whole batch instead of two per person: a cancellation
+ * tells thousands. Rows are matched back by their dedupe key, which is unique, so every
+ * mail goes to the person whose notice was new. Every notice here has a dedupe key.
+ */
+export async function notifyBatch(tx: Db, notices: readonly (Notice & { dedupeKey: string })[]): Promise<number> {
+  const written = await tx
+    .insert(notifications)
+    .values(
+      notices.map((n) => ({
+        userId: n.userId,
+        kind: n.kind,
+        title: n.title,
+        body: n.body,
+        data: n.data ?? {},
+        dedupeKey: n.dedupeKey,
+      })),
+    )
+    .onConflictDoNothing({ target: notifications.dedupeKey })
+    .returning({ id: notifications.id, dedupeKey: notifications.dedupeKey });
+  if (written.length === 0) return 0;
+  const byKey = new Map(notices.map((n) => [n.dedupeKey, n]));
+  const rows = written.flatMap(({ id, dedupeKey }) => {
+    const n = byKey.get(dedupeKey!)!;
+    const message = {
+      userId: n.userId,
+      kind: n.kind,
+      subject: n.title,
+      body: n.body,
+      payload: { notificationId: id, data: n.data ?? {} },
+    };
+    return [
+      { ...message, channel: 'push' as const, recipient: n.userId },
+      ...(n.email ? [{ ...message, channel: 'email' as const, recipient: n.email }] : []),
+    ];
+  });
+  await tx.insert(outbox).values(rows);
+  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+  return written.length;
+}
+
+/** A page of an account's feed, newest first, before the id `before` (served by notifications_user_idx). */
+export async function feedPage(
+  db: Db,
+  userId: string,
+  options: { unreadOnly: boolean; before?: number; limit: number },
+): Promise<NotificationRow[]> {
+  return db
+    .select()
+    .from(notifications)
+    .where(
+      and(
+        eq(notifications.userId, userId),
+        options.unreadOnly ? isNull(notifications.readAt) : undefined,
+        options.before ? lt(notifications.id, options.before) : undefined,
+      ),
+    )
+    .orderBy(desc(notifications.id))
+    .limit(options.limit);
+}
+
+export async function countUnread(db: Db, userId: string): Promise<number> {
+  const [count] = await db
+    .select({ unread: sql<number>`count(*)::int` })
+    .from(notifications)
+    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
+  return count?.unread ?? 0;
+}
+
+/** Marks the account's unread notices with these ids (or all of them) read; returns how many. */
+export async function markRead(db: Db, userId: string, ids: number[] | 'all'): Promise<number> {
+  const updated = await db
+    .update(notifications)
+    .set({ readAt: sql`now()` })
+    .where(
+      and(
+        eq(notifications.userId, userId),
+        isNull(notifications.readAt),
+        ids === 'all' ? undefined : inArray(notifications.id, ids),
+      ),
+    )
+    .returning({ id: notifications.id });
+  return updated.length;
+}
+
+export async function addWatch(db: Db, userId: string, eventId: string): Promise<void> {
+  await db.insert(watches).values({ userId, eventId }).onConflictDoNothing();
+}
+
+export async function removeWatch(db: Db, userId: string, eventId: string): Promise<void> {
+  await db.delete(watches).where(and(eq(watches.userId, userId), eq(watches.eventId, eventId)));
+}
+
+/** The events an account watches, soonest first, with when it started watching each. */
+export async function watchedEvents(
+  db: Db,
+  userId: string,
+): Promise<{ eventId: string; title: string; startsAt: Date; status: string; since: Date }[]> {
+  return db
+    .select({
+      eventId: watches.eventId,
+      title: events.title,
+      startsAt: events.startsAt,
+      status: events.status,
+      since: watches.createdAt,
+    })
+    .from(watches)
+    .innerJoin(events, eq(events.id, watches.eventId))
+    .where(eq(watches.userId, userId))
+    .orderBy(events.startsAt);
+}
