@@ -1,10 +1,7 @@
-import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
-import { users } from '../auth/auth.table.js';
-import { events } from '../catalog/catalog.table.js';
+import { findEvent } from '../catalog/catalog.repository.js';
 import type { Db } from '../db/types.js';
-import { watches } from '../notifications/notifications.table.js';
 import { notifyBatch } from '../notifications/notifications.repository.js';
-import { tickets } from '../tickets/tickets.table.js';
+import { audiencePage, type Audience } from './announcements.repository.js';
 
 /**
  * News about an event for the people it concerns: ticket holders and watchers, each once per
@@ -15,8 +12,6 @@ import { tickets } from '../tickets/tickets.table.js';
 
 /** Notices per transaction: two multi-row INSERTs of 500 and 1,000 rows; a crash loses at most one batch of progress. */
 const BATCH = 500;
-
-export type Audience = 'holders' | 'watchers' | 'holders_and_watchers';
 
 export interface Announcement {
   kind: 'event.cancelled' | 'event.postponed' | 'event.changed' | 'event.prequeue_opened' | 'event.tickets_released';
@@ -29,24 +24,12 @@ export interface Announcement {
   mail: boolean;
 }
 
-function audienceFilter(eventId: string, audience: Audience) {
-  // Holders of revoked tickets count: a cancellation revokes them before anyone is told.
-  const holders = sql`${users.id} in (select ${tickets.holderId} from ${tickets} where ${tickets.eventId} = ${eventId} and ${tickets.status} in ('valid', 'revoked'))`;
-  const watchers = sql`${users.id} in (select ${watches.userId} from ${watches} where ${watches.eventId} = ${eventId})`;
-  return audience === 'holders' ? holders : audience === 'watchers' ? watchers : or(holders, watchers);
-}
-
 /** Notifies everyone in the audience once; returns how many notices were new. */
 export async function announce(db: Db, eventId: string, audience: Audience, a: Announcement): Promise<number> {
   let after = '00000000-0000-0000-0000-000000000000';
   let written = 0;
   for (;;) {
-    const people = await db
-      .select({ id: users.id, email: users.email })
-      .from(users)
-      .where(and(gt(users.id, after), audienceFilter(eventId, audience)))
-      .orderBy(asc(users.id))
-      .limit(BATCH);
+    const people = await audiencePage(db, eventId, audience, after, BATCH);
     if (people.length === 0) return written;
     const notices = people.map((p) => ({
       userId: p.id,
@@ -62,20 +45,12 @@ export async function announce(db: Db, eventId: string, audience: Audience, a: A
   }
 }
 
-async function eventTitle(db: Db, eventId: string): Promise<{ title: string; startsAt: Date } | undefined> {
-  const [row] = await db
-    .select({ title: events.title, startsAt: events.startsAt })
-    .from(events)
-    .where(eq(events.id, eventId));
-  return row;
-}
-
 /**
  * For the waiting room: call when an event's pre-queue opens. Watchers are told once per
  * event, however often this is called.
  */
 export async function announcePrequeueOpened(db: Db, eventId: string, saleStartsAt: Date): Promise<number> {
-  const event = await eventTitle(db, eventId);
+  const event = await findEvent(db, eventId);
   if (!event) return 0;
   return announce(db, eventId, 'watchers', {
     kind: 'event.prequeue_opened',
@@ -98,7 +73,7 @@ export async function announceTicketsReleased(
   releaseKey: string,
   count: number,
 ): Promise<number> {
-  const event = await eventTitle(db, eventId);
+  const event = await findEvent(db, eventId);
   if (!event) return 0;
   return announce(db, eventId, 'watchers', {
     kind: 'event.tickets_released',
