@@ -4,7 +4,10 @@
  *
  *   1. join throughput over HTTP (session check, Lua join, Ed25519-signed receipt) vs a bare
  *      Express 5 JSON endpoint, both driven by the same load generator (worker threads, fetch
- *      keep-alive loops); rounds alternate and medians are compared. Target ≥ 60%.
+ *      keep-alive loops); rounds alternate and medians are compared. Target ≥ 1.0×. Beside it
+ *      the poll of a page without websockets, GET …/queue/me, answered 200 and revalidated
+ *      (If-None-Match → 304, target ≥ 2× bare Express' own 304), each with the server's CPU per
+ *      request.
  *   2. queue sockets held by N API node processes (authenticated handshake, `watch` snapshot,
  *      rooms user:<id> and event:<id>), RSS per connection vs a bare socket.io server holding
  *      one node's share. Target ≤ 20 KB; 50,000 sockets over 3 nodes. Clients are raw
@@ -29,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import postgres from 'postgres';
-import type { LoadResult } from './queue/ipc.js';
+import type { LoadRequest, LoadResult } from './queue/ipc.js';
 import { runRole } from './queue/roles.js';
 
 const { values } = parseArgs({
@@ -95,13 +98,17 @@ function spawnRole(role: string, env: Record<string, string> = {}): Promise<{ ch
   });
 }
 
-/** The load generator: `threads` worker threads × `concurrency` loops against one URL for `ms`. */
+/**
+ * The load generator: `threads` worker threads × `concurrency` loops against one URL for `ms`
+ * (joins by default; `GET` polls, with `etags` sending each account's ETag back in If-None-Match).
+ */
 async function runLoad(
   url: string,
   tokens: string[],
   threads: number,
   concurrency: number,
   ms: number,
+  request: LoadRequest = {},
 ): Promise<LoadResult> {
   const per = Math.ceil(tokens.length / threads);
   const started = performance.now();
@@ -117,7 +124,13 @@ async function runLoad(
           fresh: number;
         }>((resolve, reject) => {
           const worker = new Worker(new URL('./queue/load-worker.mjs', import.meta.url), {
-            workerData: { url, tokens: tokens.slice(t * per, (t + 1) * per), concurrency, durationMs: ms },
+            workerData: {
+              url,
+              tokens: tokens.slice(t * per, (t + 1) * per),
+              concurrency,
+              durationMs: ms,
+              ...request,
+            },
           });
           worker.once('message', resolve);
           worker.once('error', reject);

@@ -37,4 +37,10 @@ export interface LoadResult {
   fresh: number;
 }
 
+/** What the load generator sends: a join (POST, the default) or a poll (GET), with each account's ETag in If-None-Match when `etags` holds one. */
+export interface LoadRequest {
+  method?: 'POST' | 'GET';
+  etags?: Record<string, string>;
+}
+
 export type Spawn = (role: string, env?: Record<string, string>) => Promise<{ child: ChildProcess; port: number }>;

@@ -5,7 +5,7 @@
  * with the CPU time it has used (user and system, µs).
  *
  *   api      a real Fairdrop API node (boot + startServer, RUN_WORKERS=false)
- *   bare-http  Express 5 with one JSON endpoint: the HTTP baseline
+ *   bare-http  Express 5 with two JSON endpoints (the join, the poll): the HTTP baseline
  *   bare-io  socket.io with a `/queue` namespace that joins a room on `watch`: the socket baseline
  *   clients  N raw socket.io clients (protocol v4 over websocket frames written by hand on TCP
  *            sockets, so the client side stays small): connect, authenticate, watch, time cursors
@@ -87,6 +87,24 @@ export async function runRole(role: string): Promise<void> {
         eta: null,
         signature: 's'.repeat(86),
         keyId: 'k'.repeat(12),
+      });
+    });
+    // About the size of a pre-queue fan's answer; res.json adds Express' ETag and answers 304 to a matching If-None-Match.
+    app.get('/v1/events/:id/queue/me', (req, res) => {
+      res.json({
+        eventId: req.params.id,
+        phase: 'prequeue',
+        cursor: 0,
+        soldOut: false,
+        joined: true,
+        entryId: 'x'.repeat(22),
+        ticketNumber: null,
+        position: null,
+        eta: null,
+        status: 'entered',
+        token: null,
+        tokenExpiresAt: null,
+        pollAfter: 60,
       });
     });
     const http = createServer(app);
