@@ -8,6 +8,7 @@ import type { AppRedis } from '../infra/redis.js';
 import { bullConnection, bullPrefix } from '../jobs/connection.js';
 import type { JobModule } from '../jobs/runtime.js';
 import { createCommerce } from '../orders/commerce.js';
+import { revokeEventTickets } from '../tickets/tickets.repository.js';
 import {
   addToTotals,
   adoptUntrackedCancellations,
@@ -17,7 +18,6 @@ import {
   listOrdersToRefund,
   openCancellations,
   pendingOrderIds,
-  revokeEventTickets,
 } from './cancellations.repository.js';
 import type { CancellationQueue } from './cancellations.service.js';
 import { refundForCancellation, type RefundDeps } from './refund-order.js';

@@ -1,12 +1,12 @@
 import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import { events } from '../catalog/catalog.table.js';
+import { events } from '../catalog/catalog.joinable.js';
 import type { Db } from '../db/types.js';
-import { orders } from '../orders/orders.table.js';
+import { orderItems, orders } from '../orders/orders.table.js';
 import { paymentRefunds, payments } from '../payments/payments.table.js';
-import { tickets } from '../tickets/tickets.table.js';
-import { cancellationRefunds, eventCancellations } from './cancellations.table.js';
+import { cancellationRefunds, eventCancellations, eventChanges } from './cancellations.table.js';
 
 export type CancellationRow = typeof eventCancellations.$inferSelect;
+export type EventChangeRow = typeof eventChanges.$inferSelect;
 export type RefundOutcome = 'refunded' | 'voided' | 'skipped';
 
 /** Orders that may hold money or seats: everything but those that never completed. */
@@ -17,18 +17,21 @@ export async function findCancellation(db: Db, eventId: string): Promise<Cancell
   return row;
 }
 
-export async function insertCancellation(tx: Db, values: typeof eventCancellations.$inferInsert): Promise<void> {
-  await tx.insert(eventCancellations).values(values);
+export async function insertEventChange(tx: Db, values: typeof eventChanges.$inferInsert): Promise<EventChangeRow> {
+  const [row] = await tx.insert(eventChanges).values(values).returning();
+  return row!;
 }
 
-/** Revokes every valid ticket of the event in one statement (the version bump kills offline codes too). */
-export async function revokeEventTickets(tx: Db, eventId: string): Promise<number> {
-  const rows = await tx
-    .update(tickets)
-    .set({ status: 'revoked', version: sql`${tickets.version} + 1`, updatedAt: sql`now()` })
-    .where(and(eq(tickets.eventId, eventId), eq(tickets.status, 'valid')))
-    .returning({ id: tickets.id });
-  return rows.length;
+/** Ends the order's active items in the caller's transaction: the order is cancelled with its event. */
+export async function cancelActiveOrderItems(tx: Db, orderId: string): Promise<void> {
+  await tx
+    .update(orderItems)
+    .set({ status: 'cancelled' })
+    .where(and(eq(orderItems.orderId, orderId), eq(orderItems.status, 'active')));
+}
+
+export async function insertCancellation(tx: Db, values: typeof eventCancellations.$inferInsert): Promise<void> {
+  await tx.insert(eventCancellations).values(values);
 }
 
 /** Adds every live order of the event to the work list; orders already listed are left as they are. */

@@ -1,22 +1,20 @@
-import { eq, sql } from 'drizzle-orm';
 import { announce } from '../announcements/announcements.js';
 import type { Principal } from '../auth/principal.js';
-import { findEvent, updateEvent, type EventRow } from '../catalog/catalog.repository.js';
-import { events, venues } from '../catalog/catalog.table.js';
+import { findEvent, findVenue, moveEvent, updateEvent, type EventRow } from '../catalog/catalog.repository.js';
 import { assertEventOrganizer, assertVenueOfOrganizer } from '../catalog/guards.js';
 import type { Db } from '../db/types.js';
 import { AppError, conflict, notFound } from '../shared/errors.js';
 import type { PlatformSigner } from '../shared/signing.js';
+import { revokeEventTickets } from '../tickets/tickets.repository.js';
 import { cancelPendingTransfersOfEvent } from '../tickets/transfers.repository.js';
 import { appendTimeline } from '../timeline/timeline.repository.js';
 import {
   findCancellation,
   insertCancellation,
+  insertEventChange,
   listOrdersToRefund,
   progressOf,
-  revokeEventTickets,
 } from './cancellations.repository.js';
-import { eventChanges } from './cancellations.table.js';
 
 export interface CancellationProgress {
   eventId: string;
@@ -151,36 +149,24 @@ export class CancellationService {
         throw conflict('cancellations.event_closed', `A ${event.status} event cannot be moved.`);
       const next = this.moved(event, patch);
       if (next.venueId !== event.venueId) {
-        const [venue] = await tx
-          .select({ id: venues.id, ownerId: venues.ownerId })
-          .from(venues)
-          .where(eq(venues.id, next.venueId));
+        const venue = await findVenue(tx, next.venueId);
         if (!venue) throw notFound('catalog.venue_not_found', 'No venue with this id.');
         assertVenueOfOrganizer(principal, venue, event.organizerId);
       }
       const refundUntil = refundWindowDays !== null ? new Date(Date.now() + refundWindowDays * DAY_MS) : null;
-      await tx
-        .update(events)
-        .set({
-          startsAt: next.startsAt,
-          doorsAt: next.doorsAt,
-          endsAt: next.endsAt,
-          venueId: next.venueId,
-          ...(kind === 'postponed' ? { status: 'postponed' as const } : {}),
-          // Never shorten a refund deadline the fans already had.
-          ...(refundUntil
-            ? { refundableUntil: sql`greatest(${events.refundableUntil}, ${refundUntil.toISOString()}::timestamptz)` }
-            : {}),
-          updatedAt: new Date(),
-        })
-        .where(eq(events.id, eventId));
+      await moveEvent(tx, eventId, { ...next, postponed: kind === 'postponed', refundUntil });
       const iso = (d: Date | null) => d?.toISOString() ?? null;
       const before = { startsAt: iso(event.startsAt), doorsAt: iso(event.doorsAt), venueId: event.venueId };
       const after = { startsAt: iso(next.startsAt), doorsAt: iso(next.doorsAt), venueId: next.venueId };
-      const [row] = await tx
-        .insert(eventChanges)
-        .values({ eventId, kind, before, after, refundUntil, note, createdBy: principal.userId })
-        .returning();
+      const row = await insertEventChange(tx, {
+        eventId,
+        kind,
+        before,
+        after,
+        refundUntil,
+        note,
+        createdBy: principal.userId,
+      });
       await appendTimeline(tx, this.signer, [
         {
           userId: principal.userId,
@@ -189,10 +175,10 @@ export class CancellationService {
           subjectId: eventId,
           eventId,
           actorId: principal.userId,
-          data: { changeId: row!.id, before, after, refundUntil: iso(refundUntil) },
+          data: { changeId: row.id, before, after, refundUntil: iso(refundUntil) },
         },
       ]);
-      return { change: row!, title: event.title };
+      return { change: row, title: event.title };
     });
     const { change, title } = result;
     const when = change.after.startsAt ?? '';

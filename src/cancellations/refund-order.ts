@@ -1,16 +1,19 @@
-import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
 import { creditGiftCard } from '../giftcards/giftcards.repository.js';
 import type { Logger } from '../logger.js';
-import { lockOrder, transitionOrder } from '../orders/orders.repository.js';
+import { lockOrder, transitionOrder, type OrderRow } from '../orders/orders.repository.js';
 import type { Settlement } from '../orders/orders.settlement.js';
-import { orderItems, type OrderStatus } from '../orders/orders.table.js';
 import { addRefunded, completeRefund, insertRefund, paymentsOfOrder } from '../payments/payments.repository.js';
 import type { ProviderRegistry } from '../payments/provider.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { endTickets, ticketsOfOrder } from '../tickets/tickets.repository.js';
 import { appendTimeline, type TimelineEvent } from '../timeline/timeline.repository.js';
-import { finishRefund, unsentCardRefunds, type RefundOutcome } from './cancellations.repository.js';
+import {
+  cancelActiveOrderItems,
+  finishRefund,
+  unsentCardRefunds,
+  type RefundOutcome,
+} from './cancellations.repository.js';
 
 export interface RefundDeps {
   db: Db;
@@ -64,7 +67,7 @@ interface CardRefund {
   provider: 'stripe' | 'sandbox' | 'gift_card';
 }
 
-type Captured = { refunded: true; cardRefunds: CardRefund[] } | { refunded: false; status: OrderStatus | null };
+type Captured = { refunded: true; cardRefunds: CardRefund[] } | { refunded: false; status: OrderRow['status'] | null };
 
 async function refundCaptured(deps: RefundDeps, eventId: string, orderId: string): Promise<Captured> {
   return deps.db.transaction(async (tx) => {
@@ -75,10 +78,7 @@ async function refundCaptured(deps: RefundDeps, eventId: string, orderId: string
     // Normally already revoked by the cancellation itself; a ticket issued since is revoked here.
     const stillValid = tickets.filter((t) => t.status === 'valid').map((t) => t.id);
     if (stillValid.length > 0) await endTickets(tx, stillValid, 'revoked');
-    await tx
-      .update(orderItems)
-      .set({ status: 'cancelled' })
-      .where(and(eq(orderItems.orderId, orderId), eq(orderItems.status, 'active')));
+    await cancelActiveOrderItems(tx, orderId);
     let due = order.totalCents - order.refundedCents;
     const refunded = due;
     const receipts: TimelineEvent[] = [];

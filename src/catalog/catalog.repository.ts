@@ -54,6 +54,39 @@ export async function updateEvent(
   return row;
 }
 
+/**
+ * Moves an event in time or place (`postponed` marks it so too). A refund deadline given is
+ * applied only if it is later than the event's own.
+ */
+export async function moveEvent(
+  tx: Db,
+  id: string,
+  move: {
+    startsAt: Date;
+    doorsAt: Date | null;
+    endsAt: Date | null;
+    venueId: string;
+    postponed: boolean;
+    refundUntil: Date | null;
+  },
+): Promise<void> {
+  await tx
+    .update(events)
+    .set({
+      startsAt: move.startsAt,
+      doorsAt: move.doorsAt,
+      endsAt: move.endsAt,
+      venueId: move.venueId,
+      ...(move.postponed ? { status: 'postponed' as const } : {}),
+      // Never shorten a refund deadline the fans already had.
+      ...(move.refundUntil
+        ? { refundableUntil: sql`greatest(${events.refundableUntil}, ${move.refundUntil.toISOString()}::timestamptz)` }
+        : {}),
+      updatedAt: new Date(),
+    })
+    .where(eq(events.id, id));
+}
+
 /** `forUpdate` serialises concurrent changes of one event (status transitions, tier currency). */
 export async function findEvent(
   db: Db,

@@ -60,6 +60,16 @@ export async function endTickets(
     .returning(ticketColumns);
 }
 
+/** Revokes every valid ticket of the event in one statement (the version bump kills offline codes too). */
+export async function revokeEventTickets(tx: Db, eventId: string): Promise<number> {
+  const rows = await tx
+    .update(tickets)
+    .set({ status: 'revoked', version: sql`${tickets.version} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(tickets.eventId, eventId), eq(tickets.status, 'valid')))
+    .returning({ id: tickets.id });
+  return rows.length;
+}
+
 /** Moves a ticket to another seat; the version bump kills every code signed for the old seat. */
 export async function moveTicket(
   tx: Db,
