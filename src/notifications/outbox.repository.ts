@@ -9,6 +9,11 @@ export const OUTBOX_CHANNEL = 'fairdrop_outbox';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 
+/** Wakes every listening dispatcher, from outside any transaction (see OutboxWaker). */
+export async function wakeDispatchers(db: Db): Promise<void> {
+  await db.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+}
+
 export interface EmailMessage {
   userId: string | null;
   kind: string;

@@ -7,6 +7,7 @@ import { StripeWebhooks } from '../payments/webhooks.service.js';
 import { convertHold, releaseHold } from '../sales/hold-lifecycle.js';
 import { ReceiptSigner } from '../timeline/receipt-signer.js';
 import type { HoldPort } from './holds.port.js';
+import { OutboxWaker } from '../notifications/outbox-waker.js';
 import { OrderService } from './orders.service.js';
 
 export interface Commerce {
@@ -41,7 +42,11 @@ export function createCommerce(
     release: (tx, holdId) => releaseHold(tx, holdId, { signer, reason: 'order_not_completed' }),
   };
   const giftCards = new GiftCardService(database.db, providers, signer, logger);
-  const orders = new OrderService({ db: database.db, providers, signer, holds, config, logger, receipts }, giftCards);
+  const outbox = new OutboxWaker(database.db, logger);
+  const orders = new OrderService(
+    { db: database.db, providers, signer, holds, config, logger, receipts, outbox },
+    giftCards,
+  );
   const webhooks = new StripeWebhooks(database.db, stripe, config.STRIPE_WEBHOOK_SECRET, orders.reconciler, logger);
   return { providers, receipts, giftCards, orders, webhooks };
 }

@@ -24,6 +24,7 @@ import {
   type OrderRow,
 } from './orders.repository.js';
 import { refusalFrom } from '../sales/refusals.js';
+import type { OutboxWaker } from '../notifications/outbox-waker.js';
 import type { ReceiptSigner } from '../timeline/receipt-signer.js';
 import { orderItems } from './orders.table.js';
 
@@ -52,6 +53,8 @@ export interface SettlementDeps {
   logger: Logger;
   /** Signs the receipts the commit and capture statements wrote, once they have committed. */
   receipts: ReceiptSigner;
+  /** Wakes the outbox dispatchers once a commit has written the order's notice. */
+  outbox: OutboxWaker;
 }
 
 /**
@@ -122,6 +125,7 @@ export class Settlement {
       throw refusalFrom(err) ?? err;
     }
     this.deps.receipts.add(committed.receipts);
+    if (committed.written) this.deps.outbox.wake();
     return { order: committed.order, written: committed.written };
   }
 
