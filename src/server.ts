@@ -23,7 +23,7 @@ export async function startServer(infra: Infra): Promise<RunningServer> {
   const http = createServer((req, res) => {
     // Behind a load balancer this says which node answered: for operators reading a trace, and for the cluster test.
     res.setHeader('X-Fairdrop-Node', infra.config.NODE_ID);
-    app.express(req, res);
+    if (!app.lean(req, res)) app.express(req, res);
   });
   // Slow-loris guard: headers must arrive within 10 s, a whole request within the API timeout plus a margin.
   http.headersTimeout = 10_000;

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import express, { type Express, type RequestHandler } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
@@ -45,13 +46,20 @@ export function measureRequests(metrics: Metrics): RequestHandler {
     res.once('finish', () => {
       // The route pattern, not the URL, so ids do not explode the label space.
       const route = req.routePattern ?? (req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched');
-      metrics.httpDuration.observe(
-        { method: req.method, route, status: String(res.statusCode) },
-        (performance.now() - started) / 1000,
-      );
+      observe(metrics, req.method, route, res.statusCode, started);
     });
     next();
   };
+}
+
+/** As measureRequests, for a request answered outside Express (the lean path): its route is known up front. */
+export function measureRequest(metrics: Metrics, res: ServerResponse, method: string, route: string): void {
+  const started = performance.now();
+  res.once('finish', () => observe(metrics, method, route, res.statusCode, started));
+}
+
+function observe(metrics: Metrics, method: string, route: string, status: number, started: number): void {
+  metrics.httpDuration.observe({ method, route, status: String(status) }, (performance.now() - started) / 1000);
 }
 
 type MetricsConfig = Pick<Config, 'NODE_ENV' | 'METRICS_TOKEN' | 'METRICS_PORT'>;

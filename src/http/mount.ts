@@ -24,8 +24,13 @@ export function bearerToken(header: string | undefined): string | null {
   return match[1];
 }
 
-async function resolvePrincipal(route: AnyRoute, req: Request, pipeline: Pipeline): Promise<Principal | null> {
-  const token = bearerToken(req.get('authorization'));
+/** The caller's account as the route's access asks: null on public routes and anonymous optional ones; 401/403 problems. */
+export async function principalFor(
+  route: AnyRoute,
+  authorization: string | undefined,
+  pipeline: Pipeline,
+): Promise<Principal | null> {
+  const token = bearerToken(authorization);
   if (route.access === 'public') return null;
   const principal = token ? await pipeline.authenticate(token) : null;
   if (route.access === 'optional') return principal;
@@ -35,6 +40,48 @@ async function resolvePrincipal(route: AnyRoute, req: Request, pipeline: Pipelin
     if (!allowed) throw forbidden('auth.forbidden', `This needs the ${route.access.roles.join(' or ')} role.`);
   }
   return principal;
+}
+
+/** The request's Idempotency-Key when the route honours one (checked for form; required where the route says so). */
+export function idempotencyKeyOf(route: AnyRoute, header: string | undefined): string | undefined {
+  const key = mutating.has(route.method) && route.idempotency !== 'off' ? header : undefined;
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw new AppError(400, 'idempotency.invalid_key', 'Idempotency-Key must be 8 to 255 printable ASCII characters.', {
+      errors: [
+        { in: 'header', field: 'Idempotency-Key', code: 'invalid', message: '8 to 255 printable ASCII characters' },
+      ],
+    });
+  }
+  if (key === undefined && (route.idempotency === 'required' || route.idempotency === 'natural-required')) {
+    throw new AppError(
+      400,
+      'idempotency.key_required',
+      'This request needs an Idempotency-Key header (a fresh UUID per attempt).',
+      {
+        errors: [{ in: 'header', field: 'Idempotency-Key', code: 'required', message: 'required' }],
+      },
+    );
+  }
+  return key;
+}
+
+/** Whether the route stores its answer under the request's Idempotency-Key (a `natural` route's own operation answers a retry). */
+export const storesAnswers = (route: AnyRoute) =>
+  route.idempotency !== 'natural' && route.idempotency !== 'natural-required' && route.idempotency !== 'off';
+
+/** A handler's result as status, body (parsed through the route's response schema on success) and headers. */
+export function replyOf(
+  route: AnyRoute,
+  result: unknown,
+): { status: number; payload: unknown; headers: Record<string, string> } {
+  const reply = result instanceof Reply ? result : new Reply(route.response.status, result);
+  const checked =
+    route.response.schema && reply.body !== undefined && reply.status < 300 && !(reply.body instanceof JsonText);
+  return {
+    status: reply.status,
+    payload: checked ? route.response.schema!.parse(reply.body) : reply.body,
+    headers: reply.headers,
+  };
 }
 
 function readBody(route: AnyRoute, req: Request): unknown {
@@ -70,7 +117,7 @@ function send(req: Request, res: Response, status: number, body: unknown, header
 }
 
 async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipeline): Promise<void> {
-  const principal = await resolvePrincipal(route, req, pipeline);
+  const principal = await principalFor(route, req.get('authorization'), pipeline);
   const params = route.params ? parsePart('params', route.params, req.params) : undefined;
   const query = route.query ? parsePart('query', route.query, req.query) : undefined;
   const body = route.body ? parsePart('body', route.body, readBody(route, req)) : undefined;
@@ -79,27 +126,9 @@ async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipel
 
   if (route.rateLimits) await pipeline.rateLimiter.hit(route.rateLimits({ ip, principal, body }));
 
-  const key = mutating.has(route.method) && route.idempotency !== 'off' ? req.get('idempotency-key') : undefined;
-  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-    throw new AppError(400, 'idempotency.invalid_key', 'Idempotency-Key must be 8 to 255 printable ASCII characters.', {
-      errors: [
-        { in: 'header', field: 'Idempotency-Key', code: 'invalid', message: '8 to 255 printable ASCII characters' },
-      ],
-    });
-  }
-  if (key === undefined && (route.idempotency === 'required' || route.idempotency === 'natural-required')) {
-    throw new AppError(
-      400,
-      'idempotency.key_required',
-      'This request needs an Idempotency-Key header (a fresh UUID per attempt).',
-      {
-        errors: [{ in: 'header', field: 'Idempotency-Key', code: 'required', message: 'required' }],
-      },
-    );
-  }
+  const key = idempotencyKeyOf(route, req.get('idempotency-key'));
   const scope = principal ? `user:${principal.userId}` : 'anon';
-  // A `natural` route's own operation answers a retry: its key is checked above, not stored.
-  const stored = route.idempotency === 'natural' || route.idempotency === 'natural-required' ? undefined : key;
+  const stored = storesAnswers(route) ? key : undefined;
   if (stored !== undefined) {
     const claim = await pipeline.idempotency.claim(scope, stored, requestHash(route.method, req.originalUrl, body));
     if (claim.kind === 'replay') {
@@ -110,18 +139,10 @@ async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipel
     }
   }
 
-  let status: number;
-  let payload: unknown;
-  let headers: Record<string, string> = {};
+  let answer: ReturnType<typeof replyOf>;
   try {
     const ctx = new RequestContext(req, res, { params, query, body, principal, ip });
-    const result = await route.handler(ctx);
-    const reply = result instanceof Reply ? result : new Reply(route.response.status, result);
-    status = reply.status;
-    headers = reply.headers;
-    const checked =
-      route.response.schema && reply.body !== undefined && status < 300 && !(reply.body instanceof JsonText);
-    payload = checked ? route.response.schema!.parse(reply.body) : reply.body;
+    answer = replyOf(route, await route.handler(ctx));
   } catch (err) {
     if (stored !== undefined) {
       if (err instanceof AppError && err.status < 500) {
@@ -139,9 +160,29 @@ async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipel
     }
     throw err;
   }
+  const { status, payload, headers } = answer;
   // A JsonText answer is stored as its text: sealing needs text anyway.
   if (stored !== undefined) await pipeline.idempotency.complete(scope, stored, status, payload, headers);
   send(req, res, status, payload, headers);
+}
+
+/**
+ * Every route under its method, in the order given (the first whose pattern matches answers),
+ * and under `405` the methods each path allows. The lean path (lean.ts) finds its routes in
+ * the same table, so both answer a request with the same route.
+ */
+export function routeTable(routes: readonly AnyRoute[]): RouteTable<AnyRoute | string> {
+  const table = new RouteTable<AnyRoute | string>();
+  const methodsByPath = new Map<string, Set<string>>();
+  for (const route of routes) {
+    table.add(route.method, route.path, route);
+    const methods = methodsByPath.get(route.path) ?? new Set<string>();
+    methods.add(route.method.toUpperCase());
+    if (route.method === 'get') methods.add('HEAD');
+    methodsByPath.set(route.path, methods);
+  }
+  for (const [path, methods] of methodsByPath) table.add('405', path, [...methods].join(', '));
+  return table;
 }
 
 /** The 405 answer for a known path called with another method (204 with `Allow` for OPTIONS). */
@@ -170,18 +211,7 @@ function notAllowed(req: Request, res: Response, allow: string): void {
  * the first registered whose pattern matches; a GET route answers HEAD too, as in Express.
  */
 export function mountRoutes(app: Express, routes: readonly AnyRoute[], pipeline: Pipeline): void {
-  // A route, or for the 405 entries the methods its path allows.
-  const table = new RouteTable<AnyRoute | string>();
-  const methodsByPath = new Map<string, Set<string>>();
-  for (const route of routes) {
-    table.add(route.method, route.path, route);
-    const methods = methodsByPath.get(route.path) ?? new Set<string>();
-    methods.add(route.method.toUpperCase());
-    if (route.method === 'get') methods.add('HEAD');
-    methodsByPath.set(route.path, methods);
-  }
-  for (const [path, methods] of methodsByPath) table.add('405', path, [...methods].join(', '));
-
+  const table = routeTable(routes);
   app.use((req: Request, res: Response, next: NextFunction) => {
     const parts = pathSegments(req.path);
     const method = req.method === 'HEAD' ? 'get' : req.method.toLowerCase();

@@ -16,7 +16,13 @@ export interface ProblemDocument {
   [extension: string]: unknown;
 }
 
-export function problemDocument(err: AppError, req: Request): ProblemDocument {
+/** What a problem document quotes of its request. */
+export interface ProblemSource {
+  originalUrl: string;
+  id: string;
+}
+
+export function problemDocument(err: AppError, req: ProblemSource): ProblemDocument {
   return {
     ...err.extra.data,
     // A relative reference (RFC 9457 §3.1.1) to the problem's entry in the API reference.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express, RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
 
@@ -42,28 +42,34 @@ export function requestLogging(app: Express, logger: Logger): RequestHandler {
     },
   });
   return (req, res, next) => {
-    const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const id = requestIdOf(req.headers['x-request-id']);
     req.id = id;
     res.setHeader('X-Request-Id', id);
-    if (QUIET.has(req.url) || !logger.isLevelEnabled('info')) {
-      next();
-      return;
-    }
-    const started = performance.now();
-    const { method, url } = req;
-    res.once('close', () => {
-      const status = res.headersSent ? res.statusCode : 0;
-      const line = {
-        reqId: id,
-        req: { method, url: redactQuery(url) },
-        res: { statusCode: status },
-        responseTime: Math.round(performance.now() - started),
-      };
-      if (!res.writableFinished) logger.warn(line, 'request aborted');
-      else if (status >= 500) logger.error(line, 'request failed');
-      else logger.info(line, 'request completed');
-    });
+    logWhenDone(logger, req, res, id);
     next();
   };
+}
+
+/** The request's id: the caller's `X-Request-Id` when it is a sane one, else a fresh UUID. */
+export function requestIdOf(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** Writes the request's one line when it ends (nothing for probes and scrapes, or below `info`). */
+export function logWhenDone(logger: Logger, req: IncomingMessage, res: ServerResponse, id: string): void {
+  if (QUIET.has(req.url!) || !logger.isLevelEnabled('info')) return;
+  const started = performance.now();
+  const { method, url } = req;
+  res.once('close', () => {
+    const status = res.headersSent ? res.statusCode : 0;
+    const line = {
+      reqId: id,
+      req: { method, url: redactQuery(url!) },
+      res: { statusCode: status },
+      responseTime: Math.round(performance.now() - started),
+    };
+    if (!res.writableFinished) logger.warn(line, 'request aborted');
+    else if (status >= 500) logger.error(line, 'request failed');
+    else logger.info(line, 'request completed');
+  });
 }

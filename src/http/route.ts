@@ -89,6 +89,13 @@ export interface RouteSpec<
    */
   idempotency?: 'optional' | 'required' | 'natural' | 'natural-required' | 'off';
   rateLimits?: (ctx: { ip: string; principal: Principal | null; body: Out<B> }) => RateLimitRule[];
+  /**
+   * Answered on the lean path (lean.ts) when the request is of the common shape: the same
+   * pipeline, without Express around it. For the waiting room's hot routes, which a drop's
+   * crowd calls tens of thousands of times a minute. Only for GET and for POSTs whose answer
+   * is not stored under the Idempotency-Key (`natural`, `natural-required`, `off`).
+   */
+  lean?: boolean;
   handler(ctx: RouteContext<Out<P>, Out<Q>, Out<B>>): Promise<(R extends Schema ? z.input<R> : void) | Reply>;
 }
 

@@ -11,7 +11,11 @@ import helmet, { type HelmetOptions } from 'helmet';
  * helmet's one removal, `X-Powered-By`, is left to `app.disable('x-powered-by')`.
  */
 export function securityHeaders(options: HelmetOptions): RequestHandler {
-  const headers = headersOf(options);
+  return presetHeaders(securityHeaderList(options));
+}
+
+/** Sets headers worked out once (securityHeaderList) on every response. */
+export function presetHeaders(headers: readonly SecurityHeader[]): RequestHandler {
   return (_req, res, next) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     next();
@@ -24,7 +28,10 @@ function holdsFunction(value: unknown): boolean {
   return value !== null && typeof value === 'object' && Object.values(value).some(holdsFunction);
 }
 
-function headersOf(options: HelmetOptions): [string, string][] {
+export type SecurityHeader = readonly [name: string, value: string];
+
+/** The headers helmet sets for these options, worked out once (the lean path sets the same list). */
+export function securityHeaderList(options: HelmetOptions): SecurityHeader[] {
   if (holdsFunction(options))
     throw new Error('security headers: helmet options with a function (a per-request value) cannot be computed once');
   const headers: [string, string][] = [];

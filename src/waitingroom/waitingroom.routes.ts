@@ -57,6 +57,7 @@ export function waitingRoomRoutes(
     defineRoute({
       method: 'post',
       path: '/v1/events/:id/queue',
+      lean: true,
       summary:
         'Join the waiting room (one entry per account; joining again answers the same entry) and get a signed receipt',
       tag,
@@ -100,6 +101,7 @@ export function waitingRoomRoutes(
     defineRoute({
       method: 'get',
       path: '/v1/events/:id/queue/me',
+      lean: true,
       summary:
         'Where I stand: phase, ticket number, cursor, position, ETA, and my purchase token once admitted (ETag; 304 when unchanged; poll again after Retry-After / pollAfter seconds)',
       tag,
@@ -130,6 +132,7 @@ export function waitingRoomRoutes(
     defineRoute({
       method: 'get',
       path: '/v1/events/:id/queue/stats',
+      lean: true,
       summary:
         'Public figures of the waiting room: entrants, admitted, cursor, measured rate, phase, sold and remaining',
       tag,
@@ -143,6 +146,7 @@ export function waitingRoomRoutes(
     defineRoute({
       method: 'get',
       path: '/v1/events/:id/lottery',
+      lean: true,
       summary:
         "The lottery's public record: seed commitment from the opening; seed, entries digest and order digest after the draw",
       tag,

@@ -1,0 +1,356 @@
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQueryString } from 'node:querystring';
+import type { Principal } from '../auth/principal.js';
+import type { Logger } from '../logger.js';
+import { AppError, unauthorized } from '../shared/errors.js';
+import { measureRequest, type Metrics } from './metrics.js';
+import { idempotencyKeyOf, principalFor, replyOf, routeTable, storesAnswers, type Pipeline } from './mount.js';
+import { problemDocument } from './problem.js';
+import { logWhenDone, requestIdOf } from './request-log.js';
+import { JsonText, parsePart, type AnyRoute, type RouteContext } from './route.js';
+import { pathSegments } from './route-table.js';
+import type { SecurityHeader } from './security-headers.js';
+
+/**
+ * The lean path: the routes marked `lean` (the waiting room's hot ones), answered straight
+ * from Node's HTTP server when the request has the common shape, without Express around them.
+ * A join or a poll then pays for what it needs — the route found in the same table as
+ * mountRoutes', the same session check, validation, handler and response schema, the same
+ * request id, log line, metrics, security headers and timeout — and not for a dozen
+ * middleware calls, Express' request and response prototypes, a body parser built on streams
+ * and a router stack (about half a join's API CPU in bench:queue's profile).
+ *
+ * What it answers is what the Express pipeline answers, header for header: GET answers get
+ * Express' weak ETag (unless the route set its own) and its 304 on a matching If-None-Match;
+ * errors are the same problem documents. Requests of any other shape go to Express untouched:
+ * another method (HEAD, OPTIONS), a body that is not plain JSON within the limit (compressed,
+ * chunked, another type or charset: Express' parser answers those), an `Origin` when CORS is
+ * on, an `X-Forwarded-For` when a proxy is trusted (Express works the client's address out).
+ */
+
+export interface LeanOptions {
+  /** Every API route, in mountRoutes' order: the lean ones are found in the same table. */
+  routes: readonly AnyRoute[];
+  pipeline: Pipeline;
+  logger: Logger;
+  metrics: Metrics;
+  /** The security headers every response carries (securityHeaderList). */
+  headers: readonly SecurityHeader[];
+  requestTimeoutMs: number;
+  /** The JSON body limit in bytes (BODY_LIMIT); a larger body goes to Express, which answers 413. */
+  bodyLimit: number;
+  /** Whether CORS is on: a request with an Origin then goes through Express' cors(). */
+  cors: boolean;
+  /** Whether a proxy is trusted (TRUST_PROXY): a request with X-Forwarded-For then goes to Express. */
+  trustProxy: boolean;
+}
+
+/** Answers the request and returns true, or returns false having touched nothing (Express answers it). */
+export type LeanHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+const NO_CACHE = /(?:^|,)\s*?no-cache\s*?(?:,|$)/;
+const JSON_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+type Body = 'none' | 'json';
+
+export function leanPath(o: LeanOptions): LeanHandler {
+  const table = routeTable(o.routes);
+  const lean = new Set<AnyRoute>();
+  for (const route of o.routes) {
+    if (!route.lean) continue;
+    if (route.method !== 'get' && (route.method !== 'post' || storesAnswers(route)))
+      throw new Error(`${route.method} ${route.path}: only GET routes and POSTs that store no answer can be lean`);
+    lean.add(route);
+  }
+  if (lean.size === 0) return () => false;
+
+  return (req, res) => {
+    const method = req.method;
+    if (method !== 'GET' && method !== 'POST') return false;
+    const url = req.url!;
+    const q = url.indexOf('?');
+    let match;
+    try {
+      match = table.find(method === 'GET' ? 'get' : 'post', pathSegments(q < 0 ? url : url.slice(0, q)));
+    } catch {
+      // A malformed parameter: Express answers the 400.
+      return false;
+    }
+    if (!match || typeof match.value === 'string' || !lean.has(match.value)) return false;
+    const headers = req.headers;
+    if (o.cors && headers.origin !== undefined) return false;
+    if (o.trustProxy && headers['x-forwarded-for'] !== undefined) return false;
+    const body = method === 'POST' ? bodyOf(headers, o.bodyLimit) : 'none';
+    if (body === null) return false;
+    void serve(o, match.value, match.pattern, match.params, req, res, body);
+    return true;
+  };
+}
+
+/**
+ * The body a POST carries, when it is one the lean path reads as Express' JSON parser would:
+ * none, or UTF-8 JSON of a declared length within the limit. null: Express should answer it.
+ */
+function bodyOf(headers: IncomingHttpHeaders, limit: number): Body | null {
+  if (headers['transfer-encoding'] !== undefined) return null;
+  const encoding = headers['content-encoding'];
+  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return null;
+  const length = headers['content-length'];
+  if (length === undefined) return 'none';
+  const n = Number(length);
+  if (!Number.isInteger(n) || n > limit) return null;
+  const type = headers['content-type'];
+  if (type === undefined || !JSON_TYPE.test(type)) return n > 0 ? null : 'none';
+  return 'json';
+}
+
+/** The JSON body, as Express' parser (strict: false) reads it: an empty body is `{}`. */
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let first: Buffer | null = null;
+    let more: Buffer[] | null = null;
+    req.on('data', (chunk: Buffer) => {
+      if (first === null) first = chunk;
+      else (more ??= [first]).push(chunk);
+    });
+    req.once('error', reject);
+    req.once('end', () => {
+      const bytes = more ? Buffer.concat(more) : first;
+      // A byte-order mark is not part of the JSON (the parser's decoder drops it too).
+      let text = bytes ? bytes.toString('utf8') : '';
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (text.length === 0) return resolve({});
+      try {
+        resolve(JSON.parse(text));
+      } catch (err) {
+        reject(
+          new AppError(
+            400,
+            'request.malformed_json',
+            `The request body is not valid JSON: ${(err as Error).message}.`,
+            {
+              errors: [{ in: 'body', field: '', code: 'malformed_json', message: 'not valid JSON' }],
+            },
+          ),
+        );
+      }
+    });
+  });
+}
+
+async function serve(
+  o: LeanOptions,
+  route: AnyRoute,
+  pattern: string,
+  rawParams: Record<string, string>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Body,
+): Promise<void> {
+  const id = requestIdOf(req.headers['x-request-id']);
+  res.setHeader('X-Request-Id', id);
+  logWhenDone(o.logger, req, res, id);
+  measureRequest(o.metrics, res, req.method!, pattern);
+  for (const [name, value] of o.headers) res.setHeader(name, value);
+  const call = new LeanCall(req, res, id, o.logger);
+  const timer = setTimeout(() => {
+    if (res.headersSent) return;
+    call.fail(
+      new AppError(503, 'request.timeout', `The request took longer than ${o.requestTimeoutMs} ms.`, {
+        headers: { 'Retry-After': '1' },
+      }),
+    );
+  }, o.requestTimeoutMs);
+  try {
+    await run(o.pipeline, route, rawParams, call, body);
+  } catch (err) {
+    call.fail(err);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function run(
+  pipeline: Pipeline,
+  route: AnyRoute,
+  rawParams: Record<string, string>,
+  call: LeanCall,
+  body: Body,
+): Promise<void> {
+  const { req } = call;
+  // Read before anything else, as Express' parser runs before the routes: bad JSON is a 400 even unsigned.
+  const json = body === 'json' ? await readJson(req) : undefined;
+  const principal = await principalFor(route, req.headers.authorization, pipeline);
+  const params = route.params ? parsePart('params', route.params, rawParams) : undefined;
+  const query = route.query ? parsePart('query', route.query, call.query()) : undefined;
+  const parsedBody = route.body ? parsePart('body', route.body, json) : undefined;
+  const ip = req.socket.remoteAddress ?? 'unknown';
+  if (route.rateLimits) await pipeline.rateLimiter.hit(route.rateLimits({ ip, principal, body: parsedBody }));
+  idempotencyKeyOf(route, req.headers['idempotency-key'] as string | undefined);
+  const ctx = new LeanContext(call, { params, query, body: parsedBody, principal, ip });
+  const { status, payload, headers } = replyOf(route, await route.handler(ctx));
+  call.send(status, payload, headers);
+}
+
+/** One request on the lean path: what the pipeline reads of it, and how it is answered. */
+class LeanCall {
+  private child: Logger | undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly id: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** A logger bound to the request id, made on first use. */
+  get log(): Logger {
+    return (this.child ??= this.logger.child({ reqId: this.id }));
+  }
+
+  /** The query string as Express 5's default ("simple") parser reads it. */
+  query(): unknown {
+    const url = this.req.url!;
+    const q = url.indexOf('?');
+    return parseQueryString(q < 0 ? '' : url.slice(q + 1));
+  }
+
+  /**
+   * Writes the answer as mountRoutes' send and sendProblem do: a GET's answer and any problem
+   * by Express' `res.send` rules (weak ETag unless set, 304 when fresh on a GET, Content-Length),
+   * any other method's JSON as it is.
+   */
+  send(status: number, body: unknown, headers: Record<string, string>, problem = false): void {
+    const { res } = this;
+    if (res.headersSent) {
+      // The timeout answered first.
+      this.log.error({ status }, 'answer after the response started');
+      res.destroy();
+      return;
+    }
+    for (const name in headers) res.setHeader(name, headers[name]!);
+    res.statusCode = status;
+    if (status === 204 || body === undefined) {
+      res.end();
+      return;
+    }
+    if (!res.hasHeader('Content-Type'))
+      res.setHeader(
+        'Content-Type',
+        problem ? 'application/problem+json; charset=utf-8' : 'application/json; charset=utf-8',
+      );
+    const text = body instanceof JsonText ? body.text : JSON.stringify(body);
+    // Problems go through `res.send` on the Express path whatever the method, so they get its ETag too.
+    if (this.req.method !== 'GET' && !problem) {
+      res.end(text);
+      return;
+    }
+    const length = Buffer.byteLength(text);
+    res.setHeader('Content-Length', length);
+    let etag = res.getHeader('ETag') as string | undefined;
+    if (etag === undefined) {
+      etag = weakEtag(text, length);
+      res.setHeader('ETag', etag);
+    }
+    const revalidated = this.req.method === 'GET' && ((status >= 200 && status < 300) || status === 304);
+    if (revalidated && fresh(this.req.headers, etag)) res.statusCode = 304;
+    if (res.statusCode === 304) {
+      res.removeHeader('Content-Type');
+      res.removeHeader('Content-Length');
+      res.end();
+      return;
+    }
+    res.end(text);
+  }
+
+  /** The problem answer for an error, as errorHandler() writes it. */
+  fail(err: unknown): void {
+    const { res } = this;
+    if (res.headersSent) {
+      this.log.error({ err }, 'error after the response started');
+      res.destroy();
+      return;
+    }
+    let problem: AppError;
+    if (err instanceof AppError) {
+      problem = err;
+      if (problem.status >= 500) this.log.error({ err }, problem.message);
+    } else {
+      this.log.error({ err }, 'unhandled error');
+      problem = new AppError(
+        500,
+        'internal',
+        `Something went wrong on our side. Quote request id ${this.id} if you contact us.`,
+      );
+    }
+    const document = problemDocument(problem, { originalUrl: this.req.url!, id: this.id });
+    this.send(problem.status, document, problem.extra.headers ?? {}, true);
+  }
+}
+
+/** Express' default ETag (the `etag` package, weak): length and SHA-1 of the body. */
+function weakEtag(text: string, length: number): string {
+  if (length === 0) return 'W/"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk"';
+  const hash = createHash('sha1').update(text, 'utf8').digest('base64').substring(0, 27);
+  return `W/"${length.toString(16)}-${hash}"`;
+}
+
+/**
+ * Express' freshness check (the `fresh` package) for an answer with an ETag and no
+ * Last-Modified: If-None-Match decides; an If-Modified-Since alone never matches.
+ */
+function fresh(headers: IncomingHttpHeaders, etag: string): boolean {
+  const noneMatch = headers['if-none-match'];
+  if (!noneMatch) return false;
+  const cacheControl = headers['cache-control'];
+  if (cacheControl && NO_CACHE.test(cacheControl)) return false;
+  if (noneMatch === '*') return true;
+  for (const raw of noneMatch.split(',')) {
+    const tag = raw.trim();
+    if (tag === etag || tag === `W/${etag}` || `W/${tag}` === etag) return true;
+  }
+  return false;
+}
+
+/** A handler's view of a lean request: what RequestContext gives on the Express path. */
+class LeanContext<P, Q, B> implements RouteContext<P, Q, B> {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly principal: Principal | null;
+  readonly ip: string;
+
+  constructor(
+    private readonly call: LeanCall,
+    parts: { params: P; query: Q; body: B; principal: Principal | null; ip: string },
+  ) {
+    this.params = parts.params;
+    this.query = parts.query;
+    this.body = parts.body;
+    this.principal = parts.principal;
+    this.ip = parts.ip;
+  }
+
+  get requestId(): string {
+    return this.call.id;
+  }
+
+  get user(): Principal {
+    if (!this.principal) throw unauthorized('auth.required', 'Sign in to do this.');
+    return this.principal;
+  }
+
+  get log(): Logger {
+    return this.call.log;
+  }
+
+  requestHeader(name: string): string | undefined {
+    const value = this.call.req.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  setHeader(name: string, value: string): void {
+    this.call.res.setHeader(name, value);
+  }
+}

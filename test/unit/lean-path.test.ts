@@ -1,0 +1,260 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { Principal } from '../../src/auth/principal.js';
+import { leanPath } from '../../src/http/lean.js';
+import { createMetrics, measureRequests } from '../../src/http/metrics.js';
+import { mountRoutes, type Pipeline } from '../../src/http/mount.js';
+import { errorHandler } from '../../src/http/problem.js';
+import { requestLogging } from '../../src/http/request-log.js';
+import { defineRoute, Reply, type AnyRoute } from '../../src/http/route.js';
+import { presetHeaders, securityHeaderList } from '../../src/http/security-headers.js';
+import { tooManyRequests } from '../../src/shared/errors.js';
+
+/**
+ * The lean path answers exactly what the Express pipeline answers. The same routes run behind
+ * two servers, one with the lean path in front of Express and one with Express alone; every
+ * request below goes to both, and status, headers and body must be the same (and the lean one
+ * must have answered the requests of the common shape itself).
+ */
+const fan: Principal = {
+  userId: '00000000-0000-4000-8000-000000000001',
+  sessionId: '00000000-0000-4000-8000-000000000002',
+  email: 'fan@example.test',
+  displayName: 'Fan',
+  roles: ['fan'],
+  emailVerified: true,
+};
+const pipeline: Pipeline = {
+  authenticate: async (token) => {
+    if (token === 'good') return fan;
+    throw new (await import('../../src/shared/errors.js')).AppError(401, 'auth.session_invalid', 'Sign in again.');
+  },
+  rateLimiter: {
+    hit: async (rules: { bucket: string; subject: string }[]) => {
+      if (rules.some((r) => r.subject === 'blocked')) throw tooManyRequests('rate_limited', 'Too many requests.', 7);
+    },
+  } as unknown as Pipeline['rateLimiter'],
+  idempotency: {} as Pipeline['idempotency'],
+};
+
+const routes: AnyRoute[] = [
+  defineRoute({
+    method: 'get',
+    path: '/v1/things/:id',
+    summary: 'a thing',
+    tag: 't',
+    access: 'optional',
+    lean: true,
+    params: z.object({ id: z.string().min(2) }),
+    query: z.object({ fields: z.string().optional() }).strict(),
+    response: { status: 200, schema: z.object({ id: z.string(), by: z.string().nullable(), fields: z.string() }) },
+    handler: async (ctx) => ({ id: ctx.params.id, by: ctx.principal?.userId ?? null, fields: ctx.query.fields ?? '' }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/things/:id/mine',
+    summary: 'mine, with its own ETag',
+    tag: 't',
+    access: 'user',
+    lean: true,
+    params: z.object({ id: z.string() }),
+    response: { status: 200, schema: z.object({ id: z.string(), v: z.number() }) },
+    handler: async (ctx) => {
+      const headers = { ETag: 'W/"v1"', 'Cache-Control': 'private, no-cache', 'Retry-After': '5' };
+      if (ctx.requestHeader('if-none-match') === 'W/"v1"') return new Reply(304, undefined, headers);
+      return new Reply(200, { id: ctx.params.id, v: 1 }, headers);
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/things/:id/broken',
+    summary: 'fails',
+    tag: 't',
+    access: 'public',
+    lean: true,
+    response: { status: 200 },
+    handler: async () => {
+      throw new Error('boom');
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/v1/things/:id/notes',
+    summary: 'a note',
+    tag: 't',
+    access: 'user',
+    lean: true,
+    idempotency: 'natural',
+    params: z.object({ id: z.string() }),
+    body: z.object({ text: z.string().optional(), who: z.string().optional() }).strict().optional(),
+    rateLimits: ({ body }) => [{ bucket: 'notes', subject: body?.who ?? 'anyone', limit: 1, windowSeconds: 60 }],
+    response: { status: 201, schema: z.object({ id: z.string(), text: z.string() }) },
+    handler: async (ctx) => ({ id: ctx.params.id, text: ctx.body?.text ?? '' }),
+  }),
+];
+
+const security = securityHeaderList({});
+let leanCalls = 0;
+
+function appWith(): express.Express {
+  const app = express();
+  const logger = pino({ level: 'silent' });
+  app.disable('x-powered-by');
+  app.use(requestLogging(app, logger));
+  app.use(measureRequests(createMetrics()));
+  app.use(presetHeaders(security));
+  app.use(express.json({ limit: '1kb', strict: false }));
+  mountRoutes(app, routes, pipeline);
+  app.use((_req, res) => void res.status(404).end());
+  app.use(errorHandler());
+  return app;
+}
+
+async function listen(lean: boolean): Promise<{ server: Server; base: string }> {
+  const app = appWith();
+  const handler = leanPath({
+    routes,
+    pipeline,
+    logger: pino({ level: 'silent' }),
+    metrics: createMetrics(),
+    headers: security,
+    requestTimeoutMs: 5_000,
+    bodyLimit: 1024,
+    cors: false,
+    trustProxy: false,
+  });
+  const server = createServer((req, res) => {
+    if (lean && handler(req, res)) leanCalls++;
+    else app(req, res);
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+let lean: { server: Server; base: string };
+let plain: { server: Server; base: string };
+beforeAll(async () => {
+  lean = await listen(true);
+  plain = await listen(false);
+});
+afterAll(async () => {
+  await new Promise((r) => lean.server.close(r));
+  await new Promise((r) => plain.server.close(r));
+});
+
+const VARYING = new Set(['date', 'connection', 'keep-alive']);
+
+async function both(path: string, init: RequestInit = {}) {
+  const headers = { 'x-request-id': 'req-1', ...(init.headers as Record<string, string>) };
+  const call = async (base: string) => {
+    const res = await fetch(`${base}${path}`, { ...init, headers });
+    const all = [...res.headers].filter(([name]) => !VARYING.has(name));
+    return { status: res.status, headers: Object.fromEntries(all), body: await res.text() };
+  };
+  const before = leanCalls;
+  const [a, b] = [await call(lean.base), await call(plain.base)];
+  return { lean: a, express: b, answeredLean: leanCalls > before };
+}
+
+const json = (body: string, extra: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { authorization: 'Bearer good', 'content-type': 'application/json', ...extra },
+  body,
+});
+
+describe('the lean path', () => {
+  it.each([
+    ['a public GET', '/v1/things/ab', {}],
+    ['a GET with a query', '/v1/things/ab?fields=x', {}],
+    ['a query the schema refuses', '/v1/things/ab?other=1', {}],
+    ['params the schema refuses', '/v1/things/a', {}],
+    ['a signed-in GET', '/v1/things/ab', { headers: { authorization: 'Bearer good' } }],
+    ['a bad session', '/v1/things/ab', { headers: { authorization: 'Bearer bad' } }],
+    ['a malformed Authorization header', '/v1/things/ab', { headers: { authorization: 'Basic x' } }],
+    ['a route that needs a session, without one', '/v1/things/ab/mine', {}],
+    ['a route with its own ETag', '/v1/things/ab/mine', { headers: { authorization: 'Bearer good' } }],
+    [
+      'its own ETag matched (304 with Retry-After)',
+      '/v1/things/ab/mine',
+      { headers: { authorization: 'Bearer good', 'if-none-match': 'W/"v1"' } },
+    ],
+    ['a failing handler (500 problem)', '/v1/things/ab/broken', {}],
+    ['a trailing slash', '/v1/things/ab/', {}],
+    ['If-None-Match: *', '/v1/things/ab', { headers: { 'if-none-match': '*' } }],
+    ['If-Modified-Since alone', '/v1/things/ab', { headers: { 'if-modified-since': new Date().toUTCString() } }],
+    ['a join, no body', '/v1/things/ab/notes', { method: 'POST', headers: { authorization: 'Bearer good' } }],
+    ['a join, {}', '/v1/things/ab/notes', json('{}')],
+    ['a join with fields', '/v1/things/ab/notes', json('{"text":"hi"}')],
+    ['an empty JSON body', '/v1/things/ab/notes', json('')],
+    ['a JSON body with a BOM', '/v1/things/ab/notes', json('\ufeff{"text":"bom"}')],
+    ['malformed JSON', '/v1/things/ab/notes', json('{"text":')],
+    [
+      'malformed JSON, unsigned',
+      '/v1/things/ab/notes',
+      { ...json('{nope'), headers: { 'content-type': 'application/json' } },
+    ],
+    ['an unknown field', '/v1/things/ab/notes', json('{"role":"admin"}')],
+    ['a JSON array', '/v1/things/ab/notes', json('[1]')],
+    ['JSON with a charset', '/v1/things/ab/notes', json('{}', { 'content-type': 'application/json; charset=utf-8' })],
+    ['a valid Idempotency-Key', '/v1/things/ab/notes', json('{}', { 'idempotency-key': 'key-12345678' })],
+    ['a malformed Idempotency-Key', '/v1/things/ab/notes', json('{}', { 'idempotency-key': 'short' })],
+    ['a rate limit (429, Retry-After)', '/v1/things/ab/notes', json('{"who":"blocked"}')],
+    [
+      'a join without a session',
+      '/v1/things/ab/notes',
+      { ...json('{}'), headers: { 'content-type': 'application/json' } },
+    ],
+  ])('answers %s as Express does, itself', async (_name, path, init) => {
+    const { lean: a, express: b, answeredLean } = await both(path, init as RequestInit);
+    expect(a).toEqual(b);
+    expect(answeredLean).toBe(true);
+  });
+
+  it('answers 304 for its own weak ETag as Express does, and 200 when the client asks for no-cache', async () => {
+    const first = await both('/v1/things/ab');
+    const etag = first.lean.headers.etag!;
+    expect(etag).toMatch(/^W\/"/);
+    const again = await both('/v1/things/ab', {
+      // As a browser revalidating sends it (fetch adds no-cache to a conditional request otherwise).
+      headers: { 'if-none-match': `"x", ${etag}`, 'cache-control': 'max-age=0' },
+    });
+    expect(again.lean.status).toBe(304);
+    expect(again.lean).toEqual(again.express);
+    const reload = await both('/v1/things/ab', { headers: { 'if-none-match': etag, 'cache-control': 'no-cache' } });
+    expect(reload.lean.status).toBe(200);
+    expect(reload.lean).toEqual(reload.express);
+  });
+
+  it.each([
+    ['HEAD', '/v1/things/ab', { method: 'HEAD' }],
+    ['a method the path does not allow', '/v1/things/ab', { method: 'DELETE' }],
+    ['a malformed parameter', '/v1/things/%E0%A4%A', {}],
+    ['a body of another type (415)', '/v1/things/ab/notes', json('text', { 'content-type': 'text/plain' })],
+    ['a body over the limit (413)', '/v1/things/ab/notes', json(JSON.stringify({ text: 'x'.repeat(2000) }))],
+    ['a Latin-1 body', '/v1/things/ab/notes', json('{}', { 'content-type': 'application/json; charset=latin1' })],
+    ['a route that is not lean', '/v1/other', {}],
+  ])('leaves %s to Express', async (_name, path, init) => {
+    const { lean: a, express: b, answeredLean } = await both(path, init as RequestInit);
+    expect(a).toEqual(b);
+    expect(answeredLean).toBe(false);
+  });
+
+  it('refuses to make lean a route whose answer is stored under its Idempotency-Key', () => {
+    const stored = defineRoute({
+      method: 'post',
+      path: '/v1/stored',
+      summary: 's',
+      tag: 't',
+      access: 'public',
+      lean: true,
+      response: { status: 201 },
+      handler: async () => undefined,
+    });
+    expect(() => leanPath({ routes: [stored], pipeline } as never)).toThrow(/store no answer/);
+  });
+});
