@@ -1,7 +1,5 @@
-import { and, asc, desc, eq, getTableColumns, inArray, lt, notInArray, sql } from 'drizzle-orm';
-import { users } from '../auth/auth.table.js';
-import { events } from '../catalog/catalog.table.js';
-import { clientOf, preparedInsert, preparedOnce } from '../platform/prepared.js';
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { clientOf, preparedOnce } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { holds } from '../sales/holds.table.js';
@@ -33,102 +31,8 @@ export async function findHold(db: Db, holdId: string): Promise<HoldRow | undefi
   return row;
 }
 
-/** What checkout decides for a new order; status, amounts refunded and timestamps come from the table's defaults. */
-export type NewOrder = Pick<
-  typeof orders.$inferInsert,
-  | 'userId'
-  | 'holdId'
-  | 'eventId'
-  | 'currency'
-  | 'totalCents'
-  | 'giftCardCents'
-  | 'cardCents'
-  | 'provider'
-  | 'paymentMethodId'
-  | 'plan'
-  | 'idempotencyKey'
->;
-const orderInsert = preparedInsert(
-  orders,
-  [
-    'userId',
-    'holdId',
-    'eventId',
-    'currency',
-    'totalCents',
-    'giftCardCents',
-    'cardCents',
-    'provider',
-    'paymentMethodId',
-    'plan',
-    'idempotencyKey',
-  ],
-  'order_insert',
-);
-
-export async function insertOrder(db: Db, values: NewOrder): Promise<OrderRow> {
-  try {
-    return await orderInsert(db, values);
-  } catch (err) {
-    if (isUniqueViolation(err, 'orders_live_hold_unique')) {
-      throw conflict('orders.hold_already_ordered', 'This hold already has an order; open it from your orders.', {
-        holdId: values.holdId,
-      });
-    }
-    throw err;
-  }
-}
-
-export interface NewOrderItem {
-  id: string;
-  orderId: string;
-  tierId: string;
-  seatId: string | null;
-  priceCents: number;
-}
-
-/**
- * Writes an order's items, with ids chosen by the caller so that what refers to them (the
- * tickets) can be sent right behind without waiting for a RETURNING. Sent at once, not when
- * awaited (see clientOf): a statement issued after this call runs after it.
- */
-export function insertOrderItems(tx: Db, items: readonly NewOrderItem[]): Promise<unknown> {
-  if (items.length === 0) return Promise.resolve();
-  const client = clientOf(tx);
-  const rows = items.map((i) => ({
-    id: i.id,
-    order_id: i.orderId,
-    tier_id: i.tierId,
-    seat_id: i.seatId,
-    price_cents: i.priceCents,
-  }));
-  return client`insert into order_items ${client(rows)}`.execute();
-}
-
 export async function findOrder(db: Db, id: string): Promise<OrderRow | undefined> {
   const [row] = await db.select().from(orders).where(eq(orders.id, id));
-  return row;
-}
-
-/** The hold's live order (not failed or voided), if this account placed it with this Idempotency-Key. */
-export async function findOrderPlacedWith(
-  db: Db,
-  userId: string,
-  holdId: string,
-  idempotencyKey: string,
-): Promise<OrderRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(orders)
-    // The status test lets Postgres use orders_live_hold_unique: at most one row.
-    .where(
-      and(
-        eq(orders.holdId, holdId),
-        notInArray(orders.status, ['failed', 'voided']),
-        eq(orders.userId, userId),
-        eq(orders.idempotencyKey, idempotencyKey),
-      ),
-    );
   return row;
 }
 
@@ -206,51 +110,6 @@ export async function transitionOrder(
   }
   const [row] = await transition(db).execute(values);
   return row ?? null;
-}
-
-/** Who and what a confirmed order is about, for the notice written in the same transaction. */
-export interface ConfirmedFacts {
-  /** Null only if the account or the event row is gone. */
-  email: string | null;
-  eventTitle: string | null;
-}
-
-/**
- * The commit's state change in one statement: authorized → confirmed for a card order,
- * pending → captured for one paid wholly by gift cards. Null when the order was elsewhere.
- * Also returns the account's email and the event's title (the confirmation notice needs
- * them), so the commit does not read them in a statement of their own.
- */
-const confirmation = preparedOnce((db) =>
-  db
-    .update(orders)
-    .set({
-      status: sql`case when ${orders.cardCents} > 0 then 'confirmed' else 'captured' end`,
-      confirmedAt: sql`now()`,
-      capturedAt: sql`case when ${orders.cardCents} > 0 then null else now() end`,
-      updatedAt: sql`now()`,
-    })
-    .where(
-      and(
-        eq(orders.id, sql.placeholder('id')),
-        sql`${orders.status} = case when ${orders.cardCents} > 0 then 'authorized' else 'pending' end`,
-      ),
-    )
-    .returning({
-      ...getTableColumns(orders),
-      factEmail: sql<string | null>`(select ${users.email} from ${users} where ${users.id} = ${orders.userId})`,
-      factEventTitle: sql<
-        string | null
-      >`(select ${events.title} from ${events} where ${events.id} = ${orders.eventId})`,
-    })
-    .prepare('order_confirm'),
-);
-
-export async function confirmOrder(tx: Db, id: string): Promise<{ order: OrderRow; facts: ConfirmedFacts } | null> {
-  const [row] = await confirmation(tx).execute({ id });
-  if (!row) return null;
-  const { factEmail, factEventTitle, ...order } = row;
-  return { order, facts: { email: factEmail, eventTitle: factEventTitle } };
 }
 
 export async function listOrders(db: Db, userId: string, limit: number): Promise<OrderRow[]> {

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
-import { preparedInsert, preparedOnce } from '../platform/prepared.js';
+import { preparedInsert } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
 import { paymentRefunds, payments } from './payments.table.js';
 
@@ -57,27 +57,6 @@ export async function transitionPayment(
     .where(and(eq(payments.id, id), inArray(payments.status, [...from])))
     .returning();
   return row ?? null;
-}
-
-const cardCapture = preparedOnce((db) =>
-  db
-    .update(payments)
-    .set({ status: 'captured', updatedAt: sql`now()` })
-    .where(
-      and(
-        eq(payments.orderId, sql.placeholder('orderId')),
-        eq(payments.method, 'card'),
-        eq(payments.status, 'authorized'),
-      ),
-    )
-    .returning({ id: payments.id })
-    .prepare('payment_card_capture'),
-);
-
-/** authorized → captured for the order's card payment; undefined when it had none in that state. */
-export async function captureCardPayment(db: Db, orderId: string): Promise<{ id: string } | undefined> {
-  const [row] = await cardCapture(db).execute({ orderId });
-  return row;
 }
 
 export async function paymentsOfOrder(db: Db, orderId: string): Promise<PaymentRow[]> {

@@ -1,53 +1,12 @@
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
-import { events, priceTiers } from '../catalog/catalog.table.js';
-import { clientOf, preparedInsert, preparedOnce } from '../platform/prepared.js';
+import { clientOf, preparedOnce } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
 import { holds } from './holds.table.js';
 import type { SeatRef } from './inventory.repository.js';
 import { seats } from './inventory.table.js';
-import { onsaleSettings } from './onsale.table.js';
 import type { WrittenReceipt } from '../timeline/receipt-signer.js';
 
 export type HoldRow = typeof holds.$inferSelect;
-
-type NewHold = Pick<
-  typeof holds.$inferInsert,
-  | 'userId'
-  | 'eventId'
-  | 'tierId'
-  | 'kind'
-  | 'quantity'
-  | 'seatIds'
-  | 'unitPriceCents'
-  | 'unitFeeCents'
-  | 'currency'
-  | 'idempotencyKey'
-  | 'purchaseTokenHash'
->;
-/** Every hold runs it: prepared once (see preparedInsert). */
-const holdInsert = preparedInsert(
-  holds,
-  [
-    'userId',
-    'eventId',
-    'tierId',
-    'kind',
-    'quantity',
-    'seatIds',
-    'unitPriceCents',
-    'unitFeeCents',
-    'currency',
-    'idempotencyKey',
-    'purchaseTokenHash',
-  ],
-  'hold_insert',
-  // The expiry comes from the database clock, the same clock every expiry check compares with.
-  { expiresAt: sql`now() + make_interval(secs => ${sql.placeholder('ttlSeconds')})` },
-);
-
-export function insertHold(db: Db, values: Required<NewHold> & { ttlSeconds: number }): Promise<HoldRow> {
-  return holdInsert(db, values);
-}
 
 export async function findHold(db: Db, id: string): Promise<HoldRow | undefined> {
   const [row] = await db.select().from(holds).where(eq(holds.id, id));
@@ -118,40 +77,6 @@ export async function dueHoldIds(db: Db, limit: number): Promise<string[]> {
     .limit(limit);
   return rows.map((r) => r.id);
 }
-
-/**
- * Everything a hold request is checked against, in one round trip at the start of its
- * transaction (after the account lock, so a twin request's hold is visible): the event, the
- * tier if it belongs to the event, the on-sale, the hold this idempotency key already made,
- * and how much of the tier is free by committed state. A refusal may be decided from that
- * last number (nothing free is nothing free); a hold never is.
- */
-const snapshotQuery = preparedOnce((db) =>
-  db
-    .select({
-      event: events,
-      tier: priceTiers,
-      onsale: onsaleSettings,
-      existingId: sql<
-        string | null
-      >`(select h.id from holds h where h.user_id = ${sql.placeholder('userId')} and h.idempotency_key = ${sql.placeholder('key')})`,
-      available: sql<number>`coalesce(case when ${priceTiers.kind} = 'ga'
-        then (select g.capacity - g.held - g.sold from ga_inventory g where g.tier_id = ${priceTiers.id})
-        else (select count(*) from seats s where s.tier_id = ${priceTiers.id} and s.status = 'available') end, 0)::int`,
-    })
-    .from(events)
-    .leftJoin(priceTiers, and(eq(priceTiers.id, sql.placeholder('tierId')), eq(priceTiers.eventId, events.id)))
-    .leftJoin(onsaleSettings, eq(onsaleSettings.eventId, events.id))
-    .where(eq(events.id, sql.placeholder('eventId')))
-    // The widest statement of a hold (three tables' columns): built once, not on every request.
-    .prepare('sale_snapshot'),
-);
-
-export async function saleSnapshot(db: Db, q: { eventId: string; tierId: string; userId: string; key: string }) {
-  const [row] = await snapshotQuery(db).execute(q);
-  return row;
-}
-export type SaleSnapshot = NonNullable<Awaited<ReturnType<typeof saleSnapshot>>>;
 
 export async function seatsByIds(db: Db, ids: readonly string[]): Promise<SeatRef[]> {
   if (ids.length === 0) return [];

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { catalogErrors } from '../catalog/catalog.errors.js';
 import type { SeatSpec } from '../catalog/layout.js';
 import { preparedOnce } from '../platform/prepared.js';
@@ -86,109 +86,6 @@ export async function existingSeatIds(
     .from(seats)
     .where(and(inArray(seats.id, [...ids]), eq(seats.eventId, eventId), eq(seats.tierId, tierId)));
   return new Set(rows.map((r) => r.id));
-}
-
-const bestFirst = sql`section, row_index, number`;
-const idList = (ids: readonly string[]) =>
-  sql.join(
-    ids.map((id) => sql`${id}::uuid`),
-    sql`, `,
-  );
-
-async function lockIds(db: Db, query: SQL): Promise<string[]> {
-  const rows = await db.execute<{ id: string }>(query);
-  return [...rows].map((r) => r.id);
-}
-
-/**
- * Locks those of these seats of this event and tier that are free, in seat order (two buyers
- * wanting overlapping seats queue behind each other instead of deadlocking), waiting for seats
- * another transaction holds: it may yet roll back.
- */
-export function lockSeatsById(db: Db, eventId: string, tierId: string, ids: readonly string[]): Promise<string[]> {
-  return lockIds(
-    db,
-    sql`select id from seats where id in (${idList(ids)}) and event_id = ${eventId} and tier_id = ${tierId} and status = 'available' order by ${bestFirst} for update`,
-  );
-}
-
-/**
- * Locks the best `quantity` free seats of a tier. First without waiting (SKIP LOCKED: buyers
- * racing for the front rows spread over different seats); if that comes up short, once more
- * waiting for seats other transactions have locked, because those may yet roll back and a fan
- * must not be told "sold out" while seats are about to come free.
- */
-export async function lockBestAvailable(db: Db, tierId: string, quantity: number): Promise<string[]> {
-  const pick = (n: number, exclude: readonly string[], wait: boolean) =>
-    lockIds(
-      db,
-      sql`select id from seats where tier_id = ${tierId} and status = 'available'
-          ${exclude.length ? sql`and id not in (${idList(exclude)})` : sql``}
-          order by ${bestFirst} limit ${n} for update ${wait ? sql`` : sql`skip locked`}`,
-    );
-  const first = await pick(quantity, [], false);
-  if (first.length === quantity) return first;
-  return [...first, ...(await pick(quantity - first.length, first, true))];
-}
-
-/** Locks the free seats among `ids` without waiting for any; the caller wants all or none of them. */
-export function lockRunNoWait(db: Db, tierId: string, ids: readonly string[]): Promise<string[]> {
-  return lockIds(
-    db,
-    sql`select id from seats where id in (${idList(ids)}) and tier_id = ${tierId} and status = 'available' order by ${bestFirst} for update skip locked`,
-  );
-}
-
-/**
- * The decision: marks these seats held by the hold, each only if it is still available.
- * Returns the seats it changed; the caller compares the count with what it asked for.
- */
-export async function markSeatsHeld(db: Db, holdId: string, ids: readonly string[]): Promise<SeatRef[]> {
-  return db
-    .update(seats)
-    .set({ status: 'held', holdId, updatedAt: sql`now()` })
-    .where(and(inArray(seats.id, [...ids]), eq(seats.status, 'available')))
-    .returning({
-      id: seats.id,
-      section: seats.section,
-      row: seats.row,
-      number: seats.number,
-      accessible: seats.accessible,
-    });
-}
-
-/**
- * Up to `limit` runs of `quantity` consecutive free seats in one row, best first. Only a
- * shortlist: each candidate is then taken with the conditional update, which decides.
- */
-export async function togetherCandidates(db: Db, tierId: string, quantity: number, limit: number): Promise<string[][]> {
-  const rows = await db.execute<{ ids: string[] }>(sql`
-    with free as (
-      select id, section, row_index, number,
-             number - row_number() over (partition by section, row_index order by number) as run
-      from seats where tier_id = ${tierId} and status = 'available'
-    )
-    select (array_agg(id order by number))[1:${quantity}::int] as ids
-    from free group by section, row_index, run
-    having count(*) >= ${quantity}
-    order by section, row_index, min(number)
-    limit ${limit}`);
-  return [...rows].map((r) => r.ids);
-}
-
-/** Adds `quantity` to a GA tier's held count if it fits under capacity; false when it does not. */
-export async function holdGa(db: Db, tierId: string, quantity: number): Promise<boolean> {
-  const rows = await db
-    .update(gaInventory)
-    .set({ held: sql`${gaInventory.held} + ${quantity}` })
-    .where(
-      and(
-        eq(gaInventory.tierId, tierId),
-        sql`${gaInventory.held} + ${gaInventory.sold} + ${quantity} <= ${gaInventory.capacity}`,
-      ),
-    )
-    .returning({ tierId: gaInventory.tierId });
-  return rows.length === 1;
 }
 
 /** What is left right now: only used to word a refusal, never to decide one. */
