@@ -1,11 +1,10 @@
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
 import { canonicalJson } from '../shared/canonical-json.js';
 import { AppError } from '../shared/errors.js';
 import { open, seal } from '../shared/sealed.js';
-import { idempotencyKeys } from './idempotency.table.js';
+import * as repo from './idempotency.repository.js';
 import { JsonText } from './route.js';
 
 /**
@@ -76,14 +75,9 @@ export async function deleteExpiredIdempotencyKeys(db: Db, before: Date, batch =
   const cutoff = before.toISOString();
   let deleted = 0;
   for (;;) {
-    const rows = await db.execute(sql`
-      delete from ${idempotencyKeys}
-      where ${idempotencyKeys.createdAt} < ${cutoff} and (scope, key) in (
-        select scope, key from ${idempotencyKeys} where ${idempotencyKeys.createdAt} < ${cutoff} limit ${batch}
-      )
-      returning 1`);
-    deleted += rows.length;
-    if (rows.length < batch) return deleted;
+    const count = await repo.deleteExpiredBatch(db, cutoff, batch);
+    deleted += count;
+    if (count < batch) return deleted;
   }
 }
 
@@ -100,29 +94,10 @@ export class IdempotencyStore {
     const deadline = Date.now() + this.options.waitMs;
     for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
       // One statement claims a new key or one whose answer has expired (not yet swept).
-      const inserted = await this.db
-        .insert(idempotencyKeys)
-        .values({ scope, key: id, requestHash: mac })
-        .onConflictDoUpdate({
-          target: [idempotencyKeys.scope, idempotencyKeys.key],
-          set: {
-            requestHash: mac,
-            state: 'pending',
-            responseStatus: null,
-            responseBody: null,
-            responseHeaders: null,
-            lockedAt: sql`now()`,
-            createdAt: sql`now()`,
-          },
-          setWhere: lt(idempotencyKeys.createdAt, new Date(Date.now() - this.options.ttlMs)),
-        })
-        .returning({ key: idempotencyKeys.key });
-      if (inserted.length > 0) return { kind: 'proceed' };
+      const expiredBefore = new Date(Date.now() - this.options.ttlMs);
+      if (await repo.claimKey(this.db, { scope, key: id, requestHash: mac }, expiredBefore)) return { kind: 'proceed' };
 
-      const [row] = await this.db
-        .select()
-        .from(idempotencyKeys)
-        .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, id)));
+      const row = await repo.findKey(this.db, scope, id);
       if (!row) continue; // the first request failed and let go of the key: try again to claim it
       if (row.requestHash !== mac) {
         throw new AppError(422, 'idempotency.key_reused', 'This Idempotency-Key was used for a different request.', {
@@ -140,19 +115,8 @@ export class IdempotencyStore {
         };
       }
       if (row.lockedAt.getTime() < Date.now() - this.options.staleAfterMs) {
-        const taken = await this.db
-          .update(idempotencyKeys)
-          .set({ lockedAt: new Date() })
-          .where(
-            and(
-              eq(idempotencyKeys.scope, scope),
-              eq(idempotencyKeys.key, id),
-              eq(idempotencyKeys.state, 'pending'),
-              lt(idempotencyKeys.lockedAt, new Date(Date.now() - this.options.staleAfterMs)),
-            ),
-          )
-          .returning({ key: idempotencyKeys.key });
-        if (taken.length > 0) return { kind: 'proceed' };
+        const staleBefore = new Date(Date.now() - this.options.staleAfterMs);
+        if (await repo.takeOverStale(this.db, scope, id, staleBefore)) return { kind: 'proceed' };
       }
       if (Date.now() >= deadline) {
         throw new AppError(
@@ -176,27 +140,21 @@ export class IdempotencyStore {
     headers: Record<string, string>,
   ): Promise<void> {
     const derived = derive(scope, key);
-    await this.db
-      .update(idempotencyKeys)
-      .set({
-        state: 'done',
-        responseStatus: status,
-        responseBody: seal(
-          derived.answerKey,
-          body instanceof JsonText ? body.text : JSON.stringify(body ?? null),
-          derived.id,
-        ),
-        // Location, Retry-After, ETag: never a secret, so kept as they are.
-        responseHeaders: headers,
-      })
-      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, derived.id)));
+    await repo.completeKey(this.db, scope, derived.id, {
+      status,
+      sealedBody: seal(
+        derived.answerKey,
+        body instanceof JsonText ? body.text : JSON.stringify(body ?? null),
+        derived.id,
+      ),
+      // Location, Retry-After, ETag: never a secret, so kept as they are.
+      headers,
+    });
   }
 
   /** The request failed on our side: free the key so the client's retry runs it again. */
   async release(scope: string, key: string): Promise<void> {
     const { id } = derive(scope, key);
-    await this.db
-      .delete(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, id), eq(idempotencyKeys.state, 'pending')));
+    await repo.releaseKey(this.db, scope, id);
   }
 }

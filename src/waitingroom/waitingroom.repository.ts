@@ -5,6 +5,9 @@ import { gaInventory, seats } from '../sales/inventory.table.js';
 import { onsaleAudit, onsaleSettings, type OnsaleState } from '../sales/onsale.table.js';
 import { queueReceiptProgress } from './waitingroom.table.js';
 
+/** An on-sale's state, as the waiting room's service sees it (the table is the sales module's). */
+export type { OnsaleState };
+
 /** What the waiting room needs to know about an event's on-sale, in one read. */
 export interface QueueSale {
   eventId: string;
