@@ -21,7 +21,8 @@
  *                         --concurrency 32 --threads 2 --only join|sockets --profile DIR]
  *
  * --profile DIR writes a CPU profile of every socket server and client process over the measured
- * broadcasts into DIR (the figures of such a run are slowed by the profiler).
+ * broadcasts into DIR, and of the API node over each measured HTTP round (api-<kind>-<round>):
+ * the figures of such a run are slowed by the profiler.
  *
  * Localhost only, bounded (its own database and Redis prefix, dropped at the end; every child
  * process is stopped). Ends with one line of JSON.

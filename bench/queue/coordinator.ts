@@ -8,7 +8,7 @@ import { connectRedis, deleteKeysUnder } from '../../src/infra/index.js';
 import { SessionCache } from '../../src/auth/index.js';
 import { parseSigningKey, signerFromKey } from '../../src/shared/index.js';
 import { createWaitingRoom } from '../../src/waitingroom/index.js';
-import { cpuOf, log, median, round1, type LoadRequest, type LoadResult, type Spawn } from './ipc.js';
+import { ask, cpuOf, log, median, round1, type LoadRequest, type LoadResult, type Spawn } from './ipc.js';
 import { apiNodeEnv, bulkSessions, createQueueEvent } from './fixtures.js';
 import { benchSockets } from './sockets.js';
 
@@ -136,6 +136,15 @@ async function benchJoin(
   const join = empty();
   const poll = empty();
   const revalidate = empty();
+  // With --profile, the API node's CPU profile over each kind of request's rounds (one file per kind and round).
+  const profiled = async <T>(name: string, r: number, load: () => Promise<T>): Promise<T> => {
+    if (!o.profileDir) return load();
+    const file = `${o.profileDir}/api-${name.replace(/\W+/g, '-')}-${r + 1}.cpuprofile`;
+    await ask(api.child, { cmd: 'profile-start' }, 'profile-start');
+    const result = await load();
+    await ask(api.child, { cmd: 'profile-stop', file }, 'profile-stop');
+    return result;
+  };
   const measure = async (
     into: Measured,
     name: string,
@@ -144,7 +153,7 @@ async function benchJoin(
     r: number,
   ) => {
     const b = await cpuPerRequest(bare.child, bareLoad);
-    const a = await cpuPerRequest(api.child, apiLoad);
+    const a = await profiled(name, r, () => cpuPerRequest(api.child, apiLoad));
     into.bare.push(b.result);
     into.api.push(a.result);
     into.bareCpu.push(b.cpuUs);
