@@ -49,6 +49,19 @@ type JoinReceipt = z.input<typeof joinReceipt>;
  * only delays what Redis does not know (a new difficulty, new times) by a second.
  */
 const SALE_CACHE_MS = 1_000;
+/**
+ * The public figures (queue stats, the lottery record) are the same for everyone: each node
+ * builds them once per this many ms per event and every request in between shares the copy
+ * (a drop's crowd asks for them thousands of times a second; each build reads Redis twice and
+ * Postgres once). Half the max-age the stats answer advertises.
+ */
+const PUBLIC_SNAPSHOT_MS = 500;
+/**
+ * The measured admission rate behind every ETA is the same for every fan of an event, and the
+ * scheduler records a new sample once a tick (a second): read once per this many ms per event,
+ * so a fan's answer is one Redis call for their own state.
+ */
+const RATE_CACHE_MS = 1_000;
 /** 5 minutes to solve a challenge: a slow phone needs seconds at the difficulties allowed. */
 const CHALLENGE_TTL_MS = 5 * 60_000;
 
@@ -86,6 +99,9 @@ export function pollAfterSeconds(view: QueueSnapshot, saleStartsAt: Date, now: n
 /** The waiting room's use cases for HTTP and sockets: join, where am I, public figures, lottery proof, pause/resume/close. */
 export class WaitingRoomService {
   private readonly sales = new SharedCopies<QueueSale>(SALE_CACHE_MS);
+  private readonly rates = new SharedCopies<number>(RATE_CACHE_MS);
+  private readonly statsCopies = new SharedCopies<z.input<typeof queueStats>>(PUBLIC_SNAPSHOT_MS);
+  private readonly lotteryCopies = new SharedCopies<z.input<typeof lottery>>(PUBLIC_SNAPSHOT_MS);
   private readonly challengeSecret: Buffer;
 
   constructor(private readonly deps: WaitingRoomDeps) {
@@ -117,6 +133,8 @@ export class WaitingRoomService {
 
   forget(eventId: string): void {
     this.sales.forget(eventId);
+    this.statsCopies.forget(eventId);
+    this.lotteryCopies.forget(eventId);
   }
 
   /** After a PUT of the on-sale: drop the cached copy, and open the room if its time has come. */
@@ -199,10 +217,7 @@ export class WaitingRoomService {
       joined = await this.deps.room.join(eventId, user.userId, limits);
     }
     // A pre-queue entry has no number before the draw, so no ETA either: skip the rate read.
-    const eta =
-      joined.position === null
-        ? null
-        : etaSeconds(joined.position, await measuredRate(this.deps.redis, this.k(eventId), now));
+    const eta = joined.position === null ? null : etaSeconds(joined.position, await this.rate(eventId, now));
     const fields = {
       eventId,
       userId: user.userId,
@@ -249,7 +264,7 @@ export class WaitingRoomService {
     }
     const waiting = state.status === 'waiting';
     const eta = waiting
-      ? etaSeconds(state.position, await measuredRate(this.deps.redis, this.k(eventId), now))
+      ? etaSeconds(state.position, await this.rate(eventId, now))
       : state.status === 'entered'
         ? null
         : 0;
@@ -275,14 +290,21 @@ export class WaitingRoomService {
     return { ...view, pollAfter: pollAfterSeconds(view, sale.saleStartsAt, now) };
   }
 
-  async stats(eventId: string, now = Date.now()): Promise<z.input<typeof queueStats>> {
+  /** The event's measured admission rate (per minute), shared for RATE_CACHE_MS. */
+  private rate(eventId: string, now: number): Promise<number> {
+    return this.rates.get(eventId, () => measuredRate(this.deps.redis, this.k(eventId), now));
+  }
+
+  /** The room's public figures, a copy per event shared for PUBLIC_SNAPSHOT_MS. */
+  stats(eventId: string, now = Date.now()): Promise<z.input<typeof queueStats>> {
+    return this.statsCopies.get(eventId, () => this.readStats(eventId, now));
+  }
+
+  private async readStats(eventId: string, now: number): Promise<z.input<typeof queueStats>> {
     const sale = await this.sale(eventId);
     if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
     const stats = await this.roomStats(sale);
-    const [rate, figures] = await Promise.all([
-      measuredRate(this.deps.redis, this.k(eventId), now),
-      repo.salesFigures(this.deps.db, eventId),
-    ]);
+    const [rate, figures] = await Promise.all([this.rate(eventId, now), repo.salesFigures(this.deps.db, eventId)]);
     return {
       eventId,
       phase: stats.phase,
@@ -300,7 +322,11 @@ export class WaitingRoomService {
   }
 
   /** The lottery's public record: the commitment from the opening; the seed and digests once drawn. */
-  async lottery(eventId: string): Promise<z.input<typeof lottery>> {
+  lottery(eventId: string): Promise<z.input<typeof lottery>> {
+    return this.lotteryCopies.get(eventId, () => this.readLottery(eventId));
+  }
+
+  private async readLottery(eventId: string): Promise<z.input<typeof lottery>> {
     const sale = await this.sale(eventId);
     if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
     const stats = await this.roomStats(sale);

@@ -201,6 +201,20 @@ describe('the lean waiting-room routes over HTTP', () => {
     expect(unknown.contentType).toBe('application/problem+json; charset=utf-8');
   });
 
+  it('builds the public figures once per event for every request of the moment, anew after a change', async () => {
+    const sale = await queueSale(env, organizer.userId);
+    const service = env.server.app.services.waitingRoom;
+    const [a, b] = await Promise.all([service.stats(sale.eventId), service.stats(sale.eventId)]);
+    expect(a).toBe(b);
+    const [l1, l2] = await Promise.all([service.lottery(sale.eventId), service.lottery(sale.eventId)]);
+    expect(l1).toBe(l2);
+    // An organizer's change (here: closing) is seen at once by the node that made it.
+    expect((await env.api.post(`/v1/events/${sale.eventId}/onsale/close`, {}, { token: organizer.token })).status).toBe(
+      200,
+    );
+    expect((await env.api.get(`/v1/events/${sale.eventId}/queue/stats`)).body.phase).toBe('closed');
+  });
+
   it('counts lean answers in the request metrics under their route pattern', async () => {
     const sale = await queueSale(env, organizer.userId);
     await env.api.get(`/v1/events/${sale.eventId}/queue/stats`);
