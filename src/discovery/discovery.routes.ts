@@ -38,6 +38,7 @@ export function discoveryRoutes(discovery: DiscoveryService): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/v1/events/:id',
+      lean: true,
       summary:
         'An event with its tiers and live availability; with include=seats also the seat map with live per-seat status (ETag, If-None-Match)',
       tag,

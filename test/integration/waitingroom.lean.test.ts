@@ -215,6 +215,28 @@ describe('the lean waiting-room routes over HTTP', () => {
     expect((await env.api.get(`/v1/events/${sale.eventId}/queue/stats`)).body.phase).toBe('closed');
   });
 
+  it('serves the light event page with its ETag and 304, public unsigned and private signed in', async () => {
+    const sale = await queueSale(env, organizer.userId);
+    const [fan] = await bulkAccounts(db(), 1);
+    const page = await env.api.get(`/v1/events/${sale.eventId}`);
+    expect(page.status).toBe(200);
+    expectCommonHeaders(page.headers);
+    expect(page.body).toMatchObject({ id: sale.eventId });
+    expect(page.headers.get('cache-control')).toBe('public, no-cache');
+    const etag = page.headers.get('etag')!;
+    const again = await env.api.get(`/v1/events/${sale.eventId}`, {
+      headers: { 'if-none-match': etag, 'cache-control': 'max-age=0' },
+    });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('etag')).toBe(etag);
+    const signed = await env.api.get(`/v1/events/${sale.eventId}`, { token: fan!.token });
+    expect(signed.status).toBe(200);
+    expect(signed.headers.get('cache-control')).toBe('private, no-cache');
+    const missing = await env.api.get('/v1/events/00000000-0000-4000-8000-000000000000');
+    expect(missing.status).toBe(404);
+    expect(missing.contentType).toBe('application/problem+json; charset=utf-8');
+  });
+
   it('counts lean answers in the request metrics under their route pattern', async () => {
     const sale = await queueSale(env, organizer.userId);
     await env.api.get(`/v1/events/${sale.eventId}/queue/stats`);
