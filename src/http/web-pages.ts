@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { access, readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { RequestHandler } from 'express';
+import { pickForm, withCompressed, type Encoding } from './web-assets.js';
 
 /**
  * The pages, put together on the server: web/pages/<name>.html holds one page's <main> and,
@@ -14,7 +15,8 @@ import type { RequestHandler } from 'express';
  * a script in the browser, so a page arrives whole: its words read before its script runs, and
  * without scripts at all (the transfer invitation's stop-over page relies on that). Production
  * renders every page once and keeps the result; elsewhere each request reads the files again,
- * so an edited page shows on reload.
+ * so an edited page shows on reload. Rendered once, each page is also compressed once (Brotli,
+ * gzip), and a request gets the smallest form its Accept-Encoding takes.
  */
 const webDir = fileURLToPath(new URL('../../web', import.meta.url));
 const pagesDir = `${webDir}/pages`;
@@ -25,8 +27,8 @@ const PAGE_NAME = /^[a-z0-9-]+$/;
 const TITLE_LINE = /^<!--\s*title:\s*(.+?)\s*-->\r?\n/;
 
 interface Page {
-  body: Buffer;
-  etag: string;
+  /** The page as is and, rendered once in production, compressed: each with its own ETag. */
+  forms: { encoding: Encoding; body: Buffer; etag: string }[];
 }
 
 const escapeHtml = (text: string) =>
@@ -50,12 +52,17 @@ const exists = (path: string) =>
     () => false,
   );
 
-async function load(name: string, layout: string): Promise<Page | null> {
+async function load(name: string, layout: string, compress = false): Promise<Page | null> {
   const source = await readFile(`${pagesDir}/${name}.html`, 'utf8').catch(() => null);
   if (source === null) return null;
   const html = renderPage(layout, { name, source, hasScript: await exists(`${scriptsDir}/${name}.ts`) });
   const body = Buffer.from(html);
-  return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` };
+  const identity = {
+    encoding: 'identity' as const,
+    body,
+    etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"`,
+  };
+  return { forms: compress ? withCompressed(identity) : [identity] };
 }
 
 const readLayout = () => readFile(`${pagesDir}/_layout.html`, 'utf8');
@@ -67,7 +74,7 @@ async function loadAll(): Promise<Map<string, Page>> {
     .map((f) => f.slice(0, -'.html'.length))
     .filter((name) => PAGE_NAME.test(name));
   const pages = new Map<string, Page>();
-  for (const name of names) pages.set(name, (await load(name, layout))!);
+  for (const name of names) pages.set(name, (await load(name, layout, true))!);
   return pages;
 }
 
@@ -90,13 +97,16 @@ export function webPages(options: { production: boolean }): RequestHandler {
     const name = pageName(req.path);
     const page = name ? await find(name) : null;
     if (!page) return next();
-    res.setHeader('ETag', page.etag);
+    const form = pickForm(page.forms, req.headers['accept-encoding']);
+    res.setHeader('ETag', form.etag);
     // As the static files: five minutes in production, always revalidated elsewhere.
     res.setHeader('Cache-Control', `public, max-age=${options.production ? 300 : 0}`);
-    if (req.headers['if-none-match'] === page.etag) {
+    if (page.forms.length > 1) res.setHeader('Vary', 'Accept-Encoding');
+    if (req.headers['if-none-match'] === form.etag) {
       res.status(304).end();
       return;
     }
-    res.type('html').send(page.body);
+    if (form.encoding !== 'identity') res.setHeader('Content-Encoding', form.encoding);
+    res.type('html').send(form.body);
   };
 }

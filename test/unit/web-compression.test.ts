@@ -1,0 +1,82 @@
+import type { AddressInfo } from 'node:net';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptedEncodings } from '../../src/http/web-assets.js';
+import { webAssets } from '../../src/http/web-assets.js';
+import { webPages } from '../../src/http/web-pages.js';
+
+/** Production's pages and bundles: compressed once, served in the form the client takes, chunks kept a year. */
+let base = '';
+let server: ReturnType<express.Express['listen']>;
+beforeAll(async () => {
+  const app = express();
+  app.use('/assets', webAssets({ production: true }));
+  app.use(webPages({ production: true }));
+  server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 60_000);
+afterAll(() => new Promise((r) => server.close(r)));
+
+/** Raw bytes as sent (node:http rather than fetch, which would decompress them). */
+async function raw(path: string, headers: Record<string, string> = {}) {
+  const { request } = await import('node:http');
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>(
+    (resolve, reject) => {
+      const req = request(`${base}${path}`, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end();
+    },
+  );
+}
+
+describe('compressed pages and bundles (production)', () => {
+  it.each(['/assets/queue.js', '/queue.html'])(
+    'serves %s as Brotli, gzip or as is, each with its own ETag',
+    async (path) => {
+      const plain = await raw(path, { 'accept-encoding': 'identity' });
+      expect(plain.status).toBe(200);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.headers.vary).toBe('Accept-Encoding');
+
+      const br = await raw(path, { 'accept-encoding': 'gzip, deflate, br' });
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(br.body.length).toBeLessThan(plain.body.length);
+      expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+
+      const gzip = await raw(path, { 'accept-encoding': 'gzip, br;q=0' });
+      expect(gzip.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(gzip.body).equals(plain.body)).toBe(true);
+
+      const etags = new Set([plain, br, gzip].map((r) => r.headers.etag));
+      expect(etags.size).toBe(3);
+      const again = await raw(path, { 'accept-encoding': 'br', 'if-none-match': String(br.headers.etag) });
+      expect(again.status).toBe(304);
+      // Another form's ETag does not revalidate this one.
+      expect((await raw(path, { 'accept-encoding': 'br', 'if-none-match': String(gzip.headers.etag) })).status).toBe(
+        200,
+      );
+    },
+  );
+
+  it('keeps a page entry revalidated and a shared chunk (named by its content) for a year', async () => {
+    const entry = await raw('/assets/queue.js', { 'accept-encoding': 'identity' });
+    expect(entry.headers['cache-control']).toBe('no-cache');
+    const chunk = /["'](?:\.\/)?(chunk-[\w-]+\.js)["']/.exec(entry.body.toString('utf8'))?.[1];
+    expect(chunk, 'the queue page imports a shared chunk').toBeDefined();
+    const shared = await raw(`/assets/${chunk}`, { 'accept-encoding': 'br' });
+    expect(shared.status).toBe(200);
+    expect(shared.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('reads Accept-Encoding with its q-values', () => {
+    expect([...acceptedEncodings('gzip;q=0.5, br;q=0')].sort()).toEqual(['gzip', 'identity']);
+    expect([...acceptedEncodings(undefined)]).toEqual(['identity']);
+    expect(acceptedEncodings('*').has('gzip')).toBe(true);
+  });
+});
