@@ -31,7 +31,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { schema } from '../src/db/index.js';
 import { startBareApp } from './holds/bare-app.js';
-import { lockSampler, measurer } from './holds/measure.js';
+import { cpuMeter, lockSampler, measurer } from './holds/measure.js';
 import { printReport, resultLine, type Measured, type Path } from './holds/report.js';
 import { benchDatabase, benchEvent, countedPool, PRICE, registerFans, startApi } from './holds/setup.js';
 import { StatementLog, traceLines } from './holds/statements.js';
@@ -97,9 +97,10 @@ try {
     // before counting (a new connection's own statements would count against the path).
     await Promise.all(Array.from({ length: WARM_UP }, (_, w) => warmUp(w)));
     const stop = lockSampler(database.admin, database.name, applicationName);
+    const cpu = await cpuMeter(database.admin, database.name, applicationName);
     try {
       const { result, perOp } = await log.perOp(buyers * rounds, () => measure(op));
-      return { ...result, statementsPerOp: perOp, locks: stop() };
+      return { ...result, statementsPerOp: perOp, locks: stop(), cpu: await cpu(result.ops) };
     } finally {
       stop();
     }

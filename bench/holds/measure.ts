@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { readFile } from 'node:fs/promises';
 import type postgres from 'postgres';
 
 /** One measured path: wall time for all operations, latency per operation. */
@@ -86,6 +87,56 @@ export function lockSampler(admin: postgres.Sql, dbName: string, applicationName
       avgWaiting: avg((s) => s.waiting),
       maxWaiting: Math.max(0, ...seen.map((s) => s.waiting)),
       waitingShare: busy > 0 ? round3(seen.reduce((sum, s) => sum + s.waiting, 0) / busy) : null,
+    };
+  };
+}
+
+/** CPU spent on one path: this process (API or bare app and the load generator) and its pool's Postgres backends. */
+export interface CpuUse {
+  /** This process's CPU per operation, ms (the server under test and the shared load generator). */
+  processMsPerOp: number;
+  /** CPU of the pool's Postgres backends per operation, ms; null when Postgres is not on this machine. */
+  postgresMsPerOp: number | null;
+}
+
+const TICKS_PER_SECOND = 100;
+
+/** utime + stime of a process from /proc, in ms; null when it cannot be read (another host, no /proc). */
+async function processCpuMs(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts counting CPU for a path: this process's (process.cpuUsage) and that of the Postgres
+ * backends serving the pool named `applicationName` (their /proc entries, when Postgres runs on
+ * this machine, as the bench's 127.0.0.1 default does). The stop function takes the operations done.
+ */
+export async function cpuMeter(admin: postgres.Sql, dbName: string, applicationName: string) {
+  const backends = async () => {
+    const rows = await admin<{ pid: number }[]>`
+      select pid from pg_stat_activity where datname = ${dbName} and application_name = ${applicationName}`;
+    const times = await Promise.all(rows.map(async (r) => [r.pid, await processCpuMs(r.pid)] as const));
+    return new Map(times);
+  };
+  const before = await backends();
+  const process0 = process.cpuUsage();
+  return async (ops: number): Promise<CpuUse> => {
+    const used = process.cpuUsage(process0);
+    const after = await backends();
+    let postgresMs: number | null = 0;
+    for (const [pid, ms] of after) {
+      if (ms === null || postgresMs === null) postgresMs = null;
+      else postgresMs += ms - (before.get(pid) ?? ms);
+    }
+    return {
+      processMsPerOp: round3((used.user + used.system) / 1000 / ops),
+      postgresMsPerOp: postgresMs === null || after.size === 0 ? null : round3(postgresMs / ops),
     };
   };
 }

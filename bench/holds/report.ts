@@ -2,10 +2,10 @@
  * What `bench:holds` prints: one table of every measured path, issue #15's targets with met /
  * not met, where a GA tier's counter row stands, and the final JSON line `npm run bench` reads.
  */
-import { round3, type LockWaits, type Run } from './measure.js';
+import { round3, type CpuUse, type LockWaits, type Run } from './measure.js';
 
 /** A measured path: its timings, the statements its pool ran per operation, its lock waits. */
-export type Path = Run & { statementsPerOp: number; locks: LockWaits };
+export type Path = Run & { statementsPerOp: number; locks: LockWaits; cpu: CpuUse };
 
 /** Issue #15's targets: on a quiet machine, 100 buyers, the default pool. */
 export const TARGETS = {
@@ -85,12 +85,14 @@ export function resultLine(m: Measured) {
             p99Ms: m.ga?.p99Ms ?? null,
             statementsPerOp: m.ga?.statementsPerOp ?? null,
             locks: m.ga?.locks ?? null,
+            cpu: m.ga?.cpu ?? null,
             counterRowIsLimit: lockBound(m.ga, gaVsReserved),
             bareHttpThroughput: m.gaBareHttp?.throughput ?? null,
             bareHttpP50Ms: m.gaBareHttp?.p50Ms ?? null,
             bareHttpP99Ms: m.gaBareHttp?.p99Ms ?? null,
             bareHttpStatementsPerOp: m.gaBareHttp?.statementsPerOp ?? null,
             bareHttpLocks: m.gaBareHttp?.locks ?? null,
+            bareHttpCpu: m.gaBareHttp?.cpu ?? null,
             bareHttpCounterRowIsLimit: lockBound(m.gaBareHttp, gaBareVsReserved),
             ratioVsBareHttp: gaRatio,
             /** GA ÷ reserved seat, on each side: what one counter row costs where the work is otherwise the same. */
@@ -117,7 +119,18 @@ export function printReport(m: Measured, r: ReturnType<typeof resultLine>): void
     ['GA: API hold + order', m.ga, r.ga?.ratioVsBareHttp ?? null],
     ['GA: bare HTTP hold + order', m.gaBareHttp, m.gaBareHttp ? 1 : null],
   ];
-  const head = ['path', 'ops', 'seconds', 'ops/s', 'p50 ms', 'p99 ms', 'stmts/op', '÷ bare HTTP', 'lock-waiting/busy'];
+  const head = [
+    'path',
+    'ops',
+    'seconds',
+    'ops/s',
+    'p50 ms',
+    'p99 ms',
+    'stmts/op',
+    'CPU ms/op node+pg',
+    '÷ bare HTTP',
+    'lock-waiting/busy',
+  ];
   const cells = rows
     .filter(([, p]) => p)
     .map(([name, p, vs]) => [
@@ -128,6 +141,7 @@ export function printReport(m: Measured, r: ReturnType<typeof resultLine>): void
       fixed(p!.p50Ms),
       fixed(p!.p99Ms),
       fixed(p!.statementsPerOp),
+      `${fixed(p!.cpu.processMsPerOp, 2)}+${fixed(p!.cpu.postgresMsPerOp, 2)}`,
       fixed(vs, 3),
       `${fixed(p!.locks.avgWaiting)}/${fixed(p!.locks.avgBusy)}`,
     ]);
