@@ -1,9 +1,7 @@
-import { sql } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../logger.js';
 import type { PlatformSigner } from '../shared/signing.js';
-import { toReceipt, unsignedReceipts } from './timeline.repository.js';
-import { timelineEntries } from './timeline.table.js';
+import { storeSignatures, toReceipt, unsignedReceipts } from './timeline.repository.js';
 
 /** A receipt a purchase-path function wrote and chained: its row id and the canonical payload it hashed. */
 export interface WrittenReceipt {
@@ -55,13 +53,6 @@ export class ReceiptSigner {
     );
     return this.flushing;
   }
-}
-
-async function storeSignatures(db: Db, keyId: string, batch: readonly { id: number; signature: string }[]) {
-  await db.execute(sql`
-    update ${timelineEntries} t set signature = v.signature, key_id = ${keyId}
-    from unnest(${`{${batch.map((b) => b.id).join(',')}}`}::bigint[], ${`{${batch.map((b) => b.signature).join(',')}}`}::text[]) as v(id, signature)
-    where t.id = v.id and t.signature is null`);
 }
 
 /**

@@ -180,3 +180,19 @@ export async function unsignedReceipts(db: Db, options: { olderThanMs: number; l
     .orderBy(asc(timelineEntries.id))
     .limit(options.limit);
 }
+
+/**
+ * Stores receipt signatures in one UPDATE, whichever requests wrote the receipts. Only a null
+ * signature is set, so a receipt signed twice (the batch and the sweep) keeps the first, which
+ * is the same.
+ */
+export async function storeSignatures(
+  db: Db,
+  keyId: string,
+  batch: readonly { id: number; signature: string }[],
+): Promise<void> {
+  await db.execute(sql`
+    update ${timelineEntries} t set signature = v.signature, key_id = ${keyId}
+    from unnest(${`{${batch.map((b) => b.id).join(',')}}`}::bigint[], ${`{${batch.map((b) => b.signature).join(',')}}`}::text[]) as v(id, signature)
+    where t.id = v.id and t.signature is null`);
+}
