@@ -100,9 +100,14 @@ const routes: AnyRoute[] = [
 const security = securityHeaderList({});
 let leanCalls = 0;
 
-function appWith(): express.Express {
+/** Each server's log lines, parsed. */
+type Line = Record<string, unknown>;
+const logs = { lean: [] as Line[], plain: [] as Line[] };
+const loggerInto = (lines: Line[]) =>
+  pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+
+function appWith(logger: ReturnType<typeof pino>): express.Express {
   const app = express();
-  const logger = pino({ level: 'silent' });
   app.disable('x-powered-by');
   app.use(requestLogging(app, logger));
   app.use(measureRequests(createMetrics()));
@@ -115,11 +120,12 @@ function appWith(): express.Express {
 }
 
 async function listen(lean: boolean): Promise<{ server: Server; base: string }> {
-  const app = appWith();
+  const logger = loggerInto(lean ? logs.lean : logs.plain);
+  const app = appWith(logger);
   const handler = leanPath({
     routes,
     pipeline,
-    logger: pino({ level: 'silent' }),
+    logger,
     metrics: createMetrics(),
     headers: security,
     requestTimeoutMs: 5_000,
@@ -242,6 +248,28 @@ describe('the lean path', () => {
     const { lean: a, express: b, answeredLean } = await both(path, init as RequestInit);
     expect(a).toEqual(b);
     expect(answeredLean).toBe(false);
+  });
+
+  it('writes the same log lines under the request id: completed, failed, and the error itself', async () => {
+    const linesOf = (lines: Line[], id: string) =>
+      lines
+        .filter((l) => l.reqId === id)
+        .map(({ level, msg, req, res, err }) => ({
+          level,
+          msg,
+          req,
+          res,
+          err: (err as { message?: string })?.message,
+        }));
+    await both('/v1/things/ab', { headers: { 'x-request-id': 'log-ok' } });
+    await both('/v1/things/ab/broken', { headers: { 'x-request-id': 'log-broken' } });
+    await new Promise((r) => setTimeout(r, 50));
+    for (const id of ['log-ok', 'log-broken']) {
+      const lean = linesOf(logs.lean, id);
+      expect(lean.length, id).toBeGreaterThan(0);
+      expect(lean).toEqual(linesOf(logs.plain, id));
+    }
+    expect(linesOf(logs.lean, 'log-broken').map((l) => l.msg)).toEqual(['unhandled error', 'request failed']);
   });
 
   it('refuses to make lean a route whose answer is stored under its Idempotency-Key', () => {
