@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { clientOf, preparedOnce } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
+import { tickets } from '../tickets/tickets.joinable.js';
 import { holds } from './holds.table.js';
 import type { SeatRef } from './inventory.repository.js';
 import { seats } from './inventory.table.js';
@@ -65,6 +66,36 @@ const conversion = preparedOnce((db) =>
 export async function markConverted(db: Db, id: string, userId: string): Promise<HoldRow | undefined> {
   const [row] = await conversion(db).execute({ id, userId });
   return row;
+}
+
+/**
+ * The per-account limit's lock (src/sales/limits.ts), on the same key as `fd_hold_create`'s.
+ * Sent at once, not when awaited: a statement issued after this call (before awaiting it) goes
+ * out behind it on the transaction's connection and so runs with the lock held (one round trip
+ * for both).
+ */
+export function lockAccountEvent(tx: Db, userId: string, eventId: string): Promise<unknown> {
+  return clientOf(tx)`select pg_advisory_xact_lock(hashtextextended(${`limit:${userId}:${eventId}`}, 0))`.execute();
+}
+
+/**
+ * What counts against the per-account limit (src/sales/limits.ts): tickets in the account's
+ * live holds (active and not yet past expiry; an expired hold cannot be paid for, even before
+ * the sweeper gets to it) plus the valid tickets it holds for the event (bought, or received
+ * by transfer or gift; refunded, exchanged and revoked tickets no longer count). A converted
+ * hold is not counted: its tickets are, from the same transaction that converted it.
+ */
+export async function countTowardsLimit(tx: Db, userId: string, eventId: string): Promise<number> {
+  const [row] = await tx.execute<{ count: number }>(sql`
+    select (
+      select coalesce(sum(${holds.quantity}), 0) from ${holds}
+      where ${holds.userId} = ${userId} and ${holds.eventId} = ${eventId}
+        and ${holds.status} = 'active' and ${holds.expiresAt} > now()
+    ) + (
+      select count(*) from ${tickets}
+      where ${tickets.holderId} = ${userId} and ${tickets.eventId} = ${eventId} and ${tickets.status} = 'valid'
+    ) as count`);
+  return Number(row?.count ?? 0);
 }
 
 /** Active holds past their expiry, oldest first (served by holds_active_expiry_idx). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { onsaleModes, onsaleStates } from './onsale.table.js';
+import { onsaleModes, onsaleStates } from './vocabulary.js';
 
 const instant = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
 

@@ -2,11 +2,9 @@ import { sql } from 'drizzle-orm';
 import { bigserial, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../auth/auth.table.js';
 import { events } from '../catalog/catalog.table.js';
+import { onsaleModes, onsaleStates } from './vocabulary.js';
 
-export const onsaleModes = ['queue', 'open'] as const;
-export type OnsaleMode = (typeof onsaleModes)[number];
-export const onsaleStates = ['scheduled', 'paused', 'closed'] as const;
-export type OnsaleState = (typeof onsaleStates)[number];
+export type { OnsaleState } from './vocabulary.js';
 
 /**
  * How an event goes on sale. `queue`: fans wait in the waiting room and need a purchase token
