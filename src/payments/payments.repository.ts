@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { preparedInsert } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
-import { paymentRefunds, payments } from './payments.table.js';
+import { paymentRefunds, payments, stripeEvents } from './payments.table.js';
 
 export type PaymentRow = typeof payments.$inferSelect;
 export type PaymentStatus = PaymentRow['status'];
@@ -139,6 +139,35 @@ export async function strandedGiftCardPayments(db: Db, olderThan: Date, limit = 
     .from(payments)
     .where(and(eq(payments.status, 'authorized'), sql`${payments.orderId} is null`, lt(payments.createdAt, olderThan)))
     .limit(limit);
+}
+
+/** Stores a Stripe event by its id; false when it was stored before (a duplicate delivery). */
+export async function insertStripeEvent(
+  db: Db,
+  event: { id: string; type: string; intentId: string | null },
+): Promise<boolean> {
+  const inserted = await db
+    .insert(stripeEvents)
+    .values(event)
+    .onConflictDoNothing({ target: stripeEvents.id })
+    .returning({ id: stripeEvents.id });
+  return inserted.length > 0;
+}
+
+/** Whether a stored Stripe event's reconcile has finished. */
+export async function stripeEventProcessed(db: Db, id: string): Promise<boolean> {
+  const [prior] = await db
+    .select({ processedAt: stripeEvents.processedAt })
+    .from(stripeEvents)
+    .where(eq(stripeEvents.id, id));
+  return Boolean(prior?.processedAt);
+}
+
+export async function markStripeEventProcessed(db: Db, id: string): Promise<void> {
+  await db
+    .update(stripeEvents)
+    .set({ processedAt: sql`now()` })
+    .where(eq(stripeEvents.id, id));
 }
 
 /** How a payment is shown: a sandbox payment always says so. */

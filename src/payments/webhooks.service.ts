@@ -1,9 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../logger.js';
 import { AppError } from '../shared/errors.js';
-import { stripeEvents } from './payments.table.js';
+import { insertStripeEvent, markStripeEventProcessed, stripeEventProcessed } from './payments.repository.js';
 
 /** What a webhook asks of the orders side: re-fetch this intent and settle accordingly. */
 export interface IntentReconciler {
@@ -45,24 +44,11 @@ export class StripeWebhooks {
       });
     }
     const intentId = intentOf(event);
-    const inserted = await this.db
-      .insert(stripeEvents)
-      .values({ id: event.id, type: event.type, intentId })
-      .onConflictDoNothing({ target: stripeEvents.id })
-      .returning({ id: stripeEvents.id });
-    if (inserted.length === 0) {
-      const [prior] = await this.db
-        .select({ processedAt: stripeEvents.processedAt })
-        .from(stripeEvents)
-        .where(eq(stripeEvents.id, event.id));
-      // Processed before: acknowledge. Stored but unprocessed (the first delivery failed midway): process now.
-      if (prior?.processedAt) return { received: true, duplicate: true };
-    }
+    const inserted = await insertStripeEvent(this.db, { id: event.id, type: event.type, intentId });
+    // Processed before: acknowledge. Stored but unprocessed (the first delivery failed midway): process now.
+    if (!inserted && (await stripeEventProcessed(this.db, event.id))) return { received: true, duplicate: true };
     if (intentId) await this.reconciler.reconcileIntent(intentId);
-    await this.db
-      .update(stripeEvents)
-      .set({ processedAt: sql`now()` })
-      .where(eq(stripeEvents.id, event.id));
+    await markStripeEventProcessed(this.db, event.id);
     this.logger.debug({ eventId: event.id, type: event.type, intentId }, 'stripe webhook processed');
     return { received: true, duplicate: false };
   }
