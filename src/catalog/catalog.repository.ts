@@ -1,7 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { gaInventory, seats } from '../sales/inventory.table.js';
+import { gaInventory, seats } from '../sales/sales.joinable.js';
 import { catalogErrors } from './catalog.errors.js';
 import { events, priceTiers, venues } from './catalog.table.js';
 

@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import { events, priceTiers, venues } from '../catalog/catalog.joinable.js';
 import { checkins } from '../checkin/checkin.joinable.js';
 import type { Db } from '../db/types.js';
-import { seats } from '../sales/inventory.table.js';
+import { seats } from '../sales/sales.joinable.js';
 import { tickets } from './tickets.table.js';
 import { ticketTransfers } from './transfers.table.js';
 
