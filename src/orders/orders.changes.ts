@@ -6,6 +6,8 @@ import type { Db } from '../db/types.js';
 import { creditGiftCard } from '../giftcards/giftcards.repository.js';
 import { addRefunded, completeRefund, insertRefund, paymentsOfOrder } from '../payments/payments.repository.js';
 import { salesErrors } from '../sales/sales.errors.js';
+import { findHold } from '../sales/holds.repository.js';
+import { returnSoldGa, returnSoldSeats } from '../sales/inventory.repository.js';
 import { AppError, conflict } from '../shared/errors.js';
 import {
   endTickets,
@@ -15,16 +17,7 @@ import {
   type TicketWithStanding,
 } from '../tickets/tickets.repository.js';
 import { appendTimeline } from '../timeline/timeline.repository.js';
-import {
-  findHold,
-  findOrder,
-  itemsOfOrder,
-  lockOrder,
-  returnSoldGa,
-  returnSoldSeats,
-  transitionOrder,
-  type OrderRow,
-} from './orders.repository.js';
+import { findOrder, itemsOfOrder, lockOrder, transitionOrder, type OrderRow } from './orders.repository.js';
 import type { SettlementDeps } from './orders.settlement.js';
 import { orderItems } from './orders.table.js';
 import { orderDetails, type OrderDetails } from './orders.view.js';

@@ -3,9 +3,10 @@ import type { GiftCardService } from '../giftcards/giftcards.service.js';
 import { completeRefund, pendingRefunds, strandedGiftCardPayments } from '../payments/payments.repository.js';
 import { payments } from '../payments/payments.table.js';
 import type { IntentSnapshot } from '../payments/provider.js';
+import { findHold } from '../sales/holds.repository.js';
 import { AppError } from '../shared/errors.js';
 import { authorizeMetadata } from './orders.checkout.js';
-import { findHold, findOrder, orderByIntent, unsettledOrders, type OrderRow } from './orders.repository.js';
+import { findOrder, orderByIntent, unsettledOrders, type OrderRow } from './orders.repository.js';
 import { stepKey, type Settlement, type SettlementDeps } from './orders.settlement.js';
 import { orders } from './orders.table.js';
 

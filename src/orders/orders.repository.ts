@@ -2,8 +2,6 @@ import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { clientOf, preparedOnce } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { holds } from '../sales/holds.table.js';
-import { gaInventory, seats } from '../sales/inventory.table.js';
 import { conflict } from '../shared/errors.js';
 import type { PaymentRow } from '../payments/payments.repository.js';
 import type { TicketView } from '../tickets/tickets.repository.js';
@@ -12,24 +10,6 @@ import { orderItems, orders, type OrderStatus } from './orders.table.js';
 
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderItemRow = typeof orderItems.$inferSelect;
-export type HoldRow = typeof holds.$inferSelect;
-
-/*
- * The statements of every purchase are prepared once (preparedOnce): building them with
- * drizzle on each call cost more CPU than Postgres spends running them.
- */
-const holdById = preparedOnce((db) =>
-  db
-    .select()
-    .from(holds)
-    .where(eq(holds.id, sql.placeholder('id')))
-    .prepare('order_hold_by_id'),
-);
-
-export async function findHold(db: Db, holdId: string): Promise<HoldRow | undefined> {
-  const [row] = await holdById(db).execute({ id: holdId });
-  return row;
-}
 
 export async function findOrder(db: Db, id: string): Promise<OrderRow | undefined> {
   const [row] = await db.select().from(orders).where(eq(orders.id, id));
@@ -59,6 +39,10 @@ type TransitionPatch = Partial<
   Pick<OrderRow, 'provider' | 'intentId' | 'cardLast4' | 'failureCode' | 'confirmedAt' | 'capturedAt' | 'refundedCents'>
 >;
 
+/*
+ * Every change of an order's state runs a transition: prepared once per shape (preparedOnce),
+ * since building it with drizzle on each call cost more CPU than Postgres spends running it.
+ */
 /** One prepared transition per shape (how many `from` states, which fields patched): a handful in all. */
 const transitions = new Map<string, ReturnType<typeof prepareTransition>>();
 
@@ -128,28 +112,6 @@ export async function unsettledOrders(db: Db, olderThan: Date, limit = 100): Pro
     .where(and(inArray(orders.status, ['pending', 'authorized', 'confirmed']), lt(orders.updatedAt, olderThan)))
     .orderBy(asc(orders.updatedAt))
     .limit(limit);
-}
-
-/**
- * Gives sold inventory back (a cancelled ticket, the old seats of an exchange, an order whose
- * payment could not be captured). Conditional on `sold`, so running it twice gives back once.
- */
-export async function returnSoldSeats(tx: Db, seatIds: readonly string[]): Promise<number> {
-  if (seatIds.length === 0) return 0;
-  const rows = await tx
-    .update(seats)
-    .set({ status: 'available', holdId: null, updatedAt: sql`now()` })
-    .where(and(inArray(seats.id, [...seatIds]), eq(seats.status, 'sold')))
-    .returning({ id: seats.id });
-  return rows.length;
-}
-
-export async function returnSoldGa(tx: Db, tierId: string, quantity: number): Promise<void> {
-  if (quantity <= 0) return;
-  await tx
-    .update(gaInventory)
-    .set({ sold: sql`${gaInventory.sold} - ${quantity}` })
-    .where(and(eq(gaInventory.tierId, tierId), sql`${gaInventory.sold} >= ${quantity}`));
 }
 
 const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));

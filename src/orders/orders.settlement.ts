@@ -6,6 +6,8 @@ import type { Logger } from '../logger.js';
 import { type PaymentRow } from '../payments/payments.repository.js';
 import { payments } from '../payments/payments.table.js';
 import type { IntentSnapshot, ProviderRegistry } from '../payments/provider.js';
+import { findHold } from '../sales/holds.repository.js';
+import { returnSoldGa, returnSoldSeats } from '../sales/inventory.repository.js';
 import { AppError, conflict } from '../shared/errors.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { endTickets, ticketsOfOrder, type TicketView } from '../tickets/tickets.repository.js';
@@ -13,13 +15,10 @@ import { appendTimeline, type TimelineEvent } from '../timeline/timeline.reposit
 import type { HoldPort } from './holds.port.js';
 import {
   commitOrder,
-  findHold,
   findOrder,
   itemsOfOrder,
   lockOrder,
   recordCaptured,
-  returnSoldGa,
-  returnSoldSeats,
   transitionOrder,
   type OrderRow,
 } from './orders.repository.js';

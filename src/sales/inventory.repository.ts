@@ -154,3 +154,25 @@ export async function sellInventory(
   }
   return seatSale(db).execute({ holdId: hold.id });
 }
+
+/**
+ * Gives sold inventory back (a cancelled ticket, the old seats of an exchange, an order whose
+ * payment could not be captured). Conditional on `sold`, so running it twice gives back once.
+ */
+export async function returnSoldSeats(tx: Db, seatIds: readonly string[]): Promise<number> {
+  if (seatIds.length === 0) return 0;
+  const rows = await tx
+    .update(seats)
+    .set({ status: 'available', holdId: null, updatedAt: sql`now()` })
+    .where(and(inArray(seats.id, [...seatIds]), eq(seats.status, 'sold')))
+    .returning({ id: seats.id });
+  return rows.length;
+}
+
+export async function returnSoldGa(tx: Db, tierId: string, quantity: number): Promise<void> {
+  if (quantity <= 0) return;
+  await tx
+    .update(gaInventory)
+    .set({ sold: sql`${gaInventory.sold} - ${quantity}` })
+    .where(and(eq(gaInventory.tierId, tierId), sql`${gaInventory.sold} >= ${quantity}`));
+}
