@@ -98,6 +98,23 @@ export async function findEvent(
   return row;
 }
 
+/** What an order change is judged by: the event's status, its refund deadline and its start. */
+export async function eventChangePolicy(
+  db: Db,
+  id: string,
+): Promise<Pick<EventRow, 'status' | 'refundableUntil' | 'startsAt' | 'doorsAt'> | undefined> {
+  const [row] = await db
+    .select({
+      status: events.status,
+      refundableUntil: events.refundableUntil,
+      startsAt: events.startsAt,
+      doorsAt: events.doorsAt,
+    })
+    .from(events)
+    .where(eq(events.id, id));
+  return row;
+}
+
 export async function insertTier(db: Db, values: typeof priceTiers.$inferInsert): Promise<TierRow> {
   try {
     const [row] = await db.insert(priceTiers).values(values).returning();

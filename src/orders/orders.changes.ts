@@ -1,7 +1,6 @@
-import { eq, inArray } from 'drizzle-orm';
 import type { Principal } from '../auth/principal.js';
 import { requireOwner } from '../auth/guards.js';
-import { events } from '../catalog/catalog.table.js';
+import { eventChangePolicy } from '../catalog/catalog.repository.js';
 import type { Db } from '../db/types.js';
 import { creditGiftCard } from '../giftcards/giftcards.repository.js';
 import { addRefunded, completeRefund, insertRefund, paymentsOfOrder } from '../payments/payments.repository.js';
@@ -17,9 +16,17 @@ import {
   type TicketWithStanding,
 } from '../tickets/tickets.repository.js';
 import { appendTimeline } from '../timeline/timeline.repository.js';
-import { findOrder, itemsOfOrder, lockOrder, transitionOrder, type OrderRow } from './orders.repository.js';
+import {
+  cancelItems,
+  findOrder,
+  insertOrderItem,
+  itemsOfOrder,
+  lockOrder,
+  markItemExchanged,
+  transitionOrder,
+  type OrderRow,
+} from './orders.repository.js';
 import type { SettlementDeps } from './orders.settlement.js';
-import { orderItems } from './orders.table.js';
 import { orderDetails, type OrderDetails } from './orders.view.js';
 import { refuseChange, standingOf, type TicketStanding } from './ticket-standing.js';
 
@@ -60,15 +67,10 @@ export class OrderChanges {
       const endedItems = new Set(ended.map((t) => t.orderItemId));
       const cancelledItems = (await itemsOfOrder(tx, order.id)).filter((i) => endedItems.has(i.id));
       const gaCount = cancelledItems.filter((i) => !i.seatId).length;
-      await tx
-        .update(orderItems)
-        .set({ status: 'cancelled' })
-        .where(
-          inArray(
-            orderItems.id,
-            cancelledItems.map((i) => i.id),
-          ),
-        );
+      await cancelItems(
+        tx,
+        cancelledItems.map((i) => i.id),
+      );
       await returnSoldSeats(
         tx,
         cancelledItems.flatMap((i) => (i.seatId ? [i.seatId] : [])),
@@ -196,16 +198,18 @@ export class OrderChanges {
       const moved = [];
       for (const [i, t] of valid.entries()) {
         const oldItem = items.find((it) => it.seatId === t.seatId && it.status === 'active')!;
-        await tx.update(orderItems).set({ status: 'exchanged' }).where(eq(orderItems.id, oldItem.id));
-        const [newItem] = await tx
-          .insert(orderItems)
-          .values({ orderId: order.id, tierId: hold.tierId, seatId: hold.seatIds[i]!, priceCents: unit })
-          .returning();
+        await markItemExchanged(tx, oldItem.id);
+        const newItem = await insertOrderItem(tx, {
+          orderId: order.id,
+          tierId: hold.tierId,
+          seatId: hold.seatIds[i]!,
+          priceCents: unit,
+        });
         moved.push({
           ticketId: t.id,
           from: t.seatId,
-          to: newItem!.seatId,
-          version: (await moveTicket(tx, t.id, newItem!.seatId!, newItem!.id, hold.tierId))!.version,
+          to: newItem.seatId,
+          version: (await moveTicket(tx, t.id, newItem.seatId!, newItem.id, hold.tierId))!.version,
         });
       }
       await returnSoldSeats(
@@ -245,15 +249,7 @@ export class OrderChanges {
 
   /** The event's policy: fans cancel until `refundable_until`, and change seats until the doors open. */
   private async requirePolicy(db: Db, order: OrderRow, change: 'refund' | 'exchange'): Promise<void> {
-    const [event] = await db
-      .select({
-        status: events.status,
-        refundableUntil: events.refundableUntil,
-        startsAt: events.startsAt,
-        doorsAt: events.doorsAt,
-      })
-      .from(events)
-      .where(eq(events.id, order.eventId));
+    const event = await eventChangePolicy(db, order.eventId);
     if (!event || event.status === 'cancelled' || event.status === 'completed')
       throw conflict('orders.policy_forbids', 'This event no longer takes changes.');
     const deadline = change === 'refund' ? event.refundableUntil : (event.doorsAt ?? event.startsAt);

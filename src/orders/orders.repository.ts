@@ -104,6 +104,32 @@ export async function itemsOfOrder(db: Db, orderId: string): Promise<OrderItemRo
   return db.select().from(orderItems).where(eq(orderItems.orderId, orderId)).orderBy(asc(orderItems.id));
 }
 
+/** Ends every item of the order (an order unwound because its card could not be captured). */
+export async function cancelItemsOfOrder(tx: Db, orderId: string): Promise<void> {
+  await tx.update(orderItems).set({ status: 'cancelled' }).where(eq(orderItems.orderId, orderId));
+}
+
+/** Ends the items whose tickets a fan cancelled. */
+export async function cancelItems(tx: Db, itemIds: readonly string[]): Promise<void> {
+  await tx
+    .update(orderItems)
+    .set({ status: 'cancelled' })
+    .where(inArray(orderItems.id, [...itemIds]));
+}
+
+/** An exchange: the old seat's item is ended, and the new seat's item written beside it. */
+export async function markItemExchanged(tx: Db, itemId: string): Promise<void> {
+  await tx.update(orderItems).set({ status: 'exchanged' }).where(eq(orderItems.id, itemId));
+}
+
+export async function insertOrderItem(
+  tx: Db,
+  values: Pick<typeof orderItems.$inferInsert, 'orderId' | 'tierId' | 'seatId' | 'priceCents'>,
+): Promise<OrderItemRow> {
+  const [row] = await tx.insert(orderItems).values(values).returning();
+  return row!;
+}
+
 /** Orders between authorize and capture for longer than any live request could take. */
 export async function unsettledOrders(db: Db, olderThan: Date, limit = 100): Promise<OrderRow[]> {
   return db

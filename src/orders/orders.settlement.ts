@@ -1,10 +1,13 @@
-import { and, eq } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import type { Db } from '../db/types.js';
 import { creditGiftCard } from '../giftcards/giftcards.repository.js';
 import type { Logger } from '../logger.js';
-import { type PaymentRow } from '../payments/payments.repository.js';
-import { payments } from '../payments/payments.table.js';
+import {
+  insertPaymentOnce,
+  unwindPaymentsOfOrder,
+  voidAuthorizedPayment,
+  type PaymentRow,
+} from '../payments/payments.repository.js';
 import type { IntentSnapshot, ProviderRegistry } from '../payments/provider.js';
 import { findHold } from '../sales/holds.repository.js';
 import { returnSoldGa, returnSoldSeats } from '../sales/inventory.repository.js';
@@ -14,6 +17,7 @@ import { endTickets, ticketsOfOrder, type TicketView } from '../tickets/tickets.
 import { appendTimeline, type TimelineEvent } from '../timeline/timeline.repository.js';
 import type { HoldPort } from './holds.port.js';
 import {
+  cancelItemsOfOrder,
   commitOrder,
   findOrder,
   itemsOfOrder,
@@ -25,7 +29,6 @@ import {
 import { refusalFrom } from '../sales/refusals.js';
 import type { OutboxWaker } from '../notifications/outbox-waker.js';
 import type { ReceiptSigner } from '../timeline/receipt-signer.js';
-import { orderItems } from './orders.table.js';
 
 /** Processor idempotency keys, derived from the order id so every retry of a step is the same call. */
 export const stepKey = (orderId: string, step: 'authorize' | 'capture' | 'cancel') => `order:${orderId}:${step}`;
@@ -61,16 +64,6 @@ export interface SettlementDeps {
  * request runs them in order, the reconciler and webhooks resume them after a crash. Each
  * step is a conditional state change, so whoever comes second changes nothing.
  */
-/** An authorized card payment row of this intent, now voided; undefined when there was none to move. */
-async function transitionPaymentByIntent(tx: Db, intentId: string): Promise<{ id: string } | undefined> {
-  const [row] = await tx
-    .update(payments)
-    .set({ status: 'voided', updatedAt: new Date() })
-    .where(and(eq(payments.intentId, intentId), eq(payments.status, 'authorized')))
-    .returning({ id: payments.id });
-  return row;
-}
-
 export class Settlement {
   constructor(private readonly deps: SettlementDeps) {}
 
@@ -180,22 +173,18 @@ export class Settlement {
     if (!order.provider || !order.intentId) return;
     await this.deps.providers.get(order.provider).cancel(order.intentId, stepKey(order.id, 'cancel'));
     await this.deps.db.transaction(async (tx) => {
-      const [inserted] = await tx
-        .insert(payments)
-        .values({
-          orderId: order.id,
-          userId: order.userId,
-          method: 'card',
-          provider: order.provider!,
-          intentId: order.intentId,
-          amountCents: order.cardCents,
-          currency: order.currency,
-          status: 'voided',
-          cardLast4: order.cardLast4,
-        })
-        .onConflictDoNothing()
-        .returning({ id: payments.id });
-      const payment = inserted ?? (await transitionPaymentByIntent(tx, order.intentId!));
+      const inserted = await insertPaymentOnce(tx, {
+        orderId: order.id,
+        userId: order.userId,
+        method: 'card',
+        provider: order.provider!,
+        intentId: order.intentId,
+        amountCents: order.cardCents,
+        currency: order.currency,
+        status: 'voided',
+        cardLast4: order.cardLast4,
+      });
+      const payment = inserted ?? (await voidAuthorizedPayment(tx, order.intentId!));
       if (payment) {
         await appendTimeline(tx, this.deps.signer, [
           this.receipt(order, 'payment.voided', 'payment', payment.id, {
@@ -231,17 +220,10 @@ export class Settlement {
       );
       const ga = items.filter((i) => !i.seatId);
       if (ga[0]) await returnSoldGa(tx, ga[0].tierId, ga.length);
-      await tx.update(orderItems).set({ status: 'cancelled' }).where(eq(orderItems.orderId, order.id));
+      await cancelItemsOfOrder(tx, order.id);
       for (const tender of order.plan.giftCards)
         await creditGiftCard(tx, tender.giftCardId, tender.amountCents, order.id);
-      await tx
-        .update(payments)
-        .set({ status: 'voided' })
-        .where(and(eq(payments.orderId, order.id), eq(payments.method, 'card')));
-      await tx
-        .update(payments)
-        .set({ status: 'refunded', refundedCents: payments.amountCents })
-        .where(and(eq(payments.orderId, order.id), eq(payments.method, 'gift_card')));
+      await unwindPaymentsOfOrder(tx, order.id);
       const moved = await transitionOrder(tx, order.id, ['confirmed'], 'voided', { failureCode: reason });
       await appendTimeline(tx, this.deps.signer, [
         this.receipt(order, 'order.voided', 'order', order.id, {

@@ -43,6 +43,40 @@ export function insertPayment(db: Db, values: NewPayment): Promise<PaymentRow> {
   return paymentInsert(db, values);
 }
 
+/**
+ * Writes a tender row unless its intent has one already (payments_intent_unique); returns the
+ * new row's id, or undefined when there was one.
+ */
+export async function insertPaymentOnce(db: Db, values: NewPayment): Promise<{ id: string } | undefined> {
+  const [row] = await db.insert(payments).values(values).onConflictDoNothing().returning({ id: payments.id });
+  return row;
+}
+
+/** The intent's card payment, authorized → voided; undefined when there was none to move. */
+export async function voidAuthorizedPayment(db: Db, intentId: string): Promise<{ id: string } | undefined> {
+  const [row] = await db
+    .update(payments)
+    .set({ status: 'voided', updatedAt: new Date() })
+    .where(and(eq(payments.intentId, intentId), eq(payments.status, 'authorized')))
+    .returning({ id: payments.id });
+  return row;
+}
+
+/**
+ * An order unwound after its commit: its card payment voided (never captured) and its gift-card
+ * tenders marked refunded in full (the caller credits the cards in the same transaction).
+ */
+export async function unwindPaymentsOfOrder(tx: Db, orderId: string): Promise<void> {
+  await tx
+    .update(payments)
+    .set({ status: 'voided' })
+    .where(and(eq(payments.orderId, orderId), eq(payments.method, 'card')));
+  await tx
+    .update(payments)
+    .set({ status: 'refunded', refundedCents: payments.amountCents })
+    .where(and(eq(payments.orderId, orderId), eq(payments.method, 'gift_card')));
+}
+
 /** Moves a payment from one of `from` to `to`; returns null when another actor moved it first. */
 export async function transitionPayment(
   db: Db,
