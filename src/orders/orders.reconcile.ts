@@ -1,14 +1,17 @@
-import { and, eq, inArray, isNotNull, lt, notExists, sql } from 'drizzle-orm';
 import type { GiftCardService } from '../giftcards/giftcards.service.js';
 import { completeRefund, pendingRefunds, strandedGiftCardPayments } from '../payments/payments.repository.js';
-import { payments } from '../payments/payments.table.js';
 import type { IntentSnapshot } from '../payments/provider.js';
 import { findHold } from '../sales/holds.repository.js';
 import { AppError } from '../shared/errors.js';
 import { authorizeMetadata } from './orders.checkout.js';
-import { findOrder, orderByIntent, unsettledOrders, type OrderRow } from './orders.repository.js';
+import {
+  endedOrdersWithUnvoidedCard,
+  findOrder,
+  orderByIntent,
+  unsettledOrders,
+  type OrderRow,
+} from './orders.repository.js';
 import { stepKey, type Settlement, type SettlementDeps } from './orders.settlement.js';
-import { orders } from './orders.table.js';
 
 export interface SweepReport {
   examined: number;
@@ -130,24 +133,7 @@ export class Reconciler {
       }
     }
     // Orders ended before their authorization was cancelled (a crash between the two): no voided card payment yet.
-    const unvoided = await this.deps.db
-      .select({ orderId: orders.id })
-      .from(orders)
-      .where(
-        and(
-          inArray(orders.status, ['voided', 'failed']),
-          isNotNull(orders.intentId),
-          lt(orders.updatedAt, cutoff),
-          notExists(
-            this.deps.db
-              .select({ one: sql`1` })
-              .from(payments)
-              .where(and(eq(payments.intentId, orders.intentId), eq(payments.status, 'voided'))),
-          ),
-        ),
-      )
-      .limit(100);
-    for (const { orderId } of unvoided) {
+    for (const orderId of await endedOrdersWithUnvoidedCard(this.deps.db, cutoff)) {
       const order = (await findOrder(this.deps.db, orderId))!;
       await this.settlement.voidCard(order).catch((err: unknown) => {
         report.errors++;

@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lt, notExists, sql } from 'drizzle-orm';
 import { clientOf, preparedOnce } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { payments } from '../payments/payments.joinable.js';
 import { conflict } from '../shared/errors.js';
 import type { PaymentRow } from '../payments/payments.repository.js';
 import type { TicketView } from '../tickets/tickets.repository.js';
@@ -102,6 +103,31 @@ export async function listOrders(db: Db, userId: string, limit: number): Promise
 
 export async function itemsOfOrder(db: Db, orderId: string): Promise<OrderItemRow[]> {
   return db.select().from(orderItems).where(eq(orderItems.orderId, orderId)).orderBy(asc(orderItems.id));
+}
+
+/**
+ * Orders ended before their authorization was cancelled (a crash between the two): voided or
+ * failed, with an intent, and no voided card payment for it yet.
+ */
+export async function endedOrdersWithUnvoidedCard(db: Db, olderThan: Date, limit = 100): Promise<string[]> {
+  const rows = await db
+    .select({ orderId: orders.id })
+    .from(orders)
+    .where(
+      and(
+        inArray(orders.status, ['voided', 'failed']),
+        isNotNull(orders.intentId),
+        lt(orders.updatedAt, olderThan),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(payments)
+            .where(and(eq(payments.intentId, orders.intentId), eq(payments.status, 'voided'))),
+        ),
+      ),
+    )
+    .limit(limit);
+  return rows.map((r) => r.orderId);
 }
 
 /** Ends every item of the order (an order unwound because its card could not be captured). */
