@@ -1,8 +1,7 @@
-import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
 import { events } from '../catalog/catalog.joinable.js';
 import type { Db } from '../db/types.js';
-import { orderItems, orders } from '../orders/orders.table.js';
-import { paymentRefunds, payments } from '../payments/payments.table.js';
+import { orders } from '../orders/orders.joinable.js';
 import { cancellationRefunds, eventCancellations, eventChanges } from './cancellations.table.js';
 
 export type CancellationRow = typeof eventCancellations.$inferSelect;
@@ -20,14 +19,6 @@ export async function findCancellation(db: Db, eventId: string): Promise<Cancell
 export async function insertEventChange(tx: Db, values: typeof eventChanges.$inferInsert): Promise<EventChangeRow> {
   const [row] = await tx.insert(eventChanges).values(values).returning();
   return row!;
-}
-
-/** Ends the order's active items in the caller's transaction: the order is cancelled with its event. */
-export async function cancelActiveOrderItems(tx: Db, orderId: string): Promise<void> {
-  await tx
-    .update(orderItems)
-    .set({ status: 'cancelled' })
-    .where(and(eq(orderItems.orderId, orderId), eq(orderItems.status, 'active')));
 }
 
 export async function insertCancellation(tx: Db, values: typeof eventCancellations.$inferInsert): Promise<void> {
@@ -166,24 +157,4 @@ export async function completeCancellation(db: Db, eventId: string): Promise<boo
     )
     .returning({ eventId: eventCancellations.eventId });
   return rows.length > 0;
-}
-
-/** Card refunds of an order written but not yet confirmed by the processor (a crash came between). */
-export async function unsentCardRefunds(db: Db, orderId: string) {
-  return db
-    .select({
-      id: paymentRefunds.id,
-      amountCents: paymentRefunds.amountCents,
-      intentId: payments.intentId,
-      provider: payments.provider,
-    })
-    .from(paymentRefunds)
-    .innerJoin(payments, eq(payments.id, paymentRefunds.paymentId))
-    .where(
-      and(
-        eq(paymentRefunds.orderId, orderId),
-        eq(paymentRefunds.status, 'pending'),
-        inArray(payments.provider, ['stripe', 'sandbox']),
-      ),
-    );
 }

@@ -1,19 +1,20 @@
 import type { Db } from '../db/types.js';
 import { creditGiftCard } from '../giftcards/giftcards.repository.js';
 import type { Logger } from '../logger.js';
-import { lockOrder, transitionOrder, type OrderRow } from '../orders/orders.repository.js';
+import { cancelActiveOrderItems, lockOrder, transitionOrder, type OrderRow } from '../orders/orders.repository.js';
 import type { Settlement } from '../orders/orders.settlement.js';
-import { addRefunded, completeRefund, insertRefund, paymentsOfOrder } from '../payments/payments.repository.js';
+import {
+  addRefunded,
+  completeRefund,
+  insertRefund,
+  paymentsOfOrder,
+  unsentCardRefunds,
+} from '../payments/payments.repository.js';
 import type { ProviderRegistry } from '../payments/provider.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { endTickets, ticketsOfOrder } from '../tickets/tickets.repository.js';
 import { appendTimeline, type TimelineEvent } from '../timeline/timeline.repository.js';
-import {
-  cancelActiveOrderItems,
-  finishRefund,
-  unsentCardRefunds,
-  type RefundOutcome,
-} from './cancellations.repository.js';
+import { finishRefund, type RefundOutcome } from './cancellations.repository.js';
 
 export interface RefundDeps {
   db: Db;

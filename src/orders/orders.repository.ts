@@ -135,6 +135,14 @@ export async function cancelItemsOfOrder(tx: Db, orderId: string): Promise<void>
   await tx.update(orderItems).set({ status: 'cancelled' }).where(eq(orderItems.orderId, orderId));
 }
 
+/** Ends the order's active items in the caller's transaction: the order is cancelled with its event. */
+export async function cancelActiveOrderItems(tx: Db, orderId: string): Promise<void> {
+  await tx
+    .update(orderItems)
+    .set({ status: 'cancelled' })
+    .where(and(eq(orderItems.orderId, orderId), eq(orderItems.status, 'active')));
+}
+
 /** Ends the items whose tickets a fan cancelled. */
 export async function cancelItems(tx: Db, itemIds: readonly string[]): Promise<void> {
   await tx

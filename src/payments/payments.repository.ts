@@ -166,6 +166,26 @@ export async function pendingRefunds(
     .limit(limit);
 }
 
+/** Card refunds of an order written but not yet confirmed by the processor (a crash came between). */
+export async function unsentCardRefunds(db: Db, orderId: string) {
+  return db
+    .select({
+      id: paymentRefunds.id,
+      amountCents: paymentRefunds.amountCents,
+      intentId: payments.intentId,
+      provider: payments.provider,
+    })
+    .from(paymentRefunds)
+    .innerJoin(payments, eq(payments.id, paymentRefunds.paymentId))
+    .where(
+      and(
+        eq(paymentRefunds.orderId, orderId),
+        eq(paymentRefunds.status, 'pending'),
+        inArray(payments.provider, ['stripe', 'sandbox']),
+      ),
+    );
+}
+
 /** Card payments for gift cards left authorized by a crash between issuing and capturing. */
 export async function strandedGiftCardPayments(db: Db, olderThan: Date, limit = 100): Promise<PaymentRow[]> {
   return db
