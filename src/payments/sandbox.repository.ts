@@ -10,17 +10,46 @@ export type NewIntent = Pick<
 >;
 type CancelableStatus = 'requires_capture' | 'requires_payment_method' | 'requires_action';
 
+/** The intent columns as raw SQL returns them, for the batched statements below. */
+const INTENT_COLUMNS =
+  sql.raw(`id, idempotency_key as "idempotencyKey", amount_cents as "amountCents", currency, status,
+  amount_captured_cents as "amountCapturedCents", amount_refunded_cents as "amountRefundedCents",
+  failure_code as "failureCode", card_last4 as "cardLast4", metadata,
+  created_at as "createdAt", updated_at as "updatedAt"`);
+
+type RawIntent = Omit<IntentRow, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
+const intentOf = (raw: RawIntent): IntentRow => ({
+  ...raw,
+  createdAt: new Date(raw.createdAt),
+  updatedAt: new Date(raw.updatedAt),
+});
+
 /**
  * Writes new intents in one statement; answers, per intent and in order, the row written or the
  * one an earlier create with the same idempotency key wrote (a replay, or a twin that won).
+ * The intents travel as one JSON parameter, so every batch size runs the same prepared statement.
  */
 export async function createIntents(db: Db, intents: readonly NewIntent[]): Promise<IntentRow[]> {
-  const written = await db
-    .insert(sandboxIntents)
-    .values([...intents])
-    .onConflictDoNothing({ target: sandboxIntents.idempotencyKey })
-    .returning();
-  const byKey = new Map(written.map((row) => [row.idempotencyKey, row]));
+  const rows = JSON.stringify(
+    intents.map((i) => ({
+      id: i.id,
+      idempotency_key: i.idempotencyKey,
+      amount_cents: i.amountCents,
+      currency: i.currency,
+      status: i.status,
+      failure_code: i.failureCode ?? null,
+      card_last4: i.cardLast4 ?? null,
+      metadata: i.metadata ?? {},
+    })),
+  );
+  const written = await db.execute<RawIntent>(sql`
+    insert into ${sandboxIntents} (id, idempotency_key, amount_cents, currency, status, failure_code, card_last4, metadata)
+    select r.id, r.idempotency_key, r.amount_cents, r.currency, r.status, r.failure_code, r.card_last4, r.metadata
+    from jsonb_to_recordset(${rows}::jsonb) as r(id text, idempotency_key text, amount_cents int, currency text,
+      status text, failure_code text, card_last4 text, metadata jsonb)
+    on conflict (idempotency_key) do nothing
+    returning ${INTENT_COLUMNS}`);
+  const byKey = new Map([...written].map((raw) => [raw.idempotencyKey, intentOf(raw)]));
   const missing = intents.filter((i) => !byKey.has(i.idempotencyKey)).map((i) => i.idempotencyKey);
   if (missing.length > 0) {
     const earlier = await db.select().from(sandboxIntents).where(inArray(sandboxIntents.idempotencyKey, missing));
@@ -40,12 +69,12 @@ export async function intentById(db: Db, id: string): Promise<IntentRow | undefi
 }
 
 /** Captures every given intent still awaiting capture, in one statement; answers those it moved. */
-export function captureIntents(db: Db, ids: readonly string[]): Promise<IntentRow[]> {
-  return db
-    .update(sandboxIntents)
-    .set({ status: 'succeeded', amountCapturedCents: sql`${sandboxIntents.amountCents}`, updatedAt: sql`now()` })
-    .where(and(inArray(sandboxIntents.id, [...ids]), eq(sandboxIntents.status, 'requires_capture')))
-    .returning();
+export async function captureIntents(db: Db, ids: readonly string[]): Promise<IntentRow[]> {
+  const captured = await db.execute<RawIntent>(sql`
+    update ${sandboxIntents} set status = 'succeeded', amount_captured_cents = amount_cents, updated_at = now()
+    where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)) and status = 'requires_capture'
+    returning ${INTENT_COLUMNS}`);
+  return [...captured].map(intentOf);
 }
 
 export async function cancelIntent(
