@@ -265,21 +265,32 @@ export async function commitOrder(
   }
 }
 
-/** confirmed → captured with its card payment and receipt, in one statement (`fd_order_captured`). */
-export async function recordCaptured(
-  db: Db,
-  orderId: string,
-  capture: { provider: string; amountCents: number },
-): Promise<{ moved: boolean; order: OrderRow; paymentId: string | null; receipts: WrittenReceipt[] }> {
-  const [row] = await clientOf(db)<{ r: Record<string, unknown> }[]>`
-    select fd_order_captured(${orderId}::uuid, ${capture.provider}::text, ${capture.amountCents}::int) as r`;
-  const r = row!.r;
-  return {
+export interface CaptureRecord {
+  orderId: string;
+  provider: string;
+  amountCents: number;
+}
+export interface CaptureRecorded {
+  moved: boolean;
+  order: OrderRow;
+  paymentId: string | null;
+  receipts: WrittenReceipt[];
+}
+
+/**
+ * confirmed → captured with its card payment and receipt, for each capture given, in one
+ * statement (`fd_orders_captured`, drizzle/0025): the answers in the same order. An order no
+ * longer confirmed answers `moved: false` with its current row.
+ */
+export async function recordCaptures(db: Db, captures: readonly CaptureRecord[]): Promise<CaptureRecorded[]> {
+  const [row] = await clientOf(db)<{ r: Record<string, unknown>[] }[]>`
+    select fd_orders_captured(${JSON.stringify(captures)}::jsonb) as r`;
+  return row!.r.map((r) => ({
     moved: r.moved as boolean,
     order: orderFromJson(r.order as Record<string, unknown>),
     paymentId: (r.paymentId as string | null) ?? null,
     receipts: (r.receipts as WrittenReceipt[] | undefined) ?? [],
-  };
+  }));
 }
 
 /**

@@ -11,6 +11,7 @@ import {
 import type { IntentSnapshot, ProviderRegistry } from '../payments/provider.js';
 import { findHold } from '../sales/holds.repository.js';
 import { returnSoldGa, returnSoldSeats } from '../sales/inventory.repository.js';
+import { Batcher } from '../shared/batcher.js';
 import { AppError, conflict } from '../shared/errors.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { endTickets, ticketsOfOrder, type TicketView } from '../tickets/tickets.repository.js';
@@ -22,7 +23,9 @@ import {
   findOrder,
   itemsOfOrder,
   lockOrder,
-  recordCaptured,
+  recordCaptures,
+  type CaptureRecord,
+  type CaptureRecorded,
   transitionOrder,
   type OrderRow,
 } from './orders.repository.js';
@@ -65,7 +68,12 @@ export interface SettlementDeps {
  * step is a conditional state change, so whoever comes second changes nothing.
  */
 export class Settlement {
-  constructor(private readonly deps: SettlementDeps) {}
+  /** The captures concurrent purchases record, written together (one statement per batch). */
+  private readonly captures: Batcher<CaptureRecord, CaptureRecorded>;
+
+  constructor(private readonly deps: SettlementDeps) {
+    this.captures = new Batcher((batch) => recordCaptures(deps.db, batch));
+  }
 
   private receipt(
     order: OrderRow,
@@ -133,7 +141,8 @@ export class Settlement {
   /** Records a capture the processor reports (from our own call or a re-fetch after a webhook). */
   async recordCapture(order: OrderRow, intent: IntentSnapshot): Promise<Captured> {
     if (intent.status !== 'succeeded') return { order, capturedPaymentId: null };
-    const captured = await recordCaptured(this.deps.db, order.id, {
+    const captured = await this.captures.run({
+      orderId: order.id,
       provider: intent.provider,
       amountCents: intent.amountCapturedCents,
     });
