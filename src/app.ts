@@ -229,7 +229,11 @@ export function createApp(infra: Infra): App {
     }),
   };
   mountRoutes(app, routes, pipeline);
-  // The routes marked `lean`, answered before Express when the request has the common shape.
+  const assets = webAssets({ production: config.NODE_ENV === 'production' });
+  const pages = webPages({ production: config.NODE_ENV === 'production' });
+  // The routes marked `lean`, and the pages and bundles once in memory, answered before Express
+  // when the request has the common shape. No page is named as a route Express answers before
+  // them (/docs, /metrics): web/pages holds none of those names.
   const lean = leanPath({
     routes,
     pipeline,
@@ -240,10 +244,11 @@ export function createApp(infra: Infra): App {
     bodyLimit: byteSize(config.BODY_LIMIT),
     cors: config.CORS_ORIGINS.length > 0,
     trustProxy: config.TRUST_PROXY !== false && config.TRUST_PROXY !== 0,
+    files: (path) => (path.startsWith('/assets/') ? assets.find(path.slice('/assets/'.length)) : pages.find(path)),
   });
 
-  app.use('/assets', webAssets({ production: config.NODE_ENV === 'production' }));
-  app.use(webPages({ production: config.NODE_ENV === 'production' }));
+  app.use('/assets', assets);
+  app.use(pages);
   const files = express.static(webRoot, { maxAge: config.NODE_ENV === 'production' ? '5m' : 0 });
   // web/src and web/pages hold the pages' sources: only their bundles (/assets) and the pages
   // in their layout (webPages) are served, never the sources themselves.

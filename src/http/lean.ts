@@ -4,6 +4,7 @@ import { parse as parseQueryString } from 'node:querystring';
 import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../logger.js';
 import { AppError, unauthorized } from '../shared/errors.js';
+import { fresh } from './fresh.js';
 import { measureRequest, type Metrics } from './metrics.js';
 import { idempotencyKeyOf, principalFor, replyOf, routeTable, storesAnswers, type Pipeline } from './mount.js';
 import { problemDocument } from './problem.js';
@@ -11,6 +12,7 @@ import { logWhenDone, requestIdOf } from './request-log.js';
 import { JsonText, parsePart, type AnyRoute, type RouteContext } from './route.js';
 import { pathSegments } from './route-table.js';
 import type { SecurityHeader } from './security-headers.js';
+import { sendFile, type StaticFile } from './static-file.js';
 
 /**
  * The lean path: the routes marked `lean` (the waiting room's hot ones), answered straight
@@ -27,6 +29,9 @@ import type { SecurityHeader } from './security-headers.js';
  * another method (HEAD, OPTIONS), a body that is not plain JSON within the limit (compressed,
  * chunked, another type or charset: Express' parser answers those), an `Origin` when CORS is
  * on, an `X-Forwarded-For` when a proxy is trusted (Express works the client's address out).
+ *
+ * With `files`, the pages and their bundles (in memory once built) are answered here too, by
+ * the same function Express' middlewares use (static-file.ts).
  */
 
 export interface LeanOptions {
@@ -44,12 +49,16 @@ export interface LeanOptions {
   cors: boolean;
   /** Whether a proxy is trusted (TRUST_PROXY): a request with X-Forwarded-For then goes to Express. */
   trustProxy: boolean;
+  /**
+   * The pages and bundles held in memory (webPages' and webAssets' `find`), by request path:
+   * a GET for one that no API route answers is answered here, as Express' middlewares would.
+   */
+  files?: (path: string) => StaticFile | undefined;
 }
 
 /** Answers the request and returns true, or returns false having touched nothing (Express answers it). */
 export type LeanHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-const NO_CACHE = /(?:^|,)\s*?no-cache\s*?(?:,|$)/;
 const JSON_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
 type Body = 'none' | 'json';
@@ -70,16 +79,24 @@ export function leanPath(o: LeanOptions): LeanHandler {
     if (method !== 'GET' && method !== 'POST') return false;
     const url = req.url!;
     const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const headers = req.headers;
+    if (o.cors && headers.origin !== undefined) return false;
     let match;
     try {
-      match = table.find(method === 'GET' ? 'get' : 'post', pathSegments(q < 0 ? url : url.slice(0, q)));
+      const parts = pathSegments(path);
+      match = table.find(method === 'GET' ? 'get' : 'post', parts);
+      if (!match && method === 'GET' && o.files && !table.find('405', parts)) {
+        const file = o.files(path);
+        if (!file) return false;
+        serveFile(o, req, res, file);
+        return true;
+      }
     } catch {
       // A malformed parameter: Express answers the 400.
       return false;
     }
     if (!match || typeof match.value === 'string' || !lean.has(match.value)) return false;
-    const headers = req.headers;
-    if (o.cors && headers.origin !== undefined) return false;
     if (o.trustProxy && headers['x-forwarded-for'] !== undefined) return false;
     const body = method === 'POST' ? bodyOf(headers, o.bodyLimit) : 'none';
     if (body === null) return false;
@@ -137,6 +154,17 @@ function readJson(req: IncomingMessage): Promise<unknown> {
       }
     });
   });
+}
+
+/** What Express answers for a page or bundle, with what its middlewares add to every answer. */
+function serveFile(o: LeanOptions, req: IncomingMessage, res: ServerResponse, file: StaticFile): void {
+  const id = requestIdOf(req.headers['x-request-id']);
+  res.setHeader('X-Request-Id', id);
+  logWhenDone(o.logger, req, res, id);
+  // Express labels what no route answered `unmatched` (its middlewares serve these).
+  measureRequest(o.metrics, res, req.method!, 'unmatched');
+  for (const [name, value] of o.headers) res.setHeader(name, value);
+  sendFile(req, res, file);
 }
 
 async function serve(
@@ -294,23 +322,6 @@ function weakEtag(text: string, length: number): string {
   if (length === 0) return 'W/"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk"';
   const hash = createHash('sha1').update(text, 'utf8').digest('base64').substring(0, 27);
   return `W/"${length.toString(16)}-${hash}"`;
-}
-
-/**
- * Express' freshness check (the `fresh` package) for an answer with an ETag and no
- * Last-Modified: If-None-Match decides; an If-Modified-Since alone never matches.
- */
-function fresh(headers: IncomingHttpHeaders, etag: string): boolean {
-  const noneMatch = headers['if-none-match'];
-  if (!noneMatch) return false;
-  const cacheControl = headers['cache-control'];
-  if (cacheControl && NO_CACHE.test(cacheControl)) return false;
-  if (noneMatch === '*') return true;
-  for (const raw of noneMatch.split(',')) {
-    const tag = raw.trim();
-    if (tag === etag || tag === `W/${etag}` || `W/${tag}` === etag) return true;
-  }
-  return false;
 }
 
 /** A handler's view of a lean request: what RequestContext gives on the Express path. */

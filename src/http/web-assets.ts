@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { RequestHandler } from 'express';
+import { sendFile, type StaticFile } from './static-file.js';
 
 /**
  * The pages' TypeScript (web/src/pages/*.ts) bundled by esbuild when the process starts —
@@ -18,12 +19,7 @@ import type { RequestHandler } from 'express';
  */
 const pagesDir = fileURLToPath(new URL('../../web/src/pages', import.meta.url));
 
-interface Asset {
-  /** The file as is and, in production, compressed: each with its own ETag. */
-  forms: { encoding: Encoding; body: Buffer; etag: string }[];
-  type: string;
-  cacheControl: string;
-}
+type Asset = StaticFile;
 
 export type Encoding = 'br' | 'gzip' | 'identity';
 
@@ -34,7 +30,7 @@ const etagOf = (body: Uint8Array, encoding: Encoding) =>
   `"${createHash('sha256').update(body).update(encoding).digest('base64url').slice(0, 16)}"`;
 
 /** The file as is, and compressed where that makes it smaller (production only: Brotli's best takes a moment). */
-function formsOf(body: Buffer, compress: boolean): Asset['forms'] {
+function formsOf(body: Buffer, compress: boolean): StaticFile['forms'] {
   const identity = { encoding: 'identity' as const, body, etag: etagOf(body, 'identity') };
   return compress ? withCompressed(identity) : [identity];
 }
@@ -106,21 +102,21 @@ async function bundle(production: boolean): Promise<Map<string, Asset>> {
   return assets;
 }
 
-export function webAssets(options: { production: boolean }): RequestHandler {
+/** The bundles at /assets/*, and `find` for the lean path: a bundle by name once bundling is done (undefined before). */
+export function webAssets(options: {
+  production: boolean;
+}): RequestHandler & { find(name: string): StaticFile | undefined } {
   let assets: Promise<Map<string, Asset>> | undefined;
-  return async (req, res, next) => {
-    assets ??= bundle(options.production);
-    const asset = (await assets).get(req.path.replace(/^\//, ''));
+  let ready: Map<string, Asset> | undefined;
+  const load = () =>
+    (assets ??= bundle(options.production).then((map) => {
+      ready = map;
+      return map;
+    }));
+  const handler: RequestHandler = async (req, res, next) => {
+    const asset = (await load()).get(req.path.replace(/^\//, ''));
     if (!asset) return next();
-    const form = pickForm(asset.forms, req.headers['accept-encoding']);
-    res.setHeader('ETag', form.etag);
-    res.setHeader('Cache-Control', asset.cacheControl);
-    if (asset.forms.length > 1) res.setHeader('Vary', 'Accept-Encoding');
-    if (req.headers['if-none-match'] === form.etag) {
-      res.status(304).end();
-      return;
-    }
-    if (form.encoding !== 'identity') res.setHeader('Content-Encoding', form.encoding);
-    res.type(asset.type).send(form.body);
+    sendFile(req, res, asset);
   };
+  return Object.assign(handler, { find: (name: string) => ready?.get(name) });
 }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { access, readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { RequestHandler } from 'express';
-import { pickForm, withCompressed, type Encoding } from './web-assets.js';
+import { sendFile, type StaticFile } from './static-file.js';
+import { withCompressed } from './web-assets.js';
 
 /**
  * The pages, put together on the server: web/pages/<name>.html holds one page's <main> and,
@@ -26,10 +27,8 @@ const scriptsDir = `${webDir}/src/pages`;
 const PAGE_NAME = /^[a-z0-9-]+$/;
 const TITLE_LINE = /^<!--\s*title:\s*(.+?)\s*-->\r?\n/;
 
-interface Page {
-  /** The page as is and, rendered once in production, compressed: each with its own ETag. */
-  forms: { encoding: Encoding; body: Buffer; etag: string }[];
-}
+/** A page: as is and, rendered once in production, also compressed. */
+type Page = StaticFile;
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -62,7 +61,12 @@ async function load(name: string, layout: string, compress = false): Promise<Pag
     body,
     etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"`,
   };
-  return { forms: compress ? withCompressed(identity) : [identity] };
+  return {
+    forms: compress ? withCompressed(identity) : [identity],
+    type: 'text/html; charset=utf-8',
+    // Set per request: five minutes in production, always revalidated elsewhere.
+    cacheControl: '',
+  };
 }
 
 const readLayout = () => readFile(`${pagesDir}/_layout.html`, 'utf8');
@@ -85,28 +89,36 @@ function pageName(path: string): string | null {
   return name && PAGE_NAME.test(name) ? name : null;
 }
 
-export function webPages(options: { production: boolean }): RequestHandler {
+/**
+ * The pages, and `find` for the lean path: a page by request path once production has rendered
+ * them all (undefined before, for any other path, and always in development).
+ */
+export function webPages(options: { production: boolean }): RequestHandler & {
+  find(path: string): StaticFile | undefined;
+} {
+  // As the static files: five minutes in production, always revalidated elsewhere.
+  const cacheControl = `public, max-age=${options.production ? 300 : 0}`;
   let rendered: Promise<Map<string, Page>> | undefined;
+  let ready: Map<string, Page> | undefined;
   const find = async (name: string): Promise<Page | null> => {
     if (!options.production) return load(name, await readLayout());
-    rendered ??= loadAll();
+    rendered ??= loadAll().then((pages) => {
+      for (const page of pages.values()) page.cacheControl = cacheControl;
+      return (ready = pages);
+    });
     return (await rendered).get(name) ?? null;
   };
-  return async (req, res, next) => {
+  const handler: RequestHandler = async (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const name = pageName(req.path);
     const page = name ? await find(name) : null;
     if (!page) return next();
-    const form = pickForm(page.forms, req.headers['accept-encoding']);
-    res.setHeader('ETag', form.etag);
-    // As the static files: five minutes in production, always revalidated elsewhere.
-    res.setHeader('Cache-Control', `public, max-age=${options.production ? 300 : 0}`);
-    if (page.forms.length > 1) res.setHeader('Vary', 'Accept-Encoding');
-    if (req.headers['if-none-match'] === form.etag) {
-      res.status(304).end();
-      return;
-    }
-    if (form.encoding !== 'identity') res.setHeader('Content-Encoding', form.encoding);
-    res.type('html').send(form.body);
+    sendFile(req, res, { ...page, cacheControl });
   };
+  return Object.assign(handler, {
+    find: (path: string) => {
+      const name = ready ? pageName(path) : null;
+      return name ? ready?.get(name) : undefined;
+    },
+  });
 }

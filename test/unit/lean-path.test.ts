@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Principal } from '../../src/auth/principal.js';
+import type { Logger } from '../../src/logger.js';
 import { leanPath } from '../../src/http/lean.js';
 import { createMetrics, measureRequests } from '../../src/http/metrics.js';
 import { mountRoutes, type Pipeline } from '../../src/http/mount.js';
@@ -12,6 +13,8 @@ import { errorHandler } from '../../src/http/problem.js';
 import { requestLogging } from '../../src/http/request-log.js';
 import { defineRoute, Reply, type AnyRoute } from '../../src/http/route.js';
 import { presetHeaders, securityHeaderList } from '../../src/http/security-headers.js';
+import { sendFile, type StaticFile } from '../../src/http/static-file.js';
+import { withCompressed } from '../../src/http/web-assets.js';
 import { tooManyRequests } from '../../src/shared/errors.js';
 
 /**
@@ -98,15 +101,23 @@ const routes: AnyRoute[] = [
 ];
 
 const security = securityHeaderList({});
+const page = withCompressed({
+  encoding: 'identity' as const,
+  body: Buffer.from(`<!doctype html><title>a page</title>${'<p>words</p>'.repeat(50)}`),
+  etag: '"page-identity-00"',
+});
+/** One page, as webPages holds it once rendered: the Express app serves it with sendFile too. */
+const files = (path: string): StaticFile | undefined =>
+  path === '/page' ? { forms: page, type: 'text/html; charset=utf-8', cacheControl: 'public, max-age=300' } : undefined;
 let leanCalls = 0;
 
 /** Each server's log lines, parsed. */
 type Line = Record<string, unknown>;
 const logs = { lean: [] as Line[], plain: [] as Line[] };
-const loggerInto = (lines: Line[]) =>
+const loggerInto = (lines: Line[]): Logger =>
   pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
 
-function appWith(logger: ReturnType<typeof pino>): express.Express {
+function appWith(logger: Logger): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLogging(app, logger));
@@ -114,6 +125,11 @@ function appWith(logger: ReturnType<typeof pino>): express.Express {
   app.use(presetHeaders(security));
   app.use(express.json({ limit: '1kb', strict: false }));
   mountRoutes(app, routes, pipeline);
+  app.use((req, res, next) => {
+    const file = files(req.path);
+    if (file) sendFile(req, res, file);
+    else next();
+  });
   app.use((_req, res) => void res.status(404).end());
   app.use(errorHandler());
   return app;
@@ -132,6 +148,7 @@ async function listen(lean: boolean): Promise<{ server: Server; base: string }> 
     bodyLimit: 1024,
     cors: false,
     trustProxy: false,
+    files,
   });
   const server = createServer((req, res) => {
     if (lean && handler(req, res)) leanCalls++;
@@ -237,6 +254,22 @@ describe('the lean path', () => {
   });
 
   it.each([
+    ['a page', '/page', {}],
+    ['a page, Brotli', '/page', { headers: { 'accept-encoding': 'br' } }],
+    [
+      'a page revalidated',
+      '/page',
+      { headers: { 'if-none-match': '"page-identity-00"', 'cache-control': 'max-age=0' } },
+    ],
+  ])('serves %s from memory as Express does, itself', async (_name, path, init) => {
+    const { lean: a, express: b, answeredLean } = await both(path, init as RequestInit);
+    expect(a).toEqual(b);
+    expect(answeredLean).toBe(true);
+  });
+
+  it.each([
+    ['HEAD of a page', '/page', { method: 'HEAD' }],
+    ['a path that is no page', '/no-page', {}],
     ['HEAD', '/v1/things/ab', { method: 'HEAD' }],
     ['a method the path does not allow', '/v1/things/ab', { method: 'DELETE' }],
     ['a malformed parameter', '/v1/things/%E0%A4%A', {}],

@@ -9,10 +9,12 @@ import { webPages } from '../../src/http/web-pages.js';
 /** Production's pages and bundles: compressed once, served in the form the client takes, chunks kept a year. */
 let base = '';
 let server: ReturnType<express.Express['listen']>;
+const assets = webAssets({ production: true });
+const pages = webPages({ production: true });
 beforeAll(async () => {
   const app = express();
-  app.use('/assets', webAssets({ production: true }));
-  app.use(webPages({ production: true }));
+  app.use('/assets', assets);
+  app.use(pages);
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -72,6 +74,17 @@ describe('compressed pages and bundles (production)', () => {
     const shared = await raw(`/assets/${chunk}`, { 'accept-encoding': 'br' });
     expect(shared.status).toBe(200);
     expect(shared.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('hands the lean path what it holds once built, by name and by page path', async () => {
+    await raw('/queue.html');
+    expect(assets.find('queue.js')?.forms.length).toBe(3);
+    expect(pages.find('/queue')?.cacheControl).toBe('public, max-age=300');
+    expect(pages.find('/queue.html')).toBe(pages.find('/queue'));
+    expect(pages.find('/')).toBeDefined();
+    expect(pages.find('/_layout')).toBeUndefined();
+    expect(pages.find('/no-such-page')).toBeUndefined();
+    expect(webPages({ production: false }).find('/queue')).toBeUndefined();
   });
 
   it('reads Accept-Encoding with its q-values', () => {
