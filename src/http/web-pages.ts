@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { access, readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { RequestHandler } from 'express';
-import { sendFile, type StaticFile } from './static-file.js';
-import { withCompressed } from './web-assets.js';
+import { sendFile, withCompressed, type StaticFile } from './static-file.js';
 
 /**
  * The pages, put together on the server: web/pages/<name>.html holds one page's <main> and,

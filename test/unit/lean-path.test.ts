@@ -13,8 +13,7 @@ import { errorHandler } from '../../src/http/problem.js';
 import { requestLogging } from '../../src/http/request-log.js';
 import { defineRoute, Reply, type AnyRoute } from '../../src/http/route.js';
 import { presetHeaders, securityHeaderList } from '../../src/http/security-headers.js';
-import { sendFile, type StaticFile } from '../../src/http/static-file.js';
-import { withCompressed } from '../../src/http/web-assets.js';
+import { sendFile, withCompressed, type StaticFile } from '../../src/http/static-file.js';
 import { tooManyRequests } from '../../src/shared/errors.js';
 
 /**

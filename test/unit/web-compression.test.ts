@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptedEncodings } from '../../src/http/web-assets.js';
+import { acceptedEncodings } from '../../src/http/static-file.js';
 import { webAssets } from '../../src/http/web-assets.js';
 import { webPages } from '../../src/http/web-pages.js';
 
