@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createKeys } from '../../queue/keys.js';
 import { solveChallenge } from '../../src/waitingroom/pow.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
@@ -235,6 +235,32 @@ describe('the lean waiting-room routes over HTTP', () => {
     const missing = await env.api.get('/v1/events/00000000-0000-4000-8000-000000000000');
     expect(missing.status).toBe(404);
     expect(missing.contentType).toBe('application/problem+json; charset=utf-8');
+  });
+
+  it('answers the hot routes without Express, and leaves the others to it', async () => {
+    const sale = await queueSale(env, organizer.userId);
+    const [fan] = await bulkAccounts(db(), 1);
+    const app = env.server.app;
+    const express = vi.spyOn(app, 'express');
+    try {
+      await join(sale.eventId, fan!.token);
+      await me(sale.eventId, fan!.token);
+      await env.api.get(`/v1/events/${sale.eventId}/queue/stats`);
+      await env.api.get(`/v1/events/${sale.eventId}/lottery`);
+      await env.api.get(`/v1/events/${sale.eventId}`);
+      expect(express).not.toHaveBeenCalled();
+      // Not lean: the challenge, HEAD, and a join whose body Express' parser must read.
+      await env.api.get(`/v1/events/${sale.eventId}/queue/challenge`, { token: fan!.token });
+      await env.api.call('HEAD', `/v1/events/${sale.eventId}/queue/stats`);
+      await env.api.post(`/v1/events/${sale.eventId}/queue`, undefined, {
+        token: fan!.token,
+        raw: '{}',
+        headers: { 'content-type': 'text/plain' },
+      });
+      expect(express).toHaveBeenCalledTimes(3);
+    } finally {
+      express.mockRestore();
+    }
   });
 
   it('counts lean answers in the request metrics under their route pattern', async () => {
