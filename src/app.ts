@@ -243,7 +243,7 @@ export function createApp(infra: Infra): App {
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     bodyLimit: byteSize(config.BODY_LIMIT),
     cors: config.CORS_ORIGINS.length > 0,
-    trustProxy: config.TRUST_PROXY !== false && config.TRUST_PROXY !== 0,
+    trustProxy: config.TRUST_PROXY,
     files: (path) => (path.startsWith('/assets/') ? assets.find(path.slice('/assets/'.length)) : pages.find(path)),
   });
 

@@ -28,7 +28,8 @@ import { sendFile, type StaticFile } from './static-file.js';
  * errors are the same problem documents. Requests of any other shape go to Express untouched:
  * another method (HEAD, OPTIONS), a body that is not plain JSON within the limit (compressed,
  * chunked, another type or charset: Express' parser answers those), an `Origin` when CORS is
- * on, an `X-Forwarded-For` when a proxy is trusted (Express works the client's address out).
+ * on, an `X-Forwarded-For` when the trusted proxies are a list of addresses or subnets (Express
+ * matches them; a hop count or `true`, as docker-compose sets, is applied here the same way).
  *
  * With `files`, the pages and their bundles (in memory once built) are answered here too, by
  * the same function Express' middlewares use (static-file.ts).
@@ -47,8 +48,12 @@ export interface LeanOptions {
   bodyLimit: number;
   /** Whether CORS is on: a request with an Origin then goes through Express' cors(). */
   cors: boolean;
-  /** Whether a proxy is trusted (TRUST_PROXY): a request with X-Forwarded-For then goes to Express. */
-  trustProxy: boolean;
+  /**
+   * TRUST_PROXY, as Express is told it. A hop count or `true` is applied here as Express applies
+   * it (clientAddress); with a list of addresses or subnets, a request with X-Forwarded-For goes
+   * to Express, which matches them.
+   */
+  trustProxy: boolean | number | readonly string[];
   /**
    * The pages and bundles held in memory (webPages' and webAssets' `find`), by request path:
    * a GET for one that no API route answers is answered here, as Express' middlewares would.
@@ -97,7 +102,7 @@ export function leanPath(o: LeanOptions): LeanHandler {
       return false;
     }
     if (!match || typeof match.value === 'string' || !lean.has(match.value)) return false;
-    if (o.trustProxy && headers['x-forwarded-for'] !== undefined) return false;
+    if (typeof o.trustProxy === 'object' && headers['x-forwarded-for'] !== undefined) return false;
     const body = method === 'POST' ? bodyOf(headers, o.bodyLimit) : 'none';
     if (body === null) return false;
     void serve(o, match.value, match.pattern, match.params, req, res, body);
@@ -191,7 +196,7 @@ async function serve(
     );
   }, o.requestTimeoutMs);
   try {
-    await run(o.pipeline, route, rawParams, call, body);
+    await run(o.pipeline, o.trustProxy, route, rawParams, call, body);
   } catch (err) {
     call.fail(err);
   } finally {
@@ -201,6 +206,7 @@ async function serve(
 
 async function run(
   pipeline: Pipeline,
+  trustProxy: LeanOptions['trustProxy'],
   route: AnyRoute,
   rawParams: Record<string, string>,
   call: LeanCall,
@@ -213,12 +219,35 @@ async function run(
   const params = route.params ? parsePart('params', route.params, rawParams) : undefined;
   const query = route.query ? parsePart('query', route.query, call.query()) : undefined;
   const parsedBody = route.body ? parsePart('body', route.body, json) : undefined;
-  const ip = req.socket.remoteAddress ?? 'unknown';
+  // A list of trusted proxies never gets here with X-Forwarded-For (see leanPath): only the socket counts then.
+  const ip = clientAddress(req, typeof trustProxy === 'object' ? false : trustProxy) ?? 'unknown';
   if (route.rateLimits) await pipeline.rateLimiter.hit(route.rateLimits({ ip, principal, body: parsedBody }));
   idempotencyKeyOf(route, req.headers['idempotency-key'] as string | undefined);
   const ctx = new LeanContext(call, { params, query, body: parsedBody, principal, ip });
   const { status, payload, headers } = replyOf(route, await route.handler(ctx));
   call.send(status, payload, headers);
+}
+
+/**
+ * The client's address as Express' `req.ip` works it out (proxy-addr) for `trust proxy` set to
+ * false, true or a hop count: the socket's address, then X-Forwarded-For's entries from the
+ * right, each trusted hop passed over; `true` trusts them all (the leftmost entry).
+ */
+export function clientAddress(req: IncomingMessage, trust: boolean | number): string | undefined {
+  const socket = req.socket.remoteAddress;
+  const raw = req.headers['x-forwarded-for'];
+  const header = Array.isArray(raw) ? raw.join(', ') : raw;
+  if (trust === false || trust === 0 || !header) return socket;
+  // As the `forwarded` package reads the header: comma-separated, spaces around entries dropped, empty ones skipped.
+  const hops = header
+    .split(',')
+    .map((entry) => entry.replace(/^ +| +$/g, ''))
+    .filter((entry) => entry.length > 0);
+  if (hops.length === 0) return socket;
+  if (trust === true) return hops[0];
+  // [socket, rightmost, …, leftmost]: the first untrusted one is at index `trust` (or the last there is).
+  const fromRight = Math.min(trust, hops.length);
+  return hops[hops.length - fromRight];
 }
 
 /** One request on the lean path: what the pipeline reads of it, and how it is answered. */

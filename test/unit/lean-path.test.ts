@@ -73,6 +73,16 @@ const routes: AnyRoute[] = [
   }),
   defineRoute({
     method: 'get',
+    path: '/v1/things/:id/ip',
+    summary: 'the caller as the pipeline sees it',
+    tag: 't',
+    access: 'public',
+    lean: true,
+    response: { status: 200, schema: z.object({ ip: z.string() }) },
+    handler: async (ctx) => ({ ip: ctx.ip }),
+  }),
+  defineRoute({
+    method: 'get',
     path: '/v1/things/:id/broken',
     summary: 'fails',
     tag: 't',
@@ -116,8 +126,9 @@ const logs = { lean: [] as Line[], plain: [] as Line[] };
 const loggerInto = (lines: Line[]): Logger =>
   pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
 
-function appWith(logger: Logger): express.Express {
+function appWith(logger: Logger, trust: boolean | number | string[] = false): express.Express {
   const app = express();
+  app.set('trust proxy', trust);
   app.disable('x-powered-by');
   app.use(requestLogging(app, logger));
   app.use(measureRequests(createMetrics()));
@@ -134,9 +145,12 @@ function appWith(logger: Logger): express.Express {
   return app;
 }
 
-async function listen(lean: boolean): Promise<{ server: Server; base: string }> {
+async function listen(
+  lean: boolean,
+  trust: boolean | number | string[] = false,
+): Promise<{ server: Server; base: string }> {
   const logger = loggerInto(lean ? logs.lean : logs.plain);
-  const app = appWith(logger);
+  const app = appWith(logger, trust);
   const handler = leanPath({
     routes,
     pipeline,
@@ -146,7 +160,7 @@ async function listen(lean: boolean): Promise<{ server: Server; base: string }> 
     requestTimeoutMs: 5_000,
     bodyLimit: 1024,
     cors: false,
-    trustProxy: false,
+    trustProxy: trust,
     files,
   });
   const server = createServer((req, res) => {
@@ -316,5 +330,53 @@ describe('the lean path', () => {
       handler: async () => undefined,
     });
     expect(() => leanPath({ routes: [stored], pipeline } as never)).toThrow(/store no answer/);
+  });
+});
+
+describe('the client address behind trusted proxies', () => {
+  it.each([
+    ['a hop count', 1],
+    ['two hops', 2],
+    ['every proxy', true],
+    ['no proxy', false],
+  ] as const)('is the one Express works out, trusting %s, on the lean path itself', async (_name, trust) => {
+    const pair = { lean: await listen(true, trust), plain: await listen(false, trust) };
+    try {
+      for (const forwarded of [
+        undefined,
+        '203.0.113.9',
+        '203.0.113.9, 198.51.100.7',
+        ' 203.0.113.9 ,, 198.51.100.7 , 192.0.2.1',
+        ',',
+      ]) {
+        const headers: Record<string, string> = forwarded === undefined ? {} : { 'x-forwarded-for': forwarded };
+        const before = leanCalls;
+        const [a, b] = await Promise.all(
+          [pair.lean, pair.plain].map(async ({ base }) => (await fetch(`${base}/v1/things/ab/ip`, { headers })).json()),
+        );
+        expect(a, String(forwarded)).toEqual(b);
+        expect(leanCalls, String(forwarded)).toBe(before + 1);
+      }
+    } finally {
+      await new Promise((r) => pair.lean.server.close(r));
+      await new Promise((r) => pair.plain.server.close(r));
+    }
+  });
+
+  it('leaves a request with X-Forwarded-For to Express when the trusted proxies are a list', async () => {
+    const pair = { lean: await listen(true, ['loopback']), plain: await listen(false, ['loopback']) };
+    try {
+      const headers = { 'x-forwarded-for': '203.0.113.9' };
+      const before = leanCalls;
+      const [a, b] = await Promise.all(
+        [pair.lean, pair.plain].map(async ({ base }) => (await fetch(`${base}/v1/things/ab/ip`, { headers })).json()),
+      );
+      expect(a).toEqual({ ip: '203.0.113.9' });
+      expect(a).toEqual(b);
+      expect(leanCalls).toBe(before);
+    } finally {
+      await new Promise((r) => pair.lean.server.close(r));
+      await new Promise((r) => pair.plain.server.close(r));
+    }
   });
 });
