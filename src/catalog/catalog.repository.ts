@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { gaInventory, seats } from '../sales/sales.joinable.js';
@@ -172,4 +172,19 @@ export async function eventCurrency(db: Db, eventId: string): Promise<string | u
     .where(eq(priceTiers.eventId, eventId))
     .limit(1);
   return row?.currency;
+}
+
+/** Moves the event's status only from one of `from`: never revives a cancelled or postponed event. */
+export async function moveEventStatus(
+  db: Db,
+  eventId: string,
+  from: readonly ('scheduled' | 'on_sale' | 'sold_out')[],
+  to: 'on_sale' | 'sold_out',
+): Promise<boolean> {
+  const rows = await db
+    .update(events)
+    .set({ status: to })
+    .where(and(eq(events.id, eventId), inArray(events.status, [...from])))
+    .returning({ id: events.id });
+  return rows.length > 0;
 }

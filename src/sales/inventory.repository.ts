@@ -176,3 +176,22 @@ export async function returnSoldGa(tx: Db, tierId: string, quantity: number): Pr
     .set({ sold: sql`${gaInventory.sold} - ${quantity}` })
     .where(and(eq(gaInventory.tierId, tierId), sql`${gaInventory.sold} >= ${quantity}`));
 }
+
+/** Seats and GA places still on sale (available; held and sold ones are not). */
+export async function unsoldCount(db: Db, eventId: string): Promise<number> {
+  const [row] = await db.execute<{ n: number }>(sql`
+    select (select count(*) from ${seats} where ${seats.eventId} = ${eventId} and ${seats.status} = 'available')
+         + (select coalesce(sum(${gaInventory.capacity} - ${gaInventory.held} - ${gaInventory.sold}), 0) from ${gaInventory} where ${gaInventory.eventId} = ${eventId})
+      as n`);
+  return Number(row?.n ?? 0);
+}
+
+/** Places sold and places still on sale, seats and GA together. */
+export async function salesFigures(db: Db, eventId: string): Promise<{ sold: number; remaining: number }> {
+  const [row] = await db.execute<{ sold: number; remaining: number }>(sql`
+    select (select count(*) from ${seats} where ${seats.eventId} = ${eventId} and ${seats.status} = 'sold')
+         + (select coalesce(sum(${gaInventory.sold}), 0) from ${gaInventory} where ${gaInventory.eventId} = ${eventId}) as sold,
+           (select count(*) from ${seats} where ${seats.eventId} = ${eventId} and ${seats.status} = 'available')
+         + (select coalesce(sum(${gaInventory.capacity} - ${gaInventory.held} - ${gaInventory.sold}), 0) from ${gaInventory} where ${gaInventory.eventId} = ${eventId}) as remaining`);
+  return { sold: Number(row?.sold ?? 0), remaining: Number(row?.remaining ?? 0) };
+}

@@ -7,7 +7,7 @@ import type { QueueServerToClient } from '../realtime/events.js';
 import { QueueReceiptWriter } from './receipts.js';
 import { createWaitingRoom } from './room.js';
 import { AdmissionScheduler, type EventTick, type SchedulerOptions, type TickRun } from './scheduler.js';
-import { receiptSales } from './waitingroom.repository.js';
+import { receiptSales } from '../sales/onsale.repository.js';
 import { WaitingRoomService } from './waitingroom.service.js';
 
 /**

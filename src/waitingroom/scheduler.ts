@@ -10,8 +10,9 @@ import type { NamespaceEmitter } from '../realtime/broadcaster.js';
 import { eventRoom, userRoom, type QueueServerToClient } from '../realtime/events.js';
 import { AppError } from '../shared/errors.js';
 import { measuredRate, recordPace } from './pace.js';
-import * as repo from './waitingroom.repository.js';
-import type { QueueSale } from './waitingroom.repository.js';
+import { moveEventStatus } from '../catalog/catalog.repository.js';
+import { unsoldCount } from '../sales/inventory.repository.js';
+import { activeQueueSales, changeOnsaleState, type QueueSale } from '../sales/onsale.repository.js';
 import type { WaitingRoomService } from './waitingroom.service.js';
 
 export interface SchedulerDeps {
@@ -104,7 +105,7 @@ export class AdmissionScheduler {
 
   /** One tick over every active queue on-sale; `dueAt` is the slot of the schedule it runs for (default: now). */
   async tick(now = Date.now(), run: TickRun = { dueAt: now }): Promise<EventTick[]> {
-    const sales = await repo.activeQueueSales(this.deps.db, new Date(now));
+    const sales = await activeQueueSales(this.deps.db, new Date(now));
     return Promise.all(
       sales.map((sale) =>
         this.tickEvent(sale, now, run).catch((err: unknown): EventTick => {
@@ -143,7 +144,7 @@ export class AdmissionScheduler {
 
     if (sale.saleEndsAt && now >= sale.saleEndsAt.getTime()) {
       await this.deps.db.transaction((tx) =>
-        repo.changeOnsaleState(tx, sale.eventId, 'closed', {
+        changeOnsaleState(tx, sale.eventId, 'closed', {
           action: 'closed',
           actorId: null,
           data: { reason: 'sale_ended' },
@@ -167,7 +168,7 @@ export class AdmissionScheduler {
       // A big draw takes seconds: keep the lock alive chunk by chunk so no second scheduler joins in.
       const report = await room.draw(sale.eventId, { afterWrite: () => this.holdLock(k, tickRun.dueAt) });
       await room.reveal(sale.eventId);
-      await repo.moveEventStatus(this.deps.db, sale.eventId, ['scheduled'], 'on_sale');
+      await moveEventStatus(this.deps.db, sale.eventId, ['scheduled'], 'on_sale');
       drew = report.size;
       this.deps.sockets
         .to(eventRoom(sale.eventId))
@@ -192,7 +193,7 @@ export class AdmissionScheduler {
   ): Promise<EventTick> {
     const { room, redis, db, sockets } = this.deps;
     const eventId = sale.eventId;
-    const unsold = await repo.unsoldCount(db, eventId);
+    const unsold = await unsoldCount(db, eventId);
 
     if (unsold === 0) {
       if (!stats.soldOut) {
@@ -201,7 +202,7 @@ export class AdmissionScheduler {
           sockets
             .to(eventRoom(eventId))
             .emit('soldout', { eventId, phase: change.phase, soldOut: true, at: Date.now() });
-        await repo.moveEventStatus(db, eventId, ['scheduled', 'on_sale'], 'sold_out');
+        await moveEventStatus(db, eventId, ['scheduled', 'on_sale'], 'sold_out');
       }
       await this.publishCursor(sale, k, stats.cursor, now, true);
       return this.report(sale, 'soldout', { drew, cursor: stats.cursor, unsold });
@@ -213,7 +214,7 @@ export class AdmissionScheduler {
         sockets
           .to(eventRoom(eventId))
           .emit('available', { eventId, phase: change.phase, soldOut: false, at: Date.now() });
-        await repo.moveEventStatus(db, eventId, ['sold_out'], 'on_sale');
+        await moveEventStatus(db, eventId, ['sold_out'], 'on_sale');
         void announceTicketsReleased(db, eventId, `${Math.floor(now / 60_000)}`, unsold).catch((err: unknown) =>
           this.deps.logger.warn({ err, eventId }, 'tickets released not announced'),
         );

@@ -16,8 +16,8 @@ import { AppError } from '../shared/errors.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { etaSeconds, measuredRate } from './pace.js';
 import { checkProof, issueChallenge, type Challenge } from './pow.js';
-import * as repo from './waitingroom.repository.js';
-import type { OnsaleState, QueueSale } from './waitingroom.repository.js';
+import { salesFigures } from '../sales/inventory.repository.js';
+import { changeOnsaleState, findQueueSale, type OnsaleState, type QueueSale } from '../sales/onsale.repository.js';
 import { SharedCopies } from '../shared/shared-copies.js';
 import { CHALLENGE_SECRET } from './room.js';
 import { waitingRoomErrors } from './waitingroom.errors.js';
@@ -123,7 +123,7 @@ export class WaitingRoomService {
   }
 
   private async readSale(eventId: string): Promise<QueueSale> {
-    const sale = await repo.findQueueSale(this.deps.db, eventId);
+    const sale = await findQueueSale(this.deps.db, eventId);
     if (!sale) {
       if (!(await catalog.findEvent(this.deps.db, eventId))) throw catalogErrors.eventNotFound();
       throw waitingRoomErrors.noOnsale();
@@ -304,7 +304,7 @@ export class WaitingRoomService {
     const sale = await this.sale(eventId);
     if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
     const stats = await this.roomStats(sale);
-    const [rate, figures] = await Promise.all([this.rate(eventId, now), repo.salesFigures(this.deps.db, eventId)]);
+    const [rate, figures] = await Promise.all([this.rate(eventId, now), salesFigures(this.deps.db, eventId)]);
     return {
       eventId,
       phase: stats.phase,
@@ -388,7 +388,7 @@ export class WaitingRoomService {
       throw waitingRoomErrors.wrongState(sale.state, 'only a paused on-sale can be resumed');
     const audited = { pause: 'paused', resume: 'resumed', close: 'closed' }[action];
     await this.deps.db.transaction((tx) =>
-      repo.changeOnsaleState(tx, eventId, to, { action: audited, actorId: principal.userId }),
+      changeOnsaleState(tx, eventId, to, { action: audited, actorId: principal.userId }),
     );
     this.forget(eventId);
     const status = await this.applyState(eventId, to);
