@@ -70,8 +70,12 @@ const unknown = wanted.filter((p) => !(PARTS as readonly string[]).includes(p));
 if (unknown.length) throw new Error(`--only: unknown ${unknown.join(', ')} (there are: ${PARTS.join(', ')})`);
 const parts = new Set(wanted as Part[]);
 const CARD = { number: '4242 4242 4242 4242', expMonth: 12, expYear: 2034, cvc: '123' };
-/** Concurrent warm-up purchases per path: at least two per connection, so every one opens. */
-const WARM_UP = Math.max(20, 2 * pool);
+/**
+ * Warm-up purchases per path, made in waves of `buyers` at once: at least two per connection, so
+ * every one opens, and three rounds of every buyer, so the path's code is compiled (JIT) and its
+ * statements prepared before it is timed.
+ */
+const WARM_UP = Math.max(20, 2 * pool, 3 * buyers);
 /** Seats (or GA places) per tier: one per measured purchase, the warm-ups, the traced purchases. */
 const perTier = buyers * rounds + WARM_UP + 10;
 const spare = (w: number) => buyers * rounds + w;
@@ -93,9 +97,12 @@ try {
     op: (buyer: number, round: number) => Promise<void>,
     warmUp: (w: number) => Promise<void>,
   ): Promise<Path> => {
-    // JIT and prepared statements; concurrent, so every connection of the pool is open
-    // before counting (a new connection's own statements would count against the path).
-    await Promise.all(Array.from({ length: WARM_UP }, (_, w) => warmUp(w)));
+    // JIT and prepared statements; in concurrent waves, so every connection of the pool is
+    // open before counting (a new connection's own statements would count against the path).
+    const waveSize = Math.max(buyers, 2 * pool);
+    for (let wave = 0; wave < WARM_UP; wave += waveSize) {
+      await Promise.all(Array.from({ length: Math.min(waveSize, WARM_UP - wave) }, (_, i) => warmUp(wave + i)));
+    }
     const stop = lockSampler(database.admin, database.name, applicationName);
     const cpu = await cpuMeter(database.admin, database.name, applicationName);
     try {
