@@ -82,8 +82,8 @@ export async function insertSessionBatch(
 /** The session and its account, expired or not: the caller tells the two apart. */
 /**
  * Every authenticated request runs this lookup, so it is prepared once per database handle:
- * building the drizzle query each time cost ~0.4 ms of CPU per request, more than Postgres
- * spends answering it (measured with the waiting room's join, the hottest authenticated path).
+ * building the drizzle query each time costs ~0.4 ms of CPU per request, more than Postgres
+ * spends answering it (on the waiting room's join, the hottest authenticated path).
  */
 const sessionLookups = new WeakMap<Db, ReturnType<typeof prepareSessionLookup>>();
 

@@ -54,7 +54,7 @@ export interface RenderedSeatMap {
   digest: string;
 }
 
-/** How stale the tiers and seat map of GET /v1/events/:id may be; the issue asks for "within a few seconds". */
+/** How long one load of an event's tiers and seat map (GET /v1/events/:id) is shared: the most its availability lags. */
 export const INVENTORY_CACHE_MS = 1000;
 
 export class DiscoveryService {

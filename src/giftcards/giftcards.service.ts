@@ -288,7 +288,8 @@ export class GiftCardService {
 
 /** The first card of a request key, without its code; refused when this request is another one. */
 function replayOf(prior: GiftCardView & { requestHash: string | null }, hash: string) {
-  // Cards from before the hash was kept have none: they replay as they always did.
+  // A card stored without a request hash (created before drizzle/0013 added the column) has
+  // nothing to compare the request with: any request with its key replays it.
   if (prior.requestHash !== null && prior.requestHash !== hash) throw giftCardErrors.keyReused();
   const { requestHash: _, ...card } = prior;
   return { ...card, code: null };

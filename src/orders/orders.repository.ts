@@ -42,7 +42,7 @@ type TransitionPatch = Partial<
 
 /*
  * Every change of an order's state runs a transition: prepared once per shape (preparedOnce),
- * since building it with drizzle on each call cost more CPU than Postgres spends running it.
+ * since building it with drizzle on each call costs more CPU than Postgres spends running it.
  */
 /** One prepared transition per shape (how many `from` states, which fields patched): a handful in all. */
 const transitions = new Map<string, ReturnType<typeof prepareTransition>>();

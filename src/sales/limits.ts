@@ -1,13 +1,15 @@
 /**
- * The per-account ticket limit, in ONE place. Everything that adds tickets to an account for
- * an event (a hold; a transfer or a gift received) must, in its own transaction:
- *   1. `await lockAccountEvent(tx, userId, eventId)` — serialises that account's changes for
- *      that event, so two concurrent requests cannot both see room for one more;
- *   2. `await countTowardsLimit(tx, userId, eventId)` and refuse when count + wanted > limit.
- * The lock is transaction-scoped and released at commit or rollback. Moving a ticket between
- * accounts (transfer, gift) locks and counts the receiving account. A hold does both inside
- * `fd_hold_create` (drizzle/0018), with the same lock key; the statements for everything else
- * are in holds.repository.ts.
+ * The per-account ticket limit. Everything that adds tickets to an account for an event (a
+ * hold; a transfer or a gift received) must, in its own transaction:
+ *   1. lock the account and event — serialises that account's changes for that event, so two
+ *      concurrent requests cannot both see room for one more;
+ *   2. count what the account has for the event and refuse when count + wanted > limit.
+ * The lock is a transaction-scoped advisory lock on `limit:<userId>:<eventId>`, released at
+ * commit or rollback. The rule is carried out in two places that share that key and that count:
+ *   - a hold: inside the SQL function `fd_hold_create` (drizzle/0018 defines it, drizzle/0024
+ *     holds the body that runs), which locks, counts and refuses in the statement that holds;
+ *   - a ticket moved between accounts (transfer, gift): the receiving account, through
+ *     `lockAccountEvent` and `countTowardsLimit` from holds.repository.ts, re-exported here.
  */
 export { countTowardsLimit, lockAccountEvent } from './holds.repository.js';
 

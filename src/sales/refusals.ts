@@ -8,8 +8,9 @@ type Details = Record<string, unknown>;
 
 /**
  * The refusals the purchase path's SQL functions raise (drizzle/: `fd_refuse(code, details)`),
- * turned into the same problems the API has always answered. One table, so a code the SQL
- * raises and nobody maps is found by `refusalFrom` in a test, not by a fan.
+ * turned into the domain errors the rest of the API throws, so a refusal from SQL answers with
+ * the same problem code as one decided in TypeScript. One table, so a code the SQL raises and
+ * nobody maps is found by `refusalFrom` in a test, not by a fan.
  */
 const refusals: Record<string, (d: Details) => AppError> = {
   'catalog.event_not_found': () => catalogErrors.eventNotFound(),

@@ -333,8 +333,8 @@ export class TransferService {
 
   /**
    * The per-account limit applies to received tickets too (src/sales/limits.ts protocol: lock,
-   * count, refuse). Until limits.ts counts owned tickets, the larger of "holds and purchases"
-   * and "valid tickets held" is what the account has.
+   * count, refuse). What the account has is the larger of countTowardsLimit (live holds and
+   * valid tickets held) and countValidTickets (valid tickets held).
    */
   private async assertWithinLimit(tx: Db, userId: string, eventId: string): Promise<void> {
     const event = (await findEvent(tx, eventId))!;
