@@ -40,11 +40,11 @@ type TransitionPatch = Partial<
   Pick<OrderRow, 'provider' | 'intentId' | 'cardLast4' | 'failureCode' | 'confirmedAt' | 'capturedAt' | 'refundedCents'>
 >;
 
-/*
- * Every change of an order's state runs a transition: prepared once per shape (preparedOnce),
- * since building it with drizzle on each call costs more CPU than Postgres spends running it.
+/**
+ * One prepared transition per shape (how many `from` states, which fields patched): a handful in
+ * all. Every change of an order's state runs one, and building it with drizzle on each call
+ * costs more CPU than Postgres spends running it.
  */
-/** One prepared transition per shape (how many `from` states, which fields patched): a handful in all. */
 const transitions = new Map<string, ReturnType<typeof prepareTransition>>();
 
 function prepareTransition(fromCount: number, fields: readonly (keyof TransitionPatch)[]) {
