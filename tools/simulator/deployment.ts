@@ -86,7 +86,8 @@ export async function startDeployment(options: StartOptions): Promise<Deployment
   try {
     const databaseUrl = await createOwnDatabase(options.env, runId, teardown.undo);
     const redis = await redisForDrop(options.env, prefix, join(dataDir, 'redis'), teardown.undo);
-    log(`starting services in ${dataDir}${databaseUrl ? ' (Postgres and Redis from the environment)' : ''}`);
+    const fromEnv = [databaseUrl && 'Postgres', !redis.own && 'Redis'].filter(Boolean).join(' and ');
+    log(`starting services in ${dataDir}${fromEnv ? ` (${fromEnv} from the environment)` : ''}`);
     const base = dropEnv(dataDir, prefix);
     const quiet = createLogger({ LOG_LEVEL: 'error', NODE_ENV: 'production' });
     // Our own boot: it starts the local services (when no URL is given), and its connection is
