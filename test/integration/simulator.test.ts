@@ -251,6 +251,13 @@ describe('npm run drop (open mode, small)', () => {
       // Self-contained: no script and nothing fetched from elsewhere.
       expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/i);
       expect(await readFile(files.summary, 'utf8')).toContain('Oversell audit (Postgres): CLEAN');
+      // CPU per kind of process over the drop: the crowd's and the servers', from /proc.
+      const cpu = Object.fromEntries(report.cpu!.groups.map((g) => [g.group, g.cpuSeconds]));
+      expect(cpu.fans).toBeGreaterThan(0);
+      expect(cpu.api).toBeGreaterThan(0);
+      expect(cpu.postgres).toBeGreaterThan(0);
+      expect(report.cpu!.groups.reduce((sum, g) => sum + g.share, 0)).toBeLessThanOrEqual(1.05);
+      expect(await readFile(files.summary, 'utf8')).toMatch(/CPU over [\d.]+ s on \d+ cores: .*fans/);
     },
   );
 });

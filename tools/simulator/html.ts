@@ -175,6 +175,13 @@ ${
 <p>${num(r.waiting.polls)} polls: ${num(r.waiting.pollsNotModified)} answered 304, ${num(r.waiting.pollsFailed)} failed.</p>`
     : ''
 }
+${
+  r.cpu
+    ? `<h2>CPU</h2>
+<p>CPU used from the opening to the last answer (${r.cpu.seconds} s on ${r.cpu.cores} cores), per kind of process, read from /proc: the simulated crowd runs on the same cores as the servers.</p>
+<table>${row(['processes', 'CPU seconds', 'share of the machine'], true)}${r.cpu.groups.map((g) => row([g.group, g.cpuSeconds, `${(g.share * 100).toFixed(1)}%`])).join('')}</table>`
+    : ''
+}
 <h2>Errors by problem code</h2>
 ${r.errors.length ? `<table>${row(['endpoint', 'code', 'count'], true)}${r.errors.map((e) => row([e.endpoint, e.code, num(e.count)])).join('')}</table>` : '<p>None.</p>'}
 <h2>Oversell audit (read from Postgres)</h2>

@@ -1,3 +1,4 @@
+import type { CpuUse } from './cpu.js';
 import type { FaultOutcome } from './deployment.js';
 import type { AuditCheck, AuditResult } from './audit.js';
 import type { DropOptions } from './options.js';
@@ -86,6 +87,8 @@ export interface RunFacts {
   processes?: number;
   socketsPerNode?: number;
   socketClients?: number;
+  /** CPU per kind of process from the sale's opening (or the pre-queue's) to the last answer; null off Linux. */
+  cpu?: CpuUse | null;
 }
 
 /** How the crowd waited for admission (queue mode), and how it was run. */
@@ -173,6 +176,8 @@ export interface DropReport {
   prequeue: PrequeueFacts | null;
   /** Faults injected during the drop, seconds relative to sale start. */
   faults: { kind: string; target: string; atSeconds: number; recoveredAfterSeconds: number | null; detail: string }[];
+  /** CPU per kind of process over the drop (the crowd's own beside the servers'); null when not measured. */
+  cpu: CpuUse | null;
   /** True when the audit ran and every check (queue and client checks included) passed. */
   clean: boolean;
 }
@@ -237,6 +242,7 @@ export function buildReport(facts: RunFacts): DropReport {
       recoveredAfterSeconds: f.recoveredAt === null ? null : round((f.recoveredAt - f.at) / 1000, 2),
       detail: f.detail,
     })),
+    cpu: facts.cpu ?? null,
     clean:
       facts.audit !== null && facts.audit.clean && [...(queueChecks ?? []), ...(clientChecks ?? [])].every((c) => c.ok),
   };
@@ -449,6 +455,13 @@ export function summaryText(r: DropReport): string {
   if (s.theoreticalMinSeconds !== null) {
     lines.push(
       `  theoretical minimum ${s.theoreticalMinSeconds} s (seats ÷ admission rate), ${s.theoreticalMinSecondsByGroup} s at the measured tickets per buyer`,
+    );
+  }
+  if (r.cpu) {
+    const c = r.cpu;
+    lines.push(
+      `CPU over ${c.seconds} s on ${c.cores} cores: ` +
+        c.groups.map((g) => `${g.group} ${g.cpuSeconds} s (${pct(g.share)})`).join(', '),
     );
   }
   for (const fault of r.faults) {

@@ -1,3 +1,4 @@
+import { startCpuMeter, type CpuUse } from './cpu.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -106,6 +107,7 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       processes: run.crowd.processes.length,
       socketsPerNode: plan.socketsPerNode,
       socketClients: plan.socketClients,
+      cpu: sale.cpu,
     });
     return { report, files: await writeReportFiles(run, startedAt, report) };
   } finally {
@@ -157,6 +159,7 @@ interface SaleOutcome {
   finishedAt: number;
   records: FanRecord[];
   samples: Samples;
+  cpu: CpuUse | null;
 }
 
 /** The sale: fans handed out, the sale (or pre-queue, then sale) opened, the fault, the draw, and every fan's answer. */
@@ -167,6 +170,7 @@ async function runSale(
   registration: Registration,
 ): Promise<SaleOutcome> {
   const clock = await openForFans(run, plan, prepared);
+  const cpuMeter = await startCpuMeter(run.crowd.processes.flatMap((p) => (p.pid ? [p.pid] : [])));
   const done = handOutFans(run, plan, prepared, registration.accounts, clock);
   const queueMode = run.options.mode === 'queue';
   const prequeue = queueMode ? await awaitPrequeue(run, plan, prepared, registration.accounts, clock) : null;
@@ -176,6 +180,7 @@ async function runSale(
   const results = await finished(done, clock.deadline);
   watch.stop();
   const finishedAt = Date.now();
+  const cpu = cpuMeter ? await cpuMeter() : null;
   const fault = faultRun ? await faultRun : null;
   if (typeof fault === 'string') throw new Error(fault);
   run.reporter.info(`drop finished after ${((finishedAt - clock.saleStartsAt) / 1000).toFixed(1)} s`);
@@ -187,7 +192,7 @@ async function runSale(
     mergeErrors(registration.errors, r.errors);
   }
   records.sort((a, b) => a.index - b.index);
-  return { clock, prequeue, drawnAt, watch, fault, finishedAt, records, samples };
+  return { clock, prequeue, drawnAt, watch, fault, finishedAt, records, samples, cpu };
 }
 
 /** Every fan process' final answer, or an error when they have not all answered GRACE_MS after the deadline. */
