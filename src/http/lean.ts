@@ -3,13 +3,13 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { parse as parseQueryString } from 'node:querystring';
 import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../logger.js';
-import { AppError, unauthorized } from '../shared/errors.js';
+import { AppError } from '../shared/errors.js';
 import { fresh } from './fresh.js';
 import { measureRequest, type Metrics } from './metrics.js';
 import { idempotencyKeyOf, principalFor, replyOf, routeTable, storesAnswers, type Pipeline } from './mount.js';
 import { problemDocument } from './problem.js';
 import { logWhenDone, requestIdOf } from './request-log.js';
-import { JsonText, parsePart, type AnyRoute, type RouteContext } from './route.js';
+import { ContextBase, JsonText, parsePart, type AnyRoute } from './route.js';
 import { pathSegments } from './route-table.js';
 import type { SecurityHeader } from './security-headers.js';
 import { sendFile, type StaticFile } from './static-file.js';
@@ -353,32 +353,17 @@ function weakEtag(text: string, length: number): string {
   return `W/"${length.toString(16)}-${hash}"`;
 }
 
-/** A handler's view of a lean request: what RequestContext gives on the Express path. */
-class LeanContext<P, Q, B> implements RouteContext<P, Q, B> {
-  readonly params: P;
-  readonly query: Q;
-  readonly body: B;
-  readonly principal: Principal | null;
-  readonly ip: string;
-
+/** The lean path's request context: what RequestContext gives on the Express path. */
+class LeanContext<P, Q, B> extends ContextBase<P, Q, B> {
   constructor(
     private readonly call: LeanCall,
     parts: { params: P; query: Q; body: B; principal: Principal | null; ip: string },
   ) {
-    this.params = parts.params;
-    this.query = parts.query;
-    this.body = parts.body;
-    this.principal = parts.principal;
-    this.ip = parts.ip;
+    super(parts);
   }
 
   get requestId(): string {
     return this.call.id;
-  }
-
-  get user(): Principal {
-    if (!this.principal) throw unauthorized('auth.required', 'Sign in to do this.');
-    return this.principal;
   }
 
   get log(): Logger {

@@ -137,31 +137,49 @@ export function parsePart<S extends Schema>(where: FieldProblem['in'], schema: S
   return parsed.data;
 }
 
-/** A handler's view of its request: one object per request, its methods on the prototype. */
-export class RequestContext<P, Q, B> implements RouteContext<P, Q, B> {
+/**
+ * What every handler's view of its request holds, on either path (Express, or the lean path of
+ * src/http/lean.ts): the parsed parts and the caller. One object per request, its methods on
+ * the prototype; each path says where the id, log and headers come from.
+ */
+export abstract class ContextBase<P, Q, B> implements RouteContext<P, Q, B> {
   readonly params: P;
   readonly query: Q;
   readonly body: B;
   readonly principal: Principal | null;
   readonly ip: string;
-  readonly requestId: string;
 
-  constructor(
-    private readonly req: Request,
-    private readonly res: Response,
-    parts: { params: P; query: Q; body: B; principal: Principal | null; ip: string },
-  ) {
+  constructor(parts: { params: P; query: Q; body: B; principal: Principal | null; ip: string }) {
     this.params = parts.params;
     this.query = parts.query;
     this.body = parts.body;
     this.principal = parts.principal;
     this.ip = parts.ip;
-    this.requestId = String(req.id);
   }
 
   get user(): Principal {
     if (!this.principal) throw unauthorized('auth.required', 'Sign in to do this.');
     return this.principal;
+  }
+
+  abstract get requestId(): string;
+  abstract get log(): Logger;
+  abstract requestHeader(name: string): string | undefined;
+  abstract setHeader(name: string, value: string): void;
+}
+
+/** The Express path's request context. */
+export class RequestContext<P, Q, B> extends ContextBase<P, Q, B> {
+  constructor(
+    private readonly req: Request,
+    private readonly res: Response,
+    parts: { params: P; query: Q; body: B; principal: Principal | null; ip: string },
+  ) {
+    super(parts);
+  }
+
+  get requestId(): string {
+    return String(this.req.id);
   }
 
   /** Made on first use, as `req.log` is. */
