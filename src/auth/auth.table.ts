@@ -55,3 +55,43 @@ export const emailVerifications = pgTable('email_verifications', {
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   usedAt: timestamp('used_at', { withTimezone: true }),
 });
+
+/**
+ * Password-reset links (POST /v1/auth/password-reset). Only the token's SHA-256 is kept; a link
+ * works once, for 30 minutes. A request for an address with no account writes a row too, with
+ * no account (its token is never mailed, so it resets nothing): both answers do the same work,
+ * so their timing does not tell whether the address has an account.
+ */
+export const passwordResets = pgTable(
+  'password_resets',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  // Serves retiring an account's open links (a reset used, an address changed).
+  (t) => [index('password_resets_user_idx').on(t.userId)],
+);
+
+/**
+ * Changes of address waiting for their confirmation at the new address (POST /v1/me/email).
+ * The address changes only when the link mailed there is used: once, within 24 hours.
+ */
+export const emailChanges = pgTable(
+  'email_changes',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Lower-cased and trimmed, as `users.email`. */
+    newEmail: text('new_email').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  // Serves retiring an account's open changes (a newer change confirmed, a password reset).
+  (t) => [index('email_changes_user_idx').on(t.userId)],
+);
