@@ -18,6 +18,7 @@ import {
   verificationAccount,
   verifyEmailBody,
 } from './auth.schemas.js';
+import { recoveryRoutes } from './recovery.routes.js';
 
 const tag = 'Accounts';
 
@@ -183,5 +184,6 @@ export function authRoutes(auth: AuthService, config: Config): AnyRoute[] {
       errors: ['auth.forbidden', 'auth.user_not_found'],
       handler: (ctx) => auth.setRoles(ctx.params.id, ctx.body.roles),
     }),
+    ...recoveryRoutes(auth.recovery, config),
   ];
 }

@@ -6,10 +6,12 @@ export const email = z
   .max(254)
   .transform((v) => v.trim().toLowerCase());
 
+/** A password being chosen (sign-up, reset): length, not composition rules (NIST SP 800-63B), 10 characters or a passphrase. */
+export const newPassword = z.string().min(10, 'must be at least 10 characters').max(200);
+
 export const registerBody = z.object({
   email,
-  // Length, not composition rules (NIST SP 800-63B): 10 characters or a passphrase.
-  password: z.string().min(10, 'must be at least 10 characters').max(200),
+  password: newPassword,
   displayName: z.string().trim().min(1).max(80),
 });
 

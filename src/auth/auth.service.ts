@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Config } from '../config.js';
+import type { ServedConfig } from '../config.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../logger.js';
 import type { Broadcaster } from '../realtime/broadcaster.js';
@@ -14,7 +14,9 @@ import type { me, profilePatch, sessionInfo, verificationAccount } from './auth.
 import type { LoginAttempts } from './login-attempts.js';
 import { hashPassword, verifyPassword } from './password.js';
 import type { Principal } from './principal.js';
+import { RecoveryService } from './recovery.service.js';
 import type { SessionCache } from './session-cache.js';
+import { accountChanged, sessionsEnded } from './session-ends.js';
 
 export type Me = z.input<typeof me>;
 export type SessionInfo = z.input<typeof sessionInfo>;
@@ -37,7 +39,7 @@ export interface AuthenticatedSession {
 export interface AuthServiceDeps {
   db: Db;
   sessions: SessionCache;
-  config: Pick<Config, 'SESSION_TTL_HOURS' | 'PASSWORD_SCRYPT_LOG_N' | 'PUBLIC_URL'>;
+  config: Pick<ServedConfig, 'SESSION_TTL_HOURS' | 'PASSWORD_SCRYPT_LOG_N' | 'PUBLIC_URL'>;
   logger: Logger;
   /** The platform key: seals the verification mail at rest and signs the account's receipts. */
   mailKeys: PlatformSigner;
@@ -97,6 +99,8 @@ export class AuthService {
   private readonly mailKeys: AuthServiceDeps['mailKeys'];
   private readonly attempts: LoginAttempts;
   private readonly sockets: AuthServiceDeps['sockets'];
+  /** Getting back in: password reset by email, change of address confirmed at the new one. */
+  readonly recovery: RecoveryService;
 
   constructor(deps: AuthServiceDeps) {
     this.db = deps.db;
@@ -106,6 +110,7 @@ export class AuthService {
     this.mailKeys = deps.mailKeys;
     this.attempts = deps.attempts;
     this.sockets = deps.sockets;
+    this.recovery = new RecoveryService(deps);
   }
 
   /** `verified`: the caller already proved the address (a transfer's mailed token): no verification mail then. */
@@ -300,23 +305,14 @@ export class AuthService {
     return presentUser(user);
   }
 
-  /**
-   * Sessions ended (their rows already deleted): requests with their tokens fail at once on
-   * every node (the cache's tombstones), then their sockets are disconnected everywhere, in that
-   * order, so a socket that reconnects at once meets the tombstone.
-   */
+  /** Sessions ended (their rows already deleted): see sessionsEnded. */
   private async ended(sessions: readonly repo.EndedSession[], userId: string): Promise<void> {
-    await Promise.all(sessions.map((s) => this.sessions.revoke(s.tokenHash, { userId, sessionId: s.id })));
-    for (const s of sessions) this.sockets.disconnectSession(s.id);
+    await sessionsEnded({ sessions: this.sessions, sockets: this.sockets }, sessions, userId);
   }
 
-  /**
-   * The account's roles or verified address changed: its sessions are read again from Postgres,
-   * and its sockets, on every node, are disconnected so that they reconnect with the new facts.
-   */
+  /** The account's roles or verified address changed: see accountChanged. */
   private async accountChanged(userId: string): Promise<void> {
-    await this.sessions.forgetAccount(userId);
-    this.sockets.disconnectUser(userId);
+    await accountChanged({ sessions: this.sessions, sockets: this.sockets }, userId);
   }
 
   /** The account a live verification token is for, locked for this transaction. */

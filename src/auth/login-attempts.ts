@@ -66,6 +66,12 @@ export class LoginAttempts {
     await this.deps.redis.del(this.pairKey(email, ip));
   }
 
+  /** The password was just reset from the mailbox: the account's back-off and this address's count start again. */
+  async forgive(email: string, ip: string): Promise<void> {
+    // Two commands: the keys' hash tags differ, so one DEL would span slots on a Redis Cluster.
+    await Promise.all([this.deps.redis.del(this.pairKey(email, ip)), this.deps.redis.del(this.accountKey(email))]);
+  }
+
   /** The wait before the next attempt on an account that failed `failures` times in the window. */
   backoffMs(failures: number): number {
     const { LOGIN_BACKOFF_AFTER_FAILURES: after, LOGIN_BACKOFF_MAX_MS: max } = this.deps.limits;
