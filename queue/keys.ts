@@ -10,6 +10,8 @@ export interface Keys {
   session(tokenHash: string): string;
   /** HASH sessionId → token hash: an account's cached sessions, to forget them all when it changes. */
   accountSessions(userId: string): string;
+  /** Pub/sub channel: a session ended or an account changed, so every node drops its copies (src/auth/local-sessions.ts). */
+  sessionChanges(): string;
   /** The waiting room of one event; every key carries the same `{ev:<id>}` hash tag. */
   queue(eventId: string): QueueKeys;
   /**
@@ -67,6 +69,7 @@ export function createKeys(prefix: string): Keys {
     rateLimit: (bucket, subject) => `${prefix}rl:${bucket}:{${subject}}`,
     session: (tokenHash) => `${prefix}sess:{${tokenHash}}`,
     accountSessions: (userId) => `${prefix}sessions:{u:${userId}}`,
+    sessionChanges: () => `${prefix}sessions:changes`,
     joinCounter: (eventId, subject) => `${queueBase(prefix, eventId)}joins:${subject}`,
     queue: (eventId) => {
       const base = queueBase(prefix, eventId);
