@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, lt, notExists, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, lt, notExists, sql } from 'drizzle-orm';
 import { clientOf, preparedOnce } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -97,8 +97,30 @@ export async function transitionOrder(
   return row ?? null;
 }
 
-export async function listOrders(db: Db, userId: string, limit: number): Promise<OrderRow[]> {
-  return db.select().from(orders).where(eq(orders.userId, userId)).orderBy(desc(orders.createdAt)).limit(limit);
+/** A purchase as My orders lists it: one order of a hold, and how many payment attempts the hold took. */
+export type ListedOrder = OrderRow & { paymentAttempts: number };
+
+const unsuccessful = sql`${orders.status} in ('failed', 'voided')`;
+
+/**
+ * An account's purchases, newest first: one entry per hold. A hold is paid for by one order,
+ * but each declined attempt before it is an order of its own (failed, with its receipt and its
+ * voided authorization), so a fan who retried twice would read two "Payment failed" rows beside
+ * the order that succeeded. The entry is the hold's live order when it has one, else its latest
+ * attempt; `paymentAttempts` counts every attempt folded into it.
+ */
+export async function listOrders(db: Db, userId: string, limit: number): Promise<ListedOrder[]> {
+  const latest = db
+    .selectDistinctOn([orders.holdId], {
+      ...getTableColumns(orders),
+      paymentAttempts: sql<number>`count(*) over (partition by ${orders.holdId})`.as('payment_attempts'),
+    })
+    .from(orders)
+    .where(eq(orders.userId, userId))
+    .orderBy(orders.holdId, unsuccessful, desc(orders.createdAt))
+    .as('latest');
+  const rows = await db.select().from(latest).orderBy(desc(latest.createdAt)).limit(limit);
+  return rows.map((r) => ({ ...r, paymentAttempts: Number(r.paymentAttempts) }));
 }
 
 export async function itemsOfOrder(db: Db, orderId: string): Promise<OrderItemRow[]> {

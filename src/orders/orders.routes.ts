@@ -4,7 +4,7 @@ import { toSource } from '../payments/payments.schemas.js';
 import {
   orderDetails,
   orderIdParams,
-  orderSummary,
+  orderListEntry,
   orderTimeline,
   patchOrderBody,
   paymentOptions,
@@ -106,11 +106,11 @@ export function orderRoutes(orders: OrderService): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/v1/me/orders',
-      summary: 'My orders, newest first',
+      summary: 'My purchases, newest first: one per hold, its declined attempts folded into it',
       tag,
       access: 'user',
       query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
-      response: { status: 200, schema: z.object({ orders: z.array(orderSummary) }) },
+      response: { status: 200, schema: z.object({ orders: z.array(orderListEntry) }) },
       handler: async (ctx) => ({ orders: await orders.mine(ctx.user, ctx.query.limit) }),
     }),
     defineRoute({

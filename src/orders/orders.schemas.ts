@@ -92,6 +92,16 @@ export const orderSummary = z.object({
   ticketCounts,
 });
 
+export const orderListEntry = orderSummary.extend({
+  paymentAttempts: z
+    .number()
+    .int()
+    .min(1)
+    .describe(
+      'how many payment attempts the hold took: declined attempts are folded into the order that succeeded (or the last one)',
+    ),
+});
+
 export const orderDetails = orderSummary.extend({ payments: z.array(paymentView), tickets: z.array(ticketView) });
 
 export const paymentOptions = z.object({

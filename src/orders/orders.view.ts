@@ -7,7 +7,7 @@ import {
   type TicketView,
   type TicketWithStanding,
 } from '../tickets/tickets.repository.js';
-import type { OrderRow } from './orders.repository.js';
+import type { ListedOrder, OrderRow } from './orders.repository.js';
 import { standingOf, type TicketStanding } from './ticket-standing.js';
 
 /** Whether the fan may call the seats theirs: only once the order is committed. */
@@ -51,20 +51,21 @@ export function orderSummary(order: OrderRow, ticketCounts: TicketCounts) {
 }
 
 /** An account's orders as GET /v1/me/orders lists them: one read of all their tickets for the counts. */
-export async function orderSummaries(db: Db, orders: readonly OrderRow[]) {
+export async function orderSummaries(db: Db, orders: readonly ListedOrder[]) {
   const tickets = await ticketsOfOrdersWithStanding(
     db,
     orders.map((o) => o.id),
   );
-  return orders.map((o) =>
-    orderSummary(
+  return orders.map((o) => ({
+    ...orderSummary(
       o,
       countTickets(
         o,
         tickets.filter((t) => t.orderId === o.id),
       ),
     ),
-  );
+    paymentAttempts: o.paymentAttempts,
+  }));
 }
 
 /**
