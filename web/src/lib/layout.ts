@@ -24,6 +24,11 @@ export function currentUser(): Promise<Me | null> {
   return me;
 }
 
+/** Forgets the cached account: after signing in or out, the next currentUser() or renderHeader() asks again. */
+export function forgetCurrentUser(): void {
+  me = undefined;
+}
+
 /** Fills the site header's navigation according to who is signed in. */
 export async function renderHeader(): Promise<void> {
   const nav = document.querySelector('header.site nav');

@@ -1,17 +1,10 @@
+import { bindEmailChange } from '../account/email-change.js';
 import { api, ApiError, session } from '../lib/api.js';
 import { $, formValues, h, setStatus } from '../lib/dom.js';
-import { renderHeader } from '../lib/layout.js';
+import { clearErrors, showError } from '../lib/forms.js';
+import { currentUser, forgetCurrentUser, renderHeader } from '../lib/layout.js';
+import { sameOriginUrl } from '../lib/next-path.js';
 
-interface Me {
-  displayName: string;
-  email: string;
-  roles: string[];
-  emailVerified: boolean;
-}
-interface SessionGrant {
-  token: string;
-  user: Me;
-}
 interface SessionInfo {
   id: string;
   createdAt: string;
@@ -73,22 +66,28 @@ async function endSessions(path: string, done: string): Promise<void> {
   }
 }
 
+const next = sameOriginUrl(new URLSearchParams(location.search).get('next'), location.origin);
+const forms = $('#signin-forms');
+$('#next-note').hidden = next === null;
+// A session on this device most likely still works: no sign-in forms flashing up before it is checked.
+forms.hidden = session.token() !== null;
+
+/** Signed in: the account and its sessions in place of the sign-in forms. Signed out: the forms. */
 async function showMe(): Promise<void> {
   const panel = $('#signed-in');
-  if (!session.token()) {
-    panel.hidden = true;
-    return;
-  }
-  try {
-    const me = await api<Me>('GET', '/v1/me');
-    $('#who').textContent =
-      `${me.displayName} (${me.email}) — ${me.roles.join(', ')}${me.emailVerified ? '' : ' — email not verified yet'}`;
-    panel.hidden = false;
-    await showSessions();
-  } catch {
-    session.clear();
-    panel.hidden = true;
-  }
+  const me = await currentUser();
+  forms.hidden = me !== null;
+  panel.hidden = me === null;
+  if (!me) return;
+  $('#who').textContent =
+    `${me.displayName} (${me.email}) — ${me.roles.join(', ')}${me.emailVerified ? '' : ' — email not verified yet'}`;
+  await showSessions();
+}
+
+/** After signing in or out: the header and the page show the new state at once, without a reload. */
+async function refresh(): Promise<void> {
+  forgetCurrentUser();
+  await Promise.all([showMe(), renderHeader()]);
 }
 
 function bind(formId: string, path: string): void {
@@ -96,15 +95,25 @@ function bind(formId: string, path: string): void {
   const status = $('.status', form);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    clearErrors(form);
     setStatus(status, 'busy', 'Working…');
+    let grant: { token: string };
     try {
-      const grant = await api<SessionGrant>('POST', path, formValues(form));
-      session.set(grant.token);
-      setStatus(status, 'ok', `Welcome, ${grant.user.displayName}.`);
-      await showMe();
+      grant = await api<{ token: string }>('POST', path, formValues(form));
     } catch (err) {
-      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
+      showError(form, status, err);
+      return;
     }
+    session.set(grant.token);
+    // Back where the fan was (the event whose tickets they were holding), in place of this detour.
+    if (next) {
+      location.replace(next);
+      return;
+    }
+    setStatus(status, '', '');
+    form.reset();
+    await refresh();
+    $('#signed-in-title').focus();
   });
 }
 
@@ -113,11 +122,14 @@ bind('#register', '/v1/auth/register');
 $('#signout').addEventListener('click', async () => {
   await api('POST', '/v1/auth/logout').catch(() => undefined);
   session.clear();
-  await showMe();
+  await refresh();
 });
 $('#signout-others').addEventListener(
   'click',
   () => void endSessions('/v1/me/sessions?keep=current', 'Signed out everywhere else.'),
 );
-void showMe();
+bindEmailChange();
 void renderHeader();
+await showMe();
+// Already signed in (another tab did it): nothing to do here but go on.
+if (next && (await currentUser())) location.replace(next);
