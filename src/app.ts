@@ -127,6 +127,7 @@ export function createApp(infra: Infra): App {
     }),
     checkin: new CheckinService(database.db, infra.signer, {
       bundleValidMs: config.CHECKIN_BUNDLE_VALID_MINUTES * 60_000,
+      publicUrl: config.PUBLIC_URL,
     }),
     cancellations: new CancellationService(database.db, infra.signer, cancellationQueue(redis, config)),
     waitingRoom,

@@ -21,8 +21,14 @@ export async function isEventStaff(db: Db, eventId: string, userId: string): Pro
   return row !== undefined;
 }
 
-export async function addStaff(db: Db, eventId: string, userId: string, addedBy: string): Promise<void> {
-  await db.insert(eventStaff).values({ eventId, userId, addedBy }).onConflictDoNothing();
+/** True when the account became staff now; false when it already was (nothing changes). */
+export async function addStaff(db: Db, eventId: string, userId: string, addedBy: string): Promise<boolean> {
+  const rows = await db
+    .insert(eventStaff)
+    .values({ eventId, userId, addedBy })
+    .onConflictDoNothing()
+    .returning({ userId: eventStaff.userId });
+  return rows.length > 0;
 }
 
 export async function removeStaff(db: Db, eventId: string, userId: string): Promise<boolean> {
@@ -40,6 +46,8 @@ export async function listStaff(db: Db, eventId: string) {
       email: users.email,
       displayName: users.displayName,
       since: eventStaff.createdAt,
+      // isEventStaff's rule, shown to the organizer: without a confirmed address the account does not scan.
+      confirmed: sql<boolean>`${users.emailVerifiedAt} is not null`,
     })
     .from(eventStaff)
     .innerJoin(users, eq(users.id, eventStaff.userId))

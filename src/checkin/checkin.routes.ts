@@ -44,8 +44,19 @@ const bundle = z.object({
 });
 
 const staffList = z.object({
-  staff: z.array(z.object({ userId: z.uuid(), email: z.string(), displayName: z.string(), since: z.iso.datetime() })),
+  staff: z.array(
+    z.object({
+      userId: z.uuid(),
+      email: z.string(),
+      displayName: z.string(),
+      since: z.iso.datetime().describe('When the organizer added them'),
+      confirmed: z
+        .boolean()
+        .describe('false: the account no longer holds its address confirmed, so it cannot scan until it confirms it'),
+    }),
+  ),
 });
+const staffErrors = ['catalog.event_not_found', 'catalog.not_organizer'] as const;
 
 export function checkinRoutes(service: CheckinService): AnyRoute[] {
   return [
@@ -141,34 +152,36 @@ export function checkinRoutes(service: CheckinService): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/v1/events/:id/staff',
-      summary: "The event's door staff (organizer)",
+      summary: "The event's door staff, oldest first (its organizer or an admin)",
       tag,
       access: { roles: ['organizer'] },
       params: idParams,
       response: { status: 200, schema: staffList },
+      errors: staffErrors,
       handler: async (ctx) => ({ staff: await service.staff(ctx.user, ctx.params.id) }),
     }),
     defineRoute({
       method: 'post',
       path: '/v1/events/:id/staff',
-      summary: 'Add door staff by email (organizer)',
+      summary:
+        'Make an existing account door staff of the event, by its confirmed email address, and tell them; adding someone who already is staff changes nothing. Answers the staff list',
       tag,
       access: { roles: ['organizer'] },
       params: idParams,
       body: z.strictObject({ email }),
       response: { status: 200, schema: staffList },
-      errors: ['checkin.unknown_account', 'checkin.staff_unverified', 'catalog.not_organizer'],
+      errors: [...staffErrors, 'checkin.unknown_account', 'checkin.staff_unverified'],
       handler: async (ctx) => ({ staff: await service.addStaff(ctx.user, ctx.params.id, ctx.body.email) }),
     }),
     defineRoute({
       method: 'delete',
       path: '/v1/events/:id/staff/:userId',
-      summary: 'Remove door staff (organizer)',
+      summary: 'Remove door staff: from now on they cannot scan, download the offline bundle or upload offline scans',
       tag,
       access: { roles: ['organizer'] },
       params: z.object({ id: z.uuid(), userId: z.uuid() }),
       response: { status: 204 },
-      errors: ['checkin.staff_not_found'],
+      errors: [...staffErrors, 'checkin.staff_not_found'],
       handler: (ctx) => service.removeStaff(ctx.user, ctx.params.id, ctx.params.userId),
     }),
   ];

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import { findEvent } from '../catalog/catalog.repository.js';
 import { assertEventOrganizer, managesEvent } from '../catalog/guards.js';
 import type { Db } from '../db/types.js';
+import { notify } from '../notifications/notifications.repository.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { parseTicketCode, verifyTicketCode } from '../tickets/codes.js';
 import { ticketSettings } from '../tickets/ticket-settings.repository.js';
@@ -70,8 +71,11 @@ export class CheckinService {
   constructor(
     private readonly db: Db,
     private readonly signer: PlatformSigner,
-    /** bundleValidMs: how long an offline bundle's window lasts (config CHECKIN_BUNDLE_VALID_MINUTES). */
-    private readonly options: { bundleValidMs: number },
+    /**
+     * bundleValidMs: how long an offline bundle's window lasts (config CHECKIN_BUNDLE_VALID_MINUTES);
+     * publicUrl: where the app is served, for the scanner link in a new staff member's notice.
+     */
+    private readonly options: { bundleValidMs: number; publicUrl: string },
   ) {}
 
   async scan(
@@ -163,13 +167,31 @@ export class CheckinService {
     return signedBundle(this.db, this.signer, eventId, settings, this.options.bundleValidMs, new Date(nowMs));
   }
 
+  /**
+   * Makes the account with this address door staff of the event and tells them (feed, push and
+   * mail) with a link to the scanner; an account that already is staff is left as it is and is
+   * not told again.
+   */
   async addStaff(principal: Principal, eventId: string, email: string) {
-    await this.organized(principal, eventId);
+    const event = await this.organized(principal, eventId);
     const user = await findUserByEmail(this.db, email);
     if (!user) throw checkinErrors.unknownAccount();
     // The organizer means the owner of this address: an unconfirmed account may be anyone who typed it.
     if (!user.emailVerifiedAt) throw checkinErrors.staffUnverified();
-    await addStaff(this.db, eventId, user.id, principal.userId);
+    await this.db.transaction(async (tx) => {
+      if (!(await addStaff(tx, eventId, user.id, principal.userId))) return;
+      const title = `You are door staff for “${event.title}”`;
+      await notify(tx, [
+        {
+          userId: user.id,
+          kind: 'checkin.staff_added',
+          title,
+          body: `You can now check tickets at the doors of “${event.title}”. Open the door scanner, signed in as ${user.email}: ${this.options.publicUrl}/scanner.html?event=${eventId}`,
+          email: user.email,
+          data: { eventId },
+        },
+      ]);
+    });
     return this.staff(principal, eventId);
   }
 
@@ -291,9 +313,10 @@ export class CheckinService {
     throw checkinErrors.notStaff();
   }
 
-  private async organized(principal: Principal, eventId: string): Promise<void> {
+  private async organized(principal: Principal, eventId: string) {
     const event = await findEvent(this.db, eventId);
     if (!event) throw checkinErrors.eventNotFound();
     assertEventOrganizer(principal, event);
+    return event;
   }
 }
