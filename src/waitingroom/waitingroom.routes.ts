@@ -111,7 +111,7 @@ export function waitingRoomRoutes(
         status: 200,
         schema: fanView,
         description:
-          'Where the fan stands. `Retry-After` (on 200 and 304) and `pollAfter` say how many seconds to wait before asking again: a quarter of the ETA (or of the time to the draw in the pre-queue), at least 2 and at most 60; 2 once admitted or during the draw, 15 while paused or with no measured admission rate, 60 when nothing will change (not joined, token expired, sold out, closed). The socket pushes changes as they happen; this is the fallback.',
+          'Where the fan stands. `Retry-After` (on 200 and 304) and `pollAfter` say how many seconds to wait before asking again: a quarter of the ETA (or of the time to the draw in the pre-queue), at least 2 and at most 60; in the last minute before the draw, a moment of the fan’s own after it (spread over up to 60 s, by the pre-queue’s size); 2 once admitted or during the draw, 15 while paused or with no measured admission rate, 60 when nothing will change (not joined, token expired, sold out, closed). The socket pushes changes as they happen; this is the fallback.',
       },
       errors: ['queue.not_open', 'queue.not_queue_mode', 'queue.no_onsale', 'catalog.event_not_found'],
       handler: async (ctx) => {

@@ -75,15 +75,25 @@ const isCode = (err: unknown, code: string) => err instanceof AppError && err.co
  * most: a fan an hour away still sees the queue move now and then, and a room that reopens
  * (seats returned, pause lifted) is noticed within a minute. 15 s while nothing measurable
  * moves (paused, no admission rate yet): what the page polled at before it was told.
+ *
+ * The last minute before the draw is the exception. Nothing changes for a fan in the pre-queue
+ * until the draw, and a quarter of the time left would bring the whole crowd back every 2 s in
+ * its last seconds (85,000 pages without a socket: ~40,000 requests a second, when a node
+ * answers a few thousand). Instead each fan is sent to a moment of their own just
+ * after the draw, spread evenly (by their entry id) over one second per DRAW_POLLS_PER_S fans
+ * of the pre-queue, between 2 and 60 s: the front of the line learns of its admission a few
+ * seconds later (sockets are told at once), and the nodes see a steady stream, not a wall.
  */
 export const POLL_MIN_S = 2;
 export const POLL_MAX_S = 60;
 export const POLL_UNKNOWN_S = 15;
+/** Polls a second the pre-queue's return after the draw is spread to (a few nodes answer many times this). */
+export const DRAW_POLLS_PER_S = 2_000;
 
 const clampPoll = (seconds: number) => Math.min(POLL_MAX_S, Math.max(POLL_MIN_S, Math.ceil(seconds)));
 
 /** Seconds a poller should wait before asking again where this fan stands. */
-export function pollAfterSeconds(view: QueueSnapshot, saleStartsAt: Date, now: number): number {
+export function pollAfterSeconds(view: QueueSnapshot, saleStartsAt: Date, now: number, prequeue = 0): number {
   if (view.phase === 'closed') return POLL_MAX_S;
   // Admitted: the token is the fan's to use; the next change is theirs (or its expiry).
   if (view.status === 'admitted' || view.status === 'purchasing') return POLL_MIN_S;
@@ -92,8 +102,20 @@ export function pollAfterSeconds(view: QueueSnapshot, saleStartsAt: Date, now: n
   if (view.phase === 'drawing') return POLL_MIN_S;
   if (view.phase === 'paused') return POLL_UNKNOWN_S;
   // In the pre-queue the next change is the draw at the sale's start.
-  if (view.status === 'entered') return clampPoll((saleStartsAt.getTime() - now) / 1000 / 4);
+  if (view.status === 'entered') {
+    const toDraw = Math.max(0, (saleStartsAt.getTime() - now) / 1000);
+    if (toDraw > POLL_MAX_S) return clampPoll(toDraw / 4);
+    const window = Math.min(POLL_MAX_S, Math.max(POLL_MIN_S, prequeue / DRAW_POLLS_PER_S));
+    return Math.ceil(toDraw + 1 + spreadOf(view.entryId ?? '') * window);
+  }
   return view.eta === null ? POLL_UNKNOWN_S : clampPoll(view.eta / 4);
+}
+
+/** Where in [0, 1) this entry's moment falls: FNV-1a of its id, the same on every node and every poll. */
+function spreadOf(entryId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < entryId.length; i++) hash = Math.imul(hash ^ entryId.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) / 2 ** 32;
 }
 
 /** The waiting room's use cases for HTTP and sockets: join, where am I, public figures, lottery proof, pause/resume/close. */
@@ -102,6 +124,7 @@ export class WaitingRoomService {
   private readonly rates = new SharedCopies<number>(RATE_CACHE_MS);
   private readonly statsCopies = new SharedCopies<z.input<typeof queueStats>>(PUBLIC_SNAPSHOT_MS);
   private readonly lotteryCopies = new SharedCopies<z.input<typeof lottery>>(PUBLIC_SNAPSHOT_MS);
+  private readonly prequeueSizes = new SharedCopies<number>(PUBLIC_SNAPSHOT_MS);
   private readonly challengeSecret: Buffer;
 
   constructor(private readonly deps: WaitingRoomDeps) {
@@ -287,7 +310,13 @@ export class WaitingRoomService {
   async fanView(userId: string, eventId: string, now = Date.now()): Promise<QueueSnapshot & { pollAfter: number }> {
     const view = await this.snapshot(userId, eventId, now);
     const sale = await this.sale(eventId);
-    return { ...view, pollAfter: pollAfterSeconds(view, sale.saleStartsAt, now) };
+    // The pre-queue's size spreads its return after the draw; one shared copy per event (PUBLIC_SNAPSHOT_MS).
+    const prequeue = view.status === 'entered' ? await this.prequeueSize(eventId) : 0;
+    return { ...view, pollAfter: pollAfterSeconds(view, sale.saleStartsAt, now, prequeue) };
+  }
+
+  private prequeueSize(eventId: string): Promise<number> {
+    return this.prequeueSizes.get(eventId, async () => (await this.deps.room.stats(eventId)).prequeue);
   }
 
   /** The event's measured admission rate (per minute), shared for RATE_CACHE_MS. */

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueSnapshot } from '../../src/realtime/events.js';
-import { POLL_MAX_S, POLL_MIN_S, POLL_UNKNOWN_S, pollAfterSeconds } from '../../src/waitingroom/waitingroom.service.js';
+import {
+  DRAW_POLLS_PER_S,
+  POLL_MAX_S,
+  POLL_MIN_S,
+  POLL_UNKNOWN_S,
+  pollAfterSeconds,
+} from '../../src/waitingroom/waitingroom.service.js';
 
 const now = Date.parse('2026-11-27T12:00:00Z');
 const startsIn = (seconds: number) => new Date(now + seconds * 1000);
@@ -30,13 +36,41 @@ describe('pollAfterSeconds', () => {
     expect(pollAfterSeconds(view({ eta: null }), startsIn(-60), now)).toBe(POLL_UNKNOWN_S);
   });
 
-  it('in the pre-queue, a quarter of the time until the draw', () => {
+  it('in the pre-queue, a quarter of the time until the draw while it is more than a minute away', () => {
     const entered = view({ phase: 'prequeue', status: 'entered', ticketNumber: null, position: null, eta: null });
     expect(pollAfterSeconds(entered, startsIn(3_600), now)).toBe(POLL_MAX_S);
     expect(pollAfterSeconds(entered, startsIn(100), now)).toBe(25);
-    expect(pollAfterSeconds(entered, startsIn(1), now)).toBe(POLL_MIN_S);
-    // The start has passed and the draw has not begun yet: it is due at the next tick.
-    expect(pollAfterSeconds(entered, startsIn(-2), now)).toBe(POLL_MIN_S);
+    expect(pollAfterSeconds(entered, startsIn(61), now)).toBe(16);
+  });
+
+  it('in the last minute before the draw, sends each fan just after it, spread over the crowd', () => {
+    const entry = (i: number) =>
+      view({
+        phase: 'prequeue',
+        status: 'entered',
+        entryId: `entry-${i}`,
+        ticketNumber: null,
+        position: null,
+        eta: null,
+      });
+    // 80,000 in the pre-queue: a 40 s window after the draw (80,000 ÷ DRAW_POLLS_PER_S).
+    const crowd = 40 * DRAW_POLLS_PER_S;
+    const returns = Array.from({ length: 4_000 }, (_, i) => pollAfterSeconds(entry(i), startsIn(30), now, crowd) - 30);
+    expect(Math.min(...returns)).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...returns)).toBeLessThanOrEqual(41);
+    // Evenly: no second of the window gets more than twice its share.
+    const perSecond = new Map<number, number>();
+    for (const r of returns) perSecond.set(r, (perSecond.get(r) ?? 0) + 1);
+    expect(Math.max(...perSecond.values())).toBeLessThan((2 * returns.length) / 40);
+    // The same fan is sent to the same moment by every node and every poll.
+    expect(pollAfterSeconds(entry(7), startsIn(30), now, crowd)).toBe(
+      pollAfterSeconds(entry(7), startsIn(30), now, crowd),
+    );
+    // A small crowd comes back within POLL_MIN_S of the draw; a start already past counts from now.
+    expect(pollAfterSeconds(entry(1), startsIn(1), now, 10)).toBeLessThanOrEqual(1 + 1 + POLL_MIN_S);
+    expect(pollAfterSeconds(entry(1), startsIn(-2), now, 10)).toBeLessThanOrEqual(1 + POLL_MIN_S);
+    // The window is at most a minute, however large the crowd.
+    expect(pollAfterSeconds(entry(3), startsIn(60), now, 10_000_000)).toBeLessThanOrEqual(60 + 1 + POLL_MAX_S);
   });
 
   it('is short once admitted or during the draw, long when nothing will change', () => {
