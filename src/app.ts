@@ -108,7 +108,8 @@ export function createApp(infra: Infra): App {
       sockets: infra.broadcaster,
     }),
     commerce: createCommerce(infra, receipts),
-    catalog: new CatalogService(database.db),
+    // The console's phase of a queue sale under way reads its waiting room.
+    catalog: new CatalogService(database.db, waitingRoom),
     // A PUT whose pre-queue time has already come opens the room at once instead of at the next tick.
     onsale: new OnsaleService(database.db, { changed: (eventId) => waitingRoom.onsaleChanged(eventId) }),
     // Queue-mode on-sales hold seats only with a purchase token the waiting room issued (queue.token_* refusals).
@@ -140,7 +141,7 @@ export function createApp(infra: Infra): App {
     ...giftCardRoutes(services.commerce.giftCards, config),
     ...webhookRoutes(services.commerce.webhooks),
     // Before the catalog's: discovery answers GET /v1/events/:id (the fan's event page).
-    ...discoveryRoutes(new DiscoveryService(database.db)),
+    ...discoveryRoutes(new DiscoveryService(database.db, undefined, waitingRoom)),
     ...catalogRoutes(services.catalog),
     ...onsaleRoutes(services.onsale),
     ...waitingRoomRoutes(services.waitingRoom, config),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { salePhase } from '../sales/onsale.schemas.js';
 import { accessibilityFeatures, categories } from '../shared/vocabulary.js';
 import { eventStatuses, tierKinds } from './vocabulary.js';
 
@@ -227,6 +228,7 @@ export const consoleEvent = z.object({
   organizerId: z.uuid(),
   title: z.string(),
   status: z.enum(eventStatuses),
+  phase: salePhase,
   startsAt: z.iso.datetime(),
   venue: z.object({ id: z.uuid(), name: z.string(), city: z.string(), timeZone: z.string() }),
   tiers: z.number().int().describe('How many price tiers it has.'),

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Db } from '../db/types.js';
 import { isForeignKeyViolation } from '../db/errors.js';
 import * as inventory from '../sales/inventory.repository.js';
+import { readRoom, salePhase, type PhaseInput, type RoomFacts, type RoomReader } from '../sales/phase.js';
 import { catalogErrors } from './catalog.errors.js';
 import * as repo from './catalog.repository.js';
 import type {
@@ -58,7 +59,11 @@ function presentTier(row: repo.TierWithStock): Tier {
 }
 
 export class CatalogService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** The waiting rooms, for the phase of a queue sale under way (src/sales/phase.ts). */
+    private readonly rooms?: RoomReader,
+  ) {}
 
   async createVenue(principal: Principal, body: z.output<typeof venueBody>): Promise<Venue> {
     return presentVenue(await repo.insertVenue(this.db, { ...body, ownerId: principal.userId }));
@@ -227,7 +232,10 @@ export class CatalogService {
     query: z.output<typeof consoleQuery>,
   ): Promise<z.input<typeof consoleEvents>> {
     const rows = await listConsoleEvents(this.db, this.consoleOwner(principal, query.scope), query.limit);
-    return { events: rows.map(presentConsoleEvent) };
+    const now = new Date();
+    // Only the queue sales under way read their room: a handful, however long the list.
+    const rooms = await Promise.all(rows.map((row) => readRoom(this.rooms, row.id, consolePhaseInput(row, now))));
+    return { events: rows.map((row, i) => presentConsoleEvent(row, now, rooms[i])) };
   }
 
   /** The venues the caller created (or, for an admin with `scope=all`, every venue), for the console's forms. */
@@ -304,12 +312,35 @@ export class CatalogService {
   }
 }
 
-function presentConsoleEvent(row: ConsoleEventRow): z.input<typeof consoleEvents>['events'][number] {
+function consolePhaseInput(row: ConsoleEventRow, now: Date): Omit<PhaseInput, 'room'> {
+  return {
+    event: { status: row.status, startsAt: row.starts_utc },
+    onsale:
+      row.onsale_mode && row.onsale_state && row.sale_starts_at
+        ? {
+            mode: row.onsale_mode,
+            state: row.onsale_state,
+            prequeueOpensAt: row.prequeue_opens_at,
+            saleStartsAt: row.sale_starts_at,
+            saleEndsAt: row.sale_ends_at,
+          }
+        : null,
+    stock: { remaining: row.capacity - row.held - row.sold, capacity: row.capacity },
+    now,
+  };
+}
+
+function presentConsoleEvent(
+  row: ConsoleEventRow,
+  now: Date,
+  room: RoomFacts | null | undefined,
+): z.input<typeof consoleEvents>['events'][number] {
   return {
     id: row.id,
     organizerId: row.organizer_id,
     title: row.title,
     status: row.status as EventStatus,
+    phase: salePhase({ ...consolePhaseInput(row, now), room }),
     startsAt: row.starts_utc,
     venue: { id: row.venue_id, name: row.venue_name, city: row.venue_city, timeZone: row.time_zone },
     tiers: row.tier_count,

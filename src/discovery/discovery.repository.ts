@@ -265,6 +265,10 @@ export interface DetailRow extends EventRow {
   refundable_until: string | null;
   transfers_allowed: boolean;
   per_account_limit: number | null;
+  /** A cancelled event's cancellation: the organizer's reason, when, and whether every refund is done. */
+  cancellation_reason: string | null;
+  cancelled_at: string | null;
+  refunds_complete: boolean;
 }
 
 /** One event with the same decoration as a search result; a draft only for its organizer. */
@@ -290,8 +294,10 @@ export async function findEvent(
       ${decorate(sql`one p`, sql`p.id`)}
     )
     select d.*, ${utc(sql`e.ends_at`)} as ends_utc, e.organizer_id, ${utc(sql`e.refundable_until`)} as refundable_until,
-      e.transfers_allowed, e.per_account_limit
-    from decorated d join events e on e.id = d.id`);
+      e.transfers_allowed, e.per_account_limit,
+      c.reason as cancellation_reason, ${utc(sql`c.created_at`)} as cancelled_at, c.completed_at is not null as refunds_complete
+    from decorated d join events e on e.id = d.id
+    left join event_cancellations c on c.event_id = e.id`);
   return rows[0];
 }
 

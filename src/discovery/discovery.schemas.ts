@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { salePhase, saleView } from '../sales/onsale.schemas.js';
 import { accessibilityFeatures, categories } from '../shared/vocabulary.js';
 
 /** Requests and answers of discovery; the OpenAPI reference is generated from these. */
@@ -100,10 +101,12 @@ export const detailQuery = z.strictObject({
     ),
 });
 
+/** `phase`, folded into the few words a result card shows (see availabilityOf). */
 export const availabilityStates = [
   'on_sale',
   'queue_open',
   'not_yet',
+  'paused',
   'sold_out',
   'sales_closed',
   'postponed',
@@ -132,6 +135,7 @@ export const eventSummary = z.object({
   categories: z.array(z.string()),
   performers: z.array(z.string()),
   status: z.string(),
+  phase: salePhase,
   startsAt: z.object({
     utc: z.string().describe('ISO 8601 in UTC.'),
     local: z.string().describe("ISO 8601 with the venue's offset."),
@@ -197,6 +201,15 @@ export const eventDetailHead = eventSummary.extend({
       .nullable()
       .describe('Tickets one account may hold for this event across its orders; null: no event-wide limit.'),
   }),
+  sale: saleView.describe('The sale’s phase with its moments: when the waiting room opens, the draw, its size.'),
+  cancellation: z
+    .object({
+      reason: z.string().describe('The organizer’s words to fans.'),
+      cancelledAt: z.iso.datetime(),
+      refundsComplete: z.boolean().describe('Every order of the event is refunded or released.'),
+    })
+    .nullable()
+    .describe('Only for a cancelled event.'),
   manage: z
     .object({
       draft: z.boolean().describe('Not published yet: nobody else can see it.'),

@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
 import type { Db } from '../db/types.js';
+import {
+  readRoom,
+  salePhase,
+  saleView,
+  type PhaseInput,
+  type RoomFacts,
+  type RoomReader,
+  type SalePhase,
+} from '../sales/phase.js';
 import { SharedCopies } from '../shared/shared-copies.js';
 import { discoveryErrors } from './discovery.errors.js';
 import * as repo from './discovery.repository.js';
@@ -66,7 +75,14 @@ export class DiscoveryService {
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date = () => new Date(),
+    /** The waiting rooms, for the phase of a queue sale under way (src/sales/phase.ts); without it, the phase follows the clock. */
+    private readonly rooms?: RoomReader,
   ) {}
+
+  /** The rooms of the rows whose phase depends on theirs (live queue sales: a few per page at most). */
+  private roomsOf(rows: EventRow[], now: Date): Promise<(RoomFacts | null | undefined)[]> {
+    return Promise.all(rows.map((row) => readRoom(this.rooms, row.id, phaseInput(row, now))));
+  }
 
   async search(principal: Principal | null, query: SearchQuery): Promise<SearchResult> {
     const profile = principal ? await this.profile(principal.userId) : null;
@@ -120,8 +136,9 @@ export class DiscoveryService {
     const rows = await repo.searchEvents(this.db, filter);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
+    const rooms = await this.roomsOf(page, now);
     return {
-      events: page.map((row) => summarize(row, now, profile, origin?.source === 'home')),
+      events: page.map((row, i) => summarize(row, now, profile, origin?.source === 'home', rooms[i])),
       nextCursor: rows.length > query.limit && last ? encodeCursor(order, last) : null,
       sort: query.sort,
       personalized,
@@ -147,8 +164,15 @@ export class DiscoveryService {
         ? this.seatMapCache.get(id, async () => renderSeatMap(await repo.findSeats(this.db, id)), manages)
         : null,
     ]);
+    const now = this.clock();
+    const room = await readRoom(this.rooms, row.id, phaseInput(row, now));
     const head: EventDetailHead = {
-      ...summarize(row, this.clock(), null, false),
+      ...summarize(row, now, null, false, room),
+      sale: saleView({ ...phaseInput(row, now), room }),
+      cancellation:
+        row.status === 'cancelled' && row.cancellation_reason !== null && row.cancelled_at !== null
+          ? { reason: row.cancellation_reason, cancelledAt: row.cancelled_at, refundsComplete: row.refunds_complete }
+          : null,
       description: row.description,
       doorsAt: row.doors_utc,
       endsAt: row.ends_utc,
@@ -245,22 +269,50 @@ function offset(minutes: number): string {
 /** Metres: enough for "800 m" and for checking distances against a reference. */
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
-export function availabilityOf(row: EventRow, now: Date): EventSummary['availability'] {
-  const remaining = row.available_seats + row.ga_remaining;
-  const capacity = row.total_seats + row.ga_capacity;
-  const queueOpensAt = row.onsale_mode === 'queue' ? (row.prequeue_opens_at ?? row.sale_starts_at) : null;
-  const onSaleAt = row.sale_starts_at;
-  const at = (state: AvailabilityState) => ({ state, remaining, capacity, queueOpensAt, onSaleAt });
-  const passed = (iso: string | null) => iso !== null && Date.parse(iso) <= now.getTime();
+/** The event, its on-sale and its stock as the phase reads them (src/sales/phase.ts). */
+export function phaseInput(row: EventRow, now: Date): Omit<PhaseInput, 'room'> {
+  return {
+    event: { status: row.status, startsAt: row.starts_utc },
+    onsale:
+      row.onsale_mode && row.onsale_state && row.sale_starts_at
+        ? {
+            mode: row.onsale_mode,
+            state: row.onsale_state,
+            prequeueOpensAt: row.prequeue_opens_at,
+            saleStartsAt: row.sale_starts_at,
+            saleEndsAt: row.sale_ends_at,
+          }
+        : null,
+    stock: { remaining: row.available_seats + row.ga_remaining, capacity: row.total_seats + row.ga_capacity },
+    now,
+  };
+}
 
-  if (row.status === 'cancelled') return at('cancelled');
-  if (row.status === 'postponed') return at('postponed');
-  if (row.status === 'sold_out' || (capacity > 0 && remaining === 0)) return at('sold_out');
-  if (row.status === 'completed' || row.onsale_state === 'closed' || passed(row.sale_ends_at))
-    return at('sales_closed');
-  if (row.onsale_mode === 'queue') return at(passed(queueOpensAt) ? 'queue_open' : 'not_yet');
-  if (row.onsale_mode === 'open') return at(passed(onSaleAt) ? 'on_sale' : 'not_yet');
-  return at(row.status === 'on_sale' ? 'on_sale' : 'not_yet');
+/** The phase in the words of a result card: a queue sale under way is on sale (through its waiting room). */
+const AVAILABILITY: Record<SalePhase, AvailabilityState> = {
+  draft: 'not_yet',
+  announced: 'not_yet',
+  scheduled: 'not_yet',
+  prequeue: 'queue_open',
+  drawing: 'on_sale',
+  admitting: 'on_sale',
+  on_sale: 'on_sale',
+  paused: 'paused',
+  sold_out: 'sold_out',
+  ended: 'sales_closed',
+  completed: 'sales_closed',
+  postponed: 'postponed',
+  cancelled: 'cancelled',
+};
+
+export function availabilityOf(row: EventRow, phase: SalePhase): EventSummary['availability'] {
+  return {
+    state: AVAILABILITY[phase],
+    remaining: row.available_seats + row.ga_remaining,
+    capacity: row.total_seats + row.ga_capacity,
+    queueOpensAt: row.onsale_mode === 'queue' ? (row.prequeue_opens_at ?? row.sale_starts_at) : null,
+    onSaleAt: row.sale_starts_at,
+  };
 }
 
 function reasonsFor(row: EventRow, profile: Profile | null, fromHome: boolean): string[] {
@@ -279,13 +331,21 @@ function reasonsFor(row: EventRow, profile: Profile | null, fromHome: boolean): 
   return reasons;
 }
 
-function summarize(row: EventRow, now: Date, profile: Profile | null, fromHome: boolean): EventSummary {
+function summarize(
+  row: EventRow,
+  now: Date,
+  profile: Profile | null,
+  fromHome: boolean,
+  room: RoomFacts | null | undefined,
+): EventSummary {
+  const phase = salePhase({ ...phaseInput(row, now), room });
   return {
     id: row.id,
     title: row.title,
     categories: row.categories,
     performers: row.performers,
     status: row.status,
+    phase,
     startsAt: {
       utc: row.starts_utc,
       local: `${row.starts_local}${offset(row.offset_minutes)}`,
@@ -295,7 +355,7 @@ function summarize(row: EventRow, now: Date, profile: Profile | null, fromHome: 
       row.min_price !== null && row.max_price !== null && row.currency
         ? { min: row.min_price, max: row.max_price, currency: row.currency }
         : null,
-    availability: availabilityOf(row, now),
+    availability: availabilityOf(row, phase),
     venue: {
       id: row.venue_id,
       name: row.venue_name,

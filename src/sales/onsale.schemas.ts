@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { salePhases } from './phase.js';
 import { onsaleModes, onsaleStates } from './vocabulary.js';
 
 const instant = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
@@ -76,4 +77,24 @@ export const onsale = z.object({
   requireVerifiedEmail: z.boolean(),
   state: z.enum(onsaleStates),
   updatedAt: z.iso.datetime(),
+});
+
+/** Where the sale stands (src/sales/phase.ts): the one answer every page shows. */
+export const salePhase = z
+  .enum(salePhases)
+  .describe(
+    'Where the sale stands, one answer for every page: draft, announced (no on-sale yet), scheduled, prequeue (waiting room open), drawing, admitting (queue sale after the draw), on_sale (open sale), paused, sold_out, ended, postponed, cancelled, completed.',
+  );
+
+export const saleView = z.object({
+  phase: salePhase,
+  mode: z.enum(onsaleModes).nullable(),
+  opensAt: z.iso
+    .datetime()
+    .nullable()
+    .describe('When fans can first act: the waiting room opens (queue) or the sale starts (open).'),
+  startsAt: z.iso.datetime().nullable().describe('The sale’s start; for a queue sale, the draw.'),
+  endsAt: z.iso.datetime().nullable(),
+  drawnAt: z.iso.datetime().nullable().describe('When the draw finished; null before.'),
+  drawSize: z.number().int().nullable().describe('Entries in the draw; fans who join later come after them.'),
 });

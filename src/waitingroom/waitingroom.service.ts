@@ -17,6 +17,7 @@ import type { PlatformSigner } from '../shared/signing.js';
 import { etaSeconds, measuredRate } from './pace.js';
 import { checkProof, issueChallenge, type Challenge } from './pow.js';
 import { salesFigures } from '../sales/inventory.repository.js';
+import type { RoomFacts, RoomReader } from '../sales/phase.js';
 import { changeOnsaleState, findQueueSale, type OnsaleState, type QueueSale } from '../sales/onsale.repository.js';
 import { SharedCopies } from '../shared/shared-copies.js';
 import { CHALLENGE_SECRET } from './room.js';
@@ -119,11 +120,12 @@ function spreadOf(entryId: string): number {
 }
 
 /** The waiting room's use cases for HTTP and sockets: join, where am I, public figures, lottery proof, pause/resume/close. */
-export class WaitingRoomService {
+export class WaitingRoomService implements RoomReader {
   private readonly sales = new SharedCopies<QueueSale>(SALE_CACHE_MS);
   private readonly rates = new SharedCopies<number>(RATE_CACHE_MS);
   private readonly statsCopies = new SharedCopies<z.input<typeof queueStats>>(PUBLIC_SNAPSHOT_MS);
   private readonly lotteryCopies = new SharedCopies<z.input<typeof lottery>>(PUBLIC_SNAPSHOT_MS);
+  private readonly factCopies = new SharedCopies<RoomFacts | null>(PUBLIC_SNAPSHOT_MS);
   private readonly prequeueSizes = new SharedCopies<number>(PUBLIC_SNAPSHOT_MS);
   private readonly challengeSecret: Buffer;
 
@@ -158,6 +160,7 @@ export class WaitingRoomService {
     this.sales.forget(eventId);
     this.statsCopies.forget(eventId);
     this.lotteryCopies.forget(eventId);
+    this.factCopies.forget(eventId);
   }
 
   /** After a PUT of the on-sale: drop the cached copy, and open the room if its time has come. */
@@ -214,6 +217,9 @@ export class WaitingRoomService {
     const sale = await this.sale(eventId);
     if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
     if (sale.state === 'closed') throw waitingRoomErrors.closed('the organizer closed it');
+    // The scheduler stops looking after a room whose event left the sale: nobody may join it either.
+    if (sale.eventStatus === 'cancelled' || sale.eventStatus === 'completed' || sale.eventStatus === 'postponed')
+      throw waitingRoomErrors.closed(`the event is ${sale.eventStatus}`);
     if (sale.saleEndsAt && sale.saleEndsAt.getTime() <= now) throw waitingRoomErrors.closed('the sale has ended');
     // From the cached on-sale and the session's principal: no query of its own on the hot path.
     if (sale.requireVerifiedEmail && !user.emailVerified) throw waitingRoomErrors.emailUnverified();
@@ -348,6 +354,22 @@ export class WaitingRoomService {
       outstandingTokens: stats.outstandingTokens,
       ...figures,
     };
+  }
+
+  /**
+   * What an event's sale phase needs of its room (src/sales/phase.ts), a copy per event shared
+   * for PUBLIC_SNAPSHOT_MS: every event page of a drop asks. Null when the room was never opened.
+   */
+  roomFacts(eventId: string): Promise<RoomFacts | null> {
+    return this.factCopies.get(eventId, async () => {
+      try {
+        const stats = await this.deps.room.stats(eventId);
+        return { phase: stats.phase, soldOut: stats.soldOut, drawnAt: stats.drawnAt, drawSize: stats.drawSize };
+      } catch (err) {
+        if (isCode(err, 'queue.not_open')) return null;
+        throw err;
+      }
+    });
   }
 
   /** The lottery's public record: the commitment from the opening; the seed and digests once drawn. */

@@ -80,11 +80,13 @@ beforeAll(async () => {
     ids[key] = row.id;
     return row.id;
   };
-  await gaTier(
-    db,
-    await add('Jazz Night', philharmonie.id, 1, { categories: ['jazz', 'music'], performers: ['Miles Quartet'] }),
-    { price: 3000, fee: 300, capacity: 100 },
-  );
+  const jazz = await add('Jazz Night', philharmonie.id, 1, {
+    categories: ['jazz', 'music'],
+    performers: ['Miles Quartet'],
+  });
+  await gaTier(db, jazz, { price: 3000, fee: 300, capacity: 100 });
+  // An event sells only through an on-sale (fd_hold_create refuses one without): these two sell openly now.
+  await onsale(db, jazz, { mode: 'open', saleStartsAt: new Date(Date.now() - hour) });
   const rock = await add('Rock Warmup', alex.id, 3, {
     categories: ['rock'],
     description: 'Loud guitars until midnight',
@@ -93,6 +95,7 @@ beforeAll(async () => {
   await gaTier(db, rock, { price: 8000, fee: 800, capacity: 50, name: 'VIP' });
   const symphony = await add('Symphony No. 9', philharmonie.id, 5, { categories: ['classical'] });
   const seated = await seatedTier(db, symphony, { price: 6000, fee: 600, rows: 2, perRow: 5 });
+  await onsale(db, symphony, { mode: 'open', saleStartsAt: new Date(Date.now() - hour) });
   seatIds = seated.seatIds;
   seatTierId = seated.tier.id;
   await takeSeats(db, fan.userId, symphony, seated.tier.id, seatIds.slice(0, 2), 'held');
@@ -431,6 +434,26 @@ describe('result contents', () => {
     const queue = byTitle.get('Rave Queue');
     expect(queue.state).toBe('queue_open');
     expect(Date.parse(queue.queueOpensAt)).toBeLessThan(Date.now());
+  });
+
+  it('the sale phase: one answer, the card’s availability folded from it', async () => {
+    const phases = new Map((await list(`${nearFuture}&limit=100`)).events.map((e) => [e.title, e.phase]));
+    expect(Object.fromEntries(phases)).toMatchObject({
+      'Jazz Night': 'on_sale',
+      'Sold Out Pop': 'sold_out',
+      'Cancelled Gig': 'cancelled',
+      'Postponed Pop': 'postponed',
+      'Rave Soon': 'scheduled',
+      'Rave Queue': 'prequeue',
+      // Published, no on-sale: nothing can be bought yet, whatever its status says.
+      'Rock Warmup': 'announced',
+    });
+    const rock = await env.api.get(`/v1/events/${ids['Rock Warmup']}`);
+    expect(rock.body).toMatchObject({
+      phase: 'announced',
+      availability: { state: 'not_yet' },
+      sale: { phase: 'announced', mode: null },
+    });
   });
 
   it('availability is live: a new hold or sale shows on the next request', async () => {

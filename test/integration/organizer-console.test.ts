@@ -74,6 +74,8 @@ describe('GET /v1/organizer/events', () => {
       organizerId: organizer.userId,
       title: 'Busy Show',
       status: 'on_sale',
+      // Its waiting room opens tomorrow: the status says on sale, the phase what fans can do.
+      phase: 'scheduled',
       startsAt: expect.stringMatching(/Z$/),
       venue: { id: ids.hall, name: 'Hall B', city: 'Berlin', timeZone: 'Europe/Berlin' },
       tiers: 2,
