@@ -35,6 +35,7 @@ const BROWSER_SAFE = [
   '^src/shared/vocabulary\\.ts$',
   '^src/shared/leading-zero-bits\\.ts$',
   '^src/tickets/code-format\\.ts$',
+  '^src/shared/zoned-time\\.ts$',
 ];
 
 /**

@@ -1,5 +1,6 @@
-import { findEvent } from '../catalog/catalog.repository.js';
+import { findEvent, findVenue } from '../catalog/catalog.repository.js';
 import type { Db } from '../db/types.js';
+import { timeIn } from '../notifications/notice-text.js';
 import { notifyBatch } from '../notifications/notifications.repository.js';
 import { audiencePage, type Audience } from './announcements.repository.js';
 
@@ -17,8 +18,10 @@ export interface Announcement {
   kind: 'event.cancelled' | 'event.postponed' | 'event.changed' | 'event.prequeue_opened' | 'event.tickets_released';
   /** Names this cause: the dedupe key is `<kind>:<causeKey>:<userId>`. */
   causeKey: string;
+  /** Its words; a time is a placeholder for a value in `data` (`timeIn`, notifications/notice-text.ts). */
   title: string;
   body: string;
+  /** The raw values the words name; the event's zone is added as `timeZone`, so its times read as at the venue. */
   data?: Record<string, unknown>;
   /** Mail it too (cancellations and changes matter enough; a watched pre-queue opening does too). */
   mail: boolean;
@@ -28,6 +31,7 @@ export interface Announcement {
 export async function announce(db: Db, eventId: string, audience: Audience, a: Announcement): Promise<number> {
   let after = '00000000-0000-0000-0000-000000000000';
   let written = 0;
+  const timeZone = await eventZone(db, eventId);
   for (;;) {
     const people = await audiencePage(db, eventId, audience, after, BATCH);
     if (people.length === 0) return written;
@@ -36,13 +40,19 @@ export async function announce(db: Db, eventId: string, audience: Audience, a: A
       kind: a.kind,
       title: a.title,
       body: a.body,
-      data: { eventId, ...a.data },
+      data: { eventId, ...(timeZone ? { timeZone } : {}), ...a.data },
       dedupeKey: `${a.kind}:${a.causeKey}:${p.id}`,
       ...(a.mail ? { email: p.email } : {}),
     }));
     written += await db.transaction((tx) => notifyBatch(tx, notices));
     after = people.at(-1)!.id;
   }
+}
+
+/** The zone of the event's venue (its venue now: a postponement to another venue names the new one's times). */
+async function eventZone(db: Db, eventId: string): Promise<string | null> {
+  const event = await findEvent(db, eventId);
+  return event ? ((await findVenue(db, event.venueId))?.timeZone ?? null) : null;
 }
 
 /**
@@ -56,7 +66,7 @@ export async function announcePrequeueOpened(db: Db, eventId: string, saleStarts
     kind: 'event.prequeue_opened',
     causeKey: eventId,
     title: `The waiting room for ${event.title} is open`,
-    body: `Join before ${saleStartsAt.toISOString()}: everyone who joins before the sale opens has the same chance in the draw.`,
+    body: `Join before ${timeIn('saleStartsAt')}: everyone who joins before the sale opens has the same chance in the draw.`,
     data: { saleStartsAt: saleStartsAt.toISOString() },
     mail: true,
   });

@@ -3,6 +3,7 @@ import type { ServedConfig } from '../config.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../logger.js';
 import type { Broadcaster } from '../realtime/broadcaster.js';
+import { timeIn } from '../notifications/notice-text.js';
 import { enqueueEmail } from '../notifications/outbox.repository.js';
 import { AppError, badRequest, notFound, unauthorized } from '../shared/errors.js';
 import type { PlatformSigner } from '../shared/signing.js';
@@ -369,7 +370,7 @@ export class AuthService {
         ``,
         `A Fairdrop account was created with this email address:`,
         `  name: ${user.displayName}`,
-        `  created: ${user.createdAt.toISOString().replace('T', ' ').slice(0, 16)} UTC`,
+        `  created: ${timeIn('createdAt')}`,
         ``,
         `If this is your account, confirm your address to join waiting rooms and receive tickets:`,
         link,
@@ -379,7 +380,8 @@ export class AuthService {
         ``,
         `The link works for 48 hours.`,
       ].join('\n'),
-      payload: { token, link },
+      // No zone is known for the reader: the creation time reads in UTC, and says so.
+      payload: { token, link, data: { createdAt: user.createdAt.toISOString() } },
     });
   }
 

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { AppRedis } from '../infra/redis.js';
 import { bullConnection, bullPrefix } from '../jobs/connection.js';
 import type { JobModule } from '../jobs/runtime.js';
+import { timeIn } from '../notifications/notice-text.js';
 import { createCommerce } from '../orders/commerce.js';
 import { revokeEventTickets } from '../tickets/tickets.repository.js';
 import {
@@ -113,8 +114,8 @@ export function cancellationModule(options: { sweepEveryMs?: number } = {}): Job
           kind: 'event.cancelled',
           causeKey: eventId,
           title: `${event.title} is cancelled`,
-          body: `${event.title} (${event.startsAt.toISOString()}) will not take place: ${cancellation.reason}\n\nEvery order is refunded to the card or gift card that paid for it; you need do nothing.`,
-          data: { reason: cancellation.reason },
+          body: `${event.title} (${timeIn('startsAt')}) will not take place: ${cancellation.reason}\n\nEvery order is refunded to the card or gift card that paid for it; you need do nothing.`,
+          data: { reason: cancellation.reason, startsAt: event.startsAt.toISOString() },
           mail: true,
         });
         await markAnnounced(db, eventId);

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import { findEvent, findVenue, moveEvent, updateEvent, type EventRow } from '../catalog/catalog.repository.js';
 import { assertEventOrganizer, assertVenueOfOrganizer } from '../catalog/guards.js';
 import type { Db } from '../db/types.js';
+import { timeIn } from '../notifications/notice-text.js';
 import { AppError, conflict, notFound } from '../shared/errors.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { revokeEventTickets } from '../tickets/tickets.repository.js';
@@ -181,15 +182,14 @@ export class CancellationService {
       return { change: row, title: event.title };
     });
     const { change, title } = result;
-    const when = change.after.startsAt ?? '';
     await announce(this.db, eventId, 'holders_and_watchers', {
       kind: `event.${kind}`,
       causeKey: change.id,
       title: kind === 'postponed' ? `${title} is postponed` : `${title} has changed`,
       body:
         kind === 'postponed'
-          ? `New date: ${when}. Your tickets stay valid.${change.refundUntil ? ` If you cannot come, you can cancel for a refund until ${change.refundUntil.toISOString()}.` : ''}`
-          : `New details: starts ${when}${change.after.doorsAt ? `, doors ${change.after.doorsAt}` : ''}.${change.before.venueId !== change.after.venueId ? ' The venue has changed.' : ''}${change.note ? `\n\n${change.note}` : ''}`,
+          ? `New date: ${timeIn('after.startsAt')}. Your tickets stay valid.${change.refundUntil ? ` If you cannot come, you can cancel for a refund until ${timeIn('refundUntil')}.` : ''}`
+          : `New details: starts ${timeIn('after.startsAt')}${change.after.doorsAt ? `, doors ${timeIn('after.doorsAt')}` : ''}.${change.before.venueId !== change.after.venueId ? ' The venue has changed.' : ''}${change.note ? `\n\n${change.note}` : ''}`,
       data: {
         changeId: change.id,
         before: change.before,

@@ -1,7 +1,20 @@
 import type { Infra } from '../infra/types.js';
 import type { JobModule } from '../jobs/runtime.js';
 import { createMailer, type Mailer } from './mailer.js';
-import { claimDue, markSent, openMail, OUTBOX_CHANNEL, recordFailedDelivery } from './outbox.repository.js';
+import { renderNoticeText } from './notice-text.js';
+import {
+  claimDue,
+  markSent,
+  openMail,
+  OUTBOX_CHANNEL,
+  recordFailedDelivery,
+  type OutboxRow,
+} from './outbox.repository.js';
+
+function sealedMailContent(infra: Infra, row: OutboxRow & { sealed: string }) {
+  const { body, payload } = openMail(infra.signer, row);
+  return { body, data: (payload.data as Record<string, unknown> | undefined) ?? {} };
+}
 
 /** Five tries over ~half an hour, then the row is left `failed` for an operator to see. */
 const MAX_ATTEMPTS = 5;
@@ -20,19 +33,29 @@ export async function deliverOutbox(infra: Infra, mailer: Mailer): Promise<numbe
     const sent: number[] = [];
     for (const row of rows) {
       try {
+        // A notice's data holds the raw values its text names (times); the words are made now.
+        const data = (row.payload.data as Record<string, unknown> | undefined) ?? {};
         if (row.channel === 'push') {
           infra.broadcaster.toUser(row.recipient, 'notification', {
             id: Number(row.payload.notificationId ?? row.id),
             kind: row.kind,
-            title: row.subject,
-            body: row.body,
+            title: renderNoticeText(row.subject, data, 'app'),
+            body: renderNoticeText(row.body, data, 'app'),
             createdAt: row.createdAt.toISOString(),
-            data: (row.payload.data as Record<string, unknown> | undefined) ?? {},
+            data,
           });
         } else {
-          // A sealed mail is opened here, just before it leaves, and nowhere else.
-          const text = row.sealed === null ? row.body : openMail(infra.signer, { ...row, sealed: row.sealed }).body;
-          await mailer.send({ to: row.recipient, subject: row.subject, text }, row.id);
+          // A sealed mail is opened here, just before it leaves, and nowhere else; its data is sealed with it.
+          const mail =
+            row.sealed === null ? { body: row.body, data } : sealedMailContent(infra, { ...row, sealed: row.sealed });
+          await mailer.send(
+            {
+              to: row.recipient,
+              subject: renderNoticeText(row.subject, mail.data, 'mail'),
+              text: renderNoticeText(mail.body, mail.data, 'mail'),
+            },
+            row.id,
+          );
         }
         sent.push(row.id);
       } catch (err) {

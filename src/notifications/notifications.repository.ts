@@ -10,8 +10,10 @@ export type NotificationRow = typeof notifications.$inferSelect;
 export interface Notice {
   userId: string;
   kind: string;
+  /** Its words; a time is a placeholder (`timeIn('startsAt')`, notice-text.ts) for a value in `data`. */
   title: string;
   body: string;
+  /** The raw values the text names (instants as ISO strings) and, for an event's times, its `timeZone`. */
   data?: Record<string, unknown>;
   /** Makes the notice once-only per cause and person; omit for notices that may repeat. */
   dedupeKey?: string;

@@ -1,6 +1,7 @@
 import { findEvent } from '../catalog/catalog.repository.js';
 import type { Db } from '../db/types.js';
 import { notFound } from '../shared/errors.js';
+import { renderNoticeText } from './notice-text.js';
 import { addWatch, countUnread, feedPage, markRead, removeWatch, watchedEvents } from './notifications.repository.js';
 
 export interface FeedItem {
@@ -23,11 +24,12 @@ export class NotificationService {
     const rows = await feedPage(this.db, userId, options);
     const unread = await countUnread(this.db, userId);
     return {
+      // Stored with its raw values in `data`; its times become words here, as the reader reads them.
       items: rows.map((r) => ({
         id: r.id,
         kind: r.kind,
-        title: r.title,
-        body: r.body,
+        title: renderNoticeText(r.title, r.data, 'app'),
+        body: renderNoticeText(r.body, r.data, 'app'),
         data: r.data,
         read: r.readAt !== null,
         createdAt: r.createdAt.toISOString(),

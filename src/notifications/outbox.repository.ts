@@ -21,7 +21,11 @@ export interface EmailMessage {
   subject: string;
   /** Sealed at rest: it may carry a secret (a verification or invitation link). */
   body: string;
-  /** Sealed with the body: what tools may need of the mail (its token, its link). */
+  /**
+   * Sealed with the body: what tools may need of the mail (its token, its link), and under
+   * `data` the raw values the body names through placeholders (times, notice-text.ts), put
+   * into words when the mail is sent.
+   */
   payload?: Record<string, unknown>;
   /** Stored in clear to find the mail by (`transferId`): ids only, never a secret. */
   refs?: Record<string, string>;

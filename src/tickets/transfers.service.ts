@@ -2,9 +2,10 @@ import { findUserByEmail, findUserById } from '../auth/auth.repository.js';
 import type { Principal } from '../auth/principal.js';
 import { requireOwner } from '../auth/guards.js';
 import type { ClientMeta, SessionGrant } from '../auth/auth.service.js';
-import { findEvent } from '../catalog/catalog.repository.js';
+import { findEvent, findVenue } from '../catalog/catalog.repository.js';
 import { isCheckedIn } from '../checkin/checkin.repository.js';
 import type { Db } from '../db/types.js';
+import { timeIn } from '../notifications/notice-text.js';
 import { notify } from '../notifications/notifications.repository.js';
 import { enqueueEmail } from '../notifications/outbox.repository.js';
 import { findOrder } from '../orders/orders.repository.js';
@@ -208,9 +209,12 @@ export class TransferService {
       ticketVersion: ticket.version,
     });
     const event = (await findEvent(tx, ticket.eventId))!;
+    const venue = await findVenue(tx, event.venueId);
+    // The event's start as words at the venue, made when the mail is sent or the notice read.
+    const times = { startsAt: event.startsAt.toISOString(), ...(venue ? { timeZone: venue.timeZone } : {}) };
     const title = `${sender.displayName} sent you a ticket`;
     const body = (link: string, action: string) =>
-      `${sender.displayName} sends you a ticket for ${event.title} (${event.startsAt.toISOString()}).${message ? `\n\n“${message}”` : ''}\n\n${action}: ${link}\n\nTransfers on Fairdrop are free: never pay anyone for this ticket.`;
+      `${sender.displayName} sends you a ticket for ${event.title} (${timeIn('startsAt')}).${message ? `\n\n“${message}”` : ''}\n\n${action}: ${link}\n\nTransfers on Fairdrop are free: never pay anyone for this ticket.`;
     const recipient = await findUserByEmail(tx, toEmail);
     // The mail goes to the address itself, the one place the token may travel: it proves the
     // mailbox (to create an account from it) and nothing else needs it.
@@ -220,7 +224,7 @@ export class TransferService {
       to: toEmail,
       subject: title,
       body: body(`${this.deps.publicUrl}/transfer.html#id=${transfer.id}&token=${token}`, 'Accept it here'),
-      payload: { token },
+      payload: { token, data: times },
       refs: { transferId: transfer.id },
     });
     if (recipient) {
@@ -234,7 +238,7 @@ export class TransferService {
           title,
           body: body(`${this.deps.publicUrl}/transfer.html#id=${transfer.id}`, 'See it here'),
           dedupeKey: `transfer.received:${transfer.id}`,
-          data: { transferId: transfer.id, ticketId, eventId: ticket.eventId },
+          data: { transferId: transfer.id, ticketId, eventId: ticket.eventId, ...times },
         },
       ]);
     }

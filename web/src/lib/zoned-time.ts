@@ -1,8 +1,23 @@
 /**
- * Wall-clock times in a venue's zone. An organizer types "20:00" meaning 20:00 at the venue,
+ * Times on the pages, one way everywhere (src/shared/zoned-time.ts, which mails and notices use
+ * too): a time about an event in the event's zone, `eventTime(iso, zone)` → "Sat 5 Dec, 22:17 EST";
+ * a time about the reader's own doing (ordered, received) in the reader's zone, `viewerTime(iso)`;
+ * `zoneName(zone)` → "New York time" for a heading or a hint.
+ *
+ * And wall-clock times typed at a venue. An organizer types "20:00" meaning 20:00 at the venue,
  * whatever zone their own laptop is in; <input type="datetime-local"> has no zone, so the page
  * converts between its value ("2030-07-01T20:00") and UTC instants with the venue's IANA zone.
  */
+export {
+  eventTime,
+  formatZoned,
+  secondsUntil,
+  viewerTime,
+  viewerZone,
+  zoneAbbreviation,
+  zoneName,
+  type ZonedOptions,
+} from '../../../src/shared/zoned-time.js';
 
 /** The zone's offset from UTC at `utcMs`, in milliseconds (Europe/Paris in summer: +2 h). */
 function offsetAt(utcMs: number, timeZone: string): number {
