@@ -33,6 +33,7 @@ import { buildOpenApi } from './http/openapi.js';
 import { errorHandler, sendProblem } from './http/problem.js';
 import { RateLimiter } from './http/rate-limit.js';
 import type { AnyRoute } from './http/route.js';
+import type { ServedConfig } from './config.js';
 import type { Infra } from './infra/types.js';
 import { AppError } from './shared/errors.js';
 import { ReceiptSigner } from './timeline/receipt-signer.js';
@@ -75,6 +76,8 @@ export interface App {
   services: Services;
   /** Signs the purchase path's receipts after their commit; flushed when the server closes. */
   receipts: ReceiptSigner;
+  /** The session cache; a server subscribes it to session changes to keep sessions in memory (`listen`). */
+  sessions: SessionCache;
   keys: Keys;
   metrics: Metrics;
   routes: AnyRoute[];
@@ -82,8 +85,11 @@ export interface App {
 
 const webRoot = fileURLToPath(new URL('../web', import.meta.url));
 
-/** The composition root: services from infrastructure, routes from services, Express around routes. */
-export function createApp(infra: Infra): App {
+/**
+ * The composition root: services from infrastructure, routes from services, Express around routes.
+ * Built once the server listens, so `config.PUBLIC_URL` is the address it serves (src/server.ts).
+ */
+export function createApp(infra: Infra & { config: ServedConfig }): App {
   const { config, logger, database, redis } = infra;
   const keys = createKeys(config.REDIS_PREFIX);
   const room = createWaitingRoom(redis, keys, infra.signer, config);
@@ -97,10 +103,11 @@ export function createApp(infra: Infra): App {
     logger,
   });
   const receipts = new ReceiptSigner({ db: database.db, signer: infra.signer, logger });
+  const sessions = new SessionCache(redis, keys);
   const services: Services = {
     auth: new AuthService({
       db: database.db,
-      sessions: new SessionCache(redis, keys),
+      sessions,
       config,
       logger,
       mailKeys: infra.signer,
@@ -260,5 +267,5 @@ export function createApp(infra: Infra): App {
   });
   app.use(errorHandler());
 
-  return { express: app, lean, services, receipts, keys, metrics, routes };
+  return { express: app, lean, services, receipts, sessions, keys, metrics, routes };
 }

@@ -110,8 +110,15 @@ const configSchema = z.object({
     .default(`${hostname()}:${process.pid}`),
   HOST: z.string().default('0.0.0.0'),
   PORT: int(0, 65535).default(3000),
-  /** The address fans reach; used in mails, receipts and problem type URIs. */
-  PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
+  /**
+   * The address fans reach (`https://tickets.example.com`, or the load balancer's), without a
+   * trailing slash: every absolute link (mails, transfer invitations, the API reference's server)
+   * starts with it. Unset: the origin this node really serves, `http://localhost:<the port it
+   * listens on>` (the port PORT=0 picked, too), right for one node reached directly.
+   */
+  PUBLIC_URL: url(['http:', 'https:'])
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Origins allowed to call the API from a browser; the pages in web/ are same-origin and need none. */
   CORS_ORIGINS: csv.default([]),
@@ -244,6 +251,19 @@ const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** The configuration of a node that serves HTTP, once it listens: its public address is known. */
+export type ServedConfig = Config & { PUBLIC_URL: string };
+
+/**
+ * PUBLIC_URL as configured or, unset, the origin the node listens on: `localhost` for a node
+ * bound to every interface, else the address it is bound to (`[::1]` bracketed).
+ */
+export function servedConfig(config: Config, port: number): ServedConfig {
+  if (config.PUBLIC_URL) return { ...config, PUBLIC_URL: config.PUBLIC_URL };
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  return { ...config, PUBLIC_URL: `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}` };
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from './app.js';
+import { servedConfig } from './config.js';
 import type { Infra } from './infra/types.js';
 import { metricsApp, metricsDisabledHint } from './http/metrics.js';
 import { attachGateway, type Gateway } from './realtime/gateway.js';
@@ -19,11 +20,14 @@ export interface RunningServer {
 }
 
 export async function startServer(infra: Infra): Promise<RunningServer> {
-  const app = createApp(infra);
+  /** The app, once the node is ready to answer; until then a request is told to come back in a second. */
+  const serving: { app?: App } = {};
   const http = createServer((req, res) => {
     // Behind a load balancer this says which node answered: for operators reading a trace, and for the cluster test.
     res.setHeader('X-Fairdrop-Node', infra.config.NODE_ID);
-    if (!app.lean(req, res)) app.express(req, res);
+    const ready = serving.app;
+    if (!ready) return void res.writeHead(503, { 'Retry-After': '1', 'Content-Length': '0' }).end();
+    if (!ready.lean(req, res)) ready.express(req, res);
   });
   // Slow-loris guard: headers must arrive within 10 s, a whole request within the API timeout plus a margin.
   http.headersTimeout = 10_000;
@@ -31,21 +35,35 @@ export async function startServer(infra: Infra): Promise<RunningServer> {
   // Longer than a typical load balancer's idle timeout (60 s), so the balancer closes first.
   http.keepAliveTimeout = 65_000;
 
-  const gateway = attachGateway(http, {
-    config: infra.config,
-    logger: infra.logger,
-    authenticate: (token) => app.services.auth.authenticateSession(token),
-  });
-  attachQueueNamespace(gateway, app.services.waitingRoom, infra.logger);
-
+  // Listening first: the app is built knowing the port it serves (the one PORT=0 picked too), so
+  // without PUBLIC_URL its links (mails, transfers, the API reference) name this very origin.
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(infra.config.PORT, infra.config.HOST, () => resolve());
   });
   const { port } = http.address() as AddressInfo;
   const host = infra.config.HOST === '0.0.0.0' || infra.config.HOST === '::' ? 'localhost' : infra.config.HOST;
+
+  let app: App;
+  let stopSessions: () => Promise<void>;
+  try {
+    app = createApp({ ...infra, config: servedConfig(infra.config, port) });
+    // Sessions kept in this node's memory from here on, dropped when any node publishes their end.
+    stopSessions = await app.sessions.listen(infra.logger);
+  } catch (err) {
+    http.close();
+    throw err;
+  }
+  const gateway = attachGateway(http, {
+    config: infra.config,
+    logger: infra.logger,
+    authenticate: (token) => app.services.auth.authenticateSession(token),
+  });
+  attachQueueNamespace(gateway, app.services.waitingRoom, infra.logger);
+  serving.app = app;
   const metrics = await startMetricsListener(app, infra).catch(async (err: unknown) => {
     await gateway.close();
+    await stopSessions();
     http.close();
     throw err;
   });
@@ -63,6 +81,7 @@ export async function startServer(infra: Infra): Promise<RunningServer> {
         void app.receipts
           .flush()
           .then(() => gateway.close())
+          .then(stopSessions)
           .then(resolve, resolve);
       });
       // Open sockets and idle keep-alive connections would hold close() open; sockets reconnect to another node.

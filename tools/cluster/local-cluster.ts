@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { schema } from '../../src/db/index.js';
-import type { Config } from '../../src/config.js';
+import { servedConfig, type Config } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
 import { bootLocal } from '../local/services.js';
 import { seedDemo } from '../seed/index.js';
@@ -106,6 +106,8 @@ export async function startLocalCluster(config: Config, options: LocalClusterOpt
       SEED_DEMO: 'false',
     };
     const basePort = options.port === 0 ? await freeBlock(options.nodes) : options.port;
+    // Fans reach the proxy, not a node: every node's links (mails, transfers, /docs) name it.
+    shared.PUBLIC_URL = servedConfig(config, basePort).PUBLIC_URL;
     const spawnChild = (id: string, file: string, env: Record<string, string>) => {
       const child = spawn(process.execPath, ['--import', 'tsx', entry(file)], {
         cwd: root,
