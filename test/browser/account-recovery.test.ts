@@ -74,7 +74,7 @@ describe('account recovery pages', () => {
     await page.fill('#choose-password', 'short');
     await page.click('#choose button[type=submit]');
     await waitForStatus(page, '#choose p', 'bad');
-    expect(await textOf(page, '#choose .field-error')).toBe('must be at least 10 characters');
+    expect(await textOf(page, '#choose .field-error')).toMatch(/10 characters/);
     expect(await textOf(page, '#choose .status')).not.toMatch(/request\.|body\.|password_/);
 
     await page.fill('#choose-password', NEW_PASSWORD);
@@ -112,7 +112,7 @@ describe('account recovery pages', () => {
     await page.fill('#choose-password', 'another long passphrase');
     await page.click('#choose button[type=submit]');
     await waitForStatus(page, '#choose p', 'bad');
-    expect(await textOf(page, '#choose .status')).toMatch(/expired or was already used\. Ask for a new one/);
+    expect(await textOf(page, '#choose .status')).toMatch(/expired or was already used\. Ask for a new one below/);
     expect(await textOf(page, '#choose .status')).not.toMatch(/token|auth\./);
     expect(await page.isVisible('#request-section')).toBe(true);
     expect(await seriousViolations(page)).toEqual([]);
@@ -134,7 +134,7 @@ describe('account recovery pages', () => {
     await page.fill('#email-change-password', 'not my password');
     await page.click('#email-change button[type=submit]');
     await waitForStatus(page, '#email-change p', 'bad');
-    expect(await textOf(page, '#email-change .field-error')).toBe('is not your current password');
+    expect(await textOf(page, '#email-change .field-error')).toBe('This is not your current password.');
 
     await page.fill('#email-change-password', PASSWORD);
     await page.click('#email-change button[type=submit]');
