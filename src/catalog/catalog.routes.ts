@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import type { CatalogService } from './catalog.service.js';
 import {
+  consoleEvent,
   consoleEvents,
+  consoleEventsQuery,
   consoleQuery,
   consoleVenues,
   event,
@@ -34,13 +36,25 @@ export function catalogRoutes(catalog: CatalogService): AnyRoute[] {
       method: 'get',
       path: '/v1/organizer/events',
       summary:
-        'The organizer console: my events, drafts included, with tiers, capacity, held, sold, remaining and the on-sale window (admins: scope=all for everyone’s)',
+        'The organizer console: my events, drafts included, with tiers, capacity, held, sold, remaining, the sale’s phase and the on-sale window, a page at a time with the total; searched by title, filtered by status and start day (admins: scope=all for everyone’s)',
       tag,
       access: organizer,
-      query: consoleQuery,
+      query: consoleEventsQuery,
       response: { status: 200, schema: consoleEvents },
       errors: ['auth.forbidden', 'catalog.admin_scope_only'],
       handler: (ctx) => catalog.consoleEvents(ctx.user, ctx.query),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/organizer/events/:id',
+      summary:
+        'The organizer console: one of my events as the list shows it, with its whole on-sale window (null before it is set)',
+      tag,
+      access: organizer,
+      params: idParams,
+      response: { status: 200, schema: consoleEvent },
+      errors: ['auth.forbidden', 'catalog.event_not_found', 'catalog.not_organizer'],
+      handler: (ctx) => catalog.consoleEvent(ctx.user, ctx.params.id),
     }),
     defineRoute({
       method: 'get',

@@ -223,6 +223,32 @@ export const consoleQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(200),
 });
 
+/**
+ * The console's events, a page at a time: searched by title, filtered by status and by the
+ * day they start (at their venue), upcoming first or newest first.
+ */
+export const consoleEventsQuery = z
+  .strictObject({
+    scope: consoleQuery.shape.scope,
+    q: z
+      .string()
+      .trim()
+      .max(200)
+      .optional()
+      .transform((v) => v || undefined)
+      .describe('Words the title contains, in any case.'),
+    status: z.enum(eventStatuses).optional().describe('Only events with this status.'),
+    from: z.iso.date().optional().describe('Only events starting on or after this day (YYYY-MM-DD) at their venue.'),
+    to: z.iso.date().optional().describe('Only events starting on or before this day (YYYY-MM-DD) at their venue.'),
+    sort: z
+      .enum(['date', 'created'])
+      .default('date')
+      .describe('`date`: upcoming first by start, then past ones, latest first. `created`: the newest first.'),
+    page: z.coerce.number().int().min(1).max(100_000).default(1).describe('1 is the first page.'),
+    limit: z.coerce.number().int().min(1).max(100).default(20).describe('Events per page.'),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'must not be before `from`' });
+
 export const consoleEvent = z.object({
   id: z.uuid(),
   organizerId: z.uuid(),
@@ -243,9 +269,19 @@ export const consoleEvent = z.object({
       prequeueOpensAt: z.iso.datetime().nullable(),
       saleStartsAt: z.iso.datetime(),
       saleEndsAt: z.iso.datetime().nullable(),
+      admitPerMinute: z.number().int().nullable(),
+      purchaseTokenTtlSeconds: z.number().int(),
+      holdTtlSeconds: z.number().int(),
+      perAccountLimit: z.number().int().nullable(),
+      requireVerifiedEmail: z.boolean(),
     })
     .nullable()
-    .describe('null until the on-sale window is set.'),
+    .describe('null until the on-sale window is set (PUT …/onsale).'),
 });
-export const consoleEvents = z.object({ events: z.array(consoleEvent) });
+export const consoleEvents = z.object({
+  events: z.array(consoleEvent),
+  total: z.number().int().describe('How many events match, on every page.'),
+  page: z.number().int(),
+  limit: z.number().int(),
+});
 export const consoleVenues = z.object({ venues: z.array(venue) });

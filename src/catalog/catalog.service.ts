@@ -8,6 +8,7 @@ import { catalogErrors } from './catalog.errors.js';
 import * as repo from './catalog.repository.js';
 import type {
   consoleEvents,
+  consoleEventsQuery,
   consoleQuery,
   consoleVenues,
   event,
@@ -23,13 +24,14 @@ import type {
   venuePatch,
 } from './catalog.schemas.js';
 import type { EventStatus } from './vocabulary.js';
-import { listConsoleEvents, listConsoleVenues, type ConsoleEventRow } from './console.repository.js';
+import { findConsoleEvent, listConsoleEvents, listConsoleVenues, type ConsoleEventRow } from './console.repository.js';
 import { assertEventOrganizer, assertVenueOfOrganizer, canSeeEvent } from './guards.js';
 import { expandBlock, LayoutError, MAX_SEATS_PER_LAYOUT, parseLayoutString, type SeatSpec } from './layout.js';
 
 type Venue = z.input<typeof venue>;
 type EventView = z.input<typeof event>;
 type Tier = z.input<typeof tier>;
+type ConsoleEvent = z.input<typeof consoleEvents>['events'][number];
 
 /**
  * Where an event may go next. Cancelled and completed are final: refunds and check-ins hang
@@ -229,13 +231,38 @@ export class CatalogService {
    */
   async consoleEvents(
     principal: Principal,
-    query: z.output<typeof consoleQuery>,
+    query: z.output<typeof consoleEventsQuery>,
   ): Promise<z.input<typeof consoleEvents>> {
-    const rows = await listConsoleEvents(this.db, this.consoleOwner(principal, query.scope), query.limit);
+    const { rows, total } = await listConsoleEvents(this.db, {
+      organizerId: this.consoleOwner(principal, query.scope),
+      q: query.q,
+      status: query.status,
+      from: query.from,
+      to: query.to,
+      sort: query.sort,
+      limit: query.limit,
+      offset: (query.page - 1) * query.limit,
+    });
+    return { events: await this.presentConsoleEvents(rows), total, page: query.page, limit: query.limit };
+  }
+
+  /**
+   * One event as the console lists it, with its whole on-sale window (null when there is none
+   * yet): what the console reads when an event is selected. Its organizer or an admin only.
+   */
+  async consoleEvent(principal: Principal, eventId: string): Promise<ConsoleEvent> {
+    const row = await findConsoleEvent(this.db, eventId);
+    if (!row || !canSeeEvent(principal, { organizerId: row.organizer_id, status: row.status }))
+      throw catalogErrors.eventNotFound();
+    assertEventOrganizer(principal, { organizerId: row.organizer_id });
+    return (await this.presentConsoleEvents([row]))[0]!;
+  }
+
+  private async presentConsoleEvents(rows: ConsoleEventRow[]): Promise<ConsoleEvent[]> {
     const now = new Date();
     // Only the queue sales under way read their room: a handful, however long the list.
     const rooms = await Promise.all(rows.map((row) => readRoom(this.rooms, row.id, consolePhaseInput(row, now))));
-    return { events: rows.map((row, i) => presentConsoleEvent(row, now, rooms[i])) };
+    return rows.map((row, i) => presentConsoleEvent(row, now, rooms[i]));
   }
 
   /** The venues the caller created (or, for an admin with `scope=all`, every venue), for the console's forms. */
@@ -330,11 +357,7 @@ function consolePhaseInput(row: ConsoleEventRow, now: Date): Omit<PhaseInput, 'r
   };
 }
 
-function presentConsoleEvent(
-  row: ConsoleEventRow,
-  now: Date,
-  room: RoomFacts | null | undefined,
-): z.input<typeof consoleEvents>['events'][number] {
+function presentConsoleEvent(row: ConsoleEventRow, now: Date, room: RoomFacts | null | undefined): ConsoleEvent {
   return {
     id: row.id,
     organizerId: row.organizer_id,
@@ -356,6 +379,11 @@ function presentConsoleEvent(
             prequeueOpensAt: row.prequeue_opens_at,
             saleStartsAt: row.sale_starts_at,
             saleEndsAt: row.sale_ends_at,
+            admitPerMinute: row.admit_per_minute,
+            purchaseTokenTtlSeconds: row.purchase_token_ttl_seconds!,
+            holdTtlSeconds: row.hold_ttl_seconds!,
+            perAccountLimit: row.onsale_per_account_limit,
+            requireVerifiedEmail: row.require_verified_email!,
           }
         : null,
   };

@@ -89,8 +89,14 @@ describe('GET /v1/organizer/events', () => {
         prequeueOpensAt: expect.any(String),
         saleStartsAt: expect.any(String),
         saleEndsAt: expect.any(String),
+        admitPerMinute: 300,
+        purchaseTokenTtlSeconds: 600,
+        holdTtlSeconds: 480,
+        perAccountLimit: null,
+        requireVerifiedEmail: true,
       },
     });
+    expect(res.body).toMatchObject({ total: 4, page: 1, limit: 20 });
     const draft = res.body.events.find((e: any) => e.id === ids.draft);
     expect(draft).toMatchObject({
       status: 'draft',
@@ -126,6 +132,37 @@ describe('GET /v1/organizer/events', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: any) => e.field)).toEqual(['limit']);
     expect((await env.api.get('/v1/organizer/events?limit=2', as(organizer))).body.events).toHaveLength(2);
+  });
+});
+
+describe('GET /v1/organizer/events/:id', () => {
+  it('answers one of my events with its whole on-sale window, or null before it is set: never a 404 for that', async () => {
+    const show = await env.api.get(`/v1/organizer/events/${ids.show}`, as(organizer));
+    expect(show.status).toBe(200);
+    const listed = (await env.api.get('/v1/organizer/events', as(organizer))).body.events.find(
+      (e: any) => e.id === ids.show,
+    );
+    expect(show.body).toEqual(listed);
+    const draft = await env.api.get(`/v1/organizer/events/${ids.draft}`, as(organizer));
+    expect(draft.status).toBe(200);
+    expect(draft.body).toMatchObject({ id: ids.draft, status: 'draft', onsale: null });
+  });
+
+  it('is the organizer’s (or an admin’s): others are refused, another’s draft and an unknown id are not found', async () => {
+    expect((await env.api.get(`/v1/organizer/events/${ids.theirEvent}`, as(admin))).status).toBe(200);
+    const theirDraft = await env.api.get(`/v1/organizer/events/${ids.theirEvent}`, as(organizer));
+    expect(theirDraft.status).toBe(404);
+    expect(theirDraft.body.code).toBe('catalog.event_not_found');
+    const notMine = await env.api.get(`/v1/organizer/events/${ids.show}`, as(other));
+    expect(notMine.status).toBe(403);
+    expect(notMine.body.code).toBe('catalog.not_organizer');
+    expect((await env.api.get(`/v1/organizer/events/${ids.show}`, as(fan))).status).toBe(403);
+    const unknown = await env.api.get('/v1/organizer/events/00000000-0000-4000-8000-000000000000', as(organizer));
+    expect(unknown.status).toBe(404);
+    expect(unknown.contentType).toContain('application/problem+json');
+    const bad = await env.api.get('/v1/organizer/events/nope', as(organizer));
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: any) => e.field)).toEqual(['id']);
   });
 });
 
