@@ -2,7 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, NotificationPush, ServerToClientEvents } from '../../../src/realtime/events.js';
 import { api, session } from '../lib/api.js';
 import { $, h } from '../lib/dom.js';
-import { at, shortId } from './shared.js';
+import { mineAt, shortId } from './shared.js';
 import type { FeedItem, Receipt } from './types.js';
 
 /**
@@ -27,7 +27,7 @@ function notificationItem(n: FeedItem): HTMLElement {
       h('strong', {}, n.title),
     ),
     h('p', { class: 'notice-body' }, n.body),
-    h('p', { class: 'hint' }, at(n.createdAt, null)),
+    h('p', { class: 'hint' }, mineAt(n.createdAt)),
   );
 }
 
@@ -130,7 +130,9 @@ export async function renderTimeline(): Promise<void> {
             h(
               'span',
               { class: 'hint' },
-              `#${r.seq} · ${at(r.occurredAt, null)} · ${r.subjectType} ${shortId(r.subjectId)} · hash `,
+              `#${r.seq} · `,
+              mineAt(r.occurredAt),
+              ` · ${r.subjectType} ${shortId(r.subjectId)} · hash `,
             ),
             h('code', { title: `Signature ${r.signature} (key ${r.keyId})` }, r.hash.slice(0, 12)),
           ),

@@ -2,7 +2,7 @@ import { api, ApiError, session } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import type { Me } from '../lib/layout.js';
 import { verifyFirstNotice } from '../lib/verify-first.js';
-import { at, eventInfo } from './shared.js';
+import { eventInfo, eventStart } from './shared.js';
 import type { Transfer } from './types.js';
 
 /**
@@ -58,7 +58,7 @@ export async function showInvitation(
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const intro = transfer
     ? transfer.status === 'pending'
-      ? `A ticket for ${event?.title ?? 'an event'}${event ? ` (${at(event.startsAt.utc, event)}, ${event.venue.name})` : ''} is offered to you, ${me.displayName}.`
+      ? `A ticket for ${event?.title ?? 'an event'}${event ? ` (${eventStart(event)}, ${event.venue.name})` : ''} is offered to you, ${me.displayName}.`
       : `This transfer is ${transfer.status}.`
     : `This invitation is not addressed to ${me.email}. If it was sent to another address of yours, sign out and sign in with that one.`;
   const accept = h('button', { type: 'button', id: 'accept-transfer' }, 'Accept this ticket');

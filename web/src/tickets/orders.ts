@@ -1,7 +1,7 @@
 import { api, ApiError } from '../lib/api.js';
 import { h, setStatus } from '../lib/dom.js';
 import { money } from '../lib/layout.js';
-import { at, eventInfo, shortId } from './shared.js';
+import { eventAt, eventInfo, mineAt, shortId } from './shared.js';
 import type { EventInfo, Order, Ticket } from './types.js';
 
 /**
@@ -55,21 +55,21 @@ function refundPolicy(
   event: EventInfo | null,
   held: Ticket[],
   now = Date.now(),
-): { allowed: boolean; text: string } {
+): { allowed: boolean; text: (string | HTMLElement)[] } {
   if (event?.status === 'cancelled')
-    return { allowed: false, text: 'The event was cancelled: this order is refunded automatically.' };
-  if (order.status !== 'captured') return { allowed: false, text: '' };
+    return { allowed: false, text: ['The event was cancelled: this order is refunded automatically.'] };
+  if (order.status !== 'captured') return { allowed: false, text: [] };
   const { changeable, offered } = order.ticketCounts;
-  const notes = standingNotes(order, held);
+  const notes = standingNotes(order, held).map((n) => `${n} `);
   if (changeable === 0 && offered === 0)
-    return { allowed: false, text: [...notes, 'No tickets of this order are left for you to cancel.'].join(' ') };
+    return { allowed: false, text: [...notes, 'No tickets of this order are left for you to cancel.'] };
   const until = event?.policies?.refundableUntil;
   if (!until)
-    return { allowed: false, text: 'Not refundable under the organizer’s policy (unless the event is cancelled).' };
-  if (Date.parse(until) < now) return { allowed: false, text: `Refunds closed ${at(until, event)}.` };
+    return { allowed: false, text: ['Not refundable under the organizer’s policy (unless the event is cancelled).'] };
+  if (Date.parse(until) < now) return { allowed: false, text: ['Refunds closed ', eventAt(until, event), '.'] };
   return {
     allowed: offered === 0,
-    text: [...notes, `You can cancel for a refund until ${at(until, event)}.`].join(' '),
+    text: [...notes, 'You can cancel for a refund until ', eventAt(until, event), '.'],
   };
 }
 
@@ -178,10 +178,12 @@ export async function renderOrders(
       h(
         'p',
         { class: 'meta' },
-        `Purchase ${shortId(o.id)} · ${at(o.createdAt, event)} · ${money(o.totalCents, o.currency)}${paid ? ` (${paid})` : ''}`,
+        `Purchase ${shortId(o.id)} · ordered `,
+        mineAt(o.createdAt),
+        ` · ${money(o.totalCents, o.currency)}${paid ? ` (${paid})` : ''}`,
         o.refundedCents ? ` · ${money(o.refundedCents, o.currency)} refunded` : '',
       ),
-      policy.text ? h('p', { class: 'hint' }, policy.text) : null,
+      policy.text.length ? h('p', { class: 'hint' }, ...policy.text) : null,
       policy.allowed ? cancelControls(o, onChange) : null,
     );
   });

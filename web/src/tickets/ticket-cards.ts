@@ -1,6 +1,7 @@
 import { api, ApiError, session, type Problem } from '../lib/api.js';
 import { h, setStatus } from '../lib/dom.js';
-import { at, clock, eventInfo } from './shared.js';
+import { secondsUntil } from '../lib/zoned-time.js';
+import { clockAt, eventAt, eventInfo, mineAt } from './shared.js';
 import type { EventInfo, Ticket, TicketCode, TicketStatus, Transfer } from './types.js';
 
 /**
@@ -25,16 +26,54 @@ const STATUS_WORDS: Record<TicketStatus | 'transferred', [string, string]> = {
 
 /** One timer per shown QR; cleared when the list is drawn again. */
 const timers = new Map<string, ReturnType<typeof setTimeout>>();
+/** Each shown QR's countdown and when (on this device's clock) its code changes. */
+const countdowns = new Map<HTMLElement, number>();
+let ticking: ReturnType<typeof setInterval> | undefined;
 /** Server clock minus ours, from the Date header: a phone whose clock is off still refreshes on the server's step. */
 let skewMs = 0;
 /** Longest wait between refreshes: one step plus a margin, whatever refreshAt says. */
 const MAX_WAIT_MS = 31_000;
 /** Ask a little after the step changes, so the server is surely on the new one. */
 const AFTER_STEP_MS = 300;
+/** How often the countdowns are redrawn: a quarter second keeps each one within that of the true second. */
+const TICK_MS = 250;
 
 export function stopCodes(): void {
   for (const t of timers.values()) clearTimeout(t);
   timers.clear();
+  countdowns.clear();
+  clearInterval(ticking);
+  ticking = undefined;
+}
+
+/** "New code in 12 s", then "New code now…" until the next one is shown. Written only when the words change. */
+function drawCountdown(el: HTMLElement, changesAt: number): void {
+  const left = secondsUntil(changesAt);
+  const words = left > 0 ? `New code in ${left} s` : 'New code now…';
+  if (el.textContent !== words) el.textContent = words;
+}
+
+function tick(): void {
+  for (const [el, changesAt] of countdowns) {
+    if (el.isConnected) drawCountdown(el, changesAt);
+    else countdowns.delete(el);
+  }
+}
+
+/**
+ * The countdown beside a QR. A timer role, not a live region: a screen reader reads it when the
+ * fan moves to it and is not interrupted every second (the code's description says it changes
+ * every 30 seconds).
+ */
+function countdownOf(note: HTMLElement, changesAt: number): void {
+  let el = note.querySelector<HTMLElement>('.qr-countdown');
+  if (!el) {
+    el = h('span', { class: 'qr-countdown', role: 'timer', 'aria-live': 'off', 'aria-atomic': 'true' });
+    note.replaceChildren(el);
+  }
+  countdowns.set(el, changesAt);
+  drawCountdown(el, changesAt);
+  ticking ??= setInterval(tick, TICK_MS);
 }
 
 async function fetchCode(ticketId: string): Promise<TicketCode> {
@@ -53,7 +92,7 @@ async function fetchCode(ticketId: string): Promise<TicketCode> {
 
 const qrSrc = (svg: string) => `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 
-/** Shows the ticket's current code and schedules the next one at its refresh time. */
+/** Shows the ticket's current code, counts down to the next one, and fetches it then. */
 async function showCode(card: HTMLElement, ticket: Ticket, title: string): Promise<void> {
   const img = card.querySelector<HTMLImageElement>('.ticket-qr img');
   const text = card.querySelector<HTMLElement>('.code-text');
@@ -66,10 +105,13 @@ async function showCode(card: HTMLElement, ticket: Ticket, title: string): Promi
     img.alt = `Door code for ${title}, ${ticket.seatLabel}. It changes every 30 seconds.`;
     img.dataset.step = String(code.step);
     text.textContent = code.code;
-    note.textContent = `Refreshes by itself at ${new Date(Date.parse(code.refreshAt) - skewMs).toLocaleTimeString()}.`;
-    wait = Math.min(MAX_WAIT_MS, Math.max(1000, Date.parse(code.refreshAt) - skewMs - Date.now() + AFTER_STEP_MS));
+    const changesAt = Date.parse(code.refreshAt) - skewMs;
+    countdownOf(note, changesAt);
+    wait = Math.min(MAX_WAIT_MS, Math.max(1000, changesAt - Date.now() + AFTER_STEP_MS));
   } catch (err) {
     // The ticket changed under us (transferred, revoked): the list is redrawn by the caller's next load.
+    const countdown = note.querySelector<HTMLElement>('.qr-countdown');
+    if (countdown) countdowns.delete(countdown);
     note.textContent =
       err instanceof ApiError ? err.describe() : 'Offline: the code will come back when the connection does.';
     wait = 5000;
@@ -154,8 +196,12 @@ function card(
   const title = event?.title ?? ticket.event.title;
   const used =
     ticket.status === 'used' && ticket.firstUsedAt
-      ? ` Checked in at ${clock(ticket.firstUsedAt)}${ticket.firstGate ? `, gate ${ticket.firstGate}` : ''}.`
-      : '';
+      ? [
+          ' Checked in at ',
+          clockAt(ticket.firstUsedAt, event),
+          `${ticket.firstGate ? `, gate ${ticket.firstGate}` : ''}.`,
+        ]
+      : [];
   const showQr = ticket.status === 'valid';
   return h(
     'li',
@@ -172,13 +218,13 @@ function card(
       'div',
       { class: 'ticket-info' },
       h('h3', {}, title),
-      h('p', { class: 'meta' }, `${at(ticket.event.startsAt, event)} · ${ticket.event.venue}`),
+      h('p', { class: 'meta' }, eventAt(ticket.event.startsAt, event), ` · ${ticket.event.venue}`),
       h(
         'p',
         {},
         h('span', { class: `badge ticket-badge-${ticket.status}` }, word),
         ' ',
-        h('span', { class: 'ticket-explain' }, explanation + used),
+        h('span', { class: 'ticket-explain' }, explanation, ...used),
       ),
       h(
         'dl',
@@ -224,13 +270,15 @@ function transferredCard(transfer: Transfer, event: EventInfo | null): HTMLEleme
       'div',
       { class: 'ticket-info' },
       h('h3', {}, event?.title ?? 'A ticket you passed on'),
-      event ? h('p', { class: 'meta' }, `${at(event.startsAt.utc, event)} · ${event.venue.name}`) : null,
+      event ? h('p', { class: 'meta' }, eventAt(event.startsAt.utc, event), ` · ${event.venue.name}`) : null,
       h(
         'p',
         {},
         h('span', { class: 'badge ticket-badge-transferred' }, word),
         ' ',
-        `${explanation} Accepted by ${transfer.toEmail}${transfer.decidedAt ? ` on ${at(transfer.decidedAt, event)}` : ''}.`,
+        `${explanation} Accepted by ${transfer.toEmail}`,
+        ...(transfer.decidedAt ? [' on ', mineAt(transfer.decidedAt)] : []),
+        '.',
       ),
     ),
   );

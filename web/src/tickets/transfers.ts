@@ -3,7 +3,7 @@ import { h, setStatus } from '../lib/dom.js';
 import type { Me } from '../lib/layout.js';
 import { verifyFirstNotice } from '../lib/verify-first.js';
 import { acceptTransfer } from './invitation.js';
-import { at, eventInfo } from './shared.js';
+import { eventStart, eventInfo, mineAt } from './shared.js';
 import type { Transfer } from './types.js';
 
 /**
@@ -20,7 +20,7 @@ export async function renderTransfers(
   const infos = await Promise.all(transfers.map((t) => eventInfo(t.eventId)));
   const items = transfers.map((t, i) => {
     const event = infos[i] ?? null;
-    const what = event ? `${event.title} (${at(event.startsAt.utc, event)})` : 'a ticket';
+    const what = event ? `${event.title} (${eventStart(event)})` : 'a ticket';
     const mine = t.fromUserId === me.id;
     const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
     let line: string;
@@ -62,7 +62,7 @@ export async function renderTransfers(
       'li',
       { 'data-transfer': t.id, class: `transfer-item transfer-${t.status}` },
       h('p', {}, line, t.message ? h('span', { class: 'muted' }, ` “${t.message}”`) : null),
-      h('p', { class: 'hint' }, `${mine ? 'Sent' : 'Received'} ${at(t.createdAt, event)}`),
+      h('p', { class: 'hint' }, `${mine ? 'Sent' : 'Received'} `, mineAt(t.createdAt)),
       action,
       status,
     );
