@@ -1,37 +1,16 @@
+import { readHolders, renderHolders } from '../checkout/holders.js';
+import { holdEnded, renderConfirmation, renderSummary } from '../checkout/summary.js';
+import type { EventInfo, Hold, Order, Receipt } from '../checkout/types.js';
 import { api, ApiError } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import { currentUser, money, renderHeader } from '../lib/layout.js';
 import { loadStripe, type StripeCardElement, type StripeJs } from '../lib/stripe.js';
 
-interface Hold {
-  id: string;
-  eventId: string;
-  status: string;
-  quantity: number;
-  seats: { section: string; row: string; number: number }[];
-  totalCents: number;
-  currency: string;
-  expiresAt: string;
-}
-interface Order {
-  id: string;
-  status: string;
-  guaranteed: boolean;
-  totalCents: number;
-  giftCardCents: number;
-  cardCents: number;
-  currency: string;
-  sandbox: boolean;
-  failureCode: string | null;
-  tickets: { id: string; attendeeName: string | null }[];
-}
-interface Receipt {
-  seq: number;
-  kind: string;
-  occurredAt: string;
-  hash: string;
-  signature: string;
-}
+/**
+ * The checkout: what the fan is buying and for how much (checkout/summary.ts), who each ticket
+ * is for (checkout/holders.ts), then the card (sandbox fields or Stripe Elements), a gift card,
+ * and Pay, which carries the amount. A declined card leaves the hold in place for another try.
+ */
 
 interface PaymentOptions {
   provider: 'stripe' | 'sandbox' | null;
@@ -43,10 +22,24 @@ class CardError extends Error {}
 
 const holdId = new URLSearchParams(location.search).get('hold') ?? '';
 const status = $('#pay-status');
+const payButton = $<HTMLButtonElement>('#pay-button');
 // One key per checkout attempt, kept across reloads: paying twice by reloading is impossible.
 const keyName = `fairdrop.checkout.${holdId}`;
 let idempotencyKey = sessionStorage.getItem(keyName) ?? crypto.randomUUID();
 sessionStorage.setItem(keyName, idempotencyKey);
+
+let hold: Hold | null = null;
+let event: EventInfo | null = null;
+
+/** The hold can no longer be paid for: say why and where to go, and put the form away. */
+function showHoldEnded(ended: Hold): void {
+  const { text, link } = holdEnded(ended);
+  const line = $('#hold-ended');
+  line.replaceChildren(`${text} `, h('a', { href: link.href }, link.text));
+  line.hidden = false;
+  $('#checkout').hidden = true;
+  $('.hold-timer').hidden = true;
+}
 
 function countdown(until: Date): void {
   const el = $('#countdown');
@@ -57,8 +50,7 @@ function countdown(until: Date): void {
     el.textContent = left > 0 ? `${m}:${String(s).padStart(2, '0')}` : 'expired';
     if ($('.hold-timer').hidden) return;
     if (left <= 0) {
-      setStatus(status, 'bad', 'Your hold has expired and the seats went back on sale.');
-      $<HTMLButtonElement>('#pay-button').disabled = true;
+      if (hold) showHoldEnded({ ...hold, status: 'expired' });
       return;
     }
     setTimeout(tick, 1000 - (Date.now() % 1000));
@@ -66,72 +58,22 @@ function countdown(until: Date): void {
   tick();
 }
 
-function showHold(hold: Hold): void {
-  $('#summary').replaceChildren(
-    h(
-      'p',
-      {},
-      `${hold.quantity} ticket${hold.quantity === 1 ? '' : 's'} · ${money(hold.totalCents, hold.currency)} all-in`,
-    ),
-    hold.seats.length
-      ? h('ul', {}, ...hold.seats.map((s) => h('li', {}, `${s.section}, row ${s.row}, seat ${s.number}`)))
-      : h('p', {}, 'General admission'),
-  );
-  const attendees = $('#attendees');
-  attendees.replaceChildren();
-  if (hold.quantity > 1) {
-    for (let i = 0; i < hold.quantity; i++) {
-      attendees.append(
-        h(
-          'div',
-          { class: 'row' },
-          h(
-            'div',
-            { class: 'field' },
-            h('label', { for: `att-name-${i}` }, `Ticket ${i + 1}: name`),
-            h('input', { id: `att-name-${i}`, required: true, autocomplete: 'off' }),
-          ),
-          h(
-            'div',
-            { class: 'field' },
-            h('label', { for: `att-email-${i}` }, 'email'),
-            h('input', { id: `att-email-${i}`, type: 'email', required: true, autocomplete: 'off' }),
-          ),
-        ),
-      );
-    }
-  }
-}
-
 async function showConfirmation(order: Order): Promise<void> {
   $('#checkout').hidden = true;
+  $('#order-summary').hidden = true;
   $('.hold-timer').hidden = true; // the seats are the fan's now: no countdown
   const done = $('#confirmation');
+  // The receipts are the proof, not the purchase: without them the confirmation still stands.
+  const receipts = await api<{ receipts: Receipt[] }>('GET', `/v1/orders/${order.id}/timeline`)
+    .then((r) => r.receipts)
+    .catch(() => []);
+  renderConfirmation(done, order, hold!, event, receipts);
   done.hidden = false;
-  const { receipts } = await api<{ receipts: Receipt[] }>('GET', `/v1/orders/${order.id}/timeline`);
-  done.replaceChildren(
-    h('h2', {}, order.guaranteed ? 'Your tickets are guaranteed' : 'Payment received; confirming your seats…'),
-    h('p', {}, 'Purchase id: ', h('code', {}, order.id)),
-    h(
-      'p',
-      {},
-      `${money(order.totalCents, order.currency)} paid${order.giftCardCents ? ` (${money(order.giftCardCents, order.currency)} by gift card)` : ''}${order.sandbox ? ' — sandbox payment, no money moved' : ''}.`,
-    ),
-    h('h3', {}, 'Signed receipts'),
-    h(
-      'ol',
-      { class: 'receipts' },
-      ...receipts.map((r) =>
-        h(
-          'li',
-          {},
-          `${r.kind} — ${new Date(r.occurredAt).toLocaleString()} — `,
-          h('code', { title: r.signature }, r.hash.slice(0, 16)),
-        ),
-      ),
-    ),
-    h('p', {}, h('a', { href: '/tickets.html', class: 'button' }, 'See my tickets')),
-  );
+  // Where the fan's attention goes next: the news, read first by a screen reader too.
+  const heading = done.querySelector('h2');
+  heading?.setAttribute('tabindex', '-1');
+  heading?.focus();
+  document.title = `${order.guaranteed ? 'Tickets guaranteed' : 'Payment received'} — Fairdrop`;
 }
 
 let stripe: { js: StripeJs; card: StripeCardElement } | null = null;
@@ -192,20 +134,27 @@ async function authenticate(problem: { orderId?: unknown; clientSecret?: unknown
   }
 }
 
+/** A card refusal leaves the hold as it was: say so, so the fan tries again rather than starting over. */
+function refusalWords(err: unknown): string {
+  if (err instanceof CardError) return `${err.message} Nothing was charged; your tickets are still held.`;
+  if (!(err instanceof ApiError)) return 'Network error: your card was not charged twice; press Pay again.';
+  if (err.problem.code.startsWith('payments.') && err.problem.status === 402)
+    return `${err.problem.detail} Nothing was charged, and your tickets are still held: try another card.`;
+  return err.describe();
+}
+
 $<HTMLFormElement>('#checkout').addEventListener('submit', async (e) => {
   e.preventDefault();
+  if (!hold || payButton.disabled) return;
   const giftCode = $<HTMLInputElement>('#gift-code').value.trim();
-  const attendees = [...document.querySelectorAll<HTMLInputElement>('[id^="att-name-"]')].map((input, i) => ({
-    name: input.value,
-    email: $<HTMLInputElement>(`#att-email-${i}`).value,
-  }));
+  payButton.disabled = true;
   try {
     const card = await cardTender();
     setStatus(status, 'busy', 'Authorising your card…');
     const body = {
       holdId,
       payment: { ...(card ? { card } : {}), giftCards: giftCode ? [{ code: giftCode }] : [] },
-      ...(attendees.length ? { attendees } : {}),
+      attendees: readHolders(hold.quantity),
     };
     let order: Order;
     try {
@@ -217,34 +166,53 @@ $<HTMLFormElement>('#checkout').addEventListener('submit', async (e) => {
     setStatus(status, '', '');
     await showConfirmation(order);
   } catch (err) {
-    const message =
-      err instanceof CardError
-        ? err.message
-        : err instanceof ApiError
-          ? err.describe()
-          : 'Network error: your card was not charged twice; press Pay again.';
-    setStatus(status, 'bad', message);
+    setStatus(status, 'bad', refusalWords(err));
     // A refusal is final for this key; a new attempt needs a new one.
     if (err instanceof ApiError || err instanceof CardError) {
       idempotencyKey = crypto.randomUUID();
       sessionStorage.setItem(keyName, idempotencyKey);
     }
+  } finally {
+    payButton.disabled = false;
   }
 });
 
 $('#release').addEventListener('click', async () => {
   await api('DELETE', `/v1/holds/${holdId}`).catch(() => undefined);
-  location.href = '/';
+  location.href = hold ? `/event.html?id=${hold.eventId}` : '/';
 });
 
 void renderHeader();
-if (!(await currentUser())) location.href = '/account.html';
-try {
-  const hold = await api<Hold>('GET', `/v1/holds/${encodeURIComponent(holdId)}`);
-  showHold(hold);
-  await setUpPayment();
-  if (hold.status === 'active') countdown(new Date(hold.expiresAt));
-  else setStatus(status, 'bad', `This hold is ${hold.status}.`);
-} catch (err) {
-  setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error.');
+const me = await currentUser();
+if (!me) {
+  location.href = `/account.html?next=${encodeURIComponent(location.pathname + location.search)}`;
+} else {
+  try {
+    hold = await api<Hold>('GET', `/v1/holds/${encodeURIComponent(holdId)}`);
+    // The event names what is bought; the purchase does not depend on it.
+    event = await api<EventInfo>('GET', `/v1/events/${hold.eventId}`).catch(() => null);
+    renderSummary($('#summary'), hold, event);
+    payButton.textContent = `Pay ${money(hold.totalCents, hold.currency)}`;
+    if (event) document.title = `Checkout: ${event.title} — Fairdrop`;
+    if (hold.status !== 'active') {
+      showHoldEnded(hold);
+    } else {
+      renderHolders($('#attendees'), hold, me);
+      await setUpPayment();
+      countdown(new Date(hold.expiresAt));
+    }
+  } catch (err) {
+    $('#summary').replaceChildren();
+    $('#order-summary').hidden = true;
+    $('#checkout').hidden = true;
+    $('.hold-timer').hidden = true;
+    const line = $('#hold-ended');
+    line.hidden = false;
+    line.replaceChildren(
+      err instanceof ApiError && err.problem.code === 'sales.hold_not_found'
+        ? 'We cannot find these held tickets: the link may be incomplete, or they were held by another account. '
+        : `${err instanceof ApiError ? err.describe() : 'Network error: reload the page to try again.'} `,
+      h('a', { href: '/' }, 'Find an event'),
+    );
+  }
 }
