@@ -76,7 +76,14 @@ describe('transfers go to a confirmed address', () => {
     // What the squatting account can read: the offer, never the token that goes to the mailbox.
     const feed = await env.api.get('/v1/me/notifications', { token: attacker.token });
     const notice = feed.body.items.find((n: { kind: string }) => n.kind === 'transfer.received');
-    expect(notice.data).toEqual({ transferId, ticketId, eventId: shop.eventId });
+    // Ids and the event's start (for the words of its time), nothing secret.
+    expect(notice.data).toEqual({
+      transferId,
+      ticketId,
+      eventId: shop.eventId,
+      startsAt: expect.any(String),
+      timeZone: 'Europe/Paris',
+    });
     expect(JSON.stringify(feed.body)).not.toContain(mailed);
     const listed = await env.api.get('/v1/me/transfers', { token: attacker.token });
     expect(listed.body.transfers.map((t: { id: string }) => t.id)).toEqual([transferId]);
