@@ -30,6 +30,7 @@ import { leanPath, type LeanHandler } from './http/lean.js';
 import { byteSize } from './http/byte-size.js';
 import { mountRoutes, type Pipeline } from './http/mount.js';
 import { buildOpenApi } from './http/openapi.js';
+import { errorPages } from './http/error-pages.js';
 import { errorHandler, sendProblem } from './http/problem.js';
 import { RateLimiter } from './http/rate-limit.js';
 import type { AnyRoute } from './http/route.js';
@@ -262,10 +263,13 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
   // web/src and web/pages hold the pages' sources: only their bundles (/assets) and the pages
   // in their layout (webPages) are served, never the sources themselves.
   app.use((req, res, next) => (/^\/(src|pages)\//.test(req.path) ? next() : files(req, res, next)));
-  app.use((req, res) => {
+  // A browser asking for a page gets the site's 404 and error pages; everything else a problem.
+  const htmlErrors = errorPages(pages);
+  app.use(async (req, res) => {
+    if (await htmlErrors.send(req, res, 404)) return;
     sendProblem(res, req, new AppError(404, 'request.not_found', `No route for ${req.method} ${req.path}.`));
   });
-  app.use(errorHandler());
+  app.use(errorHandler(htmlErrors));
 
   return { express: app, lean, services, receipts, sessions, keys, metrics, routes };
 }

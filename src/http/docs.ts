@@ -5,7 +5,7 @@ import type { AnyRoute } from './route.js';
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot' }[c]};`);
 
 /** Codes every route can answer with, besides its own. */
-const commonProblems: Record<string, string> = {
+export const commonProblems: Record<string, string> = {
   'request.invalid': 'A parameter, query value or body field is missing or wrong; `errors[]` names each one.',
   'request.malformed_json': 'The body is not valid JSON.',
   'request.too_large': 'The body is larger than the API accepts.',

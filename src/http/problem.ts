@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { AppError } from '../shared/errors.js';
+import type { ErrorPages } from './error-pages.js';
 
 /** RFC 9457 problem documents: the only shape an error ever leaves the API in. */
 
@@ -64,8 +65,9 @@ function fromBodyParser(err: { type?: string; status?: number; message?: string 
   }
 }
 
-export function errorHandler(): ErrorRequestHandler {
-  return (err: unknown, req, res, _next) => {
+/** The one error middleware; with `pages`, a browser asking for a page gets the error page instead of a problem. */
+export function errorHandler(pages?: ErrorPages): ErrorRequestHandler {
+  return async (err: unknown, req, res, _next) => {
     const known = err instanceof AppError ? err : fromBodyParser(err as { type?: string });
     if (res.headersSent) {
       req.log.error({ err }, 'error after the response started');
@@ -74,10 +76,12 @@ export function errorHandler(): ErrorRequestHandler {
     }
     if (known) {
       if (known.status >= 500) req.log.error({ err }, known.message);
+      if (known.status >= 500 && (await pages?.send(req, res, known.status))) return;
       sendProblem(res, req, known);
       return;
     }
     req.log.error({ err }, 'unhandled error');
+    if (await pages?.send(req, res, 500)) return;
     sendProblem(
       res,
       req,

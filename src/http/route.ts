@@ -123,12 +123,38 @@ export function fieldProblems(where: FieldProblem['in'], error: z.ZodError): Fie
         message: 'is not a known field',
       }));
     }
-    return [{ in: where, field: path.join('.'), code: issue.code, message: issue.message }];
+    return [{ in: where, field: path.join('.'), code: issue.code, message: issue.message, ...ruleOf(issue) }];
   });
 }
 
+/** The bound or format an issue names, for clients that word it themselves (FieldProblem). */
+function ruleOf(issue: z.core.$ZodIssue): Partial<FieldProblem> {
+  const num = (n: number | bigint) => (typeof n === 'bigint' ? Number(n) : n);
+  switch (issue.code) {
+    case 'too_small':
+      return {
+        origin: issue.origin,
+        minimum: num(issue.minimum),
+        ...(issue.inclusive === false ? { inclusive: false } : {}),
+      };
+    case 'too_big':
+      return {
+        origin: issue.origin,
+        maximum: num(issue.maximum),
+        ...(issue.inclusive === false ? { inclusive: false } : {}),
+      };
+    case 'invalid_format':
+      return { format: issue.format };
+    case 'invalid_type':
+      // Parsed with reportInput, so a value that was sent is in `input`; one never sent is not.
+      return { expected: issue.expected, ...(issue.input === undefined ? { missing: true } : {}) };
+    default:
+      return {};
+  }
+}
+
 export function parsePart<S extends Schema>(where: FieldProblem['in'], schema: S, value: unknown): z.output<S> {
-  const parsed = schema.safeParse(value);
+  const parsed = schema.safeParse(value, { reportInput: true });
   if (!parsed.success) {
     const errors = fieldProblems(where, parsed.error);
     const named = errors.map((e) => (e.field ? `${where}.${e.field}` : where)).join(', ');

@@ -94,6 +94,8 @@ function pageName(path: string): string | null {
  */
 export function webPages(options: { production: boolean }): RequestHandler & {
   find(path: string): StaticFile | undefined;
+  /** A page's HTML by name (the 404 and error pages, sent by error-pages.ts with their status), or null. */
+  html(name: string): Promise<string | null>;
 } {
   // As the static files: five minutes in production, always revalidated elsewhere.
   const cacheControl = `public, max-age=${options.production ? 300 : 0}`;
@@ -118,6 +120,10 @@ export function webPages(options: { production: boolean }): RequestHandler & {
     find: (path: string) => {
       const name = ready ? pageName(path) : null;
       return name ? ready?.get(name) : undefined;
+    },
+    html: async (name: string) => {
+      const page = PAGE_NAME.test(name) ? await find(name) : null;
+      return page ? page.forms.find((f) => f.encoding === 'identity')!.body.toString('utf8') : null;
     },
   });
 }

@@ -10,6 +10,19 @@ export interface FieldProblem {
   field: string;
   code: string;
   message: string;
+  /**
+   * The rule that failed, when it is a bound or a format (zod's too_small, too_big,
+   * invalid_format, invalid_type), so a client can say it in its own words ("Enter a name")
+   * rather than show `message`: `origin` is what was measured (string length, number, array
+   * size, date), `inclusive` is false for a strict bound, `missing` marks a value not sent.
+   */
+  origin?: string;
+  minimum?: number;
+  maximum?: number;
+  inclusive?: false;
+  format?: string;
+  expected?: string;
+  missing?: true;
 }
 
 export class AppError extends Error {

@@ -1,3 +1,5 @@
+import { describeProblem, type FieldFacts } from './words.js';
+
 /** The pages' API client: bearer session, an Idempotency-Key on every mutation, problems as errors. */
 
 const TOKEN = 'fairdrop.session';
@@ -5,8 +7,9 @@ const TOKEN = 'fairdrop.session';
 export interface Problem {
   status: number;
   code: string;
+  /** For developers (it names fields and rules); pages show describe() instead. */
   detail: string;
-  errors?: { in: string; field: string; code: string; message: string }[];
+  errors?: FieldFacts[];
   [extension: string]: unknown;
 }
 
@@ -14,10 +17,29 @@ export class ApiError extends Error {
   constructor(readonly problem: Problem) {
     super(problem.detail);
   }
-  /** "detail (field: message; …)", for a status line. */
+  /** The refusal in people's words (lib/words.ts), for a status line: never a code or a rule. */
   describe(): string {
-    const fields = (this.problem.errors ?? []).map((e) => `${e.field || e.in}: ${e.message}`).join('; ');
-    return fields ? `${this.problem.detail} (${fields})` : this.problem.detail;
+    return describeProblem(this.problem);
+  }
+}
+
+/**
+ * A refusal as a problem: the API's own document, or, when something in front of it answered
+ * (a proxy's 502 page, an empty 503), one made from the status so the words still fit.
+ */
+function problemOf(status: number, data: unknown): Problem {
+  if (data && typeof data === 'object' && typeof (data as Problem).code === 'string')
+    return { ...(data as Problem), status };
+  return { status, code: '', detail: `HTTP ${status}` };
+}
+
+/** The problem of a failed answer read with fetch() itself (a page revalidating with an ETag). */
+export async function problemFrom(res: Response): Promise<Problem> {
+  const text = await res.text().catch(() => '');
+  try {
+    return problemOf(res.status, text ? JSON.parse(text) : undefined);
+  } catch {
+    return problemOf(res.status, undefined);
   }
 }
 
@@ -42,7 +64,14 @@ export async function api<T>(
   if (res.status === 204) return undefined as T;
   // A 202 may come without a body (POST /v1/auth/resend-verification: "queued").
   const text = await res.text();
-  const data: unknown = text ? JSON.parse(text) : undefined;
-  if (!res.ok) throw new ApiError(data as Problem);
-  return data as T;
+  if (!res.ok) {
+    let data: unknown;
+    try {
+      data = text ? JSON.parse(text) : undefined;
+    } catch {
+      data = undefined;
+    }
+    throw new ApiError(problemOf(res.status, data));
+  }
+  return (text ? JSON.parse(text) : undefined) as T;
 }

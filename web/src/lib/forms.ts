@@ -1,17 +1,21 @@
 import { ApiError } from './api.js';
 import { h, setStatus, type StatusLine } from './dom.js';
+import { fieldText, hasFieldLabel, problemText, type FieldFacts } from './words.js';
 
 /**
  * Problem answers name the wrong field (`errors[].field`, a dotted path such as
  * `policies.perAccountLimit` or `blocks.0.layout`); these helpers put each message next to
  * that field. Inputs are found by `name`, or by `data-field` (a space-separated list of paths
  * the element answers for); a deeper path lands on its nearest named ancestor
- * (`transit.stops.2.walkingMinutes` on the `transit.stops` textarea, as "line 3: …").
+ * (`transit.stops.2.walkingMinutes` on the `transit.stops` textarea, as "Line 3: …").
+ * The messages are people's words (lib/words.ts), never the API's rule text.
  */
 
 export interface FieldMessage {
   field: string;
   message: string;
+  /** The API's entry: with it, a field the words have no label for is named by its form label. */
+  facts?: FieldFacts;
 }
 
 function findField(form: HTMLFormElement, path: string): { el: HTMLElement; rest: string[] } | null {
@@ -34,12 +38,23 @@ function anchorOf(el: HTMLElement): HTMLElement {
   return el;
 }
 
+/** A field's label as a phrase ("Sale ends (optional)" → "the sale ends"), to name it in a message. */
+function labelOf(el: HTMLElement): string | undefined {
+  const label = el.id ? el.ownerDocument.querySelector(`label[for="${CSS.escape(el.id)}"]`) : null;
+  const text = (label?.firstChild?.textContent ?? el.querySelector('legend')?.textContent ?? '').trim();
+  return text
+    ? `the ${text
+        .replace(/[:(].*$/, '')
+        .trim()
+        .toLowerCase()}`
+    : undefined;
+}
+
+/** The message beside its field; a line of a textarea that takes one entry per line is named. */
 function describe(rest: string[], message: string, lines: boolean): string {
-  if (rest.length === 0) return message;
-  const [first, ...more] = rest;
-  if (lines && /^\d+$/.test(first!))
-    return `line ${Number(first) + 1}${more.length ? ` (${more.join('.')})` : ''}: ${message}`;
-  return `${rest.join('.')}: ${message}`;
+  const [first] = rest;
+  if (lines && first !== undefined && /^\d+$/.test(first)) return `Line ${Number(first) + 1}: ${message}`;
+  return message;
 }
 
 export function clearErrors(form: HTMLFormElement): void {
@@ -65,17 +80,22 @@ export function showFieldErrors(
   clearErrors(form);
   const loose: string[] = [];
   const grouped = new Map<HTMLElement, string[]>();
-  for (const { field, message } of messages) {
+  for (const { field, message, facts } of messages) {
     const found = field ? findField(form, field) : null;
     if (!found) {
-      loose.push(field ? `${field}: ${message}` : message);
+      if (!loose.includes(message)) loose.push(message);
       continue;
     }
     const anchor = anchorOf(found.el);
-    grouped.set(anchor, [
-      ...(grouped.get(anchor) ?? []),
-      describe(found.rest, message, found.el.dataset.lines !== undefined),
-    ]);
+    // A field the words have no label for is named as its form labels it.
+    const label = facts && !hasFieldLabel(field) ? labelOf(anchor) : undefined;
+    const text = describe(
+      found.rest,
+      label && facts ? fieldText(facts, label) : message,
+      found.el.dataset.lines !== undefined,
+    );
+    const texts = grouped.get(anchor) ?? [];
+    if (!texts.includes(text)) grouped.set(anchor, [...texts, text]);
   }
   let first: HTMLElement | undefined;
   for (const [anchor, texts] of grouped) {
@@ -92,7 +112,11 @@ export function showFieldErrors(
   const fixCount = grouped.size
     ? `Fix the ${grouped.size === 1 ? 'highlighted field' : `${grouped.size} highlighted fields`}.`
     : '';
-  setStatus(status, 'bad', [summary, fixCount, ...loose].filter(Boolean).join(' '));
+  setStatus(
+    status,
+    'bad',
+    [summary, fixCount, ...loose].filter(Boolean).join(' ') || 'Check your answers and try again.',
+  );
   first?.focus();
 }
 
@@ -101,12 +125,18 @@ export interface Feedback extends StatusLine {
   errors?: FieldMessage[];
 }
 
-/** What a failed submit says: an API refusal beside its fields, anything else (network) in the status line. */
+/**
+ * What a failed submit says: an API refusal in people's words, each field's beside it (an
+ * invalid request needs no summary beyond "Fix the highlighted field"); anything else
+ * (network) in the status line.
+ */
 export function failureFeedback(err: unknown): Feedback {
   if (!(err instanceof ApiError))
     return { kind: 'bad', text: 'Could not reach Fairdrop. Check your connection and try again.', errors: [] };
-  const errors = (err.problem.errors ?? []).map((e) => ({ field: e.field, message: e.message }));
-  return { kind: 'bad', text: err.problem.detail, errors };
+  const facts = err.problem.errors ?? [];
+  const errors = facts.map((e) => ({ field: e.field, message: fieldText(e), facts: e }));
+  const text = err.problem.code === 'request.invalid' && errors.length > 0 ? '' : problemText(err.problem);
+  return { kind: 'bad', text, errors };
 }
 
 /** Draws a form's feedback: a refusal beside its fields; busy keeps the last messages until the answer comes. */

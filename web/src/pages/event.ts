@@ -1,8 +1,10 @@
-import { api, ApiError, session } from '../lib/api.js';
+import { api, ApiError, problemFrom, session } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import { accessibilityLabels, availabilityLabels, currentUser, localTime, money, renderHeader } from '../lib/layout.js';
 import { renderSeatMap, type SeatMap, type SeatView } from '../lib/seatmap.js';
 import { verifyFirstNotice } from '../lib/verify-first.js';
+import { clearPageProblem, showPageProblem } from '../lib/page-problem.js';
+import { pageProblemWords } from '../lib/words.js';
 
 interface Tier {
   id: string;
@@ -75,13 +77,26 @@ function needsSeats(e: EventDetail | undefined): boolean {
 }
 
 async function load(): Promise<void> {
+  // No id at all (a link cut short): nothing to ask the API, which would answer with a search.
+  if (!id) return showPageProblem(pageProblemWords({ status: 404, code: '' }, 'event'));
   const url = `/v1/events/${encodeURIComponent(id)}${needsSeats(event) ? '?include=seats' : ''}`;
-  const res = await fetch(url, { headers: url === loaded.url && loaded.etag ? { 'if-none-match': loaded.etag } : {} });
-  if (res.status === 304) return;
-  if (!res.ok) {
-    $('#title').textContent = 'Event not found';
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: url === loaded.url && loaded.etag ? { 'if-none-match': loaded.etag } : {} });
+  } catch {
+    // Offline: a page already shown stays as it is until the next poll gets through.
+    if (!event) showPageProblem(pageProblemWords(null, 'event'));
     return;
   }
+  if (res.status === 304) return;
+  if (!res.ok) {
+    // Not found says so; busy (5xx) says so until the next poll gets through, but never
+    // replaces an event already shown.
+    const words = pageProblemWords(await problemFrom(res), 'event');
+    if (!event || !words.retrying) showPageProblem(words);
+    return;
+  }
+  clearPageProblem();
   loaded = { url, etag: res.headers.get('etag') ?? '' };
   event = (await res.json()) as EventDetail;
   render(event);
