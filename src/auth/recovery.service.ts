@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import type { ServedConfig } from '../config.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../logger.js';
 import { enqueueEmail, type EmailMessage } from '../notifications/outbox.repository.js';
@@ -15,7 +15,8 @@ import { accountChanged, sessionsEnded, type SessionEndDeps } from './session-en
 
 export interface RecoveryDeps extends SessionEndDeps {
   db: Db;
-  config: Pick<Config, 'PASSWORD_SCRYPT_LOG_N' | 'PUBLIC_URL'>;
+  /** PUBLIC_URL as the server resolved it (ServedConfig): the links in these mails always have an origin. */
+  config: Pick<ServedConfig, 'PASSWORD_SCRYPT_LOG_N' | 'PUBLIC_URL'>;
   logger: Logger;
   /** The platform key: seals the mailed links at rest and signs the account's receipts. */
   mailKeys: PlatformSigner;
