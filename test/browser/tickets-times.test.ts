@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, venues } from '../../src/catalog/catalog.table.js';
 import { outboxDispatcher } from '../../src/notifications/dispatcher.js';
 import { notifications } from '../../src/notifications/notifications.table.js';
-import { eventTime, formatZoned } from '../../src/shared/zoned-time.js';
+import { eventTime, formatZoned, mailTime } from '../../src/shared/zoned-time.js';
 import { createSale, type SaleFixture } from '../support/commerce.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn } from '../support/fixtures.js';
-import { buySeats, type Bought } from '../support/tickets-fixtures.js';
+import { mailText } from '../support/mail.js';
+import { buySeats, emailOf, type Bought } from '../support/tickets-fixtures.js';
 import { launch, screenshots, seriousViolations } from './browser.js';
 import { asUser, textOf, watchErrors } from './session.js';
 
@@ -130,6 +131,11 @@ describe('times on My tickets', () => {
       .from(notifications)
       .where(eq(notifications.kind, 'event.postponed'));
     expect(row!.data).toMatchObject({ after: { startsAt: newStartsAt }, timeZone: VENUE_ZONE });
+    // The mail of the same notice: the year and the place spelled out, as mails are read later and anywhere.
+    const mail = await mailText(env, 'event.postponed', await emailOf(env, fan.userId));
+    expect(mail).toContain(`New date: ${mailTime(newStartsAt, VENUE_ZONE)}.`);
+    expect(mail).toContain('(New York time)');
+    expect(mail).not.toMatch(RAW_ISO);
     expect(await textOf(page, '#mine')).not.toMatch(RAW_ISO);
 
     await screenshots(page, 'tickets-times');
