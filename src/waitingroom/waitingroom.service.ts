@@ -63,6 +63,11 @@ const PUBLIC_SNAPSHOT_MS = 500;
  * so a fan's answer is one Redis call for their own state.
  */
 const RATE_CACHE_MS = 1_000;
+/**
+ * Pre-queue views a node keeps (about 300 bytes each): enough for every fan of a 100,000-fan
+ * drop polling through one node. See WaitingRoomService.snapshot.
+ */
+const ENTERED_VIEWS_MAX = 150_000;
 /** 5 minutes to solve a challenge: a slow phone needs seconds at the difficulties allowed. */
 const CHALLENGE_TTL_MS = 5 * 60_000;
 
@@ -125,8 +130,10 @@ export class WaitingRoomService implements RoomReader {
   private readonly rates = new SharedCopies<number>(RATE_CACHE_MS);
   private readonly statsCopies = new SharedCopies<z.input<typeof queueStats>>(PUBLIC_SNAPSHOT_MS);
   private readonly lotteryCopies = new SharedCopies<z.input<typeof lottery>>(PUBLIC_SNAPSHOT_MS);
-  private readonly factCopies = new SharedCopies<RoomFacts | null>(PUBLIC_SNAPSHOT_MS);
-  private readonly prequeueSizes = new SharedCopies<number>(PUBLIC_SNAPSHOT_MS);
+  /** The room's own figures (Redis only), for the phase, the pre-queue's size and the views kept. */
+  private readonly roomCopies = new SharedCopies<QueueStats | null>(PUBLIC_SNAPSHOT_MS);
+  /** Views of fans in the pre-queue, by `<eventId>:<userId>`, with the opening of the room they are of (see snapshot). */
+  private readonly enteredViews = new Map<string, { view: QueueSnapshot; openedAt: number }>();
   private readonly challengeSecret: Buffer;
 
   constructor(private readonly deps: WaitingRoomDeps) {
@@ -160,7 +167,7 @@ export class WaitingRoomService implements RoomReader {
     this.sales.forget(eventId);
     this.statsCopies.forget(eventId);
     this.lotteryCopies.forget(eventId);
-    this.factCopies.forget(eventId);
+    this.roomCopies.forget(eventId);
   }
 
   /** After a PUT of the on-sale: drop the cached copy, and open the room if its time has come. */
@@ -261,10 +268,45 @@ export class WaitingRoomService implements RoomReader {
     return { created: joined.created, receipt: { ...fields, signature, keyId: this.deps.signer.keyId } };
   }
 
-  /** Where this fan stands: the socket snapshot and the HTTP fallback answer the same. */
+  /**
+   * Where this fan stands: the socket snapshot and the HTTP fallback answer the same.
+   *
+   * A fan in the pre-queue is answered from this node's memory once it has read their entry:
+   * until the draw nothing about them changes but the room's phase (the cursor stays 0, there
+   * is no number, position, ETA or token yet, and an entry cannot be withdrawn), and the room's
+   * facts are one copy per event read every PUBLIC_SNAPSHOT_MS. So the crowd's polls before
+   * the draw, most of a drop's requests, cost no Redis round trip; a fan hears of the draw, a
+   * pause, a close or a sell-out at most that much later than a fresh read would tell them
+   * (sockets are pushed at once).
+   */
   async snapshot(userId: string, eventId: string, now = Date.now()): Promise<QueueSnapshot> {
     const sale = await this.sale(eventId);
     if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
+    const key = `${eventId}:${userId}`;
+    const held = this.enteredViews.get(key);
+    if (held) {
+      const room = await this.roomNow(eventId);
+      if (room?.phase === 'prequeue' && !room.soldOut && room.openedAt === held.openedAt) return held.view;
+      this.enteredViews.delete(key);
+    }
+    const view = await this.readSnapshot(sale, userId, eventId, now);
+    if (view.status === 'entered' && view.phase === 'prequeue' && !view.soldOut) {
+      const room = await this.roomNow(eventId);
+      if (room?.phase === 'prequeue') this.keepEntered(key, Object.freeze(view), room.openedAt);
+    }
+    return view;
+  }
+
+  private keepEntered(key: string, view: QueueSnapshot, openedAt: number): void {
+    if (this.enteredViews.size >= ENTERED_VIEWS_MAX) {
+      // The oldest view kept makes room (a Map iterates in insertion order).
+      const oldest = this.enteredViews.keys().next();
+      if (!oldest.done) this.enteredViews.delete(oldest.value);
+    }
+    this.enteredViews.set(key, { view, openedAt });
+  }
+
+  private async readSnapshot(sale: QueueSale, userId: string, eventId: string, now: number): Promise<QueueSnapshot> {
     let state;
     try {
       state = await this.deps.room.fanState(eventId, userId);
@@ -321,8 +363,8 @@ export class WaitingRoomService implements RoomReader {
     return { ...view, pollAfter: pollAfterSeconds(view, sale.saleStartsAt, now, prequeue) };
   }
 
-  private prequeueSize(eventId: string): Promise<number> {
-    return this.prequeueSizes.get(eventId, async () => (await this.deps.room.stats(eventId)).prequeue);
+  private async prequeueSize(eventId: string): Promise<number> {
+    return (await this.roomNow(eventId))?.prequeue ?? 0;
   }
 
   /** The event's measured admission rate (per minute), shared for RATE_CACHE_MS. */
@@ -360,11 +402,16 @@ export class WaitingRoomService implements RoomReader {
    * What an event's sale phase needs of its room (src/sales/phase.ts), a copy per event shared
    * for PUBLIC_SNAPSHOT_MS: every event page of a drop asks. Null when the room was never opened.
    */
-  roomFacts(eventId: string): Promise<RoomFacts | null> {
-    return this.factCopies.get(eventId, async () => {
+  async roomFacts(eventId: string): Promise<RoomFacts | null> {
+    const stats = await this.roomNow(eventId);
+    return stats && { phase: stats.phase, soldOut: stats.soldOut, drawnAt: stats.drawnAt, drawSize: stats.drawSize };
+  }
+
+  /** The room's figures, one copy per event shared for PUBLIC_SNAPSHOT_MS; null when it was never opened. */
+  private roomNow(eventId: string): Promise<QueueStats | null> {
+    return this.roomCopies.get(eventId, async () => {
       try {
-        const stats = await this.deps.room.stats(eventId);
-        return { phase: stats.phase, soldOut: stats.soldOut, drawnAt: stats.drawnAt, drawSize: stats.drawSize };
+        return await this.deps.room.stats(eventId);
       } catch (err) {
         if (isCode(err, 'queue.not_open')) return null;
         throw err;

@@ -156,13 +156,40 @@ describe('the waiting room over HTTP', () => {
     // Not in the room: nothing changes by asking.
     expect((await me(far.eventId, stranger!.token)).body).toMatchObject({ status: 'not_joined', pollAfter: 60 });
 
-    // 20 s before the draw: a quarter of the time left (5 s, less as the clock runs), never under 2.
+    // 20 s before the draw: nothing changes until it, so a moment of the fan's own just after it
+    // (a pre-queue of one spreads over the shortest window, 2 s).
     const near = await queueSale(env, organizer.userId, { startsInMs: 20_000 });
     await join(near.eventId, fan!.token);
     const soon = await me(near.eventId, fan!.token);
-    expect(soon.body.pollAfter).toBeGreaterThanOrEqual(2);
-    expect(soon.body.pollAfter).toBeLessThanOrEqual(5);
+    expect(soon.body.pollAfter).toBeGreaterThanOrEqual(19);
+    expect(soon.body.pollAfter).toBeLessThanOrEqual(23);
     expect(soon.headers.get('retry-after')).toBe(String(soon.body.pollAfter));
+  });
+
+  it('answers a fan in the pre-queue from the node’s memory until the room changes', async () => {
+    const me = (eventId: string, token: string, headers: Record<string, string> = {}) =>
+      env.api.get(`/v1/events/${eventId}/queue/me`, { token, headers });
+    const [fan] = await bulkAccounts(db(), 1);
+    const sale = await queueSale(env, organizer.userId, { startsInMs: 3_600_000 });
+    expect((await join(sale.eventId, fan!.token)).status).toBe(201);
+    const first = await me(sale.eventId, fan!.token);
+    expect(first.body).toMatchObject({ status: 'entered', phase: 'prequeue' });
+    // Behind the API's back, the entry leaves Redis: a fresh read would say "not joined".
+    const room = createKeys(env.infra.config.REDIS_PREFIX).queue(sale.eventId);
+    await env.infra.redis.hdel(room.accounts, fan!.userId);
+    // The node answers from the view it keeps: the same answer, and a 304 on its ETag.
+    const kept = await me(sale.eventId, fan!.token);
+    expect(kept.body).toMatchObject({ status: 'entered', entryId: first.body.entryId });
+    const revalidated = await me(sale.eventId, fan!.token, { 'if-none-match': first.headers.get('etag')! });
+    expect(revalidated.status).toBe(304);
+    // The room changes (the organizer closes it): the next answer is read afresh.
+    const closed = await env.api.post(`/v1/events/${sale.eventId}/onsale/close`, undefined, {
+      token: organizer.token,
+      headers: { 'idempotency-key': idemKey() },
+    });
+    expect(closed.status).toBe(200);
+    const fresh = await me(sale.eventId, fan!.token);
+    expect(fresh.body).toMatchObject({ phase: 'closed', status: 'not_joined' });
   });
 
   it('answers a retry with the same Idempotency-Key from the entry itself, without a Postgres write; refuses a malformed key', async () => {
