@@ -8,6 +8,9 @@
  * whatever zone their own laptop is in; <input type="datetime-local"> has no zone, so the page
  * converts between its value ("2030-07-01T20:00") and UTC instants with the venue's IANA zone.
  */
+import { formatZoned, zoneName, type ZonedOptions } from '../../../src/shared/zoned-time.js';
+import { h } from './dom.js';
+
 export {
   eventTime,
   formatZoned,
@@ -53,4 +56,17 @@ export function isoToZoned(iso: string | null, timeZone: string): string {
   if (!iso) return '';
   const ms = Date.parse(iso);
   return new Date(ms + offsetAt(ms, timeZone)).toISOString().slice(0, 16);
+}
+
+/**
+ * A <time> for an instant in a zone: the words as its text ("Sat 5 Dec, 22:17 EST"), the instant
+ * in `datetime`, the zone in `data-zone` and as a tooltip ("New York time"). Pages put times in
+ * these, so a test (or a script) can check every time shown against its instant.
+ */
+export function timeTag(iso: string, timeZone: string, options?: ZonedOptions): HTMLTimeElement {
+  return h(
+    'time',
+    { datetime: iso, 'data-zone': timeZone, title: zoneName(timeZone) },
+    formatZoned(iso, timeZone, options),
+  );
 }

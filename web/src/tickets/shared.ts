@@ -1,6 +1,5 @@
 import { api } from '../lib/api.js';
-import { h } from '../lib/dom.js';
-import { eventTime, formatZoned, viewerTime, viewerZone, zoneName } from '../lib/zoned-time.js';
+import { eventTime, timeTag, viewerZone } from '../lib/zoned-time.js';
 import type { EventInfo } from './types.js';
 
 /** Event details shared by the page's sections: one request per event per page load (refreshed when news about it arrives). */
@@ -20,27 +19,21 @@ export function forgetEvents(): void {
   events.clear();
 }
 
-/**
- * Times on this page, each a <time> with its instant in `datetime` and its zone in `data-zone`:
- * a time about the event (its start, a refund deadline, a scan at its door) at the venue, where
- * the fan will be; a time about the fan's own doing (ordered, sent, received) in the fan's zone.
- * Both name their zone ("Sat 5 Dec, 22:17 EST"), so the page never shows two clocks unlabelled.
- */
-const timeEl = (iso: string, timeZone: string, text: string) =>
-  h('time', { datetime: iso, 'data-zone': timeZone, title: zoneName(timeZone) }, text);
+// Times on this page, each a <time> with its instant in `datetime` and its zone in `data-zone`:
+// a time about the event (its start, a refund deadline, a scan at its door) at the venue, where
+// the fan will be; a time about the fan's own doing (ordered, sent, received) in the fan's zone.
+// Both name their zone ("Sat 5 Dec, 22:17 EST"), so the page never shows two clocks unlabelled.
 
 /** A time about the event, at its venue; in the fan's zone when the event is unknown (still labelled). */
 export const eventAt = (iso: string, event: EventInfo | null): HTMLElement =>
-  event ? timeEl(iso, event.startsAt.timeZone, eventTime(iso, event.startsAt.timeZone)) : mineAt(iso);
+  event ? timeTag(iso, event.startsAt.timeZone) : mineAt(iso);
 
 /** A time about the fan's own doing, in the fan's zone. */
-export const mineAt = (iso: string): HTMLElement => timeEl(iso, viewerZone(), viewerTime(iso));
+export const mineAt = (iso: string): HTMLElement => timeTag(iso, viewerZone());
 
 /** The clock only, at the venue: "19:02 EST" (a check-in at its door). */
-export const clockAt = (iso: string, event: EventInfo | null): HTMLElement => {
-  const zone = event?.startsAt.timeZone ?? viewerZone();
-  return timeEl(iso, zone, formatZoned(iso, zone, { clockOnly: true }));
-};
+export const clockAt = (iso: string, event: EventInfo | null): HTMLElement =>
+  timeTag(iso, event?.startsAt.timeZone ?? viewerZone(), { clockOnly: true });
 
 /** The event's start as words at its venue, for sentences built as text (the invitation). */
 export const eventStart = (event: EventInfo): string => eventTime(event.startsAt.utc, event.startsAt.timeZone);
