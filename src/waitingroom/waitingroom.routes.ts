@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { idParams } from '../catalog/catalog.schemas.js';
 import type { Config } from '../config.js';
+import type { QueueSnapshot } from '../realtime/events.js';
 import { defineRoute, Reply, type AnyRoute } from '../http/route.js';
 import {
   challenge,
@@ -27,6 +28,15 @@ const tokenErrors = [
 /** A weak validator of the JSON body: a client polling faster than the queue moves gets 304s. */
 const etagOf = (body: unknown) =>
   `W/"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 22)}"`;
+
+/** The ETags of views the service keeps (frozen, answered many times: see WaitingRoomService.snapshot). */
+const keptEtags = new WeakMap<QueueSnapshot, string>();
+function viewEtag(view: QueueSnapshot): string {
+  if (!Object.isFrozen(view)) return etagOf(view);
+  let etag = keptEtags.get(view);
+  if (etag === undefined) keptEtags.set(view, (etag = etagOf(view)));
+  return etag;
+}
 
 export function waitingRoomRoutes(
   service: WaitingRoomService,
@@ -115,9 +125,9 @@ export function waitingRoomRoutes(
       },
       errors: ['queue.not_open', 'queue.not_queue_mode', 'queue.no_onsale', 'catalog.event_not_found'],
       handler: async (ctx) => {
-        const { pollAfter, ...view } = await service.fanView(ctx.user.userId, ctx.params.id);
+        const { view, pollAfter } = await service.fanView(ctx.user.userId, ctx.params.id);
         // Over the snapshot alone: pollAfter follows the clock before the draw, and a 304 carries the current Retry-After anyway.
-        const etag = etagOf(view);
+        const etag = viewEtag(view);
         // Private: the answer carries a purchase token. no-cache: revalidate every time, cheaply.
         const headers = {
           ETag: etag,

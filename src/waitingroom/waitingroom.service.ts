@@ -355,12 +355,16 @@ export class WaitingRoomService implements RoomReader {
   }
 
   /** The HTTP fallback's answer: the snapshot, and when to ask again (see pollAfterSeconds). */
-  async fanView(userId: string, eventId: string, now = Date.now()): Promise<QueueSnapshot & { pollAfter: number }> {
+  async fanView(
+    userId: string,
+    eventId: string,
+    now = Date.now(),
+  ): Promise<{ view: QueueSnapshot; pollAfter: number }> {
     const view = await this.snapshot(userId, eventId, now);
     const sale = await this.sale(eventId);
     // The pre-queue's size spreads its return after the draw; one shared copy per event (PUBLIC_SNAPSHOT_MS).
     const prequeue = view.status === 'entered' ? await this.prequeueSize(eventId) : 0;
-    return { ...view, pollAfter: pollAfterSeconds(view, sale.saleStartsAt, now, prequeue) };
+    return { view, pollAfter: pollAfterSeconds(view, sale.saleStartsAt, now, prequeue) };
   }
 
   private async prequeueSize(eventId: string): Promise<number> {
