@@ -35,6 +35,8 @@ const BROWSER_SAFE = [
   '^src/shared/vocabulary\\.ts$',
   '^src/shared/leading-zero-bits\\.ts$',
   '^src/tickets/code-format\\.ts$',
+  '^src/waitingroom/lottery-check\\.ts$',
+  '^queue/lottery-verify\\.ts$',
   '^src/shared/zoned-time\\.ts$',
 ];
 
