@@ -8,6 +8,7 @@ export * from '../sales/holds.table.js';
 export * from '../sales/inventory.table.js';
 export * from '../sales/onsale.table.js';
 export * from '../notifications/notifications.table.js';
+export * from '../notifications/push.table.js';
 export * from '../payments/sandbox.table.js';
 export * from '../payments/payments.table.js';
 export * from '../giftcards/giftcards.table.js';
