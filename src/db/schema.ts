@@ -19,3 +19,4 @@ export * from '../tickets/transfers.table.js';
 export * from '../checkin/checkin.table.js';
 export * from '../cancellations/cancellations.table.js';
 export * from '../waitingroom/waitingroom.table.js';
+export * from '../waitlist/waitlist.table.js';
