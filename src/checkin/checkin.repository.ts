@@ -1,5 +1,6 @@
 import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
 import { users } from '../auth/auth.joinable.js';
+import { events, venues } from '../catalog/catalog.joinable.js';
 import type { Db } from '../db/types.js';
 import { tickets } from '../tickets/tickets.joinable.js';
 import { checkins, eventStaff } from './checkin.table.js';
@@ -53,6 +54,33 @@ export async function listStaff(db: Db, eventId: string) {
     .innerJoin(users, eq(users.id, eventStaff.userId))
     .where(eq(eventStaff.eventId, eventId))
     .orderBy(asc(eventStaff.createdAt));
+}
+
+/**
+ * The events an account is door staff of and that have not yet gone by (started less than a day
+ * ago, not cancelled), soonest first: what the door scanner offers its staff to choose from.
+ */
+export async function listDoorEvents(db: Db, userId: string, limit: number) {
+  return db
+    .select({
+      id: events.id,
+      title: events.title,
+      startsAt: events.startsAt,
+      timeZone: venues.timeZone,
+      venueName: venues.name,
+    })
+    .from(eventStaff)
+    .innerJoin(events, eq(events.id, eventStaff.eventId))
+    .innerJoin(venues, eq(venues.id, events.venueId))
+    .where(
+      and(
+        eq(eventStaff.userId, userId),
+        sql`${events.startsAt} > now() - interval '1 day'`,
+        sql`${events.status} not in ('cancelled', 'completed', 'draft')`,
+      ),
+    )
+    .orderBy(asc(events.startsAt), asc(events.id))
+    .limit(limit);
 }
 
 /** A scan already recorded at this event's doors under this nonce; another event's scans are not visible. */

@@ -151,6 +151,29 @@ export function checkinRoutes(service: CheckinService): AnyRoute[] {
     }),
     defineRoute({
       method: 'get',
+      path: '/v1/checkin/events',
+      summary:
+        'The events the caller is door staff of that have not gone by (started less than a day ago at most, not cancelled), soonest first: what the door scanner offers',
+      tag,
+      access: 'user',
+      query: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(50) }),
+      response: {
+        status: 200,
+        schema: z.object({
+          events: z.array(
+            z.object({
+              id: z.uuid(),
+              title: z.string(),
+              startsAt: z.object({ utc: z.iso.datetime(), timeZone: z.string() }),
+              venue: z.object({ name: z.string() }),
+            }),
+          ),
+        }),
+      },
+      handler: async (ctx) => ({ events: await service.doorEvents(ctx.user, ctx.query.limit) }),
+    }),
+    defineRoute({
+      method: 'get',
       path: '/v1/events/:id/staff',
       summary: "The event's door staff, oldest first (its organizer or an admin)",
       tag,

@@ -18,6 +18,7 @@ import {
   findByNonce,
   firstAdmission,
   isEventStaff,
+  listDoorEvents,
   listStaff,
   recordRefusal,
   removeStaff,
@@ -198,6 +199,17 @@ export class CheckinService {
   async removeStaff(principal: Principal, eventId: string, userId: string): Promise<void> {
     await this.organized(principal, eventId);
     if (!(await removeStaff(this.db, eventId, userId))) throw checkinErrors.staffNotFound();
+  }
+
+  /** The events the caller is door staff of, soonest first (GET /v1/checkin/events). */
+  async doorEvents(principal: Principal, limit: number) {
+    const rows = await listDoorEvents(this.db, principal.userId, limit);
+    return rows.map((r) => ({
+      id: r.id,
+      title: r.title,
+      startsAt: { utc: r.startsAt.toISOString(), timeZone: r.timeZone },
+      venue: { name: r.venueName },
+    }));
   }
 
   async staff(principal: Principal, eventId: string) {

@@ -50,6 +50,16 @@ describe('door staff of an event', () => {
     ]);
     expect(await staffRows(door.userId)).toEqual([expect.objectContaining({ addedBy: sale.organizer.userId })]);
     expect((await bundleAs(door)).status).toBe(200);
+    // Their scanner offers the event.
+    const doorEvents = await env.api.get('/v1/checkin/events', { token: door.token });
+    expect(doorEvents.body.events).toEqual([
+      {
+        id: sale.eventId,
+        title: expect.any(String),
+        startsAt: { utc: expect.stringMatching(/Z$/), timeZone: 'Europe/Paris' },
+        venue: { name: 'Hall' },
+      },
+    ]);
 
     // They are told in the app and by mail, with the scanner's address for this event.
     const notices = await noticesOf(door.userId);
@@ -84,6 +94,7 @@ describe('door staff of an event', () => {
     const refused = await bundleAs(door);
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('checkin.not_staff');
+    expect((await env.api.get('/v1/checkin/events', { token: door.token })).body.events).toEqual([]);
     // The retried removal gets its first answer; a new removal is told there is nobody to remove.
     expect((await env.api.delete(`${staffPath()}/${door.userId}`, as(sale.organizer, removeKey))).status).toBe(204);
     const gone = await env.api.delete(`${staffPath()}/${door.userId}`, as(sale.organizer, randomUUID()));

@@ -14,6 +14,7 @@ import {
   type DemoVenue,
   type VenueKind,
 } from './catalog-data.js';
+import { seedDoorStaff } from './staff.js';
 
 const { events, gaInventory, onsaleSettings, priceTiers, users, venues } = schema;
 
@@ -104,15 +105,20 @@ type Rng = ReturnType<typeof prng>;
 const CATALOG_SEED = 20_260_101;
 
 /**
- * Builds the demo catalog and returns how many events it added: 0 when the demo accounts are
- * missing or the catalog is already there.
+ * Builds the demo catalog, with the demo door staff on its events, and returns how many events
+ * it added: 0 when the demo accounts are missing or the catalog is already there.
  */
 export async function seedCatalog(db: Db, now: Date = new Date()): Promise<number> {
   const accounts = await demoAccountIds(db);
-  if (!accounts || (await catalogPresent(db))) return 0;
-  const rows = planCatalog(accounts.organizer, now);
-  await writeCatalog(db, rows, accounts.fan);
-  return rows.events.length;
+  if (!accounts) return 0;
+  let added = 0;
+  if (!(await catalogPresent(db))) {
+    const rows = planCatalog(accounts.organizer, now);
+    await writeCatalog(db, rows, accounts.fan);
+    added = rows.events.length;
+  }
+  await seedDoorStaff(db);
+  return added;
 }
 
 async function demoAccountIds(db: Db): Promise<{ organizer: string; fan: string } | null> {

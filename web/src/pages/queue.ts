@@ -12,6 +12,7 @@ import {
   startClock,
 } from '../queue/effects.js';
 import { actions, initialState } from '../queue/state.js';
+import { showDrawCheck } from '../queue/draw-check.js';
 import { showWaitingRoom } from '../queue/views.js';
 
 /**
@@ -23,6 +24,7 @@ const MUTED = 'fairdrop.muted';
 const eventId = new URLSearchParams(location.search).get('event') ?? '';
 const store = createStore(initialState(eventId, localStorage.getItem(MUTED) === '1', Date.now()), actions);
 showWaitingRoom(store);
+showDrawCheck(store);
 
 $('#join-button').addEventListener('click', () => void join(store));
 $('#mute').addEventListener('click', () => {

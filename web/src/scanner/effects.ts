@@ -200,11 +200,17 @@ export function doorEffects(store: ScannerStore) {
             () => [],
           )
         : [];
+    // The events this account is door staff of, soonest first: the usual choice at a door.
+    const staffOf = await api<{ events: EventChoice[] }>('GET', '/v1/checkin/events').then(
+      (r) => r.events,
+      () => [],
+    );
+    const mine = [...staffOf, ...organized];
     const named =
-      wanted && !organized.some((e) => e.id === wanted)
+      wanted && !mine.some((e) => e.id === wanted)
         ? await api<EventChoice>('GET', `/v1/events/${encodeURIComponent(wanted)}`).catch(() => null)
         : null;
-    actions.choicesFound([...(named ? [named] : []), ...organized], wanted ?? undefined);
+    actions.choicesFound([...(named ? [named] : []), ...mine], wanted ?? mine[0]?.id);
     if (remembered?.gate) actions.gateRemembered(remembered.gate);
   }
 
