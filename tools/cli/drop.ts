@@ -1,26 +1,21 @@
-import { OptionsError, parseDropOptions, usage } from '../simulator/options.js';
+import { parseCommandLine } from '../../src/shared/index.js';
+import { dropFlagOptions, dropOptionsFromFlags, OptionsError, usage } from '../simulator/options.js';
 import { terminalReporter } from '../simulator/reporter.js';
 import { runDrop } from '../simulator/runner.js';
 
 /**
  * `npm run drop -- --fans 2000 --seats 200 …`: rehearse a drop against a deployment it starts
  * (or --target), then print and write the report. Exit code 0: the audit is clean; 1: it found
- * violations or the run failed; 64: bad options.
+ * violations or the run failed; 2: bad options.
  */
 
+const { values, fail } = parseCommandLine({ usage, options: dropFlagOptions });
 let options;
 try {
-  options = parseDropOptions(process.argv.slice(2));
+  options = dropOptionsFromFlags(values);
 } catch (err) {
-  if (err instanceof OptionsError) {
-    process.stderr.write(`${err.message}\n`);
-    process.exit(64); // EX_USAGE
-  }
+  if (err instanceof OptionsError) fail(err.message);
   throw err;
-}
-if (!options) {
-  process.stdout.write(usage);
-  process.exit(0);
 }
 
 const reporter = terminalReporter(process.stdout, { quiet: options.quiet });

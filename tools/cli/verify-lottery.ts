@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { verifyLottery } from '../../queue/lottery.js';
+import { parseCommandLine } from '../../src/shared/index.js';
 
 /**
  * `npm run verify-lottery -- --event <id> [--url http://localhost:3000]`
@@ -34,7 +34,9 @@ function stop(message: string, code = 2): never {
 }
 
 async function getJson<T>(url: URL, schema: z.ZodType<T>): Promise<T> {
-  const res = await fetch(url);
+  const res = await fetch(url).catch((err: Error) =>
+    stop(`cannot reach ${url.origin}: ${(err.cause as Error | undefined)?.message ?? err.message}`),
+  );
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok) stop(`${url.pathname}: HTTP ${res.status} ${JSON.stringify(body)}`);
   const parsed = schema.safeParse(body);
@@ -42,12 +44,27 @@ async function getJson<T>(url: URL, schema: z.ZodType<T>): Promise<T> {
   return parsed.data;
 }
 
-const { values } = parseArgs({
+const { values, fail } = parseCommandLine({
+  usage: `npm run verify-lottery -- --event <id> [--url http://localhost:3000]
+
+  Recomputes an event's lottery from what the server publishes (the seed's commitment, the
+  revealed seed, the pre-queue's entries and the digests) and says whether the published
+  ticket order is exactly what they give. Works once the draw has happened.
+
+  --event ID     the event (its id is in the event page's address)
+  --url URL      the Fairdrop server (default http://localhost:3000)
+  -h, --help     this text
+
+Exit code 0: every ticket number matches; 1: they do not (the first mismatches are named);
+2: the check could not run (bad options, server unreachable, not drawn yet). The last line is
+one JSON object with the verdict.
+`,
   options: { event: { type: 'string' }, url: { type: 'string', default: 'http://localhost:3000' } },
 });
-if (!values.event) stop('usage: npm run verify-lottery -- --event <id> [--url http://localhost:3000]');
-const base = values.url;
-const eventId = values.event;
+const eventId = values.event ?? fail('--event is required: the id of the event whose lottery to check.');
+if (!URL.canParse(values.url!) || !/^https?:$/.test(new URL(values.url!).protocol))
+  fail(`--url: expected an http(s) address such as http://localhost:3000, got "${values.url}".`);
+const base = values.url!;
 
 const record = await getJson(new URL(`/v1/events/${eventId}/lottery`, base), lotteryRecord);
 if (record.rule !== 'fairdrop-lottery-v2') stop(`unknown lottery rule ${record.rule}`);

@@ -169,9 +169,13 @@ export const usage = `npm run drop -- [options]
   --fault-at S        seconds after sale start for the fault (default 3)
   --keep              keep the self-started deployment's data directory
   --quiet             no progress display
+  -h, --help          this text
+
+Exit code 0: the audit is clean; 1: it found violations or the run failed; 2: bad options.
 `;
 
-const flags = {
+/** The flags of `npm run drop`, as node:util parseArgs takes them. */
+export const dropFlags = {
   fans: 'string',
   seats: 'string',
   nodes: 'string',
@@ -202,10 +206,14 @@ const flags = {
   'fault-at': 'string',
   keep: 'boolean',
   quiet: 'boolean',
-  help: 'boolean',
 } as const;
 
 const camel = (flag: string) => flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+
+/** The flags as node:util parseArgs declares them. */
+export const dropFlagOptions = Object.fromEntries(Object.entries(dropFlags).map(([k, type]) => [k, { type }])) as {
+  [K in keyof typeof dropFlags]: { type: (typeof dropFlags)[K] };
+};
 
 /** Parses argv (without node and script); null when --help was asked. Throws OptionsError naming each bad flag. */
 export function parseDropOptions(argv: string[]): DropOptions | null {
@@ -213,13 +221,18 @@ export function parseDropOptions(argv: string[]): DropOptions | null {
   try {
     values = parseArgs({
       args: argv,
-      options: Object.fromEntries(Object.entries(flags).map(([k, type]) => [k, { type }])),
+      options: { ...dropFlagOptions, help: { type: 'boolean' } },
       strict: true,
     }).values as Record<string, string | boolean | undefined>;
   } catch (err) {
-    throw new OptionsError(`${(err as Error).message}\n\n${usage}`);
+    throw new OptionsError((err as Error).message);
   }
   if (values.help) return null;
+  return dropOptionsFromFlags(values);
+}
+
+/** Validates parsed flags (kebab-case keys, as on the command line). Throws OptionsError naming each bad flag. */
+export function dropOptionsFromFlags(values: Record<string, string | boolean | undefined>): DropOptions {
   return dropOptions(Object.fromEntries(Object.entries(values).map(([k, v]) => [camel(k), v])));
 }
 
