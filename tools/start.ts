@@ -3,7 +3,7 @@ import { createLogger } from '../src/logger.js';
 import { runApiNode, type ApiNodeHooks } from '../src/node.js';
 import { bootLocal } from './local/services.js';
 import { DEMO_PASSWORD, demoAccounts, seedAccounts } from './seed/accounts.js';
-import { seedCatalog } from './seed/catalog.js';
+import { loadDemoCatalog } from './seed/status.js';
 
 /**
  * `npm start` (and `npm run dev`): the whole product on one machine. Services that are not
@@ -21,8 +21,8 @@ const demo = config.SEED_DEMO && config.NODE_ENV !== 'production';
 const demoData: ApiNodeHooks = {
   beforeListen: async (infra) => void (await seedAccounts(infra.database.db, infra.config)),
   whileServing: (infra) =>
-    seedCatalog(infra.database.db).then(
-      (events) => logger.info({ events }, 'demo catalogue loaded'),
+    loadDemoCatalog(infra.database.db, logger).then(
+      () => undefined,
       (err: unknown) => logger.error({ err }, 'demo catalogue could not be loaded'),
     ),
   banner: {
