@@ -40,6 +40,8 @@ import { AppError } from './shared/errors.js';
 import { ReceiptSigner } from './timeline/receipt-signer.js';
 import { timelineRoutes } from './timeline/timeline.routes.js';
 import { notificationRoutes } from './notifications/notifications.routes.js';
+import { waitlistRoutes } from './waitlist/waitlist.routes.js';
+import { WaitlistService } from './waitlist/waitlist.service.js';
 import { NotificationService } from './notifications/notifications.service.js';
 import { cancellationQueue } from './cancellations/cancellations.jobs.js';
 import { cancellationRoutes } from './cancellations/cancellations.routes.js';
@@ -154,6 +156,7 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
     ...onsaleRoutes(services.onsale),
     ...waitingRoomRoutes(services.waitingRoom, config),
     ...holdRoutes(services.holds),
+    ...waitlistRoutes(new WaitlistService(database.db)),
     ...notificationRoutes(services.notifications),
     ...ticketRoutes(services.tickets, services.transfers, config),
     ...checkinRoutes(services.checkin),

@@ -4,6 +4,7 @@ import type { SeatSpec } from '../catalog/layout.js';
 import { preparedOnce } from '../platform/prepared.js';
 import type { Db } from '../db/types.js';
 import { isCheckViolation, isUniqueViolation } from '../db/errors.js';
+import { offerReturnedPlaces } from '../waitlist/waitlist.repository.js';
 import { gaInventory, seats } from './inventory.table.js';
 
 /**
@@ -104,7 +105,11 @@ export async function remaining(db: Db, tierId: string, kind: 'reserved' | 'ga')
   return row?.left ?? 0;
 }
 
-/** Gives a hold's inventory back: its held seats become available, or its GA quantity leaves `held`. */
+/**
+ * Gives a hold's inventory back: its held seats become available, or its GA quantity leaves `held`.
+ * Then, in the same transaction, a sold-out sale's waitlist gets first call on it (every return
+ * below does the same: src/waitlist/waitlist.repository.ts, offerReturnedPlaces).
+ */
 export async function releaseInventory(
   db: Db,
   hold: { id: string; kind: 'seats' | 'ga'; tierId: string; quantity: number },
@@ -114,6 +119,7 @@ export async function releaseInventory(
       .update(gaInventory)
       .set({ held: sql`${gaInventory.held} - ${hold.quantity}` })
       .where(eq(gaInventory.tierId, hold.tierId));
+    await offerReturnedPlaces(db, { tierId: hold.tierId, quantity: hold.quantity });
     return hold.quantity;
   }
   const rows = await db
@@ -121,6 +127,7 @@ export async function releaseInventory(
     .set({ status: 'available', holdId: null, updatedAt: sql`now()` })
     .where(and(eq(seats.holdId, hold.id), eq(seats.status, 'held')))
     .returning({ id: seats.id });
+  await offerReturnedPlaces(db, { tierId: hold.tierId, seatIds: rows.map((r) => r.id) });
   return rows.length;
 }
 
@@ -165,16 +172,21 @@ export async function returnSoldSeats(tx: Db, seatIds: readonly string[]): Promi
     .update(seats)
     .set({ status: 'available', holdId: null, updatedAt: sql`now()` })
     .where(and(inArray(seats.id, [...seatIds]), eq(seats.status, 'sold')))
-    .returning({ id: seats.id });
+    .returning({ id: seats.id, tierId: seats.tierId });
+  const tiers = new Map<string, string[]>();
+  for (const r of rows) tiers.set(r.tierId, [...(tiers.get(r.tierId) ?? []), r.id]);
+  for (const [tierId, ids] of tiers) await offerReturnedPlaces(tx, { tierId, seatIds: ids });
   return rows.length;
 }
 
 export async function returnSoldGa(tx: Db, tierId: string, quantity: number): Promise<void> {
   if (quantity <= 0) return;
-  await tx
+  const rows = await tx
     .update(gaInventory)
     .set({ sold: sql`${gaInventory.sold} - ${quantity}` })
-    .where(and(eq(gaInventory.tierId, tierId), sql`${gaInventory.sold} >= ${quantity}`));
+    .where(and(eq(gaInventory.tierId, tierId), sql`${gaInventory.sold} >= ${quantity}`))
+    .returning({ tierId: gaInventory.tierId });
+  if (rows.length > 0) await offerReturnedPlaces(tx, { tierId, quantity });
 }
 
 /** Seats and GA places still on sale (available; held and sold ones are not). */

@@ -79,6 +79,7 @@ async function auditSnapshot(tx: Tx, eventId: string): Promise<AuditResult> {
     await orderTendersAddUp(tx, eventId),
     giftCardLedgersBalance(giftCards),
     await giftCardDebitsPaid(tx, eventId),
+    await waitlistOffersHold(tx, eventId),
   ];
   const paid = await paidTotals(tx, eventId);
   return {
@@ -303,6 +304,44 @@ async function giftCardDebitsPaid(tx: Tx, eventId: string): Promise<AuditCheck> 
 }
 
 /** Orders paid (captured or confirmed) and the money captured net of refunds. */
+/**
+ * The waitlist (src/waitlist/): an offer is a hold made for the next fan in line, so "no place
+ * offered to two fans at once" and "no returned place lost" are statements about holds and
+ * inventory: every seat of a live hold is held by that hold and by no other; every held seat
+ * belongs to a live hold; each GA counter's `held` is exactly its live holds' quantities; no
+ * hold is two entries' offer; a live offer's hold is its own fan's. A returned place is then
+ * sold, on offer (held), or back in stock. Index reads of one event; cheap beside the others.
+ */
+async function waitlistOffersHold(tx: Tx, eventId: string): Promise<AuditCheck> {
+  const rows = await tx<{ problem: string }[]>`
+    select 'seat ' || s.id || ' is ' || s.status || ' by hold ' || coalesce(s.hold_id::text, 'none')
+           || ', but live hold ' || h.id || ' counts it' as problem
+      from holds h cross join unnest(h.seat_ids) as u(seat_id) join seats s on s.id = u.seat_id
+      where h.event_id = ${eventId} and h.status = 'active' and (s.status <> 'held' or s.hold_id is distinct from h.id)
+    union all
+    select 'seat ' || s.id || ' is held by ' || coalesce(s.hold_id::text, 'no hold') || ', which is not live'
+      from seats s left join holds h on h.id = s.hold_id
+      where s.event_id = ${eventId} and s.status = 'held' and (h.id is null or h.status <> 'active')
+    union all
+    select 'GA tier ' || g.tier_id || ': held ' || g.held || ', live holds ' || coalesce(sum(h.quantity), 0)
+      from ga_inventory g left join holds h on h.tier_id = g.tier_id and h.status = 'active'
+      where g.event_id = ${eventId}
+      group by g.tier_id, g.held having g.held <> coalesce(sum(h.quantity), 0)
+    union all
+    select 'hold ' || w.hold_id || ' is the offer of ' || count(*) || ' waitlist entries'
+      from waitlist_entries w where w.event_id = ${eventId} and w.hold_id is not null
+      group by w.hold_id having count(*) > 1
+    union all
+    select 'waitlist entry ' || w.id || ' was offered hold ' || w.hold_id || ' of another account or event'
+      from waitlist_entries w join holds h on h.id = w.hold_id
+      where w.event_id = ${eventId} and (h.user_id <> w.user_id or h.event_id <> w.event_id)`;
+  return check(
+    'waitlist_offers_hold_their_places',
+    'Every held place belongs to exactly one live hold (a waitlist offer is one), GA held = live holds, one entry per offer',
+    rows.map((r) => r.problem),
+  );
+}
+
 async function paidTotals(tx: Tx, eventId: string): Promise<{ ordersPaid: number; capturedCents: number }> {
   const [totals] = await tx<{ orders_paid: number; captured_cents: number }[]>`
     select count(*) filter (where o.status in ('captured', 'confirmed'))::int as orders_paid,
