@@ -252,6 +252,53 @@ export async function searchEvents(db: Db, f: SearchFilter): Promise<EventRow[]>
   });
 }
 
+/**
+ * How many events the search matches, counted up to `cap` + 1 (so the caller can say "more
+ * than 10,000"): the same conditions as searchSql, no cursor, no decoration, no order. Stopping
+ * at the cap keeps the cost of the first page's "341 events" bounded on any catalogue.
+ */
+export function countSql(f: SearchFilter, cap: number): SQL {
+  const all = { ...f, after: null };
+  return sql`select count(*)::int as n from (
+    select 1 from events e join venues v on v.id = e.venue_id
+    where ${sql.join(conditions(all, sortKeySql(all)), sql` and `)}
+    limit ${cap + 1}::int
+  ) matched`;
+}
+
+export async function countEvents(db: Db, f: SearchFilter, cap: number): Promise<number> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql.raw(PLANNER_SETTINGS));
+    const [row] = await tx.execute<{ n: number }>(countSql(f, cap));
+    return row?.n ?? 0;
+  });
+}
+
+export interface CityRow {
+  name: string;
+  country: string;
+  lat: number;
+  lng: number;
+  events: number;
+}
+
+/**
+ * The cities that have events to find (published, not yet started), with the middle of their
+ * venues (to 4 decimals, about 10 m) as the point a search around the city starts from. It
+ * reads every upcoming event, so the service keeps the answer for a minute.
+ */
+export async function findCities(db: Db, from: Date): Promise<CityRow[]> {
+  const rows = await db.execute<CityRow & Record<string, unknown>>(sql`
+    select v.city as name, v.country,
+      round(avg(v.latitude)::numeric, 4)::float8 as lat, round(avg(v.longitude)::numeric, 4)::float8 as lng,
+      count(*)::int as events
+    from events e join venues v on v.id = e.venue_id
+    where e.status <> 'draft' and e.starts_at >= ${from.toISOString()}::timestamptz
+    group by v.city, v.country
+    order by v.city, v.country`);
+  return [...rows];
+}
+
 /** Who may see a draft: its organizer, or an admin. */
 export interface Viewer {
   userId: string;

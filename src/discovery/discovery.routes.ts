@@ -1,5 +1,6 @@
 import { defineRoute, JsonText, Reply, type AnyRoute } from '../http/route.js';
 import {
+  citiesResult,
   detailQuery,
   eventDetail,
   eventDetailHead,
@@ -34,6 +35,19 @@ export function discoveryRoutes(discovery: DiscoveryService): AnyRoute[] {
       response: { status: 200, schema: searchResult },
       errors: ['request.invalid'],
       handler: (ctx) => discovery.search(ctx.principal, ctx.query),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/cities',
+      summary: 'The cities with published events still to come, each with the point to search around',
+      tag,
+      access: 'public',
+      response: { status: 200, schema: citiesResult },
+      handler: async (ctx) => {
+        // The same list for everyone, a minute behind at most (DiscoveryService.cities).
+        ctx.setHeader('Cache-Control', 'public, max-age=60');
+        return discovery.cities();
+      },
     }),
     defineRoute({
       method: 'get',

@@ -168,8 +168,28 @@ export const searchResult = z.object({
   /** True when the order comes from the fan's profile (no explicit filter was given). */
   personalized: z.boolean(),
   origin: z.object({ lat: z.number(), lng: z.number(), source: z.enum(['near', 'home']) }).nullable(),
+  total: z
+    .object({
+      count: z.number().int().describe('Events the search matches, counted up to 10,000.'),
+      more: z.boolean().describe('True when there are more than `count`: the count stopped at its cap.'),
+    })
+    .nullable()
+    .describe('How many events match, for "341 events": on the first page only (null with `cursor`).'),
 });
 export type SearchResult = z.input<typeof searchResult>;
+
+export const citiesResult = z.object({
+  cities: z.array(
+    z.object({
+      name: z.string(),
+      country: z.string(),
+      lat: z.number().describe('The middle of the city’s venues: search around it with `near`.'),
+      lng: z.number(),
+      events: z.number().int().describe('Published events still to come.'),
+    }),
+  ),
+});
+export type CitiesResult = z.input<typeof citiesResult>;
 
 const seat = z.object({
   id: z.uuid(),

@@ -16,6 +16,7 @@ import * as repo from './discovery.repository.js';
 import type { Cursor, EventRow, Order, ProfileWeights, SearchFilter } from './discovery.repository.js';
 import {
   seatMap as seatMapSchema,
+  type CitiesResult,
   type AvailabilityState,
   type EventDetailHead,
   type EventSummary,
@@ -66,11 +67,17 @@ export interface RenderedSeatMap {
 /** How long one load of an event's tiers and seat map (GET /v1/events/:id) is shared: the most its availability lags. */
 export const INVENTORY_CACHE_MS = 1000;
 
+/** "341 events": counted up to here, then "more than 10,000" (the count's cost stays bounded). */
+export const TOTAL_CAP = 10_000;
+/** The city list changes when an event is published or a city's last one starts: a minute behind is fine. */
+export const CITIES_CACHE_MS = 60_000;
+
 export class DiscoveryService {
   // Apart, so the many pages that show an event without its seats (the waiting room) never
   // read or render a seat map.
   private readonly tiersCache = new SharedCopies<repo.TierRow[]>(INVENTORY_CACHE_MS);
   private readonly seatMapCache = new SharedCopies<RenderedSeatMap>(INVENTORY_CACHE_MS);
+  private readonly citiesCache = new SharedCopies<CitiesResult>(CITIES_CACHE_MS, 1);
 
   constructor(
     private readonly db: Db,
@@ -133,7 +140,11 @@ export class DiscoveryService {
       filter.to = new Date(now.getTime() + SUGGEST_HORIZON_DAYS * 86_400_000);
     }
 
-    const rows = await repo.searchEvents(this.db, filter);
+    // The total once, with the first page: paging on does not change it.
+    const [rows, count] = await Promise.all([
+      repo.searchEvents(this.db, filter),
+      query.cursor ? null : repo.countEvents(this.db, filter, TOTAL_CAP),
+    ]);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     const rooms = await this.roomsOf(page, now);
@@ -143,7 +154,13 @@ export class DiscoveryService {
       sort: query.sort,
       personalized,
       origin,
+      total: count === null ? null : { count: Math.min(count, TOTAL_CAP), more: count > TOTAL_CAP },
     };
+  }
+
+  /** The cities with events to find, for the discover page's City list. */
+  cities(): Promise<CitiesResult> {
+    return this.citiesCache.get('cities', async () => ({ cities: await repo.findCities(this.db, this.clock()) }));
   }
 
   async detail(

@@ -117,6 +117,9 @@ export function showFieldErrors(
     'bad',
     [summary, fixCount, ...loose].filter(Boolean).join(' ') || 'Check your answers and try again.',
   );
+  // A field folded away (a "More filters" <details>) is unfolded, so its message can be read.
+  for (let fold = first?.closest('details'); fold; fold = fold.parentElement?.closest('details') ?? null)
+    fold.open = true;
   first?.focus();
 }
 

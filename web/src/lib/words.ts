@@ -539,10 +539,9 @@ export function describeProblem(problem: ProblemFacts): string {
   return problemText(problem);
 }
 
-/** How each event category reads, for fans and organizers alike. */
+/** How each event category reads ("hip_hop" → "Hip-hop"), as the organizer's event form shows it. */
 export function categoryLabel(word: string): string {
-  const special: Record<string, string> = { hip_hop: 'Hip-hop', talks: 'Talks and lectures', arts: 'Arts' };
-  return special[word] ?? capital(word.replace(/_/g, ' '));
+  return capital(word.replace(/_/g, '-'));
 }
 
 /** A page whose one thing (an event, an order) could not be loaded: its heading and its words. */

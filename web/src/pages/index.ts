@@ -1,6 +1,9 @@
-import { api, ApiError } from '../lib/api.js';
+import { categories } from '../../../src/shared/vocabulary.js';
+import { api } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
+import { clearErrors, failureFeedback, renderFeedback } from '../lib/forms.js';
 import { accessibilityLabels, availabilityLabels, localTime, money, renderHeader } from '../lib/layout.js';
+import { categoryLabel } from '../lib/words.js';
 
 interface EventSummary {
   id: string;
@@ -25,30 +28,139 @@ interface SearchResult {
   events: EventSummary[];
   nextCursor: string | null;
   personalized: boolean;
+  /** On the first page only. */
+  total: { count: number; more: boolean } | null;
 }
+interface City {
+  name: string;
+  country: string;
+  lat: number;
+  lng: number;
+  events: number;
+}
+
+/**
+ * The discover page. What the fan asked for lives in the page's address (`?q=jazz&city=Lisbon
+ * &categories=jazz,folk&sort=date`), so a reload, a shared link and Back all show the same
+ * search: each search the fan runs is one history entry, typing is none. The address uses the
+ * form's own names (the API's, so a refusal lands beside its field), with a city by name and
+ * prices as typed; the API gets the city's point and prices in minor units.
+ */
 
 const form = $<HTMLFormElement>('#filters');
 const list = $('#results');
 const status = $('#search-status');
 const more = $<HTMLButtonElement>('#more');
-let cursor: string | null = null;
+const citySelect = $<HTMLSelectElement>('#city');
+const nearInput = $<HTMLInputElement>('#near');
+/** The City list's choice for "around the fan's own position" (Near me), kept in `near`. */
+const NEAR_ME = '@near';
+/** Fields the address carries as they are. */
+const PLAIN = ['q', 'radiusKm', 'from', 'to', 'minPrice', 'maxPrice'] as const;
+/** Checkbox groups, carried as comma lists. */
+const GROUPS = ['categories', 'accessibility'] as const;
 
-/** The form's filled fields as the API's query (empty fields left out; prices in minor units). */
-function query(): URLSearchParams {
+let cities: City[] = [];
+let cursor: string | null = null;
+let total: SearchResult['total'] = null;
+let personalized = false;
+
+// Every category an organizer can tag an event with: the one vocabulary the API checks.
+$('#category-options').replaceChildren(
+  ...categories.map((value) =>
+    h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'categories', value }), categoryLabel(value)),
+  ),
+);
+
+const cityKey = (c: City) => (cities.filter((o) => o.name === c.name).length > 1 ? `${c.name}, ${c.country}` : c.name);
+
+function cityOptions(): void {
+  const chosen = citySelect.value;
+  citySelect.replaceChildren(
+    h('option', { value: '' }, 'Anywhere'),
+    ...cities.map((c) => h('option', { value: cityKey(c) }, cityKey(c))),
+  );
+  citySelect.value = chosen;
+}
+
+/** A choice the list does not offer (Near me, or a city whose events have all passed) shown as chosen. */
+function choose(value: string, text: string): void {
+  if (![...citySelect.options].some((o) => o.value === value)) citySelect.append(h('option', { value }, text));
+  citySelect.value = value;
+}
+
+/** The form as the page's address: only what the fan set, defaults left out. */
+function formParams(): URLSearchParams {
   const data = new FormData(form);
   const params = new URLSearchParams();
-  for (const [key, raw] of data.entries()) {
-    const value = String(raw).trim();
-    if (!value || key === 'category' || key === 'access') continue;
-    if (key === 'minPrice' || key === 'maxPrice') params.set(key, String(Math.round(Number(value) * 100)));
-    else if (key === 'from' || key === 'to') params.set(key, value);
-    else params.set(key, value);
+  for (const key of PLAIN) {
+    const value = String(data.get(key) ?? '').trim();
+    if (value) params.set(key, value);
   }
-  const categories = data.getAll('category').map(String);
-  if (categories.length) params.set('categories', categories.join(','));
-  const access = data.getAll('access').map(String);
-  if (access.length) params.set('accessibility', access.join(','));
+  if (citySelect.value === NEAR_ME && nearInput.value) params.set('near', nearInput.value);
+  else if (citySelect.value) params.set('city', citySelect.value);
+  for (const key of GROUPS) {
+    const values = data.getAll(key).map(String);
+    if (values.length) params.set(key, values.join(','));
+  }
+  if (data.get('available')) params.set('available', 'true');
+  const sort = String(data.get('sort') ?? 'relevance');
+  if (sort !== 'relevance') params.set('sort', sort);
   return params;
+}
+
+/** The form as the address says (a reload, a link, Back). */
+function fillForm(params: URLSearchParams): void {
+  for (const key of PLAIN) (form.elements.namedItem(key) as HTMLInputElement).value = params.get(key) ?? '';
+  nearInput.value = params.get('near') ?? '';
+  const city = params.get('city');
+  if (nearInput.value) choose(NEAR_ME, 'Near you');
+  else if (city) choose(city, city);
+  else citySelect.value = '';
+  for (const key of GROUPS) {
+    const values = new Set((params.get(key) ?? '').split(',').filter(Boolean));
+    for (const box of form.querySelectorAll<HTMLInputElement>(`input[name="${key}"]`))
+      box.checked = values.has(box.value);
+  }
+  (form.elements.namedItem('available') as HTMLInputElement).checked = params.get('available') === 'true';
+  const sort = form.elements.namedItem('sort') as HTMLSelectElement;
+  sort.value = params.get('sort') ?? 'relevance';
+  if (sort.selectedIndex < 0) sort.value = 'relevance';
+  // Filters set from the address are in view, not folded away.
+  if (['from', 'to', 'minPrice', 'maxPrice', 'sort', 'available', ...GROUPS].some((k) => params.has(k)))
+    form.querySelector('details')!.open = true;
+}
+
+/** The address as the API's query, or null for a city with nothing to find. */
+function apiQuery(params: URLSearchParams): URLSearchParams | null {
+  const query = new URLSearchParams();
+  for (const [key, value] of params) {
+    if (key === 'city') {
+      const city = cities.find((c) => cityKey(c) === value);
+      if (!city) return null;
+      query.set('near', `${city.lat.toFixed(4)},${city.lng.toFixed(4)}`);
+    } else if (key === 'minPrice' || key === 'maxPrice') {
+      query.set(key, String(Math.round(Number(value) * 100)));
+    } else {
+      query.set(key, value);
+    }
+  }
+  return query;
+}
+
+const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
+
+/** "341 events, chosen for you · showing 40": the total the search found, not the page. */
+function countLine(): string {
+  const shown = list.children.length;
+  if (shown === 0) return 'No events match. Try a wider search.';
+  const found = total
+    ? total.more
+      ? `More than ${plural(total.count, 'event')}`
+      : plural(total.count, 'event')
+    : plural(shown, 'event');
+  const count = total?.count ?? shown;
+  return `${found}${personalized ? ', chosen for you' : ''}${count > shown || total?.more ? ` · showing ${shown.toLocaleString()}` : ''}.`;
 }
 
 function card(event: EventSummary): HTMLElement {
@@ -105,45 +217,72 @@ function card(event: EventSummary): HTMLElement {
 }
 
 async function search(append: boolean): Promise<void> {
-  const params = query();
-  if (append && cursor) params.set('cursor', cursor);
+  const params = new URLSearchParams(location.search);
+  const query = apiQuery(params);
+  more.hidden = true;
+  if (query === null) {
+    list.replaceChildren();
+    setStatus(status, '', `There are no events in ${params.get('city')} right now. Try another city.`);
+    return;
+  }
+  if (append && cursor) query.set('cursor', cursor);
   setStatus(status, 'busy', 'Searching…');
   try {
-    const result = await api<SearchResult>('GET', `/v1/events?${params}`);
-    if (!append) list.replaceChildren();
+    const result = await api<SearchResult>('GET', `/v1/events?${query}`);
+    clearErrors(form);
+    if (!append) {
+      list.replaceChildren();
+      total = result.total;
+      personalized = result.personalized;
+    }
     list.append(...result.events.map(card));
     cursor = result.nextCursor;
     more.hidden = !cursor;
-    const shown = list.children.length;
-    setStatus(
-      status,
-      '',
-      shown === 0
-        ? 'No events match. Try a wider search.'
-        : `${shown} event${shown === 1 ? '' : 's'}${result.personalized ? ', chosen for you' : ''}.`,
-    );
+    setStatus(status, '', countLine());
   } catch (err) {
-    setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
+    if (!append) list.replaceChildren();
+    renderFeedback(form, status, failureFeedback(err));
   }
 }
 
+/** A search the fan ran: a new history entry when it asks for something else, then the results. */
+function submit(): void {
+  const params = formParams().toString();
+  if (params !== location.search.replace(/^\?/, '')) history.pushState(null, '', params ? `/?${params}` : '/');
+  void search(false);
+}
+
 $('#near-me').addEventListener('click', () => {
-  navigator.geolocation?.getCurrentPosition(
+  if (!navigator.geolocation) {
+    setStatus(status, 'bad', 'Your browser cannot share a location; pick a city instead.');
+    return;
+  }
+  navigator.geolocation.getCurrentPosition(
     (pos) => {
-      $<HTMLInputElement>('#near').value = `${pos.coords.latitude.toFixed(4)},${pos.coords.longitude.toFixed(4)}`;
-      void search(false);
+      nearInput.value = `${pos.coords.latitude.toFixed(4)},${pos.coords.longitude.toFixed(4)}`;
+      choose(NEAR_ME, 'Near you');
+      submit();
     },
     () => setStatus(status, 'bad', 'Your browser did not share a location; pick a city instead.'),
   );
 });
-$<HTMLSelectElement>('#city').addEventListener('change', (e) => {
-  $<HTMLInputElement>('#near').value = (e.target as HTMLSelectElement).value;
-});
 form.addEventListener('submit', (e) => {
   e.preventDefault();
-  void search(false);
+  submit();
 });
 more.addEventListener('click', () => void search(true));
+// Back and Forward: the form and the results of that search.
+window.addEventListener('popstate', () => {
+  fillForm(new URLSearchParams(location.search));
+  void search(false);
+});
 
 void renderHeader();
-void search(false);
+try {
+  cities = (await api<{ cities: City[] }>('GET', '/v1/cities')).cities;
+  cityOptions();
+} catch {
+  // Without the list, a search still runs; a city from the address shows as chosen.
+}
+fillForm(new URLSearchParams(location.search));
+await search(false);
