@@ -89,6 +89,7 @@ export const availabilityLabels: Record<string, string> = {
   on_sale: 'On sale',
   queue_open: 'Waiting room open',
   not_yet: 'Not on sale yet',
+  paused: 'Sale paused',
   sold_out: 'Sold out',
   sales_closed: 'Sales closed',
   postponed: 'Postponed',

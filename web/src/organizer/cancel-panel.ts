@@ -22,6 +22,11 @@ const panel = $('#cancel-panel');
 let shown = '';
 let poll: ReturnType<typeof setTimeout> | undefined;
 
+/** Tells the rest of the console (the workspace, its publish panel, the live drop) that the event changed. */
+function changed(eventId: string): void {
+  document.dispatchEvent(new CustomEvent('organizer:event-changed', { detail: { eventId } }));
+}
+
 function stopPolling(): void {
   clearTimeout(poll);
   poll = undefined;
@@ -172,6 +177,7 @@ function cancelForm(e: EventDetail, currency: string | null): HTMLFormElement {
       setStatus(status, 'ok', 'Cancelled. Tickets are revoked; refunds are running.');
       form.hidden = true;
       $('#postpone-form', panel).hidden = true;
+      changed(e.id);
       await followProgress(e.id, currency);
       $('#cancel-panel-title').focus();
     } catch (err) {
@@ -257,6 +263,7 @@ function postponeForm(e: EventDetail): HTMLFormElement {
         'ok',
         `Postponed to ${localTime(change.after.startsAt ?? '', zone)}. Holders may cancel for a refund until ${change.refundUntil ? localTime(change.refundUntil, zone) : 'the event'}.`,
       );
+      changed(e.id);
     } catch (err) {
       showError(form, status, err);
     }
@@ -275,14 +282,14 @@ async function show(eventId: string): Promise<void> {
     const e = await api<EventDetail>('GET', `/v1/events/${eventId}`);
     if (shown !== eventId) return;
     const currency = e.tiers[0]?.currency ?? null;
-    const closed = e.status === 'cancelled' || e.status === 'completed';
+    const closed = e.phase === 'cancelled' || e.phase === 'completed';
     panel.replaceChildren(
       h('h3', { id: 'cancel-panel-title', tabindex: '-1' }, 'Cancel or postpone'),
       h('div', { id: 'cancel-state' }),
       ...(closed ? [] : [postponeForm(e), cancelForm(e, currency)]),
     );
-    if (e.status === 'cancelled') await followProgress(eventId, currency);
-    else if (e.status === 'completed')
+    if (e.phase === 'cancelled') await followProgress(eventId, currency);
+    else if (e.phase === 'completed')
       $('#cancel-state', panel).replaceChildren(h('p', {}, 'This event has taken place.'));
   } catch (err) {
     panel.replaceChildren(

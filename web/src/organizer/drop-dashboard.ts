@@ -27,6 +27,18 @@ const root = $('#drop-dashboard');
 let timer: ReturnType<typeof setInterval> | undefined;
 let history: { at: number; stats: QueueStats }[] = [];
 
+/**
+ * Sale phases (src/sales/phase.ts, told by the workspace) with no drop left to follow or pause:
+ * the dashboard says why in one line and stops asking.
+ */
+const NO_DROP: Record<string, string> = {
+  cancelled: 'No live drop: the event is cancelled. Its refunds are below.',
+  completed: 'No live drop: the event has taken place.',
+  postponed: 'No live drop while the event is postponed.',
+};
+/** Why this event has no drop now ('' while it may have one). */
+let noDrop = '';
+
 function spark(values: number[], label: string): SVGSVGElement {
   const width = 300;
   const height = 60;
@@ -49,6 +61,8 @@ function spark(values: number[], label: string): SVGSVGElement {
 }
 
 function render(eventId: string, stats: QueueStats | null, error?: string): void {
+  // A poll sent before the event was cancelled must not bring its controls back.
+  if (noDrop) [stats, error] = [null, noDrop];
   if (!stats) {
     root.replaceChildren(
       h('h3', {}, 'Live drop'),
@@ -66,6 +80,8 @@ function render(eventId: string, stats: QueueStats | null, error?: string): void
     try {
       await api('POST', `/v1/events/${eventId}/onsale/${paused ? 'resume' : 'pause'}`);
       setStatus(status, 'ok', paused ? 'Admission resumed.' : 'Admission paused: fans keep their places.');
+      // The sale's phase changed: the workspace (its publish panel) shows it.
+      document.dispatchEvent(new CustomEvent('organizer:event-changed', { detail: { eventId } }));
       await poll(eventId);
     } catch (err) {
       setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error.');
@@ -125,7 +141,8 @@ function render(eventId: string, stats: QueueStats | null, error?: string): void
         h('figcaption', {}, 'Waiting'),
       ),
     ),
-    toggle,
+    // A closed room has nothing left to pause or resume.
+    ...(stats.phase === 'closed' ? [] : [toggle]),
     status,
   );
 }
@@ -170,6 +187,16 @@ function start(eventId: string): void {
 document.addEventListener('organizer:event-selected', (ev) => {
   const { eventId } = (ev as CustomEvent<{ eventId: string }>).detail;
   history = [];
+  noDrop = '';
   clearInterval(timer);
   start(eventId);
+});
+document.addEventListener('organizer:event-phase', (ev) => {
+  const { eventId, phase } = (ev as CustomEvent<{ eventId: string; phase: string }>).detail;
+  noDrop = NO_DROP[phase] ?? '';
+  if (noDrop) {
+    clearInterval(timer);
+    timer = undefined;
+    render(eventId, null);
+  } else if (timer === undefined) start(eventId);
 });

@@ -1,9 +1,15 @@
 /** The API shapes the console reads (see GET /v1/organizer/*, GET /v1/events/:id?include=seats, GET …/onsale). */
 
+import type { SalePhase, SaleView } from '../lib/sale-phase.js';
+
+export type { SalePhase, SaleView };
+
 export interface ConsoleEvent {
   id: string;
   title: string;
   status: string;
+  /** Where the sale stands (src/sales/phase.ts): what the console shows, the same word fans read. */
+  phase: SalePhase;
   startsAt: string;
   venue: { id: string; name: string; city: string; timeZone: string };
   tiers: number;
@@ -46,6 +52,9 @@ export interface EventDetail {
   categories: string[];
   performers: string[];
   status: string;
+  phase: SalePhase;
+  sale: SaleView;
+  cancellation: { reason: string; cancelledAt: string; refundsComplete: boolean } | null;
   startsAt: { utc: string; timeZone: string };
   doorsAt: string | null;
   endsAt: string | null;

@@ -19,13 +19,24 @@ export function setupWorkspace(reload: (eventId: string) => Promise<void>): Work
   const store = createStore(initialState, actions);
   showWorkspace(store);
   bindWorkspaceForms(store, reload);
+  // A panel changed the event itself (cancelled, postponed): every part shows it as it now is.
+  document.addEventListener('organizer:event-changed', (ev) => {
+    const { eventId } = (ev as CustomEvent<{ eventId: string }>).detail;
+    if (store.state.event?.id === eventId) void reload(eventId);
+  });
   return {
     show(event, onsale) {
       const selected = store.state.event?.id !== event.id;
+      const phaseChanged = store.state.event?.phase !== event.phase;
       store.actions.eventShown(event, onsale);
-      // The live dashboard and the cancel panel follow the selection (see organizer.html).
+      // The live dashboard and the cancel panel follow the selection (see organizer.html),
+      // and the dashboard the sale's phase: a cancelled event has no drop to pause.
       if (selected)
         document.dispatchEvent(new CustomEvent('organizer:event-selected', { detail: { eventId: event.id } }));
+      if (selected || phaseChanged)
+        document.dispatchEvent(
+          new CustomEvent('organizer:event-phase', { detail: { eventId: event.id, phase: event.phase } }),
+        );
     },
     hide: () => store.actions.hidden(),
   };

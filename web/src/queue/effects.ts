@@ -22,6 +22,20 @@ export async function loadEvent(store: QueueStore): Promise<void> {
   store.actions.eventLoaded(await api<EventInfo>('GET', `/v1/events/${encodeURIComponent(eventId)}`));
 }
 
+/**
+ * Pages that hear of a change in the room (drawn, paused, sold out…) read the sale's phase
+ * again, each at a moment of its own: one second per this many fans in the room, so a big
+ * crowd does not ask at once (the event's answer is one shared copy a second per node).
+ */
+const EVENT_READS_PER_S = 2_000;
+const EVENT_SPREAD_MAX_MS = 30_000;
+function refreshEventSoon(store: QueueStore): void {
+  const lottery = store.state.lottery;
+  const crowd = lottery && lottery !== 'unpublished' ? lottery.prequeueSize : 0;
+  const spreadMs = Math.min(EVENT_SPREAD_MAX_MS, (crowd / EVENT_READS_PER_S) * 1000);
+  setTimeout(() => void loadEvent(store).catch(() => undefined), Math.random() * spreadMs);
+}
+
 export async function loadLottery(store: QueueStore): Promise<void> {
   try {
     store.actions.lotteryLoaded(await api<Lottery>('GET', `/v1/events/${store.state.eventId}/lottery`));
@@ -160,14 +174,21 @@ export function connectSocket(store: QueueStore): void {
     yourTurn(push);
     actions.admitted(push);
   });
-  const status = (phase?: 'paused' | 'closed', soldOut?: boolean) => (push: QueueStatusPush) =>
-    mine(push) && actions.phaseChanged(phase ?? push.phase, soldOut ?? push.soldOut);
+  const status = (phase?: 'paused' | 'closed', soldOut?: boolean) => (push: QueueStatusPush) => {
+    if (!mine(push)) return;
+    actions.phaseChanged(phase ?? push.phase, soldOut ?? push.soldOut);
+    refreshEventSoon(store);
+  };
   socket.on('soldout', status(undefined, true));
   socket.on('available', status(undefined, false));
   socket.on('paused', status('paused'));
   socket.on('resumed', status());
   socket.on('closed', status('closed'));
-  socket.on('drawn', () => void loadLottery(store).then(watch));
+  socket.on('drawn', (push) => {
+    if (!mine(push)) return;
+    void loadLottery(store).then(watch);
+    refreshEventSoon(store);
+  });
 }
 
 /**
@@ -186,6 +207,9 @@ export function pollAsFallback(store: QueueStore): void {
           `/v1/events/${store.state.eventId}/queue/me`,
         );
         waitS = Math.max(POLL_FLOOR_S, fresh.pollAfter ?? 0);
+        const before = store.state.snapshot;
+        // The room moved on (drawn, paused, sold out…) without the socket telling: so may the sale's phase.
+        if (before && (before.phase !== fresh.phase || before.soldOut !== fresh.soldOut)) refreshEventSoon(store);
         store.actions.snapshotPolled(fresh);
       }
     } catch {

@@ -1,6 +1,7 @@
 import type { QueueAdmittedPush, QueueCursorPush, QueuePhase, QueueSnapshot } from '../../../src/realtime/events.js';
 import { silent, type StatusLine } from '../lib/dom.js';
 import type { Me } from '../lib/layout.js';
+import type { SalePhase, SaleView } from '../lib/sale-phase.js';
 
 /**
  * The waiting room's state and the actions that change it (see lib/store.ts). Where the fan
@@ -12,7 +13,9 @@ export interface EventInfo {
   id: string;
   title: string;
   startsAt: { utc: string; timeZone: string };
-  availability: { state: string; queueOpensAt: string | null; onSaleAt: string | null };
+  /** Where the sale stands, as the server decides it (src/sales/phase.ts); read again when the room changes. */
+  phase: SalePhase;
+  sale: SaleView;
 }
 
 export interface Lottery {
@@ -72,7 +75,11 @@ export const actions = {
   snapshotReceived: (s: QueueState, snapshot: QueueSnapshot): QueueState => ({ ...s, snapshot }),
   /** The fallback poll's snapshot, taken only when it says something new (the socket is the main path). */
   snapshotPolled: (s: QueueState, fresh: QueueSnapshot): QueueState =>
-    s.snapshot && fresh.cursor === s.snapshot.cursor && fresh.status === s.snapshot.status
+    s.snapshot &&
+    fresh.cursor === s.snapshot.cursor &&
+    fresh.status === s.snapshot.status &&
+    fresh.phase === s.snapshot.phase &&
+    fresh.soldOut === s.snapshot.soldOut
       ? s
       : { ...s, snapshot: fresh },
   /** The admission cursor moved: the fan's position and wait follow from their number. */

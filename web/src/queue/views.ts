@@ -1,6 +1,7 @@
 import type { QueueSnapshot } from '../../../src/realtime/events.js';
 import { $, setStatus, type StatusKind } from '../lib/dom.js';
 import { localTime } from '../lib/layout.js';
+import { drawnCrowd, phaseBadge, roomOpen, type SalePhase } from '../lib/sale-phase.js';
 import type { Store } from '../lib/store.js';
 import { verifyFirstNotice } from '../lib/verify-first.js';
 import type { actions, QueueState } from './state.js';
@@ -28,17 +29,46 @@ export function countdownWords(until: number, now: number, prefix: string): stri
 
 const hasTurn = (s: QueueSnapshot | null) => s?.status === 'admitted' || s?.status === 'purchasing';
 
-/** Under the title: the next moment to wait for, counted down, then the event's own time. */
+/**
+ * Under the title: where the sale stands (the server's phase, read again whenever the room
+ * changes), with the next moment to wait for counted down, then the event's own time. A
+ * countdown that reaches its moment says what is happening now, never "now" for ever.
+ */
 function whenWords(s: QueueState): string {
   if (!s.event) return '';
-  const { queueOpensAt, onSaleAt } = s.event.availability;
-  if (!hasTurn(s.snapshot)) {
-    if (queueOpensAt && Date.parse(queueOpensAt) > s.now)
-      return countdownWords(Date.parse(queueOpensAt), s.now, 'The waiting room opens');
-    if (onSaleAt && Date.parse(onSaleAt) > s.now)
-      return countdownWords(Date.parse(onSaleAt), s.now, 'The draw happens');
-  }
-  return `Event: ${localTime(s.event.startsAt.utc, s.event.startsAt.timeZone)}`;
+  const { phase, sale } = s.event;
+  const event = `Event: ${localTime(s.event.startsAt.utc, s.event.startsAt.timeZone)}`;
+  const passed = (iso: string | null) => iso === null || Date.parse(iso) <= s.now;
+  const words = ((): string | null => {
+    if (hasTurn(s.snapshot)) return null;
+    switch (phase) {
+      case 'scheduled':
+        return passed(sale.opensAt)
+          ? 'The waiting room is opening…'
+          : `${countdownWords(Date.parse(sale.opensAt!), s.now, 'The waiting room opens')}.`;
+      case 'prequeue':
+        return passed(sale.startsAt)
+          ? 'The draw is starting…'
+          : `${countdownWords(Date.parse(sale.startsAt!), s.now, 'The draw starts')}.`;
+      case 'drawing':
+        return 'The draw is under way: every entry is getting its number.';
+      case 'admitting':
+        return 'The draw is done: numbers are served in order.';
+      case 'paused':
+        return 'The organizer has paused admission; everyone keeps their place.';
+      case 'sold_out':
+        return 'Sold out for now.';
+      case 'ended':
+        return 'The sale has ended.';
+      case 'postponed':
+        return 'This event is postponed: the sale is stopped.';
+      case 'cancelled':
+        return 'This event is cancelled.';
+      default:
+        return null;
+    }
+  })();
+  return words ? `${words} ${event}` : event;
 }
 
 interface Place {
@@ -50,8 +80,18 @@ interface Place {
   progress: { number: number; cursor: number; ahead: number } | null;
 }
 
+/** Phases in which the room is over for everyone, whatever the fan's own state: said instead of it. */
+const OVER: Partial<Record<SalePhase, string>> = {
+  cancelled: 'This event is cancelled. Nobody can buy tickets any more; every paid order is refunded automatically.',
+  postponed: 'This event is postponed: the sale is stopped until the organizer reopens it.',
+  ended: 'The sale has ended.',
+  completed: 'This event has taken place.',
+};
+
 /** Where the fan stands, in words: the step, the status line and the detail under it. */
-function place(s: QueueSnapshot, drawSize: number | null): Place {
+function place(s: QueueSnapshot, drawSize: number | null, salePhase: SalePhase | null): Place {
+  const over = salePhase ? OVER[salePhase] : undefined;
+  if (over) return { step: 'prequeue', kind: 'bad', where: over, detail: '', progress: null };
   // Sold out, closed or paused say so, unless the fan's own news (a number, their turn) matters more.
   const banner: [StatusKind, string] | null = s.soldOut
     ? [
@@ -93,9 +133,15 @@ function place(s: QueueSnapshot, drawSize: number | null): Place {
     };
   }
   const ahead = Math.max(0, (s.position ?? 0) - 1);
+  const people =
+    ahead === 0 ? 'You are next.' : `${fmt(ahead)} ${ahead === 1 ? 'person is' : 'people are'} ahead of you.`;
+  // Numbers past the draw's size went to fans who joined after it, in order of arrival.
+  const late = drawSize !== null && s.ticketNumber > drawSize;
   const [kind, where] = unlessHalted(
     'ok',
-    `Your number is ${fmt(s.ticketNumber)}${drawSize ? ` of ${fmt(drawSize)} in the draw` : ''}. ${fmt(ahead)} ${ahead === 1 ? 'person is' : 'people are'} ahead of you.`,
+    late
+      ? `You joined after the draw: your number is ${fmt(s.ticketNumber)}, after ${drawnCrowd({ drawSize })}. ${people}`
+      : `Your number is ${fmt(s.ticketNumber)}${drawSize ? ` of ${fmt(drawSize)} in the draw` : ''}. ${people}`,
   );
   return {
     step: 'number',
@@ -117,15 +163,23 @@ function markStep(current: Step): void {
   }
 }
 
-const drawSizeOf = (s: QueueState) => (s.lottery && s.lottery !== 'unpublished' ? s.lottery.drawSize : null);
+/** The draw's size: the lottery record's, else the event's (both once drawn). */
+const drawSizeOf = (s: QueueState) =>
+  (s.lottery && s.lottery !== 'unpublished' ? s.lottery.drawSize : null) ?? s.event?.sale.drawSize ?? null;
 
-function renderPlace([snapshot, loadError, drawSize]: [QueueSnapshot | null, string | null, number | null]): void {
-  $('#join').hidden = !snapshot || snapshot.joined || snapshot.phase === 'closed';
-  $('#admitted').hidden = !hasTurn(snapshot);
+type PlaceInputs = [QueueSnapshot | null, string | null, number | null, SalePhase | null];
+
+function renderPlace([snapshot, loadError, drawSize, salePhase]: PlaceInputs): void {
+  const over = salePhase !== null && !roomOpen(salePhase) && salePhase !== 'scheduled';
+  $('#join').hidden = !snapshot || snapshot.joined || snapshot.phase === 'closed' || over;
+  $('#admitted').hidden = !hasTurn(snapshot) || over;
   $('#progress-wrap').hidden = true;
   if (loadError) return setStatus($('#where'), 'bad', loadError);
-  if (!snapshot) return;
-  const p = place(snapshot, drawSize);
+  if (!snapshot) {
+    if (salePhase && OVER[salePhase]) setStatus($('#where'), 'bad', OVER[salePhase]);
+    return;
+  }
+  const p = place(snapshot, drawSize, salePhase);
   markStep(p.step);
   setStatus($('#where'), p.kind, p.where);
   $('#detail').textContent = p.detail;
@@ -179,9 +233,10 @@ export function showWaitingRoom(store: QueueStore): void {
 
   store.view(whenWords, (words) => void ($('#when').textContent = words));
 
+  store.view((s) => [s.snapshot, s.loadError, drawSizeOf(s), s.event?.phase ?? null] as PlaceInputs, renderPlace);
   store.view(
-    (s) => [s.snapshot, s.loadError, drawSizeOf(s)] as [QueueSnapshot | null, string | null, number | null],
-    renderPlace,
+    (s) => s.event?.phase ?? null,
+    (phase) => void (phase ? $('#phase').replaceChildren(phaseBadge(phase)) : null),
   );
   store.view((s) => s.snapshot, announcer());
 

@@ -49,6 +49,29 @@ function standingNotes(order: Order, held: Ticket[]): string[] {
   return notes;
 }
 
+/**
+ * What a cancelled event means for this order's money: only money that was taken is refunded;
+ * an order that was never paid (declined, expired, released) says that nothing was charged.
+ */
+function cancelledEventWords(order: Order): string {
+  const amount = money(order.refundedCents, order.currency);
+  switch (order.status) {
+    case 'captured':
+      return 'The event was cancelled: this order is being refunded automatically to the card and gift card that paid it.';
+    case 'confirmed':
+    case 'authorized':
+    case 'pending':
+      return 'The event was cancelled: the payment is being released and nothing will be charged.';
+    case 'cancelled':
+      return order.refundedCents > 0
+        ? `The event was cancelled: ${amount} was refunded to the card and gift card that paid.`
+        : 'The event was cancelled: nothing was charged for this order.';
+    case 'failed':
+    case 'voided':
+      return 'The event was cancelled. This order was never paid, so nothing was charged and there is nothing to refund.';
+  }
+}
+
 /** Whether the fan may cancel now, and the sentences that say so (or why not). */
 function refundPolicy(
   order: Order,
@@ -56,8 +79,7 @@ function refundPolicy(
   held: Ticket[],
   now = Date.now(),
 ): { allowed: boolean; text: (string | HTMLElement)[] } {
-  if (event?.status === 'cancelled')
-    return { allowed: false, text: ['The event was cancelled: this order is refunded automatically.'] };
+  if (event?.status === 'cancelled') return { allowed: false, text: [cancelledEventWords(order)] };
   if (order.status !== 'captured') return { allowed: false, text: [] };
   const { changeable, offered } = order.ticketCounts;
   const notes = standingNotes(order, held).map((n) => `${n} `);

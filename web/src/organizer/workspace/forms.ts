@@ -153,11 +153,10 @@ function bindPublishForm(submit: Submit): void {
   $<HTMLFormElement>('#publish-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const target = ((e as SubmitEvent).submitter as HTMLButtonElement | null)?.value ?? 'scheduled';
-    void submit('publish', 'Publishing…', async (event) => {
-      // A draft reaches on_sale through scheduled: the API allows one step at a time.
-      const steps = event.status === 'draft' && target === 'on_sale' ? ['scheduled', 'on_sale'] : [target];
-      for (const status of steps) await api('PATCH', `/v1/events/${event.id}`, { status });
-      return target === 'on_sale' ? 'Published and on sale.' : 'Published.';
+    // A draft is published; a postponed event goes back on sale. Either way its on-sale window then decides.
+    void submit('publish', target === 'on_sale' ? 'Putting it back on sale…' : 'Publishing…', async (event) => {
+      await api('PATCH', `/v1/events/${event.id}`, { status: target });
+      return target === 'on_sale' ? 'Back on sale.' : 'Published.';
     });
   });
 }

@@ -1,34 +1,69 @@
 import { $, h } from '../../lib/dom.js';
 import { clearErrors, renderFeedback } from '../../lib/forms.js';
-import { money } from '../../lib/layout.js';
+import { localTime, money } from '../../lib/layout.js';
+import { drawnCrowd, phaseBadge } from '../../lib/sale-phase.js';
 import type { Store } from '../../lib/store.js';
 import { isoToZoned } from '../../lib/zoned-time.js';
 // The API's own layout parser (pure functions), so the preview counts exactly what the API will add.
 import { expandBlock, LayoutError, parseLayoutString } from '../../../../src/catalog/layout.js';
-import { statusLabels, type EventDetail, type Onsale } from '../types.js';
+import type { EventDetail, Onsale } from '../types.js';
 import { accessibleList, workspaceForms, type actions, type WorkspaceState } from './state.js';
 
 /** The event workspace's views: each part drawn from the state (see lib/store.ts). */
 
 type WorkspaceStore = Store<WorkspaceState, typeof actions>;
 
-const STATUS_NOTES: Record<string, string> = {
-  draft: 'Draft: only you (and admins) can see this event.',
-  scheduled: 'Published: fans can find it; tickets go on sale in the on-sale window.',
-  on_sale: 'On sale: fans can buy within the on-sale window.',
-  sold_out: 'Sold out.',
-  postponed: 'Postponed: tickets stay valid.',
-  cancelled: 'Cancelled.',
-  completed: 'Completed.',
-};
+/**
+ * What the sale's phase (decided by the server, src/sales/phase.ts) means for the organizer,
+ * and what is theirs to do next: the words beside the same badge fans see.
+ */
+function phaseNote(e: EventDetail): string {
+  const at = (iso: string | null) => (iso ? localTime(iso, e.startsAt.timeZone) : 'a time still to be set');
+  const { sale } = e;
+  const queue = sale.mode === 'queue';
+  const window = queue
+    ? `the waiting room opens ${at(sale.opensAt)} and the draw is ${at(sale.startsAt)}`
+    : `sales open ${at(sale.startsAt)}`;
+  switch (e.phase) {
+    case 'draft':
+      return sale.mode
+        ? `Draft: only you (and admins) can see this event. Once published, sales follow the on-sale window: ${window}.`
+        : 'Draft: only you (and admins) can see this event. Set the on-sale window above; once published, sales follow it.';
+    case 'announced':
+      return 'Published: fans can find it. No on-sale window yet: set one above and sales follow it.';
+    case 'scheduled':
+      return `Published: ${window}.`;
+    case 'prequeue':
+      return `Published: the waiting room is open; the draw is ${at(sale.startsAt)}.`;
+    case 'drawing':
+      return 'Live: the draw is under way.';
+    case 'admitting':
+      return `Live: the waiting room admits fans in the order of the draw (${drawnCrowd(sale)}), then later arrivals. Follow or pause it in the live drop below.`;
+    case 'on_sale':
+      return sale.endsAt ? `On sale: fans can buy now, until ${at(sale.endsAt)}.` : 'On sale: fans can buy now.';
+    case 'paused':
+      return queue
+        ? 'Paused: no one is admitted and fans keep their places. Resume it in the live drop below.'
+        : 'Paused: fans cannot buy until the on-sale is resumed.';
+    case 'sold_out':
+      return 'Sold out: every ticket is sold or held. Seats whose holds expire go back on sale by themselves.';
+    case 'ended':
+      return 'Sales have ended.';
+    case 'postponed':
+      return 'Postponed: sales are stopped. Put it back on sale once fans can buy for the new date.';
+    case 'cancelled':
+      return 'Cancelled: every ticket is revoked and every order is being refunded. Nothing about the event can change any more; the refunds are below.';
+    case 'completed':
+      return 'This event has taken place.';
+  }
+}
 
 const formOf = (name: string) => $<HTMLFormElement>(`#${name}-form`);
-const badge = (status: string) => h('span', { class: `badge badge-${status}` }, statusLabels[status] ?? status);
 
 function renderHeading(e: EventDetail): void {
   $('#workspace-title').textContent = e.title;
   $('#workspace-summary').replaceChildren(
-    badge(e.status),
+    phaseBadge(e.phase),
     ` ${e.venue.name}, ${e.venue.city} · times in ${e.startsAt.timeZone} · `,
     h('a', { href: `/event.html?id=${e.id}` }, 'Event page'),
   );
@@ -117,24 +152,27 @@ function previewWords({ layout, accessible }: WorkspaceState['layoutDraft']): st
   }
 }
 
-/** The publish buttons this status allows, and what the status means. */
-function renderPublish([e, onsale, busy]: [EventDetail | null, Onsale | null, WorkspaceState['busy']]): void {
+/**
+ * The publish panel: the phase and what it means, and only the step the event can take now.
+ * A draft is published (sales then follow the on-sale window); a postponed event is put back
+ * on sale; nothing else is the panel's to change (a live drop is paused from its dashboard).
+ */
+function renderPublish([e, busy]: [EventDetail | null, WorkspaceState['busy']]): void {
   if (!e) return;
-  const s = e.status;
-  const scheduled = $<HTMLButtonElement>('#publish-scheduled');
-  const open = $<HTMLButtonElement>('#publish-onsale');
-  scheduled.hidden = s !== 'draft';
-  scheduled.disabled = busy === 'publish';
-  open.hidden = !['draft', 'scheduled', 'postponed'].includes(s);
-  open.textContent = s === 'draft' ? 'Publish and open sales' : 'Open sales';
-  // Opening sales without a window would leave fans with nothing to join; set it first.
-  open.disabled = busy === 'publish' || onsale === null;
-  $('#publish-state').replaceChildren(
-    badge(s),
-    ` ${STATUS_NOTES[s] ?? ''}`,
-    onsale === null && !open.hidden ? ' Set the on-sale window before opening sales.' : '',
-  );
+  const publish = $<HTMLButtonElement>('#publish-scheduled');
+  const reopen = $<HTMLButtonElement>('#publish-onsale');
+  publish.hidden = e.phase !== 'draft';
+  publish.textContent = 'Publish';
+  publish.disabled = busy === 'publish';
+  reopen.hidden = e.phase !== 'postponed';
+  reopen.textContent = 'Back on sale';
+  reopen.disabled = busy === 'publish';
+  $('#publish-form .actions').hidden = publish.hidden && reopen.hidden;
+  $('#publish-state').replaceChildren(phaseBadge(e.phase), ` ${phaseNote(e)}`);
 }
+
+/** Once cancelled or over, nothing about the event can change: its forms give way to what is left (the refunds). */
+const CLOSED = new Set(['cancelled', 'completed']);
 
 export function showWorkspace(store: WorkspaceStore): void {
   store.view(
@@ -172,9 +210,12 @@ export function showWorkspace(store: WorkspaceStore): void {
     (s) => s.layoutDraft,
     (draft) => void ($('#seats-preview').textContent = previewWords(draft)),
   );
+  store.view((s) => [s.event, s.busy] as [EventDetail | null, WorkspaceState['busy']], renderPublish);
   store.view(
-    (s) => [s.event, s.onsale, s.busy] as [EventDetail | null, Onsale | null, WorkspaceState['busy']],
-    renderPublish,
+    (s) => (s.event ? CLOSED.has(s.event.phase) : false),
+    (closed) => {
+      for (const name of ['tier', 'seats', 'onsale'] as const) formOf(name).hidden = closed;
+    },
   );
 
   for (const name of workspaceForms) {
