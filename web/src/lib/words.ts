@@ -100,6 +100,7 @@ export const problemWords: Record<string, Say> = {
     'This link to change your email address has expired or was already used. Ask for a new one from your account page.',
   'auth.password_wrong': 'That is not your current password.',
   'auth.email_unchanged': 'This is already your email address.',
+  'auth.last_admin': 'This is the last admin account: make someone else an admin first.',
   'auth.verification_invalid':
     'This confirmation link has expired or was already used. Ask for a new one from your account page.',
 
@@ -258,6 +259,15 @@ export const problemWords: Record<string, Say> = {
   'transfers.stale': 'The ticket changed since it was offered. Ask the sender for a new link.',
   'transfers.to_self': 'You already hold this ticket.',
   'transfers.wrong_recipient': 'This ticket was offered to another email address.',
+
+  // The waitlist of a sold-out event
+  'waitlist.not_sold_out': 'Tickets are still on sale for this event: buy one instead of waiting.',
+  'waitlist.sale_not_on': 'This event is not on sale, so it has no waitlist to join.',
+  'waitlist.not_in_line': 'You are not on the waitlist for this event.',
+
+  // Push notifications
+  'push.unavailable': 'This site does not send notifications to your device.',
+  'push.subscription_not_found': 'That device no longer gets notifications.',
 
   // Stripe's calls to us (never shown to fans, worded all the same)
   'webhooks.invalid_signature': 'This message did not come from the card processor.',
