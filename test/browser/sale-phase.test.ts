@@ -125,7 +125,7 @@ describe('the sale’s phase on every screen', () => {
     await fanQueue.page.waitForSelector('#buy:not([hidden])');
     await waitPhase(fanQueue.page, '#state', 'admitting');
     expect(await fanQueue.page.isHidden('#join-queue')).toBe(true);
-    expect(await textOf(fanQueue.page, '#pass-note')).toMatch(/It is your turn: your pass/);
+    expect(await textOf(fanQueue.page, '#pass-note')).toMatch(/It is your turn\. Your pass from the waiting room/);
     expect(await textOf(fanQueue.page, '#sale-note')).not.toMatch(/same chance/);
 
     // A fan who comes after the draw reads the truth: after the four who were drawn.

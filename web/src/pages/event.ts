@@ -293,7 +293,7 @@ function render(e: EventDetail): void {
   placeNote.textContent = inRoom ? placeWords(inRoom) : '';
   $('#buy').hidden = !buying;
   $('#pass-note').textContent = pass
-    ? `It is your turn: your pass from the waiting room is valid until ${new Date(pass.expiresAt).toLocaleTimeString()}.`
+    ? `It is your turn. Your pass from the waiting room is valid until ${new Date(pass.expiresAt).toLocaleTimeString()}.`
     : '';
   const verify = $('#verify-first');
   verify.hidden = queue.hidden || inRoom !== null || verify.childElementCount === 0;
