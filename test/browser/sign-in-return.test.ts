@@ -129,6 +129,19 @@ describe('signing in on the way to tickets', () => {
     expect(new URL(page.url()).origin).toBe(env.api.baseUrl);
   });
 
+  it('"Sign in" in the header of any page comes back to that page, search and all', async () => {
+    const fan = await account('Header Return Fan');
+    const page = await browser.newPage();
+    await page.goto(`${env.api.baseUrl}/?q=show&sort=date`);
+    await page.waitForSelector('#search-status:not(.busy):not(:empty)');
+    await page.click('header.site nav a:has-text("Sign in")');
+    await page.waitForURL(/\/account\.html\?next=/);
+    await signIn(page, fan.email);
+    await page.waitForURL((url) => url.pathname === '/' && url.search === '?q=show&sort=date');
+    await page.waitForSelector('header.site nav a:has-text("Header Return Fan")');
+    expect(await page.inputValue('#q')).toBe('show');
+  });
+
   it('already signed in, the account page goes straight on to next', async () => {
     const fan = await account('Signed Fan');
     const page = await browser.newPage();

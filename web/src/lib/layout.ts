@@ -1,5 +1,6 @@
 import { api, session } from './api.js';
 import { h } from './dom.js';
+import { signInHref } from './next-path.js';
 
 export interface Me {
   id: string;
@@ -41,7 +42,9 @@ export async function renderHeader(): Promise<void> {
     if (user.roles.includes('staff') || user.roles.includes('admin')) links.push(['/scanner.html', 'Door scanner']);
     links.push(['/account.html', user.displayName]);
   } else {
-    links.push(['/account.html', 'Sign in']);
+    // Signing in from any page comes back to it (account.ts follows `next`).
+    const here = location.pathname === '/account.html' || location.pathname === '/account';
+    links.push([here ? '/account.html' : signInHref(location), 'Sign in']);
   }
   nav.replaceChildren(
     ...links.map(([href, text]) =>
