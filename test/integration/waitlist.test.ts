@@ -24,7 +24,7 @@ afterAll(async () => {
 type Fan = Awaited<ReturnType<typeof signedIn>>;
 const as = (fan: Fan, key: string | null = idem()) => ({
   token: fan.token,
-  headers: key ? { 'idempotency-key': key } : {},
+  headers: key ? { 'idempotency-key': key } : ({} as Record<string, string>),
 });
 const join = (sale: SaleFixture, fan: Fan, key: string | null = idem()) =>
   env.api.post(`/v1/events/${sale.eventId}/waitlist`, undefined, as(fan, key));
