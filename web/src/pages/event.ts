@@ -1,11 +1,13 @@
 import { api, ApiError, problemFrom, session } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
-import { accessibilityLabels, availabilityLabels, currentUser, localTime, money, renderHeader } from '../lib/layout.js';
+import { accessibilityLabels, currentUser, localTime, money, renderHeader } from '../lib/layout.js';
+import { drawnCrowd, phaseBadge, roomOpen, type SalePhase, type SaleView } from '../lib/sale-phase.js';
 import { renderSeatMap, type SeatMap, type SeatView } from '../lib/seatmap.js';
 import { verifyFirstNotice } from '../lib/verify-first.js';
 import { showWaitlist } from '../lib/waitlist.js';
 import { clearPageProblem, showPageProblem } from '../lib/page-problem.js';
 import { pageProblemWords } from '../lib/words.js';
+import type { QueueSnapshot } from '../../../src/realtime/events.js';
 
 interface Tier {
   id: string;
@@ -22,6 +24,11 @@ interface EventDetail {
   description: string;
   performers: string[];
   status: string;
+  /** Where the sale stands, decided by the server (src/sales/phase.ts): this page only puts it in words. */
+  phase: SalePhase;
+  sale: SaleView;
+  cancellation: { reason: string; cancelledAt: string; refundsComplete: boolean } | null;
+  manage: { draft: boolean } | null;
   startsAt: { utc: string; timeZone: string };
   doorsAt: string | null;
   availability: {
@@ -42,10 +49,12 @@ interface EventDetail {
 
 const id = new URLSearchParams(location.search).get('id') ?? '';
 
+const PASS_KEY = `fairdrop.token.${id}`;
+
 /** The purchase token the waiting room page stored when this fan was admitted, while it lasts. */
 function purchasePass(): { token: string; expiresAt: number } | null {
   try {
-    const pass = JSON.parse(sessionStorage.getItem(`fairdrop.token.${id}`) ?? 'null') as {
+    const pass = JSON.parse(sessionStorage.getItem(PASS_KEY) ?? 'null') as {
       token: string;
       expiresAt: number;
     } | null;
@@ -54,16 +63,31 @@ function purchasePass(): { token: string; expiresAt: number } | null {
     return null;
   }
 }
+
+/**
+ * A signed-in fan's place in this event's waiting room (GET …/queue/me), asked once the page
+ * knows the room is worth going to: undefined until asked, null when they are not in it.
+ */
+let place: QueueSnapshot | null | undefined;
+async function loadPlace(): Promise<void> {
+  place = null;
+  if (!session.token()) return;
+  place = await api<QueueSnapshot>('GET', `/v1/events/${encodeURIComponent(id)}/queue/me`).catch(() => null);
+  // Admitted in another tab or on another device: the pass is the fan's here too.
+  if (place?.token && place.tokenExpiresAt && place.status === 'admitted' && !purchasePass())
+    sessionStorage.setItem(PASS_KEY, JSON.stringify({ token: place.token, expiresAt: place.tokenExpiresAt }));
+  if (event) render(event);
+}
 const status = $('#buy-status');
 const selected = new Map<string, string>();
 let event: EventDetail | undefined;
 /** The form last loaded (with or without seats) and its ETag: a tag only revalidates its own form. */
 let loaded = { url: '', etag: '' };
 
-/** The buy form shows: an open sale, or a fan holding a waiting-room pass. */
+/** The buy form shows: an open sale on sale, or a queue sale admitting a fan who holds its pass. */
 function buyable(e: EventDetail, pass: ReturnType<typeof purchasePass>): boolean {
   // A queue sale sells only to fans whose number came up: they arrive here with a pass.
-  return pass !== null || (e.availability.state === 'on_sale' && e.availability.queueOpensAt === null);
+  return e.phase === 'on_sale' || (e.phase === 'admitting' && pass !== null);
 }
 
 /**
@@ -126,6 +150,94 @@ async function verifyFirstIfNeeded(): Promise<void> {
   slot.hidden = $('#join-queue').hidden;
 }
 
+/** Phases in which "n of m tickets left" says something (not once it is over, nor when it is all gone). */
+const STOCK_SHOWN: readonly SalePhase[] = [
+  'draft',
+  'announced',
+  'scheduled',
+  'prequeue',
+  'drawing',
+  'admitting',
+  'on_sale',
+  'paused',
+];
+
+/** The Tickets card's words for the sale's phase: what is happening, and what a fan can do about it. */
+function saleNote(e: EventDetail): (string | HTMLElement)[] {
+  const at = (iso: string | null) => (iso ? localTime(iso, e.startsAt.timeZone) : 'a time still to be set');
+  const { sale } = e;
+  const queue = sale.mode === 'queue';
+  switch (e.phase) {
+    case 'draft':
+      return ['Draft: only you can see this event until you publish it from the organizer console.'];
+    case 'announced':
+      return ['Tickets are not on sale yet. Watch this event to hear when they are.'];
+    case 'scheduled':
+      return queue
+        ? [
+            `The waiting room opens ${at(sale.opensAt)} and the draw is at ${at(sale.startsAt)}. Everyone who joins before the draw gets the same chance, however early.`,
+          ]
+        : [`Tickets go on sale ${at(sale.startsAt)}.`];
+    case 'prequeue':
+      return [
+        `The waiting room is open until the draw at ${at(sale.startsAt)}: everyone who joins before then gets the same chance, however early.`,
+      ];
+    case 'drawing':
+      return [
+        'The draw is under way: everyone who joined before the start is getting a number. Joining now puts you after them, in order of arrival.',
+      ];
+    case 'admitting':
+      return [
+        `On sale through the waiting room, in the order of its numbers. The draw is done: joining now puts you after ${drawnCrowd(sale)}, in order of arrival.`,
+      ];
+    case 'on_sale':
+      return [sale.endsAt ? `On sale now, until ${at(sale.endsAt)}.` : 'On sale now.'];
+    case 'paused':
+      return [
+        queue
+          ? 'The organizer has paused the sale. Fans in the waiting room keep their places; admission continues when it resumes.'
+          : 'The organizer has paused the sale. Watch this event to hear when it resumes.',
+      ];
+    case 'sold_out':
+      return [
+        queue
+          ? 'Sold out. Tickets not paid for in time go back to fans in the waiting room, in the order of their numbers.'
+          : 'Sold out. Watch this event to hear if tickets come back.',
+      ];
+    case 'ended':
+      return ['Sales for this event have ended.'];
+    case 'postponed':
+      return [
+        'Postponed to the date above. Tickets stay valid for the new date; if you cannot come, you may cancel your order for a refund from My tickets. Sales are stopped for now.',
+      ];
+    case 'completed':
+      return ['This event has taken place.'];
+    case 'cancelled': {
+      const c = e.cancellation;
+      return [
+        h('p', { class: 'status bad' }, c ? `This event is cancelled: “${c.reason}”` : 'This event is cancelled.'),
+        h(
+          'p',
+          {},
+          'Every ticket has been withdrawn and every paid order is refunded automatically to the card and gift card that paid it: you have nothing to do. ',
+          c?.refundsComplete
+            ? 'All refunds have been made. '
+            : 'Refunds are on their way; a card refund can take a few days to show. ',
+          h('a', { href: '/tickets.html' }, 'Your orders and refunds'),
+        ),
+      ];
+    }
+  }
+}
+
+/** For a fan already in the waiting room: where they stand, and the link takes them there. */
+function placeWords(p: QueueSnapshot): string {
+  if (p.status === 'expired') return 'Your pass from the waiting room has expired.';
+  if (p.status === 'admitted' || p.status === 'purchasing') return 'It is your turn in the waiting room.';
+  if (p.ticketNumber === null) return 'You are in the waiting room: the draw gives you a number.';
+  return `You are in the waiting room with number ${p.ticketNumber.toLocaleString()}.`;
+}
+
 function render(e: EventDetail): void {
   document.title = `${e.title} — Fairdrop`;
   $('#title').textContent = e.title;
@@ -134,8 +246,10 @@ function render(e: EventDetail): void {
     `${localTime(e.startsAt.utc, e.startsAt.timeZone)} (${e.startsAt.timeZone})${e.doorsAt ? ` · doors ${localTime(e.doorsAt, e.startsAt.timeZone)}` : ''}`;
   $('#where').textContent = `${e.venue.name}, ${e.venue.city}`;
   $('#state').replaceChildren(
-    h('span', { class: `badge badge-${a.state}` }, availabilityLabels[a.state] ?? a.state),
-    ` ${a.remaining.toLocaleString()} of ${a.capacity.toLocaleString()} tickets left`,
+    phaseBadge(e.phase),
+    STOCK_SHOWN.includes(e.phase)
+      ? ` ${a.remaining.toLocaleString()} of ${a.capacity.toLocaleString()} tickets left`
+      : '',
   );
   $('#description').textContent = e.description;
   const p = e.policies;
@@ -166,24 +280,28 @@ function render(e: EventDetail): void {
     ...e.transit.stops.map((s) => h('li', {}, `${s.name} — ${s.lines.join(', ')} — ${s.walkingMinutes} min walk`)),
     ...(e.transit.parking ? [h('li', {}, `Parking: ${e.transit.parking}`)] : []),
   );
-  const queue = $<HTMLAnchorElement>('#join-queue');
-  queue.hidden = a.state !== 'queue_open';
-  queue.href = `/queue.html?event=${e.id}`;
   const pass = purchasePass();
-  $('#buy').hidden = !buyable(e, pass);
+  const buying = buyable(e, pass);
+  const queue = $<HTMLAnchorElement>('#join-queue');
+  queue.href = `/queue.html?event=${e.id}`;
+  // The way to the waiting room, unless this fan's pass brought them here to buy.
+  queue.hidden = e.sale.mode !== 'queue' || !roomOpen(e.phase) || buying;
+  if (roomOpen(e.phase) && e.sale.mode === 'queue' && place === undefined) void loadPlace();
+  const inRoom = place?.joined ? place : null;
+  queue.textContent = inRoom ? 'Go to your place in the waiting room' : 'Join the waiting room';
+  const placeNote = $('#place-note');
+  placeNote.hidden = queue.hidden || !inRoom;
+  placeNote.textContent = inRoom ? placeWords(inRoom) : '';
+  $('#buy').hidden = !buying;
   $('#pass-note').textContent = pass
-    ? `Your pass from the waiting room is valid until ${new Date(pass.expiresAt).toLocaleTimeString()}.`
+    ? `It is your turn. Your pass from the waiting room is valid until ${new Date(pass.expiresAt).toLocaleTimeString()}.`
     : '';
-  if (a.state === 'on_sale' && a.queueOpensAt !== null && !pass) queue.hidden = false;
   const verify = $('#verify-first');
-  verify.hidden = queue.hidden || verify.childElementCount === 0;
-  if (!queue.hidden) void verifyFirstIfNeeded();
-  if (a.state === 'not_yet' && a.onSaleAt)
-    $('#sale-note').textContent = `Tickets go on sale ${localTime(a.onSaleAt, e.startsAt.timeZone)}.`;
-  else if (a.state === 'queue_open')
-    $('#sale-note').textContent =
-      'The waiting room is open: everyone who joins before the sale starts gets the same chance in the draw.';
-  else $('#sale-note').textContent = '';
+  verify.hidden = queue.hidden || inRoom !== null || verify.childElementCount === 0;
+  if (!queue.hidden && !inRoom) void verifyFirstIfNeeded();
+  $('#sale-note').replaceChildren(...saleNote(e).map((part) => (typeof part === 'string' ? h('p', {}, part) : part)));
+  // Nothing left to watch for once it is over.
+  $('#watch').hidden = e.phase === 'cancelled' || e.phase === 'completed';
   const tierSelect = $<HTMLSelectElement>('#tier');
   const current = tierSelect.value;
   tierSelect.replaceChildren(
