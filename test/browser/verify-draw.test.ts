@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admissionModule } from '../../src/waitingroom/scheduler.jobs.js';
@@ -26,11 +28,23 @@ afterAll(async () => {
   await env?.close();
 });
 
+/** `npm run verify-lottery` against the test server: its exit code and the words it printed. */
+async function cli(eventId: string): Promise<{ code: number; stdout: string }> {
+  const args = ['tsx', 'tools/cli/verify-lottery.ts', '--event', eventId, '--url', env.server.url];
+  try {
+    const { stdout } = await promisify(execFile)('npx', args, { timeout: 60_000 });
+    return { code: 0, stdout };
+  } catch (err) {
+    const failed = err as { code?: number; stdout?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '' };
+  }
+}
+
 describe('verify the draw in the page', () => {
   it('before the draw there is nothing to verify; after it the page recomputes every number and says it matches, or does not', async () => {
     const organizer = await signedIn(env, ['organizer']);
     const fans = await Promise.all(Array.from({ length: 7 }, () => signedInVerified(env)));
-    const sale = await queueSale(env, organizer.userId, { startsInMs: 10_000, gaCapacity: 50 });
+    const sale = await queueSale(env, organizer.userId, { startsInMs: 3_600_000, gaCapacity: 50 });
     for (const fan of fans) {
       const res = await env.api.post(`/v1/events/${sale.eventId}/queue`, undefined, { token: fan.token });
       expect(res.status).toBeLessThan(300);
@@ -45,7 +59,8 @@ describe('verify the draw in the page', () => {
     expect(await page.isHidden('#verify-draw')).toBe(true);
     expect(await textOf(page, '.card:has(#commitment)')).not.toContain('npm run');
 
-    // The draw at sale start reveals the seed; the page shows the button without a reload.
+    // The sale starts now: the draw reveals the seed; the page shows the button without a reload.
+    await env.infra.database.sql`update onsale_settings set sale_starts_at = now() where event_id = ${sale.eventId}`;
     await waitUntil(
       async () => (await env.api.get(`/v1/events/${sale.eventId}/lottery`)).body.seed !== null,
       30_000,
@@ -61,6 +76,10 @@ describe('verify the draw in the page', () => {
     expect(await textOf(page, '#verify-draw')).toBe('Verify the draw again');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshots(page, 'queue-verify-draw');
+    // The command line runs the same check and says the same.
+    const agreed = await cli(sale.eventId);
+    expect(agreed.code).toBe(0);
+    expect(agreed.stdout).toContain('The draw checks out.');
 
     // Someone changes two published numbers after the draw: the same button says so.
     const ticketOf = env.server.app.keys.queue(sale.eventId).ticketOf;
@@ -74,6 +93,10 @@ describe('verify the draw in the page', () => {
       '2 of 7 published numbers differ from what the seed gives',
     );
     expect(await seriousViolations(page)).toEqual([]);
+    const disagreed = await cli(sale.eventId);
+    expect(disagreed.code).toBe(1);
+    expect(disagreed.stdout).toContain('The published draw does NOT match.');
+    expect(disagreed.stdout).toContain('2 of 7 published numbers differ');
     expect(errors).toEqual([]);
   });
 });

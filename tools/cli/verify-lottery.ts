@@ -1,31 +1,23 @@
-import { z } from 'zod';
-import { verifyLottery } from '../../queue/lottery.js';
+import { nodeHashes } from '../../queue/lottery-node-hashes.js';
 import { parseCommandLine } from '../../src/shared/index.js';
+import {
+  checkPublishedLottery,
+  drawConfirmed,
+  LotteryRecordError,
+  lotteryCheckWords,
+  type LotteryCheck,
+} from '../../src/waitingroom/index.js';
 
 /**
  * `npm run verify-lottery -- --event <id> [--url http://localhost:3000]`
  * Recomputes an event's lottery from public data alone: the seed's commitment (published at
  * the opening), the revealed seed, the pre-queue's entry ids in join order with the ticket each
- * got (GET /v1/events/:id/lottery/entries, paged) and the two digests. Uses queue/lottery.ts's
- * verifier, which scores through node:crypto rather than the engine's own batch HMAC.
+ * got (GET /v1/events/:id/lottery/entries, paged) and the two digests. The very check the
+ * waiting-room page's "Verify the draw" runs (src/waitingroom/lottery-check.ts), here with
+ * node:crypto's hashes rather than the browser's, and never the engine's own batch HMAC.
  * Exit 0: every rank matches; 1: it does not (the first mismatches are named); 2: cannot check.
  * The last line printed is one JSON object with the verdict.
  */
-
-const lotteryRecord = z.object({
-  eventId: z.string(),
-  rule: z.string(),
-  commitment: z.string(),
-  drawSize: z.number().int().nullable(),
-  seed: z.string().nullable(),
-  entriesDigest: z.string().nullable(),
-  orderDigest: z.string().nullable(),
-});
-const page = z.object({
-  total: z.number().int(),
-  entries: z.array(z.object({ entryId: z.string(), ticketNumber: z.number().int().nullable() })),
-  next: z.number().int().nullable(),
-});
 
 function stop(message: string, code = 2): never {
   process.stderr.write(`${message}\n`);
@@ -33,15 +25,31 @@ function stop(message: string, code = 2): never {
   process.exit(code);
 }
 
-async function getJson<T>(url: URL, schema: z.ZodType<T>): Promise<T> {
-  const res = await fetch(url).catch((err: Error) =>
-    stop(`cannot reach ${url.origin}: ${(err.cause as Error | undefined)?.message ?? err.message}`),
-  );
-  const body: unknown = await res.json().catch(() => null);
-  if (!res.ok) stop(`${url.pathname}: HTTP ${res.status} ${JSON.stringify(body)}`);
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) stop(`${url.pathname}: unexpected answer (${parsed.error.message})`);
-  return parsed.data;
+/** GET a path of the server as JSON; any failure ends the command with exit 2, in one line. */
+function getJsonFrom(base: string) {
+  return async (path: string): Promise<unknown> => {
+    const url = new URL(path, base);
+    const res = await fetch(url).catch((err: Error) =>
+      stop(`cannot reach ${url.origin}: ${(err.cause as Error | undefined)?.message ?? err.message}`),
+    );
+    const body: unknown = await res.json().catch(() => null);
+    if (!res.ok) stop(`${url.pathname}: HTTP ${res.status} ${JSON.stringify(body)}`);
+    return body;
+  };
+}
+
+/** What was checked, line by line, for people who read the rule (queue/README.md). */
+function report(eventId: string, check: Extract<LotteryCheck, { state: 'checked' }>): string[] {
+  const { verdict, unnumbered } = check;
+  const yes = (b: boolean | null) => (b === null ? 'not published' : b ? 'matches' : 'DOES NOT MATCH');
+  return [
+    `event ${eventId}: ${verdict.entries} pre-queue entries`,
+    `  seed commitment (SHA-256 of the seed):       ${yes(verdict.commitmentMatches)}`,
+    `  entries digest (join order, the draw key):   ${yes(verdict.entriesDigestMatches)}`,
+    `  order digest (ticket order):                 ${yes(verdict.digestMatches)}`,
+    `  ticket numbers recomputed:                   ${verdict.mismatchCount === 0 && unnumbered === 0 ? 'all match' : `${verdict.mismatchCount} differ`}`,
+    ...verdict.mismatches.map((m) => `    ${m.entryId}: published ${m.published}, recomputed ${m.expected ?? 'none'}`),
+  ];
 }
 
 const { values, fail } = parseCommandLine({
@@ -66,47 +74,21 @@ if (!URL.canParse(values.url!) || !/^https?:$/.test(new URL(values.url!).protoco
   fail(`--url: expected an http(s) address such as http://localhost:3000, got "${values.url}".`);
 const base = values.url!;
 
-const record = await getJson(new URL(`/v1/events/${eventId}/lottery`, base), lotteryRecord);
-if (record.rule !== 'fairdrop-lottery-v2') stop(`unknown lottery rule ${record.rule}`);
-if (!record.seed || record.drawSize === null)
-  stop('the lottery has not been drawn yet: the seed is revealed after the draw');
-
-const entries: { entryId: string; ticketNumber: number }[] = [];
-let unnumbered = 0;
-for (let from: number | null = 0; from !== null;) {
-  const p: z.output<typeof page> = await getJson(
-    new URL(`/v1/events/${eventId}/lottery/entries?from=${from}&limit=10000`, base),
-    page,
-  );
-  for (const e of p.entries) {
-    if (e.ticketNumber === null) unnumbered++;
-    entries.push({ entryId: e.entryId, ticketNumber: e.ticketNumber ?? 0 });
-  }
-  from = p.next;
+let check: LotteryCheck;
+try {
+  check = await checkPublishedLottery(eventId, getJsonFrom(base), nodeHashes);
+} catch (err) {
+  if (err instanceof LotteryRecordError) stop(`${base}: ${err.message}`);
+  throw err;
 }
-if (entries.length !== record.drawSize)
-  stop(`the server lists ${entries.length} pre-queue entries but drew ${record.drawSize}`, 1);
+const words = lotteryCheckWords(check);
+if (check.state === 'not_drawn' || check.state === 'unknown_rule') stop(`${words.headline} ${words.details.join(' ')}`);
+if (check.state === 'incomplete') stop(`${words.headline} ${words.details.join(' ')}`, 1);
 
-const verdict = verifyLottery({
-  seed: record.seed,
-  commitment: record.commitment,
-  entries,
-  ...(record.entriesDigest ? { entriesDigest: record.entriesDigest } : {}),
-  ...(record.orderDigest ? { orderDigest: record.orderDigest } : {}),
-});
-const yes = (b: boolean | null) => (b === null ? 'not published' : b ? 'matches' : 'DOES NOT MATCH');
+const { verdict } = check;
+const confirmed = drawConfirmed(check) === true;
+process.stdout.write([...report(eventId, check), words.headline, ...words.details].join('\n') + '\n');
 process.stdout.write(
-  [
-    `event ${eventId}: ${entries.length} pre-queue entries`,
-    `  seed commitment (SHA-256 of the seed):       ${yes(verdict.commitmentMatches)}`,
-    `  entries digest (join order, the draw key):   ${yes(verdict.entriesDigestMatches)}`,
-    `  order digest (ticket order):                 ${yes(verdict.digestMatches)}`,
-    `  ticket numbers recomputed:                   ${verdict.mismatchCount === 0 && unnumbered === 0 ? 'all match' : `${verdict.mismatchCount} differ`}`,
-    ...verdict.mismatches.map((m) => `    ${m.entryId}: published ${m.published}, recomputed ${m.expected ?? 'none'}`),
-    verdict.ok
-      ? 'The published order is exactly what the committed seed and the entry list give.'
-      : 'The published order does NOT match.',
-  ].join('\n') + '\n',
+  `${JSON.stringify({ ...verdict, ok: confirmed, eventId, mismatches: verdict.mismatches.length })}\n`,
 );
-process.stdout.write(`${JSON.stringify({ ...verdict, eventId, mismatches: verdict.mismatches.length })}\n`);
-process.exit(verdict.ok ? 0 : 1);
+process.exit(confirmed ? 0 : 1);

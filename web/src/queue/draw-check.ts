@@ -108,7 +108,9 @@ function renderDetails(state: DrawCheckState): void {
 export function showDrawCheck(queue: QueueStore): void {
   const check = createStore<DrawCheckState, typeof drawCheckActions>({ kind: 'idle' }, drawCheckActions);
   queue.view(
-    (s) => (s.lottery && s.lottery !== 'unpublished' ? s.lottery.seed !== null : false),
+    // The seed is out once the room says it is live (the socket's word arrives first: a node may
+    // answer the lottery record from a copy made just before the draw) or once the record shows it.
+    (s) => s.snapshot?.phase === 'live' || (s.lottery && s.lottery !== 'unpublished' ? s.lottery.seed !== null : false),
     (revealed) => {
       $('#verify-draw').hidden = !revealed;
       $('#draw-check-wait').hidden = revealed;
