@@ -43,6 +43,8 @@ import { notificationRoutes } from './notifications/notifications.routes.js';
 import { waitlistRoutes } from './waitlist/waitlist.routes.js';
 import { WaitlistService } from './waitlist/waitlist.service.js';
 import { NotificationService } from './notifications/notifications.service.js';
+import { pushRoutes } from './notifications/push.routes.js';
+import { PushService } from './notifications/push.service.js';
 import { cancellationQueue } from './cancellations/cancellations.jobs.js';
 import { cancellationRoutes } from './cancellations/cancellations.routes.js';
 import { CancellationService } from './cancellations/cancellations.service.js';
@@ -158,6 +160,7 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
     ...holdRoutes(services.holds),
     ...waitlistRoutes(new WaitlistService(database.db)),
     ...notificationRoutes(services.notifications),
+    ...pushRoutes(new PushService(database.db, config), config),
     ...ticketRoutes(services.tickets, services.transfers, config),
     ...checkinRoutes(services.checkin),
     ...cancellationRoutes(services.cancellations),

@@ -6,6 +6,7 @@ import { connectRedis, redisTarget } from './infra/redis.js';
 import type { Infra } from './infra/types.js';
 import { createBroadcaster } from './realtime/broadcaster.js';
 import { createLogger, type Logger } from './logger.js';
+import { loadOrCreateVapidKeys } from './notifications/vapid.js';
 import { loadOrCreateSigningKey, parseSigningKey, signerFromKey } from './shared/signing.js';
 
 /**
@@ -75,7 +76,15 @@ export async function boot(config: Config, logger: Logger = createLogger(config)
         ? parseSigningKey(config.SIGNING_KEY)
         : await loadOrCreateSigningKey(resolve(config.DATA_DIR, 'signing-key.pem')),
     );
-    return { infra: { config, logger, database, redis, signer, broadcaster }, shutdown };
+    // Web Push keys: configured, or (outside production) kept in DATA_DIR like the signing key.
+    const vapid =
+      config.VAPID_PUBLIC_KEY || config.NODE_ENV === 'production'
+        ? {}
+        : await loadOrCreateVapidKeys(resolve(config.DATA_DIR, 'vapid.json')).then((k) => ({
+            VAPID_PUBLIC_KEY: k.publicKey,
+            VAPID_PRIVATE_KEY: k.privateKey,
+          }));
+    return { infra: { config: { ...config, ...vapid }, logger, database, redis, signer, broadcaster }, shutdown };
   } catch (err) {
     await shutdown();
     throw err;

@@ -165,6 +165,25 @@ const configSchema = z.object({
   IDEMPOTENCY_TTL_HOURS: int(1, 24 * 30).default(24),
   /** Ed25519 private key (PKCS#8 PEM or base64 DER) that signs receipts; generated and kept in DATA_DIR when absent outside production. */
   SIGNING_KEY: z.string().min(1).optional(),
+  /**
+   * Web Push (VAPID, RFC 8292) key pair, base64url as `web-push generate-vapid-keys` prints it:
+   * the public key is what browsers subscribe with, the private key signs each push. Generated and
+   * kept in DATA_DIR/vapid.json when absent outside production; set both in production (a new
+   * pair orphans every subscription). Unset in production: no Web Push, mail and the page still tell fans.
+   */
+  VAPID_PUBLIC_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{87}$/, 'must be a base64url P-256 public key (87 characters)')
+    .optional(),
+  VAPID_PRIVATE_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'must be a base64url P-256 private key (43 characters)')
+    .optional(),
+  /** Who runs this server, for push services to write to (mailto: or https:). */
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)/, 'must start with mailto: or https://')
+    .default('mailto:no-reply@fairdrop.local'),
   STRIPE_SECRET_KEY: z
     .string()
     .regex(/^(sk|rk)_(test|live)_/, 'must start with sk_test_, sk_live_, rk_test_ or rk_live_')
@@ -287,6 +306,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })));
   }
   const config = parsed.data;
+  if (Boolean(config.VAPID_PUBLIC_KEY) !== Boolean(config.VAPID_PRIVATE_KEY)) {
+    throw new ConfigError([
+      {
+        variable: config.VAPID_PUBLIC_KEY ? 'VAPID_PRIVATE_KEY' : 'VAPID_PUBLIC_KEY',
+        message: 'set both VAPID keys (a pair) or neither',
+      },
+    ]);
+  }
   if (config.REDIS_URL && config.REDIS_CLUSTER_NODES) {
     throw new ConfigError([
       {

@@ -2,6 +2,8 @@ import type { Infra } from '../infra/types.js';
 import type { JobModule } from '../jobs/runtime.js';
 import { createMailer, type Mailer } from './mailer.js';
 import { renderNoticeText } from './notice-text.js';
+import { PushSender } from './push.sender.js';
+import { dropUsedTurnReminders } from './turn-notices.repository.js';
 import {
   claimDue,
   markSent,
@@ -26,16 +28,30 @@ const BATCH = 100;
  * claimed with FOR UPDATE SKIP LOCKED, so any number of workers share the work; a crash
  * mid-batch rolls the claim back and the rows are delivered again (at least once).
  */
-export async function deliverOutbox(infra: Infra, mailer: Mailer): Promise<number> {
+export async function deliverOutbox(
+  infra: Infra,
+  mailer: Mailer,
+  push: PushSender = new PushSender(infra.database.db, infra.config, infra.logger),
+): Promise<number> {
   const { db } = infra.database;
   return db.transaction(async (tx) => {
     const rows = await claimDue(tx, BATCH);
+    const skipped = await dropUsedTurnReminders(tx, rows);
     const sent: number[] = [];
     for (const row of rows) {
+      if (skipped.has(row.id)) continue;
       try {
         // A notice's data holds the raw values its text names (times); the words are made now.
         const data = (row.payload.data as Record<string, unknown> | undefined) ?? {};
-        if (row.channel === 'push') {
+        if (row.channel === 'webpush') {
+          await push.toUser(row.recipient, {
+            title: renderNoticeText(row.subject, data, 'app'),
+            body: renderNoticeText(row.body, data, 'app'),
+            url: String(row.payload.url ?? '/'),
+            tag: String(row.payload.tag ?? row.kind),
+            kind: row.kind,
+          });
+        } else if (row.channel === 'push') {
           infra.broadcaster.toUser(row.recipient, 'notification', {
             id: Number(row.payload.notificationId ?? row.id),
             kind: row.kind,
@@ -79,6 +95,7 @@ export const outboxDispatcher: JobModule = {
   name: 'outbox-dispatcher',
   async start(infra) {
     const mailer = createMailer(infra.config);
+    const push = new PushSender(infra.database.db, infra.config, infra.logger);
     infra.logger.info({ mail: mailer.describe }, 'outbox dispatcher delivering');
     let running: Promise<void> | null = null;
     let again = false;
@@ -93,7 +110,7 @@ export const outboxDispatcher: JobModule = {
         try {
           do {
             again = false;
-            while ((await deliverOutbox(infra, mailer)) === BATCH && !stopped);
+            while ((await deliverOutbox(infra, mailer, push)) === BATCH && !stopped);
           } while (again && !stopped);
         } catch (err) {
           infra.logger.error({ err }, 'outbox dispatcher failed; retrying on the next tick');

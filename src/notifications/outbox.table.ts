@@ -12,7 +12,8 @@ export const outbox = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
     kind: text('kind').notNull(),
-    channel: text('channel', { enum: ['email', 'push'] }).notNull(),
+    /** `push`: socket.io to the open pages; `webpush`: Web Push to the account's devices (push.sender.ts). */
+    channel: text('channel', { enum: ['email', 'push', 'webpush'] }).notNull(),
     recipient: text('recipient').notNull(),
     subject: text('subject').notNull(),
     body: text('body').notNull(),
@@ -23,7 +24,8 @@ export const outbox = pgTable(
      * once the mail is sent or has failed for good.
      */
     sealed: text('sealed'),
-    status: text('status', { enum: ['pending', 'sent', 'failed'] })
+    /** `skipped`: not needed by the time it was due (a reminder of a pass already used). */
+    status: text('status', { enum: ['pending', 'sent', 'failed', 'skipped'] })
       .notNull()
       .default('pending'),
     attempts: integer('attempts').notNull().default(0),

@@ -5,3 +5,8 @@
  * inventory.repository, each change one conditional statement.
  */
 export { gaInventory, seats } from './inventory.table.js';
+/**
+ * Holds, read by the outbox dispatcher in its own statement (src/notifications/turn-notices.ts):
+ * a "your turn" reminder is dropped when a hold was made with the pass's token.
+ */
+export { holds } from './holds.table.js';

@@ -8,6 +8,7 @@ import { QueueReceiptWriter } from './receipts.js';
 import { createWaitingRoom } from './room.js';
 import { AdmissionScheduler, type EventTick, type SchedulerOptions, type TickRun } from './scheduler.js';
 import { receiptSales } from '../sales/onsale.repository.js';
+import { queueTurnNotices } from '../notifications/turn-notices.repository.js';
 import { WaitingRoomService } from './waitingroom.service.js';
 
 /**
@@ -66,7 +67,24 @@ export function admissionModule(options: AdmissionModuleOptions = {}): JobModule
         logger,
       });
       const scheduler = new AdmissionScheduler(
-        { db, redis: infra.redis, keys, room, service, sockets, logger, nodeId: config.NODE_ID },
+        {
+          db,
+          redis: infra.redis,
+          keys,
+          room,
+          service,
+          sockets,
+          logger,
+          nodeId: config.NODE_ID,
+          // Web Push and mail for the admitted fans, written to the outbox behind the tick.
+          onAdmitted: (eventId, admitted, tokenTtlMs) =>
+            void queueTurnNotices(db, {
+              eventId,
+              admitted,
+              tokenTtlMs,
+              publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+            }).catch((err: unknown) => logger.warn({ err, eventId }, 'turn notices not queued')),
+        },
         { tickMs, ticketsPerFan: config.QUEUE_TICKETS_PER_FAN, fault: options.fault },
       );
       const writer = new QueueReceiptWriter({ db, redis: infra.redis, keys, room, signer: infra.signer });

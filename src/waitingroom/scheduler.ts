@@ -25,6 +25,15 @@ export interface SchedulerDeps {
   logger: Logger;
   /** Names this scheduler in the per-event lock and in tick reports (node id). */
   nodeId: string;
+  /**
+   * Told once per tick of the fans it admitted, after their sockets were told: it queues the
+   * other channels (Web Push, mail) without holding up the tick. It must not throw.
+   */
+  onAdmitted?: (
+    eventId: string,
+    admitted: { accountId: string; token: string; expiresAt: number }[],
+    tokenTtlMs: number,
+  ) => void;
 }
 
 export interface SchedulerOptions {
@@ -228,6 +237,7 @@ export class AdmissionScheduler {
     let cursor = stats.cursor;
     let count = 0;
     const first = cursor + 1;
+    const told: { accountId: string; token: string; expiresAt: number }[] = [];
     while (count < quota) {
       const result = await room.admit(eventId, Math.min(quota - count, MAX_ADMIT_PER_CALL), {
         maxOutstanding,
@@ -244,6 +254,7 @@ export class AdmissionScheduler {
           expiresAt: a.expiresAt,
           emittedAt,
         });
+        if (this.deps.onAdmitted) told.push({ accountId: a.accountId, token: a.token, expiresAt: a.expiresAt });
       }
       count += result.admitted.length;
       if (count > 0)
@@ -251,6 +262,7 @@ export class AdmissionScheduler {
       if (result.status !== 'admitting' || result.admitted.length === 0) break;
       await this.holdLock(k, tickRun.dueAt);
     }
+    if (told.length > 0) this.deps.onAdmitted?.(eventId, told, tokenTtlMs);
     // An unused quota is not banked: a room that could not admit (nobody waiting, cap reached)
     // must not release a burst when it can again.
     if (count < quota) await redis.hset(k.plan, 'carry', '0');
