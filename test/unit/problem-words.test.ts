@@ -49,6 +49,16 @@ describe('field words', () => {
     );
   });
 
+  it('never blame the fan for what the page sent', () => {
+    expect(fieldText(field({ in: 'header', field: 'Idempotency-Key', code: 'key_reused' }))).toBe(
+      'This page is out of date. Reload it and try again.',
+    );
+    expect(fieldText(field({ field: '', code: 'malformed_json' }))).toMatch(/^Your browser sent something/);
+    expect(fieldText(field({ in: 'params', field: 'id', code: 'malformed_encoding' }))).toBe(
+      'This link is broken. Check it and try again.',
+    );
+  });
+
   it('name other fields a rule mentions by their labels, and unknown fields in words', () => {
     expect(fieldText(field({ field: 'saleEndsAt', code: 'custom', message: 'must be after saleStartsAt' }))).toBe(
       'The end of the sale must be after the start of the sale.',

@@ -440,6 +440,14 @@ export const fieldWords: Record<string, string> = {
   'challenge:required': 'Reload the page and join again.',
   'nonce:invalid': 'Reload the page and join again.',
   'token:invalid': 'This link has expired or was already used. Ask for a new one.',
+  'password:wrong': 'This is not your current password.',
+  'email:unchanged': 'This is already your email address.',
+  'blocks:too_big': 'That is more seats than one layout can add at once. Add them in smaller blocks.',
+  'window:invalid_signature': 'Download the event to the scanner again, then sync.',
+  // Whatever the field: the request itself could not be read.
+  '*:malformed_json': 'Your browser sent something Fairdrop could not read. Reload the page and try again.',
+  '*:too_large': 'That is more than Fairdrop can take in one go. Shorten it and try again.',
+  '*:malformed_encoding': 'This link is broken. Check it and try again.',
   'newPassword:too_small': 'Use 10 characters or more for your new password.',
 };
 
@@ -527,8 +535,10 @@ export function fieldText(e: FieldFacts, label?: string): string {
     .split('.')
     .filter((s) => !/^\d+$/.test(s))
     .join('.');
-  const own = fieldWords[`${e.field}:${e.code}`] ?? fieldWords[`${named}:${e.code}`];
+  const own = fieldWords[`${e.field}:${e.code}`] ?? fieldWords[`${named}:${e.code}`] ?? fieldWords[`*:${e.code}`];
   if (own) return own;
+  // Headers are the page's doing, never the fan's (Idempotency-Key, Content-Type).
+  if (e.in === 'header') return 'This page is out of date. Reload it and try again.';
   const name = label ?? fieldLabel(e.field);
   const rule = byRule(e, name);
   if (rule) return rule;
