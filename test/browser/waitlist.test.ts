@@ -7,7 +7,7 @@ import { signedIn } from '../support/fixtures.js';
 import { launch, screenshots, seriousViolations } from './browser.js';
 import { asUser, textOf, watchErrors } from './session.js';
 
-/** The event page's waitlist after sell-out, in Chromium: join, see the place in line, then the offer. */
+/** The waitlist in Chromium: the event page after sell-out (join, place in line, the offer), then the console. */
 let env: TestEnv;
 let browser: Browser;
 beforeAll(async () => {
@@ -59,5 +59,18 @@ describe('event page waitlist', () => {
     expect(await seriousViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
-  }, 90_000);
+
+    // The organizer's console shows the line: counts and the entry with its state.
+    const console = await browser.newPage();
+    const consoleErrors = watchErrors(console);
+    await asUser(console, sale.organizer.token);
+    await console.goto(`${env.api.baseUrl}/organizer.html?event=${sale.eventId}`);
+    await console.waitForSelector('#waitlist-counts', SLOW);
+    expect(await textOf(console, '#waitlist-counts')).toContain('0 waiting · 1 with a ticket offered');
+    expect(await textOf(console, '#waitlist-panel tbody')).toContain('Ticket offered');
+    expect(await seriousViolations(console)).toEqual([]);
+    await screenshots(console, 'waitlist-console');
+    expect(consoleErrors).toEqual([]);
+    await console.close();
+  }, 120_000);
 });

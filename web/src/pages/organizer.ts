@@ -2,6 +2,7 @@ import { api, ApiError } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import { localTime, renderHeader } from '../lib/layout.js';
 import '../organizer/cancel-panel.js';
+import '../organizer/waitlist-panel.js';
 import '../organizer/drop-dashboard.js';
 import { setupEventForm } from '../organizer/event-form.js';
 import { statusLabels, type ConsoleEvent, type EventDetail, type Onsale, type Venue } from '../organizer/types.js';
