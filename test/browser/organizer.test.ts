@@ -71,7 +71,9 @@ describe('organizer console', () => {
     await page.waitForSelector('#console:not([hidden])');
     expect(await page.isVisible('#events-empty')).toBe(true);
 
-    // A bad venue: each API error lands beside its field.
+    // Venues have their own tab. A bad venue: each API error lands beside its field.
+    await page.click('#tab-venues');
+    expect(await page.isHidden('#panel-events')).toBe(true);
     await page.fill('#venue-name', 'Salle Rameau');
     await page.fill('#venue-address', '29 Rue de la Martinière');
     await page.fill('#venue-city', 'Lyon');
@@ -80,7 +82,7 @@ describe('organizer console', () => {
     await page.fill('#venue-lng', '4.8299');
     await page.click('#venue-form button[type=submit]');
     await page.waitForSelector('#venue-form .field-error');
-    expect(await page.textContent('#venue-country + .field-error')).toMatch(/ISO 3166/);
+    expect(await page.textContent('#venue-country + .field-error')).toMatch(/two-letter country code/);
     expect(await page.getAttribute('#venue-country', 'aria-invalid')).toBe('true');
     expect(await page.getAttribute('#venue-lat', 'aria-describedby')).toContain('error');
     expect(await page.textContent('#venue-lat + .field-error')).toMatch(/90/);
@@ -97,8 +99,12 @@ describe('organizer console', () => {
     await page.click('#venue-form button[type=submit]');
     await page.waitForSelector('#venue-form .status.ok');
     expect(await page.locator('#venue-form .field-error').count()).toBe(0);
+    expect(await page.textContent('#venue-list')).toContain('Salle Rameau');
 
-    // The event, in the venue's time zone (the browser runs in UTC).
+    // The event, in the venue's time zone (the browser runs in UTC), from the venue just made.
+    await page.click('#venue-next');
+    await page.waitForSelector('#panel-event:not([hidden])');
+    expect(await page.textContent('#tab-event')).toBe('New event');
     expect(await page.textContent('#event-tz')).toBe('Europe/Paris');
     await page.fill('#event-name', 'Night Shift');
     await page.fill('#event-description', 'Loud guitars until midnight.');
@@ -114,6 +120,8 @@ describe('organizer console', () => {
     await page.click('#event-submit');
     await page.waitForSelector('#workspace:not([hidden])');
     expect(await page.textContent('#workspace-title')).toBe('Night Shift');
+    expect(await page.textContent('#tab-event')).toBe('Night Shift');
+    expect(new URL(page.url()).searchParams.get('event')).toMatch(/^[0-9a-f-]{36}$/);
 
     // A reserved tier, its seats from a compact layout, then a GA tier.
     await page.fill('#tier-name', 'Stalls');
@@ -157,13 +165,14 @@ describe('organizer console', () => {
     await page.waitForSelector('#onsale-form .status.ok');
     expect(await page.locator('#onsale-form .field-error').count()).toBe(0);
 
-    await page.click('#publish-onsale');
+    // Published, its open sale under way since an hour ago: on sale at once.
+    await page.click('#publish-scheduled');
     await page.waitForSelector('#publish-form .status.ok');
     expect(await page.textContent('#publish-state')).toContain('On sale');
     await page.waitForFunction(() => document.querySelector('#events .badge-on_sale') !== null);
-    const card = await page.textContent('#events .console-event');
+    const card = await page.textContent('#events .event-row');
     expect(card).toContain('Night Shift');
-    expect(card).toMatch(/Capacity\s*230/);
+    expect(card).toContain('Sold 0 of 230');
     expect(await page.getAttribute('#drop-dashboard', 'data-event-id')).toMatch(/^[0-9a-f-]{36}$/);
     // An open sale has no waiting room: the live dashboard says so instead of showing empty numbers.
     await page.waitForFunction(() =>
@@ -210,7 +219,7 @@ describe('organizer console', () => {
       refundableUntil: new Date('2031-06-10T10:00:00Z'),
       transfersAllowed: false,
       perAccountLimit: 6,
-      status: 'on_sale',
+      status: 'scheduled',
     });
     const tiers = await db
       .select()

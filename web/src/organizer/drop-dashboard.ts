@@ -1,12 +1,13 @@
 import { api, ApiError } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
+import { localTime } from '../lib/layout.js';
 import type { Onsale } from './types.js';
 
 /**
  * The live drop dashboard: entrants, admitted, cursor, sold, remaining and the measured
  * admission rate, with charts over the last minutes, and pause/resume. Polls the public stats
- * every second while the page is visible (one small query; the queue page is the one that
- * must scale, through socket pushes).
+ * every second while the waiting room is open and the page is visible (one small query; the
+ * queue page is the one that must scale, through socket pushes), and nothing otherwise.
  */
 
 interface QueueStats {
@@ -24,7 +25,7 @@ interface QueueStats {
 
 const HISTORY = 300;
 const root = $('#drop-dashboard');
-let timer: ReturnType<typeof setInterval> | undefined;
+let timer: ReturnType<typeof setTimeout> | undefined;
 let history: { at: number; stats: QueueStats }[] = [];
 
 /**
@@ -147,41 +148,71 @@ function render(eventId: string, stats: QueueStats | null, error?: string): void
   );
 }
 
-async function poll(eventId: string): Promise<void> {
+async function poll(eventId: string): Promise<QueueStats | undefined> {
   try {
     const stats = await api<QueueStats>('GET', `/v1/events/${eventId}/queue/stats`);
     history.push({ at: Date.now(), stats });
     if (history.length > HISTORY) history = history.slice(-HISTORY);
     render(eventId, stats);
+    return stats;
   } catch (err) {
+    const code = err instanceof ApiError ? err.problem.code : '';
     render(
       eventId,
       null,
-      err instanceof ApiError && err.problem.status === 404 ? undefined : 'Could not read the drop statistics.',
+      code === 'queue.not_open'
+        ? 'The waiting room is opening: its figures show here in a moment.'
+        : 'Could not read the drop statistics; trying again.',
     );
+    return undefined;
   }
 }
 
+/** How often the figures are read while the waiting room is open: the charts move by the second. */
+const POLL_MS = 1000;
+/** setTimeout's longest wait (about 24.8 days); a longer one wakes, finds it early, and waits again. */
+const LONGEST_WAIT_MS = 2 ** 31 - 1;
+
+/** The selected event as the console last loaded it (`organizer:event-loaded`): its on-sale window and zone. */
+let loaded: { eventId: string; onsale: Onsale | null; timeZone: string } | null = null;
+/** Bumped whenever following starts again, so a read still under way does not start a second loop. */
+let runs = 0;
+
 /**
- * Only a queue-mode on-sale whose waiting room has opened has statistics to show. The on-sale
- * is read again every few seconds, so saving the window in the form above shows up here.
+ * Follows the selected event's drop. Only a queue sale whose waiting room has opened has
+ * figures: they are read every second while it is open and this tab is visible, and once more
+ * after it closed. Before it opens nothing is asked (one wake-up at the opening); without an
+ * on-sale window, or for an open sale, nothing at all. The window comes with the event the
+ * console loads, so saving it in the form above shows here at once.
  */
 function start(eventId: string): void {
-  let onsale: Onsale | null = null;
-  let ticks = 0;
+  clearTimeout(timer);
+  timer = undefined;
+  const run = ++runs;
+  if (loaded?.eventId !== eventId) return; // still loading: `organizer:event-loaded` starts it
+  const { onsale, timeZone } = loaded;
+  if (!onsale)
+    return render(eventId, null, 'No on-sale window set yet: the live drop shows here once its waiting room opens.');
+  if (onsale.mode !== 'queue') return render(eventId, null, 'No waiting room for this event: it sells openly.');
+  const opensAt = onsale.prequeueOpensAt ?? onsale.saleStartsAt;
+  const wait = Date.parse(opensAt) - Date.now();
+  if (wait > 0) {
+    render(
+      eventId,
+      null,
+      `The waiting room opens ${localTime(opensAt, timeZone)} (${timeZone}); its figures show here from then.`,
+    );
+    timer = setTimeout(() => start(eventId), Math.min(wait + 1000, LONGEST_WAIT_MS));
+    return;
+  }
   const tick = async () => {
-    if (document.visibilityState !== 'visible') return;
-    if (ticks++ % 5 === 0 || !onsale)
-      onsale = await api<Onsale>('GET', `/v1/events/${eventId}/onsale`).catch(() => null);
-    if (!onsale) return render(eventId, null, 'No on-sale window set yet.');
-    if (onsale.mode !== 'queue') return render(eventId, null, 'No waiting room for this event: it sells openly.');
-    const opensAt = onsale.prequeueOpensAt ? Date.parse(onsale.prequeueOpensAt) : 0;
-    if (Date.now() < opensAt)
-      return render(eventId, null, `The waiting room opens ${new Date(opensAt).toLocaleString()}.`);
-    await poll(eventId);
+    const stats = document.visibilityState === 'visible' ? await poll(eventId) : undefined;
+    if (run !== runs || noDrop) return;
+    // A closed room's figures no longer move: read once more, then stop.
+    if (onsale.state === 'closed' || stats?.phase === 'closed') return;
+    timer = setTimeout(() => void tick(), POLL_MS);
   };
   void tick();
-  timer = setInterval(() => void tick(), 1000);
 }
 
 document.addEventListener('organizer:event-selected', (ev) => {
@@ -190,6 +221,12 @@ document.addEventListener('organizer:event-selected', (ev) => {
   noDrop = '';
   clearInterval(timer);
   start(eventId);
+});
+document.addEventListener('organizer:event-loaded', (ev) => {
+  const detail = (ev as CustomEvent<NonNullable<typeof loaded>>).detail;
+  const changed = loaded?.eventId !== detail.eventId || JSON.stringify(loaded.onsale) !== JSON.stringify(detail.onsale);
+  loaded = detail;
+  if (changed && !noDrop) start(detail.eventId);
 });
 document.addEventListener('organizer:event-phase', (ev) => {
   const { eventId, phase } = (ev as CustomEvent<{ eventId: string; phase: string }>).detail;

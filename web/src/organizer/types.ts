@@ -17,13 +17,8 @@ export interface ConsoleEvent {
   held: number;
   sold: number;
   remaining: number;
-  onsale: {
-    mode: 'queue' | 'open';
-    state: string;
-    prequeueOpensAt: string | null;
-    saleStartsAt: string;
-    saleEndsAt: string | null;
-  } | null;
+  /** The whole on-sale window, or null before it is set. */
+  onsale: Onsale | null;
 }
 
 export interface Venue {
@@ -79,13 +74,3 @@ export interface Onsale {
   requireVerifiedEmail: boolean;
   state: string;
 }
-
-export const statusLabels: Record<string, string> = {
-  draft: 'Draft',
-  scheduled: 'Scheduled',
-  on_sale: 'On sale',
-  sold_out: 'Sold out',
-  postponed: 'Postponed',
-  cancelled: 'Cancelled',
-  completed: 'Completed',
-};

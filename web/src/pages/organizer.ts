@@ -1,33 +1,58 @@
 import { api, ApiError } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
-import { localTime, renderHeader } from '../lib/layout.js';
+import { renderHeader } from '../lib/layout.js';
+import { createStore } from '../lib/store.js';
 import '../organizer/cancel-panel.js';
 import '../organizer/waitlist-panel.js';
 import '../organizer/drop-dashboard.js';
 import { setupEventForm } from '../organizer/event-form.js';
-import { statusLabels, type ConsoleEvent, type EventDetail, type Onsale, type Venue } from '../organizer/types.js';
+import {
+  actions as listActions,
+  initialState as listInitial,
+  PAGE_SIZE,
+  queryFromSearch,
+  searchOf,
+  type EventPage,
+  type EventQuery,
+} from '../organizer/events/state.js';
+import { showEventList } from '../organizer/events/views.js';
+import '../organizer/staff-panel.js';
+import { setupTabs, type Tab } from '../organizer/tabs.js';
+import type { ConsoleEvent, EventDetail, Venue } from '../organizer/types.js';
 import { setupVenueForm } from '../organizer/venue-form.js';
 import { setupWorkspace } from '../organizer/workspace.js';
 
 /**
- * The organizer console: my events, a venue form, an event form (create or edit), and for the
- * selected event its tiers, seats, on-sale window and publishing. The API decides who may use
- * it: a 401 or 403 from GET /v1/organizer/events closes the console with the reason.
+ * The organizer console, in three tabs: "Your events" (searched, filtered, a page at a time),
+ * the event being made or managed (its details, tiers, seats, on-sale window, publishing, door
+ * staff, live drop and cancellation), and the venues. The page's address says which tab and
+ * what it shows (`?q=…&page=2`, `?event=<id>`, `?tab=new`, `?tab=venues`), so Back, Forward,
+ * a reload and a shared link all land on the same view. The API decides who may use it: a 401
+ * or 403 from GET /v1/organizer/events closes the console with the reason.
  */
 
 const pageStatus = $('#console-status');
 let venues: Venue[] = [];
+/** The event the Event tab manages; null while it holds the form for a new one. */
+let selected: string | null = null;
+
+const list = createStore(listInitial, listActions);
+showEventList(list);
 
 const eventForm = setupEventForm(async (eventId) => {
-  await Promise.all([loadEvents(), select(eventId)]);
+  // A new draft opens in the Event tab; an edited event shows its changes where it is.
+  await Promise.all([loadEvents(), selected === eventId ? select(eventId) : navigate({ event: eventId })]);
 });
 const workspace = setupWorkspace(async (eventId) => {
   await Promise.all([loadEvents(), select(eventId, { quiet: true })]);
 });
 setupVenueForm((venue) => {
   venues = [...venues, venue].sort((a, b) => a.name.localeCompare(b.name));
+  renderVenues();
   eventForm.setVenues(venues, venue.id);
+  $('#venue-next').hidden = false;
 });
+const tabs = setupTabs((tab) => void navigate(tab === 'event' ? (selected ? { event: selected } : 'new') : tab));
 
 function gate(text: string, signIn: boolean): void {
   $('#console').hidden = true;
@@ -37,88 +62,69 @@ function gate(text: string, signIn: boolean): void {
   setStatus(pageStatus, '', '');
 }
 
-function stat(term: string, value: number): HTMLElement {
-  return h('div', {}, h('dt', {}, term), h('dd', {}, value.toLocaleString()));
+/** The console refused (sign in, or the organizer role): the gate says why. Other failures are the list's to say. */
+function refused(err: unknown): boolean {
+  if (err instanceof ApiError && err.problem.status === 401)
+    gate('Sign in with an organizer account to use the console.', true);
+  else if (err instanceof ApiError && err.problem.status === 403)
+    gate('You need the organizer role to use the console. Ask a Fairdrop admin to add it to your account.', false);
+  else return false;
+  return true;
 }
 
-function onsaleLine(e: ConsoleEvent): string {
-  const o = e.onsale;
-  if (!o) return 'No on-sale window yet.';
-  const tz = e.venue.timeZone;
-  const paused = o.state === 'scheduled' ? '' : ` (${o.state})`;
-  return o.mode === 'queue'
-    ? `Waiting room from ${localTime(o.prequeueOpensAt ?? o.saleStartsAt, tz)}, sale ${localTime(o.saleStartsAt, tz)}${paused}`
-    : `Open sale from ${localTime(o.saleStartsAt, tz)}${o.saleEndsAt ? ` to ${localTime(o.saleEndsAt, tz)}` : ''}${paused}`;
+let loads = 0;
+/** Loads the list's page for its query; an answer overtaken by a later request is dropped. */
+async function loadEvents(): Promise<boolean> {
+  const mine = ++loads;
+  list.actions.loading();
+  const search = searchOf(list.state.query);
+  search.set('limit', String(PAGE_SIZE));
+  try {
+    const page = await api<EventPage>('GET', `/v1/organizer/events?${search}`);
+    if (mine === loads) list.actions.loaded(page);
+    return true;
+  } catch (err) {
+    if (refused(err)) return false;
+    if (mine === loads)
+      list.actions.failed(
+        err instanceof ApiError ? err.describe() : 'Could not reach Fairdrop. Reload the page to try again.',
+      );
+    return true;
+  }
 }
 
-function renderEvents(list: ConsoleEvent[]): void {
-  $('#events-empty').hidden = list.length > 0;
-  $('#events').replaceChildren(
-    ...list.map((e) =>
-      h(
-        'li',
-        { class: 'card event-card console-event' },
-        h('h3', {}, e.title, ' ', h('span', { class: `badge badge-${e.status}` }, statusLabels[e.status] ?? e.status)),
-        h(
-          'p',
-          { class: 'meta' },
-          `${localTime(e.startsAt, e.venue.timeZone)} (${e.venue.timeZone}) · ${e.venue.name}, ${e.venue.city}`,
-        ),
-        h(
-          'dl',
-          { class: 'stats' },
-          stat('Tiers', e.tiers),
-          stat('Capacity', e.capacity),
-          stat('Sold', e.sold),
-          stat('Held', e.held),
-          stat('Remaining', e.remaining),
-        ),
-        h('p', { class: 'meta' }, onsaleLine(e)),
-        h(
-          'button',
-          { type: 'button', class: 'secondary', 'data-manage': e.id, 'aria-label': `Manage ${e.title}` },
-          'Manage',
-        ),
-      ),
-    ),
+function renderVenues(): void {
+  $('#venue-list').replaceChildren(
+    ...(venues.length
+      ? venues.map((v) => h('li', {}, h('strong', {}, v.name), ` — ${v.city} · times in ${v.timeZone}`))
+      : [h('li', { class: 'muted' }, 'No venues yet: create the first one below.')]),
   );
 }
 
-/** Loads my events; false when the API refused the console (and the gate says why). */
-async function loadEvents(): Promise<boolean> {
-  try {
-    const { events } = await api<{ events: ConsoleEvent[] }>('GET', '/v1/organizer/events');
-    renderEvents(events);
-    return true;
-  } catch (err) {
-    if (err instanceof ApiError && err.problem.status === 401)
-      gate('Sign in with an organizer account to use the console.', true);
-    else if (err instanceof ApiError && err.problem.status === 403) {
-      gate('You need the organizer role to use the console. Ask a Fairdrop admin to add it to your account.', false);
-    } else
-      setStatus(
-        pageStatus,
-        'bad',
-        err instanceof ApiError ? err.describe() : 'Could not reach Fairdrop. Reload to try again.',
-      );
-    return false;
-  }
+/** The Event tab's name: the event it manages, or the form for a new one. */
+function nameEventTab(title: string | null): void {
+  $('#tab-event').textContent = title ?? 'New event';
+  $('#event-nav').hidden = title === null;
 }
 
 async function select(eventId: string, options: { quiet?: boolean } = {}): Promise<void> {
   try {
-    const [detail, onsale] = await Promise.all([
+    // The console's own view carries the on-sale window (null when there is none): no 404 to ask for it.
+    const [detail, summary] = await Promise.all([
       // The workspace lists the event's sections, rows and seats: the one console view that needs the seat map.
       api<EventDetail>('GET', `/v1/events/${eventId}?include=seats`),
-      api<Onsale>('GET', `/v1/events/${eventId}/onsale`).catch((err: unknown) => {
-        if (err instanceof ApiError && err.problem.code === 'sales.onsale_not_found') return null;
-        throw err;
-      }),
+      api<ConsoleEvent>('GET', `/v1/organizer/events/${eventId}`),
     ]);
-    workspace.show(detail, onsale);
+    if (selected !== eventId) return;
+    workspace.show(detail, summary.onsale);
+    document.dispatchEvent(
+      new CustomEvent('organizer:event-loaded', {
+        detail: { eventId, phase: summary.phase, onsale: summary.onsale, timeZone: summary.venue.timeZone },
+      }),
+    );
+    nameEventTab(detail.title);
     if (!options.quiet) {
       eventForm.edit(detail);
-      history.replaceState(null, '', `?event=${eventId}`);
       $('#workspace-title').focus();
     }
   } catch (err) {
@@ -126,23 +132,111 @@ async function select(eventId: string, options: { quiet?: boolean } = {}): Promi
   }
 }
 
+type Place = Tab | 'new' | { event: string };
+
+/** The address of a view: the list keeps its query, an event its id. */
+function addressOf(place: Place): string {
+  if (typeof place === 'object') return `?event=${encodeURIComponent(place.event)}`;
+  if (place === 'new' || place === 'event') return '?tab=new';
+  if (place === 'venues') return '?tab=venues';
+  const search = searchOf(list.state.query).toString();
+  return search ? `?${search}` : location.pathname;
+}
+
+/** Goes to a view and records it in the browser's history, so Back returns to the one before. */
+async function navigate(place: Place): Promise<void> {
+  const address = new URL(addressOf(place), location.href);
+  if (address.href !== location.href) history.pushState(null, '', address);
+  await show(place, { focus: true });
+}
+
+/** Shows the view the page's address names (after a load, Back or Forward). */
+async function showAddress(): Promise<void> {
+  const params = new URLSearchParams(location.search);
+  const event = params.get('event');
+  const tab = params.get('tab');
+  if (event) return show({ event });
+  if (tab === 'new' || tab === 'venues') return show(tab);
+  const query = queryFromSearch(location.search);
+  if (searchOf(query).toString() !== searchOf(list.state.query).toString() || !list.state.result) {
+    list.actions.navigated(query);
+    await loadEvents();
+  }
+  return show('events');
+}
+
+async function show(place: Place, options: { focus?: boolean } = {}): Promise<void> {
+  setStatus(pageStatus, '', '');
+  if (typeof place === 'object') {
+    tabs.show('event', options);
+    if (selected !== place.event) {
+      selected = place.event;
+      await select(place.event);
+    }
+    return;
+  }
+  if (place === 'new' || place === 'event') {
+    selected = null;
+    eventForm.startNew();
+    workspace.hide();
+    nameEventTab(null);
+    tabs.show('event', options);
+    if (options.focus) $<HTMLInputElement>('#event-venue').focus();
+    return;
+  }
+  tabs.show(place, options);
+}
+
+// The list's search form, its pages and its links.
+const filter = $<HTMLFormElement>('#events-filter');
+const field = (name: string) => (filter.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value;
+filter.addEventListener('submit', (e) => {
+  e.preventDefault();
+  list.actions.searched({
+    q: field('q').trim(),
+    status: field('status'),
+    from: field('from'),
+    to: field('to'),
+    sort: field('sort') === 'created' ? 'created' : 'date',
+  });
+  void loadEvents();
+  history.pushState(null, '', addressOf('events'));
+});
+filter.addEventListener('reset', () => {
+  // After the browser has emptied the fields: the list goes back to everything.
+  setTimeout(() => filter.requestSubmit());
+});
+const turn = (page: EventQuery['page']) => {
+  list.actions.pageTurned(page);
+  history.pushState(null, '', addressOf('events'));
+  void loadEvents().then(() => $('#events-title').scrollIntoView({ block: 'start' }));
+};
+$('#page-prev').addEventListener('click', () => turn(list.state.query.page - 1));
+$('#page-next').addEventListener('click', () => turn(list.state.query.page + 1));
 $('#events').addEventListener('click', (e) => {
-  const id = (e.target as HTMLElement).closest<HTMLElement>('[data-manage]')?.dataset.manage;
-  if (id) void select(id);
+  const link = (e.target as HTMLElement).closest<HTMLAnchorElement>('a[data-manage]');
+  if (!link || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return; // a new tab opens it by its address
+  e.preventDefault();
+  void navigate({ event: link.dataset.manage! });
 });
-$('#new-event').addEventListener('click', () => {
-  eventForm.startNew();
-  workspace.hide();
-  history.replaceState(null, '', location.pathname);
-  $<HTMLInputElement>('#event-venue').focus();
+$('#new-event').addEventListener('click', () => void navigate('new'));
+$('#to-venues').addEventListener('click', (e) => {
+  e.preventDefault();
+  void navigate('venues');
 });
+$('#venue-next').addEventListener('click', () => {
+  $('#venue-next').hidden = true;
+  void navigate('new');
+});
+window.addEventListener('popstate', () => void showAddress());
 
 void renderHeader();
+list.actions.navigated(queryFromSearch(location.search));
 if (await loadEvents()) {
   ({ venues } = await api<{ venues: Venue[] }>('GET', '/v1/organizer/venues'));
+  renderVenues();
   eventForm.setVenues(venues);
   $('#console').hidden = false;
   setStatus(pageStatus, '', '');
-  const selected = new URLSearchParams(location.search).get('event');
-  if (selected) await select(selected);
+  await showAddress();
 }
