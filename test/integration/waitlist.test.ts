@@ -253,5 +253,24 @@ describe('waitlist', () => {
     const audit = await auditEvent(env.infra.database.sql, sale.eventId);
     expect(audit.checks.find((c) => c.name === 'waitlist_offers_hold_their_places')).toMatchObject({ ok: true });
     expect(audit.clean).toBe(true);
+
+    // The check can fail: an offer whose hold ended without giving its seat back (a lost place),
+    // and a seat moved under a second fan's offer while the first still counts it (offered twice).
+    const db = env.infra.database.db;
+    const seatOffers = [
+      ...(await db.execute<{ id: string }>(sql`
+        select h.id from holds h join waitlist_entries w on w.hold_id = h.id
+        where w.event_id = ${sale.eventId} and h.kind = 'seats' order by h.id limit 3`)),
+    ].map((r) => r.id);
+    expect(seatOffers).toHaveLength(3);
+    const [lost, twice, other] = seatOffers;
+    await db.execute(sql`update holds set status = 'expired', ended_at = now() where id = ${lost!}`);
+    await db.execute(
+      sql`update holds set seat_ids = (select seat_ids from holds where id = ${other!}) where id = ${twice!}`,
+    );
+    const broken = await auditEvent(env.infra.database.sql, sale.eventId);
+    const check = broken.checks.find((c) => c.name === 'waitlist_offers_hold_their_places')!;
+    expect(check.ok).toBe(false);
+    expect(check.violations).toBeGreaterThanOrEqual(2);
   }, 60_000);
 });
