@@ -108,6 +108,19 @@ describe('the organizer’s events', () => {
       expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(3000);
       await screenshots(page, 'organizer-events');
       expect(await seriousViolations(page)).toEqual([]);
+      // Usable at 320 px: the tabs, filters and rows wrap instead of scrolling sideways.
+      await page.setViewportSize({ width: 320, height: 800 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+      await page.setViewportSize({ width: 1280, height: 900 });
+      // The tabs answer the arrow keys, as tabs do.
+      await page.focus('#tab-events');
+      await page.keyboard.press('ArrowLeft');
+      await page.waitForSelector('#panel-venues:not([hidden])');
+      expect(await page.getAttribute('#tab-venues', 'aria-selected')).toBe('true');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-venues');
+      expect(new URL(page.url()).searchParams.get('tab')).toBe('venues');
+      await page.keyboard.press('Home');
+      await page.waitForSelector('#panel-events:not([hidden])');
 
       // Page 2, in the address; Back returns to page 1.
       await page.click('#page-next');
