@@ -1,4 +1,5 @@
 import { bindEmailChange } from '../account/email-change.js';
+import { showTurnAlerts } from '../account/turn-alerts.js';
 import { api, ApiError, session } from '../lib/api.js';
 import { $, formValues, h, setStatus } from '../lib/dom.js';
 import { clearErrors, showError } from '../lib/forms.js';
@@ -82,6 +83,7 @@ async function showMe(): Promise<void> {
   $('#who').textContent =
     `${me.displayName} (${me.email}) — ${me.roles.join(', ')}${me.emailVerified ? '' : ' — email not verified yet'}`;
   await showSessions();
+  await showTurnAlerts();
 }
 
 /** After signing in or out: the header and the page show the new state at once, without a reload. */
