@@ -7,6 +7,7 @@ import { confirmAddresses } from '../../tools/simulator/accounts.js';
 import { auditEvent, auditQueueEntries, type AuditResult } from '../../tools/simulator/audit.js';
 import { dropOptions } from '../../tools/simulator/options.js';
 import { memoryReporter } from '../../tools/simulator/reporter.js';
+import type { DropReport } from '../../tools/simulator/report.js';
 import { runDrop } from '../../tools/simulator/runner.js';
 import { CARDS, createSale, holdDirect, idem, order, type SaleFixture } from '../support/commerce.js';
 import { createTestEnv, TEST_POSTGRES, TEST_REDIS, type TestEnv } from '../support/env.js';
@@ -200,7 +201,8 @@ describe('npm run drop (open mode, small)', () => {
 
   it(
     'sells 60 places to 300 clients with declines, gift cards, groups and bots; the audit is clean and the report files parse',
-    { timeout: 150_000 },
+    // Minutes on a loaded 2-core machine: the crowd, the node and Postgres share it.
+    { timeout: 420_000 },
     async () => {
       const options = dropOptions({
         fans: 300,
@@ -258,6 +260,60 @@ describe('npm run drop (open mode, small)', () => {
       expect(cpu.postgres).toBeGreaterThan(0);
       expect(report.cpu!.groups.reduce((sum, g) => sum + g.share, 0)).toBeLessThanOrEqual(1.05);
       expect(await readFile(files.summary, 'utf8')).toMatch(/CPU over [\d.]+ s on \d+ cores: .*fans/);
+      checkWords(report, reporter.lines, await readFile(files.summary, 'utf8'), html);
     },
   );
 });
+
+const count = (text: string) => Number(text.replace(/,/g, ''));
+
+/**
+ * What the report and the live line say about this open sale of 60 places to 300 clients: that
+ * it sold out (beside the clients told so), nothing about waiting on websockets or polling
+ * (an open sale has no wait), "sold out" and declined cards counted apart from errors, and
+ * every latency with a target flagged met or missed against it.
+ */
+function checkWords(report: DropReport, lines: string[], summary: string, html: string): void {
+  expect(report.outcomes.sold_out).toBeGreaterThan(0);
+  expect(report.sale).toMatchObject({ soldOut: true, toldSoldOut: report.outcomes.sold_out });
+  expect(report.sale.soldOutSeconds).not.toBeNull();
+  expect(report.sale.unsold).toBe(60 - report.sale.ticketsSold);
+  const headline = summary.split('\n').find((l) => l.startsWith('Sale: '))!;
+  expect(headline).toMatch(/^Sale: [\d,]+ of 60 places sold in [\d,]+ orders; sold out/);
+  expect(headline).not.toContain('not sold out');
+  expect(headline).toContain(`${report.outcomes.sold_out.toLocaleString('en-US')} fans were told “sold out”`);
+  expect(html).toContain(headline);
+
+  // Open mode: nobody waits for admission, so nothing is said about how they would have.
+  expect(summary).not.toMatch(/websocket|queue\/me|polling/i);
+  expect(lines.join('\n')).not.toMatch(/websocket|queue\/me/i);
+  expect(lines.some((l) => /^\d+ fan processes for 300 clients$/.test(l))).toBe(true);
+
+  // The live line's last figures: fans told "sold out" as an outcome, errors only for answers
+  // the product should not give; "sold out" and a declined card are refusals, not errors.
+  const final = lines.find((l) => l.startsWith('final: '))!;
+  const [, soldOut, errors] = /told sold out ([\d,]+) · errors ([\d,]+)/.exec(final)!;
+  expect(count(soldOut!)).toBe(report.outcomes.sold_out);
+  const fanErrors = report.errors.filter((e) => !e.refusal && !['register', 'verify'].includes(e.endpoint));
+  expect(count(errors!)).toBe(fanErrors.reduce((sum, e) => sum + e.count, 0));
+  expect(report.errors.find((e) => e.code === 'payments.card_declined')?.refusal).toBe(true);
+  for (const e of report.errors.filter((e) => e.code === 'sales.sold_out')) expect(e.refusal).toBe(true);
+  expect(summary).toMatch(
+    /^Refusals by code \(answers of a sale in its normal course\): .*order payments\.card_declined ×/m,
+  );
+  expect(summary).not.toMatch(/^Errors by code: .*payments\.card_declined/m);
+
+  // Every latency with a target is flagged against it, in one place and in the table.
+  const names = report.targets.map((t) => t.name);
+  expect(names).toEqual(expect.arrayContaining(['page p99', 'hold p99', 'order p99']));
+  for (const metric of ['page', 'hold', 'order'] as const) {
+    const target = report.targets.find((t) => t.name === `${metric} p99`)!;
+    const limit = { page: 2_000, hold: 2_000, order: 2_000 }[metric];
+    expect(target.met).toBe(report.latency[metric].p99 <= limit);
+    const row = summary.split('\n').find((l) => l.startsWith(`${metric} `))!;
+    expect(row).toMatch(new RegExp(`≤ 2,000 ms\\s+${target.met ? 'met' : 'MISSED'}$`));
+  }
+  const met = report.targets.filter((t) => t.met).length;
+  expect(summary).toContain(`Targets (tools/simulator/targets.ts): ${met} of ${report.targets.length} met`);
+  expect(html).toContain('<h2>Targets</h2>');
+}

@@ -3,6 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { AdmissionStrategy, FanHandle } from './admission.js';
 import type { Api } from './http.js';
 import type { Persona } from './plan.js';
+import { isRefusal } from './refusals.js';
 import type {
   Account,
   Counters,
@@ -95,7 +96,8 @@ export async function runFan(p: Persona, account: Account, env: FanEnv, record: 
   const latency = (metric: LatencyMetric, ms: number) => env.samples[metric].push(Math.round(ms * 10) / 10);
   const error = (endpoint: string, code: string) => {
     env.errors[`${endpoint} ${code}`] = (env.errors[`${endpoint} ${code}`] ?? 0) + 1;
-    env.counters.errors++;
+    // "Sold out", a declined card, a seat someone else took: answers a sale gives, not errors.
+    if (!isRefusal(code)) env.counters.errors++;
     record.lastError = code;
   };
   const handle: FanHandle = {
@@ -119,6 +121,7 @@ export async function runFan(p: Persona, account: Account, env: FanEnv, record: 
   };
   const finish = (outcome: FanRecord['outcome']) => {
     record.outcome = outcome;
+    if (outcome === 'sold_out') env.counters.soldOut++;
     return record;
   };
 

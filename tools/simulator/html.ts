@@ -1,4 +1,4 @@
-import type { DropReport } from './report.js';
+import { saleHeadline, targetsLine, type DropReport } from './report.js';
 
 /**
  * The report as one self-contained HTML page: inline CSS and SVG drawn here, no script, no
@@ -86,6 +86,14 @@ function histogramChart(title: string, bounds: (number | null)[], counts: number
 
 const row = (cells: (string | number)[], head = false) =>
   `<tr>${cells.map((c) => (head ? `<th>${esc(String(c))}</th>` : `<td>${esc(String(c))}</td>`)).join('')}</tr>`;
+/** A target's verdict cell: met in green, missed in red. */
+const verdictCell = (met: boolean) => `<td class="${met ? 'ok' : 'fail'}">${met ? 'met' : 'MISSED'}</td>`;
+
+/** Codes by endpoint, or a word when there are none. */
+const codeTable = (list: DropReport['errors'], none: string) =>
+  list.length
+    ? `<table>${row(['endpoint', 'code', 'count'], true)}${list.map((e) => row([e.endpoint, e.code, num(e.count)])).join('')}</table>`
+    : `<p>${esc(none)}</p>`;
 
 export function renderHtml(r: DropReport): string {
   const s = r.sale;
@@ -137,19 +145,38 @@ table{border-collapse:collapse;font-variant-numeric:tabular-nums}td,th{border:1p
 <h1>Drop report</h1>
 <p class="meta">Run ${esc(r.runId)} · ${esc(r.generatedAt)} · ${num(o.fans)} clients (${num(o.bots)} bots) for ${num(r.capacity.total)} places · ${esc(o.mode)} mode · ${esc(o.arrival)} arrivals over ${o.arrivalSeconds} s · ${r.target.urls.length} API node(s) · seed ${o.seed}</p>
 ${verdict}
+<p><b>${esc(saleHeadline(r))}</b></p>
+<p class="${r.targets.every((t) => t.met) ? 'ok' : 'fail'}">${esc(targetsLine(r.targets))}</p>
 ${r.faults.map((f) => `<p class="meta">Fault injected: <b>${esc(f.kind)}</b> of ${esc(f.target)} at ${f.atSeconds} s — ${esc(f.detail)}${f.recoveredAfterSeconds !== null ? `; back after ${f.recoveredAfterSeconds} s` : ''}</p>`).join('\n')}
 <div class="cards">
 <div class="card">tickets sold<b>${num(s.ticketsSold)}</b>of ${num(r.capacity.total)}</div>
-<div class="card">${s.soldOut ? 'sold out after' : 'last sale at'}<b>${s.soldOut ? s.sellOutSeconds : (s.lastSaleSeconds ?? '–')} s</b>${s.theoreticalMinSeconds !== null ? `minimum ${s.theoreticalMinSeconds} s` : 'open sale'}</div>
+<div class="card">${s.soldOut ? 'sold out after' : 'not sold out; last sale at'}<b>${s.soldOut ? s.soldOutSeconds : (s.lastSaleSeconds ?? '–')} s</b>${s.allSold ? 'every place sold' : `${num(s.unsold)} not sold`}${s.theoreticalMinSeconds !== null ? `; minimum ${s.theoreticalMinSeconds} s` : ''}</div>
 <div class="card">throughput<b>${s.ticketsPerSecond}/s</b>tickets (${s.ordersPerSecond} orders/s)</div>
 <div class="card">fairness ρ<b>${r.fairness.spearman ?? 'n/a'}</b>${esc(r.fairness.mode === 'queue' ? 'join vs ticket number' : 'arrival vs purchase')}</div>
 <div class="card">fans / bots success<b>${(r.success.fans.rate * 100).toFixed(1)}% / ${(r.success.bots.rate * 100).toFixed(1)}%</b>${num(r.success.fans.bought)} / ${num(r.success.bots.bought)} buyers</div>
 </div>
 <h2>Over time</h2><div class="grid-2">${charts.join('')}</div>
 <h2>Latency</h2>
-<table>${row(['metric', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'mean ms'], true)}${Object.entries(r.latency)
+<table>${row(['metric', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'mean ms', 'p99 target', ''], true)}${Object.entries(
+    r.latency,
+  )
     .filter(([, p]) => p.count > 0)
-    .map(([m, p]) => row([m, num(p.count), p.p50, p.p90, p.p99, p.max, p.mean]))
+    .map(([m, p]) => {
+      const target = r.targets.find((t) => t.name === `${m} p99`);
+      const cells = row([m, num(p.count), p.p50, p.p90, p.p99, p.max, p.mean, target?.target ?? '–']).slice(
+        0,
+        -'</tr>'.length,
+      );
+      return `${cells}${target ? verdictCell(target.met) : '<td></td>'}</tr>`;
+    })
+    .join('')}</table>
+<h2>Targets</h2>
+<p>Set in <code>tools/simulator/targets.ts</code>; a target missed is a finding, the run's exit code is the audit's.</p>
+<table>${row(['figure', 'target', 'measured', '', 'why'], true)}${r.targets
+    .map(
+      (t) =>
+        `<tr><td>${esc(t.name)}</td><td>${esc(t.target)}</td><td>${esc(t.measured)}</td>${verdictCell(t.met)}<td style="text-align:left">${esc(t.why)}</td></tr>`,
+    )
     .join('')}</table>
 <div class="grid-2" style="margin-top:12px">${histograms.join('')}</div>
 <h2>Fairness</h2><p>${esc(r.fairness.note)}</p>
@@ -183,7 +210,17 @@ ${
     : ''
 }
 <h2>Errors by problem code</h2>
-${r.errors.length ? `<table>${row(['endpoint', 'code', 'count'], true)}${r.errors.map((e) => row([e.endpoint, e.code, num(e.count)])).join('')}</table>` : '<p>None.</p>'}
+<p>Answers the product should not give (timeouts, server errors, refusals no fan caused).</p>
+${codeTable(
+  r.errors.filter((e) => !e.refusal),
+  'None.',
+)}
+<h2>Refusals by problem code</h2>
+<p>Answers a sale gives in its normal course: nothing left, seats someone else took, a declined card, a limit.</p>
+${codeTable(
+  r.errors.filter((e) => e.refusal),
+  'None.',
+)}
 <h2>Oversell audit (read from Postgres)</h2>
 ${
   r.audit

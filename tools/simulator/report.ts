@@ -2,6 +2,7 @@ import type { CpuUse } from './cpu.js';
 import type { FaultOutcome } from './deployment.js';
 import type { AuditCheck, AuditResult } from './audit.js';
 import type { DropOptions } from './options.js';
+import { isRefusal } from './refusals.js';
 import {
   cumulative,
   descents,
@@ -12,6 +13,7 @@ import {
   type Histogram,
   type Percentiles,
 } from './stats.js';
+import { checkTargets, type TargetCheck } from './targets.js';
 import {
   latencyMetrics,
   type Counters,
@@ -131,9 +133,18 @@ export interface DropReport {
   sale: {
     ticketsSold: number;
     orders: number;
+    /** The sale sold out: every place sold, or at some point nothing was left to buy (every place sold or held). */
     soldOut: boolean;
-    /** Seconds from the sale opening to the last place sold (null when not sold out). */
+    /** Every place sold by the end. */
+    allSold: boolean;
+    /** Places not sold at the end (held by fans who did not pay, or back on sale after the crowd left). */
+    unsold: number;
+    /** Seconds from the sale opening to the first moment nothing was left to buy (null when that never happened). */
+    soldOutSeconds: number | null;
+    /** Seconds from the sale opening to the last place sold (null unless every place sold). */
     sellOutSeconds: number | null;
+    /** Clients who ended told "sold out": the outcome of a sale that sold out, not an error. */
+    toldSoldOut: number;
     /** Seconds from the sale opening to the last sale, sold out or not. */
     lastSaleSeconds: number | null;
     ticketsPerSecond: number;
@@ -156,7 +167,13 @@ export interface DropReport {
   outcomes: Record<Outcome, number>;
   latency: Record<LatencyMetric, Percentiles>;
   histograms: Record<LatencyMetric, Histogram>;
-  errors: { endpoint: string; code: string; count: number }[];
+  /**
+   * Problem codes by endpoint. `refusal`: an answer a sale gives in its normal course ("sold
+   * out", a declined card, a seat someone else took); the others are errors.
+   */
+  errors: { endpoint: string; code: string; count: number; refusal: boolean }[];
+  /** Every figure with a target (tools/simulator/targets.ts), met or not. */
+  targets: TargetCheck[];
   series: {
     seconds: number[];
     arrivals: number[];
@@ -205,6 +222,8 @@ export function buildReport(facts: RunFacts): DropReport {
   const queueChecks = facts.queueChecks;
   const clientChecks = facts.clientChecks ?? null;
   const bots = records.filter((r) => r.kind === 'bot');
+  const sale = saleOf(facts);
+  const latency = latencyOf(facts);
   return {
     version: 1,
     runId: facts.runId,
@@ -219,7 +238,7 @@ export function buildReport(facts: RunFacts): DropReport {
     },
     registration: { api: facts.registeredViaApi ?? facts.records.length, seeded: facts.seeding ?? null },
     waiting: waitingOf(facts),
-    sale: saleOf(facts),
+    sale,
     fairness: options.mode === 'queue' ? queueFairness(facts) : openFairness(facts),
     success: {
       fans: success(records.filter((r) => r.kind === 'fan')),
@@ -227,8 +246,9 @@ export function buildReport(facts: RunFacts): DropReport {
       botsByStyle: byStyle(bots),
     },
     outcomes: outcomesOf(records),
-    ...latencyOf(facts),
+    ...latency,
     errors: errorsOf(facts),
+    targets: checkTargets(latency.latency, sale),
     series: seriesOf(facts),
     audit: facts.audit,
     auditSkipped: facts.auditSkipped,
@@ -273,10 +293,13 @@ function saleOf(facts: RunFacts): DropReport['sale'] {
   const orders = records.reduce((n, r) => n + r.orders, 0);
   const boughtTimes = records.filter((r) => r.boughtAt !== null).map((r) => r.boughtAt!);
   const lastSale = boughtTimes.length ? boughtTimes.reduce((a, b) => Math.max(a, b)) : null;
-  // Sold out: every place sold (the audit's valid tickets when available; the clients' count otherwise).
+  // Every place sold: the audit's valid tickets when available; the clients' count otherwise.
   const sold = facts.audit?.totals.ticketsValid ?? ticketsSold;
-  const soldOut = sold >= facts.capacity.total;
+  const allSold = sold >= facts.capacity.total;
   const lastSaleSeconds = lastSale !== null ? round((lastSale - t0) / 1000, 2) : null;
+  // Sold out: the first moment what a fan is shown said nothing was left (sold or held), or the last sale when all sold.
+  const nothingLeft = facts.timeline.find((sample) => sample.remaining === 0);
+  const soldOutSeconds = nothingLeft ? round(Math.max(0, nothingLeft.t), 2) : allSold ? lastSaleSeconds : null;
   const sellingSeconds = Math.max(0.001, lastSaleSeconds ?? (facts.finishedAt - t0) / 1000);
   const admissionPerSecond = options.mode === 'queue' ? options.admitPerMinute / 60 : null;
   const buyers = records.filter((r) => r.outcome === 'bought').length;
@@ -284,8 +307,12 @@ function saleOf(facts: RunFacts): DropReport['sale'] {
   return {
     ticketsSold,
     orders,
-    soldOut,
-    sellOutSeconds: soldOut ? lastSaleSeconds : null,
+    soldOut: allSold || soldOutSeconds !== null,
+    allSold,
+    unsold: Math.max(0, facts.capacity.total - sold),
+    soldOutSeconds,
+    sellOutSeconds: allSold ? lastSaleSeconds : null,
+    toldSoldOut: records.filter((r) => r.outcome === 'sold_out').length,
     lastSaleSeconds,
     ticketsPerSecond: round(ticketsSold / sellingSeconds, 1),
     ordersPerSecond: round(orders / sellingSeconds, 1),
@@ -370,7 +397,8 @@ function errorsOf(facts: RunFacts): DropReport['errors'] {
   return Object.entries(facts.errors)
     .map(([key, count]) => {
       const space = key.indexOf(' ');
-      return { endpoint: key.slice(0, space), code: key.slice(space + 1), count };
+      const code = key.slice(space + 1);
+      return { endpoint: key.slice(0, space), code, count, refusal: isRefusal(code) };
     })
     .sort((a, b) => b.count - a.count);
 }
@@ -432,10 +460,12 @@ export function summaryText(r: DropReport): string {
     `  setup ${r.durations.setupSeconds} s, ${n(r.registration.api)} registrations through the API ${r.durations.registerSeconds} s${seeded ? `, ${n(seeded.accounts)} accounts seeded in Postgres ${seeded.seconds} s (one shared scrypt hash, log2 N = ${seeded.scryptLogN})` : ''}, drop ${r.durations.driveSeconds} s`,
   );
   const w = r.waiting;
-  lines.push(
-    `  ${w.processes} fan processes; websockets: ${n(w.socketClients)} clients (${n(w.socketsPerNode)} per node)`,
-  );
-  if (o.mode === 'queue') {
+  if (o.mode !== 'queue') lines.push(`  ${w.processes} fan processes`);
+  else {
+    // How fans waited for admission: an open sale has no waiting, so nothing of it is printed.
+    lines.push(
+      `  ${w.processes} fan processes; websockets: ${n(w.socketClients)} clients (${n(w.socketsPerNode)} per node)`,
+    );
     lines.push(
       `  waited on a socket: ${n(w.socketFans.joined)} fans (${n(w.socketFans.bought)} bought); by polling queue/me: ${n(w.pollingFans.joined)} fans (${n(w.pollingFans.bought)} bought), ${n(w.polls)} polls (${n(w.pollsNotModified)} × 304, ${n(w.pollsFailed)} failed), pauses up to ${w.pollMaxSeconds} s, token TTL ${w.tokenTtlSeconds} s; joins ${w.joinKey ? 'with' : 'without'} an Idempotency-Key`,
     );
@@ -448,9 +478,7 @@ export function summaryText(r: DropReport): string {
   }
   lines.push('');
   const s = r.sale;
-  lines.push(
-    `Sale: ${n(s.ticketsSold)} tickets in ${n(s.orders)} orders; ${s.soldOut ? `sold out after ${s.sellOutSeconds} s` : `not sold out (last sale at ${s.lastSaleSeconds ?? '-'} s)`}`,
-  );
+  lines.push(saleHeadline(r));
   lines.push(`  throughput ${s.ticketsPerSecond} tickets/s, ${s.ordersPerSecond} orders/s`);
   if (s.theoreticalMinSeconds !== null) {
     lines.push(
@@ -487,23 +515,26 @@ export function summaryText(r: DropReport): string {
   );
   lines.push('');
   lines.push(
-    `${'latency (ms)'.padEnd(14)}${'count'.padStart(9)}${'p50'.padStart(9)}${'p90'.padStart(9)}${'p99'.padStart(9)}${'max'.padStart(10)}`,
+    `${'latency (ms)'.padEnd(14)}${'count'.padStart(9)}${'p50'.padStart(9)}${'p90'.padStart(9)}${'p99'.padStart(9)}${'max'.padStart(10)}  p99 target`,
   );
+  const byName = new Map(r.targets.map((t) => [t.name, t]));
   for (const [metric, p] of Object.entries(r.latency)) {
     if (p.count === 0) continue;
+    const target = byName.get(`${metric} p99`);
     lines.push(
-      `${metric.padEnd(14)}${n(p.count).padStart(9)}${p.p50.toFixed(1).padStart(9)}${p.p90.toFixed(1).padStart(9)}${p.p99.toFixed(1).padStart(9)}${p.max.toFixed(1).padStart(10)}`,
+      `${metric.padEnd(14)}${n(p.count).padStart(9)}${p.p50.toFixed(1).padStart(9)}${p.p90.toFixed(1).padStart(9)}${p.p99.toFixed(1).padStart(9)}${p.max.toFixed(1).padStart(10)}  ${target ? `${target.target.padEnd(12)} ${target.met ? 'met' : 'MISSED'}` : '-'}`,
     );
   }
   lines.push('');
-  lines.push(
-    r.errors.length
-      ? `Errors by code: ${r.errors
-          .slice(0, 12)
-          .map((e) => `${e.endpoint} ${e.code} ×${n(e.count)}`)
-          .join(', ')}`
-      : 'Errors by code: none',
-  );
+  lines.push(targetsLine(r.targets));
+  lines.push('');
+  const codes = (list: DropReport['errors']) =>
+    list
+      .slice(0, 12)
+      .map((e) => `${e.endpoint} ${e.code} ×${n(e.count)}`)
+      .join(', ') || 'none';
+  lines.push(`Errors by code: ${codes(r.errors.filter((e) => !e.refusal))}`);
+  lines.push(`Refusals by code (answers of a sale in its normal course): ${codes(r.errors.filter((e) => e.refusal))}`);
   lines.push('');
   if (r.audit) {
     lines.push(
@@ -521,3 +552,34 @@ export function summaryText(r: DropReport): string {
 }
 
 const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`;
+
+/**
+ * The sale in one line: sold out or not, and when; what was left unsold and why; how many fans
+ * were told "sold out" (an outcome of a sale that sold out, not an error).
+ */
+export function saleHeadline(r: DropReport): string {
+  const s = r.sale;
+  const total = r.capacity.total;
+  const head = `Sale: ${n(s.ticketsSold)} of ${n(total)} places sold in ${n(s.orders)} orders; `;
+  const told = s.toldSoldOut > 0 ? `; ${n(s.toldSoldOut)} fans were told “sold out”` : '';
+  if (s.allSold) return `${head}sold out: every place sold, the last after ${s.sellOutSeconds} s${told}`;
+  if (s.soldOut)
+    return (
+      `${head}sold out after ${s.soldOutSeconds} s (nothing left to buy: every place sold or held)${told}; ` +
+      `${n(s.unsold)} ${s.unsold === 1 ? 'place' : 'places'} held but not paid for, or back on sale after the crowd had gone (last sale at ${s.lastSaleSeconds ?? '-'} s)`
+    );
+  return (
+    `${head}not sold out: ${n(s.unsold)} ${s.unsold === 1 ? 'place' : 'places'} left (last sale at ${s.lastSaleSeconds ?? '-'} s)` +
+    (s.toldSoldOut > 0 ? `; ${n(s.toldSoldOut)} fans were told “sold out” while places were held by others` : '')
+  );
+}
+
+/** Targets met and missed, naming each miss. */
+export function targetsLine(targets: TargetCheck[]): string {
+  if (targets.length === 0) return 'Targets (tools/simulator/targets.ts): nothing measured';
+  const missed = targets.filter((t) => !t.met);
+  return (
+    `Targets (tools/simulator/targets.ts): ${targets.length - missed.length} of ${targets.length} met` +
+    (missed.length ? `; MISSED: ${missed.map((t) => `${t.name} ${t.measured} (target ${t.target})`).join(', ')}` : '')
+  );
+}

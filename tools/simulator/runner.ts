@@ -11,7 +11,7 @@ import { buildPlan, type DropPlan } from './plan.js';
 import { registerAccounts, type Registration } from './registration.js';
 import { buildReport, summaryText, type DropReport, type PrequeueFacts } from './report.js';
 import type { Reporter } from './reporter.js';
-import { mergeErrors, startCrowd, Timers, type DropRun } from './run.js';
+import { mergeErrors, startCrowd, sumCounters, Timers, type DropRun } from './run.js';
 import {
   awaitDraw,
   awaitPrequeue,
@@ -144,8 +144,11 @@ function startFans(run: DropRun, plan: DropPlan): DropRun['crowd'] {
   const count = fanProcessCount(run.options.processes, plan.personas.length);
   const crowd = startCrowd(Array.from({ length: count }, () => startFanProcess()));
   const clients = plan.personas.length.toLocaleString('en-US');
+  // Only a queue has a wait to follow, on a websocket or by polling; an open sale has none.
   run.reporter.info(
-    `${count} fan processes; ${plan.socketClients.toLocaleString('en-US')} of ${clients} clients wait on a websocket (${plan.socketsPerNode.toLocaleString('en-US')} per node), the others poll queue/me`,
+    run.options.mode === 'queue'
+      ? `${count} fan processes; ${plan.socketClients.toLocaleString('en-US')} of ${clients} clients wait on a websocket (${plan.socketsPerNode.toLocaleString('en-US')} per node), the others poll queue/me`
+      : `${count} fan processes for ${clients} clients`,
   );
   return crowd;
 }
@@ -178,7 +181,7 @@ async function runSale(
   const drawnAt = queueMode ? await awaitDraw(run, prepared, clock) : null;
   const watch = watchSale(run, plan, prepared.target, clock);
   const results = await finished(done, clock.deadline);
-  watch.stop();
+  watch.stop(sumCounters(results.map((r) => r.counters)));
   const finishedAt = Date.now();
   const cpu = cpuMeter ? await cpuMeter() : null;
   const fault = faultRun ? await faultRun : null;

@@ -94,7 +94,9 @@ export interface Counters {
   tickets: number;
   declines: number;
   abandons: number;
+  /** Fans who ended told "sold out" (an outcome of a sale that sold out, not an error). */
   soldOut: number;
+  /** Answers the product should not give (timeouts, 5xx…); refusals such as "sold out" or a declined card are not counted here. */
   errors: number;
   done: number;
   /** Fans that joined and waited on a socket / by polling, and the polls: answered 200, 304, anything else. */

@@ -5,7 +5,8 @@ import type { DropPlan } from './plan.js';
 import type { Sample } from './report.js';
 import { n, type DropRun } from './run.js';
 import type { SaleClock } from './sale.js';
-import type { DropTarget } from './types.js';
+import type { Counters, DropTarget } from './types.js';
+import type { DropOptions } from './options.js';
 
 /**
  * While the sale runs: a live line on the terminal, and the server-side timeline for the report
@@ -17,8 +18,11 @@ export interface SaleWatch {
   timeline: Sample[];
   /** Queue mode on a deployment whose Redis is known: its connection and the event's keys (the audit reads them too). */
   queue: { redis: Redis; keys: ReturnType<ReturnType<typeof createKeys>['queue']> } | null;
-  /** Stops sampling and the display (the queue connection stays open for the audit). */
-  stop(): void;
+  /**
+   * Stops sampling and the display (the queue connection stays open for the audit), and prints
+   * the live line once more with the crowd's final counters, so the last figures shown are exact.
+   */
+  stop(final: Counters): void;
 }
 
 export function watchSale(run: DropRun, plan: DropPlan, target: DropTarget, clock: SaleClock): SaleWatch {
@@ -48,14 +52,17 @@ export function watchSale(run: DropRun, plan: DropPlan, target: DropTarget, cloc
       .catch(() => undefined)
       .finally(() => (state.sampling = false));
   });
-  const stopDisplay = run.timers.every(250, () => run.reporter.progress(liveLine(run, plan, target, clock, state)));
+  const stopDisplay = run.timers.every(250, () =>
+    run.reporter.progress(liveLine(run.options, run.crowd.counters(), plan, target, clock, state)),
+  );
   return {
     timeline,
     queue,
-    stop: () => {
+    stop: (final) => {
       stopSampler();
       stopDisplay();
       probe.close();
+      run.reporter.info(`final: ${liveLine(run.options, final, plan, target, clock, state)}`);
     },
   };
 }
@@ -89,20 +96,25 @@ async function sampleServer(
   return { t, remaining: state.remaining, queueWaiting, queueAdmitted, active: null };
 }
 
+/**
+ * The live status: where the crowd is, what it bought, and what it was told. "Told sold out"
+ * (fans who ended so) and declines are outcomes of a sale; "errors" are answers the product
+ * should not give (refusals.ts tells them apart).
+ */
 function liveLine(
-  { options, crowd }: DropRun,
+  options: DropOptions,
+  c: Counters,
   plan: DropPlan,
   target: DropTarget,
   clock: SaleClock,
   state: { remaining: number | null },
 ): string {
-  const c = crowd.counters();
   const t = ((Date.now() - clock.saleStartsAt) / 1000).toFixed(1);
   const queue =
     options.mode === 'queue' ? ` · joined ${n(c.joined)} · admitted ${n(c.admitted)} · polls ${n(c.polls)}` : '';
   const places = target.tiers.reserved.capacity + target.tiers.ga.capacity;
   return (
     `[${t.padStart(6)} s] arrived ${n(c.arrived)}/${n(plan.personas.length)} · active ${n(c.active)}${queue} · holds ${n(c.holds)} · ` +
-    `tickets ${n(c.tickets)}/${n(places)} · declines ${c.declines} · errors ${c.errors} · left ${state.remaining ?? '?'}`
+    `tickets ${n(c.tickets)}/${n(places)} · declines ${n(c.declines)} · told sold out ${n(c.soldOut)} · errors ${n(c.errors)} · left ${state.remaining ?? '?'}`
   );
 }
