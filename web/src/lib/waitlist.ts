@@ -22,14 +22,8 @@ function ensureBox(): HTMLElement {
   return box;
 }
 
-/** The waitlist's own refusals in words; anything else as the API client words it. */
-const REFUSALS: Record<string, string> = {
-  'waitlist.not_sold_out': 'Tickets are on sale again: you can buy one now instead of waiting.',
-  'waitlist.sale_not_on': 'This event is not on sale, so there is no waitlist to join.',
-  'waitlist.not_in_line': 'You are not on the waitlist for this event.',
-};
-const refusal = (err: unknown) =>
-  err instanceof ApiError ? (REFUSALS[err.problem.code] ?? err.describe()) : 'Something went wrong; try again.';
+/** A refusal in people's words (web/src/lib/words.ts has the waitlist's codes). */
+const refusal = (err: unknown) => (err instanceof ApiError ? err.describe() : 'Something went wrong; try again.');
 
 const timeOf = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
