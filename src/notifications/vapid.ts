@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import webpush from 'web-push';
 import { z } from 'zod';
@@ -25,9 +26,16 @@ export async function loadOrCreateVapidKeys(path: string): Promise<VapidKeys> {
   }
   const keys = webpush.generateVAPIDKeys();
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, JSON.stringify(keys), { mode: 0o600, flag: 'wx' }).catch(async (err: unknown) => {
-    // Another process of the same data folder wrote it first: theirs is the pair.
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  });
+  // Written whole beside it, then linked into place: a second process sees no file or a complete one.
+  const draft = `${path}.${randomUUID()}.tmp`;
+  await writeFile(draft, JSON.stringify(keys), { mode: 0o600 });
+  try {
+    await link(draft, path).catch((err: unknown) => {
+      // Another process of the same data folder linked its pair first: theirs is the pair.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    });
+  } finally {
+    await unlink(draft);
+  }
   return stored.parse(JSON.parse(await readFile(path, 'utf8')));
 }
