@@ -1,6 +1,7 @@
 import { api, session } from './api.js';
 import { h } from './dom.js';
 import { signInHref } from './next-path.js';
+import { eventTime } from './zoned-time.js';
 
 export interface Me {
   id: string;
@@ -64,21 +65,11 @@ export async function renderHeader(): Promise<void> {
 export const money = (cents: number, currency: string) =>
   new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
 
-/** A time in the venue's zone, e.g. "Fri 12 Dec, 20:00 (Europe/Berlin)". */
-export const localTime = (iso: string, timeZone: string) => {
-  const date = new Date(iso);
-  // The year only when it is not this one: "Fri 12 Dec, 20:00" reads better, "2028" must not be missed.
-  const year = date.getUTCFullYear() !== new Date().getUTCFullYear() ? { year: 'numeric' as const } : {};
-  return new Intl.DateTimeFormat(undefined, {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    ...year,
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone,
-  }).format(date);
-};
+/**
+ * A time about an event, in the event's zone and labelled with it ("Sat 5 Dec, 22:17 EST"): the
+ * shared formatter (lib/zoned-time.ts), so every page writes event times the same way.
+ */
+export const localTime = (iso: string, timeZone: string): string => eventTime(iso, timeZone);
 
 export const accessibilityLabels: Record<string, string> = {
   wheelchair: 'Wheelchair spaces',

@@ -2,7 +2,7 @@ import { api, ApiError } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import { clearErrors, showError } from '../lib/forms.js';
 import { localTime, money } from '../lib/layout.js';
-import { isoToZoned, zonedToIso } from '../lib/zoned-time.js';
+import { isoToZoned, viewerTime, zonedToIso } from '../lib/zoned-time.js';
 import type { EventDetail } from './types.js';
 import type { CancellationProgress } from '../../../src/cancellations/cancellations.service.js';
 
@@ -38,12 +38,7 @@ function progressView(p: Progress, currency: string | null): HTMLElement {
   return h(
     'div',
     { class: 'cancel-progress', 'data-done': finished ? 'true' : 'false' },
-    h(
-      'p',
-      {},
-      h('strong', {}, 'Cancelled'),
-      ` ${localTime(p.cancelledAt, Intl.DateTimeFormat().resolvedOptions().timeZone)}: “${p.reason}”`,
-    ),
+    h('p', {}, h('strong', {}, 'Cancelled'), ` ${viewerTime(p.cancelledAt)}: “${p.reason}”`),
     h('label', { for: 'refund-progress' }, finished ? 'Refunds complete' : 'Refunding orders…'),
     h('progress', {
       id: 'refund-progress',
@@ -70,7 +65,7 @@ function progressView(p: Progress, currency: string | null): HTMLElement {
       ? h(
           'p',
           { class: 'status ok' },
-          `Every order is settled (${localTime(p.completedAt!, Intl.DateTimeFormat().resolvedOptions().timeZone)}). Holders and watchers have been told.`,
+          `Every order is settled (${viewerTime(p.completedAt!)}). Holders and watchers have been told.`,
         )
       : null,
   );

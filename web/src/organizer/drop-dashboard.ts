@@ -1,6 +1,7 @@
 import { api, ApiError } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import { localTime } from '../lib/layout.js';
+import { zoneName } from '../lib/zoned-time.js';
 import type { Onsale } from './types.js';
 
 /**
@@ -200,7 +201,7 @@ function start(eventId: string): void {
     render(
       eventId,
       null,
-      `The waiting room opens ${localTime(opensAt, timeZone)} (${timeZone}); its figures show here from then.`,
+      `The waiting room opens ${localTime(opensAt, timeZone)} (${zoneName(timeZone)}); its figures show here from then.`,
     );
     timer = setTimeout(() => start(eventId), Math.min(wait + 1000, LONGEST_WAIT_MS));
     return;

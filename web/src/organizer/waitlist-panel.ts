@@ -1,6 +1,7 @@
 import type { OrganizerListView } from '../../../src/waitlist/waitlist.schemas.js';
 import { api, ApiError } from '../lib/api.js';
 import { h, setStatus } from '../lib/dom.js';
+import { viewerTime } from '../lib/zoned-time.js';
 
 /**
  * The console's waitlist section (issue #19, part 2): how many fans wait for a sold-out event's
@@ -51,9 +52,7 @@ function table(list: OrganizerListView): HTMLElement {
           h(
             'td',
             {},
-            e.state === 'offered' && e.offerExpiresAt
-              ? new Date(e.offerExpiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
-              : '—',
+            e.state === 'offered' && e.offerExpiresAt ? viewerTime(e.offerExpiresAt, { clockOnly: true }) : '—',
           ),
         ),
       ),

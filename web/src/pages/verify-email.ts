@@ -1,6 +1,7 @@
 import { api, ApiError } from '../lib/api.js';
 import { $, setStatus } from '../lib/dom.js';
 import { renderHeader } from '../lib/layout.js';
+import { viewerTime } from '../lib/zoned-time.js';
 
 void renderHeader();
 
@@ -58,10 +59,7 @@ if (!token) {
 function ask(account: Account, token: string): void {
   $('#whose-email').textContent = account.email;
   $('#whose-name').textContent = account.displayName;
-  $('#whose-created').textContent = new Date(account.createdAt).toLocaleString(undefined, {
-    dateStyle: 'long',
-    timeStyle: 'short',
-  });
+  $('#whose-created').textContent = viewerTime(account.createdAt, { year: true });
   whose.hidden = false;
   setStatus(result, '', '');
   buttons[0]!.addEventListener('click', () =>

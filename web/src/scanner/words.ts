@@ -1,8 +1,10 @@
+import { viewerTime } from '../lib/zoned-time.js';
 import type { OutsideWindow, ScanResult } from './offline.js';
 
 /** What the door scanner says, in the words door staff read at a glance. */
 
-export const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/** A scan's clock, labelled with the zone ("20:14 CET"): the device is at the door, in the event's zone. */
+export const clock = (iso: string) => viewerTime(iso, { clockOnly: true });
 
 export const RESULT_WORDS: Record<
   ScanResult,

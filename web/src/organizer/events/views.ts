@@ -1,5 +1,5 @@
 import { $, h, setStatus } from '../../lib/dom.js';
-import { localTime } from '../../lib/layout.js';
+import { timeTag } from '../../lib/zoned-time.js';
 import { phaseBadge } from '../../lib/sale-phase.js';
 import type { Store } from '../../lib/store.js';
 import type { ConsoleEvent } from '../types.js';
@@ -30,7 +30,7 @@ function eventRow(e: ConsoleEvent): HTMLElement {
     h(
       'p',
       { class: 'meta' },
-      h('time', { datetime: e.startsAt }, `${localTime(e.startsAt, e.venue.timeZone)} (${e.venue.timeZone})`),
+      timeTag(e.startsAt, e.venue.timeZone),
       ` · ${e.venue.name}, ${e.venue.city} · ${stockLine(e)}`,
     ),
   );
