@@ -179,6 +179,17 @@ const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, 'must be a base64url P-256 private key (43 characters)')
     .optional(),
+  /**
+   * The push services a subscription's endpoint may name, in production: the browsers' own
+   * (Chrome, Firefox, Safari, Edge). `*.` matches any subdomain. Anything else is refused, so an
+   * account cannot make the server post to an address of its choosing (an internal host).
+   */
+  PUSH_SERVICE_HOSTS: csv.default([
+    'fcm.googleapis.com',
+    'updates.push.services.mozilla.com',
+    '*.push.apple.com',
+    '*.notify.windows.com',
+  ]),
   /** Who runs this server, for push services to write to (mailto: or https:). */
   VAPID_SUBJECT: z
     .string()

@@ -5,18 +5,26 @@ import type { PushService } from './push.service.js';
 const tag = 'Notifications';
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/** Whether a host is one of PUSH_SERVICE_HOSTS (`*.example.com` matches its subdomains). */
+export function knownPushHost(host: string, patterns: readonly string[]): boolean {
+  return patterns.some((p) => (p.startsWith('*.') ? host.endsWith(p.slice(1)) : host === p));
+}
+
 /**
- * A push service's endpoint: https, as every browser's is. Outside production a loopback http
- * endpoint is allowed too, for a push receiver on the same machine (the tests' own).
+ * A push service's endpoint: https, as every browser's is, and in production on one of the
+ * browsers' push services (PUSH_SERVICE_HOSTS), so nobody can point the server's requests at
+ * an internal address. Outside production a loopback http endpoint is allowed too, for a push
+ * receiver on the same machine (the tests' own).
  */
-const endpoint = (production: boolean) =>
+const endpoint = (production: boolean, hosts: readonly string[]) =>
   z
     .url()
     .max(2048)
     .refine((value) => {
       const url = new URL(value);
-      return url.protocol === 'https:' || (!production && url.protocol === 'http:' && LOOPBACK.has(url.hostname));
-    }, 'must be an https URL (a browser push service)');
+      if (!production) return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+      return url.protocol === 'https:' && knownPushHost(url.hostname, hosts);
+    }, 'must be an https URL of a browser push service');
 
 const subscription = z.object({
   id: z.uuid(),
@@ -28,7 +36,10 @@ const subscription = z.object({
 });
 const preferences = z.object({ push: z.boolean(), email: z.boolean() }).strict();
 
-export function pushRoutes(service: PushService, config: { NODE_ENV: string }): AnyRoute[] {
+export function pushRoutes(
+  service: PushService,
+  config: { NODE_ENV: string; PUSH_SERVICE_HOSTS: string[] },
+): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',
@@ -49,7 +60,7 @@ export function pushRoutes(service: PushService, config: { NODE_ENV: string }): 
       idempotency: 'required',
       body: z
         .object({
-          endpoint: endpoint(config.NODE_ENV === 'production'),
+          endpoint: endpoint(config.NODE_ENV === 'production', config.PUSH_SERVICE_HOSTS),
           keys: z.object({
             // An uncompressed P-256 point (65 bytes) and a 16-byte secret, base64url as browsers give them.
             p256dh: z.string().regex(/^[A-Za-z0-9_-]{86,88}={0,2}$/, 'must be the base64url P-256 key'),

@@ -10,7 +10,7 @@ import { pushSubscriptions } from '../../src/notifications/push.table.js';
 import { TURN_KIND, TURN_REMINDER_KIND } from '../../src/notifications/turn-notices.repository.js';
 import { admissionModule } from '../../src/waitingroom/scheduler.jobs.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
-import { signedIn } from '../support/fixtures.js';
+import { signedIn, uniqueEmail } from '../support/fixtures.js';
 import { DeviceKeys, startPushReceiver, verifyVapid } from '../support/push-receiver.js';
 import { bulkAccounts, idemKey } from '../support/sales.js';
 import { queueSale, waitUntil } from '../support/waitingroom.js';
@@ -254,5 +254,41 @@ describe('your turn, wherever you are', () => {
     const rows = await db().select().from(outbox).where(eq(outbox.userId, quiet!.userId));
     expect(rows.filter((r) => r.kind === TURN_KIND).map((r) => r.channel)).toEqual(['email']);
     expect(receiver.requests.filter((r) => r.path === '/201/quiet')).toHaveLength(0);
+  });
+});
+
+describe('push endpoints in production', () => {
+  it('accepts only the browsers’ push services, so nobody can aim the server at an internal host', async () => {
+    const production = await createTestEnv({
+      NODE_ENV: 'production',
+      SIGNING_KEY: 'unused: the test env signs with its own key',
+      VAPID_PUBLIC_KEY: vapid.publicKey,
+      VAPID_PRIVATE_KEY: vapid.privateKey,
+    });
+    try {
+      const fan = await production.api.register(uniqueEmail('push-prod'));
+      const subscribe = (endpoint: string) =>
+        production.api.post(
+          '/v1/me/push-subscriptions',
+          { endpoint, keys: new DeviceKeys().keys },
+          { token: fan.token, headers: { 'idempotency-key': idemKey() } },
+        );
+      for (const endpoint of [
+        'https://10.0.0.5/push/abc',
+        'https://metadata.internal/latest',
+        `${receiver.origin}/device`,
+        'https://fcm.googleapis.com.evil.example/fcm/send/abc',
+      ]) {
+        const refused = await subscribe(endpoint);
+        expect(refused.status, endpoint).toBe(400);
+        expect(refused.body.errors[0]).toMatchObject({ in: 'body', field: 'endpoint' });
+      }
+      expect((await subscribe('https://fcm.googleapis.com/fcm/send/abc')).status).toBe(201);
+      expect((await subscribe('https://web.push.apple.com/QGx')).status).toBe(201);
+      const [row] = await production.infra.database.sql`select count(*)::int as n from push_subscriptions`;
+      expect(row!.n).toBe(2);
+    } finally {
+      await production.close();
+    }
   });
 });
