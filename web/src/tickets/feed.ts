@@ -2,6 +2,8 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, NotificationPush, ServerToClientEvents } from '../../../src/realtime/events.js';
 import { api, session } from '../lib/api.js';
 import { $, h } from '../lib/dom.js';
+import { money } from '../lib/layout.js';
+import { describeReceipt } from '../lib/receipt-words.js';
 import { mineAt, shortId } from './shared.js';
 import type { FeedItem, Receipt } from './types.js';
 
@@ -88,33 +90,6 @@ export function connectLive(
   return socket;
 }
 
-const RECEIPT_WORDS: Record<string, string> = {
-  'queue.joined': 'Joined the waiting room',
-  'queue.drawn': 'Drawn in the lottery',
-  'queue.admitted': 'Admitted to buy',
-  'hold.created': 'Seats held',
-  'order.placed': 'Order placed',
-  'payment.authorized': 'Payment authorised',
-  'order.confirmed': 'Order confirmed: guaranteed',
-  'tickets.issued': 'Tickets issued',
-  'payment.captured': 'Payment taken',
-  'order.cancelled': 'Order cancelled',
-  'tickets.cancelled': 'Tickets cancelled',
-  'tickets.revoked': 'Tickets revoked',
-  'payment.refund_requested': 'Card refund requested',
-  'payment.refunded': 'Refunded',
-  'ticket.transfer_offered': 'Ticket offered to someone',
-  'ticket.transfer_cancelled': 'Ticket offer cancelled',
-  'ticket.transferred': 'Ticket passed on',
-  'ticket.received': 'Ticket received',
-  'ticket.checked_in': 'Checked in at the door',
-  'event.cancelled': 'Event cancelled',
-  'event.postponed': 'Event postponed',
-};
-
-/** "ticket.transfer_offered" → "Ticket transfer offered" for kinds this page has no words for. */
-const words = (kind: string) => RECEIPT_WORDS[kind] ?? kind.replace(/[._]/g, ' ').replace(/^./, (c) => c.toUpperCase());
-
 /** The newest receipts first; each names its hash (chained) and carries its signature on hover. */
 export async function renderTimeline(): Promise<void> {
   const { receipts } = await api<{ receipts: Receipt[] }>('GET', '/v1/me/timeline?limit=200');
@@ -125,7 +100,7 @@ export async function renderTimeline(): Promise<void> {
           h(
             'li',
             { 'data-seq': String(r.seq) },
-            h('span', { class: 'receipt-kind' }, words(r.kind)),
+            h('span', { class: 'receipt-kind' }, describeReceipt(r, money)),
             ' ',
             h(
               'span',

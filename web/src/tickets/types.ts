@@ -51,6 +51,8 @@ export interface EventInfo {
 export interface Receipt {
   seq: number;
   kind: string;
+  /** The figures it carries (amount, currency, ticket ids), read by describeReceipt. */
+  data?: Record<string, unknown>;
   subjectType: string;
   subjectId: string;
   occurredAt: string;
