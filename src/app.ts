@@ -55,6 +55,7 @@ import { TicketService } from './tickets/tickets.service.js';
 import { TransferService } from './tickets/transfers.service.js';
 import type { QueueServerToClient } from './realtime/events.js';
 import { createWaitingRoom } from './waitingroom/room.js';
+import { queueFigures } from './waitingroom/queue-figures.js';
 import { waitingRoomRoutes } from './waitingroom/waitingroom.routes.js';
 import { WaitingRoomService } from './waitingroom/waitingroom.service.js';
 
@@ -165,7 +166,7 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
     ...checkinRoutes(services.checkin),
     ...cancellationRoutes(services.cancellations),
   ];
-  const metrics = createMetrics();
+  const metrics = createMetrics({ queues: () => queueFigures({ db: database.db, room }) });
   const app = express();
 
   app.disable('x-powered-by');

@@ -1,4 +1,5 @@
 import { onSignals, type Booted } from './boot.js';
+import { createMetrics, startMetricsServer } from './http/metrics.js';
 import type { Infra } from './infra/types.js';
 import { jobModules } from './jobs/index.js';
 import { startJobModules } from './jobs/runtime.js';
@@ -49,8 +50,16 @@ export async function runApiNode(booted: Booted, hooks: ApiNodeHooks = {}): Prom
 /** Runs every background job module (scale these apart from API nodes); SIGINT/SIGTERM stop them and undo the boot. */
 export async function runWorkerNode(booted: Booted): Promise<void> {
   const { infra, shutdown } = booted;
+  const { config } = infra;
+  // With METRICS_PORT the worker serves /metrics too: the counters of what its jobs do.
+  const metrics =
+    config.METRICS_PORT === undefined
+      ? null
+      : await startMetricsServer(createMetrics(), { ...config, METRICS_PORT: config.METRICS_PORT }, infra.logger);
   const stopJobs = await startJobModules(infra, jobModules);
   onSignals(infra.logger, async () => {
+    metrics?.close();
+    metrics?.closeAllConnections();
     await stopJobs();
     await shutdown();
   });

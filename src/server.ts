@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp, type App } from './app.js';
 import { servedConfig } from './config.js';
 import type { Infra } from './infra/types.js';
-import { metricsApp, metricsDisabledHint } from './http/metrics.js';
+import { metricsDisabledHint, startMetricsServer } from './http/metrics.js';
 import { attachGateway, type Gateway } from './realtime/gateway.js';
 import { attachQueueNamespace } from './waitingroom/socket.js';
 
@@ -109,11 +109,5 @@ async function startMetricsListener(app: App, infra: Infra): Promise<Server | nu
     if (hint) logger.warn(hint);
     return null;
   }
-  const server = createServer(metricsApp(app.metrics, config.METRICS_TOKEN, logger));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.METRICS_PORT, config.METRICS_HOST, () => resolve());
-  });
-  logger.info({ host: config.METRICS_HOST, port: (server.address() as AddressInfo).port }, 'metrics listener started');
-  return server;
+  return startMetricsServer(app.metrics, { ...config, METRICS_PORT: config.METRICS_PORT }, logger);
 }

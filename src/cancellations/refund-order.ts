@@ -15,6 +15,7 @@ import type { PlatformSigner } from '../shared/signing.js';
 import { endTickets, ticketsOfOrder } from '../tickets/tickets.repository.js';
 import { appendTimeline, type TimelineEvent } from '../timeline/timeline.repository.js';
 import { finishRefund, type RefundOutcome } from './cancellations.repository.js';
+import { businessMetrics } from '../shared/business-metrics.js';
 
 export interface RefundDeps {
   db: Db;
@@ -42,6 +43,7 @@ export async function refundForCancellation(
 ): Promise<RefundOutcome> {
   const captured = await refundCaptured(deps, eventId, orderId);
   if (captured.refunded) {
+    businessMetrics.refunds.inc({ reason: 'event_cancelled' });
     // The common case: send what this run wrote, without reading it back.
     for (const r of captured.cardRefunds) await sendCardRefund(deps, r);
     return 'refunded';

@@ -2,10 +2,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import express, { type Express, type RequestHandler } from 'express';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { registerBusinessMetrics } from '../shared/business-metrics.js';
 import { AppError } from '../shared/errors.js';
+import type { QueueFigures } from '../waitingroom/queue-figures.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { requestLogging } from './request-log.js';
 
@@ -21,10 +25,22 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
 }
 
-/** One registry per process (not prom-client's global), so several apps in one test process do not collide. */
-export function createMetrics(): Metrics {
+/** Where the figures read at scrape time come from; an API node has them, a worker does not. */
+export interface MetricsSources {
+  /** Every open waiting room's figures (src/waitingroom/queue-figures.ts). */
+  queues?: () => Promise<QueueFigures[]>;
+}
+
+/**
+ * One registry per app (not prom-client's global), so several apps in one test process do not
+ * collide: the process's default metrics, request latency, the business counters
+ * (src/shared/business-metrics.ts) and, given their source, the waiting rooms' figures.
+ */
+export function createMetrics(sources: MetricsSources = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  registerBusinessMetrics(registry);
+  if (sources.queues) queueGauges(registry, sources.queues);
   const httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency by route pattern and status',
@@ -34,6 +50,51 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
   return { registry, httpDuration };
+}
+
+/**
+ * Queue depth, admissions and purchase tokens per open waiting room, read once per scrape (the
+ * three gauges share one read). A room that closed drops out of the next scrape; Redis not
+ * answering leaves them empty rather than failing the scrape.
+ */
+function queueGauges(registry: Registry, source: () => Promise<QueueFigures[]>): void {
+  // A scrape starts every collect at once: they share the read in flight, the next scrape reads again.
+  let reading: Promise<QueueFigures[]> | null = null;
+  const figures = () =>
+    (reading ??= source()
+      .catch(() => [])
+      .finally(() => (reading = null)));
+  new Gauge({
+    name: 'fairdrop_queue_waiting',
+    help: 'Fans in a waiting room not yet admitted (queue depth), by event',
+    labelNames: ['event_id'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const f of await figures()) this.set({ event_id: f.eventId }, f.waiting);
+    },
+  });
+  new Gauge({
+    name: 'fairdrop_queue_admitted',
+    help: 'Fans admitted from a waiting room so far, by event',
+    labelNames: ['event_id'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const f of await figures()) this.set({ event_id: f.eventId }, f.admitted);
+    },
+  });
+  new Gauge({
+    name: 'fairdrop_queue_purchase_tokens',
+    help: 'Purchase tokens of a waiting room by state: outstanding (unused, valid), used (spent on a hold), expired (unused)',
+    labelNames: ['event_id', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const f of await figures())
+        for (const [state, n] of Object.entries(f.tokens)) this.set({ event_id: f.eventId, state }, n);
+    },
+  });
 }
 
 /**
@@ -97,6 +158,25 @@ export function serveMetrics(metrics: Metrics, token: string | undefined): Reque
     }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   };
+}
+
+/**
+ * Serves /metrics alone on METRICS_HOST:METRICS_PORT: an API node's second listener
+ * (src/server.ts), and a worker's only one, so the counters of what its jobs do (holds expired,
+ * admissions, refunds) can be scraped too.
+ */
+export async function startMetricsServer(
+  metrics: Metrics,
+  config: Pick<Config, 'METRICS_HOST' | 'METRICS_TOKEN'> & { METRICS_PORT: number },
+  logger: Logger,
+): Promise<Server> {
+  const server = createServer(metricsApp(metrics, config.METRICS_TOKEN, logger));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.METRICS_PORT, config.METRICS_HOST, () => resolve());
+  });
+  logger.info({ host: config.METRICS_HOST, port: (server.address() as AddressInfo).port }, 'metrics listener started');
+  return server;
 }
 
 /** The METRICS_PORT listener's app: /metrics and nothing else. */

@@ -29,6 +29,7 @@ import {
 import type { SettlementDeps } from './orders.settlement.js';
 import { orderDetails, type OrderDetails } from './orders.view.js';
 import { refuseChange, standingOf, type TicketStanding } from './ticket-standing.js';
+import { businessMetrics } from '../shared/business-metrics.js';
 
 const notFound = () => new AppError(404, 'orders.not_found', 'No order with this id.');
 
@@ -154,6 +155,7 @@ export class OrderChanges {
           : []),
       ]);
     });
+    businessMetrics.refunds.inc({ reason: 'fan_cancelled' });
     // After commit: the card refunds, each under its own idempotency key; the reconciler resends any that fail here.
     for (const r of pendingCardRefunds) {
       try {

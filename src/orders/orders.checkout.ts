@@ -17,6 +17,7 @@ import { keyedHash } from '../shared/keyed-hash.js';
 import { findOrder, placeOrder, transitionOrder, type OrderRow } from './orders.repository.js';
 import { stepKey, type Captured, type Committed, type Settlement, type SettlementDeps } from './orders.settlement.js';
 import { orderDetails, orderDetailsOf, type OrderDetails } from './orders.view.js';
+import { businessMetrics } from '../shared/business-metrics.js';
 
 export interface PlaceOrderInput {
   holdId: string;
@@ -84,6 +85,7 @@ export class Checkout {
     }
     if (placed.replay) return this.answerRetry(placed.order);
     this.deps.receipts.add(placed.receipts);
+    businessMetrics.ordersPlaced.inc();
     const order = placed.order;
     if (order.cardCents === 0 || !provider || !source) return this.settle(order, null, null);
     return this.authorizeAndSettle(order, provider, source);
@@ -149,8 +151,10 @@ export class Checkout {
       });
     } catch (err) {
       // A refusal before any authorization exists (bad card number…): the order simply failed.
-      if (err instanceof AppError && err.status < 500)
+      if (err instanceof AppError && err.status < 500) {
+        businessMetrics.paymentFailures.inc({ reason: err.code });
         await this.settlement.abort(order.id, err.code, { releaseHold: false });
+      }
       throw err;
     }
     faultPoint(this.deps.config, 'after_authorize');
@@ -197,7 +201,9 @@ export class Checkout {
         await this.settlement.abort(order.id, intent.failureCode ?? 'card_declined', { releaseHold: false });
         if (intent.status !== 'canceled')
           await provider.cancel(intent.intentId, stepKey(order.id, 'cancel')).catch(() => undefined);
-        throw declined(intent);
+        const refusal = declined(intent);
+        businessMetrics.paymentFailures.inc({ reason: refusal.code });
+        throw refusal;
       }
     }
 

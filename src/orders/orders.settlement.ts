@@ -32,6 +32,7 @@ import {
 import { refusalFrom } from '../sales/refusals.js';
 import type { OutboxWaker } from '../notifications/outbox-waker.js';
 import type { ReceiptSigner } from '../timeline/receipt-signer.js';
+import { businessMetrics } from '../shared/business-metrics.js';
 
 /** Processor idempotency keys, derived from the order id so every retry of a step is the same call. */
 export const stepKey = (orderId: string, step: 'authorize' | 'capture' | 'cancel') => `order:${orderId}:${step}`;
@@ -125,7 +126,11 @@ export class Settlement {
       throw refusalFrom(err) ?? err;
     }
     this.deps.receipts.add(committed.receipts);
-    if (committed.written) this.deps.outbox.wake();
+    if (committed.written) {
+      this.deps.outbox.wake();
+      businessMetrics.ordersPaid.inc();
+      businessMetrics.ticketsIssued.inc(committed.written.tickets.length);
+    }
     return { order: committed.order, written: committed.written };
   }
 
@@ -169,6 +174,7 @@ export class Settlement {
       ]);
       return moved;
     });
+    if (ended) businessMetrics.ordersFailed.inc();
     if (ended?.intentId) await this.voidCard(ended);
     return ended;
   }

@@ -7,6 +7,7 @@ import type { PlatformSigner } from '../shared/signing.js';
 import { expireHold } from './hold-lifecycle.js';
 import { dueHoldIds } from './holds.repository.js';
 import { retryTransient } from './retry.js';
+import { businessMetrics } from '../shared/business-metrics.js';
 
 /**
  * Holds expire by a sweep: every SWEEP_EVERY_MS one worker (a BullMQ job scheduler, so one sweep
@@ -30,7 +31,10 @@ export async function sweepExpiredHolds(db: Db, signer: PlatformSigner, batch = 
   let expired = 0;
   const lanes = Array.from({ length: Math.min(SWEEP_CONCURRENCY, due.length) }, async () => {
     for (let id = due.pop(); id !== undefined; id = due.pop()) {
-      if (await retryTransient(() => db.transaction((tx) => expireHold(tx, id!, { signer })))) expired++;
+      if (await retryTransient(() => db.transaction((tx) => expireHold(tx, id!, { signer })))) {
+        expired++;
+        businessMetrics.holdsExpired.inc();
+      }
     }
   });
   await Promise.all(lanes);

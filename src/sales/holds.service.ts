@@ -16,6 +16,7 @@ import type { PurchaseGate } from './purchase-gate.js';
 import { retryTransient } from './retry.js';
 import { refusalFrom, TOKEN_REFUSED } from './refusals.js';
 import { isNothingLeft, salesErrors } from './sales.errors.js';
+import { businessMetrics } from '../shared/business-metrics.js';
 
 export interface HoldDeps {
   gate: PurchaseGate;
@@ -102,7 +103,9 @@ export class HoldService {
       return presentHold(hold, seats);
     }
     this.deps.receipts.add(created.receipts);
+    businessMetrics.holdsCreated.inc();
     if (claimed) {
+      businessMetrics.tokensUsed.inc();
       await this.deps.gate.settle(token!, caller.userId, input.eventId).catch((err: unknown) => {
         this.deps.logger.warn(
           { err, holdId: hold.id },
@@ -158,6 +161,7 @@ export class HoldService {
         releaseHold(tx, holdId, { signer: this.signer, actorId: caller.userId, reason: 'fan' }),
       ),
     );
+    if (released) businessMetrics.holdsReleased.inc();
     const now = released ?? (await holdsRepo.findHold(this.db, holdId))!;
     if (now.status === 'expired') throw salesErrors.holdExpired();
     if (now.status === 'converted') throw salesErrors.holdNotActive(now.status);

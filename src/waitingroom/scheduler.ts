@@ -14,6 +14,7 @@ import { moveEventStatus } from '../catalog/catalog.repository.js';
 import { unsoldCount } from '../sales/inventory.repository.js';
 import { activeQueueSales, changeOnsaleState, type QueueSale } from '../sales/onsale.repository.js';
 import type { WaitingRoomService } from './waitingroom.service.js';
+import { businessMetrics } from '../shared/business-metrics.js';
 
 export interface SchedulerDeps {
   db: Db;
@@ -257,6 +258,7 @@ export class AdmissionScheduler {
         if (this.deps.onAdmitted) told.push({ accountId: a.accountId, token: a.token, expiresAt: a.expiresAt });
       }
       count += result.admitted.length;
+      businessMetrics.queueAdmissions.inc(result.admitted.length);
       if (count > 0)
         this.options.fault?.('after_admit_batch', { eventId, ...tickRun, admitted: { first, last: cursor } });
       if (result.status !== 'admitting' || result.admitted.length === 0) break;

@@ -30,6 +30,7 @@ import type {
   lottery,
   queueStats,
 } from './waitingroom.schemas.js';
+import { businessMetrics } from '../shared/business-metrics.js';
 
 export interface WaitingRoomDeps {
   db: Db;
@@ -265,6 +266,7 @@ export class WaitingRoomService implements RoomReader {
       eta,
     };
     const signature = this.deps.signer.sign({ v: 1, kind: 'queue.joined', ...fields });
+    if (joined.created) businessMetrics.queueJoins.inc();
     return { created: joined.created, receipt: { ...fields, signature, keyId: this.deps.signer.keyId } };
   }
 

@@ -54,11 +54,21 @@ function admin(args: string[], stdin?: string): Promise<{ code: number; stdout: 
 }
 
 const idem = () => ({ 'idempotency-key': randomUUID() });
+const METRICS_TOKEN = 'a-scraper-secret-of-32-characters';
+let workerMetricsPort: number;
+
+/** A Prometheus scrape with the operator's token: `name{labels} value` lines. */
+async function scrape(url: string): Promise<string> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  expect(res.status).toBe(200);
+  return res.text();
+}
 
 beforeAll(async () => {
   db = await createTestDatabase();
   dataDir = await mkdtemp(join(tmpdir(), 'fd-prod-'));
   const port = await freePort();
+  workerMetricsPort = await freePort();
   env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -72,11 +82,12 @@ beforeAll(async () => {
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATA_DIR: dataDir,
     SANDBOX_PAYMENTS: 'true',
+    METRICS_TOKEN: METRICS_TOKEN,
     LOG_LEVEL: 'warn',
   };
   api = new ApiClient(`http://127.0.0.1:${port}`);
   const node = startProcess('api1', 'src/main.ts', { RUN_WORKERS: 'false' });
-  startProcess('worker', 'src/worker.ts');
+  startProcess('worker', 'src/worker.ts', { METRICS_PORT: String(workerMetricsPort), METRICS_HOST: '127.0.0.1' });
   const started = Date.now();
   for (;;) {
     if (node.child.exitCode !== null) throw new Error(`the API exited: ${node.output.join('')}`);
@@ -212,6 +223,15 @@ describe('a production install (NODE_ENV=production, API node and worker) can se
       }
       const mine = await api.get('/v1/me/tickets', { token: fan.token });
       expect(mine.status).toBe(200);
+
+      // What sold is in the API node's metrics; the worker serves its own (its jobs' counters).
+      const metrics = await scrape(`${api.baseUrl}/metrics`);
+      expect(metrics).toMatch(/^fairdrop_orders_paid_total 1$/m);
+      expect(metrics).toMatch(/^fairdrop_tickets_issued_total 2$/m);
+      expect(metrics).toMatch(/^fairdrop_holds_created_total 1$/m);
+      expect(await scrape(`http://127.0.0.1:${workerMetricsPort}/metrics`)).toMatch(
+        /^fairdrop_holds_expired_total \d+$/m,
+      );
 
       // Demoted, the organizer can no longer manage the event; the last admin stays an admin.
       const demoted = await admin(['demote', '--email', 'promoter@example.com']);
