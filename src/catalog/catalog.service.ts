@@ -3,7 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Db } from '../db/types.js';
 import { isForeignKeyViolation } from '../db/errors.js';
 import * as inventory from '../sales/inventory.repository.js';
-import { readRoom, salePhase, type PhaseInput, type RoomFacts, type RoomReader } from '../sales/phase.js';
+import { onsaleOfRow, readRoom, salePhase, type PhaseInput, type RoomFacts, type RoomReader } from '../sales/phase.js';
 import { catalogErrors } from './catalog.errors.js';
 import * as repo from './catalog.repository.js';
 import type {
@@ -342,16 +342,7 @@ export class CatalogService {
 function consolePhaseInput(row: ConsoleEventRow, now: Date): Omit<PhaseInput, 'room'> {
   return {
     event: { status: row.status, startsAt: row.starts_utc },
-    onsale:
-      row.onsale_mode && row.onsale_state && row.sale_starts_at
-        ? {
-            mode: row.onsale_mode,
-            state: row.onsale_state,
-            prequeueOpensAt: row.prequeue_opens_at,
-            saleStartsAt: row.sale_starts_at,
-            saleEndsAt: row.sale_ends_at,
-          }
-        : null,
+    onsale: onsaleOfRow(row),
     stock: { remaining: row.capacity - row.held - row.sold, capacity: row.capacity },
     now,
   };

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Db } from '../db/types.js';
 import {
   readRoom,
+  onsaleOfRow,
   salePhase,
   saleView,
   type PhaseInput,
@@ -290,16 +291,7 @@ const round3 = (n: number) => Math.round(n * 1000) / 1000;
 export function phaseInput(row: EventRow, now: Date): Omit<PhaseInput, 'room'> {
   return {
     event: { status: row.status, startsAt: row.starts_utc },
-    onsale:
-      row.onsale_mode && row.onsale_state && row.sale_starts_at
-        ? {
-            mode: row.onsale_mode,
-            state: row.onsale_state,
-            prequeueOpensAt: row.prequeue_opens_at,
-            saleStartsAt: row.sale_starts_at,
-            saleEndsAt: row.sale_ends_at,
-          }
-        : null,
+    onsale: onsaleOfRow(row),
     stock: { remaining: row.available_seats + row.ga_remaining, capacity: row.total_seats + row.ga_capacity },
     now,
   };

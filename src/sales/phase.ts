@@ -76,6 +76,27 @@ export interface PhaseInput {
   now: Date | number;
 }
 
+/** The on-sale columns a listing query selects (see console.repository.ts, discovery.repository.ts). */
+export interface OnsaleColumns {
+  onsale_mode: OnsaleMode | null;
+  onsale_state: OnsaleState | null;
+  prequeue_opens_at: string | null;
+  sale_starts_at: string | null;
+  sale_ends_at: string | null;
+}
+
+/** A listing row's on-sale as the phase reads it; null when the event has none. */
+export function onsaleOfRow(row: OnsaleColumns): PhaseInput['onsale'] {
+  if (!row.onsale_mode || !row.onsale_state || !row.sale_starts_at) return null;
+  return {
+    mode: row.onsale_mode,
+    state: row.onsale_state,
+    prequeueOpensAt: row.prequeue_opens_at,
+    saleStartsAt: row.sale_starts_at,
+    saleEndsAt: row.sale_ends_at,
+  };
+}
+
 /** The sale's phase with the moments and numbers the pages put in words. */
 export interface SaleView {
   phase: SalePhase;
