@@ -185,12 +185,18 @@ describe('the sale’s phase on every screen', () => {
       /Open sales/,
       /Back on sale/,
       /Save on-sale/,
+      /Save changes/,
     ])
       expect(
         buttons.filter((b) => gone.test(b)),
         String(gone),
       ).toEqual([]);
     expect(await desk.page.isHidden('#onsale-form')).toBe(true);
+    // The event's details are shown as they were, but can no longer be changed.
+    await desk.page.waitForFunction(() =>
+      document.querySelector('#event-mode-note')?.textContent?.includes('was cancelled'),
+    );
+    expect(await desk.page.isDisabled('#event-form [name="title"]')).toBe(true);
     expect(await textOf(desk.page, '#publish-state')).toMatch(/Cancelled: every ticket is revoked/);
     await screenshots(desk.page, 'phase-console-cancelled');
     expect(await seriousViolations(desk.page)).toEqual([]);

@@ -35,12 +35,17 @@ export function setupEventForm(onSaved: (eventId: string) => Promise<void>): Eve
   const showZone = () => void ($('#event-tz').textContent = timeZone());
   venueSelect.addEventListener('change', showZone);
 
-  const setMode = (title: string | null) => {
-    $('#event-title').textContent = title ? `Edit “${title}”` : 'New event';
+  /** `final`: the event was cancelled or has ended; its details are shown but can no longer change. */
+  const setMode = (title: string | null, final: 'cancelled' | 'completed' | null = null) => {
+    $('#event-title').textContent = title ? (final ? `“${title}”` : `Edit “${title}”`) : 'New event';
     $('#event-submit').textContent = title ? 'Save changes' : 'Create draft event';
-    $('#event-mode-note').textContent = title
-      ? 'Changes show on the event page at once. Times are the venue’s local time.'
-      : 'A new event starts as a draft: only you can see it until you publish it.';
+    $('#event-submit').hidden = final !== null;
+    for (const control of form.elements) (control as HTMLInputElement).disabled = final !== null;
+    $('#event-mode-note').textContent = final
+      ? `This event ${final === 'cancelled' ? 'was cancelled' : 'has taken place'}: its details can no longer change.`
+      : title
+        ? 'Changes show on the event page at once. Times are the venue’s local time.'
+        : 'A new event starts as a draft: only you can see it until you publish it.';
   };
 
   const time = (name: string) => zonedToIso(textOf(form, name), timeZone());
@@ -133,7 +138,7 @@ export function setupEventForm(onSaved: (eventId: string) => Promise<void>): Eve
         box.checked = event.categories.includes(box.value);
       clearErrors(form);
       setStatus(status, '', '');
-      setMode(event.title);
+      setMode(event.title, event.status === 'cancelled' || event.status === 'completed' ? event.status : null);
     },
     startNew() {
       editing = null;

@@ -123,10 +123,9 @@ async function select(eventId: string, options: { quiet?: boolean } = {}): Promi
       }),
     );
     nameEventTab(detail.title);
-    if (!options.quiet) {
-      eventForm.edit(detail);
-      $('#workspace-title').focus();
-    }
+    // A quiet refresh leaves the form to the organizer's typing, unless the event can no longer change.
+    if (!options.quiet || detail.status === 'cancelled' || detail.status === 'completed') eventForm.edit(detail);
+    if (!options.quiet) $('#workspace-title').focus();
   } catch (err) {
     setStatus(pageStatus, 'bad', err instanceof ApiError ? err.describe() : 'Could not load the event.');
   }
