@@ -95,7 +95,7 @@ describe('verify-email page', () => {
   it('says so when the link is not valid, and offers no choice', async () => {
     const { page } = await openLink('fdv_this-is-not-a-live-token');
     await page.waitForFunction(() => document.querySelector('#result')?.classList.contains('bad'));
-    expect(await page.textContent('#result')).toMatch(/unknown, used or expired/);
+    expect(await page.textContent('#result')).toMatch(/confirmation link has expired or was already used/);
     expect(await page.isHidden('#whose')).toBe(true);
     await page.close();
   });

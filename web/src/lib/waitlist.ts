@@ -2,6 +2,7 @@ import type { MyEntryView } from '../../../src/waitlist/waitlist.schemas.js';
 import { api, ApiError, session } from './api.js';
 import { h, setStatus } from './dom.js';
 import { signInHref } from './next-path.js';
+import { viewerTime } from './zoned-time.js';
 
 /**
  * The event page's waitlist (issue #19, part 2): once the sale is sold out, a signed-in fan can
@@ -25,8 +26,6 @@ function ensureBox(): HTMLElement {
 /** A refusal in people's words (web/src/lib/words.ts has the waitlist's codes). */
 const refusal = (err: unknown) => (err instanceof ApiError ? err.describe() : 'Something went wrong; try again.');
 
-const timeOf = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-
 function words(entry: MyEntryView): (string | HTMLElement)[] {
   switch (entry.state) {
     case 'waiting':
@@ -36,7 +35,7 @@ function words(entry: MyEntryView): (string | HTMLElement)[] {
       ];
     case 'offered':
       return [
-        `A ticket came back and is held for you until ${timeOf(entry.offerExpiresAt!)}. `,
+        `A ticket came back and is held for you until ${viewerTime(entry.offerExpiresAt!)}. `,
         h('a', { href: `/checkout.html?hold=${entry.holdId}`, class: 'button' }, 'Buy it now'),
       ];
     case 'bought':

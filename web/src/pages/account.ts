@@ -4,6 +4,7 @@ import { api, ApiError, session } from '../lib/api.js';
 import { $, formValues, h, setStatus } from '../lib/dom.js';
 import { clearErrors, showError } from '../lib/forms.js';
 import { currentUser, forgetCurrentUser, renderHeader } from '../lib/layout.js';
+import { viewerTime } from '../lib/zoned-time.js';
 import { sameOriginUrl } from '../lib/next-path.js';
 
 interface SessionInfo {
@@ -43,7 +44,7 @@ async function showSessions(): Promise<void> {
   const { sessions } = await api<{ sessions: SessionInfo[] }>('GET', '/v1/me/sessions');
   list.replaceChildren(
     ...sessions.map((s) => {
-      const what = `${device(s.userAgent)}${s.ip ? `, ${s.ip}` : ''}, signed in ${new Date(s.createdAt).toLocaleString()}`;
+      const what = `${device(s.userAgent)}${s.ip ? `, ${s.ip}` : ''}, signed in ${viewerTime(s.createdAt)}`;
       if (s.current) return h('li', {}, what, ' ', h('strong', {}, '(this device)'));
       const button = h(
         'button',

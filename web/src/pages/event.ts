@@ -1,6 +1,7 @@
 import { api, ApiError, problemFrom, session } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import { accessibilityLabels, currentUser, localTime, money, renderHeader } from '../lib/layout.js';
+import { viewerTime } from '../lib/zoned-time.js';
 import { drawnCrowd, phaseBadge, roomOpen, type SalePhase, type SaleView } from '../lib/sale-phase.js';
 import { renderSeatMap, type SeatMap, type SeatView } from '../lib/seatmap.js';
 import { verifyFirstNotice } from '../lib/verify-first.js';
@@ -243,7 +244,7 @@ function render(e: EventDetail): void {
   $('#title').textContent = e.title;
   const a = e.availability;
   $('#when').textContent =
-    `${localTime(e.startsAt.utc, e.startsAt.timeZone)} (${e.startsAt.timeZone})${e.doorsAt ? ` · doors ${localTime(e.doorsAt, e.startsAt.timeZone)}` : ''}`;
+    `${localTime(e.startsAt.utc, e.startsAt.timeZone)}${e.doorsAt ? ` · doors ${localTime(e.doorsAt, e.startsAt.timeZone)}` : ''}`;
   $('#where').textContent = `${e.venue.name}, ${e.venue.city}`;
   $('#state').replaceChildren(
     phaseBadge(e.phase),
@@ -294,7 +295,7 @@ function render(e: EventDetail): void {
   placeNote.textContent = inRoom ? placeWords(inRoom) : '';
   $('#buy').hidden = !buying;
   $('#pass-note').textContent = pass
-    ? `It is your turn. Your pass from the waiting room is valid until ${new Date(pass.expiresAt).toLocaleTimeString()}.`
+    ? `It is your turn. Your pass from the waiting room is valid until ${viewerTime(pass.expiresAt)}.`
     : '';
   const verify = $('#verify-first');
   verify.hidden = queue.hidden || inRoom !== null || verify.childElementCount === 0;
