@@ -108,6 +108,7 @@ async function benchJoin(
   tokens: string[],
 ) {
   const bare = await spawn('bare-http');
+  const floor = await spawn('bare-node');
   const api = await spawn('api', apiEnv);
   const joinPath = `/v1/events/${eventId}/queue`;
   const mePath = `/v1/events/${eventId}/queue/me`;
@@ -120,9 +121,13 @@ async function benchJoin(
   await o.runLoad(url(api.port, joinPath), warm, o.threads, o.concurrency, 2_000);
   await o.runLoad(url(bare.port, mePath), warm, o.threads, o.concurrency, 1_000, { method: 'GET' });
   await o.runLoad(url(api.port, mePath), warm, o.threads, o.concurrency, 1_000, { method: 'GET' });
+  // Every polling account in the pre-queue, as the figures say (a timed warm-up joins only some).
+  const joined = await joinAll(url(api.port, joinPath), warm);
+  if (joined < warm.length) throw new Error(`only ${joined} of ${warm.length} polling accounts could join`);
   // Each account's ETag from each server, fetched before the clock starts: a revalidating round is 304s only.
   const bareEtags = await etagsOf(url(bare.port, mePath), warm);
   const apiEtags = await etagsOf(url(api.port, mePath), warm);
+  const floorEtags = await etagsOf(url(floor.port, mePath), warm);
   const fresh = tokens.slice(0, -5_000);
   const slice = Math.floor(fresh.length / o.rounds);
   // The server's own CPU time per answered request: unlike throughput, it hardly moves with
@@ -136,6 +141,8 @@ async function benchJoin(
   const join = empty();
   const poll = empty();
   const revalidate = empty();
+  /** The 304 of bare node:http (the floor), per round: throughput and CPU per answer. */
+  const floorRounds: { result: LoadResult; cpuUs: number }[] = [];
   // With --profile, the API node's CPU profile over each kind of request's rounds (one file per kind and round).
   const profiled = async <T>(name: string, r: number, load: () => Promise<T>): Promise<T> => {
     if (!o.profileDir) return load();
@@ -184,7 +191,13 @@ async function benchJoin(
       () => o.runLoad(url(api.port, mePath), warm, o.threads, o.concurrency, ms, { method: 'GET', etags: apiEtags }),
       r,
     );
+    const f = await cpuPerRequest(floor.child, () =>
+      o.runLoad(url(floor.port, mePath), warm, o.threads, o.concurrency, ms, { method: 'GET', etags: floorEtags }),
+    );
+    floorRounds.push(f);
+    log(`queue/me 304 round ${r + 1}: bare node:http ${f.result.throughput}/s (${Math.round(f.cpuUs)} µs CPU each)`);
   }
+  stop(floor.child);
   stop(bare.child);
   stop(api.child);
   const figures = (m: Measured) => {
@@ -218,6 +231,11 @@ async function benchJoin(
   );
   log(
     `queue/me 304: ${v.apiTp}/s vs bare Express ${v.bareTp}/s → ${v.ratio}× (target ≥ ${REVALIDATE_TARGET}×); ${v.apiCpu} vs ${v.bareCpu} µs CPU each`,
+  );
+  const floorTp = median(floorRounds.map((f) => f.result.throughput));
+  const floorCpu = Math.round(median(floorRounds.map((f) => f.cpuUs)));
+  log(
+    `queue/me 304 floor: bare node:http ${floorTp}/s (${floorCpu} µs CPU each) → ${ratioOf(floorTp, v.bareTp)}× bare Express; the API answers ${ratioOf(v.apiTp, floorTp)}× of it`,
   );
   return {
     apiJoinsPerSecond: j.apiTp,
@@ -261,6 +279,11 @@ async function benchJoin(
       apiP50Ms: v.apiP50Ms,
       apiP99Ms: v.apiP99Ms,
       apiStatuses: v.apiStatuses,
+      // The floor: node:http answering a constant-ETag 304 and nothing else.
+      bareNodePerSecond: floorTp,
+      bareNodeCpuUsPerRequest: floorCpu,
+      bareNodeVsExpress: ratioOf(floorTp, v.bareTp),
+      apiVsBareNode: ratioOf(v.apiTp, floorTp),
     },
   };
 }
@@ -268,6 +291,27 @@ async function benchJoin(
 /** Targets of issue #18: the join at least as fast as bare Express, a revalidated poll at least twice. */
 const JOIN_TARGET = 1.0;
 const REVALIDATE_TARGET = 2.0;
+
+/** Joins the room with each account (32 at a time); returns how many are in it (201 or 200: already). */
+async function joinAll(url: string, tokens: readonly string[]): Promise<number> {
+  let next = 0;
+  let joined = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < tokens.length) {
+        const token = tokens[next++]!;
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: '{}',
+        });
+        await res.arrayBuffer();
+        if (res.status === 201 || res.status === 200) joined++;
+      }
+    }),
+  );
+  return joined;
+}
 
 /** Each account's ETag for a GET, fetched once (32 at a time). */
 async function etagsOf(url: string, tokens: readonly string[]): Promise<Record<string, string>> {

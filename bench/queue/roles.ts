@@ -6,6 +6,7 @@
  *
  *   api      a real Fairdrop API node (boot + startServer, RUN_WORKERS=false)
  *   bare-http  Express 5 with two JSON endpoints (the join, the poll): the HTTP baseline
+ *   bare-node  node:http answering a 304 to a constant ETag: the floor of a revalidated poll
  *   bare-io  socket.io with a `/queue` namespace that joins a room on `watch`: the socket baseline
  *   clients  N raw socket.io clients (protocol v4 over websocket frames written by hand on TCP
  *            sockets, so the client side stays small): connect, authenticate, watch, time cursors
@@ -108,6 +109,25 @@ export async function runRole(role: string): Promise<void> {
       });
     });
     const http = createServer(app);
+    http.keepAliveTimeout = 65_000;
+    http.listen(0, '127.0.0.1', () => send({ cmd: 'ready', port: (http.address() as AddressInfo).port }));
+    onCommand(() => {});
+    return;
+  }
+  if (role === 'bare-node') {
+    // The floor of a revalidated poll: Node's own HTTP server comparing If-None-Match with a
+    // constant ETag and answering 304, nothing else (no router, session, state or hashing).
+    const body = JSON.stringify({ phase: 'prequeue', status: 'entered', entryId: 'x'.repeat(22), pollAfter: 60 });
+    const etag = 'W/"bare-node"';
+    const http = createServer((req, res) => {
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, { ETag: etag, 'Retry-After': '60' });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ETag: etag, 'Retry-After': '60' });
+      res.end(body);
+    });
     http.keepAliveTimeout = 65_000;
     http.listen(0, '127.0.0.1', () => send({ cmd: 'ready', port: (http.address() as AddressInfo).port }));
     onCommand(() => {});
