@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
+import { mailTime } from '../../src/shared/zoned-time.js';
 import { createSale } from '../support/commerce.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn, uniqueEmail } from '../support/fixtures.js';
@@ -58,7 +59,8 @@ describe('the verification mail and its account', () => {
     const text = await mailText(env, 'auth.verify_email', address);
     const createdAt = (await sql()`select created_at from users where id = ${squatter.userId}`)[0]!.created_at;
     expect(text).toContain('Mallory Mallet');
-    expect(text).toContain(new Date(createdAt as string).toISOString().replace('T', ' ').slice(0, 16));
+    // The creation time in words, in UTC and saying so (no zone is known for the reader).
+    expect(text).toContain(`created: ${mailTime(new Date(createdAt as string), 'UTC')}`);
     expect(text).toContain("If you did not create this account, choose 'This wasn't me'");
 
     const token = await verificationToken(env, squatter.userId);
