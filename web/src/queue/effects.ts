@@ -44,6 +44,19 @@ export async function loadLottery(store: QueueStore): Promise<void> {
   }
 }
 
+/**
+ * After the draw the record must show the seed, but a node answers from a copy shared for half
+ * a second, which may predate the draw: ask again, a little over that later, until it does.
+ */
+async function untilSeedShown(store: QueueStore, attempts = 5): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    const lottery = store.state.lottery;
+    if (!lottery || lottery === 'unpublished' || lottery.seed !== null) return;
+    await new Promise((resolve) => setTimeout(resolve, 600 + Math.random() * 400));
+    await loadLottery(store);
+  }
+}
+
 /** Only an unconfirmed account asks whether this room wants a confirmed address: the crowd does not pay for it. */
 export function checkConfirmedEmail(store: QueueStore, me: Me): void {
   if (me.emailVerified) return;
@@ -186,7 +199,10 @@ export function connectSocket(store: QueueStore): void {
   socket.on('closed', status('closed'));
   socket.on('drawn', (push) => {
     if (!mine(push)) return;
-    void loadLottery(store).then(watch);
+    void loadLottery(store).then(() => {
+      void watch();
+      return untilSeedShown(store);
+    });
     refreshEventSoon(store);
   });
 }
