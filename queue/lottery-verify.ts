@@ -1,5 +1,3 @@
-import type { LotteryVerdict, PublishedDraw } from './lottery.js';
-
 /**
  * The lottery's check, as anyone runs it: in a fan's browser (the waiting room's "Verify the
  * draw") and in `npm run verify-lottery`. It recomputes the draw from public data alone, by the
@@ -89,6 +87,30 @@ export function ticketOrder(ids: readonly string[], scores: Uint8Array): string[
   return order.map((i) => ids[i]!);
 }
 
+export interface PublishedDraw {
+  seed: string;
+  commitment: string;
+  /** Every pre-queue entry IN JOIN ORDER, with the ticket number the operator says it got. */
+  entries: readonly { entryId: string; ticketNumber: number }[];
+  /** When given, checked against the digest of the entries in the order given. */
+  entriesDigest?: string;
+  /** When given, also checked against the recomputed order. */
+  orderDigest?: string;
+}
+
+export interface LotteryVerdict {
+  ok: boolean;
+  commitmentMatches: boolean;
+  /** null when no digest was given. */
+  digestMatches: boolean | null;
+  /** Whether the published join-order digest matches the list as given; null when none was given. */
+  entriesDigestMatches: boolean | null;
+  entries: number;
+  mismatchCount: number;
+  /** The first few entries whose published ticket differs from the recomputed one. */
+  mismatches: { entryId: string; published: number; expected: number | null }[];
+}
+
 export interface VerifyOptions {
   /** How many differing entries to name (all are counted). */
   maxMismatches?: number;
@@ -114,37 +136,54 @@ export async function verifyDraw(
     const scores = await hashes.hmacEach(drawKey, ids, (done) => options.onProgress?.(done, ids.length));
     order = ticketOrder(ids, scores);
   }
+  return judgeDraw(draw, order, {
+    commitmentMatches,
+    joinDigest,
+    orderDigest: commitmentMatches && draw.orderDigest !== undefined ? await listDigest(hashes, order) : null,
+    maxMismatches,
+  });
+}
+
+/**
+ * The verdict on a published draw, given the order recomputed from it (empty when the
+ * commitment does not match) and the digests of the list as given and of that order: every
+ * published number against the recomputed one, and each digest that was published.
+ */
+export function judgeDraw(
+  draw: PublishedDraw,
+  order: readonly string[],
+  facts: { commitmentMatches: boolean; joinDigest: string; orderDigest: string | null; maxMismatches: number },
+): LotteryVerdict {
   const expected = new Map<string, number>();
   order.forEach((id, i) => expected.set(id, i + 1));
-  const duplicates = commitmentMatches && expected.size !== ids.length;
-
+  const duplicates = facts.commitmentMatches && expected.size !== draw.entries.length;
   const mismatches: LotteryVerdict['mismatches'] = [];
   let mismatchCount = 0;
   for (const entry of draw.entries) {
     const want = expected.get(entry.entryId) ?? null;
     if (want !== entry.ticketNumber) {
       mismatchCount++;
-      if (mismatches.length < maxMismatches)
+      if (mismatches.length < facts.maxMismatches)
         mismatches.push({ entryId: entry.entryId, published: entry.ticketNumber, expected: want });
     }
   }
   const digestMatches =
     draw.orderDigest === undefined
       ? null
-      : commitmentMatches && (await listDigest(hashes, order)) === draw.orderDigest.toLowerCase();
+      : facts.commitmentMatches && facts.orderDigest === draw.orderDigest.toLowerCase();
   const entriesDigestMatches =
-    draw.entriesDigest === undefined ? null : joinDigest === draw.entriesDigest.toLowerCase();
+    draw.entriesDigest === undefined ? null : facts.joinDigest === draw.entriesDigest.toLowerCase();
   return {
     ok:
-      commitmentMatches &&
+      facts.commitmentMatches &&
       !duplicates &&
       mismatchCount === 0 &&
       digestMatches !== false &&
       entriesDigestMatches !== false,
-    commitmentMatches,
+    commitmentMatches: facts.commitmentMatches,
     digestMatches,
     entriesDigestMatches,
-    entries: ids.length,
+    entries: draw.entries.length,
     mismatchCount,
     mismatches,
   };

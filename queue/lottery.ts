@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { hmacSha256Batch } from './hmac-batch.js';
+import { judgeDraw, type LotteryVerdict, type PublishedDraw } from './lottery-verify.js';
 
 /**
  * The lottery, as pure functions shared by the engine that draws and by anyone who verifies.
@@ -141,67 +142,19 @@ export function drawOrderReference(seed: string, idsInJoinOrder: readonly string
     .map((e) => e.id);
 }
 
-export interface PublishedDraw {
-  seed: string;
-  commitment: string;
-  /** Every pre-queue entry IN JOIN ORDER, with the ticket number the operator says it got. */
-  entries: readonly { entryId: string; ticketNumber: number }[];
-  /** When given, checked against the digest of the entries in the order given. */
-  entriesDigest?: string;
-  /** When given, also checked against the recomputed order. */
-  orderDigest?: string;
-}
-
-export interface LotteryVerdict {
-  ok: boolean;
-  commitmentMatches: boolean;
-  /** null when no digest was given. */
-  digestMatches: boolean | null;
-  /** Whether the published join-order digest matches the list as given; null when none was given. */
-  entriesDigestMatches: boolean | null;
-  entries: number;
-  mismatchCount: number;
-  /** The first few entries whose published ticket differs from the recomputed one. */
-  mismatches: { entryId: string; published: number; expected: number | null }[];
-}
+export type { LotteryVerdict, PublishedDraw } from './lottery-verify.js';
 
 /** Recomputes the draw from public data alone and says whether every published rank matches. */
 export function verifyLottery(draw: PublishedDraw, maxMismatches = 20): LotteryVerdict {
   const commitmentMatches = SEED_HEX.test(draw.seed) && commitmentOf(draw.seed) === draw.commitment.toLowerCase();
   const ids = draw.entries.map((e) => e.entryId);
-  const listDigest = entriesDigest(ids);
-  const expected = new Map<string, number>();
+  const joinDigest = entriesDigest(ids);
   // node:crypto rather than the engine's batch HMAC: the check does not rest on the code it checks.
-  const order = commitmentMatches ? orderByScores(ids, scoreAllReference(drawKeyOf(draw.seed, listDigest), ids)) : [];
-  order.forEach((id, i) => expected.set(id, i + 1));
-  const duplicates = expected.size !== ids.length;
-
-  const mismatches: LotteryVerdict['mismatches'] = [];
-  let mismatchCount = 0;
-  for (const entry of draw.entries) {
-    const want = expected.get(entry.entryId) ?? null;
-    if (want !== entry.ticketNumber) {
-      mismatchCount++;
-      if (mismatches.length < maxMismatches)
-        mismatches.push({ entryId: entry.entryId, published: entry.ticketNumber, expected: want });
-    }
-  }
-  const digestMatches =
-    draw.orderDigest === undefined ? null : commitmentMatches && orderDigest(order) === draw.orderDigest;
-  const entriesDigestMatches =
-    draw.entriesDigest === undefined ? null : listDigest === draw.entriesDigest.toLowerCase();
-  return {
-    ok:
-      commitmentMatches &&
-      !duplicates &&
-      mismatchCount === 0 &&
-      digestMatches !== false &&
-      entriesDigestMatches !== false,
+  const order = commitmentMatches ? orderByScores(ids, scoreAllReference(drawKeyOf(draw.seed, joinDigest), ids)) : [];
+  return judgeDraw(draw, order, {
     commitmentMatches,
-    digestMatches,
-    entriesDigestMatches,
-    entries: ids.length,
-    mismatchCount,
-    mismatches,
-  };
+    joinDigest,
+    orderDigest: commitmentMatches && draw.orderDigest !== undefined ? orderDigest(order) : null,
+    maxMismatches,
+  });
 }
