@@ -20,3 +20,4 @@ export * from '../checkin/checkin.table.js';
 export * from '../cancellations/cancellations.table.js';
 export * from '../waitingroom/waitingroom.table.js';
 export * from '../waitlist/waitlist.table.js';
+export * from '../presales/presales.table.js';
