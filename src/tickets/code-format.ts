@@ -22,6 +22,12 @@ export interface TicketClaims {
   /** 8 base64url characters (6 bytes) naming the event key that signed it. */
   keyId: string;
   seat: string;
+  /**
+   * A wallet pass's code (format byte 2, src/wallet/pass-code.ts): static like a printed code,
+   * but admitted whether or not the event allows printed codes, since it is issued only to the
+   * ticket's holder and dies with the ticket's version. Absent on phone and printed codes.
+   */
+  pass?: true;
 }
 
 export type CodeRefusal = 'invalid' | 'wrong_event' | 'revoked' | 'not_yet_valid' | 'expired_code';

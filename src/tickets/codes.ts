@@ -16,7 +16,7 @@ import {
  * rotation key, revocations), so a scanner decides without a network.
  *
  * Static part  `FD1.<base64url(payload ‖ Ed25519 signature)>`, payload (big-endian):
- *   u8 format=1 | 16B ticket id | 16B event id | u32 version | u32 validFrom | u32 validUntil
+ *   u8 format (1: phone or printed code, 2: wallet pass code, never rotating) | 16B ticket id | 16B event id | u32 version | u32 validFrom | u32 validUntil
  *   | 6B key id | u8 seat length | seat label (UTF-8, ≤ 60 bytes)
  * Rotating     `<static>.<step base36>.<base64url(mac)>` where step = ⌊unix seconds / 30⌋ and
  *   mac = HMAC-SHA256(ticket secret, step as u64)[0..10), ticket secret = HMAC-SHA256(event
@@ -37,7 +37,7 @@ function encodePayload(c: TicketClaims): Buffer {
   const keyId = Buffer.from(c.keyId, 'base64url');
   if (keyId.length !== 6) throw new Error('key id must be 6 bytes (8 base64url characters)');
   const head = Buffer.alloc(1 + 16 + 16 + 12);
-  head.writeUInt8(1, 0);
+  head.writeUInt8(c.pass ? 2 : 1, 0);
   uuidToBytes(c.ticketId).copy(head, 1);
   uuidToBytes(c.eventId).copy(head, 17);
   head.writeUInt32BE(c.version, 33);
@@ -47,7 +47,8 @@ function encodePayload(c: TicketClaims): Buffer {
 }
 
 function decodePayload(p: Buffer): TicketClaims | null {
-  if (p.length < 52 || p.readUInt8(0) !== 1) return null;
+  const format = p.length > 0 ? p.readUInt8(0) : 0;
+  if (p.length < 52 || (format !== 1 && format !== 2)) return null;
   const seatLength = p.readUInt8(51);
   if (p.length !== 52 + seatLength) return null;
   return {
@@ -58,6 +59,7 @@ function decodePayload(p: Buffer): TicketClaims | null {
     validUntil: p.readUInt32BE(41),
     keyId: p.subarray(45, 51).toString('base64url'),
     seat: p.subarray(52).toString('utf8'),
+    ...(format === 2 ? { pass: true as const } : {}),
   };
 }
 
@@ -115,6 +117,8 @@ export function parseTicketCode(code: string): ParsedCode | null {
     if (!Number.isSafeInteger(step) || mac.length !== MAC_BYTES) return null;
     rotation = { step, mac };
   }
+  // A pass code is static by definition: one with a step was made by someone else.
+  if (claims.pass && rotation) return null;
   return { claims, payload, signature: blob.subarray(blob.length - SIGNATURE_BYTES), rotation };
 }
 
@@ -140,7 +144,9 @@ export function verifyTicketCode(code: string, bundle: OfflineBundle, nowMs: num
   if (now < claims.validFrom) return { ok: false, reason: 'not_yet_valid', claims };
   if (now > claims.validUntil) return { ok: false, reason: 'expired_code', claims };
   if (!parsed.rotation) {
-    return bundle.printedAllowed ? { ok: true, claims, printed: true } : { ok: false, reason: 'expired_code', claims };
+    return bundle.printedAllowed || claims.pass
+      ? { ok: true, claims, printed: true }
+      : { ok: false, reason: 'expired_code', claims };
   }
   const lag = stepAt(nowMs) - parsed.rotation.step;
   if (lag > ACCEPTED_STEP_LAG || lag < -ACCEPTED_STEP_LAG) return { ok: false, reason: 'expired_code', claims };

@@ -64,6 +64,22 @@ describe('the scanner verifies codes exactly as the server does', () => {
     expect(await agree(printed, bundle({ printedAllowed: true }))).toEqual({ ok: true, claims, printed: true });
   });
 
+  it('admits a wallet pass code where printed codes are refused, until its version is revoked', async () => {
+    const pass = { ...claims, pass: true as const };
+    const code = signTicketCode(pass, keys.privateKey);
+    expect(await agree(code, bundle())).toEqual({ ok: true, claims: pass, printed: true });
+    const moved = await agree(code, bundle({ revocations: [{ ticketId: claims.ticketId, minVersion: 4 }] }));
+    expect(moved.ok ? 'ok' : moved.reason).toBe('revoked');
+    // The format byte is signed: a printed code's bytes relabelled as a pass no longer verify.
+    const blob = Buffer.from(signTicketCode(claims, keys.privateKey).slice(4), 'base64url');
+    blob[0] = 2;
+    const relabelled = await agree(`FD1.${blob.toString('base64url')}`, bundle());
+    expect(relabelled.ok ? 'ok' : relabelled.reason).toBe('invalid');
+    // A pass code never carries a step: one with a step appended is not ours.
+    const stepped = await agree(`${code}.${(123).toString(36)}.${'A'.repeat(14)}`, bundle());
+    expect(stepped.ok ? 'ok' : stepped.reason).toBe('invalid');
+  });
+
   it('refuses with the same reason: other event, revoked, old version, validity, steps', async () => {
     const s = ROTATION_STEP_SECONDS * 1000;
     const cases: [string, OfflineBundle, number, string][] = [

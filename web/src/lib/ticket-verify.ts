@@ -73,7 +73,8 @@ const uuidToBytes = (uuid: string) => {
 };
 
 function decodePayload(p: Uint8Array): TicketClaims | null {
-  if (p.length < 52 || p[0] !== 1) return null;
+  const format = p[0];
+  if (p.length < 52 || (format !== 1 && format !== 2)) return null;
   const seatLength = p[51]!;
   if (p.length !== 52 + seatLength) return null;
   const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
@@ -85,6 +86,7 @@ function decodePayload(p: Uint8Array): TicketClaims | null {
     validUntil: view.getUint32(41),
     keyId: base64urlEncode(p.subarray(45, 51)),
     seat: new TextDecoder('utf-8').decode(p.subarray(52)),
+    ...(format === 2 ? { pass: true as const } : {}),
   };
 }
 
@@ -110,6 +112,8 @@ export function parseTicketCode(code: string): ParsedCode | null {
     if (!Number.isSafeInteger(step) || mac.length !== MAC_BYTES) return null;
     rotation = { step, mac };
   }
+  // A pass code is static by definition: one with a step was made by someone else.
+  if (claims.pass && rotation) return null;
   return { claims, payload, signature: blob.slice(blob.length - SIGNATURE_BYTES), rotation };
 }
 
@@ -182,7 +186,9 @@ export async function verifyTicketCode(code: string, bundle: OfflineBundle, nowM
   if (now < claims.validFrom) return { ok: false, reason: 'not_yet_valid', claims };
   if (now > claims.validUntil) return { ok: false, reason: 'expired_code', claims };
   if (!parsed.rotation) {
-    return bundle.printedAllowed ? { ok: true, claims, printed: true } : { ok: false, reason: 'expired_code', claims };
+    return bundle.printedAllowed || claims.pass
+      ? { ok: true, claims, printed: true }
+      : { ok: false, reason: 'expired_code', claims };
   }
   const lag = stepAt(nowMs) - parsed.rotation.step;
   if (lag > ACCEPTED_STEP_LAG || lag < -ACCEPTED_STEP_LAG) return { ok: false, reason: 'expired_code', claims };
