@@ -21,3 +21,4 @@ export * from '../cancellations/cancellations.table.js';
 export * from '../waitingroom/waitingroom.table.js';
 export * from '../waitlist/waitlist.table.js';
 export * from '../presales/presales.table.js';
+export * from '../wallet/wallet.table.js';
