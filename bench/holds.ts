@@ -4,7 +4,7 @@
  * with the same buyers and the same load generator (issue #15).
  *
  *   npm run bench:holds [-- --buyers 100 --rounds 5 --pool 10]
- *                       [--only reserved,holdOnly,update,bare,ga,gaBare] [--trace]
+ *                       [--only reserved,holdOnly,update,bare,ga,gaBare] [--trace] [--functions]
  *
  * Paths (--only picks some; all by default):
  *   reserved  POST /v1/holds { seats: [id] } + POST /v1/orders (sandbox card) through the API
@@ -16,6 +16,8 @@
  *   gaBare    the bare HTTP purchase of one GA place
  * --trace     before measuring, one purchase through the API (reserved, and GA when measured)
  *             with every statement of its hold and its order printed, numbered
+ * --functions after each API path, the time per purchase inside each PL/pgSQL function of the
+ *             purchase path (pg_stat_user_functions): where Postgres's share of it goes
  *
  * Fair by construction: every pool has --pool connections (the API process's default) on the
  * same database; the API server and the bare app both listen on 127.0.0.1 in this process,
@@ -29,10 +31,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import postgres from 'postgres';
 import { schema } from '../src/db/index.js';
 import { startBareApp } from './holds/bare-app.js';
-import { cpuMeter, lockSampler, measurer } from './holds/measure.js';
-import { printReport, resultLine, type Measured, type Path } from './holds/report.js';
+import { cpuMeter, functionTimer, lockSampler, measurer } from './holds/measure.js';
+import { printFunctions, printReport, resultLine, type Measured, type Path } from './holds/report.js';
 import { benchDatabase, benchEvent, countedPool, PRICE, registerFans, startApi } from './holds/setup.js';
 import { StatementLog, traceLines } from './holds/statements.js';
 import { poster } from './support.js';
@@ -49,6 +52,7 @@ const { values } = parseArgs({
     pool: { type: 'string', default: '10' },
     only: { type: 'string' },
     trace: { type: 'boolean', default: false },
+    functions: { type: 'boolean', default: false },
     postgres: {
       type: 'string',
       default:
@@ -89,6 +93,16 @@ try {
   const event = await benchEvent(api.database, api.prefix);
   const fans = await registerFans(api.call, buyers, api.prefix);
   const measure = measurer(buyers, rounds);
+  // One connection of its own reads the function counts (opened once, for --functions only).
+  let functionsConnection: ReturnType<typeof postgres> | null = null;
+  const functionsSql = () => {
+    if (!functionsConnection) {
+      functionsConnection = postgres(database.url, { max: 1, onnotice: () => {} });
+      const opened = functionsConnection;
+      closers.push(() => opened.end({ timeout: 5 }));
+    }
+    return functionsConnection;
+  };
 
   /** `op` measured with its pool's statements counted and its lock waits sampled, after warm-ups. */
   const measurePath = async (
@@ -105,9 +119,16 @@ try {
     }
     const stop = lockSampler(database.admin, database.name, applicationName);
     const cpu = await cpuMeter(database.admin, database.name, applicationName);
+    const functions = values.functions && applicationName === 'fairdrop' ? await functionTimer(functionsSql()) : null;
     try {
       const { result, perOp } = await log.perOp(buyers * rounds, () => measure(op));
-      return { ...result, statementsPerOp: perOp, locks: stop(), cpu: await cpu(result.ops) };
+      return {
+        ...result,
+        statementsPerOp: perOp,
+        locks: stop(),
+        cpu: await cpu(result.ops),
+        functions: functions ? await functions(result.ops) : undefined,
+      };
     } finally {
       stop();
     }
@@ -260,6 +281,7 @@ try {
 
   const result = resultLine(measured);
   printReport(measured, result);
+  if (values.functions) printFunctions(measured);
   console.log(JSON.stringify(result));
 } finally {
   for (const close of closers.reverse()) await close();

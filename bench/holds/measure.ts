@@ -140,3 +140,51 @@ export async function cpuMeter(admin: postgres.Sql, dbName: string, applicationN
     };
   };
 }
+
+/** Time inside one PL/pgSQL function per operation of a path, ms (pg_stat_user_functions). */
+export interface FunctionTime {
+  name: string;
+  callsPerOp: number;
+  /** Including the functions it calls. */
+  totalMsPerOp: number;
+  /** Its own statements only. */
+  selfMsPerOp: number;
+}
+
+/**
+ * Starts counting time inside the database's PL/pgSQL functions (`track_functions = 'pl'`, set on
+ * the bench database when `benchDatabase` could). Backends report their counts when a transaction
+ * ends and at most once a second while busy, so both readings wait for the last report.
+ * The stop function takes the operations done; it answers null when the counts are off.
+ */
+export async function functionTimer(sql: postgres.Sql) {
+  type Row = { funcname: string; calls: string; total: number; self: number };
+  const read = async () => {
+    await sql`select pg_stat_clear_snapshot()`;
+    const rows = await sql<Row[]>`select funcname, calls::text, total_time as total, self_time as self
+                                  from pg_stat_user_functions`;
+    return new Map(rows.map((r) => [r.funcname, r]));
+  };
+  const [tracking] = await sql<{ setting: string }[]>`select current_setting('track_functions') as setting`;
+  if (tracking?.setting === 'none') return async () => null;
+  const settle = () => new Promise((r) => setTimeout(r, 1_100));
+  await settle(); // the warm-ups' counts land before the first reading
+  const before = await read();
+  return async (ops: number): Promise<FunctionTime[]> => {
+    await settle();
+    const after = await read();
+    const times: FunctionTime[] = [];
+    for (const [name, row] of after) {
+      const was = before.get(name);
+      const calls = Number(row.calls) - Number(was?.calls ?? 0);
+      if (calls === 0) continue;
+      times.push({
+        name,
+        callsPerOp: round3(calls / ops),
+        totalMsPerOp: round3((row.total - (was?.total ?? 0)) / ops),
+        selfMsPerOp: round3((row.self - (was?.self ?? 0)) / ops),
+      });
+    }
+    return times.sort((a, b) => b.selfMsPerOp - a.selfMsPerOp);
+  };
+}

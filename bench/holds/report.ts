@@ -2,10 +2,10 @@
  * What `bench:holds` prints: one table of every measured path, issue #15's targets with met /
  * not met, where a GA tier's counter row stands, and the final JSON line `npm run bench` reads.
  */
-import { round3, type CpuUse, type LockWaits, type Run } from './measure.js';
+import { round3, type CpuUse, type FunctionTime, type LockWaits, type Run } from './measure.js';
 
 /** A measured path: its timings, the statements its pool ran per operation, its lock waits. */
-export type Path = Run & { statementsPerOp: number; locks: LockWaits; cpu: CpuUse };
+export type Path = Run & { statementsPerOp: number; locks: LockWaits; cpu: CpuUse; functions?: FunctionTime[] | null };
 
 /** Issue #15's targets: on a quiet machine, 100 buyers, the default pool. */
 export const TARGETS = {
@@ -77,6 +77,11 @@ export function resultLine(m: Measured) {
     ratio: ratio(m.api, m.update),
     bareHttp: m.bareHttp ?? null,
     ratioVsBareHttp,
+    /**
+     * Whether the bare HTTP purchase itself answers within the p99 target in this run: when it
+     * does not, the target asks the API for less than the essential work takes on this machine.
+     */
+    p99TargetWithinBareHttp: atMost(m.bareHttp?.p99Ms, TARGETS.p99Ms),
     ga:
       m.ga || m.gaBareHttp
         ? {
@@ -178,6 +183,13 @@ export function printReport(m: Measured, r: ReturnType<typeof resultLine>): void
     r.met.ratioVsBareHttp,
   );
   target('reserved: API purchase p99, ms', fixed(m.api?.p99Ms), `≤ ${TARGETS.p99Ms}`, r.met.p99Ms);
+  if (m.bareHttp)
+    out.push(
+      `  ${'  the bare HTTP purchase’s own p99'.padEnd(36)} ${fixed(m.bareHttp.p99Ms).padStart(8)}  ` +
+        (r.p99TargetWithinBareHttp
+          ? 'within the target'
+          : 'above the target: no purchase doing the essential work met it in this run'),
+    );
   target(
     'GA: API ÷ bare HTTP purchase',
     fixed(r.ga?.ratioVsBareHttp, 3),
@@ -199,4 +211,31 @@ export function printReport(m: Measured, r: ReturnType<typeof resultLine>): void
     );
   }
   console.log(`${out.join('\n')}\n`);
+}
+
+/** With --functions: Postgres's time per purchase, function by function, for the API paths. */
+export function printFunctions(m: Measured): void {
+  const paths: [string, Path | undefined][] = [
+    ['reserved: API hold + order', m.api],
+    ['reserved: API hold alone', m.holdOnly],
+    ['GA: API hold + order', m.ga],
+  ];
+  for (const [name, p] of paths) {
+    if (!p) continue;
+    if (!p.functions) {
+      console.log(`\n${name}: function times not measured (track_functions is off for this role)`);
+      continue;
+    }
+    const self = p.functions.reduce((sum, f) => sum + f.selfMsPerOp, 0);
+    console.log(
+      `\n${name}: time inside PL/pgSQL functions, ${fixed(self, 2)} ms per purchase (wall time, lock waits included)`,
+    );
+    console.log(
+      `  ${'function'.padEnd(24)} ${'calls/op'.padStart(8)} ${'self ms/op'.padStart(10)} ${'total ms/op'.padStart(11)}`,
+    );
+    for (const f of p.functions)
+      console.log(
+        `  ${f.name.padEnd(24)} ${fixed(f.callsPerOp, 2).padStart(8)} ${fixed(f.selfMsPerOp, 3).padStart(10)} ${fixed(f.totalMsPerOp, 3).padStart(11)}`,
+      );
+  }
 }

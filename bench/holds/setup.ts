@@ -29,6 +29,8 @@ export async function benchDatabase(adminUrl: string) {
   const name = `fd_bench_${randomBytes(5).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
+  // Time per PL/pgSQL function for --functions; a role that may not set it leaves it off.
+  await admin.unsafe(`alter database ${name} set track_functions = 'pl'`).catch(() => undefined);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   await runMigrations(url.toString());
