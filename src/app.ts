@@ -58,6 +58,9 @@ import { createWaitingRoom } from './waitingroom/room.js';
 import { queueFigures } from './waitingroom/queue-figures.js';
 import { waitingRoomRoutes } from './waitingroom/waitingroom.routes.js';
 import { WaitingRoomService } from './waitingroom/waitingroom.service.js';
+import { presaleRooms } from './presales/presale-rooms.js';
+import { presaleRoutes } from './presales/presales.routes.js';
+import { PresaleService } from './presales/presales.service.js';
 
 export interface Services {
   auth: AuthService;
@@ -107,6 +110,18 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
     signer: infra.signer,
     sockets: infra.broadcaster.namespace<QueueServerToClient>('/queue'),
     logger,
+    // A queue-mode presale window is a room of its own, addressed by the window's id.
+    presales: presaleRooms(database.db),
+  });
+  const presales = new PresaleService({
+    db: database.db,
+    signer: infra.signer,
+    logger,
+    // A window changed: the room drops its copy and opens at once if its pre-queue time has come.
+    changed: (windowId) =>
+      waitingRoom.onsaleChanged(windowId).catch((err: unknown) => {
+        if (!(err instanceof AppError && err.status === 404)) throw err;
+      }),
   });
   const receipts = new ReceiptSigner({ db: database.db, signer: infra.signer, logger });
   const sessions = new SessionCache(redis, keys);
@@ -130,6 +145,8 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
       gate: room.purchaseGate(),
       receipts,
       logger,
+      // Before the general sale, a queue-mode presale window's room issues the tokens.
+      rooms: presales,
     }),
     notifications: new NotificationService(database.db),
     tickets: new TicketService(database.db, infra.signer),
@@ -160,6 +177,7 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
     ...waitingRoomRoutes(services.waitingRoom, config),
     ...holdRoutes(services.holds),
     ...waitlistRoutes(new WaitlistService(database.db)),
+    ...presaleRoutes(presales, config),
     ...notificationRoutes(services.notifications),
     ...pushRoutes(new PushService(database.db, config), config),
     ...ticketRoutes(services.tickets, services.transfers, config),

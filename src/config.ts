@@ -276,6 +276,14 @@ const configSchema = z.object({
   QUEUE_JOIN_LIMIT_PER_IP: int(1, 1_000_000).default(120),
   /** Joins per account per minute: a page that retries a lost answer a few times; joining again returns the same entry anyway. */
   QUEUE_JOIN_LIMIT_PER_ACCOUNT: int(1, 10_000).default(10),
+  /**
+   * Presale code attempts per account and per IP in PRESALE_CODE_LIMIT_WINDOW_SECONDS: a fan
+   * mistyping a code a few times fits; a guesser gets 10 tries in 10 minutes against codes of 50 bits.
+   */
+  PRESALE_CODE_LIMIT_PER_ACCOUNT: int(1, 10_000).default(10),
+  /** Per IP: a venue's or campus's shared address with many fans entering their codes still fits. */
+  PRESALE_CODE_LIMIT_PER_IP: int(1, 1_000_000).default(100),
+  PRESALE_CODE_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(600),
   /** Crash tests only (honoured when NODE_ENV=test): the process exits with 137 at this point of an order. */
   FAULT_POINT: z.enum(['after_authorize', 'after_commit']).optional(),
 });

@@ -23,6 +23,11 @@ export interface HoldDeps {
   /** Signs the receipts the hold statement wrote, once it has committed. */
   receipts: ReceiptSigner;
   logger: Logger;
+  /**
+   * Which waiting room's tokens buy the event's seats now: a queue-mode presale window open now
+   * (src/presales), else the event's own room. Without it, always the event's own.
+   */
+  rooms?: { roomFor(eventId: string): Promise<string> };
 }
 
 type Caller = { userId: string };
@@ -69,9 +74,11 @@ export class HoldService {
     const token = input.purchaseToken;
     let claimed = false;
     let tokenRefusal: unknown = null;
+    // Asked only for a request that carries a token: open sales pay nothing for presales.
+    const room = token && this.deps.rooms ? await this.deps.rooms.roomFor(input.eventId) : input.eventId;
     if (token) {
       try {
-        await this.deps.gate.claim(token, caller.userId, input.eventId);
+        await this.deps.gate.claim(token, caller.userId, room);
         claimed = true;
       } catch (err) {
         tokenRefusal = err;
@@ -94,19 +101,19 @@ export class HoldService {
         }),
       );
     } catch (err) {
-      throw await this.refused(caller, input, idempotencyKey, err, claimed, tokenRefusal);
+      throw await this.refused(caller, input, room, idempotencyKey, err, claimed, tokenRefusal);
     }
     const { hold, seats } = created;
     // The answer is the same either way; the statement's result says whether it was new.
     if (created.replay) {
-      if (claimed) await this.releaseToken(caller, input, { keepShare: true });
+      if (claimed) await this.releaseToken(caller, input, room, { keepShare: true });
       return presentHold(hold, seats);
     }
     this.deps.receipts.add(created.receipts);
     businessMetrics.holdsCreated.inc();
     if (claimed) {
       businessMetrics.tokensUsed.inc();
-      await this.deps.gate.settle(token!, caller.userId, input.eventId).catch((err: unknown) => {
+      await this.deps.gate.settle(token!, caller.userId, room).catch((err: unknown) => {
         this.deps.logger.warn(
           { err, holdId: hold.id },
           'purchase token not settled; its claim window will end on its own',
@@ -120,6 +127,7 @@ export class HoldService {
   private async refused(
     caller: Caller,
     input: HoldRequest,
+    room: string,
     idempotencyKey: string,
     err: unknown,
     claimed: boolean,
@@ -136,12 +144,17 @@ export class HoldService {
     if (isUniqueViolation(err, 'holds_token_unique')) return queueProblem(-8, { eventId: input.eventId });
     const problem = refusalFrom(err) ?? err;
     if (claimed && problem instanceof AppError && problem.status < 500)
-      await this.releaseToken(caller, input, { keepShare: !isNothingLeft(problem) });
+      await this.releaseToken(caller, input, room, { keepShare: !isNothingLeft(problem) });
     return problem;
   }
 
-  private async releaseToken(caller: Caller, input: HoldRequest, options: { keepShare: boolean }): Promise<void> {
-    await this.deps.gate.release(input.purchaseToken!, caller.userId, input.eventId, options).catch((err: unknown) => {
+  private async releaseToken(
+    caller: Caller,
+    input: HoldRequest,
+    room: string,
+    options: { keepShare: boolean },
+  ): Promise<void> {
+    await this.deps.gate.release(input.purchaseToken!, caller.userId, room, options).catch((err: unknown) => {
       this.deps.logger.warn({ err }, 'purchase token not released after a refused hold');
     });
   }

@@ -10,6 +10,7 @@ import { AdmissionScheduler, type EventTick, type SchedulerOptions, type TickRun
 import { receiptSales } from '../sales/onsale.repository.js';
 import { queueTurnNotices } from '../notifications/turn-notices.repository.js';
 import { WaitingRoomService } from './waitingroom.service.js';
+import { presaleRooms } from '../presales/presale-rooms.js';
 
 /**
  * The admission scheduler and the receipt writer as BullMQ job schedulers: each is ONE
@@ -57,6 +58,8 @@ export function admissionModule(options: AdmissionModuleOptions = {}): JobModule
       const room = createWaitingRoom(infra.redis, keys, infra.signer, infra.config);
       const sockets = infra.broadcaster.namespace<QueueServerToClient>('/queue');
       const db = infra.database.db;
+      // Presale windows' rooms are ticked, and their receipts written, beside the events' own.
+      const presales = presaleRooms(db);
       const service = new WaitingRoomService({
         db,
         redis: infra.redis,
@@ -65,6 +68,7 @@ export function admissionModule(options: AdmissionModuleOptions = {}): JobModule
         signer: infra.signer,
         sockets,
         logger,
+        presales,
       });
       const scheduler = new AdmissionScheduler(
         {
@@ -76,6 +80,7 @@ export function admissionModule(options: AdmissionModuleOptions = {}): JobModule
           sockets,
           logger,
           nodeId: config.NODE_ID,
+          presales,
           // Web Push and mail for the admitted fans, written to the outbox behind the tick.
           onAdmitted: (eventId, admitted, tokenTtlMs) =>
             void queueTurnNotices(db, {
@@ -119,7 +124,8 @@ export function admissionModule(options: AdmissionModuleOptions = {}): JobModule
       if (options.receipts !== false) {
         await schedule(RECEIPTS_QUEUE, RECEIPTS_EVERY_MS, async () => {
           let written = 0;
-          for (const eventId of await receiptSales(db, new Date())) written += await writer.flush(eventId);
+          const rooms = [...(await receiptSales(db, new Date())), ...(await presales.receiptRooms(new Date()))];
+          for (const eventId of rooms) written += await writer.flush(eventId);
           return written;
         });
       }

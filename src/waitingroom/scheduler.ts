@@ -14,6 +14,7 @@ import { moveEventStatus } from '../catalog/catalog.repository.js';
 import { unsoldCount } from '../sales/inventory.repository.js';
 import { activeQueueSales, changeOnsaleState, type QueueSale } from '../sales/onsale.repository.js';
 import type { WaitingRoomService } from './waitingroom.service.js';
+import { stockOf, type PresaleRooms, type RoomSale } from './presale-rooms.js';
 import { businessMetrics } from '../shared/business-metrics.js';
 
 export interface SchedulerDeps {
@@ -24,6 +25,8 @@ export interface SchedulerDeps {
   service: WaitingRoomService;
   sockets: NamespaceEmitter<QueueServerToClient>;
   logger: Logger;
+  /** Presale windows' rooms, ticked beside the events' own (src/presales). */
+  presales?: PresaleRooms;
   /** Names this scheduler in the per-event lock and in tick reports (node id). */
   nodeId: string;
   /**
@@ -115,7 +118,10 @@ export class AdmissionScheduler {
 
   /** One tick over every active queue on-sale; `dueAt` is the slot of the schedule it runs for (default: now). */
   async tick(now = Date.now(), run: TickRun = { dueAt: now }): Promise<EventTick[]> {
-    const sales = await activeQueueSales(this.deps.db, new Date(now));
+    const sales: RoomSale[] = [
+      ...(await activeQueueSales(this.deps.db, new Date(now))),
+      ...((await this.deps.presales?.active(new Date(now))) ?? []),
+    ];
     return Promise.all(
       sales.map((sale) =>
         this.tickEvent(sale, now, run).catch((err: unknown): EventTick => {
@@ -126,7 +132,7 @@ export class AdmissionScheduler {
     );
   }
 
-  async tickEvent(sale: QueueSale, now = Date.now(), run: TickRun = { dueAt: now }): Promise<EventTick> {
+  async tickEvent(sale: RoomSale, now = Date.now(), run: TickRun = { dueAt: now }): Promise<EventTick> {
     const k = this.deps.keys.queue(sale.eventId);
     const taken = await this.deps.redis.set(k.lock, this.owner, 'PX', this.lockTtlMs(run.dueAt, Date.now()), 'NX');
     if (taken !== 'OK') return this.report(sale, 'locked');
@@ -141,7 +147,7 @@ export class AdmissionScheduler {
     return { eventId: sale.eventId, node: this.deps.nodeId, outcome, ...extra };
   }
 
-  private async run(sale: QueueSale, k: QueueKeys, now: number, tickRun: TickRun): Promise<EventTick> {
+  private async run(sale: RoomSale, k: QueueKeys, now: number, tickRun: TickRun): Promise<EventTick> {
     const { room, service } = this.deps;
     let stats: QueueStats;
     try {
@@ -153,13 +159,16 @@ export class AdmissionScheduler {
     }
 
     if (sale.saleEndsAt && now >= sale.saleEndsAt.getTime()) {
-      await this.deps.db.transaction((tx) =>
-        changeOnsaleState(tx, sale.eventId, 'closed', {
-          action: 'closed',
-          actorId: null,
-          data: { reason: 'sale_ended' },
-        }),
-      );
+      // A presale window's end closes its room only; the event's on-sale goes on.
+      if (sale.presale) await this.deps.presales!.close(sale.eventId);
+      else
+        await this.deps.db.transaction((tx) =>
+          changeOnsaleState(tx, sale.eventId, 'closed', {
+            action: 'closed',
+            actorId: null,
+            data: { reason: 'sale_ended' },
+          }),
+        );
       service.forget(sale.eventId);
       await service.applyState(sale.eventId, 'closed');
       return this.report(sale, 'closed');
@@ -178,7 +187,8 @@ export class AdmissionScheduler {
       // A big draw takes seconds: keep the lock alive chunk by chunk so no second scheduler joins in.
       const report = await room.draw(sale.eventId, { afterWrite: () => this.holdLock(k, tickRun.dueAt) });
       await room.reveal(sale.eventId);
-      await moveEventStatus(this.deps.db, sale.eventId, ['scheduled'], 'on_sale');
+      // A presale's draw leaves the event as it is: its general sale has not started.
+      if (!sale.presale) await moveEventStatus(this.deps.db, sale.eventId, ['scheduled'], 'on_sale');
       drew = report.size;
       this.deps.sockets
         .to(eventRoom(sale.eventId))
@@ -194,7 +204,7 @@ export class AdmissionScheduler {
   }
 
   private async admit(
-    sale: QueueSale,
+    sale: RoomSale,
     k: QueueKeys,
     stats: QueueStats,
     now: number,
@@ -203,7 +213,7 @@ export class AdmissionScheduler {
   ): Promise<EventTick> {
     const { room, redis, db, sockets } = this.deps;
     const eventId = sale.eventId;
-    const unsold = await unsoldCount(db, eventId);
+    const unsold = await unsoldCount(db, stockOf(sale));
 
     if (unsold === 0) {
       if (!stats.soldOut) {
@@ -212,7 +222,7 @@ export class AdmissionScheduler {
           sockets
             .to(eventRoom(eventId))
             .emit('soldout', { eventId, phase: change.phase, soldOut: true, at: Date.now() });
-        await moveEventStatus(db, eventId, ['scheduled', 'on_sale'], 'sold_out');
+        if (!sale.presale) await moveEventStatus(db, eventId, ['scheduled', 'on_sale'], 'sold_out');
       }
       await this.publishCursor(sale, k, stats.cursor, now, true);
       return this.report(sale, 'soldout', { drew, cursor: stats.cursor, unsold });
@@ -224,10 +234,12 @@ export class AdmissionScheduler {
         sockets
           .to(eventRoom(eventId))
           .emit('available', { eventId, phase: change.phase, soldOut: false, at: Date.now() });
-        await moveEventStatus(db, eventId, ['sold_out'], 'on_sale');
-        void announceTicketsReleased(db, eventId, `${Math.floor(now / 60_000)}`, unsold).catch((err: unknown) =>
-          this.deps.logger.warn({ err, eventId }, 'tickets released not announced'),
-        );
+        if (!sale.presale) {
+          await moveEventStatus(db, eventId, ['sold_out'], 'on_sale');
+          void announceTicketsReleased(db, eventId, `${Math.floor(now / 60_000)}`, unsold).catch((err: unknown) =>
+            this.deps.logger.warn({ err, eventId }, 'tickets released not announced'),
+          );
+        }
       }
     }
 
@@ -264,7 +276,8 @@ export class AdmissionScheduler {
       if (result.status !== 'admitting' || result.admitted.length === 0) break;
       await this.holdLock(k, tickRun.dueAt);
     }
-    if (told.length > 0) this.deps.onAdmitted?.(eventId, told, tokenTtlMs);
+    // Turn notices link the event's waiting room; a presale window's fans are told on its page.
+    if (told.length > 0 && !sale.presale) this.deps.onAdmitted?.(eventId, told, tokenTtlMs);
     // An unused quota is not banked: a room that could not admit (nobody waiting, cap reached)
     // must not release a burst when it can again.
     if (count < quota) await redis.hset(k.plan, 'carry', '0');

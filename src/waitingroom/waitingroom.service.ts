@@ -18,8 +18,9 @@ import { etaSeconds, measuredRate } from './pace.js';
 import { checkProof, issueChallenge, type Challenge } from './pow.js';
 import { salesFigures } from '../sales/inventory.repository.js';
 import type { RoomFacts, RoomReader } from '../sales/phase.js';
-import { changeOnsaleState, findQueueSale, type OnsaleState, type QueueSale } from '../sales/onsale.repository.js';
+import { changeOnsaleState, findQueueSale, type OnsaleState } from '../sales/onsale.repository.js';
 import { SharedCopies } from '../shared/shared-copies.js';
+import { stockOf, type PresaleRooms, type RoomSale } from './presale-rooms.js';
 import { CHALLENGE_SECRET } from './room.js';
 import { waitingRoomErrors } from './waitingroom.errors.js';
 import type {
@@ -41,6 +42,8 @@ export interface WaitingRoomDeps {
   /** The `/queue` socket namespace, reachable from any process. */
   sockets: NamespaceEmitter<QueueServerToClient>;
   logger: Logger;
+  /** Presale windows' rooms: a room id that is no event's may be a window's (src/presales). */
+  presales?: PresaleRooms;
 }
 
 type JoinReceipt = z.input<typeof joinReceipt>;
@@ -127,7 +130,7 @@ function spreadOf(entryId: string): number {
 
 /** The waiting room's use cases for HTTP and sockets: join, where am I, public figures, lottery proof, pause/resume/close. */
 export class WaitingRoomService implements RoomReader {
-  private readonly sales = new SharedCopies<QueueSale>(SALE_CACHE_MS);
+  private readonly sales = new SharedCopies<RoomSale>(SALE_CACHE_MS);
   private readonly rates = new SharedCopies<number>(RATE_CACHE_MS);
   private readonly statsCopies = new SharedCopies<z.input<typeof queueStats>>(PUBLIC_SNAPSHOT_MS);
   private readonly lotteryCopies = new SharedCopies<z.input<typeof lottery>>(PUBLIC_SNAPSHOT_MS);
@@ -151,12 +154,12 @@ export class WaitingRoomService implements RoomReader {
    * a node's 10 connections running it); 404 for an unknown or draft event, or one without
    * on-sale. `fresh` (after a change) reads anew.
    */
-  sale(eventId: string, fresh = false): Promise<QueueSale> {
+  sale(eventId: string, fresh = false): Promise<RoomSale> {
     return this.sales.get(eventId, () => this.readSale(eventId), fresh);
   }
 
-  private async readSale(eventId: string): Promise<QueueSale> {
-    const sale = await findQueueSale(this.deps.db, eventId);
+  private async readSale(eventId: string): Promise<RoomSale> {
+    const sale = (await findQueueSale(this.deps.db, eventId)) ?? (await this.deps.presales?.find(eventId));
     if (!sale) {
       if (!(await catalog.findEvent(this.deps.db, eventId))) throw catalogErrors.eventNotFound();
       throw waitingRoomErrors.noOnsale();
@@ -181,7 +184,7 @@ export class WaitingRoomService implements RoomReader {
    * Opens the event's room once its pre-queue time has come (the scheduler, a PUT of the on-sale
    * and a join all call this; the engine keeps the first seed). Watchers hear about it once.
    */
-  async openIfDue(sale: QueueSale, now = Date.now()): Promise<boolean> {
+  async openIfDue(sale: RoomSale, now = Date.now()): Promise<boolean> {
     if (
       sale.mode !== 'queue' ||
       sale.state === 'closed' ||
@@ -190,7 +193,7 @@ export class WaitingRoomService implements RoomReader {
     )
       return false;
     const opened = await this.deps.room.open(sale.eventId, { tokenTtlMs: sale.purchaseTokenTtlSeconds * 1000 });
-    if (opened.created) {
+    if (opened.created && !sale.presale) {
       this.deps.logger.info({ eventId: sale.eventId, commitment: opened.commitment }, 'waiting room opened');
       // Telling watchers can take a while for a popular event; the room is open regardless.
       void announcePrequeueOpened(this.deps.db, sale.eventId, sale.saleStartsAt).catch((err: unknown) =>
@@ -233,6 +236,8 @@ export class WaitingRoomService implements RoomReader {
     if (sale.requireVerifiedEmail && !user.emailVerified) throw waitingRoomErrors.emailUnverified();
     if (!sale.prequeueOpensAt || sale.prequeueOpensAt.getTime() > now)
       throw waitingRoomErrors.notOpen(sale.prequeueOpensAt);
+    // A presale window's room is only for the accounts its gate lets through.
+    if (sale.presale) await this.deps.presales!.assertMayJoin(eventId, user.userId);
     if (sale.powDifficulty > 0) {
       // Before the entry exists: an unsolved join costs the server one HMAC and one SHA-256.
       if (!body?.challenge || !body.nonce) throw waitingRoomErrors.powRequired(sale.powDifficulty);
@@ -308,7 +313,7 @@ export class WaitingRoomService implements RoomReader {
     this.enteredViews.set(key, { view, openedAt });
   }
 
-  private async readSnapshot(sale: QueueSale, userId: string, eventId: string, now: number): Promise<QueueSnapshot> {
+  private async readSnapshot(sale: RoomSale, userId: string, eventId: string, now: number): Promise<QueueSnapshot> {
     let state;
     try {
       state = await this.deps.room.fanState(eventId, userId);
@@ -387,7 +392,7 @@ export class WaitingRoomService implements RoomReader {
     const sale = await this.sale(eventId);
     if (sale.mode !== 'queue') throw waitingRoomErrors.notQueueMode();
     const stats = await this.roomStats(sale);
-    const [rate, figures] = await Promise.all([this.rate(eventId, now), salesFigures(this.deps.db, eventId)]);
+    const [rate, figures] = await Promise.all([this.rate(eventId, now), salesFigures(this.deps.db, stockOf(sale))]);
     return {
       eventId,
       phase: stats.phase,
@@ -529,7 +534,7 @@ export class WaitingRoomService implements RoomReader {
     }
   }
 
-  private async roomStats(sale: QueueSale): Promise<QueueStats> {
+  private async roomStats(sale: RoomSale): Promise<QueueStats> {
     try {
       return await this.deps.room.stats(sale.eventId);
     } catch (err) {
