@@ -53,6 +53,9 @@ import { CheckinService } from './checkin/checkin.service.js';
 import { ticketRoutes } from './tickets/tickets.routes.js';
 import { TicketService } from './tickets/tickets.service.js';
 import { TransferService } from './tickets/transfers.service.js';
+import { loadWalletCredentials } from './wallet/credentials.js';
+import { walletRoutes } from './wallet/wallet.routes.js';
+import { WalletService } from './wallet/wallet.service.js';
 import type { QueueServerToClient } from './realtime/events.js';
 import { createWaitingRoom } from './waitingroom/room.js';
 import { queueFigures } from './waitingroom/queue-figures.js';
@@ -73,6 +76,8 @@ export interface Services {
   tickets: TicketService;
   transfers: TransferService;
   checkin: CheckinService;
+  /** Apple and Google Wallet passes of tickets, and Apple's PassKit web service. */
+  wallet: WalletService;
   cancellations: CancellationService;
   /** Join, position, lottery proof and organizer controls of queue-mode on-sales. */
   waitingRoom: WaitingRoomService;
@@ -160,6 +165,8 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
       bundleValidMs: config.CHECKIN_BUNDLE_VALID_MINUTES * 60_000,
       publicUrl: config.PUBLIC_URL,
     }),
+    // Credentials are read (and a bad one refused) at start-up; missing ones turn that wallet off.
+    wallet: new WalletService(database.db, infra.signer, loadWalletCredentials(config), config.PUBLIC_URL),
     cancellations: new CancellationService(database.db, infra.signer, cancellationQueue(redis, config)),
     waitingRoom,
   };
@@ -182,6 +189,7 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
     ...pushRoutes(new PushService(database.db, config), config),
     ...ticketRoutes(services.tickets, services.transfers, config),
     ...checkinRoutes(services.checkin),
+    ...walletRoutes(services.wallet),
     ...cancellationRoutes(services.cancellations),
   ];
   const metrics = createMetrics({ queues: () => queueFigures({ db: database.db, room }) });

@@ -252,6 +252,46 @@ const configSchema = z.object({
    * events whose scanners stay online.
    */
   CHECKIN_BUNDLE_VALID_MINUTES: int(5, 7 * 24 * 60).default(12 * 60),
+  /**
+   * Apple Wallet passes (docs/wallet-passes.md): the Pass Type ID and Team ID of the pass
+   * certificate, the certificate and its private key, and Apple's WWDR intermediate certificate
+   * (each a PEM or the path of a PEM file). Any of them unset: no "Add to Apple Wallet" button,
+   * and the pass route answers 503 naming what is missing.
+   */
+  APPLE_PASS_TYPE_ID: z
+    .string()
+    .regex(/^pass\.[A-Za-z0-9.-]+$/, 'must be a Pass Type ID (pass.com.example.tickets)')
+    .optional(),
+  APPLE_TEAM_ID: z
+    .string()
+    .regex(/^[A-Z0-9]{10}$/, 'must be the 10-character Team ID')
+    .optional(),
+  APPLE_PASS_CERT: z.string().min(1).optional(),
+  APPLE_PASS_KEY: z.string().min(1).optional(),
+  /** Only when APPLE_PASS_KEY is an encrypted PEM. */
+  APPLE_PASS_KEY_PASSPHRASE: z.string().min(1).optional(),
+  APPLE_WWDR_CERT: z.string().min(1).optional(),
+  /**
+   * Google Wallet passes: the issuer id from the Google Pay & Wallet Console, and the service
+   * account (its email and RSA private key, a PEM or the path of one) that signs save links and
+   * updates objects. Any unset: no "Save to Google Wallet" button, and the route answers 503.
+   */
+  GOOGLE_WALLET_ISSUER_ID: z
+    .string()
+    .regex(/^\d{6,25}$/, 'must be the numeric issuer id')
+    .optional(),
+  GOOGLE_WALLET_SERVICE_ACCOUNT_EMAIL: z.email("must be the service account's email").optional(),
+  GOOGLE_WALLET_PRIVATE_KEY: z.string().min(1).optional(),
+  /** Lets tests point the Google Wallet REST calls at a local fake; never set in production. */
+  GOOGLE_WALLET_API_BASE: url(['http:', 'https:']).default('https://walletobjects.googleapis.com'),
+  /** Lets tests point the service account's token exchange at a local fake; never set in production. */
+  GOOGLE_OAUTH_TOKEN_URL: url(['http:', 'https:']).default('https://oauth2.googleapis.com/token'),
+  /**
+   * How often the wallet worker looks for Google Wallet objects to update after their ticket
+   * changed (written by the change's own transaction). 5 s: a transferred ticket's old pass goes
+   * grey within seconds, for one indexed query per tick.
+   */
+  WALLET_SYNC_POLL_MS: int(100, 600_000).default(5_000),
   /** Gift-card balance lookups per IP per minute: a fan checks a few cards, a guesser needs billions. */
   GIFT_CARD_LOOKUPS_PER_MINUTE: int(1, 10_000).default(20),
   /**

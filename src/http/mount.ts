@@ -30,8 +30,9 @@ export async function principalFor(
   authorization: string | undefined,
   pipeline: Pipeline,
 ): Promise<Principal | null> {
-  const token = bearerToken(authorization);
+  // A public route ignores the header, whatever its scheme: Apple's PassKit calls send `ApplePass <token>`.
   if (route.access === 'public') return null;
+  const token = bearerToken(authorization);
   const principal = token ? await pipeline.authenticate(token) : null;
   if (route.access === 'optional') return principal;
   if (!principal) throw unauthorized('auth.required', 'Sign in to do this.');
@@ -111,7 +112,8 @@ function send(req: Request, res: Response, status: number, body: unknown, header
   }
   // A replayed refusal has set application/problem+json already.
   if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  const text = body instanceof JsonText ? body.text : JSON.stringify(body);
+  // Bytes (a picture) go as they are, with the Content-Type and ETag their route set.
+  const text = body instanceof JsonText ? body.text : Buffer.isBuffer(body) ? body : JSON.stringify(body);
   if (req.method === 'GET' || req.method === 'HEAD') res.send(text);
   else res.end(text);
 }

@@ -4,6 +4,7 @@ import { reconcilerJobs } from '../orders/orders.jobs.js';
 import { holdExpiryModule } from '../sales/expiry.jobs.js';
 import { admissionModule } from '../waitingroom/scheduler.jobs.js';
 import { receiptSweepModule } from '../timeline/receipts.jobs.js';
+import { walletModule } from '../wallet/wallet.jobs.js';
 import { retentionModule } from './retention.jobs.js';
 import type { JobModule } from './runtime.js';
 
@@ -16,4 +17,5 @@ export const jobModules: JobModule[] = [
   admissionModule(),
   retentionModule(),
   receiptSweepModule(),
+  walletModule,
 ];
