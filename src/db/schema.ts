@@ -22,3 +22,4 @@ export * from '../waitingroom/waitingroom.table.js';
 export * from '../waitlist/waitlist.table.js';
 export * from '../presales/presales.table.js';
 export * from '../wallet/wallet.table.js';
+export * from '../resale/resale.table.js';

@@ -18,7 +18,14 @@ export const eventTicketSettings = pgTable(
     keyGeneration: integer('key_generation').notNull().default(1),
     /** Codes do not admit before this (null: from when the event was created). */
     checkinOpensAt: timestamp('checkin_opens_at', { withTimezone: true }),
+    /** Holders may list tickets for resale at face value (src/resale/); off: no new listings. */
+    resaleEnabled: boolean('resale_enabled').notNull().default(true),
+    /** The resale price cap, as a percentage of what was paid for the ticket (100: face value). */
+    resaleCapPercent: integer('resale_cap_percent').notNull().default(100),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [check('event_ticket_settings_generation', sql`${t.keyGeneration} > 0`)],
+  (t) => [
+    check('event_ticket_settings_generation', sql`${t.keyGeneration} > 0`),
+    check('event_ticket_settings_resale_cap', sql`${t.resaleCapPercent} between 1 and 100`),
+  ],
 );

@@ -31,6 +31,11 @@ export const tickets = pgTable(
     attendeeName: text('attendee_name'),
     attendeeEmail: text('attendee_email'),
     version: integer('version').notNull().default(1),
+    /**
+     * The resale listing it is on (src/resale/), null when not listed. Set and cleared under the
+     * ticket's row lock, so a transfer or gift of a listed ticket is refused, never raced.
+     */
+    resaleListingId: uuid('resale_listing_id'),
     status: text('status', { enum: ticketStatuses }).notNull().default('valid'),
     issuedAt: timestamp('issued_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
