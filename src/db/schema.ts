@@ -23,3 +23,4 @@ export * from '../waitlist/waitlist.table.js';
 export * from '../presales/presales.table.js';
 export * from '../wallet/wallet.table.js';
 export * from '../resale/resale.table.js';
+export * from '../reports/reports.table.js';

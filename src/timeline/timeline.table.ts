@@ -38,6 +38,10 @@ export const timelineEntries = pgTable(
     unique('timeline_user_seq_unique').on(t.userId, t.seq),
     // Serves GET /v1/orders/:id/timeline and friends.
     index('timeline_subject_idx').on(t.subjectType, t.subjectId),
+    // Serves the post-drop report's arrivals: one event's queue receipts (src/reports/report.repository.ts).
+    index('timeline_queue_event_idx')
+      .on(t.eventId, t.kind)
+      .where(sql`${t.subjectType} = 'queue_entry'`),
     // Serves the sweep that signs receipts a crash left unsigned (normally empty).
     index('timeline_unsigned_idx')
       .on(t.id)
