@@ -135,7 +135,7 @@ export async function myWindows(
     .select({
       id: presaleWindows.id,
       eligible: sql<boolean>`fd_presale_eligible(${presaleWindows.id}, ${userId}::uuid)`,
-      redeemed: sql<boolean>`exists (select 1 from ${presaleRedemptions} r where r.window_id = ${presaleWindows.id} and r.user_id = ${userId}::uuid)`,
+      redeemed: sql<boolean>`exists (select 1 from ${presaleRedemptions} r where r.window_id = presale_windows.id and r.user_id = ${userId}::uuid)`,
     })
     .from(presaleWindows)
     .where(inArray(presaleWindows.id, windowIds));

@@ -265,6 +265,25 @@ export const problemWords: Record<string, Say> = {
   'waitlist.sale_not_on': 'This event is not on sale, so it has no waitlist to join.',
   'waitlist.not_in_line': 'You are not on the waitlist for this event.',
 
+  // Presales
+  'presales.window_not_found': 'We could not find this presale. It may have been removed.',
+  'presales.not_eligible':
+    'This presale is only for the fans it was given to. Enter your presale code first, or wait for the general sale.',
+  'presales.no_onsale': 'Set the on-sale first: a presale comes before the general sale.',
+  'presales.windows_overlap': 'This presale overlaps another one of this event. Choose other times.',
+  'presales.after_general_sale': 'A presale must end by the time the general sale starts.',
+  'presales.closes_before_opens': 'A presale must end after it starts.',
+  'presales.prequeue_after_opening': 'The waiting room must open before the presale starts.',
+  'presales.wrong_gate': 'This presale is not one that uses codes.',
+  'presales.window_closed': 'This presale has ended, so its codes no longer work.',
+  'presales.code_invalid': 'That is not a code for this presale. Check it and try again.',
+  'presales.code_revoked': 'This code was withdrawn by the organizer.',
+  'presales.code_used_up': 'This code has already been used as often as it may be.',
+  'presales.code_not_found': 'We could not find that code.',
+  'presales.codes_exist': 'Some of these codes already exist for this presale, so none were added.',
+  'presales.csv_invalid': 'Some rows of the file are not valid codes, so none were added. See the lines named below.',
+  'presales.allowlist_invalid': 'Some entries are neither an email address nor an account, so the list was not saved.',
+
   // Push notifications
   'push.unavailable': 'This site does not send notifications to your device.',
   'push.subscription_not_found': 'That device no longer gets notifications.',
