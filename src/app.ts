@@ -41,6 +41,8 @@ import { ReceiptSigner } from './timeline/receipt-signer.js';
 import { timelineRoutes } from './timeline/timeline.routes.js';
 import { notificationRoutes } from './notifications/notifications.routes.js';
 import { waitlistRoutes } from './waitlist/waitlist.routes.js';
+import { createResale } from './resale/resale.jobs.js';
+import { resaleRoutes } from './resale/resale.routes.js';
 import { WaitlistService } from './waitlist/waitlist.service.js';
 import { NotificationService } from './notifications/notifications.service.js';
 import { pushRoutes } from './notifications/push.routes.js';
@@ -170,6 +172,7 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
     cancellations: new CancellationService(database.db, infra.signer, cancellationQueue(redis, config)),
     waitingRoom,
   };
+  const resale = createResale(infra, services.commerce.providers);
   const routes: AnyRoute[] = [
     ...healthRoutes(database.sql, redis),
     ...authRoutes(services.auth, config),
@@ -188,6 +191,7 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
     ...notificationRoutes(services.notifications),
     ...pushRoutes(new PushService(database.db, config), config),
     ...ticketRoutes(services.tickets, services.transfers, config),
+    ...resaleRoutes(resale.resale, resale.purchases),
     ...checkinRoutes(services.checkin),
     ...walletRoutes(services.wallet),
     ...cancellationRoutes(services.cancellations),

@@ -6,6 +6,7 @@ import { admissionModule } from '../waitingroom/scheduler.jobs.js';
 import { receiptSweepModule } from '../timeline/receipts.jobs.js';
 import { walletModule } from '../wallet/wallet.jobs.js';
 import { retentionModule } from './retention.jobs.js';
+import { resaleModule } from '../resale/resale.jobs.js';
 import type { JobModule } from './runtime.js';
 
 /** Every background module, in start order. */
@@ -18,4 +19,5 @@ export const jobModules: JobModule[] = [
   retentionModule(),
   receiptSweepModule(),
   walletModule,
+  resaleModule(),
 ];

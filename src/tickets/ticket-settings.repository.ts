@@ -6,17 +6,29 @@ export interface TicketSettings {
   printedCodesAllowed: boolean;
   keyGeneration: number;
   checkinOpensAt: Date | null;
+  resaleEnabled: boolean;
+  resaleCapPercent: number;
 }
 
-const DEFAULTS: TicketSettings = { printedCodesAllowed: false, keyGeneration: 1, checkinOpensAt: null };
+const DEFAULTS: TicketSettings = {
+  printedCodesAllowed: false,
+  keyGeneration: 1,
+  checkinOpensAt: null,
+  resaleEnabled: true,
+  resaleCapPercent: 100,
+};
+
+const settingsColumns = {
+  printedCodesAllowed: eventTicketSettings.printedCodesAllowed,
+  keyGeneration: eventTicketSettings.keyGeneration,
+  checkinOpensAt: eventTicketSettings.checkinOpensAt,
+  resaleEnabled: eventTicketSettings.resaleEnabled,
+  resaleCapPercent: eventTicketSettings.resaleCapPercent,
+};
 
 export async function ticketSettings(db: Db, eventId: string): Promise<TicketSettings> {
   const [row] = await db
-    .select({
-      printedCodesAllowed: eventTicketSettings.printedCodesAllowed,
-      keyGeneration: eventTicketSettings.keyGeneration,
-      checkinOpensAt: eventTicketSettings.checkinOpensAt,
-    })
+    .select(settingsColumns)
     .from(eventTicketSettings)
     .where(eq(eventTicketSettings.eventId, eventId));
   return row ?? DEFAULTS;
@@ -30,9 +42,13 @@ export async function saveTicketSettings(
     printedCodesAllowed?: boolean | undefined;
     checkinOpensAt?: Date | null | undefined;
     rotateKeys?: boolean | undefined;
+    resaleEnabled?: boolean | undefined;
+    resaleCapPercent?: number | undefined;
   },
 ): Promise<TicketSettings> {
   const set = {
+    ...(patch.resaleEnabled !== undefined ? { resaleEnabled: patch.resaleEnabled } : {}),
+    ...(patch.resaleCapPercent !== undefined ? { resaleCapPercent: patch.resaleCapPercent } : {}),
     ...(patch.printedCodesAllowed !== undefined ? { printedCodesAllowed: patch.printedCodesAllowed } : {}),
     ...(patch.checkinOpensAt !== undefined ? { checkinOpensAt: patch.checkinOpensAt } : {}),
     ...(patch.rotateKeys ? { keyGeneration: sql`${eventTicketSettings.keyGeneration} + 1` } : {}),
@@ -45,12 +61,10 @@ export async function saveTicketSettings(
       printedCodesAllowed: patch.printedCodesAllowed ?? DEFAULTS.printedCodesAllowed,
       checkinOpensAt: patch.checkinOpensAt ?? null,
       keyGeneration: patch.rotateKeys ? 2 : 1,
+      resaleEnabled: patch.resaleEnabled ?? DEFAULTS.resaleEnabled,
+      resaleCapPercent: patch.resaleCapPercent ?? DEFAULTS.resaleCapPercent,
     })
     .onConflictDoUpdate({ target: eventTicketSettings.eventId, set })
-    .returning({
-      printedCodesAllowed: eventTicketSettings.printedCodesAllowed,
-      keyGeneration: eventTicketSettings.keyGeneration,
-      checkinOpensAt: eventTicketSettings.checkinOpensAt,
-    });
+    .returning(settingsColumns);
   return row!;
 }

@@ -13,6 +13,11 @@ export const ticketErrors = {
     conflict('transfers.event_closed', `The event is ${status}; its tickets can no longer change hands.`),
   alreadyUsed: () =>
     conflict('transfers.already_used', 'This ticket has been checked in; it can no longer be transferred.'),
+  listedForResale: () =>
+    conflict(
+      'transfers.listed_for_resale',
+      'This ticket is listed for resale; withdraw the listing before you transfer or gift it.',
+    ),
   pendingExists: () =>
     conflict('transfers.pending_exists', 'This ticket already has an open transfer; cancel it first.'),
   notPending: (status: string) => conflict('transfers.not_pending', `This transfer is ${status}.`, { status }),

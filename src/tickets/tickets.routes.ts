@@ -17,7 +17,13 @@ import {
 
 const tag = 'Tickets';
 const idParams = z.object({ id: z.uuid() });
-const settingsOut = (s: { printedCodesAllowed: boolean; keyGeneration: number; checkinOpensAt: Date | null }) => ({
+const settingsOut = (s: {
+  printedCodesAllowed: boolean;
+  keyGeneration: number;
+  checkinOpensAt: Date | null;
+  resaleEnabled: boolean;
+  resaleCapPercent: number;
+}) => ({
   ...s,
   checkinOpensAt: s.checkinOpensAt?.toISOString() ?? null,
 });
@@ -109,7 +115,8 @@ export function ticketRoutes(
     defineRoute({
       method: 'patch',
       path: '/v1/events/:id/ticket-settings',
-      summary: 'Allow printed codes, set when check-in opens, or retire the signing key (organizer)',
+      summary:
+        'Allow printed codes, set when check-in opens, retire the signing key, set the resale policy (organizer)',
       tag,
       access: { roles: ['organizer'] },
       params: idParams,
@@ -132,6 +139,7 @@ export function ticketRoutes(
         'transfers.not_allowed',
         'transfers.already_used',
         'transfers.pending_exists',
+        'transfers.listed_for_resale',
         'transfers.to_self',
         'transfers.event_closed',
       ],
@@ -146,7 +154,7 @@ export function ticketRoutes(
       params: idParams,
       body: orderTransferBody,
       response: { status: 201, schema: z.object({ transfers: z.array(transferView) }) },
-      errors: ['orders.not_found', 'transfers.no_attendees'],
+      errors: ['orders.not_found', 'transfers.no_attendees', 'transfers.listed_for_resale'],
       handler: async (ctx) => ({
         transfers: await transfers.offerOrderToAttendees(ctx.user, ctx.params.id, ctx.body.message ?? null),
       }),

@@ -44,6 +44,8 @@ export const ticketSettingsView = z.object({
   printedCodesAllowed: z.boolean(),
   keyGeneration: z.number().int(),
   checkinOpensAt: z.iso.datetime().nullable(),
+  resaleEnabled: z.boolean().describe('holders may list tickets for resale at face value'),
+  resaleCapPercent: z.number().int().describe('the resale price cap, as a percentage of what was paid'),
 });
 
 export const ticketSettingsPatch = z.strictObject({
@@ -57,6 +59,8 @@ export const ticketSettingsPatch = z.strictObject({
     .literal(true)
     .optional()
     .describe('Retire the current signing key: every code issued so far stops working'),
+  resaleEnabled: z.boolean().optional(),
+  resaleCapPercent: z.number().int().min(1).max(100).optional(),
 });
 
 export const transferView = z.object({

@@ -103,6 +103,8 @@ export class TicketService {
       printedCodesAllowed?: boolean | undefined;
       checkinOpensAt?: Date | null | undefined;
       rotateKeys?: boolean | undefined;
+      resaleEnabled?: boolean | undefined;
+      resaleCapPercent?: number | undefined;
     },
   ): Promise<TicketSettings> {
     await this.organized(principal, eventId);

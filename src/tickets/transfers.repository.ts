@@ -92,6 +92,7 @@ export async function lockTicket(tx: Db, id: string) {
       version: tickets.version,
       status: tickets.status,
       attendeeEmail: tickets.attendeeEmail,
+      resaleListingId: tickets.resaleListingId,
     })
     .from(tickets)
     .where(eq(tickets.id, id))
@@ -116,6 +117,58 @@ export async function changeHolder(
       updatedAt: sql`now()`,
     })
     .where(and(eq(tickets.id, ticketId), eq(tickets.version, fromVersion), eq(tickets.status, 'valid')))
+    .returning({ version: tickets.version });
+  return row?.version ?? null;
+}
+
+/**
+ * Puts a ticket on a resale listing or takes it off (`listingId` null): only the version listed,
+ * still valid; false when the ticket changed. Call with the ticket locked (lockTicket).
+ */
+export async function markListed(
+  tx: Db,
+  ticketId: string,
+  version: number,
+  listingId: string | null,
+): Promise<boolean> {
+  const rows = await tx
+    .update(tickets)
+    .set({ resaleListingId: listingId, updatedAt: sql`now()` })
+    .where(and(eq(tickets.id, ticketId), eq(tickets.version, version)))
+    .returning({ id: tickets.id });
+  return rows.length === 1;
+}
+
+/**
+ * Re-issues a resold ticket to its buyer: the holder changes, the version bump kills every code
+ * of the seller's, and the ticket leaves the listing. Only from the listed version, still valid
+ * and still on that listing; null otherwise.
+ */
+export async function resellTicket(
+  tx: Db,
+  ticketId: string,
+  fromVersion: number,
+  listingId: string,
+  to: { userId: string; name: string; email: string },
+): Promise<number | null> {
+  const [row] = await tx
+    .update(tickets)
+    .set({
+      holderId: to.userId,
+      attendeeName: to.name,
+      attendeeEmail: to.email,
+      resaleListingId: null,
+      version: sql`${tickets.version} + 1`,
+      updatedAt: sql`now()`,
+    })
+    .where(
+      and(
+        eq(tickets.id, ticketId),
+        eq(tickets.version, fromVersion),
+        eq(tickets.status, 'valid'),
+        eq(tickets.resaleListingId, listingId),
+      ),
+    )
     .returning({ version: tickets.version });
   return row?.version ?? null;
 }

@@ -197,6 +197,7 @@ export class TransferService {
     if (!ticket || ticket.holderId !== sender.userId) throw ticketErrors.notFound();
     if (toEmail === sender.email.toLowerCase()) throw ticketErrors.toSelf();
     if (ticket.status !== 'valid') throw ticketErrors.notValid(ticket.status);
+    if (ticket.resaleListingId) throw ticketErrors.listedForResale();
     await this.assertTransferable(tx, ticket.eventId, ticket.id);
     const token = newSecret('fdx');
     const transfer = await insertTransfer(tx, {

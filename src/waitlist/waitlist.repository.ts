@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import { users } from '../auth/auth.joinable.js';
 import { events, venues } from '../catalog/catalog.joinable.js';
 import type { Db } from '../db/types.js';
@@ -227,4 +227,29 @@ export async function offerReturnedPlaces(
     }),
   );
   return offers;
+}
+
+/**
+ * The next fan waiting in the event's line, leaving out the accounts named (for a resale
+ * listing: its seller and the fans it was offered to already, src/resale/). Read only: a resale
+ * offer does not change the fan's place in line.
+ */
+export async function nextInLine(
+  db: Db,
+  eventId: string,
+  skipUserIds: readonly string[],
+): Promise<{ entryId: string; userId: string } | undefined> {
+  const [row] = await db
+    .select({ entryId: waitlistEntries.id, userId: waitlistEntries.userId })
+    .from(waitlistEntries)
+    .where(
+      and(
+        eq(waitlistEntries.eventId, eventId),
+        eq(waitlistEntries.state, 'waiting'),
+        skipUserIds.length ? notInArray(waitlistEntries.userId, [...skipUserIds]) : undefined,
+      ),
+    )
+    .orderBy(asc(waitlistEntries.seq))
+    .limit(1);
+  return row;
 }

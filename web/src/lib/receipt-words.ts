@@ -35,6 +35,10 @@ export const RECEIPT_WORDS: Readonly<Record<string, string>> = {
   'ticket.transferred': 'Ticket passed on',
   'ticket.received': 'Ticket received',
   'ticket.checked_in': 'Checked in at the door',
+  'ticket.listed': 'Ticket listed for resale',
+  'ticket.listing_withdrawn': 'Resale listing withdrawn',
+  'ticket.resold': 'Ticket resold at face value',
+  'ticket.bought_resale': 'Resale ticket bought at face value',
   'event.cancelled': 'Event cancelled',
   'event.postponed': 'Event postponed',
 };

@@ -259,6 +259,36 @@ export const problemWords: Record<string, Say> = {
   'transfers.stale': 'The ticket changed since it was offered. Ask the sender for a new link.',
   'transfers.to_self': 'You already hold this ticket.',
   'transfers.wrong_recipient': 'This ticket was offered to another email address.',
+  'transfers.listed_for_resale': 'This ticket is listed for resale. Withdraw the listing first, then pass it on.',
+
+  // Resale at face value
+  'resale.not_found': 'We could not find this resale ticket. It may have been sold or withdrawn.',
+  'resale.not_allowed': 'The organizer of this event does not allow resale.',
+  'resale.ticket_not_valid': 'This ticket is no longer valid, so it cannot be resold.',
+  'resale.ticket_used': 'This ticket has been used at the door, so it cannot be resold.',
+  'resale.transfer_pending': 'This ticket is on offer to someone. Withdraw that offer first, then list it.',
+  'resale.already_listed': 'This ticket is already listed for resale.',
+  'resale.event_closed': 'This event has started, been cancelled or taken place: its tickets can no longer be resold.',
+  'resale.price_above_cap': (p) => {
+    const max = num(p.maxPriceCents);
+    return max !== null
+      ? `The price can be at most ${(max / 100).toFixed(2)}: what you paid, within the organizer's limit.`
+      : 'The price can be at most what you paid for the ticket.';
+  },
+  'resale.price_too_low': 'The price must be more than the resale fee.',
+  'resale.not_listed': 'This listing has already been sold or withdrawn.',
+  'resale.unavailable': 'This ticket is no longer for sale: someone else bought it, or its seller withdrew it.',
+  'resale.offered_to_waitlist': (p) => {
+    const until = when(str(p.until));
+    return until
+      ? `This ticket is offered to the next fan on the waitlist until ${until}. If they pass, anyone can buy it.`
+      : 'This ticket is offered to the next fan on the waitlist first. If they pass, anyone can buy it.';
+  },
+  'resale.own_listing': 'This is your own ticket. Withdraw the listing instead.',
+  'resale.no_offer': 'This ticket is not on offer to you any more.',
+  'resale.gift_card_not_accepted':
+    'A gift card from an organizer cannot pay for a resale ticket. Use a card or a Fairdrop gift card.',
+  'resale.gift_card_currency': 'This gift card is in another currency than the ticket.',
 
   // The waitlist of a sold-out event
   'waitlist.not_sold_out': 'Tickets are still on sale for this event: buy one instead of waiting.',
