@@ -41,6 +41,7 @@ import { ReceiptSigner } from './timeline/receipt-signer.js';
 import { timelineRoutes } from './timeline/timeline.routes.js';
 import { notificationRoutes } from './notifications/notifications.routes.js';
 import { waitlistRoutes } from './waitlist/waitlist.routes.js';
+import { MediaService, mediaRoutes } from './media/index.js';
 import { createResale } from './resale/resale.jobs.js';
 import { resaleRoutes } from './resale/resale.routes.js';
 import { WaitlistService } from './waitlist/waitlist.service.js';
@@ -187,6 +188,7 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
     ...waitingRoomRoutes(services.waitingRoom, config),
     ...holdRoutes(services.holds),
     ...waitlistRoutes(new WaitlistService(database.db)),
+    ...mediaRoutes(new MediaService({ db: database.db })),
     ...presaleRoutes(presales, config),
     ...notificationRoutes(services.notifications),
     ...pushRoutes(new PushService(database.db, config), config),

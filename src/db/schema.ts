@@ -21,6 +21,7 @@ export * from '../cancellations/cancellations.table.js';
 export * from '../waitingroom/waitingroom.table.js';
 export * from '../waitlist/waitlist.table.js';
 export * from '../presales/presales.table.js';
+export * from '../media/media.table.js';
 export * from '../wallet/wallet.table.js';
 export * from '../resale/resale.table.js';
 export * from '../reports/reports.table.js';

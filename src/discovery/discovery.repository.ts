@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
 import type { Transit } from '../catalog/vocabulary.js';
 import { boundingBox, EARTH_RADIUS_KM, type Point } from './geo.js';
+import type { StoredVariant } from '../media/vocabulary.js';
 
 /**
  * Discovery's SQL. One statement per search: the inner query filters, orders and limits
@@ -87,6 +88,8 @@ export interface EventRow {
   prequeue_opens_at: string | null;
   sale_starts_at: string | null;
   sale_ends_at: string | null;
+  /** The event's image (src/media), as the media module stores it. */
+  image: { alt: string; width: number; height: number; variants: StoredVariant[] } | null;
 }
 
 const utc = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
@@ -218,7 +221,9 @@ function decorate(source: SQL, orderBy: SQL): SQL {
       st.available_seats, st.total_seats, ga.ga_capacity, ga.ga_remaining,
       o.mode as onsale_mode, o.state as onsale_state,
       ${utc(sql`o.prequeue_opens_at`)} as prequeue_opens_at, ${utc(sql`o.sale_starts_at`)} as sale_starts_at,
-      ${utc(sql`o.sale_ends_at`)} as sale_ends_at
+      ${utc(sql`o.sale_ends_at`)} as sale_ends_at,
+      (select json_build_object('alt', m.alt, 'width', m.width, 'height', m.height, 'variants', m.variants)
+        from event_media m where m.event_id = p.id and m.slot = 'image') as image
     from ${source}
     left join lateral (
       select min(t.price_cents + t.fee_cents) as min_price, max(t.price_cents + t.fee_cents) as max_price, min(t.currency) as currency

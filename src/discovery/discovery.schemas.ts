@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { salePhase, saleView } from '../sales/onsale.schemas.js';
 import { accessibilityFeatures, categories } from '../shared/vocabulary.js';
+import { pictureSchema } from '../media/media.schemas.js';
 
 /** Requests and answers of discovery; the OpenAPI reference is generated from these. */
 
@@ -158,6 +159,7 @@ export const eventSummary = z.object({
   accessibility: z.array(z.string()),
   transit,
   reasons: z.array(z.string()).describe('Why this was suggested, from the fan’s profile.'),
+  image: pictureSchema.nullable().describe('The organizer’s picture of the event, with its words; null without one.'),
 });
 export type EventSummary = z.input<typeof eventSummary>;
 

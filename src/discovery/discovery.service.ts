@@ -26,6 +26,7 @@ import {
   type SeatMap,
 } from './discovery.schemas.js';
 import type { Point } from './geo.js';
+import { pictureView } from '../media/media.views.js';
 
 /** `near` without `radiusKm`: a city and its surroundings, what "near me" usually means. */
 export const DEFAULT_RADIUS_KM = 50;
@@ -377,6 +378,7 @@ function summarize(
     accessibility: row.venue_accessibility,
     transit: row.transit,
     reasons: reasonsFor(row, profile, fromHome),
+    image: row.image ? pictureView(row.image) : null,
   };
 }
 

@@ -6,6 +6,7 @@ import { problemDocument, sendProblem } from './problem.js';
 import type { RateLimiter } from './rate-limit.js';
 import { JsonText, parsePart, Reply, RequestContext, type AnyRoute } from './route.js';
 import { pathSegments, RouteTable } from './route-table.js';
+import { readUpload } from './upload.js';
 
 export interface Pipeline {
   /** Resolves a bearer token to its account; throws a 401 problem for a bad or expired one. */
@@ -122,7 +123,8 @@ async function run(route: AnyRoute, req: Request, res: Response, pipeline: Pipel
   const principal = await principalFor(route, req.get('authorization'), pipeline);
   const params = route.params ? parsePart('params', route.params, req.params) : undefined;
   const query = route.query ? parsePart('query', route.query, req.query) : undefined;
-  const body = route.body ? parsePart('body', route.body, readBody(route, req)) : undefined;
+  const raw = route.upload ? await readUpload(req, res, route.upload) : route.body ? readBody(route, req) : undefined;
+  const body = route.body ? parsePart('body', route.body, raw) : undefined;
   // Computed once: with `trust proxy`, each read of req.ip parses X-Forwarded-For again.
   const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
 

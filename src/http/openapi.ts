@@ -107,7 +107,11 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { version: strin
         ? {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+              content: route.upload
+                ? Object.fromEntries(
+                    route.upload.types.map((t) => [t, { schema: { type: 'string', format: 'binary' } }]),
+                  )
+                : { 'application/json': { schema: jsonSchema(route.body, 'input') } },
             },
           }
         : {}),

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { AppError, unauthorized, type FieldProblem } from '../shared/errors.js';
 import type { Role } from '../shared/vocabulary.js';
 import type { Principal } from '../auth/principal.js';
+import type { UploadSpec } from './upload.js';
 
 /**
  * A route is declared once, as data: its schemas validate the request, document it in the
@@ -75,6 +76,11 @@ export interface RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * The body is a file's bytes (an image), read only after the caller is authenticated and
+   * handed to `body` (declare it `z.instanceof(Buffer)`) instead of parsed JSON.
+   */
+  upload?: UploadSpec;
   /** Success status and body schema; responses are parsed through it, so no field leaks by accident. */
   response: { status: number; schema?: R; description?: string };
   /** Problem codes this route may answer with, for the reference. */
