@@ -242,6 +242,14 @@ export const problemWords: Record<string, Say> = {
   'sales.unknown_seat': 'Some of these seats are no longer on the map. Reload the page and choose again.',
   'sales.wrong_tier_kind': 'That ticket type works differently. Reload the page and choose again.',
 
+  // Wallet passes
+  'wallet.apple_unavailable': 'Apple Wallet passes are not available here yet. Show the code on this page at the door.',
+  'wallet.google_unavailable':
+    'Google Wallet passes are not available here yet. Show the code on this page at the door.',
+  'wallet.pass_not_found': 'We could not find this wallet pass.',
+  'wallet.pass_unauthorized':
+    'This wallet pass could not be checked. Add the ticket to your wallet again from My tickets.',
+
   // Tickets and transfers
   'tickets.not_found': 'We could not find this ticket.',
   'tickets.not_valid': 'This ticket is no longer valid, so it has no code to show.',

@@ -7,6 +7,7 @@ import { renderOrders } from '../tickets/orders.js';
 import { forgetEvents } from '../tickets/shared.js';
 import { renderTickets } from '../tickets/ticket-cards.js';
 import { renderTransfers } from '../tickets/transfers.js';
+import { addWalletButtons } from '../tickets/wallet.js';
 import type { Order, Ticket, Transfer } from '../tickets/types.js';
 
 /**
@@ -47,7 +48,9 @@ if (!me) {
         $('#tickets-empty').hidden =
           tickets.length > 0 || transfers.some((t) => t.status === 'accepted' && t.fromUserId === me.id);
         await Promise.all([
-          renderTickets($('#tickets'), tickets, transfers, me.id, reload),
+          renderTickets($('#tickets'), tickets, transfers, me.id, reload).then(() =>
+            addWalletButtons($('#tickets'), tickets),
+          ),
           renderTransfers($('#transfers'), transfers, me, reload),
           renderOrders($('#orders'), orders, tickets, reload),
           renderTimeline(),
