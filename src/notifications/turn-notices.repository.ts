@@ -145,3 +145,55 @@ export async function dropUsedTurnReminders(
     .returning({ id: outbox.id });
   return new Set(skipped.map((r) => r.id));
 }
+
+/** A message for the devices of one account, worded like a feed notice (times as placeholders for `data`). */
+export interface DeviceNotice {
+  userId: string;
+  kind: string;
+  title: string;
+  body: string;
+  /** The raw values the text names, with the event's `timeZone`. */
+  data: Record<string, unknown>;
+  /** The page a click on the notification opens (a path on this site). */
+  url: string;
+  /** Notifications with the same tag replace each other on the device. */
+  tag: string;
+}
+
+/**
+ * Writes Web Push messages to the outbox for the accounts, among `notices`, that allow "your
+ * turn" pushes and have a device subscribed: a waitlist offer is a turn as much as an
+ * admission, and follows the same switch on the account page. In the caller's transaction, so
+ * the message exists exactly when what it announces does. Returns the rows written.
+ */
+export async function queueDevicePushes(tx: Db, notices: readonly DeviceNotice[]): Promise<number> {
+  if (notices.length === 0) return 0;
+  const ids = [...new Set(notices.map((n) => n.userId))];
+  const allowed = await tx
+    .select({ id: users.id })
+    .from(users)
+    .leftJoin(notificationPreferences, eq(notificationPreferences.userId, users.id))
+    .where(
+      and(
+        inArray(users.id, ids),
+        sql`coalesce(${notificationPreferences.turnPush}, true)`,
+        sql`exists (select 1 from ${pushSubscriptions} where ${pushSubscriptions.userId} = ${users.id})`,
+      ),
+    );
+  const yes = new Set(allowed.map((a) => a.id));
+  const rows = notices
+    .filter((n) => yes.has(n.userId))
+    .map((n) => ({
+      userId: n.userId,
+      kind: n.kind,
+      channel: 'webpush' as const,
+      recipient: n.userId,
+      subject: n.title,
+      body: n.body,
+      payload: { data: n.data, url: n.url, tag: n.tag },
+    }));
+  if (rows.length === 0) return 0;
+  await tx.insert(outbox).values(rows);
+  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+  return rows.length;
+}

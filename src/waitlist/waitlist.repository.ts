@@ -4,6 +4,7 @@ import { events, venues } from '../catalog/catalog.joinable.js';
 import type { Db } from '../db/types.js';
 import { notify } from '../notifications/notifications.repository.js';
 import { timeIn } from '../notifications/notice-text.js';
+import { queueDevicePushes } from '../notifications/turn-notices.repository.js';
 import { waitlistCounters, waitlistEntries, type WaitlistState } from './waitlist.table.js';
 
 export type WaitlistRow = typeof waitlistEntries.$inferSelect;
@@ -203,28 +204,32 @@ export async function offerReturnedPlaces(
     )
     .orderBy(asc(users.id));
   const byUser = new Map(people.map((p) => [p.userId, p]));
-  await notify(
+  const notices = offers.map((offer) => {
+    const who = byUser.get(offer.userId)!;
+    return {
+      userId: offer.userId,
+      kind: 'waitlist.offer',
+      title: `A ticket for ${who.title} is yours to buy`,
+      body:
+        `A place came back and you are next in line. It is held for you until ${timeIn('expiresAt')}; ` +
+        'buy it from the link before then, or it passes to the next fan.',
+      data: {
+        eventId: offer.eventId,
+        holdId: offer.holdId,
+        expiresAt: offer.expiresAt,
+        timeZone: who.timeZone,
+        path: `/checkout.html?hold=${offer.holdId}`,
+      },
+      dedupeKey: `waitlist.offer:${offer.holdId}`,
+      email: who.email,
+    };
+  });
+  // The feed row, the open pages (the `notification` push to the fan's user room) and a mail;
+  // then the fan's devices, as for an admission.
+  await notify(tx, notices);
+  await queueDevicePushes(
     tx,
-    offers.map((offer) => {
-      const who = byUser.get(offer.userId)!;
-      return {
-        userId: offer.userId,
-        kind: 'waitlist.offer',
-        title: `A ticket for ${who.title} is yours to buy`,
-        body:
-          `A place came back and you are next in line. It is held for you until ${timeIn('expiresAt')}; ` +
-          'buy it from the link before then, or it passes to the next fan.',
-        data: {
-          eventId: offer.eventId,
-          holdId: offer.holdId,
-          expiresAt: offer.expiresAt,
-          timeZone: who.timeZone,
-          path: `/checkout.html?hold=${offer.holdId}`,
-        },
-        dedupeKey: `waitlist.offer:${offer.holdId}`,
-        email: who.email,
-      };
-    }),
+    notices.map((n) => ({ ...n, url: n.data.path, tag: `waitlist-${n.data.holdId}` })),
   );
   return offers;
 }

@@ -1,3 +1,5 @@
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../../src/realtime/events.js';
 import type { MyEntryView } from '../../../src/waitlist/waitlist.schemas.js';
 import { api, ApiError, session } from './api.js';
 import { h, setStatus } from './dom.js';
@@ -9,10 +11,52 @@ import { viewerTime } from './zoned-time.js';
  * join the line; places that come back are offered in line order, each held for the fan for
  * ten minutes. The page calls showWaitlist(event) on every render; this keeps its own box,
  * placed after the sale note, and reads the fan's entry when the phase turns to sold out.
+ *
+ * While the box is up, a signed-in fan's page listens on the realtime gateway (its `user:<id>`
+ * room): the `waitlist.offer` notice written with the offer reaches it the moment the offer is
+ * made, and the box shows it, with the time left counting down, without a reload.
  */
 
 let box: HTMLElement | null = null;
 let shownFor: string | null = null;
+let live: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+let ticking: ReturnType<typeof setInterval> | null = null;
+
+/** What is left of an offer, as a clock reads it: `9:58`, `0:05`. */
+export function timeLeft(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
+}
+
+/** Counts the offer down once a second in `#waitlist-countdown`; at zero the entry is read again (it passed on). */
+function countDown(eventId: string, target: HTMLElement, entry: MyEntryView): void {
+  if (ticking) clearInterval(ticking);
+  ticking = null;
+  if (entry.state !== 'offered' || !entry.offerExpiresAt) return;
+  const ends = Date.parse(entry.offerExpiresAt);
+  const tick = () => {
+    const clock = target.querySelector<HTMLElement>('#waitlist-countdown');
+    const left = ends - Date.now();
+    if (clock) clock.textContent = timeLeft(left);
+    if (left <= 0 || !clock) {
+      clearInterval(ticking!);
+      ticking = null;
+      if (clock) void load(eventId, target);
+    }
+  };
+  ticking = setInterval(tick, 1_000);
+  tick();
+}
+
+/** Listens for this event's waitlist offer on the fan's own room; once per page. */
+function listen(eventId: string, target: HTMLElement): void {
+  if (live || !session.token()) return;
+  live = io({ auth: { token: session.token() ?? '' } });
+  live.on('notification', (push) => {
+    if (push.kind !== 'waitlist.offer' || push.data.eventId !== eventId) return;
+    void load(eventId, target, 'A ticket came back for you: it is held for you now.');
+  });
+}
 
 function ensureBox(): HTMLElement {
   if (box) return box;
@@ -35,7 +79,13 @@ function words(entry: MyEntryView): (string | HTMLElement)[] {
       ];
     case 'offered':
       return [
-        `A ticket came back and is held for you until ${viewerTime(entry.offerExpiresAt!)}. `,
+        `A ticket came back and is held for you until ${viewerTime(entry.offerExpiresAt!)} (`,
+        h(
+          'span',
+          { id: 'waitlist-countdown', class: 'countdown' },
+          timeLeft(Date.parse(entry.offerExpiresAt!) - Date.now()),
+        ),
+        ' left). ',
         h('a', { href: `/checkout.html?hold=${entry.holdId}`, class: 'button' }, 'Buy it now'),
       ];
     case 'bought':
@@ -49,7 +99,13 @@ function words(entry: MyEntryView): (string | HTMLElement)[] {
   }
 }
 
-async function render(eventId: string, target: HTMLElement, entry: MyEntryView | null, status = ''): Promise<void> {
+async function render(
+  eventId: string,
+  target: HTMLElement,
+  entry: MyEntryView | null,
+  status = '',
+  news = '',
+): Promise<void> {
   const title = h('h3', { id: 'waitlist-title' }, 'Waitlist');
   const line = h('p', { id: 'waitlist-status', class: 'status', role: 'status', 'aria-live': 'polite' });
   if (!session.token()) {
@@ -86,8 +142,10 @@ async function render(eventId: string, target: HTMLElement, entry: MyEntryView |
       parts.push(leave);
     }
     target.replaceChildren(...parts, line);
+    countDown(eventId, target, entry);
   }
   if (status) setStatus(line, 'bad', status);
+  else if (news) setStatus(line, 'ok', news);
 }
 
 async function act(eventId: string, target: HTMLElement, method: 'POST' | 'DELETE', button: HTMLButtonElement) {
@@ -102,10 +160,11 @@ async function act(eventId: string, target: HTMLElement, method: 'POST' | 'DELET
   }
 }
 
-async function load(eventId: string, target: HTMLElement): Promise<void> {
+async function load(eventId: string, target: HTMLElement, news = ''): Promise<void> {
   if (!session.token()) return render(eventId, target, null);
+  listen(eventId, target);
   try {
-    await render(eventId, target, await api<MyEntryView>('GET', `/v1/events/${eventId}/waitlist/me`));
+    await render(eventId, target, await api<MyEntryView>('GET', `/v1/events/${eventId}/waitlist/me`), '', news);
   } catch (err) {
     if (err instanceof ApiError && err.problem.status === 404) return render(eventId, target, null);
     await render(eventId, target, null, refusal(err));
