@@ -6,6 +6,7 @@ import { drawnCrowd, phaseBadge, roomOpen, type SalePhase, type SaleView } from 
 import { renderSeatMap, type SeatMap, type SeatView } from '../lib/seatmap.js';
 import { verifyFirstNotice } from '../lib/verify-first.js';
 import { showWaitlist } from '../lib/waitlist.js';
+import { showResale } from '../lib/resale-listings.js';
 import { clearPageProblem, showPageProblem } from '../lib/page-problem.js';
 import { pageProblemWords } from '../lib/words.js';
 import type { QueueSnapshot } from '../../../src/realtime/events.js';
@@ -398,6 +399,7 @@ $('#watch').addEventListener('click', async () => {
 });
 
 void renderHeader();
+if (id) void showResale(id);
 await load();
 // Cheap while nothing changes: the API answers 304 to the ETag.
 setInterval(() => void load(), 5000);

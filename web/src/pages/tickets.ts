@@ -6,6 +6,7 @@ import { invitationFromHash, showInvitation, showSignedOutInvitation } from '../
 import { renderOrders } from '../tickets/orders.js';
 import { forgetEvents } from '../tickets/shared.js';
 import { renderTickets } from '../tickets/ticket-cards.js';
+import { addResaleActions } from '../tickets/resale.js';
 import { renderTransfers } from '../tickets/transfers.js';
 import { addWalletButtons } from '../tickets/wallet.js';
 import type { Order, Ticket, Transfer } from '../tickets/types.js';
@@ -49,7 +50,7 @@ if (!me) {
           tickets.length > 0 || transfers.some((t) => t.status === 'accepted' && t.fromUserId === me.id);
         await Promise.all([
           renderTickets($('#tickets'), tickets, transfers, me.id, reload).then(() =>
-            addWalletButtons($('#tickets'), tickets),
+            Promise.all([addWalletButtons($('#tickets'), tickets), addResaleActions($('#tickets'), tickets, reload)]),
           ),
           renderTransfers($('#transfers'), transfers, me, reload),
           renderOrders($('#orders'), orders, tickets, reload),

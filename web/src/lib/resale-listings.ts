@@ -1,0 +1,35 @@
+import { api } from './api.js';
+import { $, h } from './dom.js';
+import { money } from './layout.js';
+import type { ListingView } from '../../../src/resale/resale.schemas.js';
+
+/**
+ * The event page's resale section: tickets fans sell at face value or less (GET
+ * /v1/events/:id/resale), each with a link to buy it on /resale.html. A listing still offered to
+ * the waitlist says so instead. Hidden while there is none.
+ */
+
+function item(l: ListingView): HTMLElement {
+  const seat = l.seat
+    ? `${l.tierName}, ${l.seat.section} row ${l.seat.row} seat ${l.seat.number}`
+    : `${l.tierName}, general admission`;
+  const price = money(l.priceCents, l.currency);
+  const action = l.mine
+    ? h('span', { class: 'muted' }, 'Your listing')
+    : l.openToAll || l.offeredToYou
+      ? h('a', { class: 'button', href: `/resale.html?listing=${l.id}` }, `Buy for ${price}`)
+      : h('span', { class: 'muted' }, 'Offered to the waitlist first');
+  return h('li', { class: 'resale-item' }, h('span', {}, `${seat} · ${price}`), ' ', action);
+}
+
+export async function showResale(eventId: string): Promise<void> {
+  const refresh = async () => {
+    const { listings } = await api<{ listings: ListingView[] }>('GET', `/v1/events/${eventId}/resale`).catch(() => ({
+      listings: [] as ListingView[],
+    }));
+    $('#resale-listings').replaceChildren(...listings.map(item));
+    $('#resale').hidden = listings.length === 0;
+  };
+  await refresh();
+  setInterval(() => void refresh(), 15_000);
+}
