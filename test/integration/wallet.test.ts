@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,8 @@ let apple: AppleKit;
 let google: ReturnType<typeof googleKit>;
 let fake: Awaited<ReturnType<typeof fakeGoogle>>;
 let worker: { close(): Promise<void> };
+/** The pass's signature is also checked by OpenSSL where it is installed (it is on Debian and in CI). */
+const openssl = spawnSync('openssl', ['version']).status === 0;
 
 beforeAll(async () => {
   apple = appleKit();
@@ -106,6 +109,27 @@ describe('Apple Wallet', () => {
     expect(check).toMatchObject({ ok: true, digestMatches: true });
     // It carries the pass certificate and the WWDR intermediate, so a device can chain it to Apple.
     expect(check.certificates).toEqual([apple.certPem, apple.wwdrPem]);
+    // OpenSSL, as a device would, verifies the signature and chains the signer to the WWDR certificate.
+    if (openssl) {
+      const dir = await mkdtemp(join(tmpdir(), 'fairdrop-pkpass-'));
+      for (const [name, bytes] of Object.entries({ ...files, 'wwdr.pem': Buffer.from(apple.wwdrPem) }))
+        await writeFile(join(dir, name), bytes);
+      const cms = (content: string) =>
+        spawnSync(
+          'openssl',
+          ['cms', '-verify', '-binary', '-inform', 'DER', '-in', 'signature', '-content', content].concat([
+            '-CAfile',
+            'wwdr.pem',
+            '-purpose',
+            'any',
+            '-out',
+            '/dev/null',
+          ]),
+          { cwd: dir, encoding: 'utf8' },
+        );
+      expect(cms('manifest.json').status, cms('manifest.json').stderr).toBe(0);
+      expect(cms('pass.json').status).not.toBe(0);
+    }
     // Tampering with any file breaks the manifest's hash; a changed manifest breaks the signature.
     const forged = Buffer.from(files['manifest.json']!.toString().replace(/"pass.json":"[0-9a-f]/, '"pass.json":"_'));
     expect(verifyDetachedPkcs7(files.signature!, forged, apple.certPem).ok).toBe(false);
@@ -284,6 +308,36 @@ describe('Google Wallet', () => {
       authorization: 'Bearer fake-access-token',
       body: { id: objectId, state: 'INACTIVE', barcode: null },
     });
+  });
+
+  it('a refund expires the Google object and voids the Apple pass; its code answers revoked', async () => {
+    const fan = await signedIn(env);
+    const bought = await buySeats(env, sale, fan, 1);
+    const ticketId = bought.ticketIds[0]!;
+    const link = await env.api.get(`/v1/tickets/${ticketId}/google-wallet`, { token: fan.token });
+    const pass = await passJson((await pkpass(fan.token, ticketId)).bytes);
+    const refund = await env.api.patch(
+      `/v1/orders/${bought.orderId}`,
+      { cancel: {} },
+      { token: fan.token, headers: { 'idempotency-key': randomUUID() } },
+    );
+    expect(refund.status).toBe(200);
+    expect((await scan(pass.barcodes[0].message)).body.result).toBe('revoked');
+    await until(() => fake.calls.some((c) => c.path.endsWith(encodeURIComponent(link.body.objectId))));
+    expect(fake.calls.find((c) => c.path.endsWith(encodeURIComponent(link.body.objectId)))!.body).toMatchObject({
+      state: 'EXPIRED',
+      barcode: null,
+    });
+    const latest = await download(`/v1/passkit/v1/passes/${apple.passTypeId}/${pass.serialNumber}`, {
+      authorization: `ApplePass ${pass.authenticationToken}`,
+    });
+    const voided = await passJson(latest.bytes);
+    expect(voided).toMatchObject({ voided: true });
+    expect(JSON.stringify(voided.eventTicket)).toContain('cancelled or refunded');
+    // And the holder is told the ticket no longer admits, not handed a pass.
+    expect((await env.api.get(`/v1/tickets/${ticketId}/pass.pkpass`, { token: fan.token })).body.code).toBe(
+      'tickets.not_valid',
+    );
   });
 
   it('an object the fan never saved (404 at Google) is settled, not retried', async () => {
