@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyTicketCode, type OfflineBundle } from '../../src/tickets/codes.js';
 import { walletModule } from '../../src/wallet/wallet.jobs.js';
-import { createSale, type SaleFixture } from '../support/commerce.js';
+import { createSale, holdDirect, type SaleFixture } from '../support/commerce.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn, signedInVerified } from '../support/fixtures.js';
 import { buySeats, doorStaff, emailOf, until } from '../support/tickets-fixtures.js';
@@ -338,6 +338,38 @@ describe('Google Wallet', () => {
     expect((await env.api.get(`/v1/tickets/${ticketId}/pass.pkpass`, { token: fan.token })).body.code).toBe(
       'tickets.not_valid',
     );
+  });
+
+  it('an exchange keeps both passes with the holder: they update to the new seat and code, the old code answers revoked', async () => {
+    const fan = await signedIn(env);
+    const bought = await buySeats(env, sale, fan, 1);
+    const ticketId = bought.ticketIds[0]!;
+    const link = await env.api.get(`/v1/tickets/${ticketId}/google-wallet`, { token: fan.token });
+    const pass = await passJson((await pkpass(fan.token, ticketId)).bytes);
+    const holdId = await holdDirect(env, sale, fan.userId, { seatIds: [sale.seatIds[19]!] });
+    const exchanged = await env.api.patch(
+      `/v1/orders/${bought.orderId}`,
+      { exchange: { ticketIds: [ticketId], holdId } },
+      { token: fan.token, headers: { 'idempotency-key': randomUUID() } },
+    );
+    expect(exchanged.status).toBe(200);
+    expect((await scan(pass.barcodes[0].message)).body.result).toBe('revoked');
+    const latest = await passJson(
+      (
+        await download(`/v1/passkit/v1/passes/${apple.passTypeId}/${pass.serialNumber}`, {
+          authorization: `ApplePass ${pass.authenticationToken}`,
+        })
+      ).bytes,
+    );
+    expect(latest.voided).toBeUndefined();
+    expect(latest.barcodes[0].message).not.toBe(pass.barcodes[0].message);
+    expect(latest.barcodes[0].altText).not.toBe(pass.barcodes[0].altText);
+    const objectPath = (c: { path: string }) => c.path.endsWith(encodeURIComponent(link.body.objectId));
+    await until(() => fake.calls.some(objectPath));
+    const sent = fake.calls.find(objectPath)!.body;
+    expect(sent).toMatchObject({ state: 'ACTIVE', barcode: { type: 'QR_CODE' } });
+    expect(sent.barcode.value).toBe(latest.barcodes[0].message);
+    expect((await scan(sent.barcode.value)).body).toMatchObject({ result: 'admitted', ticket: { version: 2 } });
   });
 
   it('an object the fan never saved (404 at Google) is settled, not retried', async () => {
