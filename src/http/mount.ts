@@ -1,10 +1,11 @@
+import { Readable } from 'node:stream';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { Principal } from '../auth/principal.js';
 import { AppError, forbidden, unauthorized } from '../shared/errors.js';
 import { IDEMPOTENCY_KEY, requestHash, type IdempotencyStore } from './idempotency.js';
 import { problemDocument, sendProblem } from './problem.js';
 import type { RateLimiter } from './rate-limit.js';
-import { JsonText, parsePart, Reply, RequestContext, type AnyRoute } from './route.js';
+import { JsonText, parsePart, Reply, RequestContext, StreamedText, type AnyRoute } from './route.js';
 import { pathSegments, RouteTable } from './route-table.js';
 import { readUpload } from './upload.js';
 
@@ -78,7 +79,11 @@ export function replyOf(
 ): { status: number; payload: unknown; headers: Record<string, string> } {
   const reply = result instanceof Reply ? result : new Reply(route.response.status, result);
   const checked =
-    route.response.schema && reply.body !== undefined && reply.status < 300 && !(reply.body instanceof JsonText);
+    route.response.schema &&
+    reply.body !== undefined &&
+    reply.status < 300 &&
+    !(reply.body instanceof JsonText) &&
+    !(reply.body instanceof StreamedText);
   return {
     status: reply.status,
     payload: checked ? route.response.schema!.parse(reply.body) : reply.body,
@@ -109,6 +114,17 @@ function send(req: Request, res: Response, status: number, body: unknown, header
   res.statusCode = status;
   if (status === 204 || body === undefined) {
     res.end();
+    return;
+  }
+  if (body instanceof StreamedText) {
+    res.setHeader('Content-Type', body.contentType);
+    const source = Readable.from(body.chunks);
+    // Headers are out: a failure half-way can only cut the answer short, which the client sees.
+    source.on('error', (err) => {
+      req.log.error({ err }, 'streamed answer failed');
+      res.destroy(err);
+    });
+    source.pipe(res);
     return;
   }
   // A replayed refusal has set application/problem+json already.

@@ -58,22 +58,25 @@ export const mediaErrors = {
     new AppError(400, 'media.empty', 'The request carries no picture.', {
       errors: [field({ field: '', code: 'required', message: 'the picture’s bytes are required', missing: true })],
     }),
-  lowContrast: (ratio: number, against: string, minimum: number) =>
-    new AppError(
+  lowContrast: (ratio: number, against: string, minimum: number) => {
+    // Rounded down, so a ratio just short of the bound never reads as meeting it.
+    const shown = Math.floor(ratio * 100) / 100;
+    return new AppError(
       422,
       'branding.low_contrast',
-      `The accent colour's contrast against ${against} is ${ratio.toFixed(2)}:1; it needs at least ${minimum}:1 to be readable.`,
+      `The accent colour's contrast against ${against} is ${shown.toFixed(2)}:1; it needs at least ${minimum}:1 to be readable.`,
       {
         errors: [
           field({
             field: 'accent',
             code: 'low_contrast',
-            message: `contrast ${ratio.toFixed(2)}:1 against ${against}`,
+            message: `contrast ${shown.toFixed(2)}:1 against ${against}`,
           }),
         ],
-        data: { ratio: Math.floor(ratio * 100) / 100, against, minimum },
+        data: { ratio: shown, against, minimum },
       },
-    ),
+    );
+  },
   fileNotFound: () => notFound('media.not_found', 'No picture by this name.'),
   noPicture: () => notFound('media.no_picture', 'This event has no picture in that place.'),
 };

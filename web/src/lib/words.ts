@@ -303,6 +303,27 @@ export const problemWords: Record<string, Say> = {
   'waitlist.sale_not_on': 'This event is not on sale, so it has no waitlist to join.',
   'waitlist.not_in_line': 'You are not on the waitlist for this event.',
 
+  // An event's pictures and its queue page's branding
+  'media.unsupported_type': 'That file is not a picture Fairdrop can use. Choose a JPEG, PNG or WebP image.',
+  'media.not_an_image': 'That picture cannot be opened: the file may be damaged. Save it again and upload it.',
+  'media.too_small': (p) => {
+    const [w, h] = [num(p.minWidth), num(p.minHeight)];
+    return w && h
+      ? `That picture is too small to look sharp. Choose one at least ${w} × ${h} pixels.`
+      : 'That picture is too small to look sharp. Choose a larger one.';
+  },
+  'media.too_many_pixels':
+    'That picture is too big to work with. Make it smaller (under 40 million pixels) and try again.',
+  'media.empty': 'Choose a picture to upload.',
+  'media.not_found': 'That picture is no longer here.',
+  'media.no_picture': 'There is no picture here to change.',
+  'branding.low_contrast': (p) => {
+    const ratio = num(p.ratio);
+    return ratio
+      ? `This colour is too light to read: its contrast is ${ratio.toFixed(2)}:1 and it needs at least 4.5:1. Choose a darker colour.`
+      : 'This colour is too light to read. Choose a darker colour.';
+  },
+
   // Presales
   'presales.window_not_found': 'We could not find this presale. It may have been removed.',
   'presales.not_eligible':
@@ -376,6 +397,11 @@ export const fieldLabels: Record<string, string> = {
   lat: 'the latitude',
   lng: 'the longitude',
   message: 'the message',
+  accent: 'the accent colour',
+  alt: 'the description of the picture',
+  'messages.en': 'the English message',
+  'messages.de': 'the German message',
+  'messages.es': 'the Spanish message',
   // Discovery
   q: 'the words to search for',
   near: 'a place',
