@@ -4,6 +4,7 @@ import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn } from '../support/fixtures.js';
 import { buy, listTicket, resaleState, withdraw } from '../support/resale.js';
 import { buySeats } from '../support/tickets-fixtures.js';
+import { auditEvent } from '../../tools/simulator/audit.js';
 
 let env: TestEnv;
 let sale: SaleFixture;
@@ -158,5 +159,13 @@ describe('resale races', () => {
     expect(s.payouts[0]).toMatchObject({ amount_cents: 4275 });
     const [order] = await sql()`select refunded_cents from orders where id = ${orderId}`;
     expect(order!.refunded_cents).toBe(4275);
+  });
+
+  it('after every race above, the drop audit finds the event clean, resale invariants included', async () => {
+    const audit = await auditEvent(sql(), sale.eventId);
+    expect(audit.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(audit.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['resale_ticket_one_holder', 'resale_sold_once_paid_once']),
+    );
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResaleService } from '../../src/resale/resale.service.js';
+import { auditEvent } from '../../tools/simulator/audit.js';
 import { CARDS, createSale, type SaleFixture } from '../support/commerce.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn, signedInVerified } from '../support/fixtures.js';
@@ -293,5 +294,32 @@ describe('resale at face value', () => {
     expect(bought.status).toBe(201);
     const [offer] = await sql()`select status from resale_offers where listing_id = ${listed.body.id}`;
     expect(offer!.status).toBe('bought');
+  });
+
+  it('the drop audit checks resale: one holder per ticket, each sold listing paid once and its seller once', async () => {
+    const [seller, buyer] = [await signedIn(env), await signedIn(env)];
+    const { ticketIds } = await buySeats(env, sale, seller, 2);
+    const kept = await listTicket(env, seller.token, ticketIds[0]!, 4000);
+    expect(kept.status).toBe(201);
+    const sold = (await listTicket(env, seller.token, ticketIds[1]!, 4100)).body;
+    expect((await buy(env, buyer.token, sold.id, { card: CARDS.ok })).status).toBe(201);
+    const audit = await auditEvent(sql(), sale.eventId);
+    const resale = audit.checks.filter((c) => c.name.startsWith('resale_'));
+    expect(resale.map((c) => [c.name, c.ok])).toEqual([
+      ['resale_ticket_one_holder', true],
+      ['resale_sold_once_paid_once', true],
+    ]);
+    expect(audit.clean).toBe(true);
+    // A payout lost, then a ticket handed back to its seller behind the sale's back: each is reported.
+    const [payout] = await sql()`delete from resale_payouts where listing_id = ${sold.id} returning *`;
+    const broken = await auditEvent(sql(), sale.eventId);
+    expect(broken.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['resale_sold_once_paid_once']);
+    await sql()`insert into resale_payouts ${sql()(payout!)}`;
+    const [ticket] = await sql()`select holder_id, version from tickets where id = ${ticketIds[1]!}`;
+    await sql()`update tickets set version = version - 1 where id = ${ticketIds[1]!}`;
+    const moved = await auditEvent(sql(), sale.eventId);
+    expect(moved.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['resale_ticket_one_holder']);
+    await sql()`update tickets set version = ${ticket!.version} where id = ${ticketIds[1]!}`;
+    expect((await auditEvent(sql(), sale.eventId)).clean).toBe(true);
   });
 });

@@ -80,6 +80,8 @@ async function auditSnapshot(tx: Tx, eventId: string): Promise<AuditResult> {
     giftCardLedgersBalance(giftCards),
     await giftCardDebitsPaid(tx, eventId),
     await waitlistOffersHold(tx, eventId),
+    await resaleTicketsOneHolder(tx, eventId),
+    await resaleSoldOncePaidOnce(tx, eventId),
   ];
   const paid = await paidTotals(tx, eventId);
   return {
@@ -300,6 +302,74 @@ async function giftCardDebitsPaid(tx: Tx, eventId: string): Promise<AuditCheck> 
     'gift_card_debits_paid',
     "Each gift-card debit for an order equals that order's gift-card payment from the card",
     debits.map((d) => `gift card ${d.gift_card_id}, order ${d.order_id}: debited ${d.debited}, payment ${d.paid}`),
+  );
+}
+
+/**
+ * Resale (src/resale/): each ticket has one holder at a time. A sold listing re-issued its
+ * ticket (the version moved past the one listed, to the buyer first); a live listing's ticket is
+ * still its seller's, at the version listed, marked with that listing; a ticket marked listed
+ * points at its own live listing; no ticket version is sold twice.
+ */
+async function resaleTicketsOneHolder(tx: Tx, eventId: string): Promise<AuditCheck> {
+  const rows = await tx<{ problem: string }[]>`
+    select 'sold listing ' || l.id || ': ticket ' || k.id || ' is at version ' || k.version
+           || ' held by ' || k.holder_id || ', not re-issued to buyer ' || l.buyer_id as problem
+      from resale_listings l join tickets k on k.id = l.ticket_id
+      where l.event_id = ${eventId} and l.status = 'sold'
+        and (k.version <= l.ticket_version or (k.version = l.ticket_version + 1 and k.holder_id <> l.buyer_id))
+    union all
+    select 'live listing ' || l.id || ': ticket ' || k.id || ' is ' || k.status || ', version ' || k.version
+           || ', held by ' || k.holder_id || ', marked ' || coalesce(k.resale_listing_id::text, 'unlisted')
+      from resale_listings l join tickets k on k.id = l.ticket_id
+      where l.event_id = ${eventId} and l.status = 'listed' and k.status = 'valid'
+        and (k.holder_id <> l.seller_id or k.version <> l.ticket_version or k.resale_listing_id is distinct from l.id)
+    union all
+    select 'ticket ' || k.id || ' is marked listed on ' || k.resale_listing_id || ', which is not its live listing'
+      from tickets k left join resale_listings l on l.id = k.resale_listing_id
+      where k.event_id = ${eventId} and k.resale_listing_id is not null
+        and (l.id is null or l.ticket_id <> k.id or l.status <> 'listed')
+    union all
+    select 'ticket ' || l.ticket_id || ' version ' || l.ticket_version || ' was sold by ' || count(*) || ' listings'
+      from resale_listings l where l.event_id = ${eventId} and l.status = 'sold'
+      group by l.ticket_id, l.ticket_version having count(*) > 1`;
+  return check(
+    'resale_ticket_one_holder',
+    'Each resold ticket was re-issued to its buyer, each listed one is still its seller’s, no ticket version sold twice',
+    rows.map((r) => r.problem),
+  );
+}
+
+/**
+ * Resale money: each sold listing has exactly one captured buyer payment (of its price) and one
+ * seller payout (its price less the fee); a listing that did not sell has neither, and no
+ * payment of it is left authorized.
+ */
+async function resaleSoldOncePaidOnce(tx: Tx, eventId: string): Promise<AuditCheck> {
+  const rows = await tx<{ problem: string }[]>`
+    select 'listing ' || l.id || ' (' || l.status || '): ' || count(p.id) filter (where p.status = 'captured')
+           || ' captured and ' || count(p.id) filter (where p.status = 'committed') || ' uncaptured winning payments, '
+           || count(p.id) filter (where p.status in ('pending', 'authorized')) || ' authorizations left open, '
+           || coalesce(sum(p.amount_cents) filter (where p.status = 'captured'), 0) || ' of ' || l.price_cents || ' captured' as problem
+      from resale_listings l left join resale_purchases p on p.listing_id = l.id
+      where l.event_id = ${eventId}
+      group by l.id
+      having count(p.id) filter (where p.status in ('pending', 'authorized', 'committed')) > 0
+          or count(p.id) filter (where p.status = 'captured') <> (case when l.status = 'sold' then 1 else 0 end)
+          or coalesce(sum(p.amount_cents) filter (where p.status = 'captured'), 0)
+             <> (case when l.status = 'sold' then l.price_cents else 0 end)
+    union all
+    select 'listing ' || l.id || ' (' || l.status || '): ' || count(o.id) || ' payouts of '
+           || coalesce(sum(o.amount_cents), 0) || ', expected ' || (case when l.status = 'sold' then '1 of ' || (l.price_cents - l.fee_cents) else 'none' end)
+      from resale_listings l left join resale_payouts o on o.listing_id = l.id
+      where l.event_id = ${eventId}
+      group by l.id
+      having count(o.id) <> (case when l.status = 'sold' then 1 else 0 end)
+          or (l.status = 'sold' and coalesce(sum(o.amount_cents), 0) <> l.price_cents - l.fee_cents)`;
+  return check(
+    'resale_sold_once_paid_once',
+    'Each sold listing has exactly one captured buyer payment and one seller payout; an unsold one has neither',
+    rows.map((r) => r.problem),
   );
 }
 
