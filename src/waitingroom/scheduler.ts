@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Keys, QueueKeys } from '../../queue/keys.js';
-import type { QueueStats } from '../../queue/types.js';
+import type { Admission, QueueStats } from '../../queue/types.js';
 import { MAX_ADMIT_PER_CALL, type WaitingRoom } from '../../queue/waiting-room.js';
 import { announceTicketsReleased } from '../announcements/announcements.js';
 import type { Db } from '../db/types.js';
@@ -16,6 +16,7 @@ import { activeQueueSales, changeOnsaleState, type QueueSale } from '../sales/on
 import type { WaitingRoomService } from './waitingroom.service.js';
 import { stockOf, type PresaleRooms, type RoomSale } from './presale-rooms.js';
 import { businessMetrics } from '../shared/business-metrics.js';
+import { recordAdmissions, recordDraw } from '../reports/drop-facts.repository.js';
 
 export interface SchedulerDeps {
   db: Db;
@@ -197,6 +198,7 @@ export class AdmissionScheduler {
         { eventId: sale.eventId, size: report.size, ms: Math.round(report.totalMs) },
         'lottery drawn',
       );
+      await this.recordDrew(sale.eventId, report.size, report.totalMs);
       stats = await room.stats(sale.eventId);
     }
     if (stats.phase !== 'live') return this.report(sale, 'idle', { drew });
@@ -271,6 +273,7 @@ export class AdmissionScheduler {
       }
       count += result.admitted.length;
       businessMetrics.queueAdmissions.inc(result.admitted.length);
+      await this.recordAdmitted(eventId, result.admitted, emittedAt);
       if (count > 0)
         this.options.fault?.('after_admit_batch', { eventId, ...tickRun, admitted: { first, last: cursor } });
       if (result.status !== 'admitting' || result.admitted.length === 0) break;
@@ -289,6 +292,35 @@ export class AdmissionScheduler {
       unsold,
       ...(count > 0 ? { admitted: { first, last: cursor, count } } : {}),
     });
+  }
+
+  /**
+   * The admissions of one admit call, for the post-drop report: one insert, after the fans were
+   * told. A failed write is logged, not retried: the receipts (queue.admitted) stay the complete
+   * record, and admission must not stop for a statistic.
+   */
+  private async recordAdmitted(eventId: string, admitted: readonly Admission[], at: number): Promise<void> {
+    if (admitted.length === 0) return;
+    const admittedAt = new Date(at);
+    await recordAdmissions(
+      this.deps.db,
+      admitted.map((a) => ({
+        eventId,
+        ticketNumber: a.ticketNumber,
+        entryId: a.entryId,
+        userId: a.accountId,
+        tokenHash: createHash('sha256').update(a.token).digest('hex'),
+        admittedAt,
+        tokenExpiresAt: new Date(a.expiresAt),
+      })),
+    ).catch((err: unknown) => this.deps.logger.warn({ err, eventId }, 'admissions not recorded for the report'));
+  }
+
+  /** The lottery's size and time, for the post-drop report; as with admissions, a failed write is only logged. */
+  private async recordDrew(eventId: string, drawSize: number, drawMs: number): Promise<void> {
+    await recordDraw(this.deps.db, { eventId, drawSize, drawnAt: new Date(), drawMs: Math.round(drawMs) }).catch(
+      (err: unknown) => this.deps.logger.warn({ err, eventId }, 'draw not recorded for the report'),
+    );
   }
 
   /** How many to admit this tick: the rate with its fractional carry, or a whole batch every tickSeconds. */

@@ -32,6 +32,7 @@ import type {
   queueStats,
 } from './waitingroom.schemas.js';
 import { businessMetrics } from '../shared/business-metrics.js';
+import { RefusalCounter } from '../reports/refusal-counter.js';
 
 export interface WaitingRoomDeps {
   db: Db;
@@ -139,9 +140,12 @@ export class WaitingRoomService implements RoomReader {
   /** Views of fans in the pre-queue, by `<eventId>:<userId>`, with the opening of the room they are of (see snapshot). */
   private readonly enteredViews = new Map<string, { view: QueueSnapshot; openedAt: number }>();
   private readonly challengeSecret: Buffer;
+  /** Joins refused by the proof of work or a rate limit, counted per event for the post-drop report. */
+  private readonly refusals: RefusalCounter;
 
   constructor(private readonly deps: WaitingRoomDeps) {
     this.challengeSecret = deps.signer.derive(CHALLENGE_SECRET);
+    this.refusals = new RefusalCounter(deps.db, deps.logger);
   }
 
   get room(): WaitingRoom {
@@ -240,23 +244,34 @@ export class WaitingRoomService implements RoomReader {
     if (sale.presale) await this.deps.presales!.assertMayJoin(eventId, user.userId);
     if (sale.powDifficulty > 0) {
       // Before the entry exists: an unsolved join costs the server one HMAC and one SHA-256.
-      if (!body?.challenge || !body.nonce) throw waitingRoomErrors.powRequired(sale.powDifficulty);
+      if (!body?.challenge || !body.nonce) {
+        this.refusals.count(eventId, 'pow_required', now);
+        throw waitingRoomErrors.powRequired(sale.powDifficulty);
+      }
       const refused = checkProof(
         this.challengeSecret,
         { challenge: body.challenge, nonce: body.nonce },
         { eventId, userId: user.userId, difficulty: sale.powDifficulty },
         now,
       );
-      if (refused) throw waitingRoomErrors.powInvalid(refused);
+      if (refused) {
+        this.refusals.count(eventId, 'pow_invalid', now);
+        throw waitingRoomErrors.powInvalid(refused);
+      }
     }
     let joined;
     try {
-      joined = await this.deps.room.join(eventId, user.userId, limits);
+      try {
+        joined = await this.deps.room.join(eventId, user.userId, limits);
+      } catch (err) {
+        // The time has come but no scheduler tick has opened the room yet: open it here (a room
+        // that was not open counted nothing against the limits).
+        if (!isCode(err, 'queue.not_open') || !(await this.openIfDue(sale, now))) throw err;
+        joined = await this.deps.room.join(eventId, user.userId, limits);
+      }
     } catch (err) {
-      // The time has come but no scheduler tick has opened the room yet: open it here (a room
-      // that was not open counted nothing against the limits).
-      if (!isCode(err, 'queue.not_open') || !(await this.openIfDue(sale, now))) throw err;
-      joined = await this.deps.room.join(eventId, user.userId, limits);
+      if (isCode(err, 'rate_limited')) this.refusals.count(eventId, 'rate_limited', now);
+      throw err;
     }
     // A pre-queue entry has no number before the draw, so no ETA either: skip the rate read.
     const eta = joined.position === null ? null : etaSeconds(joined.position, await this.rate(eventId, now));
