@@ -41,6 +41,8 @@ import { ReceiptSigner } from './timeline/receipt-signer.js';
 import { timelineRoutes } from './timeline/timeline.routes.js';
 import { notificationRoutes } from './notifications/notifications.routes.js';
 import { waitlistRoutes } from './waitlist/waitlist.routes.js';
+import { reportsRoutes } from './reports/reports.routes.js';
+import { ReportsService } from './reports/reports.service.js';
 import { MediaService, mediaRoutes } from './media/index.js';
 import { createResale } from './resale/resale.jobs.js';
 import { resaleRoutes } from './resale/resale.routes.js';
@@ -188,6 +190,7 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
     ...waitingRoomRoutes(services.waitingRoom, config),
     ...holdRoutes(services.holds),
     ...waitlistRoutes(new WaitlistService(database.db)),
+    ...reportsRoutes(new ReportsService(database.db)),
     ...mediaRoutes(new MediaService({ db: database.db })),
     ...presaleRoutes(presales, config),
     ...notificationRoutes(services.notifications),
