@@ -65,18 +65,6 @@ export class StreamedText {
   ) {}
 }
 
-/**
- * A success body written as it is produced, with its own Content-Type: for exports too large to
- * build in memory first (an event's attendees as CSV). The status and headers go out before the
- * first chunk, so everything that can refuse the request must have run before the handler returns.
- */
-export class StreamedText {
-  constructor(
-    readonly contentType: string,
-    readonly chunks: AsyncIterable<string> | Iterable<string>,
-  ) {}
-}
-
 export class Reply<T = unknown> {
   constructor(
     readonly status: number,
