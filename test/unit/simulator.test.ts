@@ -119,3 +119,25 @@ describe('drop simulator: sockets budget and polling', () => {
     expect(nextPollMs(null, {}, 60_000, () => 1)).toBeCloseTo(72_000);
   });
 });
+
+describe('drop simulator: fans away from the page', () => {
+  it('marks an even share of the fans (never bots) away, off the socket budget, with a seeded reaction; the rest of the plan is unchanged', () => {
+    const base = { fans: 110, bots: 10, mode: 'queue', seed: 9, awayReactSeconds: 10, awayNever: 0.2 };
+    const plan = buildPlan(dropOptions({ ...base, away: 0.25 }));
+    const away = plan.personas.filter((p) => p.away);
+    expect(away).toHaveLength(25);
+    expect(away.every((p) => p.kind === 'fan' && !p.socket)).toBe(true);
+    const never = away.filter((p) => p.away!.reactMs === null).length;
+    expect(never).toBeGreaterThan(0);
+    expect(never).toBeLessThan(away.length);
+    expect(away.every((p) => p.away!.reactMs === null || p.away!.reactMs >= 0)).toBe(true);
+    expect(buildPlan(dropOptions({ ...base, away: 0.25 })).personas).toEqual(plan.personas);
+    // Open mode has no admission to be told of: nobody is away.
+    expect(buildPlan(dropOptions({ ...base, mode: 'open', away: 0.25 })).personas.some((p) => p.away)).toBe(false);
+    // The same seed without away fans: the same crowd in every other respect.
+    const none = buildPlan(dropOptions({ ...base, away: 0 }));
+    const strip = (p: (typeof plan.personas)[number]) => ({ ...p, away: null, socket: true });
+    expect(none.personas.map(strip)).toEqual(plan.personas.map(strip));
+    expect(() => dropOptions({ away: 1.5 })).toThrow(/--away:/);
+  });
+});

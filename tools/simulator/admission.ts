@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Api } from './http.js';
+import type { PushInbox } from './push-inbox.js';
 import type { FanRecord, LatencyMetric } from './types.js';
 
 /**
@@ -23,6 +24,8 @@ export interface FanHandle {
   deadline: number;
   /** Queue mode: this fan waits on a websocket; without one it polls GET …/queue/me. */
   socket: boolean;
+  /** Queue mode: away from the page, told by Web Push; `reactMs` null: never acts on it. */
+  away: { reactMs: number | null } | null;
   /** Resolves with the sale's announced start (the on-sale's saleStartsAt, as the page shows it). */
   saleStart: Promise<number>;
   latency(metric: LatencyMetric, ms: number): void;
@@ -37,11 +40,13 @@ export interface PollPacing {
   tokenTtlMs: number;
   /** Joins carry an Idempotency-Key (the web page's do; the join is idempotent per account without). */
   joinKey: boolean;
+  /** An away fan without a push looks at the page this often. */
+  awayLookMs: number;
 }
 
 export type AdmissionResult =
   | { admitted: true; purchaseToken: string | null }
-  | { admitted: false; reason: 'sold_out' | 'timeout' | 'refused' | 'error' };
+  | { admitted: false; reason: 'sold_out' | 'timeout' | 'refused' | 'error' | 'pass_expired' };
 
 export interface AdmissionStrategy {
   /** Before the sale: queue mode joins the pre-queue here; open mode does nothing. */
@@ -154,10 +159,17 @@ type SocketUrl = (fan: FanHandle, attempt: number) => string;
  * socket or by polling, and lets go of its socket when done (leave). The steps are the
  * functions below, in the page's order.
  */
-export function queueAdmission(socketUrl: SocketUrl, pacing: PollPacing): AdmissionStrategy {
+export function queueAdmission(socketUrl: SocketUrl, pacing: PollPacing, inbox: PushInbox | null): AdmissionStrategy {
   const states = new Map<number, FanQueueState>();
+  let vapidKey: Promise<string | null> | null = null;
   return {
     async join(fan) {
+      // An away fan allows notifications on the page first, as the queue page offers before joining.
+      if (fan.away && inbox && !states.has(fan.record.index)) {
+        vapidKey ??= publicKeyOf(fan);
+        inbox.publicKey ??= await vapidKey;
+        if (inbox.publicKey) await subscribePush(fan, inbox);
+      }
       const joined = await joinQueue(fan, pacing);
       if (joined && !states.has(fan.record.index)) states.set(fan.record.index, followQueue(socketUrl, fan));
       return joined;
@@ -166,10 +178,13 @@ export function queueAdmission(socketUrl: SocketUrl, pacing: PollPacing): Admiss
     async admit(fan) {
       const state = states.get(fan.record.index);
       if (!state) return { admitted: false, reason: 'refused' };
+      if (fan.away) return waitAway(fan, state, pacing, inbox);
       return state.socket ? waitOnSocket(fan, state, pacing) : waitByPolling(fan, state, pacing);
     },
 
     leave(fan) {
+      // The fan's device stays subscribed until the process ends: a push the server sends
+      // later (a reminder) is received and counted, as a phone in a pocket would.
       const state = states.get(fan.record.index);
       if (state) state.left = true;
       state?.socket?.close();
@@ -294,6 +309,7 @@ async function poll(
   fan: FanHandle,
   state: FanQueueState,
   pacing: PollPacing,
+  seenBy: 'poll' | null = 'poll',
 ): Promise<{ snap: QueueSnapshotWire | null; headers: Record<string, string | string[] | undefined> }> {
   const res = await fan.api.call<QueueSnapshotWire>('GET', `/v1/events/${fan.eventId}/queue/me`, undefined, {
     token: fan.token,
@@ -314,8 +330,8 @@ async function poll(
   if (snap.token && !state.token) {
     state.token = snap.token;
     // Admission → the fan knows: the token was minted a TTL before it expires (one machine, one clock).
-    if (snap.tokenExpiresAt !== null)
-      fan.latency('poll', Math.max(0, Date.now() - (snap.tokenExpiresAt - pacing.tokenTtlMs)));
+    if (snap.tokenExpiresAt !== null && seenBy)
+      fan.latency(seenBy, Math.max(0, Date.now() - (snap.tokenExpiresAt - pacing.tokenTtlMs)));
   }
   if (snap.soldOut) state.soldOutSince ??= Date.now();
   else state.soldOutSince = null;
@@ -387,4 +403,94 @@ async function waitByPolling(fan: FanHandle, state: FanQueueState, pacing: PollP
     wait = state.soldOutSince !== null ? SOLD_OUT_LINGER_MS + 100 : nextPollMs(snap, headers, pacing.maxMs);
   }
   return verdict(fan, state) ?? { admitted: false, reason: 'timeout' };
+}
+
+/** The kinds of the "your turn" pushes (src/notifications/turn-notices.repository.ts), as the wire names them. */
+const TURN_KIND = 'queue.your_turn';
+const TURN_REMINDER_KIND = 'queue.your_turn_reminder';
+/** A reminder brings an away fan back at once: this long to unlock the phone and open it. */
+const REMINDER_GLANCE_MS = 2_000;
+
+/** The deployment's VAPID public key (GET /v1/push/key); null when it sends no Web Push. */
+async function publicKeyOf(fan: FanHandle): Promise<string | null> {
+  const res = await fan.api.call<{ publicKey: string }>('GET', '/v1/push/key');
+  if (res.status === 200) return res.body.publicKey;
+  fan.error('push_key', res.code ?? `http_${res.status}`);
+  return null;
+}
+
+/** POST /v1/me/push-subscriptions with the fan's device, pointing at the simulator's receiver. */
+async function subscribePush(fan: FanHandle, inbox: PushInbox): Promise<void> {
+  const res = await fan.api.call(
+    'POST',
+    '/v1/me/push-subscriptions',
+    { ...inbox.subscribe(fan.record.index), label: 'drop simulator' },
+    { token: fan.token, idempotencyKey: true },
+  );
+  if (res.status !== 201) fan.error('push_subscribe', res.code ?? `http_${res.status}`);
+}
+
+/**
+ * An away fan: no socket, no polling. It acts `reactMs` after the "your turn" push arrives, or
+ * REMINDER_GLANCE_MS after the reminder if that comes first: one GET …/queue/me for the pass,
+ * then on to the hold like everyone. Every `awayLookMs` without a push it glances at the page
+ * (one queue/me): a sell-out or a closed room sends it home, a pass it was not pushed is taken.
+ * A fan who never acts lets its pass lapse (`pass_expired`).
+ */
+async function waitAway(
+  fan: FanHandle,
+  state: FanQueueState,
+  pacing: PollPacing,
+  inbox: PushInbox | null,
+): Promise<AdmissionResult> {
+  const reactMs = fan.away!.reactMs;
+  const record = fan.record;
+  record.waitedBy = 'push';
+  let actAt: number | null = null;
+  let prompt: 'turn' | 'reminder' | 'look' | null = null;
+  let turnAt: number | null = null;
+  let passEndsAt: number | null = null;
+  let nextLook = Date.now() + pacing.awayLookMs * (0.5 + Math.random());
+  while (Date.now() < fan.deadline) {
+    const wakeAt = Math.min(fan.deadline, actAt ?? Infinity, nextLook, passEndsAt ?? Infinity);
+    const notice = inbox ? await inbox.next(record.index, wakeAt) : await sleep(wakeAt - Date.now()).then(() => null);
+    if (notice) {
+      if (notice.kind === TURN_KIND && turnAt === null) {
+        turnAt = record.noticedAt = notice.receivedAt;
+        passEndsAt = notice.receivedAt + pacing.tokenTtlMs;
+        if (reactMs !== null && actAt === null) [actAt, prompt] = [notice.receivedAt + reactMs, 'turn'];
+      } else if (notice.kind === TURN_REMINDER_KIND && reactMs !== null) {
+        const back = notice.receivedAt + Math.min(reactMs, REMINDER_GLANCE_MS);
+        if (actAt === null || back < actAt) [actAt, prompt] = [back, 'reminder'];
+      }
+      continue;
+    }
+    const now = Date.now();
+    if (actAt !== null && now >= actAt) {
+      const { snap } = await poll(fan, state, pacing, null);
+      record.reactedTo = prompt;
+      if (state.token && snap?.tokenExpiresAt && turnAt !== null)
+        fan.latency('notice', Math.max(0, turnAt - (snap.tokenExpiresAt - pacing.tokenTtlMs)));
+      const done = verdict(fan, state);
+      if (done) return done;
+      if (snap?.status === 'expired') return { admitted: false, reason: 'pass_expired' };
+      actAt = null; // nothing to act on yet (a push ahead of its pass): wait for the next
+    }
+    if (passEndsAt !== null && now >= passEndsAt && actAt === null) return { admitted: false, reason: 'pass_expired' };
+    if (now >= nextLook) {
+      nextLook = now + pacing.awayLookMs;
+      const { snap } = await poll(fan, state, pacing, null);
+      if (state.token && reactMs === null) {
+        // Seen, not acted on: the pass runs out like a pushed one.
+        state.token = null;
+        passEndsAt ??= snap?.tokenExpiresAt ?? now + pacing.tokenTtlMs;
+        continue;
+      }
+      if (state.token) record.reactedTo = 'look';
+      if (state.token || state.closed) return verdict(fan, state)!;
+      if (state.soldOutSince !== null) return { admitted: false, reason: 'sold_out' };
+      if (snap?.status === 'expired') return { admitted: false, reason: 'pass_expired' };
+    }
+  }
+  return { admitted: false, reason: 'timeout' };
 }

@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
+import webpush from 'web-push';
 import { deleteKeysUnder } from '../../src/infra/index.js';
 import type { Booted } from '../../src/boot.js';
 import { startLocalCluster, type LocalCluster } from '../cluster/local-cluster.js';
@@ -200,6 +201,11 @@ async function redisForDrop(
   return redis;
 }
 
+function vapidPair(): { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string } {
+  const keys = webpush.generateVAPIDKeys();
+  return { VAPID_PUBLIC_KEY: keys.publicKey, VAPID_PRIVATE_KEY: keys.privateKey };
+}
+
 /** The settings of the drop's own boot and of every node and worker. */
 function dropEnv(dataDir: string, prefix: string): Record<string, string> {
   return {
@@ -218,6 +224,11 @@ function dropEnv(dataDir: string, prefix: string): Record<string, string> {
     GIFT_CARD_LOOKUPS_PER_MINUTE: '10000',
     // Likewise the waiting room's per-IP join limit: the whole crowd joins from one address.
     QUEUE_JOIN_LIMIT_PER_IP: '1000000',
+    // Away fans (--away) subscribe to Web Push at the simulator's own receiver on 127.0.0.1,
+    // which NODE_ENV=development accepts (production takes only PUSH_SERVICE_HOSTS over https).
+    // One VAPID pair for the run, handed to every node and the worker: they sign, the fans'
+    // receivers check against the key GET /v1/push/key publishes.
+    ...vapidPair(),
   };
 }
 

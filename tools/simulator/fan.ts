@@ -88,6 +88,8 @@ export function newRecord(p: Persona): FanRecord {
     usedGiftCard: false,
     lastError: null,
     waitedBy: null,
+    noticedAt: null,
+    reactedTo: null,
   };
 }
 
@@ -109,6 +111,7 @@ export async function runFan(p: Persona, account: Account, env: FanEnv, record: 
     latency,
     error,
     socket: p.socket,
+    away: p.away,
     saleStart: env.saleStart,
     get deadline() {
       return env.deadline;
@@ -179,18 +182,21 @@ export async function runFan(p: Persona, account: Account, env: FanEnv, record: 
       const joins = await Promise.all(Array.from({ length: p.parallel }, () => env.admission.join(handle)));
       if (joins.some(Boolean)) {
         env.counters.joined++;
-        record.waitedBy = p.socket ? 'socket' : 'poll';
-        if (p.socket) env.counters.socketFans++;
+        record.waitedBy = p.away ? 'push' : p.socket ? 'socket' : 'poll';
+        if (p.away) env.counters.awayFans++;
+        else if (p.socket) env.counters.socketFans++;
         else env.counters.pollingFans++;
       }
       settle();
       if (!joins.some(Boolean)) return finish('not_admitted');
     }
     const admission = await env.admission.admit(handle);
-    if (!admission.admitted)
+    if (!admission.admitted) {
+      const reason = admission.reason;
       return finish(
-        admission.reason === 'sold_out' ? 'sold_out' : admission.reason === 'timeout' ? 'timeout' : 'not_admitted',
+        reason === 'sold_out' || reason === 'timeout' || reason === 'pass_expired' ? reason : 'not_admitted',
       );
+    }
     env.counters.admitted++;
 
     // A `multi` bot fires several purchases at once with one account and one token.

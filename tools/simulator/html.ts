@@ -16,6 +16,46 @@ interface Line {
   values: (number | null)[];
 }
 
+const sec = (ms: number) => (ms / 1000).toFixed(1);
+
+/** Queue mode: fans away from the page, the purchase tokens from the server's records, and admission → hold by channel. */
+function awaySection(r: DropReport): string {
+  const a = r.waiting.away;
+  const t = r.tokens;
+  const away = `<h2>Away from the page (Web Push)</h2>
+<p>${(a.share * 100).toFixed(0)}% of the fans left the page after joining: each subscribed to Web Push with an endpoint on the simulator's own receiver, which checked the VAPID signature and decrypted every push (${num(a.pushes)} decrypted, ${num(a.pushesRefused)} refused). They came back a mean ${a.reactSeconds} s after the push (at once on the reminder), or never (${(a.never * 100).toFixed(0)}%).</p>
+<table>${row(['away fans', 'joined', 'bought', 'back on the push', 'on the reminder', 'on a look', 'pass lapsed', 'admission → push p50 ms', 'p99 ms'], true)}${row(['', num(a.joined), num(a.bought), num(a.reactedToTurn), num(a.reactedToReminder), num(a.reactedToLook), num(a.passExpired), r.latency.notice.p50, r.latency.notice.p99])}</table>`;
+  const tokens = t
+    ? `<h2>Purchase tokens (the server's records)</h2>
+<p>Read from Redis (the waiting room's grants) and Postgres (holds made with a token): ${num(t.issued)} issued, ${num(t.used)} used, ${num(t.expired)} expired unused, ${num(t.outstanding)} still valid; ${num(t.holdsWithToken)} holds carry a token${t.claimedWithoutHold || t.holdsNotClaimed ? `; <strong>${num(t.claimedWithoutHold)} claimed without a hold, ${num(t.holdsNotClaimed)} holds not claimed</strong>` : ''}. Admission is the token's issue (its expiry minus the TTL), the hold its row's creation.</p>
+<table>${row(['channel', 'issued', 'used', 'expired', 'still valid', 'admission → hold p50 s', 'p90 s', 'p99 s', 'max s'], true)}${(
+        ['socket', 'poll', 'push', 'unknown'] as const
+      )
+        .map((c) => {
+          const by = t.byChannel[c];
+          const p = c === 'unknown' ? null : t.admissionToHold[c];
+          return by.issued === 0
+            ? ''
+            : row([
+                c,
+                num(by.issued),
+                num(by.used),
+                num(by.expired),
+                num(by.outstanding),
+                p ? sec(p.p50) : '-',
+                p ? sec(p.p90) : '-',
+                p ? sec(p.p99) : '-',
+                p ? sec(p.max) : '-',
+              ]);
+        })
+        .join('')}</table>`
+    : '';
+  const notices = r.notices?.rows.length
+    ? `<table style="margin-top:12px">${row(['message', 'channel', 'sent', 'skipped (pass used)', 'failed', 'pending'], true)}${r.notices.rows.map((m) => row([m.kind, m.channel, num(m.sent), num(m.skipped), num(m.failed), num(m.pending)])).join('')}</table>`
+    : '';
+  return away + tokens + notices;
+}
+
 const W = 640;
 const H = 220;
 const PAD = { left: 56, right: 12, top: 14, bottom: 30 };
@@ -199,7 +239,8 @@ ${
     ? `<h2>How fans waited</h2>
 <p>Each API node takes at most ${num(r.waiting.socketsPerNode)} websockets (open-file budget); ${num(r.waiting.socketClients)} clients were given one, the others poll <code>GET …/queue/me</code> (If-None-Match; pauses from 5 s near the front to ${r.waiting.pollMaxSeconds} s, from their ETA, ±20% jitter; purchase tokens last ${r.waiting.tokenTtlSeconds} s). Joins were sent ${r.waiting.joinKey ? 'with an Idempotency-Key, as the web page sends them' : 'without an Idempotency-Key (the join is idempotent per account; the web page sends one)'}. Fans ran in ${r.waiting.processes} processes.</p>
 <table>${row(['waited', 'fans joined', 'bought', 'latency p50 ms', 'p99 ms'], true)}${row(['on a websocket (push)', num(r.waiting.socketFans.joined), num(r.waiting.socketFans.bought), r.latency.push.p50, r.latency.push.p99])}${row(['by polling (admission → seen)', num(r.waiting.pollingFans.joined), num(r.waiting.pollingFans.bought), r.latency.poll.p50, r.latency.poll.p99])}</table>
-<p>${num(r.waiting.polls)} polls: ${num(r.waiting.pollsNotModified)} answered 304, ${num(r.waiting.pollsFailed)} failed.</p>`
+<p>${num(r.waiting.polls)} polls: ${num(r.waiting.pollsNotModified)} answered 304, ${num(r.waiting.pollsFailed)} failed.</p>
+${awaySection(r)}`
     : ''
 }
 ${

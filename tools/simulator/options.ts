@@ -66,6 +66,22 @@ const schema = z
      * (nodes − 1) / nodes, so the survivors can take the dead node's sockets.
      */
     socketsPerNode: count(100_000).default(15_000),
+    /**
+     * Queue mode: share of fans who are away from the page. They subscribe to Web Push before
+     * joining, hold no socket and do not poll, and act on the "your turn" push (or its
+     * reminder) after a pause; issue #19 measured polling fans taking a median 46 s to see
+     * their turn, and a fifth of a crowd with the page closed is the case the push is for.
+     */
+    away: fraction.default(0.2),
+    /** Mean pause (exponential) between a push reaching an away fan and the fan acting on it. */
+    awayReactSeconds: z.coerce.number().min(0).max(600).default(20),
+    /** Share of away fans who never act on a push: their purchase tokens expire unused. */
+    awayNever: fraction.default(0.1),
+    /**
+     * An away fan with no push yet looks at the queue page this often (one GET …/queue/me), as
+     * someone glancing at their phone would: it sees a sell-out or a closed room and goes home.
+     */
+    awayLookSeconds: z.coerce.number().min(5).max(600).default(60),
     /** Longest pause between two polls of a fan without a socket (its ETA shortens it, 5 s at least). */
     pollMaxSeconds: z.coerce.number().min(5).max(600).default(60),
     /**
@@ -159,6 +175,13 @@ export const usage = `npm run drop -- [options]
   --poll-max-seconds S  longest pause between a polling fan's queue/me requests (default 60)
   --register N        accounts registered through the API; the rest are seeded in Postgres
                       (self-started only; default all through the API)
+  --away F            queue mode: share of fans away from the page, told by Web Push
+                      (a receiver in the simulator decrypts it) instead of a socket or polling
+                      (default 0.2)
+  --away-react-seconds S  mean pause before an away fan acts on the push (default 20);
+                      a reminder that comes first brings the fan back at once
+  --away-never F      share of away fans who never act: their tokens expire (default 0.1)
+  --away-look-seconds S  an away fan with no push looks at the page this often (default 60)
   --token-ttl S       queue mode: purchase-token TTL of the on-sale (default 60)
   --join-key yes|no   queue mode: send an Idempotency-Key with each join, as the web page does
                       (default yes; the join is idempotent per account without one)
@@ -197,6 +220,10 @@ export const dropFlags = {
   processes: 'string',
   'sockets-per-node': 'string',
   'poll-max-seconds': 'string',
+  away: 'string',
+  'away-react-seconds': 'string',
+  'away-never': 'string',
+  'away-look-seconds': 'string',
   register: 'string',
   'token-ttl': 'string',
   'join-key': 'string',

@@ -47,6 +47,11 @@ export interface Persona {
   parallel: number;
   /** Waits on a websocket (within the sockets budget); otherwise polls queue/me. */
   socket: boolean;
+  /**
+   * Queue mode: a fan away from the page, told by Web Push. `reactMs`: the pause between a
+   * push arriving and the fan acting on it; null for a fan who never acts.
+   */
+  away: { reactMs: number | null } | null;
 }
 
 export interface DropPlan {
@@ -71,11 +76,32 @@ export function socketBudget(options: Pick<DropOptions, 'socketsPerNode' | 'node
 function assignSockets(personas: Persona[], sockets: number): number {
   const share = Math.min(1, sockets / Math.max(1, personas.length));
   let given = 0;
-  for (const p of personas) {
-    p.socket = Math.floor((p.index + 1) * share) > Math.floor(p.index * share);
+  personas.forEach((p, i) => {
+    p.socket = Math.floor((i + 1) * share) > Math.floor(i * share);
     if (p.socket) given++;
-  }
+  });
   return given;
+}
+
+/**
+ * Marks an evenly spread share of the fans (never bots: a script does not walk away) as away
+ * from the page, each with its reaction. A stream of its own, so the rest of a seeded plan is
+ * the same whatever --away says.
+ */
+function assignAway(
+  personas: Persona[],
+  options: Pick<DropOptions, 'seed' | 'away' | 'awayReactSeconds' | 'awayNever'>,
+) {
+  const random = rng(options.seed ^ 0x5eed_a7a7);
+  const fans = personas.filter((p) => p.kind === 'fan');
+  const share = options.away;
+  const meanMs = options.awayReactSeconds * 1000;
+  fans.forEach((p, i) => {
+    if (Math.floor((i + 1) * share) === Math.floor(i * share)) return;
+    const never = random() < options.awayNever;
+    p.socket = false;
+    p.away = { reactMs: never ? null : Math.round(-Math.log(1 - random()) * meanMs) };
+  });
 }
 
 /** Offsets in ms for n arrivals over a window. Sorted, so index order is arrival order within a thread. */
@@ -132,6 +158,7 @@ export function buildPlan(options: DropOptions): DropPlan {
       giftCard,
       parallel: 1,
       socket: true,
+      away: null,
     });
   }
   // Bots: a third each of late joiners, many-times joiners and account sharers.
@@ -170,9 +197,14 @@ export function buildPlan(options: DropOptions): DropPlan {
       giftCard: null,
       parallel: style === 'multi' ? 3 : 1,
       socket: true,
+      away: null,
     });
   }
+  if (options.mode === 'queue') assignAway(personas, options);
   const socketsPerNode = socketBudget(options);
-  const socketClients = assignSockets(personas, socketsPerNode * options.nodes);
+  const socketClients = assignSockets(
+    personas.filter((p) => !p.away),
+    socketsPerNode * options.nodes,
+  );
   return { personas, accounts: account, socketsPerNode, socketClients };
 }

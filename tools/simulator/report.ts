@@ -14,6 +14,7 @@ import {
   type Percentiles,
 } from './stats.js';
 import { checkTargets, type TargetCheck } from './targets.js';
+import { channels, type NoticeFacts, type TokenFacts } from './tokens.js';
 import {
   latencyMetrics,
   type Counters,
@@ -91,6 +92,27 @@ export interface RunFacts {
   socketClients?: number;
   /** CPU per kind of process from the sale's opening (or the pre-queue's) to the last answer; null off Linux. */
   cpu?: CpuUse | null;
+  /** Queue mode: purchase tokens from Redis and Postgres (tokens.ts); null without the deployment's Redis. */
+  tokens?: TokenFacts | null;
+  /** Queue mode: the "your turn" messages in the server's outbox; null without its database. */
+  notices?: NoticeFacts | null;
+}
+
+/** Queue mode: the fans away from the page, told by Web Push (--away). */
+export interface AwayFacts {
+  share: number;
+  reactSeconds: number;
+  never: number;
+  joined: number;
+  bought: number;
+  /** What brought each back: the push, its reminder, a look at the page without either; and those who never were. */
+  reactedToTurn: number;
+  reactedToReminder: number;
+  reactedToLook: number;
+  passExpired: number;
+  /** Pushes the simulator's receivers decrypted, and requests they refused (bad VAPID signature or payload). */
+  pushes: number;
+  pushesRefused: number;
 }
 
 /** How the crowd waited for admission (queue mode), and how it was run. */
@@ -110,6 +132,7 @@ export interface WaitingFacts {
   tokenTtlSeconds: number;
   /** Joins carried an Idempotency-Key. */
   joinKey: boolean;
+  away: AwayFacts;
 }
 
 export interface GroupSuccess {
@@ -195,13 +218,16 @@ export interface DropReport {
   faults: { kind: string; target: string; atSeconds: number; recoveredAfterSeconds: number | null; detail: string }[];
   /** CPU per kind of process over the drop (the crowd's own beside the servers'); null when not measured. */
   cpu: CpuUse | null;
+  /** Queue mode: purchase tokens issued, used and expired, from the server's records, and admission → hold by channel. */
+  tokens: TokenFacts | null;
+  notices: NoticeFacts | null;
   /** True when the audit ran and every check (queue and client checks included) passed. */
   clean: boolean;
 }
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-function waited(records: FanRecord[], by: 'socket' | 'poll'): { joined: number; bought: number } {
+function waited(records: FanRecord[], by: 'socket' | 'poll' | 'push'): { joined: number; bought: number } {
   const group = records.filter((r) => r.waitedBy === by);
   return { joined: group.length, bought: group.filter((r) => r.outcome === 'bought').length };
 }
@@ -263,6 +289,8 @@ export function buildReport(facts: RunFacts): DropReport {
       detail: f.detail,
     })),
     cpu: facts.cpu ?? null,
+    tokens: facts.tokens ?? null,
+    notices: facts.notices ?? null,
     clean:
       facts.audit !== null && facts.audit.clean && [...(queueChecks ?? []), ...(clientChecks ?? [])].every((c) => c.ok),
   };
@@ -283,6 +311,24 @@ function waitingOf(facts: RunFacts): WaitingFacts {
     pollMaxSeconds: options.pollMaxSeconds,
     tokenTtlSeconds: options.tokenTtl,
     joinKey: options.joinKey === 'yes',
+    away: awayOf(facts),
+  };
+}
+
+function awayOf(facts: RunFacts): AwayFacts {
+  const { records, options } = facts;
+  const away = records.filter((r) => r.waitedBy === 'push');
+  return {
+    share: options.away,
+    reactSeconds: options.awayReactSeconds,
+    never: options.awayNever,
+    ...waited(records, 'push'),
+    reactedToTurn: away.filter((r) => r.reactedTo === 'turn').length,
+    reactedToReminder: away.filter((r) => r.reactedTo === 'reminder').length,
+    reactedToLook: away.filter((r) => r.reactedTo === 'look').length,
+    passExpired: away.filter((r) => r.outcome === 'pass_expired').length,
+    pushes: facts.counters.pushes,
+    pushesRefused: facts.counters.pushesRefused,
   };
 }
 
@@ -470,6 +516,7 @@ export function summaryText(r: DropReport): string {
       `  waited on a socket: ${n(w.socketFans.joined)} fans (${n(w.socketFans.bought)} bought); by polling queue/me: ${n(w.pollingFans.joined)} fans (${n(w.pollingFans.bought)} bought), ${n(w.polls)} polls (${n(w.pollsNotModified)} × 304, ${n(w.pollsFailed)} failed), pauses up to ${w.pollMaxSeconds} s, token TTL ${w.tokenTtlSeconds} s; joins ${w.joinKey ? 'with' : 'without'} an Idempotency-Key`,
     );
   }
+  if (o.mode === 'queue') lines.push(...awayLines(r));
   if (r.prequeue) {
     const q = r.prequeue;
     lines.push(
@@ -552,6 +599,38 @@ export function summaryText(r: DropReport): string {
 }
 
 const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`;
+const sec = (ms: number) => (ms / 1000).toFixed(1);
+
+/** Queue mode: the away fans, the purchase tokens from the server's records, and admission → hold per channel. */
+export function awayLines(r: DropReport): string[] {
+  const lines: string[] = [];
+  const a = r.waiting.away;
+  lines.push(
+    `  away from the page (Web Push): ${n(a.joined)} fans (${n(a.bought)} bought); came back on the push ${n(a.reactedToTurn)}, on the reminder ${n(a.reactedToReminder)}, on a look without one ${n(a.reactedToLook)}; passes lapsed ${n(a.passExpired)}; ${n(a.pushes)} pushes decrypted, ${n(a.pushesRefused)} refused`,
+  );
+  const t = r.tokens;
+  if (t) {
+    lines.push(
+      `  purchase tokens (Redis, Postgres): issued ${n(t.issued)}, used ${n(t.used)}, expired ${n(t.expired)}, still valid ${n(t.outstanding)}; holds made with a token ${n(t.holdsWithToken)}` +
+        (t.claimedWithoutHold || t.holdsNotClaimed
+          ? `; MISMATCH: ${n(t.claimedWithoutHold)} claimed without a hold, ${n(t.holdsNotClaimed)} holds not claimed`
+          : ''),
+    );
+    for (const c of channels) {
+      const by = t.byChannel[c];
+      const p = t.admissionToHold[c];
+      if (by.issued === 0) continue;
+      lines.push(
+        `    ${c.padEnd(6)} issued ${n(by.issued)}, used ${n(by.used)}, expired ${n(by.expired)}; admission → hold p50 ${sec(p.p50)} s, p90 ${sec(p.p90)} s, max ${sec(p.max)} s`,
+      );
+    }
+  }
+  for (const row of r.notices?.rows ?? [])
+    lines.push(
+      `  ${row.kind} by ${row.channel}: ${n(row.sent)} sent, ${n(row.skipped)} skipped (pass used), ${n(row.failed)} failed, ${n(row.pending)} pending`,
+    );
+  return lines;
+}
 
 /**
  * The sale in one line: sold out or not, and when; what was left unsold and why; how many fans

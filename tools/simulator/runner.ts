@@ -22,6 +22,7 @@ import {
   type SaleClock,
 } from './sale.js';
 import { prepareDrop, type PreparedDrop } from './setup.js';
+import { readNoticeFacts, readTokenFacts, type NoticeFacts, type TokenFacts } from './tokens.js';
 import { emptySamples, latencyMetrics, type FanRecord, type FromWorker, type Samples } from './types.js';
 import { watchSale, type SaleWatch } from './watch.js';
 
@@ -230,6 +231,8 @@ async function auditDrop(
   auditSkipped: string | null;
   clientChecks: AuditCheck[] | null;
   queueChecks: AuditCheck[] | null;
+  tokens: TokenFacts | null;
+  notices: NoticeFacts | null;
 }> {
   const eventId = prepared.target.eventId;
   let audit: AuditResult | null = null;
@@ -241,6 +244,7 @@ async function auditDrop(
     clientChecks = await auditClientOrders(deployment.sql, eventId, told);
   } else auditSkipped = 'no database for this target: pass --database-url';
   let queueChecks: AuditCheck[] | null = null;
+  let tokens: TokenFacts | null = null;
   const queue = sale.watch.queue;
   if (options.mode === 'queue' && queue) {
     const byIndex = new Map(plan.personas.map((p) => [p.index, p]));
@@ -254,9 +258,19 @@ async function auditDrop(
       accounts: await queue.redis.hgetall(queue.keys.accounts),
       entries: await queue.redis.hgetall(queue.keys.entries),
     });
+    tokens = await readTokenFacts({
+      redis: queue.redis,
+      keys: queue.keys,
+      sql: deployment.sql,
+      eventId,
+      tokenTtlMs: options.tokenTtl * 1000,
+      records: sale.records,
+      at: sale.finishedAt,
+    });
   }
   await queue?.redis.quit();
-  return { audit, auditSkipped, clientChecks, queueChecks };
+  const notices = options.mode === 'queue' && deployment.sql ? await readNoticeFacts(deployment.sql, eventId) : null;
+  return { audit, auditSkipped, clientChecks, queueChecks, tokens, notices };
 }
 
 /** report.json, report.html and summary.txt in --report-dir (default .fairdrop/drops/<time>-<run>), and the summary printed. */

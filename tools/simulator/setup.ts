@@ -168,6 +168,7 @@ export async function prepareDrop(
         tokenTtlMs: options.tokenTtl * 1000,
         pollMaxMs: options.pollMaxSeconds * 1000,
         joinKey: options.joinKey === 'yes',
+        awayLookMs: options.awayLookSeconds * 1000,
         tiers: {
           reserved: tier(reserved.id, 'reserved', RESERVED_PRICE, reservedCount),
           ga: tier(ga.id, 'ga', GA_PRICE, gaCount),

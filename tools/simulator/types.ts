@@ -7,7 +7,8 @@ import type { Persona } from './plan.js';
  * page: the event page with its seat map (fans who pick their seats); queuePage: each of the
  * queue page's two loads, the event without its seat map and the waiting room's public record
  * (everyone else); push: admission emitted →
- * received on the socket; poll: admission → seen by a queue/me poll; queueMe: that request.
+ * received on the socket; poll: admission → seen by a queue/me poll; queueMe: that request;
+ * notice: admission → an away fan's Web Push received and decrypted by the simulator.
  */
 export const latencyMetrics = [
   'register',
@@ -16,6 +17,7 @@ export const latencyMetrics = [
   'join',
   'push',
   'poll',
+  'notice',
   'queueMe',
   'seatmap',
   'hold',
@@ -24,7 +26,17 @@ export const latencyMetrics = [
 export type LatencyMetric = (typeof latencyMetrics)[number];
 
 export type Outcome =
-  'bought' | 'sold_out' | 'abandoned' | 'declined' | 'expired' | 'limit' | 'not_admitted' | 'error' | 'timeout';
+  | 'bought'
+  | 'sold_out'
+  | 'abandoned'
+  | 'declined'
+  | 'expired'
+  | 'limit'
+  | 'not_admitted'
+  | 'error'
+  | 'timeout'
+  /** An away fan's purchase token lapsed before the fan acted on the push (or never did). */
+  | 'pass_expired';
 
 export interface FanRecord {
   index: number;
@@ -50,8 +62,15 @@ export interface FanRecord {
   declines: number;
   usedGiftCard: boolean;
   lastError: string | null;
-  /** Queue mode: how the fan waited for admission, on a websocket or by polling queue/me (over the sockets budget). */
-  waitedBy: 'socket' | 'poll' | null;
+  /**
+   * Queue mode: how the fan waited for admission, on a websocket, by polling queue/me (over the
+   * sockets budget), or away from the page until a Web Push came (push).
+   */
+  waitedBy: 'socket' | 'poll' | 'push' | null;
+  /** Away fans: when the first "your turn" push arrived (epoch ms). */
+  noticedAt: number | null;
+  /** Away fans: what brought the fan back: the push, its reminder, or a look at the page without either. */
+  reactedTo: 'turn' | 'reminder' | 'look' | null;
 }
 
 export interface Account {
@@ -79,6 +98,8 @@ export interface DropTarget {
   pollMaxMs: number;
   /** Queue mode: joins carry an Idempotency-Key (as the web page's do). */
   joinKey: boolean;
+  /** Queue mode: an away fan without a push looks at the page this often. */
+  awayLookMs: number;
 }
 
 export interface Counters {
@@ -105,6 +126,10 @@ export interface Counters {
   polls: number;
   pollsNotModified: number;
   pollsFailed: number;
+  /** Away fans that joined; Web Push messages their receiver decrypted, and requests it refused (bad signature or payload). */
+  awayFans: number;
+  pushes: number;
+  pushesRefused: number;
 }
 
 export const emptyCounters = (): Counters => ({
@@ -127,6 +152,9 @@ export const emptyCounters = (): Counters => ({
   polls: 0,
   pollsNotModified: 0,
   pollsFailed: 0,
+  awayFans: 0,
+  pushes: 0,
+  pushesRefused: 0,
 });
 
 /** Errors by endpoint and problem code: `hold sales.sold_out` → count. */

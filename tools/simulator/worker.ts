@@ -2,6 +2,7 @@ import { FAN_PASSWORD, fanEmail, fanName } from './accounts.js';
 import { openAdmission, queueAdmission, type AdmissionStrategy } from './admission.js';
 import { newRecord, runFan, type FanEnv } from './fan.js';
 import { ApiClient, FailoverClient } from './http.js';
+import { PushInbox } from './push-inbox.js';
 import {
   emptyCounters,
   emptySamples,
@@ -80,13 +81,22 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const { target } = message;
   // Fan i belongs to node i mod n, as a balancer spreads them; a dead node's fans move on.
   const nodes = new FailoverClient(target.urls.map((url) => client(url)));
+  // Away fans' pushes come to a receiver of this process, each decrypted with its fan's keys.
+  const inbox = message.personas.some((p) => p.away)
+    ? await PushInbox.start((ok) => void (ok ? counters.pushes++ : counters.pushesRefused++))
+    : null;
   const admission: AdmissionStrategy =
     target.mode === 'queue'
-      ? queueAdmission((fan, attempt) => nodes.urlOf(nodes.live(fan.record.index) + attempt), {
-          maxMs: target.pollMaxMs,
-          tokenTtlMs: target.tokenTtlMs,
-          joinKey: target.joinKey,
-        })
+      ? queueAdmission(
+          (fan, attempt) => nodes.urlOf(nodes.live(fan.record.index) + attempt),
+          {
+            maxMs: target.pollMaxMs,
+            tokenTtlMs: target.tokenTtlMs,
+            joinKey: target.joinKey,
+            awayLookMs: target.awayLookMs,
+          },
+          inbox,
+        )
       : openAdmission;
   const ticker = setInterval(() => send({ type: 'progress', counters: { ...counters } }), 250);
   const records: FanRecord[] = [];
@@ -137,6 +147,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     }),
   );
   clearInterval(ticker);
+  await inbox?.close();
   send({ type: 'done', records, samples, errors, counters: { ...counters } });
 }
 
