@@ -190,6 +190,7 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
     ...waitingRoomRoutes(services.waitingRoom, config),
     ...holdRoutes(services.holds),
     ...waitlistRoutes(new WaitlistService(database.db)),
+    ...presaleRoutes(presales, config),
     ...reportsRoutes(new ReportsService(database.db)),
     ...mediaRoutes(new MediaService({ db: database.db })),
     ...presaleRoutes(presales, config),

@@ -104,14 +104,25 @@ export const resaleOffers = pgTable(
   ],
 );
 
-export const purchaseStatuses = ['pending', 'authorized', 'committed', 'captured', 'voided', 'declined'] as const;
+export const purchaseStatuses = [
+  'pending',
+  'authorized',
+  'committed',
+  'captured',
+  'voided',
+  'declined',
+  'refund_pending',
+  'refunded',
+] as const;
 export type PurchaseStatus = (typeof purchaseStatuses)[number];
 
 /**
  * A buyer's payment for a listing. A card is authorized first (`authorized`), then the sale
  * commits (`committed`, the ticket is the buyer's) and only then is it captured (`captured`);
  * a sale that cannot commit voids the authorization (`voided`). A gift card is debited in the
- * sale's own transaction (`captured` at once).
+ * sale's own transaction (`captured` at once). When the event is cancelled after the sale, the
+ * buyer's payment is given back: `refund_pending` (written with the gift card's credit, or
+ * before the card refund is sent), then `refunded`.
  */
 export const resalePurchases = pgTable(
   'resale_purchases',
@@ -146,10 +157,14 @@ export const resalePurchases = pgTable(
     index('resale_purchases_committed_idx')
       .on(t.updatedAt)
       .where(sql`${t.status} = 'committed'`),
+    // Serves the sweep that sends buyer refunds of a cancelled event's resales.
+    index('resale_purchases_refund_pending_idx')
+      .on(t.updatedAt)
+      .where(sql`${t.status} = 'refund_pending'`),
     check('resale_purchases_amount_positive', sql`${t.amountCents} > 0`),
     check(
       'resale_purchases_status_valid',
-      sql`${t.status} in ('pending','authorized','committed','captured','voided','declined')`,
+      sql`${t.status} in ('pending','authorized','committed','captured','voided','declined','refund_pending','refunded')`,
     ),
   ],
 );

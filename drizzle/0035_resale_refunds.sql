@@ -1,0 +1,3 @@
+ALTER TABLE "resale_purchases" DROP CONSTRAINT "resale_purchases_status_valid";--> statement-breakpoint
+CREATE INDEX "resale_purchases_refund_pending_idx" ON "resale_purchases" USING btree ("updated_at") WHERE "resale_purchases"."status" = 'refund_pending';--> statement-breakpoint
+ALTER TABLE "resale_purchases" ADD CONSTRAINT "resale_purchases_status_valid" CHECK ("resale_purchases"."status" in ('pending','authorized','committed','captured','voided','declined','refund_pending','refunded'));
