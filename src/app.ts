@@ -193,7 +193,6 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
     ...presaleRoutes(presales, config),
     ...reportsRoutes(new ReportsService(database.db)),
     ...mediaRoutes(new MediaService({ db: database.db })),
-    ...presaleRoutes(presales, config),
     ...notificationRoutes(services.notifications),
     ...pushRoutes(new PushService(database.db, config), config),
     ...ticketRoutes(services.tickets, services.transfers, config),
