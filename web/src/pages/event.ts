@@ -10,6 +10,7 @@ import { showResale } from '../lib/resale-listings.js';
 import { clearPageProblem, showPageProblem } from '../lib/page-problem.js';
 import { pageProblemWords } from '../lib/words.js';
 import type { QueueSnapshot } from '../../../src/realtime/events.js';
+import { loadPresales, presaleNow, renderPresale } from '../presales/event-presale.js';
 
 interface Tier {
   id: string;
@@ -53,17 +54,25 @@ const id = new URLSearchParams(location.search).get('id') ?? '';
 
 const PASS_KEY = `fairdrop.token.${id}`;
 
-/** The purchase token the waiting room page stored when this fan was admitted, while it lasts. */
+/**
+ * The purchase token the waiting room page stored when this fan was admitted, while it lasts:
+ * the event's own room's, or during a queue-mode presale the window's room's.
+ */
 function purchasePass(): { token: string; expiresAt: number } | null {
-  try {
-    const pass = JSON.parse(sessionStorage.getItem(PASS_KEY) ?? 'null') as {
-      token: string;
-      expiresAt: number;
-    } | null;
-    return pass && pass.expiresAt > Date.now() ? pass : null;
-  } catch {
-    return null;
+  const presale = presaleNow();
+  const keys = [PASS_KEY, ...(presale?.mode === 'queue' ? [`fairdrop.token.${presale.windowId}`] : [])];
+  for (const key of keys) {
+    try {
+      const pass = JSON.parse(sessionStorage.getItem(key) ?? 'null') as {
+        token: string;
+        expiresAt: number;
+      } | null;
+      if (pass && pass.expiresAt > Date.now()) return pass;
+    } catch {
+      // A damaged entry is no pass.
+    }
   }
+  return null;
 }
 
 /**
@@ -89,7 +98,10 @@ let loaded = { url: '', etag: '' };
 /** The buy form shows: an open sale on sale, or a queue sale admitting a fan who holds its pass. */
 function buyable(e: EventDetail, pass: ReturnType<typeof purchasePass>): boolean {
   // A queue sale sells only to fans whose number came up: they arrive here with a pass.
-  return e.phase === 'on_sale' || (e.phase === 'admitting' && pass !== null);
+  if (e.phase === 'on_sale' || (e.phase === 'admitting' && pass !== null)) return true;
+  // A presale on now that lets this fan buy: at once in an open one, with the window's pass in a queue one.
+  const presale = presaleNow();
+  return presale !== null && presale.eligible && (presale.mode === 'open' || pass !== null);
 }
 
 /**
@@ -302,6 +314,7 @@ function render(e: EventDetail): void {
   verify.hidden = queue.hidden || inRoom !== null || verify.childElementCount === 0;
   if (!queue.hidden && !inRoom) void verifyFirstIfNeeded();
   $('#sale-note').replaceChildren(...saleNote(e).map((part) => (typeof part === 'string' ? h('p', {}, part) : part)));
+  renderPresale($('#presale'), e.id, e.startsAt.timeZone, () => event && render(event));
   // Nothing left to watch for once it is over.
   $('#watch').hidden = e.phase === 'cancelled' || e.phase === 'completed';
   const tierSelect = $<HTMLSelectElement>('#tier');
@@ -399,6 +412,7 @@ $('#watch').addEventListener('click', async () => {
 });
 
 void renderHeader();
+if (id) void loadPresales(id, () => event && render(event));
 if (id) void showResale(id);
 await load();
 // Cheap while nothing changes: the API answers 304 to the ETag.

@@ -5,6 +5,7 @@ import type {
   QueueSnapshot,
   QueueStatusPush,
 } from '../../../src/realtime/events.js';
+import { presaleEventInfo } from '../presales/queue-presale.js';
 import { api, ApiError, session } from '../lib/api.js';
 import { currentUser, type Me } from '../lib/layout.js';
 import { solve } from '../lib/pow.js';
@@ -19,7 +20,13 @@ const describe = (err: unknown, network: string) => (err instanceof ApiError ? e
 
 export async function loadEvent(store: QueueStore): Promise<void> {
   const { eventId } = store.state;
-  store.actions.eventLoaded(await api<EventInfo>('GET', `/v1/events/${encodeURIComponent(eventId)}`));
+  // A presale window's room: its id is the room, the event is named beside it.
+  const presaleOf = new URLSearchParams(location.search).get('presale');
+  store.actions.eventLoaded(
+    presaleOf
+      ? await presaleEventInfo(eventId, presaleOf)
+      : await api<EventInfo>('GET', `/v1/events/${encodeURIComponent(eventId)}`),
+  );
 }
 
 /**

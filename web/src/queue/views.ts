@@ -249,7 +249,8 @@ export function showWaitingRoom(store: QueueStore): void {
     },
     (words, s) => {
       $('#token-countdown').textContent = words;
-      if (words) $<HTMLAnchorElement>('#choose-seats').href = `/event.html?id=${s.eventId}`;
+      // The event's page (a presale window's room has an id of its own).
+      if (words) $<HTMLAnchorElement>('#choose-seats').href = `/event.html?id=${s.event?.id ?? s.eventId}`;
     },
   );
 

@@ -1,0 +1,138 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onsaleSettings } from '../../src/sales/onsale.table.js';
+import { createSale } from '../support/commerce.js';
+import { createTestEnv, type TestEnv } from '../support/env.js';
+import { signedIn } from '../support/fixtures.js';
+import { launch, screenshots, seriousViolations } from './browser.js';
+import { asUser, textOf, watchErrors } from './session.js';
+
+/**
+ * Presales in Chromium: the organizer adds a code window in the console, generates codes,
+ * has a CSV with a bad line refused whole and then imports a good one, revokes a code; a fan
+ * is refused the revoked code in words, enters a good one and holds a ticket in the window.
+ */
+let env: TestEnv;
+let browser: Browser;
+beforeAll(async () => {
+  env = await createTestEnv({ AUTH_LIMIT_PER_IP: '10000' });
+  browser = await launch();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await env?.close();
+});
+
+const SLOW = { timeout: 30_000 };
+const db = () => env.infra.database.db;
+/** A datetime-local value in this machine's zone (the browser's too). */
+function localInput(ms: number): string {
+  const d = new Date(Date.now() + ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+const codes = async (eventId: string) => [
+  ...(await db().execute<{ hint: string; revoked: boolean; max_uses: number }>(
+    sql`select c.hint, c.revoked_at is not null as revoked, c.max_uses from presale_codes c
+        join presale_windows w on w.id = c.window_id where w.event_id = ${eventId} order by c.hint`,
+  )),
+];
+
+describe('presales in the pages', () => {
+  it('the organizer makes, imports and revokes codes; a fan enters one and holds a ticket', async () => {
+    const sale = await createSale(env, { seats: 0, gaCapacity: 20 });
+    await db()
+      .update(onsaleSettings)
+      .set({ saleStartsAt: new Date(Date.now() + 3_600_000) })
+      .where(eq(onsaleSettings.eventId, sale.eventId));
+
+    const console = await browser.newPage();
+    const consoleErrors = watchErrors(console);
+    await asUser(console, sale.organizer.token);
+    await console.goto(`${env.api.baseUrl}/organizer.html?event=${sale.eventId}`);
+    await console.waitForSelector('#presale-add', SLOW);
+    await console.fill('#presale-name', 'Fan club');
+    await console.selectOption('#presale-gate', 'code');
+    await console.fill('#presale-opens', localInput(-120_000));
+    await console.fill('#presale-closes', localInput(30 * 60_000));
+    await console.click('#presale-add button[type=submit]');
+    await console.waitForSelector('#presale-generate', SLOW);
+    expect(await textOf(console, '#presale-windows')).toContain('Fan club');
+    expect(await seriousViolations(console)).toEqual([]);
+
+    await console.fill('#presale-count', '2');
+    await console.click('#presale-generate button[type=submit]');
+    await console.waitForSelector('#presale-new-codes li', SLOW);
+    const made = (await console.locator('#presale-new-codes li').allTextContents()).map((t) => t.trim());
+    expect(made).toHaveLength(2);
+
+    // A file with a bad line is refused whole, the line named.
+    await console.fill('#presale-csv', 'CLUB-0001\nno!\n');
+    await console.click('#presale-import button[type=submit]');
+    await console.waitForSelector('#presale-import-lines li', SLOW);
+    expect(await textOf(console, '#presale-import-lines')).toContain('Line 2');
+    expect(await codes(sale.eventId)).toHaveLength(2);
+    await console.fill('#presale-csv', 'CLUB-0001\nCLUB-0002,5\n');
+    await console.click('#presale-import button[type=submit]');
+    await console.waitForFunction(
+      () => document.querySelector('#presale-import-status')?.textContent?.includes('2 codes imported'),
+      undefined,
+      SLOW,
+    );
+    expect(await codes(sale.eventId)).toHaveLength(4);
+
+    const revokedHint = made[0]!.replace('-', '').slice(-4);
+    await console.click(`button[aria-label="Revoke the code ending ${revokedHint}"]`);
+    await console.waitForFunction(
+      (hint) =>
+        [...document.querySelectorAll('#presale-codes tr')].some(
+          (tr) => tr.textContent?.includes(`…${hint}`) && tr.textContent.includes('Revoked'),
+        ),
+      revokedHint,
+      SLOW,
+    );
+    expect((await codes(sale.eventId)).find((c) => c.hint === revokedHint)?.revoked).toBe(true);
+    expect(await seriousViolations(console)).toEqual([]);
+    await screenshots(console, 'presale-console');
+    expect(consoleErrors).toEqual([]);
+    await console.close();
+
+    const fan = await signedIn(env);
+    const page = await browser.newPage();
+    // The revoked code is answered 410, and the page says so in words.
+    const errors = watchErrors(page, /status of (400|403|404|409|410|422)/);
+    await asUser(page, fan.token);
+    await page.goto(`${env.api.baseUrl}/event.html?id=${sale.eventId}`);
+    await page.waitForSelector('#presale-form', SLOW);
+    expect(await textOf(page, '#presale')).toContain('Fan club — for fans with a presale code, on now');
+    expect(await page.isHidden('#buy')).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.fill('#presale-code', made[0]!);
+    await page.click('#presale-form button[type=submit]');
+    await page.waitForFunction(
+      () => document.querySelector('#presale-status')?.textContent?.includes('withdrawn'),
+      undefined,
+      SLOW,
+    );
+    await page.fill('#presale-code', made[1]!.toLowerCase());
+    await page.click('#presale-form button[type=submit]');
+    await page.waitForSelector('#presale-yours', SLOW);
+    expect(await textOf(page, '#presale-yours')).toBe('Code accepted: you can buy in this presale now.');
+    await page.waitForSelector('#buy:not([hidden])', SLOW);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshots(page, 'presale-event');
+
+    await page.selectOption('#tier', sale.gaTierId);
+    await page.fill('#quantity', '1');
+    await page.click('#buy button[type=submit]');
+    await page.waitForURL(/checkout\.html\?hold=/, SLOW);
+    const holds = await db().execute<{ n: number }>(
+      sql`select count(*)::int as n from holds where event_id = ${sale.eventId} and user_id = ${fan.userId} and status = 'active'`,
+    );
+    expect(holds[0]!.n).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+});
