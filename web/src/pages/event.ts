@@ -11,6 +11,8 @@ import { clearPageProblem, showPageProblem } from '../lib/page-problem.js';
 import { pageProblemWords } from '../lib/words.js';
 import type { QueueSnapshot } from '../../../src/realtime/events.js';
 import { loadPresales, presaleNow, renderPresale } from '../presales/event-presale.js';
+import { showPicture } from '../lib/pictures.js';
+import type { PictureView } from '../../../src/media/media.schemas.js';
 
 interface Tier {
   id: string;
@@ -48,6 +50,8 @@ interface EventDetail {
   /** Only with `include=seats`: see needsSeats. */
   seatMap?: SeatMap;
   policies?: { refundableUntil: string | null; transfersAllowed: boolean; perAccountLimit: number | null };
+  /** The organizer's picture of the event (src/media). */
+  image?: PictureView | null;
 }
 
 const id = new URLSearchParams(location.search).get('id') ?? '';
@@ -266,6 +270,7 @@ function render(e: EventDetail): void {
       : '',
   );
   $('#description').textContent = e.description;
+  showPicture($('#picture'), e.image, 'hero', { eager: true });
   const p = e.policies;
   $('#policies').replaceChildren(
     h(

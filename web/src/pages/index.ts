@@ -4,6 +4,8 @@ import { $, h, setStatus } from '../lib/dom.js';
 import { clearErrors, failureFeedback, renderFeedback } from '../lib/forms.js';
 import { accessibilityLabels, availabilityLabels, localTime, money, renderHeader } from '../lib/layout.js';
 import { categoryLabel } from '../lib/words.js';
+import { pictureElement } from '../lib/pictures.js';
+import type { PictureView } from '../../../src/media/media.schemas.js';
 
 interface EventSummary {
   id: string;
@@ -23,6 +25,8 @@ interface EventSummary {
   accessibility: string[];
   transit: { stops: { name: string; lines: string[]; walkingMinutes: number }[]; parking: string | null };
   reasons: string[];
+  /** The organizer's picture of the event (src/media). */
+  image: PictureView | null;
 }
 interface SearchResult {
   events: EventSummary[];
@@ -180,6 +184,7 @@ function card(event: EventSummary): HTMLElement {
   return h(
     'li',
     { class: 'card event-card' },
+    event.image ? pictureElement(event.image, 'card', { class: 'event-picture' }) : null,
     h('h3', {}, h('a', { href: `/event.html?id=${event.id}` }, event.title)),
     h(
       'p',

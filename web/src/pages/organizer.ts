@@ -4,6 +4,7 @@ import { renderHeader } from '../lib/layout.js';
 import { createStore } from '../lib/store.js';
 import '../organizer/cancel-panel.js';
 import '../organizer/waitlist-panel.js';
+import '../organizer/branding-panel.js';
 import '../organizer/presale-panel.js';
 import '../organizer/drop-dashboard.js';
 import { setupEventForm } from '../organizer/event-form.js';

@@ -14,6 +14,7 @@ import {
 import { actions, initialState } from '../queue/state.js';
 import { showDrawCheck } from '../queue/draw-check.js';
 import { showWaitingRoom } from '../queue/views.js';
+import { showBranding } from '../queue/branding.js';
 
 /**
  * The waiting room: where the fan stands, what happens next, what is guaranteed. State in
@@ -25,6 +26,7 @@ const eventId = new URLSearchParams(location.search).get('event') ?? '';
 const store = createStore(initialState(eventId, localStorage.getItem(MUTED) === '1', Date.now()), actions);
 showWaitingRoom(store);
 showDrawCheck(store);
+void showBranding(eventId);
 
 $('#join-button').addEventListener('click', () => void join(store));
 $('#mute').addEventListener('click', () => {

@@ -3,6 +3,7 @@ import { h, setStatus } from '../lib/dom.js';
 import { secondsUntil } from '../lib/zoned-time.js';
 import { clockAt, eventAt, eventInfo, mineAt } from './shared.js';
 import type { EventInfo, Ticket, TicketCode, TicketStatus, Transfer } from './types.js';
+import { pictureElement } from '../lib/pictures.js';
 
 /**
  * The ticket cards: each valid ticket's rotating QR (fetched again when its 30-second step
@@ -217,6 +218,7 @@ function card(
     h(
       'div',
       { class: 'ticket-info' },
+      event?.image ? pictureElement(event.image, 'card', { class: 'ticket-picture' }) : null,
       h('h3', {}, title),
       h('p', { class: 'meta' }, eventAt(ticket.event.startsAt, event), ` · ${ticket.event.venue}`),
       h(

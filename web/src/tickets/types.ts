@@ -6,6 +6,7 @@ import type { FeedItem } from '../../../src/notifications/notifications.service.
 import type { TicketView } from '../../../src/tickets/tickets.service.js';
 import type { TransferView } from '../../../src/tickets/transfers.service.js';
 import type { TicketCounts } from '../../../src/orders/orders.view.js';
+import type { PictureView } from '../../../src/media/media.schemas.js';
 
 export type { FeedItem };
 export type Ticket = TicketView;
@@ -46,6 +47,8 @@ export interface EventInfo {
   startsAt: { utc: string; timeZone: string };
   venue: { name: string; city: string };
   policies?: { refundableUntil: string | null; transfersAllowed: boolean; perAccountLimit: number | null };
+  /** The organizer's picture of the event (src/media). */
+  image?: PictureView | null;
 }
 
 export interface Receipt {

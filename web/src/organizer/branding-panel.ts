@@ -1,0 +1,245 @@
+import type { BrandingView, PictureView } from '../../../src/media/media.schemas.js';
+import { api, ApiError, problemFrom, session } from '../lib/api.js';
+import { h, setStatus } from '../lib/dom.js';
+import { pictureElement } from '../lib/pictures.js';
+import { describeProblem } from '../lib/words.js';
+
+/**
+ * The console's image and branding section (issue #21): the event's picture and the waiting
+ * room's logo (each with the words that describe it, required), the waiting room's accent
+ * colour and its message in English, German and Spanish, each with a preview. It places itself
+ * before the cancel/postpone panel and follows the event the workspace selects there
+ * (`data-event-id`), so the console's own files only import it.
+ */
+
+/** As the server's limit (src/media/images.ts): a larger file is refused before it is sent. */
+const MAX_BYTES = 8 * 1_048_576;
+const LANGUAGES = [
+  ['en', 'English'],
+  ['de', 'German'],
+  ['es', 'Spanish'],
+] as const;
+const SITE_ACCENT = '#0b5cad';
+
+let panel: HTMLElement | null = null;
+let shownFor = '';
+
+function statusLine(id: string): HTMLElement {
+  return h('p', { id, class: 'status', role: 'status', 'aria-live': 'polite' });
+}
+
+/** Sends the file's bytes as they are; the server judges them by their content, not their name. */
+async function uploadPicture(eventId: string, slot: 'image' | 'logo', file: File, alt: string): Promise<PictureView> {
+  const token = session.token();
+  const res = await fetch(`/v1/events/${eventId}/media/${slot}?alt=${encodeURIComponent(alt)}`, {
+    method: 'PUT',
+    headers: {
+      'content-type': file.type || 'application/octet-stream',
+      'idempotency-key': crypto.randomUUID(),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: file,
+  });
+  if (!res.ok) throw new ApiError(await problemFrom(res));
+  return (await res.json()) as PictureView;
+}
+
+function pictureForm(eventId: string, slot: 'image' | 'logo', current: PictureView | null): HTMLElement {
+  const what = slot === 'image' ? 'Event picture' : 'Waiting-room logo';
+  const id = (name: string) => `${slot}-${name}`;
+  const preview = h('div', { id: id('preview'), class: `media-preview media-preview-${slot}` });
+  const showCurrent = (picture: PictureView | null) =>
+    preview.replaceChildren(
+      picture ? pictureElement(picture, slot === 'image' ? 'card' : 'logo') : h('p', { class: 'muted' }, 'None yet.'),
+    );
+  showCurrent(current);
+  const file = h('input', {
+    id: id('file'),
+    type: 'file',
+    accept: 'image/jpeg,image/png,image/webp',
+    'aria-describedby': id('hint'),
+  });
+  const alt = h('input', {
+    id: id('alt'),
+    type: 'text',
+    maxlength: '250',
+    required: true,
+    value: current?.alt ?? '',
+  });
+  const status = statusLine(id('status'));
+  const remove = h('button', { type: 'button', class: 'secondary', id: id('remove'), hidden: !current }, 'Remove');
+  let local: string | null = null;
+  file.addEventListener('change', () => {
+    if (local) URL.revokeObjectURL(local);
+    local = null;
+    const chosen = file.files?.[0];
+    if (!chosen) return showCurrent(current);
+    local = URL.createObjectURL(chosen);
+    preview.replaceChildren(h('img', { src: local, alt: alt.value || 'The picture you chose', class: 'local' }));
+  });
+  const form = h(
+    'form',
+    { class: 'media-form', id: id('form'), novalidate: true },
+    h('h4', {}, what),
+    preview,
+    h('label', { for: id('file') }, slot === 'image' ? 'Choose a picture' : 'Choose a logo'),
+    file,
+    h(
+      'p',
+      { id: id('hint'), class: 'hint' },
+      slot === 'image'
+        ? 'JPEG, PNG or WebP, up to 8 MB, at least 400 × 200 pixels. Wide pictures suit the event page best.'
+        : 'JPEG, PNG or WebP, up to 8 MB. Shown at most 240 × 96 pixels above the waiting room.',
+    ),
+    h('label', { for: id('alt') }, 'What it shows, for people who cannot see it'),
+    alt,
+    h('p', {}, h('button', { type: 'submit', id: id('save') }, current ? 'Replace' : 'Upload'), ' ', remove),
+    status,
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const chosen = file.files?.[0];
+    const words = alt.value.trim();
+    if (!words) return setStatus(status, 'bad', 'Describe the picture for people who cannot see it.');
+    if (!chosen && current) {
+      // Only the words changed.
+      setStatus(status, 'busy', 'Saving…');
+      void api<PictureView>('PATCH', `/v1/events/${eventId}/media/${slot}`, { alt: words })
+        .then((saved) => {
+          current = saved;
+          showCurrent(saved);
+          setStatus(status, 'ok', 'Saved.');
+        })
+        .catch((err: unknown) => setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error.'));
+      return;
+    }
+    if (!chosen) return setStatus(status, 'bad', 'Choose a picture to upload.');
+    if (chosen.size > MAX_BYTES)
+      return setStatus(status, 'bad', describeProblem({ status: 413, code: 'request.too_large', maxBytes: MAX_BYTES }));
+    setStatus(status, 'busy', 'Uploading…');
+    void uploadPicture(eventId, slot, chosen, words)
+      .then((saved) => {
+        current = saved;
+        file.value = '';
+        showCurrent(saved);
+        remove.hidden = false;
+        setStatus(status, 'ok', `${what} saved.`);
+      })
+      .catch((err: unknown) => {
+        showCurrent(current);
+        setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error.');
+      });
+  });
+  remove.addEventListener('click', () => {
+    setStatus(status, 'busy', 'Removing…');
+    void api('DELETE', `/v1/events/${eventId}/media/${slot}`)
+      .then(() => {
+        current = null;
+        alt.value = '';
+        showCurrent(null);
+        remove.hidden = true;
+        setStatus(status, 'ok', `${what} removed.`);
+      })
+      .catch((err: unknown) => setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error.'));
+  });
+  return form;
+}
+
+function brandingForm(eventId: string, branding: BrandingView): HTMLElement {
+  const accent = h('input', { id: 'brand-accent', type: 'color', value: branding.accent ?? SITE_ACCENT });
+  const useAccent = h('input', { id: 'brand-accent-on', type: 'checkbox', checked: branding.accent !== null });
+  const sample = h('button', { type: 'button', class: 'brand-sample', tabindex: '-1', 'aria-hidden': 'true' }, 'Join');
+  const sampleMessage = h('p', { class: 'brand-sample-message' });
+  const messages = LANGUAGES.map(([lang, name]) =>
+    h('textarea', {
+      id: `brand-message-${lang}`,
+      name: lang,
+      lang,
+      maxlength: '500',
+      rows: '3',
+      'aria-label': `Message in ${name}`,
+    }),
+  );
+  messages.forEach((m, i) => (m.value = branding.messages[LANGUAGES[i]![0]] ?? ''));
+  const preview = h(
+    'div',
+    { class: 'brand-preview', id: 'brand-preview' },
+    h('p', { class: 'hint' }, 'Preview'),
+    sampleMessage,
+    sample,
+  );
+  const update = () => {
+    preview.style.setProperty('--brand', useAccent.checked ? accent.value : SITE_ACCENT);
+    // Text, never HTML: the waiting room shows the message exactly as typed.
+    sampleMessage.textContent = messages[0]!.value || 'Your message in English shows here.';
+  };
+  for (const input of [accent, useAccent, ...messages]) input.addEventListener('input', update);
+  update();
+  const status = statusLine('brand-status');
+  const form = h(
+    'form',
+    { class: 'media-form', id: 'brand-form', novalidate: true },
+    h('h4', {}, 'Waiting-room colour and message'),
+    h('label', { class: 'check' }, useAccent, ' Use my own colour for buttons and links'),
+    h('label', { for: 'brand-accent' }, 'Colour'),
+    accent,
+    h('p', { class: 'hint' }, 'It must be dark enough to read on the page and under white button text (4.5:1).'),
+    ...LANGUAGES.flatMap(([lang, name], i) => [
+      h('label', { for: `brand-message-${lang}` }, `Message in ${name}`),
+      messages[i]!,
+    ]),
+    h('p', { class: 'hint' }, 'Plain text, up to 500 characters. A language left empty shows the English message.'),
+    preview,
+    h('p', {}, h('button', { type: 'submit', id: 'brand-save' }, 'Save colour and message')),
+    status,
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    setStatus(status, 'busy', 'Saving…');
+    const body = {
+      accent: useAccent.checked ? accent.value : null,
+      messages: Object.fromEntries(LANGUAGES.map(([lang], i) => [lang, messages[i]!.value])),
+    };
+    void api<BrandingView>('PUT', `/v1/events/${eventId}/branding`, body)
+      .then(() => setStatus(status, 'ok', 'Saved. The waiting room shows it from now on.'))
+      .catch((err: unknown) => setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error.'));
+  });
+  return form;
+}
+
+async function load(target: HTMLElement, eventId: string): Promise<void> {
+  const title = h('h3', { id: 'branding-panel-title' }, 'Image and branding');
+  const status = statusLine('branding-load-status');
+  target.replaceChildren(title, status);
+  setStatus(status, 'busy', 'Loading…');
+  try {
+    const branding = await api<BrandingView>('GET', `/v1/events/${eventId}/branding`);
+    if (eventId !== shownFor) return;
+    target.replaceChildren(
+      title,
+      pictureForm(eventId, 'image', branding.image),
+      pictureForm(eventId, 'logo', branding.logo),
+      brandingForm(eventId, branding),
+    );
+  } catch (err) {
+    setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'The branding could not be loaded.');
+  }
+}
+
+function follow(source: HTMLElement): void {
+  const id = source.dataset.eventId ?? '';
+  if (!panel) {
+    panel = h('section', { id: 'branding-panel', class: 'branding-panel', 'aria-labelledby': 'branding-panel-title' });
+    source.before(panel);
+  }
+  panel.hidden = id === '';
+  if (id === shownFor) return;
+  shownFor = id;
+  if (id) void load(panel, id);
+}
+
+const source = document.getElementById('cancel-panel');
+if (source) {
+  follow(source);
+  new MutationObserver(() => follow(source)).observe(source, { attributes: true, attributeFilter: ['data-event-id'] });
+}
