@@ -13,7 +13,8 @@
  */
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { connect, type AddressInfo } from 'node:net';
 import express from 'express';
@@ -43,6 +44,7 @@ async function profile(m: Message): Promise<void> {
     await profiler.post('Profiler.start');
   } else if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
+    await mkdir(dirname(String(m.file)), { recursive: true });
     await writeFile(String(m.file), JSON.stringify(profile));
     profiler.disconnect();
     profiler = null;

@@ -12,24 +12,35 @@ interface Entry {
  * heartbeat (each node publishes its own and listens for it, to know its subscription works).
  */
 export type SessionChange =
-  { kind: 'token'; tokenHash: string } | { kind: 'account'; userId: string } | { kind: 'heartbeat'; node: string };
+  | { kind: 'token'; tokenHash: string }
+  | { kind: 'account'; userId: string }
+  | { kind: 'heartbeat'; node: string; seq: number };
 
 export function encodeChange(change: SessionChange): string {
   if (change.kind === 'token') return `t:${change.tokenHash}`;
-  return change.kind === 'account' ? `u:${change.userId}` : `h:${change.node}`;
+  return change.kind === 'account' ? `u:${change.userId}` : `h:${change.node}/${change.seq}`;
 }
 
 export function decodeChange(message: string): SessionChange | null {
   const value = message.slice(2);
   if (message.startsWith('t:')) return { kind: 'token', tokenHash: value };
   if (message.startsWith('u:')) return { kind: 'account', userId: value };
-  if (message.startsWith('h:')) return { kind: 'heartbeat', node: value };
+  if (message.startsWith('h:')) {
+    const slash = value.lastIndexOf('/');
+    const seq = Number(value.slice(slash + 1));
+    return slash > 0 && Number.isSafeInteger(seq) ? { kind: 'heartbeat', node: value.slice(0, slash), seq } : null;
+  }
   return null;
 }
 
-/** How often a node publishes its heartbeat, and how old the last one heard may be for copies to be used. */
+/** How often a node publishes its heartbeat. */
 export const HEARTBEAT_MS = 1_000;
-const HEARTBEAT_STALE_MS = 3 * HEARTBEAT_MS;
+/** How long a heartbeat sent may go unheard before copies stop being used. */
+export const HEARTBEAT_STALE_MS = 3 * HEARTBEAT_MS;
+/** How long nothing may be heard at all (no heartbeat even sent: a timer that stopped) before copies stop being used. */
+export const SILENCE_MS = 30 * HEARTBEAT_MS;
+/** Heartbeats awaited at most; more unheard than this and copies were distrusted long ago. */
+const PENDING_MAX = 64;
 
 /**
  * Sessions held in this process's memory in front of the Redis cache (session-cache.ts), so an
@@ -41,7 +52,10 @@ const HEARTBEAT_STALE_MS = 3 * HEARTBEAT_MS;
  * when the message arrives. Copies are kept only while that subscription is known to be live:
  * when the subscriber's connection drops, every copy is dropped and none is made until it is
  * subscribed again; and since a connection can also die without a word, each node publishes a
- * heartbeat every second and uses no copy while its own last one is more than 3 s old. A copy made from a Redis read that
+ * heartbeat every second and uses no copy while one it sent more than 3 s ago is still unheard.
+ * The age counts from the sending, not from the last one heard: a node whose event loop runs late
+ * (a saturated machine in a drop) sends late too, and used to find its last heartbeat "old" and
+ * drop every copy just when it could least afford the Redis reads. A copy made from a Redis read that
  * was in flight when any change arrived is not kept (the generation counter): that read may
  * have seen the session before the tombstone. Copies last at most `ttlMs` in any case.
  *
@@ -55,6 +69,8 @@ export class LocalSessions {
   private live = false;
   /** When this node last heard its own heartbeat through the subscription. */
   private heard = -Infinity;
+  /** Heartbeats sent and not heard yet: sequence number → when sent, oldest first. */
+  private readonly pending = new Map<number, number>();
 
   constructor(
     private readonly ttlMs: number,
@@ -92,9 +108,18 @@ export class LocalSessions {
     this.entries.set(tokenHash, { principal: Object.freeze(principal), expiresAt, until });
   }
 
-  /** This node's own heartbeat came back through the subscription. */
-  heartbeat(now: number): void {
+  /** This node published heartbeat `seq`. */
+  sent(seq: number, now: number): void {
+    if (this.pending.size < PENDING_MAX) this.pending.set(seq, now);
+  }
+
+  /** This node's own heartbeat `seq` came back through the subscription (and every earlier one with it). */
+  heartbeat(seq: number, now: number): void {
     this.heard = now;
+    for (const sent of this.pending.keys()) {
+      if (sent > seq) break;
+      this.pending.delete(sent);
+    }
   }
 
   /** A session change published by any node (this one included). */
@@ -113,14 +138,17 @@ export class LocalSessions {
   setLive(live: boolean, now: number): void {
     this.generation++;
     this.live = live;
+    this.pending.clear();
     if (live) this.heard = now;
     else this.entries.clear();
   }
 
-  /** Whether copies may be used: subscribed, and the subscription heard from lately. */
+  /** Whether copies may be used: subscribed, no heartbeat sent long ago still unheard, not silent for long. */
   private trusted(now: number): boolean {
     if (!this.live) return false;
-    if (now - this.heard <= HEARTBEAT_STALE_MS) return true;
+    const oldest = this.pending.values().next();
+    const unheardFor = oldest.done ? 0 : now - oldest.value;
+    if (unheardFor <= HEARTBEAT_STALE_MS && now - this.heard <= SILENCE_MS) return true;
     // Silent too long: whatever was missed, the copies go (and none is made until it is heard again).
     if (this.entries.size > 0) this.entries.clear();
     this.generation++;

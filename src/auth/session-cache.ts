@@ -71,7 +71,7 @@ export class SessionCache {
       const change = from === channel ? decodeChange(message) : null;
       if (!change) return;
       if (change.kind !== 'heartbeat') this.local.apply(change);
-      else if (change.node === node) this.local.heartbeat(Date.now());
+      else if (change.node === node) this.local.heartbeat(change.seq, Date.now());
     });
     // A dropped connection may have missed a change: forget every copy until subscribed again.
     sub.on('close', () => this.local.setLive(false, Date.now()));
@@ -91,8 +91,11 @@ export class SessionCache {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([first, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)))]);
     clearTimeout(timer);
+    let seq = 0;
     const beat = setInterval(() => {
-      this.redis.publish(channel, encodeChange({ kind: 'heartbeat', node })).catch(() => undefined);
+      seq++;
+      this.local.sent(seq, Date.now());
+      this.redis.publish(channel, encodeChange({ kind: 'heartbeat', node, seq })).catch(() => undefined);
     }, HEARTBEAT_MS);
     beat.unref();
     return async () => {

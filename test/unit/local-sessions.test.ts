@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeChange, encodeChange, HEARTBEAT_MS, LocalSessions } from '../../src/auth/local-sessions.js';
+import {
+  decodeChange,
+  encodeChange,
+  HEARTBEAT_STALE_MS,
+  LocalSessions,
+  SILENCE_MS,
+} from '../../src/auth/local-sessions.js';
 import type { Principal } from '../../src/auth/principal.js';
 
 const fan = (userId = 'u1', sessionId = 's1'): Principal => ({
@@ -32,9 +38,11 @@ describe('LocalSessions', () => {
     local.keep('h1', fan(), later(3_600_000), local.begin(T), T);
     local.keep('h2', fan('u2', 's2'), later(500), local.begin(T), T);
     expect(local.get('h1', T + 1)?.principal.userId).toBe('u1');
-    local.heartbeat(T + 1_000);
+    local.sent(1, T + 1_000);
+    local.heartbeat(1, T + 1_000);
     expect(local.get('h2', T + 1_000)).toBeUndefined();
-    local.heartbeat(T + 60_000);
+    local.sent(2, T + 60_000);
+    local.heartbeat(2, T + 60_000);
     expect(local.get('h1', T + 60_000)).toBeUndefined();
   });
 
@@ -65,15 +73,41 @@ describe('LocalSessions', () => {
     local.setLive(false, T + 1);
     expect(local.size).toBe(0);
 
+    // A heartbeat sent and not heard back within HEARTBEAT_STALE_MS: the subscription may be dead.
     const silent = live();
     silent.keep('h1', fan(), later(3_600_000), silent.begin(T), T);
-    expect(silent.get('h1', T + 3 * HEARTBEAT_MS)).toBeDefined();
-    expect(silent.get('h1', T + 3 * HEARTBEAT_MS + 1)).toBeUndefined();
+    silent.sent(1, T + 1_000);
+    silent.sent(2, T + 2_000);
+    expect(silent.get('h1', T + 1_000 + HEARTBEAT_STALE_MS)).toBeDefined();
+    expect(silent.get('h1', T + 1_000 + HEARTBEAT_STALE_MS + 1)).toBeUndefined();
     // Heard again: the copy is not back; a new read may be kept.
-    silent.heartbeat(T + 5_000);
+    silent.heartbeat(2, T + 5_000);
     expect(silent.get('h1', T + 5_000)).toBeUndefined();
     silent.keep('h1', fan(), later(3_600_000), silent.begin(T + 5_000), T + 5_000);
     expect(silent.get('h1', T + 5_000)).toBeDefined();
+    // Hearing an earlier one is not enough while a later one is overdue.
+    silent.sent(3, T + 6_000);
+    silent.sent(4, T + 7_000);
+    silent.heartbeat(3, T + 7_000);
+    expect(silent.get('h1', T + 7_000 + HEARTBEAT_STALE_MS + 1)).toBeUndefined();
+
+    // Nothing sent and nothing heard for SILENCE_MS (the heartbeat timer stopped): no copy is used.
+    const stopped = live();
+    stopped.keep('h1', fan(), later(3_600_000), stopped.begin(T), T);
+    expect(stopped.get('h1', T + SILENCE_MS)).toBeDefined();
+    expect(stopped.get('h1', T + SILENCE_MS + 1)).toBeUndefined();
+  });
+
+  it('keeps its copies through a late event loop: a heartbeat counts from its sending, not the last one heard', () => {
+    // A saturated node: its 1 s timer fires 4 s late, and its heartbeat comes back 2 s after that.
+    const local = live();
+    local.keep('h1', fan(), later(3_600_000), local.begin(T), T);
+    local.sent(1, T + 1_000);
+    local.heartbeat(1, T + 1_010);
+    local.sent(2, T + 6_000);
+    expect(local.get('h1', T + 7_999)).toBeDefined();
+    local.heartbeat(2, T + 8_000);
+    expect(local.get('h1', T + 8_000)?.principal.userId).toBe('u1');
   });
 
   it('makes room by dropping the oldest copy, and freezes what it shares', () => {
@@ -89,9 +123,10 @@ describe('LocalSessions', () => {
     for (const change of [
       { kind: 'token', tokenHash: 'abc' },
       { kind: 'account', userId: 'u-1' },
-      { kind: 'heartbeat', node: 'n' },
+      { kind: 'heartbeat', node: '1b4e28ba-2fa1-11d2-883f-0016d3cca427', seq: 42 },
     ] as const)
       expect(decodeChange(encodeChange(change))).toEqual(change);
     expect(decodeChange('x:1')).toBeNull();
+    expect(decodeChange('h:node-without-seq')).toBeNull();
   });
 });
