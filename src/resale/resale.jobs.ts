@@ -26,8 +26,9 @@ export function createResale(infra: Infra, providers = createCommerce(infra).pro
 }
 
 /**
- * The resale sweep: passes lapsed waitlist offers on (to the next fan in line, or to everyone)
- * and captures card sales a crash left committed, paying their sellers. One run per interval
+ * The resale sweep: passes lapsed waitlist offers on (to the next fan in line, or to everyone),
+ * captures card sales a crash left committed, paying their sellers, and refunds the buyers of
+ * resold tickets whose event was cancelled. One run per interval
  * across all workers (a BullMQ job scheduler); each step is a conditional write, so two runs
  * meeting on a listing change it once.
  */
@@ -49,8 +50,9 @@ export function resaleModule(): JobModule {
         async () => {
           const passed = await resale.passOnLapsedOffers();
           const settled = await purchases.settleCommitted(SETTLE_AFTER_MS);
-          if (passed + settled > 0) infra.logger.info({ passed, settled }, 'resale sweep');
-          return { passed, settled };
+          const refunded = await purchases.refundCancelled();
+          if (passed + settled + refunded > 0) infra.logger.info({ passed, settled, refunded }, 'resale sweep');
+          return { passed, settled, refunded };
         },
         { connection, prefix, concurrency: 1 },
       );

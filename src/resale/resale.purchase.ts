@@ -84,6 +84,80 @@ export class ResalePurchases {
     return settled;
   }
 
+  /**
+   * Gives resale buyers their money back once the event is cancelled after the sale: the
+   * cancellation revokes the ticket and refunds the seller's order (what is left of it after the
+   * payout); the buyer's payment comes back here, a gift card's at once, a card's through a
+   * refund sent after commit (resent by the next run while it is `refund_pending`). Live listings
+   * of cancelled events end. Run by the resale job; safe to run any number of times.
+   */
+  async refundCancelled(batch = 100): Promise<number> {
+    const { db, signer } = this.deps;
+    let refunded = 0;
+    for (const p of await repo.capturedOfCancelledEvents(db, batch)) {
+      const done = await db.transaction(async (tx) => {
+        const moved = await repo.transitionPurchase(tx, p.id, ['captured'], 'refund_pending');
+        if (!moved) return false;
+        const listing = (await repo.findListing(tx, moved.listingId))!;
+        if (moved.method === 'gift_card') {
+          await creditGiftCard(tx, moved.giftCardId!, moved.amountCents, null);
+          await repo.transitionPurchase(tx, moved.id, ['refund_pending'], 'refunded');
+        }
+        await appendTimeline(tx, signer, [
+          {
+            userId: moved.buyerId,
+            kind: moved.method === 'gift_card' ? 'payment.refunded' : 'payment.refund_requested',
+            subjectType: 'payment',
+            subjectId: moved.id,
+            eventId: listing.eventId,
+            actorId: null,
+            data: {
+              listingId: listing.id,
+              method: moved.method,
+              provider: moved.provider,
+              sandbox: moved.provider === 'sandbox',
+              amountCents: moved.amountCents,
+              currency: moved.currency,
+              reason: 'event_cancelled',
+            },
+          },
+        ]);
+        const buyer = await findUserById(tx, moved.buyerId);
+        await notify(tx, [
+          {
+            userId: moved.buyerId,
+            email: buyer?.email,
+            kind: 'resale.refunded',
+            title: 'Your resale ticket is refunded',
+            body: `The event was cancelled: the ${money(moved.amountCents, moved.currency)} you paid for the resale ticket goes back to how you paid.`,
+            dedupeKey: `resale.refunded:${moved.id}`,
+            data: { listingId: listing.id, eventId: listing.eventId, amountCents: moved.amountCents },
+          },
+        ]);
+        return true;
+      });
+      if (done) refunded++;
+    }
+    for (const p of await repo.refundsToSend(db, batch)) {
+      if (!p.intentId || p.provider === 'gift_card') continue;
+      try {
+        const sent = await this.deps.providers
+          .get(p.provider)
+          .refund(p.intentId, p.amountCents, `resale:${p.id}:refund`);
+        if (sent.status !== 'failed') await repo.transitionPurchase(db, p.id, ['refund_pending'], 'refunded');
+      } catch (err) {
+        this.deps.logger.warn({ err, purchaseId: p.id }, 'resale buyer refund not sent; the next sweep retries');
+      }
+    }
+    for (const id of await repo.liveListingsOfCancelledEvents(db, batch)) {
+      await db.transaction(async (tx) => {
+        const listing = await repo.lockListing(tx, id);
+        if (listing?.status === 'listed') await this.deps.resale.endUnsold(tx, listing, null, 'event_cancelled');
+      });
+    }
+    return refunded;
+  }
+
   private async byCard(
     principal: Principal,
     listing: ListingRow,

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
-import { priceTiers } from '../catalog/catalog.joinable.js';
+import { events, priceTiers } from '../catalog/catalog.joinable.js';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { seats } from '../sales/sales.joinable.js';
@@ -262,4 +262,37 @@ export async function purchasesOfListing(db: Db, listingId: string): Promise<Pur
     .from(resalePurchases)
     .where(eq(resalePurchases.listingId, listingId))
     .orderBy(desc(resalePurchases.createdAt));
+}
+
+/** Captured resale payments of cancelled events: their buyers are owed their money back. */
+export async function capturedOfCancelledEvents(db: Db, limit: number): Promise<PurchaseRow[]> {
+  const rows = await db
+    .select({ purchase: resalePurchases })
+    .from(resalePurchases)
+    .innerJoin(resaleListings, eq(resaleListings.id, resalePurchases.listingId))
+    .innerJoin(events, eq(events.id, resaleListings.eventId))
+    .where(and(eq(resalePurchases.status, 'captured'), eq(events.status, 'cancelled')))
+    .limit(limit);
+  return rows.map((r) => r.purchase);
+}
+
+/** Buyer refunds written but not yet confirmed by the processor. */
+export async function refundsToSend(db: Db, limit: number): Promise<PurchaseRow[]> {
+  return db
+    .select()
+    .from(resalePurchases)
+    .where(eq(resalePurchases.status, 'refund_pending'))
+    .orderBy(asc(resalePurchases.updatedAt))
+    .limit(limit);
+}
+
+/** Live listings of cancelled events: to be ended. */
+export async function liveListingsOfCancelledEvents(db: Db, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ id: resaleListings.id })
+    .from(resaleListings)
+    .innerJoin(events, eq(events.id, resaleListings.eventId))
+    .where(and(eq(resaleListings.status, 'listed'), eq(events.status, 'cancelled')))
+    .limit(limit);
+  return rows.map((r) => r.id);
 }

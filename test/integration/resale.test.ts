@@ -322,4 +322,57 @@ describe('resale at face value', () => {
     await sql()`update tickets set version = ${ticket!.version} where id = ${ticketIds[1]!}`;
     expect((await auditEvent(sql(), sale.eventId)).clean).toBe(true);
   });
+
+  it('an event cancelled after resales gives each buyer their money back and ends the live listings', async () => {
+    const own = await createSale(env, { seats: 6 });
+    const [seller, cardBuyer, giftBuyer, lister] = [
+      await signedIn(env),
+      await signedIn(env),
+      await signedIn(env),
+      await signedIn(env),
+    ];
+    const { orderId, ticketIds } = await buySeats(env, own, seller, 2);
+    const { ticketIds: listed } = await buySeats(env, own, lister, 1);
+    const byCard = (await listTicket(env, seller.token, ticketIds[0]!, 4500)).body;
+    const byGift = (await listTicket(env, seller.token, ticketIds[1]!, 3000)).body;
+    const live = (await listTicket(env, lister.token, listed[0]!, 4500)).body;
+    const card = await env.api.post(
+      '/v1/gift-cards/purchase',
+      { amountCents: 3000, currency: 'EUR', payment: { card: CARDS.ok } },
+      { token: giftBuyer.token, headers: { 'idempotency-key': randomUUID() } },
+    );
+    expect((await buy(env, cardBuyer.token, byCard.id, { card: CARDS.ok })).status).toBe(201);
+    expect((await buy(env, giftBuyer.token, byGift.id, { giftCard: { code: card.body.code } })).status).toBe(201);
+
+    const cancelled = await env.api.post(
+      `/v1/events/${own.eventId}/cancel`,
+      { reason: 'The venue flooded' },
+      { token: own.organizer.token },
+    );
+    expect(cancelled.status).toBe(202);
+    const { createResale } = await import('../../src/resale/resale.jobs.js');
+    const { purchases } = createResale(env.infra);
+    expect(await purchases.refundCancelled()).toBe(2);
+    expect(await purchases.refundCancelled()).toBe(0);
+
+    const cardSale = await resaleState(env, byCard.id);
+    expect(cardSale.purchases.map((p) => p.status)).toEqual(['refunded']);
+    const [intent] =
+      await sql()`select amount_refunded_cents from sandbox_payment_intents where id = ${cardSale.purchases[0]!.intent_id}`;
+    expect(intent!.amount_refunded_cents).toBe(4500);
+    expect((await resaleState(env, byGift.id)).purchases.map((p) => p.status)).toEqual(['refunded']);
+    const [balance] = await sql()`select balance_cents from gift_cards where id = ${card.body.id}`;
+    expect(balance!.balance_cents).toBe(3000);
+    const stillListed = await resaleState(env, live.id);
+    expect(stillListed.listing.status).toBe('withdrawn');
+    expect(stillListed.ticket.resale_listing_id).toBeNull();
+    const notices = await sql()`select user_id from notifications where kind = 'resale.refunded' order by user_id`;
+    expect(notices.map((n) => n.user_id).sort()).toEqual([cardBuyer.userId, giftBuyer.userId].sort());
+    // The seller's order: the payouts went out at the sales; the cancellation's own refund job (not
+    // run here) refunds only what is left of it.
+    const [order] = await sql()`select refunded_cents, total_cents from orders where id = ${orderId}`;
+    expect(order!.refunded_cents).toBe(4275 + 2850);
+    const audit = await auditEvent(sql(), own.eventId);
+    expect(audit.checks.filter((c) => c.name.startsWith('resale_') && !c.ok)).toEqual([]);
+  });
 });

@@ -341,22 +341,22 @@ async function resaleTicketsOneHolder(tx: Tx, eventId: string): Promise<AuditChe
 }
 
 /**
- * Resale money: each sold listing has exactly one captured buyer payment (of its price) and one
- * seller payout (its price less the fee); a listing that did not sell has neither, and no
- * payment of it is left authorized.
+ * Resale money: each sold listing has exactly one captured buyer payment (of its price; refunded
+ * later if the event was cancelled) and one seller payout (its price less the fee); a listing
+ * that did not sell has neither, and no payment of it is left authorized.
  */
 async function resaleSoldOncePaidOnce(tx: Tx, eventId: string): Promise<AuditCheck> {
   const rows = await tx<{ problem: string }[]>`
-    select 'listing ' || l.id || ' (' || l.status || '): ' || count(p.id) filter (where p.status = 'captured')
+    select 'listing ' || l.id || ' (' || l.status || '): ' || count(p.id) filter (where p.status in ('captured', 'refund_pending', 'refunded'))
            || ' captured and ' || count(p.id) filter (where p.status = 'committed') || ' uncaptured winning payments, '
            || count(p.id) filter (where p.status in ('pending', 'authorized')) || ' authorizations left open, '
-           || coalesce(sum(p.amount_cents) filter (where p.status = 'captured'), 0) || ' of ' || l.price_cents || ' captured' as problem
+           || coalesce(sum(p.amount_cents) filter (where p.status in ('captured', 'refund_pending', 'refunded')), 0) || ' of ' || l.price_cents || ' captured' as problem
       from resale_listings l left join resale_purchases p on p.listing_id = l.id
       where l.event_id = ${eventId}
       group by l.id
       having count(p.id) filter (where p.status in ('pending', 'authorized', 'committed')) > 0
-          or count(p.id) filter (where p.status = 'captured') <> (case when l.status = 'sold' then 1 else 0 end)
-          or coalesce(sum(p.amount_cents) filter (where p.status = 'captured'), 0)
+          or count(p.id) filter (where p.status in ('captured', 'refund_pending', 'refunded')) <> (case when l.status = 'sold' then 1 else 0 end)
+          or coalesce(sum(p.amount_cents) filter (where p.status in ('captured', 'refund_pending', 'refunded')), 0)
              <> (case when l.status = 'sold' then l.price_cents else 0 end)
     union all
     select 'listing ' || l.id || ' (' || l.status || '): ' || count(o.id) || ' payouts of '
