@@ -2,7 +2,9 @@ import { eq, sql } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onsaleSettings } from '../../src/sales/onsale.table.js';
-import { createSale } from '../support/commerce.js';
+import { events } from '../../src/catalog/catalog.table.js';
+import { admissionModule } from '../../src/waitingroom/scheduler.jobs.js';
+import { createSale, idem } from '../support/commerce.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn } from '../support/fixtures.js';
 import { launch, screenshots, seriousViolations } from './browser.js';
@@ -16,7 +18,7 @@ import { asUser, textOf, watchErrors } from './session.js';
 let env: TestEnv;
 let browser: Browser;
 beforeAll(async () => {
-  env = await createTestEnv({ AUTH_LIMIT_PER_IP: '10000' });
+  env = await createTestEnv({ AUTH_LIMIT_PER_IP: '10000', QUEUE_TICK_MS: '200' });
   browser = await launch();
 }, 60_000);
 afterAll(async () => {
@@ -134,5 +136,84 @@ describe('presales in the pages', () => {
     expect(holds[0]!.n).toBe(1);
     expect(errors).toEqual([]);
     await page.close();
+  }, 180_000);
+
+  it('a queue-mode window: a fan with a code joins its waiting room, is admitted and holds with its pass', async () => {
+    const running = await admissionModule().start(env.infra);
+    try {
+      const sale = await createSale(env, { seats: 0, gaCapacity: 20 });
+      await db()
+        .update(onsaleSettings)
+        .set({
+          mode: 'queue',
+          prequeueOpensAt: new Date(Date.now() + 40 * 60_000),
+          saleStartsAt: new Date(Date.now() + 3_600_000),
+          admitPerMinute: 6000,
+          requireVerifiedEmail: false,
+        })
+        .where(eq(onsaleSettings.eventId, sale.eventId));
+      await db().update(events).set({ status: 'scheduled' }).where(eq(events.id, sale.eventId));
+      const organizer = { token: sale.organizer.token, headers: { 'idempotency-key': idem() } };
+      const window = await env.api.post(
+        `/v1/events/${sale.eventId}/presales`,
+        {
+          name: 'Members',
+          gate: 'code',
+          opensAt: new Date(Date.now() + 15_000).toISOString(),
+          closesAt: new Date(Date.now() + 30 * 60_000).toISOString(),
+          prequeueOpensAt: new Date(Date.now() - 60_000).toISOString(),
+        },
+        organizer,
+      );
+      expect(window.status).toBe(201);
+      const windowId = window.body.id as string;
+      const code = (
+        await env.api.post(
+          `/v1/presales/${windowId}/codes`,
+          { count: 1 },
+          { ...organizer, headers: { 'idempotency-key': idem() } },
+        )
+      ).body.codes[0] as string;
+      const fan = await signedIn(env);
+      const redeemed = await env.api.post(
+        `/v1/presales/${windowId}/redeem`,
+        { code },
+        { token: fan.token, headers: { 'idempotency-key': idem() } },
+      );
+      expect(redeemed.status).toBe(200);
+
+      const page = await browser.newPage();
+      const errors = watchErrors(page);
+      await asUser(page, fan.token);
+      // The event page sends the fan to the window's own room.
+      await page.goto(`${env.api.baseUrl}/event.html?id=${sale.eventId}`);
+      await page.waitForSelector('#presale a.button', SLOW);
+      expect(await page.getAttribute('#presale a.button', 'href')).toBe(
+        `/queue.html?event=${windowId}&presale=${sale.eventId}`,
+      );
+      await page.click('#presale a.button');
+      await page.waitForSelector('#join-button:visible', SLOW);
+      expect(await textOf(page, '#title')).toContain('presale “Members”');
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.click('#join-button');
+      await page.waitForSelector('#admitted:not([hidden])', { timeout: 60_000 });
+      expect(await seriousViolations(page)).toEqual([]);
+      await screenshots(page, 'presale-queue-admitted');
+
+      await page.click('#choose-seats');
+      await page.waitForSelector('#buy:not([hidden])', SLOW);
+      await page.selectOption('#tier', sale.gaTierId);
+      await page.fill('#quantity', '1');
+      await page.click('#buy button[type=submit]');
+      await page.waitForURL(/checkout\.html\?hold=/, SLOW);
+      const holds = await db().execute<{ n: number }>(
+        sql`select count(*)::int as n from holds where event_id = ${sale.eventId} and user_id = ${fan.userId} and purchase_token_hash is not null`,
+      );
+      expect(holds[0]!.n).toBe(1);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await running.close();
+    }
   }, 180_000);
 });

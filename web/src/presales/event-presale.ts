@@ -46,7 +46,9 @@ function windowLine(w: Window, timeZone: string): HTMLElement {
 /** What the fan can do about the window open now or next. */
 function yourPart(w: Window, eventId: string, rerender: () => void): HTMLElement[] {
   if (w.eligible) {
-    if (w.status !== 'open')
+    // A queue-mode window's room opens before the window does: its pre-queue is where to wait.
+    const roomOpen = w.mode === 'queue' && w.prequeueOpensAt !== null && Date.parse(w.prequeueOpensAt) <= Date.now();
+    if (w.status !== 'open' && !roomOpen)
       return [h('p', { class: 'status ok' }, `You are in for “${w.name}”: come back when it opens.`)];
     if (w.mode === 'queue') {
       const link = h(
