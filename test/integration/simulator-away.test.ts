@@ -108,6 +108,8 @@ describe('npm run drop --mode queue --away 0.5 (40 fans, 100 places)', () => {
       expect(summary).toMatch(/^ {4}push {3}issued 20, used \d+, expired \d+; admission → hold p50 [\d.]+ s/m);
       const html = await readFile(join(reportDir, 'report.html'), 'utf8');
       expect(html).toContain("<h2>Purchase tokens (the server's records)</h2>");
+      expect(html).toContain('<figcaption>admission → hold, push</figcaption>');
+      expect(t.admissionToHoldHistogram.push.counts.reduce((a, b) => a + b, 0)).toBe(push.used);
       expect(html).not.toMatch(/<script/i);
     },
   );

@@ -452,7 +452,9 @@ async function waitAway(
   let passEndsAt: number | null = null;
   let nextLook = Date.now() + pacing.awayLookMs * (0.5 + Math.random());
   while (Date.now() < fan.deadline) {
-    const wakeAt = Math.min(fan.deadline, actAt ?? Infinity, nextLook, passEndsAt ?? Infinity);
+    // A fan about to act waits for that moment even past its pass (it finds the pass lapsed);
+    // one that will not act waits for its pass to end.
+    const wakeAt = Math.min(fan.deadline, actAt ?? passEndsAt ?? Infinity, nextLook);
     const notice = inbox ? await inbox.next(record.index, wakeAt) : await sleep(wakeAt - Date.now()).then(() => null);
     if (notice) {
       if (notice.kind === TURN_KIND && turnAt === null) {

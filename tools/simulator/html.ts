@@ -48,7 +48,17 @@ function awaySection(r: DropReport): string {
                 p ? sec(p.max) : '-',
               ]);
         })
-        .join('')}</table>`
+        .join('')}</table>
+<div class="grid-2" style="margin-top:12px">${(['socket', 'poll', 'push'] as const)
+        .filter((c) => t.admissionToHold[c].count > 0)
+        .map((c) =>
+          histogramChart(
+            `admission → hold, ${c}`,
+            t.admissionToHoldHistogram[c].bounds,
+            t.admissionToHoldHistogram[c].counts,
+          ),
+        )
+        .join('')}</div>`
     : '';
   const notices = r.notices?.rows.length
     ? `<table style="margin-top:12px">${row(['message', 'channel', 'sent', 'skipped (pass used)', 'failed', 'pending'], true)}${r.notices.rows.map((m) => row([m.kind, m.channel, num(m.sent), num(m.skipped), num(m.failed), num(m.pending)])).join('')}</table>`

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type postgres from 'postgres';
 import type { createKeys } from '../../queue/keys.js';
-import { percentiles, type Percentiles } from './stats.js';
+import { histogram, percentiles, type Histogram, type Percentiles } from './stats.js';
 import type { FanRecord } from './types.js';
 
 /**
@@ -37,6 +37,8 @@ export interface TokenFacts extends TokenCounts {
   byChannel: Record<Channel | 'unknown', TokenCounts>;
   /** Milliseconds from admission (the token's issue) to the hold made with it, by channel. */
   admissionToHold: Record<Channel, Percentiles>;
+  /** The same as histograms (log-spaced buckets, stats.ts). */
+  admissionToHoldHistogram: Record<Channel, Histogram>;
 }
 
 type QueueKeys = ReturnType<ReturnType<typeof createKeys>['queue']>;
@@ -77,6 +79,7 @@ export async function readTokenFacts(input: {
     holdsNotClaimed: 0,
     byChannel: { socket: zero(), poll: zero(), push: zero(), unknown: zero() },
     admissionToHold: { socket: percentiles([]), poll: percentiles([]), push: percentiles([]) },
+    admissionToHoldHistogram: { socket: histogram([]), poll: histogram([]), push: histogram([]) },
   };
   const waits: Record<Channel, number[]> = { socket: [], poll: [], push: [] };
   for (const [entryId, raw] of Object.entries(grants)) {
@@ -94,7 +97,10 @@ export async function readTokenFacts(input: {
     if (held !== undefined && kind !== 'used') facts.holdsNotClaimed++;
     if (held !== undefined && channel) waits[channel].push(Math.max(0, held - (expiresAt - input.tokenTtlMs)));
   }
-  for (const c of channels) facts.admissionToHold[c] = percentiles(waits[c]);
+  for (const c of channels) {
+    facts.admissionToHold[c] = percentiles(waits[c]);
+    facts.admissionToHoldHistogram[c] = histogram(waits[c]);
+  }
   return facts;
 }
 
