@@ -282,6 +282,13 @@ const configSchema = z.object({
     .optional(),
   GOOGLE_WALLET_SERVICE_ACCOUNT_EMAIL: z.email("must be the service account's email").optional(),
   GOOGLE_WALLET_PRIVATE_KEY: z.string().min(1).optional(),
+  /**
+   * Where the wallet worker tells Apple devices that a pass changed (APNs, HTTP/2, with the pass
+   * certificate as its client certificate); tests point it at a local fake.
+   */
+  APPLE_APNS_URL: url(['https:']).default('https://api.push.apple.com'),
+  /** Tests only: a CA (PEM) to trust for APPLE_APNS_URL, for the local fake's certificate; never set in production. */
+  APPLE_APNS_CA: z.string().min(1).optional(),
   /** Lets tests point the Google Wallet REST calls at a local fake; never set in production. */
   GOOGLE_WALLET_API_BASE: url(['http:', 'https:']).default('https://walletobjects.googleapis.com'),
   /** Lets tests point the service account's token exchange at a local fake; never set in production. */

@@ -17,6 +17,9 @@ export interface AppleCredentials {
   certificate: forge.pki.Certificate;
   key: forge.pki.rsa.PrivateKey;
   wwdr: forge.pki.Certificate;
+  /** The certificate and key again as PEM, for the TLS client of APNs (wallet-push.ts). */
+  tls: { cert: string; key: string; ca: string | undefined };
+  apnsUrl: string;
 }
 
 export interface GoogleCredentials {
@@ -42,6 +45,8 @@ type WalletConfig = Pick<
   | 'APPLE_PASS_KEY'
   | 'APPLE_PASS_KEY_PASSPHRASE'
   | 'APPLE_WWDR_CERT'
+  | 'APPLE_APNS_URL'
+  | 'APPLE_APNS_CA'
   | 'GOOGLE_WALLET_ISSUER_ID'
   | 'GOOGLE_WALLET_SERVICE_ACCOUNT_EMAIL'
   | 'GOOGLE_WALLET_PRIVATE_KEY'
@@ -109,6 +114,12 @@ export function loadWalletCredentials(config: WalletConfig): WalletCredentials {
       certificate: parse('APPLE_PASS_CERT', 'a certificate PEM', () => forge.pki.certificateFromPem(certPem)),
       key,
       wwdr: parse('APPLE_WWDR_CERT', 'a certificate PEM', () => forge.pki.certificateFromPem(wwdrPem)),
+      tls: {
+        cert: certPem,
+        key: forge.pki.privateKeyToPem(key),
+        ca: config.APPLE_APNS_CA ? pemOf('APPLE_APNS_CA', config.APPLE_APNS_CA) : undefined,
+      },
+      apnsUrl: config.APPLE_APNS_URL,
     };
   }
   let google: GoogleCredentials | null = null;

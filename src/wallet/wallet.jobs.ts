@@ -3,7 +3,14 @@ import type { JobModule } from '../jobs/runtime.js';
 import type { Logger } from '../logger.js';
 import { loadWalletCredentials } from './credentials.js';
 import { GoogleWalletClient } from './google-wallet.js';
-import { claimGoogleUpdates, markGoogleFailed, markGoogleSent } from './wallet.repository.js';
+import { ApnsClient } from './wallet-push.js';
+import {
+  claimGoogleUpdates,
+  markGoogleFailed,
+  markGoogleSent,
+  registrationsChangedSince,
+  unregister,
+} from './wallet.repository.js';
 import { WalletService } from './wallet.service.js';
 
 /** Eight tries over about a day (1 min × 4ⁿ, capped at 6 h), then `failed` for an operator to see. */
@@ -52,24 +59,75 @@ export async function sendGoogleUpdates(
   });
 }
 
-/** The wallet worker: on only when Google Wallet is configured (Apple devices pull their updates). */
+/**
+ * A change is stamped when its transaction runs and seen when it commits, so each look reaches
+ * back this far (longer than any transaction lives) and skips what it already told; on start
+ * the worker reaches back an hour, so a restart does not lose the pushes of changes just made.
+ */
+const PUSH_OVERLAP_MS = 60_000;
+const PUSH_CATCH_UP_MS = 3600_000;
+
+/**
+ * Tells each Apple device registered for a pass that changed (APNs, wallet-push.ts); the
+ * device then asks which passes changed and fetches them. A device may be told twice (after
+ * a restart): it then finds nothing new, which costs it one request.
+ */
+export class ApplePusher {
+  private readonly told = new Map<string, number>();
+  private since: number;
+
+  constructor(
+    private readonly db: Infra['database']['db'],
+    private readonly apns: ApnsClient,
+    private readonly logger: Logger,
+    nowMs = Date.now(),
+  ) {
+    this.since = nowMs - PUSH_CATCH_UP_MS;
+  }
+
+  async tick(nowMs = Date.now()): Promise<number> {
+    const rows = await registrationsChangedSince(this.db, new Date(this.since));
+    let pushed = 0;
+    for (const row of rows) {
+      const key = `${row.deviceId}\0${row.passId}\0${row.updatedAt.getTime()}`;
+      if (this.told.has(key)) continue;
+      const outcome = await this.apns.push(row.pushToken);
+      if (outcome === 'gone') await unregister(this.db, row.deviceId, row.passId);
+      else if (outcome !== 'sent') {
+        // Not remembered: the next look tries again, while the change is inside its reach.
+        this.logger.warn({ passId: row.passId, error: outcome.retry }, 'APNs did not take a pass update');
+        continue;
+      }
+      this.told.set(key, row.updatedAt.getTime());
+      pushed++;
+    }
+    this.since = Math.max(this.since, nowMs - PUSH_OVERLAP_MS);
+    for (const [key, at] of this.told) if (at <= this.since) this.told.delete(key);
+    return pushed;
+  }
+}
+
+/** The wallet worker: sends Google Wallet updates and tells Apple devices of changed passes. */
 export const walletModule: JobModule = {
   name: 'wallet',
   async start(infra) {
     const credentials = loadWalletCredentials(infra.config);
-    if (!credentials.google) return { close: async () => {} };
+    if (!credentials.google && !credentials.apple) return { close: async () => {} };
     const wallet = new WalletService(
       infra.database.db,
       infra.signer,
       credentials,
       infra.config.PUBLIC_URL ?? 'http://localhost',
     );
-    const client = new GoogleWalletClient(credentials.google);
+    const google = credentials.google ? new GoogleWalletClient(credentials.google) : null;
+    const apns = credentials.apple ? new ApnsClient(credentials.apple) : null;
+    const pusher = apns ? new ApplePusher(infra.database.db, apns, infra.logger) : null;
     let running: Promise<void> | null = null;
     const tick = () => {
       running ??= (async () => {
         try {
-          while ((await sendGoogleUpdates(infra.database.db, wallet, client, infra.logger)) === BATCH);
+          if (google) while ((await sendGoogleUpdates(infra.database.db, wallet, google, infra.logger)) === BATCH);
+          await pusher?.tick();
         } catch (err) {
           infra.logger.error({ err }, 'wallet worker failed; retrying on the next tick');
         } finally {
@@ -83,6 +141,7 @@ export const walletModule: JobModule = {
       close: async () => {
         clearInterval(timer);
         await running;
+        apns?.close();
       },
     };
   },

@@ -113,3 +113,29 @@ export async function markGoogleFailed(
     })
     .where(inArray(walletGoogleUpdates.id, [id]));
 }
+
+/** Devices registered for Apple passes that changed after `since` (and after they registered): who to tell, with the change's time. */
+export async function registrationsChangedSince(
+  db: Db,
+  since: Date,
+): Promise<{ deviceId: string; passId: string; pushToken: string; updatedAt: Date }[]> {
+  return db
+    .select({
+      deviceId: walletRegistrations.deviceId,
+      passId: walletRegistrations.passId,
+      pushToken: walletRegistrations.pushToken,
+      updatedAt: walletPasses.updatedAt,
+    })
+    .from(walletPasses)
+    .innerJoin(walletRegistrations, eq(walletRegistrations.passId, walletPasses.id))
+    .where(
+      and(
+        eq(walletPasses.kind, 'apple'),
+        gt(walletPasses.updatedAt, since),
+        // A device that registered after the change installed the pass as it is: nothing to tell it.
+        gt(walletPasses.updatedAt, walletRegistrations.createdAt),
+      ),
+    )
+    .orderBy(asc(walletPasses.updatedAt))
+    .limit(1000);
+}

@@ -12,6 +12,7 @@ import { signedIn, signedInVerified } from '../support/fixtures.js';
 import { buySeats, doorStaff, emailOf, until } from '../support/tickets-fixtures.js';
 import {
   appleKit,
+  fakeApns,
   fakeGoogle,
   googleKit,
   unzip,
@@ -26,6 +27,7 @@ let staff: { token: string; userId: string };
 let apple: AppleKit;
 let google: ReturnType<typeof googleKit>;
 let fake: Awaited<ReturnType<typeof fakeGoogle>>;
+let apns: Awaited<ReturnType<typeof fakeApns>>;
 let worker: { close(): Promise<void> };
 /** The pass's signature is also checked by OpenSSL where it is installed (it is on Debian and in CI). */
 const openssl = spawnSync('openssl', ['version']).status === 0;
@@ -34,6 +36,7 @@ beforeAll(async () => {
   apple = appleKit();
   google = googleKit();
   fake = await fakeGoogle(google.publicKeyPem);
+  apns = await fakeApns();
   // The certificate by path, the rest as PEM values: both forms an operator may use.
   const dir = await mkdtemp(join(tmpdir(), 'fairdrop-wallet-'));
   await writeFile(join(dir, 'pass.pem'), apple.certPem);
@@ -49,6 +52,8 @@ beforeAll(async () => {
     GOOGLE_WALLET_PRIVATE_KEY: google.privateKeyPem,
     GOOGLE_WALLET_API_BASE: fake.base,
     GOOGLE_OAUTH_TOKEN_URL: `${fake.base}/token`,
+    APPLE_APNS_URL: apns.url,
+    APPLE_APNS_CA: apns.caPem,
     WALLET_SYNC_POLL_MS: '100',
   });
   sale = await createSale(env, { seats: 20 });
@@ -59,6 +64,7 @@ afterAll(async () => {
   await worker?.close();
   await env?.close();
   await fake?.close();
+  await apns?.close();
 });
 
 /** The pass's bytes (ApiClient reads text, which a zip is not). */
@@ -254,6 +260,44 @@ describe('Apple Wallet', () => {
     // A device that removes the pass stops being told.
     expect((await env.api.delete(registration, { headers: auth })).status).toBe(200);
     expect((await env.api.get(changes)).status).toBe(204);
+  });
+});
+
+describe('Apple Wallet updates', () => {
+  it('tells each device registered for a changed pass through APNs (its topic, the pass certificate); a token APNs calls gone is dropped', async () => {
+    const sender = await signedIn(env);
+    const friend = await signedInVerified(env);
+    const { ticketIds } = await buySeats(env, sale, sender, 1);
+    const pass = await passJson((await pkpass(sender.token, ticketIds[0]!)).bytes);
+    const auth = { authorization: `ApplePass ${pass.authenticationToken}` };
+    const [phone, old] = [`phone-${randomUUID()}`, `old-${randomUUID()}`];
+    const register = (device: string, pushToken: string) =>
+      env.api.post(
+        `/v1/passkit/v1/devices/${device}/registrations/${apple.passTypeId}/${pass.serialNumber}`,
+        { pushToken },
+        { headers: auth },
+      );
+    expect((await register(phone, `tok-${phone}`)).status).toBe(201);
+    expect((await register(old, `tok-${old}`)).status).toBe(201);
+    apns.gone.add(`tok-${old}`);
+    // Registering is not a change: nobody is told yet.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(apns.pushes.filter((p) => p.path.includes(phone))).toEqual([]);
+
+    await transfer(sender, friend, ticketIds[0]!);
+    await until(() => apns.pushes.some((p) => p.path === `/3/device/tok-${phone}`));
+    expect(apns.pushes.find((p) => p.path === `/3/device/tok-${phone}`)).toMatchObject({
+      topic: apple.passTypeId,
+      clientCertificate: 'Pass Type ID: pass.test.fairdrop.tickets',
+      body: '{}',
+    });
+    await until(
+      async () =>
+        (await env.infra.database.sql`select 1 from wallet_registrations where device_id = ${old}`).length === 0,
+    );
+    // Told once per change, however many looks reach back over it.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(apns.pushes.filter((p) => p.path === `/3/device/tok-${phone}`)).toHaveLength(1);
   });
 });
 

@@ -1,6 +1,8 @@
 import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
+import { createSecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import forge from 'node-forge';
 import yauzl from 'yauzl';
 
@@ -197,6 +199,67 @@ export async function fakeGoogle(publicKeyPem: string) {
     base,
     calls,
     missing,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface ApnsPush {
+  path: string;
+  topic: string | undefined;
+  /** The common name of the client certificate the connection presented. */
+  clientCertificate: string | undefined;
+  body: string;
+}
+
+/**
+ * APNs, locally: HTTP/2 over TLS with a certificate of its own (its CA handed to the server under
+ * test as APPLE_APNS_CA), asking for the client's certificate as Apple does. Pushes are
+ * recorded; tokens in `gone` answer 410 as for an uninstalled app.
+ */
+export async function fakeApns() {
+  const key = rsa();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(key.publicKey);
+  cert.serialNumber = '03';
+  cert.validity.notBefore = new Date(Date.now() - 86_400_000);
+  cert.validity.notAfter = new Date(Date.now() + 86_400_000);
+  cert.setSubject([{ name: 'commonName', value: '127.0.0.1' }]);
+  cert.setIssuer([{ name: 'commonName', value: '127.0.0.1' }]);
+  cert.setExtensions([{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }]);
+  cert.sign(forge.pki.privateKeyFromPem(key.privateKey) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  const certPem = forge.pki.certificateToPem(cert);
+  const pushes: ApnsPush[] = [];
+  const gone = new Set<string>();
+  const server = createSecureServer({
+    key: key.privateKey,
+    cert: certPem,
+    requestCert: true,
+    rejectUnauthorized: false,
+  });
+  server.on('stream', (stream, headers) => {
+    let body = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (c: string) => (body += c));
+    stream.on('end', () => {
+      const path = String(headers[':path']);
+      const peer = (stream.session?.socket as TLSSocket | undefined)?.getPeerCertificate();
+      pushes.push({
+        path,
+        topic: headers['apns-topic'] as string | undefined,
+        clientCertificate: peer?.subject?.CN as string | undefined,
+        body,
+      });
+      const token = decodeURIComponent(path.split('/').pop() ?? '');
+      stream.respond({ ':status': gone.has(token) ? 410 : 200 });
+      stream.end(gone.has(token) ? '{"reason":"Unregistered"}' : '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    caPem: certPem,
+    pushes,
+    gone,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
