@@ -12,10 +12,19 @@ import { showPicture } from '../lib/pictures.js';
 
 const LANGUAGES = ['en', 'de', 'es'] as const;
 
-/** The page's language when it is one the organizer can write in, else the browser's first such. */
+/**
+ * The page's language when it was chosen as German or Spanish, else the first of the browser's
+ * languages the organizer can write in, else English.
+ */
 function readerLanguage(): (typeof LANGUAGES)[number] {
-  const wanted = [document.documentElement.lang, ...navigator.languages].map((l) => l.slice(0, 2).toLowerCase());
-  return LANGUAGES.find((l) => wanted.includes(l)) ?? 'en';
+  const known = (tag: string) => LANGUAGES.find((l) => l === tag.slice(0, 2).toLowerCase());
+  const page = known(document.documentElement.lang);
+  if (page && page !== 'en') return page;
+  for (const tag of navigator.languages) {
+    const lang = known(tag);
+    if (lang) return lang;
+  }
+  return 'en';
 }
 
 export async function showBranding(eventId: string): Promise<void> {
