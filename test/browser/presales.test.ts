@@ -62,6 +62,18 @@ describe('presales in the pages', () => {
     await console.waitForSelector('#presale-generate', SLOW);
     expect(await textOf(console, '#presale-windows')).toContain('Fan club');
     expect(await seriousViolations(console)).toEqual([]);
+    // Edited in place: the name changes, the times are checked again.
+    await console.fill('#presale-edit-name', 'Fan club first');
+    await console.click('#presale-edit button[type=submit]');
+    await console.waitForFunction(
+      () => document.querySelector('#presale-windows')?.textContent?.includes('Fan club first'),
+      undefined,
+      SLOW,
+    );
+    const named = await db().execute<{ name: string }>(
+      sql`select name from presale_windows where event_id = ${sale.eventId}`,
+    );
+    expect([...named].map((r) => r.name)).toEqual(['Fan club first']);
 
     await console.fill('#presale-count', '2');
     await console.click('#presale-generate button[type=submit]');
@@ -107,7 +119,7 @@ describe('presales in the pages', () => {
     await asUser(page, fan.token);
     await page.goto(`${env.api.baseUrl}/event.html?id=${sale.eventId}`);
     await page.waitForSelector('#presale-form', SLOW);
-    expect(await textOf(page, '#presale')).toContain('Fan club — for fans with a presale code, on now');
+    expect(await textOf(page, '#presale')).toContain('Fan club first — for fans with a presale code, on now');
     expect(await page.isHidden('#buy')).toBe(true);
     expect(await seriousViolations(page)).toEqual([]);
 

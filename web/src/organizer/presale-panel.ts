@@ -145,6 +145,50 @@ function addForm(eventId: string): HTMLElement {
   return form;
 }
 
+/** A datetime-local value for an instant, in the viewer's zone. */
+function localValue(iso: string): string {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+function editForm(eventId: string, w: WindowView): HTMLElement {
+  const name = h('input', { name: 'name', required: true, maxlength: '80' });
+  name.value = w.name;
+  const opens = h('input', { name: 'opensAt', type: 'datetime-local', required: true });
+  opens.value = localValue(w.opensAt);
+  const closes = h('input', { name: 'closesAt', type: 'datetime-local', required: true });
+  closes.value = localValue(w.closesAt);
+  const status = statusLine('presale-edit-status');
+  const form = h(
+    'form',
+    { id: 'presale-edit' },
+    h('h4', {}, 'Change this window'),
+    ...labelled('presale-edit-name', 'Name', name),
+    ...labelled('presale-edit-opens', 'Opens (your local time)', opens),
+    ...labelled('presale-edit-closes', 'Closes', closes),
+    h('button', { type: 'submit' }, 'Save the window'),
+    status,
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    setStatus(status, 'busy', 'Saving…');
+    try {
+      await api('PATCH', `/v1/presales/${w.id}`, {
+        name: name.value,
+        opensAt: new Date(opens.value).toISOString(),
+        closesAt: new Date(closes.value).toISOString(),
+      });
+      await load(eventId);
+      const line = document.getElementById('presale-edit-status');
+      if (line) setStatus(line, 'ok', 'Saved.');
+    } catch (err) {
+      setStatus(status, 'bad', failure(err));
+    }
+  });
+  return form;
+}
+
 async function codesPart(eventId: string, w: WindowView): Promise<HTMLElement[]> {
   const [codes, redeemed] = await Promise.all([
     api<z.input<typeof codeList>>('GET', `/v1/presales/${w.id}/codes`),
@@ -330,7 +374,7 @@ async function load(eventId: string): Promise<void> {
     const w = windows.find((x) => x.id === chosen);
     const details: HTMLElement[] = [];
     if (w) {
-      details.push(h('h4', { id: 'presale-chosen' }, `“${w.name}”`));
+      details.push(h('h4', { id: 'presale-chosen' }, `“${w.name}”`), editForm(eventId, w));
       if (w.gate === 'code') details.push(...(await codesPart(eventId, w)));
       else if (w.gate === 'allowlist') details.push(...(await allowlistPart(eventId, w)));
       else details.push(h('p', {}, 'The event’s organizer and door staff may buy in this window; nobody else.'));
