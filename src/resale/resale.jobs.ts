@@ -12,6 +12,8 @@ export const RESALE_SWEEP_QUEUE = 'resale-sweep';
 const SWEEP_EVERY_MS = 5_000;
 /** A committed sale left uncaptured this long is the sweep's: the request that made it has given up by then. */
 const SETTLE_AFTER_MS = 60_000;
+/** A purchase still before its commit this long was abandoned by a crash: its authorization is released. */
+const ABANDONED_AFTER_MS = 10 * 60_000;
 
 /** Builds the resale services for a process (API node or worker). */
 export function createResale(infra: Infra, providers = createCommerce(infra).providers) {
@@ -27,8 +29,9 @@ export function createResale(infra: Infra, providers = createCommerce(infra).pro
 
 /**
  * The resale sweep: passes lapsed waitlist offers on (to the next fan in line, or to everyone),
- * captures card sales a crash left committed, paying their sellers, and refunds the buyers of
- * resold tickets whose event was cancelled. One run per interval
+ * captures card sales a crash left committed, paying their sellers, refunds the buyers of
+ * resold tickets whose event was cancelled, and releases authorizations a crash left before a
+ * commit. One run per interval
  * across all workers (a BullMQ job scheduler); each step is a conditional write, so two runs
  * meeting on a listing change it once.
  */
@@ -51,8 +54,10 @@ export function resaleModule(): JobModule {
           const passed = await resale.passOnLapsedOffers();
           const settled = await purchases.settleCommitted(SETTLE_AFTER_MS);
           const refunded = await purchases.refundCancelled();
-          if (passed + settled + refunded > 0) infra.logger.info({ passed, settled, refunded }, 'resale sweep');
-          return { passed, settled, refunded };
+          const released = await purchases.releaseAbandoned(ABANDONED_AFTER_MS);
+          if (passed + settled + refunded + released > 0)
+            infra.logger.info({ passed, settled, refunded, released }, 'resale sweep');
+          return { passed, settled, refunded, released };
         },
         { connection, prefix, concurrency: 1 },
       );

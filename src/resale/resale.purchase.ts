@@ -77,9 +77,13 @@ export class ResalePurchases {
     let settled = 0;
     for (const p of await repo.committedPurchases(this.deps.db, new Date(Date.now() - olderThanMs), batch)) {
       if (!p.intentId || p.provider === 'gift_card') continue;
-      const provider = this.deps.providers.get(p.provider);
-      const snap = await provider.capture(p.intentId, `resale:${p.id}:capture`);
-      if (snap.status === 'succeeded' && (await this.settle(p.id))) settled++;
+      try {
+        const snap = await this.deps.providers.get(p.provider).capture(p.intentId, `resale:${p.id}:capture`);
+        if (snap.status === 'succeeded' && (await this.settle(p.id))) settled++;
+      } catch (err) {
+        // One processor error does not hold up the others; this sale is tried again next run.
+        this.deps.logger.warn({ err, purchaseId: p.id }, 'resale capture failed again');
+      }
     }
     return settled;
   }
@@ -156,6 +160,36 @@ export class ResalePurchases {
       });
     }
     return refunded;
+  }
+
+  /**
+   * Releases card authorizations a crash left behind before their sale committed: the purchase
+   * is voided first (so a commit still under way is refused and voids it itself), then the
+   * authorization found by its idempotency key is cancelled. Run by the resale job.
+   */
+  async releaseAbandoned(olderThanMs = 10 * 60_000, batch = 100): Promise<number> {
+    let released = 0;
+    for (const p of await repo.abandonedPurchases(this.deps.db, new Date(Date.now() - olderThanMs), batch)) {
+      const moved = await repo.transitionPurchase(this.deps.db, p.id, ['pending', 'authorized'], 'voided');
+      if (!moved || p.provider === 'gift_card') continue;
+      released++;
+      const provider = this.deps.providers.get(p.provider);
+      const intent =
+        p.intentId ??
+        (
+          await provider
+            .recover({
+              amountCents: p.amountCents,
+              currency: p.currency,
+              source: null,
+              idempotencyKey: `resale:${p.id}:authorize`,
+              metadata: { resalePurchaseId: p.id, listingId: p.listingId },
+            })
+            .catch(() => null)
+        )?.intentId;
+      if (intent) await this.cancelQuietly(provider, p.id, intent);
+    }
+    return released;
   }
 
   private async byCard(
@@ -506,10 +540,14 @@ export class ResalePurchases {
   }
 
   private async voidCard(provider: PaymentProvider, purchaseId: string, intentId: string): Promise<void> {
+    await this.cancelQuietly(provider, purchaseId, intentId);
+    await repo.transitionPurchase(this.deps.db, purchaseId, ['authorized', 'pending'], 'voided');
+  }
+
+  private async cancelQuietly(provider: PaymentProvider, purchaseId: string, intentId: string): Promise<void> {
     await provider
       .cancel(intentId, `resale:${purchaseId}:cancel`)
       .catch((err: unknown) => this.deps.logger.error({ err, purchaseId }, 'could not void a resale authorization'));
-    await repo.transitionPurchase(this.deps.db, purchaseId, ['authorized', 'pending'], 'voided');
   }
 
   private async view(purchaseId: string, ticketId: string): Promise<PurchaseView> {

@@ -296,3 +296,13 @@ export async function liveListingsOfCancelledEvents(db: Db, limit: number): Prom
     .limit(limit);
   return rows.map((r) => r.id);
 }
+
+/** Purchases stuck before their sale's commit (a crash between the authorization and the commit). */
+export async function abandonedPurchases(db: Db, olderThan: Date, limit: number): Promise<PurchaseRow[]> {
+  return db
+    .select()
+    .from(resalePurchases)
+    .where(and(inArray(resalePurchases.status, ['pending', 'authorized']), lte(resalePurchases.updatedAt, olderThan)))
+    .orderBy(asc(resalePurchases.updatedAt))
+    .limit(limit);
+}

@@ -161,6 +161,36 @@ describe('resale races', () => {
     expect(order!.refunded_cents).toBe(4275);
   });
 
+  it('a purchase abandoned before its commit (the process died after authorizing) is voided and released', async () => {
+    const { listingId } = await listing();
+    const buyer = await signedIn(env);
+    const { createResale } = await import('../../src/resale/resale.jobs.js');
+    const { createCommerce } = await import('../../src/orders/commerce.js');
+    // What a crash right after the card's authorization leaves: the purchase pending, the intent authorized.
+    const [p] =
+      await sql()`insert into resale_purchases (listing_id, buyer_id, method, provider, amount_cents, currency, updated_at)
+      values (${listingId}, ${buyer.userId}, 'card', 'sandbox', 4500, 'EUR', now() - interval '11 minutes') returning id`;
+    const intent = await createCommerce(env.infra)
+      .providers.get('sandbox')
+      .authorize({
+        amountCents: 4500,
+        currency: 'EUR',
+        source: { type: 'sandbox_card', card: { ...CARDS.ok } },
+        idempotencyKey: `resale:${p!.id}:authorize`,
+        metadata: {},
+      });
+    expect(intent.status).toBe('requires_capture');
+    const { purchases } = createResale(env.infra);
+    expect(await purchases.releaseAbandoned()).toBe(1);
+    expect(await purchases.releaseAbandoned()).toBe(0);
+    const [row] = await sql()`select status from resale_purchases where id = ${p!.id}`;
+    expect(row!.status).toBe('voided');
+    const [released] = await sql()`select status from sandbox_payment_intents where id = ${intent.intentId}`;
+    expect(released!.status).toBe('canceled');
+    // The listing is untouched and still sells.
+    expect((await buy(env, buyer.token, listingId, { card: CARDS.ok })).status).toBe(201);
+  });
+
   it('after every race above, the drop audit finds the event clean, resale invariants included', async () => {
     const audit = await auditEvent(sql(), sale.eventId);
     expect(audit.checks.filter((c) => !c.ok)).toEqual([]);
