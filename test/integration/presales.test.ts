@@ -237,21 +237,45 @@ describe('presales', () => {
       sql`select count(*)::int as n from presale_windows where event_id = ${sale.eventId}`,
     );
     expect(count[0]!.n).toBe(1);
+
+    // Declared in the route table, so the reference lists them.
+    const doc = (await env.api.get('/v1/openapi.json')).body;
+    expect(doc.paths['/v1/presales/{id}/redeem'].post).toBeDefined();
+    expect(
+      doc.paths['/v1/presales/{id}/codes/{codeId}/revoke'].post.parameters.map((p: { name: string }) => p.name),
+    ).toEqual(expect.arrayContaining(['id', 'codeId']));
+    expect(doc.paths['/v1/events/{id}/presales'].post).toBeDefined();
   });
 
   it('limits code guessing per account (429), and imports CSV codes all or nothing with bad lines named', async () => {
     const sale = await presaleEvent();
     const window = await newWindow(sale, {});
     const guesser = await signedIn(env);
-    for (let i = 0; i < 10; i++) {
-      const wrong = await redeem(window.id, guesser, `WRONG${String(i).padStart(5, '0')}`);
-      expect(wrong.status).toBe(404);
-      expect(wrong.body.code).toBe('presales.code_invalid');
+    // A redemption needs an Idempotency-Key, and a window id that is one; neither counts as a guess.
+    const noKey = await env.api.post(`/v1/presales/${window.id}/redeem`, { code: 'ABCDEF1234' }, opts(guesser, null));
+    expect(noKey.status).toBe(400);
+    expect(noKey.body.errors[0].field).toBe('Idempotency-Key');
+    const badId = await env.api.post('/v1/presales/not-a-uuid/redeem', { code: 'ABCDEF1234' }, opts(guesser));
+    expect(badId.status).toBe(400);
+    expect(badId.body.errors[0].field).toBe('id');
+    const unknown = await redeem('00000000-0000-4000-8000-000000000000', guesser, 'ABCDEF1234');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('presales.window_not_found');
+    // Every attempt counts: within 10 in the window (some spent above), wrong codes are 404; then 429 for good.
+    const statuses: number[] = [];
+    let limited;
+    for (let i = 0; i < 12; i++) {
+      const res = await redeem(window.id, guesser, `WRONG${String(i).padStart(5, '0')}`);
+      statuses.push(res.status);
+      if (res.status === 429) limited ??= res;
+      else expect(res.body.code).toBe('presales.code_invalid');
     }
-    const limited = await redeem(window.id, guesser, 'WRONG99999');
-    expect(limited.status).toBe(429);
-    expect(limited.body.code).toBe('rate_limited');
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    const first429 = statuses.indexOf(429);
+    expect(first429).toBeGreaterThanOrEqual(7);
+    expect(statuses.slice(0, first429).every((x) => x === 404)).toBe(true);
+    expect(statuses.slice(first429).every((x) => x === 429)).toBe(true);
+    expect(limited!.body.code).toBe('rate_limited');
+    expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await holdsOf(sale.eventId, guesser.userId)).toBe(0);
 
     const bad = await env.api.post(
