@@ -3,13 +3,13 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ResaleService } from '../../src/resale/resale.service.js';
+import { createResale, resaleModule } from '../../src/resale/resale.jobs.js';
 import { auditEvent } from '../../tools/simulator/audit.js';
 import { CARDS, createSale, type SaleFixture } from '../support/commerce.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn, signedInVerified } from '../support/fixtures.js';
 import { buy, listTicket, pass, quote, resaleState, withdraw } from '../support/resale.js';
-import { buySeats, codeOf, doorStaff, emailOf } from '../support/tickets-fixtures.js';
+import { buySeats, codeOf, doorStaff, emailOf, until } from '../support/tickets-fixtures.js';
 
 let env: TestEnv;
 let sale: SaleFixture;
@@ -258,15 +258,15 @@ describe('resale at face value', () => {
     expect(early.status).toBe(409);
     expect(early.body.code).toBe('resale.offered_to_waitlist');
 
-    // The first fan's time runs out: the sweep passes the offer to the next fan in line.
+    // The first fan's time runs out: the resale sweep passes the offer to the next fan in line.
     await sql()`update resale_offers set expires_at = now() - interval '1 second' where listing_id = ${listed.body.id}`;
-    const resale = new ResaleService({
-      db: env.infra.database.db,
-      signer: env.infra.signer,
-      logger: env.infra.logger,
-      publicUrl: env.api.baseUrl,
-    });
-    expect(await resale.passOnLapsedOffers()).toBe(1);
+    // The resale job, as a worker runs it (a sweep every 5 s).
+    const job = await resaleModule().start(env.infra);
+    try {
+      await until(async () => (await offers()).length === 2, 20_000);
+    } finally {
+      await job.close();
+    }
     expect(await offers()).toEqual([
       { user_id: first.userId, status: 'lapsed' },
       { user_id: second.userId, status: 'open' },
@@ -350,7 +350,6 @@ describe('resale at face value', () => {
       { token: own.organizer.token },
     );
     expect(cancelled.status).toBe(202);
-    const { createResale } = await import('../../src/resale/resale.jobs.js');
     const { purchases } = createResale(env.infra);
     expect(await purchases.refundCancelled()).toBe(2);
     expect(await purchases.refundCancelled()).toBe(0);
