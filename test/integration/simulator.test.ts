@@ -259,6 +259,12 @@ describe('npm run drop (open mode, small)', () => {
       expect(cpu.api).toBeGreaterThan(0);
       expect(cpu.postgres).toBeGreaterThan(0);
       expect(report.cpu!.groups.reduce((sum, g) => sum + g.share, 0)).toBeLessThanOrEqual(1.05);
+      // The crowd's own lateness beside its latencies: measured in every fan process, in order.
+      const delay = report.fanLoopDelay!;
+      expect(delay.p50Ms).toBeGreaterThan(0);
+      expect(delay.p50Ms).toBeLessThanOrEqual(delay.p99Ms);
+      expect(delay.p99Ms).toBeLessThanOrEqual(delay.maxMs);
+      expect(await readFile(files.summary, 'utf8')).toContain('fan processes’ event-loop delay (worst process)');
       expect(await readFile(files.summary, 'utf8')).toMatch(/CPU over [\d.]+ s on \d+ cores: .*fans/);
       checkWords(report, reporter.lines, await readFile(files.summary, 'utf8'), html);
     },

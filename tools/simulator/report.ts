@@ -21,6 +21,7 @@ import {
   type ErrorCounts,
   type FanRecord,
   type LatencyMetric,
+  type LoopDelay,
   type Outcome,
   type Samples,
 } from './types.js';
@@ -92,6 +93,8 @@ export interface RunFacts {
   socketClients?: number;
   /** CPU per kind of process from the sale's opening (or the pre-queue's) to the last answer; null off Linux. */
   cpu?: CpuUse | null;
+  /** The fan processes' own event-loop delay over the sale (the worst process's). */
+  fanLoopDelay?: LoopDelay | null;
   /** Queue mode: purchase tokens from Redis and Postgres (tokens.ts); null without the deployment's Redis. */
   tokens?: TokenFacts | null;
   /** Queue mode: the "your turn" messages in the server's outbox; null without its database. */
@@ -218,6 +221,11 @@ export interface DropReport {
   faults: { kind: string; target: string; atSeconds: number; recoveredAfterSeconds: number | null; detail: string }[];
   /** CPU per kind of process over the drop (the crowd's own beside the servers'); null when not measured. */
   cpu: CpuUse | null;
+  /**
+   * How late the fan processes' event loops ran (each figure the worst process's): a latency in
+   * this report includes up to this much of the simulated crowd's own delay.
+   */
+  fanLoopDelay: LoopDelay | null;
   /** Queue mode: purchase tokens issued, used and expired, from the server's records, and admission → hold by channel. */
   tokens: TokenFacts | null;
   notices: NoticeFacts | null;
@@ -289,6 +297,7 @@ export function buildReport(facts: RunFacts): DropReport {
       detail: f.detail,
     })),
     cpu: facts.cpu ?? null,
+    fanLoopDelay: facts.fanLoopDelay ?? null,
     tokens: facts.tokens ?? null,
     notices: facts.notices ?? null,
     clean:
@@ -537,6 +546,13 @@ export function summaryText(r: DropReport): string {
     lines.push(
       `CPU over ${c.seconds} s on ${c.cores} cores: ` +
         c.groups.map((g) => `${g.group} ${g.cpuSeconds} s (${pct(g.share)})`).join(', '),
+    );
+  }
+  if (r.fanLoopDelay) {
+    const d = r.fanLoopDelay;
+    lines.push(
+      `  fan processes’ event-loop delay (worst process): p50 ${d.p50Ms} ms, p99 ${d.p99Ms} ms, max ${d.maxMs} ms —` +
+        ' a latency below includes up to this much of the simulated crowd’s own delay',
     );
   }
   for (const fault of r.faults) {

@@ -23,7 +23,14 @@ import {
 } from './sale.js';
 import { prepareDrop, type PreparedDrop } from './setup.js';
 import { readNoticeFacts, readTokenFacts, type NoticeFacts, type TokenFacts } from './tokens.js';
-import { emptySamples, latencyMetrics, type FanRecord, type FromWorker, type Samples } from './types.js';
+import {
+  emptySamples,
+  latencyMetrics,
+  type FanRecord,
+  type FromWorker,
+  type LoopDelay,
+  type Samples,
+} from './types.js';
 import { watchSale, type SaleWatch } from './watch.js';
 
 /**
@@ -109,6 +116,7 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       socketsPerNode: plan.socketsPerNode,
       socketClients: plan.socketClients,
       cpu: sale.cpu,
+      fanLoopDelay: sale.fanLoopDelay,
     });
     return { report, files: await writeReportFiles(run, startedAt, report) };
   } finally {
@@ -164,6 +172,8 @@ interface SaleOutcome {
   records: FanRecord[];
   samples: Samples;
   cpu: CpuUse | null;
+  /** The latest-running fan process's event-loop delay (each figure the worst of the processes). */
+  fanLoopDelay: LoopDelay | null;
 }
 
 /** The sale: fans handed out, the sale (or pre-queue, then sale) opened, the fault, the draw, and every fan's answer. */
@@ -196,7 +206,11 @@ async function runSale(
     mergeErrors(registration.errors, r.errors);
   }
   records.sort((a, b) => a.index - b.index);
-  return { clock, prequeue, drawnAt, watch, fault, finishedAt, records, samples, cpu };
+  const worst = (pick: (d: LoopDelay) => number) => Math.max(...results.map((r) => pick(r.loopDelay)));
+  const fanLoopDelay = results.length
+    ? { p50Ms: worst((d) => d.p50Ms), p99Ms: worst((d) => d.p99Ms), maxMs: worst((d) => d.maxMs) }
+    : null;
+  return { clock, prequeue, drawnAt, watch, fault, finishedAt, records, samples, cpu, fanLoopDelay };
 }
 
 /** Every fan process' final answer, or an error when they have not all answered GRACE_MS after the deadline. */

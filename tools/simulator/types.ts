@@ -184,8 +184,25 @@ export type ToWorker =
   | { type: 'sale'; saleStartsAt: number; drawnAt: number; deadline: number }
   | { type: 'stop' };
 
+/**
+ * How late a fan process's event loop ran over the sale (monitorEventLoopDelay), in ms: a
+ * latency the process measured includes up to this much of its own delay, not the server's.
+ */
+export interface LoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
 export type FromWorker =
   | { type: 'registered'; accounts: [number, Account][]; samples: number[]; errors: ErrorCounts }
   | { type: 'progress'; counters: Counters }
-  | { type: 'done'; records: FanRecord[]; samples: Samples; errors: ErrorCounts; counters: Counters }
+  | {
+      type: 'done';
+      records: FanRecord[];
+      samples: Samples;
+      errors: ErrorCounts;
+      counters: Counters;
+      loopDelay: LoopDelay;
+    }
   | { type: 'failed'; message: string };

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { FAN_PASSWORD, fanEmail, fanName } from './accounts.js';
 import { openAdmission, queueAdmission, type AdmissionStrategy } from './admission.js';
 import { newRecord, runFan, type FanEnv } from './fan.js';
@@ -75,6 +76,9 @@ async function register(urls: string[], from: number, to: number, runId: string)
 }
 
 async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
+  // This process's own lateness, so the report can tell the crowd's delay from the servers'.
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
   const counters = emptyCounters();
   const samples = emptySamples();
   const errors: ErrorCounts = {};
@@ -148,7 +152,10 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   );
   clearInterval(ticker);
   await inbox?.close();
-  send({ type: 'done', records, samples, errors, counters: { ...counters } });
+  delay.disable();
+  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+  const loopDelay = { p50Ms: ms(delay.percentile(50)), p99Ms: ms(delay.percentile(99)), maxMs: ms(delay.max) };
+  send({ type: 'done', records, samples, errors, counters: { ...counters }, loopDelay });
 }
 
 // The simulator went away (crashed, killed): nothing is left to report to.
