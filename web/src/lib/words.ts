@@ -207,6 +207,9 @@ export const problemWords: Record<string, Say> = {
   'queue.token_used': 'You have already used your pass for this sale. Find your tickets under My tickets.',
   'queue.token_not_claimed': 'Your pass for this sale has not been used yet.',
 
+  // Reports, attendees and door figures
+  'reports.not_event_staff': 'Only this event’s organizer and its door staff can see its attendees and check-ins.',
+
   // Holds
   'sales.hold_expired': 'Your hold ran out and its seats went back on sale. Start again from the event page.',
   'sales.hold_not_active': 'These tickets are no longer held for you. Start again from the event page.',

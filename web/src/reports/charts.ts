@@ -1,0 +1,135 @@
+import uPlot from 'uplot';
+import { h } from '../lib/dom.js';
+
+/**
+ * The report pages' charts (uPlot, bundled into the page) and the table beside each one: a
+ * chart is drawn for the eye only (aria-hidden in the HTML); its table holds the same figures
+ * for screen readers, keyboards and copying.
+ */
+
+/** Series colours with at least 3:1 contrast on white, told apart by dash as well as colour. */
+const PALETTE = [
+  { stroke: '#0b5cad', dash: [] },
+  { stroke: '#a15c00', dash: [6, 3] },
+  { stroke: '#0f6b3a', dash: [2, 2] },
+  { stroke: '#7a2c9e', dash: [8, 3, 2, 3] },
+  { stroke: '#a11a1a', dash: [4, 4] },
+];
+
+export interface Line {
+  label: string;
+  values: number[];
+}
+
+const width = (el: HTMLElement) => Math.max(280, Math.min(el.clientWidth || 720, 960));
+
+/** Lines over time; `xs` are epoch seconds. */
+export function timeChart(el: HTMLElement, xs: number[], lines: Line[]): void {
+  el.replaceChildren();
+  if (xs.length === 0) return;
+  new uPlot(
+    {
+      width: width(el),
+      height: 260,
+      legend: { show: false },
+      cursor: { show: false },
+      scales: { x: { time: true } },
+      series: [{}, ...lines.map((l, i) => ({ label: l.label, width: 2, ...PALETTE[i % PALETTE.length] }))],
+      axes: [{}, { label: 'fans' }],
+    },
+    [xs, ...lines.map((l) => l.values)],
+    el,
+  );
+  el.append(legend(lines.map((l) => l.label)));
+}
+
+/** A histogram: counts per bin of `binSeconds` from 0. */
+export function histogram(el: HTMLElement, bins: number[], binSeconds: number, label: string): void {
+  el.replaceChildren();
+  if (bins.length === 0) return;
+  const xs = bins.map((_, i) => i * binSeconds);
+  new uPlot(
+    {
+      width: width(el),
+      height: 200,
+      legend: { show: false },
+      cursor: { show: false },
+      scales: { x: { time: false } },
+      series: [
+        {},
+        { label, fill: 'rgba(11, 92, 173, 0.35)', stroke: PALETTE[0]!.stroke, paths: uPlot.paths.bars!({ align: 1 }) },
+      ],
+      axes: [
+        {
+          label: 'waited',
+          // Whole bins only: a tick between two bins would name a time no bin starts at.
+          incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200].filter((s) => s >= binSeconds),
+          values: (_u, ticks) => ticks.map((t) => duration(t)),
+        },
+        { label },
+      ],
+    },
+    [xs, bins],
+    el,
+  );
+}
+
+function legend(labels: string[]): HTMLElement {
+  return h(
+    'ul',
+    { class: 'chart-legend' },
+    ...labels.map((label, i) => {
+      const swatch = h('span', { class: `swatch swatch-${i % PALETTE.length}` });
+      return h('li', {}, swatch, label);
+    }),
+  );
+}
+
+/** "45 s", "3 min 20 s", "1 h 5 min". */
+export function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)} min` : ''}`;
+}
+
+/** Fills a table: a caption, one header row, then rows of cells (the first cell of each row its header). */
+export function fillTable(table: HTMLTableElement, caption: string, head: string[], rows: (string | number)[][]): void {
+  const fmt = (v: string | number) => (typeof v === 'number' ? v.toLocaleString() : v);
+  table.replaceChildren(
+    h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))),
+    h(
+      'tbody',
+      {},
+      ...rows.map((r) =>
+        h('tr', {}, h('th', { scope: 'row' }, fmt(r[0]!)), ...r.slice(1).map((c) => h('td', {}, fmt(c)))),
+      ),
+    ),
+  );
+}
+
+/** A time in the browser's zone, labelled with it. */
+export const clock = (iso: string | null): string =>
+  iso
+    ? new Date(iso).toLocaleString(undefined, {
+        day: 'numeric',
+        month: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        timeZoneName: 'short',
+      })
+    : '—';
+
+/** Downloads an API answer that needs the session (a plain link would not carry it) as a file. */
+export async function download(path: string, token: string | null, filename: string): Promise<void> {
+  const res = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const url = URL.createObjectURL(await res.blob());
+  const a = h('a', { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
