@@ -97,4 +97,40 @@ describe('resale pages', () => {
     await mine.close();
     await page.close();
   }, 180_000);
+
+  it('a waitlisted fan opens the offer from its link and lets it pass; then anyone may buy', async () => {
+    const sale = await createSale(env, { seats: 1, gaCapacity: 0 });
+    const [seller, fan] = [await signedIn(env), await signedIn(env)];
+    const { ticketIds } = await buySeats(env, sale, seller, 1);
+    const joined = await env.api.post(`/v1/events/${sale.eventId}/waitlist`, undefined, {
+      token: fan.token,
+      headers: { 'idempotency-key': `join-${fan.userId}` },
+    });
+    expect(joined.status).toBe(201);
+    const listed = await env.api.post(
+      `/v1/tickets/${ticketIds[0]!}/resale`,
+      { priceCents: 4500 },
+      { token: seller.token, headers: { 'idempotency-key': `list-${seller.userId}` } },
+    );
+    expect(listed.body.openToAll).toBe(false);
+
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await asUser(page, fan.token);
+    // The offer's mail links here, with the listing in the fragment.
+    await page.goto(`${env.api.baseUrl}/resale.html#listing=${listed.body.id}`);
+    await page.waitForSelector('#pay:not([hidden])', SLOW);
+    expect(await textOf(page, '#listing')).toContain('You are next on the waitlist');
+    expect(await page.isVisible('#pass')).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshots(page, 'resale-offered');
+    await page.click('#pass');
+    await page.waitForFunction(() => document.querySelector('#page-status')?.textContent?.includes('next fan'), SLOW);
+    const [offer] = await env.infra.database.sql`select status from resale_offers where listing_id = ${listed.body.id}`;
+    expect(offer!.status).toBe('passed');
+    const [open] = await env.infra.database.sql`select open_at from resale_listings where id = ${listed.body.id}`;
+    expect(open!.open_at).not.toBeNull();
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });
