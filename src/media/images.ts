@@ -106,10 +106,18 @@ export async function processUpload(bytes: Buffer, slot: MediaSlot): Promise<Pro
 
   const variants: EncodedVariant[] = [];
   try {
+    // Decoded once, upright and shrunk to the largest size (JPEG shrinks while decoding); each
+    // size is then made from those pixels, not from the upload again.
+    const largest = rules.sizes.at(-1)!;
+    const { data: pixels, info: base } = await sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error' })
+      .rotate()
+      .resize({ width: largest.width, height: largest.height, fit: 'inside', withoutEnlargement: true })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const raw = { width: base.width, height: base.height, channels: base.channels };
     for (const size of rules.sizes) {
       // Never enlarged: a 1000 px upload's hero2x is the 1000 px picture, not a blurred 2400 px one.
-      const { data, info } = await sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error' })
-        .rotate()
+      const { data, info } = await sharp(pixels, { raw })
         .resize({ width: size.width, height: size.height, fit: 'inside', withoutEnlargement: true })
         .webp({ quality: WEBP_QUALITY })
         .toBuffer({ resolveWithObject: true });

@@ -68,6 +68,7 @@ function pictureForm(eventId: string, slot: 'image' | 'logo', current: PictureVi
   });
   const status = statusLine(id('status'));
   const remove = h('button', { type: 'button', class: 'secondary', id: id('remove'), hidden: !current }, 'Remove');
+  const save = h('button', { type: 'submit', id: id('save') }, current ? 'Replace' : 'Upload');
   let local: string | null = null;
   file.addEventListener('change', () => {
     if (local) URL.revokeObjectURL(local);
@@ -93,7 +94,7 @@ function pictureForm(eventId: string, slot: 'image' | 'logo', current: PictureVi
     ),
     h('label', { for: id('alt') }, 'What it shows, for people who cannot see it'),
     alt,
-    h('p', {}, h('button', { type: 'submit', id: id('save') }, current ? 'Replace' : 'Upload'), ' ', remove),
+    h('p', {}, save, ' ', remove),
     status,
   );
   form.addEventListener('submit', (e) => {
@@ -123,6 +124,7 @@ function pictureForm(eventId: string, slot: 'image' | 'logo', current: PictureVi
         file.value = '';
         showCurrent(saved);
         remove.hidden = false;
+        save.textContent = 'Replace';
         setStatus(status, 'ok', `${what} saved.`);
       })
       .catch((err: unknown) => {
@@ -138,6 +140,7 @@ function pictureForm(eventId: string, slot: 'image' | 'logo', current: PictureVi
         alt.value = '';
         showCurrent(null);
         remove.hidden = true;
+        save.textContent = 'Upload';
         setStatus(status, 'ok', `${what} removed.`);
       })
       .catch((err: unknown) => setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error.'));
