@@ -93,7 +93,8 @@ export class ResalePurchases {
    * cancellation revokes the ticket and refunds the seller's order (what is left of it after the
    * payout); the buyer's payment comes back here, a gift card's at once, a card's through a
    * refund sent after commit (resent by the next run while it is `refund_pending`). Live listings
-   * of cancelled events end. Run by the resale job; safe to run any number of times.
+   * that can no longer sell (a cancelled event, a ticket cancelled by its buyer) end. Run by the
+   * resale job; safe to run any number of times.
    */
   async refundCancelled(batch = 100): Promise<number> {
     const { db, signer } = this.deps;
@@ -153,10 +154,10 @@ export class ResalePurchases {
         this.deps.logger.warn({ err, purchaseId: p.id }, 'resale buyer refund not sent; the next sweep retries');
       }
     }
-    for (const id of await repo.liveListingsOfCancelledEvents(db, batch)) {
+    for (const dead of await repo.deadListings(db, batch)) {
       await db.transaction(async (tx) => {
-        const listing = await repo.lockListing(tx, id);
-        if (listing?.status === 'listed') await this.deps.resale.endUnsold(tx, listing, null, 'event_cancelled');
+        const listing = await repo.lockListing(tx, dead.id);
+        if (listing?.status === 'listed') await this.deps.resale.endUnsold(tx, listing, null, dead.reason);
       });
     }
     return refunded;

@@ -286,15 +286,23 @@ export async function refundsToSend(db: Db, limit: number): Promise<PurchaseRow[
     .limit(limit);
 }
 
-/** Live listings of cancelled events: to be ended. */
-export async function liveListingsOfCancelledEvents(db: Db, limit: number): Promise<string[]> {
-  const rows = await db
-    .select({ id: resaleListings.id })
+/**
+ * Live listings that can no longer sell: their event was cancelled, or their ticket ended (its
+ * buyer cancelled it for a refund, the event's cancellation revoked it). To be ended.
+ */
+export async function deadListings(db: Db, limit: number): Promise<{ id: string; reason: string }[]> {
+  return db
+    .select({
+      id: resaleListings.id,
+      reason: sql<string>`case when ${events.status} = 'cancelled' then 'event_cancelled' else 'ticket_ended' end`,
+    })
     .from(resaleListings)
     .innerJoin(events, eq(events.id, resaleListings.eventId))
-    .where(and(eq(resaleListings.status, 'listed'), eq(events.status, 'cancelled')))
+    .innerJoin(tickets, eq(tickets.id, resaleListings.ticketId))
+    .where(
+      and(eq(resaleListings.status, 'listed'), sql`(${events.status} = 'cancelled' or ${tickets.status} <> 'valid')`),
+    )
     .limit(limit);
-  return rows.map((r) => r.id);
 }
 
 /** Purchases stuck before their sale's commit (a crash between the authorization and the commit). */

@@ -374,4 +374,27 @@ describe('resale at face value', () => {
     const audit = await auditEvent(sql(), own.eventId);
     expect(audit.checks.filter((c) => c.name.startsWith('resale_') && !c.ok)).toEqual([]);
   });
+
+  it('a listed ticket its buyer cancels for a refund is not sold: the listing ends', async () => {
+    const seller = await signedIn(env);
+    const buyer = await signedIn(env);
+    const { orderId, ticketIds } = await buySeats(env, sale, seller, 1);
+    const listed = (await listTicket(env, seller.token, ticketIds[0]!, 4500)).body;
+    const cancelled = await env.api.patch(
+      `/v1/orders/${orderId}`,
+      { cancel: {} },
+      { token: seller.token, headers: { 'idempotency-key': randomUUID() } },
+    );
+    expect(cancelled.status).toBe(200);
+    // Off the event page at once; the resale sweep ends it.
+    const page = await env.api.get(`/v1/events/${sale.eventId}/resale`);
+    expect(page.body.listings.map((l: { id: string }) => l.id)).not.toContain(listed.id);
+    await createResale(env.infra).purchases.refundCancelled();
+    const state = await resaleState(env, listed.id);
+    expect(state.listing.status).toBe('withdrawn');
+    expect(state.ticket).toMatchObject({ status: 'cancelled', resale_listing_id: null });
+    const refused = await buy(env, buyer.token, listed.id, { card: CARDS.ok });
+    expect(refused.body.code).toBe('resale.unavailable');
+    expect((await auditEvent(sql(), sale.eventId)).clean).toBe(true);
+  });
 });
