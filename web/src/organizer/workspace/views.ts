@@ -66,6 +66,10 @@ function renderHeading(e: EventDetail): void {
     phaseBadge(e.phase),
     ` ${e.venue.name}, ${e.venue.city} · times in ${e.startsAt.timeZone} · `,
     h('a', { href: `/event.html?id=${e.id}` }, 'Event page'),
+    ' · ',
+    h('a', { href: `/report.html?event=${e.id}` }, 'Drop report'),
+    ' · ',
+    h('a', { href: `/attendees.html?event=${e.id}` }, 'Attendees and check-ins'),
   );
 }
 
