@@ -2,8 +2,10 @@ import { sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSale } from '../support/commerce.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn, signedInVerified } from '../support/fixtures.js';
+import { buySeats } from '../support/tickets-fixtures.js';
 import { queueSale } from '../support/waitingroom.js';
 import { launch, screenshots, seriousViolations } from './browser.js';
 import { asUser, textOf, watchErrors } from './session.js';
@@ -164,4 +166,41 @@ describe('event pictures and a branded waiting room', () => {
     expect(await seriousViolations(dePage)).toEqual([]);
     await german.close();
   }, 180_000);
+
+  it('My tickets shows the event’s picture beside the ticket', async () => {
+    const sale = await createSale(env, { seats: 2 });
+    const fan = await signedIn(env);
+    const { ticketIds } = await buySeats(env, sale, fan, 1);
+    const upload = await fetch(
+      `${env.api.baseUrl}/v1/events/${sale.eventId}/media/image?alt=${encodeURIComponent('A packed hall seen from the balcony')}`,
+      {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${sale.organizer.token}`,
+          'content-type': 'image/png',
+          'idempotency-key': crypto.randomUUID(),
+        },
+        body: new Uint8Array(await picture('png', 800, 450, '#1f5a3a')),
+      },
+    );
+    expect(upload.status).toBe(200);
+
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await asUser(page, fan.token);
+    await page.goto(`${env.api.baseUrl}/tickets.html`);
+    const img = `[data-ticket="${ticketIds[0]}"] img.ticket-picture`;
+    await page.waitForSelector(img, SLOW);
+    expect(await page.getAttribute(img, 'alt')).toBe('A packed hall seen from the balcony');
+    await page.$eval(img, (el) => (el as HTMLImageElement).decode());
+    expect(await loaded(page, img)).toBe(true);
+    // The door code is still the ticket's first picture, where the page draws it.
+    expect(await page.$eval(`[data-ticket="${ticketIds[0]}"] .ticket-qr img`, (el) => el.getAttribute('alt'))).toMatch(
+      /door code/i,
+    );
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshots(page, 'branding-tickets');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });
