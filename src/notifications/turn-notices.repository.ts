@@ -44,7 +44,15 @@ const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').
  */
 export async function queueTurnNotices(
   db: Db,
-  input: { eventId: string; admitted: readonly AdmittedFan[]; tokenTtlMs: number; publicUrl: string; now?: number },
+  input: {
+    eventId: string;
+    /** The room the fans were admitted in when it is not the event's own (a presale window's id). */
+    roomId?: string;
+    admitted: readonly AdmittedFan[];
+    tokenTtlMs: number;
+    publicUrl: string;
+    now?: number;
+  },
 ): Promise<number> {
   if (input.admitted.length === 0) return 0;
   const now = input.now ?? Date.now();
@@ -67,7 +75,10 @@ export async function queueTurnNotices(
     .leftJoin(notificationPreferences, eq(notificationPreferences.userId, users.id))
     .where(inArray(users.id, ids));
   const byId = new Map(people.map((p) => [p.id, p]));
-  const url = `/queue.html?event=${input.eventId}`;
+  const url =
+    input.roomId && input.roomId !== input.eventId
+      ? `/queue.html?event=${input.roomId}&presale=${input.eventId}`
+      : `/queue.html?event=${input.eventId}`;
   const link = `${input.publicUrl.replace(/\/$/, '')}${url}`;
   const rows: (typeof outbox.$inferInsert)[] = [];
   for (const fan of input.admitted) {

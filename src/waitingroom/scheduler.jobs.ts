@@ -82,9 +82,11 @@ export function admissionModule(options: AdmissionModuleOptions = {}): JobModule
           nodeId: config.NODE_ID,
           presales,
           // Web Push and mail for the admitted fans, written to the outbox behind the tick.
-          onAdmitted: (eventId, admitted, tokenTtlMs) =>
+          // A presale window's room (its own id) names its event for the words and links its room.
+          onAdmitted: (eventId, admitted, tokenTtlMs, stockEventId) =>
             void queueTurnNotices(db, {
-              eventId,
+              eventId: stockEventId ?? eventId,
+              roomId: eventId,
               admitted,
               tokenTtlMs,
               publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,

@@ -38,6 +38,8 @@ export interface SchedulerDeps {
     eventId: string,
     admitted: { accountId: string; token: string; expiresAt: number }[],
     tokenTtlMs: number,
+    /** The event whose seats the room sells, when the room is a presale window's. */
+    stockEventId?: string,
   ) => void;
 }
 
@@ -279,8 +281,7 @@ export class AdmissionScheduler {
       if (result.status !== 'admitting' || result.admitted.length === 0) break;
       await this.holdLock(k, tickRun.dueAt);
     }
-    // Turn notices link the event's waiting room; a presale window's fans are told on its page.
-    if (told.length > 0 && !sale.presale) this.deps.onAdmitted?.(eventId, told, tokenTtlMs);
+    if (told.length > 0) this.deps.onAdmitted?.(eventId, told, tokenTtlMs, stockOf(sale));
     // An unused quota is not banked: a room that could not admit (nobody waiting, cap reached)
     // must not release a burst when it can again.
     if (count < quota) await redis.hset(k.plan, 'carry', '0');

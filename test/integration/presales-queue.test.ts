@@ -114,6 +114,24 @@ describe('a queue-mode presale window', () => {
       entries: 8,
     });
 
+    // The turn notice names the event and links the window's room (no token in it).
+    const [{ title }] = await db().select({ title: events.title }).from(events).where(eq(events.id, sale.eventId));
+    await waitUntil(
+      async () =>
+        (
+          await db().execute<{ n: number }>(
+            sql`select count(*)::int as n from notification_outbox where user_id = ${fans[0]!.userId} and channel = 'email' and kind = 'queue.your_turn'`,
+          )
+        )[0]!.n === 1,
+      10_000,
+      'the turn notice',
+    );
+    const [mail] = await db().execute<{ subject: string; body: string }>(
+      sql`select subject, body from notification_outbox where user_id = ${fans[0]!.userId} and channel = 'email' and kind = 'queue.your_turn'`,
+    );
+    expect(mail!.subject).toBe(`It's your turn: ${title}`);
+    expect(mail!.body).toContain(`/queue.html?event=${windowId}&presale=${sale.eventId}`);
+
     // A hold in the window presents the window's purchase token; without one it is refused.
     const me = (await env.api.get(`/v1/events/${windowId}/queue/me`, { token: fans[0]!.token })).body;
     expect(me.status).toBe('admitted');
