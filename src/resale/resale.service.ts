@@ -5,6 +5,7 @@ import { isCheckedIn } from '../checkin/checkin.repository.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../logger.js';
 import { notify } from '../notifications/notifications.repository.js';
+import { queueDevicePushes } from '../notifications/turn-notices.repository.js';
 import { findOrder, itemsOfOrder } from '../orders/orders.repository.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { ticketSettings } from '../tickets/ticket-settings.repository.js';
@@ -226,16 +227,18 @@ export class ResaleService {
     });
     const event = (await findEvent(tx, listing.eventId))!;
     const fan = await findUserById(tx, next.userId);
-    await notify(tx, [
-      {
-        userId: next.userId,
-        email: fan?.email,
-        kind: 'resale.offered',
-        title: `A ticket for ${event.title} is yours to take`,
-        body: `You are next on the waitlist: a fan is reselling a ticket at face value. It is offered to you alone for ${RESALE_OFFER_SECONDS / 60} minutes.\n\nBuy it here: ${this.deps.publicUrl}/resale.html#listing=${listing.id}`,
-        dedupeKey: `resale.offered:${offer.id}`,
-        data: { listingId: listing.id, eventId: listing.eventId, expiresAt: offer.expiresAt.toISOString() },
-      },
+    const notice = {
+      userId: next.userId,
+      kind: 'resale.offered',
+      title: `A ticket for ${event.title} is yours to take`,
+      body: `You are next on the waitlist: a fan is reselling a ticket at face value. It is offered to you alone for ${RESALE_OFFER_SECONDS / 60} minutes.\n\nBuy it here: ${this.deps.publicUrl}/resale.html#listing=${listing.id}`,
+      data: { listingId: listing.id, eventId: listing.eventId, expiresAt: offer.expiresAt.toISOString() },
+    };
+    // The feed, the open pages and a mail; then the fan's devices, as a waitlist offer of a
+    // returned place is (issue #19, part 1: an offer reaches the fan on every channel they allow).
+    await notify(tx, [{ ...notice, email: fan?.email, dedupeKey: `resale.offered:${offer.id}` }]);
+    await queueDevicePushes(tx, [
+      { ...notice, url: `/resale.html#listing=${listing.id}`, tag: `resale-${listing.id}` },
     ]);
   }
 

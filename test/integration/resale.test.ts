@@ -242,8 +242,15 @@ describe('resale at face value', () => {
       });
       expect(joined.status).toBe(201);
     }
+    // The first fan has a device subscribed to Web Push: the offer goes there too.
+    await sql()`insert into push_subscriptions (user_id, endpoint, p256dh, auth)
+      values (${first.userId}, ${`https://push.example.test/${first.userId}`}, 'key', 'secret')`;
     const listed = await listTicket(env, seller.token, ticketIds[0]!, 4500);
     expect(listed.body).toMatchObject({ openToAll: false });
+    const sent = await sql()`select channel, payload->>'url' as url from notification_outbox
+      where user_id = ${first.userId} and kind = 'resale.offered' order by channel`;
+    expect(sent.map((r) => r.channel)).toEqual(expect.arrayContaining(['email', 'webpush']));
+    expect(sent.find((r) => r.channel === 'webpush')!.url).toBe(`/resale.html#listing=${listed.body.id}`);
     const offers = async () =>
       sql()`select user_id, status from resale_offers where listing_id = ${listed.body.id} order by created_at`;
     expect(await offers()).toEqual([{ user_id: first.userId, status: 'open' }]);
