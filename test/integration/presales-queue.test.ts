@@ -115,7 +115,8 @@ describe('a queue-mode presale window', () => {
     });
 
     // The turn notice names the event and links the window's room (no token in it).
-    const [{ title }] = await db().select({ title: events.title }).from(events).where(eq(events.id, sale.eventId));
+    const [row] = await db().select({ title: events.title }).from(events).where(eq(events.id, sale.eventId));
+    const title = row!.title;
     await waitUntil(
       async () =>
         (
