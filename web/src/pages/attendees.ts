@@ -66,6 +66,7 @@ async function loadGates(): Promise<void> {
     $('#chart-gates'),
     slots.map((at) => Date.parse(at) / 1000),
     gates.map((gate) => ({ label: `Gate ${gate}`, values: slots.map((at) => count(at, gate)) })),
+    300,
   );
   fillTable(
     $<HTMLTableElement>('#table-slots'),

@@ -91,6 +91,7 @@ function timeline(r: Report): void {
       { label: 'Admitted', values: t.admissions },
       { label: 'Ordered', values: t.orders },
     ],
+    t.widthSeconds,
   );
   fillTable(
     $<HTMLTableElement>('#table-time'),

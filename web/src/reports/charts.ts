@@ -23,8 +23,11 @@ export interface Line {
 
 const width = (el: HTMLElement) => Math.max(280, Math.min(el.clientWidth || 720, 960));
 
-/** Lines over time; `xs` are epoch seconds. */
-export function timeChart(el: HTMLElement, xs: number[], lines: Line[]): void {
+/** Whole counts on a count axis: no tick at 1.5 fans. */
+const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 50_000, 100_000];
+
+/** Lines over time; `xs` are epoch seconds, `stepSeconds` apart (a lone point gets a step either side). */
+export function timeChart(el: HTMLElement, xs: number[], lines: Line[], stepSeconds: number): void {
   el.replaceChildren();
   if (xs.length === 0) return;
   new uPlot(
@@ -33,9 +36,13 @@ export function timeChart(el: HTMLElement, xs: number[], lines: Line[]): void {
       height: 260,
       legend: { show: false },
       cursor: { show: false },
-      scales: { x: { time: true } },
+      scales: {
+        // A lone point gets a step either side; counts start at 0.
+        x: { time: true, ...(xs.length === 1 ? { range: [xs[0]! - stepSeconds, xs[0]! + stepSeconds] } : {}) },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+      },
       series: [{}, ...lines.map((l, i) => ({ label: l.label, width: 2, ...PALETTE[i % PALETTE.length] }))],
-      axes: [{}, { label: 'fans' }],
+      axes: [{}, { label: 'fans', incrs: COUNT_STEPS }],
     },
     [xs, ...lines.map((l) => l.values)],
     el,
@@ -66,7 +73,7 @@ export function histogram(el: HTMLElement, bins: number[], binSeconds: number, l
           incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200].filter((s) => s >= binSeconds),
           values: (_u, ticks) => ticks.map((t) => duration(t)),
         },
-        { label },
+        { label, incrs: COUNT_STEPS },
       ],
     },
     [xs, bins],
