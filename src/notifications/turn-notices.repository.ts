@@ -177,6 +177,20 @@ export interface DeviceNotice {
  * admission, and follows the same switch on the account page. In the caller's transaction, so
  * the message exists exactly when what it announces does. Returns the rows written.
  */
+/**
+ * The accounts, among `userIds`, that allow "your turn" mails (the account page's switch, on
+ * unless turned off): a waitlist or resale offer is mailed only to them, as an admission is.
+ */
+export async function turnMailAllowed(tx: Db, userIds: readonly string[]): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await tx
+    .select({ id: users.id })
+    .from(users)
+    .leftJoin(notificationPreferences, eq(notificationPreferences.userId, users.id))
+    .where(and(inArray(users.id, [...userIds]), sql`coalesce(${notificationPreferences.turnEmail}, true)`));
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function queueDevicePushes(tx: Db, notices: readonly DeviceNotice[]): Promise<number> {
   if (notices.length === 0) return 0;
   const ids = [...new Set(notices.map((n) => n.userId))];

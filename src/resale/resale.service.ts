@@ -5,7 +5,7 @@ import { isCheckedIn } from '../checkin/checkin.repository.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../logger.js';
 import { notify } from '../notifications/notifications.repository.js';
-import { queueDevicePushes } from '../notifications/turn-notices.repository.js';
+import { queueDevicePushes, turnMailAllowed } from '../notifications/turn-notices.repository.js';
 import { findOrder, itemsOfOrder } from '../orders/orders.repository.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { ticketSettings } from '../tickets/ticket-settings.repository.js';
@@ -236,7 +236,8 @@ export class ResaleService {
     };
     // The feed, the open pages and a mail; then the fan's devices, as a waitlist offer of a
     // returned place is (issue #19, part 1: an offer reaches the fan on every channel they allow).
-    await notify(tx, [{ ...notice, email: fan?.email, dedupeKey: `resale.offered:${offer.id}` }]);
+    const email = (await turnMailAllowed(tx, [next.userId])).has(next.userId) ? fan?.email : undefined;
+    await notify(tx, [{ ...notice, email, dedupeKey: `resale.offered:${offer.id}` }]);
     await queueDevicePushes(tx, [
       { ...notice, url: `/resale.html#listing=${listing.id}`, tag: `resale-${listing.id}` },
     ]);

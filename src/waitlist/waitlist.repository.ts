@@ -4,7 +4,7 @@ import { events, venues } from '../catalog/catalog.joinable.js';
 import type { Db } from '../db/types.js';
 import { notify } from '../notifications/notifications.repository.js';
 import { timeIn } from '../notifications/notice-text.js';
-import { queueDevicePushes } from '../notifications/turn-notices.repository.js';
+import { queueDevicePushes, turnMailAllowed } from '../notifications/turn-notices.repository.js';
 import { waitlistCounters, waitlistEntries, type WaitlistState } from './waitlist.table.js';
 
 export type WaitlistRow = typeof waitlistEntries.$inferSelect;
@@ -204,6 +204,10 @@ export async function offerReturnedPlaces(
     )
     .orderBy(asc(users.id));
   const byUser = new Map(people.map((p) => [p.userId, p]));
+  const mailable = await turnMailAllowed(
+    tx,
+    offers.map((o) => o.userId),
+  );
   const notices = offers.map((offer) => {
     const who = byUser.get(offer.userId)!;
     return {
@@ -221,7 +225,8 @@ export async function offerReturnedPlaces(
         path: `/checkout.html?hold=${offer.holdId}`,
       },
       dedupeKey: `waitlist.offer:${offer.holdId}`,
-      email: who.email,
+      // The mail goes only where the fan allows "your turn" mails (the feed and open pages always).
+      email: mailable.has(offer.userId) ? who.email : undefined,
     };
   });
   // The feed row, the open pages (the `notification` push to the fan's user room) and a mail;

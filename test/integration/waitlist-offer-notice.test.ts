@@ -68,7 +68,7 @@ describe('a waitlist offer, on every channel the fan allowed', () => {
     expect((await subscribe(quiet, '/201/quiet')).status).toBe(201);
     const off = await env.api.put(
       '/v1/me/notification-preferences',
-      { push: false, email: true },
+      { push: false, email: false },
       { token: quiet.token },
     );
     expect(off.status).toBe(200);
@@ -95,8 +95,9 @@ describe('a waitlist offer, on every channel the fan allowed', () => {
       tag: `waitlist-${offer.holdId}`,
       data: { eventId: sale.eventId, holdId: offer.holdId },
     });
-    // Pushes turned off: the page and the mail still tell the fan, the devices do not.
-    expect((await outboxOf(quiet.userId)).map((r) => r.channel)).toEqual(['email', 'push']);
+    // Pushes and mails turned off: the feed and the open page still tell the fan, the devices
+    // and the mailbox do not.
+    expect((await outboxOf(quiet.userId)).map((r) => r.channel)).toEqual(['push']);
 
     // Delivered: the push service gets an aes128gcm message signed with the server's VAPID key.
     const mailer = createMailer(env.infra.config);
