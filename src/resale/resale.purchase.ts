@@ -18,7 +18,7 @@ import { salesErrors } from '../sales/sales.errors.js';
 import type { AppError } from '../shared/errors.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { countValidTickets } from '../tickets/tickets.repository.js';
-import { lockTicket, resellTicket } from '../tickets/transfers.repository.js';
+import { changeHolder, lockTicket } from '../tickets/transfers.repository.js';
 import { appendTimeline, type TimelineEvent } from '../timeline/timeline.repository.js';
 import { resaleErrors } from './resale.errors.js';
 import * as repo from './resale.repository.js';
@@ -355,11 +355,8 @@ export class ResalePurchases {
 
   /** The sale itself, in the caller's transaction: the ticket is the buyer's, the listing sold. */
   private async reissue(tx: Db, buyer: Principal, listing: ListingRow, purchase: PurchaseRow): Promise<void> {
-    const version = await resellTicket(tx, listing.ticketId, listing.ticketVersion, listing.id, {
-      userId: buyer.userId,
-      name: buyer.displayName,
-      email: buyer.email.toLowerCase(),
-    });
+    const buyerAsHolder = { userId: buyer.userId, name: buyer.displayName, email: buyer.email.toLowerCase() };
+    const version = await changeHolder(tx, listing.ticketId, listing.ticketVersion, buyerAsHolder, listing.id);
     if (version === null) throw resaleErrors.unavailable();
     if (!(await repo.endListing(tx, listing.id, 'sold', buyer.userId))) throw resaleErrors.unavailable();
     await repo.closeOffer(tx, listing.id, 'bought', { userId: buyer.userId });

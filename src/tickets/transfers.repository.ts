@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { ticketErrors } from './tickets.errors.js';
@@ -100,12 +100,18 @@ export async function lockTicket(tx: Db, id: string) {
   return row;
 }
 
-/** Hands a ticket to its new holder: the version bump kills every code of the old one (online at once, offline at the next sync). */
+/**
+ * Hands a ticket to its new holder: the version bump kills every code of the old one (online at
+ * once, offline at the next sync). Only from `fromVersion`, still valid, and on exactly the
+ * resale listing named (`null`: on none, as a transfer or gift needs; a listing's id: a resale,
+ * and the ticket leaves the listing). null when any of that changed.
+ */
 export async function changeHolder(
   tx: Db,
   ticketId: string,
   fromVersion: number,
   to: { userId: string; name: string; email: string },
+  listingId: string | null = null,
 ): Promise<number | null> {
   const [row] = await tx
     .update(tickets)
@@ -113,10 +119,18 @@ export async function changeHolder(
       holderId: to.userId,
       attendeeName: to.name,
       attendeeEmail: to.email,
+      resaleListingId: null,
       version: sql`${tickets.version} + 1`,
       updatedAt: sql`now()`,
     })
-    .where(and(eq(tickets.id, ticketId), eq(tickets.version, fromVersion), eq(tickets.status, 'valid')))
+    .where(
+      and(
+        eq(tickets.id, ticketId),
+        eq(tickets.version, fromVersion),
+        eq(tickets.status, 'valid'),
+        listingId === null ? isNull(tickets.resaleListingId) : eq(tickets.resaleListingId, listingId),
+      ),
+    )
     .returning({ version: tickets.version });
   return row?.version ?? null;
 }
@@ -137,38 +151,4 @@ export async function markListed(
     .where(and(eq(tickets.id, ticketId), eq(tickets.version, version)))
     .returning({ id: tickets.id });
   return rows.length === 1;
-}
-
-/**
- * Re-issues a resold ticket to its buyer: the holder changes, the version bump kills every code
- * of the seller's, and the ticket leaves the listing. Only from the listed version, still valid
- * and still on that listing; null otherwise.
- */
-export async function resellTicket(
-  tx: Db,
-  ticketId: string,
-  fromVersion: number,
-  listingId: string,
-  to: { userId: string; name: string; email: string },
-): Promise<number | null> {
-  const [row] = await tx
-    .update(tickets)
-    .set({
-      holderId: to.userId,
-      attendeeName: to.name,
-      attendeeEmail: to.email,
-      resaleListingId: null,
-      version: sql`${tickets.version} + 1`,
-      updatedAt: sql`now()`,
-    })
-    .where(
-      and(
-        eq(tickets.id, ticketId),
-        eq(tickets.version, fromVersion),
-        eq(tickets.status, 'valid'),
-        eq(tickets.resaleListingId, listingId),
-      ),
-    )
-    .returning({ version: tickets.version });
-  return row?.version ?? null;
 }
