@@ -38,6 +38,7 @@ const BROWSER_SAFE = [
   '^src/waitingroom/lottery-check\\.ts$',
   '^queue/lottery-verify\\.ts$',
   '^src/shared/zoned-time\\.ts$',
+  '^src/i18n/locales\\.ts$',
 ];
 
 /**

@@ -296,7 +296,8 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
     bodyLimit: byteSize(config.BODY_LIMIT),
     cors: config.CORS_ORIGINS.length > 0,
     trustProxy: config.TRUST_PROXY,
-    files: (path) => (path.startsWith('/assets/') ? assets.find(path.slice('/assets/'.length)) : pages.find(path)),
+    files: (path, req) =>
+      path.startsWith('/assets/') ? assets.find(path.slice('/assets/'.length)) : pages.find(path, req),
   });
 
   app.use('/assets', assets);

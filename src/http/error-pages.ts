@@ -1,4 +1,6 @@
 import type { Request, Response } from 'express';
+import type { Locale } from '../i18n/index.js';
+import { localeOfHeaders } from './web-pages.js';
 
 /**
  * The pages a browser gets when there is no page to show: web/pages/not-found.html for an
@@ -10,7 +12,7 @@ import type { Request, Response } from 'express';
 
 /** What the pages offer these handlers: a page's HTML by name (src/http/web-pages.ts). */
 export interface PageSource {
-  html(name: string): Promise<string | null>;
+  html(name: string, locale: Locale): Promise<string | null>;
 }
 
 export interface ErrorPages {
@@ -41,7 +43,7 @@ export function errorPages(pages: PageSource): ErrorPages {
       if (res.headersSent || !wantsPage(req)) return false;
       const name = status === 404 ? 'not-found' : status >= 500 ? 'error' : null;
       // A page that cannot be read (the files are what failed) falls back to the problem.
-      const html = name ? await pages.html(name).catch(() => null) : null;
+      const html = name ? await pages.html(name, localeOfHeaders(req)).catch(() => null) : null;
       if (html === null) return false;
       res
         .status(status)

@@ -58,7 +58,7 @@ export interface LeanOptions {
    * The pages and bundles held in memory (webPages' and webAssets' `find`), by request path:
    * a GET for one that no API route answers is answered here, as Express' middlewares would.
    */
-  files?: (path: string) => StaticFile | undefined;
+  files?: (path: string, req: IncomingMessage) => StaticFile | undefined;
 }
 
 /** Answers the request and returns true, or returns false having touched nothing (Express answers it). */
@@ -92,7 +92,7 @@ export function leanPath(o: LeanOptions): LeanHandler {
       const parts = pathSegments(path);
       match = table.find(method === 'GET' ? 'get' : 'post', parts);
       if (!match && method === 'GET' && o.files && !table.find('405', parts)) {
-        const file = o.files(path);
+        const file = o.files(path, req);
         if (!file) return false;
         serveFile(o, req, res, file);
         return true;

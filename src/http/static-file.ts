@@ -10,6 +10,8 @@ export interface StaticFile {
   /** The full Content-Type (`text/html; charset=utf-8`). */
   type: string;
   cacheControl: string;
+  /** The body's language (a page): sent as Content-Language, and the answer varies with what picks it. */
+  language?: string;
 }
 
 /**
@@ -22,7 +24,13 @@ export function sendFile(req: IncomingMessage, res: ServerResponse, file: Static
   const form = pickForm(file.forms, req.headers['accept-encoding']);
   res.setHeader('ETag', form.etag);
   res.setHeader('Cache-Control', file.cacheControl);
-  if (file.forms.length > 1) res.setHeader('Vary', 'Accept-Encoding');
+  if (file.language) {
+    res.setHeader('Content-Language', file.language);
+    res.setHeader(
+      'Vary',
+      file.forms.length > 1 ? 'Accept-Encoding, Accept-Language, Cookie' : 'Accept-Language, Cookie',
+    );
+  } else if (file.forms.length > 1) res.setHeader('Vary', 'Accept-Encoding');
   if (fresh(req.headers, form.etag) || req.headers['if-none-match'] === form.etag) {
     res.statusCode = 304;
     res.end();

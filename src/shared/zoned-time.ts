@@ -15,8 +15,9 @@
  * to bundle for the browser (.dependency-cruiser.cjs, BROWSER_SAFE).
  */
 
-/** The words' language: the product is written in English, with the day before the month. */
+/** English is written with the day before the month; German and Spanish by their own patterns. */
 const LOCALE = 'en-GB';
+const ENGLISH = (locale: string | undefined) => !locale || locale === 'en' || locale.startsWith('en-');
 
 /** Locales whose short zone names people use ("EST", "CET", "AEDT", "IST"); tried in turn. */
 const NAME_LOCALES = ['en-US', 'en-GB', 'en-AU', 'en-IN'];
@@ -54,11 +55,18 @@ export function zoneAbbreviation(at: Instant, timeZone: string): string {
   return offset.replace(/^GMT/, 'UTC');
 }
 
+/** A place's time in each language: "New York time", "Ortszeit New York", "hora de New York". */
+const PLACE_TIME: Record<string, (place: string) => string> = {
+  en: (place) => `${place} time`,
+  de: (place) => `Ortszeit ${place}`,
+  es: (place) => `hora de ${place}`,
+};
+
 /** "New York time" for America/New_York, "Buenos Aires time", "UTC" for UTC: the zone as a place. */
-export function zoneName(timeZone: string): string {
+export function zoneName(timeZone: string, locale?: string): string {
   if (/^(Etc\/)?(UTC|GMT|Zulu|Universal|UCT)$/i.test(timeZone)) return 'UTC';
   const place = timeZone.split('/').at(-1)!.replace(/_/g, ' ');
-  return `${place} time`;
+  return (PLACE_TIME[locale?.split('-')[0] ?? 'en'] ?? PLACE_TIME.en!)(place);
 }
 
 export interface ZonedOptions {
@@ -68,6 +76,8 @@ export interface ZonedOptions {
   clockOnly?: boolean;
   /** What "this year" is measured against; tests pass a fixed instant. */
   now?: Instant;
+  /** The reader's language ("de", "es"); English when absent. */
+  locale?: string;
 }
 
 /**
@@ -95,6 +105,17 @@ export function formatZoned(at: Instant, timeZone: string, options: ZonedOptions
     'year',
   );
   const showYear = options.year || year !== thisYear;
+  if (!ENGLISH(options.locale)) {
+    // "Sa., 5. Dez., 22:17 CET", "sáb, 5 dic, 22:17 CET": the language's own order for the date.
+    const day = formatter(options.locale!, {
+      timeZone,
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      ...(showYear ? { year: 'numeric' as const } : {}),
+    }).format(date);
+    return `${day}, ${clock}`;
+  }
   return `${part(parts, 'weekday')} ${part(parts, 'day')} ${part(parts, 'month')}${showYear ? ` ${year}` : ''}, ${clock}`;
 }
 
@@ -109,9 +130,9 @@ export const viewerTime = (at: Instant, options?: ZonedOptions): string => forma
  * A time in a mail, which is read later and anywhere: the year always, and the zone named as a
  * place too, "Sat 5 Dec 2026, 22:17 EST (New York time)"; UTC reads "…, 03:17 UTC".
  */
-export function mailTime(at: Instant, timeZone: string): string {
-  const text = formatZoned(at, timeZone, { year: true });
-  const place = zoneName(timeZone);
+export function mailTime(at: Instant, timeZone: string, locale?: string): string {
+  const text = formatZoned(at, timeZone, { year: true, locale });
+  const place = zoneName(timeZone, locale);
   return place === 'UTC' ? text : `${text} (${place})`;
 }
 

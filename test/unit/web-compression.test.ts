@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import express from 'express';
@@ -44,7 +45,10 @@ describe('compressed pages and bundles (production)', () => {
       const plain = await raw(path, { 'accept-encoding': 'identity' });
       expect(plain.status).toBe(200);
       expect(plain.headers['content-encoding']).toBeUndefined();
-      expect(plain.headers.vary).toBe('Accept-Encoding');
+      // A page also varies with what picks its language.
+      expect(plain.headers.vary).toBe(
+        path.endsWith('.html') ? 'Accept-Encoding, Accept-Language, Cookie' : 'Accept-Encoding',
+      );
 
       const br = await raw(path, { 'accept-encoding': 'gzip, deflate, br' });
       expect(br.headers['content-encoding']).toBe('br');
@@ -76,15 +80,22 @@ describe('compressed pages and bundles (production)', () => {
     expect(shared.headers['cache-control']).toBe('public, max-age=31536000, immutable');
   });
 
-  it('hands the lean path what it holds once built, by name and by page path', async () => {
+  it('hands the lean path what it holds once built, by name, page path and language', async () => {
     await raw('/queue.html');
+    const asked = (url: string, headers: Record<string, string> = {}) => ({ url, headers }) as IncomingMessage;
     expect(assets.find('queue.js')?.forms.length).toBe(3);
-    expect(pages.find('/queue')?.cacheControl).toBe('public, max-age=300');
-    expect(pages.find('/queue.html')).toBe(pages.find('/queue'));
-    expect(pages.find('/')).toBeDefined();
-    expect(pages.find('/_layout')).toBeUndefined();
-    expect(pages.find('/no-such-page')).toBeUndefined();
-    expect(webPages({ production: false }).find('/queue')).toBeUndefined();
+    expect(pages.find('/queue', asked('/queue'))?.cacheControl).toBe('public, max-age=300');
+    expect(pages.find('/queue.html', asked('/queue.html'))).toBe(pages.find('/queue', asked('/queue')));
+    expect(pages.find('/', asked('/'))).toBeDefined();
+    expect(pages.find('/_layout', asked('/_layout'))).toBeUndefined();
+    expect(pages.find('/no-such-page', asked('/no-such-page'))).toBeUndefined();
+    expect(webPages({ production: false }).find('/queue', asked('/queue'))).toBeUndefined();
+    // The language from the browser or the kept choice; a switcher link (?lang=) is Express's, to set the cookie.
+    expect(pages.find('/queue', asked('/queue', { 'accept-language': 'de-DE,de;q=0.9' }))?.language).toBe('de');
+    expect(pages.find('/queue', asked('/queue', { cookie: 'fd_lang=es', 'accept-language': 'de' }))?.language).toBe(
+      'es',
+    );
+    expect(pages.find('/queue', asked('/queue?lang=de'))).toBeUndefined();
   });
 
   it('reads Accept-Encoding with its q-values', () => {

@@ -1,5 +1,6 @@
 import { api, session } from './api.js';
 import { h } from './dom.js';
+import { locale, t } from './i18n.js';
 import { signInHref } from './next-path.js';
 import { eventTime } from './zoned-time.js';
 
@@ -36,16 +37,19 @@ export async function renderHeader(): Promise<void> {
   const nav = document.querySelector('header.site nav');
   if (!nav) return;
   const user = await currentUser();
-  const links: [string, string][] = [['/', 'Discover']];
+  keepQueryInLanguageLinks(user);
+  const links: [string, string][] = [['/', t('common:nav.discover')]];
   if (user) {
-    links.push(['/tickets.html', 'My tickets']);
-    if (user.roles.includes('organizer') || user.roles.includes('admin')) links.push(['/organizer.html', 'Organizer']);
-    if (user.roles.includes('staff') || user.roles.includes('admin')) links.push(['/scanner.html', 'Door scanner']);
+    links.push(['/tickets.html', t('common:nav.myTickets')]);
+    if (user.roles.includes('organizer') || user.roles.includes('admin'))
+      links.push(['/organizer.html', t('common:nav.organizer')]);
+    if (user.roles.includes('staff') || user.roles.includes('admin'))
+      links.push(['/scanner.html', t('common:nav.scanner')]);
     links.push(['/account.html', user.displayName]);
   } else {
     // Signing in from any page comes back to it (account.ts follows `next`).
     const here = location.pathname === '/account.html' || location.pathname === '/account';
-    links.push([here ? '/account.html' : signInHref(location), 'Sign in']);
+    links.push([here ? '/account.html' : signInHref(location), t('common:nav.signIn')]);
   }
   nav.replaceChildren(
     ...links.map(([href, text]) =>
@@ -62,30 +66,46 @@ export async function renderHeader(): Promise<void> {
   );
 }
 
-export const money = (cents: number, currency: string) =>
-  new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
+/** An amount in its currency, in the page's language (lib/i18n.ts). */
+export { money } from './i18n.js';
 
 /**
  * A time about an event, in the event's zone and labelled with it ("Sat 5 Dec, 22:17 EST"): the
  * shared formatter (lib/zoned-time.ts), so every page writes event times the same way.
  */
-export const localTime = (iso: string, timeZone: string): string => eventTime(iso, timeZone);
+export const localTime = (iso: string, timeZone: string): string => eventTime(iso, timeZone, { locale });
 
-export const accessibilityLabels: Record<string, string> = {
-  wheelchair: 'Wheelchair spaces',
-  step_free: 'Step-free access',
-  hearing_loop: 'Hearing loop',
-  accessible_toilets: 'Accessible toilets',
-  sensory_friendly: 'Sensory-friendly',
-};
+/** An accessibility feature in words ("Step-free access"); an unknown one as it is. */
+export const accessibilityLabel = (feature: string): string =>
+  t(`common:accessibility.${feature}`, { defaultValue: feature });
 
-export const availabilityLabels: Record<string, string> = {
-  on_sale: 'On sale',
-  queue_open: 'Waiting room open',
-  not_yet: 'Not on sale yet',
-  paused: 'Sale paused',
-  sold_out: 'Sold out',
-  sales_closed: 'Sales closed',
-  postponed: 'Postponed',
-  cancelled: 'Cancelled',
-};
+/** The accessibility features a venue can list, in the order forms offer them. */
+export const ACCESSIBILITY_FEATURES = [
+  'wheelchair',
+  'step_free',
+  'hearing_loop',
+  'accessible_toilets',
+  'sensory_friendly',
+] as const;
+
+/** An event's sale state in words ("Waiting room open"); an unknown one as it is. */
+export const availabilityLabel = (state: string): string => t(`common:availability.${state}`, { defaultValue: state });
+
+/**
+ * The layout's language links (web-pages.ts) point at `?lang=xx` on the page as served; this
+ * keeps the page's own query (`queue.html?event=…&lang=de`). When a signed-in account follows
+ * one, its language is saved for its mails and notices, and the address loses the `lang`.
+ */
+function keepQueryInLanguageLinks(user: Me | null): void {
+  const here = new URL(location.href);
+  const chosen = here.searchParams.get('lang');
+  for (const link of document.querySelectorAll<HTMLAnchorElement>('nav.languages a[hreflang]')) {
+    const target = new URL(here);
+    target.searchParams.set('lang', link.hreflang);
+    link.href = `${target.pathname}${target.search}${target.hash}`;
+  }
+  if (chosen === null) return;
+  here.searchParams.delete('lang');
+  history.replaceState(history.state, '', `${here.pathname}${here.search}${here.hash}`);
+  if (user && chosen === locale) void api('PATCH', '/v1/me', { locale }).catch(() => undefined);
+}

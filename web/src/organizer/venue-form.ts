@@ -10,7 +10,7 @@ import {
   textOf,
   type FieldMessage,
 } from '../lib/forms.js';
-import { accessibilityLabels } from '../lib/layout.js';
+import { ACCESSIBILITY_FEATURES, accessibilityLabel } from '../lib/layout.js';
 import type { Venue } from './types.js';
 
 /** "Hôtel de Ville; A, C; 5" per line → transit stops; unreadable lines are named like API errors. */
@@ -51,8 +51,13 @@ export function setupVenueForm(onCreated: (venue: Venue) => void): void {
   const list = known.includes(here) ? known : [here, ...known];
   zones.replaceChildren(...list.map((tz) => h('option', { value: tz, selected: tz === here }, tz)));
   $('#venue-access-options').replaceChildren(
-    ...Object.entries(accessibilityLabels).map(([value, label]) =>
-      h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'accessibility', value }), label),
+    ...ACCESSIBILITY_FEATURES.map((value) =>
+      h(
+        'label',
+        { class: 'check' },
+        h('input', { type: 'checkbox', name: 'accessibility', value }),
+        accessibilityLabel(value),
+      ),
     ),
   );
 

@@ -1,6 +1,6 @@
 import { api, ApiError, problemFrom, session } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
-import { accessibilityLabels, currentUser, localTime, money, renderHeader } from '../lib/layout.js';
+import { accessibilityLabel, currentUser, localTime, money, renderHeader } from '../lib/layout.js';
 import { viewerTime } from '../lib/zoned-time.js';
 import { drawnCrowd, phaseBadge, roomOpen, type SalePhase, type SaleView } from '../lib/sale-phase.js';
 import { renderSeatMap, type SeatMap, type SeatView } from '../lib/seatmap.js';
@@ -292,7 +292,7 @@ function render(e: EventDetail): void {
   $('#performers').textContent = e.performers.join(', ');
   $('#access').replaceChildren(
     ...(e.accessibility.length
-      ? e.accessibility.map((f) => h('li', {}, accessibilityLabels[f] ?? f))
+      ? e.accessibility.map((f) => h('li', {}, accessibilityLabel(f)))
       : [h('li', {}, 'No accessibility information yet')]),
   );
   $('#transit').replaceChildren(

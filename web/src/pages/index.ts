@@ -2,7 +2,7 @@ import { categories } from '../../../src/shared/vocabulary.js';
 import { api } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import { clearErrors, failureFeedback, renderFeedback } from '../lib/forms.js';
-import { accessibilityLabels, availabilityLabels, localTime, money, renderHeader } from '../lib/layout.js';
+import { accessibilityLabel, availabilityLabel, localTime, money, renderHeader } from '../lib/layout.js';
 import { categoryLabel } from '../lib/words.js';
 import { pictureElement } from '../lib/pictures.js';
 import type { PictureView } from '../../../src/media/media.schemas.js';
@@ -169,7 +169,7 @@ function countLine(): string {
 
 function card(event: EventSummary): HTMLElement {
   const a = event.availability;
-  const badge = h('span', { class: `badge badge-${a.state}` }, availabilityLabels[a.state] ?? a.state);
+  const badge = h('span', { class: `badge badge-${a.state}` }, availabilityLabel(a.state));
   const remaining =
     a.state === 'on_sale' || a.state === 'queue_open'
       ? `${a.remaining.toLocaleString()} of ${a.capacity.toLocaleString()} left`
@@ -207,7 +207,7 @@ function card(event: EventSummary): HTMLElement {
       ? h(
           'p',
           { class: 'access' },
-          ...event.accessibility.map((f) => h('span', { class: 'chip' }, accessibilityLabels[f] ?? f)),
+          ...event.accessibility.map((f) => h('span', { class: 'chip' }, accessibilityLabel(f))),
         )
       : null,
     stop
