@@ -1,3 +1,4 @@
+import { locale, number, t } from './i18n.js';
 import { ApiError } from './api.js';
 import { h, setStatus, type StatusLine } from './dom.js';
 import { fieldText, hasFieldLabel, problemText, type FieldFacts } from './words.js';
@@ -42,18 +43,16 @@ function anchorOf(el: HTMLElement): HTMLElement {
 function labelOf(el: HTMLElement): string | undefined {
   const label = el.id ? el.ownerDocument.querySelector(`label[for="${CSS.escape(el.id)}"]`) : null;
   const text = (label?.firstChild?.textContent ?? el.querySelector('legend')?.textContent ?? '').trim();
-  return text
-    ? `the ${text
-        .replace(/[:(].*$/, '')
-        .trim()
-        .toLowerCase()}`
-    : undefined;
+  const name = text.replace(/[:(].*$/, '').trim();
+  // "the sale ends" in English; German and Spanish quote the label as written („Verkaufsende“).
+  return text ? t('common:forms.fieldName', { label: locale === 'en' ? name.toLowerCase() : name }) : undefined;
 }
 
 /** The message beside its field; a line of a textarea that takes one entry per line is named. */
 function describe(rest: string[], message: string, lines: boolean): string {
   const [first] = rest;
-  if (lines && first !== undefined && /^\d+$/.test(first)) return `Line ${Number(first) + 1}: ${message}`;
+  if (lines && first !== undefined && /^\d+$/.test(first))
+    return t('common:forms.line', { line: number(Number(first) + 1), message });
   return message;
 }
 
@@ -109,14 +108,8 @@ export function showFieldErrors(
     first ??=
       anchor.tagName === 'FIELDSET' ? (anchor.querySelector<HTMLElement>('input, select, textarea') ?? anchor) : anchor;
   }
-  const fixCount = grouped.size
-    ? `Fix the ${grouped.size === 1 ? 'highlighted field' : `${grouped.size} highlighted fields`}.`
-    : '';
-  setStatus(
-    status,
-    'bad',
-    [summary, fixCount, ...loose].filter(Boolean).join(' ') || 'Check your answers and try again.',
-  );
+  const fixCount = grouped.size ? t('common:forms.fixFields', { count: grouped.size }) : '';
+  setStatus(status, 'bad', [summary, fixCount, ...loose].filter(Boolean).join(' ') || t('common:forms.checkAnswers'));
   // A field folded away (a "More filters" <details>) is unfolded, so its message can be read.
   for (let fold = first?.closest('details'); fold; fold = fold.parentElement?.closest('details') ?? null)
     fold.open = true;
@@ -134,8 +127,7 @@ export interface Feedback extends StatusLine {
  * (network) in the status line.
  */
 export function failureFeedback(err: unknown): Feedback {
-  if (!(err instanceof ApiError))
-    return { kind: 'bad', text: 'Could not reach Fairdrop. Check your connection and try again.', errors: [] };
+  if (!(err instanceof ApiError)) return { kind: 'bad', text: t('common:forms.unreachable'), errors: [] };
   const facts = err.problem.errors ?? [];
   const errors = facts.map((e) => ({ field: e.field, message: fieldText(e), facts: e }));
   const text = err.problem.code === 'request.invalid' && errors.length > 0 ? '' : problemText(err.problem);
