@@ -13,6 +13,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { users } from '../auth/auth.table.js';
+import type { EventDescriptions } from './descriptions.js';
 import { eventStatuses, tierKinds, type Transit } from './vocabulary.js';
 
 export const venues = pgTable(
@@ -60,6 +61,11 @@ export const events = pgTable(
       .references(() => venues.id),
     title: text('title').notNull(),
     description: text('description').notNull().default(''),
+    /**
+     * The description in the other languages (`{ de, es }`), the organizer's own words; English
+     * stays in `description` and is what a language without its own text falls back to.
+     */
+    descriptions: jsonb('descriptions').$type<EventDescriptions>().notNull().default({}),
     categories: text('categories')
       .array()
       .notNull()

@@ -12,6 +12,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { users } from '../auth/auth.table.js';
+import { LOCALES } from '../i18n/locales.js';
 import { tickets } from '../tickets/tickets.table.js';
 
 export const walletKinds = ['apple', 'google'] as const;
@@ -35,6 +36,12 @@ export const walletPasses = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     kind: text('kind', { enum: walletKinds }).notNull(),
+    /**
+     * The language its labels and dates are written in: the holder's when they last downloaded
+     * it. A device refreshing the pass, and the Google updates, have no request of the holder's
+     * to negotiate from, so the pass keeps it.
+     */
+    locale: text('locale', { enum: LOCALES }).notNull().default('en'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -43,6 +50,7 @@ export const walletPasses = pgTable(
     // leading column serves the trigger's "passes of this ticket".
     uniqueIndex('wallet_passes_ticket_holder_kind').on(t.ticketId, t.holderId, t.kind),
     check('wallet_passes_kind_valid', sql`${t.kind} in ('apple','google')`),
+    check('wallet_passes_locale_valid', sql`${t.locale} in ('en','de','es')`),
   ],
 );
 
