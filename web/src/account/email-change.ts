@@ -1,6 +1,7 @@
 import { api } from '../lib/api.js';
 import { $, formValues } from '../lib/dom.js';
 import { formKey, renderFeedback } from '../lib/forms.js';
+import { t } from '../lib/i18n.js';
 import { recoveryFeedback } from './feedback.js';
 
 /**
@@ -13,7 +14,7 @@ export function bindEmailChange(): void {
   const key = formKey(form);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    renderFeedback(form, status, { kind: 'busy', text: 'Sending the link…' });
+    renderFeedback(form, status, { kind: 'busy', text: t('account:emailChange.sending') });
     const { email = '', password = '' } = formValues(form);
     try {
       await api('POST', '/v1/me/email', { email, password }, { idempotencyKey: key.current() });
@@ -25,7 +26,7 @@ export function bindEmailChange(): void {
     form.reset();
     renderFeedback(form, status, {
       kind: 'ok',
-      text: `Check ${email.trim()}: open the link we sent there to confirm it. Until then your account keeps its current address.`,
+      text: t('account:emailChange.sent', { email: email.trim() }),
     });
   });
 }

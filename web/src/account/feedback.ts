@@ -1,25 +1,23 @@
 import { ApiError } from '../lib/api.js';
 import { failureFeedback, type Feedback } from '../lib/forms.js';
+import { t } from '../lib/i18n.js';
 
 /**
  * The refusals only recovery forms meet, in people words: the status line, and what to put
  * beside the field the API names. The API's `detail` is not shown: it is written for developers.
  */
-const OWN: Record<string, { text: string; field?: string }> = {
-  'auth.reset_link_invalid': {
-    text: 'This password-reset link has expired or was already used. Ask for a new one below: it works for 30 minutes, once.',
-  },
-  'auth.email_change_invalid': {
-    text: 'This confirmation link has expired or was already used. Ask for the change again from your account page.',
-  },
-  'auth.email_taken': {
-    text: 'Another Fairdrop account already uses this address, so yours cannot move to it. Sign in with it, or choose another address.',
-  },
-  'auth.password_wrong': {
-    text: 'Your current password is needed to change your email.',
-    field: 'This is not your current password.',
-  },
-  'auth.email_unchanged': { text: 'Your account already uses this address.', field: 'This is already your address.' },
+const OWN: Record<string, () => { text: string; field?: string }> = {
+  'auth.reset_link_invalid': () => ({ text: t('account:recovery.resetLinkInvalid') }),
+  'auth.email_change_invalid': () => ({ text: t('account:recovery.emailChangeInvalid') }),
+  'auth.email_taken': () => ({ text: t('account:recovery.emailTaken') }),
+  'auth.password_wrong': () => ({
+    text: t('account:recovery.passwordWrong'),
+    field: t('account:recovery.passwordWrongField'),
+  }),
+  'auth.email_unchanged': () => ({
+    text: t('account:recovery.emailUnchanged'),
+    field: t('account:recovery.emailUnchangedField'),
+  }),
 };
 
 /**
@@ -32,23 +30,23 @@ export function recoveryFeedback(err: unknown): Feedback {
   if (!(err instanceof ApiError)) return feedback;
   const { code, retryAfter } = err.problem;
   const fields = (feedback.errors ?? []).filter((e) => e.field !== 'token');
-  const own = OWN[code];
+  const own = OWN[code]?.();
   if (own)
     return {
       kind: 'bad',
       text: own.text,
       errors: fields.map((e) => ({ field: e.field, message: own.field ?? e.message })),
     };
-  if (code === 'request.invalid') return { kind: 'bad', text: 'Please check what you typed.', errors: fields };
+  if (code === 'request.invalid') return { kind: 'bad', text: t('account:recovery.checkInput'), errors: fields };
   if (code === 'rate_limited') {
     const minutes = Math.max(1, Math.ceil(Number(retryAfter ?? 60) / 60));
     return {
       kind: 'bad',
-      text: `Too many tries for now. Please wait ${minutes === 1 ? 'a minute' : `${minutes} minutes`} and try again.`,
+      text: t('account:recovery.wait', { count: minutes }),
       errors: [],
     };
   }
   if (code.startsWith('idempotency.') || code === 'internal')
-    return { kind: 'bad', text: 'Something went wrong on our side. Please try again.', errors: [] };
+    return { kind: 'bad', text: t('account:recovery.ours'), errors: [] };
   return { ...feedback, errors: fields };
 }

@@ -1,5 +1,6 @@
 import { api, ApiError } from '../lib/api.js';
 import { $, setStatus } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 
 /**
  * The account page's "When it's your turn" section: turns Web Push on or off for this browser
@@ -61,9 +62,8 @@ async function currentSubscription(): Promise<PushSubscription | null> {
 
 function words(err: unknown): string {
   if (err instanceof ApiError) return err.describe();
-  if (err instanceof DOMException && err.name === 'NotAllowedError')
-    return 'Notifications are blocked for this site. Allow them in your browser settings, then try again.';
-  return "We couldn't turn on notifications on this device. Try again in a moment.";
+  if (err instanceof DOMException && err.name === 'NotAllowedError') return t('account:turn.blocked');
+  return t('account:turn.failed');
 }
 
 async function showDevice(): Promise<void> {
@@ -71,21 +71,19 @@ async function showDevice(): Promise<void> {
   const on = $<HTMLButtonElement>('#turn-device-on');
   const off = $<HTMLButtonElement>('#turn-device-off');
   if (!supported()) {
-    note.textContent = "This browser can't show notifications from websites. We will email you instead.";
+    note.textContent = t('account:turn.unsupported');
     on.hidden = off.hidden = true;
     return;
   }
   const subscribed = (await currentSubscription()) !== null;
-  note.textContent = subscribed
-    ? 'This device shows a notification when it is your turn.'
-    : 'This device does not show notifications yet.';
+  note.textContent = subscribed ? t('account:turn.subscribed') : t('account:turn.notSubscribed');
   on.hidden = subscribed;
   off.hidden = !subscribed;
 }
 
 async function turnOn(): Promise<void> {
   const status = $('#turn-status');
-  setStatus(status, 'busy', 'Asking your browser…');
+  setStatus(status, 'busy', t('account:turn.asking'));
   try {
     const { publicKey } = await api<{ publicKey: string }>('GET', '/v1/push/key');
     if ((await Notification.requestPermission()) !== 'granted')
@@ -99,7 +97,7 @@ async function turnOn(): Promise<void> {
       label: deviceLabel(),
     });
     localStorage.setItem(SAVED_ID, saved.id);
-    setStatus(status, 'ok', "Done: this device will tell you when it's your turn.");
+    setStatus(status, 'ok', t('account:turn.on'));
   } catch (err) {
     setStatus(status, 'bad', words(err));
   }
@@ -108,7 +106,7 @@ async function turnOn(): Promise<void> {
 
 async function turnOff(): Promise<void> {
   const status = $('#turn-status');
-  setStatus(status, 'busy', 'Turning off…');
+  setStatus(status, 'busy', t('account:turn.turningOff'));
   try {
     const subscription = await currentSubscription();
     await subscription?.unsubscribe();
@@ -120,7 +118,7 @@ async function turnOff(): Promise<void> {
       });
       localStorage.removeItem(SAVED_ID);
     }
-    setStatus(status, 'ok', 'This device will no longer show notifications.');
+    setStatus(status, 'ok', t('account:turn.off'));
   } catch (err) {
     setStatus(status, 'bad', words(err));
   }
@@ -139,7 +137,7 @@ export async function showTurnAlerts(): Promise<void> {
     $('#turn-device-on').addEventListener('click', () => void turnOn());
     $('#turn-device-off').addEventListener('click', () => void turnOff());
     const save = async () => {
-      setStatus(status, 'busy', 'Saving…');
+      setStatus(status, 'busy', t('account:turn.saving'));
       try {
         const saved = await api<Preferences>('PUT', '/v1/me/notification-preferences', {
           push: push.checked,
@@ -147,7 +145,7 @@ export async function showTurnAlerts(): Promise<void> {
         });
         push.checked = saved.push;
         email.checked = saved.email;
-        setStatus(status, 'ok', 'Saved.');
+        setStatus(status, 'ok', t('account:turn.saved'));
       } catch (err) {
         setStatus(status, 'bad', words(err));
       }

@@ -1,9 +1,11 @@
 import { bindEmailChange } from '../account/email-change.js';
+import { bindLanguage, showLanguage } from '../account/language.js';
 import { showTurnAlerts } from '../account/turn-alerts.js';
 import { api, ApiError, session } from '../lib/api.js';
 import { $, formValues, h, setStatus } from '../lib/dom.js';
 import { clearErrors, showError } from '../lib/forms.js';
 import { currentUser, forgetCurrentUser, renderHeader } from '../lib/layout.js';
+import { locale, t } from '../lib/i18n.js';
 import { viewerTime } from '../lib/zoned-time.js';
 import { sameOriginUrl } from '../lib/next-path.js';
 
@@ -33,10 +35,10 @@ const firstMatch = (list: [RegExp, string][], text: string) => list.find(([re]) 
 
 /** "Firefox on Android" from a user agent: enough to recognise one's own devices. */
 function device(userAgent: string | null): string {
-  if (!userAgent) return 'An unknown device';
-  const browser = firstMatch(BROWSERS, userAgent) ?? 'An app';
+  if (!userAgent) return t('account:sessions.unknownDevice');
+  const browser = firstMatch(BROWSERS, userAgent) ?? t('account:sessions.anApp');
   const system = firstMatch(SYSTEMS, userAgent);
-  return system ? `${browser} on ${system}` : browser;
+  return system ? t('account:sessions.browserOn', { browser, system }) : browser;
 }
 
 async function showSessions(): Promise<void> {
@@ -44,14 +46,20 @@ async function showSessions(): Promise<void> {
   const { sessions } = await api<{ sessions: SessionInfo[] }>('GET', '/v1/me/sessions');
   list.replaceChildren(
     ...sessions.map((s) => {
-      const what = `${device(s.userAgent)}${s.ip ? `, ${s.ip}` : ''}, signed in ${viewerTime(s.createdAt)}`;
-      if (s.current) return h('li', {}, what, ' ', h('strong', {}, '(this device)'));
+      const time = viewerTime(s.createdAt, { locale });
+      const what = s.ip
+        ? t('account:sessions.lineIp', { device: device(s.userAgent), ip: s.ip, time })
+        : t('account:sessions.line', { device: device(s.userAgent), time });
+      if (s.current) return h('li', {}, what, ' ', h('strong', {}, t('account:sessions.thisDevice')));
       const button = h(
         'button',
-        { type: 'button', class: 'secondary small', 'aria-label': `Sign out ${what}` },
-        'Sign out',
+        { type: 'button', class: 'secondary small', 'aria-label': t('account:sessions.signOutLabel', { what }) },
+        t('account:sessions.signOut'),
       );
-      button.addEventListener('click', () => void endSessions(`/v1/me/sessions/${s.id}`, 'Signed out that device.'));
+      button.addEventListener(
+        'click',
+        () => void endSessions(`/v1/me/sessions/${s.id}`, t('account:sessions.signedOutOne')),
+      );
       return h('li', {}, what, ' ', button);
     }),
   );
@@ -64,7 +72,7 @@ async function endSessions(path: string, done: string): Promise<void> {
     setStatus(status, 'ok', done);
     await showSessions();
   } catch (err) {
-    setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
+    setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('account:networkError'));
   }
 }
 
@@ -81,8 +89,9 @@ async function showMe(): Promise<void> {
   forms.hidden = me !== null;
   panel.hidden = me === null;
   if (!me) return;
-  $('#who').textContent =
-    `${me.displayName} (${me.email}) — ${me.roles.join(', ')}${me.emailVerified ? '' : ' — email not verified yet'}`;
+  const who = { name: me.displayName, email: me.email, roles: me.roles.join(', ') };
+  $('#who').textContent = me.emailVerified ? t('account:signedIn.who', who) : t('account:signedIn.whoUnverified', who);
+  showLanguage(me);
   await showSessions();
   await showTurnAlerts();
 }
@@ -99,7 +108,7 @@ function bind(formId: string, path: string): void {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
-    setStatus(status, 'busy', 'Working…');
+    setStatus(status, 'busy', t('account:working'));
     let grant: { token: string };
     try {
       grant = await api<{ token: string }>('POST', path, formValues(form));
@@ -129,9 +138,10 @@ $('#signout').addEventListener('click', async () => {
 });
 $('#signout-others').addEventListener(
   'click',
-  () => void endSessions('/v1/me/sessions?keep=current', 'Signed out everywhere else.'),
+  () => void endSessions('/v1/me/sessions?keep=current', t('account:sessions.signedOutOthers')),
 );
 bindEmailChange();
+bindLanguage();
 void renderHeader();
 await showMe();
 // Already signed in (another tab did it): nothing to do here but go on.

@@ -1,6 +1,7 @@
 import { recoveryFeedback } from '../account/feedback.js';
 import { api } from '../lib/api.js';
 import { $, setStatus } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 import { renderHeader } from '../lib/layout.js';
 
 void renderHeader();
@@ -19,15 +20,15 @@ const confirm = $<HTMLButtonElement>('#confirm');
 
 if (!token) {
   ask.hidden = true;
-  setStatus(result, 'bad', 'This link is incomplete. Open the link from the mail again.');
+  setStatus(result, 'bad', t('account:confirmEmail.incomplete'));
 } else {
   confirm.addEventListener('click', async () => {
     confirm.disabled = true;
-    setStatus(result, 'busy', 'Confirming…');
+    setStatus(result, 'busy', t('account:confirmEmail.confirming'));
     try {
       const changed = await api<{ email: string }>('POST', '/v1/auth/email-change/confirm', { token });
       ask.hidden = true;
-      setStatus(result, 'ok', `Done: your account now uses ${changed.email}. Sign in with it from now on.`);
+      setStatus(result, 'ok', t('account:confirmEmail.done', { email: changed.email }));
     } catch (err) {
       const feedback = recoveryFeedback(err);
       setStatus(result, feedback.kind, feedback.text);

@@ -2,6 +2,7 @@ import { recoveryFeedback } from '../account/feedback.js';
 import { api, ApiError, session } from '../lib/api.js';
 import { $, formValues } from '../lib/dom.js';
 import { formKey, renderFeedback } from '../lib/forms.js';
+import { t } from '../lib/i18n.js';
 import { renderHeader } from '../lib/layout.js';
 
 void renderHeader();
@@ -26,7 +27,7 @@ function bindRequest(): void {
   const key = formKey(form);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    renderFeedback(form, status, { kind: 'busy', text: 'Sending…' });
+    renderFeedback(form, status, { kind: 'busy', text: t('account:reset.sending') });
     const email = (formValues(form).email ?? '').trim();
     try {
       await api('POST', '/v1/auth/password-reset', { email }, { idempotencyKey: key.current() });
@@ -38,7 +39,7 @@ function bindRequest(): void {
     // The same words whether or not the address has an account: the mail itself says which.
     renderFeedback(form, status, {
       kind: 'ok',
-      text: `We sent a mail to ${email}. It has a link to choose a new password, or says that no account uses this address. Not there? Look in your spam folder.`,
+      text: t('account:reset.sent', { email }),
     });
   });
 }
@@ -49,7 +50,7 @@ function bindChoose(linkToken: string): void {
   const key = formKey(form);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    renderFeedback(form, status, { kind: 'busy', text: 'Setting your new password…' });
+    renderFeedback(form, status, { kind: 'busy', text: t('account:reset.setting') });
     let done: { email: string };
     try {
       done = await api<{ email: string }>(
@@ -67,8 +68,7 @@ function bindChoose(linkToken: string): void {
     // Every session of the account ended, this device's too.
     session.clear();
     chooseSection.hidden = true;
-    $('#done-text').textContent =
-      `Every device that was signed in to your account has been signed out. Sign in again as ${done.email} with your new password.`;
+    $('#done-text').textContent = t('account:reset.doneTextAs', { email: done.email });
     doneSection.hidden = false;
     $('#done-title').focus();
   });

@@ -1,5 +1,6 @@
 import { api, ApiError } from '../lib/api.js';
-import { $, setStatus } from '../lib/dom.js';
+import { $, h, setStatus } from '../lib/dom.js';
+import { locale, t } from '../lib/i18n.js';
 import { renderHeader } from '../lib/layout.js';
 import { viewerTime } from '../lib/zoned-time.js';
 
@@ -24,7 +25,7 @@ const result = $('#result');
 const whose = $('#whose');
 const buttons = [$<HTMLButtonElement>('#confirm'), $<HTMLButtonElement>('#decline')];
 const failed = (err: unknown) =>
-  setStatus(result, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
+  setStatus(result, 'bad', err instanceof ApiError ? err.describe() : t('account:networkError'));
 
 /** Runs one choice; the question goes away once it is answered. */
 async function choose(busy: string, run: () => Promise<string>): Promise<void> {
@@ -41,12 +42,12 @@ async function choose(busy: string, run: () => Promise<string>): Promise<void> {
 }
 
 if (!token) {
-  setStatus(result, 'bad', 'This link has no token. Open the link from the mail again.');
+  setStatus(result, 'bad', t('account:verifyEmail.noToken'));
 } else {
   try {
     const account = await api<Account>('POST', '/v1/auth/verify-email/account', { token });
     if (account.emailVerified) {
-      setStatus(result, 'ok', `${account.email} is already confirmed for ${account.displayName}'s account.`);
+      setStatus(result, 'ok', t('account:verifyEmail.already', { email: account.email, name: account.displayName }));
     } else {
       ask(account, token);
     }
@@ -57,21 +58,32 @@ if (!token) {
 
 /** Shows whose account the link is for, and waits for the reader's answer. */
 function ask(account: Account, token: string): void {
-  $('#whose-email').textContent = account.email;
-  $('#whose-name').textContent = account.displayName;
-  $('#whose-created').textContent = viewerTime(account.createdAt, { year: true });
+  // The sentence in the page's language, its three facts as elements (the tests and the eye find them).
+  const facts: Record<string, HTMLElement> = {
+    email: h('strong', { id: 'whose-email' }, account.email),
+    name: h('strong', { id: 'whose-name' }, account.displayName),
+    created: h('span', { id: 'whose-created' }, viewerTime(account.createdAt, { year: true, locale })),
+  };
+  const marked = t('account:verifyEmail.whose', {
+    email: '\u0000email\u0000',
+    name: '\u0000name\u0000',
+    created: '\u0000created\u0000',
+  });
+  $('#whose-text').replaceChildren(
+    ...marked.split('\u0000').map((part, i) => (i % 2 === 1 && facts[part] ? facts[part] : part)),
+  );
   whose.hidden = false;
   setStatus(result, '', '');
   buttons[0]!.addEventListener('click', () =>
-    choose('Confirming…', async () => {
+    choose(t('account:verifyEmail.confirming'), async () => {
       const me = await api<{ displayName: string }>('POST', '/v1/auth/verify-email', { token });
-      return `Thank you, ${me.displayName}: your email is confirmed.`;
+      return t('account:verifyEmail.confirmed', { name: me.displayName });
     }),
   );
   buttons[1]!.addEventListener('click', () =>
-    choose('Taking your address off that account…', async () => {
+    choose(t('account:verifyEmail.declining'), async () => {
       const released = await api<{ email: string }>('POST', '/v1/auth/verify-email/decline', { token });
-      return `Done: ${released.email} is no longer that account's address, and its sign-ins have ended. You can create your own account with it, or accept a ticket sent to it.`;
+      return t('account:verifyEmail.declined', { email: released.email });
     }),
   );
 }
