@@ -1,5 +1,6 @@
 import type { SalePhase, SaleView } from '../../../src/sales/phase.js';
 import { h } from './dom.js';
+import { number, t } from './i18n.js';
 
 /**
  * The sale's phase in words. The server decides the phase (src/sales/phase.ts) and every page
@@ -9,34 +10,39 @@ import { h } from './dom.js';
 
 export type { SalePhase, SaleView };
 
-export const phaseLabels: Record<SalePhase, string> = {
-  draft: 'Draft',
-  announced: 'Not on sale yet',
-  scheduled: 'On sale soon',
-  prequeue: 'Waiting room open',
-  drawing: 'Draw under way',
-  admitting: 'On sale · waiting room',
-  on_sale: 'On sale',
-  paused: 'Sale paused',
-  sold_out: 'Sold out',
-  ended: 'Sales ended',
-  postponed: 'Postponed',
-  cancelled: 'Cancelled',
-  completed: 'Took place',
+const PHASE_KEYS: Record<SalePhase, string> = {
+  draft: 'sale:phase.draft',
+  announced: 'sale:phase.announced',
+  scheduled: 'sale:phase.scheduled',
+  prequeue: 'sale:phase.prequeue',
+  drawing: 'sale:phase.drawing',
+  admitting: 'sale:phase.admitting',
+  on_sale: 'sale:phase.on_sale',
+  paused: 'sale:phase.paused',
+  sold_out: 'sale:phase.sold_out',
+  ended: 'sale:phase.ended',
+  postponed: 'sale:phase.postponed',
+  cancelled: 'sale:phase.cancelled',
+  completed: 'sale:phase.completed',
 };
+
+/** The phase in the page's language ("Waiting room open", "Warteraum geöffnet"). */
+export const phaseLabel = (phase: SalePhase): string => t(PHASE_KEYS[phase]);
 
 /** The phase's badge; its class (`badge-<phase>`) gives it its colour. */
 export const phaseBadge = (phase: SalePhase): HTMLElement =>
-  h('span', { class: `badge badge-${phase}`, 'data-phase': phase }, phaseLabels[phase]);
+  h('span', { class: `badge badge-${phase}`, 'data-phase': phase }, phaseLabel(phase));
 
 /** A queue sale's waiting room is worth going to: it is open, or it is serving (or will serve again) its numbers. */
 export const roomOpen = (phase: SalePhase): boolean =>
   phase === 'prequeue' || phase === 'drawing' || phase === 'admitting' || phase === 'paused' || phase === 'sold_out';
 
-/** "the 46 fans in the draw", or "everyone in the draw" while its size is unknown. */
+/**
+ * "the 46 fans in the draw", or "everyone in the draw" while its size is unknown, as a phrase
+ * to put in a sentence of the page's language (the organizer's console; the fan's pages write
+ * whole sentences with the count instead).
+ */
 export const drawnCrowd = (sale: Pick<SaleView, 'drawSize'> | null): string =>
   sale?.drawSize === null || sale?.drawSize === undefined
-    ? 'everyone in the draw'
-    : sale.drawSize === 1
-      ? 'the 1 fan in the draw'
-      : `the ${sale.drawSize.toLocaleString()} fans in the draw`;
+    ? t('sale:drawnCrowd.unknown')
+    : t('sale:drawnCrowd.fans', { count: sale.drawSize, n: number(sale.drawSize) });

@@ -1,4 +1,5 @@
 import { h } from './dom.js';
+import { percent, t } from './i18n.js';
 
 export interface SeatView {
   id: string;
@@ -48,8 +49,14 @@ const memory = {
   active: new Map<string, string>(),
 };
 
-const seatName = (section: string, row: string, seat: SeatView) =>
-  `${section}, row ${row}, seat ${seat.number}${seat.accessible ? ' (accessible)' : ''}`;
+const seatName = (section: string, row: string, seat: SeatView) => {
+  const values = { section, row, seat: seat.number };
+  return seat.accessible ? t('sale:seatmap.seatAccessible', values) : t('sale:seatmap.seat', values);
+};
+
+/** A seat one cannot choose, named with why: "A, row 2, seat 3: sold". */
+const takenName = (name: string, seat: SeatView) =>
+  seat.status === 'sold' ? t('sale:seatmap.sold', { seat: name }) : t('sale:seatmap.held', { seat: name });
 
 /** The seats one can move to with the keys, row by row; the column is the seat's place in its row. */
 type Grid = { id: string; column: number }[][];
@@ -146,7 +153,7 @@ function drawSection(
         'data-seat': seat.id,
         role: 'gridcell',
         'aria-colindex': x + 1,
-        'aria-label': available ? name : `${name}: ${seat.status === 'sold' ? 'sold' : 'being bought'}`,
+        'aria-label': available ? name : takenName(name, seat),
         'aria-selected': String(isSelected),
       });
       if (available) {
@@ -156,7 +163,7 @@ function drawSection(
       } else {
         rect.setAttribute('aria-disabled', 'true');
         const title = svg('title', {});
-        title.textContent = `${name}: ${seat.status === 'sold' ? 'sold' : 'being bought'}`;
+        title.textContent = takenName(name, seat);
         rect.append(title);
       }
       line.append(rect);
@@ -204,24 +211,19 @@ function legend(): HTMLElement {
     { class: 'legend' },
     h(
       'ul',
-      { class: 'legend-keys', 'aria-label': 'Seat map key' },
-      item('available', 'available'),
-      item('selected', 'your choice'),
-      item('held', 'being bought by someone'),
-      item('sold', 'sold'),
-      item('accessible', 'accessible seat (dashed outline)'),
+      { class: 'legend-keys', 'aria-label': t('sale:seatmap.legendLabel') },
+      item('available', t('sale:seatmap.legendAvailable')),
+      item('selected', t('sale:seatmap.legendSelected')),
+      item('held', t('sale:seatmap.legendHeld')),
+      item('sold', t('sale:seatmap.legendSold')),
+      item('accessible', t('sale:seatmap.legendAccessible')),
     ),
-    h(
-      'p',
-      { class: 'legend-note' },
-      'Accessible seats are set aside for fans who need them: wheelchair users, people who cannot use steps, and their companions. ',
-      "The venue's access details (step-free entrances, hearing loop, toilets) are listed under Accessibility.",
-    ),
+    h('p', { class: 'legend-note' }, t('sale:seatmap.legendNote')),
   );
 }
 
 function zoomControls(wrap: HTMLElement): HTMLElement {
-  const words = () => `Seat size ${Math.round(memory.zoom * 100)}%`;
+  const words = () => t('sale:seatmap.zoom', { percent: percent(memory.zoom) });
   const level = h('span', { class: 'zoom-level', 'aria-live': 'polite' }, words());
   const button = (dir: 1 | -1, text: string, label: string) => {
     const b = h(
@@ -240,11 +242,11 @@ function zoomControls(wrap: HTMLElement): HTMLElement {
     });
     return b;
   };
-  const out = button(-1, '−', 'Smaller seats');
-  const into = button(1, '+', 'Bigger seats');
+  const out = button(-1, '−', t('sale:seatmap.smaller'));
+  const into = button(1, '+', t('sale:seatmap.bigger'));
   out.disabled = memory.zoom === ZOOMS[0];
   into.disabled = memory.zoom === ZOOMS.at(-1);
-  return h('div', { class: 'seatmap-tools', role: 'group', 'aria-label': 'Seat map size' }, out, level, into);
+  return h('div', { class: 'seatmap-tools', role: 'group', 'aria-label': t('sale:seatmap.size') }, out, level, into);
 }
 
 /**
@@ -264,16 +266,9 @@ export function renderSeatMap(
   );
   const focused = document.activeElement?.closest('.seatmap') ? document.activeElement.getAttribute('data-seat') : null;
 
-  const wrap = h('div', { class: 'seatmap', role: 'group', 'aria-label': 'Seat map' });
+  const wrap = h('div', { class: 'seatmap', role: 'group', 'aria-label': t('sale:seatmap.label') });
   wrap.style.setProperty('--seat-zoom', String(memory.zoom));
-  wrap.append(
-    h(
-      'p',
-      { id: 'seatmap-keys', class: 'hint' },
-      'Tap or click seats to choose them. With a keyboard: Tab to a section, the arrow keys to move between seats, Enter or Space to choose.',
-    ),
-    zoomControls(wrap),
-  );
+  wrap.append(h('p', { id: 'seatmap-keys', class: 'hint' }, t('sale:seatmap.keys')), zoomControls(wrap));
   map.sections.forEach((section, i) => wrap.append(drawSection(section, i, selected, onToggle)));
   wrap.append(legend());
 

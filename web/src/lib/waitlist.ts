@@ -3,6 +3,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../../src/re
 import type { MyEntryView } from '../../../src/waitlist/waitlist.schemas.js';
 import { api, ApiError, session } from './api.js';
 import { h, setStatus } from './dom.js';
+import { locale, number, t } from './i18n.js';
 import { signInHref } from './next-path.js';
 import { viewerTime } from './zoned-time.js';
 
@@ -54,7 +55,7 @@ function listen(eventId: string, target: HTMLElement): void {
   live = io({ auth: { token: session.token() ?? '' } });
   live.on('notification', (push) => {
     if (push.kind !== 'waitlist.offer' || push.data.eventId !== eventId) return;
-    void load(eventId, target, 'A ticket came back for you: it is held for you now.');
+    void load(eventId, target, t('sale:waitlist.offerArrived'));
   });
 }
 
@@ -68,34 +69,46 @@ function ensureBox(): HTMLElement {
 }
 
 /** A refusal in people's words (web/src/lib/words.ts has the waitlist's codes). */
-const refusal = (err: unknown) => (err instanceof ApiError ? err.describe() : 'Something went wrong; try again.');
+const refusal = (err: unknown) => (err instanceof ApiError ? err.describe() : t('sale:waitlist.failed'));
+
+/**
+ * A message with elements in it: each `{{name}}` of `nodes` becomes that element, where the
+ * language puts it (the sentence stays whole; only the element is made here).
+ */
+function withNodes(message: (values: Record<string, string>) => string, nodes: Record<string, HTMLElement>) {
+  const marks = Object.fromEntries(Object.keys(nodes).map((name) => [name, `\u0001${name}\u0001`]));
+  return message(marks)
+    .split('\u0001')
+    .map((part, i) => (i % 2 === 1 ? nodes[part]! : part))
+    .filter((part) => part !== '');
+}
 
 function words(entry: MyEntryView): (string | HTMLElement)[] {
   switch (entry.state) {
     case 'waiting':
-      return [
-        `You are number ${entry.position!.toLocaleString()} on the waitlist (${entry.waiting.toLocaleString()} waiting). ` +
-          'When a ticket comes back and it is your turn, it is held for you for ten minutes and we email you.',
-      ];
+      return [t('sale:waitlist.waiting', { position: number(entry.position!), waiting: number(entry.waiting) })];
     case 'offered':
       return [
-        `A ticket came back and is held for you until ${viewerTime(entry.offerExpiresAt!)} (`,
-        h(
-          'span',
-          { id: 'waitlist-countdown', class: 'countdown' },
-          timeLeft(Date.parse(entry.offerExpiresAt!) - Date.now()),
+        ...withNodes(
+          (marks) => t('sale:waitlist.offered', { time: viewerTime(entry.offerExpiresAt!, { locale }), ...marks }),
+          {
+            left: h(
+              'span',
+              { id: 'waitlist-countdown', class: 'countdown' },
+              timeLeft(Date.parse(entry.offerExpiresAt!) - Date.now()),
+            ),
+          },
         ),
-        ' left). ',
-        h('a', { href: `/checkout.html?hold=${entry.holdId}`, class: 'button' }, 'Buy it now'),
+        h('a', { href: `/checkout.html?hold=${entry.holdId}`, class: 'button' }, t('sale:waitlist.buyNow')),
       ];
     case 'bought':
-      return ['You bought the ticket the waitlist offered you. ', h('a', { href: '/tickets.html' }, 'My tickets')];
+      return [t('sale:waitlist.bought'), h('a', { href: '/tickets.html' }, t('sale:waitlist.myTickets'))];
     case 'lapsed':
-      return ['The ticket offered to you was not bought in time, so it went to the next fan in line.'];
+      return [t('sale:waitlist.lapsed')];
     case 'left':
-      return ['You left the waitlist.'];
+      return [t('sale:waitlist.left')];
     case 'skipped':
-      return ['Your turn came when you already had as many tickets as one account may buy.'];
+      return [t('sale:waitlist.skipped')];
   }
 }
 
@@ -106,7 +119,7 @@ async function render(
   status = '',
   news = '',
 ): Promise<void> {
-  const title = h('h3', { id: 'waitlist-title' }, 'Waitlist');
+  const title = h('h3', { id: 'waitlist-title' }, t('sale:waitlist.title'));
   const line = h('p', { id: 'waitlist-status', class: 'status', role: 'status', 'aria-live': 'polite' });
   if (!session.token()) {
     target.replaceChildren(
@@ -114,30 +127,21 @@ async function render(
       h(
         'p',
         {},
-        'Sold out, but tickets may come back: fans on the waitlist get them in turn. ',
-        h('a', { href: signInHref(location) }, 'Sign in'),
-        ' to join it.',
+        ...withNodes((marks) => t('sale:waitlist.signedOut', marks), {
+          signIn: h('a', { href: signInHref(location) }, t('sale:waitlist.signIn')),
+        }),
       ),
     );
     return;
   }
   if (!entry) {
-    const join = h('button', { type: 'button', id: 'waitlist-join' }, 'Join the waitlist');
+    const join = h('button', { type: 'button', id: 'waitlist-join' }, t('sale:waitlist.join'));
     join.addEventListener('click', () => void act(eventId, target, 'POST', join));
-    target.replaceChildren(
-      title,
-      h(
-        'p',
-        {},
-        'Sold out, but tickets may come back. Fans on the waitlist are offered them in the order they joined.',
-      ),
-      join,
-      line,
-    );
+    target.replaceChildren(title, h('p', {}, t('sale:waitlist.intro')), join, line);
   } else {
     const parts: HTMLElement[] = [title, h('p', {}, ...words(entry))];
     if (entry.state === 'waiting') {
-      const leave = h('button', { type: 'button', id: 'waitlist-leave', class: 'secondary' }, 'Leave the waitlist');
+      const leave = h('button', { type: 'button', id: 'waitlist-leave', class: 'secondary' }, t('sale:waitlist.leave'));
       leave.addEventListener('click', () => void act(eventId, target, 'DELETE', leave));
       parts.push(leave);
     }

@@ -1,5 +1,6 @@
 import { ApiError } from '../lib/api.js';
 import { $ } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 import { currentUser, renderHeader } from '../lib/layout.js';
 import { createStore } from '../lib/store.js';
 import {
@@ -46,7 +47,7 @@ if (!me) {
     await loadLottery(store);
     connectSocket(store);
   } catch (err) {
-    store.actions.loadFailed(err instanceof ApiError ? err.describe() : 'Network error.');
+    store.actions.loadFailed(err instanceof ApiError ? err.describe() : t('queue:join.loadNetwork'));
   }
   pollAsFallback(store);
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { eventPresales } from '../../../src/presales/presales.schemas.js';
 import { api, ApiError } from '../lib/api.js';
+import { t } from '../lib/i18n.js';
 import type { SalePhase } from '../lib/sale-phase.js';
 import type { EventInfo } from '../queue/state.js';
 
@@ -33,7 +34,7 @@ export async function presaleEventInfo(windowId: string, eventId: string): Promi
               : stats.phase;
   return {
     id: event.id,
-    title: `${event.title} — presale “${w.name}”`,
+    title: t('queue:presaleTitle', { event: event.title, window: w.name }),
     startsAt: event.startsAt,
     phase,
     sale: {

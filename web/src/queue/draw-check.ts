@@ -1,11 +1,7 @@
-import {
-  checkPublishedLottery,
-  drawConfirmed,
-  lotteryCheckWords,
-  type LotteryCheck,
-} from '../../../src/waitingroom/lottery-check.js';
+import { checkPublishedLottery, drawConfirmed, type LotteryCheck } from '../../../src/waitingroom/lottery-check.js';
 import { api, ApiError } from '../lib/api.js';
 import { $, h, setStatus, type StatusKind } from '../lib/dom.js';
+import { number, t } from '../lib/i18n.js';
 import { createStore, type Store } from '../lib/store.js';
 import type { actions as queueActions, QueueState } from './state.js';
 
@@ -31,15 +27,55 @@ export const drawCheckActions = {
   finished: (_s: DrawCheckState, check: LotteryCheck): DrawCheckState => ({
     kind: 'done',
     confirmed: drawConfirmed(check),
-    ...lotteryCheckWords(check),
+    ...checkWords(check),
   }),
   failed: (_s: DrawCheckState, text: string): DrawCheckState => ({ kind: 'failed', text }),
 };
 
+/**
+ * The outcome in the page's language: the same verdict as src/waitingroom/lottery-check.ts's
+ * lotteryCheckWords (which the CLI prints in English), one message per finding.
+ */
+export function checkWords(check: LotteryCheck): { headline: string; details: string[] } {
+  switch (check.state) {
+    case 'not_drawn':
+      return { headline: t('queue:verdict.notDrawn'), details: [t('queue:verdict.notDrawnDetail')] };
+    case 'unknown_rule':
+      return {
+        headline: t('queue:verdict.unknownRule'),
+        details: [t('queue:verdict.unknownRuleDetail', { rule: check.rule })],
+      };
+    case 'incomplete':
+      return {
+        headline: t('queue:verdict.mismatch'),
+        details: [t('queue:verdict.incompleteDetail', { listed: number(check.listed), drawn: number(check.drawn) })],
+      };
+    case 'checked': {
+      const v = check.verdict;
+      if (drawConfirmed(check))
+        return {
+          headline: t('queue:verdict.confirmed'),
+          details: [
+            t('queue:verdict.confirmedDetail', { entries: number(v.entries) }),
+            t('queue:verdict.confirmedCommitment'),
+          ],
+        };
+      const details: string[] = [];
+      if (!v.commitmentMatches) details.push(t('queue:verdict.commitmentDiffers'));
+      if (v.entriesDigestMatches === false) details.push(t('queue:verdict.entriesDiffer'));
+      if (v.commitmentMatches && v.mismatchCount > 0)
+        details.push(t('queue:verdict.numbersDiffer', { differ: number(v.mismatchCount), entries: number(v.entries) }));
+      if (check.unnumbered > 0) details.push(t('queue:verdict.unnumbered', { n: number(check.unnumbered) }));
+      if (v.digestMatches === false) details.push(t('queue:verdict.orderDiffers'));
+      // The one reason left: an entry listed twice.
+      if (!details.length) details.push(t('queue:verdict.duplicate'));
+      return { headline: t('queue:verdict.mismatch'), details };
+    }
+  }
+}
+
 type CheckStore = Store<DrawCheckState, typeof drawCheckActions>;
 type QueueStore = Store<QueueState, typeof queueActions>;
-
-const count = (n: number) => n.toLocaleString();
 
 /** The effect: fetch the record, recompute, report. */
 async function runCheck(eventId: string, check: CheckStore): Promise<void> {
@@ -53,9 +89,7 @@ async function runCheck(eventId: string, check: CheckStore): Promise<void> {
     check.actions.finished(result);
   } catch (err) {
     check.actions.failed(
-      err instanceof ApiError
-        ? `The draw's public record could not be read: ${err.describe()}`
-        : 'The draw’s public record could not be read (network error). Try again.',
+      err instanceof ApiError ? t('queue:check.failed', { reason: err.describe() }) : t('queue:check.failedNetwork'),
     );
   }
 }
@@ -66,7 +100,7 @@ function statusOf(state: DrawCheckState): [StatusKind, string] {
     case 'idle':
       return ['', ''];
     case 'running':
-      return ['busy', 'Checking the draw in your browser…'];
+      return ['busy', t('queue:check.running')];
     case 'failed':
       return ['bad', state.text];
     case 'done':
@@ -75,10 +109,9 @@ function statusOf(state: DrawCheckState): [StatusKind, string] {
 }
 
 function progressWords(state: Extract<DrawCheckState, { kind: 'running' }>): string {
-  if (state.total === 0) return 'Reading the published draw…';
-  return state.step === 'reading'
-    ? `Reading the list of entries: ${count(state.done)} of ${count(state.total)}`
-    : `Recomputing the numbers: ${count(state.done)} of ${count(state.total)}`;
+  if (state.total === 0) return t('queue:check.reading');
+  const values = { done: number(state.done), total: number(state.total) };
+  return state.step === 'reading' ? t('queue:check.readingEntries', values) : t('queue:check.recomputing', values);
 }
 
 function renderStatus([kind, text]: [StatusKind, string]): void {
@@ -88,7 +121,8 @@ function renderStatus([kind, text]: [StatusKind, string]): void {
 function renderDetails(state: DrawCheckState): void {
   const button = $<HTMLButtonElement>('#verify-draw');
   button.disabled = state.kind === 'running';
-  button.textContent = state.kind === 'done' || state.kind === 'failed' ? 'Verify the draw again' : 'Verify the draw';
+  button.textContent =
+    state.kind === 'done' || state.kind === 'failed' ? t('queue:check.verifyAgain') : t('queue:check.verify');
   const bar = $<HTMLProgressElement>('#draw-check-progress');
   bar.hidden = state.kind !== 'running';
   if (state.kind === 'running') {

@@ -7,6 +7,7 @@ import type {
 } from '../../../src/realtime/events.js';
 import { presaleEventInfo } from '../presales/queue-presale.js';
 import { api, ApiError, session } from '../lib/api.js';
+import { t } from '../lib/i18n.js';
 import { currentUser, type Me } from '../lib/layout.js';
 import { solve } from '../lib/pow.js';
 import type { Store } from '../lib/store.js';
@@ -94,7 +95,7 @@ export async function join(store: QueueStore): Promise<void> {
       const me = await currentUser();
       if (me) return store.actions.verifyFirstNeeded(me);
     }
-    store.actions.joinFailed(describe(err, 'Network error; try again.'));
+    store.actions.joinFailed(describe(err, t('queue:join.network')));
   }
 }
 
@@ -116,7 +117,7 @@ function turnAlert(): (muted: boolean) => void {
     clearInterval(flashing);
     flashing = setInterval(() => {
       on = !on;
-      document.title = on ? "🔔 It's your turn!" : original;
+      document.title = on ? t('queue:turn.alertTitle') : original;
     }, 800);
     window.addEventListener(
       'focus',

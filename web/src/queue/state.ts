@@ -1,5 +1,6 @@
 import type { QueueAdmittedPush, QueueCursorPush, QueuePhase, QueueSnapshot } from '../../../src/realtime/events.js';
 import { silent, type StatusLine } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 import type { Me } from '../lib/layout.js';
 import type { SalePhase, SaleView } from '../lib/sale-phase.js';
 
@@ -96,12 +97,12 @@ export const actions = {
   phaseChanged: (s: QueueState, phase: QueuePhase, soldOut: boolean): QueueState =>
     patch(s, () => ({ phase, soldOut })),
 
-  joinStarted: (s: QueueState): QueueState => ({ ...s, join: { kind: 'busy', text: 'Joining…' } }),
+  joinStarted: (s: QueueState): QueueState => ({ ...s, join: { kind: 'busy', text: t('queue:join.busy') } }),
   provingWork: (s: QueueState): QueueState => ({
     ...s,
-    join: { kind: 'busy', text: 'Proving you are a person (a few seconds of work for your device)…' },
+    join: { kind: 'busy', text: t('queue:join.proving') },
   }),
-  joined: (s: QueueState): QueueState => ({ ...s, join: { kind: 'ok', text: 'You are in.' } }),
+  joined: (s: QueueState): QueueState => ({ ...s, join: { kind: 'ok', text: t('queue:join.done') } }),
   joinFailed: (s: QueueState, message: string): QueueState => ({ ...s, join: { kind: 'bad', text: message } }),
   /** This account must confirm its address before it may join: said once, with the link to send again. */
   verifyFirstNeeded: (s: QueueState, me: Me): QueueState => ({ ...s, verifyFirst: s.verifyFirst ?? me, join: silent }),

@@ -1,7 +1,8 @@
 import type { QueueSnapshot } from '../../../src/realtime/events.js';
 import { $, setStatus, type StatusKind } from '../lib/dom.js';
+import { number, t } from '../lib/i18n.js';
 import { localTime } from '../lib/layout.js';
-import { drawnCrowd, phaseBadge, roomOpen, type SalePhase } from '../lib/sale-phase.js';
+import { phaseBadge, roomOpen, type SalePhase } from '../lib/sale-phase.js';
 import type { Store } from '../lib/store.js';
 import { verifyFirstNotice } from '../lib/verify-first.js';
 import type { actions, QueueState } from './state.js';
@@ -13,18 +14,32 @@ type QueueStore = Store<QueueState, typeof actions>;
 const steps = ['prequeue', 'draw', 'number', 'admitted', 'held', 'paid', 'guaranteed'] as const;
 type Step = (typeof steps)[number];
 
-const fmt = (n: number) => n.toLocaleString();
 const eta = (seconds: number | null) =>
-  seconds === null ? 'unknown yet' : seconds < 60 ? 'under a minute' : `about ${Math.round(seconds / 60)} min`;
+  seconds === null
+    ? t('queue:eta.unknown')
+    : seconds < 60
+      ? t('queue:eta.underMinute')
+      : t('queue:eta.minutes', { count: Math.round(seconds / 60) });
 
-/** "Your pass expires in 9 min 58 s", "… now" once it has passed. */
-export function countdownWords(until: number, now: number, prefix: string): string {
+/** "9 min 58 s", "1 h 2 min 05 s": what is left until `until`, or null once it has passed. */
+export function durationWords(until: number, now: number): string | null {
   const left = until - now;
-  if (left <= 0) return `${prefix} now`;
+  if (left <= 0) return null;
   const hours = Math.floor(left / 3_600_000);
   const minutes = Math.floor((left % 3_600_000) / 60_000);
   const seconds = Math.floor((left % 60_000) / 1000);
-  return `${prefix} in ${hours ? `${hours} h ` : ''}${minutes} min ${String(seconds).padStart(2, '0')} s`;
+  const parts = {
+    hours: t('queue:duration.hours', { count: hours }),
+    minutes: t('queue:duration.minutes', { count: minutes }),
+    seconds: t('queue:duration.seconds', { count: seconds, padded: String(seconds).padStart(2, '0') }),
+  };
+  return hours ? t('queue:duration.hms', parts) : t('queue:duration.ms', parts);
+}
+
+/** "Your pass expires in 9 min 58 s", "… now" once it has passed. */
+export function passCountdown(until: number, now: number): string {
+  const duration = durationWords(until, now);
+  return duration === null ? t('queue:turn.passExpiresNow') : t('queue:turn.passExpires', { duration });
 }
 
 const hasTurn = (s: QueueSnapshot | null) => s?.status === 'admitted' || s?.status === 'purchasing';
@@ -37,38 +52,38 @@ const hasTurn = (s: QueueSnapshot | null) => s?.status === 'admitted' || s?.stat
 function whenWords(s: QueueState): string {
   if (!s.event) return '';
   const { phase, sale } = s.event;
-  const event = `Event: ${localTime(s.event.startsAt.utc, s.event.startsAt.timeZone)}`;
+  const event = t('queue:when.event', { time: localTime(s.event.startsAt.utc, s.event.startsAt.timeZone) });
   const passed = (iso: string | null) => iso === null || Date.parse(iso) <= s.now;
   const words = ((): string | null => {
     if (hasTurn(s.snapshot)) return null;
     switch (phase) {
-      case 'scheduled':
-        return passed(sale.opensAt)
-          ? 'The waiting room is opening…'
-          : `${countdownWords(Date.parse(sale.opensAt!), s.now, 'The waiting room opens')}.`;
-      case 'prequeue':
-        return passed(sale.startsAt)
-          ? 'The draw is starting…'
-          : `${countdownWords(Date.parse(sale.startsAt!), s.now, 'The draw starts')}.`;
+      case 'scheduled': {
+        const duration = passed(sale.opensAt) ? null : durationWords(Date.parse(sale.opensAt!), s.now);
+        return duration === null ? t('queue:when.opening') : t('queue:when.opensIn', { duration });
+      }
+      case 'prequeue': {
+        const duration = passed(sale.startsAt) ? null : durationWords(Date.parse(sale.startsAt!), s.now);
+        return duration === null ? t('queue:when.drawStarting') : t('queue:when.drawIn', { duration });
+      }
       case 'drawing':
-        return 'The draw is under way: every entry is getting its number.';
+        return t('queue:when.drawing');
       case 'admitting':
-        return 'The draw is done: numbers are served in order.';
+        return t('queue:when.admitting');
       case 'paused':
-        return 'The organizer has paused admission; everyone keeps their place.';
+        return t('queue:when.paused');
       case 'sold_out':
-        return 'Sold out for now.';
+        return t('queue:when.soldOut');
       case 'ended':
-        return 'The sale has ended.';
+        return t('queue:when.ended');
       case 'postponed':
-        return 'This event is postponed: the sale is stopped.';
+        return t('queue:when.postponed');
       case 'cancelled':
-        return 'This event is cancelled.';
+        return t('queue:when.cancelled');
       default:
         return null;
     }
   })();
-  return words ? `${words} ${event}` : event;
+  return words ? t('queue:when.withEvent', { words, event }) : event;
 }
 
 interface Place {
@@ -81,73 +96,76 @@ interface Place {
 }
 
 /** Phases in which the room is over for everyone, whatever the fan's own state: said instead of it. */
-const OVER: Partial<Record<SalePhase, string>> = {
-  cancelled: 'This event is cancelled. Nobody can buy tickets any more; every paid order is refunded automatically.',
-  postponed: 'This event is postponed: the sale is stopped until the organizer reopens it.',
-  ended: 'The sale has ended.',
-  completed: 'This event has taken place.',
-};
+function overWords(phase: SalePhase | null): string | null {
+  switch (phase) {
+    case 'cancelled':
+      return t('queue:over.cancelled');
+    case 'postponed':
+      return t('queue:over.postponed');
+    case 'ended':
+      return t('queue:over.ended');
+    case 'completed':
+      return t('queue:over.completed');
+    default:
+      return null;
+  }
+}
+
+/** "You are next.", "3 people are ahead of you." */
+const aheadWords = (ahead: number) =>
+  ahead === 0 ? t('queue:where.next') : t('queue:where.ahead', { count: ahead, n: number(ahead) });
+
+/** The status line for a fan holding a number who waits for it to come up. */
+function numberWords(ticketNumber: number, drawSize: number | null, ahead: string): string {
+  const values = { number: number(ticketNumber), ahead };
+  // Numbers past the draw's size went to fans who joined after it, in order of arrival.
+  if (drawSize !== null && ticketNumber > drawSize)
+    return t('queue:where.late', { ...values, count: drawSize, n: number(drawSize) });
+  return drawSize ? t('queue:where.numberOf', { ...values, size: number(drawSize) }) : t('queue:where.number', values);
+}
 
 /** Where the fan stands, in words: the step, the status line and the detail under it. */
 function place(s: QueueSnapshot, drawSize: number | null, salePhase: SalePhase | null): Place {
-  const over = salePhase ? OVER[salePhase] : undefined;
-  if (over) return { step: 'prequeue', kind: 'bad', where: over, detail: '', progress: null };
+  const ended = overWords(salePhase);
+  if (ended) return { step: 'prequeue', kind: 'bad', where: ended, detail: '', progress: null };
   // Sold out, closed or paused say so, unless the fan's own news (a number, their turn) matters more.
   const banner: [StatusKind, string] | null = s.soldOut
-    ? [
-        'bad',
-        'Sold out. Every ticket is taken or being paid for; if some come back, admission resumes and this page tells you.',
-      ]
+    ? ['bad', t('queue:banner.soldOut')]
     : s.phase === 'closed'
-      ? ['bad', 'This waiting room is closed.']
+      ? ['bad', t('queue:banner.closed')]
       : s.phase === 'paused'
-        ? ['', 'Paused by the organizer. You keep your place; admission continues when they resume.']
+        ? ['', t('queue:banner.paused')]
         : null;
   const unlessHalted = (kind: StatusKind, where: string): [StatusKind, string] =>
     !s.soldOut && s.phase !== 'paused' ? [kind, where] : banner!;
 
   if (!s.joined) {
-    const [kind, where] = banner ?? ['', 'You are not in this waiting room yet.'];
-    const detail =
-      s.phase === 'prequeue'
-        ? 'Everyone who joins before the sale starts gets the same chance in the draw.'
-        : 'The draw is done: joining now puts you after everyone who was in the draw, in order of arrival.';
+    const [kind, where] = banner ?? ['', t('queue:where.notIn')];
+    const detail = s.phase === 'prequeue' ? t('queue:where.detailPrequeue') : t('queue:where.detailLate');
     return { step: 'prequeue', kind, where, detail, progress: null };
   }
   if (s.ticketNumber === null) {
     const drawing = s.phase === 'drawing';
-    const [kind, where] = unlessHalted(
-      'ok',
-      drawing ? 'The draw is running…' : 'You are in. When the sale starts, the draw gives you a number.',
-    );
-    const detail = `Entry ${s.entryId}. Arriving early does not help and refreshing does not help: every entry before the start has the same chance.`;
+    const [kind, where] = unlessHalted('ok', drawing ? t('queue:where.drawRunning') : t('queue:where.inAwaitingDraw'));
+    const detail = t('queue:where.entryDetail', { entry: s.entryId });
     return { step: drawing ? 'draw' : 'prequeue', kind, where, detail, progress: null };
   }
   if (hasTurn(s)) {
     return {
       step: 'admitted',
       kind: 'ok',
-      where: "It's your turn! Choose your seats before your pass expires.",
-      detail: `Your number ${fmt(s.ticketNumber)} came up. Seats are not yours until you hold them and pay; the pass lets you try again if a seat is taken.`,
+      where: t('queue:where.turn'),
+      detail: t('queue:where.turnDetail', { number: number(s.ticketNumber) }),
       progress: null,
     };
   }
   const ahead = Math.max(0, (s.position ?? 0) - 1);
-  const people =
-    ahead === 0 ? 'You are next.' : `${fmt(ahead)} ${ahead === 1 ? 'person is' : 'people are'} ahead of you.`;
-  // Numbers past the draw's size went to fans who joined after it, in order of arrival.
-  const late = drawSize !== null && s.ticketNumber > drawSize;
-  const [kind, where] = unlessHalted(
-    'ok',
-    late
-      ? `You joined after the draw: your number is ${fmt(s.ticketNumber)}, after ${drawnCrowd({ drawSize })}. ${people}`
-      : `Your number is ${fmt(s.ticketNumber)}${drawSize ? ` of ${fmt(drawSize)} in the draw` : ''}. ${people}`,
-  );
+  const [kind, where] = unlessHalted('ok', numberWords(s.ticketNumber, drawSize, aheadWords(ahead)));
   return {
     step: 'number',
     kind,
     where,
-    detail: `Estimated wait: ${eta(s.eta)}. Numbers are served in order; nobody can skip ahead.`,
+    detail: t('queue:where.wait', { eta: eta(s.eta) }),
     progress: { number: s.ticketNumber, cursor: s.cursor, ahead },
   };
 }
@@ -176,7 +194,8 @@ function renderPlace([snapshot, loadError, drawSize, salePhase]: PlaceInputs): v
   $('#progress-wrap').hidden = true;
   if (loadError) return setStatus($('#where'), 'bad', loadError);
   if (!snapshot) {
-    if (salePhase && OVER[salePhase]) setStatus($('#where'), 'bad', OVER[salePhase]);
+    const ended = overWords(salePhase);
+    if (ended) setStatus($('#where'), 'bad', ended);
     return;
   }
   const p = place(snapshot, drawSize, salePhase);
@@ -199,15 +218,15 @@ function announcer(): (snapshot: QueueSnapshot | null, s: QueueState) => void {
     if (s.now - lastAnnounced <= 30_000) return;
     lastAnnounced = s.now;
     const ahead = Math.max(0, (snapshot.position ?? 0) - 1);
-    $('#announce').textContent = `${fmt(ahead)} ahead of you, estimated wait ${eta(snapshot.eta)}.`;
+    $('#announce').textContent = t('queue:where.announce', { n: number(ahead), eta: eta(snapshot.eta) });
   };
 }
 
-const CONNECTION: Record<QueueState['connection'], [string, string]> = {
-  connecting: ['Connecting…', 'conn'],
-  live: ['Live', 'conn live'],
-  reconnecting: ['Reconnecting… you keep your place', 'conn reconnecting'],
-  signed_out: ['Signed out: sign in again to keep your place', 'conn reconnecting'],
+const CONNECTION: Record<QueueState['connection'], [() => string, string]> = {
+  connecting: [() => t('queue:connection.connecting'), 'conn'],
+  live: [() => t('queue:connection.live'), 'conn live'],
+  reconnecting: [() => t('queue:connection.reconnecting'), 'conn reconnecting'],
+  signed_out: [() => t('queue:connection.signedOut'), 'conn reconnecting'],
 };
 
 export function showWaitingRoom(store: QueueStore): void {
@@ -215,7 +234,7 @@ export function showWaitingRoom(store: QueueStore): void {
     (s) => s.connection,
     (connection) => {
       const [text, className] = CONNECTION[connection];
-      $('#connection').textContent = text;
+      $('#connection').textContent = text();
       $('#connection').className = className;
     },
   );
@@ -225,7 +244,7 @@ export function showWaitingRoom(store: QueueStore): void {
     (event) => {
       if (!event) return;
       $('#title').textContent = event.title;
-      document.title = `Waiting room: ${event.title} — Fairdrop`;
+      document.title = t('queue:documentTitle', { event: event.title });
       $('#event-link').setAttribute('href', `/event.html?id=${event.id}`);
       $('#verify-link').setAttribute('href', `/v1/events/${event.id}/lottery`);
     },
@@ -243,9 +262,7 @@ export function showWaitingRoom(store: QueueStore): void {
   store.view(
     (s) => {
       const { snapshot } = s;
-      return hasTurn(snapshot) && snapshot?.tokenExpiresAt
-        ? countdownWords(snapshot.tokenExpiresAt, s.now, 'Your pass expires')
-        : '';
+      return hasTurn(snapshot) && snapshot?.tokenExpiresAt ? passCountdown(snapshot.tokenExpiresAt, s.now) : '';
     },
     (words, s) => {
       $('#token-countdown').textContent = words;
@@ -257,11 +274,11 @@ export function showWaitingRoom(store: QueueStore): void {
   store.view(
     (s) => s.lottery,
     (lottery) => {
-      if (lottery === 'unpublished') $('#commitment').textContent = 'published when the waiting room opens';
+      if (lottery === 'unpublished') $('#commitment').textContent = t('queue:lottery.unpublished');
       if (!lottery || lottery === 'unpublished') return;
       $('#commitment').textContent = lottery.commitment;
-      $('#seed').textContent = lottery.seed ?? 'revealed after the draw';
-      $('#entrants').textContent = fmt(lottery.prequeueSize);
+      $('#seed').textContent = lottery.seed ?? t('queue:lottery.seedLater');
+      $('#entrants').textContent = number(lottery.prequeueSize);
     },
   );
 
@@ -283,7 +300,7 @@ export function showWaitingRoom(store: QueueStore): void {
   store.view(
     (s) => s.muted,
     (muted) => {
-      $('#mute').textContent = muted ? 'Sound off' : 'Sound on';
+      $('#mute').textContent = muted ? t('queue:sound.off') : t('queue:sound.on');
       $('#mute').setAttribute('aria-pressed', String(!muted));
     },
   );
