@@ -1,4 +1,5 @@
 import { $, h } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 import type { Me } from '../lib/layout.js';
 import { seatOfTicket } from './summary.js';
 import type { Hold, Holder } from './types.js';
@@ -16,7 +17,7 @@ const mineBox = (i: number) => $<HTMLInputElement>(`#att-me-${i}`);
 
 function holderFields(hold: Hold, i: number, me: Me): HTMLFieldSetElement {
   const seat = seatOfTicket(hold, i);
-  const title = hold.quantity === 1 ? 'Your ticket' : `Ticket ${i + 1}`;
+  const title = hold.quantity === 1 ? t('checkout:holders.yourTicket') : t('checkout:holders.ticketN', { n: i + 1 });
   return h(
     'fieldset',
     { class: 'holder', 'data-ticket': String(i) },
@@ -25,7 +26,8 @@ function holderFields(hold: Hold, i: number, me: Me): HTMLFieldSetElement {
       'label',
       { class: 'check' },
       h('input', { type: 'checkbox', id: `att-me-${i}`, 'data-me': String(i) }),
-      ` Use my details (${me.displayName}, ${me.email})`,
+      ' ',
+      t('checkout:holders.useMine', { name: me.displayName, email: me.email }),
     ),
     h(
       'div',
@@ -33,13 +35,13 @@ function holderFields(hold: Hold, i: number, me: Me): HTMLFieldSetElement {
       h(
         'div',
         { class: 'field' },
-        h('label', { for: `att-name-${i}` }, 'Name on the ticket'),
+        h('label', { for: `att-name-${i}` }, t('checkout:holders.name')),
         h('input', { id: `att-name-${i}`, required: true, autocomplete: 'off', maxlength: '200' }),
       ),
       h(
         'div',
         { class: 'field' },
-        h('label', { for: `att-email-${i}` }, 'Their email'),
+        h('label', { for: `att-email-${i}` }, t('checkout:holders.email')),
         h('input', { id: `att-email-${i}`, type: 'email', required: true, autocomplete: 'off', maxlength: '320' }),
       ),
     ),
@@ -79,7 +81,8 @@ export function renderHolders(root: HTMLElement, hold: Hold, me: Me): void {
             'label',
             { class: 'check every-ticket' },
             h('input', { type: 'checkbox', id: 'att-me-all' }),
-            ' Put every ticket in my name',
+            ' ',
+            t('checkout:holders.allMine'),
           ),
         ]
       : []),

@@ -1,4 +1,5 @@
 import { h } from '../lib/dom.js';
+import { locale, number, t } from '../lib/i18n.js';
 import { money } from '../lib/layout.js';
 import { describeReceipt } from '../lib/receipt-words.js';
 import { eventTime, viewerTime } from '../lib/zoned-time.js';
@@ -10,13 +11,12 @@ import type { EventInfo, HeldSeat, Hold, Order, Receipt } from './types.js';
  * order will charge), with the event's names and times beside them.
  */
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
 /** "Sat 5 Dec, 20:00 CET · doors 19:00 CET", in the event's zone. */
 export function whenWords(event: EventInfo): string {
   const zone = event.startsAt.timeZone;
-  const doors = event.doorsAt ? ` · doors ${eventTime(event.doorsAt, zone, { clockOnly: true })}` : '';
-  return `${eventTime(event.startsAt.utc, zone)}${doors}`;
+  const start = eventTime(event.startsAt.utc, zone, { locale });
+  if (!event.doorsAt) return start;
+  return t('checkout:when.withDoors', { start, doors: eventTime(event.doorsAt, zone, { clockOnly: true, locale }) });
 }
 
 /** The seats row by row: "Section A, row 3, seats 4, 5 (accessible)". */
@@ -30,20 +30,25 @@ export function seatLines(seats: readonly HeldSeat[]): string[] {
     const first = inRow[0]!;
     const numbers = [...inRow]
       .sort((a, b) => a.number - b.number)
-      .map((s) => `${s.number}${s.accessible ? ' (accessible)' : ''}`)
+      .map((s) => (s.accessible ? t('checkout:seats.accessible', { seat: s.number }) : String(s.number)))
       .join(', ');
-    return `Section ${first.section}, row ${first.row}, ${inRow.length === 1 ? 'seat' : 'seats'} ${numbers}`;
+    return t('checkout:seats.row', { section: first.section, row: first.row, seats: numbers, count: inRow.length });
   });
 }
 
 /** The seat of one ticket in the holders' form: "Section A, row 3, seat 4", or null for general admission. */
 export const seatOfTicket = (hold: Hold, index: number): string | null => {
   const seat = hold.seats[index];
-  return seat ? `Section ${seat.section}, row ${seat.row}, seat ${seat.number}` : null;
+  return seat ? t('checkout:seats.one', { section: seat.section, row: seat.row, seat: seat.number }) : null;
 };
 
 const tierName = (hold: Hold, event: EventInfo | null) =>
-  event?.tiers.find((t) => t.id === hold.tierId)?.name ?? (hold.kind === 'ga' ? 'General admission' : 'Tickets');
+  event?.tiers.find((t) => t.id === hold.tierId)?.name ??
+  (hold.kind === 'ga' ? t('checkout:summary.generalAdmission') : t('checkout:summary.tickets'));
+
+/** "2 tickets: Stalls". */
+const ticketCount = (hold: Hold, event: EventInfo | null) =>
+  t('checkout:summary.count', { count: hold.quantity, tier: tierName(hold, event) });
 
 /** The price lines: the tickets, the fee, the total. */
 function priceTable(hold: Hold, event: EventInfo | null): HTMLTableElement {
@@ -53,31 +58,31 @@ function priceTable(hold: Hold, event: EventInfo | null): HTMLTableElement {
       'tr',
       {},
       h('th', { scope: 'row' }, label),
-      h('td', { class: 'num' }, String(quantity)),
+      h('td', { class: 'num' }, number(quantity)),
       h('td', { class: 'num' }, m(each)),
       h('td', { class: 'num' }, m(quantity * each)),
     );
   return h(
     'table',
     { class: 'price-lines' },
-    h('caption', { class: 'visually-hidden' }, 'Price breakdown'),
+    h('caption', { class: 'visually-hidden' }, t('checkout:price.caption')),
     h(
       'thead',
       {},
       h(
         'tr',
         {},
-        h('th', { scope: 'col' }, 'Item'),
-        h('th', { scope: 'col', class: 'num' }, 'Qty'),
-        h('th', { scope: 'col', class: 'num' }, 'Each'),
-        h('th', { scope: 'col', class: 'num' }, 'Amount'),
+        h('th', { scope: 'col' }, t('checkout:price.item')),
+        h('th', { scope: 'col', class: 'num' }, t('checkout:price.qty')),
+        h('th', { scope: 'col', class: 'num' }, t('checkout:price.each')),
+        h('th', { scope: 'col', class: 'num' }, t('checkout:price.amount')),
       ),
     ),
     h(
       'tbody',
       {},
-      line(`${tierName(hold, event)} ticket`, hold.quantity, hold.unitPriceCents),
-      hold.unitFeeCents > 0 ? line('Booking fee', hold.quantity, hold.unitFeeCents) : null,
+      line(t('checkout:price.tierTicket', { tier: tierName(hold, event) }), hold.quantity, hold.unitPriceCents),
+      hold.unitFeeCents > 0 ? line(t('checkout:price.fee'), hold.quantity, hold.unitFeeCents) : null,
     ),
     h(
       'tfoot',
@@ -85,7 +90,11 @@ function priceTable(hold: Hold, event: EventInfo | null): HTMLTableElement {
       h(
         'tr',
         {},
-        h('th', { scope: 'row', colspan: '3' }, hold.unitFeeCents > 0 ? 'Total, fees included' : 'Total (no fees)'),
+        h(
+          'th',
+          { scope: 'row', colspan: '3' },
+          hold.unitFeeCents > 0 ? t('checkout:price.totalWithFees') : t('checkout:price.totalNoFees'),
+        ),
         h('td', { class: 'num', id: 'total' }, m(hold.totalCents)),
       ),
     ),
@@ -94,8 +103,7 @@ function priceTable(hold: Hold, event: EventInfo | null): HTMLTableElement {
 
 /** The event's name, time and place; a short line when the event could not be read. */
 function eventBlock(hold: Hold, event: EventInfo | null): Node[] {
-  if (!event)
-    return [h('p', { class: 'muted' }, 'The event’s details could not be loaded; your tickets are held all the same.')];
+  if (!event) return [h('p', { class: 'muted' }, t('checkout:summary.noEvent'))];
   return [
     h(
       'h3',
@@ -111,7 +119,7 @@ export function renderSummary(root: HTMLElement, hold: Hold, event: EventInfo | 
   const seats = seatLines(hold.seats);
   root.replaceChildren(
     ...eventBlock(hold, event),
-    h('p', { id: 'ticket-count' }, `${plural(hold.quantity, 'ticket')}: ${tierName(hold, event)}`),
+    h('p', { id: 'ticket-count' }, ticketCount(hold, event)),
     ...(seats.length ? [h('ul', { id: 'held-seats', class: 'held-seats' }, ...seats.map((s) => h('li', {}, s)))] : []),
     priceTable(hold, event),
   );
@@ -119,14 +127,17 @@ export function renderSummary(root: HTMLElement, hold: Hold, event: EventInfo | 
 
 /** Why a hold can no longer be paid for, in words, with where to go next. */
 export function holdEnded(hold: Hold): { text: string; link: { href: string; text: string } } {
-  const event = { href: `/event.html?id=${hold.eventId}`, text: 'Back to the event' };
+  const event = { href: `/event.html?id=${hold.eventId}`, text: t('checkout:ended.backToEvent') };
   switch (hold.status) {
     case 'converted':
-      return { text: 'These tickets are already bought.', link: { href: '/tickets.html', text: 'See my tickets' } };
+      return {
+        text: t('checkout:ended.converted'),
+        link: { href: '/tickets.html', text: t('checkout:ended.seeTickets') },
+      };
     case 'released':
-      return { text: 'You let these tickets go: they are back on sale.', link: event };
+      return { text: t('checkout:ended.released'), link: event };
     default:
-      return { text: 'Your hold has expired and its tickets went back on sale. You can choose again.', link: event };
+      return { text: t('checkout:ended.expired'), link: event };
   }
 }
 
@@ -137,11 +148,16 @@ function paidWords(order: Order): string {
     .filter((p) => p.amountCents > 0)
     .map((p) =>
       p.method === 'gift_card'
-        ? `${m(p.amountCents)} by gift card`
-        : `${m(p.amountCents)} by card${p.cardLast4 ? ` ending ${p.cardLast4}` : ''}`,
+        ? t('checkout:paid.giftCard', { amount: m(p.amountCents) })
+        : p.cardLast4
+          ? t('checkout:paid.cardEnding', { amount: m(p.amountCents), last4: p.cardLast4 })
+          : t('checkout:paid.card', { amount: m(p.amountCents) }),
     );
-  const how = parts.length ? `: ${parts.join(', ')}` : '';
-  return `${m(order.totalCents)} paid${how}${order.sandbox ? ' (a sandbox payment: no money moved)' : ''}.`;
+  const amount = m(order.totalCents);
+  const how = parts.join(', ');
+  if (order.sandbox)
+    return how ? t('checkout:paid.totalHowSandbox', { amount, how }) : t('checkout:paid.totalSandbox', { amount });
+  return how ? t('checkout:paid.totalHow', { amount, how }) : t('checkout:paid.total', { amount });
 }
 
 export function renderConfirmation(
@@ -153,23 +169,19 @@ export function renderConfirmation(
 ): void {
   const seats = seatLines(hold.seats);
   root.replaceChildren(
-    h('h2', {}, order.guaranteed ? 'Your tickets are guaranteed' : 'Payment received; confirming your seats…'),
-    h('p', {}, 'Purchase id: ', h('code', {}, order.id)),
+    h('h2', {}, order.guaranteed ? t('checkout:confirmation.guaranteed') : t('checkout:confirmation.received')),
+    h('p', {}, t('checkout:confirmation.purchaseId'), ' ', h('code', {}, order.id)),
     ...(event
       ? [
           h('p', { class: 'event-name' }, event.title),
           h('p', {}, `${whenWords(event)} · ${event.venue.name}, ${event.venue.city}`),
         ]
       : []),
-    h('p', {}, `${plural(hold.quantity, 'ticket')}: ${tierName(hold, event)}`),
+    h('p', {}, ticketCount(hold, event)),
     ...(seats.length ? [h('ul', { class: 'held-seats' }, ...seats.map((s) => h('li', {}, s)))] : []),
     h('p', { id: 'paid' }, paidWords(order)),
-    h('h3', {}, 'What happened, step by step'),
-    h(
-      'p',
-      { class: 'hint' },
-      'Each step is a receipt signed by Fairdrop and chained to the one before it: proof of what happened and when.',
-    ),
+    h('h3', {}, t('checkout:confirmation.steps')),
+    h('p', { class: 'hint' }, t('checkout:confirmation.stepsHint')),
     h(
       'ol',
       { class: 'receipts' },
@@ -177,11 +189,15 @@ export function renderConfirmation(
         h(
           'li',
           { 'data-kind': r.kind },
-          `${describeReceipt(r, money)} · ${viewerTime(r.occurredAt, { clockOnly: true })} · receipt `,
-          h('code', { title: `Signature ${r.signature}` }, r.hash.slice(0, 12)),
+          t('checkout:confirmation.receiptLine', {
+            what: describeReceipt(r, money),
+            time: viewerTime(r.occurredAt, { clockOnly: true, locale }),
+          }),
+          ' ',
+          h('code', { title: t('checkout:confirmation.signature', { signature: r.signature }) }, r.hash.slice(0, 12)),
         ),
       ),
     ),
-    h('p', {}, h('a', { href: '/tickets.html', class: 'button' }, 'See my tickets')),
+    h('p', {}, h('a', { href: '/tickets.html', class: 'button' }, t('checkout:ended.seeTickets'))),
   );
 }

@@ -22,14 +22,14 @@ export interface StripeJs {
     clientSecret: string;
   }): Promise<{ paymentIntent?: { id: string; status: string }; error?: StripeError }>;
 }
-type StripeFactory = (publishableKey: string) => StripeJs;
+type StripeFactory = (publishableKey: string, options?: { locale?: string }) => StripeJs;
 
 export const STRIPE_JS_URL = 'https://js.stripe.com/v3/';
 
 let loading: Promise<StripeFactory> | undefined;
 
-/** Adds Stripe's script once and resolves with its `Stripe` factory. */
-export function loadStripe(publishableKey: string): Promise<StripeJs> {
+/** Adds Stripe's script once and resolves with its `Stripe` factory; Stripe's own words come in `locale`. */
+export function loadStripe(publishableKey: string, locale?: string): Promise<StripeJs> {
   loading ??= new Promise<StripeFactory>((resolve, reject) => {
     const script = document.createElement('script');
     script.src = STRIPE_JS_URL;
@@ -41,5 +41,5 @@ export function loadStripe(publishableKey: string): Promise<StripeJs> {
     script.onerror = () => reject(new Error('Stripe.js could not be loaded'));
     document.head.append(script);
   });
-  return loading.then((factory) => factory(publishableKey));
+  return loading.then((factory) => factory(publishableKey, locale ? { locale } : {}));
 }

@@ -3,6 +3,7 @@ import { holdEnded, renderConfirmation, renderSummary } from '../checkout/summar
 import type { EventInfo, Hold, Order, Receipt } from '../checkout/types.js';
 import { api, ApiError } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
+import { locale, t } from '../lib/i18n.js';
 import { currentUser, money, renderHeader } from '../lib/layout.js';
 import { loadStripe, type StripeCardElement, type StripeJs } from '../lib/stripe.js';
 
@@ -47,7 +48,7 @@ function countdown(until: Date): void {
     const left = Math.max(0, until.getTime() - Date.now());
     const m = Math.floor(left / 60_000);
     const s = Math.floor((left % 60_000) / 1000);
-    el.textContent = left > 0 ? `${m}:${String(s).padStart(2, '0')}` : 'expired';
+    el.textContent = left > 0 ? `${m}:${String(s).padStart(2, '0')}` : t('checkout:expired');
     if ($('.hold-timer').hidden) return;
     if (left <= 0) {
       if (hold) showHoldEnded({ ...hold, status: 'expired' });
@@ -73,7 +74,9 @@ async function showConfirmation(order: Order): Promise<void> {
   const heading = done.querySelector('h2');
   heading?.setAttribute('tabindex', '-1');
   heading?.focus();
-  document.title = `${order.guaranteed ? 'Tickets guaranteed' : 'Payment received'} — Fairdrop`;
+  document.title = t('common:titlePattern', {
+    title: order.guaranteed ? t('checkout:confirmation.titleGuaranteed') : t('checkout:confirmation.titleReceived'),
+  });
 }
 
 let stripe: { js: StripeJs; card: StripeCardElement } | null = null;
@@ -89,7 +92,7 @@ async function setUpPayment(): Promise<void> {
     $('#no-card').hidden = false;
     return;
   }
-  const js = await loadStripe(options.publishableKey);
+  const js = await loadStripe(options.publishableKey, locale);
   const card = js.elements().create('card', { style: { base: { fontSize: '16px' } } });
   card.mount('#stripe-card-element');
   $('#stripe-card').hidden = false;
@@ -98,9 +101,9 @@ async function setUpPayment(): Promise<void> {
 
 async function cardTender(): Promise<Record<string, unknown> | undefined> {
   if (stripe) {
-    setStatus(status, 'busy', 'Sending your card to Stripe…');
+    setStatus(status, 'busy', t('checkout:pay.toStripe'));
     const { paymentMethod, error } = await stripe.js.createPaymentMethod({ type: 'card', card: stripe.card });
-    if (!paymentMethod) throw new CardError(error?.message ?? 'Stripe could not read the card.');
+    if (!paymentMethod) throw new CardError(error?.message ?? t('checkout:pay.unreadable'));
     return { stripePaymentMethodId: paymentMethod.id };
   }
   if ($('#sandbox-card').hidden) return undefined;
@@ -122,10 +125,10 @@ async function cardTender(): Promise<Record<string, unknown> | undefined> {
  */
 async function authenticate(problem: { orderId?: unknown; clientSecret?: unknown }): Promise<Order> {
   if (!stripe || typeof problem.orderId !== 'string' || typeof problem.clientSecret !== 'string')
-    throw new CardError('This payment needs a confirmation this page cannot run.');
-  setStatus(status, 'busy', 'Your bank asks you to confirm the payment…');
+    throw new CardError(t('checkout:pay.cannotConfirm'));
+  setStatus(status, 'busy', t('checkout:pay.bankConfirms'));
   const { error } = await stripe.js.handleNextAction({ clientSecret: problem.clientSecret });
-  setStatus(status, 'busy', 'Confirming your seats…');
+  setStatus(status, 'busy', t('checkout:pay.confirmingSeats'));
   try {
     return await api<Order>('POST', `/v1/orders/${problem.orderId}/complete`);
   } catch (err) {
@@ -134,12 +137,19 @@ async function authenticate(problem: { orderId?: unknown; clientSecret?: unknown
   }
 }
 
+/** The bank's refusals (402), in the page's words: the API's detail is written for developers. */
+const DECLINES: Record<string, () => string> = {
+  'payments.card_declined': () => t('checkout:refusal.declined'),
+  'payments.insufficient_funds': () => t('checkout:refusal.insufficientFunds'),
+  'payments.authentication_required': () => t('checkout:refusal.authentication'),
+};
+
 /** A card refusal leaves the hold as it was: say so, so the fan tries again rather than starting over. */
 function refusalWords(err: unknown): string {
-  if (err instanceof CardError) return `${err.message} Nothing was charged; your tickets are still held.`;
-  if (!(err instanceof ApiError)) return 'Network error: your card was not charged twice; press Pay again.';
+  if (err instanceof CardError) return t('checkout:refusal.stripe', { message: err.message });
+  if (!(err instanceof ApiError)) return t('checkout:refusal.network');
   if (err.problem.code.startsWith('payments.') && err.problem.status === 402)
-    return `${err.problem.detail} Nothing was charged, and your tickets are still held: try another card.`;
+    return (DECLINES[err.problem.code] ?? DECLINES['payments.card_declined']!)();
   return err.describe();
 }
 
@@ -150,7 +160,7 @@ $<HTMLFormElement>('#checkout').addEventListener('submit', async (e) => {
   payButton.disabled = true;
   try {
     const card = await cardTender();
-    setStatus(status, 'busy', 'Authorising your card…');
+    setStatus(status, 'busy', t('checkout:pay.authorising'));
     const body = {
       holdId,
       payment: { ...(card ? { card } : {}), giftCards: giftCode ? [{ code: giftCode }] : [] },
@@ -192,8 +202,8 @@ if (!me) {
     // The event names what is bought; the purchase does not depend on it.
     event = await api<EventInfo>('GET', `/v1/events/${hold.eventId}`).catch(() => null);
     renderSummary($('#summary'), hold, event);
-    payButton.textContent = `Pay ${money(hold.totalCents, hold.currency)}`;
-    if (event) document.title = `Checkout: ${event.title} — Fairdrop`;
+    payButton.textContent = t('checkout:pay.amount', { amount: money(hold.totalCents, hold.currency) });
+    if (event) document.title = t('common:titlePattern', { title: t('checkout:titleEvent', { event: event.title }) });
     if (hold.status !== 'active') {
       showHoldEnded(hold);
     } else {
@@ -210,9 +220,12 @@ if (!me) {
     line.hidden = false;
     line.replaceChildren(
       err instanceof ApiError && err.problem.code === 'sales.hold_not_found'
-        ? 'We cannot find these held tickets: the link may be incomplete, or they were held by another account. '
-        : `${err instanceof ApiError ? err.describe() : 'Network error: reload the page to try again.'} `,
-      h('a', { href: '/' }, 'Find an event'),
+        ? t('checkout:ended.notFound')
+        : err instanceof ApiError
+          ? err.describe()
+          : t('checkout:ended.network'),
+      ' ',
+      h('a', { href: '/' }, t('checkout:ended.findEvent')),
     );
   }
 }
