@@ -1,6 +1,7 @@
 import { api, ApiError } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import { clearErrors, showError } from '../lib/forms.js';
+import { locale, number, t } from '../lib/i18n.js';
 import { localTime, money } from '../lib/layout.js';
 import { isoToZoned, viewerTime, zonedToIso } from '../lib/zoned-time.js';
 import type { EventDetail } from './types.js';
@@ -38,8 +39,13 @@ function progressView(p: Progress, currency: string | null): HTMLElement {
   return h(
     'div',
     { class: 'cancel-progress', 'data-done': finished ? 'true' : 'false' },
-    h('p', {}, h('strong', {}, 'Cancelled'), ` ${viewerTime(p.cancelledAt)}: “${p.reason}”`),
-    h('label', { for: 'refund-progress' }, finished ? 'Refunds complete' : 'Refunding orders…'),
+    h(
+      'p',
+      {},
+      h('strong', {}, t('organizer:cancel.cancelled')),
+      ` ${t('organizer:cancel.cancelledWhen', { at: viewerTime(p.cancelledAt, { locale }), reason: p.reason })}`,
+    ),
+    h('label', { for: 'refund-progress' }, finished ? t('organizer:cancel.complete') : t('organizer:cancel.refunding')),
     h('progress', {
       id: 'refund-progress',
       max: String(Math.max(1, p.ordersTotal)),
@@ -48,25 +54,35 @@ function progressView(p: Progress, currency: string | null): HTMLElement {
     h(
       'p',
       { id: 'refund-counts', 'aria-live': 'polite' },
-      `${done} of ${p.ordersTotal} orders settled: ${p.refunded} refunded, ${p.voided} voided before capture, ${p.skipped} needed nothing; ${p.pending} to go.`,
+      t('organizer:cancel.counts', {
+        count: p.ordersTotal,
+        done: number(done),
+        total: number(p.ordersTotal),
+        refunded: number(p.refunded),
+        voided: number(p.voided),
+        skipped: number(p.skipped),
+        pending: number(p.pending),
+      }),
     ),
     h(
       'dl',
       { class: 'stats' },
-      h('div', {}, h('dt', {}, 'Tickets revoked'), h('dd', {}, p.ticketsRevoked.toLocaleString())),
+      h('div', {}, h('dt', {}, t('organizer:cancel.revoked')), h('dd', {}, number(p.ticketsRevoked))),
       h(
         'div',
         {},
-        h('dt', {}, 'Refunded'),
-        h('dd', {}, currency ? money(p.refundedCents, currency) : (p.refundedCents / 100).toFixed(2)),
+        h('dt', {}, t('organizer:cancel.refunded')),
+        h(
+          'dd',
+          {},
+          currency
+            ? money(p.refundedCents, currency)
+            : number(p.refundedCents / 100, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+        ),
       ),
     ),
     finished
-      ? h(
-          'p',
-          { class: 'status ok' },
-          `Every order is settled (${viewerTime(p.completedAt!)}). Holders and watchers have been told.`,
-        )
+      ? h('p', { class: 'status ok' }, t('organizer:cancel.settled', { at: viewerTime(p.completedAt!, { locale }) }))
       : null,
   );
 }
@@ -82,11 +98,7 @@ async function followProgress(eventId: string, currency: string | null): Promise
     if (!p.completedAt) poll = setTimeout(() => void followProgress(eventId, currency), POLL_MS);
   } catch (err) {
     box.replaceChildren(
-      h(
-        'p',
-        { class: 'status bad' },
-        err instanceof ApiError ? err.describe() : 'Could not load the progress; retrying.',
-      ),
+      h('p', { class: 'status bad' }, err instanceof ApiError ? err.describe() : t('organizer:cancel.progressFailed')),
     );
     if (!(err instanceof ApiError)) poll = setTimeout(() => void followProgress(eventId, currency), POLL_MS * 2);
   }
@@ -96,13 +108,9 @@ function cancelForm(e: EventDetail, currency: string | null): HTMLFormElement {
   const form = h(
     'form',
     { id: 'cancel-form', novalidate: true, 'aria-labelledby': 'cancel-title' },
-    h('h4', { id: 'cancel-title' }, 'Cancel the event'),
-    h(
-      'p',
-      { class: 'hint' },
-      'Every ticket stops working at once, every order is refunded to the card and gift cards that paid it, and holders and watchers are told.',
-    ),
-    h('label', { for: 'cancel-reason' }, 'Reason (shown to fans)'),
+    h('h4', { id: 'cancel-title' }, t('organizer:cancel.title')),
+    h('p', { class: 'hint' }, t('organizer:cancel.hint')),
+    h('label', { for: 'cancel-reason' }, t('organizer:cancel.reason')),
     h('textarea', {
       id: 'cancel-reason',
       name: 'reason',
@@ -111,16 +119,16 @@ function cancelForm(e: EventDetail, currency: string | null): HTMLFormElement {
       minlength: '3',
       maxlength: '1000',
     }),
-    h('button', { type: 'submit', class: 'danger' }, 'Cancel event…'),
+    h('button', { type: 'submit', class: 'danger' }, t('organizer:cancel.submit')),
     h(
       'div',
       { id: 'cancel-confirm', class: 'confirm', role: 'group', 'aria-labelledby': 'cancel-confirm-text', hidden: true },
-      h('p', { id: 'cancel-confirm-text' }, `Cancel “${e.title}” for good? This cannot be undone.`),
+      h('p', { id: 'cancel-confirm-text' }, t('organizer:cancel.confirm', { title: e.title })),
       h(
         'div',
         { class: 'actions' },
-        h('button', { type: 'button', id: 'cancel-confirm-yes', class: 'danger' }, 'Yes, cancel and refund everyone'),
-        h('button', { type: 'button', id: 'cancel-confirm-no', class: 'secondary' }, 'Keep the event'),
+        h('button', { type: 'button', id: 'cancel-confirm-yes', class: 'danger' }, t('organizer:cancel.yes')),
+        h('button', { type: 'button', id: 'cancel-confirm-no', class: 'secondary' }, t('organizer:cancel.no')),
       ),
     ),
     h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }),
@@ -140,8 +148,8 @@ function cancelForm(e: EventDetail, currency: string | null): HTMLFormElement {
         new ApiError({
           status: 400,
           code: 'request.invalid',
-          detail: 'Say why the event is cancelled.',
-          errors: [{ in: 'body', field: 'reason', code: 'too_small', message: 'at least 3 characters' }],
+          detail: t('organizer:cancel.needReason'),
+          errors: [{ in: 'body', field: 'reason', code: 'too_small', message: t('organizer:cancel.reasonTooShort') }],
         }),
       );
       return;
@@ -161,7 +169,7 @@ function cancelForm(e: EventDetail, currency: string | null): HTMLFormElement {
   $('#cancel-confirm-yes', form).addEventListener('click', async () => {
     const yes = $<HTMLButtonElement>('#cancel-confirm-yes', form);
     yes.disabled = true;
-    setStatus(status, 'busy', 'Cancelling…');
+    setStatus(status, 'busy', t('organizer:cancel.busy'));
     try {
       await api(
         'POST',
@@ -169,7 +177,7 @@ function cancelForm(e: EventDetail, currency: string | null): HTMLFormElement {
         { reason: $<HTMLTextAreaElement>('#cancel-reason', form).value.trim() },
         { idempotencyKey: key },
       );
-      setStatus(status, 'ok', 'Cancelled. Tickets are revoked; refunds are running.');
+      setStatus(status, 'ok', t('organizer:cancel.done'));
       form.hidden = true;
       $('#postpone-form', panel).hidden = true;
       changed(e.id);
@@ -190,19 +198,15 @@ function postponeForm(e: EventDetail): HTMLFormElement {
   const form = h(
     'form',
     { id: 'postpone-form', novalidate: true, 'aria-labelledby': 'postpone-title' },
-    h('h4', { id: 'postpone-title' }, 'Postpone'),
-    h(
-      'p',
-      { class: 'hint' },
-      'Tickets stay valid for the new date; holders who cannot come may cancel for a refund within the window.',
-    ),
+    h('h4', { id: 'postpone-title' }, t('organizer:postpone.title')),
+    h('p', { class: 'hint' }, t('organizer:postpone.hint')),
     h(
       'div',
       { class: 'row' },
       h(
         'div',
         { class: 'field time' },
-        h('label', { for: 'postpone-date' }, `New start (${zone})`),
+        h('label', { for: 'postpone-date' }, t('organizer:postpone.date', { zone })),
         h('input', {
           id: 'postpone-date',
           name: 'newStartsAt',
@@ -214,7 +218,7 @@ function postponeForm(e: EventDetail): HTMLFormElement {
       h(
         'div',
         { class: 'field' },
-        h('label', { for: 'postpone-window' }, 'Refund window (days)'),
+        h('label', { for: 'postpone-window' }, t('organizer:postpone.window')),
         h('input', {
           id: 'postpone-window',
           name: 'refundWindowDays',
@@ -227,9 +231,14 @@ function postponeForm(e: EventDetail): HTMLFormElement {
         }),
       ),
     ),
-    h('label', { for: 'postpone-note' }, 'Note to fans ', h('span', { class: 'muted' }, '(optional)')),
+    h(
+      'label',
+      { for: 'postpone-note' },
+      `${t('organizer:postpone.note')} `,
+      h('span', { class: 'muted' }, t('organizer:optional')),
+    ),
     h('textarea', { id: 'postpone-note', name: 'note', rows: '2', maxlength: '1000' }),
-    h('button', { type: 'submit', class: 'secondary' }, 'Postpone and tell holders'),
+    h('button', { type: 'submit', class: 'secondary' }, t('organizer:postpone.submit')),
     h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }),
   );
   const status = $('.status', form);
@@ -241,7 +250,7 @@ function postponeForm(e: EventDetail): HTMLFormElement {
       (form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement).value.trim();
     const days = value('refundWindowDays');
     const note = value('note');
-    setStatus(status, 'busy', 'Postponing…');
+    setStatus(status, 'busy', t('organizer:postpone.busy'));
     try {
       const change = await api<{ after: Record<string, string | null>; refundUntil: string | null }>(
         'POST',
@@ -256,7 +265,12 @@ function postponeForm(e: EventDetail): HTMLFormElement {
       setStatus(
         status,
         'ok',
-        `Postponed to ${localTime(change.after.startsAt ?? '', zone)}. Holders may cancel for a refund until ${change.refundUntil ? localTime(change.refundUntil, zone) : 'the event'}.`,
+        change.refundUntil
+          ? t('organizer:postpone.done', {
+              at: localTime(change.after.startsAt ?? '', zone),
+              until: localTime(change.refundUntil, zone),
+            })
+          : t('organizer:postpone.doneUntilEvent', { at: localTime(change.after.startsAt ?? '', zone) }),
       );
       changed(e.id);
     } catch (err) {
@@ -279,16 +293,16 @@ async function show(eventId: string): Promise<void> {
     const currency = e.tiers[0]?.currency ?? null;
     const closed = e.phase === 'cancelled' || e.phase === 'completed';
     panel.replaceChildren(
-      h('h3', { id: 'cancel-panel-title', tabindex: '-1' }, 'Cancel or postpone'),
+      h('h3', { id: 'cancel-panel-title', tabindex: '-1' }, t('organizer:cancel.panelTitle')),
       h('div', { id: 'cancel-state' }),
       ...(closed ? [] : [postponeForm(e), cancelForm(e, currency)]),
     );
     if (e.phase === 'cancelled') await followProgress(eventId, currency);
     else if (e.phase === 'completed')
-      $('#cancel-state', panel).replaceChildren(h('p', {}, 'This event has taken place.'));
+      $('#cancel-state', panel).replaceChildren(h('p', {}, t('organizer:cancel.tookPlace')));
   } catch (err) {
     panel.replaceChildren(
-      h('p', { class: 'status bad' }, err instanceof ApiError ? err.describe() : 'Could not load the event.'),
+      h('p', { class: 'status bad' }, err instanceof ApiError ? err.describe() : t('organizer:loadEventFailed')),
     );
   }
 }

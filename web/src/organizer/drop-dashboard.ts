@@ -1,5 +1,6 @@
 import { api, ApiError } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
+import { locale, number, t } from '../lib/i18n.js';
 import { localTime } from '../lib/layout.js';
 import { zoneName } from '../lib/zoned-time.js';
 import type { Onsale } from './types.js';
@@ -33,10 +34,19 @@ let history: { at: number; stats: QueueStats }[] = [];
  * Sale phases (src/sales/phase.ts, told by the workspace) with no drop left to follow or pause:
  * the dashboard says why in one line and stops asking.
  */
-const NO_DROP: Record<string, string> = {
-  cancelled: 'No live drop: the event is cancelled. Its refunds are below.',
-  completed: 'No live drop: the event has taken place.',
-  postponed: 'No live drop while the event is postponed.',
+const NO_DROP: Record<string, () => string> = {
+  cancelled: () => t('organizer:drop.cancelled'),
+  completed: () => t('organizer:drop.completed'),
+  postponed: () => t('organizer:drop.postponed'),
+};
+
+/** The waiting room's phase (queue/types.ts) on the badge, in words. */
+const ROOM_PHASE: Record<string, () => string> = {
+  prequeue: () => t('organizer:drop.phase.prequeue'),
+  drawing: () => t('organizer:drop.phase.drawing'),
+  live: () => t('organizer:drop.phase.live'),
+  paused: () => t('organizer:drop.phase.paused'),
+  closed: () => t('organizer:drop.phase.closed'),
 };
 /** Why this event has no drop now ('' while it may have one). */
 let noDrop = '';
@@ -54,7 +64,15 @@ function spark(values: number[], label: string): SVGSVGElement {
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', `${label}: ${values.at(-1) ?? 0} now, ${max} at most in the last ${values.length} s`);
+  svg.setAttribute(
+    'aria-label',
+    t('organizer:drop.spark', {
+      label,
+      now: number(values.at(-1) ?? 0),
+      max: number(max),
+      seconds: number(values.length),
+    }),
+  );
   svg.classList.add('spark');
   const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
   line.setAttribute('points', points);
@@ -67,8 +85,8 @@ function render(eventId: string, stats: QueueStats | null, error?: string): void
   if (noDrop) [stats, error] = [null, noDrop];
   if (!stats) {
     root.replaceChildren(
-      h('h3', {}, 'Live drop'),
-      h('p', { class: 'muted' }, error ?? 'No waiting room for this event (open sale, or not opened yet).'),
+      h('h3', {}, t('organizer:drop.title')),
+      h('p', { class: 'muted' }, error ?? t('organizer:drop.noRoom')),
     );
     return;
   }
@@ -77,40 +95,44 @@ function render(eventId: string, stats: QueueStats | null, error?: string): void
     h('div', { class: 'tile' }, h('span', { class: 'tile-label' }, label), h('strong', { class: 'tile-value' }, value));
   const paused = stats.phase === 'paused';
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
-  const toggle = h('button', { type: 'button', class: 'secondary' }, paused ? 'Resume admission' : 'Pause admission');
+  const toggle = h(
+    'button',
+    { type: 'button', class: 'secondary' },
+    paused ? t('organizer:drop.resume') : t('organizer:drop.pause'),
+  );
   toggle.addEventListener('click', async () => {
     try {
       await api('POST', `/v1/events/${eventId}/onsale/${paused ? 'resume' : 'pause'}`);
-      setStatus(status, 'ok', paused ? 'Admission resumed.' : 'Admission paused: fans keep their places.');
+      setStatus(status, 'ok', paused ? t('organizer:drop.resumed') : t('organizer:drop.paused'));
       // The sale's phase changed: the workspace (its publish panel) shows it.
       document.dispatchEvent(new CustomEvent('organizer:event-changed', { detail: { eventId } }));
       await poll(eventId);
     } catch (err) {
-      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error.');
+      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('organizer:networkError'));
     }
   });
   root.replaceChildren(
-    h('h3', {}, 'Live drop'),
+    h('h3', {}, t('organizer:drop.title')),
     h(
       'p',
       {},
       h(
         'span',
         { class: `badge badge-${stats.soldOut ? 'sold_out' : paused ? 'postponed' : 'on_sale'}` },
-        stats.soldOut ? 'Sold out' : stats.phase,
+        stats.soldOut ? t('organizer:drop.soldOut') : (ROOM_PHASE[stats.phase]?.() ?? stats.phase),
       ),
     ),
     h(
       'div',
       { class: 'tiles' },
-      tile('Entrants', stats.entrants.toLocaleString()),
-      tile('Admitted', stats.admitted.toLocaleString()),
-      tile('Serving number', stats.cursor.toLocaleString()),
-      tile('Waiting', stats.waiting.toLocaleString()),
-      tile('Sold', stats.sold.toLocaleString()),
-      tile('Remaining', stats.remaining.toLocaleString()),
-      tile('Admissions / min', stats.ratePerMinute.toFixed(0)),
-      tile('Passes out', stats.outstandingTokens.toLocaleString()),
+      tile(t('organizer:drop.tile.entrants'), number(stats.entrants)),
+      tile(t('organizer:drop.tile.admitted'), number(stats.admitted)),
+      tile(t('organizer:drop.tile.cursor'), number(stats.cursor)),
+      tile(t('organizer:drop.tile.waiting'), number(stats.waiting)),
+      tile(t('organizer:drop.tile.sold'), number(stats.sold)),
+      tile(t('organizer:drop.tile.remaining'), number(stats.remaining)),
+      tile(t('organizer:drop.tile.rate'), number(stats.ratePerMinute, { maximumFractionDigits: 0 })),
+      tile(t('organizer:drop.tile.passes'), number(stats.outstandingTokens)),
     ),
     h(
       'div',
@@ -120,27 +142,27 @@ function render(eventId: string, stats: QueueStats | null, error?: string): void
         {},
         spark(
           series((s) => s.admitted),
-          'Admitted',
+          t('organizer:drop.tile.admitted'),
         ),
-        h('figcaption', {}, 'Admitted'),
+        h('figcaption', {}, t('organizer:drop.tile.admitted')),
       ),
       h(
         'figure',
         {},
         spark(
           series((s) => s.sold),
-          'Sold',
+          t('organizer:drop.tile.sold'),
         ),
-        h('figcaption', {}, 'Sold'),
+        h('figcaption', {}, t('organizer:drop.tile.sold')),
       ),
       h(
         'figure',
         {},
         spark(
           series((s) => s.waiting),
-          'Waiting',
+          t('organizer:drop.tile.waiting'),
         ),
-        h('figcaption', {}, 'Waiting'),
+        h('figcaption', {}, t('organizer:drop.tile.waiting')),
       ),
     ),
     // A closed room has nothing left to pause or resume.
@@ -158,13 +180,7 @@ async function poll(eventId: string): Promise<QueueStats | undefined> {
     return stats;
   } catch (err) {
     const code = err instanceof ApiError ? err.problem.code : '';
-    render(
-      eventId,
-      null,
-      code === 'queue.not_open'
-        ? 'The waiting room is opening: its figures show here in a moment.'
-        : 'Could not read the drop statistics; trying again.',
-    );
+    render(eventId, null, code === 'queue.not_open' ? t('organizer:drop.opening') : t('organizer:drop.readFailed'));
     return undefined;
   }
 }
@@ -192,16 +208,15 @@ function start(eventId: string): void {
   const run = ++runs;
   if (loaded?.eventId !== eventId) return; // still loading: `organizer:event-loaded` starts it
   const { onsale, timeZone } = loaded;
-  if (!onsale)
-    return render(eventId, null, 'No on-sale window set yet: the live drop shows here once its waiting room opens.');
-  if (onsale.mode !== 'queue') return render(eventId, null, 'No waiting room for this event: it sells openly.');
+  if (!onsale) return render(eventId, null, t('organizer:drop.noWindow'));
+  if (onsale.mode !== 'queue') return render(eventId, null, t('organizer:drop.openSale'));
   const opensAt = onsale.prequeueOpensAt ?? onsale.saleStartsAt;
   const wait = Date.parse(opensAt) - Date.now();
   if (wait > 0) {
     render(
       eventId,
       null,
-      `The waiting room opens ${localTime(opensAt, timeZone)} (${zoneName(timeZone)}); its figures show here from then.`,
+      t('organizer:drop.opensAt', { at: localTime(opensAt, timeZone), zone: zoneName(timeZone, locale) }),
     );
     timer = setTimeout(() => start(eventId), Math.min(wait + 1000, LONGEST_WAIT_MS));
     return;
@@ -231,7 +246,7 @@ document.addEventListener('organizer:event-loaded', (ev) => {
 });
 document.addEventListener('organizer:event-phase', (ev) => {
   const { eventId, phase } = (ev as CustomEvent<{ eventId: string; phase: string }>).detail;
-  noDrop = NO_DROP[phase] ?? '';
+  noDrop = NO_DROP[phase]?.() ?? '';
   if (noDrop) {
     clearInterval(timer);
     timer = undefined;

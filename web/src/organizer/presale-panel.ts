@@ -8,6 +8,7 @@ import type {
 } from '../../../src/presales/presales.schemas.js';
 import { api, ApiError } from '../lib/api.js';
 import { h, setStatus } from '../lib/dom.js';
+import { locale, number, t } from '../lib/i18n.js';
 import { viewerTime } from '../lib/zoned-time.js';
 
 /**
@@ -18,20 +19,29 @@ import { viewerTime } from '../lib/zoned-time.js';
  * own files only import it.
  */
 
-const GATES: Record<WindowView['gate'], string> = {
-  code: 'Presale codes',
-  allowlist: 'An allow-list',
-  staff: 'The event’s staff only',
+const GATES: Record<WindowView['gate'], () => string> = {
+  code: () => t('organizer:presale.gate.code'),
+  allowlist: () => t('organizer:presale.gate.allowlist'),
+  staff: () => t('organizer:presale.gate.staff'),
 };
-const MODES: Record<WindowView['mode'], string> = { queue: 'Waiting room and draw', open: 'Open to those let in' };
-const STATUS: Record<WindowView['status'], string> = { upcoming: 'Upcoming', open: 'On now', closed: 'Ended' };
+const MODES: Record<WindowView['mode'], () => string> = {
+  queue: () => t('organizer:presale.mode.queue'),
+  open: () => t('organizer:presale.mode.open'),
+};
+const STATUS: Record<WindowView['status'], () => string> = {
+  upcoming: () => t('organizer:presale.status.upcoming'),
+  open: () => t('organizer:presale.status.open'),
+  closed: () => t('organizer:presale.status.closed'),
+};
+/** A time in the organizer's own zone, in the page's language. */
+const when = (iso: string) => viewerTime(iso, { locale });
 
 let panel: HTMLElement | null = null;
 let shownFor = '';
 let chosen = '';
 
 const statusLine = (id: string) => h('p', { id, class: 'status', role: 'status', 'aria-live': 'polite' });
-const failure = (err: unknown) => (err instanceof ApiError ? err.describe() : 'Network error; try again.');
+const failure = (err: unknown) => (err instanceof ApiError ? err.describe() : t('organizer:presale.network'));
 /** The lines a refused import names (`line 3: …`), as people words from the API's field messages. */
 const lineProblems = (err: unknown): string[] =>
   err instanceof ApiError ? (err.problem.errors ?? []).map((e) => e.message).filter((m) => /^line \d+/.test(m)) : [];
@@ -42,18 +52,26 @@ function labelled(id: string, label: string, input: HTMLElement): HTMLElement[] 
 }
 
 function windowsTable(eventId: string, windows: WindowView[]): HTMLElement {
-  if (windows.length === 0) return h('p', { class: 'muted' }, 'No presale windows: everyone buys in the general sale.');
+  if (windows.length === 0) return h('p', { class: 'muted' }, t('organizer:presale.none'));
   return h(
     'table',
     { class: 'presale-table', id: 'presale-windows' },
-    h('caption', {}, 'Presale windows, in time order (your local time)'),
+    h('caption', {}, t('organizer:presale.caption')),
     h(
       'thead',
       {},
       h(
         'tr',
         {},
-        ...['Name', 'Who may buy', 'How', 'Opens', 'Closes', 'State', ''].map((t) => h('th', { scope: 'col' }, t)),
+        ...[
+          t('organizer:presale.col.name'),
+          t('organizer:presale.col.who'),
+          t('organizer:presale.col.how'),
+          t('organizer:presale.col.opens'),
+          t('organizer:presale.col.closes'),
+          t('organizer:presale.col.state'),
+          '',
+        ].map((text) => h('th', { scope: 'col' }, text)),
       ),
     ),
     h(
@@ -63,16 +81,16 @@ function windowsTable(eventId: string, windows: WindowView[]): HTMLElement {
         const manage = h(
           'button',
           { type: 'button', class: 'secondary small' },
-          w.gate === 'staff' ? 'Details' : 'Manage',
+          w.gate === 'staff' ? t('organizer:presale.details') : t('organizer:presale.manage'),
         );
         manage.addEventListener('click', () => {
           chosen = w.id;
           void load(eventId);
         });
-        const remove = h('button', { type: 'button', class: 'secondary small' }, 'Delete');
-        remove.setAttribute('aria-label', `Delete ${w.name}`);
+        const remove = h('button', { type: 'button', class: 'secondary small' }, t('organizer:presale.delete'));
+        remove.setAttribute('aria-label', t('organizer:presale.deleteLabel', { name: w.name }));
         remove.addEventListener('click', async () => {
-          if (!confirm(`Delete the presale “${w.name}” with its codes and list?`)) return;
+          if (!confirm(t('organizer:presale.deleteConfirm', { name: w.name }))) return;
           try {
             await api('DELETE', `/v1/presales/${w.id}`);
             if (chosen === w.id) chosen = '';
@@ -85,11 +103,11 @@ function windowsTable(eventId: string, windows: WindowView[]): HTMLElement {
           'tr',
           {},
           h('td', {}, w.name),
-          h('td', {}, GATES[w.gate]),
-          h('td', {}, MODES[w.mode]),
-          h('td', {}, viewerTime(w.opensAt)),
-          h('td', {}, viewerTime(w.closesAt)),
-          h('td', {}, STATUS[w.status]),
+          h('td', {}, GATES[w.gate]()),
+          h('td', {}, MODES[w.mode]()),
+          h('td', {}, when(w.opensAt)),
+          h('td', {}, when(w.closesAt)),
+          h('td', {}, STATUS[w.status]()),
           h('td', {}, manage, ' ', remove),
         );
       }),
@@ -102,13 +120,13 @@ function addForm(eventId: string): HTMLElement {
   const gate = h(
     'select',
     { name: 'gate' },
-    ...Object.entries(GATES).map(([value, words]) => h('option', { value }, words)),
+    ...Object.entries(GATES).map(([value, words]) => h('option', { value }, words())),
   );
   const mode = h(
     'select',
     { name: 'mode' },
-    h('option', { value: '' }, 'As the general sale'),
-    ...Object.entries(MODES).map(([value, words]) => h('option', { value }, words)),
+    h('option', { value: '' }, t('organizer:presale.modeDefault')),
+    ...Object.entries(MODES).map(([value, words]) => h('option', { value }, words())),
   );
   const opens = h('input', { name: 'opensAt', type: 'datetime-local', required: true });
   const closes = h('input', { name: 'closesAt', type: 'datetime-local', required: true });
@@ -116,18 +134,18 @@ function addForm(eventId: string): HTMLElement {
   const form = h(
     'form',
     { id: 'presale-add' },
-    h('h4', {}, 'Add a presale window'),
-    ...labelled('presale-name', 'Name (fans see it)', name),
-    ...labelled('presale-gate', 'Who may buy', gate),
-    ...labelled('presale-mode', 'How they buy', mode),
-    ...labelled('presale-opens', 'Opens (your local time)', opens),
-    ...labelled('presale-closes', 'Closes (by the general sale’s start)', closes),
-    h('button', { type: 'submit' }, 'Add the window'),
+    h('h4', {}, t('organizer:presale.add.title')),
+    ...labelled('presale-name', t('organizer:presale.add.name'), name),
+    ...labelled('presale-gate', t('organizer:presale.add.gate'), gate),
+    ...labelled('presale-mode', t('organizer:presale.add.mode'), mode),
+    ...labelled('presale-opens', t('organizer:presale.add.opens'), opens),
+    ...labelled('presale-closes', t('organizer:presale.add.closes'), closes),
+    h('button', { type: 'submit' }, t('organizer:presale.add.submit')),
     status,
   );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    setStatus(status, 'busy', 'Adding…');
+    setStatus(status, 'busy', t('organizer:presale.add.busy'));
     try {
       const made = await api<WindowView>('POST', `/v1/events/${eventId}/presales`, {
         name: name.value,
@@ -163,16 +181,16 @@ function editForm(eventId: string, w: WindowView): HTMLElement {
   const form = h(
     'form',
     { id: 'presale-edit' },
-    h('h4', {}, 'Change this window'),
-    ...labelled('presale-edit-name', 'Name', name),
-    ...labelled('presale-edit-opens', 'Opens (your local time)', opens),
-    ...labelled('presale-edit-closes', 'Closes', closes),
-    h('button', { type: 'submit' }, 'Save the window'),
+    h('h4', {}, t('organizer:presale.edit.title')),
+    ...labelled('presale-edit-name', t('organizer:presale.edit.name'), name),
+    ...labelled('presale-edit-opens', t('organizer:presale.edit.opens'), opens),
+    ...labelled('presale-edit-closes', t('organizer:presale.edit.closes'), closes),
+    h('button', { type: 'submit' }, t('organizer:presale.edit.submit')),
     status,
   );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    setStatus(status, 'busy', 'Saving…');
+    setStatus(status, 'busy', t('organizer:presale.edit.busy'));
     try {
       await api('PATCH', `/v1/presales/${w.id}`, {
         name: name.value,
@@ -181,7 +199,7 @@ function editForm(eventId: string, w: WindowView): HTMLElement {
       });
       await load(eventId);
       const line = document.getElementById('presale-edit-status');
-      if (line) setStatus(line, 'ok', 'Saved.');
+      if (line) setStatus(line, 'ok', t('organizer:presale.edit.saved'));
     } catch (err) {
       setStatus(status, 'bad', failure(err));
     }
@@ -201,16 +219,16 @@ async function codesPart(eventId: string, w: WindowView): Promise<HTMLElement[]>
   const generate = h(
     'form',
     { id: 'presale-generate' },
-    h('h4', {}, 'Generate codes'),
-    ...labelled('presale-count', 'How many codes', count),
-    ...labelled('presale-uses', 'Accounts per code (1: single-use)', uses),
-    h('button', { type: 'submit' }, 'Generate'),
+    h('h4', {}, t('organizer:presale.generate.title')),
+    ...labelled('presale-count', t('organizer:presale.generate.count'), count),
+    ...labelled('presale-uses', t('organizer:presale.generate.uses'), uses),
+    h('button', { type: 'submit' }, t('organizer:presale.generate.submit')),
     genStatus,
     shown,
   );
   generate.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    setStatus(genStatus, 'busy', 'Generating…');
+    setStatus(genStatus, 'busy', t('organizer:presale.generate.busy'));
     try {
       const made = await api<z.input<typeof generatedCodes>>('POST', `/v1/presales/${w.id}/codes`, {
         count: Number(count.value),
@@ -219,7 +237,11 @@ async function codesPart(eventId: string, w: WindowView): Promise<HTMLElement[]>
       await load(eventId);
       const again = document.getElementById('presale-new-codes');
       again?.replaceChildren(
-        h('p', { class: 'status ok' }, `${made.codes.length} new codes. They are shown this once: copy them now.`),
+        h(
+          'p',
+          { class: 'status ok' },
+          t('organizer:presale.generate.done', { count: made.codes.length, n: number(made.codes.length) }),
+        ),
         h('ul', { class: 'codes' }, ...made.codes.map((c) => h('li', {}, h('code', {}, c)))),
       );
     } catch (err) {
@@ -238,27 +260,24 @@ async function codesPart(eventId: string, w: WindowView): Promise<HTMLElement[]>
   const importForm = h(
     'form',
     { id: 'presale-import' },
-    h('h4', {}, 'Import codes'),
-    h(
-      'p',
-      { class: 'hint' },
-      'One code per line, optionally with how many accounts may use it: CODE,3. Nothing is imported unless every line is good.',
-    ),
-    ...labelled('presale-csv-file', 'A CSV file', file),
-    ...labelled('presale-csv', 'Or paste the lines', csv),
-    h('button', { type: 'submit' }, 'Import'),
+    h('h4', {}, t('organizer:presale.import.title')),
+    h('p', { class: 'hint' }, t('organizer:presale.import.hint')),
+    ...labelled('presale-csv-file', t('organizer:presale.import.file'), file),
+    ...labelled('presale-csv', t('organizer:presale.import.paste'), csv),
+    h('button', { type: 'submit' }, t('organizer:presale.import.submit')),
     impStatus,
     impLines,
   );
   importForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    setStatus(impStatus, 'busy', 'Importing…');
+    setStatus(impStatus, 'busy', t('organizer:presale.import.busy'));
     impLines.replaceChildren();
     try {
       const done = await api<{ imported: number }>('POST', `/v1/presales/${w.id}/codes/import`, { csv: csv.value });
       await load(eventId);
       const line = document.getElementById('presale-import-status');
-      if (line) setStatus(line, 'ok', `${done.imported} codes imported.`);
+      if (line)
+        setStatus(line, 'ok', t('organizer:presale.import.done', { count: done.imported, n: number(done.imported) }));
     } catch (err) {
       setStatus(impStatus, 'bad', failure(err));
       impLines.replaceChildren(...lineProblems(err).map((m) => h('li', {}, m.replace(/^line/, 'Line'))));
@@ -266,8 +285,8 @@ async function codesPart(eventId: string, w: WindowView): Promise<HTMLElement[]>
   });
 
   const codeRows = codes.codes.map((c) => {
-    const revoke = h('button', { type: 'button', class: 'secondary small' }, 'Revoke');
-    revoke.setAttribute('aria-label', `Revoke the code ending ${c.hint}`);
+    const revoke = h('button', { type: 'button', class: 'secondary small' }, t('organizer:presale.codes.revoke'));
+    revoke.setAttribute('aria-label', t('organizer:presale.codes.revokeLabel', { hint: c.hint }));
     revoke.addEventListener('click', async () => {
       try {
         await api('POST', `/v1/presales/${w.id}/codes/${c.id}/revoke`);
@@ -280,37 +299,67 @@ async function codesPart(eventId: string, w: WindowView): Promise<HTMLElement[]>
       'tr',
       {},
       h('td', {}, `…${c.hint}`),
-      h('td', {}, `${c.uses} of ${c.maxUses}`),
-      h('td', {}, c.source === 'imported' ? 'Imported' : 'Generated'),
-      h('td', {}, c.revokedAt ? `Revoked ${viewerTime(c.revokedAt)}` : 'Valid'),
+      h('td', {}, t('organizer:presale.codes.uses', { uses: number(c.uses), max: number(c.maxUses) })),
+      h(
+        'td',
+        {},
+        c.source === 'imported' ? t('organizer:presale.codes.imported') : t('organizer:presale.codes.generated'),
+      ),
+      h(
+        'td',
+        {},
+        c.revokedAt
+          ? t('organizer:presale.codes.revoked', { at: when(c.revokedAt) })
+          : t('organizer:presale.codes.valid'),
+      ),
       h('td', {}, c.revokedAt ? '' : revoke),
     );
   });
   const codesTable =
     codeRows.length === 0
-      ? h('p', { class: 'muted' }, 'No codes yet.')
+      ? h('p', { class: 'muted' }, t('organizer:presale.codes.none'))
       : h(
           'table',
           { class: 'presale-table', id: 'presale-codes' },
-          h('caption', {}, `Codes of “${w.name}” (only their last characters are kept in view)`),
+          h('caption', {}, t('organizer:presale.codes.caption', { name: w.name })),
           h(
             'thead',
             {},
-            h('tr', {}, ...['Code', 'Used', 'From', 'State', ''].map((t) => h('th', { scope: 'col' }, t))),
+            h(
+              'tr',
+              {},
+              ...[
+                t('organizer:presale.codes.col.code'),
+                t('organizer:presale.codes.col.used'),
+                t('organizer:presale.codes.col.from'),
+                t('organizer:presale.codes.col.state'),
+                '',
+              ].map((text) => h('th', { scope: 'col' }, text)),
+            ),
           ),
           h('tbody', {}, ...codeRows),
         );
   const redTable =
     redeemed.redemptions.length === 0
-      ? h('p', { class: 'muted', id: 'presale-redemptions' }, 'Nobody has used a code yet.')
+      ? h('p', { class: 'muted', id: 'presale-redemptions' }, t('organizer:presale.redemptions.none'))
       : h(
           'table',
           { class: 'presale-table', id: 'presale-redemptions' },
-          h('caption', {}, 'Who used a code, and what they did in the window'),
+          h('caption', {}, t('organizer:presale.redemptions.caption')),
           h(
             'thead',
             {},
-            h('tr', {}, ...['Fan', 'When', 'Code', 'Holds', 'Orders'].map((t) => h('th', { scope: 'col' }, t))),
+            h(
+              'tr',
+              {},
+              ...[
+                t('organizer:presale.redemptions.col.fan'),
+                t('organizer:presale.redemptions.col.when'),
+                t('organizer:presale.redemptions.col.code'),
+                t('organizer:presale.redemptions.col.holds'),
+                t('organizer:presale.redemptions.col.orders'),
+              ].map((text) => h('th', { scope: 'col' }, text)),
+            ),
           ),
           h(
             'tbody',
@@ -320,15 +369,19 @@ async function codesPart(eventId: string, w: WindowView): Promise<HTMLElement[]>
                 'tr',
                 {},
                 h('td', {}, r.email),
-                h('td', {}, viewerTime(r.redeemedAt)),
-                h('td', {}, `…${r.hint}${r.revoked ? ' (revoked)' : ''}`),
-                h('td', {}, String(r.holds)),
-                h('td', {}, String(r.orders)),
+                h('td', {}, when(r.redeemedAt)),
+                h(
+                  'td',
+                  {},
+                  r.revoked ? t('organizer:presale.redemptions.revokedCode', { hint: r.hint }) : `…${r.hint}`,
+                ),
+                h('td', {}, number(r.holds)),
+                h('td', {}, number(r.orders)),
               ),
             ),
           ),
         );
-  return [generate, importForm, codesTable, h('h4', {}, 'Redemptions'), redTable];
+  return [generate, importForm, codesTable, h('h4', {}, t('organizer:presale.redemptions.title')), redTable];
 }
 
 async function allowlistPart(eventId: string, w: WindowView): Promise<HTMLElement[]> {
@@ -339,8 +392,8 @@ async function allowlistPart(eventId: string, w: WindowView): Promise<HTMLElemen
   const form = h(
     'form',
     { id: 'presale-allowlist' },
-    ...labelled('presale-entries', 'Email addresses or account ids, one per line', entries),
-    h('button', { type: 'submit' }, 'Save the list'),
+    ...labelled('presale-entries', t('organizer:presale.allowlist.entries'), entries),
+    h('button', { type: 'submit' }, t('organizer:presale.allowlist.submit')),
     status,
   );
   form.addEventListener('submit', async (ev) => {
@@ -353,20 +406,30 @@ async function allowlistPart(eventId: string, w: WindowView): Promise<HTMLElemen
       const saved = await api<z.input<typeof allowlistView>>('PUT', `/v1/presales/${w.id}/allowlist`, {
         entries: lines,
       });
-      setStatus(status, 'ok', `${saved.entries.length} on the list.`);
+      setStatus(
+        status,
+        'ok',
+        t('organizer:presale.allowlist.saved', { count: saved.entries.length, n: number(saved.entries.length) }),
+      );
     } catch (err) {
       const lines = err instanceof ApiError ? (err.problem.errors ?? []) : [];
       const which = lines.map((e) => Number(e.field.split('.')[1]) + 1).filter((n) => n > 0);
-      setStatus(status, 'bad', `${failure(err)}${which.length ? ` Lines: ${which.join(', ')}.` : ''}`);
+      setStatus(
+        status,
+        'bad',
+        which.length
+          ? t('organizer:presale.allowlist.badLines', { reason: failure(err), lines: which.join(', ') })
+          : failure(err),
+      );
     }
   });
   void eventId;
-  return [h('h4', {}, 'Allow-list'), form];
+  return [h('h4', {}, t('organizer:presale.allowlist.title')), form];
 }
 
 async function load(eventId: string): Promise<void> {
   const target = panel!;
-  const title = h('h3', { id: 'presale-panel-title' }, 'Presales');
+  const title = h('h3', { id: 'presale-panel-title' }, t('organizer:presale.title'));
   const status = statusLine('presale-status');
   try {
     const { windows } = await api<{ windows: WindowView[] }>('GET', `/v1/organizer/events/${eventId}/presales`);
@@ -374,18 +437,17 @@ async function load(eventId: string): Promise<void> {
     const w = windows.find((x) => x.id === chosen);
     const details: HTMLElement[] = [];
     if (w) {
-      details.push(h('h4', { id: 'presale-chosen' }, `“${w.name}”`), editForm(eventId, w));
+      details.push(
+        h('h4', { id: 'presale-chosen' }, t('organizer:presale.chosen', { name: w.name })),
+        editForm(eventId, w),
+      );
       if (w.gate === 'code') details.push(...(await codesPart(eventId, w)));
       else if (w.gate === 'allowlist') details.push(...(await allowlistPart(eventId, w)));
-      else details.push(h('p', {}, 'The event’s organizer and door staff may buy in this window; nobody else.'));
+      else details.push(h('p', {}, t('organizer:presale.staffOnly')));
     }
     target.replaceChildren(
       title,
-      h(
-        'p',
-        { class: 'hint' },
-        'Presales come before the general sale. In each window only the fans its gate lets through may buy; the ticket limit per account counts every window and the general sale together.',
-      ),
+      h('p', { class: 'hint' }, t('organizer:presale.intro')),
       windowsTable(eventId, windows),
       status,
       ...details,

@@ -1,6 +1,7 @@
 import { api, ApiError } from '../lib/api.js';
 import { $ } from '../lib/dom.js';
 import { failureFeedback, formKey, textOf } from '../lib/forms.js';
+import { t } from '../lib/i18n.js';
 import { createStore } from '../lib/store.js';
 import { actions, initialState, type StaffMember } from './staff/state.js';
 import { showStaff } from './staff/views.js';
@@ -19,15 +20,14 @@ const key = formKey(form);
 /** One Idempotency-Key per removal until it is answered: a double click or a retry replays it. */
 const removalKeys = new Map<string, string>();
 const path = (eventId: string) => `/v1/events/${eventId}/staff`;
-const words = (err: unknown) =>
-  err instanceof ApiError ? err.describe() : 'Could not reach Fairdrop. Check your connection and try again.';
+const words = (err: unknown) => (err instanceof ApiError ? err.describe() : t('organizer:staff.unreachable'));
 
 async function load(eventId: string): Promise<void> {
   try {
     const { staff } = await api<{ staff: StaffMember[] }>('GET', path(eventId));
     store.actions.listed(eventId, staff);
   } catch (err) {
-    store.actions.listFailed(eventId, `Could not load the door staff: ${words(err)}`);
+    store.actions.listFailed(eventId, t('organizer:staff.loadFailed', { reason: words(err) }));
   }
 }
 
@@ -69,7 +69,11 @@ $('#staff-list').addEventListener('click', async (e) => {
       // Someone (another tab, another admin) removed them first: the outcome asked for.
       removalKeys.delete(member.userId);
       store.actions.removed(eventId, member);
-    } else store.actions.removeFailed(eventId, `Could not remove ${member.displayName}: ${words(err)}`);
+    } else
+      store.actions.removeFailed(
+        eventId,
+        t('organizer:staff.removeFailed', { name: member.displayName, reason: words(err) }),
+      );
   }
 });
 

@@ -10,6 +10,7 @@ import {
   textOf,
   type FieldMessage,
 } from '../lib/forms.js';
+import { t } from '../lib/i18n.js';
 import { ACCESSIBILITY_FEATURES, accessibilityLabel } from '../lib/layout.js';
 import type { Venue } from './types.js';
 
@@ -26,7 +27,7 @@ function parseStops(text: string): {
     .map((line, i) => {
       const [name = '', lines = '', minutes = ''] = line.split(';').map((p) => p.trim());
       if (!/^\d+$/.test(minutes))
-        problems.push({ field: `transit.stops.${i}`, message: 'needs name; lines; minutes on foot (a whole number)' });
+        problems.push({ field: `transit.stops.${i}`, message: t('organizer:venues.stopUnreadable') });
       return {
         name,
         lines: lines
@@ -65,7 +66,7 @@ export function setupVenueForm(onCreated: (venue: Venue) => void): void {
     e.preventDefault();
     const { stops, problems } = parseStops(textOf(form, 'transit.stops'));
     if (problems.length) {
-      showFieldErrors(form, status, 'Some transit stops cannot be read.', problems);
+      showFieldErrors(form, status, t('organizer:venues.stopsUnreadable'), problems);
       return;
     }
     const body = {
@@ -81,14 +82,14 @@ export function setupVenueForm(onCreated: (venue: Venue) => void): void {
     };
     const button = $<HTMLButtonElement>('button[type=submit]', form);
     button.disabled = true;
-    setStatus(status, 'busy', 'Creating the venue…');
+    setStatus(status, 'busy', t('organizer:venues.creating'));
     try {
       const venue = await api<Venue>('POST', '/v1/venues', body, { idempotencyKey: key.current() });
       key.reset();
       clearErrors(form);
       form.reset();
       zones.value = here;
-      setStatus(status, 'ok', `Venue “${venue.name}” created. It is selected for your next event below.`);
+      setStatus(status, 'ok', t('organizer:venues.created', { name: venue.name }));
       onCreated(venue);
     } catch (err) {
       showError(form, status, err);

@@ -1,6 +1,7 @@
 import type { OrganizerListView } from '../../../src/waitlist/waitlist.schemas.js';
 import { api, ApiError } from '../lib/api.js';
 import { h, setStatus } from '../lib/dom.js';
+import { locale, number, t } from '../lib/i18n.js';
 import { viewerTime } from '../lib/zoned-time.js';
 
 /**
@@ -10,13 +11,13 @@ import { viewerTime } from '../lib/zoned-time.js';
  * so the console's own files only import it.
  */
 
-const STATE_WORDS: Record<OrganizerListView['entries'][number]['state'], string> = {
-  waiting: 'Waiting',
-  offered: 'Ticket offered',
-  bought: 'Bought',
-  lapsed: 'Offer ran out',
-  left: 'Left the line',
-  skipped: 'At ticket limit',
+const STATE_WORDS: Record<OrganizerListView['entries'][number]['state'], () => string> = {
+  waiting: () => t('organizer:waitlist.state.waiting'),
+  offered: () => t('organizer:waitlist.state.offered'),
+  bought: () => t('organizer:waitlist.state.bought'),
+  lapsed: () => t('organizer:waitlist.state.lapsed'),
+  left: () => t('organizer:waitlist.state.left'),
+  skipped: () => t('organizer:waitlist.state.skipped'),
 };
 const SHOWN = 50;
 
@@ -24,18 +25,31 @@ let panel: HTMLElement | null = null;
 let shownFor = '';
 
 function table(list: OrganizerListView): HTMLElement {
-  if (list.entries.length === 0) return h('p', { class: 'muted' }, 'Nobody has joined the waitlist.');
+  if (list.entries.length === 0) return h('p', { class: 'muted' }, t('organizer:waitlist.none'));
   return h(
     'table',
     { class: 'waitlist-table' },
-    h('caption', {}, `The first ${Math.min(SHOWN, list.entries.length)} in line, in the order they joined`),
+    h(
+      'caption',
+      {},
+      t('organizer:waitlist.caption', {
+        count: Math.min(SHOWN, list.entries.length),
+        n: number(Math.min(SHOWN, list.entries.length)),
+      }),
+    ),
     h(
       'thead',
       {},
       h(
         'tr',
         {},
-        ...['Joined as', 'Fan', 'State', 'Place in line', 'Offer held until'].map((t) => h('th', { scope: 'col' }, t)),
+        ...[
+          t('organizer:waitlist.col.seq'),
+          t('organizer:waitlist.col.fan'),
+          t('organizer:waitlist.col.state'),
+          t('organizer:waitlist.col.position'),
+          t('organizer:waitlist.col.offerUntil'),
+        ].map((text) => h('th', { scope: 'col' }, text)),
       ),
     ),
     h(
@@ -45,14 +59,14 @@ function table(list: OrganizerListView): HTMLElement {
         h(
           'tr',
           {},
-          h('td', {}, `#${e.seq}`),
+          h('td', {}, `#${number(e.seq)}`),
           h('td', {}, e.email),
-          h('td', {}, STATE_WORDS[e.state]),
-          h('td', {}, e.position === null ? '—' : String(e.position)),
+          h('td', {}, STATE_WORDS[e.state]()),
+          h('td', {}, e.position === null ? '—' : number(e.position)),
           h(
             'td',
             {},
-            e.state === 'offered' && e.offerExpiresAt ? viewerTime(e.offerExpiresAt, { clockOnly: true }) : '—',
+            e.state === 'offered' && e.offerExpiresAt ? viewerTime(e.offerExpiresAt, { clockOnly: true, locale }) : '—',
           ),
         ),
       ),
@@ -62,9 +76,13 @@ function table(list: OrganizerListView): HTMLElement {
 
 async function load(target: HTMLElement, eventId: string): Promise<void> {
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
-  const refresh = h('button', { type: 'button', class: 'secondary', id: 'waitlist-refresh' }, 'Refresh');
+  const refresh = h(
+    'button',
+    { type: 'button', class: 'secondary', id: 'waitlist-refresh' },
+    t('organizer:waitlist.refresh'),
+  );
   refresh.addEventListener('click', () => void load(target, eventId));
-  const title = h('h3', { id: 'waitlist-panel-title' }, 'Waitlist');
+  const title = h('h3', { id: 'waitlist-panel-title' }, t('organizer:waitlist.title'));
   try {
     const list = await api<OrganizerListView>('GET', `/v1/events/${eventId}/waitlist?limit=${SHOWN}`);
     if (eventId !== shownFor) return;
@@ -74,7 +92,13 @@ async function load(target: HTMLElement, eventId: string): Promise<void> {
       h(
         'p',
         { id: 'waitlist-counts' },
-        `${c.waiting} waiting · ${c.offered} with a ticket offered · ${c.bought} bought · ${c.lapsed} offers ran out · ${c.left} left`,
+        t('organizer:waitlist.counts', {
+          waiting: number(c.waiting),
+          offered: number(c.offered),
+          bought: number(c.bought),
+          lapsed: number(c.lapsed),
+          left: number(c.left),
+        }),
       ),
       table(list),
       refresh,
@@ -82,7 +106,7 @@ async function load(target: HTMLElement, eventId: string): Promise<void> {
     );
   } catch (err) {
     target.replaceChildren(title, refresh, status);
-    setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'The waitlist could not be loaded.');
+    setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('organizer:waitlist.loadFailed'));
   }
 }
 

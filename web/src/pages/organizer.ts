@@ -1,5 +1,6 @@
 import { api, ApiError } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 import { renderHeader } from '../lib/layout.js';
 import { createStore } from '../lib/store.js';
 import '../organizer/cancel-panel.js';
@@ -66,10 +67,8 @@ function gate(text: string, signIn: boolean): void {
 
 /** The console refused (sign in, or the organizer role): the gate says why. Other failures are the list's to say. */
 function refused(err: unknown): boolean {
-  if (err instanceof ApiError && err.problem.status === 401)
-    gate('Sign in with an organizer account to use the console.', true);
-  else if (err instanceof ApiError && err.problem.status === 403)
-    gate('You need the organizer role to use the console. Ask a Fairdrop admin to add it to your account.', false);
+  if (err instanceof ApiError && err.problem.status === 401) gate(t('organizer:gate.needSignIn'), true);
+  else if (err instanceof ApiError && err.problem.status === 403) gate(t('organizer:gate.needRole'), false);
   else return false;
   return true;
 }
@@ -87,10 +86,7 @@ async function loadEvents(): Promise<boolean> {
     return true;
   } catch (err) {
     if (refused(err)) return false;
-    if (mine === loads)
-      list.actions.failed(
-        err instanceof ApiError ? err.describe() : 'Could not reach Fairdrop. Reload the page to try again.',
-      );
+    if (mine === loads) list.actions.failed(err instanceof ApiError ? err.describe() : t('organizer:unreachable'));
     return true;
   }
 }
@@ -98,14 +94,16 @@ async function loadEvents(): Promise<boolean> {
 function renderVenues(): void {
   $('#venue-list').replaceChildren(
     ...(venues.length
-      ? venues.map((v) => h('li', {}, h('strong', {}, v.name), ` — ${v.city} · times in ${v.timeZone}`))
-      : [h('li', { class: 'muted' }, 'No venues yet: create the first one below.')]),
+      ? venues.map((v) =>
+          h('li', {}, h('strong', {}, v.name), ` — ${t('organizer:venues.line', { city: v.city, zone: v.timeZone })}`),
+        )
+      : [h('li', { class: 'muted' }, t('organizer:venues.none'))]),
   );
 }
 
 /** The Event tab's name: the event it manages, or the form for a new one. */
 function nameEventTab(title: string | null): void {
-  $('#tab-event').textContent = title ?? 'New event';
+  $('#tab-event').textContent = title ?? t('organizer:tabs.newEvent');
   $('#event-nav').hidden = title === null;
 }
 
@@ -129,7 +127,7 @@ async function select(eventId: string, options: { quiet?: boolean } = {}): Promi
     if (!options.quiet || detail.status === 'cancelled' || detail.status === 'completed') eventForm.edit(detail);
     if (!options.quiet) $('#workspace-title').focus();
   } catch (err) {
-    setStatus(pageStatus, 'bad', err instanceof ApiError ? err.describe() : 'Could not load the event.');
+    setStatus(pageStatus, 'bad', err instanceof ApiError ? err.describe() : t('organizer:loadEventFailed'));
   }
 }
 

@@ -1,4 +1,5 @@
 import type { StatusLine } from '../../lib/dom.js';
+import { number, t } from '../../lib/i18n.js';
 import type { ConsoleEvent } from '../types.js';
 
 /**
@@ -72,24 +73,23 @@ export const isFiltered = (q: EventQuery) => Boolean(q.q || q.status || q.from |
 /** "Showing 21–40 of 341 events", "No event matches …", or what went wrong. */
 export function summaryOf(s: EventListState): StatusLine {
   if (s.error) return { kind: 'bad', text: s.error };
-  if (!s.result) return { kind: 'busy', text: 'Loading your events…' };
+  if (!s.result) return { kind: 'busy', text: t('organizer:loading') };
   const { total, page, limit, events } = s.result;
-  const noun = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'event' : 'events'}`;
-  if (total === 0)
-    return isFiltered(s.query)
-      ? { kind: '', text: 'No event matches this search. Clear it to see all your events.' }
-      : { kind: '', text: '' };
-  if (events.length === 0) return { kind: '', text: `There are ${noun(total)}; this page is past the last one.` };
+  const counted = { count: total, n: number(total) };
+  const filtered = isFiltered(s.query);
+  if (total === 0) return { kind: '', text: filtered ? t('organizer:list.noMatch') : '' };
+  if (events.length === 0) return { kind: '', text: t('organizer:list.pastLast', counted) };
   const first = (page - 1) * limit + 1;
-  const last = first + events.length - 1;
-  const which = isFiltered(s.query) ? ` matching this search` : '';
-  return {
-    kind: s.loading ? 'busy' : '',
-    text:
-      total <= limit && page === 1
-        ? `${noun(total)}${which}.`
-        : `Showing ${first.toLocaleString()}–${last.toLocaleString()} of ${noun(total)}${which}.`,
-  };
+  const range = { ...counted, first: number(first), last: number(first + events.length - 1) };
+  const whole = total <= limit && page === 1;
+  const text = whole
+    ? filtered
+      ? t('organizer:list.matching', counted)
+      : t('organizer:list.all', counted)
+    : filtered
+      ? t('organizer:list.showingMatching', range)
+      : t('organizer:list.showing', range);
+  return { kind: s.loading ? 'busy' : '', text };
 }
 
 export const pageCount = (r: EventPage | null) => (r ? Math.max(1, Math.ceil(r.total / r.limit)) : 1);

@@ -1,4 +1,5 @@
 import { $, h, setStatus } from '../../lib/dom.js';
+import { locale, number, t } from '../../lib/i18n.js';
 import { timeTag } from '../../lib/zoned-time.js';
 import { phaseBadge } from '../../lib/sale-phase.js';
 import type { Store } from '../../lib/store.js';
@@ -11,8 +12,9 @@ type EventListStore = Store<EventListState, typeof actions>;
 
 /** "Sold 16 of 110 · 9 in holds", or that there is nothing to sell yet. */
 function stockLine(e: ConsoleEvent): string {
-  if (e.capacity === 0) return e.tiers === 0 ? 'No price tiers yet' : 'No seats or places yet';
-  return `Sold ${e.sold.toLocaleString()} of ${e.capacity.toLocaleString()}${e.held ? ` · ${e.held.toLocaleString()} in holds` : ''}`;
+  if (e.capacity === 0) return e.tiers === 0 ? t('organizer:list.noTiers') : t('organizer:list.noSeats');
+  const figures = { sold: number(e.sold), capacity: number(e.capacity), held: number(e.held) };
+  return e.held ? t('organizer:list.soldHeld', figures) : t('organizer:list.sold', figures);
 }
 
 /** One event as a compact row: its title (the link to manage it), phase, date, venue and sales. */
@@ -30,7 +32,7 @@ function eventRow(e: ConsoleEvent): HTMLElement {
     h(
       'p',
       { class: 'meta' },
-      timeTag(e.startsAt, e.venue.timeZone),
+      timeTag(e.startsAt, e.venue.timeZone, { locale }),
       ` · ${e.venue.name}, ${e.venue.city} · ${stockLine(e)}`,
     ),
   );
@@ -69,7 +71,7 @@ export function showEventList(store: EventListStore): void {
       const pages = pageCount(result);
       $('#events-pager').hidden = !result || pages <= 1;
       if (!result) return;
-      $('#page-of').textContent = `Page ${result.page.toLocaleString()} of ${pages.toLocaleString()}`;
+      $('#page-of').textContent = t('organizer:list.pageOf', { page: number(result.page), pages: number(pages) });
       $<HTMLButtonElement>('#page-prev').disabled = result.page <= 1;
       $<HTMLButtonElement>('#page-next').disabled = result.page >= pages;
     },

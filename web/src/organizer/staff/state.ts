@@ -1,5 +1,6 @@
 import { silent, type StatusLine } from '../../lib/dom.js';
 import type { Feedback } from '../../lib/forms.js';
+import { t } from '../../lib/i18n.js';
 
 /**
  * The door staff of the selected event (the workspace's "Door staff" section) and the actions
@@ -36,7 +37,13 @@ export const actions = {
   eventChosen: (s: StaffState, eventId: string): StaffState =>
     s.eventId === eventId
       ? s
-      : { eventId, staff: null, status: { kind: 'busy', text: 'Loading door staff…' }, invite: silent, busy: null },
+      : {
+          eventId,
+          staff: null,
+          status: { kind: 'busy', text: t('organizer:staff.loading') },
+          invite: silent,
+          busy: null,
+        },
   listed: (s: StaffState, eventId: string, staff: StaffMember[]): StaffState =>
     forEvent(s, eventId, () => ({ ...s, staff, status: s.status.kind === 'busy' ? silent : s.status })),
   listFailed: (s: StaffState, eventId: string, text: string): StaffState =>
@@ -45,22 +52,20 @@ export const actions = {
   inviting: (s: StaffState): StaffState => ({
     ...s,
     busy: { kind: 'invite' },
-    invite: { kind: 'busy', text: 'Inviting…' },
+    invite: { kind: 'busy', text: t('organizer:staff.inviting') },
   }),
   invited: (s: StaffState, eventId: string, staff: StaffMember[], email: string): StaffState =>
     forEvent(s, eventId, () => {
       const member = staff.find((m) => m.email === email);
       const already = s.staff?.some((m) => m.email === email) ?? false;
-      const who = member ? `${member.displayName} (${member.email})` : email;
+      const who = member ? t('organizer:staff.who', { name: member.displayName, email: member.email }) : email;
       return {
         ...s,
         staff,
         busy: null,
         invite: {
           kind: 'ok',
-          text: already
-            ? `${who} is already door staff of this event.`
-            : `${who} is now door staff: they can scan this event's tickets with the door scanner. We told them by email.`,
+          text: already ? t('organizer:staff.already', { who }) : t('organizer:staff.invited', { who }),
         },
       };
     }),
@@ -70,7 +75,7 @@ export const actions = {
   removing: (s: StaffState, userId: string): StaffState => ({
     ...s,
     busy: { kind: 'remove', userId },
-    status: { kind: 'busy', text: 'Removing…' },
+    status: { kind: 'busy', text: t('organizer:staff.removing') },
   }),
   /** Gone, whether this removal or an earlier one (a retry, another tab) took them off. */
   removed: (s: StaffState, eventId: string, member: StaffMember): StaffState =>
@@ -80,7 +85,7 @@ export const actions = {
       staff: (s.staff ?? []).filter((m) => m.userId !== member.userId),
       status: {
         kind: 'ok',
-        text: `${member.displayName} (${member.email}) is no longer door staff: they cannot scan this event's tickets. Invite them again to undo.`,
+        text: t('organizer:staff.removed', { name: member.displayName, email: member.email }),
       },
     })),
   removeFailed: (s: StaffState, eventId: string, text: string): StaffState =>

@@ -1,5 +1,6 @@
 import { $, h, setStatus } from '../../lib/dom.js';
 import { renderFeedback } from '../../lib/forms.js';
+import { locale, t } from '../../lib/i18n.js';
 import type { Store } from '../../lib/store.js';
 import type { actions, StaffMember, StaffState } from './state.js';
 
@@ -7,7 +8,7 @@ import type { actions, StaffMember, StaffState } from './state.js';
 
 type StaffStore = Store<StaffState, typeof actions>;
 
-const day = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+const day = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric' });
 
 function memberRow(m: StaffMember, busy: StaffState['busy']): HTMLElement {
   return h(
@@ -18,14 +19,8 @@ function memberRow(m: StaffMember, busy: StaffState['busy']): HTMLElement {
       {},
       h('strong', {}, m.displayName),
       ` ${m.email}`,
-      h('span', { class: 'muted' }, ` · added ${day.format(new Date(m.since))}`),
-      m.confirmed
-        ? null
-        : h(
-            'p',
-            { class: 'hint' },
-            'Has not confirmed this email address: they cannot scan until they confirm it from their account page.',
-          ),
+      h('span', { class: 'muted' }, ` · ${t('organizer:staff.added', { day: day.format(new Date(m.since)) })}`),
+      m.confirmed ? null : h('p', { class: 'hint' }, t('organizer:staff.unconfirmed')),
     ),
     h(
       'button',
@@ -33,10 +28,10 @@ function memberRow(m: StaffMember, busy: StaffState['busy']): HTMLElement {
         type: 'button',
         class: 'secondary',
         'data-remove': m.userId,
-        'aria-label': `Remove ${m.displayName} (${m.email}) from door staff`,
+        'aria-label': t('organizer:staff.removeLabel', { name: m.displayName, email: m.email }),
         disabled: busy !== null,
       },
-      busy?.kind === 'remove' && busy.userId === m.userId ? 'Removing…' : 'Remove',
+      busy?.kind === 'remove' && busy.userId === m.userId ? t('organizer:staff.removing') : t('organizer:staff.remove'),
     ),
   );
 }
@@ -50,13 +45,7 @@ export function showStaff(store: StaffStore): void {
       list.replaceChildren(
         ...(s.staff.length
           ? s.staff.map((m) => memberRow(m, s.busy))
-          : [
-              h(
-                'li',
-                { class: 'muted' },
-                'No door staff yet. You (and Fairdrop admins) can always scan this event’s tickets yourselves.',
-              ),
-            ]),
+          : [h('li', { class: 'muted' }, t('organizer:staff.none'))]),
       );
     },
   );

@@ -1,6 +1,7 @@
 import { api } from '../../lib/api.js';
 import { $ } from '../../lib/dom.js';
 import { failureFeedback, formKey, numberOf, textOf, toMinorUnits } from '../../lib/forms.js';
+import { number, t } from '../../lib/i18n.js';
 import type { Store } from '../../lib/store.js';
 import { zonedToIso } from '../../lib/zoned-time.js';
 import type { EventDetail } from '../types.js';
@@ -62,7 +63,7 @@ function bindTierForm(store: WorkspaceStore, submit: Submit): void {
       currency,
       ...(kind() === 'ga' ? { capacity: numberOf(form, 'capacity') } : {}),
     };
-    void submit('tier', 'Adding the tier…', async (event) => {
+    void submit('tier', t('organizer:tiers.busy'), async (event) => {
       const tier = await api<{ name: string }>('POST', `/v1/events/${event.id}/tiers`, body, {
         idempotencyKey: key.current(),
       });
@@ -70,7 +71,9 @@ function bindTierForm(store: WorkspaceStore, submit: Submit): void {
       form.reset();
       $<HTMLInputElement>('#tier-currency').value = currency;
       store.actions.tierKindChosen(kind());
-      return `Tier “${tier.name}” added.${body.kind === 'reserved' ? ' Now add its seats from a layout.' : ''}`;
+      return body.kind === 'reserved'
+        ? t('organizer:tiers.addedReserved', { name: tier.name })
+        : t('organizer:tiers.added', { name: tier.name });
     });
   });
 }
@@ -92,12 +95,12 @@ function bindSeatsForm(store: WorkspaceStore, submit: Submit): void {
     if (!block.tierId) {
       store.actions.refused('seats', {
         kind: 'bad',
-        text: 'Seats belong to a reserved tier.',
-        errors: [{ field: 'blocks.0.tierId', message: 'add a reserved tier first, then choose it here' }],
+        text: t('organizer:seats.needTier'),
+        errors: [{ field: 'blocks.0.tierId', message: t('organizer:seats.needTierField') }],
       });
       return;
     }
-    void submit('seats', 'Adding seats…', async (event) => {
+    void submit('seats', t('organizer:seats.busy'), async (event) => {
       const { created } = await api<{ created: number }>(
         'POST',
         `/v1/events/${event.id}/seats`,
@@ -108,7 +111,7 @@ function bindSeatsForm(store: WorkspaceStore, submit: Submit): void {
       $<HTMLInputElement>('#seats-layout').value = '';
       $<HTMLInputElement>('#seats-accessible').value = '';
       typed();
-      return `${created.toLocaleString()} seats added.`;
+      return t('organizer:seats.added', { count: created, n: number(created) });
     });
   });
 }
@@ -141,10 +144,10 @@ function bindOnsaleForm(store: WorkspaceStore, submit: Submit): void {
       // Saving the window must not resume a sale the live dashboard paused or closed.
       state: onsale?.state ?? 'scheduled',
     };
-    void submit('onsale', 'Saving the on-sale window…', async (event) => {
+    void submit('onsale', t('organizer:onsale.busy'), async (event) => {
       await api('PUT', `/v1/events/${event.id}/onsale`, body, { idempotencyKey: key.current() });
       key.reset();
-      return 'On-sale window saved.';
+      return t('organizer:onsale.saved');
     });
   });
 }
@@ -154,9 +157,11 @@ function bindPublishForm(submit: Submit): void {
     e.preventDefault();
     const target = ((e as SubmitEvent).submitter as HTMLButtonElement | null)?.value ?? 'scheduled';
     // A draft is published; a postponed event goes back on sale. Either way its on-sale window then decides.
-    void submit('publish', target === 'on_sale' ? 'Putting it back on sale…' : 'Publishing…', async (event) => {
+    const reopen = target === 'on_sale';
+    const busy = reopen ? t('organizer:publish.busyReopen') : t('organizer:publish.busyPublish');
+    void submit('publish', busy, async (event) => {
       await api('PATCH', `/v1/events/${event.id}`, { status: target });
-      return target === 'on_sale' ? 'Back on sale.' : 'Published.';
+      return reopen ? t('organizer:publish.reopened') : t('organizer:publish.published');
     });
   });
 }

@@ -1,7 +1,8 @@
 import { $, h } from '../../lib/dom.js';
 import { clearErrors, renderFeedback } from '../../lib/forms.js';
 import { localTime, money } from '../../lib/layout.js';
-import { drawnCrowd, phaseBadge } from '../../lib/sale-phase.js';
+import { number, t } from '../../lib/i18n.js';
+import { phaseBadge, type SaleView } from '../../lib/sale-phase.js';
 import type { Store } from '../../lib/store.js';
 import { isoToZoned } from '../../lib/zoned-time.js';
 // The API's own layout parser (pure functions), so the preview counts exactly what the API will add.
@@ -18,44 +19,54 @@ type WorkspaceStore = Store<WorkspaceState, typeof actions>;
  * and what is theirs to do next: the words beside the same badge fans see.
  */
 function phaseNote(e: EventDetail): string {
-  const at = (iso: string | null) => (iso ? localTime(iso, e.startsAt.timeZone) : 'a time still to be set');
+  const at = (iso: string | null) => (iso ? localTime(iso, e.startsAt.timeZone) : t('organizer:publish.unset'));
   const { sale } = e;
   const queue = sale.mode === 'queue';
-  const window = queue
-    ? `the waiting room opens ${at(sale.opensAt)} and the draw is ${at(sale.startsAt)}`
-    : `sales open ${at(sale.startsAt)}`;
+  const times = { opens: at(sale.opensAt), draw: at(sale.startsAt), start: at(sale.startsAt) };
   switch (e.phase) {
     case 'draft':
-      return sale.mode
-        ? `Draft: only you (and admins) can see this event. Once published, sales follow the on-sale window: ${window}.`
-        : 'Draft: only you (and admins) can see this event. Set the on-sale window above; once published, sales follow it.';
+      return !sale.mode
+        ? t('organizer:publish.note.draftNoWindow')
+        : queue
+          ? t('organizer:publish.note.draftQueue', times)
+          : t('organizer:publish.note.draftOpen', times);
     case 'announced':
-      return 'Published: fans can find it. No on-sale window yet: set one above and sales follow it.';
+      return t('organizer:publish.note.announced');
     case 'scheduled':
-      return `Published: ${window}.`;
-    case 'prequeue':
-      return `Published: the waiting room is open; the draw is ${at(sale.startsAt)}.`;
-    case 'drawing':
-      return 'Live: the draw is under way.';
-    case 'admitting':
-      return `Live: the waiting room admits fans in the order of the draw (${drawnCrowd(sale)}), then later arrivals. Follow or pause it in the live drop below.`;
-    case 'on_sale':
-      return sale.endsAt ? `On sale: fans can buy now, until ${at(sale.endsAt)}.` : 'On sale: fans can buy now.';
-    case 'paused':
       return queue
-        ? 'Paused: no one is admitted and fans keep their places. Resume it in the live drop below.'
-        : 'Paused: fans cannot buy until the on-sale is resumed.';
+        ? t('organizer:publish.note.scheduledQueue', times)
+        : t('organizer:publish.note.scheduledOpen', times);
+    case 'prequeue':
+      return t('organizer:publish.note.prequeue', times);
+    case 'drawing':
+      return t('organizer:publish.note.drawing');
+    case 'admitting':
+      return t('organizer:publish.note.admitting', { crowd: drawnCrowd(sale) });
+    case 'on_sale':
+      return sale.endsAt
+        ? t('organizer:publish.note.onSaleUntil', { end: at(sale.endsAt) })
+        : t('organizer:publish.note.onSale');
+    case 'paused':
+      return queue ? t('organizer:publish.note.pausedQueue') : t('organizer:publish.note.pausedOpen');
     case 'sold_out':
-      return 'Sold out: every ticket is sold or held. Seats whose holds expire go back on sale by themselves.';
+      return t('organizer:publish.note.soldOut');
     case 'ended':
-      return 'Sales have ended.';
+      return t('organizer:publish.note.ended');
     case 'postponed':
-      return 'Postponed: sales are stopped. Put it back on sale once fans can buy for the new date.';
+      return t('organizer:publish.note.postponed');
     case 'cancelled':
-      return 'Cancelled: every ticket is revoked and every order is being refunded. Nothing about the event can change any more; the refunds are below.';
+      return t('organizer:publish.note.cancelled');
     case 'completed':
-      return 'This event has taken place.';
+      return t('organizer:publish.note.completed');
   }
+}
+
+/** "the 46 fans in the draw", or "everyone in the draw" while its size is unknown. */
+function drawnCrowd(sale: Pick<SaleView, 'drawSize'>): string {
+  const size = sale.drawSize;
+  return size === null || size === undefined
+    ? t('organizer:publish.crowdUnknown')
+    : t('organizer:publish.crowd', { count: size, n: number(size) });
 }
 
 const formOf = (name: string) => $<HTMLFormElement>(`#${name}-form`);
@@ -64,12 +75,12 @@ function renderHeading(e: EventDetail): void {
   $('#workspace-title').textContent = e.title;
   $('#workspace-summary').replaceChildren(
     phaseBadge(e.phase),
-    ` ${e.venue.name}, ${e.venue.city} · times in ${e.startsAt.timeZone} · `,
-    h('a', { href: `/event.html?id=${e.id}` }, 'Event page'),
+    ` ${t('organizer:workspace.where', { venue: e.venue.name, city: e.venue.city, zone: e.startsAt.timeZone })} · `,
+    h('a', { href: `/event.html?id=${e.id}` }, t('organizer:workspace.eventPage')),
     ' · ',
-    h('a', { href: `/report.html?event=${e.id}` }, 'Drop report'),
+    h('a', { href: `/report.html?event=${e.id}` }, t('organizer:workspace.report')),
     ' · ',
-    h('a', { href: `/attendees.html?event=${e.id}` }, 'Attendees and check-ins'),
+    h('a', { href: `/attendees.html?event=${e.id}` }, t('organizer:workspace.attendees')),
   );
 }
 
@@ -82,18 +93,24 @@ function renderTiers(e: EventDetail): void {
       for (const seat of r.seats) seatsByTier.set(seat.tierId, (seatsByTier.get(seat.tierId) ?? 0) + 1);
   $('#tier-list').replaceChildren(
     ...(e.tiers.length
-      ? e.tiers.map((t) =>
-          h(
+      ? e.tiers.map((tier) => {
+          const stock = { count: tier.capacity, n: number(tier.capacity), left: number(tier.remaining) };
+          return h(
             'li',
             {},
-            h('strong', {}, t.name),
-            ` — ${t.kind === 'ga' ? 'general admission' : 'reserved seats'} — ${money(t.totalCents, t.currency)} all-in`,
-            t.feeCents ? ` (${money(t.priceCents, t.currency)} + ${money(t.feeCents, t.currency)} fee)` : '',
-            ` — ${t.capacity.toLocaleString()} ${t.kind === 'ga' ? 'places' : 'seats'}, ${t.remaining.toLocaleString()} left`,
-            t.kind === 'reserved' && !seatsByTier.get(t.id) ? h('span', { class: 'muted' }, ' (no seats yet)') : null,
-          ),
-        )
-      : [h('li', { class: 'muted' }, 'No tiers yet.')]),
+            h('strong', {}, tier.name),
+            ` — ${tier.kind === 'ga' ? t('organizer:tiers.kindGa') : t('organizer:tiers.kindReserved')}`,
+            ` — ${t('organizer:tiers.allIn', { total: money(tier.totalCents, tier.currency) })}`,
+            tier.feeCents
+              ? ` ${t('organizer:tiers.withFee', { price: money(tier.priceCents, tier.currency), fee: money(tier.feeCents, tier.currency) })}`
+              : '',
+            ` — ${tier.kind === 'ga' ? t('organizer:tiers.places', stock) : t('organizer:tiers.seats', stock)}`,
+            tier.kind === 'reserved' && !seatsByTier.get(tier.id)
+              ? h('span', { class: 'muted' }, ` ${t('organizer:tiers.noSeatsYet')}`)
+              : null,
+          );
+        })
+      : [h('li', { class: 'muted' }, t('organizer:tiers.none'))]),
   );
   const currency = e.tiers[0]?.currency;
   if (currency) $<HTMLInputElement>('#tier-currency').value = currency;
@@ -102,8 +119,8 @@ function renderTiers(e: EventDetail): void {
   const current = select.value;
   select.replaceChildren(
     ...(reserved.length
-      ? reserved.map((t) => h('option', { value: t.id, selected: t.id === current }, t.name))
-      : [h('option', { value: '' }, 'Add a reserved tier first')]),
+      ? reserved.map((tier) => h('option', { value: tier.id, selected: tier.id === current }, tier.name))
+      : [h('option', { value: '' }, t('organizer:tiers.addReservedFirst'))]),
   );
   $('#section-list').replaceChildren(
     ...(sections.length
@@ -112,11 +129,11 @@ function renderTiers(e: EventDetail): void {
           return h(
             'li',
             {},
-            h('strong', {}, `Section ${s.name}`),
-            ` — ${s.rows.length} rows, ${count.toLocaleString()} seats`,
+            h('strong', {}, t('organizer:seats.section', { name: s.name })),
+            ` — ${t('organizer:seats.rows', { count: s.rows.length, n: number(s.rows.length) })}, ${t('organizer:seats.seats', { count, n: number(count) })}`,
           );
         })
-      : [h('li', { class: 'muted' }, 'No seats yet.')]),
+      : [h('li', { class: 'muted' }, t('organizer:seats.none'))]),
   );
 }
 
@@ -150,9 +167,14 @@ function previewWords({ layout, accessible }: WorkspaceState['layoutDraft']): st
     );
     const rows = new Set(seats.map((s) => s.row)).size;
     const marked = seats.filter((s) => s.accessible).length;
-    return `Adds ${seats.length.toLocaleString()} seats in ${rows} row${rows === 1 ? '' : 's'}${marked ? `, ${marked} accessible` : ''}.`;
+    const words = {
+      seats: t('organizer:seats.seats', { count: seats.length, n: number(seats.length) }),
+      rows: t('organizer:seats.rows', { count: rows, n: number(rows) }),
+      accessible: number(marked),
+    };
+    return marked ? t('organizer:seats.previewAccessible', words) : t('organizer:seats.preview', words);
   } catch (err) {
-    return err instanceof LayoutError ? `Not readable yet: ${err.message}.` : '';
+    return err instanceof LayoutError ? t('organizer:seats.unreadable', { reason: err.message }) : '';
   }
 }
 
@@ -166,10 +188,10 @@ function renderPublish([e, busy]: [EventDetail | null, WorkspaceState['busy']]):
   const publish = $<HTMLButtonElement>('#publish-scheduled');
   const reopen = $<HTMLButtonElement>('#publish-onsale');
   publish.hidden = e.phase !== 'draft';
-  publish.textContent = 'Publish';
+  publish.textContent = t('organizer:publish.publish');
   publish.disabled = busy === 'publish';
   reopen.hidden = e.phase !== 'postponed';
-  reopen.textContent = 'Back on sale';
+  reopen.textContent = t('organizer:publish.reopen');
   reopen.disabled = busy === 'publish';
   $('#publish-form .actions').hidden = publish.hidden && reopen.hidden;
   $('#publish-state').replaceChildren(phaseBadge(e.phase), ` ${phaseNote(e)}`);
