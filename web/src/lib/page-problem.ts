@@ -1,4 +1,5 @@
 import { h } from './dom.js';
+import { t } from './i18n.js';
 import type { PageProblemWords } from './words.js';
 
 /**
@@ -10,12 +11,15 @@ import type { PageProblemWords } from './words.js';
 
 const HIDDEN = 'data-page-problem-hidden';
 
-export function showPageProblem(words: PageProblemWords, links: [string, string][] = [['/', 'Find events']]): void {
+export function showPageProblem(
+  words: PageProblemWords,
+  links: [string, string][] = [['/', t('problems:page.findEvents')]],
+): void {
   const main = document.querySelector('main');
   const heading = main?.querySelector('h1');
   if (!main || !heading) return;
   heading.textContent = words.title;
-  document.title = `${words.title} — Fairdrop`;
+  document.title = t('common:titlePattern', { title: words.title });
   for (const child of main.children) {
     if (child === heading || child.id === 'page-problem' || (child as HTMLElement).hidden) continue;
     (child as HTMLElement).hidden = true;
