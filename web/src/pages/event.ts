@@ -1,8 +1,9 @@
 import { api, ApiError, problemFrom, session } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
+import { locale, number, t } from '../lib/i18n.js';
 import { accessibilityLabel, currentUser, localTime, money, renderHeader } from '../lib/layout.js';
 import { viewerTime } from '../lib/zoned-time.js';
-import { drawnCrowd, phaseBadge, roomOpen, type SalePhase, type SaleView } from '../lib/sale-phase.js';
+import { phaseBadge, roomOpen, type SalePhase, type SaleView } from '../lib/sale-phase.js';
 import { renderSeatMap, type SeatMap, type SeatView } from '../lib/seatmap.js';
 import { verifyFirstNotice } from '../lib/verify-first.js';
 import { showWaitlist } from '../lib/waitlist.js';
@@ -27,6 +28,8 @@ interface EventDetail {
   id: string;
   title: string;
   description: string;
+  /** The language `description` is in: the reader's when the organizer wrote one in it, else English. */
+  descriptionLanguage?: string;
   performers: string[];
   status: string;
   /** Where the sale stands, decided by the server (src/sales/phase.ts): this page only puts it in words. */
@@ -116,13 +119,14 @@ function buyable(e: EventDetail, pass: ReturnType<typeof purchasePass>): boolean
 function needsSeats(e: EventDetail | undefined): boolean {
   const pass = purchasePass();
   if (!e) return pass !== null;
-  return buyable(e, pass) && e.tiers.some((t) => t.kind === 'reserved');
+  return buyable(e, pass) && e.tiers.some((x) => x.kind === 'reserved');
 }
 
 async function load(): Promise<void> {
   // No id at all (a link cut short): nothing to ask the API, which would answer with a search.
   if (!id) return showPageProblem(pageProblemWords({ status: 404, code: '' }, 'event'));
-  const url = `/v1/events/${encodeURIComponent(id)}${needsSeats(event) ? '?include=seats' : ''}`;
+  // The page's language for the organizer's description (English where they wrote none in it).
+  const url = `/v1/events/${encodeURIComponent(id)}?lang=${locale}${needsSeats(event) ? '&include=seats' : ''}`;
   let res: Response;
   try {
     res = await fetch(url, { headers: url === loaded.url && loaded.etag ? { 'if-none-match': loaded.etag } : {} });
@@ -182,66 +186,54 @@ const STOCK_SHOWN: readonly SalePhase[] = [
 
 /** The Tickets card's words for the sale's phase: what is happening, and what a fan can do about it. */
 function saleNote(e: EventDetail): (string | HTMLElement)[] {
-  const at = (iso: string | null) => (iso ? localTime(iso, e.startsAt.timeZone) : 'a time still to be set');
+  const at = (iso: string | null) => (iso ? localTime(iso, e.startsAt.timeZone) : t('event:note.timeToBeSet'));
   const { sale } = e;
   const queue = sale.mode === 'queue';
   switch (e.phase) {
     case 'draft':
-      return ['Draft: only you can see this event until you publish it from the organizer console.'];
+      return [t('event:note.draft')];
     case 'announced':
-      return ['Tickets are not on sale yet. Watch this event to hear when they are.'];
+      return [t('event:note.announced')];
     case 'scheduled':
       return queue
-        ? [
-            `The waiting room opens ${at(sale.opensAt)} and the draw is at ${at(sale.startsAt)}. Everyone who joins before the draw gets the same chance, however early.`,
-          ]
-        : [`Tickets go on sale ${at(sale.startsAt)}.`];
+        ? [t('event:note.scheduledQueue', { opens: at(sale.opensAt), draw: at(sale.startsAt) })]
+        : [t('event:note.scheduled', { starts: at(sale.startsAt) })];
     case 'prequeue':
-      return [
-        `The waiting room is open until the draw at ${at(sale.startsAt)}: everyone who joins before then gets the same chance, however early.`,
-      ];
+      return [t('event:note.prequeue', { draw: at(sale.startsAt) })];
     case 'drawing':
-      return [
-        'The draw is under way: everyone who joined before the start is getting a number. Joining now puts you after them, in order of arrival.',
-      ];
+      return [t('event:note.drawing')];
     case 'admitting':
       return [
-        `On sale through the waiting room, in the order of its numbers. The draw is done: joining now puts you after ${drawnCrowd(sale)}, in order of arrival.`,
+        sale.drawSize === null
+          ? t('event:note.admittingUnknown')
+          : t('event:note.admitting', { count: sale.drawSize, n: number(sale.drawSize) }),
       ];
     case 'on_sale':
-      return [sale.endsAt ? `On sale now, until ${at(sale.endsAt)}.` : 'On sale now.'];
+      return [sale.endsAt ? t('event:note.onSaleUntil', { ends: at(sale.endsAt) }) : t('event:note.onSale')];
     case 'paused':
-      return [
-        queue
-          ? 'The organizer has paused the sale. Fans in the waiting room keep their places; admission continues when it resumes.'
-          : 'The organizer has paused the sale. Watch this event to hear when it resumes.',
-      ];
+      return [queue ? t('event:note.pausedQueue') : t('event:note.paused')];
     case 'sold_out':
-      return [
-        queue
-          ? 'Sold out. Tickets not paid for in time go back to fans in the waiting room, in the order of their numbers.'
-          : 'Sold out. Watch this event to hear if tickets come back.',
-      ];
+      return [queue ? t('event:note.soldOutQueue') : t('event:note.soldOut')];
     case 'ended':
-      return ['Sales for this event have ended.'];
+      return [t('event:note.ended')];
     case 'postponed':
-      return [
-        'Postponed to the date above. Tickets stay valid for the new date; if you cannot come, you may cancel your order for a refund from My tickets. Sales are stopped for now.',
-      ];
+      return [t('event:note.postponed')];
     case 'completed':
-      return ['This event has taken place.'];
+      return [t('event:note.completed')];
     case 'cancelled': {
       const c = e.cancellation;
       return [
-        h('p', { class: 'status bad' }, c ? `This event is cancelled: “${c.reason}”` : 'This event is cancelled.'),
+        h(
+          'p',
+          { class: 'status bad' },
+          c ? t('event:note.cancelledBecause', { reason: c.reason }) : t('event:note.cancelled'),
+        ),
         h(
           'p',
           {},
-          'Every ticket has been withdrawn and every paid order is refunded automatically to the card and gift card that paid it: you have nothing to do. ',
-          c?.refundsComplete
-            ? 'All refunds have been made. '
-            : 'Refunds are on their way; a card refund can take a few days to show. ',
-          h('a', { href: '/tickets.html' }, 'Your orders and refunds'),
+          t('event:note.refunds'),
+          c?.refundsComplete ? t('event:note.refundsDone') : t('event:note.refundsPending'),
+          h('a', { href: '/tickets.html' }, t('event:note.ordersLink')),
         ),
       ];
     }
@@ -250,26 +242,29 @@ function saleNote(e: EventDetail): (string | HTMLElement)[] {
 
 /** For a fan already in the waiting room: where they stand, and the link takes them there. */
 function placeWords(p: QueueSnapshot): string {
-  if (p.status === 'expired') return 'Your pass from the waiting room has expired.';
-  if (p.status === 'admitted' || p.status === 'purchasing') return 'It is your turn in the waiting room.';
-  if (p.ticketNumber === null) return 'You are in the waiting room: the draw gives you a number.';
-  return `You are in the waiting room with number ${p.ticketNumber.toLocaleString()}.`;
+  if (p.status === 'expired') return t('event:place.expired');
+  if (p.status === 'admitted' || p.status === 'purchasing') return t('event:place.turn');
+  if (p.ticketNumber === null) return t('event:place.awaitingDraw');
+  return t('event:place.number', { number: number(p.ticketNumber) });
 }
 
 function render(e: EventDetail): void {
-  document.title = `${e.title} — Fairdrop`;
+  document.title = t('event:documentTitle', { event: e.title });
   $('#title').textContent = e.title;
   const a = e.availability;
-  $('#when').textContent =
-    `${localTime(e.startsAt.utc, e.startsAt.timeZone)}${e.doorsAt ? ` · doors ${localTime(e.doorsAt, e.startsAt.timeZone)}` : ''}`;
+  const time = localTime(e.startsAt.utc, e.startsAt.timeZone);
+  $('#when').textContent = e.doorsAt
+    ? t('event:whenDoors', { time, doors: localTime(e.doorsAt, e.startsAt.timeZone) })
+    : time;
   $('#where').textContent = `${e.venue.name}, ${e.venue.city}`;
   $('#state').replaceChildren(
     phaseBadge(e.phase),
     STOCK_SHOWN.includes(e.phase)
-      ? ` ${a.remaining.toLocaleString()} of ${a.capacity.toLocaleString()} tickets left`
+      ? ` ${t('event:stock', { remaining: number(a.remaining), capacity: number(a.capacity) })}`
       : '',
   );
   $('#description').textContent = e.description;
+  $('#description').lang = e.descriptionLanguage ?? '';
   showPicture($('#picture'), e.image, 'hero', { eager: true });
   const p = e.policies;
   $('#policies').replaceChildren(
@@ -277,27 +272,25 @@ function render(e: EventDetail): void {
       'li',
       {},
       p?.refundableUntil
-        ? `Refunds until ${localTime(p.refundableUntil, e.startsAt.timeZone)}`
-        : 'No refunds once bought (unless the event is cancelled)',
+        ? t('event:policy.refundsUntil', { time: localTime(p.refundableUntil, e.startsAt.timeZone) })
+        : t('event:policy.noRefunds'),
     ),
-    h(
-      'li',
-      {},
-      p?.transfersAllowed
-        ? 'Tickets can be transferred or gifted to a named person, at face value'
-        : 'Tickets cannot be transferred',
-    ),
-    ...(p?.perAccountLimit ? [h('li', {}, `At most ${p.perAccountLimit} tickets per account`)] : []),
+    h('li', {}, p?.transfersAllowed ? t('event:policy.transfers') : t('event:policy.noTransfers')),
+    ...(p?.perAccountLimit
+      ? [h('li', {}, t('event:policy.limit', { count: p.perAccountLimit, n: number(p.perAccountLimit) }))]
+      : []),
   );
   $('#performers').textContent = e.performers.join(', ');
   $('#access').replaceChildren(
     ...(e.accessibility.length
       ? e.accessibility.map((f) => h('li', {}, accessibilityLabel(f)))
-      : [h('li', {}, 'No accessibility information yet')]),
+      : [h('li', {}, t('event:noAccessibility'))]),
   );
   $('#transit').replaceChildren(
-    ...e.transit.stops.map((s) => h('li', {}, `${s.name} — ${s.lines.join(', ')} — ${s.walkingMinutes} min walk`)),
-    ...(e.transit.parking ? [h('li', {}, `Parking: ${e.transit.parking}`)] : []),
+    ...e.transit.stops.map((s) =>
+      h('li', {}, t('event:stop', { stop: s.name, lines: s.lines.join(', '), minutes: number(s.walkingMinutes) })),
+    ),
+    ...(e.transit.parking ? [h('li', {}, t('event:parking', { parking: e.transit.parking }))] : []),
   );
   const pass = purchasePass();
   const buying = buyable(e, pass);
@@ -307,14 +300,12 @@ function render(e: EventDetail): void {
   queue.hidden = e.sale.mode !== 'queue' || !roomOpen(e.phase) || buying;
   if (roomOpen(e.phase) && e.sale.mode === 'queue' && place === undefined) void loadPlace();
   const inRoom = place?.joined ? place : null;
-  queue.textContent = inRoom ? 'Go to your place in the waiting room' : 'Join the waiting room';
+  queue.textContent = inRoom ? t('event:goToPlace') : t('event:joinQueue');
   const placeNote = $('#place-note');
   placeNote.hidden = queue.hidden || !inRoom;
   placeNote.textContent = inRoom ? placeWords(inRoom) : '';
   $('#buy').hidden = !buying;
-  $('#pass-note').textContent = pass
-    ? `It is your turn. Your pass from the waiting room is valid until ${viewerTime(pass.expiresAt)}.`
-    : '';
+  $('#pass-note').textContent = pass ? t('event:passNote', { time: viewerTime(pass.expiresAt, { locale }) }) : '';
   const verify = $('#verify-first');
   verify.hidden = queue.hidden || inRoom !== null || verify.childElementCount === 0;
   if (!queue.hidden && !inRoom) void verifyFirstIfNeeded();
@@ -325,11 +316,15 @@ function render(e: EventDetail): void {
   const tierSelect = $<HTMLSelectElement>('#tier');
   const current = tierSelect.value;
   tierSelect.replaceChildren(
-    ...e.tiers.map((t) =>
+    ...e.tiers.map((tier) =>
       h(
         'option',
-        { value: t.id, selected: t.id === current },
-        `${t.name} — ${money(t.totalCents, t.currency)} all-in (${t.remaining} left)`,
+        { value: tier.id, selected: tier.id === current },
+        t('event:tierOption', {
+          tier: tier.name,
+          price: money(tier.totalCents, tier.currency),
+          remaining: number(tier.remaining),
+        }),
       ),
     ),
   );
@@ -339,13 +334,13 @@ function render(e: EventDetail): void {
 
 function renderSeats(): void {
   if (!event) return;
-  const tier = event.tiers.find((t) => t.id === $<HTMLSelectElement>('#tier').value) ?? event.tiers[0];
+  const tier = event.tiers.find((x) => x.id === $<HTMLSelectElement>('#tier').value) ?? event.tiers[0];
   const reserved = tier?.kind === 'reserved';
   $('#seat-area').hidden = !reserved;
   $('#quantity-area').hidden = false;
   if (!reserved || !tier) return;
   if (!event.seatMap) {
-    $('#seats').replaceChildren(h('p', { class: 'muted' }, 'Loading the seat map…'));
+    $('#seats').replaceChildren(h('p', { class: 'muted' }, t('event:loadingSeats')));
     return;
   }
   const map: SeatMap = {
@@ -363,8 +358,8 @@ function renderSeats(): void {
       if (selected.has(seat.id)) selected.delete(seat.id);
       else selected.set(seat.id, label);
       $('#choice').textContent = selected.size
-        ? `Chosen: ${[...selected.values()].join('; ')}`
-        : 'No seats chosen: we will pick the best available.';
+        ? t('event:chosen', { seats: [...selected.values()].join('; ') })
+        : t('event:noSeats');
       renderSeats();
       (document.querySelector(`[data-seat="${seat.id}"]`) as HTMLElement | null)?.focus();
     }),
@@ -393,12 +388,12 @@ $<HTMLFormElement>('#buy').addEventListener('submit', async (e) => {
       : { quantity, ...($<HTMLInputElement>('#together').checked ? { together: true } : {}) }),
     ...(pass ? { purchaseToken: pass.token } : {}),
   };
-  setStatus(status, 'busy', 'Holding your tickets…');
+  setStatus(status, 'busy', t('event:holding'));
   try {
     const hold = await api<{ id: string }>('POST', '/v1/holds', body);
     location.href = `/checkout.html?hold=${hold.id}`;
   } catch (err) {
-    setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
+    setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('event:network'));
     await load();
   }
 });
@@ -410,9 +405,9 @@ $('#watch').addEventListener('click', async () => {
   }
   try {
     await api('POST', `/v1/events/${id}/watch`);
-    setStatus($('#watch-status'), 'ok', 'Watching: we will tell you when the waiting room opens or tickets come back.');
+    setStatus($('#watch-status'), 'ok', t('event:watching'));
   } catch (err) {
-    setStatus($('#watch-status'), 'bad', err instanceof ApiError ? err.describe() : 'Network error.');
+    setStatus($('#watch-status'), 'bad', err instanceof ApiError ? err.describe() : t('event:networkShort'));
   }
 });
 

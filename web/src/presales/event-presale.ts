@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { eventPresales } from '../../../src/presales/presales.schemas.js';
 import { api, ApiError, session } from '../lib/api.js';
 import { h, setStatus } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 import { localTime } from '../lib/layout.js';
 
 /**
@@ -29,18 +30,34 @@ export function presaleNow(): PresaleNow | null {
   return w ? { windowId: w.id, mode: w.mode, eligible: w.eligible === true } : null;
 }
 
-const GATE_WORDS: Record<Window['gate'], string> = {
-  code: 'for fans with a presale code',
-  allowlist: 'for fans on the organizer’s list',
-  staff: 'for the event’s staff',
+type Times = { name: string; opens: string; closes: string };
+
+/** A window in one sentence per gate and state (its name set in bold where the language puts it). */
+const WINDOW_WORDS: Record<Window['gate'], Record<'open' | 'later', (values: Times) => string>> = {
+  code: {
+    open: (v) => t('event:presale.openCode', v),
+    later: (v) => t('event:presale.laterCode', v),
+  },
+  allowlist: {
+    open: (v) => t('event:presale.openAllowlist', v),
+    later: (v) => t('event:presale.laterAllowlist', v),
+  },
+  staff: {
+    open: (v) => t('event:presale.openStaff', v),
+    later: (v) => t('event:presale.laterStaff', v),
+  },
 };
 
+const NAME_MARK = '\u0001';
+
 function windowLine(w: Window, timeZone: string): HTMLElement {
-  const when =
-    w.status === 'open'
-      ? `on now, until ${localTime(w.closesAt, timeZone)}`
-      : `from ${localTime(w.opensAt, timeZone)} to ${localTime(w.closesAt, timeZone)}`;
-  return h('li', {}, h('strong', {}, w.name), ` — ${GATE_WORDS[w.gate]}, ${when}.`);
+  const sentence = WINDOW_WORDS[w.gate][w.status === 'open' ? 'open' : 'later']({
+    name: NAME_MARK,
+    opens: localTime(w.opensAt, timeZone),
+    closes: localTime(w.closesAt, timeZone),
+  });
+  const [before = '', after = ''] = sentence.split(NAME_MARK);
+  return h('li', {}, before, h('strong', {}, w.name), after);
 }
 
 /** What the fan can do about the window open now or next. */
@@ -49,32 +66,25 @@ function yourPart(w: Window, eventId: string, rerender: () => void): HTMLElement
     // A queue-mode window's room opens before the window does: its pre-queue is where to wait.
     const roomOpen = w.mode === 'queue' && w.prequeueOpensAt !== null && Date.parse(w.prequeueOpensAt) <= Date.now();
     if (w.status !== 'open' && !roomOpen)
-      return [h('p', { class: 'status ok' }, `You are in for “${w.name}”: come back when it opens.`)];
+      return [h('p', { class: 'status ok' }, t('event:presale.comeBack', { name: w.name }))];
     if (w.mode === 'queue') {
       const link = h(
         'a',
         { class: 'button', href: `/queue.html?event=${w.id}&presale=${eventId}` },
-        'Go to the presale waiting room',
+        t('event:presale.goToRoom'),
       );
-      return [h('p', { class: 'status ok' }, `You are in for “${w.name}”. It has a waiting room of its own.`), link];
+      return [h('p', { class: 'status ok' }, t('event:presale.ownRoom', { name: w.name })), link];
     }
     return [
       h(
         'p',
         { class: 'status ok', id: 'presale-yours' },
-        redeemedJust === w.id ? 'Code accepted: you can buy in this presale now.' : 'You can buy in this presale now.',
+        redeemedJust === w.id ? t('event:presale.codeAccepted') : t('event:presale.canBuy'),
       ),
     ];
   }
-  if (w.gate === 'allowlist')
-    return [
-      h(
-        'p',
-        { class: 'muted' },
-        'You are not on the organizer’s list for this presale: the general sale is open to everyone.',
-      ),
-    ];
-  if (w.gate === 'staff') return [h('p', { class: 'muted' }, 'This presale is for the event’s staff only.')];
+  if (w.gate === 'allowlist') return [h('p', { class: 'muted' }, t('event:presale.notListed'))];
+  if (w.gate === 'staff') return [h('p', { class: 'muted' }, t('event:presale.staffOnly'))];
   return [codeForm(w, rerender)];
 }
 
@@ -90,9 +100,9 @@ function codeForm(w: Window, rerender: () => void): HTMLElement {
   const form = h(
     'form',
     { id: 'presale-form' },
-    h('label', { for: 'presale-code' }, `Presale code for “${w.name}”`),
+    h('label', { for: 'presale-code' }, t('event:presale.codeLabel', { name: w.name })),
     input,
-    h('button', { type: 'submit' }, 'Use this code'),
+    h('button', { type: 'submit' }, t('event:presale.useCode')),
     status,
   );
   form.addEventListener('submit', async (ev) => {
@@ -101,14 +111,14 @@ function codeForm(w: Window, rerender: () => void): HTMLElement {
       location.href = `/account.html?next=${encodeURIComponent(location.pathname + location.search)}`;
       return;
     }
-    setStatus(status, 'busy', 'Checking your code…');
+    setStatus(status, 'busy', t('event:presale.checking'));
     try {
       await api('POST', `/v1/presales/${w.id}/redeem`, { code: input.value });
       redeemedJust = w.id;
       await refresh(w.eventId);
       rerender();
     } catch (err) {
-      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
+      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('event:presale.network'));
       input.focus();
     }
   });
@@ -131,7 +141,7 @@ export function renderPresale(slot: HTMLElement, eventId: string, timeZone: stri
   if (form && !target.eligible && target.gate === 'code' && slot.dataset.window === target.id) return;
   slot.dataset.window = target.id;
   slot.replaceChildren(
-    h('h3', { id: 'presale-title' }, 'Presales'),
+    h('h3', { id: 'presale-title' }, t('event:presale.title')),
     h('ul', { class: 'presale-windows' }, ...shown.map((w) => windowLine(w, timeZone))),
     ...yourPart(target, eventId, rerender),
   );
