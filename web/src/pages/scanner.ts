@@ -1,4 +1,5 @@
 import { $ } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 import { currentUser, renderHeader } from '../lib/layout.js';
 import { createStore } from '../lib/store.js';
 import { doorEffects } from '../scanner/effects.js';
@@ -31,9 +32,7 @@ $<HTMLFormElement>('#setup-form').addEventListener('submit', async (e) => {
   const eventId = eventSelect.value;
   const gate = gateInput.value.trim();
   if (!eventId || !gate) {
-    store.actions.setupRefused(
-      !eventId ? 'Choose the event you are admitting to.' : 'Name your gate (for example 3 or North).',
-    );
+    store.actions.setupRefused(!eventId ? t('scanner:setup.needEvent') : t('scanner:setup.needGate'));
     (!eventId ? eventSelect : gateInput).focus();
     return;
   }

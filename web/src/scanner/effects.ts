@@ -1,4 +1,5 @@
 import { api, ApiError } from '../lib/api.js';
+import { t } from '../lib/i18n.js';
 import type { Me } from '../lib/layout.js';
 import type { Store } from '../lib/store.js';
 import { cameraScanningAvailable, startCamera, type Camera } from './camera.js';
@@ -56,7 +57,7 @@ export function doorEffects(store: ScannerStore) {
       actions.choicesFound(events, events[0]?.id);
       actions.searchDone(events.length);
     } catch (err) {
-      actions.searchFailed(describe(err, 'Network error.'));
+      actions.searchFailed(describe(err, t('scanner:network')));
     }
   }
 
@@ -69,11 +70,7 @@ export function doorEffects(store: ScannerStore) {
       await candidate.download();
     } catch (err) {
       const refusal =
-        err instanceof ApiError
-          ? err.describe()
-          : candidate.bundle()
-            ? null
-            : 'No connection and no offline bundle for this event on this device yet.';
+        err instanceof ApiError ? err.describe() : candidate.bundle() ? null : t('scanner:setup.noBundle');
       if (refusal) {
         actions.setupRefused(refusal);
         return false;
@@ -82,7 +79,7 @@ export function doorEffects(store: ScannerStore) {
     const title = store.state.choices.find((e) => e.id === eventId)?.title ?? '';
     localStorage.setItem(REMEMBERED, JSON.stringify({ eventId, gate, title }));
     offline = candidate;
-    actions.stationOpened({ eventId, gate, title: title || 'Event' });
+    actions.stationOpened({ eventId, gate, title });
     offlineSeen();
     if (navigator.onLine && candidate.queue().length) void sync();
     return true;
@@ -119,15 +116,13 @@ export function doorEffects(store: ScannerStore) {
       show(answer);
     } catch (err) {
       if (err instanceof ApiError) return actions.scanRefused(err.describe());
-      if (!s.bundle()) return actions.scanRefused('No connection, and no offline bundle: download it while online.');
+      if (!s.bundle()) return actions.scanRefused(t('scanner:station.noBundle'));
       let local: LocalAnswer;
       try {
         local = await s.decide(code, station.gate);
       } catch (expired) {
         if (!(expired instanceof BundleExpiredError)) throw expired;
-        return actions.scanRefused(
-          `No connection, and the offline bundle expired at ${clock(expired.expiresAt)}: download a fresh one while online.`,
-        );
+        return actions.scanRefused(t('scanner:station.bundleExpired', { time: clock(expired.expiresAt) }));
       }
       show({ ...local, ticket: null, offline: true });
       offlineSeen();
@@ -143,7 +138,7 @@ export function doorEffects(store: ScannerStore) {
       offlineSeen(); // the queue count goes with the report, not after the download below
       await s.download().catch(() => undefined); // fresh revocations and admissions from other gates
     } catch (err) {
-      actions.syncFailed(describe(err, 'Still offline: the scans stay queued on this device.'));
+      actions.syncFailed(describe(err, t('scanner:sync.stillOffline')));
     } finally {
       actions.syncEnded();
       offlineSeen();
@@ -156,7 +151,7 @@ export function doorEffects(store: ScannerStore) {
       await offline.download();
       actions.bundleUpdated();
     } catch (err) {
-      actions.syncFailed(describe(err, 'No connection: keeping the bundle this device has.'));
+      actions.syncFailed(describe(err, t('scanner:sync.keepBundle')));
     }
     offlineSeen();
   }

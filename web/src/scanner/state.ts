@@ -1,4 +1,5 @@
 import { silent, type StatusLine } from '../lib/dom.js';
+import { number, t } from '../lib/i18n.js';
 import type { OfflineStore, ScanResult } from './offline.js';
 
 /**
@@ -64,7 +65,7 @@ export interface ScannerState {
 
 export const initialState: ScannerState = {
   account: 'loading',
-  status: { kind: '', text: 'Loading…' },
+  status: { kind: '', text: t('scanner:loading') },
   choices: [],
   chosen: '',
   rememberedGate: '',
@@ -79,8 +80,6 @@ export const initialState: ScannerState = {
   syncing: false,
 };
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
 export const actions = {
   signedOut: (s: ScannerState): ScannerState => ({ ...s, account: 'signed_out', status: silent }),
   signedIn: (s: ScannerState, cameraAvailable: boolean): ScannerState => ({
@@ -90,9 +89,7 @@ export const actions = {
     camera: {
       ...s.camera,
       available: cameraAvailable,
-      note: cameraAvailable
-        ? s.camera.note
-        : 'This browser cannot use a camera here: type or paste the code, or use a USB/Bluetooth scanner (it types into the field).',
+      note: cameraAvailable ? s.camera.note : t('scanner:station.noCamera'),
     },
   }),
 
@@ -104,19 +101,22 @@ export const actions = {
   },
   eventChosen: (s: ScannerState, id: string): ScannerState => ({ ...s, chosen: id }),
   gateRemembered: (s: ScannerState, gate: string): ScannerState => ({ ...s, rememberedGate: gate }),
-  searchStarted: (s: ScannerState): ScannerState => ({ ...s, search: { kind: 'busy', text: 'Searching…' } }),
+  searchStarted: (s: ScannerState): ScannerState => ({
+    ...s,
+    search: { kind: 'busy', text: t('scanner:setup.searching') },
+  }),
   searchDone: (s: ScannerState, found: number): ScannerState => ({
     ...s,
     search: found
-      ? { kind: 'ok', text: `${plural(found, 'event')} found: choose below.` }
-      : { kind: 'bad', text: 'No event matches.' },
+      ? { kind: 'ok', text: t('scanner:setup.found', { count: found, n: number(found) }) }
+      : { kind: 'bad', text: t('scanner:setup.noMatch') },
   }),
   searchFailed: (s: ScannerState, message: string): ScannerState => ({ ...s, search: { kind: 'bad', text: message } }),
 
   setupRefused: (s: ScannerState, message: string): ScannerState => ({ ...s, setup: { kind: 'bad', text: message } }),
   downloadingBundle: (s: ScannerState): ScannerState => ({
     ...s,
-    setup: { kind: 'busy', text: 'Downloading the offline bundle…' },
+    setup: { kind: 'busy', text: t('scanner:setup.downloading') },
   }),
   stationOpened: (s: ScannerState, station: Station): ScannerState => ({
     ...s,
@@ -130,7 +130,10 @@ export const actions = {
     camera: { ...s.camera, state: 'off' },
   }),
 
-  checking: (s: ScannerState): ScannerState => ({ ...s, status: { kind: 'busy', text: 'Checking…' } }),
+  checking: (s: ScannerState): ScannerState => ({
+    ...s,
+    status: { kind: 'busy', text: t('scanner:station.checking') },
+  }),
   answered: (s: ScannerState, answer: ScanAnswer): ScannerState => ({ ...s, result: answer, status: silent }),
   scanRefused: (s: ScannerState, message: string): ScannerState => ({ ...s, status: { kind: 'bad', text: message } }),
 
@@ -138,21 +141,29 @@ export const actions = {
   syncStarted: (s: ScannerState): ScannerState => ({
     ...s,
     syncing: true,
-    sync: { kind: 'busy', text: 'Uploading offline scans…' },
+    sync: { kind: 'busy', text: t('scanner:sync.uploading') },
   }),
   synced: (s: ScannerState, outcome: SyncOutcome): ScannerState => {
     const { sent, conflicts, overruled, outsideWindow } = outcome;
-    const text =
-      `Synced ${plural(sent, 'scan')}.${conflicts.length ? ` ${plural(conflicts.length, 'conflict')}.` : ''}` +
-      (outsideWindow.length
-        ? ` ${outsideWindow.length} outside the offline bundle's time window: check this device's clock.`
-        : '');
+    // Each its own sentence: how many were sent, how many the server disputed, how many were mistimed.
+    const text = [
+      t('scanner:sync.synced', { count: sent, n: number(sent) }),
+      conflicts.length ? t('scanner:sync.conflicts', { count: conflicts.length, n: number(conflicts.length) }) : '',
+      outsideWindow.length
+        ? t('scanner:sync.outsideCount', { count: outsideWindow.length, n: number(outsideWindow.length) })
+        : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     const kind = conflicts.length || overruled.length || outsideWindow.length ? 'bad' : 'ok';
     return { ...s, sync: { kind, text }, report: outcome };
   },
   syncFailed: (s: ScannerState, message: string): ScannerState => ({ ...s, sync: { kind: 'bad', text: message } }),
   syncEnded: (s: ScannerState): ScannerState => ({ ...s, syncing: false }),
-  bundleUpdated: (s: ScannerState): ScannerState => ({ ...s, sync: { kind: 'ok', text: 'Offline bundle updated.' } }),
+  bundleUpdated: (s: ScannerState): ScannerState => ({
+    ...s,
+    sync: { kind: 'ok', text: t('scanner:sync.bundleUpdated') },
+  }),
 
   cameraStarting: (s: ScannerState): ScannerState => ({ ...s, camera: { ...s.camera, state: 'starting' } }),
   cameraStarted: (s: ScannerState, decoder: string): ScannerState => ({
@@ -162,6 +173,6 @@ export const actions = {
   cameraStopped: (s: ScannerState): ScannerState => ({ ...s, camera: { ...s.camera, state: 'off' } }),
   cameraFailed: (s: ScannerState, reason: string): ScannerState => ({
     ...s,
-    camera: { ...s.camera, state: 'off', note: `The camera could not start (${reason}). Type the code below.` },
+    camera: { ...s.camera, state: 'off', note: t('scanner:station.cameraFailed', { reason }) },
   }),
 };

@@ -1,8 +1,9 @@
 import { $, h, setStatus, type StatusLine } from '../lib/dom.js';
+import { number, t } from '../lib/i18n.js';
 import { localTime } from '../lib/layout.js';
 import type { Store } from '../lib/store.js';
 import type { actions, OfflineFacts, ScanAnswer, ScannerState, SyncOutcome } from './state.js';
-import { clock, outsideWindowWords, RESULT_WORDS } from './words.js';
+import { clock, outsideWindowWords, resultReason, resultVerdict, resultWord } from './words.js';
 
 /** The door scanner's views: each part of the page drawn from the state (see lib/store.ts). */
 
@@ -16,21 +17,20 @@ function renderResult(answer: ScanAnswer | null): void {
   if (!answer) {
     box.className = 'scan-result idle';
     box.replaceChildren(
-      h('p', { class: 'result-word' }, 'Ready'),
-      h('p', { class: 'result-reason' }, 'Scan a ticket or type its code.'),
+      h('p', { class: 'result-word' }, t('scanner:station.ready')),
+      h('p', { class: 'result-reason' }, t('scanner:station.readyHint')),
     );
     return;
   }
-  const [word, reason] = RESULT_WORDS[answer.result];
   const ok = answer.result === 'admitted';
   box.className = `scan-result ${ok ? 'result-ok' : 'result-bad'}`;
   box.dataset.result = answer.result;
   const lines = [
-    h('p', { class: 'result-word' }, h('span', { 'aria-hidden': 'true' }, ok ? '✓ ' : '✕ '), word),
-    h('p', { class: 'result-reason' }, reason(answer)),
+    h('p', { class: 'result-word' }, h('span', { 'aria-hidden': 'true' }, ok ? '✓ ' : '✕ '), resultWord(answer.result)),
+    h('p', { class: 'result-reason' }, resultReason(answer.result, answer)),
     answer.seat ? h('p', { class: 'result-seat' }, answer.seat) : null,
     answer.ticket?.attendeeName ? h('p', { class: 'result-name' }, answer.ticket.attendeeName) : null,
-    answer.offline ? h('p', { class: 'result-note' }, 'Checked on this device (offline); it will be synced.') : null,
+    answer.offline ? h('p', { class: 'result-note' }, t('scanner:station.checkedOffline')) : null,
   ];
   box.replaceChildren(...lines.filter((l) => l !== null));
 }
@@ -39,16 +39,19 @@ function renderOffline(offline: OfflineFacts | null): void {
   if (!offline) return;
   const { online, bundle, pending } = offline;
   const connection = $('#connection');
-  connection.textContent = online
-    ? 'Online: the server decides each scan.'
-    : 'Offline: this device decides with the downloaded bundle.';
+  connection.textContent = online ? t('scanner:offline.online') : t('scanner:offline.offline');
   connection.className = `connection ${online ? 'is-online' : 'is-offline'}`;
   $('#bundle-state').textContent = !bundle
-    ? 'No offline bundle on this device yet.'
+    ? t('scanner:offline.noBundle')
     : bundle.expired
-      ? `Offline bundle from ${clock(bundle.issuedAt)} expired at ${clock(bundle.expiresAt)}: download a fresh one before scanning offline.`
-      : `Offline bundle from ${clock(bundle.issuedAt)} (valid until ${clock(bundle.expiresAt)}): ${bundle.revoked} revoked, ${bundle.inside} already inside then.`;
-  $('#pending-count').textContent = String(pending);
+      ? t('scanner:offline.bundleExpired', { issued: clock(bundle.issuedAt), expires: clock(bundle.expiresAt) })
+      : t('scanner:offline.bundle', {
+          issued: clock(bundle.issuedAt),
+          expires: clock(bundle.expiresAt),
+          revoked: number(bundle.revoked),
+          inside: number(bundle.inside),
+        });
+  $('#pending-count').textContent = number(pending);
   $<HTMLButtonElement>('#sync-now').disabled = !online || pending === 0;
 }
 
@@ -59,15 +62,16 @@ function renderReport(report: SyncOutcome | null): void {
       h(
         'li',
         {},
-        `Ticket ${c.ticketId.slice(0, 8)}: let in here at ${clock(c.scannedAt)} while offline, but gate ${c.firstGate} had admitted it at ${clock(c.firstUsedAt)}.`,
+        t('scanner:sync.conflict', {
+          ticket: c.ticketId.slice(0, 8),
+          scanned: clock(c.scannedAt),
+          gate: c.firstGate,
+          first: clock(c.firstUsedAt),
+        }),
       ),
     ),
     ...report.overruled.map((o) =>
-      h(
-        'li',
-        {},
-        `A code let in here at ${clock(o.scannedAt)} was ${RESULT_WORDS[o.serverResult][0].toLowerCase()} on the server.`,
-      ),
+      h('li', {}, t('scanner:sync.overruled', { time: clock(o.scannedAt), result: resultVerdict(o.serverResult) })),
     ),
     ...report.outsideWindow.map((o) => h('li', {}, outsideWindowWords(o))),
   );
@@ -89,12 +93,16 @@ export function showScanner(store: ScannerStore): void {
     (s) => s.choices,
     (choices, s) =>
       $('#event').replaceChildren(
-        h('option', { value: '' }, choices.length ? 'Choose an event' : 'Search for the event first'),
+        h('option', { value: '' }, choices.length ? t('scanner:setup.chooseEvent') : t('scanner:setup.searchFirst')),
         ...choices.map((e) =>
           h(
             'option',
             { value: e.id, selected: e.id === s.chosen },
-            `${e.title} — ${localTime(e.startsAt.utc, e.startsAt.timeZone)}, ${e.venue.name}`,
+            t('scanner:setup.eventOption', {
+              event: e.title,
+              time: localTime(e.startsAt.utc, e.startsAt.timeZone),
+              venue: e.venue.name,
+            }),
           ),
         ),
       ),
@@ -113,7 +121,12 @@ export function showScanner(store: ScannerStore): void {
   // Station: what is being scanned for, the answer, the camera.
   store.view(
     (s) => s.station,
-    (station) => station && void ($('#station-title').textContent = `${station.title} · gate ${station.gate}`),
+    (station) =>
+      station &&
+      void ($('#station-title').textContent = t('scanner:station.title', {
+        event: station.title || t('scanner:station.eventFallback'),
+        gate: station.gate,
+      })),
   );
   store.view((s) => s.result, renderResult);
   store.view(
@@ -122,7 +135,7 @@ export function showScanner(store: ScannerStore): void {
       const button = $<HTMLButtonElement>('#camera-toggle');
       const video = $<HTMLVideoElement>('#camera');
       button.hidden = !camera.available;
-      button.textContent = camera.state === 'on' ? 'Stop the camera' : 'Use the camera';
+      button.textContent = camera.state === 'on' ? t('scanner:station.cameraStop') : t('scanner:station.cameraStart');
       video.hidden = camera.state === 'off';
       if (camera.decoder) video.dataset.decoder = camera.decoder;
       $('#camera-note').textContent = camera.note;
