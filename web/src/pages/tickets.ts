@@ -1,5 +1,6 @@
 import { api, ApiError } from '../lib/api.js';
 import { $, setStatus } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 import { currentUser, renderHeader } from '../lib/layout.js';
 import { bindMarkRead, connectLive, loadFeed, renderFeed, renderTimeline } from '../tickets/feed.js';
 import { invitationFromHash, showInvitation, showSignedOutInvitation } from '../tickets/invitation.js';
@@ -47,7 +48,7 @@ if (!me) {
         ]);
         const reload = () => void load();
         $('#tickets-empty').hidden =
-          tickets.length > 0 || transfers.some((t) => t.status === 'accepted' && t.fromUserId === me.id);
+          tickets.length > 0 || transfers.some((tr) => tr.status === 'accepted' && tr.fromUserId === me.id);
         await Promise.all([
           renderTickets($('#tickets'), tickets, transfers, me.id, reload).then(() =>
             Promise.all([addWalletButtons($('#tickets'), tickets), addResaleActions($('#tickets'), tickets, reload)]),
@@ -59,13 +60,7 @@ if (!me) {
         if (invite && $('#invitation').hidden) await showInvitation(invite, me, transfers, reload);
         setStatus(pageStatus, '', '');
       } catch (err) {
-        setStatus(
-          pageStatus,
-          'bad',
-          err instanceof ApiError
-            ? err.describe()
-            : 'Could not reach Fairdrop. Your tickets will show when the connection is back.',
-        );
+        setStatus(pageStatus, 'bad', err instanceof ApiError ? err.describe() : t('tickets:unreachable'));
       }
     })();
     await loading;

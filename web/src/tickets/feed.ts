@@ -2,9 +2,10 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, NotificationPush, ServerToClientEvents } from '../../../src/realtime/events.js';
 import { api, session } from '../lib/api.js';
 import { $, h } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 import { money } from '../lib/layout.js';
 import { describeReceipt } from '../lib/receipt-words.js';
-import { mineAt, shortId } from './shared.js';
+import { mineAt, shortId, slot, withNodes } from './shared.js';
 import type { FeedItem, Receipt } from './types.js';
 
 /**
@@ -24,7 +25,7 @@ function notificationItem(n: FeedItem): HTMLElement {
     h(
       'p',
       {},
-      n.read ? null : h('span', { class: 'badge badge-new' }, 'New'),
+      n.read ? null : h('span', { class: 'badge badge-new' }, t('tickets:feed.new')),
       n.read ? null : ' ',
       h('strong', {}, n.title),
     ),
@@ -34,12 +35,12 @@ function notificationItem(n: FeedItem): HTMLElement {
 }
 
 export function renderFeed(feed: Feed): void {
-  $('#unread-count').textContent = feed.unread ? `${feed.unread} unread` : 'all read';
+  $('#unread-count').textContent = feed.unread
+    ? t('tickets:feed.unread', { count: feed.unread })
+    : t('tickets:feed.allRead');
   $<HTMLButtonElement>('#mark-read').hidden = feed.unread === 0;
   $('#notifications').replaceChildren(
-    ...(feed.items.length
-      ? feed.items.map(notificationItem)
-      : [h('li', { class: 'muted' }, 'Nothing yet. Order confirmations, transfers and event changes appear here.')]),
+    ...(feed.items.length ? feed.items.map(notificationItem) : [h('li', { class: 'muted' }, t('tickets:feed.empty'))]),
   );
 }
 
@@ -68,16 +69,14 @@ export function connectLive(
 ): Socket<ServerToClientEvents, ClientToServerEvents> {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ auth: { token: session.token() ?? '' } });
   const state = $('#live-state');
-  socket.on('connect', () => void (state.textContent = 'Live updates on.'));
+  socket.on('connect', () => void (state.textContent = t('tickets:feed.liveOn')));
   socket.on('disconnect', (reason) => {
-    state.textContent = 'Live updates paused; reconnecting…';
+    state.textContent = t('tickets:feed.livePaused');
     // The server ends the socket when the account changes or its sign-in ends: connect again, as the session is now.
     if (reason === 'io server disconnect') socket.connect();
   });
   socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
-    state.textContent = err.data?.code?.startsWith('auth.')
-      ? 'Live updates off: sign in again.'
-      : 'Live updates paused; reconnecting…';
+    state.textContent = err.data?.code?.startsWith('auth.') ? t('tickets:feed.liveOff') : t('tickets:feed.livePaused');
   });
   socket.on('notification', (push) => {
     if (feed.items.some((i) => i.id === push.id)) return;
@@ -105,13 +104,24 @@ export async function renderTimeline(): Promise<void> {
             h(
               'span',
               { class: 'hint' },
-              `#${r.seq} · `,
-              mineAt(r.occurredAt),
-              ` · ${r.subjectType} ${shortId(r.subjectId)} · hash `,
+              ...withNodes(
+                t('tickets:feed.receiptMeta', {
+                  seq: r.seq,
+                  time: slot('time'),
+                  subject: r.subjectType,
+                  id: shortId(r.subjectId),
+                }),
+                { time: mineAt(r.occurredAt) },
+              ),
+              ' ',
             ),
-            h('code', { title: `Signature ${r.signature} (key ${r.keyId})` }, r.hash.slice(0, 12)),
+            h(
+              'code',
+              { title: t('tickets:feed.signature', { signature: r.signature, key: r.keyId }) },
+              r.hash.slice(0, 12),
+            ),
           ),
         )
-      : [h('li', { class: 'muted' }, 'No receipts yet.')]),
+      : [h('li', { class: 'muted' }, t('tickets:feed.noReceipts'))]),
   );
 }

@@ -1,5 +1,6 @@
 import { api, ApiError, session } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 import type { Me } from '../lib/layout.js';
 import { verifyFirstNotice } from '../lib/verify-first.js';
 import { eventInfo, eventStart } from './shared.js';
@@ -30,17 +31,13 @@ const forget = () => history.replaceState(null, '', location.pathname + location
 
 /** Accepts (with the mail's token when the page has it); true when the ticket is now mine. */
 export async function acceptTransfer(transferId: string, token: string | null, status: HTMLElement): Promise<boolean> {
-  setStatus(status, 'busy', 'Accepting the ticket…');
+  setStatus(status, 'busy', t('tickets:invitation.accepting'));
   try {
     await api('POST', `/v1/transfers/${transferId}/accept`, token ? { token } : undefined);
-    setStatus(
-      status,
-      'ok',
-      'The ticket is yours: its door code is in your tickets below. The sender’s code no longer works.',
-    );
+    setStatus(status, 'ok', t('tickets:invitation.accepted'));
     return true;
   } catch (err) {
-    setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
+    setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('tickets:networkError'));
     return false;
   }
 }
@@ -53,15 +50,24 @@ export async function showInvitation(
   onAccepted: () => void,
 ): Promise<void> {
   const panel = $('#invitation');
-  const transfer = transfers.find((t) => t.id === invite.transferId);
+  const transfer = transfers.find((offer) => offer.id === invite.transferId);
   const event = transfer ? await eventInfo(transfer.eventId) : null;
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const intro = transfer
     ? transfer.status === 'pending'
-      ? `A ticket for ${event?.title ?? 'an event'}${event ? ` (${eventStart(event)}, ${event.venue.name})` : ''} is offered to you, ${me.displayName}.`
-      : `This transfer is ${transfer.status}.`
-    : `This invitation is not addressed to ${me.email}. If it was sent to another address of yours, sign out and sign in with that one.`;
-  const accept = h('button', { type: 'button', id: 'accept-transfer' }, 'Accept this ticket');
+      ? event
+        ? t('tickets:invitation.offeredAt', {
+            event: event.title,
+            when: eventStart(event),
+            venue: event.venue.name,
+            name: me.displayName,
+          })
+        : t('tickets:invitation.offered', { event: t('tickets:invitation.anEvent'), name: me.displayName })
+      : transfer.status === 'accepted'
+        ? t('tickets:invitation.state.accepted')
+        : t('tickets:invitation.state.cancelled')
+    : t('tickets:invitation.notYours', { email: me.email });
+  const accept = h('button', { type: 'button', id: 'accept-transfer' }, t('tickets:transfer.accept'));
   accept.hidden = transfer?.status !== undefined && transfer.status !== 'pending';
   // An unconfirmed address cannot take the ticket: the page says what to do instead of offering a button that fails.
   const verifyFirst = transfer?.status === 'pending' && !me.emailVerified;
@@ -75,10 +81,10 @@ export async function showInvitation(
     } else accept.disabled = false;
   });
   panel.replaceChildren(
-    h('h2', { id: 'invitation-title' }, 'A ticket for you'),
+    h('h2', { id: 'invitation-title' }, t('tickets:invitation.title')),
     h('p', {}, intro),
     ...(transfer?.message ? [h('blockquote', { class: 'gift-message' }, transfer.message)] : []),
-    h('p', { class: 'hint' }, 'Transfers on Fairdrop are free. Never pay anyone for a ticket sent this way.'),
+    h('p', { class: 'hint' }, t('tickets:invitation.free')),
     ...(verifyFirst ? [verifyFirstNotice(me, 'accept this ticket')] : []),
     accept,
     status,
@@ -92,10 +98,10 @@ export function showSignedOutInvitation(invite: Invitation): void {
   const signIn = h(
     'form',
     { id: 'invite-signin', class: 'invite-form' },
-    h('h3', {}, 'I have a Fairdrop account'),
-    h('label', { for: 'invite-email' }, 'Email'),
+    h('h3', {}, t('tickets:invitation.haveAccount')),
+    h('label', { for: 'invite-email' }, t('tickets:invitation.email')),
     h('input', { id: 'invite-email', name: 'email', type: 'email', required: true, autocomplete: 'email' }),
-    h('label', { for: 'invite-password' }, 'Password'),
+    h('label', { for: 'invite-password' }, t('tickets:invitation.password')),
     h('input', {
       id: 'invite-password',
       name: 'password',
@@ -103,16 +109,16 @@ export function showSignedOutInvitation(invite: Invitation): void {
       required: true,
       autocomplete: 'current-password',
     }),
-    h('button', { type: 'submit' }, 'Sign in and accept'),
+    h('button', { type: 'submit' }, t('tickets:invitation.signInAccept')),
     h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }),
   );
   const claim = h(
     'form',
     { id: 'invite-claim', class: 'invite-form' },
-    h('h3', {}, 'I am new to Fairdrop'),
-    h('label', { for: 'claim-name' }, 'Your name'),
+    h('h3', {}, t('tickets:invitation.newHere')),
+    h('label', { for: 'claim-name' }, t('tickets:invitation.name')),
     h('input', { id: 'claim-name', name: 'displayName', required: true, autocomplete: 'name' }),
-    h('label', { for: 'claim-password' }, 'Choose a password (10 characters or more)'),
+    h('label', { for: 'claim-password' }, t('tickets:invitation.choosePassword')),
     h('input', {
       id: 'claim-password',
       name: 'password',
@@ -121,7 +127,7 @@ export function showSignedOutInvitation(invite: Invitation): void {
       minlength: '10',
       autocomplete: 'new-password',
     }),
-    h('button', { type: 'submit' }, 'Create my account and accept'),
+    h('button', { type: 'submit' }, t('tickets:invitation.createAccept')),
     h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }),
   );
   const value = (form: HTMLFormElement, name: string) => (form.elements.namedItem(name) as HTMLInputElement).value;
@@ -129,7 +135,7 @@ export function showSignedOutInvitation(invite: Invitation): void {
   signIn.addEventListener('submit', async (e) => {
     e.preventDefault();
     const status = $('.status', signIn);
-    setStatus(status, 'busy', 'Signing in…');
+    setStatus(status, 'busy', t('tickets:invitation.signingIn'));
     try {
       const grant = await api<{ token: string }>('POST', '/v1/auth/login', {
         email: value(signIn, 'email'),
@@ -139,14 +145,14 @@ export function showSignedOutInvitation(invite: Invitation): void {
       // Reloaded signed in, the fragment still holds the invitation: the page offers it with its details.
       location.reload();
     } catch (err) {
-      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
+      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('tickets:networkError'));
     }
   });
   claim.addEventListener('submit', async (e) => {
     e.preventDefault();
     const status = $('.status', claim);
     if (!invite.token) return;
-    setStatus(status, 'busy', 'Creating your account…');
+    setStatus(status, 'busy', t('tickets:invitation.creating'));
     try {
       const grant = await api<{ token: string }>('POST', `/v1/transfers/${invite.transferId}/claim`, {
         token: invite.token,
@@ -157,18 +163,12 @@ export function showSignedOutInvitation(invite: Invitation): void {
       forget();
       location.reload();
     } catch (err) {
-      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
+      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('tickets:networkError'));
     }
   });
   panel.replaceChildren(
-    h('h2', { id: 'invitation-title' }, 'Someone sent you a ticket'),
-    h(
-      'p',
-      {},
-      invite.token
-        ? 'Sign in with the address the invitation was sent to, or create your account: the ticket then becomes yours and its door code appears on this page.'
-        : 'Sign in with the address the ticket was sent to. New to Fairdrop? Open the link in the invitation mail: it lets you create your account.',
-    ),
+    h('h2', { id: 'invitation-title' }, t('tickets:invitation.someoneSent')),
+    h('p', {}, invite.token ? t('tickets:invitation.withToken') : t('tickets:invitation.withoutToken')),
     // Creating an account needs the mail's token (it proves the address); the in-app link has none.
     h('div', { class: 'grid' }, signIn, invite.token ? claim : null),
   );

@@ -1,7 +1,8 @@
 import { api, ApiError } from '../lib/api.js';
 import { h, setStatus } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 import { money } from '../lib/layout.js';
-import { eventAt, eventInfo, mineAt, shortId } from './shared.js';
+import { eventAt, eventInfo, mineAt, shortId, slot, withNodes } from './shared.js';
 import type { EventInfo, Order, Ticket } from './types.js';
 
 /**
@@ -10,14 +11,15 @@ import type { EventInfo, Order, Ticket } from './types.js';
  * on offer (the server refuses those too; the page says why instead of offering the button).
  */
 
-const ORDER_WORDS: Record<Order['status'], string> = {
-  pending: 'Payment pending',
-  authorized: 'Card authorised; confirming your seats',
-  confirmed: 'Confirmed: your seats are guaranteed',
-  captured: 'Paid: your seats are guaranteed',
-  failed: 'Payment failed: nothing was charged',
-  voided: 'Cancelled before payment: nothing was charged',
-  cancelled: 'Cancelled',
+/** An order's state in a sentence, and in a word for its badge. */
+const ORDER_WORDS: Record<Order['status'], () => { line: string; badge: string }> = {
+  pending: () => ({ line: t('tickets:orders.state.pending'), badge: t('tickets:orders.badge.pending') }),
+  authorized: () => ({ line: t('tickets:orders.state.authorized'), badge: t('tickets:orders.badge.authorized') }),
+  confirmed: () => ({ line: t('tickets:orders.state.confirmed'), badge: t('tickets:orders.badge.confirmed') }),
+  captured: () => ({ line: t('tickets:orders.state.captured'), badge: t('tickets:orders.badge.captured') }),
+  failed: () => ({ line: t('tickets:orders.state.failed'), badge: t('tickets:orders.badge.failed') }),
+  voided: () => ({ line: t('tickets:orders.state.voided'), badge: t('tickets:orders.badge.voided') }),
+  cancelled: () => ({ line: t('tickets:orders.state.cancelled'), badge: t('tickets:orders.badge.cancelled') }),
 };
 
 /**
@@ -27,23 +29,14 @@ const ORDER_WORDS: Record<Order['status'], string> = {
 function standingNotes(order: Order, held: Ticket[]): string[] {
   const { transferred, used, offered } = order.ticketCounts;
   const notes: string[] = [];
-  if (transferred === 1)
-    notes.push(
-      'One ticket you transferred belongs to its new holder: it stays valid for them and you can no longer cancel it.',
-    );
-  if (transferred > 1)
-    notes.push(
-      `${transferred} tickets you transferred belong to their new holders: they stay valid for them and you can no longer cancel them.`,
-    );
-  if (used === 1) notes.push('One ticket was used at the door: it is not refundable.');
-  if (used > 1) notes.push(`${used} tickets were used at the door: they are not refundable.`);
+  if (transferred > 0) notes.push(t('tickets:orders.transferred', { count: transferred }));
+  if (used > 0) notes.push(t('tickets:orders.used', { count: used }));
   if (offered > 0) {
-    const seats = held.filter((t) => t.pendingTransferId).map((t) => t.seatLabel);
-    const which = seats.length ? ` (${seats.join(', ')})` : '';
+    const seats = held.filter((ticket) => ticket.pendingTransferId).map((ticket) => ticket.seatLabel);
     notes.push(
-      offered === 1
-        ? `One ticket${which} is on offer to someone: use “Cancel transfer” on it before cancelling the order.`
-        : `${offered} tickets${which} are on offer to someone: use “Cancel transfer” on them before cancelling the order.`,
+      seats.length
+        ? t('tickets:orders.offeredSeats', { count: offered, seats: seats.join(', ') })
+        : t('tickets:orders.offered', { count: offered }),
     );
   }
   return notes;
@@ -57,18 +50,18 @@ function cancelledEventWords(order: Order): string {
   const amount = money(order.refundedCents, order.currency);
   switch (order.status) {
     case 'captured':
-      return 'The event was cancelled: this order is being refunded automatically to the card and gift card that paid it.';
+      return t('tickets:orders.eventCancelled.captured');
     case 'confirmed':
     case 'authorized':
     case 'pending':
-      return 'The event was cancelled: the payment is being released and nothing will be charged.';
+      return t('tickets:orders.eventCancelled.unpaid');
     case 'cancelled':
       return order.refundedCents > 0
-        ? `The event was cancelled: ${amount} was refunded to the card and gift card that paid.`
-        : 'The event was cancelled: nothing was charged for this order.';
+        ? t('tickets:orders.eventCancelled.refunded', { amount })
+        : t('tickets:orders.eventCancelled.nothingCharged');
     case 'failed':
     case 'voided':
-      return 'The event was cancelled. This order was never paid, so nothing was charged and there is nothing to refund.';
+      return t('tickets:orders.eventCancelled.neverPaid');
   }
 }
 
@@ -78,20 +71,20 @@ function refundPolicy(
   event: EventInfo | null,
   held: Ticket[],
   now = Date.now(),
-): { allowed: boolean; text: (string | HTMLElement)[] } {
+): { allowed: boolean; text: (string | Node)[] } {
   if (event?.status === 'cancelled') return { allowed: false, text: [cancelledEventWords(order)] };
   if (order.status !== 'captured') return { allowed: false, text: [] };
   const { changeable, offered } = order.ticketCounts;
   const notes = standingNotes(order, held).map((n) => `${n} `);
-  if (changeable === 0 && offered === 0)
-    return { allowed: false, text: [...notes, 'No tickets of this order are left for you to cancel.'] };
+  if (changeable === 0 && offered === 0) return { allowed: false, text: [...notes, t('tickets:orders.noneLeft')] };
   const until = event?.policies?.refundableUntil;
-  if (!until)
-    return { allowed: false, text: ['Not refundable under the organizer’s policy (unless the event is cancelled).'] };
-  if (Date.parse(until) < now) return { allowed: false, text: ['Refunds closed ', eventAt(until, event), '.'] };
+  if (!until) return { allowed: false, text: [t('tickets:orders.notRefundable')] };
+  const time = { time: eventAt(until, event) };
+  if (Date.parse(until) < now)
+    return { allowed: false, text: withNodes(t('tickets:orders.refundsClosed', { time: slot('time') }), time) };
   return {
     allowed: offered === 0,
-    text: [...notes, 'You can cancel for a refund until ', eventAt(until, event), '.'],
+    text: [...notes, ...withNodes(t('tickets:orders.refundUntil', { time: slot('time') }), time)],
   };
 }
 
@@ -99,10 +92,10 @@ function refundPolicy(
 function confirmQuestion(order: Order): string {
   const { changeable, transferred, used } = order.ticketCounts;
   const kept = transferred + used;
-  const these = changeable === 1 ? 'the ticket' : `the ${changeable} tickets`;
-  if (kept === 0)
-    return `Cancel ${changeable === 1 ? 'your ticket' : `all ${changeable} valid tickets`} of this order?`;
-  return `Cancel ${these} you still hold? ${kept === 1 ? 'The other one stays as it is' : 'The others stay as they are'}, with no refund.`;
+  if (kept === 0) return t('tickets:orders.cancelAll', { count: changeable });
+  return kept === 1
+    ? t('tickets:orders.cancelHeldKeepOne', { count: changeable })
+    : t('tickets:orders.cancelHeldKeepMany', { count: changeable });
 }
 
 function cancelControls(order: Order, onChange: () => void): HTMLElement {
@@ -110,21 +103,17 @@ function cancelControls(order: Order, onChange: () => void): HTMLElement {
   const start = h(
     'button',
     { type: 'button', class: 'secondary', 'data-cancel-order': order.id },
-    'Cancel for a refund…',
+    t('tickets:orders.cancelStart'),
   );
   const confirmBox = h(
     'div',
-    { class: 'confirm', role: 'group', 'aria-label': 'Confirm cancellation', hidden: true },
-    h(
-      'p',
-      {},
-      `${confirmQuestion(order)} The refund goes back to the gift card first, then to your card. This cannot be undone.`,
-    ),
+    { class: 'confirm', role: 'group', 'aria-label': t('tickets:orders.confirmLabel'), hidden: true },
+    h('p', {}, `${confirmQuestion(order)} ${t('tickets:orders.refundGoesBack')}`),
     h(
       'div',
       { class: 'actions' },
-      h('button', { type: 'button', class: 'danger', 'data-confirm-cancel': order.id }, 'Yes, cancel and refund'),
-      h('button', { type: 'button', class: 'secondary' }, 'Keep my tickets'),
+      h('button', { type: 'button', class: 'danger', 'data-confirm-cancel': order.id }, t('tickets:orders.confirmYes')),
+      h('button', { type: 'button', class: 'secondary' }, t('tickets:orders.keep')),
     ),
   );
   const [yes, no] = [...confirmBox.querySelectorAll('button')] as HTMLButtonElement[];
@@ -143,19 +132,15 @@ function cancelControls(order: Order, onChange: () => void): HTMLElement {
   });
   yes!.addEventListener('click', async () => {
     yes!.disabled = true;
-    setStatus(status, 'busy', 'Cancelling and refunding…');
+    setStatus(status, 'busy', t('tickets:orders.cancelling'));
     try {
       const done = await api<Order>('PATCH', `/v1/orders/${order.id}`, { cancel: {} }, { idempotencyKey: key });
-      setStatus(status, 'ok', `Cancelled. ${money(done.refundedCents, done.currency)} refunded.`);
+      setStatus(status, 'ok', t('tickets:orders.cancelled', { amount: money(done.refundedCents, done.currency) }));
       confirmBox.hidden = true;
       onChange();
     } catch (err) {
       yes!.disabled = false;
-      setStatus(
-        status,
-        'bad',
-        err instanceof ApiError ? err.describe() : 'Network error: nothing was cancelled twice; try again.',
-      );
+      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('tickets:orders.network'));
     }
   });
   return h('div', { class: 'order-cancel' }, start, confirmBox, status);
@@ -173,41 +158,41 @@ export async function renderOrders(
     const policy = refundPolicy(
       o,
       event,
-      tickets.filter((t) => t.orderId === o.id),
+      tickets.filter((ticket) => ticket.orderId === o.id),
     );
     const paid = [
-      o.giftCardCents ? `${money(o.giftCardCents, o.currency)} gift card` : '',
-      o.cardCents ? `${money(o.cardCents, o.currency)} card` : '',
+      o.giftCardCents ? t('tickets:orders.giftCardPart', { amount: money(o.giftCardCents, o.currency) }) : '',
+      o.cardCents ? t('tickets:orders.cardPart', { amount: money(o.cardCents, o.currency) }) : '',
     ]
       .filter(Boolean)
       .join(' + ');
+    const total = money(o.totalCents, o.currency);
+    const words = ORDER_WORDS[o.status]();
     return h(
       'li',
       { class: 'order', 'data-order': o.id },
       h(
         'h3',
         {},
-        event?.title ?? 'Order',
+        event?.title ?? t('tickets:orders.order'),
         ' ',
-        h('span', { class: `badge order-${o.status}` }, ORDER_WORDS[o.status].split(':')[0]!),
+        h('span', { class: `badge order-${o.status}` }, words.badge),
       ),
-      h(
-        'p',
-        {},
-        ORDER_WORDS[o.status],
-        o.sandbox ? h('span', { class: 'muted' }, ' (sandbox payment, no money moved)') : null,
-      ),
+      h('p', {}, words.line, o.sandbox ? h('span', { class: 'muted' }, ` ${t('tickets:orders.sandbox')}`) : null),
       h(
         'p',
         { class: 'meta' },
-        `Purchase ${shortId(o.id)} · ordered `,
-        mineAt(o.createdAt),
-        ` · ${money(o.totalCents, o.currency)}${paid ? ` (${paid})` : ''}`,
-        o.refundedCents ? ` · ${money(o.refundedCents, o.currency)} refunded` : '',
+        ...withNodes(
+          paid
+            ? t('tickets:orders.metaPaid', { id: shortId(o.id), time: slot('time'), total, paid })
+            : t('tickets:orders.meta', { id: shortId(o.id), time: slot('time'), total }),
+          { time: mineAt(o.createdAt) },
+        ),
+        o.refundedCents ? ` · ${t('tickets:orders.refundedPart', { amount: money(o.refundedCents, o.currency) })}` : '',
       ),
       policy.text.length ? h('p', { class: 'hint' }, ...policy.text) : null,
       policy.allowed ? cancelControls(o, onChange) : null,
     );
   });
-  list.replaceChildren(...(items.length ? items : [h('li', { class: 'muted' }, 'No orders yet.')]));
+  list.replaceChildren(...(items.length ? items : [h('li', { class: 'muted' }, t('tickets:orders.none'))]));
 }

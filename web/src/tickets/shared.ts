@@ -1,4 +1,5 @@
 import { api } from '../lib/api.js';
+import { locale } from '../lib/i18n.js';
 import { eventTime, timeTag, viewerZone } from '../lib/zoned-time.js';
 import type { EventInfo } from './types.js';
 
@@ -26,16 +27,33 @@ export function forgetEvents(): void {
 
 /** A time about the event, at its venue; in the fan's zone when the event is unknown (still labelled). */
 export const eventAt = (iso: string, event: EventInfo | null): HTMLElement =>
-  event ? timeTag(iso, event.startsAt.timeZone) : mineAt(iso);
+  event ? timeTag(iso, event.startsAt.timeZone, { locale }) : mineAt(iso);
 
 /** A time about the fan's own doing, in the fan's zone. */
-export const mineAt = (iso: string): HTMLElement => timeTag(iso, viewerZone());
+export const mineAt = (iso: string): HTMLElement => timeTag(iso, viewerZone(), { locale });
 
 /** The clock only, at the venue: "19:02 EST" (a check-in at its door). */
 export const clockAt = (iso: string, event: EventInfo | null): HTMLElement =>
-  timeTag(iso, event?.startsAt.timeZone ?? viewerZone(), { clockOnly: true });
+  timeTag(iso, event?.startsAt.timeZone ?? viewerZone(), { clockOnly: true, locale });
 
 /** The event's start as words at its venue, for sentences built as text (the invitation). */
-export const eventStart = (event: EventInfo): string => eventTime(event.startsAt.utc, event.startsAt.timeZone);
+export const eventStart = (event: EventInfo): string =>
+  eventTime(event.startsAt.utc, event.startsAt.timeZone, { locale });
 
 export const shortId = (id: string) => id.slice(0, 8);
+
+const MARK = '\u0000';
+
+/** A placeholder for an element in a message: t('tickets:orders.refundUntil', { time: slot('time') }). */
+export const slot = (name: string): string => `${MARK}${name}${MARK}`;
+
+/**
+ * A message with elements in it (a <time>), in the language's word order: the text of
+ * `t(key, { time: slot('time') })`, each slot replaced by its node.
+ */
+export function withNodes(text: string, nodes: Record<string, Node>): (string | Node)[] {
+  return text
+    .split(MARK)
+    .map((part, i) => (i % 2 === 1 ? (nodes[part] ?? part) : part))
+    .filter((part) => part !== '');
+}

@@ -1,7 +1,8 @@
 import { api, ApiError, session, type Problem } from '../lib/api.js';
 import { h, setStatus } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 import { secondsUntil } from '../lib/zoned-time.js';
-import { clockAt, eventAt, eventInfo, mineAt } from './shared.js';
+import { clockAt, eventAt, eventInfo, mineAt, slot, withNodes } from './shared.js';
 import type { EventInfo, Ticket, TicketCode, TicketStatus, Transfer } from './types.js';
 import { pictureElement } from '../lib/pictures.js';
 
@@ -11,18 +12,12 @@ import { pictureElement } from '../lib/pictures.js';
  * transfer/gift form.
  */
 
-const STATUS_WORDS: Record<TicketStatus | 'transferred', [string, string]> = {
-  valid: [
-    'Valid',
-    'Show this code at the door. It changes every 30 seconds, so a screenshot or a photo will not work.',
-  ],
-  used: ['Used', 'This ticket has been checked in.'],
-  revoked: [
-    'Revoked',
-    'This ticket no longer admits anyone: the event was cancelled or the ticket was replaced. Any refund is shown under your orders.',
-  ],
-  refunded: ['Refunded', 'You cancelled this ticket and its price was refunded.'],
-  transferred: ['Transferred', 'This ticket now belongs to someone else; your code for it no longer works.'],
+const STATUS_WORDS: Record<TicketStatus | 'transferred', () => [string, string]> = {
+  valid: () => [t('tickets:status.valid'), t('tickets:explain.valid')],
+  used: () => [t('tickets:status.used'), t('tickets:explain.used')],
+  revoked: () => [t('tickets:status.revoked'), t('tickets:explain.revoked')],
+  refunded: () => [t('tickets:status.refunded'), t('tickets:explain.refunded')],
+  transferred: () => [t('tickets:status.transferred'), t('tickets:explain.transferred')],
 };
 
 /** One timer per shown QR; cleared when the list is drawn again. */
@@ -40,7 +35,7 @@ const AFTER_STEP_MS = 300;
 const TICK_MS = 250;
 
 export function stopCodes(): void {
-  for (const t of timers.values()) clearTimeout(t);
+  for (const timer of timers.values()) clearTimeout(timer);
   timers.clear();
   countdowns.clear();
   clearInterval(ticking);
@@ -50,7 +45,7 @@ export function stopCodes(): void {
 /** "New code in 12 s", then "New code now…" until the next one is shown. Written only when the words change. */
 function drawCountdown(el: HTMLElement, changesAt: number): void {
   const left = secondsUntil(changesAt);
-  const words = left > 0 ? `New code in ${left} s` : 'New code now…';
+  const words = left > 0 ? t('tickets:card.newCodeIn', { seconds: left }) : t('tickets:card.newCodeNow');
   if (el.textContent !== words) el.textContent = words;
 }
 
@@ -103,7 +98,7 @@ async function showCode(card: HTMLElement, ticket: Ticket, title: string): Promi
   try {
     const code = await fetchCode(ticket.id);
     img.src = qrSrc(code.qrSvg);
-    img.alt = `Door code for ${title}, ${ticket.seatLabel}. It changes every 30 seconds.`;
+    img.alt = t('tickets:card.qrAlt', { title, seat: ticket.seatLabel });
     img.dataset.step = String(code.step);
     text.textContent = code.code;
     const changesAt = Date.parse(code.refreshAt) - skewMs;
@@ -113,8 +108,7 @@ async function showCode(card: HTMLElement, ticket: Ticket, title: string): Promi
     // The ticket changed under us (transferred, revoked): the list is redrawn by the caller's next load.
     const countdown = note.querySelector<HTMLElement>('.qr-countdown');
     if (countdown) countdowns.delete(countdown);
-    note.textContent =
-      err instanceof ApiError ? err.describe() : 'Offline: the code will come back when the connection does.';
+    note.textContent = err instanceof ApiError ? err.describe() : t('tickets:card.offline');
     wait = 5000;
   }
   if (!card.isConnected) return;
@@ -129,16 +123,18 @@ function transferForm(ticket: Ticket, onChange: () => void): HTMLElement {
   const form = h(
     'form',
     { class: 'transfer-form', novalidate: true },
-    h('label', { for: `to-${id}` }, 'Their email'),
+    h('label', { for: `to-${id}` }, t('tickets:transfer.email')),
     h('input', { id: `to-${id}`, name: 'toEmail', type: 'email', required: true, autocomplete: 'email' }),
-    h('label', { for: `msg-${id}` }, 'Message ', h('span', { class: 'muted' }, '(optional)')),
-    h('textarea', { id: `msg-${id}`, name: 'message', rows: '2', maxlength: '500' }),
     h(
-      'p',
-      { class: 'hint' },
-      'Transfers are free and at face value: never pay anyone for a ticket. Your code stops working once they accept.',
+      'label',
+      { for: `msg-${id}` },
+      t('tickets:transfer.message'),
+      ' ',
+      h('span', { class: 'muted' }, t('tickets:transfer.optional')),
     ),
-    h('button', { type: 'submit' }, 'Send ticket'),
+    h('textarea', { id: `msg-${id}`, name: 'message', rows: '2', maxlength: '500' }),
+    h('p', { class: 'hint' }, t('tickets:transfer.hint')),
+    h('button', { type: 'submit' }, t('tickets:transfer.send')),
     h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }),
   );
   const status = form.querySelector<HTMLElement>('.status')!;
@@ -149,7 +145,7 @@ function transferForm(ticket: Ticket, onChange: () => void): HTMLElement {
     e.preventDefault();
     const toEmail = (form.elements.namedItem('toEmail') as HTMLInputElement).value.trim();
     const message = (form.elements.namedItem('message') as HTMLTextAreaElement).value.trim();
-    setStatus(status, 'busy', 'Sending…');
+    setStatus(status, 'busy', t('tickets:transfer.sending'));
     try {
       await api(
         'POST',
@@ -157,31 +153,31 @@ function transferForm(ticket: Ticket, onChange: () => void): HTMLElement {
         { toEmail, ...(message ? { message } : {}) },
         { idempotencyKey: key },
       );
-      setStatus(status, 'ok', `Sent to ${toEmail}. The ticket stays yours until they accept.`);
+      setStatus(status, 'ok', t('tickets:transfer.sent', { email: toEmail }));
       onChange();
     } catch (err) {
-      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
+      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('tickets:networkError'));
     }
   });
-  return h('details', { class: 'transfer' }, h('summary', {}, 'Transfer or gift this ticket'), form);
+  return h('details', { class: 'transfer' }, h('summary', {}, t('tickets:transfer.summary')), form);
 }
 
 function pendingOffer(transfer: Transfer, onChange: () => void): HTMLElement {
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
-  const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel transfer');
+  const cancel = h('button', { type: 'button', class: 'secondary' }, t('tickets:transfer.cancel'));
   cancel.addEventListener('click', async () => {
-    setStatus(status, 'busy', 'Cancelling…');
+    setStatus(status, 'busy', t('tickets:transfer.cancelling'));
     try {
       await api('DELETE', `/v1/transfers/${transfer.id}`);
       onChange();
     } catch (err) {
-      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
+      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('tickets:networkError'));
     }
   });
   return h(
     'div',
     { class: 'pending-offer' },
-    h('p', {}, `Offered to ${transfer.toEmail}; waiting for them to accept.`),
+    h('p', {}, t('tickets:transfer.offeredTo', { email: transfer.toEmail })),
     cancel,
     status,
   );
@@ -193,14 +189,18 @@ function card(
   pending: Transfer | undefined,
   onChange: () => void,
 ): HTMLElement {
-  const [word, explanation] = STATUS_WORDS[ticket.status];
+  const [word, explanation] = STATUS_WORDS[ticket.status]();
   const title = event?.title ?? ticket.event.title;
   const used =
     ticket.status === 'used' && ticket.firstUsedAt
       ? [
-          ' Checked in at ',
-          clockAt(ticket.firstUsedAt, event),
-          `${ticket.firstGate ? `, gate ${ticket.firstGate}` : ''}.`,
+          ' ',
+          ...withNodes(
+            ticket.firstGate
+              ? t('tickets:card.checkedInGate', { time: slot('time'), gate: ticket.firstGate })
+              : t('tickets:card.checkedIn', { time: slot('time') }),
+            { time: clockAt(ticket.firstUsedAt, event) },
+          ),
         ]
       : [];
   const showQr = ticket.status === 'valid';
@@ -211,8 +211,8 @@ function card(
       ? h(
           'div',
           { class: 'ticket-qr' },
-          h('img', { alt: 'Loading the door code…', width: '220', height: '220' }),
-          h('p', { class: 'qr-note hint' }, 'Loading the code…'),
+          h('img', { alt: t('tickets:card.loadingCodeAlt'), width: '220', height: '220' }),
+          h('p', { class: 'qr-note hint' }, t('tickets:card.loadingCode')),
         )
       : null,
     h(
@@ -234,23 +234,29 @@ function card(
         h(
           'div',
           {},
-          h('dt', {}, 'Seat'),
+          h('dt', {}, t('tickets:card.seat')),
           h(
             'dd',
             {},
             ticket.seat
-              ? `${ticket.seat.section}, row ${ticket.seat.row}, seat ${ticket.seat.number}`
-              : 'General admission',
+              ? t('tickets:card.seatLine', {
+                  section: ticket.seat.section,
+                  row: ticket.seat.row,
+                  number: ticket.seat.number,
+                })
+              : t('tickets:card.generalAdmission'),
           ),
         ),
-        h('div', {}, h('dt', {}, 'Ticket type'), h('dd', {}, ticket.tier)),
-        ticket.attendeeName ? h('div', {}, h('dt', {}, 'Name'), h('dd', {}, ticket.attendeeName)) : null,
+        h('div', {}, h('dt', {}, t('tickets:card.type')), h('dd', {}, ticket.tier)),
+        ticket.attendeeName
+          ? h('div', {}, h('dt', {}, t('tickets:card.name')), h('dd', {}, ticket.attendeeName))
+          : null,
       ),
       showQr
         ? h(
             'details',
             { class: 'code-details' },
-            h('summary', {}, 'Show the code as text'),
+            h('summary', {}, t('tickets:card.showText')),
             h('code', { class: 'code-text' }, '…'),
           )
         : null,
@@ -264,23 +270,26 @@ function card(
 }
 
 function transferredCard(transfer: Transfer, event: EventInfo | null): HTMLElement {
-  const [word, explanation] = STATUS_WORDS.transferred;
+  const [word, explanation] = STATUS_WORDS.transferred();
   return h(
     'li',
     { class: 'card ticket ticket-transferred', 'data-ticket': transfer.ticketId },
     h(
       'div',
       { class: 'ticket-info' },
-      h('h3', {}, event?.title ?? 'A ticket you passed on'),
+      h('h3', {}, event?.title ?? t('tickets:card.passedOn')),
       event ? h('p', { class: 'meta' }, eventAt(event.startsAt.utc, event), ` · ${event.venue.name}`) : null,
       h(
         'p',
         {},
         h('span', { class: 'badge ticket-badge-transferred' }, word),
         ' ',
-        `${explanation} Accepted by ${transfer.toEmail}`,
-        ...(transfer.decidedAt ? [' on ', mineAt(transfer.decidedAt)] : []),
-        '.',
+        `${explanation} `,
+        ...(transfer.decidedAt
+          ? withNodes(t('tickets:card.acceptedByOn', { email: transfer.toEmail, time: slot('time') }), {
+              time: mineAt(transfer.decidedAt),
+            })
+          : [t('tickets:card.acceptedBy', { email: transfer.toEmail })]),
       ),
     ),
   );

@@ -1,5 +1,6 @@
 import { api, ApiError, problemFrom, session } from '../lib/api.js';
 import { h, setStatus } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 import type { Ticket } from './types.js';
 
 /**
@@ -18,7 +19,7 @@ const providers = () =>
 
 /** Fetches the .pkpass with the session and hands it to the browser (Safari opens "Add to Wallet"). */
 async function addToApple(ticket: Ticket, status: HTMLElement): Promise<void> {
-  setStatus(status, 'busy', 'Preparing your pass…');
+  setStatus(status, 'busy', t('tickets:wallet.preparing'));
   const token = session.token();
   const res = await fetch(`/v1/tickets/${ticket.id}/pass.pkpass`, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
@@ -30,26 +31,26 @@ async function addToApple(ticket: Ticket, status: HTMLElement): Promise<void> {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  setStatus(status, 'ok', 'Your pass is ready: open it to add it to Apple Wallet.');
+  setStatus(status, 'ok', t('tickets:wallet.appleReady'));
 }
 
 async function saveToGoogle(ticket: Ticket, status: HTMLElement): Promise<void> {
-  setStatus(status, 'busy', 'Preparing your pass…');
+  setStatus(status, 'busy', t('tickets:wallet.preparing'));
   const { url } = await api<{ url: string }>('GET', `/v1/tickets/${ticket.id}/google-wallet`);
   location.assign(url);
 }
 
 function buttons(ticket: Ticket, wallets: { apple: boolean; google: boolean }): HTMLElement {
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
-  const run = (action: (t: Ticket, s: HTMLElement) => Promise<void>) => () =>
+  const run = (action: (ticket: Ticket, s: HTMLElement) => Promise<void>) => () =>
     void action(ticket, status).catch((err: unknown) =>
-      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.'),
+      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('tickets:networkError')),
     );
   const apple = wallets.apple
-    ? h('button', { type: 'button', class: 'secondary wallet-apple' }, 'Add to Apple Wallet')
+    ? h('button', { type: 'button', class: 'secondary wallet-apple' }, t('tickets:wallet.apple'))
     : null;
   const google = wallets.google
-    ? h('button', { type: 'button', class: 'secondary wallet-google' }, 'Save to Google Wallet')
+    ? h('button', { type: 'button', class: 'secondary wallet-google' }, t('tickets:wallet.google'))
     : null;
   apple?.addEventListener('click', run(addToApple));
   google?.addEventListener('click', run(saveToGoogle));
@@ -58,11 +59,7 @@ function buttons(ticket: Ticket, wallets: { apple: boolean; google: boolean }): 
     { class: 'wallet-buttons' },
     apple,
     google,
-    h(
-      'p',
-      { class: 'hint' },
-      'The pass works at the door without a network. It stops working if you pass the ticket on, and your wallet updates it.',
-    ),
+    h('p', { class: 'hint' }, t('tickets:wallet.hint')),
     status,
   );
 }
