@@ -2,6 +2,7 @@ import { categories } from '../../../src/shared/vocabulary.js';
 import { api } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import { clearErrors, failureFeedback, renderFeedback } from '../lib/forms.js';
+import { number, t } from '../lib/i18n.js';
 import { accessibilityLabel, availabilityLabel, localTime, money, renderHeader } from '../lib/layout.js';
 import { categoryLabel } from '../lib/words.js';
 import { pictureElement } from '../lib/pictures.js';
@@ -81,7 +82,7 @@ const cityKey = (c: City) => (cities.filter((o) => o.name === c.name).length > 1
 function cityOptions(): void {
   const chosen = citySelect.value;
   citySelect.replaceChildren(
-    h('option', { value: '' }, 'Anywhere'),
+    h('option', { value: '' }, t('discover:anywhere')),
     ...cities.map((c) => h('option', { value: cityKey(c) }, cityKey(c))),
   );
   citySelect.value = chosen;
@@ -118,7 +119,7 @@ function fillForm(params: URLSearchParams): void {
   for (const key of PLAIN) (form.elements.namedItem(key) as HTMLInputElement).value = params.get(key) ?? '';
   nearInput.value = params.get('near') ?? '';
   const city = params.get('city');
-  if (nearInput.value) choose(NEAR_ME, 'Near you');
+  if (nearInput.value) choose(NEAR_ME, t('discover:nearYou'));
   else if (city) choose(city, city);
   else citySelect.value = '';
   for (const key of GROUPS) {
@@ -152,19 +153,33 @@ function apiQuery(params: URLSearchParams): URLSearchParams | null {
   return query;
 }
 
-const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
-
 /** "341 events, chosen for you · showing 40": the total the search found, not the page. */
 function countLine(): string {
   const shown = list.children.length;
-  if (shown === 0) return 'No events match. Try a wider search.';
-  const found = total
-    ? total.more
-      ? `More than ${plural(total.count, 'event')}`
-      : plural(total.count, 'event')
-    : plural(shown, 'event');
-  const count = total?.count ?? shown;
-  return `${found}${personalized ? ', chosen for you' : ''}${count > shown || total?.more ? ` · showing ${shown.toLocaleString()}` : ''}.`;
+  if (shown === 0) return t('discover:noMatch');
+  const n = total?.count ?? shown;
+  const found = total?.more
+    ? t('discover:count.moreThan', { count: n, n: number(n) })
+    : t('discover:count.events', { count: n, n: number(n) });
+  const values = { found, shown: number(shown) };
+  const showing = n > shown || total?.more;
+  if (personalized) return showing ? t('discover:count.forYouShowing', values) : t('discover:count.forYou', values);
+  return showing ? t('discover:count.lineShowing', values) : t('discover:count.line', values);
+}
+
+/** "€12.50–€40.00 all-in", in the page's language. */
+function priceWords(price: NonNullable<EventSummary['price']>): string {
+  const min = money(price.min, price.currency);
+  return price.max === price.min
+    ? t('discover:card.price', { price: min })
+    : t('discover:card.priceRange', { min, max: money(price.max, price.currency) });
+}
+
+function gettingThere(stop: EventSummary['transit']['stops'][number], parking: string | null): string {
+  const values = { stop: stop.name, lines: stop.lines.join(', '), minutes: number(stop.walkingMinutes) };
+  return parking
+    ? t('discover:card.gettingThereParking', { ...values, parking })
+    : t('discover:card.gettingThere', values);
 }
 
 function card(event: EventSummary): HTMLElement {
@@ -172,13 +187,13 @@ function card(event: EventSummary): HTMLElement {
   const badge = h('span', { class: `badge badge-${a.state}` }, availabilityLabel(a.state));
   const remaining =
     a.state === 'on_sale' || a.state === 'queue_open'
-      ? `${a.remaining.toLocaleString()} of ${a.capacity.toLocaleString()} left`
+      ? t('discover:card.left', { remaining: number(a.remaining), capacity: number(a.capacity) })
       : '';
   const when =
     a.state === 'queue_open' && a.queueOpensAt
-      ? `Waiting room opened ${localTime(a.queueOpensAt, event.startsAt.timeZone)}`
+      ? t('discover:card.queueOpened', { time: localTime(a.queueOpensAt, event.startsAt.timeZone) })
       : a.state === 'not_yet' && a.onSaleAt
-        ? `On sale ${localTime(a.onSaleAt, event.startsAt.timeZone)}`
+        ? t('discover:card.onSaleAt', { time: localTime(a.onSaleAt, event.startsAt.timeZone) })
         : '';
   const stop = event.transit.stops[0];
   return h(
@@ -190,16 +205,16 @@ function card(event: EventSummary): HTMLElement {
       'p',
       { class: 'meta' },
       `${localTime(event.startsAt.utc, event.startsAt.timeZone)} · ${event.venue.name}, ${event.venue.city}`,
-      event.venue.distanceKm !== null ? ` · ${event.venue.distanceKm.toFixed(1)} km` : '',
+      event.venue.distanceKm !== null
+        ? ` · ${t('discover:card.distance', { km: number(event.venue.distanceKm, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) })}`
+        : '',
     ),
     h(
       'p',
       {},
       badge,
       ' ',
-      event.price
-        ? `${money(event.price.min, event.price.currency)}${event.price.max !== event.price.min ? `–${money(event.price.max, event.price.currency)}` : ''} all-in`
-        : '',
+      event.price ? priceWords(event.price) : '',
       remaining ? ` · ${remaining}` : '',
       when ? ` · ${when}` : '',
     ),
@@ -210,14 +225,10 @@ function card(event: EventSummary): HTMLElement {
           ...event.accessibility.map((f) => h('span', { class: 'chip' }, accessibilityLabel(f))),
         )
       : null,
-    stop
-      ? h(
-          'p',
-          { class: 'muted' },
-          `Getting there: ${stop.name} (${stop.lines.join(', ')}), ${stop.walkingMinutes} min walk${event.transit.parking ? ` · ${event.transit.parking}` : ''}`,
-        )
+    stop ? h('p', { class: 'muted' }, gettingThere(stop, event.transit.parking)) : null,
+    event.reasons.length
+      ? h('p', { class: 'muted' }, t('discover:card.suggested', { reasons: event.reasons.join(', ') }))
       : null,
-    event.reasons.length ? h('p', { class: 'muted' }, `Suggested: ${event.reasons.join(', ')}`) : null,
   );
 }
 
@@ -227,11 +238,11 @@ async function search(append: boolean): Promise<void> {
   more.hidden = true;
   if (query === null) {
     list.replaceChildren();
-    setStatus(status, '', `There are no events in ${params.get('city')} right now. Try another city.`);
+    setStatus(status, '', t('discover:noCity', { city: params.get('city') }));
     return;
   }
   if (append && cursor) query.set('cursor', cursor);
-  setStatus(status, 'busy', 'Searching…');
+  setStatus(status, 'busy', t('discover:searching'));
   try {
     const result = await api<SearchResult>('GET', `/v1/events?${query}`);
     clearErrors(form);
@@ -259,16 +270,16 @@ function submit(): void {
 
 $('#near-me').addEventListener('click', () => {
   if (!navigator.geolocation) {
-    setStatus(status, 'bad', 'Your browser cannot share a location; pick a city instead.');
+    setStatus(status, 'bad', t('discover:location.unsupported'));
     return;
   }
   navigator.geolocation.getCurrentPosition(
     (pos) => {
       nearInput.value = `${pos.coords.latitude.toFixed(4)},${pos.coords.longitude.toFixed(4)}`;
-      choose(NEAR_ME, 'Near you');
+      choose(NEAR_ME, t('discover:nearYou'));
       submit();
     },
-    () => setStatus(status, 'bad', 'Your browser did not share a location; pick a city instead.'),
+    () => setStatus(status, 'bad', t('discover:location.refused')),
   );
 });
 form.addEventListener('submit', (e) => {
