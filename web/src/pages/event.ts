@@ -125,8 +125,9 @@ function needsSeats(e: EventDetail | undefined): boolean {
 async function load(): Promise<void> {
   // No id at all (a link cut short): nothing to ask the API, which would answer with a search.
   if (!id) return showPageProblem(pageProblemWords({ status: 404, code: '' }, 'event'));
-  // The page's language for the organizer's description (English where they wrote none in it).
-  const url = `/v1/events/${encodeURIComponent(id)}?lang=${locale}${needsSeats(event) ? '&include=seats' : ''}`;
+  // The description comes in the page's language (the API reads the same fd_lang cookie and
+  // Accept-Language the page was chosen by), English where the organizer wrote none in it.
+  const url = `/v1/events/${encodeURIComponent(id)}${needsSeats(event) ? '?include=seats' : ''}`;
   let res: Response;
   try {
     res = await fetch(url, { headers: url === loaded.url && loaded.etag ? { 'if-none-match': loaded.etag } : {} });
