@@ -1,5 +1,6 @@
 import { api } from './api.js';
 import { $, h } from './dom.js';
+import { t } from './i18n.js';
 import { money } from './layout.js';
 import type { ListingView } from '../../../src/resale/resale.schemas.js';
 
@@ -11,15 +12,15 @@ import type { ListingView } from '../../../src/resale/resale.schemas.js';
 
 function item(l: ListingView): HTMLElement {
   const seat = l.seat
-    ? `${l.tierName}, ${l.seat.section} row ${l.seat.row} seat ${l.seat.number}`
-    : `${l.tierName}, general admission`;
+    ? t('resale:listings.seat', { tier: l.tierName, section: l.seat.section, row: l.seat.row, number: l.seat.number })
+    : t('resale:listings.seatGa', { tier: l.tierName });
   const price = money(l.priceCents, l.currency);
   const action = l.mine
-    ? h('span', { class: 'muted' }, 'Your listing')
+    ? h('span', { class: 'muted' }, t('resale:listings.mine'))
     : l.openToAll || l.offeredToYou
-      ? h('a', { class: 'button', href: `/resale.html?listing=${l.id}` }, `Buy for ${price}`)
-      : h('span', { class: 'muted' }, 'Offered to the waitlist first');
-  return h('li', { class: 'resale-item' }, h('span', {}, `${seat} · ${price}`), ' ', action);
+      ? h('a', { class: 'button', href: `/resale.html?listing=${l.id}` }, t('resale:listings.buy', { price }))
+      : h('span', { class: 'muted' }, t('resale:listings.waitlist'));
+  return h('li', { class: 'resale-item' }, h('span', {}, t('resale:listings.line', { seat, price })), ' ', action);
 }
 
 export async function showResale(eventId: string): Promise<void> {

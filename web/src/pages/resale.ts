@@ -1,6 +1,7 @@
 import { api, ApiError } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import { showError } from '../lib/forms.js';
+import { locale, t } from '../lib/i18n.js';
 import { currentUser, money, renderHeader } from '../lib/layout.js';
 import { loadStripe, type StripeCardElement, type StripeJs } from '../lib/stripe.js';
 import type { ListingView, PurchaseView } from '../../../src/resale/resale.schemas.js';
@@ -20,8 +21,8 @@ let stripe: { js: StripeJs; card: StripeCardElement } | null = null;
 
 const seatWords = (l: ListingView) =>
   l.seat
-    ? `${l.tierName} · ${l.seat.section}, row ${l.seat.row}, seat ${l.seat.number}`
-    : `${l.tierName} · General admission`;
+    ? t('resale:seat', { tier: l.tierName, section: l.seat.section, row: l.seat.row, number: l.seat.number })
+    : t('resale:seatGa', { tier: l.tierName });
 
 async function show(listing: ListingView): Promise<void> {
   const event = await api<{ title: string }>('GET', `/v1/events/${listing.eventId}`).catch(() => null);
@@ -31,18 +32,16 @@ async function show(listing: ListingView): Promise<void> {
           h(
             'p',
             { class: 'status ok' },
-            `You are next on the waitlist: this ticket is offered to you alone until ${new Date(listing.offerExpiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}.`,
+            t('resale:offeredUntil', {
+              time: new Date(listing.offerExpiresAt).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' }),
+            }),
           ),
         ]
       : [];
   $('#listing-facts').replaceChildren(
-    h('p', {}, h('strong', {}, event?.title ?? 'Event')),
+    h('p', {}, h('strong', {}, event?.title ?? t('resale:event'))),
     h('p', {}, seatWords(listing)),
-    h(
-      'p',
-      { class: 'price' },
-      `Price: ${money(listing.priceCents, listing.currency)} (face value or less, no fees on top)`,
-    ),
+    h('p', { class: 'price' }, t('resale:price', { price: money(listing.priceCents, listing.currency) })),
     ...offer,
   );
   $('#listing').hidden = false;
@@ -57,7 +56,7 @@ async function setUpPayment(): Promise<void> {
   $('#sandbox-card').hidden = true;
   for (const input of document.querySelectorAll<HTMLInputElement>('#sandbox-card input')) input.disabled = true;
   if (options.provider !== 'stripe' || !options.publishableKey) return;
-  const js = await loadStripe(options.publishableKey);
+  const js = await loadStripe(options.publishableKey, locale);
   const card = js.elements().create('card', { style: { base: { fontSize: '16px' } } });
   card.mount('#stripe-card-element');
   $('#stripe-card').hidden = false;
@@ -69,7 +68,7 @@ async function payment(): Promise<Record<string, unknown>> {
   if (method === 'gift') return { giftCard: { code: $<HTMLInputElement>('#gift-code').value.trim() } };
   if (stripe) {
     const { paymentMethod, error } = await stripe.js.createPaymentMethod({ type: 'card', card: stripe.card });
-    if (!paymentMethod) throw new Error(error?.message ?? 'Stripe could not read the card.');
+    if (!paymentMethod) throw new Error(error?.message ?? t('resale:pay.unreadable'));
     return { card: { stripePaymentMethodId: paymentMethod.id } };
   }
   const [expMonth, expYear] = $<HTMLInputElement>('#exp')
@@ -97,7 +96,7 @@ let key = crypto.randomUUID();
 form.addEventListener('input', () => void (key = crypto.randomUUID()));
 form.addEventListener('submit', async (e) => {
   e.preventDefault();
-  setStatus(payStatus, 'busy', 'Paying…');
+  setStatus(payStatus, 'busy', t('resale:pay.paying'));
   try {
     const bought = await api<PurchaseView>(
       'POST',
@@ -106,13 +105,12 @@ form.addEventListener('submit', async (e) => {
       { idempotencyKey: key },
     );
     form.hidden = true;
-    $('#done-text').textContent =
-      `You paid ${money(bought.amountCents, bought.currency)}. The ticket is in your account with a fresh code.`;
+    $('#done-text').textContent = t('resale:done.text', { amount: money(bought.amountCents, bought.currency) });
     $('#done').hidden = false;
     $('#done-title').focus();
   } catch (err) {
     if (err instanceof ApiError) showError(form, payStatus, err);
-    else setStatus(payStatus, 'bad', err instanceof Error ? err.message : 'Network error; try again.');
+    else setStatus(payStatus, 'bad', err instanceof Error ? err.message : t('resale:networkError'));
   }
 });
 
@@ -120,9 +118,9 @@ $('#pass').addEventListener('click', async () => {
   try {
     await api('POST', `/v1/resale/${listingId}/pass`);
     form.hidden = true;
-    setStatus(status, 'ok', 'Thank you: the ticket goes to the next fan.');
+    setStatus(status, 'ok', t('resale:passed'));
   } catch (err) {
-    setStatus(payStatus, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
+    setStatus(payStatus, 'bad', err instanceof ApiError ? err.describe() : t('resale:networkError'));
   }
 });
 
@@ -132,19 +130,18 @@ try {
   const listing = await api<ListingView>('GET', `/v1/resale/${listingId}`);
   await show(listing);
   setStatus(status, '', '');
-  if (listing.status !== 'listed') setStatus(status, 'bad', 'This ticket is no longer for sale.');
+  if (listing.status !== 'listed') setStatus(status, 'bad', t('resale:notForSale'));
   else if (!me) {
     $<HTMLAnchorElement>('#sign-in').href =
       `/account.html?next=${encodeURIComponent(location.pathname + location.search)}`;
     $('#gate').hidden = false;
-  } else if (listing.mine) setStatus(status, '', 'This is your own listing: withdraw it from My tickets.');
-  else if (!listing.openToAll && !listing.offeredToYou)
-    setStatus(status, 'bad', 'This ticket is offered to a fan on the waitlist first. If they pass, anyone can buy it.');
+  } else if (listing.mine) setStatus(status, '', t('resale:own'));
+  else if (!listing.openToAll && !listing.offeredToYou) setStatus(status, 'bad', t('resale:waitlistFirst'));
   else {
     await setUpPayment().catch(() => undefined);
     $('#pass').hidden = !listing.offeredToYou;
     form.hidden = false;
   }
 } catch (err) {
-  setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Could not reach Fairdrop.');
+  setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('resale:unreachable'));
 }

@@ -1,6 +1,7 @@
 import { api, ApiError } from '../lib/api.js';
 import { h, setStatus } from '../lib/dom.js';
 import { formKey, showError, toMinorUnits } from '../lib/forms.js';
+import { number, t } from '../lib/i18n.js';
 import { money } from '../lib/layout.js';
 import { problemText } from '../lib/words.js';
 import type { ListingView, QuoteView } from '../../../src/resale/resale.schemas.js';
@@ -17,27 +18,28 @@ const cents = (value: number) => (value / 100).toFixed(2);
 
 function listed(listing: ListingView, onChange: () => void): HTMLElement {
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
-  const withdraw = h('button', { type: 'button', class: 'secondary resale-withdraw' }, 'Withdraw listing');
+  const withdraw = h('button', { type: 'button', class: 'secondary resale-withdraw' }, t('resale:sell.withdraw'));
   withdraw.addEventListener('click', async () => {
-    setStatus(status, 'busy', 'Withdrawing…');
+    setStatus(status, 'busy', t('resale:sell.withdrawing'));
     try {
       await api('POST', `/v1/resale/${listing.id}/withdraw`);
       onChange();
     } catch (err) {
-      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
+      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('tickets:networkError'));
     }
   });
-  const waitlist = listing.openToAll
-    ? 'Anyone can buy it on the event page.'
-    : 'It is offered to fans on the waitlist first, then to anyone.';
+  const waitlist = listing.openToAll ? t('resale:sell.openToAll') : t('resale:sell.waitlistFirst');
   return h(
     'div',
     { class: 'resale-listed' },
     h(
       'p',
       {},
-      h('span', { class: 'badge' }, 'For resale'),
-      ` Listed at ${money(listing.priceCents, listing.currency)}; you get ${money(listing.payoutCents ?? 0, listing.currency)} back when it sells. ${waitlist}`,
+      h('span', { class: 'badge' }, t('resale:sell.badge')),
+      ` ${t('resale:sell.listed', {
+        price: money(listing.priceCents, listing.currency),
+        payout: money(listing.payoutCents ?? 0, listing.currency),
+      })} ${waitlist}`,
     ),
     withdraw,
     status,
@@ -46,8 +48,8 @@ function listed(listing: ListingView, onChange: () => void): HTMLElement {
 
 function sellForm(ticket: Ticket, onChange: () => void): HTMLElement {
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
-  const body = h('div', { class: 'resale-body' }, h('p', { class: 'hint' }, 'Loading the price you may ask…'));
-  const details = h('details', { class: 'resale' }, h('summary', {}, 'Sell at face value'), body, status);
+  const body = h('div', { class: 'resale-body' }, h('p', { class: 'hint' }, t('resale:sell.loading')));
+  const details = h('details', { class: 'resale' }, h('summary', {}, t('resale:sell.summary')), body, status);
   let loaded = false;
   details.addEventListener('toggle', async () => {
     if (!details.open || loaded) return;
@@ -57,7 +59,7 @@ function sellForm(ticket: Ticket, onChange: () => void): HTMLElement {
       body.replaceChildren(quote.listable ? form(ticket, quote, status, onChange) : refusal(quote));
     } catch (err) {
       loaded = false;
-      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error; try again.');
+      setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('tickets:networkError'));
     }
   });
   return details;
@@ -85,29 +87,33 @@ function form(ticket: Ticket, quote: QuoteView, status: HTMLElement, onChange: (
   const fee = (price: number) => Math.round((price * quote.feePercent) / 100);
   const describeTerms = () => {
     const price = toMinorUnits(input.value, quote.currency) ?? 0;
-    terms.textContent =
-      `You paid ${money(quote.faceValueCents, quote.currency)}; you may ask up to ${money(quote.maxPriceCents, quote.currency)}. ` +
-      `Fairdrop keeps a ${quote.feePercent} % fee (${money(fee(price), quote.currency)}), so you get ` +
-      `${money(Math.max(0, price - fee(price)), quote.currency)} back to how you paid, once a buyer pays.`;
+    terms.textContent = t('resale:sell.terms', {
+      paid: money(quote.faceValueCents, quote.currency),
+      max: money(quote.maxPriceCents, quote.currency),
+      // "5 %": a space before the sign in all three languages' usage, and in the English this page always wrote.
+      percent: `${number(quote.feePercent)} %`,
+      fee: money(fee(price), quote.currency),
+      payout: money(Math.max(0, price - fee(price)), quote.currency),
+    });
   };
   describeTerms();
   input.addEventListener('input', describeTerms);
   const el = h(
     'form',
     { class: 'resale-form', novalidate: true },
-    h('label', { for: id }, `Price (${quote.currency})`),
+    h('label', { for: id }, t('resale:sell.price', { currency: quote.currency })),
     input,
     terms,
-    h('button', { type: 'submit' }, 'List for resale'),
+    h('button', { type: 'submit' }, t('resale:sell.submit')),
   );
   const key = formKey(el);
   el.addEventListener('submit', async (e) => {
     e.preventDefault();
-    setStatus(status, 'busy', 'Listing…');
+    setStatus(status, 'busy', t('resale:sell.listing'));
     try {
       const priceCents = toMinorUnits(input.value, quote.currency);
       await api('POST', `/v1/tickets/${ticket.id}/resale`, { priceCents }, { idempotencyKey: key.current() });
-      setStatus(status, 'ok', 'Listed. You can withdraw it until it sells.');
+      setStatus(status, 'ok', t('resale:sell.done'));
       onChange();
     } catch (err) {
       showError(el, status, err);
