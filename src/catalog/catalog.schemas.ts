@@ -73,10 +73,24 @@ const policies = z
   })
   .strict();
 
+const description = z.string().trim().max(10_000);
+
+/**
+ * The description in the other languages, plain text like `description` (English, the fallback).
+ * A language given replaces its text, an empty one removes it; the others stay as they are.
+ */
+const descriptionsInput = z
+  .strictObject({
+    de: description.optional().describe('German; empty removes it.'),
+    es: description.optional().describe('Spanish; empty removes it.'),
+  })
+  .describe('The description in German and Spanish; a reader of a language without one gets `description`.');
+
 const eventFields = z.object({
   venueId: z.uuid(),
   title: label(200),
-  description: z.string().trim().max(10_000),
+  description,
+  descriptions: descriptionsInput,
   categories: z.array(z.enum(categories)).max(10),
   performers: z.array(label(120)).max(50),
   startsAt: instant,
@@ -97,6 +111,7 @@ function timesInOrder(v: { startsAt?: Date; doorsAt?: Date | null; endsAt?: Date
 export const eventBody = eventFields
   .extend({
     description: eventFields.shape.description.default(''),
+    descriptions: eventFields.shape.descriptions.default({}),
     categories: eventFields.shape.categories.default([]),
     performers: eventFields.shape.performers.default([]),
     doorsAt: eventFields.shape.doorsAt.default(null),
@@ -161,7 +176,10 @@ export const event = z.object({
   organizerId: z.uuid(),
   venue,
   title: z.string(),
-  description: z.string(),
+  description: z.string().describe('In English: what readers of a language without its own description get.'),
+  descriptions: z
+    .object({ de: z.string().nullable(), es: z.string().nullable() })
+    .describe('The organizer’s description in German and Spanish; null where there is none.'),
   categories: z.array(z.string()),
   performers: z.array(z.string()),
   startsAt: z.iso.datetime(),

@@ -5,6 +5,7 @@ import { isForeignKeyViolation } from '../db/errors.js';
 import * as inventory from '../sales/inventory.repository.js';
 import { onsaleOfRow, readRoom, salePhase, type PhaseInput, type RoomFacts, type RoomReader } from '../sales/phase.js';
 import { catalogErrors } from './catalog.errors.js';
+import { allDescriptions, mergeDescriptions } from './descriptions.js';
 import * as repo from './catalog.repository.js';
 import type {
   consoleEvents,
@@ -32,6 +33,8 @@ type Venue = z.input<typeof venue>;
 type EventView = z.input<typeof event>;
 type Tier = z.input<typeof tier>;
 type ConsoleEvent = z.input<typeof consoleEvents>['events'][number];
+type NewEvent = Omit<z.output<typeof eventBody>, 'descriptions'> &
+  Partial<Pick<z.output<typeof eventBody>, 'descriptions'>>;
 
 /**
  * Where an event may go next. Cancelled and completed are final: refunds and check-ins hang
@@ -86,11 +89,17 @@ export class CatalogService {
     return presentVenue(row);
   }
 
-  async createEvent(principal: Principal, body: z.output<typeof eventBody>): Promise<EventView> {
-    const { policies, ...fields } = body;
+  /** `descriptions` may be left out by callers other than the API (seeds, benchmarks): English only. */
+  async createEvent(principal: Principal, body: NewEvent): Promise<EventView> {
+    const { policies, descriptions = {}, ...fields } = body;
     await this.usableVenue(this.db, principal, principal.userId, body.venueId);
     try {
-      const row = await repo.insertEvent(this.db, { ...fields, ...policies, organizerId: principal.userId });
+      const row = await repo.insertEvent(this.db, {
+        ...fields,
+        ...policies,
+        descriptions: mergeDescriptions({}, descriptions),
+        organizerId: principal.userId,
+      });
       return this.present(row);
     } catch (err) {
       if (isForeignKeyViolation(err, 'events_venue_id_venues_id_fk')) throw unknownVenue();
@@ -124,9 +133,13 @@ export class CatalogService {
           : []),
       ];
       if (errors.length > 0) throw catalogErrors.invalid(errors);
-      const { policies, ...fields } = patch;
+      const { policies, descriptions, ...fields } = patch;
       try {
-        return await repo.updateEvent(tx, id, { ...fields, ...policies });
+        return await repo.updateEvent(tx, id, {
+          ...fields,
+          ...policies,
+          ...(descriptions ? { descriptions: mergeDescriptions(current.descriptions, descriptions) } : {}),
+        });
       } catch (err) {
         if (isForeignKeyViolation(err, 'events_venue_id_venues_id_fk')) throw unknownVenue();
         throw err;
@@ -323,6 +336,7 @@ export class CatalogService {
       venue: presentVenue(venueRow!),
       title: row.title,
       description: row.description,
+      descriptions: allDescriptions(row.descriptions),
       categories: row.categories,
       performers: row.performers,
       startsAt: row.startsAt.toISOString(),

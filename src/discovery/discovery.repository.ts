@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
+import type { EventDescriptions } from '../catalog/descriptions.js';
 import type { Transit } from '../catalog/vocabulary.js';
 import { boundingBox, EARTH_RADIUS_KM, type Point } from './geo.js';
 import type { StoredVariant } from '../media/vocabulary.js';
@@ -317,6 +318,8 @@ export interface DetailRow extends EventRow {
   refundable_until: string | null;
   transfers_allowed: boolean;
   per_account_limit: number | null;
+  /** The description in German and Spanish (src/catalog/descriptions.ts); `description` is the English. */
+  descriptions: EventDescriptions;
   /** A cancelled event's cancellation: the organizer's reason, when, and whether every refund is done. */
   cancellation_reason: string | null;
   cancelled_at: string | null;
@@ -345,7 +348,7 @@ export async function findEvent(
     ), decorated as (
       ${decorate(sql`one p`, sql`p.id`)}
     )
-    select d.*, ${utc(sql`e.ends_at`)} as ends_utc, e.organizer_id, ${utc(sql`e.refundable_until`)} as refundable_until,
+    select d.*, e.descriptions, ${utc(sql`e.ends_at`)} as ends_utc, e.organizer_id, ${utc(sql`e.refundable_until`)} as refundable_until,
       e.transfers_allowed, e.per_account_limit,
       c.reason as cancellation_reason, ${utc(sql`c.created_at`)} as cancelled_at, c.completed_at is not null as refunds_complete
     from decorated d join events e on e.id = d.id

@@ -1,4 +1,5 @@
 import { defineRoute, JsonText, Reply, type AnyRoute } from '../http/route.js';
+import { negotiateLocale } from '../i18n/locales.js';
 import {
   citiesResult,
   detailQuery,
@@ -63,13 +64,25 @@ export function discoveryRoutes(discovery: DiscoveryService): AnyRoute[] {
       errors: ['discovery.event_not_found'],
       handler: async (ctx) => {
         const seats = ctx.query.include?.includes('seats') ?? false;
-        const { head, seatMap, etag } = await discovery.detail(ctx.principal, ctx.params.id, ctx.query.near, { seats });
+        const locale = negotiateLocale({
+          query: ctx.query.lang,
+          cookie: ctx.requestHeader('cookie'),
+          acceptLanguage: ctx.requestHeader('accept-language'),
+        });
+        const { head, seatMap, etag } = await discovery.detail(
+          ctx.principal,
+          ctx.params.id,
+          ctx.query.near,
+          { seats },
+          locale,
+        );
         // Availability is live: caches may keep a copy but must revalidate it (a 304 is cheap).
-        // A signed-in answer measures distance from the fan's home, so it is theirs alone.
+        // A signed-in answer measures distance from the fan's home, so it is theirs alone; the
+        // description follows the reader's language (its cookie or Accept-Language).
         const headers = {
           ETag: etag,
           'Cache-Control': `${ctx.principal ? 'private' : 'public'}, no-cache`,
-          Vary: 'Authorization',
+          Vary: 'Authorization, Accept-Language, Cookie',
         };
         if (matches(ctx.requestHeader('if-none-match'), etag)) return new Reply(304, undefined, headers);
         // The seat map (up to tens of thousands of seats) is serialized once per inventory

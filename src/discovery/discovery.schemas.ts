@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { salePhase, saleView } from '../sales/onsale.schemas.js';
 import { accessibilityFeatures, categories } from '../shared/vocabulary.js';
 import { pictureSchema } from '../media/media.schemas.js';
+import { LOCALES } from '../i18n/locales.js';
 
 /** Requests and answers of discovery; the OpenAPI reference is generated from these. */
 
@@ -95,6 +96,13 @@ export const eventParams = z.object({ id: z.uuid() });
 export const detailIncludes = ['seats'] as const;
 export const detailQuery = z.strictObject({
   near: point.optional().describe('Measure the distance from this point: "lat,lng".'),
+  lang: z
+    .string()
+    .max(16)
+    .optional()
+    .describe(
+      'The language of `description`: en, de or es (another value is ignored). Without it, the `fd_lang` cookie, then Accept-Language.',
+    ),
   include: vocabularyList(detailIncludes, 'include')
     .optional()
     .describe(
@@ -208,7 +216,16 @@ export type SeatMap = z.input<typeof seatMap>;
 
 /** The event page's event: everything but the seat map, which differs between viewers (distance, organizer tools). */
 export const eventDetailHead = eventSummary.extend({
-  description: z.string(),
+  description: z
+    .string()
+    .describe('The organizer’s description in the request’s language, or in English when they wrote none in it.'),
+  descriptionLanguage: z.enum(LOCALES).describe('The language `description` is in.'),
+  descriptions: z
+    .object({ en: z.string(), de: z.string().nullable(), es: z.string().nullable() })
+    .nullable()
+    .describe(
+      'The description in every language (null where there is none), for the organizer’s form: only for the event’s organizer and admins, null for everyone else.',
+    ),
   doorsAt: z.string().nullable(),
   endsAt: z.string().nullable(),
   policies: z.object({

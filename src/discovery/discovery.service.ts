@@ -11,6 +11,8 @@ import {
   type RoomReader,
   type SalePhase,
 } from '../sales/phase.js';
+import { allDescriptions, descriptionIn } from '../catalog/descriptions.js';
+import { DEFAULT_LOCALE, type Locale } from '../i18n/locales.js';
 import { SharedCopies } from '../shared/shared-copies.js';
 import { discoveryErrors } from './discovery.errors.js';
 import * as repo from './discovery.repository.js';
@@ -170,6 +172,8 @@ export class DiscoveryService {
     id: string,
     near: Point | undefined,
     include: { seats: boolean } = { seats: false },
+    /** The reader's language, for the description (English when the organizer wrote none in it). */
+    locale: Locale = DEFAULT_LOCALE,
   ): Promise<DetailAnswer> {
     const home = !near && principal ? (await this.profile(principal.userId))?.home : null;
     const viewer = principal ? { userId: principal.userId, admin: principal.roles.includes('admin') } : null;
@@ -192,7 +196,8 @@ export class DiscoveryService {
         row.status === 'cancelled' && row.cancellation_reason !== null && row.cancelled_at !== null
           ? { reason: row.cancellation_reason, cancelledAt: row.cancelled_at, refundsComplete: row.refunds_complete }
           : null,
-      description: row.description,
+      ...descriptionIn(locale, row.description, row.descriptions),
+      descriptions: manages ? { en: row.description, ...allDescriptions(row.descriptions) } : null,
       doorsAt: row.doors_utc,
       endsAt: row.ends_utc,
       policies: {
