@@ -1,4 +1,5 @@
 import { sign } from 'node:crypto';
+import type { Locale } from '../i18n/locales.js';
 import type { GoogleCredentials } from './credentials.js';
 
 /**
@@ -19,10 +20,16 @@ export function signJwt(claims: Record<string, unknown>, privateKey: GoogleCrede
   return `${head}.${sign('sha256', Buffer.from(head), privateKey).toString('base64url')}`;
 }
 
-const localized = (value: string) => ({ defaultValue: { language: 'en-US', value } });
+/** The pass's texts are in the holder's language; Google writes its own labels in the device's. */
+const LANGUAGE_TAG: Record<Locale, string> = { en: 'en-US', de: 'de-DE', es: 'es-ES' };
+const localizedIn = (locale: Locale) => (value: string) => ({
+  defaultValue: { language: LANGUAGE_TAG[locale], value },
+});
 
 /** What the pass shows, from the ticket as it is. */
 export interface GoogleTicket {
+  /** The holder's language when they saved it. */
+  locale: Locale;
   objectId: string;
   eventId: string;
   ticketId: string;
@@ -34,6 +41,8 @@ export interface GoogleTicket {
   seat: { section: string; row: string; number: number } | null;
   seatLabel: string;
   holderName: string | null;
+  /** What to do at the door, in the holder's language. */
+  door: { header: string; body: string };
   /** Null on a pass that no longer admits: no barcode to show. */
   code: string | null;
   validUntil: Date;
@@ -46,6 +55,7 @@ export const objectIdOf = (credentials: GoogleCredentials, passId: string) =>
   `${credentials.issuerId}.fairdrop-pass-${passId}`;
 
 export function eventTicketClass(credentials: GoogleCredentials, t: GoogleTicket) {
+  const localized = localizedIn(t.locale);
   return {
     id: classIdOf(credentials, t.eventId),
     issuerName: 'Fairdrop',
@@ -61,6 +71,7 @@ export function eventTicketObject(
   t: GoogleTicket,
   state: 'ACTIVE' | 'INACTIVE' | 'EXPIRED',
 ) {
+  const localized = localizedIn(t.locale);
   return {
     id: t.objectId,
     classId: classIdOf(credentials, t.eventId),
@@ -79,6 +90,7 @@ export function eventTicketObject(
       : {}),
     ...(t.code ? { barcode: { type: 'QR_CODE', value: t.code, alternateText: t.seatLabel } } : {}),
     validTimeInterval: { end: { date: t.validUntil.toISOString() } },
+    textModulesData: [{ id: 'door', header: t.door.header, body: t.door.body }],
   };
 }
 

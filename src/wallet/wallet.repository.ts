@@ -1,23 +1,49 @@
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { events, venues } from '../catalog/catalog.joinable.js';
 import type { Db } from '../db/types.js';
+import type { Locale } from '../i18n/locales.js';
 import { walletGoogleUpdates, walletPasses, walletRegistrations, type WalletKind } from './wallet.table.js';
 
 export type WalletPass = typeof walletPasses.$inferSelect;
 export type GoogleUpdate = typeof walletGoogleUpdates.$inferSelect;
 
-/** The holder's pass of this ticket in this wallet, created on first request (one per holder, ticket and wallet). */
-export async function passFor(db: Db, ticketId: string, holderId: string, kind: WalletKind): Promise<WalletPass> {
-  const [created] = await db
+/**
+ * The holder's pass of this ticket in this wallet, created on first request (one per holder,
+ * ticket and wallet), in the language of this request: downloaded again in another language, the
+ * pass changes (and a device that registered for it is told).
+ */
+export async function passFor(
+  db: Db,
+  ticketId: string,
+  holderId: string,
+  kind: WalletKind,
+  locale: Locale,
+): Promise<WalletPass> {
+  const [written] = await db
     .insert(walletPasses)
-    .values({ ticketId, holderId, kind })
-    .onConflictDoNothing()
+    .values({ ticketId, holderId, kind, locale })
+    .onConflictDoUpdate({
+      target: [walletPasses.ticketId, walletPasses.holderId, walletPasses.kind],
+      set: { locale, updatedAt: sql`now()` },
+      setWhere: sql`${walletPasses.locale} <> ${locale}`,
+    })
     .returning();
-  if (created) return created;
+  if (written) return written;
   const [row] = await db
     .select()
     .from(walletPasses)
     .where(and(eq(walletPasses.ticketId, ticketId), eq(walletPasses.holderId, holderId), eq(walletPasses.kind, kind)));
   return row!;
+}
+
+/** The zone of the event's venue, in which the pass writes its times. */
+export async function eventTimeZone(db: Db, eventId: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ timeZone: venues.timeZone })
+    .from(events)
+    .innerJoin(venues, eq(venues.id, events.venueId))
+    .where(eq(events.id, eventId));
+  return row?.timeZone;
 }
 
 export async function findPass(db: Db, id: string): Promise<WalletPass | undefined> {

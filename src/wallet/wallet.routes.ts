@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRoute, Reply, type AnyRoute } from '../http/route.js';
+import { negotiateLocale, type Locale } from '../i18n/locales.js';
 import type { PkpassFile, WalletService } from './wallet.service.js';
 
 const tag = 'Wallet passes';
@@ -9,6 +10,29 @@ const deviceId = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'an opaque identifi
 const passTypeId = z.string().min(1).max(200);
 const serial = z.string().min(1).max(64);
 const PKPASS = 'application/vnd.apple.pkpass';
+const langQuery = z.object({
+  lang: z
+    .string()
+    .max(16)
+    .optional()
+    .describe(
+      'The pass’s language: en, de or es (another value is ignored). Without it, the fd_lang cookie, then Accept-Language.',
+    ),
+});
+
+/**
+ * The language a pass is written in: the holder's as this download negotiates it. The pass keeps
+ * it (wallet_passes.locale) for the refreshes a device or Google asks for later, without them.
+ */
+const holderLocale = (ctx: {
+  query: { lang?: string | undefined };
+  requestHeader(name: string): string | undefined;
+}): Locale =>
+  negotiateLocale({
+    query: ctx.query.lang,
+    cookie: ctx.requestHeader('cookie'),
+    acceptLanguage: ctx.requestHeader('accept-language'),
+  });
 
 const pkpassReply = (file: PkpassFile, extra: Record<string, string> = {}) =>
   new Reply(200, file.bytes, {
@@ -43,10 +67,11 @@ export function walletRoutes(wallet: WalletService): AnyRoute[] {
       tag,
       access: 'user',
       params: idParams,
+      query: langQuery,
       response: { status: 200, description: `The pass (${PKPASS})` },
       errors: ['tickets.not_found', 'tickets.not_valid', 'wallet.apple_unavailable'],
       handler: async (ctx) =>
-        pkpassReply(await wallet.applePass(ctx.user, ctx.params.id), {
+        pkpassReply(await wallet.applePass(ctx.user, ctx.params.id, holderLocale(ctx)), {
           'Content-Disposition': 'attachment; filename="ticket.pkpass"',
         }),
     }),
@@ -57,11 +82,12 @@ export function walletRoutes(wallet: WalletService): AnyRoute[] {
       tag,
       access: 'user',
       params: idParams,
+      query: langQuery,
       response: { status: 200, schema: z.object({ url: z.url(), objectId: z.string() }) },
       errors: ['tickets.not_found', 'tickets.not_valid', 'wallet.google_unavailable'],
       handler: async (ctx) => {
         ctx.setHeader('Cache-Control', 'no-store');
-        return wallet.googleLink(ctx.user, ctx.params.id);
+        return wallet.googleLink(ctx.user, ctx.params.id, Date.now(), holderLocale(ctx));
       },
     }),
     defineRoute({

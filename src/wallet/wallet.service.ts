@@ -4,14 +4,24 @@ import type { Db } from '../db/types.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { ticketErrors } from '../tickets/tickets.errors.js';
 import { ticketSettings } from '../tickets/ticket-settings.repository.js';
-import { findTicketDetail, presentedStatus, seatLabel, type TicketDetail } from '../tickets/ticket-views.repository.js';
+import { DEFAULT_LOCALE, translator, type Locale, type Translate } from '../i18n/index.js';
+import { mailTime } from '../shared/zoned-time.js';
+import { findTicketDetail, presentedStatus, type TicketDetail } from '../tickets/ticket-views.repository.js';
 import { buildPkpass, type PassJson } from './apple-pass.js';
 import type { WalletCredentials } from './credentials.js';
 import { objectIdOf, objectPatch, saveLink, type GoogleTicket, type ObjectPatch } from './google-wallet.js';
 import { passCode } from './pass-code.js';
 import { passImages } from './pass-images.js';
 import { walletErrors } from './wallet.errors.js';
-import { findPass, passesChangedSince, passFor, register, unregister, type WalletPass } from './wallet.repository.js';
+import {
+  eventTimeZone,
+  findPass,
+  passesChangedSince,
+  passFor,
+  register,
+  unregister,
+  type WalletPass,
+} from './wallet.repository.js';
 
 /** Codes stop admitting a day after the event (code-issuer.ts); the pass says so too. */
 const expiryOf = (t: TicketDetail) => new Date((t.event.endsAt ?? t.event.startsAt).getTime() + 24 * 3600_000);
@@ -23,6 +33,12 @@ const expiryOf = (t: TicketDetail) => new Date((t.event.endsAt ?? t.event.starts
  * a device re-fetching a pass that did not change gets 304.
  */
 const CHANGE_OVERLAP_MS = 60_000;
+
+/** The seat in the pass's language: "A · Reihe 3 · Platz 12", "Innenraum · Stehplatz". */
+const seatIn = (t: Translate, ticket: Pick<TicketDetail, 'seat' | 'tierName'>) =>
+  ticket.seat
+    ? t('wallet:seat.reserved', { section: ticket.seat.section, row: ticket.seat.row, seat: ticket.seat.number })
+    : t('wallet:seat.general', { tier: ticket.tierName });
 
 /** Why a pass no longer admits, or null while it does. */
 function endedBecause(pass: Pick<WalletPass, 'holderId'>, t: TicketDetail | undefined) {
@@ -58,11 +74,11 @@ export class WalletService {
     return { apple: this.credentials.apple !== null, google: this.credentials.google !== null };
   }
 
-  /** GET /v1/tickets/:id/pass.pkpass: the holder's Apple Wallet pass. */
-  async applePass(principal: Principal, ticketId: string): Promise<PkpassFile> {
+  /** GET /v1/tickets/:id/pass.pkpass: the holder's Apple Wallet pass, labelled in their language. */
+  async applePass(principal: Principal, ticketId: string, locale: Locale = DEFAULT_LOCALE): Promise<PkpassFile> {
     if (!this.credentials.apple) throw walletErrors.unavailable('apple', this.credentials.missing.apple);
     const ticket = await this.held(principal, ticketId);
-    const pass = await passFor(this.db, ticket.id, ticket.holderId, 'apple');
+    const pass = await passFor(this.db, ticket.id, ticket.holderId, 'apple', locale);
     return this.pkpass(pass, ticket);
   }
 
@@ -71,11 +87,12 @@ export class WalletService {
     principal: Principal,
     ticketId: string,
     nowMs = Date.now(),
+    locale: Locale = DEFAULT_LOCALE,
   ): Promise<{ url: string; objectId: string }> {
     const credentials = this.credentials.google;
     if (!credentials) throw walletErrors.unavailable('google', this.credentials.missing.google);
     const ticket = await this.held(principal, ticketId);
-    const pass = await passFor(this.db, ticket.id, ticket.holderId, 'google');
+    const pass = await passFor(this.db, ticket.id, ticket.holderId, 'google', locale);
     const t = await this.googleTicket(pass, ticket, true);
     return { url: saveLink(credentials, t, new URL(this.publicUrl).origin, nowMs), objectId: t.objectId };
   }
@@ -152,7 +169,9 @@ export class WalletService {
 
   private async googleTicket(pass: WalletPass, ticket: TicketDetail, admits: boolean): Promise<GoogleTicket> {
     const settings = await ticketSettings(this.db, ticket.eventId);
+    const t = translator(pass.locale);
     return {
+      locale: pass.locale,
       objectId: objectIdOf(this.credentials.google!, pass.id),
       eventId: ticket.eventId,
       ticketId: ticket.id,
@@ -162,8 +181,9 @@ export class WalletService {
       doorsAt: ticket.event.doorsAt,
       tier: ticket.tierName,
       seat: ticket.seat,
-      seatLabel: seatLabel(ticket),
+      seatLabel: seatIn(t, ticket),
       holderName: ticket.attendeeName,
+      door: { header: t('wallet:field.door'), body: t('wallet:door') },
       code: admits ? passCode(this.signer, ticket, settings) : null,
       validUntil: expiryOf(ticket),
     };
@@ -172,6 +192,7 @@ export class WalletService {
   private async pkpass(pass: WalletPass, ticket: TicketDetail | undefined): Promise<PkpassFile> {
     const apple = this.credentials.apple!;
     const ended = endedBecause(pass, ticket);
+    const t = translator(pass.locale);
     const base: PassJson = {
       formatVersion: 1,
       passTypeIdentifier: apple.passTypeId,
@@ -180,7 +201,7 @@ export class WalletService {
       authenticationToken: this.passToken(pass.id),
       webServiceURL: `${this.publicUrl}/v1/passkit`,
       organizationName: 'Fairdrop',
-      description: ticket ? `Ticket for ${ticket.event.title}` : 'Fairdrop ticket',
+      description: ticket ? t('wallet:description', { event: ticket.event.title }) : t('wallet:descriptionGeneric'),
       foregroundColor: 'rgb(255, 255, 255)',
       labelColor: 'rgb(214, 228, 245)',
       backgroundColor: 'rgb(11, 92, 173)',
@@ -192,20 +213,24 @@ export class WalletService {
         ...base,
         voided: true,
         eventTicket: {
-          primaryFields: [{ key: 'event', label: 'EVENT', value: ticket?.event.title ?? 'Ticket' }],
+          primaryFields: [
+            { key: 'event', label: t('wallet:field.event'), value: ticket?.event.title ?? t('wallet:ticket') },
+          ],
           secondaryFields: [
             {
               key: 'status',
-              label: 'STATUS',
-              value:
-                ended === 'moved' ? 'This ticket moved to another account' : 'This ticket was cancelled or refunded',
+              label: t('wallet:field.status'),
+              value: ended === 'moved' ? t('wallet:voided.moved') : t('wallet:voided.cancelled'),
             },
           ],
         },
       };
     } else {
-      const settings = await ticketSettings(this.db, ticket.eventId);
-      const seat = seatLabel(ticket);
+      const [settings, zone] = await Promise.all([
+        ticketSettings(this.db, ticket.eventId),
+        eventTimeZone(this.db, ticket.eventId),
+      ]);
+      const seat = seatIn(t, ticket);
       json = {
         ...base,
         relevantDate: ticket.event.startsAt.toISOString(),
@@ -219,28 +244,40 @@ export class WalletService {
           },
         ],
         eventTicket: {
-          primaryFields: [{ key: 'event', label: 'EVENT', value: ticket.event.title }],
-          secondaryFields: [{ key: 'seat', label: 'SEAT', value: seat }],
+          primaryFields: [{ key: 'event', label: t('wallet:field.event'), value: ticket.event.title }],
+          secondaryFields: [{ key: 'seat', label: t('wallet:field.seat'), value: seat }],
           auxiliaryFields: [
             {
+              // The wallet writes this one in the device's own language and zone.
               key: 'starts',
-              label: 'STARTS',
+              label: t('wallet:field.starts'),
               value: ticket.event.startsAt.toISOString(),
               dateStyle: 'PKDateStyleMedium',
               timeStyle: 'PKDateStyleShort',
             },
-            { key: 'venue', label: 'VENUE', value: ticket.event.venueName },
+            { key: 'venue', label: t('wallet:field.venue'), value: ticket.event.venueName },
           ],
           backFields: [
-            { key: 'tier', label: 'Ticket', value: ticket.tierName },
-            ...(ticket.attendeeName ? [{ key: 'holder', label: 'Name', value: ticket.attendeeName }] : []),
-            { key: 'ticket', label: 'Ticket number', value: `${ticket.id} (version ${ticket.version})` },
+            // The time at the venue, written the holder's way ("Sa., 12. Dez. 2026, 20:00 CET (Ortszeit Berlin)").
+            ...(zone
+              ? [
+                  {
+                    key: 'when',
+                    label: t('wallet:field.when'),
+                    value: mailTime(ticket.event.startsAt, zone, pass.locale),
+                  },
+                ]
+              : []),
+            { key: 'tier', label: t('wallet:field.tier'), value: ticket.tierName },
+            ...(ticket.attendeeName
+              ? [{ key: 'holder', label: t('wallet:field.holder'), value: ticket.attendeeName }]
+              : []),
             {
-              key: 'door',
-              label: 'At the door',
-              value:
-                'Show this code at the door. It stops working if the ticket is transferred, exchanged or cancelled; the pass then updates.',
+              key: 'ticket',
+              label: t('wallet:field.ticketNumber'),
+              value: t('wallet:ticketNumber', { id: ticket.id, version: ticket.version }),
             },
+            { key: 'door', label: t('wallet:field.door'), value: t('wallet:door') },
           ],
         },
       };
