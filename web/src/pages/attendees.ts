@@ -1,5 +1,6 @@
 import { api, ApiError, session } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
+import { number, t } from '../lib/i18n.js';
 import { currentUser, renderHeader } from '../lib/layout.js';
 import { clock, download, fillTable, timeChart } from '../reports/charts.js';
 import type { AttendeePage, CheckinStats } from '../reports/types.js';
@@ -23,12 +24,15 @@ async function loadPage(): Promise<void> {
   if (query) params.set('q', query);
   const list = await api<AttendeePage>('GET', `${base}/attendees?${params}`);
   const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
+  const found = { count: list.total, n: number(list.total), query };
   $('#attendee-count').textContent =
     list.total === 0
       ? query
-        ? `No attendee matches “${query}”.`
-        : 'No tickets sold yet.'
-      : `${list.total.toLocaleString()} ${list.total === 1 ? 'attendee' : 'attendees'}${query ? ` matching “${query}”` : ''}.`;
+        ? t('attendees:list.noMatch', { query })
+        : t('attendees:list.none')
+      : query
+        ? t('attendees:list.countMatching', found)
+        : t('attendees:list.count', found);
   $('#attendee-table tbody').replaceChildren(
     ...list.attendees.map((a) =>
       h(
@@ -37,25 +41,40 @@ async function loadPage(): Promise<void> {
         h('th', { scope: 'row' }, a.name),
         h('td', {}, a.email),
         h('td', {}, a.tier),
-        h('td', {}, a.seat ?? 'Standing'),
+        h('td', {}, a.seat ?? t('attendees:list.standing')),
         h('td', { class: 'mono' }, a.orderId.slice(0, 8)),
-        h('td', {}, a.checkedInAt ? `${clock(a.checkedInAt)}, gate ${a.gate}` : 'Not yet'),
+        h(
+          'td',
+          {},
+          a.checkedInAt
+            ? t('attendees:list.checkedIn', { time: clock(a.checkedInAt), gate: a.gate })
+            : t('attendees:list.notYet'),
+        ),
       ),
     ),
   );
-  $('#page-label').textContent = `Page ${list.page} of ${pages}`;
+  $('#page-label').textContent = t('attendees:list.page', { page: number(list.page), pages: number(pages) });
   $<HTMLButtonElement>('#page-prev').disabled = list.page <= 1;
   $<HTMLButtonElement>('#page-next').disabled = list.page >= pages;
 }
 
 async function loadGates(): Promise<void> {
   const stats = await api<CheckinStats>('GET', `${base}/checkins/stats`);
-  $('#gates-text').textContent =
-    `${stats.checkedIn.toLocaleString()} of ${stats.tickets.toLocaleString()} ticket holders are in.`;
+  $('#gates-text').textContent = t('attendees:gates.in', {
+    count: stats.tickets,
+    in: number(stats.checkedIn),
+    tickets: number(stats.tickets),
+  });
   fillTable(
     $<HTMLTableElement>('#gate-table'),
-    'Scans per gate',
-    ['Gate', 'Let in', 'Turned away', 'First scan', 'Last scan'],
+    t('attendees:gates.caption'),
+    [
+      t('attendees:gates.gate'),
+      t('attendees:gates.letIn'),
+      t('attendees:gates.turnedAway'),
+      t('attendees:gates.firstScan'),
+      t('attendees:gates.lastScan'),
+    ],
     stats.gates.map((g) => [g.gate, g.admitted, g.refused, clock(g.firstAt), clock(g.lastAt)]),
   );
   const slots = [...new Set(stats.perFiveMinutes.map((s) => s.at))].sort();
@@ -65,26 +84,31 @@ async function loadGates(): Promise<void> {
   timeChart(
     $('#chart-gates'),
     slots.map((at) => Date.parse(at) / 1000),
-    gates.map((gate) => ({ label: `Gate ${gate}`, values: slots.map((at) => count(at, gate)) })),
+    gates.map((gate) => ({ label: t('attendees:gates.named', { gate }), values: slots.map((at) => count(at, gate)) })),
     300,
+    t('attendees:gates.axis'),
   );
   fillTable(
     $<HTMLTableElement>('#table-slots'),
-    'Fans let in per gate, every 5 minutes',
-    ['From', ...gates.map((g) => `Gate ${g}`)],
+    t('attendees:gates.slotsCaption'),
+    [t('attendees:gates.from'), ...gates.map((gate) => t('attendees:gates.named', { gate }))],
     slots.map((at) => [clock(at), ...gates.map((g) => count(at, g))]),
   );
 }
 
 const failed = (err: unknown) =>
-  setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Something went wrong. Try again.');
+  setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('attendees:failed'));
 
 async function main(): Promise<void> {
   if (!(await currentUser())) {
-    setStatus(status, 'bad', 'Sign in as the event’s organizer or door staff to see its attendees.');
+    setStatus(status, 'bad', t('attendees:signInFirst'));
     status.append(
       ' ',
-      h('a', { href: `/account.html?next=${encodeURIComponent(location.pathname + location.search)}` }, 'Sign in'),
+      h(
+        'a',
+        { href: `/account.html?next=${encodeURIComponent(location.pathname + location.search)}` },
+        t('attendees:signIn'),
+      ),
     );
     return;
   }
@@ -113,11 +137,11 @@ async function main(): Promise<void> {
   });
   $('#attendee-csv').addEventListener('click', () => {
     const csvStatus = $('#csv-status');
-    setStatus(csvStatus, 'busy', 'Preparing the file…');
+    setStatus(csvStatus, 'busy', t('attendees:csv.preparing'));
     const q = query ? `?q=${encodeURIComponent(query)}` : '';
     download(`${base}/attendees.csv${q}`, session.token(), `attendees-${eventId}.csv`).then(
-      () => setStatus(csvStatus, 'ok', 'Downloaded.'),
-      () => setStatus(csvStatus, 'bad', 'The file could not be downloaded. Try again.'),
+      () => setStatus(csvStatus, 'ok', t('attendees:csv.done')),
+      () => setStatus(csvStatus, 'bad', t('attendees:csv.failed')),
     );
   });
 }

@@ -1,10 +1,12 @@
 import uPlot from 'uplot';
 import { h } from '../lib/dom.js';
+import { locale, number } from '../lib/i18n.js';
 
 /**
  * The report pages' charts (uPlot, bundled into the page) and the table beside each one: a
  * chart is drawn for the eye only (aria-hidden in the HTML); its table holds the same figures
- * for screen readers, keyboards and copying.
+ * for screen readers, keyboards and copying. The pages pass the words (axis labels, lines);
+ * numbers and times are written in the page's language.
  */
 
 /** Series colours with at least 3:1 contrast on white, told apart by dash as well as colour. */
@@ -26,8 +28,20 @@ const width = (el: HTMLElement) => Math.max(280, Math.min(el.clientWidth || 720,
 /** Whole counts on a count axis: no tick at 1.5 fans. */
 const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 50_000, 100_000];
 
-/** Lines over time; `xs` are epoch seconds, `stepSeconds` apart (a lone point gets a step either side). */
-export function timeChart(el: HTMLElement, xs: number[], lines: Line[], stepSeconds: number): void {
+/** A time axis's ticks as the page's language writes a clock: "20:05". */
+const clockTicks = (_u: uPlot, ticks: number[]) => {
+  const format = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return ticks.map((s) => format.format(s * 1000));
+};
+
+/** A count axis's ticks in the page's language: "1,000", "1.000". */
+const countTicks = (_u: uPlot, ticks: number[]) => ticks.map((n) => number(n));
+
+/**
+ * Lines over time; `xs` are epoch seconds, `stepSeconds` apart (a lone point gets a step either
+ * side); `counted` names what the y axis counts ("fans").
+ */
+export function timeChart(el: HTMLElement, xs: number[], lines: Line[], stepSeconds: number, counted: string): void {
   el.replaceChildren();
   if (xs.length === 0) return;
   new uPlot(
@@ -42,7 +56,7 @@ export function timeChart(el: HTMLElement, xs: number[], lines: Line[], stepSeco
         y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
       },
       series: [{}, ...lines.map((l, i) => ({ label: l.label, width: 2, ...PALETTE[i % PALETTE.length] }))],
-      axes: [{}, { label: 'fans', incrs: COUNT_STEPS }],
+      axes: [{ values: clockTicks }, { label: counted, incrs: COUNT_STEPS, values: countTicks }],
     },
     [xs, ...lines.map((l) => l.values)],
     el,
@@ -50,8 +64,18 @@ export function timeChart(el: HTMLElement, xs: number[], lines: Line[], stepSeco
   el.append(legend(lines.map((l) => l.label)));
 }
 
-/** A histogram: counts per bin of `binSeconds` from 0. */
-export function histogram(el: HTMLElement, bins: number[], binSeconds: number, label: string): void {
+/**
+ * A histogram: counts per bin of `binSeconds` from 0; `label` names what is counted ("fans"),
+ * `waited` the x axis, and `tick` writes a time on it ("3 min").
+ */
+export function histogram(
+  el: HTMLElement,
+  bins: number[],
+  binSeconds: number,
+  label: string,
+  waited: string,
+  tick: (seconds: number) => string,
+): void {
   el.replaceChildren();
   if (bins.length === 0) return;
   const xs = bins.map((_, i) => i * binSeconds);
@@ -68,12 +92,12 @@ export function histogram(el: HTMLElement, bins: number[], binSeconds: number, l
       ],
       axes: [
         {
-          label: 'waited',
+          label: waited,
           // Whole bins only: a tick between two bins would name a time no bin starts at.
           incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200].filter((s) => s >= binSeconds),
-          values: (_u, ticks) => ticks.map((t) => duration(t)),
+          values: (_u, ticks) => ticks.map((t) => tick(t)),
         },
-        { label, incrs: COUNT_STEPS },
+        { label, incrs: COUNT_STEPS, values: countTicks },
       ],
     },
     [xs, bins],
@@ -92,17 +116,9 @@ function legend(labels: string[]): HTMLElement {
   );
 }
 
-/** "45 s", "3 min 20 s", "1 h 5 min". */
-export function duration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
-  return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)} min` : ''}`;
-}
-
 /** Fills a table: a caption, one header row, then rows of cells (the first cell of each row its header). */
 export function fillTable(table: HTMLTableElement, caption: string, head: string[], rows: (string | number)[][]): void {
-  const fmt = (v: string | number) => (typeof v === 'number' ? v.toLocaleString() : v);
+  const fmt = (v: string | number) => (typeof v === 'number' ? number(v) : v);
   table.replaceChildren(
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))),
@@ -116,10 +132,10 @@ export function fillTable(table: HTMLTableElement, caption: string, head: string
   );
 }
 
-/** A time in the browser's zone, labelled with it. */
+/** A time in the browser's zone, labelled with it, as the page's language writes it. */
 export const clock = (iso: string | null): string =>
   iso
-    ? new Date(iso).toLocaleString(undefined, {
+    ? new Date(iso).toLocaleString(locale, {
         day: 'numeric',
         month: 'short',
         hour: '2-digit',
