@@ -1,6 +1,7 @@
 import type { BrandingView, PictureView } from '../../../src/media/media.schemas.js';
 import { api, ApiError, problemFrom, session } from '../lib/api.js';
 import { h, setStatus } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 import { pictureElement } from '../lib/pictures.js';
 import { describeProblem } from '../lib/words.js';
 
@@ -14,11 +15,14 @@ import { describeProblem } from '../lib/words.js';
 
 /** As the server's limit (src/media/images.ts): a larger file is refused before it is sent. */
 const MAX_BYTES = 8 * 1_048_576;
+/** The waiting room's message in each language, with its field's label. */
 const LANGUAGES = [
-  ['en', 'English'],
-  ['de', 'German'],
-  ['es', 'Spanish'],
+  ['en', () => t('eventForm:branding.message.en')],
+  ['de', () => t('eventForm:branding.message.de')],
+  ['es', () => t('eventForm:branding.message.es')],
 ] as const;
+/** An API refusal in the page's words, else the network failed. */
+const failure = (err: unknown) => (err instanceof ApiError ? err.describe() : t('eventForm:branding.network'));
 const SITE_ACCENT = '#0b5cad';
 
 let panel: HTMLElement | null = null;
@@ -45,12 +49,29 @@ async function uploadPicture(eventId: string, slot: 'image' | 'logo', file: File
 }
 
 function pictureForm(eventId: string, slot: 'image' | 'logo', current: PictureView | null): HTMLElement {
-  const what = slot === 'image' ? 'Event picture' : 'Waiting-room logo';
+  const words =
+    slot === 'image'
+      ? {
+          what: t('eventForm:branding.image.what'),
+          choose: t('eventForm:branding.image.choose'),
+          hint: t('eventForm:branding.image.hint'),
+          saved: t('eventForm:branding.image.saved'),
+          removed: t('eventForm:branding.image.removed'),
+        }
+      : {
+          what: t('eventForm:branding.logo.what'),
+          choose: t('eventForm:branding.logo.choose'),
+          hint: t('eventForm:branding.logo.hint'),
+          saved: t('eventForm:branding.logo.saved'),
+          removed: t('eventForm:branding.logo.removed'),
+        };
   const id = (name: string) => `${slot}-${name}`;
   const preview = h('div', { id: id('preview'), class: `media-preview media-preview-${slot}` });
   const showCurrent = (picture: PictureView | null) =>
     preview.replaceChildren(
-      picture ? pictureElement(picture, slot === 'image' ? 'card' : 'logo') : h('p', { class: 'muted' }, 'None yet.'),
+      picture
+        ? pictureElement(picture, slot === 'image' ? 'card' : 'logo')
+        : h('p', { class: 'muted' }, t('eventForm:branding.none')),
     );
   showCurrent(current);
   const file = h('input', {
@@ -67,8 +88,16 @@ function pictureForm(eventId: string, slot: 'image' | 'logo', current: PictureVi
     value: current?.alt ?? '',
   });
   const status = statusLine(id('status'));
-  const remove = h('button', { type: 'button', class: 'secondary', id: id('remove'), hidden: !current }, 'Remove');
-  const save = h('button', { type: 'submit', id: id('save') }, current ? 'Replace' : 'Upload');
+  const remove = h(
+    'button',
+    { type: 'button', class: 'secondary', id: id('remove'), hidden: !current },
+    t('eventForm:branding.remove'),
+  );
+  const save = h(
+    'button',
+    { type: 'submit', id: id('save') },
+    current ? t('eventForm:branding.replace') : t('eventForm:branding.upload'),
+  );
   let local: string | null = null;
   file.addEventListener('change', () => {
     if (local) URL.revokeObjectURL(local);
@@ -76,23 +105,19 @@ function pictureForm(eventId: string, slot: 'image' | 'logo', current: PictureVi
     const chosen = file.files?.[0];
     if (!chosen) return showCurrent(current);
     local = URL.createObjectURL(chosen);
-    preview.replaceChildren(h('img', { src: local, alt: alt.value || 'The picture you chose', class: 'local' }));
+    preview.replaceChildren(
+      h('img', { src: local, alt: alt.value || t('eventForm:branding.chosenAlt'), class: 'local' }),
+    );
   });
   const form = h(
     'form',
     { class: 'media-form', id: id('form'), novalidate: true },
-    h('h4', {}, what),
+    h('h4', {}, words.what),
     preview,
-    h('label', { for: id('file') }, slot === 'image' ? 'Choose a picture' : 'Choose a logo'),
+    h('label', { for: id('file') }, words.choose),
     file,
-    h(
-      'p',
-      { id: id('hint'), class: 'hint' },
-      slot === 'image'
-        ? 'JPEG, PNG or WebP, up to 8 MB, at least 400 × 200 pixels. Wide pictures suit the event page best.'
-        : 'JPEG, PNG or WebP, up to 8 MB. Shown at most 240 × 96 pixels above the waiting room.',
-    ),
-    h('label', { for: id('alt') }, 'What it shows, for people who cannot see it'),
+    h('p', { id: id('hint'), class: 'hint' }, words.hint),
+    h('label', { for: id('alt') }, t('eventForm:branding.alt')),
     alt,
     h('p', {}, save, ' ', remove),
     status,
@@ -100,50 +125,50 @@ function pictureForm(eventId: string, slot: 'image' | 'logo', current: PictureVi
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const chosen = file.files?.[0];
-    const words = alt.value.trim();
-    if (!words) return setStatus(status, 'bad', 'Describe the picture for people who cannot see it.');
+    const described = alt.value.trim();
+    if (!described) return setStatus(status, 'bad', t('eventForm:branding.altMissing'));
     if (!chosen && current) {
       // Only the words changed.
-      setStatus(status, 'busy', 'Saving…');
-      void api<PictureView>('PATCH', `/v1/events/${eventId}/media/${slot}`, { alt: words })
+      setStatus(status, 'busy', t('eventForm:branding.saving'));
+      void api<PictureView>('PATCH', `/v1/events/${eventId}/media/${slot}`, { alt: described })
         .then((saved) => {
           current = saved;
           showCurrent(saved);
-          setStatus(status, 'ok', 'Saved.');
+          setStatus(status, 'ok', t('eventForm:branding.saved'));
         })
-        .catch((err: unknown) => setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error.'));
+        .catch((err: unknown) => setStatus(status, 'bad', failure(err)));
       return;
     }
-    if (!chosen) return setStatus(status, 'bad', 'Choose a picture to upload.');
+    if (!chosen) return setStatus(status, 'bad', t('eventForm:branding.fileMissing'));
     if (chosen.size > MAX_BYTES)
       return setStatus(status, 'bad', describeProblem({ status: 413, code: 'request.too_large', maxBytes: MAX_BYTES }));
-    setStatus(status, 'busy', 'Uploading…');
-    void uploadPicture(eventId, slot, chosen, words)
+    setStatus(status, 'busy', t('eventForm:branding.uploading'));
+    void uploadPicture(eventId, slot, chosen, described)
       .then((saved) => {
         current = saved;
         file.value = '';
         showCurrent(saved);
         remove.hidden = false;
-        save.textContent = 'Replace';
-        setStatus(status, 'ok', `${what} saved.`);
+        save.textContent = t('eventForm:branding.replace');
+        setStatus(status, 'ok', words.saved);
       })
       .catch((err: unknown) => {
         showCurrent(current);
-        setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error.');
+        setStatus(status, 'bad', failure(err));
       });
   });
   remove.addEventListener('click', () => {
-    setStatus(status, 'busy', 'Removing…');
+    setStatus(status, 'busy', t('eventForm:branding.removing'));
     void api('DELETE', `/v1/events/${eventId}/media/${slot}`)
       .then(() => {
         current = null;
         alt.value = '';
         showCurrent(null);
         remove.hidden = true;
-        save.textContent = 'Upload';
-        setStatus(status, 'ok', `${what} removed.`);
+        save.textContent = t('eventForm:branding.upload');
+        setStatus(status, 'ok', words.removed);
       })
-      .catch((err: unknown) => setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error.'));
+      .catch((err: unknown) => setStatus(status, 'bad', failure(err)));
   });
   return form;
 }
@@ -151,30 +176,34 @@ function pictureForm(eventId: string, slot: 'image' | 'logo', current: PictureVi
 function brandingForm(eventId: string, branding: BrandingView): HTMLElement {
   const accent = h('input', { id: 'brand-accent', type: 'color', value: branding.accent ?? SITE_ACCENT });
   const useAccent = h('input', { id: 'brand-accent-on', type: 'checkbox', checked: branding.accent !== null });
-  const sample = h('button', { type: 'button', class: 'brand-sample', tabindex: '-1', 'aria-hidden': 'true' }, 'Join');
+  const sample = h(
+    'button',
+    { type: 'button', class: 'brand-sample', tabindex: '-1', 'aria-hidden': 'true' },
+    t('eventForm:branding.sampleJoin'),
+  );
   const sampleMessage = h('p', { class: 'brand-sample-message' });
-  const messages = LANGUAGES.map(([lang, name]) =>
+  const messages = LANGUAGES.map(([lang, label]) =>
     h('textarea', {
       id: `brand-message-${lang}`,
       name: lang,
       lang,
       maxlength: '500',
       rows: '3',
-      'aria-label': `Message in ${name}`,
+      'aria-label': label(),
     }),
   );
   messages.forEach((m, i) => (m.value = branding.messages[LANGUAGES[i]![0]] ?? ''));
   const preview = h(
     'div',
     { class: 'brand-preview', id: 'brand-preview' },
-    h('p', { class: 'hint' }, 'Preview'),
+    h('p', { class: 'hint' }, t('eventForm:branding.preview')),
     sampleMessage,
     sample,
   );
   const update = () => {
     preview.style.setProperty('--brand', useAccent.checked ? accent.value : SITE_ACCENT);
     // Text, never HTML: the waiting room shows the message exactly as typed.
-    sampleMessage.textContent = messages[0]!.value || 'Your message in English shows here.';
+    sampleMessage.textContent = messages[0]!.value || t('eventForm:branding.samplePlaceholder');
   };
   for (const input of [accent, useAccent, ...messages]) input.addEventListener('input', update);
   update();
@@ -182,39 +211,36 @@ function brandingForm(eventId: string, branding: BrandingView): HTMLElement {
   const form = h(
     'form',
     { class: 'media-form', id: 'brand-form', novalidate: true },
-    h('h4', {}, 'Waiting-room colour and message'),
-    h('label', { class: 'check' }, useAccent, ' Use my own colour for buttons and links'),
-    h('label', { for: 'brand-accent' }, 'Colour'),
+    h('h4', {}, t('eventForm:branding.colourTitle')),
+    h('label', { class: 'check' }, useAccent, ' ', t('eventForm:branding.useAccent')),
+    h('label', { for: 'brand-accent' }, t('eventForm:branding.colour')),
     accent,
-    h('p', { class: 'hint' }, 'It must be dark enough to read on the page and under white button text (4.5:1).'),
-    ...LANGUAGES.flatMap(([lang, name], i) => [
-      h('label', { for: `brand-message-${lang}` }, `Message in ${name}`),
-      messages[i]!,
-    ]),
-    h('p', { class: 'hint' }, 'Plain text, up to 500 characters. A language left empty shows the English message.'),
+    h('p', { class: 'hint' }, t('eventForm:branding.contrast')),
+    ...LANGUAGES.flatMap(([lang, label], i) => [h('label', { for: `brand-message-${lang}` }, label()), messages[i]!]),
+    h('p', { class: 'hint' }, t('eventForm:branding.messageHint')),
     preview,
-    h('p', {}, h('button', { type: 'submit', id: 'brand-save' }, 'Save colour and message')),
+    h('p', {}, h('button', { type: 'submit', id: 'brand-save' }, t('eventForm:branding.save'))),
     status,
   );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    setStatus(status, 'busy', 'Saving…');
+    setStatus(status, 'busy', t('eventForm:branding.saving'));
     const body = {
       accent: useAccent.checked ? accent.value : null,
       messages: Object.fromEntries(LANGUAGES.map(([lang], i) => [lang, messages[i]!.value])),
     };
     void api<BrandingView>('PUT', `/v1/events/${eventId}/branding`, body)
-      .then(() => setStatus(status, 'ok', 'Saved. The waiting room shows it from now on.'))
-      .catch((err: unknown) => setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'Network error.'));
+      .then(() => setStatus(status, 'ok', t('eventForm:branding.savedLive')))
+      .catch((err: unknown) => setStatus(status, 'bad', failure(err)));
   });
   return form;
 }
 
 async function load(target: HTMLElement, eventId: string): Promise<void> {
-  const title = h('h3', { id: 'branding-panel-title' }, 'Image and branding');
+  const title = h('h3', { id: 'branding-panel-title' }, t('eventForm:branding.title'));
   const status = statusLine('branding-load-status');
   target.replaceChildren(title, status);
-  setStatus(status, 'busy', 'Loading…');
+  setStatus(status, 'busy', t('eventForm:branding.loading'));
   try {
     const branding = await api<BrandingView>('GET', `/v1/events/${eventId}/branding`);
     if (eventId !== shownFor) return;
@@ -225,7 +251,7 @@ async function load(target: HTMLElement, eventId: string): Promise<void> {
       brandingForm(eventId, branding),
     );
   } catch (err) {
-    setStatus(status, 'bad', err instanceof ApiError ? err.describe() : 'The branding could not be loaded.');
+    setStatus(status, 'bad', err instanceof ApiError ? err.describe() : t('eventForm:branding.loadFailed'));
   }
 }
 

@@ -1,12 +1,53 @@
 import { api } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import { checkedValues, clearErrors, formKey, numberOf, showError, textOf } from '../lib/forms.js';
+import { t } from '../lib/i18n.js';
 import { isoToZoned, zonedToIso } from '../lib/zoned-time.js';
 // The API's own vocabulary (a pure module), so the checkboxes can never offer a word it refuses.
 import { categories as CATEGORIES } from '../../../src/shared/vocabulary.js';
 import type { EventDetail, Venue } from './types.js';
 
-const label = (word: string) => word.charAt(0).toUpperCase() + word.slice(1).replace('_', '-');
+/** A category in the page's language; test/unit/event-form-words.test.ts checks each has a message. */
+const categoryName = (word: string) => t(`eventForm:category.${word}`);
+
+/** The languages an event's description is written in beside English (src/catalog/descriptions.ts). */
+const TRANSLATED = ['de', 'es'] as const;
+
+/** The organizer's read of the event carries the description in every language (GET /v1/events/:id). */
+type Editable = EventDetail & { descriptions?: { en: string; de: string | null; es: string | null } | null };
+
+/**
+ * The German and Spanish descriptions, beside the English one that organizer.html holds: each
+ * optional, written in its language (`lang`), and named as the API names them, so a refusal
+ * shows beside the right one.
+ */
+function translatedDescriptions(form: HTMLFormElement): void {
+  const english = form.querySelector<HTMLTextAreaElement>('#event-description');
+  if (!english || form.querySelector('#event-description-de')) return;
+  const hint = h('p', { id: 'event-descriptions-hint', class: 'hint' }, t('eventForm:descriptions.hint'));
+  const fields = TRANSLATED.map((lang) =>
+    h(
+      'div',
+      { class: 'field' },
+      h(
+        'label',
+        { for: `event-description-${lang}` },
+        lang === 'de' ? t('eventForm:descriptions.de') : t('eventForm:descriptions.es'),
+        ' ',
+        h('span', { class: 'muted' }, t('eventForm:descriptions.optional')),
+      ),
+      h('textarea', {
+        id: `event-description-${lang}`,
+        name: `descriptions.${lang}`,
+        lang,
+        rows: '4',
+        maxlength: '10000',
+        'aria-describedby': 'event-descriptions-hint',
+      }),
+    ),
+  );
+  (english.closest('.field') ?? english).after(...fields, hint);
+}
 
 export interface EventForm {
   setVenues(venues: Venue[], select?: string): void;
@@ -24,10 +65,11 @@ export function setupEventForm(onSaved: (eventId: string) => Promise<void>): Eve
   const key = formKey(form);
   let editing: string | null = null;
   let venues: Venue[] = [];
+  translatedDescriptions(form);
 
   $('#event-category-options').replaceChildren(
     ...CATEGORIES.map((value) =>
-      h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'categories', value }), label(value)),
+      h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'categories', value }), categoryName(value)),
     ),
   );
 
@@ -37,15 +79,22 @@ export function setupEventForm(onSaved: (eventId: string) => Promise<void>): Eve
 
   /** `final`: the event was cancelled or has ended; its details are shown but can no longer change. */
   const setMode = (title: string | null, final: 'cancelled' | 'completed' | null = null) => {
-    $('#event-title').textContent = title ? (final ? `“${title}”` : `Edit “${title}”`) : 'New event';
-    $('#event-submit').textContent = title ? 'Save changes' : 'Create draft event';
+    $('#event-title').textContent = title
+      ? final
+        ? t('eventForm:heading.final', { title })
+        : t('eventForm:heading.edit', { title })
+      : t('eventForm:heading.new');
+    $('#event-submit').textContent = title ? t('eventForm:submit.save') : t('eventForm:submit.create');
     $('#event-submit').hidden = final !== null;
     for (const control of form.elements) (control as HTMLInputElement).disabled = final !== null;
-    $('#event-mode-note').textContent = final
-      ? `This event ${final === 'cancelled' ? 'was cancelled' : 'has taken place'}: its details can no longer change.`
-      : title
-        ? 'Changes show on the event page at once. Times are the venue’s local time.'
-        : 'A new event starts as a draft: only you can see it until you publish it.';
+    $('#event-mode-note').textContent =
+      final === 'cancelled'
+        ? t('eventForm:note.cancelled')
+        : final === 'completed'
+          ? t('eventForm:note.completed')
+          : title
+            ? t('eventForm:note.edit')
+            : t('eventForm:note.new');
   };
 
   const time = (name: string) => zonedToIso(textOf(form, name), timeZone());
@@ -57,6 +106,8 @@ export function setupEventForm(onSaved: (eventId: string) => Promise<void>): Eve
       venueId: venueSelect.value || undefined,
       title: textOf(form, 'title'),
       description: textOf(form, 'description'),
+      // Each language as typed: an empty one removes that language's text.
+      descriptions: { de: textOf(form, 'descriptions.de'), es: textOf(form, 'descriptions.es') },
       categories: checkedValues(form, 'categories'),
       performers: textOf(form, 'performers')
         .split(',')
@@ -74,7 +125,7 @@ export function setupEventForm(onSaved: (eventId: string) => Promise<void>): Eve
     };
     const button = $<HTMLButtonElement>('#event-submit');
     button.disabled = true;
-    setStatus(status, 'busy', editing ? 'Saving…' : 'Creating the event…');
+    setStatus(status, 'busy', editing ? t('eventForm:status.saving') : t('eventForm:status.creating'));
     try {
       const saved = editing
         ? await api<{ id: string; title: string }>('PATCH', `/v1/events/${editing}`, body, {
@@ -86,7 +137,7 @@ export function setupEventForm(onSaved: (eventId: string) => Promise<void>): Eve
       setStatus(
         status,
         'ok',
-        editing ? 'Saved.' : `Draft “${saved.title}” created. Add its price tiers and seats below.`,
+        editing ? t('eventForm:status.saved') : t('eventForm:status.created', { title: saved.title }),
       );
       await onSaved(saved.id);
     } catch (err) {
@@ -101,14 +152,19 @@ export function setupEventForm(onSaved: (eventId: string) => Promise<void>): Eve
       venues = list;
       const current = select ?? venueSelect.value;
       venueSelect.replaceChildren(
-        h('option', { value: '' }, venues.length ? 'Choose a venue' : 'Create a venue first'),
+        h('option', { value: '' }, venues.length ? t('eventForm:venue.choose') : t('eventForm:venue.none')),
         ...venues.map((v) =>
-          h('option', { value: v.id, 'data-tz': v.timeZone, selected: v.id === current }, `${v.name}, ${v.city}`),
+          h(
+            'option',
+            { value: v.id, 'data-tz': v.timeZone, selected: v.id === current },
+            t('eventForm:venue.option', { name: v.name, city: v.city }),
+          ),
         ),
       );
       showZone();
     },
-    edit(event) {
+    edit(shown) {
+      const event = shown as Editable;
       editing = event.id;
       const zone = event.startsAt.timeZone;
       if (!venues.some((v) => v.id === event.venue.id)) {
@@ -123,7 +179,11 @@ export function setupEventForm(onSaved: (eventId: string) => Promise<void>): Eve
       const set = (name: string, value: string) =>
         void ((form.elements.namedItem(name) as HTMLInputElement).value = value);
       set('title', event.title);
-      set('description', event.description);
+      // The English one: `description` is in the organizer's own language when the event has it.
+      const texts = event.descriptions;
+      set('description', texts?.en ?? event.description);
+      set('descriptions.de', texts?.de ?? '');
+      set('descriptions.es', texts?.es ?? '');
       set('performers', event.performers.join(', '));
       set('startsAt', isoToZoned(event.startsAt.utc, zone));
       set('doorsAt', isoToZoned(event.doorsAt, zone));
