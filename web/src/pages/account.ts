@@ -82,6 +82,15 @@ $('#next-note').hidden = next === null;
 // A session on this device most likely still works: no sign-in forms flashing up before it is checked.
 forms.hidden = session.token() !== null;
 
+/** A role in the page's words; a role this page does not know yet shows as it is. */
+const ROLE_WORDS: Record<string, () => string> = {
+  fan: () => t('account:roles.fan'),
+  organizer: () => t('account:roles.organizer'),
+  staff: () => t('account:roles.staff'),
+  admin: () => t('account:roles.admin'),
+};
+const roleWord = (role: string) => ROLE_WORDS[role]?.() ?? role;
+
 /** Signed in: the account and its sessions in place of the sign-in forms. Signed out: the forms. */
 async function showMe(): Promise<void> {
   const panel = $('#signed-in');
@@ -89,7 +98,7 @@ async function showMe(): Promise<void> {
   forms.hidden = me !== null;
   panel.hidden = me === null;
   if (!me) return;
-  const who = { name: me.displayName, email: me.email, roles: me.roles.join(', ') };
+  const who = { name: me.displayName, email: me.email, roles: me.roles.map(roleWord).join(', ') };
   $('#who').textContent = me.emailVerified ? t('account:signedIn.who', who) : t('account:signedIn.whoUnverified', who);
   showLanguage(me);
   await showSessions();
