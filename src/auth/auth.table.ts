@@ -1,33 +1,44 @@
 import { sql } from 'drizzle-orm';
-import { doublePrecision, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { check, doublePrecision, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { LOCALES } from '../i18n/locales.js';
 
-export const users = pgTable('users', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  /** Stored lower-cased and trimmed; the unique constraint makes "one account per address" hold under races. */
-  email: text('email').notNull().unique(),
-  passwordHash: text('password_hash').notNull(),
-  displayName: text('display_name').notNull(),
-  roles: text('roles')
-    .array()
-    .notNull()
-    .default(sql`'{fan}'::text[]`),
-  emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
-  interests: text('interests')
-    .array()
-    .notNull()
-    .default(sql`'{}'::text[]`),
-  homeLabel: text('home_label'),
-  homeLat: doublePrecision('home_lat'),
-  homeLng: doublePrecision('home_lng'),
-  accessibilityNeeds: text('accessibility_needs')
-    .array()
-    .notNull()
-    .default(sql`'{}'::text[]`),
-  /** The most a fan wants to pay for one ticket, all-in, in minor units; used by suggestions. */
-  budgetCents: integer('budget_cents'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Stored lower-cased and trimmed; the unique constraint makes "one account per address" hold under races. */
+    email: text('email').notNull().unique(),
+    passwordHash: text('password_hash').notNull(),
+    displayName: text('display_name').notNull(),
+    roles: text('roles')
+      .array()
+      .notNull()
+      .default(sql`'{fan}'::text[]`),
+    emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
+    interests: text('interests')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    homeLabel: text('home_label'),
+    homeLat: doublePrecision('home_lat'),
+    homeLng: doublePrecision('home_lng'),
+    accessibilityNeeds: text('accessibility_needs')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** The most a fan wants to pay for one ticket, all-in, in minor units; used by suggestions. */
+    budgetCents: integer('budget_cents'),
+    /**
+     * The account's language (src/i18n/locales.ts): its mails, pushes and feed are written in it
+     * when they are sent or read. Set at registration from the request's language, changed by
+     * PATCH /v1/me.
+     */
+    locale: text('locale', { enum: LOCALES }).notNull().default('en'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('users_locale_check', sql`${t.locale} in ('en', 'de', 'es')`)],
+);
 
 export const sessions = pgTable(
   'sessions',
