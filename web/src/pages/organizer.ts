@@ -142,10 +142,28 @@ function addressOf(place: Place): string {
   return search ? `?${search}` : location.pathname;
 }
 
+/**
+ * The language switcher follows the view: lib/layout.ts points its links at the address the
+ * page was loaded with, and the console changes its address without a reload.
+ */
+function relinkLanguages(): void {
+  for (const link of document.querySelectorAll<HTMLAnchorElement>('nav.languages a[hreflang]')) {
+    const target = new URL(location.href);
+    target.searchParams.set('lang', link.hreflang);
+    link.href = `${target.pathname}${target.search}${target.hash}`;
+  }
+}
+
+/** A new entry in the browser's history, for Back; the switcher then links to it. */
+function remember(address: string): void {
+  history.pushState(null, '', address);
+  relinkLanguages();
+}
+
 /** Goes to a view and records it in the browser's history, so Back returns to the one before. */
 async function navigate(place: Place): Promise<void> {
   const address = new URL(addressOf(place), location.href);
-  if (address.href !== location.href) history.pushState(null, '', address);
+  if (address.href !== location.href) remember(address.href);
   await show(place, { focus: true });
 }
 
@@ -199,7 +217,7 @@ filter.addEventListener('submit', (e) => {
     sort: field('sort') === 'created' ? 'created' : 'date',
   });
   void loadEvents();
-  history.pushState(null, '', addressOf('events'));
+  remember(addressOf('events'));
 });
 filter.addEventListener('reset', () => {
   // After the browser has emptied the fields: the list goes back to everything.
@@ -207,7 +225,7 @@ filter.addEventListener('reset', () => {
 });
 const turn = (page: EventQuery['page']) => {
   list.actions.pageTurned(page);
-  history.pushState(null, '', addressOf('events'));
+  remember(addressOf('events'));
   void loadEvents().then(() => $('#events-title').scrollIntoView({ block: 'start' }));
 };
 $('#page-prev').addEventListener('click', () => turn(list.state.query.page - 1));
@@ -227,7 +245,10 @@ $('#venue-next').addEventListener('click', () => {
   $('#venue-next').hidden = true;
   void navigate('new');
 });
-window.addEventListener('popstate', () => void showAddress());
+window.addEventListener('popstate', () => {
+  relinkLanguages();
+  void showAddress();
+});
 
 void renderHeader();
 list.actions.navigated(queryFromSearch(location.search));
