@@ -265,7 +265,9 @@ function render(e: EventDetail): void {
       : '',
   );
   $('#description').textContent = e.description;
-  $('#description').lang = e.descriptionLanguage ?? '';
+  // Marked with its language when it is not the page's (English where the organizer wrote none).
+  if (e.descriptionLanguage) $('#description').lang = e.descriptionLanguage;
+  else $('#description').removeAttribute('lang');
   showPicture($('#picture'), e.image, 'hero', { eager: true });
   const p = e.policies;
   $('#policies').replaceChildren(
