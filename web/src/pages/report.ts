@@ -98,6 +98,7 @@ function summary(r: Report): HTMLElement[] {
     ...item(
       t('report:summary.conversion'),
       t('report:summary.conversionText', {
+        count: r.conversion.buyers,
         bought: n(r.conversion.admittedBought),
         admittedRate: pct(r.conversion.admittedRate),
         buyers: n(r.conversion.buyers),
