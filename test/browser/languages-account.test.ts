@@ -176,7 +176,9 @@ describe.each(LANGUAGES)('the fan’s pages in $locale', (language) => {
 
   it('the Language setting saves the account’s language and reloads the page in it', async () => {
     const fan = await signedIn(env);
-    const page = await context.newPage();
+    // A browser of its own: the switcher above left its choice in the fd_lang cookie.
+    const own = await browser.newContext({ locale: language.browserLocale });
+    const page = await own.newPage();
     const errors = watchErrors(page);
     await asUser(page, fan.token);
     await page.goto(`${env.api.baseUrl}/account.html`);
@@ -195,6 +197,6 @@ describe.each(LANGUAGES)('the fan’s pages in $locale', (language) => {
       .where(eq(users.id, fan.userId));
     expect(row!.locale).toBe(chosen);
     expect(errors).toEqual([]);
-    await page.close();
+    await own.close();
   });
 });
