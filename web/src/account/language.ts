@@ -10,10 +10,13 @@ import type { Me } from '../lib/layout.js';
  * it (`?lang=`, which the server keeps in the fd_lang cookie for the pages too).
  */
 const select = () => $<HTMLSelectElement>('#language-select');
+/** The language the account has, shown again when a change is refused. */
+let saved: Locale = locale;
 
 /** Shows the account's language; an answer without one (an older server) shows the page's. */
 export function showLanguage(me: Me & { locale?: unknown }): void {
-  select().value = isLocale(me.locale) ? me.locale : locale;
+  saved = isLocale(me.locale) ? me.locale : locale;
+  select().value = saved;
 }
 
 async function save(chosen: Locale): Promise<void> {
@@ -23,6 +26,7 @@ async function save(chosen: Locale): Promise<void> {
     await api('PATCH', '/v1/me', { locale: chosen });
   } catch {
     setStatus(status, 'bad', t('account:language.refused'));
+    select().value = saved;
     return;
   }
   const url = new URL(location.href);
