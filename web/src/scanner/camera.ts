@@ -4,6 +4,7 @@
  * Chromium and Firefox, Linux). jsQR is loaded only when the camera starts without a detector,
  * so a page that never scans with the camera never downloads it.
  */
+import { t } from '../lib/i18n.js';
 
 interface DetectedBarcode {
   rawValue: string;
@@ -52,7 +53,7 @@ async function jsqrReader(): Promise<FrameReader> {
   const decode = (typeof loaded === 'function' ? loaded : (loaded as { default: JsQR }).default) as JsQR;
   const canvas = document.createElement('canvas');
   const context = canvas.getContext('2d', { willReadFrequently: true });
-  if (!context) throw new Error('this browser cannot read camera frames');
+  if (!context) throw new Error(t('scanner:station.noFrames'));
   return {
     async read(video) {
       if (!video.videoWidth || !video.videoHeight) return null; // the camera is still warming up

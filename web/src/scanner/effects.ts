@@ -167,7 +167,7 @@ export function doorEffects(store: ScannerStore) {
       camera = await startCamera(video, scan);
       actions.cameraStarted(camera.decoder);
     } catch (err) {
-      actions.cameraFailed(err instanceof Error ? err.message : 'refused');
+      actions.cameraFailed(err instanceof Error ? err.message : t('scanner:station.refused'));
     }
   }
 

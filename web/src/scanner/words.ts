@@ -66,9 +66,6 @@ export function resultReason(
 /** The answer as a sentence names it: "… was already used on the server". */
 export const resultVerdict = (result: ScanResult): string => t(RESULT_KEYS[result].verdict);
 
-/** Every answer's keys, for the test that each has words in every language. */
-export const resultKeys = (): string[] => Object.values(RESULT_KEYS).flatMap((k) => [k.word, k.reason, k.verdict]);
-
 /** Why the server did not take this device's time for a scan, and what it decided instead. */
 export function outsideWindowWords(o: OutsideWindow): string {
   const values = { scanned: clock(o.scannedAt), judged: clock(o.judgedAt), result: resultVerdict(o.serverResult) };
