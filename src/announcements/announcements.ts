@@ -1,5 +1,6 @@
 import { findEvent, findVenue } from '../catalog/catalog.repository.js';
 import type { Db } from '../db/types.js';
+import { say, type NoticeMessage } from '../notifications/notice-message.js';
 import { timeIn } from '../notifications/notice-text.js';
 import { notifyBatch } from '../notifications/notifications.repository.js';
 import { audiencePage, type Audience } from './announcements.repository.js';
@@ -18,9 +19,11 @@ export interface Announcement {
   kind: 'event.cancelled' | 'event.postponed' | 'event.changed' | 'event.prequeue_opened' | 'event.tickets_released';
   /** Names this cause: the dedupe key is `<kind>:<causeKey>:<userId>`. */
   causeKey: string;
-  /** Its words; a time is a placeholder for a value in `data` (`timeIn`, notifications/notice-text.ts). */
-  title: string;
-  body: string;
+  /**
+   * What it says, as catalogue keys and values (notifications/notice-message.ts), written in each
+   * reader's language; a time is a placeholder for a value in `data` (`timeIn`, notifications/notice-text.ts).
+   */
+  message: NoticeMessage;
   /** The raw values the words name; the event's zone is added as `timeZone`, so its times read as at the venue. */
   data?: Record<string, unknown>;
   /** Mail it too (cancellations and changes matter enough; a watched pre-queue opening does too). */
@@ -38,8 +41,7 @@ export async function announce(db: Db, eventId: string, audience: Audience, a: A
     const notices = people.map((p) => ({
       userId: p.id,
       kind: a.kind,
-      title: a.title,
-      body: a.body,
+      message: a.message,
       data: { eventId, ...(timeZone ? { timeZone } : {}), ...a.data },
       dedupeKey: `${a.kind}:${a.causeKey}:${p.id}`,
       ...(a.mail ? { email: p.email } : {}),
@@ -65,8 +67,10 @@ export async function announcePrequeueOpened(db: Db, eventId: string, saleStarts
   return announce(db, eventId, 'watchers', {
     kind: 'event.prequeue_opened',
     causeKey: eventId,
-    title: `The waiting room for ${event.title} is open`,
-    body: `Join before ${timeIn('saleStartsAt')}: everyone who joins before the sale opens has the same chance in the draw.`,
+    message: {
+      title: say('notices:prequeueOpened.title', { event: event.title }),
+      body: [say('notices:prequeueOpened.body', { time: timeIn('saleStartsAt') })],
+    },
     data: { saleStartsAt: saleStartsAt.toISOString() },
     mail: true,
   });
@@ -88,8 +92,10 @@ export async function announceTicketsReleased(
   return announce(db, eventId, 'watchers', {
     kind: 'event.tickets_released',
     causeKey: `${eventId}:${releaseKey}`,
-    title: `Tickets are back for ${event.title}`,
-    body: `${count} ticket${count === 1 ? '' : 's'} just came back on sale.`,
+    message: {
+      title: say('notices:ticketsReleased.title', { event: event.title }),
+      body: [say('notices:ticketsReleased.body', { count })],
+    },
     data: { count, releaseKey },
     mail: false,
   });

@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
 import { isUniqueViolation } from '../db/errors.js';
+import type { Locale } from '../i18n/index.js';
 import { conflict } from '../shared/errors.js';
 import type { Role } from '../shared/vocabulary.js';
 import { emailVerifications, sessions, users } from './auth.table.js';
@@ -9,7 +10,14 @@ export type UserRow = typeof users.$inferSelect;
 
 export async function insertUser(
   db: Db,
-  values: { email: string; passwordHash: string; displayName: string; roles?: Role[]; emailVerifiedAt?: Date },
+  values: {
+    email: string;
+    passwordHash: string;
+    displayName: string;
+    roles?: Role[];
+    emailVerifiedAt?: Date;
+    locale?: Locale;
+  },
 ): Promise<UserRow> {
   try {
     const [row] = await db.insert(users).values(values).returning();

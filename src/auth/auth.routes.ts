@@ -5,6 +5,7 @@ import type { AuthService, ClientMeta } from './auth.service.js';
 import {
   endedSessions,
   endSessionsQuery,
+  languageQuery,
   loginBody,
   me,
   profilePatch,
@@ -19,6 +20,7 @@ import {
   verifyEmailBody,
 } from './auth.schemas.js';
 import { recoveryRoutes } from './recovery.routes.js';
+import { requestLocale } from './request-locale.js';
 
 const tag = 'Accounts';
 
@@ -42,11 +44,13 @@ export function authRoutes(auth: AuthService, config: Config): AnyRoute[] {
       summary: 'Create an account and sign in',
       tag,
       access: 'public',
+      query: languageQuery,
       body: registerBody,
       response: { status: 201, schema: session, description: 'The new account and its session' },
       errors: ['auth.email_taken', 'rate_limited'],
       rateLimits: ({ ip }) => [perIp('register-ip', ip)],
-      handler: (ctx) => auth.register(ctx.body, clientMeta(ctx)),
+      // The account's language is the one the fan signed up in; the account page changes it.
+      handler: (ctx) => auth.register({ ...ctx.body, locale: requestLocale(ctx) }, clientMeta(ctx)),
     }),
     defineRoute({
       method: 'post',
@@ -165,7 +169,7 @@ export function authRoutes(auth: AuthService, config: Config): AnyRoute[] {
     defineRoute({
       method: 'patch',
       path: '/v1/me',
-      summary: 'Update my profile (interests, home, accessibility needs, budget)',
+      summary: 'Update my profile (interests, home, accessibility needs, budget, language)',
       tag,
       access: 'user',
       body: profilePatch,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCALES } from '../i18n/locales.js';
 import { accessibilityFeatures, categories, roles } from '../shared/vocabulary.js';
 
 export const email = z
@@ -14,6 +15,12 @@ export const registerBody = z.object({
   password: newPassword,
   displayName: z.string().trim().min(1).max(80),
 });
+
+/** The language a request asks for by a switcher link; the account's language is the request's (negotiateLocale). */
+export const languageQuery = z.object({ lang: z.string().max(10).optional() });
+
+/** The languages an account may read its mails and notices in. */
+export const accountLocale = z.enum(LOCALES).describe("The language of the account's mails and notices.");
 
 export const loginBody = z.object({
   email,
@@ -47,6 +54,7 @@ export const profilePatch = z
     home: homeLocation.nullable(),
     accessibilityNeeds: z.array(z.enum(accessibilityFeatures)).max(accessibilityFeatures.length),
     budgetCents: z.number().int().min(0).max(100_000_000).nullable(),
+    locale: accountLocale,
   })
   .partial()
   .strict();
@@ -64,6 +72,7 @@ export const me = z.object({
   home: homeLocation.nullable(),
   accessibilityNeeds: z.array(z.string()),
   budgetCents: z.number().int().nullable(),
+  locale: accountLocale,
   createdAt: z.iso.datetime(),
 });
 

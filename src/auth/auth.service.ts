@@ -3,6 +3,8 @@ import type { ServedConfig } from '../config.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../logger.js';
 import type { Broadcaster } from '../realtime/broadcaster.js';
+import { DEFAULT_LOCALE, isLocale, type Locale } from '../i18n/index.js';
+import { say } from '../notifications/notice-message.js';
 import { timeIn } from '../notifications/notice-text.js';
 import { enqueueEmail } from '../notifications/outbox.repository.js';
 import { AppError, badRequest, notFound, unauthorized } from '../shared/errors.js';
@@ -76,6 +78,7 @@ export function presentUser(user: repo.UserRow): Me {
         : null,
     accessibilityNeeds: user.accessibilityNeeds,
     budgetCents: user.budgetCents,
+    locale: isLocale(user.locale) ? user.locale : DEFAULT_LOCALE,
     createdAt: user.createdAt.toISOString(),
   };
 }
@@ -114,9 +117,12 @@ export class AuthService {
     this.recovery = new RecoveryService(deps);
   }
 
-  /** `verified`: the caller already proved the address (a transfer's mailed token): no verification mail then. */
+  /**
+   * `verified`: the caller already proved the address (a transfer's mailed token): no verification mail then.
+   * `locale`: the language of the request that registers (its mails and notices are written in it).
+   */
   async register(
-    input: { email: string; password: string; displayName: string },
+    input: { email: string; password: string; displayName: string; locale?: Locale },
     meta: ClientMeta,
     options: { verified?: boolean } = {},
   ): Promise<SessionGrant> {
@@ -127,6 +133,7 @@ export class AuthService {
         email: input.email,
         passwordHash,
         displayName: input.displayName,
+        ...(input.locale ? { locale: input.locale } : {}),
         ...(options.verified ? { emailVerifiedAt: new Date() } : {}),
       });
       if (!options.verified) await this.queueVerification(tx, created, verification);
@@ -364,22 +371,16 @@ export class AuthService {
       userId: user.id,
       kind: 'auth.verify_email',
       to: user.email,
-      subject: 'Confirm your email for Fairdrop',
-      body: [
-        `Hello,`,
-        ``,
-        `A Fairdrop account was created with this email address:`,
-        `  name: ${user.displayName}`,
-        `  created: ${timeIn('createdAt')}`,
-        ``,
-        `If this is your account, confirm your address to join waiting rooms and receive tickets:`,
-        link,
-        ``,
-        `If you did not create this account, choose 'This wasn't me' on the same page: the address is`,
-        `taken off that account, and you can use it for your own.`,
-        ``,
-        `The link works for 48 hours.`,
-      ].join('\n'),
+      message: {
+        title: say('mail:verify.subject'),
+        body: [
+          say('mail:hello'),
+          say('mail:verify.created', { name: user.displayName, created: timeIn('createdAt') }),
+          say('mail:verify.confirm', { link }),
+          say('mail:verify.notMe'),
+          say('mail:verify.validity'),
+        ],
+      },
       // No zone is known for the reader: the creation time reads in UTC, and says so.
       payload: { token, link, data: { createdAt: user.createdAt.toISOString() } },
     });

@@ -1,7 +1,9 @@
 import type { Config } from '../config.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { hashSecret } from '../shared/tokens.js';
+import { languageQuery } from './auth.schemas.js';
 import type { RecoveryService } from './recovery.service.js';
+import { requestLocale } from './request-locale.js';
 import {
   emailChangeBody,
   emailChangeConfirmBody,
@@ -33,6 +35,7 @@ export function recoveryRoutes(recovery: RecoveryService, config: Config): AnyRo
       summary: 'Mail a password-reset link (30 minutes, once); the same 202 whether or not the address has an account',
       tag,
       access: 'public',
+      query: languageQuery,
       body: passwordResetBody,
       response: { status: 202, description: 'A mail is on its way to the address' },
       errors: ['rate_limited'],
@@ -46,7 +49,7 @@ export function recoveryRoutes(recovery: RecoveryService, config: Config): AnyRo
           windowSeconds: 3600,
         },
       ],
-      handler: (ctx) => recovery.requestPasswordReset(ctx.body.email),
+      handler: (ctx) => recovery.requestPasswordReset(ctx.body.email, requestLocale(ctx)),
     }),
     defineRoute({
       method: 'post',

@@ -1,6 +1,8 @@
 import type { ServedConfig } from '../config.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../logger.js';
+import { DEFAULT_LOCALE, type Locale } from '../i18n/index.js';
+import { say } from '../notifications/notice-message.js';
 import { enqueueEmail, type EmailMessage } from '../notifications/outbox.repository.js';
 import { AppError, notFound } from '../shared/errors.js';
 import type { PlatformSigner } from '../shared/signing.js';
@@ -68,7 +70,7 @@ export class RecoveryService {
    * transaction, and the caller gets the same 202: neither the answer nor its timing says
    * whether the address has an account. Only the mailbox learns it.
    */
-  async requestPasswordReset(email: string): Promise<void> {
+  async requestPasswordReset(email: string, locale: Locale = DEFAULT_LOCALE): Promise<void> {
     const { db, mailKeys, logger } = this.deps;
     const token = newSecret('fdr');
     const userId = await db.transaction(async (tx) => {
@@ -78,7 +80,7 @@ export class RecoveryService {
         userId: user?.id ?? null,
         expiresAt: new Date(Date.now() + RESET_TTL_MS),
       });
-      await enqueueEmail(tx, mailKeys, user ? this.resetMail(user, token) : this.noAccountMail(email));
+      await enqueueEmail(tx, mailKeys, user ? this.resetMail(user, token) : this.noAccountMail(email, locale));
       return user?.id ?? null;
     });
     logger.info(
@@ -202,37 +204,34 @@ export class RecoveryService {
       userId: user.id,
       kind: 'auth.password_reset',
       to: user.email,
-      subject: 'Choose a new Fairdrop password',
-      body: [
-        `Hello ${user.displayName},`,
-        ``,
-        `Someone asked to reset the password of the Fairdrop account with this address.`,
-        `If it was you, choose a new password here:`,
-        link,
-        ``,
-        `The link works once, for 30 minutes. Choosing a new password signs you out everywhere.`,
-        ``,
-        `If you did not ask, ignore this mail: your password stays as it is.`,
-      ].join('\n'),
+      message: {
+        title: say('mail:reset.subject'),
+        body: [
+          say('mail:helloName', { name: user.displayName }),
+          say('mail:reset.asked', { link }),
+          say('mail:reset.validity'),
+          say('mail:reset.notYou'),
+        ],
+      },
       payload: { token, link },
     };
   }
 
-  private noAccountMail(email: string): EmailMessage {
+  private noAccountMail(email: string, locale: Locale): EmailMessage {
     return {
       userId: null,
       kind: 'auth.password_reset_no_account',
       to: email,
-      subject: 'Your Fairdrop password reset',
-      body: [
-        `Hello,`,
-        ``,
-        `Someone asked to reset the password of a Fairdrop account with this address,`,
-        `but no Fairdrop account uses it. If it was you, you may have signed up with another`,
-        `address; try that one. Or create an account: ${this.deps.config.PUBLIC_URL}/account.html`,
-        ``,
-        `If you did not ask, ignore this mail.`,
-      ].join('\n'),
+      message: {
+        title: say('mail:resetNoAccount.subject'),
+        body: [
+          say('mail:hello'),
+          say('mail:resetNoAccount.asked', { link: `${this.deps.config.PUBLIC_URL}/account.html` }),
+          say('mail:resetNoAccount.notYou'),
+        ],
+        // No account, so no account's language: the mail is in the language the reset was asked in.
+        locale,
+      },
     };
   }
 
@@ -241,15 +240,14 @@ export class RecoveryService {
       userId: user.id,
       kind: 'auth.password_changed',
       to: user.email,
-      subject: 'Your Fairdrop password was changed',
-      body: [
-        `Hello ${user.displayName},`,
-        ``,
-        `The password of your Fairdrop account was just changed with a reset link mailed to this`,
-        `address, and every device was signed out.`,
-        ``,
-        `If this wasn't you, ask for a new reset link at once: ${this.deps.config.PUBLIC_URL}/reset-password.html`,
-      ].join('\n'),
+      message: {
+        title: say('mail:passwordChanged.subject'),
+        body: [
+          say('mail:helloName', { name: user.displayName }),
+          say('mail:passwordChanged.changed'),
+          say('mail:passwordChanged.notYou', { link: `${this.deps.config.PUBLIC_URL}/reset-password.html` }),
+        ],
+      },
     };
   }
 
@@ -259,17 +257,15 @@ export class RecoveryService {
       userId: user.id,
       kind: 'auth.email_change_confirm',
       to: email,
-      subject: 'Confirm your new address for Fairdrop',
-      body: [
-        `Hello ${user.displayName},`,
-        ``,
-        `You asked to use this address for your Fairdrop account. Confirm it here:`,
-        link,
-        ``,
-        `The link works once, for 24 hours. Until you confirm, your account keeps its old address.`,
-        ``,
-        `If you did not ask, ignore this mail: nothing changes.`,
-      ].join('\n'),
+      message: {
+        title: say('mail:emailChange.subject'),
+        body: [
+          say('mail:helloName', { name: user.displayName }),
+          say('mail:emailChange.confirm', { link }),
+          say('mail:emailChange.validity'),
+          say('mail:emailChange.notYou'),
+        ],
+      },
       payload: { token, link },
     };
   }
@@ -279,16 +275,14 @@ export class RecoveryService {
       userId: user.id,
       kind: 'auth.email_change_notice',
       to: user.email,
-      subject: 'Your Fairdrop address is about to change',
-      body: [
-        `Hello ${user.displayName},`,
-        ``,
-        `Someone signed in to your Fairdrop account asked to change its address to ${maskEmail(email)}.`,
-        `It changes only once the link mailed there is used.`,
-        ``,
-        `If this wasn't you, reset your password now: that signs out every device and cancels the change.`,
-        `${this.deps.config.PUBLIC_URL}/reset-password.html`,
-      ].join('\n'),
+      message: {
+        title: say('mail:emailChangeNotice.subject'),
+        body: [
+          say('mail:helloName', { name: user.displayName }),
+          say('mail:emailChangeNotice.asked', { address: maskEmail(email) }),
+          say('mail:emailChangeNotice.notYou', { link: `${this.deps.config.PUBLIC_URL}/reset-password.html` }),
+        ],
+      },
     };
   }
 }

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { AppRedis } from '../infra/redis.js';
 import { bullConnection, bullPrefix } from '../jobs/connection.js';
 import type { JobModule } from '../jobs/runtime.js';
+import { say } from '../notifications/notice-message.js';
 import { timeIn } from '../notifications/notice-text.js';
 import { createCommerce } from '../orders/commerce.js';
 import { revokeEventTickets } from '../tickets/tickets.repository.js';
@@ -113,8 +114,17 @@ export function cancellationModule(options: { sweepEveryMs?: number } = {}): Job
         const written = await announce(db, eventId, 'holders_and_watchers', {
           kind: 'event.cancelled',
           causeKey: eventId,
-          title: `${event.title} is cancelled`,
-          body: `${event.title} (${timeIn('startsAt')}) will not take place: ${cancellation.reason}\n\nEvery order is refunded to the card or gift card that paid for it; you need do nothing.`,
+          message: {
+            title: say('notices:cancelled.title', { event: event.title }),
+            body: [
+              say('notices:cancelled.body', {
+                event: event.title,
+                time: timeIn('startsAt'),
+                reason: cancellation.reason,
+              }),
+              say('notices:cancelled.refunds'),
+            ],
+          },
           data: { reason: cancellation.reason, startsAt: event.startsAt.toISOString() },
           mail: true,
         });

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import { findEvent, findVenue, moveEvent, updateEvent, type EventRow } from '../catalog/catalog.repository.js';
 import { assertEventOrganizer, assertVenueOfOrganizer } from '../catalog/guards.js';
 import type { Db } from '../db/types.js';
+import { say, verbatim, type NoticeMessage, type Phrase } from '../notifications/notice-message.js';
 import { timeIn } from '../notifications/notice-text.js';
 import { AppError, conflict, notFound } from '../shared/errors.js';
 import type { PlatformSigner } from '../shared/signing.js';
@@ -38,6 +39,37 @@ export interface CancellationQueue {
 
 const DAY_MS = 24 * 3600_000;
 const eventNotFound = () => notFound('catalog.event_not_found', 'No event with this id.');
+
+/**
+ * What a postponement or a change tells the people it concerns: whole sentences, each a
+ * catalogue message, the organizer's note as they wrote it.
+ */
+function changeMessage(
+  kind: 'postponed' | 'changed',
+  event: string,
+  change: {
+    before: Record<string, string | null>;
+    after: Record<string, string | null>;
+    refundUntil: Date | null;
+    note: string | null;
+  },
+): NoticeMessage {
+  if (kind === 'postponed') {
+    const sentences: Phrase[] = [say('notices:postponed.body', { time: timeIn('after.startsAt') })];
+    if (change.refundUntil) sentences.push(say('notices:postponed.refund', { time: timeIn('refundUntil') }));
+    return { title: say('notices:postponed.title', { event }), body: [sentences] };
+  }
+  const sentences: Phrase[] = [
+    change.after.doorsAt
+      ? say('notices:changed.bodyWithDoors', { time: timeIn('after.startsAt'), doors: timeIn('after.doorsAt') })
+      : say('notices:changed.body', { time: timeIn('after.startsAt') }),
+  ];
+  if (change.before.venueId !== change.after.venueId) sentences.push(say('notices:changed.venue'));
+  return {
+    title: say('notices:changed.title', { event }),
+    body: change.note ? [sentences, verbatim(change.note)] : [sentences],
+  };
+}
 
 /**
  * Cancelling, postponing and changing an event. Cancelling is one transaction that makes
@@ -185,11 +217,7 @@ export class CancellationService {
     await announce(this.db, eventId, 'holders_and_watchers', {
       kind: `event.${kind}`,
       causeKey: change.id,
-      title: kind === 'postponed' ? `${title} is postponed` : `${title} has changed`,
-      body:
-        kind === 'postponed'
-          ? `New date: ${timeIn('after.startsAt')}. Your tickets stay valid.${change.refundUntil ? ` If you cannot come, you can cancel for a refund until ${timeIn('refundUntil')}.` : ''}`
-          : `New details: starts ${timeIn('after.startsAt')}${change.after.doorsAt ? `, doors ${timeIn('after.doorsAt')}` : ''}.${change.before.venueId !== change.after.venueId ? ' The venue has changed.' : ''}${change.note ? `\n\n${change.note}` : ''}`,
+      message: changeMessage(kind, title, change),
       data: {
         changeId: change.id,
         before: change.before,

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import { findEvent } from '../catalog/catalog.repository.js';
 import { assertEventOrganizer, managesEvent } from '../catalog/guards.js';
 import type { Db } from '../db/types.js';
+import { say } from '../notifications/notice-message.js';
 import { notify } from '../notifications/notifications.repository.js';
 import type { PlatformSigner } from '../shared/signing.js';
 import { parseTicketCode, verifyTicketCode } from '../tickets/codes.js';
@@ -181,13 +182,16 @@ export class CheckinService {
     if (!user.emailVerifiedAt) throw checkinErrors.staffUnverified();
     await this.db.transaction(async (tx) => {
       if (!(await addStaff(tx, eventId, user.id, principal.userId))) return;
-      const title = `You are door staff for “${event.title}”`;
+      const values = { event: event.title };
+      const scanner = `${this.options.publicUrl}/scanner.html?event=${eventId}`;
       await notify(tx, [
         {
           userId: user.id,
           kind: 'checkin.staff_added',
-          title,
-          body: `You can now check tickets at the doors of “${event.title}”. Open the door scanner, signed in as ${user.email}: ${this.options.publicUrl}/scanner.html?event=${eventId}`,
+          message: {
+            title: say('notices:staffAdded.title', values),
+            body: [say('notices:staffAdded.body', { ...values, email: user.email, link: scanner })],
+          },
           email: user.email,
           data: { eventId },
         },

@@ -1,7 +1,8 @@
 import type { Infra } from '../infra/types.js';
 import type { JobModule } from '../jobs/runtime.js';
 import { createMailer, type Mailer } from './mailer.js';
-import { renderNoticeText } from './notice-text.js';
+import { DEFAULT_LOCALE } from '../i18n/index.js';
+import { renderNotice } from './notice-message.js';
 import { PushSender } from './push.sender.js';
 import { dropUsedTurnReminders } from './turn-notices.repository.js';
 import {
@@ -9,13 +10,14 @@ import {
   markSent,
   openMail,
   OUTBOX_CHANNEL,
+  recipientLocales,
   recordFailedDelivery,
   type OutboxRow,
 } from './outbox.repository.js';
 
 function sealedMailContent(infra: Infra, row: OutboxRow & { sealed: string }) {
   const { body, payload } = openMail(infra.signer, row);
-  return { body, data: (payload.data as Record<string, unknown> | undefined) ?? {} };
+  return { body, data: (payload.data as Record<string, unknown> | undefined) ?? {}, message: payload.message };
 }
 
 /** Five tries over ~half an hour, then the row is left `failed` for an operator to see. */
@@ -37,41 +39,51 @@ export async function deliverOutbox(
   return db.transaction(async (tx) => {
     const rows = await claimDue(tx, BATCH);
     const skipped = await dropUsedTurnReminders(tx, rows);
+    // Each recipient's language now, in one query for the batch: a switch reaches every message not yet sent.
+    const locales = await recipientLocales(
+      tx,
+      rows.map((r) => r.userId),
+    );
     const sent: number[] = [];
     for (const row of rows) {
       if (skipped.has(row.id)) continue;
       try {
-        // A notice's data holds the raw values its text names (times); the words are made now.
+        // A row keeps its message and the raw values it names (times); the words are made now, in the reader's language.
         const data = (row.payload.data as Record<string, unknown> | undefined) ?? {};
+        const locale = (row.userId && locales.get(row.userId)) || DEFAULT_LOCALE;
         if (row.channel === 'webpush') {
+          const words = renderNotice(
+            { title: row.subject, body: row.body, data, message: row.payload.message },
+            'app',
+            locale,
+          );
           await push.toUser(row.recipient, {
-            title: renderNoticeText(row.subject, data, 'app'),
-            body: renderNoticeText(row.body, data, 'app'),
+            ...words,
             url: String(row.payload.url ?? '/'),
             tag: String(row.payload.tag ?? row.kind),
             kind: row.kind,
           });
         } else if (row.channel === 'push') {
+          const words = renderNotice(
+            { title: row.subject, body: row.body, data, message: row.payload.message },
+            'app',
+            locale,
+          );
           infra.broadcaster.toUser(row.recipient, 'notification', {
             id: Number(row.payload.notificationId ?? row.id),
             kind: row.kind,
-            title: renderNoticeText(row.subject, data, 'app'),
-            body: renderNoticeText(row.body, data, 'app'),
+            ...words,
             createdAt: row.createdAt.toISOString(),
             data,
           });
         } else {
           // A sealed mail is opened here, just before it leaves, and nowhere else; its data is sealed with it.
           const mail =
-            row.sealed === null ? { body: row.body, data } : sealedMailContent(infra, { ...row, sealed: row.sealed });
-          await mailer.send(
-            {
-              to: row.recipient,
-              subject: renderNoticeText(row.subject, mail.data, 'mail'),
-              text: renderNoticeText(mail.body, mail.data, 'mail'),
-            },
-            row.id,
-          );
+            row.sealed === null
+              ? { body: row.body, data, message: row.payload.message }
+              : sealedMailContent(infra, { ...row, sealed: row.sealed });
+          const words = renderNotice({ title: row.subject, ...mail }, 'mail', locale);
+          await mailer.send({ to: row.recipient, subject: words.title, text: words.body }, row.id);
         }
         sent.push(row.id);
       } catch (err) {

@@ -1,3 +1,4 @@
+import { DEFAULT_LOCALE, translator, type Locale } from '../i18n/index.js';
 import { eventTime, mailTime } from '../shared/zoned-time.js';
 
 /**
@@ -11,6 +12,9 @@ import { eventTime, mailTime } from '../shared/zoned-time.js';
  * `data.timeZone` is the zone of the event the notice is about; without one, times read in UTC,
  * labelled as such. A raw ISO instant left in a text (a notice written before placeholders) is
  * rendered the same way, so no reader ever sees "2026-12-27T19:00:00.000Z".
+ *
+ * Times are written in the reader's language ("So., 27. Dez., 20:00 CET" for a German account);
+ * the words around them come from the notice's message (notice-message.ts).
  */
 
 /** The placeholder for the instant at `path` (dots for nested keys) of the notice's data. */
@@ -40,21 +44,22 @@ const isZone = (zone: unknown): zone is string => {
 
 export type NoticeReader = 'app' | 'mail';
 
-/** A notice's title or body with its times in words for the app or for a mail. */
+/** A notice's title or body with its times in words, in the reader's language, for the app or for a mail. */
 export function renderNoticeText(
   text: string,
   data: Record<string, unknown>,
   reader: NoticeReader,
   now: Date = new Date(),
+  locale: Locale = DEFAULT_LOCALE,
 ): string {
   const zone = isZone(data.timeZone) ? data.timeZone : 'UTC';
   const words = (value: unknown): string | null => {
     if (typeof value !== 'string' && !(value instanceof Date)) return null;
     const date = new Date(value);
     if (Number.isNaN(date.getTime())) return null;
-    return reader === 'mail' ? mailTime(date, zone) : eventTime(date, zone, { now });
+    return reader === 'mail' ? mailTime(date, zone, locale) : eventTime(date, zone, { now, locale });
   };
   return text
-    .replace(PLACEHOLDER, (_whole, path: string) => words(at(data, path)) ?? 'a time to be confirmed')
+    .replace(PLACEHOLDER, (_whole, path: string) => words(at(data, path)) ?? translator(locale)('notices:time.unknown'))
     .replace(RAW_INSTANT, (iso) => words(iso) ?? iso);
 }

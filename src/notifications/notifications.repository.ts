@@ -1,18 +1,16 @@
 import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { events } from '../catalog/catalog.joinable.js';
 import type { Db } from '../db/types.js';
+import { englishWords, type NoticeMessage } from './notice-message.js';
 import { notifications, watches } from './notifications.table.js';
 import { OUTBOX_CHANNEL } from './outbox.repository.js';
 import { outbox } from './outbox.table.js';
 
 export type NotificationRow = typeof notifications.$inferSelect;
 
-export interface Notice {
+export type Notice = {
   userId: string;
   kind: string;
-  /** Its words; a time is a placeholder (`timeIn('startsAt')`, notice-text.ts) for a value in `data`. */
-  title: string;
-  body: string;
   /** The raw values the text names (instants as ISO strings) and, for an event's times, its `timeZone`. */
   data?: Record<string, unknown>;
   /** Makes the notice once-only per cause and person; omit for notices that may repeat. */
@@ -22,6 +20,31 @@ export interface Notice {
    * in clear like the feed row: a mail that carries a secret goes through enqueueEmail, which seals it.
    */
   email?: string;
+} & (
+  | {
+      /**
+       * What it says, as catalogue keys and values (notice-message.ts), written in the reader's
+       * language when read; a time is a placeholder (`timeIn('startsAt')`, notice-text.ts) for a value in `data`.
+       */
+      message: NoticeMessage;
+    }
+  | {
+      /** Words in one language, shown as they are to every reader (a tool's or a test's notice). */
+      title: string;
+      body: string;
+    }
+);
+
+/** A notice's stored form: English words for the title and body columns, and its message beside them. */
+function stored(notice: Notice): {
+  title: string;
+  body: string;
+  data: Record<string, unknown>;
+  message: NoticeMessage | null;
+} {
+  const data = notice.data ?? {};
+  if (!('message' in notice)) return { title: notice.title, body: notice.body, data, message: null };
+  return { ...englishWords(notice.message), data, message: notice.message };
 }
 
 /**
@@ -36,16 +59,18 @@ export interface Notice {
 export async function notify(tx: Db, notices: readonly Notice[]): Promise<number[]> {
   const ids: number[] = [];
   for (const notice of notices) {
-    const data = JSON.stringify(notice.data ?? {});
+    const kept = stored(notice);
+    const data = JSON.stringify(kept.data);
+    const message = kept.message && JSON.stringify(kept.message);
     const rows = await tx.execute<{ id: number | string }>(sql`
       with feed as (
-        insert into ${notifications} (user_id, kind, title, body, data, dedupe_key)
-        values (${notice.userId}, ${notice.kind}, ${notice.title}, ${notice.body}, ${data}::jsonb, ${notice.dedupeKey ?? null})
+        insert into ${notifications} (user_id, kind, title, body, data, message, dedupe_key)
+        values (${notice.userId}, ${notice.kind}, ${kept.title}, ${kept.body}, ${data}::jsonb, ${message}::jsonb, ${notice.dedupeKey ?? null})
         on conflict (dedupe_key) do nothing
         returning id
       ), queued as (
         insert into ${outbox} (user_id, kind, channel, recipient, subject, body, payload)
-        select ${notice.userId}::uuid, ${notice.kind}, c.channel, c.recipient, ${notice.title}, ${notice.body}, jsonb_build_object('notificationId', feed.id, 'data', ${data}::jsonb)
+        select ${notice.userId}::uuid, ${notice.kind}, c.channel, c.recipient, ${kept.title}, ${kept.body}, jsonb_build_object('notificationId', feed.id, 'data', ${data}::jsonb) || case when ${message}::jsonb is null then '{}'::jsonb else jsonb_build_object('message', ${message}::jsonb) end
         from feed cross join (values ('push', ${notice.userId}::text), ('email', ${notice.email ?? null}::text)) as c(channel, recipient)
         where c.recipient is not null
         returning 1
@@ -63,17 +88,14 @@ export async function notify(tx: Db, notices: readonly Notice[]): Promise<number
  * mail goes to the person whose notice was new. Every notice here has a dedupe key.
  */
 export async function notifyBatch(tx: Db, notices: readonly (Notice & { dedupeKey: string })[]): Promise<number> {
+  const kept = new Map(notices.map((n) => [n.dedupeKey, stored(n)]));
   const written = await tx
     .insert(notifications)
     .values(
-      notices.map((n) => ({
-        userId: n.userId,
-        kind: n.kind,
-        title: n.title,
-        body: n.body,
-        data: n.data ?? {},
-        dedupeKey: n.dedupeKey,
-      })),
+      notices.map((n) => {
+        const { title, body, data, message } = kept.get(n.dedupeKey)!;
+        return { userId: n.userId, kind: n.kind, title, body, data, message, dedupeKey: n.dedupeKey };
+      }),
     )
     .onConflictDoNothing({ target: notifications.dedupeKey })
     .returning({ id: notifications.id, dedupeKey: notifications.dedupeKey });
@@ -81,13 +103,9 @@ export async function notifyBatch(tx: Db, notices: readonly (Notice & { dedupeKe
   const byKey = new Map(notices.map((n) => [n.dedupeKey, n]));
   const rows = written.flatMap(({ id, dedupeKey }) => {
     const n = byKey.get(dedupeKey!)!;
-    const message = {
-      userId: n.userId,
-      kind: n.kind,
-      subject: n.title,
-      body: n.body,
-      payload: { notificationId: id, data: n.data ?? {} },
-    };
+    const { title, body, data, message: said } = kept.get(dedupeKey!)!;
+    const payload = { notificationId: id, data, ...(said ? { message: said } : {}) };
+    const message = { userId: n.userId, kind: n.kind, subject: title, body, payload };
     return [
       { ...message, channel: 'push' as const, recipient: n.userId },
       ...(n.email ? [{ ...message, channel: 'email' as const, recipient: n.email }] : []),

@@ -1,7 +1,9 @@
 import { findEvent } from '../catalog/catalog.repository.js';
 import type { Db } from '../db/types.js';
 import { notFound } from '../shared/errors.js';
-import { renderNoticeText } from './notice-text.js';
+import { renderNotice } from './notice-message.js';
+import { recipientLocales } from './outbox.repository.js';
+import { DEFAULT_LOCALE } from '../i18n/index.js';
 import { addWatch, countUnread, feedPage, markRead, removeWatch, watchedEvents } from './notifications.repository.js';
 
 export interface FeedItem {
@@ -23,13 +25,13 @@ export class NotificationService {
   ): Promise<{ items: FeedItem[]; unread: number; nextBefore: number | null }> {
     const rows = await feedPage(this.db, userId, options);
     const unread = await countUnread(this.db, userId);
+    const locale = (await recipientLocales(this.db, [userId])).get(userId) ?? DEFAULT_LOCALE;
     return {
-      // Stored with its raw values in `data`; its times become words here, as the reader reads them.
+      // Stored as its message and raw values in `data`; the words are made here, in the account's language.
       items: rows.map((r) => ({
         id: r.id,
         kind: r.kind,
-        title: renderNoticeText(r.title, r.data, 'app'),
-        body: renderNoticeText(r.body, r.data, 'app'),
+        ...renderNotice(r, 'app', locale),
         data: r.data,
         read: r.readAt !== null,
         createdAt: r.createdAt.toISOString(),

@@ -1,3 +1,4 @@
+import type { NoticeMessage } from './notice-message.js';
 import { bigserial, index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../auth/auth.table.js';
 import { events } from '../catalog/catalog.table.js';
@@ -14,6 +15,12 @@ export const notifications = pgTable(
     title: text('title').notNull(),
     body: text('body').notNull(),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * What it says, as catalogue keys and values (notice-message.ts): the feed writes it in the
+     * account's language when read. Null for a notice written before messages: its title and
+     * body (English) are shown then.
+     */
+    message: jsonb('message').$type<NoticeMessage>(),
     /**
      * One notification per cause and person (`event.cancelled:<event>:<user>`): a job that runs
      * twice, or a retried request, cannot notify twice.

@@ -2,6 +2,9 @@ import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/types.js';
 import { open, seal } from '../shared/sealed.js';
 import type { PlatformSigner } from '../shared/signing.js';
+import { users } from '../auth/auth.joinable.js';
+import { DEFAULT_LOCALE, isLocale, type Locale } from '../i18n/index.js';
+import { englishWords, type NoticeMessage } from './notice-message.js';
 import { outbox } from './outbox.table.js';
 
 /** The channel a write to the outbox NOTIFYs and the dispatcher LISTENs on. */
@@ -14,13 +17,10 @@ export async function wakeDispatchers(db: Db): Promise<void> {
   await db.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
 }
 
-export interface EmailMessage {
+export type EmailMessage = {
   userId: string | null;
   kind: string;
   to: string;
-  subject: string;
-  /** Sealed at rest: it may carry a secret (a verification or invitation link). */
-  body: string;
   /**
    * Sealed with the body: what tools may need of the mail (its token, its link), and under
    * `data` the raw values the body names through placeholders (times, notice-text.ts), put
@@ -29,7 +29,22 @@ export interface EmailMessage {
   payload?: Record<string, unknown>;
   /** Stored in clear to find the mail by (`transferId`): ids only, never a secret. */
   refs?: Record<string, string>;
-}
+} & (
+  | {
+      /**
+       * What it says (its subject is the title), as catalogue keys and values (notice-message.ts),
+       * written in the recipient's language when it is sent. Sealed at rest with its values: it
+       * may carry a secret (a verification or invitation link). The row's subject column keeps
+       * the English title in clear; the sealed body, the English words.
+       */
+      message: NoticeMessage;
+    }
+  | {
+      /** Words in one language, sent as they are (a tool's or a test's mail); the body is sealed at rest. */
+      subject: string;
+      body: string;
+    }
+);
 
 /** What a mail row keeps sealed until it is delivered. */
 export interface SealedMail {
@@ -59,7 +74,12 @@ const mailContext = (row: { kind: string; recipient: string }) => `${row.kind}\0
  * sealed: their text is the feed row's, which the account reads in the app anyway.
  */
 export async function enqueueEmail(db: Db, keys: MailKeys, message: EmailMessage): Promise<number> {
-  const content: SealedMail = { body: message.body, payload: message.payload ?? {} };
+  const payload = message.payload ?? {};
+  const words = 'message' in message ? englishWords(message.message) : { title: message.subject, body: message.body };
+  const content: SealedMail = {
+    body: words.body,
+    payload: 'message' in message ? { ...payload, message: message.message } : payload,
+  };
   const [row] = await db
     .insert(outbox)
     .values({
@@ -67,7 +87,7 @@ export async function enqueueEmail(db: Db, keys: MailKeys, message: EmailMessage
       kind: message.kind,
       channel: 'email',
       recipient: message.to,
-      subject: message.subject,
+      subject: words.title,
       body: '',
       payload: message.refs ?? {},
       sealed: seal(mailKey(keys), JSON.stringify(content), mailContext({ kind: message.kind, recipient: message.to })),
@@ -75,6 +95,17 @@ export async function enqueueEmail(db: Db, keys: MailKeys, message: EmailMessage
     .returning({ id: outbox.id });
   await db.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
   return row!.id;
+}
+
+/**
+ * The language of each account among the rows' recipients (users.locale), for the dispatcher:
+ * one query per claimed batch; an account gone, or a mail with none, reads English.
+ */
+export async function recipientLocales(tx: Db, userIds: readonly (string | null)[]): Promise<Map<string, Locale>> {
+  const ids = [...new Set(userIds.filter((id): id is string => id !== null))];
+  if (ids.length === 0) return new Map();
+  const rows = await tx.select({ id: users.id, locale: users.locale }).from(users).where(inArray(users.id, ids));
+  return new Map(rows.map((r) => [r.id, isLocale(r.locale) ? r.locale : DEFAULT_LOCALE]));
 }
 
 /** A sealed mail's text and payload; throws if it was sealed under another platform key. */

@@ -4,6 +4,7 @@ import { users } from '../auth/auth.joinable.js';
 import { events, venues } from '../catalog/catalog.joinable.js';
 import type { Db } from '../db/types.js';
 import { holds } from '../sales/sales.joinable.js';
+import { englishWords, say, type NoticeMessage } from './notice-message.js';
 import { timeIn } from './notice-text.js';
 import { OUTBOX_CHANNEL } from './outbox.repository.js';
 import { outbox } from './outbox.table.js';
@@ -80,6 +81,10 @@ export async function queueTurnNotices(
       ? `/queue.html?event=${input.roomId}&presale=${input.eventId}`
       : `/queue.html?event=${input.eventId}`;
   const link = `${input.publicUrl.replace(/\/$/, '')}${url}`;
+  // The same words for every fan of the batch: made once, in English for the columns; the
+  // dispatcher writes each in its reader's language from the message (notice-message.ts).
+  const turnMessage = turnWords(false, event.title, link);
+  const reminderMessage = turnWords(true, event.title, link);
   const rows: (typeof outbox.$inferInsert)[] = [];
   for (const fan of input.admitted) {
     const person = byId.get(fan.accountId);
@@ -93,20 +98,17 @@ export async function queueTurnNotices(
         : []),
     ];
     for (const moment of moments) {
-      const title = moment.reminder ? `Your turn is running out: ${event.title}` : `It's your turn: ${event.title}`;
-      const body = moment.reminder
-        ? `You haven't picked your tickets yet. Your pass lasts until ${timeIn('expiresAt')}.`
-        : `You can buy tickets now. Your pass lasts until ${timeIn('expiresAt')}.`;
       const extra = moment.reminder ? { unlessTokenHash: hashToken(fan.token) } : {};
+      const notice = moment.reminder ? reminderMessage : turnMessage;
       if (person.push && person.devices) {
         rows.push({
           userId: person.id,
           kind: moment.kind,
           channel: 'webpush',
           recipient: person.id,
-          subject: title,
-          body,
-          payload: { data, url, tag: `turn-${input.eventId}`, ...extra },
+          subject: notice.words.title,
+          body: notice.words.body,
+          payload: { data, message: notice.message, url, tag: `turn-${input.eventId}`, ...extra },
           availableAt: moment.at,
         });
       }
@@ -116,12 +118,9 @@ export async function queueTurnNotices(
           kind: moment.kind,
           channel: 'email',
           recipient: person.email,
-          subject: title,
-          body:
-            `${body}\n\nOpen the waiting room on any device and sign in to buy: ${link}\n\n` +
-            'You get this because you are in the waiting room for this event. You can turn these ' +
-            'messages off on your account page.',
-          payload: { data, ...extra },
+          subject: notice.mailWords.title,
+          body: notice.mailWords.body,
+          payload: { data, message: notice.mail, ...extra },
           availableAt: moment.at,
         });
       }
@@ -131,6 +130,21 @@ export async function queueTurnNotices(
   await db.insert(outbox).values(rows);
   await db.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
   return rows.length;
+}
+
+/** A turn notice (or its reminder) and its mail, which adds the link and why it came. */
+function turnWords(reminder: boolean, event: string, link: string) {
+  const message: NoticeMessage = reminder
+    ? {
+        title: say('notices:turnReminder.title', { event }),
+        body: [say('notices:turnReminder.body', { time: timeIn('expiresAt') })],
+      }
+    : { title: say('notices:turn.title', { event }), body: [say('notices:turn.body', { time: timeIn('expiresAt') })] };
+  const mail: NoticeMessage = {
+    title: message.title,
+    body: [...message.body, say('mail:turn.open', { link }), say('mail:turn.why')],
+  };
+  return { message, mail, words: englishWords(message), mailWords: englishWords(mail) };
 }
 
 /**
@@ -161,8 +175,8 @@ export async function dropUsedTurnReminders(
 export interface DeviceNotice {
   userId: string;
   kind: string;
-  title: string;
-  body: string;
+  /** What it says, written in the account's language when it is sent (notice-message.ts). */
+  message: NoticeMessage;
   /** The raw values the text names, with the event's `timeZone`. */
   data: Record<string, unknown>;
   /** The page a click on the notification opens (a path on this site). */
@@ -208,15 +222,18 @@ export async function queueDevicePushes(tx: Db, notices: readonly DeviceNotice[]
   const yes = new Set(allowed.map((a) => a.id));
   const rows = notices
     .filter((n) => yes.has(n.userId))
-    .map((n) => ({
-      userId: n.userId,
-      kind: n.kind,
-      channel: 'webpush' as const,
-      recipient: n.userId,
-      subject: n.title,
-      body: n.body,
-      payload: { data: n.data, url: n.url, tag: n.tag },
-    }));
+    .map((n) => {
+      const words = englishWords(n.message);
+      return {
+        userId: n.userId,
+        kind: n.kind,
+        channel: 'webpush' as const,
+        recipient: n.userId,
+        subject: words.title,
+        body: words.body,
+        payload: { data: n.data, message: n.message, url: n.url, tag: n.tag },
+      };
+    });
   if (rows.length === 0) return 0;
   await tx.insert(outbox).values(rows);
   await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);

@@ -7,6 +7,7 @@ import { hashGiftCardCode } from '../giftcards/giftcards.code.js';
 import { giftCardErrors } from '../giftcards/giftcards.errors.js';
 import { creditGiftCard, debitGiftCard, findWithScopeByCodeHash } from '../giftcards/giftcards.repository.js';
 import type { Logger } from '../logger.js';
+import { money, say } from '../notifications/notice-message.js';
 import { notify } from '../notifications/notifications.repository.js';
 import { lockOrder, transitionOrder } from '../orders/orders.repository.js';
 import { addRefunded, completeRefund, insertRefund, paymentsOfOrder } from '../payments/payments.repository.js';
@@ -43,7 +44,6 @@ interface CardRefund {
 }
 
 const CLOSED = new Set(['cancelled', 'completed', 'draft']);
-const money = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
 
 /**
  * Buying a listed ticket. By card: authorize (nothing moves), then one transaction re-issues the
@@ -133,8 +133,10 @@ export class ResalePurchases {
             userId: moved.buyerId,
             email: buyer?.email,
             kind: 'resale.refunded',
-            title: 'Your resale ticket is refunded',
-            body: `The event was cancelled: the ${money(moved.amountCents, moved.currency)} you paid for the resale ticket goes back to how you paid.`,
+            message: {
+              title: say('notices:resaleRefunded.title'),
+              body: [say('notices:resaleRefunded.body', { amount: money(moved.amountCents, moved.currency) })],
+            },
             dedupeKey: `resale.refunded:${moved.id}`,
             data: { listingId: listing.id, eventId: listing.eventId, amountCents: moved.amountCents },
           },
@@ -403,8 +405,10 @@ export class ResalePurchases {
         userId: buyer.userId,
         email: buyer.email,
         kind: 'resale.bought',
-        title: `Your ticket for ${event.title}`,
-        body: `You bought a resale ticket at face value (${price}). It is in My tickets: ${this.deps.publicUrl}/tickets.html`,
+        message: {
+          title: say('notices:resaleBought.title', { event: event.title }),
+          body: [say('notices:resaleBought.body', { price, link: `${this.deps.publicUrl}/tickets.html` })],
+        },
         dedupeKey: `resale.bought:${listing.id}`,
         data: { listingId: listing.id, ticketId: listing.ticketId, eventId: listing.eventId },
       },
@@ -412,8 +416,15 @@ export class ResalePurchases {
         userId: listing.sellerId,
         email: seller?.email,
         kind: 'resale.sold',
-        title: `Your ticket for ${event.title} was sold`,
-        body: `Your resale ticket sold for ${price}. Your code for it no longer works; ${money(listing.priceCents - listing.feeCents, listing.currency)} goes back to how you paid.`,
+        message: {
+          title: say('notices:resaleSold.title', { event: event.title }),
+          body: [
+            say('notices:resaleSold.body', {
+              price,
+              payout: money(listing.priceCents - listing.feeCents, listing.currency),
+            }),
+          ],
+        },
         dedupeKey: `resale.sold:${listing.id}`,
         data: { listingId: listing.id, ticketId: listing.ticketId, eventId: listing.eventId },
       },
@@ -511,8 +522,16 @@ export class ResalePurchases {
         userId: listing.sellerId,
         email: seller?.email,
         kind: 'resale.paid',
-        title: 'You were paid for your resale ticket',
-        body: `${money(amount - due, listing.currency)} (${money(listing.priceCents, listing.currency)} less the ${money(listing.feeCents, listing.currency)} resale fee) goes back to how you paid for the ticket.`,
+        message: {
+          title: say('notices:resalePaid.title'),
+          body: [
+            say('notices:resalePaid.body', {
+              payout: money(amount - due, listing.currency),
+              price: money(listing.priceCents, listing.currency),
+              fee: money(listing.feeCents, listing.currency),
+            }),
+          ],
+        },
         dedupeKey: `resale.paid:${listing.id}`,
         data: {
           listingId: listing.id,

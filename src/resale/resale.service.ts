@@ -4,6 +4,7 @@ import { findEvent } from '../catalog/catalog.repository.js';
 import { isCheckedIn } from '../checkin/checkin.repository.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../logger.js';
+import { say } from '../notifications/notice-message.js';
 import { notify } from '../notifications/notifications.repository.js';
 import { queueDevicePushes, turnMailAllowed } from '../notifications/turn-notices.repository.js';
 import { findOrder, itemsOfOrder } from '../orders/orders.repository.js';
@@ -230,8 +231,13 @@ export class ResaleService {
     const notice = {
       userId: next.userId,
       kind: 'resale.offered',
-      title: `A ticket for ${event.title} is yours to take`,
-      body: `You are next on the waitlist: a fan is reselling a ticket at face value. It is offered to you alone for ${RESALE_OFFER_SECONDS / 60} minutes.\n\nBuy it here: ${this.deps.publicUrl}/resale.html#listing=${listing.id}`,
+      message: {
+        title: say('notices:resaleOffered.title', { event: event.title }),
+        body: [
+          say('notices:resaleOffered.body', { count: RESALE_OFFER_SECONDS / 60 }),
+          say('notices:resaleOffered.link', { link: `${this.deps.publicUrl}/resale.html#listing=${listing.id}` }),
+        ],
+      },
       data: { listingId: listing.id, eventId: listing.eventId, expiresAt: offer.expiresAt.toISOString() },
     };
     // The feed, the open pages and a mail; then the fan's devices, as a waitlist offer of a

@@ -5,6 +5,8 @@ import type { ClientMeta, SessionGrant } from '../auth/auth.service.js';
 import { findEvent, findVenue } from '../catalog/catalog.repository.js';
 import { isCheckedIn } from '../checkin/checkin.repository.js';
 import type { Db } from '../db/types.js';
+import { isLocale } from '../i18n/index.js';
+import { say, type Phrase } from '../notifications/notice-message.js';
 import { timeIn } from '../notifications/notice-text.js';
 import { notify } from '../notifications/notifications.repository.js';
 import { enqueueEmail } from '../notifications/outbox.repository.js';
@@ -213,18 +215,32 @@ export class TransferService {
     const venue = await findVenue(tx, event.venueId);
     // The event's start as words at the venue, made when the mail is sent or the notice read.
     const times = { startsAt: event.startsAt.toISOString(), ...(venue ? { timeZone: venue.timeZone } : {}) };
-    const title = `${sender.displayName} sent you a ticket`;
-    const body = (link: string, action: string) =>
-      `${sender.displayName} sends you a ticket for ${event.title} (${timeIn('startsAt')}).${message ? `\n\n“${message}”` : ''}\n\n${action}: ${link}\n\nTransfers on Fairdrop are free: never pay anyone for this ticket.`;
+    const name = { name: sender.displayName };
+    const title = say('notices:transferReceived.title', name);
+    const body = (action: Phrase): Phrase[] => [
+      say('notices:transferReceived.body', { ...name, event: event.title, time: timeIn('startsAt') }),
+      ...(message ? [say('notices:transferReceived.note', { message })] : []),
+      action,
+      say('notices:transferReceived.free'),
+    ];
     const recipient = await findUserByEmail(tx, toEmail);
+    // An address with no account has no language of its own: the mail is in the sender's.
+    const locale = recipient ? undefined : (await findUserById(tx, sender.userId))?.locale;
     // The mail goes to the address itself, the one place the token may travel: it proves the
     // mailbox (to create an account from it) and nothing else needs it.
     await enqueueEmail(tx, this.deps.signer, {
       userId: recipient?.id ?? null,
       kind: 'transfer.received',
       to: toEmail,
-      subject: title,
-      body: body(`${this.deps.publicUrl}/transfer.html#id=${transfer.id}&token=${token}`, 'Accept it here'),
+      message: {
+        title,
+        body: body(
+          say('notices:transferReceived.accept', {
+            link: `${this.deps.publicUrl}/transfer.html#id=${transfer.id}&token=${token}`,
+          }),
+        ),
+        ...(locale && isLocale(locale) ? { locale } : {}),
+      },
       payload: { token, data: times },
       refs: { transferId: transfer.id },
     });
@@ -236,8 +252,12 @@ export class TransferService {
         {
           userId: recipient.id,
           kind: 'transfer.received',
-          title,
-          body: body(`${this.deps.publicUrl}/transfer.html#id=${transfer.id}`, 'See it here'),
+          message: {
+            title,
+            body: body(
+              say('notices:transferReceived.see', { link: `${this.deps.publicUrl}/transfer.html#id=${transfer.id}` }),
+            ),
+          },
           dedupeKey: `transfer.received:${transfer.id}`,
           data: { transferId: transfer.id, ticketId, eventId: ticket.eventId, ...times },
         },
@@ -305,8 +325,10 @@ export class TransferService {
         userId: transfer.fromUserId,
         email: sender?.email,
         kind: 'transfer.accepted',
-        title: `${recipient.displayName} accepted your ticket`,
-        body: `The ticket now belongs to ${recipient.displayName}; your code for it no longer works.`,
+        message: {
+          title: say('notices:transferAccepted.title', { name: recipient.displayName }),
+          body: [say('notices:transferAccepted.body', { name: recipient.displayName })],
+        },
         dedupeKey: `transfer.accepted:${transfer.id}`,
         data: { transferId: transfer.id, ticketId: ticket.id, eventId: ticket.eventId },
       },

@@ -3,6 +3,7 @@ import { users } from '../auth/auth.joinable.js';
 import { events, venues } from '../catalog/catalog.joinable.js';
 import type { Db } from '../db/types.js';
 import { notify } from '../notifications/notifications.repository.js';
+import { say } from '../notifications/notice-message.js';
 import { timeIn } from '../notifications/notice-text.js';
 import { queueDevicePushes, turnMailAllowed } from '../notifications/turn-notices.repository.js';
 import { waitlistCounters, waitlistEntries, type WaitlistState } from './waitlist.table.js';
@@ -213,10 +214,10 @@ export async function offerReturnedPlaces(
     return {
       userId: offer.userId,
       kind: 'waitlist.offer',
-      title: `A ticket for ${who.title} is yours to buy`,
-      body:
-        `A place came back and you are next in line. It is held for you until ${timeIn('expiresAt')}; ` +
-        'buy it from the link before then, or it passes to the next fan.',
+      message: {
+        title: say('notices:waitlistOffer.title', { event: who.title }),
+        body: [say('notices:waitlistOffer.body', { time: timeIn('expiresAt') })],
+      },
       data: {
         eventId: offer.eventId,
         holdId: offer.holdId,
