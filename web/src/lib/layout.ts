@@ -93,19 +93,28 @@ export const availabilityLabel = (state: string): string => t(`common:availabili
 
 /**
  * The layout's language links (web-pages.ts) point at `?lang=xx` on the page as served; this
- * keeps the page's own query (`queue.html?event=…&lang=de`). When a signed-in account follows
- * one, its language is saved for its mails and notices, and the address loses the `lang`.
+ * points them at the page's address now, query and all (`queue.html?event=…&lang=de`). A page
+ * that changes its own address (history.pushState) calls it again.
+ */
+export function relinkLanguages(): void {
+  for (const link of document.querySelectorAll<HTMLAnchorElement>('nav.languages a[hreflang]')) {
+    const target = new URL(location.href);
+    target.searchParams.set('lang', link.hreflang);
+    link.href = `${target.pathname}${target.search}${target.hash}`;
+  }
+}
+
+/**
+ * Once per page load: the links relinked; when a signed-in account followed one, its language
+ * is saved for its mails and notices, and the address loses the `lang`.
  */
 function keepQueryInLanguageLinks(user: Me | null): void {
   const here = new URL(location.href);
   const chosen = here.searchParams.get('lang');
-  for (const link of document.querySelectorAll<HTMLAnchorElement>('nav.languages a[hreflang]')) {
-    const target = new URL(here);
-    target.searchParams.set('lang', link.hreflang);
-    link.href = `${target.pathname}${target.search}${target.hash}`;
+  if (chosen !== null) {
+    here.searchParams.delete('lang');
+    history.replaceState(history.state, '', `${here.pathname}${here.search}${here.hash}`);
+    if (user && chosen === locale) void api('PATCH', '/v1/me', { locale }).catch(() => undefined);
   }
-  if (chosen === null) return;
-  here.searchParams.delete('lang');
-  history.replaceState(history.state, '', `${here.pathname}${here.search}${here.hash}`);
-  if (user && chosen === locale) void api('PATCH', '/v1/me', { locale }).catch(() => undefined);
+  relinkLanguages();
 }

@@ -66,7 +66,7 @@ export function isoToZoned(iso: string | null, timeZone: string): string {
 export function timeTag(iso: string, timeZone: string, options?: ZonedOptions): HTMLTimeElement {
   return h(
     'time',
-    { datetime: iso, 'data-zone': timeZone, title: zoneName(timeZone) },
+    { datetime: iso, 'data-zone': timeZone, title: zoneName(timeZone, options?.locale) },
     formatZoned(iso, timeZone, options),
   );
 }

@@ -1,7 +1,7 @@
 import { api, ApiError } from '../lib/api.js';
 import { $, h, setStatus } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
-import { renderHeader } from '../lib/layout.js';
+import { relinkLanguages, renderHeader } from '../lib/layout.js';
 import { createStore } from '../lib/store.js';
 import '../organizer/cancel-panel.js';
 import '../organizer/waitlist-panel.js';
@@ -140,18 +140,6 @@ function addressOf(place: Place): string {
   if (place === 'venues') return '?tab=venues';
   const search = searchOf(list.state.query).toString();
   return search ? `?${search}` : location.pathname;
-}
-
-/**
- * The language switcher follows the view: lib/layout.ts points its links at the address the
- * page was loaded with, and the console changes its address without a reload.
- */
-function relinkLanguages(): void {
-  for (const link of document.querySelectorAll<HTMLAnchorElement>('nav.languages a[hreflang]')) {
-    const target = new URL(location.href);
-    target.searchParams.set('lang', link.hreflang);
-    link.href = `${target.pathname}${target.search}${target.hash}`;
-  }
 }
 
 /** A new entry in the browser's history, for Back; the switcher then links to it. */
