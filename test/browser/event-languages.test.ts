@@ -1,5 +1,7 @@
+import { eq } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { events } from '../../src/catalog/catalog.table.js';
 import { eventTime } from '../../src/shared/zoned-time.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
 import { signedIn } from '../support/fixtures.js';
@@ -10,7 +12,8 @@ import { textOf, watchErrors } from './session.js';
 /**
  * The event page and discovery in German and Spanish (issue #21): a German and a Spanish
  * browser read an event on sale in their language — the sale's badge, the tickets' prices and
- * the event's time written that language's way, the seat map's key — and find it on the discover
+ * the event's time written that language's way, the seat map's key, the organizer's
+ * description in their language (English where there is none) — and find it on the discover
  * page with its count, card and filters in their words. No serious axe violation.
  */
 let env: TestEnv;
@@ -22,6 +25,11 @@ beforeAll(async () => {
   browser = await launch();
   const organizer = await signedIn(env, ['organizer']);
   sale = await createSale(env, organizer.userId);
+  // The organizer's own words in German only: a Spanish reader gets the English ones.
+  await env.infra.database.db
+    .update(events)
+    .set({ description: 'A night of tests.', descriptions: { de: 'Ein Abend voller Tests.' } })
+    .where(eq(events.id, sale.eventId));
   startsAt = ((await env.api.get(`/v1/events/${sale.eventId}`)).body as { startsAt: typeof startsAt }).startsAt;
 });
 afterAll(async () => {
@@ -43,6 +51,8 @@ const LANGUAGES = {
     hold: 'Diese Tickets reservieren',
     allIn: 'inkl. aller Gebühren',
     legend: 'barrierefreier Platz (gestrichelter Rand)',
+    description: 'Ein Abend voller Tests.',
+    descriptionLang: 'de',
     heading: 'Finden Sie Ihren nächsten Abend',
     count: '1 Veranstaltung.',
     search: 'Suchen',
@@ -56,6 +66,8 @@ const LANGUAGES = {
     hold: 'Reservar estas entradas',
     allIn: 'todo incluido',
     legend: 'asiento accesible (borde discontinuo)',
+    description: 'A night of tests.',
+    descriptionLang: 'en',
     heading: 'Encuentra tu próxima noche',
     count: '1 evento.',
     search: 'Buscar',
@@ -82,6 +94,9 @@ describe('the event page and discovery in German and Spanish', () => {
       const tiers = plain((await page.locator('#tier option').allTextContents()).join(' | '));
       expect(tiers).toContain(`${euros(locale, 5450)} ${expected.allIn}`);
       expect(tiers).toContain(euros(locale, 3300));
+      // The organizer's description in the reader's language, else English, marked with its language.
+      expect(await textOf(page, '#description')).toBe(expected.description);
+      expect(await page.getAttribute('#description', 'lang')).toBe(expected.descriptionLang);
       // The seat map's key (the reserved tier is the first).
       await page.waitForSelector('.seatmap .legend');
       expect(await textOf(page, '.seatmap .legend')).toContain(expected.legend);
