@@ -70,7 +70,7 @@ const LANGUAGES: Record<Exclude<Locale, 'en'>, Expected> = {
   de: {
     browserLocale: 'de-DE',
     scanner: {
-      heading: 'Einlass-Scanner',
+      heading: 'Einlassscanner',
       offlineTitle: 'Offline-Modus',
       bundle: /^Offline-Paket von .* \(gültig bis .*\): 0 widerrufen, \d waren da schon drin\.$/,
       admitted: 'Eingelassen',

@@ -28,9 +28,15 @@ const width = (el: HTMLElement) => Math.max(280, Math.min(el.clientWidth || 720,
 /** Whole counts on a count axis: no tick at 1.5 fans. */
 const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 50_000, 100_000];
 
-/** A time axis's ticks as the page's language writes a clock: "20:05". */
+/** A time axis's ticks as the page's language writes a clock: "20:05", with seconds when ticks are closer. */
 const clockTicks = (_u: uPlot, ticks: number[]) => {
-  const format = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 60;
+  const format = new Intl.DateTimeFormat(locale, {
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(step < 60 ? { second: '2-digit' as const } : {}),
+    hourCycle: 'h23',
+  });
   return ticks.map((s) => format.format(s * 1000));
 };
 
