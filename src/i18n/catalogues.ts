@@ -58,8 +58,9 @@ export function translator(locale: Locale): Translate {
   return (key, values) => fixed(key, values ?? {}) as string;
 }
 
-/** Whether the English catalogue has the key (`ns:path`, or a plural's base). */
-export const hasKey = (key: string): boolean => instance.exists(key, { lng: DEFAULT_LOCALE });
+/** Whether the English catalogue has the key (`ns:path`, or a plural's base: `key_other` exists). */
+export const hasKey = (key: string): boolean =>
+  instance.exists(key, { lng: DEFAULT_LOCALE }) || instance.exists(`${key}_other`, { lng: DEFAULT_LOCALE });
 
 /** The namespaces a page uses, in one language, for embedding: `{ common: {…}, queue: {…} }`. */
 export function catalogue(locale: Locale, namespaces: readonly string[]): Record<string, unknown> {
