@@ -89,6 +89,18 @@ export function connectLive(
   return socket;
 }
 
+/** What a receipt is about, in words; a kind this page does not know yet shows as it is. */
+const SUBJECTS: Record<string, () => string> = {
+  account: () => t('tickets:feed.subject.account'),
+  event: () => t('tickets:feed.subject.event'),
+  gift_card: () => t('tickets:feed.subject.giftCard'),
+  hold: () => t('tickets:feed.subject.hold'),
+  order: () => t('tickets:feed.subject.order'),
+  payment: () => t('tickets:feed.subject.payment'),
+  queue_entry: () => t('tickets:feed.subject.queueEntry'),
+  ticket: () => t('tickets:feed.subject.ticket'),
+};
+
 /** The newest receipts first; each names its hash (chained) and carries its signature on hover. */
 export async function renderTimeline(): Promise<void> {
   const { receipts } = await api<{ receipts: Receipt[] }>('GET', '/v1/me/timeline?limit=200');
@@ -108,7 +120,7 @@ export async function renderTimeline(): Promise<void> {
                 t('tickets:feed.receiptMeta', {
                   seq: r.seq,
                   time: slot('time'),
-                  subject: r.subjectType,
+                  subject: SUBJECTS[r.subjectType]?.() ?? r.subjectType,
                   id: shortId(r.subjectId),
                 }),
                 { time: mineAt(r.occurredAt) },
