@@ -9,7 +9,7 @@ import { NAMESPACES } from '../i18n/index.js';
  * those and no others, so the waiting room does not carry the organizer's words.
  */
 const IMPORT =
-  /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+  /(?:^|[\s;])(?:import|export)\s(?!type\s)[^'"`;]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g;
 const KEY = /['"`]([\w-]+):[\w.${]/g;
 
 export async function pageNamespaces(entry: string): Promise<string[]> {
@@ -18,8 +18,10 @@ export async function pageNamespaces(entry: string): Promise<string[]> {
   const visit = async (file: string): Promise<void> => {
     if (seen.has(file)) return;
     seen.add(file);
-    const source = await readFile(file, 'utf8').catch(() => null);
-    if (source === null) return;
+    const text = await readFile(file, 'utf8').catch(() => null);
+    if (text === null) return;
+    // Code only: comments quote keys as examples.
+    const source = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
     for (const [, ns] of source.matchAll(KEY)) if (NAMESPACES.includes(ns!)) found.add(ns!);
     const imports = [...source.matchAll(IMPORT)].map((m) =>
       resolve(dirname(file), (m[1] ?? m[2])!.replace(/\.js$/, '.ts')),
