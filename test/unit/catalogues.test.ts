@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasKey, LOCALES, NAMESPACES, resources } from '../../src/i18n/index.js';
 import { renderPage } from '../../src/http/web-pages.js';
+import { accessibilityFeatures, categories } from '../../src/shared/vocabulary.js';
+import { availabilityStates } from '../../src/discovery/discovery.schemas.js';
 
 /**
  * The catalogues are complete: every namespace in every language with the same messages, the
@@ -67,6 +69,12 @@ describe('message catalogues', () => {
         expect(html, `web/pages/${file} in ${locale} leaves a placeholder`).not.toMatch(/\{\{(t|html):/);
       }
     }
+  });
+
+  it('names every category, accessibility feature and sale state (keys made from the value)', () => {
+    for (const c of categories) expect(hasKey(`common:category.${c}`), c).toBe(true);
+    for (const f of accessibilityFeatures) expect(hasKey(`common:accessibility.${f}`), f).toBe(true);
+    for (const s of availabilityStates) expect(hasKey(`common:availability.${s}`), s).toBe(true);
   });
 
   it('has every key the scripts and the server use', () => {

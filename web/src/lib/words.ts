@@ -657,9 +657,9 @@ export function describeProblem(problem: ProblemFacts): string {
   return problemText(problem);
 }
 
-/** How each event category reads ("hip_hop" → "Hip-hop"), as the organizer's event form shows it. */
+/** How each event category reads ("hip_hop" → "Hip-hop"), in the page's language. */
 export function categoryLabel(word: string): string {
-  return capital(word.replace(/_/g, '-'));
+  return t(`common:category.${word}`, { defaultValue: capital(word.replace(/_/g, '-')) });
 }
 
 /** A page whose one thing (an event, an order) could not be loaded: its heading and its words. */
