@@ -51,28 +51,20 @@ export async function deliverOutbox(
         // A row keeps its message and the raw values it names (times); the words are made now, in the reader's language.
         const data = (row.payload.data as Record<string, unknown> | undefined) ?? {};
         const locale = (row.userId && locales.get(row.userId)) || DEFAULT_LOCALE;
+        const inApp = () =>
+          renderNotice({ title: row.subject, body: row.body, data, message: row.payload.message }, 'app', locale);
         if (row.channel === 'webpush') {
-          const words = renderNotice(
-            { title: row.subject, body: row.body, data, message: row.payload.message },
-            'app',
-            locale,
-          );
           await push.toUser(row.recipient, {
-            ...words,
+            ...inApp(),
             url: String(row.payload.url ?? '/'),
             tag: String(row.payload.tag ?? row.kind),
             kind: row.kind,
           });
         } else if (row.channel === 'push') {
-          const words = renderNotice(
-            { title: row.subject, body: row.body, data, message: row.payload.message },
-            'app',
-            locale,
-          );
           infra.broadcaster.toUser(row.recipient, 'notification', {
             id: Number(row.payload.notificationId ?? row.id),
             kind: row.kind,
-            ...words,
+            ...inApp(),
             createdAt: row.createdAt.toISOString(),
             data,
           });

@@ -4,9 +4,10 @@ import { renderNoticeText, type NoticeReader } from './notice-text.js';
 /**
  * A notice or mail keeps what its writer meant, not words in one language: catalogue keys
  * (src/i18n/locales/<language>/notices.json and mail.json) and the values they name, as its
- * `message` (the feed row's column; `payload.message` of an outbox row, sealed with a sealed mail). Whoever shows it (the feed, the live push, Web Push, the mail) writes it in
- * the reader's language at that moment, times included (notice-text.ts): an account that
- * switches to German reads its next notice, and every mail not yet sent, in German.
+ * `message` (the feed row's column; `payload.message` of an outbox row, sealed with a sealed
+ * mail). Whoever shows it (the feed, the live push, Web Push, the mail) writes it in the
+ * reader's language (users.locale) at that moment, times included (notice-text.ts): an account
+ * that switches to German reads its next notice, and every mail not yet sent, in German.
  *
  * The feed row's and the outbox row's own title and body columns keep the English words,
  * written when the notice is, for whatever reads the columns directly (older tools, tests,

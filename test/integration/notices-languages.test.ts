@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancellationModule } from '../../src/cancellations/cancellations.jobs.js';
+import { LOCALES, resources } from '../../src/i18n/index.js';
 import type { Infra } from '../../src/infra/types.js';
 import { deliverOutbox } from '../../src/notifications/dispatcher.js';
 import { createMailer } from '../../src/notifications/mailer.js';
@@ -87,6 +89,37 @@ const GERMAN_MAIL_TIME =
 // "sáb, 12 dic, 20:00 CET" and "sáb, 12 dic 2026, 20:00 CET (hora de Paris)".
 const SPANISH_TIME = /(lun|mar|mié|jue|vie|sáb|dom), \d{1,2} [a-z]+,? (\d{4}, )?\d{2}:\d{2} (CES?T|UTC)/;
 const SPANISH_MAIL_TIME = /(lun|mar|mié|jue|vie|sáb|dom), \d{1,2} [a-z]+ \d{4}, \d{2}:\d{2} CES?T \(hora de Paris\)/;
+
+/** The files under a folder, recursively. */
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) =>
+    statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name)) : [join(dir, name)],
+  );
+
+describe('the notices’ messages', () => {
+  it('exist in every language, a plural in each of its forms', () => {
+    const said = filesUnder('src')
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) =>
+        [...readFileSync(f, 'utf8').matchAll(/\bsay\(\s*'(\w+):([\w.]+)'/g)].map((m) => [m[1]!, m[2]!] as const),
+      );
+    expect(said.length).toBeGreaterThan(40);
+    for (const locale of LOCALES) {
+      const forms = new Intl.PluralRules(locale).resolvedOptions().pluralCategories;
+      for (const [ns, key] of said) {
+        const at = (path: string) =>
+          path
+            .split('.')
+            .reduce<unknown>(
+              (node, part) => (node as Record<string, unknown> | undefined)?.[part],
+              resources[locale]?.[ns],
+            );
+        const found = typeof at(key) === 'string' || forms.every((form) => typeof at(`${key}_${form}`) === 'string');
+        expect(found, `${locale}: ${ns}:${key}`).toBe(true);
+      }
+    }
+  });
+});
 
 describe('the account’s language', () => {
   it('is the language it signed up in: Accept-Language, or the switcher’s ?lang=, else English', async () => {
