@@ -38,3 +38,19 @@ export function setStatus(el: HTMLElement, kind: StatusKind, text: string): void
 export function formValues(form: HTMLFormElement): Record<string, string> {
   return Object.fromEntries([...new FormData(form).entries()].map(([k, v]) => [k, String(v)]));
 }
+
+const SLOT = '\u0000';
+
+/** A placeholder for an element in a message: `t('tickets:orders.refundUntil', { time: slot('time') })`. */
+export const slot = (name: string): string => `${SLOT}${name}${SLOT}`;
+
+/**
+ * A message with elements in it (a <time>, a countdown, a name in bold), in the language's word
+ * order: the text of `t(key, { time: slot('time') })`, each slot replaced by its node.
+ */
+export function withNodes(text: string, nodes: Record<string, Node>): (string | Node)[] {
+  return text
+    .split(SLOT)
+    .map((part, i) => (i % 2 === 1 ? (nodes[part] ?? part) : part))
+    .filter((part) => part !== '');
+}

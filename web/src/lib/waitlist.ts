@@ -2,7 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../../src/realtime/events.js';
 import type { MyEntryView } from '../../../src/waitlist/waitlist.schemas.js';
 import { api, ApiError, session } from './api.js';
-import { h, setStatus } from './dom.js';
+import { h, setStatus, slot, withNodes } from './dom.js';
 import { locale, number, t } from './i18n.js';
 import { signInHref } from './next-path.js';
 import { viewerTime } from './zoned-time.js';
@@ -71,26 +71,14 @@ function ensureBox(): HTMLElement {
 /** A refusal in people's words (web/src/lib/words.ts has the waitlist's codes). */
 const refusal = (err: unknown) => (err instanceof ApiError ? err.describe() : t('sale:waitlist.failed'));
 
-/**
- * A message with elements in it: each `{{name}}` of `nodes` becomes that element, where the
- * language puts it (the sentence stays whole; only the element is made here).
- */
-function withNodes(message: (values: Record<string, string>) => string, nodes: Record<string, HTMLElement>) {
-  const marks = Object.fromEntries(Object.keys(nodes).map((name) => [name, `\u0001${name}\u0001`]));
-  return message(marks)
-    .split('\u0001')
-    .map((part, i) => (i % 2 === 1 ? nodes[part]! : part))
-    .filter((part) => part !== '');
-}
-
-function words(entry: MyEntryView): (string | HTMLElement)[] {
+function words(entry: MyEntryView): (string | Node)[] {
   switch (entry.state) {
     case 'waiting':
       return [t('sale:waitlist.waiting', { position: number(entry.position!), waiting: number(entry.waiting) })];
     case 'offered':
       return [
         ...withNodes(
-          (marks) => t('sale:waitlist.offered', { time: viewerTime(entry.offerExpiresAt!, { locale }), ...marks }),
+          t('sale:waitlist.offered', { time: viewerTime(entry.offerExpiresAt!, { locale }), left: slot('left') }),
           {
             left: h(
               'span',
@@ -127,7 +115,7 @@ async function render(
       h(
         'p',
         {},
-        ...withNodes((marks) => t('sale:waitlist.signedOut', marks), {
+        ...withNodes(t('sale:waitlist.signedOut', { signIn: slot('signIn') }), {
           signIn: h('a', { href: signInHref(location) }, t('sale:waitlist.signIn')),
         }),
       ),

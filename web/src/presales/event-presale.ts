@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { eventPresales } from '../../../src/presales/presales.schemas.js';
 import { api, ApiError, session } from '../lib/api.js';
-import { h, setStatus } from '../lib/dom.js';
+import { h, setStatus, slot, withNodes } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { localTime } from '../lib/layout.js';
 
@@ -48,16 +48,13 @@ const WINDOW_WORDS: Record<Window['gate'], Record<'open' | 'later', (values: Tim
   },
 };
 
-const NAME_MARK = '\u0001';
-
 function windowLine(w: Window, timeZone: string): HTMLElement {
   const sentence = WINDOW_WORDS[w.gate][w.status === 'open' ? 'open' : 'later']({
-    name: NAME_MARK,
+    name: slot('name'),
     opens: localTime(w.opensAt, timeZone),
     closes: localTime(w.closesAt, timeZone),
   });
-  const [before = '', after = ''] = sentence.split(NAME_MARK);
-  return h('li', {}, before, h('strong', {}, w.name), after);
+  return h('li', {}, ...withNodes(sentence, { name: h('strong', {}, w.name) }));
 }
 
 /** What the fan can do about the window open now or next. */

@@ -42,18 +42,4 @@ export const eventStart = (event: EventInfo): string =>
 
 export const shortId = (id: string) => id.slice(0, 8);
 
-const MARK = '\u0000';
-
-/** A placeholder for an element in a message: t('tickets:orders.refundUntil', { time: slot('time') }). */
-export const slot = (name: string): string => `${MARK}${name}${MARK}`;
-
-/**
- * A message with elements in it (a <time>), in the language's word order: the text of
- * `t(key, { time: slot('time') })`, each slot replaced by its node.
- */
-export function withNodes(text: string, nodes: Record<string, Node>): (string | Node)[] {
-  return text
-    .split(MARK)
-    .map((part, i) => (i % 2 === 1 ? (nodes[part] ?? part) : part))
-    .filter((part) => part !== '');
-}
+export { slot, withNodes } from '../lib/dom.js';
