@@ -143,6 +143,26 @@ describe('the account’s language', () => {
     expect((await mail('auth.verify_email', english.email)).subject).toBe('Confirm your email for Fairdrop');
   });
 
+  it('writes a mail to an address with no account in the language the request was made in', async () => {
+    const nobody = `nobody-${randomUUID().slice(0, 8)}@example.test`;
+    const asked = await env.api.post(
+      '/v1/auth/password-reset',
+      { email: nobody },
+      { headers: { 'accept-language': 'es-ES,es;q=0.9' } },
+    );
+    expect(asked.status).toBe(202);
+    const german = await registered({ acceptLanguage: 'de-AT' });
+    expect((await env.api.post('/v1/auth/password-reset', { email: german.email })).status).toBe(202);
+    await deliver();
+    const es = await mail('auth.password_reset_no_account', nobody);
+    expect(es.subject).toBe('Restablecer tu contraseña de Fairdrop');
+    expect(es.text).toMatch(/^Hola:\n\nAlguien ha pedido restablecer la contraseña/);
+    // An account's mail follows the account, whatever language the request was in.
+    const de = await mail('auth.password_reset', german.email);
+    expect(de.subject).toBe('Wählen Sie ein neues Fairdrop-Passwort');
+    expect(de.text).toMatch(/^Guten Tag Kim,\n\n.+\n.+\n.+reset-password\.html#token=fdr_/);
+  });
+
   it('is changed by PATCH /v1/me, which refuses a language it does not speak, naming the field', async () => {
     const fan = await signedIn(env);
     for (const locale of ['fr', 'DE', '', 42]) {
