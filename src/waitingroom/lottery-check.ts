@@ -121,52 +121,51 @@ export function drawConfirmed(check: LotteryCheck): boolean | null {
   return check.state === 'incomplete' ? false : null;
 }
 
-const count = (n: number) => n.toLocaleString('en-GB');
-
-/** The outcome in words for people: a headline, then what was checked or what went wrong. */
-export function lotteryCheckWords(check: LotteryCheck): { headline: string; details: string[] } {
+/**
+ * The outcome in words for people: a headline, then what was checked or what went wrong, in
+ * the reader's language: the queue page passes its `t` and `number`, the CLI the English
+ * catalogue's (src/i18n). One message per finding, in the `queue:verdict` catalogue.
+ */
+export function lotteryCheckWords(
+  check: LotteryCheck,
+  say: (key: string, values?: Record<string, unknown>) => string,
+  number: (n: number) => string,
+): { headline: string; details: string[] } {
   switch (check.state) {
     case 'not_drawn':
-      return {
-        headline: 'The draw has not happened yet.',
-        details: ['The seed is revealed when the draw is made, at the start of the sale. Check again then.'],
-      };
+      return { headline: say('queue:verdict.notDrawn'), details: [say('queue:verdict.notDrawnDetail')] };
     case 'unknown_rule':
       return {
-        headline: 'This draw cannot be checked here.',
-        details: [`It follows a rule this check does not know (“${check.rule}”).`],
+        headline: say('queue:verdict.unknownRule'),
+        details: [say('queue:verdict.unknownRuleDetail', { rule: check.rule })],
       };
     case 'incomplete':
       return {
-        headline: 'The published draw does NOT match.',
-        details: [
-          `The server lists ${count(check.listed)} entries in the waiting room but says it drew ${count(check.drawn)}: the list is not the one the draw was made from.`,
-        ],
+        headline: say('queue:verdict.mismatch'),
+        details: [say('queue:verdict.incompleteDetail', { listed: number(check.listed), drawn: number(check.drawn) })],
       };
     case 'checked': {
       const v = check.verdict;
       if (drawConfirmed(check))
         return {
-          headline: 'The draw checks out.',
+          headline: say('queue:verdict.confirmed'),
           details: [
-            `All ${count(v.entries)} numbers were recomputed from the revealed seed and the list of everyone who joined before the draw: every one matches the published number.`,
-            'The seed is the one committed to when the waiting room opened, before anyone joined, and the list is the one the draw was made from.',
+            say('queue:verdict.confirmedDetail', { entries: number(v.entries) }),
+            say('queue:verdict.confirmedCommitment'),
           ],
         };
       const details: string[] = [];
-      if (!v.commitmentMatches)
-        details.push('The revealed seed is not the one committed to when the waiting room opened.');
-      if (v.entriesDigestMatches === false)
-        details.push('The list of entries is not the one the draw was made from (its fingerprint differs).');
+      if (!v.commitmentMatches) details.push(say('queue:verdict.commitmentDiffers'));
+      if (v.entriesDigestMatches === false) details.push(say('queue:verdict.entriesDiffer'));
       if (v.commitmentMatches && v.mismatchCount > 0)
         details.push(
-          `${count(v.mismatchCount)} of ${count(v.entries)} published numbers differ from what the seed gives.`,
+          say('queue:verdict.numbersDiffer', { differ: number(v.mismatchCount), entries: number(v.entries) }),
         );
-      if (check.unnumbered > 0) details.push(`${count(check.unnumbered)} entries in the draw were given no number.`);
-      if (v.digestMatches === false) details.push('The fingerprint of the published ticket order differs.');
+      if (check.unnumbered > 0) details.push(say('queue:verdict.unnumbered', { n: number(check.unnumbered) }));
+      if (v.digestMatches === false) details.push(say('queue:verdict.orderDiffers'));
       // The one reason left: an entry listed twice.
-      if (!details.length) details.push('The published list names an entry more than once.');
-      return { headline: 'The published draw does NOT match.', details };
+      if (!details.length) details.push(say('queue:verdict.duplicate'));
+      return { headline: say('queue:verdict.mismatch'), details };
     }
   }
 }

@@ -1,4 +1,5 @@
 import { nodeHashes } from '../../queue/lottery-node-hashes.js';
+import { translator } from '../../src/i18n/index.js';
 import { parseCommandLine } from '../../src/shared/index.js';
 import {
   checkPublishedLottery,
@@ -81,7 +82,7 @@ try {
   if (err instanceof LotteryRecordError) stop(`${base}: ${err.message}`);
   throw err;
 }
-const words = lotteryCheckWords(check);
+const words = lotteryCheckWords(check, translator('en'), (n) => n.toLocaleString('en-GB'));
 if (check.state === 'not_drawn' || check.state === 'unknown_rule') stop(`${words.headline} ${words.details.join(' ')}`);
 if (check.state === 'incomplete') stop(`${words.headline} ${words.details.join(' ')}`, 1);
 

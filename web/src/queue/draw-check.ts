@@ -1,4 +1,9 @@
-import { checkPublishedLottery, drawConfirmed, type LotteryCheck } from '../../../src/waitingroom/lottery-check.js';
+import {
+  checkPublishedLottery,
+  drawConfirmed,
+  lotteryCheckWords,
+  type LotteryCheck,
+} from '../../../src/waitingroom/lottery-check.js';
 import { api, ApiError } from '../lib/api.js';
 import { $, h, setStatus, type StatusKind } from '../lib/dom.js';
 import { number, t } from '../lib/i18n.js';
@@ -27,52 +32,10 @@ export const drawCheckActions = {
   finished: (_s: DrawCheckState, check: LotteryCheck): DrawCheckState => ({
     kind: 'done',
     confirmed: drawConfirmed(check),
-    ...checkWords(check),
+    ...lotteryCheckWords(check, t, number),
   }),
   failed: (_s: DrawCheckState, text: string): DrawCheckState => ({ kind: 'failed', text }),
 };
-
-/**
- * The outcome in the page's language: the same verdict as src/waitingroom/lottery-check.ts's
- * lotteryCheckWords (which the CLI prints in English), one message per finding.
- */
-export function checkWords(check: LotteryCheck): { headline: string; details: string[] } {
-  switch (check.state) {
-    case 'not_drawn':
-      return { headline: t('queue:verdict.notDrawn'), details: [t('queue:verdict.notDrawnDetail')] };
-    case 'unknown_rule':
-      return {
-        headline: t('queue:verdict.unknownRule'),
-        details: [t('queue:verdict.unknownRuleDetail', { rule: check.rule })],
-      };
-    case 'incomplete':
-      return {
-        headline: t('queue:verdict.mismatch'),
-        details: [t('queue:verdict.incompleteDetail', { listed: number(check.listed), drawn: number(check.drawn) })],
-      };
-    case 'checked': {
-      const v = check.verdict;
-      if (drawConfirmed(check))
-        return {
-          headline: t('queue:verdict.confirmed'),
-          details: [
-            t('queue:verdict.confirmedDetail', { entries: number(v.entries) }),
-            t('queue:verdict.confirmedCommitment'),
-          ],
-        };
-      const details: string[] = [];
-      if (!v.commitmentMatches) details.push(t('queue:verdict.commitmentDiffers'));
-      if (v.entriesDigestMatches === false) details.push(t('queue:verdict.entriesDiffer'));
-      if (v.commitmentMatches && v.mismatchCount > 0)
-        details.push(t('queue:verdict.numbersDiffer', { differ: number(v.mismatchCount), entries: number(v.entries) }));
-      if (check.unnumbered > 0) details.push(t('queue:verdict.unnumbered', { n: number(check.unnumbered) }));
-      if (v.digestMatches === false) details.push(t('queue:verdict.orderDiffers'));
-      // The one reason left: an entry listed twice.
-      if (!details.length) details.push(t('queue:verdict.duplicate'));
-      return { headline: t('queue:verdict.mismatch'), details };
-    }
-  }
-}
 
 type CheckStore = Store<DrawCheckState, typeof drawCheckActions>;
 type QueueStore = Store<QueueState, typeof queueActions>;
