@@ -13,8 +13,8 @@ import { queueTurnNotices } from '../../src/notifications/turn-notices.repositor
 import type { Broadcaster } from '../../src/realtime/broadcaster.js';
 import { createSale, holdDirect, idem } from '../support/commerce.js';
 import { createTestEnv, type TestEnv } from '../support/env.js';
-import { signedIn } from '../support/fixtures.js';
-import { until } from '../support/tickets-fixtures.js';
+import { signedIn, verifyEmail } from '../support/fixtures.js';
+import { buySeats, until } from '../support/tickets-fixtures.js';
 
 /**
  * Every notice and mail in its reader's language (issue #21): an account takes the language it
@@ -239,6 +239,26 @@ describe('notices in the reader’s language', () => {
     expect(turn.text).toContain(
       `Abre la sala de espera en cualquier dispositivo e inicia sesión para comprar: ${env.api.baseUrl}/queue.html?event=${sale.eventId}`,
     );
+  });
+
+  it('a ticket sent to an address with no account: the mail is in the sender’s language', async () => {
+    const sale = await createSale(env, { seats: 1 });
+    const sender = await registered({ acceptLanguage: 'de-CH' });
+    await verifyEmail(env, sender.userId);
+    const { ticketIds } = await buySeats(env, sale, sender, 1);
+    const friend = `friend-${randomUUID().slice(0, 8)}@example.test`;
+    const sent = await env.api.post(
+      `/v1/tickets/${ticketIds[0]}/transfers`,
+      { toEmail: friend, message: 'Viel Spaß!' },
+      { token: sender.token },
+    );
+    expect(sent.status).toBe(201);
+    await deliver();
+    const invitation = await mail('transfer.received', friend);
+    expect(invitation.subject).toBe('Kim hat Ihnen ein Ticket geschickt');
+    expect(invitation.text).toMatch(/^Kim schickt Ihnen ein Ticket für .+ \(.+\)\.\n\n„Viel Spaß!“\n\nHier annehmen: /);
+    expect(invitation.text).toMatch(GERMAN_MAIL_TIME);
+    expect(invitation.text).toContain('Übertragungen auf Fairdrop sind kostenlos');
   });
 
   it('a cancellation: holders and watchers read it in their own language, with the organizer’s reason as written', async () => {
