@@ -20,25 +20,47 @@ export interface SeatSpec {
   accessible: boolean;
 }
 
-export class LayoutError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** One request adds at most this many seats: a 20,000-seat arena in one call, and a bound on the insert. */
 export const MAX_SEATS_PER_LAYOUT = 20_000;
 const MAX_SEAT_NUMBER = 10_000;
+
+/**
+ * Why a layout cannot be read, with the facts each reason names: the API's message is the
+ * English below; the organizer's preview says it in the page's language from the same reason.
+ */
+const REASONS = {
+  shape: () => 'must read like "section A rows 1-20 seats 1-30"',
+  notRange: (v: { part: string }) => `"${v.part}" is not a number, a letter or a range such as 1-20`,
+  mixed: (v: { part: string }) => `"${v.part}" mixes numbers and letters`,
+  seatLetters: () => 'seat numbers must be numbers, so that neighbours are known',
+  downwards: (v: { part: string }) => `"${v.part}" must run upwards from 1 or more`,
+  tooHigh: (v: { max: number }) => `numbers go up to ${v.max}`,
+  tooMany: (v: { max: number }) => `a layout adds at most ${v.max} seats`,
+  twice: () => 'names a row or seat twice',
+  rowMissing: (v: { row: string }) => `row ${v.row} is not in this block`,
+  sectionLength: () => 'must be 1 to 40 characters',
+} as const;
+export type LayoutReason = keyof typeof REASONS;
+type FactsOf<R extends LayoutReason> = Parameters<(typeof REASONS)[R]>[0];
+
+export class LayoutError<R extends LayoutReason = LayoutReason> extends Error {
+  readonly values: FactsOf<R> | undefined;
+  constructor(
+    readonly field: string,
+    readonly reason: R,
+    ...values: FactsOf<R> extends undefined ? [] : [FactsOf<R>]
+  ) {
+    super((REASONS[reason] as (v?: FactsOf<R>) => string)(values[0] as FactsOf<R>));
+    this.values = values[0] as FactsOf<R> | undefined;
+  }
+}
 
 const LAYOUT_STRING = /^\s*section\s+(\S+)\s+rows?\s+(\S+)\s+seats?\s+(\S+)\s*$/i;
 const ROW_ACCESSIBLE = /^\s*rows?\s+(\S+)(?:\s+seats?\s+(\S+))?\s*$/i;
 
 export function parseLayoutString(text: string, field: string): Omit<LayoutBlock, 'accessible'> {
   const match = LAYOUT_STRING.exec(text.replace(/[–—]/g, '-'));
-  if (!match) throw new LayoutError(field, 'must read like "section A rows 1-20 seats 1-30"');
+  if (!match) throw new LayoutError(field, 'shape');
   return { section: match[1]!, rows: match[2]!, seats: match[3]! };
 }
 
@@ -59,20 +81,18 @@ export function expandLabels(spec: string, field: string, numericOnly = false): 
   const labels: string[] = [];
   for (const part of spec.replace(/[–—]/g, '-').split(',')) {
     const range = /^\s*(\d+|[A-Za-z]{1,2})\s*(?:-\s*(\d+|[A-Za-z]{1,2}))?\s*$/.exec(part);
-    if (!range) throw new LayoutError(field, `"${part.trim()}" is not a number, a letter or a range such as 1-20`);
+    if (!range) throw new LayoutError(field, 'notRange', { part: part.trim() });
     const [from, to = from] = [range[1]!, range[2]];
     const numeric = /^\d+$/.test(from);
-    if (numeric !== /^\d+$/.test(to)) throw new LayoutError(field, `"${part.trim()}" mixes numbers and letters`);
-    if (numericOnly && !numeric)
-      throw new LayoutError(field, 'seat numbers must be numbers, so that neighbours are known');
+    if (numeric !== /^\d+$/.test(to)) throw new LayoutError(field, 'mixed', { part: part.trim() });
+    if (numericOnly && !numeric) throw new LayoutError(field, 'seatLetters');
     const [a, b] = [rowIndexOf(from), rowIndexOf(to)];
-    if (a < 1 || b < a) throw new LayoutError(field, `"${part.trim()}" must run upwards from 1 or more`);
-    if (b > MAX_SEAT_NUMBER) throw new LayoutError(field, `numbers go up to ${MAX_SEAT_NUMBER}`);
+    if (a < 1 || b < a) throw new LayoutError(field, 'downwards', { part: part.trim() });
+    if (b > MAX_SEAT_NUMBER) throw new LayoutError(field, 'tooHigh', { max: MAX_SEAT_NUMBER });
     for (let i = a; i <= b; i++) labels.push(numeric ? String(i) : letterLabel(i));
-    if (labels.length > MAX_SEATS_PER_LAYOUT)
-      throw new LayoutError(field, `a layout adds at most ${MAX_SEATS_PER_LAYOUT} seats`);
+    if (labels.length > MAX_SEATS_PER_LAYOUT) throw new LayoutError(field, 'tooMany', { max: MAX_SEATS_PER_LAYOUT });
   }
-  if (new Set(labels).size !== labels.length) throw new LayoutError(field, 'names a row or seat twice');
+  if (new Set(labels).size !== labels.length) throw new LayoutError(field, 'twice');
   return labels;
 }
 
@@ -87,7 +107,7 @@ function accessibleTest(
     if (rowMatch) {
       const rowSet = new Set(expandLabels(rowMatch[1]!, where).map((r) => r.toUpperCase()));
       for (const r of rowSet)
-        if (!rows.some((row) => row.toUpperCase() === r)) throw new LayoutError(where, `row ${r} is not in this block`);
+        if (!rows.some((row) => row.toUpperCase() === r)) throw new LayoutError(where, 'rowMissing', { row: r });
       const seatSet = rowMatch[2] ? new Set(expandLabels(rowMatch[2], where, true).map(Number)) : null;
       return (row: string, seat: number) => rowSet.has(row.toUpperCase()) && (seatSet === null || seatSet.has(seat));
     }
@@ -100,11 +120,11 @@ function accessibleTest(
 /** Every seat of a block, front row first. Throws LayoutError naming the offending field. */
 export function expandBlock(block: LayoutBlock, field: string): SeatSpec[] {
   const section = block.section.trim();
-  if (!section || section.length > 40) throw new LayoutError(`${field}.section`, 'must be 1 to 40 characters');
+  if (!section || section.length > 40) throw new LayoutError(`${field}.section`, 'sectionLength');
   const rows = expandLabels(block.rows, `${field}.rows`);
   const numbers = expandLabels(block.seats, `${field}.seats`, true).map(Number);
   if (rows.length * numbers.length > MAX_SEATS_PER_LAYOUT) {
-    throw new LayoutError(field, `a layout adds at most ${MAX_SEATS_PER_LAYOUT} seats`);
+    throw new LayoutError(field, 'tooMany', { max: MAX_SEATS_PER_LAYOUT });
   }
   const accessible = accessibleTest(block.accessible ?? [], rows, `${field}.accessible`);
   return rows.flatMap((row) =>

@@ -6,7 +6,7 @@ import { phaseBadge, type SaleView } from '../../lib/sale-phase.js';
 import type { Store } from '../../lib/store.js';
 import { isoToZoned } from '../../lib/zoned-time.js';
 // The API's own layout parser (pure functions), so the preview counts exactly what the API will add.
-import { expandBlock, LayoutError, parseLayoutString } from '../../../../src/catalog/layout.js';
+import { expandBlock, LayoutError, parseLayoutString, type LayoutReason } from '../../../../src/catalog/layout.js';
 import type { EventDetail, Onsale } from '../types.js';
 import { accessibleList, workspaceForms, type actions, type WorkspaceState } from './state.js';
 
@@ -174,8 +174,27 @@ function previewWords({ layout, accessible }: WorkspaceState['layoutDraft']): st
     };
     return marked ? t('organizer:seats.previewAccessible', words) : t('organizer:seats.preview', words);
   } catch (err) {
-    return err instanceof LayoutError ? t('organizer:seats.unreadable', { reason: err.message }) : '';
+    return err instanceof LayoutError ? t('organizer:seats.unreadable', { reason: layoutReason(err) }) : '';
   }
+}
+
+/** Why the layout cannot be read, in the page's language. */
+function layoutReason(err: LayoutError): string {
+  const values: Record<string, unknown> = { ...err.values };
+  if (typeof values.max === 'number') values.max = number(values.max);
+  const say: Record<LayoutReason, string> = {
+    shape: t('organizer:layoutReason.shape'),
+    notRange: t('organizer:layoutReason.notRange', values),
+    mixed: t('organizer:layoutReason.mixed', values),
+    seatLetters: t('organizer:layoutReason.seatLetters'),
+    downwards: t('organizer:layoutReason.downwards', values),
+    tooHigh: t('organizer:layoutReason.tooHigh', values),
+    tooMany: t('organizer:layoutReason.tooMany', values),
+    twice: t('organizer:layoutReason.twice'),
+    rowMissing: t('organizer:layoutReason.rowMissing', values),
+    sectionLength: t('organizer:layoutReason.sectionLength'),
+  };
+  return say[err.reason];
 }
 
 /**
