@@ -43,11 +43,39 @@ describe('the pages in their layout', () => {
         '<nav aria-label="Main"><a href="/">Discover</a><a href="/account.html">Sign in</a></nav>',
       );
       expect(html.match(/<main[ >]/g)).toHaveLength(1);
-      expect(html).not.toContain('{{');
-      // One script, the page's bundle: the CSP (script-src 'self') allows no inline script.
-      expect(html.match(/<script\b[^>]*>/g)).toEqual([`<script type="module" src="/assets/${name}.js">`]);
+      // Every placeholder filled (the messages' own {{values}} are the script's to fill).
+      expect(html.replace(/<script type="application\/json"[^]*?<\/script>/, '')).not.toContain('{{');
+      // One script, the page's bundle: the CSP (script-src 'self') allows no inline script. Beside
+      // it the page's messages, a JSON data block the browser never runs.
+      expect(html.match(/<script\b[^>]*>/g)).toEqual([
+        '<script type="application/json" id="fd-i18n">',
+        `<script type="module" src="/assets/${name}.js">`,
+      ]);
+      expect(html).toContain('<nav class="languages" aria-label="Language">');
       expect((await fetch(`${env.api.baseUrl}/assets/${name}.js`)).status, `${name}.js`).toBe(200);
     }
+  });
+
+  it('speaks the language asked: the switcher, kept in a cookie, then the browser; English otherwise', async () => {
+    const get = (path: string, headers: Record<string, string> = {}) => fetch(`${env.api.baseUrl}${path}`, { headers });
+    const german = await get('/queue.html', { 'accept-language': 'de-AT,de;q=0.9,en;q=0.5' });
+    expect(german.headers.get('content-language')).toBe('de');
+    expect(german.headers.get('vary')).toContain('Accept-Language');
+    const html = await german.text();
+    expect(html).toContain('<html lang="de">');
+    expect(html).toContain('"lng":"de"');
+    // A switcher link: Spanish now, and kept for the pages that follow.
+    const chosen = await get('/queue.html?event=x&lang=es', { 'accept-language': 'de' });
+    expect(chosen.headers.get('content-language')).toBe('es');
+    const cookie = chosen.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^fd_lang=es; Path=\/; Max-Age=31536000; SameSite=Lax/);
+    const next = await get('/index.html', { 'accept-language': 'de', cookie: cookie.split(';')[0]! });
+    expect(next.headers.get('content-language')).toBe('es');
+    // Nothing we speak, or nothing asked: English.
+    expect((await get('/index.html', { 'accept-language': 'fr-FR, ja;q=0.8' })).headers.get('content-language')).toBe(
+      'en',
+    );
+    expect((await get('/index.html?lang=xx')).headers.get('set-cookie')).toBeNull();
   });
 
   it('answers /, /index.html and /account as pages, and never the sources', async () => {
