@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { catalogue, type Locale } from '../../src/i18n/index.js';
 import { useMessages } from '../../web/src/lib/i18n.js';
-import { phaseLabel, type SalePhase } from '../../web/src/lib/sale-phase.js';
+import { phaseLabel } from '../../web/src/lib/sale-phase.js';
+import { salePhases } from '../../src/sales/phase.js';
 import { durationWords, passCountdown } from '../../web/src/queue/views.js';
 
 /**
@@ -15,21 +16,7 @@ afterAll(() => use('en'));
 
 const at = (h: number, m: number, s: number) => ((h * 60 + m) * 60 + s) * 1000;
 
-const PHASES: SalePhase[] = [
-  'draft',
-  'announced',
-  'scheduled',
-  'prequeue',
-  'drawing',
-  'admitting',
-  'on_sale',
-  'paused',
-  'sold_out',
-  'ended',
-  'postponed',
-  'cancelled',
-  'completed',
-];
+const PHASES = salePhases;
 
 describe('waiting room words', () => {
   it.each([

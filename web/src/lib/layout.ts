@@ -80,13 +80,7 @@ export const accessibilityLabel = (feature: string): string =>
   t(`common:accessibility.${feature}`, { defaultValue: feature });
 
 /** The accessibility features a venue can list, in the order forms offer them. */
-export const ACCESSIBILITY_FEATURES = [
-  'wheelchair',
-  'step_free',
-  'hearing_loop',
-  'accessible_toilets',
-  'sensory_friendly',
-] as const;
+export { accessibilityFeatures } from '../../../src/shared/vocabulary.js';
 
 /** An event's sale state in words ("Waiting room open"); an unknown one as it is. */
 export const availabilityLabel = (state: string): string => t(`common:availability.${state}`, { defaultValue: state });

@@ -11,7 +11,7 @@ import {
   type FieldMessage,
 } from '../lib/forms.js';
 import { t } from '../lib/i18n.js';
-import { ACCESSIBILITY_FEATURES, accessibilityLabel } from '../lib/layout.js';
+import { accessibilityFeatures, accessibilityLabel } from '../lib/layout.js';
 import type { Venue } from './types.js';
 
 /** "Hôtel de Ville; A, C; 5" per line → transit stops; unreadable lines are named like API errors. */
@@ -52,7 +52,7 @@ export function setupVenueForm(onCreated: (venue: Venue) => void): void {
   const list = known.includes(here) ? known : [here, ...known];
   zones.replaceChildren(...list.map((tz) => h('option', { value: tz, selected: tz === here }, tz)));
   $('#venue-access-options').replaceChildren(
-    ...ACCESSIBILITY_FEATURES.map((value) =>
+    ...accessibilityFeatures.map((value) =>
       h(
         'label',
         { class: 'check' },
