@@ -326,23 +326,20 @@ export interface DetailRow extends EventRow {
   refunds_complete: boolean;
 }
 
-/** One event with the same decoration as a search result; a draft only for its organizer. */
-export async function findEvent(
-  db: Db,
-  id: string,
-  origin: Point | null,
-  viewer: Viewer | null,
-): Promise<DetailRow | undefined> {
+/**
+ * One event with the same decoration as a search result, without a distance (the service
+ * works it out per reader from a shared copy); a draft only for its organizer.
+ */
+export async function findEvent(db: Db, id: string, viewer: Viewer | null): Promise<DetailRow | undefined> {
   const visible = viewer
     ? sql`(e.status <> 'draft' or ${viewer.admin}::boolean or e.organizer_id = ${viewer.userId}::uuid)`
     : sql`e.status <> 'draft'`;
-  const distance = origin ? distanceSql(origin) : sql`null::float8`;
   // The page-only columns are joined around the shared decoration, so search keeps its shape.
   const rows = await db.execute<DetailRow & Record<string, unknown>>(sql`with one as (
       select e.id, e.title, e.description, e.categories, e.performers, e.status, e.starts_at, e.doors_at,
         v.id as venue_id, v.name as venue_name, v.city as venue_city, v.country as venue_country,
         v.latitude, v.longitude, v.time_zone, v.accessibility as venue_accessibility, v.transit,
-        ${distance} as distance_km, null::float8 as sort_key
+        null::float8 as distance_km, null::float8 as sort_key
       from events e join venues v on v.id = e.venue_id
       where e.id = ${id}::uuid and ${visible}
     ), decorated as (

@@ -27,7 +27,7 @@ import {
   type SearchResult,
   type SeatMap,
 } from './discovery.schemas.js';
-import type { Point } from './geo.js';
+import { haversineKm, type Point } from './geo.js';
 import { pictureView } from '../media/media.views.js';
 
 /** `near` without `radiusKm`: a city and its surroundings, what "near me" usually means. */
@@ -80,6 +80,9 @@ export class DiscoveryService {
   // Apart, so the many pages that show an event without its seats (the waiting room) never
   // read or render a seat map.
   private readonly tiersCache = new SharedCopies<repo.TierRow[]>(INVENTORY_CACHE_MS);
+  // The event as everyone sees it (no draft, no distance): the waiting room's page asks for it
+  // once per fan, thousands a second at a drop; one query a second serves them all.
+  private readonly eventCache = new SharedCopies<repo.DetailRow | null>(INVENTORY_CACHE_MS);
   private readonly seatMapCache = new SharedCopies<RenderedSeatMap>(INVENTORY_CACHE_MS);
   private readonly citiesCache = new SharedCopies<CitiesResult>(CITIES_CACHE_MS, 1);
 
@@ -177,7 +180,7 @@ export class DiscoveryService {
   ): Promise<DetailAnswer> {
     const home = !near && principal ? (await this.profile(principal.userId))?.home : null;
     const viewer = principal ? { userId: principal.userId, admin: principal.roles.includes('admin') } : null;
-    const row = await repo.findEvent(this.db, id, near ?? home ?? null, viewer);
+    const row = await this.eventRow(id, viewer, near ?? home ?? null);
     if (!row) throw discoveryErrors.eventNotFound();
     const manages = viewer !== null && (viewer.admin || viewer.userId === row.organizer_id);
     // The organizer editing the event sees every change at once; fans share the one-second copy.
@@ -225,6 +228,24 @@ export class DiscoveryService {
       .update(JSON.stringify(head))
       .update(seatMap ? `seats:${seatMap.digest}` : 'light');
     return { head, seatMap, etag: `"${hash.digest('base64url').slice(0, 32)}"` };
+  }
+
+  /**
+   * The event's row: the shared one-second copy of what everyone may see, with the distance
+   * from `origin` worked out here (the same haversine as the search's SQL). Its organizer or an
+   * admin reads it fresh (they see every change at once, and a draft only they may see).
+   */
+  private async eventRow(
+    id: string,
+    viewer: { userId: string; admin: boolean } | null,
+    origin: Point | null,
+  ): Promise<repo.DetailRow | undefined> {
+    const load = async () => (await repo.findEvent(this.db, id, null)) ?? null;
+    let row = await this.eventCache.get(id, load);
+    if (viewer && (viewer.admin || row === null || row.organizer_id === viewer.userId))
+      row = (await repo.findEvent(this.db, id, viewer)) ?? null;
+    if (!row) return undefined;
+    return origin ? { ...row, distance_km: haversineKm(origin, { lat: row.latitude, lng: row.longitude }) } : row;
   }
 
   private async profile(userId: string): Promise<Profile | null> {

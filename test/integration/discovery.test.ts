@@ -641,8 +641,10 @@ describe('GET /v1/events/:id', () => {
       ).status,
     ).toBe(304);
 
-    // A policy change is a new representation.
+    // A policy change is a new representation, once the shared one-second copy of the event has
+    // passed (organizers read it fresh: they see it at once).
     await db.update(events).set({ transfersAllowed: true }).where(eq(events.id, id));
+    await new Promise((r) => setTimeout(r, INVENTORY_CACHE_MS + 50));
     const changed = await env.api.get(`/v1/events/${id}`, {
       headers: { 'If-None-Match': anonymous.headers.get('etag')! },
     });
