@@ -231,7 +231,8 @@ export class DiscoveryService {
   }
 
   /**
-   * The event's row: the shared one-second copy of what everyone may see, with the distance
+   * The event's row: the shared one-second copy of what everyone may see (its seat counts are
+   * what costs), checked against the event's state read now, with the distance
    * from `origin` worked out here (the same haversine as the search's SQL). Its organizer or an
    * admin reads it fresh (they see every change at once, and a draft only they may see).
    */
@@ -244,6 +245,17 @@ export class DiscoveryService {
     let row = await this.eventCache.get(id, load);
     if (viewer && (viewer.admin || row === null || row.organizer_id === viewer.userId))
       row = (await repo.findEvent(this.db, id, viewer)) ?? null;
+    else if (row) {
+      // What decides the sale's phase is never a second old: a cancellation, a pause, a mode
+      // change shows at once (one primary-key read, no counting), and renews the copy.
+      const state = await repo.findEventState(this.db, id);
+      if (
+        state?.status !== row.status ||
+        state.onsale_state !== row.onsale_state ||
+        state.onsale_mode !== row.onsale_mode
+      )
+        row = await this.eventCache.get(id, load, true);
+    }
     if (!row) return undefined;
     return origin ? { ...row, distance_km: haversineKm(origin, { lat: row.latitude, lng: row.longitude }) } : row;
   }
