@@ -20,7 +20,7 @@ import {
   verifyEmailBody,
 } from './auth.schemas.js';
 import { recoveryRoutes } from './recovery.routes.js';
-import { requestLocale } from './request-locale.js';
+import { requestLocale } from '../http/request-locale.js';
 
 const tag = 'Accounts';
 

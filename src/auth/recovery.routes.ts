@@ -3,7 +3,7 @@ import { defineRoute, type AnyRoute } from '../http/route.js';
 import { hashSecret } from '../shared/tokens.js';
 import { languageQuery } from './auth.schemas.js';
 import type { RecoveryService } from './recovery.service.js';
-import { requestLocale } from './request-locale.js';
+import { requestLocale } from '../http/request-locale.js';
 import {
   emailChangeBody,
   emailChangeConfirmBody,

@@ -1,5 +1,5 @@
 import { defineRoute, JsonText, Reply, type AnyRoute } from '../http/route.js';
-import { negotiateLocale } from '../i18n/locales.js';
+import { requestLocale } from '../http/request-locale.js';
 import {
   citiesResult,
   detailQuery,
@@ -64,11 +64,7 @@ export function discoveryRoutes(discovery: DiscoveryService): AnyRoute[] {
       errors: ['discovery.event_not_found'],
       handler: async (ctx) => {
         const seats = ctx.query.include?.includes('seats') ?? false;
-        const locale = negotiateLocale({
-          query: ctx.query.lang,
-          cookie: ctx.requestHeader('cookie'),
-          acceptLanguage: ctx.requestHeader('accept-language'),
-        });
+        const locale = requestLocale(ctx);
         const { head, seatMap, etag } = await discovery.detail(
           ctx.principal,
           ctx.params.id,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { requestLocale } from '../http/request-locale.js';
 import { defineRoute, Reply, type AnyRoute } from '../http/route.js';
-import { negotiateLocale, type Locale } from '../i18n/locales.js';
 import type { PkpassFile, WalletService } from './wallet.service.js';
 
 const tag = 'Wallet passes';
@@ -24,15 +24,7 @@ const langQuery = z.object({
  * The language a pass is written in: the holder's as this download negotiates it. The pass keeps
  * it (wallet_passes.locale) for the refreshes a device or Google asks for later, without them.
  */
-const holderLocale = (ctx: {
-  query: { lang?: string | undefined };
-  requestHeader(name: string): string | undefined;
-}): Locale =>
-  negotiateLocale({
-    query: ctx.query.lang,
-    cookie: ctx.requestHeader('cookie'),
-    acceptLanguage: ctx.requestHeader('accept-language'),
-  });
+const holderLocale = requestLocale;
 
 const pkpassReply = (file: PkpassFile, extra: Record<string, string> = {}) =>
   new Reply(200, file.bytes, {
