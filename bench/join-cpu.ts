@@ -1,14 +1,19 @@
 /**
- * CPU time an API node spends per HTTP join, beside a bare Express 5 JSON endpoint's per
- * request: the figure behind bench:queue's join ratio, measured small enough to run while
- * other work shares the machine. Wall-clock throughput moves with the neighbours' load; a
+ * CPU time an API node spends per HTTP join and per `…/queue/me` poll (200 and 304), each
+ * beside a bare Express 5 endpoint's per request for the same call: the figures behind
+ * bench:queue's join and poll ratios, measured small enough to run while other work shares
+ * the machine. Wall-clock throughput moves with the neighbours' load; a
  * server's own CPU clock per answered request hardly does.
  *
  * Both servers are bench:queue's own roles (`--role api` and `--role bare-http`, child processes
  * of bench/queue.ts), sent the same requests as its load generator (bench/queue/load-worker.mjs),
- * a fresh account for every measured join.
+ * a fresh account for every measured join, which then polls twice (see measure).
  *
- *   npx tsx bench/join-cpu.ts [--joins 2000 --rounds 5 --concurrency 16 --profile DIR --against TREE]
+ *   npx tsx bench/join-cpu.ts [--joins 2000 --rounds 5 --concurrency 16 --polls 1 --profile DIR --against TREE]
+ *
+ * A third server, bench:queue's `bare-node` (node:http answering a constant body and ETag), is
+ * sent the same requests: the floor under both, what any server on this machine pays per
+ * request for the HTTP alone. Ratios are per round, paired (API ÷ other: below 1 is cheaper).
  *
  * --profile DIR writes a V8 CPU profile of the API node (its whole life, set-up included) to DIR.
  * --against TREE runs a second API node from another checkout (say a `git worktree` of the
@@ -35,12 +40,15 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     profile: { type: 'string' },
     against: { type: 'string' },
+    polls: { type: 'string', default: '1' },
     redis: { type: 'string', default: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379' },
   },
 });
 const joins = Number(values.joins);
 const rounds = Math.max(1, Number(values.rounds));
 const concurrency = Number(values.concurrency);
+/** Revalidated polls per account and round: more makes the 304 the bulk of a profile. */
+const polls = Math.max(1, Number(values.polls));
 
 /** A bench:queue role in a child process; resolves once it listens. */
 function spawnRole(
@@ -63,16 +71,27 @@ function spawnRole(
   });
 }
 
+/** One request a measured round sends per account: the join, or the poll of where the fan stands. */
+type Kind = 'join' | 'me200' | 'me304';
+const KINDS: readonly Kind[] = ['join', 'me200', 'me304'];
+
 /**
- * Sends one join per token, `concurrency` at a time, with the headers bench:queue's load
+ * Sends one request per token, `concurrency` at a time, with the headers bench:queue's load
  * generator sends, and returns the server's CPU µs per answered request. A fixed count rather
  * than the load generator's fixed time: on a machine shared with a drop simulation a few
- * seconds may hold only a hundred joins, too few to average out timers and GC.
+ * seconds may hold only a hundred requests, too few to average out timers and GC.
+ *
+ * `join`: a POST per token (a fresh account each). `me200`: the same accounts' first poll of
+ * `…/queue/me` after their join, no If-None-Match (the API node reads the fan's entry from
+ * Redis; the session is already in its memory from the join). `me304`: the same poll again
+ * with the ETag the 200 gave, as a page that revalidates (the answer from memory, no body).
  */
 async function measure(
   server: ChildProcess,
-  url: string,
+  base: string,
+  kind: Kind,
   tokens: string[],
+  etags: Map<string, string>,
 ): Promise<{ cpuUs: number; statuses: Record<string, number> }> {
   const statuses: Record<string, number> = {};
   let next = 0;
@@ -80,12 +99,27 @@ async function measure(
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < tokens.length) {
-        const headers = {
-          authorization: `Bearer ${tokens[next++]}`,
-          'content-type': 'application/json',
-          'idempotency-key': randomUUID(),
-        };
-        const res = await fetch(url, { method: 'POST', headers, body: '{}' });
+        const token = tokens[next++]!;
+        let res: Response;
+        if (kind === 'join') {
+          const headers = {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            'idempotency-key': randomUUID(),
+          };
+          res = await fetch(`${base}/queue`, { method: 'POST', headers, body: '{}' });
+        } else {
+          const etag = kind === 'me304' ? etags.get(token) : undefined;
+          const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+          if (etag) {
+            headers['if-none-match'] = etag;
+            // As the load generator sends it (load-worker.mjs): without it fetch adds `no-cache`.
+            headers['cache-control'] = 'max-age=0';
+          }
+          res = await fetch(`${base}/queue/me`, { headers });
+          const returned = res.headers.get('etag');
+          if (kind === 'me200' && returned) etags.set(token, returned);
+        }
         await res.arrayBuffer();
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       }
@@ -107,7 +141,7 @@ try {
     .privateKey.export({ type: 'pkcs8', format: 'der' })
     .toString('base64');
   const apiEnv = apiNodeEnv({ databaseUrl: db.url, redisUrl: values.redis, prefix, signingKey });
-  const servers: { name: string; child: ChildProcess; port: number; runs: number[] }[] = [];
+  const servers: { name: string; child: ChildProcess; port: number; runs: Record<Kind, number[]> }[] = [];
   const start = async (
     name: string,
     role: string,
@@ -116,13 +150,15 @@ try {
   ) => {
     const s = await spawnRole(role, env, options.execArgv, options.tree);
     children.push(s.child);
-    servers.push({ name, ...s, runs: [] });
+    servers.push({ name, ...s, runs: { join: [], me200: [], me304: [] } });
   };
   await start('api', 'api', apiEnv, {
     execArgv: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [],
   });
   if (values.against) await start('against', 'api', apiEnv, { tree: values.against });
   await start('bare', 'bare-http', {});
+  // The floor under both: node:http answering a constant body with a constant ETag (304 to it), nothing else.
+  await start('node', 'bare-node', {});
   const warmCount = 2_000;
   const tokens = await bulkSessions(
     database.db,
@@ -131,29 +167,57 @@ try {
   );
   let used = 0;
   const take = (n: number) => tokens.slice(used, (used += n));
-  const path = `/v1/events/${eventId}/queue`;
+  const base = (server: (typeof servers)[number]) => `http://127.0.0.1:${server.port}/v1/events/${eventId}`;
+  /** A join, a first poll and a revalidated poll by each of `n` fresh accounts on one server. */
+  const session = async (server: (typeof servers)[number], n: number) => {
+    const accounts = take(n);
+    const etags = new Map<string, string>();
+    const out = {} as Record<Kind, { cpuUs: number; statuses: Record<string, number> }>;
+    for (const kind of KINDS) {
+      const sent = kind === 'me304' ? Array.from({ length: polls }, () => accounts).flat() : accounts;
+      out[kind] = await measure(server.child, base(server), kind, sent, etags);
+    }
+    return out;
+  };
   // Warm-up (JIT, pools, script cache) on accounts kept apart from the measured ones.
-  for (const server of servers) await measure(server.child, `http://127.0.0.1:${server.port}${path}`, take(warmCount));
-  // Rounds alternate the servers, so a burst of load elsewhere on the machine hits each alike.
+  for (const server of servers) await session(server, warmCount);
+  // Rounds alternate the servers, each round starting with the next one, so a burst of load
+  // elsewhere on the machine (or a round's first place) favours none of them.
   for (let r = 0; r < rounds; r++) {
     const line: string[] = [];
-    for (const server of servers) {
-      const m = await measure(server.child, `http://127.0.0.1:${server.port}${path}`, take(joins));
-      server.runs.push(m.cpuUs);
-      line.push(`${server.name} ${Math.round(m.cpuUs)} µs ${JSON.stringify(m.statuses)}`);
+    for (const server of [...servers.slice(r % servers.length), ...servers.slice(0, r % servers.length)]) {
+      const m = await session(server, joins);
+      for (const kind of KINDS) server.runs[kind].push(m[kind].cpuUs);
+      const each = KINDS.map((kind) => `${kind} ${Math.round(m[kind].cpuUs)} µs ${JSON.stringify(m[kind].statuses)}`);
+      line.push(`${server.name}: ${each.join(' ')}`);
     }
-    log(`round ${r + 1}: ${line.join(', ')}`);
+    log(`round ${r + 1}: ${line.join(' | ')}`);
   }
-  const figures = Object.fromEntries(
-    servers.map((server) => [
-      server.name,
-      { cpuUsPerRequest: Math.round(median(server.runs)), runs: server.runs.map(Math.round) },
+  const perKind = (runs: Record<Kind, number[]>) =>
+    Object.fromEntries(
+      KINDS.map((kind) => [
+        kind,
+        { cpuUsPerRequest: Math.round(median(runs[kind])), runs: runs[kind].map(Math.round) },
+      ]),
+    );
+  const figures = Object.fromEntries(servers.map((server) => [server.name, perKind(server.runs)]));
+  // Per-round ratios, paired: a burst of load elsewhere moves both sides of a round alike.
+  const api = servers[0]!;
+  const against = servers.find((s) => s.name === 'against');
+  const bare = servers.find((s) => s.name === 'bare')!;
+  const node = servers.find((s) => s.name === 'node')!;
+  const paired = (kind: Kind, other: typeof api) =>
+    Math.round(median(api.runs[kind].map((us, i) => us / other.runs[kind][i]!)) * 1000) / 1000;
+  const ratios = Object.fromEntries(
+    KINDS.map((kind) => [
+      kind,
+      {
+        apiVsBare: paired(kind, bare),
+        apiVsNode: paired(kind, node),
+        ...(against ? { apiVsAgainst: paired(kind, against) } : {}),
+      },
     ]),
   );
-  // Per-round ratios, paired: a burst of load elsewhere moves both sides of a round alike.
-  const [api, against, bare] = [servers[0]!, servers.find((s) => s.name === 'against'), servers.at(-1)!];
-  const paired = (other: typeof api) => Math.round(median(api.runs.map((us, i) => us / other.runs[i]!)) * 1000) / 1000;
-  const ratios = { apiVsBare: paired(bare), ...(against ? { apiVsAgainst: paired(against) } : {}) };
   process.stdout.write(`${JSON.stringify({ bench: 'join-cpu', joins, rounds, concurrency, ...figures, ratios })}\n`);
 } finally {
   // 'exit' lets the API node end normally, so --cpu-prof writes its profile.
