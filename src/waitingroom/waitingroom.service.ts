@@ -129,6 +129,54 @@ function spreadOf(entryId: string): number {
   return (hash >>> 0) / 2 ** 32;
 }
 
+/**
+ * The text a join receipt's signature covers: the canonical JSON (src/shared/canonical-json.ts)
+ * of its fields with `kind` and `v`, written directly. Every value is a string, a number or
+ * null, so keys listed in sorted order give the same text as canonicalJson without its
+ * per-object sorting (a few µs of every join). test/unit/join-receipt.test.ts holds them equal.
+ */
+export function joinedReceiptText(f: {
+  eventId: string;
+  userId: string;
+  entryId: string;
+  joinedAt: number;
+  phase: string;
+  ticketNumber: number | null;
+  position: number | null;
+  eta: number | null;
+}): string {
+  return JSON.stringify({
+    entryId: f.entryId,
+    eta: f.eta,
+    eventId: f.eventId,
+    joinedAt: f.joinedAt,
+    kind: 'queue.joined',
+    phase: f.phase,
+    position: f.position,
+    ticketNumber: f.ticketNumber,
+    userId: f.userId,
+    v: 1,
+  });
+}
+
+/** The view of a fan in the pre-queue, field for field (and in the order) readSnapshot builds it: its ETag is the same. */
+function enteredView(eventId: string, s: { entryId: string; cursor: number; soldOut: boolean }): QueueSnapshot {
+  return {
+    eventId,
+    phase: 'prequeue',
+    cursor: s.cursor,
+    soldOut: s.soldOut,
+    joined: true,
+    entryId: s.entryId,
+    ticketNumber: null,
+    position: null,
+    eta: null,
+    status: 'entered',
+    token: null,
+    tokenExpiresAt: null,
+  };
+}
+
 /** The waiting room's use cases for HTTP and sockets: join, where am I, public figures, lottery proof, pause/resume/close. */
 export class WaitingRoomService implements RoomReader {
   private readonly sales = new SharedCopies<RoomSale>(SALE_CACHE_MS);
@@ -285,9 +333,27 @@ export class WaitingRoomService implements RoomReader {
       position: joined.position,
       eta,
     };
-    const signature = this.deps.signer.sign({ v: 1, kind: 'queue.joined', ...fields });
+    const signature = this.deps.signer.signText(joinedReceiptText(fields));
     if (joined.created) businessMetrics.queueJoins.inc();
+    if (joined.phase === 'prequeue' && joined.ticketNumber === null)
+      await this.keepJoined(eventId, user.userId, joined);
     return { created: joined.created, receipt: { ...fields, signature, keyId: this.deps.signer.keyId } };
+  }
+
+  /**
+   * A fan who just joined the pre-queue polls next: their view is known from the join (entered,
+   * no number yet), so it is kept as a first poll's read would keep it, and that poll costs no
+   * Redis round trip. Kept only while this node's copy of the room agrees (see snapshot).
+   */
+  private async keepJoined(
+    eventId: string,
+    userId: string,
+    joined: { entryId: string; cursor: number },
+  ): Promise<void> {
+    const room = await this.roomNow(eventId);
+    if (room?.phase !== 'prequeue' || room.soldOut) return;
+    const view = enteredView(eventId, { entryId: joined.entryId, cursor: joined.cursor, soldOut: false });
+    this.keepEntered(`${eventId}:${userId}`, Object.freeze(view), room.openedAt);
   }
 
   /**
