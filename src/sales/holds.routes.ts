@@ -16,6 +16,8 @@ export function holdRoutes(holds: HoldService): AnyRoute[] {
       // A retried hold must find the first one, never take a second set of seats: the hold is
       // keyed by (account, key) and its statement answers a retry (another request → 422).
       idempotency: 'natural-required',
+      // The hot path of every drop: answered without Express around it (src/http/lean.ts).
+      lean: true,
       response: { status: 201, schema: hold, description: 'The hold, with its seats and expiry' },
       errors: [
         'sales.seat_unavailable',
