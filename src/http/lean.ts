@@ -79,6 +79,7 @@ export function leanPath(o: LeanOptions): LeanHandler {
   }
   if (lean.size === 0) return () => false;
   const preset = o.headers.flat();
+  const params = new ParamsMemo();
 
   return (req, res) => {
     const method = req.method;
@@ -106,7 +107,7 @@ export function leanPath(o: LeanOptions): LeanHandler {
     if (typeof o.trustProxy === 'object' && headers['x-forwarded-for'] !== undefined) return false;
     const body = method === 'POST' ? bodyOf(headers, o.bodyLimit) : 'none';
     if (body === null) return false;
-    void serve(o, preset, match.value, match.pattern, match.params, req, res, body);
+    void serve(o, preset, params, match.value, match.pattern, match.params, req, res, body);
     return true;
   };
 }
@@ -176,6 +177,7 @@ function serveFile(o: LeanOptions, req: IncomingMessage, res: ServerResponse, fi
 async function serve(
   o: LeanOptions,
   preset: readonly string[],
+  memo: ParamsMemo,
   route: AnyRoute,
   pattern: string,
   rawParams: Record<string, string>,
@@ -196,7 +198,7 @@ async function serve(
     );
   }, o.requestTimeoutMs);
   try {
-    await run(o.pipeline, o.trustProxy, route, rawParams, call, body);
+    await run(o.pipeline, o.trustProxy, memo, route, rawParams, call, body);
   } catch (err) {
     call.fail(err);
   } finally {
@@ -207,6 +209,7 @@ async function serve(
 async function run(
   pipeline: Pipeline,
   trustProxy: LeanOptions['trustProxy'],
+  memo: ParamsMemo,
   route: AnyRoute,
   rawParams: Record<string, string>,
   call: LeanCall,
@@ -216,7 +219,7 @@ async function run(
   // Read before anything else, as Express' parser runs before the routes: bad JSON is a 400 even unsigned.
   const json = body === 'json' ? await readJson(req) : undefined;
   const principal = await principalFor(route, req.headers.authorization, pipeline);
-  const params = route.params ? parsePart('params', route.params, rawParams) : undefined;
+  const params = route.params ? memo.parse(route, route.params, rawParams) : undefined;
   const query = route.query ? parsePart('query', route.query, call.query()) : undefined;
   const parsedBody = route.body ? parsePart('body', route.body, json) : undefined;
   // A list of trusted proxies never gets here with X-Forwarded-For (see leanPath): only the socket counts then.
@@ -226,6 +229,32 @@ async function run(
   const ctx = new LeanContext(call, { params, query, body: parsedBody, principal, ip });
   const { status, payload, headers } = replyOf(route, await route.handler(ctx));
   call.send(status, payload, headers);
+}
+
+/**
+ * The path parameters each lean route validated last, with what they parsed to. A drop's crowd
+ * asks about one event, so nearly every request carries the parameters the one before it did,
+ * and validating them again (a UUID's pattern through zod, a few µs) could only say the same:
+ * path parameter schemas are pure (formats, patterns, coercions). The parsed object is frozen,
+ * as it is shared by the requests that carry the same parameters; a new value is validated and
+ * becomes the one remembered, a refused one is not remembered.
+ */
+class ParamsMemo {
+  private readonly last = new Map<AnyRoute, { raw: Record<string, string>; parsed: unknown }>();
+
+  parse(route: AnyRoute, schema: NonNullable<AnyRoute['params']>, raw: Record<string, string>): unknown {
+    const last = this.last.get(route);
+    if (last && sameParams(last.raw, raw)) return last.parsed;
+    const parsed: unknown = parsePart('params', schema, raw);
+    this.last.set(route, { raw, parsed: Object.freeze(parsed) });
+    return parsed;
+  }
+}
+
+/** Whether two parameter objects of the same route (the same names, in its pattern's order) hold the same values. */
+function sameParams(a: Record<string, string>, b: Record<string, string>): boolean {
+  for (const name in b) if (a[name] !== b[name]) return false;
+  return true;
 }
 
 /**

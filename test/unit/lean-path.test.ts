@@ -251,6 +251,22 @@ describe('the lean path', () => {
     expect(answeredLean).toBe(true);
   });
 
+  it('validates parameters that differ from the last ones again, whichever came first', async () => {
+    for (const [path, status] of [
+      ['/v1/things/ab', 200],
+      ['/v1/things/a', 400],
+      ['/v1/things/ab', 200],
+      ['/v1/things/cd', 200],
+      ['/v1/things/c', 400],
+      ['/v1/things/c', 400],
+    ] as const) {
+      const { lean: a, express: b, answeredLean } = await both(path);
+      expect(a.status).toBe(status);
+      expect(a).toEqual(b);
+      expect(answeredLean).toBe(true);
+    }
+  });
+
   it('answers 304 for its own weak ETag as Express does, and 200 when the client asks for no-cache', async () => {
     const first = await both('/v1/things/ab');
     const etag = first.lean.headers.etag!;
