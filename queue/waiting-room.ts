@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { runDraw, type DrawOptions, type DrawReport } from './draw.js';
 import { asQueueError, ENTRY_ID_TAKEN, queueError, unwrap, type Refuse } from './errors.js';
 import type { Keys, QueueKeys } from './keys.js';
@@ -48,6 +48,27 @@ export const MAX_ADMIT_PER_CALL = 2_000;
 const admitStatus = { 1: 'admitting', 2: 'paused', 3: 'soldout', 4: 'closed', 5: 'not_live' } as const;
 
 /**
+ * Proposed entry ids, 128 random bits each, cut from a buffer filled 256 ids at a time: one
+ * call into the system's random source per 256 joins instead of one per join (the way Node's
+ * randomUUID keeps its own cache). The bits are as random; only the calls are fewer.
+ */
+class EntryIds {
+  private readonly pool = Buffer.alloc(16 * 256);
+  private at = this.pool.length;
+
+  next(): string {
+    if (this.at === this.pool.length) {
+      randomFillSync(this.pool);
+      this.at = 0;
+    }
+    const id = this.pool.toString('base64url', this.at, this.at + 16);
+    this.at += 16;
+    return id;
+  }
+}
+const entryIds = new EntryIds();
+
+/**
  * The waiting room of every event, over one Redis connection. Each method is one atomic
  * script (the draw is a resumable series of them), so any number of API nodes and
  * schedulers can share it.
@@ -95,7 +116,7 @@ export class WaitingRoom {
     const limitArgs = limits ? [limits.perAddress, limits.perAccount, limits.windowMs] : [0, 0, 0];
     for (let attempt = 0; ; attempt++) {
       // 128 random bits: ids never collide in practice, and the script refuses one that does.
-      const proposed = randomBytes(16).toString('base64url');
+      const proposed = entryIds.next();
       const reply = await this.redis.joinQueue(
         k.meta,
         k.accounts,
