@@ -56,8 +56,11 @@ interface HoldView {
   totalCents: number;
 }
 
-interface SeatMap {
-  seats: { id: string; available: boolean }[];
+/** What the event page reads to draw the seat map: `GET /v1/events/:id?include=seats`. */
+interface EventWithSeats {
+  seatMap?: {
+    sections: { rows: { seats: { id: string; status: string; tierId: string }[] }[] }[];
+  };
 }
 
 interface OrderView {
@@ -326,9 +329,15 @@ async function holdRequest(
   const tier = state.tiers[state.tierIndex]!;
   const body: Record<string, unknown> = { eventId: env.target.eventId, tierId: tier.id };
   if (state.choose && tier.kind === 'reserved') {
-    const map = await env.api.call<SeatMap>('GET', `/v1/events/${env.target.eventId}/seats`, undefined, { token });
+    // As the event page asks for it (a shared copy at most a second old, revalidated by ETag).
+    const map = await env.api.call<EventWithSeats>('GET', `/v1/events/${env.target.eventId}?include=seats`, undefined, {
+      token,
+    });
     latency('seatmap', map.ms);
-    const free = map.status === 200 ? map.body.seats.filter((s) => s.available) : [];
+    const sections = map.status === 200 ? (map.body.seatMap?.sections ?? []) : [];
+    const free = sections.flatMap((section) =>
+      section.rows.flatMap((row) => row.seats.filter((s) => s.status === 'available' && s.tierId === tier.id)),
+    );
     if (free.length < state.quantity) {
       state.choose = false;
       body.quantity = state.quantity;

@@ -40,7 +40,7 @@ export type Api = Pick<ApiClient, 'call' | 'baseUrl'>;
  * order left the simulator. A real fan's browser has its own connections; the crowd's pools must not
  * serialize one fan's purchase behind other fans' waiting.
  */
-const PURCHASE_PATH = /^\/v1\/(holds|orders|me\/orders)|\/seats$/;
+const PURCHASE_PATH = /^\/v1\/(holds|orders|me\/orders)|[?&]include=seats\b/;
 
 export class ApiClient {
   private readonly agent: HttpAgent;
