@@ -10,6 +10,7 @@ import type { Logger } from '../../src/logger.js';
 import { bootLocal } from '../local/services.js';
 import { seedDemo } from '../seed/index.js';
 import { startProxy, type ProxyTarget } from './proxy.js';
+import { cpuProfileArgs } from '../local/cpu-profile.js';
 
 const { users } = schema;
 
@@ -109,7 +110,7 @@ export async function startLocalCluster(config: Config, options: LocalClusterOpt
     // Fans reach the proxy, not a node: every node's links (mails, transfers, /docs) name it.
     shared.PUBLIC_URL = servedConfig(config, basePort).PUBLIC_URL;
     const spawnChild = (id: string, file: string, env: Record<string, string>) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', entry(file)], {
+      const child = spawn(process.execPath, ['--import', 'tsx', ...cpuProfileArgs(id), entry(file)], {
         cwd: root,
         env: { ...shared, NODE_ID: id, ...env },
         // The IPC channel lets a child notice when this supervisor dies, even by SIGKILL (see onSignals).

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { FromWorker, ToWorker } from './types.js';
+import { cpuProfileArgs } from '../local/cpu-profile.js';
 
 /**
  * Starts a fan process: a child of the simulator running a share of the crowd
@@ -37,7 +38,7 @@ const STOP_GRACE_MS = 5_000;
 export function startFanProcess(): FanProcess {
   const entry = new URL(`./worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
   const child: ChildProcess = fork(fileURLToPath(entry), [], {
-    execArgv: entry.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    execArgv: [...(entry.pathname.endsWith('.ts') ? ['--import', 'tsx'] : []), ...cpuProfileArgs('fans')],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
