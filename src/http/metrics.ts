@@ -107,7 +107,7 @@ export function measureRequests(metrics: Metrics): RequestHandler {
     res.once('finish', () => {
       // The route pattern, not the URL, so ids do not explode the label space.
       const route = req.routePattern ?? (req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched');
-      observe(metrics, req.method, route, res.statusCode, started);
+      observeRequest(metrics, req.method, route, res.statusCode, started);
     });
     next();
   };
@@ -116,10 +116,11 @@ export function measureRequests(metrics: Metrics): RequestHandler {
 /** As measureRequests, for a request answered outside Express (the lean path): its route is known up front. */
 export function measureRequest(metrics: Metrics, res: ServerResponse, method: string, route: string): void {
   const started = performance.now();
-  res.once('finish', () => observe(metrics, method, route, res.statusCode, started));
+  res.once('finish', () => observeRequest(metrics, method, route, res.statusCode, started));
 }
 
-function observe(metrics: Metrics, method: string, route: string, status: number, started: number): void {
+/** Counts one answered request, `started` being performance.now() when it was taken (the lean path calls it as it writes). */
+export function observeRequest(metrics: Metrics, method: string, route: string, status: number, started: number): void {
   metrics.httpDuration.observe({ method, route, status: String(status) }, (performance.now() - started) / 1000);
 }
 

@@ -107,6 +107,19 @@ const routes: AnyRoute[] = [
     response: { status: 201, schema: z.object({ id: z.string(), text: z.string() }) },
     handler: async (ctx) => ({ id: ctx.params.id, text: ctx.body?.text ?? '' }),
   }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/things/:id/slow',
+    summary: 'answers after 400 ms',
+    tag: 't',
+    access: 'public',
+    lean: true,
+    response: { status: 200, schema: z.object({ late: z.boolean() }) },
+    handler: async () => {
+      await new Promise((r) => setTimeout(r, 400));
+      return { late: true };
+    },
+  }),
 ];
 
 const security = securityHeaderList({});
@@ -393,6 +406,39 @@ describe('the client address behind trusted proxies', () => {
     } finally {
       await new Promise((r) => pair.lean.server.close(r));
       await new Promise((r) => pair.plain.server.close(r));
+    }
+  });
+
+  it('answers 503 request.timeout, with Retry-After, to a request that runs past the timeout, and only that one', async () => {
+    const handler = leanPath({
+      routes,
+      pipeline,
+      logger: loggerInto([]),
+      metrics: createMetrics(),
+      headers: security,
+      requestTimeoutMs: 100,
+      bodyLimit: 1024,
+      cors: false,
+      trustProxy: false,
+    });
+    const server = createServer((req, res) => void (handler(req, res) || res.writeHead(404).end()));
+    server.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const started = performance.now();
+      const [slow, quick] = await Promise.all([fetch(`${base}/v1/things/ab/slow`), fetch(`${base}/v1/things/ab`)]);
+      const took = performance.now() - started;
+      expect(quick.status).toBe(200);
+      expect(slow.status).toBe(503);
+      expect(slow.headers.get('retry-after')).toBe('1');
+      expect(slow.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+      expect(((await slow.json()) as { code: string }).code).toBe('request.timeout');
+      // Between the timeout and the timeout plus one check (a tenth of it), with a margin for a busy machine.
+      expect(took).toBeGreaterThanOrEqual(100);
+      expect(took).toBeLessThan(350);
+    } finally {
+      await new Promise((r) => server.close(r));
     }
   });
 });
