@@ -335,8 +335,7 @@ export class WaitingRoomService implements RoomReader {
     };
     const signature = this.deps.signer.signText(joinedReceiptText(fields));
     if (joined.created) businessMetrics.queueJoins.inc();
-    if (joined.phase === 'prequeue' && joined.ticketNumber === null)
-      await this.keepJoined(eventId, user.userId, joined);
+    if (joined.phase === 'prequeue' && joined.ticketNumber === null) this.keepJoined(eventId, user.userId, joined);
     return { created: joined.created, receipt: { ...fields, signature, keyId: this.deps.signer.keyId } };
   }
 
@@ -345,15 +344,17 @@ export class WaitingRoomService implements RoomReader {
    * no number yet), so it is kept as a first poll's read would keep it, and that poll costs no
    * Redis round trip. Kept only while this node's copy of the room agrees (see snapshot).
    */
-  private async keepJoined(
-    eventId: string,
-    userId: string,
-    joined: { entryId: string; cursor: number },
-  ): Promise<void> {
-    const room = await this.roomNow(eventId);
-    if (room?.phase !== 'prequeue' || room.soldOut) return;
-    const view = enteredView(eventId, { entryId: joined.entryId, cursor: joined.cursor, soldOut: false });
-    this.keepEntered(`${eventId}:${userId}`, Object.freeze(view), room.openedAt);
+  private keepJoined(eventId: string, userId: string, joined: { entryId: string; cursor: number }): void {
+    // Behind the answer, not before it: the room's copy is nearly always there already.
+    this.roomNow(eventId).then(
+      (room) => {
+        if (room?.phase !== 'prequeue' || room.soldOut) return;
+        const view = enteredView(eventId, { entryId: joined.entryId, cursor: joined.cursor, soldOut: false });
+        this.keepEntered(`${eventId}:${userId}`, Object.freeze(view), room.openedAt);
+      },
+      // Not kept: the first poll reads the entry from Redis, as it would have.
+      () => undefined,
+    );
   }
 
   /**

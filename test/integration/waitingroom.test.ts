@@ -192,6 +192,28 @@ describe('the waiting room over HTTP', () => {
     expect(fresh.body).toMatchObject({ phase: 'closed', status: 'not_joined' });
   });
 
+  it('answers the first poll after a join from the view the join kept, without reading the entry', async () => {
+    const [fan] = await bulkAccounts(db(), 1);
+    const sale = await queueSale(env, organizer.userId, { startsInMs: 3_600_000 });
+    const joined = await join(sale.eventId, fan!.token);
+    expect(joined.status).toBe(201);
+    // Behind the API's back, the entry leaves Redis: only a view kept by the join can still name it.
+    const room = createKeys(env.infra.config.REDIS_PREFIX).queue(sale.eventId);
+    await env.infra.redis.hdel(room.accounts, fan!.userId);
+    const first = await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: fan!.token });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      status: 'entered',
+      phase: 'prequeue',
+      joined: true,
+      entryId: joined.body.entryId,
+      ticketNumber: null,
+      position: null,
+      eta: null,
+      token: null,
+    });
+  });
+
   it('answers a retry with the same Idempotency-Key from the entry itself, without a Postgres write; refuses a malformed key', async () => {
     const sale = await queueSale(env, organizer.userId, { startsInMs: 3_600_000 });
     const [fan] = await bulkAccounts(db(), 1);
