@@ -9,11 +9,14 @@
  * of bench/queue.ts), sent the same requests as its load generator (bench/queue/load-worker.mjs),
  * a fresh account for every measured join, which then polls twice (see measure).
  *
- *   npx tsx bench/join-cpu.ts [--joins 2000 --rounds 5 --concurrency 16 --polls 1 --profile DIR --against TREE]
+ *   npx tsx bench/join-cpu.ts [--joins 2000 --rounds 5 --concurrency 16 --polls 1 --log-level silent --profile DIR --against TREE]
  *
  * A third server, bench:queue's `bare-node` (node:http answering a constant body and ETag), is
  * sent the same requests: the floor under both, what any server on this machine pays per
  * request for the HTTP alone. Ratios are per round, paired (API ÷ other: below 1 is cheaper).
+ *
+ * --log-level LEVEL runs the API nodes at that level (bench:queue's are silent), logging into a
+ * file of their own: at `info`, a production node's line per request is in the figures.
  *
  * --profile DIR writes a V8 CPU profile of the API node (its whole life, set-up included) to DIR.
  * --against TREE runs a second API node from another checkout (say a `git worktree` of the
@@ -22,7 +25,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createKeys } from '../queue/keys.js';
@@ -41,6 +46,7 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     against: { type: 'string' },
     polls: { type: 'string', default: '1' },
+    'log-level': { type: 'string', default: 'silent' },
     redis: { type: 'string', default: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379' },
   },
 });
@@ -56,12 +62,13 @@ function spawnRole(
   env: Record<string, string>,
   execArgv: string[] = [],
   tree?: string,
+  stdout: number | 'inherit' = 'inherit',
 ): Promise<{ child: ChildProcess; port: number }> {
   const script = tree ? resolve(tree, 'bench/queue.ts') : fileURLToPath(new URL('./queue.ts', import.meta.url));
   const child = fork(script, ['--role', role], {
     env: { ...process.env, ...env },
     execArgv: [...process.execArgv, ...execArgv],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', stdout, 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
@@ -132,6 +139,7 @@ async function measure(
 // A database of its own with the migrations applied (BENCH_POSTGRES_URL or TEST_POSTGRES_URL moves it).
 const db = await createScratchDatabase(LOCAL_POSTGRES, 'fd_bench_joincpu');
 const prefix = `fdbench:joincpu:${randomBytes(4).toString('hex')}:`;
+const logFile = join(tmpdir(), `${prefix.replaceAll(':', '_')}api.log`);
 const database = connectDatabase(db.url);
 const redis = connectRedis(values.redis);
 const children: ChildProcess[] = [];
@@ -140,7 +148,14 @@ try {
   const signingKey = generateKeyPairSync('ed25519')
     .privateKey.export({ type: 'pkcs8', format: 'der' })
     .toString('base64');
-  const apiEnv = apiNodeEnv({ databaseUrl: db.url, redisUrl: values.redis, prefix, signingKey });
+  const apiEnv = { ...apiNodeEnv({ databaseUrl: db.url, redisUrl: values.redis, prefix, signingKey }) };
+  // With --log-level, the API nodes log as a production node does (one line per request at info),
+  // into a file of their own as a log collector would read it, not into this report's stdout.
+  let logs: number | 'inherit' = 'inherit';
+  if (values['log-level'] !== 'silent') {
+    apiEnv.LOG_LEVEL = values['log-level'];
+    logs = openSync(logFile, 'w');
+  }
   const servers: { name: string; child: ChildProcess; port: number; runs: Record<Kind, number[]> }[] = [];
   const start = async (
     name: string,
@@ -148,7 +163,7 @@ try {
     env: Record<string, string>,
     options: { execArgv?: string[]; tree?: string } = {},
   ) => {
-    const s = await spawnRole(role, env, options.execArgv, options.tree);
+    const s = await spawnRole(role, env, options.execArgv, options.tree, role === 'api' ? logs : 'inherit');
     children.push(s.child);
     servers.push({ name, ...s, runs: { join: [], me200: [], me304: [] } });
   };
@@ -227,4 +242,5 @@ try {
   await database.close();
   await deleteKeysUnder(values.redis, prefix);
   await db.drop();
+  rmSync(logFile, { force: true });
 }
