@@ -243,4 +243,6 @@ try {
   await deleteKeysUnder(values.redis, prefix);
   await db.drop();
   rmSync(logFile, { force: true });
+  // The API nodes' DATA_DIR (apiNodeEnv): the VAPID keys they made for themselves.
+  rmSync(`/tmp/${prefix.replaceAll(':', '_')}`, { recursive: true, force: true });
 }
