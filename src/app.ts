@@ -25,7 +25,7 @@ import { healthRoutes } from './http/health.routes.js';
 import { IdempotencyStore } from './http/idempotency.js';
 import { createMetrics, measureRequests, metricsOnPublicPort, serveMetrics, type Metrics } from './http/metrics.js';
 import { requestLogging } from './http/request-log.js';
-import { presetHeaders, securityHeaderList } from './http/security-headers.js';
+import { presetHeaders, securityHeaderList, type SecurityHeader } from './http/security-headers.js';
 import { leanPath, type LeanHandler } from './http/lean.js';
 import { byteSize } from './http/byte-size.js';
 import { mountRoutes, type Pipeline } from './http/mount.js';
@@ -211,28 +211,33 @@ export function createApp(infra: Infra & { config: ServedConfig }): App {
   app.use(measureRequests(metrics));
   // Stripe Elements (only when Stripe takes the cards): its script, its card/3-D Secure frames, its API.
   const stripe = config.STRIPE_SECRET_KEY && config.STRIPE_PUBLISHABLE_KEY;
-  const headers = securityHeaderList({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", ...(stripe ? ['https://js.stripe.com'] : [])],
-        ...(stripe ? { frameSrc: ['https://js.stripe.com', 'https://hooks.stripe.com'] } : {}),
-        // Swagger UI and the seat map set style attributes; no inline scripts are allowed.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        connectSrc: ["'self'", 'ws:', 'wss:', ...(stripe ? ['https://api.stripe.com'] : [])],
-        fontSrc: ["'self'", 'data:'],
-        mediaSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        ...(config.PUBLIC_URL.startsWith('https:') ? { upgradeInsecureRequests: [] } : {}),
+  // Every answer's headers: the security headers, and which node answered (for operators
+  // reading a trace behind a load balancer, and for the cluster test).
+  const headers: SecurityHeader[] = [
+    ['X-Fairdrop-Node', config.NODE_ID],
+    ...securityHeaderList({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'", ...(stripe ? ['https://js.stripe.com'] : [])],
+          ...(stripe ? { frameSrc: ['https://js.stripe.com', 'https://hooks.stripe.com'] } : {}),
+          // Swagger UI and the seat map set style attributes; no inline scripts are allowed.
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          connectSrc: ["'self'", 'ws:', 'wss:', ...(stripe ? ['https://api.stripe.com'] : [])],
+          fontSrc: ["'self'", 'data:'],
+          mediaSrc: ["'self'", 'data:'],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          ...(config.PUBLIC_URL.startsWith('https:') ? { upgradeInsecureRequests: [] } : {}),
+        },
       },
-    },
-    hsts: config.PUBLIC_URL.startsWith('https:'),
-  });
+      hsts: config.PUBLIC_URL.startsWith('https:'),
+    }),
+  ];
   app.use(presetHeaders(headers));
   // Without allowed origins cors() sets nothing and answers nothing (origin: false): no layer at all then.
   if (config.CORS_ORIGINS.length > 0) {
