@@ -103,6 +103,11 @@ export const DRAW_POLLS_PER_S = 2_000;
 
 const clampPoll = (seconds: number) => Math.min(POLL_MAX_S, Math.max(POLL_MIN_S, Math.ceil(seconds)));
 
+/** Seconds after the draw over which a pre-queue of this many fans is sent back to poll. */
+export function drawReturnWindowSeconds(prequeue: number): number {
+  return Math.min(POLL_MAX_S, Math.max(POLL_MIN_S, prequeue / DRAW_POLLS_PER_S));
+}
+
 /** Seconds a poller should wait before asking again where this fan stands. */
 export function pollAfterSeconds(view: QueueSnapshot, saleStartsAt: Date, now: number, prequeue = 0): number {
   if (view.phase === 'closed') return POLL_MAX_S;
@@ -116,8 +121,7 @@ export function pollAfterSeconds(view: QueueSnapshot, saleStartsAt: Date, now: n
   if (view.status === 'entered') {
     const toDraw = Math.max(0, (saleStartsAt.getTime() - now) / 1000);
     if (toDraw > POLL_MAX_S) return clampPoll(toDraw / 4);
-    const window = Math.min(POLL_MAX_S, Math.max(POLL_MIN_S, prequeue / DRAW_POLLS_PER_S));
-    return Math.ceil(toDraw + 1 + spreadOf(view.entryId ?? '') * window);
+    return Math.ceil(toDraw + 1 + spreadOf(view.entryId ?? '') * drawReturnWindowSeconds(prequeue));
   }
   return view.eta === null ? POLL_UNKNOWN_S : clampPoll(view.eta / 4);
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { QueueSnapshot } from '../../src/realtime/events.js';
 import {
   DRAW_POLLS_PER_S,
+  drawReturnWindowSeconds,
   POLL_MAX_S,
   POLL_MIN_S,
   POLL_UNKNOWN_S,
@@ -58,6 +59,11 @@ describe('pollAfterSeconds', () => {
     const returns = Array.from({ length: 4_000 }, (_, i) => pollAfterSeconds(entry(i), startsIn(30), now, crowd) - 30);
     expect(Math.min(...returns)).toBeGreaterThanOrEqual(1);
     expect(Math.max(...returns)).toBeLessThanOrEqual(41);
+    // The window the simulator's pollers return over is the one the server sends them back over.
+    expect(drawReturnWindowSeconds(crowd)).toBe(40);
+    expect(Math.max(...returns)).toBeGreaterThan(drawReturnWindowSeconds(crowd) - 1);
+    expect(drawReturnWindowSeconds(10)).toBe(POLL_MIN_S);
+    expect(drawReturnWindowSeconds(10_000_000)).toBe(POLL_MAX_S);
     // Evenly: no second of the window gets more than twice its share.
     const perSecond = new Map<number, number>();
     for (const r of returns) perSecond.set(r, (perSecond.get(r) ?? 0) + 1);

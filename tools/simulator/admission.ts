@@ -26,12 +26,20 @@ export interface FanHandle {
   socket: boolean;
   /** Queue mode: away from the page, told by Web Push; `reactMs` null: never acts on it. */
   away: { reactMs: number | null } | null;
-  /** Resolves with the sale's announced start (the on-sale's saleStartsAt, as the page shows it). */
-  saleStart: Promise<number>;
+  /** Resolves when the sale has opened and the lottery is drawn. */
+  saleStart: Promise<SaleStart>;
   latency(metric: LatencyMetric, ms: number): void;
   error(endpoint: string, code: string): void;
   /** Counts a poll of queue/me: answered 200, 304 (unchanged) or otherwise. */
   polled(status: number): void;
+}
+
+/** The sale's opening as a fan process learns it, once the lottery is drawn. */
+export interface SaleStart {
+  /** The on-sale's saleStartsAt, as the page shows it. */
+  at: number;
+  /** The server sends the pre-queue's pollers back spread over this long after the draw (0 in open mode). */
+  returnWindowMs: number;
 }
 
 /** How polling fans pace themselves: the slowest pause, and the purchase-token TTL (to time an admission seen by a poll). */
@@ -97,6 +105,8 @@ type WatchAnswer = { ok: true; snapshot: QueueSnapshotWire } | { ok: false; code
 
 /** A socket fan whose socket is down polls this often (the page's fallback), as does a polling fan near the front. */
 const POLL_MS = 5_000;
+/** The server's first return after the draw is at least a second after it (pollAfterSeconds). */
+const DRAW_RETURN_DELAY_MS = 1_000;
 /** A polling fan asks again after this share of its ETA: sooner as the front comes nearer. */
 const POLL_ETA_SHARE = 1 / 3;
 /** A socket fan re-checks its linger, deadline and socket this often when no push wakes it. */
@@ -381,15 +391,20 @@ async function waitOnSocket(fan: FanHandle, state: FanQueueState, pacing: PollPa
 
 /**
  * A fan over the sockets budget: it knows from its join that it is in the pre-queue and when
- * the sale opens (the page shows the time), so it first asks once the sale has opened,
- * spread over a pause; then as its ETA says (nextPollMs), until it has its token, is told
- * sold out or the room closes.
+ * the sale opens (the page shows the time), so it first asks once the lottery is drawn, at a
+ * moment of its own in the window the server's Retry-After spreads the pre-queue over
+ * (drawReturnWindowSeconds: what a page that polled in the last minute before the draw is
+ * told; --poll-max-seconds caps it); then as its ETA says (nextPollMs), until it has its
+ * token, is told sold out or the room closes.
  */
 async function waitByPolling(fan: FanHandle, state: FanQueueState, pacing: PollPacing): Promise<AdmissionResult> {
   let wait: number;
   if (fan.record.ticketNumber === null) {
-    const opensAt = await Promise.race([fan.saleStart, sleep(fan.deadline - Date.now()).then(() => fan.deadline)]);
-    wait = opensAt - Date.now() + Math.random() * pacing.maxMs;
+    const start = await Promise.race([
+      fan.saleStart,
+      sleep(fan.deadline - Date.now()).then(() => ({ at: fan.deadline, returnWindowMs: 0 })),
+    ]);
+    wait = start.at - Date.now() + DRAW_RETURN_DELAY_MS + Math.random() * Math.min(pacing.maxMs, start.returnWindowMs);
   } else {
     wait = 0; // joined after the draw: the page asks where it stands at once
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
-import type { AdmissionStrategy, FanHandle } from './admission.js';
+import type { AdmissionStrategy, FanHandle, SaleStart } from './admission.js';
 import type { Api } from './http.js';
 import type { Persona } from './plan.js';
 import { isRefusal } from './refusals.js';
@@ -38,7 +38,7 @@ export interface FanEnv {
   /** Queue mode: resolves with the draw's time once the lottery is drawn (late joiners wait for it). */
   drawn: Promise<number>;
   /** Queue mode: resolves with the sale's start once it is set (polling fans first ask after it). */
-  saleStart: Promise<number>;
+  saleStart: Promise<SaleStart>;
   samples: Samples;
   errors: ErrorCounts;
   counters: Counters;

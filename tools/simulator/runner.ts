@@ -189,7 +189,7 @@ async function runSale(
   const queueMode = run.options.mode === 'queue';
   const prequeue = queueMode ? await awaitPrequeue(run, plan, prepared, registration.accounts, clock) : null;
   const faultRun = scheduleFault(run, clock);
-  const drawnAt = queueMode ? await awaitDraw(run, prepared, clock) : null;
+  const drawnAt = prequeue ? await awaitDraw(run, prepared, clock, prequeue) : null;
   const watch = watchSale(run, plan, prepared.target, clock);
   const results = await finished(done, clock.deadline);
   watch.stop(sumCounters(results.map((r) => r.counters)));

@@ -1,3 +1,4 @@
+import { drawReturnWindowSeconds } from '../../src/waitingroom/index.js';
 import type { FaultOutcome } from './deployment.js';
 import { ApiClient } from './http.js';
 import type { DropPlan, Persona } from './plan.js';
@@ -136,13 +137,19 @@ export function scheduleFault(run: DropRun, clock: SaleClock): Promise<FaultOutc
 }
 
 /** Queue mode: waits for the draw, then tells the fan processes when it happened and the real deadline. */
-export async function awaitDraw(run: DropRun, prepared: PreparedDrop, clock: SaleClock): Promise<number> {
+export async function awaitDraw(
+  run: DropRun,
+  prepared: PreparedDrop,
+  clock: SaleClock,
+  prequeue: PrequeueFacts,
+): Promise<number> {
   const { deployment, reporter, crowd } = run;
   // Late joiners arrive after the draw, relative to it.
   const drawnAt = await waitForDraw(deployment.urls[0]!, prepared.target.eventId, clock.saleStartsAt + DRAW_TIMEOUT_MS);
   reporter.info(`lottery drawn ${((drawnAt - clock.saleStartsAt) / 1000).toFixed(1)} s after the sale opened`);
+  const returnWindowMs = drawReturnWindowSeconds(prequeue.settled) * 1000;
   for (const p of crowd.processes)
-    p.send({ type: 'sale', saleStartsAt: clock.saleStartsAt, drawnAt, deadline: clock.deadline });
+    p.send({ type: 'sale', saleStartsAt: clock.saleStartsAt, drawnAt, deadline: clock.deadline, returnWindowMs });
   return drawnAt;
 }
 

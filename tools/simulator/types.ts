@@ -181,7 +181,14 @@ export type ToWorker =
    * Queue mode: the pre-queue has settled, the sale opened and the lottery is drawn. Fans who
    * come after the draw (Persona.afterDraw) arrive relative to `drawnAt`.
    */
-  | { type: 'sale'; saleStartsAt: number; drawnAt: number; deadline: number }
+  | {
+      type: 'sale';
+      saleStartsAt: number;
+      drawnAt: number;
+      deadline: number;
+      /** Over how long after the draw the server sends the pre-queue's pollers back (drawReturnWindowSeconds). */
+      returnWindowMs: number;
+    }
   | { type: 'stop' };
 
 /**

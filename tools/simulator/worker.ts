@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { FAN_PASSWORD, fanEmail, fanName } from './accounts.js';
-import { openAdmission, queueAdmission, type AdmissionStrategy } from './admission.js';
+import { openAdmission, queueAdmission, type AdmissionStrategy, type SaleStart } from './admission.js';
 import { newRecord, runFan, type FanEnv } from './fan.js';
 import { ApiClient, FailoverClient } from './http.js';
 import { PushInbox } from './push-inbox.js';
@@ -106,17 +106,17 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const records: FanRecord[] = [];
   // One clock for every fan of the process: the deadline moves when the sale opens.
   const timing = { deadline: message.deadline };
-  let started: (at: number) => void = () => {};
-  const saleStart = new Promise<number>((resolve) => (started = resolve));
+  let started: (start: SaleStart) => void = () => {};
+  const saleStart = new Promise<SaleStart>((resolve) => (started = resolve));
   const drawn = new Promise<number>((resolve) => {
     onSale = (sale) => {
       timing.deadline = sale.deadline;
-      started(sale.saleStartsAt);
+      started({ at: sale.saleStartsAt, returnWindowMs: sale.returnWindowMs });
       resolve(sale.drawnAt);
     };
   });
   // Open mode: the sale starts at the start.
-  if (target.mode === 'open') started(message.startAt);
+  if (target.mode === 'open') started({ at: message.startAt, returnWindowMs: 0 });
   await Promise.all(
     message.personas.map(async (persona) => {
       const record = newRecord(persona);
