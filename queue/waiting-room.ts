@@ -81,9 +81,11 @@ export class WaitingRoom {
   ) {
     if (options.tokenSecret.length < 32) throw new Error('the purchase-token secret needs at least 32 bytes');
     this.refuse = options.refuse ?? asQueueError;
+    this.claimWindowMs = options.claimWindowMs ?? 15_000;
   }
 
   private readonly refuse: Refuse;
+  private readonly claimWindowMs: number;
 
   /** A script's reply, or its refusal thrown the way this room was told to. */
   private unwrap<T>(reply: Parameters<typeof unwrap<T>>[0], context?: Record<string, unknown>): T {
@@ -182,12 +184,15 @@ export class WaitingRoom {
   /**
    * Admits up to `count` next ticket numbers and mints their purchase tokens. With
    * `maxOutstanding`, tokens out and unclaimed never exceed it (the scheduler passes what the
-   * unsold seats can cover), checked in the same atomic step as the admission.
+   * unsold seats can cover), checked in the same atomic step as the admission. With
+   * `reserveMs`, a token counts against that cap only for its first `reserveMs` (or while its
+   * claim window runs): after that it stays valid, but a fan who never comes back no longer
+   * holds the line for the token's whole TTL.
    */
   async admit(
     eventId: string,
     count: number,
-    limits: { maxOutstanding?: number; tokenTtlMs?: number } = {},
+    limits: { maxOutstanding?: number; tokenTtlMs?: number; reserveMs?: number } = {},
   ): Promise<AdmitResult> {
     const k = this.k(eventId);
     const n = Math.max(0, Math.min(Math.floor(count), MAX_ADMIT_PER_CALL));
@@ -203,6 +208,8 @@ export class WaitingRoom {
       n,
       limits.maxOutstanding ?? -1,
       limits.tokenTtlMs ?? 0,
+      limits.reserveMs ?? 0,
+      this.claimWindowMs,
       ...minted.flatMap((m) => [m.nonce, m.hash]),
     );
     const [status, cursor, expiresAt, ...pairs] = this.unwrap(reply, { eventId });
@@ -222,7 +229,7 @@ export class WaitingRoom {
 
   /** Takes a token for a seat hold: single use, the owner's only, before expiry. */
   async claim(eventId: string, token: string, accountId: string): Promise<TokenClaim> {
-    return this.tokenCall('claimToken', eventId, token, accountId, String(this.options.claimWindowMs ?? 15_000));
+    return this.tokenCall('claimToken', eventId, token, accountId, String(this.claimWindowMs));
   }
 
   /**

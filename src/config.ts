@@ -319,6 +319,13 @@ const configSchema = z.object({
    * seats can serve (they meet "sold out"), a high one admits too slowly at the end.
    */
   QUEUE_TICKETS_PER_FAN: z.coerce.number().min(1).max(50).default(2),
+  /**
+   * How long an admitted fan's token sets seats aside (above), from its issue: after that it
+   * stays valid to its end, but no longer holds back the next fans' admission, so a fan who
+   * never comes back delays the line by this, not by the token's whole lifetime (10 minutes by
+   * default). 0: for the token's whole lifetime.
+   */
+  QUEUE_TOKEN_RESERVE_SECONDS: int(0, 3_600).default(180),
   /** Joins per IP per minute: a venue's or a campus's shared address still fits; a bot farm behind one IP does not. */
   QUEUE_JOIN_LIMIT_PER_IP: int(1, 1_000_000).default(120),
   /** Joins per account per minute: a page that retries a lost answer a few times; joining again returns the same entry anyway. */

@@ -13,7 +13,12 @@
   ARGV[2]  cap on outstanding tokens after this call (-1: no cap), so admission stops while
            the tokens already out could buy every unsold seat
   ARGV[3]  token TTL in milliseconds (0: the room's default)
-  ARGV[4…] pairs of (nonce, tokenHash), at least as many pairs as ARGV[1]
+  ARGV[4]  reserve window, ms (0: for the token's whole life): a token issued longer ago than
+           this stays valid but no longer counts against the cap, so a fan who never comes
+           back holds nobody else's admission for the token's whole TTL
+  ARGV[5]  claim window, ms (claimToken-5): a claimed token counts for that long, whatever
+           its age, while its hold commits
+  ARGV[6…] pairs of (nonce, tokenHash), at least as many pairs as ARGV[1]
 
   Returns {status, cursor, expiresAt, entryId1, accountId1, entryId2, accountId2, …}
     status  1 admitting (the list may be empty: nobody waiting or the cap reached),
@@ -25,6 +30,16 @@
 --@include clock
 --@include grants
 --@include entries
+-- Tokens out that still hold admission back. The set is scored by expiry: an unclaimed token
+-- issued within the reserve window expires after now + ttl - reserve; a claimed one (rescored
+-- to the end of its claim window) within now + claimWindow, where a token about to expire is
+-- counted too, to be safe. Tokens of this room share its TTL, so the score tells the age.
+local function reserving(key, now, ttl, reserve, claimWindow)
+  if reserve <= 0 or reserve >= ttl - claimWindow then return redis.call('ZCARD', key) end
+  return redis.call('ZCOUNT', key, '(' .. digits(now + ttl - reserve), '+inf')
+    + redis.call('ZCOUNT', key, '-inf', digits(now + claimWindow))
+end
+
 local meta = redis.call('HMGET', KEYS[1], 'phase', 'soldout', 'cursor', 'drawSize', 'tokenTtlMs')
 local phase = meta[1]
 if not phase then return ERR_NOT_OPEN end
@@ -39,9 +54,11 @@ if meta[2] == '1' then return {3, cursor, 0} end
 
 local drawSize = tonumber(meta[4])
 local lastTicket = drawSize + redis.call('LLEN', KEYS[3])
-local n = math.min(tonumber(ARGV[1]), lastTicket - cursor, math.floor((#ARGV - 3) / 2))
+local n = math.min(tonumber(ARGV[1]), lastTicket - cursor, math.floor((#ARGV - 5) / 2))
+local ttl = tonumber(ARGV[3])
+if ttl <= 0 then ttl = tonumber(meta[5]) end
 local cap = tonumber(ARGV[2])
-if cap >= 0 then n = math.min(n, cap - redis.call('ZCARD', KEYS[7])) end
+if cap >= 0 then n = math.min(n, cap - reserving(KEYS[7], now, ttl, tonumber(ARGV[4]), tonumber(ARGV[5]))) end
 if n <= 0 then return {1, cursor, 0} end
 
 -- Tickets cursor+1 .. cursor+n: first from the drawn list, then from the late list.
@@ -55,12 +72,10 @@ if last > drawSize then
   for _, id in ipairs(fromLate) do ids[#ids + 1] = id end
 end
 
-local ttl = tonumber(ARGV[3])
-if ttl <= 0 then ttl = tonumber(meta[5]) end
 local expiresAt = now + ttl
 local out = {1, last, expiresAt}
 for i, entryId in ipairs(ids) do
-  local nonce, tokenHash = ARGV[2 + 2 * i], ARGV[3 + 2 * i]
+  local nonce, tokenHash = ARGV[4 + 2 * i], ARGV[5 + 2 * i]
   redis.call('HSET', KEYS[5], tokenHash, entryId)
   writeGrant(KEYS[6], entryId, 'issued', expiresAt, nonce)
   redis.call('ZADD', KEYS[7], expiresAt, entryId)

@@ -92,7 +92,12 @@ export function admissionModule(options: AdmissionModuleOptions = {}): JobModule
               publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
             }).catch((err: unknown) => logger.warn({ err, eventId }, 'turn notices not queued')),
         },
-        { tickMs, ticketsPerFan: config.QUEUE_TICKETS_PER_FAN, fault: options.fault },
+        {
+          tickMs,
+          ticketsPerFan: config.QUEUE_TICKETS_PER_FAN,
+          tokenReserveMs: config.QUEUE_TOKEN_RESERVE_SECONDS * 1000,
+          fault: options.fault,
+        },
       );
       const writer = new QueueReceiptWriter({ db, redis: infra.redis, keys, room, signer: infra.signer });
 

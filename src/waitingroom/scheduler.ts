@@ -46,6 +46,8 @@ export interface SchedulerDeps {
 export interface SchedulerOptions {
   tickMs: number;
   ticketsPerFan: number;
+  /** How long a token counts against the cap from its issue (0: its whole lifetime); see WaitingRoom.admit. */
+  tokenReserveMs: number;
   /**
    * Crash tests only: called inside a tick at a named point (after an admission batch, with the
    * lock held and the cursor published to no one yet); a test's hook kills the process there.
@@ -259,6 +261,7 @@ export class AdmissionScheduler {
       const result = await room.admit(eventId, Math.min(quota - count, MAX_ADMIT_PER_CALL), {
         maxOutstanding,
         tokenTtlMs,
+        reserveMs: this.options.tokenReserveMs,
       });
       cursor = result.cursor;
       const emittedAt = Date.now();

@@ -79,6 +79,28 @@ describe('admission', () => {
     expect(await room.fanState(ev, first.admitted[5]!.accountId)).toMatchObject({ status: 'expired', position: 0 });
   });
 
+  it('counts a token against the cap only while it reserves, and a claimed one while its hold commits', async () => {
+    const { ev } = await liveRoom(10, 0, 60_000);
+    // Claims and admissions through nodes whose claim window outlasts the reserve window below.
+    const node = env.second({ claimWindowMs: 5_000 });
+    const limits = { maxOutstanding: 2, reserveMs: 300 };
+    const first = (await node.admit(ev, 5, limits)).admitted;
+    expect(first.map((a) => a.ticketNumber)).toEqual([1, 2]);
+    expect((await node.admit(ev, 5, limits)).admitted).toHaveLength(0);
+    await node.claim(ev, first[0]!.token, first[0]!.accountId);
+    await new Promise((r) => setTimeout(r, 400));
+    // Without a reserve window both tokens still count for their whole minute: nobody more.
+    expect((await node.admit(ev, 5, { maxOutstanding: 2 })).admitted).toHaveLength(0);
+    // With it, the unclaimed token no longer holds the line; the claimed one still does.
+    expect((await node.admit(ev, 5, limits)).admitted.map((a) => a.ticketNumber)).toEqual([3]);
+    expect((await node.admit(ev, 5, limits)).admitted).toHaveLength(0);
+    expect(await node.stats(ev)).toMatchObject({ outstandingTokens: 3, claimedTokens: 1 });
+    // The token past its reserve window is still the fan's to use.
+    await expect(node.claim(ev, first[1]!.token, first[1]!.accountId)).resolves.toMatchObject({
+      entryId: first[1]!.entryId,
+    });
+  });
+
   it('lets a settled token stop reserving its share at once, before its claim window ends', async () => {
     const { ev } = await liveRoom(10, 0, 60_000);
     const [first] = (await room.admit(ev, 1, { maxOutstanding: 1 })).admitted;
