@@ -41,7 +41,28 @@ function refreshEventSoon(store: QueueStore): void {
   const lottery = store.state.lottery;
   const crowd = lottery && lottery !== 'unpublished' ? lottery.prequeueSize : 0;
   const spreadMs = Math.min(EVENT_SPREAD_MAX_MS, (crowd / EVENT_READS_PER_S) * 1000);
-  setTimeout(() => void loadEvent(store).catch(() => undefined), Math.random() * spreadMs);
+  setTimeout(
+    () =>
+      void loadEvent(store)
+        .then(() => untilDrawShown(store))
+        .catch(() => undefined),
+    Math.random() * spreadMs,
+  );
+}
+
+/**
+ * The event's phase comes from a copy a node shares for up to a second, which may predate the
+ * draw the socket has just told of: while the room is past its draw and the event still says
+ * "drawing", ask again a little over that later (as untilSeedShown does for the record).
+ */
+async function untilDrawShown(store: QueueStore, attempts = 5): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    const { event, snapshot } = store.state;
+    if (event?.phase !== 'drawing' || !snapshot || snapshot.phase === 'prequeue' || snapshot.phase === 'drawing')
+      return;
+    await new Promise((resolve) => setTimeout(resolve, 600 + Math.random() * 400));
+    await loadEvent(store);
+  }
 }
 
 export async function loadLottery(store: QueueStore): Promise<void> {
