@@ -53,15 +53,23 @@ function refreshEventSoon(store: QueueStore): void {
 /**
  * The event's phase comes from a copy a node shares for up to a second, which may predate the
  * draw the socket has just told of: while the room is past its draw and the event still says
- * "drawing", ask again a little over that later (as untilSeedShown does for the record).
+ * "drawing", ask again.
  */
-async function untilDrawShown(store: QueueStore, attempts = 5): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    const { event, snapshot } = store.state;
-    if (event?.phase !== 'drawing' || !snapshot || snapshot.phase === 'prequeue' || snapshot.phase === 'drawing')
-      return;
+function untilDrawShown(store: QueueStore): Promise<void> {
+  return askAgainWhile(
+    () => {
+      const { event, snapshot } = store.state;
+      return event?.phase === 'drawing' && !!snapshot && snapshot.phase !== 'prequeue' && snapshot.phase !== 'drawing';
+    },
+    () => loadEvent(store),
+  );
+}
+
+/** While `stale()`, reloads a little over a node's one-second shared copy later, a few times at most. */
+async function askAgainWhile(stale: () => boolean, reload: () => Promise<void>, attempts = 5): Promise<void> {
+  for (let i = 0; i < attempts && stale(); i++) {
     await new Promise((resolve) => setTimeout(resolve, 600 + Math.random() * 400));
-    await loadEvent(store);
+    await reload();
   }
 }
 
@@ -77,13 +85,14 @@ export async function loadLottery(store: QueueStore): Promise<void> {
  * After the draw the record must show the seed, but a node answers from a copy shared for half
  * a second, which may predate the draw: ask again, a little over that later, until it does.
  */
-async function untilSeedShown(store: QueueStore, attempts = 5): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    const lottery = store.state.lottery;
-    if (!lottery || lottery === 'unpublished' || lottery.seed !== null) return;
-    await new Promise((resolve) => setTimeout(resolve, 600 + Math.random() * 400));
-    await loadLottery(store);
-  }
+function untilSeedShown(store: QueueStore): Promise<void> {
+  return askAgainWhile(
+    () => {
+      const lottery = store.state.lottery;
+      return !!lottery && lottery !== 'unpublished' && lottery.seed === null;
+    },
+    () => loadLottery(store),
+  );
 }
 
 /** Only an unconfirmed account asks whether this room wants a confirmed address: the crowd does not pay for it. */
