@@ -224,11 +224,12 @@ export class AdmissionScheduler {
     if (unsold === 0) {
       if (!stats.soldOut) {
         const change = await room.setSoldOut(eventId, true);
+        // The event's status first, then the push: a fan who reloads on hearing it reads the same.
+        if (!sale.presale) await moveEventStatus(db, eventId, ['scheduled', 'on_sale'], 'sold_out');
         if (change.changed)
           sockets
             .to(eventRoom(eventId))
             .emit('soldout', { eventId, phase: change.phase, soldOut: true, at: Date.now() });
-        if (!sale.presale) await moveEventStatus(db, eventId, ['scheduled', 'on_sale'], 'sold_out');
       }
       await this.publishCursor(sale, k, stats.cursor, now, true);
       return this.report(sale, 'soldout', { drew, cursor: stats.cursor, unsold });
@@ -237,11 +238,11 @@ export class AdmissionScheduler {
       // Seats came back (holds expired, orders cancelled): admission resumes and watchers hear it.
       const change = await room.setSoldOut(eventId, false);
       if (change.changed) {
+        if (!sale.presale) await moveEventStatus(db, eventId, ['sold_out'], 'on_sale');
         sockets
           .to(eventRoom(eventId))
           .emit('available', { eventId, phase: change.phase, soldOut: false, at: Date.now() });
         if (!sale.presale) {
-          await moveEventStatus(db, eventId, ['sold_out'], 'on_sale');
           void announceTicketsReleased(db, eventId, `${Math.floor(now / 60_000)}`, unsold).catch((err: unknown) =>
             this.deps.logger.warn({ err, eventId }, 'tickets released not announced'),
           );
