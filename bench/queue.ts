@@ -113,6 +113,8 @@ async function runLoad(
 ): Promise<LoadResult> {
   const per = Math.ceil(tokens.length / threads);
   const started = performance.now();
+  // The load generator's threads live in this process, which does nothing else meanwhile.
+  const cpuBefore = process.cpuUsage();
   const results = await Promise.all(
     Array.from(
       { length: threads },
@@ -139,15 +141,18 @@ async function runLoad(
     ),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const at = (q: number) =>
     Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
   const statuses: Record<string, number> = {};
   for (const r of results) for (const [s, n] of Object.entries(r.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
   const ok = results.reduce((s, r) => s + r.ok, 0);
+  const failed = results.reduce((s, r) => s + r.failed, 0);
   return {
     ok,
-    failed: results.reduce((s, r) => s + r.failed, 0),
+    failed,
+    clientCpuUs: Math.round((cpu.user + cpu.system) / Math.max(1, ok + failed)),
     throughput: Math.round(ok / seconds),
     p50Ms: at(0.5),
     p99Ms: at(0.99),

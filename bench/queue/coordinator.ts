@@ -166,7 +166,7 @@ async function benchJoin(
     into.bareCpu.push(b.cpuUs);
     into.apiCpu.push(a.cpuUs);
     log(
-      `${name} round ${r + 1}: bare ${b.result.throughput}/s (${Math.round(b.cpuUs)} µs CPU each) ${JSON.stringify(b.result.statuses)}, api ${a.result.throughput}/s (${Math.round(a.cpuUs)} µs CPU each) ${JSON.stringify(a.result.statuses)}`,
+      `${name} round ${r + 1}: bare ${b.result.throughput}/s (${Math.round(b.cpuUs)} µs CPU each) ${JSON.stringify(b.result.statuses)}, api ${a.result.throughput}/s (${Math.round(a.cpuUs)} µs CPU each) ${JSON.stringify(a.result.statuses)}; load generator ${b.result.clientCpuUs} / ${a.result.clientCpuUs} µs CPU each`,
     );
   };
   for (let r = 0; r < o.rounds; r++) {
@@ -195,7 +195,9 @@ async function benchJoin(
       o.runLoad(url(floor.port, mePath), warm, o.threads, o.concurrency, ms, { method: 'GET', etags: floorEtags }),
     );
     floorRounds.push(f);
-    log(`queue/me 304 round ${r + 1}: bare node:http ${f.result.throughput}/s (${Math.round(f.cpuUs)} µs CPU each)`);
+    log(
+      `queue/me 304 round ${r + 1}: bare node:http ${f.result.throughput}/s (${Math.round(f.cpuUs)} µs CPU each); load generator ${f.result.clientCpuUs} µs CPU each`,
+    );
   }
   stop(floor.child);
   stop(bare.child);
@@ -213,6 +215,7 @@ async function benchJoin(
       bareCpu,
       // Below 1: the API spends less CPU per answer than bare Express.
       cpuRatio: ratioOf(apiCpu, bareCpu),
+      clientCpu: median([...m.api, ...m.bare].map((r) => r.clientCpuUs)),
       apiP50Ms: median(m.api.map((r) => r.p50Ms)),
       apiP99Ms: median(m.api.map((r) => r.p99Ms)),
       bareP50Ms: median(m.bare.map((r) => r.p50Ms)),
@@ -252,6 +255,7 @@ async function benchJoin(
     apiCpuUsPerJoin: j.apiCpu,
     bareCpuUsPerRequest: j.bareCpu,
     cpuRatio: j.cpuRatio,
+    loadGeneratorCpuUsPerRequest: j.clientCpu,
     apiStatuses: j.apiStatuses,
     freshJoins,
     // GET …/queue/me by accounts in the pre-queue, against bare Express' GET of a body of the same size.
@@ -262,6 +266,7 @@ async function benchJoin(
       apiCpuUsPerRequest: p.apiCpu,
       bareCpuUsPerRequest: p.bareCpu,
       cpuRatio: p.cpuRatio,
+      loadGeneratorCpuUsPerRequest: p.clientCpu,
       apiP50Ms: p.apiP50Ms,
       apiP99Ms: p.apiP99Ms,
       apiStatuses: p.apiStatuses,
@@ -276,6 +281,7 @@ async function benchJoin(
       apiCpuUsPerRequest: v.apiCpu,
       bareCpuUsPerRequest: v.bareCpu,
       cpuRatio: v.cpuRatio,
+      loadGeneratorCpuUsPerRequest: v.clientCpu,
       apiP50Ms: v.apiP50Ms,
       apiP99Ms: v.apiP99Ms,
       apiStatuses: v.apiStatuses,

@@ -33,6 +33,8 @@ export interface LoadResult {
   throughput: number;
   p50Ms: number;
   p99Ms: number;
+  /** The load generator's own CPU time per request, µs. */
+  clientCpuUs: number;
   statuses: Record<string, number>;
   fresh: number;
 }
