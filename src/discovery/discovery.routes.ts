@@ -82,11 +82,11 @@ export function discoveryRoutes(discovery: DiscoveryService): AnyRoute[] {
         };
         if (matches(ctx.requestHeader('if-none-match'), etag)) return new Reply(304, undefined, headers);
         // The seat map (up to tens of thousands of seats) is serialized once per inventory
-        // snapshot; each answer only serializes and checks its own head, then appends it.
+        // snapshot; each answer only serializes and checks its own head, then sends the map's bytes after it.
         const text = JSON.stringify(eventDetailHead.parse(head));
         return new Reply(
           200,
-          new JsonText(seatMap ? `${text.slice(0, -1)},"seatMap":${seatMap.json}}` : text),
+          new JsonText(seatMap ? [`${text.slice(0, -1)},"seatMap":`, seatMap.json, '}'] : text),
           headers,
         );
       },

@@ -62,9 +62,12 @@ export interface DetailAnswer {
   etag: string;
 }
 
-/** A seat map checked against its schema and serialized once: at a drop, thousands of fans read the same one. */
+/**
+ * A seat map checked against its schema and serialized once, as the bytes every answer sends:
+ * at a drop, thousands of fans read the same one.
+ */
 export interface RenderedSeatMap {
-  json: string;
+  json: Buffer;
   digest: string;
 }
 
@@ -421,7 +424,7 @@ function summarize(
 }
 
 function renderSeatMap(seats: repo.SeatRow[]): RenderedSeatMap {
-  const json = JSON.stringify(seatMapSchema.parse(seatMap(seats)));
+  const json = Buffer.from(JSON.stringify(seatMapSchema.parse(seatMap(seats))));
   return { json, digest: createHash('sha256').update(json).digest('base64url') };
 }
 

@@ -384,9 +384,18 @@ class LeanCall {
    * the request metrics there and then: every lean answer is written here, so no 'finish'
    * listener per request is needed to learn its status.
    */
-  private finish(status: number, text?: string): void {
-    this.res.writeHead(status, this.headers);
-    this.res.end(text);
+  private finish(status: number, body?: JsonText): void {
+    const { res } = this;
+    res.writeHead(status, this.headers);
+    const parts = body?.parts ?? [];
+    if (parts.length <= 1) res.end(parts[0]);
+    else {
+      // One write for the head and every piece, as far as the socket takes them.
+      res.cork();
+      for (let i = 0; i < parts.length - 1; i++) res.write(parts[i]!);
+      res.end(parts.at(-1)!);
+      while (res.writableCorked > 0) res.uncork();
+    }
     observeRequest(this.measured.metrics, this.req.method!, this.measured.route, status, this.started);
   }
 
@@ -421,18 +430,18 @@ class LeanCall {
       return;
     }
     const type = this.getHeader('Content-Type');
-    const text = body instanceof JsonText ? body.text : JSON.stringify(body);
+    const json = body instanceof JsonText ? body : new JsonText(JSON.stringify(body));
+    const length = json.byteLength;
     // Problems go through `res.send` on the Express path whatever the method, so they get its ETag too.
     if (this.req.method !== 'GET' && !problem) {
       if (type === undefined) this.headers.push('Content-Type', 'application/json; charset=utf-8');
       // What `res.end(text)` adds by itself when no head was written yet.
-      this.headers.push('Content-Length', String(Buffer.byteLength(text)));
-      this.finish(status, text);
+      this.headers.push('Content-Length', String(length));
+      this.finish(status, json);
       return;
     }
-    const length = Buffer.byteLength(text);
     const given = this.getHeader('ETag');
-    const etag = given ?? weakEtag(text, length);
+    const etag = given ?? weakEtag(json.text, length);
     const revalidated = this.req.method === 'GET' && ((status >= 200 && status < 300) || status === 304);
     const notModified = status === 304 || (revalidated && fresh(this.req.headers, etag));
     // In `res.send`'s order: type, length, ETag; a 304 has no body, so neither type nor length.
@@ -448,7 +457,7 @@ class LeanCall {
     }
     if (given === undefined) this.headers.push('ETag', etag);
     if (notModified) this.finish(304);
-    else this.finish(status, text);
+    else this.finish(status, json);
   }
 
   /** The problem answer for an error, as errorHandler() writes it. */

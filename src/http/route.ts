@@ -48,9 +48,27 @@ export interface RateLimitRule {
 /**
  * A success body already serialized as JSON, sent as it is: for large bodies shared by many
  * requests (an event's seat map), whose parts were checked against their schemas when built.
+ * It may come in consecutive pieces, a large shared one kept as bytes: the lean path writes them
+ * one after the other, so a 1.4 MB seat map is neither copied into each answer nor encoded again.
  */
 export class JsonText {
-  constructor(readonly text: string) {}
+  readonly parts: readonly (string | Buffer)[];
+
+  constructor(json: string | readonly (string | Buffer)[]) {
+    this.parts = typeof json === 'string' ? [json] : json;
+  }
+
+  /** The whole JSON as one string (idempotency records, the Express path). */
+  get text(): string {
+    const [only] = this.parts;
+    return this.parts.length === 1 && typeof only === 'string' ? only : this.parts.join('');
+  }
+
+  get byteLength(): number {
+    let n = 0;
+    for (const part of this.parts) n += typeof part === 'string' ? Buffer.byteLength(part) : part.length;
+    return n;
+  }
 }
 
 /**
