@@ -400,16 +400,20 @@ export async function findSeats(db: Db, eventId: string): Promise<SeatRow[]> {
   return [...rows];
 }
 
-/** What decides an event's sale phase, read on its own: the event's status and its on-sale's mode and state. */
-export async function findEventState(
-  db: Db,
-  id: string,
-): Promise<Pick<DetailRow, 'status' | 'onsale_mode' | 'onsale_state'> | undefined> {
-  const rows = await db.execute<
-    Pick<DetailRow, 'status' | 'onsale_mode' | 'onsale_state'> & Record<string, unknown>
-  >(sql`
-    select e.status, o.mode as onsale_mode, o.state as onsale_state
-    from events e left join onsale_settings o on o.event_id = e.id
+export type EventState = Pick<DetailRow, 'status' | 'onsale_mode' | 'onsale_state'> &
+  Pick<ProfileRow, 'home_lat' | 'home_lng'>;
+
+/**
+ * What decides an event's sale phase, read on its own: the event's status and its on-sale's mode
+ * and state; in the same read, the home of the account `viewerId` (null: none), from which the
+ * answer measures the distance.
+ */
+export async function findEventState(db: Db, id: string, viewerId: string | null): Promise<EventState | undefined> {
+  const rows = await db.execute<EventState & Record<string, unknown>>(sql`
+    select e.status, o.mode as onsale_mode, o.state as onsale_state, u.home_lat, u.home_lng
+    from events e
+    left join onsale_settings o on o.event_id = e.id
+    left join users u on u.id = ${viewerId}::uuid
     where e.id = ${id}::uuid`);
   return rows[0];
 }

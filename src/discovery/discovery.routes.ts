@@ -9,7 +9,7 @@ import {
   searchQuery,
   searchResult,
 } from './discovery.schemas.js';
-import type { DiscoveryService } from './discovery.service.js';
+import { detailEtag, type DiscoveryService } from './discovery.service.js';
 
 const tag = 'Discovery';
 
@@ -65,13 +65,16 @@ export function discoveryRoutes(discovery: DiscoveryService): AnyRoute[] {
       handler: async (ctx) => {
         const seats = ctx.query.include?.includes('seats') ?? false;
         const locale = requestLocale(ctx);
-        const { head, seatMap, etag } = await discovery.detail(
+        const { head, seatMap } = await discovery.detail(
           ctx.principal,
           ctx.params.id,
           ctx.query.near,
           { seats },
           locale,
         );
+        // The head is checked and serialized once: for the ETag, and as the answer's start.
+        const text = JSON.stringify(eventDetailHead.parse(head));
+        const etag = detailEtag(text, seatMap);
         // Availability is live: caches may keep a copy but must revalidate it (a 304 is cheap).
         // A signed-in answer measures distance from the fan's home, so it is theirs alone; the
         // description follows the reader's language (its cookie or Accept-Language).
@@ -82,8 +85,7 @@ export function discoveryRoutes(discovery: DiscoveryService): AnyRoute[] {
         };
         if (matches(ctx.requestHeader('if-none-match'), etag)) return new Reply(304, undefined, headers);
         // The seat map (up to tens of thousands of seats) is serialized once per inventory
-        // snapshot; each answer only serializes and checks its own head, then sends the map's bytes after it.
-        const text = JSON.stringify(eventDetailHead.parse(head));
+        // snapshot; each answer sends its bytes after its own head.
         return new Reply(
           200,
           new JsonText(seatMap ? [`${text.slice(0, -1)},"seatMap":`, seatMap.json, '}'] : text),

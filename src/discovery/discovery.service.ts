@@ -58,8 +58,18 @@ export interface DetailAnswer {
   head: EventDetailHead;
   /** Asked for (`include=seats`): rendered once per inventory snapshot and shared by every fan who reads it. */
   seatMap: RenderedSeatMap | null;
-  /** Strong: a hash of the exact representation, live availability (and the seat map, when included) included. */
-  etag: string;
+}
+
+/**
+ * The answer's strong ETag, from the head exactly as it is sent (`text`): it covers the whole
+ * representation, viewer-specific parts included, so an organizer's copy and a fan's differ; the
+ * seat map, when included, enters through its digest, and the two forms never share a tag.
+ */
+export function detailEtag(text: string, seatMap: RenderedSeatMap | null): string {
+  const hash = createHash('sha256')
+    .update(text)
+    .update(seatMap ? `seats:${seatMap.digest}` : 'light');
+  return `"${hash.digest('base64url').slice(0, 32)}"`;
 }
 
 /**
@@ -181,10 +191,13 @@ export class DiscoveryService {
     /** The reader's language, for the description (English when the organizer wrote none in it). */
     locale: Locale = DEFAULT_LOCALE,
   ): Promise<DetailAnswer> {
-    const home = !near && principal ? (await this.profile(principal.userId))?.home : null;
     const viewer = principal ? { userId: principal.userId, admin: principal.roles.includes('admin') } : null;
-    const row = await this.eventRow(id, viewer, near ?? home ?? null);
-    if (!row) throw discoveryErrors.eventNotFound();
+    const found = await this.eventRow(id, viewer, !near);
+    if (!found) throw discoveryErrors.eventNotFound();
+    const origin = near ?? found.home;
+    const row = origin
+      ? { ...found.row, distance_km: haversineKm(origin, { lat: found.row.latitude, lng: found.row.longitude }) }
+      : found.row;
     const manages = viewer !== null && (viewer.admin || viewer.userId === row.organizer_id);
     // The organizer editing the event sees every change at once; fans share the one-second copy.
     const [tiers, seatMap] = await Promise.all([
@@ -224,43 +237,44 @@ export class DiscoveryService {
         remaining: t.remaining,
       })),
     };
-    // The ETag covers the whole representation, viewer-specific parts included, so an
-    // organizer's copy and a fan's differ; the seat map, when included, enters through its
-    // digest, and the two forms never share a tag.
-    const hash = createHash('sha256')
-      .update(JSON.stringify(head))
-      .update(seatMap ? `seats:${seatMap.digest}` : 'light');
-    return { head, seatMap, etag: `"${hash.digest('base64url').slice(0, 32)}"` };
+    return { head, seatMap };
   }
 
   /**
    * The event's row: the shared one-second copy of what everyone may see (its seat counts are
-   * what costs), checked against the event's state read now, with the distance
-   * from `origin` worked out here (the same haversine as the search's SQL). Its organizer or an
-   * admin reads it fresh (they see every change at once, and a draft only they may see).
+   * what costs), checked against the event's state read now; and, with `wantHome`, the viewer's
+   * home, for the distance (the same haversine as the search's SQL). Its organizer or an admin
+   * reads it fresh (they see every change at once, and a draft only they may see).
    */
   private async eventRow(
     id: string,
     viewer: { userId: string; admin: boolean } | null,
-    origin: Point | null,
-  ): Promise<repo.DetailRow | undefined> {
+    wantHome: boolean,
+  ): Promise<{ row: repo.DetailRow; home: Point | null } | undefined> {
     const load = async () => (await repo.findEvent(this.db, id, null)) ?? null;
     let row = await this.eventCache.get(id, load);
-    if (viewer && (viewer.admin || row === null || row.organizer_id === viewer.userId))
-      row = (await repo.findEvent(this.db, id, viewer)) ?? null;
-    else if (row) {
-      // What decides the sale's phase is never a second old: a cancellation, a pause, a mode
-      // change shows at once (one primary-key read, no counting), and renews the copy.
-      const state = await repo.findEventState(this.db, id);
-      if (
-        state?.status !== row.status ||
-        state.onsale_state !== row.onsale_state ||
-        state.onsale_mode !== row.onsale_mode
-      )
-        row = await this.eventCache.get(id, load, true);
+    if (viewer && (viewer.admin || row === null || row.organizer_id === viewer.userId)) {
+      const [fresh, profile] = await Promise.all([
+        repo.findEvent(this.db, id, viewer),
+        wantHome ? this.profile(viewer.userId) : null,
+      ]);
+      return fresh ? { row: fresh, home: profile?.home ?? null } : undefined;
     }
     if (!row) return undefined;
-    return origin ? { ...row, distance_km: haversineKm(origin, { lat: row.latitude, lng: row.longitude }) } : row;
+    // What decides the sale's phase is never a second old: a cancellation, a pause, a mode
+    // change shows at once (one primary-key read, no counting, which brings the viewer's home
+    // along), and renews the copy.
+    const state = await repo.findEventState(this.db, id, wantHome ? (viewer?.userId ?? null) : null);
+    if (
+      state?.status !== row.status ||
+      state.onsale_state !== row.onsale_state ||
+      state.onsale_mode !== row.onsale_mode
+    )
+      row = await this.eventCache.get(id, load, true);
+    if (!row) return undefined;
+    const home =
+      state?.home_lat != null && state.home_lng != null ? { lat: state.home_lat, lng: state.home_lng } : null;
+    return { row, home };
   }
 
   private async profile(userId: string): Promise<Profile | null> {

@@ -602,6 +602,32 @@ describe('GET /v1/events/:id', () => {
     expect((await env.api.get(`/v1/events/${id}?include=seats,%20seats`)).body.seatMap.sections).toHaveLength(1);
   });
 
+  it('measures the distance from the fan’s home, from `near` when given, and not at all for a visitor', async () => {
+    // Its own event, in the past so no search lists it: the others' shared copies stay cold.
+    const db = env.infra.database.db;
+    const id = (await event(db, organizer.userId, ids.philharmonie!, { title: 'Distance', startsAt: at(-5) })).id;
+    const home = await profiled({ home: berlin });
+    const homeless = await profiled({});
+    const venue = (await env.api.get(`/v1/events/${id}`)).body.venue;
+    expect(venue.distanceKm).toBeNull();
+    const fromHome = (await env.api.get(`/v1/events/${id}`, { token: home })).body.venue;
+    const reference = referenceKm(berlin, venue);
+    expect(Math.abs(fromHome.distanceKm - reference)).toBeLessThan(0.05);
+    expect((await env.api.get(`/v1/events/${id}`, { token: homeless })).body.venue.distanceKm).toBeNull();
+    // `near` wins over the home, for the page that asks from where the fan stands.
+    const far = (await env.api.get(`/v1/events/${id}?near=48.8566,2.3522`, { token: home })).body.venue;
+    expect(far.distanceKm).toBeGreaterThan(800);
+    // The organizer's fresh read measures from its home too.
+    await env.infra.database.db
+      .update(users)
+      .set({ homeLat: berlin.lat, homeLng: berlin.lng })
+      .where(eq(users.id, organizer.userId));
+    const asOrganizer = (await env.api.get(`/v1/events/${id}`, { token: organizer.token })).body;
+    expect(asOrganizer.manage).not.toBeNull();
+    expect(Math.abs(asOrganizer.venue.distanceKm - reference)).toBeLessThan(0.05);
+    await db.update(users).set({ homeLat: null, homeLng: null }).where(eq(users.id, organizer.userId));
+  });
+
   it('carries end time and policies; the organizer and admins also get the draft state, and the ETag tells the copies apart', async () => {
     const db = env.infra.database.db;
     const id = ids['Jazz Night']!;
