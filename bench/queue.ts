@@ -17,7 +17,7 @@
  *      server holding one node's share, and as many bare servers as API nodes holding all the
  *      sockets, emitting at the same moment (the same scale). Target ≤ 1 s.
  *
- *   npm run bench:queue [-- --sockets 50000 --nodes 3 --client-procs 4 --seconds 8 --rounds 2
+ *   npm run bench:queue [-- --sockets 50000 --nodes 3 --client-procs 4 --seconds 8 --rounds 3
  *                         --concurrency 32 --threads 2 --only join|sockets --profile DIR]
  *
  * --profile DIR writes a CPU profile of every socket server and client process over the measured
@@ -43,7 +43,7 @@ const { values } = parseArgs({
     nodes: { type: 'string', default: '3' },
     'client-procs': { type: 'string', default: '4' },
     seconds: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '32' },
     threads: { type: 'string', default: '2' },
     only: { type: 'string', default: '' },

@@ -62,7 +62,8 @@ export async function main(o: Options): Promise<void> {
     await createWaitingRoom(redis, createKeys(prefix), signer, { QUEUE_CLAIM_WINDOW_MS: 15_000 }).open(eventId, {
       tokenTtlMs: 600_000,
     });
-    const joinBudget = o.only === 'sockets' ? 0 : 120_000;
+    // Every measured join a fresh entry: up to 9,000 joins a second per round, and 5,000 that warm up and poll.
+    const joinBudget = o.only === 'sockets' ? 0 : 5_000 + o.rounds * o.seconds * 9_000;
     const accounts = Math.max(o.only === 'join' ? 0 : o.sockets, joinBudget);
     log(`creating ${accounts} accounts with sessions…`);
     const tokens = await bulkSessions(database.db, new SessionCache(redis, createKeys(prefix)), accounts);
