@@ -129,15 +129,18 @@ function place(s: QueueSnapshot, drawSize: number | null, salePhase: SalePhase |
   const ended = overWords(salePhase);
   if (ended) return { step: 'prequeue', kind: 'bad', where: ended, detail: '', progress: null };
   // Sold out, closed or paused say so, unless the fan's own news (a number, their turn) matters more.
+  // Paused by either source the page has (the room's push, the event read again): the line under
+  // the title and this one change together, whichever arrives first.
+  const paused = s.phase === 'paused' || salePhase === 'paused';
   const banner: [StatusKind, string] | null = s.soldOut
     ? ['bad', t('queue:banner.soldOut')]
     : s.phase === 'closed'
       ? ['bad', t('queue:banner.closed')]
-      : s.phase === 'paused'
+      : paused
         ? ['', t('queue:banner.paused')]
         : null;
   const unlessHalted = (kind: StatusKind, where: string): [StatusKind, string] =>
-    !s.soldOut && s.phase !== 'paused' ? [kind, where] : banner!;
+    !s.soldOut && !paused ? [kind, where] : banner!;
 
   if (!s.joined) {
     const [kind, where] = banner ?? ['', t('queue:where.notIn')];
