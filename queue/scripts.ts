@@ -95,6 +95,7 @@ export type StatsReply = [
   number,
   number,
   number,
+  number,
 ];
 
 /** A script's source with its `--@include name` lines replaced by queue/lua/includes/<name>.lua. */

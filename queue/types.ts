@@ -84,6 +84,8 @@ export interface QueueStats {
   expiredTokens: number;
   /** Tokens claimed by a hold (in use or used). */
   claimedTokens: number;
+  /** Claimed tokens whose hold committed; read before counting unsold seats, it goes to `admit` (`settledSeen`). */
+  settledTokens: number;
   commitment: string;
   openedAt: number;
   drawnAt: number | null;

@@ -187,12 +187,14 @@ export class WaitingRoom {
    * unsold seats can cover), checked in the same atomic step as the admission. With
    * `reserveMs`, a token counts against that cap only for its first `reserveMs` (or while its
    * claim window runs): after that it stays valid, but a fan who never comes back no longer
-   * holds the line for the token's whole TTL.
+   * holds the line for the token's whole TTL. `settledSeen` is the room's `settledTokens` as read
+   * before the caller counted the unsold seats behind `maxOutstanding`: tokens settled after that
+   * read keep counting, since the count may not include their holds (settleToken-5.lua).
    */
   async admit(
     eventId: string,
     count: number,
-    limits: { maxOutstanding?: number; tokenTtlMs?: number; reserveMs?: number } = {},
+    limits: { maxOutstanding?: number; tokenTtlMs?: number; reserveMs?: number; settledSeen?: number } = {},
   ): Promise<AdmitResult> {
     const k = this.k(eventId);
     const n = Math.max(0, Math.min(Math.floor(count), MAX_ADMIT_PER_CALL));
@@ -210,6 +212,7 @@ export class WaitingRoom {
       limits.tokenTtlMs ?? 0,
       limits.reserveMs ?? 0,
       this.claimWindowMs,
+      limits.settledSeen ?? -1,
       ...minted.flatMap((m) => [m.nonce, m.hash]),
     );
     const [status, cursor, expiresAt, ...pairs] = this.unwrap(reply, { eventId });
@@ -312,6 +315,7 @@ export class WaitingRoom {
       openedAt,
       drawnAt,
       revealedAt,
+      settledTokens,
     ] = r;
     return {
       phase: phase as Phase,
@@ -331,6 +335,7 @@ export class WaitingRoom {
       openedAt,
       drawnAt: drawnAt || null,
       revealedAt: revealedAt || null,
+      settledTokens,
     };
   }
 

@@ -18,7 +18,11 @@
            back holds nobody else's admission for the token's whole TTL
   ARGV[5]  claim window, ms (claimToken-5): a claimed token counts for that long, whatever
            its age, while its hold commits
-  ARGV[6…] pairs of (nonce, tokenHash), at least as many pairs as ARGV[1]
+  ARGV[6]  meta's settledTokens as read before the caller counted the unsold seats (-1: all):
+           settled tokens up to that number had committed their holds by then, so the count
+           includes their seats and they stop counting here; later ones still count
+           (settleToken-5)
+  ARGV[7…] pairs of (nonce, tokenHash), at least as many pairs as ARGV[1]
 
   Returns {status, cursor, expiresAt, entryId1, accountId1, entryId2, accountId2, …}
     status  1 admitting (the list may be empty: nobody waiting or the cap reached),
@@ -33,7 +37,8 @@
 -- Tokens out that still hold admission back. The set is scored by expiry: an unclaimed token
 -- issued within the reserve window expires after now + ttl - reserve; a claimed one (rescored
 -- to the end of its claim window) within now + claimWindow, where a token about to expire is
--- counted too, to be safe. Tokens of this room share its TTL, so the score tells the age.
+-- counted too, to be safe; a settled one not yet seen (scored below 0) too. Tokens of this
+-- room share its TTL, so the score tells the age.
 local function reserving(key, now, ttl, reserve, claimWindow)
   if reserve <= 0 or reserve >= ttl - claimWindow then return redis.call('ZCARD', key) end
   return redis.call('ZCOUNT', key, '(' .. digits(now + ttl - reserve), '+inf')
@@ -45,8 +50,11 @@ local phase = meta[1]
 if not phase then return ERR_NOT_OPEN end
 local cursor = tonumber(meta[3])
 local now = nowMs()
--- Expired tokens give their seats back before the cap is computed.
+-- Expired tokens give their seats back before the cap is computed, and settled ones the caller's
+-- count of unsold seats includes stop counting (-settled ≤ score < 0).
 sweepExpired(KEYS[1], KEYS[6], KEYS[7], now, 1000)
+local settled = tonumber(ARGV[6])
+redis.call('ZREMRANGEBYSCORE', KEYS[7], settled < 0 and '-inf' or -settled, '(0')
 if phase == 'paused' then return {2, cursor, 0} end
 if phase == 'closed' then return {4, cursor, 0} end
 if phase ~= 'live' then return {5, cursor, 0} end
@@ -54,7 +62,7 @@ if meta[2] == '1' then return {3, cursor, 0} end
 
 local drawSize = tonumber(meta[4])
 local lastTicket = drawSize + redis.call('LLEN', KEYS[3])
-local n = math.min(tonumber(ARGV[1]), lastTicket - cursor, math.floor((#ARGV - 5) / 2))
+local n = math.min(tonumber(ARGV[1]), lastTicket - cursor, math.floor((#ARGV - 6) / 2))
 local ttl = tonumber(ARGV[3])
 if ttl <= 0 then ttl = tonumber(meta[5]) end
 local cap = tonumber(ARGV[2])
@@ -75,7 +83,7 @@ end
 local expiresAt = now + ttl
 local out = {1, last, expiresAt}
 for i, entryId in ipairs(ids) do
-  local nonce, tokenHash = ARGV[4 + 2 * i], ARGV[5 + 2 * i]
+  local nonce, tokenHash = ARGV[5 + 2 * i], ARGV[6 + 2 * i]
   redis.call('HSET', KEYS[5], tokenHash, entryId)
   writeGrant(KEYS[6], entryId, 'issued', expiresAt, nonce)
   redis.call('ZADD', KEYS[7], expiresAt, entryId)

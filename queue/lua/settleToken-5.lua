@@ -4,6 +4,12 @@
   scheduler would count the same seats twice and admit too few fans. Without this call the
   window ends on its own (claimToken-5); the call only makes it end as soon as it can.
 
+  As soon as it can is not at once: a scheduler may have counted the unsold seats in Postgres
+  just before this hold committed, and reach admitNext-7 just after this call. So the token
+  stays in the set, scored minus its settle number (meta's settledTokens, counted up here),
+  and keeps its share until a scheduler that read settledTokens before its Postgres read
+  passes that number to admitNext-7, which drops it then.
+
   KEYS[1]  meta (hash)
   KEYS[2]  tokens (hash tokenHash -> entryId)
   KEYS[3]  grants (hash entryId -> state:expiresAt:nonce)
@@ -24,4 +30,8 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return ERR_NOT_OPEN end
 local entryId, grant = lookupToken(KEYS[2], KEYS[3], KEYS[5], ARGV[1], ARGV[2])
 if not grant then return entryId end
 if grant.state ~= 'claimed' then return ERR_TOKEN_NOT_CLAIMED end
-return {redis.call('ZREM', KEYS[4], entryId), entryId}
+local score = redis.call('ZSCORE', KEYS[4], entryId)
+-- Its window ended already, or it was settled before.
+if not score or tonumber(score) < 0 then return {0, entryId} end
+redis.call('ZADD', KEYS[4], -redis.call('HINCRBY', KEYS[1], 'settledTokens', 1), entryId)
+return {1, entryId}

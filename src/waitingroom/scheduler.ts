@@ -263,6 +263,8 @@ export class AdmissionScheduler {
         maxOutstanding,
         tokenTtlMs,
         reserveMs: this.options.tokenReserveMs,
+        // Read before `unsold` was counted: holds settled since may be missing from that count.
+        settledSeen: stats.settledTokens,
       });
       cursor = result.cursor;
       const emittedAt = Date.now();

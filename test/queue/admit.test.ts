@@ -119,7 +119,25 @@ describe('admission', () => {
     await expect(room.settle(ev, next.admitted[0]!.token, next.admitted[0]!.accountId)).rejects.toMatchObject({
       code: 'queue.token_not_claimed',
     });
-    expect(await room.stats(ev)).toMatchObject({ claimedTokens: 1, outstandingTokens: 1 });
+    expect(await room.stats(ev)).toMatchObject({ claimedTokens: 1, outstandingTokens: 1, settledTokens: 1 });
+  });
+
+  it('keeps counting a token settled after the scheduler counted the unsold seats, until it has seen it', async () => {
+    const { ev } = await liveRoom(10, 0, 60_000);
+    const [first] = (await room.admit(ev, 1, { maxOutstanding: 1 })).admitted;
+    await room.claim(ev, first!.token, first!.accountId);
+    // The scheduler reads the room, then counts unsold seats in Postgres; the hold commits and
+    // settles in between, so that count still had the seats free: the token must still count.
+    const { settledTokens: seen } = await room.stats(ev);
+    expect(await room.settle(ev, first!.token, first!.accountId)).toBe(true);
+    expect((await room.admit(ev, 5, { maxOutstanding: 1, settledSeen: seen })).admitted).toHaveLength(0);
+    expect((await room.admit(ev, 5, { maxOutstanding: 1, settledSeen: seen })).admitted).toHaveLength(0);
+    // Settled, it is not outstanding in the room's figures, nor expired.
+    expect(await room.stats(ev)).toMatchObject({ outstandingTokens: 0, expiredTokens: 0, settledTokens: seen + 1 });
+    // The next tick read the room after the settle: its count includes the hold, the share comes back.
+    const { settledTokens: later } = await room.stats(ev);
+    const next = await room.admit(ev, 5, { maxOutstanding: 1, settledSeen: later });
+    expect(next.admitted.map((a) => a.ticketNumber)).toEqual([2]);
   });
 
   it('stops while paused, sold out or closed, and resumes where it stopped', async () => {

@@ -15,7 +15,8 @@ end
 -- Issued tokens past their expiry stop reserving seats: mark them expired and count them, at
 -- most `limit` per call so one sweep never blocks Redis for long.
 local function sweepExpired(metaKey, grantsKey, outstandingKey, now, limit)
-  local ids = redis.call('ZRANGE', outstandingKey, '-inf', digits(now), 'BYSCORE', 'LIMIT', 0, limit)
+  -- Settled tokens are scored below 0 (settleToken-5) and leave otherwise (admitNext-7).
+  local ids = redis.call('ZRANGE', outstandingKey, '(0', digits(now), 'BYSCORE', 'LIMIT', 0, limit)
   local expired = 0
   for _, id in ipairs(ids) do
     local grant = readGrant(grantsKey, id)
