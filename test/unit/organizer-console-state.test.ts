@@ -45,6 +45,10 @@ describe('the event list', () => {
     const searched = list.searched(listStart, { ...emptyQuery, q: 'gala' });
     expect(summaryOf(list.loaded(searched, page(3))).text).toBe('3 events matching this search.');
     expect(summaryOf(list.loaded(searched, page(0))).text).toMatch(/^No event matches this search/);
+    // A new search loading: the line still counts what is on the screen, not what was asked for.
+    const asking = list.loading(list.searched(list.loaded(listStart, page(341)), { ...emptyQuery, status: 'draft' }));
+    expect(summaryOf(asking)).toEqual({ kind: 'busy', text: 'Showing 1–20 of 341 events.' });
+    expect(summaryOf(list.loaded(asking, page(7))).text).toBe('7 events matching this search.');
     expect(summaryOf(list.loaded(listStart, page(0))).text).toBe('');
     expect(summaryOf(list.failed(listStart, 'Fairdrop is busy.'))).toEqual({ kind: 'bad', text: 'Fairdrop is busy.' });
   });

@@ -30,6 +30,8 @@ export interface EventListState {
   query: EventQuery;
   /** The last page the API answered; null before the first. */
   result: EventPage | null;
+  /** The query `result` answers: while a new one loads, the counts still speak of this one. */
+  shown: EventQuery | null;
   loading: boolean;
   /** A failure to load; the summary line says it instead of the counts. */
   error: string | null;
@@ -39,7 +41,13 @@ export const PAGE_SIZE = 20;
 
 export const emptyQuery: EventQuery = { q: '', status: '', from: '', to: '', sort: 'date', page: 1 };
 
-export const initialState: EventListState = { query: emptyQuery, result: null, loading: false, error: null };
+export const initialState: EventListState = {
+  query: emptyQuery,
+  result: null,
+  shown: null,
+  loading: false,
+  error: null,
+};
 
 const QUERY_KEYS = ['q', 'status', 'from', 'to', 'sort', 'page'] as const;
 
@@ -76,7 +84,7 @@ export function summaryOf(s: EventListState): StatusLine {
   if (!s.result) return { kind: 'busy', text: t('organizer:loading') };
   const { total, page, limit, events } = s.result;
   const counted = { count: total, n: number(total) };
-  const filtered = isFiltered(s.query);
+  const filtered = isFiltered(s.shown ?? s.query);
   if (total === 0) return { kind: '', text: filtered ? t('organizer:list.noMatch') : '' };
   if (events.length === 0) return { kind: '', text: t('organizer:list.pastLast', counted) };
   const first = (page - 1) * limit + 1;
@@ -107,6 +115,13 @@ export const actions = {
   /** The address changed under the page (Back, Forward): its query is the list's. */
   navigated: (s: EventListState, query: EventQuery): EventListState => ({ ...s, query }),
   loading: (s: EventListState): EventListState => ({ ...s, loading: true }),
-  loaded: (s: EventListState, result: EventPage): EventListState => ({ ...s, result, loading: false, error: null }),
+  /** The answer to the latest request (the page drops overtaken ones), so to the query as it stands. */
+  loaded: (s: EventListState, result: EventPage): EventListState => ({
+    ...s,
+    result,
+    shown: s.query,
+    loading: false,
+    error: null,
+  }),
   failed: (s: EventListState, error: string): EventListState => ({ ...s, loading: false, error }),
 };
