@@ -272,15 +272,13 @@ export class DiscoveryService {
     )
       row = await this.eventCache.get(id, load, true);
     if (!row) return undefined;
-    const home =
-      state?.home_lat != null && state.home_lng != null ? { lat: state.home_lat, lng: state.home_lng } : null;
-    return { row, home };
+    return { row, home: state ? homeOf(state) : null };
   }
 
   private async profile(userId: string): Promise<Profile | null> {
     const row = await repo.findProfile(this.db, userId);
     if (!row) return null;
-    const home = row.home_lat !== null && row.home_lng !== null ? { lat: row.home_lat, lng: row.home_lng } : null;
+    const home = homeOf(row);
     return {
       interests: row.interests,
       home,
@@ -435,6 +433,11 @@ function summarize(
     reasons: reasonsFor(row, profile, fromHome),
     image: row.image ? pictureView(row.image) : null,
   };
+}
+
+/** An account's home as a point, when it gave one. */
+function homeOf(row: Pick<repo.ProfileRow, 'home_lat' | 'home_lng'>): Point | null {
+  return row.home_lat !== null && row.home_lng !== null ? { lat: row.home_lat, lng: row.home_lng } : null;
 }
 
 function renderSeatMap(seats: repo.SeatRow[]): RenderedSeatMap {

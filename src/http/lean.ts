@@ -390,11 +390,10 @@ class LeanCall {
     const parts = body?.parts ?? [];
     if (parts.length <= 1) res.end(parts[0]);
     else {
-      // One write for the head and every piece, as far as the socket takes them.
+      // One write for the head and every piece, as far as the socket takes them (end uncorks).
       res.cork();
       for (let i = 0; i < parts.length - 1; i++) res.write(parts[i]!);
       res.end(parts.at(-1)!);
-      while (res.writableCorked > 0) res.uncork();
     }
     observeRequest(this.measured.metrics, this.req.method!, this.measured.route, status, this.started);
   }
