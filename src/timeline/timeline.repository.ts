@@ -46,9 +46,11 @@ const receiptRow = (r: Receipt) =>
  * advisory lock (taken in sorted order when several accounts are involved, so two
  * transactions never wait on each other in a cycle).
  *
- * The locks and the head reads are sent together, in that order, in one round trip: Postgres
- * runs them in the order sent and each read takes its snapshot when it starts, after the locks
- * before it are held, so it sees the last receipt any earlier holder of the lock committed.
+ * The locks and the head reads are two statements whatever the number of accounts (a batch of
+ * the waiting room's receipts covers 500), sent together in one round trip: the locks in one
+ * statement, taken in the array's order, then the reads. Postgres runs them in the order sent
+ * and the read takes its snapshot when it starts, after every lock is held, so it sees the
+ * last receipt any earlier holder of a lock committed.
  */
 export async function appendTimeline(
   tx: Db,
@@ -57,17 +59,19 @@ export async function appendTimeline(
 ): Promise<Receipt[]> {
   const accounts = [...new Set(events.map((e) => e.userId))].sort();
   const client = clientOf(tx);
-  const locks = accounts.map((userId) =>
-    client`select pg_advisory_xact_lock(hashtextextended(${`timeline:${userId}`}, 0))`.execute(),
-  );
-  const reads = accounts.map((userId) =>
-    client<
-      { seq: number; hash: string }[]
-    >`select seq, hash from timeline_entries where user_id = ${userId} order by seq desc limit 1`.execute(),
-  );
-  const [, lasts] = await Promise.all([Promise.all(locks), Promise.all(reads)]);
+  // The same lock key as the purchase functions' (drizzle/0039…): 'timeline:' || user id.
+  const locks = client`select count(pg_advisory_xact_lock(hashtextextended('timeline:' || u, 0)))
+    from unnest(${accounts}::text[]) as u`.execute();
+  const reads = client<{ at: string; seq: number; hash: string }[]>`select u.at, h.seq, h.hash
+    from unnest(${accounts}::uuid[]) with ordinality as u(user_id, at)
+    cross join lateral (
+      select seq, hash from timeline_entries t where t.user_id = u.user_id order by seq desc limit 1
+    ) h`.execute();
+  const [, lasts] = await Promise.all([locks, reads]);
   const heads = new Map<string, { seq: number; hash: string }>();
-  accounts.forEach((userId, i) => heads.set(userId, lasts[i]![0] ?? { seq: 0, hash: GENESIS }));
+  for (const userId of accounts) heads.set(userId, { seq: 0, hash: GENESIS });
+  // `at` is the account's 1-based place in the array (a bigint, which postgres-js gives as text).
+  for (const last of lasts) heads.set(accounts[Number(last.at) - 1]!, { seq: last.seq, hash: last.hash });
   // Millisecond precision: what Postgres stores is exactly what was signed.
   const occurredAt = new Date(Math.floor(Date.now())).toISOString();
   const receipts: Receipt[] = events.map((event) => {

@@ -36,6 +36,39 @@ describe('signed, chained receipts', () => {
     expect(verifyReceiptChain(receipts, key.body.publicKeyPem)).toEqual({ ok: true, entries: 20 });
   });
 
+  it('appends batches over several accounts at once, each chain continuing from its own head', async () => {
+    const fans = await Promise.all(Array.from({ length: 4 }, () => signedIn(env)));
+    const { db } = env.infra.database;
+    const step = (userId: string, n: number) => ({
+      userId,
+      kind: 'test.step',
+      subjectType: 'test',
+      subjectId: `b${n}`,
+      data: { n },
+    });
+    // Two fans already have a chain; batches then cover all four, in both orders, at the same time.
+    await db.transaction((tx) => appendTimeline(tx, env.infra.signer, [step(fans[0]!.userId, 0)]));
+    await db.transaction((tx) => appendTimeline(tx, env.infra.signer, [step(fans[2]!.userId, 0)]));
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        db.transaction((tx) =>
+          appendTimeline(
+            tx,
+            env.infra.signer,
+            (i % 2 ? [...fans].reverse() : fans).flatMap((f) => [step(f.userId, 2 * i + 1), step(f.userId, 2 * i + 2)]),
+          ),
+        ),
+      ),
+    );
+    for (const [k, fan] of fans.entries()) {
+      const receipts = await receiptsOf(fan.token);
+      const count = k % 2 === 0 ? 13 : 12;
+      expect(receipts.map((r) => r.seq)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+      expect(receipts.every((r) => r.userId === fan.userId)).toBe(true);
+      expect(verifyReceiptChain(receipts, env.infra.signer.publicKeyPem)).toEqual({ ok: true, entries: count });
+    }
+  });
+
   it('breaks verification at the entry that was altered', async () => {
     const fan = await signedIn(env);
     await env.infra.database.db.transaction((tx) =>
