@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { connection, requestHead, type Connection } from './http-client.mjs';
+import { connection, requestHead, type Connection } from '../tools/load/http-client.mjs';
 
 /**
  * A POST to a benchmark's own server: a fresh Idempotency-Key each time, 201 or it throws.
- * Keep-alive connections over bench/http-client.mjs (not fetch, whose own CPU would weigh on
+ * Keep-alive connections over tools/load/http-client.mjs (not fetch, whose own CPU would weigh on
  * the server sharing this process), one per request in flight, reused as they come free.
  */
 export function poster(base: string) {

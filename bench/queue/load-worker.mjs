@@ -6,7 +6,7 @@
  * Both the API and the bare baselines are driven by this same code. Plain JavaScript: worker
  * threads do not inherit tsx's loader.
  *
- * HTTP/1.1 is spoken over `net` (bench/http-client.mjs), not fetch: see there why.
+ * HTTP/1.1 is spoken over `net` (tools/load/http-client.mjs), not fetch: see there why.
  *
  * `method: 'GET'` polls instead (`GET …/queue/me`, as a page without websockets does); with
  * `etags` (account token → the ETag it was last answered with), each request sends its
@@ -16,7 +16,7 @@
 /* global performance */
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { connection, requestHead } from '../http-client.mjs';
+import { connection, requestHead } from '../../tools/load/http-client.mjs';
 
 /** @type {{ url: string, tokens: string[], concurrency: number, durationMs: number, method?: 'POST' | 'GET', etags?: Record<string, string> }} */
 const { url, tokens, concurrency, durationMs, method = 'POST', etags: given } = workerData;
