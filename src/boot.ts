@@ -67,12 +67,7 @@ export async function boot(config: Config, logger: Logger = createLogger(config)
     const database = connectDatabase(databaseUrl);
     stops.push(() => database.close());
     const redis = connectRedis(redisTarget(config));
-    stops.push(async () => {
-      // Commands issued just before (a broadcast nobody awaits) wait in ioredis's automatic
-      // pipeline until setImmediate; QUIT is sent at once, so it would close the connection under them.
-      await new Promise((resolve) => setImmediate(resolve));
-      await redis.quit();
-    });
+    stops.push(async () => void (await redis.quit()));
     const broadcaster = createBroadcaster(redis, config);
     stops.push(() => broadcaster.close());
     await runMigrations(databaseUrl);

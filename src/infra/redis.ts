@@ -21,12 +21,6 @@ export interface OpenOptions {
   maxRetriesPerRequest: number | null;
   /** Subscriber connections of the sharded socket.io adapter: SSUBSCRIBE must reach the shard that owns each channel. */
   shardedSubscribers?: boolean;
-  /**
-   * Commands issued in one turn of the event loop leave in one write (ioredis gathers them
-   * until setImmediate). For the request paths: under load, many requests' commands share a
-   * write syscall, which on loopback also pays Redis's side of the read.
-   */
-  autoPipelining?: boolean;
 }
 
 /** A plain connection (no scripts): one Redis, or a Cluster client that routes each command by its key's slot. */
@@ -35,13 +29,11 @@ export function openRedis(target: RedisTarget | string, options: OpenOptions): R
   const redisOptions: RedisOptions = {
     connectionName: options.connectionName,
     maxRetriesPerRequest: options.maxRetriesPerRequest,
-    enableAutoPipelining: options.autoPipelining ?? false,
   };
   if (resolved.kind === 'single') return new Redis(resolved.url, redisOptions);
   const { nodes, auth } = parseClusterNodes(resolved.nodes);
   return new Cluster(nodes, {
     redisOptions: { ...redisOptions, ...auth },
-    enableAutoPipelining: options.autoPipelining ?? false,
     shardedSubscribers: options.shardedSubscribers ?? false,
     // Writes and reads go to masters: the waiting room's scripts read what they just wrote, and a replica may lag.
     scaleReads: 'master',
@@ -52,9 +44,7 @@ export function openRedis(target: RedisTarget | string, options: OpenOptions): R
 
 /** A connection for request paths: a few quick retries, then the request fails with a 5xx rather than hanging. */
 export function connectRedis(target: RedisTarget | string): AppRedis {
-  return registerScripts(
-    openRedis(target, { connectionName: 'fairdrop', maxRetriesPerRequest: 2, autoPipelining: true }),
-  );
+  return registerScripts(openRedis(target, { connectionName: 'fairdrop', maxRetriesPerRequest: 2 }));
 }
 
 /**
