@@ -294,13 +294,14 @@ try {
   cleanups.push(() => database.close());
   const redis = connectRedis(values.redis);
   cleanups.push(() => redis.quit());
+  const logger = createLogger(config);
   const infra: Infra = {
     config,
-    logger: createLogger(config),
+    logger,
     database,
     redis,
     signer: generateSigner(),
-    broadcaster: createBroadcaster(redis, config),
+    broadcaster: createBroadcaster(redis, config, logger),
   };
   const http = await startServer(infra);
   cleanups.push(() => http.close());

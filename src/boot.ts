@@ -68,7 +68,7 @@ export async function boot(config: Config, logger: Logger = createLogger(config)
     stops.push(() => database.close());
     const redis = connectRedis(redisTarget(config));
     stops.push(async () => void (await redis.quit()));
-    const broadcaster = createBroadcaster(redis, config);
+    const broadcaster = createBroadcaster(redis, config, logger);
     stops.push(() => broadcaster.close());
     await runMigrations(databaseUrl);
     const signer = signerFromKey(

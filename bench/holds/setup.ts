@@ -78,13 +78,14 @@ export async function startApi(dbUrl: string, redisUrl: string, pool: number) {
   const sql = countedPool(dbUrl, pool, 'fairdrop', statements);
   const database: Database = { db: drizzle(sql, { schema }), sql, close: () => sql.end({ timeout: 5 }) };
   const redis = connectRedis(redisUrl);
+  const logger = createLogger(config);
   const infra: Infra = {
     config,
-    logger: createLogger(config),
+    logger,
     database,
     redis,
     signer: generateSigner(),
-    broadcaster: createBroadcaster(redis as unknown as Redis, config),
+    broadcaster: createBroadcaster(redis as unknown as Redis, config, logger),
   };
   const server = await startServer(infra);
   return {

@@ -190,7 +190,13 @@ export async function benchSockets(
   );
   const after = await Promise.all(nodes.map((n) => rssOf(n.child)));
   const perNodeKb = nodes.map((_, i) => round1((after[i]! - before[i]!) / KB / Math.max(1, conn.connected / o.nodes)));
-  const broadcaster = createBroadcaster(redis, { REDIS_PREFIX: prefix, REDIS_URL: o.redis });
+  const broadcaster = createBroadcaster(
+    redis,
+    { REDIS_PREFIX: prefix, REDIS_URL: o.redis },
+    {
+      warn: (_details, message) => log(message),
+    },
+  );
   const sockets = broadcaster.namespace<QueueServerToClient>('/queue');
   const cast = await broadcastTimes(
     'api',

@@ -8,6 +8,11 @@ import type { RedisConnection } from '../../queue/scripts.js';
 import { socketChannel } from './gateway.js';
 import { eventRoom, sessionNamespaces, sessionRoom, userRoom, type ServerToClientEvents } from './events.js';
 
+/** Where a broadcast that could not be published is reported (a pino Logger is one). */
+export interface BroadcastLog {
+  warn(details: object, message: string): void;
+}
+
 type Args<S, E extends keyof S> = S[E] extends (...args: infer A) => unknown ? A : never;
 
 /** Emits one namespace's events, typed by its server-to-client event map. */
@@ -70,6 +75,7 @@ interface Sender {
 export function createBroadcaster(
   redis: RedisConnection,
   config: Pick<Config, 'REDIS_PREFIX'> & Partial<Pick<Config, 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>>,
+  logger: BroadcastLog,
 ): Broadcaster {
   const cluster = Boolean(config.REDIS_CLUSTER_NODES?.length);
   const { send, disconnect, close } = cluster
@@ -78,7 +84,7 @@ export function createBroadcaster(
         redisTarget({ REDIS_URL: config.REDIS_URL, REDIS_CLUSTER_NODES: config.REDIS_CLUSTER_NODES }),
         socketChannel(config),
       )
-    : emitterSender(redis as Redis, socketChannel(config));
+    : emitterSender(redis as Redis, socketChannel(config), logger);
   const namespace = <S extends object>(name: string): NamespaceEmitter<S> => {
     const nsp = name.startsWith('/') ? name : `/${name}`;
     return {
@@ -96,8 +102,18 @@ export function createBroadcaster(
   };
 }
 
-function emitterSender(redis: Redis, key: string): Sender {
-  const root = new Emitter(redis, { key });
+function emitterSender(redis: Redis, key: string, logger: BroadcastLog): Sender {
+  // The emitter drops PUBLISH's promise. When Redis is unreachable past the connection's retries,
+  // that promise rejects, and an unhandled rejection ends the process. A broadcast is a hint that
+  // clients re-read after (the page's poll is the fallback), so a lost one is logged, not fatal.
+  const publisher = {
+    publish: (channel: string, message: Buffer | string) =>
+      redis.publish(channel, message).catch((err: unknown) => {
+        logger.warn({ err, channel }, 'socket broadcast not published');
+        return 0;
+      }),
+  };
+  const root = new Emitter(publisher, { key });
   const byNamespace = new Map<string, Emitter>([['/', root]]);
   const of = (nsp: string) => {
     let emitter = byNamespace.get(nsp);

@@ -218,7 +218,7 @@ describe('Redis Cluster', () => {
         await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
         servers.push(http);
       }
-      broadcaster = createBroadcaster(redis, config);
+      broadcaster = createBroadcaster(redis, config, createLogger(config));
     });
 
     afterAll(async () => {

@@ -71,7 +71,7 @@ export async function createTestEnv(
     database,
     redis,
     signer: generateSigner(),
-    broadcaster: createBroadcaster(redis as Redis, config),
+    broadcaster: createBroadcaster(redis as Redis, config, logger),
   };
   const server = await startServer(infra);
   return {

@@ -77,13 +77,14 @@ export async function startScratchNode(
   });
   const database = connectDatabase(db.url);
   const redis = connectRedis(redisUrl);
+  const logger = createLogger(config);
   const infra: Infra = {
     config,
-    logger: createLogger(config),
+    logger,
     database,
     redis,
     signer: generateSigner(),
-    broadcaster: createBroadcaster(redis, config),
+    broadcaster: createBroadcaster(redis, config, logger),
   };
   const server = await startServer(infra);
   return {
