@@ -44,6 +44,8 @@ export interface QueueKeys {
   readonly grants: string;
   /** ZSET entryId scored by token expiry: tokens issued and not yet claimed (they reserve seats). */
   readonly outstanding: string;
+  /** LIST of the ms each recent claim had left on its token, newest first: how long admitted fans take to come. */
+  readonly claims: string;
   /** STRING: the admission scheduler's lock for this event (owner token, with a TTL). */
   readonly lock: string;
   /** HASH: the scheduler's own state for this event (rate carry, last batch, last cursor sent). */
@@ -84,6 +86,7 @@ export function createKeys(prefix: string): Keys {
         tokens: `${base}tokens`,
         grants: `${base}grants`,
         outstanding: `${base}outstanding`,
+        claims: `${base}claims`,
         lock: `${base}lock`,
         plan: `${base}plan`,
         pace: `${base}pace`,

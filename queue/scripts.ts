@@ -15,7 +15,7 @@ const scriptFiles = [
   'finishDraw-2',
   'revealSeed-1',
   'admitNext-7',
-  'claimToken-5',
+  'claimToken-6',
   'releaseToken-5',
   'settleToken-5',
   'changeStatus-1',
@@ -29,7 +29,7 @@ type ScriptName = ScriptFile extends `${infer Name}-${number}` ? Name : never;
 export type RedisConnection = Redis | Cluster;
 
 /** A script answers a negative integer for a refusal (see queue/lua/includes/codes.lua). */
-type Refusal = number;
+export type Refusal = number;
 /** The one refusal with details: `{-11, retryAfterMs, scope}` (see joinQueue-8.lua). */
 export type RateLimited = [-11, number, string];
 type Arg = string | number;
@@ -51,7 +51,7 @@ export interface ScriptCommands {
   revealSeed(meta: string): Promise<Refusal | [string, string, number, string, number, string]>;
   admitNext(...keysThenArgs: Arg[]): Promise<Refusal | [number, number, number, ...string[]]>;
   claimToken(
-    ...keysThenArgs: [string, string, string, string, string, string, string, string]
+    ...keysThenArgs: [string, string, string, string, string, string, string, string, string, string]
   ): Promise<Refusal | [number, string, number]>;
   releaseToken(
     ...keysThenArgs: [string, string, string, string, string, string, string, string]

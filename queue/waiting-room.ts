@@ -3,7 +3,7 @@ import { runDraw, type DrawOptions, type DrawReport } from './draw.js';
 import { asQueueError, ENTRY_ID_TAKEN, queueError, unwrap, type Refuse } from './errors.js';
 import type { Keys, QueueKeys } from './keys.js';
 import { commitmentOf, newSeed } from './lottery.js';
-import type { RedisConnection, ScriptCommands } from './scripts.js';
+import type { RedisConnection, Refusal, ScriptCommands } from './scripts.js';
 import { hashToken, looksLikeToken, mintTokens, tokenFromNonce } from './tokens.js';
 import type {
   Admission,
@@ -33,7 +33,7 @@ export interface WaitingRoomOptions {
   tokenSecret: Buffer;
   /**
    * How long a claimed token keeps counting as outstanding while its hold commits (see
-   * claimToken-5.lua). Default 15 s, the API's request timeout: no hold takes longer.
+   * claimToken-6.lua). Default 15 s, the API's request timeout: no hold takes longer.
    */
   claimWindowMs?: number;
   /**
@@ -45,6 +45,8 @@ export interface WaitingRoomOptions {
 
 /** Admitting more than this in one call would make the script long; callers loop instead. */
 export const MAX_ADMIT_PER_CALL = 2_000;
+/** Recent claims a room keeps (claimToken-6), for the scheduler's measure of how long admitted fans take to come. */
+const CLAIM_SAMPLES = 200;
 const admitStatus = { 1: 'admitting', 2: 'paused', 3: 'soldout', 4: 'closed', 5: 'not_live' } as const;
 
 /**
@@ -232,7 +234,30 @@ export class WaitingRoom {
 
   /** Takes a token for a seat hold: single use, the owner's only, before expiry. */
   async claim(eventId: string, token: string, accountId: string): Promise<TokenClaim> {
-    return this.tokenCall('claimToken', eventId, token, accountId, String(this.claimWindowMs));
+    return this.tokenCall(eventId, token, (k, hash) =>
+      this.redis.claimToken(
+        k.meta,
+        k.tokens,
+        k.grants,
+        k.outstanding,
+        k.entries,
+        k.claims,
+        hash,
+        accountId,
+        String(this.claimWindowMs),
+        String(CLAIM_SAMPLES),
+      ),
+    );
+  }
+
+  /**
+   * How long the room's recent claims came after their tokens were issued, in ms, newest first
+   * (at most the last 200). `tokenTtlMs` is the room's token lifetime: a claim records what its
+   * token had left, as the outstanding set scores by expiry, so the age is the TTL minus that.
+   */
+  async claimAges(eventId: string, tokenTtlMs: number): Promise<number[]> {
+    const left = await this.redis.lrange(this.k(eventId).claims, 0, CLAIM_SAMPLES - 1);
+    return left.map((ms) => Math.max(0, tokenTtlMs - Number(ms)));
   }
 
   /**
@@ -246,7 +271,18 @@ export class WaitingRoom {
     accountId: string,
     { keepShare = true }: { keepShare?: boolean } = {},
   ): Promise<TokenClaim> {
-    return this.tokenCall('releaseToken', eventId, token, accountId, keepShare ? '1' : '0');
+    return this.tokenCall(eventId, token, (k, hash) =>
+      this.redis.releaseToken(
+        k.meta,
+        k.tokens,
+        k.grants,
+        k.outstanding,
+        k.entries,
+        hash,
+        accountId,
+        keepShare ? '1' : '0',
+      ),
+    );
   }
 
   /**
@@ -385,27 +421,14 @@ export class WaitingRoom {
     return { changed: changed === 1, phase: phase as Phase, soldOut: soldout === '1' };
   }
 
-  /** `arg`: claimToken's claim window (ms), releaseToken's keep-share flag. */
+  /** A claim or a release: the token's shape checked before Redis is asked, its refusal thrown as this room throws. */
   private async tokenCall(
-    script: 'claimToken' | 'releaseToken',
     eventId: string,
     token: string,
-    accountId: string,
-    arg: string,
+    call: (k: QueueKeys, tokenHash: string) => Promise<Refusal | [number, string, number]>,
   ): Promise<TokenClaim> {
     if (!looksLikeToken(token)) throw this.refuse(queueError(-5, { eventId }));
-    const k = this.k(eventId);
-    const reply = await this.redis[script](
-      k.meta,
-      k.tokens,
-      k.grants,
-      k.outstanding,
-      k.entries,
-      hashToken(token),
-      accountId,
-      arg,
-    );
-    const [, entryId, expiresAt] = this.unwrap(reply, { eventId });
+    const [, entryId, expiresAt] = this.unwrap(await call(this.k(eventId), hashToken(token)), { eventId });
     return { entryId, expiresAt };
   }
 

@@ -320,10 +320,11 @@ const configSchema = z.object({
    */
   QUEUE_TICKETS_PER_FAN: z.coerce.number().min(1).max(50).default(2),
   /**
-   * How long an admitted fan's token sets seats aside (above), from its issue: after that it
+   * The longest an admitted fan's token sets seats aside (above), from its issue: after that it
    * stays valid to its end, but no longer holds back the next fans' admission, so a fan who
-   * never comes back delays the line by this, not by the token's whole lifetime (10 minutes by
-   * default). 0: for the token's whole lifetime.
+   * never comes back delays the line by at most this, not by the token's whole lifetime (10
+   * minutes by default). Within it the window follows how soon the room's fans come
+   * (src/waitingroom/reserve.ts). 0: for the token's whole lifetime.
    */
   QUEUE_TOKEN_RESERVE_SECONDS: int(0, 3_600).default(180),
   /** Joins per IP per minute: a venue's or a campus's shared address still fits; a bot farm behind one IP does not. */

@@ -16,7 +16,7 @@
   ARGV[4]  reserve window, ms (0: for the token's whole life): a token issued longer ago than
            this stays valid but no longer counts against the cap, so a fan who never comes
            back holds nobody else's admission for the token's whole TTL
-  ARGV[5]  claim window, ms (claimToken-5): a claimed token counts for that long, whatever
+  ARGV[5]  claim window, ms (claimToken-6): a claimed token counts for that long, whatever
            its age, while its hold commits
   ARGV[6]  meta's settledTokens as read before the caller counted the unsold seats (-1: all):
            settled tokens up to that number had committed their holds by then, so the count

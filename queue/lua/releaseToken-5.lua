@@ -33,7 +33,7 @@ redis.call('HINCRBY', KEYS[1], 'claimedTokens', -1)
 if nowMs() >= grant.expiresAt then
   -- Too late to reuse: it expires here and gives its share back (it reserved nothing while claimed).
   writeGrant(KEYS[3], entryId, 'expired', grant.expiresAt, grant.nonce)
-  redis.call('ZREM', KEYS[4], entryId) -- its claim window, if still open (claimToken-5)
+  redis.call('ZREM', KEYS[4], entryId) -- its claim window, if still open (claimToken-6)
   redis.call('HINCRBY', KEYS[1], 'expiredTokens', 1)
   return ERR_TOKEN_EXPIRED
 end
@@ -41,6 +41,6 @@ writeGrant(KEYS[3], entryId, 'issued', grant.expiresAt, grant.nonce)
 if ARGV[3] == '1' then
   redis.call('ZADD', KEYS[4], grant.expiresAt, entryId)
 else
-  redis.call('ZREM', KEYS[4], entryId) -- its claim window (claimToken-5)
+  redis.call('ZREM', KEYS[4], entryId) -- its claim window (claimToken-6)
 end
 return {1, entryId, grant.expiresAt}

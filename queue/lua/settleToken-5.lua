@@ -2,7 +2,7 @@
   Ends a claimed token's claim window early, once its hold has committed: from then on
   Postgres counts the held seats, so the token must stop reserving its share here too or the
   scheduler would count the same seats twice and admit too few fans. Without this call the
-  window ends on its own (claimToken-5); the call only makes it end as soon as it can.
+  window ends on its own (claimToken-6); the call only makes it end as soon as it can.
 
   As soon as it can is not at once: a scheduler may have counted the unsold seats in Postgres
   just before this hold committed, and reach admitNext-7 just after this call. So the token

@@ -10,6 +10,7 @@ import type { NamespaceEmitter } from '../realtime/broadcaster.js';
 import { eventRoom, userRoom, type QueueServerToClient } from '../realtime/events.js';
 import { AppError } from '../shared/errors.js';
 import { measuredRate, recordPace } from './pace.js';
+import { reserveWindowMs } from './reserve.js';
 import { moveEventStatus } from '../catalog/catalog.repository.js';
 import { unsoldCount } from '../sales/inventory.repository.js';
 import { activeQueueSales, changeOnsaleState, type QueueSale } from '../sales/onsale.repository.js';
@@ -46,7 +47,10 @@ export interface SchedulerDeps {
 export interface SchedulerOptions {
   tickMs: number;
   ticketsPerFan: number;
-  /** How long a token counts against the cap from its issue (0: its whole lifetime); see WaitingRoom.admit. */
+  /**
+   * The longest a token counts against the cap from its issue (0: its whole lifetime); the
+   * window itself follows the room's recent claims (reserve.ts). See WaitingRoom.admit.
+   */
   tokenReserveMs: number;
   /**
    * Crash tests only: called inside a tick at a named point (after an admission batch, with the
@@ -75,6 +79,8 @@ export interface EventTick {
   admitted?: { first: number; last: number; count: number };
   cursor?: number;
   unsold?: number;
+  /** How long this tick's tokens counted against the cap from their issue, ms (reserve.ts). */
+  reserveMs?: number;
 }
 
 /** A cursor message at least this often while live, even if it did not move: ETAs and "still alive". */
@@ -254,6 +260,10 @@ export class AdmissionScheduler {
     // Tokens out and unclaimed may each still buy ~ticketsPerFan seats: never promise more than remain.
     const maxOutstanding = Math.ceil(unsold / this.options.ticketsPerFan);
     const tokenTtlMs = sale.purchaseTokenTtlSeconds * 1000;
+    const reserveMs =
+      quota > 0 && this.options.tokenReserveMs > 0
+        ? reserveWindowMs(await room.claimAges(eventId, tokenTtlMs), this.options.tokenReserveMs)
+        : this.options.tokenReserveMs;
     let cursor = stats.cursor;
     let count = 0;
     const first = cursor + 1;
@@ -262,7 +272,7 @@ export class AdmissionScheduler {
       const result = await room.admit(eventId, Math.min(quota - count, MAX_ADMIT_PER_CALL), {
         maxOutstanding,
         tokenTtlMs,
-        reserveMs: this.options.tokenReserveMs,
+        reserveMs,
         // Read before `unsold` was counted: holds settled since may be missing from that count.
         settledSeen: stats.settledTokens,
       });
@@ -297,6 +307,7 @@ export class AdmissionScheduler {
       drew,
       cursor,
       unsold,
+      reserveMs,
       ...(count > 0 ? { admitted: { first, last: cursor, count } } : {}),
     });
   }

@@ -457,6 +457,34 @@ describe('the waiting room over HTTP', () => {
     expect(held.status).toBe(201);
   });
 
+  it('shortens how long an unclaimed token holds the line once its room has seen how soon fans come', async () => {
+    const sale = await queueSale(env, organizer.userId, {
+      startsInMs: 1_000,
+      admitPerMinute: 6_000,
+      layout: 'section A rows 1-1 seats 1-2',
+      gaCapacity: 200,
+    });
+    const fans = await bulkAccounts(db(), 30);
+    for (const f of fans) expect((await join(sale.eventId, f.token)).status).toBe(201);
+    await waitUntil(async () => (await stats(sale.eventId)).cursor === 30, 15_000, 'all admitted');
+    const reserveOfLastTick = () => ticks.filter((t) => t.eventId === sale.eventId && t.reserveMs).at(-1)!.reserveMs;
+    // Nobody has come yet: a token reserves for the configured maximum.
+    expect(reserveOfLastTick()).toBe(env.infra.config.QUEUE_TOKEN_RESERVE_SECONDS * 1000);
+
+    // 20 fans come within seconds of their admission and hold; the room learns it.
+    for (const f of fans.slice(0, 20)) {
+      const { token } = (await env.api.get(`/v1/events/${sale.eventId}/queue/me`, { token: f.token })).body;
+      const held = await hold(f.token, {
+        eventId: sale.eventId,
+        tierId: sale.gaTierId,
+        quantity: 1,
+        purchaseToken: token,
+      });
+      expect(held.status).toBe(201);
+    }
+    await waitUntil(() => reserveOfLastTick() === 30_000, 5_000, 'the reserve window at its floor');
+  });
+
   it('pauses, resumes and closes on the organizer’s word, audited and told to the room', async () => {
     const sale = await queueSale(env, organizer.userId, { startsInMs: 500, admitPerMinute: 60 });
     const [fan] = await bulkAccounts(db(), 1);

@@ -101,6 +101,31 @@ describe('admission', () => {
     });
   });
 
+  it('records how long each claim came after its token was issued, newest first, the last 200', async () => {
+    const { ev } = await liveRoom(205, 0, 60_000);
+    const admitted = (await room.admit(ev, 205)).admitted;
+    expect(await room.claimAges(ev, 60_000)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300));
+    await room.claim(ev, admitted[0]!.token, admitted[0]!.accountId);
+    const [age] = await room.claimAges(ev, 60_000);
+    expect(age).toBeGreaterThanOrEqual(300);
+    expect(age).toBeLessThan(5_000);
+    // A refused claim (used, someone else's) is not a fan coming: nothing recorded.
+    await expect(room.claim(ev, admitted[0]!.token, admitted[0]!.accountId)).rejects.toMatchObject({
+      code: 'queue.token_used',
+    });
+    await expect(room.claim(ev, admitted[1]!.token, 'someone-else')).rejects.toMatchObject({
+      code: 'queue.token_wrong_account',
+    });
+    expect(await room.claimAges(ev, 60_000)).toHaveLength(1);
+    for (const a of admitted.slice(1)) await room.claim(ev, a.token, a.accountId);
+    const ages = await room.claimAges(ev, 60_000);
+    expect(ages).toHaveLength(200);
+    // Newest first: the first claim, the oldest, has been trimmed away.
+    expect(ages[0]!).toBeGreaterThanOrEqual(ages[199]!);
+    expect(ages[199]!).toBeGreaterThanOrEqual(300);
+  });
+
   it('lets a settled token stop reserving its share at once, before its claim window ends', async () => {
     const { ev } = await liveRoom(10, 0, 60_000);
     const [first] = (await room.admit(ev, 1, { maxOutstanding: 1 })).admitted;
