@@ -2,6 +2,7 @@ import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
 import { events } from '../catalog/catalog.joinable.js';
 import type { Db } from '../db/types.js';
 import { orders } from '../orders/orders.joinable.js';
+import { paymentRefunds } from '../payments/payments.joinable.js';
 import { cancellationRefunds, eventCancellations, eventChanges } from './cancellations.table.js';
 
 export type CancellationRow = typeof eventCancellations.$inferSelect;
@@ -144,6 +145,11 @@ export async function openCancellations(db: Db): Promise<CancellationRow[]> {
     .where(or(isNull(eventCancellations.completedAt), isNull(eventCancellations.announcedAt)));
 }
 
+/**
+ * Closes a cancellation once no order is left to refund and every card refund it wrote has
+ * reached the processor: a refund job commits its order first and sends the card refund after,
+ * so "no work left" alone would call it done while money is still on its way.
+ */
 export async function completeCancellation(db: Db, eventId: string): Promise<boolean> {
   const rows = await db
     .update(eventCancellations)
@@ -153,6 +159,8 @@ export async function completeCancellation(db: Db, eventId: string): Promise<boo
         eq(eventCancellations.eventId, eventId),
         isNull(eventCancellations.completedAt),
         sql`not exists (select 1 from ${cancellationRefunds} where ${cancellationRefunds.eventId} = ${eventId} and ${cancellationRefunds.status} = 'pending')`,
+        sql`not exists (select 1 from ${paymentRefunds} join ${orders} on ${orders.id} = ${paymentRefunds.orderId}
+          where ${paymentRefunds.status} = 'pending' and ${orders.eventId} = ${eventId})`,
       ),
     )
     .returning({ eventId: eventCancellations.eventId });

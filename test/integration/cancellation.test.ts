@@ -165,6 +165,44 @@ describe('cancelling an event', () => {
   });
 });
 
+describe('a cancellation whose last card refund is still on its way', () => {
+  it('stays open until the processor has the refund, then closes', async () => {
+    const sale = await createSale(env, { seats: 5 });
+    const fan = await signedIn(env);
+    const { orderId } = await buySeats(env, sale, fan, 2);
+    const [intent] = await sql()`select id from sandbox_payment_intents where metadata->>'orderId' = ${orderId}`;
+    // A processor that is slow to answer: the refund job's send waits on this lock after its commit.
+    let release!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holding = sql().begin(async (tx) => {
+      await tx`select 1 from sandbox_payment_intents where id = ${intent!.id} for update`;
+      locked();
+      await new Promise<void>((r) => (release = r));
+    });
+    await isLocked;
+    const progress = async () =>
+      (await env.api.get(`/v1/events/${sale.eventId}/cancellation`, { token: sale.organizer.token })).body;
+
+    expect(
+      (await env.api.post(`/v1/events/${sale.eventId}/cancel`, { reason: 'Flooded' }, { token: sale.organizer.token }))
+        .status,
+    ).toBe(202);
+    await until(async () => (await progress()).refunded === 1);
+    const [unsent] = await sql()`select status from payment_refunds where order_id = ${orderId}`;
+    expect(unsent!.status).toBe('pending');
+    await new Promise((r) => setTimeout(r, 1200)); // two sweeps, each free to close it
+    expect((await progress()).completedAt).toBeNull();
+
+    release();
+    await holding;
+    await until(async () => (await progress()).completedAt !== null);
+    const [sent] =
+      await sql()`select r.status, i.amount_refunded_cents, i.amount_captured_cents from payment_refunds r, sandbox_payment_intents i where r.order_id = ${orderId} and i.id = ${intent!.id}`;
+    expect(sent).toMatchObject({ status: 'succeeded', amount_refunded_cents: sent!.amount_captured_cents });
+  });
+});
+
 describe('an event cancelled through the catalog', () => {
   it('is adopted by the sweeper: refunded, revoked and announced like a cancellation', async () => {
     const sale = await createSale(env, { seats: 5 });
