@@ -12,6 +12,7 @@ import type {
   FanRecord,
   LatencyMetric,
   Samples,
+  SampleTimes,
   TierInfo,
 } from './types.js';
 
@@ -40,6 +41,7 @@ export interface FanEnv {
   /** Queue mode: resolves with the sale's start once it is set (polling fans first ask after it). */
   saleStart: Promise<SaleStart>;
   samples: Samples;
+  answeredAt: SampleTimes;
   errors: ErrorCounts;
   counters: Counters;
 }
@@ -98,7 +100,10 @@ export function newRecord(p: Persona): FanRecord {
 
 export async function runFan(p: Persona, account: Account, env: FanEnv, record: FanRecord): Promise<FanRecord> {
   const { api, target } = env;
-  const latency = (metric: LatencyMetric, ms: number) => env.samples[metric].push(Math.round(ms * 10) / 10);
+  const latency = (metric: LatencyMetric, ms: number) => {
+    env.samples[metric].push(Math.round(ms * 10) / 10);
+    env.answeredAt[metric].push(Math.floor(Date.now() / 1000));
+  };
   const error = (endpoint: string, code: string) => {
     env.errors[`${endpoint} ${code}`] = (env.errors[`${endpoint} ${code}`] ?? 0) + 1;
     // "Sold out", a declined card, a seat someone else took: answers a sale gives, not errors.

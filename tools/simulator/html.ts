@@ -220,6 +220,22 @@ ${r.faults.map((f) => `<p class="meta">Fault injected: <b>${esc(f.kind)}</b> of 
       return `${cells}${target ? verdictCell(target.met) : '<td></td>'}</tr>`;
     })
     .join('')}</table>
+${
+  r.slow.length
+    ? `<p>When the slow answers came (seconds from the sale's opening; negative: before it):</p>
+<table>${row(['metric', 'over target', 'of', '90% between', 'most in one second'], true)}${r.slow
+        .map((s) =>
+          row([
+            s.metric,
+            `${num(s.over)} over ${num(s.targetMs)} ms`,
+            num(s.count),
+            `${s.fromSecond} s – ${s.toSecond} s`,
+            `${num(s.peakOver)} at ${s.peakSecond} s`,
+          ]),
+        )
+        .join('')}</table>`
+    : ''
+}
 <h2>Targets</h2>
 <p>Set in <code>tools/simulator/targets.ts</code>; a target missed is a finding, the run's exit code is the audit's.</p>
 <table>${row(['figure', 'target', 'measured', '', 'why'], true)}${r.targets

@@ -13,7 +13,7 @@ import {
   type Histogram,
   type Percentiles,
 } from './stats.js';
-import { checkTargets, type TargetCheck } from './targets.js';
+import { checkTargets, latencyTargets, type TargetCheck } from './targets.js';
 import { channels, type NoticeFacts, type TokenFacts } from './tokens.js';
 import {
   latencyMetrics,
@@ -24,6 +24,7 @@ import {
   type LoopDelay,
   type Outcome,
   type Samples,
+  type SampleTimes,
 } from './types.js';
 
 /**
@@ -72,6 +73,7 @@ export interface RunFacts {
   registerSeconds: number;
   records: FanRecord[];
   samples: Samples;
+  answeredAt: SampleTimes;
   registerSamples: number[];
   errors: ErrorCounts;
   counters: Counters;
@@ -193,6 +195,8 @@ export interface DropReport {
   outcomes: Record<Outcome, number>;
   latency: Record<LatencyMetric, Percentiles>;
   histograms: Record<LatencyMetric, Histogram>;
+  /** When the answers slower than their target came: one entry per metric with a target and such answers. */
+  slow: SlowAnswers[];
   /**
    * Problem codes by endpoint. `refusal`: an answer a sale gives in its normal course ("sold
    * out", a declined card, a seat someone else took); the others are errors.
@@ -283,6 +287,7 @@ export function buildReport(facts: RunFacts): DropReport {
     ...latency,
     errors: errorsOf(facts),
     targets: checkTargets(latency.latency, sale),
+    slow: slowAnswersOf(facts),
     series: seriesOf(facts),
     audit: facts.audit,
     auditSkipped: facts.auditSkipped,
@@ -447,6 +452,54 @@ function latencyOf(facts: RunFacts): Pick<DropReport, 'latency' | 'histograms'> 
   return { latency, histograms };
 }
 
+export interface SlowAnswers {
+  metric: LatencyMetric;
+  targetMs: number;
+  /** Answers slower than the target, of `count`. */
+  over: number;
+  count: number;
+  /** Seconds from the sale's opening (negative: before it) between which 90% of the slow answers came. */
+  fromSecond: number;
+  toSecond: number;
+  /** The second with the most slow answers, and how many. */
+  peakSecond: number;
+  peakOver: number;
+}
+
+/**
+ * Where in the drop each latency target was missed: a p99 says how slow, this says when (the
+ * draw, the sale's opening, sold out), so a reader can tell a stampede from a slow steady state.
+ */
+function slowAnswersOf(facts: RunFacts): SlowAnswers[] {
+  const t0 = Math.floor(facts.saleStartsAt / 1000);
+  const out: SlowAnswers[] = [];
+  for (const metric of latencyMetrics) {
+    const target = latencyTargets[metric];
+    const ms = facts.samples[metric];
+    const at = facts.answeredAt[metric];
+    if (!target || ms.length !== at.length) continue;
+    const seconds: number[] = [];
+    for (let i = 0; i < ms.length; i++) if (ms[i]! > target.p99Ms) seconds.push(at[i]! - t0);
+    if (seconds.length === 0) continue;
+    seconds.sort((a, b) => a - b);
+    const pick = (q: number) => seconds[Math.min(seconds.length - 1, Math.floor(q * seconds.length))]!;
+    const perSecond = new Map<number, number>();
+    for (const s of seconds) perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
+    const [peakSecond, peakOver] = [...perSecond].reduce((a, b) => (b[1] > a[1] ? b : a));
+    out.push({
+      metric,
+      targetMs: target.p99Ms,
+      over: seconds.length,
+      count: ms.length,
+      fromSecond: pick(0.05),
+      toSecond: pick(0.95),
+      peakSecond,
+      peakOver,
+    });
+  }
+  return out;
+}
+
 /** Problem codes by endpoint, most frequent first (the keys are `<endpoint> <code>`). */
 function errorsOf(facts: RunFacts): DropReport['errors'] {
   return Object.entries(facts.errors)
@@ -586,6 +639,11 @@ export function summaryText(r: DropReport): string {
     const target = byName.get(`${metric} p99`);
     lines.push(
       `${metric.padEnd(14)}${n(p.count).padStart(9)}${p.p50.toFixed(1).padStart(9)}${p.p90.toFixed(1).padStart(9)}${p.p99.toFixed(1).padStart(9)}${p.max.toFixed(1).padStart(10)}  ${target ? `${target.target.padEnd(12)} ${target.met ? 'met' : 'MISSED'}` : '-'}`,
+    );
+  }
+  for (const s of r.slow) {
+    lines.push(
+      `  ${s.metric}: ${n(s.over)} of ${n(s.count)} answers over ${n(s.targetMs)} ms, 90% of them between ${s.fromSecond} s and ${s.toSecond} s of the sale (most at ${s.peakSecond} s: ${n(s.peakOver)})`,
     );
   }
   lines.push('');

@@ -30,6 +30,7 @@ import {
   type FromWorker,
   type LoopDelay,
   type Samples,
+  type SampleTimes,
 } from './types.js';
 import { watchSale, type SaleWatch } from './watch.js';
 
@@ -102,6 +103,7 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       registerSeconds: registration.registerSeconds,
       records: sale.records,
       samples: sale.samples,
+      answeredAt: sale.answeredAt,
       registerSamples: registration.registerSamples,
       errors: registration.errors,
       counters: run.crowd.counters(),
@@ -171,6 +173,7 @@ interface SaleOutcome {
   finishedAt: number;
   records: FanRecord[];
   samples: Samples;
+  answeredAt: SampleTimes;
   cpu: CpuUse | null;
   /** The latest-running fan process's event-loop delay (each figure the worst of the processes). */
   fanLoopDelay: LoopDelay | null;
@@ -200,9 +203,13 @@ async function runSale(
   run.reporter.info(`drop finished after ${((finishedAt - clock.saleStartsAt) / 1000).toFixed(1)} s`);
   const records: FanRecord[] = [];
   const samples: Samples = emptySamples();
+  const answeredAt: SampleTimes = emptySamples();
   for (const r of results) {
     records.push(...r.records);
-    for (const m of latencyMetrics) for (const v of r.samples[m]) samples[m].push(v);
+    for (const m of latencyMetrics) {
+      for (const v of r.samples[m]) samples[m].push(v);
+      for (const t of r.answeredAt[m]) answeredAt[m].push(t);
+    }
     mergeErrors(registration.errors, r.errors);
   }
   records.sort((a, b) => a.index - b.index);
@@ -210,7 +217,7 @@ async function runSale(
   const fanLoopDelay = results.length
     ? { p50Ms: worst((d) => d.p50Ms), p99Ms: worst((d) => d.p99Ms), maxMs: worst((d) => d.maxMs) }
     : null;
-  return { clock, prequeue, drawnAt, watch, fault, finishedAt, records, samples, cpu, fanLoopDelay };
+  return { clock, prequeue, drawnAt, watch, fault, finishedAt, records, samples, answeredAt, cpu, fanLoopDelay };
 }
 
 /** Every fan process' final answer, or an error when they have not all answered GRACE_MS after the deadline. */

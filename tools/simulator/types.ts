@@ -163,6 +163,8 @@ export type ErrorCounts = Record<string, number>;
 export type Samples = Record<LatencyMetric, number[]>;
 export const emptySamples = (): Samples =>
   Object.fromEntries(latencyMetrics.map((m) => [m, [] as number[]])) as unknown as Samples;
+/** Beside each sample of `Samples`, at the same index: the second (epoch) its answer came. */
+export type SampleTimes = Samples;
 
 export type ToWorker =
   | { type: 'register'; urls: string[]; from: number; to: number; runId: string }
@@ -208,6 +210,7 @@ export type FromWorker =
       type: 'done';
       records: FanRecord[];
       samples: Samples;
+      answeredAt: SampleTimes;
       errors: ErrorCounts;
       counters: Counters;
       loopDelay: LoopDelay;

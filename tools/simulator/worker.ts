@@ -81,6 +81,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   delay.enable();
   const counters = emptyCounters();
   const samples = emptySamples();
+  const answeredAt = emptySamples();
   const errors: ErrorCounts = {};
   const { target } = message;
   // Fan i belongs to node i mod n, as a balancer spreads them; a dead node's fans move on.
@@ -139,6 +140,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
         drawn,
         saleStart,
         samples,
+        answeredAt,
         errors,
         counters,
       };
@@ -155,7 +157,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   delay.disable();
   const ms = (ns: number) => Math.round(ns / 1e5) / 10;
   const loopDelay = { p50Ms: ms(delay.percentile(50)), p99Ms: ms(delay.percentile(99)), maxMs: ms(delay.max) };
-  send({ type: 'done', records, samples, errors, counters: { ...counters }, loopDelay });
+  send({ type: 'done', records, samples, answeredAt, errors, counters: { ...counters }, loopDelay });
 }
 
 // The simulator went away (crashed, killed): nothing is left to report to.
