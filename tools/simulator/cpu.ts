@@ -14,7 +14,17 @@ export interface CpuUse {
   seconds: number;
   cores: number;
   groups: { group: CpuGroup; cpuSeconds: number; share: number }[];
+  /** Each server and fan process on its own (a node busier than its peers shows here), busiest first. */
+  processes: { group: CpuGroup; pid: number; cpuSeconds: number }[];
+  /**
+   * Cores each group used over each sampling interval, ending at `at` (epoch ms; the report
+   * counts it from the sale's opening): when the machine was saturated, and by whom.
+   */
+  timeline: { at: number; cores: Partial<Record<CpuGroup, number>> }[];
 }
+
+/** Groups whose processes are listed one by one. */
+const PER_PROCESS: ReadonlySet<CpuGroup> = new Set(['api', 'worker', 'fans']);
 
 const TICKS_PER_SECOND = 100;
 
@@ -54,6 +64,8 @@ export async function startCpuMeter(fanPids: readonly number[], everyMs = 5_000)
   const fans = new Set(fanPids);
   const first = new Map<number, number>();
   const last = new Map<number, { ticks: number; group: CpuGroup }>();
+  const timeline: CpuUse['timeline'] = [];
+  let previous = { at: Date.now(), ticks: new Map<CpuGroup, number>() };
   const sample = async (initial: boolean) => {
     const pids = (await readdir('/proc').catch(() => [])).filter((d) => /^\d+$/.test(d)).map(Number);
     await Promise.all(
@@ -65,6 +77,23 @@ export async function startCpuMeter(fanPids: readonly number[], everyMs = 5_000)
         last.set(pid, { ticks: p.ticks, group: groupOf(pid, p, fans) });
       }),
     );
+    const now = Date.now();
+    const ticks = ticksByGroup();
+    if (!initial && now > previous.at) {
+      const cores: Partial<Record<CpuGroup, number>> = {};
+      for (const [group, t] of ticks) {
+        const used = (t - (previous.ticks.get(group) ?? 0)) / TICKS_PER_SECOND / ((now - previous.at) / 1000);
+        if (used > 0.005) cores[group] = Math.round(used * 100) / 100;
+      }
+      timeline.push({ at: now, cores });
+    }
+    previous = { at: now, ticks };
+  };
+  const ticksByGroup = () => {
+    const byGroup = new Map<CpuGroup, number>();
+    for (const [pid, { ticks, group }] of last)
+      byGroup.set(group, (byGroup.get(group) ?? 0) + ticks - (first.get(pid) ?? 0));
+    return byGroup;
   };
   const startedAt = Date.now();
   await sample(true);
@@ -78,16 +107,22 @@ export async function startCpuMeter(fanPids: readonly number[], everyMs = 5_000)
     await sample(false);
     const seconds = (Date.now() - startedAt) / 1000;
     const cores = cpus().length;
-    const byGroup = new Map<CpuGroup, number>();
-    for (const [pid, { ticks, group }] of last)
-      byGroup.set(group, (byGroup.get(group) ?? 0) + (ticks - (first.get(pid) ?? 0)) / TICKS_PER_SECOND);
-    const groups = [...byGroup]
-      .map(([group, cpuSeconds]) => ({
+    const round = (v: number) => Math.round(v * 10) / 10;
+    const groups = [...ticksByGroup()]
+      .map(([group, ticks]) => ({
         group,
-        cpuSeconds: Math.round(cpuSeconds * 10) / 10,
-        share: Math.round((cpuSeconds / (seconds * cores)) * 1000) / 1000,
+        cpuSeconds: round(ticks / TICKS_PER_SECOND),
+        share: Math.round((ticks / TICKS_PER_SECOND / (seconds * cores)) * 1000) / 1000,
       }))
       .sort((a, b) => b.cpuSeconds - a.cpuSeconds);
-    return { seconds: Math.round(seconds * 10) / 10, cores, groups };
+    const processes = [...last]
+      .filter(([, p]) => PER_PROCESS.has(p.group))
+      .map(([pid, p]) => ({
+        group: p.group,
+        pid,
+        cpuSeconds: round((p.ticks - (first.get(pid) ?? 0)) / TICKS_PER_SECOND),
+      }))
+      .sort((a, b) => b.cpuSeconds - a.cpuSeconds);
+    return { seconds: round(seconds), cores, groups, processes, timeline };
   };
 }

@@ -223,7 +223,10 @@ export interface DropReport {
   prequeue: PrequeueFacts | null;
   /** Faults injected during the drop, seconds relative to sale start. */
   faults: { kind: string; target: string; atSeconds: number; recoveredAfterSeconds: number | null; detail: string }[];
-  /** CPU per kind of process over the drop (the crowd's own beside the servers'); null when not measured. */
+  /**
+   * CPU per kind of process and per process over the drop (the crowd's own beside the servers');
+   * each timeline sample's `at` is seconds from the sale's opening. Null when not measured.
+   */
   cpu: CpuUse | null;
   /**
    * How late the fan processes' event loops ran (each figure the worst process's): a latency in
@@ -301,7 +304,12 @@ export function buildReport(facts: RunFacts): DropReport {
       recoveredAfterSeconds: f.recoveredAt === null ? null : round((f.recoveredAt - f.at) / 1000, 2),
       detail: f.detail,
     })),
-    cpu: facts.cpu ?? null,
+    cpu: facts.cpu
+      ? {
+          ...facts.cpu,
+          timeline: facts.cpu.timeline.map((s) => ({ ...s, at: round((s.at - t0) / 1000, 1) })),
+        }
+      : null,
     fanLoopDelay: facts.fanLoopDelay ?? null,
     tokens: facts.tokens ?? null,
     notices: facts.notices ?? null,
@@ -600,6 +608,18 @@ export function summaryText(r: DropReport): string {
       `CPU over ${c.seconds} s on ${c.cores} cores: ` +
         c.groups.map((g) => `${g.group} ${g.cpuSeconds} s (${pct(g.share)})`).join(', '),
     );
+    const each = (group: string) =>
+      c.processes
+        .filter((p) => p.group === group)
+        .map((p) => p.cpuSeconds)
+        .join(' / ');
+    lines.push(`  by process (s): api ${each('api')}; worker ${each('worker')}; fans ${each('fans')}`);
+    const busy = c.timeline.filter((s) => Object.values(s.cores).reduce((a, b) => a + b, 0) >= c.cores * 0.95);
+    if (busy.length > 0) {
+      lines.push(
+        `  saturated (≥ 95% of the cores) in ${busy.length} of ${c.timeline.length} samples, from ${busy[0]!.at} s to ${busy.at(-1)!.at} s of the sale`,
+      );
+    }
   }
   if (r.fanLoopDelay) {
     const d = r.fanLoopDelay;
