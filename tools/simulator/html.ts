@@ -273,7 +273,17 @@ ${
   r.cpu
     ? `<h2>CPU</h2>
 <p>CPU used from the opening to the last answer (${r.cpu.seconds} s on ${r.cpu.cores} cores), per kind of process, read from /proc: the simulated crowd runs on the same cores as the servers.</p>
-<table>${row(['processes', 'CPU seconds', 'share of the machine'], true)}${r.cpu.groups.map((g) => row([g.group, g.cpuSeconds, `${(g.share * 100).toFixed(1)}%`])).join('')}</table>`
+<table>${row(['processes', 'CPU seconds', 'share of the machine'], true)}${r.cpu.groups.map((g) => row([g.group, g.cpuSeconds, `${(g.share * 100).toFixed(1)}%`])).join('')}</table>
+<table>${row(['process', 'pid', 'CPU seconds'], true)}${r.cpu.processes.map((p) => row([p.group, p.pid, p.cpuSeconds])).join('')}</table>`
+    : ''
+}
+${
+  r.postgres
+    ? `<h2>Postgres statements</h2>
+<p>From pg_stat_statements over the drop: ${num(Math.round(r.postgres.totalMs / 1000))} s of statement time (lock waits included) in ${num(r.postgres.calls)} calls; the costliest:</p>
+<table>${row(['seconds', 'calls', 'mean ms', 'rows', 'statement'], true)}${r.postgres.top
+        .map((st) => row([(st.totalMs / 1000).toFixed(1), num(st.calls), st.meanMs, num(st.rows), st.query]))
+        .join('')}</table>`
     : ''
 }
 <h2>Errors by problem code</h2>

@@ -1,4 +1,5 @@
 import type { CpuUse } from './cpu.js';
+import type { PostgresUse } from './pg-statements.js';
 import type { FaultOutcome } from './deployment.js';
 import type { AuditCheck, AuditResult } from './audit.js';
 import type { DropOptions } from './options.js';
@@ -95,6 +96,7 @@ export interface RunFacts {
   socketClients?: number;
   /** CPU per kind of process from the sale's opening (or the pre-queue's) to the last answer; null off Linux. */
   cpu?: CpuUse | null;
+  postgres?: PostgresUse | null;
   /** The fan processes' own event-loop delay over the sale (the worst process's). */
   fanLoopDelay?: LoopDelay | null;
   /** Queue mode: purchase tokens from Redis and Postgres (tokens.ts); null without the deployment's Redis. */
@@ -228,6 +230,8 @@ export interface DropReport {
    * each timeline sample's `at` is seconds from the sale's opening. Null when not measured.
    */
   cpu: CpuUse | null;
+  /** Postgres' time over the drop by statement (pg_stat_statements, lock waits included); null when not loaded. */
+  postgres: PostgresUse | null;
   /**
    * How late the fan processes' event loops ran (each figure the worst process's): a latency in
    * this report includes up to this much of the simulated crowd's own delay.
@@ -310,6 +314,7 @@ export function buildReport(facts: RunFacts): DropReport {
           timeline: facts.cpu.timeline.map((s) => ({ ...s, at: round((s.at - t0) / 1000, 1) })),
         }
       : null,
+    postgres: facts.postgres ?? null,
     fanLoopDelay: facts.fanLoopDelay ?? null,
     tokens: facts.tokens ?? null,
     notices: facts.notices ?? null,
@@ -618,6 +623,17 @@ export function summaryText(r: DropReport): string {
     if (busy.length > 0) {
       lines.push(
         `  saturated (≥ 95% of the cores) in ${busy.length} of ${c.timeline.length} samples, from ${busy[0]!.at} s to ${busy.at(-1)!.at} s of the sale`,
+      );
+    }
+  }
+  if (r.postgres) {
+    const pg = r.postgres;
+    lines.push(
+      `Postgres: ${n(Math.round(pg.totalMs / 1000))} s of statement time (lock waits included) in ${n(pg.calls)} calls; the costliest:`,
+    );
+    for (const st of pg.top.slice(0, 6)) {
+      lines.push(
+        `  ${(st.totalMs / 1000).toFixed(1).padStart(7)} s ${n(st.calls).padStart(9)} × ${st.meanMs.toFixed(1).padStart(6)} ms  ${st.query.slice(0, 90)}`,
       );
     }
   }

@@ -1,3 +1,4 @@
+import { readStatements, resetStatements, type PostgresUse } from './pg-statements.js';
 import { startCpuMeter, type CpuUse } from './cpu.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -118,6 +119,7 @@ export async function runDrop(options: DropOptions, ctx: RunContext): Promise<Dr
       socketsPerNode: plan.socketsPerNode,
       socketClients: plan.socketClients,
       cpu: sale.cpu,
+      postgres: sale.postgres,
       fanLoopDelay: sale.fanLoopDelay,
     });
     return { report, files: await writeReportFiles(run, startedAt, report) };
@@ -175,6 +177,8 @@ interface SaleOutcome {
   samples: Samples;
   answeredAt: SampleTimes;
   cpu: CpuUse | null;
+  /** Postgres' statements over the drop (pg_stat_statements); null when it is not loaded. */
+  postgres: PostgresUse | null;
   /** The latest-running fan process's event-loop delay (each figure the worst of the processes). */
   fanLoopDelay: LoopDelay | null;
 }
@@ -188,6 +192,8 @@ async function runSale(
 ): Promise<SaleOutcome> {
   const clock = await openForFans(run, plan, prepared);
   const cpuMeter = await startCpuMeter(run.crowd.processes.flatMap((p) => (p.pid ? [p.pid] : [])));
+  const sql = run.deployment.sql;
+  const counting = sql ? await resetStatements(sql) : false;
   const done = handOutFans(run, plan, prepared, registration.accounts, clock);
   const queueMode = run.options.mode === 'queue';
   const prequeue = queueMode ? await awaitPrequeue(run, plan, prepared, registration.accounts, clock) : null;
@@ -198,6 +204,7 @@ async function runSale(
   watch.stop(sumCounters(results.map((r) => r.counters)));
   const finishedAt = Date.now();
   const cpu = cpuMeter ? await cpuMeter() : null;
+  const postgres = sql && counting ? await readStatements(sql) : null;
   const fault = faultRun ? await faultRun : null;
   if (typeof fault === 'string') throw new Error(fault);
   run.reporter.info(`drop finished after ${((finishedAt - clock.saleStartsAt) / 1000).toFixed(1)} s`);
@@ -217,7 +224,20 @@ async function runSale(
   const fanLoopDelay = results.length
     ? { p50Ms: worst((d) => d.p50Ms), p99Ms: worst((d) => d.p99Ms), maxMs: worst((d) => d.maxMs) }
     : null;
-  return { clock, prequeue, drawnAt, watch, fault, finishedAt, records, samples, answeredAt, cpu, fanLoopDelay };
+  return {
+    clock,
+    prequeue,
+    drawnAt,
+    watch,
+    fault,
+    finishedAt,
+    records,
+    samples,
+    answeredAt,
+    cpu,
+    postgres,
+    fanLoopDelay,
+  };
 }
 
 /** Every fan process' final answer, or an error when they have not all answered GRACE_MS after the deadline. */
