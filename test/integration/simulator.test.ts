@@ -259,6 +259,28 @@ describe('npm run drop (open mode, small)', () => {
       expect(cpu.api).toBeGreaterThan(0);
       expect(cpu.postgres).toBeGreaterThan(0);
       expect(report.cpu!.groups.reduce((sum, g) => sum + g.share, 0)).toBeLessThanOrEqual(1.05);
+      // Each process on its own, adding up to its group; and the cores each group used over time.
+      for (const group of ['api', 'fans'] as const) {
+        const own = report.cpu!.processes.filter((p) => p.group === group).reduce((sum, p) => sum + p.cpuSeconds, 0);
+        expect(own).toBeCloseTo(cpu[group]!, 0);
+      }
+      expect(report.cpu!.processes.filter((p) => p.group === 'api')).toHaveLength(1);
+      expect(report.cpu!.timeline.length).toBeGreaterThan(0);
+      for (const s of report.cpu!.timeline)
+        expect(Object.values(s.cores).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(report.cpu!.cores * 1.1);
+      // When the answers slower than their target came: only where some were, as many as the p99 says.
+      for (const metric of ['page', 'hold', 'order'] as const) {
+        const { count, p99, max } = report.latency[metric];
+        const slow = report.slow.find((s) => s.metric === metric);
+        if (max <= 2_000) expect(slow).toBeUndefined();
+        else {
+          expect(slow!.over).toBeGreaterThan(0);
+          expect(slow!.over).toBeLessThanOrEqual(count);
+          if (p99 > 2_000) expect(slow!.over).toBeGreaterThanOrEqual(count / 100);
+          expect(slow!.fromSecond).toBeLessThanOrEqual(slow!.toSecond);
+          expect(slow!.peakOver).toBeLessThanOrEqual(slow!.over);
+        }
+      }
       // The crowd's own lateness beside its latencies: measured in every fan process, in order.
       const delay = report.fanLoopDelay!;
       expect(delay.p50Ms).toBeGreaterThan(0);
