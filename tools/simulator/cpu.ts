@@ -65,7 +65,8 @@ export async function startCpuMeter(fanPids: readonly number[], everyMs = 5_000)
   const first = new Map<number, number>();
   const last = new Map<number, { ticks: number; group: CpuGroup }>();
   const timeline: CpuUse['timeline'] = [];
-  let previous = { at: Date.now(), ticks: new Map<CpuGroup, number>() };
+  /** The last sample's time and ticks per group: each interval's cores are the difference. */
+  let previous: { at: number; ticks: Map<CpuGroup, number> } | null = null;
   const sample = async (initial: boolean) => {
     const pids = (await readdir('/proc').catch(() => [])).filter((d) => /^\d+$/.test(d)).map(Number);
     await Promise.all(
@@ -79,7 +80,7 @@ export async function startCpuMeter(fanPids: readonly number[], everyMs = 5_000)
     );
     const now = Date.now();
     const ticks = ticksByGroup();
-    if (!initial && now > previous.at) {
+    if (previous && now > previous.at) {
       const cores: Partial<Record<CpuGroup, number>> = {};
       for (const [group, t] of ticks) {
         const used = (t - (previous.ticks.get(group) ?? 0)) / TICKS_PER_SECOND / ((now - previous.at) / 1000);

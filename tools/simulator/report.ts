@@ -488,17 +488,21 @@ function slowAnswersOf(facts: RunFacts): SlowAnswers[] {
   const out: SlowAnswers[] = [];
   for (const metric of latencyMetrics) {
     const target = latencyTargets[metric];
+    if (!target) continue;
+    // Pushed together by every fan (fan.ts): the same index is the same answer.
     const ms = facts.samples[metric];
     const at = facts.answeredAt[metric];
-    if (!target || ms.length !== at.length) continue;
     const seconds: number[] = [];
     for (let i = 0; i < ms.length; i++) if (ms[i]! > target.p99Ms) seconds.push(at[i]! - t0);
     if (seconds.length === 0) continue;
     seconds.sort((a, b) => a - b);
     const pick = (q: number) => seconds[Math.min(seconds.length - 1, Math.floor(q * seconds.length))]!;
-    const perSecond = new Map<number, number>();
-    for (const s of seconds) perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
-    const [peakSecond, peakOver] = [...perSecond].reduce((a, b) => (b[1] > a[1] ? b : a));
+    // Sorted, so each second's answers stand together: the longest run is the busiest second.
+    let [peakSecond, peakOver] = [seconds[0]!, 0];
+    for (let i = 0, run = 0; i < seconds.length; i++) {
+      run = i > 0 && seconds[i] === seconds[i - 1] ? run + 1 : 1;
+      if (run > peakOver) [peakSecond, peakOver] = [seconds[i]!, run];
+    }
     out.push({
       metric,
       targetMs: target.p99Ms,

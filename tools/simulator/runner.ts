@@ -1,5 +1,5 @@
-import { readStatements, resetStatements, type PostgresUse } from './pg-statements.js';
 import { startCpuMeter, type CpuUse } from './cpu.js';
+import { readStatements, resetStatements, type PostgresUse } from './pg-statements.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
